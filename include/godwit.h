@@ -1,0 +1,14 @@
+/*
+ * godwit.h: the public API of libgodwit.
+ *
+ * Open a gw_ctx for errors and notices, open a gw_project with options, and
+ * call gw_project_status/up/down/history. See examples/embed.c.
+ */
+#ifndef GODWIT_H
+#define GODWIT_H
+
+#include "godwit/common.h"
+#include "godwit/errors.h"
+#include "godwit/project.h"
+
+#endif

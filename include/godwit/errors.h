@@ -1,0 +1,86 @@
+/*
+ * godwit/errors.h: stable error codes, the error record and the context that
+ * carries it.
+ *
+ * Every library function returns 0 or a negative GW_E* code. The details of
+ * the first error (message, SQLSTATE, file, line, column, hint) are kept on
+ * the gw_ctx the call was given; a later error never overwrites them until
+ * the caller clears the context. The library never prints: progress and
+ * warnings reach the caller through the notice callback.
+ */
+#ifndef GODWIT_ERRORS_H
+#define GODWIT_ERRORS_H
+
+#include "common.h"
+
+/* Stable codes: new ones are only ever appended. */
+typedef enum {
+	GW_OK = 0,
+	GW_ERROR = -1,      /* anything not covered below */
+	GW_ENOMEM = -2,     /* out of memory, or a size cap was reached */
+	GW_EINVALID = -3,   /* bad argument or option */
+	GW_EIO = -4,        /* a file or directory could not be read or written */
+	GW_ESOURCE = -5,    /* a malformed migration file or directory */
+	GW_EORDER = -6,     /* cycle, missing dependency, duplicate, out of order */
+	GW_ECHECKSUM = -7,  /* an applied migration's file was changed */
+	GW_EDIRTY = -8,     /* a migration was left half-applied */
+	GW_ECONNECT = -9,   /* the database could not be reached */
+	GW_EAUTH = -10,     /* the database refused the credentials */
+	GW_ESQL = -11,      /* a statement failed on the server */
+	GW_ELOCK = -12,     /* another runner held the lock for too long */
+	GW_ENOTFOUND = -13, /* a named migration or version does not exist */
+	GW_ESYNTAX = -14,   /* SQL that does not parse */
+	GW_ECONFIG = -15,   /* a bad configuration file or variable */
+	GW_ESTATE = -16,    /* the history tables disagree with the request */
+	GW_ENODOWN = -17,   /* a revert needs a down script that does not exist */
+} gw_error_code;
+
+typedef struct gw_error {
+	int code;             /* a gw_error_code, 0 when no error is set */
+	const char *message;  /* never NULL while an error is set */
+	const char *sqlstate; /* "" when the server gave none */
+	const char *file;     /* "" when no file is concerned */
+	int line;             /* 1-based, 0 when unknown */
+	int column;           /* 1-based, in characters, 0 when unknown */
+	const char *hint;     /* what to do about it, "" when nothing to add */
+} gw_error;
+
+/* What the library tells its caller while it works. */
+typedef enum {
+	GW_NOTICE_INFO,      /* a plain message */
+	GW_NOTICE_WARNING,   /* something the user should look at */
+	GW_NOTICE_APPLYING,  /* a migration starts: version, name, file */
+	GW_NOTICE_APPLIED,   /* it committed: duration_ms */
+	GW_NOTICE_REVERTING, /* a down starts */
+	GW_NOTICE_REVERTED,  /* a down committed */
+	GW_NOTICE_SKIPPED,   /* a concurrent runner applied it first */
+	GW_NOTICE_LOCK_WAIT, /* another runner holds the lock; waiting */
+	GW_NOTICE_SERVER,    /* a NOTICE or WARNING sent by the database */
+} gw_notice_kind;
+
+typedef struct gw_notice {
+	gw_notice_kind kind;
+	const char *version; /* NULL when not about one migration */
+	const char *name;
+	const char *file;
+	const char *message; /* never NULL */
+	long long duration_ms;
+} gw_notice;
+
+typedef void (*gw_notice_cb)(const gw_notice *notice, void *payload);
+
+typedef struct gw_ctx gw_ctx;
+
+GW_EXTERN(int) gw_ctx_new(gw_ctx **out);
+GW_EXTERN(void) gw_ctx_free(gw_ctx *ctx);
+
+/* The first error recorded since the last clear, or NULL. */
+GW_EXTERN(const gw_error *) gw_ctx_error(const gw_ctx *ctx);
+GW_EXTERN(void) gw_ctx_clear_error(gw_ctx *ctx);
+
+GW_EXTERN(void) gw_ctx_set_notice_cb(gw_ctx *ctx, gw_notice_cb cb, void *payload);
+
+/* A short stable name for a code, e.g. "checksum" for GW_ECHECKSUM. */
+GW_EXTERN(const char *) gw_error_code_name(int code);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * godwit/project.h: one project's migrations against one database.
+ *
+ * A gw_project ties a migrations folder to a database URL. Opening it reads
+ * nothing; the folder is scanned and the database connected when a call
+ * needs them. Everything the CLI does goes through these calls.
+ */
+#ifndef GODWIT_PROJECT_H
+#define GODWIT_PROJECT_H
+
+#include "common.h"
+#include "errors.h"
+
+typedef struct gw_project gw_project;
+
+/* Migration folder conventions (DESIGN.md §3). */
+typedef enum {
+	GW_FORMAT_AUTO = 0,
+	GW_FORMAT_NATIVE, /* 20240101120000_name.sql with -- migrate:up/down */
+	GW_FORMAT_GOLANG, /* 1_name.up.sql + 1_name.down.sql */
+	GW_FORMAT_PAIRS,  /* 0006_name.sql + 0006_name_rollback.sql */
+	GW_FORMAT_DATED,  /* 2026-01-21_name.sql (+ _rollback.sql), @depends-on */
+} gw_format;
+
+/* "native", "golang-migrate", ...; NULL for an unknown value. */
+GW_EXTERN(const char *) gw_format_name(gw_format format);
+/* Accepts the names above and a few aliases; -1 when unknown. */
+GW_EXTERN(int) gw_format_parse(gw_format *out, const char *name);
+
+typedef struct {
+	unsigned int version;
+	const char *dir;         /* migrations folder; NULL = "db/migrations" */
+	const char *url;         /* NULL = the embedded SQLite default */
+	const char *project_dir; /* where the embedded database lives; NULL = "." */
+	gw_format format;        /* GW_FORMAT_AUTO detects it */
+	const char *schema;      /* history schema; NULL = "public" (PostgreSQL) */
+	const char *table;       /* NULL = "godwit_migrations" */
+	const char *events_table; /* NULL = "godwit_events" */
+	const char *environment; /* recorded with every event; NULL = "development" */
+	const char *application_name; /* sent to the server; NULL = "godwit" */
+	int lock_wait_ms;        /* how long to wait for another runner; 0 = 60 s */
+	int allow_out_of_order;  /* apply pending migrations older than applied ones */
+} gw_project_options;
+
+#define GW_PROJECT_OPTIONS_VERSION 1
+#define GW_PROJECT_OPTIONS_INIT {GW_PROJECT_OPTIONS_VERSION}
+
+GW_EXTERN(int)
+gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ctx);
+GW_EXTERN(void) gw_project_free(gw_project *project);
+
+/* The database URL with any password masked, safe to print. */
+GW_EXTERN(const char *) gw_project_display_url(const gw_project *project);
+/* The name of the driver the URL selects: "postgres" or "sqlite". */
+GW_EXTERN(const char *) gw_project_driver_name(const gw_project *project);
+/* The detected (or forced) folder convention; scans the folder if needed. */
+GW_EXTERN(int) gw_project_format(gw_format *out, gw_project *project);
+/* The server's version string; connects if needed. */
+GW_EXTERN(int) gw_project_server_version(const char **out, gw_project *project);
+
+/* ---- status ---------------------------------------------------------- */
+
+typedef enum {
+	GW_STATE_PENDING = 0,
+	GW_STATE_APPLIED,
+	GW_STATE_CHANGED,      /* applied, but the file's checksum differs */
+	GW_STATE_MISSING,      /* recorded as applied, but no file has it */
+	GW_STATE_OUT_OF_ORDER, /* pending, older than an applied migration */
+	GW_STATE_DIRTY,        /* started and not finished */
+} gw_state;
+
+GW_EXTERN(const char *) gw_state_name(gw_state state);
+
+typedef struct {
+	const char *version;
+	const char *name;
+	const char *file;         /* relative to the folder; NULL when missing */
+	gw_state state;
+	const char *kind;         /* "versioned", "baseline" */
+	const char *checksum;     /* of the file now; NULL when missing */
+	const char *applied_checksum; /* recorded at apply time; NULL if pending */
+	const char *applied_at;   /* NULL when pending */
+	const char *applied_by;
+	long long execution_ms;   /* -1 when unknown */
+	int statements_total;     /* dirty migrations: how far it got */
+	int statements_done;
+	const char *error;        /* dirty: the error that stopped it, or NULL */
+	int transactional;        /* 0 for a no-transaction migration */
+	int has_down;
+} gw_status_entry;
+
+typedef struct gw_status gw_status;
+
+/* Compares the folder with the history, in apply order; missing migrations
+ * come last. Does not take the lock and creates nothing. */
+GW_EXTERN(int) gw_project_status(gw_status **out, gw_project *project);
+GW_EXTERN(size_t) gw_status_count(const gw_status *status);
+GW_EXTERN(const gw_status_entry *) gw_status_get(const gw_status *status, size_t i);
+/* How many entries are in the given state. */
+GW_EXTERN(size_t) gw_status_count_state(const gw_status *status, gw_state state);
+GW_EXTERN(void) gw_status_free(gw_status *status);
+
+/* ---- plans, up, down --------------------------------------------------- */
+
+typedef enum { GW_UP = 1, GW_DOWN = 2 } gw_direction;
+
+typedef struct {
+	const char *version;
+	const char *name;
+	const char *file;       /* the file that holds the SQL */
+	gw_direction direction;
+	int transactional;
+	size_t statements;      /* statements in the SQL */
+	size_t resume_from;     /* statements skipped by --resume */
+	const char *sql;        /* the SQL that will run */
+} gw_plan_step;
+
+typedef struct gw_plan gw_plan;
+
+GW_EXTERN(size_t) gw_plan_count(const gw_plan *plan);
+GW_EXTERN(const gw_plan_step *) gw_plan_get(const gw_plan *plan, size_t i);
+GW_EXTERN(void) gw_plan_free(gw_plan *plan);
+
+typedef struct {
+	unsigned int version;
+	const char *to;    /* apply up to and including this version; NULL = all */
+	int resume;        /* continue a dirty no-transaction migration */
+} gw_up_options;
+
+#define GW_UP_OPTIONS_VERSION 1
+#define GW_UP_OPTIONS_INIT {GW_UP_OPTIONS_VERSION}
+
+/* What up would do, without changing anything. */
+GW_EXTERN(int)
+gw_project_plan_up(gw_plan **out, gw_project *project, const gw_up_options *opts);
+/* Applies the pending migrations; *applied (may be NULL) gets the count. */
+GW_EXTERN(int)
+gw_project_up(size_t *applied, gw_project *project, const gw_up_options *opts);
+
+typedef struct {
+	unsigned int version;
+	int steps;         /* how many to revert; 0 = 1 */
+	const char *to;    /* revert everything applied after this version */
+	int all;           /* revert everything */
+} gw_down_options;
+
+#define GW_DOWN_OPTIONS_VERSION 1
+#define GW_DOWN_OPTIONS_INIT {GW_DOWN_OPTIONS_VERSION}
+
+GW_EXTERN(int)
+gw_project_plan_down(gw_plan **out, gw_project *project, const gw_down_options *opts);
+GW_EXTERN(int)
+gw_project_down(size_t *reverted, gw_project *project, const gw_down_options *opts);
+
+/* Reverts the last applied migration and applies it again. */
+GW_EXTERN(int) gw_project_redo(gw_project *project);
+
+/* ---- repairs ------------------------------------------------------------ */
+
+/* Records the file's current checksum for an applied migration whose file
+ * was reviewed after an edit; version NULL repairs every changed one. */
+GW_EXTERN(int)
+gw_project_repair(size_t *repaired, gw_project *project, const char *version);
+
+typedef enum { GW_RESOLVE_APPLIED = 1, GW_RESOLVE_ROLLED_BACK = 2 } gw_resolution;
+
+/* Settles a dirty migration by hand after the database was fixed. */
+GW_EXTERN(int)
+gw_project_resolve(gw_project *project, const char *version, gw_resolution resolution);
+
+/* ---- history ----------------------------------------------------------- */
+
+typedef struct {
+	long long id;
+	const char *at;
+	const char *action;     /* apply, revert, fail, repair, resolve, ... */
+	const char *version;
+	const char *name;
+	long long duration_ms;  /* -1 when not measured */
+	const char *applied_by;
+	const char *environment;
+	const char *error;      /* NULL unless it failed */
+	const char *sqlstate;
+	const char *file;
+	int line;
+	int column;
+	const char *godwit_version;
+} gw_event;
+
+typedef struct gw_history gw_history;
+
+/* Every event, oldest first; limit 0 = all, otherwise the newest `limit`. */
+GW_EXTERN(int)
+gw_project_history(gw_history **out, gw_project *project, const char *version, size_t limit);
+GW_EXTERN(size_t) gw_history_count(const gw_history *history);
+GW_EXTERN(const gw_event *) gw_history_get(const gw_history *history, size_t i);
+GW_EXTERN(void) gw_history_free(gw_history *history);
+
+/* ---- authoring --------------------------------------------------------- */
+
+/* Creates a migration named `name` in the folder's convention (native for
+ * an empty folder). *path gets the file created; free it with free(). */
+GW_EXTERN(int) gw_project_new_migration(char **path, gw_project *project, const char *name);
+
+#endif

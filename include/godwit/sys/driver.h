@@ -1,0 +1,97 @@
+/*
+ * godwit/sys/driver.h: the interface a database driver implements.
+ *
+ * A driver is a table of functions with capability flags. Each connection
+ * is a driver-specific struct whose first member is a gw_conn, so the
+ * library can hold any connection as a gw_conn *. Drivers report errors on
+ * the connection's gw_ctx (message and SQLSTATE) and return GW_E* codes;
+ * they never print.
+ */
+#ifndef GODWIT_SYS_DRIVER_H
+#define GODWIT_SYS_DRIVER_H
+
+#include "../common.h"
+#include "../errors.h"
+
+#define GW_DRIVER_VERSION 1
+
+/* Capabilities. */
+#define GW_CAP_TRANSACTIONAL_DDL (1u << 0) /* DDL rolls back with the transaction */
+#define GW_CAP_ADVISORY_LOCK     (1u << 1) /* try_lock/unlock hold a session lock */
+#define GW_CAP_PIPELINE          (1u << 2) /* exec_tx sends a batch in one round trip */
+#define GW_CAP_ERROR_POSITION    (1u << 3) /* failures report a position */
+
+/* SQL dialects the library knows how to split and to write history for. */
+typedef enum { GW_DIALECT_POSTGRES = 1, GW_DIALECT_SQLITE = 2 } gw_dialect;
+
+typedef struct gw_driver gw_driver;
+
+/* The base of every connection. */
+typedef struct gw_conn {
+	const gw_driver *driver;
+	gw_ctx *ctx; /* where errors and server notices go */
+} gw_conn;
+
+/* One statement with optional text parameters ($1, $2, ... in the SQL;
+ * a NULL entry is SQL NULL). `len` is the length of `sql` in bytes. */
+typedef struct gw_stmt {
+	const char *sql;
+	size_t len;
+	const char *const *params;
+	int nparams;
+} gw_stmt;
+
+/* Called once per result row; values[i] is NULL for SQL NULL. A non-zero
+ * return stops the query and is returned by exec. */
+typedef int (*gw_row_cb)(void *payload, int ncols, const char *const *values);
+
+/* Where a failed statement broke, for mapping back into the file. */
+typedef struct gw_exec_failure {
+	size_t index;  /* which statement of the batch failed */
+	int position;  /* 1-based character position inside it; 0 if unknown */
+} gw_exec_failure;
+
+typedef struct gw_conn_options {
+	const char *application_name; /* NULL = "godwit" */
+	int busy_timeout_ms;          /* SQLite: how long to wait for the write lock */
+} gw_conn_options;
+
+struct gw_driver {
+	int version; /* GW_DRIVER_VERSION */
+	const char *name;
+	const char *const *schemes; /* URL schemes, NULL-terminated */
+	unsigned int caps;
+	gw_dialect dialect;
+
+	/* Connects. Errors name the masked URL, never the password, and say
+	 * whether the server was unreachable (GW_ECONNECT) or refused the
+	 * credentials (GW_EAUTH). */
+	int (*open)(gw_conn **out, const char *url, const gw_conn_options *opts, gw_ctx *ctx);
+	void (*close)(gw_conn *conn);
+
+	/* Runs one statement outside any batch; rows go to cb (may be NULL). */
+	int (*exec)(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload);
+
+	/* Runs all statements in one transaction: BEGIN, each statement in
+	 * order, COMMIT, in one round trip where the driver can. SQLite begins
+	 * with BEGIN IMMEDIATE so the batch holds the write lock from its
+	 * start. On failure everything is rolled back, *failure says which
+	 * statement broke and where, and the error is on the context. */
+	int (*exec_tx)(gw_conn *conn, const gw_stmt *stmts, size_t n, gw_exec_failure *failure);
+
+	/* Session-level advisory lock (GW_CAP_ADVISORY_LOCK); *acquired is 1
+	 * when the lock was taken, 0 when another session holds it. */
+	int (*try_lock)(gw_conn *conn, int64_t key, int *acquired);
+	int (*unlock)(gw_conn *conn, int64_t key);
+	/* Describes who holds the lock ("pid 123, application godwit, since
+	 * ..."); *out is malloc'd, NULL when nobody holds it. */
+	int (*lock_holder)(gw_conn *conn, int64_t key, char **out);
+
+	/* Appends the quoted identifier to a malloc'd string in *out. */
+	int (*quote_ident)(gw_conn *conn, const char *ident, char **out);
+
+	/* The server's version, e.g. "15.18"; valid while the connection is. */
+	const char *(*server_version)(gw_conn *conn);
+};
+
+#endif

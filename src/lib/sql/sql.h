@@ -1,0 +1,52 @@
+/*
+ * sql.h: splitting a migration's SQL into statements and telling how each
+ * must run.
+ *
+ * PostgreSQL text is split by the real PostgreSQL parser (libpg_query,
+ * through pgquery.c, the only file that includes pg_query.h); SQLite text by
+ * sqlite3_complete. Each statement gets a kind: ordinary, a transaction
+ * control statement (BEGIN, COMMIT, ... which a wrapped migration must not
+ * contain), or one that cannot run inside a transaction block.
+ */
+#ifndef GW_LIB_SQL_H
+#define GW_LIB_SQL_H
+
+#include <stddef.h>
+
+#include "godwit/errors.h"
+#include "godwit/sys/driver.h"
+
+typedef enum {
+	GW_STMT_PLAIN = 0,
+	GW_STMT_TRANSACTION, /* BEGIN, START TRANSACTION, COMMIT, ROLLBACK, END, ... */
+	GW_STMT_NO_TX,       /* CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM, ... */
+} gw_stmt_kind;
+
+typedef struct gw_sql_stmt {
+	size_t offset; /* byte offset of the statement's first token in the text */
+	size_t len;    /* bytes up to, not including, its terminating ';' */
+	gw_stmt_kind kind;
+} gw_sql_stmt;
+
+typedef struct gw_sql_list {
+	gw_sql_stmt *items;
+	size_t count;
+} gw_sql_list;
+
+#define GW_SQL_LIST_INIT {NULL, 0}
+
+/* Splits text (len bytes, need not be NUL-terminated). Statements holding
+ * only comments or whitespace are dropped. On a syntax error returns
+ * GW_ESYNTAX with the parser's message on ctx and *error_offset set to the
+ * byte offset in text where it broke. */
+int gw_sql_split(gw_sql_list *out, gw_dialect dialect, const char *text, size_t len,
+		 size_t *error_offset, gw_ctx *ctx);
+void gw_sql_list_dispose(gw_sql_list *list);
+
+/* A short description of a statement kind for messages, e.g. "BEGIN". */
+const char *gw_sql_stmt_keyword(const char *text, size_t len, char *buf, size_t bufsize);
+
+/* libpg_query's version string, for `godwit version`. */
+const char *gw_sql_parser_version(void);
+
+#endif

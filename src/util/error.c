@@ -1,0 +1,192 @@
+/*
+ * error.c: the context that carries the first error and the notice callback.
+ */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "str.h"
+
+struct gw_ctx {
+	gw_error error;
+	gw_str message;
+	gw_str hint;
+	char sqlstate[6];
+	char *file;
+	gw_notice_cb notice_cb;
+	void *notice_payload;
+};
+
+int gw_ctx_new(gw_ctx **out)
+{
+	gw_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	*out = NULL;
+	if (!ctx)
+		return GW_ENOMEM;
+	ctx->message = (gw_str)GW_STR_INIT;
+	ctx->hint = (gw_str)GW_STR_INIT;
+	*out = ctx;
+	return 0;
+}
+
+void gw_ctx_free(gw_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	gw_ctx_clear_error(ctx);
+	free(ctx);
+}
+
+const gw_error *gw_ctx_error(const gw_ctx *ctx)
+{
+	return ctx && ctx->error.code ? &ctx->error : NULL;
+}
+
+void gw_ctx_clear_error(gw_ctx *ctx)
+{
+	gw_str_dispose(&ctx->message);
+	gw_str_dispose(&ctx->hint);
+	free(ctx->file);
+	ctx->file = NULL;
+	ctx->sqlstate[0] = '\0';
+	memset(&ctx->error, 0, sizeof(ctx->error));
+}
+
+void gw_ctx_set_notice_cb(gw_ctx *ctx, gw_notice_cb cb, void *payload)
+{
+	ctx->notice_cb = cb;
+	ctx->notice_payload = payload;
+}
+
+int gw_error_is_set(const gw_ctx *ctx)
+{
+	return ctx->error.code != 0;
+}
+
+static void refresh(gw_ctx *ctx)
+{
+	ctx->error.message = gw_str_failed(&ctx->message) ? "out of memory" : ctx->message.ptr;
+	ctx->error.hint = ctx->hint.ptr;
+	ctx->error.sqlstate = ctx->sqlstate;
+	ctx->error.file = ctx->file ? ctx->file : "";
+}
+
+int gw_error_set(gw_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (code >= 0)
+		code = GW_ERROR;
+	if (!ctx || ctx->error.code)
+		return code;
+	ctx->error.code = code;
+	va_start(ap, fmt);
+	gw_str_vprintf(&ctx->message, fmt, ap);
+	va_end(ap);
+	refresh(ctx);
+	return code;
+}
+
+int gw_error_oom(gw_ctx *ctx)
+{
+	return gw_error_set(ctx, GW_ENOMEM, "out of memory");
+}
+
+void gw_error_set_sqlstate(gw_ctx *ctx, const char *sqlstate)
+{
+	if (!ctx || !ctx->error.code || ctx->sqlstate[0] || !sqlstate)
+		return;
+	strncpy(ctx->sqlstate, sqlstate, sizeof(ctx->sqlstate) - 1);
+	refresh(ctx);
+}
+
+void gw_error_set_location(gw_ctx *ctx, const char *file, int line, int column)
+{
+	if (!ctx || !ctx->error.code || ctx->file)
+		return;
+	ctx->file = file ? strdup(file) : NULL;
+	ctx->error.line = line;
+	ctx->error.column = column;
+	refresh(ctx);
+}
+
+void gw_error_set_hint(gw_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx || !ctx->error.code || ctx->hint.size)
+		return;
+	va_start(ap, fmt);
+	gw_str_vprintf(&ctx->hint, fmt, ap);
+	va_end(ap);
+	refresh(ctx);
+}
+
+void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...)
+{
+	gw_str s = GW_STR_INIT;
+	va_list ap;
+
+	if (!ctx || !ctx->error.code)
+		return;
+	va_start(ap, fmt);
+	gw_str_vprintf(&s, fmt, ap);
+	va_end(ap);
+	gw_str_puts(&s, ctx->message.ptr);
+	if (!gw_str_failed(&s)) {
+		gw_str_dispose(&ctx->message);
+		ctx->message = s;
+	} else {
+		gw_str_dispose(&s);
+	}
+	refresh(ctx);
+}
+
+void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
+	       const char *file, long long duration_ms, const char *fmt, ...)
+{
+	gw_str msg = GW_STR_INIT;
+	gw_notice n;
+	va_list ap;
+
+	if (!ctx || !ctx->notice_cb)
+		return;
+	va_start(ap, fmt);
+	gw_str_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	n.kind = kind;
+	n.version = version;
+	n.name = name;
+	n.file = file;
+	n.message = msg.ptr;
+	n.duration_ms = duration_ms;
+	ctx->notice_cb(&n, ctx->notice_payload);
+	gw_str_dispose(&msg);
+}
+
+const char *gw_error_code_name(int code)
+{
+	switch (code) {
+	case GW_OK: return "ok";
+	case GW_ENOMEM: return "nomem";
+	case GW_EINVALID: return "invalid";
+	case GW_EIO: return "io";
+	case GW_ESOURCE: return "source";
+	case GW_EORDER: return "order";
+	case GW_ECHECKSUM: return "checksum";
+	case GW_EDIRTY: return "dirty";
+	case GW_ECONNECT: return "connect";
+	case GW_EAUTH: return "auth";
+	case GW_ESQL: return "sql";
+	case GW_ELOCK: return "lock";
+	case GW_ENOTFOUND: return "notfound";
+	case GW_ESYNTAX: return "syntax";
+	case GW_ECONFIG: return "config";
+	case GW_ESTATE: return "state";
+	case GW_ENODOWN: return "nodown";
+	default: return "error";
+	}
+}

@@ -1,0 +1,28 @@
+/*
+ * error.h: setting errors and sending notices on a gw_ctx (library side).
+ *
+ * An error is set once, where it happens. gw_error_set returns the code it
+ * was given, so a caller writes `return gw_error_set(ctx, GW_EIO, ...)`. If
+ * the context already holds an error the new one is dropped: the first
+ * error is the cause, and what follows (a failed ROLLBACK, say) must not
+ * hide it. The detail setters only fill fields that are still empty.
+ */
+#ifndef GW_UTIL_ERROR_H
+#define GW_UTIL_ERROR_H
+
+#include "godwit/errors.h"
+
+int gw_error_set(gw_ctx *ctx, int code, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
+int gw_error_oom(gw_ctx *ctx);
+void gw_error_set_sqlstate(gw_ctx *ctx, const char *sqlstate);
+void gw_error_set_location(gw_ctx *ctx, const char *file, int line, int column);
+void gw_error_set_hint(gw_ctx *ctx, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
+/* Prefixes the message with context ("applying 001_x.sql: ..."). */
+void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
+int gw_error_is_set(const gw_ctx *ctx);
+
+void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
+	       const char *file, long long duration_ms, const char *fmt, ...)
+	GW_FORMAT_PRINTF(7, 8);
+
+#endif

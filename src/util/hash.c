@@ -1,0 +1,72 @@
+/*
+ * hash.c: SHA-256 checksums of migration text and lock keys (libcrypto).
+ */
+#include "hash.h"
+
+#include <openssl/evp.h>
+#include <string.h>
+
+static void to_hex(char *out, const unsigned char *md, unsigned int len)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+/* Feeds text to the digest in runs, dropping the CR of every CRLF, so the
+ * text never has to be copied. */
+static int digest_folded(EVP_MD_CTX *md, const char *text, size_t len)
+{
+	size_t start = 0, i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (text[i] == '\r' && text[i + 1] == '\n') {
+			if (!EVP_DigestUpdate(md, text + start, i - start))
+				return -1;
+			start = i + 1;
+		}
+	}
+	return EVP_DigestUpdate(md, text + start, len - start) ? 0 : -1;
+}
+
+int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int error = -1;
+
+	out[0] = '\0';
+	if (!md)
+		return -1;
+	if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL) || digest_folded(md, text, len) < 0 ||
+	    !EVP_DigestFinal_ex(md, digest, &dlen))
+		goto cleanup;
+	to_hex(out, digest, dlen);
+	error = 0;
+cleanup:
+	EVP_MD_CTX_free(md);
+	return error;
+}
+
+int64_t gw_hash_key64(const char *text)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	uint64_t key = 0;
+	int i;
+
+	if (!EVP_Digest(text, strlen(text), digest, &dlen, EVP_sha256(), NULL))
+		return 0;
+	for (i = 0; i < 8; i++)
+		key = (key << 8) | digest[i];
+	/* Two's complement conversion without implementation-defined casts. */
+	if (key > (uint64_t)INT64_MAX)
+		return -(int64_t)(~key) - 1;
+	return (int64_t)key;
+}

@@ -1,0 +1,20 @@
+/*
+ * hash.h: SHA-256 checksums (OpenSSL libcrypto).
+ */
+#ifndef GW_UTIL_HASH_H
+#define GW_UTIL_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GW_CHECKSUM_HEX 65 /* 64 hex digits and a NUL */
+
+/* SHA-256 of text with every CRLF folded to LF, as lowercase hex. A file
+ * saved with Windows line endings has the same checksum as with Unix ones. */
+int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len);
+
+/* A stable signed 64-bit key derived from a string (the first 8 bytes of its
+ * SHA-256), used for the advisory lock of one history table. */
+int64_t gw_hash_key64(const char *text);
+
+#endif

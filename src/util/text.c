@@ -1,0 +1,137 @@
+/*
+ * text.c: UTF-8 checks and positions in text, so errors can point at the
+ * exact line and column of a migration file.
+ */
+#include "text.h"
+
+/* Length of the UTF-8 sequence starting at s (at most len bytes), or 0 if
+ * it is not a valid, shortest-form sequence. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+int gw_utf8_check(const char *text, size_t len, size_t *bad)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = utf8_seq(s + i, len - i);
+		if (!n) {
+			if (bad)
+				*bad = i;
+			return -1;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+static int is_continuation(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+void gw_text_position(const char *text, size_t len, size_t at, int *line, int *column)
+{
+	size_t i;
+	int l = 1, c = 1;
+
+	if (at > len)
+		at = len;
+	for (i = 0; i < at; i++) {
+		if (text[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') {
+			continue;
+		} else if (!is_continuation(text[i])) {
+			c++;
+		}
+	}
+	*line = l;
+	*column = c;
+}
+
+size_t gw_text_char_to_byte(const char *text, size_t len, int pos)
+{
+	size_t i = 0;
+	int chars = 1;
+
+	while (i < len && chars < pos) {
+		i++;
+		while (i < len && is_continuation(text[i]))
+			i++;
+		chars++;
+	}
+	return i;
+}
+
+static size_t skip_block_comment(const char *text, size_t len, size_t i)
+{
+	int depth = 0;
+
+	/* PostgreSQL block comments nest. */
+	while (i + 1 < len) {
+		if (text[i] == '/' && text[i + 1] == '*') {
+			depth++;
+			i += 2;
+		} else if (text[i] == '*' && text[i + 1] == '/') {
+			i += 2;
+			if (--depth == 0)
+				return i;
+		} else {
+			i++;
+		}
+	}
+	return len;
+}
+
+size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from)
+{
+	size_t i = from;
+
+	while (i < len) {
+		char c = text[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			i++;
+		} else if (c == '-' && i + 1 < len && text[i + 1] == '-') {
+			while (i < len && text[i] != '\n')
+				i++;
+		} else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
+			i = skip_block_comment(text, len, i);
+		} else {
+			break;
+		}
+	}
+	return i;
+}

@@ -1,0 +1,25 @@
+/*
+ * text.h: positions in text: UTF-8 checks, byte offset to line and column,
+ * and PostgreSQL's character positions to byte offsets.
+ */
+#ifndef GW_UTIL_TEXT_H
+#define GW_UTIL_TEXT_H
+
+#include <stddef.h>
+
+/* 0 when text is valid UTF-8; otherwise -1 and *bad the offset of the
+ * first byte that is not. */
+int gw_utf8_check(const char *text, size_t len, size_t *bad);
+
+/* 1-based line and column (in characters) of byte offset `at` in text. */
+void gw_text_position(const char *text, size_t len, size_t at, int *line, int *column);
+
+/* The byte offset of the 1-based character position pos (as PostgreSQL
+ * reports error positions) in text; clamped to len. */
+size_t gw_text_char_to_byte(const char *text, size_t len, int pos);
+
+/* The byte offset of the first character that is neither whitespace nor
+ * part of a -- or block comment, starting at `from`. */
+size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from);
+
+#endif

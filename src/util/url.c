@@ -1,0 +1,105 @@
+/*
+ * url.c: driver selection by scheme, sqlite: paths, and password masking.
+ *
+ * Masking errs on the side of hiding: anything that looks like a password
+ * in userinfo, a query parameter or a libpq key/value string is replaced.
+ */
+#include "url.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#define MASK "****"
+
+int gw_url_scheme(char *buf, size_t bufsize, const char *url)
+{
+	size_t i;
+
+	for (i = 0; url[i] && url[i] != ':'; i++) {
+		if (!isalnum((unsigned char)url[i]) && url[i] != '+' && url[i] != '-' &&
+		    url[i] != '.')
+			return -1;
+	}
+	if (!url[i] || i == 0 || i + 1 > bufsize)
+		return -1;
+	for (size_t j = 0; j < i; j++)
+		buf[j] = (char)tolower((unsigned char)url[j]);
+	buf[i] = '\0';
+	return 0;
+}
+
+int gw_url_sqlite_path(gw_str *out, const char *url)
+{
+	char scheme[16];
+	const char *p;
+
+	if (gw_url_scheme(scheme, sizeof(scheme), url) < 0 ||
+	    (strcmp(scheme, "sqlite") && strcmp(scheme, "sqlite3")))
+		return -1;
+	p = url + strlen(scheme) + 1;
+	if (p[0] == '/' && p[1] == '/')
+		p += 2;
+	return gw_str_puts(out, p);
+}
+
+/* Masks the value of every `password=` parameter in a query string or a
+ * key/value string, where pairs are separated by `sep` characters. */
+static int mask_pairs(gw_str *out, const char *s, const char *seps)
+{
+	const char *key = "password=";
+	size_t klen = strlen(key);
+	size_t i = 0;
+
+	while (s[i]) {
+		int at_pair = i == 0 || strchr(seps, s[i - 1]) != NULL;
+
+		if (at_pair && strncasecmp(s + i, key, klen) == 0) {
+			gw_str_put(out, s + i, klen);
+			gw_str_puts(out, MASK);
+			i += klen;
+			if (s[i] == '\'') {
+				for (i++; s[i] && s[i] != '\''; i++)
+					if (s[i] == '\\' && s[i + 1])
+						i++;
+				if (s[i])
+					i++;
+			} else {
+				while (s[i] && !strchr(seps, s[i]))
+					i++;
+			}
+		} else {
+			gw_str_putc(out, s[i++]);
+		}
+	}
+	return gw_str_failed(out) ? -1 : 0;
+}
+
+int gw_url_mask(gw_str *out, const char *url)
+{
+	const char *hier = strstr(url, "://");
+	const char *auth, *end, *at, *colon;
+
+	if (!hier)
+		return mask_pairs(out, url, " \t\n");
+	auth = hier + 3;
+	end = auth + strcspn(auth, "/?#");
+	/* The last '@' ends the userinfo: a raw '@' may appear in a password. */
+	at = NULL;
+	for (const char *p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	gw_str_put(out, url, (size_t)(auth - url));
+	if (at) {
+		colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon) {
+			gw_str_put(out, auth, (size_t)(colon - auth));
+			gw_str_puts(out, ":" MASK);
+		} else {
+			gw_str_put(out, auth, (size_t)(at - auth));
+		}
+		auth = at;
+	}
+	gw_str_put(out, auth, (size_t)(end - auth));
+	return mask_pairs(out, end, "?&");
+}

@@ -1,0 +1,25 @@
+/*
+ * url.h: the little URL handling godwit needs: which driver a URL selects,
+ * the path of a sqlite: URL, and masking passwords for display.
+ */
+#ifndef GW_UTIL_URL_H
+#define GW_UTIL_URL_H
+
+#include <stddef.h>
+
+#include "str.h"
+
+/* Copies the scheme ("postgres", "sqlite", ...) lowercased into buf;
+ * returns -1 when the URL has no scheme or it does not fit. */
+int gw_url_scheme(char *buf, size_t bufsize, const char *url);
+
+/* The path of sqlite:PATH, sqlite3:PATH, sqlite://PATH (relative) and
+ * sqlite:///PATH (absolute). Appends to out; -1 when not a sqlite URL. */
+int gw_url_sqlite_path(gw_str *out, const char *url);
+
+/* Appends url with every password replaced by "****": the userinfo of
+ * scheme://user:password@host, a password= query parameter, and a
+ * password=value pair of a libpq key/value string. */
+int gw_url_mask(gw_str *out, const char *url);
+
+#endif
