@@ -30,4 +30,8 @@
  * header a program was compiled with. */
 GW_EXTERN(const char *) gw_library_version(void);
 
+/* One line per component: "driver postgres: libpq 15.18", "driver sqlite:
+ * SQLite 3.40.1", "parser: libpg_query 15-4.0.0". */
+GW_EXTERN(const char *) gw_version_details(void);
+
 #endif

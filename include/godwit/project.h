@@ -43,7 +43,7 @@ typedef struct {
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1
-#define GW_PROJECT_OPTIONS_INIT {GW_PROJECT_OPTIONS_VERSION}
+#define GW_PROJECT_OPTIONS_INIT {.version = GW_PROJECT_OPTIONS_VERSION}
 
 GW_EXTERN(int)
 gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ctx);
@@ -128,7 +128,7 @@ typedef struct {
 } gw_up_options;
 
 #define GW_UP_OPTIONS_VERSION 1
-#define GW_UP_OPTIONS_INIT {GW_UP_OPTIONS_VERSION}
+#define GW_UP_OPTIONS_INIT {.version = GW_UP_OPTIONS_VERSION}
 
 /* What up would do, without changing anything. */
 GW_EXTERN(int)
@@ -145,7 +145,7 @@ typedef struct {
 } gw_down_options;
 
 #define GW_DOWN_OPTIONS_VERSION 1
-#define GW_DOWN_OPTIONS_INIT {GW_DOWN_OPTIONS_VERSION}
+#define GW_DOWN_OPTIONS_INIT {.version = GW_DOWN_OPTIONS_VERSION}
 
 GW_EXTERN(int)
 gw_project_plan_down(gw_plan **out, gw_project *project, const gw_down_options *opts);

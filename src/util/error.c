@@ -17,6 +17,7 @@ struct gw_ctx {
 	char *file;
 	gw_notice_cb notice_cb;
 	void *notice_payload;
+	int quiet;
 };
 
 int gw_ctx_new(gw_ctx **out)
@@ -59,6 +60,11 @@ void gw_ctx_set_notice_cb(gw_ctx *ctx, gw_notice_cb cb, void *payload)
 {
 	ctx->notice_cb = cb;
 	ctx->notice_payload = payload;
+}
+
+void gw_ctx_set_quiet(gw_ctx *ctx, int quiet)
+{
+	ctx->quiet = quiet;
 }
 
 int gw_error_is_set(const gw_ctx *ctx)
@@ -152,7 +158,7 @@ void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char
 	gw_notice n;
 	va_list ap;
 
-	if (!ctx || !ctx->notice_cb)
+	if (!ctx || !ctx->notice_cb || ctx->quiet)
 		return;
 	va_start(ap, fmt);
 	gw_str_vprintf(&msg, fmt, ap);

@@ -21,6 +21,10 @@ void gw_error_set_hint(gw_ctx *ctx, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3)
 void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
 int gw_error_is_set(const gw_ctx *ctx);
 
+/* While quiet, notices are dropped: for a checking pass that will be
+ * repeated for real. */
+void gw_ctx_set_quiet(gw_ctx *ctx, int quiet);
+
 void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
 	       const char *file, long long duration_ms, const char *fmt, ...)
 	GW_FORMAT_PRINTF(7, 8);

@@ -90,6 +90,10 @@ struct gw_driver {
 	/* Appends the quoted identifier to a malloc'd string in *out. */
 	int (*quote_ident)(gw_conn *conn, const char *ident, char **out);
 
+	/* The 1-based character position, inside its statement, of the error
+	 * of the last failed exec; 0 when the database gave none. */
+	int (*last_error_position)(gw_conn *conn);
+
 	/* The server's version, e.g. "15.18"; valid while the connection is. */
 	const char *(*server_version)(gw_conn *conn);
 };

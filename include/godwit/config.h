@@ -1,0 +1,74 @@
+/*
+ * godwit/config.h: where a project's settings come from.
+ *
+ * gw_config_load merges, highest precedence first: the process environment
+ * (DATABASE_URL, GODWIT_*), a .env file in the project directory (which,
+ * like dbmate's, never overrides the real environment), the project file
+ * godwit.conf (INI: top-level keys for every environment, [env.NAME]
+ * sections for one), and built-in defaults. Command-line flags sit above
+ * all of these: a program applies them with gw_config_set after loading.
+ *
+ * Every value remembers where it came from ("godwit.conf:12", "env
+ * DATABASE_URL", ".env:3", "--url", "default"), so a program can explain its
+ * settings without printing them: the url may hold a password, and nothing
+ * here copies it anywhere but the url value itself.
+ */
+#ifndef GODWIT_CONFIG_H
+#define GODWIT_CONFIG_H
+
+#include "common.h"
+#include "errors.h"
+#include "project.h"
+
+typedef struct gw_config gw_config;
+
+typedef struct {
+	unsigned int version;
+	/* The project file. NULL = "godwit.conf" in project_dir, which may be
+	 * absent; a file named here must exist. */
+	const char *file;
+	/* NULL = GODWIT_ENV, VERCEL_ENV, else "development". */
+	const char *environment;
+	/* Where godwit.conf and .env are looked for; NULL = ".". */
+	const char *project_dir;
+} gw_config_options;
+
+#define GW_CONFIG_OPTIONS_VERSION 1
+/* Designated, so that -Wextra's -Wmissing-field-initializers stays quiet. */
+#define GW_CONFIG_OPTIONS_INIT {.version = GW_CONFIG_OPTIONS_VERSION}
+
+/* Reads the environment, .env and the project file. Errors are GW_ECONFIG
+ * (an unknown key or section, a bad value, an undefined ${VAR}: the message
+ * starts with "FILE:LINE: " and the error's location is set) or GW_EIO. */
+GW_EXTERN(int)
+gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx);
+GW_EXTERN(void) gw_config_free(gw_config *cfg);
+
+/* The keys godwit.conf accepts, NULL-terminated: url, dir, source_format,
+ * schema, table, events_table, lock_wait (seconds). */
+GW_EXTERN(const char *const *) gw_config_keys(void);
+
+/* The effective value of a key, or NULL when it is unset and the library's
+ * own default applies. "environment" is accepted as a read-only key. */
+GW_EXTERN(const char *) gw_config_get(const gw_config *cfg, const char *key);
+/* Where the effective value came from: "godwit.conf:12", "env DATABASE_URL",
+ * ".env:3", the source given to gw_config_set, or "default". NULL for an
+ * unknown key. */
+GW_EXTERN(const char *) gw_config_source(const gw_config *cfg, const char *key);
+GW_EXTERN(const char *) gw_config_environment(const gw_config *cfg);
+
+/* Overrides a key (a command-line flag, say) after checking the value the
+ * way the project file's is checked; source is recorded as given ("--url").
+ * GW_EINVALID for an unknown key or a bad value. */
+GW_EXTERN(int)
+gw_config_set(gw_config *cfg, const char *key, const char *value, const char *source,
+	      gw_ctx *ctx);
+
+/* Fills dir, url, project_dir, format, schema, table, events_table,
+ * environment and lock_wait_ms from the configuration; other fields are
+ * left alone. The strings point into cfg: keep cfg alive as long as opts,
+ * or a project opened with them, is in use. */
+GW_EXTERN(int)
+gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw_ctx *ctx);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * author.c: `godwit new`: creating a migration file in the folder's own
+ * convention.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../util/error.h"
+#include "../util/fs.h"
+
+/* Timestamps for native and golang-migrate folders (as dbmate and
+ * `migrate create -format` do), dates for dated folders, and the next
+ * number, zero-padded like the last one, for numbered rollback pairs. */
+static void next_version(gw_str *out, const gw_source *src)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&now, &tm);
+	if (src->format == GW_FORMAT_DATED) {
+		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+	} else if (src->format == GW_FORMAT_PAIRS ||
+		   (src->format == GW_FORMAT_GOLANG && src->count &&
+		    strlen(src->items[src->count - 1]->version) < 14)) {
+		const char *last = src->count ? src->items[src->count - 1]->version : "0000";
+		int width = (int)strlen(last);
+
+		snprintf(buf, sizeof(buf), "%0*lld", width, strtoll(last, NULL, 10) + 1);
+	} else {
+		strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
+	}
+	gw_str_puts(out, buf);
+}
+
+static int make_dirs(gw_ctx *ctx, const char *dir)
+{
+	gw_str path = GW_STR_INIT;
+	size_t i;
+	int error = 0;
+
+	gw_str_puts(&path, dir);
+	for (i = 1; i <= path.size && error == 0; i++) {
+		if (path.ptr[i] != '/' && path.ptr[i] != '\0')
+			continue;
+		path.ptr[i] = '\0';
+		if (mkdir(path.ptr, 0755) < 0 && errno != EEXIST)
+			error = gw_error_set(ctx, GW_EIO, "cannot create folder %s: %s", path.ptr,
+					     strerror(errno));
+		path.ptr[i] = i < path.size ? '/' : '\0';
+	}
+	gw_str_dispose(&path);
+	return error;
+}
+
+static int valid_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i]; i++)
+		if (!(name[i] == '_' || name[i] == '-' || (name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return i > 0 && i <= 200;
+}
+
+int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
+{
+	gw_str version = GW_STR_INIT, up_name = GW_STR_INIT, up_body = GW_STR_INIT;
+	gw_str down_name = GW_STR_INIT, down_body = GW_STR_INIT, path = GW_STR_INIT;
+	gw_source *src;
+	int error;
+
+	*path_out = NULL;
+	if (!valid_name(name))
+		return gw_error_set(p->ctx, GW_EINVALID,
+				    "migration name '%s' may only use letters, digits, '_' and '-'",
+				    name);
+	if ((error = make_dirs(p->ctx, p->dir)) < 0 || (error = gw_project__source(&src, p)) < 0)
+		goto cleanup;
+	next_version(&version, src);
+	if (gw_source_new_files(&up_name, &up_body, &down_name, &down_body, src->format,
+				version.ptr, name) < 0 ||
+	    gw_project__path(&path, p, up_name.ptr) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	if ((error = gw_file_create(path.ptr, up_body.ptr, up_body.size, p->ctx)) < 0)
+		goto cleanup;
+	if (down_name.size) {
+		gw_str down_path = GW_STR_INIT;
+
+		gw_project__path(&down_path, p, down_name.ptr);
+		error = gw_file_create(down_path.ptr, down_body.ptr, down_body.size, p->ctx);
+		gw_str_dispose(&down_path);
+		if (error < 0)
+			goto cleanup;
+	}
+	/* The set read before is stale now. */
+	gw_source_free(p->source);
+	p->source = NULL;
+	*path_out = gw_str_detach(&path);
+cleanup:
+	gw_str_dispose(&version);
+	gw_str_dispose(&up_name);
+	gw_str_dispose(&up_body);
+	gw_str_dispose(&down_name);
+	gw_str_dispose(&down_body);
+	gw_str_dispose(&path);
+	return error;
+}

@@ -1,0 +1,713 @@
+/*
+ * history.c: the two state tables (DESIGN.md §4) and the statements that
+ * write them.
+ *
+ * godwit_migrations holds one row per applied (or dirty) migration;
+ * godwit_events is an append-only audit of everything that happened. The
+ * statements here are appended to the same batch as the migration's own
+ * SQL, so a migration and its record commit together or not at all. Values
+ * always travel as parameters; only identifiers (quoted by the driver) and
+ * fixed expressions are part of the SQL text.
+ */
+#include "internal.h"
+
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/error.h"
+
+/* What differs between PostgreSQL and SQLite in the history SQL. */
+typedef struct dialect_sql {
+	const char *time_type;
+	const char *now;        /* the start of a migration */
+	const char *clock;      /* the current moment, for events */
+	const char *elapsed[2]; /* around a column: ms since it, as an integer */
+	const char *show_time[2]; /* around a column: it as ISO 8601 UTC text */
+	const char *event_id;   /* the events table's key column */
+	const char *who;        /* who ran it; NULL = the OS user as a literal */
+} dialect_sql;
+
+static const dialect_sql postgres_sql = {
+	"timestamptz",
+	"now()",
+	"clock_timestamp()",
+	{"(extract(epoch from (clock_timestamp() - ", ")) * 1000)::bigint"},
+	{"to_char(", " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
+	"id bigserial PRIMARY KEY",
+	"current_user",
+};
+
+static const dialect_sql sqlite_sql = {
+	"text",
+	"strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+	"strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+	{"CAST(round((julianday('now') - julianday(", ")) * 86400000) AS INTEGER)"},
+	{"", ""},
+	"id INTEGER PRIMARY KEY AUTOINCREMENT",
+	NULL,
+};
+
+static const dialect_sql *dialect(const gw_project *p)
+{
+	return p->driver->dialect == GW_DIALECT_POSTGRES ? &postgres_sql : &sqlite_sql;
+}
+
+static void put_around(gw_str *s, const char *const around[2], const char *column)
+{
+	gw_str_puts(s, around[0]);
+	gw_str_puts(s, column);
+	gw_str_puts(s, around[1]);
+}
+
+/* ---- batches ----------------------------------------------------------- */
+
+int gw_batch_add(gw_batch *b, const char *sql, size_t len, const char *const *params, int n)
+{
+	if (b->count == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		gw_stmt *stmts = realloc(b->stmts, cap * sizeof(*stmts));
+
+		if (!stmts)
+			return -1;
+		b->stmts = stmts;
+		b->cap = cap;
+	}
+	b->stmts[b->count].sql = sql;
+	b->stmts[b->count].len = len;
+	b->stmts[b->count].params = params;
+	b->stmts[b->count].nparams = n;
+	b->count++;
+	return 0;
+}
+
+static int own(gw_batch *b, void *ptr)
+{
+	if (!ptr || gw_vec_push(&b->owned, ptr) < 0) {
+		free(ptr);
+		return -1;
+	}
+	return 0;
+}
+
+int gw_batch_addf(gw_batch *b, const char *const *params, int n, const char *fmt, ...)
+{
+	gw_str sql = GW_STR_INIT;
+	const char **copy = NULL;
+	char *text;
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	gw_str_vprintf(&sql, fmt, ap);
+	va_end(ap);
+	if (own(b, (text = gw_str_detach(&sql))) < 0)
+		return -1;
+	if (n > 0) {
+		if (own(b, (copy = calloc((size_t)n, sizeof(*copy)))) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			char *dup = gw_strdup(params[i]);
+
+			if (params[i] && own(b, dup) < 0)
+				return -1;
+			copy[i] = dup;
+		}
+	}
+	return gw_batch_add(b, text, strlen(text), copy, n);
+}
+
+void gw_batch_dispose(gw_batch *b)
+{
+	free(b->stmts);
+	b->stmts = NULL;
+	b->count = b->cap = 0;
+	gw_vec_dispose(&b->owned, free);
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+/* An escaped SQL literal, for the one value that is not a parameter in
+ * SQLite's history SQL: the name of the OS user running godwit. */
+static void put_literal(gw_str *s, const char *value)
+{
+	gw_str_putc(s, '\'');
+	for (; *value; value++) {
+		if (*value == '\'')
+			gw_str_putc(s, '\'');
+		gw_str_putc(s, *value);
+	}
+	gw_str_putc(s, '\'');
+}
+
+static void put_who(gw_str *s, const gw_project *p)
+{
+	const struct passwd *pw;
+	const char *user;
+
+	if (dialect(p)->who) {
+		gw_str_puts(s, dialect(p)->who);
+		return;
+	}
+	pw = getpwuid(geteuid());
+	user = pw ? pw->pw_name : getenv("USER");
+	put_literal(s, user ? user : "unknown");
+}
+
+static int bool_row(void *payload, int ncols, const char *const *values)
+{
+	int *out = payload;
+
+	*out = ncols > 0 && values[0] && (values[0][0] == 't' || values[0][0] == '1');
+	return 0;
+}
+
+static int exec_stmt(gw_project *p, const char *sql, const char *const *params, int n,
+		     gw_row_cb cb, void *payload)
+{
+	gw_stmt stmt = {sql, strlen(sql), params, n};
+
+	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
+}
+
+int gw_hist_exists(int *exists, gw_project *p)
+{
+	gw_conn *conn;
+	int error;
+	const char *params[2];
+
+	*exists = 0;
+	if ((error = gw_project__connect(&conn, p)) < 0)
+		return error;
+	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
+		params[0] = p->table_q;
+		params[1] = p->events_q;
+		return exec_stmt(p,
+				 "SELECT to_regclass($1) IS NOT NULL AND "
+				 "to_regclass($2) IS NOT NULL",
+				 params, 2, bool_row, exists);
+	}
+	/* sqlite_master holds bare names, not quoted ones. */
+	params[0] = p->table;
+	params[1] = p->events_table;
+	return exec_stmt(p,
+			 "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' AND "
+			 "name IN ($1, $2)",
+			 params, 2, bool_row, exists);
+}
+
+static void put_create_tables(gw_str *s, const gw_project *p)
+{
+	const dialect_sql *d = dialect(p);
+
+	if (p->driver->dialect == GW_DIALECT_POSTGRES && strcmp(p->schema, "public")) {
+		char *q = NULL;
+
+		if (p->driver->quote_ident(p->conn, p->schema, &q) == 0)
+			gw_str_printf(s, "CREATE SCHEMA IF NOT EXISTS %s;\n", q);
+		else
+			s->failed = 1;
+		free(q);
+	}
+	gw_str_printf(s,
+		      "CREATE TABLE IF NOT EXISTS %s (\n"
+		      "  version text PRIMARY KEY,\n"
+		      "  name text NOT NULL,\n"
+		      "  kind text NOT NULL DEFAULT 'versioned',\n"
+		      "  file text,\n"
+		      "  checksum text NOT NULL,\n"
+		      "  down_checksum text,\n"
+		      "  applied_at %s NOT NULL,\n"
+		      "  applied_by text,\n"
+		      "  execution_ms bigint,\n"
+		      "  statements_total integer NOT NULL DEFAULT 0,\n"
+		      "  statements_done integer NOT NULL DEFAULT 0,\n"
+		      "  state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', "
+		      "'dirty')),\n"
+		      "  error text,\n"
+		      "  environment text,\n"
+		      "  godwit_version text\n"
+		      ");\n",
+		      p->table_q, d->time_type);
+	gw_str_printf(s,
+		      "CREATE TABLE IF NOT EXISTS %s (\n"
+		      "  %s,\n"
+		      "  at %s NOT NULL,\n"
+		      "  action text NOT NULL,\n"
+		      "  version text,\n"
+		      "  name text,\n"
+		      "  file text,\n"
+		      "  checksum text,\n"
+		      "  duration_ms bigint,\n"
+		      "  applied_by text,\n"
+		      "  environment text,\n"
+		      "  error text,\n"
+		      "  sqlstate text,\n"
+		      "  error_file text,\n"
+		      "  error_line integer,\n"
+		      "  error_column integer,\n"
+		      "  godwit_version text\n"
+		      ");\n",
+		      p->events_q, d->event_id, d->time_type);
+}
+
+int gw_hist_ensure(gw_project *p)
+{
+	gw_str sql = GW_STR_INIT;
+	int exists = 0, error;
+
+	/* Checking first keeps PostgreSQL's "already exists, skipping" notices
+	 * out of every run, and needs no CREATE privilege once set up. */
+	if ((error = gw_hist_exists(&exists, p)) < 0 || exists)
+		return error;
+	put_create_tables(&sql, p);
+	if (gw_str_failed(&sql))
+		error = gw_error_oom(p->ctx);
+	else
+		error = exec_stmt(p, sql.ptr, NULL, 0, NULL, NULL);
+	if (error < 0)
+		gw_error_prefix(p->ctx, "cannot create the history tables %s and %s: ",
+				p->table_q, p->events_q);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct load_state {
+	gw_vec rows;
+	int failed;
+} load_state;
+
+static long long to_ll(const char *s, long long fallback)
+{
+	return s ? strtoll(s, NULL, 10) : fallback;
+}
+
+static void free_row(void *ptr)
+{
+	gw_hist_row *r = ptr;
+
+	if (!r)
+		return;
+	free(r->version);
+	free(r->name);
+	free(r->kind);
+	free(r->file);
+	free(r->checksum);
+	free(r->down_checksum);
+	free(r->applied_at);
+	free(r->applied_by);
+	free(r->state);
+	free(r->error);
+	free(r);
+}
+
+static int hist_row(void *payload, int ncols, const char *const *v)
+{
+	load_state *st = payload;
+	gw_hist_row *r = calloc(1, sizeof(*r));
+
+	if (!r || ncols < 13 || gw_vec_push(&st->rows, r) < 0) {
+		free(r);
+		st->failed = 1;
+		return 1;
+	}
+	r->version = gw_strdup(v[0]);
+	r->name = gw_strdup(v[1] ? v[1] : "");
+	r->kind = gw_strdup(v[2] ? v[2] : "versioned");
+	r->file = gw_strdup(v[3]);
+	r->checksum = gw_strdup(v[4] ? v[4] : "");
+	r->down_checksum = gw_strdup(v[5]);
+	r->applied_at = gw_strdup(v[6]);
+	r->applied_by = gw_strdup(v[7]);
+	r->execution_ms = to_ll(v[8], -1);
+	r->statements_total = (int)to_ll(v[9], 0);
+	r->statements_done = (int)to_ll(v[10], 0);
+	r->state = gw_strdup(v[11] ? v[11] : "applied");
+	r->error = gw_strdup(v[12]);
+	if (!r->version || !r->name || !r->kind || !r->checksum || !r->state) {
+		st->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const gw_hist_row *ra = *(const gw_hist_row *const *)a;
+	const gw_hist_row *rb = *(const gw_hist_row *const *)b;
+
+	return gw_version_cmp(ra->version, rb->version);
+}
+
+int gw_hist_load(gw_hist *out, gw_project *p)
+{
+	load_state st = {GW_VEC_INIT, 0};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	out->rows = NULL;
+	out->count = 0;
+	gw_str_puts(&sql, "SELECT version, name, kind, file, checksum, down_checksum, ");
+	put_around(&sql, dialect(p)->show_time, "applied_at");
+	gw_str_printf(&sql,
+		      ", applied_by, execution_ms, statements_total, statements_done, state, "
+		      "error FROM %s",
+		      p->table_q);
+	if (gw_str_failed(&sql)) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	error = exec_stmt(p, sql.ptr, NULL, 0, hist_row, &st);
+	if (st.failed)
+		error = gw_error_oom(p->ctx);
+	if (error < 0)
+		goto cleanup;
+	qsort(st.rows.items, st.rows.len, sizeof(void *), cmp_rows);
+	out->rows = (gw_hist_row **)st.rows.items;
+	out->count = st.rows.len;
+	st.rows.items = NULL;
+	st.rows.len = 0;
+cleanup:
+	gw_vec_dispose(&st.rows, free_row);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+void gw_hist_dispose(gw_hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->count; i++)
+		free_row(h->rows[i]);
+	free(h->rows);
+	h->rows = NULL;
+	h->count = 0;
+}
+
+long gw_hist_find_index(const gw_hist *h, const char *version)
+{
+	size_t lo = 0, hi = h->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = gw_version_cmp(h->rows[mid]->version, version);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+gw_hist_row *gw_hist_find(const gw_hist *h, const char *version)
+{
+	long i = gw_hist_find_index(h, version);
+
+	return i >= 0 ? h->rows[i] : NULL;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static const char *record_version(const gw_record *r)
+{
+	return r->m ? r->m->version : r->version;
+}
+
+static const char *record_name(const gw_record *r)
+{
+	return r->m ? r->m->name : r->name;
+}
+
+int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
+{
+	char total[16], done[16];
+	const char *params[9];
+	gw_str who = GW_STR_INIT;
+	int error;
+
+	snprintf(total, sizeof(total), "%d", r->statements_total);
+	snprintf(done, sizeof(done), "%d", r->statements_done);
+	params[0] = record_version(r);
+	params[1] = record_name(r);
+	params[2] = r->m ? r->m->up_file : NULL;
+	params[3] = r->m ? r->m->checksum : "";
+	params[4] = r->m && r->m->down_checksum[0] ? r->m->down_checksum : NULL;
+	params[5] = total;
+	params[6] = done;
+	params[7] = r->state;
+	params[8] = p->environment;
+	put_who(&who, p);
+	error = gw_batch_addf(b, params, 9,
+			      "INSERT INTO %s (version, name, kind, file, checksum, down_checksum, "
+			      "applied_at, applied_by, statements_total, statements_done, state, "
+			      "environment, godwit_version) VALUES ($1, $2, 'versioned', $3, $4, "
+			      "$5, %s, %s, $6, $7, $8, $9, '" GODWIT_VERSION "')",
+			      p->table_q, dialect(p)->now, who.ptr);
+	gw_str_dispose(&who);
+	return error;
+}
+
+int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const char *version)
+{
+	gw_str elapsed = GW_STR_INIT;
+	int error;
+
+	put_around(&elapsed, dialect(p)->elapsed, "applied_at");
+	error = gw_batch_addf(b, &version, 1,
+			      "UPDATE %s SET state = 'applied', statements_done = "
+			      "statements_total, error = NULL, execution_ms = %s WHERE version = $1",
+			      p->table_q, elapsed.ptr);
+	gw_str_dispose(&elapsed);
+	return error;
+}
+
+int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version)
+{
+	return gw_batch_addf(b, &version, 1, "DELETE FROM %s WHERE version = $1", p->table_q);
+}
+
+int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r)
+{
+	const char *params[6];
+	gw_str who = GW_STR_INIT;
+	int error;
+
+	params[0] = r->action;
+	params[1] = record_version(r);
+	params[2] = record_name(r);
+	params[3] = r->m ? (strcmp(r->action, "revert") ? r->m->up_file : r->m->down_file)
+			 : NULL;
+	params[4] = r->m ? r->m->checksum : NULL;
+	params[5] = p->environment;
+	put_who(&who, p);
+	error = gw_batch_addf(b, params, 6,
+			      "INSERT INTO %s (at, action, version, name, file, checksum, "
+			      "applied_by, environment, godwit_version) VALUES (%s, $1, $2, $3, "
+			      "$4, $5, %s, $6, '" GODWIT_VERSION "')",
+			      p->events_q, dialect(p)->clock, who.ptr);
+	gw_str_dispose(&who);
+	return error;
+}
+
+int gw_hist_add_event_done(gw_batch *b, gw_project *p, const char *version)
+{
+	gw_str elapsed = GW_STR_INIT;
+	int error;
+
+	/* The batch holds the runner lock (or SQLite's write lock), so the
+	 * newest event is the one this batch inserted. An apply takes its
+	 * duration from the row, whose clock started with the first statement
+	 * even when the migration spanned several transactions. */
+	if (version)
+		gw_str_printf(&elapsed, "(SELECT execution_ms FROM %s WHERE version = $1)",
+			      p->table_q);
+	else
+		put_around(&elapsed, dialect(p)->elapsed, "at");
+	error = gw_batch_addf(b, &version, version ? 1 : 0,
+			      "UPDATE %s SET duration_ms = %s WHERE id = (SELECT max(id) FROM %s)",
+			      p->events_q, elapsed.ptr, p->events_q);
+	gw_str_dispose(&elapsed);
+	return error;
+}
+
+void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
+			    const char *action)
+{
+	const gw_error *e = gw_ctx_error(p->ctx);
+	char line[16], column[16];
+	const char *params[9];
+	gw_batch b = GW_BATCH_INIT;
+	gw_str who = GW_STR_INIT;
+
+	if (!e || !p->conn || e->code == GW_ECONNECT)
+		return;
+	snprintf(line, sizeof(line), "%d", e->line);
+	snprintf(column, sizeof(column), "%d", e->column);
+	params[0] = action;
+	params[1] = version;
+	params[2] = name;
+	params[3] = e->message;
+	params[4] = e->sqlstate[0] ? e->sqlstate : NULL;
+	params[5] = e->file[0] ? e->file : NULL;
+	params[6] = e->line ? line : NULL;
+	params[7] = e->column ? column : NULL;
+	params[8] = p->environment;
+	put_who(&who, p);
+	if (gw_batch_addf(&b, params, 9,
+			  "INSERT INTO %s (at, action, version, name, error, sqlstate, error_file, "
+			  "error_line, error_column, applied_by, environment, godwit_version) "
+			  "VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, $9, '" GODWIT_VERSION
+			  "')",
+			  p->events_q, dialect(p)->clock, who.ptr) == 0) {
+		/* Runs in its own transaction: the failed one is gone. The
+		 * context keeps the original error if this fails too. */
+		p->conn->driver->exec(p->conn, &b.stmts[0], NULL, NULL);
+	}
+	gw_batch_dispose(&b);
+	gw_str_dispose(&who);
+}
+
+int gw_hist_set_progress(gw_project *p, const char *version, int done)
+{
+	char n[16];
+	const char *params[2] = {version, n};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	snprintf(n, sizeof(n), "%d", done);
+	gw_str_printf(&sql, "UPDATE %s SET statements_done = $2 WHERE version = $1", p->table_q);
+	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
+				    : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+int gw_hist_set_dirty(gw_project *p, const char *version, const char *message)
+{
+	const char *params[2] = {version, message};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	gw_str_printf(&sql, "UPDATE %s SET state = 'dirty', error = $2 WHERE version = $1",
+		      p->table_q);
+	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
+				    : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+/* ---- the events, for `godwit history` ---------------------------------- */
+
+struct gw_history {
+	gw_event *events;
+	size_t count, cap;
+	gw_vec owned;
+	int failed;
+};
+
+static const char *keep(gw_history *h, const char *value)
+{
+	char *copy;
+
+	if (!value)
+		return NULL;
+	if (!(copy = gw_strdup(value)) || gw_vec_push(&h->owned, copy) < 0) {
+		free(copy);
+		h->failed = 1;
+		return NULL;
+	}
+	return copy;
+}
+
+static int event_row(void *payload, int ncols, const char *const *v)
+{
+	gw_history *h = payload;
+	gw_event *e;
+
+	if (ncols < 14)
+		return 1;
+	if (h->count == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		gw_event *events = realloc(h->events, cap * sizeof(*events));
+
+		if (!events) {
+			h->failed = 1;
+			return 1;
+		}
+		h->events = events;
+		h->cap = cap;
+	}
+	e = &h->events[h->count++];
+	e->id = to_ll(v[0], 0);
+	e->at = keep(h, v[1]);
+	e->action = keep(h, v[2]);
+	e->version = keep(h, v[3]);
+	e->name = keep(h, v[4]);
+	e->duration_ms = to_ll(v[5], -1);
+	e->applied_by = keep(h, v[6]);
+	e->environment = keep(h, v[7]);
+	e->error = keep(h, v[8]);
+	e->sqlstate = keep(h, v[9]);
+	e->file = keep(h, v[10]);
+	e->line = (int)to_ll(v[11], 0);
+	e->column = (int)to_ll(v[12], 0);
+	e->godwit_version = keep(h, v[13]);
+	return h->failed;
+}
+
+static void reverse_events(gw_history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->count / 2; i++) {
+		gw_event t = h->events[i];
+
+		h->events[i] = h->events[h->count - 1 - i];
+		h->events[h->count - 1 - i] = t;
+	}
+}
+
+int gw_project_history(gw_history **out, gw_project *p, const char *version, size_t limit)
+{
+	gw_history *h = calloc(1, sizeof(*h));
+	gw_str sql = GW_STR_INIT;
+	int exists = 0, error;
+
+	*out = NULL;
+	if (!h)
+		return gw_error_oom(p->ctx);
+	if ((error = gw_hist_exists(&exists, p)) < 0 || !exists)
+		goto done;
+	gw_str_puts(&sql, "SELECT id, ");
+	put_around(&sql, dialect(p)->show_time, "at");
+	gw_str_printf(&sql,
+		      ", action, version, name, duration_ms, applied_by, environment, error, "
+		      "sqlstate, error_file, error_line, error_column, godwit_version FROM %s%s "
+		      "ORDER BY id DESC",
+		      p->events_q, version ? " WHERE version = $1" : "");
+	if (limit)
+		gw_str_printf(&sql, " LIMIT %zu", limit);
+	if (gw_str_failed(&sql)) {
+		error = gw_error_oom(p->ctx);
+		goto done;
+	}
+	error = exec_stmt(p, sql.ptr, &version, version ? 1 : 0, event_row, h);
+	if (h->failed)
+		error = gw_error_oom(p->ctx);
+	reverse_events(h);
+done:
+	gw_str_dispose(&sql);
+	if (error < 0) {
+		gw_history_free(h);
+		return error;
+	}
+	*out = h;
+	return 0;
+}
+
+size_t gw_history_count(const gw_history *h)
+{
+	return h ? h->count : 0;
+}
+
+const gw_event *gw_history_get(const gw_history *h, size_t i)
+{
+	return h && i < h->count ? &h->events[i] : NULL;
+}
+
+void gw_history_free(gw_history *h)
+{
+	if (!h)
+		return;
+	free(h->events);
+	gw_vec_dispose(&h->owned, free);
+	free(h);
+}

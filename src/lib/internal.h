@@ -1,0 +1,156 @@
+/*
+ * internal.h: the gw_project structure and the library's internal calls,
+ * shared by the files of src/lib that implement include/godwit/project.h.
+ *
+ * Flow: source.c (files → set) → status.c (set + history → states) →
+ * plan.c (what to run) → runner.c (driver, lock, transactions) →
+ * history.c (rows and events).
+ */
+#ifndef GW_LIB_INTERNAL_H
+#define GW_LIB_INTERNAL_H
+
+#include "godwit/project.h"
+#include "godwit/sys/driver.h"
+#include "source.h"
+#include "version.h"
+#include "sql/sql.h"
+#include "../util/str.h"
+#include "../util/vec.h"
+
+/* One row of the migrations table. */
+typedef struct gw_hist_row {
+	char *version;
+	char *name;
+	char *kind;
+	char *file;
+	char *checksum;
+	char *down_checksum;
+	char *applied_at;
+	char *applied_by;
+	long long execution_ms;
+	int statements_total;
+	int statements_done;
+	char *state; /* "applied" or "dirty" */
+	char *error;
+} gw_hist_row;
+
+typedef struct gw_hist {
+	gw_hist_row **rows; /* sorted by version */
+	size_t count;
+} gw_hist;
+
+struct gw_project {
+	gw_ctx *ctx;
+	char *dir;          /* migrations folder as given (relative paths kept) */
+	char *url;          /* never printed */
+	char *display_url;  /* masked */
+	char *environment;
+	char *app_name;
+	char *schema;       /* NULL: the driver's default schema */
+	char *table;
+	char *events_table;
+	gw_format format;
+	int lock_wait_ms;
+	int allow_out_of_order;
+	const gw_driver *driver;
+
+	gw_source *source;  /* loaded on first use */
+	gw_conn *conn;      /* connected on first use */
+	char *table_q;      /* qualified, quoted names; set with the connection */
+	char *events_q;
+	int64_t lock_key;
+	int locked;
+};
+
+/* project.c */
+int gw_project__source(gw_source **out, gw_project *p);
+int gw_project__connect(gw_conn **out, gw_project *p);
+/* Connects, takes the runner lock and creates the history tables. */
+int gw_project__lock(gw_project *p);
+void gw_project__unlock(gw_project *p);
+/* "dir/file", for messages. */
+int gw_project__path(gw_str *out, const gw_project *p, const char *file);
+
+/* history.c */
+int gw_hist_exists(int *exists, gw_project *p);
+int gw_hist_ensure(gw_project *p);
+int gw_hist_load(gw_hist *out, gw_project *p);
+void gw_hist_dispose(gw_hist *h);
+gw_hist_row *gw_hist_find(const gw_hist *h, const char *version);
+/* Index of the row with this version, or -1. */
+long gw_hist_find_index(const gw_hist *h, const char *version);
+
+/* A batch of statements with owned SQL and parameters. */
+typedef struct gw_batch {
+	gw_stmt *stmts;
+	size_t count, cap;
+	gw_vec owned; /* strings and parameter arrays freed with the batch */
+} gw_batch;
+
+#define GW_BATCH_INIT {NULL, 0, 0, GW_VEC_INIT}
+
+int gw_batch_add(gw_batch *b, const char *sql, size_t len, const char *const *params, int n);
+/* Adds SQL built by printf with copies of the given parameters. */
+int gw_batch_addf(gw_batch *b, const char *const *params, int n, const char *fmt, ...)
+	GW_FORMAT_PRINTF(4, 5);
+void gw_batch_dispose(gw_batch *b);
+
+/* Statements that record what happened; each appends to a batch. */
+typedef struct gw_record {
+	const gw_migration *m;  /* may be NULL for events about no migration */
+	const char *version;    /* used when m is NULL */
+	const char *name;
+	const char *action;     /* apply, revert, fail, repair, resolve */
+	const char *state;      /* for the row: "applied" or "dirty" */
+	int statements_total;
+	int statements_done;
+} gw_record;
+
+int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r);
+int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const char *version);
+int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version);
+/* The event's duration is measured on the server, from the event's start
+ * (or from the row's, given a version) to the statement that
+ * gw_hist_add_event_done adds, so the batch needs no second round trip. */
+int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r);
+int gw_hist_add_event_done(gw_batch *b, gw_project *p, const char *version);
+/* Records a failure event in its own transaction, with the error on ctx. */
+void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
+			    const char *action);
+/* Runs single statements outside any batch. */
+int gw_hist_set_progress(gw_project *p, const char *version, int done);
+int gw_hist_set_dirty(gw_project *p, const char *version, const char *error);
+
+/* runner.c */
+
+/* One direction of a migration, read, split and checked, ready to run. */
+typedef struct gw_prepared {
+	gw_source_text text;
+	gw_sql_list stmts;
+	int transactional;
+	gw_str path; /* dir/file, for messages */
+} gw_prepared;
+
+#define GW_PREPARED_INIT {GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT, 1, GW_STR_INIT}
+
+/* Reads and splits; refuses BEGIN/COMMIT in a wrapped migration, and runs
+ * statements that cannot be in a transaction (CONCURRENTLY, VACUUM, ...)
+ * outside one. Errors carry file, line and column. */
+int gw_prepare(gw_prepared *out, gw_project *p, const gw_migration *m, gw_direction dir);
+void gw_prepared_dispose(gw_prepared *pm);
+
+/* Apply or revert one migration. *skipped is set when a concurrent runner
+ * had already applied it (SQLite, which has no session lock). */
+int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *skipped);
+int gw_run_down(gw_project *p, const gw_migration *m);
+
+/* status.c: the states of all migrations, used by status, up and down. */
+struct gw_status {
+	gw_status_entry *entries;
+	size_t count;
+	gw_hist hist;     /* owns the strings of applied entries */
+	size_t last_applied_index; /* apply-order index + 1 of the last applied; 0 none */
+};
+int gw_status__compute(gw_status **out, gw_project *p, int history_exists);
+
+#endif

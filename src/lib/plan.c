@@ -1,0 +1,432 @@
+/*
+ * plan.c: choosing what up, down and redo run, checking it all before the
+ * first statement, and running it (plan stage).
+ *
+ * Every refusal (a dirty or changed migration, out-of-order files, a
+ * missing down, SQL that does not parse) happens before anything changes,
+ * so bad input never leaves a database half-migrated.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/error.h"
+#include "../util/fs.h"
+
+typedef struct pick {
+	const gw_migration *m;
+	size_t resume_from;
+} pick;
+
+typedef struct selection {
+	pick *items;
+	size_t count;
+} selection;
+
+struct gw_plan {
+	gw_plan_step *steps;
+	size_t count;
+	gw_vec owned;
+};
+
+static int add_pick(selection *sel, const gw_migration *m, size_t resume_from)
+{
+	pick *items = realloc(sel->items, (sel->count + 1) * sizeof(*items));
+
+	if (!items)
+		return -1;
+	items[sel->count].m = m;
+	items[sel->count].resume_from = resume_from;
+	sel->items = items;
+	sel->count++;
+	return 0;
+}
+
+static int dirty_error(gw_project *p, const gw_status_entry *e)
+{
+	gw_str path = GW_STR_INIT;
+	int error;
+
+	if (e->file)
+		gw_project__path(&path, p, e->file);
+	error = gw_error_set(p->ctx, GW_EDIRTY,
+			     "migration %s%s%s is dirty: statement %d of %d %s%s", e->version,
+			     path.size ? " (" : "", path.size ? path.ptr : "",
+			     e->statements_done + 1, e->statements_total,
+			     e->error ? "failed: " : "was interrupted", e->error ? e->error : "");
+	if (path.size)
+		gw_str_putc(&path, ')');
+	gw_error_set_hint(p->ctx,
+			  "fix the cause, then run 'godwit up --resume' to continue from that "
+			  "statement, or 'godwit resolve %s --applied|--rolled-back' once the "
+			  "database is settled by hand",
+			  e->version);
+	gw_str_dispose(&path);
+	return error;
+}
+
+static int changed_error(gw_project *p, const gw_status_entry *e)
+{
+	gw_str path = GW_STR_INIT;
+	int error;
+
+	gw_project__path(&path, p, e->file);
+	error = gw_error_set(p->ctx, GW_ECHECKSUM, "%s was changed after it was applied",
+			     path.ptr);
+	gw_error_set_location(p->ctx, path.ptr, 0, 0);
+	gw_error_set_hint(p->ctx,
+			  "restore the file as it was applied, or review the change and run "
+			  "'godwit repair %s' to record it",
+			  e->version);
+	gw_str_dispose(&path);
+	return error;
+}
+
+static int out_of_order_error(gw_project *p, const gw_status *st)
+{
+	gw_str list = GW_STR_INIT;
+	const gw_status_entry *last = &st->entries[st->last_applied_index - 1];
+	size_t i, n = 0;
+	int error;
+
+	for (i = 0; i < st->count; i++) {
+		if (st->entries[i].state != GW_STATE_OUT_OF_ORDER)
+			continue;
+		gw_str_puts(&list, n++ ? ", " : "");
+		gw_path_join(&list, p->dir, st->entries[i].file);
+	}
+	error = gw_error_set(p->ctx, GW_EORDER,
+			     "%zu pending migration%s older than the last applied one (%s): %s", n,
+			     n == 1 ? " is" : "s are", last->version, list.ptr);
+	gw_error_set_hint(p->ctx,
+			  "apply %s with --allow-out-of-order, or give %s a newer version",
+			  n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	gw_str_dispose(&list);
+	return error;
+}
+
+static int find_target(size_t *index, gw_project *p, const char *version)
+{
+	gw_source *src = p->source;
+	const gw_migration *m = gw_source_find(src, version);
+
+	if (!m)
+		return gw_error_set(p->ctx, GW_ENOTFOUND, "no migration in %s has version %s",
+				    p->dir, version);
+	*index = m->index;
+	return 0;
+}
+
+/* What up applies, in order; refuses dirty, changed and out-of-order
+ * states unless the options allow them. */
+static int select_up(selection *sel, gw_project *p, const gw_status *st,
+		     const gw_up_options *o)
+{
+	size_t i, limit = st->count, nsrc = p->source->count;
+	int error;
+
+	if (o->to && (error = find_target(&limit, p, o->to)) < 0)
+		return error;
+	if (o->to)
+		limit++;
+	for (i = 0; i < st->count; i++) {
+		const gw_status_entry *e = &st->entries[i];
+
+		if (e->state == GW_STATE_DIRTY && (!o->resume || i >= nsrc))
+			return dirty_error(p, e);
+		if (e->state == GW_STATE_CHANGED)
+			return changed_error(p, e);
+		if (e->state == GW_STATE_MISSING)
+			gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, NULL, -1,
+				  "migration %s %s is recorded as applied but has no file in %s",
+				  e->version, e->name, p->dir);
+	}
+	if (!p->allow_out_of_order && gw_status_count_state(st, GW_STATE_OUT_OF_ORDER))
+		return out_of_order_error(p, st);
+	for (i = 0; i < nsrc && i < limit; i++) {
+		const gw_status_entry *e = &st->entries[i];
+
+		if (e->state == GW_STATE_DIRTY) {
+			if (strcmp(e->applied_checksum, e->checksum))
+				return changed_error(p, e);
+			error = add_pick(sel, p->source->items[i], (size_t)e->statements_done);
+		} else if (e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER) {
+			error = add_pick(sel, p->source->items[i], 0);
+		} else {
+			continue;
+		}
+		if (error < 0)
+			return gw_error_oom(p->ctx);
+	}
+	return 0;
+}
+
+static int no_down_error(gw_project *p, const gw_status_entry *e)
+{
+	int error = gw_error_set(p->ctx, GW_ENODOWN,
+				 "cannot revert %s %s: %s", e->version, e->name,
+				 e->file ? "it has no down migration"
+					 : "its file is missing from the migrations folder");
+	gw_error_set_hint(p->ctx, "%s", e->file ? "write its down migration first"
+					       : "restore the file, then revert it");
+	return error;
+}
+
+static int select_down(selection *sel, gw_project *p, const gw_status *st,
+		       const gw_down_options *o)
+{
+	size_t i, stop = 0, steps = o->steps > 0 ? (size_t)o->steps : 1;
+	int error;
+
+	if (o->to && (error = find_target(&stop, p, o->to)) < 0)
+		return error;
+	if (o->to)
+		stop++;
+	for (i = 0; i < st->count; i++)
+		if (st->entries[i].state == GW_STATE_DIRTY)
+			return dirty_error(p, &st->entries[i]);
+	/* Newest first: missing rows (no file, so no order) sort last, and
+	 * reverting one of those is refused below. */
+	for (i = st->count; i-- > 0;) {
+		const gw_status_entry *e = &st->entries[i];
+
+		if (e->state != GW_STATE_APPLIED && e->state != GW_STATE_CHANGED &&
+		    e->state != GW_STATE_MISSING)
+			continue;
+		if ((o->to && i < stop) || (!o->to && !o->all && sel->count == steps))
+			break;
+		if (e->state == GW_STATE_MISSING || !p->source->items[i]->down_file)
+			return no_down_error(p, e);
+		if (e->state == GW_STATE_CHANGED)
+			gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, e->file, -1,
+				  "%s changed since it was applied; reverting with its current "
+				  "down",
+				  e->file);
+		if (add_pick(sel, p->source->items[i], 0) < 0)
+			return gw_error_oom(p->ctx);
+	}
+	return 0;
+}
+
+/* Reads and splits every selected migration before running the first, so
+ * a syntax error or a stray BEGIN in the last file changes nothing. */
+static int check_all(gw_project *p, const selection *sel, gw_direction dir)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < sel->count && error == 0; i++) {
+		gw_prepared pm = GW_PREPARED_INIT;
+		gw_ctx_set_quiet(p->ctx, 1);
+		error = gw_prepare(&pm, p, sel->items[i].m, dir);
+		gw_ctx_set_quiet(p->ctx, 0);
+		gw_prepared_dispose(&pm);
+	}
+	return error;
+}
+
+typedef enum { READ_ONLY, LOCKED } access_mode;
+
+static int load_status(gw_status **st, gw_project *p, access_mode mode)
+{
+	gw_source *src;
+	int exists = 1, error;
+
+	if ((error = gw_project__source(&src, p)) < 0)
+		return error;
+	if (mode == LOCKED)
+		error = gw_project__lock(p);
+	else
+		error = gw_hist_exists(&exists, p);
+	if (error < 0)
+		return error;
+	return gw_status__compute(st, p, exists);
+}
+
+static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_direction dir)
+{
+	size_t i, n = 0;
+	int error = 0, skipped = 0;
+
+	for (i = 0; i < sel->count && error == 0; i++) {
+		const pick *k = &sel->items[i];
+
+		if (dir == GW_UP)
+			error = gw_run_up(p, k->m, k->resume_from, &skipped);
+		else
+			error = gw_run_down(p, k->m);
+		if (error == 0 && !skipped)
+			n++;
+	}
+	if (done)
+		*done = n;
+	return error;
+}
+
+static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_options *up,
+	       const gw_down_options *down)
+{
+	selection sel = {NULL, 0};
+	gw_status *st = NULL;
+	int error;
+
+	if (done)
+		*done = 0;
+	if ((error = load_status(&st, p, LOCKED)) < 0)
+		goto cleanup;
+	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
+	if (error < 0 || (error = check_all(p, &sel, dir)) < 0)
+		goto cleanup;
+	error = run_selection(done, p, &sel, dir);
+cleanup:
+	gw_project__unlock(p);
+	gw_status_free(st);
+	free(sel.items);
+	return error;
+}
+
+static const gw_up_options *up_options(const gw_up_options *o)
+{
+	static const gw_up_options defaults = GW_UP_OPTIONS_INIT;
+
+	return o ? o : &defaults;
+}
+
+static const gw_down_options *down_options(const gw_down_options *o)
+{
+	static const gw_down_options defaults = GW_DOWN_OPTIONS_INIT;
+
+	return o ? o : &defaults;
+}
+
+int gw_project_up(size_t *applied, gw_project *p, const gw_up_options *opts)
+{
+	return run(applied, p, GW_UP, up_options(opts), NULL);
+}
+
+int gw_project_down(size_t *reverted, gw_project *p, const gw_down_options *opts)
+{
+	return run(reverted, p, GW_DOWN, NULL, down_options(opts));
+}
+
+int gw_project_redo(gw_project *p)
+{
+	gw_down_options down = GW_DOWN_OPTIONS_INIT;
+	selection sel = {NULL, 0};
+	gw_status *st = NULL;
+	int error, skipped = 0;
+
+	down.steps = 1;
+	if ((error = load_status(&st, p, LOCKED)) < 0 ||
+	    (error = select_down(&sel, p, st, &down)) < 0 ||
+	    (error = check_all(p, &sel, GW_DOWN)) < 0 || (error = check_all(p, &sel, GW_UP)) < 0)
+		goto cleanup;
+	if (!sel.count) {
+		error = gw_error_set(p->ctx, GW_ESTATE, "nothing to redo: no migration is applied");
+		goto cleanup;
+	}
+	if ((error = gw_run_down(p, sel.items[0].m)) == 0)
+		error = gw_run_up(p, sel.items[0].m, 0, &skipped);
+cleanup:
+	gw_project__unlock(p);
+	gw_status_free(st);
+	free(sel.items);
+	return error;
+}
+
+/* ---- plans -------------------------------------------------------------- */
+
+static int plan_add(gw_plan *plan, const gw_prepared *pm, const pick *k, gw_direction dir)
+{
+	gw_plan_step *steps = realloc(plan->steps, (plan->count + 1) * sizeof(*steps));
+	gw_plan_step *s;
+	char *sql;
+
+	if (!steps)
+		return -1;
+	plan->steps = steps;
+	s = &steps[plan->count];
+	sql = gw_strndup(pm->text.file_text.ptr + pm->text.offset, pm->text.len);
+	if (!sql || gw_vec_push(&plan->owned, sql) < 0) {
+		free(sql);
+		return -1;
+	}
+	s->version = k->m->version;
+	s->name = k->m->name;
+	s->file = dir == GW_UP ? k->m->up_file : k->m->down_file;
+	s->direction = dir;
+	s->transactional = pm->transactional && !k->resume_from;
+	s->statements = pm->stmts.count;
+	s->resume_from = k->resume_from;
+	s->sql = sql;
+	plan->count++;
+	return 0;
+}
+
+static int make_plan(gw_plan **out, gw_project *p, gw_direction dir, const gw_up_options *up,
+		     const gw_down_options *down)
+{
+	selection sel = {NULL, 0};
+	gw_status *st = NULL;
+	gw_plan *plan = NULL;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if ((error = load_status(&st, p, READ_ONLY)) < 0)
+		goto cleanup;
+	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
+	if (error < 0)
+		goto cleanup;
+	if (!(plan = calloc(1, sizeof(*plan)))) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	for (i = 0; i < sel.count; i++) {
+		gw_prepared pm = GW_PREPARED_INIT;
+
+		if ((error = gw_prepare(&pm, p, sel.items[i].m, dir)) == 0 &&
+		    plan_add(plan, &pm, &sel.items[i], dir) < 0)
+			error = gw_error_oom(p->ctx);
+		gw_prepared_dispose(&pm);
+		if (error < 0)
+			goto cleanup;
+	}
+	*out = plan;
+	plan = NULL;
+cleanup:
+	gw_plan_free(plan);
+	gw_status_free(st);
+	free(sel.items);
+	return error;
+}
+
+int gw_project_plan_up(gw_plan **out, gw_project *p, const gw_up_options *opts)
+{
+	return make_plan(out, p, GW_UP, up_options(opts), NULL);
+}
+
+int gw_project_plan_down(gw_plan **out, gw_project *p, const gw_down_options *opts)
+{
+	return make_plan(out, p, GW_DOWN, NULL, down_options(opts));
+}
+
+size_t gw_plan_count(const gw_plan *plan)
+{
+	return plan ? plan->count : 0;
+}
+
+const gw_plan_step *gw_plan_get(const gw_plan *plan, size_t i)
+{
+	return plan && i < plan->count ? &plan->steps[i] : NULL;
+}
+
+void gw_plan_free(gw_plan *plan)
+{
+	if (!plan)
+		return;
+	free(plan->steps);
+	gw_vec_dispose(&plan->owned, free);
+	free(plan);
+}

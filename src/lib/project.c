@@ -1,0 +1,363 @@
+/*
+ * project.c: opening a project, and the lazily made pieces every command
+ * shares: the migration set, the connection, and the runner lock.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../drivers/registry.h"
+#include "../util/error.h"
+#include "../util/fs.h"
+#include "../util/hash.h"
+#include "../util/url.h"
+#include "sql/sql.h"
+
+#define DEFAULT_DIR          "db/migrations"
+#define DEFAULT_TABLE        "godwit_migrations"
+#define DEFAULT_EVENTS_TABLE "godwit_events"
+#define DEFAULT_ENVIRONMENT  "development"
+#define DEFAULT_LOCK_WAIT_MS 60000
+
+const char *gw_library_version(void)
+{
+	return GODWIT_VERSION;
+}
+
+const char *gw_version_details(void)
+{
+	static char text[512];
+	const gw_driver *const *d;
+	gw_str s = GW_STR_INIT;
+	char buf[128];
+
+	if (text[0])
+		return text;
+	for (d = gw_drivers(); *d; d++)
+		gw_str_printf(&s, "driver %s: %s\n", (*d)->name,
+			      gw_driver_client_version(*d, buf, sizeof(buf)));
+	gw_str_printf(&s, "parser: %s", gw_sql_parser_version());
+	snprintf(text, sizeof(text), "%s", s.ptr);
+	gw_str_dispose(&s);
+	return text;
+}
+
+/* The embedded default: a SQLite file per environment in the project's db/
+ * folder, so development and test data never mix. */
+static char *default_url(const char *project_dir, const char *env)
+{
+	gw_str s = GW_STR_INIT;
+
+	gw_str_puts(&s, "sqlite:");
+	if (project_dir && strcmp(project_dir, "."))
+		gw_path_join(&s, project_dir, "");
+	gw_str_printf(&s, "db/%s.sqlite3", env);
+	return gw_str_detach(&s);
+}
+
+static int copy_options(gw_project *p, const gw_project_options *o)
+{
+	const char *env = o->environment ? o->environment : DEFAULT_ENVIRONMENT;
+
+	p->dir = gw_strdup(o->dir ? o->dir : DEFAULT_DIR);
+	p->environment = gw_strdup(env);
+	p->app_name = gw_strdup(o->application_name ? o->application_name : "godwit");
+	p->schema = gw_strdup(o->schema);
+	p->table = gw_strdup(o->table ? o->table : DEFAULT_TABLE);
+	p->events_table = gw_strdup(o->events_table ? o->events_table : DEFAULT_EVENTS_TABLE);
+	p->url = o->url && *o->url ? gw_strdup(o->url) : default_url(o->project_dir, env);
+	p->format = o->format;
+	p->lock_wait_ms = o->lock_wait_ms > 0 ? o->lock_wait_ms : DEFAULT_LOCK_WAIT_MS;
+	p->allow_out_of_order = o->allow_out_of_order;
+	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) ||
+	    !p->table || !p->events_table || !p->url)
+		return -1;
+	return 0;
+}
+
+static int check_name(gw_ctx *ctx, const char *what, const char *value)
+{
+	if (!*value || strlen(value) > 63)
+		return gw_error_set(ctx, GW_EINVALID,
+				    "%s name '%s' must be 1 to 63 bytes long", what, value);
+	return 0;
+}
+
+int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ctx)
+{
+	gw_project_options defaults = GW_PROJECT_OPTIONS_INIT;
+	gw_project *p = NULL;
+	gw_str masked = GW_STR_INIT;
+	int error;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != GW_PROJECT_OPTIONS_VERSION)
+		return gw_error_set(ctx, GW_EINVALID, "unsupported gw_project_options version %u",
+				    opts->version);
+	if (!(p = calloc(1, sizeof(*p))) || copy_options(p, opts) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	p->ctx = ctx;
+	if ((error = check_name(ctx, "history table", p->table)) < 0 ||
+	    (error = check_name(ctx, "events table", p->events_table)) < 0 ||
+	    (p->schema && (error = check_name(ctx, "schema", p->schema)) < 0))
+		goto cleanup;
+	if (gw_url_mask(&masked, p->url) < 0 || !(p->display_url = gw_str_detach(&masked))) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if (!(p->driver = gw_driver_for_url(p->url))) {
+		error = gw_error_set(ctx, GW_EINVALID,
+				     "unsupported database URL %s; use postgres://, "
+				     "postgresql:// or sqlite:PATH",
+				     p->display_url);
+		goto cleanup;
+	}
+	*out = p;
+	p = NULL;
+	error = 0;
+cleanup:
+	gw_str_dispose(&masked);
+	gw_project_free(p);
+	return error;
+}
+
+void gw_project_free(gw_project *p)
+{
+	if (!p)
+		return;
+	gw_project__unlock(p);
+	if (p->conn)
+		p->driver->close(p->conn);
+	gw_source_free(p->source);
+	free(p->dir);
+	free(p->url);
+	free(p->display_url);
+	free(p->environment);
+	free(p->app_name);
+	free(p->schema);
+	free(p->table);
+	free(p->events_table);
+	free(p->table_q);
+	free(p->events_q);
+	free(p);
+}
+
+const char *gw_project_display_url(const gw_project *p)
+{
+	return p->display_url;
+}
+
+const char *gw_project_driver_name(const gw_project *p)
+{
+	return p->driver->name;
+}
+
+int gw_project__path(gw_str *out, const gw_project *p, const char *file)
+{
+	gw_str_clear(out);
+	return gw_path_join(out, p->dir, file);
+}
+
+int gw_project__source(gw_source **out, gw_project *p)
+{
+	int error;
+
+	if (!p->source && (error = gw_source_load(&p->source, p->dir, p->format, p->ctx)) < 0)
+		return error;
+	*out = p->source;
+	return 0;
+}
+
+int gw_project_format(gw_format *out, gw_project *p)
+{
+	gw_source *src;
+	int error;
+
+	if ((error = gw_project__source(&src, p)) < 0)
+		return error;
+	*out = src->format;
+	return 0;
+}
+
+/* The embedded database's folder is created on first use, like the
+ * database file itself. */
+static int make_sqlite_dir(gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	char *slash;
+	int error = 0;
+
+	if (gw_url_sqlite_path(&path, p->url) < 0)
+		goto cleanup;
+	slash = strrchr(path.ptr, '/');
+	if (slash && slash != path.ptr) {
+		*slash = '\0';
+		if (gw_path_is_dir(path.ptr) < 0 && mkdir(path.ptr, 0755) < 0 && errno != EEXIST)
+			error = gw_error_set(p->ctx, GW_EIO, "cannot create folder %s: %s",
+					     path.ptr, strerror(errno));
+	}
+cleanup:
+	gw_str_dispose(&path);
+	return error;
+}
+
+static int qualify(char **out, gw_project *p, const char *table)
+{
+	char *schema_q = NULL, *table_q = NULL;
+	gw_str s = GW_STR_INIT;
+	int error;
+
+	if ((error = p->driver->quote_ident(p->conn, table, &table_q)) < 0)
+		goto cleanup;
+	if (p->schema && (error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0)
+		goto cleanup;
+	if (schema_q)
+		gw_str_printf(&s, "%s.", schema_q);
+	gw_str_puts(&s, table_q);
+	if (!(*out = gw_str_detach(&s)))
+		error = gw_error_oom(p->ctx);
+cleanup:
+	free(schema_q);
+	free(table_q);
+	gw_str_dispose(&s);
+	return error;
+}
+
+int gw_project__connect(gw_conn **out, gw_project *p)
+{
+	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
+	int error;
+
+	if (p->conn) {
+		*out = p->conn;
+		return 0;
+	}
+	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->schema &&
+	    !(p->schema = gw_strdup("public")))
+		return gw_error_oom(p->ctx);
+	if (p->driver->dialect == GW_DIALECT_SQLITE && (error = make_sqlite_dir(p)) < 0)
+		return error;
+	if ((error = p->driver->open(&p->conn, p->url, &copts, p->ctx)) < 0)
+		return error;
+	if ((error = qualify(&p->table_q, p, p->table)) < 0 ||
+	    (error = qualify(&p->events_q, p, p->events_table)) < 0)
+		return error;
+	p->lock_key = gw_hash_key64(p->table_q);
+	*out = p->conn;
+	return 0;
+}
+
+int gw_project_server_version(const char **out, gw_project *p)
+{
+	gw_conn *conn;
+	int error;
+
+	if ((error = gw_project__connect(&conn, p)) < 0)
+		return error;
+	*out = p->driver->server_version(conn);
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int lock_timeout_error(gw_project *p)
+{
+	char *holder = NULL;
+	int error;
+
+	/* Naming the holder is a courtesy: if that query fails, the lock
+	 * timeout is still the error to report. */
+	if (p->driver->lock_holder(p->conn, p->lock_key, &holder) < 0)
+		gw_ctx_clear_error(p->ctx);
+	error = gw_error_set(p->ctx, GW_ELOCK,
+			     "another godwit run has held the migration lock on %s for over %d s%s%s",
+			     p->table_q, p->lock_wait_ms / 1000, holder ? ": " : "",
+			     holder ? holder : "");
+	gw_error_set_hint(p->ctx,
+			  "wait for it to finish, raise --lock-wait, or end that session if it "
+			  "is stuck");
+	free(holder);
+	return error;
+}
+
+/* Poll pg_try_advisory_lock instead of blocking in pg_advisory_lock: a
+ * session waiting on the lock would deadlock with a CREATE INDEX
+ * CONCURRENTLY run by the holder, which waits for all transactions. */
+static int take_advisory_lock(gw_project *p)
+{
+	long long deadline = now_ms() + p->lock_wait_ms;
+	long delay = 20;
+	int acquired = 0, error, told = 0;
+
+	for (;;) {
+		if ((error = p->driver->try_lock(p->conn, p->lock_key, &acquired)) < 0)
+			return error;
+		if (acquired)
+			return 0;
+		if (now_ms() >= deadline)
+			return lock_timeout_error(p);
+		if (!told++)
+			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
+				  "another godwit run holds the migration lock; waiting up to "
+				  "%d s",
+				  p->lock_wait_ms / 1000);
+		sleep_ms(delay);
+		if (delay < 1000)
+			delay *= 2;
+	}
+}
+
+int gw_project__lock(gw_project *p)
+{
+	gw_conn *conn;
+	int error;
+
+	if (p->locked)
+		return 0;
+	if ((error = gw_project__connect(&conn, p)) < 0)
+		return error;
+	/* Without session locks (SQLite) each migration's transaction takes
+	 * the database's write lock and re-checks the history row first. */
+	if (p->driver->caps & GW_CAP_ADVISORY_LOCK) {
+		if ((error = take_advisory_lock(p)) < 0)
+			return error;
+		p->locked = 1;
+	}
+	return gw_hist_ensure(p);
+}
+
+void gw_project__unlock(gw_project *p)
+{
+	if (!p->locked || !p->conn)
+		return;
+	/* A failed unlock is harmless: the session lock ends with the
+	 * connection, which is closed next. It must not hide a real error. */
+	if (!gw_error_is_set(p->ctx)) {
+		if (p->driver->unlock(p->conn, p->lock_key) < 0)
+			gw_ctx_clear_error(p->ctx);
+	}
+	p->locked = 0;
+}

@@ -1,0 +1,353 @@
+/*
+ * runner.c: applying and reverting one migration (the runner stage).
+ *
+ * A transactional migration goes to the driver as one batch: its history
+ * row first (which doubles as a guard against a concurrent runner), the
+ * event, the migration's statements, and the statements that record its
+ * duration. The driver runs the batch in one transaction and, where it can,
+ * one round trip. A no-transaction migration is recorded dirty first, runs
+ * statement by statement with its progress counted, and is marked applied
+ * at the end, so a crash leaves a visible, resumable record.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/error.h"
+#include "../util/text.h"
+
+#define SQLSTATE_UNIQUE_VIOLATION "23505"
+
+static long long clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Points the error on ctx at a byte offset of the section being run. */
+static void locate(gw_project *p, const gw_prepared *pm, size_t at)
+{
+	int line, column;
+
+	gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size, pm->text.offset + at,
+			 &line, &column);
+	gw_error_set_location(p->ctx, pm->path.ptr, line, column);
+}
+
+static const char *section(const gw_prepared *pm)
+{
+	return pm->text.file_text.ptr + pm->text.offset;
+}
+
+static int refuse_transaction_control(gw_project *p, const gw_prepared *pm,
+				      const gw_sql_stmt *s)
+{
+	char kw[32];
+	int error;
+
+	error = gw_error_set(p->ctx, GW_ESOURCE,
+			     "%s inside a migration that godwit runs in a transaction",
+			     gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw)));
+	locate(p, pm, s->offset);
+	gw_error_set_hint(p->ctx,
+			  "remove the BEGIN/COMMIT (godwit wraps each migration in one), or add "
+			  "'-- godwit:no-transaction' at the top to run it without one");
+	return error;
+}
+
+/* Statements that cannot run in a transaction block make the whole
+ * migration run without one, statement by statement. */
+static void check_modes(gw_project *p, gw_prepared *pm, const char *version)
+{
+	size_t i;
+	char kw[32];
+
+	for (i = 0; pm->transactional && i < pm->stmts.count; i++) {
+		const gw_sql_stmt *s = &pm->stmts.items[i];
+		int line, column;
+
+		if (s->kind != GW_STMT_NO_TX)
+			continue;
+		gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size,
+				 pm->text.offset + s->offset, &line, &column);
+		gw_notify(p->ctx, GW_NOTICE_INFO, version, NULL, pm->path.ptr, -1,
+			  "%s:%d: %s cannot run inside a transaction; running this migration "
+			  "without one, statement by statement",
+			  pm->path.ptr, line,
+			  gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw)));
+		pm->transactional = 0;
+	}
+}
+
+int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_direction dir)
+{
+	gw_source *src;
+	size_t bad = 0, i;
+	int error;
+
+	if ((error = gw_project__source(&src, p)) < 0)
+		return error;
+	error = dir == GW_UP ? gw_source_read_up(&pm->text, src, m, p->ctx)
+			     : gw_source_read_down(&pm->text, src, m, p->ctx);
+	if (error < 0)
+		return error;
+	if (gw_project__path(&pm->path, p, pm->text.file) < 0)
+		return gw_error_oom(p->ctx);
+	pm->transactional = !(dir == GW_UP ? m->no_transaction : m->down_no_transaction);
+	if ((error = gw_sql_split(&pm->stmts, p->driver->dialect, section(pm), pm->text.len,
+				  &bad, p->ctx)) < 0) {
+		if (error == GW_ESYNTAX)
+			locate(p, pm, bad);
+		return error;
+	}
+	for (i = 0; pm->transactional && i < pm->stmts.count; i++)
+		if (pm->stmts.items[i].kind == GW_STMT_TRANSACTION)
+			return refuse_transaction_control(p, pm, &pm->stmts.items[i]);
+	check_modes(p, pm, m->version);
+	return 0;
+}
+
+void gw_prepared_dispose(gw_prepared *pm)
+{
+	gw_source_text_dispose(&pm->text);
+	gw_sql_list_dispose(&pm->stmts);
+	gw_str_dispose(&pm->path);
+}
+
+static int add_body(gw_batch *b, const gw_prepared *pm, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < pm->stmts.count; i++) {
+		const gw_sql_stmt *s = &pm->stmts.items[i];
+
+		if (gw_batch_add(b, section(pm) + s->offset, s->len, NULL, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Maps a failure inside the batch back to the statement of the file. */
+static void locate_failure(gw_project *p, const gw_prepared *pm, const gw_exec_failure *f,
+			   size_t first_body)
+{
+	const gw_sql_stmt *s;
+	size_t at;
+
+	if (f->index < first_body || f->index >= first_body + pm->stmts.count)
+		return;
+	s = &pm->stmts.items[f->index - first_body];
+	at = s->offset;
+	if (f->position > 0)
+		at += gw_text_char_to_byte(section(pm) + s->offset, s->len, f->position);
+	locate(p, pm, at);
+}
+
+static int is_concurrent_apply(gw_project *p, const gw_exec_failure *f)
+{
+	const gw_error *e = gw_ctx_error(p->ctx);
+
+	return f->index == 0 && e && !strcmp(e->sqlstate, SQLSTATE_UNIQUE_VIOLATION);
+}
+
+static int skip_concurrent(gw_project *p, const gw_migration *m, int *skipped)
+{
+	gw_ctx_clear_error(p->ctx);
+	*skipped = 1;
+	gw_notify(p->ctx, GW_NOTICE_SKIPPED, m->version, m->name, m->up_file, -1,
+		  "applied by a concurrent runner");
+	return 0;
+}
+
+static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepared *pm,
+			    int *skipped)
+{
+	gw_record rec = {m, NULL, NULL, "apply", "applied", 0, 0};
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	int error;
+
+	rec.statements_total = rec.statements_done = (int)pm->stmts.count;
+	if (gw_hist_add_row_insert(&b, p, &rec) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
+	    add_body(&b, pm, 0) < 0 || gw_hist_add_row_finish(&b, p, m->version) < 0 ||
+	    gw_hist_add_event_done(&b, p, m->version) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	if (error < 0 && is_concurrent_apply(p, &fail)) {
+		error = skip_concurrent(p, m, skipped);
+		goto cleanup;
+	}
+	if (error < 0) {
+		locate_failure(p, pm, &fail, 2);
+		gw_error_set_hint(p->ctx,
+				  "the migration was rolled back and nothing of it was applied; "
+				  "fix it and run godwit up again");
+		gw_hist_record_failure(p, m->version, m->name, "fail");
+	}
+cleanup:
+	gw_batch_dispose(&b);
+	return error;
+}
+
+static int start_no_transaction(gw_project *p, const gw_migration *m, const gw_prepared *pm,
+				int *skipped)
+{
+	gw_record rec = {m, NULL, NULL, "apply", "dirty", 0, 0};
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	int error;
+
+	rec.statements_total = (int)pm->stmts.count;
+	if (gw_hist_add_row_insert(&b, p, &rec) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	if (error < 0 && is_concurrent_apply(p, &fail))
+		error = skip_concurrent(p, m, skipped);
+cleanup:
+	gw_batch_dispose(&b);
+	return error;
+}
+
+static int finish(gw_project *p, const gw_migration *m, const char *action)
+{
+	gw_record rec = {m, NULL, NULL, action, NULL, 0, 0};
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	int error, ok;
+
+	if (!strcmp(action, "apply"))
+		ok = gw_hist_add_row_finish(&b, p, m->version) == 0 &&
+		     gw_hist_add_event(&b, p, &rec) == 0 &&
+		     gw_hist_add_event_done(&b, p, m->version) == 0;
+	else
+		ok = gw_hist_add_event(&b, p, &rec) == 0 &&
+		     gw_hist_add_row_delete(&b, p, m->version) == 0 &&
+		     gw_hist_add_event_done(&b, p, NULL) == 0;
+	error = ok ? p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail)
+		   : gw_error_oom(p->ctx);
+	gw_batch_dispose(&b);
+	return error;
+}
+
+/* Runs statements one at a time, each in its own implicit transaction,
+ * counting progress in the history row after each. */
+static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t from,
+		    const char *resume_hint)
+{
+	gw_conn *conn = p->conn;
+	size_t i;
+	int error;
+
+	for (i = from; i < pm->stmts.count; i++) {
+		const gw_sql_stmt *s = &pm->stmts.items[i];
+		gw_stmt stmt = {section(pm) + s->offset, s->len, NULL, 0};
+
+		if ((error = conn->driver->exec(conn, &stmt, NULL, NULL)) < 0) {
+			gw_exec_failure f = {i, conn->driver->last_error_position(conn)};
+
+			locate_failure(p, pm, &f, 0);
+			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
+			gw_error_set_hint(p->ctx,
+					  "%s is now dirty: statement %zu of %zu failed and the "
+					  "ones before it stay done; fix the cause, then %s",
+					  m->version, i + 1, pm->stmts.count, resume_hint);
+			gw_hist_record_failure(p, m->version, m->name, "fail");
+			return error;
+		}
+		if ((error = gw_hist_set_progress(p, m->version, (int)i + 1)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *skipped)
+{
+	gw_prepared pm = GW_PREPARED_INIT;
+	long long start = clock_ms();
+	int error;
+
+	*skipped = 0;
+	if ((error = gw_prepare(&pm, p, m, GW_UP)) < 0)
+		goto cleanup;
+	gw_notify(p->ctx, GW_NOTICE_APPLYING, m->version, m->name, m->up_file, -1, "applying %s",
+		  pm.path.ptr);
+	if (pm.transactional && !resume_from) {
+		error = up_transactional(p, m, &pm, skipped);
+	} else {
+		if (!resume_from && ((error = start_no_transaction(p, m, &pm, skipped)) < 0 ||
+				     *skipped))
+			goto cleanup;
+		if ((error = run_each(p, m, &pm, resume_from,
+				      "run 'godwit up --resume' to continue from it, or "
+				      "settle it with 'godwit resolve'")) < 0 ||
+		    (error = finish(p, m, "apply")) < 0)
+			goto cleanup;
+	}
+	if (error == 0 && !*skipped)
+		gw_notify(p->ctx, GW_NOTICE_APPLIED, m->version, m->name, m->up_file,
+			  clock_ms() - start, "applied %s", pm.path.ptr);
+cleanup:
+	gw_prepared_dispose(&pm);
+	return error;
+}
+
+static int down_transactional(gw_project *p, const gw_migration *m, const gw_prepared *pm)
+{
+	gw_record rec = {m, NULL, NULL, "revert", NULL, 0, 0};
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	int error;
+
+	if (gw_hist_add_event(&b, p, &rec) < 0 || add_body(&b, pm, 0) < 0 ||
+	    gw_hist_add_row_delete(&b, p, m->version) < 0 ||
+	    gw_hist_add_event_done(&b, p, NULL) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	if ((error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail)) < 0) {
+		locate_failure(p, pm, &fail, 1);
+		gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
+				  m->version);
+		gw_hist_record_failure(p, m->version, m->name, "fail");
+	}
+cleanup:
+	gw_batch_dispose(&b);
+	return error;
+}
+
+int gw_run_down(gw_project *p, const gw_migration *m)
+{
+	gw_prepared pm = GW_PREPARED_INIT;
+	long long start = clock_ms();
+	int error;
+
+	if ((error = gw_prepare(&pm, p, m, GW_DOWN)) < 0)
+		goto cleanup;
+	gw_notify(p->ctx, GW_NOTICE_REVERTING, m->version, m->name, m->down_file, -1,
+		  "reverting %s", pm.path.ptr);
+	if (pm.transactional) {
+		error = down_transactional(p, m, &pm);
+	} else {
+		/* Marked dirty first: a half-reverted migration must be seen. */
+		if ((error = gw_hist_set_dirty(p, m->version, NULL)) < 0 ||
+		    (error = run_each(p, m, &pm, 0,
+				      "finish the revert by hand and run 'godwit resolve "
+				      "--rolled-back', or 'godwit resolve --applied'")) < 0 ||
+		    (error = finish(p, m, "revert")) < 0)
+			goto cleanup;
+	}
+	if (error == 0)
+		gw_notify(p->ctx, GW_NOTICE_REVERTED, m->version, m->name, m->down_file,
+			  clock_ms() - start, "reverted %s", pm.path.ptr);
+cleanup:
+	gw_prepared_dispose(&pm);
+	return error;
+}

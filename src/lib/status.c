@@ -1,0 +1,176 @@
+/*
+ * status.c: the state of every migration, from the set and the history.
+ *
+ * Used by `status` and, before anything runs, by `up` and `down`, so the
+ * checks that stop a run (changed, dirty, out of order) are computed in one
+ * place.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/error.h"
+
+const char *gw_state_name(gw_state state)
+{
+	switch (state) {
+	case GW_STATE_PENDING: return "pending";
+	case GW_STATE_APPLIED: return "applied";
+	case GW_STATE_CHANGED: return "changed";
+	case GW_STATE_MISSING: return "missing";
+	case GW_STATE_OUT_OF_ORDER: return "out-of-order";
+	case GW_STATE_DIRTY: return "dirty";
+	}
+	return "unknown";
+}
+
+static void fill_from_row(gw_status_entry *e, const gw_hist_row *r)
+{
+	e->kind = r->kind;
+	e->applied_checksum = r->checksum;
+	e->applied_at = r->applied_at;
+	e->applied_by = r->applied_by;
+	e->execution_ms = r->execution_ms;
+	e->statements_total = r->statements_total;
+	e->statements_done = r->statements_done;
+	e->error = r->error;
+}
+
+static gw_state state_of(const gw_migration *m, const gw_hist_row *r)
+{
+	if (!r)
+		return GW_STATE_PENDING;
+	if (!strcmp(r->state, "dirty"))
+		return GW_STATE_DIRTY;
+	/* A baseline row records no text of its own to compare with. */
+	if (strcmp(r->kind, "baseline") && strcmp(r->checksum, m->checksum))
+		return GW_STATE_CHANGED;
+	return GW_STATE_APPLIED;
+}
+
+/* Rows that match no file: applied by a branch that is gone, or a file
+ * deleted by mistake. Marks matched rows first so this is one pass. */
+static size_t add_missing(gw_status *st, const char *matched)
+{
+	size_t i, n = st->count;
+
+	for (i = 0; i < st->hist.count; i++) {
+		gw_status_entry *e;
+		const gw_hist_row *r = st->hist.rows[i];
+
+		if (matched[i])
+			continue;
+		e = &st->entries[n++];
+		memset(e, 0, sizeof(*e));
+		e->version = r->version;
+		e->name = r->name;
+		e->file = NULL;
+		e->state = !strcmp(r->state, "dirty") ? GW_STATE_DIRTY : GW_STATE_MISSING;
+		e->transactional = 1;
+		fill_from_row(e, r);
+	}
+	return n;
+}
+
+int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
+{
+	gw_status *st = NULL;
+	gw_source *src;
+	char *matched = NULL;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if ((error = gw_project__source(&src, p)) < 0)
+		return error;
+	if (!(st = calloc(1, sizeof(*st)))) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	if (history_exists && (error = gw_hist_load(&st->hist, p)) < 0)
+		goto cleanup;
+	st->entries = calloc(src->count + st->hist.count + 1, sizeof(*st->entries));
+	matched = calloc(st->hist.count + 1, 1);
+	if (!st->entries || !matched) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	for (i = 0; i < src->count; i++) {
+		const gw_migration *m = src->items[i];
+		long ri = gw_hist_find_index(&st->hist, m->version);
+		gw_hist_row *r = ri >= 0 ? st->hist.rows[ri] : NULL;
+		gw_status_entry *e = &st->entries[i];
+
+		e->version = m->version;
+		e->name = m->name;
+		e->file = m->up_file;
+		e->checksum = m->checksum;
+		e->kind = "versioned";
+		e->execution_ms = -1;
+		e->transactional = !m->no_transaction;
+		e->has_down = m->down_file != NULL;
+		e->state = state_of(m, r);
+		if (r) {
+			fill_from_row(e, r);
+			matched[ri] = 1;
+			st->last_applied_index = i + 1;
+		}
+	}
+	st->count = src->count;
+	st->count = add_missing(st, matched);
+	/* Pending migrations behind the last applied one arrived late, from a
+	 * merged branch; they are shown, and up refuses them by default. */
+	for (i = 0; i < src->count && i < st->last_applied_index; i++)
+		if (st->entries[i].state == GW_STATE_PENDING)
+			st->entries[i].state = GW_STATE_OUT_OF_ORDER;
+	error = 0;
+cleanup:
+	free(matched);
+	if (error < 0)
+		gw_status_free(st);
+	else
+		*out = st;
+	return error;
+}
+
+int gw_project_status(gw_status **out, gw_project *p)
+{
+	gw_source *src;
+	int exists = 0, error;
+
+	*out = NULL;
+	/* Read the folder first: a broken file is reported without needing a
+	 * database at all. */
+	if ((error = gw_project__source(&src, p)) < 0 || (error = gw_hist_exists(&exists, p)) < 0)
+		return error;
+	return gw_status__compute(out, p, exists);
+}
+
+size_t gw_status_count(const gw_status *st)
+{
+	return st ? st->count : 0;
+}
+
+const gw_status_entry *gw_status_get(const gw_status *st, size_t i)
+{
+	return st && i < st->count ? &st->entries[i] : NULL;
+}
+
+size_t gw_status_count_state(const gw_status *st, gw_state state)
+{
+	size_t i, n = 0;
+
+	for (i = 0; st && i < st->count; i++)
+		n += st->entries[i].state == state;
+	return n;
+}
+
+void gw_status_free(gw_status *st)
+{
+	if (!st)
+		return;
+	gw_hist_dispose(&st->hist);
+	free(st->entries);
+	free(st);
+}
