@@ -43,8 +43,8 @@ int gw_url_sqlite_path(gw_str *out, const char *url)
 	return gw_str_puts(out, p);
 }
 
-/* Masks the value of every `password=` parameter in a query string or a
- * key/value string, where pairs are separated by `sep` characters. */
+/* Masks the value of every `password=` parameter in a query string, where
+ * pairs are separated by one of the `seps` characters. */
 static int mask_pairs(gw_str *out, const char *s, const char *seps)
 {
 	const char *key = "password=";
@@ -75,13 +75,60 @@ static int mask_pairs(gw_str *out, const char *s, const char *seps)
 	return gw_str_failed(out) ? -1 : 0;
 }
 
+static size_t skip_spaces(const char *s, size_t i)
+{
+	while (s[i] && isspace((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* The end of a libpq keyword/value value starting at i: a quoted value
+ * with backslash escapes, or a run of non-space characters. */
+static size_t value_end(const char *s, size_t i)
+{
+	if (s[i] != '\'')
+		return i + strcspn(s + i, " \t\n\r\f\v");
+	for (i++; s[i] && s[i] != '\''; i++)
+		if (s[i] == '\\' && s[i + 1])
+			i++;
+	return s[i] ? i + 1 : i;
+}
+
+/* libpq key/value strings allow spaces around '=' ("password = x"). */
+static int mask_keywords(gw_str *out, const char *s)
+{
+	size_t i = 0, key, key_end, eq, val;
+
+	while (s[i]) {
+		key = skip_spaces(s, i);
+		gw_str_put(out, s + i, key - i);
+		key_end = key;
+		while (s[key_end] && s[key_end] != '=' && !isspace((unsigned char)s[key_end]))
+			key_end++;
+		eq = skip_spaces(s, key_end);
+		if (s[eq] != '=') {
+			gw_str_put(out, s + key, eq - key);
+			i = eq;
+			continue;
+		}
+		val = skip_spaces(s, eq + 1);
+		gw_str_put(out, s + key, val - key);
+		i = value_end(s, val);
+		if (key_end - key == 8 && !strncasecmp(s + key, "password", 8))
+			gw_str_puts(out, MASK);
+		else
+			gw_str_put(out, s + val, i - val);
+	}
+	return gw_str_failed(out) ? -1 : 0;
+}
+
 int gw_url_mask(gw_str *out, const char *url)
 {
 	const char *hier = strstr(url, "://");
 	const char *auth, *end, *at, *colon;
 
 	if (!hier)
-		return mask_pairs(out, url, " \t\n");
+		return mask_keywords(out, url);
 	auth = hier + 3;
 	end = auth + strcspn(auth, "/?#");
 	/* The last '@' ends the userinfo: a raw '@' may appear in a password. */

@@ -1,0 +1,627 @@
+/*
+ * postgres.c: the PostgreSQL driver, on libpq.
+ *
+ * The runner hands a migration to exec_tx as a batch of statements; this
+ * driver sends BEGIN, the statements and COMMIT through libpq's pipeline
+ * mode, so a migration costs one network round trip however many statements
+ * it has. Errors carry the server's primary message and SQLSTATE, and the
+ * failing statement's index and character position so the library can point
+ * at the line in the migration file. Passwords never reach a message: URLs
+ * are masked, and anything libpq echoes is scrubbed.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "drivers/registry.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/url.h"
+
+typedef struct gw_pgconn {
+	gw_conn base; /* first, so a gw_conn * is a gw_pgconn * */
+	PGconn *pg;
+	char *server_version;
+	int last_position; /* of the last failed statement, for last_error_position */
+} gw_pgconn;
+
+/* Appends the first line of msg, without surrounding white space. */
+static void put_first_line(gw_str *out, const char *msg)
+{
+	const char *end;
+
+	if (!msg)
+		return;
+	while (*msg == ' ' || *msg == '\t' || *msg == '\n' || *msg == '\r')
+		msg++;
+	end = msg + strcspn(msg, "\r\n");
+	while (end > msg && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	gw_str_put(out, msg, (size_t)(end - msg));
+}
+
+/* Replaces every occurrence of secret in s by "****". */
+static void scrub(gw_str *s, const char *secret)
+{
+	gw_str out = GW_STR_INIT;
+	size_t slen = secret ? strlen(secret) : 0;
+	const char *p, *hit;
+
+	if (!slen || !strstr(s->ptr, secret))
+		return;
+	for (p = s->ptr; (hit = strstr(p, secret)) != NULL; p = hit + slen) {
+		gw_str_put(&out, p, (size_t)(hit - p));
+		gw_str_puts(&out, "****");
+	}
+	gw_str_puts(&out, p);
+	if (gw_str_failed(&out)) {
+		/* Better no message than one that may show the password. */
+		gw_str_dispose(&out);
+		gw_str_sets(s, "(message hidden)");
+		return;
+	}
+	gw_str_dispose(s);
+	*s = out;
+}
+
+/* libpq gives no SQLSTATE for a refused connection, only its message. */
+static int is_auth_failure(const char *msg)
+{
+	static const char *const needles[] = {
+	        "authentication failed", /* password, md5, scram, ident, peer, ... */
+	        "no password supplied",  /* the server asked for one we lack */
+	        "no pg_hba.conf entry",  /* 28000 */
+	        "permission denied for database",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		if (strstr(msg, needles[i]))
+			return 1;
+	/* 28000 for an unknown role: `role "x" does not exist`. */
+	return strstr(msg, "role \"") && strstr(msg, "\" does not exist");
+}
+
+static int connect_error(gw_ctx *ctx, const char *url, PGconn *pg)
+{
+	gw_str masked = GW_STR_INIT;
+	gw_str msg = GW_STR_INIT;
+	const char *raw = pg ? PQerrorMessage(pg) : "out of memory";
+	int code = is_auth_failure(raw) ? GW_EAUTH : GW_ECONNECT;
+
+	gw_url_mask(&masked, url);
+	put_first_line(&msg, raw);
+	if (pg)
+		scrub(&msg, PQpass(pg));
+	code = gw_error_set(ctx, code, "cannot connect to %s: %s", masked.ptr, msg.ptr);
+	gw_str_dispose(&masked);
+	gw_str_dispose(&msg);
+	return code;
+}
+
+/* Server NOTICEs and WARNINGs go to the caller, never to stderr. */
+static void notice_receiver(void *arg, const PGresult *res)
+{
+	gw_pgconn *pc = arg;
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (!primary)
+		primary = PQresultErrorMessage(res);
+	gw_notify(pc->base.ctx, GW_NOTICE_SERVER, NULL, NULL, NULL, -1, "%s: %s",
+	          severity ? severity : "NOTICE", primary);
+}
+
+/* "15.18 (Debian 15.18-1)" -> "15.18" */
+static char *short_server_version(PGconn *pg)
+{
+	const char *v = PQparameterStatus(pg, "server_version");
+
+	if (!v)
+		return gw_strdup("");
+	return gw_strndup(v, strcspn(v, " "));
+}
+
+static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, gw_ctx *ctx)
+{
+	/* Entries before "dbname" are defaults: the expanded URL overrides
+	 * them, so a URL's own connect_timeout or client_encoding wins. A
+	 * deploy must not hang for minutes on a black-holed host, and
+	 * migration files are UTF-8 whatever the database's encoding. */
+	const char *keys[5], *values[5];
+	const char *appname = opts && opts->application_name ? opts->application_name : "godwit";
+	gw_pgconn *pc = NULL;
+	PGconn *pg = NULL;
+	int n = 0, error = GW_ENOMEM;
+
+	*out = NULL;
+	keys[n] = "fallback_application_name", values[n++] = appname;
+	if (!getenv("PGCONNECT_TIMEOUT"))
+		keys[n] = "connect_timeout", values[n++] = "10";
+	if (!getenv("PGCLIENTENCODING"))
+		keys[n] = "client_encoding", values[n++] = "UTF8";
+	keys[n] = "dbname", values[n++] = url;
+	keys[n] = NULL, values[n] = NULL;
+
+	pg = PQconnectdbParams(keys, values, 1);
+	if (!pg || PQstatus(pg) != CONNECTION_OK) {
+		error = connect_error(ctx, url, pg);
+		goto cleanup;
+	}
+	if (!(pc = calloc(1, sizeof(*pc))) || !(pc->server_version = short_server_version(pg))) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	pc->base.driver = &gw_driver_postgres;
+	pc->base.ctx = ctx;
+	pc->pg = pg;
+	pg = NULL;
+	PQsetNoticeReceiver(pc->pg, notice_receiver, pc);
+	*out = &pc->base;
+	pc = NULL;
+	error = 0;
+cleanup:
+	if (pc)
+		free(pc->server_version);
+	free(pc);
+	PQfinish(pg);
+	return error;
+}
+
+static void pg_close(gw_conn *conn)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+
+	if (!pc)
+		return;
+	PQfinish(pc->pg);
+	free(pc->server_version);
+	free(pc);
+}
+
+/* Sets the error of a failed result (res may be NULL when libpq itself
+ * failed) and returns its code. */
+static int result_error(gw_pgconn *pc, const PGresult *res)
+{
+	gw_ctx *ctx = pc->base.ctx;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	gw_str msg = GW_STR_INIT;
+	int error;
+
+	put_first_line(&msg, primary ? primary : PQerrorMessage(pc->pg));
+	if (!msg.size)
+		gw_str_puts(&msg, "unknown error");
+	if (PQstatus(pc->pg) == CONNECTION_BAD)
+		error = gw_error_set(ctx, GW_ECONNECT, "lost the connection to the server: %s",
+		                     msg.ptr);
+	else
+		error = gw_error_set(ctx, GW_ESQL, "%s", msg.ptr);
+	if (res) {
+		const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+
+		gw_error_set_sqlstate(ctx, PQresultErrorField(res, PG_DIAG_SQLSTATE));
+		if (hint)
+			gw_error_set_hint(ctx, "%s", hint);
+	}
+	gw_str_dispose(&msg);
+	return error;
+}
+
+/* PostgreSQL's 1-based character position of the error; 0 if none. */
+static int error_position(const PGresult *res)
+{
+	const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+
+	return pos ? atoi(pos) : 0;
+}
+
+static int result_ok(const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	return res && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY);
+}
+
+static int deliver_rows(gw_pgconn *pc, const PGresult *res, gw_row_cb cb, void *payload)
+{
+	int ncols = PQnfields(res), nrows = PQntuples(res);
+	const char **values = NULL;
+	int r, c, error = 0;
+
+	if (!cb || nrows == 0)
+		return 0;
+	if (!(values = calloc(ncols ? (size_t)ncols : 1, sizeof(*values))))
+		return gw_error_oom(pc->base.ctx);
+	for (r = 0; r < nrows && !error; r++) {
+		for (c = 0; c < ncols; c++)
+			values[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+		error = cb(payload, ncols, values);
+	}
+	free(values);
+	return error;
+}
+
+static int is_copy(ExecStatusType st)
+{
+	return st == PGRES_COPY_IN || st == PGRES_COPY_OUT;
+}
+
+/* A COPY would leave the session waiting for data godwit never sends (FROM
+ * STDIN) or holding rows nobody reads (TO STDOUT): refuse the first, discard
+ * the second, so the session stays usable. */
+static void end_copy(gw_pgconn *pc, ExecStatusType st)
+{
+	char *row = NULL;
+
+	if (st == PGRES_COPY_IN)
+		PQputCopyEnd(pc->pg, "godwit sends no COPY FROM STDIN data; use INSERT, or COPY "
+		                     "FROM a file on the server");
+	else
+		while (PQgetCopyData(pc->pg, &row, 0) > 0)
+			PQfreemem(row);
+}
+
+/* Reads the rest of a PQexec that stopped at a COPY: the result is the
+ * first error, else the last result, as PQexec would have returned. */
+static PGresult *finish_copy(gw_pgconn *pc, PGresult *res)
+{
+	PGresult *kept = NULL, *next;
+
+	for (next = res; next; next = PQgetResult(pc->pg)) {
+		if (is_copy(PQresultStatus(next))) {
+			end_copy(pc, PQresultStatus(next));
+			PQclear(next);
+			if (PQstatus(pc->pg) == CONNECTION_BAD)
+				break;
+		} else if (kept && PQresultStatus(kept) == PGRES_FATAL_ERROR) {
+			PQclear(next);
+		} else {
+			PQclear(kept);
+			kept = next;
+		}
+	}
+	return kept;
+}
+
+/* Runs sql (NUL-terminated) with text parameters; *out is the successful
+ * result, to be PQclear'ed. */
+static int run(gw_pgconn *pc, const char *sql, int nparams, const char *const *params,
+               PGresult **out)
+{
+	PGresult *res;
+
+	*out = NULL;
+	pc->last_position = 0;
+	if (nparams > 0)
+		res = PQexecParams(pc->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	else
+		res = PQexec(pc->pg, sql); /* simple protocol: no parameters needed */
+	if (res && is_copy(PQresultStatus(res)))
+		res = finish_copy(pc, res);
+	if (!result_ok(res)) {
+		int error = result_error(pc, res);
+
+		pc->last_position = error_position(res);
+		PQclear(res);
+		return error;
+	}
+	*out = res;
+	return 0;
+}
+
+static int pg_exec(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+	gw_str sql = GW_STR_INIT;
+	PGresult *res = NULL;
+	int error;
+
+	/* The caller's text need not be NUL-terminated. */
+	if (gw_str_put(&sql, stmt->sql, stmt->len) < 0) {
+		error = gw_error_oom(conn->ctx);
+		goto cleanup;
+	}
+	if ((error = run(pc, sql.ptr, stmt->nparams, stmt->params, &res)) < 0)
+		goto cleanup;
+	error = deliver_rows(pc, res, cb, payload);
+cleanup:
+	PQclear(res);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+static int send_query(gw_pgconn *pc, const char *sql, int nparams, const char *const *params)
+{
+	if (PQsendQueryParams(pc->pg, sql, nparams, NULL, params, NULL, NULL, 0))
+		return 0;
+	return result_error(pc, NULL);
+}
+
+/* Queues BEGIN, the statements and COMMIT. Stops at the first statement
+ * libpq refuses to queue; what was queued still has to be drained. */
+static int send_batch(gw_pgconn *pc, const gw_stmt *stmts, size_t n)
+{
+	gw_str sql = GW_STR_INIT;
+	size_t i;
+	int error;
+
+	if ((error = send_query(pc, "BEGIN", 0, NULL)) < 0)
+		goto cleanup;
+	for (i = 0; i < n; i++) {
+		if (gw_str_set(&sql, stmts[i].sql, stmts[i].len) < 0) {
+			error = gw_error_oom(pc->base.ctx);
+			goto cleanup;
+		}
+		if ((error = send_query(pc, sql.ptr, stmts[i].nparams, stmts[i].params)) < 0)
+			goto cleanup;
+	}
+	error = send_query(pc, "COMMIT", 0, NULL);
+cleanup:
+	gw_str_dispose(&sql);
+	return error;
+}
+
+/* Reads every result up to the sync point. *failed is the first failed
+ * result (kept for its diagnostics), *failed_at the number of the query
+ * that produced it: 0 for BEGIN, i + 1 for statement i, n + 1 for COMMIT. */
+static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
+{
+	size_t query = 0;
+	int nulls = 0;
+
+	for (;;) {
+		PGresult *res = PQgetResult(pc->pg);
+		ExecStatusType st;
+
+		if (!res) {
+			/* One NULL ends each query's results; a second in a row
+			 * means nothing more is coming (a lost connection). */
+			if (++nulls > 1 || PQstatus(pc->pg) == CONNECTION_BAD)
+				return;
+			query++;
+			continue;
+		}
+		nulls = 0;
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			return;
+		}
+		if (is_copy(st)) {
+			end_copy(pc, st); /* its error result comes next */
+			PQclear(res);
+			continue;
+		}
+		/* PGRES_PIPELINE_ABORTED: skipped after the failure. */
+		if (st == PGRES_FATAL_ERROR && !*failed) {
+			*failed = res;
+			*failed_at = query;
+			continue;
+		}
+		PQclear(res);
+	}
+}
+
+static int fail_batch(gw_pgconn *pc, PGresult *res, size_t failed_at, size_t n,
+                      gw_exec_failure *failure)
+{
+	if (failed_at == 0) {
+		failure->index = 0;
+	} else if (failed_at > n) {
+		failure->index = n; /* COMMIT failed, e.g. a deferred constraint */
+	} else {
+		failure->index = failed_at - 1;
+		failure->position = error_position(res);
+	}
+	pc->last_position = failure->position;
+	return result_error(pc, res);
+}
+
+static int pg_exec_tx(gw_conn *conn, const gw_stmt *stmts, size_t n, gw_exec_failure *failure)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+	gw_exec_failure ignored;
+	PGresult *failed = NULL;
+	size_t failed_at = 0;
+	int error, send_error;
+
+	if (!failure)
+		failure = &ignored;
+	failure->index = 0;
+	failure->position = 0;
+	pc->last_position = 0;
+	if (!PQenterPipelineMode(pc->pg))
+		return result_error(pc, NULL);
+
+	send_error = send_batch(pc, stmts, n);
+	if (!PQpipelineSync(pc->pg) && !send_error)
+		send_error = result_error(pc, NULL);
+	read_batch(pc, &failed, &failed_at);
+	PQexitPipelineMode(pc->pg);
+
+	if (failed)
+		error = fail_batch(pc, failed, failed_at, n, failure);
+	else
+		error = send_error;
+	if (!error && PQstatus(pc->pg) == CONNECTION_BAD)
+		error = result_error(pc, NULL);
+	/* A failure leaves the transaction aborted (or, if sending stopped
+	 * early, open); only a failed COMMIT has ended it already. */
+	if (error && PQstatus(pc->pg) == CONNECTION_OK &&
+	    PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(pc->pg, "ROLLBACK"));
+	PQclear(failed);
+	return error;
+}
+
+/* Runs a query expected to return one row and copies its first value
+ * (NULL for SQL NULL) into *out. */
+static int query_value(gw_pgconn *pc, const char *sql, int nparams, const char *const *params,
+                       char **out)
+{
+	PGresult *res = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = run(pc, sql, nparams, params, &res)) < 0)
+		return error;
+	if (PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0) &&
+	    !(*out = gw_strdup(PQgetvalue(res, 0, 0))))
+		error = gw_error_oom(pc->base.ctx);
+	PQclear(res);
+	return error;
+}
+
+static int pg_try_lock(gw_conn *conn, int64_t key, int *acquired)
+{
+	char keybuf[24];
+	const char *params[1] = {keybuf};
+	char *value = NULL;
+	int error;
+
+	*acquired = 0;
+	snprintf(keybuf, sizeof(keybuf), "%" PRId64, key);
+	error = query_value((gw_pgconn *)conn, "SELECT pg_try_advisory_lock($1::bigint)", 1, params,
+	                    &value);
+	if (!error)
+		*acquired = value && value[0] == 't';
+	free(value);
+	return error;
+}
+
+static int pg_unlock(gw_conn *conn, int64_t key)
+{
+	char keybuf[24];
+	const char *params[1] = {keybuf};
+	char *value = NULL;
+	int error;
+
+	snprintf(keybuf, sizeof(keybuf), "%" PRId64, key);
+	error = query_value((gw_pgconn *)conn, "SELECT pg_advisory_unlock($1::bigint)", 1, params,
+	                    &value);
+	/* false: the session had lost the lock (a reset connection, a
+	 * pooler); the runner must know its exclusion was not guaranteed. */
+	if (!error && !(value && value[0] == 't'))
+		error = gw_error_set(conn->ctx, GW_ELOCK,
+		                     "the advisory lock %" PRId64 " was not held by this session",
+		                     key);
+	free(value);
+	return error;
+}
+
+/* A bigint advisory key is stored in pg_locks as classid = high 32 bits,
+ * objid = low 32 bits, objsubid = 1, in the current database. */
+static const char lock_holder_sql[] =
+        "SELECT l.pid, a.application_name, a.usename::text,"
+        " date_trunc('second', a.backend_start)::text, a.state"
+        " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE l.locktype = 'advisory' AND l.granted"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1"
+        " AND l.pid IS DISTINCT FROM pg_backend_pid()"
+        " ORDER BY a.backend_start LIMIT 1";
+
+static void describe_holder(gw_str *out, const PGresult *res)
+{
+	static const char *const parts[][2] = {{"", ""},
+	                                       {"application \"", "\""},
+	                                       {"user \"", "\""},
+	                                       {"connected since ", ""},
+	                                       {"state \"", "\""}};
+	const char *sep = " (";
+	int c;
+
+	if (PQgetisnull(res, 0, 0)) {
+		gw_str_puts(out, "a prepared transaction");
+		return;
+	}
+	gw_str_printf(out, "pid %s", PQgetvalue(res, 0, 0));
+	for (c = 1; c < 5; c++) {
+		if (PQgetisnull(res, 0, c))
+			continue; /* hidden from roles without pg_read_all_stats */
+		gw_str_puts(out, sep);
+		gw_str_puts(out, parts[c][0]);
+		gw_str_puts(out, PQgetvalue(res, 0, c));
+		gw_str_puts(out, parts[c][1]);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		gw_str_putc(out, ')');
+}
+
+static int pg_lock_holder(gw_conn *conn, int64_t key, char **out)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+	uint64_t ukey = (uint64_t)key;
+	char classid[16], objid[16];
+	const char *params[2] = {classid, objid};
+	gw_str text = GW_STR_INIT;
+	PGresult *res = NULL;
+	int error;
+
+	*out = NULL;
+	snprintf(classid, sizeof(classid), "%" PRIu32, (uint32_t)(ukey >> 32));
+	snprintf(objid, sizeof(objid), "%" PRIu32, (uint32_t)(ukey & 0xffffffffu));
+	if ((error = run(pc, lock_holder_sql, 2, params, &res)) < 0)
+		goto cleanup;
+	if (PQntuples(res) == 0)
+		goto cleanup;
+	describe_holder(&text, res);
+	if (!(*out = gw_str_detach(&text)))
+		error = gw_error_oom(conn->ctx);
+cleanup:
+	PQclear(res);
+	gw_str_dispose(&text);
+	return error;
+}
+
+static int pg_quote_ident(gw_conn *conn, const char *ident, char **out)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+	char *quoted = PQescapeIdentifier(pc->pg, ident, strlen(ident));
+	gw_str msg = GW_STR_INIT;
+	int error;
+
+	*out = NULL;
+	if (quoted) {
+		*out = gw_strdup(quoted);
+		PQfreemem(quoted);
+		return *out ? 0 : gw_error_oom(conn->ctx);
+	}
+	put_first_line(&msg, PQerrorMessage(pc->pg));
+	error = gw_error_set(conn->ctx, GW_EINVALID, "cannot quote identifier: %s", msg.ptr);
+	gw_str_dispose(&msg);
+	return error;
+}
+
+static int pg_last_error_position(gw_conn *conn)
+{
+	return ((gw_pgconn *)conn)->last_position;
+}
+
+static const char *pg_server_version(gw_conn *conn)
+{
+	return ((gw_pgconn *)conn)->server_version;
+}
+
+const gw_driver gw_driver_postgres = {
+        .version = GW_DRIVER_VERSION,
+        .name = "postgres",
+        .schemes = (const char *const[]){"postgres", "postgresql", NULL},
+        .caps = GW_CAP_TRANSACTIONAL_DDL | GW_CAP_ADVISORY_LOCK | GW_CAP_PIPELINE |
+                GW_CAP_ERROR_POSITION,
+        .dialect = GW_DIALECT_POSTGRES,
+        .open = pg_open,
+        .close = pg_close,
+        .exec = pg_exec,
+        .exec_tx = pg_exec_tx,
+        .try_lock = pg_try_lock,
+        .unlock = pg_unlock,
+        .lock_holder = pg_lock_holder,
+        .quote_ident = pg_quote_ident,
+        .last_error_position = pg_last_error_position,
+        .server_version = pg_server_version,
+};

@@ -1,0 +1,68 @@
+/*
+ * registry.c: the drivers compiled into libgodwit, found by URL scheme.
+ *
+ * The library picks a driver once, from the URL the configuration gives,
+ * and talks to it only through struct gw_driver afterwards.
+ */
+#include "registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "util/url.h"
+
+static const gw_driver *const drivers[] = {&gw_driver_postgres, &gw_driver_sqlite, NULL};
+
+const gw_driver *const *gw_drivers(void)
+{
+	return drivers;
+}
+
+static int has_scheme(const gw_driver *driver, const char *scheme)
+{
+	const char *const *s;
+
+	for (s = driver->schemes; *s; s++)
+		if (strcmp(*s, scheme) == 0)
+			return 1;
+	return 0;
+}
+
+const gw_driver *gw_driver_for_url(const char *url)
+{
+	char scheme[32];
+	size_t i;
+
+	if (!url || gw_url_scheme(scheme, sizeof(scheme), url) < 0)
+		return NULL;
+	for (i = 0; drivers[i]; i++)
+		if (has_scheme(drivers[i], scheme))
+			return drivers[i];
+	return NULL;
+}
+
+/* PQlibVersion() is 150018 for 15.18, and was 90624 for 9.6.24. */
+static void format_libpq_version(char *buf, size_t bufsize)
+{
+	int v = PQlibVersion();
+
+	if (v >= 100000)
+		snprintf(buf, bufsize, "libpq %d.%d", v / 10000, v % 10000);
+	else
+		snprintf(buf, bufsize, "libpq %d.%d.%d", v / 10000, v / 100 % 100, v % 100);
+}
+
+const char *gw_driver_client_version(const gw_driver *driver, char *buf, size_t bufsize)
+{
+	if (!buf || bufsize == 0)
+		return "";
+	buf[0] = '\0';
+	if (driver == &gw_driver_postgres)
+		format_libpq_version(buf, bufsize);
+	else if (driver == &gw_driver_sqlite)
+		snprintf(buf, bufsize, "SQLite %s", sqlite3_libversion());
+	return buf;
+}
