@@ -10,5 +10,6 @@
 #include "godwit/common.h"
 #include "godwit/errors.h"
 #include "godwit/project.h"
+#include "godwit/config.h"
 
 #endif

@@ -35,7 +35,10 @@ typedef struct {
 
 #define GW_CONFIG_OPTIONS_VERSION 1
 /* Designated, so that -Wextra's -Wmissing-field-initializers stays quiet. */
-#define GW_CONFIG_OPTIONS_INIT {.version = GW_CONFIG_OPTIONS_VERSION}
+#define GW_CONFIG_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		.version = GW_CONFIG_OPTIONS_VERSION                                               \
+	}
 
 /* Reads the environment, .env and the project file. Errors are GW_ECONFIG
  * (an unknown key or section, a bad value, an undefined ${VAR}: the message
@@ -61,13 +64,12 @@ GW_EXTERN(const char *) gw_config_environment(const gw_config *cfg);
  * way the project file's is checked; source is recorded as given ("--url").
  * GW_EINVALID for an unknown key or a bad value. */
 GW_EXTERN(int)
-gw_config_set(gw_config *cfg, const char *key, const char *value, const char *source,
-	      gw_ctx *ctx);
+gw_config_set(gw_config *cfg, const char *key, const char *value, const char *source, gw_ctx *ctx);
 
 /* Fills dir, url, project_dir, format, schema, table, events_table,
  * environment and lock_wait_ms from the configuration; other fields are
- * left alone. The strings point into cfg: keep cfg alive as long as opts,
- * or a project opened with them, is in use. */
+ * left alone. The strings point into cfg: keep cfg alive while opts is in
+ * use (gw_project_open copies what it keeps). */
 GW_EXTERN(int)
 gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw_ctx *ctx);
 

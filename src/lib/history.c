@@ -455,15 +455,20 @@ int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
 	return error;
 }
 
-int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const char *version)
+int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const gw_migration *m)
 {
+	const char *params[3] = {m->version, m->checksum,
+				 m->down_checksum[0] ? m->down_checksum : NULL};
 	gw_str elapsed = GW_STR_INIT;
 	int error;
 
+	/* The checksum is written again: a resumed migration may have been
+	 * fixed since its row was inserted. */
 	put_around(&elapsed, dialect(p)->elapsed, "applied_at");
-	error = gw_batch_addf(b, &version, 1,
+	error = gw_batch_addf(b, params, 3,
 			      "UPDATE %s SET state = 'applied', statements_done = "
-			      "statements_total, error = NULL, execution_ms = %s WHERE version = $1",
+			      "statements_total, error = NULL, checksum = $2, down_checksum = $3, "
+			      "execution_ms = %s WHERE version = $1",
 			      p->table_q, elapsed.ptr);
 	gw_str_dispose(&elapsed);
 	return error;

@@ -107,7 +107,7 @@ typedef struct gw_record {
 } gw_record;
 
 int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r);
-int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const char *version);
+int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const gw_migration *m);
 int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version);
 /* The event's duration is measured on the server, from the event's start
  * (or from the row's, given a version) to the statement that

@@ -51,12 +51,10 @@ static int dirty_error(gw_project *p, const gw_status_entry *e)
 	if (e->file)
 		gw_project__path(&path, p, e->file);
 	error = gw_error_set(p->ctx, GW_EDIRTY,
-			     "migration %s%s%s is dirty: statement %d of %d %s%s", e->version,
-			     path.size ? " (" : "", path.size ? path.ptr : "",
+			     "migration %s%s%s%s is dirty: statement %d of %d %s%s", e->version,
+			     path.size ? " (" : "", path.ptr, path.size ? ")" : "",
 			     e->statements_done + 1, e->statements_total,
 			     e->error ? "failed: " : "was interrupted", e->error ? e->error : "");
-	if (path.size)
-		gw_str_putc(&path, ')');
 	gw_error_set_hint(p->ctx,
 			  "fix the cause, then run 'godwit up --resume' to continue from that "
 			  "statement, or 'godwit resolve %s --applied|--rolled-back' once the "
@@ -148,8 +146,14 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st,
 		const gw_status_entry *e = &st->entries[i];
 
 		if (e->state == GW_STATE_DIRTY) {
+			/* Fixing the statement that failed is the usual way out
+			 * of a dirty state, so a changed file is expected here. */
 			if (strcmp(e->applied_checksum, e->checksum))
-				return changed_error(p, e);
+				gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, e->file,
+					  -1,
+					  "%s changed since its run started; resuming from "
+					  "statement %d with the file as it is now",
+					  e->file, e->statements_done + 1);
 			error = add_pick(sel, p->source->items[i], (size_t)e->statements_done);
 		} else if (e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER) {
 			error = add_pick(sel, p->source->items[i], 0);

@@ -173,7 +173,7 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 
 	rec.statements_total = rec.statements_done = (int)pm->stmts.count;
 	if (gw_hist_add_row_insert(&b, p, &rec) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
-	    add_body(&b, pm, 0) < 0 || gw_hist_add_row_finish(&b, p, m->version) < 0 ||
+	    add_body(&b, pm, 0) < 0 || gw_hist_add_row_finish(&b, p, m) < 0 ||
 	    gw_hist_add_event_done(&b, p, m->version) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
@@ -224,7 +224,7 @@ static int finish(gw_project *p, const gw_migration *m, const char *action)
 	int error, ok;
 
 	if (!strcmp(action, "apply"))
-		ok = gw_hist_add_row_finish(&b, p, m->version) == 0 &&
+		ok = gw_hist_add_row_finish(&b, p, m) == 0 &&
 		     gw_hist_add_event(&b, p, &rec) == 0 &&
 		     gw_hist_add_event_done(&b, p, m->version) == 0;
 	else

@@ -49,4 +49,8 @@ const char *gw_sql_stmt_keyword(const char *text, size_t len, char *buf, size_t 
 /* libpg_query's version string, for `godwit version`. */
 const char *gw_sql_parser_version(void);
 
+/* Internal: the PostgreSQL half of gw_sql_split, in pgquery.c. */
+int gw_sql__split_postgres(gw_sql_list *out, const char *text, size_t len, size_t *error_offset,
+			   gw_ctx *ctx);
+
 #endif

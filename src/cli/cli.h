@@ -1,0 +1,179 @@
+/*
+ * cli.h: what the godwit commands share.
+ *
+ * main.c parses the command line against the command table, loads the
+ * configuration and opens the project as the command's `.needs` ask, then
+ * calls its `.run` with the parsed options and arguments. A command only
+ * calls the library and prints; output.c holds the printing that several
+ * commands share (colors, JSON, errors, progress notices). The CLI sees the
+ * library through its public headers only, like any other program would.
+ */
+#ifndef GW_CLI_H
+#define GW_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "godwit.h"
+#include "godwit/config.h"
+
+/* The only exit codes godwit uses (documented in `godwit help`). */
+enum {
+	GW_EXIT_OK = 0,     /* success */
+	GW_EXIT_FAILED = 1, /* the operation failed */
+	GW_EXIT_USAGE = 2,  /* unknown command or option, bad or missing argument */
+	GW_EXIT_FOUND = 3,  /* a check found something (status --exit-code) */
+};
+
+/* What main.c prepares before a command runs. */
+enum {
+	GW_NEEDS_CONFIG = 1 << 0,  /* godwit.conf, .env, environment, flags */
+	GW_NEEDS_PROJECT = 1 << 1, /* an open gw_project (implies config) */
+	GW_NEEDS_DB = 1 << 2,      /* the command talks to the database */
+};
+
+typedef enum { GW_OUTPUT_TEXT = 0, GW_OUTPUT_JSON } gw_output;
+
+/* One option of a command (or a global one); a table ends with id 0. */
+typedef struct gw_opt {
+	int id;
+	const char *name; /* the long name, without "--" */
+	char short_name;  /* 0 when none */
+	const char *arg;  /* the value's placeholder ("V"); NULL for a flag */
+	const char *help;
+} gw_opt;
+
+typedef struct {
+	int id;
+	const char *value; /* NULL for a flag */
+} gw_optval;
+
+/* A command's options in the order given, and its positional arguments. */
+typedef struct gw_args {
+	gw_optval *opts;
+	size_t nopts;
+	char **pos;
+	size_t npos;
+} gw_args;
+
+typedef struct gw_cli gw_cli;
+
+typedef struct gw_cmd {
+	const char *name;
+	const char *const *aliases; /* NULL-terminated, or NULL */
+	const char *summary;        /* one line for the command list */
+	const char *usage;          /* what follows "godwit " */
+	const char *description;    /* a paragraph for `help COMMAND`, or NULL */
+	const gw_opt *options;      /* NULL when none */
+	unsigned int min_args;
+	unsigned int max_args;
+	unsigned int needs;
+	int (*run)(gw_cli *cli, const gw_args *args); /* returns an exit code */
+} gw_cmd;
+
+struct gw_cli {
+	gw_ctx *ctx;
+	gw_config *config;
+	gw_project *project;
+	const gw_cmd *cmd;
+	gw_output output;
+	int color_out; /* stdout may be colored */
+	int color_err; /* stderr may be colored */
+
+	/* Global options, NULL when not given. */
+	const char *url;
+	const char *dir;
+	const char *env;
+	const char *config_file;
+	const char *source_format;
+	const char *schema;
+	const char *table;
+	const char *lock_wait;
+	int allow_out_of_order;
+	int help;
+	int version;
+
+	/* What the notice callback saw. The arrays are only kept for JSON. */
+	size_t n_applied;
+	size_t n_reverted;
+	json_t *applied;
+	json_t *reverted;
+	json_t *skipped;
+};
+
+/* The command table (main.c), NULL-terminated, and the global options. */
+extern const gw_cmd *const gw_commands[];
+extern const gw_opt gw_global_options[];
+const gw_cmd *gw_cli_find_command(const char *name);
+
+/* Every command's table entry, one per cmd_<name>.c. */
+extern const gw_cmd gw_cmd_new;
+extern const gw_cmd gw_cmd_status;
+extern const gw_cmd gw_cmd_up;
+extern const gw_cmd gw_cmd_down;
+extern const gw_cmd gw_cmd_redo;
+extern const gw_cmd gw_cmd_history;
+extern const gw_cmd gw_cmd_repair;
+extern const gw_cmd gw_cmd_resolve;
+extern const gw_cmd gw_cmd_version;
+extern const gw_cmd gw_cmd_help;
+
+/* cmd_help.c, also used by main.c for `godwit`, --help and COMMAND --help. */
+int gw_help_overview(FILE *out);
+int gw_help_command(FILE *out, const gw_cmd *cmd);
+/* cmd_version.c, also used by main.c for --version. */
+int gw_version_print(gw_cli *cli);
+
+/* ---- output.c ------------------------------------------------------------ */
+
+/* SGR sequences, or "" when that stream is not to be colored. */
+#define GW_SGR_RESET  "0"
+#define GW_SGR_BOLD   "1"
+#define GW_SGR_DIM    "2"
+#define GW_SGR_RED    "31"
+#define GW_SGR_GREEN  "32"
+#define GW_SGR_YELLOW "33"
+#define GW_SGR_CYAN   "36"
+
+/* Decides coloring from isatty, NO_COLOR and TERM. */
+void gw_cli_detect_colors(gw_cli *cli);
+/* Writes s to out in the given SGR color (when out may be colored),
+ * padded with spaces to `width` display columns (0: no padding). */
+void gw_out_cell(const gw_cli *cli, FILE *out, const char *sgr, const char *s, int width);
+/* Display columns of a UTF-8 string (one per character). */
+int gw_out_width(const char *s);
+
+/* Prints the context's error for library return code rc (text on stderr,
+ * or JSON on stdout) and returns GW_EXIT_FAILED. */
+int gw_cli_fail(gw_cli *cli, int rc);
+/* Prints a usage error and returns GW_EXIT_USAGE. */
+int gw_cli_usage(gw_cli *cli, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
+/* `godwit: warning: ...` on stderr. */
+void gw_cli_warn(gw_cli *cli, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
+
+/* The library's progress reports, printed (text) or collected (JSON). */
+void gw_cli_notice(const gw_notice *notice, void *payload);
+
+/* JSON values that never fail on odd input: NULL becomes null, and bytes
+ * that are not UTF-8 become U+FFFD (jansson refuses them). */
+json_t *gw_json_str(const char *s);
+json_t *gw_json_bool(int b);
+/* -1 (unknown) becomes null. */
+json_t *gw_json_ms(long long ms);
+/* Sets key to value (stealing it); a NULL value (out of memory) marks the
+ * object so that gw_json_print reports the failure. */
+void gw_json_set(json_t *obj, const char *key, json_t *value);
+void gw_json_append(json_t *array, json_t *value);
+/* Prints root on stdout, frees it, and returns an exit code. */
+int gw_json_print(gw_cli *cli, json_t *root);
+
+/* Prints what up or down would do (--dry-run): each step's header and
+ * SQL as text that psql could run, or {"plan": [...]}. `nothing` is the
+ * line for an empty plan. */
+int gw_cli_print_plan(gw_cli *cli, const gw_plan *plan, const char *nothing);
+
+/* Parses a whole positive number into *out; -1 when it is not one. */
+int gw_parse_count(const char *s, int *out);
+
+#endif

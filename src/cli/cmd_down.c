@@ -1,0 +1,102 @@
+/*
+ * cmd_down.c: `godwit down` (alias `rollback`): revert the last N applied
+ * migrations (default 1), everything applied after a version (--to), or
+ * everything (--all), with their down scripts; --dry-run prints them.
+ *
+ * Exactly one way of choosing is accepted, because a revert that did more
+ * than the user meant cannot be taken back.
+ */
+#include "cli.h"
+
+enum { OPT_TO = 1, OPT_ALL, OPT_DRY_RUN };
+
+static const gw_opt down_options[] = {
+        {OPT_TO, "to", 0, "V", "revert every migration applied after version V"},
+        {OPT_ALL, "all", 0, NULL, "revert every applied migration"},
+        {OPT_DRY_RUN, "dry-run", 0, NULL, "print each down script's SQL and change nothing"},
+        {0, NULL, 0, NULL, NULL},
+};
+
+static int print_result(gw_cli *cli, size_t reverted)
+{
+	json_t *root;
+
+	if (cli->output == GW_OUTPUT_JSON) {
+		root = json_object();
+		gw_json_set(root, "reverted", json_integer((json_int_t)reverted));
+		gw_json_set(root, "migrations",
+		            cli->reverted ? json_incref(cli->reverted) : json_array());
+		return gw_json_print(cli, root);
+	}
+	if (reverted == 0)
+		printf("nothing to revert\n");
+	else
+		printf("reverted %zu migration%s\n", reverted, reverted == 1 ? "" : "s");
+	return GW_EXIT_OK;
+}
+
+static int parse(gw_cli *cli, const gw_args *args, gw_down_options *opts, int *dry)
+{
+	int choices = 0;
+	size_t i;
+
+	for (i = 0; i < args->nopts; i++) {
+		switch (args->opts[i].id) {
+		case OPT_TO:
+			opts->to = args->opts[i].value;
+			break;
+		case OPT_ALL:
+			opts->all = 1;
+			break;
+		case OPT_DRY_RUN:
+			*dry = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	if (args->npos && gw_parse_count(args->pos[0], &opts->steps) < 0)
+		return gw_cli_usage(cli, "N must be a positive whole number, not '%s'",
+		                    args->pos[0]);
+	choices = (args->npos > 0) + (opts->to != NULL) + (opts->all != 0);
+	if (choices > 1)
+		return gw_cli_usage(cli, "give only one of N, --to V and --all");
+	return 0;
+}
+
+static int down_run(gw_cli *cli, const gw_args *args)
+{
+	gw_down_options opts = {.version = GW_DOWN_OPTIONS_VERSION};
+	gw_plan *plan = NULL;
+	size_t reverted = 0;
+	int dry = 0, rc;
+
+	if ((rc = parse(cli, args, &opts, &dry)) != 0)
+		return rc;
+	if (dry) {
+		if ((rc = gw_project_plan_down(&plan, cli->project, &opts)) < 0)
+			return gw_cli_fail(cli, rc);
+		rc = gw_cli_print_plan(cli, plan, "nothing to revert");
+		gw_plan_free(plan);
+		return rc;
+	}
+	if ((rc = gw_project_down(&reverted, cli->project, &opts)) < 0)
+		return gw_cli_fail(cli, rc);
+	return print_result(cli, reverted);
+}
+
+static const char *const down_aliases[] = {"rollback", NULL};
+
+const gw_cmd gw_cmd_down = {
+        .name = "down",
+        .aliases = down_aliases,
+        .summary = "revert the last N migrations, or down to a version",
+        .usage = "down [N | --to V | --all] [--dry-run]",
+        .description = "Migrations are reverted newest first, each with its down script in a\n"
+                       "transaction together with its history row. --to V keeps V applied.",
+        .options = down_options,
+        .min_args = 0,
+        .max_args = 1,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .run = down_run,
+};

@@ -1,0 +1,32 @@
+/*
+ * cmd_redo.c: `godwit redo`: revert the last applied migration and apply it
+ * again: the edit-run loop of writing a migration, and a quick proof that
+ * its down script really undoes its up.
+ */
+#include "cli.h"
+
+static int redo_run(gw_cli *cli, const gw_args *args)
+{
+	json_t *root;
+	int rc;
+
+	(void)args;
+	if ((rc = gw_project_redo(cli->project)) < 0)
+		return gw_cli_fail(cli, rc);
+	if (cli->output != GW_OUTPUT_JSON)
+		return GW_EXIT_OK; /* the notices said what was reverted and applied */
+	root = json_object();
+	gw_json_set(root, "reverted", cli->reverted ? json_incref(cli->reverted) : json_array());
+	gw_json_set(root, "applied", cli->applied ? json_incref(cli->applied) : json_array());
+	return gw_json_print(cli, root);
+}
+
+const gw_cmd gw_cmd_redo = {
+        .name = "redo",
+        .summary = "revert the last migration and apply it again",
+        .usage = "redo",
+        .min_args = 0,
+        .max_args = 0,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .run = redo_run,
+};

@@ -1,0 +1,215 @@
+/*
+ * cmd_status.c: `godwit status`: every migration's state, in apply order:
+ * applied, pending, changed (the file's checksum differs from the applied
+ * one), missing (applied, no file), out-of-order and dirty (half-applied).
+ *
+ * A state that needs the user comes with the command that settles it, so
+ * the output of status is also the to-do list. With --exit-code it is a CI
+ * check: 3 when anything is not applied and clean.
+ */
+#include "cli.h"
+
+enum { OPT_EXIT_CODE = 1 };
+
+static const gw_opt status_options[] = {
+        {OPT_EXIT_CODE, "exit-code", 0, NULL, "exit 3 when anything is not applied and clean"},
+        {0, NULL, 0, NULL, NULL},
+};
+
+/* "out-of-order" is the longest state name. */
+#define STATE_WIDTH 13
+
+static const char *state_color(gw_state state)
+{
+	switch (state) {
+	case GW_STATE_APPLIED:
+		return GW_SGR_GREEN;
+	case GW_STATE_PENDING:
+		return GW_SGR_YELLOW;
+	default:
+		return GW_SGR_RED;
+	}
+}
+
+/* The lines under an entry that say what is wrong and what to do. */
+static void print_detail(const gw_status_entry *e)
+{
+	switch (e->state) {
+	case GW_STATE_DIRTY:
+		printf("    statement %d of %d failed%s%s\n", e->statements_done + 1,
+		       e->statements_total, e->error ? ": " : "", e->error ? e->error : "");
+		printf("    run 'godwit up --resume' after fixing the cause, or 'godwit resolve "
+		       "%s --applied|--rolled-back'\n",
+		       e->version);
+		break;
+	case GW_STATE_CHANGED:
+		printf("    file changed since it was applied; restore it or run 'godwit repair "
+		       "%s'\n",
+		       e->version);
+		break;
+	case GW_STATE_MISSING:
+		printf("    applied, but no file has this version; restore the file from version "
+		       "control\n");
+		break;
+	case GW_STATE_OUT_OF_ORDER:
+		printf("    older than an applied migration; apply it with 'godwit up "
+		       "--allow-out-of-order'\n");
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_text(gw_cli *cli, const gw_status *st)
+{
+	size_t i, n = gw_status_count(st);
+	int vw = 0, nw = 0, w;
+	const gw_status_entry *e;
+
+	for (i = 0; i < n; i++) {
+		e = gw_status_get(st, i);
+		if ((w = gw_out_width(e->version)) > vw)
+			vw = w;
+		if ((w = gw_out_width(e->name)) > nw)
+			nw = w;
+	}
+	for (i = 0; i < n; i++) {
+		e = gw_status_get(st, i);
+		gw_out_cell(cli, stdout, state_color(e->state), gw_state_name(e->state),
+		            STATE_WIDTH);
+		gw_out_cell(cli, stdout, NULL, e->version, vw + 2);
+		gw_out_cell(cli, stdout, NULL, e->name, e->applied_at ? nw + 2 : 0);
+		if (e->applied_at)
+			gw_out_cell(cli, stdout, GW_SGR_DIM, e->applied_at, 0);
+		fputc('\n', stdout);
+		print_detail(e);
+	}
+}
+
+static void print_summary(const gw_status *st)
+{
+	static const struct {
+		gw_state state;
+		const char *label;
+	} extra[] = {
+	        {GW_STATE_CHANGED, "changed"},
+	        {GW_STATE_MISSING, "missing"},
+	        {GW_STATE_OUT_OF_ORDER, "out of order"},
+	        {GW_STATE_DIRTY, "dirty"},
+	};
+	size_t i, count;
+
+	if (gw_status_count(st) == 0)
+		printf("no migrations yet; create one with 'godwit new NAME'\n");
+	printf("%zu applied, %zu pending", gw_status_count_state(st, GW_STATE_APPLIED),
+	       gw_status_count_state(st, GW_STATE_PENDING));
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if ((count = gw_status_count_state(st, extra[i].state)) > 0)
+			printf(", %zu %s", count, extra[i].label);
+	fputc('\n', stdout);
+}
+
+static json_t *entry_json(const gw_status_entry *e)
+{
+	json_t *o = json_object();
+
+	gw_json_set(o, "version", gw_json_str(e->version));
+	gw_json_set(o, "name", gw_json_str(e->name));
+	gw_json_set(o, "file", gw_json_str(e->file));
+	gw_json_set(o, "state", gw_json_str(gw_state_name(e->state)));
+	gw_json_set(o, "applied_at", gw_json_str(e->applied_at));
+	gw_json_set(o, "applied_by", gw_json_str(e->applied_by));
+	gw_json_set(o, "execution_ms", gw_json_ms(e->execution_ms));
+	gw_json_set(o, "checksum", gw_json_str(e->checksum));
+	gw_json_set(o, "applied_checksum", gw_json_str(e->applied_checksum));
+	gw_json_set(o, "transactional", gw_json_bool(e->transactional));
+	gw_json_set(o, "has_down", gw_json_bool(e->has_down));
+	/* Progress only means something for a migration that was started. */
+	gw_json_set(o, "statements_total",
+	            e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER
+	                    ? json_null()
+	                    : json_integer(e->statements_total));
+	gw_json_set(o, "statements_done",
+	            e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER
+	                    ? json_null()
+	                    : json_integer(e->statements_done));
+	gw_json_set(o, "error", gw_json_str(e->error));
+	return o;
+}
+
+static json_t *summary_json(const gw_status *st)
+{
+	json_t *o = json_object();
+
+	gw_json_set(o, "applied",
+	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_APPLIED)));
+	gw_json_set(o, "pending",
+	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_PENDING)));
+	gw_json_set(o, "changed",
+	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_CHANGED)));
+	gw_json_set(o, "missing",
+	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_MISSING)));
+	gw_json_set(o, "out_of_order",
+	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_OUT_OF_ORDER)));
+	gw_json_set(o, "dirty",
+	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_DIRTY)));
+	return o;
+}
+
+static int print_json(gw_cli *cli, const gw_status *st)
+{
+	json_t *root = json_object(), *list = json_array();
+	size_t i, n = gw_status_count(st);
+
+	gw_json_set(root, "database", gw_json_str(gw_project_display_url(cli->project)));
+	gw_json_set(root, "driver", gw_json_str(gw_project_driver_name(cli->project)));
+	for (i = 0; i < n; i++)
+		gw_json_append(list, entry_json(gw_status_get(st, i)));
+	gw_json_set(root, "migrations", list);
+	gw_json_set(root, "summary", summary_json(st));
+	return gw_json_print(cli, root);
+}
+
+static int needs_attention(const gw_status *st)
+{
+	return gw_status_count(st) > gw_status_count_state(st, GW_STATE_APPLIED);
+}
+
+static int status_run(gw_cli *cli, const gw_args *args)
+{
+	gw_status *st = NULL;
+	int exit_code = 0, rc;
+	size_t i;
+
+	for (i = 0; i < args->nopts; i++)
+		if (args->opts[i].id == OPT_EXIT_CODE)
+			exit_code = 1;
+	if ((rc = gw_project_status(&st, cli->project)) < 0)
+		return gw_cli_fail(cli, rc);
+	if (cli->output == GW_OUTPUT_JSON) {
+		rc = print_json(cli, st);
+	} else {
+		print_text(cli, st);
+		print_summary(st);
+		rc = GW_EXIT_OK;
+	}
+	if (rc == GW_EXIT_OK && exit_code && needs_attention(st))
+		rc = GW_EXIT_FOUND;
+	gw_status_free(st);
+	return rc;
+}
+
+const gw_cmd gw_cmd_status = {
+        .name = "status",
+        .summary = "show the state of every migration",
+        .usage = "status [--exit-code] [--format text|json]",
+        .description = "States: applied, pending, changed (the file was edited after it was\n"
+                       "applied), missing (applied, but no file has it), out-of-order (pending,\n"
+                       "older than an applied migration) and dirty (a no-transaction migration\n"
+                       "that stopped half-way). Nothing is created or locked.",
+        .options = status_options,
+        .min_args = 0,
+        .max_args = 0,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .run = status_run,
+};

@@ -1,0 +1,433 @@
+/*
+ * main.c: godwit's entry point: the command table, the command line, and
+ * what a command needs before it runs.
+ *
+ *   godwit [global options] <command> [options] [args]
+ *
+ * Global options may also follow the command (`godwit status --format
+ * json`), so main.c parses the whole line against the command's options and
+ * the global ones before anything else happens: a usage error is reported
+ * before any file is read. Then, as the command's `.needs` ask, it loads
+ * the configuration (godwit.conf, .env, environment, then the flags on top)
+ * and opens the project. `godwit version` needs nothing, so it starts fast.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const gw_cmd *const gw_commands[] = {
+        &gw_cmd_new,     &gw_cmd_status,  &gw_cmd_up,     &gw_cmd_down,
+        &gw_cmd_redo,    &gw_cmd_history, &gw_cmd_repair, &gw_cmd_resolve,
+        &gw_cmd_version, &gw_cmd_help,    NULL,
+};
+
+/* Global option ids sit apart from the commands' own (which start at 1). */
+enum {
+	G_URL = 1000,
+	G_DIR,
+	G_ENV,
+	G_CONFIG,
+	G_FORMAT,
+	G_SOURCE_FORMAT,
+	G_SCHEMA,
+	G_TABLE,
+	G_LOCK_WAIT,
+	G_ALLOW_OUT_OF_ORDER,
+	G_HELP,
+	G_VERSION,
+};
+
+const gw_opt gw_global_options[] = {
+        {G_URL, "url", 0, "URL", "database URL (default: DATABASE_URL, else SQLite)"},
+        {G_DIR, "dir", 0, "DIR", "migrations folder (default: db/migrations)"},
+        {G_ENV, "env", 0, "NAME", "environment (GODWIT_ENV, VERCEL_ENV, development)"},
+        {G_CONFIG, "config", 0, "FILE", "config file (default: ./godwit.conf, if present)"},
+        {G_FORMAT, "format", 0, "FMT", "output format: text or json"},
+        {G_SOURCE_FORMAT, "source-format", 0, "NAME",
+         "auto, native, golang-migrate, pairs or dated"},
+        {G_SCHEMA, "schema", 0, "S", "schema of the history tables (PostgreSQL)"},
+        {G_TABLE, "table", 0, "T", "history table (default: godwit_migrations)"},
+        {G_LOCK_WAIT, "lock-wait", 0, "SECONDS", "how long to wait for another runner's lock"},
+        {G_ALLOW_OUT_OF_ORDER, "allow-out-of-order", 0, NULL,
+         "apply pending migrations older than applied ones"},
+        {G_HELP, "help", 'h', NULL, "show help"},
+        {G_VERSION, "version", 0, NULL, "show the version"},
+        {0, NULL, 0, NULL, NULL},
+};
+
+const gw_cmd *gw_cli_find_command(const char *name)
+{
+	const gw_cmd *const *c;
+	const char *const *a;
+
+	for (c = gw_commands; *c; c++) {
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+		for (a = (*c)->aliases; a && *a; a++)
+			if (strcmp(*a, name) == 0)
+				return *c;
+	}
+	return NULL;
+}
+
+/* ---- the command line ------------------------------------------------------ */
+
+typedef struct {
+	int argc;
+	char **argv;
+	int i;         /* the next argument */
+	int only_args; /* after "--" */
+	gw_args *out;
+	const gw_opt *cmd_opts;
+} parser;
+
+/* "-" (stdin, by convention) and "-3" (a bad count for `down`, better
+ * reported by the command) are arguments, not options. */
+static int is_option(const char *arg)
+{
+	return arg[0] == '-' && arg[1] && !(arg[1] >= '0' && arg[1] <= '9');
+}
+
+static const gw_opt *match(const gw_opt *table, const char *arg, size_t namelen)
+{
+	const gw_opt *o;
+
+	for (o = table; o && o->id; o++) {
+		if (arg[1] != '-') {
+			if (o->short_name && arg[1] == o->short_name && !arg[2])
+				return o;
+		} else if (strlen(o->name) == namelen && strncmp(arg + 2, o->name, namelen) == 0) {
+			return o;
+		}
+	}
+	return NULL;
+}
+
+static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
+{
+	switch (o->id) {
+	case G_URL:
+		cli->url = value;
+		break;
+	case G_DIR:
+		cli->dir = value;
+		break;
+	case G_ENV:
+		cli->env = value;
+		break;
+	case G_CONFIG:
+		cli->config_file = value;
+		break;
+	case G_SOURCE_FORMAT:
+		cli->source_format = value;
+		break;
+	case G_SCHEMA:
+		cli->schema = value;
+		break;
+	case G_TABLE:
+		cli->table = value;
+		break;
+	case G_LOCK_WAIT:
+		cli->lock_wait = value;
+		break;
+	case G_ALLOW_OUT_OF_ORDER:
+		cli->allow_out_of_order = 1;
+		break;
+	case G_HELP:
+		cli->help = 1;
+		break;
+	case G_VERSION:
+		cli->version = 1;
+		break;
+	case G_FORMAT:
+		if (strcmp(value, "text") == 0)
+			cli->output = GW_OUTPUT_TEXT;
+		else if (strcmp(value, "json") == 0)
+			cli->output = GW_OUTPUT_JSON;
+		else
+			return gw_cli_usage(cli, "unknown output format '%s'; use text or json",
+			                    value);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int push_opt(gw_args *a, int id, const char *value)
+{
+	gw_optval *p = realloc(a->opts, (a->nopts + 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	a->opts = p;
+	a->opts[a->nopts].id = id;
+	a->opts[a->nopts].value = value;
+	a->nopts++;
+	return 0;
+}
+
+/* One option at p->argv[p->i]: the command's own first, then the global
+ * ones. Returns 0, or an exit code. */
+static int parse_option(gw_cli *cli, parser *p)
+{
+	const char *arg = p->argv[p->i++];
+	const char *eq = arg[1] == '-' ? strchr(arg, '=') : NULL;
+	size_t namelen = eq ? (size_t)(eq - arg - 2) : strlen(arg) - 2;
+	const gw_opt *o = match(p->cmd_opts, arg, namelen);
+	const char *value = eq ? eq + 1 : NULL;
+	int global = 0;
+
+	if (!o && (o = match(gw_global_options, arg, namelen)))
+		global = 1;
+	if (!o)
+		return gw_cli_usage(cli, "unknown option '%.*s'",
+		                    eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+	if (!o->arg && value)
+		return gw_cli_usage(cli, "option --%s takes no value", o->name);
+	if (o->arg && !value) {
+		if (p->i >= p->argc)
+			return gw_cli_usage(cli, "option --%s needs a value (--%s %s)", o->name,
+			                    o->name, o->arg);
+		value = p->argv[p->i++];
+	}
+	if (global)
+		return apply_global(cli, o, value);
+	if (push_opt(p->out, o->id, value) < 0) {
+		fputs("godwit: error: out of memory\n", stderr);
+		return GW_EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* Global options up to the command name; *cmd_index gets its position
+ * (argc when there is none). */
+static int parse_globals(gw_cli *cli, parser *p, int *cmd_index)
+{
+	int rc;
+
+	while (p->i < p->argc) {
+		if (strcmp(p->argv[p->i], "--") == 0) {
+			p->i++;
+			break;
+		}
+		if (!is_option(p->argv[p->i]))
+			break;
+		if ((rc = parse_option(cli, p)) != 0)
+			return rc;
+	}
+	*cmd_index = p->i;
+	return 0;
+}
+
+/* The command's options (and global ones) and its arguments, in any order. */
+static int parse_command_line(gw_cli *cli, parser *p)
+{
+	int rc;
+	char **pos;
+
+	/* Arguments are at most all of argv, so one allocation does. */
+	if (!(p->out->pos = calloc((size_t)p->argc + 1, sizeof(*pos)))) {
+		fputs("godwit: error: out of memory\n", stderr);
+		return GW_EXIT_FAILED;
+	}
+	while (p->i < p->argc) {
+		const char *arg = p->argv[p->i];
+		if (!p->only_args && strcmp(arg, "--") == 0) {
+			p->only_args = 1;
+			p->i++;
+		} else if (!p->only_args && is_option(arg)) {
+			if ((rc = parse_option(cli, p)) != 0)
+				return rc;
+		} else {
+			p->out->pos[p->out->npos++] = p->argv[p->i++];
+		}
+	}
+	return 0;
+}
+
+static int check_arg_count(gw_cli *cli, const gw_args *args)
+{
+	const gw_cmd *cmd = cli->cmd;
+
+	if (args->npos < cmd->min_args)
+		return gw_cli_usage(cli, "missing argument");
+	if (args->npos > cmd->max_args)
+		return gw_cli_usage(cli, "unexpected argument '%s'", args->pos[cmd->max_args]);
+	return 0;
+}
+
+/* Classic edit distance, to suggest a command for a typo. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, tmp;
+	size_t row[32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + (prev < row[j] ? prev : row[j]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static int unknown_command(gw_cli *cli, const char *name)
+{
+	const gw_cmd *const *c;
+	const gw_cmd *best = NULL;
+	size_t d, best_d = 3;
+
+	for (c = gw_commands; *c; c++) {
+		if ((d = distance(name, (*c)->name)) < best_d) {
+			best_d = d;
+			best = *c;
+		}
+	}
+	if (best)
+		return gw_cli_usage(cli, "unknown command '%s'; did you mean '%s'?", name,
+		                    best->name);
+	return gw_cli_usage(cli, "unknown command '%s'", name);
+}
+
+/* ---- what commands need ---------------------------------------------------- */
+
+/* A bad flag value is the user's mistake, hence a usage error. */
+static int set_flag(gw_cli *cli, const char *key, const char *value, const char *flag)
+{
+	const gw_error *e;
+
+	if (!value)
+		return 0;
+	if (gw_config_set(cli->config, key, value, flag, cli->ctx) < 0) {
+		e = gw_ctx_error(cli->ctx);
+		return gw_cli_usage(cli, "%s", e ? e->message : "bad option value");
+	}
+	return 0;
+}
+
+static int load_config(gw_cli *cli)
+{
+	gw_config_options opts = GW_CONFIG_OPTIONS_INIT;
+	int rc;
+
+	opts.file = cli->config_file;
+	opts.environment = cli->env;
+	if ((rc = gw_config_load(&cli->config, &opts, cli->ctx)) < 0)
+		return gw_cli_fail(cli, rc);
+	if ((rc = set_flag(cli, "url", cli->url, "--url")) != 0 ||
+	    (rc = set_flag(cli, "dir", cli->dir, "--dir")) != 0 ||
+	    (rc = set_flag(cli, "source_format", cli->source_format, "--source-format")) != 0 ||
+	    (rc = set_flag(cli, "schema", cli->schema, "--schema")) != 0 ||
+	    (rc = set_flag(cli, "table", cli->table, "--table")) != 0 ||
+	    (rc = set_flag(cli, "lock_wait", cli->lock_wait, "--lock-wait")) != 0)
+		return rc;
+	return 0;
+}
+
+static int open_project(gw_cli *cli)
+{
+	gw_project_options opts = {.version = GW_PROJECT_OPTIONS_VERSION};
+	int rc;
+
+	if ((rc = gw_config_project_options(&opts, cli->config, cli->ctx)) < 0)
+		return gw_cli_fail(cli, rc);
+	opts.allow_out_of_order = cli->allow_out_of_order;
+	opts.application_name = "godwit";
+	if ((rc = gw_project_open(&cli->project, &opts, cli->ctx)) < 0)
+		return gw_cli_fail(cli, rc);
+	return 0;
+}
+
+static int prepare(gw_cli *cli)
+{
+	unsigned int needs = cli->cmd->needs;
+	int rc;
+
+	if (!needs)
+		return 0;
+	if (gw_ctx_new(&cli->ctx) < 0) {
+		fputs("godwit: error: out of memory\n", stderr);
+		return GW_EXIT_FAILED;
+	}
+	gw_ctx_set_notice_cb(cli->ctx, gw_cli_notice, cli);
+	if ((rc = load_config(cli)) != 0)
+		return rc;
+	if ((needs & (GW_NEEDS_PROJECT | GW_NEEDS_DB)) && (rc = open_project(cli)) != 0)
+		return rc;
+	return 0;
+}
+
+/* Output that could not be written (a full disk, a closed pipe) is a
+ * failure: a script must not take a truncated status for a good one. */
+static int finish_output(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("godwit: error: could not write the output\n", stderr);
+		return rc ? rc : GW_EXIT_FAILED;
+	}
+	return rc;
+}
+
+static void cli_dispose(gw_cli *cli, gw_args *args)
+{
+	gw_project_free(cli->project);
+	gw_config_free(cli->config);
+	gw_ctx_free(cli->ctx);
+	json_decref(cli->applied);
+	json_decref(cli->reverted);
+	json_decref(cli->skipped);
+	free(args->opts);
+	free(args->pos);
+}
+
+static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
+{
+	parser p = {argc, argv, 1, 0, args, NULL};
+	int rc, cmd_index;
+
+	if ((rc = parse_globals(cli, &p, &cmd_index)) != 0)
+		return rc;
+	if (cli->version)
+		return gw_version_print(cli);
+	if (cmd_index >= argc)
+		return gw_help_overview(stdout);
+	if (!(cli->cmd = gw_cli_find_command(argv[cmd_index])))
+		return unknown_command(cli, argv[cmd_index]);
+	p.i = cmd_index + 1;
+	p.cmd_opts = cli->cmd->options;
+	if ((rc = parse_command_line(cli, &p)) != 0)
+		return rc;
+	if (cli->help)
+		return gw_help_command(stdout, cli->cmd);
+	if ((rc = check_arg_count(cli, args)) != 0)
+		return rc;
+	if ((rc = prepare(cli)) != 0)
+		return rc;
+	return cli->cmd->run(cli, args);
+}
+
+int main(int argc, char **argv)
+{
+	gw_cli cli;
+	gw_args args;
+	int rc;
+
+	memset(&cli, 0, sizeof(cli));
+	memset(&args, 0, sizeof(args));
+	gw_cli_detect_colors(&cli);
+	rc = run(&cli, &args, argc, argv);
+	rc = finish_output(rc);
+	cli_dispose(&cli, &args);
+	return rc;
+}

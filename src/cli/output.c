@@ -1,0 +1,468 @@
+/*
+ * output.c: how godwit talks: colors, table cells, JSON documents, errors
+ * and the progress notices the library sends while it works.
+ *
+ * Results go to stdout (text or JSON); progress that is not a result,
+ * warnings and errors go to stderr, except that in JSON mode an error is
+ * itself the result and goes to stdout as {"error": {...}}, so a program
+ * reading the JSON always gets a document.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* A JSON value that could not be built (out of memory) taints the document
+ * being built; gw_json_print then fails instead of printing half of it. */
+static int json_failed;
+
+static int stream_wants_color(int fd)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	/* no-color.org: any non-empty NO_COLOR disables color. */
+	if (no_color && *no_color)
+		return 0;
+	if (term && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(fd);
+}
+
+void gw_cli_detect_colors(gw_cli *cli)
+{
+	cli->color_out = stream_wants_color(STDOUT_FILENO);
+	cli->color_err = stream_wants_color(STDERR_FILENO);
+}
+
+static int colored(const gw_cli *cli, FILE *out)
+{
+	return out == stderr ? cli->color_err : out == stdout ? cli->color_out : 0;
+}
+
+int gw_out_width(const char *s)
+{
+	int w = 0;
+
+	for (; s && *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+void gw_out_cell(const gw_cli *cli, FILE *out, const char *sgr, const char *s, int width)
+{
+	int pad;
+
+	if (!s)
+		s = "";
+	if (sgr && colored(cli, out))
+		fprintf(out, "\033[%sm%s\033[0m", sgr, s);
+	else
+		fputs(s, out);
+	for (pad = width - gw_out_width(s); pad > 0; pad--)
+		fputc(' ', out);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned long cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		n = 2, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		n = 3, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+static json_t *json_str_repaired(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), o = 0, n;
+	char *buf = malloc(len * 3 + 1);
+	json_t *v;
+
+	if (!buf)
+		return NULL;
+	while (*p) {
+		if ((n = utf8_len(p)) == 0) {
+			memcpy(buf + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(buf + o, p, n);
+		o += n;
+		p += n;
+	}
+	buf[o] = '\0';
+	v = json_string(buf);
+	free(buf);
+	return v;
+}
+
+json_t *gw_json_str(const char *s)
+{
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	if ((v = json_string(s)))
+		return v;
+	return json_str_repaired(s);
+}
+
+json_t *gw_json_bool(int b)
+{
+	return json_boolean(b);
+}
+
+json_t *gw_json_ms(long long ms)
+{
+	return ms < 0 ? json_null() : json_integer((json_int_t)ms);
+}
+
+void gw_json_set(json_t *obj, const char *key, json_t *value)
+{
+	if (!obj || !value || json_object_set_new(obj, key, value) < 0)
+		json_failed = 1;
+}
+
+void gw_json_append(json_t *array, json_t *value)
+{
+	if (!array || !value || json_array_append_new(array, value) < 0)
+		json_failed = 1;
+}
+
+int gw_json_print(gw_cli *cli, json_t *root)
+{
+	int failed = json_failed || !root;
+
+	(void)cli;
+	json_failed = 0;
+	if (!failed && json_dumpf(root, stdout, JSON_INDENT(2)) == 0)
+		fputc('\n', stdout);
+	else
+		failed = 1;
+	json_decref(root);
+	if (failed) {
+		fputs("godwit: error: out of memory while writing JSON\n", stderr);
+		return GW_EXIT_FAILED;
+	}
+	return GW_EXIT_OK;
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+static void error_prefix(const gw_cli *cli)
+{
+	fputs("godwit: ", stderr);
+	gw_out_cell(cli, stderr, GW_SGR_RED ";" GW_SGR_BOLD, "error:", 0);
+	fputc(' ', stderr);
+}
+
+/* Many messages already name their file: the config loader starts its
+ * messages with "file:line: " (so that a library user who prints only the
+ * message still sees where), and "x.sql was changed after it was applied"
+ * needs no "x.sql: " in front. The location is not repeated then. */
+static int message_has_location(const gw_error *e)
+{
+	size_t n = strlen(e->file);
+
+	if (!n)
+		return 0;
+	if (strncmp(e->message, e->file, n) == 0 && e->message[n] == ':')
+		return 1;
+	return e->line <= 0 && strstr(e->message, e->file) != NULL;
+}
+
+static void print_error_text(gw_cli *cli, const gw_error *e)
+{
+	error_prefix(cli);
+	if (e->file[0] && !message_has_location(e)) {
+		fputs(e->file, stderr);
+		if (e->line > 0)
+			fprintf(stderr, ":%d", e->line);
+		if (e->line > 0 && e->column > 0)
+			fprintf(stderr, ":%d", e->column);
+		fputs(": ", stderr);
+	}
+	fputs(e->message, stderr);
+	if (e->sqlstate[0])
+		fprintf(stderr, " (SQLSTATE %s)", e->sqlstate);
+	fputc('\n', stderr);
+	if (e->hint[0]) {
+		gw_out_cell(cli, stderr, GW_SGR_CYAN, "hint:", 0);
+		fprintf(stderr, " %s\n", e->hint);
+	}
+}
+
+static json_t *error_json(const char *code, const char *message, const gw_error *e)
+{
+	json_t *obj = json_object();
+
+	gw_json_set(obj, "code", gw_json_str(code));
+	gw_json_set(obj, "message", gw_json_str(message));
+	gw_json_set(obj, "sqlstate", gw_json_str(e && e->sqlstate[0] ? e->sqlstate : NULL));
+	gw_json_set(obj, "file", gw_json_str(e && e->file[0] ? e->file : NULL));
+	gw_json_set(obj, "line", e && e->line > 0 ? json_integer(e->line) : json_null());
+	gw_json_set(obj, "column", e && e->column > 0 ? json_integer(e->column) : json_null());
+	gw_json_set(obj, "hint", gw_json_str(e && e->hint[0] ? e->hint : NULL));
+	return obj;
+}
+
+/* In JSON mode, what was done before the failure still matters: a failed
+ * `up` reports the migrations it applied before the one that failed. */
+static void print_error_json(gw_cli *cli, json_t *err)
+{
+	json_t *root = json_object();
+
+	gw_json_set(root, "error", err);
+	if (cli->applied && json_array_size(cli->applied))
+		gw_json_set(root, "applied", json_incref(cli->applied));
+	if (cli->reverted && json_array_size(cli->reverted))
+		gw_json_set(root, "reverted", json_incref(cli->reverted));
+	gw_json_print(cli, root);
+}
+
+int gw_cli_fail(gw_cli *cli, int rc)
+{
+	const gw_error *e = cli->ctx ? gw_ctx_error(cli->ctx) : NULL;
+	gw_error fallback;
+
+	if (!e) {
+		/* The library returned an error without details: still say
+		 * which one rather than nothing. */
+		memset(&fallback, 0, sizeof(fallback));
+		fallback.code = rc;
+		fallback.message = gw_error_code_name(rc);
+		fallback.sqlstate = fallback.file = fallback.hint = "";
+		e = &fallback;
+	}
+	if (cli->output == GW_OUTPUT_JSON)
+		print_error_json(cli, error_json(gw_error_code_name(e->code), e->message, e));
+	else
+		print_error_text(cli, e);
+	return GW_EXIT_FAILED;
+}
+
+int gw_cli_usage(gw_cli *cli, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (cli->output == GW_OUTPUT_JSON) {
+		print_error_json(cli, error_json(gw_error_code_name(GW_EINVALID), buf, NULL));
+		return GW_EXIT_USAGE;
+	}
+	error_prefix(cli);
+	fprintf(stderr, "%s\n", buf);
+	if (cli->cmd)
+		fprintf(stderr, "usage: godwit %s\nsee 'godwit help %s'\n", cli->cmd->usage,
+		        cli->cmd->name);
+	else
+		fputs("see 'godwit help'\n", stderr);
+	return GW_EXIT_USAGE;
+}
+
+void gw_cli_warn(gw_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("godwit: ", stderr);
+	gw_out_cell(cli, stderr, GW_SGR_YELLOW, "warning:", 0);
+	fputc(' ', stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- notices --------------------------------------------------------------- */
+
+static json_t *notice_json(const gw_notice *n, int with_message)
+{
+	json_t *obj = json_object();
+
+	gw_json_set(obj, "version", gw_json_str(n->version));
+	gw_json_set(obj, "name", gw_json_str(n->name));
+	gw_json_set(obj, "duration_ms", gw_json_ms(n->duration_ms));
+	if (with_message)
+		gw_json_set(obj, "message", gw_json_str(n->message));
+	return obj;
+}
+
+static void collect(json_t **array, json_t *item)
+{
+	if (!*array && !(*array = json_array())) {
+		json_decref(item);
+		json_failed = 1;
+		return;
+	}
+	gw_json_append(*array, item);
+}
+
+/* One line per migration; flushed, so that a CI log shows progress while
+ * a long migration runs rather than everything at the end. */
+static void progress(gw_cli *cli, const char *sgr, const char *label, const gw_notice *n,
+                     int with_ms)
+{
+	gw_out_cell(cli, stdout, sgr, label, 9);
+	fprintf(stdout, "%s %s", n->version ? n->version : "", n->name ? n->name : "");
+	if (with_ms)
+		fprintf(stdout, " (%lld ms)", n->duration_ms < 0 ? 0 : n->duration_ms);
+	else
+		fprintf(stdout, ": %s", n->message);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void notice_to_stderr(gw_cli *cli, const gw_notice *n)
+{
+	if (n->kind == GW_NOTICE_WARNING) {
+		gw_cli_warn(cli, "%s", n->message);
+		return;
+	}
+	fprintf(stderr, "godwit: %s\n", n->message);
+}
+
+void gw_cli_notice(const gw_notice *n, void *payload)
+{
+	gw_cli *cli = payload;
+	int json = cli->output == GW_OUTPUT_JSON;
+
+	switch (n->kind) {
+	case GW_NOTICE_APPLIED:
+		cli->n_applied++;
+		if (json)
+			collect(&cli->applied, notice_json(n, 0));
+		else
+			progress(cli, GW_SGR_GREEN, "applied", n, 1);
+		break;
+	case GW_NOTICE_REVERTED:
+		cli->n_reverted++;
+		if (json)
+			collect(&cli->reverted, notice_json(n, 0));
+		else
+			progress(cli, GW_SGR_YELLOW, "reverted", n, 1);
+		break;
+	case GW_NOTICE_SKIPPED:
+		if (json)
+			collect(&cli->skipped, notice_json(n, 1));
+		else
+			progress(cli, GW_SGR_DIM, "skipped", n, 0);
+		break;
+	case GW_NOTICE_APPLYING:
+	case GW_NOTICE_REVERTING:
+		break; /* the line comes when it is done, with its duration */
+	case GW_NOTICE_INFO:
+	case GW_NOTICE_WARNING:
+	case GW_NOTICE_LOCK_WAIT:
+	case GW_NOTICE_SERVER:
+	default:
+		notice_to_stderr(cli, n);
+		break;
+	}
+}
+
+/* ---- plans ----------------------------------------------------------------- */
+
+static json_t *step_json(const gw_plan_step *st)
+{
+	json_t *o = json_object();
+
+	gw_json_set(o, "version", gw_json_str(st->version));
+	gw_json_set(o, "name", gw_json_str(st->name));
+	gw_json_set(o, "file", gw_json_str(st->file));
+	gw_json_set(o, "direction", gw_json_str(st->direction == GW_DOWN ? "down" : "up"));
+	gw_json_set(o, "transactional", gw_json_bool(st->transactional));
+	gw_json_set(o, "statements", json_integer((json_int_t)st->statements));
+	gw_json_set(o, "resume_from", json_integer((json_int_t)st->resume_from));
+	gw_json_set(o, "sql", gw_json_str(st->sql));
+	return o;
+}
+
+/* Every line that is not SQL starts with "--", so the output of a dry run
+ * can be reviewed, diffed or fed to psql as it is. */
+static void print_step(const gw_plan_step *st)
+{
+	size_t len = st->sql ? strlen(st->sql) : 0;
+
+	printf("-- %s %s (%s) [%s], %zu statement%s", st->version, st->name,
+	       st->file ? st->file : "", st->transactional ? "transaction" : "no transaction",
+	       st->statements, st->statements == 1 ? "" : "s");
+	if (st->resume_from)
+		printf(", resuming at statement %zu", st->resume_from + 1);
+	fputc('\n', stdout);
+	if (len)
+		printf("%s%s", st->sql, st->sql[len - 1] == '\n' ? "" : "\n");
+}
+
+int gw_cli_print_plan(gw_cli *cli, const gw_plan *plan, const char *nothing)
+{
+	size_t i, n = gw_plan_count(plan);
+	json_t *root, *list;
+
+	if (cli->output == GW_OUTPUT_JSON) {
+		root = json_object();
+		list = json_array();
+		for (i = 0; i < n; i++)
+			gw_json_append(list, step_json(gw_plan_get(plan, i)));
+		gw_json_set(root, "plan", list);
+		return gw_json_print(cli, root);
+	}
+	if (n == 0)
+		printf("-- %s\n", nothing);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc('\n', stdout);
+		print_step(gw_plan_get(plan, i));
+	}
+	return GW_EXIT_OK;
+}
+
+/* ---- arguments ------------------------------------------------------------- */
+
+int gw_parse_count(const char *s, int *out)
+{
+	long n = 0;
+	const char *p;
+
+	if (!s || !*s)
+		return -1;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (*p - '0');
+		if (n > 1000000000L)
+			return -1;
+	}
+	if (n <= 0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}

@@ -1,0 +1,912 @@
+/*
+ * config.c: a project's settings, merged from the environment, .env and
+ * godwit.conf (see godwit/config.h for the precedence).
+ *
+ * This is the first thing a run reads, before the migrations folder or the
+ * database, so its errors must say exactly which line of which file is wrong
+ * and what to write instead. godwit.conf is parsed by libinih through a
+ * reader of our own: it counts lines (the handler gets no line numbers),
+ * strips indentation (so indented keys in a section are not taken as
+ * continuation lines) and refuses lines longer than libinih's buffer instead
+ * of letting it cut them silently. .env is parsed here, dbmate-style.
+ *
+ * Only the values that end up in effect are ${VAR}-expanded: a production
+ * section may name variables that a developer's machine does not define.
+ */
+#include "godwit/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "../util/error.h"
+#include "../util/str.h"
+#include "../util/vec.h"
+
+enum { K_URL, K_DIR, K_SOURCE_FORMAT, K_SCHEMA, K_TABLE, K_EVENTS_TABLE, K_LOCK_WAIT, K_COUNT };
+
+/* A .env file bigger than this is not a .env file. */
+#define DOTENV_MAX ((size_t)1 << 20)
+
+typedef struct {
+	const char *name;
+	const char *env[3]; /* environment variables, most specific first */
+	const char *def;    /* NULL: the library's own default applies */
+	int (*check)(const char *value);
+	const char *rule; /* what check wants, for the error message */
+} key_def;
+
+static int check_format(const char *value);
+static int check_seconds(const char *value);
+
+static const key_def keys[K_COUNT] = {
+        {"url", {"GODWIT_URL", "DATABASE_URL", NULL}, NULL, NULL, NULL},
+        {"dir", {"GODWIT_DIR", NULL, NULL}, "db/migrations", NULL, NULL},
+        {"source_format",
+         {"GODWIT_SOURCE_FORMAT", NULL, NULL},
+         "auto",
+         check_format,
+         "one of auto, native, golang-migrate, pairs, dated"},
+        {"schema", {"GODWIT_SCHEMA", NULL, NULL}, NULL, NULL, NULL},
+        {"table", {"GODWIT_TABLE", NULL, NULL}, NULL, NULL, NULL},
+        {"events_table", {"GODWIT_EVENTS_TABLE", NULL, NULL}, NULL, NULL, NULL},
+        {"lock_wait",
+         {"GODWIT_LOCK_WAIT", NULL, NULL},
+         NULL,
+         check_seconds,
+         "a whole number of seconds, 0 or more"},
+};
+
+static const char *const key_names[K_COUNT + 1] = {
+        "url", "dir", "source_format", "schema", "table", "events_table", "lock_wait", NULL,
+};
+
+#define KEY_LIST "url, dir, source_format, schema, table, events_table, lock_wait"
+
+typedef struct {
+	char *value; /* NULL: unset */
+	char *source;
+} setting;
+
+struct gw_config {
+	setting s[K_COUNT];
+	char *environment;
+	char *environment_source;
+	char *project_dir;
+};
+
+typedef struct {
+	char *key;
+	char *value;
+	int line;
+} dotenv_var;
+
+/* A value read from godwit.conf, kept raw until we know it is in effect. */
+typedef struct {
+	char *value;
+	int line;
+} conf_value;
+
+typedef struct {
+	char *section;
+	int key;
+	int line;
+} conf_seen;
+
+typedef struct {
+	const char *path;
+	const char *env_name;
+	FILE *f;
+	char *buf; /* getline's buffer */
+	size_t bufsize;
+	int line;          /* the line the reader last returned */
+	int too_long_line; /* the line that did not fit libinih's buffer */
+	int read_errno;
+	conf_value top[K_COUNT];  /* top-level keys */
+	conf_value sect[K_COUNT]; /* the selected [env.NAME] section */
+	gw_vec seen;              /* conf_seen *: every (section, key) so far */
+	gw_str err;               /* the handler's first error, "path:line: ..." */
+	int err_line;
+	int oom;
+} conf_parse;
+
+static int check_format(const char *value)
+{
+	gw_format format;
+
+	return gw_format_parse(&format, value) < 0 ? -1 : 0;
+}
+
+/* Seconds are turned into milliseconds in an int, hence the bound. */
+static int check_seconds(const char *value)
+{
+	long n = 0;
+	const char *p;
+
+	if (!*value)
+		return -1;
+	for (p = value; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (*p - '0');
+		if (n > INT_MAX / 1000)
+			return -1;
+	}
+	return 0;
+}
+
+static int key_index(const char *name)
+{
+	int k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (strcmp(keys[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+const char *const *gw_config_keys(void)
+{
+	return key_names;
+}
+
+static void setting_dispose(setting *s)
+{
+	free(s->value);
+	free(s->source);
+	s->value = s->source = NULL;
+}
+
+/* Takes ownership of value and source, even on failure. */
+static int setting_set(setting *s, char *value, char *source, gw_ctx *ctx)
+{
+	setting_dispose(s);
+	if (!value || !source) {
+		free(value);
+		free(source);
+		return gw_error_oom(ctx);
+	}
+	s->value = value;
+	s->source = source;
+	return 0;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	gw_str s = GW_STR_INIT;
+
+	if (!dir || !*dir || strcmp(dir, ".") == 0)
+		return gw_strdup(name);
+	gw_str_puts(&s, dir);
+	if (s.size && s.ptr[s.size - 1] != '/')
+		gw_str_putc(&s, '/');
+	gw_str_puts(&s, name);
+	return gw_str_detach(&s);
+}
+
+static char *format_source(const char *path, int line)
+{
+	gw_str s = GW_STR_INIT;
+
+	gw_str_printf(&s, "%s:%d", path, line);
+	return gw_str_detach(&s);
+}
+
+static char *env_source(const char *var)
+{
+	gw_str s = GW_STR_INIT;
+
+	gw_str_printf(&s, "env %s", var);
+	return gw_str_detach(&s);
+}
+
+/* ---- .env ------------------------------------------------------------- */
+
+static void dotenv_var_free(void *p)
+{
+	dotenv_var *v = p;
+
+	if (!v)
+		return;
+	free(v->key);
+	free(v->value);
+	free(v);
+}
+
+/* The last definition wins, as when a shell sources the file. */
+static const dotenv_var *dotenv_find(const gw_vec *vars, const char *key)
+{
+	size_t i;
+
+	for (i = vars->len; i > 0; i--) {
+		const dotenv_var *v = vars->items[i - 1];
+		if (strcmp(v->key, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int is_name_start(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int is_name_char(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+static int dotenv_error(gw_ctx *ctx, const char *path, int line, const char *what)
+{
+	gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s", path, line, what);
+	gw_error_set_location(ctx, path, line, 0);
+	return GW_ECONFIG;
+}
+
+/* Parses the value part of KEY=VALUE in [p, end): single quotes keep the
+ * text as is, double quotes understand \n, \" and \\, and an unquoted value
+ * ends at a " #" comment. */
+static int dotenv_value(gw_str *out, const char *p, const char *end)
+{
+	const char *q;
+
+	while (p < end && is_space(*p))
+		p++;
+	while (end > p && is_space(end[-1]))
+		end--;
+	if (p < end && (*p == '\'' || *p == '"')) {
+		char quote = *p++;
+		for (q = p; q < end && *q != quote; q++) {
+			if (quote == '"' && *q == '\\' && q + 1 < end) {
+				q++;
+				gw_str_putc(out, *q == 'n' ? '\n' : *q);
+				continue;
+			}
+			gw_str_putc(out, *q);
+		}
+		if (q >= end)
+			return -1; /* unterminated quote */
+		for (q++; q < end && is_space(*q); q++)
+			;
+		return q == end || *q == '#' ? 0 : -1;
+	}
+	for (q = p; q < end; q++)
+		if (*q == '#' && (q == p || is_space(q[-1])))
+			break;
+	while (q > p && is_space(q[-1]))
+		q--;
+	return gw_str_put(out, p, (size_t)(q - p));
+}
+
+static int dotenv_line(gw_vec *vars, const char *p, const char *end, const char *path, int line,
+                       gw_ctx *ctx)
+{
+	gw_str value = GW_STR_INIT;
+	dotenv_var *v = NULL;
+	const char *key;
+	size_t keylen;
+	int error = 0;
+
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end || *p == '#')
+		return 0;
+	if ((size_t)(end - p) > 7 && strncmp(p, "export", 6) == 0 && is_space(p[6]))
+		for (p += 7; p < end && is_space(*p);)
+			p++;
+	key = p;
+	if (p == end || !is_name_start(*p))
+		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
+	while (p < end && (is_name_char(*p) || *p == '.'))
+		p++;
+	keylen = (size_t)(p - key);
+	while (p < end && is_space(*p))
+		p++;
+	if (p == end || *p != '=')
+		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
+	if (dotenv_value(&value, p + 1, end) < 0) {
+		error = gw_str_failed(&value)
+		                ? gw_error_oom(ctx)
+		                : dotenv_error(
+		                          ctx, path, line,
+		                          "unterminated quote, or text after the closing quote");
+		goto cleanup;
+	}
+	if (!(v = calloc(1, sizeof(*v))) || !(v->key = gw_strndup(key, keylen)) ||
+	    !(v->value = gw_str_detach(&value)) || gw_vec_push(vars, v) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	v->line = line;
+	v = NULL;
+cleanup:
+	dotenv_var_free(v);
+	gw_str_dispose(&value);
+	return error;
+}
+
+static int read_small_file(gw_str *out, FILE *f, size_t max)
+{
+	char chunk[4096];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->size + n > max || gw_str_put(out, chunk, n) < 0)
+			return -1;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static int dotenv_load(gw_vec *vars, const char *path, gw_ctx *ctx)
+{
+	gw_str text = GW_STR_INIT;
+	FILE *f = fopen(path, "r");
+	const char *p, *nl, *end;
+	int line = 0, error = 0;
+
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
+	}
+	if (read_small_file(&text, f, DOTENV_MAX) < 0) {
+		error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path,
+		                     ferror(f) ? strerror(errno) : "too big or out of memory");
+		goto cleanup;
+	}
+	end = text.ptr + text.size;
+	for (p = text.ptr; p < end; p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			nl = end;
+		if ((error = dotenv_line(vars, p, nl, path, ++line, ctx)) < 0)
+			goto cleanup;
+	}
+cleanup:
+	fclose(f);
+	gw_str_dispose(&text);
+	return error;
+}
+
+/* ---- looking values up ---------------------------------------------------- */
+
+/* The real environment first: .env never overrides it. An empty variable
+ * counts as unset, as CI systems often define variables empty. */
+static const char *lookup_var(const gw_vec *dotenv, const char *name)
+{
+	const char *v = getenv(name);
+	const dotenv_var *d;
+
+	if (v)
+		return v;
+	d = dotenv_find(dotenv, name);
+	return d ? d->value : NULL;
+}
+
+static int value_error(gw_ctx *ctx, const key_def *def, const char *where, const char *value,
+                       const char *path, int line)
+{
+	if (path)
+		gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", path, line,
+		             def->name, def->rule, value);
+	else
+		gw_error_set(ctx, GW_ECONFIG, "%s must be %s, not '%s'", where ? where : def->name,
+		             def->rule, value);
+	if (path)
+		gw_error_set_location(ctx, path, line, 0);
+	return GW_ECONFIG;
+}
+
+/* Environment, then .env; 1 when found, 0 when not, <0 on error. */
+static int from_environment(gw_config *cfg, int k, const gw_vec *dotenv, const char *dotenv_path,
+                            gw_ctx *ctx)
+{
+	const key_def *def = &keys[k];
+	const dotenv_var *d;
+	const char *v;
+	int i;
+
+	for (i = 0; def->env[i]; i++) {
+		if (!(v = getenv(def->env[i])) || !*v)
+			continue;
+		if (def->check && def->check(v) < 0)
+			return value_error(ctx, def, def->env[i], v, NULL, 0);
+		if (setting_set(&cfg->s[k], gw_strdup(v), env_source(def->env[i]), ctx) < 0)
+			return GW_ENOMEM;
+		return 1;
+	}
+	for (i = 0; def->env[i]; i++) {
+		if (!(d = dotenv_find(dotenv, def->env[i])) || !*d->value)
+			continue;
+		if (def->check && def->check(d->value) < 0) {
+			gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", dotenv_path,
+			             d->line, def->env[i], def->rule, d->value);
+			gw_error_set_location(ctx, dotenv_path, d->line, 0);
+			return GW_ECONFIG;
+		}
+		if (setting_set(&cfg->s[k], gw_strdup(d->value),
+		                format_source(dotenv_path, d->line), ctx) < 0)
+			return GW_ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+static int pick_environment(gw_config *cfg, const char *given, const gw_vec *dotenv,
+                            const char *dotenv_path, gw_ctx *ctx)
+{
+	static const char *const vars[] = {"GODWIT_ENV", "VERCEL_ENV"};
+	const dotenv_var *d;
+	const char *v;
+	size_t i;
+
+	if (given && *given) {
+		cfg->environment = gw_strdup(given);
+		cfg->environment_source = gw_strdup("option");
+		goto done;
+	}
+	for (i = 0; i < 2; i++) {
+		if ((v = getenv(vars[i])) && *v) {
+			cfg->environment = gw_strdup(v);
+			cfg->environment_source = env_source(vars[i]);
+			goto done;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if ((d = dotenv_find(dotenv, vars[i])) && *d->value) {
+			cfg->environment = gw_strdup(d->value);
+			cfg->environment_source = format_source(dotenv_path, d->line);
+			goto done;
+		}
+	}
+	cfg->environment = gw_strdup("development");
+	cfg->environment_source = gw_strdup("default");
+done:
+	return cfg->environment && cfg->environment_source ? 0 : gw_error_oom(ctx);
+}
+
+/* ---- ${VAR} expansion -------------------------------------------------- */
+
+/* ${NAME} and ${NAME:-default} expand from the environment and .env; $${
+ * is a literal ${; any other $ is kept, so passwords with $ need no care. */
+static int expand(gw_str *out, const char *in, const gw_vec *dotenv, const char *path, int line,
+                  const char *key, gw_ctx *ctx)
+{
+	const char *p = in, *name, *close, *def;
+	const char *v;
+	size_t namelen;
+
+	while (*p) {
+		if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
+			gw_str_puts(out, "${");
+			p += 3;
+			continue;
+		}
+		if (p[0] != '$' || p[1] != '{') {
+			gw_str_putc(out, *p++);
+			continue;
+		}
+		name = p + 2;
+		for (close = name; is_name_char(*close); close++)
+			;
+		namelen = (size_t)(close - name);
+		def = NULL;
+		if (close[0] == ':' && close[1] == '-') {
+			def = close + 2;
+			close = strchr(def, '}');
+		}
+		if (!close || *close != '}' || namelen == 0 || !is_name_start(*name)) {
+			gw_error_set(ctx, GW_ECONFIG,
+			             "%s:%d: malformed ${...} in the value of %s; write ${NAME} or "
+			             "${NAME:-default}, or $${ for a literal ${",
+			             path, line, key);
+			goto fail;
+		}
+		{
+			char *var = gw_strndup(name, namelen);
+			if (!var)
+				return gw_error_oom(ctx);
+			v = lookup_var(dotenv, var);
+			if (!v && !def) {
+				gw_error_set(
+				        ctx, GW_ECONFIG,
+				        "%s:%d: ${%s} is not defined; set %s in the environment "
+				        "or in .env, or write ${%s:-default}",
+				        path, line, var, var, var);
+				free(var);
+				goto fail;
+			}
+			free(var);
+		}
+		if (def && (!v || !*v))
+			gw_str_put(out, def, (size_t)(close - def));
+		else
+			gw_str_puts(out, v);
+		p = close + 1;
+	}
+	return gw_str_failed(out) ? gw_error_oom(ctx) : 0;
+fail:
+	gw_error_set_location(ctx, path, line, 0);
+	return GW_ECONFIG;
+}
+
+/* ---- godwit.conf ----------------------------------------------------------- */
+
+static void conf_seen_free(void *p)
+{
+	conf_seen *s = p;
+
+	if (s)
+		free(s->section);
+	free(s);
+}
+
+/* Called by libinih once per line. Leading blanks are dropped: they would
+ * otherwise make libinih read an indented key as a continuation line. */
+static char *conf_reader(char *str, int num, void *stream)
+{
+	conf_parse *p = stream;
+	ssize_t n;
+	char *s;
+	size_t len;
+
+	if (p->too_long_line)
+		return NULL;
+	errno = 0;
+	if ((n = getline(&p->buf, &p->bufsize, p->f)) < 0) {
+		p->read_errno = errno;
+		return NULL;
+	}
+	p->line++;
+	len = (size_t)n;
+	while (len && (p->buf[len - 1] == '\n' || p->buf[len - 1] == '\r'))
+		len--;
+	for (s = p->buf; len && (*s == ' ' || *s == '\t'); s++)
+		len--;
+	if (num < 2 || len > (size_t)num - 2) {
+		p->too_long_line = p->line;
+		return NULL;
+	}
+	memcpy(str, s, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+}
+
+GW_FORMAT_PRINTF(2, 3)
+static int conf_fail(conf_parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err_line)
+		return 0;
+	p->err_line = p->line;
+	gw_str_printf(&p->err, "%s:%d: ", p->path, p->line);
+	va_start(ap, fmt);
+	gw_str_vprintf(&p->err, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* A key twice in one section is a mistake: which one did the user mean? */
+static int conf_check_duplicate(conf_parse *p, const char *section, int k)
+{
+	conf_seen *s;
+	size_t i;
+
+	for (i = 0; i < p->seen.len; i++) {
+		s = p->seen.items[i];
+		if (s->key == k && strcmp(s->section, section) == 0)
+			return conf_fail(p, "%s is already set on line %d; keep one of the two",
+			                 keys[k].name, s->line);
+	}
+	if (!(s = calloc(1, sizeof(*s))) || !(s->section = gw_strdup(section)) ||
+	    gw_vec_push(&p->seen, s) < 0) {
+		conf_seen_free(s);
+		p->oom = 1;
+		return 0;
+	}
+	s->key = k;
+	s->line = p->line;
+	return 1;
+}
+
+/* Quotes around a whole value are dropped, as most INI readers do. */
+static char *unquote(const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len >= 2 && (value[0] == '"' || value[0] == '\'') && value[len - 1] == value[0])
+		return gw_strndup(value + 1, len - 2);
+	return gw_strdup(value);
+}
+
+static int conf_entry(void *user, const char *section, const char *name, const char *value)
+{
+	conf_parse *p = user;
+	conf_value *slot = NULL;
+	char *v;
+	int k;
+
+	if (p->err_line || p->oom)
+		return 1; /* the first error is the one reported */
+	if (!*section)
+		slot = p->top;
+	else if (strncmp(section, "env.", 4) != 0 || !section[4])
+		return conf_fail(p,
+		                 "unknown section [%s]; settings for one environment go in a "
+		                 "[env.NAME] section",
+		                 section);
+	else if (strcmp(section + 4, p->env_name) == 0)
+		slot = p->sect;
+	if ((k = key_index(name)) < 0)
+		return conf_fail(p, "unknown key '%s'; the keys are " KEY_LIST, name);
+	if (!conf_check_duplicate(p, section, k))
+		return p->oom ? 1 : 0;
+	if (!(v = unquote(value))) {
+		p->oom = 1;
+		return 1;
+	}
+	/* Literal values are checked in every section, so a typo in the
+	 * production section shows up on a developer's machine. */
+	if (keys[k].check && !strstr(v, "${") && *v && keys[k].check(v) < 0) {
+		conf_fail(p, "%s must be %s, not '%s'", keys[k].name, keys[k].rule, v);
+		free(v);
+		return 0;
+	}
+	if (!slot) {
+		free(v);
+		return 1;
+	}
+	free(slot[k].value);
+	slot[k].value = v;
+	slot[k].line = p->line;
+	return 1;
+}
+
+static int conf_parse_file(conf_parse *p, gw_ctx *ctx)
+{
+	int rc = ini_parse_stream(conf_reader, p, conf_entry, p);
+
+	if (p->oom || rc == -2 || gw_str_failed(&p->err))
+		return gw_error_oom(ctx);
+	if (rc > 0 && rc == p->err_line) {
+		gw_error_set(ctx, GW_ECONFIG, "%s", p->err.ptr);
+	} else if (rc > 0) {
+		gw_error_set(ctx, GW_ECONFIG,
+		             "%s:%d: cannot read this line; write key = value, [env.NAME] or a "
+		             "# comment",
+		             p->path, rc);
+	} else if (p->too_long_line) {
+		rc = p->too_long_line;
+		gw_error_set(ctx, GW_ECONFIG,
+		             "%s:%d: line too long; put long values in the environment or .env "
+		             "and write url = ${DATABASE_URL}",
+		             p->path, rc);
+	} else if (p->read_errno || ferror(p->f)) {
+		return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", p->path,
+		                    strerror(p->read_errno ? p->read_errno : EIO));
+	} else {
+		return 0;
+	}
+	gw_error_set_location(ctx, p->path, rc, 0);
+	return GW_ECONFIG;
+}
+
+/* The project file's value of key k for the selected environment, expanded;
+ * an empty result leaves the key unset. */
+static int from_conf(gw_config *cfg, int k, conf_parse *p, const gw_vec *dotenv, gw_ctx *ctx)
+{
+	const conf_value *cv = p->sect[k].value ? &p->sect[k] : &p->top[k];
+	gw_str v = GW_STR_INIT;
+	int error;
+
+	if (!cv->value)
+		return 0;
+	if ((error = expand(&v, cv->value, dotenv, p->path, cv->line, keys[k].name, ctx)) < 0)
+		goto cleanup;
+	if (!v.size)
+		goto cleanup;
+	if (keys[k].check && keys[k].check(v.ptr) < 0) {
+		error = value_error(ctx, &keys[k], NULL, v.ptr, p->path, cv->line);
+		goto cleanup;
+	}
+	error = setting_set(&cfg->s[k], gw_str_detach(&v), format_source(p->path, cv->line), ctx);
+cleanup:
+	gw_str_dispose(&v);
+	return error;
+}
+
+static void conf_parse_dispose(conf_parse *p)
+{
+	int k;
+
+	for (k = 0; k < K_COUNT; k++) {
+		free(p->top[k].value);
+		free(p->sect[k].value);
+	}
+	gw_vec_dispose(&p->seen, conf_seen_free);
+	gw_str_dispose(&p->err);
+	free(p->buf);
+	if (p->f)
+		fclose(p->f);
+}
+
+/* Opens the project file; a missing default file is fine (p->f stays NULL). */
+static int conf_open(conf_parse *p, int explicit_file, gw_ctx *ctx)
+{
+	if ((p->f = fopen(p->path, "r")))
+		return 0;
+	if (errno == ENOENT && !explicit_file)
+		return 0;
+	if (errno == ENOENT)
+		return gw_error_set(ctx, GW_ECONFIG,
+		                    "config file %s does not exist; check the --config option",
+		                    p->path);
+	return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", p->path, strerror(errno));
+}
+
+/* ---- public ---------------------------------------------------------------- */
+
+static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv,
+                         const char *dotenv_path, gw_ctx *ctx)
+{
+	int k, found, error;
+
+	for (k = 0; k < K_COUNT; k++) {
+		if ((found = from_environment(cfg, k, dotenv, dotenv_path, ctx)) < 0)
+			return found;
+		if (!found && p->f && (error = from_conf(cfg, k, p, dotenv, ctx)) < 0)
+			return error;
+		if (!cfg->s[k].value && keys[k].def &&
+		    setting_set(&cfg->s[k], gw_strdup(keys[k].def), gw_strdup("default"), ctx) < 0)
+			return GW_ENOMEM;
+	}
+	return 0;
+}
+
+int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
+{
+	gw_config_options defaults = GW_CONFIG_OPTIONS_INIT;
+	gw_config *cfg = NULL;
+	gw_vec dotenv = GW_VEC_INIT;
+	conf_parse p;
+	char *conf_path = NULL, *dotenv_path = NULL;
+	int error = GW_ENOMEM;
+
+	memset(&p, 0, sizeof(p));
+	p.err = (gw_str)GW_STR_INIT;
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != GW_CONFIG_OPTIONS_VERSION)
+		return gw_error_set(ctx, GW_EINVALID, "unsupported gw_config_options version %u",
+		                    opts->version);
+	if (!(cfg = calloc(1, sizeof(*cfg))) ||
+	    !(cfg->project_dir = gw_strdup(opts->project_dir ? opts->project_dir : ".")) ||
+	    !(dotenv_path = path_in(opts->project_dir, ".env")) ||
+	    !(conf_path = opts->file ? gw_strdup(opts->file)
+	                             : path_in(opts->project_dir, "godwit.conf"))) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if ((error = dotenv_load(&dotenv, dotenv_path, ctx)) < 0 ||
+	    (error = pick_environment(cfg, opts->environment, &dotenv, dotenv_path, ctx)) < 0)
+		goto cleanup;
+	p.path = conf_path;
+	p.env_name = cfg->environment;
+	if ((error = conf_open(&p, opts->file != NULL, ctx)) < 0)
+		goto cleanup;
+	if (p.f && (error = conf_parse_file(&p, ctx)) < 0)
+		goto cleanup;
+	if ((error = load_settings(cfg, &p, &dotenv, dotenv_path, ctx)) < 0)
+		goto cleanup;
+	*out = cfg;
+	cfg = NULL;
+	error = 0;
+cleanup:
+	conf_parse_dispose(&p);
+	gw_vec_dispose(&dotenv, dotenv_var_free);
+	free(conf_path);
+	free(dotenv_path);
+	gw_config_free(cfg);
+	return error;
+}
+
+void gw_config_free(gw_config *cfg)
+{
+	int k;
+
+	if (!cfg)
+		return;
+	for (k = 0; k < K_COUNT; k++)
+		setting_dispose(&cfg->s[k]);
+	free(cfg->environment);
+	free(cfg->environment_source);
+	free(cfg->project_dir);
+	free(cfg);
+}
+
+const char *gw_config_get(const gw_config *cfg, const char *key)
+{
+	int k;
+
+	if (!cfg || !key)
+		return NULL;
+	if (strcmp(key, "environment") == 0)
+		return cfg->environment;
+	return (k = key_index(key)) < 0 ? NULL : cfg->s[k].value;
+}
+
+const char *gw_config_source(const gw_config *cfg, const char *key)
+{
+	int k;
+
+	if (!cfg || !key)
+		return NULL;
+	if (strcmp(key, "environment") == 0)
+		return cfg->environment_source;
+	if ((k = key_index(key)) < 0)
+		return NULL;
+	return cfg->s[k].source ? cfg->s[k].source : "default";
+}
+
+const char *gw_config_environment(const gw_config *cfg)
+{
+	return cfg ? cfg->environment : NULL;
+}
+
+int gw_config_set(gw_config *cfg, const char *key, const char *value, const char *source,
+                  gw_ctx *ctx)
+{
+	int k;
+
+	if (!source)
+		source = "set";
+	if (!cfg || !key || (k = key_index(key)) < 0)
+		return gw_error_set(ctx, GW_EINVALID,
+		                    "unknown setting '%s'; the settings are " KEY_LIST,
+		                    key ? key : "(null)");
+	if (!value || !*value)
+		return gw_error_set(ctx, GW_EINVALID, "%s needs a value", source);
+	if (keys[k].check && keys[k].check(value) < 0)
+		return gw_error_set(ctx, GW_EINVALID, "%s must be %s, not '%s'", source,
+		                    keys[k].rule, value);
+	return setting_set(&cfg->s[k], gw_strdup(value), gw_strdup(source), ctx);
+}
+
+int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw_ctx *ctx)
+{
+	const char *v;
+	gw_format format = GW_FORMAT_AUTO;
+	long seconds;
+
+	if ((v = cfg->s[K_SOURCE_FORMAT].value) && gw_format_parse(&format, v) < 0)
+		return gw_error_set(ctx, GW_ECONFIG, "source_format must be %s, not '%s'",
+		                    keys[K_SOURCE_FORMAT].rule, v);
+	opts->format = format;
+	opts->dir = cfg->s[K_DIR].value;
+	opts->url = cfg->s[K_URL].value;
+	opts->project_dir = cfg->project_dir;
+	opts->schema = cfg->s[K_SCHEMA].value;
+	opts->table = cfg->s[K_TABLE].value;
+	opts->events_table = cfg->s[K_EVENTS_TABLE].value;
+	opts->environment = cfg->environment;
+	opts->lock_wait_ms = 0;
+	if ((v = cfg->s[K_LOCK_WAIT].value)) {
+		seconds = strtol(v, NULL, 10);
+		/* 0 means "do not wait" to the user, but lock_wait_ms 0 asks
+		 * the library for its default: 1 ms is as good as no wait. */
+		opts->lock_wait_ms = seconds ? (int)(seconds * 1000) : 1;
+	}
+	return 0;
+}

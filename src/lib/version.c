@@ -1,0 +1,65 @@
+/*
+ * version.c: the order of migration versions (see version.h).
+ *
+ * Used wherever versions meet: sorting the folder, duplicate checks, the
+ * plan's comparison with the history table and --to arguments. A natural
+ * sort keeps "10" after "9" without asking users to zero-pad, and keeps
+ * "0006" and "6" equal so a renamed file is still the same migration.
+ */
+#include "version.h"
+
+#include <string.h>
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Compares the digit runs at *a and *b as numbers and moves both past them.
+ * Comparing lengths after dropping leading zeros avoids overflow on the
+ * 14-digit timestamps most tools use. */
+static int cmp_number(const char **a, const char **b)
+{
+	const char *pa = *a, *pb = *b;
+	size_t la, lb;
+	int c;
+
+	while (*pa == '0')
+		pa++;
+	while (*pb == '0')
+		pb++;
+	for (la = 0; is_digit(pa[la]); la++)
+		;
+	for (lb = 0; is_digit(pb[lb]); lb++)
+		;
+	*a = pa + la;
+	*b = pb + lb;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	c = memcmp(pa, pb, la);
+	return c < 0 ? -1 : c > 0;
+}
+
+int gw_version_cmp(const char *a, const char *b)
+{
+	int c;
+
+	if (!a)
+		a = "";
+	if (!b)
+		b = "";
+	while (*a && *b) {
+		if (is_digit(*a) && is_digit(*b)) {
+			if ((c = cmp_number(&a, &b)) != 0)
+				return c;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	if (*a == *b)
+		return 0;
+	return *a ? 1 : -1;
+}

@@ -1,0 +1,457 @@
+/*
+ * test_config.c: where settings come from (include/godwit/config.h).
+ *
+ * Each test runs in a fresh folder under GW_TEST_TMP with the godwit
+ * variables cleared, so the precedence environment > .env > godwit.conf >
+ * default can be checked one layer at a time. Command-line flags are the
+ * CLI's business (gw_config_set), tested here only as that call.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "godwit.h"
+#include "godwit/config.h"
+
+static const char *const managed_vars[] = {
+        "DATABASE_URL", "GODWIT_URL",          "GODWIT_DIR",       "GODWIT_SCHEMA",
+        "GODWIT_TABLE", "GODWIT_EVENTS_TABLE", "GODWIT_LOCK_WAIT", "GODWIT_SOURCE_FORMAT",
+        "GODWIT_ENV",   "VERCEL_ENV",          "GW_TEST_PASSWORD", "GW_TEST_UNDEFINED",
+        "GW_TEST_HOST",
+};
+#define NVARS (sizeof(managed_vars) / sizeof(managed_vars[0]))
+
+typedef struct {
+	char *saved[NVARS];
+	char oldcwd[4096];
+	gw_ctx *ctx;
+	gw_config *cfg;
+} fixture;
+
+static int counter;
+
+static void make_dirs(const char *path)
+{
+	char buf[4096];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(buf, 0700);
+		*p = '/';
+	}
+	mkdir(buf, 0700);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	const char *tmp = getenv("GW_TEST_TMP");
+	char dir[4096];
+	size_t i;
+
+	assert_non_null(f);
+	for (i = 0; i < NVARS; i++) {
+		const char *v = getenv(managed_vars[i]);
+		f->saved[i] = v ? strdup(v) : NULL;
+		unsetenv(managed_vars[i]);
+	}
+	assert_non_null(getcwd(f->oldcwd, sizeof(f->oldcwd)));
+	snprintf(dir, sizeof(dir), "%s/config/%ld-%d", tmp ? tmp : "/tmp/godwit-test",
+	         (long)getpid(), ++counter);
+	make_dirs(dir);
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(gw_ctx_new(&f->ctx), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < NVARS; i++) {
+		if (f->saved[i])
+			setenv(managed_vars[i], f->saved[i], 1);
+		else
+			unsetenv(managed_vars[i]);
+		free(f->saved[i]);
+	}
+	unlink("godwit.conf");
+	unlink(".env");
+	unlink("other.conf");
+	if (chdir(f->oldcwd) != 0)
+		return -1;
+	gw_config_free(f->cfg);
+	gw_ctx_free(f->ctx);
+	free(f);
+	return 0;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	FILE *fp = fopen(name, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) < 0, 0);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Loads with the given --env (NULL for none) into f->cfg. */
+static int load_env(fixture *f, const char *environment)
+{
+	gw_config_options opts = GW_CONFIG_OPTIONS_INIT;
+
+	gw_config_free(f->cfg);
+	f->cfg = NULL;
+	gw_ctx_clear_error(f->ctx);
+	opts.environment = environment;
+	return gw_config_load(&f->cfg, &opts, f->ctx);
+}
+
+static int load(fixture *f)
+{
+	return load_env(f, NULL);
+}
+
+static void assert_setting(fixture *f, const char *key, const char *value, const char *source)
+{
+	if (value)
+		assert_string_equal(gw_config_get(f->cfg, key), value);
+	else
+		assert_null(gw_config_get(f->cfg, key));
+	assert_string_equal(gw_config_source(f->cfg, key), source);
+}
+
+static void assert_error(fixture *f, int rc, int code, const char *message, const char *file,
+                         int line)
+{
+	const gw_error *e = gw_ctx_error(f->ctx);
+
+	assert_int_equal(rc, code);
+	assert_null(f->cfg);
+	assert_non_null(e);
+	assert_int_equal(e->code, code);
+	assert_string_equal(e->message, message);
+	assert_string_equal(e->file, file);
+	assert_int_equal(e->line, line);
+}
+
+static void test_defaults(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", NULL, "default");
+	assert_setting(f, "dir", "db/migrations", "default");
+	assert_setting(f, "source_format", "auto", "default");
+	assert_setting(f, "lock_wait", NULL, "default");
+	assert_string_equal(gw_config_environment(f->cfg), "development");
+	assert_setting(f, "environment", "development", "default");
+	assert_null(gw_config_get(f->cfg, "nope"));
+	assert_null(gw_config_source(f->cfg, "nope"));
+}
+
+static void test_precedence_env_dotenv_conf_default(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "# project settings\nurl = postgres://conf/db\n");
+	write_file(".env", "DATABASE_URL=postgres://dotenv/db\n");
+	setenv("DATABASE_URL", "postgres://env/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://env/db", "env DATABASE_URL");
+
+	unsetenv("DATABASE_URL");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://dotenv/db", ".env:1");
+
+	unlink(".env");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://conf/db", "godwit.conf:2");
+
+	unlink("godwit.conf");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", NULL, "default");
+}
+
+static void test_godwit_url_beats_database_url(void **state)
+{
+	fixture *f = *state;
+
+	setenv("DATABASE_URL", "postgres://generic/db", 1);
+	setenv("GODWIT_URL", "postgres://specific/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://specific/db", "env GODWIT_URL");
+
+	/* An empty variable counts as unset. */
+	setenv("GODWIT_URL", "", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://generic/db", "env DATABASE_URL");
+}
+
+static void test_dotenv_syntax_and_real_env_wins(void **state)
+{
+	fixture *f = *state;
+
+	write_file(".env", "# comment\n"
+	                   "\n"
+	                   "export GODWIT_DIR=\"sql/migrations\"\n"
+	                   "GODWIT_SCHEMA='app' \n"
+	                   "GODWIT_TABLE=history # trailing comment\n"
+	                   "GODWIT_LOCK_WAIT=5\r\n");
+	setenv("GODWIT_SCHEMA", "from_env", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "dir", "sql/migrations", ".env:3");
+	assert_setting(f, "schema", "from_env", "env GODWIT_SCHEMA");
+	assert_setting(f, "table", "history", ".env:5");
+	assert_setting(f, "lock_wait", "5", ".env:6");
+
+	write_file(".env", "GODWIT_DIR\n");
+	assert_error(f, load(f), GW_ECONFIG, ".env:1: expected KEY=VALUE", ".env", 1);
+}
+
+static void test_env_section_overrides_top_level(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "url = sqlite:db/dev.sqlite3\n"
+	                          "dir = db/migrations\n"
+	                          "\n"
+	                          "[env.production]\n"
+	                          "    url = postgres://prod/db\n"
+	                          "    lock_wait = 10\n"
+	                          "[env.test]\n"
+	                          "url = sqlite:db/test.sqlite3\n");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "sqlite:db/dev.sqlite3", "godwit.conf:1");
+	assert_setting(f, "lock_wait", NULL, "default");
+
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_setting(f, "url", "postgres://prod/db", "godwit.conf:5");
+	assert_setting(f, "dir", "db/migrations", "godwit.conf:2");
+	assert_setting(f, "lock_wait", "10", "godwit.conf:6");
+	assert_setting(f, "environment", "production", "option");
+
+	assert_int_equal(load_env(f, "test"), 0);
+	assert_setting(f, "url", "sqlite:db/test.sqlite3", "godwit.conf:8");
+}
+
+static void test_environment_selection(void **state)
+{
+	fixture *f = *state;
+
+	setenv("VERCEL_ENV", "preview", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "environment", "preview", "env VERCEL_ENV");
+
+	setenv("GODWIT_ENV", "staging", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "environment", "staging", "env GODWIT_ENV");
+
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_setting(f, "environment", "production", "option");
+
+	unsetenv("GODWIT_ENV");
+	unsetenv("VERCEL_ENV");
+	write_file(".env", "GODWIT_ENV=ci\n");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "environment", "ci", ".env:1");
+}
+
+static void test_var_expansion(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "url = postgres://app:${GW_TEST_PASSWORD}@${GW_TEST_HOST}/db\n"
+	                          "schema = ${GW_TEST_UNDEFINED:-public}\n"
+	                          "table = cost$$5_$${literal}\n");
+	write_file(".env", "GW_TEST_HOST=db.local\n");
+	setenv("GW_TEST_PASSWORD", "s3cret$", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://app:s3cret$@db.local/db", "godwit.conf:1");
+	assert_setting(f, "schema", "public", "godwit.conf:2");
+	assert_setting(f, "table", "cost$$5_${literal}", "godwit.conf:3");
+}
+
+static void test_undefined_var_is_an_error(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "dir = db/migrations\n"
+	                          "url = postgres://app:${GW_TEST_UNDEFINED}@host/db\n");
+	assert_error(f, load(f), GW_ECONFIG,
+	             "godwit.conf:2: ${GW_TEST_UNDEFINED} is not defined; set GW_TEST_UNDEFINED "
+	             "in the environment or in .env, or write ${GW_TEST_UNDEFINED:-default}",
+	             "godwit.conf", 2);
+}
+
+static void test_undefined_var_of_another_environment_is_fine(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "url = sqlite:db/dev.sqlite3\n"
+	                          "[env.production]\n"
+	                          "url = postgres://app:${GW_TEST_UNDEFINED}@host/db\n");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "sqlite:db/dev.sqlite3", "godwit.conf:1");
+
+	/* Nor does an overridden value need its variables. */
+	setenv("DATABASE_URL", "postgres://env/db", 1);
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_setting(f, "url", "postgres://env/db", "env DATABASE_URL");
+}
+
+static void test_unknown_key(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "url = sqlite:x.db\n"
+	                          "[env.production]\n"
+	                          "password = hunter2\n");
+	assert_error(f, load(f), GW_ECONFIG,
+	             "godwit.conf:3: unknown key 'password'; the keys are url, dir, source_format, "
+	             "schema, table, events_table, lock_wait",
+	             "godwit.conf", 3);
+}
+
+static void test_unknown_section(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "[production]\nurl = postgres://prod/db\n");
+	assert_error(f, load(f), GW_ECONFIG,
+	             "godwit.conf:2: unknown section [production]; settings for one environment "
+	             "go in a [env.NAME] section",
+	             "godwit.conf", 2);
+}
+
+static void test_bad_lock_wait(void **state)
+{
+	fixture *f = *state;
+
+	write_file("godwit.conf", "[env.other]\nlock_wait = 1.5\n");
+	assert_error(f, load(f), GW_ECONFIG,
+	             "godwit.conf:2: lock_wait must be a whole number of seconds, 0 or more, not "
+	             "'1.5'",
+	             "godwit.conf", 2);
+
+	unlink("godwit.conf");
+	setenv("GODWIT_LOCK_WAIT", "-3", 1);
+	assert_error(f, load(f), GW_ECONFIG,
+	             "GODWIT_LOCK_WAIT must be a whole number of seconds, 0 or more, not '-3'", "",
+	             0);
+}
+
+static void test_syntax_duplicate_and_long_lines(void **state)
+{
+	fixture *f = *state;
+	char line[400];
+
+	write_file("godwit.conf", "url = a\nthis is not a setting\n");
+	assert_error(f, load(f), GW_ECONFIG,
+	             "godwit.conf:2: cannot read this line; write key = value, [env.NAME] or a "
+	             "# comment",
+	             "godwit.conf", 2);
+
+	write_file("godwit.conf", "url = a\n\nurl = b\n");
+	assert_error(f, load(f), GW_ECONFIG,
+	             "godwit.conf:3: url is already set on line 1; keep one of the two",
+	             "godwit.conf", 3);
+
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "url = ", 6);
+	line[sizeof(line) - 1] = '\0';
+	write_file("godwit.conf", line);
+	assert_error(f, load(f), GW_ECONFIG,
+	             "godwit.conf:1: line too long; put long values in the environment or .env "
+	             "and write url = ${DATABASE_URL}",
+	             "godwit.conf", 1);
+}
+
+static void test_explicit_config_file(void **state)
+{
+	fixture *f = *state;
+	gw_config_options opts = GW_CONFIG_OPTIONS_INIT;
+
+	opts.file = "missing.conf";
+	assert_error(f, gw_config_load(&f->cfg, &opts, f->ctx), GW_ECONFIG,
+	             "config file missing.conf does not exist; check the --config option", "", 0);
+
+	write_file("other.conf", "dir = elsewhere\n");
+	gw_ctx_clear_error(f->ctx);
+	opts.file = "other.conf";
+	assert_int_equal(gw_config_load(&f->cfg, &opts, f->ctx), 0);
+	assert_setting(f, "dir", "elsewhere", "other.conf:1");
+}
+
+static void test_set_and_project_options(void **state)
+{
+	fixture *f = *state;
+	gw_project_options popts = {.version = GW_PROJECT_OPTIONS_VERSION};
+
+	write_file("godwit.conf", "url = postgres://conf/db\nlock_wait = 0\ntable = t\n");
+	assert_int_equal(load(f), 0);
+	assert_int_equal(gw_config_set(f->cfg, "url", "sqlite:flag.db", "--url", f->ctx), 0);
+	assert_setting(f, "url", "sqlite:flag.db", "--url");
+	assert_int_equal(gw_config_set(f->cfg, "lock_wait", "soon", "--lock-wait", f->ctx),
+	                 GW_EINVALID);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "--lock-wait must be a whole number of seconds, 0 or more, not 'soon'");
+	assert_setting(f, "lock_wait", "0", "godwit.conf:2");
+
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_string_equal(popts.url, "sqlite:flag.db");
+	assert_string_equal(popts.dir, "db/migrations");
+	assert_string_equal(popts.table, "t");
+	assert_null(popts.schema);
+	assert_string_equal(popts.environment, "development");
+	assert_int_equal(popts.format, GW_FORMAT_AUTO);
+	assert_int_equal(popts.lock_wait_ms, 1); /* 0 s: do not wait */
+
+	assert_int_equal(gw_config_set(f->cfg, "lock_wait", "7", "--lock-wait", f->ctx), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_int_equal(popts.lock_wait_ms, 7000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_precedence_env_dotenv_conf_default, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_godwit_url_beats_database_url, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_dotenv_syntax_and_real_env_wins, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_env_section_overrides_top_level, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_environment_selection, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_var_expansion, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_undefined_var_is_an_error, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_undefined_var_of_another_environment_is_fine,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_unknown_section, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_bad_lock_wait, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_syntax_duplicate_and_long_lines, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_explicit_config_file, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_set_and_project_options, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

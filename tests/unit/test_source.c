@@ -1,0 +1,981 @@
+/*
+ * test_source.c: migration folders → migration sets (src/lib/source*.c).
+ *
+ * Each test builds a folder under GW_TEST_TMP, loads it and checks what a
+ * user would see: the detected convention, versions, names, files,
+ * directives, checksums and apply order, or the exact error message of a
+ * malformed folder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "godwit/project.h"
+#include "lib/source.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/str.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static char *make_temp_dir(void)
+{
+	const char *base = getenv("GW_TEST_TMP");
+	gw_str path = GW_STR_INIT;
+
+	if (!base || !*base)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	mkdir(base, 0755);
+	assert_int_equal(gw_str_printf(&path, "%s/test_source.XXXXXX", base), 0);
+	assert_non_null(mkdtemp(path.ptr));
+	return gw_str_detach(&path);
+}
+
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	gw_str path = GW_STR_INIT;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		gw_str_clear(&path);
+		gw_path_join(&path, dir, e->d_name);
+		if (gw_path_is_dir(path.ptr) == 1)
+			remove_tree(path.ptr);
+		else
+			unlink(path.ptr);
+	}
+	closedir(d);
+	rmdir(dir);
+	gw_str_dispose(&path);
+}
+
+static void put_bytes(const char *dir, const char *name, const char *data, size_t len)
+{
+	gw_str path = GW_STR_INIT;
+	FILE *f;
+
+	assert_int_equal(gw_path_join(&path, dir, name), 0);
+	f = fopen(path.ptr, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	gw_str_dispose(&path);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	put_bytes(dir, name, text, strlen(text));
+}
+
+typedef struct fixture {
+	char *dir;
+	gw_ctx *ctx;
+	gw_source *src;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = make_temp_dir();
+	assert_int_equal(gw_ctx_new(&f->ctx), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	gw_source_free(f->src);
+	gw_ctx_free(f->ctx);
+	remove_tree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static gw_source *load(fixture *f, gw_format format)
+{
+	int error = gw_source_load(&f->src, f->dir, format, f->ctx);
+
+	if (error < 0)
+		fail_msg("gw_source_load: %s", gw_ctx_error(f->ctx)->message);
+	assert_non_null(f->src);
+	return f->src;
+}
+
+/* Loads, expects the code, and returns the message. */
+static const char *load_fails(fixture *f, gw_format format, int code)
+{
+	const gw_error *err;
+	int error = gw_source_load(&f->src, f->dir, format, f->ctx);
+
+	assert_int_equal(error, code);
+	assert_null(f->src);
+	err = gw_ctx_error(f->ctx);
+	assert_non_null(err);
+	assert_int_equal(err->code, code);
+	return err->message;
+}
+
+/* "<dir>/<rest>" for expected messages. */
+static const char *in_dir(fixture *f, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
+
+static const char *in_dir(fixture *f, const char *fmt, ...)
+{
+	static gw_str s = GW_STR_INIT;
+	va_list ap;
+
+	gw_str_clear(&s);
+	gw_str_puts(&s, f->dir);
+	va_start(ap, fmt);
+	gw_str_vprintf(&s, fmt, ap);
+	va_end(ap);
+	return s.ptr;
+}
+
+static void assert_checksum_of(const char *sum, const char *text)
+{
+	char want[GW_CHECKSUM_HEX];
+
+	assert_int_equal(gw_checksum_text(want, text, strlen(text)), 0);
+	assert_string_equal(sum, want);
+}
+
+/* The SQL gw_source_read_up/down return, as a C string in out. */
+static int read_section(fixture *f, const gw_migration *m, int down, gw_str *out)
+{
+	gw_source_text t = GW_SOURCE_TEXT_INIT;
+	int error = down ? gw_source_read_down(&t, f->src, m, f->ctx)
+	                 : gw_source_read_up(&t, f->src, m, f->ctx);
+
+	if (!error) {
+		assert_true(t.offset + t.len <= t.file_text.size);
+		gw_str_set(out, t.file_text.ptr + t.offset, t.len);
+		assert_string_equal(t.file, down ? m->down_file : m->up_file);
+	}
+	gw_source_text_dispose(&t);
+	return error;
+}
+
+static void assert_section(fixture *f, const gw_migration *m, int down, const char *want)
+{
+	gw_str got = GW_STR_INIT;
+
+	if (read_section(f, m, down, &got) < 0)
+		fail_msg("read: %s", gw_ctx_error(f->ctx)->message);
+	assert_string_equal(got.ptr, want);
+	gw_str_dispose(&got);
+}
+
+/* ---- conventions --------------------------------------------------------- */
+
+static void test_native(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "20240101000000_users.sql",
+	    "-- migrate:up\nCREATE TABLE users (id int);\n\n-- migrate:down\nDROP TABLE users;\n");
+	put(f->dir, "20240102000000_index.sql",
+	    "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON users (id);\n"
+	    "-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY i;\n");
+	put(f->dir, "20240103000000_seed.sql",
+	    "-- seeds the admin\n\n-- migrate:up\nINSERT INTO users VALUES (1);\n"
+	    "-- migrate:down\n-- nothing to undo\n");
+	put(f->dir, "20240104000000_forward.sql", "--migrate:up\nSELECT 1;\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_NATIVE);
+	assert_int_equal(src->count, 4);
+	assert_string_equal(src->dir, f->dir);
+
+	m = src->items[0];
+	assert_string_equal(m->version, "20240101000000");
+	assert_string_equal(m->name, "users");
+	assert_string_equal(m->up_file, "20240101000000_users.sql");
+	assert_non_null(m->down_file);
+	assert_string_equal(m->down_file, "20240101000000_users.sql");
+	assert_int_equal(m->no_transaction, 0);
+	assert_int_equal(m->down_no_transaction, 0);
+	assert_int_equal(m->index, 0);
+	assert_checksum_of(m->checksum, "CREATE TABLE users (id int);\n\n");
+	assert_checksum_of(m->down_checksum, "DROP TABLE users;\n");
+	assert_section(f, m, 0, "CREATE TABLE users (id int);\n\n");
+	assert_section(f, m, 1, "DROP TABLE users;\n");
+
+	m = src->items[1];
+	assert_string_equal(m->name, "index");
+	assert_int_equal(m->no_transaction, 1);
+	assert_int_equal(m->down_no_transaction, 1);
+	assert_section(f, m, 0, "CREATE INDEX CONCURRENTLY i ON users (id);\n");
+	assert_section(f, m, 1, "DROP INDEX CONCURRENTLY i;\n");
+
+	/* A down section with only comments is no down at all. */
+	m = src->items[2];
+	assert_null(m->down_file);
+	assert_string_equal(m->down_checksum, "");
+	assert_section(f, m, 0, "INSERT INTO users VALUES (1);\n");
+
+	m = src->items[3];
+	assert_null(m->down_file);
+	assert_int_equal(m->index, 3);
+	assert_section(f, m, 0, "SELECT 1;\n");
+}
+
+static void test_golang(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "1_users.up.sql", "CREATE TABLE users (id int);\n");
+	put(f->dir, "1_users.down.sql", "DROP TABLE users;\n");
+	put(f->dir, "2_posts.up.sql", "CREATE TABLE posts (id int);\n");
+	put(f->dir, "10_tags.up.sql", "CREATE TABLE tags (id int);\n");
+	put(f->dir, "10_tags.down.sql", "-- godwit:no-transaction\nDROP TABLE tags;\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_GOLANG);
+	assert_int_equal(src->count, 3);
+
+	m = src->items[0];
+	assert_string_equal(m->version, "1");
+	assert_string_equal(m->name, "users");
+	assert_string_equal(m->up_file, "1_users.up.sql");
+	assert_string_equal(m->down_file, "1_users.down.sql");
+	assert_checksum_of(m->checksum, "CREATE TABLE users (id int);\n");
+	assert_checksum_of(m->down_checksum, "DROP TABLE users;\n");
+	assert_section(f, m, 1, "DROP TABLE users;\n");
+
+	m = src->items[1];
+	assert_string_equal(m->version, "2");
+	assert_null(m->down_file);
+	assert_string_equal(m->down_checksum, "");
+
+	m = src->items[2];
+	assert_string_equal(m->version, "10");
+	assert_string_equal(m->name, "tags");
+	assert_int_equal(m->no_transaction, 0);
+	assert_int_equal(m->down_no_transaction, 1);
+	assert_section(f, m, 0, "CREATE TABLE tags (id int);\n");
+}
+
+static void test_pairs(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "0001_users.sql", "CREATE TABLE users (id int);\n");
+	put(f->dir, "0001_users_rollback.sql", "DROP TABLE users;\n");
+	put(f->dir, "0002_posts.sql", "CREATE TABLE posts (id int);\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_PAIRS);
+	assert_int_equal(src->count, 2);
+	m = src->items[0];
+	assert_string_equal(m->version, "0001");
+	assert_string_equal(m->name, "users");
+	assert_string_equal(m->up_file, "0001_users.sql");
+	assert_string_equal(m->down_file, "0001_users_rollback.sql");
+	assert_section(f, m, 0, "CREATE TABLE users (id int);\n");
+	assert_section(f, m, 1, "DROP TABLE users;\n");
+	m = src->items[1];
+	assert_string_equal(m->version, "0002");
+	assert_null(m->down_file);
+}
+
+static void test_dated(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "2026-01-20_users.sql", "CREATE TABLE users (id int);\n");
+	put(f->dir, "2026-01-20_users_rollback.sql", "DROP TABLE users;\n");
+	put(f->dir, "2026-01-21_posts.sql",
+	    "-- @depends-on: 2026-01-20_users.sql\nCREATE TABLE posts (id int);\n");
+	put(f->dir, "2026-01-21_comments.sql", "CREATE TABLE comments (id int);\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_DATED);
+	assert_int_equal(src->count, 3);
+	m = src->items[0];
+	assert_string_equal(m->version, "2026-01-20_users");
+	assert_string_equal(m->name, "users");
+	assert_string_equal(m->down_file, "2026-01-20_users_rollback.sql");
+	/* Several per day: by date, then by name. */
+	assert_string_equal(src->items[1]->version, "2026-01-21_comments");
+	m = src->items[2];
+	assert_string_equal(m->version, "2026-01-21_posts");
+	assert_string_equal(m->name, "posts");
+	assert_int_equal(m->ndepends, 1);
+	assert_string_equal(m->depends[0], "2026-01-20_users.sql");
+	assert_null(m->down_file);
+}
+
+static void test_empty_folder(void **state)
+{
+	fixture *f = *state;
+	gw_source *src = load(f, GW_FORMAT_AUTO);
+
+	assert_int_equal(src->format, GW_FORMAT_NATIVE);
+	assert_int_equal(src->count, 0);
+	assert_null(gw_source_find(src, "1"));
+}
+
+static void test_ignored_entries(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	gw_str sub = GW_STR_INIT;
+
+	put(f->dir, "1_a.sql", "SELECT 1;\n");
+	put(f->dir, "README.md", "# migrations\n");
+	put(f->dir, ".hidden.sql", "not SQL at all \xff");
+	put(f->dir, ".DS_Store", "x");
+	gw_path_join(&sub, f->dir, "archive");
+	assert_int_equal(mkdir(sub.ptr, 0755), 0);
+	gw_str_dispose(&sub);
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->count, 1);
+	assert_int_equal(src->nignored, 2);
+	assert_string_equal(src->ignored[0], "README.md");
+	assert_string_equal(src->ignored[1], "archive");
+}
+
+static void test_forced_format(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+
+	/* Files with the same names are pairs when forced so. */
+	put(f->dir, "1_a.sql", "SELECT 1;\n");
+	src = load(f, GW_FORMAT_PAIRS);
+	assert_int_equal(src->format, GW_FORMAT_PAIRS);
+	gw_source_free(src);
+	f->src = NULL;
+
+	assert_string_equal(load_fails(f, GW_FORMAT_GOLANG, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql: does not follow the golang-migrate convention (it "
+	                              "looks like pairs); expected e.g. 1_create_users.up.sql"));
+	gw_ctx_clear_error(f->ctx);
+	assert_string_equal(load_fails(f, GW_FORMAT_NATIVE, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql: no -- migrate:up line; a native migration puts "
+	                              "its up SQL below -- migrate:up and its down SQL below -- "
+	                              "migrate:down"));
+}
+
+static void test_format_names(void **state)
+{
+	gw_format fmt = GW_FORMAT_AUTO;
+
+	(void)state;
+	assert_string_equal(gw_format_name(GW_FORMAT_NATIVE), "native");
+	assert_string_equal(gw_format_name(GW_FORMAT_GOLANG), "golang-migrate");
+	assert_string_equal(gw_format_name(GW_FORMAT_PAIRS), "pairs");
+	assert_string_equal(gw_format_name(GW_FORMAT_DATED), "dated");
+	assert_string_equal(gw_format_name(GW_FORMAT_AUTO), "auto");
+	assert_null(gw_format_name((gw_format)42));
+	assert_int_equal(gw_format_parse(&fmt, "dbmate"), 0);
+	assert_int_equal(fmt, GW_FORMAT_NATIVE);
+	assert_int_equal(gw_format_parse(&fmt, "migrate"), 0);
+	assert_int_equal(fmt, GW_FORMAT_GOLANG);
+	assert_int_equal(gw_format_parse(&fmt, "golang"), 0);
+	assert_int_equal(fmt, GW_FORMAT_GOLANG);
+	assert_int_equal(gw_format_parse(&fmt, "rollback-pairs"), 0);
+	assert_int_equal(fmt, GW_FORMAT_PAIRS);
+	assert_int_equal(gw_format_parse(&fmt, "dated"), 0);
+	assert_int_equal(fmt, GW_FORMAT_DATED);
+	assert_int_equal(gw_format_parse(&fmt, "auto"), 0);
+	assert_int_equal(fmt, GW_FORMAT_AUTO);
+	assert_int_equal(gw_format_parse(&fmt, "flyway-ish"), -1);
+}
+
+/* ---- directives and checksums ------------------------------------------- */
+
+static void test_directives(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "0001_a.sql", "SELECT 1;\n");
+	put(f->dir, "0002_b.sql", "SELECT 2;\n");
+	put(f->dir, "0003_c.sql", "SELECT 3;\n");
+	put(f->dir, "0004_d.sql",
+	    "-- godwit:no-transaction\n"
+	    "-- @depends-on: 0001_a.sql, 0002_b\n"
+	    "--@depends-on: 0003_c.sql\n"
+	    "CREATE INDEX CONCURRENTLY i ON t (x);\n"
+	    "-- @depends-on: 9999_not_a_directive.sql\n");
+	put(f->dir, "0004_d_rollback.sql",
+	    "  -- godwit:no-transaction\nDROP INDEX CONCURRENTLY i;\n");
+	src = load(f, GW_FORMAT_AUTO);
+	m = gw_source_find(src, "4");
+	assert_non_null(m);
+	assert_string_equal(m->version, "0004");
+	assert_int_equal(m->no_transaction, 1);
+	assert_int_equal(m->down_no_transaction, 1);
+	assert_int_equal(m->ndepends, 3);
+	assert_string_equal(m->depends[0], "0001_a.sql");
+	assert_string_equal(m->depends[1], "0002_b");
+	assert_string_equal(m->depends[2], "0003_c.sql");
+	m = gw_source_find(src, "0001");
+	assert_non_null(m);
+	assert_int_equal(m->no_transaction, 0);
+	assert_int_equal(m->ndepends, 0);
+	assert_null(gw_source_find(src, "5"));
+}
+
+static void test_native_directives(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "1_a.sql", "-- migrate:up\nSELECT 1;\n");
+	put(f->dir, "2_b.sql",
+	    "-- @depends-on: 1_a.sql\n-- migrate:up\n-- godwit:no-transaction\nVACUUM;\n"
+	    "-- migrate:down\n-- godwit:no-transaction\nSELECT 1;\n");
+	src = load(f, GW_FORMAT_AUTO);
+	m = src->items[1];
+	assert_string_equal(m->version, "2");
+	assert_int_equal(m->no_transaction, 1);
+	assert_int_equal(m->down_no_transaction, 1);
+	assert_int_equal(m->ndepends, 1);
+	assert_string_equal(m->depends[0], "1_a.sql");
+	assert_section(f, m, 0, "-- godwit:no-transaction\nVACUUM;\n");
+}
+
+static void test_crlf_checksum(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+
+	put(f->dir, "1_lf.sql",
+	    "-- migrate:up\nCREATE TABLE a (id int);\nSELECT 1;\n-- migrate:down\nDROP TABLE a;\n");
+	put(f->dir, "2_crlf.sql",
+	    "-- migrate:up\r\nCREATE TABLE a (id int);\r\nSELECT 1;\r\n-- migrate:down\r\n"
+	    "DROP TABLE a;\r\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->count, 2);
+	assert_string_equal(src->items[0]->checksum, src->items[1]->checksum);
+	assert_string_equal(src->items[0]->down_checksum, src->items[1]->down_checksum);
+	assert_checksum_of(src->items[0]->checksum, "CREATE TABLE a (id int);\nSELECT 1;\n");
+	assert_section(f, src->items[1], 0, "CREATE TABLE a (id int);\r\nSELECT 1;\r\n");
+	/* Any other change of bytes changes the checksum. */
+	assert_string_not_equal(src->items[0]->checksum, src->items[0]->down_checksum);
+}
+
+static void test_same_bytes_same_checksum(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+
+	put(f->dir, "1_a.sql", "SELECT 1;\n");
+	put(f->dir, "2_b.sql", "SELECT 1;\n");
+	put(f->dir, "3_c.sql", "SELECT 1; \n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_string_equal(src->items[0]->checksum, src->items[1]->checksum);
+	assert_string_not_equal(src->items[0]->checksum, src->items[2]->checksum);
+}
+
+/* ---- malformed folders ---------------------------------------------------- */
+
+static void test_mixed_conventions(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "001_a.sql", "-- migrate:up\nSELECT 1;\n");
+	put(f->dir, "1_b.up.sql", "SELECT 2;\n");
+	put(f->dir, "2_c.up.sql", "SELECT 3;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f,
+	                           " mixes conventions: 001_a.sql (native), 1_b.up.sql "
+	                           "(golang-migrate); use one convention per folder, or --format "
+	                           "to choose"));
+}
+
+static void test_mixed_native_and_pairs(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "001_a.sql", "-- migrate:up\nSELECT 1;\n");
+	put(f->dir, "002_b.sql", "SELECT 2;\n");
+	put(f->dir, "2026-01-01_c.sql", "SELECT 3;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, " mixes conventions: 001_a.sql (native), 002_b.sql (pairs), "
+	                              "2026-01-01_c.sql (dated); use one convention per folder, or "
+	                              "--format to choose"));
+}
+
+static void test_unknown_file(void **state)
+{
+	fixture *f = *state;
+	const gw_error *err;
+
+	put(f->dir, "1_a.sql", "SELECT 1;\n");
+	put(f->dir, "foo.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/foo.sql: cannot tell the migration's version from its "
+	                              "name; expected e.g. 20240101120000_create_users.sql"));
+	err = gw_ctx_error(f->ctx);
+	assert_string_equal(err->file, in_dir(f, "/foo.sql"));
+	assert_int_equal(err->line, 0);
+}
+
+static void test_missing_folder(void **state)
+{
+	fixture *f = *state;
+	gw_str dir = GW_STR_INIT;
+	gw_source *src = NULL;
+	const gw_error *err;
+
+	gw_path_join(&dir, f->dir, "nope");
+	assert_int_equal(gw_source_load(&src, dir.ptr, GW_FORMAT_AUTO, f->ctx), GW_EIO);
+	assert_null(src);
+	err = gw_ctx_error(f->ctx);
+	gw_str_clear(&dir);
+	gw_str_printf(&dir, "migrations folder %s/nope does not exist", f->dir);
+	assert_string_equal(err->message, dir.ptr);
+	assert_non_null(strstr(err->hint, "--dir"));
+	gw_str_dispose(&dir);
+}
+
+static void test_empty_file(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "1_a.sql", "SELECT 1;\n");
+	put(f->dir, "2_b.sql", "");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/2_b.sql: the migration is empty; add SQL or delete the "
+	                              "file"));
+}
+
+static void test_comment_only_file(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "1_a.up.sql", "-- TODO\n/* later */\n\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.up.sql: the migration is empty; add SQL or delete the "
+	                              "file"));
+}
+
+static void test_empty_native_up(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "1_a.sql", "-- migrate:up\n\n-- migrate:down\nDROP TABLE a;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql: the migration is empty; add SQL or delete the "
+	                              "file"));
+}
+
+static void test_native_markers(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "1_a.sql", "SELECT 1;\n-- migrate:down\nSELECT 2;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:2: -- migrate:down without a -- migrate:up line; "
+	                              "put -- migrate:up above the up SQL"));
+	assert_int_equal(gw_ctx_error(f->ctx)->line, 2);
+	gw_ctx_clear_error(f->ctx);
+
+	put(f->dir, "1_a.sql", "-- note\nCREATE TABLE x (id int);\n-- migrate:up\nSELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:2: SQL before the -- migrate:up line; move it "
+	                              "below that line"));
+	gw_ctx_clear_error(f->ctx);
+
+	put(f->dir, "1_a.sql", "-- migrate:up transaction:flase\nSELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:1: unknown option 'transaction:flase' on the -- "
+	                              "migrate:up line; only transaction:false is understood"));
+	gw_ctx_clear_error(f->ctx);
+
+	put(f->dir, "1_a.sql",
+	    "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n"
+	    "-- migrate:up\nSELECT 3;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:5: a second -- migrate:up line; a file holds one "
+	                              "migration"));
+}
+
+static void test_invalid_utf8(void **state)
+{
+	fixture *f = *state;
+	const gw_error *err;
+
+	put(f->dir, "1_a.sql", "SELECT 1;\nSELECT 'caf\xe9';\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:2:12: invalid UTF-8 byte 0xe9; save the file as "
+	                              "UTF-8"));
+	err = gw_ctx_error(f->ctx);
+	assert_string_equal(err->file, in_dir(f, "/1_a.sql"));
+	assert_int_equal(err->line, 2);
+	assert_int_equal(err->column, 12);
+}
+
+static void test_duplicate_version(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "0006_a.sql", "SELECT 1;\n");
+	put(f->dir, "6_b.sql", "SELECT 2;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    "duplicate version 6: 0006_a.sql and 6_b.sql; give each migration its "
+	                    "own version");
+}
+
+static void test_duplicate_version_golang(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "3_a.up.sql", "SELECT 1;\n");
+	put(f->dir, "3_b.up.sql", "SELECT 2;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    "duplicate version 3: 3_a.up.sql and 3_b.up.sql; give each migration "
+	                    "its own version");
+}
+
+static void test_down_without_up(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "1_a.up.sql", "SELECT 1;\n");
+	put(f->dir, "2_b.down.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/2_b.down.sql: there is no 2_b.up.sql for this down "
+	                              "migration; add it or delete this file"));
+}
+
+static void test_rollback_without_up(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "0001_a.sql", "SELECT 1;\n");
+	put(f->dir, "0002_b_rollback.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/0002_b_rollback.sql: there is no 0002_b.sql for this down "
+	                              "migration; add it or delete this file"));
+}
+
+/* ---- dependencies and order ----------------------------------------------- */
+
+static void test_missing_dependency(void **state)
+{
+	fixture *f = *state;
+	const gw_error *err;
+
+	put(f->dir, "2026-01-20_a.sql", "SELECT 1;\n");
+	put(f->dir, "2026-01-20_b.sql", "-- adds b\n-- @depends-on: 2026-01-19_x.sql\nSELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    in_dir(f, "/2026-01-20_b.sql:2: depends on 2026-01-19_x.sql, which "
+	                              "does not exist"));
+	err = gw_ctx_error(f->ctx);
+	assert_string_equal(err->file, in_dir(f, "/2026-01-20_b.sql"));
+	assert_int_equal(err->line, 2);
+}
+
+static void test_dependency_cycle(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "2026-01-01_a.sql", "-- @depends-on: 2026-01-03_c.sql\nSELECT 1;\n");
+	put(f->dir, "2026-01-02_b.sql", "-- @depends-on: 2026-01-01_a\nSELECT 1;\n");
+	put(f->dir, "2026-01-03_c.sql", "-- @depends-on: 2026-01-02_b.sql\nSELECT 1;\n");
+	put(f->dir, "2026-01-04_free.sql", "SELECT 1;\n");
+	put(f->dir, "2026-01-00_waits.sql", "-- @depends-on: 2026-01-02_b.sql\nSELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    "dependency cycle: 2026-01-01_a.sql -> 2026-01-03_c.sql -> "
+	                    "2026-01-02_b.sql -> 2026-01-01_a.sql");
+	assert_string_equal(gw_ctx_error(f->ctx)->file, in_dir(f, "/2026-01-01_a.sql"));
+	assert_int_equal(gw_ctx_error(f->ctx)->line, 1);
+}
+
+static void test_self_dependency(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "1_a.sql", "-- @depends-on: 1_a.sql\nSELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    "dependency cycle: 1_a.sql -> 1_a.sql");
+}
+
+static const char *order_of(const gw_source *src, gw_str *out)
+{
+	size_t i;
+
+	gw_str_clear(out);
+	for (i = 0; i < src->count; i++) {
+		assert_int_equal(src->items[i]->index, i);
+		gw_str_printf(out, "%s%s", i ? " " : "", src->items[i]->name);
+	}
+	return out->ptr;
+}
+
+static void test_stable_topological_order(void **state)
+{
+	fixture *f = *state;
+	gw_str order = GW_STR_INIT;
+
+	/* b needs d, so b waits for d while c and d keep their places; a
+	 * needs f, so it goes after f, the latest version. */
+	put(f->dir, "2026-01-01_a.sql", "-- @depends-on: 2026-01-06_f.sql\nSELECT 1;\n");
+	put(f->dir, "2026-01-02_b.sql", "-- @depends-on: 2026-01-04_d.sql\nSELECT 1;\n");
+	put(f->dir, "2026-01-03_c.sql", "SELECT 1;\n");
+	put(f->dir, "2026-01-04_d.sql", "SELECT 1;\n");
+	put(f->dir, "2026-01-05_e.sql", "SELECT 1;\n");
+	put(f->dir, "2026-01-06_f.sql", "SELECT 1;\n");
+	load(f, GW_FORMAT_AUTO);
+	assert_string_equal(order_of(f->src, &order), "c d b e f a");
+	gw_str_dispose(&order);
+}
+
+static void test_version_order_without_dependencies(void **state)
+{
+	fixture *f = *state;
+	gw_str order = GW_STR_INIT;
+
+	put(f->dir, "10_ten.sql", "SELECT 1;\n");
+	put(f->dir, "9_nine.sql", "SELECT 1;\n");
+	put(f->dir, "100_hundred.sql", "SELECT 1;\n");
+	put(f->dir, "011_eleven.sql", "SELECT 1;\n");
+	load(f, GW_FORMAT_AUTO);
+	assert_string_equal(order_of(f->src, &order), "nine ten eleven hundred");
+	gw_str_dispose(&order);
+}
+
+/* ---- reading SQL again ------------------------------------------------------ */
+
+static void test_read_detects_edit(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	gw_str got = GW_STR_INIT;
+
+	put(f->dir, "1_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
+	src = load(f, GW_FORMAT_AUTO);
+	/* An edit of the down section leaves the up section readable. */
+	put(f->dir, "1_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 3;\n");
+	assert_int_equal(read_section(f, src->items[0], 0, &got), 0);
+	assert_string_equal(got.ptr, "SELECT 1;\n");
+	assert_int_equal(read_section(f, src->items[0], 1, &got), GW_ECHECKSUM);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    in_dir(f, "/1_a.sql changed while godwit was running; run the command "
+	                              "again"));
+	gw_ctx_clear_error(f->ctx);
+	put(f->dir, "1_a.sql", "-- migrate:up\nSELECT 10;\n-- migrate:down\nSELECT 2;\n");
+	assert_int_equal(read_section(f, src->items[0], 0, &got), GW_ECHECKSUM);
+	gw_ctx_clear_error(f->ctx);
+	/* Gone markers mean the file changed too. */
+	put(f->dir, "1_a.sql", "SELECT 1;\n");
+	assert_int_equal(read_section(f, src->items[0], 0, &got), GW_ECHECKSUM);
+	gw_str_dispose(&got);
+}
+
+static void test_read_down_missing(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	gw_str got = GW_STR_INIT;
+
+	put(f->dir, "1_a.sql", "-- migrate:up\nSELECT 1;\n");
+	put(f->dir, "2_b.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(read_section(f, src->items[0], 1, &got), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "1_a has no down migration; write a -- migrate:down section in "
+	                    "1_a.sql to make it revertible");
+	gw_ctx_clear_error(f->ctx);
+	assert_int_equal(read_section(f, src->items[1], 1, &got), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "2_b has no down migration; write SQL in the -- migrate:down section "
+	                    "of 2_b.sql to make it revertible");
+	gw_str_dispose(&got);
+}
+
+static void test_read_down_missing_file(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	gw_str got = GW_STR_INIT;
+
+	put(f->dir, "1_a.up.sql", "SELECT 1;\n");
+	put(f->dir, "2_b.up.sql", "SELECT 1;\n");
+	put(f->dir, "2_b.down.sql", "-- irreversible\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_null(src->items[1]->down_file);
+	assert_int_equal(read_section(f, src->items[0], 1, &got), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "1_a has no down migration; write 1_a.down.sql to make it revertible");
+	gw_ctx_clear_error(f->ctx);
+	assert_int_equal(read_section(f, src->items[1], 1, &got), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "2_b has no down migration; write SQL in 2_b.down.sql to make it "
+	                    "revertible");
+	gw_str_dispose(&got);
+}
+
+static void test_read_up_deleted_file(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	gw_str got = GW_STR_INIT, path = GW_STR_INIT;
+
+	put(f->dir, "1_a.sql", "SELECT 1;\n");
+	src = load(f, GW_FORMAT_AUTO);
+	gw_path_join(&path, f->dir, "1_a.sql");
+	unlink(path.ptr);
+	assert_int_equal(read_section(f, src->items[0], 0, &got), GW_EIO);
+	assert_non_null(strstr(gw_ctx_error(f->ctx)->message, path.ptr));
+	gw_str_dispose(&got);
+	gw_str_dispose(&path);
+}
+
+/* ---- scale ------------------------------------------------------------------ */
+
+static void test_many_files(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	gw_str name = GW_STR_INIT, body = GW_STR_INIT;
+	size_t i, n = 2000;
+
+	for (i = 0; i < n; i++) {
+		gw_str_clear(&name);
+		gw_str_clear(&body);
+		gw_str_printf(&name, "%zu_m%zu.sql", i + 1, i + 1);
+		/* Every tenth migration waits for the one 500 versions later. */
+		if (i % 10 == 0 && i + 500 < n)
+			gw_str_printf(&body, "-- @depends-on: %zu_m%zu.sql\n", i + 501, i + 501);
+		gw_str_printf(&body,
+		              "-- migrate:up\nCREATE TABLE t%zu (id int);\n"
+		              "-- migrate:down\nDROP TABLE t%zu;\n",
+		              i, i);
+		put(f->dir, name.ptr, body.ptr);
+	}
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->count, n);
+	for (i = 0; i < n; i++) {
+		const gw_migration *m = src->items[i];
+
+		assert_int_equal(m->index, i);
+		assert_non_null(m->down_file);
+		/* Without dependencies, version order. */
+		if (i && !m->ndepends && !src->items[i - 1]->ndepends)
+			assert_true(atoi(src->items[i - 1]->version) < atoi(m->version));
+	}
+	/* 1 waits for 501: it comes right after it. */
+	assert_true(gw_source_find(src, "1")->index == gw_source_find(src, "501")->index + 1);
+	assert_true(gw_source_find(src, "2")->index < gw_source_find(src, "3")->index);
+	assert_string_equal(src->items[0]->version, "2");
+	gw_str_dispose(&name);
+	gw_str_dispose(&body);
+}
+
+/* ---- new migrations --------------------------------------------------------- */
+
+static void test_new_files(void **state)
+{
+	gw_str un = GW_STR_INIT, ub = GW_STR_INIT, dn = GW_STR_INIT, db = GW_STR_INIT;
+
+	(void)state;
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_NATIVE, "20240101120000",
+	                                     "create_users"),
+	                 0);
+	assert_string_equal(un.ptr, "20240101120000_create_users.sql");
+	assert_string_equal(ub.ptr, "-- migrate:up\n\n\n-- migrate:down\n\n");
+	assert_string_equal(dn.ptr, "");
+	assert_string_equal(db.ptr, "");
+
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_GOLANG, "3", "tags"), 0);
+	assert_string_equal(un.ptr, "3_tags.up.sql");
+	assert_string_equal(dn.ptr, "3_tags.down.sql");
+	assert_true(ub.size > 0 && db.size > 0);
+
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_PAIRS, "0007", "x"), 0);
+	assert_string_equal(un.ptr, "0007_x.sql");
+	assert_string_equal(dn.ptr, "0007_x_rollback.sql");
+
+	assert_int_equal(
+	        gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_DATED, "2026-01-21", "posts"), 0);
+	assert_string_equal(un.ptr, "2026-01-21_posts.sql");
+	assert_string_equal(dn.ptr, "2026-01-21_posts_rollback.sql");
+
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_NATIVE, "1", ""),
+	                 GW_EINVALID);
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_NATIVE, "1", "a/b"),
+	                 GW_EINVALID);
+	gw_str_dispose(&un);
+	gw_str_dispose(&ub);
+	gw_str_dispose(&dn);
+	gw_str_dispose(&db);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        T(test_native),
+	        T(test_golang),
+	        T(test_pairs),
+	        T(test_dated),
+	        T(test_empty_folder),
+	        T(test_ignored_entries),
+	        T(test_forced_format),
+	        cmocka_unit_test(test_format_names),
+	        T(test_directives),
+	        T(test_native_directives),
+	        T(test_crlf_checksum),
+	        T(test_same_bytes_same_checksum),
+	        T(test_mixed_conventions),
+	        T(test_mixed_native_and_pairs),
+	        T(test_unknown_file),
+	        T(test_missing_folder),
+	        T(test_empty_file),
+	        T(test_comment_only_file),
+	        T(test_empty_native_up),
+	        T(test_native_markers),
+	        T(test_invalid_utf8),
+	        T(test_duplicate_version),
+	        T(test_duplicate_version_golang),
+	        T(test_down_without_up),
+	        T(test_rollback_without_up),
+	        T(test_missing_dependency),
+	        T(test_dependency_cycle),
+	        T(test_self_dependency),
+	        T(test_stable_topological_order),
+	        T(test_version_order_without_dependencies),
+	        T(test_read_detects_edit),
+	        T(test_read_down_missing),
+	        T(test_read_down_missing_file),
+	        T(test_read_up_deleted_file),
+	        T(test_many_files),
+	        cmocka_unit_test(test_new_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
