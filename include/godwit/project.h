@@ -87,6 +87,7 @@ typedef struct {
 	const char *error;        /* dirty: the error that stopped it, or NULL */
 	int transactional;        /* 0 for a no-transaction migration */
 	int has_down;
+	int empty;                /* the file holds no SQL yet; up refuses it */
 } gw_status_entry;
 
 typedef struct gw_status gw_status;

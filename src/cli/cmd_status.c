@@ -58,6 +58,8 @@ static void print_detail(const gw_status_entry *e)
 	default:
 		break;
 	}
+	if (e->empty && e->state != GW_STATE_APPLIED)
+		printf("    the file holds no SQL yet; 'godwit up' refuses it until it does\n");
 }
 
 static void print_text(gw_cli *cli, const gw_status *st)
@@ -123,6 +125,7 @@ static json_t *entry_json(const gw_status_entry *e)
 	gw_json_set(o, "checksum", gw_json_str(e->checksum));
 	gw_json_set(o, "applied_checksum", gw_json_str(e->applied_checksum));
 	gw_json_set(o, "transactional", gw_json_bool(e->transactional));
+	gw_json_set(o, "empty", gw_json_bool(e->empty));
 	gw_json_set(o, "has_down", gw_json_bool(e->has_down));
 	/* Progress only means something for a migration that was started. */
 	gw_json_set(o, "statements_total",

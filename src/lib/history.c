@@ -180,6 +180,8 @@ int gw_hist_exists(int *exists, gw_project *p)
 	const char *params[2];
 
 	*exists = 0;
+	if (gw_project__database_missing(p))
+		return 0;
 	if ((error = gw_project__connect(&conn, p)) < 0)
 		return error;
 	if (p->driver->dialect == GW_DIALECT_POSTGRES) {

@@ -65,6 +65,9 @@ struct gw_project {
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);
 int gw_project__connect(gw_conn **out, gw_project *p);
+/* 1 when the database is a SQLite file that does not exist yet: reading
+ * commands report an empty history instead of creating it. */
+int gw_project__database_missing(const gw_project *p);
 /* Connects, takes the runner lock and creates the history tables. */
 int gw_project__lock(gw_project *p);
 void gw_project__unlock(gw_project *p);

@@ -81,6 +81,19 @@ static int changed_error(gw_project *p, const gw_status_entry *e)
 	return error;
 }
 
+static int empty_error(gw_project *p, const gw_status_entry *e)
+{
+	gw_str path = GW_STR_INIT;
+	int error;
+
+	gw_project__path(&path, p, e->file);
+	error = gw_error_set(p->ctx, GW_ESOURCE, "%s: the migration is empty", path.ptr);
+	gw_error_set_location(p->ctx, path.ptr, 0, 0);
+	gw_error_set_hint(p->ctx, "add its SQL, or delete the file");
+	gw_str_dispose(&path);
+	return error;
+}
+
 static int out_of_order_error(gw_project *p, const gw_status *st)
 {
 	gw_str list = GW_STR_INIT;
@@ -156,6 +169,8 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st,
 					  e->file, e->statements_done + 1);
 			error = add_pick(sel, p->source->items[i], (size_t)e->statements_done);
 		} else if (e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER) {
+			if (e->empty)
+				return empty_error(p, e);
 			error = add_pick(sel, p->source->items[i], 0);
 		} else {
 			continue;

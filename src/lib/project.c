@@ -232,6 +232,18 @@ cleanup:
 	return error;
 }
 
+int gw_project__database_missing(const gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	struct stat st;
+	int missing = 0;
+
+	if (!p->conn && gw_url_sqlite_path(&path, p->url) == 0 && strcmp(path.ptr, ":memory:"))
+		missing = stat(path.ptr, &st) < 0 && errno == ENOENT;
+	gw_str_dispose(&path);
+	return missing;
+}
+
 int gw_project__connect(gw_conn **out, gw_project *p)
 {
 	gw_conn_options copts = {p->app_name, p->lock_wait_ms};

@@ -464,12 +464,6 @@ static int has_sql(const char *text, size_t from, size_t to)
 	return gw_text_skip_space_comments(text, to, from) < to;
 }
 
-static int empty_error(loader *ld)
-{
-	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-	                             "the migration is empty; add SQL or delete the file");
-}
-
 /* Builds the migration of an up file (native: of both its sections). */
 static int add_up(loader *ld, const char *file, const file_name *fn, const markers *mk)
 {
@@ -490,10 +484,9 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 		                             ld->path.ptr, ld->ctx)) < 0))
 			goto cleanup;
 	}
-	if (!has_sql(text, up_off, up_off + up_len)) {
-		error = empty_error(ld);
-		goto cleanup;
-	}
+	/* An empty migration is usually one just made by `godwit new`: it
+	 * shows in status, and up refuses it before running anything. */
+	m->pub.empty = !has_sql(text, up_off, up_off + up_len);
 	/* Directives may sit above the native marker too, so the head is
 	 * read from the start of the file. */
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,

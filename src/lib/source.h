@@ -21,6 +21,7 @@ typedef struct gw_migration {
 	char *name;      /* the description part, e.g. "create_users" */
 	char *up_file;   /* path relative to the folder */
 	char *down_file; /* NULL when there is no down; == up_file for native */
+	int empty;               /* the up text holds no statement */
 	int no_transaction;      /* up runs outside a transaction (directive) */
 	int down_no_transaction; /* down runs outside a transaction */
 	char checksum[GW_CHECKSUM_HEX];      /* of the up text */

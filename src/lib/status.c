@@ -110,6 +110,7 @@ int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 		e->execution_ms = -1;
 		e->transactional = !m->no_transaction;
 		e->has_down = m->down_file != NULL;
+		e->empty = m->empty;
 		e->state = state_of(m, r);
 		if (r) {
 			fill_from_row(e, r);

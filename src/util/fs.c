@@ -122,7 +122,8 @@ int gw_dir_list(gw_vec *out, const char *path, gw_ctx *ctx)
 		}
 	}
 	closedir(d);
-	qsort(out->items + first, out->len - first, sizeof(void *), cmp_names);
+	if (out->len > first)
+		qsort(out->items + first, out->len - first, sizeof(void *), cmp_names);
 	return 0;
 }
 
