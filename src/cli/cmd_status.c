@@ -36,8 +36,14 @@ static void print_detail(const gw_status_entry *e)
 {
 	switch (e->state) {
 	case GW_STATE_DIRTY:
-		printf("    statement %d of %d failed%s%s\n", e->statements_done + 1,
-		       e->statements_total, e->error ? ": " : "", e->error ? e->error : "");
+		/* No error recorded means the runner died (killed, lost its
+		 * connection) before it could write one. */
+		if (e->error)
+			printf("    statement %d of %d failed: %s\n", e->statements_done + 1,
+			       e->statements_total, e->error);
+		else
+			printf("    statement %d of %d was interrupted\n", e->statements_done + 1,
+			       e->statements_total);
 		printf("    run 'godwit up --resume' after fixing the cause, or 'godwit resolve "
 		       "%s --applied|--rolled-back'\n",
 		       e->version);

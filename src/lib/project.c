@@ -114,6 +114,14 @@ int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ct
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
+	if (gw_url_ambiguous_userinfo(p->url)) {
+		error = gw_error_set(ctx, GW_EINVALID,
+				     "the database URL %s has more than one '@' before its host",
+				     p->display_url);
+		gw_error_set_hint(ctx, "percent-encode an '@' in the user name or password as "
+				       "%%40");
+		goto cleanup;
+	}
 	if (!(p->driver = gw_driver_for_url(p->url))) {
 		error = gw_error_set(ctx, GW_EINVALID,
 				     "unsupported database URL %s; use postgres://, "

@@ -59,6 +59,19 @@ static int refuse_transaction_control(gw_project *p, const gw_prepared *pm,
 	return error;
 }
 
+/* The rows of COPY FROM STDIN follow the statement in a psql script; a
+ * migration sent to the server has no way to carry them. */
+static int refuse_copy_stdin(gw_project *p, const gw_prepared *pm, const gw_sql_stmt *s)
+{
+	int error = gw_error_set(p->ctx, GW_ESOURCE,
+				 "COPY ... FROM STDIN cannot run in a migration: there is no client "
+				 "to send its rows");
+	locate(p, pm, s->offset);
+	gw_error_set_hint(p->ctx, "insert the rows with INSERT ... VALUES, or COPY FROM a file "
+				  "on the server");
+	return error;
+}
+
 /* Statements that cannot run in a transaction block make the whole
  * migration run without one, statement by statement. */
 static void check_modes(gw_project *p, gw_prepared *pm, const char *version)
@@ -104,9 +117,14 @@ int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_directi
 			locate(p, pm, bad);
 		return error;
 	}
-	for (i = 0; pm->transactional && i < pm->stmts.count; i++)
-		if (pm->stmts.items[i].kind == GW_STMT_TRANSACTION)
-			return refuse_transaction_control(p, pm, &pm->stmts.items[i]);
+	for (i = 0; i < pm->stmts.count; i++) {
+		const gw_sql_stmt *s = &pm->stmts.items[i];
+
+		if (pm->transactional && s->kind == GW_STMT_TRANSACTION)
+			return refuse_transaction_control(p, pm, s);
+		if (s->kind == GW_STMT_COPY_STDIN)
+			return refuse_copy_stdin(p, pm, s);
+	}
 	check_modes(p, pm, m->version);
 	return 0;
 }

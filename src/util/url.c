@@ -150,3 +150,15 @@ int gw_url_mask(gw_str *out, const char *url)
 	gw_str_put(out, auth, (size_t)(end - auth));
 	return mask_pairs(out, end, "?&");
 }
+
+int gw_url_ambiguous_userinfo(const char *url)
+{
+	const char *hier = strstr(url, "://"), *p;
+	int ats = 0;
+
+	if (!hier)
+		return 0;
+	for (p = hier + 3; *p && !strchr("/?#", *p); p++)
+		ats += *p == '@';
+	return ats > 1;
+}

@@ -22,4 +22,9 @@ int gw_url_sqlite_path(gw_str *out, const char *url);
  * password=value pair of a libpq key/value string. */
 int gw_url_mask(gw_str *out, const char *url);
 
+/* 1 when scheme://user:pass@host holds more than one '@' before the
+ * host: libpq would read part of the password as the host and echo it in
+ * its errors, so such a URL is refused rather than guessed at. */
+int gw_url_ambiguous_userinfo(const char *url);
+
 #endif

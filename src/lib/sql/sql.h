@@ -20,6 +20,7 @@ typedef enum {
 	GW_STMT_PLAIN = 0,
 	GW_STMT_TRANSACTION, /* BEGIN, START TRANSACTION, COMMIT, ROLLBACK, END, ... */
 	GW_STMT_NO_TX,       /* CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM, ... */
+	GW_STMT_COPY_STDIN,  /* COPY ... FROM STDIN: needs data a migration cannot send */
 } gw_stmt_kind;
 
 typedef struct gw_sql_stmt {
