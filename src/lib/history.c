@@ -534,7 +534,7 @@ void gw_hist_record_failure(gw_project *p, const char *version, const char *name
 	gw_batch b = GW_BATCH_INIT;
 	gw_str who = GW_STR_INIT;
 
-	if (!e || !p->conn || e->code == GW_ECONNECT)
+	if (!e || !p->conn)
 		return;
 	snprintf(line, sizeof(line), "%d", e->line);
 	snprintf(column, sizeof(column), "%d", e->column);

@@ -65,6 +65,9 @@ struct gw_project {
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);
 int gw_project__connect(gw_conn **out, gw_project *p);
+/* Opens a new session after the old one was lost, so a failure can still
+ * be recorded. */
+int gw_project__reconnect(gw_project *p);
 /* 1 when the database is a SQLite file that does not exist yet: reading
  * commands report an empty history instead of creating it. */
 int gw_project__database_missing(const gw_project *p);

@@ -276,6 +276,20 @@ int gw_project__connect(gw_conn **out, gw_project *p)
 	return 0;
 }
 
+int gw_project__reconnect(gw_project *p)
+{
+	gw_conn *conn;
+
+	/* The session (and with it the advisory lock) is gone already. */
+	p->driver->close(p->conn);
+	p->conn = NULL;
+	p->locked = 0;
+	free(p->table_q);
+	free(p->events_q);
+	p->table_q = p->events_q = NULL;
+	return gw_project__connect(&conn, p);
+}
+
 int gw_project_server_version(const char **out, gw_project *p)
 {
 	gw_conn *conn;

@@ -165,6 +165,17 @@ static void locate_failure(gw_project *p, const gw_prepared *pm, const gw_exec_f
 	locate(p, pm, at);
 }
 
+/* After a lost connection the failure can only be recorded on a new
+ * session; without one, status still shows what happened (dirty rows,
+ * or a migration that is simply not applied). */
+static void reconnect_if_lost(gw_project *p)
+{
+	const gw_error *e = gw_ctx_error(p->ctx);
+
+	if (e && e->code == GW_ECONNECT)
+		gw_project__reconnect(p);
+}
+
 static int is_concurrent_apply(gw_project *p, const gw_exec_failure *f)
 {
 	const gw_error *e = gw_ctx_error(p->ctx);
@@ -206,6 +217,7 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 		gw_error_set_hint(p->ctx,
 				  "the migration was rolled back and nothing of it was applied; "
 				  "fix it and run godwit up again");
+		reconnect_if_lost(p);
 		gw_hist_record_failure(p, m->version, m->name, "fail");
 	}
 cleanup:
@@ -272,6 +284,7 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 			gw_exec_failure f = {i, conn->driver->last_error_position(conn)};
 
 			locate_failure(p, pm, &f, 0);
+			reconnect_if_lost(p);
 			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
 			gw_error_set_hint(p->ctx,
 					  "%s is now dirty: statement %zu of %zu failed and the "
@@ -334,6 +347,7 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 		locate_failure(p, pm, &fail, 1);
 		gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
 				  m->version);
+		reconnect_if_lost(p);
 		gw_hist_record_failure(p, m->version, m->name, "fail");
 	}
 cleanup:
