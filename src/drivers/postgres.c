@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
+#include "drivers/pq.h"
 #include "drivers/registry.h"
 #include "util/error.h"
 #include "util/str.h"
@@ -138,6 +137,9 @@ static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	int n = 0, error = GW_ENOMEM;
 
 	*out = NULL;
+	if ((error = gw_pq_load(ctx)) < 0)
+		return error;
+	error = GW_ENOMEM;
 	keys[n] = "fallback_application_name", values[n++] = appname;
 	if (!getenv("PGCONNECT_TIMEOUT"))
 		keys[n] = "connect_timeout", values[n++] = "10";

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libpq-fe.h>
+#include <pg_config.h>
 #include <sqlite3.h>
+
+#include "drivers/pq.h"
 
 #include "util/url.h"
 
@@ -44,10 +46,19 @@ const gw_driver *gw_driver_for_url(const char *url)
 	return NULL;
 }
 
-/* PQlibVersion() is 150018 for 15.18, and was 90624 for 9.6.24. */
+/* PQlibVersion() is 150018 for 15.18, and was 90624 for 9.6.24. libpq
+ * is only loaded for a connection, so before one the version is that of
+ * the headers godwit was built with. */
 static void format_libpq_version(char *buf, size_t bufsize)
 {
-	int v = PQlibVersion();
+	int v;
+
+	if (!gw_pq_loaded()) {
+		snprintf(buf, bufsize, "libpq %s (libpq.so.5, loaded on first use)",
+			 PG_MAJORVERSION);
+		return;
+	}
+	v = PQlibVersion();
 
 	if (v >= 100000)
 		snprintf(buf, bufsize, "libpq %d.%d", v / 10000, v % 10000);
