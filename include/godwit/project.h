@@ -29,21 +29,24 @@ GW_EXTERN(int) gw_format_parse(gw_format *out, const char *name);
 
 typedef struct {
 	unsigned int version;
-	const char *dir;         /* migrations folder; NULL = "db/migrations" */
-	const char *url;         /* NULL = the embedded SQLite default */
-	const char *project_dir; /* where the embedded database lives; NULL = "." */
-	gw_format format;        /* GW_FORMAT_AUTO detects it */
-	const char *schema;      /* history schema; NULL = "public" (PostgreSQL) */
-	const char *table;       /* NULL = "godwit_migrations" */
-	const char *events_table; /* NULL = "godwit_events" */
-	const char *environment; /* recorded with every event; NULL = "development" */
+	const char *dir;              /* migrations folder; NULL = "db/migrations" */
+	const char *url;              /* NULL = the embedded SQLite default */
+	const char *project_dir;      /* where the embedded database lives; NULL = "." */
+	gw_format format;             /* GW_FORMAT_AUTO detects it */
+	const char *schema;           /* history schema; NULL = "public" (PostgreSQL) */
+	const char *table;            /* NULL = "godwit_migrations" */
+	const char *events_table;     /* NULL = "godwit_events" */
+	const char *environment;      /* recorded with every event; NULL = "development" */
 	const char *application_name; /* sent to the server; NULL = "godwit" */
-	int lock_wait_ms;        /* how long to wait for another runner; 0 = 60 s */
-	int allow_out_of_order;  /* apply pending migrations older than applied ones */
+	int lock_wait_ms;             /* how long to wait for another runner; 0 = 60 s */
+	int allow_out_of_order;       /* apply pending migrations older than applied ones */
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1
-#define GW_PROJECT_OPTIONS_INIT {.version = GW_PROJECT_OPTIONS_VERSION}
+#define GW_PROJECT_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		.version = GW_PROJECT_OPTIONS_VERSION                                              \
+	}
 
 GW_EXTERN(int)
 gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ctx);
@@ -74,20 +77,20 @@ GW_EXTERN(const char *) gw_state_name(gw_state state);
 typedef struct {
 	const char *version;
 	const char *name;
-	const char *file;         /* relative to the folder; NULL when missing */
+	const char *file; /* relative to the folder; NULL when missing */
 	gw_state state;
-	const char *kind;         /* "versioned", "baseline" */
-	const char *checksum;     /* of the file now; NULL when missing */
+	const char *kind;             /* "versioned", "baseline" */
+	const char *checksum;         /* of the file now; NULL when missing */
 	const char *applied_checksum; /* recorded at apply time; NULL if pending */
-	const char *applied_at;   /* NULL when pending */
+	const char *applied_at;       /* NULL when pending */
 	const char *applied_by;
-	long long execution_ms;   /* -1 when unknown */
-	int statements_total;     /* dirty migrations: how far it got */
+	long long execution_ms; /* -1 when unknown */
+	int statements_total;   /* dirty migrations: how far it got */
 	int statements_done;
-	const char *error;        /* dirty: the error that stopped it, or NULL */
-	int transactional;        /* 0 for a no-transaction migration */
+	const char *error; /* dirty: the error that stopped it, or NULL */
+	int transactional; /* 0 for a no-transaction migration */
 	int has_down;
-	int empty;                /* the file holds no SQL yet; up refuses it */
+	int empty; /* the file holds no SQL yet; up refuses it */
 } gw_status_entry;
 
 typedef struct gw_status gw_status;
@@ -108,12 +111,12 @@ typedef enum { GW_UP = 1, GW_DOWN = 2 } gw_direction;
 typedef struct {
 	const char *version;
 	const char *name;
-	const char *file;       /* the file that holds the SQL */
+	const char *file; /* the file that holds the SQL */
 	gw_direction direction;
 	int transactional;
-	size_t statements;      /* statements in the SQL */
-	size_t resume_from;     /* statements skipped by --resume */
-	const char *sql;        /* the SQL that will run */
+	size_t statements;  /* statements in the SQL */
+	size_t resume_from; /* statements skipped by --resume */
+	const char *sql;    /* the SQL that will run */
 } gw_plan_step;
 
 typedef struct gw_plan gw_plan;
@@ -124,12 +127,15 @@ GW_EXTERN(void) gw_plan_free(gw_plan *plan);
 
 typedef struct {
 	unsigned int version;
-	const char *to;    /* apply up to and including this version; NULL = all */
-	int resume;        /* continue a dirty no-transaction migration */
+	const char *to; /* apply up to and including this version; NULL = all */
+	int resume;     /* continue a dirty no-transaction migration */
 } gw_up_options;
 
 #define GW_UP_OPTIONS_VERSION 1
-#define GW_UP_OPTIONS_INIT {.version = GW_UP_OPTIONS_VERSION}
+#define GW_UP_OPTIONS_INIT                                                                         \
+	{                                                                                          \
+		.version = GW_UP_OPTIONS_VERSION                                                   \
+	}
 
 /* What up would do, without changing anything. */
 GW_EXTERN(int)
@@ -140,13 +146,16 @@ gw_project_up(size_t *applied, gw_project *project, const gw_up_options *opts);
 
 typedef struct {
 	unsigned int version;
-	int steps;         /* how many to revert; 0 = 1 */
-	const char *to;    /* revert everything applied after this version */
-	int all;           /* revert everything */
+	int steps;      /* how many to revert; 0 = 1 */
+	const char *to; /* revert everything applied after this version */
+	int all;        /* revert everything */
 } gw_down_options;
 
 #define GW_DOWN_OPTIONS_VERSION 1
-#define GW_DOWN_OPTIONS_INIT {.version = GW_DOWN_OPTIONS_VERSION}
+#define GW_DOWN_OPTIONS_INIT                                                                       \
+	{                                                                                          \
+		.version = GW_DOWN_OPTIONS_VERSION                                                 \
+	}
 
 GW_EXTERN(int)
 gw_project_plan_down(gw_plan **out, gw_project *project, const gw_down_options *opts);
@@ -174,13 +183,13 @@ gw_project_resolve(gw_project *project, const char *version, gw_resolution resol
 typedef struct {
 	long long id;
 	const char *at;
-	const char *action;     /* apply, revert, fail, repair, resolve, ... */
+	const char *action; /* apply, revert, fail, repair, resolve, ... */
 	const char *version;
 	const char *name;
-	long long duration_ms;  /* -1 when not measured */
+	long long duration_ms; /* -1 when not measured */
 	const char *applied_by;
 	const char *environment;
-	const char *error;      /* NULL unless it failed */
+	const char *error; /* NULL unless it failed */
 	const char *sqlstate;
 	const char *file;
 	int line;

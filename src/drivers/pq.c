@@ -33,14 +33,14 @@ int gw_pq_load(gw_ctx *ctx)
 		return 0;
 	if (!(handle = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL))) {
 		int error = gw_error_set(ctx, GW_ECONNECT, "cannot load %s: %s", LIBPQ_SONAME,
-					 dlerror());
+		                         dlerror());
 
 		gw_error_set_hint(ctx, "install PostgreSQL's client library (Debian: apt-get "
-				       "install libpq5)");
+		                       "install libpq5)");
 		return error;
 	}
-#define GW_PQ_RESOLVE(ret, name, args)                                                        \
-	if (resolve(&gw_pq.name, sizeof(gw_pq.name), #name) < 0)                              \
+#define GW_PQ_RESOLVE(ret, name, args)                                                             \
+	if (resolve(&gw_pq.name, sizeof(gw_pq.name), #name) < 0)                                   \
 		goto missing;
 	GW_PQ_FUNCTIONS(GW_PQ_RESOLVE)
 #undef GW_PQ_RESOLVE
@@ -49,9 +49,9 @@ missing:
 	dlclose(handle);
 	handle = NULL;
 	return gw_error_set(ctx, GW_ECONNECT,
-			    "%s is too old for godwit (it lacks pipeline mode); install libpq "
-			    "14 or newer",
-			    LIBPQ_SONAME);
+	                    "%s is too old for godwit (it lacks pipeline mode); install libpq "
+	                    "14 or newer",
+	                    LIBPQ_SONAME);
 }
 
 int gw_pq_loaded(void)

@@ -14,39 +14,38 @@
 
 #include "godwit/errors.h"
 
-#define GW_PQ_FUNCTIONS(X)                                                                    \
-	X(PGconn *, PQconnectdbParams,                                                        \
-	  (const char *const *, const char *const *, int))                                    \
-	X(void, PQfinish, (PGconn *))                                                         \
-	X(ConnStatusType, PQstatus, (const PGconn *))                                         \
-	X(PGTransactionStatusType, PQtransactionStatus, (const PGconn *))                     \
-	X(char *, PQerrorMessage, (const PGconn *))                                           \
-	X(char *, PQpass, (const PGconn *))                                                   \
-	X(const char *, PQparameterStatus, (const PGconn *, const char *))                    \
-	X(PQnoticeReceiver, PQsetNoticeReceiver, (PGconn *, PQnoticeReceiver, void *))        \
-	X(PGresult *, PQexec, (PGconn *, const char *))                                       \
-	X(PGresult *, PQexecParams,                                                           \
-	  (PGconn *, const char *, int, const Oid *, const char *const *, const int *,        \
-	   const int *, int))                                                                 \
-	X(int, PQsendQueryParams,                                                             \
-	  (PGconn *, const char *, int, const Oid *, const char *const *, const int *,        \
-	   const int *, int))                                                                 \
-	X(PGresult *, PQgetResult, (PGconn *))                                                \
-	X(int, PQenterPipelineMode, (PGconn *))                                               \
-	X(int, PQexitPipelineMode, (PGconn *))                                                \
-	X(int, PQpipelineSync, (PGconn *))                                                    \
-	X(int, PQputCopyEnd, (PGconn *, const char *))                                        \
-	X(int, PQgetCopyData, (PGconn *, char **, int))                                       \
-	X(ExecStatusType, PQresultStatus, (const PGresult *))                                 \
-	X(char *, PQresultErrorMessage, (const PGresult *))                                   \
-	X(char *, PQresultErrorField, (const PGresult *, int))                                \
-	X(int, PQntuples, (const PGresult *))                                                 \
-	X(int, PQnfields, (const PGresult *))                                                 \
-	X(char *, PQgetvalue, (const PGresult *, int, int))                                   \
-	X(int, PQgetisnull, (const PGresult *, int, int))                                     \
-	X(void, PQclear, (PGresult *))                                                        \
-	X(char *, PQescapeIdentifier, (PGconn *, const char *, size_t))                       \
-	X(void, PQfreemem, (void *))                                                          \
+#define GW_PQ_FUNCTIONS(X)                                                                         \
+	X(PGconn *, PQconnectdbParams, (const char *const *, const char *const *, int))            \
+	X(void, PQfinish, (PGconn *))                                                              \
+	X(ConnStatusType, PQstatus, (const PGconn *))                                              \
+	X(PGTransactionStatusType, PQtransactionStatus, (const PGconn *))                          \
+	X(char *, PQerrorMessage, (const PGconn *))                                                \
+	X(char *, PQpass, (const PGconn *))                                                        \
+	X(const char *, PQparameterStatus, (const PGconn *, const char *))                         \
+	X(PQnoticeReceiver, PQsetNoticeReceiver, (PGconn *, PQnoticeReceiver, void *))             \
+	X(PGresult *, PQexec, (PGconn *, const char *))                                            \
+	X(PGresult *, PQexecParams,                                                                \
+	  (PGconn *, const char *, int, const Oid *, const char *const *, const int *,             \
+	   const int *, int))                                                                      \
+	X(int, PQsendQueryParams,                                                                  \
+	  (PGconn *, const char *, int, const Oid *, const char *const *, const int *,             \
+	   const int *, int))                                                                      \
+	X(PGresult *, PQgetResult, (PGconn *))                                                     \
+	X(int, PQenterPipelineMode, (PGconn *))                                                    \
+	X(int, PQexitPipelineMode, (PGconn *))                                                     \
+	X(int, PQpipelineSync, (PGconn *))                                                         \
+	X(int, PQputCopyEnd, (PGconn *, const char *))                                             \
+	X(int, PQgetCopyData, (PGconn *, char **, int))                                            \
+	X(ExecStatusType, PQresultStatus, (const PGresult *))                                      \
+	X(char *, PQresultErrorMessage, (const PGresult *))                                        \
+	X(char *, PQresultErrorField, (const PGresult *, int))                                     \
+	X(int, PQntuples, (const PGresult *))                                                      \
+	X(int, PQnfields, (const PGresult *))                                                      \
+	X(char *, PQgetvalue, (const PGresult *, int, int))                                        \
+	X(int, PQgetisnull, (const PGresult *, int, int))                                          \
+	X(void, PQclear, (PGresult *))                                                             \
+	X(char *, PQescapeIdentifier, (PGconn *, const char *, size_t))                            \
+	X(void, PQfreemem, (void *))                                                               \
 	X(int, PQlibVersion, (void))
 
 #define GW_PQ_MEMBER(ret, name, args) ret(*name) args;
@@ -63,34 +62,34 @@ int gw_pq_load(gw_ctx *ctx);
 int gw_pq_loaded(void);
 
 #ifndef GW_PQ_NO_MACROS
-#define PQconnectdbParams   gw_pq.PQconnectdbParams
-#define PQfinish            gw_pq.PQfinish
-#define PQstatus            gw_pq.PQstatus
-#define PQtransactionStatus gw_pq.PQtransactionStatus
-#define PQerrorMessage      gw_pq.PQerrorMessage
-#define PQpass              gw_pq.PQpass
-#define PQparameterStatus   gw_pq.PQparameterStatus
-#define PQsetNoticeReceiver gw_pq.PQsetNoticeReceiver
-#define PQexec              gw_pq.PQexec
-#define PQexecParams        gw_pq.PQexecParams
-#define PQsendQueryParams   gw_pq.PQsendQueryParams
-#define PQgetResult         gw_pq.PQgetResult
-#define PQenterPipelineMode gw_pq.PQenterPipelineMode
-#define PQexitPipelineMode  gw_pq.PQexitPipelineMode
-#define PQpipelineSync      gw_pq.PQpipelineSync
-#define PQputCopyEnd        gw_pq.PQputCopyEnd
-#define PQgetCopyData       gw_pq.PQgetCopyData
-#define PQresultStatus      gw_pq.PQresultStatus
+#define PQconnectdbParams    gw_pq.PQconnectdbParams
+#define PQfinish             gw_pq.PQfinish
+#define PQstatus             gw_pq.PQstatus
+#define PQtransactionStatus  gw_pq.PQtransactionStatus
+#define PQerrorMessage       gw_pq.PQerrorMessage
+#define PQpass               gw_pq.PQpass
+#define PQparameterStatus    gw_pq.PQparameterStatus
+#define PQsetNoticeReceiver  gw_pq.PQsetNoticeReceiver
+#define PQexec               gw_pq.PQexec
+#define PQexecParams         gw_pq.PQexecParams
+#define PQsendQueryParams    gw_pq.PQsendQueryParams
+#define PQgetResult          gw_pq.PQgetResult
+#define PQenterPipelineMode  gw_pq.PQenterPipelineMode
+#define PQexitPipelineMode   gw_pq.PQexitPipelineMode
+#define PQpipelineSync       gw_pq.PQpipelineSync
+#define PQputCopyEnd         gw_pq.PQputCopyEnd
+#define PQgetCopyData        gw_pq.PQgetCopyData
+#define PQresultStatus       gw_pq.PQresultStatus
 #define PQresultErrorMessage gw_pq.PQresultErrorMessage
-#define PQresultErrorField  gw_pq.PQresultErrorField
-#define PQntuples           gw_pq.PQntuples
-#define PQnfields           gw_pq.PQnfields
-#define PQgetvalue          gw_pq.PQgetvalue
-#define PQgetisnull         gw_pq.PQgetisnull
-#define PQclear             gw_pq.PQclear
-#define PQescapeIdentifier  gw_pq.PQescapeIdentifier
-#define PQfreemem           gw_pq.PQfreemem
-#define PQlibVersion        gw_pq.PQlibVersion
+#define PQresultErrorField   gw_pq.PQresultErrorField
+#define PQntuples            gw_pq.PQntuples
+#define PQnfields            gw_pq.PQnfields
+#define PQgetvalue           gw_pq.PQgetvalue
+#define PQgetisnull          gw_pq.PQgetisnull
+#define PQclear              gw_pq.PQclear
+#define PQescapeIdentifier   gw_pq.PQescapeIdentifier
+#define PQfreemem            gw_pq.PQfreemem
+#define PQlibVersion         gw_pq.PQlibVersion
 #endif
 
 #endif

@@ -55,7 +55,7 @@ static void format_libpq_version(char *buf, size_t bufsize)
 
 	if (!gw_pq_loaded()) {
 		snprintf(buf, bufsize, "libpq %s (libpq.so.5, loaded on first use)",
-			 PG_MAJORVERSION);
+		         PG_MAJORVERSION);
 		return;
 	}
 	v = PQlibVersion();

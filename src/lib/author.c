@@ -27,8 +27,8 @@ static void next_version(gw_str *out, const gw_source *src)
 	if (src->format == GW_FORMAT_DATED) {
 		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
 	} else if (src->format == GW_FORMAT_PAIRS ||
-		   (src->format == GW_FORMAT_GOLANG && src->count &&
-		    strlen(src->items[src->count - 1]->version) < 14)) {
+	           (src->format == GW_FORMAT_GOLANG && src->count &&
+	            strlen(src->items[src->count - 1]->version) < 14)) {
 		const char *last = src->count ? src->items[src->count - 1]->version : "0000";
 		int width = (int)strlen(last);
 
@@ -52,7 +52,7 @@ static int make_dirs(gw_ctx *ctx, const char *dir)
 		path.ptr[i] = '\0';
 		if (mkdir(path.ptr, 0755) < 0 && errno != EEXIST)
 			error = gw_error_set(ctx, GW_EIO, "cannot create folder %s: %s", path.ptr,
-					     strerror(errno));
+			                     strerror(errno));
 		path.ptr[i] = i < path.size ? '/' : '\0';
 	}
 	gw_str_dispose(&path);
@@ -80,13 +80,13 @@ int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
 	*path_out = NULL;
 	if (!valid_name(name))
 		return gw_error_set(p->ctx, GW_EINVALID,
-				    "migration name '%s' may only use letters, digits, '_' and '-'",
-				    name);
+		                    "migration name '%s' may only use letters, digits, '_' and '-'",
+		                    name);
 	if ((error = make_dirs(p->ctx, p->dir)) < 0 || (error = gw_project__source(&src, p)) < 0)
 		goto cleanup;
 	next_version(&version, src);
 	if (gw_source_new_files(&up_name, &up_body, &down_name, &down_body, src->format,
-				version.ptr, name) < 0 ||
+	                        version.ptr, name) < 0 ||
 	    gw_project__path(&path, p, up_name.ptr) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;

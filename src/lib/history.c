@@ -23,32 +23,32 @@
 /* What differs between PostgreSQL and SQLite in the history SQL. */
 typedef struct dialect_sql {
 	const char *time_type;
-	const char *now;        /* the start of a migration */
-	const char *clock;      /* the current moment, for events */
-	const char *elapsed[2]; /* around a column: ms since it, as an integer */
+	const char *now;          /* the start of a migration */
+	const char *clock;        /* the current moment, for events */
+	const char *elapsed[2];   /* around a column: ms since it, as an integer */
 	const char *show_time[2]; /* around a column: it as ISO 8601 UTC text */
-	const char *event_id;   /* the events table's key column */
-	const char *who;        /* who ran it; NULL = the OS user as a literal */
+	const char *event_id;     /* the events table's key column */
+	const char *who;          /* who ran it; NULL = the OS user as a literal */
 } dialect_sql;
 
 static const dialect_sql postgres_sql = {
-	"timestamptz",
-	"now()",
-	"clock_timestamp()",
-	{"(extract(epoch from (clock_timestamp() - ", ")) * 1000)::bigint"},
-	{"to_char(", " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
-	"id bigserial PRIMARY KEY",
-	"current_user",
+        "timestamptz",
+        "now()",
+        "clock_timestamp()",
+        {"(extract(epoch from (clock_timestamp() - ", ")) * 1000)::bigint"},
+        {"to_char(", " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
+        "id bigserial PRIMARY KEY",
+        "current_user",
 };
 
 static const dialect_sql sqlite_sql = {
-	"text",
-	"strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-	"strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-	{"CAST(round((julianday('now') - julianday(", ")) * 86400000) AS INTEGER)"},
-	{"", ""},
-	"id INTEGER PRIMARY KEY AUTOINCREMENT",
-	NULL,
+        "text",
+        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        {"CAST(round((julianday('now') - julianday(", ")) * 86400000) AS INTEGER)"},
+        {"", ""},
+        "id INTEGER PRIMARY KEY AUTOINCREMENT",
+        NULL,
 };
 
 static const dialect_sql *dialect(const gw_project *p)
@@ -165,8 +165,8 @@ static int bool_row(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-static int exec_stmt(gw_project *p, const char *sql, const char *const *params, int n,
-		     gw_row_cb cb, void *payload)
+static int exec_stmt(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
+                     void *payload)
 {
 	gw_stmt stmt = {sql, strlen(sql), params, n};
 
@@ -188,17 +188,17 @@ int gw_hist_exists(int *exists, gw_project *p)
 		params[0] = p->table_q;
 		params[1] = p->events_q;
 		return exec_stmt(p,
-				 "SELECT to_regclass($1) IS NOT NULL AND "
-				 "to_regclass($2) IS NOT NULL",
-				 params, 2, bool_row, exists);
+		                 "SELECT to_regclass($1) IS NOT NULL AND "
+		                 "to_regclass($2) IS NOT NULL",
+		                 params, 2, bool_row, exists);
 	}
 	/* sqlite_master holds bare names, not quoted ones. */
 	params[0] = p->table;
 	params[1] = p->events_table;
 	return exec_stmt(p,
-			 "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' AND "
-			 "name IN ($1, $2)",
-			 params, 2, bool_row, exists);
+	                 "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' AND "
+	                 "name IN ($1, $2)",
+	                 params, 2, bool_row, exists);
 }
 
 static void put_create_tables(gw_str *s, const gw_project *p)
@@ -215,45 +215,45 @@ static void put_create_tables(gw_str *s, const gw_project *p)
 		free(q);
 	}
 	gw_str_printf(s,
-		      "CREATE TABLE IF NOT EXISTS %s (\n"
-		      "  version text PRIMARY KEY,\n"
-		      "  name text NOT NULL,\n"
-		      "  kind text NOT NULL DEFAULT 'versioned',\n"
-		      "  file text,\n"
-		      "  checksum text NOT NULL,\n"
-		      "  down_checksum text,\n"
-		      "  applied_at %s NOT NULL,\n"
-		      "  applied_by text,\n"
-		      "  execution_ms bigint,\n"
-		      "  statements_total integer NOT NULL DEFAULT 0,\n"
-		      "  statements_done integer NOT NULL DEFAULT 0,\n"
-		      "  state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', "
-		      "'dirty')),\n"
-		      "  error text,\n"
-		      "  environment text,\n"
-		      "  godwit_version text\n"
-		      ");\n",
-		      p->table_q, d->time_type);
+	              "CREATE TABLE IF NOT EXISTS %s (\n"
+	              "  version text PRIMARY KEY,\n"
+	              "  name text NOT NULL,\n"
+	              "  kind text NOT NULL DEFAULT 'versioned',\n"
+	              "  file text,\n"
+	              "  checksum text NOT NULL,\n"
+	              "  down_checksum text,\n"
+	              "  applied_at %s NOT NULL,\n"
+	              "  applied_by text,\n"
+	              "  execution_ms bigint,\n"
+	              "  statements_total integer NOT NULL DEFAULT 0,\n"
+	              "  statements_done integer NOT NULL DEFAULT 0,\n"
+	              "  state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', "
+	              "'dirty')),\n"
+	              "  error text,\n"
+	              "  environment text,\n"
+	              "  godwit_version text\n"
+	              ");\n",
+	              p->table_q, d->time_type);
 	gw_str_printf(s,
-		      "CREATE TABLE IF NOT EXISTS %s (\n"
-		      "  %s,\n"
-		      "  at %s NOT NULL,\n"
-		      "  action text NOT NULL,\n"
-		      "  version text,\n"
-		      "  name text,\n"
-		      "  file text,\n"
-		      "  checksum text,\n"
-		      "  duration_ms bigint,\n"
-		      "  applied_by text,\n"
-		      "  environment text,\n"
-		      "  error text,\n"
-		      "  sqlstate text,\n"
-		      "  error_file text,\n"
-		      "  error_line integer,\n"
-		      "  error_column integer,\n"
-		      "  godwit_version text\n"
-		      ");\n",
-		      p->events_q, d->event_id, d->time_type);
+	              "CREATE TABLE IF NOT EXISTS %s (\n"
+	              "  %s,\n"
+	              "  at %s NOT NULL,\n"
+	              "  action text NOT NULL,\n"
+	              "  version text,\n"
+	              "  name text,\n"
+	              "  file text,\n"
+	              "  checksum text,\n"
+	              "  duration_ms bigint,\n"
+	              "  applied_by text,\n"
+	              "  environment text,\n"
+	              "  error text,\n"
+	              "  sqlstate text,\n"
+	              "  error_file text,\n"
+	              "  error_line integer,\n"
+	              "  error_column integer,\n"
+	              "  godwit_version text\n"
+	              ");\n",
+	              p->events_q, d->event_id, d->time_type);
 }
 
 int gw_hist_ensure(gw_project *p)
@@ -271,8 +271,8 @@ int gw_hist_ensure(gw_project *p)
 	else
 		error = exec_stmt(p, sql.ptr, NULL, 0, NULL, NULL);
 	if (error < 0)
-		gw_error_prefix(p->ctx, "cannot create the history tables %s and %s: ",
-				p->table_q, p->events_q);
+		gw_error_prefix(p->ctx, "cannot create the history tables %s and %s: ", p->table_q,
+		                p->events_q);
 	gw_str_dispose(&sql);
 	return error;
 }
@@ -357,9 +357,9 @@ int gw_hist_load(gw_hist *out, gw_project *p)
 	gw_str_puts(&sql, "SELECT version, name, kind, file, checksum, down_checksum, ");
 	put_around(&sql, dialect(p)->show_time, "applied_at");
 	gw_str_printf(&sql,
-		      ", applied_by, execution_ms, statements_total, statements_done, state, "
-		      "error FROM %s",
-		      p->table_q);
+	              ", applied_by, execution_ms, statements_total, statements_done, state, "
+	              "error FROM %s",
+	              p->table_q);
 	if (gw_str_failed(&sql)) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
@@ -369,7 +369,8 @@ int gw_hist_load(gw_hist *out, gw_project *p)
 		error = gw_error_oom(p->ctx);
 	if (error < 0)
 		goto cleanup;
-	qsort(st.rows.items, st.rows.len, sizeof(void *), cmp_rows);
+	if (st.rows.len)
+		qsort(st.rows.items, st.rows.len, sizeof(void *), cmp_rows);
 	out->rows = (gw_hist_row **)st.rows.items;
 	out->count = st.rows.len;
 	st.rows.items = NULL;
@@ -448,11 +449,11 @@ int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
 	params[8] = p->environment;
 	put_who(&who, p);
 	error = gw_batch_addf(b, params, 9,
-			      "INSERT INTO %s (version, name, kind, file, checksum, down_checksum, "
-			      "applied_at, applied_by, statements_total, statements_done, state, "
-			      "environment, godwit_version) VALUES ($1, $2, 'versioned', $3, $4, "
-			      "$5, %s, %s, $6, $7, $8, $9, '" GODWIT_VERSION "')",
-			      p->table_q, dialect(p)->now, who.ptr);
+	                      "INSERT INTO %s (version, name, kind, file, checksum, down_checksum, "
+	                      "applied_at, applied_by, statements_total, statements_done, state, "
+	                      "environment, godwit_version) VALUES ($1, $2, 'versioned', $3, $4, "
+	                      "$5, %s, %s, $6, $7, $8, $9, '" GODWIT_VERSION "')",
+	                      p->table_q, dialect(p)->now, who.ptr);
 	gw_str_dispose(&who);
 	return error;
 }
@@ -460,7 +461,7 @@ int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
 int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const gw_migration *m)
 {
 	const char *params[3] = {m->version, m->checksum,
-				 m->down_checksum[0] ? m->down_checksum : NULL};
+	                         m->down_checksum[0] ? m->down_checksum : NULL};
 	gw_str elapsed = GW_STR_INIT;
 	int error;
 
@@ -468,10 +469,10 @@ int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const gw_migration *m)
 	 * fixed since its row was inserted. */
 	put_around(&elapsed, dialect(p)->elapsed, "applied_at");
 	error = gw_batch_addf(b, params, 3,
-			      "UPDATE %s SET state = 'applied', statements_done = "
-			      "statements_total, error = NULL, checksum = $2, down_checksum = $3, "
-			      "execution_ms = %s WHERE version = $1",
-			      p->table_q, elapsed.ptr);
+	                      "UPDATE %s SET state = 'applied', statements_done = "
+	                      "statements_total, error = NULL, checksum = $2, down_checksum = $3, "
+	                      "execution_ms = %s WHERE version = $1",
+	                      p->table_q, elapsed.ptr);
 	gw_str_dispose(&elapsed);
 	return error;
 }
@@ -490,16 +491,15 @@ int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r)
 	params[0] = r->action;
 	params[1] = record_version(r);
 	params[2] = record_name(r);
-	params[3] = r->m ? (strcmp(r->action, "revert") ? r->m->up_file : r->m->down_file)
-			 : NULL;
+	params[3] = r->m ? (strcmp(r->action, "revert") ? r->m->up_file : r->m->down_file) : NULL;
 	params[4] = r->m ? r->m->checksum : NULL;
 	params[5] = p->environment;
 	put_who(&who, p);
 	error = gw_batch_addf(b, params, 6,
-			      "INSERT INTO %s (at, action, version, name, file, checksum, "
-			      "applied_by, environment, godwit_version) VALUES (%s, $1, $2, $3, "
-			      "$4, $5, %s, $6, '" GODWIT_VERSION "')",
-			      p->events_q, dialect(p)->clock, who.ptr);
+	                      "INSERT INTO %s (at, action, version, name, file, checksum, "
+	                      "applied_by, environment, godwit_version) VALUES (%s, $1, $2, $3, "
+	                      "$4, $5, %s, $6, '" GODWIT_VERSION "')",
+	                      p->events_q, dialect(p)->clock, who.ptr);
 	gw_str_dispose(&who);
 	return error;
 }
@@ -515,18 +515,18 @@ int gw_hist_add_event_done(gw_batch *b, gw_project *p, const char *version)
 	 * even when the migration spanned several transactions. */
 	if (version)
 		gw_str_printf(&elapsed, "(SELECT execution_ms FROM %s WHERE version = $1)",
-			      p->table_q);
+		              p->table_q);
 	else
 		put_around(&elapsed, dialect(p)->elapsed, "at");
 	error = gw_batch_addf(b, &version, version ? 1 : 0,
-			      "UPDATE %s SET duration_ms = %s WHERE id = (SELECT max(id) FROM %s)",
-			      p->events_q, elapsed.ptr, p->events_q);
+	                      "UPDATE %s SET duration_ms = %s WHERE id = (SELECT max(id) FROM %s)",
+	                      p->events_q, elapsed.ptr, p->events_q);
 	gw_str_dispose(&elapsed);
 	return error;
 }
 
 void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
-			    const char *action)
+                            const char *action)
 {
 	const gw_error *e = gw_ctx_error(p->ctx);
 	char line[16], column[16];
@@ -549,11 +549,11 @@ void gw_hist_record_failure(gw_project *p, const char *version, const char *name
 	params[8] = p->environment;
 	put_who(&who, p);
 	if (gw_batch_addf(&b, params, 9,
-			  "INSERT INTO %s (at, action, version, name, error, sqlstate, error_file, "
-			  "error_line, error_column, applied_by, environment, godwit_version) "
-			  "VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, $9, '" GODWIT_VERSION
-			  "')",
-			  p->events_q, dialect(p)->clock, who.ptr) == 0) {
+	                  "INSERT INTO %s (at, action, version, name, error, sqlstate, error_file, "
+	                  "error_line, error_column, applied_by, environment, godwit_version) "
+	                  "VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, $9, '" GODWIT_VERSION
+	                  "')",
+	                  p->events_q, dialect(p)->clock, who.ptr) == 0) {
 		/* Runs in its own transaction: the failed one is gone. The
 		 * context keeps the original error if this fails too. */
 		p->conn->driver->exec(p->conn, &b.stmts[0], NULL, NULL);
@@ -572,7 +572,7 @@ int gw_hist_set_progress(gw_project *p, const char *version, int done)
 	snprintf(n, sizeof(n), "%d", done);
 	gw_str_printf(&sql, "UPDATE %s SET statements_done = $2 WHERE version = $1", p->table_q);
 	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
-				    : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
+	                            : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
 	gw_str_dispose(&sql);
 	return error;
 }
@@ -584,9 +584,9 @@ int gw_hist_set_dirty(gw_project *p, const char *version, const char *message)
 	int error;
 
 	gw_str_printf(&sql, "UPDATE %s SET state = 'dirty', error = $2 WHERE version = $1",
-		      p->table_q);
+	              p->table_q);
 	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
-				    : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
+	                            : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
 	gw_str_dispose(&sql);
 	return error;
 }
@@ -676,10 +676,10 @@ int gw_project_history(gw_history **out, gw_project *p, const char *version, siz
 	gw_str_puts(&sql, "SELECT id, ");
 	put_around(&sql, dialect(p)->show_time, "at");
 	gw_str_printf(&sql,
-		      ", action, version, name, duration_ms, applied_by, environment, error, "
-		      "sqlstate, error_file, error_line, error_column, godwit_version FROM %s%s "
-		      "ORDER BY id DESC",
-		      p->events_q, version ? " WHERE version = $1" : "");
+	              ", action, version, name, duration_ms, applied_by, environment, error, "
+	              "sqlstate, error_file, error_line, error_column, godwit_version FROM %s%s "
+	              "ORDER BY id DESC",
+	              p->events_q, version ? " WHERE version = $1" : "");
 	if (limit)
 		gw_str_printf(&sql, " LIMIT %zu", limit);
 	if (gw_str_failed(&sql)) {

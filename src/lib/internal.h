@@ -41,12 +41,12 @@ typedef struct gw_hist {
 
 struct gw_project {
 	gw_ctx *ctx;
-	char *dir;          /* migrations folder as given (relative paths kept) */
-	char *url;          /* never printed */
-	char *display_url;  /* masked */
+	char *dir;         /* migrations folder as given (relative paths kept) */
+	char *url;         /* never printed */
+	char *display_url; /* masked */
 	char *environment;
 	char *app_name;
-	char *schema;       /* NULL: the driver's default schema */
+	char *schema; /* NULL: the driver's default schema */
 	char *table;
 	char *events_table;
 	gw_format format;
@@ -54,9 +54,9 @@ struct gw_project {
 	int allow_out_of_order;
 	const gw_driver *driver;
 
-	gw_source *source;  /* loaded on first use */
-	gw_conn *conn;      /* connected on first use */
-	char *table_q;      /* qualified, quoted names; set with the connection */
+	gw_source *source; /* loaded on first use */
+	gw_conn *conn;     /* connected on first use */
+	char *table_q;     /* qualified, quoted names; set with the connection */
 	char *events_q;
 	int64_t lock_key;
 	int locked;
@@ -93,21 +93,24 @@ typedef struct gw_batch {
 	gw_vec owned; /* strings and parameter arrays freed with the batch */
 } gw_batch;
 
-#define GW_BATCH_INIT {NULL, 0, 0, GW_VEC_INIT}
+#define GW_BATCH_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0, GW_VEC_INIT                                                            \
+	}
 
 int gw_batch_add(gw_batch *b, const char *sql, size_t len, const char *const *params, int n);
 /* Adds SQL built by printf with copies of the given parameters. */
 int gw_batch_addf(gw_batch *b, const char *const *params, int n, const char *fmt, ...)
-	GW_FORMAT_PRINTF(4, 5);
+        GW_FORMAT_PRINTF(4, 5);
 void gw_batch_dispose(gw_batch *b);
 
 /* Statements that record what happened; each appends to a batch. */
 typedef struct gw_record {
-	const gw_migration *m;  /* may be NULL for events about no migration */
-	const char *version;    /* used when m is NULL */
+	const gw_migration *m; /* may be NULL for events about no migration */
+	const char *version;   /* used when m is NULL */
 	const char *name;
-	const char *action;     /* apply, revert, fail, repair, resolve */
-	const char *state;      /* for the row: "applied" or "dirty" */
+	const char *action; /* apply, revert, fail, repair, resolve */
+	const char *state;  /* for the row: "applied" or "dirty" */
 	int statements_total;
 	int statements_done;
 } gw_record;
@@ -122,7 +125,7 @@ int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r);
 int gw_hist_add_event_done(gw_batch *b, gw_project *p, const char *version);
 /* Records a failure event in its own transaction, with the error on ctx. */
 void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
-			    const char *action);
+                            const char *action);
 /* Runs single statements outside any batch. */
 int gw_hist_set_progress(gw_project *p, const char *version, int done);
 int gw_hist_set_dirty(gw_project *p, const char *version, const char *error);
@@ -137,7 +140,10 @@ typedef struct gw_prepared {
 	gw_str path; /* dir/file, for messages */
 } gw_prepared;
 
-#define GW_PREPARED_INIT {GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT, 1, GW_STR_INIT}
+#define GW_PREPARED_INIT                                                                           \
+	{                                                                                          \
+		GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT, 1, GW_STR_INIT                              \
+	}
 
 /* Reads and splits; refuses BEGIN/COMMIT in a wrapped migration, and runs
  * statements that cannot be in a transaction (CONCURRENTLY, VACUUM, ...)
@@ -154,7 +160,7 @@ int gw_run_down(gw_project *p, const gw_migration *m);
 struct gw_status {
 	gw_status_entry *entries;
 	size_t count;
-	gw_hist hist;     /* owns the strings of applied entries */
+	gw_hist hist;              /* owns the strings of applied entries */
 	size_t last_applied_index; /* apply-order index + 1 of the last applied; 0 none */
 };
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists);

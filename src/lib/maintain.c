@@ -27,18 +27,18 @@ static int repair_one(gw_project *p, const gw_migration *m)
 {
 	gw_record event = {m, NULL, NULL, "repair", NULL, 0, 0};
 	const char *params[3] = {m->version, m->checksum,
-				 m->down_checksum[0] ? m->down_checksum : NULL};
+	                         m->down_checksum[0] ? m->down_checksum : NULL};
 	gw_batch b = GW_BATCH_INIT;
 	int built = gw_batch_addf(&b, params, 3,
-				  "UPDATE %s SET checksum = $2, down_checksum = $3 WHERE "
-				  "version = $1",
-				  p->table_q);
+	                          "UPDATE %s SET checksum = $2, down_checksum = $3 WHERE "
+	                          "version = $1",
+	                          p->table_q);
 
 	return record(p, &b, built, &event);
 }
 
 static int find_entry(const gw_status_entry **out, gw_project *p, const gw_status *st,
-		      const char *version)
+                      const char *version)
 {
 	size_t i;
 
@@ -49,7 +49,7 @@ static int find_entry(const gw_status_entry **out, gw_project *p, const gw_statu
 		}
 	}
 	return gw_error_set(p->ctx, GW_ENOTFOUND, "migration %s is neither in %s nor applied",
-			    version, p->dir);
+	                    version, p->dir);
 }
 
 static int with_locked_status(gw_status **st, gw_project *p)
@@ -74,9 +74,10 @@ int gw_project_repair(size_t *repaired, gw_project *p, const char *version)
 	if (version && (error = find_entry(&target, p, st, version)) < 0)
 		goto cleanup;
 	if (target && target->state != GW_STATE_CHANGED) {
-		error = gw_error_set(p->ctx, GW_ESTATE, "migration %s is %s, not changed; "
-					"nothing to repair", target->version,
-					gw_state_name(target->state));
+		error = gw_error_set(p->ctx, GW_ESTATE,
+		                     "migration %s is %s, not changed; "
+		                     "nothing to repair",
+		                     target->version, gw_state_name(target->state));
 		goto cleanup;
 	}
 	for (i = 0; i < p->source->count && error == 0; i++) {
@@ -109,20 +110,20 @@ int gw_project_resolve(gw_project *p, const char *version, gw_resolution resolut
 		goto cleanup;
 	if (e->state != GW_STATE_DIRTY) {
 		error = gw_error_set(p->ctx, GW_ESTATE,
-				     "migration %s is %s, not dirty; nothing to resolve",
-				     e->version, gw_state_name(e->state));
+		                     "migration %s is %s, not dirty; nothing to resolve",
+		                     e->version, gw_state_name(e->state));
 		goto cleanup;
 	}
 	event.version = e->version;
 	event.name = e->name;
 	if (resolution == GW_RESOLVE_APPLIED)
 		built = gw_batch_addf(&b, &e->version, 1,
-				      "UPDATE %s SET state = 'applied', error = NULL, "
-				      "statements_done = statements_total WHERE version = $1",
-				      p->table_q);
+		                      "UPDATE %s SET state = 'applied', error = NULL, "
+		                      "statements_done = statements_total WHERE version = $1",
+		                      p->table_q);
 	else
 		built = gw_batch_addf(&b, &e->version, 1, "DELETE FROM %s WHERE version = $1",
-				      p->table_q);
+		                      p->table_q);
 	error = record(p, &b, built, &event);
 cleanup:
 	gw_project__unlock(p);

@@ -51,15 +51,15 @@ static int dirty_error(gw_project *p, const gw_status_entry *e)
 	if (e->file)
 		gw_project__path(&path, p, e->file);
 	error = gw_error_set(p->ctx, GW_EDIRTY,
-			     "migration %s%s%s%s is dirty: statement %d of %d %s%s", e->version,
-			     path.size ? " (" : "", path.ptr, path.size ? ")" : "",
-			     e->statements_done + 1, e->statements_total,
-			     e->error ? "failed: " : "was interrupted", e->error ? e->error : "");
+	                     "migration %s%s%s%s is dirty: statement %d of %d %s%s", e->version,
+	                     path.size ? " (" : "", path.ptr, path.size ? ")" : "",
+	                     e->statements_done + 1, e->statements_total,
+	                     e->error ? "failed: " : "was interrupted", e->error ? e->error : "");
 	gw_error_set_hint(p->ctx,
-			  "fix the cause, then run 'godwit up --resume' to continue from that "
-			  "statement, or 'godwit resolve %s --applied|--rolled-back' once the "
-			  "database is settled by hand",
-			  e->version);
+	                  "fix the cause, then run 'godwit up --resume' to continue from that "
+	                  "statement, or 'godwit resolve %s --applied|--rolled-back' once the "
+	                  "database is settled by hand",
+	                  e->version);
 	gw_str_dispose(&path);
 	return error;
 }
@@ -70,13 +70,12 @@ static int changed_error(gw_project *p, const gw_status_entry *e)
 	int error;
 
 	gw_project__path(&path, p, e->file);
-	error = gw_error_set(p->ctx, GW_ECHECKSUM, "%s was changed after it was applied",
-			     path.ptr);
+	error = gw_error_set(p->ctx, GW_ECHECKSUM, "%s was changed after it was applied", path.ptr);
 	gw_error_set_location(p->ctx, path.ptr, 0, 0);
 	gw_error_set_hint(p->ctx,
-			  "restore the file as it was applied, or review the change and run "
-			  "'godwit repair %s' to record it",
-			  e->version);
+	                  "restore the file as it was applied, or review the change and run "
+	                  "'godwit repair %s' to record it",
+	                  e->version);
 	gw_str_dispose(&path);
 	return error;
 }
@@ -108,11 +107,10 @@ static int out_of_order_error(gw_project *p, const gw_status *st)
 		gw_path_join(&list, p->dir, st->entries[i].file);
 	}
 	error = gw_error_set(p->ctx, GW_EORDER,
-			     "%zu pending migration%s older than the last applied one (%s): %s", n,
-			     n == 1 ? " is" : "s are", last->version, list.ptr);
-	gw_error_set_hint(p->ctx,
-			  "apply %s with --allow-out-of-order, or give %s a newer version",
-			  n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	                     "%zu pending migration%s older than the last applied one (%s): %s", n,
+	                     n == 1 ? " is" : "s are", last->version, list.ptr);
+	gw_error_set_hint(p->ctx, "apply %s with --allow-out-of-order, or give %s a newer version",
+	                  n == 1 ? "it" : "them", n == 1 ? "it" : "them");
 	gw_str_dispose(&list);
 	return error;
 }
@@ -124,15 +122,14 @@ static int find_target(size_t *index, gw_project *p, const char *version)
 
 	if (!m)
 		return gw_error_set(p->ctx, GW_ENOTFOUND, "no migration in %s has version %s",
-				    p->dir, version);
+		                    p->dir, version);
 	*index = m->index;
 	return 0;
 }
 
 /* What up applies, in order; refuses dirty, changed and out-of-order
  * states unless the options allow them. */
-static int select_up(selection *sel, gw_project *p, const gw_status *st,
-		     const gw_up_options *o)
+static int select_up(selection *sel, gw_project *p, const gw_status *st, const gw_up_options *o)
 {
 	size_t i, limit = st->count, nsrc = p->source->count;
 	int error;
@@ -150,8 +147,8 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st,
 			return changed_error(p, e);
 		if (e->state == GW_STATE_MISSING)
 			gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, NULL, -1,
-				  "migration %s %s is recorded as applied but has no file in %s",
-				  e->version, e->name, p->dir);
+			          "migration %s %s is recorded as applied but has no file in %s",
+			          e->version, e->name, p->dir);
 	}
 	if (!p->allow_out_of_order && gw_status_count_state(st, GW_STATE_OUT_OF_ORDER))
 		return out_of_order_error(p, st);
@@ -163,10 +160,10 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st,
 			 * of a dirty state, so a changed file is expected here. */
 			if (strcmp(e->applied_checksum, e->checksum))
 				gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, e->file,
-					  -1,
-					  "%s changed since its run started; resuming from "
-					  "statement %d with the file as it is now",
-					  e->file, e->statements_done + 1);
+				          -1,
+				          "%s changed since its run started; resuming from "
+				          "statement %d with the file as it is now",
+				          e->file, e->statements_done + 1);
 			error = add_pick(sel, p->source->items[i], (size_t)e->statements_done);
 		} else if (e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER) {
 			if (e->empty)
@@ -183,17 +180,16 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st,
 
 static int no_down_error(gw_project *p, const gw_status_entry *e)
 {
-	int error = gw_error_set(p->ctx, GW_ENODOWN,
-				 "cannot revert %s %s: %s", e->version, e->name,
-				 e->file ? "it has no down migration"
-					 : "its file is missing from the migrations folder");
-	gw_error_set_hint(p->ctx, "%s", e->file ? "write its down migration first"
-					       : "restore the file, then revert it");
+	int error = gw_error_set(p->ctx, GW_ENODOWN, "cannot revert %s %s: %s", e->version, e->name,
+	                         e->file ? "it has no down migration"
+	                                 : "its file is missing from the migrations folder");
+	gw_error_set_hint(p->ctx, "%s",
+	                  e->file ? "write its down migration first"
+	                          : "restore the file, then revert it");
 	return error;
 }
 
-static int select_down(selection *sel, gw_project *p, const gw_status *st,
-		       const gw_down_options *o)
+static int select_down(selection *sel, gw_project *p, const gw_status *st, const gw_down_options *o)
 {
 	size_t i, stop = 0, steps = o->steps > 0 ? (size_t)o->steps : 1;
 	int error;
@@ -219,9 +215,9 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st,
 			return no_down_error(p, e);
 		if (e->state == GW_STATE_CHANGED)
 			gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, e->file, -1,
-				  "%s changed since it was applied; reverting with its current "
-				  "down",
-				  e->file);
+			          "%s changed since it was applied; reverting with its current "
+			          "down",
+			          e->file);
 		if (add_pick(sel, p->source->items[i], 0) < 0)
 			return gw_error_oom(p->ctx);
 	}
@@ -284,7 +280,7 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 }
 
 static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_options *up,
-	       const gw_down_options *down)
+               const gw_down_options *down)
 {
 	selection sel = {NULL, 0};
 	gw_status *st = NULL;
@@ -384,7 +380,7 @@ static int plan_add(gw_plan *plan, const gw_prepared *pm, const pick *k, gw_dire
 }
 
 static int make_plan(gw_plan **out, gw_project *p, gw_direction dir, const gw_up_options *up,
-		     const gw_down_options *down)
+                     const gw_down_options *down)
 {
 	selection sel = {NULL, 0};
 	gw_status *st = NULL;

@@ -40,7 +40,7 @@ const char *gw_version_details(void)
 		return text;
 	for (d = gw_drivers(); *d; d++)
 		gw_str_printf(&s, "driver %s: %s\n", (*d)->name,
-			      gw_driver_client_version(*d, buf, sizeof(buf)));
+		              gw_driver_client_version(*d, buf, sizeof(buf)));
 	gw_str_printf(&s, "parser: %s", gw_sql_parser_version());
 	snprintf(text, sizeof(text), "%s", s.ptr);
 	gw_str_dispose(&s);
@@ -74,8 +74,8 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->format = o->format;
 	p->lock_wait_ms = o->lock_wait_ms > 0 ? o->lock_wait_ms : DEFAULT_LOCK_WAIT_MS;
 	p->allow_out_of_order = o->allow_out_of_order;
-	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) ||
-	    !p->table || !p->events_table || !p->url)
+	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) || !p->table ||
+	    !p->events_table || !p->url)
 		return -1;
 	return 0;
 }
@@ -83,8 +83,8 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 static int check_name(gw_ctx *ctx, const char *what, const char *value)
 {
 	if (!*value || strlen(value) > 63)
-		return gw_error_set(ctx, GW_EINVALID,
-				    "%s name '%s' must be 1 to 63 bytes long", what, value);
+		return gw_error_set(ctx, GW_EINVALID, "%s name '%s' must be 1 to 63 bytes long",
+		                    what, value);
 	return 0;
 }
 
@@ -100,7 +100,7 @@ int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ct
 		opts = &defaults;
 	if (opts->version != GW_PROJECT_OPTIONS_VERSION)
 		return gw_error_set(ctx, GW_EINVALID, "unsupported gw_project_options version %u",
-				    opts->version);
+		                    opts->version);
 	if (!(p = calloc(1, sizeof(*p))) || copy_options(p, opts) < 0) {
 		error = gw_error_oom(ctx);
 		goto cleanup;
@@ -116,17 +116,17 @@ int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ct
 	}
 	if (gw_url_ambiguous_userinfo(p->url)) {
 		error = gw_error_set(ctx, GW_EINVALID,
-				     "the database URL %s has more than one '@' before its host",
-				     p->display_url);
+		                     "the database URL %s has more than one '@' before its host",
+		                     p->display_url);
 		gw_error_set_hint(ctx, "percent-encode an '@' in the user name or password as "
-				       "%%40");
+		                       "%%40");
 		goto cleanup;
 	}
 	if (!(p->driver = gw_driver_for_url(p->url))) {
 		error = gw_error_set(ctx, GW_EINVALID,
-				     "unsupported database URL %s; use postgres://, "
-				     "postgresql:// or sqlite:PATH",
-				     p->display_url);
+		                     "unsupported database URL %s; use postgres://, "
+		                     "postgresql:// or sqlite:PATH",
+		                     p->display_url);
 		goto cleanup;
 	}
 	*out = p;
@@ -211,7 +211,7 @@ static int make_sqlite_dir(gw_project *p)
 		*slash = '\0';
 		if (gw_path_is_dir(path.ptr) < 0 && mkdir(path.ptr, 0755) < 0 && errno != EEXIST)
 			error = gw_error_set(p->ctx, GW_EIO, "cannot create folder %s: %s",
-					     path.ptr, strerror(errno));
+			                     path.ptr, strerror(errno));
 	}
 cleanup:
 	gw_str_dispose(&path);
@@ -326,13 +326,13 @@ static int lock_timeout_error(gw_project *p)
 	 * timeout is still the error to report. */
 	if (p->driver->lock_holder(p->conn, p->lock_key, &holder) < 0)
 		gw_ctx_clear_error(p->ctx);
-	error = gw_error_set(p->ctx, GW_ELOCK,
-			     "another godwit run has held the migration lock on %s for over %d s%s%s",
-			     p->table_q, p->lock_wait_ms / 1000, holder ? ": " : "",
-			     holder ? holder : "");
+	error = gw_error_set(
+	        p->ctx, GW_ELOCK,
+	        "another godwit run has held the migration lock on %s for over %d s%s%s",
+	        p->table_q, p->lock_wait_ms / 1000, holder ? ": " : "", holder ? holder : "");
 	gw_error_set_hint(p->ctx,
-			  "wait for it to finish, raise --lock-wait, or end that session if it "
-			  "is stuck");
+	                  "wait for it to finish, raise --lock-wait, or end that session if it "
+	                  "is stuck");
 	free(holder);
 	return error;
 }
@@ -355,9 +355,9 @@ static int take_advisory_lock(gw_project *p)
 			return lock_timeout_error(p);
 		if (!told++)
 			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
-				  "another godwit run holds the migration lock; waiting up to "
-				  "%d s",
-				  p->lock_wait_ms / 1000);
+			          "another godwit run holds the migration lock; waiting up to "
+			          "%d s",
+			          p->lock_wait_ms / 1000);
 		sleep_ms(delay);
 		if (delay < 1000)
 			delay *= 2;

@@ -34,7 +34,7 @@ static void locate(gw_project *p, const gw_prepared *pm, size_t at)
 	int line, column;
 
 	gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size, pm->text.offset + at,
-			 &line, &column);
+	                 &line, &column);
 	gw_error_set_location(p->ctx, pm->path.ptr, line, column);
 }
 
@@ -43,19 +43,18 @@ static const char *section(const gw_prepared *pm)
 	return pm->text.file_text.ptr + pm->text.offset;
 }
 
-static int refuse_transaction_control(gw_project *p, const gw_prepared *pm,
-				      const gw_sql_stmt *s)
+static int refuse_transaction_control(gw_project *p, const gw_prepared *pm, const gw_sql_stmt *s)
 {
 	char kw[32];
 	int error;
 
 	error = gw_error_set(p->ctx, GW_ESOURCE,
-			     "%s inside a migration that godwit runs in a transaction",
-			     gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw)));
+	                     "%s inside a migration that godwit runs in a transaction",
+	                     gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw)));
 	locate(p, pm, s->offset);
 	gw_error_set_hint(p->ctx,
-			  "remove the BEGIN/COMMIT (godwit wraps each migration in one), or add "
-			  "'-- godwit:no-transaction' at the top to run it without one");
+	                  "remove the BEGIN/COMMIT (godwit wraps each migration in one), or add "
+	                  "'-- godwit:no-transaction' at the top to run it without one");
 	return error;
 }
 
@@ -63,12 +62,13 @@ static int refuse_transaction_control(gw_project *p, const gw_prepared *pm,
  * migration sent to the server has no way to carry them. */
 static int refuse_copy_stdin(gw_project *p, const gw_prepared *pm, const gw_sql_stmt *s)
 {
-	int error = gw_error_set(p->ctx, GW_ESOURCE,
-				 "COPY ... FROM STDIN cannot run in a migration: there is no client "
-				 "to send its rows");
+	int error =
+	        gw_error_set(p->ctx, GW_ESOURCE,
+	                     "COPY ... FROM STDIN cannot run in a migration: there is no client "
+	                     "to send its rows");
 	locate(p, pm, s->offset);
 	gw_error_set_hint(p->ctx, "insert the rows with INSERT ... VALUES, or COPY FROM a file "
-				  "on the server");
+	                          "on the server");
 	return error;
 }
 
@@ -86,12 +86,12 @@ static void check_modes(gw_project *p, gw_prepared *pm, const char *version)
 		if (s->kind != GW_STMT_NO_TX)
 			continue;
 		gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size,
-				 pm->text.offset + s->offset, &line, &column);
+		                 pm->text.offset + s->offset, &line, &column);
 		gw_notify(p->ctx, GW_NOTICE_INFO, version, NULL, pm->path.ptr, -1,
-			  "%s:%d: %s cannot run inside a transaction; running this migration "
-			  "without one, statement by statement",
-			  pm->path.ptr, line,
-			  gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw)));
+		          "%s:%d: %s cannot run inside a transaction; running this migration "
+		          "without one, statement by statement",
+		          pm->path.ptr, line,
+		          gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw)));
 		pm->transactional = 0;
 	}
 }
@@ -105,14 +105,14 @@ int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_directi
 	if ((error = gw_project__source(&src, p)) < 0)
 		return error;
 	error = dir == GW_UP ? gw_source_read_up(&pm->text, src, m, p->ctx)
-			     : gw_source_read_down(&pm->text, src, m, p->ctx);
+	                     : gw_source_read_down(&pm->text, src, m, p->ctx);
 	if (error < 0)
 		return error;
 	if (gw_project__path(&pm->path, p, pm->text.file) < 0)
 		return gw_error_oom(p->ctx);
 	pm->transactional = !(dir == GW_UP ? m->no_transaction : m->down_no_transaction);
-	if ((error = gw_sql_split(&pm->stmts, p->driver->dialect, section(pm), pm->text.len,
-				  &bad, p->ctx)) < 0) {
+	if ((error = gw_sql_split(&pm->stmts, p->driver->dialect, section(pm), pm->text.len, &bad,
+	                          p->ctx)) < 0) {
 		if (error == GW_ESYNTAX)
 			locate(p, pm, bad);
 		return error;
@@ -151,7 +151,7 @@ static int add_body(gw_batch *b, const gw_prepared *pm, size_t from)
 
 /* Maps a failure inside the batch back to the statement of the file. */
 static void locate_failure(gw_project *p, const gw_prepared *pm, const gw_exec_failure *f,
-			   size_t first_body)
+                           size_t first_body)
 {
 	const gw_sql_stmt *s;
 	size_t at;
@@ -188,12 +188,12 @@ static int skip_concurrent(gw_project *p, const gw_migration *m, int *skipped)
 	gw_ctx_clear_error(p->ctx);
 	*skipped = 1;
 	gw_notify(p->ctx, GW_NOTICE_SKIPPED, m->version, m->name, m->up_file, -1,
-		  "applied by a concurrent runner");
+	          "applied by a concurrent runner");
 	return 0;
 }
 
 static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepared *pm,
-			    int *skipped)
+                            int *skipped)
 {
 	gw_record rec = {m, NULL, NULL, "apply", "applied", 0, 0};
 	gw_exec_failure fail = {0, 0};
@@ -215,8 +215,8 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 	if (error < 0) {
 		locate_failure(p, pm, &fail, 2);
 		gw_error_set_hint(p->ctx,
-				  "the migration was rolled back and nothing of it was applied; "
-				  "fix it and run godwit up again");
+		                  "the migration was rolled back and nothing of it was applied; "
+		                  "fix it and run godwit up again");
 		reconnect_if_lost(p);
 		gw_hist_record_failure(p, m->version, m->name, "fail");
 	}
@@ -226,7 +226,7 @@ cleanup:
 }
 
 static int start_no_transaction(gw_project *p, const gw_migration *m, const gw_prepared *pm,
-				int *skipped)
+                                int *skipped)
 {
 	gw_record rec = {m, NULL, NULL, "apply", "dirty", 0, 0};
 	gw_exec_failure fail = {0, 0};
@@ -254,15 +254,14 @@ static int finish(gw_project *p, const gw_migration *m, const char *action)
 	int error, ok;
 
 	if (!strcmp(action, "apply"))
-		ok = gw_hist_add_row_finish(&b, p, m) == 0 &&
-		     gw_hist_add_event(&b, p, &rec) == 0 &&
+		ok = gw_hist_add_row_finish(&b, p, m) == 0 && gw_hist_add_event(&b, p, &rec) == 0 &&
 		     gw_hist_add_event_done(&b, p, m->version) == 0;
 	else
 		ok = gw_hist_add_event(&b, p, &rec) == 0 &&
 		     gw_hist_add_row_delete(&b, p, m->version) == 0 &&
 		     gw_hist_add_event_done(&b, p, NULL) == 0;
 	error = ok ? p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail)
-		   : gw_error_oom(p->ctx);
+	           : gw_error_oom(p->ctx);
 	gw_batch_dispose(&b);
 	return error;
 }
@@ -270,7 +269,7 @@ static int finish(gw_project *p, const gw_migration *m, const char *action)
 /* Runs statements one at a time, each in its own implicit transaction,
  * counting progress in the history row after each. */
 static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t from,
-		    const char *resume_hint)
+                    const char *resume_hint)
 {
 	gw_conn *conn = p->conn;
 	size_t i;
@@ -287,9 +286,9 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 			reconnect_if_lost(p);
 			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
 			gw_error_set_hint(p->ctx,
-					  "%s is now dirty: statement %zu of %zu failed and the "
-					  "ones before it stay done; fix the cause, then %s",
-					  m->version, i + 1, pm->stmts.count, resume_hint);
+			                  "%s is now dirty: statement %zu of %zu failed and the "
+			                  "ones before it stay done; fix the cause, then %s",
+			                  m->version, i + 1, pm->stmts.count, resume_hint);
 			gw_hist_record_failure(p, m->version, m->name, "fail");
 			return error;
 		}
@@ -309,22 +308,22 @@ int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *ski
 	if ((error = gw_prepare(&pm, p, m, GW_UP)) < 0)
 		goto cleanup;
 	gw_notify(p->ctx, GW_NOTICE_APPLYING, m->version, m->name, m->up_file, -1, "applying %s",
-		  pm.path.ptr);
+	          pm.path.ptr);
 	if (pm.transactional && !resume_from) {
 		error = up_transactional(p, m, &pm, skipped);
 	} else {
-		if (!resume_from && ((error = start_no_transaction(p, m, &pm, skipped)) < 0 ||
-				     *skipped))
+		if (!resume_from &&
+		    ((error = start_no_transaction(p, m, &pm, skipped)) < 0 || *skipped))
 			goto cleanup;
 		if ((error = run_each(p, m, &pm, resume_from,
-				      "run 'godwit up --resume' to continue from it, or "
-				      "settle it with 'godwit resolve'")) < 0 ||
+		                      "run 'godwit up --resume' to continue from it, or "
+		                      "settle it with 'godwit resolve'")) < 0 ||
 		    (error = finish(p, m, "apply")) < 0)
 			goto cleanup;
 	}
 	if (error == 0 && !*skipped)
 		gw_notify(p->ctx, GW_NOTICE_APPLIED, m->version, m->name, m->up_file,
-			  clock_ms() - start, "applied %s", pm.path.ptr);
+		          clock_ms() - start, "applied %s", pm.path.ptr);
 cleanup:
 	gw_prepared_dispose(&pm);
 	return error;
@@ -346,7 +345,7 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 	if ((error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail)) < 0) {
 		locate_failure(p, pm, &fail, 1);
 		gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
-				  m->version);
+		                  m->version);
 		reconnect_if_lost(p);
 		gw_hist_record_failure(p, m->version, m->name, "fail");
 	}
@@ -364,21 +363,21 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 	if ((error = gw_prepare(&pm, p, m, GW_DOWN)) < 0)
 		goto cleanup;
 	gw_notify(p->ctx, GW_NOTICE_REVERTING, m->version, m->name, m->down_file, -1,
-		  "reverting %s", pm.path.ptr);
+	          "reverting %s", pm.path.ptr);
 	if (pm.transactional) {
 		error = down_transactional(p, m, &pm);
 	} else {
 		/* Marked dirty first: a half-reverted migration must be seen. */
 		if ((error = gw_hist_set_dirty(p, m->version, NULL)) < 0 ||
 		    (error = run_each(p, m, &pm, 0,
-				      "finish the revert by hand and run 'godwit resolve "
-				      "--rolled-back', or 'godwit resolve --applied'")) < 0 ||
+		                      "finish the revert by hand and run 'godwit resolve "
+		                      "--rolled-back', or 'godwit resolve --applied'")) < 0 ||
 		    (error = finish(p, m, "revert")) < 0)
 			goto cleanup;
 	}
 	if (error == 0)
 		gw_notify(p->ctx, GW_NOTICE_REVERTED, m->version, m->name, m->down_file,
-			  clock_ms() - start, "reverted %s", pm.path.ptr);
+		          clock_ms() - start, "reverted %s", pm.path.ptr);
 cleanup:
 	gw_prepared_dispose(&pm);
 	return error;

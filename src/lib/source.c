@@ -778,7 +778,8 @@ static int match_downs(loader *ld, gw_format format)
 
 	if (!ld->downs.len)
 		return 0;
-	qsort(ups, ld->ups.len, sizeof(*ups), cmp_stem);
+	if (ld->ups.len)
+		qsort(ups, ld->ups.len, sizeof(*ups), cmp_stem);
 	for (i = 0; i < ld->downs.len; i++) {
 		down_rec *d = ld->downs.items[i];
 		stem_key key = {d->file, d->stem_len};

@@ -17,38 +17,41 @@
 #include "../util/str.h"
 
 typedef struct gw_migration {
-	char *version;   /* as written in the file name, e.g. "20240101120000" */
-	char *name;      /* the description part, e.g. "create_users" */
-	char *up_file;   /* path relative to the folder */
-	char *down_file; /* NULL when there is no down; == up_file for native */
-	int empty;               /* the up text holds no statement */
-	int no_transaction;      /* up runs outside a transaction (directive) */
-	int down_no_transaction; /* down runs outside a transaction */
-	char checksum[GW_CHECKSUM_HEX];      /* of the up text */
+	char *version;                  /* as written in the file name, e.g. "20240101120000" */
+	char *name;                     /* the description part, e.g. "create_users" */
+	char *up_file;                  /* path relative to the folder */
+	char *down_file;                /* NULL when there is no down; == up_file for native */
+	int empty;                      /* the up text holds no statement */
+	int no_transaction;             /* up runs outside a transaction (directive) */
+	int down_no_transaction;        /* down runs outside a transaction */
+	char checksum[GW_CHECKSUM_HEX]; /* of the up text */
 	char down_checksum[GW_CHECKSUM_HEX]; /* of the down text; "" if none */
-	char **depends;  /* @depends-on targets as written (file names) */
+	char **depends;                      /* @depends-on targets as written (file names) */
 	size_t ndepends;
-	size_t index;    /* position in apply order */
+	size_t index; /* position in apply order */
 } gw_migration;
 
 typedef struct gw_source {
 	char *dir;
-	gw_format format;  /* the detected or forced convention */
+	gw_format format;     /* the detected or forced convention */
 	gw_migration **items; /* in apply order */
 	size_t count;
-	char **ignored;    /* files skipped (not .sql, hidden): for a notice */
+	char **ignored; /* files skipped (not .sql, hidden): for a notice */
 	size_t nignored;
 } gw_source;
 
 /* The SQL of one direction of a migration, read from its file. */
 typedef struct gw_source_text {
-	gw_str file_text;  /* the whole file */
-	size_t offset;     /* where the section starts in file_text */
-	size_t len;        /* its length */
-	const char *file;  /* path relative to the folder (borrowed) */
+	gw_str file_text; /* the whole file */
+	size_t offset;    /* where the section starts in file_text */
+	size_t len;       /* its length */
+	const char *file; /* path relative to the folder (borrowed) */
 } gw_source_text;
 
-#define GW_SOURCE_TEXT_INIT {GW_STR_INIT, 0, 0, NULL}
+#define GW_SOURCE_TEXT_INIT                                                                        \
+	{                                                                                          \
+		GW_STR_INIT, 0, 0, NULL                                                            \
+	}
 
 /* Errors (GW_ESOURCE, GW_EORDER, GW_EIO) name the file and, where there is
  * one, the line, and say what to do. A missing folder is GW_EIO. */
@@ -60,13 +63,13 @@ const gw_migration *gw_source_find(const gw_source *src, const char *version);
 /* Reads the up (or down) section again. Fails with GW_ECHECKSUM if the file
  * changed since gw_source_load. */
 int gw_source_read_up(gw_source_text *out, const gw_source *src, const gw_migration *m,
-		      gw_ctx *ctx);
+                      gw_ctx *ctx);
 int gw_source_read_down(gw_source_text *out, const gw_source *src, const gw_migration *m,
-			gw_ctx *ctx);
+                        gw_ctx *ctx);
 void gw_source_text_dispose(gw_source_text *t);
 
 /* The file name a new migration gets in this convention, and its content. */
 int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
-			gw_format format, const char *version, const char *name);
+                        gw_format format, const char *version, const char *name);
 
 #endif

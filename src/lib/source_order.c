@@ -101,7 +101,8 @@ static dep_key *build_keys(gw_source_priv *sp, size_t *nkeys)
 		keys[k++] = (dep_key){m->pub.up_file, len - 4, i};
 		keys[k++] = (dep_key){m->stem, strlen(m->stem), i};
 	}
-	qsort(keys, k, sizeof(*keys), cmp_key);
+	if (k)
+		qsort(keys, k, sizeof(*keys), cmp_key);
 	*nkeys = k;
 	return keys;
 }

@@ -15,12 +15,18 @@
 const char *gw_state_name(gw_state state)
 {
 	switch (state) {
-	case GW_STATE_PENDING: return "pending";
-	case GW_STATE_APPLIED: return "applied";
-	case GW_STATE_CHANGED: return "changed";
-	case GW_STATE_MISSING: return "missing";
-	case GW_STATE_OUT_OF_ORDER: return "out-of-order";
-	case GW_STATE_DIRTY: return "dirty";
+	case GW_STATE_PENDING:
+		return "pending";
+	case GW_STATE_APPLIED:
+		return "applied";
+	case GW_STATE_CHANGED:
+		return "changed";
+	case GW_STATE_MISSING:
+		return "missing";
+	case GW_STATE_OUT_OF_ORDER:
+		return "out-of-order";
+	case GW_STATE_DIRTY:
+		return "dirty";
 	}
 	return "unknown";
 }

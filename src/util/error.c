@@ -152,7 +152,7 @@ void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...)
 }
 
 void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
-	       const char *file, long long duration_ms, const char *fmt, ...)
+               const char *file, long long duration_ms, const char *fmt, ...)
 {
 	gw_str msg = GW_STR_INIT;
 	gw_notice n;
@@ -176,23 +176,41 @@ void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char
 const char *gw_error_code_name(int code)
 {
 	switch (code) {
-	case GW_OK: return "ok";
-	case GW_ENOMEM: return "nomem";
-	case GW_EINVALID: return "invalid";
-	case GW_EIO: return "io";
-	case GW_ESOURCE: return "source";
-	case GW_EORDER: return "order";
-	case GW_ECHECKSUM: return "checksum";
-	case GW_EDIRTY: return "dirty";
-	case GW_ECONNECT: return "connect";
-	case GW_EAUTH: return "auth";
-	case GW_ESQL: return "sql";
-	case GW_ELOCK: return "lock";
-	case GW_ENOTFOUND: return "notfound";
-	case GW_ESYNTAX: return "syntax";
-	case GW_ECONFIG: return "config";
-	case GW_ESTATE: return "state";
-	case GW_ENODOWN: return "nodown";
-	default: return "error";
+	case GW_OK:
+		return "ok";
+	case GW_ENOMEM:
+		return "nomem";
+	case GW_EINVALID:
+		return "invalid";
+	case GW_EIO:
+		return "io";
+	case GW_ESOURCE:
+		return "source";
+	case GW_EORDER:
+		return "order";
+	case GW_ECHECKSUM:
+		return "checksum";
+	case GW_EDIRTY:
+		return "dirty";
+	case GW_ECONNECT:
+		return "connect";
+	case GW_EAUTH:
+		return "auth";
+	case GW_ESQL:
+		return "sql";
+	case GW_ELOCK:
+		return "lock";
+	case GW_ENOTFOUND:
+		return "notfound";
+	case GW_ESYNTAX:
+		return "syntax";
+	case GW_ECONFIG:
+		return "config";
+	case GW_ESTATE:
+		return "state";
+	case GW_ENODOWN:
+		return "nodown";
+	default:
+		return "error";
 	}
 }

@@ -26,7 +26,7 @@ int gw_error_is_set(const gw_ctx *ctx);
 void gw_ctx_set_quiet(gw_ctx *ctx, int quiet);
 
 void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
-	       const char *file, long long duration_ms, const char *fmt, ...)
-	GW_FORMAT_PRINTF(7, 8);
+               const char *file, long long duration_ms, const char *fmt, ...)
+        GW_FORMAT_PRINTF(7, 8);
 
 #endif

@@ -31,9 +31,9 @@ int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx)
 	}
 	if ((size_t)st.st_size > max) {
 		error = gw_error_set(ctx, GW_ESOURCE,
-				     "%s is %lld bytes, over the limit of %zu bytes; split it into "
-				     "smaller migrations",
-				     path, (long long)st.st_size, max);
+		                     "%s is %lld bytes, over the limit of %zu bytes; split it into "
+		                     "smaller migrations",
+		                     path, (long long)st.st_size, max);
 		goto cleanup;
 	}
 	/* Read until EOF rather than trusting st_size, but never past max. */
@@ -48,7 +48,7 @@ int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx)
 			continue;
 		if (n < 0) {
 			error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path,
-					     strerror(errno));
+			                     strerror(errno));
 			goto cleanup;
 		}
 		if (n == 0)
@@ -57,9 +57,9 @@ int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx)
 		out->ptr[out->size] = '\0';
 		if (out->size > max) {
 			error = gw_error_set(ctx, GW_ESOURCE,
-					     "%s is over the limit of %zu bytes; split it into "
-					     "smaller migrations",
-					     path, max);
+			                     "%s is over the limit of %zu bytes; split it into "
+			                     "smaller migrations",
+			                     path, max);
 			goto cleanup;
 		}
 	}
@@ -88,7 +88,7 @@ int gw_file_create(const char *path, const char *data, size_t len, gw_ctx *ctx)
 			close(fd);
 			unlink(path);
 			return gw_error_set(ctx, GW_EIO, "cannot write %s: %s", path,
-					    strerror(err));
+			                    strerror(err));
 		}
 		done += (size_t)n;
 	}
@@ -111,7 +111,7 @@ int gw_dir_list(gw_vec *out, const char *path, gw_ctx *ctx)
 
 	if (!d)
 		return gw_error_set(ctx, GW_EIO, "cannot read folder %s: %s", path,
-				    strerror(errno));
+		                    strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;

@@ -23,7 +23,10 @@ typedef struct gw_str {
 
 extern char gw_str__empty[];
 
-#define GW_STR_INIT {gw_str__empty, 0, 0, 0}
+#define GW_STR_INIT                                                                                \
+	{                                                                                          \
+		gw_str__empty, 0, 0, 0                                                             \
+	}
 /* No string grows past this: a migration file over it is refused. */
 #define GW_STR_MAX ((size_t)1 << 30)
 

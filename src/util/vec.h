@@ -12,7 +12,10 @@ typedef struct gw_vec {
 	size_t cap;
 } gw_vec;
 
-#define GW_VEC_INIT {NULL, 0, 0}
+#define GW_VEC_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 int gw_vec_push(gw_vec *v, void *item);
 /* Frees the array; with free_item, each item first. */

@@ -47,8 +47,8 @@ typedef int (*gw_row_cb)(void *payload, int ncols, const char *const *values);
 
 /* Where a failed statement broke, for mapping back into the file. */
 typedef struct gw_exec_failure {
-	size_t index;  /* which statement of the batch failed */
-	int position;  /* 1-based character position inside it; 0 if unknown */
+	size_t index; /* which statement of the batch failed */
+	int position; /* 1-based character position inside it; 0 if unknown */
 } gw_exec_failure;
 
 typedef struct gw_conn_options {

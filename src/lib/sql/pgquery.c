@@ -116,7 +116,8 @@ static gw_stmt_kind classify(const PgQuery__Node *n)
 		return GW_STMT_TRANSACTION;
 	case PG_QUERY__NODE__NODE_COPY_STMT:
 		/* protobuf-c gives an absent string as "", not NULL. */
-		return n->copy_stmt->is_from && !*n->copy_stmt->filename && !n->copy_stmt->is_program
+		return n->copy_stmt->is_from && !*n->copy_stmt->filename &&
+		                       !n->copy_stmt->is_program
 		               ? GW_STMT_COPY_STDIN
 		               : GW_STMT_PLAIN;
 	case PG_QUERY__NODE__NODE_INDEX_STMT:
@@ -197,7 +198,7 @@ static int maybe_special(const char *text, size_t len)
 {
 	static const char *const first[] = {
 	        "BEGIN",   "START",   "COMMIT", "END",     "ROLLBACK", "ABORT", "SAVEPOINT",
-	        "RELEASE", "PREPARE", "VACUUM", "CLUSTER", "REINDEX",  "COPY", NULL};
+	        "RELEASE", "PREPARE", "VACUUM", "CLUSTER", "REINDEX",  "COPY",  NULL};
 	static const char *const second[] = {"DATABASE", "TABLESPACE", "SUBSCRIPTION", "SYSTEM",
 	                                     NULL};
 	const char *const *k;

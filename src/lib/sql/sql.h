@@ -34,14 +34,17 @@ typedef struct gw_sql_list {
 	size_t count;
 } gw_sql_list;
 
-#define GW_SQL_LIST_INIT {NULL, 0}
+#define GW_SQL_LIST_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0                                                                            \
+	}
 
 /* Splits text (len bytes, need not be NUL-terminated). Statements holding
  * only comments or whitespace are dropped. On a syntax error returns
  * GW_ESYNTAX with the parser's message on ctx and *error_offset set to the
  * byte offset in text where it broke. */
 int gw_sql_split(gw_sql_list *out, gw_dialect dialect, const char *text, size_t len,
-		 size_t *error_offset, gw_ctx *ctx);
+                 size_t *error_offset, gw_ctx *ctx);
 void gw_sql_list_dispose(gw_sql_list *list);
 
 /* A short description of a statement kind for messages, e.g. "BEGIN". */
@@ -52,6 +55,6 @@ const char *gw_sql_parser_version(void);
 
 /* Internal: the PostgreSQL half of gw_sql_split, in pgquery.c. */
 int gw_sql__split_postgres(gw_sql_list *out, const char *text, size_t len, size_t *error_offset,
-			   gw_ctx *ctx);
+                           gw_ctx *ctx);
 
 #endif
