@@ -785,7 +785,8 @@ static int match_downs(loader *ld, gw_format format)
 		stem_key key = {d->file, d->stem_len};
 		gw_source_mig *m;
 
-		hit = bsearch(&key, ups, ld->ups.len, sizeof(*ups), cmp_stem_key);
+		hit = ld->ups.len ? bsearch(&key, ups, ld->ups.len, sizeof(*ups), cmp_stem_key)
+		                  : NULL;
 		if (!hit)
 			return down_error(ld, d, format);
 		m = *hit;
