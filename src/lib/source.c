@@ -633,6 +633,12 @@ static int load_entry(loader *ld, const dir_entry *e)
 	    (error = check_utf8(ld)) < 0)
 		return error;
 	scan_markers(&mk, ld->text.ptr, ld->text.size);
+	/* A "<digits>_<name>.sql" file with no text at all (just created by
+	 * touch, say) reads the same as a native or a pair's up file, so it
+	 * takes no side: it is an empty migration either way, and up says so. */
+	if (ld->forced == GW_FORMAT_AUTO && fn.conv == GW_FORMAT_PAIRS && !fn.rollback &&
+	    !mk.up.found && !mk.down.found && !has_sql(ld->text.ptr, 0, ld->text.size))
+		return add_up(ld, file, &fn, &mk);
 	if ((error = resolve_conv(ld, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
 		return error;
 	note_conv(ld, fn.conv, file);
@@ -732,7 +738,7 @@ static int check_mixed(loader *ld)
 	for (i = 0; i < ld->nseen; i++)
 		gw_str_printf(&msg, "%s%s (%s)", i ? ", " : "", ld->first[ld->seen[i]],
 		              gw_format_name(ld->seen[i]));
-	gw_str_puts(&msg, "; use one convention per folder, or --format to choose");
+	gw_str_puts(&msg, "; use one convention per folder, or choose one with --source-format");
 	if (gw_str_failed(&msg))
 		error = gw_error_oom(ld->ctx);
 	else

@@ -23,6 +23,8 @@ int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx)
 	gw_str_clear(out);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0) {
 		error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
+		gw_error_set_hint(ctx, "make the file readable (a broken link, or its "
+		                       "permissions?), or move it out of the folder");
 		goto cleanup;
 	}
 	if (S_ISDIR(st.st_mode)) {

@@ -363,7 +363,7 @@ test_expect_success PG 'a folder mixing conventions changes nothing on PostgreSQ
 	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = ${SQ}public${SQ}")" = 0
 '
 
-test_expect_failure 'the mixed-conventions error points to --source-format, the option that chooses one' '
+test_expect_success 'the mixed-conventions error points to --source-format, the option that chooses one' '
 	cd mixed &&
 	test_expect_code 1 godwit status 2>err &&
 	test_grep "\--source-format" err &&
@@ -385,6 +385,30 @@ test_expect_success 'a .sql file whose name fits no convention is an error namin
 	mv db/migrations/seed_users.sql db/migrations/0002_seed_users.sql &&
 	godwit up >out &&
 	test_grep "^applied 2 migrations$" out
+'
+
+test_expect_success 'a down file without its up file is an error naming both names' '
+	mkdir -p orphan/golang orphan/pairs orphan/dated &&
+	echo "CREATE TABLE a (id int);" >orphan/golang/1_a.up.sql &&
+	echo "DROP TABLE b;" >orphan/golang/2_b.down.sql &&
+	echo "CREATE TABLE a (id int);" >orphan/pairs/0001_a.sql &&
+	echo "DROP TABLE b;" >orphan/pairs/0002_b_rollback.sql &&
+	echo "CREATE TABLE a (id int);" >orphan/dated/2026-01-01_a.sql &&
+	echo "DROP TABLE b;" >orphan/dated/2026-01-02_b_rollback.sql &&
+	test_expect_code 1 godwit --dir orphan/golang up 2>err &&
+	test_grep "^godwit: error: orphan/golang/2_b.down.sql: there is no 2_b.up.sql for this down migration; add it or delete this file$" err &&
+	test_expect_code 1 godwit --dir orphan/pairs up 2>err &&
+	test_grep "^godwit: error: orphan/pairs/0002_b_rollback.sql: there is no 0002_b.sql for this down migration; add it or delete this file$" err &&
+	test_expect_code 1 godwit --dir orphan/dated up 2>err &&
+	test_grep "^godwit: error: orphan/dated/2026-01-02_b_rollback.sql: there is no 2026-01-02_b.sql for this down migration; add it or delete this file$" err &&
+	test ! -e db/development.sqlite3
+'
+
+test_expect_success 'a -- migrate:down line in a golang-migrate up file is an error' '
+	mkdir -p downline &&
+	printf "%s\n" "CREATE TABLE a (id int);" "-- migrate:down" "DROP TABLE a;" >downline/1_a.up.sql &&
+	test_expect_code 1 godwit --dir downline status 2>err &&
+	test_grep "^godwit: error: downline/1_a.up.sql:2: a -- migrate:down section in a golang-migrate migration would run with the up SQL; put the down SQL in its own file$" err
 '
 
 test_expect_success 'files that are not .sql, hidden files and folders are ignored' '

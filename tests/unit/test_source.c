@@ -510,8 +510,8 @@ static void test_mixed_conventions(void **state)
 	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
 	                    in_dir(f,
 	                           " mixes conventions: 001_a.sql (native), 1_b.up.sql "
-	                           "(golang-migrate); use one convention per folder, or --format "
-	                           "to choose"));
+	                           "(golang-migrate); use one convention per folder, or choose one "
+	                           "with --source-format"));
 }
 
 static void test_mixed_native_and_pairs(void **state)
@@ -524,7 +524,7 @@ static void test_mixed_native_and_pairs(void **state)
 	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
 	                    in_dir(f, " mixes conventions: 001_a.sql (native), 002_b.sql (pairs), "
 	                              "2026-01-01_c.sql (dated); use one convention per folder, or "
-	                              "--format to choose"));
+	                              "choose one with --source-format"));
 }
 
 static void test_unknown_file(void **state)
