@@ -31,7 +31,9 @@ int gw_pq_load(gw_ctx *ctx)
 {
 	if (handle)
 		return 0;
-	if (!(handle = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+	/* RTLD_LAZY: binding every symbol of libpq and its dependencies up
+	 * front cost more than the whole status query. */
+	if (!(handle = dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL))) {
 		int error = gw_error_set(ctx, GW_ECONNECT, "cannot load %s: %s", LIBPQ_SONAME,
 		                         dlerror());
 

@@ -3,6 +3,7 @@
  */
 #include "hash.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
 
@@ -40,8 +41,12 @@ static const EVP_MD *sha256(void)
 {
 	static EVP_MD *md;
 
-	if (!md)
+	/* Reading openssl.cnf (which a plain digest never needs) is most of
+	 * OpenSSL's start-up cost. */
+	if (!md) {
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	}
 	return md ? md : EVP_sha256();
 }
 
