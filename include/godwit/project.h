@@ -40,6 +40,17 @@ typedef struct {
 	const char *application_name; /* sent to the server; NULL = "godwit" */
 	int lock_wait_ms;             /* how long to wait for another runner; 0 = 60 s */
 	int allow_out_of_order;       /* apply pending migrations older than applied ones */
+	/* Live traffic first (PostgreSQL): each migration runs with these
+	 * timeouts, and one that fails on a lock timeout (55P03) or a
+	 * deadlock (40P01) is rolled back and retried with backoff. 0 asks
+	 * for the default, a negative value turns it off. */
+	int lock_timeout_ms;      /* default 5 s */
+	int statement_timeout_ms; /* default: none */
+	int retries;              /* default 5 */
+	/* Connecting retries with backoff while the server is unreachable
+	 * (cold serverless databases, a server still starting); refused
+	 * credentials are never retried. 0 = default 3, negative = none. */
+	int connect_retries;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

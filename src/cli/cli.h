@@ -90,6 +90,10 @@ struct gw_cli {
 	const char *schema;
 	const char *table;
 	const char *lock_wait;
+	const char *lock_timeout;
+	const char *statement_timeout;
+	const char *retries;
+	const char *connect_retries;
 	int allow_out_of_order;
 	int help;
 	int version;

@@ -65,7 +65,8 @@ int gw_help_overview(FILE *out)
 	      "  3  a check found something: status --exit-code with pending, out-of-order,\n"
 	      "     changed, dirty or missing migrations\n"
 	      "\nconfiguration, highest precedence first: command-line options; DATABASE_URL and\n"
-	      "GODWIT_URL, GODWIT_DIR, GODWIT_SCHEMA, GODWIT_TABLE, GODWIT_LOCK_WAIT, GODWIT_ENV;\n"
+	      "GODWIT_<KEY> for each godwit.conf key (GODWIT_DIR, GODWIT_LOCK_TIMEOUT, ...)\n"
+	      "and GODWIT_ENV;\n"
 	      "a .env file; godwit.conf (top-level keys, [env.NAME] sections); defaults.\n"
 	      "Output is colored on a terminal unless NO_COLOR is set.\n"
 	      "\nsee 'godwit help <command>' for the options of one command.\n",

@@ -34,6 +34,10 @@ enum {
 	G_SCHEMA,
 	G_TABLE,
 	G_LOCK_WAIT,
+	G_LOCK_TIMEOUT,
+	G_STATEMENT_TIMEOUT,
+	G_RETRIES,
+	G_CONNECT_RETRIES,
 	G_ALLOW_OUT_OF_ORDER,
 	G_HELP,
 	G_VERSION,
@@ -50,6 +54,13 @@ const gw_opt gw_global_options[] = {
         {G_SCHEMA, "schema", 0, "S", "schema of the history tables (PostgreSQL)"},
         {G_TABLE, "table", 0, "T", "history table (default: godwit_migrations)"},
         {G_LOCK_WAIT, "lock-wait", 0, "SECONDS", "how long to wait for another runner's lock"},
+        {G_LOCK_TIMEOUT, "lock-timeout", 0, "DURATION",
+         "give up a table lock after this long and retry (default 5s; 0: off)"},
+        {G_STATEMENT_TIMEOUT, "statement-timeout", 0, "DURATION",
+         "stop a statement after this long (default: no limit)"},
+        {G_RETRIES, "retries", 0, "N", "retries after a lock timeout or deadlock (default 5)"},
+        {G_CONNECT_RETRIES, "connect-retries", 0, "N",
+         "retries while the server is unreachable (default 3)"},
         {G_ALLOW_OUT_OF_ORDER, "allow-out-of-order", 0, NULL,
          "apply pending migrations older than applied ones"},
         {G_HELP, "help", 'h', NULL, "show help"},
@@ -131,6 +142,18 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 		break;
 	case G_LOCK_WAIT:
 		cli->lock_wait = value;
+		break;
+	case G_LOCK_TIMEOUT:
+		cli->lock_timeout = value;
+		break;
+	case G_STATEMENT_TIMEOUT:
+		cli->statement_timeout = value;
+		break;
+	case G_RETRIES:
+		cli->retries = value;
+		break;
+	case G_CONNECT_RETRIES:
+		cli->connect_retries = value;
 		break;
 	case G_ALLOW_OUT_OF_ORDER:
 		cli->allow_out_of_order = 1;
@@ -331,7 +354,12 @@ static int load_config(gw_cli *cli)
 	    (rc = set_flag(cli, "source_format", cli->source_format, "--source-format")) != 0 ||
 	    (rc = set_flag(cli, "schema", cli->schema, "--schema")) != 0 ||
 	    (rc = set_flag(cli, "table", cli->table, "--table")) != 0 ||
-	    (rc = set_flag(cli, "lock_wait", cli->lock_wait, "--lock-wait")) != 0)
+	    (rc = set_flag(cli, "lock_wait", cli->lock_wait, "--lock-wait")) != 0 ||
+	    (rc = set_flag(cli, "lock_timeout", cli->lock_timeout, "--lock-timeout")) != 0 ||
+	    (rc = set_flag(cli, "statement_timeout", cli->statement_timeout,
+	                   "--statement-timeout")) != 0 ||
+	    (rc = set_flag(cli, "retries", cli->retries, "--retries")) != 0 ||
+	    (rc = set_flag(cli, "connect_retries", cli->connect_retries, "--connect-retries")) != 0)
 		return rc;
 	return 0;
 }

@@ -34,8 +34,8 @@ int gw_pq_load(gw_ctx *ctx)
 	/* RTLD_LAZY: binding every symbol of libpq and its dependencies up
 	 * front cost more than the whole status query. */
 	if (!(handle = dlopen(LIBPQ_SONAME, RTLD_LAZY | RTLD_LOCAL))) {
-		int error = gw_error_set(ctx, GW_ECONNECT, "cannot load %s: %s", LIBPQ_SONAME,
-		                         dlerror());
+		int error =
+		        gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", LIBPQ_SONAME, dlerror());
 
 		gw_error_set_hint(ctx, "install PostgreSQL's client library (Debian: apt-get "
 		                       "install libpq5)");
@@ -50,7 +50,7 @@ int gw_pq_load(gw_ctx *ctx)
 missing:
 	dlclose(handle);
 	handle = NULL;
-	return gw_error_set(ctx, GW_ECONNECT,
+	return gw_error_set(ctx, GW_ERROR,
 	                    "%s is too old for godwit (it lacks pipeline mode); install libpq "
 	                    "14 or newer",
 	                    LIBPQ_SONAME);

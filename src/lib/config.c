@@ -28,7 +28,20 @@
 #include "../util/str.h"
 #include "../util/vec.h"
 
-enum { K_URL, K_DIR, K_SOURCE_FORMAT, K_SCHEMA, K_TABLE, K_EVENTS_TABLE, K_LOCK_WAIT, K_COUNT };
+enum {
+	K_URL,
+	K_DIR,
+	K_SOURCE_FORMAT,
+	K_SCHEMA,
+	K_TABLE,
+	K_EVENTS_TABLE,
+	K_LOCK_WAIT,
+	K_LOCK_TIMEOUT,
+	K_STATEMENT_TIMEOUT,
+	K_RETRIES,
+	K_CONNECT_RETRIES,
+	K_COUNT
+};
 
 /* A .env file bigger than this is not a .env file. */
 #define DOTENV_MAX ((size_t)1 << 20)
@@ -43,6 +56,8 @@ typedef struct {
 
 static int check_format(const char *value);
 static int check_seconds(const char *value);
+static int check_duration(const char *value);
+static int check_count(const char *value);
 
 static const key_def keys[K_COUNT] = {
         {"url", {"GODWIT_URL", "DATABASE_URL", NULL}, NULL, NULL, NULL},
@@ -60,13 +75,46 @@ static const key_def keys[K_COUNT] = {
          NULL,
          check_seconds,
          "a whole number of seconds, 0 or more"},
+        {"lock_timeout",
+         {"GODWIT_LOCK_TIMEOUT", NULL, NULL},
+         NULL,
+         check_duration,
+         "a duration such as 500ms, 5s or 1min (0: no limit)"},
+        {"statement_timeout",
+         {"GODWIT_STATEMENT_TIMEOUT", NULL, NULL},
+         NULL,
+         check_duration,
+         "a duration such as 500ms, 5s or 1min (0: no limit)"},
+        {"retries",
+         {"GODWIT_RETRIES", NULL, NULL},
+         NULL,
+         check_count,
+         "a whole number from 0 to 100"},
+        {"connect_retries",
+         {"GODWIT_CONNECT_RETRIES", NULL, NULL},
+         NULL,
+         check_count,
+         "a whole number from 0 to 100"},
 };
 
 static const char *const key_names[K_COUNT + 1] = {
-        "url", "dir", "source_format", "schema", "table", "events_table", "lock_wait", NULL,
+        "url",
+        "dir",
+        "source_format",
+        "schema",
+        "table",
+        "events_table",
+        "lock_wait",
+        "lock_timeout",
+        "statement_timeout",
+        "retries",
+        "connect_retries",
+        NULL,
 };
 
-#define KEY_LIST "url, dir, source_format, schema, table, events_table, lock_wait"
+#define KEY_LIST                                                                                   \
+	"url, dir, source_format, schema, table, events_table, lock_wait, lock_timeout, "          \
+	"statement_timeout, retries, connect_retries"
 
 typedef struct {
 	char *value; /* NULL: unset */
@@ -138,6 +186,72 @@ static int check_seconds(const char *value)
 			return -1;
 	}
 	return 0;
+}
+
+/* "500ms", "5s", "2min", or a bare number of seconds, into milliseconds
+ * that fit an int. */
+static int parse_duration_ms(const char *value, long *ms)
+{
+	static const struct {
+		const char *unit;
+		long factor;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"", 1000}, {"min", 60000}};
+	char *end;
+	long n;
+	size_t i;
+
+	if (*value < '0' || *value > '9')
+		return -1;
+	n = strtol(value, &end, 10);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (n > INT_MAX / units[i].factor)
+			return -1;
+		*ms = n * units[i].factor;
+		return 0;
+	}
+	return -1;
+}
+
+static int check_duration(const char *value)
+{
+	long ms;
+
+	return parse_duration_ms(value, &ms);
+}
+
+static int check_count(const char *value)
+{
+	char *end;
+	long n;
+
+	if (*value < '0' || *value > '9')
+		return -1;
+	n = strtol(value, &end, 10);
+	return *end || n > 100 ? -1 : 0;
+}
+
+/* 0 in the options asks the library for its default, so an explicit 0
+ * ("off") is passed as -1. */
+static int ms_option(const char *value)
+{
+	long ms = 0;
+
+	if (!value)
+		return 0;
+	parse_duration_ms(value, &ms);
+	return ms ? (int)ms : -1;
+}
+
+static int count_option(const char *value)
+{
+	long n;
+
+	if (!value)
+		return 0;
+	n = strtol(value, NULL, 10);
+	return n ? (int)n : -1;
 }
 
 static int key_index(const char *name)
@@ -908,5 +1022,9 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 		 * the library for its default: 1 ms is as good as no wait. */
 		opts->lock_wait_ms = seconds ? (int)(seconds * 1000) : 1;
 	}
+	opts->lock_timeout_ms = ms_option(cfg->s[K_LOCK_TIMEOUT].value);
+	opts->statement_timeout_ms = ms_option(cfg->s[K_STATEMENT_TIMEOUT].value);
+	opts->retries = count_option(cfg->s[K_RETRIES].value);
+	opts->connect_retries = count_option(cfg->s[K_CONNECT_RETRIES].value);
 	return 0;
 }

@@ -52,6 +52,10 @@ struct gw_project {
 	gw_format format;
 	int lock_wait_ms;
 	int allow_out_of_order;
+	int lock_timeout_ms;      /* 0: none */
+	int statement_timeout_ms; /* 0: none */
+	int retries;
+	int connect_retries;
 	const gw_driver *driver;
 
 	gw_source *source; /* loaded on first use */
@@ -65,6 +69,12 @@ struct gw_project {
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);
 int gw_project__connect(gw_conn **out, gw_project *p);
+/* Sleeps for ms milliseconds. */
+void gw_sleep_ms(long ms);
+/* Exponential backoff from base_ms, doubled per attempt (0-based), capped
+ * at cap_ms, with +-50% jitter so that runners do not retry in step. */
+long gw_backoff_ms(int attempt, long base_ms, long cap_ms);
+
 /* Opens a new session after the old one was lost, so a failure can still
  * be recorded. */
 int gw_project__reconnect(gw_project *p);

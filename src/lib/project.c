@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../drivers/registry.h"
 #include "../util/error.h"
@@ -18,11 +19,14 @@
 #include "../util/url.h"
 #include "sql/sql.h"
 
-#define DEFAULT_DIR          "db/migrations"
-#define DEFAULT_TABLE        "godwit_migrations"
-#define DEFAULT_EVENTS_TABLE "godwit_events"
-#define DEFAULT_ENVIRONMENT  "development"
-#define DEFAULT_LOCK_WAIT_MS 60000
+#define DEFAULT_DIR             "db/migrations"
+#define DEFAULT_TABLE           "godwit_migrations"
+#define DEFAULT_EVENTS_TABLE    "godwit_events"
+#define DEFAULT_ENVIRONMENT     "development"
+#define DEFAULT_LOCK_WAIT_MS    60000
+#define DEFAULT_LOCK_TIMEOUT_MS 5000
+#define DEFAULT_RETRIES         5
+#define DEFAULT_CONNECT_RETRIES 3
 
 const char *gw_library_version(void)
 {
@@ -60,6 +64,12 @@ static char *default_url(const char *project_dir, const char *env)
 	return gw_str_detach(&s);
 }
 
+/* Options use 0 for "the default" and a negative value for "off". */
+static int option_value(int value, int fallback)
+{
+	return value == 0 ? fallback : value < 0 ? 0 : value;
+}
+
 static int copy_options(gw_project *p, const gw_project_options *o)
 {
 	const char *env = o->environment ? o->environment : DEFAULT_ENVIRONMENT;
@@ -74,6 +84,10 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->format = o->format;
 	p->lock_wait_ms = o->lock_wait_ms > 0 ? o->lock_wait_ms : DEFAULT_LOCK_WAIT_MS;
 	p->allow_out_of_order = o->allow_out_of_order;
+	p->lock_timeout_ms = option_value(o->lock_timeout_ms, DEFAULT_LOCK_TIMEOUT_MS);
+	p->statement_timeout_ms = option_value(o->statement_timeout_ms, 0);
+	p->retries = option_value(o->retries, DEFAULT_RETRIES);
+	p->connect_retries = option_value(o->connect_retries, DEFAULT_CONNECT_RETRIES);
 	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) || !p->table ||
 	    !p->events_table || !p->url)
 		return -1;
@@ -252,6 +266,35 @@ int gw_project__database_missing(const gw_project *p)
 	return missing;
 }
 
+/* A cold serverless database or a server that is still starting refuses
+ * connections for a few seconds; refused credentials will not get better,
+ * so only GW_ECONNECT is retried. */
+static int open_with_retries(gw_project *p, const gw_conn_options *copts)
+{
+	int attempt, error;
+
+	for (attempt = 0;; attempt++) {
+		long delay;
+
+		error = p->driver->open(&p->conn, p->url, copts, p->ctx);
+		if (error != GW_ECONNECT || attempt >= p->connect_retries)
+			break;
+		delay = gw_backoff_ms(attempt, 500, 8000);
+		gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+		          "%s; retrying in %.1f s (attempt %d of %d)",
+		          gw_ctx_error(p->ctx)->message, (double)delay / 1000.0, attempt + 2,
+		          p->connect_retries + 1);
+		gw_ctx_clear_error(p->ctx);
+		gw_sleep_ms(delay);
+	}
+	if (error == GW_ECONNECT && attempt > 0)
+		gw_error_set_hint(p->ctx,
+		                  "the server did not answer %d attempts; check the URL and that "
+		                  "the server is up, or raise connect_retries",
+		                  attempt + 1);
+	return error;
+}
+
 int gw_project__connect(gw_conn **out, gw_project *p)
 {
 	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
@@ -266,7 +309,7 @@ int gw_project__connect(gw_conn **out, gw_project *p)
 		return gw_error_oom(p->ctx);
 	if (p->driver->dialect == GW_DIALECT_SQLITE && (error = make_sqlite_dir(p)) < 0)
 		return error;
-	if ((error = p->driver->open(&p->conn, p->url, &copts, p->ctx)) < 0)
+	if ((error = open_with_retries(p, &copts)) < 0)
 		return error;
 	if ((error = qualify(&p->table_q, p, p->table)) < 0 ||
 	    (error = qualify(&p->events_q, p, p->events_table)) < 0)
@@ -301,12 +344,26 @@ int gw_project_server_version(const char **out, gw_project *p)
 	return 0;
 }
 
-static void sleep_ms(long ms)
+void gw_sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+long gw_backoff_ms(int attempt, long base_ms, long cap_ms)
+{
+	static unsigned int seed;
+	long delay = base_ms;
+
+	if (!seed)
+		seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	while (attempt-- > 0 && delay < cap_ms)
+		delay *= 2;
+	if (delay > cap_ms)
+		delay = cap_ms;
+	return delay / 2 + (long)(rand_r(&seed) % (unsigned int)(delay + 1));
 }
 
 static long long now_ms(void)
@@ -358,7 +415,7 @@ static int take_advisory_lock(gw_project *p)
 			          "another godwit run holds the migration lock; waiting up to "
 			          "%d s",
 			          p->lock_wait_ms / 1000);
-		sleep_ms(delay);
+		gw_sleep_ms(delay);
 		if (delay < 1000)
 			delay *= 2;
 	}

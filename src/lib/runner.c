@@ -176,11 +176,11 @@ static void reconnect_if_lost(gw_project *p)
 		gw_project__reconnect(p);
 }
 
-static int is_concurrent_apply(gw_project *p, const gw_exec_failure *f)
+static int is_concurrent_apply(gw_project *p)
 {
 	const gw_error *e = gw_ctx_error(p->ctx);
 
-	return f->index == 0 && e && !strcmp(e->sqlstate, SQLSTATE_UNIQUE_VIOLATION);
+	return e && !strcmp(e->sqlstate, SQLSTATE_UNIQUE_VIOLATION);
 }
 
 static int skip_concurrent(gw_project *p, const gw_migration *m, int *skipped)
@@ -192,28 +192,86 @@ static int skip_concurrent(gw_project *p, const gw_migration *m, int *skipped)
 	return 0;
 }
 
+/* A lock timeout or a deadlock means the migration gave way to live
+ * traffic, not that it is wrong: it is rolled back, recorded as a retry,
+ * and tried again after a backoff. SQLite's busy timeout has already
+ * waited as long as the runner would. */
+static int should_retry(gw_project *p, const gw_migration *m, int attempt)
+{
+	const gw_error *e = gw_ctx_error(p->ctx);
+	long delay;
+
+	if (!e || p->driver->dialect != GW_DIALECT_POSTGRES || attempt >= p->retries ||
+	    (strcmp(e->sqlstate, "55P03") && strcmp(e->sqlstate, "40P01")))
+		return 0;
+	delay = gw_backoff_ms(attempt, 200, 10000);
+	gw_notify(p->ctx, GW_NOTICE_WARNING, m->version, m->name, m->up_file, -1,
+	          "%s %s: %s; rolled back, retrying in %ld ms (retry %d of %d)", m->version,
+	          m->name, e->message, delay, attempt + 1, p->retries);
+	gw_hist_record_failure(p, m->version, m->name, "retry");
+	gw_ctx_clear_error(p->ctx);
+	gw_sleep_ms(delay);
+	return 1;
+}
+
+/* The timeouts each migration runs with: SET LOCAL inside a batch's
+ * transaction, a session SET for statement-by-statement runs. */
+static int add_timeouts(gw_batch *b, gw_project *p, int local)
+{
+	const char *scope = local ? "LOCAL " : "";
+
+	if (p->driver->dialect != GW_DIALECT_POSTGRES)
+		return 0;
+	if (p->lock_timeout_ms > 0 &&
+	    gw_batch_addf(b, NULL, 0, "SET %slock_timeout = %d", scope, p->lock_timeout_ms) < 0)
+		return -1;
+	if (p->statement_timeout_ms > 0 && gw_batch_addf(b, NULL, 0, "SET %sstatement_timeout = %d",
+	                                                 scope, p->statement_timeout_ms) < 0)
+		return -1;
+	return 0;
+}
+
+static int set_session_timeouts(gw_project *p)
+{
+	gw_batch b = GW_BATCH_INIT;
+	size_t i;
+	int error = 0;
+
+	if (add_timeouts(&b, p, 0) < 0)
+		error = gw_error_oom(p->ctx);
+	for (i = 0; i < b.count && error == 0; i++)
+		error = p->conn->driver->exec(p->conn, &b.stmts[i], NULL, NULL);
+	gw_batch_dispose(&b);
+	return error;
+}
+
 static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepared *pm,
                             int *skipped)
 {
 	gw_record rec = {m, NULL, NULL, "apply", "applied", 0, 0};
 	gw_exec_failure fail = {0, 0};
 	gw_batch b = GW_BATCH_INIT;
-	int error;
+	size_t guard, first_body;
+	int error, attempt = 0;
 
 	rec.statements_total = rec.statements_done = (int)pm->stmts.count;
-	if (gw_hist_add_row_insert(&b, p, &rec) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
-	    add_body(&b, pm, 0) < 0 || gw_hist_add_row_finish(&b, p, m) < 0 ||
-	    gw_hist_add_event_done(&b, p, m->version) < 0) {
+	if (add_timeouts(&b, p, 1) < 0 || (guard = b.count, 0) ||
+	    gw_hist_add_row_insert(&b, p, &rec) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
+	    (first_body = b.count, 0) || add_body(&b, pm, 0) < 0 ||
+	    gw_hist_add_row_finish(&b, p, m) < 0 || gw_hist_add_event_done(&b, p, m->version) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
-	error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
-	if (error < 0 && is_concurrent_apply(p, &fail)) {
-		error = skip_concurrent(p, m, skipped);
-		goto cleanup;
-	}
+	do {
+		error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+		if (error < 0 && fail.index == guard && is_concurrent_apply(p)) {
+			error = skip_concurrent(p, m, skipped);
+			goto cleanup;
+		}
+		if (error < 0)
+			locate_failure(p, pm, &fail, first_body);
+	} while (error < 0 && should_retry(p, m, attempt++));
 	if (error < 0) {
-		locate_failure(p, pm, &fail, 2);
 		gw_error_set_hint(p->ctx,
 		                  "the migration was rolled back and nothing of it was applied; "
 		                  "fix it and run godwit up again");
@@ -239,7 +297,7 @@ static int start_no_transaction(gw_project *p, const gw_migration *m, const gw_p
 		goto cleanup;
 	}
 	error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
-	if (error < 0 && is_concurrent_apply(p, &fail))
+	if (error < 0 && fail.index == 0 && is_concurrent_apply(p))
 		error = skip_concurrent(p, m, skipped);
 cleanup:
 	gw_batch_dispose(&b);
@@ -278,11 +336,17 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 	for (i = from; i < pm->stmts.count; i++) {
 		const gw_sql_stmt *s = &pm->stmts.items[i];
 		gw_stmt stmt = {section(pm) + s->offset, s->len, NULL, 0};
+		int attempt = 0;
 
-		if ((error = conn->driver->exec(conn, &stmt, NULL, NULL)) < 0) {
-			gw_exec_failure f = {i, conn->driver->last_error_position(conn)};
+		do {
+			error = conn->driver->exec(conn, &stmt, NULL, NULL);
+			if (error < 0) {
+				gw_exec_failure f = {i, conn->driver->last_error_position(conn)};
 
-			locate_failure(p, pm, &f, 0);
+				locate_failure(p, pm, &f, 0);
+			}
+		} while (error < 0 && should_retry(p, m, attempt++));
+		if (error < 0) {
 			reconnect_if_lost(p);
 			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
 			gw_error_set_hint(p->ctx,
@@ -315,6 +379,8 @@ int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *ski
 		if (!resume_from &&
 		    ((error = start_no_transaction(p, m, &pm, skipped)) < 0 || *skipped))
 			goto cleanup;
+		if ((error = set_session_timeouts(p)) < 0)
+			goto cleanup;
 		if ((error = run_each(p, m, &pm, resume_from,
 		                      "run 'godwit up --resume' to continue from it, or "
 		                      "settle it with 'godwit resolve'")) < 0 ||
@@ -334,16 +400,22 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 	gw_record rec = {m, NULL, NULL, "revert", NULL, 0, 0};
 	gw_exec_failure fail = {0, 0};
 	gw_batch b = GW_BATCH_INIT;
-	int error;
+	size_t first_body;
+	int error, attempt = 0;
 
-	if (gw_hist_add_event(&b, p, &rec) < 0 || add_body(&b, pm, 0) < 0 ||
+	if (add_timeouts(&b, p, 1) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
+	    (first_body = b.count, 0) || add_body(&b, pm, 0) < 0 ||
 	    gw_hist_add_row_delete(&b, p, m->version) < 0 ||
 	    gw_hist_add_event_done(&b, p, NULL) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
-	if ((error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail)) < 0) {
-		locate_failure(p, pm, &fail, 1);
+	do {
+		error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+		if (error < 0)
+			locate_failure(p, pm, &fail, first_body);
+	} while (error < 0 && should_retry(p, m, attempt++));
+	if (error < 0) {
 		gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
 		                  m->version);
 		reconnect_if_lost(p);
@@ -369,6 +441,7 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 	} else {
 		/* Marked dirty first: a half-reverted migration must be seen. */
 		if ((error = gw_hist_set_dirty(p, m->version, NULL)) < 0 ||
+		    (error = set_session_timeouts(p)) < 0 ||
 		    (error = run_each(p, m, &pm, 0,
 		                      "finish the revert by hand and run 'godwit resolve "
 		                      "--rolled-back', or 'godwit resolve --applied'")) < 0 ||

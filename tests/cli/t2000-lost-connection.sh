@@ -77,7 +77,7 @@ test_expect_success PG 'a connection lost in a no-transaction migration leaves i
 '
 
 test_expect_success PG 'an unreachable server is a clear connection error' '
-	test_expect_code 1 godwit --url "postgresql://u@127.0.0.1:1/db?connect_timeout=2" status 2>err &&
+	test_expect_code 1 godwit --connect-retries 0 --url "postgresql://u@127.0.0.1:1/db?connect_timeout=2" status 2>err &&
 	test_grep "cannot connect to postgresql://u@127.0.0.1:1/db" err
 '
 
