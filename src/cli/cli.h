@@ -95,6 +95,8 @@ struct gw_cli {
 	const char *retries;
 	const char *connect_retries;
 	int allow_out_of_order;
+	int yes;   /* --yes: confirmed without a terminal */
+	int force; /* --force: destructive commands in a protected environment */
 	int help;
 	int version;
 
@@ -151,6 +153,15 @@ int gw_out_width(const char *s);
 /* Prints the context's error for library return code rc (text on stderr,
  * or JSON on stdout) and returns GW_EXIT_FAILED. */
 int gw_cli_fail(gw_cli *cli, int rc);
+/* Prints a refusal that is not a library error (with an optional hint) and
+ * returns GW_EXIT_FAILED. */
+int gw_cli_refuse(gw_cli *cli, const char *hint, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
+
+/* guard.c: in a protected environment, asks for the typed environment name
+ * on a terminal, or wants --yes (and --force where needs_force); returns
+ * GW_EXIT_OK to go on, or the exit code of the refusal it printed. */
+int gw_cli_guard(gw_cli *cli, const char *action, size_t count, int needs_force);
+
 /* Prints a usage error and returns GW_EXIT_USAGE. */
 int gw_cli_usage(gw_cli *cli, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
 /* `godwit: warning: ...` on stderr. */

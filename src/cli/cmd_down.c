@@ -73,13 +73,15 @@ static int down_run(gw_cli *cli, const gw_args *args)
 
 	if ((rc = parse(cli, args, &opts, &dry)) != 0)
 		return rc;
-	if (dry) {
-		if ((rc = gw_project_plan_down(&plan, cli->project, &opts)) < 0)
-			return gw_cli_fail(cli, rc);
+	if ((rc = gw_project_plan_down(&plan, cli->project, &opts)) < 0)
+		return gw_cli_fail(cli, rc);
+	if (dry)
 		rc = gw_cli_print_plan(cli, plan, "nothing to revert");
-		gw_plan_free(plan);
+	else
+		rc = gw_cli_guard(cli, "Reverting", gw_plan_count(plan), 1);
+	gw_plan_free(plan);
+	if (dry || rc != GW_EXIT_OK)
 		return rc;
-	}
 	if ((rc = gw_project_down(&reverted, cli->project, &opts)) < 0)
 		return gw_cli_fail(cli, rc);
 	return print_result(cli, reverted);

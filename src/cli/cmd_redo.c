@@ -11,6 +11,9 @@ static int redo_run(gw_cli *cli, const gw_args *args)
 	int rc;
 
 	(void)args;
+	/* A redo reverts first, so it is guarded like down. */
+	if ((rc = gw_cli_guard(cli, "Reverting and re-applying", 1, 1)) != GW_EXIT_OK)
+		return rc;
 	if ((rc = gw_project_redo(cli->project)) < 0)
 		return gw_cli_fail(cli, rc);
 	if (cli->output != GW_OUTPUT_JSON)

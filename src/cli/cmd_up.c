@@ -49,6 +49,19 @@ static int dry_run(gw_cli *cli, const gw_up_options *opts)
 	return rc;
 }
 
+/* A protected environment confirms what up is about to apply. */
+static int confirm(gw_cli *cli, const gw_up_options *opts)
+{
+	gw_plan *plan = NULL;
+	int rc;
+
+	if ((rc = gw_project_plan_up(&plan, cli->project, opts)) < 0)
+		return gw_cli_fail(cli, rc);
+	rc = gw_cli_guard(cli, "Applying", gw_plan_count(plan), 0);
+	gw_plan_free(plan);
+	return rc;
+}
+
 static int up_run(gw_cli *cli, const gw_args *args)
 {
 	gw_up_options opts = {.version = GW_UP_OPTIONS_VERSION};
@@ -72,6 +85,8 @@ static int up_run(gw_cli *cli, const gw_args *args)
 	}
 	if (dry)
 		return dry_run(cli, &opts);
+	if ((rc = confirm(cli, &opts)) != GW_EXIT_OK)
+		return rc;
 	if ((rc = gw_project_up(&applied, cli->project, &opts)) < 0)
 		return gw_cli_fail(cli, rc);
 	return print_result(cli, applied);

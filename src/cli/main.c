@@ -39,6 +39,8 @@ enum {
 	G_RETRIES,
 	G_CONNECT_RETRIES,
 	G_ALLOW_OUT_OF_ORDER,
+	G_YES,
+	G_FORCE,
 	G_HELP,
 	G_VERSION,
 };
@@ -63,6 +65,8 @@ const gw_opt gw_global_options[] = {
          "retries while the server is unreachable (default 3)"},
         {G_ALLOW_OUT_OF_ORDER, "allow-out-of-order", 0, NULL,
          "apply pending migrations older than applied ones"},
+        {G_YES, "yes", 'y', NULL, "confirm changes to a protected environment (for CI)"},
+        {G_FORCE, "force", 0, NULL, "allow reverting in a protected environment"},
         {G_HELP, "help", 'h', NULL, "show help"},
         {G_VERSION, "version", 0, NULL, "show the version"},
         {0, NULL, 0, NULL, NULL},
@@ -157,6 +161,12 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 		break;
 	case G_ALLOW_OUT_OF_ORDER:
 		cli->allow_out_of_order = 1;
+		break;
+	case G_YES:
+		cli->yes = 1;
+		break;
+	case G_FORCE:
+		cli->force = 1;
 		break;
 	case G_HELP:
 		cli->help = 1;

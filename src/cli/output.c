@@ -267,6 +267,27 @@ int gw_cli_fail(gw_cli *cli, int rc)
 	return GW_EXIT_FAILED;
 }
 
+int gw_cli_refuse(gw_cli *cli, const char *hint, const char *fmt, ...)
+{
+	char buf[1024];
+	gw_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	memset(&e, 0, sizeof(e));
+	e.code = GW_EINVALID;
+	e.message = buf;
+	e.sqlstate = e.file = "";
+	e.hint = hint ? hint : "";
+	if (cli->output == GW_OUTPUT_JSON)
+		print_error_json(cli, error_json("refused", e.message, &e));
+	else
+		print_error_text(cli, &e);
+	return GW_EXIT_FAILED;
+}
+
 int gw_cli_usage(gw_cli *cli, const char *fmt, ...)
 {
 	char buf[1024];

@@ -40,6 +40,7 @@ enum {
 	K_STATEMENT_TIMEOUT,
 	K_RETRIES,
 	K_CONNECT_RETRIES,
+	K_PROTECTED,
 	K_COUNT
 };
 
@@ -58,6 +59,7 @@ static int check_format(const char *value);
 static int check_seconds(const char *value);
 static int check_duration(const char *value);
 static int check_count(const char *value);
+static int check_bool(const char *value);
 
 static const key_def keys[K_COUNT] = {
         {"url", {"GODWIT_URL", "DATABASE_URL", NULL}, NULL, NULL, NULL},
@@ -95,6 +97,7 @@ static const key_def keys[K_COUNT] = {
          NULL,
          check_count,
          "a whole number from 0 to 100"},
+        {"protected", {"GODWIT_PROTECTED", NULL, NULL}, NULL, check_bool, "true or false"},
 };
 
 static const char *const key_names[K_COUNT + 1] = {
@@ -109,12 +112,13 @@ static const char *const key_names[K_COUNT + 1] = {
         "statement_timeout",
         "retries",
         "connect_retries",
+        "protected",
         NULL,
 };
 
 #define KEY_LIST                                                                                   \
 	"url, dir, source_format, schema, table, events_table, lock_wait, lock_timeout, "          \
-	"statement_timeout, retries, connect_retries"
+	"statement_timeout, retries, connect_retries, protected"
 
 typedef struct {
 	char *value; /* NULL: unset */
@@ -219,6 +223,11 @@ static int check_duration(const char *value)
 	long ms;
 
 	return parse_duration_ms(value, &ms);
+}
+
+static int check_bool(const char *value)
+{
+	return strcmp(value, "true") && strcmp(value, "false") ? -1 : 0;
 }
 
 static int check_count(const char *value)

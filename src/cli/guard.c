@@ -1,0 +1,66 @@
+/*
+ * guard.c: the confirmation that stands between a command and a protected
+ * environment (production unless godwit.conf says otherwise).
+ *
+ * On a terminal the user types the environment's name; without one (CI)
+ * only an explicit --yes goes on; reverting also needs --force. A refusal
+ * happens before the command touches anything, and says what is missing.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int is_protected(const gw_cli *cli)
+{
+	const char *value = gw_config_get(cli->config, "protected");
+
+	if (value)
+		return strcmp(value, "true") == 0;
+	return strcmp(gw_config_environment(cli->config), "production") == 0;
+}
+
+/* Reads one line from the terminal and compares it with the environment's
+ * name; the prompt goes to stderr so stdout stays clean for pipes. */
+static int typed_confirmation(gw_cli *cli, const char *env, const char *action, size_t count)
+{
+	char line[256];
+	size_t len;
+
+	fprintf(stderr, "%s %zu migration%s on the protected environment '%s' (%s).\n", action,
+	        count, count == 1 ? "" : "s", env, gw_project_display_url(cli->project));
+	fprintf(stderr, "Type '%s' to go on: ", env);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = '\0';
+	len = strcspn(line, "\r\n");
+	line[len] = '\0';
+	if (strcmp(line, env) == 0)
+		return GW_EXIT_OK;
+	return gw_cli_refuse(cli, NULL, "the confirmation did not match '%s'; nothing was changed",
+	                     env);
+}
+
+int gw_cli_guard(gw_cli *cli, const char *action, size_t count, int needs_force)
+{
+	const char *env = gw_config_environment(cli->config);
+
+	if (!is_protected(cli) || count == 0)
+		return GW_EXIT_OK;
+	if (needs_force && !cli->force)
+		return gw_cli_refuse(cli,
+		                     "add --force to revert there (and --yes when there is no "
+		                     "terminal to confirm on)",
+		                     "'%s' is a protected environment: reverting migrations there "
+		                     "needs --force; nothing was changed",
+		                     env);
+	if (cli->yes)
+		return GW_EXIT_OK;
+	if (isatty(STDIN_FILENO))
+		return typed_confirmation(cli, env, action, count);
+	return gw_cli_refuse(cli, "pass --yes to confirm in a non-interactive deploy",
+	                     "'%s' is a protected environment and there is no terminal to confirm "
+	                     "on; nothing was changed",
+	                     env);
+}
