@@ -10,6 +10,8 @@
 #include "godwit/common.h"
 #include "godwit/errors.h"
 #include "godwit/project.h"
+#include "godwit/health.h"
 #include "godwit/config.h"
+#include "godwit/schema.h"
 
 #endif

@@ -27,6 +27,14 @@ GW_EXTERN(const char *) gw_format_name(gw_format format);
 /* Accepts the names above and a few aliases; -1 when unknown. */
 GW_EXTERN(int) gw_format_parse(gw_format *out, const char *name);
 
+/* What up does when a pre-flight check fails. */
+typedef enum {
+	GW_PREFLIGHT_ABORT = 0, /* refuse, changing nothing (the default) */
+	GW_PREFLIGHT_WAIT,      /* poll until it passes, then abort */
+	GW_PREFLIGHT_WARN,      /* say so and go on */
+	GW_PREFLIGHT_OFF,       /* do not check */
+} gw_preflight_mode;
+
 typedef struct {
 	unsigned int version;
 	const char *dir;              /* migrations folder; NULL = "db/migrations" */
@@ -51,6 +59,19 @@ typedef struct {
 	 * (cold serverless databases, a server still starting); refused
 	 * credentials are never retried. 0 = default 3, negative = none. */
 	int connect_retries;
+	/* Pre-flight checks before up changes anything (see godwit/health.h):
+	 * sessions in a transaction for longer than max_transaction_age_ms
+	 * (0 = 60 s, negative = not checked), more than max_connections
+	 * connections to the database (0 = not checked), a server older than
+	 * min_server_version ("13"), missing required_extensions ("a,b").
+	 * required_tables ("a,b") is checked by health only. */
+	gw_preflight_mode preflight;
+	int preflight_wait_ms; /* with GW_PREFLIGHT_WAIT; 0 = 60 s */
+	int max_transaction_age_ms;
+	int max_connections;
+	const char *min_server_version;
+	const char *required_extensions;
+	const char *required_tables;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

@@ -41,6 +41,13 @@ enum {
 	K_RETRIES,
 	K_CONNECT_RETRIES,
 	K_PROTECTED,
+	K_PREFLIGHT,
+	K_PREFLIGHT_WAIT,
+	K_MAX_TRANSACTION_AGE,
+	K_MAX_CONNECTIONS,
+	K_MIN_SERVER_VERSION,
+	K_REQUIRED_EXTENSIONS,
+	K_REQUIRED_TABLES,
 	K_COUNT
 };
 
@@ -60,6 +67,8 @@ static int check_seconds(const char *value);
 static int check_duration(const char *value);
 static int check_count(const char *value);
 static int check_bool(const char *value);
+static int check_preflight(const char *value);
+static int check_number(const char *value);
 
 static const key_def keys[K_COUNT] = {
         {"url", {"GODWIT_URL", "DATABASE_URL", NULL}, NULL, NULL, NULL},
@@ -98,6 +107,29 @@ static const key_def keys[K_COUNT] = {
          check_count,
          "a whole number from 0 to 100"},
         {"protected", {"GODWIT_PROTECTED", NULL, NULL}, NULL, check_bool, "true or false"},
+        {"preflight",
+         {"GODWIT_PREFLIGHT", NULL, NULL},
+         NULL,
+         check_preflight,
+         "one of abort, wait, warn, off"},
+        {"preflight_wait",
+         {"GODWIT_PREFLIGHT_WAIT", NULL, NULL},
+         NULL,
+         check_duration,
+         "a duration such as 30s or 2min"},
+        {"max_transaction_age",
+         {"GODWIT_MAX_TRANSACTION_AGE", NULL, NULL},
+         NULL,
+         check_duration,
+         "a duration such as 500ms, 5s or 1min (0: not checked)"},
+        {"max_connections",
+         {"GODWIT_MAX_CONNECTIONS", NULL, NULL},
+         NULL,
+         check_number,
+         "a whole number (0: not checked)"},
+        {"min_server_version", {"GODWIT_MIN_SERVER_VERSION", NULL, NULL}, NULL, NULL, NULL},
+        {"required_extensions", {"GODWIT_REQUIRED_EXTENSIONS", NULL, NULL}, NULL, NULL, NULL},
+        {"required_tables", {"GODWIT_REQUIRED_TABLES", NULL, NULL}, NULL, NULL, NULL},
 };
 
 static const char *const key_names[K_COUNT + 1] = {
@@ -113,12 +145,21 @@ static const char *const key_names[K_COUNT + 1] = {
         "retries",
         "connect_retries",
         "protected",
+        "preflight",
+        "preflight_wait",
+        "max_transaction_age",
+        "max_connections",
+        "min_server_version",
+        "required_extensions",
+        "required_tables",
         NULL,
 };
 
 #define KEY_LIST                                                                                   \
 	"url, dir, source_format, schema, table, events_table, lock_wait, lock_timeout, "          \
-	"statement_timeout, retries, connect_retries, protected"
+	"statement_timeout, retries, connect_retries, protected, preflight, preflight_wait, "      \
+	"max_transaction_age, max_connections, min_server_version, required_extensions, "          \
+	"required_tables"
 
 typedef struct {
 	char *value; /* NULL: unset */
@@ -228,6 +269,29 @@ static int check_duration(const char *value)
 static int check_bool(const char *value)
 {
 	return strcmp(value, "true") && strcmp(value, "false") ? -1 : 0;
+}
+
+static const char *const preflight_modes[] = {"abort", "wait", "warn", "off", NULL};
+
+static int check_preflight(const char *value)
+{
+	size_t i;
+
+	for (i = 0; preflight_modes[i]; i++)
+		if (!strcmp(value, preflight_modes[i]))
+			return 0;
+	return -1;
+}
+
+static int check_number(const char *value)
+{
+	char *end;
+	long n;
+
+	if (*value < '0' || *value > '9')
+		return -1;
+	n = strtol(value, &end, 10);
+	return *end || n > 1000000 ? -1 : 0;
 }
 
 static int check_count(const char *value)
@@ -1035,5 +1099,19 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->statement_timeout_ms = ms_option(cfg->s[K_STATEMENT_TIMEOUT].value);
 	opts->retries = count_option(cfg->s[K_RETRIES].value);
 	opts->connect_retries = count_option(cfg->s[K_CONNECT_RETRIES].value);
+	if ((v = cfg->s[K_PREFLIGHT].value)) {
+		/* The modes are listed in gw_preflight_mode's order. */
+		for (opts->preflight = GW_PREFLIGHT_ABORT;
+		     preflight_modes[opts->preflight] &&
+		     strcmp(v, preflight_modes[opts->preflight]);
+		     opts->preflight++)
+			;
+	}
+	opts->preflight_wait_ms = ms_option(cfg->s[K_PREFLIGHT_WAIT].value);
+	opts->max_transaction_age_ms = ms_option(cfg->s[K_MAX_TRANSACTION_AGE].value);
+	opts->max_connections = count_option(cfg->s[K_MAX_CONNECTIONS].value);
+	opts->min_server_version = cfg->s[K_MIN_SERVER_VERSION].value;
+	opts->required_extensions = cfg->s[K_REQUIRED_EXTENSIONS].value;
+	opts->required_tables = cfg->s[K_REQUIRED_TABLES].value;
 	return 0;
 }

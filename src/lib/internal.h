@@ -56,6 +56,13 @@ struct gw_project {
 	int statement_timeout_ms; /* 0: none */
 	int retries;
 	int connect_retries;
+	gw_preflight_mode preflight;
+	int preflight_wait_ms;
+	int max_transaction_age_ms;
+	int max_connections;
+	char *min_server_version;
+	char *required_extensions;
+	char *required_tables;
 	const gw_driver *driver;
 
 	gw_source *source; /* loaded on first use */
@@ -165,6 +172,10 @@ void gw_prepared_dispose(gw_prepared *pm);
  * had already applied it (SQLite, which has no session lock). */
 int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *skipped);
 int gw_run_down(gw_project *p, const gw_migration *m);
+
+/* health.c: runs the pre-flight checks before anything changes, and
+ * waits, warns or refuses as p->preflight says. */
+int gw_preflight__gate(gw_project *p);
 
 /* status.c: the states of all migrations, used by status, up and down. */
 struct gw_status {

@@ -307,6 +307,9 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
 	if (error < 0 || (error = check_all(p, &sel, dir)) < 0)
 		goto cleanup;
+	/* Only a run that will change something waits on live sessions. */
+	if (sel.count && (error = gw_preflight__gate(p)) < 0)
+		goto cleanup;
 	error = run_selection(done, p, &sel, dir);
 cleanup:
 	gw_project__unlock(p);
@@ -355,6 +358,8 @@ int gw_project_redo(gw_project *p)
 		error = gw_error_set(p->ctx, GW_ESTATE, "nothing to redo: no migration is applied");
 		goto cleanup;
 	}
+	if ((error = gw_preflight__gate(p)) < 0)
+		goto cleanup;
 	if ((error = gw_run_down(p, sel.items[0].m)) == 0)
 		error = gw_run_up(p, sel.items[0].m, 0, &skipped);
 cleanup:

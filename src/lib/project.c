@@ -88,6 +88,16 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->statement_timeout_ms = option_value(o->statement_timeout_ms, 0);
 	p->retries = option_value(o->retries, DEFAULT_RETRIES);
 	p->connect_retries = option_value(o->connect_retries, DEFAULT_CONNECT_RETRIES);
+	p->preflight = o->preflight;
+	p->preflight_wait_ms = o->preflight_wait_ms;
+	p->max_transaction_age_ms = o->max_transaction_age_ms;
+	p->max_connections = o->max_connections;
+	if ((o->min_server_version &&
+	     !(p->min_server_version = gw_strdup(o->min_server_version))) ||
+	    (o->required_extensions &&
+	     !(p->required_extensions = gw_strdup(o->required_extensions))) ||
+	    (o->required_tables && !(p->required_tables = gw_strdup(o->required_tables))))
+		return -1;
 	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) || !p->table ||
 	    !p->events_table || !p->url)
 		return -1;
@@ -170,6 +180,9 @@ void gw_project_free(gw_project *p)
 	free(p->events_table);
 	free(p->table_q);
 	free(p->events_q);
+	free(p->min_server_version);
+	free(p->required_extensions);
+	free(p->required_tables);
 	free(p);
 }
 

@@ -114,7 +114,7 @@ test_expect_success PG 'timeouts come from the environment section of godwit.con
 	EOF
 	hold_locks 3 "SELECT count(*) FROM users" &&
 	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(3)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
-	test_expect_code 1 godwit --env production up 2>err &&
+	test_expect_code 1 godwit --env production --yes up 2>err &&
 	test_grep "lock timeout (SQLSTATE 55P03)" err &&
 	wait &&
 	rm godwit.conf

@@ -1,0 +1,498 @@
+/*
+ * health.c: checks of a database and its migrations (`godwit health`), and
+ * the pre-flight subset that up runs before it changes anything.
+ *
+ * Every check is a catalog query through the driver, values passed as
+ * parameters. A check reports a status, a one-line summary and a line per
+ * offending object (a session, an index), so a deploy log shows exactly
+ * who holds things up.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "godwit/health.h"
+#include "../util/error.h"
+
+#define DEFAULT_MAX_XACT_AGE_MS 60000
+
+typedef struct check_item {
+	gw_check pub;
+	gw_vec details;
+} check_item;
+
+struct gw_report {
+	gw_vec items; /* check_item * */
+	gw_vec strings;
+	int failed;
+};
+
+static const char *keep(gw_report *r, gw_str *s)
+{
+	char *text = gw_str_detach(s);
+
+	if (!text || gw_vec_push(&r->strings, text) < 0) {
+		free(text);
+		r->failed = 1;
+		return "";
+	}
+	return text;
+}
+
+static check_item *add_check(gw_report *r, const char *name, gw_check_status status,
+                             long long value, const char *fmt, ...) GW_FORMAT_PRINTF(5, 6);
+
+static check_item *add_check(gw_report *r, const char *name, gw_check_status status,
+                             long long value, const char *fmt, ...)
+{
+	check_item *c = calloc(1, sizeof(*c));
+	gw_str s = GW_STR_INIT;
+	va_list ap;
+
+	if (!c || gw_vec_push(&r->items, c) < 0) {
+		free(c);
+		r->failed = 1;
+		return NULL;
+	}
+	va_start(ap, fmt);
+	gw_str_vprintf(&s, fmt, ap);
+	va_end(ap);
+	c->pub.name = name;
+	c->pub.status = status;
+	c->pub.value = value;
+	c->pub.summary = keep(r, &s);
+	return c;
+}
+
+static void add_detail(gw_report *r, check_item *c, const char *text)
+{
+	gw_str s = GW_STR_INIT;
+	const char *kept;
+
+	if (!c)
+		return;
+	gw_str_puts(&s, text);
+	kept = keep(r, &s);
+	if (gw_vec_push(&c->details, (void *)(uintptr_t)kept) < 0)
+		r->failed = 1;
+	c->pub.details = (const char *const *)c->details.items;
+	c->pub.ndetails = c->details.len;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+typedef struct rows {
+	gw_vec lines; /* each row joined with the separator, malloc'd */
+	const char *sep;
+	long long first; /* the first column of the first row as a number */
+} rows;
+
+static int collect_row(void *payload, int ncols, const char *const *values)
+{
+	rows *rs = payload;
+	gw_str s = GW_STR_INIT;
+	int i;
+
+	if (rs->lines.len == 0)
+		rs->first = values[0] ? strtoll(values[0], NULL, 10) : -1;
+	for (i = 0; i < ncols; i++)
+		gw_str_printf(&s, "%s%s", i ? rs->sep : "", values[i] ? values[i] : "");
+	return gw_vec_push(&rs->lines, gw_str_detach(&s)) < 0;
+}
+
+static int query(rows *out, gw_project *p, const char *sql, const char *param)
+{
+	gw_stmt stmt = {sql, strlen(sql), &param, param ? 1 : 0};
+
+	out->first = -1;
+	if (!out->sep)
+		out->sep = " ";
+	return p->conn->driver->exec(p->conn, &stmt, collect_row, out);
+}
+
+static void rows_dispose(rows *rs)
+{
+	gw_vec_dispose(&rs->lines, free);
+}
+
+static long long clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- the checks --------------------------------------------------------- */
+
+static int check_connection(gw_report *r, gw_project *p)
+{
+	rows rs = {GW_VEC_INIT, NULL, 0};
+	long long start;
+	gw_conn *conn;
+	int error;
+
+	if ((error = gw_project__connect(&conn, p)) < 0) {
+		add_check(r, "connection", GW_CHECK_FAIL, -1, "cannot connect: %s",
+		          gw_ctx_error(p->ctx)->message);
+		return error;
+	}
+	/* The first query of a session warms the server's caches; the
+	 * second is the round trip a migration pays. */
+	if ((error = query(&rs, p, "SELECT 1", NULL)) < 0)
+		goto cleanup;
+	start = clock_us();
+	error = query(&rs, p, "SELECT 1", NULL);
+cleanup:
+	rows_dispose(&rs);
+	if (error < 0)
+		return error;
+	add_check(r, "connection", GW_CHECK_OK, (clock_us() - start) / 1000,
+	          "connected to %s; a round trip takes %.2f ms", p->display_url,
+	          (double)(clock_us() - start) / 1000.0);
+	return 0;
+}
+
+static void check_server_version(gw_report *r, gw_project *p)
+{
+	const char *v = p->driver->server_version(p->conn);
+	/* min_server_version is a PostgreSQL version. */
+	int old = p->driver->dialect == GW_DIALECT_POSTGRES && p->min_server_version &&
+	          gw_version_cmp(v, p->min_server_version) < 0;
+
+	if (old)
+		add_check(r, "server_version", GW_CHECK_FAIL, -1,
+		          "%s %s is older than the required %s", p->driver->name, v,
+		          p->min_server_version);
+	else
+		add_check(r, "server_version", GW_CHECK_OK, -1, "%s %s", p->driver->name, v);
+}
+
+static int check_extensions(gw_report *r, gw_project *p)
+{
+	rows have = {GW_VEC_INIT, NULL, 0}, missing = {GW_VEC_INIT, NULL, 0};
+	check_item *c;
+	size_t i;
+	int error;
+
+	if ((error = query(&have, p, "SELECT extname, extversion FROM pg_extension ORDER BY 1",
+	                   NULL)) < 0)
+		goto cleanup;
+	if (p->required_extensions &&
+	    (error = query(&missing, p,
+	                   "SELECT trim(e) FROM unnest(string_to_array($1, ',')) e WHERE trim(e) "
+	                   "<> '' AND NOT EXISTS (SELECT 1 FROM pg_available_extensions a WHERE "
+	                   "a.name = trim(e)) ORDER BY 1",
+	                   p->required_extensions)) < 0)
+		goto cleanup;
+	if (missing.lines.len)
+		c = add_check(r, "extensions", GW_CHECK_FAIL, (long long)missing.lines.len,
+		              "%zu required extension%s not available on the server",
+		              missing.lines.len, missing.lines.len == 1 ? " is" : "s are");
+	else
+		c = add_check(r, "extensions", GW_CHECK_OK, (long long)have.lines.len,
+		              "%zu installed", have.lines.len);
+	for (i = 0; i < missing.lines.len; i++)
+		add_detail(r, c, missing.lines.items[i]);
+	for (i = 0; i < have.lines.len; i++)
+		add_detail(r, c, have.lines.items[i]);
+cleanup:
+	rows_dispose(&have);
+	rows_dispose(&missing);
+	return error;
+}
+
+static int check_long_transactions(gw_report *r, gw_project *p, gw_check_status level)
+{
+	rows rs = {GW_VEC_INIT, NULL, 0};
+	gw_str age = GW_STR_INIT;
+	check_item *c;
+	size_t i;
+	int error, limit_ms;
+
+	if (p->max_transaction_age_ms < 0)
+		return 0;
+	limit_ms = p->max_transaction_age_ms ? p->max_transaction_age_ms : DEFAULT_MAX_XACT_AGE_MS;
+	gw_str_printf(&age, "%d milliseconds", limit_ms);
+	/* Both states block DDL: an active transaction and one that sits
+	 * idle with its locks held. */
+	error = query(&rs, p,
+	              "SELECT 'pid ' || pid || ' (' || coalesce(application_name, '') || ', ' || "
+	              "state || ' for ' || to_char(now() - xact_start, 'HH24:MI:SS') || "
+	              "'): ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
+	              "FROM pg_stat_activity WHERE datname = current_database() "
+	              "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+	              "AND xact_start < now() - $1::interval ORDER BY xact_start",
+	              age.ptr);
+	if (error == 0) {
+		if (rs.lines.len)
+			c = add_check(r, "long_transactions", level, (long long)rs.lines.len,
+			              "%zu session%s in a transaction for longer than %.1f s",
+			              rs.lines.len, rs.lines.len == 1 ? " has been" : "s have been",
+			              (double)limit_ms / 1000.0);
+		else
+			c = add_check(r, "long_transactions", GW_CHECK_OK, 0,
+			              "no transaction older than %.1f s",
+			              (double)limit_ms / 1000.0);
+		for (i = 0; i < rs.lines.len; i++)
+			add_detail(r, c, rs.lines.items[i]);
+	}
+	gw_str_dispose(&age);
+	rows_dispose(&rs);
+	return error;
+}
+
+static int check_connections(gw_report *r, gw_project *p, gw_check_status level)
+{
+	rows rs = {GW_VEC_INIT, NULL, 0};
+	int error = query(&rs, p,
+	                  "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+	                  "current_database() AND backend_type = 'client backend'",
+	                  NULL);
+
+	if (error == 0) {
+		if (p->max_connections > 0 && rs.first > p->max_connections)
+			add_check(r, "connections", level, rs.first,
+			          "%lld connections to the database, over the limit of %d",
+			          rs.first, p->max_connections);
+		else
+			add_check(r, "connections", GW_CHECK_OK, rs.first,
+			          "%lld connections to the database", rs.first);
+	}
+	rows_dispose(&rs);
+	return error;
+}
+
+/* Lists what a query returns as one check that fails (or warns) when it
+ * returns anything. */
+static int check_listing(gw_report *r, gw_project *p, const char *name, gw_check_status level,
+                         const char *sql, const char *param, const char *found, const char *none)
+{
+	rows rs = {GW_VEC_INIT, NULL, 0};
+	check_item *c;
+	size_t i;
+	int error = query(&rs, p, sql, param);
+
+	if (error == 0) {
+		c = rs.lines.len ? add_check(r, name, level, (long long)rs.lines.len, "%zu %s",
+		                             rs.lines.len, found)
+		                 : add_check(r, name, GW_CHECK_OK, 0, "%s", none);
+		for (i = 0; i < rs.lines.len; i++)
+			add_detail(r, c, rs.lines.items[i]);
+	}
+	rows_dispose(&rs);
+	return error;
+}
+
+static int check_migrations(gw_report *r, gw_project *p)
+{
+	gw_status *st = NULL;
+	size_t pending, bad;
+	int error = gw_project_status(&st, p);
+
+	if (error < 0) {
+		add_check(r, "migrations", GW_CHECK_FAIL, -1, "%s", gw_ctx_error(p->ctx)->message);
+		gw_ctx_clear_error(p->ctx);
+		return 0;
+	}
+	pending = gw_status_count_state(st, GW_STATE_PENDING) +
+	          gw_status_count_state(st, GW_STATE_OUT_OF_ORDER);
+	bad = gw_status_count_state(st, GW_STATE_DIRTY) +
+	      gw_status_count_state(st, GW_STATE_CHANGED);
+	add_check(r, "migrations",
+	          bad       ? GW_CHECK_FAIL
+	          : pending ? GW_CHECK_WARN
+	                    : GW_CHECK_OK,
+	          (long long)(pending + bad),
+	          "%zu applied, %zu pending, %zu dirty, %zu changed, %zu missing",
+	          gw_status_count_state(st, GW_STATE_APPLIED), pending,
+	          gw_status_count_state(st, GW_STATE_DIRTY),
+	          gw_status_count_state(st, GW_STATE_CHANGED),
+	          gw_status_count_state(st, GW_STATE_MISSING));
+	gw_status_free(st);
+	return 0;
+}
+
+static int postgres_checks(gw_report *r, gw_project *p, int full)
+{
+	gw_check_status level = full ? GW_CHECK_WARN : GW_CHECK_FAIL;
+	int error;
+
+	if ((error = check_extensions(r, p)) < 0 ||
+	    (error = check_long_transactions(r, p, level)) < 0 ||
+	    (error = check_connections(r, p, level)) < 0)
+		return error;
+	if (!full)
+		return 0;
+	if (p->required_tables &&
+	    (error = check_listing(r, p, "tables", GW_CHECK_FAIL,
+	                           "SELECT trim(t) FROM unnest(string_to_array($1, ',')) t WHERE "
+	                           "trim(t) <> '' AND to_regclass(trim(t)) IS NULL ORDER BY 1",
+	                           p->required_tables, "required tables missing",
+	                           "every required table exists")) < 0)
+		return error;
+	if ((error = check_listing(
+	             r, p, "invalid_indexes", GW_CHECK_FAIL,
+	             "SELECT n.nspname || '.' || c.relname FROM pg_index i JOIN "
+	             "pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid "
+	             "= c.relnamespace WHERE NOT i.indisvalid ORDER BY 1",
+	             NULL,
+	             "invalid indexes (a failed CREATE INDEX CONCURRENTLY?); drop and "
+	             "create them again",
+	             "no invalid index")) < 0)
+		return error;
+	return check_listing(r, p, "lock_holders", GW_CHECK_WARN,
+	                     "SELECT DISTINCT 'pid ' || h.pid || ' blocks ' || "
+	                     "(SELECT count(*) FROM pg_stat_activity w WHERE h.pid = ANY "
+	                     "(pg_blocking_pids(w.pid))) || ' session(s): ' || "
+	                     "left(regexp_replace(h.query, '\\s+', ' ', 'g'), 80) FROM "
+	                     "pg_stat_activity h WHERE EXISTS (SELECT 1 FROM pg_stat_activity w "
+	                     "WHERE h.pid = ANY (pg_blocking_pids(w.pid))) ORDER BY 1",
+	                     NULL, "sessions hold locks that others wait for",
+	                     "no session is blocking another");
+}
+
+static int run_checks(gw_report **out, gw_project *p, int full)
+{
+	gw_report *r = calloc(1, sizeof(*r));
+	int error;
+
+	*out = NULL;
+	if (!r)
+		return gw_error_oom(p->ctx);
+	if ((error = check_connection(r, p)) == 0) {
+		check_server_version(r, p);
+		if (p->driver->dialect == GW_DIALECT_POSTGRES)
+			error = postgres_checks(r, p, full);
+		if (error == 0 && full)
+			error = check_migrations(r, p);
+	}
+	if (r->failed && error == 0)
+		error = gw_error_oom(p->ctx);
+	*out = r;
+	return error;
+}
+
+int gw_project_health(gw_report **out, gw_project *p)
+{
+	return run_checks(out, p, 1);
+}
+
+int gw_project_preflight(gw_report **out, gw_project *p)
+{
+	return run_checks(out, p, 0);
+}
+
+size_t gw_report_count(const gw_report *r)
+{
+	return r ? r->items.len : 0;
+}
+
+const gw_check *gw_report_get(const gw_report *r, size_t i)
+{
+	return r && i < r->items.len ? &((check_item *)r->items.items[i])->pub : NULL;
+}
+
+gw_check_status gw_report_status(const gw_report *r)
+{
+	gw_check_status worst = GW_CHECK_OK;
+	size_t i;
+
+	for (i = 0; r && i < r->items.len; i++)
+		if (((check_item *)r->items.items[i])->pub.status > worst)
+			worst = ((check_item *)r->items.items[i])->pub.status;
+	return worst;
+}
+
+static void free_item(void *ptr)
+{
+	check_item *c = ptr;
+
+	gw_vec_dispose(&c->details, NULL);
+	free(c);
+}
+
+void gw_report_free(gw_report *r)
+{
+	if (!r)
+		return;
+	gw_vec_dispose(&r->items, free_item);
+	gw_vec_dispose(&r->strings, free);
+	free(r);
+}
+
+/* ---- the gate before up and down ------------------------------------------ */
+
+static int preflight_error(gw_project *p, const gw_report *r)
+{
+	gw_str msg = GW_STR_INIT;
+	size_t i, j;
+	int error;
+
+	gw_str_puts(&msg, "pre-flight check failed, nothing was changed");
+	for (i = 0; i < gw_report_count(r); i++) {
+		const gw_check *c = gw_report_get(r, i);
+
+		if (c->status != GW_CHECK_FAIL)
+			continue;
+		gw_str_printf(&msg, "\n  %s: %s", c->name, c->summary);
+		for (j = 0; j < c->ndetails; j++)
+			gw_str_printf(&msg, "\n    %s", c->details[j]);
+	}
+	error = gw_error_set(p->ctx, GW_ESTATE, "%s", msg.ptr);
+	gw_error_set_hint(p->ctx, "wait for those sessions or end them; or set preflight = wait "
+	                          "(or warn), or raise max_transaction_age, in godwit.conf");
+	gw_str_dispose(&msg);
+	return error;
+}
+
+static void warn_failures(gw_project *p, const gw_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < gw_report_count(r); i++) {
+		const gw_check *c = gw_report_get(r, i);
+
+		if (c->status == GW_CHECK_FAIL)
+			gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+			          "pre-flight: %s: %s%s%s (going on: preflight = warn)", c->name,
+			          c->summary, c->ndetails ? "; " : "",
+			          c->ndetails ? c->details[0] : "");
+	}
+}
+
+int gw_preflight__gate(gw_project *p)
+{
+	long long deadline;
+	gw_report *r = NULL;
+	int error, told = 0;
+
+	if (p->preflight == GW_PREFLIGHT_OFF || p->driver->dialect != GW_DIALECT_POSTGRES)
+		return 0;
+	deadline = clock_us() / 1000 + (p->preflight_wait_ms ? p->preflight_wait_ms : 60000);
+	for (;;) {
+		if ((error = gw_project_preflight(&r, p)) < 0)
+			break;
+		if (gw_report_status(r) < GW_CHECK_FAIL)
+			break;
+		if (p->preflight == GW_PREFLIGHT_WARN) {
+			warn_failures(p, r);
+			break;
+		}
+		if (p->preflight != GW_PREFLIGHT_WAIT || clock_us() / 1000 >= deadline) {
+			error = preflight_error(p, r);
+			break;
+		}
+		if (!told++)
+			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
+			          "pre-flight: waiting for long transactions to finish");
+		gw_report_free(r);
+		r = NULL;
+		gw_sleep_ms(1000);
+	}
+	gw_report_free(r);
+	return error;
+}
