@@ -11,7 +11,9 @@
 #include "godwit/errors.h"
 #include "godwit/project.h"
 #include "godwit/health.h"
+#include "godwit/backup.h"
 #include "godwit/config.h"
 #include "godwit/schema.h"
+#include "godwit/lint.h"
 
 #endif

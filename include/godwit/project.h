@@ -72,6 +72,12 @@ typedef struct {
 	const char *min_server_version;
 	const char *required_extensions;
 	const char *required_tables;
+	/* Backups (see godwit/backup.h). With backup_before_changes, up and
+	 * down take a backup before they change anything (and before they
+	 * take the runner lock), and a failed backup stops them. */
+	const char *backup_dir; /* NULL = "db/backups" in the project */
+	int backup_keep;        /* backups kept per environment; 0 = 10 */
+	int backup_before_changes;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

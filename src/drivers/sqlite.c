@@ -332,6 +332,60 @@ static int sq_last_error_position(gw_conn *conn)
 	return ((gw_sqliteconn *)conn)->last_position;
 }
 
+/* Copies one database into another page by page with SQLite's online
+ * backup API, which holds a read lock on the source while it copies, so
+ * the copy is consistent however the source is being used. */
+static int copy_database(gw_conn *conn, sqlite3 *to, sqlite3 *from, const char *what)
+{
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+	int rc;
+
+	if (!b)
+		return gw_error_set(conn->ctx, GW_EIO, "cannot %s: %s", what, sqlite3_errmsg(to));
+	while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED)
+		sqlite3_sleep(rc == SQLITE_OK ? 0 : 50);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		return gw_error_set(conn->ctx, GW_EIO, "cannot %s: %s", what, sqlite3_errstr(rc));
+	return 0;
+}
+
+static int sq_backup(gw_conn *conn, const char *path)
+{
+	gw_sqliteconn *sc = (gw_sqliteconn *)conn;
+	sqlite3 *to = NULL;
+	int error;
+
+	if (sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		error = gw_error_set(conn->ctx, GW_EIO, "cannot create the backup %s: %s", path,
+		                     to ? sqlite3_errmsg(to) : "out of memory");
+		sqlite3_close(to);
+		return error;
+	}
+	error = copy_database(conn, to, sc->db, "write the backup");
+	sqlite3_close(to);
+	return error;
+}
+
+static int sq_restore(gw_conn *conn, const char *path)
+{
+	gw_sqliteconn *sc = (gw_sqliteconn *)conn;
+	sqlite3 *from = NULL;
+	int error;
+
+	if (sqlite3_open_v2(path, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		error = gw_error_set(conn->ctx, GW_EIO, "cannot read the backup %s: %s", path,
+		                     from ? sqlite3_errmsg(from) : "out of memory");
+		sqlite3_close(from);
+		return error;
+	}
+	error = copy_database(conn, sc->db, from, "restore the backup");
+	sqlite3_close(from);
+	return error;
+}
+
 static const char *sq_server_version(gw_conn *conn)
 {
 	(void)conn;
@@ -353,5 +407,7 @@ const gw_driver gw_driver_sqlite = {
         .lock_holder = NULL,
         .quote_ident = sq_quote_ident,
         .last_error_position = sq_last_error_position,
+        .backup = sq_backup,
+        .restore = sq_restore,
         .server_version = sq_server_version,
 };

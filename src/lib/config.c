@@ -48,6 +48,12 @@ enum {
 	K_MIN_SERVER_VERSION,
 	K_REQUIRED_EXTENSIONS,
 	K_REQUIRED_TABLES,
+	K_LINT_DISABLE,
+	K_LINT_ERROR,
+	K_LINT_WARNING,
+	K_BACKUP,
+	K_BACKUP_DIR,
+	K_BACKUP_KEEP,
 	K_COUNT
 };
 
@@ -130,36 +136,32 @@ static const key_def keys[K_COUNT] = {
         {"min_server_version", {"GODWIT_MIN_SERVER_VERSION", NULL, NULL}, NULL, NULL, NULL},
         {"required_extensions", {"GODWIT_REQUIRED_EXTENSIONS", NULL, NULL}, NULL, NULL, NULL},
         {"required_tables", {"GODWIT_REQUIRED_TABLES", NULL, NULL}, NULL, NULL, NULL},
+        /* Comma-separated lint rule ids; checked by the linter, which knows them. */
+        {"lint_disable", {"GODWIT_LINT_DISABLE", NULL, NULL}, NULL, NULL, NULL},
+        {"lint_error", {"GODWIT_LINT_ERROR", NULL, NULL}, NULL, NULL, NULL},
+        {"lint_warning", {"GODWIT_LINT_WARNING", NULL, NULL}, NULL, NULL, NULL},
+        {"backup", {"GODWIT_BACKUP", NULL, NULL}, NULL, check_bool, "true or false"},
+        {"backup_dir", {"GODWIT_BACKUP_DIR", NULL, NULL}, NULL, NULL, NULL},
+        {"backup_keep",
+         {"GODWIT_BACKUP_KEEP", NULL, NULL},
+         NULL,
+         check_count,
+         "a whole number from 0 to 100"},
 };
 
-static const char *const key_names[K_COUNT + 1] = {
-        "url",
-        "dir",
-        "source_format",
-        "schema",
-        "table",
-        "events_table",
-        "lock_wait",
-        "lock_timeout",
-        "statement_timeout",
-        "retries",
-        "connect_retries",
-        "protected",
-        "preflight",
-        "preflight_wait",
-        "max_transaction_age",
-        "max_connections",
-        "min_server_version",
-        "required_extensions",
-        "required_tables",
-        NULL,
-};
+/* "url, dir, ...": the keys, for "unknown key" messages. */
+static const char *key_list(void)
+{
+	static char list[1024];
+	size_t k, n = 0;
 
-#define KEY_LIST                                                                                   \
-	"url, dir, source_format, schema, table, events_table, lock_wait, lock_timeout, "          \
-	"statement_timeout, retries, connect_retries, protected, preflight, preflight_wait, "      \
-	"max_transaction_age, max_connections, min_server_version, required_extensions, "          \
-	"required_tables"
+	if (list[0])
+		return list;
+	for (k = 0; k < K_COUNT && n < sizeof(list); k++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", k ? ", " : "",
+		                      keys[k].name);
+	return list;
+}
 
 typedef struct {
 	char *value; /* NULL: unset */
@@ -339,7 +341,12 @@ static int key_index(const char *name)
 
 const char *const *gw_config_keys(void)
 {
-	return key_names;
+	static const char *names[K_COUNT + 1];
+	size_t k;
+
+	for (k = 0; !names[K_COUNT - 1] && k < K_COUNT; k++)
+		names[k] = keys[k].name;
+	return names;
 }
 
 static void setting_dispose(setting *s)
@@ -836,7 +843,7 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 	else if (strcmp(section + 4, p->env_name) == 0)
 		slot = p->sect;
 	if ((k = key_index(name)) < 0)
-		return conf_fail(p, "unknown key '%s'; the keys are " KEY_LIST, name);
+		return conf_fail(p, "unknown key '%s'; the keys are %s", name, key_list());
 	if (!conf_check_duplicate(p, section, k))
 		return p->oom ? 1 : 0;
 	if (!(v = unquote(value))) {
@@ -1060,9 +1067,8 @@ int gw_config_set(gw_config *cfg, const char *key, const char *value, const char
 	if (!source)
 		source = "set";
 	if (!cfg || !key || (k = key_index(key)) < 0)
-		return gw_error_set(ctx, GW_EINVALID,
-		                    "unknown setting '%s'; the settings are " KEY_LIST,
-		                    key ? key : "(null)");
+		return gw_error_set(ctx, GW_EINVALID, "unknown setting '%s'; the settings are %s",
+		                    key ? key : "(null)", key_list());
 	if (!value || !*value)
 		return gw_error_set(ctx, GW_EINVALID, "%s needs a value", source);
 	if (keys[k].check && keys[k].check(value) < 0)
@@ -1113,5 +1119,9 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->min_server_version = cfg->s[K_MIN_SERVER_VERSION].value;
 	opts->required_extensions = cfg->s[K_REQUIRED_EXTENSIONS].value;
 	opts->required_tables = cfg->s[K_REQUIRED_TABLES].value;
+	opts->backup_before_changes =
+	        cfg->s[K_BACKUP].value && !strcmp(cfg->s[K_BACKUP].value, "true");
+	opts->backup_dir = cfg->s[K_BACKUP_DIR].value;
+	opts->backup_keep = count_option(cfg->s[K_BACKUP_KEEP].value);
 	return 0;
 }

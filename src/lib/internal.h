@@ -63,6 +63,9 @@ struct gw_project {
 	char *min_server_version;
 	char *required_extensions;
 	char *required_tables;
+	char *backup_dir;
+	int backup_keep;
+	int backup_before_changes;
 	const gw_driver *driver;
 
 	gw_source *source; /* loaded on first use */

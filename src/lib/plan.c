@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "godwit/backup.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 
@@ -293,6 +294,31 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 	return error;
 }
 
+/* A run that will change something backs up first when the project asks
+ * for it. This happens before the runner lock is taken, so a long
+ * pg_dump never holds up another deploy; a failed backup stops the run. */
+static int backup_first(gw_project *p, gw_direction dir, const gw_up_options *up,
+                        const gw_down_options *down)
+{
+	selection sel = {NULL, 0};
+	gw_status *st = NULL;
+	char *path = NULL;
+	int error;
+
+	if (!p->backup_before_changes)
+		return 0;
+	if ((error = load_status(&st, p, READ_ONLY)) < 0)
+		goto cleanup;
+	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
+	if (error == 0 && sel.count)
+		error = gw_project_backup(&path, p);
+cleanup:
+	free(path);
+	gw_status_free(st);
+	free(sel.items);
+	return error;
+}
+
 static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_options *up,
                const gw_down_options *down)
 {
@@ -302,7 +328,8 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 
 	if (done)
 		*done = 0;
-	if ((error = load_status(&st, p, LOCKED)) < 0)
+	if ((error = backup_first(p, dir, up, down)) < 0 ||
+	    (error = load_status(&st, p, LOCKED)) < 0)
 		goto cleanup;
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
 	if (error < 0 || (error = check_all(p, &sel, dir)) < 0)

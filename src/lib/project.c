@@ -64,6 +64,14 @@ static char *default_url(const char *project_dir, const char *env)
 	return gw_str_detach(&s);
 }
 
+static char *join_dir(const char *a, const char *b)
+{
+	gw_str s = GW_STR_INIT;
+
+	gw_path_join(&s, a, b);
+	return gw_str_detach(&s);
+}
+
 /* Options use 0 for "the default" and a negative value for "off". */
 static int option_value(int value, int fallback)
 {
@@ -97,6 +105,16 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	    (o->required_extensions &&
 	     !(p->required_extensions = gw_strdup(o->required_extensions))) ||
 	    (o->required_tables && !(p->required_tables = gw_strdup(o->required_tables))))
+		return -1;
+	p->backup_keep = o->backup_keep > 0 ? o->backup_keep : 10;
+	p->backup_before_changes = o->backup_before_changes;
+	if (o->backup_dir)
+		p->backup_dir = gw_strdup(o->backup_dir);
+	else if (o->project_dir && strcmp(o->project_dir, "."))
+		p->backup_dir = join_dir(o->project_dir, "db/backups");
+	else
+		p->backup_dir = gw_strdup("db/backups");
+	if (!p->backup_dir)
 		return -1;
 	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) || !p->table ||
 	    !p->events_table || !p->url)
@@ -183,6 +201,7 @@ void gw_project_free(gw_project *p)
 	free(p->min_server_version);
 	free(p->required_extensions);
 	free(p->required_tables);
+	free(p->backup_dir);
 	free(p);
 }
 

@@ -162,3 +162,87 @@ int gw_url_ambiguous_userinfo(const char *url)
 		ats += *p == '@';
 	return ats > 1;
 }
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void put_decoded(gw_str *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && hex_digit(s[i + 1]) >= 0 &&
+		    hex_digit(s[i + 2]) >= 0) {
+			gw_str_putc(out, (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2])));
+			i += 2;
+		} else {
+			gw_str_putc(out, s[i]);
+		}
+	}
+}
+
+/* Copies s without its password= pairs (separated by seps), decoding the
+ * last one into password. */
+static void split_pairs(gw_str *out, gw_str *password, const char *s, const char *seps, int decode)
+{
+	size_t i = 0, n;
+
+	while (s[i]) {
+		n = strcspn(s + i, seps);
+		if (n > 9 && !strncasecmp(s + i, "password=", 9)) {
+			gw_str_clear(password);
+			if (decode)
+				put_decoded(password, s + i + 9, n - 9);
+			else
+				gw_str_put(password, s + i + 9, n - 9);
+			i += n + (s[i + n] ? 1 : 0);
+			continue;
+		}
+		gw_str_put(out, s + i, n + (s[i + n] ? 1 : 0));
+		i += n + (s[i + n] ? 1 : 0);
+	}
+	/* A dropped last pair can leave a trailing separator. */
+	while (out->size && strchr(seps, out->ptr[out->size - 1]))
+		gw_str_truncate(out, out->size - 1);
+}
+
+int gw_url_split_password(gw_str *out_url, gw_str *password, const char *url)
+{
+	const char *hier = strstr(url, "://"), *auth, *end, *at = NULL, *colon, *p;
+
+	gw_str_clear(password);
+	if (!hier) {
+		split_pairs(out_url, password, url, " ", 0);
+		return gw_str_failed(out_url) || gw_str_failed(password) ? -1 : 0;
+	}
+	auth = hier + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	gw_str_put(out_url, url, (size_t)(auth - url));
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon) {
+		gw_str_put(out_url, auth, (size_t)(colon - auth));
+		put_decoded(password, colon + 1, (size_t)(at - colon - 1));
+		auth = at;
+	}
+	gw_str_put(out_url, auth, (size_t)(end - auth));
+	p = end + strcspn(end, "?#");
+	gw_str_put(out_url, end, (size_t)(p - end));
+	end = p;
+	if (*end == '?') {
+		gw_str_putc(out_url, '?');
+		split_pairs(out_url, password, end + 1, "&", 1);
+		if (out_url->size && out_url->ptr[out_url->size - 1] == '?')
+			gw_str_truncate(out_url, out_url->size - 1);
+	} else {
+		gw_str_puts(out_url, end);
+	}
+	return gw_str_failed(out_url) || gw_str_failed(password) ? -1 : 0;
+}

@@ -27,4 +27,9 @@ int gw_url_mask(gw_str *out, const char *url);
  * its errors, so such a URL is refused rather than guessed at. */
 int gw_url_ambiguous_userinfo(const char *url);
 
+/* Splits the password out of a URL or key/value string, for programs
+ * (pg_dump) that must not see it on their command line: out_url gets the
+ * URL without it, password the decoded password (empty when none). */
+int gw_url_split_password(gw_str *out_url, gw_str *password, const char *url);
+
 #endif

@@ -94,6 +94,13 @@ struct gw_driver {
 	 * of the last failed exec; 0 when the database gave none. */
 	int (*last_error_position)(gw_conn *conn);
 
+	/* Copies the whole database into the file at path, or replaces the
+	 * database with that file's content, online and consistently (SQLite's
+	 * backup API). NULL for PostgreSQL, which the library backs up with
+	 * pg_dump. */
+	int (*backup)(gw_conn *conn, const char *path);
+	int (*restore)(gw_conn *conn, const char *path);
+
 	/* The server's version, e.g. "15.18"; valid while the connection is. */
 	const char *(*server_version)(gw_conn *conn);
 };

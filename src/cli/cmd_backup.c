@@ -1,0 +1,104 @@
+/*
+ * cmd_backup.c: `godwit backup`, `godwit backups` and `godwit restore FILE`:
+ * take a verified backup, list this environment's backups, and replace
+ * the database with one (guarded like down in a protected environment).
+ */
+#include "cli.h"
+
+static int backup_run(gw_cli *cli, const gw_args *args)
+{
+	char *path = NULL;
+	json_t *root;
+	int rc;
+
+	(void)args;
+	if ((rc = gw_project_backup(&path, cli->project)) < 0)
+		return gw_cli_fail(cli, rc);
+	if (cli->output == GW_OUTPUT_JSON) {
+		root = json_object();
+		gw_json_set(root, "backup", gw_json_str(path));
+		rc = gw_json_print(cli, root);
+	} else {
+		rc = GW_EXIT_OK; /* the notice said where it went */
+	}
+	free(path);
+	return rc;
+}
+
+static int backups_run(gw_cli *cli, const gw_args *args)
+{
+	gw_backup_list *list = NULL;
+	json_t *root, *items;
+	size_t i;
+	int rc;
+
+	(void)args;
+	if ((rc = gw_project_backups(&list, cli->project)) < 0)
+		return gw_cli_fail(cli, rc);
+	if (cli->output == GW_OUTPUT_JSON) {
+		root = json_object();
+		items = json_array();
+		for (i = 0; i < gw_backup_list_count(list); i++) {
+			const gw_backup_entry *e = gw_backup_list_get(list, i);
+			json_t *o = json_object();
+
+			gw_json_set(o, "path", gw_json_str(e->path));
+			gw_json_set(o, "size", json_integer(e->size));
+			json_array_append_new(items, o);
+		}
+		gw_json_set(root, "backups", items);
+		rc = gw_json_print(cli, root);
+	} else {
+		for (i = 0; i < gw_backup_list_count(list); i++)
+			printf("%s  %lld bytes\n", gw_backup_list_get(list, i)->path,
+			       gw_backup_list_get(list, i)->size);
+		if (!gw_backup_list_count(list))
+			printf("no backups yet; take one with 'godwit backup'\n");
+		rc = GW_EXIT_OK;
+	}
+	gw_backup_list_free(list);
+	return rc;
+}
+
+static int restore_run(gw_cli *cli, const gw_args *args)
+{
+	int rc;
+
+	if ((rc = gw_cli_guard(cli, "Restoring a backup over", 1, 1)) != GW_EXIT_OK)
+		return rc;
+	if ((rc = gw_project_restore(cli->project, args->pos[0])) < 0)
+		return gw_cli_fail(cli, rc);
+	return GW_EXIT_OK;
+}
+
+const gw_cmd gw_cmd_backup = {
+        .name = "backup",
+        .summary = "take a verified backup of the database",
+        .usage = "backup",
+        .description = "PostgreSQL: pg_dump -Fc (the client matching the server's major\n"
+                       "version), checked with pg_restore --list. SQLite: the online backup API,\n"
+                       "checked with PRAGMA integrity_check. Files are 0600 in backup_dir (0700,\n"
+                       "default db/backups); the newest backup_keep (10) are kept.",
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .run = backup_run,
+};
+
+const gw_cmd gw_cmd_backups = {
+        .name = "backups",
+        .summary = "list this environment's backups, oldest first",
+        .usage = "backups",
+        .needs = GW_NEEDS_PROJECT,
+        .run = backups_run,
+};
+
+const gw_cmd gw_cmd_restore = {
+        .name = "restore",
+        .summary = "replace the database with a backup",
+        .usage = "restore FILE",
+        .description = "In a protected environment this needs --force, and a typed confirmation\n"
+                       "on a terminal or --yes without one.",
+        .min_args = 1,
+        .max_args = 1,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .run = restore_run,
+};

@@ -1,0 +1,421 @@
+/*
+ * backup.c: backups before risky runs, listing them, and restoring one.
+ *
+ * PostgreSQL goes through pg_dump -Fc, run without a shell, with the
+ * password in its environment rather than on its command line; the
+ * client must be at least the server's major version, which is checked
+ * first so the error says what to install. SQLite uses the driver's
+ * online backup. Every file is created 0600 in a 0700 folder before
+ * anything is written to it.
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "godwit/backup.h"
+#include "../util/error.h"
+#include "../util/fs.h"
+#include "../util/proc.h"
+#include "../util/url.h"
+
+struct gw_backup_list {
+	gw_backup_entry *entries;
+	size_t count;
+	gw_vec strings;
+};
+
+static const char *extension(const gw_project *p)
+{
+	return p->driver->dialect == GW_DIALECT_POSTGRES ? ".dump" : ".sqlite3";
+}
+
+/* mkdir -p, and the last folder made private even if it existed. */
+static int make_backup_dir(gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	size_t i;
+	int error = 0;
+
+	gw_str_puts(&path, p->backup_dir);
+	for (i = 1; i <= path.size && error == 0; i++) {
+		if (path.ptr[i] != '/' && path.ptr[i] != '\0')
+			continue;
+		path.ptr[i] = '\0';
+		if (mkdir(path.ptr, i == path.size ? 0700 : 0755) < 0 && errno != EEXIST)
+			error = gw_error_set(p->ctx, GW_EIO, "cannot create folder %s: %s",
+			                     path.ptr, strerror(errno));
+		path.ptr[i] = i < path.size ? '/' : '\0';
+	}
+	if (error == 0 && chmod(p->backup_dir, 0700) < 0)
+		error = gw_error_set(p->ctx, GW_EIO, "cannot make %s private: %s", p->backup_dir,
+		                     strerror(errno));
+	gw_str_dispose(&path);
+	return error;
+}
+
+/* The newest applied version names what a backup holds. */
+static void last_version(gw_str *out, gw_project *p)
+{
+	gw_status *st = NULL;
+	size_t i;
+	const char *v = "empty";
+
+	if (gw_project_status(&st, p) == 0) {
+		for (i = 0; i < gw_status_count(st); i++)
+			if (gw_status_get(st, i)->applied_at)
+				v = gw_status_get(st, i)->version;
+	} else {
+		gw_ctx_clear_error(p->ctx);
+	}
+	gw_str_puts(out, v);
+	gw_status_free(st);
+}
+
+/* Creates the backup file (0600, never an existing one) and returns its
+ * descriptor; two backups in one second get a -2, -3, ... suffix. */
+static int create_file(int *fd, gw_str *path, gw_project *p)
+{
+	gw_str version = GW_STR_INIT;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n, error = 0;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	last_version(&version, p);
+	for (n = 1; n < 100; n++) {
+		gw_str_clear(path);
+		gw_path_join(path, p->backup_dir, "");
+		gw_str_printf(path, "%s-%s-%s", p->environment, stamp, version.ptr);
+		if (n > 1)
+			gw_str_printf(path, "-%d", n);
+		gw_str_puts(path, extension(p));
+		if ((*fd = open(path->ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0 ||
+		    errno != EEXIST)
+			break;
+	}
+	if (*fd < 0)
+		error = gw_error_set(p->ctx, GW_EIO, "cannot create %s: %s", path->ptr,
+		                     strerror(errno));
+	gw_str_dispose(&version);
+	return error;
+}
+
+/* ---- PostgreSQL ------------------------------------------------------------ */
+
+static int major_of(const char *version)
+{
+	while (*version && (*version < '0' || *version > '9'))
+		version++;
+	return atoi(version);
+}
+
+/* GODWIT_PG_BINDIR names the client programs' folder. Otherwise, Debian
+ * installs each major version's client beside the server's, and the
+ * matching one is preferred over whatever pg_dump the PATH finds. */
+static void client_path(gw_str *out, const char *tool, int major)
+{
+	const char *bindir = getenv("GODWIT_PG_BINDIR");
+
+	if (bindir && *bindir) {
+		gw_path_join(out, bindir, tool);
+		return;
+	}
+	gw_str_printf(out, "/usr/lib/postgresql/%d/bin/%s", major, tool);
+	if (access(out->ptr, X_OK) < 0) {
+		gw_str_clear(out);
+		gw_str_puts(out, tool);
+	}
+}
+
+static int run_tool(gw_project *p, const char *const *argv, int stdout_fd, const char *what)
+{
+	gw_str url = GW_STR_INIT, password = GW_STR_INIT, env = GW_STR_INIT, out = GW_STR_INIT;
+	const char *setenv[2] = {NULL, NULL};
+	int status = 0, error;
+
+	/* The password goes in the child's environment, not in its argv. */
+	gw_url_split_password(&url, &password, p->url);
+	if (password.size) {
+		gw_str_printf(&env, "PGPASSWORD=%s", password.ptr);
+		setenv[0] = env.ptr;
+	}
+	error = gw_proc_run(&status, &out, argv, setenv, stdout_fd, p->ctx);
+	if (error == 0 && status != 0) {
+		gw_str masked = GW_STR_INIT;
+
+		gw_url_mask(&masked, out.ptr);
+		error = gw_error_set(p->ctx, GW_EIO, "%s failed (exit %d): %s", what, status,
+		                     masked.ptr);
+		gw_str_dispose(&masked);
+	}
+	gw_str_dispose(&url);
+	gw_str_dispose(&password);
+	gw_str_dispose(&env);
+	gw_str_dispose(&out);
+	return error;
+}
+
+/* pg_dump refuses a server newer than itself; say what to install before
+ * even trying. */
+static int check_client(gw_str *tool, gw_project *p, const char *name)
+{
+	const char *server = p->driver->server_version(p->conn);
+	int server_major = major_of(server), status = 0, error;
+	gw_str out = GW_STR_INIT;
+	const char *argv[3];
+
+	client_path(tool, name, server_major);
+	argv[0] = tool->ptr;
+	argv[1] = "--version";
+	argv[2] = NULL;
+	if ((error = gw_proc_run(&status, &out, argv, NULL, -1, p->ctx)) < 0) {
+		gw_error_set_hint(p->ctx,
+		                  "install PostgreSQL %d's client programs (Debian: "
+		                  "apt-get install postgresql-client-%d)",
+		                  server_major, server_major);
+	} else if (status != 0 || major_of(out.ptr) < server_major) {
+		error = gw_error_set(p->ctx, GW_ESTATE,
+		                     "%s %d cannot back up a PostgreSQL %s server", name,
+		                     major_of(out.ptr), server);
+		gw_error_set_hint(p->ctx,
+		                  "install PostgreSQL %d's client programs (Debian: "
+		                  "apt-get install postgresql-client-%d)",
+		                  server_major, server_major);
+	}
+	gw_str_dispose(&out);
+	return error;
+}
+
+static int dump_postgres(gw_project *p, int fd, const char *path)
+{
+	gw_str tool = GW_STR_INIT, url = GW_STR_INIT, password = GW_STR_INIT;
+	const char *argv[6];
+	int error;
+
+	if ((error = check_client(&tool, p, "pg_dump")) < 0)
+		goto cleanup;
+	gw_url_split_password(&url, &password, p->url);
+	argv[0] = tool.ptr;
+	argv[1] = "--format=custom";
+	argv[2] = "--no-password";
+	argv[3] = "--dbname";
+	argv[4] = url.ptr;
+	argv[5] = NULL;
+	if ((error = run_tool(p, argv, fd, "pg_dump")) < 0)
+		goto cleanup;
+	gw_str_clear(&tool);
+	client_path(&tool, "pg_restore", major_of(p->driver->server_version(p->conn)));
+	argv[0] = tool.ptr;
+	argv[1] = "--list";
+	argv[2] = path;
+	argv[3] = NULL;
+	error = run_tool(p, argv, -1, "verifying the backup with pg_restore --list");
+cleanup:
+	gw_str_dispose(&tool);
+	gw_str_dispose(&url);
+	gw_str_dispose(&password);
+	return error;
+}
+
+/* ---- SQLite ---------------------------------------------------------------- */
+
+static int integrity_row(void *payload, int ncols, const char *const *values)
+{
+	int *ok = payload;
+
+	*ok = ncols > 0 && values[0] && !strcmp(values[0], "ok");
+	return 0;
+}
+
+static int verify_sqlite(gw_project *p, const char *path)
+{
+	gw_str url = GW_STR_INIT;
+	gw_conn *conn = NULL;
+	gw_stmt check = {"PRAGMA integrity_check", 22, NULL, 0};
+	int ok = 0, error;
+
+	gw_str_printf(&url, "sqlite:%s", path);
+	if ((error = p->driver->open(&conn, url.ptr, NULL, p->ctx)) == 0 &&
+	    (error = p->driver->exec(conn, &check, integrity_row, &ok)) == 0 && !ok)
+		error = gw_error_set(p->ctx, GW_EIO, "the backup %s fails PRAGMA integrity_check",
+		                     path);
+	if (conn)
+		p->driver->close(conn);
+	gw_str_dispose(&url);
+	return error;
+}
+
+/* ---- backups --------------------------------------------------------------- */
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(((const gw_backup_entry *)a)->name, ((const gw_backup_entry *)b)->name);
+}
+
+static int list_backups(gw_backup_list **out, gw_project *p)
+{
+	gw_backup_list *l = calloc(1, sizeof(*l));
+	gw_vec names = GW_VEC_INIT;
+	size_t i, plen = strlen(p->environment);
+	int error = 0;
+
+	*out = l;
+	if (!l)
+		return gw_error_oom(p->ctx);
+	if (gw_path_is_dir(p->backup_dir) != 1)
+		return 0;
+	if ((error = gw_dir_list(&names, p->backup_dir, p->ctx)) < 0)
+		return error;
+	l->entries = calloc(names.len + 1, sizeof(*l->entries));
+	for (i = 0; l->entries && i < names.len; i++) {
+		const char *name = names.items[i];
+		gw_str path = GW_STR_INIT;
+		struct stat st;
+
+		/* <environment>-<digit>..., so "prod" does not list "production". */
+		if (strncmp(name, p->environment, plen) || name[plen] != '-' ||
+		    name[plen + 1] < '0' || name[plen + 1] > '9')
+			continue;
+		gw_path_join(&path, p->backup_dir, name);
+		l->entries[l->count].size = stat(path.ptr, &st) == 0 ? (long long)st.st_size : -1;
+		l->entries[l->count].name = name;
+		l->entries[l->count].path = gw_str_detach(&path);
+		gw_vec_push(&l->strings, (void *)(uintptr_t)l->entries[l->count].path);
+		names.items[i] = NULL;
+		gw_vec_push(&l->strings, (void *)(uintptr_t)name);
+		l->count++;
+	}
+	gw_vec_dispose(&names, free);
+	if (!l->entries)
+		return gw_error_oom(p->ctx);
+	if (l->count)
+		qsort(l->entries, l->count, sizeof(*l->entries), cmp_names);
+	return error;
+}
+
+static void prune(gw_project *p)
+{
+	gw_backup_list *l = NULL;
+	size_t i;
+
+	if (list_backups(&l, p) == 0)
+		for (i = 0;
+		     l->count > (size_t)p->backup_keep && i < l->count - (size_t)p->backup_keep;
+		     i++)
+			unlink(l->entries[i].path);
+	gw_backup_list_free(l);
+}
+
+int gw_project_backup(char **out, gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	gw_conn *conn;
+	int fd = -1, error;
+
+	*out = NULL;
+	if ((error = gw_project__connect(&conn, p)) < 0 || (error = make_backup_dir(p)) < 0 ||
+	    (error = create_file(&fd, &path, p)) < 0)
+		goto cleanup;
+	if (p->driver->backup) {
+		close(fd);
+		fd = -1;
+		if ((error = p->driver->backup(conn, path.ptr)) == 0)
+			error = verify_sqlite(p, path.ptr);
+	} else {
+		error = dump_postgres(p, fd, path.ptr);
+	}
+	if (error < 0) {
+		unlink(path.ptr);
+		goto cleanup;
+	}
+	prune(p);
+	gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, path.ptr, -1, "backed up to %s", path.ptr);
+	*out = gw_str_detach(&path);
+cleanup:
+	if (error < 0)
+		gw_error_prefix(p->ctx, "backup failed, nothing was changed: ");
+	if (fd >= 0)
+		close(fd);
+	gw_str_dispose(&path);
+	return error;
+}
+
+int gw_project_backups(gw_backup_list **out, gw_project *p)
+{
+	int error = list_backups(out, p);
+
+	if (error < 0) {
+		gw_backup_list_free(*out);
+		*out = NULL;
+	}
+	return error;
+}
+
+size_t gw_backup_list_count(const gw_backup_list *l)
+{
+	return l ? l->count : 0;
+}
+
+const gw_backup_entry *gw_backup_list_get(const gw_backup_list *l, size_t i)
+{
+	return l && i < l->count ? &l->entries[i] : NULL;
+}
+
+void gw_backup_list_free(gw_backup_list *l)
+{
+	if (!l)
+		return;
+	free(l->entries);
+	gw_vec_dispose(&l->strings, free);
+	free(l);
+}
+
+int gw_project_restore(gw_project *p, const char *path)
+{
+	gw_str tool = GW_STR_INIT, url = GW_STR_INIT, password = GW_STR_INIT;
+	const char *argv[10];
+	struct stat st;
+	int error;
+
+	if (stat(path, &st) < 0)
+		return gw_error_set(p->ctx, GW_EIO, "cannot read the backup %s: %s", path,
+		                    strerror(errno));
+	/* No migration may run while the database is being replaced. */
+	if ((error = gw_project__lock(p)) < 0)
+		goto cleanup;
+	if (p->driver->restore) {
+		error = p->driver->restore(p->conn, path);
+		goto cleanup;
+	}
+	client_path(&tool, "pg_restore", major_of(p->driver->server_version(p->conn)));
+	gw_url_split_password(&url, &password, p->url);
+	argv[0] = tool.ptr;
+	argv[1] = "--clean";
+	argv[2] = "--if-exists";
+	argv[3] = "--no-owner";
+	argv[4] = "--exit-on-error";
+	argv[5] = "--no-password";
+	argv[6] = "--dbname";
+	argv[7] = url.ptr;
+	argv[8] = path;
+	argv[9] = NULL;
+	error = run_tool(p, argv, -1, "pg_restore");
+cleanup:
+	gw_project__unlock(p);
+	if (error == 0)
+		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, path, -1, "restored %s", path);
+	gw_str_dispose(&tool);
+	gw_str_dispose(&url);
+	gw_str_dispose(&password);
+	return error;
+}

@@ -1,0 +1,97 @@
+/*
+ * proc.c: running a helper program with posix_spawn, its output captured.
+ *
+ * No shell is involved, so nothing in a path or a URL is ever interpreted;
+ * secrets travel in the child's environment, never in its arguments
+ * (which any user can read in ps).
+ */
+#include "proc.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "vec.h"
+
+extern char **environ;
+
+/* The parent's environment plus the given NAME=VALUE strings, which
+ * replace variables of the same name. */
+static int child_env(gw_vec *out, const char *const *add)
+{
+	char **e;
+	size_t i;
+
+	for (e = environ; *e; e++) {
+		int replaced = 0;
+
+		for (i = 0; add && add[i]; i++) {
+			size_t n = strcspn(add[i], "=");
+
+			if (!strncmp(*e, add[i], n) && (*e)[n] == '=')
+				replaced = 1;
+		}
+		if (!replaced && gw_vec_push(out, *e) < 0)
+			return -1;
+	}
+	for (i = 0; add && add[i]; i++)
+		if (gw_vec_push(out, (void *)(uintptr_t)add[i]) < 0)
+			return -1;
+	return gw_vec_push(out, NULL);
+}
+
+static void read_all(int fd, gw_str *output)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		/* Only the start of a chatty program's output is kept. */
+		if (output->size < 65536)
+			gw_str_put(output, buf, (size_t)n);
+	}
+}
+
+int gw_proc_run(int *status, gw_str *output, const char *const *argv, const char *const *setenv,
+                int stdout_fd, gw_ctx *ctx)
+{
+	posix_spawn_file_actions_t actions;
+	gw_vec env = GW_VEC_INIT;
+	int pipefd[2] = {-1, -1}, wstatus = 0, error = 0, rc;
+	pid_t pid;
+
+	*status = -1;
+	if (child_env(&env, setenv) < 0)
+		return gw_error_oom(ctx);
+	if (pipe(pipefd) < 0) {
+		gw_vec_dispose(&env, NULL);
+		return gw_error_set(ctx, GW_ERROR, "cannot run %s: %s", argv[0], strerror(errno));
+	}
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addclose(&actions, pipefd[0]);
+	posix_spawn_file_actions_adddup2(&actions, stdout_fd >= 0 ? stdout_fd : pipefd[1], 1);
+	posix_spawn_file_actions_adddup2(&actions, pipefd[1], 2);
+	rc = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)(uintptr_t)argv,
+	                  (char *const *)env.items);
+	posix_spawn_file_actions_destroy(&actions);
+	gw_vec_dispose(&env, NULL);
+	close(pipefd[1]);
+	if (rc != 0) {
+		close(pipefd[0]);
+		return gw_error_set(ctx, GW_ENOTFOUND, "cannot run %s: %s", argv[0], strerror(rc));
+	}
+	read_all(pipefd[0], output);
+	close(pipefd[0]);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	*status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+	return error;
+}
