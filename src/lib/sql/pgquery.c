@@ -15,6 +15,7 @@
 
 #include "sql.h"
 #include "../../util/error.h"
+#include "../../util/str.h"
 #include "../../util/text.h"
 
 const char *gw_sql_parser_version(void)
@@ -332,4 +333,102 @@ cleanup:
 		pg_query_free_split_result(split);
 	free(copy);
 	return error;
+}
+
+/* ---- for the linter ------------------------------------------------------ */
+
+/* A NUL-terminated copy: the parser reads C strings. A NUL inside the
+ * text is reported like a syntax error, since the parser would silently
+ * stop there. */
+static int c_copy(char **out, const char *text, size_t len, gw_str *syntax, size_t *error_offset,
+                  gw_ctx *ctx)
+{
+	const char *nul = memchr(text, '\0', len);
+
+	*out = NULL;
+	if (nul) {
+		if (error_offset)
+			*error_offset = (size_t)(nul - text);
+		return gw_str_sets(syntax, "a NUL byte in the SQL text") < 0 ? gw_error_oom(ctx)
+		                                                             : 1;
+	}
+	if (!(*out = malloc(len + 1)))
+		return gw_error_oom(ctx);
+	memcpy(*out, text, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+int gw_sql_parse_tree(PgQuery__ParseResult **out, const char *text, size_t len, gw_str *syntax,
+                      size_t *error_offset, gw_ctx *ctx)
+{
+	PgQueryProtobufParseResult res;
+	char *copy = NULL;
+	int parsed = 0, error;
+
+	*out = NULL;
+	if ((error = c_copy(&copy, text, len, syntax, error_offset, ctx)) != 0)
+		return error < 0 ? error : 0;
+	res = pg_query_parse_protobuf(copy);
+	parsed = 1;
+	if (res.error) {
+		if (error_offset)
+			*error_offset =
+			        res.error->cursorpos > 0
+			                ? gw_text_char_to_byte(text, len, res.error->cursorpos)
+			                : 0;
+		error = gw_str_sets(syntax,
+		                    res.error->message ? res.error->message : "syntax error");
+		error = error < 0 ? gw_error_oom(ctx) : 0;
+		goto cleanup;
+	}
+	*out = pg_query__parse_result__unpack(NULL, res.parse_tree.len,
+	                                      (const uint8_t *)res.parse_tree.data);
+	error = *out ? 0 : gw_error_oom(ctx);
+cleanup:
+	if (parsed)
+		pg_query_free_protobuf_parse_result(res);
+	free(copy);
+	return error;
+}
+
+void gw_sql_parse_tree_free(PgQuery__ParseResult *tree)
+{
+	if (tree)
+		pg_query__parse_result__free_unpacked(tree, NULL);
+}
+
+/* The PL/pgSQL compiler reports no cursor position, only "compilation of
+ * PL/pgSQL function "f" near line N" in the error's context. */
+static int near_line_of(const char *context)
+{
+	const char *p = context ? strstr(context, " near line ") : NULL;
+
+	return p ? atoi(p + 11) : 0;
+}
+
+int gw_sql_check_plpgsql(const char *stmt, size_t len, gw_str *message, int *near_line, gw_ctx *ctx)
+{
+	PgQueryPlpgsqlParseResult res;
+	char *copy = NULL;
+	int error;
+
+	*near_line = 0;
+	if ((error = c_copy(&copy, stmt, len, message, NULL, ctx)) != 0)
+		return error;
+	res = pg_query_parse_plpgsql(copy);
+	if (res.error) {
+		*near_line = near_line_of(res.error->context);
+		error = gw_str_sets(message,
+		                    res.error->message ? res.error->message : "syntax error");
+		error = error < 0 ? gw_error_oom(ctx) : 1;
+	}
+	pg_query_free_plpgsql_parse_result(res);
+	free(copy);
+	return error;
+}
+
+gw_stmt_kind gw_sql_classify_node(const PgQuery__Node *stmt)
+{
+	return classify(stmt);
 }

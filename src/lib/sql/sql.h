@@ -57,4 +57,29 @@ const char *gw_sql_parser_version(void);
 int gw_sql__split_postgres(gw_sql_list *out, const char *text, size_t len, size_t *error_offset,
                            gw_ctx *ctx);
 
+/* ---- for the linter (lint*.c) ------------------------------------------- */
+
+struct PgQuery__ParseResult;
+struct gw_str;
+
+/* The full typed parse tree of text (len bytes), unpacked from libpg_query's
+ * protobuf. SQL that does not parse is not an error here: *out is NULL,
+ * *syntax gets the parser's message and *error_offset the byte offset where
+ * it broke. Negative only when out of memory. */
+int gw_sql_parse_tree(struct PgQuery__ParseResult **out, const char *text, size_t len,
+                      struct gw_str *syntax, size_t *error_offset, gw_ctx *ctx);
+void gw_sql_parse_tree_free(struct PgQuery__ParseResult *tree);
+
+/* Compiles the PL/pgSQL body of one CREATE FUNCTION/PROCEDURE or DO
+ * statement (len bytes). 0 when it compiles; 1 when it does not, with the
+ * message in *message and the body line the compiler was near in
+ * *near_line (1-based, a leading newline of the body not counted, 0 when
+ * unknown). Negative only when out of memory. */
+int gw_sql_check_plpgsql(const char *stmt, size_t len, struct gw_str *message, int *near_line,
+                         gw_ctx *ctx);
+
+/* How the runner must run a parsed statement (as gw_sql_split decides). */
+struct PgQuery__Node;
+gw_stmt_kind gw_sql_classify_node(const struct PgQuery__Node *stmt);
+
 #endif

@@ -1,0 +1,315 @@
+/*
+ * lint_rules.c: the documentation of every validate and lint rule: its id,
+ * default level, family, summary, why it matters, an example that fires it
+ * and the safe alternative. `godwit lint --explain` and docs/lint-rules.md
+ * show this table; the ids are stable, new rules are only appended to a
+ * family.
+ */
+#include <string.h>
+
+#include "lint_int.h"
+
+#define W GW_LEVEL_WARNING
+#define E GW_LEVEL_ERROR
+
+static const gw_lint_rule rules[] = {
+        /* ---- validate ---- */
+        {"syntax", E, "validate", "SQL that PostgreSQL cannot parse",
+         "The statement does not parse with PostgreSQL's own parser (libpg_query), so the "
+         "migration would fail on the server at this position.",
+         "CREATE TABLE users (id bigint,);", "CREATE TABLE users (id bigint);"},
+        {"plpgsql-syntax", E, "validate", "a PL/pgSQL function or DO body that does not compile",
+         "The body of a LANGUAGE plpgsql function, procedure or DO block is only compiled when "
+         "it first runs; godwit compiles it before deploy so the error surfaces now.",
+         "DO $$BEGIN RAISE NOTICE 'x' END$$;", "DO $$BEGIN RAISE NOTICE 'x'; END$$;"},
+        {"sqlite-prepare", E, "validate", "a statement SQLite cannot prepare or run",
+         "SQLite migrations are checked by preparing and running each statement in an "
+         "in-memory database that has the earlier migrations applied; this one failed there "
+         "(an unknown table or column, a constraint, ...).",
+         "INSERT INTO missing_table VALUES (1);", NULL},
+        {"source", E, "validate", "a malformed migration folder or file",
+         "A file name that does not follow the folder's convention, a duplicate version, a "
+         "dependency cycle, a missing dependency, bytes that are not UTF-8, or a native file "
+         "without its -- migrate:up marker. godwit refuses to run any migration until it is "
+         "fixed.",
+         NULL, NULL},
+        {"missing-down", W, "validate", "a migration without a down script",
+         "Without a down script the migration cannot be reverted with godwit down. Make it an "
+         "error with lint_error = missing-down in godwit.conf.",
+         NULL, "-- migrate:down\nDROP TABLE users;"},
+        {"empty-migration", E, "validate", "a migration whose up script holds no SQL",
+         "godwit up refuses to apply an empty migration: it is usually one that was created "
+         "and never written.",
+         NULL, NULL},
+        {"checksum-changed", E, "validate", "an applied migration's file was changed",
+         "The file differs from the one that was applied; the database no longer matches the "
+         "history. Restore the file, or accept the edit with godwit repair VERSION.",
+         NULL, NULL},
+        {"missing-file", E, "validate", "an applied migration has no file",
+         "The history records a migration that no file in the folder has; restore it from "
+         "version control.",
+         NULL, NULL},
+        {"unused-ignore", W, "validate", "a godwit:ignore comment that silences nothing",
+         "An ignore that no longer matches a finding hides the next real one; remove it. An "
+         "unknown rule name in an ignore is reported here too.",
+         "-- godwit:ignore renaming-column\nCREATE TABLE t (id bigint);", NULL},
+
+        /* ---- rewrites ---- */
+        {"adding-field-with-volatile-default", E, "rewrite",
+         "a new column whose default is volatile rewrites the table",
+         "Since PostgreSQL 11 a constant default is stored once; a volatile one (random(), "
+         "gen_random_uuid(), clock_timestamp(), nextval()) is computed for every row, which "
+         "rewrites the table under an ACCESS EXCLUSIVE lock.",
+         "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+         "ALTER TABLE users ADD COLUMN token uuid;\nALTER TABLE users ALTER COLUMN token SET "
+         "DEFAULT gen_random_uuid();\n-- then backfill in batches: UPDATE users SET token = "
+         "gen_random_uuid() WHERE id BETWEEN ... AND ...;"},
+        {"changing-column-type", E, "rewrite", "changing a column's type rewrites the table",
+         "Most type changes rewrite the table and rebuild its indexes under an ACCESS "
+         "EXCLUSIVE lock, blocking reads and writes for the whole time.",
+         "ALTER TABLE users ALTER COLUMN name TYPE text;",
+         "ALTER TABLE users ADD COLUMN name_new text;\n-- backfill in batches, switch the "
+         "application, then drop the old column"},
+        {"stored-generated-column", E, "rewrite",
+         "adding a stored generated column rewrites the table",
+         "A STORED generated column is computed for every existing row, rewriting the table "
+         "under an ACCESS EXCLUSIVE lock.",
+         "ALTER TABLE users ADD COLUMN lower_email text GENERATED ALWAYS AS (lower(email)) "
+         "STORED;",
+         "ALTER TABLE users ADD COLUMN lower_email text;\n-- backfill in batches and keep it "
+         "up to date with a trigger"},
+        {"adding-serial-or-identity", E, "rewrite",
+         "adding a serial or identity column to an existing table rewrites it",
+         "Each existing row needs a value from the sequence, so the table is rewritten under "
+         "an ACCESS EXCLUSIVE lock.",
+         "ALTER TABLE events ADD COLUMN id bigserial;",
+         "ALTER TABLE events ADD COLUMN id bigint;\nCREATE SEQUENCE events_id_seq OWNED BY "
+         "events.id;\nALTER TABLE events ALTER COLUMN id SET DEFAULT "
+         "nextval('events_id_seq');\n-- backfill in batches"},
+        {"vacuum-full-or-cluster", E, "rewrite", "VACUUM FULL and CLUSTER rewrite the table",
+         "Both rewrite the whole table under an ACCESS EXCLUSIVE lock. Use pg_repack or "
+         "pg_squeeze, which hold the lock only briefly.",
+         "VACUUM FULL users;", "VACUUM users;  -- or pg_repack --table users"},
+
+        /* ---- locking ---- */
+        {"constraint-missing-not-valid", E, "locking",
+         "adding a foreign key or check constraint scans the table under lock",
+         "Without NOT VALID, PostgreSQL checks every row while holding the lock (SHARE ROW "
+         "EXCLUSIVE for a foreign key on both tables, ACCESS EXCLUSIVE for a check). Add it "
+         "NOT VALID, then VALIDATE CONSTRAINT, which takes a SHARE UPDATE EXCLUSIVE lock "
+         "that lets reads and writes go on.",
+         "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES "
+         "users (id);",
+         "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES "
+         "users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;"},
+        {"unique-constraint-without-index", E, "locking",
+         "adding a unique or primary key constraint builds its index under lock",
+         "ADD CONSTRAINT ... UNIQUE or PRIMARY KEY builds the index while holding an ACCESS "
+         "EXCLUSIVE lock. Build the index concurrently first and attach it.",
+         "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
+         "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE "
+         "users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;"},
+        {"setting-not-null-on-existing-column", E, "locking",
+         "SET NOT NULL scans the table under an ACCESS EXCLUSIVE lock",
+         "PostgreSQL checks every row while holding the lock, unless a valid CHECK (col IS "
+         "NOT NULL) constraint already proves it (PostgreSQL 12 and later).",
+         "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+         "ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT "
+         "VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE "
+         "users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT "
+         "users_email_not_null;"},
+        {"adding-not-nullable-field", E, "locking",
+         "a NOT NULL column without a default fails on a table with rows",
+         "Existing rows would get NULL, so the statement fails on any table that is not "
+         "empty. Give the column a constant default.",
+         "ALTER TABLE users ADD COLUMN plan text NOT NULL;",
+         "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';"},
+        {"require-concurrent-index-creation", E, "locking",
+         "CREATE INDEX without CONCURRENTLY blocks writes",
+         "A plain CREATE INDEX holds a SHARE lock that blocks every INSERT, UPDATE and DELETE "
+         "until the index is built. CONCURRENTLY builds it without blocking writes; it cannot "
+         "run in a transaction, so put it in a migration marked -- godwit:no-transaction.",
+         "CREATE INDEX users_email_idx ON users (email);",
+         "-- godwit:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx "
+         "ON users (email);"},
+        {"require-concurrent-index-deletion", W, "locking",
+         "DROP INDEX without CONCURRENTLY blocks the table",
+         "A plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the table.",
+         "DROP INDEX users_email_idx;",
+         "-- godwit:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS users_email_idx;"},
+        {"reindex-without-concurrently", E, "locking", "REINDEX without CONCURRENTLY blocks",
+         "REINDEX locks out writes to the table (and reads that use the index) until it "
+         "finishes. REINDEX CONCURRENTLY (PostgreSQL 12) does not.",
+         "REINDEX INDEX users_email_idx;",
+         "-- godwit:no-transaction\nREINDEX INDEX CONCURRENTLY users_email_idx;"},
+        {"detach-partition-without-concurrently", W, "locking",
+         "DETACH PARTITION without CONCURRENTLY takes an ACCESS EXCLUSIVE lock",
+         "Detaching a partition locks the parent table; PostgreSQL 14 can detach "
+         "concurrently.",
+         "ALTER TABLE events DETACH PARTITION events_2020;",
+         "-- godwit:no-transaction\nALTER TABLE events DETACH PARTITION events_2020 "
+         "CONCURRENTLY;"},
+        {"wide-non-unique-index", W, "locking", "a non-unique index on more than three columns",
+         "Wide non-unique indexes are rarely used by the planner beyond their first columns "
+         "and slow down every write.",
+         "CREATE INDEX CONCURRENTLY t_abcd ON t (a, b, c, d);",
+         "CREATE INDEX CONCURRENTLY t_ab ON t (a, b);"},
+        {"truncate-cascade", E, "locking", "TRUNCATE ... CASCADE empties other tables too",
+         "CASCADE truncates every table with a foreign key to this one, and those tables' "
+         "dependents, under ACCESS EXCLUSIVE locks.",
+         "TRUNCATE users CASCADE;", "TRUNCATE users;  -- name each table to empty"},
+        {"require-timeout-settings", W, "locking", "a blocking statement without lock_timeout",
+         "A statement waiting for a lock blocks every query queued behind it. Set a short "
+         "lock_timeout (and a statement_timeout) before it so it gives up instead, and retry.",
+         "ALTER TABLE users ADD COLUMN bio text;",
+         "SET lock_timeout = '2s';\nSET statement_timeout = '5min';\nALTER TABLE users ADD "
+         "COLUMN bio text;"},
+
+        /* ---- breaking changes ---- */
+        {"dropping-column", W, "breaking", "dropping a column breaks code that reads it",
+         "Running application code that selects the column fails as soon as it is gone. Stop "
+         "using it in the code first, deploy, then drop it.",
+         "ALTER TABLE users DROP COLUMN nickname;",
+         "-- after no deployed code uses it:\nALTER TABLE users DROP COLUMN IF EXISTS "
+         "nickname;"},
+        {"dropping-table", W, "breaking", "dropping a table breaks code that uses it",
+         "Running code that uses the table fails at once; the data is gone.",
+         "DROP TABLE sessions;",
+         "-- after no deployed code uses it:\nDROP TABLE IF EXISTS sessions;"},
+        {"ban-drop-database", E, "breaking", "DROP DATABASE in a migration",
+         "A migration should never drop a database.", "DROP DATABASE app;", NULL},
+        {"dropping-not-null", W, "breaking",
+         "DROP NOT NULL lets NULLs into a column code "
+         "assumes is set",
+         "Code that reads the column may not expect NULL.",
+         "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;", NULL},
+        {"renaming-column", W, "breaking", "renaming a column breaks code that uses its name",
+         "Running code keeps using the old name. Add the new column, write both, backfill, "
+         "switch reads, then drop the old one; or use a view.",
+         "ALTER TABLE users RENAME COLUMN name TO full_name;",
+         "ALTER TABLE users ADD COLUMN full_name text;\n-- write both, backfill, switch "
+         "reads, then drop name"},
+        {"renaming-table", W, "breaking", "renaming a table breaks code that uses its name",
+         "Running code keeps using the old name. Rename, then create a view with the old "
+         "name until the code is switched.",
+         "ALTER TABLE users RENAME TO accounts;",
+         "ALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM "
+         "accounts;"},
+        {"renaming-schema", W, "breaking", "renaming a schema breaks code that uses its name",
+         "Every qualified name in running code stops resolving.",
+         "ALTER SCHEMA app RENAME TO core;", NULL},
+        {"renaming-enum-value", W, "breaking",
+         "renaming an enum value breaks code that writes the old one",
+         "Running code that writes or compares the old label fails.",
+         "ALTER TYPE status RENAME VALUE 'active' TO 'enabled';",
+         "ALTER TYPE status ADD VALUE IF NOT EXISTS 'enabled' AFTER 'active';"},
+        {"enum-add-value-without-position", W, "breaking",
+         "ALTER TYPE ... ADD VALUE without BEFORE or AFTER",
+         "The new label sorts after every other one, which changes ORDER BY on the column "
+         "if a later value was meant to sort elsewhere; say where it goes.",
+         "ALTER TYPE status ADD VALUE 'paused';",
+         "ALTER TYPE status ADD VALUE IF NOT EXISTS 'paused' AFTER 'active';"},
+
+        /* ---- types ---- */
+        {"prefer-jsonb", W, "types", "json instead of jsonb",
+         "json keeps the text as written and cannot be indexed or compared; jsonb is what "
+         "almost every application wants.",
+         "CREATE TABLE t (data json);", "CREATE TABLE t (data jsonb);"},
+        {"prefer-text-over-varchar", W, "types", "varchar(n) instead of text",
+         "A length limit is a business rule that changes; growing it takes an ACCESS "
+         "EXCLUSIVE lock. Use text with a CHECK constraint that can be replaced NOT VALID.",
+         "CREATE TABLE t (name varchar(100));",
+         "CREATE TABLE t (name text CHECK (length(name) <= 100));"},
+        {"ban-char-field", W, "types", "char(n) pads with blanks",
+         "char(n) pads values with spaces and is no faster than text.",
+         "CREATE TABLE t (code char(3));", "CREATE TABLE t (code text);"},
+        {"prefer-timestamptz", W, "types", "timestamp without time zone",
+         "timestamp stores a wall-clock reading with no zone; the same instant reads "
+         "differently per session. timestamptz stores an instant.",
+         "CREATE TABLE t (created_at timestamp);", "CREATE TABLE t (created_at timestamptz);"},
+        {"prefer-bigint-keys", W, "types", "an int, smallint or serial key",
+         "A 32-bit key runs out at 2.1 billion rows, and changing it later rewrites the table "
+         "and every referencing one.",
+         "CREATE TABLE t (id serial PRIMARY KEY);",
+         "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);"},
+
+        /* ---- transactions ---- */
+        {"transaction-control-in-migration", E, "transactions",
+         "BEGIN, COMMIT or ROLLBACK inside a migration godwit wraps in a transaction",
+         "godwit runs each migration in a transaction already; godwit up refuses the file.",
+         "BEGIN;\nCREATE TABLE t (id bigint);\nCOMMIT;", "CREATE TABLE t (id bigint);"},
+        {"concurrently-in-transaction", E, "transactions",
+         "a statement that cannot run in a transaction, in a file that does not say so",
+         "CREATE INDEX CONCURRENTLY, VACUUM, REINDEX CONCURRENTLY and the like fail inside a "
+         "transaction block. godwit runs such a file without a transaction; say so with "
+         "-- godwit:no-transaction so that reviewers see it, and never put one between BEGIN "
+         "and COMMIT.",
+         "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+         "-- godwit:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx "
+         "ON users (email);"},
+        {"mixed-no-transaction", E, "transactions",
+         "a file run without a transaction that also holds statements needing atomicity",
+         "When a file runs without a transaction, each statement commits on its own: a "
+         "failure half-way leaves the earlier ones applied. Keep no-transaction statements "
+         "in a migration of their own.",
+         "CREATE TABLE t (id bigint);\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
+         "-- first migration:\nCREATE TABLE t (id bigint);\n-- second migration:\n-- "
+         "godwit:no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);"},
+        {"uncommitted-transaction", E, "transactions", "a BEGIN without COMMIT",
+         "A no-transaction migration opens a transaction and never ends it; the session "
+         "would keep it open.",
+         "-- godwit:no-transaction\nBEGIN;\nUPDATE t SET a = 1;",
+         "-- godwit:no-transaction\nBEGIN;\nUPDATE t SET a = 1;\nCOMMIT;"},
+
+        /* ---- robustness and conventions ---- */
+        {"prefer-if-exists", W, "robustness",
+         "CREATE/DROP without IF [NOT] EXISTS in a file run without a transaction",
+         "A no-transaction migration that fails half-way is resumed or run again; statements "
+         "that already ran must not fail the second time.",
+         "-- godwit:no-transaction\nCREATE INDEX CONCURRENTLY t_a ON t (a);",
+         "-- godwit:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);"},
+        {"identifier-too-long", E, "robustness", "an identifier over 63 bytes",
+         "PostgreSQL silently truncates names to 63 bytes, so two long names can collide and "
+         "the name in the database is not the one in the code.",
+         NULL, NULL},
+        {"duplicate-column-assignment", E, "robustness",
+         "the same column assigned twice in one INSERT or UPDATE",
+         "PostgreSQL rejects it when the statement runs (multiple assignments to same "
+         "column).",
+         "UPDATE t SET a = 1, a = 2;", "UPDATE t SET a = 2;"},
+
+        /* ---- secrets ---- */
+        {"hardcoded-password", E, "secrets", "a password written into a migration",
+         "CREATE/ALTER ROLE ... PASSWORD 'literal' puts the password in version control and "
+         "in the history. Set it outside migrations (\\password in psql, or a secret "
+         "manager).",
+         "CREATE ROLE app LOGIN PASSWORD 'hunter2';",
+         "CREATE ROLE app LOGIN;  -- set the password outside the migration"},
+        {"secret-literal", E, "secrets", "a string that looks like a key or token",
+         "An AWS access key (AKIA...), a private key block, a JWT or a long high-entropy "
+         "string in a migration ends up in version control.",
+         "INSERT INTO settings VALUES ('aws_key', 'AKIAIOSFODNN7EXAMPLE');", NULL},
+};
+
+#undef W
+#undef E
+
+size_t gw_lint_rule_count(void)
+{
+	return sizeof(rules) / sizeof(rules[0]);
+}
+
+const gw_lint_rule *gw_lint_rule_get(size_t i)
+{
+	return i < gw_lint_rule_count() ? &rules[i] : NULL;
+}
+
+const gw_lint_rule *gw_lint_rule_find(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < gw_lint_rule_count(); i++)
+		if (!strcmp(rules[i].id, id))
+			return &rules[i];
+	return NULL;
+}

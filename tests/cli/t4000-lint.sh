@@ -1,0 +1,149 @@
+#!/bin/sh
+test_description='lint finds unsafe statements, in every output format'
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'setup' '
+	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE users (id bigint PRIMARY KEY, email text);
+	CREATE INDEX users_email ON users (email);
+	-- migrate:down
+	DROP TABLE users;
+	EOF
+	write_migration db/migrations/20240102000000_index.sql <<-\EOF
+	-- migrate:up
+	SET lock_timeout = '\''2s'\'';
+	CREATE INDEX users_email2 ON users (email);
+	-- godwit:ignore renaming-column
+	ALTER TABLE users RENAME COLUMN email TO mail;
+	-- migrate:down
+	DROP INDEX users_email2;
+	EOF
+'
+
+test_expect_success 'text: gcc-style findings, the safe way, exit 3' '
+	test_expect_code 3 godwit lint >out &&
+	cat >expect <<-\EOF &&
+	db/migrations/20240102000000_index.sql:3:1: error: CREATE INDEX users_email2 without CONCURRENTLY blocks writes to users until it is built [require-concurrent-index-creation]
+	  help: -- godwit:no-transaction
+	        CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);
+	1 error, 0 warnings
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'a clean file exits 0' '
+	godwit lint db/migrations/20240101000000_users.sql >out &&
+	echo "no problems found" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'json' '
+	test_expect_code 3 godwit lint --format json >out &&
+	test_grep "\"rule\": \"require-concurrent-index-creation\"" out &&
+	test_grep "\"line\": 3" out &&
+	test_grep "\"lock\": \"SHARE\"" out &&
+	test_grep "\"table\": \"users\"" out &&
+	test_grep "\"errors\": 1" out
+'
+
+test_expect_success 'github annotations' '
+	test_expect_code 3 godwit lint --format github >out &&
+	test_grep "^::error file=db/migrations/20240102000000_index.sql,line=3,col=1,title=require-concurrent-index-creation::CREATE INDEX users_email2 without CONCURRENTLY blocks writes to users until it is built%0Ahelp: -- godwit" out
+'
+
+test_expect_success 'markdown table' '
+	test_expect_code 3 godwit lint --format markdown >out &&
+	test_grep "^| Level | Location | Rule | Message |$" out &&
+	test_grep "^| error | \`db/migrations/20240102000000_index.sql:3:1\` | \`require-concurrent-index-creation\` | CREATE INDEX users_email2 without" out
+'
+
+test_expect_success 'sarif 2.1.0 with rule metadata' '
+	test_expect_code 3 godwit lint --format sarif >out &&
+	test_grep "\"version\": \"2.1.0\"" out &&
+	test_grep "\"ruleId\": \"require-concurrent-index-creation\"" out &&
+	test_grep "\"startLine\": 3" out &&
+	test_grep "\"shortDescription\"" out
+'
+
+test_expect_success 'an unknown format is a usage error' '
+	test_expect_code 2 godwit lint --format xml 2>err &&
+	test_grep "unknown format .xml.; use text, json, github, markdown or sarif" err
+'
+
+test_expect_success 'godwit.conf re-levels and disables rules' '
+	echo "lint_warning = require-concurrent-index-creation" >godwit.conf &&
+	godwit lint >out &&
+	test_grep "3:1: warning: CREATE INDEX" out &&
+	echo "lint_disable = require-concurrent-index-creation" >godwit.conf &&
+	godwit lint >out &&
+	echo "no problems found" >expect &&
+	test_cmp expect out &&
+	echo "lint_error = no-such-rule" >godwit.conf &&
+	test_expect_code 1 godwit lint 2>err &&
+	test_grep "unknown lint rule .no-such-rule." err &&
+	rm godwit.conf
+'
+
+test_expect_success 'an unused ignore is reported' '
+	write_migration other.sql <<-\EOF &&
+	-- godwit:ignore dropping-table
+	CREATE TABLE t (id bigint);
+	EOF
+	godwit lint other.sql >out &&
+	test_grep "^other.sql:1:1: warning: godwit:ignore dropping-table silences nothing here; remove it \[unused-ignore\]" out
+'
+
+test_expect_success 'a file outside the folder with CONCURRENTLY and other statements' '
+	write_migration mixed.sql <<-\EOF &&
+	SET lock_timeout = '\''1s'\'';
+	UPDATE users SET email = lower(email);
+	CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (email);
+	EOF
+	test_expect_code 3 godwit lint mixed.sql >out &&
+	test_grep "mixed.sql:2:1: error: UPDATE runs without a transaction because CREATE INDEX (line 3) cannot run in one; a failure leaves this migration half-applied \[mixed-no-transaction\]" out &&
+	test_grep "mixed.sql:3:1: error: CREATE INDEX cannot run in a transaction, but this file does not say -- godwit:no-transaction \[concurrently-in-transaction\]" out
+'
+
+test_expect_success 'a syntax error is a finding with its position' '
+	printf "SELECT 1;\nSELEC 2;\n" >bad.sql &&
+	test_expect_code 3 godwit lint bad.sql >out &&
+	test_grep "^bad.sql:2:1: error: syntax error at or near \"SELEC\" \[syntax\]" out
+'
+
+test_expect_success '--explain and --list' '
+	godwit lint --explain constraint-missing-not-valid >out &&
+	test_grep "^constraint-missing-not-valid (error, locking)" out &&
+	test_grep "VALIDATE CONSTRAINT orders_user_fk" out &&
+	test_expect_code 2 godwit lint --explain nope 2>err &&
+	test_grep "unknown rule .nope." err &&
+	godwit lint --list >out &&
+	test_grep "^prefer-jsonb  *warning  *json instead of jsonb" out
+'
+
+test_expect_success PG 'with a database, only pending migrations are linted' '
+	pg_new_db &&
+	godwit --url "$PG_URL" up --to 20240101000000 &&
+	test_expect_code 3 godwit --url "$PG_URL" lint >out &&
+	test_grep "20240102000000_index.sql:3:1" out &&
+	godwit --url "$PG_URL" up &&
+	godwit --url "$PG_URL" lint >out &&
+	echo "no problems found" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'git: --since lints the files changed since a revision' '
+	git init -q repo &&
+	mkdir -p repo/db/migrations &&
+	cp db/migrations/20240101000000_users.sql repo/db/migrations/ &&
+	(cd repo && git add . && git -c user.name=t -c user.email=t@t commit -qm one) &&
+	cp db/migrations/20240102000000_index.sql repo/db/migrations/ &&
+	(cd repo && git add . && git -c user.name=t -c user.email=t@t commit -qm two) &&
+	(cd repo && test_expect_code 3 godwit lint --since HEAD~1) >out &&
+	test_grep "^db/migrations/20240102000000_index.sql:3:1: error" out &&
+	(cd repo && godwit lint --since HEAD) >out &&
+	echo "no migration changed" >expect &&
+	test_cmp expect out
+'
+
+test_done

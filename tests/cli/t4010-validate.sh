@@ -1,0 +1,138 @@
+#!/bin/sh
+test_description='validate checks files and their SQL without running them'
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'setup' '
+	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE users (id bigint PRIMARY KEY);
+	-- migrate:down
+	DROP TABLE users;
+	EOF
+	echo "url = postgres://nobody@localhost:1/none" >/dev/null
+'
+
+test_expect_success 'a valid folder' '
+	godwit validate >out &&
+	echo "all migrations are valid" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a syntax error with the line and a caret' '
+	write_migration db/migrations/20240102000000_bad.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE t (
+	    id bigint,
+	);
+	-- migrate:down
+	DROP TABLE t;
+	EOF
+	test_expect_code 3 godwit validate --dialect postgres >out &&
+	cat >expect <<-\EOF &&
+	db/migrations/20240102000000_bad.sql:4:1: error: syntax error at or near ")" [syntax]
+	  );
+	  ^
+	1 error, 0 warnings
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'an error inside a PL/pgSQL body' '
+	write_migration db/migrations/20240102000000_bad.sql <<-\EOF &&
+	-- migrate:up
+	CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$
+	BEGIN
+	    RETRN 1;
+	END
+	$$;
+	DO $$BEGIN RAISE NOTICE '\''x'\'' END$$;
+	EOF
+	test_expect_code 3 godwit validate --dialect postgres >out &&
+	cat >expect <<-\EOF &&
+	db/migrations/20240102000000_bad.sql: warning: migration 20240102000000 has no down script; godwit down cannot revert it [missing-down]
+	db/migrations/20240102000000_bad.sql:4:5: error: syntax error at or near "RETRN" [plpgsql-syntax]
+	      RETRN 1;
+	      ^
+	db/migrations/20240102000000_bad.sql:7:29: error: syntax error at or near "END" [plpgsql-syntax]
+	  DO $$BEGIN RAISE NOTICE '\''x'\'' END$$;
+	                              ^
+	2 errors, 1 warning
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'a missing down can be made an error' '
+	write_migration db/migrations/20240102000000_bad.sql <<-\EOF &&
+	-- migrate:up
+	SELECT 1;
+	EOF
+	godwit validate >out &&
+	test_grep "warning: migration 20240102000000 has no down script" out &&
+	echo "lint_error = missing-down" >godwit.conf &&
+	test_expect_code 3 godwit validate >out &&
+	test_grep "error: migration 20240102000000 has no down script" out &&
+	rm godwit.conf
+'
+
+test_expect_success 'an empty migration' '
+	printf -- "-- migrate:up\n-- migrate:down\n" >db/migrations/20240102000000_bad.sql &&
+	test_expect_code 3 godwit validate >out &&
+	test_grep "^db/migrations/20240102000000_bad.sql: error: the migration holds no SQL; godwit up refuses it \[empty-migration\]" out
+'
+
+test_expect_success 'a duplicate version is reported, and the other files still parsed' '
+	rm db/migrations/20240102000000_bad.sql &&
+	printf -- "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n" >db/migrations/20240103000000_a.sql &&
+	printf -- "-- migrate:up\nSELEC 1;\n-- migrate:down\nSELECT 1;\n" >db/migrations/20240103000000_b.sql &&
+	test_expect_code 3 godwit validate --dialect postgres >out &&
+	test_grep "^db/migrations/20240103000000_b.sql: error: duplicate version 20240103000000: 20240103000000_a.sql and 20240103000000_b.sql" out &&
+	test_grep "^db/migrations/20240103000000_b.sql:2:1: error: syntax error at or near \"SELEC\" \[syntax\]" out &&
+	rm db/migrations/20240103000000_*.sql
+'
+
+test_expect_success 'bytes that are not UTF-8' '
+	printf -- "-- migrate:up\nSELECT '\''\377'\'';\n-- migrate:down\nSELECT 1;\n" >db/migrations/20240104000000_latin.sql &&
+	test_expect_code 3 godwit validate >out &&
+	test_grep "20240104000000_latin.sql:2:9: error: .*UTF-8.* \[source\]" out &&
+	rm db/migrations/20240104000000_latin.sql
+'
+
+test_expect_success 'SQLite: statements are prepared on the earlier migrations' '
+	write_migration db/migrations/20240105000000_fill.sql <<-\EOF &&
+	-- migrate:up
+	INSERT INTO users (id) VALUES (1);
+	INSERT INTO missing_table VALUES (1);
+	-- migrate:down
+	DELETE FROM users;
+	EOF
+	test_expect_code 3 godwit validate >out &&
+	test_grep "^db/migrations/20240105000000_fill.sql:3:1: error: no such table: missing_table \[sqlite-prepare\]" out &&
+	test_grep ! "20240105000000_fill.sql:2" out &&
+	rm db/migrations/20240105000000_fill.sql
+'
+
+test_expect_success 'json output' '
+	write_migration db/migrations/20240106000000_x.sql <<-\EOF &&
+	-- migrate:up
+	SELECT 1;
+	EOF
+	godwit validate --format json >out &&
+	test_grep "\"rule\": \"missing-down\"" out &&
+	test_grep "\"line\": null" out &&
+	rm db/migrations/20240106000000_x.sql
+'
+
+test_expect_success PG 'with a database: changed and missing migrations' '
+	pg_new_db &&
+	godwit --url "$PG_URL" up &&
+	sed -i "s/PRIMARY KEY);/PRIMARY KEY); -- edited/" db/migrations/20240101000000_users.sql &&
+	test_expect_code 3 godwit --url "$PG_URL" validate >out &&
+	test_grep "^db/migrations/20240101000000_users.sql: error: migration 20240101000000 was changed after it was applied; restore the file or run .godwit repair 20240101000000. \[checksum-changed\]" out &&
+	rm db/migrations/20240101000000_users.sql &&
+	test_expect_code 3 godwit --url "$PG_URL" validate >out &&
+	test_grep "error: migration 20240101000000 (users) was applied but no file has it" out &&
+	godwit --url "$PG_URL" validate --offline >out &&
+	test_grep "all migrations are valid" out
+'
+
+test_done
