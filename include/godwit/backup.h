@@ -30,6 +30,12 @@ GW_EXTERN(int) gw_project_backups(gw_backup_list **out, gw_project *project);
 GW_EXTERN(size_t) gw_backup_list_count(const gw_backup_list *list);
 GW_EXTERN(const gw_backup_entry *) gw_backup_list_get(const gw_backup_list *list, size_t i);
 GW_EXTERN(void) gw_backup_list_free(gw_backup_list *list);
+/* Back to an empty database, after a backup (a failed backup stops it):
+ * every applied migration reverted in reverse order, or with drop, the
+ * history's schema dropped and created again (SQLite: every table and
+ * view dropped). */
+GW_EXTERN(int) gw_project_reset(gw_project *project, int drop);
+
 /* Replaces the database's content with the backup at path. */
 GW_EXTERN(int) gw_project_restore(gw_project *project, const char *path);
 

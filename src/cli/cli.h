@@ -129,6 +129,7 @@ extern const gw_cmd gw_cmd_health;
 extern const gw_cmd gw_cmd_backup;
 extern const gw_cmd gw_cmd_backups;
 extern const gw_cmd gw_cmd_restore;
+extern const gw_cmd gw_cmd_reset;
 extern const gw_cmd gw_cmd_validate;
 extern const gw_cmd gw_cmd_lint;
 extern const gw_cmd gw_cmd_version;
@@ -181,9 +182,14 @@ int gw_cli_fail(gw_cli *cli, int rc);
 int gw_cli_refuse(gw_cli *cli, const char *hint, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
 
 /* guard.c: in a protected environment, asks for the typed environment name
- * on a terminal, or wants --yes (and --force where needs_force); returns
- * GW_EXIT_OK to go on, or the exit code of the refusal it printed. */
-int gw_cli_guard(gw_cli *cli, const char *action, size_t count, int needs_force);
+ * on a terminal, or wants --yes (and --force with GW_GUARD_FORCE) before it
+ * lets the command `what` ("apply 3 migrations") go on; returns GW_EXIT_OK
+ * to go on, or the exit code of the refusal it printed. */
+enum {
+	GW_GUARD_FORCE = 1 << 0,  /* a protected environment also needs --force */
+	GW_GUARD_ALWAYS = 1 << 1, /* confirm in every environment, not only protected ones */
+};
+int gw_cli_guard(gw_cli *cli, const char *what, unsigned int flags);
 
 /* Prints a usage error and returns GW_EXIT_USAGE. */
 int gw_cli_usage(gw_cli *cli, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);

@@ -64,7 +64,8 @@ static int restore_run(gw_cli *cli, const gw_args *args)
 {
 	int rc;
 
-	if ((rc = gw_cli_guard(cli, "Restoring a backup over", 1, 1)) != GW_EXIT_OK)
+	if ((rc = gw_cli_guard(cli, "restore a backup over the database", GW_GUARD_FORCE)) !=
+	    GW_EXIT_OK)
 		return rc;
 	if ((rc = gw_project_restore(cli->project, args->pos[0])) < 0)
 		return gw_cli_fail(cli, rc);

@@ -64,6 +64,16 @@ static int parse(gw_cli *cli, const gw_args *args, gw_down_options *opts, int *d
 	return 0;
 }
 
+static int revert_guard(gw_cli *cli, size_t count)
+{
+	char what[64];
+
+	if (!count)
+		return GW_EXIT_OK;
+	snprintf(what, sizeof(what), "revert %zu migration%s", count, count == 1 ? "" : "s");
+	return gw_cli_guard(cli, what, GW_GUARD_FORCE);
+}
+
 static int down_run(gw_cli *cli, const gw_args *args)
 {
 	gw_down_options opts = {.version = GW_DOWN_OPTIONS_VERSION};
@@ -78,7 +88,7 @@ static int down_run(gw_cli *cli, const gw_args *args)
 	if (dry)
 		rc = gw_cli_print_plan(cli, plan, "nothing to revert");
 	else
-		rc = gw_cli_guard(cli, "Reverting", gw_plan_count(plan), 1);
+		rc = revert_guard(cli, gw_plan_count(plan));
 	gw_plan_free(plan);
 	if (dry || rc != GW_EXIT_OK)
 		return rc;

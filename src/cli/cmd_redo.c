@@ -12,7 +12,8 @@ static int redo_run(gw_cli *cli, const gw_args *args)
 
 	(void)args;
 	/* A redo reverts first, so it is guarded like down. */
-	if ((rc = gw_cli_guard(cli, "Reverting and re-applying", 1, 1)) != GW_EXIT_OK)
+	if ((rc = gw_cli_guard(cli, "revert and re-apply the last migration", GW_GUARD_FORCE)) !=
+	    GW_EXIT_OK)
 		return rc;
 	if ((rc = gw_project_redo(cli->project)) < 0)
 		return gw_cli_fail(cli, rc);

@@ -52,12 +52,18 @@ static int dry_run(gw_cli *cli, const gw_up_options *opts)
 /* A protected environment confirms what up is about to apply. */
 static int confirm(gw_cli *cli, const gw_up_options *opts)
 {
+	char what[64];
 	gw_plan *plan = NULL;
 	int rc;
 
 	if ((rc = gw_project_plan_up(&plan, cli->project, opts)) < 0)
 		return gw_cli_fail(cli, rc);
-	rc = gw_cli_guard(cli, "Applying", gw_plan_count(plan), 0);
+	rc = GW_EXIT_OK;
+	if (gw_plan_count(plan)) {
+		snprintf(what, sizeof(what), "apply %zu migration%s", gw_plan_count(plan),
+		         gw_plan_count(plan) == 1 ? "" : "s");
+		rc = gw_cli_guard(cli, what, 0);
+	}
 	gw_plan_free(plan);
 	return rc;
 }

@@ -23,42 +23,46 @@ static int is_protected(const gw_cli *cli)
 
 /* Reads one line from the terminal and compares it with the environment's
  * name; the prompt goes to stderr so stdout stays clean for pipes. */
-static int typed_confirmation(gw_cli *cli, const char *env, const char *action, size_t count)
+static int typed_confirmation(gw_cli *cli, const char *env, const char *what, int protect)
 {
 	char line[256];
-	size_t len;
 
-	fprintf(stderr, "%s %zu migration%s on the protected environment '%s' (%s).\n", action,
-	        count, count == 1 ? "" : "s", env, gw_project_display_url(cli->project));
+	fprintf(stderr, "About to %s on the %senvironment '%s' (%s).\n", what,
+	        protect ? "protected " : "", env, gw_project_display_url(cli->project));
 	fprintf(stderr, "Type '%s' to go on: ", env);
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
 		line[0] = '\0';
-	len = strcspn(line, "\r\n");
-	line[len] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
 	if (strcmp(line, env) == 0)
 		return GW_EXIT_OK;
 	return gw_cli_refuse(cli, NULL, "the confirmation did not match '%s'; nothing was changed",
 	                     env);
 }
 
-int gw_cli_guard(gw_cli *cli, const char *action, size_t count, int needs_force)
+int gw_cli_guard(gw_cli *cli, const char *what, unsigned int flags)
 {
 	const char *env = gw_config_environment(cli->config);
+	int protect = is_protected(cli);
 
-	if (!is_protected(cli) || count == 0)
+	if (!protect && !(flags & GW_GUARD_ALWAYS))
 		return GW_EXIT_OK;
-	if (needs_force && !cli->force)
+	if (protect && (flags & GW_GUARD_FORCE) && !cli->force)
 		return gw_cli_refuse(cli,
-		                     "add --force to revert there (and --yes when there is no "
+		                     "add --force to do it there (and --yes when there is no "
 		                     "terminal to confirm on)",
-		                     "'%s' is a protected environment: reverting migrations there "
-		                     "needs --force; nothing was changed",
-		                     env);
+		                     "'%s' is a protected environment: to %s there needs --force; "
+		                     "nothing was changed",
+		                     env, what);
 	if (cli->yes)
 		return GW_EXIT_OK;
 	if (isatty(STDIN_FILENO))
-		return typed_confirmation(cli, env, action, count);
+		return typed_confirmation(cli, env, what, protect);
+	if (!protect)
+		return gw_cli_refuse(cli, "pass --yes to confirm without a terminal",
+		                     "to %s needs a confirmation and there is no terminal to "
+		                     "confirm on; nothing was changed",
+		                     what);
 	return gw_cli_refuse(cli, "pass --yes to confirm in a non-interactive deploy",
 	                     "'%s' is a protected environment and there is no terminal to confirm "
 	                     "on; nothing was changed",

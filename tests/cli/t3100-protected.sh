@@ -57,7 +57,7 @@ test_expect_success 'a wrong typed confirmation changes nothing' '
 
 test_expect_success 'typing the environment name applies' '
 	on_terminal production --env production up >out 2>&1 &&
-	test_grep "Applying 1 migration on the protected environment '\''production'\''" out &&
+	test_grep "About to apply 1 migration on the protected environment '\''production'\''" out &&
 	test_grep "applied 1 migration" out &&
 	test "$(count_applied)" = 1
 '
@@ -69,7 +69,7 @@ test_expect_success 'nothing to apply needs no confirmation' '
 
 test_expect_success 'down needs --force even with --yes' '
 	test_expect_code 1 godwit --env production --yes down 2>err &&
-	test_grep "reverting migrations there needs --force; nothing was changed" err &&
+	test_grep "to revert 1 migration there needs --force; nothing was changed" err &&
 	test "$(count_applied)" = 1 &&
 	test_expect_code 1 godwit --env production redo 2>err &&
 	test_grep "needs --force" err
