@@ -78,6 +78,11 @@ typedef struct {
 	const char *backup_dir; /* NULL = "db/backups" in the project */
 	int backup_keep;        /* backups kept per environment; 0 = 10 */
 	int backup_before_changes;
+	/* Seed files (*.sql in seeds_dir, NULL = none) are applied after up and
+	 * by gw_project_seed, each again when its checksum changes; only when
+	 * seeds_allowed (the CLI sets it from the environment's protection). */
+	const char *seeds_dir;
+	int seeds_allowed;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1
@@ -243,6 +248,13 @@ gw_project_history(gw_history **out, gw_project *project, const char *version, s
 GW_EXTERN(size_t) gw_history_count(const gw_history *history);
 GW_EXTERN(const gw_event *) gw_history_get(const gw_history *history, size_t i);
 GW_EXTERN(void) gw_history_free(gw_history *history);
+
+/* ---- seeds ------------------------------------------------------------- */
+
+/* Applies the seed files that are new or changed since they were last
+ * applied, each in its own transaction with its record; *applied (may be
+ * NULL) gets the count. */
+GW_EXTERN(int) gw_project_seed(size_t *applied, gw_project *project);
 
 /* ---- authoring --------------------------------------------------------- */
 

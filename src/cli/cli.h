@@ -130,6 +130,7 @@ extern const gw_cmd gw_cmd_backup;
 extern const gw_cmd gw_cmd_backups;
 extern const gw_cmd gw_cmd_restore;
 extern const gw_cmd gw_cmd_reset;
+extern const gw_cmd gw_cmd_seed;
 extern const gw_cmd gw_cmd_validate;
 extern const gw_cmd gw_cmd_lint;
 extern const gw_cmd gw_cmd_version;

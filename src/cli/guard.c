@@ -12,15 +12,6 @@
 
 #include "cli.h"
 
-static int is_protected(const gw_cli *cli)
-{
-	const char *value = gw_config_get(cli->config, "protected");
-
-	if (value)
-		return strcmp(value, "true") == 0;
-	return strcmp(gw_config_environment(cli->config), "production") == 0;
-}
-
 /* Reads one line from the terminal and compares it with the environment's
  * name; the prompt goes to stderr so stdout stays clean for pipes. */
 static int typed_confirmation(gw_cli *cli, const char *env, const char *what, int protect)
@@ -43,7 +34,7 @@ static int typed_confirmation(gw_cli *cli, const char *env, const char *what, in
 int gw_cli_guard(gw_cli *cli, const char *what, unsigned int flags)
 {
 	const char *env = gw_config_environment(cli->config);
-	int protect = is_protected(cli);
+	int protect = gw_config_protected(cli->config);
 
 	if (!protect && !(flags & GW_GUARD_ALWAYS))
 		return GW_EXIT_OK;

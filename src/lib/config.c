@@ -54,6 +54,8 @@ enum {
 	K_BACKUP,
 	K_BACKUP_DIR,
 	K_BACKUP_KEEP,
+	K_SEEDS_DIR,
+	K_SEEDS_IN_PROTECTED,
 	K_COUNT
 };
 
@@ -147,6 +149,12 @@ static const key_def keys[K_COUNT] = {
          NULL,
          check_count,
          "a whole number from 0 to 100"},
+        {"seeds_dir", {"GODWIT_SEEDS_DIR", NULL, NULL}, NULL, NULL, NULL},
+        {"seeds_in_protected",
+         {"GODWIT_SEEDS_IN_PROTECTED", NULL, NULL},
+         NULL,
+         check_bool,
+         "true or false"},
 };
 
 /* "url, dir, ...": the keys, for "unknown key" messages. */
@@ -1059,6 +1067,13 @@ const char *gw_config_environment(const gw_config *cfg)
 	return cfg ? cfg->environment : NULL;
 }
 
+int gw_config_protected(const gw_config *cfg)
+{
+	const char *v = cfg->s[K_PROTECTED].value;
+
+	return v ? strcmp(v, "true") == 0 : strcmp(cfg->environment, "production") == 0;
+}
+
 int gw_config_set(gw_config *cfg, const char *key, const char *value, const char *source,
                   gw_ctx *ctx)
 {
@@ -1123,5 +1138,10 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	        cfg->s[K_BACKUP].value && !strcmp(cfg->s[K_BACKUP].value, "true");
 	opts->backup_dir = cfg->s[K_BACKUP_DIR].value;
 	opts->backup_keep = count_option(cfg->s[K_BACKUP_KEEP].value);
+	opts->seeds_dir = cfg->s[K_SEEDS_DIR].value;
+	/* Seeds never reach a protected environment unless it says so. */
+	opts->seeds_allowed =
+	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&
+	                                      !strcmp(cfg->s[K_SEEDS_IN_PROTECTED].value, "true"));
 	return 0;
 }

@@ -66,6 +66,8 @@ struct gw_project {
 	char *backup_dir;
 	int backup_keep;
 	int backup_before_changes;
+	char *seeds_dir; /* NULL: no seeds */
+	int seeds_allowed;
 	const gw_driver *driver;
 
 	gw_source *source; /* loaded on first use */

@@ -361,7 +361,12 @@ static const gw_down_options *down_options(const gw_down_options *o)
 
 int gw_project_up(size_t *applied, gw_project *p, const gw_up_options *opts)
 {
-	return run(applied, p, GW_UP, up_options(opts), NULL);
+	int error = run(applied, p, GW_UP, up_options(opts), NULL);
+
+	/* Seeds follow a successful up where the environment allows them. */
+	if (error == 0 && p->seeds_dir && p->seeds_allowed)
+		error = gw_project_seed(NULL, p);
+	return error;
 }
 
 int gw_project_down(size_t *reverted, gw_project *p, const gw_down_options *opts)

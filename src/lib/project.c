@@ -116,6 +116,9 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 		p->backup_dir = gw_strdup("db/backups");
 	if (!p->backup_dir)
 		return -1;
+	p->seeds_allowed = o->seeds_allowed;
+	if (o->seeds_dir && !(p->seeds_dir = gw_strdup(o->seeds_dir)))
+		return -1;
 	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) || !p->table ||
 	    !p->events_table || !p->url)
 		return -1;
@@ -202,6 +205,7 @@ void gw_project_free(gw_project *p)
 	free(p->required_extensions);
 	free(p->required_tables);
 	free(p->backup_dir);
+	free(p->seeds_dir);
 	free(p);
 }
 
