@@ -83,6 +83,11 @@ typedef struct {
 	 * seeds_allowed (the CLI sets it from the environment's protection). */
 	const char *seeds_dir;
 	int seeds_allowed;
+	/* The runner lock as a lease row renewed by a heartbeat instead of a
+	 * session advisory lock, for PgBouncer in transaction mode; a killed
+	 * runner's lease lapses after lock_lease_ms (0 = 60 s). */
+	int lock_table;
+	int lock_lease_ms;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

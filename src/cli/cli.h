@@ -90,6 +90,7 @@ struct gw_cli {
 	const char *schema;
 	const char *table;
 	const char *lock_wait;
+	const char *lock;
 	const char *lock_timeout;
 	const char *statement_timeout;
 	const char *retries;

@@ -36,6 +36,7 @@ enum {
 	G_SCHEMA,
 	G_TABLE,
 	G_LOCK_WAIT,
+	G_LOCK,
 	G_LOCK_TIMEOUT,
 	G_STATEMENT_TIMEOUT,
 	G_RETRIES,
@@ -58,6 +59,8 @@ const gw_opt gw_global_options[] = {
         {G_SCHEMA, "schema", 0, "S", "schema of the history tables (PostgreSQL)"},
         {G_TABLE, "table", 0, "T", "history table (default: godwit_migrations)"},
         {G_LOCK_WAIT, "lock-wait", 0, "SECONDS", "how long to wait for another runner's lock"},
+        {G_LOCK, "lock", 0, "MODE",
+         "advisory (default) or table: a lease row, for PgBouncer transaction pooling"},
         {G_LOCK_TIMEOUT, "lock-timeout", 0, "DURATION",
          "give up a table lock after this long and retry (default 5s; 0: off)"},
         {G_STATEMENT_TIMEOUT, "statement-timeout", 0, "DURATION",
@@ -148,6 +151,9 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 		break;
 	case G_LOCK_WAIT:
 		cli->lock_wait = value;
+		break;
+	case G_LOCK:
+		cli->lock = value;
 		break;
 	case G_LOCK_TIMEOUT:
 		cli->lock_timeout = value;
@@ -367,6 +373,7 @@ static int load_config(gw_cli *cli)
 	    (rc = set_flag(cli, "schema", cli->schema, "--schema")) != 0 ||
 	    (rc = set_flag(cli, "table", cli->table, "--table")) != 0 ||
 	    (rc = set_flag(cli, "lock_wait", cli->lock_wait, "--lock-wait")) != 0 ||
+	    (rc = set_flag(cli, "lock", cli->lock, "--lock")) != 0 ||
 	    (rc = set_flag(cli, "lock_timeout", cli->lock_timeout, "--lock-timeout")) != 0 ||
 	    (rc = set_flag(cli, "statement_timeout", cli->statement_timeout,
 	                   "--statement-timeout")) != 0 ||

@@ -56,6 +56,8 @@ enum {
 	K_BACKUP_KEEP,
 	K_SEEDS_DIR,
 	K_SEEDS_IN_PROTECTED,
+	K_LOCK,
+	K_LOCK_LEASE,
 	K_COUNT
 };
 
@@ -75,6 +77,7 @@ static int check_seconds(const char *value);
 static int check_duration(const char *value);
 static int check_count(const char *value);
 static int check_bool(const char *value);
+static int check_lock(const char *value);
 static int check_preflight(const char *value);
 static int check_number(const char *value);
 
@@ -155,6 +158,12 @@ static const key_def keys[K_COUNT] = {
          NULL,
          check_bool,
          "true or false"},
+        {"lock", {"GODWIT_LOCK", NULL, NULL}, NULL, check_lock, "advisory or table"},
+        {"lock_lease",
+         {"GODWIT_LOCK_LEASE", NULL, NULL},
+         NULL,
+         check_duration,
+         "a duration such as 30s or 2min"},
 };
 
 /* "url, dir, ...": the keys, for "unknown key" messages. */
@@ -274,6 +283,11 @@ static int check_duration(const char *value)
 	long ms;
 
 	return parse_duration_ms(value, &ms);
+}
+
+static int check_lock(const char *value)
+{
+	return strcmp(value, "advisory") && strcmp(value, "table") ? -1 : 0;
 }
 
 static int check_bool(const char *value)
@@ -1139,6 +1153,8 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->backup_dir = cfg->s[K_BACKUP_DIR].value;
 	opts->backup_keep = count_option(cfg->s[K_BACKUP_KEEP].value);
 	opts->seeds_dir = cfg->s[K_SEEDS_DIR].value;
+	opts->lock_table = cfg->s[K_LOCK].value && !strcmp(cfg->s[K_LOCK].value, "table");
+	opts->lock_lease_ms = ms_option(cfg->s[K_LOCK_LEASE].value);
 	/* Seeds never reach a protected environment unless it says so. */
 	opts->seeds_allowed =
 	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&

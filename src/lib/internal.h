@@ -51,6 +51,9 @@ struct gw_project {
 	char *events_table;
 	gw_format format;
 	int lock_wait_ms;
+	int lock_table; /* a lease row instead of a session advisory lock */
+	int lock_lease_ms;
+	struct gw_lease *lease;
 	int allow_out_of_order;
 	int lock_timeout_ms;      /* 0: none */
 	int statement_timeout_ms; /* 0: none */
@@ -177,6 +180,13 @@ void gw_prepared_dispose(gw_prepared *pm);
  * had already applied it (SQLite, which has no session lock). */
 int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *skipped);
 int gw_run_down(gw_project *p, const gw_migration *m);
+
+/* lease.c: the runner lock as a renewed lease row (lock = table). */
+typedef struct gw_lease gw_lease;
+int gw_lease_acquire(gw_lease **out, gw_project *p);
+/* Whether the heartbeat failed to renew the lease (it may have expired). */
+int gw_lease_lost(gw_lease *lease);
+void gw_lease_release(gw_lease *lease);
 
 /* health.c: runs the pre-flight checks before anything changes, and
  * waits, warns or refuses as p->preflight says. */

@@ -282,6 +282,16 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 	for (i = 0; i < sel->count && error == 0; i++) {
 		const pick *k = &sel->items[i];
 
+		/* A lease whose heartbeat failed may have expired and been
+		 * taken over: stop before the next migration. */
+		if (gw_lease_lost(p->lease)) {
+			error = gw_error_set(p->ctx, GW_ELOCK,
+			                     "the migration lease could not be renewed; stopped "
+			                     "before %s so that two runners never overlap",
+			                     k->m->version);
+			break;
+		}
+
 		if (dir == GW_UP)
 			error = gw_run_up(p, k->m, k->resume_from, &skipped);
 		else

@@ -91,6 +91,8 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->url = o->url && *o->url ? gw_strdup(o->url) : default_url(o->project_dir, env);
 	p->format = o->format;
 	p->lock_wait_ms = o->lock_wait_ms > 0 ? o->lock_wait_ms : DEFAULT_LOCK_WAIT_MS;
+	p->lock_table = o->lock_table;
+	p->lock_lease_ms = o->lock_lease_ms > 0 ? o->lock_lease_ms : 60000;
 	p->allow_out_of_order = o->allow_out_of_order;
 	p->lock_timeout_ms = option_value(o->lock_timeout_ms, DEFAULT_LOCK_TIMEOUT_MS);
 	p->statement_timeout_ms = option_value(o->statement_timeout_ms, 0);
@@ -359,7 +361,12 @@ int gw_project__reconnect(gw_project *p)
 {
 	gw_conn *conn;
 
-	/* The session (and with it the advisory lock) is gone already. */
+	/* The session (and with it the advisory lock) is gone already; a
+	 * lease's heartbeat must stop so the lease can lapse. */
+	if (p->lease) {
+		gw_lease_release(p->lease);
+		p->lease = NULL;
+	}
 	p->driver->close(p->conn);
 	p->conn = NULL;
 	p->locked = 0;
@@ -466,9 +473,14 @@ int gw_project__lock(gw_project *p)
 		return 0;
 	if ((error = gw_project__connect(&conn, p)) < 0)
 		return error;
-	/* Without session locks (SQLite) each migration's transaction takes
-	 * the database's write lock and re-checks the history row first. */
-	if (p->driver->caps & GW_CAP_ADVISORY_LOCK) {
+	if (p->lock_table) {
+		if ((error = gw_lease_acquire(&p->lease, p)) < 0)
+			return error;
+		p->locked = 1;
+	} else if (p->driver->caps & GW_CAP_ADVISORY_LOCK) {
+		/* Without session locks (SQLite) each migration's transaction
+		 * takes the database's write lock and re-checks the history
+		 * row first. */
 		if ((error = take_advisory_lock(p)) < 0)
 			return error;
 		p->locked = 1;
@@ -478,13 +490,19 @@ int gw_project__lock(gw_project *p)
 
 void gw_project__unlock(gw_project *p)
 {
+	int had_error = gw_error_is_set(p->ctx);
+
 	if (!p->locked || !p->conn)
 		return;
-	/* A failed unlock is harmless: the session lock ends with the
-	 * connection, which is closed next. It must not hide a real error. */
-	if (!gw_error_is_set(p->ctx)) {
-		if (p->driver->unlock(p->conn, p->lock_key) < 0)
-			gw_ctx_clear_error(p->ctx);
-	}
 	p->locked = 0;
+	if (p->lease) {
+		gw_lease_release(p->lease);
+		p->lease = NULL;
+		return;
+	}
+	/* Released after a failure too, for a program that keeps the project
+	 * open. A failed unlock is harmless (the session lock ends with the
+	 * connection) and must not hide the run's own error. */
+	if (p->driver->unlock(p->conn, p->lock_key) < 0 && !had_error)
+		gw_ctx_clear_error(p->ctx);
 }

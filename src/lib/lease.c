@@ -1,0 +1,333 @@
+/*
+ * lease.c: the runner lock as a lease row, for connections that go through
+ * PgBouncer in transaction mode.
+ *
+ * A session advisory lock needs a session of its own, which a transaction
+ * pooler does not give: the lock would stay with whatever server
+ * connection the pooler picked. Here the lock is a row in godwit_lock with
+ * an owner and an expiry, taken and renewed by single autocommit
+ * statements. A heartbeat thread, on its own connection, renews it every
+ * third of the lease; a killed runner stops renewing, and the next one
+ * takes the row over once it has expired.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/error.h"
+
+#define LOCK_TABLE "godwit_lock"
+
+struct gw_lease {
+	gw_project *p;
+	char *table_q;
+	char owner[128];
+	char lease[32]; /* "60000 milliseconds" */
+	pthread_t thread;
+	pthread_mutex_t mutex;
+	pthread_cond_t stop_cond;
+	int stop;
+	atomic_int lost; /* the heartbeat found the row taken over, or could not renew */
+	int running;
+};
+
+static int row_exists(void *payload, int ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	*(int *)payload = 1;
+	return 0;
+}
+
+static int exec_sql(gw_conn *conn, const char *sql, const char *const *params, int n, int *rows)
+{
+	gw_stmt stmt = {sql, strlen(sql), params, n};
+
+	if (rows)
+		*rows = 0;
+	return conn->driver->exec(conn, &stmt, rows ? row_exists : NULL, rows);
+}
+
+static int ensure_table(gw_lease *l)
+{
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	gw_str_printf(&sql,
+	              "CREATE TABLE IF NOT EXISTS %s (name text PRIMARY KEY, owner text NOT NULL, "
+	              "acquired_at timestamptz NOT NULL, heartbeat_at timestamptz NOT NULL, "
+	              "expires_at timestamptz NOT NULL)",
+	              l->table_q);
+	error = exec_sql(l->p->conn, sql.ptr, NULL, 0, NULL);
+	/* Two first runners may create it at once; the loser's error means
+	 * the table is there. */
+	if (error < 0 && gw_ctx_error(l->p->ctx) &&
+	    (!strcmp(gw_ctx_error(l->p->ctx)->sqlstate, "23505") ||
+	     !strcmp(gw_ctx_error(l->p->ctx)->sqlstate, "42P07"))) {
+		gw_ctx_clear_error(l->p->ctx);
+		error = 0;
+	}
+	gw_str_dispose(&sql);
+	return error;
+}
+
+/* Takes the row if nobody holds it or its lease has expired. */
+static int try_take(gw_lease *l, int *taken)
+{
+	const char *params[3] = {l->p->table_q, l->owner, l->lease};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	gw_str_printf(&sql,
+	              "INSERT INTO %s AS l (name, owner, acquired_at, heartbeat_at, expires_at) "
+	              "VALUES ($1, $2, now(), now(), now() + $3::interval) ON CONFLICT (name) DO "
+	              "UPDATE SET owner = excluded.owner, acquired_at = now(), heartbeat_at = "
+	              "now(), expires_at = excluded.expires_at WHERE l.expires_at < now() OR "
+	              "l.owner = excluded.owner RETURNING owner",
+	              l->table_q);
+	error = exec_sql(l->p->conn, sql.ptr, params, 3, taken);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+static int text_row(void *payload, int ncols, const char *const *values)
+{
+	char **out = payload;
+
+	if (ncols > 0 && values[0] && !*out)
+		*out = gw_strdup(values[0]);
+	return 0;
+}
+
+static char *describe_holder(gw_lease *l)
+{
+	const char *params[1] = {l->p->table_q};
+	gw_str sql = GW_STR_INIT;
+	char *text = NULL;
+	gw_stmt stmt;
+
+	gw_str_printf(&sql,
+	              "SELECT 'owner ' || owner || ', since ' || acquired_at || ', last "
+	              "heartbeat ' || heartbeat_at || ', expires ' || expires_at FROM %s "
+	              "WHERE name = $1",
+	              l->table_q);
+	stmt.sql = sql.ptr;
+	stmt.len = sql.size;
+	stmt.params = params;
+	stmt.nparams = 1;
+	/* A courtesy for the error message; its own failure is not reported. */
+	if (l->p->conn->driver->exec(l->p->conn, &stmt, text_row, &text) < 0)
+		gw_ctx_clear_error(l->p->ctx);
+	gw_str_dispose(&sql);
+	return text;
+}
+
+/* ---- the heartbeat --------------------------------------------------------- */
+
+static int renew(gw_lease *l, gw_conn *conn)
+{
+	const char *params[3] = {l->p->table_q, l->owner, l->lease};
+	gw_str sql = GW_STR_INIT;
+	int renewed = 0, error;
+
+	gw_str_printf(&sql,
+	              "UPDATE %s SET heartbeat_at = now(), expires_at = now() + $3::interval "
+	              "WHERE name = $1 AND owner = $2 RETURNING owner",
+	              l->table_q);
+	error = exec_sql(conn, sql.ptr, params, 3, &renewed);
+	gw_str_dispose(&sql);
+	return error < 0 ? error : renewed ? 0 : -1;
+}
+
+static void *heartbeat(void *arg)
+{
+	gw_lease *l = arg;
+	gw_conn *conn = NULL;
+	gw_ctx *ctx = NULL;
+	gw_conn_options copts = {"godwit heartbeat", 0};
+	long interval_ms = l->p->lock_lease_ms / 3;
+	struct timespec until;
+
+	/* Its own context and connection: the runner's are not shared
+	 * between threads. */
+	if (gw_ctx_new(&ctx) < 0 || l->p->driver->open(&conn, l->p->url, &copts, ctx) < 0) {
+		atomic_store(&l->lost, 1);
+		goto done;
+	}
+	pthread_mutex_lock(&l->mutex);
+	while (!l->stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += interval_ms / 1000;
+		until.tv_nsec += (interval_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&l->stop_cond, &l->mutex, &until) == 0 || l->stop)
+			break;
+		pthread_mutex_unlock(&l->mutex);
+		if (renew(l, conn) < 0) {
+			gw_ctx_clear_error(ctx);
+			atomic_store(&l->lost, 1);
+		}
+		pthread_mutex_lock(&l->mutex);
+	}
+	pthread_mutex_unlock(&l->mutex);
+done:
+	if (conn)
+		conn->driver->close(conn);
+	gw_ctx_free(ctx);
+	return NULL;
+}
+
+/* ---- taking and giving back ------------------------------------------------ */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int timeout_error(gw_lease *l)
+{
+	char *holder = describe_holder(l);
+	int error = gw_error_set(l->p->ctx, GW_ELOCK,
+	                         "another godwit run has held the migration lease on %s for over "
+	                         "%d s%s%s",
+	                         l->table_q, l->p->lock_wait_ms / 1000, holder ? ": " : "",
+	                         holder ? holder : "");
+
+	gw_error_set_hint(l->p->ctx, "wait for it to finish or for its lease to expire (a "
+	                             "killed runner's lease lapses after lock_lease), or raise "
+	                             "--lock-wait");
+	free(holder);
+	return error;
+}
+
+static void lease_free(gw_lease *l)
+{
+	if (!l)
+		return;
+	free(l->table_q);
+	pthread_mutex_destroy(&l->mutex);
+	pthread_cond_destroy(&l->stop_cond);
+	free(l);
+}
+
+static int lease_new(gw_lease **out, gw_project *p)
+{
+	gw_lease *l = calloc(1, sizeof(*l));
+	char host[64] = "";
+	char *schema_q = NULL, *table_q = NULL;
+	gw_str q = GW_STR_INIT;
+	int error;
+
+	*out = NULL;
+	if (!l)
+		return gw_error_oom(p->ctx);
+	pthread_mutex_init(&l->mutex, NULL);
+	pthread_cond_init(&l->stop_cond, NULL);
+	l->p = p;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(l->owner, sizeof(l->owner), "%s:%ld:%lld", host, (long)getpid(), now_ms());
+	snprintf(l->lease, sizeof(l->lease), "%d milliseconds", p->lock_lease_ms);
+	if ((error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0 ||
+	    (error = p->driver->quote_ident(p->conn, LOCK_TABLE, &table_q)) < 0)
+		goto cleanup;
+	gw_str_printf(&q, "%s.%s", schema_q, table_q);
+	if (!(l->table_q = gw_str_detach(&q)))
+		error = gw_error_oom(p->ctx);
+cleanup:
+	free(schema_q);
+	free(table_q);
+	if (error < 0)
+		lease_free(l);
+	else
+		*out = l;
+	return error;
+}
+
+int gw_lease_acquire(gw_lease **out, gw_project *p)
+{
+	long long deadline = now_ms() + p->lock_wait_ms;
+	gw_lease *l = NULL;
+	int taken = 0, told = 0, attempt = 0, error;
+
+	*out = NULL;
+	if (p->driver->dialect != GW_DIALECT_POSTGRES)
+		return gw_error_set(p->ctx, GW_EINVALID, "lock = table needs PostgreSQL");
+	if ((error = lease_new(&l, p)) < 0)
+		return error;
+	if (!l)
+		return gw_error_oom(p->ctx);
+	if ((error = ensure_table(l)) < 0)
+		goto fail;
+	for (;;) {
+		if ((error = try_take(l, &taken)) < 0)
+			goto fail;
+		if (taken)
+			break;
+		if (now_ms() >= deadline) {
+			error = timeout_error(l);
+			goto fail;
+		}
+		if (!told++)
+			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
+			          "another godwit run holds the migration lease; waiting up to "
+			          "%d s",
+			          p->lock_wait_ms / 1000);
+		gw_sleep_ms(gw_backoff_ms(attempt++ < 5 ? attempt : 5, 50, 1000));
+	}
+	if (pthread_create(&l->thread, NULL, heartbeat, l) != 0) {
+		error = gw_error_set(p->ctx, GW_ERROR, "cannot start the lease's heartbeat");
+		gw_lease_release(l);
+		return error;
+	}
+	l->running = 1;
+	*out = l;
+	return 0;
+fail:
+	lease_free(l);
+	return error;
+}
+
+int gw_lease_lost(gw_lease *l)
+{
+	return l && atomic_load(&l->lost);
+}
+
+void gw_lease_release(gw_lease *l)
+{
+	const char *params[2];
+	gw_str sql = GW_STR_INIT;
+	int had_error;
+
+	if (!l)
+		return;
+	if (l->running) {
+		pthread_mutex_lock(&l->mutex);
+		l->stop = 1;
+		pthread_cond_signal(&l->stop_cond);
+		pthread_mutex_unlock(&l->mutex);
+		pthread_join(l->thread, NULL);
+	}
+	/* Given back even after a failed run, so the next deploy need not
+	 * wait for the lease to expire; if that fails the lease simply
+	 * expires, and the failure must not hide the run's own error. */
+	params[0] = l->p->table_q;
+	params[1] = l->owner;
+	gw_str_printf(&sql, "DELETE FROM %s WHERE name = $1 AND owner = $2", l->table_q);
+	had_error = gw_error_is_set(l->p->ctx);
+	if (l->p->conn && exec_sql(l->p->conn, sql.ptr, params, 2, NULL) < 0 && !had_error)
+		gw_ctx_clear_error(l->p->ctx);
+	gw_str_dispose(&sql);
+	lease_free(l);
+}
