@@ -115,7 +115,16 @@ static size_t skip_block_comment(const char *text, size_t len, size_t i)
 	return len;
 }
 
-size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from)
+/* SQLite's block comments do not nest, and end at the first star-slash. */
+static size_t skip_flat_comment(const char *text, size_t len, size_t i)
+{
+	for (i += 2; i + 1 < len; i++)
+		if (text[i] == '*' && text[i + 1] == '/')
+			return i + 2;
+	return len;
+}
+
+static size_t skip_space_comments(const char *text, size_t len, size_t from, int sqlite)
 {
 	size_t i = from;
 
@@ -125,13 +134,26 @@ size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from)
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
 			i++;
 		} else if (c == '-' && i + 1 < len && text[i + 1] == '-') {
-			while (i < len && text[i] != '\n')
+			/* PostgreSQL's scanner ends a -- comment at CR as well
+			 * as at LF; SQLite's only at LF. */
+			while (i < len && text[i] != '\n' && (sqlite || text[i] != '\r'))
 				i++;
 		} else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
-			i = skip_block_comment(text, len, i);
+			i = sqlite ? skip_flat_comment(text, len, i)
+			           : skip_block_comment(text, len, i);
 		} else {
 			break;
 		}
 	}
 	return i;
+}
+
+size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from)
+{
+	return skip_space_comments(text, len, from, 0);
+}
+
+size_t gw_text_skip_space_comments_sqlite(const char *text, size_t len, size_t from)
+{
+	return skip_space_comments(text, len, from, 1);
 }

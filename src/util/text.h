@@ -19,7 +19,11 @@ void gw_text_position(const char *text, size_t len, size_t at, int *line, int *c
 size_t gw_text_char_to_byte(const char *text, size_t len, int pos);
 
 /* The byte offset of the first character that is neither whitespace nor
- * part of a -- or block comment, starting at `from`. */
+ * part of a -- or block comment, starting at `from`, by PostgreSQL's rules
+ * (block comments nest; a -- comment ends at LF or CR). */
 size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from);
+/* The same by SQLite's rules: block comments do not nest, and a -- comment
+ * ends at LF only. */
+size_t gw_text_skip_space_comments_sqlite(const char *text, size_t len, size_t from);
 
 #endif

@@ -57,17 +57,10 @@ static int mask_pairs(gw_str *out, const char *s, const char *seps)
 		if (at_pair && strncasecmp(s + i, key, klen) == 0) {
 			gw_str_put(out, s + i, klen);
 			gw_str_puts(out, MASK);
-			i += klen;
-			if (s[i] == '\'') {
-				for (i++; s[i] && s[i] != '\''; i++)
-					if (s[i] == '\\' && s[i + 1])
-						i++;
-				if (s[i])
-					i++;
-			} else {
-				while (s[i] && !strchr(seps, s[i]))
-					i++;
-			}
+			/* libpq reads a URI parameter's value up to the next '&'
+			 * (or the fragment): quotes and '?' are part of it. */
+			for (i += klen; s[i] && s[i] != '&' && s[i] != '#'; i++)
+				;
 		} else {
 			gw_str_putc(out, s[i++]);
 		}
@@ -122,18 +115,29 @@ static int mask_keywords(gw_str *out, const char *s)
 	return gw_str_failed(out) ? -1 : 0;
 }
 
+/* A URL starts with a scheme and "://"; anything else (a libpq key/value
+ * string, whose values may contain "://") is masked as key/value pairs. */
+static const char *url_authority(const char *url)
+{
+	size_t n = 0;
+
+	while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+		n++;
+	return n && !strncmp(url + n, "://", 3) ? url + n + 3 : NULL;
+}
+
 int gw_url_mask(gw_str *out, const char *url)
 {
-	const char *hier = strstr(url, "://");
-	const char *auth, *end, *at, *colon;
+	const char *auth = url_authority(url), *end, *host_end, *at, *colon, *p;
 
-	if (!hier)
+	if (!auth)
 		return mask_keywords(out, url);
-	auth = hier + 3;
-	end = auth + strcspn(auth, "/?#");
-	/* The last '@' ends the userinfo: a raw '@' may appear in a password. */
+	/* libpq looks for the userinfo's '@' up to the first '/', so a '?' or
+	 * '#' before it may be part of a password: mask up to the last '@'
+	 * before the path, which hides at least what libpq would use. */
+	host_end = auth + strcspn(auth, "/");
 	at = NULL;
-	for (const char *p = auth; p < end; p++)
+	for (p = auth; p < host_end; p++)
 		if (*p == '@')
 			at = p;
 	gw_str_put(out, url, (size_t)(auth - url));
@@ -147,18 +151,18 @@ int gw_url_mask(gw_str *out, const char *url)
 		}
 		auth = at;
 	}
+	end = auth + strcspn(auth, "?#");
 	gw_str_put(out, auth, (size_t)(end - auth));
 	return mask_pairs(out, end, "?&");
 }
 
 int gw_url_ambiguous_userinfo(const char *url)
 {
-	const char *hier = strstr(url, "://"), *p;
+	const char *p = url_authority(url);
 	int ats = 0;
 
-	if (!hier)
-		return 0;
-	for (p = hier + 3; *p && !strchr("/?#", *p); p++)
+	/* Counted up to the query, so an '@' in a parameter is no concern. */
+	for (; p && *p && *p != '/' && *p != '?'; p++)
 		ats += *p == '@';
 	return ats > 1;
 }

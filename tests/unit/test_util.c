@@ -488,6 +488,18 @@ static void test_url_mask_query_and_keywords(void **state)
 	expect_mask("host=x password='se cret' user=u", "host=x password=**** user=u");
 }
 
+/* Found by fuzz/fuzz_url: each once printed a password. */
+static void test_url_mask_fuzz_findings(void **state)
+{
+	(void)state;
+	expect_mask("host=x password=secret application_name=http://y",
+	            "host=x password=**** application_name=http://y");
+	expect_mask("password=://", "password=****");
+	expect_mask("postgres://u@h/db?password=ab?cd", "postgres://u@h/db?password=****");
+	expect_mask("postgres://h/db?password='ab'cd&x=1", "postgres://h/db?password=****&x=1");
+	expect_mask("postgres://app:s3cr#t@db/x", "postgres://app:****@db/x");
+}
+
 static void test_url_mask_keyword_with_spaces(void **state)
 {
 	gw_str out = GW_STR_INIT;
@@ -633,6 +645,12 @@ static void test_text_skip_space_comments(void **state)
 	/* Comments running to the end. */
 	assert_int_equal(gw_text_skip_space_comments(t6, strlen(t6), 0), strlen(t6));
 	assert_int_equal(gw_text_skip_space_comments(t7, strlen(t7), 0), strlen(t7));
+	/* Found by fuzz/fuzz_split: PostgreSQL ends -- at a bare CR, and
+	 * SQLite's block comments do not nest. */
+	assert_int_equal(gw_text_skip_space_comments("-- c\rselect 1;", 14, 0), 5);
+	assert_int_equal(gw_text_skip_space_comments_sqlite("-- c\rselect 1;", 14, 0), 14);
+	assert_int_equal(gw_text_skip_space_comments_sqlite("/* a /* b */ select 1;", 22, 0), 13);
+	assert_int_equal(gw_text_skip_space_comments("/* a /* b */ select 1;", 22, 0), 22);
 	assert_int_equal(gw_text_skip_space_comments("", 0, 0), 0);
 }
 
@@ -940,6 +958,7 @@ int main(void)
 	        cmocka_unit_test(test_url_mask_userinfo),
 	        cmocka_unit_test(test_url_mask_query_and_keywords),
 	        cmocka_unit_test(test_url_mask_keyword_with_spaces),
+	        cmocka_unit_test(test_url_mask_fuzz_findings),
 	        cmocka_unit_test(test_url_mask_leaves_the_rest),
 	        cmocka_unit_test(test_utf8_check),
 	        cmocka_unit_test(test_text_position),

@@ -75,7 +75,7 @@ static gw_stmt_kind sqlite_kind(const char *text, size_t off, size_t len)
 	/* PRAGMA foreign_keys is a silent no-op inside a transaction and
 	 * journal_mode=WAL fails there; both only work outside one. */
 	if (word_is(text, off, n, "PRAGMA")) {
-		at = gw_text_skip_space_comments(text, off + len, off + n);
+		at = gw_text_skip_space_comments_sqlite(text, off + len, off + n);
 		n = word_len(text, off + len, at);
 		if (word_is(text, at, n, "FOREIGN_KEYS") || word_is(text, at, n, "JOURNAL_MODE"))
 			return GW_STMT_NO_TX;
@@ -104,7 +104,7 @@ static int push(gw_sql_list *out, size_t *cap, size_t off, size_t len, gw_stmt_k
 /* Adds text[start, end) unless it holds only blanks and comments. */
 static int add_sqlite(gw_sql_list *out, size_t *cap, const char *text, size_t start, size_t end)
 {
-	size_t off = gw_text_skip_space_comments(text, end, start);
+	size_t off = gw_text_skip_space_comments_sqlite(text, end, start);
 
 	while (end > off && is_space(text[end - 1]))
 		end--;
