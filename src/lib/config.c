@@ -26,6 +26,7 @@
 
 #include "../util/error.h"
 #include "../util/str.h"
+#include "../util/url.h"
 #include "../util/vec.h"
 
 enum {
@@ -90,16 +91,16 @@ static const key_def keys[K_COUNT] = {
          check_format,
          "one of auto, native, golang-migrate, pairs, dated"},
         {"schema", {"GODWIT_SCHEMA", NULL, NULL}, NULL, NULL, NULL},
-        {"table", {"GODWIT_TABLE", NULL, NULL}, NULL, NULL, NULL},
-        {"events_table", {"GODWIT_EVENTS_TABLE", NULL, NULL}, NULL, NULL, NULL},
+        {"table", {"GODWIT_TABLE", NULL, NULL}, "godwit_migrations", NULL, NULL},
+        {"events_table", {"GODWIT_EVENTS_TABLE", NULL, NULL}, "godwit_events", NULL, NULL},
         {"lock_wait",
          {"GODWIT_LOCK_WAIT", NULL, NULL},
-         NULL,
+         "60",
          check_seconds,
          "a whole number of seconds, 0 or more"},
         {"lock_timeout",
          {"GODWIT_LOCK_TIMEOUT", NULL, NULL},
-         NULL,
+         "5s",
          check_duration,
          "a duration such as 500ms, 5s or 1min (0: no limit)"},
         {"statement_timeout",
@@ -109,28 +110,28 @@ static const key_def keys[K_COUNT] = {
          "a duration such as 500ms, 5s or 1min (0: no limit)"},
         {"retries",
          {"GODWIT_RETRIES", NULL, NULL},
-         NULL,
+         "5",
          check_count,
          "a whole number from 0 to 100"},
         {"connect_retries",
          {"GODWIT_CONNECT_RETRIES", NULL, NULL},
-         NULL,
+         "3",
          check_count,
          "a whole number from 0 to 100"},
         {"protected", {"GODWIT_PROTECTED", NULL, NULL}, NULL, check_bool, "true or false"},
         {"preflight",
          {"GODWIT_PREFLIGHT", NULL, NULL},
-         NULL,
+         "abort",
          check_preflight,
          "one of abort, wait, warn, off"},
         {"preflight_wait",
          {"GODWIT_PREFLIGHT_WAIT", NULL, NULL},
-         NULL,
+         "60s",
          check_duration,
          "a duration such as 30s or 2min"},
         {"max_transaction_age",
          {"GODWIT_MAX_TRANSACTION_AGE", NULL, NULL},
-         NULL,
+         "60s",
          check_duration,
          "a duration such as 500ms, 5s or 1min (0: not checked)"},
         {"max_connections",
@@ -145,23 +146,23 @@ static const key_def keys[K_COUNT] = {
         {"lint_disable", {"GODWIT_LINT_DISABLE", NULL, NULL}, NULL, NULL, NULL},
         {"lint_error", {"GODWIT_LINT_ERROR", NULL, NULL}, NULL, NULL, NULL},
         {"lint_warning", {"GODWIT_LINT_WARNING", NULL, NULL}, NULL, NULL, NULL},
-        {"backup", {"GODWIT_BACKUP", NULL, NULL}, NULL, check_bool, "true or false"},
+        {"backup", {"GODWIT_BACKUP", NULL, NULL}, "false", check_bool, "true or false"},
         {"backup_dir", {"GODWIT_BACKUP_DIR", NULL, NULL}, NULL, NULL, NULL},
         {"backup_keep",
          {"GODWIT_BACKUP_KEEP", NULL, NULL},
-         NULL,
+         "10",
          check_count,
          "a whole number from 0 to 100"},
         {"seeds_dir", {"GODWIT_SEEDS_DIR", NULL, NULL}, NULL, NULL, NULL},
         {"seeds_in_protected",
          {"GODWIT_SEEDS_IN_PROTECTED", NULL, NULL},
-         NULL,
+         "false",
          check_bool,
          "true or false"},
-        {"lock", {"GODWIT_LOCK", NULL, NULL}, NULL, check_lock, "advisory or table"},
+        {"lock", {"GODWIT_LOCK", NULL, NULL}, "advisory", check_lock, "advisory or table"},
         {"lock_lease",
          {"GODWIT_LOCK_LEASE", NULL, NULL},
-         NULL,
+         "60s",
          check_duration,
          "a duration such as 30s or 2min"},
 };
@@ -1079,6 +1080,19 @@ const char *gw_config_source(const gw_config *cfg, const char *key)
 const char *gw_config_environment(const gw_config *cfg)
 {
 	return cfg ? cfg->environment : NULL;
+}
+
+char *gw_config_display(const gw_config *cfg, const char *key)
+{
+	const char *value = gw_config_get(cfg, key);
+	gw_str masked = GW_STR_INIT;
+
+	if (!value)
+		return NULL;
+	/* Masking every value, not only url: a password pasted into another
+	 * key must not be shown either. */
+	gw_url_mask(&masked, value);
+	return gw_str_detach(&masked);
 }
 
 int gw_config_protected(const gw_config *cfg)

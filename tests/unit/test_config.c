@@ -159,7 +159,9 @@ static void test_defaults(void **state)
 	assert_setting(f, "url", NULL, "default");
 	assert_setting(f, "dir", "db/migrations", "default");
 	assert_setting(f, "source_format", "auto", "default");
-	assert_setting(f, "lock_wait", NULL, "default");
+	assert_setting(f, "lock_wait", "60", "default");
+	assert_setting(f, "lock_timeout", "5s", "default");
+	assert_setting(f, "statement_timeout", NULL, "default");
 	assert_string_equal(gw_config_environment(f->cfg), "development");
 	assert_setting(f, "environment", "development", "default");
 	assert_null(gw_config_get(f->cfg, "nope"));
@@ -239,7 +241,7 @@ static void test_env_section_overrides_top_level(void **state)
 	                          "url = sqlite:db/test.sqlite3\n");
 	assert_int_equal(load(f), 0);
 	assert_setting(f, "url", "sqlite:db/dev.sqlite3", "godwit.conf:1");
-	assert_setting(f, "lock_wait", NULL, "default");
+	assert_setting(f, "lock_wait", "60", "default");
 
 	assert_int_equal(load_env(f, "production"), 0);
 	assert_setting(f, "url", "postgres://prod/db", "godwit.conf:5");
