@@ -54,22 +54,35 @@ static int exec_sql(gw_conn *conn, const char *sql, const char *const *params, i
 	return conn->driver->exec(conn, &stmt, rows ? row_exists : NULL, rows);
 }
 
+static int is_creation_race(gw_ctx *ctx)
+{
+	const gw_error *e = gw_ctx_error(ctx);
+
+	/* Two first runners creating the table at once: the loser fails on
+	 * the catalog's unique indexes (the table's or its row type's). */
+	return e && (!strcmp(e->sqlstate, "23505") || !strcmp(e->sqlstate, "42P07") ||
+	             !strcmp(e->sqlstate, "42710"));
+}
+
 static int ensure_table(gw_lease *l)
 {
+	const char *params[1] = {l->table_q};
 	gw_str sql = GW_STR_INIT;
-	int error;
+	int exists = 0, error;
 
+	/* Checking first keeps "already exists, skipping" notices out of
+	 * every run. */
+	if ((error = exec_sql(l->p->conn, "SELECT 1 WHERE to_regclass($1) IS NOT NULL", params, 1,
+	                      &exists)) < 0 ||
+	    exists)
+		return error;
 	gw_str_printf(&sql,
 	              "CREATE TABLE IF NOT EXISTS %s (name text PRIMARY KEY, owner text NOT NULL, "
 	              "acquired_at timestamptz NOT NULL, heartbeat_at timestamptz NOT NULL, "
 	              "expires_at timestamptz NOT NULL)",
 	              l->table_q);
 	error = exec_sql(l->p->conn, sql.ptr, NULL, 0, NULL);
-	/* Two first runners may create it at once; the loser's error means
-	 * the table is there. */
-	if (error < 0 && gw_ctx_error(l->p->ctx) &&
-	    (!strcmp(gw_ctx_error(l->p->ctx)->sqlstate, "23505") ||
-	     !strcmp(gw_ctx_error(l->p->ctx)->sqlstate, "42P07"))) {
+	if (error < 0 && is_creation_race(l->p->ctx)) {
 		gw_ctx_clear_error(l->p->ctx);
 		error = 0;
 	}
