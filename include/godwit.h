@@ -15,5 +15,6 @@
 #include "godwit/config.h"
 #include "godwit/schema.h"
 #include "godwit/lint.h"
+#include "godwit/plan.h"
 
 #endif

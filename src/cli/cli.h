@@ -132,8 +132,10 @@ extern const gw_cmd gw_cmd_backups;
 extern const gw_cmd gw_cmd_restore;
 extern const gw_cmd gw_cmd_reset;
 extern const gw_cmd gw_cmd_seed;
+extern const gw_cmd gw_cmd_config;
 extern const gw_cmd gw_cmd_validate;
 extern const gw_cmd gw_cmd_lint;
+extern const gw_cmd gw_cmd_plan;
 extern const gw_cmd gw_cmd_version;
 extern const gw_cmd gw_cmd_help;
 
