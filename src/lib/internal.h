@@ -162,12 +162,15 @@ typedef struct gw_prepared {
 	gw_source_text text;
 	gw_sql_list stmts;
 	int transactional;
-	gw_str path; /* dir/file, for messages */
+	gw_str path;           /* dir/file, for messages */
+	gw_source_text verify; /* up only: the -- migrate:verify section */
+	gw_sql_list verify_stmts;
 } gw_prepared;
 
 #define GW_PREPARED_INIT                                                                           \
 	{                                                                                          \
-		GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT, 1, GW_STR_INIT                              \
+		GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT, 1, GW_STR_INIT, GW_SOURCE_TEXT_INIT,        \
+		        GW_SQL_LIST_INIT                                                           \
 	}
 
 /* Reads and splits; refuses BEGIN/COMMIT in a wrapped migration, and runs

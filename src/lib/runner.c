@@ -96,6 +96,31 @@ static void check_modes(gw_project *p, gw_prepared *pm, const char *version)
 	}
 }
 
+static void locate_verify(gw_project *p, const gw_prepared *pm, size_t at)
+{
+	int line, column;
+
+	gw_text_position(pm->verify.file_text.ptr, pm->verify.file_text.size,
+	                 pm->verify.offset + at, &line, &column);
+	gw_error_set_location(p->ctx, pm->path.ptr, line, column);
+}
+
+static int prepare_verify(gw_prepared *pm, gw_project *p, const gw_source *src,
+                          const gw_migration *m)
+{
+	size_t bad = 0;
+	int error;
+
+	if ((error = gw_source_read_verify(&pm->verify, src, m, p->ctx)) < 0)
+		return error;
+	error = gw_sql_split(&pm->verify_stmts, p->driver->dialect,
+	                     pm->verify.file_text.ptr + pm->verify.offset, pm->verify.len, &bad,
+	                     p->ctx);
+	if (error == GW_ESYNTAX)
+		locate_verify(p, pm, bad);
+	return error;
+}
+
 int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_direction dir)
 {
 	gw_source *src;
@@ -126,6 +151,8 @@ int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_directi
 			return refuse_copy_stdin(p, pm, s);
 	}
 	check_modes(p, pm, m->version);
+	if (dir == GW_UP && m->has_verify)
+		return prepare_verify(pm, p, src, m);
 	return 0;
 }
 
@@ -133,6 +160,8 @@ void gw_prepared_dispose(gw_prepared *pm)
 {
 	gw_source_text_dispose(&pm->text);
 	gw_sql_list_dispose(&pm->stmts);
+	gw_source_text_dispose(&pm->verify);
+	gw_sql_list_dispose(&pm->verify_stmts);
 	gw_str_dispose(&pm->path);
 }
 
@@ -147,6 +176,38 @@ static int add_body(gw_batch *b, const gw_prepared *pm, size_t from)
 			return -1;
 	}
 	return 0;
+}
+
+static int add_verify(gw_batch *b, const gw_prepared *pm)
+{
+	const char *text = pm->verify.file_text.ptr + pm->verify.offset;
+	size_t i;
+
+	for (i = 0; i < pm->verify_stmts.count; i++)
+		if (gw_batch_add(b, text + pm->verify_stmts.items[i].offset,
+		                 pm->verify_stmts.items[i].len, NULL, 0) < 0)
+			return -1;
+	return 0;
+}
+
+/* A failed verify statement: point at it and say the migration's own SQL
+ * ran but did not pass its check. Returns 1 when the failure was one. */
+static int locate_verify_failure(gw_project *p, const gw_prepared *pm, size_t index, int position,
+                                 size_t first_verify)
+{
+	const gw_sql_stmt *s;
+	size_t at;
+
+	if (index < first_verify || index >= first_verify + pm->verify_stmts.count)
+		return 0;
+	s = &pm->verify_stmts.items[index - first_verify];
+	at = s->offset;
+	if (position > 0)
+		at += gw_text_char_to_byte(pm->verify.file_text.ptr + pm->verify.offset + s->offset,
+		                           s->len, position);
+	locate_verify(p, pm, at);
+	gw_error_prefix(p->ctx, "verify failed: ");
+	return 1;
 }
 
 /* Maps a failure inside the batch back to the statement of the file. */
@@ -251,14 +312,15 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 	gw_record rec = {m, NULL, NULL, "apply", "applied", 0, 0};
 	gw_exec_failure fail = {0, 0};
 	gw_batch b = GW_BATCH_INIT;
-	size_t guard, first_body;
+	size_t guard, first_body, first_verify;
 	int error, attempt = 0;
 
 	rec.statements_total = rec.statements_done = (int)pm->stmts.count;
 	if (add_timeouts(&b, p, 1) < 0 || (guard = b.count, 0) ||
 	    gw_hist_add_row_insert(&b, p, &rec) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
-	    (first_body = b.count, 0) || add_body(&b, pm, 0) < 0 ||
-	    gw_hist_add_row_finish(&b, p, m) < 0 || gw_hist_add_event_done(&b, p, m->version) < 0) {
+	    (first_body = b.count, 0) || add_body(&b, pm, 0) < 0 || (first_verify = b.count, 0) ||
+	    add_verify(&b, pm) < 0 || gw_hist_add_row_finish(&b, p, m) < 0 ||
+	    gw_hist_add_event_done(&b, p, m->version) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
@@ -268,7 +330,8 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 			error = skip_concurrent(p, m, skipped);
 			goto cleanup;
 		}
-		if (error < 0)
+		if (error < 0 &&
+		    !locate_verify_failure(p, pm, fail.index, fail.position, first_verify))
 			locate_failure(p, pm, &fail, first_body);
 	} while (error < 0 && should_retry(p, m, attempt++));
 	if (error < 0) {
@@ -362,6 +425,33 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 	return 0;
 }
 
+/* Without a transaction to roll back, a failed verify leaves the
+ * migration dirty: its statements ran, and someone must look. */
+static int verify_no_transaction(gw_project *p, const gw_migration *m, const gw_prepared *pm)
+{
+	gw_batch b = GW_BATCH_INIT;
+	size_t i;
+	int error = 0;
+
+	if (add_verify(&b, pm) < 0)
+		error = gw_error_oom(p->ctx);
+	for (i = 0; i < b.count && error == 0; i++) {
+		if ((error = p->conn->driver->exec(p->conn, &b.stmts[i], NULL, NULL)) < 0) {
+			locate_verify_failure(p, pm, i,
+			                      p->conn->driver->last_error_position(p->conn), 0);
+			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
+			gw_error_set_hint(p->ctx,
+			                  "%s ran without a transaction, so it stays applied "
+			                  "but dirty; check the database, then 'godwit "
+			                  "resolve %s --applied|--rolled-back'",
+			                  m->version, m->version);
+			gw_hist_record_failure(p, m->version, m->name, "fail");
+		}
+	}
+	gw_batch_dispose(&b);
+	return error;
+}
+
 int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *skipped)
 {
 	gw_prepared pm = GW_PREPARED_INIT;
@@ -384,6 +474,7 @@ int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *ski
 		if ((error = run_each(p, m, &pm, resume_from,
 		                      "run 'godwit up --resume' to continue from it, or "
 		                      "settle it with 'godwit resolve'")) < 0 ||
+		    (error = verify_no_transaction(p, m, &pm)) < 0 ||
 		    (error = finish(p, m, "apply")) < 0)
 			goto cleanup;
 	}

@@ -52,7 +52,7 @@ typedef struct marker {
 } marker;
 
 typedef struct markers {
-	marker up, down;
+	marker up, down, verify;
 } markers;
 
 /* A folder entry; skip marks what is not a migration file (not .sql, or a
@@ -216,8 +216,9 @@ static const char *example_name(gw_format format)
 /* ---- native sections -------------------------------------------------- */
 
 /* "-- migrate:up" / "--migrate:down" at the start of a line, followed by
- * the end of the line or blanks: the lines dbmate recognises. Returns 1 for
- * up, 2 for down, 0 otherwise; *opts gets where the options start. */
+ * the end of the line or blanks: the lines dbmate recognises, and godwit's
+ * "-- migrate:verify". Returns 1 for up, 2 for down, 3 for verify, 0
+ * otherwise; *opts gets where the options start. */
 static int marker_kind(const char *text, size_t start, size_t end, size_t *opts)
 {
 	size_t i = start + 2;
@@ -233,6 +234,9 @@ static int marker_kind(const char *text, size_t start, size_t end, size_t *opts)
 	} else if (end - i >= 12 && !memcmp(text + i, "migrate:down", 12)) {
 		kind = 2;
 		i += 12;
+	} else if (end - i >= 14 && !memcmp(text + i, "migrate:verify", 14)) {
+		kind = 3;
+		i += 14;
 	} else {
 		return 0;
 	}
@@ -255,7 +259,7 @@ static void scan_markers(markers *mk, const char *text, size_t len)
 		end = line_end(text, len, pos);
 		/* Cheap pre-check: markers are rare, comment lines are not. */
 		if (text[pos] == '-' && (kind = marker_kind(text, pos, end, &opts)) != 0) {
-			m = kind == 1 ? &mk->up : &mk->down;
+			m = kind == 1 ? &mk->up : kind == 2 ? &mk->down : &mk->verify;
 			if (m->found) {
 				if (!m->again)
 					m->again = line;
@@ -321,6 +325,15 @@ static int check_native(const char *text, size_t len, const markers *mk, const c
 		        ctx, GW_ESOURCE, path, mk->down.line, 0,
 		        "-- migrate:down comes before -- migrate:up; put the up section "
 		        "first");
+	if (mk->verify.again)
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, mk->verify.again, 0,
+		        "a second -- migrate:verify line; a file holds one migration");
+	if (mk->verify.found && (mk->verify.start < mk->up.start ||
+	                         (mk->down.found && mk->verify.start < mk->down.start)))
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->verify.line, 0,
+		                             "-- migrate:verify comes before the up or down "
+		                             "section; put it last");
 	first = gw_text_skip_space_comments(text, mk->up.start, 0);
 	if (first < mk->up.start)
 		return gw_source__file_error(
@@ -333,10 +346,13 @@ static int check_native(const char *text, size_t len, const markers *mk, const c
 static void native_sections(const markers *mk, size_t len, size_t *up_off, size_t *up_len,
                             size_t *down_off, size_t *down_len)
 {
+	/* The verify section, when there is one, comes last. */
+	size_t end = mk->verify.found ? mk->verify.start : len;
+
 	*up_off = mk->up.body;
-	*up_len = (mk->down.found ? mk->down.start : len) - mk->up.body;
-	*down_off = mk->down.found ? mk->down.body : len;
-	*down_len = len - *down_off;
+	*up_len = (mk->down.found ? mk->down.start : end) - mk->up.body;
+	*down_off = mk->down.found ? mk->down.body : end;
+	*down_len = end - *down_off;
 }
 
 /* ---- directives ------------------------------------------------------- */
@@ -487,6 +503,8 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 	/* An empty migration is usually one just made by `godwit new`: it
 	 * shows in status, and up refuses it before running anything. */
 	m->pub.empty = !has_sql(text, up_off, up_off + up_len);
+	m->pub.has_verify = fn->conv == GW_FORMAT_NATIVE && mk->verify.found &&
+	                    has_sql(text, mk->verify.body, len);
 	/* Directives may sit above the native marker too, so the head is
 	 * read from the start of the file. */
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
@@ -575,6 +593,11 @@ static int resolve_conv(loader *ld, file_name *fn, const markers *mk)
 		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->down.line, 0,
 		        "-- migrate:down without a -- migrate:up line; put -- migrate:up "
 		        "above the up SQL");
+	if (mk->verify.found)
+		return gw_source__file_error(
+		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->verify.line, 0,
+		        "a -- migrate:verify section belongs in a native migration; here it "
+		        "would run with the up SQL");
 	if (mk->down.found)
 		return gw_source__file_error(
 		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->down.line, 0,
@@ -1027,6 +1050,36 @@ cleanup:
 int gw_source_read_up(gw_source_text *out, const gw_source *src, const gw_migration *m, gw_ctx *ctx)
 {
 	return read_section(out, src, m, 0, ctx);
+}
+
+int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_migration *m,
+                          gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT;
+	markers mk;
+	int error;
+
+	if (!m->has_verify)
+		return gw_error_set(ctx, GW_ENOTFOUND, "%s has no verify section", m->up_file);
+	if (gw_path_join(&path, src->dir, m->up_file) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	/* The verify section is not part of what was applied, so it is read
+	 * as it is now, without a checksum. */
+	if ((error = gw_file_read(&out->file_text, path.ptr, GW_FILE_MAX, ctx)) < 0)
+		goto cleanup;
+	scan_markers(&mk, out->file_text.ptr, out->file_text.size);
+	if (!mk.verify.found) {
+		error = changed_error(path.ptr, ctx);
+		goto cleanup;
+	}
+	out->offset = mk.verify.body;
+	out->len = out->file_text.size - mk.verify.body;
+	out->file = m->up_file;
+cleanup:
+	gw_str_dispose(&path);
+	return error;
 }
 
 int gw_source_read_down(gw_source_text *out, const gw_source *src, const gw_migration *m,

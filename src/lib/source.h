@@ -22,6 +22,7 @@ typedef struct gw_migration {
 	char *up_file;                  /* path relative to the folder */
 	char *down_file;                /* NULL when there is no down; == up_file for native */
 	int empty;                      /* the up text holds no statement */
+	int has_verify;                 /* a -- migrate:verify section (native) */
 	int no_transaction;             /* up runs outside a transaction (directive) */
 	int down_no_transaction;        /* down runs outside a transaction */
 	char checksum[GW_CHECKSUM_HEX]; /* of the up text */
@@ -66,6 +67,10 @@ int gw_source_read_up(gw_source_text *out, const gw_source *src, const gw_migrat
                       gw_ctx *ctx);
 int gw_source_read_down(gw_source_text *out, const gw_source *src, const gw_migration *m,
                         gw_ctx *ctx);
+/* The verify section of a native migration, run after its up in the same
+ * transaction; read as the file is now (it is not checksummed). */
+int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_migration *m,
+                          gw_ctx *ctx);
 void gw_source_text_dispose(gw_source_text *t);
 
 /* The file name a new migration gets in this convention, and its content. */
