@@ -88,6 +88,11 @@ typedef struct {
 	 * runner's lease lapses after lock_lease_ms (0 = 60 s). */
 	int lock_table;
 	int lock_lease_ms;
+	/* After an up that applied something: record the schema's snapshot
+	 * with the history (for `godwit drift`), and write its text to
+	 * schema_file (e.g. "db/schema.sql", as dbmate users expect). */
+	int record_schema;
+	const char *schema_file;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

@@ -59,6 +59,8 @@ enum {
 	K_SEEDS_IN_PROTECTED,
 	K_LOCK,
 	K_LOCK_LEASE,
+	K_SCHEMA_RECORD,
+	K_SCHEMA_FILE,
 	K_COUNT
 };
 
@@ -165,6 +167,12 @@ static const key_def keys[K_COUNT] = {
          "60s",
          check_duration,
          "a duration such as 30s or 2min"},
+        {"schema_record",
+         {"GODWIT_SCHEMA_RECORD", NULL, NULL},
+         "false",
+         check_bool,
+         "true or false"},
+        {"schema_file", {"GODWIT_SCHEMA_FILE", NULL, NULL}, NULL, NULL, NULL},
 };
 
 /* "url, dir, ...": the keys, for "unknown key" messages. */
@@ -1169,6 +1177,9 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->seeds_dir = cfg->s[K_SEEDS_DIR].value;
 	opts->lock_table = cfg->s[K_LOCK].value && !strcmp(cfg->s[K_LOCK].value, "table");
 	opts->lock_lease_ms = ms_option(cfg->s[K_LOCK_LEASE].value);
+	opts->record_schema =
+	        cfg->s[K_SCHEMA_RECORD].value && !strcmp(cfg->s[K_SCHEMA_RECORD].value, "true");
+	opts->schema_file = cfg->s[K_SCHEMA_FILE].value;
 	/* Seeds never reach a protected environment unless it says so. */
 	opts->seeds_allowed =
 	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&

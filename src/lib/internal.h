@@ -69,7 +69,9 @@ struct gw_project {
 	char *backup_dir;
 	int backup_keep;
 	int backup_before_changes;
-	char *seeds_dir; /* NULL: no seeds */
+	int record_schema;
+	char *schema_file; /* NULL: none */
+	char *seeds_dir;   /* NULL: no seeds */
 	int seeds_allowed;
 	const gw_driver *driver;
 

@@ -8,10 +8,14 @@
  */
 #include "internal.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "godwit/backup.h"
+#include "godwit/schema.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 
@@ -369,9 +373,46 @@ static const gw_down_options *down_options(const gw_down_options *o)
 	return o ? o : &defaults;
 }
 
+/* The schema as up left it: recorded for drift, and written to the
+ * project's schema file; both only when something was applied. */
+static int after_up(gw_project *p)
+{
+	gw_schema_options so = GW_SCHEMA_OPTIONS_INIT;
+	gw_schema *schema = NULL;
+	char *text = NULL;
+	gw_str tmp = GW_STR_INIT;
+	int error = 0;
+
+	if (p->record_schema && (error = gw_schema_record(p)) < 0)
+		return error;
+	if (!p->schema_file)
+		return 0;
+	if ((error = gw_schema_snapshot(&schema, p, &so)) < 0 ||
+	    (error = gw_schema_text(&text, schema)) < 0)
+		goto cleanup;
+	/* Written beside and renamed over, so a reader never sees half. */
+	gw_str_printf(&tmp, "%s.tmp", p->schema_file);
+	unlink(tmp.ptr);
+	if ((error = gw_file_create(tmp.ptr, text, strlen(text), p->ctx)) == 0 &&
+	    rename(tmp.ptr, p->schema_file) < 0)
+		error = gw_error_set(p->ctx, GW_EIO, "cannot write %s: %s", p->schema_file,
+		                     strerror(errno));
+cleanup:
+	gw_str_dispose(&tmp);
+	free(text);
+	gw_schema_free(schema);
+	return error;
+}
+
 int gw_project_up(size_t *applied, gw_project *p, const gw_up_options *opts)
 {
-	int error = run(applied, p, GW_UP, up_options(opts), NULL);
+	size_t n = 0;
+	int error = run(&n, p, GW_UP, up_options(opts), NULL);
+
+	if (applied)
+		*applied = n;
+	if (error == 0 && n > 0)
+		error = after_up(p);
 
 	/* Seeds follow a successful up where the environment allows them. */
 	if (error == 0 && p->seeds_dir && p->seeds_allowed)

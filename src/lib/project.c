@@ -118,6 +118,9 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 		p->backup_dir = gw_strdup("db/backups");
 	if (!p->backup_dir)
 		return -1;
+	p->record_schema = o->record_schema;
+	if (o->schema_file && !(p->schema_file = gw_strdup(o->schema_file)))
+		return -1;
 	p->seeds_allowed = o->seeds_allowed;
 	if (o->seeds_dir && !(p->seeds_dir = gw_strdup(o->seeds_dir)))
 		return -1;
@@ -208,6 +211,7 @@ void gw_project_free(gw_project *p)
 	free(p->required_tables);
 	free(p->backup_dir);
 	free(p->seeds_dir);
+	free(p->schema_file);
 	free(p);
 }
 
