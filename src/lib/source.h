@@ -23,6 +23,8 @@ typedef struct gw_migration {
 	char *down_file;                /* NULL when there is no down; == up_file for native */
 	int empty;                      /* the up text holds no statement */
 	int has_verify;                 /* a -- migrate:verify section (native) */
+	int repeatable;                 /* Flyway R__ (and the like): re-applied when its
+	                                   checksum changes, after every versioned one */
 	int no_transaction;             /* up runs outside a transaction (directive) */
 	int down_no_transaction;        /* down runs outside a transaction */
 	char checksum[GW_CHECKSUM_HEX]; /* of the up text */
