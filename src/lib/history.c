@@ -448,12 +448,18 @@ int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
 	params[7] = r->state;
 	params[8] = p->environment;
 	put_who(&who, p);
+	/* A repeatable migration keeps one row, replaced at each apply. */
+	if (r->m && r->m->repeatable && gw_hist_add_row_delete(b, p, r->m->version) < 0) {
+		gw_str_dispose(&who);
+		return -1;
+	}
 	error = gw_batch_addf(b, params, 9,
 	                      "INSERT INTO %s (version, name, kind, file, checksum, down_checksum, "
 	                      "applied_at, applied_by, statements_total, statements_done, state, "
-	                      "environment, godwit_version) VALUES ($1, $2, 'versioned', $3, $4, "
+	                      "environment, godwit_version) VALUES ($1, $2, '%s', $3, $4, "
 	                      "$5, %s, %s, $6, $7, $8, $9, '" GODWIT_VERSION "')",
-	                      p->table_q, dialect(p)->now, who.ptr);
+	                      p->table_q, r->m && r->m->repeatable ? "repeatable" : "versioned",
+	                      dialect(p)->now, who.ptr);
 	gw_str_dispose(&who);
 	return error;
 }

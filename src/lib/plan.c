@@ -173,6 +173,9 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 		} else if (e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER) {
 			if (e->empty)
 				return empty_error(p, e);
+			/* Up to a version means the versioned ones only. */
+			if (o->to && p->source->items[i]->repeatable)
+				continue;
 			error = add_pick(sel, p->source->items[i], 0);
 		} else {
 			continue;
@@ -227,6 +230,9 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 
 		if (e->state != GW_STATE_APPLIED && e->state != GW_STATE_CHANGED &&
 		    e->state != GW_STATE_MISSING)
+			continue;
+		/* Repeatables have no down; they are not reverted. */
+		if (e->kind && !strcmp(e->kind, "repeatable"))
 			continue;
 		if ((o->to && i < stop) || (!o->to && !o->all && sel->count == steps))
 			break;

@@ -49,6 +49,10 @@ static gw_state state_of(const gw_migration *m, const gw_hist_row *r)
 		return GW_STATE_PENDING;
 	if (!strcmp(r->state, "dirty"))
 		return GW_STATE_DIRTY;
+	/* A repeatable migration whose text changed is due again, which is
+	 * what repeatable means, not an edit to refuse. */
+	if (m->repeatable)
+		return strcmp(r->checksum, m->checksum) ? GW_STATE_PENDING : GW_STATE_APPLIED;
 	/* A baseline row records no text of its own to compare with. */
 	if (strcmp(r->kind, "baseline") && strcmp(r->checksum, m->checksum))
 		return GW_STATE_CHANGED;
@@ -118,10 +122,15 @@ int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 		e->has_down = m->down_file != NULL;
 		e->empty = m->empty;
 		e->state = state_of(m, r);
+		if (m->repeatable)
+			e->kind = "repeatable";
 		if (r) {
 			fill_from_row(e, r);
 			matched[ri] = 1;
-			st->last_applied_index = i + 1;
+			/* Repeatables come after every versioned migration and
+			 * say nothing about the order of the others. */
+			if (!m->repeatable)
+				st->last_applied_index = i + 1;
 		}
 	}
 	st->count = src->count;
