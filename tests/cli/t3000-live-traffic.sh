@@ -28,6 +28,12 @@ wait_until_sql()
 	done
 }
 
+# Ends the holder early, once a test has seen what it needed.
+release_locks()
+{
+	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+}
+
 # A reader that gives up after 1 s, as an application's request would.
 read_users()
 {
@@ -84,9 +90,10 @@ test_expect_success PG 'with lock_timeout the ALTER gives way, readers are answe
 
 test_expect_success PG 'when the retries run out the migration fails and nothing is applied' '
 	godwit --url "$PG_URL" down &&
-	hold_locks 3 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(3)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	hold_locks 30 "SELECT count(*) FROM users" &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	test_expect_code 1 godwit --url "$PG_URL" --lock-timeout 100ms --retries 1 up 2>err &&
+	release_locks &&
 	test_grep "20240102000000_nickname.sql:2:1: canceling statement due to lock timeout (SQLSTATE 55P03)" err &&
 	test "$(pg_sql "SELECT count(*) FROM information_schema.columns WHERE column_name = '\''nickname'\''")" = 0 &&
 	test "$(pg_sql "SELECT action FROM godwit_events ORDER BY id DESC LIMIT 2" | tr "\n" " ")" = "fail retry " &&
@@ -112,9 +119,10 @@ test_expect_success PG 'timeouts come from the environment section of godwit.con
 	lock_timeout = 100ms
 	retries = 0
 	EOF
-	hold_locks 3 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(3)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	hold_locks 30 "SELECT count(*) FROM users" &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	test_expect_code 1 godwit --env production --yes up 2>err &&
+	release_locks &&
 	test_grep "lock timeout (SQLSTATE 55P03)" err &&
 	wait &&
 	rm godwit.conf

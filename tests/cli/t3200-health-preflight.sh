@@ -8,6 +8,16 @@ hold_transaction()
 		>holder.out 2>&1 &
 }
 
+release_holder()
+{
+	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+}
+
+start_godwit()
+{
+	("$GODWIT" "$@" >bg.out 2>&1; echo $? >bg.rc) &
+}
+
 wait_for_holder()
 {
 	i=0
@@ -73,9 +83,10 @@ test_expect_success PG 'missing required tables and extensions fail health' '
 
 test_expect_success PG 'with max_transaction_age set, up refuses and names the session' '
 	printf "max_transaction_age = 1s\n" >godwit.conf &&
-	hold_transaction 5 &&
-	wait_for_holder 5 &&
+	hold_transaction 30 &&
+	wait_for_holder 30 &&
 	test_expect_code 1 godwit --url "$PG_URL" up 2>err &&
+	release_holder &&
 	test_grep "pre-flight check failed, nothing was changed" err &&
 	test_grep "long_transactions: 1 session has been in a transaction for longer than 1.0 s" err &&
 	test_grep "pid [0-9]* (psql, active for 00:00:0[0-9]): BEGIN; SELECT count(\*) FROM users" err &&
@@ -86,9 +97,10 @@ test_expect_success PG 'with max_transaction_age set, up refuses and names the s
 
 test_expect_success PG 'preflight = warn goes on with a warning' '
 	printf "max_transaction_age = 1s\npreflight = warn\n" >godwit.conf &&
-	hold_transaction 3 &&
-	wait_for_holder 3 &&
+	hold_transaction 30 &&
+	wait_for_holder 30 &&
 	godwit --url "$PG_URL" up 2>err &&
+	release_holder &&
 	test_grep "pre-flight: long_transactions: 1 session has been in a transaction" err &&
 	test "$(pg_count godwit_migrations)" = 2 &&
 	wait &&
@@ -97,10 +109,17 @@ test_expect_success PG 'preflight = warn goes on with a warning' '
 
 test_expect_success PG 'preflight = wait waits for the session to finish' '
 	printf "max_transaction_age = 1s\npreflight = wait\npreflight_wait = 20s\n" >godwit.conf &&
-	hold_transaction 3 &&
-	wait_for_holder 3 &&
-	godwit --url "$PG_URL" up 2>err &&
-	test_grep "pre-flight: waiting" err &&
+	hold_transaction 30 &&
+	wait_for_holder 30 &&
+	start_godwit --url "$PG_URL" up &&
+	i=0 &&
+	until grep "pre-flight: waiting" bg.out >/dev/null
+	do
+		i=$((i + 1)) && test $i -lt 400 && sleep 0.05 || return 1
+	done &&
+	release_holder &&
+	wait &&
+	test "$(cat bg.rc)" = 0 &&
 	test "$(pg_count godwit_migrations)" = 2 &&
 	wait &&
 	godwit --url "$PG_URL" down
