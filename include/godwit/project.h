@@ -16,10 +16,16 @@ typedef struct gw_project gw_project;
 /* Migration folder conventions (DESIGN.md §3). */
 typedef enum {
 	GW_FORMAT_AUTO = 0,
-	GW_FORMAT_NATIVE, /* 20240101120000_name.sql with -- migrate:up/down */
-	GW_FORMAT_GOLANG, /* 1_name.up.sql + 1_name.down.sql */
-	GW_FORMAT_PAIRS,  /* 0006_name.sql + 0006_name_rollback.sql */
-	GW_FORMAT_DATED,  /* 2026-01-21_name.sql (+ _rollback.sql), @depends-on */
+	GW_FORMAT_NATIVE,  /* 20240101120000_name.sql with -- migrate:up/down */
+	GW_FORMAT_GOLANG,  /* 1_name.up.sql + 1_name.down.sql */
+	GW_FORMAT_PAIRS,   /* 0006_name.sql + 0006_name_rollback.sql */
+	GW_FORMAT_DATED,   /* 2026-01-21_name.sql (+ _rollback.sql), @depends-on */
+	GW_FORMAT_FLYWAY,  /* V1.2__name.sql + U1.2__name.sql, R__name.sql */
+	GW_FORMAT_GOOSE,   /* 20240101120000_name.sql with -- +goose Up/Down */
+	GW_FORMAT_DIESEL,  /* 2023-07-05-000058_name/up.sql + down.sql */
+	GW_FORMAT_PRISMA,  /* 20240101120000_name/migration.sql */
+	GW_FORMAT_DRIZZLE, /* 0000_name.sql ordered by meta/_journal.json */
+	GW_FORMAT_MULTI,   /* 1_name[.postgres|.sqlite3][.autocommit].up.sql + .down.sql */
 } gw_format;
 
 /* "native", "golang-migrate", ...; NULL for an unknown value. */

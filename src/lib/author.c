@@ -17,8 +17,21 @@
 /* Timestamps for native and golang-migrate folders (as dbmate and
  * `migrate create -format` do), dates for dated folders, and the next
  * number, zero-padded like the last one, for numbered rollback pairs. */
+/* The newest versioned migration: repeatables sort last but have no
+ * number to continue from. */
+static const char *last_version(const gw_source *src)
+{
+	size_t i = src->count;
+
+	while (i-- > 0)
+		if (!src->items[i]->repeatable)
+			return src->items[i]->version;
+	return NULL;
+}
+
 static void next_version(gw_str *out, const gw_source *src)
 {
+	const char *last = last_version(src);
 	time_t now = time(NULL);
 	struct tm tm;
 	char buf[32];
@@ -26,13 +39,15 @@ static void next_version(gw_str *out, const gw_source *src)
 	gmtime_r(&now, &tm);
 	if (src->format == GW_FORMAT_DATED) {
 		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-	} else if (src->format == GW_FORMAT_PAIRS ||
-	           (src->format == GW_FORMAT_GOLANG && src->count &&
-	            strlen(src->items[src->count - 1]->version) < 14)) {
-		const char *last = src->count ? src->items[src->count - 1]->version : "0000";
-		int width = (int)strlen(last);
-
-		snprintf(buf, sizeof(buf), "%0*lld", width, strtoll(last, NULL, 10) + 1);
+	} else if (src->format == GW_FORMAT_PAIRS || src->format == GW_FORMAT_FLYWAY ||
+	           src->format == GW_FORMAT_DRIZZLE ||
+	           (src->format == GW_FORMAT_GOLANG && last && strlen(last) < 14)) {
+		/* Numbered conventions continue the count, zero-padded like the
+		 * last one (Flyway's V1, V2, ...; drizzle's 0000, 0001, ...). */
+		if (!last)
+			last = src->format == GW_FORMAT_FLYWAY ? "0" : "0000";
+		snprintf(buf, sizeof(buf), "%0*lld", (int)strlen(last),
+		         strtoll(last, NULL, 10) + 1);
 	} else {
 		strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
 	}
@@ -90,6 +105,16 @@ int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
 	    gw_project__path(&path, p, up_name.ptr) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
+	}
+	/* diesel and Prisma keep each migration in a folder of its own. */
+	if (strchr(up_name.ptr, '/')) {
+		gw_str parent = GW_STR_INIT;
+
+		gw_str_put(&parent, path.ptr, (size_t)(strrchr(path.ptr, '/') - path.ptr));
+		error = make_dirs(p->ctx, parent.ptr);
+		gw_str_dispose(&parent);
+		if (error < 0)
+			goto cleanup;
 	}
 	if ((error = gw_file_create(path.ptr, up_body.ptr, up_body.size, p->ctx)) < 0)
 		goto cleanup;

@@ -235,7 +235,10 @@ int gw_project__source(gw_source **out, gw_project *p)
 {
 	int error;
 
-	if (!p->source && (error = gw_source_load(&p->source, p->dir, p->format, p->ctx)) < 0)
+	if (!p->source &&
+	    (error = gw_source_load_dialect(
+	             &p->source, p->dir, p->format,
+	             p->driver->dialect == GW_DIALECT_SQLITE ? "sqlite3" : "postgres", p->ctx)) < 0)
 		return error;
 	*out = p->source;
 	return 0;

@@ -12,8 +12,15 @@
  * Native files keep both directions in one file; their down_file is a
  * separate copy of up_file (same text, own allocation) so every field can be
  * freed the same way.
+ *
+ * Other tools' conventions (docs/formats.md) reuse this path: Flyway names
+ * (source_flyway.c) and multi-dialect suffixes are classified here; goose
+ * sections (source_goose.c) are cut like native ones; diesel and Prisma
+ * folders, drizzle-kit's journal (source_diesel.c, source_drizzle.c) and the
+ * repeatable/ folder are read near the end of this file.
  */
-/* readdir's d_type (below) is a BSD extension glibc hides under strict POSIX. */
+/* readdir's d_type (below) is a BSD extension glibc hides under strict POSIX.
+ */
 #define _DEFAULT_SOURCE 1
 
 #include "source.h"
@@ -24,36 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source_priv.h"
-#include "version.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/text.h"
 #include "../util/vec.h"
-
-/* What a file's name says about it. */
-typedef struct file_name {
-	gw_format conv;     /* PAIRS stands for "<digits>_<name>.sql" until the text is read */
-	int is_down;        /* a .down.sql or _rollback.sql file */
-	int rollback;       /* "<digits>_<name>_rollback.sql": a down unless it is native */
-	size_t version_len; /* the version is the name's first version_len bytes */
-	size_t name_start;  /* where the description starts */
-	size_t stem_len;    /* "<version>_<name>" without suffixes */
-} file_name;
-
-/* A -- migrate:up or -- migrate:down line of a native file. */
-typedef struct marker {
-	int found;
-	int line;              /* 1-based */
-	size_t start;          /* the marker line */
-	size_t body;           /* the text after it */
-	size_t opts, opts_end; /* what follows the marker word on its line */
-	int again;             /* the line of a second marker of this kind, 0 if none */
-} marker;
-
-typedef struct markers {
-	marker up, down, verify;
-} markers;
+#include "source_priv.h"
+#include "version.h"
 
 /* A folder entry; skip marks what is not a migration file (not .sql, or a
  * folder). */
@@ -70,7 +53,8 @@ typedef struct dir_list {
 /* A down file waiting for its up file. */
 typedef struct down_rec {
 	const char *file; /* borrowed from the folder listing */
-	size_t stem_len;
+	int specific;     /* multi-dialect: for the target dialect */
+	size_t stem_start, stem_len;
 	char checksum[GW_CHECKSUM_HEX];
 	int no_tx;
 	int empty;
@@ -85,8 +69,11 @@ typedef struct loader {
 	gw_vec ups;  /* gw_source_mig * */
 	gw_vec downs;
 	gw_vec ignored;
-	const char *first[GW_FORMAT_DATED + 1]; /* the first file of each convention */
-	gw_format seen[GW_FORMAT_DATED + 1];    /* conventions in the order first seen */
+	const char *dialect; /* the target, for multi-dialect folders; may be NULL */
+	int drizzle;         /* the folder has a meta/_journal.json */
+	gw_vec tags;         /* its tags, in journal order */
+	const char *first[GW_SOURCE_LAST_FORMAT + 1]; /* the first file of each convention */
+	gw_format seen[GW_SOURCE_LAST_FORMAT + 1];    /* conventions in the order first seen */
 	size_t nseen;
 } loader;
 
@@ -164,12 +151,42 @@ static int is_dated(const char *n, size_t len)
 	return 1;
 }
 
+/* ".postgres" and ".autocommit" before ".up.sql" (either order) make a
+ * golang-migrate name a multi-dialect one; the stem drops them, so the
+ * variants of one migration share it. */
+static void dialect_suffixes(file_name *fn, const char *n)
+{
+	static const char *const dialects[] = {".postgres", ".sqlite3", ".mysql", ".cockroach"};
+	size_t i, round, len;
+
+	for (round = 0; round < 2; round++) {
+		if (!fn->autocommit && ends_with(n, fn->stem_len, ".autocommit") &&
+		    fn->stem_len - 11 > fn->name_start) {
+			fn->autocommit = 1;
+			fn->stem_len -= 11;
+			continue;
+		}
+		for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]) && !fn->dialect; i++) {
+			len = strlen(dialects[i]);
+			if (ends_with(n, fn->stem_len, dialects[i]) &&
+			    fn->stem_len - len > fn->name_start) {
+				fn->dialect = dialects[i] + 1;
+				fn->stem_len -= len;
+			}
+		}
+	}
+	if (fn->dialect || fn->autocommit)
+		fn->conv = GW_FORMAT_MULTI;
+}
+
 /* Classifies a "*.sql" name; -1 when it fits no convention. */
 static int classify_name(file_name *fn, const char *n)
 {
 	size_t base = strlen(n) - 4, d = 0;
 
 	memset(fn, 0, sizeof(*fn));
+	if (gw_source__flyway_name(fn, n, base) == 0)
+		return 0;
 	if (is_dated(n, base)) {
 		fn->conv = GW_FORMAT_DATED;
 		fn->name_start = 11;
@@ -192,6 +209,7 @@ static int classify_name(file_name *fn, const char *n)
 		fn->conv = GW_FORMAT_GOLANG;
 		fn->is_down = n[base - 1] == 'n';
 		fn->stem_len = base - (fn->is_down ? 5 : 3);
+		dialect_suffixes(fn, n);
 	} else {
 		fn->conv = GW_FORMAT_PAIRS;
 		fn->rollback = ends_with(n, base, "_rollback") && base - 9 > d + 1;
@@ -208,6 +226,16 @@ static const char *example_name(gw_format format)
 		return "0001_create_users.sql";
 	case GW_FORMAT_DATED:
 		return "2024-01-01_create_users.sql";
+	case GW_FORMAT_FLYWAY:
+		return "V1__create_users.sql";
+	case GW_FORMAT_DIESEL:
+		return "2023-07-05-000058_create_users/up.sql";
+	case GW_FORMAT_PRISMA:
+		return "20240101120000_create_users/migration.sql";
+	case GW_FORMAT_DRIZZLE:
+		return "0000_create_users.sql";
+	case GW_FORMAT_MULTI:
+		return "1_create_users.postgres.up.sql";
 	default:
 		return "20240101120000_create_users.sql";
 	}
@@ -480,6 +508,13 @@ static int has_sql(const char *text, size_t from, size_t to)
 	return gw_text_skip_space_comments(text, to, from) < to;
 }
 
+static void undot(char *version)
+{
+	for (; *version; version++)
+		if (*version == '_')
+			*version = '.';
+}
+
 /* Builds the migration of an up file (native: of both its sections). */
 static int add_up(loader *ld, const char *file, const file_name *fn, const markers *mk)
 {
@@ -490,7 +525,17 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 
 	if (!m)
 		return gw_error_oom(ld->ctx);
-	if (fn->conv == GW_FORMAT_NATIVE) {
+	m->pub.repeatable = fn->repeatable;
+	m->pub.no_transaction = fn->autocommit;
+	m->specific = fn->dialect != NULL;
+	if (fn->conv == GW_FORMAT_GOOSE) {
+		/* goose's NO TRANSACTION is for the whole file. */
+		m->sections = GW_SECTIONS_GOOSE;
+		native_sections(mk, len, &up_off, &up_len, &down_off, &down_len);
+		down_line = mk->down.line + 1;
+		m->pub.no_transaction = m->pub.down_no_transaction = mk->no_tx;
+	} else if (fn->conv == GW_FORMAT_NATIVE) {
+		m->sections = GW_SECTIONS_NATIVE;
 		native_sections(mk, len, &up_off, &up_len, &down_off, &down_len);
 		down_line = mk->down.line + 1;
 		if ((error = marker_options(&m->pub.no_transaction, text, &mk->up, "up",
@@ -512,7 +557,7 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 	                             ld->ctx)) < 0 ||
 	    (error = checksum(m->pub.checksum, text + up_off, up_len, ld->ctx)) < 0)
 		goto cleanup;
-	if (fn->conv == GW_FORMAT_NATIVE && has_sql(text, down_off, len)) {
+	if (m->sections && has_sql(text, down_off, len)) {
 		if ((error = read_directives(NULL, &m->pub.down_no_transaction, text, down_off,
 		                             gw_text_skip_space_comments(text, len, down_off),
 		                             down_line, ld->ctx)) < 0 ||
@@ -521,15 +566,20 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 			goto cleanup;
 		if (!(m->pub.down_file = gw_strdup(file)))
 			goto oom;
-	} else if (fn->conv == GW_FORMAT_NATIVE) {
+	} else if (m->sections) {
 		m->down_state = mk->down.found ? GW_DOWN_EMPTY : GW_DOWN_NONE;
 		m->pub.down_no_transaction = 0;
 	}
-	if (!(m->pub.version = gw_strndup(file, fn->version_len)) ||
+	if (!(m->pub.version = gw_strndup(file + fn->version_start, fn->version_len)) ||
 	    !(m->pub.name = gw_strndup(file + fn->name_start, fn->stem_len - fn->name_start)) ||
-	    !(m->pub.up_file = gw_strdup(file)) || !(m->stem = gw_strndup(file, fn->stem_len)) ||
+	    !(m->pub.up_file = gw_strdup(file)) ||
+	    !(m->stem = gw_strndup(file + fn->stem_start, fn->stem_len - fn->stem_start)) ||
 	    gw_vec_push(&ld->ups, m) < 0)
 		goto oom;
+	/* Flyway's V1_1 is version 1.1, so both spellings compare and
+	 * collide as one. */
+	if (fn->dotted)
+		undot(m->pub.version);
 	return 0;
 oom:
 	error = gw_error_oom(ld->ctx);
@@ -548,7 +598,10 @@ static int add_down(loader *ld, const char *file, const file_name *fn)
 	if (!d)
 		return gw_error_oom(ld->ctx);
 	d->file = file;
+	d->stem_start = fn->stem_start;
 	d->stem_len = fn->stem_len;
+	d->no_tx = fn->autocommit;
+	d->specific = fn->dialect != NULL;
 	d->empty = !has_sql(text, 0, len);
 	if ((error = read_directives(NULL, &d->no_tx, text, 0,
 	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
@@ -584,6 +637,10 @@ static int resolve_conv(loader *ld, file_name *fn, const markers *mk)
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size;
 
+	if (fn->conv == GW_FORMAT_GOOSE)
+		return gw_source__goose_check(text, len, mk, ld->path.ptr, ld->ctx);
+	if (fn->conv == GW_FORMAT_DRIZZLE)
+		return 0;
 	if (fn->conv == GW_FORMAT_PAIRS && mk->up.found) {
 		fn->conv = GW_FORMAT_NATIVE;
 		return check_native(text, len, mk, ld->path.ptr, ld->ctx);
@@ -611,8 +668,11 @@ static int resolve_conv(loader *ld, file_name *fn, const markers *mk)
 	return 0;
 }
 
-static int check_forced(loader *ld, const file_name *fn)
+static int check_forced(loader *ld, file_name *fn)
 {
+	/* A generic file is as much multi-dialect as golang-migrate. */
+	if (ld->forced == GW_FORMAT_MULTI && fn->conv == GW_FORMAT_GOLANG)
+		fn->conv = GW_FORMAT_MULTI;
 	if (ld->forced == GW_FORMAT_AUTO || ld->forced == fn->conv)
 		return 0;
 	if (ld->forced == GW_FORMAT_NATIVE && fn->conv == GW_FORMAT_PAIRS)
@@ -620,10 +680,27 @@ static int check_forced(loader *ld, const file_name *fn)
 		        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 		        "no -- migrate:up line; a native migration puts its up SQL "
 		        "below -- migrate:up and its down SQL below -- migrate:down");
+	if (ld->forced == GW_FORMAT_GOOSE && fn->conv == GW_FORMAT_PAIRS)
+		return gw_source__file_error(
+		        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		        "no -- +goose Up line; a goose migration puts its up SQL "
+		        "below -- +goose Up and its down SQL below -- +goose Down");
 	return gw_source__file_error(
 	        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 	        "does not follow the %s convention (it looks like %s); expected e.g. %s",
 	        gw_format_name(ld->forced), gw_format_name(fn->conv), example_name(ld->forced));
+}
+
+/* "<digits>_<name>.sql" without native markers: goose's if it has its. */
+static void scan_goose(file_name *fn, markers *mk, const loader *ld)
+{
+	markers gk;
+
+	gw_source__goose_scan(&gk, ld->text.ptr, ld->text.size);
+	if (!gk.up.found && !gk.down.found)
+		return;
+	fn->conv = GW_FORMAT_GOOSE;
+	*mk = gk;
 }
 
 static void note_conv(loader *ld, gw_format conv, const char *file)
@@ -634,6 +711,8 @@ static void note_conv(loader *ld, gw_format conv, const char *file)
 	ld->seen[ld->nseen++] = conv;
 }
 
+static int load_diesel(loader *ld, char *sub);
+
 static int load_entry(loader *ld, const dir_entry *e)
 {
 	const char *file = e->name;
@@ -641,6 +720,13 @@ static int load_entry(loader *ld, const dir_entry *e)
 	markers mk;
 	int error;
 
+	if (e->skip &&
+	    (ld->forced == GW_FORMAT_AUTO || ld->forced == GW_FORMAT_DIESEL ||
+	     ld->forced == GW_FORMAT_PRISMA) &&
+	    gw_source__diesel_name(file))
+		return load_diesel(ld, e->name);
+	if (e->skip && ld->drizzle && !strcmp(file, "meta"))
+		return 0; /* the journal and snapshots, read by read_journal */
 	if (e->skip)
 		return gw_vec_push(&ld->ignored, e->name) < 0 ? gw_error_oom(ld->ctx) : 0;
 	gw_str_clear(&ld->path);
@@ -652,10 +738,18 @@ static int load_entry(loader *ld, const dir_entry *e)
 		        "cannot tell the migration's version from its name; expected "
 		        "e.g. %s",
 		        example_name(ld->forced));
+	/* drizzle-kit's "0000_name.sql" would read as a pair's up file; its
+	 * journal says otherwise. */
+	if (ld->drizzle && fn.conv == GW_FORMAT_PAIRS) {
+		fn.conv = GW_FORMAT_DRIZZLE;
+		fn.rollback = 0;
+	}
 	if ((error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
 	    (error = check_utf8(ld)) < 0)
 		return error;
 	scan_markers(&mk, ld->text.ptr, ld->text.size);
+	if (fn.conv == GW_FORMAT_PAIRS && !mk.up.found && !mk.down.found && !mk.verify.found)
+		scan_goose(&fn, &mk, ld);
 	/* A "<digits>_<name>.sql" file with no text at all (just created by
 	 * touch, say) reads the same as a native or a pair's up file, so it
 	 * takes no side: it is an empty migration either way, and up says so. */
@@ -665,6 +759,9 @@ static int load_entry(loader *ld, const dir_entry *e)
 	if ((error = resolve_conv(ld, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
 		return error;
 	note_conv(ld, fn.conv, file);
+	/* Another database's variant is not this run's migration. */
+	if (fn.dialect && (!ld->dialect || strcmp(fn.dialect, ld->dialect)))
+		return 0;
 	return fn.is_down ? add_down(ld, file, &fn) : add_up(ld, file, &fn, &mk);
 }
 
@@ -749,12 +846,27 @@ static void dir_list_dispose(dir_list *l)
 	free(l->items);
 }
 
+/* golang-migrate names are the generic files of a multi-dialect folder. */
+static void merge_multi(loader *ld)
+{
+	size_t i, k = 0;
+
+	if (!ld->first[GW_FORMAT_MULTI] || !ld->first[GW_FORMAT_GOLANG])
+		return;
+	for (i = 0; i < ld->nseen; i++)
+		if (ld->seen[i] != GW_FORMAT_GOLANG)
+			ld->seen[k++] = ld->seen[i];
+	ld->nseen = k;
+	ld->first[GW_FORMAT_GOLANG] = NULL;
+}
+
 static int check_mixed(loader *ld)
 {
 	gw_str msg = GW_STR_INIT;
 	size_t i;
 	int error;
 
+	merge_multi(ld);
 	if (ld->nseen < 2)
 		return 0;
 	gw_str_printf(&msg, "%s mixes conventions: ", ld->dir);
@@ -795,8 +907,34 @@ static int down_error(loader *ld, const down_rec *d, gw_format format)
 	gw_path_join(&ld->path, ld->dir, d->file);
 	return gw_source__file_error(
 	        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-	        "there is no %.*s%s for this down migration; add it or delete this file",
-	        (int)d->stem_len, d->file, format == GW_FORMAT_GOLANG ? ".up.sql" : ".sql");
+	        "there is no %s%.*s%s for this down migration; add it or delete this "
+	        "file",
+	        format == GW_FORMAT_FLYWAY ? "V" : "", (int)(d->stem_len - d->stem_start),
+	        d->file + d->stem_start,
+	        format == GW_FORMAT_GOLANG || format == GW_FORMAT_MULTI ? ".up.sql" : ".sql");
+}
+
+/* Of a generic up and the target dialect's, the latter stays. ups is
+ * sorted by stem. */
+static void prefer_dialect(loader *ld)
+{
+	gw_source_mig **ups = (gw_source_mig **)ld->ups.items;
+	size_t i, k = 0;
+
+	for (i = 0; i < ld->ups.len; i++) {
+		if (k && !strcmp(ups[k - 1]->stem, ups[i]->stem) &&
+		    ups[k - 1]->specific != ups[i]->specific) {
+			if (ups[i]->specific) {
+				mig_free(ups[k - 1]);
+				ups[k - 1] = ups[i];
+			} else {
+				mig_free(ups[i]);
+			}
+			continue;
+		}
+		ups[k++] = ups[i];
+	}
+	ld->ups.len = k;
 }
 
 /* Gives each down file to the up file with the same stem. */
@@ -805,13 +943,15 @@ static int match_downs(loader *ld, gw_format format)
 	gw_source_mig **ups = (gw_source_mig **)ld->ups.items, **hit;
 	size_t i;
 
-	if (!ld->downs.len)
-		return 0;
 	if (ld->ups.len)
 		qsort(ups, ld->ups.len, sizeof(*ups), cmp_stem);
+	if (format == GW_FORMAT_MULTI)
+		prefer_dialect(ld);
+	if (!ld->downs.len)
+		return 0;
 	for (i = 0; i < ld->downs.len; i++) {
 		down_rec *d = ld->downs.items[i];
-		stem_key key = {d->file, d->stem_len};
+		stem_key key = {d->file + d->stem_start, d->stem_len - d->stem_start};
 		gw_source_mig *m;
 
 		hit = ld->ups.len ? bsearch(&key, ups, ld->ups.len, sizeof(*ups), cmp_stem_key)
@@ -819,6 +959,14 @@ static int match_downs(loader *ld, gw_format format)
 		if (!hit)
 			return down_error(ld, d, format);
 		m = *hit;
+		/* The target dialect's down wins over the generic one. */
+		if ((m->specific & 2) && !d->specific)
+			continue;
+		if (d->specific)
+			m->specific |= 2;
+		free(m->pub.down_file);
+		m->pub.down_file = NULL;
+		m->pub.down_checksum[0] = '\0';
 		if (d->empty) {
 			m->down_state = GW_DOWN_EMPTY;
 			continue;
@@ -827,6 +975,347 @@ static int match_downs(loader *ld, gw_format format)
 			return gw_error_oom(ld->ctx);
 		memcpy(m->pub.down_checksum, d->checksum, GW_CHECKSUM_HEX);
 		m->pub.down_no_transaction = d->no_tx;
+	}
+	return 0;
+}
+
+/* ---- the repeatable/ folder ------------------------------------------- */
+
+#define REPEATABLE_DIR "repeatable"
+
+/* A migration whose whole file is its SQL; *out stays owned by ld->ups. */
+static int add_whole(loader *ld, gw_source_mig **out, const char *file, const char *version,
+                     const char *name, size_t name_len, const char *stem)
+{
+	const char *text = ld->text.ptr;
+	size_t len = ld->text.size;
+	gw_source_mig *m = calloc(1, sizeof(*m));
+	int error;
+
+	if (!m)
+		return gw_error_oom(ld->ctx);
+	m->pub.empty = !has_sql(text, 0, len);
+	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
+	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
+	    (error = checksum(m->pub.checksum, text, len, ld->ctx)) < 0)
+		goto cleanup;
+	if (!(m->pub.version = gw_strdup(version)) || !(m->pub.name = gw_strndup(name, name_len)) ||
+	    !(m->pub.up_file = gw_strdup(file)) || !(m->stem = gw_strdup(stem)) ||
+	    gw_vec_push(&ld->ups, m) < 0) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
+	*out = m;
+	return 0;
+cleanup:
+	mig_free(m);
+	return error;
+}
+
+/* One repeatable/<name>.sql: the whole file is its SQL, run after every
+ * versioned migration; its version is "R__<name>" like Flyway's, so one
+ * name means the same thing in every convention. */
+static int add_repeatable(loader *ld, const char *name)
+{
+	size_t base = strlen(name) - 4;
+	gw_str file = GW_STR_INIT, version = GW_STR_INIT;
+	gw_source_mig *m;
+	int error;
+
+	gw_str_printf(&file, REPEATABLE_DIR "/%s", name);
+	gw_str_printf(&version, "R__%.*s", (int)base, name);
+	gw_str_clear(&ld->path);
+	if (gw_str_failed(&file) || gw_str_failed(&version) ||
+	    gw_path_join(&ld->path, ld->dir, file.ptr) < 0) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
+	if ((error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
+	    (error = check_utf8(ld)) < 0)
+		goto cleanup;
+	if ((error = add_whole(ld, &m, file.ptr, version.ptr, name, base, version.ptr)) == 0)
+		m->pub.repeatable = 1;
+cleanup:
+	gw_str_dispose(&file);
+	gw_str_dispose(&version);
+	return error;
+}
+
+/* Drops "repeatable" from the ignored entries once it has been read. */
+static void unignore(loader *ld, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ld->ignored.len; i++) {
+		if (!strcmp(ld->ignored.items[i], name)) {
+			memmove(&ld->ignored.items[i], &ld->ignored.items[i + 1],
+			        (ld->ignored.len - i - 1) * sizeof(*ld->ignored.items));
+			ld->ignored.len--;
+			return;
+		}
+	}
+}
+
+/* Flyway names its repeatables R__*.sql; the other flat conventions keep
+ * theirs in a repeatable/ subfolder. */
+static int load_repeatables(loader *ld, gw_format format)
+{
+	dir_list names = {NULL, 0, 0};
+	gw_str sub = GW_STR_INIT;
+	size_t i;
+	int error = 0;
+
+	if (format != GW_FORMAT_NATIVE && format != GW_FORMAT_GOLANG && format != GW_FORMAT_PAIRS &&
+	    format != GW_FORMAT_DATED)
+		return 0;
+	if (gw_path_join(&sub, ld->dir, REPEATABLE_DIR) < 0) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
+	if (gw_path_is_dir(sub.ptr) != 1)
+		goto cleanup;
+	unignore(ld, REPEATABLE_DIR);
+	if ((error = list_dir(&names, sub.ptr, ld->ctx)) < 0)
+		goto cleanup;
+	for (i = 0; i < names.len && !error; i++)
+		if (!names.items[i].skip)
+			error = add_repeatable(ld, names.items[i].name);
+cleanup:
+	dir_list_dispose(&names);
+	gw_str_dispose(&sub);
+	return error;
+}
+
+/* The library never prints: the caller shows these as it likes. Only the
+ * conventions of other tools say so, as their folders often hold a README
+ * or config the user may expect godwit to read. */
+static void notify_ignored(loader *ld, gw_format format)
+{
+	size_t i;
+
+	if (format < GW_FORMAT_FLYWAY)
+		return;
+	for (i = 0; i < ld->ignored.len; i++)
+		gw_notify(ld->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, 0,
+		          "%s/%s is not a migration (not a .sql file); ignored", ld->dir,
+		          (const char *)ld->ignored.items[i]);
+}
+
+/* ---- diesel ------------------------------------------------------------- */
+
+/* Reads <dir>/<sub>/<file> into ld->text: 1 when read, 0 when there is no
+ * such file. */
+static int read_sub(loader *ld, const char *sub, const char *file)
+{
+	int error;
+
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, sub) < 0 || gw_str_printf(&ld->path, "/%s", file) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) != 0)
+		return 0;
+	if ((error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
+	    (error = check_utf8(ld)) < 0)
+		return error;
+	return 1;
+}
+
+/* down.sql of a diesel migration, when it holds SQL. */
+static int diesel_down(loader *ld, gw_source_mig *m, const char *sub)
+{
+	const char *text;
+	size_t len;
+	int error;
+
+	if ((error = read_sub(ld, sub, "down.sql")) <= 0)
+		return error;
+	text = ld->text.ptr;
+	len = ld->text.size;
+	if (!has_sql(text, 0, len)) {
+		m->down_state = GW_DOWN_EMPTY;
+		return 0;
+	}
+	if ((error = read_directives(NULL, &m->pub.down_no_transaction, text, 0,
+	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
+	    (error = checksum(m->pub.down_checksum, text, len, ld->ctx)) < 0)
+		return error;
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, sub, "down.sql") < 0 ||
+	    !(m->pub.down_file = gw_strdup(ld->path.ptr)))
+		return gw_error_oom(ld->ctx);
+	return 0;
+}
+
+/* A forced convention refuses a migration folder of another tool. */
+static int check_dir_forced(loader *ld, gw_format conv)
+{
+	if (ld->forced == GW_FORMAT_AUTO || ld->forced == conv)
+		return 0;
+	return gw_source__file_error(
+	        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+	        "does not follow the %s convention (it looks like %s); expected e.g. %s",
+	        gw_format_name(ld->forced), gw_format_name(conv), example_name(ld->forced));
+}
+
+/* Prisma's "<14 digits>_<name>/migration.sql", already in ld->text: one
+ * direction only; Prisma has no down migrations. */
+static int load_prisma(loader *ld, char *sub, const char *version)
+{
+	gw_str up = GW_STR_INIT;
+	gw_source_mig *m;
+	int error;
+
+	if ((error = check_dir_forced(ld, GW_FORMAT_PRISMA)) < 0)
+		return error;
+	if (gw_path_join(&up, sub, "migration.sql") < 0) {
+		gw_str_dispose(&up);
+		return gw_error_oom(ld->ctx);
+	}
+	error = add_whole(ld, &m, up.ptr, version, sub + 15, strlen(sub) - 15, sub);
+	gw_str_dispose(&up);
+	if (error < 0)
+		return error;
+	note_conv(ld, GW_FORMAT_PRISMA, sub);
+	return 0;
+}
+
+/* A "<version>_<name>/" folder holding up.sql, down.sql and perhaps a
+ * metadata.toml. Diesel stores the version without its dashes, so godwit
+ * does too: 2023-07-05-000058_x is version 20230705000058. */
+static int load_diesel(loader *ld, char *sub)
+{
+	size_t vlen = gw_source__diesel_name(sub), i;
+	gw_str up = GW_STR_INIT, version = GW_STR_INIT;
+	gw_source_mig *m;
+	int error;
+
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, sub) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) != 1)
+		return gw_vec_push(&ld->ignored, sub) < 0 ? gw_error_oom(ld->ctx) : 0;
+	for (i = 0; i < vlen; i++)
+		if (sub[i] != '-')
+			gw_str_putc(&version, sub[i]);
+	if (gw_path_join(&up, sub, "up.sql") < 0 || gw_str_failed(&version)) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
+	if ((error = read_sub(ld, sub, "up.sql")) < 0)
+		goto cleanup;
+	if (!error && vlen == 14 && (error = read_sub(ld, sub, "migration.sql")) != 0) {
+		error = error < 0 ? error : load_prisma(ld, sub, version.ptr);
+		goto cleanup;
+	}
+	if (!error) {
+		gw_str_clear(&ld->path);
+		gw_path_join(&ld->path, ld->dir, sub);
+		gw_str_puts(&ld->path, "/up.sql");
+		error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                              "missing; a diesel migration folder holds up.sql "
+		                              "(and down.sql)%s",
+		                              vlen == 14 ? ", a Prisma one migration.sql" : "");
+		goto cleanup;
+	}
+	if ((error = check_dir_forced(ld, GW_FORMAT_DIESEL)) < 0)
+		goto cleanup;
+	if ((error = add_whole(ld, &m, up.ptr, version.ptr, sub + vlen + 1, strlen(sub) - vlen - 1,
+	                       sub)) < 0 ||
+	    (error = diesel_down(ld, m, sub)) < 0 ||
+	    (error = read_sub(ld, sub, "metadata.toml")) < 0)
+		goto cleanup;
+	if (error && gw_source__diesel_no_tx(ld->text.ptr, ld->text.size))
+		m->pub.no_transaction = m->pub.down_no_transaction = 1;
+	note_conv(ld, GW_FORMAT_DIESEL, sub);
+	error = 0;
+cleanup:
+	gw_str_dispose(&up);
+	gw_str_dispose(&version);
+	return error;
+}
+
+/* ---- drizzle-kit -------------------------------------------------------- */
+
+#define DRIZZLE_JOURNAL "meta/_journal.json"
+
+/* A meta/_journal.json makes the folder drizzle-kit's (unless another
+ * convention is forced); its tags say which files belong and in what order. */
+static int read_journal(loader *ld)
+{
+	size_t bad = 0;
+	int line, col;
+
+	if (ld->forced != GW_FORMAT_AUTO && ld->forced != GW_FORMAT_DRIZZLE)
+		return 0;
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) != 0)
+		return 0;
+	ld->drizzle = 1;
+	if (gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx) < 0)
+		return gw_error_set(ld->ctx, GW_EIO, "cannot read %s", ld->path.ptr);
+	if (gw_source__drizzle_tags(&ld->tags, ld->text.ptr, ld->text.size, &bad) < 0) {
+		if (!gw_str_failed(&ld->text) && bad <= ld->text.size) {
+			gw_text_position(ld->text.ptr, ld->text.size, bad, &line, &col);
+			return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, line, col,
+			                             "a \"tag\" that is not a plain string; godwit "
+			                             "reads each entry's tag as the file name");
+		}
+		return gw_error_oom(ld->ctx);
+	}
+	return 0;
+}
+
+static gw_source_mig *find_stem(loader *ld, const char *stem)
+{
+	size_t i;
+
+	for (i = 0; i < ld->ups.len; i++)
+		if (!strcmp(((gw_source_mig *)ld->ups.items[i])->stem, stem))
+			return ld->ups.items[i];
+	return NULL;
+}
+
+/* Every journal entry has its file, every file its entry, and the journal's
+ * order is the order of the versions, so sorting by version keeps it. */
+static int check_journal(loader *ld)
+{
+	gw_source_mig *m, *prev = NULL;
+	size_t i;
+
+	gw_str_clear(&ld->path);
+	gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL);
+	for (i = 0; i < ld->tags.len; i++) {
+		const char *tag = ld->tags.items[i];
+
+		if (!(m = find_stem(ld, tag)))
+			return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+			                             "lists %s, but there is no %s.sql; restore it "
+			                             "or remove its entry",
+			                             tag, tag);
+		if (prev && gw_version_cmp(prev->pub.version, m->pub.version) >= 0)
+			return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+			                             "lists %s after %s; number the files in "
+			                             "journal order",
+			                             tag, prev->stem);
+		m->down_state = -1;
+		prev = m;
+	}
+	for (i = 0; i < ld->ups.len; i++) {
+		m = ld->ups.items[i];
+		if (m->down_state == -1) {
+			m->down_state = GW_DOWN_NONE;
+			continue;
+		}
+		if (m->pub.repeatable)
+			continue;
+		gw_str_clear(&ld->path);
+		gw_path_join(&ld->path, ld->dir, m->pub.up_file);
+		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                             "is not in %s; drizzle-kit would not run it: add "
+		                             "an entry or delete the file",
+		                             DRIZZLE_JOURNAL);
 	}
 	return 0;
 }
@@ -857,6 +1346,12 @@ static int take_ignored(gw_source *src, loader *ld)
 
 int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *ctx)
 {
+	return gw_source_load_dialect(out, dir, format, NULL, ctx);
+}
+
+int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
+                           gw_ctx *ctx)
+{
 	gw_source_priv *sp = NULL;
 	dir_list names = {NULL, 0, 0};
 	loader ld;
@@ -867,6 +1362,7 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
 	memset(&ld, 0, sizeof(ld));
 	ld.dir = dir;
 	ld.forced = format;
+	ld.dialect = dialect;
 	ld.ctx = ctx;
 	ld.path = (gw_str)GW_STR_INIT;
 	ld.text = (gw_str)GW_STR_INIT;
@@ -882,7 +1378,7 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
 		                     dir);
 		goto cleanup;
 	}
-	if ((error = list_dir(&names, dir, ctx)) < 0)
+	if ((error = list_dir(&names, dir, ctx)) < 0 || (error = read_journal(&ld)) < 0)
 		goto cleanup;
 	for (i = 0; i < names.len; i++)
 		if ((error = load_entry(&ld, &names.items[i])) < 0)
@@ -891,8 +1387,10 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
 		goto cleanup;
 	if (format == GW_FORMAT_AUTO)
 		format = ld.nseen ? ld.seen[0] : GW_FORMAT_NATIVE;
-	if ((error = match_downs(&ld, format)) < 0)
+	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
+	    (format == GW_FORMAT_DRIZZLE && (error = check_journal(&ld)) < 0))
 		goto cleanup;
+	notify_ignored(&ld, format);
 
 	if (!(sp = calloc(1, sizeof(*sp))) || !(sp->pub.dir = gw_strdup(dir)) ||
 	    take_ignored(&sp->pub, &ld) < 0) {
@@ -916,6 +1414,7 @@ cleanup:
 	gw_vec_dispose(&ld.ups, mig_free_cb);
 	gw_vec_dispose(&ld.downs, free);
 	gw_vec_dispose(&ld.ignored, NULL);
+	gw_vec_dispose(&ld.tags, free);
 	dir_list_dispose(&names);
 	gw_str_dispose(&ld.path);
 	gw_str_dispose(&ld.text);
@@ -977,6 +1476,11 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 	const char *what = sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "";
 	int error;
 
+	if (m->repeatable)
+		return gw_error_set(ctx, GW_ENODOWN,
+		                    "%s is repeatable and has no down migration; to undo it, "
+		                    "delete it and write a migration that reverts it",
+		                    m->up_file);
 	switch (src->format) {
 	case GW_FORMAT_NATIVE:
 		error = gw_error_set(
@@ -987,8 +1491,40 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 		        m->up_file);
 		break;
 	case GW_FORMAT_GOLANG:
+	case GW_FORMAT_MULTI:
 		error = gw_error_set(ctx, GW_ENODOWN,
 		                     "%s has no down migration; write %s%s.down.sql to make it "
+		                     "revertible",
+		                     sm->stem, what, sm->stem);
+		break;
+	case GW_FORMAT_GOOSE:
+		error = gw_error_set(
+		        ctx, GW_ENODOWN, "%s has no down migration; write %s to make it revertible",
+		        sm->stem,
+		        sm->down_state == GW_DOWN_EMPTY ? "SQL below the -- +goose Down line"
+		                                        : "a -- +goose Down section");
+		break;
+	case GW_FORMAT_DRIZZLE:
+		error = gw_error_set(ctx, GW_ENODOWN,
+		                     "%s has no down migration: drizzle-kit migrations have "
+		                     "none; write a new migration that reverts it",
+		                     sm->stem);
+		break;
+	case GW_FORMAT_PRISMA:
+		error = gw_error_set(ctx, GW_ENODOWN,
+		                     "%s has no down migration: Prisma migrations have none; "
+		                     "write a new migration that reverts it",
+		                     sm->stem);
+		break;
+	case GW_FORMAT_DIESEL:
+		error = gw_error_set(ctx, GW_ENODOWN,
+		                     "%s has no down migration; write %s%s/down.sql to make it "
+		                     "revertible",
+		                     sm->stem, what, sm->stem);
+		break;
+	case GW_FORMAT_FLYWAY:
+		error = gw_error_set(ctx, GW_ENODOWN,
+		                     "V%s has no down migration; write %sU%s.sql to make it "
 		                     "revertible",
 		                     sm->stem, what, sm->stem);
 		break;
@@ -1005,6 +1541,7 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 static int read_section(gw_source_text *out, const gw_source *src, const gw_migration *m, int down,
                         gw_ctx *ctx)
 {
+	const gw_source_mig *sm = (const gw_source_mig *)m;
 	const char *file = down ? m->down_file : m->up_file;
 	const char *want = down ? m->down_checksum : m->checksum;
 	gw_str path = GW_STR_INIT;
@@ -1020,8 +1557,11 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 	if ((error = gw_file_read(&out->file_text, path.ptr, GW_FILE_MAX, ctx)) < 0)
 		goto cleanup;
 	len = out->file_text.size;
-	if (src->format == GW_FORMAT_NATIVE) {
-		scan_markers(&mk, out->file_text.ptr, out->file_text.size);
+	if (sm->sections) {
+		if (sm->sections == GW_SECTIONS_GOOSE)
+			gw_source__goose_scan(&mk, out->file_text.ptr, out->file_text.size);
+		else
+			scan_markers(&mk, out->file_text.ptr, out->file_text.size);
 		if (!mk.up.found || (down && !mk.down.found)) {
 			error = changed_error(path.ptr, ctx);
 			goto cleanup;
@@ -1099,6 +1639,23 @@ void gw_source_text_dispose(gw_source_text *t)
 
 /* ---- new migrations --------------------------------------------------- */
 
+/* Diesel's folder name spells a 14-digit timestamp 2024-01-01-120000. */
+static void new_diesel(gw_str *up_name, gw_str *down_name, const char *version, const char *name)
+{
+	size_t n = strlen(version), i;
+
+	for (i = 0; i < n && is_digit(version[i]); i++)
+		;
+	if (n == 14 && i == 14)
+		gw_str_printf(up_name, "%.4s-%.2s-%.2s-%.6s_%s", version, version + 4, version + 6,
+		              version + 8, name);
+	else
+		gw_str_printf(up_name, "%s_%s", version, name);
+	gw_str_puts(down_name, up_name->ptr);
+	gw_str_puts(up_name, "/up.sql");
+	gw_str_puts(down_name, "/down.sql");
+}
+
 int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                         gw_format format, const char *version, const char *name)
 {
@@ -1110,6 +1667,7 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 		return GW_EINVALID;
 	switch (format) {
 	case GW_FORMAT_GOLANG:
+	case GW_FORMAT_MULTI:
 		gw_str_printf(up_name, "%s_%s.up.sql", version, name);
 		gw_str_printf(down_name, "%s_%s.down.sql", version, name);
 		break;
@@ -1117,6 +1675,21 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 	case GW_FORMAT_DATED:
 		gw_str_printf(up_name, "%s_%s.sql", version, name);
 		gw_str_printf(down_name, "%s_%s_rollback.sql", version, name);
+		break;
+	case GW_FORMAT_DIESEL:
+		new_diesel(up_name, down_name, version, name);
+		break;
+	case GW_FORMAT_PRISMA:
+		gw_str_printf(up_name, "%s_%s/migration.sql", version, name);
+		gw_str_puts(up_body, "-- Write the SQL of this migration here.\n");
+		break;
+	case GW_FORMAT_GOOSE:
+		gw_str_printf(up_name, "%s_%s.sql", version, name);
+		gw_str_puts(up_body, "-- +goose Up\n\n\n-- +goose Down\n\n");
+		break;
+	case GW_FORMAT_FLYWAY:
+		gw_str_printf(up_name, "V%s__%s.sql", version, name);
+		gw_str_printf(down_name, "U%s__%s.sql", version, name);
 		break;
 	default:
 		gw_str_printf(up_name, "%s_%s.sql", version, name);

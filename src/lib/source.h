@@ -59,6 +59,12 @@ typedef struct gw_source_text {
 /* Errors (GW_ESOURCE, GW_EORDER, GW_EIO) name the file and, where there is
  * one, the line, and say what to do. A missing folder is GW_EIO. */
 int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *ctx);
+/* The same for a target database: in a multi-dialect folder, files for
+ * this dialect ("postgres", "sqlite3", "mysql", "cockroach") win over the
+ * generic ones and files for other dialects are left out. gw_source_load
+ * passes NULL: generic files only. */
+int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
+                           gw_ctx *ctx);
 void gw_source_free(gw_source *src);
 
 const gw_migration *gw_source_find(const gw_source *src, const char *version);

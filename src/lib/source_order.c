@@ -5,17 +5,20 @@
  * resolves every @depends-on to a migration and runs a stable topological
  * sort: of the migrations whose dependencies are all placed, the one with
  * the smallest version always goes next. Without dependencies that is plain
- * version order, and a dependency only pulls what it needs forward. Kahn's
+ * version order, and a dependency only pulls what it needs forward.
+ * Repeatable migrations come last, by name: their versions ("R__<name>")
+ * sort after every version that starts with a digit, and nothing may depend
+ * on them, so the sort never has one ready while a versioned one waits. Kahn's
  * algorithm with a binary heap keeps it O((n + e) log n) for large folders.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "source_priv.h"
-#include "version.h"
 #include "../util/error.h"
 #include "../util/fs.h"
+#include "source_priv.h"
+#include "version.h"
 
 /* A name a migration can be referred to by in @depends-on. */
 typedef struct dep_key {
@@ -29,7 +32,8 @@ typedef struct graph {
 	size_t n;
 	size_t *dep_off; /* dependencies of i are targets[dep_off[i] .. dep_off[i + 1]) */
 	size_t *targets;
-	size_t *succ_off; /* migrations that depend on i: succ[succ_off[i] .. succ_off[i + 1]) */
+	size_t *succ_off; /* migrations that depend on i: succ[succ_off[i] ..
+	                     succ_off[i + 1]) */
 	size_t *succ;
 	size_t *indeg;
 	size_t *heap;
@@ -95,10 +99,14 @@ static dep_key *build_keys(gw_source_priv *sp, size_t *nkeys)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		const gw_source_mig *m = sp->all[i];
-		size_t len = strlen(m->pub.up_file);
+		/* By its name without the folder, as resolve() strips it from
+		 * the target (repeatable/views.sql answers to views.sql). */
+		const char *slash = strrchr(m->pub.up_file, '/');
+		const char *file = slash ? slash + 1 : m->pub.up_file;
+		size_t len = strlen(file);
 
-		keys[k++] = (dep_key){m->pub.up_file, len, i};
-		keys[k++] = (dep_key){m->pub.up_file, len - 4, i};
+		keys[k++] = (dep_key){file, len, i};
+		keys[k++] = (dep_key){file, len - 4, i};
 		keys[k++] = (dep_key){m->stem, strlen(m->stem), i};
 	}
 	if (k)
@@ -117,6 +125,23 @@ static int missing_error(gw_source_priv *sp, const gw_source_mig *m, size_t d, g
 	                              "depends on %s, which does not exist", m->pub.depends[d]);
 	gw_error_set_hint(ctx, "fix the name in the -- @depends-on line, or add %s",
 	                  m->pub.depends[d]);
+	gw_str_dispose(&path);
+	return error;
+}
+
+/* Repeatables run after every versioned migration, in name order, so a
+ * dependency on one could not be honoured. */
+static int repeatable_error(gw_source_priv *sp, const gw_source_mig *m, size_t d, gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT;
+	int error;
+
+	gw_path_join(&path, sp->pub.dir, m->pub.up_file);
+	error = gw_source__file_error(ctx, GW_EORDER, path.ptr, m->depends_line[d], 0,
+	                              "depends on %s, a repeatable migration; repeatables run "
+	                              "after every versioned migration, in name order",
+	                              m->pub.depends[d]);
+	gw_error_set_hint(ctx, "remove this -- @depends-on line");
 	gw_str_dispose(&path);
 	return error;
 }
@@ -143,6 +168,10 @@ static int resolve(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 			key = (dep_key){name, strlen(name), 0};
 			if (!(hit = bsearch(&key, keys, nkeys, sizeof(*keys), cmp_key))) {
 				error = missing_error(sp, m, d, ctx);
+				break;
+			}
+			if (sp->all[hit->idx]->pub.repeatable) {
+				error = repeatable_error(sp, m, d, ctx);
 				break;
 			}
 			g->targets[e++] = hit->idx;

@@ -6,9 +6,63 @@
 #define GW_LIB_SOURCE_PRIV_H
 
 #include "source.h"
+#include "../util/vec.h"
+
+/* The last gw_format value, for arrays indexed by convention. */
+#define GW_SOURCE_LAST_FORMAT GW_FORMAT_MULTI
+
+/* What a file's name says about it. */
+typedef struct file_name {
+	gw_format conv;       /* PAIRS stands for "<digits>_<name>.sql" until the text is read */
+	int is_down;          /* a .down.sql or _rollback.sql file */
+	int rollback;         /* "<digits>_<name>_rollback.sql": a down unless it is native */
+	int repeatable;       /* Flyway's R__<name>.sql */
+	int dotted;           /* the version is written with '_' for '.' (Flyway's V1_1) */
+	const char *dialect;  /* multi-dialect: "postgres" in 1_x.postgres.up.sql */
+	int autocommit;       /* multi-dialect: 1_x.autocommit.up.sql */
+	size_t version_start; /* the version is the name's bytes [version_start, */
+	size_t version_len;   /* version_start + version_len) */
+	size_t name_start;    /* where the description starts */
+	size_t stem_start;    /* the stem that pairs an up with its down is the */
+	size_t stem_len;      /* name's bytes [stem_start, stem_len), no suffixes */
+} file_name;
+
+/* How a migration's file holds its SQL. */
+enum {
+	GW_SECTIONS_NONE = 0, /* the whole file is the up (or the down) */
+	GW_SECTIONS_NATIVE,   /* -- migrate:up / -- migrate:down sections */
+	GW_SECTIONS_GOOSE,    /* -- +goose Up / -- +goose Down sections */
+};
+
+/* A -- migrate:up or -- migrate:down line of a native file (or goose's
+ * -- +goose Up / Down line). */
+typedef struct marker {
+	int found;
+	int line;              /* 1-based */
+	size_t start;          /* the marker line */
+	size_t body;           /* the text after it */
+	size_t opts, opts_end; /* what follows the marker word on its line */
+	int again;             /* the line of a second marker of this kind, 0 if none */
+} marker;
+
+typedef struct markers {
+	marker up, down, verify;
+	int no_tx;    /* goose: a -- +goose NO TRANSACTION line */
+	int odd_line; /* goose: the first annotation godwit does not know */
+} markers;
+
+/* Finds goose's "-- +goose Up" and "-- +goose Down" lines (as the up and
+ * down markers; verify is never found) and "-- +goose NO TRANSACTION". */
+void gw_source__goose_scan(markers *mk, const char *text, size_t len);
+/* Checks a file that has a -- +goose Up line. */
+int gw_source__goose_check(const char *text, size_t len, const markers *mk, const char *path,
+                           gw_ctx *ctx);
 
 /* Why a migration has no down_file, for the message that says so. */
-enum { GW_DOWN_NONE = 0, GW_DOWN_EMPTY = 1 /* a down file or section without SQL */ };
+enum {
+	GW_DOWN_NONE = 0,
+	GW_DOWN_EMPTY = 1 /* a down file or section without SQL */
+};
 
 /* The public part comes first so a gw_migration * converts back. */
 typedef struct gw_source_mig {
@@ -17,6 +71,8 @@ typedef struct gw_source_mig {
 	int *depends_line; /* the line of each @depends-on target in up_file */
 	size_t depends_cap;
 	int down_state;
+	int sections; /* GW_SECTIONS_*: how gw_source_read_* find the SQL */
+	int specific; /* multi-dialect: the up (2: and the down) is the target's own */
 } gw_source_mig;
 
 typedef struct gw_source_priv {
@@ -28,6 +84,22 @@ typedef struct gw_source_priv {
  * location recorded on the context. */
 int gw_source__file_error(gw_ctx *ctx, int code, const char *path, int line, int col,
                           const char *fmt, ...) GW_FORMAT_PRINTF(6, 7);
+
+/* Classifies a Flyway name ("V1_1__x", "U1_1__x", "R__x"; base is its
+ * length without ".sql"): 0 when it is one, -1 otherwise. */
+int gw_source__flyway_name(file_name *fn, const char *n, size_t base);
+
+/* Whether a folder name is a diesel migration's ("2023-07-05-000058_x",
+ * "2023-07-05-000058-0000_x" or "00000000000000_x"): the length of its
+ * version part, 0 when it is not one. */
+size_t gw_source__diesel_name(const char *n);
+/* Whether a diesel metadata.toml says run_in_transaction = false. */
+int gw_source__diesel_no_tx(const char *text, size_t len);
+
+/* The "tag" values of drizzle-kit's meta/_journal.json, in the order they
+ * appear (the journal's order), each a malloc'd string pushed onto out. -1
+ * with *bad set to the offending offset when a tag is not a plain string. */
+int gw_source__drizzle_tags(gw_vec *out, const char *text, size_t len, size_t *bad);
 
 /* Rejects duplicate versions and fills pub.items in apply order. */
 int gw_source__order(gw_source_priv *sp, gw_ctx *ctx);

@@ -404,6 +404,24 @@ static void test_format_names(void **state)
 	assert_int_equal(fmt, GW_FORMAT_PAIRS);
 	assert_int_equal(gw_format_parse(&fmt, "dated"), 0);
 	assert_int_equal(fmt, GW_FORMAT_DATED);
+	assert_string_equal(gw_format_name(GW_FORMAT_FLYWAY), "flyway");
+	assert_int_equal(gw_format_parse(&fmt, "Flyway"), 0);
+	assert_int_equal(fmt, GW_FORMAT_FLYWAY);
+	assert_string_equal(gw_format_name(GW_FORMAT_GOOSE), "goose");
+	assert_int_equal(gw_format_parse(&fmt, "goose"), 0);
+	assert_int_equal(fmt, GW_FORMAT_GOOSE);
+	assert_string_equal(gw_format_name(GW_FORMAT_DIESEL), "diesel");
+	assert_int_equal(gw_format_parse(&fmt, "diesel"), 0);
+	assert_int_equal(fmt, GW_FORMAT_DIESEL);
+	assert_string_equal(gw_format_name(GW_FORMAT_PRISMA), "prisma");
+	assert_int_equal(gw_format_parse(&fmt, "prisma"), 0);
+	assert_int_equal(fmt, GW_FORMAT_PRISMA);
+	assert_string_equal(gw_format_name(GW_FORMAT_DRIZZLE), "drizzle");
+	assert_int_equal(gw_format_parse(&fmt, "drizzle-kit"), 0);
+	assert_int_equal(fmt, GW_FORMAT_DRIZZLE);
+	assert_string_equal(gw_format_name(GW_FORMAT_MULTI), "multi-dialect");
+	assert_int_equal(gw_format_parse(&fmt, "multi-dialect"), 0);
+	assert_int_equal(fmt, GW_FORMAT_MULTI);
 	assert_int_equal(gw_format_parse(&fmt, "auto"), 0);
 	assert_int_equal(fmt, GW_FORMAT_AUTO);
 	assert_int_equal(gw_format_parse(&fmt, "flyway-ish"), -1);
@@ -901,6 +919,548 @@ static void test_many_files(void **state)
 	gw_str_dispose(&body);
 }
 
+/* ---- Flyway and repeatables ---------------------------------------------- */
+
+static void notice_count(const gw_notice *n, void *payload)
+{
+	gw_str *log = payload;
+
+	gw_str_printf(log, "%s\n", n->message);
+}
+
+static void test_flyway(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+	gw_str log = GW_STR_INIT;
+	static const char *const order[] = {"1",    "1.1",     "1.2.3",   "1.9",
+	                                    "1.10", "R__a_fn", "R__views"};
+	size_t i;
+
+	put(f->dir, "V1__base.sql", "CREATE TABLE base (id int);\n");
+	put(f->dir, "V1_1__users.sql", "CREATE TABLE users (id int);\n");
+	put(f->dir, "U1_1__users.sql", "-- godwit:no-transaction\nDROP TABLE users;\n");
+	put(f->dir, "V1.10__ten.sql", "SELECT 10;\n");
+	put(f->dir, "V1.9__nine.sql", "SELECT 9;\n");
+	put(f->dir, "V1.2.3__three.sql", "SELECT 3;\n");
+	put(f->dir, "R__views.sql", "CREATE VIEW v AS SELECT 1;\n");
+	put(f->dir, "R__a_fn.sql", "-- godwit:no-transaction\nSELECT 1;\n");
+	put(f->dir, "README.md", "# migrations\n");
+	gw_ctx_set_notice_cb(f->ctx, notice_count, &log);
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_FLYWAY);
+	assert_int_equal(src->count, 7);
+	for (i = 0; i < 7; i++) {
+		assert_string_equal(src->items[i]->version, order[i]);
+		assert_int_equal(src->items[i]->repeatable, i >= 5);
+	}
+	m = src->items[1];
+	assert_string_equal(m->name, "users");
+	assert_string_equal(m->up_file, "V1_1__users.sql");
+	assert_string_equal(m->down_file, "U1_1__users.sql");
+	assert_int_equal(m->no_transaction, 0);
+	assert_int_equal(m->down_no_transaction, 1);
+	assert_section(f, m, 0, "CREATE TABLE users (id int);\n");
+	assert_section(f, m, 1, "-- godwit:no-transaction\nDROP TABLE users;\n");
+	assert_ptr_equal(gw_source_find(src, "1.1"), m);
+	assert_ptr_equal(gw_source_find(src, "1.10"), src->items[4]);
+
+	m = src->items[5];
+	assert_string_equal(m->name, "a_fn");
+	assert_string_equal(m->up_file, "R__a_fn.sql");
+	assert_null(m->down_file);
+	assert_int_equal(m->no_transaction, 1);
+	assert_section(f, m, 0, "-- godwit:no-transaction\nSELECT 1;\n");
+	assert_ptr_equal(gw_source_find(src, "R__views"), src->items[6]);
+
+	/* Other tools' folders say what godwit leaves out. */
+	assert_int_equal(src->nignored, 1);
+	assert_string_equal(log.ptr, in_dir(f, "/README.md is not a migration (not a .sql "
+	                                       "file); ignored\n"));
+	gw_str_dispose(&log);
+}
+
+static void test_flyway_errors(void **state)
+{
+	fixture *f = *state;
+	gw_str path = GW_STR_INIT;
+
+	put(f->dir, "V1.1__a.sql", "SELECT 1;\n");
+	put(f->dir, "V1_1__b.sql", "SELECT 2;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    "duplicate version 1.1: V1.1__a.sql and V1_1__b.sql; give each "
+	                    "migration its own version");
+	gw_ctx_clear_error(f->ctx);
+	gw_path_join(&path, f->dir, "V1_1__b.sql");
+	unlink(path.ptr);
+
+	put(f->dir, "U2__c.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/U2__c.sql: there is no V2__c.sql for this down "
+	                              "migration; add it or delete this file"));
+	gw_ctx_clear_error(f->ctx);
+	gw_str_clear(&path);
+	gw_path_join(&path, f->dir, "U2__c.sql");
+	unlink(path.ptr);
+
+	/* No description, or a version that is not numbers. */
+	put(f->dir, "V3__.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/V3__.sql: cannot tell the migration's version from its "
+	                              "name; expected e.g. 20240101120000_create_users.sql"));
+	gw_ctx_clear_error(f->ctx);
+	gw_str_clear(&path);
+	gw_path_join(&path, f->dir, "V3__.sql");
+	unlink(path.ptr);
+	put(f->dir, "V1a__x.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_FLYWAY, GW_ESOURCE),
+	                    in_dir(f, "/V1a__x.sql: cannot tell the migration's version from "
+	                              "its name; expected e.g. V1__create_users.sql"));
+	gw_ctx_clear_error(f->ctx);
+	gw_str_clear(&path);
+	gw_path_join(&path, f->dir, "V1a__x.sql");
+	unlink(path.ptr);
+
+	/* Mixed with another convention. */
+	put(f->dir, "2_b.up.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, " mixes conventions: 2_b.up.sql (golang-migrate), "
+	                              "V1.1__a.sql (flyway); use one convention per folder, or "
+	                              "choose one with --source-format"));
+	gw_ctx_clear_error(f->ctx);
+	assert_string_equal(load_fails(f, GW_FORMAT_FLYWAY, GW_ESOURCE),
+	                    in_dir(f, "/2_b.up.sql: does not follow the flyway convention (it "
+	                              "looks like golang-migrate); expected e.g. "
+	                              "V1__create_users.sql"));
+	gw_str_dispose(&path);
+}
+
+static void test_flyway_no_down(void **state)
+{
+	fixture *f = *state;
+	gw_source_text t = GW_SOURCE_TEXT_INIT;
+	gw_source *src;
+
+	put(f->dir, "V1__a.sql", "SELECT 1;\n");
+	put(f->dir, "R__v.sql", "SELECT 2;\n");
+	src = load(f, GW_FORMAT_FLYWAY);
+	assert_int_equal(gw_source_read_down(&t, src, src->items[0], f->ctx), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "V1__a has no down migration; write U1__a.sql to make it revertible");
+	gw_ctx_clear_error(f->ctx);
+	assert_int_equal(gw_source_read_down(&t, src, src->items[1], f->ctx), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "R__v.sql is repeatable and has no down migration; to undo it, "
+	                    "delete it and write a migration that reverts it");
+	gw_source_text_dispose(&t);
+}
+
+static void test_repeatable_folder(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+	gw_str sub = GW_STR_INIT;
+
+	put(f->dir, "20240101000000_users.sql", "-- migrate:up\nCREATE TABLE users (id int);\n");
+	put(f->dir, "20240102000000_posts.sql",
+	    "-- @depends-on: 20240101000000_users.sql\n-- migrate:up\nSELECT 1;\n");
+	gw_path_join(&sub, f->dir, "repeatable");
+	assert_int_equal(mkdir(sub.ptr, 0755), 0);
+	put(sub.ptr, "views.sql",
+	    "-- @depends-on: 20240102000000_posts.sql\nCREATE VIEW v AS "
+	    "SELECT 1;\n");
+	put(sub.ptr, "a_functions.sql", "SELECT 2;\n");
+	put(sub.ptr, "notes.txt", "not SQL");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_NATIVE);
+	assert_int_equal(src->count, 4);
+	assert_int_equal(src->nignored, 0);
+	assert_string_equal(src->items[1]->version, "20240102000000");
+	m = src->items[2];
+	assert_string_equal(m->version, "R__a_functions");
+	assert_string_equal(m->name, "a_functions");
+	assert_string_equal(m->up_file, "repeatable/a_functions.sql");
+	assert_int_equal(m->repeatable, 1);
+	assert_null(m->down_file);
+	assert_section(f, m, 0, "SELECT 2;\n");
+	m = src->items[3];
+	assert_string_equal(m->version, "R__views");
+	assert_int_equal(m->ndepends, 1);
+	assert_int_equal(m->index, 3);
+	gw_source_free(src);
+	f->src = NULL;
+
+	/* Nothing may depend on a repeatable: it runs after every versioned one. */
+	put(f->dir, "20240103000000_late.sql",
+	    "-- @depends-on: repeatable/views.sql\n"
+	    "-- migrate:up\nSELECT 3;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    in_dir(f, "/20240103000000_late.sql:1: depends on "
+	                              "repeatable/views.sql, a repeatable migration; repeatables "
+	                              "run after every versioned migration, in name order"));
+	gw_str_dispose(&sub);
+}
+
+/* ---- goose ----------------------------------------------------------------- */
+
+static void test_goose(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "20240101000000_users.sql",
+	    "-- a comment\n-- +goose Up\nCREATE TABLE users (id int);\n\n-- +goose Down\n"
+	    "DROP TABLE users;\n");
+	put(f->dir, "20240102000000_fn.sql",
+	    "-- +goose up\n-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS $$ "
+	    "BEGIN RETURN 1; END; $$ LANGUAGE plpgsql;\n-- +goose StatementEnd\n");
+	put(f->dir, "20240103000000_idx.sql",
+	    "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON users (id);\n"
+	    "-- +goose Down\nDROP INDEX CONCURRENTLY i;\n");
+	put(f->dir, "20240104000000_x_rollback.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_GOOSE);
+	assert_int_equal(src->count, 4);
+	m = src->items[0];
+	assert_string_equal(m->version, "20240101000000");
+	assert_string_equal(m->name, "users");
+	assert_string_equal(m->down_file, "20240101000000_users.sql");
+	assert_int_equal(m->no_transaction, 0);
+	assert_section(f, m, 0, "CREATE TABLE users (id int);\n\n");
+	assert_section(f, m, 1, "DROP TABLE users;\n");
+	m = src->items[1];
+	assert_null(m->down_file);
+	assert_section(f, m, 0,
+	               "-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS $$ BEGIN "
+	               "RETURN 1; END; $$ LANGUAGE plpgsql;\n-- +goose StatementEnd\n");
+	m = src->items[2];
+	assert_int_equal(m->no_transaction, 1);
+	assert_int_equal(m->down_no_transaction, 1);
+	assert_section(f, m, 1, "DROP INDEX CONCURRENTLY i;\n");
+	/* A goose file is one migration, whatever its name ends with. */
+	m = src->items[3];
+	assert_string_equal(m->name, "x_rollback");
+	assert_null(m->down_file);
+}
+
+static void test_goose_errors(void **state)
+{
+	fixture *f = *state;
+	gw_str path = GW_STR_INIT;
+
+	gw_path_join(&path, f->dir, "1_a.sql");
+	put(f->dir, "1_a.sql", "SELECT 1;\n-- +goose Up\nSELECT 2;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:1: SQL before the -- +goose Up line; move it "
+	                              "below that line"));
+	gw_ctx_clear_error(f->ctx);
+	put(f->dir, "1_a.sql", "-- +goose Down\nSELECT 2;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:1: -- +goose Down without a -- +goose Up line; "
+	                              "put -- +goose Up above the up SQL"));
+	gw_ctx_clear_error(f->ctx);
+	put(f->dir, "1_a.sql", "-- +goose Up\nSELECT 1;\n-- +goose ENVSUB ON\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:3: a goose annotation godwit does not support; "
+	                              "it understands Up, Down, StatementBegin, StatementEnd and "
+	                              "NO TRANSACTION"));
+	gw_ctx_clear_error(f->ctx);
+	put(f->dir, "1_a.sql", "-- +goose Up\nSELECT 1;\n-- +goose Up\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/1_a.sql:3: a second -- +goose Up line; a file holds one "
+	                              "migration"));
+	gw_ctx_clear_error(f->ctx);
+
+	/* Against native and pairs. */
+	put(f->dir, "1_a.sql", "-- +goose Up\nSELECT 1;\n");
+	put(f->dir, "2_b.sql", "-- migrate:up\nSELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, " mixes conventions: 1_a.sql (goose), 2_b.sql (native); "
+	                              "use one convention per folder, or choose one with "
+	                              "--source-format"));
+	gw_ctx_clear_error(f->ctx);
+	put(f->dir, "2_b.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_GOOSE, GW_ESOURCE),
+	                    in_dir(f, "/2_b.sql: no -- +goose Up line; a goose migration puts "
+	                              "its up SQL below -- +goose Up and its down SQL below -- "
+	                              "+goose Down"));
+	gw_str_dispose(&path);
+}
+
+/* ---- diesel ---------------------------------------------------------------- */
+
+/* Writes <dir>/<sub>/<name>. */
+static void put_in(fixture *f, const char *sub, const char *name, const char *text)
+{
+	gw_str d = GW_STR_INIT;
+
+	gw_path_join(&d, f->dir, sub);
+	mkdir(d.ptr, 0755);
+	put(d.ptr, name, text);
+	gw_str_dispose(&d);
+}
+
+static void test_diesel(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put_in(f, "00000000000000_diesel_initial_setup", "up.sql", "SELECT 0;\n");
+	put_in(f, "00000000000000_diesel_initial_setup", "down.sql", "SELECT 1;\n");
+	put_in(f, "2023-07-05-000058_create_users", "up.sql", "CREATE TABLE users (id int);\n");
+	put_in(f, "2023-07-05-000058_create_users", "down.sql", "DROP TABLE users;\n");
+	put_in(f, "2023-07-06-101010-0000_idx", "up.sql",
+	       "CREATE INDEX CONCURRENTLY i ON u (id);\n");
+	put_in(f, "2023-07-06-101010-0000_idx", "down.sql",
+	       "-- This file should undo anything in `up.sql`\n");
+	put_in(f, "2023-07-06-101010-0000_idx", "metadata.toml",
+	       "# settings\nrun_in_transaction = false\n");
+	put_in(f, "notes", "up.sql", "SELECT 1;\n");
+	put(f->dir, "diesel.toml", "[print_schema]\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_DIESEL);
+	assert_int_equal(src->count, 3);
+	m = src->items[0];
+	assert_string_equal(m->version, "00000000000000");
+	assert_string_equal(m->name, "diesel_initial_setup");
+	m = src->items[1];
+	assert_string_equal(m->version, "20230705000058");
+	assert_string_equal(m->name, "create_users");
+	assert_string_equal(m->up_file, "2023-07-05-000058_create_users/up.sql");
+	assert_string_equal(m->down_file, "2023-07-05-000058_create_users/down.sql");
+	assert_int_equal(m->no_transaction, 0);
+	assert_section(f, m, 0, "CREATE TABLE users (id int);\n");
+	assert_section(f, m, 1, "DROP TABLE users;\n");
+	m = src->items[2];
+	assert_string_equal(m->version, "202307061010100000");
+	assert_int_equal(m->no_transaction, 1);
+	assert_null(m->down_file);
+	assert_ptr_equal(gw_source_find(src, "20230705000058"), src->items[1]);
+	assert_int_equal(src->nignored, 2);
+	assert_string_equal(src->ignored[0], "diesel.toml");
+	assert_string_equal(src->ignored[1], "notes");
+}
+
+static void test_diesel_errors(void **state)
+{
+	fixture *f = *state;
+	gw_source_text t = GW_SOURCE_TEXT_INIT;
+	gw_source *src;
+
+	put_in(f, "2023-07-05-000058_a", "up.sql", "SELECT 1;\n");
+	src = load(f, GW_FORMAT_DIESEL);
+	assert_int_equal(gw_source_read_down(&t, src, src->items[0], f->ctx), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "2023-07-05-000058_a has no down migration; write "
+	                    "2023-07-05-000058_a/down.sql to make it revertible");
+	gw_ctx_clear_error(f->ctx);
+	gw_source_free(src);
+	f->src = NULL;
+
+	put_in(f, "2023-07-06-000000_b", "down.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/2023-07-06-000000_b/up.sql: missing; a diesel migration "
+	                              "folder holds up.sql (and down.sql)"));
+	gw_ctx_clear_error(f->ctx);
+	put_in(f, "2023-07-06-000000_b", "up.sql", "SELECT 1;\n");
+	put(f->dir, "1_x.up.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, " mixes conventions: 1_x.up.sql (golang-migrate), "
+	                              "2023-07-05-000058_a (diesel); use one convention per "
+	                              "folder, or choose one with --source-format"));
+	gw_ctx_clear_error(f->ctx);
+	/* Forcing another convention leaves the folders alone, as before. */
+	src = load(f, GW_FORMAT_GOLANG);
+	assert_int_equal(src->count, 1);
+	gw_source_text_dispose(&t);
+}
+
+static void test_prisma(void **state)
+{
+	fixture *f = *state;
+	gw_source_text t = GW_SOURCE_TEXT_INIT;
+	gw_source *src;
+	const gw_migration *m;
+
+	put_in(f, "20240101120000_init", "migration.sql",
+	       "-- CreateTable\nCREATE TABLE u (id int);\n");
+	put_in(f, "20240102120000_posts", "migration.sql", "CREATE TABLE p (id int);\n");
+	put(f->dir, "migration_lock.toml", "provider = \"postgresql\"\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_PRISMA);
+	assert_int_equal(src->count, 2);
+	m = src->items[0];
+	assert_string_equal(m->version, "20240101120000");
+	assert_string_equal(m->name, "init");
+	assert_string_equal(m->up_file, "20240101120000_init/migration.sql");
+	assert_null(m->down_file);
+	assert_section(f, m, 0, "-- CreateTable\nCREATE TABLE u (id int);\n");
+	assert_int_equal(src->nignored, 1);
+	assert_int_equal(gw_source_read_down(&t, src, m, f->ctx), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "20240101120000_init has no down migration: Prisma migrations have "
+	                    "none; write a new migration that reverts it");
+	gw_ctx_clear_error(f->ctx);
+	gw_source_free(src);
+	f->src = NULL;
+
+	assert_string_equal(load_fails(f, GW_FORMAT_DIESEL, GW_ESOURCE),
+	                    in_dir(f, "/20240101120000_init/migration.sql: does not follow the "
+	                              "diesel convention (it looks like prisma); expected e.g. "
+	                              "2023-07-05-000058_create_users/up.sql"));
+	gw_ctx_clear_error(f->ctx);
+	put_in(f, "20240103120000_empty", "notes.txt", "x");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/20240103120000_empty/up.sql: missing; a diesel migration "
+	                              "folder holds up.sql (and down.sql), a Prisma one "
+	                              "migration.sql"));
+	gw_source_text_dispose(&t);
+}
+
+/* ---- drizzle-kit ------------------------------------------------------------- */
+
+static const char journal[] =
+        "{\n  \"version\": \"7\",\n  \"dialect\": \"postgresql\",\n  \"entries\": [\n"
+        "    {\n      \"idx\": 0,\n      \"version\": \"7\",\n      \"when\": 1700000000000,\n"
+        "      \"tag\": \"0000_init\",\n      \"breakpoints\": true\n    },\n"
+        "    {\n      \"idx\": 1,\n      \"when\": 1700000000001,\n      \"tag\" : "
+        "\"0001_posts\",\n      \"breakpoints\": true\n    }\n  ]\n}\n";
+
+static void test_drizzle(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "0000_init.sql",
+	    "CREATE TABLE u (id int);\n--> statement-breakpoint\nCREATE TABLE v (id int);\n");
+	put(f->dir, "0001_posts.sql", "CREATE TABLE p (id int);\n");
+	put_in(f, "meta", "_journal.json", journal);
+	put_in(f, "meta", "0000_snapshot.json", "{}");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_DRIZZLE);
+	assert_int_equal(src->count, 2);
+	assert_int_equal(src->nignored, 0);
+	m = src->items[0];
+	assert_string_equal(m->version, "0000");
+	assert_string_equal(m->name, "init");
+	assert_null(m->down_file);
+	assert_section(f, m, 0,
+	               "CREATE TABLE u (id int);\n--> statement-breakpoint\nCREATE TABLE v (id "
+	               "int);\n");
+	assert_string_equal(src->items[1]->version, "0001");
+	gw_source_free(src);
+	f->src = NULL;
+
+	/* Without the journal the same files are rollback pairs. */
+	src = load(f, GW_FORMAT_PAIRS);
+	assert_int_equal(src->format, GW_FORMAT_PAIRS);
+}
+
+static void test_drizzle_errors(void **state)
+{
+	fixture *f = *state;
+
+	put(f->dir, "0000_init.sql", "SELECT 1;\n");
+	put_in(f, "meta", "_journal.json", journal);
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/meta/_journal.json: lists 0001_posts, but there is no "
+	                              "0001_posts.sql; restore it or remove its entry"));
+	gw_ctx_clear_error(f->ctx);
+	put(f->dir, "0001_posts.sql", "SELECT 1;\n");
+	put(f->dir, "0002_extra.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_DRIZZLE, GW_ESOURCE),
+	                    in_dir(f, "/0002_extra.sql: is not in meta/_journal.json; drizzle-kit "
+	                              "would not run it: add an entry or delete the file"));
+	gw_ctx_clear_error(f->ctx);
+	put_in(f, "meta", "_journal.json",
+	       "{\"entries\": [{\"tag\": \"0001_posts\"}, {\"tag\": \"0000_init\"}]}");
+	put(f->dir, "0002_extra.sql", "");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/meta/_journal.json: lists 0000_init after 0001_posts; "
+	                              "number the files in journal order"));
+	gw_ctx_clear_error(f->ctx);
+	put_in(f, "meta", "_journal.json", "{\"entries\": [{\"tag\": \"0000_\\u0041\"}]}");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/meta/_journal.json:1:22: a \"tag\" that is not a plain "
+	                              "string; godwit reads each entry's tag as the file name"));
+}
+
+/* ---- multi-dialect ------------------------------------------------------------ */
+
+static gw_source *load_dialect(fixture *f, const char *dialect)
+{
+	if (gw_source_load_dialect(&f->src, f->dir, GW_FORMAT_AUTO, dialect, f->ctx) < 0)
+		fail_msg("gw_source_load_dialect: %s", gw_ctx_error(f->ctx)->message);
+	return f->src;
+}
+
+static void test_multi_dialect(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+
+	put(f->dir, "1_users.up.sql", "CREATE TABLE users (id int);\n");
+	put(f->dir, "1_users.down.sql", "DROP TABLE users;\n");
+	put(f->dir, "1_users.postgres.up.sql", "CREATE TABLE users (id serial);\n");
+	put(f->dir, "2_pg_only.postgres.up.sql", "CREATE EXTENSION x;\n");
+	put(f->dir, "2_pg_only.postgres.down.sql", "DROP EXTENSION x;\n");
+	put(f->dir, "3_idx.autocommit.up.sql", "CREATE INDEX i ON users (id);\n");
+	put(f->dir, "3_idx.postgres.autocommit.up.sql",
+	    "CREATE INDEX CONCURRENTLY i ON users (id);\n");
+	put(f->dir, "3_idx.sqlite3.down.sql", "DROP INDEX i;\n");
+	put(f->dir, "4_mysql.mysql.up.sql", "SELECT 1;\n");
+
+	src = load_dialect(f, "postgres");
+	assert_int_equal(src->format, GW_FORMAT_MULTI);
+	assert_int_equal(src->count, 3);
+	m = src->items[0];
+	assert_string_equal(m->version, "1");
+	assert_string_equal(m->name, "users");
+	assert_string_equal(m->up_file, "1_users.postgres.up.sql");
+	/* The generic down serves the dialect's up. */
+	assert_string_equal(m->down_file, "1_users.down.sql");
+	m = src->items[1];
+	assert_string_equal(m->name, "pg_only");
+	assert_string_equal(m->down_file, "2_pg_only.postgres.down.sql");
+	m = src->items[2];
+	assert_string_equal(m->name, "idx");
+	assert_string_equal(m->up_file, "3_idx.postgres.autocommit.up.sql");
+	assert_int_equal(m->no_transaction, 1);
+	assert_null(m->down_file);
+	gw_source_free(src);
+	f->src = NULL;
+
+	src = load_dialect(f, "sqlite3");
+	assert_int_equal(src->count, 2);
+	assert_string_equal(src->items[0]->up_file, "1_users.up.sql");
+	m = src->items[1];
+	assert_string_equal(m->up_file, "3_idx.autocommit.up.sql");
+	assert_int_equal(m->no_transaction, 1);
+	assert_string_equal(m->down_file, "3_idx.sqlite3.down.sql");
+	assert_section(f, m, 1, "DROP INDEX i;\n");
+	gw_source_free(src);
+	f->src = NULL;
+
+	/* Without a dialect: the generic files only. */
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_MULTI);
+	assert_int_equal(src->count, 2);
+	gw_source_free(src);
+	f->src = NULL;
+
+	assert_string_equal(load_fails(f, GW_FORMAT_GOLANG, GW_ESOURCE),
+	                    in_dir(f,
+	                           "/1_users.postgres.up.sql: does not follow the golang-migrate "
+	                           "convention (it looks like multi-dialect); expected e.g. "
+	                           "1_create_users.up.sql"));
+}
+
 /* ---- new migrations --------------------------------------------------------- */
 
 static void test_new_files(void **state)
@@ -929,6 +1489,30 @@ static void test_new_files(void **state)
 	        gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_DATED, "2026-01-21", "posts"), 0);
 	assert_string_equal(un.ptr, "2026-01-21_posts.sql");
 	assert_string_equal(dn.ptr, "2026-01-21_posts_rollback.sql");
+
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_FLYWAY, "1.2", "posts"),
+	                 0);
+	assert_string_equal(un.ptr, "V1.2__posts.sql");
+	assert_string_equal(dn.ptr, "U1.2__posts.sql");
+
+	assert_int_equal(
+	        gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_GOOSE, "20240101120000", "posts"),
+	        0);
+	assert_string_equal(un.ptr, "20240101120000_posts.sql");
+	assert_string_equal(ub.ptr, "-- +goose Up\n\n\n-- +goose Down\n\n");
+	assert_string_equal(dn.ptr, "");
+
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_DIESEL, "20240101120000",
+	                                     "posts"),
+	                 0);
+	assert_string_equal(un.ptr, "2024-01-01-120000_posts/up.sql");
+	assert_string_equal(dn.ptr, "2024-01-01-120000_posts/down.sql");
+
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_PRISMA, "20240101120000",
+	                                     "posts"),
+	                 0);
+	assert_string_equal(un.ptr, "20240101120000_posts/migration.sql");
+	assert_string_equal(dn.ptr, "");
 
 	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_NATIVE, "1", ""),
 	                 GW_EINVALID);
@@ -980,6 +1564,18 @@ int main(void)
 	        T(test_read_down_missing_file),
 	        T(test_read_up_deleted_file),
 	        T(test_many_files),
+	        T(test_flyway),
+	        T(test_flyway_errors),
+	        T(test_flyway_no_down),
+	        T(test_repeatable_folder),
+	        T(test_goose),
+	        T(test_goose_errors),
+	        T(test_diesel),
+	        T(test_diesel_errors),
+	        T(test_prisma),
+	        T(test_drizzle),
+	        T(test_drizzle_errors),
+	        T(test_multi_dialect),
 	        cmocka_unit_test(test_new_files),
 	};
 

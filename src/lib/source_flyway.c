@@ -1,0 +1,68 @@
+/*
+ * source_flyway.c: Flyway's file names (see docs/formats.md).
+ *
+ * V<version>__<description>.sql is a versioned migration, U<version>__... its
+ * undo and R__<description>.sql a repeatable one. The version is digit runs
+ * joined by '.' or '_' (Flyway reads V1_1 as 1.1); the loader stores it with
+ * dots so both spellings are one version. Everything else about a Flyway
+ * file (whole file is the SQL, directives, checksums) is the loader's usual
+ * path in source.c.
+ */
+#include <string.h>
+
+#include "source_priv.h"
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "R__<description>": the description is the version too, so repeatables
+ * have unique versions that sort after every numeric one. */
+static int repeatable_name(file_name *fn, const char *n, size_t base)
+{
+	if (base < 4 || n[1] != '_' || n[2] != '_')
+		return -1;
+	fn->conv = GW_FORMAT_FLYWAY;
+	fn->repeatable = 1;
+	fn->version_len = base;
+	fn->name_start = 3;
+	fn->stem_len = base;
+	return 0;
+}
+
+int gw_source__flyway_name(file_name *fn, const char *n, size_t base)
+{
+	size_t i = 1;
+
+	if (base < 2)
+		return -1;
+	if (n[0] == 'R')
+		return repeatable_name(fn, n, base);
+	if ((n[0] != 'V' && n[0] != 'U') || !is_digit(n[1]))
+		return -1;
+	/* Digit runs separated by single '.' or '_', up to the "__". */
+	for (;;) {
+		while (i < base && is_digit(n[i]))
+			i++;
+		if (i + 1 < base && n[i] == '_' && n[i + 1] == '_')
+			break;
+		if (i + 1 < base && (n[i] == '.' || n[i] == '_') && is_digit(n[i + 1])) {
+			i++;
+			continue;
+		}
+		return -1;
+	}
+	if (i + 2 >= base)
+		return -1;
+	fn->conv = GW_FORMAT_FLYWAY;
+	fn->is_down = n[0] == 'U';
+	fn->dotted = 1;
+	fn->version_start = 1;
+	fn->version_len = i - 1;
+	fn->name_start = i + 2;
+	/* V1__x and U1__x pair on what follows the letter. */
+	fn->stem_start = 1;
+	fn->stem_len = base;
+	return 0;
+}

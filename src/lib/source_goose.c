@@ -1,0 +1,141 @@
+/*
+ * source_goose.c: goose's annotated SQL files (see docs/formats.md).
+ *
+ * A goose migration is "<version>_<name>.sql" with its up SQL below
+ * "-- +goose Up" and its down SQL below "-- +goose Down". The annotations
+ * are comments to the SQL splitter, which already keeps $$ bodies and quoted
+ * semicolons whole, so StatementBegin/StatementEnd need no handling beyond
+ * being recognised. The sections reuse the native markers struct so that
+ * source.c cuts, checksums and reads them with the same code.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "source_priv.h"
+#include "../util/error.h"
+#include "../util/text.h"
+
+enum { G_NONE, G_UP, G_DOWN, G_KNOWN, G_NO_TX, G_ODD };
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The annotation after "-- +goose" compared without case, as goose does,
+ * with the blanks between its words as written. */
+static int annotation(const char *p, size_t n)
+{
+	static const struct {
+		const char *word;
+		int kind;
+	} words[] = {
+	        {"up", G_UP},
+	        {"down", G_DOWN},
+	        {"statementbegin", G_KNOWN},
+	        {"statementend", G_KNOWN},
+	        {"no transaction", G_NO_TX},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i].word) == n && !strncasecmp(p, words[i].word, n))
+			return words[i].kind;
+	return G_ODD;
+}
+
+/* What the line [start, end) is to goose. */
+static int line_kind(const char *text, size_t start, size_t end)
+{
+	size_t i = start + 2;
+
+	if (end - start < 2 || text[start] != '-' || text[start + 1] != '-')
+		return G_NONE;
+	while (i < end && is_blank(text[i]))
+		i++;
+	if (end - i < 6 || memcmp(text + i, "+goose", 6))
+		return G_NONE;
+	i += 6;
+	if (i < end && !is_blank(text[i]))
+		return G_NONE;
+	while (i < end && is_blank(text[i]))
+		i++;
+	while (end > i && is_blank(text[end - 1]))
+		end--;
+	return annotation(text + i, end - i);
+}
+
+static void mark(marker *m, int line, size_t start, size_t end, size_t len)
+{
+	if (m->found) {
+		if (!m->again)
+			m->again = line;
+		return;
+	}
+	m->found = 1;
+	m->line = line;
+	m->start = start;
+	m->body = end < len ? end + 1 : len;
+	m->opts = m->opts_end = end;
+}
+
+void gw_source__goose_scan(markers *mk, const char *text, size_t len)
+{
+	size_t pos = 0, end;
+	const char *nl;
+	int line = 1, kind;
+
+	memset(mk, 0, sizeof(*mk));
+	for (; pos < len; pos = end + 1, line++) {
+		nl = memchr(text + pos, '\n', len - pos);
+		end = nl ? (size_t)(nl - text) : len;
+		if (text[pos] != '-' || (kind = line_kind(text, pos, end)) == G_NONE)
+			continue;
+		if (kind == G_UP)
+			mark(&mk->up, line, pos, end, len);
+		else if (kind == G_DOWN)
+			mark(&mk->down, line, pos, end, len);
+		else if (kind == G_NO_TX)
+			mk->no_tx = 1;
+		else if (kind == G_ODD && !mk->odd_line)
+			mk->odd_line = line;
+	}
+}
+
+int gw_source__goose_check(const char *text, size_t len, const markers *mk, const char *path,
+                           gw_ctx *ctx)
+{
+	size_t first;
+	int line, col;
+
+	if (mk->odd_line)
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, mk->odd_line, 0,
+		        "a goose annotation godwit does not support; it understands Up, Down, "
+		        "StatementBegin, StatementEnd and NO TRANSACTION");
+	if (!mk->up.found)
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, mk->down.line, 0,
+		        "-- +goose Down without a -- +goose Up line; put -- +goose Up above "
+		        "the up SQL");
+	if (mk->up.again)
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->up.again, 0,
+		                             "a second -- +goose Up line; a file holds one "
+		                             "migration");
+	if (mk->down.again)
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->down.again, 0,
+		                             "a second -- +goose Down line; a file holds one "
+		                             "migration");
+	if (mk->down.found && mk->down.start < mk->up.start)
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->down.line, 0,
+		                             "-- +goose Down comes before -- +goose Up; put the up "
+		                             "section first");
+	first = gw_text_skip_space_comments(text, mk->up.start, 0);
+	if (first < mk->up.start) {
+		gw_text_position(text, len, first, &line, &col);
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, line, 0,
+		        "SQL before the -- +goose Up line; move it below that line");
+	}
+	return 0;
+}

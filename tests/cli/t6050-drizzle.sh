@@ -1,0 +1,81 @@
+#!/bin/sh
+test_description='drizzle-kit folders (NNNN_name.sql + meta/_journal.json) are detected and applied on SQLite and PostgreSQL'
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'setup: a drizzle-kit folder' '
+	m=template/drizzle &&
+	write_migration $m/0000_init.sql <<-\EOF &&
+	CREATE TABLE "users" (
+		"id" integer PRIMARY KEY NOT NULL,
+		"email" text NOT NULL
+	);
+	--> statement-breakpoint
+	CREATE UNIQUE INDEX "users_email_idx" ON "users" ("email");
+	EOF
+	write_migration $m/0001_posts.sql <<-\EOF &&
+	CREATE TABLE "posts" ("id" integer PRIMARY KEY NOT NULL, "author" integer REFERENCES "users" ("id"));
+	EOF
+	write_migration $m/meta/_journal.json <<-\EOF &&
+	{
+	  "version": "7",
+	  "dialect": "postgresql",
+	  "entries": [
+	    {
+	      "idx": 0,
+	      "version": "7",
+	      "when": 1700000000000,
+	      "tag": "0000_init",
+	      "breakpoints": true
+	    },
+	    {
+	      "idx": 1,
+	      "version": "7",
+	      "when": 1700000000001,
+	      "tag": "0001_posts",
+	      "breakpoints": true
+	    }
+	  ]
+	}
+	EOF
+	echo "{}" >$m/meta/0000_snapshot.json
+'
+
+for backend in sqlite pg
+do
+	if [ $backend = pg ]; then
+		prereq=PG
+	else
+		prereq=SQLITE3
+	fi
+
+	test_expect_success $prereq "$backend: detected by its journal and applied; no down" '
+		cp -R template $backend &&
+		cd $backend &&
+		if [ $backend = pg ]; then
+			pg_new_db && set -- --url "$PG_URL"
+		else
+			set -- --url "sqlite:dev.sqlite3"
+		fi &&
+		godwit "$@" --dir drizzle status --format json >status.json &&
+		test_grep "\"version\": \"0000\"" status.json &&
+		godwit "$@" --dir drizzle up >out &&
+		test_grep "^applied 2 migrations$" out &&
+		if [ $backend = pg ]; then
+			test "$(pg_count posts)" = 0 &&
+			test "$(pg_sql "SELECT count(*) FROM pg_indexes WHERE indexname = '"'users_email_idx'"'")" = 1
+		else
+			test "$(sqlite_sql dev.sqlite3 "SELECT count(*) FROM posts")" = 0
+		fi &&
+		test_expect_code 1 godwit "$@" --dir drizzle down 2>err &&
+		test_grep "it has no down migration" err
+	'
+done
+
+test_expect_success 'a file missing from the journal is an error' '
+	cp -R template extra &&
+	echo "SELECT 1;" >extra/drizzle/0002_extra.sql &&
+	test_expect_code 1 godwit --dir extra/drizzle status 2>err &&
+	test_grep "extra/drizzle/0002_extra.sql: is not in meta/_journal.json; drizzle-kit would not run it: add an entry or delete the file" err
+'
+
+test_done
