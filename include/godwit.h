@@ -16,5 +16,6 @@
 #include "godwit/schema.h"
 #include "godwit/lint.h"
 #include "godwit/plan.h"
+#include "godwit/adopt.h"
 
 #endif

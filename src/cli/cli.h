@@ -136,6 +136,8 @@ extern const gw_cmd gw_cmd_config;
 extern const gw_cmd gw_cmd_validate;
 extern const gw_cmd gw_cmd_lint;
 extern const gw_cmd gw_cmd_plan;
+extern const gw_cmd gw_cmd_baseline;
+extern const gw_cmd gw_cmd_adopt;
 extern const gw_cmd gw_cmd_version;
 extern const gw_cmd gw_cmd_help;
 

@@ -18,11 +18,19 @@
 #include "cli.h"
 
 const gw_cmd *const gw_commands[] = {
-        &gw_cmd_new,     &gw_cmd_status,  &gw_cmd_up,      &gw_cmd_down,   &gw_cmd_redo,
-        &gw_cmd_history, &gw_cmd_repair,  &gw_cmd_resolve, &gw_cmd_schema, &gw_cmd_test,
-        &gw_cmd_drift,   &gw_cmd_plan,    &gw_cmd_health,  &gw_cmd_backup, &gw_cmd_backups,
-        &gw_cmd_restore, &gw_cmd_reset,   &gw_cmd_seed,    &gw_cmd_config, &gw_cmd_validate,
-        &gw_cmd_lint,    &gw_cmd_version, &gw_cmd_help,    NULL,
+        &gw_cmd_new,     &gw_cmd_status,
+        &gw_cmd_up,      &gw_cmd_down,
+        &gw_cmd_redo,    &gw_cmd_history,
+        &gw_cmd_repair,  &gw_cmd_resolve,
+        &gw_cmd_schema,  &gw_cmd_test,
+        &gw_cmd_drift,   &gw_cmd_plan,
+        &gw_cmd_health,  &gw_cmd_backup,
+        &gw_cmd_backups, &gw_cmd_restore,
+        &gw_cmd_reset,   &gw_cmd_seed,
+        &gw_cmd_config,  &gw_cmd_validate,
+        &gw_cmd_lint,    &gw_cmd_baseline,
+        &gw_cmd_adopt,   &gw_cmd_version,
+        &gw_cmd_help,    NULL,
 };
 
 /* Global option ids sit apart from the commands' own (which start at 1). */

@@ -53,8 +53,9 @@ static gw_state state_of(const gw_migration *m, const gw_hist_row *r)
 	 * what repeatable means, not an edit to refuse. */
 	if (m->repeatable)
 		return strcmp(r->checksum, m->checksum) ? GW_STATE_PENDING : GW_STATE_APPLIED;
-	/* A baseline row records no text of its own to compare with. */
-	if (strcmp(r->kind, "baseline") && strcmp(r->checksum, m->checksum))
+	/* Baselined and adopted rows store the file's checksum too, so an
+	 * edit after them is caught like any other. */
+	if (strcmp(r->checksum, m->checksum))
 		return GW_STATE_CHANGED;
 	return GW_STATE_APPLIED;
 }

@@ -1,0 +1,66 @@
+#!/bin/sh
+test_description='adopt --from flyway: CRC-32 checksums verified, failed rows refused'
+. "$(dirname "$0")/lib.sh"
+
+# Flyway's checksum (ChecksumCalculator): CRC-32 over the lines without
+# their line breaks, as a signed 32-bit integer; computed here with zlib.
+flyway_sum()
+{
+	python3 -c "import sys, zlib
+d = open(sys.argv[1], 'rb').read().replace(b'\r', b'').replace(b'\n', b'')
+c = zlib.crc32(d)
+print(c - 2**32 if c >= 2**31 else c)" "$1"
+}
+
+test_expect_success PG 'setup: a Flyway folder and history, V1 and V1.1 applied' '
+	pg_new_db &&
+	mkdir -p db/migrations &&
+	printf "CREATE TABLE f1 (id int);\n" >db/migrations/V1__init.sql &&
+	printf "CREATE TABLE f2 (id int);\r\n-- two\n" >db/migrations/V1_1__more.sql &&
+	printf "CREATE TABLE f3 (id int);\n" >db/migrations/V2__last.sql &&
+	s1=$(flyway_sum db/migrations/V1__init.sql) &&
+	s2=$(flyway_sum db/migrations/V1_1__more.sql) &&
+	# Flyway core, database/postgresql/createMetaDataTable.sql
+	pg_sql "CREATE TABLE \"flyway_schema_history\" (
+			\"installed_rank\" INT NOT NULL, \"version\" VARCHAR(50),
+			\"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) NOT NULL,
+			\"script\" VARCHAR(1000) NOT NULL, \"checksum\" INTEGER,
+			\"installed_by\" VARCHAR(100) NOT NULL,
+			\"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),
+			\"execution_time\" INTEGER NOT NULL, \"success\" BOOLEAN NOT NULL);
+		ALTER TABLE \"flyway_schema_history\" ADD CONSTRAINT \"flyway_schema_history_pk\" PRIMARY KEY (\"installed_rank\");
+		CREATE INDEX \"flyway_schema_history_s_idx\" ON \"flyway_schema_history\" (\"success\");
+		CREATE TABLE f1 (id int); CREATE TABLE f2 (id int);
+		INSERT INTO flyway_schema_history VALUES
+			(1, '\''1'\'', '\''init'\'', '\''SQL'\'', '\''V1__init.sql'\'', $s1, '\''me'\'', '\''2022-02-02 02:02:02'\'', 5, true),
+			(2, '\''1.1'\'', '\''more'\'', '\''SQL'\'', '\''V1_1__more.sql'\'', $s2, '\''me'\'', now(), 5, true)"
+'
+
+test_expect_success PG 'adopt verifies the checksums and keeps installed_on' '
+	godwit --url "$PG_URL" adopt --from flyway >out &&
+	test_grep "recorded *1 .*checksum verified" out &&
+	test_grep "recorded *1.1 .*checksum verified" out &&
+	test_grep "recorded 2 migrations as applied; 1 pending" out &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_migrations WHERE kind = '\''adopted'\'' AND applied_at = timestamp '\''2022-02-02 02:02:02'\''")" = 1 &&
+	godwit --url "$PG_URL" up &&
+	test "$(pg_sql "SELECT to_regclass('\''f3'\'') IS NOT NULL")" = t
+'
+
+test_expect_success PG 'a file changed since Flyway ran it refuses' '
+	pg_sql "DROP TABLE godwit_migrations, godwit_events" &&
+	echo "-- edited" >>db/migrations/V1__init.sql &&
+	test_expect_code 1 godwit --url "$PG_URL" adopt --from flyway >out 2>err &&
+	test_grep "the file changed since Flyway applied it" out &&
+	test "$(pg_sql "SELECT to_regclass('\''godwit_migrations'\'') IS NOT NULL AND (SELECT count(*) FROM godwit_migrations) > 0")" != t
+'
+
+test_expect_success PG 'a failed Flyway row refuses' '
+	printf "CREATE TABLE f1 (id int);\n" >db/migrations/V1__init.sql &&
+	pg_sql "UPDATE flyway_schema_history SET success = false WHERE installed_rank = 2" &&
+	test_expect_code 1 godwit --url "$PG_URL" adopt --from flyway >out 2>err &&
+	test_grep "PROBLEM *1.1 .*(failed" out &&
+	test_grep "Flyway recorded it as failed (success = false)" out &&
+	test_grep "nothing was recorded" err
+'
+
+test_done
