@@ -464,7 +464,14 @@ int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
 	return error;
 }
 
-int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const gw_migration *m)
+/* The apply event, copied from the finished row: its start, its duration
+ * and who ran it. */
+#define EVENT_FROM_ROW                                                                             \
+	"INSERT INTO %s (at, action, version, name, file, checksum, duration_ms, applied_by, "     \
+	"environment, godwit_version) SELECT applied_at, 'apply', version, name, file, "           \
+	"checksum, execution_ms, applied_by, environment, godwit_version FROM %s"
+
+int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m)
 {
 	const char *params[3] = {m->version, m->checksum,
 	                         m->down_checksum[0] ? m->down_checksum : NULL};
@@ -472,13 +479,28 @@ int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const gw_migration *m)
 	int error;
 
 	/* The checksum is written again: a resumed migration may have been
-	 * fixed since its row was inserted. */
+	 * fixed since its row was inserted. On PostgreSQL the row's update and
+	 * the event are one statement (a writable CTE), one less to send and
+	 * execute per migration. */
 	put_around(&elapsed, dialect(p)->elapsed, "applied_at");
-	error = gw_batch_addf(b, params, 3,
-	                      "UPDATE %s SET state = 'applied', statements_done = "
-	                      "statements_total, error = NULL, checksum = $2, down_checksum = $3, "
-	                      "execution_ms = %s WHERE version = $1",
-	                      p->table_q, elapsed.ptr);
+	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
+		error = gw_batch_addf(
+		        b, params, 3,
+		        "WITH r AS (UPDATE %s SET state = 'applied', statements_done = "
+		        "statements_total, error = NULL, checksum = $2, down_checksum = "
+		        "$3, execution_ms = %s WHERE version = $1 RETURNING *) " EVENT_FROM_ROW,
+		        p->table_q, elapsed.ptr, p->events_q, "r");
+	} else {
+		error = gw_batch_addf(
+		        b, params, 3,
+		        "UPDATE %s SET state = 'applied', statements_done = "
+		        "statements_total, error = NULL, checksum = $2, down_checksum = $3, "
+		        "execution_ms = %s WHERE version = $1",
+		        p->table_q, elapsed.ptr);
+		if (error == 0)
+			error = gw_batch_addf(b, params, 1, EVENT_FROM_ROW " WHERE version = $1",
+			                      p->events_q, p->table_q);
+	}
 	gw_str_dispose(&elapsed);
 	return error;
 }
@@ -510,21 +532,15 @@ int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r)
 	return error;
 }
 
-int gw_hist_add_event_done(gw_batch *b, gw_project *p, const char *version)
+int gw_hist_add_event_done(gw_batch *b, gw_project *p)
 {
 	gw_str elapsed = GW_STR_INIT;
 	int error;
 
 	/* The batch holds the runner lock (or SQLite's write lock), so the
-	 * newest event is the one this batch inserted. An apply takes its
-	 * duration from the row, whose clock started with the first statement
-	 * even when the migration spanned several transactions. */
-	if (version)
-		gw_str_printf(&elapsed, "(SELECT execution_ms FROM %s WHERE version = $1)",
-		              p->table_q);
-	else
-		put_around(&elapsed, dialect(p)->elapsed, "at");
-	error = gw_batch_addf(b, &version, version ? 1 : 0,
+	 * newest event is the one this batch inserted. */
+	put_around(&elapsed, dialect(p)->elapsed, "at");
+	error = gw_batch_addf(b, NULL, 0,
 	                      "UPDATE %s SET duration_ms = %s WHERE id = (SELECT max(id) FROM %s)",
 	                      p->events_q, elapsed.ptr, p->events_q);
 	gw_str_dispose(&elapsed);

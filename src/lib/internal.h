@@ -143,13 +143,14 @@ typedef struct gw_record {
 } gw_record;
 
 int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r);
-int gw_hist_add_row_finish(gw_batch *b, gw_project *p, const gw_migration *m);
+/* Marks the row applied with its duration and adds the apply event. */
+int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m);
 int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version);
 /* The event's duration is measured on the server, from the event's start
- * (or from the row's, given a version) to the statement that
- * gw_hist_add_event_done adds, so the batch needs no second round trip. */
+ * to the statement that gw_hist_add_event_done adds, so the batch needs no
+ * second round trip. */
 int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r);
-int gw_hist_add_event_done(gw_batch *b, gw_project *p, const char *version);
+int gw_hist_add_event_done(gw_batch *b, gw_project *p);
 /* Records a failure event in its own transaction, with the error on ctx. */
 void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
                             const char *action);

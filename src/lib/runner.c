@@ -317,10 +317,9 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 
 	rec.statements_total = rec.statements_done = (int)pm->stmts.count;
 	if (add_timeouts(&b, p, 1) < 0 || (guard = b.count, 0) ||
-	    gw_hist_add_row_insert(&b, p, &rec) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
-	    (first_body = b.count, 0) || add_body(&b, pm, 0) < 0 || (first_verify = b.count, 0) ||
-	    add_verify(&b, pm) < 0 || gw_hist_add_row_finish(&b, p, m) < 0 ||
-	    gw_hist_add_event_done(&b, p, m->version) < 0) {
+	    gw_hist_add_row_insert(&b, p, &rec) < 0 || (first_body = b.count, 0) ||
+	    add_body(&b, pm, 0) < 0 || (first_verify = b.count, 0) || add_verify(&b, pm) < 0 ||
+	    gw_hist_add_applied(&b, p, m) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
@@ -375,12 +374,11 @@ static int finish(gw_project *p, const gw_migration *m, const char *action)
 	int error, ok;
 
 	if (!strcmp(action, "apply"))
-		ok = gw_hist_add_row_finish(&b, p, m) == 0 && gw_hist_add_event(&b, p, &rec) == 0 &&
-		     gw_hist_add_event_done(&b, p, m->version) == 0;
+		ok = gw_hist_add_applied(&b, p, m) == 0;
 	else
 		ok = gw_hist_add_event(&b, p, &rec) == 0 &&
 		     gw_hist_add_row_delete(&b, p, m->version) == 0 &&
-		     gw_hist_add_event_done(&b, p, NULL) == 0;
+		     gw_hist_add_event_done(&b, p) == 0;
 	error = ok ? p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail)
 	           : gw_error_oom(p->ctx);
 	gw_batch_dispose(&b);
@@ -496,8 +494,7 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 
 	if (add_timeouts(&b, p, 1) < 0 || gw_hist_add_event(&b, p, &rec) < 0 ||
 	    (first_body = b.count, 0) || add_body(&b, pm, 0) < 0 ||
-	    gw_hist_add_row_delete(&b, p, m->version) < 0 ||
-	    gw_hist_add_event_done(&b, p, NULL) < 0) {
+	    gw_hist_add_row_delete(&b, p, m->version) < 0 || gw_hist_add_event_done(&b, p) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
