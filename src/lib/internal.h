@@ -86,6 +86,8 @@ struct gw_project {
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);
 int gw_project__connect(gw_conn **out, gw_project *p);
+/* Loads the migration set and connects, the two at once on PostgreSQL. */
+int gw_project__source_and_connect(gw_source **out, gw_project *p);
 /* Sleeps for ms milliseconds. */
 void gw_sleep_ms(long ms);
 /* Exponential backoff from base_ms, doubled per attempt (0-based), capped

@@ -273,7 +273,7 @@ static int load_status(gw_status **st, gw_project *p, access_mode mode)
 	gw_source *src;
 	int exists = 1, error;
 
-	if ((error = gw_project__source(&src, p)) < 0)
+	if ((error = gw_project__source_and_connect(&src, p)) < 0)
 		return error;
 	if (mode == LOCKED)
 		error = gw_project__lock(p);

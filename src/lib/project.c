@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,54 +315,119 @@ int gw_project__database_missing(const gw_project *p)
 /* A cold serverless database or a server that is still starting refuses
  * connections for a few seconds; refused credentials will not get better,
  * so only GW_ECONNECT is retried. */
-static int open_with_retries(gw_project *p, const gw_conn_options *copts)
+static int open_with_retries(gw_project *p, const gw_conn_options *copts, gw_ctx *ctx)
 {
 	int attempt, error;
 
 	for (attempt = 0;; attempt++) {
 		long delay;
 
-		error = p->driver->open(&p->conn, p->url, copts, p->ctx);
+		error = p->driver->open(&p->conn, p->url, copts, ctx);
 		if (error != GW_ECONNECT || attempt >= p->connect_retries)
 			break;
 		delay = gw_backoff_ms(attempt, 500, 8000);
-		gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
-		          "%s; retrying in %.1f s (attempt %d of %d)",
-		          gw_ctx_error(p->ctx)->message, (double)delay / 1000.0, attempt + 2,
-		          p->connect_retries + 1);
-		gw_ctx_clear_error(p->ctx);
+		gw_notify(ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+		          "%s; retrying in %.1f s (attempt %d of %d)", gw_ctx_error(ctx)->message,
+		          (double)delay / 1000.0, attempt + 2, p->connect_retries + 1);
+		gw_ctx_clear_error(ctx);
 		gw_sleep_ms(delay);
 	}
 	if (error == GW_ECONNECT && attempt > 0)
-		gw_error_set_hint(p->ctx,
+		gw_error_set_hint(ctx,
 		                  "the server did not answer %d attempts; check the URL and that "
 		                  "the server is up, or raise connect_retries",
 		                  attempt + 1);
 	return error;
 }
 
-int gw_project__connect(gw_conn **out, gw_project *p)
+/* Connects with errors and notices on ctx, which is the project's own
+ * except for the overlapped connect of gw_project__source_and_connect. */
+static int connect_in(gw_project *p, gw_ctx *ctx)
 {
 	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
 	int error;
 
-	if (p->conn) {
-		*out = p->conn;
-		return 0;
-	}
 	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->schema &&
 	    !(p->schema = gw_strdup("public")))
-		return gw_error_oom(p->ctx);
+		return gw_error_oom(ctx);
 	if (p->driver->dialect == GW_DIALECT_SQLITE && (error = make_sqlite_dir(p)) < 0)
 		return error;
-	if ((error = open_with_retries(p, &copts)) < 0)
+	if ((error = open_with_retries(p, &copts, ctx)) < 0)
 		return error;
 	if ((error = qualify(&p->table_q, p, p->table)) < 0 ||
 	    (error = qualify(&p->events_q, p, p->events_table)) < 0)
 		return error;
-	p->lock_key = gw_hash_key64(p->table_q);
+	return 0;
+}
+
+int gw_project__connect(gw_conn **out, gw_project *p)
+{
+	int error;
+
+	if (!p->conn) {
+		if ((error = connect_in(p, p->ctx)) < 0)
+			return error;
+		p->lock_key = gw_hash_key64(p->table_q);
+	}
 	*out = p->conn;
 	return 0;
+}
+
+typedef struct connect_job {
+	gw_project *p;
+	gw_ctx *ctx;
+	int error;
+} connect_job;
+
+static void *connect_job_run(void *arg)
+{
+	connect_job *job = arg;
+
+	job->error = connect_in(job->p, job->ctx);
+	return NULL;
+}
+
+/* The thread's error, moved to the project's context. */
+static int adopt_error(gw_project *p, const gw_ctx *from, int code)
+{
+	const gw_error *e = gw_ctx_error(from);
+
+	if (!e)
+		return gw_error_set(p->ctx, code, "cannot connect");
+	gw_error_set(p->ctx, e->code, "%s", e->message);
+	gw_error_set_sqlstate(p->ctx, e->sqlstate);
+	if (e->hint[0])
+		gw_error_set_hint(p->ctx, "%s", e->hint);
+	return e->code;
+}
+
+int gw_project__source_and_connect(gw_source **out, gw_project *p)
+{
+	connect_job job = {p, NULL, 0};
+	pthread_t thread;
+	int error;
+
+	/* Loading libpq and the server's start of a backend (~15 ms) overlap
+	 * with reading and hashing the folder. SQLite connects in
+	 * microseconds and is left alone. */
+	if (p->conn || p->source || p->driver->dialect != GW_DIALECT_POSTGRES ||
+	    gw_ctx_new(&job.ctx) < 0)
+		return gw_project__source(out, p);
+	gw_ctx__copy_notice_cb(job.ctx, p->ctx);
+	if (pthread_create(&thread, NULL, connect_job_run, &job) != 0) {
+		gw_ctx_free(job.ctx);
+		return gw_project__source(out, p);
+	}
+	error = gw_project__source(out, p);
+	pthread_join(thread, NULL);
+	if (job.error < 0 && error == 0)
+		error = adopt_error(p, job.ctx, job.error);
+	gw_ctx_free(job.ctx);
+	if (p->conn) {
+		p->conn->ctx = p->ctx;
+		p->lock_key = gw_hash_key64(p->table_q);
+	}
+	return error;
 }
 
 int gw_project__reconnect(gw_project *p)

@@ -159,7 +159,8 @@ int gw_project_status(gw_status **out, gw_project *p)
 	*out = NULL;
 	/* Read the folder first: a broken file is reported without needing a
 	 * database at all. */
-	if ((error = gw_project__source(&src, p)) < 0 || (error = gw_hist_exists(&exists, p)) < 0)
+	if ((error = gw_project__source_and_connect(&src, p)) < 0 ||
+	    (error = gw_hist_exists(&exists, p)) < 0)
 		return error;
 	return gw_status__compute(out, p, exists);
 }

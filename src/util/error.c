@@ -62,6 +62,12 @@ void gw_ctx_set_notice_cb(gw_ctx *ctx, gw_notice_cb cb, void *payload)
 	ctx->notice_payload = payload;
 }
 
+void gw_ctx__copy_notice_cb(gw_ctx *dst, const gw_ctx *src)
+{
+	dst->notice_cb = src->notice_cb;
+	dst->notice_payload = src->notice_payload;
+}
+
 void gw_ctx_set_quiet(gw_ctx *ctx, int quiet)
 {
 	ctx->quiet = quiet;

@@ -25,6 +25,9 @@ int gw_error_is_set(const gw_ctx *ctx);
  * repeated for real. */
 void gw_ctx_set_quiet(gw_ctx *ctx, int quiet);
 
+/* Gives dst the notice callback of src (for a helper thread's context). */
+void gw_ctx__copy_notice_cb(gw_ctx *dst, const gw_ctx *src);
+
 void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
                const char *file, long long duration_ms, const char *fmt, ...)
         GW_FORMAT_PRINTF(7, 8);
