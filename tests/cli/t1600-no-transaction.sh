@@ -78,13 +78,13 @@ test_expect_success PG 'a runner killed mid-migration leaves it dirty, and --res
 	start_in_background --url "$PG_URL" up &&
 	pid=$(cat bg.pid) &&
 	i=0 &&
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''SELECT pg_sleep(30)%'\''")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''SELECT pg_sleep(30)%'\''")" = 1
 	do
 		i=$((i + 1)) && test $i -lt 100 && sleep 0.1 || return 1
 	done &&
 	kill -9 $pid &&
 	{ wait $pid; test $? = 137; } &&
-	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '\''SELECT pg_sleep(30)%'\''" >/dev/null &&
+	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''SELECT pg_sleep(30)%'\''" >/dev/null &&
 	test "$(pg_sql "SELECT state || '\'' '\'' || statements_done FROM godwit_migrations WHERE version = '\''20240103000000'\''")" = "dirty 1" &&
 	godwit --url "$PG_URL" status >out &&
 	test_grep "statement 2 of 3 was interrupted" out &&

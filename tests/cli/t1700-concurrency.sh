@@ -70,14 +70,14 @@ test_expect_success PG 'a runner that cannot get the lock in time names the hold
 	EOF
 	start_runner slow --url "$PG_URL" --dir slow up &&
 	i=0 &&
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(20)%'\'' AND pid <> pg_backend_pid()")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(20)%'\'' AND pid <> pg_backend_pid()")" = 1
 	do
 		i=$((i + 1)) && test $i -lt 100 && sleep 0.1 || return 1
 	done &&
 	test_expect_code 1 godwit --url "$PG_URL" --dir slow --lock-wait 1 up 2>err &&
 	test_grep "another godwit run has held the migration lock on \"public\".\"godwit_migrations\" for over 1 s: pid [0-9]* (application \"godwit\"" err &&
 	test_grep "lock-wait" err &&
-	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(20)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
+	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(20)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
 	wait &&
 	test "$(cat rc.slow)" = 1
 '

@@ -10,7 +10,7 @@ start_in_background()
 wait_for_query()
 {
 	i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
 	do
 		i=$((i + 1))
 		test $i -lt 100 || return 1
@@ -20,7 +20,7 @@ wait_for_query()
 
 kill_query()
 {
-	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%$1%' AND pid <> pg_backend_pid()" >/dev/null
+	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()" >/dev/null
 }
 
 test_expect_success PG 'setup' '

@@ -31,7 +31,7 @@ wait_until_sql()
 # Ends the holder early, once a test has seen what it needed.
 release_locks()
 {
-	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
 }
 
 # A reader that gives up after 1 s, as an application's request would.
@@ -59,9 +59,9 @@ test_expect_success PG 'setup' '
 
 test_expect_success PG 'without a lock timeout a waiting ALTER blocks every reader' '
 	hold_locks 4 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(4)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(4)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	start_godwit --url "$PG_URL" --lock-timeout 0 up &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = '\''Lock'\'' AND query LIKE '\''%ADD COLUMN nickname%'\'' AND pid <> pg_backend_pid()" 1 &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = '\''Lock'\'' AND query LIKE '\''%ADD COLUMN nickname%'\'' AND pid <> pg_backend_pid()" 1 &&
 	test_must_fail read_users 2>reader.err &&
 	test_grep "canceling statement due to statement timeout" reader.err &&
 	wait &&
@@ -72,7 +72,7 @@ test_expect_success PG 'without a lock timeout a waiting ALTER blocks every read
 
 test_expect_success PG 'with lock_timeout the ALTER gives way, readers are answered, and a retry succeeds' '
 	hold_locks 3 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(3)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(3)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	start_godwit --url "$PG_URL" --lock-timeout 200ms --retries 40 up &&
 	wait_until_sql "SELECT count(*) FROM godwit_events WHERE action = '\''retry'\''" 1 &&
 	for i in 1 2 3 4 5
@@ -91,7 +91,7 @@ test_expect_success PG 'with lock_timeout the ALTER gives way, readers are answe
 test_expect_success PG 'when the retries run out the migration fails and nothing is applied' '
 	godwit --url "$PG_URL" down &&
 	hold_locks 30 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	test_expect_code 1 godwit --url "$PG_URL" --lock-timeout 100ms --retries 1 up 2>err &&
 	release_locks &&
 	test_grep "20240102000000_nickname.sql:2:1: canceling statement due to lock timeout (SQLSTATE 55P03)" err &&
@@ -120,7 +120,7 @@ test_expect_success PG 'timeouts come from the environment section of godwit.con
 	retries = 0
 	EOF
 	hold_locks 30 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	test_expect_code 1 godwit --env production --yes up 2>err &&
 	release_locks &&
 	test_grep "lock timeout (SQLSTATE 55P03)" err &&

@@ -10,7 +10,7 @@ hold_transaction()
 
 release_holder()
 {
-	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
 }
 
 start_godwit()
@@ -21,7 +21,7 @@ start_godwit()
 wait_for_holder()
 {
 	i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep($1)%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep($1)%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1
 	do
 		i=$((i + 1))
 		test $i -lt 200 || return 1

@@ -47,11 +47,11 @@ test_expect_success PG 'no advisory lock is taken in lease mode' '
 	EOF
 	start_runner slow --url "$PG_URL" --dir slow --table slow_history --lock table up &&
 	i=0 &&
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(3)%'\'' AND pid <> pg_backend_pid()")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(3)%'\'' AND pid <> pg_backend_pid()")" = 1
 	do
 		i=$((i + 1)) && test $i -lt 100 && sleep 0.1 || return 1
 	done &&
-	test "$(pg_sql "SELECT count(*) FROM pg_locks WHERE locktype = '\''advisory'\''")" = 0 &&
+	test "$(pg_sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = '\''advisory'\''")" = 0 &&
 	test "$(pg_sql "SELECT count(*) FROM godwit_lock WHERE name LIKE '\''%slow_history%'\''")" = 1 &&
 	wait &&
 	test "$(cat rc.slow)" = 0
@@ -64,7 +64,7 @@ test_expect_success PG 'a second runner waits, then names the lease holder' '
 	EOF
 	start_runner slow2 --url "$PG_URL" --dir slow --table slow_history --lock table up &&
 	i=0 &&
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(4)%'\'' AND pid <> pg_backend_pid()")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(4)%'\'' AND pid <> pg_backend_pid()")" = 1
 	do
 		i=$((i + 1)) && test $i -lt 100 && sleep 0.1 || return 1
 	done &&
@@ -83,13 +83,13 @@ test_expect_success PG 'a runner killed with kill -9 blocks the next one no long
 	start_killable --url "$PG_URL" --dir slow --table slow_history up &&
 	pid=$(cat killable.pid) &&
 	i=0 &&
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(30)%'\'' AND pid <> pg_backend_pid()")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(30)%'\'' AND pid <> pg_backend_pid()")" = 1
 	do
 		i=$((i + 1)) && test $i -lt 100 && sleep 0.1 || return 1
 	done &&
 	kill -9 $pid &&
 	{ wait $pid; true; } &&
-	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '\''%pg_sleep(30)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
+	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(30)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
 	start=$(date +%s%N) &&
 	godwit --url "$PG_URL" --dir slow --table slow_history --lock-wait 30 resolve 20240101000002 --rolled-back 2>err &&
 	elapsed=$(( ($(date +%s%N) - start) / 1000000 )) &&
