@@ -52,7 +52,8 @@
 # Functions (see each one's comment): test_expect_success, test_expect_failure,
 # test_expect_code, test_must_fail, test_cmp, test_grep, test_when_finished,
 # test_set_prereq, test_have_prereq, test_done, godwit, write_migration,
-# pg_new_db, pg_db_url, pg_sql, pg_count (alias psql_count), sqlite_sql.
+# pg_new_db, pg_db_url, pg_sql, pg_count (alias psql_count), sqlite_sql, and for
+# scripts that run on both databases gw, db_sql, user_tables, states.
 #
 # Variables for tests: TRASH_DIRECTORY, GW_SOURCE_DIR (the repository),
 # TEST_DIRECTORY (tests/cli), PG_BASE_URL (the server), PG_URL and PG_DB (set
@@ -617,4 +618,54 @@ sqlite_sql()
 	else
 		sqlite3 -batch -bail "$1"
 	fi
+}
+
+# ---- one test on both databases -------------------------------------------
+#
+# Scripts that run the same tests on SQLite and PostgreSQL set $backend to
+# "sqlite" or "pg" (with PG_URL from pg_new_db) and use these.
+
+# gw args...: godwit on the current backend.
+gw()
+{
+	if [ "$backend" = pg ]; then
+		godwit --url "$PG_URL" "$@"
+	else
+		godwit "$@"
+	fi
+}
+
+# db_sql SQL: runs SQL on the current backend.
+db_sql()
+{
+	if [ "$backend" = pg ]; then
+		pg_sql "$1"
+	else
+		sqlite_sql db/development.sqlite3 "$1"
+	fi
+}
+
+# user_tables: the tables that are not godwit's, one a line, sorted.
+user_tables()
+{
+	if [ "$backend" = pg ]; then
+		db_sql "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'godwit%' ORDER BY 1"
+	else
+		db_sql "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'godwit%' AND name NOT LIKE 'sqlite%' ORDER BY 1"
+	fi
+}
+
+# states [godwit args...]: from `status --format json`, one line per
+# migration in the order listed: "version state tx|no-tx down|no-down".
+states()
+{
+	gw "$@" status --format json >status.json || return 1
+	awk -F'"' '
+		/^    \{/ { v = ""; s = ""; t = "?"; d = "?" }
+		/^      "version":/ { v = $4 }
+		/^      "state":/ { s = $4 }
+		/^      "transactional":/ { t = ($0 ~ /true/) ? "tx" : "no-tx" }
+		/^      "has_down":/ { d = ($0 ~ /true/) ? "down" : "no-down" }
+		/^    \}/ { print v, s, t, d }
+	' status.json
 }

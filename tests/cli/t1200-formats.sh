@@ -20,55 +20,10 @@ on()
 	fi
 }
 
-# gw args...: godwit on the current backend.
-gw()
-{
-	if [ "$backend" = pg ]; then
-		godwit --url "$PG_URL" "$@"
-	else
-		godwit "$@"
-	fi
-}
-
-# db_sql SQL: runs SQL on the current backend.
-db_sql()
-{
-	if [ "$backend" = pg ]; then
-		pg_sql "$1"
-	else
-		sqlite_sql db/development.sqlite3 "$1"
-	fi
-}
-
-# user_tables: the tables that are not godwit's, one a line, sorted.
-user_tables()
-{
-	if [ "$backend" = pg ]; then
-		db_sql "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'godwit%' ORDER BY 1"
-	else
-		db_sql "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'godwit%' AND name NOT LIKE 'sqlite%' ORDER BY 1"
-	fi
-}
-
 # events: "action|version" of every history event, oldest first.
 events()
 {
 	db_sql "SELECT action, version FROM godwit_events ORDER BY id"
-}
-
-# states [godwit args...]: from `status --format json`, one line per
-# migration in the order listed: "version state tx|no-tx down|no-down".
-states()
-{
-	gw "$@" status --format json >status.json || return 1
-	awk -F'"' '
-		/^    \{/ { v = ""; s = ""; t = "?"; d = "?" }
-		/^      "version":/ { v = $4 }
-		/^      "state":/ { s = $4 }
-		/^      "transactional":/ { t = ($0 ~ /true/) ? "tx" : "no-tx" }
-		/^      "has_down":/ { d = ($0 ~ /true/) ? "down" : "no-down" }
-		/^    \}/ { print v, s, t, d }
-	' status.json
 }
 
 test_expect_success 'setup: one project folder per convention' '

@@ -6,48 +6,6 @@ test_description='Flyway folders (V/U/R__ files) are detected, applied and rever
 # numbers (1.9 before 1.10), undo files, one versioned migration without a
 # transaction, a repeatable view, and a README godwit must leave alone.
 
-# gw args...: godwit on the current backend.
-gw()
-{
-	if [ "$backend" = pg ]; then
-		godwit --url "$PG_URL" "$@"
-	else
-		godwit "$@"
-	fi
-}
-
-db_sql()
-{
-	if [ "$backend" = pg ]; then
-		pg_sql "$1"
-	else
-		sqlite_sql db/development.sqlite3 "$1"
-	fi
-}
-
-user_tables()
-{
-	if [ "$backend" = pg ]; then
-		db_sql "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'godwit%' ORDER BY 1"
-	else
-		db_sql "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'godwit%' AND name NOT LIKE 'sqlite%' ORDER BY 1"
-	fi
-}
-
-# states: "version state tx|no-tx down|no-down" per migration, in order.
-states()
-{
-	gw "$@" status --format json >status.json || return 1
-	awk -F'"' '
-		/^    \{/ { v = ""; s = ""; t = "?"; d = "?" }
-		/^      "version":/ { v = $4 }
-		/^      "state":/ { s = $4 }
-		/^      "transactional":/ { t = ($0 ~ /true/) ? "tx" : "no-tx" }
-		/^      "has_down":/ { d = ($0 ~ /true/) ? "down" : "no-down" }
-		/^    \}/ { print v, s, t, d }
-	' status.json
-}
-
 test_expect_success 'setup: a Flyway folder' '
 	write_migration template/db/migrations/V1__base.sql <<-\EOF &&
 	CREATE TABLE base (id int);

@@ -2,38 +2,6 @@
 test_description='goose folders (-- +goose Up/Down) are detected, applied and reverted on SQLite and PostgreSQL'
 . "$(dirname "$0")/lib.sh"
 
-gw()
-{
-	if [ "$backend" = pg ]; then
-		godwit --url "$PG_URL" "$@"
-	else
-		godwit "$@"
-	fi
-}
-
-user_tables()
-{
-	if [ "$backend" = pg ]; then
-		pg_sql "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'godwit%' ORDER BY 1"
-	else
-		sqlite_sql db/development.sqlite3 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'godwit%' AND name NOT LIKE 'sqlite%' ORDER BY 1"
-	fi
-}
-
-# states: "version state tx|no-tx down|no-down" per migration, in order.
-states()
-{
-	gw "$@" status --format json >status.json || return 1
-	awk -F'"' '
-		/^    \{/ { v = ""; s = ""; t = "?"; d = "?" }
-		/^      "version":/ { v = $4 }
-		/^      "state":/ { s = $4 }
-		/^      "transactional":/ { t = ($0 ~ /true/) ? "tx" : "no-tx" }
-		/^      "has_down":/ { d = ($0 ~ /true/) ? "down" : "no-down" }
-		/^    \}/ { print v, s, t, d }
-	' status.json
-}
-
 test_expect_success 'setup: a goose folder' '
 	write_migration template/db/migrations/20240101000000_base.sql <<-\EOF &&
 	-- +goose Up
