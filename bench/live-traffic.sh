@@ -18,27 +18,12 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-godwit=${GODWIT:-$root/build/godwit}
 hold=${HOLD:-4}
-work=$(mktemp -d)
+. "$root/bench/lib.sh"
+bench_need psql pgbench "postgresql-client, postgresql-contrib"
+bench_setup bench-live
+base=$base_url
 chmod 755 "$work"
-
-cleanup()
-{
-	if [ -z "${GODWIT_BENCH_PG_URL:-}" ]; then
-		env -u GODWIT_TEST_PG_URL sh "$root/tests/cli/pg-cluster.sh" stop "$work/pg" >/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-if [ -n "${GODWIT_BENCH_PG_URL:-}" ]; then
-	base=$GODWIT_BENCH_PG_URL
-else
-	echo "live-traffic: starting a throwaway PostgreSQL cluster" >&2
-	env -u GODWIT_TEST_PG_URL sh "$root/tests/cli/pg-cluster.sh" start "$work/pg" >/dev/null
-	base=$(cat "$work/pg/url")
-fi
 host=$(psql -X -A -t -q -d "$base" -c "SHOW unix_socket_directories" | cut -d, -f1)
 
 mkdir -p "$work/db/migrations"

@@ -26,55 +26,10 @@ if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-godwit=${GODWIT:-$root/build/godwit}
 runs=${BENCH_RUNS:-10}
-
-if [ ! -x "$godwit" ]; then
-	echo "bench: no godwit binary at $godwit (build it, or set GODWIT)" >&2
-	exit 1
-fi
-for tool in psql pg_dump; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "bench: $tool is needed (package postgresql-client)" >&2
-		exit 1
-	fi
-done
-godwit=$(cd "$(dirname "$godwit")" && pwd)/$(basename "$godwit")
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/godwit-bench-schema.XXXXXX")
-started_cluster=
-cleanup()
-{
-	if [ -n "$started_cluster" ]; then
-		env -u GODWIT_TEST_PG_URL sh "$root/tests/cli/pg-cluster.sh" stop "$work/pg" >/dev/null || true
-	fi
-	if [ -z "${BENCH_KEEP:-}" ]; then
-		rm -rf "$work"
-	else
-		echo "bench: work folder kept: $work"
-	fi
-}
-trap cleanup EXIT
-
-say()
-{
-	printf 'bench: %s\n' "$*" >&2
-}
-
-if [ -n "${GODWIT_BENCH_PG_URL:-}" ]; then
-	base_url=$GODWIT_BENCH_PG_URL
-else
-	say "starting a throwaway PostgreSQL cluster"
-	started_cluster=t
-	env -u GODWIT_TEST_PG_URL sh "$root/tests/cli/pg-cluster.sh" start "$work/pg" >/dev/null
-	base_url=$(cat "$work/pg/url")
-fi
-
-db_url()
-{
-	printf '%s\n' "$base_url" |
-		sed -E "s|^([A-Za-z][A-Za-z0-9+.-]*://[^/?]*)(/[^?]*)?(\\?.*)?\$|\\1/$1\\3|"
-}
+. "$here/lib.sh"
+bench_need psql pg_dump "postgresql-client"
+bench_setup bench-schema
 
 psql_base()
 {
