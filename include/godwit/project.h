@@ -26,6 +26,7 @@ typedef enum {
 	GW_FORMAT_PRISMA,  /* 20240101120000_name/migration.sql */
 	GW_FORMAT_DRIZZLE, /* 0000_name.sql ordered by meta/_journal.json */
 	GW_FORMAT_MULTI,   /* 1_name[.postgres|.sqlite3][.autocommit].up.sql + .down.sql */
+	GW_FORMAT_SQITCH,  /* sqitch.plan with deploy/, revert/ and verify/ scripts */
 } gw_format;
 
 /* "native", "golang-migrate", ...; NULL for an unknown value. */

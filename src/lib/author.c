@@ -74,6 +74,18 @@ static int make_dirs(gw_ctx *ctx, const char *dir)
 	return error;
 }
 
+/* The folder a new file goes in (perhaps below the migrations folder). */
+static int make_parent(gw_ctx *ctx, const char *path)
+{
+	gw_str parent = GW_STR_INIT;
+	int error;
+
+	gw_str_put(&parent, path, (size_t)(strrchr(path, '/') - path));
+	error = gw_str_failed(&parent) ? gw_error_oom(ctx) : make_dirs(ctx, parent.ptr);
+	gw_str_dispose(&parent);
+	return error;
+}
+
 static int valid_name(const char *name)
 {
 	size_t i;
@@ -99,6 +111,8 @@ int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
 		                    name);
 	if ((error = make_dirs(p->ctx, p->dir)) < 0 || (error = gw_project__source(&src, p)) < 0)
 		goto cleanup;
+	if ((error = gw_source_check_new(src, name, p->ctx)) < 0)
+		goto cleanup;
 	next_version(&version, src);
 	if (gw_source_new_files(&up_name, &up_body, &down_name, &down_body, src->format,
 	                        version.ptr, name) < 0 ||
@@ -106,27 +120,25 @@ int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
-	/* diesel and Prisma keep each migration in a folder of its own. */
-	if (strchr(up_name.ptr, '/')) {
-		gw_str parent = GW_STR_INIT;
-
-		gw_str_put(&parent, path.ptr, (size_t)(strrchr(path.ptr, '/') - path.ptr));
-		error = make_dirs(p->ctx, parent.ptr);
-		gw_str_dispose(&parent);
-		if (error < 0)
-			goto cleanup;
-	}
+	/* diesel and Prisma keep each migration in a folder of its own,
+	 * sqitch each kind of script. */
+	if ((error = make_parent(p->ctx, path.ptr)) < 0)
+		goto cleanup;
 	if ((error = gw_file_create(path.ptr, up_body.ptr, up_body.size, p->ctx)) < 0)
 		goto cleanup;
 	if (down_name.size) {
 		gw_str down_path = GW_STR_INIT;
 
 		gw_project__path(&down_path, p, down_name.ptr);
-		error = gw_file_create(down_path.ptr, down_body.ptr, down_body.size, p->ctx);
+		if ((error = make_parent(p->ctx, down_path.ptr)) == 0)
+			error = gw_file_create(down_path.ptr, down_body.ptr, down_body.size,
+			                       p->ctx);
 		gw_str_dispose(&down_path);
 		if (error < 0)
 			goto cleanup;
 	}
+	if ((error = gw_source_register_new(src, version.ptr, name, p->ctx)) < 0)
+		goto cleanup;
 	/* The set read before is stale now. */
 	gw_source_free(p->source);
 	p->source = NULL;

@@ -23,6 +23,7 @@ static const struct {
         {"prisma", GW_FORMAT_PRISMA},
         {"drizzle", GW_FORMAT_DRIZZLE},
         {"multi-dialect", GW_FORMAT_MULTI},
+        {"sqitch", GW_FORMAT_SQITCH},
         {"drizzle-kit", GW_FORMAT_DRIZZLE},
         {"dbmate", GW_FORMAT_NATIVE},
         {"golang", GW_FORMAT_GOLANG},

@@ -120,6 +120,37 @@ static int out_of_order_error(gw_project *p, const gw_status *st)
 	return error;
 }
 
+/* sqitch's [!change]: a migration is not applied while a change it
+ * conflicts with is applied, or about to be in the same run. */
+static int check_conflicts(gw_project *p, const gw_status *st, const selection *sel,
+                           const gw_migration *m)
+{
+	const gw_migration *c;
+	size_t i, k;
+
+	for (k = 0; k < m->nconflicts; k++) {
+		int in_run = 0;
+
+		if (!(c = gw_source_find(p->source, m->conflicts[k])))
+			continue;
+		for (i = 0; i < sel->count; i++)
+			in_run = in_run || sel->items[i].m == c;
+		if (!in_run && st->entries[c->index].state != GW_STATE_APPLIED &&
+		    st->entries[c->index].state != GW_STATE_CHANGED)
+			continue;
+		gw_error_set(p->ctx, GW_ESTATE,
+		             "cannot apply %s %s: it conflicts with %s %s, which %s", m->version,
+		             m->name, c->version, c->name,
+		             in_run ? "this run applies first" : "is applied");
+		gw_error_set_hint(p->ctx,
+		                  "revert %s first with godwit down, or remove the conflict "
+		                  "from the plan",
+		                  c->name);
+		return GW_ESTATE;
+	}
+	return 0;
+}
+
 static int find_target(size_t *index, gw_project *p, const char *version)
 {
 	gw_source *src = p->source;
@@ -176,6 +207,8 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 			/* Up to a version means the versioned ones only. */
 			if (o->to && p->source->items[i]->repeatable)
 				continue;
+			if ((error = check_conflicts(p, st, sel, p->source->items[i])) < 0)
+				return error;
 			error = add_pick(sel, p->source->items[i], 0);
 		} else {
 			continue;

@@ -96,13 +96,17 @@ static void check_modes(gw_project *p, gw_prepared *pm, const char *version)
 	}
 }
 
+/* The verify SQL has a file of its own in sqitch's layout (verify/). */
 static void locate_verify(gw_project *p, const gw_prepared *pm, size_t at)
 {
+	gw_str path = GW_STR_INIT;
 	int line, column;
 
 	gw_text_position(pm->verify.file_text.ptr, pm->verify.file_text.size,
 	                 pm->verify.offset + at, &line, &column);
-	gw_error_set_location(p->ctx, pm->path.ptr, line, column);
+	if (gw_project__path(&path, p, pm->verify.file) == 0)
+		gw_error_set_location(p->ctx, path.ptr, line, column);
+	gw_str_dispose(&path);
 }
 
 static int prepare_verify(gw_prepared *pm, gw_project *p, const gw_source *src,

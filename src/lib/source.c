@@ -28,8 +28,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "../util/error.h"
 #include "../util/fs.h"
@@ -71,6 +74,7 @@ typedef struct loader {
 	gw_vec ignored;
 	const char *dialect; /* the target, for multi-dialect folders; may be NULL */
 	int drizzle;         /* the folder has a meta/_journal.json */
+	int sqitch;          /* the folder has a sqitch.plan */
 	gw_vec tags;         /* its tags, in journal order */
 	const char *first[GW_SOURCE_LAST_FORMAT + 1]; /* the first file of each convention */
 	gw_format seen[GW_SOURCE_LAST_FORMAT + 1];    /* conventions in the order first seen */
@@ -236,6 +240,8 @@ static const char *example_name(gw_format format)
 		return "0000_create_users.sql";
 	case GW_FORMAT_MULTI:
 		return "1_create_users.postgres.up.sql";
+	case GW_FORMAT_SQITCH:
+		return "sqitch.plan with deploy/create_users.sql";
 	default:
 		return "20240101120000_create_users.sql";
 	}
@@ -486,7 +492,11 @@ static void mig_free(gw_source_mig *m)
 		free(m->pub.depends[i]);
 	free(m->pub.depends);
 	free(m->depends_line);
+	for (i = 0; i < m->pub.nconflicts; i++)
+		free(m->pub.conflicts[i]);
+	free(m->pub.conflicts);
 	free(m->stem);
+	free(m->verify_file);
 	free(m);
 }
 
@@ -1320,6 +1330,212 @@ static int check_journal(loader *ld)
 	return 0;
 }
 
+/* ---- sqitch ------------------------------------------------------------ */
+
+#define SQITCH_PLAN "sqitch.plan"
+
+/* Whether the folder is a sqitch project: 1 when it has a sqitch.plan
+ * (and no other convention is forced). */
+static int find_plan(loader *ld)
+{
+	if (ld->forced != GW_FORMAT_AUTO && ld->forced != GW_FORMAT_SQITCH)
+		return 0;
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, SQITCH_PLAN) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) == 0)
+		return 1;
+	if (ld->forced != GW_FORMAT_SQITCH)
+		return 0;
+	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+	                             "missing; a sqitch project has its plan there (pass the "
+	                             "folder that holds it with --dir)");
+}
+
+/* The file name of a change's scripts: "name.sql", or for a change that
+ * was reworked later "name@TAG.sql", TAG being the newest tag between
+ * the two with such a deploy script (sqitch's rule). */
+static int script_name(gw_str *out, loader *ld, const gw_sqitch_change *c)
+{
+	size_t i;
+
+	gw_str_clear(out);
+	for (i = 0; i < c->rework_tags.len; i++) {
+		gw_str_clear(out);
+		gw_str_printf(out, "%s@%s.sql", c->name, (const char *)c->rework_tags.items[i]);
+		gw_str_clear(&ld->path);
+		if (gw_path_join(&ld->path, ld->dir, "deploy") < 0 ||
+		    gw_str_printf(&ld->path, "/%s", out->ptr) < 0)
+			return gw_error_oom(ld->ctx);
+		if (gw_path_is_dir(ld->path.ptr) == 0)
+			return 0;
+	}
+	gw_str_clear(out);
+	if (c->rework_tags.len)
+		gw_str_printf(out, "%s@%s.sql", c->name, (const char *)c->rework_tags.items[0]);
+	else
+		gw_str_printf(out, "%s.sql", c->name);
+	return gw_str_failed(out) ? gw_error_oom(ld->ctx) : 0;
+}
+
+/* Whether the script in ld->text holds SQL inside its BEGIN ... COMMIT. */
+static int script_has_sql(const loader *ld, int verify)
+{
+	size_t off, end;
+
+	gw_source__sqitch_unwrap(ld->text.ptr, ld->text.size, verify, &off, &end);
+	return has_sql(ld->text.ptr, off, end);
+}
+
+/* revert/<script> and verify/<script>, when they hold SQL. */
+static int sqitch_revert_verify(loader *ld, gw_source_mig *m, const char *script)
+{
+	int error;
+
+	if ((error = read_sub(ld, "revert", script)) < 0)
+		return error;
+	if (error && !script_has_sql(ld, 0))
+		m->down_state = GW_DOWN_EMPTY;
+	else if (error) {
+		if ((error = read_directives(
+		             NULL, &m->pub.down_no_transaction, ld->text.ptr, 0,
+		             gw_text_skip_space_comments(ld->text.ptr, ld->text.size, 0), 1,
+		             ld->ctx)) < 0 ||
+		    (error = checksum(m->pub.down_checksum, ld->text.ptr, ld->text.size, ld->ctx)) <
+		            0)
+			return error;
+		gw_str_clear(&ld->path);
+		gw_str_printf(&ld->path, "revert/%s", script);
+		if (gw_str_failed(&ld->path) || !(m->pub.down_file = gw_strdup(ld->path.ptr)))
+			return gw_error_oom(ld->ctx);
+	}
+	if ((error = read_sub(ld, "verify", script)) <= 0 || !script_has_sql(ld, 1))
+		return error;
+	gw_str_clear(&ld->path);
+	gw_str_printf(&ld->path, "verify/%s", script);
+	if (gw_str_failed(&ld->path) || !(m->verify_file = gw_strdup(ld->path.ptr)))
+		return gw_error_oom(ld->ctx);
+	m->pub.has_verify = 1;
+	return 0;
+}
+
+/* The change at plan position i (0-based) as migration version i + 1. */
+static int sqitch_change(loader *ld, const gw_sqitch_change *c, size_t i, const char *plan_path)
+{
+	gw_str script = GW_STR_INIT, up = GW_STR_INIT, version = GW_STR_INIT;
+	gw_source_mig *m;
+	int error;
+
+	if ((error = script_name(&script, ld, c)) < 0)
+		goto cleanup;
+	gw_str_printf(&up, "deploy/%s", script.ptr);
+	gw_str_printf(&version, "%zu", i + 1);
+	if (gw_str_failed(&up) || gw_str_failed(&version)) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
+	if ((error = read_sub(ld, "deploy", script.ptr)) == 0)
+		error = gw_source__file_error(ld->ctx, GW_ESOURCE, plan_path, c->line, 0,
+		                              "plans change %s, but %s/%s does not exist; "
+		                              "restore it or remove the change from the plan",
+		                              c->name, ld->dir, up.ptr);
+	if (error < 0)
+		goto cleanup;
+	/* The stem names the scripts without their folder: "users.sql". */
+	script.ptr[script.size - 4] = '\0';
+	if ((error = add_whole(ld, &m, up.ptr, version.ptr, c->name, strlen(c->name), script.ptr)) <
+	    0)
+		goto cleanup;
+	m->sections = GW_SECTIONS_SQITCH;
+	m->pub.empty = !script_has_sql(ld, 0);
+	script.ptr[script.size - 4] = '.';
+	error = sqitch_revert_verify(ld, m, script.ptr);
+cleanup:
+	gw_str_dispose(&script);
+	gw_str_dispose(&up);
+	gw_str_dispose(&version);
+	return error;
+}
+
+/* A change conflicts with the earlier changes of each name it lists: they
+ * must not be applied when it is (sqitch refuses to deploy it then). */
+static int sqitch_conflicts(loader *ld, const gw_sqitch_plan *plan)
+{
+	size_t i, j, k;
+	char buf[32];
+
+	for (i = 0; i < plan->count; i++) {
+		gw_source_mig *m = ld->ups.items[i];
+
+		for (k = 0; k < plan->changes[i].conflicts.len; k++) {
+			const char *name = plan->changes[i].conflicts.items[k];
+
+			for (j = 0; j < i; j++) {
+				char **more;
+
+				if (strcmp(plan->changes[j].name, name))
+					continue;
+				more = realloc(m->pub.conflicts,
+				               (m->pub.nconflicts + 1) * sizeof(*more));
+				if (!more)
+					return gw_error_oom(ld->ctx);
+				m->pub.conflicts = more;
+				snprintf(buf, sizeof(buf), "%zu", j + 1);
+				if (!(more[m->pub.nconflicts] = gw_strdup(buf)))
+					return gw_error_oom(ld->ctx);
+				m->pub.nconflicts++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Top-level .sql files next to a sqitch.plan make the folder ambiguous. */
+static int check_sqitch_alone(loader *ld, const dir_list *names)
+{
+	size_t i;
+
+	if (ld->forced == GW_FORMAT_SQITCH)
+		return 0;
+	for (i = 0; i < names->len; i++) {
+		if (names->items[i].skip)
+			continue;
+		gw_str_clear(&ld->path);
+		gw_path_join(&ld->path, ld->dir, names->items[i].name);
+		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                             "is a migration file next to a sqitch.plan; keep "
+		                             "one convention per folder, or pass --format");
+	}
+	return 0;
+}
+
+static int load_sqitch(loader *ld, const dir_list *names)
+{
+	gw_sqitch_plan plan;
+	gw_str plan_path = GW_STR_INIT;
+	size_t i;
+	int error;
+
+	memset(&plan, 0, sizeof(plan));
+	if ((error = check_sqitch_alone(ld, names)) < 0)
+		return error;
+	if (gw_path_join(&plan_path, ld->dir, SQITCH_PLAN) < 0)
+		return gw_error_oom(ld->ctx);
+	if ((error = gw_file_read(&ld->text, plan_path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
+	    (error = gw_source__sqitch_plan(&plan, ld->text.ptr, ld->text.size, plan_path.ptr,
+	                                    ld->ctx)) < 0)
+		goto cleanup;
+	for (i = 0; i < plan.count && error == 0; i++)
+		error = sqitch_change(ld, &plan.changes[i], i, plan_path.ptr);
+	if (error == 0)
+		error = sqitch_conflicts(ld, &plan);
+	note_conv(ld, GW_FORMAT_SQITCH, SQITCH_PLAN);
+cleanup:
+	gw_source__sqitch_plan_dispose(&plan);
+	gw_str_dispose(&plan_path);
+	return error;
+}
+
 static int missing_dir(const char *dir, gw_ctx *ctx)
 {
 	int error = gw_error_set(ctx, GW_EIO, "migrations folder %s does not exist", dir);
@@ -1378,9 +1594,12 @@ int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, c
 		                     dir);
 		goto cleanup;
 	}
-	if ((error = list_dir(&names, dir, ctx)) < 0 || (error = read_journal(&ld)) < 0)
+	if ((error = list_dir(&names, dir, ctx)) < 0 || (error = read_journal(&ld)) < 0 ||
+	    (error = ld.sqitch = find_plan(&ld)) < 0)
 		goto cleanup;
-	for (i = 0; i < names.len; i++)
+	if (ld.sqitch && (error = load_sqitch(&ld, &names)) < 0)
+		goto cleanup;
+	for (i = 0; i < names.len && !ld.sqitch; i++)
 		if ((error = load_entry(&ld, &names.items[i])) < 0)
 			goto cleanup;
 	if ((error = check_mixed(&ld)) < 0)
@@ -1522,6 +1741,12 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 		                     "revertible",
 		                     sm->stem, what, sm->stem);
 		break;
+	case GW_FORMAT_SQITCH:
+		error = gw_error_set(ctx, GW_ENODOWN,
+		                     "change %s has no revert script; write %srevert/%s.sql to "
+		                     "make it revertible",
+		                     m->name, what, sm->stem);
+		break;
 	case GW_FORMAT_FLYWAY:
 		error = gw_error_set(ctx, GW_ENODOWN,
 		                     "V%s has no down migration; write %sU%s.sql to make it "
@@ -1557,7 +1782,7 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 	if ((error = gw_file_read(&out->file_text, path.ptr, GW_FILE_MAX, ctx)) < 0)
 		goto cleanup;
 	len = out->file_text.size;
-	if (sm->sections) {
+	if (sm->sections == GW_SECTIONS_NATIVE || sm->sections == GW_SECTIONS_GOOSE) {
 		if (sm->sections == GW_SECTIONS_GOOSE)
 			gw_source__goose_scan(&mk, out->file_text.ptr, out->file_text.size);
 		else
@@ -1578,6 +1803,12 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 		error = changed_error(path.ptr, ctx);
 		goto cleanup;
 	}
+	/* A sqitch script is checksummed whole, and run without the BEGIN
+	 * and COMMIT it wraps itself in. */
+	if (sm->sections == GW_SECTIONS_SQITCH) {
+		gw_source__sqitch_unwrap(out->file_text.ptr, len, 0, &off, &down_off);
+		len = down_off - off;
+	}
 	out->offset = off;
 	out->len = len;
 	out->file = file;
@@ -1592,15 +1823,38 @@ int gw_source_read_up(gw_source_text *out, const gw_source *src, const gw_migrat
 	return read_section(out, src, m, 0, ctx);
 }
 
+/* sqitch's verify/<name>.sql, without its BEGIN ... ROLLBACK. */
+static int read_verify_script(gw_source_text *out, const gw_source *src, const gw_source_mig *sm,
+                              gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT;
+	size_t off, end;
+	int error;
+
+	if (gw_path_join(&path, src->dir, sm->verify_file) < 0)
+		return gw_error_oom(ctx);
+	if ((error = gw_file_read(&out->file_text, path.ptr, GW_FILE_MAX, ctx)) == 0) {
+		gw_source__sqitch_unwrap(out->file_text.ptr, out->file_text.size, 1, &off, &end);
+		out->offset = off;
+		out->len = end - off;
+		out->file = sm->verify_file;
+	}
+	gw_str_dispose(&path);
+	return error;
+}
+
 int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_migration *m,
                           gw_ctx *ctx)
 {
+	const gw_source_mig *sm = (const gw_source_mig *)m;
 	gw_str path = GW_STR_INIT;
 	markers mk;
 	int error;
 
 	if (!m->has_verify)
 		return gw_error_set(ctx, GW_ENOTFOUND, "%s has no verify section", m->up_file);
+	if (sm->verify_file)
+		return read_verify_script(out, src, sm, ctx);
 	if (gw_path_join(&path, src->dir, m->up_file) < 0) {
 		error = gw_error_oom(ctx);
 		goto cleanup;
@@ -1691,17 +1945,128 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 		gw_str_printf(up_name, "V%s__%s.sql", version, name);
 		gw_str_printf(down_name, "U%s__%s.sql", version, name);
 		break;
+	case GW_FORMAT_SQITCH:
+		/* sqitch's own templates: godwit runs what is between BEGIN
+		 * and COMMIT in its transaction. */
+		gw_str_printf(up_name, "deploy/%s.sql", name);
+		gw_str_printf(up_body,
+		              "-- Deploy %s\n\nBEGIN;\n\n-- Write the SQL of this change "
+		              "here.\n\nCOMMIT;\n",
+		              name);
+		gw_str_printf(down_name, "revert/%s.sql", name);
+		gw_str_printf(down_body,
+		              "-- Revert %s\n\nBEGIN;\n\n-- Write the SQL that reverts "
+		              "deploy/%s.sql here.\n\nCOMMIT;\n",
+		              name, name);
+		break;
 	default:
 		gw_str_printf(up_name, "%s_%s.sql", version, name);
 		gw_str_puts(up_body, "-- migrate:up\n\n\n-- migrate:down\n\n");
 		break;
 	}
-	if (down_name->size) {
+	if (down_name->size && !up_body->size) {
 		gw_str_puts(up_body, "-- Write the SQL of this migration here.\n");
 		gw_str_printf(down_body, "-- Write the SQL that reverts %s here.\n", up_name->ptr);
 	}
 	if (gw_str_failed(up_name) || gw_str_failed(up_body) || gw_str_failed(down_name) ||
 	    gw_str_failed(down_body))
 		return GW_ENOMEM;
+	return 0;
+}
+
+/* ---- registering a new migration ---------------------------------------- */
+
+/* The planner sqitch would write: $SQITCH_FULLNAME <$SQITCH_EMAIL>, as
+ * sqitch reads them too, else the login name. */
+static void sqitch_planner(gw_str *out)
+{
+	const char *user = getenv("USER"), *name = getenv("SQITCH_FULLNAME");
+	const char *email = getenv("SQITCH_EMAIL");
+
+	if (!user || !*user)
+		user = "godwit";
+	gw_str_printf(out, "%s <", name && *name ? name : user);
+	if (email && *email)
+		gw_str_printf(out, "%s>", email);
+	else
+		gw_str_printf(out, "%s@localhost>", user);
+}
+
+/* Appends "name TIMESTAMP planner <email>" to sqitch.plan and writes the
+ * change's verify script. */
+static int register_sqitch(const gw_source *src, const char *name, gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT, text = GW_STR_INIT, verify = GW_STR_INIT;
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+	int error;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gw_path_join(&path, src->dir, SQITCH_PLAN) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, ctx)) < 0)
+		goto cleanup;
+	if (text.size && text.ptr[text.size - 1] != '\n')
+		gw_str_putc(&text, '\n');
+	gw_str_printf(&text, "%s %s ", name, stamp);
+	sqitch_planner(&text);
+	gw_str_putc(&text, '\n');
+	gw_path_join(&verify, src->dir, "verify");
+	gw_str_printf(&verify, "/%s.sql", name);
+	if (gw_str_failed(&text) || gw_str_failed(&verify)) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	gw_str_clear(&path);
+	gw_path_join(&path, src->dir, "verify");
+	if (gw_path_is_dir(path.ptr) < 0 && mkdir(path.ptr, 0755) < 0) {
+		error = gw_error_set(ctx, GW_EIO, "cannot create folder %s: %s", path.ptr,
+		                     strerror(errno));
+		goto cleanup;
+	}
+	gw_str_clear(&path);
+	gw_path_join(&path, src->dir, SQITCH_PLAN);
+	if ((error = gw_file_replace(path.ptr, text.ptr, text.size, ctx)) < 0)
+		goto cleanup;
+	gw_str_clear(&text);
+	gw_str_printf(&text,
+	              "-- Verify %s\n\nBEGIN;\n\n-- Write SQL that fails when the change is "
+	              "not there.\n\nROLLBACK;\n",
+	              name);
+	error = gw_file_create(verify.ptr, text.ptr, text.size, ctx);
+cleanup:
+	gw_str_dispose(&path);
+	gw_str_dispose(&text);
+	gw_str_dispose(&verify);
+	return error;
+}
+
+int gw_source_register_new(const gw_source *src, const char *version, const char *name, gw_ctx *ctx)
+{
+	(void)version;
+	if (src->format == GW_FORMAT_SQITCH)
+		return register_sqitch(src, name, ctx);
+	return 0;
+}
+
+int gw_source_check_new(const gw_source *src, const char *name, gw_ctx *ctx)
+{
+	size_t i, n = strlen(name);
+
+	if (src->format != GW_FORMAT_SQITCH)
+		return 0;
+	if (!n || name[0] == '-' || name[n - 1] == '-')
+		return gw_error_set(ctx, GW_EINVALID,
+		                    "sqitch change names may not begin or end with '-'");
+	for (i = 0; i < src->count; i++)
+		if (!strcmp(src->items[i]->name, name))
+			return gw_error_set(ctx, GW_EINVALID,
+			                    "change %s is already in sqitch.plan; rework it with "
+			                    "'sqitch rework %s', or pick another name",
+			                    name, name);
 	return 0;
 }

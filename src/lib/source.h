@@ -22,7 +22,8 @@ typedef struct gw_migration {
 	char *up_file;                  /* path relative to the folder */
 	char *down_file;                /* NULL when there is no down; == up_file for native */
 	int empty;                      /* the up text holds no statement */
-	int has_verify;                 /* a -- migrate:verify section (native) */
+	int has_verify;                 /* a -- migrate:verify section (native), a
+	                                   verify/ script (sqitch) */
 	int repeatable;                 /* Flyway R__ (and the like): re-applied when its
 	                                   checksum changes, after every versioned one */
 	int no_transaction;             /* up runs outside a transaction (directive) */
@@ -31,6 +32,9 @@ typedef struct gw_migration {
 	char down_checksum[GW_CHECKSUM_HEX]; /* of the down text; "" if none */
 	char **depends;                      /* @depends-on targets as written (file names) */
 	size_t ndepends;
+	char **conflicts; /* versions that must not be applied when this one is
+	                     (sqitch's [!change]) */
+	size_t nconflicts;
 	size_t index; /* position in apply order */
 } gw_migration;
 
@@ -84,5 +88,14 @@ void gw_source_text_dispose(gw_source_text *t);
 /* The file name a new migration gets in this convention, and its content. */
 int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                         gw_format format, const char *version, const char *name);
+
+/* Whether `godwit new NAME` may add this migration to the folder's
+ * convention (a sqitch change name must be new to the plan). */
+int gw_source_check_new(const gw_source *src, const char *name, gw_ctx *ctx);
+/* After gw_source_new_files' files were written: records the migration
+ * where the convention lists its migrations (sqitch.plan, with the
+ * change's verify script). */
+int gw_source_register_new(const gw_source *src, const char *version, const char *name,
+                           gw_ctx *ctx);
 
 #endif

@@ -9,7 +9,7 @@
 #include "../util/vec.h"
 
 /* The last gw_format value, for arrays indexed by convention. */
-#define GW_SOURCE_LAST_FORMAT GW_FORMAT_MULTI
+#define GW_SOURCE_LAST_FORMAT GW_FORMAT_SQITCH
 
 /* What a file's name says about it. */
 typedef struct file_name {
@@ -32,6 +32,7 @@ enum {
 	GW_SECTIONS_NONE = 0, /* the whole file is the up (or the down) */
 	GW_SECTIONS_NATIVE,   /* -- migrate:up / -- migrate:down sections */
 	GW_SECTIONS_GOOSE,    /* -- +goose Up / -- +goose Down sections */
+	GW_SECTIONS_SQITCH,   /* a whole sqitch script, perhaps in BEGIN ... COMMIT */
 };
 
 /* A -- migrate:up or -- migrate:down line of a native file (or goose's
@@ -71,8 +72,9 @@ typedef struct gw_source_mig {
 	int *depends_line; /* the line of each @depends-on target in up_file */
 	size_t depends_cap;
 	int down_state;
-	int sections; /* GW_SECTIONS_*: how gw_source_read_* find the SQL */
-	int specific; /* multi-dialect: the up (2: and the down) is the target's own */
+	int sections;      /* GW_SECTIONS_*: how gw_source_read_* find the SQL */
+	int specific;      /* multi-dialect: the up (2: and the down) is the target's own */
+	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
 } gw_source_mig;
 
 typedef struct gw_source_priv {
@@ -100,6 +102,36 @@ int gw_source__diesel_no_tx(const char *text, size_t len);
  * appear (the journal's order), each a malloc'd string pushed onto out. -1
  * with *bad set to the offending offset when a tag is not a plain string. */
 int gw_source__drizzle_tags(gw_vec *out, const char *text, size_t len, size_t *bad);
+/* The same entries as tag and "when" pairs: pushes each entry's tag, then
+ * its "when" digits (drizzle-orm's folderMillis), both malloc'd. -1 with
+ * *bad set as above, or at the tag of an entry without a numeric "when". */
+int gw_source__drizzle_whens(gw_vec *out, const char *text, size_t len, size_t *bad);
+
+/* A change of a sqitch plan. */
+typedef struct gw_sqitch_change {
+	char *name;
+	int line;           /* in sqitch.plan */
+	gw_vec conflicts;   /* names of changes that must not be deployed with it */
+	gw_vec rework_tags; /* reworked later: its scripts are "name@TAG.sql" for the
+	                       first of these tags that has one, newest first */
+} gw_sqitch_change;
+
+typedef struct gw_sqitch_plan {
+	char *project;
+	gw_sqitch_change *changes; /* in plan order */
+	size_t count, cap;
+} gw_sqitch_plan;
+
+/* Parses sqitch.plan (path is for messages) as sqitch does, with its
+ * errors at plan:line:column. */
+int gw_source__sqitch_plan(gw_sqitch_plan *plan, const char *text, size_t len, const char *path,
+                           gw_ctx *ctx);
+void gw_source__sqitch_plan_dispose(gw_sqitch_plan *plan);
+
+/* The part of a sqitch script inside its own BEGIN; ... COMMIT; (for a
+ * verify script, ... ROLLBACK; too): 1 with [*off, *end) set to it, 0 with
+ * the whole text when the script is not wrapped. */
+int gw_source__sqitch_unwrap(const char *text, size_t len, int verify, size_t *off, size_t *end);
 
 /* Rejects duplicate versions and fills pub.items in apply order. */
 int gw_source__order(gw_source_priv *sp, gw_ctx *ctx);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,6 +104,22 @@ int gw_file_create(const char *path, const char *data, size_t len, gw_ctx *ctx)
 	if (close(fd) < 0)
 		return gw_error_set(ctx, GW_EIO, "cannot write %s: %s", path, strerror(errno));
 	return 0;
+}
+
+int gw_file_replace(const char *path, const char *data, size_t len, gw_ctx *ctx)
+{
+	gw_str tmp = GW_STR_INIT;
+	int error;
+
+	if (gw_str_printf(&tmp, "%s.godwit-%ld", path, (long)getpid()) < 0)
+		return gw_error_oom(ctx);
+	unlink(tmp.ptr);
+	if ((error = gw_file_create(tmp.ptr, data, len, ctx)) == 0 && rename(tmp.ptr, path) < 0) {
+		error = gw_error_set(ctx, GW_EIO, "cannot replace %s: %s", path, strerror(errno));
+		unlink(tmp.ptr);
+	}
+	gw_str_dispose(&tmp);
+	return error;
 }
 
 static int cmp_names(const void *a, const void *b)

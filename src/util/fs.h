@@ -20,6 +20,10 @@ int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx);
 /* Writes data to a new file; fails if it exists (O_EXCL). */
 int gw_file_create(const char *path, const char *data, size_t len, gw_ctx *ctx);
 
+/* Replaces a file's content all at once: the new text is written next to
+ * it and renamed over it, so a reader sees the old file or the new one. */
+int gw_file_replace(const char *path, const char *data, size_t len, gw_ctx *ctx);
+
 /* Names in a folder (no "." or ".."), sorted bytewise; each a malloc'd
  * string pushed onto out. */
 int gw_dir_list(gw_vec *out, const char *path, gw_ctx *ctx);

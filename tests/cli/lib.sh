@@ -238,6 +238,7 @@ command -v psql >/dev/null 2>&1 && test_set_prereq PSQL
 command -v sqlite3 >/dev/null 2>&1 && test_set_prereq SQLITE3
 command -v cc >/dev/null 2>&1 && test_set_prereq CC
 command -v pkg-config >/dev/null 2>&1 && test_set_prereq PKGCONFIG
+command -v sqitch >/dev/null 2>&1 && perl -MDBD::Pg -e 1 2>/dev/null && test_set_prereq SQITCH
 if [ "$(id -u)" = 0 ]; then
 	test_set_prereq ROOT
 else

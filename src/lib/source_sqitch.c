@@ -1,0 +1,595 @@
+/*
+ * source_sqitch.c: sqitch projects (see docs/formats.md).
+ *
+ * A sqitch project is a plan, sqitch.plan, naming its changes in the
+ * order they deploy, and three scripts per change: deploy/<name>.sql,
+ * revert/<name>.sql and verify/<name>.sql. This file reads the plan the
+ * way sqitch's own parser does (App::Sqitch::Plan): the pragmas, the
+ * change and tag lines with their dependencies, the errors sqitch raises
+ * (a duplicate change since the last tag, an unknown requirement), and
+ * which file a reworked change reads ("name@tag"). It also finds the
+ * BEGIN ... COMMIT a sqitch script wraps itself in, so godwit can run the
+ * inside in its own transaction together with the history row.
+ *
+ * source.c turns the changes into migrations: a change's version is its
+ * position in the plan (1, 2, ...), which only grows as sqitch appends.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "source_priv.h"
+#include "../util/error.h"
+#include "../util/text.h"
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Perl's [:punct:] without '_', as sqitch's name rule has it. */
+static int is_punct(char c)
+{
+	return c && strchr("-!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~", c) != NULL;
+}
+
+/* ---- the plan ---------------------------------------------------------- */
+
+/* A tag and the change it follows. */
+typedef struct sqitch_tag {
+	char *name;
+	size_t change; /* index of the change it tags */
+} sqitch_tag;
+
+typedef struct parser {
+	const char *path; /* for messages */
+	gw_ctx *ctx;
+	gw_sqitch_plan *plan;
+	const char *line; /* the line at hand, without its note */
+	size_t len;
+	int lineno;
+	size_t section_start; /* the first change since the last tag */
+	gw_vec tags;          /* sqitch_tag *: every tag so far */
+} parser;
+
+static int syntax_error(parser *ps, size_t col, const char *what)
+{
+	return gw_source__file_error(ps->ctx, GW_ESOURCE, ps->path, ps->lineno, (int)col + 1,
+	                             "%s; sqitch would refuse this plan too", what);
+}
+
+/* A sqitch name: no blanks, ':', '@', '#' or '\', and no punctuation
+ * first or last. Returns its length at p (0 when there is none). */
+static size_t name_len(const char *p, size_t max, int stop_at_bracket)
+{
+	size_t n = 0;
+
+	while (n < max && !is_blank(p[n]) && !strchr(":@#\\", p[n]) &&
+	       !(stop_at_bracket && p[n] == '['))
+		n++;
+	return n;
+}
+
+static int is_change_id(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && (is_digit(p[i]) || (p[i] >= 'a' && p[i] <= 'f')); i++)
+		;
+	return i >= 40;
+}
+
+static int valid_name(const char *p, size_t n)
+{
+	size_t i;
+
+	if (!n || is_punct(p[0]) || is_punct(p[n - 1]))
+		return 0;
+	/* "foo^2", "foo~1": symbolic references, not names */
+	for (i = 1; i + 1 < n; i++) {
+		size_t j = i + 1;
+
+		if (!strchr("~/=%^", p[i]) || !is_digit(p[j]))
+			continue;
+		while (j < n && is_digit(p[j]))
+			j++;
+		if (j == n)
+			return 0;
+	}
+	if (n == 4 && (!memcmp(p, "HEAD", 4) || !memcmp(p, "ROOT", 4)))
+		return 0;
+	return !is_change_id(p, n);
+}
+
+/* "2013-12-30T23:19:31Z" at p: its length, or 0. */
+static size_t timestamp_len(const char *p, size_t max)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t i;
+
+	if (max < sizeof(shape) - 1)
+		return 0;
+	for (i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? !is_digit(p[i]) : p[i] != shape[i])
+			return 0;
+	return i;
+}
+
+static size_t skip_blanks(const parser *ps, size_t at)
+{
+	while (at < ps->len && is_blank(ps->line[at]))
+		at++;
+	return at;
+}
+
+/* The "timestamp planner <email>" every change and tag line ends with. */
+static int check_tail(parser *ps, size_t at)
+{
+	size_t n = timestamp_len(ps->line + at, ps->len - at);
+	const char *lt, *gt;
+
+	if (!n)
+		return syntax_error(ps, at, "missing timestamp (e.g. 2024-01-01T12:00:00Z)");
+	at = skip_blanks(ps, at + n);
+	lt = memchr(ps->line + at, '<', ps->len - at);
+	gt = lt ? memchr(lt, '>', ps->len - (size_t)(lt - ps->line)) : NULL;
+	if (!lt || lt == ps->line + at || !is_blank(lt[-1]) || !gt || gt == lt + 1 ||
+	    skip_blanks(ps, (size_t)(gt - ps->line) + 1) != ps->len)
+		return syntax_error(ps, at, "missing planner name and email (e.g. Jane <j@x.org>)");
+	return 0;
+}
+
+static long find_change(const gw_sqitch_plan *plan, const char *name, size_t n, size_t before)
+{
+	size_t i = before;
+
+	while (i-- > 0)
+		if (strlen(plan->changes[i].name) == n && !memcmp(plan->changes[i].name, name, n))
+			return (long)i;
+	return -1;
+}
+
+static const sqitch_tag *find_tag(const parser *ps, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ps->tags.len; i++) {
+		const sqitch_tag *t = ps->tags.items[i];
+
+		if (strlen(t->name) == n && !memcmp(t->name, name, n))
+			return t;
+	}
+	return NULL;
+}
+
+/* One requirement: it must be planned before the change (sqitch's
+ * check_changes); other projects' changes and change ids are not ours to
+ * check. */
+static int check_requirement(parser *ps, const char *dep, size_t n, size_t col)
+{
+	const char *at = memchr(dep, '@', n);
+	const sqitch_tag *tag;
+	size_t here = ps->plan->count - 1; /* not the change itself */
+	long change;
+
+	if (n == 40 && is_change_id(dep, n))
+		return 0;
+	if (at == dep) {
+		if (find_tag(ps, dep + 1, n - 1))
+			return 0;
+	} else if (at) {
+		tag = find_tag(ps, at + 1, n - (size_t)(at - dep) - 1);
+		change = find_change(ps->plan, dep, (size_t)(at - dep), here);
+		if (tag && change >= 0 && (size_t)change <= tag->change)
+			return 0;
+	} else if (find_change(ps->plan, dep, n, here) >= 0) {
+		return 0;
+	}
+	gw_source__file_error(ps->ctx, GW_ESOURCE, ps->path, ps->lineno, (int)col + 1,
+	                      "requires %.*s, which is not planned before it; move it after "
+	                      "that change or fix the name",
+	                      (int)n, dep);
+	return GW_ESOURCE;
+}
+
+static int add_conflict(gw_sqitch_change *c, const char *name, size_t n)
+{
+	char *copy = gw_strndup(name, n);
+
+	if (!copy || gw_vec_push(&c->conflicts, copy) < 0) {
+		free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+/* "[a b !c other:d a@v1]": requirements are checked, conflicts kept. */
+static int parse_deps(parser *ps, gw_sqitch_change *c, size_t from, size_t to)
+{
+	size_t at = from, n;
+	const char *colon;
+
+	while ((at = skip_blanks(ps, at)) < to) {
+		const char *dep = ps->line + at;
+		int conflict = *dep == '!';
+
+		for (n = 0; at + n < to && !is_blank(dep[n]); n++)
+			;
+		if (conflict) {
+			dep++;
+			n--;
+		}
+		/* "project:change": only this project's changes are checked. */
+		colon = memchr(dep, ':', n);
+		if (colon && ((size_t)(colon - dep) != strlen(ps->plan->project) ||
+		              memcmp(dep, ps->plan->project, (size_t)(colon - dep)))) {
+			at += n + (size_t)conflict;
+			continue;
+		}
+		if (colon) {
+			n -= (size_t)(colon - dep) + 1;
+			dep = colon + 1;
+		}
+		if (!n)
+			return syntax_error(ps, at, "an empty dependency");
+		if (conflict ? add_conflict(c, dep, n) < 0
+		             : check_requirement(ps, dep, n, (size_t)(dep - ps->line)) < 0)
+			return gw_error_is_set(ps->ctx) ? GW_ESOURCE : gw_error_oom(ps->ctx);
+		at = (size_t)(dep - ps->line) + n;
+	}
+	return 0;
+}
+
+static int grow(gw_sqitch_plan *plan)
+{
+	gw_sqitch_change *more;
+	size_t cap = plan->cap ? plan->cap * 2 : 16;
+
+	if (plan->count < plan->cap)
+		return 0;
+	if (!(more = realloc(plan->changes, cap * sizeof(*more))))
+		return -1;
+	plan->changes = more;
+	plan->cap = cap;
+	return 0;
+}
+
+/* A reworked change reads "name@tag" for one of the tags between it and
+ * its rework, the newest first (sqitch's rework_tags). */
+static int note_rework(parser *ps, long earlier)
+{
+	gw_sqitch_change *c = &ps->plan->changes[earlier];
+	size_t i = ps->tags.len;
+
+	while (i-- > 0) {
+		const sqitch_tag *t = ps->tags.items[i];
+		char *tag;
+
+		if (t->change < (size_t)earlier)
+			break;
+		if (!(tag = gw_strdup(t->name)) || gw_vec_push(&c->rework_tags, tag) < 0) {
+			free(tag);
+			return gw_error_oom(ps->ctx);
+		}
+	}
+	return 0;
+}
+
+static int change_line(parser *ps, size_t at)
+{
+	size_t n, deps_from = 0, deps_to = 0;
+	gw_sqitch_change *c;
+	long earlier;
+
+	if (at < ps->len && (ps->line[at] == '+' || ps->line[at] == '-')) {
+		if (ps->line[at] == '-')
+			return syntax_error(ps, at,
+			                    "a '-' (revert) change line; godwit reads plans that "
+			                    "only deploy");
+		at = skip_blanks(ps, at + 1);
+	}
+	n = name_len(ps->line + at, ps->len - at, 1);
+	if (!valid_name(ps->line + at, n))
+		return syntax_error(ps, at,
+		                    "invalid change name; names must not begin or end with "
+		                    "punctuation or contain '@', ':', '#', '\\' or blanks");
+	earlier = find_change(ps->plan, ps->line + at, n, ps->plan->count);
+	if (earlier >= (long)ps->section_start)
+		return syntax_error(ps, at,
+		                    "the change is already planned since the last tag; tag "
+		                    "the plan before reworking it");
+	if (grow(ps->plan) < 0)
+		return gw_error_oom(ps->ctx);
+	c = &ps->plan->changes[ps->plan->count];
+	memset(c, 0, sizeof(*c));
+	c->line = ps->lineno;
+	if (!(c->name = gw_strndup(ps->line + at, n)))
+		return gw_error_oom(ps->ctx);
+	ps->plan->count++;
+	at = skip_blanks(ps, at + n);
+	if (at < ps->len && ps->line[at] == '[') {
+		const char *close = memchr(ps->line + at, ']', ps->len - at);
+
+		if (!close)
+			return syntax_error(ps, at, "a '[' without its ']'");
+		deps_from = at + 1;
+		deps_to = (size_t)(close - ps->line);
+		at = skip_blanks(ps, deps_to + 1);
+	}
+	if (check_tail(ps, at) < 0 || parse_deps(ps, c, deps_from, deps_to) < 0)
+		return GW_ESOURCE;
+	return earlier >= 0 ? note_rework(ps, earlier) : 0;
+}
+
+static void free_tag(void *p)
+{
+	sqitch_tag *t = p;
+
+	if (t)
+		free(t->name);
+	free(t);
+}
+
+static int tag_line(parser *ps, size_t at)
+{
+	size_t n = name_len(ps->line + at, ps->len - at, 0);
+	sqitch_tag *t;
+
+	if (!valid_name(ps->line + at, n) || memchr(ps->line + at, '/', n))
+		return syntax_error(ps, at, "invalid tag name");
+	if (!ps->plan->count)
+		return syntax_error(ps, at, "a tag before any change");
+	if (find_tag(ps, ps->line + at, n))
+		return syntax_error(ps, at, "the tag is already declared");
+	if (ps->line[skip_blanks(ps, at + n)] == '[')
+		return syntax_error(ps, at, "tags may not have dependencies");
+	if (check_tail(ps, skip_blanks(ps, at + n)) < 0)
+		return GW_ESOURCE;
+	if (!(t = calloc(1, sizeof(*t))) || !(t->name = gw_strndup(ps->line + at, n)) ||
+	    gw_vec_push(&ps->tags, t) < 0) {
+		free_tag(t);
+		return gw_error_oom(ps->ctx);
+	}
+	t->change = ps->plan->count - 1;
+	ps->section_start = ps->plan->count;
+	return 0;
+}
+
+/* "%project=flipr": the only pragma godwit needs. */
+static int pragma_line(parser *ps, size_t at)
+{
+	size_t n, eq;
+
+	if (at >= ps->len || ps->line[at] != '%')
+		return syntax_error(ps, at,
+		                    "expected a %pragma; a blank line must come between the "
+		                    "pragmas and the changes");
+	at = skip_blanks(ps, at + 1);
+	for (n = 0; at + n < ps->len && ps->line[at + n] != '=' && !is_blank(ps->line[at + n]); n++)
+		;
+	eq = skip_blanks(ps, at + n);
+	if (n != 7 || memcmp(ps->line + at, "project", 7))
+		return 0;
+	if (eq >= ps->len || ps->line[eq] != '=')
+		return syntax_error(ps, at, "%project without a value");
+	eq = skip_blanks(ps, eq + 1);
+	if (!valid_name(ps->line + eq, ps->len - eq))
+		return syntax_error(ps, eq, "invalid project name");
+	free(ps->plan->project);
+	if (!(ps->plan->project = gw_strndup(ps->line + eq, ps->len - eq)))
+		return gw_error_oom(ps->ctx);
+	return 0;
+}
+
+/* Cuts the line at its note ('#' to the end) and the blanks before it.
+ * Returns 1 when nothing is left. */
+static int cut_note(parser *ps, const char *text, size_t from, size_t to)
+{
+	const char *hash = memchr(text + from, '#', to - from);
+
+	if (to > from && text[to - 1] == '\r')
+		to--;
+	if (hash)
+		to = (size_t)(hash - text);
+	while (to > from && is_blank(text[to - 1]))
+		to--;
+	ps->line = text + from;
+	ps->len = to - from;
+	return skip_blanks(ps, 0) == ps->len;
+}
+
+/* One line of the plan, its note already cut. */
+static int plan_line(parser *ps, int header)
+{
+	size_t at = skip_blanks(ps, 0);
+
+	if (header)
+		return pragma_line(ps, at);
+	if (!ps->plan->project)
+		return gw_source__file_error(ps->ctx, GW_ESOURCE, ps->path, 0, 0,
+		                             "no %%project pragma; sqitch plans start with "
+		                             "%%project=NAME");
+	if (ps->line[at] == '@')
+		return tag_line(ps, at + 1);
+	return change_line(ps, at);
+}
+
+int gw_source__sqitch_plan(gw_sqitch_plan *plan, const char *text, size_t len, const char *path,
+                           gw_ctx *ctx)
+{
+	parser ps = {path, ctx, plan, NULL, 0, 0, 0, GW_VEC_INIT};
+	size_t from, to, first;
+	int header = 1, error = 0;
+	const char *nl;
+
+	memset(plan, 0, sizeof(*plan));
+	for (from = 0; from < len && error == 0; from = to + 1) {
+		nl = memchr(text + from, '\n', len - from);
+		to = nl ? (size_t)(nl - text) : len;
+		ps.lineno++;
+		for (first = from; first < to && is_blank(text[first]); first++)
+			;
+		if (cut_note(&ps, text, from, to)) {
+			/* A blank line that is not a comment ends the pragmas. */
+			header = header && first < to && text[first] == '#';
+			continue;
+		}
+		error = plan_line(&ps, header);
+	}
+	if (error == 0 && !plan->project)
+		error = gw_source__file_error(ctx, GW_ESOURCE, path, 0, 0,
+		                              "no %%project pragma; sqitch plans start with "
+		                              "%%project=NAME");
+	gw_vec_dispose(&ps.tags, free_tag);
+	return error;
+}
+
+void gw_source__sqitch_plan_dispose(gw_sqitch_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->count; i++) {
+		free(plan->changes[i].name);
+		gw_vec_dispose(&plan->changes[i].conflicts, free);
+		gw_vec_dispose(&plan->changes[i].rework_tags, free);
+	}
+	free(plan->changes);
+	free(plan->project);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* ---- the BEGIN ... COMMIT around a script ------------------------------ */
+
+static int word_at(const char *text, size_t len, size_t at, const char *word)
+{
+	size_t n = strlen(word), i;
+
+	if (at + n > len)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((text[at + i] | 0x20) != word[i])
+			return 0;
+	return at + n == len || !((text[at + n] | 0x20) >= 'a' && (text[at + n] | 0x20) <= 'z') ||
+	       text[at + n] == '_';
+}
+
+/* The end of a quoted run starting at text[at] (a quote or a dollar tag),
+ * or len when it does not end. */
+static size_t skip_quoted(const char *text, size_t len, size_t at)
+{
+	char q = text[at];
+	size_t tag = 1, i;
+
+	if (q == '$') {
+		/* The opening $tag$ is text[at, at + tag]; find it again. */
+		while (at + tag < len && text[at + tag] != '$')
+			tag++;
+		for (i = at + tag + 1; i + tag < len; i++)
+			if (!memcmp(text + i, text + at, tag + 1))
+				return i + tag + 1;
+		return len;
+	}
+	for (i = at + 1; i < len; i++) {
+		if (text[i] == '\\' && q == '\'' && at > 0 && (text[at - 1] | 0x20) == 'e')
+			i++;
+		else if (text[i] == q && i + 1 < len && text[i + 1] == q)
+			i++;
+		else if (text[i] == q)
+			return i + 1;
+	}
+	return len;
+}
+
+static int is_ident(char c)
+{
+	return c == '_' || is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	       (unsigned char)c >= 0x80;
+}
+
+/* Whether a '$' at text[at] opens a dollar quote ($$ or $tag$): not a $1
+ * parameter, nor a '$' inside an identifier such as a$b. */
+static int dollar_quote(const char *text, size_t len, size_t at)
+{
+	size_t i = at + 1;
+
+	if ((at > 0 && is_ident(text[at - 1])) || (i < len && is_digit(text[i])))
+		return 0;
+	while (i < len && is_ident(text[i]) && text[i] != '$')
+		i++;
+	return i < len && text[i] == '$';
+}
+
+/* Where the last statement of the text starts (after the last ';' outside
+ * quotes and comments that has something after it), and where the first
+ * statement ends (its ';'), or len. */
+static void statement_bounds(const char *text, size_t len, size_t *first_end, size_t *last_start)
+{
+	size_t at = 0, start = 0;
+
+	*first_end = len;
+	*last_start = 0;
+	while ((at = gw_text_skip_space_comments(text, len, at)) < len) {
+		char c = text[at];
+
+		if (c == ';') {
+			if (*first_end == len)
+				*first_end = at;
+			start = ++at;
+			continue;
+		}
+		*last_start = start;
+		if (c == '\'' || c == '"' || (c == '$' && dollar_quote(text, len, at)))
+			at = skip_quoted(text, len, at);
+		else
+			at++;
+	}
+}
+
+/* A statement of one of the words, then only a ';', blanks and comments. */
+static int statement_is(const char *text, size_t len, size_t at, const char *const *words,
+                        size_t *after)
+{
+	size_t i;
+
+	at = gw_text_skip_space_comments(text, len, at);
+	for (i = 0; words[i]; i++) {
+		if (!word_at(text, len, at, words[i]))
+			continue;
+		at = gw_text_skip_space_comments(text, len, at + strlen(words[i]));
+		while (at < len && text[at] != ';' &&
+		       ((text[at] | 0x20) >= 'a' && (text[at] | 0x20) <= 'z'))
+			at = gw_text_skip_space_comments(
+			        text, len,
+			        at + strspn(text + at, "abcdefghijklmnopqrstuvwxyz"
+			                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"));
+		if (at < len && text[at] == ';')
+			at++;
+		*after = at;
+		return 1;
+	}
+	return 0;
+}
+
+int gw_source__sqitch_unwrap(const char *text, size_t len, int verify, size_t *off, size_t *end)
+{
+	static const char *const opens[] = {"begin", "start", NULL};
+	static const char *const commits[] = {"commit", "end", NULL};
+	static const char *const verifies[] = {"rollback", "commit", "end", NULL};
+	size_t first_end, last_start, after;
+
+	*off = 0;
+	*end = len;
+	statement_bounds(text, len, &first_end, &last_start);
+	if (first_end == len || last_start <= first_end ||
+	    !statement_is(text, len, 0, opens, &after) || after != first_end + 1 ||
+	    !statement_is(text, len, last_start, verify ? verifies : commits, &after) ||
+	    gw_text_skip_space_comments(text, len, after) != len)
+		return 0;
+	*off = first_end + 1;
+	*end = last_start;
+	return 1;
+}
