@@ -4,7 +4,8 @@
  * gw_project_baseline records migrations as applied without running them,
  * for a database built by hand or restored from a dump.
  * gw_project_adopt reads the history table of the tool that managed the
- * database until now (dbmate, golang-migrate, goose, Flyway, diesel, ...)
+ * database until now (dbmate, golang-migrate, goose, Flyway, diesel,
+ * Prisma, drizzle)
  * and records what it applied, so that `up` runs only what is really
  * pending. Neither runs any migration SQL, and neither touches the other
  * tool's table.
@@ -59,10 +60,10 @@ typedef struct {
 typedef struct gw_adopt_report gw_adopt_report;
 
 /* Reads the history table of `tool` ("dbmate", "golang-migrate", "goose",
- * "flyway", "diesel"; gw_adopt_tools lists them) and records the
- * migrations it applied as applied, kind "adopted", with the tool's applied
- * time where it kept one and an "adopt" event each, in one transaction
- * under the runner lock. With dry_run nothing is written and the history
+ * "flyway", "diesel", "prisma", "drizzle"; gw_adopt_tools lists them) and
+ * records the migrations it applied as applied, kind "adopted", with the
+ * tool's applied time where it kept one and an "adopt" event each, in one
+ * transaction under the runner lock. With dry_run nothing is written and the history
  * tables are not created.
  *
  * Refuses with GW_ESTATE, recording nothing, when the tool's history and

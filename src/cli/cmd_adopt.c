@@ -1,7 +1,7 @@
 /*
  * cmd_adopt.c: `godwit adopt --from TOOL [--dry-run]`: take over a database
  * from the tool that migrated it (dbmate, golang-migrate, goose, Flyway,
- * diesel). Prints, for each migration, what the tool's table says
+ * diesel, Prisma, drizzle). Prints, for each migration, what the tool's table says
  * and what godwit records; a refusal prints the same report with the
  * problems, then the error.
  */
@@ -12,7 +12,8 @@
 enum { OPT_FROM = 1, OPT_DRY_RUN };
 
 static const gw_opt adopt_options[] = {
-        {OPT_FROM, "from", 0, "TOOL", "dbmate, golang-migrate, goose, flyway or diesel"},
+        {OPT_FROM, "from", 0, "TOOL",
+         "dbmate, golang-migrate, goose, flyway, diesel, prisma or drizzle"},
         {OPT_DRY_RUN, "dry-run", 0, NULL, "show what would be recorded and record nothing"},
         {0, NULL, 0, NULL, NULL},
 };
@@ -132,7 +133,7 @@ static int adopt_run(gw_cli *cli, const gw_args *args)
 
 const gw_cmd gw_cmd_adopt = {
         .name = "adopt",
-        .summary = "take over a database from dbmate, golang-migrate, goose, Flyway, ...",
+        .summary = "take over a database from dbmate, goose, Flyway, Prisma, drizzle and others",
         .usage = "adopt --from TOOL [--dry-run]",
         .description = "Reads the tool's history table and records the migrations it applied\n"
                        "as applied (kind 'adopted'), keeping its applied times and checking\n"

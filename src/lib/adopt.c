@@ -19,10 +19,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "source_priv.h"
 #include "../util/error.h"
+#include "../util/fs.h"
+#include "../util/text.h"
 
 /* What the tool keeps to check a file against. */
-typedef enum { SUM_NONE, SUM_FLYWAY } sum_kind;
+typedef enum {
+	SUM_NONE,
+	SUM_FLYWAY, /* CRC-32 of the lines, signed */
+	SUM_SHA256, /* SHA-256 hex of the file, as it is or with CRLF folded (drizzle) */
+	SUM_PRISMA, /* the same, or LF expanded to CRLF, or Prisma's old unpadded hex */
+} sum_kind;
+
+/* What a row's key is compared with. */
+typedef enum {
+	MATCH_VERSION, /* the migration's version, numerically */
+	MATCH_DIGITS,  /* the digits of the version (diesel drops the dashes) */
+	MATCH_FOLDER,  /* the folder of the up file (Prisma's migration_name) */
+	MATCH_WHEN,    /* the "when" of the file in meta/_journal.json (drizzle) */
+} match_kind;
+
+/* Which migrations without a row of their own a row also stands for. */
+typedef enum {
+	COVER_NONE,    /* none (but a "baseline" row covers what is below it) */
+	COVER_EARLIER, /* every earlier one: golang-migrate keeps one row */
+	COVER_LATEST,  /* the latest row, every key up to its own: drizzle applies
+	                  the journal entries whose "when" is above its last row */
+} cover_kind;
+
+/* How the time column holds a time. */
+typedef enum {
+	TIME_STAMP,         /* a timestamp (text on SQLite) */
+	TIME_MILLIS,        /* Unix milliseconds, a number (drizzle's created_at) */
+	TIME_SQLITE_MILLIS, /* a timestamp on PostgreSQL; Unix milliseconds on SQLite,
+	                       where Prisma's driver (quaint) binds times as integers */
+} time_kind;
 
 /* How a tool's table is read: each query yields (key, applied time,
  * checksum, flag) rows in the order the tool wrote them, so a later row
@@ -38,35 +70,57 @@ typedef struct tool_def {
 	const char *flag; /* ok | dirty | failed | unfinished | reverted | baseline */
 	const char *where;
 	const char *order;
-	int upto;      /* one row stands for every migration up to its version */
-	int by_digits; /* match versions on their digits (diesel) */
+	cover_kind cover;
+	match_kind match;
 	sum_kind sums;
+	time_kind times;
+	gw_format format;     /* the folder convention matching needs; AUTO = any */
+	const char *key_word; /* what the key is, for "no file has this ..." */
 } tool_def;
 
-/* Table definitions: see docs/coming-from.md and tests/cli/t61xx-*.sh for
- * each tool's DDL and where it comes from. */
+/* Table definitions: see docs/formats.md ("Adopting ...") and
+ * tests/cli/t61xx-*.sh for each tool's DDL and where it comes from. */
 static const tool_def tools[] = {
         {"dbmate", "dbmate", NULL, "schema_migrations", "version", NULL, NULL, "'ok'", NULL,
-         "version", 0, 0, SUM_NONE},
+         "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version"},
         {"golang-migrate", "golang-migrate", NULL, "schema_migrations", "version", NULL, NULL,
-         "CASE WHEN dirty THEN 'dirty' ELSE 'ok' END", NULL, "version", 1, 0, SUM_NONE},
+         "CASE WHEN dirty THEN 'dirty' ELSE 'ok' END", NULL, "version", COVER_EARLIER,
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version"},
         /* goose writes a row per apply and per revert; version 0 is the
          * row it adds when it creates the table. */
         {"goose", "goose", NULL, "goose_db_version", "version_id", "tstamp", NULL,
-         "CASE WHEN is_applied THEN 'ok' ELSE 'reverted' END", "version_id <> 0", "id", 0, 0,
-         SUM_NONE},
+         "CASE WHEN is_applied THEN 'ok' ELSE 'reverted' END", "version_id <> 0", "id", COVER_NONE,
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version"},
         {"flyway", "Flyway", NULL, "flyway_schema_history", "version", "installed_on", "checksum",
          "CASE WHEN NOT success THEN 'failed' WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN "
          "'reverted' WHEN type = 'BASELINE' THEN 'baseline' ELSE 'ok' END",
-         "version IS NOT NULL AND type <> 'SCHEMA'", "installed_rank", 0, 0, SUM_FLYWAY},
+         "version IS NOT NULL AND type <> 'SCHEMA'", "installed_rank", COVER_NONE, MATCH_VERSION,
+         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version"},
         {"diesel", "diesel", NULL, "__diesel_schema_migrations", "version", "run_on", NULL, "'ok'",
-         NULL, "version", 0, 1, SUM_NONE},
+         NULL, "version", COVER_NONE, MATCH_DIGITS, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO,
+         "version"},
+        /* Prisma writes a row when a migration starts and sets finished_at
+         * when it ends; `migrate resolve --rolled-back` sets rolled_back_at
+         * on a failed one, which a later attempt adds a new row for. Rolled
+         * back rows sort first so that any other row of the migration
+         * overrides them: they are attempts, not reverts. */
+        {"prisma", "Prisma", NULL, "_prisma_migrations", "migration_name", "finished_at",
+         "checksum",
+         "CASE WHEN rolled_back_at IS NOT NULL THEN 'reverted' WHEN finished_at IS NULL THEN "
+         "'unfinished' ELSE 'ok' END",
+         NULL, "rolled_back_at IS NULL, started_at, id", COVER_NONE, MATCH_FOLDER, SUM_PRISMA,
+         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name"},
+        /* drizzle-orm's migrator inserts (hash, folderMillis) per migration
+         * it runs, in the "drizzle" schema on PostgreSQL. */
+        {"drizzle", "drizzle", "drizzle", "__drizzle_migrations", "created_at", "created_at",
+         "hash", "'ok'", NULL, "created_at, id", COVER_LATEST, MATCH_WHEN, SUM_SHA256, TIME_MILLIS,
+         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json"},
 };
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
 
-static const char *const tool_names[] = {"dbmate", "golang-migrate", "goose",
-                                         "flyway", "diesel",         NULL};
+static const char *const tool_names[] = {"dbmate", "golang-migrate", "goose",   "flyway",
+                                         "diesel", "prisma",         "drizzle", NULL};
 
 const char *const *gw_adopt_tools(void)
 {
@@ -160,27 +214,116 @@ static void digits_of(char *out, size_t size, const char *s, int stop_at_undersc
 	out[n] = '\0';
 }
 
-static long find_migration(const gw_source *src, const tool_def *t, const char *key)
+/* Whether a migration's key (see migration_keys) is the row's key. */
+static int same_key(const tool_def *t, const char *mkey, const char *key)
 {
-	char a[128], b[128];
+	char b[128];
+
+	if (!mkey || !mkey[0])
+		return 0;
+	switch (t->match) {
+	case MATCH_DIGITS:
+		digits_of(b, sizeof(b), key, 1);
+		return !strcmp(mkey, b);
+	case MATCH_FOLDER:
+		return !strcmp(mkey, key);
+	case MATCH_VERSION:
+	case MATCH_WHEN:
+		break;
+	}
+	return !gw_version_cmp(mkey, key);
+}
+
+static long find_migration(const gw_source *src, const tool_def *t, char *const *keys,
+                           const char *key)
+{
 	size_t i;
 
-	if (t->by_digits)
-		digits_of(b, sizeof(b), key, 1);
-	for (i = 0; i < src->count; i++) {
+	for (i = 0; i < src->count; i++)
+		if (same_key(t, keys[i], key))
+			return (long)i;
+	return -1;
+}
+
+/* ---- what the tool calls each migration --------------------------------- */
+
+/* drizzle-orm records a migration by its journal entry's "when", so the
+ * journal is read again for it (the loader keeps only the tags). */
+static int journal_whens(char **keys, gw_project *p, const gw_source *src)
+{
+	gw_str path = GW_STR_INIT, text = GW_STR_INIT;
+	gw_vec pairs = GW_VEC_INIT;
+	size_t bad = 0, i, j;
+	int line, col, error = 0;
+
+	if (gw_path_join(&path, src->dir, "meta/_journal.json") < 0)
+		error = gw_error_oom(p->ctx);
+	else if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, p->ctx)) < 0)
+		;
+	else if (gw_source__drizzle_whens(&pairs, text.ptr, text.size, &bad) < 0) {
+		if (bad > text.size)
+			error = gw_error_oom(p->ctx);
+		else {
+			gw_text_position(text.ptr, text.size, bad, &line, &col);
+			error = gw_source__file_error(p->ctx, GW_ESOURCE, path.ptr, line, col,
+			                              "a journal entry without a numeric \"when\"; "
+			                              "drizzle records each migration by it");
+		}
+	}
+	for (i = 0; error == 0 && i < src->count; i++) {
+		const char *f = src->items[i]->up_file;
+		size_t n = strlen(f) > 4 ? strlen(f) - 4 : 0; /* without ".sql" */
+
+		for (j = 0; j + 1 < pairs.len && !keys[i]; j += 2)
+			if (strlen(pairs.items[j]) == n && !memcmp(pairs.items[j], f, n) &&
+			    !(keys[i] = gw_strdup(pairs.items[j + 1])))
+				error = gw_error_oom(p->ctx);
+	}
+	gw_vec_dispose(&pairs, free);
+	gw_str_dispose(&text);
+	gw_str_dispose(&path);
+	return error;
+}
+
+/* The key each migration has in the tool's table (NULL for repeatables,
+ * which no tool records by version). */
+static int migration_keys(char ***out, gw_project *p, const gw_source *src, const tool_def *t)
+{
+	char **keys = calloc(src->count + 1, sizeof(*keys));
+	char digits[128];
+	size_t i;
+	int error = 0;
+
+	if (!(*out = keys))
+		return gw_error_oom(p->ctx);
+	if (t->match == MATCH_WHEN)
+		return journal_whens(keys, p, src);
+	for (i = 0; i < src->count && error == 0; i++) {
 		const gw_migration *m = src->items[i];
+		const char *slash = strrchr(m->up_file, '/');
 
 		if (m->repeatable)
 			continue;
-		if (!t->by_digits && !gw_version_cmp(m->version, key))
-			return (long)i;
-		if (t->by_digits) {
-			digits_of(a, sizeof(a), m->version, 0);
-			if (a[0] && !strcmp(a, b))
-				return (long)i;
-		}
+		if (t->match == MATCH_DIGITS) {
+			digits_of(digits, sizeof(digits), m->version, 0);
+			keys[i] = gw_strdup(digits);
+		} else if (t->match == MATCH_FOLDER)
+			keys[i] = gw_strndup(m->up_file, slash ? (size_t)(slash - m->up_file) : 0);
+		else
+			keys[i] = gw_strdup(m->version);
+		if (!keys[i])
+			error = gw_error_oom(p->ctx);
 	}
-	return -1;
+	return error;
+}
+
+static void free_keys(char **keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; keys && i < n; i++)
+		free(keys[i]);
+	free(keys);
 }
 
 /* ---- checksums the other tools keep ------------------------------------- */
@@ -215,26 +358,90 @@ static int same_text(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* Prisma's checksums from before prisma-engines#1887 wrote each byte
+ * without its leading zero ("{:x}"); Prisma still accepts them when the
+ * stored text is not 64 characters long (schema-connector checksum.rs). */
+static int same_unpadded(const char *hex, const char *sum)
+{
+	char out[GW_CHECKSUM_HEX];
+	size_t i, n = 0;
+
+	for (i = 0; hex[i] && hex[i + 1]; i += 2) {
+		if (hex[i] != '0')
+			out[n++] = hex[i];
+		out[n++] = hex[i + 1];
+	}
+	out[n] = '\0';
+	return same_text(out, sum);
+}
+
+/* Prisma also accepts the script with every LF written as CRLF (a file
+ * applied from a Windows checkout, read now with LF endings). */
+static int crlf_sha256(char out[GW_CHECKSUM_HEX], const char *text, size_t len)
+{
+	gw_str s = GW_STR_INIT;
+	size_t i, start = 0;
+	int error;
+
+	for (i = 0; i < len; i++)
+		if (text[i] == '\n') {
+			gw_str_put(&s, text + start, i - start);
+			gw_str_puts(&s, "\r\n");
+			start = i + 1;
+		}
+	gw_str_put(&s, text + start, len - start);
+	error = gw_str_failed(&s) ? -1 : gw_sha256_hex(out, s.ptr, s.size);
+	gw_str_dispose(&s);
+	return error;
+}
+
+/* Whether the tool's SHA-256 is one of the file's: as it is, with CRLF
+ * folded (newer drizzle-orm folds before hashing; Prisma accepts both) or, for
+ * Prisma, with LF expanded. -1 when libcrypto fails. */
+static int sha256_matches(const tool_def *t, const char *text, size_t len, const char *sum)
+{
+	char hex[3][GW_CHECKSUM_HEX];
+	int n = t->sums == SUM_PRISMA ? 3 : 2, i;
+
+	if (gw_sha256_hex(hex[0], text, len) < 0 || gw_checksum_text(hex[1], text, len) < 0 ||
+	    (n == 3 && crlf_sha256(hex[2], text, len) < 0))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (same_text(hex[i], sum) ||
+		    (t->sums == SUM_PRISMA && strlen(sum) != 64 && same_unpadded(hex[i], sum)))
+			return 1;
+	return 0;
+}
+
+static int sum_matches(const tool_def *t, const char *text, size_t len, const char *sum)
+{
+	char computed[GW_CHECKSUM_HEX];
+
+	if (t->sums != SUM_FLYWAY)
+		return sha256_matches(t, text, len, sum);
+	snprintf(computed, sizeof(computed), "%ld", (long)flyway_crc32(text, len));
+	return same_text(computed, sum);
+}
+
 /* Compares the tool's checksum with the file as it is now. */
 static int check_sum(gw_adopt_checksum *out, gw_project *p, const tool_def *t,
                      const gw_migration *m, const char *sum)
 {
 	gw_source_text text = GW_SOURCE_TEXT_INIT;
-	char computed[GW_CHECKSUM_HEX];
-	int error;
+	int error, same;
 
 	*out = GW_ADOPT_SUM_NONE;
 	if (t->sums == SUM_NONE || !sum)
 		return 0;
-	/* The whole file: both tools checksum the file, not a section. */
+	/* The whole file: every tool checksums the file, not a section. */
 	if ((error = gw_source_read_up(&text, p->source, m, p->ctx)) < 0)
 		return error;
-	snprintf(computed, sizeof(computed), "%ld",
-	         (long)flyway_crc32(text.file_text.ptr, text.file_text.size));
+	same = sum_matches(t, text.file_text.ptr, text.file_text.size, sum);
 	gw_source_text_dispose(&text);
-	if (error == 0)
-		*out = same_text(computed, sum) ? GW_ADOPT_SUM_VERIFIED : GW_ADOPT_SUM_MISMATCH;
-	return error;
+	if (same < 0)
+		return gw_error_oom(p->ctx);
+	*out = same ? GW_ADOPT_SUM_VERIFIED : GW_ADOPT_SUM_MISMATCH;
+	return 0;
 }
 
 /* ---- reading the tool's table ------------------------------------------- */
@@ -297,7 +504,8 @@ static int add_row(void *payload, int ncols, const char *const *v)
 		rs->failed = 1;
 		return 1;
 	}
-	t->key = gw_strdup(v[0]);
+	/* A NULL key (drizzle's created_at may be one) matches no file. */
+	t->key = gw_strdup(v[0] ? v[0] : "");
 	t->at = gw_strdup(v[1]);
 	t->sum = gw_strdup(v[2]);
 	t->flag = gw_strdup(v[3] ? v[3] : "ok");
@@ -308,15 +516,30 @@ static int add_row(void *payload, int ncols, const char *const *v)
 
 /* A time column as ISO 8601 UTC text. A timestamp without time zone is
  * read in the session's zone, the one the tool wrote it in. */
-static void put_time(gw_str *s, gw_project *p, const char *col)
+static void put_time(gw_str *s, gw_project *p, const tool_def *t)
 {
+	const char *col = t->time;
+
 	if (!col)
 		gw_str_puts(s, "NULL");
+	else if (p->driver->dialect == GW_DIALECT_POSTGRES && t->times == TIME_MILLIS)
+		gw_str_printf(s,
+		              "to_char(to_timestamp(CAST(%s AS double precision) / 1000) AT TIME "
+		              "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+		              col);
 	else if (p->driver->dialect == GW_DIALECT_POSTGRES)
 		gw_str_printf(s,
 		              "to_char(CAST(%s AS timestamptz) AT TIME ZONE 'UTC', "
 		              "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
 		              col);
+	else if (t->times != TIME_STAMP)
+		/* A number is milliseconds; text (a DEFAULT current_timestamp,
+		 * or a row written by hand) is kept as written. */
+		gw_str_printf(s,
+		              "CASE WHEN typeof(%s) IN ('integer', 'real') THEN "
+		              "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', %s / 1000.0, 'unixepoch') "
+		              "ELSE CAST(%s AS text) END",
+		              col, col, col);
 	else
 		gw_str_printf(s, "CAST(%s AS text)", col);
 }
@@ -327,7 +550,7 @@ static int read_rows(rows *rs, gw_project *p, const tool_def *t, const char *qna
 	int error;
 
 	gw_str_printf(&sql, "SELECT CAST(%s AS text), ", t->key);
-	put_time(&sql, p, t->time);
+	put_time(&sql, p, t);
 	gw_str_printf(&sql, ", %s%s%s, %s FROM %s", t->sum ? "CAST(" : "NULL", t->sum ? t->sum : "",
 	              t->sum ? " AS text)" : "", t->flag, qname);
 	if (t->where)
@@ -347,28 +570,69 @@ static int read_rows(rows *rs, gw_project *p, const tool_def *t, const char *qna
 
 /* ---- deciding ----------------------------------------------------------- */
 
+/* The row that decides a migration; own = 0 when the row is about another
+ * migration and stands for this one too (its checksum is not this file's). */
+typedef struct slot {
+	const tool_row *row;
+	int own;
+} slot;
+
+/* A Flyway baseline stands for every migration up to and including its
+ * version that has no row of its own, and its version need not have a
+ * file (`flyway baseline -baselineVersion=1` next to V2, V3). */
+static void cover_baseline(slot *last, const gw_source *src, char *const *keys, tool_row *row)
+{
+	size_t i;
+
+	row->matched = 1;
+	for (i = 0; i < src->count; i++)
+		if (keys[i] && !last[i].row && gw_version_cmp(keys[i], row->key) <= 0)
+			last[i].row = row;
+}
+
+/* drizzle-orm runs the journal entries whose "when" is above the
+ * created_at of its latest row: every entry up to it counts as applied,
+ * whether or not it has a row. */
+static void cover_latest(slot *last, const gw_source *src, char *const *keys, const rows *rs)
+{
+	const tool_row *latest = NULL;
+	size_t i;
+
+	for (i = 0; i < rs->v.len; i++) {
+		const tool_row *row = rs->v.items[i];
+
+		if (row->key[0] && (!latest || gw_version_cmp(row->key, latest->key) > 0))
+			latest = row;
+	}
+	for (i = 0; latest && i < src->count; i++)
+		if (keys[i] && !last[i].row && gw_version_cmp(keys[i], latest->key) <= 0)
+			last[i].row = latest;
+}
+
 /* The tool's last word on each migration of the folder. */
-static void match_rows(const tool_row **last, const gw_source *src, const tool_def *t,
+static void match_rows(slot *last, const gw_source *src, const tool_def *t, char *const *keys,
                        const rows *rs)
 {
 	size_t r, i;
 
 	for (r = 0; r < rs->v.len; r++) {
 		tool_row *row = rs->v.items[r];
-		long mi = find_migration(src, t, row->key);
+		long mi = find_migration(src, t, keys, row->key);
 
+		if (!strcmp(row->flag, "baseline"))
+			cover_baseline(last, src, keys, row);
 		if (mi < 0)
 			continue;
 		row->matched = 1;
-		last[mi] = row;
-		/* golang-migrate's one row, and a Flyway baseline, stand for
-		 * every migration up to theirs that has no row of its own. */
-		if (!t->upto && strcmp(row->flag, "baseline"))
-			continue;
-		for (i = 0; i < (size_t)mi; i++)
-			if (!src->items[i]->repeatable && (t->upto || !last[i]))
-				last[i] = row;
+		last[mi].row = row;
+		last[mi].own = 1;
+		/* golang-migrate's one row stands for every migration up to it. */
+		for (i = 0; t->cover == COVER_EARLIER && i < (size_t)mi; i++)
+			if (keys[i])
+				last[i] = (slot){row, 0};
 	}
+	if (t->cover == COVER_LATEST)
+		cover_latest(last, src, keys, rs);
 }
 
 static const char *found_word(const char *flag)
@@ -393,6 +657,12 @@ static const char *flag_problem(gw_adopt_report *rep, const char *flag)
 		return keepf(rep,
 		             "%s recorded it as failed (success = false); repair or remove "
 		             "the failed row first",
+		             tool);
+	if (!strcmp(flag, "unfinished"))
+		return keepf(rep,
+		             "%s started it and never finished it (finished_at and "
+		             "rolled_back_at are empty): it failed or is still running; settle it "
+		             "with 'prisma migrate resolve --applied NAME' or '--rolled-back NAME'",
 		             tool);
 	return NULL;
 }
@@ -425,10 +695,57 @@ static void decide(gw_adopt_report *rep, gw_adopt_entry *e, const tool_row *row,
 	}
 }
 
-static int build_report(gw_adopt_report *rep, gw_project *p, const rows *rs, const gw_hist *h)
+/* One migration of the folder: what the tool says and what adopt does. */
+static int report_migration(gw_adopt_report *rep, gw_project *p, const gw_migration *m, slot s,
+                            const gw_hist *h)
+{
+	gw_adopt_entry *e = &rep->entries[rep->count++];
+	const tool_row *row = s.row;
+	int error = 0;
+
+	e->version = m->version;
+	e->name = m->name;
+	e->file = m->up_file;
+	e->found = row ? keep(rep, found_word(row->flag)) : "not applied";
+	/* drizzle's latest row says nothing of when an older entry ran. */
+	if (row && !s.own && rep->tool->cover == COVER_LATEST)
+		e->found = "applied (no row of its own; older than the latest)";
+	else if (row)
+		e->applied_at = keep(rep, row->at);
+	e->tool_checksum = row && s.own ? keep(rep, row->sum) : NULL;
+	if (row && s.own && (!strcmp(row->flag, "ok") || !strcmp(row->flag, "baseline")))
+		error = check_sum(&e->checksum, p, rep->tool, m, row->sum);
+	decide(rep, e, row, gw_hist_find(h, m->version), m);
+	return error;
+}
+
+/* A row of the tool that matches no file. */
+static void report_orphan(gw_adopt_report *rep, gw_project *p, const tool_row *row)
+{
+	gw_adopt_entry *e = &rep->entries[rep->count++];
+	const tool_def *t = rep->tool;
+
+	e->version = keep(rep, row->key);
+	e->found = keep(rep, found_word(row->flag));
+	e->applied_at = keep(rep, row->at);
+	e->tool_checksum = keep(rep, row->sum);
+	e->action = GW_ADOPT_PROBLEM;
+	if (!strcmp(row->flag, "ok") || !strcmp(row->flag, "baseline"))
+		e->problem =
+		        keepf(rep, "%s applied it, but no file in %s has this %s; restore the file",
+		              t->title, p->dir, t->key_word);
+	else
+		e->problem = keepf(rep,
+		                   "%s recorded it as %s, but no file in %s has this %s; restore "
+		                   "the file or settle the row first",
+		                   t->title, found_word(row->flag), p->dir, t->key_word);
+}
+
+static int build_report(gw_adopt_report *rep, gw_project *p, const rows *rs, const gw_hist *h,
+                        char *const *keys)
 {
 	const gw_source *src = p->source;
-	const tool_row **last = calloc(src->count + 1, sizeof(*last));
+	slot *last = calloc(src->count + 1, sizeof(*last));
 	size_t i;
 	int error = 0;
 
@@ -437,42 +754,16 @@ static int build_report(gw_adopt_report *rep, gw_project *p, const rows *rs, con
 		free(last);
 		return gw_error_oom(p->ctx);
 	}
-	match_rows(last, src, rep->tool, rs);
-	for (i = 0; i < src->count && error == 0; i++) {
-		const gw_migration *m = src->items[i];
-		gw_adopt_entry *e = &rep->entries[rep->count];
-		const tool_row *row = last[i];
-
-		if (m->repeatable)
-			continue;
-		rep->count++;
-		e->version = m->version;
-		e->name = m->name;
-		e->file = m->up_file;
-		e->found = row ? keep(rep, found_word(row->flag)) : "not applied";
-		e->applied_at = row ? keep(rep, row->at) : NULL;
-		e->tool_checksum = row ? keep(rep, row->sum) : NULL;
-		if (row && (!strcmp(row->flag, "ok") || !strcmp(row->flag, "baseline")))
-			error = check_sum(&e->checksum, p, rep->tool, m, row->sum);
-		decide(rep, e, row, gw_hist_find(h, m->version), m);
-	}
+	match_rows(last, src, rep->tool, keys, rs);
+	for (i = 0; i < src->count && error == 0; i++)
+		if (!src->items[i]->repeatable)
+			error = report_migration(rep, p, src->items[i], last[i], h);
 	/* Rows of the tool that match no file, in the tool's order. */
 	for (i = 0; i < rs->v.len && error == 0; i++) {
 		const tool_row *row = rs->v.items[i];
-		gw_adopt_entry *e;
 
-		if (row->matched || !strcmp(row->flag, "reverted"))
-			continue;
-		e = &rep->entries[rep->count++];
-		e->version = keep(rep, row->key);
-		e->found = keep(rep, found_word(row->flag));
-		e->applied_at = keep(rep, row->at);
-		e->tool_checksum = keep(rep, row->sum);
-		e->action = GW_ADOPT_PROBLEM;
-		e->problem = keepf(rep,
-		                   "%s applied it, but no file in %s has this version; "
-		                   "restore the file",
-		                   rep->tool->title, p->dir);
+		if (!row->matched && strcmp(row->flag, "reverted"))
+			report_orphan(rep, p, row);
 	}
 	free(last);
 	if (error == 0 && rep->failed)
@@ -540,6 +831,22 @@ static int refuse(gw_project *p, const gw_adopt_report *rep, size_t problems)
 	return GW_ESTATE;
 }
 
+/* Prisma and drizzle record a migration by its folder or journal entry,
+ * which only their own folder convention has. */
+static int check_format(gw_project *p, const gw_source *src, const tool_def *t)
+{
+	if (t->format == GW_FORMAT_AUTO || src->format == t->format)
+		return 0;
+	gw_error_set(p->ctx, GW_EINVALID,
+	             "cannot adopt from %s: %s records migrations by their %s, but %s is in the "
+	             "%s convention, not %s's",
+	             t->title, t->title, t->key_word, p->dir, gw_format_name(src->format),
+	             gw_format_name(t->format));
+	gw_error_set_hint(p->ctx, "point --dir at the folder %s migrated from (%s)", t->title,
+	                  t->format == GW_FORMAT_PRISMA ? "prisma/migrations" : "drizzle");
+	return GW_EINVALID;
+}
+
 static int open_tool_table(gw_str *qname, gw_project *p, const tool_def *t)
 {
 	gw_conn *conn;
@@ -564,7 +871,8 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 	rows rs = {GW_VEC_INIT, 0};
 	gw_hist h = {NULL, 0};
 	gw_str qname = GW_STR_INIT;
-	gw_source *src;
+	gw_source *src = NULL;
+	char **keys = NULL;
 	int exists = 0, error;
 	size_t problems;
 
@@ -572,10 +880,13 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 	if (!t) {
 		gw_error_set(p->ctx, GW_EINVALID, "cannot adopt from '%s': unknown tool",
 		             tool ? tool : "");
-		gw_error_set_hint(p->ctx, "one of dbmate, golang-migrate, goose, flyway, diesel");
+		gw_error_set_hint(
+		        p->ctx,
+		        "one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle");
 		return GW_EINVALID;
 	}
-	if ((error = gw_project__source(&src, p)) < 0 ||
+	if ((error = gw_project__source(&src, p)) < 0 || (error = check_format(p, src, t)) < 0 ||
+	    (error = migration_keys(&keys, p, src, t)) < 0 ||
 	    (error = open_tool_table(&qname, p, t)) < 0)
 		goto cleanup;
 	/* A dry run creates nothing, not even the history tables. */
@@ -592,7 +903,7 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 	}
 	rep->tool = t;
 	rep->dry_run = dry_run;
-	if ((error = build_report(rep, p, &rs, &h)) < 0)
+	if ((error = build_report(rep, p, &rs, &h, keys)) < 0)
 		goto cleanup;
 	if ((problems = gw_adopt_report_count_action(rep, GW_ADOPT_PROBLEM)))
 		error = refuse(p, rep, problems);
@@ -607,6 +918,7 @@ cleanup:
 		rep = NULL;
 	}
 	*out = rep;
+	free_keys(keys, src ? src->count : 0);
 	gw_vec_dispose(&rs.v, free_row);
 	gw_hist_dispose(&h);
 	gw_str_dispose(&qname);

@@ -7,6 +7,12 @@
  * tags matter, so this reads every "tag": "..." pair in the order of
  * appearance, which is the journal's order. A tag with escapes is refused
  * rather than guessed at: drizzle-kit never writes one.
+ *
+ * `godwit adopt --from drizzle` also needs each entry's "when" (the
+ * folderMillis drizzle-orm's migrator stores as created_at): it is read
+ * from the same entry object as the tag, the text between the '{' before
+ * the tag and the '}' after it. drizzle-kit's entries hold no nested
+ * objects and no braces in their strings.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +25,26 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The next "\"tag\"" at or after p, or len. */
-static size_t find_key(const char *text, size_t len, size_t p)
+/* The next key (quotes included, e.g. "\"tag\"") at or after p, or len. */
+static size_t find_key_of(const char *text, size_t len, size_t p, const char *key)
 {
-	static const char key[] = "\"tag\"";
+	size_t klen = strlen(key);
 	const char *q;
 
-	while (p + sizeof(key) - 1 <= len) {
+	while (p + klen <= len) {
 		if (!(q = memchr(text + p, '"', len - p)))
 			break;
 		p = (size_t)(q - text);
-		if (p + sizeof(key) - 1 <= len && !memcmp(text + p, key, sizeof(key) - 1))
+		if (p + klen <= len && !memcmp(text + p, key, klen))
 			return p;
 		p++;
 	}
 	return len;
+}
+
+static size_t find_key(const char *text, size_t len, size_t p)
+{
+	return find_key_of(text, len, p, "\"tag\"");
 }
 
 /* After the key "tag" at p: the start and end of its string value, or -1
@@ -82,6 +93,68 @@ int gw_source__drizzle_tags(gw_vec *out, const char *text, size_t len, size_t *b
 			return -1;
 		}
 		p = end + 1;
+	}
+	return 0;
+}
+
+/* The digits of the "when" between from and to (one entry object): start
+ * and length, or -1. */
+static int when_value(const char *text, size_t from, size_t to, size_t *start, size_t *n)
+{
+	size_t p = find_key_of(text, to, from, "\"when\"");
+
+	if (p >= to)
+		return -1;
+	for (p += 6; p < to && is_space(text[p]); p++)
+		;
+	if (p >= to || text[p] != ':')
+		return -1;
+	for (p++; p < to && is_space(text[p]); p++)
+		;
+	*start = p;
+	while (p < to && text[p] >= '0' && text[p] <= '9')
+		p++;
+	*n = p - *start;
+	return *n ? 0 : -1;
+}
+
+/* Pushes a copy of text[start, start + n) onto out. */
+static int push_copy(gw_vec *out, const char *text, size_t start, size_t n)
+{
+	char *s = gw_strndup(text + start, n);
+
+	if (!s || gw_vec_push(out, s) < 0) {
+		free(s);
+		return -1;
+	}
+	return 0;
+}
+
+int gw_source__drizzle_whens(gw_vec *out, const char *text, size_t len, size_t *bad)
+{
+	size_t p = 0, key, start = 0, end = 0, open, close, w = 0, n = 0;
+	int r;
+
+	*bad = len + 1;
+	while ((key = p = find_key(text, len, p)) < len) {
+		if ((r = tag_value(text, len, p + 5, &start, &end, bad)) < 0)
+			return -1;
+		p = r ? end + 1 : p + 5;
+		if (!r)
+			continue;
+		for (open = key; open > 0 && text[open] != '{'; open--)
+			;
+		for (close = end; close < len && text[close] != '}'; close++)
+			;
+		if (when_value(text, open, close, &w, &n) < 0) {
+			*bad = key;
+			return -1;
+		}
+		if (push_copy(out, text, start, end - start) < 0 ||
+		    push_copy(out, text, w, n) < 0) {
+			*bad = len + 1;
+			return -1;
+		}
 	}
 	return 0;
 }

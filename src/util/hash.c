@@ -1,5 +1,6 @@
 /*
- * hash.c: SHA-256 checksums of migration text and lock keys (libcrypto).
+ * hash.c: SHA-256 checksums of migration text and lock keys, and raw-byte
+ * SHA-256 / SHA-1 digests (libcrypto).
  */
 #include "hash.h"
 
@@ -48,6 +49,42 @@ static const EVP_MD *sha256(void)
 		md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	}
 	return md ? md : EVP_sha256();
+}
+
+/* The same for SHA-1, which only sqitch's change ids need. */
+static const EVP_MD *sha1(void)
+{
+	static EVP_MD *md;
+
+	if (!md) {
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+		md = EVP_MD_fetch(NULL, "SHA1", NULL);
+	}
+	return md ? md : EVP_sha1();
+}
+
+/* One-shot digest of bytes as they are, as hex; out holds 2 * size + 1. */
+static int digest_hex(char *out, const EVP_MD *type, const void *data, size_t len)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	out[0] = '\0';
+	/* Never hand libcrypto a NULL pointer, even for no bytes. */
+	if (!EVP_Digest(len ? data : "", len, digest, &dlen, type, NULL))
+		return -1;
+	to_hex(out, digest, dlen);
+	return 0;
+}
+
+int gw_sha256_hex(char out[GW_CHECKSUM_HEX], const void *data, size_t len)
+{
+	return digest_hex(out, sha256(), data, len);
+}
+
+int gw_sha1_hex(char out[GW_SHA1_HEX], const void *data, size_t len)
+{
+	return digest_hex(out, sha1(), data, len);
 }
 
 int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len)

@@ -1,5 +1,6 @@
 /*
- * hash.h: SHA-256 checksums (OpenSSL libcrypto).
+ * hash.h: SHA-256 checksums (OpenSSL libcrypto), and the raw-byte digests
+ * other tools keep in their history tables (adopt.c).
  */
 #ifndef GW_UTIL_HASH_H
 #define GW_UTIL_HASH_H
@@ -8,10 +9,17 @@
 #include <stdint.h>
 
 #define GW_CHECKSUM_HEX 65 /* 64 hex digits and a NUL */
+#define GW_SHA1_HEX     41 /* 40 hex digits and a NUL */
 
 /* SHA-256 of text with every CRLF folded to LF, as lowercase hex. A file
  * saved with Windows line endings has the same checksum as with Unix ones. */
 int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len);
+
+/* SHA-256 and SHA-1 of the bytes as they are (nothing folded), as lowercase
+ * hex: the checksums Prisma, drizzle and sqitch compute. 0, or -1 when
+ * libcrypto fails (out is then ""). */
+int gw_sha256_hex(char out[GW_CHECKSUM_HEX], const void *data, size_t len);
+int gw_sha1_hex(char out[GW_SHA1_HEX], const void *data, size_t len);
 
 /* A stable signed 64-bit key derived from a string (the first 8 bytes of its
  * SHA-256), used for the advisory lock of one history table. */

@@ -1,13 +1,22 @@
 #!/bin/sh
-test_description='adopt --from goose and --from diesel (with a folder godwit reads today)'
+test_description='adopt --from goose and --from diesel, each with its own folder format'
 . "$(dirname "$0")/lib.sh"
 
-test_expect_success PG 'setup: three migrations' '
+test_expect_success PG 'setup: three goose migrations, and the same three for diesel' '
 	for v in 1 2 3; do
 		write_migration db/migrations/2023050${v}100000_t$v.sql <<-EOF || return 1
-		-- migrate:up
+		-- +goose Up
+		-- +goose StatementBegin
 		CREATE TABLE t$v (id int);
-		-- migrate:down
+		-- +goose StatementEnd
+
+		-- +goose Down
+		DROP TABLE t$v;
+		EOF
+		write_migration diesel/2023-05-0${v}-100000_t$v/up.sql <<-EOF || return 1
+		CREATE TABLE t$v (id int);
+		EOF
+		write_migration diesel/2023-05-0${v}-100000_t$v/down.sql <<-EOF || return 1
 		DROP TABLE t$v;
 		EOF
 	done
@@ -29,12 +38,15 @@ test_expect_success PG 'goose: the latest row per version decides, times kept' '
 		INSERT INTO goose_db_version (version_id, is_applied) VALUES (20230502100000, true);
 		INSERT INTO goose_db_version (version_id, is_applied) VALUES (20230502100000, false)" &&
 	godwit --url "$PG_URL" adopt --from goose >out &&
-	test_grep "recorded *20230501100000 .*(applied at 2023-05-01T10:00:00" out &&
+	test_grep "goose history in .goose_db_version.:" out &&
+	test_grep "recorded *20230501100000 *20230501100000_t1.sql *(applied at 2023-05-01T10:00:00" out &&
 	test_grep "pending *20230502100000 .*(rolled back" out &&
 	test_grep "recorded 1 migration as applied; 2 pending" out &&
 	test "$(pg_sql "SELECT kind || (applied_at = timestamp '\''2023-05-01 10:00:00'\'') FROM godwit_migrations")" = adoptedtrue &&
 	godwit --url "$PG_URL" up &&
-	test "$(pg_sql "SELECT count(*) FROM godwit_migrations WHERE kind = '\''versioned'\''")" = 2
+	test "$(pg_sql "SELECT count(*) FROM godwit_migrations WHERE kind = '\''versioned'\''")" = 2 &&
+	# Only the up sections ran: the goose Down sections did not.
+	test "$(pg_sql "SELECT to_regclass('\''t2'\'') IS NOT NULL AND to_regclass('\''t3'\'') IS NOT NULL")" = t
 '
 
 test_expect_success PG 'goose: an applied version with no file refuses' '
@@ -57,11 +69,13 @@ test_expect_success PG 'diesel: versions match on their digits, run_on kept' '
 		CREATE TABLE t1 (id int); CREATE TABLE t2 (id int);
 		INSERT INTO __diesel_schema_migrations (version, run_on) VALUES ('\''20230501100000'\'', '\''2023-05-01 12:00:00'\'');
 		INSERT INTO __diesel_schema_migrations (version) VALUES ('\''20230502100000'\'')" &&
-	godwit --url "$PG_URL" adopt --from diesel >out &&
+	godwit --url "$PG_URL" --dir diesel adopt --from diesel >out &&
+	test_grep "recorded *20230501100000 *2023-05-01-100000_t1/up.sql" out &&
 	test_grep "recorded 2 migrations as applied; 1 pending" out &&
 	test "$(pg_sql "SELECT count(*) FROM godwit_migrations WHERE applied_at = timestamp '\''2023-05-01 12:00:00'\''")" = 1 &&
-	godwit --url "$PG_URL" up &&
-	godwit --url "$PG_URL" status --exit-code
+	godwit --url "$PG_URL" --dir diesel up &&
+	test "$(pg_sql "SELECT file FROM godwit_migrations WHERE kind = '\''versioned'\''")" = 2023-05-03-100000_t3/up.sql &&
+	godwit --url "$PG_URL" --dir diesel status --exit-code
 '
 
 test_done

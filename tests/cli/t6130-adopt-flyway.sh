@@ -63,4 +63,58 @@ test_expect_success PG 'a failed Flyway row refuses' '
 	test_grep "nothing was recorded" err
 '
 
+# The history table as Flyway creates it (see the setup above), empty.
+flyway_table()
+{
+	pg_sql "CREATE TABLE \"flyway_schema_history\" (
+			\"installed_rank\" INT NOT NULL, \"version\" VARCHAR(50),
+			\"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) NOT NULL,
+			\"script\" VARCHAR(1000) NOT NULL, \"checksum\" INTEGER,
+			\"installed_by\" VARCHAR(100) NOT NULL,
+			\"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),
+			\"execution_time\" INTEGER NOT NULL, \"success\" BOOLEAN NOT NULL);
+		ALTER TABLE \"flyway_schema_history\" ADD CONSTRAINT \"flyway_schema_history_pk\" PRIMARY KEY (\"installed_rank\")"
+}
+
+test_expect_success PG 'a baseline at a version with no file, below every file' '
+	pg_new_db &&
+	mkdir -p baseline1 &&
+	printf "CREATE TABLE b2 (id int);\n" >baseline1/V2__two.sql &&
+	printf "CREATE TABLE b3 (id int);\n" >baseline1/V3__three.sql &&
+	flyway_table &&
+	# flyway baseline -baselineVersion=1 (Flyway core, BaselineCommand:
+	# type BASELINE, script "<< Flyway Baseline >>", no checksum), then
+	# flyway migrate ran V2.
+	pg_sql "CREATE TABLE b2 (id int);
+		INSERT INTO flyway_schema_history VALUES
+			(1, '\''1'\'', '\''<< Flyway Baseline >>'\'', '\''BASELINE'\'', '\''<< Flyway Baseline >>'\'', NULL, '\''me'\'', now(), 0, true),
+			(2, '\''2'\'', '\''two'\'', '\''SQL'\'', '\''V2__two.sql'\'', $(flyway_sum baseline1/V2__two.sql), '\''me'\'', now(), 5, true)" &&
+	godwit --url "$PG_URL" --dir baseline1 adopt --from flyway >out &&
+	test_grep "recorded *2 .*checksum verified" out &&
+	test_grep "pending *3 " out &&
+	test_grep "recorded 1 migration as applied; 1 pending" out &&
+	! grep PROBLEM out &&
+	godwit --url "$PG_URL" --dir baseline1 up &&
+	test "$(pg_sql "SELECT string_agg(version || '\'':'\'' || kind, '\'','\'' ORDER BY version) FROM godwit_migrations")" = "2:adopted,3:versioned"
+'
+
+test_expect_success PG 'a baseline at a version with no file stands for the files below it' '
+	pg_new_db &&
+	mkdir -p baseline2 &&
+	printf "CREATE TABLE c1 (id int);\n" >baseline2/V1__one.sql &&
+	printf "CREATE TABLE c1_1 (id int);\n" >baseline2/V1_1__more.sql &&
+	printf "CREATE TABLE c3 (id int);\n" >baseline2/V3__three.sql &&
+	flyway_table &&
+	pg_sql "CREATE TABLE c1 (id int); CREATE TABLE c1_1 (id int);
+		INSERT INTO flyway_schema_history VALUES
+			(1, '\''2'\'', '\''<< Flyway Baseline >>'\'', '\''BASELINE'\'', '\''<< Flyway Baseline >>'\'', NULL, '\''me'\'', now(), 0, true)" &&
+	godwit --url "$PG_URL" --dir baseline2 adopt --from flyway >out &&
+	test_grep "recorded *1 .*(baseline" out &&
+	test_grep "recorded *1.1 .*(baseline" out &&
+	test_grep "pending *3 " out &&
+	test "$(pg_sql "SELECT string_agg(version || '\'':'\'' || kind, '\'','\'' ORDER BY version) FROM godwit_migrations")" = "1:baseline,1.1:baseline" &&
+	godwit --url "$PG_URL" --dir baseline2 up &&
+	test "$(pg_sql "SELECT to_regclass('\''c3'\'') IS NOT NULL")" = t
+'
+
 test_done

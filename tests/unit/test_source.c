@@ -21,6 +21,7 @@
 
 #include "godwit/project.h"
 #include "lib/source.h"
+#include "lib/source_priv.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -1524,6 +1525,35 @@ static void test_new_files(void **state)
 	gw_str_dispose(&db);
 }
 
+/* adopt --from drizzle reads each journal entry's tag with its "when". */
+static void test_drizzle_whens(void **state)
+{
+	static const char drizzle_journal[] =
+	        "{\n  \"version\": \"7\",\n  \"dialect\": \"postgresql\",\n  \"entries\": [\n"
+	        "    {\"idx\": 0, \"version\": \"7\", \"when\": 1700000000000,\n"
+	        "     \"tag\": \"0000_init\", \"breakpoints\": true},\n"
+	        "    {\"idx\": 1, \"tag\": \"0001_posts\", \"when\" : 1700000050000}\n  ]\n}\n";
+	static const char no_when[] = "{\"entries\": [{\"idx\": 0, \"tag\": \"0000_a\"},\n"
+	                              "{\"when\": 5}]}";
+	gw_vec v = GW_VEC_INIT;
+	size_t bad = 0;
+
+	(void)state;
+	assert_int_equal(
+	        gw_source__drizzle_whens(&v, drizzle_journal, strlen(drizzle_journal), &bad), 0);
+	assert_int_equal(v.len, 4);
+	assert_string_equal(v.items[0], "0000_init");
+	assert_string_equal(v.items[1], "1700000000000");
+	assert_string_equal(v.items[2], "0001_posts");
+	assert_string_equal(v.items[3], "1700000050000");
+	gw_vec_dispose(&v, free);
+
+	/* The "when" of the next entry is not this entry's. */
+	assert_int_equal(gw_source__drizzle_whens(&v, no_when, strlen(no_when), &bad), -1);
+	assert_int_equal(bad, (size_t)(strstr(no_when, "\"tag\"") - no_when));
+	gw_vec_dispose(&v, free);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1577,6 +1607,7 @@ int main(void)
 	        T(test_drizzle_errors),
 	        T(test_multi_dialect),
 	        cmocka_unit_test(test_new_files),
+	        cmocka_unit_test(test_drizzle_whens),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -381,6 +381,48 @@ static void test_checksum_keeps_lone_cr(void **state)
 	                    "5f3aaf6ec06144ee3b493b9a8a103b38b6cf557a4bf4007d390590f20fa01005");
 }
 
+/* Raw-byte digests keep every byte: the CRLF that gw_checksum_text folds
+ * is content here (Prisma and drizzle hash the file as it is). */
+static void test_sha256_hex_keeps_bytes(void **state)
+{
+	char sum[GW_CHECKSUM_HEX], folded[GW_CHECKSUM_HEX];
+
+	(void)state;
+	assert_int_equal(gw_sha256_hex(sum, "abc", 3), 0);
+	assert_string_equal(sum,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(gw_sha256_hex(sum, NULL, 0), 0);
+	assert_string_equal(sum,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_int_equal(gw_sha256_hex(sum, "a\r\nb\r\n", 6), 0);
+	assert_string_equal(sum,
+	                    "58055bdcc73787eb88c78d36f0b4939e9c5dc1c3ad17e25cc85a6833cf1a0cab");
+	checksum_of(folded, "a\r\nb\r\n", 6);
+	assert_string_not_equal(sum, folded);
+	/* Embedded NUL bytes count; only len bytes are read. */
+	assert_int_equal(gw_sha256_hex(sum, "\0x\0yz", 3), 0);
+	assert_string_equal(sum,
+	                    "0561374e75d21135ef4df8565a9e09c93257944df311c37bd6c2a6e9f6fbf0ad");
+}
+
+static void test_sha1_hex_known_values(void **state)
+{
+	char sum[GW_SHA1_HEX];
+	const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	(void)state;
+	/* FIPS 180 test vectors. */
+	assert_int_equal(gw_sha1_hex(sum, "abc", 3), 0);
+	assert_string_equal(sum, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	assert_int_equal(gw_sha1_hex(sum, "", 0), 0);
+	assert_string_equal(sum, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	assert_int_equal(gw_sha1_hex(sum, two_blocks, strlen(two_blocks)), 0);
+	assert_string_equal(sum, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	assert_int_equal(gw_sha1_hex(sum, "\0x\0", 3), 0);
+	assert_string_equal(sum, "6479b71675ef4f37063d4b167c5b781e988269ed");
+	assert_int_equal(strlen(sum), GW_SHA1_HEX - 1);
+}
+
 static void test_hash_key64_is_stable(void **state)
 {
 	(void)state;
@@ -952,6 +994,8 @@ int main(void)
 	        cmocka_unit_test(test_checksum_known_values),
 	        cmocka_unit_test(test_checksum_folds_crlf),
 	        cmocka_unit_test(test_checksum_keeps_lone_cr),
+	        cmocka_unit_test(test_sha256_hex_keeps_bytes),
+	        cmocka_unit_test(test_sha1_hex_known_values),
 	        cmocka_unit_test(test_hash_key64_is_stable),
 	        cmocka_unit_test(test_url_scheme),
 	        cmocka_unit_test(test_url_sqlite_path),
