@@ -72,10 +72,13 @@ typedef struct loader {
 	gw_vec ups;  /* gw_source_mig * */
 	gw_vec downs;
 	gw_vec ignored;
-	const char *dialect; /* the target, for multi-dialect folders; may be NULL */
-	int drizzle;         /* the folder has a meta/_journal.json */
-	int sqitch;          /* the folder has a sqitch.plan */
-	gw_vec tags;         /* its tags, in journal order */
+	const char *dialect;    /* the target, for multi-dialect folders; may be NULL */
+	int drizzle;            /* the folder has a meta/_journal.json */
+	int sqitch;             /* the folder has a sqitch.plan */
+	char *project;          /* its %project */
+	const char *empty_file; /* the first empty "<digits>_<name>.sql", which fits
+	                           native, pairs and goose folders only */
+	gw_vec tags;            /* its tags, in journal order */
 	const char *first[GW_SOURCE_LAST_FORMAT + 1]; /* the first file of each convention */
 	gw_format seen[GW_SOURCE_LAST_FORMAT + 1];    /* conventions in the order first seen */
 	size_t nseen;
@@ -764,8 +767,11 @@ static int load_entry(loader *ld, const dir_entry *e)
 	 * touch, say) reads the same as a native or a pair's up file, so it
 	 * takes no side: it is an empty migration either way, and up says so. */
 	if (ld->forced == GW_FORMAT_AUTO && fn.conv == GW_FORMAT_PAIRS && !fn.rollback &&
-	    !mk.up.found && !mk.down.found && !has_sql(ld->text.ptr, 0, ld->text.size))
+	    !mk.up.found && !mk.down.found && !has_sql(ld->text.ptr, 0, ld->text.size)) {
+		if (!ld->empty_file)
+			ld->empty_file = file;
 		return add_up(ld, file, &fn, &mk);
+	}
 	if ((error = resolve_conv(ld, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
 		return error;
 	note_conv(ld, fn.conv, file);
@@ -1529,11 +1535,29 @@ static int load_sqitch(loader *ld, const dir_list *names)
 		error = sqitch_change(ld, &plan.changes[i], i, plan_path.ptr);
 	if (error == 0)
 		error = sqitch_conflicts(ld, &plan);
+	ld->project = plan.project;
+	plan.project = NULL;
 	note_conv(ld, GW_FORMAT_SQITCH, SQITCH_PLAN);
 cleanup:
 	gw_source__sqitch_plan_dispose(&plan);
 	gw_str_dispose(&plan_path);
 	return error;
+}
+
+/* An empty "<digits>_<name>.sql" takes no side between the native and
+ * pairs conventions (and goose's), but it is no Flyway, diesel or other
+ * tool's migration: in such a folder it is a stray file. */
+static int check_empty_file(loader *ld, gw_format format)
+{
+	if (!ld->empty_file || format == GW_FORMAT_NATIVE || format == GW_FORMAT_PAIRS ||
+	    format == GW_FORMAT_GOOSE)
+		return 0;
+	gw_str_clear(&ld->path);
+	gw_path_join(&ld->path, ld->dir, ld->empty_file);
+	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+	                             "is empty and named like a native migration, in a %s folder; "
+	                             "delete it or name it like %s",
+	                             gw_format_name(format), example_name(format));
 }
 
 static int missing_dir(const char *dir, gw_ctx *ctx)
@@ -1606,6 +1630,8 @@ int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, c
 		goto cleanup;
 	if (format == GW_FORMAT_AUTO)
 		format = ld.nseen ? ld.seen[0] : GW_FORMAT_NATIVE;
+	if ((error = check_empty_file(&ld, format)) < 0)
+		goto cleanup;
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
 	    (format == GW_FORMAT_DRIZZLE && (error = check_journal(&ld)) < 0))
 		goto cleanup;
@@ -1617,6 +1643,8 @@ int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, c
 		goto cleanup;
 	}
 	sp->pub.format = format;
+	sp->pub.project = ld.project;
+	ld.project = NULL;
 	/* From here the set owns the migrations. */
 	sp->all = (gw_source_mig **)ld.ups.items;
 	sp->pub.count = ld.ups.len;
@@ -1634,6 +1662,7 @@ cleanup:
 	gw_vec_dispose(&ld.downs, free);
 	gw_vec_dispose(&ld.ignored, NULL);
 	gw_vec_dispose(&ld.tags, free);
+	free(ld.project);
 	dir_list_dispose(&names);
 	gw_str_dispose(&ld.path);
 	gw_str_dispose(&ld.text);
@@ -1655,6 +1684,7 @@ void gw_source_free(gw_source *src)
 		free(src->ignored[i]);
 	free(src->ignored);
 	free(src->dir);
+	free(src->project);
 	free(sp);
 }
 

@@ -43,6 +43,7 @@ typedef struct gw_source {
 	gw_format format;     /* the detected or forced convention */
 	gw_migration **items; /* in apply order */
 	size_t count;
+	char *project;  /* sqitch: the plan's %project; NULL otherwise */
 	char **ignored; /* files skipped (not .sql, hidden): for a notice */
 	size_t nignored;
 } gw_source;
