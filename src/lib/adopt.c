@@ -23,6 +23,7 @@
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/text.h"
+#include "../util/url.h"
 
 /* What the tool keeps to check a file against. */
 typedef enum {
@@ -30,6 +31,7 @@ typedef enum {
 	SUM_FLYWAY, /* CRC-32 of the lines, signed */
 	SUM_SHA256, /* SHA-256 hex of the file, as it is or with CRLF folded (drizzle) */
 	SUM_PRISMA, /* the same, or LF expanded to CRLF, or Prisma's old unpadded hex */
+	SUM_SHA1,   /* SHA-1 hex of the file's bytes (sqitch's script_hash) */
 } sum_kind;
 
 /* What a row's key is compared with. */
@@ -38,6 +40,8 @@ typedef enum {
 	MATCH_DIGITS,  /* the digits of the version (diesel drops the dashes) */
 	MATCH_FOLDER,  /* the folder of the up file (Prisma's migration_name) */
 	MATCH_WHEN,    /* the "when" of the file in meta/_journal.json (drizzle) */
+	MATCH_NAME,    /* the name, each row the next migration of that name not matched
+	                  yet: sqitch records a reworked change under one name */
 } match_kind;
 
 /* Which migrations without a row of their own a row also stands for. */
@@ -76,29 +80,34 @@ typedef struct tool_def {
 	time_kind times;
 	gw_format format;     /* the folder convention matching needs; AUTO = any */
 	const char *key_word; /* what the key is, for "no file has this ..." */
+	/* sqitch: the rows of the plan's %project only; on SQLite the table is
+	 * in a database file of its own next to the target (see attach). */
+	const char *project_col;
+	int attach; /* on SQLite, the schema is a database file of its own */
 } tool_def;
 
 /* Table definitions: see docs/formats.md ("Adopting ...") and
  * tests/cli/t61xx-*.sh for each tool's DDL and where it comes from. */
 static const tool_def tools[] = {
         {"dbmate", "dbmate", NULL, "schema_migrations", "version", NULL, NULL, "'ok'", NULL,
-         "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version"},
+         "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
+         NULL, 0},
         {"golang-migrate", "golang-migrate", NULL, "schema_migrations", "version", NULL, NULL,
          "CASE WHEN dirty THEN 'dirty' ELSE 'ok' END", NULL, "version", COVER_EARLIER,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version"},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
         /* goose writes a row per apply and per revert; version 0 is the
          * row it adds when it creates the table. */
         {"goose", "goose", NULL, "goose_db_version", "version_id", "tstamp", NULL,
          "CASE WHEN is_applied THEN 'ok' ELSE 'reverted' END", "version_id <> 0", "id", COVER_NONE,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version"},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
         {"flyway", "Flyway", NULL, "flyway_schema_history", "version", "installed_on", "checksum",
          "CASE WHEN NOT success THEN 'failed' WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN "
          "'reverted' WHEN type = 'BASELINE' THEN 'baseline' ELSE 'ok' END",
          "version IS NOT NULL AND type <> 'SCHEMA'", "installed_rank", COVER_NONE, MATCH_VERSION,
-         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version"},
+         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
         {"diesel", "diesel", NULL, "__diesel_schema_migrations", "version", "run_on", NULL, "'ok'",
-         NULL, "version", COVER_NONE, MATCH_DIGITS, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO,
-         "version"},
+         NULL, "version", COVER_NONE, MATCH_DIGITS, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
+         NULL, 0},
         /* Prisma writes a row when a migration starts and sets finished_at
          * when it ends; `migrate resolve --rolled-back` sets rolled_back_at
          * on a failed one, which a later attempt adds a new row for. Rolled
@@ -109,18 +118,25 @@ static const tool_def tools[] = {
          "CASE WHEN rolled_back_at IS NOT NULL THEN 'reverted' WHEN finished_at IS NULL THEN "
          "'unfinished' ELSE 'ok' END",
          NULL, "rolled_back_at IS NULL, started_at, id", COVER_NONE, MATCH_FOLDER, SUM_PRISMA,
-         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name"},
+         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0},
         /* drizzle-orm's migrator inserts (hash, folderMillis) per migration
          * it runs, in the "drizzle" schema on PostgreSQL. */
         {"drizzle", "drizzle", "drizzle", "__drizzle_migrations", "created_at", "created_at",
          "hash", "'ok'", NULL, "created_at, id", COVER_LATEST, MATCH_WHEN, SUM_SHA256, TIME_MILLIS,
-         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json"},
+         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0},
+        /* sqitch's registry keeps one row per deployed change (a revert
+         * deletes it) in sqitch.changes. Registries from before sqitch 0.9
+         * got script_hash = change_id on upgrade, which is no file's hash. */
+        {"sqitch", "sqitch", "sqitch", "changes", "change", "committed_at",
+         "CASE WHEN script_hash = change_id THEN NULL ELSE script_hash END", "'ok'", NULL,
+         "committed_at, change_id", COVER_NONE, MATCH_NAME, SUM_SHA1, TIME_STAMP, GW_FORMAT_SQITCH,
+         "change name", "project", 1},
 };
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
 
-static const char *const tool_names[] = {"dbmate", "golang-migrate", "goose",   "flyway",
-                                         "diesel", "prisma",         "drizzle", NULL};
+static const char *const tool_names[] = {"dbmate", "golang-migrate", "goose",  "flyway", "diesel",
+                                         "prisma", "drizzle",        "sqitch", NULL};
 
 const char *const *gw_adopt_tools(void)
 {
@@ -226,6 +242,7 @@ static int same_key(const tool_def *t, const char *mkey, const char *key)
 		digits_of(b, sizeof(b), key, 1);
 		return !strcmp(mkey, b);
 	case MATCH_FOLDER:
+	case MATCH_NAME:
 		return !strcmp(mkey, key);
 	case MATCH_VERSION:
 	case MATCH_WHEN:
@@ -309,6 +326,8 @@ static int migration_keys(char ***out, gw_project *p, const gw_source *src, cons
 			keys[i] = gw_strdup(digits);
 		} else if (t->match == MATCH_FOLDER)
 			keys[i] = gw_strndup(m->up_file, slash ? (size_t)(slash - m->up_file) : 0);
+		else if (t->match == MATCH_NAME)
+			keys[i] = gw_strdup(m->name);
 		else
 			keys[i] = gw_strdup(m->version);
 		if (!keys[i])
@@ -415,8 +434,10 @@ static int sha256_matches(const tool_def *t, const char *text, size_t len, const
 
 static int sum_matches(const tool_def *t, const char *text, size_t len, const char *sum)
 {
-	char computed[GW_CHECKSUM_HEX];
+	char computed[GW_CHECKSUM_HEX], sha1[GW_SHA1_HEX];
 
+	if (t->sums == SUM_SHA1)
+		return gw_sha1_hex(sha1, text, len) < 0 ? -1 : same_text(sha1, sum);
 	if (t->sums != SUM_FLYWAY)
 		return sha256_matches(t, text, len, sum);
 	snprintf(computed, sizeof(computed), "%ld", (long)flyway_crc32(text, len));
@@ -451,7 +472,7 @@ static int qualified(gw_str *out, gw_project *p, const tool_def *t)
 	char *q = NULL;
 	int error = 0;
 
-	if (t->schema && p->driver->dialect == GW_DIALECT_POSTGRES) {
+	if (t->schema && (p->driver->dialect == GW_DIALECT_POSTGRES || t->attach)) {
 		if ((error = p->driver->quote_ident(p->conn, t->schema, &q)) < 0)
 			return error;
 		gw_str_printf(out, "%s.", q);
@@ -490,8 +511,59 @@ static int table_exists(int *exists, gw_project *p, const tool_def *t, const cha
 		return exec1(p, "SELECT to_regclass($1) IS NOT NULL", params, 1, bool_row, exists);
 	}
 	params[0] = t->table;
-	return exec1(p, "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
+	return exec1(p,
+	             t->attach ? "SELECT count(*) = 1 FROM sqitch.sqlite_master WHERE type = "
+	                         "'table' AND name = $1"
+	                       : "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'table' "
+	                         "AND name = $1",
 	             params, 1, bool_row, exists);
+}
+
+/* sqitch keeps its SQLite registry in a file of its own next to the
+ * database: db/dev.sqlite3 has db/sqitch.sqlite3 (its rule: the file name
+ * with "sqitch" for the part before the first dot). */
+static int registry_path(gw_str *out, gw_project *p)
+{
+	gw_str db = GW_STR_INIT;
+	const char *base, *dot;
+	int error = 0;
+
+	if (gw_url_sqlite_path(&db, p->url) < 0) {
+		gw_str_dispose(&db);
+		return gw_error_oom(p->ctx);
+	}
+	base = strrchr(db.ptr, '/');
+	base = base ? base + 1 : db.ptr;
+	dot = strchr(base, '.');
+	gw_str_printf(out, "%.*ssqitch%s", (int)(base - db.ptr), db.ptr, dot ? dot : "");
+	if (gw_str_failed(out))
+		error = gw_error_oom(p->ctx);
+	else if (gw_path_is_dir(out->ptr) != 0) {
+		error = gw_error_set(p->ctx, GW_ENOTFOUND,
+		                     "no sqitch registry for this database: %s does not exist",
+		                     out->ptr);
+		gw_error_set_hint(p->ctx, "sqitch keeps it next to the database file; check --url");
+	}
+	gw_str_dispose(&db);
+	return error;
+}
+
+/* Attaches the registry as schema "sqitch" (never creating it). */
+static int attach_registry(gw_project *p, const tool_def *t, int *attached)
+{
+	gw_str path = GW_STR_INIT;
+	const char *params[1];
+	int error;
+
+	if (!t->attach || p->driver->dialect != GW_DIALECT_SQLITE)
+		return 0;
+	if ((error = registry_path(&path, p)) == 0) {
+		params[0] = path.ptr;
+		error = exec1(p, "ATTACH DATABASE $1 AS sqitch", params, 1, NULL, NULL);
+		*attached = error == 0;
+	}
+	gw_str_dispose(&path);
+	return error;
 }
 
 static int add_row(void *payload, int ncols, const char *const *v)
@@ -555,11 +627,14 @@ static int read_rows(rows *rs, gw_project *p, const tool_def *t, const char *qna
 	              t->sum ? " AS text)" : "", t->flag, qname);
 	if (t->where)
 		gw_str_printf(&sql, " WHERE %s", t->where);
+	if (t->project_col)
+		gw_str_printf(&sql, " %s %s = $1", t->where ? "AND" : "WHERE", t->project_col);
 	gw_str_printf(&sql, " ORDER BY %s", t->order);
 	if (gw_str_failed(&sql))
 		error = gw_error_oom(p->ctx);
 	else
-		error = exec1(p, sql.ptr, NULL, 0, add_row, rs);
+		error = exec1(p, sql.ptr, (const char *const *)&p->source->project,
+		              t->project_col ? 1 : 0, add_row, rs);
 	if (rs->failed && error >= 0)
 		error = gw_error_oom(p->ctx);
 	if (error < 0)
@@ -610,6 +685,20 @@ static void cover_latest(slot *last, const gw_source *src, char *const *keys, co
 }
 
 /* The tool's last word on each migration of the folder. */
+/* sqitch: the first migration of the name that no row matched yet, so
+ * the rows of a reworked change, in deploy order, take its plan entries
+ * in order. */
+static long next_unmatched(const gw_source *src, const tool_def *t, char *const *keys,
+                           const slot *last, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < src->count; i++)
+		if (!last[i].own && same_key(t, keys[i], key))
+			return (long)i;
+	return -1;
+}
+
 static void match_rows(slot *last, const gw_source *src, const tool_def *t, char *const *keys,
                        const rows *rs)
 {
@@ -617,7 +706,8 @@ static void match_rows(slot *last, const gw_source *src, const tool_def *t, char
 
 	for (r = 0; r < rs->v.len; r++) {
 		tool_row *row = rs->v.items[r];
-		long mi = find_migration(src, t, keys, row->key);
+		long mi = t->match == MATCH_NAME ? next_unmatched(src, t, keys, last, row->key)
+		                                 : find_migration(src, t, keys, row->key);
 
 		if (!strcmp(row->flag, "baseline"))
 			cover_baseline(last, src, keys, row);
@@ -843,16 +933,19 @@ static int check_format(gw_project *p, const gw_source *src, const tool_def *t)
 	             t->title, t->title, t->key_word, p->dir, gw_format_name(src->format),
 	             gw_format_name(t->format));
 	gw_error_set_hint(p->ctx, "point --dir at the folder %s migrated from (%s)", t->title,
-	                  t->format == GW_FORMAT_PRISMA ? "prisma/migrations" : "drizzle");
+	                  t->format == GW_FORMAT_PRISMA   ? "prisma/migrations"
+	                  : t->format == GW_FORMAT_SQITCH ? "the one with sqitch.plan"
+	                                                  : "drizzle");
 	return GW_EINVALID;
 }
 
-static int open_tool_table(gw_str *qname, gw_project *p, const tool_def *t)
+static int open_tool_table(gw_str *qname, gw_project *p, const tool_def *t, int *attached)
 {
 	gw_conn *conn;
 	int exists = 0, error;
 
-	if ((error = gw_project__connect(&conn, p)) < 0 || (error = qualified(qname, p, t)) < 0 ||
+	if ((error = gw_project__connect(&conn, p)) < 0 ||
+	    (error = attach_registry(p, t, attached)) < 0 || (error = qualified(qname, p, t)) < 0 ||
 	    (error = table_exists(&exists, p, t, qname->ptr)) < 0)
 		return error;
 	if (exists)
@@ -873,7 +966,7 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 	gw_str qname = GW_STR_INIT;
 	gw_source *src = NULL;
 	char **keys = NULL;
-	int exists = 0, error;
+	int exists = 0, attached = 0, error;
 	size_t problems;
 
 	*out = NULL;
@@ -882,12 +975,13 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 		             tool ? tool : "");
 		gw_error_set_hint(
 		        p->ctx,
-		        "one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle");
+		        "one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, "
+		        "sqitch");
 		return GW_EINVALID;
 	}
 	if ((error = gw_project__source(&src, p)) < 0 || (error = check_format(p, src, t)) < 0 ||
 	    (error = migration_keys(&keys, p, src, t)) < 0 ||
-	    (error = open_tool_table(&qname, p, t)) < 0)
+	    (error = open_tool_table(&qname, p, t, &attached)) < 0)
 		goto cleanup;
 	/* A dry run creates nothing, not even the history tables. */
 	if (!dry_run && (error = gw_project__lock(p)) < 0)
@@ -912,6 +1006,8 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 cleanup:
 	if (!dry_run)
 		gw_project__unlock(p);
+	if (attached)
+		exec1(p, "DETACH DATABASE sqitch", NULL, 0, NULL, NULL);
 	/* A refusal keeps its report: it names the problems. */
 	if (error < 0 && error != GW_ESTATE) {
 		gw_adopt_report_free(rep);

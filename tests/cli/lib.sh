@@ -238,7 +238,11 @@ command -v psql >/dev/null 2>&1 && test_set_prereq PSQL
 command -v sqlite3 >/dev/null 2>&1 && test_set_prereq SQLITE3
 command -v cc >/dev/null 2>&1 && test_set_prereq CC
 command -v pkg-config >/dev/null 2>&1 && test_set_prereq PKGCONFIG
-command -v sqitch >/dev/null 2>&1 && perl -MDBD::Pg -e 1 2>/dev/null && test_set_prereq SQITCH
+# sqitch itself, with its PostgreSQL and SQLite drivers (.ci/run installs them).
+if command -v sqitch >/dev/null 2>&1; then
+	perl -MDBD::Pg -e 1 2>/dev/null && test_set_prereq SQITCH
+	perl -MDBD::SQLite -e 1 2>/dev/null && test_set_prereq SQITCH_SQLITE
+fi
 if [ "$(id -u)" = 0 ]; then
 	test_set_prereq ROOT
 else
@@ -669,4 +673,19 @@ states()
 		/^      "has_down":/ { d = ($0 ~ /true/) ? "down" : "no-down" }
 		/^    \}/ { print v, s, t, d }
 	' status.json
+}
+
+# sqitch_env: runs sqitch (the real one) against the test server: a user
+# config of its own in the trash folder, a fixed planner, and the server's
+# socket folder, port and user from $PG_BASE_URL for db:pg:NAME targets.
+sqitch_env()
+{
+	SQITCH_USER_CONFIG=$PWD/sqitch-user.conf
+	SQITCH_FULLNAME=Tester
+	SQITCH_EMAIL=tester@example.com
+	PGHOST=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]host=\([^&]*\).*/\1/p")
+	PGPORT=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]port=\([^&]*\).*/\1/p")
+	PGUSER=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]user=\([^&]*\).*/\1/p")
+	export SQITCH_USER_CONFIG SQITCH_FULLNAME SQITCH_EMAIL PGHOST PGPORT PGUSER
+	: >"$SQITCH_USER_CONFIG"
 }

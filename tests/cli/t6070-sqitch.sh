@@ -309,18 +309,6 @@ test_expect_success 'new appends the change to sqitch.plan and writes its three 
 '
 
 # sqitch itself reads what godwit writes, and deploys the same project.
-sqitch_env()
-{
-	SQITCH_USER_CONFIG=$PWD/sqitch-user.conf
-	SQITCH_FULLNAME=Tester
-	SQITCH_EMAIL=tester@example.com
-	PGHOST=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]host=\([^&]*\).*/\1/p")
-	PGPORT=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]port=\([^&]*\).*/\1/p")
-	PGUSER=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]user=\([^&]*\).*/\1/p")
-	export SQITCH_USER_CONFIG SQITCH_FULLNAME SQITCH_EMAIL PGHOST PGPORT PGUSER
-	: >"$SQITCH_USER_CONFIG"
-}
-
 test_expect_success PG,SQITCH 'sqitch deploys the plan godwit extended, to the same schema' '
 	cp -R flipr both && cd both &&
 	sqitch_env &&
