@@ -2075,11 +2075,47 @@ cleanup:
 	return error;
 }
 
+/* drizzle-kit runs only what its journal lists: the new file gets an
+ * entry, as `drizzle-kit generate` would write it. */
+static int register_drizzle(const gw_source *src, const char *version, const char *name,
+                            gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT, text = GW_STR_INIT, out = GW_STR_INIT, tag = GW_STR_INIT;
+	struct timespec ts;
+	int error;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gw_str_printf(&tag, "%s_%s", version, name);
+	if (gw_path_join(&path, src->dir, DRIZZLE_JOURNAL) < 0 || gw_str_failed(&tag)) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, ctx)) < 0)
+		goto cleanup;
+	if (gw_source__drizzle_append(&out, text.ptr, text.size, tag.ptr,
+	                              (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000) < 0) {
+		error = gw_str_failed(&out) ? gw_error_oom(ctx)
+		                            : gw_source__file_error(ctx, GW_ESOURCE, path.ptr, 0, 0,
+		                                                    "has no \"entries\" array to "
+		                                                    "add %s to",
+		                                                    tag.ptr);
+		goto cleanup;
+	}
+	error = gw_file_replace(path.ptr, out.ptr, out.size, ctx);
+cleanup:
+	gw_str_dispose(&path);
+	gw_str_dispose(&text);
+	gw_str_dispose(&out);
+	gw_str_dispose(&tag);
+	return error;
+}
+
 int gw_source_register_new(const gw_source *src, const char *version, const char *name, gw_ctx *ctx)
 {
-	(void)version;
 	if (src->format == GW_FORMAT_SQITCH)
 		return register_sqitch(src, name, ctx);
+	if (src->format == GW_FORMAT_DRIZZLE)
+		return register_drizzle(src, version, name, ctx);
 	return 0;
 }
 

@@ -95,7 +95,7 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 int gw_source_check_new(const gw_source *src, const char *name, gw_ctx *ctx);
 /* After gw_source_new_files' files were written: records the migration
  * where the convention lists its migrations (sqitch.plan, with the
- * change's verify script). */
+ * change's verify script; drizzle-kit's meta/_journal.json). */
 int gw_source_register_new(const gw_source *src, const char *version, const char *name,
                            gw_ctx *ctx);
 

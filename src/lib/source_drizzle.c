@@ -158,3 +158,88 @@ int gw_source__drizzle_whens(gw_vec *out, const char *text, size_t len, size_t *
 	}
 	return 0;
 }
+
+/* The offset of the ']' closing the "entries" array, or len. Strings are
+ * skipped so a bracket in a tag does not count. */
+static size_t entries_end(const char *text, size_t len)
+{
+	static const char key[] = "\"entries\"";
+	const char *at = NULL;
+	size_t p, depth = 0;
+
+	for (p = 0; p + sizeof(key) - 1 <= len && !at; p++)
+		if (!memcmp(text + p, key, sizeof(key) - 1))
+			at = text + p;
+	if (!at || !(at = memchr(at, '[', len - (size_t)(at - text))))
+		return len;
+	for (p = (size_t)(at - text); p < len; p++) {
+		if (text[p] == '"') {
+			for (p++; p < len && text[p] != '"'; p++)
+				p += text[p] == '\\';
+		} else if (text[p] == '[') {
+			depth++;
+		} else if (text[p] == ']' && --depth == 0) {
+			return p;
+		}
+	}
+	return len;
+}
+
+/* The "version" of the last entry (drizzle-kit's snapshot version), so a
+ * new entry says the same; "7" when there is none. */
+static void last_version(char out[16], const char *text, size_t close)
+{
+	static const char key[] = "\"version\"";
+	size_t p = close, start, n;
+
+	strcpy(out, "7");
+	while (p-- > 0) {
+		if (p + sizeof(key) - 1 > close || memcmp(text + p, key, sizeof(key) - 1))
+			continue;
+		start = p + sizeof(key) - 1;
+		while (start < close && (is_space(text[start]) || text[start] == ':'))
+			start++;
+		if (start >= close || text[start++] != '"')
+			return;
+		for (n = 0; start + n < close && n < 15 && text[start + n] >= '0' &&
+		            text[start + n] <= '9';
+		     n++)
+			;
+		if (n && text[start + n] == '"') {
+			memcpy(out, text + start, n);
+			out[n] = '\0';
+		}
+		return;
+	}
+}
+
+int gw_source__drizzle_append(gw_str *out, const char *text, size_t len, const char *tag,
+                              long long when)
+{
+	size_t close = entries_end(text, len), last = close, idx = 0, bad, i;
+	gw_vec pairs = GW_VEC_INIT;
+	long long prev;
+	char version[16];
+
+	if (close == len || gw_source__drizzle_whens(&pairs, text, len, &bad) < 0) {
+		gw_vec_dispose(&pairs, free);
+		return -1;
+	}
+	/* Each entry is later than the one before, as drizzle-kit writes
+	 * them; "idx" counts from 0. */
+	for (i = 1; i < pairs.len; i += 2, idx++)
+		if ((prev = strtoll(pairs.items[i], NULL, 10)) >= when)
+			when = prev + 1;
+	gw_vec_dispose(&pairs, free);
+	last_version(version, text, close);
+	while (last > 0 && is_space(text[last - 1]))
+		last--;
+	gw_str_put(out, text, last);
+	gw_str_printf(
+	        out,
+	        "%s\n    {\n      \"idx\": %zu,\n      \"version\": \"%s\",\n      "
+	        "\"when\": %lld,\n      \"tag\": \"%s\",\n      \"breakpoints\": true\n    }\n  ",
+	        text[last - 1] == '[' ? "" : ",", idx, version, when, tag);
+	gw_str_put(out, text + close, len - close);
+	return gw_str_failed(out) ? -1 : 0;
+}

@@ -106,6 +106,11 @@ int gw_source__drizzle_tags(gw_vec *out, const char *text, size_t len, size_t *b
  * its "when" digits (drizzle-orm's folderMillis), both malloc'd. -1 with
  * *bad set as above, or at the tag of an entry without a numeric "when". */
 int gw_source__drizzle_whens(gw_vec *out, const char *text, size_t len, size_t *bad);
+/* The journal text with one more entry at the end of "entries" (tag and
+ * when, ms; later than every entry's), in drizzle-kit's layout, into out.
+ * -1 when the journal has no "entries" array. */
+int gw_source__drizzle_append(gw_str *out, const char *text, size_t len, const char *tag,
+                              long long when);
 
 /* A change of a sqitch plan. */
 typedef struct gw_sqitch_change {

@@ -78,4 +78,20 @@ test_expect_success 'a file missing from the journal is an error' '
 	test_grep "extra/drizzle/0002_extra.sql: is not in meta/_journal.json; drizzle-kit would not run it: add an entry or delete the file" err
 '
 
+test_expect_success 'new writes the next file and its journal entry, later than the last' '
+	cp -R template fresh &&
+	godwit --dir fresh/drizzle new add_tags >out &&
+	test_grep "0002_add_tags.sql" out &&
+	test_grep "\"tag\": \"0002_add_tags\"" fresh/drizzle/meta/_journal.json &&
+	test_grep "\"idx\": 2," fresh/drizzle/meta/_journal.json &&
+	echo "CREATE TABLE tags (id int);" >fresh/drizzle/0002_add_tags.sql &&
+	godwit --dir fresh/drizzle status >out &&
+	test_grep "pending *0002 *add_tags" out &&
+	godwit --dir fresh/drizzle new second_one >/dev/null &&
+	godwit --dir fresh/drizzle status >out &&
+	test_grep "pending *0003 *second_one" out &&
+	awk -F"[:,]" "/\"when\"/ { gsub(/ /, \"\", \$2); if (\$2 + 0 <= last + 0) bad = 1; last = \$2 } END { exit bad }" \
+		fresh/drizzle/meta/_journal.json
+'
+
 test_done
