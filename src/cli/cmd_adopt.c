@@ -13,7 +13,7 @@ enum { OPT_FROM = 1, OPT_DRY_RUN };
 
 static const gw_opt adopt_options[] = {
         {OPT_FROM, "from", 0, "TOOL",
-         "dbmate, golang-migrate, goose, flyway, diesel, prisma or drizzle"},
+         "dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle or sqitch"},
         {OPT_DRY_RUN, "dry-run", 0, NULL, "show what would be recorded and record nothing"},
         {0, NULL, 0, NULL, NULL},
 };
@@ -133,7 +133,7 @@ static int adopt_run(gw_cli *cli, const gw_args *args)
 
 const gw_cmd gw_cmd_adopt = {
         .name = "adopt",
-        .summary = "take over a database from dbmate, goose, Flyway, Prisma, drizzle and others",
+        .summary = "take over a database from dbmate, goose, Flyway, Prisma, sqitch and others",
         .usage = "adopt --from TOOL [--dry-run]",
         .description = "Reads the tool's history table and records the migrations it applied\n"
                        "as applied (kind 'adopted'), keeping its applied times and checking\n"

@@ -61,9 +61,11 @@ const gw_opt gw_global_options[] = {
         {G_DIR, "dir", 0, "DIR", "migrations folder (default: db/migrations)"},
         {G_ENV, "env", 0, "NAME", "environment (GODWIT_ENV, VERCEL_ENV, development)"},
         {G_CONFIG, "config", 0, "FILE", "config file (default: ./godwit.conf, if present)"},
-        {G_FORMAT, "format", 0, "FMT", "output format: text or json"},
+        {G_FORMAT, "format", 0, "FMT",
+         "output format (text or json), or a folder convention as --source-format"},
         {G_SOURCE_FORMAT, "source-format", 0, "NAME",
-         "auto, native, golang-migrate, pairs or dated"},
+         "folder convention: auto, native, golang-migrate, pairs, dated, flyway, goose, "
+         "diesel, prisma, drizzle, sqitch or multi-dialect"},
         {G_SCHEMA, "schema", 0, "S", "schema of the history tables (PostgreSQL)"},
         {G_TABLE, "table", 0, "T", "history table (default: godwit_migrations)"},
         {G_LOCK_WAIT, "lock-wait", 0, "SECONDS", "how long to wait for another runner's lock"},
@@ -195,9 +197,16 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 			cli->output = GW_OUTPUT_TEXT;
 		else if (strcmp(value, "json") == 0)
 			cli->output = GW_OUTPUT_JSON;
+		else if (gw_format_parse(&(gw_format){GW_FORMAT_AUTO}, value) == 0)
+			/* The names never overlap, so --format flyway can mean the
+			 * folder's convention, as other tools spell it. */
+			cli->source_format = value;
 		else
-			return gw_cli_usage(cli, "unknown output format '%s'; use text or json",
-			                    value);
+			return gw_cli_usage(
+			        cli,
+			        "unknown format '%s'; use text or json for the output, or "
+			        "a folder convention (see --source-format)",
+			        value);
 		break;
 	default:
 		break;

@@ -36,31 +36,32 @@ static int digest_folded(EVP_MD_CTX *md, const char *text, size_t len)
 	return EVP_DigestUpdate(md, text + start, len - start) ? 0 : -1;
 }
 
-/* OpenSSL 3 looks EVP_sha256() up on every use; fetching it once saves
- * most of the cost of checksumming a small file. */
+/* OpenSSL 3 looks EVP_sha256() up on every use; fetching a digest once
+ * saves most of the cost of checksumming a small file. Reading
+ * openssl.cnf (which a plain digest never needs) is most of OpenSSL's
+ * start-up cost. */
+static const EVP_MD *fetch_md(EVP_MD **cache, const char *name, const EVP_MD *(*fallback)(void))
+{
+	if (!*cache) {
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+		*cache = EVP_MD_fetch(NULL, name, NULL);
+	}
+	return *cache ? *cache : fallback();
+}
+
 static const EVP_MD *sha256(void)
 {
 	static EVP_MD *md;
 
-	/* Reading openssl.cnf (which a plain digest never needs) is most of
-	 * OpenSSL's start-up cost. */
-	if (!md) {
-		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-		md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	}
-	return md ? md : EVP_sha256();
+	return fetch_md(&md, "SHA256", EVP_sha256);
 }
 
-/* The same for SHA-1, which only sqitch's change ids need. */
+/* SHA-1 is for sqitch's script hashes only. */
 static const EVP_MD *sha1(void)
 {
 	static EVP_MD *md;
 
-	if (!md) {
-		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-		md = EVP_MD_fetch(NULL, "SHA1", NULL);
-	}
-	return md ? md : EVP_sha1();
+	return fetch_md(&md, "SHA1", EVP_sha1);
 }
 
 /* One-shot digest of bytes as they are, as hex; out holds 2 * size + 1. */

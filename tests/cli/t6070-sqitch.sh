@@ -236,6 +236,10 @@ test_expect_success 'a sqitch.plan next to migration files is ambiguous; --forma
 	test_grep "20240101000000_x.sql: is a migration file next to a sqitch.plan" err &&
 	godwit --dir . --source-format sqitch status >out &&
 	test_grep "pending *1 *a" out &&
+	godwit --dir . --format sqitch status >out &&
+	test_grep "pending *1 *a" out &&
+	test_expect_code 2 godwit --dir . --format nope status 2>err &&
+	test_grep "unknown format .nope.; use text or json for the output, or a folder convention" err &&
 	rm sqitch.plan &&
 	test_expect_code 1 godwit --dir . --source-format sqitch status 2>err &&
 	test_grep "sqitch.plan: missing; a sqitch project has its plan there" err
