@@ -21,7 +21,7 @@ run_sub_test()
 	} >"sub/$_name.sh" &&
 	{
 		GW_TEST_TRASH_ROOT=$PWD/sub/trash GW_TEST_VERBOSE= GW_TEST_KEEP= \
-			sh "sub/$_name.sh" >out 2>err
+			GW_TEST_NO_SKIP=${SUB_NO_SKIP:-} sh "sub/$_name.sh" >out 2>err
 		echo $? >code
 	}
 }
@@ -180,6 +180,17 @@ test_expect_success 'a missing prerequisite skips the test' '
 	grep "^ok 1 # skip skipped (missing NOPE)$" out &&
 	grep "^ok 2 - runs$" out &&
 	grep "^ok 3 - runs too$" out
+'
+
+test_expect_success 'with GW_TEST_NO_SKIP a missing tool fails instead of skipping' '
+	SUB_NO_SKIP=1 run_sub_test t1116-no-skip "no skips" <<-\EOF &&
+	test_expect_success NOPE "needs a tool" "true"
+	test_expect_success !ROOT,!NOPE "not a tool" "true"
+	test_done
+	EOF
+	test "$(cat code)" = 1 &&
+	grep "^not ok 1 - needs a tool (missing NOPE, and GW_TEST_NO_SKIP is set)$" out &&
+	! grep "^not ok 2" out
 '
 
 test_expect_success 'test_when_finished runs even when the test fails' '
