@@ -416,7 +416,7 @@ static int crlf_sha256(char out[GW_CHECKSUM_HEX], const char *text, size_t len)
 
 /* Whether the tool's SHA-256 is one of the file's: as it is, with CRLF
  * folded (newer drizzle-orm folds before hashing; Prisma accepts both) or, for
- * Prisma, with LF expanded. -1 when libcrypto fails. */
+ * Prisma, with LF expanded. */
 static int sha256_matches(const tool_def *t, const char *text, size_t len, const char *sum)
 {
 	char hex[3][GW_CHECKSUM_HEX];

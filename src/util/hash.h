@@ -1,6 +1,6 @@
 /*
- * hash.h: SHA-256 checksums (OpenSSL libcrypto), and the raw-byte digests
- * other tools keep in their history tables (adopt.c).
+ * hash.h: SHA-256 checksums, and the raw-byte digests other tools keep in
+ * their history tables (adopt.c). Written here (hash.c), no library.
  */
 #ifndef GW_UTIL_HASH_H
 #define GW_UTIL_HASH_H
@@ -16,8 +16,8 @@
 int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len);
 
 /* SHA-256 and SHA-1 of the bytes as they are (nothing folded), as lowercase
- * hex: the checksums Prisma, drizzle and sqitch compute. 0, or -1 when
- * libcrypto fails (out is then ""). */
+ * hex: the checksums Prisma, drizzle and sqitch compute. They return 0; the
+ * int return is kept for callers that check it. */
 int gw_sha256_hex(char out[GW_CHECKSUM_HEX], const void *data, size_t len);
 int gw_sha1_hex(char out[GW_SHA1_HEX], const void *data, size_t len);
 

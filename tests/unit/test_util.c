@@ -423,6 +423,69 @@ static void test_sha1_hex_known_values(void **state)
 	assert_int_equal(strlen(sum), GW_SHA1_HEX - 1);
 }
 
+/* SHA-256 and SHA-1 are written here (src/util/hash.c): FIPS 180-4's long
+ * vectors, and messages whose padding falls on each side of a block
+ * boundary (55, 56, 63, 64, 65, 119, 120, 128 bytes; values from Python's
+ * hashlib). */
+static void test_digests_at_block_boundaries(void **state)
+{
+	static const struct {
+		size_t len;
+		const char *sha256, *sha1;
+	} cases[] = {
+	        {55, "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b",
+	         "ddf57317ef34bfee3b6df83d359098930eb278bc"},
+	        {56, "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27",
+	         "a0d492bb0fc889d0eca3bc137066ab6f4f74f369"},
+	        {63, "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055",
+	         "c55856749bef509bdfe6bfebfc7bf4e793e82132"},
+	        {64, "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241",
+	         "bede92be29c3874e1b54ddc77988d606fc857a8e"},
+	        {65, "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e",
+	         "b05a80522b053d6dc7e0a517d0e70212c7dad11f"},
+	        {119, "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e",
+	         "504e27376a6e0f0dba8295b85cb25dc4dfa17d23"},
+	        {120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5",
+	         "82134b02fb3f702491be9bed581eeab59334acb2"},
+	        {128, "d2742f1f4ac6bb7ca2b239ee18402ba8b3f9f8e652d2a72973c2b9ba11c08cf6",
+	         "a09133e6730ffe899efb70204cb5646cd5dc24ee"},
+	};
+	static const char fips[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	unsigned char msg[128];
+	char sum[GW_CHECKSUM_HEX], folded[GW_CHECKSUM_HEX], sum1[GW_SHA1_HEX];
+	char *million = malloc(1000000);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)((i * 7 + 3) % 256);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gw_sha256_hex(sum, msg, cases[i].len);
+		assert_string_equal(sum, cases[i].sha256);
+		gw_sha1_hex(sum1, msg, cases[i].len);
+		assert_string_equal(sum1, cases[i].sha1);
+	}
+	gw_sha256_hex(sum, fips, strlen(fips));
+	assert_string_equal(sum,
+	                    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	assert_non_null(million);
+	memset(million, 'a', 1000000);
+	gw_sha256_hex(sum, million, 1000000);
+	assert_string_equal(sum,
+	                    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	gw_sha1_hex(sum1, million, 1000000);
+	assert_string_equal(sum1, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+	/* Folding CRLF feeds the digest in pieces: the same as one piece. */
+	memset(million, 'a', 1000000);
+	million[70] = '\r';
+	million[71] = '\n';
+	gw_checksum_text(sum, million, 1000000);
+	memmove(million + 70, million + 71, 1000000 - 71);
+	gw_sha256_hex(folded, million, 999999);
+	assert_string_equal(sum, folded);
+	free(million);
+}
+
 static void test_hash_key64_is_stable(void **state)
 {
 	(void)state;
@@ -996,6 +1059,7 @@ int main(void)
 	        cmocka_unit_test(test_checksum_keeps_lone_cr),
 	        cmocka_unit_test(test_sha256_hex_keeps_bytes),
 	        cmocka_unit_test(test_sha1_hex_known_values),
+	        cmocka_unit_test(test_digests_at_block_boundaries),
 	        cmocka_unit_test(test_hash_key64_is_stable),
 	        cmocka_unit_test(test_url_scheme),
 	        cmocka_unit_test(test_url_sqlite_path),
