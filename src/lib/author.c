@@ -54,26 +54,6 @@ static void next_version(gw_str *out, const gw_source *src)
 	gw_str_puts(out, buf);
 }
 
-static int make_dirs(gw_ctx *ctx, const char *dir)
-{
-	gw_str path = GW_STR_INIT;
-	size_t i;
-	int error = 0;
-
-	gw_str_puts(&path, dir);
-	for (i = 1; i <= path.size && error == 0; i++) {
-		if (path.ptr[i] != '/' && path.ptr[i] != '\0')
-			continue;
-		path.ptr[i] = '\0';
-		if (mkdir(path.ptr, 0755) < 0 && errno != EEXIST)
-			error = gw_error_set(ctx, GW_EIO, "cannot create folder %s: %s", path.ptr,
-			                     strerror(errno));
-		path.ptr[i] = i < path.size ? '/' : '\0';
-	}
-	gw_str_dispose(&path);
-	return error;
-}
-
 /* The folder a new file goes in (perhaps below the migrations folder). */
 static int make_parent(gw_ctx *ctx, const char *path)
 {
@@ -81,7 +61,7 @@ static int make_parent(gw_ctx *ctx, const char *path)
 	int error;
 
 	gw_str_put(&parent, path, (size_t)(strrchr(path, '/') - path));
-	error = gw_str_failed(&parent) ? gw_error_oom(ctx) : make_dirs(ctx, parent.ptr);
+	error = gw_str_failed(&parent) ? gw_error_oom(ctx) : gw_make_dirs(parent.ptr, 0755, ctx);
 	gw_str_dispose(&parent);
 	return error;
 }
@@ -109,7 +89,8 @@ int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
 		return gw_error_set(p->ctx, GW_EINVALID,
 		                    "migration name '%s' may only use letters, digits, '_' and '-'",
 		                    name);
-	if ((error = make_dirs(p->ctx, p->dir)) < 0 || (error = gw_project__source(&src, p)) < 0)
+	if ((error = gw_make_dirs(p->dir, 0755, p->ctx)) < 0 ||
+	    (error = gw_project__source(&src, p)) < 0)
 		goto cleanup;
 	if ((error = gw_source_check_new(src, name, p->ctx)) < 0)
 		goto cleanup;

@@ -2053,11 +2053,8 @@ static int register_sqitch(const gw_source *src, const char *name, gw_ctx *ctx)
 	}
 	gw_str_clear(&path);
 	gw_path_join(&path, src->dir, "verify");
-	if (gw_path_is_dir(path.ptr) < 0 && mkdir(path.ptr, 0755) < 0) {
-		error = gw_error_set(ctx, GW_EIO, "cannot create folder %s: %s", path.ptr,
-		                     strerror(errno));
+	if ((error = gw_make_dirs(path.ptr, 0755, ctx)) < 0)
 		goto cleanup;
-	}
 	gw_str_clear(&path);
 	gw_path_join(&path, src->dir, SQITCH_PLAN);
 	if ((error = gw_file_replace(path.ptr, text.ptr, text.size, ctx)) < 0)

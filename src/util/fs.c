@@ -106,6 +106,27 @@ int gw_file_create(const char *path, const char *data, size_t len, gw_ctx *ctx)
 	return 0;
 }
 
+int gw_make_dirs(const char *path, unsigned int mode, gw_ctx *ctx)
+{
+	gw_str dir = GW_STR_INIT;
+	size_t i;
+	int error = 0;
+
+	if (gw_str_puts(&dir, path) < 0)
+		return gw_error_oom(ctx);
+	for (i = 1; i <= dir.size && error == 0; i++) {
+		if (dir.ptr[i] != '/' && dir.ptr[i] != '\0')
+			continue;
+		dir.ptr[i] = '\0';
+		if (mkdir(dir.ptr, (mode_t)mode) < 0 && errno != EEXIST)
+			error = gw_error_set(ctx, GW_EIO, "cannot create folder %s: %s", dir.ptr,
+			                     strerror(errno));
+		dir.ptr[i] = i < dir.size ? '/' : '\0';
+	}
+	gw_str_dispose(&dir);
+	return error;
+}
+
 int gw_file_replace(const char *path, const char *data, size_t len, gw_ctx *ctx)
 {
 	gw_str tmp = GW_STR_INIT;

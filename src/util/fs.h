@@ -20,6 +20,9 @@ int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx);
 /* Writes data to a new file; fails if it exists (O_EXCL). */
 int gw_file_create(const char *path, const char *data, size_t len, gw_ctx *ctx);
 
+/* Creates a folder and the folders above it that are missing (mkdir -p). */
+int gw_make_dirs(const char *path, unsigned int mode, gw_ctx *ctx);
+
 /* Replaces a file's content all at once: the new text is written next to
  * it and renamed over it, so a reader sees the old file or the new one. */
 int gw_file_replace(const char *path, const char *data, size_t len, gw_ctx *ctx);
