@@ -105,6 +105,25 @@ GW_EXTERN(const gw_schema_difference *) gw_schema_diff_get(const gw_schema_diff 
 GW_EXTERN(int) gw_schema_diff_text(char **out, const gw_schema_diff *diff);
 GW_EXTERN(void) gw_schema_diff_free(gw_schema_diff *diff);
 
+/* ---- rows across an up/down cycle (`godwit test --rows`) ----------------- */
+
+typedef struct gw_rows gw_rows;
+
+/* Gives every empty table that will take one a probe row (defaults and
+ * made-up values: 1, 'g', true, now(), the first enum label, '{}'); a table
+ * whose constraints refuse it stays empty. godwit's own tables are left
+ * alone. For an ephemeral database: it writes rows. */
+GW_EXTERN(int) gw_rows_probe(gw_project *project);
+/* The row count and a hash of the rows of every table (in opts' schemas,
+ * without godwit's own tables). */
+GW_EXTERN(int)
+gw_rows_fingerprint(gw_rows **out, gw_project *project, const gw_schema_options *opts);
+/* What happened to the rows of before's tables in after, as text ("table
+ * public.t: 1 row before, 0 after; ..."), malloc'd; *out is NULL when every
+ * table kept its rows. Tables only in after are not compared. */
+GW_EXTERN(int) gw_rows_compare(char **out, const gw_rows *before, const gw_rows *after);
+GW_EXTERN(void) gw_rows_free(gw_rows *rows);
+
 /* ---- ephemeral databases ------------------------------------------------- */
 
 /* A uniquely named, empty database on the server of a URL (PostgreSQL:

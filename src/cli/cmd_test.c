@@ -26,6 +26,7 @@ enum {
 	OPT_SINCE,
 	OPT_FORMAT,
 	OPT_IGNORE_COLUMN_ORDER,
+	OPT_ROWS,
 };
 
 static const gw_opt test_options[] = {
@@ -37,6 +38,8 @@ static const gw_opt test_options[] = {
         {OPT_FORMAT, "format", 0, "FMT", "text, json, markdown or github"},
         {OPT_IGNORE_COLUMN_ORDER, "ignore-column-order", 0, NULL,
          "compare columns by name, not position"},
+        {OPT_ROWS, "rows", 0, NULL,
+         "also check that the rows of existing tables survive up and down"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -60,6 +63,7 @@ typedef struct tester {
 	outcome *items;
 	size_t n;
 	int stop;
+	int rows; /* --rows */
 } tester;
 
 static volatile sig_atomic_t interrupted;
@@ -138,15 +142,43 @@ static int differ(tester *t, outcome *o, const gw_schema *a, const gw_schema *b,
 	return 1;
 }
 
+/* --rows: every empty table gets a probe row, and the rows are
+ * fingerprinted before up (and again after down, to compare). */
+static int rows_now(tester *t, outcome *o, gw_rows **out, int probe)
+{
+	if ((probe && gw_rows_probe(t->ep) < 0) || gw_rows_fingerprint(out, t->ep, &t->sopts) < 0)
+		return step_failed(t, o, "reading the rows failed");
+	return 0;
+}
+
+/* 1 when a table of before lost or changed rows; the reason is kept. */
+static int rows_differ(outcome *o, const gw_rows *before, const gw_rows *after)
+{
+	char *what = NULL;
+	size_t len;
+
+	if (gw_rows_compare(&what, before, after) < 0 || !what) {
+		free(what);
+		return 0;
+	}
+	len = strlen(what) + 64;
+	o->r = R_FAIL;
+	if ((o->reason = malloc(len)))
+		snprintf(o->reason, len, "rows did not survive up and down: %s", what);
+	free(what);
+	return 1;
+}
+
 static void cycle(tester *t, outcome *o, int has_down)
 {
 	gw_schema *s0 = NULL, *s1 = NULL, *s2 = NULL, *s3 = NULL;
 	gw_down_options down = GW_DOWN_OPTIONS_INIT;
+	gw_rows *r0 = NULL, *r2 = NULL;
 	int down_differs;
 
 	o->r = R_PASS;
-	if (snap(t, o, &s0) < 0 || (up_to(t, o->version) < 0 && step_failed(t, o, "up failed")) ||
-	    snap(t, o, &s1) < 0)
+	if ((t->rows && rows_now(t, o, &r0, 1) < 0) || snap(t, o, &s0) < 0 ||
+	    (up_to(t, o->version) < 0 && step_failed(t, o, "up failed")) || snap(t, o, &s1) < 0)
 		goto cleanup;
 	if (!has_down) {
 		o->r = R_UNTESTABLE;
@@ -159,6 +191,11 @@ static void cycle(tester *t, outcome *o, int has_down)
 	    snap(t, o, &s2) < 0)
 		goto cleanup;
 	down_differs = differ(t, o, s0, s2, "down did not restore the schema from before up");
+	if (!down_differs && t->rows) {
+		if (rows_now(t, o, &r2, 0) < 0)
+			goto cleanup;
+		down_differs = rows_differ(o, r0, r2);
+	}
 	if (interrupted || t->stop)
 		goto cleanup;
 	/* Applied again even after a bad down, so the migrations after it
@@ -174,6 +211,8 @@ static void cycle(tester *t, outcome *o, int has_down)
 		goto cleanup;
 	differ(t, o, s1, s3, "up after down gave a different schema than the first up");
 cleanup:
+	gw_rows_free(r0);
+	gw_rows_free(r2);
 	gw_schema_free(s0);
 	gw_schema_free(s1);
 	gw_schema_free(s2);
@@ -416,6 +455,9 @@ static int parse(gw_cli *cli, const gw_args *args, settings *s, tester *t)
 		case OPT_IGNORE_COLUMN_ORDER:
 			t->sopts.ignore_column_order = 1;
 			break;
+		case OPT_ROWS:
+			t->rows = 1;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(v, "text") == 0)
 				s->format = FMT_TEXT;
@@ -569,7 +611,7 @@ int gw_cli_ephemeral(gw_cli *cli, gw_ephemeral **out, const char *url, gw_ctx *c
 
 static int test_run(gw_cli *cli, const gw_args *args)
 {
-	tester t = {cli, NULL, NULL, GW_SCHEMA_OPTIONS_INIT, NULL, 0, 0};
+	tester t = {cli, NULL, NULL, GW_SCHEMA_OPTIONS_INIT, NULL, 0, 0, 0};
 	settings s = {NULL, NULL, 0, 0, FMT_TEXT};
 	gw_ephemeral *eph = NULL;
 	gw_status *plan = NULL, *target = NULL;
@@ -646,14 +688,16 @@ cleanup:
 const gw_cmd gw_cmd_test = {
         .name = "test",
         .summary = "prove every migration's down on an ephemeral database",
-        .usage = "test [--dev-url URL] [--only-new | --since REV] [--keep] [--format "
+        .usage = "test [--dev-url URL] [--only-new | --since REV] [--rows] [--keep] [--format "
                  "text|json|markdown|github]",
         .description =
                 "Creates an ephemeral database (on the --dev-url server, else the target's),\n"
                 "then for each migration: up, down, up again, comparing schema snapshots.\n"
                 "A down must restore the schema from before its up, and the second up must\n"
-                "give the same schema as the first. The database is dropped at the end, also\n"
-                "after a failure or Ctrl-C. Exits 3 when a migration fails or has no down.",
+                "give the same schema as the first. With --rows, every empty table first gets\n"
+                "a probe row, and the rows of the tables of before must survive up and down.\n"
+                "The database is dropped at the end, also after a failure or Ctrl-C. Exits 3\n"
+                "when a migration fails or has no down.",
         .options = test_options,
         .min_args = 0,
         .max_args = 0,

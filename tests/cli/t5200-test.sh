@@ -238,4 +238,56 @@ test_expect_success SQLITE3 'SQLite: a temporary file is the ephemeral database'
 	test -z "$(ls | grep godwit_test_)"
 '
 
+# --rows: a down that empties a table it did not create, or an up whose
+# data change the down does not undo, keeps the schema but not the rows.
+write_rows_set()
+{
+	write_migration "$1/20240101000000_users.sql" <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, kind text NOT NULL DEFAULT 'user');
+	CREATE TABLE posts (id int PRIMARY KEY, author int NOT NULL REFERENCES users (id));
+	-- migrate:down
+	DROP TABLE posts;
+	DROP TABLE users;
+	EOF
+	write_migration "$1/20240102000000_age.sql" <<-\EOF &&
+	-- migrate:up
+	ALTER TABLE users ADD COLUMN age int;
+	-- migrate:down
+	ALTER TABLE users DROP COLUMN age;
+	EOF
+	write_migration "$1/20240103000000_audit.sql" <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE audit (id int);
+	-- migrate:down
+	DROP TABLE audit;
+	DELETE FROM posts;
+	EOF
+	write_migration "$1/20240104000000_shout.sql" <<-\EOF
+	-- migrate:up
+	UPDATE users SET email = upper(email);
+	-- migrate:down
+	SELECT 1;
+	EOF
+}
+
+test_expect_success PG '--rows: probe rows must survive up and down' '
+	write_rows_set rows &&
+	godwit --url "$PG_URL" --dir rows test >out &&
+	test_grep "^4 passed, 0 failed, 0 untestable\$" out &&
+	test_expect_code 3 godwit --url "$PG_URL" --dir rows test --rows >out &&
+	test_grep "^pass        20240101000000 users\$" out &&
+	test_grep "^pass        20240102000000 age\$" out &&
+	test_grep "^fail        20240103000000 audit: rows did not survive up and down: table public.posts: 1 row before, 0 after\$" out &&
+	test_grep "^fail        20240104000000 shout: rows did not survive up and down: table public.users: the 1 row changed\$" out
+'
+
+test_expect_success SQLITE3 'SQLite: --rows too' '
+	write_rows_set rows-lite &&
+	TMPDIR=$PWD test_expect_code 3 godwit --url sqlite:target.db --dir rows-lite test --rows >out &&
+	test_grep "^pass        20240102000000 age\$" out &&
+	test_grep "^fail        20240103000000 audit: rows did not survive up and down: table posts: 1 row before, 0 after\$" out &&
+	test_grep "^fail        20240104000000 shout: rows did not survive up and down: table users: the 1 row changed\$" out
+'
+
 test_done
