@@ -4,8 +4,9 @@
  * Each successful up (when the project asks for it) appends the snapshot's
  * text and its SHA-256 to godwit_schema_snapshots, next to the history
  * tables; drift compares the live schema with the newest row. The text is
- * stored plainly: a snapshot of hundreds of tables is some tens of KiB, and
- * a readable column lets anyone look at what was recorded with psql.
+ * a plain text column: PostgreSQL compresses it itself (TOAST) once it
+ * passes about 2 KiB, and a readable column lets anyone look at what was
+ * recorded with psql.
  */
 #include "schema.h"
 

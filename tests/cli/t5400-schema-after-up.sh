@@ -35,4 +35,18 @@ test_expect_success PG 'an up with nothing to apply leaves both alone' '
 	test_expect_code 3 godwit --url "$PG_URL" drift >out
 '
 
+test_expect_success PG 'the recorded snapshot is stored compressed (TOAST), its hash beside it' '
+	i=0 &&
+	{
+		echo "-- migrate:up" &&
+		while [ $i -lt 40 ]; do
+			echo "CREATE TABLE wide_$i (id bigint PRIMARY KEY, name text NOT NULL, created_at timestamptz DEFAULT now());"
+			i=$((i + 1))
+		done
+	} >db/migrations/20240102000000_wide.sql &&
+	godwit --url "$PG_URL" up &&
+	test "$(pg_sql "SELECT octet_length(snapshot) > 4000 AND pg_column_size(snapshot) * 2 < octet_length(snapshot) FROM godwit_schema_snapshots ORDER BY id DESC LIMIT 1")" = t &&
+	test "$(pg_sql "SELECT hash FROM godwit_schema_snapshots ORDER BY id DESC LIMIT 1")" = "$(sha256sum db/schema.sql | cut -d" " -f1)"
+'
+
 test_done
