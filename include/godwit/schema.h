@@ -48,7 +48,7 @@ typedef struct {
 
 typedef struct {
 	const char *kind; /* schema, extension, enum, domain, type, sequence, table, view,
-	                     matview, function, procedure, event_trigger */
+	                     matview, function, procedure, aggregate, event_trigger */
 	const char *name; /* quoted where needed, schema-qualified where it has one */
 	size_t nmembers;
 	const char *const *members; /* sorted; may hold newlines */

@@ -541,28 +541,54 @@ static int type_row(void *payload, int ncols, const char *const *v)
 	return r->error;
 }
 
-/* Aggregates have no pg_get_functiondef; they are left out. */
+/* Aggregates have no pg_get_functiondef: theirs is written from
+ * pg_aggregate, one clause a line as CREATE AGGREGATE names them. */
+#define AGGREGATE_DEF                                                                              \
+	"(SELECT concat_ws(chr(10), 'sfunc ' || a.aggtransfn::regproc,"                            \
+	" 'stype ' || format_type(a.aggtranstype, NULL),"                                          \
+	" CASE WHEN a.aggfinalfn <> 0 THEN 'finalfunc ' || a.aggfinalfn::regproc END,"             \
+	" CASE WHEN a.aggfinalextra THEN 'finalfunc_extra' END,"                                   \
+	" CASE WHEN a.aggcombinefn <> 0 THEN 'combinefunc ' || a.aggcombinefn::regproc END,"       \
+	" CASE WHEN a.aggserialfn <> 0 THEN 'serialfunc ' || a.aggserialfn::regproc END,"          \
+	" CASE WHEN a.aggdeserialfn <> 0 THEN 'deserialfunc ' || a.aggdeserialfn::regproc END,"    \
+	" CASE WHEN a.agginitval IS NOT NULL THEN 'initcond ' || quote_literal(a.agginitval) END," \
+	" CASE WHEN a.aggmtransfn <> 0 THEN 'msfunc ' || a.aggmtransfn::regproc || ' minvfunc ' "  \
+	"||"                                                                                       \
+	"   a.aggminvtransfn::regproc || ' mstype ' || format_type(a.aggmtranstype, NULL) END,"    \
+	" CASE WHEN a.aggsortop <> 0 THEN 'sortop ' || a.aggsortop::regoperator END,"              \
+	" CASE a.aggkind WHEN 'o' THEN 'kind ordered-set' WHEN 'h' THEN 'kind hypothetical' END,"  \
+	" CASE WHEN p.proparallel <> 'u' THEN 'parallel ' || CAST(p.proparallel AS text) END,"     \
+	" 'returns ' || format_type(p.prorettype, NULL))"                                          \
+	" FROM pg_aggregate a WHERE a.aggfnoid = p.oid)"
+
 /* clang-format off */
 static const char functions_sql[] =
 	"SELECT n.nspname, p.prokind, " QNAME("n.nspname", "p.proname")
 	" || '(' || pg_get_function_identity_arguments(p.oid) || ')',"
-	" pg_get_functiondef(p.oid), " DESCR("pg_proc", "p.oid", "0") ","
+	" CASE WHEN p.prokind = 'a' THEN " AGGREGATE_DEF " ELSE pg_get_functiondef(p.oid) END, "
+	DESCR("pg_proc", "p.oid", "0") ","
 	" pg_get_userbyid(p.proowner), " ACL("p.proacl")
 	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-	" WHERE p.prokind IN ('f', 'p', 'w') AND" NS_FILTER "AND" NOT_EXT("pg_proc", "p.oid");
+	" WHERE p.prokind IN ('f', 'p', 'w', 'a') AND" NS_FILTER "AND" NOT_EXT("pg_proc", "p.oid");
 /* clang-format on */
 
 static int function_row(void *payload, int ncols, const char *const *v)
 {
 	reader *r = payload;
-	int proc = v[1][0] == 'p';
+	int proc = v[1][0] == 'p', agg = v[1][0] == 'a';
 	gw_sobj *o;
 
 	(void)ncols;
 	if (!gw_schema__wanted(r->c, v[0]))
 		return 0;
-	if (!(o = gw_schema__add(r->c->s, v[0], proc ? GW_SK_PROCEDURE : GW_SK_FUNCTION,
-	                         proc ? "procedure" : "function", v[2])) ||
+	if (!(o = gw_schema__add(r->c->s, v[0],
+	                         agg    ? GW_SK_AGGREGATE
+	                         : proc ? GW_SK_PROCEDURE
+	                                : GW_SK_FUNCTION,
+	                         agg    ? "aggregate"
+	                         : proc ? "procedure"
+	                                : "function",
+	                         v[2])) ||
 	    gw_sobj_addf(o, GW_SM_HEAD, 0, "definition\n%s", v[3]) < 0 ||
 	    add_comment(o, v[4]) < 0 || add_privileges(r, o, v[5], v[6]) < 0)
 		r->error = GW_ENOMEM;

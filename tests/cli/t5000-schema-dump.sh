@@ -140,6 +140,20 @@ test_expect_success PG 'types, sequences, partitions, views and functions' '
 	test_grep "^  |CREATE OR REPLACE FUNCTION app.touch()\$" a.sql
 '
 
+test_expect_success PG 'aggregates are listed with their clauses; a changed one differs' '
+	pg_new_db &&
+	pg_sql "CREATE FUNCTION add2(int, int) RETURNS int LANGUAGE sql IMMUTABLE AS '\''SELECT \$1 + \$2'\'';
+		CREATE AGGREGATE total(int) (sfunc = add2, stype = int, initcond = '\''0'\'')" &&
+	godwit --url "$PG_URL" schema dump >agg1.sql &&
+	test_grep "^aggregate public.total(integer)\$" agg1.sql &&
+	test_grep "^  |sfunc add2\$" agg1.sql &&
+	test_grep "^  |initcond '\''0'\''\$" agg1.sql &&
+	pg_sql "DROP AGGREGATE total(int);
+		CREATE AGGREGATE total(int) (sfunc = add2, stype = int, initcond = '\''10'\'')" &&
+	test_expect_code 3 godwit --url "$PG_URL" schema diff agg1.sql "$PG_URL" >out &&
+	test_grep "aggregate public.total(integer)" out
+'
+
 test_expect_success PG 'objects are sorted by schema, kind and name' '
 	grep "^[a-z]" a.sql | grep -v "^--" >headers &&
 	cat >expect <<-\EOF &&
