@@ -102,6 +102,12 @@ typedef struct {
 	const char *const *files;
 	size_t nfiles;
 	int pending_only; /* needs the database */
+	/* "postgres" or "sqlite": the SQL's dialect. NULL: the database URL's
+	 * when one is configured, else PostgreSQL (the embedded SQLite default
+	 * is not taken to mean the SQL is SQLite's). With "sqlite", statements
+	 * the PostgreSQL parser cannot read are skipped (validate checks them
+	 * with SQLite) and only the rules that apply to SQLite report. */
+	const char *dialect;
 } gw_project_lint_options;
 
 #define GW_PROJECT_LINT_OPTIONS_VERSION 1

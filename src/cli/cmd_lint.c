@@ -11,7 +11,7 @@
 
 #include "report.h"
 
-enum { OPT_FORMAT = 1, OPT_EXPLAIN, OPT_LIST, OPT_SINCE, OPT_ALL };
+enum { OPT_FORMAT = 1, OPT_EXPLAIN, OPT_LIST, OPT_SINCE, OPT_ALL, OPT_DIALECT };
 
 static const gw_opt lint_options[] = {
         {OPT_FORMAT, "format", 0, "FMT", "output: " GW_REPORT_FORMATS},
@@ -19,6 +19,8 @@ static const gw_opt lint_options[] = {
         {OPT_LIST, "list", 0, NULL, "list every rule"},
         {OPT_SINCE, "since", 0, "REV", "lint the migrations changed since a git revision"},
         {OPT_ALL, "all", 0, NULL, "lint every migration, not only the pending ones"},
+        {OPT_DIALECT, "dialect", 0, "NAME",
+         "postgres or sqlite (default: the database URL's, else postgres)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -133,6 +135,8 @@ static int lint_run(gw_cli *cli, const gw_args *args)
 			since = o->value;
 		if (o->id == OPT_ALL)
 			all = 1;
+		if (o->id == OPT_DIALECT)
+			opts.dialect = o->value;
 	}
 	if (since && args->npos)
 		return gw_cli_usage(cli, "give either --since or files, not both");
@@ -167,13 +171,17 @@ cleanup:
 const gw_cmd gw_cmd_lint = {
         .name = "lint",
         .summary = "find statements that are unsafe on a live database",
-        .usage = "lint [--format FMT] [--since REV] [--all] [FILES...] | --explain RULE | --list",
+        .usage =
+                "lint [--format FMT] [--since REV] [--all] [--dialect NAME] [FILES...] | --explain "
+                "RULE | --list",
         .description = "Checks each statement with PostgreSQL's parser for long locks, table\n"
                        "rewrites, breaking drops and renames, risky types, transaction mistakes\n"
                        "and secrets. With no files: the pending migrations (all of them when no\n"
                        "database URL is configured, or with --all). '-- godwit:ignore RULE' on\n"
                        "the line before a statement silences it; godwit.conf's lint_disable,\n"
-                       "lint_error and lint_warning change the rules' levels.\n"
+                       "lint_error and lint_warning change the rules' levels. SQLite SQL (a\n"
+                       "sqlite: URL, or --dialect sqlite): statements PostgreSQL cannot parse\n"
+                       "are left to validate, and only the rules that apply to SQLite report.\n"
                        "Exit status: 0 no error found, 3 an error was found, 1 it could not run.",
         .options = lint_options,
         .min_args = 0,

@@ -43,6 +43,7 @@ struct gw_project {
 	gw_ctx *ctx;
 	char *dir;         /* migrations folder as given (relative paths kept) */
 	char *url;         /* never printed */
+	int url_given;     /* not the embedded default */
 	char *display_url; /* masked */
 	char *environment;
 	char *app_name;
@@ -104,6 +105,8 @@ int gw_project__database_missing(const gw_project *p);
 int gw_project__lock(gw_project *p);
 void gw_project__unlock(gw_project *p);
 /* "dir/file", for messages. */
+/* The SQL dialect "postgres" or "sqlite" names; NULL: the database's. */
+int gw_project__dialect_named(gw_dialect *out, gw_project *p, const char *name);
 int gw_project__path(gw_str *out, const gw_project *p, const char *file);
 
 /* history.c */

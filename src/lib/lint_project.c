@@ -24,6 +24,7 @@ typedef struct lrun {
 	gw_findings *f;
 	gw_lint_levels levels;
 	const gw_lint_options *opts;
+	gw_dialect dialect;
 } lrun;
 
 static int lint_text(lrun *l, const char *path, const gw_str *text, size_t off, size_t len,
@@ -43,6 +44,8 @@ static int lint_text(lrun *l, const char *path, const gw_str *text, size_t off, 
 	sec.len = len;
 	sec.no_tx_directive = no_tx || (l->opts && l->opts->no_transaction);
 	sec.checks = GW_CHECK_SYNTAX | GW_CHECK_RULES;
+	if (l->dialect == GW_DIALECT_SQLITE)
+		sec.checks |= GW_CHECK_SQLITE;
 	error = gw_lint__section(l->f, &l->levels, &sec, l->p->ctx);
 	gw_lines_dispose(&lines);
 	return error;
@@ -170,7 +173,7 @@ static int lint_set(lrun *l, int pending_only)
 int gw_project_lint(gw_findings **out, gw_project *p, const gw_project_lint_options *opts)
 {
 	lrun l = {0};
-	int error;
+	int error = 0;
 
 	*out = NULL;
 	l.p = p;
@@ -179,7 +182,15 @@ int gw_project_lint(gw_findings **out, gw_project *p, const gw_project_lint_opti
 		                    "gw_project_lint_options version %u is not supported",
 		                    opts->version);
 	l.opts = opts ? &opts->lint : NULL;
-	if ((error = gw_lint__levels(&l.levels, l.opts, p->ctx)) < 0 ||
+	/* The lint rules are PostgreSQL's: without a database URL (the
+	 * embedded default) the SQL is taken for PostgreSQL, as it is in a CI
+	 * job that lints a PostgreSQL project offline. */
+	l.dialect = GW_DIALECT_POSTGRES;
+	if (opts && opts->dialect)
+		error = gw_project__dialect_named(&l.dialect, p, opts->dialect);
+	else if (p->url_given)
+		l.dialect = p->driver->dialect;
+	if (error < 0 || (error = gw_lint__levels(&l.levels, l.opts, p->ctx)) < 0 ||
 	    (error = gw_findings__new(&l.f, p->ctx)) < 0)
 		goto cleanup;
 	if (opts && opts->nfiles)

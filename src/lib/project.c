@@ -90,6 +90,7 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->table = gw_strdup(o->table ? o->table : DEFAULT_TABLE);
 	p->events_table = gw_strdup(o->events_table ? o->events_table : DEFAULT_EVENTS_TABLE);
 	p->url = o->url && *o->url ? gw_strdup(o->url) : default_url(o->project_dir, env);
+	p->url_given = o->url && *o->url;
 	p->format = o->format;
 	p->lock_wait_ms = o->lock_wait_ms > 0 ? o->lock_wait_ms : DEFAULT_LOCK_WAIT_MS;
 	p->lock_table = o->lock_table;
@@ -224,6 +225,22 @@ const char *gw_project_display_url(const gw_project *p)
 const char *gw_project_driver_name(const gw_project *p)
 {
 	return p->driver->name;
+}
+
+int gw_project__dialect_named(gw_dialect *out, gw_project *p, const char *name)
+{
+	if (!name) {
+		*out = p->driver->dialect;
+		return 0;
+	}
+	if (!strcmp(name, "postgres") || !strcmp(name, "postgresql"))
+		*out = GW_DIALECT_POSTGRES;
+	else if (!strcmp(name, "sqlite"))
+		*out = GW_DIALECT_SQLITE;
+	else
+		return gw_error_set(p->ctx, GW_EINVALID,
+		                    "unknown SQL dialect '%s'; use postgres or sqlite", name);
+	return 0;
 }
 
 int gw_project__path(gw_str *out, const gw_project *p, const char *file)

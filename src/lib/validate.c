@@ -301,22 +301,6 @@ static int check_history(vrun *v)
 	return error;
 }
 
-static int pick_dialect(gw_dialect *out, gw_project *p, const char *name)
-{
-	if (!name) {
-		*out = p->driver->dialect;
-		return 0;
-	}
-	if (!strcmp(name, "postgres") || !strcmp(name, "postgresql"))
-		*out = GW_DIALECT_POSTGRES;
-	else if (!strcmp(name, "sqlite"))
-		*out = GW_DIALECT_SQLITE;
-	else
-		return gw_error_set(p->ctx, GW_EINVALID,
-		                    "unknown SQL dialect '%s'; use postgres or sqlite", name);
-	return 0;
-}
-
 int gw_project_validate(gw_findings **out, gw_project *p, const gw_validate_options *opts)
 {
 	vrun v = {0};
@@ -329,7 +313,7 @@ int gw_project_validate(gw_findings **out, gw_project *p, const gw_validate_opti
 		return gw_error_set(p->ctx, GW_EINVALID,
 		                    "gw_validate_options version %u is not supported",
 		                    opts->version);
-	if ((error = pick_dialect(&v.dialect, p, opts ? opts->dialect : NULL)) < 0 ||
+	if ((error = gw_project__dialect_named(&v.dialect, p, opts ? opts->dialect : NULL)) < 0 ||
 	    (error = gw_lint__levels(&v.levels, opts ? &opts->lint : NULL, p->ctx)) < 0 ||
 	    (error = gw_findings__new(&v.f, p->ctx)) < 0)
 		goto cleanup;

@@ -111,6 +111,25 @@ test_expect_success 'a syntax error is a finding with its position' '
 	test_grep "^bad.sql:2:1: error: syntax error at or near \"SELEC\" \[syntax\]" out
 '
 
+test_expect_success 'SQLite SQL: no PostgreSQL syntax errors, only the rules that apply to SQLite' '
+	mkdir lite &&
+	write_migration lite/db/migrations/20240101000000_a.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL) STRICT;
+	CREATE INDEX a_name ON a (name);
+	ALTER TABLE a DROP COLUMN name;
+	EOF
+	(cd lite && godwit --url sqlite:db/dev.sqlite3 lint >../out) &&
+	test_grep "20240101000000_a.sql:4:1: warning: dropping a.name breaks code that still reads it \[dropping-column\]" out &&
+	! grep "syntax\|require-concurrent-index-creation" out &&
+	(cd lite && godwit lint --dialect sqlite >../out2) &&
+	test_cmp out out2 &&
+	(cd lite && test_expect_code 3 godwit lint >../out3) &&
+	test_grep "syntax error at or near \"AUTOINCREMENT\" \[syntax\]" out3 &&
+	(cd lite && test_expect_code 1 godwit lint --dialect oracle 2>../err) &&
+	test_grep "unknown SQL dialect .oracle.; use postgres or sqlite" err
+'
+
 test_expect_success '--explain and --list' '
 	godwit lint --explain constraint-missing-not-valid >out &&
 	test_grep "^constraint-missing-not-valid (error, locking)" out &&

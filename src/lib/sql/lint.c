@@ -512,6 +512,32 @@ int gw_lint__on(const gw_lint_cx *cx, const char *rule)
 	return gw_lint__level(cx->run->levels, rule) != GW_LEVEL_OFF;
 }
 
+/* The rules that mean something on SQLite: what breaks readers, secrets,
+ * transaction control in a migration godwit wraps, and IF EXISTS. Locks,
+ * rewrites and PostgreSQL's types are PostgreSQL's. */
+static int for_sqlite(const char *rule)
+{
+	static const char *const rules[] = {"ban-drop-database",
+	                                    "dropping-column",
+	                                    "dropping-not-null",
+	                                    "dropping-table",
+	                                    "renaming-column",
+	                                    "renaming-table",
+	                                    "duplicate-column-assignment",
+	                                    "prefer-if-exists",
+	                                    "hardcoded-password",
+	                                    "secret-literal",
+	                                    "transaction-control-in-migration",
+	                                    "uncommitted-transaction",
+	                                    NULL};
+	size_t i;
+
+	for (i = 0; rules[i]; i++)
+		if (!strcmp(rules[i], rule))
+			return 1;
+	return 0;
+}
+
 void gw_lint__report(gw_lint_cx *cx, const char *rule, int location, const char *table,
                      const char *lock, const char *help, const char *fmt, ...)
 {
@@ -522,7 +548,8 @@ void gw_lint__report(gw_lint_cx *cx, const char *rule, int location, const char 
 	size_t at;
 	va_list ap;
 
-	if (!level || silenced(r, rule))
+	if (!level || ((cx->sec->checks & GW_CHECK_SQLITE) && !for_sqlite(rule)) ||
+	    silenced(r, rule))
 		return;
 	va_start(ap, fmt);
 	gw_str_vprintf(&msg, fmt, ap);
@@ -941,6 +968,52 @@ static int walk(struct lint_run *r, const PgQuery__ParseResult *tree, gw_ctx *ct
 	return error;
 }
 
+/* SQLite's SQL that the PostgreSQL parser cannot read as a whole: split
+ * by SQLite's rules, each statement parsed and walked alone (the comments
+ * before it included, for godwit:ignore), those it cannot read skipped. */
+static int walk_sqlite(struct lint_run *r, gw_ctx *ctx)
+{
+	const gw_lint_section *sec = r->sec;
+	gw_sql_list stmts = GW_SQL_LIST_INIT;
+	gw_str syntax = GW_STR_INIT;
+	gw_lint_section sub;
+	size_t bad = 0, from = 0, end, i;
+	gw_ctx *scratch = NULL;
+	int error = 0;
+
+	/* A split error is validate's to report, not lint's. */
+	if (gw_ctx_new(&scratch) < 0)
+		return gw_error_oom(ctx);
+	if (gw_sql_split(&stmts, GW_DIALECT_SQLITE, sec->text + sec->off, sec->len, &bad, scratch) <
+	    0)
+		goto cleanup;
+	for (i = 0; i < stmts.count && error == 0; i++) {
+		PgQuery__ParseResult *tree = NULL;
+
+		end = stmts.items[i].offset + stmts.items[i].len;
+		if (end < sec->len && sec->text[sec->off + end] == ';')
+			end++;
+		sub = *sec;
+		sub.off = sec->off + from;
+		sub.len = end - from;
+		from = end;
+		gw_str_clear(&syntax);
+		if ((error = gw_sql_parse_tree(&tree, sub.text + sub.off, sub.len, &syntax, &bad,
+		                               ctx)) < 0 ||
+		    !tree)
+			continue;
+		r->sec = &sub;
+		error = walk(r, tree, ctx);
+		r->sec = sec;
+		gw_sql_parse_tree_free(tree);
+	}
+cleanup:
+	gw_sql_list_dispose(&stmts);
+	gw_str_dispose(&syntax);
+	gw_ctx_free(scratch);
+	return error;
+}
+
 int gw_lint__section(gw_findings *f, const gw_lint_levels *levels, const gw_lint_section *sec,
                      gw_ctx *ctx)
 {
@@ -956,7 +1029,7 @@ int gw_lint__section(gw_findings *f, const gw_lint_levels *levels, const gw_lint
 	if ((error = gw_sql_parse_tree(&tree, sec->text + sec->off, sec->len, &syntax, &bad, ctx)) <
 	    0)
 		goto cleanup;
-	if (!tree) {
+	if (!tree && !(sec->checks & GW_CHECK_SQLITE)) {
 		error = syntax_finding(&r, &syntax, bad) < 0 ? gw_error_oom(ctx) : 0;
 		goto cleanup;
 	}
@@ -964,7 +1037,7 @@ int gw_lint__section(gw_findings *f, const gw_lint_levels *levels, const gw_lint
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
-	if ((error = walk(&r, tree, ctx)) < 0)
+	if ((error = tree ? walk(&r, tree, ctx) : walk_sqlite(&r, ctx)) < 0)
 		goto cleanup;
 	if (sec->checks & GW_CHECK_RULES)
 		report_unused(&r);

@@ -67,6 +67,10 @@ enum {
 	GW_CHECK_SYNTAX = 1 << 0,  /* the parser's verdict (always on) */
 	GW_CHECK_PLPGSQL = 1 << 1, /* compile PL/pgSQL bodies */
 	GW_CHECK_RULES = 1 << 2,   /* the lint rules */
+	/* SQLite's SQL: statements PostgreSQL's parser cannot read are
+	 * skipped (validate checks them with SQLite), and only the rules that
+	 * mean something on SQLite report. */
+	GW_CHECK_SQLITE = 1 << 3,
 };
 
 /* One section (the up or down part) of a file: text[off, off + len) is
