@@ -494,29 +494,23 @@ static int bool_row(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-static int exec1(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
-                 void *payload)
-{
-	gw_stmt stmt = {sql, strlen(sql), params, n};
-
-	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
-}
-
 static int table_exists(int *exists, gw_project *p, const tool_def *t, const char *qname)
 {
 	const char *params[1];
 
 	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
 		params[0] = qname;
-		return exec1(p, "SELECT to_regclass($1) IS NOT NULL", params, 1, bool_row, exists);
+		return gw_project__exec(p, "SELECT to_regclass($1) IS NOT NULL", params, 1,
+		                        bool_row, exists);
 	}
 	params[0] = t->table;
-	return exec1(p,
-	             t->attach ? "SELECT count(*) = 1 FROM sqitch.sqlite_master WHERE type = "
-	                         "'table' AND name = $1"
-	                       : "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'table' "
-	                         "AND name = $1",
-	             params, 1, bool_row, exists);
+	return gw_project__exec(
+	        p,
+	        t->attach ? "SELECT count(*) = 1 FROM sqitch.sqlite_master WHERE type = "
+	                    "'table' AND name = $1"
+	                  : "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'table' "
+	                    "AND name = $1",
+	        params, 1, bool_row, exists);
 }
 
 /* sqitch keeps its SQLite registry in a file of its own next to the
@@ -559,7 +553,7 @@ static int attach_registry(gw_project *p, const tool_def *t, int *attached)
 		return 0;
 	if ((error = registry_path(&path, p)) == 0) {
 		params[0] = path.ptr;
-		error = exec1(p, "ATTACH DATABASE $1 AS sqitch", params, 1, NULL, NULL);
+		error = gw_project__exec(p, "ATTACH DATABASE $1 AS sqitch", params, 1, NULL, NULL);
 		*attached = error == 0;
 	}
 	gw_str_dispose(&path);
@@ -633,8 +627,8 @@ static int read_rows(rows *rs, gw_project *p, const tool_def *t, const char *qna
 	if (gw_str_failed(&sql))
 		error = gw_error_oom(p->ctx);
 	else
-		error = exec1(p, sql.ptr, (const char *const *)&p->source->project,
-		              t->project_col ? 1 : 0, add_row, rs);
+		error = gw_project__exec(p, sql.ptr, (const char *const *)&p->source->project,
+		                         t->project_col ? 1 : 0, add_row, rs);
 	if (rs->failed && error >= 0)
 		error = gw_error_oom(p->ctx);
 	if (error < 0)
@@ -1007,7 +1001,7 @@ cleanup:
 	if (!dry_run)
 		gw_project__unlock(p);
 	if (attached)
-		exec1(p, "DETACH DATABASE sqitch", NULL, 0, NULL, NULL);
+		gw_project__exec(p, "DETACH DATABASE sqitch", NULL, 0, NULL, NULL);
 	/* A refusal keeps its report: it names the problems. */
 	if (error < 0 && error != GW_ESTATE) {
 		gw_adopt_report_free(rep);

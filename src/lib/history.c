@@ -165,14 +165,6 @@ static int bool_row(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-static int exec_stmt(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
-                     void *payload)
-{
-	gw_stmt stmt = {sql, strlen(sql), params, n};
-
-	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
-}
-
 int gw_hist_exists(int *exists, gw_project *p)
 {
 	gw_conn *conn;
@@ -187,18 +179,18 @@ int gw_hist_exists(int *exists, gw_project *p)
 	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
 		params[0] = p->table_q;
 		params[1] = p->events_q;
-		return exec_stmt(p,
-		                 "SELECT to_regclass($1) IS NOT NULL AND "
-		                 "to_regclass($2) IS NOT NULL",
-		                 params, 2, bool_row, exists);
+		return gw_project__exec(p,
+		                        "SELECT to_regclass($1) IS NOT NULL AND "
+		                        "to_regclass($2) IS NOT NULL",
+		                        params, 2, bool_row, exists);
 	}
 	/* sqlite_master holds bare names, not quoted ones. */
 	params[0] = p->table;
 	params[1] = p->events_table;
-	return exec_stmt(p,
-	                 "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' AND "
-	                 "name IN ($1, $2)",
-	                 params, 2, bool_row, exists);
+	return gw_project__exec(p,
+	                        "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' AND "
+	                        "name IN ($1, $2)",
+	                        params, 2, bool_row, exists);
 }
 
 static void put_create_tables(gw_str *s, const gw_project *p)
@@ -269,7 +261,7 @@ int gw_hist_ensure(gw_project *p)
 	if (gw_str_failed(&sql))
 		error = gw_error_oom(p->ctx);
 	else
-		error = exec_stmt(p, sql.ptr, NULL, 0, NULL, NULL);
+		error = gw_project__exec(p, sql.ptr, NULL, 0, NULL, NULL);
 	if (error < 0)
 		gw_error_prefix(p->ctx, "cannot create the history tables %s and %s: ", p->table_q,
 		                p->events_q);
@@ -364,7 +356,7 @@ int gw_hist_load(gw_hist *out, gw_project *p)
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
-	error = exec_stmt(p, sql.ptr, NULL, 0, hist_row, &st);
+	error = gw_project__exec(p, sql.ptr, NULL, 0, hist_row, &st);
 	if (st.failed)
 		error = gw_error_oom(p->ctx);
 	if (error < 0)
@@ -594,7 +586,7 @@ int gw_hist_set_progress(gw_project *p, const char *version, int done)
 	snprintf(n, sizeof(n), "%d", done);
 	gw_str_printf(&sql, "UPDATE %s SET statements_done = $2 WHERE version = $1", p->table_q);
 	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
-	                            : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
+	                            : gw_project__exec(p, sql.ptr, params, 2, NULL, NULL);
 	gw_str_dispose(&sql);
 	return error;
 }
@@ -608,7 +600,7 @@ int gw_hist_set_dirty(gw_project *p, const char *version, const char *message)
 	gw_str_printf(&sql, "UPDATE %s SET state = 'dirty', error = $2 WHERE version = $1",
 	              p->table_q);
 	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
-	                            : exec_stmt(p, sql.ptr, params, 2, NULL, NULL);
+	                            : gw_project__exec(p, sql.ptr, params, 2, NULL, NULL);
 	gw_str_dispose(&sql);
 	return error;
 }
@@ -708,7 +700,7 @@ int gw_project_history(gw_history **out, gw_project *p, const char *version, siz
 		error = gw_error_oom(p->ctx);
 		goto done;
 	}
-	error = exec_stmt(p, sql.ptr, &version, version ? 1 : 0, event_row, h);
+	error = gw_project__exec(p, sql.ptr, &version, version ? 1 : 0, event_row, h);
 	if (h->failed)
 		error = gw_error_oom(p->ctx);
 	reverse_events(h);

@@ -105,6 +105,10 @@ int gw_project__database_missing(const gw_project *p);
 int gw_project__lock(gw_project *p);
 void gw_project__unlock(gw_project *p);
 /* "dir/file", for messages. */
+/* One statement with its parameters on the project's connection (which
+ * must be open), rows to cb. */
+int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
+                     void *payload);
 /* The SQL dialect "postgres" or "sqlite" names; NULL: the database's. */
 int gw_project__dialect_named(gw_dialect *out, gw_project *p, const char *name);
 int gw_project__path(gw_str *out, const gw_project *p, const char *file);

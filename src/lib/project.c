@@ -227,6 +227,14 @@ const char *gw_project_driver_name(const gw_project *p)
 	return p->driver->name;
 }
 
+int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
+                     void *payload)
+{
+	gw_stmt stmt = {sql, strlen(sql), params, n};
+
+	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
+}
+
 int gw_project__dialect_named(gw_dialect *out, gw_project *p, const char *name)
 {
 	if (!name) {

@@ -56,14 +56,6 @@ void gw_rows_free(gw_rows *r)
 	free(r);
 }
 
-static int exec_sql(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
-                    void *payload)
-{
-	gw_stmt stmt = {sql, strlen(sql), params, n};
-
-	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
-}
-
 /* ---- which tables ------------------------------------------------------- */
 
 typedef struct listing {
@@ -99,8 +91,8 @@ static int list_tables(gw_vec *tables, gw_schema_ctx *c)
 	static const char lite[] = "SELECT NULL, name FROM sqlite_master WHERE type = 'table' AND "
 	                           "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 2";
 	listing l = {c, tables, 0};
-	int error = exec_sql(c->p, c->p->driver->dialect == GW_DIALECT_POSTGRES ? pg : lite, NULL,
-	                     0, add_table, &l);
+	int error = gw_project__exec(c->p, c->p->driver->dialect == GW_DIALECT_POSTGRES ? pg : lite,
+	                             NULL, 0, add_table, &l);
 
 	return l.failed ? gw_error_oom(c->p->ctx) : error;
 }
@@ -170,7 +162,7 @@ static int fingerprint_table(gw_project *p, rows_table *t)
 
 	gw_str_puts(&sql, "SELECT * FROM ");
 	if ((error = table_names(p, t, &sql)) < 0 ||
-	    (error = exec_sql(p, sql.ptr, NULL, 0, add_row_text, &rt)) < 0)
+	    (error = gw_project__exec(p, sql.ptr, NULL, 0, add_row_text, &rt)) < 0)
 		goto cleanup;
 	if (rt.failed) {
 		error = gw_error_oom(p->ctx);
@@ -328,9 +320,9 @@ static int probe_postgres(gw_project *p)
 	if (gw_str_failed(&skip))
 		return gw_error_oom(p->ctx);
 	params[0] = skip.ptr;
-	if ((error = exec_sql(p, "SELECT set_config('godwit.probe_skip', $1, false)", params, 1,
-	                      NULL, NULL)) == 0)
-		error = exec_sql(p, probe_pg, NULL, 0, NULL, NULL);
+	if ((error = gw_project__exec(p, "SELECT set_config('godwit.probe_skip', $1, false)",
+	                              params, 1, NULL, NULL)) == 0)
+		error = gw_project__exec(p, probe_pg, NULL, 0, NULL, NULL);
 	gw_str_dispose(&skip);
 	return error;
 }
@@ -392,11 +384,11 @@ static int probe_sqlite_table(gw_project *p, rows_table *t)
 	if ((error = table_names(p, t, &name)) < 0)
 		goto cleanup;
 	gw_str_printf(&sql, "SELECT count(*) > 0 FROM %s", name.ptr);
-	if ((error = exec_sql(p, sql.ptr, NULL, 0, lite_has_rows, &has)) < 0 || has)
+	if ((error = gw_project__exec(p, sql.ptr, NULL, 0, lite_has_rows, &has)) < 0 || has)
 		goto cleanup;
 	gw_str_clear(&sql);
 	gw_str_printf(&sql, "PRAGMA table_info(%s)", name.ptr);
-	if ((error = exec_sql(p, sql.ptr, NULL, 0, lite_column, &lc)) < 0)
+	if ((error = gw_project__exec(p, sql.ptr, NULL, 0, lite_column, &lc)) < 0)
 		goto cleanup;
 	gw_str_clear(&sql);
 	if (lc.cols.size)
@@ -409,12 +401,12 @@ static int probe_sqlite_table(gw_project *p, rows_table *t)
 		goto cleanup;
 	}
 	/* A refused row is no error: the table stays empty. */
-	if (exec_sql(p, "SAVEPOINT godwit_probe", NULL, 0, NULL, NULL) == 0 &&
-	    exec_sql(p, sql.ptr, NULL, 0, NULL, NULL) < 0) {
+	if (gw_project__exec(p, "SAVEPOINT godwit_probe", NULL, 0, NULL, NULL) == 0 &&
+	    gw_project__exec(p, sql.ptr, NULL, 0, NULL, NULL) < 0) {
 		gw_ctx_clear_error(p->ctx);
-		exec_sql(p, "ROLLBACK TO godwit_probe", NULL, 0, NULL, NULL);
+		gw_project__exec(p, "ROLLBACK TO godwit_probe", NULL, 0, NULL, NULL);
 	}
-	error = exec_sql(p, "RELEASE godwit_probe", NULL, 0, NULL, NULL);
+	error = gw_project__exec(p, "RELEASE godwit_probe", NULL, 0, NULL, NULL);
 cleanup:
 	gw_str_dispose(&name);
 	gw_str_dispose(&sql);
