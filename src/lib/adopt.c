@@ -467,13 +467,23 @@ static int check_sum(gw_adopt_checksum *out, gw_project *p, const tool_def *t,
 
 /* ---- reading the tool's table ------------------------------------------- */
 
+/* The tool's schema: sqitch names its registry in sqitch.conf (on SQLite
+ * the registry is attached under the name "sqitch" whatever its file). */
+static const char *schema_of(const gw_project *p, const tool_def *t)
+{
+	if (t->attach && p->driver->dialect == GW_DIALECT_POSTGRES && p->source &&
+	    p->source->registry)
+		return p->source->registry;
+	return t->schema;
+}
+
 static int qualified(gw_str *out, gw_project *p, const tool_def *t)
 {
 	char *q = NULL;
 	int error = 0;
 
 	if (t->schema && (p->driver->dialect == GW_DIALECT_POSTGRES || t->attach)) {
-		if ((error = p->driver->quote_ident(p->conn, t->schema, &q)) < 0)
+		if ((error = p->driver->quote_ident(p->conn, schema_of(p, t), &q)) < 0)
 			return error;
 		gw_str_printf(out, "%s.", q);
 		free(q);
@@ -519,6 +529,7 @@ static int table_exists(int *exists, gw_project *p, const tool_def *t, const cha
 static int registry_path(gw_str *out, gw_project *p)
 {
 	gw_str db = GW_STR_INIT;
+	const char *reg = p->source && p->source->registry ? p->source->registry : "sqitch";
 	const char *base, *dot;
 	int error = 0;
 
@@ -529,7 +540,10 @@ static int registry_path(gw_str *out, gw_project *p)
 	base = strrchr(db.ptr, '/');
 	base = base ? base + 1 : db.ptr;
 	dot = strchr(base, '.');
-	gw_str_printf(out, "%.*ssqitch%s", (int)(base - db.ptr), db.ptr, dot ? dot : "");
+	/* A registry name with a dot of its own is the whole file name. */
+	if (strchr(reg, '.'))
+		dot = NULL;
+	gw_str_printf(out, "%.*s%s%s", (int)(base - db.ptr), db.ptr, reg, dot ? dot : "");
 	if (gw_str_failed(out))
 		error = gw_error_oom(p->ctx);
 	else if (gw_path_is_dir(out->ptr) != 0) {

@@ -254,7 +254,9 @@ int gw_project__dialect_named(gw_dialect *out, gw_project *p, const char *name)
 int gw_project__path(gw_str *out, const gw_project *p, const char *file)
 {
 	gw_str_clear(out);
-	return gw_path_join(out, p->dir, file);
+	/* A migration's file is relative to the folder its set was read from,
+	 * which a sqitch top_dir puts below the one given. */
+	return gw_path_join(out, p->source ? p->source->dir : p->dir, file);
 }
 
 int gw_project__source(gw_source **out, gw_project *p)

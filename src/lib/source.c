@@ -1588,8 +1588,8 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
 	return gw_source_load_dialect(out, dir, format, NULL, ctx);
 }
 
-int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
-                           gw_ctx *ctx)
+static int load_folder(gw_source **out, const char *dir, gw_format format, const char *dialect,
+                       gw_ctx *ctx)
 {
 	gw_source_priv *sp = NULL;
 	dir_list names = {NULL, 0, 0};
@@ -1668,6 +1668,54 @@ cleanup:
 	return error;
 }
 
+/* sqitch.conf, when the folder may be a sqitch project: it can put the
+ * plan and scripts below top_dir (sqitch init --top-dir) and name the
+ * registry. An unreadable one is as good as none: the folder is then read
+ * as it is. */
+static void read_sqitch_conf(gw_sqitch_conf *conf, const char *dir, gw_format format)
+{
+	gw_str path = GW_STR_INIT, text = GW_STR_INIT;
+
+	memset(conf, 0, sizeof(*conf));
+	if ((format == GW_FORMAT_AUTO || format == GW_FORMAT_SQITCH) &&
+	    gw_path_join(&path, dir, "sqitch.conf") == 0 && gw_path_is_dir(path.ptr) == 0 &&
+	    gw_file_read(&text, path.ptr, GW_FILE_MAX, NULL) == 0)
+		gw_source__sqitch_conf(conf, text.ptr, text.size);
+	gw_str_dispose(&path);
+	gw_str_dispose(&text);
+}
+
+int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
+                           gw_ctx *ctx)
+{
+	gw_sqitch_conf conf;
+	gw_str top = GW_STR_INIT;
+	int error;
+
+	read_sqitch_conf(&conf, dir, format);
+	if (conf.top_dir && *conf.top_dir && strcmp(conf.top_dir, ".")) {
+		if (conf.top_dir[0] == '/')
+			gw_str_puts(&top, conf.top_dir);
+		else
+			gw_path_join(&top, dir, conf.top_dir);
+		if (gw_str_failed(&top)) {
+			error = gw_error_oom(ctx);
+			goto cleanup;
+		}
+		error = load_folder(out, top.ptr, GW_FORMAT_SQITCH, dialect, ctx);
+	} else {
+		error = load_folder(out, dir, format, dialect, ctx);
+	}
+	if (error == 0 && (*out)->format == GW_FORMAT_SQITCH) {
+		(*out)->registry = conf.registry;
+		conf.registry = NULL;
+	}
+cleanup:
+	gw_source__sqitch_conf_dispose(&conf);
+	gw_str_dispose(&top);
+	return error;
+}
+
 void gw_source_free(gw_source *src)
 {
 	gw_source_priv *sp = (gw_source_priv *)src;
@@ -1684,6 +1732,7 @@ void gw_source_free(gw_source *src)
 	free(src->ignored);
 	free(src->dir);
 	free(src->project);
+	free(src->registry);
 	free(sp);
 }
 

@@ -39,11 +39,12 @@ typedef struct gw_migration {
 } gw_migration;
 
 typedef struct gw_source {
-	char *dir;
+	char *dir;            /* where the files are (a sqitch top_dir below the folder given) */
 	gw_format format;     /* the detected or forced convention */
 	gw_migration **items; /* in apply order */
 	size_t count;
 	char *project;  /* sqitch: the plan's %project; NULL otherwise */
+	char *registry; /* sqitch: sqitch.conf's registry name; NULL: "sqitch" */
 	char **ignored; /* files skipped (not .sql, hidden): for a notice */
 	size_t nignored;
 } gw_source;

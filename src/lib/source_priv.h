@@ -133,6 +133,16 @@ int gw_source__sqitch_plan(gw_sqitch_plan *plan, const char *text, size_t len, c
                            gw_ctx *ctx);
 void gw_source__sqitch_plan_dispose(gw_sqitch_plan *plan);
 
+/* What godwit reads of sqitch.conf: where the project's plan and scripts
+ * are (core.top_dir), and the registry's name (engine.ENGINE.registry),
+ * the configured engine's settings winning over core's. NULL when unset. */
+typedef struct gw_sqitch_conf {
+	char *top_dir, *engine, *registry;
+} gw_sqitch_conf;
+
+int gw_source__sqitch_conf(gw_sqitch_conf *conf, const char *text, size_t len);
+void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf);
+
 /* The part of a sqitch script inside its own BEGIN; ... COMMIT; (for a
  * verify script, ... ROLLBACK; too): 1 with [*off, *end) set to it, 0 with
  * the whole text when the script is not wrapped. */

@@ -593,3 +593,114 @@ int gw_source__sqitch_unwrap(const char *text, size_t len, int verify, size_t *o
 	*end = last_start;
 	return 1;
 }
+
+/* ---- sqitch.conf -------------------------------------------------------- */
+
+static char *trimmed(const char *p, const char *end)
+{
+	while (p < end && (is_blank(*p) || *p == '\r'))
+		p++;
+	while (end > p && (is_blank(end[-1]) || end[-1] == '\r'))
+		end--;
+	if (end - p >= 2 && *p == '"' && end[-1] == '"') {
+		p++;
+		end--;
+	}
+	return gw_strndup(p, (size_t)(end - p));
+}
+
+/* "[core]" is "core", "[engine "pg"]" is "engine.pg". */
+static char *section_name(const char *p, const char *end)
+{
+	const char *close = memchr(p, ']', (size_t)(end - p)), *q;
+	gw_str s = GW_STR_INIT;
+
+	if (!close)
+		return NULL;
+	for (q = p + 1; q < close; q++) {
+		if (*q == '"' || *q == '\t')
+			continue;
+		gw_str_putc(&s, *q == ' ' ? '.' : *q);
+	}
+	if (gw_str_failed(&s) || !s.size) {
+		gw_str_dispose(&s);
+		return NULL;
+	}
+	return gw_str_detach(&s);
+}
+
+static void keep_value(char **slot, const char *p, const char *end)
+{
+	free(*slot);
+	*slot = trimmed(p, end);
+}
+
+int gw_source__sqitch_conf(gw_sqitch_conf *conf, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl, *eq, *line;
+	char *section = NULL, *key = NULL;
+	gw_vec engines = GW_VEC_INIT; /* "engine.NAME" top_dir, registry pairs */
+	size_t i;
+
+	memset(conf, 0, sizeof(*conf));
+	for (; p < end; p = nl ? nl + 1 : end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		line = p;
+		while (line < (nl ? nl : end) && is_blank(*line))
+			line++;
+		if (line == (nl ? nl : end) || *line == '#' || *line == ';')
+			continue;
+		if (*line == '[') {
+			free(section);
+			section = section_name(line, nl ? nl : end);
+			continue;
+		}
+		if (!section || !(eq = memchr(line, '=', (size_t)((nl ? nl : end) - line))))
+			continue;
+		free(key);
+		key = trimmed(line, eq);
+		if (!key)
+			continue;
+		if (!strcmp(section, "core") && !strcmp(key, "top_dir"))
+			keep_value(&conf->top_dir, eq + 1, nl ? nl : end);
+		else if (!strcmp(section, "core") && !strcmp(key, "engine"))
+			keep_value(&conf->engine, eq + 1, nl ? nl : end);
+		else if (!strncmp(section, "engine.", 7) &&
+		         (!strcmp(key, "top_dir") || !strcmp(key, "registry"))) {
+			gw_str k = GW_STR_INIT;
+
+			gw_str_printf(&k, "%s.%s", section + 7, key);
+			if (!gw_str_failed(&k) && gw_vec_push(&engines, gw_str_detach(&k)) == 0)
+				gw_vec_push(&engines, trimmed(eq + 1, nl ? nl : end));
+			gw_str_dispose(&k);
+		}
+	}
+	/* The configured engine's own settings win over core's. */
+	for (i = 0; conf->engine && i + 1 < engines.len; i += 2) {
+		const char *k = engines.items[i];
+		size_t n = strlen(conf->engine);
+
+		if (strncmp(k, conf->engine, n) || k[n] != '.' || !engines.items[i + 1])
+			continue;
+		if (!strcmp(k + n + 1, "top_dir"))
+			keep_value(&conf->top_dir, engines.items[i + 1],
+			           (const char *)engines.items[i + 1] +
+			                   strlen(engines.items[i + 1]));
+		else
+			keep_value(&conf->registry, engines.items[i + 1],
+			           (const char *)engines.items[i + 1] +
+			                   strlen(engines.items[i + 1]));
+	}
+	gw_vec_dispose(&engines, free);
+	free(section);
+	free(key);
+	return 0;
+}
+
+void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf)
+{
+	free(conf->top_dir);
+	free(conf->engine);
+	free(conf->registry);
+	memset(conf, 0, sizeof(*conf));
+}

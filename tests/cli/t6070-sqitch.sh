@@ -312,6 +312,21 @@ test_expect_success 'new appends the change to sqitch.plan and writes its three 
 	test_grep "change widgets is already in sqitch.plan" err
 '
 
+test_expect_success PG 'sqitch.conf top_dir: the plan and scripts below it' '
+	mkdir topdir && cp -R flipr topdir/sql &&
+	printf "[core]\n\tengine = pg\n\ttop_dir = sql\n" >topdir/sqitch.conf &&
+	pg_new_db &&
+	godwit --dir topdir --url "$PG_URL" status >out &&
+	test_grep "pending *4 *insert_user" out &&
+	cat >topdir/sql/deploy/users.sql <<-\SQL &&
+	BEGIN;
+	CREATE TABLE flipr.users (nickname TEXT PRIMARY KEY, no_such_type nope);
+	COMMIT;
+	SQL
+	test_expect_code 1 godwit --dir topdir --url "$PG_URL" up 2>err &&
+	test_grep "topdir/sql/deploy/users.sql:2:" err
+'
+
 # sqitch itself reads what godwit writes, and deploys the same project.
 test_expect_success PG,SQITCH 'sqitch deploys the plan godwit extended, to the same schema' '
 	cp -R flipr both && cd both &&

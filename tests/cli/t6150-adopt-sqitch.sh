@@ -133,6 +133,18 @@ test_expect_success PG,SQITCH 'PostgreSQL: a deployed change the plan no longer 
 	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 0
 '
 
+test_expect_success PG,SQITCH 'PostgreSQL: the registry schema sqitch.conf names' '
+	cp -R shop reg && cd reg &&
+	sqitch_env &&
+	printf "[core]\n\tengine = pg\n[engine \"pg\"]\n\tregistry = deploy_meta\n" >sqitch.conf &&
+	pg_new_db &&
+	sqitch deploy "db:pg:$PG_DB" --to prices >out 2>&1 &&
+	test "$(pg_sql "SELECT count(*) FROM deploy_meta.changes")" = 2 &&
+	godwit --dir . --url "$PG_URL" adopt --from sqitch >out &&
+	test_grep "sqitch history in \"deploy_meta\".\"changes\"" out &&
+	test_grep "recorded 2 migrations as applied; 2 pending" out
+'
+
 test_expect_success PG 'PostgreSQL: no registry is a clear error' '
 	pg_new_db &&
 	test_expect_code 1 godwit --dir shop --url "$PG_URL" adopt --from sqitch 2>err &&

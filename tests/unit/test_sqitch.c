@@ -175,6 +175,37 @@ static void test_unwrap(void **state)
 	expect_unwrap("BEGINNING;\nCOMMIT;\n", 0, NULL);
 }
 
+/* ---- sqitch.conf ------------------------------------------------------- */
+
+static void test_conf(void **state)
+{
+	static const char text[] = "[core]\n"
+	                           "\tengine = pg\n"
+	                           "\ttop_dir = sql\n"
+	                           "\t# plan_file = sql/sqitch.plan\n"
+	                           "[engine \"sqlite\"]\n"
+	                           "\tregistry = lite_reg\n"
+	                           "[engine \"pg\"]\n"
+	                           "\ttarget = db:pg:\n"
+	                           "\tregistry = \"meta\"\r\n"
+	                           "; a comment\n";
+	static const char engine_wins[] = "[core]\nengine=sqlite\ntop_dir=a\n"
+	                                  "[engine \"sqlite\"]\ntop_dir = b\n";
+	gw_sqitch_conf conf;
+
+	(void)state;
+	assert_int_equal(gw_source__sqitch_conf(&conf, text, strlen(text)), 0);
+	assert_string_equal(conf.engine, "pg");
+	assert_string_equal(conf.top_dir, "sql");
+	assert_string_equal(conf.registry, "meta");
+	gw_source__sqitch_conf_dispose(&conf);
+	/* The engine's own top_dir wins over core's. */
+	assert_int_equal(gw_source__sqitch_conf(&conf, engine_wins, strlen(engine_wins)), 0);
+	assert_string_equal(conf.top_dir, "b");
+	assert_null(conf.registry);
+	gw_source__sqitch_conf_dispose(&conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +213,7 @@ int main(void)
 	        cmocka_unit_test(test_plan_errors),
 	        cmocka_unit_test(test_plan_requirements),
 	        cmocka_unit_test(test_unwrap),
+	        cmocka_unit_test(test_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
