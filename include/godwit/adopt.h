@@ -60,7 +60,8 @@ typedef struct {
 typedef struct gw_adopt_report gw_adopt_report;
 
 /* Reads the history table of `tool` ("dbmate", "golang-migrate", "goose",
- * "flyway", "diesel", "prisma", "drizzle"; gw_adopt_tools lists them) and
+ * "flyway", "diesel", "prisma", "drizzle", "sqitch"; gw_adopt_tools lists
+ * them) and
  * records the migrations it applied as applied, kind "adopted", with the
  * tool's applied time where it kept one and an "adopt" event each, in one
  * transaction under the runner lock. With dry_run nothing is written and the history
@@ -73,6 +74,28 @@ typedef struct gw_adopt_report gw_adopt_report;
  * GW_ENOTFOUND with *out NULL. Free the report with gw_adopt_report_free. */
 GW_EXTERN(int)
 gw_project_adopt(gw_adopt_report **out, gw_project *project, const char *tool, int dry_run);
+
+typedef struct {
+	unsigned int version;
+	const char *tool;
+	int dry_run;
+	/* The tool's table when it was configured away from its default
+	 * (Flyway's table, golang-migrate's x-migrations-table, goose -table,
+	 * dbmate --migrations-table, drizzle's migrationsTable), and its schema
+	 * (drizzle's migrationsSchema; sqitch's registry). NULL: the default. */
+	const char *table;
+	const char *schema;
+} gw_adopt_options;
+
+#define GW_ADOPT_OPTIONS_VERSION 1
+#define GW_ADOPT_OPTIONS_INIT                                                                      \
+	{                                                                                          \
+		.version = GW_ADOPT_OPTIONS_VERSION                                                \
+	}
+
+/* gw_project_adopt with options. */
+GW_EXTERN(int)
+gw_project_adopt_with(gw_adopt_report **out, gw_project *project, const gw_adopt_options *opts);
 
 /* The tool names adopt accepts, NULL-terminated. */
 GW_EXTERN(const char *const *) gw_adopt_tools(void);

@@ -9,12 +9,16 @@
 
 #include <string.h>
 
-enum { OPT_FROM = 1, OPT_DRY_RUN };
+enum { OPT_FROM = 1, OPT_DRY_RUN, OPT_FROM_TABLE, OPT_FROM_SCHEMA };
 
 static const gw_opt adopt_options[] = {
         {OPT_FROM, "from", 0, "TOOL",
          "dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle or sqitch"},
         {OPT_DRY_RUN, "dry-run", 0, NULL, "show what would be recorded and record nothing"},
+        {OPT_FROM_TABLE, "from-table", 0, "NAME",
+         "the tool's history table, when it is not the tool's default"},
+        {OPT_FROM_SCHEMA, "from-schema", 0, "NAME",
+         "the schema of that table (drizzle's migrationsSchema, a sqitch registry)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -97,20 +101,24 @@ static json_t *report_json(const gw_adopt_report *r)
 
 static int adopt_run(gw_cli *cli, const gw_args *args)
 {
+	gw_adopt_options opts = GW_ADOPT_OPTIONS_INIT;
 	gw_adopt_report *report = NULL;
-	const char *from = NULL;
-	int dry_run = 0, rc, exit_code;
+	int rc, exit_code;
 	size_t i;
 
 	for (i = 0; i < args->nopts; i++) {
 		if (args->opts[i].id == OPT_FROM)
-			from = args->opts[i].value;
+			opts.tool = args->opts[i].value;
 		else if (args->opts[i].id == OPT_DRY_RUN)
-			dry_run = 1;
+			opts.dry_run = 1;
+		else if (args->opts[i].id == OPT_FROM_TABLE)
+			opts.table = args->opts[i].value;
+		else if (args->opts[i].id == OPT_FROM_SCHEMA)
+			opts.schema = args->opts[i].value;
 	}
-	if (!from)
+	if (!opts.tool)
 		return gw_cli_usage(cli, "adopt needs --from TOOL");
-	rc = gw_project_adopt(&report, cli->project, from, dry_run);
+	rc = gw_project_adopt_with(&report, cli->project, &opts);
 	if (report && cli->output == GW_OUTPUT_JSON) {
 		/* One JSON document: the report, with the refusal's error. */
 		json_t *root = report_json(report);
@@ -134,7 +142,7 @@ static int adopt_run(gw_cli *cli, const gw_args *args)
 const gw_cmd gw_cmd_adopt = {
         .name = "adopt",
         .summary = "take over a database from dbmate, goose, Flyway, Prisma, sqitch and others",
-        .usage = "adopt --from TOOL [--dry-run]",
+        .usage = "adopt --from TOOL [--dry-run] [--from-table NAME] [--from-schema NAME]",
         .description = "Reads the tool's history table and records the migrations it applied\n"
                        "as applied (kind 'adopted'), keeping its applied times and checking\n"
                        "its checksums. Nothing runs and the tool's table is left in place.\n"

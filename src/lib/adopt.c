@@ -83,7 +83,8 @@ typedef struct tool_def {
 	/* sqitch: the rows of the plan's %project only; on SQLite the table is
 	 * in a database file of its own next to the target (see attach). */
 	const char *project_col;
-	int attach; /* on SQLite, the schema is a database file of its own */
+	int attach;          /* on SQLite, the schema is a database file of its own */
+	int pg_schema_given; /* schema came from the caller: it wins over sqitch.conf */
 } tool_def;
 
 /* Table definitions: see docs/formats.md ("Adopting ...") and
@@ -91,23 +92,23 @@ typedef struct tool_def {
 static const tool_def tools[] = {
         {"dbmate", "dbmate", NULL, "schema_migrations", "version", NULL, NULL, "'ok'", NULL,
          "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0},
+         NULL, 0, 0},
         {"golang-migrate", "golang-migrate", NULL, "schema_migrations", "version", NULL, NULL,
          "CASE WHEN dirty THEN 'dirty' ELSE 'ok' END", NULL, "version", COVER_EARLIER,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, 0},
         /* goose writes a row per apply and per revert; version 0 is the
          * row it adds when it creates the table. */
         {"goose", "goose", NULL, "goose_db_version", "version_id", "tstamp", NULL,
          "CASE WHEN is_applied THEN 'ok' ELSE 'reverted' END", "version_id <> 0", "id", COVER_NONE,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, 0},
         {"flyway", "Flyway", NULL, "flyway_schema_history", "version", "installed_on", "checksum",
          "CASE WHEN NOT success THEN 'failed' WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN "
          "'reverted' WHEN type = 'BASELINE' THEN 'baseline' ELSE 'ok' END",
          "version IS NOT NULL AND type <> 'SCHEMA'", "installed_rank", COVER_NONE, MATCH_VERSION,
-         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
+         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, 0},
         {"diesel", "diesel", NULL, "__diesel_schema_migrations", "version", "run_on", NULL, "'ok'",
          NULL, "version", COVER_NONE, MATCH_DIGITS, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0},
+         NULL, 0, 0},
         /* Prisma writes a row when a migration starts and sets finished_at
          * when it ends; `migrate resolve --rolled-back` sets rolled_back_at
          * on a failed one, which a later attempt adds a new row for. Rolled
@@ -118,19 +119,19 @@ static const tool_def tools[] = {
          "CASE WHEN rolled_back_at IS NOT NULL THEN 'reverted' WHEN finished_at IS NULL THEN "
          "'unfinished' ELSE 'ok' END",
          NULL, "rolled_back_at IS NULL, started_at, id", COVER_NONE, MATCH_FOLDER, SUM_PRISMA,
-         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0},
+         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0, 0},
         /* drizzle-orm's migrator inserts (hash, folderMillis) per migration
          * it runs, in the "drizzle" schema on PostgreSQL. */
         {"drizzle", "drizzle", "drizzle", "__drizzle_migrations", "created_at", "created_at",
          "hash", "'ok'", NULL, "created_at, id", COVER_LATEST, MATCH_WHEN, SUM_SHA256, TIME_MILLIS,
-         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0},
+         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0, 0},
         /* sqitch's registry keeps one row per deployed change (a revert
          * deletes it) in sqitch.changes. Registries from before sqitch 0.9
          * got script_hash = change_id on upgrade, which is no file's hash. */
         {"sqitch", "sqitch", "sqitch", "changes", "change", "committed_at",
          "CASE WHEN script_hash = change_id THEN NULL ELSE script_hash END", "'ok'", NULL,
          "committed_at, change_id", COVER_NONE, MATCH_NAME, SUM_SHA1, TIME_STAMP, GW_FORMAT_SQITCH,
-         "change name", "project", 1},
+         "change name", "project", 1, 0},
 };
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
@@ -144,7 +145,8 @@ const char *const *gw_adopt_tools(void)
 }
 
 struct gw_adopt_report {
-	const tool_def *tool;
+	const tool_def *tool; /* &own_tool */
+	tool_def own_tool;    /* the tool's definition, with any table or schema given */
 	char *table;
 	int dry_run;
 	size_t recorded;
@@ -471,8 +473,9 @@ static int check_sum(gw_adopt_checksum *out, gw_project *p, const tool_def *t,
  * the registry is attached under the name "sqitch" whatever its file). */
 static const char *schema_of(const gw_project *p, const tool_def *t)
 {
-	if (t->attach && p->driver->dialect == GW_DIALECT_POSTGRES && p->source &&
-	    p->source->registry)
+	if (t->attach && p->driver->dialect == GW_DIALECT_SQLITE)
+		return "sqitch"; /* the name it is attached under */
+	if (t->attach && !t->pg_schema_given && p->source && p->source->registry)
 		return p->source->registry;
 	return t->schema;
 }
@@ -961,13 +964,28 @@ static int open_tool_table(gw_str *qname, gw_project *p, const tool_def *t, int 
 	gw_error_set(p->ctx, GW_ENOTFOUND,
 	             "no %s history in this database: table %s does not exist", t->title,
 	             qname->ptr);
-	gw_error_set_hint(p->ctx, "check --url, and that %s used its default table", t->title);
+	gw_error_set_hint(p->ctx,
+	                  "check --url; if %s was configured with another table, name it "
+	                  "with --from-table (and --from-schema)",
+	                  t->title);
 	return GW_ENOTFOUND;
 }
 
 int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int dry_run)
 {
-	const tool_def *t = find_tool(tool);
+	gw_adopt_options opts = GW_ADOPT_OPTIONS_INIT;
+
+	opts.tool = tool;
+	opts.dry_run = dry_run;
+	return gw_project_adopt_with(out, p, &opts);
+}
+
+int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_options *opts)
+{
+	const tool_def *known = find_tool(opts ? opts->tool : NULL);
+	const char *tool = opts ? opts->tool : NULL;
+	int dry_run = opts && opts->dry_run;
+	tool_def own, *t = &own;
 	gw_adopt_report *rep = NULL;
 	rows rs = {GW_VEC_INIT, 0};
 	gw_hist h = {NULL, 0};
@@ -978,7 +996,10 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 	size_t problems;
 
 	*out = NULL;
-	if (!t) {
+	if (opts && opts->version != GW_ADOPT_OPTIONS_VERSION)
+		return gw_error_set(p->ctx, GW_EINVALID,
+		                    "gw_adopt_options version %u is not supported", opts->version);
+	if (!known) {
 		gw_error_set(p->ctx, GW_EINVALID, "cannot adopt from '%s': unknown tool",
 		             tool ? tool : "");
 		gw_error_set_hint(
@@ -986,6 +1007,14 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 		        "one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, "
 		        "sqitch");
 		return GW_EINVALID;
+	}
+	/* A table or schema given replaces the tool's default one. */
+	own = *known;
+	if (opts->table)
+		own.table = opts->table;
+	if (opts->schema) {
+		own.schema = opts->schema;
+		own.pg_schema_given = 1;
 	}
 	if ((error = gw_project__source(&src, p)) < 0 || (error = check_format(p, src, t)) < 0 ||
 	    (error = migration_keys(&keys, p, src, t)) < 0 ||
@@ -1003,7 +1032,8 @@ int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
-	rep->tool = t;
+	rep->own_tool = own;
+	rep->tool = &rep->own_tool;
 	rep->dry_run = dry_run;
 	if ((error = build_report(rep, p, &rs, &h, keys)) < 0)
 		goto cleanup;

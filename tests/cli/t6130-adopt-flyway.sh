@@ -117,4 +117,23 @@ test_expect_success PG 'a baseline at a version with no file stands for the file
 	test "$(pg_sql "SELECT to_regclass('\''c3'\'') IS NOT NULL")" = t
 '
 
+test_expect_success PG 'a history table configured away from the default (flyway.table, schemas)' '
+	pg_new_db &&
+	mkdir -p custom &&
+	printf "CREATE TABLE k1 (id int);\n" >custom/V1__one.sql &&
+	printf "CREATE TABLE k2 (id int);\n" >custom/V2__two.sql &&
+	flyway_table &&
+	pg_sql "CREATE SCHEMA meta; ALTER TABLE flyway_schema_history RENAME TO deploys;
+		ALTER TABLE deploys SET SCHEMA meta; CREATE TABLE k1 (id int);
+		INSERT INTO meta.deploys VALUES
+			(1, '\''1'\'', '\''one'\'', '\''SQL'\'', '\''V1__one.sql'\'', $(flyway_sum custom/V1__one.sql), '\''me'\'', now(), 5, true)" &&
+	test_expect_code 1 godwit --url "$PG_URL" --dir custom adopt --from flyway 2>err &&
+	test_grep "no Flyway history in this database: table \"flyway_schema_history\" does not exist" err &&
+	test_grep "name it with --from-table (and --from-schema)" err &&
+	godwit --url "$PG_URL" --dir custom adopt --from flyway --from-table deploys --from-schema meta >out &&
+	test_grep "^flyway history in \"meta\".\"deploys\":" out &&
+	test_grep "recorded *1 .*checksum verified" out &&
+	test_grep "recorded 1 migration as applied; 1 pending" out
+'
+
 test_done
