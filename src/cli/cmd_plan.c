@@ -149,21 +149,8 @@ static json_t *findings_json(const gw_finding *const *f, size_t n)
 	json_t *list = json_array();
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const gw_finding *x = f[i];
-		json_t *o = json_object();
-
-		gw_json_set(o, "rule", gw_json_str(x->rule));
-		gw_json_set(o, "level", gw_json_str(gw_level_name(x->level)));
-		gw_json_set(o, "file", gw_json_str(x->file));
-		gw_json_set(o, "line", x->line > 0 ? json_integer(x->line) : json_null());
-		gw_json_set(o, "column", x->column > 0 ? json_integer(x->column) : json_null());
-		gw_json_set(o, "message", gw_json_str(x->message));
-		gw_json_set(o, "help", gw_json_str(x->help));
-		gw_json_set(o, "table", gw_json_str(x->table));
-		gw_json_set(o, "lock", gw_json_str(x->lock));
-		gw_json_append(list, o);
-	}
+	for (i = 0; i < n; i++)
+		gw_json_append(list, gw_report_finding_json(f[i]));
 	return list;
 }
 

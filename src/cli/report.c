@@ -111,7 +111,7 @@ static void print_text(const gw_cli *cli, const gw_findings *f, const char *clea
 
 /* ---- JSON ------------------------------------------------------------------- */
 
-static json_t *finding_json(const gw_finding *x)
+json_t *gw_report_finding_json(const gw_finding *x)
 {
 	json_t *o = json_object();
 
@@ -133,7 +133,7 @@ static int print_json(gw_cli *cli, const gw_findings *f)
 	size_t i;
 
 	for (i = 0; i < gw_findings_count(f); i++)
-		gw_json_append(list, finding_json(gw_findings_get(f, i)));
+		gw_json_append(list, gw_report_finding_json(gw_findings_get(f, i)));
 	gw_json_set(root, "findings", list);
 	gw_json_set(summary, "errors", json_integer((json_int_t)count_level(f, GW_LEVEL_ERROR)));
 	gw_json_set(summary, "warnings",

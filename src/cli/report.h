@@ -23,6 +23,8 @@ int gw_report_parse_format(gw_report_format *out, const char *name);
  * Returns GW_EXIT_FOUND when a finding is an error, else GW_EXIT_OK (or
  * GW_EXIT_FAILED when the output could not be built). */
 int gw_report_print(gw_cli *cli, const gw_findings *f, gw_report_format format, const char *clean);
+/* One finding as the JSON object every report uses. */
+json_t *gw_report_finding_json(const gw_finding *finding);
 /* `lint --explain RULE`; -1 when there is no such rule. */
 int gw_report_explain(const char *id);
 /* `lint --list`: every rule with its default level. */
