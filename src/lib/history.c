@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../util/error.h"
+#include "../util/vec.h"
 
 /* What differs between PostgreSQL and SQLite in the history SQL. */
 typedef struct dialect_sql {
@@ -67,15 +68,11 @@ static void put_around(gw_str *s, const char *const around[2], const char *colum
 
 int gw_batch_add(gw_batch *b, const char *sql, size_t len, const char *const *params, int n)
 {
-	if (b->count == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		gw_stmt *stmts = realloc(b->stmts, cap * sizeof(*stmts));
+	gw_stmt *stmts = gw_grow(b->stmts, &b->cap, b->count, sizeof(*stmts));
 
-		if (!stmts)
-			return -1;
-		b->stmts = stmts;
-		b->cap = cap;
-	}
+	if (!stmts)
+		return -1;
+	b->stmts = stmts;
 	b->stmts[b->count].sql = sql;
 	b->stmts[b->count].len = len;
 	b->stmts[b->count].params = params;
@@ -635,17 +632,11 @@ static int event_row(void *payload, int ncols, const char *const *v)
 
 	if (ncols < 14)
 		return 1;
-	if (h->count == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 64;
-		gw_event *events = realloc(h->events, cap * sizeof(*events));
-
-		if (!events) {
-			h->failed = 1;
-			return 1;
-		}
-		h->events = events;
-		h->cap = cap;
+	if (!(e = gw_grow(h->events, &h->cap, h->count, sizeof(*e)))) {
+		h->failed = 1;
+		return 1;
 	}
+	h->events = e;
 	e = &h->events[h->count++];
 	e->id = to_ll(v[0], 0);
 	e->at = keep(h, v[1]);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/str.h"
+#include "util/vec.h"
 
 struct gw_schema_diff {
 	gw_schema_difference *items;
@@ -106,16 +107,11 @@ static void add_change(changes *c, gw_schema_change kind, const char *a, const c
 	const char *any = a ? a : b;
 	gw_schema_member_change *ch;
 
-	if (c->count == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		gw_schema_member_change *p = realloc(c->items, cap * sizeof(*p));
-		if (!p) {
-			c->failed = 1;
-			return;
-		}
-		c->items = p;
-		c->cap = cap;
+	if (!(ch = gw_grow(c->items, &c->cap, c->count, sizeof(*ch)))) {
+		c->failed = 1;
+		return;
 	}
+	c->items = ch;
 	ch = &c->items[c->count++];
 	ch->change = kind;
 	ch->key = own(c->d, gw_strndup(any, gw_schema__member_key(any)));
@@ -164,14 +160,9 @@ static int push(gw_schema_diff *d, gw_schema_change change, const gw_schema_obje
 {
 	gw_schema_difference *e;
 
-	if (d->count == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 8;
-		gw_schema_difference *p = realloc(d->items, cap * sizeof(*p));
-		if (!p)
-			return GW_ENOMEM;
-		d->items = p;
-		d->cap = cap;
-	}
+	if (!(e = gw_grow(d->items, &d->cap, d->count, sizeof(*e))))
+		return GW_ENOMEM;
+	d->items = e;
 	e = &d->items[d->count++];
 	memset(e, 0, sizeof(*e));
 	e->change = change;

@@ -811,15 +811,11 @@ static int entry_skip(const char *dir, const struct dirent *d, gw_str *path)
 
 static int add_entry(dir_list *l, const char *name, int skip)
 {
-	if (l->len == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		dir_entry *items = realloc(l->items, cap * sizeof(*items));
+	dir_entry *items = gw_grow(l->items, &l->cap, l->len, sizeof(*items));
 
-		if (!items)
-			return -1;
-		l->items = items;
-		l->cap = cap;
-	}
+	if (!items)
+		return -1;
+	l->items = items;
 	if (!(l->items[l->len].name = gw_strdup(name)))
 		return -1;
 	l->items[l->len++].skip = skip;

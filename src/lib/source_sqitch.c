@@ -244,20 +244,6 @@ static int parse_deps(parser *ps, gw_sqitch_change *c, size_t from, size_t to)
 	return 0;
 }
 
-static int grow(gw_sqitch_plan *plan)
-{
-	gw_sqitch_change *more;
-	size_t cap = plan->cap ? plan->cap * 2 : 16;
-
-	if (plan->count < plan->cap)
-		return 0;
-	if (!(more = realloc(plan->changes, cap * sizeof(*more))))
-		return -1;
-	plan->changes = more;
-	plan->cap = cap;
-	return 0;
-}
-
 /* A reworked change reads "name@tag" for one of the tags between it and
  * its rework, the newest first (sqitch's rework_tags). */
 static int note_rework(parser *ps, long earlier)
@@ -302,9 +288,10 @@ static int change_line(parser *ps, size_t at)
 		return syntax_error(ps, at,
 		                    "the change is already planned since the last tag; tag "
 		                    "the plan before reworking it");
-	if (grow(ps->plan) < 0)
+	if (!(c = gw_grow(ps->plan->changes, &ps->plan->cap, ps->plan->count, sizeof(*c))))
 		return gw_error_oom(ps->ctx);
-	c = &ps->plan->changes[ps->plan->count];
+	ps->plan->changes = c;
+	c += ps->plan->count;
 	memset(c, 0, sizeof(*c));
 	c->line = ps->lineno;
 	if (!(c->name = gw_strndup(ps->line + at, n)))

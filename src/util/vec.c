@@ -6,6 +6,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+void *gw_grow(void *items, size_t *cap, size_t count, size_t size)
+{
+	size_t n = *cap ? *cap * 2 : 16;
+	void *more;
+
+	if (count < *cap)
+		return items;
+	if (n > SIZE_MAX / size || !(more = realloc(items, n * size)))
+		return NULL;
+	*cap = n;
+	return more;
+}
+
 int gw_vec_push(gw_vec *v, void *item)
 {
 	if (v->len == v->cap) {

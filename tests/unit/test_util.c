@@ -282,6 +282,31 @@ static void count_free(void *item)
 	free(item);
 }
 
+/* gw_grow: the array as it is while there is room, twice as large when
+ * full, the elements kept. */
+static void test_grow_doubles_and_keeps(void **state)
+{
+	long *items = NULL, *same;
+	size_t cap = 0, n;
+
+	(void)state;
+	for (n = 0; n < 40; n++) {
+		long *more = gw_grow(items, &cap, n, sizeof(*items));
+
+		assert_non_null(more);
+		assert_true(cap > n);
+		items = more;
+		items[n] = (long)n * 3;
+	}
+	assert_int_equal(cap, 64);
+	for (n = 0; n < 40; n++)
+		assert_int_equal(items[n], (long)n * 3);
+	same = gw_grow(items, &cap, 40, sizeof(*items));
+	assert_ptr_equal(same, items);
+	assert_int_equal(cap, 64);
+	free(items);
+}
+
 static void test_vec_push_keeps_order(void **state)
 {
 	gw_vec v = GW_VEC_INIT;
@@ -1054,6 +1079,7 @@ int main(void)
 	        cmocka_unit_test(test_str_set_clear_truncate),
 	        cmocka_unit_test(test_strdup_accepts_null),
 	        cmocka_unit_test(test_vec_push_keeps_order),
+	        cmocka_unit_test(test_grow_doubles_and_keeps),
 	        cmocka_unit_test(test_checksum_known_values),
 	        cmocka_unit_test(test_checksum_folds_crlf),
 	        cmocka_unit_test(test_checksum_keeps_lone_cr),

@@ -18,6 +18,7 @@
 
 #include "sql.h"
 #include "../../util/error.h"
+#include "../../util/vec.h"
 #include "../../util/text.h"
 
 /* ---- findings --------------------------------------------------------------- */
@@ -56,15 +57,11 @@ int gw_findings__add(gw_findings *f, const gw_finding *t, size_t source_len)
 {
 	gw_finding n = {0};
 
-	if (f->count == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		gw_finding *items = realloc(f->items, cap * sizeof(*items));
+	gw_finding *items = gw_grow(f->items, &f->cap, f->count, sizeof(*items));
 
-		if (!items)
-			return -1;
-		f->items = items;
-		f->cap = cap;
-	}
+	if (!items)
+		return -1;
+	f->items = items;
 	n.level = t->level;
 	n.line = t->line;
 	n.column = t->column;

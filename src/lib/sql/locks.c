@@ -17,6 +17,7 @@
 
 #include "lint_int.h"
 #include "locks.h"
+#include "../../util/vec.h"
 
 #define AT(x) PG_QUERY__ALTER_TABLE_TYPE__AT_##x
 #define CT(x) PG_QUERY__CONSTR_TYPE__CONSTR_##x
@@ -84,7 +85,7 @@ static int same_table(const char *a, const char *b)
 static void add(gw_lock_list *l, const char *table, gw_lock_mode mode, gw_lock_effect effect,
                 const char *note)
 {
-	gw_lock_item *it;
+	gw_lock_item *it, *items;
 	size_t i;
 
 	for (i = 0; i < l->count; i++) {
@@ -99,17 +100,11 @@ static void add(gw_lock_list *l, const char *table, gw_lock_mode mode, gw_lock_e
 			it->note = note;
 		return;
 	}
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		gw_lock_item *items = realloc(l->items, cap * sizeof(*items));
-
-		if (!items) {
-			l->failed = 1;
-			return;
-		}
-		l->items = items;
-		l->cap = cap;
+	if (!(items = gw_grow(l->items, &l->cap, l->count, sizeof(*items)))) {
+		l->failed = 1;
+		return;
 	}
+	l->items = items;
 	it = &l->items[l->count];
 	it->table = NULL;
 	if (table && !(it->table = gw_strdup(table))) {

@@ -13,6 +13,7 @@
 
 #include "sql.h"
 #include "../../util/error.h"
+#include "../../util/vec.h"
 #include "../../util/text.h"
 
 static int is_space(char c)
@@ -85,15 +86,11 @@ static gw_stmt_kind sqlite_kind(const char *text, size_t off, size_t len)
 
 static int push(gw_sql_list *out, size_t *cap, size_t off, size_t len, gw_stmt_kind kind)
 {
-	if (out->count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		gw_sql_stmt *items = realloc(out->items, ncap * sizeof(*items));
+	gw_sql_stmt *items = gw_grow(out->items, cap, out->count, sizeof(*items));
 
-		if (!items)
-			return -1;
-		out->items = items;
-		*cap = ncap;
-	}
+	if (!items)
+		return -1;
+	out->items = items;
 	out->items[out->count].offset = off;
 	out->items[out->count].len = len;
 	out->items[out->count].kind = kind;
