@@ -83,8 +83,7 @@ typedef struct tool_def {
 	/* sqitch: the rows of the plan's %project only; on SQLite the table is
 	 * in a database file of its own next to the target (see attach). */
 	const char *project_col;
-	int attach;          /* on SQLite, the schema is a database file of its own */
-	int pg_schema_given; /* schema came from the caller: it wins over sqitch.conf */
+	int attach; /* on SQLite, the schema is a database file of its own */
 } tool_def;
 
 /* Table definitions: see docs/formats.md ("Adopting ...") and
@@ -92,23 +91,23 @@ typedef struct tool_def {
 static const tool_def tools[] = {
         {"dbmate", "dbmate", NULL, "schema_migrations", "version", NULL, NULL, "'ok'", NULL,
          "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0, 0},
+         NULL, 0},
         {"golang-migrate", "golang-migrate", NULL, "schema_migrations", "version", NULL, NULL,
          "CASE WHEN dirty THEN 'dirty' ELSE 'ok' END", NULL, "version", COVER_EARLIER,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, 0},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
         /* goose writes a row per apply and per revert; version 0 is the
          * row it adds when it creates the table. */
         {"goose", "goose", NULL, "goose_db_version", "version_id", "tstamp", NULL,
          "CASE WHEN is_applied THEN 'ok' ELSE 'reverted' END", "version_id <> 0", "id", COVER_NONE,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, 0},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
         {"flyway", "Flyway", NULL, "flyway_schema_history", "version", "installed_on", "checksum",
          "CASE WHEN NOT success THEN 'failed' WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN "
          "'reverted' WHEN type = 'BASELINE' THEN 'baseline' ELSE 'ok' END",
          "version IS NOT NULL AND type <> 'SCHEMA'", "installed_rank", COVER_NONE, MATCH_VERSION,
-         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, 0},
+         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
         {"diesel", "diesel", NULL, "__diesel_schema_migrations", "version", "run_on", NULL, "'ok'",
          NULL, "version", COVER_NONE, MATCH_DIGITS, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0, 0},
+         NULL, 0},
         /* Prisma writes a row when a migration starts and sets finished_at
          * when it ends; `migrate resolve --rolled-back` sets rolled_back_at
          * on a failed one, which a later attempt adds a new row for. Rolled
@@ -119,19 +118,19 @@ static const tool_def tools[] = {
          "CASE WHEN rolled_back_at IS NOT NULL THEN 'reverted' WHEN finished_at IS NULL THEN "
          "'unfinished' ELSE 'ok' END",
          NULL, "rolled_back_at IS NULL, started_at, id", COVER_NONE, MATCH_FOLDER, SUM_PRISMA,
-         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0, 0},
+         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0},
         /* drizzle-orm's migrator inserts (hash, folderMillis) per migration
          * it runs, in the "drizzle" schema on PostgreSQL. */
         {"drizzle", "drizzle", "drizzle", "__drizzle_migrations", "created_at", "created_at",
          "hash", "'ok'", NULL, "created_at, id", COVER_LATEST, MATCH_WHEN, SUM_SHA256, TIME_MILLIS,
-         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0, 0},
+         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0},
         /* sqitch's registry keeps one row per deployed change (a revert
          * deletes it) in sqitch.changes. Registries from before sqitch 0.9
          * got script_hash = change_id on upgrade, which is no file's hash. */
         {"sqitch", "sqitch", "sqitch", "changes", "change", "committed_at",
          "CASE WHEN script_hash = change_id THEN NULL ELSE script_hash END", "'ok'", NULL,
          "committed_at, change_id", COVER_NONE, MATCH_NAME, SUM_SHA1, TIME_STAMP, GW_FORMAT_SQITCH,
-         "change name", "project", 1, 0},
+         "change name", "project", 1},
 };
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
@@ -469,14 +468,12 @@ static int check_sum(gw_adopt_checksum *out, gw_project *p, const tool_def *t,
 
 /* ---- reading the tool's table ------------------------------------------- */
 
-/* The tool's schema: sqitch names its registry in sqitch.conf (on SQLite
- * the registry is attached under the name "sqitch" whatever its file). */
+/* The tool's schema; on SQLite, sqitch's registry is attached under the
+ * name "sqitch", whatever its file is called. */
 static const char *schema_of(const gw_project *p, const tool_def *t)
 {
 	if (t->attach && p->driver->dialect == GW_DIALECT_SQLITE)
 		return "sqitch"; /* the name it is attached under */
-	if (t->attach && !t->pg_schema_given && p->source && p->source->registry)
-		return p->source->registry;
 	return t->schema;
 }
 
@@ -1012,12 +1009,14 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 	own = *known;
 	if (opts->table)
 		own.table = opts->table;
-	if (opts->schema) {
+	if ((error = gw_project__source(&src, p)) < 0 || (error = check_format(p, src, t)) < 0)
+		goto cleanup;
+	/* The schema given, else a sqitch registry named in sqitch.conf. */
+	if (opts->schema)
 		own.schema = opts->schema;
-		own.pg_schema_given = 1;
-	}
-	if ((error = gw_project__source(&src, p)) < 0 || (error = check_format(p, src, t)) < 0 ||
-	    (error = migration_keys(&keys, p, src, t)) < 0 ||
+	else if (own.attach && src->registry)
+		own.schema = src->registry;
+	if ((error = migration_keys(&keys, p, src, t)) < 0 ||
 	    (error = open_tool_table(&qname, p, t, &attached)) < 0)
 		goto cleanup;
 	/* A dry run creates nothing, not even the history tables. */
