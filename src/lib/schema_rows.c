@@ -330,7 +330,9 @@ static int probe_postgres(gw_project *p)
 /* SQLite: the same, column by column from PRAGMA table_info, each insert
  * under a savepoint. */
 typedef struct lite_cols {
+	gw_project *p;
 	gw_str cols, vals;
+	int failed;
 } lite_cols;
 
 static const char *lite_value(const char *type)
@@ -351,21 +353,22 @@ static const char *lite_value(const char *type)
 	return "1";
 }
 
-/* PRAGMA table_info: cid, name, type, notnull, dflt_value, pk. */
+/* PRAGMA table_info: cid, name, type, notnull, dflt_value, pk. Only the
+ * NOT NULL columns without a default need a value. */
 static int lite_column(void *payload, int ncols, const char *const *v)
 {
 	lite_cols *lc = payload;
+	char *q = NULL;
 
-	if (ncols < 6 || !v[3] || strcmp(v[3], "1") || v[4] || (v[5] && strcmp(v[5], "0")))
+	if (ncols < 6 || !v[1] || !v[3] || strcmp(v[3], "1") || v[4])
 		return 0;
-	gw_str_printf(&lc->cols, "%s\"", lc->cols.size ? ", " : "");
-	for (const char *c = v[1]; *c; c++) {
-		if (*c == '"')
-			gw_str_putc(&lc->cols, '"');
-		gw_str_putc(&lc->cols, *c);
+	if (lc->p->driver->quote_ident(lc->p->conn, v[1], &q) < 0) {
+		lc->failed = 1;
+		return 1;
 	}
-	gw_str_putc(&lc->cols, '"');
+	gw_str_printf(&lc->cols, "%s%s", lc->cols.size ? ", " : "", q);
 	gw_str_printf(&lc->vals, "%s%s", lc->vals.size ? ", " : "", lite_value(v[2]));
+	free(q);
 	return 0;
 }
 
@@ -378,7 +381,7 @@ static int lite_has_rows(void *payload, int ncols, const char *const *v)
 static int probe_sqlite_table(gw_project *p, rows_table *t)
 {
 	gw_str name = GW_STR_INIT, sql = GW_STR_INIT;
-	lite_cols lc = {GW_STR_INIT, GW_STR_INIT};
+	lite_cols lc = {p, GW_STR_INIT, GW_STR_INIT, 0};
 	int has = 0, error;
 
 	if ((error = table_names(p, t, &name)) < 0)
@@ -388,8 +391,10 @@ static int probe_sqlite_table(gw_project *p, rows_table *t)
 		goto cleanup;
 	gw_str_clear(&sql);
 	gw_str_printf(&sql, "PRAGMA table_info(%s)", name.ptr);
-	if ((error = gw_project__exec(p, sql.ptr, NULL, 0, lite_column, &lc)) < 0)
+	if ((error = gw_project__exec(p, sql.ptr, NULL, 0, lite_column, &lc)) < 0 || lc.failed) {
+		error = error < 0 ? error : gw_error_oom(p->ctx);
 		goto cleanup;
+	}
 	gw_str_clear(&sql);
 	if (lc.cols.size)
 		gw_str_printf(&sql, "INSERT INTO %s (%s) VALUES (%s)", name.ptr, lc.cols.ptr,
