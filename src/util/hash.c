@@ -177,23 +177,24 @@ static void digest_final_hex(digest *d, char *out)
 
 /* ---- the functions godwit calls ----------------------------------------- */
 
-int gw_sha256_hex(char out[GW_CHECKSUM_HEX], const void *data, size_t len)
+static void one_shot_hex(char *out, int sha1, const void *data, size_t len)
 {
 	digest d;
 
-	digest_init(&d, 0);
+	digest_init(&d, sha1);
 	digest_update(&d, data, len);
 	digest_final_hex(&d, out);
+}
+
+int gw_sha256_hex(char out[GW_CHECKSUM_HEX], const void *data, size_t len)
+{
+	one_shot_hex(out, 0, data, len);
 	return 0;
 }
 
 int gw_sha1_hex(char out[GW_SHA1_HEX], const void *data, size_t len)
 {
-	digest d;
-
-	digest_init(&d, 1);
-	digest_update(&d, data, len);
-	digest_final_hex(&d, out);
+	one_shot_hex(out, 1, data, len);
 	return 0;
 }
 
