@@ -44,10 +44,13 @@ static void next_version(gw_str *out, const gw_source *src)
 	           (src->format == GW_FORMAT_GOLANG && last && strlen(last) < 14)) {
 		/* Numbered conventions continue the count, zero-padded like the
 		 * last one (Flyway's V1, V2, ...; drizzle's 0000, 0001, ...). */
-		if (!last)
-			last = src->format == GW_FORMAT_FLYWAY ? "0" : "0000";
-		snprintf(buf, sizeof(buf), "%0*lld", (int)strlen(last),
-		         strtoll(last, NULL, 10) + 1);
+		if (!last && src->format == GW_FORMAT_DRIZZLE)
+			snprintf(buf, sizeof(buf), "0000"); /* drizzle-kit counts from 0 */
+		else if (!last)
+			snprintf(buf, sizeof(buf), src->format == GW_FORMAT_FLYWAY ? "1" : "0001");
+		else
+			snprintf(buf, sizeof(buf), "%0*lld", (int)strlen(last),
+			         strtoll(last, NULL, 10) + 1);
 	} else {
 		strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
 	}

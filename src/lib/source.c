@@ -1624,7 +1624,8 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 	if ((error = check_mixed(&ld)) < 0)
 		goto cleanup;
 	if (format == GW_FORMAT_AUTO)
-		format = ld.nseen ? ld.seen[0] : GW_FORMAT_NATIVE;
+		/* A journal with no migrations yet is still drizzle-kit's. */
+		format = ld.nseen ? ld.seen[0] : ld.drizzle ? GW_FORMAT_DRIZZLE : GW_FORMAT_NATIVE;
 	if ((error = check_empty_file(&ld, format)) < 0)
 		goto cleanup;
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||

@@ -94,4 +94,22 @@ test_expect_success 'new writes the next file and its journal entry, later than 
 		fresh/drizzle/meta/_journal.json
 '
 
+test_expect_success 'new in a journal with no entries yet writes 0000 and its entry' '
+	mkdir -p empty/meta &&
+	printf "{\"version\":\"7\",\"dialect\":\"postgresql\",\"entries\":[]}" >empty/meta/_journal.json &&
+	godwit --dir empty new first >out &&
+	test_grep "empty/0000_first.sql" out &&
+	test_grep "\"tag\": \"0000_first\"" empty/meta/_journal.json &&
+	godwit --dir empty status >out &&
+	test_grep "pending *0000 *first" out
+'
+
+test_expect_success 'new refuses a journal without an entries array, naming it' '
+	cp -R template nojournal &&
+	printf "{\"version\": \"7\", \"dialect\": \"postgresql\"}\n" >nojournal/drizzle/meta/_journal.json &&
+	rm nojournal/drizzle/0*.sql &&
+	test_expect_code 1 godwit --dir nojournal/drizzle new tags 2>err &&
+	test_grep "nojournal/drizzle/meta/_journal.json: has no \"entries\" array to add 0000_tags to" err
+'
+
 test_done
