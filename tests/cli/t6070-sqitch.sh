@@ -309,7 +309,10 @@ test_expect_success 'new appends the change to sqitch.plan and writes its three 
 	test_grep "pending *1 *widgets" out &&
 	test_grep "holds no SQL" out &&
 	test_expect_code 1 godwit --dir . new widgets 2>err &&
-	test_grep "change widgets is already in sqitch.plan" err
+	test_grep "change widgets is already in sqitch.plan" err &&
+	test_expect_code 1 godwit --dir . new gadgets- 2>err &&
+	test_grep "sqitch change names may not begin or end with .-." err &&
+	! test -e deploy/gadgets-.sql
 '
 
 test_expect_success PG 'sqitch.conf top_dir: the plan and scripts below it' '
