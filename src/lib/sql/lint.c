@@ -925,6 +925,7 @@ static int walk(struct lint_run *r, const PgQuery__ParseResult *tree, gw_ctx *ct
 	cx.sec = s;
 	cx.run = r;
 	cx.transactional = !s->no_tx_directive;
+	cx.timeout_set = s->runner_lock_timeout_ms > 0;
 	for (i = 0; i < tree->n_stmts; i++)
 		if (tree->stmts[i]->stmt &&
 		    gw_sql_classify_node(tree->stmts[i]->stmt) == GW_STMT_NO_TX) {

@@ -74,7 +74,9 @@ enum {
 };
 
 /* One section (the up or down part) of a file: text[off, off + len) is
- * what runs. no_tx_directive: the file says it runs without a transaction. */
+ * what runs. no_tx_directive: the file says it runs without a transaction.
+ * runner_lock_timeout_ms: the lock_timeout the runner sets before the
+ * section runs (0: none), so a statement needs no SET of its own. */
 typedef struct gw_lint_section {
 	const char *file; /* for findings */
 	const char *text; /* the whole file */
@@ -82,6 +84,7 @@ typedef struct gw_lint_section {
 	const gw_lines *lines; /* of text */
 	size_t off, len;
 	int no_tx_directive;
+	int runner_lock_timeout_ms;
 	unsigned int checks;
 } gw_lint_section;
 

@@ -159,9 +159,12 @@ static const gw_lint_rule rules[] = {
          "dependents, under ACCESS EXCLUSIVE locks.",
          "TRUNCATE users CASCADE;", "TRUNCATE users;  -- name each table to empty"},
         {"require-timeout-settings", W, "locking", "a blocking statement without lock_timeout",
-         "A statement waiting for a lock blocks every query queued behind it. Set a short "
-         "lock_timeout (and a statement_timeout) before it so it gives up instead, and retry.",
-         "ALTER TABLE users ADD COLUMN bio text;",
+         "A statement waiting for a lock blocks every query queued behind it. godwit sets "
+         "lock_timeout (5 s by default) before every migration and retries on a timeout, so "
+         "the rule fires only where that is off: lock_timeout = 0 in godwit.conf, or a SET "
+         "lock_timeout = 0 (or RESET) in the file. Then set a short lock_timeout (and a "
+         "statement_timeout) before the statement so it gives up instead.",
+         "SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN bio text;",
          "SET lock_timeout = '2s';\nSET statement_timeout = '5min';\nALTER TABLE users ADD "
          "COLUMN bio text;"},
 
@@ -239,12 +242,13 @@ static const gw_lint_rule rules[] = {
          "godwit runs each migration in a transaction already; godwit up refuses the file.",
          "BEGIN;\nCREATE TABLE t (id bigint);\nCOMMIT;", "CREATE TABLE t (id bigint);"},
         {"concurrently-in-transaction", E, "transactions",
-         "a statement that cannot run in a transaction, in a file that does not say so",
+         "a statement that cannot run in a transaction, between BEGIN and COMMIT",
          "CREATE INDEX CONCURRENTLY, VACUUM, REINDEX CONCURRENTLY and the like fail inside a "
-         "transaction block. godwit runs such a file without a transaction; say so with "
-         "-- godwit:no-transaction so that reviewers see it, and never put one between BEGIN "
-         "and COMMIT.",
-         "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+         "transaction block. godwit runs a file holding one without a transaction, statement "
+         "by statement, whether or not it says -- godwit:no-transaction; but an explicit "
+         "BEGIN before it in a no-transaction file makes it fail.",
+         "-- godwit:no-transaction\nBEGIN;\nCREATE INDEX CONCURRENTLY users_email_idx ON "
+         "users (email);\nCOMMIT;",
          "-- godwit:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx "
          "ON users (email);"},
         {"mixed-no-transaction", E, "transactions",

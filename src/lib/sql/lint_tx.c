@@ -4,10 +4,12 @@
  * It agrees with gw_prepare (runner.c): a file without
  * `-- godwit:no-transaction` is wrapped, so BEGIN/COMMIT in it is refused;
  * a statement that cannot run in a transaction makes the runner switch the
- * whole file to statement-by-statement mode, which the linter reports so
- * the file says so itself (and lint.c reports the statements that lose
- * their atomicity). It also asks for lock_timeout before a statement that
- * waits for a strong lock on an existing table.
+ * whole file to statement-by-statement mode on its own, so such a
+ * statement is only an error between an explicit BEGIN and COMMIT (lint.c
+ * reports the statements that lose their atomicity). It also asks for a
+ * lock_timeout before a statement that waits for a strong lock on an
+ * existing table, unless the runner sets one itself (lock_timeout, 5 s by
+ * default, before every migration) and the file does not turn it off.
  */
 #include <string.h>
 
@@ -54,6 +56,29 @@ static int waits_for_lock(const gw_lint_cx *cx, const PgQuery__Node *n)
 	}
 }
 
+/* SET lock_timeout = 0, SET ... TO DEFAULT and RESET turn a timeout off
+ * (the server's default is no timeout). */
+static int turns_off(const PgQuery__VariableSetStmt *v)
+{
+	const PgQuery__AConst *c;
+
+	if (v->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT ||
+	    v->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET)
+		return 1;
+	if (v->n_args != 1 || v->args[0]->node_case != PG_QUERY__NODE__NODE_A_CONST)
+		return 0;
+	c = v->args[0]->a_const;
+	if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL)
+		return c->ival->ival == 0;
+	if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL) {
+		const char *t = c->sval->sval; /* '0', '0s', '0ms' */
+		size_t zeros = strspn(t, "0");
+
+		return zeros > 0 && !t[zeros + strspn(t + zeros, "abcdefghijklmnopqrstuvwxyz")];
+	}
+	return 0;
+}
+
 void gw_lint__check_tx(gw_lint_cx *cx)
 {
 	const PgQuery__Node *n = cx->node;
@@ -66,21 +91,17 @@ void gw_lint__check_tx(gw_lint_cx *cx)
 	if (n->node_case == PG_QUERY__NODE__NODE_VARIABLE_SET_STMT && n->variable_set_stmt->name &&
 	    (!strcmp(n->variable_set_stmt->name, "lock_timeout") ||
 	     !strcmp(n->variable_set_stmt->name, "statement_timeout"))) {
-		cx->timeout_set = 1;
+		cx->timeout_set = !turns_off(n->variable_set_stmt);
 		return;
 	}
-	if (gw_sql_classify_node(n) == GW_STMT_NO_TX) {
-		gw_sql_stmt_keyword(cx->sec->text + cx->stmt_off, cx->stmt_len, kw, sizeof(kw));
-		if (!cx->sec->no_tx_directive)
-			gw_lint__report(
-			        cx, "concurrently-in-transaction", -1, NULL, NULL, NULL,
-			        "%s cannot run in a transaction, but this file does not say "
-			        "-- godwit:no-transaction",
-			        kw);
-		else if (cx->in_block)
-			gw_lint__report(cx, "concurrently-in-transaction", -1, NULL, NULL, NULL,
-			                "%s cannot run between BEGIN and COMMIT", kw);
-	}
+	/* Outside a BEGIN ... COMMIT the runner runs such a statement on its
+	 * own, with or without the directive (lint.c's mixed-no-transaction
+	 * reports what that costs the file's other statements). */
+	if (gw_sql_classify_node(n) == GW_STMT_NO_TX && cx->in_block)
+		gw_lint__report(cx, "concurrently-in-transaction", -1, NULL, NULL, NULL,
+		                "%s cannot run between BEGIN and COMMIT",
+		                gw_sql_stmt_keyword(cx->sec->text + cx->stmt_off, cx->stmt_len, kw,
+		                                    sizeof(kw)));
 	if (!cx->timeout_set && !cx->timeout_noted && waits_for_lock(cx, n)) {
 		cx->timeout_noted = 1;
 		gw_lint__report(
