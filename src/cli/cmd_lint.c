@@ -111,7 +111,7 @@ static int lint_run(gw_cli *cli, const gw_args *args)
 	const char *since = NULL;
 	char **changed = NULL;
 	size_t i, nchanged = 0;
-	int all = 0, rc;
+	int all = 0, list = 0, rc;
 
 	for (i = 0; i < args->nopts; i++) {
 		const gw_optval *o = &args->opts[i];
@@ -127,16 +127,18 @@ static int lint_run(gw_cli *cli, const gw_args *args)
 				                    o->value);
 			return GW_EXIT_OK;
 		}
-		if (o->id == OPT_LIST) {
-			gw_report_list();
-			return GW_EXIT_OK;
-		}
+		if (o->id == OPT_LIST)
+			list = 1;
 		if (o->id == OPT_SINCE)
 			since = o->value;
 		if (o->id == OPT_ALL)
 			all = 1;
 		if (o->id == OPT_DIALECT)
 			opts.dialect = o->value;
+	}
+	if (list) {
+		gw_report_list(format);
+		return GW_EXIT_OK;
 	}
 	if (since && args->npos)
 		return gw_cli_usage(cli, "give either --since or files, not both");

@@ -360,10 +360,38 @@ int gw_report_explain(const char *id)
 	return 0;
 }
 
-void gw_report_list(void)
+/* docs/lint-rules.md below its introduction is this output in markdown:
+ * the table, then one section per rule (t4000 keeps the two equal). */
+static void list_markdown(void)
+{
+	size_t i, n = gw_lint_rule_count();
+
+	printf("| Rule | Level | Family | Summary |\n|---|---|---|---|\n");
+	for (i = 0; i < n; i++) {
+		const gw_lint_rule *r = gw_lint_rule_get(i);
+
+		printf("| [`%s`](#%s) | %s | %s | %s |\n", r->id, r->id, gw_level_name(r->level),
+		       r->family, r->summary);
+	}
+	for (i = 0; i < n; i++) {
+		const gw_lint_rule *r = gw_lint_rule_get(i);
+
+		printf("\n## %s\n\n%s.\n\n%s\n", r->id, r->summary, r->description);
+		if (r->bad)
+			printf("\nFires on:\n\n```sql\n%s\n```\n", r->bad);
+		if (r->good)
+			printf("\nInstead:\n\n```sql\n%s\n```\n", r->good);
+	}
+}
+
+void gw_report_list(gw_report_format format)
 {
 	size_t i;
 
+	if (format == GW_REPORT_MARKDOWN) {
+		list_markdown();
+		return;
+	}
 	for (i = 0; i < gw_lint_rule_count(); i++) {
 		const gw_lint_rule *r = gw_lint_rule_get(i);
 

@@ -28,7 +28,7 @@ json_t *gw_report_finding_json(const gw_finding *finding);
 /* `lint --explain RULE`; -1 when there is no such rule. */
 int gw_report_explain(const char *id);
 /* `lint --list`: every rule with its default level. */
-void gw_report_list(void);
+void gw_report_list(gw_report_format format);
 
 /* The godwit.conf keys lint_disable, lint_error and lint_warning, which
  * set the levels of the lint and validate rules. */
