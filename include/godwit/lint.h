@@ -119,6 +119,16 @@ typedef struct {
 GW_EXTERN(int)
 gw_project_lint(gw_findings **out, gw_project *project, const gw_project_lint_options *opts);
 
+/* The .sql files under the project's migrations folder that git says
+ * changed since revision rev (deleted ones left out), and the new ones
+ * there that git does not track yet: what `lint --since` and `test --since`
+ * look at. Paths are as git prints them, relative to the current
+ * directory. *out is NULL-terminated, *count long; free it with
+ * gw_strings_free. Runs git (without a shell). */
+GW_EXTERN(int)
+gw_project_changed_files(char ***out, size_t *count, gw_project *project, const char *rev);
+GW_EXTERN(void) gw_strings_free(char **strings);
+
 /* ---- validating ------------------------------------------------------------ */
 
 typedef struct {

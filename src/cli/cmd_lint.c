@@ -24,85 +24,6 @@ static const gw_opt lint_options[] = {
         {0, NULL, 0, NULL, NULL},
 };
 
-/* A revision is passed to git as one argument; refuse anything that
- * could be read as an option or needs quoting. */
-static int safe_rev(const char *rev)
-{
-	const char *p;
-
-	if (!*rev || rev[0] == '-')
-		return 0;
-	for (p = rev; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-		            "_-./~^@{}",
-		            *p))
-			return 0;
-	return 1;
-}
-
-static int add_file(char ***files, size_t *n, const char *name)
-{
-	char **p = realloc(*files, (*n + 1) * sizeof(*p));
-
-	if (!p)
-		return -1;
-	*files = p;
-	if (!(p[*n] = strdup(name)))
-		return -1;
-	(*n)++;
-	return 0;
-}
-
-/* The .sql files under the folder that git says changed since rev and
- * still exist. */
-static int changed_files(gw_cli *cli, const char *rev, char ***files, size_t *n)
-{
-	const char *dir = gw_config_get(cli->config, "dir");
-	char cmd[4096], line[4096];
-	FILE *p;
-	int status;
-
-	if (!safe_rev(rev))
-		return gw_cli_usage(cli, "--since: '%s' is not a revision", rev);
-	if (!dir)
-		dir = "db/migrations";
-	if (strchr(dir, '\'') || strlen(dir) > 1024)
-		return gw_cli_usage(cli, "--since: the folder name cannot be passed to git");
-	snprintf(cmd, sizeof(cmd),
-	         "git diff --name-only --relative --diff-filter=d '%s' -- '%s' 2>&1", rev, dir);
-	if (!(p = popen(cmd, "r"))) {
-		fprintf(stderr, "godwit: error: cannot run git\n");
-		return GW_EXIT_FAILED;
-	}
-	while (fgets(line, sizeof(line), p)) {
-		size_t len = strcspn(line, "\r\n");
-
-		line[len] = '\0';
-		if (len > 4 && !strcmp(line + len - 4, ".sql") && add_file(files, n, line) < 0) {
-			pclose(p);
-			fputs("godwit: error: out of memory\n", stderr);
-			return GW_EXIT_FAILED;
-		}
-		if (len && strncmp(line, "fatal:", 6) == 0)
-			fprintf(stderr, "godwit: error: git: %s\n", line + 7);
-	}
-	status = pclose(p);
-	if (status != 0) {
-		fprintf(stderr, "godwit: error: 'git diff %s' failed\n", rev);
-		return GW_EXIT_FAILED;
-	}
-	return 0;
-}
-
-static void free_files(char **files, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
-}
-
 static int lint_run(gw_cli *cli, const gw_args *args)
 {
 	gw_project_lint_options opts = GW_PROJECT_LINT_OPTIONS_INIT;
@@ -144,8 +65,10 @@ static int lint_run(gw_cli *cli, const gw_args *args)
 		return gw_cli_usage(cli, "give either --since or files, not both");
 	gw_cli_lint_levels(cli, &opts.lint);
 	if (since) {
-		if ((rc = changed_files(cli, since, &changed, &nchanged)) != 0)
+		if ((rc = gw_project_changed_files(&changed, &nchanged, cli->project, since)) < 0) {
+			rc = gw_cli_fail(cli, rc);
 			goto cleanup;
+		}
 		if (!nchanged) {
 			rc = gw_report_print(cli, NULL, format, "no migration changed");
 			goto cleanup;
@@ -166,7 +89,7 @@ static int lint_run(gw_cli *cli, const gw_args *args)
 	rc = gw_report_print(cli, f, format, "no problems found");
 cleanup:
 	gw_findings_free(f);
-	free_files(changed, nchanged);
+	gw_strings_free(changed);
 	return rc;
 }
 

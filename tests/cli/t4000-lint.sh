@@ -228,4 +228,32 @@ test_expect_success 'git: --since lints the files changed since a revision' '
 	test_cmp expect out
 '
 
+test_expect_success 'git: --since also lints new files git does not track yet' '
+	write_migration repo/db/migrations/20240103000000_new.sql <<-\EOF &&
+	-- migrate:up
+	CREATE INDEX users_email3 ON users (email);
+	-- migrate:down
+	DROP INDEX users_email3;
+	EOF
+	echo "notes" >repo/db/migrations/README.txt &&
+	(cd repo && test_expect_code 3 godwit lint --since HEAD) >out &&
+	test_grep "^db/migrations/20240103000000_new.sql:2:1: error: CREATE INDEX users_email3 without CONCURRENTLY" out &&
+	! grep 20240102000000_index out &&
+	! grep README out
+'
+
+test_expect_success 'git: --since with a bad revision fails and names it' '
+	(cd repo && test_expect_code 1 godwit lint --since nosuchrev) 2>err &&
+	test_grep "^godwit: error: git could not list the files changed since nosuchrev: fatal: bad revision .nosuchrev.$" err &&
+	(cd repo && test_expect_code 1 godwit lint --since=-p) 2>err &&
+	test_grep "^godwit: error: .-p. is not a git revision$" err
+'
+
+test_expect_success 'git: --since outside a repository fails with git'"'"'s words' '
+	mkdir norepo &&
+	(cd norepo && GIT_CEILING_DIRECTORIES=$TRASH_DIRECTORY test_expect_code 1 godwit lint --since HEAD) 2>err &&
+	test_grep "^godwit: error: git could not list the files changed since HEAD: .*Not a git repository.*$" err &&
+	test "$(wc -l <err)" = 1
+'
+
 test_done
