@@ -36,7 +36,7 @@ typedef struct {
 	const char *const *schemas; /* only these schemas; NULL = all but the system ones */
 	size_t nschemas;
 	int privileges;          /* owners and grants */
-	int ignore_column_order; /* columns sorted by name instead of position */
+	int ignore_column_order; /* columns sorted by name, and their order not compared */
 	int include_history;     /* keep godwit's own tables */
 } gw_schema_options;
 
@@ -95,9 +95,18 @@ typedef struct {
 
 typedef struct gw_schema_diff gw_schema_diff;
 
-/* What differs between A and B, objects in snapshot order. */
+/* What differs between A and B, objects in snapshot order. Columns are
+ * compared by position too: the same columns in another order are a
+ * "column order" change (key "column order" or "attribute order", a and
+ * b the names in each order, "column order id, a, b"). */
 GW_EXTERN(int)
 gw_schema_diff_compute(gw_schema_diff **out, const gw_schema *a, const gw_schema *b);
+/* The same, with the options the snapshots were taken with: when
+ * opts->ignore_column_order, columns are compared as a set (a file
+ * written in position order then matches a database read by name). */
+GW_EXTERN(int)
+gw_schema_diff_compute_with(gw_schema_diff **out, const gw_schema *a, const gw_schema *b,
+                            const gw_schema_options *opts);
 GW_EXTERN(size_t) gw_schema_diff_count(const gw_schema_diff *diff);
 GW_EXTERN(const gw_schema_difference *) gw_schema_diff_get(const gw_schema_diff *diff, size_t i);
 /* One line per change, "table public.t: column c: int → bigint", lines of

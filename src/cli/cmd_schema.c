@@ -27,7 +27,7 @@ static const gw_opt schema_options[] = {
         {OPT_SCHEMA, "schema", 0, "NAME", "only this schema (repeatable)"},
         {OPT_PRIVILEGES, "privileges", 0, NULL, "include owners and grants"},
         {OPT_IGNORE_COLUMN_ORDER, "ignore-column-order", 0, NULL,
-         "sort columns by name instead of position"},
+         "sort columns by name and do not compare their order"},
         {OPT_INCLUDE_HISTORY, "include-history", 0, NULL, "include godwit's own tables"},
         {OPT_OUTPUT, "output", 'o', "FILE", "dump: write to FILE instead of stdout"},
         {0, NULL, 0, NULL, NULL},
@@ -282,7 +282,7 @@ static int diff(gw_cli *cli, const gw_args *args, const gw_schema_options *opts)
 	if ((rc = gw_cli_load_schema(cli, &a, args->pos[1], opts)) != 0 ||
 	    (rc = gw_cli_load_schema(cli, &b, args->pos[2], opts)) != 0)
 		goto cleanup;
-	if (gw_schema_diff_compute(&d, a, b) < 0) {
+	if (gw_schema_diff_compute_with(&d, a, b, opts) < 0) {
 		fputs("godwit: error: out of memory\n", stderr);
 		rc = GW_EXIT_FAILED;
 		goto cleanup;

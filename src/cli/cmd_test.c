@@ -37,7 +37,7 @@ static const gw_opt test_options[] = {
         {OPT_SINCE, "since", 0, "REV", "test only migrations changed since a git revision"},
         {OPT_FORMAT, "format", 0, "FMT", "text, json, markdown or github"},
         {OPT_IGNORE_COLUMN_ORDER, "ignore-column-order", 0, NULL,
-         "compare columns by name, not position"},
+         "compare columns by name, not by position"},
         {OPT_ROWS, "rows", 0, NULL,
          "also check that the rows of existing tables survive up and down"},
         {0, NULL, 0, NULL, NULL},
@@ -126,7 +126,7 @@ static int differ(tester *t, outcome *o, const gw_schema *a, const gw_schema *b,
 {
 	gw_schema_diff *d = NULL;
 
-	if (gw_schema_diff_compute(&d, a, b) < 0) {
+	if (gw_schema_diff_compute_with(&d, a, b, &t->sopts) < 0) {
 		o->r = R_FAIL;
 		o->reason = strdup("out of memory");
 		t->stop = 1;

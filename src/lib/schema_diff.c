@@ -4,7 +4,9 @@
  *
  * Objects pair up by kind and name, members by their key ("column email",
  * "definition"), so a change reads as "table public.t: column c: int →
- * bigint" rather than as two unrelated lines of a line diff.
+ * bigint" rather than as two unrelated lines of a line diff. Columns are
+ * also compared by position, unless the snapshots were taken with
+ * ignore_column_order: "table public.t: column order changed: a, b → b, a".
  */
 #include "schema.h"
 
@@ -177,10 +179,96 @@ static int push(gw_schema_diff *d, gw_schema_change change, const gw_schema_obje
 	return d->failed ? GW_ENOMEM : 0;
 }
 
-static int compare_objects(gw_schema_diff *d, const gw_schema_object *a, const gw_schema_object *b)
+/* 1 when the member is a column ("column" or "attribute": word). */
+static int is_column(const char *member, const char *word)
+{
+	size_t len = strlen(word);
+
+	return strncmp(member, word, len) == 0 && member[len] == ' ' &&
+	       gw_schema__member_key(member) > len + 1;
+}
+
+/* 1 when o has a column keyed like member (same word and name). */
+static int has_column(const gw_schema_object *o, const char *member)
+{
+	size_t i, len = gw_schema__member_key(member);
+
+	for (i = 0; i < o->nmembers; i++)
+		if (gw_schema__member_key(o->members[i]) == len &&
+		    strncmp(o->members[i], member, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The next column of o, from *at on, that other has too; NULL at the end. */
+static const char *next_shared(const gw_schema_object *o, const gw_schema_object *other,
+                               const char *word, size_t *at)
+{
+	for (; *at < o->nmembers; (*at)++)
+		if (is_column(o->members[*at], word) && has_column(other, o->members[*at]))
+			return o->members[(*at)++];
+	return NULL;
+}
+
+/* "column order id, email, name": every column of o in its order. */
+static char *order_text(const gw_schema_object *o, const char *word)
+{
+	gw_str t = GW_STR_INIT;
+	size_t i, len = strlen(word), n = 0;
+
+	gw_str_printf(&t, "%s order ", word);
+	for (i = 0; i < o->nmembers; i++) {
+		if (!is_column(o->members[i], word))
+			continue;
+		gw_str_printf(&t, "%s%.*s", n++ ? ", " : "",
+		              (int)(gw_schema__member_key(o->members[i]) - len - 1),
+		              o->members[i] + len + 1);
+	}
+	return gw_str_detach(&t);
+}
+
+/* Members are in position order (a snapshot sorts columns by their
+ * number, a file keeps its order): the columns both objects have must
+ * come in the same order, or a down that drops and re-adds a column at
+ * the end would pass for a perfect undo. */
+static void compare_order(changes *c, const gw_schema_object *a, const gw_schema_object *b,
+                          const char *word)
+{
+	size_t i = 0, j = 0;
+	const char *x, *y;
+	char *ta, *tb;
+
+	for (;;) {
+		x = next_shared(a, b, word, &i);
+		y = next_shared(b, a, word, &j);
+		if (!x || !y)
+			return;
+		if (gw_schema__member_key(x) != gw_schema__member_key(y) ||
+		    strncmp(x, y, gw_schema__member_key(x)) != 0)
+			break;
+	}
+	ta = order_text(a, word);
+	tb = order_text(b, word);
+	if (ta && tb)
+		add_change(c, GW_SCHEMA_CHANGED, ta, tb);
+	else
+		c->failed = 1;
+	free(ta);
+	free(tb);
+}
+
+static int compare_objects(gw_schema_diff *d, const gw_schema_object *a, const gw_schema_object *b,
+                           int order)
 {
 	changes c = {d, NULL, 0, 0, 0};
 	int error = compare_members(&c, a, b);
+
+	if (error == 0 && order) {
+		compare_order(&c, a, b, "column");
+		compare_order(&c, a, b, "attribute");
+		if (c.failed)
+			error = GW_ENOMEM;
+	}
 
 	if (error == 0 && c.count > 0)
 		error = push(d, GW_SCHEMA_CHANGED, a, &c);
@@ -204,6 +292,13 @@ static const gw_schema_object **objects(const gw_schema *s)
 
 int gw_schema_diff_compute(gw_schema_diff **out, const gw_schema *a, const gw_schema *b)
 {
+	return gw_schema_diff_compute_with(out, a, b, NULL);
+}
+
+int gw_schema_diff_compute_with(gw_schema_diff **out, const gw_schema *a, const gw_schema *b,
+                                const gw_schema_options *opts)
+{
+	int order = !opts || !opts->ignore_column_order;
 	gw_schema_diff *d = calloc(1, sizeof(*d));
 	const gw_schema_object **oa = objects(a), **ob = objects(b);
 	size_t i = 0, j = 0;
@@ -225,7 +320,7 @@ int gw_schema_diff_compute(gw_schema_diff **out, const gw_schema *a, const gw_sc
 		else if (k > 0)
 			error = push(d, GW_SCHEMA_EXTRA, ob[j++], NULL);
 		else
-			error = compare_objects(d, oa[i++], ob[j++]);
+			error = compare_objects(d, oa[i++], ob[j++], order);
 	}
 	if (error == 0) {
 		*out = d;
@@ -301,6 +396,11 @@ cleanup:
 	free(lb);
 }
 
+static int is_order(const char *key)
+{
+	return strcmp(key, "column order") == 0 || strcmp(key, "attribute order") == 0;
+}
+
 static void put_change(gw_str *t, const gw_schema_difference *d, const gw_schema_member_change *c)
 {
 	gw_str_printf(t, "%s %s: %s", d->kind, d->name, c->key);
@@ -308,6 +408,9 @@ static void put_change(gw_str *t, const gw_schema_difference *d, const gw_schema
 		gw_str_puts(t, " missing\n");
 	} else if (c->change == GW_SCHEMA_EXTRA) {
 		gw_str_puts(t, " extra\n");
+	} else if (is_order(c->key)) {
+		gw_str_printf(t, " changed: %s \xe2\x86\x92 %s\n", rest(c->a, c->key),
+		              rest(c->b, c->key));
 	} else if (!strchr(c->a, '\n') && !strchr(c->b, '\n')) {
 		gw_str_printf(t, ": %s \xe2\x86\x92 %s\n",
 		              *rest(c->a, c->key) ? rest(c->a, c->key) : "(none)",
