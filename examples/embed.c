@@ -40,7 +40,7 @@ static void on_notice(const gw_notice *n, void *payload)
 	(void)payload;
 	switch (n->kind) {
 	case GW_NOTICE_APPLIED:
-		printf("  applied %s_%s (%lld ms)\n", n->version, n->name, n->duration_ms);
+		printf("  applied %s %s (%lld ms)\n", n->version, n->name, n->duration_ms);
 		break;
 	case GW_NOTICE_WARNING:
 		fprintf(stderr, "  warning: %s\n", n->message);
@@ -60,7 +60,7 @@ static int print_status(gw_project *project)
 	for (i = 0; i < gw_status_count(status); i++) {
 		const gw_status_entry *e = gw_status_get(status, i);
 
-		printf("  %-12s %s_%s\n", gw_state_name(e->state), e->version, e->name);
+		printf("  %-12s %s %s\n", gw_state_name(e->state), e->version, e->name);
 	}
 	printf("  (%zu migrations, %zu pending)\n", gw_status_count(status),
 	       gw_status_count_state(status, GW_STATE_PENDING));
@@ -78,7 +78,7 @@ static int print_history(gw_project *project)
 	for (i = 0; i < gw_history_count(history); i++) {
 		const gw_event *ev = gw_history_get(history, i);
 
-		printf("  %s %-8s %s_%s", ev->at, ev->action, ev->version ? ev->version : "-",
+		printf("  %s %-8s %s %s", ev->at, ev->action, ev->version ? ev->version : "-",
 		       ev->name ? ev->name : "-");
 		if (ev->error)
 			printf(" error: %s", ev->error);

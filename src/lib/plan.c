@@ -221,7 +221,8 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 
 static int no_down_error(gw_project *p, const gw_status_entry *e)
 {
-	gw_str up = GW_STR_INIT, up_body = GW_STR_INIT, down = GW_STR_INIT, body = GW_STR_INIT;
+	const gw_migration *m = e->file ? gw_source_find(p->source, e->version) : NULL;
+	gw_str hint = GW_STR_INIT;
 	int error = gw_error_set(p->ctx, GW_ENODOWN, "cannot revert %s %s: %s", e->version, e->name,
 	                         e->file ? "it has no down migration"
 	                                 : "its file is missing from the migrations folder");
@@ -230,17 +231,9 @@ static int no_down_error(gw_project *p, const gw_status_entry *e)
 	 * folder's own convention. */
 	if (!e->file)
 		gw_error_set_hint(p->ctx, "restore the file, then revert it");
-	else if (gw_source_new_files(&up, &up_body, &down, &body, p->source->format, e->version,
-	                             e->name) == 0 &&
-	         down.size)
-		gw_error_set_hint(p->ctx, "write its down SQL in %s/%s first", p->dir, down.ptr);
-	else
-		gw_error_set_hint(p->ctx, "add a '-- migrate:down' section to %s/%s first", p->dir,
-		                  e->file);
-	gw_str_dispose(&up);
-	gw_str_dispose(&up_body);
-	gw_str_dispose(&down);
-	gw_str_dispose(&body);
+	else if (m && gw_source_down_hint(&hint, p->source, m) == 0)
+		gw_error_set_hint(p->ctx, "%s first", hint.ptr);
+	gw_str_dispose(&hint);
 	return error;
 }
 

@@ -1168,8 +1168,9 @@ static int check_dir_forced(loader *ld, gw_format conv)
 	        gw_format_name(ld->forced), gw_format_name(conv), example_name(ld->forced));
 }
 
-/* Prisma's "<14 digits>_<name>/migration.sql", already in ld->text: one
- * direction only; Prisma has no down migrations. */
+/* Prisma's "<14 digits>_<name>/migration.sql", already in ld->text. Prisma
+ * runs no downs, but its users keep one beside it (down.sql, made with
+ * `prisma migrate diff --script`): godwit reads it as the down, as diesel's. */
 static int load_prisma(loader *ld, char *sub, const char *version)
 {
 	gw_str up = GW_STR_INIT;
@@ -1184,7 +1185,7 @@ static int load_prisma(loader *ld, char *sub, const char *version)
 	}
 	error = add_whole(ld, &m, up.ptr, version, sub + 15, strlen(sub) - 15, sub);
 	gw_str_dispose(&up);
-	if (error < 0)
+	if (error < 0 || (error = diesel_down(ld, m, sub)) < 0)
 		return error;
 	note_conv(ld, GW_FORMAT_PRISMA, sub);
 	return 0;
@@ -1631,6 +1632,10 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
 	    (format == GW_FORMAT_DRIZZLE && (error = check_journal(&ld)) < 0))
 		goto cleanup;
+	/* Prisma writes migration_lock.toml in every migrations folder: it
+	 * is Prisma's own, not a stray file worth a notice. */
+	if (format == GW_FORMAT_PRISMA)
+		unignore(&ld, "migration_lock.toml");
 	notify_ignored(&ld, format);
 
 	if (!(sp = calloc(1, sizeof(*sp))) || !(sp->pub.dir = gw_strdup(dir)) ||
@@ -1763,11 +1768,71 @@ static int changed_error(const char *path, gw_ctx *ctx)
 	return error;
 }
 
-/* Message fragments for a migration that cannot be reverted. */
+/* Where the down of a migration goes in the folder's convention: the file
+ * to write, relative to the folder, into *file. Returns the marker line of
+ * the down section when the convention keeps it in the up file (*file is
+ * then the up file), NULL when the down is a file of its own. */
+static const char *down_place(gw_str *file, gw_format format, const gw_source_mig *sm)
+{
+	switch (format) {
+	case GW_FORMAT_NATIVE:
+		gw_str_puts(file, sm->pub.up_file);
+		return "-- migrate:down";
+	case GW_FORMAT_GOOSE:
+		gw_str_puts(file, sm->pub.up_file);
+		return "-- +goose Down";
+	case GW_FORMAT_GOLANG:
+	case GW_FORMAT_MULTI:
+	case GW_FORMAT_DRIZZLE:
+		gw_str_printf(file, "%s.down.sql", sm->stem);
+		break;
+	case GW_FORMAT_DIESEL:
+	case GW_FORMAT_PRISMA:
+		gw_str_printf(file, "%s/down.sql", sm->stem);
+		break;
+	case GW_FORMAT_SQITCH:
+		gw_str_printf(file, "revert/%s.sql", sm->stem);
+		break;
+	case GW_FORMAT_FLYWAY:
+		gw_str_printf(file, "U%s.sql", sm->stem);
+		break;
+	default:
+		/* A dated migration's stem is its whole name. */
+		gw_str_printf(file, "%s_rollback.sql", sm->stem);
+		break;
+	}
+	return NULL;
+}
+
+int gw_source_down_hint(gw_str *out, const gw_source *src, const gw_migration *m)
+{
+	const gw_source_mig *sm = (const gw_source_mig *)m;
+	gw_str file = GW_STR_INIT;
+	const char *section;
+
+	gw_str_clear(out);
+	if (m->repeatable) {
+		gw_str_puts(out, "delete it and write a migration that reverts it");
+		return gw_str_failed(out) ? GW_ENOMEM : 0;
+	}
+	section = down_place(&file, src->format, sm);
+	if (section && sm->down_state == GW_DOWN_EMPTY)
+		gw_str_printf(out, "write its down SQL in the '%s' section of %s/%s", section,
+		              src->dir, file.ptr);
+	else if (section)
+		gw_str_printf(out, "add a '%s' section to %s/%s", section, src->dir, file.ptr);
+	else
+		gw_str_printf(out, "write its down SQL in %s/%s", src->dir, file.ptr);
+	gw_str_dispose(&file);
+	return gw_str_failed(out) || gw_str_failed(&file) ? GW_ENOMEM : 0;
+}
+
+/* The error of a migration that cannot be reverted, naming what to write. */
 static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx)
 {
 	const gw_source_mig *sm = (const gw_source_mig *)m;
-	const char *what = sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "";
+	gw_str file = GW_STR_INIT;
+	const char *section;
 	int error;
 
 	if (m->repeatable)
@@ -1775,66 +1840,28 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 		                    "%s is repeatable and has no down migration; to undo it, "
 		                    "delete it and write a migration that reverts it",
 		                    m->up_file);
-	switch (src->format) {
-	case GW_FORMAT_NATIVE:
-		error = gw_error_set(
-		        ctx, GW_ENODOWN,
-		        "%s has no down migration; write %s %s to make it revertible", sm->stem,
-		        sm->down_state == GW_DOWN_EMPTY ? "SQL in the -- migrate:down section of"
-		                                        : "a -- migrate:down section in",
-		        m->up_file);
-		break;
-	case GW_FORMAT_GOLANG:
-	case GW_FORMAT_MULTI:
+	section = down_place(&file, src->format, sm);
+	if (gw_str_failed(&file))
+		error = gw_error_oom(ctx);
+	else if (src->format == GW_FORMAT_SQITCH)
 		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "%s has no down migration; write %s%s.down.sql to make it "
+		                     "change %s has no revert script; write %s%s to make it "
 		                     "revertible",
-		                     sm->stem, what, sm->stem);
-		break;
-	case GW_FORMAT_GOOSE:
-		error = gw_error_set(
-		        ctx, GW_ENODOWN, "%s has no down migration; write %s to make it revertible",
-		        sm->stem,
-		        sm->down_state == GW_DOWN_EMPTY ? "SQL below the -- +goose Down line"
-		                                        : "a -- +goose Down section");
-		break;
-	case GW_FORMAT_DRIZZLE:
+		                     m->name, sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "",
+		                     file.ptr);
+	else if (section)
 		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "%s has no down migration: drizzle-kit migrations have "
-		                     "none; write a new migration that reverts it",
-		                     sm->stem);
-		break;
-	case GW_FORMAT_PRISMA:
+		                     "%s has no down migration; write %s %s section %s %s to make "
+		                     "it revertible",
+		                     sm->stem, sm->down_state == GW_DOWN_EMPTY ? "SQL in the" : "a",
+		                     section, sm->down_state == GW_DOWN_EMPTY ? "of" : "in",
+		                     file.ptr);
+	else
 		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "%s has no down migration: Prisma migrations have none; "
-		                     "write a new migration that reverts it",
-		                     sm->stem);
-		break;
-	case GW_FORMAT_DIESEL:
-		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "%s has no down migration; write %s%s/down.sql to make it "
-		                     "revertible",
-		                     sm->stem, what, sm->stem);
-		break;
-	case GW_FORMAT_SQITCH:
-		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "change %s has no revert script; write %srevert/%s.sql to "
-		                     "make it revertible",
-		                     m->name, what, sm->stem);
-		break;
-	case GW_FORMAT_FLYWAY:
-		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "V%s has no down migration; write %sU%s.sql to make it "
-		                     "revertible",
-		                     sm->stem, what, sm->stem);
-		break;
-	default:
-		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "%s has no down migration; write %s%s_rollback.sql to make it "
-		                     "revertible",
-		                     sm->stem, what, sm->stem);
-		break;
-	}
+		                     "%s%s has no down migration; write %s%s to make it revertible",
+		                     src->format == GW_FORMAT_FLYWAY ? "V" : "", sm->stem,
+		                     sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "", file.ptr);
+	gw_str_dispose(&file);
 	return error;
 }
 

@@ -87,6 +87,11 @@ int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_mi
                           gw_ctx *ctx);
 void gw_source_text_dispose(gw_source_text *t);
 
+/* What to do to make m revertible, in the folder's convention, for a hint:
+ * "write its down SQL in DIR/FILE", or for conventions that keep the down
+ * in the up file, "add a '-- migrate:down' section to DIR/FILE". */
+int gw_source_down_hint(gw_str *out, const gw_source *src, const gw_migration *m);
+
 /* The file name a new migration gets in this convention, and its content. */
 int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                         gw_format format, const char *version, const char *name);

@@ -120,6 +120,13 @@ test_expect_success 'setup: one project folder per convention' '
 	2026-01-21_posts pending tx down
 	EOF
 
+	# What down says to write to make base revertible: the file (or
+	# section) of each convention, named once.
+	echo "hint: add a ${SQ}-- migrate:down${SQ} section to db/migrations/20240101000000_base.sql first" >native/expect.hint &&
+	echo "hint: write its down SQL in db/migrations/2_base.down.sql first" >golang/expect.hint &&
+	echo "hint: write its down SQL in db/migrations/0001_base_rollback.sql first" >pairs/expect.hint &&
+	echo "hint: write its down SQL in db/migrations/2026-01-20_base_rollback.sql first" >dated/expect.hint &&
+
 	for conv in native golang pairs dated
 	do
 		printf "# notes, not a migration\n" >$conv/db/migrations/README.md &&
@@ -190,6 +197,8 @@ do
 			v1=$(sed -n 1p expect.order) &&
 			test_expect_code 1 gw down 2>err &&
 			test_grep "^godwit: error: cannot revert $v1 base: it has no down migration$" err &&
+			grep "^hint:" err >actual &&
+			test_cmp expect.hint actual &&
 			echo base >expect &&
 			user_tables >actual &&
 			test_cmp expect actual &&

@@ -19,6 +19,11 @@ test_expect_success 'setup: a Prisma folder' '
 	-- CreateTable
 	CREATE TABLE "Post" ("id" INTEGER NOT NULL PRIMARY KEY, "authorId" INTEGER REFERENCES "User" ("id"));
 	EOF
+	# The down that `prisma migrate diff --script` writes, kept beside it.
+	write_migration $m/20240102120000_posts/down.sql <<-\EOF &&
+	-- DropTable
+	DROP TABLE "Post";
+	EOF
 	printf "provider = \"postgresql\"\n" >$m/migration_lock.toml
 '
 
@@ -40,7 +45,7 @@ do
 		fi &&
 		godwit "$@" --dir prisma/migrations status >out 2>err &&
 		test_grep "^pending  *20240101120000  *init" out &&
-		test_grep "prisma/migrations/migration_lock.toml is not a migration" err &&
+		test_cmp /dev/null err &&
 		godwit "$@" --dir prisma/migrations --source-format prisma up >out &&
 		test_grep "^applied 2 migrations$" out &&
 		printf "Post\nUser\n" >expect &&
@@ -50,8 +55,21 @@ do
 			sqlite_sql prisma/dev.sqlite3 "SELECT name FROM sqlite_master WHERE type = '"'table'"' AND name NOT LIKE '"'godwit%'"' AND name NOT LIKE '"'sqlite%'"' ORDER BY 1" >actual
 		fi &&
 		test_cmp expect actual &&
+		godwit "$@" --dir prisma/migrations down >out 2>err &&
+		test_grep "^reverted  *20240102120000 posts" out &&
+		test_cmp /dev/null err &&
+		if [ $backend = pg ]; then
+			pg_sql "SELECT to_regclass('"'\"Post\"'"') IS NULL" >actual
+		else
+			sqlite_sql prisma/dev.sqlite3 "SELECT count(*) = 0 FROM sqlite_master WHERE name = '"'Post'"'" >actual
+		fi &&
+		test "$(cat actual)" = t -o "$(cat actual)" = 1 &&
 		test_expect_code 1 godwit "$@" --dir prisma/migrations down 2>err &&
-		test_grep "cannot revert 20240102120000 posts: it has no down migration" err
+		cat >expect <<-\EOF &&
+		godwit: error: cannot revert 20240101120000 init: it has no down migration
+		hint: write its down SQL in prisma/migrations/20240101120000_init/down.sql first
+		EOF
+		test_cmp expect err
 	'
 done
 

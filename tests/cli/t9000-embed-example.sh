@@ -60,8 +60,8 @@ test_expect_success BUILT,SQLITE3 'the example applies the pending migrations on
 	) &&
 	test_grep "^status:" out &&
 	test_grep "3 migrations, 3 pending" out &&
-	test_grep "pending *20240101000000_create_users" out &&
-	test_grep "applied 20240102000000_create_posts" out &&
+	test_grep "pending *20240101000000 create_users$" out &&
+	test_grep "applied 20240102000000 create_posts (" out &&
 	test_grep "3 migration(s) applied" out &&
 	test_grep "^history:" out &&
 	test "$(sqlite_sql project/app.db "SELECT count(*) FROM godwit_migrations")" = 3 &&
@@ -84,6 +84,20 @@ test_expect_success BUILT,SQLITE3 'a second run applies nothing and shows everyt
 	test "$(grep -c "^  applied  *2024" out)" = 3 &&
 	test_grep "0 migration(s) applied" out &&
 	test "$(sqlite_sql project/app.db "SELECT count(*) FROM godwit_migrations")" = 3
+'
+
+test_expect_success BUILT,SQLITE3 'dated migrations are printed with their version and name once' '
+	write_migration dated/db/migrations/2026-01-20_early.sql <<-\EOF &&
+	CREATE TABLE early (id int);
+	EOF
+	(
+		cd dated &&
+		../example/embed db/migrations sqlite:app.db >../out 2>../err
+	) &&
+	test_grep "^  pending  *2026-01-20_early early$" out &&
+	test_grep "^  applied 2026-01-20_early early (" out &&
+	test_grep " apply  *2026-01-20_early early$" out &&
+	! grep "early_early" out
 '
 
 test_expect_success BUILT,SQLITE3 'errors reach the program through gw_ctx_error' '

@@ -1290,6 +1290,7 @@ static void test_prisma(void **state)
 	put_in(f, "20240101120000_init", "migration.sql",
 	       "-- CreateTable\nCREATE TABLE u (id int);\n");
 	put_in(f, "20240102120000_posts", "migration.sql", "CREATE TABLE p (id int);\n");
+	put_in(f, "20240102120000_posts", "down.sql", "-- DropTable\nDROP TABLE p;\n");
 	put(f->dir, "migration_lock.toml", "provider = \"postgresql\"\n");
 	src = load(f, GW_FORMAT_AUTO);
 	assert_int_equal(src->format, GW_FORMAT_PRISMA);
@@ -1300,12 +1301,17 @@ static void test_prisma(void **state)
 	assert_string_equal(m->up_file, "20240101120000_init/migration.sql");
 	assert_null(m->down_file);
 	assert_section(f, m, 0, "-- CreateTable\nCREATE TABLE u (id int);\n");
-	assert_int_equal(src->nignored, 1);
+	/* migration_lock.toml is Prisma's own: not even a notice. */
+	assert_int_equal(src->nignored, 0);
 	assert_int_equal(gw_source_read_down(&t, src, m, f->ctx), GW_ENODOWN);
 	assert_string_equal(gw_ctx_error(f->ctx)->message,
-	                    "20240101120000_init has no down migration: Prisma migrations have "
-	                    "none; write a new migration that reverts it");
+	                    "20240101120000_init has no down migration; write "
+	                    "20240101120000_init/down.sql to make it revertible");
 	gw_ctx_clear_error(f->ctx);
+	/* down.sql beside migration.sql is the down. */
+	m = src->items[1];
+	assert_string_equal(m->down_file, "20240102120000_posts/down.sql");
+	assert_section(f, m, 1, "-- DropTable\nDROP TABLE p;\n");
 	gw_source_free(src);
 	f->src = NULL;
 
