@@ -35,6 +35,27 @@ static int print_result(gw_cli *cli, size_t reverted)
 	return GW_EXIT_OK;
 }
 
+/* `down 20240102000000` is a version typed where a count goes: as a count
+ * it would revert everything. Seven digits or more, or digits with the
+ * dots, dashes and underscores versions have (1.1, 2023-07-05-000058),
+ * are never meant as a number of migrations. */
+static int looks_like_version(const char *s)
+{
+	size_t digits = 0, others = 0;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s == '.' || *s == '-' || *s == '_')
+			others++;
+		else
+			return 0;
+	}
+	return digits > 0 && (digits >= 7 || others > 0);
+}
+
 static int parse(gw_cli *cli, const gw_args *args, gw_down_options *opts, int *dry)
 {
 	int choices = 0;
@@ -55,6 +76,12 @@ static int parse(gw_cli *cli, const gw_args *args, gw_down_options *opts, int *d
 			break;
 		}
 	}
+	if (args->npos && looks_like_version(args->pos[0]))
+		return gw_cli_usage(cli,
+		                    "'%s' looks like a version, not a number of migrations; to "
+		                    "revert every migration applied after it, use --to %s (it "
+		                    "stays applied)",
+		                    args->pos[0], args->pos[0]);
 	if (args->npos && gw_parse_count(args->pos[0], &opts->steps) < 0)
 		return gw_cli_usage(cli, "N must be a positive whole number, not '%s'",
 		                    args->pos[0]);
