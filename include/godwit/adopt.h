@@ -99,6 +99,9 @@ gw_project_adopt_with(gw_adopt_report **out, gw_project *project, const gw_adopt
 
 /* The tool names adopt accepts, NULL-terminated. */
 GW_EXTERN(const char *const *) gw_adopt_tools(void);
+/* Whether adopt reads this tool: one of gw_adopt_tools or an alias
+ * ("migrate" for golang-migrate). */
+GW_EXTERN(int) gw_adopt_tool_known(const char *name);
 
 GW_EXTERN(const char *) gw_adopt_report_tool(const gw_adopt_report *report);
 /* The tool's table, as read ("schema_migrations"). */

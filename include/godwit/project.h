@@ -162,6 +162,14 @@ GW_EXTERN(size_t) gw_status_count(const gw_status *status);
 GW_EXTERN(const gw_status_entry *) gw_status_get(const gw_status *status, size_t i);
 /* How many entries are in the given state. */
 GW_EXTERN(size_t) gw_status_count_state(const gw_status *status, gw_state state);
+/* When godwit's history is empty and the database holds the history of
+ * another tool (dbmate, golang-migrate, goose, Flyway, diesel, Prisma,
+ * drizzle or sqitch, in that tool's default table), the tool's name as
+ * `godwit adopt --from` takes it, and its table ("schema_migrations",
+ * "drizzle.__drizzle_migrations"); else NULL. up refuses such a database
+ * unless gw_up_options.ignore_other_history is set. */
+GW_EXTERN(const char *) gw_status_other_tool(const gw_status *status);
+GW_EXTERN(const char *) gw_status_other_table(const gw_status *status);
 GW_EXTERN(void) gw_status_free(gw_status *status);
 
 /* ---- plans, up, down --------------------------------------------------- */
@@ -189,9 +197,12 @@ typedef struct {
 	unsigned int version;
 	const char *to; /* apply up to and including this version; NULL = all */
 	int resume;     /* continue a dirty no-transaction migration */
+	/* Version 2: apply although another tool's history is in the
+	 * database and godwit's is empty (see gw_status_other_tool). */
+	int ignore_other_history;
 } gw_up_options;
 
-#define GW_UP_OPTIONS_VERSION 1
+#define GW_UP_OPTIONS_VERSION 2
 #define GW_UP_OPTIONS_INIT                                                                         \
 	{                                                                                          \
 		.version = GW_UP_OPTIONS_VERSION                                                   \

@@ -1,7 +1,7 @@
 /*
  * cmd_adopt.c: `godwit adopt --from TOOL [--dry-run]`: take over a database
  * from the tool that migrated it (dbmate, golang-migrate, goose, Flyway,
- * diesel, Prisma, drizzle). Prints, for each migration, what the tool's table says
+ * diesel, Prisma, drizzle, sqitch). Prints, for each migration, what the tool's table says
  * and what godwit records; a refusal prints the same report with the
  * problems, then the error.
  */
@@ -26,7 +26,11 @@ static const char *what_text(const gw_adopt_report *r, const gw_adopt_entry *e)
 {
 	switch (e->action) {
 	case GW_ADOPT_RECORD:
-		return gw_adopt_report_dry_run(r) ? "would record" : "recorded";
+		/* A refusal records nothing, not even the rows that were fine. */
+		return gw_adopt_report_dry_run(r) ||
+		                       gw_adopt_report_count_action(r, GW_ADOPT_PROBLEM)
+		               ? "would record"
+		               : "recorded";
 	case GW_ADOPT_ALREADY:
 		return "already recorded";
 	case GW_ADOPT_PENDING:
@@ -99,9 +103,26 @@ static json_t *report_json(const gw_adopt_report *r)
 	return root;
 }
 
+/* The tools adopt reads, "a, b or c", from the library's list. */
+static const char *tool_list(char *buf)
+{
+	const char *const *t = gw_adopt_tools();
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; t[i] && len < 255; i++)
+		len += (size_t)snprintf(buf + len, 256 - len, "%s%s",
+		                        i == 0     ? ""
+		                        : t[i + 1] ? ", "
+		                                   : " or ",
+		                        t[i]);
+	return buf;
+}
+
 static int adopt_run(gw_cli *cli, const gw_args *args)
 {
 	gw_adopt_options opts = GW_ADOPT_OPTIONS_INIT;
+	char list[256];
 	gw_adopt_report *report = NULL;
 	int rc, exit_code;
 	size_t i;
@@ -117,7 +138,10 @@ static int adopt_run(gw_cli *cli, const gw_args *args)
 			opts.schema = args->opts[i].value;
 	}
 	if (!opts.tool)
-		return gw_cli_usage(cli, "adopt needs --from TOOL");
+		return gw_cli_usage(cli, "adopt needs --from TOOL (one of %s)", tool_list(list));
+	if (!gw_adopt_tool_known(opts.tool))
+		return gw_cli_usage(cli, "cannot adopt from '%s': unknown tool; adopt knows %s",
+		                    opts.tool, tool_list(list));
 	rc = gw_project_adopt_with(&report, cli->project, &opts);
 	if (report && cli->output == GW_OUTPUT_JSON) {
 		/* One JSON document: the report, with the refusal's error. */

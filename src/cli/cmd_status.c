@@ -115,6 +115,12 @@ static void print_summary(const gw_status *st)
 		if ((count = gw_status_count_state(st, extra[i].state)) > 0)
 			printf(", %zu %s", count, extra[i].label);
 	fputc('\n', stdout);
+	if (gw_status_other_tool(st))
+		printf("this database holds the %s history (%s) and godwit's history is empty;\n"
+		       "take it over with 'godwit adopt --from %s'; until then 'godwit up' refuses "
+		       "(it would apply every migration again)\n",
+		       gw_status_other_tool(st), gw_status_other_table(st),
+		       gw_status_other_tool(st));
 }
 
 static json_t *entry_json(const gw_status_entry *e)
@@ -165,6 +171,22 @@ static json_t *summary_json(const gw_status *st)
 	return o;
 }
 
+/* Another tool's history to adopt, or null. */
+static json_t *other_json(const gw_status *st)
+{
+	json_t *o;
+	char cmd[128];
+
+	if (!gw_status_other_tool(st))
+		return json_null();
+	o = json_object();
+	snprintf(cmd, sizeof(cmd), "godwit adopt --from %s", gw_status_other_tool(st));
+	gw_json_set(o, "tool", gw_json_str(gw_status_other_tool(st)));
+	gw_json_set(o, "table", gw_json_str(gw_status_other_table(st)));
+	gw_json_set(o, "command", gw_json_str(cmd));
+	return o;
+}
+
 static int print_json(gw_cli *cli, const gw_status *st)
 {
 	json_t *root = json_object(), *list = json_array();
@@ -176,6 +198,7 @@ static int print_json(gw_cli *cli, const gw_status *st)
 		gw_json_append(list, entry_json(gw_status_get(st, i)));
 	gw_json_set(root, "migrations", list);
 	gw_json_set(root, "summary", summary_json(st));
+	gw_json_set(root, "other_history", other_json(st));
 	return gw_json_print(cli, root);
 }
 

@@ -8,12 +8,14 @@
  */
 #include "cli.h"
 
-enum { OPT_TO = 1, OPT_DRY_RUN, OPT_RESUME };
+enum { OPT_TO = 1, OPT_DRY_RUN, OPT_RESUME, OPT_IGNORE_OTHER };
 
 static const gw_opt up_options[] = {
         {OPT_TO, "to", 0, "V", "apply up to and including version V"},
         {OPT_DRY_RUN, "dry-run", 0, NULL, "print each migration's SQL and change nothing"},
         {OPT_RESUME, "resume", 0, NULL, "continue a dirty migration from its failed statement"},
+        {OPT_IGNORE_OTHER, "ignore-other-history", 0, NULL,
+         "apply although another tool's history is in the database (see adopt)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -85,6 +87,9 @@ static int up_run(gw_cli *cli, const gw_args *args)
 		case OPT_RESUME:
 			opts.resume = 1;
 			break;
+		case OPT_IGNORE_OTHER:
+			opts.ignore_other_history = 1;
+			break;
 		default:
 			break;
 		}
@@ -104,11 +109,13 @@ const gw_cmd gw_cmd_up = {
         .name = "up",
         .aliases = up_aliases,
         .summary = "apply pending migrations",
-        .usage = "up [--to V] [--dry-run] [--resume]",
+        .usage = "up [--to V] [--dry-run] [--resume] [--ignore-other-history]",
         .description = "Each migration runs in its own transaction together with its history row,\n"
                        "unless it cannot (CREATE INDEX CONCURRENTLY, ...): then it runs statement\n"
                        "by statement and a failure leaves it dirty, to be continued with --resume\n"
-                       "or settled with 'godwit resolve'. Only one runner works at a time.",
+                       "or settled with 'godwit resolve'. Only one runner works at a time.\n"
+                       "A database that another tool migrated (its history table is there,\n"
+                       "godwit's is empty) is refused: take it over with 'godwit adopt'.",
         .options = up_options,
         .min_args = 0,
         .max_args = 0,

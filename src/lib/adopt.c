@@ -84,6 +84,9 @@ typedef struct tool_def {
 	 * in a database file of its own next to the target (see attach). */
 	const char *project_col;
 	int attach; /* on SQLite, the schema is a database file of its own */
+	/* A column only this tool's table has, to tell it from another
+	 * tool's table of the same name; NULL: the name is enough. */
+	const char *detect_col;
 } tool_def;
 
 /* Table definitions: see docs/formats.md ("Adopting ...") and
@@ -91,23 +94,23 @@ typedef struct tool_def {
 static const tool_def tools[] = {
         {"dbmate", "dbmate", NULL, "schema_migrations", "version", NULL, NULL, "'ok'", NULL,
          "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0},
+         NULL, 0, NULL},
         {"golang-migrate", "golang-migrate", NULL, "schema_migrations", "version", NULL, NULL,
          "CASE WHEN dirty THEN 'dirty' ELSE 'ok' END", NULL, "version", COVER_EARLIER,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, "dirty"},
         /* goose writes a row per apply and per revert; version 0 is the
          * row it adds when it creates the table. */
         {"goose", "goose", NULL, "goose_db_version", "version_id", "tstamp", NULL,
          "CASE WHEN is_applied THEN 'ok' ELSE 'reverted' END", "version_id <> 0", "id", COVER_NONE,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
+         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, NULL},
         {"flyway", "Flyway", NULL, "flyway_schema_history", "version", "installed_on", "checksum",
          "CASE WHEN NOT success THEN 'failed' WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN "
          "'reverted' WHEN type = 'BASELINE' THEN 'baseline' ELSE 'ok' END",
          "version IS NOT NULL AND type <> 'SCHEMA'", "installed_rank", COVER_NONE, MATCH_VERSION,
-         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0},
+         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, NULL},
         {"diesel", "diesel", NULL, "__diesel_schema_migrations", "version", "run_on", NULL, "'ok'",
          NULL, "version", COVER_NONE, MATCH_DIGITS, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0},
+         NULL, 0, NULL},
         /* Prisma writes a row when a migration starts and sets finished_at
          * when it ends; `migrate resolve --rolled-back` sets rolled_back_at
          * on a failed one, which a later attempt adds a new row for. Rolled
@@ -118,19 +121,19 @@ static const tool_def tools[] = {
          "CASE WHEN rolled_back_at IS NOT NULL THEN 'reverted' WHEN finished_at IS NULL THEN "
          "'unfinished' ELSE 'ok' END",
          NULL, "rolled_back_at IS NULL, started_at, id", COVER_NONE, MATCH_FOLDER, SUM_PRISMA,
-         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0},
+         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0, NULL},
         /* drizzle-orm's migrator inserts (hash, folderMillis) per migration
          * it runs, in the "drizzle" schema on PostgreSQL. */
         {"drizzle", "drizzle", "drizzle", "__drizzle_migrations", "created_at", "created_at",
          "hash", "'ok'", NULL, "created_at, id", COVER_LATEST, MATCH_WHEN, SUM_SHA256, TIME_MILLIS,
-         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0},
+         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0, NULL},
         /* sqitch's registry keeps one row per deployed change (a revert
          * deletes it) in sqitch.changes. Registries from before sqitch 0.9
          * got script_hash = change_id on upgrade, which is no file's hash. */
         {"sqitch", "sqitch", "sqitch", "changes", "change", "committed_at",
          "CASE WHEN script_hash = change_id THEN NULL ELSE script_hash END", "'ok'", NULL,
          "committed_at, change_id", COVER_NONE, MATCH_NAME, SUM_SHA1, TIME_STAMP, GW_FORMAT_SQITCH,
-         "change name", "project", 1},
+         "change name", "project", 1, NULL},
 };
 
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
@@ -496,6 +499,18 @@ static int qualified(gw_str *out, gw_project *p, const tool_def *t)
 	return gw_str_failed(out) ? gw_error_oom(p->ctx) : 0;
 }
 
+/* The table as a user names it (schema.table), without the quotes of
+ * the SQL identifier: for reports, JSON included. */
+static char *display_name(const gw_project *p, const tool_def *t)
+{
+	gw_str s = GW_STR_INIT;
+
+	if (t->schema && (p->driver->dialect == GW_DIALECT_POSTGRES || t->attach))
+		gw_str_printf(&s, "%s.", schema_of(p, t));
+	gw_str_puts(&s, t->table);
+	return gw_str_detach(&s);
+}
+
 static int bool_row(void *payload, int ncols, const char *const *values)
 {
 	int *out = payload;
@@ -526,16 +541,15 @@ static int table_exists(int *exists, gw_project *p, const tool_def *t, const cha
 /* sqitch keeps its SQLite registry in a file of its own next to the
  * database: db/dev.sqlite3 has db/sqitch.sqlite3 (its rule: the file name
  * with "sqitch" for the part before the first dot). */
-static int registry_path(gw_str *out, gw_project *p)
+static int registry_file(gw_str *out, const gw_project *p)
 {
 	gw_str db = GW_STR_INIT;
 	const char *reg = p->source && p->source->registry ? p->source->registry : "sqitch";
 	const char *base, *dot;
-	int error = 0;
 
 	if (gw_url_sqlite_path(&db, p->url) < 0) {
 		gw_str_dispose(&db);
-		return gw_error_oom(p->ctx);
+		return -1;
 	}
 	base = strrchr(db.ptr, '/');
 	base = base ? base + 1 : db.ptr;
@@ -544,7 +558,15 @@ static int registry_path(gw_str *out, gw_project *p)
 	if (strchr(reg, '.'))
 		dot = NULL;
 	gw_str_printf(out, "%.*s%s%s", (int)(base - db.ptr), db.ptr, reg, dot ? dot : "");
-	if (gw_str_failed(out))
+	gw_str_dispose(&db);
+	return gw_str_failed(out) ? -1 : 0;
+}
+
+static int registry_path(gw_str *out, gw_project *p)
+{
+	int error = 0;
+
+	if (registry_file(out, p) < 0)
 		error = gw_error_oom(p->ctx);
 	else if (gw_path_is_dir(out->ptr) != 0) {
 		error = gw_error_set(p->ctx, GW_ENOTFOUND,
@@ -552,7 +574,6 @@ static int registry_path(gw_str *out, gw_project *p)
 		                     out->ptr);
 		gw_error_set_hint(p->ctx, "sqitch keeps it next to the database file; check --url");
 	}
-	gw_str_dispose(&db);
 	return error;
 }
 
@@ -915,6 +936,11 @@ static const tool_def *find_tool(const char *name)
 	return NULL;
 }
 
+int gw_adopt_tool_known(const char *name)
+{
+	return find_tool(name) != NULL;
+}
+
 static int refuse(gw_project *p, const gw_adopt_report *rep, size_t problems)
 {
 	gw_error_set(p->ctx, GW_ESTATE,
@@ -966,6 +992,93 @@ static int open_tool_table(gw_str *qname, gw_project *p, const tool_def *t, int 
 	                  "with --from-table (and --from-schema)",
 	                  t->title);
 	return GW_ENOTFOUND;
+}
+
+/* ---- another tool's history, for status and up -------------------------- */
+
+static int has_column(int *out, gw_project *p, const char *qname, const tool_def *t)
+{
+	const char *params[2];
+
+	params[0] = p->driver->dialect == GW_DIALECT_POSTGRES ? qname : t->table;
+	params[1] = t->detect_col;
+	return gw_project__exec(
+	        p,
+	        p->driver->dialect == GW_DIALECT_POSTGRES
+	                ? "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+	                  "to_regclass($1) AND attname = $2 AND attnum > 0 AND NOT attisdropped)"
+	                : "SELECT count(*) > 0 FROM pragma_table_info($1) WHERE name = $2",
+	        params, 2, bool_row, out);
+}
+
+/* Whether the tool's table is here and holds a row of its history. A table
+ * the role may not read counts: adopt will say what it cannot read. */
+static int holds_history(int *out, gw_project *p, const tool_def *t)
+{
+	gw_str qname = GW_STR_INIT, sql = GW_STR_INIT;
+	const char *params[1];
+	int yes = 0, error = 0;
+
+	*out = 0;
+	/* sqitch's SQLite registry is a file of its own: it is never
+	 * attached (nor created) just to look. */
+	if (t->attach && p->driver->dialect == GW_DIALECT_SQLITE) {
+		if (registry_file(&qname, p) < 0 || gw_url_sqlite_path(&sql, p->url) < 0)
+			error = gw_error_oom(p->ctx);
+		else /* a database named sqitch.db is not its own registry */
+			*out = strcmp(qname.ptr, sql.ptr) && gw_path_is_dir(qname.ptr) == 0;
+		goto cleanup;
+	}
+	if ((error = qualified(&qname, p, t)) < 0 ||
+	    (error = table_exists(&yes, p, t, qname.ptr)) < 0 || !yes ||
+	    (t->detect_col && ((error = has_column(&yes, p, qname.ptr, t)) < 0 || !yes)))
+		goto cleanup;
+	params[0] = qname.ptr;
+	if (p->driver->dialect == GW_DIALECT_POSTGRES &&
+	    ((error = gw_project__exec(p, "SELECT has_table_privilege(to_regclass($1), 'SELECT')",
+	                               params, 1, bool_row, &yes)) < 0 ||
+	     !yes)) {
+		*out = error == 0;
+		goto cleanup;
+	}
+	gw_str_printf(&sql, "SELECT EXISTS (SELECT 1 FROM %s%s%s)", qname.ptr,
+	              t->where ? " WHERE " : "", t->where ? t->where : "");
+	if (gw_str_failed(&sql))
+		error = gw_error_oom(p->ctx);
+	else
+		error = gw_project__exec(p, sql.ptr, NULL, 0, bool_row, out);
+cleanup:
+	gw_str_dispose(&sql);
+	gw_str_dispose(&qname);
+	return error;
+}
+
+int gw_adopt__other_history(const char **tool, char **table, gw_project *p)
+{
+	gw_conn *conn;
+	size_t i;
+	int pass, found = 0, error = 0;
+
+	*tool = NULL;
+	*table = NULL;
+	/* A SQLite file not created yet holds nothing, and stays uncreated. */
+	if (gw_project__database_missing(p))
+		return 0;
+	if ((error = gw_project__connect(&conn, p)) < 0)
+		return error;
+	/* Tools told apart by a column first: golang-migrate's
+	 * schema_migrations has "dirty", dbmate's (and Rails') has not. */
+	for (pass = 0; pass < 2 && !found && error == 0; pass++)
+		for (i = 0; i < NTOOLS && !found && error == 0; i++) {
+			if ((tools[i].detect_col == NULL) != pass)
+				continue;
+			if ((error = holds_history(&found, p, &tools[i])) == 0 && found) {
+				*tool = tools[i].name;
+				if (!(*table = display_name(p, &tools[i])))
+					error = gw_error_oom(p->ctx);
+			}
+		}
+	return error;
 }
 
 int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int dry_run)
@@ -1027,7 +1140,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 		goto cleanup;
 	if ((error = read_rows(&rs, p, t, qname.ptr)) < 0)
 		goto cleanup;
-	if (!(rep = calloc(1, sizeof(*rep))) || !(rep->table = gw_strdup(qname.ptr))) {
+	if (!(rep = calloc(1, sizeof(*rep))) || !(rep->table = display_name(p, t))) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}

@@ -213,7 +213,11 @@ struct gw_status {
 	size_t count;
 	gw_hist hist;              /* owns the strings of applied entries */
 	size_t last_applied_index; /* apply-order index + 1 of the last applied; 0 none */
+	const char *other_tool;    /* see gw_status_other_tool */
+	char *other_table;
 };
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists);
+/* Fills other_tool and other_table when godwit's history is empty. */
+int gw_status__other_history(gw_status *st, gw_project *p);
 
 #endif

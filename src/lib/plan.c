@@ -163,6 +163,22 @@ static int find_target(size_t *index, gw_project *p, const char *version)
 	return 0;
 }
 
+/* Another tool migrated this database and godwit's history is empty:
+ * applying everything would run each migration a second time. */
+static int other_history_error(gw_project *p, const gw_status *st)
+{
+	gw_error_set(p->ctx, GW_ESTATE,
+	             "this database holds the %s history (%s) and godwit's history is empty: "
+	             "up would apply every migration again on a database %s already migrated",
+	             st->other_tool, st->other_table, st->other_tool);
+	gw_error_set_hint(p->ctx,
+	                  "take the history over with 'godwit adopt --from %s' (see what it "
+	                  "records with --dry-run first); to apply everything anyway, run "
+	                  "'godwit up --ignore-other-history'",
+	                  st->other_tool);
+	return GW_ESTATE;
+}
+
 /* What up applies, in order; refuses dirty, changed and out-of-order
  * states unless the options allow them. */
 static int select_up(selection *sel, gw_project *p, const gw_status *st, const gw_up_options *o)
@@ -216,6 +232,8 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 		if (error < 0)
 			return gw_error_oom(p->ctx);
 	}
+	if (sel->count && st->other_tool && !(o->version >= 2 && o->ignore_other_history))
+		return other_history_error(p, st);
 	return 0;
 }
 
@@ -305,9 +323,9 @@ static int load_status(gw_status **st, gw_project *p, access_mode mode)
 		error = gw_project__lock(p);
 	else
 		error = gw_hist_exists(&exists, p);
-	if (error < 0)
+	if (error < 0 || (error = gw_status__compute(st, p, exists)) < 0)
 		return error;
-	return gw_status__compute(st, p, exists);
+	return gw_status__other_history(*st, p);
 }
 
 static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_direction dir)

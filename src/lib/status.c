@@ -5,7 +5,7 @@
  * checks that stop a run (changed, dirty, out of order) are computed in one
  * place.
  */
-#include "internal.h"
+#include "adopt_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +151,16 @@ cleanup:
 	return error;
 }
 
+/* A database that another tool migrated, with nothing in godwit's
+ * history yet, is to be adopted: applying every migration again would
+ * fail on the first object that exists, or worse, succeed twice. */
+int gw_status__other_history(gw_status *st, gw_project *p)
+{
+	if (st->hist.count > 0 || st->other_tool)
+		return 0;
+	return gw_adopt__other_history(&st->other_tool, &st->other_table, p);
+}
+
 int gw_project_status(gw_status **out, gw_project *p)
 {
 	gw_source *src;
@@ -160,9 +170,24 @@ int gw_project_status(gw_status **out, gw_project *p)
 	/* Read the folder first: a broken file is reported without needing a
 	 * database at all. */
 	if ((error = gw_project__source_and_connect(&src, p)) < 0 ||
-	    (error = gw_hist_exists(&exists, p)) < 0)
+	    (error = gw_hist_exists(&exists, p)) < 0 ||
+	    (error = gw_status__compute(out, p, exists)) < 0)
 		return error;
-	return gw_status__compute(out, p, exists);
+	if ((error = gw_status__other_history(*out, p)) < 0) {
+		gw_status_free(*out);
+		*out = NULL;
+	}
+	return error;
+}
+
+const char *gw_status_other_tool(const gw_status *st)
+{
+	return st ? st->other_tool : NULL;
+}
+
+const char *gw_status_other_table(const gw_status *st)
+{
+	return st ? st->other_table : NULL;
 }
 
 size_t gw_status_count(const gw_status *st)
@@ -190,5 +215,6 @@ void gw_status_free(gw_status *st)
 		return;
 	gw_hist_dispose(&st->hist);
 	free(st->entries);
+	free(st->other_table);
 	free(st);
 }
