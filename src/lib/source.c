@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../util/error.h"
@@ -282,19 +283,136 @@ static int marker_kind(const char *text, size_t start, size_t end, size_t *opts)
 	return kind;
 }
 
+size_t gw_source__comment_body(const char *text, size_t start, size_t end)
+{
+	size_t i = start;
+
+	while (i < end && is_blank(text[i]))
+		i++;
+	if (end - i < 2 || text[i] != '-' || text[i + 1] != '-')
+		return (size_t)-1;
+	for (i += 2; i < end && (is_blank(text[i]) || text[i] == '-'); i++)
+		;
+	return i;
+}
+
+static int is_letter(char c)
+{
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'z';
+}
+
+/* Whether a (na letters) and b (nb) differ by at most one letter left
+ * out, added or changed, or two neighbours swapped. */
+static int one_edit(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t i = 0;
+
+	if (na > nb + 1 || nb > na + 1)
+		return 0;
+	while (i < na && i < nb && a[i] == b[i])
+		i++;
+	if (na > nb)
+		return !memcmp(a + i + 1, b + i, nb - i);
+	if (nb > na)
+		return !memcmp(a + i, b + i + 1, na - i);
+	if (i == na || !memcmp(a + i + 1, b + i + 1, na - i - 1))
+		return 1;
+	return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+	       !memcmp(a + i + 2, b + i + 2, na - i - 2);
+}
+
+int gw_source__spelled(const char *text, size_t i, size_t end, const char *const *words, int nwords)
+{
+	char all[16], first[16];
+	size_t nall = 0, nfirst = 0, n;
+	int k, in_first = 1;
+
+	for (; i < end && nall < sizeof(all); i++) {
+		if (is_blank(text[i])) {
+			in_first = !nall;
+			continue;
+		}
+		if (!is_letter(text[i]))
+			break;
+		all[nall++] = (char)(text[i] | 0x20);
+		if (in_first)
+			first[nfirst++] = all[nall - 1];
+	}
+	for (k = 0; k < nwords; k++)
+		if (nall >= (n = strlen(words[k])) && !memcmp(all, words[k], n))
+			return k;
+	for (k = 0; k < nwords; k++)
+		if ((n = strlen(words[k])) >= 4 && one_edit(first, nfirst, words[k], n))
+			return k;
+	return -1;
+}
+
+static const char *const native_words[] = {"up", "down", "verify"};
+static const char *const native_spelling[] = {"-- migrate:up", "-- migrate:down",
+                                              "-- migrate:verify"};
+
+/* The marker that the comment line [start, end), which is none, looks
+ * like: "-- Migrate:Down", "-- migrate: down", "-- migrate:downn", an
+ * indented "-- migrate:up". NULL when it looks like none. */
+static const char *native_near(const char *text, size_t start, size_t end)
+{
+	size_t i = gw_source__comment_body(text, start, end), j;
+	int k;
+
+	if (i == (size_t)-1 || end - i < 7 || strncasecmp(text + i, "migrate", 7))
+		return NULL;
+	for (i += 7; i < end && is_blank(text[i]); i++)
+		;
+	if (i < end && text[i] == ':') {
+		i++;
+	} else {
+		/* Without the colon, only a line that says no more
+		 * ("-- migrate down") is taken for a marker, not prose. */
+		for (j = i; j < end && is_letter(text[j]); j++)
+			;
+		while (j < end && is_blank(text[j]))
+			j++;
+		if (j < end)
+			return NULL;
+	}
+	k = gw_source__spelled(text, i, end, native_words, 3);
+	return k < 0 ? NULL : native_spelling[k];
+}
+
+void gw_source__near(markers *mk, int line, size_t start, size_t end, const char *want)
+{
+	if (mk->near_line)
+		return;
+	mk->near_line = line;
+	mk->near_start = start;
+	mk->near_end = end;
+	mk->near_want = want;
+}
+
 /* Finds the marker lines; validation is left to the caller, which knows
  * whether the file is meant to be native. */
 static void scan_markers(markers *mk, const char *text, size_t len)
 {
-	size_t pos = 0, end, opts = 0;
+	size_t pos = 0, end, opts = 0, first;
+	const char *want;
 	int line = 1, kind;
 	marker *m;
 
 	memset(mk, 0, sizeof(*mk));
 	while (pos < len) {
 		end = line_end(text, len, pos);
-		/* Cheap pre-check: markers are rare, comment lines are not. */
-		if (text[pos] == '-' && (kind = marker_kind(text, pos, end, &opts)) != 0) {
+		for (first = pos; first < end && is_blank(text[first]); first++)
+			;
+		/* Cheap pre-check: markers are rare, comment lines are not.
+		 * Like dbmate, only a marker at the start of its line counts. */
+		kind = first < end && text[first] == '-' && first == pos
+		               ? marker_kind(text, pos, end, &opts)
+		               : 0;
+		if (!kind && first < end && text[first] == '-' &&
+		    (want = native_near(text, pos, end)) != NULL)
+			gw_source__near(mk, line, pos, end, want);
+		if (kind) {
 			m = kind == 1 ? &mk->up : kind == 2 ? &mk->down : &mk->verify;
 			if (m->found) {
 				if (!m->again)
@@ -629,17 +747,40 @@ cleanup:
 	return error;
 }
 
-static int check_utf8(loader *ld)
-{
-	size_t bad = 0;
-	int line, col;
+/* What Windows editors often write first: a UTF-8 byte-order mark. */
+#define UTF8_BOM "\xef\xbb\xbf"
 
-	if (gw_utf8_check(ld->text.ptr, ld->text.size, &bad) == 0)
-		return 0;
-	gw_text_position(ld->text.ptr, ld->text.size, bad, &line, &col);
-	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, line, col,
-	                             "invalid UTF-8 byte 0x%02x; save the file as UTF-8",
-	                             (unsigned char)ld->text.ptr[bad]);
+/* Reads a migration file as godwit checksums and runs it. A leading UTF-8
+ * byte-order mark is dropped: it is no part of the SQL (a server would
+ * take it for one), so neither is it of the checksum, and a file saved
+ * with or without one is the same migration. The text must be UTF-8 and
+ * hold no NUL byte, which SQLite takes for the end of the SQL: what comes
+ * after it would never run. */
+static int read_migration(gw_str *text, const char *path, gw_ctx *ctx)
+{
+	const char *nul;
+	size_t bad = 0;
+	int error, line, col;
+
+	if ((error = gw_file_read(text, path, GW_FILE_MAX, ctx)) < 0)
+		return error;
+	if (text->size >= 3 && !memcmp(text->ptr, UTF8_BOM, 3)) {
+		memmove(text->ptr, text->ptr + 3, text->size - 3);
+		gw_str_truncate(text, text->size - 3);
+	}
+	if (gw_utf8_check(text->ptr, text->size, &bad) < 0) {
+		gw_text_position(text->ptr, text->size, bad, &line, &col);
+		return gw_source__file_error(ctx, GW_ESOURCE, path, line, col,
+		                             "invalid UTF-8 byte 0x%02x; save the file as UTF-8",
+		                             (unsigned char)text->ptr[bad]);
+	}
+	if ((nul = memchr(text->ptr, '\0', text->size)) != NULL) {
+		gw_text_position(text->ptr, text->size, (size_t)(nul - text->ptr), &line, &col);
+		return gw_source__file_error(ctx, GW_ESOURCE, path, line, col,
+		                             "a NUL byte; SQL text cannot hold one (SQLite would "
+		                             "stop reading the migration there): remove it");
+	}
+	return 0;
 }
 
 /* Settles the convention of a "<digits>_<name>.sql" file from its markers
@@ -703,16 +844,57 @@ static int check_forced(loader *ld, file_name *fn)
 	        gw_format_name(ld->forced), gw_format_name(fn->conv), example_name(ld->forced));
 }
 
-/* "<digits>_<name>.sql" without native markers: goose's if it has its. */
+static void keep_near(markers *to, const markers *from)
+{
+	if (from->near_line)
+		gw_source__near(to, from->near_line, from->near_start, from->near_end,
+		                from->near_want);
+}
+
+/* "<digits>_<name>.sql" without native markers: goose's if it has its
+ * (an annotation godwit does not know is one: it is refused, not run). */
 static void scan_goose(file_name *fn, markers *mk, const loader *ld)
 {
 	markers gk;
 
 	gw_source__goose_scan(&gk, ld->text.ptr, ld->text.size);
-	if (!gk.up.found && !gk.down.found)
+	if (!gk.up.found && !gk.down.found && !gk.odd_line) {
+		keep_near(mk, &gk);
 		return;
+	}
+	keep_near(&gk, mk);
 	fn->conv = GW_FORMAT_GOOSE;
 	*mk = gk;
+}
+
+/* A line that looks like a marker but is not one is skipped as a comment by
+ * the tool too: the SQL below it would run with the section above it (a
+ * misspelt -- migrate:down runs the down as part of the up). */
+static int near_error(loader *ld, const file_name *fn, const markers *mk)
+{
+	const char *text = ld->text.ptr;
+	size_t start = mk->near_start, end = mk->near_end;
+
+	while (end > start && is_blank(text[end - 1]))
+		end--;
+	if (end - start > 60) {
+		end = start + 60;
+		while (end > start && (text[end] & 0xc0) == 0x80)
+			end--;
+	}
+	if (fn->conv == GW_FORMAT_PAIRS || fn->conv == GW_FORMAT_NATIVE ||
+	    fn->conv == GW_FORMAT_GOOSE)
+		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, mk->near_line, 0,
+		                             "\"%.*s\" is not a section marker; write it exactly "
+		                             "as \"%s\" at the start of the line (as it is, the "
+		                             "SQL below it would run as part of the section "
+		                             "above it)",
+		                             (int)(end - start), text + start, mk->near_want);
+	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, mk->near_line, 0,
+	                             "\"%.*s\" looks like a section marker, but a %s "
+	                             "migration has no sections: the SQL below it would run "
+	                             "as part of the up; put the down SQL in its own file",
+	                             (int)(end - start), text + start, gw_format_name(fn->conv));
 }
 
 static void note_conv(loader *ld, gw_format conv, const char *file)
@@ -756,12 +938,13 @@ static int load_entry(loader *ld, const dir_entry *e)
 		fn.conv = GW_FORMAT_DRIZZLE;
 		fn.rollback = 0;
 	}
-	if ((error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
-	    (error = check_utf8(ld)) < 0)
+	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
 		return error;
 	scan_markers(&mk, ld->text.ptr, ld->text.size);
 	if (fn.conv == GW_FORMAT_PAIRS && !mk.up.found && !mk.down.found && !mk.verify.found)
 		scan_goose(&fn, &mk, ld);
+	if (mk.near_line)
+		return near_error(ld, &fn, &mk);
 	/* A "<digits>_<name>.sql" file with no text at all (just created by
 	 * touch, say) reads the same as a native or a pair's up file, so it
 	 * takes no side: it is an empty migration either way, and up says so. */
@@ -1041,8 +1224,7 @@ static int add_repeatable(loader *ld, const char *name)
 		error = gw_error_oom(ld->ctx);
 		goto cleanup;
 	}
-	if ((error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
-	    (error = check_utf8(ld)) < 0)
+	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
 		goto cleanup;
 	if ((error = add_whole(ld, &m, file.ptr, version.ptr, name, base, version.ptr)) == 0)
 		m->pub.repeatable = 1;
@@ -1125,8 +1307,7 @@ static int read_sub(loader *ld, const char *sub, const char *file)
 		return gw_error_oom(ld->ctx);
 	if (gw_path_is_dir(ld->path.ptr) != 0)
 		return 0;
-	if ((error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
-	    (error = check_utf8(ld)) < 0)
+	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
 		return error;
 	return 1;
 }
@@ -1881,7 +2062,7 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
-	if ((error = gw_file_read(&out->file_text, path.ptr, GW_FILE_MAX, ctx)) < 0)
+	if ((error = read_migration(&out->file_text, path.ptr, ctx)) < 0)
 		goto cleanup;
 	len = out->file_text.size;
 	if (sm->sections == GW_SECTIONS_NATIVE || sm->sections == GW_SECTIONS_GOOSE) {
@@ -1935,7 +2116,7 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 
 	if (gw_path_join(&path, src->dir, sm->verify_file) < 0)
 		return gw_error_oom(ctx);
-	if ((error = gw_file_read(&out->file_text, path.ptr, GW_FILE_MAX, ctx)) == 0) {
+	if ((error = read_migration(&out->file_text, path.ptr, ctx)) == 0) {
 		gw_source__sqitch_unwrap(out->file_text.ptr, out->file_text.size, 1, &off, &end);
 		out->offset = off;
 		out->len = end - off;
@@ -1963,7 +2144,7 @@ int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_mi
 	}
 	/* The verify section is not part of what was applied, so it is read
 	 * as it is now, without a checksum. */
-	if ((error = gw_file_read(&out->file_text, path.ptr, GW_FILE_MAX, ctx)) < 0)
+	if ((error = read_migration(&out->file_text, path.ptr, ctx)) < 0)
 		goto cleanup;
 	scan_markers(&mk, out->file_text.ptr, out->file_text.size);
 	if (!mk.verify.found) {

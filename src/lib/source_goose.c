@@ -55,14 +55,42 @@ static int line_kind(const char *text, size_t start, size_t end)
 		i++;
 	if (end - i < 6 || memcmp(text + i, "+goose", 6))
 		return G_NONE;
+	/* goose cuts "+goose" out and trims what is left, so "-- +gooseUp"
+	 * is its Up too. */
 	i += 6;
-	if (i < end && !is_blank(text[i]))
-		return G_NONE;
 	while (i < end && is_blank(text[i]))
 		i++;
 	while (end > i && is_blank(text[end - 1]))
 		end--;
 	return annotation(text + i, end - i);
+}
+
+static const char *const goose_words[] = {"up", "down", "statementbegin", "statementend",
+                                          "notransaction"};
+static const char *const goose_spelling[] = {"-- +goose Up", "-- +goose Down",
+                                             "-- +goose StatementBegin", "-- +goose StatementEnd",
+                                             "-- +goose NO TRANSACTION"};
+
+/* The annotation that the comment line [start, end), which is none (or
+ * one godwit does not know), looks like: "-- +Goose Down", "-- + goose
+ * Down", "-- +goose Downn", an indented "-- +goose Down". NULL when it
+ * looks like none. */
+static const char *goose_near(const char *text, size_t start, size_t end)
+{
+	size_t i = gw_source__comment_body(text, start, end);
+	int k;
+
+	if (i == (size_t)-1)
+		return NULL;
+	if (i < end && text[i] == '+')
+		i++;
+	while (i < end && is_blank(text[i]))
+		i++;
+	if (end - i < 5 || strncasecmp(text + i, "goose", 5))
+		return NULL;
+	k = gw_source__spelled(text, i + 5, end, goose_words,
+	                       (int)(sizeof(goose_words) / sizeof(goose_words[0])));
+	return k < 0 ? NULL : goose_spelling[k];
 }
 
 static void mark(marker *m, int line, size_t start, size_t end, size_t len)
@@ -81,15 +109,26 @@ static void mark(marker *m, int line, size_t start, size_t end, size_t len)
 
 void gw_source__goose_scan(markers *mk, const char *text, size_t len)
 {
-	size_t pos = 0, end;
-	const char *nl;
+	size_t pos = 0, end, first;
+	const char *nl, *want;
 	int line = 1, kind;
 
 	memset(mk, 0, sizeof(*mk));
 	for (; pos < len; pos = end + 1, line++) {
 		nl = memchr(text + pos, '\n', len - pos);
 		end = nl ? (size_t)(nl - text) : len;
-		if (text[pos] != '-' || (kind = line_kind(text, pos, end)) == G_NONE)
+		for (first = pos; first < end && is_blank(text[first]); first++)
+			;
+		if (first == end || text[first] != '-')
+			continue;
+		/* goose refuses an indented annotation; godwit names the line. */
+		kind = first == pos ? line_kind(text, pos, end) : G_NONE;
+		if ((kind == G_NONE || kind == G_ODD) &&
+		    (want = goose_near(text, pos, end)) != NULL) {
+			gw_source__near(mk, line, pos, end, want);
+			continue;
+		}
+		if (kind == G_NONE)
 			continue;
 		if (kind == G_UP)
 			mark(&mk->up, line, pos, end, len);

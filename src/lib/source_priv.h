@@ -50,7 +50,28 @@ typedef struct markers {
 	marker up, down, verify;
 	int no_tx;    /* goose: a -- +goose NO TRANSACTION line */
 	int odd_line; /* goose: the first annotation godwit does not know */
+	/* The first comment line that looks like a marker but is not one
+	 * ("-- Migrate:Down", an indented "-- +goose Down"): the tools skip
+	 * it as a comment, so the SQL below it would run with the section
+	 * above. near_want is the marker as it must be written. */
+	int near_line;
+	size_t near_start, near_end;
+	const char *near_want;
 } markers;
+
+/* Where the text of the comment line [start, end) starts, past any
+ * indentation, the "--" and further dashes and blanks; (size_t)-1 when the
+ * line is not a -- comment. */
+size_t gw_source__comment_body(const char *text, size_t start, size_t end);
+/* The first of words (lowercase, each at most 15 letters) that the letters
+ * of text[i, end) spell, blanks left out and compared without case: one
+ * that they start with, or one word of four letters or more that they
+ * misspell by one letter left out, added, changed or two swapped. -1 when
+ * none. */
+int gw_source__spelled(const char *text, size_t i, size_t end, const char *const *words,
+                       int nwords);
+/* Records the first such line (later ones are left for the next run). */
+void gw_source__near(markers *mk, int line, size_t start, size_t end, const char *want);
 
 /* Finds goose's "-- +goose Up" and "-- +goose Down" lines (as the up and
  * down markers; verify is never found) and "-- +goose NO TRANSACTION". */

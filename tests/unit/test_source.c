@@ -647,6 +647,36 @@ static void test_native_markers(void **state)
 	                              "migration"));
 }
 
+/* What a misspelt marker is taken for: a word it starts with, or one word
+ * of four letters or more it misses by one edit; prose is no marker. */
+static void test_marker_spelling(void **state)
+{
+	static const char *const words[] = {"up", "down", "verify"};
+	static const struct {
+		const char *text;
+		int want;
+	} cases[] = {
+	        {"down", 1},       {"Down", 1},    {"DOWNN", 1},  {"dwon", 1}, {"dow", 1},
+	        {"dowm", 1},       {" down x", 1}, {"up", 0},     {"UP;", 0},  {"upgrade", 0},
+	        {"verfy", 2},      {"verfiy", 2},  {"users", -1}, {"do", -1},  {"", -1},
+	        {"the table", -1}, {"drown", 1},   {"own", 1},    {"p", -1},   {"verifyy", 2},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (gw_source__spelled(cases[i].text, 0, strlen(cases[i].text), words, 3) !=
+		    cases[i].want)
+			fail_msg("\"%s\": want %d", cases[i].text, cases[i].want);
+	/* Blanks between the words of an annotation are left out. */
+	{
+		static const char *const goose[] = {"up", "notransaction"};
+		const char *t = "NO  TRANSACTION";
+
+		assert_int_equal(gw_source__spelled(t, 0, strlen(t), goose, 2), 1);
+	}
+}
+
 static void test_invalid_utf8(void **state)
 {
 	fixture *f = *state;
@@ -1585,6 +1615,7 @@ int main(void)
 	        T(test_comment_only_file),
 	        T(test_empty_native_up),
 	        T(test_native_markers),
+	        cmocka_unit_test(test_marker_spelling),
 	        T(test_invalid_utf8),
 	        T(test_duplicate_version),
 	        T(test_duplicate_version_golang),
