@@ -2,11 +2,18 @@
  * godwit/config.h: where a project's settings come from.
  *
  * gw_config_load merges, highest precedence first: the process environment
- * (DATABASE_URL, GODWIT_*), a .env file in the project directory (which,
+ * (GODWIT_*), a .env file in the project directory (which,
  * like dbmate's, never overrides the real environment), the project file
  * godwit.conf (INI: top-level keys for every environment, [env.NAME]
  * sections for one), and built-in defaults. Command-line flags sit above
  * all of these: a program applies them with gw_config_set after loading.
+ * The url is the exception: GODWIT_URL, then a url in the selected
+ * [env.NAME] section, then POSTGRES_URL_NON_POOLING, DATABASE_URL_UNPOOLED,
+ * DIRECT_URL, DATABASE_URL and POSTGRES_URL (direct connections before
+ * pooled ones), then a top-level url.
+ *
+ * In a protected environment, or when CI is set, a missing url is an
+ * error when the project connects (gw_project_options.url_required).
  *
  * Every value remembers where it came from ("godwit.conf:12", "env
  * DATABASE_URL", ".env:3", "--url", "default"), so a program can explain its

@@ -100,6 +100,12 @@ typedef struct {
 	 * schema_file (e.g. "db/schema.sql", as dbmate users expect). */
 	int record_schema;
 	const char *schema_file;
+	/* When set and url is NULL, the embedded SQLite default is not used:
+	 * anything that would connect fails with GW_ECONFIG and this text as
+	 * the message, and nothing is created. The CLI sets it in protected
+	 * environments and in CI, where a missing URL is a mistake, not a
+	 * wish for a local file. */
+	const char *url_required;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

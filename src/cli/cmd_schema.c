@@ -73,7 +73,6 @@ int gw_cli_open_url(gw_cli *cli, gw_project **out, const char *url, gw_ctx *ctx)
 	if ((rc = gw_config_project_options(&opts, cli->config, ctx)) < 0)
 		return rc;
 	opts.url = url;
-	opts.allow_out_of_order = cli->allow_out_of_order;
 	opts.application_name = "godwit";
 	return gw_project_open(out, &opts, ctx);
 }

@@ -395,7 +395,10 @@ static int load_config(gw_cli *cli)
 	    (rc = set_flag(cli, "statement_timeout", cli->statement_timeout,
 	                   "--statement-timeout")) != 0 ||
 	    (rc = set_flag(cli, "retries", cli->retries, "--retries")) != 0 ||
-	    (rc = set_flag(cli, "connect_retries", cli->connect_retries, "--connect-retries")) != 0)
+	    (rc = set_flag(cli, "connect_retries", cli->connect_retries, "--connect-retries")) !=
+	            0 ||
+	    (rc = set_flag(cli, "allow_out_of_order", cli->allow_out_of_order ? "true" : NULL,
+	                   "--allow-out-of-order")) != 0)
 		return rc;
 	return 0;
 }
@@ -407,7 +410,6 @@ static int open_project(gw_cli *cli)
 
 	if ((rc = gw_config_project_options(&opts, cli->config, cli->ctx)) < 0)
 		return gw_cli_fail(cli, rc);
-	opts.allow_out_of_order = cli->allow_out_of_order;
 	opts.application_name = "godwit";
 	if ((rc = gw_project_open(&cli->project, &opts, cli->ctx)) < 0)
 		return gw_cli_fail(cli, rc);

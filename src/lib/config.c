@@ -10,8 +10,10 @@
  * continuation lines) and refuses lines longer than libinih's buffer instead
  * of letting it cut them silently. .env is parsed here, dbmate-style.
  *
- * Only the values that end up in effect are ${VAR}-expanded: a production
- * section may name variables that a developer's machine does not define.
+ * Only the selected environment's values are ${VAR}-expanded (its section,
+ * else the top level), even those the environment overrides, so a typo
+ * fails on every machine; another section may name variables that a
+ * developer's machine does not define.
  */
 #include "godwit/config.h"
 
@@ -61,6 +63,7 @@ enum {
 	K_LOCK_LEASE,
 	K_SCHEMA_RECORD,
 	K_SCHEMA_FILE,
+	K_ALLOW_OUT_OF_ORDER,
 	K_COUNT
 };
 
@@ -72,7 +75,7 @@ typedef struct {
 	const char *env[3]; /* environment variables, most specific first */
 	const char *def;    /* NULL: the library's own default applies */
 	int (*check)(const char *value);
-	const char *rule; /* what check wants, for the error message */
+	const char *rule; /* what check wants, for the error message; NULL: rule_of() */
 } key_def;
 
 static int check_format(const char *value);
@@ -85,13 +88,10 @@ static int check_preflight(const char *value);
 static int check_number(const char *value);
 
 static const key_def keys[K_COUNT] = {
-        {"url", {"GODWIT_URL", "DATABASE_URL", NULL}, NULL, NULL, NULL},
+        /* Then a url in [env.NAME], then url_vars, then a top-level url. */
+        {"url", {"GODWIT_URL", NULL, NULL}, NULL, NULL, NULL},
         {"dir", {"GODWIT_DIR", NULL, NULL}, "db/migrations", NULL, NULL},
-        {"source_format",
-         {"GODWIT_SOURCE_FORMAT", NULL, NULL},
-         "auto",
-         check_format,
-         "one of auto, native, golang-migrate, pairs, dated"},
+        {"source_format", {"GODWIT_SOURCE_FORMAT", NULL, NULL}, "auto", check_format, NULL},
         {"schema", {"GODWIT_SCHEMA", NULL, NULL}, NULL, NULL, NULL},
         {"table", {"GODWIT_TABLE", NULL, NULL}, "godwit_migrations", NULL, NULL},
         {"events_table", {"GODWIT_EVENTS_TABLE", NULL, NULL}, "godwit_events", NULL, NULL},
@@ -173,7 +173,34 @@ static const key_def keys[K_COUNT] = {
          check_bool,
          "true or false"},
         {"schema_file", {"GODWIT_SCHEMA_FILE", NULL, NULL}, NULL, NULL, NULL},
+        /* A merged branch's older migration must not fail every deploy
+         * until someone edits the build command. */
+        {"allow_out_of_order",
+         {"GODWIT_ALLOW_OUT_OF_ORDER", NULL, NULL},
+         "false",
+         check_bool,
+         "true or false"},
 };
+
+/* What a key's value must be, for messages. The conventions are listed
+ * from their one table (format.c), so a new one is never left out. */
+static const char *rule_of(const key_def *def)
+{
+	static char formats[512];
+	size_t n;
+	int f;
+
+	if (def->rule)
+		return def->rule;
+	if (!formats[0]) {
+		n = (size_t)snprintf(formats, sizeof(formats), "one of");
+		for (f = GW_FORMAT_AUTO; gw_format_name((gw_format)f) && n < sizeof(formats); f++)
+			n += (size_t)snprintf(formats + n, sizeof(formats) - n, "%s %s",
+			                      f == GW_FORMAT_AUTO ? "" : ",",
+			                      gw_format_name((gw_format)f));
+	}
+	return formats;
+}
 
 /* "url, dir, ...": the keys, for "unknown key" messages. */
 static const char *key_list(void)
@@ -199,6 +226,7 @@ struct gw_config {
 	char *environment;
 	char *environment_source;
 	char *project_dir;
+	char *url_required; /* why there must be a url (gw_project_options) */
 };
 
 typedef struct {
@@ -622,39 +650,52 @@ static int value_error(gw_ctx *ctx, const key_def *def, const char *where, const
 {
 	if (path)
 		gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", path, line,
-		             def->name, def->rule, value);
+		             def->name, rule_of(def), value);
 	else
 		gw_error_set(ctx, GW_ECONFIG, "%s must be %s, not '%s'", where ? where : def->name,
-		             def->rule, value);
+		             rule_of(def), value);
 	if (path)
 		gw_error_set_location(ctx, path, line, 0);
 	return GW_ECONFIG;
 }
 
-/* Environment, then .env; 1 when found, 0 when not, <0 on error. */
-static int from_environment(gw_config *cfg, int k, const gw_vec *dotenv, const char *dotenv_path,
-                            gw_ctx *ctx)
+/* The variables a url is read from, below GODWIT_URL and a url in the
+ * selected [env.NAME] section. Hosting integrations (Vercel's Neon and
+ * Supabase ones, Prisma's convention) put a pooled URL in DATABASE_URL or
+ * POSTGRES_URL and the direct one in another variable: migrations need a
+ * session of their own, so the direct ones come first. */
+static const char *const url_vars[] = {"POSTGRES_URL_NON_POOLING",
+                                       "DATABASE_URL_UNPOOLED",
+                                       "DIRECT_URL",
+                                       "DATABASE_URL",
+                                       "POSTGRES_URL",
+                                       NULL};
+
+/* The first of the variables names[] set in the environment, else in .env;
+ * 1 when found, 0 when not, <0 on error. */
+static int from_variables(gw_config *cfg, int k, const char *const *names, const gw_vec *dotenv,
+                          const char *dotenv_path, gw_ctx *ctx)
 {
 	const key_def *def = &keys[k];
 	const dotenv_var *d;
 	const char *v;
 	int i;
 
-	for (i = 0; def->env[i]; i++) {
-		if (!(v = getenv(def->env[i])) || !*v)
+	for (i = 0; names[i]; i++) {
+		if (!(v = getenv(names[i])) || !*v)
 			continue;
 		if (def->check && def->check(v) < 0)
-			return value_error(ctx, def, def->env[i], v, NULL, 0);
-		if (setting_set(&cfg->s[k], gw_strdup(v), env_source(def->env[i]), ctx) < 0)
+			return value_error(ctx, def, names[i], v, NULL, 0);
+		if (setting_set(&cfg->s[k], gw_strdup(v), env_source(names[i]), ctx) < 0)
 			return GW_ENOMEM;
 		return 1;
 	}
-	for (i = 0; def->env[i]; i++) {
-		if (!(d = dotenv_find(dotenv, def->env[i])) || !*d->value)
+	for (i = 0; names[i]; i++) {
+		if (!(d = dotenv_find(dotenv, names[i])) || !*d->value)
 			continue;
 		if (def->check && def->check(d->value) < 0) {
 			gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", dotenv_path,
-			             d->line, def->env[i], def->rule, d->value);
+			             d->line, names[i], rule_of(def), d->value);
 			gw_error_set_location(ctx, dotenv_path, d->line, 0);
 			return GW_ECONFIG;
 		}
@@ -884,7 +925,7 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 	/* Literal values are checked in every section, so a typo in the
 	 * production section shows up on a developer's machine. */
 	if (keys[k].check && !strstr(v, "${") && *v && keys[k].check(v) < 0) {
-		conf_fail(p, "%s must be %s, not '%s'", keys[k].name, keys[k].rule, v);
+		conf_fail(p, "%s must be %s, not '%s'", keys[k].name, rule_of(&keys[k]), v);
 		free(v);
 		return 0;
 	}
@@ -982,21 +1023,60 @@ static int conf_open(conf_parse *p, int explicit_file, gw_ctx *ctx)
 
 /* ---- public ---------------------------------------------------------------- */
 
+/* Every key's value for the selected environment. godwit.conf's value is
+ * expanded even where the environment overrides it, so an undefined ${VAR}
+ * in the environment's settings is an error wherever it is run. A url the
+ * user wrote in the environment's own [env.NAME] section is taken over a
+ * platform's DATABASE_URL: only GODWIT_URL (and --url) beat it. */
 static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv,
                          const char *dotenv_path, gw_ctx *ctx)
 {
 	int k, found, error;
 
 	for (k = 0; k < K_COUNT; k++) {
-		if ((found = from_environment(cfg, k, dotenv, dotenv_path, ctx)) < 0)
-			return found;
-		if (!found && p->f && (error = from_conf(cfg, k, p, dotenv, ctx)) < 0)
+		if (p->f && (error = from_conf(cfg, k, p, dotenv, ctx)) < 0)
 			return error;
+		if ((found = from_variables(cfg, k, keys[k].env, dotenv, dotenv_path, ctx)) < 0)
+			return found;
+		if (k == K_URL && !found && !(cfg->s[k].value && p->sect[k].value) &&
+		    (found = from_variables(cfg, k, url_vars, dotenv, dotenv_path, ctx)) < 0)
+			return found;
 		if (!cfg->s[k].value && keys[k].def &&
 		    setting_set(&cfg->s[k], gw_strdup(keys[k].def), gw_strdup("default"), ctx) < 0)
 			return GW_ENOMEM;
 	}
 	return 0;
+}
+
+/* CI (set by every CI service) means a deploy or a test against a real
+ * database, as does a protected environment: there the embedded SQLite
+ * default would migrate a file nobody reads and report success. */
+static int running_in_ci(void)
+{
+	const char *v = getenv("CI");
+
+	return v && *v && strcmp(v, "false") && strcmp(v, "0");
+}
+
+static int update_url_required(gw_config *cfg)
+{
+	gw_str s = GW_STR_INIT;
+	size_t i;
+
+	free(cfg->url_required);
+	cfg->url_required = NULL;
+	if (!gw_config_protected(cfg) && !running_in_ci())
+		return 0;
+	if (gw_config_protected(cfg))
+		gw_str_printf(&s, "no database URL for the protected environment %s; set ",
+		              cfg->environment);
+	else
+		gw_str_puts(&s, "no database URL, and CI is set; set ");
+	gw_str_puts(&s, keys[K_URL].env[0]);
+	for (i = 0; url_vars[i]; i++)
+		gw_str_printf(&s, "%s%s", url_vars[i + 1] ? ", " : " or ", url_vars[i]);
+	gw_str_puts(&s, " (in the environment or .env), url in godwit.conf, or --url");
+	return (cfg->url_required = gw_str_detach(&s)) ? 0 : -1;
 }
 
 int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
@@ -1035,6 +1115,10 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 		goto cleanup;
 	if ((error = load_settings(cfg, &p, &dotenv, dotenv_path, ctx)) < 0)
 		goto cleanup;
+	if (update_url_required(cfg) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
 	*out = cfg;
 	cfg = NULL;
 	error = 0;
@@ -1058,6 +1142,7 @@ void gw_config_free(gw_config *cfg)
 	free(cfg->environment);
 	free(cfg->environment_source);
 	free(cfg->project_dir);
+	free(cfg->url_required);
 	free(cfg);
 }
 
@@ -1124,8 +1209,10 @@ int gw_config_set(gw_config *cfg, const char *key, const char *value, const char
 		return gw_error_set(ctx, GW_EINVALID, "%s needs a value", source);
 	if (keys[k].check && keys[k].check(value) < 0)
 		return gw_error_set(ctx, GW_EINVALID, "%s must be %s, not '%s'", source,
-		                    keys[k].rule, value);
-	return setting_set(&cfg->s[k], gw_strdup(value), gw_strdup(source), ctx);
+		                    rule_of(&keys[k]), value);
+	if (setting_set(&cfg->s[k], gw_strdup(value), gw_strdup(source), ctx) < 0)
+		return GW_ENOMEM;
+	return update_url_required(cfg) < 0 ? gw_error_oom(ctx) : 0;
 }
 
 int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw_ctx *ctx)
@@ -1136,10 +1223,11 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 
 	if ((v = cfg->s[K_SOURCE_FORMAT].value) && gw_format_parse(&format, v) < 0)
 		return gw_error_set(ctx, GW_ECONFIG, "source_format must be %s, not '%s'",
-		                    keys[K_SOURCE_FORMAT].rule, v);
+		                    rule_of(&keys[K_SOURCE_FORMAT]), v);
 	opts->format = format;
 	opts->dir = cfg->s[K_DIR].value;
 	opts->url = cfg->s[K_URL].value;
+	opts->url_required = cfg->url_required;
 	opts->project_dir = cfg->project_dir;
 	opts->schema = cfg->s[K_SCHEMA].value;
 	opts->table = cfg->s[K_TABLE].value;
@@ -1180,6 +1268,8 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->record_schema =
 	        cfg->s[K_SCHEMA_RECORD].value && !strcmp(cfg->s[K_SCHEMA_RECORD].value, "true");
 	opts->schema_file = cfg->s[K_SCHEMA_FILE].value;
+	opts->allow_out_of_order = cfg->s[K_ALLOW_OUT_OF_ORDER].value &&
+	                           !strcmp(cfg->s[K_ALLOW_OUT_OF_ORDER].value, "true");
 	/* Seeds never reach a protected environment unless it says so. */
 	opts->seeds_allowed =
 	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&

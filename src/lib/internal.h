@@ -41,10 +41,11 @@ typedef struct gw_hist {
 
 struct gw_project {
 	gw_ctx *ctx;
-	char *dir;         /* migrations folder as given (relative paths kept) */
-	char *url;         /* never printed */
-	int url_given;     /* not the embedded default */
-	char *display_url; /* masked */
+	char *dir;          /* migrations folder as given (relative paths kept) */
+	char *url;          /* never printed */
+	int url_given;      /* not the embedded default */
+	char *url_required; /* why the embedded default must not be used; NULL: it may */
+	char *display_url;  /* masked */
 	char *environment;
 	char *app_name;
 	char *schema; /* NULL: the driver's default schema */

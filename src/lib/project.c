@@ -91,6 +91,8 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->events_table = gw_strdup(o->events_table ? o->events_table : DEFAULT_EVENTS_TABLE);
 	p->url = o->url && *o->url ? gw_strdup(o->url) : default_url(o->project_dir, env);
 	p->url_given = o->url && *o->url;
+	if (!p->url_given && o->url_required && !(p->url_required = gw_strdup(o->url_required)))
+		return -1;
 	p->format = o->format;
 	p->lock_wait_ms = o->lock_wait_ms > 0 ? o->lock_wait_ms : DEFAULT_LOCK_WAIT_MS;
 	p->lock_table = o->lock_table;
@@ -200,6 +202,7 @@ void gw_project_free(gw_project *p)
 	gw_source_free(p->source);
 	free(p->dir);
 	free(p->url);
+	free(p->url_required);
 	free(p->display_url);
 	free(p->environment);
 	free(p->app_name);
@@ -333,7 +336,9 @@ int gw_project__database_missing(const gw_project *p)
 	struct stat st;
 	int missing = 0;
 
-	if (!p->conn && gw_url_sqlite_path(&path, p->url) == 0 && strcmp(path.ptr, ":memory:"))
+	/* Without a URL where one is required, connecting says so. */
+	if (!p->conn && !p->url_required && gw_url_sqlite_path(&path, p->url) == 0 &&
+	    strcmp(path.ptr, ":memory:"))
 		missing = stat(path.ptr, &st) < 0 && errno == ENOENT;
 	gw_str_dispose(&path);
 	return missing;
@@ -374,6 +379,14 @@ static int connect_in(gw_project *p, gw_ctx *ctx)
 	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
 	int error;
 
+	if (p->url_required) {
+		gw_error_set(ctx, GW_ECONFIG, "%s", p->url_required);
+		gw_error_set_hint(ctx,
+		                  "the embedded SQLite default (%s) is for development; "
+		                  "nothing was created",
+		                  p->display_url);
+		return GW_ECONFIG;
+	}
 	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->schema &&
 	    !(p->schema = gw_strdup("public")))
 		return gw_error_oom(ctx);

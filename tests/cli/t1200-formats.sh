@@ -292,7 +292,7 @@ test_expect_success '--source-format refuses a folder of another convention, nam
 test_expect_success 'an unknown --source-format is a usage error' '
 	cd native &&
 	test_expect_code 2 godwit --source-format flyway2 status 2>err &&
-	test_grep "^godwit: error: --source-format must be one of auto, native, golang-migrate, pairs, dated, not ${SQ}flyway2${SQ}$" err
+	test_grep "^godwit: error: --source-format must be one of auto, native, golang-migrate, pairs, dated, flyway, goose, diesel, prisma, drizzle, multi-dialect, sqitch, not ${SQ}flyway2${SQ}$" err
 '
 
 test_expect_success 'a folder mixing conventions is an error naming a file of each' '

@@ -21,12 +21,14 @@ count_applied()
 }
 
 test_expect_success 'setup' '
-	write_migration db/migrations/20240101000000_users.sql <<-\EOF
+	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
 	-- migrate:up
 	CREATE TABLE users (id integer PRIMARY KEY);
 	-- migrate:down
 	DROP TABLE users;
 	EOF
+	printf "[env.production]\nurl = sqlite:db/production.sqlite3\n" >godwit.conf.base &&
+	cp godwit.conf.base godwit.conf
 '
 
 test_expect_success 'production refuses up without a terminal or --yes, changing nothing' '
@@ -89,16 +91,18 @@ test_expect_success '--yes confirms up in CI' '
 test_expect_success 'godwit.conf can unprotect production and protect another environment' '
 	cat >godwit.conf <<-\EOF &&
 	[env.production]
+	url = sqlite:db/production.sqlite3
 	protected = false
 
 	[env.staging]
+	url = sqlite:db/staging.sqlite3
 	protected = true
 	EOF
 	godwit --env production down >out &&
 	test_grep "reverted 1 migration" out &&
 	test_expect_code 1 godwit --env staging up 2>err &&
 	test_grep "'\''staging'\'' is a protected environment" err &&
-	rm godwit.conf
+	cp godwit.conf.base godwit.conf
 '
 
 test_expect_success 'a bad protected value names the file and line' '
@@ -106,7 +110,7 @@ test_expect_success 'a bad protected value names the file and line' '
 	test_expect_code 1 godwit --env production status 2>err &&
 	test_grep "godwit.conf:2" err &&
 	test_grep "true or false" err &&
-	rm godwit.conf
+	cp godwit.conf.base godwit.conf
 '
 
 test_expect_success 'development is not protected' '

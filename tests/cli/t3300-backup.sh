@@ -69,6 +69,8 @@ test_expect_success 'a failed backup stops the run before any change' '
 '
 
 test_expect_success 'restore in a protected environment needs --force' '
+	printf "[env.production]\nurl = sqlite:db/production.sqlite3\n" >godwit.conf &&
+	test_when_finished "rm godwit.conf" &&
 	godwit --env production --yes up &&
 	test_expect_code 1 godwit --env production --yes restore "$(ls db/backups/* | head -n 1)" 2>err &&
 	test_grep "needs --force" err

@@ -46,6 +46,8 @@ test_expect_success SQLITE3 'reset --drop drops every table and starts a new his
 '
 
 test_expect_success SQLITE3 'reset in production needs --force' '
+	printf "[env.production]\nurl = sqlite:db/production.sqlite3\n" >godwit.conf &&
+	test_when_finished "rm godwit.conf" &&
 	godwit --env production --yes up &&
 	test_expect_code 1 godwit --env production --yes reset 2>err &&
 	test_grep "needs --force" err &&

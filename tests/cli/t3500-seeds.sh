@@ -52,6 +52,7 @@ test_expect_success 'a failing seed is rolled back, reported at its line, and no
 test_expect_success 'a protected environment gets no seeds unless it says so' '
 	cat >godwit.conf <<-\EOF &&
 	[env.production]
+	url = sqlite:db/production.sqlite3
 	seeds_dir = db/seeds/dev
 	EOF
 	godwit --env production --yes up 2>err &&

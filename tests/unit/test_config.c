@@ -24,10 +24,26 @@
 #include "util/str.h"
 
 static const char *const managed_vars[] = {
-        "DATABASE_URL", "GODWIT_URL",          "GODWIT_DIR",       "GODWIT_SCHEMA",
-        "GODWIT_TABLE", "GODWIT_EVENTS_TABLE", "GODWIT_LOCK_WAIT", "GODWIT_SOURCE_FORMAT",
-        "GODWIT_ENV",   "VERCEL_ENV",          "GW_TEST_PASSWORD", "GW_TEST_UNDEFINED",
+        "DATABASE_URL",
+        "GODWIT_URL",
+        "GODWIT_DIR",
+        "GODWIT_SCHEMA",
+        "GODWIT_TABLE",
+        "GODWIT_EVENTS_TABLE",
+        "GODWIT_LOCK_WAIT",
+        "GODWIT_SOURCE_FORMAT",
+        "GODWIT_ENV",
+        "VERCEL_ENV",
+        "GW_TEST_PASSWORD",
+        "GW_TEST_UNDEFINED",
         "GW_TEST_HOST",
+        "POSTGRES_URL",
+        "POSTGRES_URL_NON_POOLING",
+        "DATABASE_URL_UNPOOLED",
+        "DIRECT_URL",
+        "CI",
+        "GODWIT_ALLOW_OUT_OF_ORDER",
+        "GODWIT_PROTECTED",
 };
 #define NVARS (sizeof(managed_vars) / sizeof(managed_vars[0]))
 
@@ -312,10 +328,139 @@ static void test_undefined_var_of_another_environment_is_fine(void **state)
 	assert_int_equal(load(f), 0);
 	assert_setting(f, "url", "sqlite:db/dev.sqlite3", "godwit.conf:1");
 
-	/* Nor does an overridden value need its variables. */
+	/* In the selected environment it is an error, even where a platform's
+	 * DATABASE_URL is set: the user's url would win over it. */
 	setenv("DATABASE_URL", "postgres://env/db", 1);
+	assert_error(f, load_env(f, "production"), GW_ECONFIG,
+	             "godwit.conf:3: ${GW_TEST_UNDEFINED} is not defined; set GW_TEST_UNDEFINED "
+	             "in the environment or in .env, or write ${GW_TEST_UNDEFINED:-default}",
+	             "godwit.conf", 3);
+}
+
+/* Vercel's Neon and Supabase integrations put a pooled URL in
+ * DATABASE_URL or POSTGRES_URL and the direct one in another variable. */
+static void test_direct_url_variables_first(void **state)
+{
+	fixture *f = *state;
+
+	setenv("POSTGRES_URL", "postgres://pooled-pg/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://pooled-pg/db", "env POSTGRES_URL");
+	setenv("DATABASE_URL", "postgres://pooled/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://pooled/db", "env DATABASE_URL");
+	write_file(".env", "DIRECT_URL=postgres://prisma-direct/db\n");
+	assert_int_equal(load(f), 0);
+	/* .env never beats the real environment, whatever the variable. */
+	assert_setting(f, "url", "postgres://pooled/db", "env DATABASE_URL");
+	setenv("DIRECT_URL", "postgres://direct/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://direct/db", "env DIRECT_URL");
+	setenv("DATABASE_URL_UNPOOLED", "postgres://neon-direct/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://neon-direct/db", "env DATABASE_URL_UNPOOLED");
+	setenv("POSTGRES_URL_NON_POOLING", "postgres://vercel-direct/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://vercel-direct/db", "env POSTGRES_URL_NON_POOLING");
+	setenv("GODWIT_URL", "postgres://godwit/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://godwit/db", "env GODWIT_URL");
+}
+
+/* A url the user wrote for the environment beats the platform's pooled
+ * DATABASE_URL; a top-level url stays below the environment. */
+static void test_env_section_url_beats_database_url(void **state)
+{
+	fixture *f = *state;
+
+	setenv("GW_TEST_HOST", "direct.example", 1);
+	setenv("DATABASE_URL", "postgres://pooled/db", 1);
+	write_file("godwit.conf", "url = postgres://top/db\n"
+	                          "[env.production]\n"
+	                          "url = postgres://${GW_TEST_HOST}/db\n");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "url", "postgres://pooled/db", "env DATABASE_URL");
 	assert_int_equal(load_env(f, "production"), 0);
-	assert_setting(f, "url", "postgres://env/db", "env DATABASE_URL");
+	assert_setting(f, "url", "postgres://direct.example/db", "godwit.conf:3");
+	setenv("DIRECT_URL", "postgres://direct-var/db", 1);
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_setting(f, "url", "postgres://direct.example/db", "godwit.conf:3");
+	setenv("GODWIT_URL", "postgres://godwit/db", 1);
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_setting(f, "url", "postgres://godwit/db", "env GODWIT_URL");
+	/* An empty expansion leaves the url to the variables. */
+	unsetenv("GODWIT_URL");
+	write_file("godwit.conf", "[env.production]\nurl = ${GW_TEST_UNDEFINED:-}\n");
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_setting(f, "url", "postgres://direct-var/db", "env DIRECT_URL");
+}
+
+/* The embedded SQLite default is for development: a protected
+ * environment, or CI, must name its database. */
+static void test_url_required_in_protected_and_ci(void **state)
+{
+	fixture *f = *state;
+	gw_project_options popts = {.version = GW_PROJECT_OPTIONS_VERSION};
+	const char *looked_for = "; set GODWIT_URL, POSTGRES_URL_NON_POOLING, "
+	                         "DATABASE_URL_UNPOOLED, DIRECT_URL, DATABASE_URL or "
+	                         "POSTGRES_URL (in the environment or .env), url in "
+	                         "godwit.conf, or --url";
+	gw_str expect = GW_STR_INIT;
+
+	assert_int_equal(load(f), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_null(popts.url_required);
+
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	gw_str_printf(&expect, "no database URL for the protected environment production%s",
+	              looked_for);
+	assert_string_equal(popts.url_required, expect.ptr);
+
+	setenv("CI", "true", 1);
+	assert_int_equal(load(f), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	gw_str_clear(&expect);
+	gw_str_printf(&expect, "no database URL, and CI is set%s", looked_for);
+	assert_string_equal(popts.url_required, expect.ptr);
+	setenv("CI", "false", 1);
+	assert_int_equal(load(f), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_null(popts.url_required);
+
+	/* protected = false makes production an ordinary environment. */
+	assert_int_equal(load_env(f, "production"), 0);
+	assert_int_equal(gw_config_set(f->cfg, "protected", "false", "test", f->ctx), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_null(popts.url_required);
+	gw_str_dispose(&expect);
+}
+
+static void test_allow_out_of_order_key(void **state)
+{
+	fixture *f = *state;
+	gw_project_options popts = {.version = GW_PROJECT_OPTIONS_VERSION};
+
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "allow_out_of_order", "false", "default");
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_int_equal(popts.allow_out_of_order, 0);
+
+	write_file("godwit.conf", "allow_out_of_order = true\n");
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "allow_out_of_order", "true", "godwit.conf:1");
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_int_equal(popts.allow_out_of_order, 1);
+
+	setenv("GODWIT_ALLOW_OUT_OF_ORDER", "false", 1);
+	assert_int_equal(load(f), 0);
+	assert_setting(f, "allow_out_of_order", "false", "env GODWIT_ALLOW_OUT_OF_ORDER");
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_int_equal(popts.allow_out_of_order, 0);
+
+	setenv("GODWIT_ALLOW_OUT_OF_ORDER", "yes", 1);
+	assert_error(f, load(f), GW_ECONFIG,
+	             "GODWIT_ALLOW_OUT_OF_ORDER must be true or false, not 'yes'", "", 0);
 }
 
 static void test_unknown_key(void **state)
@@ -455,6 +600,12 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_undefined_var_is_an_error, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_undefined_var_of_another_environment_is_fine,
 	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_direct_url_variables_first, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_env_section_url_beats_database_url, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_url_required_in_protected_and_ci, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_allow_out_of_order_key, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_unknown_section, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_lock_wait, setup, teardown),
