@@ -163,7 +163,14 @@ static int is_dated(const char *n, size_t len)
  * variants of one migration share it. */
 static void dialect_suffixes(file_name *fn, const char *n)
 {
-	static const char *const dialects[] = {".postgres", ".sqlite3", ".mysql", ".cockroach"};
+	/* Each suffix and the dialect it names: popx (pop's CanonicalDialect)
+	 * accepts these synonyms too. */
+	static const char *const dialects[][2] = {
+	        {".postgres", "postgres"},   {".postgresql", "postgres"},   {".pg", "postgres"},
+	        {".pgx", "postgres"},        {".sqlite3", "sqlite3"},       {".sqlite", "sqlite3"},
+	        {".mysql", "mysql"},         {".mariadb", "mysql"},         {".maria", "mysql"},
+	        {".cockroach", "cockroach"}, {".cockroachdb", "cockroach"}, {".crdb", "cockroach"},
+	};
 	size_t i, round, len;
 
 	for (round = 0; round < 2; round++) {
@@ -174,10 +181,10 @@ static void dialect_suffixes(file_name *fn, const char *n)
 			continue;
 		}
 		for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]) && !fn->dialect; i++) {
-			len = strlen(dialects[i]);
-			if (ends_with(n, fn->stem_len, dialects[i]) &&
+			len = strlen(dialects[i][0]);
+			if (ends_with(n, fn->stem_len, dialects[i][0]) &&
 			    fn->stem_len - len > fn->name_start) {
-				fn->dialect = dialects[i] + 1;
+				fn->dialect = dialects[i][1];
 				fn->stem_len -= len;
 			}
 		}
@@ -1161,7 +1168,9 @@ static int match_downs(loader *ld, gw_format format)
 		free(m->pub.down_file);
 		m->pub.down_file = NULL;
 		m->pub.down_checksum[0] = '\0';
-		if (d->empty) {
+		/* popx wants a down for every up, so an empty one there means
+		 * "nothing to undo"; elsewhere it means there is no down. */
+		if (d->empty && format != GW_FORMAT_MULTI) {
 			m->down_state = GW_DOWN_EMPTY;
 			continue;
 		}
@@ -1171,6 +1180,22 @@ static int match_downs(loader *ld, gw_format format)
 		m->pub.down_no_transaction = d->no_tx;
 	}
 	return 0;
+}
+
+/* The tools of these conventions apply a migration whose file holds no SQL
+ * (empty, or only comments and blanks): popx, golang-migrate, Flyway,
+ * Prisma and drizzle-orm record it and run nothing, so godwit does too.
+ * godwit's own conventions (and goose, diesel, sqitch, whose generators
+ * write a comment-only template) refuse it, as one not written yet. */
+static void accept_empty(loader *ld, gw_format format)
+{
+	size_t i;
+
+	if (format != GW_FORMAT_GOLANG && format != GW_FORMAT_MULTI && format != GW_FORMAT_FLYWAY &&
+	    format != GW_FORMAT_PRISMA && format != GW_FORMAT_DRIZZLE)
+		return;
+	for (i = 0; i < ld->ups.len; i++)
+		((gw_source_mig *)ld->ups.items[i])->pub.empty = 0;
 }
 
 /* ---- the repeatable/ folder ------------------------------------------- */
@@ -1813,6 +1838,7 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
 	    (format == GW_FORMAT_DRIZZLE && (error = check_journal(&ld)) < 0))
 		goto cleanup;
+	accept_empty(&ld, format);
 	/* Prisma writes migration_lock.toml in every migrations folder: it
 	 * is Prisma's own, not a stray file worth a notice. */
 	if (format == GW_FORMAT_PRISMA)

@@ -75,18 +75,18 @@ test_expect_success PG 'a comment-only up section: status flags it, up refuses i
 	try_bad_up expect
 '
 
-test_expect_success PG 'an empty (0 byte) file in a golang-migrate folder: up refuses it, nothing changes' '
+test_expect_success PG 'an empty (0 byte) file in a rollback-pairs folder: up refuses it, nothing changes' '
 	test_when_finished "PG_URL=\$MAIN_URL" &&
 	pg_new_db &&
 	mkdir gm &&
-	echo "CREATE TABLE users (id int);" >gm/1_users.up.sql &&
+	echo "CREATE TABLE users (id int);" >gm/0001_users.sql &&
 	godwit --url "$PG_URL" --dir gm up &&
-	echo "CREATE TABLE posts (id int);" >gm/2_posts.up.sql &&
-	: >gm/3_empty.up.sql &&
+	echo "CREATE TABLE posts (id int);" >gm/0002_posts.sql &&
+	: >gm/0003_empty.sql &&
 	snapshot >before &&
 	test_expect_code 1 godwit --url "$PG_URL" --dir gm up >out 2>err &&
 	cat >expect <<-\EOF &&
-	godwit: error: gm/3_empty.up.sql: the migration is empty
+	godwit: error: gm/0003_empty.sql: the migration is empty
 	hint: add its SQL, or delete the file
 	EOF
 	test_cmp expect err &&

@@ -594,6 +594,9 @@ static void test_empty_file(void **state)
 	assert_true(src->items[1]->empty);
 }
 
+/* golang-migrate (like Flyway, Prisma and drizzle-orm) applies a file with
+ * no SQL: a migration that runs nothing. godwit's own conventions refuse
+ * it. */
 static void test_comment_only_file(void **state)
 {
 	fixture *f = *state;
@@ -602,6 +605,31 @@ static void test_comment_only_file(void **state)
 	put(f->dir, "1_a.up.sql", "-- TODO\n/* later */\n\n");
 	src = load(f, GW_FORMAT_AUTO);
 	assert_int_equal(src->count, 1);
+	assert_false(src->items[0]->empty);
+	gw_source_free(src);
+	f->src = NULL;
+
+	put(f->dir, "1_a.up.sql", "");
+	put(f->dir, "1_a.down.sql", "-- irreversible\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_false(src->items[0]->empty);
+	/* A golang-migrate down without SQL still means no down. */
+	assert_null(src->items[0]->down_file);
+	gw_source_free(src);
+	f->src = NULL;
+
+	unlink(in_dir(f, "/1_a.up.sql"));
+	unlink(in_dir(f, "/1_a.down.sql"));
+	put(f->dir, "V1__a.sql", "-- nothing\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_FLYWAY);
+	assert_false(src->items[0]->empty);
+	gw_source_free(src);
+	f->src = NULL;
+
+	unlink(in_dir(f, "/V1__a.sql"));
+	put(f->dir, "1_a.sql", "-- nothing\n");
+	src = load(f, GW_FORMAT_PAIRS);
 	assert_true(src->items[0]->empty);
 }
 
@@ -1498,6 +1526,71 @@ static void test_multi_dialect(void **state)
 	                           "1_create_users.up.sql"));
 }
 
+/* popx's dialect synonyms, and its empty files: a migration with no SQL
+ * (recorded, nothing run), an empty down a down that does nothing. */
+static void test_multi_dialect_popx(void **state)
+{
+	fixture *f = *state;
+	gw_source *src;
+	const gw_migration *m;
+	static const char *const pg[] = {"postgres", "postgresql", "pg", "pgx"};
+	static const char *const lite[] = {"sqlite3", "sqlite"};
+	gw_str name = GW_STR_INIT;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		gw_str_clear(&name);
+		gw_str_printf(&name, "%zu_v%zu.%s.up.sql", i + 1, i, pg[i]);
+		put(f->dir, name.ptr, "SELECT 1;\n");
+		gw_str_clear(&name);
+		gw_str_printf(&name, "%zu_v%zu.%s.down.sql", i + 1, i, pg[i]);
+		put(f->dir, name.ptr, "");
+	}
+	for (i = 0; i < 2; i++) {
+		gw_str_clear(&name);
+		gw_str_printf(&name, "%zu_l%zu.%s.up.sql", i + 5, i, lite[i]);
+		put(f->dir, name.ptr, "-- nothing to do here\n\n");
+	}
+	put(f->dir, "7_m.mariadb.up.sql", "SELECT 1;\n");
+	put(f->dir, "8_m.maria.autocommit.up.sql", "SELECT 1;\n");
+	put(f->dir, "9_c.cockroachdb.up.sql", "SELECT 1;\n");
+	put(f->dir, "10_c.crdb.up.sql", "SELECT 1;\n");
+	gw_str_dispose(&name);
+
+	src = load_dialect(f, "postgres");
+	assert_int_equal(src->format, GW_FORMAT_MULTI);
+	assert_int_equal(src->count, 4);
+	for (i = 0; i < 4; i++) {
+		m = src->items[i];
+		assert_false(m->empty);
+		/* An empty popx down is a down that does nothing. */
+		assert_non_null(m->down_file);
+		assert_section(f, m, 1, "");
+	}
+	assert_string_equal(src->items[3]->up_file, "4_v3.pgx.up.sql");
+	gw_source_free(src);
+	f->src = NULL;
+
+	src = load_dialect(f, "sqlite3");
+	assert_int_equal(src->count, 2);
+	assert_string_equal(src->items[1]->up_file, "6_l1.sqlite.up.sql");
+	/* Comments only: a migration with no SQL, applied as popx does. */
+	assert_false(src->items[0]->empty);
+	assert_false(src->items[1]->empty);
+	gw_source_free(src);
+	f->src = NULL;
+
+	src = load_dialect(f, "mysql");
+	assert_int_equal(src->count, 2);
+	assert_int_equal(src->items[1]->no_transaction, 1);
+	gw_source_free(src);
+	f->src = NULL;
+
+	src = load_dialect(f, "cockroach");
+	assert_int_equal(src->count, 2);
+	assert_string_equal(src->items[1]->name, "c");
+}
+
 /* ---- new migrations --------------------------------------------------------- */
 
 static void test_new_files(void **state)
@@ -1643,6 +1736,7 @@ int main(void)
 	        T(test_drizzle),
 	        T(test_drizzle_errors),
 	        T(test_multi_dialect),
+	        T(test_multi_dialect_popx),
 	        cmocka_unit_test(test_new_files),
 	        cmocka_unit_test(test_drizzle_whens),
 	};
