@@ -191,6 +191,7 @@ typedef struct {
 	size_t statements;  /* statements in the SQL */
 	size_t resume_from; /* statements skipped by --resume */
 	const char *sql;    /* the SQL that will run */
+	int resuming;       /* --resume continues it at resume_from (0: the first) */
 } gw_plan_step;
 
 typedef struct gw_plan gw_plan;

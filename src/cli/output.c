@@ -423,6 +423,7 @@ static json_t *step_json(const gw_plan_step *st)
 	gw_json_set(o, "transactional", gw_json_bool(st->transactional));
 	gw_json_set(o, "statements", json_integer((json_int_t)st->statements));
 	gw_json_set(o, "resume_from", json_integer((json_int_t)st->resume_from));
+	gw_json_set(o, "resuming", gw_json_bool(st->resuming));
 	gw_json_set(o, "sql", gw_json_str(st->sql));
 	return o;
 }
@@ -436,7 +437,7 @@ static void print_step(const gw_plan_step *st)
 	printf("-- %s %s (%s) [%s], %zu statement%s", st->version, st->name,
 	       st->file ? st->file : "", st->transactional ? "transaction" : "no transaction",
 	       st->statements, st->statements == 1 ? "" : "s");
-	if (st->resume_from)
+	if (st->resuming)
 		printf(", resuming at statement %zu", st->resume_from + 1);
 	fputc('\n', stdout);
 	if (len)

@@ -192,9 +192,11 @@ typedef struct gw_prepared {
 int gw_prepare(gw_prepared *out, gw_project *p, const gw_migration *m, gw_direction dir);
 void gw_prepared_dispose(gw_prepared *pm);
 
-/* Apply or revert one migration. *skipped is set when a concurrent runner
- * had already applied it (SQLite, which has no session lock). */
-int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *skipped);
+/* Apply or revert one migration. resume_from is NULL for a fresh apply, or
+ * the 0-based statement a dirty migration continues from (0 when its first
+ * statement failed). *skipped is set when a concurrent runner had already
+ * applied it (SQLite, which has no session lock). */
+int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, int *skipped);
 int gw_run_down(gw_project *p, const gw_migration *m);
 
 /* lease.c: the runner lock as a renewed lease row (lock = table). */

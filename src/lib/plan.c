@@ -21,6 +21,7 @@
 
 typedef struct pick {
 	const gw_migration *m;
+	int resume; /* a dirty migration continued at resume_from (which may be 0) */
 	size_t resume_from;
 } pick;
 
@@ -35,13 +36,14 @@ struct gw_plan {
 	gw_vec owned;
 };
 
-static int add_pick(selection *sel, const gw_migration *m, size_t resume_from)
+static int add_pick(selection *sel, const gw_migration *m, int resume, size_t resume_from)
 {
 	pick *items = realloc(sel->items, (sel->count + 1) * sizeof(*items));
 
 	if (!items)
 		return -1;
 	items[sel->count].m = m;
+	items[sel->count].resume = resume;
 	items[sel->count].resume_from = resume_from;
 	sel->items = items;
 	sel->count++;
@@ -179,6 +181,18 @@ static int other_history_error(gw_project *p, const gw_status *st)
 	return GW_ESTATE;
 }
 
+static void changed_dirty_warning(gw_project *p, const gw_status_entry *e)
+{
+	gw_str path = GW_STR_INIT;
+
+	gw_project__path(&path, p, e->file);
+	gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, e->file, -1,
+	          "%s changed since its run started; resuming from statement %d with the "
+	          "file as it is now",
+	          path.size ? path.ptr : e->file, e->statements_done + 1);
+	gw_str_dispose(&path);
+}
+
 /* What up applies, in order; refuses dirty, changed and out-of-order
  * states unless the options allow them. */
 static int select_up(selection *sel, gw_project *p, const gw_status *st, const gw_up_options *o)
@@ -211,12 +225,8 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 			/* Fixing the statement that failed is the usual way out
 			 * of a dirty state, so a changed file is expected here. */
 			if (strcmp(e->applied_checksum, e->checksum))
-				gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, e->file,
-				          -1,
-				          "%s changed since its run started; resuming from "
-				          "statement %d with the file as it is now",
-				          e->file, e->statements_done + 1);
-			error = add_pick(sel, p->source->items[i], (size_t)e->statements_done);
+				changed_dirty_warning(p, e);
+			error = add_pick(sel, p->source->items[i], 1, (size_t)e->statements_done);
 		} else if (e->state == GW_STATE_PENDING || e->state == GW_STATE_OUT_OF_ORDER) {
 			if (e->empty)
 				return empty_error(p, e);
@@ -225,7 +235,7 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 				continue;
 			if ((error = check_conflicts(p, st, sel, p->source->items[i])) < 0)
 				return error;
-			error = add_pick(sel, p->source->items[i], 0);
+			error = add_pick(sel, p->source->items[i], 0, 0);
 		} else {
 			continue;
 		}
@@ -287,7 +297,7 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 			          "%s changed since it was applied; reverting with its current "
 			          "down",
 			          e->file);
-		if (add_pick(sel, p->source->items[i], 0) < 0)
+		if (add_pick(sel, p->source->items[i], 0, 0) < 0)
 			return gw_error_oom(p->ctx);
 	}
 	return 0;
@@ -347,7 +357,7 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 		}
 
 		if (dir == GW_UP)
-			error = gw_run_up(p, k->m, k->resume_from, &skipped);
+			error = gw_run_up(p, k->m, k->resume ? &k->resume_from : NULL, &skipped);
 		else
 			error = gw_run_down(p, k->m);
 		if (error == 0 && !skipped)
@@ -494,7 +504,7 @@ int gw_project_redo(gw_project *p)
 	if ((error = gw_preflight__gate(p)) < 0)
 		goto cleanup;
 	if ((error = gw_run_down(p, sel.items[0].m)) == 0)
-		error = gw_run_up(p, sel.items[0].m, 0, &skipped);
+		error = gw_run_up(p, sel.items[0].m, NULL, &skipped);
 cleanup:
 	gw_project__unlock(p);
 	gw_status_free(st);
@@ -523,7 +533,8 @@ static int plan_add(gw_plan *plan, const gw_prepared *pm, const pick *k, gw_dire
 	s->name = k->m->name;
 	s->file = dir == GW_UP ? k->m->up_file : k->m->down_file;
 	s->direction = dir;
-	s->transactional = pm->transactional && !k->resume_from;
+	s->transactional = pm->transactional && !k->resume;
+	s->resuming = k->resume;
 	s->statements = pm->stmts.count;
 	s->resume_from = k->resume_from;
 	s->sql = sql;

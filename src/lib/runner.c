@@ -454,7 +454,7 @@ static int verify_no_transaction(gw_project *p, const gw_migration *m, const gw_
 	return error;
 }
 
-int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *skipped)
+int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, int *skipped)
 {
 	gw_prepared pm = GW_PREPARED_INIT;
 	long long start = clock_ms();
@@ -468,12 +468,14 @@ int gw_run_up(gw_project *p, const gw_migration *m, size_t resume_from, int *ski
 	if (pm.transactional && !resume_from) {
 		error = up_transactional(p, m, &pm, skipped);
 	} else {
+		/* A resumed migration already has its dirty row, even when its
+		 * first statement is the one that failed. */
 		if (!resume_from &&
 		    ((error = start_no_transaction(p, m, &pm, skipped)) < 0 || *skipped))
 			goto cleanup;
 		if ((error = set_session_timeouts(p)) < 0)
 			goto cleanup;
-		if ((error = run_each(p, m, &pm, resume_from,
+		if ((error = run_each(p, m, &pm, resume_from ? *resume_from : 0,
 		                      "run 'godwit up --resume' to continue from it, or "
 		                      "settle it with 'godwit resolve'")) < 0 ||
 		    (error = verify_no_transaction(p, m, &pm)) < 0 ||
