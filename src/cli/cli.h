@@ -204,6 +204,9 @@ void gw_cli_warn(gw_cli *cli, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
 
 /* The library's progress reports, printed (text) or collected (JSON). */
 void gw_cli_notice(const gw_notice *notice, void *payload);
+/* Stops (mute = 1) or restarts reporting the library's notices: a plan made
+ * only to count what a run will do would say each notice the run says again. */
+void gw_cli_mute_notices(gw_cli *cli, int mute);
 
 /* JSON values that never fail on odd input: NULL becomes null, and bytes
  * that are not UTF-8 become U+FFFD (jansson refuses them). */

@@ -110,7 +110,12 @@ static int down_run(gw_cli *cli, const gw_args *args)
 
 	if ((rc = parse(cli, args, &opts, &dry)) != 0)
 		return rc;
-	if ((rc = gw_project_plan_down(&plan, cli->project, &opts)) < 0)
+	/* A plan made only to count what to confirm is made quietly: the
+	 * run that follows gives its notices. */
+	gw_cli_mute_notices(cli, !dry);
+	rc = gw_project_plan_down(&plan, cli->project, &opts);
+	gw_cli_mute_notices(cli, 0);
+	if (rc < 0)
 		return gw_cli_fail(cli, rc);
 	if (dry)
 		rc = gw_cli_print_plan(cli, plan, "nothing to revert");

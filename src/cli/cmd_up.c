@@ -51,14 +51,20 @@ static int dry_run(gw_cli *cli, const gw_up_options *opts)
 	return rc;
 }
 
-/* A protected environment confirms what up is about to apply. */
+/* A protected environment confirms what up is about to apply. The plan
+ * is made quietly: the run that follows gives its notices. */
 static int confirm(gw_cli *cli, const gw_up_options *opts)
 {
 	char what[64];
 	gw_plan *plan = NULL;
 	int rc;
 
-	if ((rc = gw_project_plan_up(&plan, cli->project, opts)) < 0)
+	if (!gw_config_protected(cli->config))
+		return GW_EXIT_OK;
+	gw_cli_mute_notices(cli, 1);
+	rc = gw_project_plan_up(&plan, cli->project, opts);
+	gw_cli_mute_notices(cli, 0);
+	if (rc < 0)
 		return gw_cli_fail(cli, rc);
 	rc = GW_EXIT_OK;
 	if (gw_plan_count(plan)) {

@@ -371,6 +371,11 @@ static void notice_to_stderr(gw_cli *cli, const gw_notice *n)
 	fprintf(stderr, "godwit: %s\n", n->message);
 }
 
+void gw_cli_mute_notices(gw_cli *cli, int mute)
+{
+	gw_ctx_set_notice_cb(cli->ctx, mute ? NULL : gw_cli_notice, cli);
+}
+
 void gw_cli_notice(const gw_notice *n, void *payload)
 {
 	gw_cli *cli = payload;

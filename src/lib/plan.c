@@ -383,7 +383,10 @@ static int backup_first(gw_project *p, gw_direction dir, const gw_up_options *up
 		return 0;
 	if ((error = load_status(&st, p, READ_ONLY)) < 0)
 		goto cleanup;
+	/* Quiet: the run selects again and gives the notices then. */
+	gw_ctx_set_quiet(p->ctx, 1);
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
+	gw_ctx_set_quiet(p->ctx, 0);
 	if (error == 0 && sel.count)
 		error = gw_project_backup(&path, p);
 cleanup:

@@ -161,6 +161,30 @@ int gw_status__other_history(gw_status *st, gw_project *p)
 	return gw_adopt__other_history(&st->other_tool, &st->other_table, p);
 }
 
+/* Whether each migration runs in a transaction, decided as the runner
+ * decides it: a statement that cannot run in one (CREATE INDEX
+ * CONCURRENTLY, ...) turns the whole migration into a statement-by-statement
+ * run even without the directive. A file that does not prepare keeps what
+ * its directive says; up reports its error. */
+static void effective_modes(gw_status *st, gw_project *p, const gw_source *src)
+{
+	size_t i;
+
+	gw_ctx_set_quiet(p->ctx, 1);
+	for (i = 0; i < src->count && i < st->count; i++) {
+		gw_prepared pm = GW_PREPARED_INIT;
+
+		if (!st->entries[i].transactional)
+			continue;
+		if (gw_prepare(&pm, p, src->items[i], GW_UP) == 0)
+			st->entries[i].transactional = pm.transactional;
+		else
+			gw_ctx_clear_error(p->ctx);
+		gw_prepared_dispose(&pm);
+	}
+	gw_ctx_set_quiet(p->ctx, 0);
+}
+
 int gw_project_status(gw_status **out, gw_project *p)
 {
 	gw_source *src;
@@ -173,6 +197,7 @@ int gw_project_status(gw_status **out, gw_project *p)
 	    (error = gw_hist_exists(&exists, p)) < 0 ||
 	    (error = gw_status__compute(out, p, exists)) < 0)
 		return error;
+	effective_modes(*out, p, src);
 	if ((error = gw_status__other_history(*out, p)) < 0) {
 		gw_status_free(*out);
 		*out = NULL;
