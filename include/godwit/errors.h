@@ -33,6 +33,7 @@ typedef enum {
 	GW_ECONFIG = -15,   /* a bad configuration file or variable */
 	GW_ESTATE = -16,    /* the history tables disagree with the request */
 	GW_ENODOWN = -17,   /* a revert needs a down script that does not exist */
+	GW_ENODB = -18,     /* the database the URL names does not exist */
 } gw_error_code;
 
 typedef struct gw_error {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/pgurl.h"
 #include "drivers/pq.h"
 #include "drivers/registry.h"
 #include "util/error.h"
@@ -84,20 +85,74 @@ static int is_auth_failure(const char *msg)
 	return strstr(msg, "role \"") && strstr(msg, "\" does not exist");
 }
 
-static int connect_error(gw_ctx *ctx, const char *url, PGconn *pg)
+/* Refusals that no retry will change: a URL asking for what this server
+ * or this libpq cannot do. */
+static int is_permanent_ssl_failure(const char *msg)
+{
+	static const char *const needles[] = {
+	        "server does not support SSL, but SSL was required",
+	        "root certificate file", /* sslmode=verify-* without a CA file */
+	        "certificate verify failed",
+	        "does not match host name",
+	        "SSL is not supported", /* a libpq built without SSL */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		if (strstr(msg, needles[i]))
+			return 1;
+	return 0;
+}
+
+/* `database "x" does not exist` (3D000, which libpq only gives as text):
+ * appends the name to out and returns 1. */
+static int missing_database(gw_str *out, const char *msg)
+{
+	const char *start = strstr(msg, "database \""), *end;
+
+	if (!start || !(end = strstr(start + 10, "\" does not exist")))
+		return 0;
+	gw_str_put(out, start + 10, (size_t)(end - start - 10));
+	return 1;
+}
+
+static int connect_error(gw_ctx *ctx, const char *url, PGconn *pg, const char *password)
 {
 	gw_str masked = GW_STR_INIT;
-	gw_str msg = GW_STR_INIT;
+	gw_str msg = GW_STR_INIT, name = GW_STR_INIT;
 	const char *raw = pg ? PQerrorMessage(pg) : "out of memory";
-	int code = is_auth_failure(raw) ? GW_EAUTH : GW_ECONNECT;
+	int code = GW_ECONNECT;
 
 	gw_url_mask(&masked, url);
 	put_first_line(&msg, raw);
 	if (pg)
 		scrub(&msg, PQpass(pg));
-	code = gw_error_set(ctx, code, "cannot connect to %s: %s", masked.ptr, msg.ptr);
+	scrub(&msg, password);
+	if (is_auth_failure(raw)) {
+		code = gw_error_set(ctx, GW_EAUTH, "cannot connect to %s: %s", masked.ptr, msg.ptr);
+	} else if (missing_database(&name, raw)) {
+		scrub(&name, password);
+		code = gw_error_set(ctx, GW_ENODB, "database \"%s\" does not exist (%s)",
+		                    name.ptr ? name.ptr : "", masked.ptr);
+		gw_error_set_hint(ctx, "create it with `godwit create`, or check the database "
+		                       "name in the URL");
+	} else if (is_permanent_ssl_failure(raw)) {
+		code = gw_error_set(ctx, GW_ECONFIG, "cannot connect to %s: %s", masked.ptr,
+		                    msg.ptr);
+		gw_error_set_hint(ctx, "the URL's sslmode asks for what the server (or its "
+		                       "certificate) does not offer: enable SSL on the server, "
+		                       "give the right sslrootcert, or change sslmode");
+	} else if (!strncmp(msg.ptr ? msg.ptr : "", "invalid ", 8)) {
+		/* libpq checks the values (sslmode, port, ...) on connecting. */
+		code = gw_error_set(ctx, GW_EINVALID, "cannot connect to %s: %s", masked.ptr,
+		                    msg.ptr);
+	} else {
+		code = gw_error_set(ctx, GW_ECONNECT, "cannot connect to %s: %s", masked.ptr,
+		                    msg.ptr);
+	}
 	gw_str_dispose(&masked);
 	gw_str_dispose(&msg);
+	gw_str_dispose(&name);
 	return code;
 }
 
@@ -124,39 +179,106 @@ static char *short_server_version(PGconn *pg)
 	return gw_strndup(v, strcspn(v, " "));
 }
 
+/* "-c search_path=..." for libpq's options: the schema as a quoted
+ * identifier, with the backslash escapes the server's options reader wants
+ * for spaces and backslashes. */
+static int search_path_option(gw_str *out, const char *existing, const char *schema)
+{
+	const char *p;
+
+	if (existing && *existing)
+		gw_str_printf(out, "%s ", existing);
+	gw_str_puts(out, "-c search_path=\"");
+	for (p = schema; *p; p++) {
+		if (*p == '"')
+			gw_str_putc(out, '"');
+		if (*p == ' ' || *p == '\\' || *p == '\t')
+			gw_str_putc(out, '\\');
+		gw_str_putc(out, *p);
+	}
+	gw_str_putc(out, '"');
+	return gw_str_failed(out) ? -1 : 0;
+}
+
+/* Through a transaction pooler (pgbouncer=true), which refuses startup
+ * options, the search path is set once connected. */
+static int set_search_path(PGconn *pg, const char *schema, gw_ctx *ctx)
+{
+	char *q = PQescapeIdentifier(pg, schema, strlen(schema));
+	gw_str sql = GW_STR_INIT;
+	PGresult *res = NULL;
+	int error = 0;
+
+	if (!q || gw_str_printf(&sql, "SET search_path TO %s", q) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	res = PQexec(pg, sql.ptr);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		gw_str msg = GW_STR_INIT;
+
+		put_first_line(&msg, res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+		error = gw_error_set(ctx, GW_ESQL,
+		                     "cannot set the search_path to the URL's schema: %s",
+		                     msg.ptr ? msg.ptr : "");
+		gw_str_dispose(&msg);
+	}
+cleanup:
+	PQclear(res);
+	if (q)
+		PQfreemem(q);
+	gw_str_dispose(&sql);
+	return error;
+}
+
 static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, gw_ctx *ctx)
 {
-	/* Entries before "dbname" are defaults: the expanded URL overrides
-	 * them, so a URL's own connect_timeout or client_encoding wins. A
-	 * deploy must not hang for minutes on a black-holed host, and
-	 * migration files are UTF-8 whatever the database's encoding. */
-	const char *keys[5], *values[5];
+	/* Entries before the URL's own are defaults: the URL's overrides
+	 * them, so its own connect_timeout or client_encoding wins. A deploy
+	 * must not hang for minutes on a black-holed host, and migration files
+	 * are UTF-8 whatever the database's encoding. */
 	const char *appname = opts && opts->application_name ? opts->application_name : "godwit";
+	gw_pgurl u = GW_PGURL_INIT;
+	gw_str options = GW_STR_INIT;
+	const char **keys = NULL, **values = NULL;
 	gw_pgconn *pc = NULL;
 	PGconn *pg = NULL;
-	int n = 0, error = GW_ENOMEM;
+	size_t i, n = 0;
+	int error;
 
 	*out = NULL;
 	if ((error = gw_pq_load(ctx)) < 0)
 		return error;
+	if ((error = gw_pgurl_parse(&u, url, ctx)) < 0)
+		return error;
 	error = GW_ENOMEM;
+	if (u.schema && !u.pgbouncer &&
+	    (search_path_option(&options, gw_pgurl_get(&u, "options"), u.schema) < 0 ||
+	     gw_pgurl_set(&u, "options", options.ptr) < 0))
+		goto oom;
+	if (!(keys = calloc(u.n + 4, sizeof(*keys))) ||
+	    !(values = calloc(u.n + 4, sizeof(*values))))
+		goto oom;
 	keys[n] = "fallback_application_name", values[n++] = appname;
 	if (!getenv("PGCONNECT_TIMEOUT"))
 		keys[n] = "connect_timeout", values[n++] = "10";
 	if (!getenv("PGCLIENTENCODING"))
 		keys[n] = "client_encoding", values[n++] = "UTF8";
-	keys[n] = "dbname", values[n++] = url;
+	for (i = 0; i < u.n; i++)
+		keys[n] = u.keys[i], values[n++] = u.values[i];
 	keys[n] = NULL, values[n] = NULL;
 
-	pg = PQconnectdbParams(keys, values, 1);
+	/* expand_dbname 0: the string was parsed above, and a dbname is a
+	 * name, never a second connection string. */
+	pg = PQconnectdbParams(keys, values, 0);
 	if (!pg || PQstatus(pg) != CONNECTION_OK) {
-		error = connect_error(ctx, url, pg);
+		error = connect_error(ctx, url, pg, gw_pgurl_get(&u, "password"));
 		goto cleanup;
 	}
-	if (!(pc = calloc(1, sizeof(*pc))) || !(pc->server_version = short_server_version(pg))) {
-		error = gw_error_oom(ctx);
+	if (u.schema && u.pgbouncer && (error = set_search_path(pg, u.schema, ctx)) < 0)
 		goto cleanup;
-	}
+	if (!(pc = calloc(1, sizeof(*pc))) || !(pc->server_version = short_server_version(pg)))
+		goto oom;
 	pc->base.driver = &gw_driver_postgres;
 	pc->base.ctx = ctx;
 	pc->pg = pg;
@@ -165,11 +287,18 @@ static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	*out = &pc->base;
 	pc = NULL;
 	error = 0;
+	goto cleanup;
+oom:
+	error = gw_error_oom(ctx);
 cleanup:
 	if (pc)
 		free(pc->server_version);
 	free(pc);
 	PQfinish(pg);
+	free(keys);
+	free(values);
+	gw_pgurl_dispose(&u);
+	gw_str_dispose(&options);
 	return error;
 }
 

@@ -46,7 +46,9 @@
 	X(void, PQclear, (PGresult *))                                                             \
 	X(char *, PQescapeIdentifier, (PGconn *, const char *, size_t))                            \
 	X(void, PQfreemem, (void *))                                                               \
-	X(int, PQlibVersion, (void))
+	X(int, PQlibVersion, (void))                                                               \
+	X(PQconninfoOption *, PQconninfoParse, (const char *, char **))                            \
+	X(void, PQconninfoFree, (PQconninfoOption *))
 
 #define GW_PQ_MEMBER(ret, name, args) ret(*name) args;
 typedef struct gw_pq_api {
@@ -90,6 +92,8 @@ int gw_pq_loaded(void);
 #define PQescapeIdentifier   gw_pq.PQescapeIdentifier
 #define PQfreemem            gw_pq.PQfreemem
 #define PQlibVersion         gw_pq.PQlibVersion
+#define PQconninfoParse      gw_pq.PQconninfoParse
+#define PQconninfoFree       gw_pq.PQconninfoFree
 #endif
 
 #endif

@@ -38,8 +38,11 @@ const gw_driver *gw_driver_for_url(const char *url)
 	char scheme[32];
 	size_t i;
 
-	if (!url || gw_url_scheme(scheme, sizeof(scheme), url) < 0)
+	if (!url)
 		return NULL;
+	/* libpq's key/value strings ("host=h dbname=d") have no scheme. */
+	if (gw_url_scheme(scheme, sizeof(scheme), url) < 0)
+		return gw_url_is_conninfo(url) ? &gw_driver_postgres : NULL;
 	for (i = 0; drivers[i]; i++)
 		if (has_scheme(drivers[i], scheme))
 			return drivers[i];

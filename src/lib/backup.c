@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "godwit/backup.h"
+#include "../drivers/pgurl.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/proc.h"
@@ -137,14 +138,30 @@ static void client_path(gw_str *out, const char *tool, int major)
 	}
 }
 
+/* libpq's parameters for pg_dump and pg_restore, read by libpq itself, and
+ * the password apart: it goes in their environment, not on their command
+ * line where any user of the machine can read it. */
+static int tool_conninfo(gw_project *p, gw_str *conninfo, gw_str *password)
+{
+	gw_pgurl u = GW_PGURL_INIT;
+	int error;
+
+	if ((error = gw_pgurl_parse(&u, p->url, p->ctx)) < 0)
+		return error;
+	if (gw_pgurl_conninfo(conninfo, password, &u) < 0)
+		error = gw_error_oom(p->ctx);
+	gw_pgurl_dispose(&u);
+	return error;
+}
+
 static int run_tool(gw_project *p, const char *const *argv, int stdout_fd, const char *what)
 {
 	gw_str url = GW_STR_INIT, password = GW_STR_INIT, env = GW_STR_INIT, out = GW_STR_INIT;
 	const char *setenv[2] = {NULL, NULL};
 	int status = 0, error;
 
-	/* The password goes in the child's environment, not in its argv. */
-	gw_url_split_password(&url, &password, p->url);
+	if ((error = tool_conninfo(p, &url, &password)) < 0)
+		goto cleanup;
 	if (password.size) {
 		gw_str_printf(&env, "PGPASSWORD=%s", password.ptr);
 		setenv[0] = env.ptr;
@@ -158,6 +175,7 @@ static int run_tool(gw_project *p, const char *const *argv, int stdout_fd, const
 		                     masked.ptr);
 		gw_str_dispose(&masked);
 	}
+cleanup:
 	gw_str_dispose(&url);
 	gw_str_dispose(&password);
 	gw_str_dispose(&env);
@@ -204,7 +222,8 @@ static int dump_postgres(gw_project *p, int fd, const char *path)
 
 	if ((error = check_client(&tool, p, "pg_dump")) < 0)
 		goto cleanup;
-	gw_url_split_password(&url, &password, p->url);
+	if ((error = tool_conninfo(p, &url, &password)) < 0)
+		goto cleanup;
 	argv[0] = tool.ptr;
 	argv[1] = "--format=custom";
 	argv[2] = "--no-password";
@@ -398,7 +417,8 @@ int gw_project_restore(gw_project *p, const char *path)
 		goto cleanup;
 	}
 	client_path(&tool, "pg_restore", major_of(p->driver->server_version(p->conn)));
-	gw_url_split_password(&url, &password, p->url);
+	if ((error = tool_conninfo(p, &url, &password)) < 0)
+		goto cleanup;
 	argv[0] = tool.ptr;
 	argv[1] = "--clean";
 	argv[2] = "--if-exists";

@@ -896,6 +896,18 @@ static char *unquote(const char *value)
 	return gw_strdup(value);
 }
 
+/* A value that opens a quote and does not close it, which unquote would
+ * leave in the value: `url = "postgres://...` would reach the driver with
+ * its quote and be echoed whole in its errors. (A value may end with a
+ * quote it did not open: password='a b' in a libpq key/value string.) */
+static int unbalanced_quote(const char *value)
+{
+	size_t len = strlen(value);
+
+	return len && (value[0] == '"' || value[0] == '\'') &&
+	       (len == 1 || value[len - 1] != value[0]);
+}
+
 static int conf_entry(void *user, const char *section, const char *name, const char *value)
 {
 	conf_parse *p = user;
@@ -918,6 +930,12 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 		return conf_fail(p, "unknown key '%s'; the keys are %s", name, key_list());
 	if (!conf_check_duplicate(p, section, k))
 		return p->oom ? 1 : 0;
+	if (unbalanced_quote(value))
+		/* Not shown: a URL's password would be. */
+		return conf_fail(p,
+		                 "the value of %s has an unbalanced quote; quote the whole value "
+		                 "with a pair of \" or ', or not at all",
+		                 name);
 	if (!(v = unquote(value))) {
 		p->oom = 1;
 		return 1;

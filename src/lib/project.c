@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../drivers/pgurl.h"
 #include "../drivers/registry.h"
 #include "../util/error.h"
 #include "../util/fs.h"
@@ -73,6 +75,20 @@ static char *join_dir(const char *a, const char *b)
 	return gw_str_detach(&s);
 }
 
+/* A copy of a URL without the white space around it, which a .env or a
+ * CI secret easily adds and no URL holds. */
+static char *trimmed(const char *url)
+{
+	const char *end;
+
+	while (isspace((unsigned char)*url))
+		url++;
+	end = url + strlen(url);
+	while (end > url && isspace((unsigned char)end[-1]))
+		end--;
+	return gw_strndup(url, (size_t)(end - url));
+}
+
 /* Options use 0 for "the default" and a negative value for "off". */
 static int option_value(int value, int fallback)
 {
@@ -89,7 +105,7 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->schema = gw_strdup(o->schema);
 	p->table = gw_strdup(o->table ? o->table : DEFAULT_TABLE);
 	p->events_table = gw_strdup(o->events_table ? o->events_table : DEFAULT_EVENTS_TABLE);
-	p->url = o->url && *o->url ? gw_strdup(o->url) : default_url(o->project_dir, env);
+	p->url = o->url && *o->url ? trimmed(o->url) : default_url(o->project_dir, env);
 	p->url_given = o->url && *o->url;
 	if (!p->url_given && o->url_required && !(p->url_required = gw_strdup(o->url_required)))
 		return -1;
@@ -166,6 +182,13 @@ int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ct
 		goto cleanup;
 	if (gw_url_mask(&masked, p->url) < 0 || !(p->display_url = gw_str_detach(&masked))) {
 		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if (*p->url && strchr("\"'`", p->url[0])) {
+		error = gw_error_set(ctx, GW_EINVALID, "the database URL %s starts with a quote",
+		                     p->display_url);
+		gw_error_set_hint(ctx, "a quote is part of the value only when unbalanced: "
+		                       "write url = \"postgres://...\" with both quotes, or none");
 		goto cleanup;
 	}
 	if (gw_url_ambiguous_userinfo(p->url)) {
@@ -372,6 +395,25 @@ static int open_with_retries(gw_project *p, const gw_conn_options *copts, gw_ctx
 	return error;
 }
 
+/* The history's schema when none is configured: the URL's ?schema= (as
+ * Prisma uses it, for the search path and its own history table), else
+ * public. */
+static int url_schema(gw_project *p, gw_ctx *ctx)
+{
+	gw_pgurl u = GW_PGURL_INIT;
+	int error;
+
+	if ((error = gw_pgurl_parse(&u, p->url, ctx)) < 0)
+		return error;
+	if (u.schema && (error = check_name(ctx, "schema", u.schema)) < 0)
+		goto cleanup;
+	if (!(p->schema = gw_strdup(u.schema ? u.schema : "public")))
+		error = gw_error_oom(ctx);
+cleanup:
+	gw_pgurl_dispose(&u);
+	return error;
+}
+
 /* Connects with errors and notices on ctx, which is the project's own
  * except for the overlapped connect of gw_project__source_and_connect. */
 static int connect_in(gw_project *p, gw_ctx *ctx)
@@ -388,8 +430,8 @@ static int connect_in(gw_project *p, gw_ctx *ctx)
 		return GW_ECONFIG;
 	}
 	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->schema &&
-	    !(p->schema = gw_strdup("public")))
-		return gw_error_oom(ctx);
+	    (error = url_schema(p, ctx)) < 0)
+		return error;
 	if (p->driver->dialect == GW_DIALECT_SQLITE && (error = make_sqlite_dir(p)) < 0)
 		return error;
 	if ((error = open_with_retries(p, &copts, ctx)) < 0)

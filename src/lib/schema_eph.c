@@ -20,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drivers/pgurl.h"
 #include "drivers/registry.h"
 #include "util/error.h"
 #include "util/hash.h"
-#include "util/url.h"
 
 #define PREFIX "godwit_test_"
 
@@ -59,19 +59,19 @@ static unsigned long random_bits(void)
 	return r & 0xffffffffUL;
 }
 
-/* The URL with its database (the path) replaced by name. */
-static int url_with_database(gw_str *out, const char *url, const char *name)
+/* The URL (or key/value string) with its database replaced by name,
+ * taken apart by libpq so every form it reads works, Prisma's too. */
+static int url_with_database(gw_str *out, const char *url, const char *name, gw_ctx *ctx)
 {
-	const char *auth = strstr(url, "://"), *path, *query;
+	gw_pgurl u = GW_PGURL_INIT;
+	int error;
 
-	if (!auth)
-		return -1;
-	auth += 3;
-	path = auth + strcspn(auth, "/?");
-	query = path + strcspn(path, "?");
-	gw_str_put(out, url, (size_t)(path - url));
-	gw_str_printf(out, "/%s%s", name, query);
-	return out->failed ? -1 : 0;
+	if ((error = gw_pgurl_parse(&u, url, ctx)) < 0)
+		return error;
+	if (gw_pgurl_set(&u, "dbname", name) < 0 || gw_pgurl_format(out, &u) < 0)
+		error = gw_error_oom(ctx);
+	gw_pgurl_dispose(&u);
+	return error;
 }
 
 /* Runs head, the quoted identifier, then tail. */
@@ -127,12 +127,12 @@ static int create_pg(gw_ephemeral *e, const char *url)
 
 	host_tag(host);
 	gw_str_printf(&name, PREFIX "%ld_%s_%08lx", (long)getpid(), host, random_bits());
-	if (name.failed || url_with_database(&eurl, url, name.ptr) < 0) {
-		error = gw_error_set(e->ctx, GW_EINVALID,
-		                     "cannot make an ephemeral database URL from this URL; "
-		                     "use a postgres://.../DATABASE URL");
+	if (name.failed) {
+		error = gw_error_oom(e->ctx);
 		goto cleanup;
 	}
+	if ((error = url_with_database(&eurl, url, name.ptr, e->ctx)) < 0)
+		goto cleanup;
 	if ((error = connect_admin(e, url)) < 0)
 		goto cleanup;
 	/* template0: an empty database, and never busy with other sessions. */
@@ -175,19 +175,19 @@ static int create_sqlite(gw_ephemeral *e)
 int gw_ephemeral_create(gw_ephemeral **out, const char *url, gw_ctx *ctx)
 {
 	gw_ephemeral *e = calloc(1, sizeof(*e));
-	char scheme[16];
+	const gw_driver *d = url ? gw_driver_for_url(url) : NULL;
 	int error;
 
 	*out = NULL;
 	if (!e)
 		return gw_error_oom(ctx);
 	e->ctx = ctx;
-	if (!url || gw_url_scheme(scheme, sizeof(scheme), url) < 0) {
+	if (!d) {
 		error = gw_error_set(ctx, GW_EINVALID,
 		                     "an ephemeral database needs a database URL");
 		goto cleanup;
 	}
-	error = strncmp(scheme, "sqlite", 6) == 0 ? create_sqlite(e) : create_pg(e, url);
+	error = d->dialect == GW_DIALECT_SQLITE ? create_sqlite(e) : create_pg(e, url);
 	if (error < 0)
 		goto cleanup;
 	*out = e;
@@ -296,7 +296,7 @@ int gw_ephemeral_cleanup(size_t *dropped, const char *url, gw_ctx *ctx)
 	int error;
 
 	*dropped = 0;
-	if (!url || strncmp(url, "sqlite", 6) == 0)
+	if (!url || !gw_driver_for_url(url) || gw_driver_for_url(url)->dialect == GW_DIALECT_SQLITE)
 		return 0; /* temporary files are the system's to clean */
 	host_tag(s.host);
 	if ((error = connect_admin(&e, url)) < 0)

@@ -216,6 +216,8 @@ const char *gw_error_code_name(int code)
 		return "state";
 	case GW_ENODOWN:
 		return "nodown";
+	case GW_ENODB:
+		return "nodatabase";
 	default:
 		return "error";
 	}

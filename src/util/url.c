@@ -43,18 +43,27 @@ int gw_url_sqlite_path(gw_str *out, const char *url)
 	return gw_str_puts(out, p);
 }
 
-/* Masks the value of every `password=` parameter in a query string, where
+/* The keys whose values are secrets, in a URL query or a libpq key/value
+ * string: libpq's password and the passphrase of the client key. */
+static size_t secret_key(const char *s)
+{
+	if (!strncasecmp(s, "password=", 9))
+		return 9;
+	if (!strncasecmp(s, "sslpassword=", 12))
+		return 12;
+	return 0;
+}
+
+/* Masks the value of every secret parameter in a query string, where
  * pairs are separated by one of the `seps` characters. */
 static int mask_pairs(gw_str *out, const char *s, const char *seps)
 {
-	const char *key = "password=";
-	size_t klen = strlen(key);
-	size_t i = 0;
+	size_t i = 0, klen;
 
 	while (s[i]) {
 		int at_pair = i == 0 || strchr(seps, s[i - 1]) != NULL;
 
-		if (at_pair && strncasecmp(s + i, key, klen) == 0) {
+		if (at_pair && (klen = secret_key(s + i)) > 0) {
 			gw_str_put(out, s + i, klen);
 			gw_str_puts(out, MASK);
 			/* libpq reads a URI parameter's value up to the next '&'
@@ -87,10 +96,14 @@ static size_t value_end(const char *s, size_t i)
 	return s[i] ? i + 1 : i;
 }
 
-/* libpq key/value strings allow spaces around '=' ("password = x"). */
+static int mask_url(gw_str *out, const char *url);
+
+/* libpq key/value strings allow spaces around '=' ("password = x"). A
+ * value may itself be a URL (dbname=postgres://...): it is masked as one. */
 static int mask_keywords(gw_str *out, const char *s)
 {
 	size_t i = 0, key, key_end, eq, val;
+	gw_str value = GW_STR_INIT;
 
 	while (s[i]) {
 		key = skip_spaces(s, i);
@@ -107,12 +120,98 @@ static int mask_keywords(gw_str *out, const char *s)
 		val = skip_spaces(s, eq + 1);
 		gw_str_put(out, s + key, val - key);
 		i = value_end(s, val);
-		if (key_end - key == 8 && !strncasecmp(s + key, "password", 8))
+		if ((key_end - key == 8 && !strncasecmp(s + key, "password", 8)) ||
+		    (key_end - key == 11 && !strncasecmp(s + key, "sslpassword", 11))) {
 			gw_str_puts(out, MASK);
-		else
-			gw_str_put(out, s + val, i - val);
+		} else {
+			gw_str_set(&value, s + val, i - val);
+			mask_url(out, value.ptr ? value.ptr : "");
+		}
 	}
+	gw_str_dispose(&value);
 	return gw_str_failed(out) ? -1 : 0;
+}
+
+/* The length of a scheme-like prefix ("postgres", "POSTGRES", "u") at s:
+ * a letter, then letters, digits, '+', '-' or '.', followed by ':'. */
+static size_t scheme_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' || s[n] == '.')
+		n++;
+	return s[n] == ':' ? n : 0;
+}
+
+static int all_digits(const char *s, const char *end)
+{
+	if (s == end)
+		return 0;
+	for (; s < end; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Masking must hold whatever the URL looks like, malformed ones included
+ * (they are the ones echoed in errors): after a scheme-like prefix, with
+ * any white space or quote before it and any number of slashes after it,
+ * everything between the first ':' and the userinfo's '@' is hidden. The
+ * '@' is the last one before the query, which starts at the first '?' or
+ * '#' after the first '/': libpq reads the userinfo up to the first '/',
+ * so a '?' or '#' before it may belong to the password. When that finds
+ * none but an '@' follows, a password holding '/' is assumed unless what
+ * follows the ':' is a port number. */
+static int mask_url(gw_str *out, const char *url)
+{
+	size_t lead = strspn(url, " \t\r\n\f\v\"'`"), n = scheme_len(url + lead);
+	const char *rest, *slash, *qend, *at = NULL, *colon, *p;
+	int slashes;
+
+	if (!n)
+		return mask_keywords(out, url);
+	rest = url + lead + n + 1;
+	if ((n == 6 && !strncasecmp(url + lead, "sqlite", 6)) ||
+	    (n == 7 && !strncasecmp(url + lead, "sqlite3", 7))) {
+		/* A file path: no userinfo, but parameters may follow. */
+		return mask_pairs(out, url, "?&");
+	}
+	/* "//" opens the authority; one '/' is a typo of it. A third one
+	 * starts the path of a URL without a host (postgresql:///db?host=). */
+	slashes = *rest == '/';
+	rest += rest[0] == '/' ? (rest[1] == '/' ? 2 : 1) : 0;
+	slash = rest + strcspn(rest, "/");
+	qend = slash + strcspn(slash, "?#");
+	for (p = rest; p < qend; p++)
+		if (*p == '@')
+			at = p;
+	colon = memchr(rest, ':', (size_t)(slash - rest));
+	if (!at && strchr(qend, '@') && colon && !all_digits(colon + 1, slash))
+		at = strrchr(qend, '@');
+	gw_str_put(out, url, (size_t)(rest - url));
+	if (at) {
+		colon = memchr(rest, ':', (size_t)(at - rest));
+		if (colon) {
+			gw_str_put(out, rest, (size_t)(colon - rest));
+			gw_str_puts(out, ":" MASK);
+		} else if (!slashes) {
+			/* "u:secret@host": the scheme-like prefix was the user. */
+			gw_str_puts(out, MASK);
+		} else {
+			gw_str_put(out, rest, (size_t)(at - rest));
+		}
+		rest = at;
+	}
+	/* Parameters may follow the host or the path: password= is masked
+	 * wherever a '?' or '&' starts a pair. */
+	return mask_pairs(out, rest, "?&");
+}
+
+int gw_url_mask(gw_str *out, const char *url)
+{
+	return mask_url(out, url);
 }
 
 /* A URL starts with a scheme and "://"; anything else (a libpq key/value
@@ -126,34 +225,13 @@ static const char *url_authority(const char *url)
 	return n && !strncmp(url + n, "://", 3) ? url + n + 3 : NULL;
 }
 
-int gw_url_mask(gw_str *out, const char *url)
+int gw_url_is_conninfo(const char *s)
 {
-	const char *auth = url_authority(url), *end, *host_end, *at, *colon, *p;
+	size_t i = skip_spaces(s, 0), n = i;
 
-	if (!auth)
-		return mask_keywords(out, url);
-	/* libpq looks for the userinfo's '@' up to the first '/', so a '?' or
-	 * '#' before it may be part of a password: mask up to the last '@'
-	 * before the path, which hides at least what libpq would use. */
-	host_end = auth + strcspn(auth, "/");
-	at = NULL;
-	for (p = auth; p < host_end; p++)
-		if (*p == '@')
-			at = p;
-	gw_str_put(out, url, (size_t)(auth - url));
-	if (at) {
-		colon = memchr(auth, ':', (size_t)(at - auth));
-		if (colon) {
-			gw_str_put(out, auth, (size_t)(colon - auth));
-			gw_str_puts(out, ":" MASK);
-		} else {
-			gw_str_put(out, auth, (size_t)(at - auth));
-		}
-		auth = at;
-	}
-	end = auth + strcspn(auth, "?#");
-	gw_str_put(out, auth, (size_t)(end - auth));
-	return mask_pairs(out, end, "?&");
+	while (isalnum((unsigned char)s[n]) || s[n] == '_')
+		n++;
+	return n > i && s[skip_spaces(s, n)] == '=';
 }
 
 int gw_url_ambiguous_userinfo(const char *url)
@@ -175,7 +253,7 @@ static int hex_digit(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static void put_decoded(gw_str *out, const char *s, size_t len)
+void gw_url_decode(gw_str *out, const char *s, size_t len)
 {
 	size_t i;
 
@@ -188,65 +266,4 @@ static void put_decoded(gw_str *out, const char *s, size_t len)
 			gw_str_putc(out, s[i]);
 		}
 	}
-}
-
-/* Copies s without its password= pairs (separated by seps), decoding the
- * last one into password. */
-static void split_pairs(gw_str *out, gw_str *password, const char *s, const char *seps, int decode)
-{
-	size_t i = 0, n;
-
-	while (s[i]) {
-		n = strcspn(s + i, seps);
-		if (n > 9 && !strncasecmp(s + i, "password=", 9)) {
-			gw_str_clear(password);
-			if (decode)
-				put_decoded(password, s + i + 9, n - 9);
-			else
-				gw_str_put(password, s + i + 9, n - 9);
-			i += n + (s[i + n] ? 1 : 0);
-			continue;
-		}
-		gw_str_put(out, s + i, n + (s[i + n] ? 1 : 0));
-		i += n + (s[i + n] ? 1 : 0);
-	}
-	/* A dropped last pair can leave a trailing separator. */
-	while (out->size && strchr(seps, out->ptr[out->size - 1]))
-		gw_str_truncate(out, out->size - 1);
-}
-
-int gw_url_split_password(gw_str *out_url, gw_str *password, const char *url)
-{
-	const char *hier = strstr(url, "://"), *auth, *end, *at = NULL, *colon, *p;
-
-	gw_str_clear(password);
-	if (!hier) {
-		split_pairs(out_url, password, url, " ", 0);
-		return gw_str_failed(out_url) || gw_str_failed(password) ? -1 : 0;
-	}
-	auth = hier + 3;
-	end = auth + strcspn(auth, "/?#");
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
-	gw_str_put(out_url, url, (size_t)(auth - url));
-	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (colon) {
-		gw_str_put(out_url, auth, (size_t)(colon - auth));
-		put_decoded(password, colon + 1, (size_t)(at - colon - 1));
-		auth = at;
-	}
-	gw_str_put(out_url, auth, (size_t)(end - auth));
-	p = end + strcspn(end, "?#");
-	gw_str_put(out_url, end, (size_t)(p - end));
-	end = p;
-	if (*end == '?') {
-		gw_str_putc(out_url, '?');
-		split_pairs(out_url, password, end + 1, "&", 1);
-		if (out_url->size && out_url->ptr[out_url->size - 1] == '?')
-			gw_str_truncate(out_url, out_url->size - 1);
-	} else {
-		gw_str_puts(out_url, end);
-	}
-	return gw_str_failed(out_url) || gw_str_failed(password) ? -1 : 0;
 }

@@ -22,14 +22,16 @@ int gw_url_sqlite_path(gw_str *out, const char *url);
  * password=value pair of a libpq key/value string. */
 int gw_url_mask(gw_str *out, const char *url);
 
+/* 1 when s is a libpq key/value string ("host=h dbname=d"): a keyword
+ * and '=' where a URL has its scheme. */
+int gw_url_is_conninfo(const char *s);
+
+/* Appends s[0..len) with its %XX escapes decoded. */
+void gw_url_decode(gw_str *out, const char *s, size_t len);
+
 /* 1 when scheme://user:pass@host holds more than one '@' before the
  * host: libpq would read part of the password as the host and echo it in
  * its errors, so such a URL is refused rather than guessed at. */
 int gw_url_ambiguous_userinfo(const char *url);
-
-/* Splits the password out of a URL or key/value string, for programs
- * (pg_dump) that must not see it on their command line: out_url gets the
- * URL without it, password the decoded password (empty when none). */
-int gw_url_split_password(gw_str *out_url, gw_str *password, const char *url);
 
 #endif

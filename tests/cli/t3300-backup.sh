@@ -115,7 +115,7 @@ test_expect_success PG 'the password reaches pg_dump in its environment, never i
 	url="postgresql://bk:$secret@/$PG_DB?host=$(pg_sql "SHOW unix_socket_directories")" &&
 	ARGS_FILE=$PWD/args ENV_FILE=$PWD/env GODWIT_PG_BINDIR=$PWD/fakebin godwit --url "$url" backup 2>err &&
 	! grep "$secret" args &&
-	test_grep "postgresql://bk@/" args &&
+	test_grep "user='\''bk'\'' dbname='\''$PG_DB'\''" args &&
 	test "$(cat env)" = "$secret" &&
 	! grep "$secret" err
 '

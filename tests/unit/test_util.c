@@ -630,6 +630,43 @@ static void test_url_mask_fuzz_findings(void **state)
 	expect_mask("postgres://app:s3cr#t@db/x", "postgres://app:****@db/x");
 }
 
+/* Malformed URLs are the ones libpq echoes in its errors: each once
+ * printed its password whole. */
+static void test_url_mask_malformed(void **state)
+{
+	(void)state;
+	expect_mask("postgres://u:secret@[::1/db", "postgres://u:****@[::1/db");
+	expect_mask("postgres://u:secret@[]/db", "postgres://u:****@[]/db");
+	expect_mask("postgres://u:secret@[::1]x/db", "postgres://u:****@[::1]x/db");
+	expect_mask(" postgres://u:secret@h/db", " postgres://u:****@h/db");
+	expect_mask("\"postgres://u:secret@h/db", "\"postgres://u:****@h/db");
+	expect_mask("postgres:/u:secret@h/db", "postgres:/u:****@h/db");
+	expect_mask("postgres:u:secret@h/db", "postgres:u:****@h/db");
+	expect_mask("POSTGRES://u:secret@h/db", "POSTGRES://u:****@h/db");
+	expect_mask("u:secret@h/db", "u:****@h/db");
+	/* A '/' or '?' in an unencoded password. */
+	expect_mask("postgres://u:se/cret@h/db", "postgres://u:****@h/db");
+	expect_mask("postgres://u:se?cret@h/db", "postgres://u:****@h/db");
+	expect_mask("postgres://u:s/e?cret@h/db?x=1", "postgres://u:****@h/db?x=1");
+	/* An '@' in a query parameter is not a password's end. */
+	expect_mask("postgres://h:5432/db?application_name=a@b",
+	            "postgres://h:5432/db?application_name=a@b");
+	/* Every secret key, in a URL and in a key/value string, and a URL
+	 * given as a key/value string's dbname. */
+	expect_mask("postgres://h/db?sslpassword=secret", "postgres://h/db?sslpassword=****");
+	expect_mask("host=h sslpassword=secret", "host=h sslpassword=****");
+	expect_mask("dbname=postgres://u:secret@h/db", "dbname=postgres://u:****@h/db");
+	expect_mask("sqlite:db/a@b.db", "sqlite:db/a@b.db");
+	/* Parameters right after the host, or after a path with a '/' in a
+	 * parameter before the password. */
+	expect_mask("postgres://h?host=/tmp&password=secret",
+	            "postgres://h?host=/tmp&password=****");
+	expect_mask("postgresql:///db?host=/tmp/s&user=app&password=secret",
+	            "postgresql:///db?host=/tmp/s&user=app&password=****");
+	expect_mask("postgresql://?host=/tmp/s&dbname=x&password=secret&schema=a",
+	            "postgresql://?host=/tmp/s&dbname=x&password=****&schema=a");
+}
+
 static void test_url_mask_keyword_with_spaces(void **state)
 {
 	gw_str out = GW_STR_INIT;
@@ -1093,6 +1130,7 @@ int main(void)
 	        cmocka_unit_test(test_url_mask_query_and_keywords),
 	        cmocka_unit_test(test_url_mask_keyword_with_spaces),
 	        cmocka_unit_test(test_url_mask_fuzz_findings),
+	        cmocka_unit_test(test_url_mask_malformed),
 	        cmocka_unit_test(test_url_mask_leaves_the_rest),
 	        cmocka_unit_test(test_utf8_check),
 	        cmocka_unit_test(test_text_position),
