@@ -48,6 +48,19 @@ GW_EXTERN(const gw_finding *) gw_findings_get(const gw_findings *findings, size_
 GW_EXTERN(gw_level) gw_findings_max_level(const gw_findings *findings);
 GW_EXTERN(void) gw_findings_free(gw_findings *findings);
 
+/* Where the SQL dialect that validate and lint checked came from. */
+typedef enum {
+	GW_DIALECT_FROM_OPTION = 1, /* the caller's dialect option */
+	GW_DIALECT_FROM_URL,        /* the configured database URL */
+	GW_DIALECT_FROM_CONFIG,     /* the project's dialect setting */
+	GW_DIALECT_FROM_SQL,        /* what the migrations' SQL parses as */
+} gw_dialect_from;
+
+/* The dialect the findings were checked as, "postgres" or "sqlite", and
+ * where it came from (from may be NULL); NULL for findings of another
+ * kind (a plan's). */
+GW_EXTERN(const char *) gw_findings_dialect(const gw_findings *findings, gw_dialect_from *from);
+
 /* ---- the rules ------------------------------------------------------------ */
 
 typedef struct {
@@ -103,10 +116,12 @@ typedef struct {
 	size_t nfiles;
 	int pending_only; /* needs the database */
 	/* "postgres" or "sqlite": the SQL's dialect. NULL: the database URL's
-	 * when one is configured, else PostgreSQL (the embedded SQLite default
-	 * is not taken to mean the SQL is SQLite's). With "sqlite", statements
-	 * the PostgreSQL parser cannot read are skipped (validate checks them
-	 * with SQLite) and only the rules that apply to SQLite report. */
+	 * when one is configured, else the project's dialect setting, else
+	 * what the migrations parse as (the embedded SQLite default is not
+	 * taken to mean the SQL is SQLite's); validate decides the same way.
+	 * With "sqlite", statements the PostgreSQL parser cannot read are
+	 * skipped (validate checks them with SQLite) and only the rules that
+	 * apply to SQLite report. */
 	const char *dialect;
 } gw_project_lint_options;
 
@@ -136,8 +151,8 @@ typedef struct {
 	gw_lint_options lint; /* levels of the validate rules (missing-down, ...) */
 	/* Compare checksums with the history (changed, missing migrations). */
 	int check_history;
-	/* "postgres" or "sqlite": the SQL to check against; NULL = the dialect
-	 * of the project's database URL. */
+	/* "postgres" or "sqlite": the SQL to check against; NULL: decided as
+	 * for gw_project_lint_options.dialect. */
 	const char *dialect;
 } gw_validate_options;
 

@@ -106,6 +106,10 @@ typedef struct {
 	 * environments and in CI, where a missing URL is a mistake, not a
 	 * wish for a local file. */
 	const char *url_required;
+	/* The SQL the migrations are written in, "postgres" or "sqlite", for
+	 * validate and lint when no database URL is configured; NULL: what
+	 * the SQL parses as. */
+	const char *sql_dialect;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

@@ -20,7 +20,8 @@ static const gw_opt lint_options[] = {
         {OPT_SINCE, "since", 0, "REV", "lint the migrations changed since a git revision"},
         {OPT_ALL, "all", 0, NULL, "lint every migration, not only the pending ones"},
         {OPT_DIALECT, "dialect", 0, "NAME",
-         "postgres or sqlite (default: the database URL's, else postgres)"},
+         "postgres or sqlite (default: the URL's, the dialect setting's, or what the SQL "
+         "parses as)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -104,9 +105,11 @@ const gw_cmd gw_cmd_lint = {
                        "and secrets. With no files: the pending migrations (all of them when no\n"
                        "database URL is configured, or with --all). '-- godwit:ignore RULE' on\n"
                        "the line before a statement silences it; godwit.conf's lint_disable,\n"
-                       "lint_error and lint_warning change the rules' levels. SQLite SQL (a\n"
-                       "sqlite: URL, or --dialect sqlite): statements PostgreSQL cannot parse\n"
-                       "are left to validate, and only the rules that apply to SQLite report.\n"
+                       "lint_error and lint_warning change the rules' levels. The SQL's dialect\n"
+                       "comes from --dialect, else the database URL, else the dialect setting,\n"
+                       "else what the migrations parse as; the last line says which. In SQLite\n"
+                       "SQL, statements PostgreSQL cannot parse are left to validate, and only\n"
+                       "the rules that apply to SQLite report.\n"
                        "Exit status: 0 no error found, 3 an error was found, 1 it could not run.",
         .options = lint_options,
         .min_args = 0,

@@ -13,7 +13,7 @@ enum { OPT_FORMAT = 1, OPT_DIALECT, OPT_OFFLINE };
 static const gw_opt validate_options[] = {
         {OPT_FORMAT, "format", 0, "FMT", "output: " GW_REPORT_FORMATS},
         {OPT_DIALECT, "dialect", 0, "NAME",
-         "check the SQL as postgres or sqlite (default: the database URL's)"},
+         "check the SQL as postgres or sqlite (default: as lint decides it)"},
         {OPT_OFFLINE, "offline", 0, NULL, "do not compare with the database's history"},
         {0, NULL, 0, NULL, NULL},
 };
@@ -55,8 +55,9 @@ const gw_cmd gw_cmd_validate = {
                 "Checks names and formats, duplicate versions, dependency cycles and missing\n"
                 "dependencies, missing down scripts (a warning; lint_error = missing-down\n"
                 "makes it an error), empty migrations, bytes that are not UTF-8, and SQL\n"
-                "that does not parse, PL/pgSQL bodies included. With a database URL it\n"
-                "also reports applied migrations whose file changed or is missing.\n"
+                "that does not parse, PL/pgSQL bodies included, in the dialect lint would\n"
+                "use (the last line says which). With a database URL it also reports\n"
+                "applied migrations whose file changed or is missing.\n"
                 "Exit status: 0 valid, 3 an error was found, 1 the check could not run.",
         .options = validate_options,
         .min_args = 0,

@@ -85,8 +85,21 @@ static int is_syntax(const char *rule)
 	return !strcmp(rule, "syntax") || !strcmp(rule, "plpgsql-syntax");
 }
 
+/* Where validate's and lint's dialect came from, in the user's words and
+ * as JSON's stable key. */
+static const char *const dialect_from_words[][2] = {
+        [GW_DIALECT_FROM_OPTION] = {"--dialect", "option"},
+        [GW_DIALECT_FROM_URL] = {"the database URL", "url"},
+        [GW_DIALECT_FROM_CONFIG] = {"the dialect setting", "config"},
+        [GW_DIALECT_FROM_SQL] = {"no database URL or dialect setting; what the SQL parses as",
+                                 "sql"},
+};
+
 static void print_text(const gw_cli *cli, const gw_findings *f, const char *clean)
 {
+	gw_dialect_from from;
+	const char *dialect = gw_findings_dialect(f, &from);
+
 	size_t i, errors = count_level(f, GW_LEVEL_ERROR), warnings;
 
 	for (i = 0; i < gw_findings_count(f); i++) {
@@ -107,6 +120,8 @@ static void print_text(const gw_cli *cli, const gw_findings *f, const char *clea
 	else
 		printf("%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s", warnings,
 		       warnings == 1 ? "" : "s");
+	if (dialect)
+		printf("dialect: %s (%s)\n", dialect, dialect_from_words[from][0]);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
@@ -130,6 +145,8 @@ json_t *gw_report_finding_json(const gw_finding *x)
 static int print_json(gw_cli *cli, const gw_findings *f)
 {
 	json_t *root = json_object(), *list = json_array(), *summary = json_object();
+	gw_dialect_from from;
+	const char *dialect;
 	size_t i;
 
 	for (i = 0; i < gw_findings_count(f); i++)
@@ -138,6 +155,10 @@ static int print_json(gw_cli *cli, const gw_findings *f)
 	gw_json_set(summary, "errors", json_integer((json_int_t)count_level(f, GW_LEVEL_ERROR)));
 	gw_json_set(summary, "warnings",
 	            json_integer((json_int_t)count_level(f, GW_LEVEL_WARNING)));
+	if ((dialect = gw_findings_dialect(f, &from))) {
+		gw_json_set(summary, "dialect", gw_json_str(dialect));
+		gw_json_set(summary, "dialect_from", gw_json_str(dialect_from_words[from][1]));
+	}
 	gw_json_set(root, "summary", summary);
 	return gw_json_print(cli, root);
 }

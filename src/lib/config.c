@@ -64,6 +64,7 @@ enum {
 	K_SCHEMA_RECORD,
 	K_SCHEMA_FILE,
 	K_ALLOW_OUT_OF_ORDER,
+	K_DIALECT,
 	K_COUNT
 };
 
@@ -86,6 +87,7 @@ static int check_bool(const char *value);
 static int check_lock(const char *value);
 static int check_preflight(const char *value);
 static int check_number(const char *value);
+static int check_dialect(const char *value);
 
 static const key_def keys[K_COUNT] = {
         /* Then a url in [env.NAME], then url_vars, then a top-level url. */
@@ -180,6 +182,7 @@ static const key_def keys[K_COUNT] = {
          "false",
          check_bool,
          "true or false"},
+        {"dialect", {"GODWIT_DIALECT", NULL, NULL}, NULL, check_dialect, "postgres or sqlite"},
 };
 
 /* What a key's value must be, for messages. The conventions are listed
@@ -325,6 +328,11 @@ static int check_duration(const char *value)
 static int check_lock(const char *value)
 {
 	return strcmp(value, "advisory") && strcmp(value, "table") ? -1 : 0;
+}
+
+static int check_dialect(const char *value)
+{
+	return strcmp(value, "postgres") && strcmp(value, "sqlite") ? -1 : 0;
 }
 
 static int check_bool(const char *value)
@@ -1288,6 +1296,7 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->schema_file = cfg->s[K_SCHEMA_FILE].value;
 	opts->allow_out_of_order = cfg->s[K_ALLOW_OUT_OF_ORDER].value &&
 	                           !strcmp(cfg->s[K_ALLOW_OUT_OF_ORDER].value, "true");
+	opts->sql_dialect = cfg->s[K_DIALECT].value;
 	/* Seeds never reach a protected environment unless it says so. */
 	opts->seeds_allowed =
 	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&

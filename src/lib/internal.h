@@ -9,6 +9,7 @@
 #ifndef GW_LIB_INTERNAL_H
 #define GW_LIB_INTERNAL_H
 
+#include "godwit/lint.h"
 #include "godwit/project.h"
 #include "godwit/sys/driver.h"
 #include "source.h"
@@ -76,6 +77,9 @@ struct gw_project {
 	char *seeds_dir;   /* NULL: no seeds */
 	int seeds_allowed;
 	const gw_driver *driver;
+	char *sql_dialect_setting; /* the dialect setting; NULL: none */
+	gw_dialect sql_dialect;    /* decided once, by dialect.c */
+	gw_dialect_from sql_dialect_from;
 
 	gw_source *source; /* loaded on first use */
 	gw_conn *conn;     /* connected on first use */
@@ -110,8 +114,11 @@ void gw_project__unlock(gw_project *p);
  * must be open), rows to cb. */
 int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
                      void *payload);
-/* The SQL dialect "postgres" or "sqlite" names; NULL: the database's. */
-int gw_project__dialect_named(gw_dialect *out, gw_project *p, const char *name);
+/* dialect.c: the SQL dialect of the migrations, for validate and lint:
+ * `requested` ("postgres" or "sqlite") when given, else the configured
+ * URL's, the dialect setting's, or what the SQL parses as. */
+int gw_project__sql_dialect(gw_dialect *out, gw_dialect_from *from, gw_project *p,
+                            const char *requested);
 int gw_project__path(gw_str *out, const gw_project *p, const char *file);
 
 /* history.c */

@@ -174,6 +174,7 @@ static int lint_set(lrun *l, int pending_only)
 int gw_project_lint(gw_findings **out, gw_project *p, const gw_project_lint_options *opts)
 {
 	lrun l = {0};
+	gw_dialect_from from;
 	int error = 0;
 
 	*out = NULL;
@@ -183,17 +184,13 @@ int gw_project_lint(gw_findings **out, gw_project *p, const gw_project_lint_opti
 		                    "gw_project_lint_options version %u is not supported",
 		                    opts->version);
 	l.opts = opts ? &opts->lint : NULL;
-	/* The lint rules are PostgreSQL's: without a database URL (the
-	 * embedded default) the SQL is taken for PostgreSQL, as it is in a CI
-	 * job that lints a PostgreSQL project offline. */
-	l.dialect = GW_DIALECT_POSTGRES;
-	if (opts && opts->dialect)
-		error = gw_project__dialect_named(&l.dialect, p, opts->dialect);
-	else if (p->url_given)
-		l.dialect = p->driver->dialect;
-	if (error < 0 || (error = gw_lint__levels(&l.levels, l.opts, p->ctx)) < 0 ||
+	if ((error = gw_project__sql_dialect(&l.dialect, &from, p, opts ? opts->dialect : NULL)) <
+	            0 ||
+	    (error = gw_lint__levels(&l.levels, l.opts, p->ctx)) < 0 ||
 	    (error = gw_findings__new(&l.f, p->ctx)) < 0)
 		goto cleanup;
+	l.f->dialect = l.dialect;
+	l.f->dialect_from = from;
 	if (opts && opts->nfiles)
 		error = lint_files(&l, opts->files, opts->nfiles);
 	else

@@ -144,6 +144,8 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->seeds_allowed = o->seeds_allowed;
 	if (o->seeds_dir && !(p->seeds_dir = gw_strdup(o->seeds_dir)))
 		return -1;
+	if (o->sql_dialect && !(p->sql_dialect_setting = gw_strdup(o->sql_dialect)))
+		return -1;
 	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) || !p->table ||
 	    !p->events_table || !p->url)
 		return -1;
@@ -240,6 +242,7 @@ void gw_project_free(gw_project *p)
 	free(p->backup_dir);
 	free(p->seeds_dir);
 	free(p->schema_file);
+	free(p->sql_dialect_setting);
 	free(p);
 }
 
@@ -259,22 +262,6 @@ int gw_project__exec(gw_project *p, const char *sql, const char *const *params, 
 	gw_stmt stmt = {sql, strlen(sql), params, n};
 
 	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
-}
-
-int gw_project__dialect_named(gw_dialect *out, gw_project *p, const char *name)
-{
-	if (!name) {
-		*out = p->driver->dialect;
-		return 0;
-	}
-	if (!strcmp(name, "postgres") || !strcmp(name, "postgresql"))
-		*out = GW_DIALECT_POSTGRES;
-	else if (!strcmp(name, "sqlite"))
-		*out = GW_DIALECT_SQLITE;
-	else
-		return gw_error_set(p->ctx, GW_EINVALID,
-		                    "unknown SQL dialect '%s'; use postgres or sqlite", name);
-	return 0;
 }
 
 int gw_project__path(gw_str *out, const gw_project *p, const char *file)

@@ -305,6 +305,7 @@ int gw_project_validate(gw_findings **out, gw_project *p, const gw_validate_opti
 {
 	vrun v = {0};
 	gw_source *src = NULL;
+	gw_dialect_from from;
 	int error;
 
 	*out = NULL;
@@ -313,10 +314,13 @@ int gw_project_validate(gw_findings **out, gw_project *p, const gw_validate_opti
 		return gw_error_set(p->ctx, GW_EINVALID,
 		                    "gw_validate_options version %u is not supported",
 		                    opts->version);
-	if ((error = gw_project__dialect_named(&v.dialect, p, opts ? opts->dialect : NULL)) < 0 ||
+	if ((error = gw_project__sql_dialect(&v.dialect, &from, p, opts ? opts->dialect : NULL)) <
+	            0 ||
 	    (error = gw_lint__levels(&v.levels, opts ? &opts->lint : NULL, p->ctx)) < 0 ||
 	    (error = gw_findings__new(&v.f, p->ctx)) < 0)
 		goto cleanup;
+	v.f->dialect = v.dialect;
+	v.f->dialect_from = from;
 	if (v.dialect == GW_DIALECT_SQLITE && (error = sqlite_open(&v)) < 0)
 		goto cleanup;
 	if ((error = gw_project__source(&src, p)) < 0) {

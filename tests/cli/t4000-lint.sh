@@ -2,6 +2,9 @@
 test_description='lint finds unsafe statements, in every output format'
 . "$(dirname "$0")/lib.sh"
 
+# The line that ends a report checked as PostgreSQL for want of a URL.
+guessed_pg="dialect: postgres (no database URL or dialect setting; what the SQL parses as)"
+
 test_expect_success 'setup' '
 	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
 	-- migrate:up
@@ -28,13 +31,14 @@ test_expect_success 'text: gcc-style findings, the safe way, exit 3' '
 	  help: -- godwit:no-transaction
 	        CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);
 	1 error, 0 warnings
+	dialect: postgres (no database URL or dialect setting; what the SQL parses as)
 	EOF
 	test_cmp expect out
 '
 
 test_expect_success 'a clean file exits 0' '
 	godwit lint db/migrations/20240101000000_users.sql >out &&
-	echo "no problems found" >expect &&
+	printf "%s\n" "no problems found" "$guessed_pg" >expect &&
 	test_cmp expect out
 '
 
@@ -77,7 +81,7 @@ test_expect_success 'godwit.conf re-levels and disables rules' '
 	test_grep "3:1: warning: CREATE INDEX" out &&
 	echo "lint_disable = require-concurrent-index-creation" >godwit.conf &&
 	godwit lint >out &&
-	echo "no problems found" >expect &&
+	printf "%s\n" "no problems found" "$guessed_pg" >expect &&
 	test_cmp expect out &&
 	echo "lint_error = no-such-rule" >godwit.conf &&
 	test_expect_code 1 godwit lint 2>err &&
@@ -110,7 +114,7 @@ test_expect_success 'CONCURRENTLY without the directive: the runner runs it alon
 	CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (email);
 	EOF
 	godwit lint alone.sql >out &&
-	echo "no problems found" >expect &&
+	printf "%s\n" "no problems found" "$guessed_pg" >expect &&
 	test_cmp expect out
 '
 
@@ -130,7 +134,7 @@ test_expect_success 'the runner sets lock_timeout, so a blocking ALTER needs no 
 	ALTER TABLE users ADD COLUMN bio text;
 	EOF
 	godwit lint alter.sql >out &&
-	echo "no problems found" >expect &&
+	printf "%s\n" "no problems found" "$guessed_pg" >expect &&
 	test_cmp expect out
 '
 
@@ -153,7 +157,7 @@ test_expect_success 'SET lock_timeout = 0 or RESET in the file turns the runner'
 	done &&
 	printf "SET lock_timeout = 0;\nSET lock_timeout = '\''1s'\'';\nALTER TABLE users ADD COLUMN bio text;\n" >on.sql &&
 	godwit lint on.sql >out &&
-	echo "no problems found" >expect &&
+	printf "%s\n" "no problems found" "$guessed_pg" >expect &&
 	test_cmp expect out
 '
 
@@ -185,10 +189,16 @@ test_expect_success 'SQLite SQL: no PostgreSQL syntax errors, only the rules tha
 	(cd lite && godwit --url sqlite:db/dev.sqlite3 lint >../out) &&
 	test_grep "20240101000000_a.sql:4:1: warning: dropping a.name breaks code that still reads it \[dropping-column\]" out &&
 	! grep "syntax\|require-concurrent-index-creation" out &&
+	test_grep "^dialect: sqlite (the database URL)$" out &&
 	(cd lite && godwit lint --dialect sqlite >../out2) &&
-	test_cmp out out2 &&
-	(cd lite && test_expect_code 3 godwit lint >../out3) &&
-	test_grep "syntax error at or near \"AUTOINCREMENT\" \[syntax\]" out3 &&
+	test_grep "^dialect: sqlite (--dialect)$" out2 &&
+	(cd lite && godwit lint >../out3) &&
+	test_grep "^dialect: sqlite (no database URL or dialect setting; what the SQL parses as)$" out3 &&
+	grep -v "^dialect:" out >expect && grep -v "^dialect:" out2 >actual2 &&
+	grep -v "^dialect:" out3 >actual3 &&
+	test_cmp expect actual2 && test_cmp expect actual3 &&
+	(cd lite && test_expect_code 3 godwit lint --dialect postgres >../out4) &&
+	test_grep "syntax error at or near \"AUTOINCREMENT\" \[syntax\]" out4 &&
 	(cd lite && test_expect_code 1 godwit lint --dialect oracle 2>../err) &&
 	test_grep "unknown SQL dialect .oracle.; use postgres or sqlite" err
 '
@@ -210,7 +220,7 @@ test_expect_success PG 'with a database, only pending migrations are linted' '
 	test_grep "20240102000000_index.sql:3:1" out &&
 	godwit --url "$PG_URL" up &&
 	godwit --url "$PG_URL" lint >out &&
-	echo "no problems found" >expect &&
+	printf "%s\n" "no problems found" "dialect: postgres (the database URL)" >expect &&
 	test_cmp expect out
 '
 

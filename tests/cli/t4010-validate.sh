@@ -2,6 +2,9 @@
 test_description='validate checks files and their SQL without running them'
 . "$(dirname "$0")/lib.sh"
 
+# The line that ends a report checked as PostgreSQL for want of a URL.
+guessed_pg="dialect: postgres (no database URL or dialect setting; what the SQL parses as)"
+
 test_expect_success 'setup' '
 	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
 	-- migrate:up
@@ -14,7 +17,7 @@ test_expect_success 'setup' '
 
 test_expect_success 'a valid folder' '
 	godwit validate >out &&
-	echo "all migrations are valid" >expect &&
+	printf "%s\n" "all migrations are valid" "$guessed_pg" >expect &&
 	test_cmp expect out
 '
 
@@ -33,6 +36,7 @@ test_expect_success 'a syntax error with the line and a caret' '
 	  );
 	  ^
 	1 error, 0 warnings
+	dialect: postgres (--dialect)
 	EOF
 	test_cmp expect out
 '
@@ -57,6 +61,7 @@ test_expect_success 'an error inside a PL/pgSQL body' '
 	  DO $$BEGIN RAISE NOTICE '\''x'\'' END$$;
 	                              ^
 	2 errors, 1 warning
+	dialect: postgres (--dialect)
 	EOF
 	test_cmp expect out
 '
@@ -105,10 +110,47 @@ test_expect_success 'SQLite: statements are prepared on the earlier migrations' 
 	-- migrate:down
 	DELETE FROM users;
 	EOF
+	echo "dialect = sqlite" >godwit.conf &&
 	test_expect_code 3 godwit validate >out &&
+	rm godwit.conf &&
 	test_grep "^db/migrations/20240105000000_fill.sql:3:1: error: no such table: missing_table \[sqlite-prepare\]" out &&
 	test_grep ! "20240105000000_fill.sql:2" out &&
+	test_grep "^dialect: sqlite (the dialect setting)$" out &&
 	rm db/migrations/20240105000000_fill.sql
+'
+
+test_expect_success 'without a URL, validate and lint check the SQL as what it parses as' '
+	mkdir -p guess/pg/db/migrations guess/lite/db/migrations &&
+	write_migration guess/pg/db/migrations/20240101000000_a.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE a (id bigint PRIMARY KEY, data jsonb DEFAULT '\''{}'\''::jsonb);
+	-- migrate:down
+	DROP TABLE a;
+	EOF
+	write_migration guess/lite/db/migrations/20240101000000_a.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT) STRICT;
+	-- migrate:down
+	DROP TABLE a;
+	EOF
+	for cmd in validate lint
+	do
+		(cd guess/pg && godwit $cmd >../../out) &&
+		test_grep "^dialect: postgres (no database URL or dialect setting; what the SQL parses as)$" out &&
+		test_grep ! "error" out &&
+		(cd guess/lite && godwit $cmd >../../out) &&
+		test_grep "^dialect: sqlite (no database URL or dialect setting; what the SQL parses as)$" out &&
+		test_grep ! "error" out || return 1
+	done &&
+	(cd guess/pg && godwit validate --format json >../../out) &&
+	test_grep "\"dialect\": \"postgres\"" out &&
+	test_grep "\"dialect_from\": \"sql\"" out &&
+	(cd guess/pg && test ! -e db/development.sqlite3)
+'
+
+test_expect_success 'a bad dialect setting names the values it takes' '
+	(cd guess/pg && GODWIT_DIALECT=oracle test_expect_code 1 godwit validate 2>../../err) &&
+	test_grep "GODWIT_DIALECT must be postgres or sqlite, not .oracle." err
 '
 
 test_expect_success 'json output' '
@@ -132,7 +174,8 @@ test_expect_success PG 'with a database: changed and missing migrations' '
 	test_expect_code 3 godwit --url "$PG_URL" validate >out &&
 	test_grep "error: migration 20240101000000 (users) was applied but no file has it" out &&
 	godwit --url "$PG_URL" validate --offline >out &&
-	test_grep "all migrations are valid" out
+	test_grep "all migrations are valid" out &&
+	test_grep "^dialect: postgres (the database URL)$" out
 '
 
 test_done

@@ -167,6 +167,15 @@ gw_level gw_findings_max_level(const gw_findings *f)
 	return max;
 }
 
+const char *gw_findings_dialect(const gw_findings *f, gw_dialect_from *from)
+{
+	if (from)
+		*from = f ? f->dialect_from : 0;
+	if (!f || !f->dialect)
+		return NULL;
+	return f->dialect == GW_DIALECT_SQLITE ? "sqlite" : "postgres";
+}
+
 void gw_findings_free(gw_findings *f)
 {
 	size_t i;

@@ -17,12 +17,15 @@
 #include <pg_query/pg_query.pb-c.h>
 
 #include "godwit/lint.h"
+#include "godwit/sys/driver.h"
 #include "../../util/str.h"
 #include "../../util/vec.h"
 
 struct gw_findings {
 	gw_finding *items;
 	size_t count, cap;
+	gw_dialect dialect; /* what validate or lint checked; 0 for a plan's */
+	gw_dialect_from dialect_from;
 };
 
 /* The level of every rule of gw_lint_rule_get, by index. */
