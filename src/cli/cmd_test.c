@@ -6,11 +6,16 @@
  * (must equal the first), up again, snapshot (must equal the second). A
  * failure names the objects the down left behind ("extra") or removed
  * ("missing"). Migrations that are not under test (--only-new, --since)
- * are applied normally on the way. SIGINT and SIGTERM stop the run after
- * the current step and still drop the database; a run killed outright
- * leaves a database whose name holds its pid, and the next run drops it.
+ * are applied normally on the way. After a failed migration the database
+ * is in no known state: it is replaced by a fresh one with the ups up to
+ * that migration replayed, and the run goes on, so one run reports every
+ * broken migration (--fail-fast stops at the first). SIGINT and SIGTERM
+ * stop the run after the current step and still drop the database; a run
+ * killed outright leaves a database whose name holds its pid, and the next
+ * run drops it.
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +32,7 @@ enum {
 	OPT_FORMAT,
 	OPT_IGNORE_COLUMN_ORDER,
 	OPT_ROWS,
+	OPT_FAIL_FAST,
 };
 
 static const gw_opt test_options[] = {
@@ -40,6 +46,8 @@ static const gw_opt test_options[] = {
          "compare columns by name, not by position"},
         {OPT_ROWS, "rows", 0, NULL,
          "also check that the rows of existing tables survive up and down"},
+        {OPT_FAIL_FAST, "fail-fast", 0, NULL,
+         "stop at the first failed migration (the rest: not run)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -59,11 +67,17 @@ typedef struct tester {
 	gw_cli *cli;
 	gw_ctx *ctx; /* the ephemeral project's: no progress lines */
 	gw_project *ep;
+	gw_ephemeral *eph;  /* the database ep works on */
+	const char *server; /* the URL ephemeral databases are made from */
 	gw_schema_options sopts;
 	outcome *items;
 	size_t n;
-	int stop;
-	int rows; /* --rows */
+	int stop; /* the rest is not run; stop_why says why */
+	char *stop_why;
+	int up_failed; /* the migration's first up failed */
+	int rows;      /* --rows */
+	int fail_fast;
+	int keep;
 } tester;
 
 static volatile sig_atomic_t interrupted;
@@ -97,13 +111,29 @@ static char *error_text(tester *t, const char *what)
 	return s;
 }
 
-/* A failed step ends the run: the database is in no known state. */
+/* A failed step fails the migration and leaves the database in no known
+ * state (run_all replaces it). */
 static int step_failed(tester *t, outcome *o, const char *what)
 {
 	o->r = R_FAIL;
 	o->reason = error_text(t, what);
-	t->stop = 1;
 	return -1;
+}
+
+/* Ends the run: the migrations after this one are not run, for why. */
+static void stop(tester *t, const char *form, ...) GW_FORMAT_PRINTF(2, 3);
+
+static void stop(tester *t, const char *form, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	t->stop = 1;
+	va_start(ap, form);
+	vsnprintf(buf, sizeof(buf), form, ap);
+	va_end(ap);
+	if (!t->stop_why)
+		t->stop_why = strdup(buf);
 }
 
 static int up_to(tester *t, const char *version)
@@ -177,8 +207,15 @@ static void cycle(tester *t, outcome *o, int has_down)
 	int down_differs;
 
 	o->r = R_PASS;
-	if ((t->rows && rows_now(t, o, &r0, 1) < 0) || snap(t, o, &s0) < 0 ||
-	    (up_to(t, o->version) < 0 && step_failed(t, o, "up failed")) || snap(t, o, &s1) < 0)
+	t->up_failed = 0;
+	if ((t->rows && rows_now(t, o, &r0, 1) < 0) || snap(t, o, &s0) < 0)
+		goto cleanup;
+	if (up_to(t, o->version) < 0) {
+		t->up_failed = 1;
+		step_failed(t, o, "up failed");
+		goto cleanup;
+	}
+	if (snap(t, o, &s1) < 0)
 		goto cleanup;
 	if (!has_down) {
 		o->r = R_UNTESTABLE;
@@ -204,7 +241,6 @@ static void cycle(tester *t, outcome *o, int has_down)
 		if (!down_differs)
 			step_failed(t, o, "up after down failed");
 		gw_ctx_clear_error(t->ctx);
-		t->stop = 1;
 		goto cleanup;
 	}
 	if (snap(t, o, &s3) < 0 || down_differs)
@@ -458,6 +494,9 @@ static int parse(gw_cli *cli, const gw_args *args, settings *s, tester *t)
 		case OPT_ROWS:
 			t->rows = 1;
 			break;
+		case OPT_FAIL_FAST:
+			t->fail_fast = 1;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(v, "text") == 0)
 				s->format = FMT_TEXT;
@@ -502,22 +541,105 @@ static int is_applied(const gw_status *st, const char *version)
 	return 0;
 }
 
+/* The ephemeral database of the run, replaced after a failed migration by
+ * a fresh one with the ups up to and including version replayed: the
+ * migrations after it are then tested on the schema they expect. Replaying
+ * works the same on every database and takes no template that a session
+ * could keep busy; with --keep the replaced database is kept to look at. */
+static int rebuild(tester *t, const char *version)
+{
+	gw_cli *cli = t->cli;
+	char *why = NULL;
+
+	gw_project_free(t->ep); /* its session must end before the drop */
+	t->ep = NULL;
+	if (t->keep) {
+		fprintf(stderr, "godwit: kept the ephemeral database %s\n",
+		        gw_ephemeral_name(t->eph));
+		gw_ephemeral_free(t->eph);
+	} else if (gw_ephemeral_drop(t->eph) < 0) {
+		gw_cli_warn(cli, "could not drop an ephemeral database");
+		gw_ctx_clear_error(cli->ctx);
+	}
+	t->eph = NULL;
+	if (gw_ephemeral_create(&t->eph, t->server, cli->ctx) < 0) {
+		const gw_error *e = gw_ctx_error(cli->ctx);
+		stop(t, "a new ephemeral database to go on after %s failed: %s", version,
+		     e ? e->message : "error");
+		gw_ctx_clear_error(cli->ctx);
+		return -1;
+	}
+	if (gw_cli_open_url(cli, &t->ep, gw_ephemeral_url(t->eph), t->ctx) < 0 ||
+	    up_to(t, version) < 0) {
+		why = error_text(t, "failed");
+		stop(t, "replaying the ups up to %s to go on %s", version, why ? why : "failed");
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* A migration as the plan listed it; copied, because the plan points into
+ * the project that a rebuild replaces. */
+typedef struct todo {
+	char *version, *name, *file;
+	int has_down, tested;
+} todo;
+
+static void free_todos(todo *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list && i < n; i++) {
+		free(list[i].version);
+		free(list[i].name);
+		free(list[i].file);
+	}
+	free(list);
+}
+
+static todo *todos(const settings *s, const gw_status *plan, const gw_status *target,
+                   char **const git[2], const char *dir, size_t *n)
+{
+	todo *list = calloc(gw_status_count(plan) + 1, sizeof(*list));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; list && i < gw_status_count(plan); i++) {
+		const gw_status_entry *e = gw_status_get(plan, i);
+		todo *d = &list[*n];
+		if (!e->file)
+			continue;
+		(*n)++;
+		d->version = strdup(e->version);
+		d->name = strdup(e->name);
+		d->file = strdup(e->file);
+		d->has_down = e->has_down;
+		d->tested = (!s->only_new || !is_applied(target, e->version)) &&
+		            (!s->since || changed(git, dir, e->file));
+		if (!d->version || !d->name || !d->file) {
+			free_todos(list, *n);
+			return NULL;
+		}
+	}
+	return list;
+}
+
 static int run_all(tester *t, const settings *s, const gw_status *plan, const gw_status *target,
                    char **const git[2])
 {
 	const char *dir = gw_config_get(t->cli->config, "dir");
-	size_t i;
+	size_t i, n = 0;
+	todo *list = todos(s, plan, target, git, dir ? dir : "db/migrations", &n);
 	int rc = 0;
 
-	if (!(t->items = calloc(gw_status_count(plan) + 1, sizeof(*t->items))))
+	if (!list || !(t->items = calloc(n + 1, sizeof(*t->items)))) {
+		free_todos(list, n);
 		return -1;
-	for (i = 0; i < gw_status_count(plan); i++) {
-		const gw_status_entry *e = gw_status_get(plan, i);
-		int tested = (!s->only_new || !is_applied(target, e->version)) &&
-		             (!s->since || changed(git, dir ? dir : "db/migrations", e->file));
-		if (!e->file)
-			continue;
-		if (!tested) {
+	}
+	for (i = 0; i < n; i++) {
+		const todo *e = &list[i];
+		if (!e->tested) {
 			if (t->stop || interrupted)
 				continue;
 			if (up_to(t, e->version) < 0) {
@@ -535,15 +657,26 @@ static int run_all(tester *t, const settings *s, const gw_status *plan, const gw
 		o->version = strdup(e->version);
 		o->name = strdup(e->name);
 		o->file = strdup(e->file);
-		if (!o->version || !o->name || !o->file)
-			return -1;
+		if (!o->version || !o->name || !o->file) {
+			rc = -1;
+			break;
+		}
 		if (t->stop || interrupted) {
 			o->r = R_NOT_RUN;
-			o->reason = strdup("an earlier step failed");
-		} else {
-			cycle(t, o, e->has_down);
+			o->reason = strdup(t->stop_why ? t->stop_why : "an earlier step failed");
+			continue;
 		}
+		cycle(t, o, e->has_down);
+		if (o->r != R_FAIL || t->stop || interrupted)
+			continue;
+		if (t->fail_fast)
+			stop(t, "%s failed (--fail-fast)", e->version);
+		else if (t->up_failed)
+			stop(t, "the up of %s failed", e->version);
+		else
+			rebuild(t, e->version);
 	}
+	free_todos(list, n);
 	return rc;
 }
 
@@ -611,9 +744,8 @@ int gw_cli_ephemeral(gw_cli *cli, gw_ephemeral **out, const char *url, gw_ctx *c
 
 static int test_run(gw_cli *cli, const gw_args *args)
 {
-	tester t = {cli, NULL, NULL, GW_SCHEMA_OPTIONS_INIT, NULL, 0, 0, 0};
+	tester t = {.cli = cli, .sopts = GW_SCHEMA_OPTIONS_INIT};
 	settings s = {NULL, NULL, 0, 0, FMT_TEXT};
-	gw_ephemeral *eph = NULL;
 	gw_status *plan = NULL, *target = NULL;
 	char **git[2] = {NULL, NULL};
 	char *dbname = NULL;
@@ -641,12 +773,14 @@ static int test_run(gw_cli *cli, const gw_args *args)
 		rc = GW_EXIT_FAILED;
 		goto cleanup;
 	}
-	if ((rc = gw_cli_ephemeral(cli, &eph, server_url(cli, &s), cli->ctx)) < 0) {
+	t.server = server_url(cli, &s);
+	t.keep = s.keep;
+	if ((rc = gw_cli_ephemeral(cli, &t.eph, t.server, cli->ctx)) < 0) {
 		rc = gw_cli_fail(cli, rc);
 		goto cleanup;
 	}
-	dbname = strdup(gw_ephemeral_name(eph));
-	if ((rc = gw_cli_open_url(cli, &t.ep, gw_ephemeral_url(eph), t.ctx)) < 0 ||
+	dbname = strdup(gw_ephemeral_name(t.eph));
+	if ((rc = gw_cli_open_url(cli, &t.ep, gw_ephemeral_url(t.eph), t.ctx)) < 0 ||
 	    (rc = gw_project_status(&plan, t.ep)) < 0) {
 		failed_ctx = 1;
 		goto cleanup;
@@ -660,11 +794,16 @@ cleanup:
 	}
 	gw_project_free(t.ep); /* its session must end before the drop */
 	t.ep = NULL;
-	if (eph && s.keep) {
-		fprintf(stderr, "godwit: kept the ephemeral database %s\n", dbname);
-		gw_ephemeral_free(eph);
-	} else if (eph && gw_ephemeral_drop(eph) < 0) {
-		gw_cli_warn(cli, "could not drop the ephemeral database %s", dbname);
+	if (t.eph && s.keep) {
+		fprintf(stderr, "godwit: kept the ephemeral database %s\n",
+		        gw_ephemeral_name(t.eph));
+		gw_ephemeral_free(t.eph);
+	} else if (t.eph) {
+		char *name = strdup(gw_ephemeral_name(t.eph));
+		if (gw_ephemeral_drop(t.eph) < 0)
+			gw_cli_warn(cli, "could not drop the ephemeral database %s",
+			            name ? name : "");
+		free(name);
 	}
 	if (rc == 0 && interrupted) {
 		fprintf(stderr, "godwit: interrupted; the ephemeral database was %s\n",
@@ -676,6 +815,7 @@ cleanup:
 		rc = c[R_FAIL] || c[R_UNTESTABLE] || c[R_NOT_RUN] ? GW_EXIT_FOUND : GW_EXIT_OK;
 	}
 	dispose(&t);
+	free(t.stop_why);
 	free(dbname);
 	free_lines(git[0]);
 	free_lines(git[1]);
@@ -688,16 +828,18 @@ cleanup:
 const gw_cmd gw_cmd_test = {
         .name = "test",
         .summary = "prove every migration's down on an ephemeral database",
-        .usage = "test [--dev-url URL] [--only-new | --since REV] [--rows] [--keep] [--format "
-                 "text|json|markdown|github]",
+        .usage = "test [--dev-url URL] [--only-new | --since REV] [--rows] [--fail-fast] [--keep] "
+                 "[--format text|json|markdown|github]",
         .description =
                 "Creates an ephemeral database (on the --dev-url server, else the target's),\n"
                 "then for each migration: up, down, up again, comparing schema snapshots.\n"
                 "A down must restore the schema from before its up, and the second up must\n"
                 "give the same schema as the first. With --rows, every empty table first gets\n"
                 "a probe row, and the rows of the tables of before must survive up and down.\n"
-                "The database is dropped at the end, also after a failure or Ctrl-C. Exits 3\n"
-                "when a migration fails or has no down.",
+                "After a failed migration the run goes on with a fresh database that has the\n"
+                "ups up to it replayed, so one run reports every broken migration (--fail-fast\n"
+                "stops at the first). The database is dropped at the end, also after a failure\n"
+                "or Ctrl-C. Exits 3 when a migration fails or has no down.",
         .options = test_options,
         .min_args = 0,
         .max_args = 0,
