@@ -64,6 +64,11 @@
 # server is configured), PSQL, SQLITE3 (the sqlite3 program), SANITY (file
 # permissions are enforced, i.e. not root), ROOT, CC (a C compiler),
 # PKGCONFIG. A test whose prerequisites are missing is skipped.
+#
+# A script that runs `godwit test` or `drift --replay` on the server has a
+# line "# ctest: ephemeral databases" before it sources this file: each such
+# run drops the ephemeral databases of killed runs server-wide, so ctest
+# runs these scripts one at a time (tests/cli/CMakeLists.txt).
 
 # ---- set-up --------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 #!/bin/sh
 test_description='godwit test: up, down, up again on an ephemeral database, with the exact differences'
+# ctest: ephemeral databases
 . "$(dirname "$0")/lib.sh"
 
 # The names of ephemeral databases on the server, one a line.
@@ -14,19 +15,23 @@ used_db()
 	sed -n 's/^testing on the ephemeral database //p' "$1"
 }
 
-# Starts godwit in the background; bg.code gets its exit code.
+# Starts godwit in the background; bg.pid gets its pid, bg.code its exit
+# code.
 start_in_background()
 {
-	rm -f bg.code
-	("$GODWIT" "$@" >bg.out 2>bg.err; echo $? >bg.code) &
+	rm -f bg.code bg.pid
+	(sh -c 'echo $$ >bg.pid && exec "$@"' sh "$GODWIT" "$@" >bg.out 2>bg.err
+	 echo $? >bg.code) &
 }
 
-# Waits (up to 10 s) for an ephemeral database to appear; prints its name.
+# Waits (up to 10 s) for the ephemeral database of the run started in the
+# background to appear (not another script's); prints its name.
 wait_for_ephemeral()
 {
 	_n=0
 	while [ $_n -lt 100 ]; do
-		_db=$(ephemeral_dbs | head -1)
+		_db=
+		[ -s bg.pid ] && _db=$(ephemeral_dbs | grep "^godwit_test_$(cat bg.pid)_" | head -1)
 		if [ -n "$_db" ]; then
 			echo "$_db"
 			return 0

@@ -1,5 +1,6 @@
 #!/bin/sh
 test_description='schema diff and test compare column positions unless --ignore-column-order'
+# ctest: ephemeral databases
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success PG 'setup: the same columns in another order' '

@@ -1,5 +1,6 @@
 #!/bin/sh
 test_description='test goes on after a failed migration on a rebuilt database; --fail-fast stops'
+# ctest: ephemeral databases
 . "$(dirname "$0")/lib.sh"
 
 # Downs that break at several places: one that fails, one that drops too

@@ -1,5 +1,6 @@
 #!/bin/sh
 test_description='godwit drift: the live schema against the recorded snapshot or a replay'
+# ctest: ephemeral databases
 . "$(dirname "$0")/lib.sh"
 
 # Ephemeral databases of runs that ended must be gone (those of runs
