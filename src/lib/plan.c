@@ -111,7 +111,9 @@ static int out_of_order_error(gw_project *p, const gw_status *st)
 		if (st->entries[i].state != GW_STATE_OUT_OF_ORDER)
 			continue;
 		gw_str_puts(&list, n++ ? ", " : "");
-		gw_path_join(&list, p->dir, st->entries[i].file);
+		/* A file is relative to the folder the set was read from, which
+		 * a sqitch top_dir puts below the one given. */
+		gw_path_join(&list, p->source->dir, st->entries[i].file);
 	}
 	error = gw_error_set(p->ctx, GW_EORDER,
 	                     "%zu pending migration%s older than the last applied one (%s): %s", n,
@@ -265,10 +267,44 @@ static int no_down_error(gw_project *p, const gw_status_entry *e)
 	return error;
 }
 
+/* The status entries in the order down reverts them: newest first. A row
+ * whose file is missing has no place in the folder's order, so it takes
+ * the place of its version; only when it is among the reverted ones does
+ * its missing file stop the run. */
+static size_t *down_order(const gw_project *p, const gw_status *st)
+{
+	size_t nsrc = p->source->count, nmiss = st->count - nsrc, i, j, k, n = 0;
+	size_t *order = malloc((st->count + 1) * sizeof(*order));
+	size_t *miss = malloc((nmiss + 1) * sizeof(*miss));
+
+	if (!order || !miss) {
+		free(order);
+		free(miss);
+		return NULL;
+	}
+	/* The rows without a file, newest first (there are few). */
+	for (i = 0; i < nmiss; i++) {
+		for (j = i; j > 0 && gw_version_cmp(st->entries[miss[j - 1]].version,
+		                                    st->entries[nsrc + i].version) < 0;
+		     j--)
+			miss[j] = miss[j - 1];
+		miss[j] = nsrc + i;
+	}
+	for (i = nsrc, k = 0; i > 0 || k < nmiss;) {
+		if (k < nmiss && (i == 0 || gw_version_cmp(st->entries[miss[k]].version,
+		                                           st->entries[i - 1].version) > 0))
+			order[n++] = miss[k++];
+		else
+			order[n++] = --i;
+	}
+	free(miss);
+	return order;
+}
+
 static int select_down(selection *sel, gw_project *p, const gw_status *st, const gw_down_options *o)
 {
-	size_t i, stop = 0, steps = o->steps > 0 ? (size_t)o->steps : 1;
-	int error;
+	size_t i, n, stop = 0, steps = o->steps > 0 ? (size_t)o->steps : 1, *order = NULL;
+	int error = 0;
 
 	if (o->to && (error = find_target(&stop, p, o->to)) < 0)
 		return error;
@@ -277,10 +313,11 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 	for (i = 0; i < st->count; i++)
 		if (st->entries[i].state == GW_STATE_DIRTY)
 			return dirty_error(p, &st->entries[i]);
-	/* Newest first: missing rows (no file, so no order) sort last, and
-	 * reverting one of those is refused below. */
-	for (i = st->count; i-- > 0;) {
-		const gw_status_entry *e = &st->entries[i];
+	if (!(order = down_order(p, st)))
+		return gw_error_oom(p->ctx);
+	for (n = 0; n < st->count; n++) {
+		const gw_status_entry *e = &st->entries[i = order[n]];
+		int missing = i >= p->source->count;
 
 		if (e->state != GW_STATE_APPLIED && e->state != GW_STATE_CHANGED &&
 		    e->state != GW_STATE_MISSING)
@@ -288,19 +325,28 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 		/* Repeatables have no down; they are not reverted. */
 		if (e->kind && !strcmp(e->kind, "repeatable"))
 			continue;
-		if ((o->to && i < stop) || (!o->to && !o->all && sel->count == steps))
+		if (!o->to && !o->all && sel->count == steps)
 			break;
-		if (e->state == GW_STATE_MISSING || !p->source->items[i]->down_file)
-			return no_down_error(p, e);
+		if (o->to &&
+		    (missing ? gw_version_cmp(e->version, p->source->items[stop - 1]->version) <= 0
+		             : i < stop))
+			break;
+		if (missing || !p->source->items[i]->down_file) {
+			error = no_down_error(p, e);
+			break;
+		}
 		if (e->state == GW_STATE_CHANGED)
 			gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, e->file, -1,
 			          "%s changed since it was applied; reverting with its current "
 			          "down",
 			          e->file);
-		if (add_pick(sel, p->source->items[i], 0, 0) < 0)
-			return gw_error_oom(p->ctx);
+		if (add_pick(sel, p->source->items[i], 0, 0) < 0) {
+			error = gw_error_oom(p->ctx);
+			break;
+		}
 	}
-	return 0;
+	free(order);
+	return error;
 }
 
 /* Reads and splits every selected migration before running the first, so
