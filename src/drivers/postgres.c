@@ -738,6 +738,26 @@ static const char *pg_server_version(gw_conn *conn)
 	return ((gw_pgconn *)conn)->server_version;
 }
 
+/* PgBouncer (and other poolers) give the client a made-up process id and
+ * cancel key of their own at startup, so it differs from the
+ * pg_backend_pid() of the server process that answers. */
+static int pg_session(gw_conn *conn, gw_session_info *out)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+	const char *port = PQport(pc->pg);
+	char *value = NULL;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = query_value(pc, "SELECT pg_backend_pid()", 0, NULL, &value)) < 0)
+		return error;
+	out->server_pid = value ? atoi(value) : 0;
+	out->own = out->server_pid != 0 && out->server_pid == PQbackendPID(pc->pg);
+	snprintf(out->port, sizeof(out->port), "%s", port ? port : "");
+	free(value);
+	return 0;
+}
+
 const gw_driver gw_driver_postgres = {
         .version = GW_DRIVER_VERSION,
         .name = "postgres",
@@ -755,4 +775,5 @@ const gw_driver gw_driver_postgres = {
         .quote_ident = pg_quote_ident,
         .last_error_position = pg_last_error_position,
         .server_version = pg_server_version,
+        .session = pg_session,
 };

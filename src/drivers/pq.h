@@ -46,6 +46,8 @@
 	X(void, PQclear, (PGresult *))                                                             \
 	X(char *, PQescapeIdentifier, (PGconn *, const char *, size_t))                            \
 	X(void, PQfreemem, (void *))                                                               \
+	X(int, PQbackendPID, (const PGconn *))                                                     \
+	X(char *, PQport, (const PGconn *))                                                        \
 	X(int, PQlibVersion, (void))                                                               \
 	X(PQconninfoOption *, PQconninfoParse, (const char *, char **))                            \
 	X(void, PQconninfoFree, (PQconninfoOption *))
@@ -91,6 +93,8 @@ int gw_pq_loaded(void);
 #define PQclear              gw_pq.PQclear
 #define PQescapeIdentifier   gw_pq.PQescapeIdentifier
 #define PQfreemem            gw_pq.PQfreemem
+#define PQbackendPID         gw_pq.PQbackendPID
+#define PQport               gw_pq.PQport
 #define PQlibVersion         gw_pq.PQlibVersion
 #define PQconninfoParse      gw_pq.PQconninfoParse
 #define PQconninfoFree       gw_pq.PQconninfoFree

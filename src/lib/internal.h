@@ -109,6 +109,9 @@ int gw_project__database_missing(const gw_project *p);
 /* Connects, takes the runner lock and creates the history tables. */
 int gw_project__lock(gw_project *p);
 void gw_project__unlock(gw_project *p);
+/* pooler.c: GW_ELOCK when the connection goes through a transaction
+ * pooler, where a session advisory lock does not hold. */
+int gw_project__check_pooler(gw_project *p);
 /* "dir/file", for messages. */
 /* One statement with its parameters on the project's connection (which
  * must be open), rows to cb. */

@@ -623,7 +623,8 @@ int gw_project__lock(gw_project *p)
 		/* Without session locks (SQLite) each migration's transaction
 		 * takes the database's write lock and re-checks the history
 		 * row first. */
-		if ((error = take_advisory_lock(p)) < 0)
+		if ((error = gw_project__check_pooler(p)) < 0 ||
+		    (error = take_advisory_lock(p)) < 0)
 			return error;
 		p->locked = 1;
 	}

@@ -51,6 +51,17 @@ typedef struct gw_exec_failure {
 	int position; /* 1-based character position inside it; 0 if unknown */
 } gw_exec_failure;
 
+/* Who runs a connection's statements on the server, for telling a direct
+ * session from one behind a pooler. */
+typedef struct gw_session_info {
+	int server_pid; /* the server process that ran the query */
+	/* 0 when that is not the process the connection was given at startup:
+	 * a pooler or proxy sits in between, and session state (an advisory
+	 * lock) may stay with a server connection others get next. */
+	int own;
+	char port[16]; /* the port connected to; "" when unknown */
+} gw_session_info;
+
 typedef struct gw_conn_options {
 	const char *application_name; /* NULL = "godwit" */
 	int busy_timeout_ms;          /* SQLite: how long to wait for the write lock */
@@ -103,6 +114,10 @@ struct gw_driver {
 
 	/* The server's version, e.g. "15.18"; valid while the connection is. */
 	const char *(*server_version)(gw_conn *conn);
+
+	/* Asks the server which process runs this connection's statements
+	 * (one round trip). NULL for drivers without server sessions. */
+	int (*session)(gw_conn *conn, gw_session_info *out);
 };
 
 #endif

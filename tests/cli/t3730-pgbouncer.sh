@@ -1,0 +1,191 @@
+#!/bin/sh
+test_description='a transaction pooler (a real PgBouncer) is found and the advisory lock refused; lock = table works through it'
+. "$(dirname "$0")/lib.sh"
+
+# PgBouncer refuses to run as root; as root it runs as the cluster's owner.
+run_pgbouncer()
+{
+	if [ "$(id -u)" = 0 ]; then
+		su postgres -s /bin/sh -c "pgbouncer -d $1"
+	else
+		pgbouncer -d "$1"
+	fi
+}
+
+# The suite's cluster listens on a Unix socket: PgBouncer goes in front of it.
+PG_SOCKET_DIR=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]host=\(\/[^&]*\).*/\1/p")
+PG_PORT=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]port=\([0-9]*\).*/\1/p")
+PG_USER=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]user=\([^&]*\).*/\1/p")
+if command -v pgbouncer >/dev/null 2>&1 && test_have_prereq PG && [ -n "$PG_SOCKET_DIR" ]; then
+	test_set_prereq PGBOUNCER
+fi
+
+# bouncer NAME PORT: a PgBouncer listening on $PGB/.s.PGSQL.PORT, with a
+# database tx (transaction pooling) and a database session (session
+# pooling), both the test's database.
+bouncer()
+{
+	cat >"$PGB/$1.ini" <<-EOF &&
+	[databases]
+	tx = host=$PG_SOCKET_DIR port=${PG_PORT:-5432} dbname=$PG_DB pool_mode=transaction
+	session = host=$PG_SOCKET_DIR port=${PG_PORT:-5432} dbname=$PG_DB pool_mode=session
+	[pgbouncer]
+	listen_addr =
+	unix_socket_dir = $PGB
+	listen_port = $2
+	auth_type = trust
+	auth_file = $PGB/users.txt
+	pool_mode = transaction
+	logfile = $PGB/$1.log
+	pidfile = $PGB/$1.pid
+	ignore_startup_parameters = extra_float_digits,options
+	EOF
+	if [ "$(id -u)" = 0 ]; then chown postgres: "$PGB/$1.ini"; fi &&
+	run_pgbouncer "$PGB/$1.ini" &&
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		test -S "$PGB/.s.PGSQL.$2" && break
+		sleep 0.1
+	done &&
+	test -S "$PGB/.s.PGSQL.$2"
+}
+
+# Stops the PgBouncers this script started (by their pid files), and waits
+# for them to close their server connections, so the database can be dropped.
+stop_bouncers()
+{
+	for pidfile in "$PGB"/*.pid; do
+		test -f "$pidfile" || continue
+		pid=$(cat "$pidfile")
+		kill "$pid" 2>/dev/null || continue
+		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
+	return 0
+}
+
+tables()
+{
+	pg_sql "SELECT string_agg(tablename, ${SQ} ${SQ} ORDER BY tablename) FROM pg_tables WHERE schemaname = ${SQ}public${SQ}"
+}
+
+test_expect_success PGBOUNCER 'setup: PgBouncer in front of the suite cluster' '
+	pg_new_db &&
+	PGB=$(mktemp -d /tmp/godwit-test-pgb-XXXXXX) &&
+	printf "\"%s\" \"\"\n" "${PG_USER:-postgres}" >"$PGB/users.txt" &&
+	if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGB"; fi &&
+	bouncer pgb 6432 &&
+	bouncer supa 6543 &&
+	TX_URL="postgresql:///tx?host=$PGB&port=6432&user=${PG_USER:-postgres}" &&
+	SESSION_URL="postgresql:///session?host=$PGB&port=6432&user=${PG_USER:-postgres}" &&
+	SUPA_URL="postgresql:///tx?host=$PGB&port=6543&user=${PG_USER:-postgres}" &&
+	psql -X -A -t -q -d "$TX_URL" -c "SELECT 1" >out &&
+	test "$(cat out)" = 1 &&
+	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE users (id int);
+	-- migrate:down
+	DROP TABLE users;
+	EOF
+	write_migration db/migrations/20240102000000_posts.sql <<-\EOF
+	-- migrate:up
+	CREATE TABLE posts (id int);
+	-- migrate:down
+	DROP TABLE posts;
+	EOF
+'
+
+test_expect_success PGBOUNCER 'the advisory lock is refused through a transaction pooler, changing nothing' '
+	test_expect_code 1 godwit --url "$TX_URL" up >out 2>err &&
+	cat >expect <<-\EOF &&
+	godwit: error: the connection goes through a transaction pooler (the server process changes from one transaction to the next): a session advisory lock would not keep other runners out
+	hint: use the direct URL (POSTGRES_URL_NON_POOLING, DATABASE_URL_UNPOOLED or DIRECT_URL), or set lock = table (--lock table)
+	EOF
+	test_cmp expect err &&
+	test ! -s out &&
+	test "$(tables)" = "" &&
+	test_expect_code 1 godwit --url "$TX_URL" down 2>err &&
+	test_cmp expect err
+'
+
+test_expect_success PGBOUNCER 'port 6543 (a transaction pooler at Supabase) is refused by its port' '
+	test_expect_code 1 godwit --url "$SUPA_URL" up 2>err &&
+	test_grep "^godwit: error: the connection goes through a transaction pooler (port 6543 is a transaction pooler${SQ}s (Supabase${SQ}s)): a session advisory lock would not keep other runners out$" err &&
+	test "$(tables)" = ""
+'
+
+test_expect_success PGBOUNCER 'lock = table works through the transaction pooler' '
+	godwit --url "$TX_URL" --lock table up >out &&
+	test_grep "^applied 2 migrations$" out &&
+	test "$(tables)" = "godwit_events godwit_lock godwit_migrations posts users" &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_lock")" = 0 &&
+	godwit --url "$TX_URL" --lock table status >out &&
+	test_grep "^2 applied, 0 pending$" out &&
+	printf "lock = table\n" >godwit.conf &&
+	godwit --url "$TX_URL" down >out &&
+	test_grep "^reverted 1 migration$" out &&
+	rm godwit.conf &&
+	GODWIT_LOCK=table godwit --url "$SUPA_URL" up >out &&
+	test_grep "^applied 1 migration$" out &&
+	test "$(tables)" = "godwit_events godwit_lock godwit_migrations posts users"
+'
+
+test_expect_success PGBOUNCER 'a session pooler keeps the advisory lock' '
+	godwit --url "$SESSION_URL" down >out &&
+	test_grep "^reverted 1 migration$" out &&
+	godwit --url "$SESSION_URL" up >out &&
+	test_grep "^applied 1 migration$" out
+'
+
+test_expect_success PGBOUNCER 'the direct URL variable is taken over the pooled DATABASE_URL' '
+	godwit --url "$PG_URL" down >out &&
+	DATABASE_URL=$TX_URL DATABASE_URL_UNPOOLED=$PG_URL godwit config >out &&
+	test_grep "^url  .*env DATABASE_URL_UNPOOLED$" out &&
+	DATABASE_URL=$TX_URL DATABASE_URL_UNPOOLED=$PG_URL godwit up >out &&
+	test_grep "^applied 1 migration$" out &&
+	godwit --url "$PG_URL" down >out &&
+	POSTGRES_URL=$TX_URL POSTGRES_URL_NON_POOLING=$PG_URL godwit up >out &&
+	test_grep "^applied 1 migration$" out &&
+	godwit --url "$PG_URL" down >out &&
+	DATABASE_URL=$TX_URL DIRECT_URL=$PG_URL godwit up >out &&
+	test_grep "^applied 1 migration$" out
+'
+
+test_expect_success PGBOUNCER 'url = ${VAR} in the environment section wins over a pooled DATABASE_URL' '
+	godwit --url "$PG_URL" down >out &&
+	cat >godwit.conf <<-\EOF &&
+	[env.production]
+	url = ${MY_DIRECT_URL}
+	EOF
+	DATABASE_URL=$TX_URL MY_DIRECT_URL=$PG_URL VERCEL_ENV=production godwit config >out &&
+	test_grep "^url  .*godwit.conf:2$" out &&
+	DATABASE_URL=$TX_URL MY_DIRECT_URL=$PG_URL VERCEL_ENV=production godwit up --yes >out &&
+	test_grep "^applied 1 migration$" out
+'
+
+test_expect_success PGBOUNCER 'an undefined ${VAR} in the selected environment is an error, even with DATABASE_URL set' '
+	godwit --url "$PG_URL" down >out &&
+	cat >expect <<-\EOF &&
+	godwit: error: godwit.conf:2: ${MY_DIRECT_URL} is not defined; set MY_DIRECT_URL in the environment or in .env, or write ${MY_DIRECT_URL:-default}
+	EOF
+	DATABASE_URL=$TX_URL VERCEL_ENV=production test_expect_code 1 godwit up --yes >out 2>err &&
+	test_cmp expect err &&
+	test "$(tables)" = "godwit_events godwit_lock godwit_migrations users" &&
+	DATABASE_URL=$PG_URL godwit up >out &&
+	test_grep "^applied 1 migration$" out &&
+	rm godwit.conf
+'
+
+test_expect_success PGBOUNCER 'stop PgBouncer' '
+	stop_bouncers &&
+	rm -rf "$PGB"
+'
+
+# Also when a test above failed half-way.
+if [ -n "${PGB:-}" ] && [ -d "$PGB" ]; then
+	stop_bouncers
+	rm -rf "$PGB"
+fi
+
+test_done
