@@ -51,6 +51,17 @@ test_expect_success INSTALLED,PKGCONFIG,CC 'the example builds with its Makefile
 	test_set_prereq BUILT
 '
 
+test_expect_success BUILT 'the Makefile header'"'"'s command: PKG_CONFIG_PATH on make'"'"'s command line' '
+	mkdir example2 &&
+	cp "$GW_SOURCE_DIR/examples/embed.c" "$GW_SOURCE_DIR/examples/Makefile" example2/ &&
+	(
+		pcdir=$PKG_CONFIG_PATH &&
+		unset PKG_CONFIG_PATH &&
+		make -C example2 PKG_CONFIG_PATH="$pcdir" CFLAGS="$cflags" >make2.log 2>&1
+	) &&
+	test -x example2/embed
+'
+
 test_expect_success BUILT,SQLITE3 'the example applies the pending migrations on SQLite' '
 	mkdir -p project/db &&
 	cp -R "$GW_SOURCE_DIR/examples/quickstart/db/migrations" project/db/ &&
