@@ -13,7 +13,7 @@
 
 typedef struct gw_project gw_project;
 
-/* Migration folder conventions (DESIGN.md §3). */
+/* Migration folder conventions (docs/formats.md). */
 typedef enum {
 	GW_FORMAT_AUTO = 0,
 	GW_FORMAT_NATIVE,  /* 20240101120000_name.sql with -- migrate:up/down */

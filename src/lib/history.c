@@ -1,5 +1,5 @@
 /*
- * history.c: the two state tables (DESIGN.md §4) and the statements that
+ * history.c: the two state tables (docs/architecture.md) and the statements that
  * write them.
  *
  * godwit_migrations holds one row per applied (or dirty) migration;
