@@ -61,6 +61,7 @@ typedef struct down_rec {
 	char checksum[GW_CHECKSUM_HEX];
 	int no_tx;
 	int empty;
+	int untouched; /* still what `godwit new` wrote */
 } down_rec;
 
 typedef struct loader {
@@ -85,6 +86,11 @@ typedef struct loader {
 } loader;
 
 /* ---- small helpers ---------------------------------------------------- */
+
+/* What `godwit new` writes in a file of its own: a migration still holding
+ * only this is one not written yet, even where an empty one is applied. */
+#define NEW_UP_TEMPLATE   "-- Write the SQL of this migration here.\n"
+#define NEW_DOWN_TEMPLATE "-- Write the SQL that reverts "
 
 static int ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -645,6 +651,16 @@ static int has_sql(const char *text, size_t from, size_t to)
 	return gw_text_skip_space_comments(text, to, from) < to;
 }
 
+/* Whether text is still the template `godwit new` wrote. */
+static int is_template(const char *text, size_t len)
+{
+	size_t n = strlen(NEW_DOWN_TEMPLATE);
+
+	if (len == strlen(NEW_UP_TEMPLATE) && !memcmp(text, NEW_UP_TEMPLATE, len))
+		return 1;
+	return len > n && !memcmp(text, NEW_DOWN_TEMPLATE, n) && line_end(text, len, 0) == len - 1;
+}
+
 static void undot(char *version)
 {
 	for (; *version; version++)
@@ -685,6 +701,7 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 	/* An empty migration is usually one just made by `godwit new`: it
 	 * shows in status, and up refuses it before running anything. */
 	m->pub.empty = !has_sql(text, up_off, up_off + up_len);
+	m->untouched = !m->sections && is_template(text, len);
 	m->pub.has_verify = fn->conv == GW_FORMAT_NATIVE && mk->verify.found &&
 	                    has_sql(text, mk->verify.body, len);
 	/* Directives may sit above the native marker too, so the head is
@@ -740,6 +757,7 @@ static int add_down(loader *ld, const char *file, const file_name *fn)
 	d->no_tx = fn->autocommit;
 	d->specific = fn->dialect != NULL;
 	d->empty = !has_sql(text, 0, len);
+	d->untouched = is_template(text, len);
 	if ((error = read_directives(NULL, &d->no_tx, text, 0,
 	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
 	    (error = checksum(d->checksum, text, len, ld->ctx)) < 0)
@@ -790,17 +808,96 @@ static int read_migration(gw_str *text, const char *path, gw_ctx *ctx)
 	return 0;
 }
 
+/* Where the down of a migration goes in a convention: the file to write,
+ * relative to the folder, into *file (stem is the migration's, without
+ * suffixes). Returns the marker line of the down section when the
+ * convention keeps it in the up file (*file is then the up file), NULL
+ * when the down is a file of its own. */
+static const char *down_place(gw_str *file, gw_format format, const char *stem, const char *up_file)
+{
+	switch (format) {
+	case GW_FORMAT_NATIVE:
+		gw_str_puts(file, up_file);
+		return "-- migrate:down";
+	case GW_FORMAT_GOOSE:
+		gw_str_puts(file, up_file);
+		return "-- +goose Down";
+	case GW_FORMAT_GOLANG:
+	case GW_FORMAT_MULTI:
+	case GW_FORMAT_DRIZZLE:
+		gw_str_printf(file, "%s.down.sql", stem);
+		break;
+	case GW_FORMAT_DIESEL:
+	case GW_FORMAT_PRISMA:
+		gw_str_printf(file, "%s/down.sql", stem);
+		break;
+	case GW_FORMAT_SQITCH:
+		gw_str_printf(file, "revert/%s.sql", stem);
+		break;
+	case GW_FORMAT_FLYWAY:
+		gw_str_printf(file, "U%s.sql", stem);
+		break;
+	default:
+		/* A dated migration's stem is its whole name. */
+		gw_str_printf(file, "%s_rollback.sql", stem);
+		break;
+	}
+	return NULL;
+}
+
+/* A file that runs whole (every convention but native and goose) with a
+ * -- migrate:down or -- migrate:verify line: its tool would run the SQL
+ * below that line as part of the up, so it is refused. In a down file, a
+ * -- migrate:up line would make the SQL below it run as the down. stem is
+ * the migration's, for naming where its down goes. */
+static int whole_markers(loader *ld, const markers *mk, gw_format conv, const char *stem,
+                         int is_down, int repeatable)
+{
+	gw_str down = GW_STR_INIT;
+	int error;
+
+	if (mk->verify.found)
+		return gw_source__file_error(
+		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->verify.line, 0,
+		        "a -- migrate:verify section belongs in a native migration; here it "
+		        "would run with the %s SQL",
+		        is_down ? "down" : "up");
+	if (is_down && (mk->up.found || mk->down.found))
+		return gw_source__file_error(
+		        ld->ctx, GW_ESOURCE, ld->path.ptr,
+		        mk->up.found ? mk->up.line : mk->down.line, 0,
+		        "a -- migrate:%s line in a %s down file, which runs whole; keep only the "
+		        "down SQL here, without the line",
+		        mk->up.found ? "up" : "down", gw_format_name(conv));
+	if (!mk->down.found)
+		return 0;
+	gw_path_join(&down, ld->dir, "");
+	down_place(&down, conv, stem, "");
+	if (gw_str_failed(&down))
+		error = gw_error_oom(ld->ctx);
+	else
+		error = gw_source__file_error(
+		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->down.line, 0,
+		        "a -- migrate:down section in a %s migration would run with the up SQL "
+		        "(the whole file is the up); %s%s",
+		        gw_format_name(conv),
+		        repeatable ? "a repeatable migration has no down" : "put the down SQL in ",
+		        repeatable ? "" : down.ptr);
+	gw_str_dispose(&down);
+	return error;
+}
+
 /* Settles the convention of a "<digits>_<name>.sql" file from its markers
  * and rejects -- migrate:down sections where nothing would read them. */
-static int resolve_conv(loader *ld, file_name *fn, const markers *mk)
+static int resolve_conv(loader *ld, const char *file, file_name *fn, const markers *mk)
 {
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size;
+	gw_str stem = GW_STR_INIT;
+	int error;
 
 	if (fn->conv == GW_FORMAT_GOOSE)
 		return gw_source__goose_check(text, len, mk, ld->path.ptr, ld->ctx);
-	if (fn->conv == GW_FORMAT_DRIZZLE)
-		return 0;
 	if (fn->conv == GW_FORMAT_PAIRS && mk->up.found) {
 		fn->conv = GW_FORMAT_NATIVE;
 		return check_native(text, len, mk, ld->path.ptr, ld->ctx);
@@ -810,17 +907,13 @@ static int resolve_conv(loader *ld, file_name *fn, const markers *mk)
 		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->down.line, 0,
 		        "-- migrate:down without a -- migrate:up line; put -- migrate:up "
 		        "above the up SQL");
-	if (mk->verify.found)
-		return gw_source__file_error(
-		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->verify.line, 0,
-		        "a -- migrate:verify section belongs in a native migration; here it "
-		        "would run with the up SQL");
-	if (mk->down.found)
-		return gw_source__file_error(
-		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->down.line, 0,
-		        "a -- migrate:down section in a %s migration would run with the "
-		        "up SQL; put the down SQL in its own file",
-		        gw_format_name(fn->conv));
+	gw_str_clear(&stem);
+	gw_str_put(&stem, file + fn->stem_start, fn->stem_len - fn->stem_start);
+	error = whole_markers(ld, mk, fn->conv, stem.ptr, fn->is_down || fn->rollback,
+	                      fn->repeatable);
+	gw_str_dispose(&stem);
+	if (error < 0)
+		return error;
 	if (fn->conv == GW_FORMAT_PAIRS && fn->rollback)
 		fn->is_down = 1;
 	if (fn->conv == GW_FORMAT_PAIRS && fn->is_down)
@@ -914,6 +1007,40 @@ static void note_conv(loader *ld, gw_format conv, const char *file)
 
 static int load_diesel(loader *ld, char *sub);
 
+static int is_tag(const loader *ld, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ld->tags.len; i++) {
+		const char *tag = ld->tags.items[i];
+
+		if (strlen(tag) == len && !memcmp(tag, s, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* In a drizzle-kit folder, "0000_name.sql" would read as a pair's up file;
+ * the journal says it is a drizzle migration. drizzle-kit has no downs, but
+ * its users keep hand-written ones beside the journal's files:
+ * "<tag>_rollback.sql" or "<tag>.down.sql", read as the downs. A file whose
+ * name is a tag is an up, even one ending in _rollback. */
+static void drizzle_name(const loader *ld, file_name *fn, const char *file)
+{
+	if (fn->conv == GW_FORMAT_GOLANG && fn->is_down && !fn->dialect && !fn->autocommit) {
+		fn->conv = GW_FORMAT_DRIZZLE;
+		return;
+	}
+	if (fn->conv != GW_FORMAT_PAIRS)
+		return;
+	fn->conv = GW_FORMAT_DRIZZLE;
+	if (fn->rollback && !is_tag(ld, file, fn->stem_len)) {
+		fn->is_down = 1;
+		fn->stem_len -= 9;
+	}
+	fn->rollback = 0;
+}
+
 static int load_entry(loader *ld, const dir_entry *e)
 {
 	const char *file = e->name;
@@ -939,12 +1066,8 @@ static int load_entry(loader *ld, const dir_entry *e)
 		        "cannot tell the migration's version from its name; expected "
 		        "e.g. %s",
 		        example_name(ld->forced));
-	/* drizzle-kit's "0000_name.sql" would read as a pair's up file; its
-	 * journal says otherwise. */
-	if (ld->drizzle && fn.conv == GW_FORMAT_PAIRS) {
-		fn.conv = GW_FORMAT_DRIZZLE;
-		fn.rollback = 0;
-	}
+	if (ld->drizzle)
+		drizzle_name(ld, &fn, file);
 	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
 		return error;
 	scan_markers(&mk, ld->text.ptr, ld->text.size);
@@ -961,7 +1084,7 @@ static int load_entry(loader *ld, const dir_entry *e)
 			ld->empty_file = file;
 		return add_up(ld, file, &fn, &mk);
 	}
-	if ((error = resolve_conv(ld, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
+	if ((error = resolve_conv(ld, file, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
 		return error;
 	note_conv(ld, fn.conv, file);
 	/* Another database's variant is not this run's migration. */
@@ -1170,7 +1293,7 @@ static int match_downs(loader *ld, gw_format format)
 		m->pub.down_checksum[0] = '\0';
 		/* popx wants a down for every up, so an empty one there means
 		 * "nothing to undo"; elsewhere it means there is no down. */
-		if (d->empty && format != GW_FORMAT_MULTI) {
+		if (d->empty && (format != GW_FORMAT_MULTI || d->untouched)) {
 			m->down_state = GW_DOWN_EMPTY;
 			continue;
 		}
@@ -1186,7 +1309,8 @@ static int match_downs(loader *ld, gw_format format)
  * (empty, or only comments and blanks): popx, golang-migrate, Flyway,
  * Prisma and drizzle-orm record it and run nothing, so godwit does too.
  * godwit's own conventions (and goose, diesel, sqitch, whose generators
- * write a comment-only template) refuse it, as one not written yet. */
+ * write a comment-only template) refuse it, as one not written yet, and so
+ * does every convention while the file is still godwit new's template. */
 static void accept_empty(loader *ld, gw_format format)
 {
 	size_t i;
@@ -1194,8 +1318,12 @@ static void accept_empty(loader *ld, gw_format format)
 	if (format != GW_FORMAT_GOLANG && format != GW_FORMAT_MULTI && format != GW_FORMAT_FLYWAY &&
 	    format != GW_FORMAT_PRISMA && format != GW_FORMAT_DRIZZLE)
 		return;
-	for (i = 0; i < ld->ups.len; i++)
-		((gw_source_mig *)ld->ups.items[i])->pub.empty = 0;
+	for (i = 0; i < ld->ups.len; i++) {
+		gw_source_mig *m = ld->ups.items[i];
+
+		if (!m->untouched)
+			m->pub.empty = 0;
+	}
 }
 
 /* ---- the repeatable/ folder ------------------------------------------- */
@@ -1203,17 +1331,22 @@ static void accept_empty(loader *ld, gw_format format)
 #define REPEATABLE_DIR "repeatable"
 
 /* A migration whose whole file is its SQL; *out stays owned by ld->ups. */
-static int add_whole(loader *ld, gw_source_mig **out, const char *file, const char *version,
-                     const char *name, size_t name_len, const char *stem)
+static int add_whole(loader *ld, gw_source_mig **out, gw_format conv, const char *file,
+                     const char *version, const char *name, size_t name_len, const char *stem)
 {
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size;
-	gw_source_mig *m = calloc(1, sizeof(*m));
+	gw_source_mig *m;
+	markers mk;
 	int error;
 
-	if (!m)
+	scan_markers(&mk, text, len);
+	if ((error = whole_markers(ld, &mk, conv, stem, 0, conv == GW_FORMAT_AUTO)) < 0)
+		return error;
+	if (!(m = calloc(1, sizeof(*m))))
 		return gw_error_oom(ld->ctx);
 	m->pub.empty = !has_sql(text, 0, len);
+	m->untouched = is_template(text, len);
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
 	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
 	    (error = checksum(m->pub.checksum, text, len, ld->ctx)) < 0)
@@ -1251,7 +1384,9 @@ static int add_repeatable(loader *ld, const char *name)
 	}
 	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
 		goto cleanup;
-	if ((error = add_whole(ld, &m, file.ptr, version.ptr, name, base, version.ptr)) == 0)
+	/* GW_FORMAT_AUTO: a repeatable, which has no down. */
+	if ((error = add_whole(ld, &m, GW_FORMAT_AUTO, file.ptr, version.ptr, name, base,
+	                       version.ptr)) == 0)
 		m->pub.repeatable = 1;
 cleanup:
 	gw_str_dispose(&file);
@@ -1337,17 +1472,21 @@ static int read_sub(loader *ld, const char *sub, const char *file)
 	return 1;
 }
 
-/* down.sql of a diesel migration, when it holds SQL. */
-static int diesel_down(loader *ld, gw_source_mig *m, const char *sub)
+/* down.sql of a diesel (or Prisma) migration, when it holds SQL. */
+static int diesel_down(loader *ld, gw_source_mig *m, const char *sub, gw_format conv)
 {
 	const char *text;
 	size_t len;
+	markers mk;
 	int error;
 
 	if ((error = read_sub(ld, sub, "down.sql")) <= 0)
 		return error;
 	text = ld->text.ptr;
 	len = ld->text.size;
+	scan_markers(&mk, text, len);
+	if ((error = whole_markers(ld, &mk, conv, sub, 1, 0)) < 0)
+		return error;
 	if (!has_sql(text, 0, len)) {
 		m->down_state = GW_DOWN_EMPTY;
 		return 0;
@@ -1389,9 +1528,10 @@ static int load_prisma(loader *ld, char *sub, const char *version)
 		gw_str_dispose(&up);
 		return gw_error_oom(ld->ctx);
 	}
-	error = add_whole(ld, &m, up.ptr, version, sub + 15, strlen(sub) - 15, sub);
+	error = add_whole(ld, &m, GW_FORMAT_PRISMA, up.ptr, version, sub + 15, strlen(sub) - 15,
+	                  sub);
 	gw_str_dispose(&up);
-	if (error < 0 || (error = diesel_down(ld, m, sub)) < 0)
+	if (error < 0 || (error = diesel_down(ld, m, sub, GW_FORMAT_PRISMA)) < 0)
 		return error;
 	note_conv(ld, GW_FORMAT_PRISMA, sub);
 	return 0;
@@ -1437,9 +1577,9 @@ static int load_diesel(loader *ld, char *sub)
 	}
 	if ((error = check_dir_forced(ld, GW_FORMAT_DIESEL)) < 0)
 		goto cleanup;
-	if ((error = add_whole(ld, &m, up.ptr, version.ptr, sub + vlen + 1, strlen(sub) - vlen - 1,
-	                       sub)) < 0 ||
-	    (error = diesel_down(ld, m, sub)) < 0 ||
+	if ((error = add_whole(ld, &m, GW_FORMAT_DIESEL, up.ptr, version.ptr, sub + vlen + 1,
+	                       strlen(sub) - vlen - 1, sub)) < 0 ||
+	    (error = diesel_down(ld, m, sub, GW_FORMAT_DIESEL)) < 0 ||
 	    (error = read_sub(ld, sub, "metadata.toml")) < 0)
 		goto cleanup;
 	if (error && gw_source__diesel_no_tx(ld->text.ptr, ld->text.size))
@@ -1485,14 +1625,15 @@ static int read_journal(loader *ld)
 	return 0;
 }
 
-static gw_source_mig *find_stem(loader *ld, const char *stem)
+/* The index in ld->ups of the migration with this stem; ld->ups.len if none. */
+static size_t find_stem(loader *ld, const char *stem)
 {
 	size_t i;
 
 	for (i = 0; i < ld->ups.len; i++)
 		if (!strcmp(((gw_source_mig *)ld->ups.items[i])->stem, stem))
-			return ld->ups.items[i];
-	return NULL;
+			break;
+	return i;
 }
 
 /* Every journal entry has its file, every file its entry, and the journal's
@@ -1500,42 +1641,50 @@ static gw_source_mig *find_stem(loader *ld, const char *stem)
 static int check_journal(loader *ld)
 {
 	gw_source_mig *m, *prev = NULL;
-	size_t i;
+	char *listed = calloc(ld->ups.len + 1, 1);
+	size_t i, k;
+	int error = 0;
 
+	if (!listed)
+		return gw_error_oom(ld->ctx);
 	gw_str_clear(&ld->path);
 	gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL);
 	for (i = 0; i < ld->tags.len; i++) {
 		const char *tag = ld->tags.items[i];
 
-		if (!(m = find_stem(ld, tag)))
-			return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-			                             "lists %s, but there is no %s.sql; restore it "
-			                             "or remove its entry",
-			                             tag, tag);
-		if (prev && gw_version_cmp(prev->pub.version, m->pub.version) >= 0)
-			return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-			                             "lists %s after %s; number the files in "
-			                             "journal order",
-			                             tag, prev->stem);
-		m->down_state = -1;
+		if ((k = find_stem(ld, tag)) == ld->ups.len) {
+			error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+			                              "lists %s, but there is no %s.sql; restore "
+			                              "it or remove its entry",
+			                              tag, tag);
+			goto cleanup;
+		}
+		m = ld->ups.items[k];
+		if (prev && gw_version_cmp(prev->pub.version, m->pub.version) >= 0) {
+			error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+			                              "lists %s after %s; number the files in "
+			                              "journal order",
+			                              tag, prev->stem);
+			goto cleanup;
+		}
+		listed[k] = 1;
 		prev = m;
 	}
 	for (i = 0; i < ld->ups.len; i++) {
 		m = ld->ups.items[i];
-		if (m->down_state == -1) {
-			m->down_state = GW_DOWN_NONE;
-			continue;
-		}
-		if (m->pub.repeatable)
+		if (listed[i] || m->pub.repeatable)
 			continue;
 		gw_str_clear(&ld->path);
 		gw_path_join(&ld->path, ld->dir, m->pub.up_file);
-		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		                             "is not in %s; drizzle-kit would not run it: add "
-		                             "an entry or delete the file",
-		                             DRIZZLE_JOURNAL);
+		error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                              "is not in %s; drizzle-kit would not run it: add "
+		                              "an entry or delete the file",
+		                              DRIZZLE_JOURNAL);
+		goto cleanup;
 	}
-	return 0;
+cleanup:
+	free(listed);
+	return error;
 }
 
 /* ---- sqitch ------------------------------------------------------------ */
@@ -1651,8 +1800,8 @@ static int sqitch_change(loader *ld, const gw_sqitch_change *c, size_t i, const 
 		goto cleanup;
 	/* The stem names the scripts without their folder: "users.sql". */
 	script.ptr[script.size - 4] = '\0';
-	if ((error = add_whole(ld, &m, up.ptr, version.ptr, c->name, strlen(c->name), script.ptr)) <
-	    0)
+	if ((error = add_whole(ld, &m, GW_FORMAT_SQITCH, up.ptr, version.ptr, c->name,
+	                       strlen(c->name), script.ptr)) < 0)
 		goto cleanup;
 	m->sections = GW_SECTIONS_SQITCH;
 	m->pub.empty = !script_has_sql(ld, 0);
@@ -1979,38 +2128,6 @@ static int changed_error(const char *path, gw_ctx *ctx)
  * to write, relative to the folder, into *file. Returns the marker line of
  * the down section when the convention keeps it in the up file (*file is
  * then the up file), NULL when the down is a file of its own. */
-static const char *down_place(gw_str *file, gw_format format, const gw_source_mig *sm)
-{
-	switch (format) {
-	case GW_FORMAT_NATIVE:
-		gw_str_puts(file, sm->pub.up_file);
-		return "-- migrate:down";
-	case GW_FORMAT_GOOSE:
-		gw_str_puts(file, sm->pub.up_file);
-		return "-- +goose Down";
-	case GW_FORMAT_GOLANG:
-	case GW_FORMAT_MULTI:
-	case GW_FORMAT_DRIZZLE:
-		gw_str_printf(file, "%s.down.sql", sm->stem);
-		break;
-	case GW_FORMAT_DIESEL:
-	case GW_FORMAT_PRISMA:
-		gw_str_printf(file, "%s/down.sql", sm->stem);
-		break;
-	case GW_FORMAT_SQITCH:
-		gw_str_printf(file, "revert/%s.sql", sm->stem);
-		break;
-	case GW_FORMAT_FLYWAY:
-		gw_str_printf(file, "U%s.sql", sm->stem);
-		break;
-	default:
-		/* A dated migration's stem is its whole name. */
-		gw_str_printf(file, "%s_rollback.sql", sm->stem);
-		break;
-	}
-	return NULL;
-}
-
 int gw_source_down_hint(gw_str *out, const gw_source *src, const gw_migration *m)
 {
 	const gw_source_mig *sm = (const gw_source_mig *)m;
@@ -2022,7 +2139,7 @@ int gw_source_down_hint(gw_str *out, const gw_source *src, const gw_migration *m
 		gw_str_puts(out, "delete it and write a migration that reverts it");
 		return gw_str_failed(out) ? GW_ENOMEM : 0;
 	}
-	section = down_place(&file, src->format, sm);
+	section = down_place(&file, src->format, sm->stem, m->up_file);
 	if (section && sm->down_state == GW_DOWN_EMPTY)
 		gw_str_printf(out, "write its down SQL in the '%s' section of %s/%s", section,
 		              src->dir, file.ptr);
@@ -2047,7 +2164,7 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 		                    "%s is repeatable and has no down migration; to undo it, "
 		                    "delete it and write a migration that reverts it",
 		                    m->up_file);
-	section = down_place(&file, src->format, sm);
+	section = down_place(&file, src->format, sm->stem, m->up_file);
 	if (gw_str_failed(&file))
 		error = gw_error_oom(ctx);
 	else if (src->format == GW_FORMAT_SQITCH)
@@ -2243,8 +2360,15 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 		new_diesel(up_name, down_name, version, name);
 		break;
 	case GW_FORMAT_PRISMA:
+		/* Prisma runs migration.sql only; down.sql is godwit's down. */
 		gw_str_printf(up_name, "%s_%s/migration.sql", version, name);
-		gw_str_puts(up_body, "-- Write the SQL of this migration here.\n");
+		gw_str_printf(down_name, "%s_%s/down.sql", version, name);
+		break;
+	case GW_FORMAT_DRIZZLE:
+		/* drizzle runs the whole file: no sections; the down is a file
+		 * of its own that drizzle-kit leaves alone. */
+		gw_str_printf(up_name, "%s_%s.sql", version, name);
+		gw_str_printf(down_name, "%s_%s.down.sql", version, name);
 		break;
 	case GW_FORMAT_GOOSE:
 		gw_str_printf(up_name, "%s_%s.sql", version, name);
@@ -2274,8 +2398,8 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 		break;
 	}
 	if (down_name->size && !up_body->size) {
-		gw_str_puts(up_body, "-- Write the SQL of this migration here.\n");
-		gw_str_printf(down_body, "-- Write the SQL that reverts %s here.\n", up_name->ptr);
+		gw_str_puts(up_body, NEW_UP_TEMPLATE);
+		gw_str_printf(down_body, NEW_DOWN_TEMPLATE "%s here.\n", up_name->ptr);
 	}
 	if (gw_str_failed(up_name) || gw_str_failed(up_body) || gw_str_failed(down_name) ||
 	    gw_str_failed(down_body))

@@ -95,6 +95,7 @@ typedef struct gw_source_mig {
 	int down_state;
 	int sections;      /* GW_SECTIONS_*: how gw_source_read_* find the SQL */
 	int specific;      /* multi-dialect: the up (2: and the down) is the target's own */
+	int untouched;     /* the up file is still what `godwit new` wrote */
 	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
 } gw_source_mig;
 

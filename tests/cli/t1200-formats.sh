@@ -372,7 +372,7 @@ test_expect_success 'a -- migrate:down line in a golang-migrate up file is an er
 	mkdir -p downline &&
 	printf "%s\n" "CREATE TABLE a (id int);" "-- migrate:down" "DROP TABLE a;" >downline/1_a.up.sql &&
 	test_expect_code 1 godwit --dir downline status 2>err &&
-	test_grep "^godwit: error: downline/1_a.up.sql:2: a -- migrate:down section in a golang-migrate migration would run with the up SQL; put the down SQL in its own file$" err
+	test_grep "^godwit: error: downline/1_a.up.sql:2: a -- migrate:down section in a golang-migrate migration would run with the up SQL (the whole file is the up); put the down SQL in downline/1_a.down.sql$" err
 '
 
 test_expect_success 'files that are not .sql, hidden files and folders are ignored' '

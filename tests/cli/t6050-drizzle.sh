@@ -37,7 +37,14 @@ test_expect_success 'setup: a drizzle-kit folder' '
 	  ]
 	}
 	EOF
-	echo "{}" >$m/meta/0000_snapshot.json
+	echo "{}" >$m/meta/0000_snapshot.json &&
+	# Hand-written downs beside drizzle-kit'"'"'s files, in both spellings.
+	write_migration $m/0001_posts.down.sql <<-\EOF &&
+	DROP TABLE "posts";
+	EOF
+	write_migration $m/0000_init_rollback.sql <<-\EOF
+	DROP TABLE "users";
+	EOF
 '
 
 for backend in sqlite pg
@@ -48,7 +55,7 @@ do
 		prereq=SQLITE3
 	fi
 
-	test_expect_success $prereq "$backend: detected by its journal and applied; no down" '
+	test_expect_success $prereq "$backend: detected by its journal and applied; the downs beside it revert" '
 		cp -R template $backend &&
 		cd $backend &&
 		if [ $backend = pg ]; then
@@ -66,8 +73,27 @@ do
 		else
 			test "$(sqlite_sql dev.sqlite3 "SELECT count(*) FROM posts")" = 0
 		fi &&
+		godwit "$@" --dir drizzle down --all >out &&
+		cat >expect <<-\EOF &&
+		reverted 0001 posts
+		reverted 0000 init
+		reverted 2 migrations
+		EOF
+		sed "s/ (.*//" out >actual &&
+		test_cmp expect actual &&
+		if [ $backend = pg ]; then
+			test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = '"'public'"' AND tablename NOT LIKE '"'godwit%'"'")" = 0
+		else
+			test "$(sqlite_sql dev.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name IN ('"'users'"', '"'posts'"')")" = 0
+		fi &&
+		rm drizzle/0001_posts.down.sql &&
+		godwit "$@" --dir drizzle up >/dev/null &&
 		test_expect_code 1 godwit "$@" --dir drizzle down 2>err &&
-		test_grep "it has no down migration" err
+		cat >expect <<-\EOF &&
+		godwit: error: cannot revert 0001 posts: it has no down migration
+		hint: write its down SQL in drizzle/0001_posts.down.sql first
+		EOF
+		test_cmp expect err
 	'
 done
 

@@ -1426,6 +1426,45 @@ static void test_drizzle(void **state)
 	assert_int_equal(src->format, GW_FORMAT_PAIRS);
 }
 
+/* Hand-written downs beside drizzle-kit's files: <tag>.down.sql or
+ * <tag>_rollback.sql. A journal tag ending in _rollback stays an up. */
+static void test_drizzle_downs(void **state)
+{
+	static const char journal3[] =
+	        "{\"entries\": [{\"tag\": \"0000_init\"}, {\"tag\": \"0001_posts\"},\n"
+	        "{\"tag\": \"0002_undo_rollback\"}]}";
+	fixture *f = *state;
+	gw_source *src;
+	gw_source_text t = GW_SOURCE_TEXT_INIT;
+
+	put(f->dir, "0000_init.sql", "CREATE TABLE u (id int);\n");
+	put(f->dir, "0000_init.down.sql", "DROP TABLE u;\n");
+	put(f->dir, "0001_posts.sql", "CREATE TABLE p (id int);\n");
+	put(f->dir, "0001_posts_rollback.sql", "DROP TABLE p;\n");
+	put(f->dir, "0002_undo_rollback.sql", "CREATE TABLE r (id int);\n");
+	put_in(f, "meta", "_journal.json", journal3);
+	src = load(f, GW_FORMAT_AUTO);
+	assert_int_equal(src->format, GW_FORMAT_DRIZZLE);
+	assert_int_equal(src->count, 3);
+	assert_string_equal(src->items[0]->down_file, "0000_init.down.sql");
+	assert_section(f, src->items[0], 1, "DROP TABLE u;\n");
+	assert_string_equal(src->items[1]->down_file, "0001_posts_rollback.sql");
+	assert_string_equal(src->items[2]->name, "undo_rollback");
+	assert_null(src->items[2]->down_file);
+	assert_int_equal(gw_source_read_down(&t, src, src->items[2], f->ctx), GW_ENODOWN);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "0002_undo_rollback has no down migration; write "
+	                    "0002_undo_rollback.down.sql to make it revertible");
+	gw_ctx_clear_error(f->ctx);
+	gw_source_free(src);
+	f->src = NULL;
+
+	put(f->dir, "0003_gone.down.sql", "SELECT 1;\n");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/0003_gone.down.sql: there is no 0003_gone.sql for this "
+	                              "down migration; add it or delete this file"));
+}
+
 static void test_drizzle_errors(void **state)
 {
 	fixture *f = *state;
@@ -1642,7 +1681,20 @@ static void test_new_files(void **state)
 	                                     "posts"),
 	                 0);
 	assert_string_equal(un.ptr, "20240101120000_posts/migration.sql");
-	assert_string_equal(dn.ptr, "");
+	assert_string_equal(dn.ptr, "20240101120000_posts/down.sql");
+	assert_string_equal(ub.ptr, "-- Write the SQL of this migration here.\n");
+
+	/* drizzle runs the whole file: no -- migrate: sections in it. */
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_DRIZZLE, "0003", "tags"),
+	                 0);
+	assert_string_equal(un.ptr, "0003_tags.sql");
+	assert_string_equal(ub.ptr, "-- Write the SQL of this migration here.\n");
+	assert_string_equal(dn.ptr, "0003_tags.down.sql");
+	assert_string_equal(db.ptr, "-- Write the SQL that reverts 0003_tags.sql here.\n");
+
+	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_MULTI, "3", "tags"), 0);
+	assert_string_equal(un.ptr, "3_tags.up.sql");
+	assert_string_equal(dn.ptr, "3_tags.down.sql");
 
 	assert_int_equal(gw_source_new_files(&un, &ub, &dn, &db, GW_FORMAT_NATIVE, "1", ""),
 	                 GW_EINVALID);
@@ -1737,6 +1789,7 @@ int main(void)
 	        T(test_drizzle_errors),
 	        T(test_multi_dialect),
 	        T(test_multi_dialect_popx),
+	        T(test_drizzle_downs),
 	        cmocka_unit_test(test_new_files),
 	        cmocka_unit_test(test_drizzle_whens),
 	};
