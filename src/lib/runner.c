@@ -261,7 +261,7 @@ static int skip_concurrent(gw_project *p, const gw_migration *m, int *skipped)
  * traffic, not that it is wrong: it is rolled back, recorded as a retry,
  * and tried again after a backoff. SQLite's busy timeout has already
  * waited as long as the runner would. */
-static int should_retry(gw_project *p, const gw_migration *m, int attempt)
+static int should_retry(gw_project *p, const gw_migration *m, int attempt, int in_transaction)
 {
 	const gw_error *e = gw_ctx_error(p->ctx);
 	long delay;
@@ -270,9 +270,16 @@ static int should_retry(gw_project *p, const gw_migration *m, int attempt)
 	    (strcmp(e->sqlstate, "55P03") && strcmp(e->sqlstate, "40P01")))
 		return 0;
 	delay = gw_backoff_ms(attempt, 200, 10000);
+	/* A statement run outside a transaction is not rolled back: it was
+	 * cancelled, and what it did before (the invalid index of a
+	 * concurrent build) stays until the retry deals with it. */
 	gw_notify(p->ctx, GW_NOTICE_WARNING, m->version, m->name, m->up_file, -1,
-	          "%s %s: %s; rolled back, retrying in %ld ms (retry %d of %d)", m->version,
-	          m->name, e->message, delay, attempt + 1, p->retries);
+	          "%s %s: %s; %s, retrying in %ld ms (retry %d of %d)", m->version, m->name,
+	          e->message,
+	          in_transaction ? "rolled back"
+	                         : "the statement was cancelled (it ran without a "
+	                           "transaction, so nothing was rolled back)",
+	          delay, attempt + 1, p->retries);
 	gw_hist_record_failure(p, m->version, m->name, "retry");
 	gw_ctx_clear_error(p->ctx);
 	gw_sleep_ms(delay);
@@ -336,7 +343,7 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 		if (error < 0 &&
 		    !locate_verify_failure(p, pm, fail.index, fail.position, first_verify))
 			locate_failure(p, pm, &fail, first_body);
-	} while (error < 0 && should_retry(p, m, attempt++));
+	} while (error < 0 && should_retry(p, m, attempt++, 1));
 	if (error < 0) {
 		gw_error_set_hint(p->ctx,
 		                  "the migration was rolled back and nothing of it was applied; "
@@ -389,28 +396,196 @@ static int finish(gw_project *p, const gw_migration *m, const char *action)
 	return error;
 }
 
+/* ---- concurrent index builds ----------------------------------------------- */
+
+/* The INVALID indexes that a concurrent build statement is about: the one
+ * CREATE INDEX CONCURRENTLY names (in its table's schema), the index of
+ * REINDEX INDEX, every index of the table of REINDEX TABLE. */
+static const char INVALID_INDEXES_SQL[] =
+        "SELECT format('%I.%I', n.nspname, c.relname), (i.indrelid = r.oid)::int "
+        "FROM (SELECT to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($2) "
+        "ELSE quote_ident($1) || '.' || quote_ident($2) END) AS oid) r "
+        "JOIN pg_class t ON t.oid = r.oid "
+        "JOIN pg_index i ON NOT i.indisvalid "
+        "JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE CASE $4 WHEN 'create' THEN c.relnamespace = t.relnamespace AND c.relname = $3 "
+        "WHEN 'index' THEN i.indexrelid = r.oid ELSE i.indrelid = r.oid END "
+        "ORDER BY 1";
+
+typedef struct invalid_indexes {
+	gw_str names; /* "a.b, a.c" */
+	gw_str ours;  /* CREATE: the named index when it is on the statement's table */
+	size_t count;
+} invalid_indexes;
+
+static int invalid_row(void *payload, int ncols, const char *const *values)
+{
+	invalid_indexes *v = payload;
+
+	if (ncols < 2 || !values[0])
+		return 0;
+	gw_str_puts(&v->names, v->count++ ? ", " : "");
+	gw_str_puts(&v->names, values[0]);
+	if (values[1] && !strcmp(values[1], "1"))
+		gw_str_sets(&v->ours, values[0]);
+	return 0;
+}
+
+static int find_invalid(invalid_indexes *out, gw_project *p, const gw_index_build *b)
+{
+	const char *params[4];
+	int error;
+
+	params[0] = b->schema;
+	params[1] = b->kind == GW_INDEX_BUILD_REINDEX_INDEX ? b->index : b->table;
+	params[2] = b->index ? b->index : "";
+	params[3] = b->kind == GW_INDEX_BUILD_CREATE          ? "create"
+	            : b->kind == GW_INDEX_BUILD_REINDEX_INDEX ? "index"
+	                                                      : "table";
+	error = gw_project__exec(p, INVALID_INDEXES_SQL, params, 4, invalid_row, out);
+	if (error == 0 && (gw_str_failed(&out->names) || gw_str_failed(&out->ours)))
+		error = gw_error_oom(p->ctx);
+	return error;
+}
+
+static void invalid_dispose(invalid_indexes *v)
+{
+	gw_str_dispose(&v->names);
+	gw_str_dispose(&v->ours);
+}
+
+static int statement_line(const gw_prepared *pm, const gw_sql_stmt *s)
+{
+	int line, column;
+
+	gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size,
+	                 pm->text.offset + s->offset, &line, &column);
+	return line;
+}
+
+/* A concurrent build that failed or was cancelled leaves its index behind,
+ * INVALID: running the statement again would fail with "already exists",
+ * or, with IF NOT EXISTS, keep the broken index. Before a retry or a resume
+ * it is dropped, and only when it is INVALID and on the statement's table:
+ * a valid index is never dropped. */
+static int drop_failed_build(gw_project *p, const gw_migration *m, const gw_prepared *pm,
+                             const gw_sql_stmt *s, const gw_index_build *b)
+{
+	invalid_indexes v = {GW_STR_INIT, GW_STR_INIT, 0};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	if (b->kind != GW_INDEX_BUILD_CREATE || (error = find_invalid(&v, p, b)) < 0 ||
+	    !v.ours.size) {
+		error = b->kind != GW_INDEX_BUILD_CREATE ? 0 : error;
+		goto cleanup;
+	}
+	/* The name comes from the server's format('%I.%I'), quoted there. */
+	if (gw_str_printf(&sql, "DROP INDEX CONCURRENTLY IF EXISTS %s", v.ours.ptr) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	if ((error = gw_project__exec(p, sql.ptr, NULL, 0, NULL, NULL)) < 0) {
+		gw_error_prefix(
+		        p->ctx,
+		        "cannot drop the INVALID index %s that a failed build left: ", v.ours.ptr);
+		locate(p, pm, s->offset);
+		goto cleanup;
+	}
+	gw_notify(p->ctx, GW_NOTICE_WARNING, m->version, m->name, m->up_file, -1,
+	          "%s:%d: dropped the INVALID index %s that a failed build of this statement "
+	          "left, to build it again",
+	          pm->path.ptr, statement_line(pm, s), v.ours.ptr);
+cleanup:
+	gw_str_dispose(&sql);
+	invalid_dispose(&v);
+	return error;
+}
+
+/* A concurrent build that "succeeded" can still leave an INVALID index:
+ * CREATE INDEX CONCURRENTLY IF NOT EXISTS keeps the invalid index an
+ * earlier failed build left, and REINDEX TABLE CONCURRENTLY skips invalid
+ * indexes. Such an index is not used and, if unique, enforces nothing: the
+ * statement failed. */
+static int check_build(gw_project *p, const gw_prepared *pm, const gw_sql_stmt *s,
+                       const gw_index_build *b, int up)
+{
+	invalid_indexes v = {GW_STR_INIT, GW_STR_INIT, 0};
+	char kw[32];
+	int error;
+
+	if (b->kind == GW_INDEX_BUILD_NONE || (error = find_invalid(&v, p, b)) < 0 || !v.count) {
+		error = b->kind == GW_INDEX_BUILD_NONE ? 0 : error;
+		goto cleanup;
+	}
+	gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw));
+	if (b->kind == GW_INDEX_BUILD_CREATE)
+		error = gw_error_set(
+		        p->ctx, GW_ESTATE,
+		        "index %s is INVALID after %s CONCURRENTLY%s: an earlier build "
+		        "of it failed and left it unusable%s",
+		        v.names.ptr, kw, b->if_not_exists ? " IF NOT EXISTS" : "",
+		        b->if_not_exists ? ", and IF NOT EXISTS kept it" : "");
+	else
+		error = gw_error_set(
+		        p->ctx, GW_ESTATE,
+		        "index%s %s %s INVALID after REINDEX CONCURRENTLY: %s not "
+		        "rebuilt and %s not used",
+		        v.count == 1 ? "" : "es", v.names.ptr, v.count == 1 ? "is" : "are",
+		        v.count == 1 ? "it was" : "they were", v.count == 1 ? "is" : "are");
+	locate(p, pm, s->offset);
+	if (up && b->kind == GW_INDEX_BUILD_CREATE)
+		gw_error_set_hint(p->ctx,
+		                  "the migration is now dirty at this statement; fix what made "
+		                  "the first build fail (duplicate values for a unique index, a "
+		                  "lock timeout, ...), then run 'godwit up --resume': it drops the "
+		                  "INVALID index and builds it again");
+	else
+		gw_error_set_hint(p->ctx,
+		                  "the migration is now dirty at this statement; drop the index "
+		                  "(DROP INDEX CONCURRENTLY %s) or rebuild it (REINDEX INDEX %s) "
+		                  "once the cause is fixed, then settle the migration with "
+		                  "'godwit resolve'",
+		                  v.count == 1 ? v.names.ptr : "...",
+		                  v.count == 1 ? v.names.ptr : "...");
+cleanup:
+	invalid_dispose(&v);
+	return error;
+}
+
 /* Runs statements one at a time, each in its own implicit transaction,
- * counting progress in the history row after each. */
+ * counting progress in the history row after each. resume is set when
+ * statement `from` is one that failed or was interrupted before. */
 static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t from,
-                    const char *resume_hint)
+                    int resume, int up, const char *resume_hint)
 {
 	gw_conn *conn = p->conn;
 	size_t i;
-	int error;
+	int error = 0;
 
 	for (i = from; i < pm->stmts.count; i++) {
 		const gw_sql_stmt *s = &pm->stmts.items[i];
 		gw_stmt stmt = {section(pm) + s->offset, s->len, NULL, 0};
+		gw_index_build build = GW_INDEX_BUILD_INIT;
 		int attempt = 0;
 
+		if (p->driver->dialect == GW_DIALECT_POSTGRES && s->kind == GW_STMT_NO_TX &&
+		    (error = gw_sql_index_build(&build, stmt.sql, stmt.len, p->ctx)) < 0)
+			return error;
 		do {
-			error = conn->driver->exec(conn, &stmt, NULL, NULL);
-			if (error < 0) {
+			if (attempt > 0 || (resume && i == from))
+				error = drop_failed_build(p, m, pm, s, &build);
+			if (error == 0 &&
+			    (error = conn->driver->exec(conn, &stmt, NULL, NULL)) < 0) {
 				gw_exec_failure f = {i, conn->driver->last_error_position(conn)};
 
 				locate_failure(p, pm, &f, 0);
 			}
-		} while (error < 0 && should_retry(p, m, attempt++));
+		} while (error < 0 && should_retry(p, m, attempt++, 0));
+		if (error == 0)
+			error = check_build(p, pm, s, &build, up);
+		gw_index_build_dispose(&build);
 		if (error < 0) {
 			reconnect_if_lost(p);
 			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
@@ -476,6 +651,7 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 		if ((error = set_session_timeouts(p)) < 0)
 			goto cleanup;
 		if ((error = run_each(p, m, &pm, resume_from ? *resume_from : 0,
+		                      resume_from != NULL, 1,
 		                      "run 'godwit up --resume' to continue from it, or "
 		                      "settle it with 'godwit resolve'")) < 0 ||
 		    (error = verify_no_transaction(p, m, &pm)) < 0 ||
@@ -508,7 +684,7 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 		error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
 		if (error < 0)
 			locate_failure(p, pm, &fail, first_body);
-	} while (error < 0 && should_retry(p, m, attempt++));
+	} while (error < 0 && should_retry(p, m, attempt++, 1));
 	if (error < 0) {
 		gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
 		                  m->version);
@@ -536,7 +712,7 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 		/* Marked dirty first: a half-reverted migration must be seen. */
 		if ((error = gw_hist_set_dirty(p, m->version, NULL)) < 0 ||
 		    (error = set_session_timeouts(p)) < 0 ||
-		    (error = run_each(p, m, &pm, 0,
+		    (error = run_each(p, m, &pm, 0, 0, 0,
 		                      "finish the revert by hand and run 'godwit resolve "
 		                      "--rolled-back', or 'godwit resolve --applied'")) < 0 ||
 		    (error = finish(p, m, "revert")) < 0)

@@ -432,3 +432,67 @@ gw_stmt_kind gw_sql_classify_node(const PgQuery__Node *stmt)
 {
 	return classify(stmt);
 }
+
+/* ---- concurrent index builds --------------------------------------------- */
+
+static int set_names(gw_index_build *b, const PgQuery__RangeVar *rv, const char *index,
+                     gw_index_build_kind kind, gw_ctx *ctx)
+{
+	if (!rv || !*rv->relname)
+		return 0;
+	b->kind = kind;
+	b->schema = *rv->schemaname ? gw_strdup(rv->schemaname) : NULL;
+	if (kind == GW_INDEX_BUILD_REINDEX_INDEX) {
+		b->index = gw_strdup(rv->relname);
+	} else {
+		b->table = gw_strdup(rv->relname);
+		b->index = index ? gw_strdup(index) : NULL;
+	}
+	if ((*rv->schemaname && !b->schema) ||
+	    (kind != GW_INDEX_BUILD_REINDEX_TABLE && !b->index) ||
+	    (kind != GW_INDEX_BUILD_REINDEX_INDEX && !b->table)) {
+		gw_index_build_dispose(b);
+		return gw_error_oom(ctx);
+	}
+	return 0;
+}
+
+int gw_sql_index_build(gw_index_build *out, const char *text, size_t len, gw_ctx *ctx)
+{
+	PgQuery__ParseResult *tree = NULL;
+	const PgQuery__Node *n;
+	gw_str syntax = GW_STR_INIT;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = gw_sql_parse_tree(&tree, text, len, &syntax, NULL, ctx)) < 0 || !tree ||
+	    tree->n_stmts != 1 || !(n = tree->stmts[0]->stmt))
+		goto cleanup;
+	if (n->node_case == PG_QUERY__NODE__NODE_INDEX_STMT && n->index_stmt->concurrent &&
+	    *n->index_stmt->idxname) {
+		out->if_not_exists = n->index_stmt->if_not_exists;
+		error = set_names(out, n->index_stmt->relation, n->index_stmt->idxname,
+		                  GW_INDEX_BUILD_CREATE, ctx);
+	} else if (n->node_case == PG_QUERY__NODE__NODE_REINDEX_STMT &&
+	           option(n->reindex_stmt->params, n->reindex_stmt->n_params, "concurrently", 0)) {
+		if (n->reindex_stmt->kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_INDEX)
+			error = set_names(out, n->reindex_stmt->relation, NULL,
+			                  GW_INDEX_BUILD_REINDEX_INDEX, ctx);
+		else if (n->reindex_stmt->kind ==
+		         PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_TABLE)
+			error = set_names(out, n->reindex_stmt->relation, NULL,
+			                  GW_INDEX_BUILD_REINDEX_TABLE, ctx);
+	}
+cleanup:
+	gw_str_dispose(&syntax);
+	gw_sql_parse_tree_free(tree);
+	return error < 0 ? error : 0;
+}
+
+void gw_index_build_dispose(gw_index_build *b)
+{
+	free(b->schema);
+	free(b->table);
+	free(b->index);
+	memset(b, 0, sizeof(*b));
+}

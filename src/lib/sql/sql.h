@@ -78,6 +78,35 @@ void gw_sql_parse_tree_free(struct PgQuery__ParseResult *tree);
 int gw_sql_check_plpgsql(const char *stmt, size_t len, struct gw_str *message, int *near_line,
                          gw_ctx *ctx);
 
+/* What a CREATE INDEX CONCURRENTLY or REINDEX ... CONCURRENTLY statement
+ * builds, so the runner can check the index is valid afterwards and drop
+ * the invalid one a failed build left before running it again. */
+typedef enum {
+	GW_INDEX_BUILD_NONE = 0,
+	GW_INDEX_BUILD_CREATE,        /* CREATE INDEX CONCURRENTLY name ON table */
+	GW_INDEX_BUILD_REINDEX_INDEX, /* REINDEX (CONCURRENTLY) INDEX index */
+	GW_INDEX_BUILD_REINDEX_TABLE, /* REINDEX (CONCURRENTLY) TABLE table */
+} gw_index_build_kind;
+
+typedef struct gw_index_build {
+	gw_index_build_kind kind;
+	int if_not_exists;
+	char *schema; /* as written (unquoted), or NULL for the search path */
+	char *table;  /* CREATE and REINDEX TABLE: the table */
+	char *index;  /* CREATE: the index's name; REINDEX INDEX: the index */
+} gw_index_build;
+
+#define GW_INDEX_BUILD_INIT                                                                        \
+	{                                                                                          \
+		GW_INDEX_BUILD_NONE, 0, NULL, NULL, NULL                                           \
+	}
+
+/* Fills *out from one PostgreSQL statement (len bytes); kind NONE when it
+ * is not such a statement, does not parse, or (CREATE INDEX without a name)
+ * names no index to look up. Negative only when out of memory. */
+int gw_sql_index_build(gw_index_build *out, const char *text, size_t len, gw_ctx *ctx);
+void gw_index_build_dispose(gw_index_build *b);
+
 /* How the runner must run a parsed statement (as gw_sql_split decides). */
 struct PgQuery__Node;
 gw_stmt_kind gw_sql_classify_node(const struct PgQuery__Node *stmt);
