@@ -26,6 +26,7 @@ typedef struct gw_pgconn {
 	PGconn *pg;
 	char *server_version;
 	int last_position; /* of the last failed statement, for last_error_position */
+	int pgbouncer;     /* the URL says pgbouncer=true */
 } gw_pgconn;
 
 /* Appends the first line of msg, without surrounding white space. */
@@ -282,6 +283,7 @@ static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	pc->base.driver = &gw_driver_postgres;
 	pc->base.ctx = ctx;
 	pc->pg = pg;
+	pc->pgbouncer = u.pgbouncer;
 	pg = NULL;
 	PQsetNoticeReceiver(pc->pg, notice_receiver, pc);
 	*out = &pc->base;
@@ -753,6 +755,7 @@ static int pg_session(gw_conn *conn, gw_session_info *out)
 		return error;
 	out->server_pid = value ? atoi(value) : 0;
 	out->own = out->server_pid != 0 && out->server_pid == PQbackendPID(pc->pg);
+	out->pgbouncer = pc->pgbouncer;
 	snprintf(out->port, sizeof(out->port), "%s", port ? port : "");
 	free(value);
 	return 0;

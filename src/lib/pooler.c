@@ -22,29 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../util/error.h"
-
-/* Prisma's ?pgbouncer=true (URL form only: libpq's key/value form never
- * took it). */
-static int url_says_pgbouncer(const char *url)
-{
-	const char *q = strchr(url, '?'), *end;
-	size_t len;
-
-	if (!strstr(url, "://") || !q)
-		return 0;
-	for (q++; *q; q = *end ? end + 1 : end) {
-		end = q + strcspn(q, "&#");
-		len = (size_t)(end - q);
-		if (len == strlen("pgbouncer=true") && !strncasecmp(q, "pgbouncer=true", len))
-			return 1;
-		if (*end == '#')
-			break;
-	}
-	return 0;
-}
 
 static int pid_row(void *payload, int ncols, const char *const *values)
 {
@@ -99,22 +78,19 @@ int gw_project__check_pooler(gw_project *p)
 
 	if (!p->driver->session)
 		return 0;
-	if (url_says_pgbouncer(p->url)) {
+	if ((error = p->driver->session(p->conn, &info)) < 0)
+		return error;
+	if (info.pgbouncer) {
 		why = "the URL says pgbouncer=true";
-	} else {
-		if ((error = p->driver->session(p->conn, &info)) < 0)
-			return error;
-		if (!strcmp(info.port, "6543")) {
-			why = "port 6543 is a transaction pooler's (Supabase's)";
-		} else if (!info.own) {
-			moved = transactions_move(p, &info);
-			if (moved > 0)
-				why = "the server process changes from one transaction to the next";
-			else if (moved < 0)
-				why = "a pooler answers instead of the server, and its mode could "
-				      "not be "
-				      "checked";
-		}
+	} else if (!strcmp(info.port, "6543")) {
+		why = "port 6543 is a transaction pooler's (Supabase's)";
+	} else if (!info.own) {
+		moved = transactions_move(p, &info);
+		if (moved > 0)
+			why = "the server process changes from one transaction to the next";
+		else if (moved < 0)
+			why = "a pooler answers instead of the server, and its mode could not be "
+			      "checked";
 	}
 	if (!why)
 		return 0;

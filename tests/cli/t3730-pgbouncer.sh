@@ -115,6 +115,12 @@ test_expect_success PGBOUNCER 'port 6543 (a transaction pooler at Supabase) is r
 	test "$(tables)" = ""
 '
 
+test_expect_success PGBOUNCER 'pgbouncer=true in the URL, as Prisma users write it, is taken at its word' '
+	test_expect_code 1 godwit --url "$SESSION_URL&pgbouncer=true" up 2>err &&
+	test_grep "^godwit: error: the connection goes through a transaction pooler (the URL says pgbouncer=true): a session advisory lock would not keep other runners out$" err &&
+	test "$(tables)" = ""
+'
+
 test_expect_success PGBOUNCER 'lock = table works through the transaction pooler' '
 	godwit --url "$TX_URL" --lock table up >out &&
 	test_grep "^applied 2 migrations$" out &&
@@ -126,7 +132,7 @@ test_expect_success PGBOUNCER 'lock = table works through the transaction pooler
 	godwit --url "$TX_URL" down >out &&
 	test_grep "^reverted 1 migration$" out &&
 	rm godwit.conf &&
-	GODWIT_LOCK=table godwit --url "$SUPA_URL" up >out &&
+	GODWIT_LOCK=table godwit --url "$SUPA_URL&pgbouncer=true" up >out &&
 	test_grep "^applied 1 migration$" out &&
 	test "$(tables)" = "godwit_events godwit_lock godwit_migrations posts users"
 '

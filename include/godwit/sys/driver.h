@@ -60,6 +60,7 @@ typedef struct gw_session_info {
 	 * lock) may stay with a server connection others get next. */
 	int own;
 	char port[16]; /* the port connected to; "" when unknown */
+	int pgbouncer; /* the URL says it names a transaction pooler (pgbouncer=true) */
 } gw_session_info;
 
 typedef struct gw_conn_options {
