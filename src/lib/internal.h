@@ -18,6 +18,11 @@
 #include "../util/str.h"
 #include "../util/vec.h"
 
+/* godwit's own tables beside the history tables (in the history schema);
+ * snapshots, `test` and `drift` leave them out. */
+#define GW_SEEDS_TABLE "godwit_seeds"
+#define GW_LOCK_TABLE  "godwit_lock"
+
 /* One row of the migrations table. */
 typedef struct gw_hist_row {
 	char *version;

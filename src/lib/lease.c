@@ -22,8 +22,6 @@
 
 #include "../util/error.h"
 
-#define LOCK_TABLE "godwit_lock"
-
 struct gw_lease {
 	gw_project *p;
 	char *table_q;
@@ -253,7 +251,7 @@ static int lease_new(gw_lease **out, gw_project *p)
 	snprintf(l->owner, sizeof(l->owner), "%s:%ld:%lld", host, (long)getpid(), now_ms());
 	snprintf(l->lease, sizeof(l->lease), "%d milliseconds", p->lock_lease_ms);
 	if ((error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0 ||
-	    (error = p->driver->quote_ident(p->conn, LOCK_TABLE, &table_q)) < 0)
+	    (error = p->driver->quote_ident(p->conn, GW_LOCK_TABLE, &table_q)) < 0)
 		goto cleanup;
 	gw_str_printf(&q, "%s.%s", schema_q, table_q);
 	if (!(l->table_q = gw_str_detach(&q)))

@@ -433,7 +433,8 @@ int gw_schema__is_history(const gw_schema_ctx *c, const char *nsp, const char *n
 	if (nsp && p->schema && strcmp(nsp, p->schema) != 0)
 		return 0;
 	return strcmp(name, p->table) == 0 || strcmp(name, p->events_table) == 0 ||
-	       strcmp(name, GW_SCHEMA_SNAPSHOTS_TABLE) == 0;
+	       strcmp(name, GW_SCHEMA_SNAPSHOTS_TABLE) == 0 || strcmp(name, GW_SEEDS_TABLE) == 0 ||
+	       strcmp(name, GW_LOCK_TABLE) == 0;
 }
 
 int gw_schema_snapshot(gw_schema **out, gw_project *p, const gw_schema_options *opts)

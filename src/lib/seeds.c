@@ -17,15 +17,13 @@
 #include "../util/hash.h"
 #include "../util/text.h"
 
-#define SEEDS_TABLE "godwit_seeds"
-
 static int seeds_table(char **out, gw_project *p)
 {
 	char *schema_q = NULL, *table_q = NULL;
 	gw_str s = GW_STR_INIT;
 	int error;
 
-	if ((error = p->driver->quote_ident(p->conn, SEEDS_TABLE, &table_q)) < 0 ||
+	if ((error = p->driver->quote_ident(p->conn, GW_SEEDS_TABLE, &table_q)) < 0 ||
 	    (p->schema && (error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0))
 		goto cleanup;
 	gw_str_printf(&s, "%s%s%s", schema_q ? schema_q : "", schema_q ? "." : "", table_q);
