@@ -158,6 +158,9 @@ GW_EXTERN(int) gw_ephemeral_cleanup(size_t *dropped, const char *url, gw_ctx *ct
 /* Stores the snapshot and its hash in godwit_schema_snapshots, next to the
  * history tables, after an up. */
 GW_EXTERN(int) gw_schema_record(gw_project *project);
+/* `drift --record`: gw_schema_record as a command of its own, recorded as
+ * a "record-schema" event. */
+GW_EXTERN(int) gw_schema_record_expected(gw_project *project);
 /* The snapshot stored last; *out is NULL when none was recorded. */
 GW_EXTERN(int) gw_schema_recorded(gw_schema **out, gw_project *project);
 

@@ -118,7 +118,7 @@ static int drift_run(gw_cli *cli, const gw_args *args)
 			dev_url = args->opts[i].value;
 	}
 	if (record) {
-		if ((rc = gw_schema_record(cli->project)) < 0)
+		if ((rc = gw_schema_record_expected(cli->project)) < 0)
 			return gw_cli_fail(cli, rc);
 		if (cli->output == GW_OUTPUT_TEXT)
 			printf("recorded the live schema as the expected one\n");

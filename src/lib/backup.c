@@ -335,6 +335,25 @@ static void prune(gw_project *p)
 	gw_backup_list_free(l);
 }
 
+/* A backup is recorded where godwit already keeps a history: taking one
+ * of a database godwit has never migrated creates nothing in it. A role
+ * that may dump but not write (a read-only replica user) still gets its
+ * backup, with a warning that the event is missing. */
+static void record_backup_event(gw_project *p, const char *path)
+{
+	const gw_error *e;
+	int exists = 0;
+
+	if (gw_hist_exists(&exists, p) == 0 &&
+	    (!exists || gw_hist_record_event(p, "backup", path) == 0))
+		return;
+	e = gw_ctx_error(p->ctx);
+	gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, path, -1,
+	          "the backup %s is complete, but its event could not be recorded: %s", path,
+	          e ? e->message : "unknown error");
+	gw_ctx_clear_error(p->ctx);
+}
+
 int gw_project_backup(char **out, gw_project *p)
 {
 	gw_str path = GW_STR_INIT;
@@ -359,6 +378,9 @@ int gw_project_backup(char **out, gw_project *p)
 	}
 	prune(p);
 	gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, path.ptr, -1, "backed up to %s", path.ptr);
+	/* Recorded after the copy, so the backup never holds its own event
+	 * (a restore puts it back). */
+	record_backup_event(p, path.ptr);
 	*out = gw_str_detach(&path);
 cleanup:
 	if (error < 0)
@@ -399,23 +421,52 @@ void gw_backup_list_free(gw_backup_list *l)
 	free(l);
 }
 
-int gw_project_restore(gw_project *p, const char *path)
+/* After a restore: the events recorded since the backup was taken (the
+ * backup has not got them) go back in, with a restore event, in one
+ * transaction. The restored database may predate godwit's tables. */
+static int after_restore(gw_project *p, const gw_vec *saved, const char *path)
+{
+	gw_record rec = {NULL, NULL, path, "restore", NULL, 0, 0};
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	int error;
+
+	if ((error = gw_hist_ensure(p)) < 0)
+		return error;
+	if (gw_hist_put_back_events(&b, p, saved) < 0 || gw_hist_add_event(&b, p, &rec) < 0)
+		error = gw_error_oom(p->ctx);
+	else
+		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	if (error < 0)
+		gw_error_prefix(p->ctx,
+		                "restored %s, but the events recorded since it was taken could not "
+		                "be put back: ",
+		                path);
+	gw_batch_dispose(&b);
+	return error;
+}
+
+/* A restore that failed half-way (pg_restore is not one transaction)
+ * still gets the events back where its events table stands, and a
+ * restore event with the error; the error itself stays the one reported. */
+static void after_failed_restore(gw_project *p, const gw_vec *saved, const char *path)
+{
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	int exists = 0;
+
+	if (gw_hist_exists(&exists, p) == 0 && exists && gw_hist_put_back_events(&b, p, saved) == 0)
+		p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	gw_hist_record_failure(p, NULL, path, "restore");
+	gw_batch_dispose(&b);
+}
+
+static int restore_postgres(gw_project *p, const char *path)
 {
 	gw_str tool = GW_STR_INIT, url = GW_STR_INIT, password = GW_STR_INIT;
 	const char *argv[10];
-	struct stat st;
 	int error;
 
-	if (stat(path, &st) < 0)
-		return gw_error_set(p->ctx, GW_EIO, "cannot read the backup %s: %s", path,
-		                    strerror(errno));
-	/* No migration may run while the database is being replaced. */
-	if ((error = gw_project__lock(p)) < 0)
-		goto cleanup;
-	if (p->driver->restore) {
-		error = p->driver->restore(p->conn, path);
-		goto cleanup;
-	}
 	client_path(&tool, "pg_restore", major_of(p->driver->server_version(p->conn)));
 	if ((error = tool_conninfo(p, &url, &password)) < 0)
 		goto cleanup;
@@ -431,11 +482,34 @@ int gw_project_restore(gw_project *p, const char *path)
 	argv[9] = NULL;
 	error = run_tool(p, argv, -1, "pg_restore");
 cleanup:
-	gw_project__unlock(p);
-	if (error == 0)
-		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, path, -1, "restored %s", path);
 	gw_str_dispose(&tool);
 	gw_str_dispose(&url);
 	gw_str_dispose(&password);
+	return error;
+}
+
+int gw_project_restore(gw_project *p, const char *path)
+{
+	gw_vec saved = GW_VEC_INIT;
+	struct stat st;
+	int error;
+
+	if (stat(path, &st) < 0)
+		return gw_error_set(p->ctx, GW_EIO, "cannot read the backup %s: %s", path,
+		                    strerror(errno));
+	/* No migration may run while the database is being replaced, and no
+	 * event is recorded between reading them and putting them back. */
+	if ((error = gw_project__lock(p)) < 0 || (error = gw_hist_save_events(&saved, p)) < 0)
+		goto cleanup;
+	error = p->driver->restore ? p->driver->restore(p->conn, path) : restore_postgres(p, path);
+	if (error == 0)
+		error = after_restore(p, &saved, path);
+	else
+		after_failed_restore(p, &saved, path);
+cleanup:
+	gw_project__unlock(p);
+	if (error == 0)
+		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, path, -1, "restored %s", path);
+	gw_hist_saved_events_dispose(&saved);
 	return error;
 }

@@ -602,6 +602,111 @@ int gw_hist_set_dirty(gw_project *p, const char *version, const char *message)
 	return error;
 }
 
+/* An event about no migration, in a transaction of its own: backup,
+ * restore, reset, record-schema. The history tables are created first if
+ * need be. */
+int gw_hist_record_event(gw_project *p, const char *action, const char *name)
+{
+	gw_record rec = {NULL, NULL, name, action, NULL, 0, 0};
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	int error;
+
+	if ((error = gw_hist_ensure(p)) < 0)
+		return error;
+	if (gw_hist_add_event(&b, p, &rec) < 0)
+		error = gw_error_oom(p->ctx);
+	else
+		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	gw_batch_dispose(&b);
+	return error;
+}
+
+/* ---- events kept across a restore --------------------------------------- */
+
+/* Every column of godwit_events but id, in the order saved rows hold them
+ * after the id. */
+#define EVENT_COLUMNS                                                                              \
+	"at, action, version, name, file, checksum, duration_ms, applied_by, environment, "        \
+	"error, sqlstate, error_file, error_line, error_column, godwit_version"
+#define EVENT_NCOLS 16 /* with the id */
+
+static int saved_event_row(void *payload, int ncols, const char *const *v)
+{
+	gw_vec *out = payload;
+	char **row = calloc(EVENT_NCOLS, sizeof(*row));
+	int i, failed = !row || ncols != EVENT_NCOLS;
+
+	for (i = 0; !failed && i < EVENT_NCOLS; i++)
+		failed = v[i] && !(row[i] = gw_strdup(v[i]));
+	if (!failed && gw_vec_push(out, row) == 0)
+		return 0;
+	for (i = 0; row && i < EVENT_NCOLS; i++)
+		free(row[i]);
+	free(row);
+	return 1;
+}
+
+int gw_hist_save_events(gw_vec *out, gw_project *p)
+{
+	gw_str sql = GW_STR_INIT;
+	int exists = 0, error;
+
+	if ((error = gw_hist_exists(&exists, p)) < 0 || !exists)
+		return error;
+	/* As text, which the same session reads back exactly. */
+	gw_str_printf(&sql,
+	              "SELECT CAST(id AS text), CAST(at AS text), action, version, name, file, "
+	              "checksum, CAST(duration_ms AS text), applied_by, environment, error, "
+	              "sqlstate, error_file, CAST(error_line AS text), CAST(error_column AS "
+	              "text), godwit_version FROM %s ORDER BY id",
+	              p->events_q);
+	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
+	                            : gw_project__exec(p, sql.ptr, NULL, 0, saved_event_row, out);
+	if (error < 0)
+		gw_error_prefix(p->ctx, "cannot read the events to keep across the restore: ");
+	gw_str_dispose(&sql);
+	return error;
+}
+
+int gw_hist_put_back_events(gw_batch *b, gw_project *p, const gw_vec *saved)
+{
+	const char *t = dialect(p)->time_type;
+	size_t i;
+
+	/* An event the restored database has (same id, time and action) is
+	 * left alone; the others, recorded after the backup was taken, are
+	 * appended in their order with their own times. */
+	for (i = 0; i < saved->len; i++)
+		if (gw_batch_addf(
+		            b, (const char *const *)saved->items[i], EVENT_NCOLS,
+		            "INSERT INTO %s (" EVENT_COLUMNS
+		            ") SELECT CAST($2 AS %s), CAST($3 AS text), CAST($4 AS text), "
+		            "CAST($5 AS text), CAST($6 AS text), CAST($7 AS text), CAST($8 AS "
+		            "bigint), CAST($9 AS text), CAST($10 AS text), CAST($11 AS text), "
+		            "CAST($12 AS text), CAST($13 AS text), CAST($14 AS integer), "
+		            "CAST($15 AS integer), CAST($16 AS text) WHERE NOT EXISTS (SELECT 1 "
+		            "FROM %s WHERE id = CAST($1 AS bigint) AND action = CAST($3 AS "
+		            "text) AND at = CAST($2 AS %s))",
+		            p->events_q, t, p->events_q, t) < 0)
+			return gw_error_oom(p->ctx);
+	return 0;
+}
+
+void gw_hist_saved_events_dispose(gw_vec *saved)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < saved->len; i++) {
+		char **row = saved->items[i];
+
+		for (c = 0; row && c < EVENT_NCOLS; c++)
+			free(row[c]);
+	}
+	gw_vec_dispose(saved, free);
+}
+
 /* ---- the events, for `godwit history` ---------------------------------- */
 
 struct gw_history {

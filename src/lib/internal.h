@@ -179,6 +179,16 @@ int gw_hist_add_event_done(gw_batch *b, gw_project *p);
 /* Records a failure event in its own transaction, with the error on ctx. */
 void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
                             const char *action);
+/* Records an event about no migration (backup, restore, reset,
+ * record-schema; name: a file it concerns) in its own transaction,
+ * creating the history tables if need be. */
+int gw_hist_record_event(gw_project *p, const char *action, const char *name);
+/* Events survive a restore: saved before it (an array of column texts
+ * per event, in id order; nothing when there is no history yet), then
+ * the ones the restored database lacks appended to a batch. */
+int gw_hist_save_events(gw_vec *out, gw_project *p);
+int gw_hist_put_back_events(gw_batch *b, gw_project *p, const gw_vec *saved);
+void gw_hist_saved_events_dispose(gw_vec *saved);
 /* Runs single statements outside any batch. */
 int gw_hist_set_progress(gw_project *p, const char *version, int done);
 int gw_hist_set_dirty(gw_project *p, const char *version, const char *error);

@@ -81,24 +81,6 @@ cleanup:
 	return error;
 }
 
-static int record_reset(gw_project *p, const char *backup)
-{
-	gw_record rec = {NULL, NULL, backup, "reset", NULL, 0, 0};
-	gw_exec_failure fail = {0, 0};
-	gw_batch b = GW_BATCH_INIT;
-	int error;
-
-	/* The backup's file name stands in the event's name column. */
-	if ((error = gw_hist_ensure(p)) < 0)
-		return error;
-	if (gw_hist_add_event(&b, p, &rec) < 0)
-		error = gw_error_oom(p->ctx);
-	else
-		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
-	gw_batch_dispose(&b);
-	return error;
-}
-
 int gw_project_reset(gw_project *p, int drop)
 {
 	gw_down_options all = GW_DOWN_OPTIONS_INIT;
@@ -121,7 +103,8 @@ int gw_project_reset(gw_project *p, int drop)
 		goto cleanup;
 	error = p->driver->dialect == GW_DIALECT_POSTGRES ? drop_postgres(p) : drop_sqlite(p);
 	if (error == 0)
-		error = record_reset(p, backup);
+		/* The backup's file name stands in the event's name column. */
+		error = gw_hist_record_event(p, "reset", backup);
 	gw_project__unlock(p);
 cleanup:
 	if (error == 0)

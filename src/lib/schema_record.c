@@ -90,6 +90,13 @@ cleanup:
 	return error;
 }
 
+int gw_schema_record_expected(gw_project *p)
+{
+	int error = gw_schema_record(p);
+
+	return error < 0 ? error : gw_hist_record_event(p, "record-schema", NULL);
+}
+
 static int first_value(void *payload, int ncols, const char *const *v)
 {
 	char **out = payload;
