@@ -442,6 +442,29 @@ cleanup:
 	return error;
 }
 
+/* The runner lock creates godwit's tables; a database that another tool
+ * migrated is refused before it, so that nothing is created in it. Only a
+ * database without godwit's tables needs this look: once they exist, the
+ * same refusal under the lock creates nothing either. */
+static int other_history_first(gw_project *p, gw_direction dir, const gw_up_options *up)
+{
+	selection sel = {NULL, 0};
+	gw_status *st = NULL;
+	gw_source *src;
+	int exists = 1, error;
+
+	if (dir != GW_UP || (up->version >= 2 && up->ignore_other_history))
+		return 0;
+	if ((error = gw_project__source_and_connect(&src, p)) < 0 ||
+	    (error = gw_hist_exists(&exists, p)) < 0 || exists)
+		return error;
+	if ((error = load_status(&st, p, READ_ONLY)) == 0)
+		error = select_up(&sel, p, st, up);
+	gw_status_free(st);
+	free(sel.items);
+	return error;
+}
+
 static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_options *up,
                const gw_down_options *down)
 {
@@ -451,7 +474,8 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 
 	if (done)
 		*done = 0;
-	if ((error = backup_first(p, dir, up, down)) < 0 ||
+	if ((error = other_history_first(p, dir, up)) < 0 ||
+	    (error = backup_first(p, dir, up, down)) < 0 ||
 	    (error = load_status(&st, p, LOCKED)) < 0)
 		goto cleanup;
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
