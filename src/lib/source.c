@@ -62,6 +62,7 @@ typedef struct down_rec {
 	int no_tx;
 	int empty;
 	int untouched; /* still what `godwit new` wrote */
+	int blank;     /* nothing but blanks, not even a comment */
 } down_rec;
 
 typedef struct loader {
@@ -651,6 +652,17 @@ static int has_sql(const char *text, size_t from, size_t to)
 	return gw_text_skip_space_comments(text, to, from) < to;
 }
 
+/* Whether text holds nothing but blanks and newlines. */
+static int is_blank_text(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is_blank(text[i]) && text[i] != '\n')
+			return 0;
+	return 1;
+}
+
 /* Whether text is still the template `godwit new` wrote. */
 static int is_template(const char *text, size_t len)
 {
@@ -724,6 +736,11 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 		m->down_state = mk->down.found ? GW_DOWN_EMPTY : GW_DOWN_NONE;
 		m->pub.down_no_transaction = 0;
 	}
+	/* golang-migrate runs a file as it is, so its users wrap one in
+	 * BEGIN; ... COMMIT; themselves: what is between them runs in godwit's
+	 * transaction, as for a sqitch script (up and down files alike). */
+	if (fn->conv == GW_FORMAT_GOLANG)
+		m->sections = GW_SECTIONS_SQITCH;
 	if (!(m->pub.version = gw_strndup(file + fn->version_start, fn->version_len)) ||
 	    !(m->pub.name = gw_strndup(file + fn->name_start, fn->stem_len - fn->name_start)) ||
 	    !(m->pub.up_file = gw_strdup(file)) ||
@@ -758,6 +775,7 @@ static int add_down(loader *ld, const char *file, const file_name *fn)
 	d->specific = fn->dialect != NULL;
 	d->empty = !has_sql(text, 0, len);
 	d->untouched = is_template(text, len);
+	d->blank = is_blank_text(text, len);
 	if ((error = read_directives(NULL, &d->no_tx, text, 0,
 	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
 	    (error = checksum(d->checksum, text, len, ld->ctx)) < 0)
@@ -1292,8 +1310,11 @@ static int match_downs(loader *ld, gw_format format)
 		m->pub.down_file = NULL;
 		m->pub.down_checksum[0] = '\0';
 		/* popx wants a down for every up, so an empty one there means
-		 * "nothing to undo"; elsewhere it means there is no down. */
-		if (d->empty && (format != GW_FORMAT_MULTI || d->untouched)) {
+		 * "nothing to undo"; so does a blank one in golang-migrate (as
+		 * `migrate create` writes it; a comment says why there is
+		 * none). Elsewhere it means there is no down. */
+		if (d->empty && !(format == GW_FORMAT_MULTI && !d->untouched) &&
+		    !(format == GW_FORMAT_GOLANG && d->blank)) {
 			m->down_state = GW_DOWN_EMPTY;
 			continue;
 		}

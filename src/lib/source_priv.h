@@ -32,7 +32,8 @@ enum {
 	GW_SECTIONS_NONE = 0, /* the whole file is the up (or the down) */
 	GW_SECTIONS_NATIVE,   /* -- migrate:up / -- migrate:down sections */
 	GW_SECTIONS_GOOSE,    /* -- +goose Up / -- +goose Down sections */
-	GW_SECTIONS_SQITCH,   /* a whole sqitch script, perhaps in BEGIN ... COMMIT */
+	GW_SECTIONS_SQITCH,   /* a whole script, perhaps in its own BEGIN ... COMMIT
+	                         (sqitch, golang-migrate) */
 };
 
 /* A -- migrate:up or -- migrate:down line of a native file (or goose's

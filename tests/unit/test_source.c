@@ -613,8 +613,24 @@ static void test_comment_only_file(void **state)
 	put(f->dir, "1_a.down.sql", "-- irreversible\n");
 	src = load(f, GW_FORMAT_AUTO);
 	assert_false(src->items[0]->empty);
-	/* A golang-migrate down without SQL still means no down. */
+	/* A golang-migrate down with only a comment still means no down. */
 	assert_null(src->items[0]->down_file);
+	gw_source_free(src);
+	f->src = NULL;
+
+	/* A blank one, as `migrate create` writes it, is a down that does
+	 * nothing, as golang-migrate runs it. */
+	put(f->dir, "1_a.down.sql", "\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_string_equal(src->items[0]->down_file, "1_a.down.sql");
+	gw_source_free(src);
+	f->src = NULL;
+
+	/* golang-migrate users wrap a file in BEGIN; ... COMMIT; themselves:
+	 * what is between runs in godwit's transaction. */
+	put(f->dir, "1_a.up.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n");
+	src = load(f, GW_FORMAT_AUTO);
+	assert_section(f, src->items[0], 0, "\nCREATE TABLE a (id int);");
 	gw_source_free(src);
 	f->src = NULL;
 
