@@ -34,6 +34,7 @@ typedef enum {
 	GW_ESTATE = -16,    /* the history tables disagree with the request */
 	GW_ENODOWN = -17,   /* a revert needs a down script that does not exist */
 	GW_ENODB = -18,     /* the database the URL names does not exist */
+	GW_ECANCELED = -19, /* gw_project_cancel stopped the run (Ctrl-C) */
 } gw_error_code;
 
 typedef struct gw_error {

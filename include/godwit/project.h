@@ -131,6 +131,16 @@ GW_EXTERN(int) gw_project_format(gw_format *out, gw_project *project);
 /* The server's version string; connects if needed. */
 GW_EXTERN(int) gw_project_server_version(const char **out, gw_project *project);
 
+/* Asks the run in progress to stop, for a Ctrl-C: the statement running on
+ * the server is cancelled (a migration in a transaction rolls back), no
+ * further migration starts, and the run returns GW_ECANCELED with what
+ * was left done and what not. Async-signal-safe and thread-safe: call it
+ * from a signal handler or another thread; the library installs no signal
+ * handlers itself. The project stays cancelled. */
+GW_EXTERN(void) gw_project_cancel(gw_project *project);
+/* 1 once gw_project_cancel was called. */
+GW_EXTERN(int) gw_project_cancelled(const gw_project *project);
+
 /* ---- status ---------------------------------------------------------- */
 
 typedef enum {

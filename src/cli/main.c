@@ -11,6 +11,7 @@
  * the configuration (godwit.conf, .env, environment, then the flags on top)
  * and opens the project. `godwit version` needs nothing, so it starts fast.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -435,6 +436,43 @@ static int prepare(gw_cli *cli)
 	return 0;
 }
 
+/* ---- Ctrl-C ---------------------------------------------------------------- */
+
+/* The library installs no signal handlers; the CLI's turn SIGINT and
+ * SIGTERM into a cancel request, so the statement running on the server
+ * stops and its transaction rolls back before godwit exits, instead of the
+ * server committing it after godwit is gone. A second signal exits at
+ * once. */
+static gw_project *volatile interrupt_project;
+static volatile sig_atomic_t interrupt_signal;
+
+static void on_interrupt(int sig)
+{
+	static const char msg[] = "\ngodwit: interrupted; cancelling the running statement "
+	                          "(press Ctrl-C again to quit at once)\n";
+	ssize_t ignored;
+
+	if (interrupt_signal)
+		_exit(128 + sig);
+	interrupt_signal = sig;
+	ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)ignored;
+	gw_project_cancel(interrupt_project);
+}
+
+static void catch_interrupts(gw_project *project)
+{
+	struct sigaction sa;
+
+	interrupt_project = project;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Output that could not be written (a full disk, a closed pipe) is a
  * failure: a script must not take a truncated status for a good one. */
 static int finish_output(int rc)
@@ -481,7 +519,15 @@ static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
 		return rc;
 	if ((rc = prepare(cli)) != 0)
 		return rc;
-	return cli->cmd->run(cli, args);
+	if (cli->project && (cli->cmd->needs & GW_NEEDS_DB))
+		catch_interrupts(cli->project);
+	rc = cli->cmd->run(cli, args);
+	/* Interrupted work exits as a shell expects of a killed program
+	 * (130 for Ctrl-C); work that finished before the cancel took hold
+	 * keeps its own status. */
+	if (interrupt_signal && rc != GW_EXIT_OK)
+		rc = 128 + interrupt_signal;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -495,6 +541,7 @@ int main(int argc, char **argv)
 	gw_cli_detect_colors(&cli);
 	rc = run(&cli, &args, argc, argv);
 	rc = finish_output(rc);
+	interrupt_project = NULL;
 	cli_dispose(&cli, &args);
 #ifndef GW_SANITIZE
 	/* Everything is flushed and freed. The exit handlers left are those of

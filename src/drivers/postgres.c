@@ -24,6 +24,7 @@
 typedef struct gw_pgconn {
 	gw_conn base; /* first, so a gw_conn * is a gw_pgconn * */
 	PGconn *pg;
+	PGcancel *cancel; /* made at connect time: PQcancel is signal-safe with it */
 	char *server_version;
 	int last_position; /* of the last failed statement, for last_error_position */
 	int pgbouncer;     /* the URL says pgbouncer=true */
@@ -285,6 +286,7 @@ static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	pc->pg = pg;
 	pc->pgbouncer = u.pgbouncer;
 	pg = NULL;
+	pc->cancel = PQgetCancel(pc->pg);
 	PQsetNoticeReceiver(pc->pg, notice_receiver, pc);
 	*out = &pc->base;
 	pc = NULL;
@@ -310,9 +312,23 @@ static void pg_close(gw_conn *conn)
 
 	if (!pc)
 		return;
+	if (pc->cancel)
+		PQfreeCancel(pc->cancel);
 	PQfinish(pc->pg);
 	free(pc->server_version);
 	free(pc);
+}
+
+/* Called from a signal handler: PQcancel with a PGcancel made beforehand
+ * is documented as safe there; it opens a new socket to the server. */
+static int pg_cancel(gw_conn *conn)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+	char errbuf[256];
+
+	if (!pc->cancel || !PQcancel(pc->cancel, errbuf, (int)sizeof(errbuf)))
+		return GW_ERROR;
+	return 0;
 }
 
 /* Sets the error of a failed result (res may be NULL when libpq itself
@@ -779,4 +795,5 @@ const gw_driver gw_driver_postgres = {
         .last_error_position = pg_last_error_position,
         .server_version = pg_server_version,
         .session = pg_session,
+        .cancel = pg_cancel,
 };

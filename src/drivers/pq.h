@@ -50,7 +50,10 @@
 	X(char *, PQport, (const PGconn *))                                                        \
 	X(int, PQlibVersion, (void))                                                               \
 	X(PQconninfoOption *, PQconninfoParse, (const char *, char **))                            \
-	X(void, PQconninfoFree, (PQconninfoOption *))
+	X(void, PQconninfoFree, (PQconninfoOption *))                                              \
+	X(PGcancel *, PQgetCancel, (PGconn *))                                                     \
+	X(int, PQcancel, (PGcancel *, char *, int))                                                \
+	X(void, PQfreeCancel, (PGcancel *))
 
 #define GW_PQ_MEMBER(ret, name, args) ret(*name) args;
 typedef struct gw_pq_api {
@@ -95,6 +98,9 @@ int gw_pq_loaded(void);
 #define PQfreemem            gw_pq.PQfreemem
 #define PQbackendPID         gw_pq.PQbackendPID
 #define PQport               gw_pq.PQport
+#define PQgetCancel          gw_pq.PQgetCancel
+#define PQcancel             gw_pq.PQcancel
+#define PQfreeCancel         gw_pq.PQfreeCancel
 #define PQlibVersion         gw_pq.PQlibVersion
 #define PQconninfoParse      gw_pq.PQconninfoParse
 #define PQconninfoFree       gw_pq.PQconninfoFree

@@ -573,6 +573,33 @@ void gw_hist_record_failure(gw_project *p, const char *version, const char *name
 	gw_str_dispose(&who);
 }
 
+static int copy_state(void *payload, int ncols, const char *const *values)
+{
+	char **state = payload;
+
+	if (ncols < 1 || !values[0])
+		return 0;
+	free(*state);
+	*state = gw_strdup(values[0]);
+	return *state ? 0 : GW_ENOMEM;
+}
+
+int gw_hist_row_state(gw_project *p, const char *version, char **state)
+{
+	const char *params[1] = {version};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	*state = NULL;
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
+	gw_str_printf(&sql, "SELECT state FROM %s WHERE version = $1", p->table_q);
+	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
+	                            : gw_project__exec(p, sql.ptr, params, 1, copy_state, state);
+	gw_str_dispose(&sql);
+	return error;
+}
+
 int gw_hist_set_progress(gw_project *p, const char *version, int done)
 {
 	char n[16];
@@ -580,6 +607,8 @@ int gw_hist_set_progress(gw_project *p, const char *version, int done)
 	gw_str sql = GW_STR_INIT;
 	int error;
 
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
 	snprintf(n, sizeof(n), "%d", done);
 	gw_str_printf(&sql, "UPDATE %s SET statements_done = $2 WHERE version = $1", p->table_q);
 	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
@@ -594,6 +623,8 @@ int gw_hist_set_dirty(gw_project *p, const char *version, const char *message)
 	gw_str sql = GW_STR_INIT;
 	int error;
 
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
 	gw_str_printf(&sql, "UPDATE %s SET state = 'dirty', error = $2 WHERE version = $1",
 	              p->table_q);
 	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)

@@ -9,6 +9,9 @@
 #ifndef GW_LIB_INTERNAL_H
 #define GW_LIB_INTERNAL_H
 
+#include <signal.h>
+#include <stdatomic.h>
+
 #include "godwit/lint.h"
 #include "godwit/project.h"
 #include "godwit/sys/driver.h"
@@ -92,6 +95,9 @@ struct gw_project {
 	char *events_q;
 	int64_t lock_key;
 	int locked;
+	/* gw_project_cancel: set from a signal handler or another thread. */
+	volatile sig_atomic_t cancelled;
+	_Atomic(gw_conn *) cancel_conn;
 };
 
 /* project.c */
@@ -106,8 +112,17 @@ void gw_sleep_ms(long ms);
 long gw_backoff_ms(int attempt, long base_ms, long cap_ms);
 
 /* Opens a new session after the old one was lost, so a failure can still
- * be recorded. */
+ * be recorded. The error that lost the old one stays on the context; on
+ * failure p->conn is NULL. */
 int gw_project__reconnect(gw_project *p);
+/* GW_ECONNECT when the project has no connection (a reconnect failed). */
+int gw_project__need_conn(gw_project *p);
+/* Publishes (or withdraws, before closing) the connection that
+ * gw_project_cancel sends its request to. */
+void gw_project__remember_conn(gw_project *p);
+void gw_project__forget_conn(gw_project *p);
+/* Replaces the error on ctx with GW_ECANCELED "interrupted: <fmt>". */
+int gw_project__cancel_error(gw_project *p, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
 /* 1 when the database is a SQLite file that does not exist yet: reading
  * commands report an empty history instead of creating it. */
 int gw_project__database_missing(const gw_project *p);
@@ -192,6 +207,9 @@ void gw_hist_saved_events_dispose(gw_vec *saved);
 /* Runs single statements outside any batch. */
 int gw_hist_set_progress(gw_project *p, const char *version, int done);
 int gw_hist_set_dirty(gw_project *p, const char *version, const char *error);
+/* The state of version's row ("applied" or "dirty") in *state (malloc'd),
+ * NULL when it has none. */
+int gw_hist_row_state(gw_project *p, const char *version, char **state);
 
 /* runner.c */
 

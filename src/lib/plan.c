@@ -402,6 +402,16 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 			break;
 		}
 
+		/* A cancel that came between two migrations stops the run
+		 * before the next one. */
+		if (p->cancelled) {
+			error = gw_project__cancel_error(
+			        p, "stopped before %s %s; %zu migration%s %s before it",
+			        k->m->version, k->m->name, n, n == 1 ? " was" : "s were",
+			        dir == GW_UP ? "applied" : "reverted");
+			gw_hist_record_failure(p, k->m->version, k->m->name, "cancel");
+			break;
+		}
 		if (dir == GW_UP)
 			error = gw_run_up(p, k->m, k->resume ? &k->resume_from : NULL, &skipped);
 		else

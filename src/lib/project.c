@@ -7,6 +7,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +224,7 @@ void gw_project_free(gw_project *p)
 	if (!p)
 		return;
 	gw_project__unlock(p);
+	gw_project__forget_conn(p);
 	if (p->conn)
 		p->driver->close(p->conn);
 	gw_source_free(p->source);
@@ -256,11 +259,21 @@ const char *gw_project_driver_name(const gw_project *p)
 	return p->driver->name;
 }
 
+int gw_project__need_conn(gw_project *p)
+{
+	if (p->conn)
+		return 0;
+	return gw_error_set(p->ctx, GW_ECONNECT, "not connected to the database");
+}
+
 int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
                      void *payload)
 {
 	gw_stmt stmt = {sql, strlen(sql), params, n};
+	int error;
 
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
 	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
 }
 
@@ -437,6 +450,7 @@ int gw_project__connect(gw_conn **out, gw_project *p)
 		if ((error = connect_in(p, p->ctx)) < 0)
 			return error;
 		p->lock_key = gw_hash_key64(p->table_q);
+		gw_project__remember_conn(p);
 	}
 	*out = p->conn;
 	return 0;
@@ -495,13 +509,66 @@ int gw_project__source_and_connect(gw_source **out, gw_project *p)
 	if (p->conn) {
 		p->conn->ctx = p->ctx;
 		p->lock_key = gw_hash_key64(p->table_q);
+		gw_project__remember_conn(p);
 	}
+	return error;
+}
+
+/* The connection a cancel request goes to. It is published only once it is
+ * complete and withdrawn before it is closed, and a signal handler runs
+ * while the thread it interrupted is paused, so the handler never sees a
+ * connection being torn down. */
+void gw_project__remember_conn(gw_project *p)
+{
+	atomic_store(&p->cancel_conn, p->conn);
+}
+
+void gw_project__forget_conn(gw_project *p)
+{
+	atomic_store(&p->cancel_conn, (gw_conn *)NULL);
+}
+
+void gw_project_cancel(gw_project *p)
+{
+	gw_conn *conn;
+
+	if (!p)
+		return;
+	/* Only a flag, an atomic load and the driver's cancel request: all
+	 * async-signal-safe. */
+	p->cancelled = 1;
+	conn = atomic_load(&p->cancel_conn);
+	if (conn && conn->driver->cancel)
+		conn->driver->cancel(conn);
+}
+
+int gw_project_cancelled(const gw_project *p)
+{
+	return p && p->cancelled;
+}
+
+int gw_project__cancel_error(gw_project *p, const char *fmt, ...)
+{
+	gw_str msg = GW_STR_INIT;
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	gw_str_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	/* The driver's "canceling statement due to user request" says less
+	 * than the runner knows: which migration, and what is left of it. */
+	gw_ctx_clear_error(p->ctx);
+	error = gw_error_set(p->ctx, GW_ECANCELED, "interrupted: %s",
+	                     gw_str_failed(&msg) ? "cancelled" : msg.ptr);
+	gw_str_dispose(&msg);
 	return error;
 }
 
 int gw_project__reconnect(gw_project *p)
 {
-	gw_conn *conn;
+	gw_ctx *ctx = NULL;
+	int error;
 
 	/* The session (and with it the advisory lock) is gone already; a
 	 * lease's heartbeat must stop so the lease can lapse. */
@@ -509,13 +576,30 @@ int gw_project__reconnect(gw_project *p)
 		gw_lease_release(p->lease);
 		p->lease = NULL;
 	}
+	gw_project__forget_conn(p);
 	p->driver->close(p->conn);
 	p->conn = NULL;
 	p->locked = 0;
 	free(p->table_q);
 	free(p->events_q);
 	p->table_q = p->events_q = NULL;
-	return gw_project__connect(&conn, p);
+	/* The new session's errors go to a context of their own: the error
+	 * that lost the old one is what the run reports, and the retries'
+	 * warnings still reach the caller. */
+	if (gw_ctx_new(&ctx) < 0)
+		return GW_ENOMEM;
+	gw_ctx__copy_notice_cb(ctx, p->ctx);
+	if ((error = connect_in(p, ctx)) < 0) {
+		if (p->conn)
+			p->driver->close(p->conn);
+		p->conn = NULL;
+	} else {
+		p->conn->ctx = p->ctx;
+		p->lock_key = gw_hash_key64(p->table_q);
+		gw_project__remember_conn(p);
+	}
+	gw_ctx_free(ctx);
+	return error;
 }
 
 int gw_project_server_version(const char **out, gw_project *p)
@@ -593,6 +677,10 @@ static int take_advisory_lock(gw_project *p)
 			return error;
 		if (acquired)
 			return 0;
+		if (p->cancelled)
+			return gw_project__cancel_error(p,
+			                                "stopped while waiting for the migration "
+			                                "lock; nothing was changed");
 		if (now_ms() >= deadline)
 			return lock_timeout_error(p);
 		if (!told++)

@@ -230,15 +230,191 @@ static void locate_failure(gw_project *p, const gw_prepared *pm, const gw_exec_f
 	locate(p, pm, at);
 }
 
-/* After a lost connection the failure can only be recorded on a new
- * session; without one, status still shows what happened (dirty rows,
- * or a migration that is simply not applied). */
-static void reconnect_if_lost(gw_project *p)
+#define SQLSTATE_QUERY_CANCELED  "57014"
+#define SQLSTATE_UNDEFINED_TABLE "42P01"
+
+/* What a failure did to the session. */
+typedef enum {
+	SESSION_OK,   /* the connection is fine: the error is the statement's */
+	SESSION_GONE, /* the connection was lost and no new one could be made */
+	SESSION_BACK, /* the connection was lost; a new session is open */
+} session_outcome;
+
+/* After a lost connection, the failure can only be recorded, and whether
+ * the work in flight committed only be learnt, on a new session: opens
+ * one (with the connect retries) and reads version's history row into
+ * *state ("applied", "dirty", or NULL when it has none). */
+static session_outcome reconnect_if_lost(gw_project *p, const char *version, char **state)
 {
 	const gw_error *e = gw_ctx_error(p->ctx);
 
-	if (e && e->code == GW_ECONNECT)
-		gw_project__reconnect(p);
+	gw_ctx *scratch = NULL;
+	session_outcome outcome = SESSION_BACK;
+
+	*state = NULL;
+	if (!e || e->code != GW_ECONNECT)
+		return SESSION_OK;
+	if (gw_project__reconnect(p) < 0)
+		return SESSION_GONE;
+	/* The look-up's own errors must not add to the run's error. */
+	if (gw_ctx_new(&scratch) < 0)
+		return SESSION_GONE;
+	p->conn->ctx = scratch;
+	if (gw_hist_row_state(p, version, state) < 0) {
+		/* No history table: the first migration's never committed. */
+		e = gw_ctx_error(scratch);
+		if (!e || strcmp(e->sqlstate, SQLSTATE_UNDEFINED_TABLE))
+			outcome = SESSION_GONE;
+	}
+	p->conn->ctx = p->ctx;
+	gw_ctx_free(scratch);
+	return outcome;
+}
+
+/* Whether the failure is the statement that gw_project_cancel stopped. */
+static int was_cancelled(gw_project *p)
+{
+	const gw_error *e = gw_ctx_error(p->ctx);
+
+	return p->cancelled && e && !strcmp(e->sqlstate, SQLSTATE_QUERY_CANCELED);
+}
+
+/* A failed transactional migration (or down): the transaction is rolled
+ * back unless the connection broke during COMMIT, which only the history
+ * can tell. Sets the error's hint and records the event. */
+static int report_transactional(gw_project *p, const gw_migration *m, const gw_prepared *pm, int up,
+                                int error)
+{
+	const char *verb = up ? "applied" : "reverted";
+	char *state = NULL;
+	int committed;
+
+	if (was_cancelled(p)) {
+		error = gw_project__cancel_error(
+		        p, "%s %s was cancelled and rolled back; %s", m->version, m->name,
+		        up ? "nothing of it was applied" : "it is still applied");
+		gw_error_set_location(p->ctx, pm->path.ptr, 0, 0);
+		gw_error_set_hint(p->ctx, "run godwit %s again to %s it", up ? "up" : "down",
+		                  up ? "apply" : "revert");
+		gw_hist_record_failure(p, m->version, m->name, "cancel");
+		return error;
+	}
+	if (!gw_ctx_error(p->ctx)->file[0])
+		gw_error_set_location(p->ctx, pm->path.ptr, 0, 0);
+	switch (reconnect_if_lost(p, m->version, &state)) {
+	case SESSION_OK:
+		if (up)
+			gw_error_set_hint(p->ctx,
+			                  "the migration was rolled back and nothing of it was "
+			                  "applied; fix it and run godwit up again");
+		else
+			gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
+			                  m->version);
+		break;
+	case SESSION_GONE:
+		gw_error_set_hint(p->ctx,
+		                  "the connection was lost while %s was %s, and godwit could "
+		                  "not reconnect to learn whether it committed; once the server "
+		                  "is back, 'godwit status' shows it (a migration in a "
+		                  "transaction is never half done)",
+		                  m->version, up ? "being applied" : "being reverted");
+		break;
+	case SESSION_BACK:
+		if (up && state && strcmp(state, "applied")) {
+			/* Only a no-transaction migration's first row is dirty. */
+			gw_error_set_hint(p->ctx,
+			                  "the connection was lost as %s started; on a new session "
+			                  "the history shows it dirty before its first statement; "
+			                  "run 'godwit up --resume' to run it",
+			                  m->version);
+			break;
+		}
+		committed = up ? state != NULL : state == NULL;
+		gw_error_set_hint(p->ctx,
+		                  "the connection was lost while %s was %s; on a new session "
+		                  "the history shows %s %s: %s; run godwit %s again",
+		                  m->version, up ? "being applied" : "being reverted",
+		                  committed ? "that it committed and is" : "that it was not", verb,
+		                  committed ? "its transaction finished before the connection "
+		                              "broke"
+		                            : "it was rolled back with the connection",
+		                  up ? "up" : "down");
+		break;
+	}
+	gw_hist_record_failure(p, m->version, m->name, "fail");
+	free(state);
+	return error;
+}
+
+/* A failed statement-by-statement run (or its bookkeeping): statement
+ * `at` (0-based) failed, or ran when `ran` is set and what failed was
+ * recording it. The row is left dirty with the progress made, unless the
+ * history, read again after a lost connection, shows it finished. */
+static int report_each(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t at,
+                       int ran, const char *resume_hint, int error)
+{
+	const char *message;
+	char *state = NULL;
+	size_t n = pm->stmts.count;
+
+	if (was_cancelled(p)) {
+		error = gw_project__cancel_error(
+		        p,
+		        "%s %s was cancelled at statement %zu of %zu; the ones "
+		        "before it stay done and it is now dirty",
+		        m->version, m->name, at + 1, n);
+		gw_error_set_location(p->ctx, pm->path.ptr, 0, 0);
+		gw_error_set_hint(p->ctx, "%s", resume_hint);
+	} else {
+		switch (reconnect_if_lost(p, m->version, &state)) {
+		case SESSION_GONE:
+			gw_error_set_hint(p->ctx,
+			                  "the connection was lost at statement %zu of %zu of %s, "
+			                  "and godwit could not reconnect to record it; the "
+			                  "history shows it dirty at the last statement "
+			                  "recorded: once the server is back, check the "
+			                  "database, then %s",
+			                  at + 1, n, m->version, resume_hint);
+			free(state);
+			return error;
+		case SESSION_BACK:
+			if (state && !strcmp(state, "applied")) {
+				gw_error_set_hint(p->ctx,
+				                  "the connection was lost after %s was marked "
+				                  "applied; on a new session the history shows it "
+				                  "applied; run godwit up again for the rest",
+				                  m->version);
+				gw_hist_record_failure(p, m->version, m->name, "fail");
+				free(state);
+				return error;
+			}
+			gw_error_set_hint(p->ctx,
+			                  "the connection was lost at statement %zu of %zu, and "
+			                  "a new session recorded %s as dirty with the statements "
+			                  "before it done; check whether statement %zu took "
+			                  "effect, then %s",
+			                  at + ran + 1 > n ? n : at + ran + 1, n, m->version,
+			                  at + ran + 1 > n ? n : at + ran + 1, resume_hint);
+			break;
+		case SESSION_OK:
+			break;
+		}
+		gw_error_set_hint(p->ctx,
+		                  "%s is now dirty: statement %zu of %zu %s and the ones before "
+		                  "it stay done; fix the cause, then %s",
+		                  m->version, at + 1, n,
+		                  ran ? "ran but could not be recorded" : "failed", resume_hint);
+	}
+	message = gw_ctx_error(p->ctx)->message;
+	if (ran)
+		gw_hist_set_progress(p, m->version, (int)at + 1);
+	gw_hist_set_dirty(p, m->version, message);
+	if (gw_ctx_error(p->ctx)->code == GW_ECANCELED)
+		gw_hist_record_failure(p, m->version, m->name, "cancel");
+	else
+		gw_hist_record_failure(p, m->version, m->name, "fail");
+	free(state);
+	return error;
 }
 
 static int is_concurrent_apply(gw_project *p)
@@ -266,8 +442,8 @@ static int should_retry(gw_project *p, const gw_migration *m, int attempt, int i
 	const gw_error *e = gw_ctx_error(p->ctx);
 	long delay;
 
-	if (!e || p->driver->dialect != GW_DIALECT_POSTGRES || attempt >= p->retries ||
-	    (strcmp(e->sqlstate, "55P03") && strcmp(e->sqlstate, "40P01")))
+	if (!e || p->cancelled || p->driver->dialect != GW_DIALECT_POSTGRES ||
+	    attempt >= p->retries || (strcmp(e->sqlstate, "55P03") && strcmp(e->sqlstate, "40P01")))
 		return 0;
 	delay = gw_backoff_ms(attempt, 200, 10000);
 	/* A statement run outside a transaction is not rolled back: it was
@@ -344,13 +520,8 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 		    !locate_verify_failure(p, pm, fail.index, fail.position, first_verify))
 			locate_failure(p, pm, &fail, first_body);
 	} while (error < 0 && should_retry(p, m, attempt++, 1));
-	if (error < 0) {
-		gw_error_set_hint(p->ctx,
-		                  "the migration was rolled back and nothing of it was applied; "
-		                  "fix it and run godwit up again");
-		reconnect_if_lost(p);
-		gw_hist_record_failure(p, m->version, m->name, "fail");
-	}
+	if (error < 0)
+		error = report_transactional(p, m, pm, 1, error);
 cleanup:
 	gw_batch_dispose(&b);
 	return error;
@@ -372,6 +543,8 @@ static int start_no_transaction(gw_project *p, const gw_migration *m, const gw_p
 	error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
 	if (error < 0 && fail.index == 0 && is_concurrent_apply(p))
 		error = skip_concurrent(p, m, skipped);
+	else if (error < 0)
+		error = report_transactional(p, m, pm, 1, error);
 cleanup:
 	gw_batch_dispose(&b);
 	return error;
@@ -560,7 +733,6 @@ cleanup:
 static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t from,
                     int resume, int up, const char *resume_hint)
 {
-	gw_conn *conn = p->conn;
 	size_t i;
 	int error = 0;
 
@@ -570,6 +742,21 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 		gw_index_build build = GW_INDEX_BUILD_INIT;
 		int attempt = 0;
 
+		/* A cancel that came between two statements found the server
+		 * idle: stop here, as it would have stopped the statement. */
+		if (p->cancelled) {
+			error = gw_project__cancel_error(p,
+			                                 "%s %s was cancelled before statement %zu "
+			                                 "of %zu; the ones before it stay done and "
+			                                 "it is now dirty",
+			                                 m->version, m->name, i + 1,
+			                                 pm->stmts.count);
+			gw_error_set_location(p->ctx, pm->path.ptr, 0, 0);
+			gw_error_set_hint(p->ctx, "%s", resume_hint);
+			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
+			gw_hist_record_failure(p, m->version, m->name, "cancel");
+			return error;
+		}
 		if (p->driver->dialect == GW_DIALECT_POSTGRES && s->kind == GW_STMT_NO_TX &&
 		    (error = gw_sql_index_build(&build, stmt.sql, stmt.len, p->ctx)) < 0)
 			return error;
@@ -577,8 +764,9 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 			if (attempt > 0 || (resume && i == from))
 				error = drop_failed_build(p, m, pm, s, &build);
 			if (error == 0 &&
-			    (error = conn->driver->exec(conn, &stmt, NULL, NULL)) < 0) {
-				gw_exec_failure f = {i, conn->driver->last_error_position(conn)};
+			    (error = p->conn->driver->exec(p->conn, &stmt, NULL, NULL)) < 0) {
+				gw_exec_failure f = {i,
+				                     p->conn->driver->last_error_position(p->conn)};
 
 				locate_failure(p, pm, &f, 0);
 			}
@@ -586,18 +774,10 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 		if (error == 0)
 			error = check_build(p, pm, s, &build, up);
 		gw_index_build_dispose(&build);
-		if (error < 0) {
-			reconnect_if_lost(p);
-			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
-			gw_error_set_hint(p->ctx,
-			                  "%s is now dirty: statement %zu of %zu failed and the "
-			                  "ones before it stay done; fix the cause, then %s",
-			                  m->version, i + 1, pm->stmts.count, resume_hint);
-			gw_hist_record_failure(p, m->version, m->name, "fail");
-			return error;
-		}
+		if (error < 0)
+			return report_each(p, m, pm, i, 0, resume_hint, error);
 		if ((error = gw_hist_set_progress(p, m->version, (int)i + 1)) < 0)
-			return error;
+			return report_each(p, m, pm, i, 1, resume_hint, error);
 	}
 	return 0;
 }
@@ -614,8 +794,12 @@ static int verify_no_transaction(gw_project *p, const gw_migration *m, const gw_
 		error = gw_error_oom(p->ctx);
 	for (i = 0; i < b.count && error == 0; i++) {
 		if ((error = p->conn->driver->exec(p->conn, &b.stmts[i], NULL, NULL)) < 0) {
+			char *state = NULL;
+
 			locate_verify_failure(p, pm, i,
 			                      p->conn->driver->last_error_position(p->conn), 0);
+			reconnect_if_lost(p, m->version, &state);
+			free(state);
 			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
 			gw_error_set_hint(p->ctx,
 			                  "%s ran without a transaction, so it stays applied "
@@ -643,20 +827,27 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 	if (pm.transactional && !resume_from) {
 		error = up_transactional(p, m, &pm, skipped);
 	} else {
+		const char *resume_hint = "run 'godwit up --resume' to continue from it, or "
+		                          "settle it with 'godwit resolve'";
+		size_t from = resume_from ? *resume_from : 0;
+
 		/* A resumed migration already has its dirty row, even when its
 		 * first statement is the one that failed. */
 		if (!resume_from &&
 		    ((error = start_no_transaction(p, m, &pm, skipped)) < 0 || *skipped))
 			goto cleanup;
-		if ((error = set_session_timeouts(p)) < 0)
+		if ((error = set_session_timeouts(p)) < 0) {
+			error = report_each(p, m, &pm, from, 0, resume_hint, error);
 			goto cleanup;
-		if ((error = run_each(p, m, &pm, resume_from ? *resume_from : 0,
-		                      resume_from != NULL, 1,
-		                      "run 'godwit up --resume' to continue from it, or "
-		                      "settle it with 'godwit resolve'")) < 0 ||
-		    (error = verify_no_transaction(p, m, &pm)) < 0 ||
-		    (error = finish(p, m, "apply")) < 0)
+		}
+		if ((error = run_each(p, m, &pm, from, resume_from != NULL, 1, resume_hint)) < 0 ||
+		    (error = verify_no_transaction(p, m, &pm)) < 0)
 			goto cleanup;
+		/* Every statement ran: a failure now is only in marking it. */
+		if ((error = finish(p, m, "apply")) < 0) {
+			error = report_each(p, m, &pm, pm.stmts.count - 1, 1, resume_hint, error);
+			goto cleanup;
+		}
 	}
 	if (error == 0 && !*skipped)
 		gw_notify(p->ctx, GW_NOTICE_APPLIED, m->version, m->name, m->up_file,
@@ -685,12 +876,8 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 		if (error < 0)
 			locate_failure(p, pm, &fail, first_body);
 	} while (error < 0 && should_retry(p, m, attempt++, 1));
-	if (error < 0) {
-		gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
-		                  m->version);
-		reconnect_if_lost(p);
-		gw_hist_record_failure(p, m->version, m->name, "fail");
-	}
+	if (error < 0)
+		error = report_transactional(p, m, pm, 0, error);
 cleanup:
 	gw_batch_dispose(&b);
 	return error;

@@ -218,6 +218,8 @@ const char *gw_error_code_name(int code)
 		return "nodown";
 	case GW_ENODB:
 		return "nodatabase";
+	case GW_ECANCELED:
+		return "canceled";
 	default:
 		return "error";
 	}

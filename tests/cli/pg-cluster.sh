@@ -5,6 +5,9 @@
 #
 #   pg-cluster.sh start DIR    initdb + pg_ctl start; writes DIR/url
 #   pg-cluster.sh stop DIR     stops the cluster and removes its data
+#   pg-cluster.sh halt DIR     stops the server at once (-m immediate, as a
+#                              crash would), keeping its data
+#   pg-cluster.sh resume DIR   starts a halted server again (crash recovery)
 #
 # The cluster lives in its own folder under /tmp (or a short $TMPDIR), with
 # its Unix socket there and no TCP listener, so several clusters (a test run
@@ -22,7 +25,7 @@ set -eu
 
 usage()
 {
-	echo "usage: $0 start|stop DIR" >&2
+	echo "usage: $0 start|stop|halt|resume DIR" >&2
 	exit 2
 }
 
@@ -155,8 +158,32 @@ EOF
 	echo "pg-cluster: $("$bindir/postgres" --version) running at $url"
 }
 
+# The tests that stop the server in the middle of a migration (the fault
+# tests) do it to a cluster of their own, never to the shared one.
+halt_cluster()
+{
+	root=$(cat "$dir/root")
+	bindir=$(cat "$dir/bindir")
+	as_owner "$(sq "$bindir/pg_ctl") -D $(sq "$root/data") -m immediate -w -t 60 stop" \
+		>>"$dir/pg_ctl.log" 2>&1
+}
+
+resume_cluster()
+{
+	root=$(cat "$dir/root")
+	bindir=$(cat "$dir/bindir")
+	if ! as_owner "$(sq "$bindir/pg_ctl") -D $(sq "$root/data") -l $(sq "$root/server.log") \
+		-w -t 60 start" >>"$dir/pg_ctl.log" 2>&1; then
+		tail -n 20 "$root/server.log" >&2 || true
+		echo "pg-cluster: the server did not start again" >&2
+		exit 1
+	fi
+}
+
 case $action in
 start) start_cluster ;;
 stop) stop_cluster ;;
+halt) halt_cluster ;;
+resume) resume_cluster ;;
 *) usage ;;
 esac

@@ -119,6 +119,11 @@ struct gw_driver {
 	/* Asks the server which process runs this connection's statements
 	 * (one round trip). NULL for drivers without server sessions. */
 	int (*session)(gw_conn *conn, gw_session_info *out);
+
+	/* Asks the database to stop the statement running on conn, if any;
+	 * its error then reaches the caller of exec or exec_tx. Must be
+	 * async-signal-safe (a Ctrl-C handler calls it). NULL: no way to. */
+	int (*cancel)(gw_conn *conn);
 };
 
 #endif

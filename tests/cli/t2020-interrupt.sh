@@ -1,0 +1,150 @@
+#!/bin/sh
+test_description='Ctrl-C and SIGTERM cancel the running statement, roll back, record it and exit 130'
+. "$(dirname "$0")/lib.sh"
+
+# Starts godwit in the background; its pid lands in pid, its exit code in
+# rc, its output in out.
+start_godwit()
+{
+	rm -f pid rc &&
+	(
+		"$GODWIT" "$@" >out 2>&1 &
+		echo $! >pid
+		wait $!
+		echo $? >rc
+	) &
+	until test -s pid
+	do
+		sleep 0.05
+	done
+}
+
+# Waits until a session of the test database runs a query containing $1.
+wait_for_query()
+{
+	i=0
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
+	do
+		i=$((i + 1))
+		test $i -lt 100 || return 1
+		sleep 0.1
+	done
+}
+
+# Waits until godwit waits for a lock that another session holds.
+wait_for_lock_wait()
+{
+	i=0
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'godwit' AND wait_event_type = 'Lock'")" = 1
+	do
+		i=$((i + 1))
+		test $i -lt 100 || return 1
+		sleep 0.1
+	done
+}
+
+running_queries()
+{
+	pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()"
+}
+
+test_expect_success PG 'setup' '
+	pg_new_db &&
+	write_migration db/migrations/20240101000000_slow.sql <<-\EOF
+	-- migrate:up
+	CREATE TABLE before_sleep (id int);
+	SELECT pg_sleep(30);
+	CREATE TABLE after_sleep (id int);
+	EOF
+'
+
+test_expect_success PG 'Ctrl-C in a transactional migration cancels it: exit 130, nothing committed' '
+	start_godwit --url "$PG_URL" up &&
+	wait_for_query "pg_sleep(30)" &&
+	kill -INT "$(cat pid)" &&
+	wait &&
+	test "$(cat rc)" = 130 &&
+	cat >expect <<-\EOF &&
+
+	godwit: interrupted; cancelling the running statement (press Ctrl-C again to quit at once)
+	godwit: error: db/migrations/20240101000000_slow.sql: interrupted: 20240101000000 slow was cancelled and rolled back; nothing of it was applied
+	hint: run godwit up again to apply it
+	EOF
+	grep -v "^applying" out >actual &&
+	test_cmp expect actual &&
+	test "$(running_queries "pg_sleep(30)")" = 0 &&
+	test "$(pg_sql "SELECT to_regclass('\''before_sleep'\'') IS NULL")" = t &&
+	test "$(pg_count godwit_migrations)" = 0 &&
+	test "$(pg_sql "SELECT action || '\'' '\'' || version || '\'' '\'' || error FROM godwit_events")" = "cancel 20240101000000 interrupted: 20240101000000 slow was cancelled and rolled back; nothing of it was applied"
+'
+
+test_expect_success PG 'the next run applies the migration in full' '
+	sed -i "s/pg_sleep(30)/pg_sleep(0)/" db/migrations/20240101000000_slow.sql &&
+	godwit --url "$PG_URL" up &&
+	test "$(pg_sql "SELECT to_regclass('\''after_sleep'\'') IS NOT NULL")" = t
+'
+
+test_expect_success PG 'SIGTERM in a no-transaction migration: exit 143, dirty with its progress, resumable' '
+	write_migration db/migrations/20240102000000_nt.sql <<-\EOF &&
+	-- migrate:up
+	-- godwit:no-transaction
+	CREATE TABLE nt1 (id int);
+	SELECT pg_sleep(31);
+	CREATE TABLE nt2 (id int);
+	EOF
+	start_godwit --url "$PG_URL" up &&
+	wait_for_query "pg_sleep(31)" &&
+	kill -TERM "$(cat pid)" &&
+	wait &&
+	test "$(cat rc)" = 143 &&
+	test_grep "^godwit: error: db/migrations/20240102000000_nt.sql: interrupted: 20240102000000 nt was cancelled at statement 2 of 3; the ones before it stay done and it is now dirty$" out &&
+	test_grep "^hint: run .godwit up --resume. to continue from it" out &&
+	test "$(pg_sql "SELECT state, statements_done FROM godwit_migrations WHERE version = '\''20240102000000'\''")" = "dirty|1" &&
+	test "$(pg_sql "SELECT action FROM godwit_events WHERE version = '\''20240102000000'\''")" = cancel &&
+	test "$(running_queries "pg_sleep(31)")" = 0 &&
+	sed -i "s/pg_sleep(31)/pg_sleep(0)/" db/migrations/20240102000000_nt.sql &&
+	godwit --url "$PG_URL" up --resume &&
+	test "$(pg_sql "SELECT state FROM godwit_migrations WHERE version = '\''20240102000000'\''")" = applied &&
+	test "$(pg_sql "SELECT to_regclass('\''nt2'\'') IS NOT NULL")" = t
+'
+
+test_expect_success PG 'Ctrl-C while waiting for the lock stops at once, having changed nothing' '
+	write_migration db/migrations/20240103000000_three.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE three (id int);
+	EOF
+	write_migration hold/20240109000000_hold.sql <<-\EOF &&
+	-- migrate:up
+	SELECT pg_sleep(20);
+	EOF
+	("$GODWIT" --url "$PG_URL" --dir hold up >hold.out 2>&1 &) &&
+	wait_for_query "pg_sleep(20)" &&
+	start_godwit --url "$PG_URL" --lock-wait 30 up &&
+	sleep 1 &&
+	kill -INT "$(cat pid)" &&
+	wait &&
+	test "$(cat rc)" = 130 &&
+	test_grep "^godwit: error: interrupted: stopped while waiting for the migration lock; nothing was changed$" out &&
+	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(20)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
+	test "$(pg_sql "SELECT to_regclass('\''three'\'') IS NULL")" = t
+'
+
+test_expect_success PG 'a second Ctrl-C exits at once' '
+	# Another session holds the events table, so recording the cancel
+	# waits; only a second signal ends godwit then.
+	(psql -X -q -d "$PG_URL" -c "BEGIN; LOCK TABLE godwit_events; SELECT pg_sleep(21)" >/dev/null 2>&1 &) &&
+	wait_for_query "pg_sleep(21)" &&
+	start_godwit --url "$PG_URL" up &&
+	wait_for_lock_wait &&
+	kill -INT "$(cat pid)" &&
+	sleep 1 &&
+	kill -0 "$(cat pid)" &&
+	kill -INT "$(cat pid)" &&
+	wait &&
+	test "$(cat rc)" = 130 &&
+	test "$(grep -c "^godwit: interrupted" out)" = 1 &&
+	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(21)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
+	test "$(pg_sql "SELECT to_regclass('\''three'\'') IS NULL")" = t
+'
+
+test_done
