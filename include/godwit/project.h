@@ -150,6 +150,7 @@ typedef enum {
 	GW_STATE_MISSING,      /* recorded as applied, but no file has it */
 	GW_STATE_OUT_OF_ORDER, /* pending, older than an applied migration */
 	GW_STATE_DIRTY,        /* started and not finished */
+	GW_STATE_RUNNING,      /* dirty while another runner holds the lock: in progress */
 } gw_state;
 
 GW_EXTERN(const char *) gw_state_name(gw_state state);

@@ -25,6 +25,7 @@ static const char *state_color(gw_state state)
 	case GW_STATE_APPLIED:
 		return GW_SGR_GREEN;
 	case GW_STATE_PENDING:
+	case GW_STATE_RUNNING:
 		return GW_SGR_YELLOW;
 	default:
 		return GW_SGR_RED;
@@ -47,6 +48,10 @@ static void print_detail(const gw_status_entry *e)
 		printf("    run 'godwit up --resume' after fixing the cause, or 'godwit resolve "
 		       "%s --applied|--rolled-back'\n",
 		       e->version);
+		break;
+	case GW_STATE_RUNNING:
+		printf("    statement %d of %d is running: another godwit run holds the lock\n",
+		       e->statements_done + 1, e->statements_total);
 		break;
 	case GW_STATE_CHANGED:
 		printf("    file changed since it was applied; restore it or run 'godwit repair "
@@ -100,10 +105,9 @@ static void print_summary(const gw_status *st)
 		gw_state state;
 		const char *label;
 	} extra[] = {
-	        {GW_STATE_CHANGED, "changed"},
-	        {GW_STATE_MISSING, "missing"},
-	        {GW_STATE_OUT_OF_ORDER, "out of order"},
-	        {GW_STATE_DIRTY, "dirty"},
+	        {GW_STATE_CHANGED, "changed"},           {GW_STATE_MISSING, "missing"},
+	        {GW_STATE_OUT_OF_ORDER, "out of order"}, {GW_STATE_DIRTY, "dirty"},
+	        {GW_STATE_RUNNING, "running"},
 	};
 	size_t i, count;
 
@@ -168,6 +172,8 @@ static json_t *summary_json(const gw_status *st)
 	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_OUT_OF_ORDER)));
 	gw_json_set(o, "dirty",
 	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_DIRTY)));
+	gw_json_set(o, "running",
+	            json_integer((json_int_t)gw_status_count_state(st, GW_STATE_RUNNING)));
 	return o;
 }
 

@@ -129,6 +129,9 @@ int gw_project__database_missing(const gw_project *p);
 /* Connects, takes the runner lock and creates the history tables. */
 int gw_project__lock(gw_project *p);
 void gw_project__unlock(gw_project *p);
+/* *held: another session holds the runner lock (or a live lease) that
+ * this project does not hold. */
+int gw_project__lock_held_elsewhere(int *held, gw_project *p);
 /* pooler.c: GW_ELOCK when the connection goes through a transaction
  * pooler, where a session advisory lock does not hold. */
 int gw_project__check_pooler(gw_project *p);
@@ -248,6 +251,8 @@ int gw_lease_acquire(gw_lease **out, gw_project *p);
 /* Whether the heartbeat failed to renew the lease (it may have expired). */
 int gw_lease_lost(gw_lease *lease);
 void gw_lease_release(gw_lease *lease);
+/* *held: a lease on p's history table is live (another runner's). */
+int gw_lease_held(int *held, gw_project *p);
 
 /* health.c: runs the pre-flight checks before anything changes, and
  * waits, warns or refuses as p->preflight says. */

@@ -266,6 +266,31 @@ cleanup:
 	return error;
 }
 
+int gw_lease_held(int *held, gw_project *p)
+{
+	gw_lease *l = NULL;
+	const char *params[1];
+	gw_str sql = GW_STR_INIT;
+	int exists = 0, error;
+
+	*held = 0;
+	if ((error = lease_new(&l, p)) < 0)
+		return error;
+	params[0] = l->table_q;
+	if ((error = exec_sql(p->conn, "SELECT 1 WHERE to_regclass($1) IS NOT NULL", params, 1,
+	                      &exists)) < 0 ||
+	    !exists)
+		goto cleanup;
+	params[0] = p->table_q;
+	gw_str_printf(&sql, "SELECT 1 FROM %s WHERE name = $1 AND expires_at > now()", l->table_q);
+	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
+	                            : exec_sql(p->conn, sql.ptr, params, 1, held);
+cleanup:
+	gw_str_dispose(&sql);
+	lease_free(l);
+	return error;
+}
+
 int gw_lease_acquire(gw_lease **out, gw_project *p)
 {
 	long long deadline = now_ms() + p->lock_wait_ms;

@@ -160,7 +160,8 @@ static int lint_set(lrun *l, int pending_only)
 				if (!strcmp(e->version, m->version))
 					pending = e->state == GW_STATE_PENDING ||
 					          e->state == GW_STATE_OUT_OF_ORDER ||
-					          e->state == GW_STATE_DIRTY;
+					          e->state == GW_STATE_DIRTY ||
+					          e->state == GW_STATE_RUNNING;
 			}
 			if (!pending)
 				continue;

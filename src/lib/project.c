@@ -719,6 +719,25 @@ int gw_project__lock(gw_project *p)
 	return gw_hist_ensure(p);
 }
 
+int gw_project__lock_held_elsewhere(int *held, gw_project *p)
+{
+	char *holder = NULL;
+	int error;
+
+	*held = 0;
+	if (p->locked || !p->conn)
+		return 0;
+	if (p->lock_table)
+		return gw_lease_held(held, p);
+	if (!(p->driver->caps & GW_CAP_ADVISORY_LOCK))
+		return 0;
+	if ((error = p->driver->lock_holder(p->conn, p->lock_key, &holder)) < 0)
+		return error;
+	*held = holder != NULL;
+	free(holder);
+	return 0;
+}
+
 void gw_project__unlock(gw_project *p)
 {
 	int had_error = gw_error_is_set(p->ctx);

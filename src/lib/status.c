@@ -27,6 +27,8 @@ const char *gw_state_name(gw_state state)
 		return "out-of-order";
 	case GW_STATE_DIRTY:
 		return "dirty";
+	case GW_STATE_RUNNING:
+		return "running";
 	}
 	return "unknown";
 }
@@ -82,6 +84,26 @@ static size_t add_missing(gw_status *st, const char *matched)
 		fill_from_row(e, r);
 	}
 	return n;
+}
+
+/* A no-transaction migration is dirty from its first statement to its
+ * last. Seen from outside the lock, one whose runner still holds the lock
+ * is simply in progress: the caller waits for the lock as for any other
+ * migration. Under the lock, nobody else runs anything, so a dirty row
+ * was interrupted. */
+static int mark_running(gw_status *st, gw_project *p)
+{
+	size_t i;
+	int held = 0, error;
+
+	if (!gw_status_count_state(st, GW_STATE_DIRTY))
+		return 0;
+	if ((error = gw_project__lock_held_elsewhere(&held, p)) < 0 || !held)
+		return error;
+	for (i = 0; i < st->count; i++)
+		if (st->entries[i].state == GW_STATE_DIRTY)
+			st->entries[i].state = GW_STATE_RUNNING;
+	return 0;
 }
 
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
@@ -141,7 +163,7 @@ int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 	for (i = 0; i < src->count && i < st->last_applied_index; i++)
 		if (st->entries[i].state == GW_STATE_PENDING)
 			st->entries[i].state = GW_STATE_OUT_OF_ORDER;
-	error = 0;
+	error = mark_running(st, p);
 cleanup:
 	free(matched);
 	if (error < 0)
