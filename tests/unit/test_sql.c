@@ -284,6 +284,53 @@ static void test_keyword(void **state)
 	assert_string_equal(gw_sql_stmt_keyword(s, strlen(s), buf, sizeof(buf)), "");
 }
 
+/* ---- concurrent index builds ----------------------------------------------- */
+
+static void build_is(fixture *f, const char *sql, gw_index_build_kind kind, const char *schema,
+                     const char *table, const char *index, int if_not_exists)
+{
+	gw_index_build b = GW_INDEX_BUILD_INIT;
+
+	assert_int_equal(gw_sql_index_build(&b, sql, strlen(sql), f->ctx), 0);
+	assert_int_equal(b.kind, kind);
+	if (schema)
+		assert_string_equal(b.schema, schema);
+	else
+		assert_null(b.schema);
+	if (table)
+		assert_string_equal(b.table, table);
+	else
+		assert_null(b.table);
+	if (index)
+		assert_string_equal(b.index, index);
+	else
+		assert_null(b.index);
+	assert_int_equal(b.if_not_exists, if_not_exists);
+	gw_index_build_dispose(&b);
+}
+
+static void test_index_build(void **state)
+{
+	fixture *f = *state;
+
+	build_is(f, "CREATE INDEX CONCURRENTLY t_a ON t (a)", GW_INDEX_BUILD_CREATE, NULL, "t",
+	         "t_a", 0);
+	build_is(f, "create unique index concurrently if not exists \"Mixed\" on \"S\".\"T\" (a)",
+	         GW_INDEX_BUILD_CREATE, "S", "T", "Mixed", 1);
+	build_is(f, "REINDEX INDEX CONCURRENTLY s.i", GW_INDEX_BUILD_REINDEX_INDEX, "s", NULL, "i",
+	         0);
+	build_is(f, "REINDEX (CONCURRENTLY) TABLE t", GW_INDEX_BUILD_REINDEX_TABLE, NULL, "t", NULL,
+	         0);
+	/* Nothing to look up: no name, not concurrent, not an index build. */
+	build_is(f, "CREATE INDEX CONCURRENTLY ON t (a)", GW_INDEX_BUILD_NONE, NULL, NULL, NULL, 0);
+	build_is(f, "CREATE INDEX t_a ON t (a)", GW_INDEX_BUILD_NONE, NULL, NULL, NULL, 0);
+	build_is(f, "REINDEX TABLE t", GW_INDEX_BUILD_NONE, NULL, NULL, NULL, 0);
+	build_is(f, "REINDEX SCHEMA CONCURRENTLY s", GW_INDEX_BUILD_NONE, NULL, NULL, NULL, 0);
+	build_is(f, "DROP INDEX CONCURRENTLY t_a", GW_INDEX_BUILD_NONE, NULL, NULL, NULL, 0);
+	build_is(f, "CREATE INDEX CONCURRENTLY (", GW_INDEX_BUILD_NONE, NULL, NULL, NULL, 0);
+	assert_null(gw_ctx_error(f->ctx));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -299,6 +346,7 @@ int main(void)
 	        T(test_sqlite_split),
 	        T(test_sqlite_kinds),
 	        cmocka_unit_test(test_keyword),
+	        T(test_index_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
