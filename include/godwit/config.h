@@ -62,8 +62,10 @@ GW_EXTERN(const char *const *) gw_config_keys(void);
  * own default applies. "environment" is accepted as a read-only key. */
 GW_EXTERN(const char *) gw_config_get(const gw_config *cfg, const char *key);
 /* Where the effective value came from: "godwit.conf:12", "env DATABASE_URL",
- * ".env:3", the source given to gw_config_set, or "default". NULL for an
- * unknown key. */
+ * ".env:3", the source given to gw_config_set, or "default"; for a dir
+ * found from another tool's files (no dir given, no db/migrations),
+ * "found: Prisma's prisma/migrations/" and the like. NULL for an unknown
+ * key. */
 GW_EXTERN(const char *) gw_config_source(const gw_config *cfg, const char *key);
 /* The effective value safe to print (any password in a URL masked), or
  * NULL when unset; free() it. */

@@ -7,6 +7,8 @@
  * the output of status is also the to-do list. With --exit-code it is a CI
  * check: 3 when anything is not applied and clean.
  */
+#include <string.h>
+
 #include "cli.h"
 
 enum { OPT_EXIT_CODE = 1 };
@@ -200,6 +202,8 @@ static int print_json(gw_cli *cli, const gw_status *st)
 
 	gw_json_set(root, "database", gw_json_str(gw_project_display_url(cli->project)));
 	gw_json_set(root, "driver", gw_json_str(gw_project_driver_name(cli->project)));
+	gw_json_set(root, "dir", gw_json_str(gw_config_get(cli->config, "dir")));
+	gw_json_set(root, "dir_source", gw_json_str(gw_config_source(cli->config, "dir")));
 	for (i = 0; i < n; i++)
 		gw_json_append(list, entry_json(gw_status_get(st, i)));
 	gw_json_set(root, "migrations", list);
@@ -227,6 +231,11 @@ static int status_run(gw_cli *cli, const gw_args *args)
 	if (cli->output == GW_OUTPUT_JSON) {
 		rc = print_json(cli, st);
 	} else {
+		/* A folder godwit found by itself is named, so a user who
+		 * expected another one sees it at once. */
+		if (!strncmp(gw_config_source(cli->config, "dir"), "found: ", 7))
+			printf("migrations in %s (%s)\n", gw_config_get(cli->config, "dir"),
+			       gw_config_source(cli->config, "dir"));
 		print_text(cli, st);
 		print_summary(st);
 		rc = GW_EXIT_OK;

@@ -27,9 +27,11 @@
 #include <sys/types.h>
 
 #include "../util/error.h"
+#include "../util/fs.h"
 #include "../util/str.h"
 #include "../util/url.h"
 #include "../util/vec.h"
+#include "discover.h"
 
 enum {
 	K_URL,
@@ -229,7 +231,8 @@ struct gw_config {
 	char *environment;
 	char *environment_source;
 	char *project_dir;
-	char *url_required; /* why there must be a url (gw_project_options) */
+	char *url_required;  /* why there must be a url (gw_project_options) */
+	char *dir_ambiguous; /* several tools' folders, and no dir given */
 };
 
 typedef struct {
@@ -1105,6 +1108,39 @@ static int update_url_required(gw_config *cfg)
 	return (cfg->url_required = gw_str_detach(&s)) ? 0 : -1;
 }
 
+/* Without --dir, GODWIT_DIR or dir =, and without db/migrations, the
+ * folder another tool set up (discover.c) is the one to read. */
+static int find_dir(gw_config *cfg)
+{
+	gw_found_dir found;
+	gw_str source = GW_STR_INIT, def = GW_STR_INIT;
+	int error = 0;
+
+	if (strcmp(cfg->s[K_DIR].source, "default"))
+		return 0;
+	if (gw_path_join(&def, cfg->project_dir, keys[K_DIR].def) < 0) {
+		gw_str_dispose(&def);
+		return -1;
+	}
+	error = gw_path_is_dir(def.ptr);
+	gw_str_dispose(&def);
+	if (error >= 0)
+		return 0;
+	error = 0;
+	if (gw_discover_dir(&found, cfg->project_dir) < 0)
+		return -1;
+	if (found.dir) {
+		gw_str_printf(&source, "found: %s", found.why);
+		error = setting_set(&cfg->s[K_DIR], found.dir, gw_str_detach(&source), NULL);
+		found.dir = NULL;
+	} else if (found.ambiguous) {
+		cfg->dir_ambiguous = found.ambiguous;
+		found.ambiguous = NULL;
+	}
+	gw_found_dir_dispose(&found);
+	return error < 0 ? -1 : 0;
+}
+
 int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 {
 	gw_config_options defaults = GW_CONFIG_OPTIONS_INIT;
@@ -1141,7 +1177,7 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 		goto cleanup;
 	if ((error = load_settings(cfg, &p, &dotenv, dotenv_path, ctx)) < 0)
 		goto cleanup;
-	if (update_url_required(cfg) < 0) {
+	if (update_url_required(cfg) < 0 || find_dir(cfg) < 0) {
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
@@ -1169,6 +1205,7 @@ void gw_config_free(gw_config *cfg)
 	free(cfg->environment_source);
 	free(cfg->project_dir);
 	free(cfg->url_required);
+	free(cfg->dir_ambiguous);
 	free(cfg);
 }
 
@@ -1238,6 +1275,10 @@ int gw_config_set(gw_config *cfg, const char *key, const char *value, const char
 		                    rule_of(&keys[k]), value);
 	if (setting_set(&cfg->s[k], gw_strdup(value), gw_strdup(source), ctx) < 0)
 		return GW_ENOMEM;
+	if (k == K_DIR) {
+		free(cfg->dir_ambiguous);
+		cfg->dir_ambiguous = NULL;
+	}
 	return update_url_required(cfg) < 0 ? gw_error_oom(ctx) : 0;
 }
 
@@ -1250,6 +1291,14 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	if ((v = cfg->s[K_SOURCE_FORMAT].value) && gw_format_parse(&format, v) < 0)
 		return gw_error_set(ctx, GW_ECONFIG, "source_format must be %s, not '%s'",
 		                    rule_of(&keys[K_SOURCE_FORMAT]), v);
+	if (cfg->dir_ambiguous) {
+		gw_error_set(ctx, GW_ECONFIG,
+		             "no migrations folder given, and %s does not exist, but more than one "
+		             "tool's folder is here: %s",
+		             keys[K_DIR].def, cfg->dir_ambiguous);
+		gw_error_set_hint(ctx, "pass --dir, or set dir in godwit.conf");
+		return GW_ECONFIG;
+	}
 	opts->format = format;
 	opts->dir = cfg->s[K_DIR].value;
 	opts->url = cfg->s[K_URL].value;
