@@ -141,6 +141,20 @@ GW_EXTERN(void) gw_project_cancel(gw_project *project);
 /* 1 once gw_project_cancel was called. */
 GW_EXTERN(int) gw_project_cancelled(const gw_project *project);
 
+/* ---- the database itself ---------------------------------------------- */
+
+/* Creates the database the URL names: PostgreSQL from the server's postgres
+ * (else template1) database, SQLite as a new file (and its folder).
+ * GW_ESTATE when it already exists. */
+GW_EXTERN(int) gw_project_create_database(gw_project *project);
+/* Drops it (PostgreSQL) or deletes the file; GW_ENODB when there is none. */
+GW_EXTERN(int) gw_project_drop_database(gw_project *project);
+/* Waits up to timeout_ms for the server to accept connections; a server
+ * that answers that the database does not exist is up. At once for SQLite. */
+GW_EXTERN(int) gw_project_wait(gw_project *project, int timeout_ms);
+/* Connects and creates the history tables (and their schema) if missing. */
+GW_EXTERN(int) gw_project_init_history(gw_project *project);
+
 /* ---- status ---------------------------------------------------------- */
 
 typedef enum {

@@ -140,6 +140,9 @@ extern const gw_cmd gw_cmd_baseline;
 extern const gw_cmd gw_cmd_adopt;
 extern const gw_cmd gw_cmd_version;
 extern const gw_cmd gw_cmd_help;
+extern const gw_cmd gw_cmd_create;
+extern const gw_cmd gw_cmd_drop;
+extern const gw_cmd gw_cmd_wait;
 
 /* cmd_schema.c, shared with cmd_test.c and cmd_drift.c: snapshot options
  * from the command line (`names` holds the --schema values; free it), a

@@ -780,8 +780,11 @@ static int test_run(gw_cli *cli, const gw_args *args)
 		goto cleanup;
 	}
 	dbname = strdup(gw_ephemeral_name(t.eph));
+	/* The history (and its schema, a Prisma URL's ?schema=) exists before
+	 * the first snapshot, as in the target database: it is not the
+	 * first migration's doing. */
 	if ((rc = gw_cli_open_url(cli, &t.ep, gw_ephemeral_url(t.eph), t.ctx)) < 0 ||
-	    (rc = gw_project_status(&plan, t.ep)) < 0) {
+	    (rc = gw_project_init_history(t.ep)) < 0 || (rc = gw_project_status(&plan, t.ep)) < 0) {
 		failed_ctx = 1;
 		goto cleanup;
 	}

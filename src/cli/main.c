@@ -18,6 +18,8 @@
 
 #include "cli.h"
 
+/* Two columns, whatever the count. */
+/* clang-format off */
 const gw_cmd *const gw_commands[] = {
         &gw_cmd_new,     &gw_cmd_status,
         &gw_cmd_up,      &gw_cmd_down,
@@ -30,9 +32,12 @@ const gw_cmd *const gw_commands[] = {
         &gw_cmd_reset,   &gw_cmd_seed,
         &gw_cmd_config,  &gw_cmd_validate,
         &gw_cmd_lint,    &gw_cmd_baseline,
-        &gw_cmd_adopt,   &gw_cmd_version,
-        &gw_cmd_help,    NULL,
+        &gw_cmd_adopt,   &gw_cmd_create,
+        &gw_cmd_drop,    &gw_cmd_wait,
+        &gw_cmd_version, &gw_cmd_help,
+        NULL,
 };
+/* clang-format on */
 
 /* Global option ids sit apart from the commands' own (which start at 1). */
 enum {
