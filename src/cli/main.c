@@ -548,12 +548,12 @@ int main(int argc, char **argv)
 	rc = finish_output(rc);
 	interrupt_project = NULL;
 	cli_dispose(&cli, &args);
-#ifndef GW_SANITIZE
+#if !defined(GW_SANITIZE) && !defined(GW_COVERAGE)
 	/* Everything is flushed and freed. The exit handlers left are those of
 	 * the libraries libpq loads (Kerberos, GnuTLS, ...), which only tear
 	 * down process state the kernel reclaims anyway; they cost a few
-	 * milliseconds per run. Sanitizer builds exit normally so leak
-	 * checking still runs. */
+	 * milliseconds per run. Sanitizer and coverage builds exit normally,
+	 * so leak checking runs and gcov writes its counts. */
 	_exit(rc);
 #else
 	return rc;
