@@ -74,13 +74,15 @@ typedef struct loader {
 	gw_vec ups;  /* gw_source_mig * */
 	gw_vec downs;
 	gw_vec ignored;
-	const char *dialect;    /* the target, for multi-dialect folders; may be NULL */
-	int drizzle;            /* the folder has a meta/_journal.json */
-	int sqitch;             /* the folder has a sqitch.plan */
-	char *project;          /* its %project */
-	const char *empty_file; /* the first empty "<digits>_<name>.sql", which fits
-	                           native, pairs and goose folders only */
-	gw_vec tags;            /* its tags, in journal order */
+	const char *dialect;     /* the target, for multi-dialect folders; may be NULL */
+	int drizzle;             /* the folder has a meta/_journal.json */
+	int sqitch;              /* the folder has a sqitch.plan */
+	char *project;           /* its %project */
+	const char *empty_file;  /* the first empty "<digits>_<name>.sql", which fits
+	                            native, pairs and goose folders only */
+	gw_vec tags;             /* its tags, in journal order */
+	const char *odd_dialect; /* the first golang-migrate name with a '.' in its
+	                            name part: an unknown dialect in a popx folder */
 	const char *first[GW_SOURCE_LAST_FORMAT + 1]; /* the first file of each convention */
 	gw_format seen[GW_SOURCE_LAST_FORMAT + 1];    /* conventions in the order first seen */
 	size_t nseen;
@@ -1105,6 +1107,9 @@ static int load_entry(loader *ld, const dir_entry *e)
 	if ((error = resolve_conv(ld, file, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
 		return error;
 	note_conv(ld, fn.conv, file);
+	if (fn.conv == GW_FORMAT_GOLANG && !ld->odd_dialect &&
+	    memchr(file + fn.name_start, '.', fn.stem_len - fn.name_start))
+		ld->odd_dialect = file;
 	/* Another database's variant is not this run's migration. */
 	if (fn.dialect && (!ld->dialect || strcmp(fn.dialect, ld->dialect)))
 		return 0;
@@ -1932,6 +1937,22 @@ static int check_empty_file(loader *ld, gw_format format)
 	                             gw_format_name(format), example_name(format));
 }
 
+/* popx names a file name.dialect[.autocommit].up.sql, the name without a
+ * '.': in its folders anything else after the name is a dialect godwit
+ * does not know (a typo, most likely). Such a file would run on every
+ * database as a generic one, so it is refused. */
+static int check_odd_dialect(loader *ld, gw_format format)
+{
+	if (!ld->odd_dialect || format != GW_FORMAT_MULTI)
+		return 0;
+	gw_str_clear(&ld->path);
+	gw_path_join(&ld->path, ld->dir, ld->odd_dialect);
+	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+	                             "names no dialect godwit knows, in a multi-dialect folder; "
+	                             "use postgres, sqlite3, mysql or cockroach (or a synonym "
+	                             "popx accepts), or no '.' in the name for a generic file");
+}
+
 static int missing_dir(const char *dir, gw_ctx *ctx)
 {
 	int error = gw_error_set(ctx, GW_EIO, "migrations folder %s does not exist", dir);
@@ -2003,7 +2024,8 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 	if (format == GW_FORMAT_AUTO)
 		/* A journal with no migrations yet is still drizzle-kit's. */
 		format = ld.nseen ? ld.seen[0] : ld.drizzle ? GW_FORMAT_DRIZZLE : GW_FORMAT_NATIVE;
-	if ((error = check_empty_file(&ld, format)) < 0)
+	if ((error = check_empty_file(&ld, format)) < 0 ||
+	    (error = check_odd_dialect(&ld, format)) < 0)
 		goto cleanup;
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
 	    (format == GW_FORMAT_DRIZZLE && (error = check_journal(&ld)) < 0))

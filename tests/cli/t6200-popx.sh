@@ -147,6 +147,21 @@ do
 	'
 done
 
+test_expect_success 'a dialect godwit does not know is an error in a popx folder, not a generic file' '
+	mkdir -p typo &&
+	echo "CREATE TABLE a (id int);" >typo/1_a.postgres.up.sql &&
+	echo "CREATE TABLE a (id int);" >typo/1_a.postgress.up.sql &&
+	test_expect_code 1 godwit --dir typo --url sqlite:typo.db up 2>err &&
+	echo "godwit: error: typo/1_a.postgress.up.sql: names no dialect godwit knows, in a multi-dialect folder; use postgres, sqlite3, mysql or cockroach (or a synonym popx accepts), or no ${SQ}.${SQ} in the name for a generic file" >expect &&
+	test_cmp expect err &&
+	test ! -e typo.db &&
+	# In a plain golang-migrate folder a dot is part of the name.
+	mkdir -p plain &&
+	echo "SELECT 1;" >plain/1_a.v2.up.sql &&
+	godwit --dir plain --url sqlite:plain.db status >out &&
+	test_grep "^pending  *1  *a.v2$" out
+'
+
 # Other tools that apply a file with no SQL as a migration that runs
 # nothing: golang-migrate, Flyway, Prisma, drizzle-orm.
 test_expect_success PG 'golang-migrate, Flyway, Prisma, drizzle: a file without SQL is applied and recorded' '
