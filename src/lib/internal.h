@@ -238,6 +238,16 @@ typedef struct gw_prepared {
 int gw_prepare(gw_prepared *out, gw_project *p, const gw_migration *m, gw_direction dir);
 void gw_prepared_dispose(gw_prepared *pm);
 
+/* scratch.c: an in-memory SQLite database with the schema (no rows) of the
+ * project's SQLite database, where a run's migrations are prepared before
+ * the first one runs. gw_scratch_check prepares the statements of pm from
+ * the 0-based statement from on, runs those that change the schema, and
+ * refuses one SQLite cannot prepare, with its file, line and column. */
+typedef struct gw_scratch gw_scratch;
+int gw_scratch_open(gw_scratch **out, gw_project *p);
+int gw_scratch_check(gw_scratch *s, gw_project *p, const gw_prepared *pm, size_t from);
+void gw_scratch_close(gw_scratch *s);
+
 /* Apply or revert one migration. resume_from is NULL for a fresh apply, or
  * the 0-based statement a dirty migration continues from (0 when its first
  * statement failed). *skipped is set when a concurrent runner had already

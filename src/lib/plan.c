@@ -350,19 +350,33 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 }
 
 /* Reads and splits every selected migration before running the first, so
- * a syntax error or a stray BEGIN in the last file changes nothing. */
-static int check_all(gw_project *p, const selection *sel, gw_direction dir)
+ * a syntax error or a stray BEGIN in the last file changes nothing. On
+ * SQLite, whose SQL is only checked by preparing it, each is prepared too,
+ * on a copy of the schema (scratch.c): dirs are the directions the run
+ * takes in turn (redo's down, then up), checked in that order. */
+static int check_all(gw_project *p, const selection *sel, const gw_direction *dirs, size_t ndirs)
 {
-	size_t i;
+	gw_scratch *scratch = NULL;
+	size_t i, d;
 	int error = 0;
 
-	for (i = 0; i < sel->count && error == 0; i++) {
-		gw_prepared pm = GW_PREPARED_INIT;
-		gw_ctx_set_quiet(p->ctx, 1);
-		error = gw_prepare(&pm, p, sel->items[i].m, dir);
-		gw_ctx_set_quiet(p->ctx, 0);
-		gw_prepared_dispose(&pm);
+	if (sel->count && p->driver->dialect == GW_DIALECT_SQLITE &&
+	    (error = gw_scratch_open(&scratch, p)) < 0)
+		return error;
+	for (d = 0; d < ndirs; d++) {
+		for (i = 0; i < sel->count && error == 0; i++) {
+			gw_prepared pm = GW_PREPARED_INIT;
+			gw_ctx_set_quiet(p->ctx, 1);
+			error = gw_prepare(&pm, p, sel->items[i].m, dirs[d]);
+			gw_ctx_set_quiet(p->ctx, 0);
+			if (error == 0 && scratch)
+				error = gw_scratch_check(
+				        scratch, p, &pm,
+				        sel->items[i].resume ? sel->items[i].resume_from : 0);
+			gw_prepared_dispose(&pm);
+		}
 	}
+	gw_scratch_close(scratch);
 	return error;
 }
 
@@ -489,7 +503,7 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 	    (error = load_status(&st, p, LOCKED)) < 0)
 		goto cleanup;
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
-	if (error < 0 || (error = check_all(p, &sel, dir)) < 0)
+	if (error < 0 || (error = check_all(p, &sel, &dir, 1)) < 0)
 		goto cleanup;
 	/* Only a run that will change something waits on live sessions. */
 	if (sel.count && (error = gw_preflight__gate(p)) < 0)
@@ -570,6 +584,7 @@ int gw_project_down(size_t *reverted, gw_project *p, const gw_down_options *opts
 
 int gw_project_redo(gw_project *p)
 {
+	static const gw_direction redo_dirs[] = {GW_DOWN, GW_UP};
 	gw_down_options down = GW_DOWN_OPTIONS_INIT;
 	selection sel = {NULL, 0};
 	gw_status *st = NULL;
@@ -578,7 +593,7 @@ int gw_project_redo(gw_project *p)
 	down.steps = 1;
 	if ((error = load_status(&st, p, LOCKED)) < 0 ||
 	    (error = select_down(&sel, p, st, &down)) < 0 ||
-	    (error = check_all(p, &sel, GW_DOWN)) < 0 || (error = check_all(p, &sel, GW_UP)) < 0)
+	    (error = check_all(p, &sel, redo_dirs, 2)) < 0)
 		goto cleanup;
 	if (!sel.count) {
 		error = gw_error_set(p->ctx, GW_ESTATE, "nothing to redo: no migration is applied");

@@ -42,12 +42,11 @@ test_expect_success PG 'history shows the failure' '
 	test_grep "20240102000000_broken.sql:4:15" out
 '
 
-test_expect_success PG 'the same failure on SQLite leaves nothing either' '
+test_expect_success PG 'on SQLite the same failure is found before anything runs, so nothing changes' '
 	test_expect_code 1 godwit up 2>err &&
-	test_grep "db/migrations/20240102000000_broken.sql:4:" err &&
-	test_grep "no such table: missing_table" err &&
-	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name IN ('\''audit'\'', '\''never'\'')")" = 0 &&
-	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_events WHERE action = '\''fail'\''")" = 1
+	test_grep "db/migrations/20240102000000_broken.sql:4:1: no such table: missing_table" err &&
+	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name IN ('\''users'\'', '\''audit'\'', '\''never'\'')")" = 0 &&
+	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations")" = 0
 '
 
 test_expect_success PG 'a fixed migration applies' '
