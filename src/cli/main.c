@@ -63,8 +63,9 @@ enum {
 };
 
 const gw_opt gw_global_options[] = {
-        {G_URL, "url", 0, "URL", "database URL (default: DATABASE_URL, else SQLite)"},
-        {G_DIR, "dir", 0, "DIR", "migrations folder (default: db/migrations)"},
+        {G_URL, "url", 0, "URL",
+         "database URL (default: GODWIT_URL, DATABASE_URL, ...: see README; else SQLite)"},
+        {G_DIR, "dir", 0, "DIR", "migrations folder (default: db/migrations, or another tool's)"},
         {G_ENV, "env", 0, "NAME", "environment (GODWIT_ENV, VERCEL_ENV, development)"},
         {G_CONFIG, "config", 0, "FILE", "config file (default: ./godwit.conf, if present)"},
         {G_FORMAT, "format", 0, "FMT",
