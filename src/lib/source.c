@@ -1953,6 +1953,32 @@ static int check_odd_dialect(loader *ld, gw_format format)
 	                             "popx accepts), or no '.' in the name for a generic file");
 }
 
+/* pop and popx also run fizz migrations (their own DSL, translated per
+ * database); godwit runs SQL only, and leaving one out would skip a
+ * migration the folder's tool applies, so one is an error. */
+static int check_fizz(loader *ld, gw_format format)
+{
+	size_t i, n;
+
+	if (format != GW_FORMAT_GOLANG && format != GW_FORMAT_MULTI)
+		return 0;
+	for (i = 0; i < ld->ignored.len; i++) {
+		const char *name = ld->ignored.items[i];
+
+		n = strlen(name);
+		if (!is_digit(name[0]) ||
+		    (!ends_with(name, n, ".up.fizz") && !ends_with(name, n, ".down.fizz")))
+			continue;
+		gw_str_clear(&ld->path);
+		gw_path_join(&ld->path, ld->dir, name);
+		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                             "is a fizz migration, which godwit cannot run; "
+		                             "write the SQL it stands for in a .sql file of the "
+		                             "same name instead");
+	}
+	return 0;
+}
+
 static int missing_dir(const char *dir, gw_ctx *ctx)
 {
 	int error = gw_error_set(ctx, GW_EIO, "migrations folder %s does not exist", dir);
@@ -2025,7 +2051,7 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 		/* A journal with no migrations yet is still drizzle-kit's. */
 		format = ld.nseen ? ld.seen[0] : ld.drizzle ? GW_FORMAT_DRIZZLE : GW_FORMAT_NATIVE;
 	if ((error = check_empty_file(&ld, format)) < 0 ||
-	    (error = check_odd_dialect(&ld, format)) < 0)
+	    (error = check_odd_dialect(&ld, format)) < 0 || (error = check_fizz(&ld, format)) < 0)
 		goto cleanup;
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
 	    (format == GW_FORMAT_DRIZZLE && (error = check_journal(&ld)) < 0))

@@ -162,6 +162,15 @@ test_expect_success 'a dialect godwit does not know is an error in a popx folder
 	test_grep "^pending  *1  *a.v2$" out
 '
 
+test_expect_success 'a fizz migration is an error: godwit cannot run it, and leaving it out would skip it' '
+	cp -R template fizz &&
+	echo "create_table(\"tags\") { t.Column(\"id\", \"int\") }" >fizz/migrations/20210101000005000000_tags.up.fizz &&
+	test_expect_code 1 godwit --dir fizz/migrations --url sqlite:fizz.db up 2>err &&
+	echo "godwit: error: fizz/migrations/20210101000005000000_tags.up.fizz: is a fizz migration, which godwit cannot run; write the SQL it stands for in a .sql file of the same name instead" >expect &&
+	test_cmp expect err &&
+	test ! -e fizz.db
+'
+
 # Other tools that apply a file with no SQL as a migration that runs
 # nothing: golang-migrate, Flyway, Prisma, drizzle-orm.
 test_expect_success PG 'golang-migrate, Flyway, Prisma, drizzle: a file without SQL is applied and recorded' '
