@@ -326,6 +326,17 @@ int gw_pgurl_parse(gw_pgurl *u, const char *url, gw_ctx *ctx)
 			error = gw_error_oom(ctx);
 			goto cleanup;
 		}
+	/* libpq would read such a dbname as a second connection string only
+	 * when asked to (godwit does not ask): sent as a name, it would put its
+	 * password in the server's log. */
+	if (gw_pgurl_get(u, "dbname") && (gw_url_is_conninfo(gw_pgurl_get(u, "dbname")) ||
+	                                  strstr(gw_pgurl_get(u, "dbname"), "://"))) {
+		error = gw_error_set(ctx, GW_EINVALID,
+		                     "the dbname of %s is itself a connection string; give its "
+		                     "parameters directly",
+		                     masked.ptr);
+		goto cleanup;
+	}
 	/* Prisma's sslaccept=strict checks the server's certificate, which
 	 * libpq's sslmode=require does not. */
 	if (strict && gw_pgurl_get(u, "sslmode") &&

@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "drivers/pgurl.h"
 #include "drivers/registry.h"
 #include "util/error.h"
 #include "util/str.h"
@@ -372,6 +373,8 @@ static void registry_finds_drivers_by_scheme(void **state)
 	assert_ptr_equal(gw_driver_for_url("sqlite3:///var/db.sqlite"), &gw_driver_sqlite);
 	assert_null(gw_driver_for_url("mysql://u@h/db"));
 	assert_null(gw_driver_for_url("just-a-path.db"));
+	assert_ptr_equal(gw_driver_for_url("host=/tmp dbname=app"), &gw_driver_postgres);
+	assert_ptr_equal(gw_driver_for_url("  dbname = app"), &gw_driver_postgres);
 	assert_ptr_equal(gw_drivers()[0], &gw_driver_postgres);
 	assert_ptr_equal(gw_drivers()[1], &gw_driver_sqlite);
 	assert_null(gw_drivers()[2]);
@@ -381,6 +384,103 @@ static void registry_finds_drivers_by_scheme(void **state)
 	assert_int_equal(strncmp(gw_driver_client_version(&gw_driver_sqlite, buf, sizeof(buf)),
 	                         "SQLite 3.", 9),
 	                 0);
+}
+
+/* ---- connection strings (libpq parses them; no server needed) ---- */
+
+static void expect_pgurl_error(const char *url, const char *needle)
+{
+	gw_pgurl u = GW_PGURL_INIT;
+	gw_ctx *ctx = NULL;
+
+	assert_int_equal(gw_ctx_new(&ctx), 0);
+	assert_int_equal(gw_pgurl_parse(&u, url, ctx), GW_EINVALID);
+	assert_non_null(strstr(gw_ctx_error(ctx)->message, needle));
+	assert_null(strstr(gw_ctx_error(ctx)->message, "secret"));
+	assert_int_equal(u.n, 0);
+	gw_ctx_free(ctx);
+}
+
+static void pgurl_reads_prisma_urls(void **state)
+{
+	gw_pgurl u = GW_PGURL_INIT;
+	gw_ctx *ctx = NULL;
+
+	(void)state;
+	assert_int_equal(gw_ctx_new(&ctx), 0);
+	assert_int_equal(gw_pgurl_parse(&u,
+	                                " POSTGRESQL://app:se%20cret@db.example:6543/shop?schema="
+	                                "tenant&pgbouncer=true&connection_limit=1&pool_timeout=0&"
+	                                "sslmode=require&sslaccept=strict&application_name=x ",
+	                                ctx),
+	                 0);
+	assert_string_equal(gw_pgurl_get(&u, "host"), "db.example");
+	assert_string_equal(gw_pgurl_get(&u, "port"), "6543");
+	assert_string_equal(gw_pgurl_get(&u, "dbname"), "shop");
+	assert_string_equal(gw_pgurl_get(&u, "user"), "app");
+	assert_string_equal(gw_pgurl_get(&u, "password"), "se cret");
+	assert_string_equal(gw_pgurl_get(&u, "sslmode"), "verify-full");
+	assert_string_equal(gw_pgurl_get(&u, "application_name"), "x");
+	assert_null(gw_pgurl_get(&u, "connection_limit"));
+	assert_string_equal(u.schema, "tenant");
+	assert_int_equal(u.pgbouncer, 1);
+	gw_pgurl_dispose(&u);
+	gw_ctx_free(ctx);
+}
+
+static void pgurl_formats_what_it_parses(void **state)
+{
+	gw_pgurl u = GW_PGURL_INIT, v = GW_PGURL_INIT;
+	gw_str url = GW_STR_INIT, info = GW_STR_INIT, password = GW_STR_INIT;
+	gw_ctx *ctx = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(gw_ctx_new(&ctx), 0);
+	assert_int_equal(gw_pgurl_parse(&u,
+	                                "host=/run/pg dbname='my db' user=o\\'k "
+	                                "password='a&b=c d\\'e' options='-c x=1'",
+	                                ctx),
+	                 0);
+	assert_string_equal(gw_pgurl_get(&u, "dbname"), "my db");
+	assert_string_equal(gw_pgurl_get(&u, "user"), "o'k");
+	assert_int_equal(gw_pgurl_set(&u, "dbname", "other"), 0);
+	assert_int_equal(gw_pgurl_set(&u, "options", NULL), 0);
+	assert_null(gw_pgurl_get(&u, "options"));
+	u.schema = strdup("s p");
+	/* The URL form keeps everything, Prisma's schema included. */
+	assert_int_equal(gw_pgurl_format(&url, &u), 0);
+	assert_int_equal(gw_pgurl_parse(&v, url.ptr, ctx), 0);
+	assert_int_equal(v.n, u.n);
+	for (i = 0; i < u.n; i++)
+		assert_string_equal(gw_pgurl_get(&v, u.keys[i]), u.values[i]);
+	assert_string_equal(v.schema, "s p");
+	/* The key/value form leaves the password out, for pg_dump. */
+	assert_int_equal(gw_pgurl_conninfo(&info, &password, &u), 0);
+	assert_string_equal(password.ptr, "a&b=c d'e");
+	assert_null(strstr(info.ptr, "password"));
+	assert_non_null(strstr(info.ptr, "user='o\\'k'"));
+	assert_non_null(strstr(info.ptr, "dbname='other'"));
+	gw_pgurl_dispose(&u);
+	gw_pgurl_dispose(&v);
+	gw_str_dispose(&url);
+	gw_str_dispose(&info);
+	gw_str_dispose(&password);
+	gw_ctx_free(ctx);
+}
+
+static void pgurl_refuses_without_showing_the_password(void **state)
+{
+	(void)state;
+	expect_pgurl_error("postgres://u:secret@h/db?nosuch=1", "unknown parameter 'nosuch'");
+	expect_pgurl_error("postgres://u:secret@h/db?oops", "has no '=' and value");
+	expect_pgurl_error("postgres://u:secret@[::1/db", "u:****@[::1/db");
+	expect_pgurl_error("postgres:/u:secret@h/db", "must be followed by '//'");
+	expect_pgurl_error("mysql://u:secret@h/db", "unsupported database URL");
+	expect_pgurl_error("postgres://u:secret@h/db?pgbouncer=1", "must be true or false");
+	expect_pgurl_error("postgres://u:secret@h/db?sslidentity=a.p12", "PKCS#12");
+	expect_pgurl_error("host=h password=secret bogus", "a word without '='");
+	expect_pgurl_error("dbname=postgres://u:secret@h/db", "itself a connection string");
 }
 
 /* ---- PostgreSQL ---- */
@@ -754,6 +854,9 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(sqlite_open_errors_name_the_path, sqlite_setup,
 	                                        teardown),
 	        cmocka_unit_test(registry_finds_drivers_by_scheme),
+	        cmocka_unit_test(pgurl_reads_prisma_urls),
+	        cmocka_unit_test(pgurl_formats_what_it_parses),
+	        cmocka_unit_test(pgurl_refuses_without_showing_the_password),
 	        cmocka_unit_test_setup_teardown(pg_exec_with_parameters, pg_setup, teardown),
 	        cmocka_unit_test_setup_teardown(pg_url_parameters_override_the_defaults, pg_setup,
 	                                        teardown),
