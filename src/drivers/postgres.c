@@ -331,6 +331,31 @@ static int pg_cancel(gw_conn *conn)
 	return 0;
 }
 
+/* Whether a failure lost the session. libpq does not always mark the
+ * connection bad at once: a server shut down while the session was idle
+ * leaves its FATAL message to be read with the next query, whose error
+ * then has only libpq's own words (and no SQLSTATE), or the server's
+ * 57P0x (admin or crash shutdown) or class 08 (connection exception). */
+static int connection_lost(gw_pgconn *pc, const PGresult *res, const char *msg)
+{
+	static const char *const words[] = {
+	        "server closed the connection",  "no connection to the server",
+	        "could not receive data",        "could not send data",
+	        "connection to server was lost",
+	};
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	size_t i;
+
+	if (PQstatus(pc->pg) == CONNECTION_BAD)
+		return 1;
+	if (state)
+		return !strncmp(state, "57P0", 4) || !strncmp(state, "08", 2);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(msg, words[i]))
+			return 1;
+	return 0;
+}
+
 /* Sets the error of a failed result (res may be NULL when libpq itself
  * failed) and returns its code. */
 static int result_error(gw_pgconn *pc, const PGresult *res)
@@ -343,7 +368,7 @@ static int result_error(gw_pgconn *pc, const PGresult *res)
 	put_first_line(&msg, primary ? primary : PQerrorMessage(pc->pg));
 	if (!msg.size)
 		gw_str_puts(&msg, "unknown error");
-	if (PQstatus(pc->pg) == CONNECTION_BAD)
+	if (connection_lost(pc, res, msg.ptr))
 		error = gw_error_set(ctx, GW_ECONNECT, "lost the connection to the server: %s",
 		                     msg.ptr);
 	else
