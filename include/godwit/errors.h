@@ -35,6 +35,7 @@ typedef enum {
 	GW_ENODOWN = -17,   /* a revert needs a down script that does not exist */
 	GW_ENODB = -18,     /* the database the URL names does not exist */
 	GW_ECANCELED = -19, /* gw_project_cancel stopped the run (Ctrl-C) */
+	GW_EAFTER = -20,    /* the change was made, but a step after it failed */
 } gw_error_code;
 
 typedef struct gw_error {

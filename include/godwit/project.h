@@ -95,11 +95,16 @@ typedef struct {
 	 * runner's lease lapses after lock_lease_ms (0 = 60 s). */
 	int lock_table;
 	int lock_lease_ms;
-	/* After an up that applied something: record the schema's snapshot
-	 * with the history (for `godwit drift`), and write its text to
-	 * schema_file (e.g. "db/schema.sql", as dbmate users expect). */
+	/* After every command that changed the schema (up, down, redo, reset,
+	 * restore, seed): record the schema's snapshot with the history (for
+	 * `godwit drift`), and write its text to schema_file (e.g.
+	 * "db/schema.sql", as dbmate users expect; missing folders are
+	 * created). The change is done by then: a failure of these steps is a
+	 * GW_NOTICE_WARNING and the command succeeds, unless schema_strict,
+	 * when the command returns GW_EAFTER. */
 	int record_schema;
 	const char *schema_file;
+	int schema_strict;
 	/* When set and url is NULL, the embedded SQLite default is not used:
 	 * anything that would connect fails with GW_ECONFIG and this text as
 	 * the message, and nothing is created. The CLI sets it in protected

@@ -24,6 +24,7 @@ enum {
 	GW_EXIT_FAILED = 1, /* the operation failed */
 	GW_EXIT_USAGE = 2,  /* unknown command or option, bad or missing argument */
 	GW_EXIT_FOUND = 3,  /* a check found something (status --exit-code) */
+	GW_EXIT_AFTER = 4,  /* done, but a step after it failed (schema_strict) */
 };
 
 /* What main.c prepares before a command runs. */
@@ -184,7 +185,8 @@ void gw_out_cell(const gw_cli *cli, FILE *out, const char *sgr, const char *s, i
 int gw_out_width(const char *s);
 
 /* Prints the context's error for library return code rc (text on stderr,
- * or JSON on stdout) and returns GW_EXIT_FAILED. */
+ * or JSON on stdout) and returns GW_EXIT_FAILED (GW_EXIT_AFTER for
+ * GW_EAFTER: the change itself was made). */
 int gw_cli_fail(gw_cli *cli, int rc);
 /* Prints a refusal that is not a library error (with an optional hint) and
  * returns GW_EXIT_FAILED. */

@@ -64,6 +64,8 @@ int gw_help_overview(FILE *out)
 	      "  2  usage error: unknown command or option, bad or missing argument\n"
 	      "  3  a check found something: status --exit-code with pending, out-of-order,\n"
 	      "     changed, dirty or missing migrations\n"
+	      "  4  the change was made, but recording the schema snapshot or writing\n"
+	      "     schema_file after it failed, with schema_strict = true (else a warning)\n"
 	      "\nconfiguration, highest precedence first: command-line options; DATABASE_URL and\n"
 	      "GODWIT_<KEY> for each godwit.conf key (GODWIT_DIR, GODWIT_LOCK_TIMEOUT, ...)\n"
 	      "and GODWIT_ENV;\n"

@@ -264,7 +264,8 @@ int gw_cli_fail(gw_cli *cli, int rc)
 		print_error_json(cli, error_json(gw_error_code_name(e->code), e->message, e));
 	else
 		print_error_text(cli, e);
-	return GW_EXIT_FAILED;
+	/* The change was made: a deploy must not take it for a failed one. */
+	return e->code == GW_EAFTER ? GW_EXIT_AFTER : GW_EXIT_FAILED;
 }
 
 int gw_cli_refuse(gw_cli *cli, const char *hint, const char *fmt, ...)

@@ -511,5 +511,8 @@ cleanup:
 	if (error == 0)
 		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, path, -1, "restored %s", path);
 	gw_hist_saved_events_dispose(&saved);
+	/* The restored schema is the expected one from now on. */
+	if (error == 0)
+		error = gw_project__after_change(p, "restore");
 	return error;
 }

@@ -65,6 +65,7 @@ enum {
 	K_LOCK_LEASE,
 	K_SCHEMA_RECORD,
 	K_SCHEMA_FILE,
+	K_SCHEMA_STRICT,
 	K_ALLOW_OUT_OF_ORDER,
 	K_DIALECT,
 	K_COUNT
@@ -177,6 +178,13 @@ static const key_def keys[K_COUNT] = {
          check_bool,
          "true or false"},
         {"schema_file", {"GODWIT_SCHEMA_FILE", NULL, NULL}, NULL, NULL, NULL},
+        /* A failed snapshot or schema file after a change that was made
+         * is a warning; deploys that rely on the file can ask for exit 4. */
+        {"schema_strict",
+         {"GODWIT_SCHEMA_STRICT", NULL, NULL},
+         "false",
+         check_bool,
+         "true or false"},
         /* A merged branch's older migration must not fail every deploy
          * until someone edits the build command. */
         {"allow_out_of_order",
@@ -1343,6 +1351,8 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->record_schema =
 	        cfg->s[K_SCHEMA_RECORD].value && !strcmp(cfg->s[K_SCHEMA_RECORD].value, "true");
 	opts->schema_file = cfg->s[K_SCHEMA_FILE].value;
+	opts->schema_strict =
+	        cfg->s[K_SCHEMA_STRICT].value && !strcmp(cfg->s[K_SCHEMA_STRICT].value, "true");
 	opts->allow_out_of_order = cfg->s[K_ALLOW_OUT_OF_ORDER].value &&
 	                           !strcmp(cfg->s[K_ALLOW_OUT_OF_ORDER].value, "true");
 	opts->sql_dialect = cfg->s[K_DIALECT].value;

@@ -21,6 +21,13 @@
 #include "../util/str.h"
 #include "../util/vec.h"
 
+/* plan.c: after a command that changed the schema, the snapshot for drift
+ * and the schema file; their failure is a warning, or GW_EAFTER with
+ * schema_strict. command ("down") names the command in messages. */
+int gw_project__after_change(gw_project *p, const char *command);
+/* seeds.c: gw_project_seed without the after-steps (up does them once). */
+int gw_project__seed(size_t *applied, gw_project *p);
+
 /* godwit's own tables beside the history tables (in the history schema);
  * snapshots, `test` and `drift` leave them out. */
 #define GW_SEEDS_TABLE "godwit_seeds"
@@ -81,6 +88,7 @@ struct gw_project {
 	int backup_keep;
 	int backup_before_changes;
 	int record_schema;
+	int schema_strict;
 	char *schema_file; /* NULL: none */
 	char *seeds_dir;   /* NULL: no seeds */
 	int seeds_allowed;

@@ -530,30 +530,41 @@ static const gw_down_options *down_options(const gw_down_options *o)
 	return o ? o : &defaults;
 }
 
-/* The schema as up left it: recorded for drift, and written to the
- * project's schema file; both only when something was applied. */
-static int after_up(gw_project *p)
+/* Writes the schema's text to the project's schema file, creating the
+ * folders it needs. */
+static int write_schema_file(gw_project *p)
 {
 	gw_schema_options so = GW_SCHEMA_OPTIONS_INIT;
 	gw_schema *schema = NULL;
 	char *text = NULL;
+	const char *slash = strrchr(p->schema_file, '/');
 	gw_str tmp = GW_STR_INIT;
-	int error = 0;
+	int error;
 
-	if (p->record_schema && (error = gw_schema_record(p)) < 0)
-		return error;
-	if (!p->schema_file)
-		return 0;
-	if ((error = gw_schema_snapshot(&schema, p, &so)) < 0 ||
-	    (error = gw_schema_text(&text, schema)) < 0)
+	if ((error = gw_schema_snapshot(&schema, p, &so)) < 0)
 		goto cleanup;
+	if (gw_schema_text(&text, schema) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	if (slash && slash != p->schema_file) {
+		if (gw_str_put(&tmp, p->schema_file, (size_t)(slash - p->schema_file)) < 0) {
+			error = gw_error_oom(p->ctx);
+			goto cleanup;
+		}
+		if ((error = gw_make_dirs(tmp.ptr, 0777, p->ctx)) < 0)
+			goto cleanup;
+		gw_str_clear(&tmp);
+	}
 	/* Written beside and renamed over, so a reader never sees half. */
 	gw_str_printf(&tmp, "%s.tmp", p->schema_file);
 	unlink(tmp.ptr);
 	if ((error = gw_file_create(tmp.ptr, text, strlen(text), p->ctx)) == 0 &&
-	    rename(tmp.ptr, p->schema_file) < 0)
+	    rename(tmp.ptr, p->schema_file) < 0) {
 		error = gw_error_set(p->ctx, GW_EIO, "cannot write %s: %s", p->schema_file,
 		                     strerror(errno));
+		unlink(tmp.ptr);
+	}
 cleanup:
 	gw_str_dispose(&tmp);
 	free(text);
@@ -561,25 +572,78 @@ cleanup:
 	return error;
 }
 
+/* A failed after-step: a warning that leaves the context clear, or with
+ * schema_strict the error GW_EAFTER (the first one's). */
+static int after_failed(gw_project *p, const char *step, const char *command, int *failed)
+{
+	const gw_error *e = gw_ctx_error(p->ctx);
+	char *msg = gw_strdup(e && e->message ? e->message : "failed");
+	int error = 0;
+
+	gw_ctx_clear_error(p->ctx);
+	if (!msg)
+		return gw_error_oom(p->ctx);
+	if (!p->schema_strict) {
+		gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+		          "%s after %s failed: %s (the %s itself is done)", step, command, msg,
+		          command);
+	} else if (!*failed) {
+		error = gw_error_set(p->ctx, GW_EAFTER, "%s after %s failed: %s", step, command,
+		                     msg);
+		gw_error_set_hint(p->ctx,
+		                  "the %s itself is done; 'godwit drift --record' records the "
+		                  "snapshot, 'godwit schema dump -o FILE' writes the file",
+		                  command);
+	}
+	*failed = 1;
+	free(msg);
+	return error;
+}
+
+/* After a command that changed the schema: the snapshot recorded for
+ * drift (so that a down, a restore or a seed is no false drift) and the
+ * schema file. The change is done by then, so a failure here never turns
+ * it into a failed command unless the project asks for schema_strict. */
+int gw_project__after_change(gw_project *p, const char *command)
+{
+	int failed = 0, error = 0, rc;
+
+	if (p->record_schema && gw_schema_record(p) < 0 &&
+	    (rc = after_failed(p, "recording the schema snapshot", command, &failed)) < 0)
+		error = rc;
+	if (p->schema_file && write_schema_file(p) < 0 &&
+	    (rc = after_failed(p, "writing the schema file", command, &failed)) < 0 && !error)
+		error = rc;
+	return error;
+}
+
 int gw_project_up(size_t *applied, gw_project *p, const gw_up_options *opts)
 {
 	size_t n = 0;
+	size_t seeded = 0;
 	int error = run(&n, p, GW_UP, up_options(opts), NULL);
 
 	if (applied)
 		*applied = n;
-	if (error == 0 && n > 0)
-		error = after_up(p);
-
-	/* Seeds follow a successful up where the environment allows them. */
+	/* Seeds follow a successful up where the environment allows them;
+	 * then the schema is recorded once for both. */
 	if (error == 0 && p->seeds_dir && p->seeds_allowed)
-		error = gw_project_seed(NULL, p);
+		error = gw_project__seed(&seeded, p);
+	if (error == 0 && (n > 0 || seeded > 0))
+		error = gw_project__after_change(p, "up");
 	return error;
 }
 
 int gw_project_down(size_t *reverted, gw_project *p, const gw_down_options *opts)
 {
-	return run(reverted, p, GW_DOWN, NULL, down_options(opts));
+	size_t n = 0;
+	int error = run(&n, p, GW_DOWN, NULL, down_options(opts));
+
+	if (reverted)
+		*reverted = n;
+	if (error == 0 && n > 0)
+		error = gw_project__after_change(p, "down");
+	return error;
 }
 
 int gw_project_redo(gw_project *p)
@@ -607,6 +671,8 @@ cleanup:
 	gw_project__unlock(p);
 	gw_status_free(st);
 	free(sel.items);
+	if (error == 0)
+		error = gw_project__after_change(p, "redo");
 	return error;
 }
 

@@ -141,6 +141,7 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	if (!p->backup_dir)
 		return -1;
 	p->record_schema = o->record_schema;
+	p->schema_strict = o->schema_strict;
 	if (o->schema_file && !(p->schema_file = gw_strdup(o->schema_file)))
 		return -1;
 	p->seeds_allowed = o->seeds_allowed;

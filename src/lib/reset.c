@@ -106,6 +106,8 @@ int gw_project_reset(gw_project *p, int drop)
 		/* The backup's file name stands in the event's name column. */
 		error = gw_hist_record_event(p, "reset", backup);
 	gw_project__unlock(p);
+	if (error == 0)
+		error = gw_project__after_change(p, "reset");
 cleanup:
 	if (error == 0)
 		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1,

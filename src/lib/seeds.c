@@ -133,7 +133,7 @@ static int is_sql(const char *name)
 	return name[0] != '.' && n > 4 && !strcmp(name + n - 4, ".sql");
 }
 
-int gw_project_seed(size_t *applied, gw_project *p)
+int gw_project__seed(size_t *applied, gw_project *p)
 {
 	gw_str path = GW_STR_INIT, text = GW_STR_INIT, recorded = GW_STR_INIT;
 	char checksum[GW_CHECKSUM_HEX];
@@ -182,5 +182,18 @@ cleanup:
 	gw_str_dispose(&path);
 	gw_str_dispose(&text);
 	gw_str_dispose(&recorded);
+	return error;
+}
+
+int gw_project_seed(size_t *applied, gw_project *p)
+{
+	size_t n = 0;
+	int error = gw_project__seed(&n, p);
+
+	if (applied)
+		*applied = n;
+	/* A seed may change the schema too (seeds are any SQL). */
+	if (error == 0 && n > 0)
+		error = gw_project__after_change(p, "seed");
 	return error;
 }

@@ -220,6 +220,8 @@ const char *gw_error_code_name(int code)
 		return "nodatabase";
 	case GW_ECANCELED:
 		return "canceled";
+	case GW_EAFTER:
+		return "after";
 	default:
 		return "error";
 	}
