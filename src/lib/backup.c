@@ -80,9 +80,15 @@ static void last_version(gw_str *out, gw_project *p)
 	gw_status_free(st);
 }
 
-/* Creates the backup file (0600, never an existing one) and returns its
- * descriptor; two backups in one second get a -2, -3, ... suffix. */
-static int create_file(int *fd, gw_str *path, gw_project *p)
+/* A backup is written as NAME.partial and becomes NAME only once it is
+ * complete and verified, so that a backup that failed or was killed
+ * half-way is never listed, restored or counted by backup_keep. */
+#define PARTIAL ".partial"
+
+/* Creates the partial file (0600, never an existing one) of a backup
+ * whose final name is free, and returns its descriptor; *path gets the
+ * final name. Two backups in one second get a -2, -3, ... suffix. */
+static int create_file(int *fd, gw_str *path, gw_str *partial, gw_project *p)
 {
 	gw_str version = GW_STR_INIT;
 	char stamp[32];
@@ -90,6 +96,7 @@ static int create_file(int *fd, gw_str *path, gw_project *p)
 	struct tm tm;
 	int n, error = 0;
 
+	*fd = -1;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	last_version(&version, p);
@@ -100,15 +107,49 @@ static int create_file(int *fd, gw_str *path, gw_project *p)
 		if (n > 1)
 			gw_str_printf(path, "-%d", n);
 		gw_str_puts(path, extension(p));
-		if ((*fd = open(path->ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0 ||
+		gw_str_clear(partial);
+		gw_str_printf(partial, "%s" PARTIAL, path->ptr);
+		errno = EEXIST;
+		if (access(path->ptr, F_OK) == 0)
+			continue;
+		if ((*fd = open(partial->ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >=
+		            0 ||
 		    errno != EEXIST)
 			break;
 	}
 	if (*fd < 0)
-		error = gw_error_set(p->ctx, GW_EIO, "cannot create %s: %s", path->ptr,
+		error = gw_error_set(p->ctx, GW_EIO, "cannot create %s: %s", partial->ptr,
 		                     strerror(errno));
 	gw_str_dispose(&version);
 	return error;
+}
+
+/* Removes what a failed backup left: the partial file, and SQLite's
+ * journal, WAL and shared-memory files beside it. */
+static void remove_partial(const char *partial)
+{
+	static const char *const suffixes[] = {"", "-journal", "-wal", "-shm"};
+	gw_str f = GW_STR_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		gw_str_clear(&f);
+		gw_str_printf(&f, "%s%s", partial, suffixes[i]);
+		if (!gw_str_failed(&f))
+			unlink(f.ptr);
+	}
+	gw_str_dispose(&f);
+}
+
+/* The verified partial file takes its final name; link() rather than
+ * rename(), which would replace a backup of the same name made meanwhile. */
+static int complete(gw_project *p, const char *partial, const char *path)
+{
+	if (link(partial, path) < 0)
+		return gw_error_set(p->ctx, GW_EIO, "cannot name the backup %s: %s", path,
+		                    strerror(errno));
+	unlink(partial);
+	return 0;
 }
 
 /* ---- PostgreSQL ------------------------------------------------------------ */
@@ -281,6 +322,13 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(((const gw_backup_entry *)a)->name, ((const gw_backup_entry *)b)->name);
 }
 
+static int has_extension(const char *name, const gw_project *p)
+{
+	size_t n = strlen(name), e = strlen(extension(p));
+
+	return n > e && !strcmp(name + n - e, extension(p));
+}
+
 static int list_backups(gw_backup_list **out, gw_project *p)
 {
 	gw_backup_list *l = calloc(1, sizeof(*l));
@@ -301,9 +349,11 @@ static int list_backups(gw_backup_list **out, gw_project *p)
 		gw_str path = GW_STR_INIT;
 		struct stat st;
 
-		/* <environment>-<digit>..., so "prod" does not list "production". */
+		/* <environment>-<digit>...<extension>, so "prod" does not list
+		 * "production", nor anything but complete backups (a .partial
+		 * file and SQLite's -journal are not). */
 		if (strncmp(name, p->environment, plen) || name[plen] != '-' ||
-		    name[plen + 1] < '0' || name[plen + 1] > '9')
+		    name[plen + 1] < '0' || name[plen + 1] > '9' || !has_extension(name, p))
 			continue;
 		gw_path_join(&path, p->backup_dir, name);
 		l->entries[l->count].size = stat(path.ptr, &st) == 0 ? (long long)st.st_size : -1;
@@ -356,24 +406,26 @@ static void record_backup_event(gw_project *p, const char *path)
 
 int gw_project_backup(char **out, gw_project *p)
 {
-	gw_str path = GW_STR_INIT;
+	gw_str path = GW_STR_INIT, partial = GW_STR_INIT;
 	gw_conn *conn;
 	int fd = -1, error;
 
 	*out = NULL;
 	if ((error = gw_project__connect(&conn, p)) < 0 || (error = make_backup_dir(p)) < 0 ||
-	    (error = create_file(&fd, &path, p)) < 0)
+	    (error = create_file(&fd, &path, &partial, p)) < 0)
 		goto cleanup;
 	if (p->driver->backup) {
 		close(fd);
 		fd = -1;
-		if ((error = p->driver->backup(conn, path.ptr)) == 0)
-			error = verify_sqlite(p, path.ptr);
+		if ((error = p->driver->backup(conn, partial.ptr)) == 0)
+			error = verify_sqlite(p, partial.ptr);
 	} else {
-		error = dump_postgres(p, fd, path.ptr);
+		error = dump_postgres(p, fd, partial.ptr);
 	}
+	if (error == 0)
+		error = complete(p, partial.ptr, path.ptr);
 	if (error < 0) {
-		unlink(path.ptr);
+		remove_partial(partial.ptr);
 		goto cleanup;
 	}
 	prune(p);
@@ -388,6 +440,7 @@ cleanup:
 	if (fd >= 0)
 		close(fd);
 	gw_str_dispose(&path);
+	gw_str_dispose(&partial);
 	return error;
 }
 
