@@ -108,11 +108,40 @@ static int busy_timeout_ms(const gw_conn_options *opts)
 	return ms < 0 ? 0 : ms;
 }
 
-static int open_error(gw_ctx *ctx, const char *path, sqlite3 *db, int rc)
+/* A file is not a server: an open that failed is never retried as if
+ * one were starting up. A busy file has waited its busy timeout (the
+ * lock wait) already. */
+static int open_error(gw_ctx *ctx, const char *path, sqlite3 *db, int rc, int waited_ms)
 {
-	return gw_error_set(ctx, rc == SQLITE_NOMEM ? GW_ENOMEM : GW_ECONNECT,
-	                    "cannot open SQLite database %s: %s", path,
-	                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	int error;
+
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		return gw_error_oom(ctx);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		error = gw_error_set(ctx, GW_ELOCK,
+		                     "the SQLite database %s is locked by another connection "
+		                     "(SQLite: %s); waited %.1f s",
+		                     path, msg, (double)waited_ms / 1000.0);
+		gw_error_set_hint(ctx, "wait for the process that holds it to finish, or wait "
+		                       "longer with --lock-wait SECONDS");
+		return error;
+	case SQLITE_NOTADB:
+		error = gw_error_set(ctx, GW_EIO, "cannot open the SQLite database %s: %s", path,
+		                     msg);
+		gw_error_set_hint(ctx, "%s is not a SQLite database file; check --url", path);
+		return error;
+	default:
+		error = gw_error_set(ctx, GW_EIO, "cannot open the SQLite database %s: %s", path,
+		                     msg);
+		gw_error_set_hint(ctx,
+		                  "check that %s is a file (not a folder) that you may read "
+		                  "and write, in a folder you may write to",
+		                  path);
+		return error;
+	}
 }
 
 static int sq_open(gw_conn **out, const char *url, const gw_conn_options *opts, gw_ctx *ctx)
@@ -139,7 +168,7 @@ static int sq_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 		rc = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL);
 	}
 	if (rc != SQLITE_OK) {
-		error = open_error(ctx, path.ptr, db, rc);
+		error = open_error(ctx, path.ptr, db, rc, busy_timeout_ms(opts));
 		goto cleanup;
 	}
 	if (!(sc = calloc(1, sizeof(*sc)))) {

@@ -16,6 +16,7 @@
 
 #include "godwit/health.h"
 #include "../util/error.h"
+#include "../util/url.h"
 
 #define DEFAULT_MAX_XACT_AGE_MS 60000
 
@@ -135,6 +136,19 @@ static int check_connection(gw_report *r, gw_project *p)
 	gw_conn *conn;
 	int error;
 
+	/* A SQLite file that is not there is a finding: connecting would
+	 * create it, and health changes nothing. */
+	if (gw_project__database_missing(p)) {
+		gw_str path = GW_STR_INIT;
+
+		gw_url_sqlite_path(&path, p->url);
+		add_check(r, "connection", GW_CHECK_FAIL, -1,
+		          "the SQLite database %s does not exist (health creates nothing; "
+		          "'godwit up' creates it)",
+		          path.ptr);
+		gw_str_dispose(&path);
+		return 1;
+	}
 	if ((error = gw_project__connect(&conn, p)) < 0) {
 		add_check(r, "connection", GW_CHECK_FAIL, -1, "cannot connect: %s",
 		          gw_ctx_error(p->ctx)->message);
@@ -355,6 +369,54 @@ static int postgres_checks(gw_report *r, gw_project *p, int full)
 	                     "no session is blocking another");
 }
 
+/* required_tables on SQLite: each name of the list, trimmed, must be a
+ * table or a view of the database. */
+static int check_sqlite_tables(gw_report *r, gw_project *p)
+{
+	rows missing = {GW_VEC_INIT, NULL, 0}, found = {GW_VEC_INIT, NULL, 0};
+	const char *s = p->required_tables, *end;
+	gw_str name = GW_STR_INIT;
+	check_item *c;
+	size_t i;
+	int error = 0;
+
+	while (error == 0 && *s) {
+		end = strchr(s, ',');
+		if (!end)
+			end = s + strlen(s);
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		gw_str_clear(&name);
+		gw_str_put(&name, s, (size_t)(end - s));
+		while (name.size &&
+		       (name.ptr[name.size - 1] == ' ' || name.ptr[name.size - 1] == '\t'))
+			gw_str_truncate(&name, name.size - 1);
+		s = *end ? end + 1 : end;
+		if (!name.size)
+			continue;
+		rows_dispose(&found); /* empty again for this name */
+		if ((error = query(
+		             &found, p,
+		             "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND "
+		             "name = $1",
+		             name.ptr)) == 0 &&
+		    !found.lines.len && gw_vec_push(&missing.lines, gw_strdup(name.ptr)) < 0)
+			error = gw_error_oom(p->ctx);
+	}
+	if (error == 0) {
+		c = missing.lines.len
+		            ? add_check(r, "tables", GW_CHECK_FAIL, (long long)missing.lines.len,
+		                        "%zu required tables missing", missing.lines.len)
+		            : add_check(r, "tables", GW_CHECK_OK, 0, "every required table exists");
+		for (i = 0; i < missing.lines.len; i++)
+			add_detail(r, c, missing.lines.items[i]);
+	}
+	rows_dispose(&found);
+	rows_dispose(&missing);
+	gw_str_dispose(&name);
+	return error;
+}
+
 static int run_checks(gw_report **out, gw_project *p, int full)
 {
 	gw_report *r = calloc(1, sizeof(*r));
@@ -367,8 +429,12 @@ static int run_checks(gw_report **out, gw_project *p, int full)
 		check_server_version(r, p);
 		if (p->driver->dialect == GW_DIALECT_POSTGRES)
 			error = postgres_checks(r, p, full);
+		else if (full && p->required_tables)
+			error = check_sqlite_tables(r, p);
 		if (error == 0 && full)
 			error = check_migrations(r, p);
+	} else if (error > 0) {
+		error = 0; /* a missing SQLite file: reported, nothing more to check */
 	}
 	if (r->failed && error == 0)
 		error = gw_error_oom(p->ctx);

@@ -111,6 +111,9 @@ struct gw_project {
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);
 int gw_project__connect(gw_conn **out, gw_project *p);
+/* For commands that only read: a SQLite file that does not exist is
+ * GW_ENOTFOUND, not created. */
+int gw_project__connect_existing(gw_conn **out, gw_project *p);
 /* Loads the migration set and connects, the two at once on PostgreSQL. */
 int gw_project__source_and_connect(gw_source **out, gw_project *p);
 /* Sleeps for ms milliseconds. */

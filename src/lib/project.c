@@ -310,8 +310,11 @@ int gw_project_format(gw_format *out, gw_project *p)
 	return 0;
 }
 
-/* The embedded database's folder is created on first use, like the
- * database file itself. */
+/* The embedded database's folders are created on first use, like the
+ * database file itself, however many are missing (db/dev/x.sqlite3 as
+ * well as db/x.sqlite3). Commands that only read never get here for a
+ * missing file (see gw_project__database_missing), so they create
+ * nothing. */
 static int make_sqlite_dir(gw_project *p)
 {
 	gw_str path = GW_STR_INIT;
@@ -323,9 +326,8 @@ static int make_sqlite_dir(gw_project *p)
 	slash = strrchr(path.ptr, '/');
 	if (slash && slash != path.ptr) {
 		*slash = '\0';
-		if (gw_path_is_dir(path.ptr) < 0 && mkdir(path.ptr, 0755) < 0 && errno != EEXIST)
-			error = gw_error_set(p->ctx, GW_EIO, "cannot create folder %s: %s",
-			                     path.ptr, strerror(errno));
+		if (gw_path_is_dir(path.ptr) < 0)
+			error = gw_make_dirs(path.ptr, 0755, p->ctx);
 	}
 cleanup:
 	gw_str_dispose(&path);
@@ -455,6 +457,21 @@ int gw_project__connect(gw_conn **out, gw_project *p)
 	}
 	*out = p->conn;
 	return 0;
+}
+
+int gw_project__connect_existing(gw_conn **out, gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	int error;
+
+	if (!gw_project__database_missing(p))
+		return gw_project__connect(out, p);
+	gw_url_sqlite_path(&path, p->url);
+	error = gw_error_set(p->ctx, GW_ENOTFOUND, "the SQLite database %s does not exist",
+	                     path.ptr);
+	gw_error_set_hint(p->ctx, "check --url; 'godwit up' creates it");
+	gw_str_dispose(&path);
+	return error;
 }
 
 typedef struct connect_job {

@@ -445,7 +445,7 @@ int gw_schema_snapshot(gw_schema **out, gw_project *p, const gw_schema_options *
 	int error;
 
 	*out = NULL;
-	if ((error = gw_project__connect(&c.conn, p)) < 0)
+	if ((error = gw_project__connect_existing(&c.conn, p)) < 0)
 		goto cleanup;
 	if ((error = gw_schema__new(&c.s, pg ? "postgres" : "sqlite")) < 0) {
 		error = gw_error_oom(p->ctx);

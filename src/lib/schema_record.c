@@ -116,7 +116,7 @@ int gw_schema_recorded(gw_schema **out, gw_project *p)
 	int pg = p->driver->dialect == GW_DIALECT_POSTGRES, error;
 
 	*out = NULL;
-	if ((error = gw_project__connect(&conn, p)) < 0 ||
+	if ((error = gw_project__connect_existing(&conn, p)) < 0 ||
 	    (error = snapshots_table(&table, p, conn)) < 0)
 		goto cleanup;
 	param = pg ? table.ptr : GW_SCHEMA_SNAPSHOTS_TABLE;

@@ -139,6 +139,7 @@ test_expect_success 'health of an unreachable database exits 3 and says why' '
 '
 
 test_expect_success 'health on SQLite' '
+	sqlite_sql db/development.sqlite3 "CREATE TABLE app (id int)" &&
 	godwit health >out &&
 	test_grep "^ok    server_version  *sqlite 3" out &&
 	test_grep "^warn  migrations  *0 applied, 2 pending" out
