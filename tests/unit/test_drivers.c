@@ -338,8 +338,9 @@ static void sqlite_open_errors_name_the_path(void **state)
 	const gw_error *e;
 	FILE *fp;
 
+	/* A file is not a server: GW_EIO, never the GW_ECONNECT that is retried. */
 	assert_int_equal(open_sqlite(&conn, "sqlite:/nonexistent-dir/x/db.sqlite", 0, f->ctx),
-	                 GW_ECONNECT);
+	                 GW_EIO);
 	assert_null(conn);
 	assert_non_null(e = gw_ctx_error(f->ctx));
 	assert_non_null(strstr(e->message, "/nonexistent-dir/x/db.sqlite"));
@@ -352,9 +353,10 @@ static void sqlite_open_errors_name_the_path(void **state)
 	      "of a real SQLite file, so that SQLite notices it is not one.",
 	      fp);
 	fclose(fp);
-	assert_int_equal(open_sqlite(&conn, f->url, 0, f->ctx), GW_ECONNECT);
+	assert_int_equal(open_sqlite(&conn, f->url, 0, f->ctx), GW_EIO);
 	assert_non_null(e = gw_ctx_error(f->ctx));
 	assert_non_null(strstr(e->message, f->path));
+	assert_non_null(strstr(e->message, "file is not a database"));
 	gw_ctx_clear_error(f->ctx);
 
 	assert_int_equal(open_sqlite(&conn, "sqlite:", 0, f->ctx), GW_EINVALID);
