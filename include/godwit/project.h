@@ -115,6 +115,9 @@ typedef struct {
 	 * validate and lint when no database URL is configured; NULL: what
 	 * the SQL parses as. */
 	const char *sql_dialect;
+	/* A migration file that resolves (through a symbolic link) outside
+	 * the project_dir and the migrations folder is refused unless set. */
+	int allow_symlinks_outside;
 } gw_project_options;
 
 #define GW_PROJECT_OPTIONS_VERSION 1

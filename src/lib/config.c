@@ -68,6 +68,7 @@ enum {
 	K_SCHEMA_STRICT,
 	K_ALLOW_OUT_OF_ORDER,
 	K_DIALECT,
+	K_ALLOW_SYMLINKS_OUTSIDE,
 	K_COUNT
 };
 
@@ -193,6 +194,11 @@ static const key_def keys[K_COUNT] = {
          check_bool,
          "true or false"},
         {"dialect", {"GODWIT_DIALECT", NULL, NULL}, NULL, check_dialect, "postgres or sqlite"},
+        {"allow_symlinks_outside",
+         {"GODWIT_ALLOW_SYMLINKS_OUTSIDE", NULL, NULL},
+         "false",
+         check_bool,
+         "true or false"},
 };
 
 /* What a key's value must be, for messages. The conventions are listed
@@ -1356,6 +1362,8 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->allow_out_of_order = cfg->s[K_ALLOW_OUT_OF_ORDER].value &&
 	                           !strcmp(cfg->s[K_ALLOW_OUT_OF_ORDER].value, "true");
 	opts->sql_dialect = cfg->s[K_DIALECT].value;
+	opts->allow_symlinks_outside = cfg->s[K_ALLOW_SYMLINKS_OUTSIDE].value &&
+	                               !strcmp(cfg->s[K_ALLOW_SYMLINKS_OUTSIDE].value, "true");
 	/* Seeds never reach a protected environment unless it says so. */
 	opts->seeds_allowed =
 	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&

@@ -73,6 +73,7 @@ struct gw_project {
 	int lock_lease_ms;
 	struct gw_lease *lease;
 	int allow_out_of_order;
+	char *symlink_root;       /* migration files resolve inside it; NULL: anywhere */
 	int lock_timeout_ms;      /* 0: none */
 	int statement_timeout_ms; /* 0: none */
 	int retries;

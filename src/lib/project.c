@@ -116,6 +116,9 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	p->lock_table = o->lock_table;
 	p->lock_lease_ms = o->lock_lease_ms > 0 ? o->lock_lease_ms : 60000;
 	p->allow_out_of_order = o->allow_out_of_order;
+	if (!o->allow_symlinks_outside &&
+	    !(p->symlink_root = gw_strdup(o->project_dir ? o->project_dir : ".")))
+		return -1;
 	p->lock_timeout_ms = option_value(o->lock_timeout_ms, DEFAULT_LOCK_TIMEOUT_MS);
 	p->statement_timeout_ms = option_value(o->statement_timeout_ms, 0);
 	p->retries = option_value(o->retries, DEFAULT_RETRIES);
@@ -247,6 +250,7 @@ void gw_project_free(gw_project *p)
 	free(p->seeds_dir);
 	free(p->schema_file);
 	free(p->sql_dialect_setting);
+	free(p->symlink_root);
 	free(p);
 }
 
@@ -290,10 +294,10 @@ int gw_project__source(gw_source **out, gw_project *p)
 {
 	int error;
 
-	if (!p->source &&
-	    (error = gw_source_load_dialect(
-	             &p->source, p->dir, p->format,
-	             p->driver->dialect == GW_DIALECT_SQLITE ? "sqlite3" : "postgres", p->ctx)) < 0)
+	if (!p->source && (error = gw_source_load_in(
+	                           &p->source, p->dir, p->format,
+	                           p->driver->dialect == GW_DIALECT_SQLITE ? "sqlite3" : "postgres",
+	                           p->symlink_root, p->ctx)) < 0)
 		return error;
 	*out = p->source;
 	return 0;

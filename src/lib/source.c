@@ -67,6 +67,7 @@ typedef struct down_rec {
 
 typedef struct loader {
 	const char *dir;
+	gw_file_guard guard;
 	gw_format forced;
 	gw_ctx *ctx;
 	gw_str path; /* "<dir>/<file>" of the file at hand */
@@ -795,19 +796,54 @@ cleanup:
 /* What Windows editors often write first: a UTF-8 byte-order mark. */
 #define UTF8_BOM "\xef\xbb\xbf"
 
+/* Whether path is dir or below it. */
+static int path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) &&
+	       (path[n] == '\0' || path[n] == '/' || (n && dir[n - 1] == '/'));
+}
+
+/* A symbolic link must not take godwit out of the project: a migration
+ * file resolving elsewhere runs SQL nobody reviewed with the project. */
+static int check_inside(const char *path, const gw_file_guard *g, gw_ctx *ctx)
+{
+	char *real;
+	int error = 0;
+
+	if (!g || !g->root)
+		return 0;
+	/* A file that cannot be resolved cannot be read either, and reading
+	 * it says why. */
+	if (!(real = realpath(path, NULL)))
+		return 0;
+	if (!path_under(real, g->root) && !(g->dir && path_under(real, g->dir))) {
+		error = gw_source__file_error(ctx, GW_ESOURCE, path, 0, 0,
+		                              "is a symbolic link to %s, outside the project (%s); "
+		                              "godwit does not follow it there",
+		                              real, g->root);
+		gw_error_set_hint(ctx, "copy the file into the project, or set "
+		                       "allow_symlinks_outside = true in godwit.conf");
+	}
+	free(real);
+	return error;
+}
+
 /* Reads a migration file as godwit checksums and runs it. A leading UTF-8
  * byte-order mark is dropped: it is no part of the SQL (a server would
  * take it for one), so neither is it of the checksum, and a file saved
  * with or without one is the same migration. The text must be UTF-8 and
  * hold no NUL byte, which SQLite takes for the end of the SQL: what comes
  * after it would never run. */
-static int read_migration(gw_str *text, const char *path, gw_ctx *ctx)
+static int read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx)
 {
 	const char *nul;
 	size_t bad = 0;
 	int error, line, col;
 
-	if ((error = gw_file_read(text, path, GW_FILE_MAX, ctx)) < 0)
+	if ((error = check_inside(path, g, ctx)) < 0 ||
+	    (error = gw_file_read(text, path, GW_FILE_MAX, ctx)) < 0)
 		return error;
 	if (text->size >= 3 && !memcmp(text->ptr, UTF8_BOM, 3)) {
 		memmove(text->ptr, text->ptr + 3, text->size - 3);
@@ -1088,7 +1124,7 @@ static int load_entry(loader *ld, const dir_entry *e)
 		        example_name(ld->forced));
 	if (ld->drizzle)
 		drizzle_name(ld, &fn, file);
-	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
+	if ((error = read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
 		return error;
 	scan_markers(&mk, ld->text.ptr, ld->text.size);
 	if (fn.conv == GW_FORMAT_PAIRS && !mk.up.found && !mk.down.found && !mk.verify.found)
@@ -1408,7 +1444,7 @@ static int add_repeatable(loader *ld, const char *name)
 		error = gw_error_oom(ld->ctx);
 		goto cleanup;
 	}
-	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
+	if ((error = read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
 		goto cleanup;
 	/* GW_FORMAT_AUTO: a repeatable, which has no down. */
 	if ((error = add_whole(ld, &m, GW_FORMAT_AUTO, file.ptr, version.ptr, name, base,
@@ -1493,7 +1529,7 @@ static int read_sub(loader *ld, const char *sub, const char *file)
 		return gw_error_oom(ld->ctx);
 	if (gw_path_is_dir(ld->path.ptr) != 0)
 		return 0;
-	if ((error = read_migration(&ld->text, ld->path.ptr, ld->ctx)) < 0)
+	if ((error = read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
 		return error;
 	return 1;
 }
@@ -2009,7 +2045,7 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
 }
 
 static int load_folder(gw_source **out, const char *dir, gw_format format, const char *dialect,
-                       gw_ctx *ctx)
+                       const char *root, gw_ctx *ctx)
 {
 	gw_source_priv *sp = NULL;
 	dir_list names = {NULL, 0, 0};
@@ -2024,6 +2060,14 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 	ld.dialect = dialect;
 	ld.ctx = ctx;
 	ld.path = (gw_str)GW_STR_INIT;
+	/* realpath fails only for what does not exist: the project then has
+	 * no file to resolve into it, and the folder's absence is said below. */
+	if (root &&
+	    (!(ld.guard.root = realpath(root, NULL)) || !(ld.guard.dir = realpath(dir, NULL))) &&
+	    errno == ENOMEM) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
 	ld.text = (gw_str)GW_STR_INIT;
 
 	if ((isdir = gw_path_is_dir(dir)) < 0) {
@@ -2071,6 +2115,8 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 	sp->pub.format = format;
 	sp->pub.project = ld.project;
 	ld.project = NULL;
+	sp->guard = ld.guard;
+	ld.guard.root = ld.guard.dir = NULL;
 	/* From here the set owns the migrations. */
 	sp->all = (gw_source_mig **)ld.ups.items;
 	sp->pub.count = ld.ups.len;
@@ -2089,6 +2135,8 @@ cleanup:
 	gw_vec_dispose(&ld.ignored, NULL);
 	gw_vec_dispose(&ld.tags, free);
 	free(ld.project);
+	free(ld.guard.root);
+	free(ld.guard.dir);
 	dir_list_dispose(&names);
 	gw_str_dispose(&ld.path);
 	gw_str_dispose(&ld.text);
@@ -2115,6 +2163,12 @@ static void read_sqitch_conf(gw_sqitch_conf *conf, const char *dir, gw_format fo
 int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
                            gw_ctx *ctx)
 {
+	return gw_source_load_in(out, dir, format, dialect, NULL, ctx);
+}
+
+int gw_source_load_in(gw_source **out, const char *dir, gw_format format, const char *dialect,
+                      const char *root, gw_ctx *ctx)
+{
 	gw_sqitch_conf conf;
 	gw_str top = GW_STR_INIT;
 	int error;
@@ -2129,9 +2183,9 @@ int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, c
 			error = gw_error_oom(ctx);
 			goto cleanup;
 		}
-		error = load_folder(out, top.ptr, GW_FORMAT_SQITCH, dialect, ctx);
+		error = load_folder(out, top.ptr, GW_FORMAT_SQITCH, dialect, root, ctx);
 	} else {
-		error = load_folder(out, dir, format, dialect, ctx);
+		error = load_folder(out, dir, format, dialect, root, ctx);
 	}
 	if (error == 0 && (*out)->format == GW_FORMAT_SQITCH) {
 		(*out)->registry = conf.registry;
@@ -2159,6 +2213,8 @@ void gw_source_free(gw_source *src)
 	free(src->ignored);
 	free(src->dir);
 	free(src->project);
+	free(sp->guard.root);
+	free(sp->guard.dir);
 	free(src->registry);
 	free(sp);
 }
@@ -2274,7 +2330,8 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
-	if ((error = read_migration(&out->file_text, path.ptr, ctx)) < 0)
+	if ((error = read_migration(&out->file_text, path.ptr,
+	                            &((const gw_source_priv *)src)->guard, ctx)) < 0)
 		goto cleanup;
 	len = out->file_text.size;
 	if (sm->sections == GW_SECTIONS_NATIVE || sm->sections == GW_SECTIONS_GOOSE) {
@@ -2328,7 +2385,8 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 
 	if (gw_path_join(&path, src->dir, sm->verify_file) < 0)
 		return gw_error_oom(ctx);
-	if ((error = read_migration(&out->file_text, path.ptr, ctx)) == 0) {
+	if ((error = read_migration(&out->file_text, path.ptr,
+	                            &((const gw_source_priv *)src)->guard, ctx)) == 0) {
 		gw_source__sqitch_unwrap(out->file_text.ptr, out->file_text.size, 1, &off, &end);
 		out->offset = off;
 		out->len = end - off;
@@ -2356,7 +2414,8 @@ int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_mi
 	}
 	/* The verify section is not part of what was applied, so it is read
 	 * as it is now, without a checksum. */
-	if ((error = read_migration(&out->file_text, path.ptr, ctx)) < 0)
+	if ((error = read_migration(&out->file_text, path.ptr,
+	                            &((const gw_source_priv *)src)->guard, ctx)) < 0)
 		goto cleanup;
 	scan_markers(&mk, out->file_text.ptr, out->file_text.size);
 	if (!mk.verify.found) {

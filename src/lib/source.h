@@ -71,6 +71,11 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
  * passes NULL: generic files only. */
 int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
                            gw_ctx *ctx);
+/* The same, refusing a file that resolves (through a symbolic link)
+ * outside root, the project's folder, and outside dir; NULL root: no
+ * such check. */
+int gw_source_load_in(gw_source **out, const char *dir, gw_format format, const char *dialect,
+                      const char *root, gw_ctx *ctx);
 void gw_source_free(gw_source *src);
 
 const gw_migration *gw_source_find(const gw_source *src, const char *version);

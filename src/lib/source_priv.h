@@ -100,8 +100,16 @@ typedef struct gw_source_mig {
 	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
 } gw_source_mig;
 
+/* Where the files of a set may resolve to (real paths): inside root (the
+ * project) or dir (the migrations folder). root NULL: anywhere, as with
+ * allow_symlinks_outside. */
+typedef struct gw_file_guard {
+	char *root, *dir;
+} gw_file_guard;
+
 typedef struct gw_source_priv {
 	gw_source pub;
+	gw_file_guard guard;
 	gw_source_mig **all; /* every migration, by version once ordered */
 } gw_source_priv;
 
