@@ -39,7 +39,9 @@ static const gw_lint_rule rules[] = {
          NULL, "-- migrate:down\nDROP TABLE users;"},
         {"empty-migration", E, "validate", "a migration whose up script holds no SQL",
          "godwit up refuses to apply an empty migration: it is usually one that was created "
-         "and never written.",
+         "and never written. Where the folder's tool applies a file without SQL (popx, "
+         "golang-migrate, Flyway, Prisma, drizzle), godwit records it and runs nothing, "
+         "unless it still holds the comment godwit new wrote.",
          NULL, NULL},
         {"checksum-changed", E, "validate", "an applied migration's file was changed",
          "The file differs from the one that was applied; the database no longer matches the "
