@@ -117,6 +117,25 @@ test_expect_success PG 'PostgreSQL: up, up, down, drift is no drift' '
 	test "$(pg_sql "SELECT count(*) FROM godwit_schema_snapshots")" = 3
 '
 
+test_expect_success SQLITE3 'test and drift --replay leave schema_file and the snapshots alone' '
+	mkdir other &&
+	(
+		cd other &&
+		mkdir -p db/migrations &&
+		cp ../db/migrations/*.sql db/migrations/ &&
+		printf "schema_record = true\nschema_file = db/schema.sql\n" >godwit.conf &&
+		TMPDIR=$PWD godwit --url sqlite:target.db test >out &&
+		test_grep "^2 passed, 0 failed, 0 untestable\$" out &&
+		test ! -e db/schema.sql &&
+		godwit --url sqlite:target.db up --to 20240101000000 &&
+		cp db/schema.sql before &&
+		godwit --url sqlite:target.db drift --replay >out &&
+		test_grep "^no drift" out &&
+		test_cmp before db/schema.sql &&
+		test "$(sqlite_sql target.db "SELECT count(*) FROM godwit_schema_snapshots")" = 1
+	)
+'
+
 # ---- after-steps never fail a change that was made ---------------------
 
 test_expect_success SQLITE3 'a missing folder of schema_file is created' '
