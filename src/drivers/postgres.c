@@ -781,13 +781,27 @@ static const char *pg_server_version(gw_conn *conn)
 	return ((gw_pgconn *)conn)->server_version;
 }
 
+/* What the connection string says of a transaction pooler: Prisma's
+ * pgbouncer=true, Supabase's pooler port, Neon's "-pooler" host. */
+static const char *named_pooler(gw_pgconn *pc)
+{
+	const char *port = PQport(pc->pg), *host = PQhost(pc->pg);
+
+	if (pc->pgbouncer)
+		return "the URL says pgbouncer=true";
+	if (port && !strcmp(port, "6543"))
+		return "port 6543 is a transaction pooler's (Supabase's)";
+	if (host && host[0] != '/' && host[0] != '@' && strstr(host, "-pooler."))
+		return "the host is a Neon pooler (-pooler.)";
+	return NULL;
+}
+
 /* PgBouncer (and other poolers) give the client a made-up process id and
  * cancel key of their own at startup, so it differs from the
  * pg_backend_pid() of the server process that answers. */
 static int pg_session(gw_conn *conn, gw_session_info *out)
 {
 	gw_pgconn *pc = (gw_pgconn *)conn;
-	const char *port = PQport(pc->pg);
 	char *value = NULL;
 	int error;
 
@@ -796,8 +810,7 @@ static int pg_session(gw_conn *conn, gw_session_info *out)
 		return error;
 	out->server_pid = value ? atoi(value) : 0;
 	out->own = out->server_pid != 0 && out->server_pid == PQbackendPID(pc->pg);
-	out->pgbouncer = pc->pgbouncer;
-	snprintf(out->port, sizeof(out->port), "%s", port ? port : "");
+	out->pooler = named_pooler(pc);
 	free(value);
 	return 0;
 }

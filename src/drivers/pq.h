@@ -48,6 +48,7 @@
 	X(void, PQfreemem, (void *))                                                               \
 	X(int, PQbackendPID, (const PGconn *))                                                     \
 	X(char *, PQport, (const PGconn *))                                                        \
+	X(char *, PQhost, (const PGconn *))                                                        \
 	X(int, PQlibVersion, (void))                                                               \
 	X(PQconninfoOption *, PQconninfoParse, (const char *, char **))                            \
 	X(void, PQconninfoFree, (PQconninfoOption *))                                              \
@@ -98,6 +99,7 @@ int gw_pq_loaded(void);
 #define PQfreemem            gw_pq.PQfreemem
 #define PQbackendPID         gw_pq.PQbackendPID
 #define PQport               gw_pq.PQport
+#define PQhost               gw_pq.PQhost
 #define PQgetCancel          gw_pq.PQgetCancel
 #define PQcancel             gw_pq.PQcancel
 #define PQfreeCancel         gw_pq.PQfreeCancel

@@ -10,12 +10,13 @@
  * runner looks for a transaction pooler, and refuses the lock if it finds
  * one, pointing to the direct URL or `lock = table` (lease.c).
  *
- * The signs, cheapest first: the URL says pgbouncer=true (Prisma's flag)
- * or the port is 6543; the server process that answers is not the one the
- * connection was given at startup (poolers make up their own), and then,
- * to tell a transaction pooler from a session one, whether the server
- * process changes between two transactions while a second connection holds
- * one open (a session pooler keeps the process for the client).
+ * The signs, cheapest first: the connection string names a pooler
+ * (pgbouncer=true, Supabase's port 6543, a Neon "-pooler." host); else the
+ * server process that answers is not the one the connection was given at
+ * startup (poolers make up their own), and then, to tell a transaction
+ * pooler from a session one, whether the server process changes between
+ * two transactions while a second connection holds one open (a session
+ * pooler keeps the process for the client).
  */
 #include "internal.h"
 
@@ -80,10 +81,8 @@ int gw_project__check_pooler(gw_project *p)
 		return 0;
 	if ((error = p->driver->session(p->conn, &info)) < 0)
 		return error;
-	if (info.pgbouncer) {
-		why = "the URL says pgbouncer=true";
-	} else if (!strcmp(info.port, "6543")) {
-		why = "port 6543 is a transaction pooler's (Supabase's)";
+	if (info.pooler) {
+		why = info.pooler;
 	} else if (!info.own) {
 		moved = transactions_move(p, &info);
 		if (moved > 0)

@@ -30,7 +30,7 @@ bouncer()
 	tx = host=$PG_SOCKET_DIR port=${PG_PORT:-5432} dbname=$PG_DB pool_mode=transaction
 	session = host=$PG_SOCKET_DIR port=${PG_PORT:-5432} dbname=$PG_DB pool_mode=session
 	[pgbouncer]
-	listen_addr =
+	listen_addr = ${3:-}
 	unix_socket_dir = $PGB
 	listen_port = $2
 	auth_type = trust
@@ -47,6 +47,15 @@ bouncer()
 		sleep 0.1
 	done &&
 	test -S "$PGB/.s.PGSQL.$2"
+}
+
+# A PgBouncer on loopback TCP, for a host name: its port is picked from the
+# process id, and the tests that need it are skipped when it is taken.
+tcp_bouncer()
+{
+	TCP_PORT=$((20000 + $$ % 20000)) &&
+	bouncer tcp $TCP_PORT 127.0.0.1 &&
+	test_set_prereq TCPBOUNCER
 }
 
 # Stops the PgBouncers this script started (by their pid files), and waits
@@ -77,6 +86,7 @@ test_expect_success PGBOUNCER 'setup: PgBouncer in front of the suite cluster' '
 	if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGB"; fi &&
 	bouncer pgb 6432 &&
 	bouncer supa 6543 &&
+	{ tcp_bouncer || echo "no loopback PgBouncer: port $TCP_PORT is taken"; } &&
 	TX_URL="postgresql:///tx?host=$PGB&port=6432&user=${PG_USER:-postgres}" &&
 	SESSION_URL="postgresql:///session?host=$PGB&port=6432&user=${PG_USER:-postgres}" &&
 	SUPA_URL="postgresql:///tx?host=$PGB&port=6543&user=${PG_USER:-postgres}" &&
@@ -119,6 +129,15 @@ test_expect_success PGBOUNCER 'pgbouncer=true in the URL, as Prisma users write 
 	test_expect_code 1 godwit --url "$SESSION_URL&pgbouncer=true" up 2>err &&
 	test_grep "^godwit: error: the connection goes through a transaction pooler (the URL says pgbouncer=true): a session advisory lock would not keep other runners out$" err &&
 	test "$(tables)" = ""
+'
+
+test_expect_success PGBOUNCER,TCPBOUNCER 'a Neon pooler host (-pooler.) is refused by its name' '
+	NEON_URL="postgresql://${PG_USER:-postgres}@ep-cool-pooler.us-east-2.aws.neon.example:$TCP_PORT/tx?hostaddr=127.0.0.1&sslmode=disable" &&
+	test_expect_code 1 godwit --url "$NEON_URL" up 2>err &&
+	test_grep "^godwit: error: the connection goes through a transaction pooler (the host is a Neon pooler (-pooler.)): a session advisory lock would not keep other runners out$" err &&
+	test "$(tables)" = "" &&
+	godwit --url "$NEON_URL" --lock table status >out &&
+	test_grep "^0 applied, 2 pending$" out
 '
 
 test_expect_success PGBOUNCER 'lock = table works through the transaction pooler' '

@@ -59,8 +59,9 @@ typedef struct gw_session_info {
 	 * a pooler or proxy sits in between, and session state (an advisory
 	 * lock) may stay with a server connection others get next. */
 	int own;
-	char port[16]; /* the port connected to; "" when unknown */
-	int pgbouncer; /* the URL says it names a transaction pooler (pgbouncer=true) */
+	/* What in the connection names a transaction pooler, for messages
+	 * ("the URL says pgbouncer=true"); NULL when nothing does. */
+	const char *pooler;
 } gw_session_info;
 
 typedef struct gw_conn_options {
