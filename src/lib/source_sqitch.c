@@ -15,7 +15,9 @@
  * position in the plan (1, 2, ...), which only grows as sqitch appends.
  */
 #include <stdlib.h>
+#include <ini.h>
 #include <string.h>
+#include <strings.h>
 
 #include "source_priv.h"
 #include "../util/error.h"
@@ -414,6 +416,15 @@ int gw_source__sqitch_plan(gw_sqitch_plan *plan, const char *text, size_t len, c
 	const char *nl;
 
 	memset(plan, 0, sizeof(*plan));
+	/* The lines are read as C strings: text after a NUL byte would be
+	 * lost without a word. */
+	if ((nl = memchr(text, '\0', len)) != NULL) {
+		int line, col;
+
+		gw_text_position(text, len, (size_t)(nl - text), &line, &col);
+		return gw_source__file_error(ctx, GW_ESOURCE, path, line, col,
+		                             "a NUL byte; a plan is text: remove it");
+	}
 	for (from = 0; from < len && error == 0; from = to + 1) {
 		nl = memchr(text + from, '\n', len - from);
 		to = nl ? (size_t)(nl - text) : len;
@@ -583,104 +594,124 @@ int gw_source__sqitch_unwrap(const char *text, size_t len, int verify, size_t *o
 
 /* ---- sqitch.conf -------------------------------------------------------- */
 
-static char *trimmed(const char *p, const char *end)
+/* sqitch.conf is git-config: [core] and [engine "pg"] sections, indented
+ * `key = value` lines, '#' and ';' comments, values in double quotes.
+ * libinih reads it once the indentation is gone (it would take an
+ * indented line for a continuation of the previous value). */
+typedef struct conf_read {
+	gw_sqitch_conf *conf;
+	gw_vec engines; /* "NAME.top_dir" or "NAME.registry", then its value */
+} conf_read;
+
+/* A value without its quotes, or without a trailing comment; NULL when
+ * empty, which sqitch takes as unset. */
+static char *conf_value(const char *v)
 {
-	while (p < end && (is_blank(*p) || *p == '\r'))
-		p++;
-	while (end > p && (is_blank(end[-1]) || end[-1] == '\r'))
-		end--;
-	if (end - p >= 2 && *p == '"' && end[-1] == '"') {
-		p++;
-		end--;
+	size_t n;
+
+	if (*v == '"') {
+		n = strcspn(++v, "\"");
+		return n ? gw_strndup(v, n) : NULL;
 	}
-	return gw_strndup(p, (size_t)(end - p));
+	n = strcspn(v, "#;");
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	return n ? gw_strndup(v, n) : NULL;
 }
 
-/* "[core]" is "core", "[engine "pg"]" is "engine.pg". */
-static char *section_name(const char *p, const char *end)
+/* "engine \"pg\"" (or the older "engine.pg") is "pg"; NULL for any other
+ * section. */
+static const char *engine_of(const char *section, size_t *len)
 {
-	const char *close = memchr(p, ']', (size_t)(end - p)), *q;
-	gw_str s = GW_STR_INIT;
-
-	if (!close)
+	if (strncasecmp(section, "engine", 6))
 		return NULL;
-	for (q = p + 1; q < close; q++) {
-		if (*q == '"' || *q == '\t')
-			continue;
-		gw_str_putc(&s, *q == ' ' ? '.' : *q);
+	section += 6;
+	if (*section == '.') {
+		*len = strlen(section + 1);
+		return *len ? section + 1 : NULL;
 	}
-	if (gw_str_failed(&s) || !s.size) {
-		gw_str_dispose(&s);
+	section += strspn(section, " \t");
+	if (*section != '"' || !(*len = strcspn(section + 1, "\"")) || !section[*len + 1])
 		return NULL;
-	}
-	return gw_str_detach(&s);
+	return section + 1;
 }
 
-static void keep_value(char **slot, const char *p, const char *end)
+static void conf_keep(char **slot, const char *value)
 {
-	free(*slot);
-	*slot = trimmed(p, end);
+	char *v = conf_value(value);
+
+	if (v) {
+		free(*slot);
+		*slot = v;
+	}
+}
+
+static int conf_entry(void *user, const char *section, const char *name, const char *value)
+{
+	conf_read *r = user;
+	const char *engine;
+	gw_str k = GW_STR_INIT;
+	size_t n;
+	char *v;
+
+	if (!strcasecmp(section, "core")) {
+		if (!strcasecmp(name, "top_dir"))
+			conf_keep(&r->conf->top_dir, value);
+		else if (!strcasecmp(name, "engine"))
+			conf_keep(&r->conf->engine, value);
+		return 1;
+	}
+	if (!(engine = engine_of(section, &n)) ||
+	    (strcasecmp(name, "top_dir") && strcasecmp(name, "registry")) ||
+	    !(v = conf_value(value)))
+		return 1;
+	gw_str_printf(&k, "%.*s.%s", (int)n, engine, name);
+	if (gw_str_failed(&k) || gw_vec_push(&r->engines, k.ptr) < 0) {
+		gw_str_dispose(&k);
+		free(v);
+		return 1;
+	}
+	if (gw_vec_push(&r->engines, v) < 0) {
+		free(r->engines.items[--r->engines.len]);
+		free(v);
+	}
+	return 1;
 }
 
 int gw_source__sqitch_conf(gw_sqitch_conf *conf, const char *text, size_t len)
 {
-	const char *p = text, *end = text + len, *nl, *eq, *line;
-	char *section = NULL, *key = NULL;
-	gw_vec engines = GW_VEC_INIT; /* "engine.NAME" top_dir, registry pairs */
-	size_t i;
+	conf_read r = {conf, GW_VEC_INIT};
+	gw_str flat = GW_STR_INIT;
+	size_t i, at;
 
 	memset(conf, 0, sizeof(*conf));
-	for (; p < end; p = nl ? nl + 1 : end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		line = p;
-		while (line < (nl ? nl : end) && is_blank(*line))
-			line++;
-		if (line == (nl ? nl : end) || *line == '#' || *line == ';')
-			continue;
-		if (*line == '[') {
-			free(section);
-			section = section_name(line, nl ? nl : end);
-			continue;
-		}
-		if (!section || !(eq = memchr(line, '=', (size_t)((nl ? nl : end) - line))))
-			continue;
-		free(key);
-		key = trimmed(line, eq);
-		if (!key)
-			continue;
-		if (!strcmp(section, "core") && !strcmp(key, "top_dir"))
-			keep_value(&conf->top_dir, eq + 1, nl ? nl : end);
-		else if (!strcmp(section, "core") && !strcmp(key, "engine"))
-			keep_value(&conf->engine, eq + 1, nl ? nl : end);
-		else if (!strncmp(section, "engine.", 7) &&
-		         (!strcmp(key, "top_dir") || !strcmp(key, "registry"))) {
-			gw_str k = GW_STR_INIT;
-
-			gw_str_printf(&k, "%s.%s", section + 7, key);
-			if (!gw_str_failed(&k) && gw_vec_push(&engines, gw_str_detach(&k)) == 0)
-				gw_vec_push(&engines, trimmed(eq + 1, nl ? nl : end));
-			gw_str_dispose(&k);
-		}
+	for (at = 0; at < len; at = i + 1) {
+		while (at < len && (text[at] == ' ' || text[at] == '\t'))
+			at++;
+		for (i = at; i < len && text[i] != '\n'; i++)
+			;
+		gw_str_put(&flat, text + at, i - at);
+		gw_str_putc(&flat, '\n');
 	}
+	if (gw_str_failed(&flat))
+		return -1;
+	/* A line libinih cannot read is skipped, as sqitch's reader would
+	 * have refused the file before godwit ever saw it. */
+	ini_parse_string(flat.ptr, conf_entry, &r);
+	gw_str_dispose(&flat);
 	/* The configured engine's own settings win over core's. */
-	for (i = 0; conf->engine && i + 1 < engines.len; i += 2) {
-		const char *k = engines.items[i];
+	for (i = 0; conf->engine && i + 1 < r.engines.len; i += 2) {
+		const char *k = r.engines.items[i];
 		size_t n = strlen(conf->engine);
 
-		if (strncmp(k, conf->engine, n) || k[n] != '.' || !engines.items[i + 1])
+		if (strncmp(k, conf->engine, n) || k[n] != '.')
 			continue;
 		if (!strcmp(k + n + 1, "top_dir"))
-			keep_value(&conf->top_dir, engines.items[i + 1],
-			           (const char *)engines.items[i + 1] +
-			                   strlen(engines.items[i + 1]));
+			conf_keep(&conf->top_dir, r.engines.items[i + 1]);
 		else
-			keep_value(&conf->registry, engines.items[i + 1],
-			           (const char *)engines.items[i + 1] +
-			                   strlen(engines.items[i + 1]));
+			conf_keep(&conf->registry, r.engines.items[i + 1]);
 	}
-	gw_vec_dispose(&engines, free);
-	free(section);
-	free(key);
+	gw_vec_dispose(&r.engines, free);
 	return 0;
 }
 

@@ -108,6 +108,27 @@ static void test_plan_errors(void **state)
 	expect_error("%project=p\n\na" TAIL "b [a@nope]" TAIL, 4, 4, "requires a@nope");
 }
 
+/* Found by fuzz_sqitch: "%project=" then a NUL byte read as an empty
+ * project name, the rest of the line lost. */
+static void test_plan_nul_byte(void **state)
+{
+	static const char text[] = "%project=\0p\n\na" TAIL;
+	gw_sqitch_plan plan;
+	gw_ctx *ctx = NULL;
+	const gw_error *err;
+
+	(void)state;
+	assert_int_equal(gw_ctx_new(&ctx), 0);
+	assert_int_equal(gw_source__sqitch_plan(&plan, text, sizeof(text) - 1, "sqitch.plan", ctx),
+	                 GW_ESOURCE);
+	err = gw_ctx_error(ctx);
+	assert_int_equal(err->line, 1);
+	assert_int_equal(err->column, 10);
+	assert_non_null(strstr(err->message, "a NUL byte; a plan is text: remove it"));
+	gw_source__sqitch_plan_dispose(&plan);
+	gw_ctx_free(ctx);
+}
+
 /* Requirements sqitch accepts: earlier changes, changes at a tag, tags,
  * other projects' changes and change ids. */
 static void test_plan_requirements(void **state)
@@ -206,13 +227,39 @@ static void test_conf(void **state)
 	gw_source__sqitch_conf_dispose(&conf);
 }
 
+/* git-config's rules as sqitch reads them: an empty value is unset, a
+ * comment may end a line, keys and section names ignore case, and the
+ * older [engine.pg] spelling names an engine too. */
+static void test_conf_values(void **state)
+{
+	static const char text[] = "[Core]\n"
+	                           "  ENGINE = pg ; the engine\n"
+	                           "  top_dir =\n"
+	                           "[engine.pg]\n"
+	                           "  registry = reg # where sqitch keeps its tables\n"
+	                           "  top_dir = \"db dir\"\n"
+	                           "[engine \"sqlite\"]\n"
+	                           "  registry = not_this_one\n";
+	gw_sqitch_conf conf;
+
+	(void)state;
+	assert_int_equal(gw_source__sqitch_conf(&conf, text, strlen(text)), 0);
+	assert_string_equal(conf.engine, "pg");
+	assert_string_equal(conf.registry, "reg");
+	assert_string_equal(conf.top_dir, "db dir");
+	gw_source__sqitch_conf_dispose(&conf);
+	/* Found by fuzz_sqitch: "top_dir =" gave an empty top_dir. */
+	assert_int_equal(gw_source__sqitch_conf(&conf, "[core]\ntop_dir =\n", 18), 0);
+	assert_null(conf.top_dir);
+	gw_source__sqitch_conf_dispose(&conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_plan_tutorial),
-	        cmocka_unit_test(test_plan_errors),
-	        cmocka_unit_test(test_plan_requirements),
-	        cmocka_unit_test(test_unwrap),
+	        cmocka_unit_test(test_plan_tutorial), cmocka_unit_test(test_plan_errors),
+	        cmocka_unit_test(test_plan_nul_byte), cmocka_unit_test(test_plan_requirements),
+	        cmocka_unit_test(test_unwrap),        cmocka_unit_test(test_conf_values),
 	        cmocka_unit_test(test_conf),
 	};
 
