@@ -310,7 +310,7 @@ static int parse_header(parser *ps, const char *line, size_t lineno)
 	/* Trailing blanks are an editor's, not part of the name. */
 	if (sp)
 		gw_str_sets(&name, sp + 1);
-	while (name.size && (name.ptr[name.size - 1] == ' ' || name.ptr[name.size - 1] == '\t'))
+	while (name.size && strchr(" \t\r", name.ptr[name.size - 1]))
 		gw_str_truncate(&name, name.size - 1);
 	if (!sp || sp == line || !name.size) {
 		error = gw_error_set(ps->ctx, GW_EINVALID,
@@ -356,7 +356,12 @@ static int parse_line(parser *ps, const char *line, size_t lineno)
 		ps->cur = NULL;
 		return 0;
 	}
-	if (strncmp(line, "--", 2) == 0 && !ps->cur) {
+	/* A comment ends the object before it, as the blank line before it
+	 * would: the text form never holds one inside an object, and reading
+	 * it as an object named "--" would write back a file that does not
+	 * read the same. */
+	if (strncmp(line, "--", 2) == 0) {
+		ps->cur = NULL;
 		parse_comment(ps, line);
 		return 0;
 	}
@@ -386,6 +391,12 @@ int gw_schema_parse(gw_schema **out, const char *text, size_t len, gw_ctx *ctx)
 	while (p < end) {
 		eol = memchr(p, '\n', (size_t)(end - p));
 		lineno++;
+		/* A line is read as a C string: what follows a NUL byte would be
+		 * dropped, and the text would not read back the same. */
+		if (memchr(p, '\0', eol ? (size_t)(eol - p) : (size_t)(end - p))) {
+			error = gw_error_set(ctx, GW_EINVALID, "line %zu: a NUL byte", lineno);
+			goto cleanup;
+		}
 		gw_str_set(&line, p, eol ? (size_t)(eol - p) : (size_t)(end - p));
 		if (line.size && line.ptr[line.size - 1] == '\r')
 			gw_str_truncate(&line, line.size - 1);
