@@ -224,6 +224,49 @@ static void test_differences_by_object_and_member(void **state)
 	free(text);
 }
 
+/* Columns in another order are a change, reported once with both orders;
+ * with ignore_column_order they compare as a set. */
+static void test_column_order(void **state)
+{
+	gw_schema *a = parse("table t\n  column id int\n  column a int\n  column b int\n"
+	                     "  index t_a CREATE INDEX t_a ON t (a)\n");
+	gw_schema *b = parse("table t\n  column id int\n  column b int\n  column c int\n"
+	                     "  column a int\n  index t_a CREATE INDEX t_a ON t (a)\n");
+	gw_schema_options ignore = GW_SCHEMA_OPTIONS_INIT;
+	gw_schema_diff *d = NULL;
+	const gw_schema_difference *e;
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(gw_schema_diff_compute(&d, a, b), 0);
+	assert_int_equal(gw_schema_diff_count(d), 1);
+	e = gw_schema_diff_get(d, 0);
+	assert_int_equal(e->nchanges, 2);
+	assert_string_equal(e->changes[1].key, "column order");
+	assert_string_equal(e->changes[1].a, "column order id, a, b");
+	assert_string_equal(e->changes[1].b, "column order id, b, c, a");
+	assert_int_equal(gw_schema_diff_text(&text, d), 0);
+	assert_string_equal(text,
+	                    "table t: column c extra\n"
+	                    "table t: column order changed: id, a, b \xe2\x86\x92 id, b, c, a\n");
+	free(text);
+	gw_schema_diff_free(d);
+	ignore.ignore_column_order = 1;
+	assert_int_equal(gw_schema_diff_compute_with(&d, a, b, &ignore), 0);
+	assert_int_equal(gw_schema_diff_get(d, 0)->nchanges, 1);
+	gw_schema_diff_free(d);
+	/* A column added at the end keeps the order of the others. */
+	gw_schema_free(b);
+	b = parse("table t\n  column id int\n  column a int\n  column b int\n  column z int\n"
+	          "  index t_a CREATE INDEX t_a ON t (a)\n");
+	assert_int_equal(gw_schema_diff_compute(&d, a, b), 0);
+	assert_int_equal(gw_schema_diff_get(d, 0)->nchanges, 1);
+	assert_string_equal(gw_schema_diff_get(d, 0)->changes[0].key, "column z");
+	gw_schema_diff_free(d);
+	gw_schema_free(a);
+	gw_schema_free(b);
+}
+
 static void test_missing_objects_and_member_details(void **state)
 {
 	gw_schema *a = parse(sample), *b = parse("table public.person\n  column id int\n");
@@ -281,6 +324,7 @@ int main(void)
 	        cmocka_unit_test(test_equal_snapshots_have_no_difference),
 	        cmocka_unit_test(test_differences_by_object_and_member),
 	        cmocka_unit_test(test_missing_objects_and_member_details),
+	        cmocka_unit_test(test_column_order),
 	        cmocka_unit_test(test_hash_follows_the_text),
 	};
 
