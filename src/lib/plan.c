@@ -719,7 +719,8 @@ static int make_plan(gw_plan **out, gw_project *p, gw_direction dir, const gw_up
 	if ((error = load_status(&st, p, READ_ONLY)) < 0)
 		goto cleanup;
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
-	if (error < 0)
+	/* A plan shows only what the run would accept. */
+	if (error < 0 || (error = check_all(p, &sel, &dir, 1)) < 0)
 		goto cleanup;
 	if (!(plan = calloc(1, sizeof(*plan)))) {
 		error = gw_error_oom(p->ctx);

@@ -53,11 +53,14 @@ int gw_scratch_open(gw_scratch **out, gw_project *p)
 		return gw_error_set(p->ctx, GW_ERROR, "cannot open an in-memory SQLite database");
 	}
 	/* sqlite_ names are SQLite's own (sqlite_sequence, sqlite_stat1):
-	 * it makes them itself, and refuses to have them made. */
-	error = gw_project__exec(p,
-	                         "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name "
-	                         "NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
-	                         NULL, 0, copy_row, s);
+	 * it makes them itself, and refuses to have them made. A database
+	 * not made yet (a dry run does not make it) has no schema to copy. */
+	error = !p->conn ? 0
+	                 : gw_project__exec(
+	                           p,
+	                           "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name "
+	                           "NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
+	                           NULL, 0, copy_row, s);
 	if (error < 0) {
 		gw_scratch_close(s);
 		return error;

@@ -46,7 +46,8 @@ test_expect_success PG 'on SQLite the same failure is found before anything runs
 	test_expect_code 1 godwit up 2>err &&
 	test_grep "db/migrations/20240102000000_broken.sql:4:1: no such table: missing_table" err &&
 	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name IN ('\''users'\'', '\''audit'\'', '\''never'\'')")" = 0 &&
-	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations")" = 0
+	godwit status >out &&
+	test_grep "^0 applied, 2 pending" out
 '
 
 test_expect_success PG 'a fixed migration applies' '

@@ -41,7 +41,9 @@ CREAT TABLE d (id int);" "DROP TABLE c;" &&
 	test_grep ! "^applied" out &&
 	snapshot >after &&
 	test_cmp before after &&
-	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM users")" = 0
+	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM users")" = 0 &&
+	test_expect_code 1 godwit up --dry-run >out 2>err &&
+	test_cmp expect err
 '
 
 test_expect_success 'a table that no migration makes is refused before anything runs' '
