@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,9 +81,11 @@ static void last_version(gw_str *out, gw_project *p)
 	gw_status_free(st);
 }
 
-/* A backup is written as NAME.partial and becomes NAME only once it is
- * complete and verified, so that a backup that failed or was killed
- * half-way is never listed, restored or counted by backup_keep. */
+/* A backup is written as NAME.PID.partial and becomes NAME only once it
+ * is complete and verified, so that a backup that failed or was killed
+ * half-way is never listed, restored or counted by backup_keep. The pid
+ * tells a later backup which partial files were left by a process that
+ * is gone (and removes them) from those of a backup still running. */
 #define PARTIAL ".partial"
 
 /* Creates the partial file (0600, never an existing one) of a backup
@@ -108,7 +111,7 @@ static int create_file(int *fd, gw_str *path, gw_str *partial, gw_project *p)
 			gw_str_printf(path, "-%d", n);
 		gw_str_puts(path, extension(p));
 		gw_str_clear(partial);
-		gw_str_printf(partial, "%s" PARTIAL, path->ptr);
+		gw_str_printf(partial, "%s.%ld" PARTIAL, path->ptr, (long)getpid());
 		errno = EEXIST;
 		if (access(path->ptr, F_OK) == 0)
 			continue;
@@ -372,6 +375,51 @@ static int list_backups(gw_backup_list **out, gw_project *p)
 	return error;
 }
 
+/* The pid in NAME.PID.partial (or its -journal, -wal, -shm), or 0 when
+ * the name is not a partial backup's. */
+static long partial_pid(const char *name)
+{
+	const char *mark = strstr(name, PARTIAL), *dot;
+	long pid = 0, scale = 1;
+
+	if (!mark || mark == name)
+		return 0;
+	for (dot = mark - 1; dot > name && *dot >= '0' && *dot <= '9'; dot--) {
+		pid += (*dot - '0') * scale;
+		scale *= 10;
+	}
+	return *dot == '.' && dot < mark - 1 ? pid : 0;
+}
+
+/* Removes the partial files that killed backups of this environment left
+ * behind: those whose process no longer exists. */
+static void remove_stale_partials(gw_project *p)
+{
+	gw_vec names = GW_VEC_INIT;
+	gw_str path = GW_STR_INIT;
+	size_t i, plen = strlen(p->environment);
+	long pid;
+
+	if (gw_path_is_dir(p->backup_dir) != 1 || gw_dir_list(&names, p->backup_dir, p->ctx) < 0) {
+		gw_ctx_clear_error(p->ctx);
+		return;
+	}
+	for (i = 0; i < names.len; i++) {
+		const char *name = names.items[i];
+
+		if (strncmp(name, p->environment, plen) || name[plen] != '-' ||
+		    (pid = partial_pid(name)) <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		gw_str_clear(&path);
+		gw_path_join(&path, p->backup_dir, name);
+		if (!gw_str_failed(&path))
+			unlink(path.ptr);
+	}
+	gw_str_dispose(&path);
+	gw_vec_dispose(&names, free);
+}
+
 static void prune(gw_project *p)
 {
 	gw_backup_list *l = NULL;
@@ -429,6 +477,7 @@ int gw_project_backup(char **out, gw_project *p)
 		goto cleanup;
 	}
 	prune(p);
+	remove_stale_partials(p);
 	gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, path.ptr, -1, "backed up to %s", path.ptr);
 	/* Recorded after the copy, so the backup never holds its own event
 	 * (a restore puts it back). */
