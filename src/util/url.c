@@ -7,6 +7,7 @@
 #include "url.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -54,29 +55,6 @@ static size_t secret_key(const char *s)
 	return 0;
 }
 
-/* Masks the value of every secret parameter in a query string, where
- * pairs are separated by one of the `seps` characters. */
-static int mask_pairs(gw_str *out, const char *s, const char *seps)
-{
-	size_t i = 0, klen;
-
-	while (s[i]) {
-		int at_pair = i == 0 || strchr(seps, s[i - 1]) != NULL;
-
-		if (at_pair && (klen = secret_key(s + i)) > 0) {
-			gw_str_put(out, s + i, klen);
-			gw_str_puts(out, MASK);
-			/* libpq reads a URI parameter's value up to the next '&'
-			 * (or the fragment): quotes and '?' are part of it. */
-			for (i += klen; s[i] && s[i] != '&' && s[i] != '#'; i++)
-				;
-		} else {
-			gw_str_putc(out, s[i++]);
-		}
-	}
-	return gw_str_failed(out) ? -1 : 0;
-}
-
 static size_t skip_spaces(const char *s, size_t i)
 {
 	while (s[i] && isspace((unsigned char)s[i]))
@@ -97,6 +75,7 @@ static size_t value_end(const char *s, size_t i)
 }
 
 static int mask_url(gw_str *out, const char *url);
+static int mask_any(gw_str *out, const char *url);
 
 /* libpq key/value strings allow spaces around '=' ("password = x"). A
  * value may itself be a URL (dbname=postgres://...): it is masked as one. */
@@ -125,7 +104,7 @@ static int mask_keywords(gw_str *out, const char *s)
 			gw_str_puts(out, MASK);
 		} else {
 			gw_str_set(&value, s + val, i - val);
-			mask_url(out, value.ptr ? value.ptr : "");
+			mask_any(out, value.ptr ? value.ptr : "");
 		}
 	}
 	gw_str_dispose(&value);
@@ -164,54 +143,106 @@ static int all_digits(const char *s, const char *end)
  * so a '?' or '#' before it may belong to the password. When that finds
  * none but an '@' follows, a password holding '/' is assumed unless what
  * follows the ':' is a port number. */
+/* Hides the value of every secret pair of s[from, len): a pair starts
+ * after a '?' or '&', and its value ends at the next '&' or '#', as libpq
+ * reads a URI parameter. */
+static void hide_pairs(char *hide, const char *s, size_t from, size_t len)
+{
+	size_t i, klen;
+
+	for (i = from; i < len; i++) {
+		if (i == 0 || (s[i - 1] != '?' && s[i - 1] != '&'))
+			continue;
+		if (!(klen = secret_key(s + i)))
+			continue;
+		for (i += klen; i < len && s[i] != '&' && s[i] != '#'; i++)
+			hide[i] = 1;
+		if (i < len && s[i] == '&')
+			i--; /* the '&' starts the next pair */
+	}
+}
+
+/* Masking must hold whatever the URL looks like, malformed ones included
+ * (they are the ones echoed in errors). Two readings are hidden at once:
+ * the userinfo's password and every password= parameter. The userinfo
+ * follows a scheme-like prefix (with any white space or quote before it
+ * and any number of slashes after it) and ends at the last '@' before
+ * the query, which starts at the first '?' or '#' after the first '/':
+ * libpq reads the userinfo up to the first '/', so a '?' or '#' before it
+ * may belong to the password. When that finds none but an '@' follows
+ * outside every password= value, a password holding '/' is assumed,
+ * unless what follows the ':' is a port number. */
 static int mask_url(gw_str *out, const char *url)
 {
-	size_t lead = strspn(url, " \t\r\n\f\v\"'`"), n = scheme_len(url + lead);
-	const char *rest, *slash, *qend, *at = NULL, *colon, *p;
+	size_t len = strlen(url), lead = strspn(url, " \t\r\n\f\v\"'`");
+	size_t n = scheme_len(url + lead), r, slash, qend, i;
+	const char *colon;
+	char *hide;
+	long at = -1;
 	int slashes;
 
-	if (!n)
-		return mask_keywords(out, url);
-	rest = url + lead + n + 1;
-	if ((n == 6 && !strncasecmp(url + lead, "sqlite", 6)) ||
-	    (n == 7 && !strncasecmp(url + lead, "sqlite3", 7))) {
-		/* A file path: no userinfo, but parameters may follow. */
-		return mask_pairs(out, url, "?&");
-	}
+	if (!n) /* not a URL: mask_any masks it as key/value pairs */
+		return gw_str_puts(out, url) < 0 ? -1 : 0;
+	if (!(hide = calloc(len + 1, 1)))
+		return -1;
+	r = lead + n + 1;
 	/* "//" opens the authority; one '/' is a typo of it. A third one
 	 * starts the path of a URL without a host (postgresql:///db?host=). */
-	slashes = *rest == '/';
-	rest += rest[0] == '/' ? (rest[1] == '/' ? 2 : 1) : 0;
-	slash = rest + strcspn(rest, "/");
-	qend = slash + strcspn(slash, "?#");
-	for (p = rest; p < qend; p++)
-		if (*p == '@')
-			at = p;
-	colon = memchr(rest, ':', (size_t)(slash - rest));
-	if (!at && strchr(qend, '@') && colon && !all_digits(colon + 1, slash))
-		at = strrchr(qend, '@');
-	gw_str_put(out, url, (size_t)(rest - url));
-	if (at) {
-		colon = memchr(rest, ':', (size_t)(at - rest));
-		if (colon) {
-			gw_str_put(out, rest, (size_t)(colon - rest));
-			gw_str_puts(out, ":" MASK);
-		} else if (!slashes) {
-			/* "u:secret@host": the scheme-like prefix was the user. */
-			gw_str_puts(out, MASK);
-		} else {
-			gw_str_put(out, rest, (size_t)(at - rest));
-		}
-		rest = at;
+	slashes = url[r] == '/';
+	r += url[r] == '/' ? (url[r + 1] == '/' ? 2 : 1) : 0;
+	hide_pairs(hide, url, r, len);
+	slash = r + strcspn(url + r, "/");
+	qend = slash + strcspn(url + slash, "?#");
+	for (i = r; i < qend; i++)
+		if (url[i] == '@')
+			at = (long)i;
+	colon = memchr(url + r, ':', slash - r);
+	if (at < 0 && colon && !all_digits(colon + 1, url + slash))
+		for (i = qend; i < len; i++)
+			if (url[i] == '@' && !hide[i])
+				at = (long)i;
+	if (at >= 0) {
+		colon = memchr(url + r, ':', (size_t)at - r);
+		if (colon)
+			memset(hide + (colon + 1 - url), 1, (size_t)at - (size_t)(colon + 1 - url));
+		else if (!slashes) /* "u:secret@host": the prefix was the user */
+			memset(hide + r, 1, (size_t)at - r);
 	}
-	/* Parameters may follow the host or the path: password= is masked
-	 * wherever a '?' or '&' starts a pair. */
-	return mask_pairs(out, rest, "?&");
+	for (i = 0; i < len; i++) {
+		if (!hide[i])
+			gw_str_putc(out, url[i]);
+		else if (i == 0 || !hide[i - 1])
+			gw_str_puts(out, MASK);
+	}
+	free(hide);
+	return gw_str_failed(out) ? -1 : 0;
 }
 
 int gw_url_mask(gw_str *out, const char *url)
 {
-	return mask_url(out, url);
+	return mask_any(out, url);
+}
+
+/* A scheme-like start does not make a URL of a key/value string
+ * ("a:b=x password=y"), nor does a password= inside a URL's userinfo make
+ * it a key/value string: a string is masked both ways, as what it most
+ * likely is first (a URL when "://" follows the scheme), so the other pass
+ * cannot hide the structure the first needs. */
+static int mask_any(gw_str *out, const char *url)
+{
+	const char *s = url + strspn(url, " \t\r\n\f\v\"'`");
+	size_t n = scheme_len(s);
+	gw_str tmp = GW_STR_INIT;
+	int error;
+
+	if (n && !strncmp(s + n, "://", 3)) {
+		if ((error = mask_url(&tmp, url)) == 0)
+			error = mask_keywords(out, tmp.ptr ? tmp.ptr : "");
+	} else if ((error = mask_keywords(&tmp, url)) == 0) {
+		error = mask_url(out, tmp.ptr ? tmp.ptr : "");
+	}
+	gw_str_dispose(&tmp);
+	return error;
 }
 
 /* A URL starts with a scheme and "://"; anything else (a libpq key/value

@@ -656,7 +656,8 @@ static void test_url_mask_malformed(void **state)
 	expect_mask("postgres://h/db?sslpassword=secret", "postgres://h/db?sslpassword=****");
 	expect_mask("host=h sslpassword=secret", "host=h sslpassword=****");
 	expect_mask("dbname=postgres://u:secret@h/db", "dbname=postgres://u:****@h/db");
-	expect_mask("sqlite:db/a@b.db", "sqlite:db/a@b.db");
+	expect_mask("sqlite:db/x.db?mode=ro&password=secret",
+	            "sqlite:db/x.db?mode=ro&password=****");
 	/* Parameters right after the host, or after a path with a '/' in a
 	 * parameter before the password. */
 	expect_mask("postgres://h?host=/tmp&password=secret",
