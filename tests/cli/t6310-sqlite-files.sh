@@ -75,10 +75,11 @@ test_expect_success 'a file that is not a database: SQLite words, no retries' '
 '
 
 # hold_lock SECONDS: another process holds an exclusive lock on lock.db for
-# that long; returns once the lock is held.
+# that long; returns once the lock is held. The holder waits for the lock
+# itself, as the reads that look for it hold a shared lock for a moment.
 hold_lock()
 {
-	printf "BEGIN EXCLUSIVE;\nINSERT INTO a VALUES (1);\n.shell sleep %s\nCOMMIT;\n" "$1" |
+	printf ".timeout 10000\nBEGIN EXCLUSIVE;\nINSERT INTO a VALUES (1);\n.shell sleep %s\nCOMMIT;\n" "$1" |
 		sqlite3 lock.db >holder.out 2>&1 &
 	i=0
 	while sqlite3 -cmd ".timeout 0" lock.db "SELECT count(*) FROM a" >/dev/null 2>&1; do
@@ -97,7 +98,8 @@ test_expect_success SQLITE3 'a locked database waits --lock-wait, then says so i
 	hint: wait for the process that holds it to finish, or wait longer with --lock-wait SECONDS
 	EOF
 	test_cmp expect err &&
-	wait
+	wait &&
+	test ! -s holder.out
 '
 
 test_expect_success SQLITE3 'a lock released within --lock-wait is waited for' '
@@ -106,6 +108,7 @@ test_expect_success SQLITE3 'a lock released within --lock-wait is waited for' '
 	test_grep "^applied 1 migration$" out &&
 	test_grep ! "retrying" err &&
 	wait &&
+	test ! -s holder.out &&
 	test "$(sqlite_sql lock.db "SELECT count(*) FROM a")" = 2
 '
 
