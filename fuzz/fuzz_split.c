@@ -111,6 +111,9 @@ static void check_list(const gw_sql_list *list, gw_dialect dialect, const char *
 		FUZZ_CHECK(st->offset >= prev_end);
 		FUZZ_CHECK(st->kind == GW_STMT_PLAIN || st->kind == GW_STMT_TRANSACTION ||
 		           st->kind == GW_STMT_NO_TX || st->kind == GW_STMT_COPY_STDIN);
+		/* status relies on it to skip parsing: never 0 for such a text. */
+		if (st->kind == GW_STMT_NO_TX)
+			FUZZ_CHECK(gw_sql_may_need_no_tx(text, len));
 		/* It starts at its first token. */
 		FUZZ_CHECK(!pg_space(text[st->offset]));
 		FUZZ_CHECK(st->len < 2 || memcmp(text + st->offset, "--", 2));

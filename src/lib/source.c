@@ -34,6 +34,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "sql/sql.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/text.h"
@@ -649,6 +650,14 @@ static int checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_
 	return 0;
 }
 
+/* The checksum of a migration's up text, read once; the cheap look at
+ * its words spares status parsing it to tell how it runs. */
+static int up_checksum(gw_source_mig *m, const char *text, size_t len, gw_ctx *ctx)
+{
+	m->pub.plain_tx = !gw_sql_may_need_no_tx(text, len);
+	return checksum(m->pub.checksum, text, len, ctx);
+}
+
 /* Whether text[from, to) holds a statement, not just blanks and comments. */
 static int has_sql(const char *text, size_t from, size_t to)
 {
@@ -724,7 +733,7 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
 	                             gw_text_skip_space_comments(text, up_off + up_len, up_off), 1,
 	                             ld->ctx)) < 0 ||
-	    (error = checksum(m->pub.checksum, text + up_off, up_len, ld->ctx)) < 0)
+	    (error = up_checksum(m, text + up_off, up_len, ld->ctx)) < 0)
 		goto cleanup;
 	if (m->sections && has_sql(text, down_off, len)) {
 		if ((error = read_directives(NULL, &m->pub.down_no_transaction, text, down_off,
@@ -1411,7 +1420,7 @@ static int add_whole(loader *ld, gw_source_mig **out, gw_format conv, const char
 	m->untouched = is_template(text, len);
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
 	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
-	    (error = checksum(m->pub.checksum, text, len, ld->ctx)) < 0)
+	    (error = up_checksum(m, text, len, ld->ctx)) < 0)
 		goto cleanup;
 	if (!(m->pub.version = gw_strdup(version)) || !(m->pub.name = gw_strndup(name, name_len)) ||
 	    !(m->pub.up_file = gw_strdup(file)) || !(m->stem = gw_strdup(stem)) ||

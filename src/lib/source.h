@@ -27,6 +27,8 @@ typedef struct gw_migration {
 	int repeatable;                 /* Flyway R__ (and the like): re-applied when its
 	                                   checksum changes, after every versioned one */
 	int no_transaction;             /* up runs outside a transaction (directive) */
+	int plain_tx;                   /* the up text holds no statement that could make the runner
+	                                   leave the transaction (gw_sql_may_need_no_tx); 0: unknown */
 	int down_no_transaction;        /* down runs outside a transaction */
 	char checksum[GW_CHECKSUM_HEX]; /* of the up text */
 	char down_checksum[GW_CHECKSUM_HEX]; /* of the down text; "" if none */

@@ -196,7 +196,7 @@ static void effective_modes(gw_status *st, gw_project *p, const gw_source *src)
 	for (i = 0; i < src->count && i < st->count; i++) {
 		gw_prepared pm = GW_PREPARED_INIT;
 
-		if (!st->entries[i].transactional)
+		if (!st->entries[i].transactional || src->items[i]->plain_tx)
 			continue;
 		if (gw_prepare(&pm, p, src->items[i], GW_UP) == 0)
 			st->entries[i].transactional = pm.transactional;

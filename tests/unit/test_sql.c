@@ -162,6 +162,14 @@ static void test_pg_kinds(void **state)
 	}
 	assert_stmt(f, text, 0, "BEGIN", GW_STMT_TRANSACTION);
 	assert_stmt(f, text, 2, "CREATE INDEX CONCURRENTLY i ON t (id)", GW_STMT_NO_TX);
+	/* status only parses a migration whose words allow such a statement. */
+	for (i = 0; i < f->list.count; i++)
+		if (want[i] == GW_STMT_NO_TX)
+			assert_true(gw_sql_may_need_no_tx(text + f->list.items[i].offset,
+			                                  f->list.items[i].len));
+	assert_false(gw_sql_may_need_no_tx("CREATE INDEX j ON t (id);", 25));
+	assert_false(gw_sql_may_need_no_tx("CREATE TABLE xvacuum (id int);", 30));
+	assert_true(gw_sql_may_need_no_tx("PRAGMA foreign_keys = OFF;", 26));
 }
 
 static void test_pg_syntax_error(void **state)

@@ -61,6 +61,29 @@ static int word_in(const char *text, size_t at, size_t n, const char *const *lis
 	return 0;
 }
 
+int gw_sql_may_need_no_tx(const char *text, size_t len)
+{
+	/* Every GW_STMT_NO_TX of pgquery.c's and sqlite_kind's needs one. */
+	static const char *const words[] = {"CONCURRENTLY", "REINDEX", "VACUUM",     "CLUSTER",
+	                                    "DATABASE",     "SYSTEM",  "TABLESPACE", "SUBSCRIPTION",
+	                                    "PRAGMA",       NULL};
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (!is_word(text[i])) {
+			i++;
+			continue;
+		}
+		n = word_len(text, len, i);
+		if ((i == 0 ||
+		     !(is_word(text[i - 1]) || (text[i - 1] >= '0' && text[i - 1] <= '9'))) &&
+		    word_in(text, i, n, words))
+			return 1;
+		i += n;
+	}
+	return 0;
+}
+
 /* ---- SQLite ------------------------------------------------------------ */
 
 static gw_stmt_kind sqlite_kind(const char *text, size_t off, size_t len)

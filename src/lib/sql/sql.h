@@ -49,6 +49,11 @@ void gw_sql_list_dispose(gw_sql_list *list);
 
 /* A short description of a statement kind for messages, e.g. "BEGIN". */
 const char *gw_sql_stmt_keyword(const char *text, size_t len, char *buf, size_t bufsize);
+/* 0 when no statement of text can be one that cannot run in a transaction
+ * (GW_STMT_NO_TX, either dialect): none of the words such a statement
+ * needs (CONCURRENTLY, VACUUM, REINDEX, DATABASE, ...) occurs in it. A
+ * cheap test that spares parsing most migrations; 1 says nothing. */
+int gw_sql_may_need_no_tx(const char *text, size_t len);
 
 /* libpg_query's version string, for `godwit version`. */
 const char *gw_sql_parser_version(void);
