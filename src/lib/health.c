@@ -326,6 +326,13 @@ static int check_migrations(gw_report *r, gw_project *p)
 	          gw_status_count_state(st, GW_STATE_DIRTY),
 	          gw_status_count_state(st, GW_STATE_CHANGED),
 	          gw_status_count_state(st, GW_STATE_MISSING));
+	/* up refuses such a database until it is adopted. */
+	if (gw_status_other_tool(st))
+		add_check(r, "other_history", GW_CHECK_FAIL, -1,
+		          "the %s history (%s) is here and godwit's is empty; take it over with "
+		          "'godwit adopt --from %s'",
+		          gw_status_other_tool(st), gw_status_other_table(st),
+		          gw_status_other_tool(st));
 	gw_status_free(st);
 	return 0;
 }

@@ -116,9 +116,11 @@ test_expect_success PG 'status --format json names the tool, its table and the c
 	test_grep "^  \"other_history\": null$" out
 '
 
-test_expect_success PG 'up --dry-run refuses too, and --ignore-other-history applies anyway' '
+test_expect_success PG 'up --dry-run refuses too, health fails, and --ignore-other-history applies anyway' '
 	pg_new_db &&
 	make_tool_table dbmate &&
+	test_expect_code 3 godwit --url "$PG_URL" health >out &&
+	test_grep "^fail  other_history  *the dbmate history (schema_migrations) is here and godwit.s is empty; take it over with .godwit adopt --from dbmate.$" out &&
 	test_expect_code 1 godwit --url "$PG_URL" up --dry-run >out 2>err &&
 	test_grep "up would apply every migration again" err &&
 	godwit --url "$PG_URL" up --ignore-other-history >out &&
