@@ -116,66 +116,6 @@ if [ -z "$dbmate" ]; then
 	say "dbmate is not available; its columns are skipped"
 fi
 
-# ---- timing ------------------------------------------------------------------
-
-have_hyperfine=
-command -v hyperfine >/dev/null && have_hyperfine=t
-
-now_us()
-{
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$((10#$t))"
-}
-
-# Runs "$@" once with output discarded; prints microseconds. Fails with the
-# command's output on stderr when it fails.
-time_once()
-{
-	local t0 t1
-	t0=${EPOCHREALTIME/[.,]/}
-	if ! "$@" >"$work/last.out" 2>&1; then
-		say "command failed: $*"
-		tail -n 20 "$work/last.out" >&2
-		return 1
-	fi
-	t1=${EPOCHREALTIME/[.,]/}
-	echo $((10#$t1 - 10#$t0))
-}
-
-median()
-{
-	sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-		else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
-
-# time_median RUNS cmd...: the median wall time of RUNS runs, microseconds.
-time_median()
-{
-	local count=$1 i
-	shift
-	"$@" >/dev/null 2>&1 || true # warm the page cache
-	if [ -n "$have_hyperfine" ]; then
-		local cmd="" arg
-		for arg in "$@"; do
-			cmd+="'${arg//\'/\'\\\'\'}' "
-		done
-		hyperfine -N --warmup 3 --runs "$count" --export-csv "$work/hf.csv" "$cmd" \
-			>/dev/null 2>&1 || return 1
-		awk -F, 'NR == 2 { printf "%d\n", $4 * 1000000 }' "$work/hf.csv"
-		return 0
-	fi
-	for ((i = 0; i < count; i++)); do
-		time_once "$@" || return 1
-	done | median
-}
-
-# peak_rss cmd...: the peak resident set size of cmd, KiB.
-peak_rss()
-{
-	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>&1 || return 1
-	tail -n 1 "$work/rss"
-}
-
 # ---- the workload --------------------------------------------------------
 
 say "generating $n migrations"

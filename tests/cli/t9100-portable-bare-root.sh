@@ -1,0 +1,224 @@
+#!/bin/sh
+test_description='the portable build runs on a bare Debian 12 (no compiler, no -dev package, no libpq, no SQLite) on SQLite and on PostgreSQL over TCP, with and without TLS'
+# ctest: portable build
+. "$(dirname "$0")/lib.sh"
+
+# The tarball comes from packaging/build.sh, run once per ctest run by the
+# fixture dist/build into GW_DIST_DIR (tests/cli/CMakeLists.txt). The bare
+# system is a debootstrap --variant=minbase root, made once per machine and
+# cached (tests/cli/bare-root.sh); this script works in a folder of its own
+# inside it and removes it at the end, one run at a time. /proc is mounted
+# there, as on every real system: glibc finds $ORIGIN, where the binary
+# looks for libpq, through /proc/self/exe. chroot needs root: as another
+# user the tests are skipped.
+#
+# PostgreSQL: the suite's cluster listens on a Unix socket of the host,
+# which the root cannot see, so the script starts a cluster of its own on
+# 127.0.0.1 (a free port), with TLS on (a self-signed certificate made
+# with openssl) and SCRAM passwords: the role gw_plain may only connect
+# without TLS, gw_tls only with it, so a run as gw_tls proves the
+# handshake went through the bundled OpenSSL.
+
+command -v debootstrap >/dev/null 2>&1 && test_set_prereq DEBOOTSTRAP
+command -v openssl >/dev/null 2>&1 && test_set_prereq OPENSSL
+pg_bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$pg_bindir" ] && [ -x "$pg_bindir/initdb" ] && test_set_prereq PGSERVER
+
+tarball=$(ls "${GW_DIST_DIR:-/nonexistent}"/godwit-*-linux-x64.tar.gz 2>/dev/null | head -n 1)
+ROOT=
+CW=
+TCP_PG=
+TCP_PORT=
+PROC_MOUNTED=
+
+# Runs a command inside the bare root, in the script's folder there, with
+# an environment of nothing but PATH and HOME.
+in_root()
+{
+	chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$CW" \
+		/bin/sh -c 'cd "$HOME" && exec "$@"' sh "$@"
+}
+
+as_postgres()
+{
+	su postgres -s /bin/sh -c "cd / && $1"
+}
+
+tcp_pg_stop()
+{
+	if [ -n "$TCP_PG" ] && [ -f "$TCP_PG/data/postmaster.pid" ]; then
+		as_postgres "'$pg_bindir/pg_ctl' -D '$TCP_PG/data' -m immediate -w stop" >/dev/null 2>&1
+	fi
+	[ -n "$TCP_PG" ] && rm -rf "$TCP_PG"
+	[ -n "$ROOT" ] && [ -n "$CW" ] && rm -rf "$ROOT$CW"
+	[ -n "$PROC_MOUNTED" ] && umount "$ROOT/proc"
+	return 0
+}
+trap '_t9100_rc=$?; tcp_pg_stop; (exit $_t9100_rc); gw_die' EXIT
+
+test_expect_success ROOT,DEBOOTSTRAP 'setup: the tarball unpacked in the cached bare root' '
+	test -n "$tarball" &&
+	ROOT=$(sh "$TEST_DIRECTORY/bare-root.sh") &&
+	test -x "$ROOT/bin/sh" &&
+	exec 8>"$ROOT.run-lock" &&
+	flock 8 &&
+	if ! mountpoint -q "$ROOT/proc"; then
+		mount -t proc proc "$ROOT/proc" &&
+		PROC_MOUNTED=t
+	fi &&
+	CW=/tmp/godwit-t9100.$$ &&
+	rm -rf "$ROOT$CW" &&
+	mkdir -p "$ROOT$CW/opt" &&
+	tar -C "$ROOT$CW/opt" -xzf "$tarball" &&
+	mv "$ROOT$CW"/opt/godwit-*-linux-x64 "$ROOT$CW/opt/godwit" &&
+	test -x "$ROOT$CW/opt/godwit/bin/godwit" &&
+	test -f "$ROOT$CW/opt/godwit/include/godwit.h" &&
+	test -f "$ROOT$CW/opt/godwit/lib/libpq.so.5"
+'
+
+test_expect_success ROOT,DEBOOTSTRAP 'the root is bare: no compiler, no libpq, no SQLite, no -dev package' '
+	for f in /usr/bin/cc /usr/bin/gcc /usr/bin/ld /usr/bin/psql /usr/bin/sqlite3; do
+		test ! -e "$ROOT$f" || return 1
+	done &&
+	! ls "$ROOT"/usr/lib/x86_64-linux-gnu/libpq.so* "$ROOT"/usr/lib/x86_64-linux-gnu/libsqlite3.so* \
+		"$ROOT"/usr/lib/x86_64-linux-gnu/libssl.so* "$ROOT"/usr/lib/x86_64-linux-gnu/libldap* \
+		2>/dev/null &&
+	! ls "$ROOT"/var/lib/dpkg/info/ | grep -e "-dev[:.]" &&
+	in_root dpkg-query -W -f "\${Package}\n" >packages &&
+	! grep -x -e "libpq[0-9]*" -e "libsqlite3-[0-9]*" -e "gcc\(-[0-9]*\)\?" -e "cpp" \
+		-e "libssl[0-9]*" -e "libldap.*" -e "libgssapi.*" packages
+'
+
+test_expect_success ROOT,DEBOOTSTRAP 'godwit version runs there' '
+	in_root opt/godwit/bin/godwit version >out &&
+	sed -n 1p out >first &&
+	echo "godwit $(sed -n "s/^project(godwit VERSION \([0-9.]*\).*/\1/p" "$GW_SOURCE_DIR/CMakeLists.txt")" >expect &&
+	test_cmp expect first &&
+	test_grep "^driver sqlite: SQLite 3\." out &&
+	test_grep "^parser: libpg_query " out
+'
+
+test_expect_success ROOT,DEBOOTSTRAP 'ldd there: nothing outside glibc and the bundle' '
+	for f in bin/godwit lib/libpq.so.5 lib/libgodwit.so.0; do
+		in_root ldd "opt/godwit/$f" >>ldd.out || return 1
+	done &&
+	! grep "not found" ldd.out &&
+	grep "=>" ldd.out >resolved &&
+	test $(wc -l <resolved) -gt 20 &&
+	sed -e "\|=> $CW/opt/godwit/lib/|d" \
+		-e "\#^	\(libc\|libm\|libresolv\)\.so\.[0-9]* => /lib/x86_64-linux-gnu/#d" \
+		resolved >outside &&
+	test_cmp /dev/null outside
+'
+
+test_expect_success ROOT,DEBOOTSTRAP 'readelf and objdump: no library but glibc and the bundle, no GLIBC symbol newer than 2.34' '
+	sh "$GW_SOURCE_DIR/packaging/check-portable.sh" "$ROOT$CW/opt/godwit" 2>err &&
+	test_cmp /dev/null err
+'
+
+test_expect_success ROOT,DEBOOTSTRAP,GODWIT 'the check fails on what is not portable' '
+	mkdir -p debian/bin &&
+	cp "$GODWIT" debian/bin/godwit &&
+	test_expect_code 1 sh "$GW_SOURCE_DIR/packaging/check-portable.sh" debian 2>err &&
+	test_grep "^check-portable: bin/godwit needs libsqlite3.so.0, which is neither glibc${SQ}s nor in lib/\$" err &&
+	test_expect_code 1 env GW_CHECK_GLIBC_MAX=2.33 \
+		sh "$GW_SOURCE_DIR/packaging/check-portable.sh" "$ROOT$CW/opt/godwit" 2>err &&
+	test_grep "^check-portable: bin/godwit needs GLIBC_2.34 (newer than 2.33): .*__libc_start_main" err
+'
+
+test_expect_success ROOT,DEBOOTSTRAP 'up, status and down on SQLite there' '
+	mkdir -p "$ROOT$CW/db/migrations" &&
+	write_migration "$ROOT$CW/db/migrations/20240101000000_users.sql" <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);
+	-- migrate:down
+	DROP TABLE users;
+	EOF
+	in_root opt/godwit/bin/godwit --url sqlite:app.db up >out &&
+	test_grep "^applied 1 migration\$" out &&
+	in_root opt/godwit/bin/godwit --url sqlite:app.db status >out &&
+	awk "{print \$1, \$2, \$3}" out >actual &&
+	cat >expect <<-\EOF &&
+	applied 20240101000000 users
+	1 applied, 0
+	EOF
+	test_cmp expect actual &&
+	test "$(sqlite3 "$ROOT$CW/app.db" "SELECT count(*) FROM sqlite_master WHERE name = ${SQ}users${SQ}")" = 1 &&
+	in_root opt/godwit/bin/godwit --url sqlite:app.db down >out &&
+	test_grep "^reverted 1 migration\$" out &&
+	test "$(sqlite3 "$ROOT$CW/app.db" "SELECT count(*) FROM sqlite_master WHERE name = ${SQ}users${SQ}")" = 0 &&
+	in_root opt/godwit/bin/godwit --url sqlite:app.db status >out &&
+	test_grep "^0 applied, 1 pending\$" out
+'
+
+test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'setup: a PostgreSQL server on 127.0.0.1 with TLS and SCRAM' '
+	TCP_PG=$(mktemp -d /tmp/godwit-t9100-pg-XXXXXX) &&
+	chown postgres: "$TCP_PG" &&
+	as_postgres "$SQ$pg_bindir/initdb$SQ -D $SQ$TCP_PG/data$SQ -U postgres -A trust -E UTF8 --locale=C --no-sync --no-instructions" >initdb.log 2>&1 &&
+	openssl req -new -x509 -days 2 -nodes -subj /CN=127.0.0.1 \
+		-keyout "$TCP_PG/data/server.key" -out "$TCP_PG/data/server.crt" 2>openssl.log &&
+	chown postgres: "$TCP_PG/data/server.key" "$TCP_PG/data/server.crt" &&
+	chmod 0600 "$TCP_PG/data/server.key" &&
+	cat >"$TCP_PG/data/pg_hba.conf" <<-\EOF &&
+	local all postgres trust
+	hostnossl all gw_plain 127.0.0.1/32 scram-sha-256
+	hostssl all gw_tls 127.0.0.1/32 scram-sha-256
+	EOF
+	TCP_PORT=$((20000 + $$ % 20000)) &&
+	tries=0 &&
+	until
+		cat >"$TCP_PG/data/postgresql.auto.conf" <<-EOF &&
+		listen_addresses = ${SQ}127.0.0.1${SQ}
+		port = $TCP_PORT
+		unix_socket_directories = ${SQ}$TCP_PG${SQ}
+		ssl = on
+		fsync = off
+		password_encryption = ${SQ}scram-sha-256${SQ}
+		EOF
+		as_postgres "$SQ$pg_bindir/pg_ctl$SQ -D $SQ$TCP_PG/data$SQ -l $SQ$TCP_PG/server.log$SQ -w -t 30 start" >pg_ctl.log 2>&1
+	do
+		tries=$((tries + 1)) &&
+		test $tries -lt 10 &&
+		TCP_PORT=$((TCP_PORT + 1)) || return 1
+	done &&
+	TCP_ADMIN="postgresql:///postgres?host=$TCP_PG&port=$TCP_PORT&user=postgres" &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$TCP_ADMIN" >/dev/null <<-\EOF
+	CREATE ROLE gw_plain LOGIN PASSWORD $$pl41n-s3cret$$;
+	CREATE ROLE gw_tls LOGIN PASSWORD $$tl5-s3cret$$;
+	CREATE DATABASE gw_plain OWNER gw_plain;
+	CREATE DATABASE gw_tls OWNER gw_tls;
+	EOF
+'
+
+test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'up and status on PostgreSQL over TCP, sslmode=disable' '
+	url="postgresql://gw_plain:pl41n-s3cret@127.0.0.1:$TCP_PORT/gw_plain?sslmode=disable" &&
+	in_root opt/godwit/bin/godwit --url "$url" up >out 2>&1 &&
+	test_grep "^applied 1 migration\$" out &&
+	in_root opt/godwit/bin/godwit --url "$url" status >out 2>&1 &&
+	awk "{print \$1, \$2, \$3}" out >actual &&
+	printf "%s\n" "applied 20240101000000 users" "1 applied, 0" >expect &&
+	test_cmp expect actual &&
+	test "$(psql -X -A -t -d "postgresql:///gw_plain?host=$TCP_PG&port=$TCP_PORT&user=postgres" \
+		-c "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}users${SQ} AND tableowner = ${SQ}gw_plain${SQ}")" = 1
+'
+
+test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'up and status on PostgreSQL over TLS, sslmode=require' '
+	url="postgresql://gw_tls:tl5-s3cret@127.0.0.1:$TCP_PORT/gw_tls?sslmode=require" &&
+	in_root opt/godwit/bin/godwit --url "$url" up >out 2>&1 &&
+	test_grep "^applied 1 migration\$" out &&
+	in_root opt/godwit/bin/godwit --url "$url" status >out 2>&1 &&
+	awk "{print \$1, \$2, \$3}" out >actual &&
+	printf "%s\n" "applied 20240101000000 users" "1 applied, 0" >expect &&
+	test_cmp expect actual &&
+	test "$(psql -X -A -t -d "postgresql:///gw_tls?host=$TCP_PG&port=$TCP_PORT&user=postgres" \
+		-c "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}users${SQ} AND tableowner = ${SQ}gw_tls${SQ}")" = 1
+'
+
+test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'gw_tls without TLS is refused by the server, and the password is not printed' '
+	url="postgresql://gw_tls:tl5-s3cret@127.0.0.1:$TCP_PORT/gw_tls?sslmode=disable" &&
+	test_must_fail in_root opt/godwit/bin/godwit --url "$url" status >out 2>&1 &&
+	test_grep "no pg_hba.conf entry for host \"127.0.0.1\", user \"gw_tls\", database \"gw_tls\", no encryption" out &&
+	! grep "tl5-s3cret" out
+'
+
+test_done
