@@ -74,6 +74,16 @@ static int ensure_table(gw_lease *l)
 	                      &exists)) < 0 ||
 	    exists)
 		return error;
+	/* The lease comes before the history tables, which create their
+	 * schema: a history schema of its own must exist for the lease too. */
+	if (strcmp(l->p->schema, "public")) {
+		char *q = NULL;
+
+		if (l->p->driver->quote_ident(l->p->conn, l->p->schema, &q) < 0)
+			return gw_error_oom(l->p->ctx);
+		gw_str_printf(&sql, "CREATE SCHEMA IF NOT EXISTS %s; ", q);
+		free(q);
+	}
 	gw_str_printf(&sql,
 	              "CREATE TABLE IF NOT EXISTS %s (name text PRIMARY KEY, owner text NOT NULL, "
 	              "acquired_at timestamptz NOT NULL, heartbeat_at timestamptz NOT NULL, "

@@ -99,6 +99,14 @@ test_expect_success PG 'a runner killed with kill -9 blocks the next one no long
 	rm godwit.conf
 '
 
+test_expect_success PG 'lock = table with a history schema that does not exist yet' '
+	pg_new_db &&
+	godwit --url "$PG_URL" --schema "Ops Hist" --lock table up >out &&
+	test_grep "applied 10 migrations" out &&
+	test "$(pg_sql "SELECT count(*) FROM \"Ops Hist\".godwit_migrations")" = 10 &&
+	test "$(pg_sql "SELECT to_regclass('"'"'\"Ops Hist\".godwit_lock'"'"') IS NOT NULL")" = t
+'
+
 test_expect_success 'lock = table on SQLite is a clear error' '
 	test_expect_code 1 godwit --lock table up 2>err &&
 	test_grep "lock = table needs PostgreSQL" err
