@@ -9,7 +9,7 @@ secret=Pw-0f-M4lformed
 run_all()
 {
 	for cmd in status up history config "config --format json" "status --format json" \
-		down health
+		down health create "wait --timeout 1" "backup" "plan"
 	do
 		# shellcheck disable=SC2086
 		"$GODWIT" --connect-retries 0 "$@" $cmd >>all.out 2>&1
