@@ -55,7 +55,7 @@ static int dry_run(gw_cli *cli, const gw_up_options *opts)
  * is made quietly: the run that follows gives its notices. Elsewhere no
  * plan is made: muted, it would also hide the connection's retries, and
  * the run refuses a database another tool migrated before its lock
- * creates anything (plan.c). */
+ * creates anything (migrate.c). */
 static int confirm(gw_cli *cli, const gw_up_options *opts)
 {
 	char what[64];

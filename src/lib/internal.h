@@ -3,7 +3,7 @@
  * shared by the files of src/lib that implement include/godwit/project.h.
  *
  * Flow: source.c (files → set) → status.c (set + history → states) →
- * plan.c (what to run) → runner.c (driver, lock, transactions) →
+ * migrate.c (what to run) → runner.c (driver, lock, transactions) →
  * history.c (rows and events).
  */
 #ifndef GW_LIB_INTERNAL_H
@@ -21,7 +21,7 @@
 #include "../util/str.h"
 #include "../util/vec.h"
 
-/* plan.c: after a command that changed the schema, the snapshot for drift
+/* migrate.c: after a command that changed the schema, the snapshot for drift
  * and the schema file; their failure is a warning, or GW_EAFTER with
  * schema_strict. command ("down") names the command in messages. */
 int gw_project__after_change(gw_project *p, const char *command);

@@ -1,5 +1,5 @@
 /*
- * plan.c: choosing what up, down and redo run, checking it all before the
+ * migrate.c: choosing what up, down and redo run, checking it all before the
  * first statement, and running it (plan stage).
  *
  * Every refusal (a dirty or changed migration, out-of-order files, a

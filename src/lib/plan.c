@@ -1,5 +1,5 @@
 /*
- * lockplan.c: `godwit plan`: what up would run, statement by statement,
+ * plan.c: `godwit plan`: what up would run, statement by statement,
  * with the locks each statement takes and the lint findings inside it.
  *
  * The selection is gw_project_plan_up's, so plan refuses what up would

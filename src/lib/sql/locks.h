@@ -2,7 +2,7 @@
  * locks.h: the table locks a PostgreSQL statement takes and what it does
  * to those tables (scan, rewrite, create), read from its parse tree.
  *
- * This is the model behind `godwit plan` (lockplan.c): one statement's
+ * This is the model behind `godwit plan` (plan.c): one statement's
  * node in, a list of (table, lock mode, effect, note) out. It follows
  * PostgreSQL's own rules (AlterTableGetLockLevel for ALTER TABLE, the
  * "Table-Level Locks" chapter for the rest) without a catalog, so where
