@@ -40,6 +40,8 @@ static const char *sqlstate_for(int rc, int from_prepare, const char *msg)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return "55P03";
+	case SQLITE_INTERRUPT:
+		return "57014"; /* PostgreSQL's query_canceled: gw_project_cancel */
 	case SQLITE_ERROR:
 		if (!from_prepare)
 			return NULL;
@@ -186,6 +188,15 @@ cleanup:
 	gw_str_dispose(&path);
 	gw_str_dispose(&masked);
 	return error;
+}
+
+/* sqlite3_interrupt only sets a flag on the handle, which the running
+ * statement checks: safe from a signal handler, as gw_project_cancel
+ * needs. */
+static int sq_cancel(gw_conn *conn)
+{
+	sqlite3_interrupt(((gw_sqliteconn *)conn)->db);
+	return 0;
 }
 
 static void sq_close(gw_conn *conn)
@@ -439,4 +450,5 @@ const gw_driver gw_driver_sqlite = {
         .backup = sq_backup,
         .restore = sq_restore,
         .server_version = sq_server_version,
+        .cancel = sq_cancel,
 };

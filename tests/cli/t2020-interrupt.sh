@@ -147,4 +147,28 @@ test_expect_success PG 'a second Ctrl-C exits at once' '
 	test "$(pg_sql "SELECT to_regclass('\''three'\'') IS NULL")" = t
 '
 
+test_expect_success SQLITE3 'SQLite: Ctrl-C interrupts the running statement too' '
+	mkdir sq &&
+	write_migration sq/20240101000000_long.sql <<-\EOF &&
+	-- migrate:up
+	-- godwit:no-transaction
+	CREATE TABLE started (id int);
+	INSERT INTO started WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60000000) SELECT count(*) FROM c;
+	EOF
+	start_godwit --dir sq --url sqlite:sq.db up &&
+	i=0 &&
+	until sqlite_sql sq.db "SELECT 1 FROM started" >/dev/null 2>&1
+	do
+		i=$((i + 1)) && test $i -lt 100 && sleep 0.1 || return 1
+	done &&
+	sleep 0.2 &&
+	kill -INT "$(cat pid)" &&
+	wait &&
+	test "$(cat rc)" = 130 &&
+	test_grep "^godwit: error: sq/20240101000000_long.sql: interrupted: 20240101000000 long was cancelled at statement 2 of 2; the ones before it stay done and it is now dirty$" out &&
+	test "$(sqlite_sql sq.db "SELECT state, statements_done FROM godwit_migrations")" = "dirty|1" &&
+	test "$(sqlite_sql sq.db "SELECT count(*) FROM started")" = 0 &&
+	test "$(sqlite_sql sq.db "SELECT action FROM godwit_events")" = cancel
+'
+
 test_done
