@@ -14,6 +14,14 @@
 
 #include "godwit/errors.h"
 
+/* The file name of libpq's stable ABI (libpq5 on Debian, Homebrew's libpq
+ * on macOS). */
+#ifdef __APPLE__
+#define GW_LIBPQ_NAME "libpq.5.dylib"
+#else
+#define GW_LIBPQ_NAME "libpq.so.5"
+#endif
+
 #define GW_PQ_FUNCTIONS(X)                                                                         \
 	X(PGconn *, PQconnectdbParams, (const char *const *, const char *const *, int))            \
 	X(void, PQfinish, (PGconn *))                                                              \

@@ -57,8 +57,8 @@ static void format_libpq_version(char *buf, size_t bufsize)
 	int v;
 
 	if (!gw_pq_loaded()) {
-		snprintf(buf, bufsize, "libpq %s (libpq.so.5, loaded on first use)",
-		         PG_MAJORVERSION);
+		snprintf(buf, bufsize, "libpq %s (%s, loaded on first use)", PG_MAJORVERSION,
+		         GW_LIBPQ_NAME);
 		return;
 	}
 	v = PQlibVersion();

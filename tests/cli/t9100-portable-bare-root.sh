@@ -151,6 +151,20 @@ test_expect_success ROOT,DEBOOTSTRAP 'up, status and down on SQLite there' '
 	test_grep "^0 applied, 1 pending\$" out
 '
 
+test_expect_success ROOT,DEBOOTSTRAP 'the binary without its lib/ works on SQLite and says libpq is missing, naming the package' '
+	mkdir -p "$ROOT$CW/alone" &&
+	cp "$ROOT$CW/opt/godwit/bin/godwit" "$ROOT$CW/alone/" &&
+	in_root alone/godwit --url sqlite:alone.db status >out &&
+	test_grep "^0 applied, 1 pending\$" out &&
+	test_expect_code 1 in_root alone/godwit --url "postgresql://u:s3cret@127.0.0.1:1/db" status >out 2>err &&
+	test_cmp /dev/null out &&
+	cat >expect <<-EOF &&
+	godwit: error: cannot load libpq.so.5: libpq.so.5: cannot open shared object file: No such file or directory
+	hint: install PostgreSQL${SQ}s client library (Debian: apt-get install libpq5)
+	EOF
+	test_cmp expect err
+'
+
 test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'setup: a PostgreSQL server on 127.0.0.1 with TLS and SCRAM' '
 	TCP_PG=$(mktemp -d /tmp/godwit-t9100-pg-XXXXXX) &&
 	chown postgres: "$TCP_PG" &&
