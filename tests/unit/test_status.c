@@ -1,0 +1,247 @@
+/*
+ * test_status.c: gw_project_status on a real SQLite file: each state a
+ * migration can be in, the fields of an entry, the counts, another tool's
+ * history, and that status creates nothing.
+ */
+#include "project_fixture.h"
+
+static int setup(void **state)
+{
+	return fx_setup_named(state, "status");
+}
+
+static gw_status *status_of(fixture *f)
+{
+	gw_status *st = NULL;
+
+	assert_int_equal(gw_project_status(&st, f->p), 0);
+	return st;
+}
+
+/* "VERSION STATE" for each entry, in order, one per line. */
+static void assert_states(const gw_status *st, const char *expected)
+{
+	char out[1024] = "";
+	size_t i, len = 0;
+
+	for (i = 0; i < gw_status_count(st); i++)
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s %s\n",
+		                        gw_status_get(st, i)->version,
+		                        gw_state_name(gw_status_get(st, i)->state));
+	assert_string_equal(out, expected);
+}
+
+static void test_state_names(void **state)
+{
+	(void)state;
+	assert_string_equal(gw_state_name(GW_STATE_PENDING), "pending");
+	assert_string_equal(gw_state_name(GW_STATE_APPLIED), "applied");
+	assert_string_equal(gw_state_name(GW_STATE_CHANGED), "changed");
+	assert_string_equal(gw_state_name(GW_STATE_MISSING), "missing");
+	assert_string_equal(gw_state_name(GW_STATE_OUT_OF_ORDER), "out-of-order");
+	assert_string_equal(gw_state_name(GW_STATE_DIRTY), "dirty");
+	assert_string_equal(gw_state_name(GW_STATE_RUNNING), "running");
+	assert_string_equal(gw_state_name((gw_state)42), "unknown");
+	/* The accessors take NULL and an index past the end. */
+	assert_int_equal(gw_status_count(NULL), 0);
+	assert_null(gw_status_get(NULL, 0));
+	assert_int_equal(gw_status_count_state(NULL, GW_STATE_PENDING), 0);
+	gw_status_free(NULL);
+}
+
+static void test_status_of_a_database_not_created_creates_nothing(void **state)
+{
+	fixture *f = *state;
+	gw_status *st = NULL;
+	const gw_status_entry *e;
+	struct stat sb;
+
+	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", "DROP TABLE a;");
+	fx_write(f->migrations, "20240101000002_b.sql",
+	         "-- migrate:up\n-- godwit:no-transaction\nCREATE TABLE b (id int);\n");
+	fx_write(f->migrations, "20240101000003_c.sql", "-- migrate:up\n");
+	st = status_of(f);
+	assert_states(st,
+	              "20240101000001 pending\n20240101000002 pending\n20240101000003 pending\n");
+	assert_int_equal(gw_status_count_state(st, GW_STATE_PENDING), 3);
+	e = gw_status_get(st, 0);
+	assert_string_equal(e->name, "a");
+	assert_string_equal(e->file, "20240101000001_a.sql");
+	assert_string_equal(e->kind, "versioned");
+	assert_int_equal(strlen(e->checksum), 64);
+	assert_null(e->applied_checksum);
+	assert_null(e->applied_at);
+	assert_int_equal(e->execution_ms, -1);
+	assert_int_equal(e->transactional, 1);
+	assert_int_equal(e->has_down, 1);
+	assert_int_equal(e->empty, 0);
+	e = gw_status_get(st, 1);
+	assert_int_equal(e->transactional, 0);
+	assert_int_equal(e->has_down, 0);
+	assert_int_equal(gw_status_get(st, 2)->empty, 1);
+	assert_null(gw_status_get(st, 3));
+	assert_null(gw_status_other_tool(st));
+	assert_null(gw_status_other_table(st));
+	gw_status_free(st);
+	assert_int_equal(stat(f->db, &sb), -1);
+}
+
+static void test_every_state(void **state)
+{
+	fixture *f = *state;
+	gw_up_options up = GW_UP_OPTIONS_INIT;
+	gw_status *st = NULL;
+	const gw_status_entry *e;
+	char path[PATH_MAX + 32];
+	size_t n = 0;
+
+	fx_migration(f, "20240101000002_b.sql", "CREATE TABLE b (id int);", NULL);
+	fx_migration(f, "20240101000003_c.sql", "CREATE TABLE c (id int);", NULL);
+	fx_migration(f, "20240101000004_d.sql", "CREATE TABLE d (id int);", NULL);
+	fx_migration(f, "20240101000005_e.sql", "CREATE TABLE e (id int);", NULL);
+	up.to = "20240101000004";
+	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
+	assert_int_equal(n, 3);
+	/* b is changed, c's file is gone, d is dirty as a failed
+	 * no-transaction run leaves it, a arrived late, e is pending. */
+	fx_migration(f, "20240101000002_b.sql", "CREATE TABLE b (id bigint);", NULL);
+	snprintf(path, sizeof(path), "%s/20240101000003_c.sql", f->migrations);
+	assert_int_equal(unlink(path), 0);
+	fx_sql(f,
+	       "UPDATE godwit_migrations SET state = 'dirty', statements_total = 3, "
+	       "statements_done = 1, error = 'no such table: x' WHERE version = '20240101000004'");
+	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", NULL);
+	fx_open(f);
+	st = status_of(f);
+	assert_states(st, "20240101000001 out-of-order\n"
+	                  "20240101000002 changed\n"
+	                  "20240101000004 dirty\n"
+	                  "20240101000005 pending\n"
+	                  "20240101000003 missing\n");
+	assert_int_equal(gw_status_count_state(st, GW_STATE_OUT_OF_ORDER), 1);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_APPLIED), 0);
+	e = gw_status_get(st, 1);
+	assert_int_equal(strlen(e->applied_checksum), 64);
+	assert_string_not_equal(e->checksum, e->applied_checksum);
+	assert_non_null(e->applied_at);
+	assert_true(e->execution_ms >= 0);
+	e = gw_status_get(st, 2);
+	assert_int_equal(e->statements_total, 3);
+	assert_int_equal(e->statements_done, 1);
+	assert_string_equal(e->error, "no such table: x");
+	assert_string_equal(e->checksum, e->applied_checksum);
+	e = gw_status_get(st, 4);
+	assert_string_equal(e->name, "c");
+	assert_null(e->file);
+	assert_null(e->checksum);
+	assert_non_null(e->applied_checksum);
+	gw_status_free(st);
+	/* A missing row that is dirty stays dirty. */
+	fx_sql(f, "UPDATE godwit_migrations SET state = 'dirty' WHERE version = '20240101000003'");
+	st = status_of(f);
+	assert_int_equal(gw_status_get(st, 4)->state, GW_STATE_DIRTY);
+	gw_status_free(st);
+}
+
+static void test_applied_after_up(void **state)
+{
+	fixture *f = *state;
+	gw_up_options up = GW_UP_OPTIONS_INIT;
+	gw_status *st = NULL;
+	const gw_status_entry *e;
+	size_t n = 0;
+
+	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", "DROP TABLE a;");
+	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
+	st = status_of(f);
+	assert_states(st, "20240101000001 applied\n");
+	e = gw_status_get(st, 0);
+	assert_string_equal(e->checksum, e->applied_checksum);
+	assert_string_equal(e->kind, "versioned");
+	assert_int_equal(e->statements_total, 1);
+	assert_int_equal(e->statements_done, 1);
+	assert_null(e->error);
+	/* ISO 8601 UTC with milliseconds. */
+	assert_int_equal(strlen(e->applied_at), 24);
+	assert_int_equal(e->applied_at[10], 'T');
+	assert_int_equal(e->applied_at[23], 'Z');
+	gw_status_free(st);
+}
+
+static void test_other_tool_history_is_named_and_up_refuses(void **state)
+{
+	fixture *f = *state;
+	gw_up_options up = GW_UP_OPTIONS_INIT;
+	gw_status *st = NULL;
+	size_t n = 0;
+
+	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", NULL);
+	fx_sql(f, "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);"
+	          "INSERT INTO schema_migrations VALUES ('20240101000001');");
+	st = status_of(f);
+	assert_string_equal(gw_status_other_tool(st), "dbmate");
+	assert_string_equal(gw_status_other_table(st), "schema_migrations");
+	assert_states(st, "20240101000001 pending\n");
+	gw_status_free(st);
+	fx_assert_error(
+	        f, gw_project_up(&n, f->p, &up), GW_ESTATE,
+	        "this database holds the dbmate history (schema_migrations) and godwit's history "
+	        "is empty: up would apply every migration again on a database dbmate already "
+	        "migrated",
+	        "take the history over with 'godwit adopt --from dbmate' (see what it records "
+	        "with --dry-run first); to apply everything anyway, run 'godwit up "
+	        "--ignore-other-history'");
+	fx_assert_query(f, "SELECT count(*) FROM sqlite_master WHERE name = 'a'", "0\n");
+	/* Version 1 options cannot ask to ignore it. */
+	up.version = 1;
+	up.ignore_other_history = 1;
+	assert_int_equal(gw_project_up(&n, f->p, &up), GW_ESTATE);
+	gw_ctx_clear_error(f->ctx);
+	up.version = GW_UP_OPTIONS_VERSION;
+	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
+	assert_int_equal(n, 1);
+	/* Once godwit's history has rows, the other one is not looked for. */
+	st = status_of(f);
+	assert_null(gw_status_other_tool(st));
+	gw_status_free(st);
+}
+
+static void test_broken_file_is_reported_without_a_database(void **state)
+{
+	fixture *f = *state;
+	gw_status *st = NULL;
+	char message[PATH_MAX + 256];
+	struct stat sb;
+	int error;
+
+	fx_write(f->migrations, "20240101000001_a.sql",
+	         "-- migrate:up\nSELECT 1;\n-- Migrate:Down\n");
+	error = gw_project_status(&st, f->p);
+	assert_int_equal(error, GW_ESOURCE);
+	assert_null(st);
+	assert_int_equal(gw_ctx_error(f->ctx)->line, 3);
+	snprintf(message, sizeof(message),
+	         "%s/20240101000001_a.sql:3: \"-- Migrate:Down\" is not a section marker; write "
+	         "it exactly as \"-- migrate:down\" at the start of the line (as it is, the SQL "
+	         "below it would run as part of the section above it)",
+	         f->migrations);
+	assert_string_equal(gw_ctx_error(f->ctx)->message, message);
+	assert_int_equal(stat(f->db, &sb), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_state_names),
+	        cmocka_unit_test_setup_teardown(
+	                test_status_of_a_database_not_created_creates_nothing, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_every_state, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_applied_after_up, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_other_tool_history_is_named_and_up_refuses,
+	                                        setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_broken_file_is_reported_without_a_database,
+	                                        setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
