@@ -26,6 +26,9 @@
 
 #include "godwit.h"
 
+/* Each test file uses some of these only. */
+#define FX_FN static __attribute__((unused))
+
 typedef struct {
 	char dir[PATH_MAX / 2];    /* the project folder */
 	char migrations[PATH_MAX]; /* dir/db/migrations */
@@ -39,7 +42,7 @@ typedef struct {
 
 static int fixture_counter;
 
-static void fx_mkdirs(const char *path)
+FX_FN void fx_mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
 	char *s;
@@ -55,7 +58,7 @@ static void fx_mkdirs(const char *path)
 	mkdir(buf, 0700);
 }
 
-static const char *fx_kind(gw_notice_kind k)
+FX_FN const char *fx_kind(gw_notice_kind k)
 {
 	static const char *const names[] = {"info",    "warning",   "applying",
 	                                    "applied", "reverting", "reverted",
@@ -63,7 +66,7 @@ static const char *fx_kind(gw_notice_kind k)
 	return names[k];
 }
 
-static void fx_notice(const gw_notice *n, void *payload)
+FX_FN void fx_notice(const gw_notice *n, void *payload)
 {
 	fixture *f = payload;
 	size_t len = strlen(f->notices), dlen = strlen(f->migrations);
@@ -82,14 +85,14 @@ static void fx_notice(const gw_notice *n, void *payload)
 }
 
 /* Opens (again) the project on f->opts, so a test may change them first. */
-static void fx_open(fixture *f)
+FX_FN void fx_open(fixture *f)
 {
 	gw_project_free(f->p);
 	f->p = NULL;
 	assert_int_equal(gw_project_open(&f->p, &f->opts, f->ctx), 0);
 }
 
-static int fx_setup_named(void **state, const char *name)
+FX_FN int fx_setup_named(void **state, const char *name)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	const char *tmp = getenv("GW_TEST_TMP");
@@ -113,7 +116,7 @@ static int fx_setup_named(void **state, const char *name)
 	return 0;
 }
 
-static int fx_teardown(void **state)
+FX_FN int fx_teardown(void **state)
 {
 	fixture *f = *state;
 
@@ -123,7 +126,7 @@ static int fx_teardown(void **state)
 	return 0;
 }
 
-static void fx_write(const char *dir, const char *name, const char *text)
+FX_FN void fx_write(const char *dir, const char *name, const char *text)
 {
 	char path[PATH_MAX * 2];
 	FILE *fp;
@@ -135,7 +138,7 @@ static void fx_write(const char *dir, const char *name, const char *text)
 }
 
 /* A native migration VERSION_NAME.sql with an up and (when not NULL) a down. */
-static void fx_migration(fixture *f, const char *file, const char *up, const char *down)
+FX_FN void fx_migration(fixture *f, const char *file, const char *up, const char *down)
 {
 	char text[4096];
 
@@ -144,7 +147,7 @@ static void fx_migration(fixture *f, const char *file, const char *up, const cha
 	fx_write(f->migrations, file, text);
 }
 
-static int fx_row(void *payload, int ncols, char **values, char **names)
+FX_FN int fx_row(void *payload, int ncols, char **values, char **names)
 {
 	char *out = payload;
 	size_t len = strlen(out);
@@ -160,7 +163,7 @@ static int fx_row(void *payload, int ncols, char **values, char **names)
 
 /* The rows of `sql` on the database file, read with SQLite directly:
  * columns separated by '|', one line per row. */
-static void fx_assert_query(fixture *f, const char *sql, const char *expected)
+FX_FN void fx_assert_query(fixture *f, const char *sql, const char *expected)
 {
 	char out[4096] = "";
 	sqlite3 *db = NULL;
@@ -173,7 +176,7 @@ static void fx_assert_query(fixture *f, const char *sql, const char *expected)
 	assert_string_equal(out, expected);
 }
 
-static void fx_sql(fixture *f, const char *sql)
+FX_FN void fx_sql(fixture *f, const char *sql)
 {
 	sqlite3 *db = NULL;
 	char *err = NULL;
@@ -186,7 +189,7 @@ static void fx_sql(fixture *f, const char *sql)
 
 /* The call failed with `code`, and the context holds exactly this message
  * and hint; the error is cleared for the next call. */
-static void fx_assert_error(fixture *f, int got, int code, const char *message, const char *hint)
+FX_FN void fx_assert_error(fixture *f, int got, int code, const char *message, const char *hint)
 {
 	const gw_error *e = gw_ctx_error(f->ctx);
 
