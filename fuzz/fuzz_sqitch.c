@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "lib/source_priv.h"
+#include "lib/source/priv.h"
 #include "source_checks.h"
 
 static gw_ctx *ctx;

@@ -20,7 +20,7 @@
 
 #include "fuzz.h"
 #include "godwit/errors.h"
-#include "lib/source.h"
+#include "lib/source/source.h"
 #include "lib/version.h"
 
 #define FUZZ_PATH_SIZE 1024

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source_priv.h"
+#include "source/priv.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/text.h"

@@ -23,7 +23,7 @@
 #include "../util/fs.h"
 #include "../util/str.h"
 #include "../util/vec.h"
-#include "source_priv.h"
+#include "source/priv.h"
 
 /* A tool's configuration file is small; a big one is not the tool's. */
 #define CONF_MAX ((size_t)1 << 20)

@@ -1,58 +1,70 @@
 /*
- * format.c: names of the migration folder conventions, for --format, the
- * config file and messages.
+ * format.c: the registry of migration folder conventions.
+ *
+ * Each convention is one file of src/lib/source/ exporting a gw_convention
+ * table; this list is the one place that names them all, for --format, the
+ * config file, messages, and the loader's look-ups by gw_format. Adding a
+ * convention is its file plus one entry here (and its gw_format value).
  */
 #include "godwit/project.h"
 
 #include <stddef.h>
 #include <strings.h>
 
-static const struct {
-	const char *name;
-	gw_format format;
-} format_names[] = {
-        /* The canonical name of each convention comes first. */
-        {"auto", GW_FORMAT_AUTO},
-        {"native", GW_FORMAT_NATIVE},
-        {"golang-migrate", GW_FORMAT_GOLANG},
-        {"pairs", GW_FORMAT_PAIRS},
-        {"dated", GW_FORMAT_DATED},
-        {"flyway", GW_FORMAT_FLYWAY},
-        {"goose", GW_FORMAT_GOOSE},
-        {"diesel", GW_FORMAT_DIESEL},
-        {"prisma", GW_FORMAT_PRISMA},
-        {"drizzle", GW_FORMAT_DRIZZLE},
-        {"multi-dialect", GW_FORMAT_MULTI},
-        {"sqitch", GW_FORMAT_SQITCH},
-        {"drizzle-kit", GW_FORMAT_DRIZZLE},
-        {"dbmate", GW_FORMAT_NATIVE},
-        {"golang", GW_FORMAT_GOLANG},
-        {"migrate", GW_FORMAT_GOLANG},
-        {"rollback-pairs", GW_FORMAT_PAIRS},
+#include "source/priv.h"
+
+/* In gw_format order: the first name a format has is its canonical one. */
+static const gw_convention *const conventions[] = {
+        &gw_convention_native,  &gw_convention_golang, &gw_convention_pairs,  &gw_convention_dated,
+        &gw_convention_flyway,  &gw_convention_goose,  &gw_convention_diesel, &gw_convention_prisma,
+        &gw_convention_drizzle, &gw_convention_multi,  &gw_convention_sqitch,
 };
 
-#define NFORMAT_NAMES (sizeof(format_names) / sizeof(format_names[0]))
+#define NCONVENTIONS (sizeof(conventions) / sizeof(conventions[0]))
+
+const gw_convention *gw_convention_of(gw_format format)
+{
+	size_t i;
+
+	for (i = 0; i < NCONVENTIONS; i++)
+		if (conventions[i]->format == format)
+			return conventions[i];
+	return &gw_convention_native;
+}
 
 const char *gw_format_name(gw_format format)
 {
 	size_t i;
 
-	for (i = 0; i < NFORMAT_NAMES; i++)
-		if (format_names[i].format == format)
-			return format_names[i].name;
+	if (format == GW_FORMAT_AUTO)
+		return "auto";
+	for (i = 0; i < NCONVENTIONS; i++)
+		if (conventions[i]->format == format)
+			return conventions[i]->name;
 	return NULL;
 }
 
 int gw_format_parse(gw_format *out, const char *name)
 {
+	const char *const *alias;
 	size_t i;
 
 	if (!name)
 		return -1;
-	for (i = 0; i < NFORMAT_NAMES; i++) {
-		if (!strcasecmp(format_names[i].name, name)) {
-			*out = format_names[i].format;
+	if (!strcasecmp(name, "auto")) {
+		*out = GW_FORMAT_AUTO;
+		return 0;
+	}
+	for (i = 0; i < NCONVENTIONS; i++) {
+		if (!strcasecmp(conventions[i]->name, name)) {
+			*out = conventions[i]->format;
 			return 0;
+		}
+		for (alias = conventions[i]->aliases; alias && *alias; alias++) {
+			if (!strcasecmp(*alias, name)) {
+				*out = conventions[i]->format;
+				return 0;
+			}
 		}
 	}
 	return -1;

@@ -15,7 +15,7 @@
 #include "godwit/lint.h"
 #include "godwit/project.h"
 #include "godwit/sys/driver.h"
-#include "source.h"
+#include "source/source.h"
 #include "version.h"
 #include "sql/sql.h"
 #include "../util/str.h"

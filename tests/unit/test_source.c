@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "godwit/project.h"
-#include "lib/source.h"
-#include "lib/source_priv.h"
+#include "lib/source/source.h"
+#include "lib/source/priv.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "godwit/errors.h"
-#include "lib/source_priv.h"
+#include "lib/source/priv.h"
 
 /* ---- the plan ---------------------------------------------------------- */
 

@@ -1,15 +1,72 @@
 /*
- * source_priv.h: what source.c and source_order.c share and nobody else
- * sees: the private part of each migration and of the set.
+ * priv.h: what the files of src/lib/source/ share and nobody else sees:
+ * the table each folder convention exports (gw_convention), and the
+ * private part of each migration and of the set.
  */
 #ifndef GW_LIB_SOURCE_PRIV_H
 #define GW_LIB_SOURCE_PRIV_H
 
 #include "source.h"
-#include "../util/vec.h"
+#include "../../util/vec.h"
 
 /* The last gw_format value, for arrays indexed by convention. */
 #define GW_SOURCE_LAST_FORMAT GW_FORMAT_SQITCH
+
+/* Where a convention keeps its lists of migrations. */
+#define DRIZZLE_JOURNAL "meta/_journal.json"
+#define SQITCH_PLAN     "sqitch.plan"
+
+/* What `godwit new` writes in a file of its own: a migration still holding
+ * only this is one not written yet, even where an empty one is applied. */
+#define NEW_UP_TEMPLATE   "-- Write the SQL of this migration here.\n"
+#define NEW_DOWN_TEMPLATE "-- Write the SQL that reverts "
+
+/* One folder convention, as the generic loader (source.c) and `godwit new`
+ * see it. Each convention is one file of src/lib/source/ exporting one of
+ * these; format.c lists them all, and finds one by gw_format or by name. */
+typedef struct gw_convention {
+	gw_format format;
+	const char *name;           /* canonical, for --source-format and messages */
+	const char *const *aliases; /* other names it is known by; NULL-terminated, or NULL */
+	const char *example;        /* a migration of this convention, for messages */
+	/* Where the down of a migration goes: the file to write, relative to
+	 * the folder, appended to *file (stem is the migration's, without
+	 * suffixes). Returns the marker line of the down section when the
+	 * down is kept in the up file (*file is then up_file), NULL when the
+	 * down is a file of its own. */
+	const char *(*down_place)(gw_str *file, const char *stem, const char *up_file);
+	/* What the message about a missing down puts before the stem (Flyway's
+	 * "V"); NULL: nothing. */
+	const char *stem_prefix;
+	/* The files of a new migration, names relative to the folder, into
+	 * cleared strings. A convention that leaves up_body empty and writes
+	 * a down_name gets the generic placeholder texts. */
+	void (*new_files)(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
+	                  const char *version, const char *name);
+	/* Whether `godwit new NAME` may add this migration; NULL: any name. */
+	int (*check_new)(const gw_source *src, const char *name, gw_ctx *ctx);
+	/* Records a new migration where the convention lists its migrations,
+	 * after its files were written; NULL: the files are enough. */
+	int (*register_new)(const gw_source *src, const char *version, const char *name,
+	                    gw_ctx *ctx);
+} gw_convention;
+
+extern const gw_convention gw_convention_native, gw_convention_golang, gw_convention_pairs,
+        gw_convention_dated, gw_convention_flyway, gw_convention_goose, gw_convention_diesel,
+        gw_convention_prisma, gw_convention_drizzle, gw_convention_multi, gw_convention_sqitch;
+
+/* Parts more than one convention shares (see each for its shape). */
+const char *gw_source__dot_down_place(gw_str *file, const char *stem, const char *up_file);
+const char *gw_source__rollback_down_place(gw_str *file, const char *stem, const char *up_file);
+const char *gw_source__folder_down_place(gw_str *file, const char *stem, const char *up_file);
+void gw_source__dot_up_down_new(gw_str *up_name, gw_str *up_body, gw_str *down_name,
+                                gw_str *down_body, const char *version, const char *name);
+void gw_source__rollback_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
+                             const char *version, const char *name);
+
+/* The convention of a gw_format; native for GW_FORMAT_AUTO and for what
+ * is not one (format.c). */
+const gw_convention *gw_convention_of(gw_format format);
 
 /* What a file's name says about it. */
 typedef struct file_name {

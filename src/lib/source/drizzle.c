@@ -1,5 +1,5 @@
 /*
- * source_drizzle.c: drizzle-kit's journal (see docs/formats.md).
+ * drizzle.c: drizzle-kit's journal (see docs/formats.md).
  *
  * drizzle-kit keeps meta/_journal.json next to its "0000_name.sql" files;
  * its entries[] list each migration's "tag" (the file name without .sql)
@@ -16,9 +16,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "source_priv.h"
-#include "../util/str.h"
+#include "priv.h"
+#include "../../util/error.h"
+#include "../../util/fs.h"
+#include "../../util/str.h"
 
 static int is_space(char c)
 {
@@ -243,3 +246,61 @@ int gw_source__drizzle_append(gw_str *out, const char *text, size_t len, const c
 	gw_str_put(out, text + close, len - close);
 	return gw_str_failed(out) ? -1 : 0;
 }
+
+/* drizzle runs the whole file: no sections; the down is a file of its own
+ * that drizzle-kit leaves alone. */
+static void drizzle_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
+                        const char *version, const char *name)
+{
+	(void)up_body;
+	(void)down_body;
+	gw_str_printf(up_name, "%s_%s.sql", version, name);
+	gw_str_printf(down_name, "%s_%s.down.sql", version, name);
+}
+
+/* drizzle-kit runs only what its journal lists: the new file gets an
+ * entry, as `drizzle-kit generate` would write it. */
+static int drizzle_register(const gw_source *src, const char *version, const char *name,
+                            gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT, text = GW_STR_INIT, out = GW_STR_INIT, tag = GW_STR_INIT;
+	struct timespec ts;
+	int error;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gw_str_printf(&tag, "%s_%s", version, name);
+	if (gw_path_join(&path, src->dir, DRIZZLE_JOURNAL) < 0 || gw_str_failed(&tag)) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, ctx)) < 0)
+		goto cleanup;
+	if (gw_source__drizzle_append(&out, text.ptr, text.size, tag.ptr,
+	                              (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000) < 0) {
+		error = gw_str_failed(&out) ? gw_error_oom(ctx)
+		                            : gw_source__file_error(ctx, GW_ESOURCE, path.ptr, 0, 0,
+		                                                    "has no \"entries\" array to "
+		                                                    "add %s to",
+		                                                    tag.ptr);
+		goto cleanup;
+	}
+	error = gw_file_replace(path.ptr, out.ptr, out.size, ctx);
+cleanup:
+	gw_str_dispose(&path);
+	gw_str_dispose(&text);
+	gw_str_dispose(&out);
+	gw_str_dispose(&tag);
+	return error;
+}
+
+static const char *const drizzle_aliases[] = {"drizzle-kit", NULL};
+
+const gw_convention gw_convention_drizzle = {
+        .format = GW_FORMAT_DRIZZLE,
+        .name = "drizzle",
+        .aliases = drizzle_aliases,
+        .example = "0000_create_users.sql",
+        .down_place = gw_source__dot_down_place,
+        .new_files = drizzle_new,
+        .register_new = drizzle_register,
+};

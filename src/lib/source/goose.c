@@ -1,5 +1,5 @@
 /*
- * source_goose.c: goose's annotated SQL files (see docs/formats.md).
+ * goose.c: goose's annotated SQL files (see docs/formats.md).
  *
  * A goose migration is "<version>_<name>.sql" with its up SQL below
  * "-- +goose Up" and its down SQL below "-- +goose Down". The annotations
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "source_priv.h"
-#include "../util/error.h"
-#include "../util/text.h"
+#include "priv.h"
+#include "../../util/error.h"
+#include "../../util/text.h"
 
 enum { G_NONE, G_UP, G_DOWN, G_KNOWN, G_NO_TX, G_ODD };
 
@@ -178,3 +178,27 @@ int gw_source__goose_check(const char *text, size_t len, const markers *mk, cons
 	}
 	return 0;
 }
+
+static const char *goose_down_place(gw_str *file, const char *stem, const char *up_file)
+{
+	(void)stem;
+	gw_str_puts(file, up_file);
+	return "-- +goose Down";
+}
+
+static void goose_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
+                      const char *version, const char *name)
+{
+	(void)down_name;
+	(void)down_body;
+	gw_str_printf(up_name, "%s_%s.sql", version, name);
+	gw_str_puts(up_body, "-- +goose Up\n\n\n-- +goose Down\n\n");
+}
+
+const gw_convention gw_convention_goose = {
+        .format = GW_FORMAT_GOOSE,
+        .name = "goose",
+        .example = "20240101120000_create_users.sql",
+        .down_place = goose_down_place,
+        .new_files = goose_new,
+};

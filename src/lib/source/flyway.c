@@ -1,5 +1,5 @@
 /*
- * source_flyway.c: Flyway's file names (see docs/formats.md).
+ * flyway.c: Flyway's file names (see docs/formats.md).
  *
  * V<version>__<description>.sql is a versioned migration, U<version>__... its
  * undo and R__<description>.sql a repeatable one. The version is digit runs
@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "source_priv.h"
+#include "priv.h"
 
 static int is_digit(char c)
 {
@@ -66,3 +66,28 @@ int gw_source__flyway_name(file_name *fn, const char *n, size_t base)
 	fn->stem_len = base;
 	return 0;
 }
+
+static const char *flyway_down_place(gw_str *file, const char *stem, const char *up_file)
+{
+	(void)up_file;
+	gw_str_printf(file, "U%s.sql", stem);
+	return NULL;
+}
+
+static void flyway_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
+                       const char *version, const char *name)
+{
+	(void)up_body;
+	(void)down_body;
+	gw_str_printf(up_name, "V%s__%s.sql", version, name);
+	gw_str_printf(down_name, "U%s__%s.sql", version, name);
+}
+
+const gw_convention gw_convention_flyway = {
+        .format = GW_FORMAT_FLYWAY,
+        .name = "flyway",
+        .example = "V1__create_users.sql",
+        .down_place = flyway_down_place,
+        .stem_prefix = "V",
+        .new_files = flyway_new,
+};

@@ -1,11 +1,12 @@
 /*
- * source.c: migration files → a migration set (the sources stage).
+ * source.c: migration files → a migration set (the sources stage): the
+ * generic core every folder convention goes through.
  *
  * gw_source_load lists the folder once, classifies every entry by its name
  * (and, for "<digits>_<name>.sql", by whether its text has a -- migrate:up
  * line), reads each .sql file once to validate it, checksum it and read its
  * directives, then drops the text. The set is then checked for duplicate
- * versions and put in apply order by source_order.c. gw_source_read_up/down
+ * versions and put in apply order by order.c. gw_source_read_up/down
  * read a file again when its SQL is needed and prove by checksum that it is
  * the text that was validated.
  *
@@ -13,11 +14,13 @@
  * separate copy of up_file (same text, own allocation) so every field can be
  * freed the same way.
  *
- * Other tools' conventions (docs/formats.md) reuse this path: Flyway names
- * (source_flyway.c) and multi-dialect suffixes are classified here; goose
- * sections (source_goose.c) are cut like native ones; diesel and Prisma
- * folders, drizzle-kit's journal (source_diesel.c, source_drizzle.c) and the
- * repeatable/ folder are read near the end of this file.
+ * Each convention (docs/formats.md) has a file of its own in this folder
+ * exporting a gw_convention table (priv.h), listed in ../format.c: its
+ * names, its example, where its down goes and what `godwit new` writes and
+ * records. Flyway names (flyway.c) and multi-dialect suffixes are
+ * classified here; goose sections (goose.c) are cut like native ones;
+ * diesel and Prisma folders, drizzle-kit's journal (diesel.c, drizzle.c)
+ * and the repeatable/ folder are read near the end of this file.
  */
 /* readdir's d_type (below) is a BSD extension glibc hides under strict POSIX.
  */
@@ -34,13 +37,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include "sql/sql.h"
-#include "../util/error.h"
-#include "../util/fs.h"
-#include "../util/text.h"
-#include "../util/vec.h"
-#include "source_priv.h"
-#include "version.h"
+#include "../sql/sql.h"
+#include "../../util/error.h"
+#include "../../util/fs.h"
+#include "../../util/text.h"
+#include "../../util/vec.h"
+#include "priv.h"
+#include "../version.h"
 
 /* A folder entry; skip marks what is not a migration file (not .sql, or a
  * folder). */
@@ -91,11 +94,6 @@ typedef struct loader {
 } loader;
 
 /* ---- small helpers ---------------------------------------------------- */
-
-/* What `godwit new` writes in a file of its own: a migration still holding
- * only this is one not written yet, even where an empty one is applied. */
-#define NEW_UP_TEMPLATE   "-- Write the SQL of this migration here.\n"
-#define NEW_DOWN_TEMPLATE "-- Write the SQL that reverts "
 
 static int ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -240,32 +238,6 @@ static int classify_name(file_name *fn, const char *n)
 		fn->rollback = ends_with(n, base, "_rollback") && base - 9 > d + 1;
 	}
 	return fn->stem_len > d + 1 ? 0 : -1;
-}
-
-static const char *example_name(gw_format format)
-{
-	switch (format) {
-	case GW_FORMAT_GOLANG:
-		return "1_create_users.up.sql";
-	case GW_FORMAT_PAIRS:
-		return "0001_create_users.sql";
-	case GW_FORMAT_DATED:
-		return "2024-01-01_create_users.sql";
-	case GW_FORMAT_FLYWAY:
-		return "V1__create_users.sql";
-	case GW_FORMAT_DIESEL:
-		return "2023-07-05-000058_create_users/up.sql";
-	case GW_FORMAT_PRISMA:
-		return "20240101120000_create_users/migration.sql";
-	case GW_FORMAT_DRIZZLE:
-		return "0000_create_users.sql";
-	case GW_FORMAT_MULTI:
-		return "1_create_users.postgres.up.sql";
-	case GW_FORMAT_SQITCH:
-		return "sqitch.plan with deploy/create_users.sql";
-	default:
-		return "20240101120000_create_users.sql";
-	}
 }
 
 /* ---- native sections -------------------------------------------------- */
@@ -873,41 +845,10 @@ static int read_migration(gw_str *text, const char *path, const gw_file_guard *g
 	return 0;
 }
 
-/* Where the down of a migration goes in a convention: the file to write,
- * relative to the folder, into *file (stem is the migration's, without
- * suffixes). Returns the marker line of the down section when the
- * convention keeps it in the up file (*file is then the up file), NULL
- * when the down is a file of its own. */
+/* Where the down of a migration goes in a convention (see gw_convention). */
 static const char *down_place(gw_str *file, gw_format format, const char *stem, const char *up_file)
 {
-	switch (format) {
-	case GW_FORMAT_NATIVE:
-		gw_str_puts(file, up_file);
-		return "-- migrate:down";
-	case GW_FORMAT_GOOSE:
-		gw_str_puts(file, up_file);
-		return "-- +goose Down";
-	case GW_FORMAT_GOLANG:
-	case GW_FORMAT_MULTI:
-	case GW_FORMAT_DRIZZLE:
-		gw_str_printf(file, "%s.down.sql", stem);
-		break;
-	case GW_FORMAT_DIESEL:
-	case GW_FORMAT_PRISMA:
-		gw_str_printf(file, "%s/down.sql", stem);
-		break;
-	case GW_FORMAT_SQITCH:
-		gw_str_printf(file, "revert/%s.sql", stem);
-		break;
-	case GW_FORMAT_FLYWAY:
-		gw_str_printf(file, "U%s.sql", stem);
-		break;
-	default:
-		/* A dated migration's stem is its whole name. */
-		gw_str_printf(file, "%s_rollback.sql", stem);
-		break;
-	}
-	return NULL;
+	return gw_convention_of(format)->down_place(file, stem, up_file);
 }
 
 /* A file that runs whole (every convention but native and goose) with a
@@ -1006,7 +947,8 @@ static int check_forced(loader *ld, file_name *fn)
 	return gw_source__file_error(
 	        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 	        "does not follow the %s convention (it looks like %s); expected e.g. %s",
-	        gw_format_name(ld->forced), gw_format_name(fn->conv), example_name(ld->forced));
+	        gw_format_name(ld->forced), gw_format_name(fn->conv),
+	        gw_convention_of(ld->forced)->example);
 }
 
 static void keep_near(markers *to, const markers *from)
@@ -1130,7 +1072,7 @@ static int load_entry(loader *ld, const dir_entry *e)
 		        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 		        "cannot tell the migration's version from its name; expected "
 		        "e.g. %s",
-		        example_name(ld->forced));
+		        gw_convention_of(ld->forced)->example);
 	if (ld->drizzle)
 		drizzle_name(ld, &fn, file);
 	if ((error = read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
@@ -1581,7 +1523,8 @@ static int check_dir_forced(loader *ld, gw_format conv)
 	return gw_source__file_error(
 	        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 	        "does not follow the %s convention (it looks like %s); expected e.g. %s",
-	        gw_format_name(ld->forced), gw_format_name(conv), example_name(ld->forced));
+	        gw_format_name(ld->forced), gw_format_name(conv),
+	        gw_convention_of(ld->forced)->example);
 }
 
 /* Prisma's "<14 digits>_<name>/migration.sql", already in ld->text. Prisma
@@ -1664,8 +1607,6 @@ cleanup:
 }
 
 /* ---- drizzle-kit -------------------------------------------------------- */
-
-#define DRIZZLE_JOURNAL "meta/_journal.json"
 
 /* A meta/_journal.json makes the folder drizzle-kit's (unless another
  * convention is forced); its tags say which files belong and in what order. */
@@ -1759,8 +1700,6 @@ cleanup:
 }
 
 /* ---- sqitch ------------------------------------------------------------ */
-
-#define SQITCH_PLAN "sqitch.plan"
 
 /* Whether the folder is a sqitch project: 1 when it has a sqitch.plan
  * (and no other convention is forced). */
@@ -1979,7 +1918,7 @@ static int check_empty_file(loader *ld, gw_format format)
 	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 	                             "is empty and named like a native migration, in a %s folder; "
 	                             "delete it or name it like %s",
-	                             gw_format_name(format), example_name(format));
+	                             gw_format_name(format), gw_convention_of(format)->example);
 }
 
 /* popx names a file name.dialect[.autocommit].up.sql, the name without a
@@ -2317,8 +2256,11 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 	else
 		error = gw_error_set(ctx, GW_ENODOWN,
 		                     "%s%s has no down migration; write %s%s to make it revertible",
-		                     src->format == GW_FORMAT_FLYWAY ? "V" : "", sm->stem,
-		                     sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "", file.ptr);
+		                     gw_convention_of(src->format)->stem_prefix
+		                             ? gw_convention_of(src->format)->stem_prefix
+		                             : "",
+		                     sm->stem, sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "",
+		                     file.ptr);
 	gw_str_dispose(&file);
 	return error;
 }
@@ -2456,23 +2398,6 @@ void gw_source_text_dispose(gw_source_text *t)
 
 /* ---- new migrations --------------------------------------------------- */
 
-/* Diesel's folder name spells a 14-digit timestamp 2024-01-01-120000. */
-static void new_diesel(gw_str *up_name, gw_str *down_name, const char *version, const char *name)
-{
-	size_t n = strlen(version), i;
-
-	for (i = 0; i < n && is_digit(version[i]); i++)
-		;
-	if (n == 14 && i == 14)
-		gw_str_printf(up_name, "%.4s-%.2s-%.2s-%.6s_%s", version, version + 4, version + 6,
-		              version + 8, name);
-	else
-		gw_str_printf(up_name, "%s_%s", version, name);
-	gw_str_puts(down_name, up_name->ptr);
-	gw_str_puts(up_name, "/up.sql");
-	gw_str_puts(down_name, "/down.sql");
-}
-
 int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                         gw_format format, const char *version, const char *name)
 {
@@ -2482,58 +2407,7 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 	gw_str_clear(down_body);
 	if (!version || !*version || !name || !*name || strchr(name, '/') || strchr(version, '/'))
 		return GW_EINVALID;
-	switch (format) {
-	case GW_FORMAT_GOLANG:
-	case GW_FORMAT_MULTI:
-		gw_str_printf(up_name, "%s_%s.up.sql", version, name);
-		gw_str_printf(down_name, "%s_%s.down.sql", version, name);
-		break;
-	case GW_FORMAT_PAIRS:
-	case GW_FORMAT_DATED:
-		gw_str_printf(up_name, "%s_%s.sql", version, name);
-		gw_str_printf(down_name, "%s_%s_rollback.sql", version, name);
-		break;
-	case GW_FORMAT_DIESEL:
-		new_diesel(up_name, down_name, version, name);
-		break;
-	case GW_FORMAT_PRISMA:
-		/* Prisma runs migration.sql only; down.sql is godwit's down. */
-		gw_str_printf(up_name, "%s_%s/migration.sql", version, name);
-		gw_str_printf(down_name, "%s_%s/down.sql", version, name);
-		break;
-	case GW_FORMAT_DRIZZLE:
-		/* drizzle runs the whole file: no sections; the down is a file
-		 * of its own that drizzle-kit leaves alone. */
-		gw_str_printf(up_name, "%s_%s.sql", version, name);
-		gw_str_printf(down_name, "%s_%s.down.sql", version, name);
-		break;
-	case GW_FORMAT_GOOSE:
-		gw_str_printf(up_name, "%s_%s.sql", version, name);
-		gw_str_puts(up_body, "-- +goose Up\n\n\n-- +goose Down\n\n");
-		break;
-	case GW_FORMAT_FLYWAY:
-		gw_str_printf(up_name, "V%s__%s.sql", version, name);
-		gw_str_printf(down_name, "U%s__%s.sql", version, name);
-		break;
-	case GW_FORMAT_SQITCH:
-		/* sqitch's own templates: godwit runs what is between BEGIN
-		 * and COMMIT in its transaction. */
-		gw_str_printf(up_name, "deploy/%s.sql", name);
-		gw_str_printf(up_body,
-		              "-- Deploy %s\n\nBEGIN;\n\n-- Write the SQL of this change "
-		              "here.\n\nCOMMIT;\n",
-		              name);
-		gw_str_printf(down_name, "revert/%s.sql", name);
-		gw_str_printf(down_body,
-		              "-- Revert %s\n\nBEGIN;\n\n-- Write the SQL that reverts "
-		              "deploy/%s.sql here.\n\nCOMMIT;\n",
-		              name, name);
-		break;
-	default:
-		gw_str_printf(up_name, "%s_%s.sql", version, name);
-		gw_str_puts(up_body, "-- migrate:up\n\n\n-- migrate:down\n\n");
-		break;
-	}
+	gw_convention_of(format)->new_files(up_name, up_body, down_name, down_body, version, name);
 	if (down_name->size && !up_body->size) {
 		gw_str_puts(up_body, NEW_UP_TEMPLATE);
 		gw_str_printf(down_body, NEW_DOWN_TEMPLATE "%s here.\n", up_name->ptr);
@@ -2544,132 +2418,16 @@ int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_
 	return 0;
 }
 
-/* ---- registering a new migration ---------------------------------------- */
-
-/* The planner sqitch would write: $SQITCH_FULLNAME <$SQITCH_EMAIL>, as
- * sqitch reads them too, else the login name. */
-static void sqitch_planner(gw_str *out)
-{
-	const char *user = getenv("USER"), *name = getenv("SQITCH_FULLNAME");
-	const char *email = getenv("SQITCH_EMAIL");
-
-	if (!user || !*user)
-		user = "godwit";
-	gw_str_printf(out, "%s <", name && *name ? name : user);
-	if (email && *email)
-		gw_str_printf(out, "%s>", email);
-	else
-		gw_str_printf(out, "%s@localhost>", user);
-}
-
-/* Appends "name TIMESTAMP planner <email>" to sqitch.plan and writes the
- * change's verify script. */
-static int register_sqitch(const gw_source *src, const char *name, gw_ctx *ctx)
-{
-	gw_str path = GW_STR_INIT, text = GW_STR_INIT, verify = GW_STR_INIT;
-	time_t now = time(NULL);
-	struct tm tm;
-	char stamp[32];
-	int error;
-
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (gw_path_join(&path, src->dir, SQITCH_PLAN) < 0) {
-		error = gw_error_oom(ctx);
-		goto cleanup;
-	}
-	if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, ctx)) < 0)
-		goto cleanup;
-	if (text.size && text.ptr[text.size - 1] != '\n')
-		gw_str_putc(&text, '\n');
-	gw_str_printf(&text, "%s %s ", name, stamp);
-	sqitch_planner(&text);
-	gw_str_putc(&text, '\n');
-	gw_path_join(&verify, src->dir, "verify");
-	gw_str_printf(&verify, "/%s.sql", name);
-	if (gw_str_failed(&text) || gw_str_failed(&verify)) {
-		error = gw_error_oom(ctx);
-		goto cleanup;
-	}
-	gw_str_clear(&path);
-	gw_path_join(&path, src->dir, "verify");
-	if ((error = gw_make_dirs(path.ptr, 0755, ctx)) < 0)
-		goto cleanup;
-	gw_str_clear(&path);
-	gw_path_join(&path, src->dir, SQITCH_PLAN);
-	if ((error = gw_file_replace(path.ptr, text.ptr, text.size, ctx)) < 0)
-		goto cleanup;
-	gw_str_clear(&text);
-	gw_str_printf(&text,
-	              "-- Verify %s\n\nBEGIN;\n\n-- Write SQL that fails when the change is "
-	              "not there.\n\nROLLBACK;\n",
-	              name);
-	error = gw_file_create(verify.ptr, text.ptr, text.size, ctx);
-cleanup:
-	gw_str_dispose(&path);
-	gw_str_dispose(&text);
-	gw_str_dispose(&verify);
-	return error;
-}
-
-/* drizzle-kit runs only what its journal lists: the new file gets an
- * entry, as `drizzle-kit generate` would write it. */
-static int register_drizzle(const gw_source *src, const char *version, const char *name,
-                            gw_ctx *ctx)
-{
-	gw_str path = GW_STR_INIT, text = GW_STR_INIT, out = GW_STR_INIT, tag = GW_STR_INIT;
-	struct timespec ts;
-	int error;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gw_str_printf(&tag, "%s_%s", version, name);
-	if (gw_path_join(&path, src->dir, DRIZZLE_JOURNAL) < 0 || gw_str_failed(&tag)) {
-		error = gw_error_oom(ctx);
-		goto cleanup;
-	}
-	if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, ctx)) < 0)
-		goto cleanup;
-	if (gw_source__drizzle_append(&out, text.ptr, text.size, tag.ptr,
-	                              (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000) < 0) {
-		error = gw_str_failed(&out) ? gw_error_oom(ctx)
-		                            : gw_source__file_error(ctx, GW_ESOURCE, path.ptr, 0, 0,
-		                                                    "has no \"entries\" array to "
-		                                                    "add %s to",
-		                                                    tag.ptr);
-		goto cleanup;
-	}
-	error = gw_file_replace(path.ptr, out.ptr, out.size, ctx);
-cleanup:
-	gw_str_dispose(&path);
-	gw_str_dispose(&text);
-	gw_str_dispose(&out);
-	gw_str_dispose(&tag);
-	return error;
-}
-
 int gw_source_register_new(const gw_source *src, const char *version, const char *name, gw_ctx *ctx)
 {
-	if (src->format == GW_FORMAT_SQITCH)
-		return register_sqitch(src, name, ctx);
-	if (src->format == GW_FORMAT_DRIZZLE)
-		return register_drizzle(src, version, name, ctx);
-	return 0;
+	const gw_convention *conv = gw_convention_of(src->format);
+
+	return conv->register_new ? conv->register_new(src, version, name, ctx) : 0;
 }
 
 int gw_source_check_new(const gw_source *src, const char *name, gw_ctx *ctx)
 {
-	size_t i, n = strlen(name);
+	const gw_convention *conv = gw_convention_of(src->format);
 
-	if (src->format != GW_FORMAT_SQITCH)
-		return 0;
-	if (!n || name[0] == '-' || name[n - 1] == '-')
-		return gw_error_set(ctx, GW_EINVALID,
-		                    "sqitch change names may not begin or end with '-'");
-	for (i = 0; i < src->count; i++)
-		if (!strcmp(src->items[i]->name, name))
-			return gw_error_set(ctx, GW_EINVALID,
-			                    "change %s is already in sqitch.plan; rework it with "
-			                    "'sqitch rework %s', or pick another name",
-			                    name, name);
-	return 0;
+	return conv->check_new ? conv->check_new(src, name, ctx) : 0;
 }

@@ -1,5 +1,5 @@
 /*
- * source_sqitch.c: sqitch projects (see docs/formats.md).
+ * sqitch.c: sqitch projects (see docs/formats.md).
  *
  * A sqitch project is a plan, sqitch.plan, naming its changes in the
  * order they deploy, and three scripts per change: deploy/<name>.sql,
@@ -18,10 +18,12 @@
 #include <ini.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-#include "source_priv.h"
-#include "../util/error.h"
-#include "../util/text.h"
+#include "priv.h"
+#include "../../util/error.h"
+#include "../../util/fs.h"
+#include "../../util/text.h"
 
 static int is_blank(char c)
 {
@@ -722,3 +724,124 @@ void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf)
 	free(conf->registry);
 	memset(conf, 0, sizeof(*conf));
 }
+
+/* ---- the convention --------------------------------------------------- */
+
+static const char *sqitch_down_place(gw_str *file, const char *stem, const char *up_file)
+{
+	(void)up_file;
+	gw_str_printf(file, "revert/%s.sql", stem);
+	return NULL;
+}
+
+/* sqitch's own templates: godwit runs what is between BEGIN and COMMIT in
+ * its transaction. */
+static void sqitch_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
+                       const char *version, const char *name)
+{
+	(void)version;
+	gw_str_printf(up_name, "deploy/%s.sql", name);
+	gw_str_printf(up_body,
+	              "-- Deploy %s\n\nBEGIN;\n\n-- Write the SQL of this change "
+	              "here.\n\nCOMMIT;\n",
+	              name);
+	gw_str_printf(down_name, "revert/%s.sql", name);
+	gw_str_printf(down_body,
+	              "-- Revert %s\n\nBEGIN;\n\n-- Write the SQL that reverts "
+	              "deploy/%s.sql here.\n\nCOMMIT;\n",
+	              name, name);
+}
+
+/* A change name must be new to the plan. */
+static int sqitch_check_new(const gw_source *src, const char *name, gw_ctx *ctx)
+{
+	size_t i, n = strlen(name);
+
+	if (!n || name[0] == '-' || name[n - 1] == '-')
+		return gw_error_set(ctx, GW_EINVALID,
+		                    "sqitch change names may not begin or end with '-'");
+	for (i = 0; i < src->count; i++)
+		if (!strcmp(src->items[i]->name, name))
+			return gw_error_set(ctx, GW_EINVALID,
+			                    "change %s is already in sqitch.plan; rework it with "
+			                    "'sqitch rework %s', or pick another name",
+			                    name, name);
+	return 0;
+}
+
+/* The planner sqitch would write: $SQITCH_FULLNAME <$SQITCH_EMAIL>, as
+ * sqitch reads them too, else the login name. */
+static void sqitch_planner(gw_str *out)
+{
+	const char *user = getenv("USER"), *name = getenv("SQITCH_FULLNAME");
+	const char *email = getenv("SQITCH_EMAIL");
+
+	if (!user || !*user)
+		user = "godwit";
+	gw_str_printf(out, "%s <", name && *name ? name : user);
+	if (email && *email)
+		gw_str_printf(out, "%s>", email);
+	else
+		gw_str_printf(out, "%s@localhost>", user);
+}
+
+/* Appends "name TIMESTAMP planner <email>" to sqitch.plan and writes the
+ * change's verify script. */
+static int sqitch_register(const gw_source *src, const char *version, const char *name, gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT, text = GW_STR_INIT, verify = GW_STR_INIT;
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+	int error;
+
+	(void)version;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gw_path_join(&path, src->dir, SQITCH_PLAN) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, ctx)) < 0)
+		goto cleanup;
+	if (text.size && text.ptr[text.size - 1] != '\n')
+		gw_str_putc(&text, '\n');
+	gw_str_printf(&text, "%s %s ", name, stamp);
+	sqitch_planner(&text);
+	gw_str_putc(&text, '\n');
+	gw_path_join(&verify, src->dir, "verify");
+	gw_str_printf(&verify, "/%s.sql", name);
+	if (gw_str_failed(&text) || gw_str_failed(&verify)) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	gw_str_clear(&path);
+	gw_path_join(&path, src->dir, "verify");
+	if ((error = gw_make_dirs(path.ptr, 0755, ctx)) < 0)
+		goto cleanup;
+	gw_str_clear(&path);
+	gw_path_join(&path, src->dir, SQITCH_PLAN);
+	if ((error = gw_file_replace(path.ptr, text.ptr, text.size, ctx)) < 0)
+		goto cleanup;
+	gw_str_clear(&text);
+	gw_str_printf(&text,
+	              "-- Verify %s\n\nBEGIN;\n\n-- Write SQL that fails when the change is "
+	              "not there.\n\nROLLBACK;\n",
+	              name);
+	error = gw_file_create(verify.ptr, text.ptr, text.size, ctx);
+cleanup:
+	gw_str_dispose(&path);
+	gw_str_dispose(&text);
+	gw_str_dispose(&verify);
+	return error;
+}
+
+const gw_convention gw_convention_sqitch = {
+        .format = GW_FORMAT_SQITCH,
+        .name = "sqitch",
+        .example = "sqitch.plan with deploy/create_users.sql",
+        .down_place = sqitch_down_place,
+        .new_files = sqitch_new,
+        .check_new = sqitch_check_new,
+        .register_new = sqitch_register,
+};

@@ -1,5 +1,5 @@
 /*
- * source_diesel.c: diesel's migration folders (see docs/formats.md).
+ * diesel.c: diesel's migration folders (see docs/formats.md).
  *
  * Each diesel migration is a folder "<version>_<name>/" holding up.sql,
  * down.sql and, optionally, metadata.toml. This file only recognises the
@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "source_priv.h"
+#include "priv.h"
 
 static int is_digit(char c)
 {
@@ -78,3 +78,31 @@ int gw_source__diesel_no_tx(const char *text, size_t len)
 	}
 	return 0;
 }
+
+/* Diesel's folder name spells a 14-digit timestamp 2024-01-01-120000. */
+static void diesel_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
+                       const char *version, const char *name)
+{
+	size_t n = strlen(version), i;
+
+	(void)up_body;
+	(void)down_body;
+	for (i = 0; i < n && is_digit(version[i]); i++)
+		;
+	if (n == 14 && i == 14)
+		gw_str_printf(up_name, "%.4s-%.2s-%.2s-%.6s_%s", version, version + 4, version + 6,
+		              version + 8, name);
+	else
+		gw_str_printf(up_name, "%s_%s", version, name);
+	gw_str_puts(down_name, up_name->ptr);
+	gw_str_puts(up_name, "/up.sql");
+	gw_str_puts(down_name, "/down.sql");
+}
+
+const gw_convention gw_convention_diesel = {
+        .format = GW_FORMAT_DIESEL,
+        .name = "diesel",
+        .example = "2023-07-05-000058_create_users/up.sql",
+        .down_place = gw_source__folder_down_place,
+        .new_files = diesel_new,
+};

@@ -13,8 +13,8 @@
 #include <stddef.h>
 
 #include "godwit/project.h"
-#include "../util/hash.h"
-#include "../util/str.h"
+#include "../../util/hash.h"
+#include "../../util/str.h"
 
 typedef struct gw_migration {
 	char *version;                  /* as written in the file name, e.g. "20240101120000" */

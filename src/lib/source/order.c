@@ -1,5 +1,5 @@
 /*
- * source_order.c: the apply order of a migration set.
+ * order.c: the apply order of a migration set.
  *
  * After source.c has read the folder, this file rejects duplicate versions,
  * resolves every @depends-on to a migration and runs a stable topological
@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/error.h"
-#include "../util/fs.h"
-#include "source_priv.h"
-#include "version.h"
+#include "../../util/error.h"
+#include "../../util/fs.h"
+#include "priv.h"
+#include "../version.h"
 
 /* A name a migration can be referred to by in @depends-on. */
 typedef struct dep_key {
