@@ -1,7 +1,7 @@
 /*
  * fuzz_formats.c: fuzz target for the loader on whole folders of the other
- * tools' conventions (src/lib/source.c, source_flyway.c, source_goose.c,
- * source_diesel.c, source_drizzle.c, source_order.c): Flyway names and
+ * tools' conventions (src/lib/source/: source.c, flyway.c, goose.c,
+ * diesel.c, drizzle.c, order.c): Flyway names and
  * dotted versions, goose files, diesel and Prisma folders with their
  * metadata.toml, drizzle-kit's meta/_journal.json, multi-dialect suffixes
  * and the native repeatable/ folder.

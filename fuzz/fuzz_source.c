@@ -1,6 +1,6 @@
 /*
  * fuzz_source.c: fuzz target for the migration file parser
- * (src/lib/source.c, source_order.c, source_goose.c): conventions,
+ * (src/lib/source/: source.c, order.c, goose.c): conventions,
  * -- migrate:up/down markers and their options, goose annotations,
  * godwit:no-transaction and @depends-on directives, UTF-8 checks.
  *

@@ -1,6 +1,6 @@
 /*
  * fuzz_sqitch.c: fuzz target for the readers of a sqitch project's own
- * files (src/lib/source_sqitch.c): the sqitch.plan parser (pragmas, notes,
+ * files (src/lib/source/sqitch.c): the sqitch.plan parser (pragmas, notes,
  * tags, [requires !conflicts], reworked changes) and what godwit reads of
  * sqitch.conf (core.top_dir, the engine and its registry).
  *
