@@ -14,6 +14,24 @@ npm_config_audit=false
 npm_config_offline=true
 export npm_config_update_notifier npm_config_fund npm_config_audit npm_config_offline
 
+# Starts the installed launcher (node, not npx: the signal goes to the
+# launcher alone) in the background; its pid lands in pid, its exit code
+# in rc, its output in out.
+start_launcher()
+{
+	rm -f pid rc &&
+	(
+		app/node_modules/.bin/godwit "$@" >out 2>&1 &
+		echo $! >pid
+		wait $!
+		echo $? >rc
+	) &
+	until test -s pid
+	do
+		sleep 0.05
+	done
+}
+
 launcher=$(ls "${GW_DIST_DIR:-/nonexistent}"/npm/godwit-[0-9]*.tgz 2>/dev/null | head -n 1)
 platform=$(ls "${GW_DIST_DIR:-/nonexistent}"/npm/godwit-linux-x64-[0-9]*.tgz 2>/dev/null | head -n 1)
 
@@ -80,6 +98,29 @@ test_expect_success NPM,PG 'npx godwit up on PostgreSQL loads the libpq of the p
 	(cd app && npx godwit --url "$PG_URL" up >../out 2>&1) &&
 	test_grep "^applied 1 migration\$" out &&
 	test "$(pg_count users)" = 0
+'
+
+test_expect_success NPM,PG 'SIGTERM to the launcher reaches godwit: the migration is rolled back, exit 143 as without it' '
+	pg_new_db &&
+	write_migration slow/20240101000000_slow.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE before_sleep (id int);
+	SELECT pg_sleep(30);
+	EOF
+	start_launcher --url "$PG_URL" --dir slow up &&
+	i=0 &&
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE ${SQ}%pg_sleep(30)%${SQ} AND pid <> pg_backend_pid()")" = 1
+	do
+		i=$((i + 1)) &&
+		test $i -lt 200 &&
+		sleep 0.1 || return 1
+	done &&
+	kill -TERM "$(cat pid)" &&
+	wait &&
+	test "$(cat rc)" = 143 &&
+	test_grep "^godwit: error: slow/20240101000000_slow.sql: interrupted: 20240101000000 slow was cancelled and rolled back; nothing of it was applied\$" out &&
+	test "$(pg_sql "SELECT to_regclass(${SQ}before_sleep${SQ}) IS NULL")" = t &&
+	test "$(pg_count godwit_migrations)" = 0
 '
 
 test_expect_success NPM 'without the platform package, the launcher says what to do' '
