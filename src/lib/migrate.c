@@ -489,21 +489,71 @@ static int other_history_first(gw_project *p, gw_direction dir, const gw_up_opti
 	return error;
 }
 
+/* SQLite has no runner lock: between reading the history and copying the
+ * schema for check_all, another runner may apply a migration of the
+ * selection, and the check then fails on what that runner created ("table
+ * t1 already exists"). 1 when the history changed under the check, so the
+ * run must choose again instead of failing for another runner's work. */
+static int history_moved(gw_project *p, gw_direction dir, const selection *sel, int attempt)
+{
+	gw_status *now = NULL;
+	size_t i, k;
+	int moved = 0;
+
+	if (p->driver->dialect != GW_DIALECT_SQLITE || !sel->count || attempt >= 100)
+		return 0;
+	gw_ctx_set_quiet(p->ctx, 1);
+	/* The check's error stays: a failed look leaves it as it is. */
+	if (gw_status__compute(&now, p, 1) == 0) {
+		for (i = 0; i < sel->count && !moved; i++)
+			for (k = 0; k < gw_status_count(now); k++) {
+				const gw_status_entry *e = gw_status_get(now, k);
+
+				if (strcmp(e->version, sel->items[i].m->version))
+					continue;
+				if (dir == GW_UP)
+					moved = e->state == GW_STATE_APPLIED ||
+					        (e->state == GW_STATE_DIRTY &&
+					         !sel->items[i].resume);
+				else
+					moved = e->state != GW_STATE_APPLIED &&
+					        e->state != GW_STATE_DIRTY;
+			}
+	}
+	gw_ctx_set_quiet(p->ctx, 0);
+	gw_status_free(now);
+	return moved;
+}
+
 static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_options *up,
                const gw_down_options *down)
 {
 	selection sel = {NULL, 0};
 	gw_status *st = NULL;
-	int error;
+	int attempt, error;
 
 	if (done)
 		*done = 0;
 	if ((error = other_history_first(p, dir, up)) < 0 ||
-	    (error = backup_first(p, dir, up, down)) < 0 ||
-	    (error = load_status(&st, p, LOCKED)) < 0)
+	    (error = backup_first(p, dir, up, down)) < 0)
 		goto cleanup;
-	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
-	if (error < 0 || (error = check_all(p, &sel, &dir, 1)) < 0)
+	for (attempt = 0;; attempt++) {
+		if ((error = load_status(&st, p, LOCKED)) < 0)
+			goto cleanup;
+		error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
+		if (error == 0)
+			error = check_all(p, &sel, &dir, 1);
+		if (error == 0 || !history_moved(p, dir, &sel, attempt))
+			break;
+		/* Another runner applied part of the selection: choose again. */
+		gw_ctx_clear_error(p->ctx);
+		gw_status_free(st);
+		st = NULL;
+		free(sel.items);
+		sel.items = NULL;
+		sel.count = 0;
+	}
+	if (error < 0)
 		goto cleanup;
 	/* Only a run that will change something waits on live sessions. */
 	if (sel.count && (error = gw_preflight__gate(p)) < 0)

@@ -62,6 +62,25 @@ test_expect_success SQLITE3 'eight runners at once on an empty SQLite database' 
 	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_events WHERE action = '\''fail'\''")" = 0
 '
 
+# Each SQLite run checks its migrations on a copy of the schema before it
+# starts; a runner that applies a migration between another's reading of
+# the history and its copy must not make that other runner fail.
+test_expect_success SQLITE3 'eight SQLite runners, five rounds: none fails for another'"'"'s work' '
+	for round in 1 2 3 4 5
+	do
+		rm -f db/development.sqlite3 &&
+		for n in 1 2 3 4 5 6 7 8
+		do
+			start_runner $n up || return 1
+		done &&
+		wait &&
+		cat rc.1 rc.2 rc.3 rc.4 rc.5 rc.6 rc.7 rc.8 >rcs &&
+		test_cmp expect rcs &&
+		test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations")" = 20 ||
+		return 1
+	done
+'
+
 test_expect_success PG 'a runner that cannot get the lock in time names the holder' '
 	pg_new_db &&
 	write_migration slow/20240101000000_slow.sql <<-\EOF &&
