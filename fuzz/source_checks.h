@@ -1,6 +1,6 @@
 /*
  * source_checks.h: what fuzz_source.c and fuzz_formats.c check about
- * gw_source_load and gw_source_read_up/down, taken from src/lib/source.h
+ * gw_source_load and gw_source_read_up/down, taken from src/lib/source/source.h
  * and docs/formats.md:
  *  - an error carries its code, a non-empty message and non-NULL file,
  *    hint and sqlstate, and no set is returned with it;

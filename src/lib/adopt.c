@@ -273,34 +273,30 @@ static long find_migration(const gw_source *src, const tool_def *t, char *const 
 static int journal_whens(char **keys, gw_project *p, const gw_source *src)
 {
 	gw_str path = GW_STR_INIT, text = GW_STR_INIT;
-	gw_vec pairs = GW_VEC_INIT;
-	size_t bad = 0, i, j;
-	int line, col, error = 0;
+	gw_vec tags = GW_VEC_INIT, whens = GW_VEC_INIT;
+	gw_drizzle_error jerr;
+	size_t i, j;
+	int error = 0;
 
-	if (gw_path_join(&path, src->dir, "meta/_journal.json") < 0)
+	if (gw_path_join(&path, src->dir, DRIZZLE_JOURNAL) < 0)
 		error = gw_error_oom(p->ctx);
 	else if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, p->ctx)) < 0)
 		;
-	else if (gw_source__drizzle_whens(&pairs, text.ptr, text.size, &bad) < 0) {
-		if (bad > text.size)
-			error = gw_error_oom(p->ctx);
-		else {
-			gw_text_position(text.ptr, text.size, bad, &line, &col);
-			error = gw_source__file_error(p->ctx, GW_ESOURCE, path.ptr, line, col,
-			                              "a journal entry without a numeric \"when\"; "
-			                              "drizzle records each migration by it");
-		}
-	}
+	else if (gw_source__drizzle_read(&tags, &whens, text.ptr, text.size, &jerr) < 0)
+		error = jerr.what[0] ? gw_source__file_error(p->ctx, GW_ESOURCE, path.ptr,
+		                                             jerr.line, jerr.col, "%s", jerr.what)
+		                     : gw_error_oom(p->ctx);
 	for (i = 0; error == 0 && i < src->count; i++) {
 		const char *f = src->items[i]->up_file;
 		size_t n = strlen(f) > 4 ? strlen(f) - 4 : 0; /* without ".sql" */
 
-		for (j = 0; j + 1 < pairs.len && !keys[i]; j += 2)
-			if (strlen(pairs.items[j]) == n && !memcmp(pairs.items[j], f, n) &&
-			    !(keys[i] = gw_strdup(pairs.items[j + 1])))
+		for (j = 0; j < tags.len && !keys[i]; j++)
+			if (strlen(tags.items[j]) == n && !memcmp(tags.items[j], f, n) &&
+			    !(keys[i] = gw_strdup(whens.items[j])))
 				error = gw_error_oom(p->ctx);
 	}
-	gw_vec_dispose(&pairs, free);
+	gw_vec_dispose(&tags, free);
+	gw_vec_dispose(&whens, free);
 	gw_str_dispose(&text);
 	gw_str_dispose(&path);
 	return error;

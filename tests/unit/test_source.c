@@ -1504,10 +1504,18 @@ static void test_drizzle_errors(void **state)
 	                    in_dir(f, "/meta/_journal.json: lists 0000_init after 0001_posts; "
 	                              "number the files in journal order"));
 	gw_ctx_clear_error(f->ctx);
-	put_in(f, "meta", "_journal.json", "{\"entries\": [{\"tag\": \"0000_\\u0041\"}]}");
+	put_in(f, "meta", "_journal.json",
+	       "{\"entries\": [{\"tag\": \"0000_init\"}, {\"tag\": 7}]}");
 	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
-	                    in_dir(f, "/meta/_journal.json:1:22: a \"tag\" that is not a plain "
-	                              "string; godwit reads each entry's tag as the file name"));
+	                    in_dir(f, "/meta/_journal.json: entry 2 of \"entries\" has a \"tag\" "
+	                              "that is not a file name; godwit reads each entry's tag as "
+	                              "the file name"));
+	gw_ctx_clear_error(f->ctx);
+	/* The journal is read as JSON: what is not JSON is refused where it breaks. */
+	put_in(f, "meta", "_journal.json", "{\"entries\": [{\"tag\": \"0000_init\",}]}");
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_ESOURCE),
+	                    in_dir(f, "/meta/_journal.json:1:34: not valid JSON: string or '}' "
+	                              "expected near '}'"));
 }
 
 /* ---- multi-dialect ------------------------------------------------------------ */
@@ -1732,23 +1740,77 @@ static void test_drizzle_whens(void **state)
 	        "    {\"idx\": 1, \"tag\": \"0001_posts\", \"when\" : 1700000050000}\n  ]\n}\n";
 	static const char no_when[] = "{\"entries\": [{\"idx\": 0, \"tag\": \"0000_a\"},\n"
 	                              "{\"when\": 5}]}";
-	gw_vec v = GW_VEC_INIT;
-	size_t bad = 0;
+	gw_vec tags = GW_VEC_INIT, whens = GW_VEC_INIT;
+	gw_drizzle_error err;
 
 	(void)state;
-	assert_int_equal(
-	        gw_source__drizzle_whens(&v, drizzle_journal, strlen(drizzle_journal), &bad), 0);
-	assert_int_equal(v.len, 4);
-	assert_string_equal(v.items[0], "0000_init");
-	assert_string_equal(v.items[1], "1700000000000");
-	assert_string_equal(v.items[2], "0001_posts");
-	assert_string_equal(v.items[3], "1700000050000");
-	gw_vec_dispose(&v, free);
+	assert_int_equal(gw_source__drizzle_read(&tags, &whens, drizzle_journal,
+	                                         strlen(drizzle_journal), &err),
+	                 0);
+	assert_int_equal(tags.len, 2);
+	assert_int_equal(whens.len, 2);
+	assert_string_equal(tags.items[0], "0000_init");
+	assert_string_equal(whens.items[0], "1700000000000");
+	assert_string_equal(tags.items[1], "0001_posts");
+	assert_string_equal(whens.items[1], "1700000050000");
+	gw_vec_dispose(&tags, free);
+	gw_vec_dispose(&whens, free);
 
 	/* The "when" of the next entry is not this entry's. */
-	assert_int_equal(gw_source__drizzle_whens(&v, no_when, strlen(no_when), &bad), -1);
-	assert_int_equal(bad, (size_t)(strstr(no_when, "\"tag\"") - no_when));
-	gw_vec_dispose(&v, free);
+	assert_int_equal(gw_source__drizzle_read(&tags, &whens, no_when, strlen(no_when), &err),
+	                 -1);
+	assert_string_equal(err.what, "entry 1 of \"entries\" (0000_a) has no numeric \"when\"; "
+	                              "drizzle records each migration by it");
+	gw_vec_dispose(&tags, free);
+	gw_vec_dispose(&whens, free);
+}
+
+/* `godwit new` adds an entry to the parsed journal and writes it back as
+ * drizzle-kit does (JSON.stringify(journal, null, 2)), keys in order. */
+static void test_drizzle_append(void **state)
+{
+	static const char journal_in[] =
+	        "{\"version\":\"7\",\"dialect\":\"postgresql\",\"entries\":[{\"idx\":0,"
+	        "\"version\":\"6\",\"when\":1700000000000,\"tag\":\"0000_init\","
+	        "\"breakpoints\":true}]}\n";
+	static const char journal_out[] = "{\n"
+	                                  "  \"version\": \"7\",\n"
+	                                  "  \"dialect\": \"postgresql\",\n"
+	                                  "  \"entries\": [\n"
+	                                  "    {\n"
+	                                  "      \"idx\": 0,\n"
+	                                  "      \"version\": \"6\",\n"
+	                                  "      \"when\": 1700000000000,\n"
+	                                  "      \"tag\": \"0000_init\",\n"
+	                                  "      \"breakpoints\": true\n"
+	                                  "    },\n"
+	                                  "    {\n"
+	                                  "      \"idx\": 1,\n"
+	                                  "      \"version\": \"6\",\n"
+	                                  "      \"when\": 1700000000001,\n"
+	                                  "      \"tag\": \"0001_posts\",\n"
+	                                  "      \"breakpoints\": true\n"
+	                                  "    }\n"
+	                                  "  ]\n"
+	                                  "}\n";
+	gw_str out = GW_STR_INIT;
+	gw_drizzle_error err;
+
+	(void)state;
+	/* A clock behind the last entry still gives a later "when". */
+	assert_int_equal(gw_source__drizzle_append(&out, journal_in, strlen(journal_in),
+	                                           "0001_posts", 5, &err),
+	                 0);
+	assert_string_equal(out.ptr, journal_out);
+	gw_str_clear(&out);
+	assert_int_equal(gw_source__drizzle_append(&out, "{\"entries\": 3}", 14, "0000_a", 5, &err),
+	                 -1);
+	assert_string_equal(err.what, "has no \"entries\" array to add 0000_a to");
+	assert_int_equal(gw_source__drizzle_append(&out, "{\"entries\": [", 13, "0000_a", 5, &err),
+	                 -1);
+	assert_int_equal(err.line, 1);
+	assert_int_equal(strncmp(err.what, "not valid JSON: ", 16), 0);
+	gw_str_dispose(&out);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1808,6 +1870,7 @@ int main(void)
 	        T(test_drizzle_downs),
 	        cmocka_unit_test(test_new_files),
 	        cmocka_unit_test(test_drizzle_whens),
+	        cmocka_unit_test(test_drizzle_append),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,19 +186,27 @@ size_t gw_source__diesel_name(const char *n);
 /* Whether a diesel metadata.toml says run_in_transaction = false. */
 int gw_source__diesel_no_tx(const char *text, size_t len);
 
-/* The "tag" values of drizzle-kit's meta/_journal.json, in the order they
- * appear (the journal's order), each a malloc'd string pushed onto out. -1
- * with *bad set to the offending offset when a tag is not a plain string. */
-int gw_source__drizzle_tags(gw_vec *out, const char *text, size_t len, size_t *bad);
-/* The same entries as tag and "when" pairs: pushes each entry's tag, then
- * its "when" digits (drizzle-orm's folderMillis), both malloc'd. -1 with
- * *bad set as above, or at the tag of an entry without a numeric "when". */
-int gw_source__drizzle_whens(gw_vec *out, const char *text, size_t len, size_t *bad);
-/* The journal text with one more entry at the end of "entries" (tag and
- * when, ms; later than every entry's), in drizzle-kit's layout, into out.
- * -1 when the journal has no "entries" array. */
+/* What is wrong with a drizzle-kit journal: the 1-based line and column
+ * (0 when the message names the entry instead) and the message; what is
+ * empty when memory ran out. */
+typedef struct gw_drizzle_error {
+	int line, col;
+	char what[256];
+} gw_drizzle_error;
+
+/* Reads drizzle-kit's meta/_journal.json: the "tag" of each entry of its
+ * "entries" array, in the journal's order, each a malloc'd string pushed
+ * onto tags, and when whens is not NULL, the entry's "when" digits
+ * (drizzle-orm's folderMillis) onto whens. A journal without "entries"
+ * lists nothing. -1 with err set when it is not JSON, when a tag is not
+ * a file name or (with whens) an entry has no numeric "when". */
+int gw_source__drizzle_read(gw_vec *tags, gw_vec *whens, const char *text, size_t len,
+                            gw_drizzle_error *err);
+/* The journal with one more entry at the end of "entries" (tag and when,
+ * ms; later than every entry's), in drizzle-kit's layout, into out. -1
+ * with err set when it is not JSON or has no "entries" array. */
 int gw_source__drizzle_append(gw_str *out, const char *text, size_t len, const char *tag,
-                              long long when);
+                              long long when, gw_drizzle_error *err);
 
 /* A change of a sqitch plan. */
 typedef struct gw_sqitch_change {

@@ -1612,8 +1612,7 @@ cleanup:
  * convention is forced); its tags say which files belong and in what order. */
 static int read_journal(loader *ld)
 {
-	size_t bad = 0;
-	int line, col;
+	gw_drizzle_error jerr;
 
 	if (ld->forced != GW_FORMAT_AUTO && ld->forced != GW_FORMAT_DRIZZLE)
 		return 0;
@@ -1625,15 +1624,10 @@ static int read_journal(loader *ld)
 	ld->drizzle = 1;
 	if (gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx) < 0)
 		return gw_error_set(ld->ctx, GW_EIO, "cannot read %s", ld->path.ptr);
-	if (gw_source__drizzle_tags(&ld->tags, ld->text.ptr, ld->text.size, &bad) < 0) {
-		if (!gw_str_failed(&ld->text) && bad <= ld->text.size) {
-			gw_text_position(ld->text.ptr, ld->text.size, bad, &line, &col);
-			return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, line, col,
-			                             "a \"tag\" that is not a plain string; godwit "
-			                             "reads each entry's tag as the file name");
-		}
-		return gw_error_oom(ld->ctx);
-	}
+	if (gw_source__drizzle_read(&ld->tags, NULL, ld->text.ptr, ld->text.size, &jerr) < 0)
+		return jerr.what[0] ? gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr,
+		                                            jerr.line, jerr.col, "%s", jerr.what)
+		                    : gw_error_oom(ld->ctx);
 	return 0;
 }
 
