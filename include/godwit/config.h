@@ -58,6 +58,20 @@ GW_EXTERN(void) gw_config_free(gw_config *cfg);
  * schema, table, events_table, lock_wait (seconds). */
 GW_EXTERN(const char *const *) gw_config_keys(void);
 
+/* A setting a command line may set, from the library's one list of
+ * settings, so a program's flags, names and help follow it. */
+typedef struct {
+	const char *key;  /* "lock_timeout" */
+	const char *flag; /* "lock-timeout", without the "--" */
+	const char *arg;  /* the value's placeholder ("DURATION"); NULL: a
+	                   * flag without value that sets the key to "true" */
+	const char *help; /* one line */
+} gw_config_flag;
+
+/* The settings that have a command-line flag, in the order of
+ * gw_config_keys, ended by an entry with a NULL key. */
+GW_EXTERN(const gw_config_flag *) gw_config_flags(void);
+
 /* The effective value of a key, or NULL when it is unset and the library's
  * own default applies. "environment" is accepted as a read-only key. */
 GW_EXTERN(const char *) gw_config_get(const gw_config *cfg, const char *key);

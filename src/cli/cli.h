@@ -60,6 +60,9 @@ typedef struct gw_args {
 
 typedef struct gw_cli gw_cli;
 
+/* More settings flags than this are not offered on the command line. */
+#define GW_CLI_MAX_FLAGS 64
+
 typedef struct gw_cmd {
 	const char *name;
 	const char *const *aliases; /* NULL-terminated, or NULL */
@@ -82,21 +85,11 @@ struct gw_cli {
 	int color_out; /* stdout may be colored */
 	int color_err; /* stderr may be colored */
 
-	/* Global options, NULL when not given. */
-	const char *url;
-	const char *dir;
+	/* Global options, NULL when not given; flags[i] is the value of
+	 * gw_config_flags()[i]. */
 	const char *env;
 	const char *config_file;
-	const char *source_format;
-	const char *schema;
-	const char *table;
-	const char *lock_wait;
-	const char *lock;
-	const char *lock_timeout;
-	const char *statement_timeout;
-	const char *retries;
-	const char *connect_retries;
-	int allow_out_of_order;
+	const char *flags[GW_CLI_MAX_FLAGS];
 	int yes;   /* --yes: confirmed without a terminal */
 	int force; /* --force: destructive commands in a protected environment */
 	int help;
@@ -110,9 +103,12 @@ struct gw_cli {
 	json_t *skipped;
 };
 
-/* The command table (main.c), NULL-terminated, and the global options. */
+/* The command table (main.c), NULL-terminated, and the global options:
+ * the settings' flags (from the library's list of settings) and the
+ * others. */
 extern const gw_cmd *const gw_commands[];
 extern const gw_opt gw_global_options[];
+const gw_opt *gw_cli_setting_options(void);
 const gw_cmd *gw_cli_find_command(const char *name);
 
 /* Every command's table entry, one per cmd_<name>.c. */

@@ -57,6 +57,7 @@ int gw_help_overview(FILE *out)
 	for (c = gw_commands; *c; c++)
 		print_command_line(out, *c);
 	fputs("\nglobal options (also accepted after the command):\n", out);
+	print_options(out, gw_cli_setting_options());
 	print_options(out, gw_global_options);
 	fputs("\nexit codes:\n"
 	      "  0  success\n"

@@ -40,59 +40,57 @@ const gw_cmd *const gw_commands[] = {
 /* clang-format on */
 
 /* Global option ids sit apart from the commands' own (which start at 1). */
+/* Global option ids sit apart from the commands' own (which start at 1);
+ * a setting's flag is G_SETTING + its index in gw_config_flags(). */
 enum {
-	G_URL = 1000,
-	G_DIR,
-	G_ENV,
+	G_ENV = 1000,
 	G_CONFIG,
 	G_FORMAT,
-	G_SOURCE_FORMAT,
-	G_SCHEMA,
-	G_TABLE,
-	G_LOCK_WAIT,
-	G_LOCK,
-	G_LOCK_TIMEOUT,
-	G_STATEMENT_TIMEOUT,
-	G_RETRIES,
-	G_CONNECT_RETRIES,
-	G_ALLOW_OUT_OF_ORDER,
 	G_YES,
 	G_FORCE,
 	G_HELP,
 	G_VERSION,
+	G_SETTING = 2000,
 };
 
+/* The options that are not settings; the settings' flags come from the
+ * library's list of settings (gw_cli_setting_options). */
 const gw_opt gw_global_options[] = {
-        {G_URL, "url", 0, "URL",
-         "database URL (default: GODWIT_URL, DATABASE_URL, ...: see README; else SQLite)"},
-        {G_DIR, "dir", 0, "DIR", "migrations folder (default: db/migrations, or another tool's)"},
         {G_ENV, "env", 0, "NAME", "environment (GODWIT_ENV, VERCEL_ENV, development)"},
         {G_CONFIG, "config", 0, "FILE", "config file (default: ./godwit.conf, if present)"},
         {G_FORMAT, "format", 0, "FMT",
          "output format (text or json), or a folder convention as --source-format"},
-        {G_SOURCE_FORMAT, "source-format", 0, "NAME",
-         "folder convention: auto, native, golang-migrate, pairs, dated, flyway, goose, "
-         "diesel, prisma, drizzle, sqitch or multi-dialect"},
-        {G_SCHEMA, "schema", 0, "S", "schema of the history tables (PostgreSQL)"},
-        {G_TABLE, "table", 0, "T", "history table (default: godwit_migrations)"},
-        {G_LOCK_WAIT, "lock-wait", 0, "SECONDS", "how long to wait for another runner's lock"},
-        {G_LOCK, "lock", 0, "MODE",
-         "advisory (default) or table: a lease row, for PgBouncer transaction pooling"},
-        {G_LOCK_TIMEOUT, "lock-timeout", 0, "DURATION",
-         "give up a table lock after this long and retry (default 5s; 0: off)"},
-        {G_STATEMENT_TIMEOUT, "statement-timeout", 0, "DURATION",
-         "stop a statement after this long (default: no limit)"},
-        {G_RETRIES, "retries", 0, "N", "retries after a lock timeout or deadlock (default 5)"},
-        {G_CONNECT_RETRIES, "connect-retries", 0, "N",
-         "retries while the server is unreachable (default 3)"},
-        {G_ALLOW_OUT_OF_ORDER, "allow-out-of-order", 0, NULL,
-         "apply pending migrations older than applied ones"},
         {G_YES, "yes", 'y', NULL, "confirm changes to a protected environment (for CI)"},
         {G_FORCE, "force", 0, NULL, "allow reverting in a protected environment"},
         {G_HELP, "help", 'h', NULL, "show help"},
         {G_VERSION, "version", 0, NULL, "show the version"},
         {0, NULL, 0, NULL, NULL},
 };
+
+const gw_opt *gw_cli_setting_options(void)
+{
+	static gw_opt opts[GW_CLI_MAX_FLAGS + 1];
+	const gw_config_flag *f = gw_config_flags();
+	int i;
+
+	if (opts[0].id)
+		return opts;
+	for (i = 0; f[i].key && i < GW_CLI_MAX_FLAGS; i++)
+		opts[i] = (gw_opt){G_SETTING + i, f[i].flag, 0, f[i].arg, f[i].help};
+	return opts;
+}
+
+/* Where a setting's flag value goes: its slot in cli->flags. */
+static const char **flag_slot(gw_cli *cli, const char *key)
+{
+	const gw_config_flag *f = gw_config_flags();
+	int i;
+
+	for (i = 0; f[i].key && i < GW_CLI_MAX_FLAGS; i++)
+		if (strcmp(f[i].key, key) == 0)
+			return &cli->flags[i];
+	return NULL;
+}
 
 const gw_cmd *gw_cli_find_command(const char *name)
 {
@@ -144,48 +142,19 @@ static const gw_opt *match(const gw_opt *table, const char *arg, size_t namelen)
 
 static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 {
+	const char **slot;
+
+	if (o->id >= G_SETTING) {
+		/* A flag without a value (--allow-out-of-order) sets "true". */
+		cli->flags[o->id - G_SETTING] = o->arg ? value : "true";
+		return 0;
+	}
 	switch (o->id) {
-	case G_URL:
-		cli->url = value;
-		break;
-	case G_DIR:
-		cli->dir = value;
-		break;
 	case G_ENV:
 		cli->env = value;
 		break;
 	case G_CONFIG:
 		cli->config_file = value;
-		break;
-	case G_SOURCE_FORMAT:
-		cli->source_format = value;
-		break;
-	case G_SCHEMA:
-		cli->schema = value;
-		break;
-	case G_TABLE:
-		cli->table = value;
-		break;
-	case G_LOCK_WAIT:
-		cli->lock_wait = value;
-		break;
-	case G_LOCK:
-		cli->lock = value;
-		break;
-	case G_LOCK_TIMEOUT:
-		cli->lock_timeout = value;
-		break;
-	case G_STATEMENT_TIMEOUT:
-		cli->statement_timeout = value;
-		break;
-	case G_RETRIES:
-		cli->retries = value;
-		break;
-	case G_CONNECT_RETRIES:
-		cli->connect_retries = value;
-		break;
-	case G_ALLOW_OUT_OF_ORDER:
-		cli->allow_out_of_order = 1;
 		break;
 	case G_YES:
 		cli->yes = 1;
@@ -204,10 +173,11 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 			cli->output = GW_OUTPUT_TEXT;
 		else if (strcmp(value, "json") == 0)
 			cli->output = GW_OUTPUT_JSON;
-		else if (gw_format_parse(&(gw_format){GW_FORMAT_AUTO}, value) == 0)
+		else if (gw_format_parse(&(gw_format){GW_FORMAT_AUTO}, value) == 0 &&
+		         (slot = flag_slot(cli, "source_format")))
 			/* The names never overlap, so --format flyway can mean the
 			 * folder's convention, as other tools spell it. */
-			cli->source_format = value;
+			*slot = value;
 		else
 			return gw_cli_usage(
 			        cli,
@@ -245,7 +215,8 @@ static int parse_option(gw_cli *cli, parser *p)
 	const char *value = eq ? eq + 1 : NULL;
 	int global = 0;
 
-	if (!o && (o = match(gw_global_options, arg, namelen)))
+	if (!o && ((o = match(gw_global_options, arg, namelen)) ||
+	           (o = match(gw_cli_setting_options(), arg, namelen))))
 		global = 1;
 	if (!o)
 		return gw_cli_usage(cli, "unknown option '%.*s'",
@@ -368,45 +339,29 @@ static int unknown_command(gw_cli *cli, const char *name)
 
 /* ---- what commands need ---------------------------------------------------- */
 
-/* A bad flag value is the user's mistake, hence a usage error. */
-static int set_flag(gw_cli *cli, const char *key, const char *value, const char *flag)
-{
-	const gw_error *e;
-
-	if (!value)
-		return 0;
-	if (gw_config_set(cli->config, key, value, flag, cli->ctx) < 0) {
-		e = gw_ctx_error(cli->ctx);
-		return gw_cli_usage(cli, "%s", e ? e->message : "bad option value");
-	}
-	return 0;
-}
-
+/* The settings' flags over the loaded configuration, in the settings'
+ * order. A bad flag value is the user's mistake, hence a usage error. */
 static int load_config(gw_cli *cli)
 {
 	gw_config_options opts = GW_CONFIG_OPTIONS_INIT;
-	int rc;
+	const gw_config_flag *f = gw_config_flags();
+	const gw_error *e;
+	char source[64];
+	int i, rc;
 
 	opts.file = cli->config_file;
 	opts.environment = cli->env;
 	if ((rc = gw_config_load(&cli->config, &opts, cli->ctx)) < 0)
 		return gw_cli_fail(cli, rc);
-	if ((rc = set_flag(cli, "url", cli->url, "--url")) != 0 ||
-	    (rc = set_flag(cli, "dir", cli->dir, "--dir")) != 0 ||
-	    (rc = set_flag(cli, "source_format", cli->source_format, "--source-format")) != 0 ||
-	    (rc = set_flag(cli, "schema", cli->schema, "--schema")) != 0 ||
-	    (rc = set_flag(cli, "table", cli->table, "--table")) != 0 ||
-	    (rc = set_flag(cli, "lock_wait", cli->lock_wait, "--lock-wait")) != 0 ||
-	    (rc = set_flag(cli, "lock", cli->lock, "--lock")) != 0 ||
-	    (rc = set_flag(cli, "lock_timeout", cli->lock_timeout, "--lock-timeout")) != 0 ||
-	    (rc = set_flag(cli, "statement_timeout", cli->statement_timeout,
-	                   "--statement-timeout")) != 0 ||
-	    (rc = set_flag(cli, "retries", cli->retries, "--retries")) != 0 ||
-	    (rc = set_flag(cli, "connect_retries", cli->connect_retries, "--connect-retries")) !=
-	            0 ||
-	    (rc = set_flag(cli, "allow_out_of_order", cli->allow_out_of_order ? "true" : NULL,
-	                   "--allow-out-of-order")) != 0)
-		return rc;
+	for (i = 0; f[i].key && i < GW_CLI_MAX_FLAGS; i++) {
+		if (!cli->flags[i])
+			continue;
+		snprintf(source, sizeof(source), "--%s", f[i].flag);
+		if (gw_config_set(cli->config, f[i].key, cli->flags[i], source, cli->ctx) < 0) {
+			e = gw_ctx_error(cli->ctx);
+			return gw_cli_usage(cli, "%s", e ? e->message : "bad option value");
+		}
+	}
 	return 0;
 }
 

@@ -33,42 +33,11 @@
 #include "../util/vec.h"
 #include "discover.h"
 
+/* One constant per line of settings.def, in its order. */
 enum {
-	K_URL,
-	K_DIR,
-	K_SOURCE_FORMAT,
-	K_SCHEMA,
-	K_TABLE,
-	K_EVENTS_TABLE,
-	K_LOCK_WAIT,
-	K_LOCK_TIMEOUT,
-	K_STATEMENT_TIMEOUT,
-	K_RETRIES,
-	K_CONNECT_RETRIES,
-	K_PROTECTED,
-	K_PREFLIGHT,
-	K_PREFLIGHT_WAIT,
-	K_MAX_TRANSACTION_AGE,
-	K_MAX_CONNECTIONS,
-	K_MIN_SERVER_VERSION,
-	K_REQUIRED_EXTENSIONS,
-	K_REQUIRED_TABLES,
-	K_LINT_DISABLE,
-	K_LINT_ERROR,
-	K_LINT_WARNING,
-	K_BACKUP,
-	K_BACKUP_DIR,
-	K_BACKUP_KEEP,
-	K_SEEDS_DIR,
-	K_SEEDS_IN_PROTECTED,
-	K_LOCK,
-	K_LOCK_LEASE,
-	K_SCHEMA_RECORD,
-	K_SCHEMA_FILE,
-	K_SCHEMA_STRICT,
-	K_ALLOW_OUT_OF_ORDER,
-	K_DIALECT,
-	K_ALLOW_SYMLINKS_OUTSIDE,
+#define SETTING(id, key, env, def, type, rule, flag, arg, help) id,
+#include "settings.def"
+#undef SETTING
 	K_COUNT
 };
 
@@ -77,10 +46,13 @@ enum {
 
 typedef struct {
 	const char *name;
-	const char *env[3]; /* environment variables, most specific first */
-	const char *def;    /* NULL: the library's own default applies */
+	const char *env;
+	const char *def; /* NULL: the library's own default applies */
 	int (*check)(const char *value);
 	const char *rule; /* what check wants, for the error message; NULL: rule_of() */
+	const char *flag; /* the command-line option, or NULL */
+	const char *arg;
+	const char *help;
 } key_def;
 
 static int check_format(const char *value);
@@ -92,113 +64,14 @@ static int check_lock(const char *value);
 static int check_preflight(const char *value);
 static int check_number(const char *value);
 static int check_dialect(const char *value);
+/* Values of these types are taken as they are. */
+#define check_string NULL
 
 static const key_def keys[K_COUNT] = {
-        /* Then a url in [env.NAME], then url_vars, then a top-level url. */
-        {"url", {"GODWIT_URL", NULL, NULL}, NULL, NULL, NULL},
-        {"dir", {"GODWIT_DIR", NULL, NULL}, "db/migrations", NULL, NULL},
-        {"source_format", {"GODWIT_SOURCE_FORMAT", NULL, NULL}, "auto", check_format, NULL},
-        {"schema", {"GODWIT_SCHEMA", NULL, NULL}, NULL, NULL, NULL},
-        {"table", {"GODWIT_TABLE", NULL, NULL}, "godwit_migrations", NULL, NULL},
-        {"events_table", {"GODWIT_EVENTS_TABLE", NULL, NULL}, "godwit_events", NULL, NULL},
-        {"lock_wait",
-         {"GODWIT_LOCK_WAIT", NULL, NULL},
-         "60",
-         check_seconds,
-         "a whole number of seconds, 0 or more"},
-        {"lock_timeout",
-         {"GODWIT_LOCK_TIMEOUT", NULL, NULL},
-         "5s",
-         check_duration,
-         "a duration such as 500ms, 5s or 1min (0: no limit)"},
-        {"statement_timeout",
-         {"GODWIT_STATEMENT_TIMEOUT", NULL, NULL},
-         NULL,
-         check_duration,
-         "a duration such as 500ms, 5s or 1min (0: no limit)"},
-        {"retries",
-         {"GODWIT_RETRIES", NULL, NULL},
-         "5",
-         check_count,
-         "a whole number from 0 to 100"},
-        {"connect_retries",
-         {"GODWIT_CONNECT_RETRIES", NULL, NULL},
-         "3",
-         check_count,
-         "a whole number from 0 to 100"},
-        {"protected", {"GODWIT_PROTECTED", NULL, NULL}, NULL, check_bool, "true or false"},
-        {"preflight",
-         {"GODWIT_PREFLIGHT", NULL, NULL},
-         "abort",
-         check_preflight,
-         "one of abort, wait, warn, off"},
-        {"preflight_wait",
-         {"GODWIT_PREFLIGHT_WAIT", NULL, NULL},
-         "60s",
-         check_duration,
-         "a duration such as 30s or 2min"},
-        {"max_transaction_age",
-         {"GODWIT_MAX_TRANSACTION_AGE", NULL, NULL},
-         "60s",
-         check_duration,
-         "a duration such as 500ms, 5s or 1min (0: not checked)"},
-        {"max_connections",
-         {"GODWIT_MAX_CONNECTIONS", NULL, NULL},
-         NULL,
-         check_number,
-         "a whole number (0: not checked)"},
-        {"min_server_version", {"GODWIT_MIN_SERVER_VERSION", NULL, NULL}, NULL, NULL, NULL},
-        {"required_extensions", {"GODWIT_REQUIRED_EXTENSIONS", NULL, NULL}, NULL, NULL, NULL},
-        {"required_tables", {"GODWIT_REQUIRED_TABLES", NULL, NULL}, NULL, NULL, NULL},
-        /* Comma-separated lint rule ids; checked by the linter, which knows them. */
-        {"lint_disable", {"GODWIT_LINT_DISABLE", NULL, NULL}, NULL, NULL, NULL},
-        {"lint_error", {"GODWIT_LINT_ERROR", NULL, NULL}, NULL, NULL, NULL},
-        {"lint_warning", {"GODWIT_LINT_WARNING", NULL, NULL}, NULL, NULL, NULL},
-        {"backup", {"GODWIT_BACKUP", NULL, NULL}, "false", check_bool, "true or false"},
-        {"backup_dir", {"GODWIT_BACKUP_DIR", NULL, NULL}, NULL, NULL, NULL},
-        {"backup_keep",
-         {"GODWIT_BACKUP_KEEP", NULL, NULL},
-         "10",
-         check_count,
-         "a whole number from 0 to 100"},
-        {"seeds_dir", {"GODWIT_SEEDS_DIR", NULL, NULL}, NULL, NULL, NULL},
-        {"seeds_in_protected",
-         {"GODWIT_SEEDS_IN_PROTECTED", NULL, NULL},
-         "false",
-         check_bool,
-         "true or false"},
-        {"lock", {"GODWIT_LOCK", NULL, NULL}, "advisory", check_lock, "advisory or table"},
-        {"lock_lease",
-         {"GODWIT_LOCK_LEASE", NULL, NULL},
-         "60s",
-         check_duration,
-         "a duration such as 30s or 2min"},
-        {"schema_record",
-         {"GODWIT_SCHEMA_RECORD", NULL, NULL},
-         "false",
-         check_bool,
-         "true or false"},
-        {"schema_file", {"GODWIT_SCHEMA_FILE", NULL, NULL}, NULL, NULL, NULL},
-        /* A failed snapshot or schema file after a change that was made
-         * is a warning; deploys that rely on the file can ask for exit 4. */
-        {"schema_strict",
-         {"GODWIT_SCHEMA_STRICT", NULL, NULL},
-         "false",
-         check_bool,
-         "true or false"},
-        /* A merged branch's older migration must not fail every deploy
-         * until someone edits the build command. */
-        {"allow_out_of_order",
-         {"GODWIT_ALLOW_OUT_OF_ORDER", NULL, NULL},
-         "false",
-         check_bool,
-         "true or false"},
-        {"dialect", {"GODWIT_DIALECT", NULL, NULL}, NULL, check_dialect, "postgres or sqlite"},
-        {"allow_symlinks_outside",
-         {"GODWIT_ALLOW_SYMLINKS_OUTSIDE", NULL, NULL},
-         "false",
-         check_bool,
-         "true or false"},
+#define SETTING(id, key, env, def, type, rule, flag, arg, help)                                    \
+	{key, env, def, check_##type, rule, flag, arg, help},
+#include "settings.def"
+#undef SETTING
 };
 
 /* What a key's value must be, for messages. The conventions are listed
@@ -431,6 +304,20 @@ const char *const *gw_config_keys(void)
 	for (k = 0; !names[K_COUNT - 1] && k < K_COUNT; k++)
 		names[k] = keys[k].name;
 	return names;
+}
+
+const gw_config_flag *gw_config_flags(void)
+{
+	static gw_config_flag flags[K_COUNT + 1];
+	size_t k, n = 0;
+
+	if (flags[0].key)
+		return flags;
+	for (k = 0; k < K_COUNT; k++)
+		if (keys[k].flag)
+			flags[n++] = (gw_config_flag){keys[k].name, keys[k].flag, keys[k].arg,
+			                              keys[k].help};
+	return flags;
 }
 
 static void setting_dispose(setting *s)
@@ -1074,12 +961,14 @@ static int conf_open(conf_parse *p, int explicit_file, gw_ctx *ctx)
 static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv,
                          const char *dotenv_path, gw_ctx *ctx)
 {
+	const char *names[2] = {NULL, NULL};
 	int k, found, error;
 
 	for (k = 0; k < K_COUNT; k++) {
 		if (p->f && (error = from_conf(cfg, k, p, dotenv, ctx)) < 0)
 			return error;
-		if ((found = from_variables(cfg, k, keys[k].env, dotenv, dotenv_path, ctx)) < 0)
+		names[0] = keys[k].env;
+		if ((found = from_variables(cfg, k, names, dotenv, dotenv_path, ctx)) < 0)
 			return found;
 		if (k == K_URL && !found && !(cfg->s[k].value && p->sect[k].value) &&
 		    (found = from_variables(cfg, k, url_vars, dotenv, dotenv_path, ctx)) < 0)
@@ -1115,7 +1004,7 @@ static int update_url_required(gw_config *cfg)
 		              cfg->environment);
 	else
 		gw_str_puts(&s, "no database URL, and CI is set; set ");
-	gw_str_puts(&s, keys[K_URL].env[0]);
+	gw_str_puts(&s, keys[K_URL].env);
 	for (i = 0; url_vars[i]; i++)
 		gw_str_printf(&s, "%s%s", url_vars[i + 1] ? ", " : " or ", url_vars[i]);
 	gw_str_puts(&s, " (in the environment or .env), url in godwit.conf, or --url");
