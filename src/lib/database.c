@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../drivers/pgurl.h"
+#include "../util/backoff.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/url.h"

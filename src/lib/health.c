@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "godwit/health.h"
+#include "../util/backoff.h"
 #include "../util/error.h"
 #include "../util/url.h"
 

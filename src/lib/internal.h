@@ -117,11 +117,6 @@ int gw_project__connect(gw_conn **out, gw_project *p);
 int gw_project__connect_existing(gw_conn **out, gw_project *p);
 /* Loads the migration set and connects, the two at once on PostgreSQL. */
 int gw_project__source_and_connect(gw_source **out, gw_project *p);
-/* Sleeps for ms milliseconds. */
-void gw_sleep_ms(long ms);
-/* Exponential backoff from base_ms, doubled per attempt (0-based), capped
- * at cap_ms, with +-50% jitter so that runners do not retry in step. */
-long gw_backoff_ms(int attempt, long base_ms, long cap_ms);
 
 /* Opens a new session after the old one was lost, so a failure can still
  * be recorded. The error that lost the old one stays on the context; on

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/backoff.h"
 #include "../util/error.h"
 
 struct gw_lease {

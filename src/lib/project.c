@@ -18,6 +18,7 @@
 
 #include "../drivers/pgurl.h"
 #include "../drivers/registry.h"
+#include "../util/backoff.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -633,28 +634,6 @@ int gw_project_server_version(const char **out, gw_project *p)
 		return error;
 	*out = p->driver->server_version(conn);
 	return 0;
-}
-
-void gw_sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-long gw_backoff_ms(int attempt, long base_ms, long cap_ms)
-{
-	static unsigned int seed;
-	long delay = base_ms;
-
-	if (!seed)
-		seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
-	while (attempt-- > 0 && delay < cap_ms)
-		delay *= 2;
-	if (delay > cap_ms)
-		delay = cap_ms;
-	return delay / 2 + (long)(rand_r(&seed) % (unsigned int)(delay + 1));
 }
 
 static long long now_ms(void)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/backoff.h"
 #include "../util/error.h"
 #include "../util/text.h"
 
