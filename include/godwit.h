@@ -17,5 +17,6 @@
 #include "godwit/lint.h"
 #include "godwit/plan.h"
 #include "godwit/adopt.h"
+#include "godwit/prove.h"
 
 #endif

@@ -141,7 +141,7 @@ extern const gw_cmd gw_cmd_create;
 extern const gw_cmd gw_cmd_drop;
 extern const gw_cmd gw_cmd_wait;
 
-/* cmd_schema.c, shared with cmd_test.c and cmd_drift.c: snapshot options
+/* cmd_schema.c: snapshot options
  * from the command line (`names` holds the --schema values; free it), a
  * project on another URL (errors on ctx), a snapshot from a file or a URL, a difference
  * printed as text (each line after `indent`) or as JSON. */
@@ -151,9 +151,6 @@ int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
                        const gw_schema_options *opts);
 int gw_cli_print_diff(gw_cli *cli, const gw_schema_diff *d, const char *indent);
 json_t *gw_cli_diff_json(const gw_schema_diff *d);
-/* cmd_test.c, shared with cmd_drift.c: drops stale ephemeral databases of
- * killed runs, creates one on url's server, and catches SIGINT/SIGTERM. */
-int gw_cli_ephemeral(gw_cli *cli, gw_ephemeral **out, const char *url, gw_ctx *ctx);
 
 /* cmd_help.c, also used by main.c for `godwit`, --help and COMMAND --help. */
 int gw_help_overview(FILE *out);

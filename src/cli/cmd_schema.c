@@ -74,8 +74,8 @@ int gw_cli_open_url(gw_cli *cli, gw_project **out, const char *url, gw_ctx *ctx)
 		return rc;
 	opts.url = url;
 	opts.application_name = "godwit";
-	/* The snapshot and the schema file are the configured database's: an
-	 * ephemeral database of test or drift --replay must not replace them. */
+	/* The snapshot and the schema file are the configured database's: a
+	 * database named on the command line must not replace them. */
 	opts.record_schema = 0;
 	opts.schema_file = NULL;
 	return gw_project_open(out, &opts, ctx);

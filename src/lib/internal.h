@@ -14,6 +14,7 @@
 
 #include "godwit/lint.h"
 #include "godwit/project.h"
+#include "godwit/schema.h"
 #include "godwit/sys/driver.h"
 #include "source/source.h"
 #include "version.h"
@@ -287,5 +288,17 @@ struct gw_status {
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists);
 /* Fills other_tool and other_table when godwit's history is empty. */
 int gw_status__other_history(gw_status *st, gw_project *p);
+
+/* prove.c, for test and drift: a project like p (folder, convention,
+ * history names, settings) on another database, on ctx, that records no
+ * snapshot and writes no schema file. */
+int gw_project__open_like(gw_project **out, const gw_project *p, const char *url, gw_ctx *ctx);
+/* The server ephemeral databases are made on: server_url, else p's URL. */
+const char *gw_project__server_url(const gw_project *p, const char *server_url);
+/* An ephemeral database on url, after dropping those left by killed runs
+ * (a GW_NOTICE_WARNING says how many); _done drops it (or keeps it, with
+ * a GW_NOTICE_INFO naming it), a failed drop being a warning. */
+int gw_project__ephemeral(gw_ephemeral **out, gw_project *p, const char *url);
+void gw_project__ephemeral_done(gw_project *p, gw_ephemeral *eph, int keep);
 
 #endif
