@@ -7,6 +7,25 @@
 
 #include <stddef.h>
 
+/* ASCII character classes, the same in every locale (ctype.h's are not,
+ * and take an int that must not be a negative char). */
+static inline int gw_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Blanks within a line: space, tab, CR, form feed, vertical tab. */
+static inline int gw_is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Space or tab only, where a format allows no other blank (sqitch.plan). */
+static inline int gw_is_space_or_tab(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 /* 0 when text is valid UTF-8; otherwise -1 and *bad the offset of the
  * first byte that is not. */
 int gw_utf8_check(const char *text, size_t len, size_t *bad);

@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "priv.h"
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
+#include "../../util/text.h"
 
 /* Whether n starts with the shape, 'd' standing for a digit. */
 static int shaped(const char *n, const char *shape)
@@ -26,7 +17,7 @@ static int shaped(const char *n, const char *shape)
 	size_t i;
 
 	for (i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? !is_digit(n[i]) : n[i] != shape[i])
+		if (shape[i] == 'd' ? !gw_is_digit(n[i]) : n[i] != shape[i])
 			return 0;
 	return 1;
 }
@@ -51,19 +42,19 @@ static int no_tx_line(const char *p, const char *end)
 {
 	static const char key[] = "run_in_transaction";
 
-	while (p < end && is_blank(*p))
+	while (p < end && gw_is_blank(*p))
 		p++;
 	if ((size_t)(end - p) < sizeof(key) - 1 || memcmp(p, key, sizeof(key) - 1))
 		return 0;
 	p += sizeof(key) - 1;
-	while (p < end && is_blank(*p))
+	while (p < end && gw_is_blank(*p))
 		p++;
 	if (p == end || *p++ != '=')
 		return 0;
-	while (p < end && is_blank(*p))
+	while (p < end && gw_is_blank(*p))
 		p++;
 	return (size_t)(end - p) >= 5 && !memcmp(p, "false", 5) &&
-	       (end - p == 5 || is_blank(p[5]) || p[5] == '#');
+	       (end - p == 5 || gw_is_blank(p[5]) || p[5] == '#');
 }
 
 int gw_source__diesel_no_tx(const char *text, size_t len)
@@ -87,7 +78,7 @@ static void diesel_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_s
 
 	(void)up_body;
 	(void)down_body;
-	for (i = 0; i < n && is_digit(version[i]); i++)
+	for (i = 0; i < n && gw_is_digit(version[i]); i++)
 		;
 	if (n == 14 && i == 14)
 		gw_str_printf(up_name, "%.4s-%.2s-%.2s-%.6s_%s", version, version + 4, version + 6,

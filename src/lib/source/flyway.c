@@ -11,11 +11,7 @@
 #include <string.h>
 
 #include "priv.h"
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
+#include "../../util/text.h"
 
 /* "R__<description>": the description is the version too, so repeatables
  * have unique versions that sort after every numeric one. */
@@ -39,15 +35,15 @@ int gw_source__flyway_name(file_name *fn, const char *n, size_t base)
 		return -1;
 	if (n[0] == 'R')
 		return repeatable_name(fn, n, base);
-	if ((n[0] != 'V' && n[0] != 'U') || !is_digit(n[1]))
+	if ((n[0] != 'V' && n[0] != 'U') || !gw_is_digit(n[1]))
 		return -1;
 	/* Digit runs separated by single '.' or '_', up to the "__". */
 	for (;;) {
-		while (i < base && is_digit(n[i]))
+		while (i < base && gw_is_digit(n[i]))
 			i++;
 		if (i + 1 < base && n[i] == '_' && n[i + 1] == '_')
 			break;
-		if (i + 1 < base && (n[i] == '.' || n[i] == '_') && is_digit(n[i + 1])) {
+		if (i + 1 < base && (n[i] == '.' || n[i] == '_') && gw_is_digit(n[i + 1])) {
 			i++;
 			continue;
 		}

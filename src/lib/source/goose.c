@@ -17,11 +17,6 @@
 
 enum { G_NONE, G_UP, G_DOWN, G_KNOWN, G_NO_TX, G_ODD };
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* The annotation after "-- +goose" compared without case, as goose does,
  * with the blanks between its words as written. */
 static int annotation(const char *p, size_t n)
@@ -51,16 +46,16 @@ static int line_kind(const char *text, size_t start, size_t end)
 
 	if (end - start < 2 || text[start] != '-' || text[start + 1] != '-')
 		return G_NONE;
-	while (i < end && is_blank(text[i]))
+	while (i < end && gw_is_blank(text[i]))
 		i++;
 	if (end - i < 6 || memcmp(text + i, "+goose", 6))
 		return G_NONE;
 	/* goose cuts "+goose" out and trims what is left, so "-- +gooseUp"
 	 * is its Up too. */
 	i += 6;
-	while (i < end && is_blank(text[i]))
+	while (i < end && gw_is_blank(text[i]))
 		i++;
-	while (end > i && is_blank(text[end - 1]))
+	while (end > i && gw_is_blank(text[end - 1]))
 		end--;
 	return annotation(text + i, end - i);
 }
@@ -84,7 +79,7 @@ static const char *goose_near(const char *text, size_t start, size_t end)
 		return NULL;
 	if (i < end && text[i] == '+')
 		i++;
-	while (i < end && is_blank(text[i]))
+	while (i < end && gw_is_blank(text[i]))
 		i++;
 	if (end - i < 5 || strncasecmp(text + i, "goose", 5))
 		return NULL;
@@ -117,7 +112,7 @@ void gw_source__goose_scan(markers *mk, const char *text, size_t len)
 	for (; pos < len; pos = end + 1, line++) {
 		nl = memchr(text + pos, '\n', len - pos);
 		end = nl ? (size_t)(nl - text) : len;
-		for (first = pos; first < end && is_blank(text[first]); first++)
+		for (first = pos; first < end && gw_is_blank(text[first]); first++)
 			;
 		if (first == end || text[first] != '-')
 			continue;

@@ -102,16 +102,6 @@ static int ends_with(const char *s, size_t len, const char *suffix)
 	return len >= n && !memcmp(s + len - n, suffix, n);
 }
 
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static size_t line_end(const char *text, size_t len, size_t from)
 {
 	const char *nl = memchr(text + from, '\n', len - from);
@@ -161,7 +151,7 @@ static int is_dated(const char *n, size_t len)
 	if (len < sizeof(shape) - 1)
 		return 0;
 	for (i = 0; i < sizeof(shape) - 1; i++) {
-		if (shape[i] == 'd' ? !is_digit(n[i]) : n[i] != shape[i])
+		if (shape[i] == 'd' ? !gw_is_digit(n[i]) : n[i] != shape[i])
 			return 0;
 	}
 	return 1;
@@ -221,7 +211,7 @@ static int classify_name(file_name *fn, const char *n)
 		fn->version_len = fn->stem_len;
 		return fn->stem_len > 11 ? 0 : -1;
 	}
-	while (d < base && is_digit(n[d]))
+	while (d < base && gw_is_digit(n[d]))
 		d++;
 	if (!d || d >= base || n[d] != '_')
 		return -1;
@@ -253,7 +243,7 @@ static int marker_kind(const char *text, size_t start, size_t end, size_t *opts)
 
 	if (end - start < 2 || text[start] != '-' || text[start + 1] != '-')
 		return 0;
-	while (i < end && is_blank(text[i]))
+	while (i < end && gw_is_blank(text[i]))
 		i++;
 	if (end - i >= 10 && !memcmp(text + i, "migrate:up", 10)) {
 		kind = 1;
@@ -267,7 +257,7 @@ static int marker_kind(const char *text, size_t start, size_t end, size_t *opts)
 	} else {
 		return 0;
 	}
-	if (i < end && !is_blank(text[i]))
+	if (i < end && !gw_is_blank(text[i]))
 		return 0;
 	*opts = i;
 	return kind;
@@ -277,11 +267,11 @@ size_t gw_source__comment_body(const char *text, size_t start, size_t end)
 {
 	size_t i = start;
 
-	while (i < end && is_blank(text[i]))
+	while (i < end && gw_is_blank(text[i]))
 		i++;
 	if (end - i < 2 || text[i] != '-' || text[i + 1] != '-')
 		return (size_t)-1;
-	for (i += 2; i < end && (is_blank(text[i]) || text[i] == '-'); i++)
+	for (i += 2; i < end && (gw_is_blank(text[i]) || text[i] == '-'); i++)
 		;
 	return i;
 }
@@ -319,7 +309,7 @@ int gw_source__spelled(const char *text, size_t i, size_t end, const char *const
 	int k, in_first = 1;
 
 	for (; i < end && nall < sizeof(all); i++) {
-		if (is_blank(text[i])) {
+		if (gw_is_blank(text[i])) {
 			in_first = !nall;
 			continue;
 		}
@@ -352,7 +342,7 @@ static const char *native_near(const char *text, size_t start, size_t end)
 
 	if (i == (size_t)-1 || end - i < 7 || strncasecmp(text + i, "migrate", 7))
 		return NULL;
-	for (i += 7; i < end && is_blank(text[i]); i++)
+	for (i += 7; i < end && gw_is_blank(text[i]); i++)
 		;
 	if (i < end && text[i] == ':') {
 		i++;
@@ -361,7 +351,7 @@ static const char *native_near(const char *text, size_t start, size_t end)
 		 * ("-- migrate down") is taken for a marker, not prose. */
 		for (j = i; j < end && is_letter(text[j]); j++)
 			;
-		while (j < end && is_blank(text[j]))
+		while (j < end && gw_is_blank(text[j]))
 			j++;
 		if (j < end)
 			return NULL;
@@ -392,7 +382,7 @@ static void scan_markers(markers *mk, const char *text, size_t len)
 	memset(mk, 0, sizeof(*mk));
 	while (pos < len) {
 		end = line_end(text, len, pos);
-		for (first = pos; first < end && is_blank(text[first]); first++)
+		for (first = pos; first < end && gw_is_blank(text[first]); first++)
 			;
 		/* Cheap pre-check: markers are rare, comment lines are not.
 		 * Like dbmate, only a marker at the start of its line counts. */
@@ -429,10 +419,10 @@ static int marker_options(int *no_tx, const char *text, const marker *m, const c
 
 	*no_tx = 0;
 	while (i < m->opts_end) {
-		while (i < m->opts_end && is_blank(text[i]))
+		while (i < m->opts_end && gw_is_blank(text[i]))
 			i++;
 		start = i;
-		while (i < m->opts_end && !is_blank(text[i]))
+		while (i < m->opts_end && !gw_is_blank(text[i]))
 			i++;
 		if (i == start)
 			break;
@@ -506,7 +496,7 @@ static int starts_word(const char *p, const char *end, const char *word)
 	size_t n = strlen(word);
 
 	return (size_t)(end - p) >= n && !memcmp(p, word, n) &&
-	       ((size_t)(end - p) == n || is_blank(p[n]) || p[n] == ':');
+	       ((size_t)(end - p) == n || gw_is_blank(p[n]) || p[n] == ':');
 }
 
 static int add_depend(gw_source_mig *m, const char *name, size_t len, int line)
@@ -539,13 +529,13 @@ static int parse_depends(gw_source_mig *m, const char *p, const char *end, int l
 	const char *item, *stop;
 
 	while (p < end) {
-		while (p < end && (is_blank(*p) || *p == ','))
+		while (p < end && (gw_is_blank(*p) || *p == ','))
 			p++;
 		item = p;
 		while (p < end && *p != ',')
 			p++;
 		stop = p;
-		while (stop > item && is_blank(stop[-1]))
+		while (stop > item && gw_is_blank(stop[-1]))
 			stop--;
 		if (stop > item && add_depend(m, item, (size_t)(stop - item), line) < 0)
 			return -1;
@@ -566,12 +556,12 @@ static int read_directives(gw_source_mig *m, int *no_tx, const char *text, size_
 		eol = line_end(text, to, pos);
 		p = text + pos;
 		end = text + eol;
-		while (p < end && is_blank(*p))
+		while (p < end && gw_is_blank(*p))
 			p++;
 		if (end - p < 2 || p[0] != '-' || p[1] != '-')
 			continue;
 		p += 2;
-		while (p < end && is_blank(*p))
+		while (p < end && gw_is_blank(*p))
 			p++;
 		if (starts_word(p, end, "godwit:no-transaction")) {
 			*no_tx = 1;
@@ -642,7 +632,7 @@ static int is_blank_text(const char *text, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!is_blank(text[i]) && text[i] != '\n')
+		if (!gw_is_blank(text[i]) && text[i] != '\n')
 			return 0;
 	return 1;
 }
@@ -982,7 +972,7 @@ static int near_error(loader *ld, const file_name *fn, const markers *mk)
 	const char *text = ld->text.ptr;
 	size_t start = mk->near_start, end = mk->near_end;
 
-	while (end > start && is_blank(text[end - 1]))
+	while (end > start && gw_is_blank(text[end - 1]))
 		end--;
 	if (end - start > 60) {
 		end = start + 60;
@@ -1944,7 +1934,7 @@ static int check_fizz(loader *ld, gw_format format)
 		const char *name = ld->ignored.items[i];
 
 		n = strlen(name);
-		if (!is_digit(name[0]) ||
+		if (!gw_is_digit(name[0]) ||
 		    (!ends_with(name, n, ".up.fizz") && !ends_with(name, n, ".down.fizz")))
 			continue;
 		gw_str_clear(&ld->path);

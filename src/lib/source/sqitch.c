@@ -25,16 +25,6 @@
 #include "../../util/fs.h"
 #include "../../util/text.h"
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Perl's [:punct:] without '_', as sqitch's name rule has it. */
 static int is_punct(char c)
 {
@@ -72,7 +62,7 @@ static size_t name_len(const char *p, size_t max, int stop_at_bracket)
 {
 	size_t n = 0;
 
-	while (n < max && !is_blank(p[n]) && !strchr(":@#\\", p[n]) &&
+	while (n < max && !gw_is_space_or_tab(p[n]) && !strchr(":@#\\", p[n]) &&
 	       !(stop_at_bracket && p[n] == '['))
 		n++;
 	return n;
@@ -82,7 +72,7 @@ static int is_change_id(const char *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && (is_digit(p[i]) || (p[i] >= 'a' && p[i] <= 'f')); i++)
+	for (i = 0; i < n && (gw_is_digit(p[i]) || (p[i] >= 'a' && p[i] <= 'f')); i++)
 		;
 	return i >= 40;
 }
@@ -97,9 +87,9 @@ static int valid_name(const char *p, size_t n)
 	for (i = 1; i + 1 < n; i++) {
 		size_t j = i + 1;
 
-		if (!strchr("~/=%^", p[i]) || !is_digit(p[j]))
+		if (!strchr("~/=%^", p[i]) || !gw_is_digit(p[j]))
 			continue;
-		while (j < n && is_digit(p[j]))
+		while (j < n && gw_is_digit(p[j]))
 			j++;
 		if (j == n)
 			return 0;
@@ -118,14 +108,14 @@ static size_t timestamp_len(const char *p, size_t max)
 	if (max < sizeof(shape) - 1)
 		return 0;
 	for (i = 0; i < sizeof(shape) - 1; i++)
-		if (shape[i] == 'd' ? !is_digit(p[i]) : p[i] != shape[i])
+		if (shape[i] == 'd' ? !gw_is_digit(p[i]) : p[i] != shape[i])
 			return 0;
 	return i;
 }
 
 static size_t skip_blanks(const parser *ps, size_t at)
 {
-	while (at < ps->len && is_blank(ps->line[at]))
+	while (at < ps->len && gw_is_space_or_tab(ps->line[at]))
 		at++;
 	return at;
 }
@@ -141,7 +131,7 @@ static int check_tail(parser *ps, size_t at)
 	at = skip_blanks(ps, at + n);
 	lt = memchr(ps->line + at, '<', ps->len - at);
 	gt = lt ? memchr(lt, '>', ps->len - (size_t)(lt - ps->line)) : NULL;
-	if (!lt || lt == ps->line + at || !is_blank(lt[-1]) || !gt || gt == lt + 1 ||
+	if (!lt || lt == ps->line + at || !gw_is_space_or_tab(lt[-1]) || !gt || gt == lt + 1 ||
 	    skip_blanks(ps, (size_t)(gt - ps->line) + 1) != ps->len)
 		return syntax_error(ps, at, "missing planner name and email (e.g. Jane <j@x.org>)");
 	return 0;
@@ -221,7 +211,7 @@ static int parse_deps(parser *ps, gw_sqitch_change *c, size_t from, size_t to)
 		const char *dep = ps->line + at;
 		int conflict = *dep == '!';
 
-		for (n = 0; at + n < to && !is_blank(dep[n]); n++)
+		for (n = 0; at + n < to && !gw_is_space_or_tab(dep[n]); n++)
 			;
 		if (conflict) {
 			dep++;
@@ -360,7 +350,9 @@ static int pragma_line(parser *ps, size_t at)
 		                    "expected a %pragma; a blank line must come between the "
 		                    "pragmas and the changes");
 	at = skip_blanks(ps, at + 1);
-	for (n = 0; at + n < ps->len && ps->line[at + n] != '=' && !is_blank(ps->line[at + n]); n++)
+	for (n = 0;
+	     at + n < ps->len && ps->line[at + n] != '=' && !gw_is_space_or_tab(ps->line[at + n]);
+	     n++)
 		;
 	eq = skip_blanks(ps, at + n);
 	if (n != 7 || memcmp(ps->line + at, "project", 7))
@@ -386,7 +378,7 @@ static int cut_note(parser *ps, const char *text, size_t from, size_t to)
 		to--;
 	if (hash)
 		to = (size_t)(hash - text);
-	while (to > from && is_blank(text[to - 1]))
+	while (to > from && gw_is_space_or_tab(text[to - 1]))
 		to--;
 	ps->line = text + from;
 	ps->len = to - from;
@@ -431,7 +423,7 @@ int gw_source__sqitch_plan(gw_sqitch_plan *plan, const char *text, size_t len, c
 		nl = memchr(text + from, '\n', len - from);
 		to = nl ? (size_t)(nl - text) : len;
 		ps.lineno++;
-		for (first = from; first < to && is_blank(text[first]); first++)
+		for (first = from; first < to && gw_is_space_or_tab(text[first]); first++)
 			;
 		if (cut_note(&ps, text, from, to)) {
 			/* A blank line that is not a comment ends the pragmas. */
@@ -506,7 +498,7 @@ static size_t skip_quoted(const char *text, size_t len, size_t at)
 
 static int is_ident(char c)
 {
-	return c == '_' || is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	return c == '_' || gw_is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
 	       (unsigned char)c >= 0x80;
 }
 
@@ -516,7 +508,7 @@ static int dollar_quote(const char *text, size_t len, size_t at)
 {
 	size_t i = at + 1;
 
-	if ((at > 0 && is_ident(text[at - 1])) || (i < len && is_digit(text[i])))
+	if ((at > 0 && is_ident(text[at - 1])) || (i < len && gw_is_digit(text[i])))
 		return 0;
 	while (i < len && is_ident(text[i]) && text[i] != '$')
 		i++;
