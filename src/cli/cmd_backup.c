@@ -96,8 +96,14 @@ const gw_cmd gw_cmd_restore = {
         .name = "restore",
         .summary = "replace the database with a backup",
         .usage = "restore FILE",
-        .description = "In a protected environment this needs --force, and a typed confirmation\n"
-                       "on a terminal or --yes without one.",
+        .description = "The database gets exactly the backup's schemas and data. PostgreSQL:\n"
+                       "every schema but the system's and extensions' is dropped, then the dump\n"
+                       "restored (pg_restore into psql), all in one transaction: a restore that\n"
+                       "fails changes nothing. SQLite: the backup must pass PRAGMA\n"
+                       "integrity_check first. The events recorded before the restore are kept,\n"
+                       "with a restore event (its error when it failed). In a protected\n"
+                       "environment this needs --force, and a typed confirmation on a terminal\n"
+                       "or --yes without one.",
         .min_args = 1,
         .max_args = 1,
         .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,

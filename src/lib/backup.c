@@ -7,6 +7,11 @@
  * first so the error says what to install. SQLite uses the driver's
  * online backup. Every file is created 0600 in a 0700 folder before
  * anything is written to it.
+ *
+ * A restore replaces the whole database in one transaction (PostgreSQL:
+ * every schema dropped, then the dump run by psql; SQLite: the online
+ * backup API, after an integrity check), so a failed one changes
+ * nothing; the events read before it are put back either way.
  */
 #include "internal.h"
 
@@ -523,71 +528,188 @@ void gw_backup_list_free(gw_backup_list *l)
 	free(l);
 }
 
-/* After a restore: the events recorded since the backup was taken (the
- * backup has not got them) go back in, with a restore event, in one
- * transaction. The restored database may predate godwit's tables. */
-static int after_restore(gw_project *p, const gw_vec *saved, const char *path)
+/* After a restore, whether it worked or not: the events read before it
+ * that the database lacks (those recorded after the backup was taken, or
+ * all of them if the history tables are gone) go back in, followed by the
+ * restore's own event (with the error when it failed), in one
+ * transaction, the history tables created first where missing. A failed
+ * restore keeps its own error on the context. */
+static int record_restore(gw_project *p, const gw_vec *saved, const char *path, int failed)
 {
 	gw_record rec = {NULL, NULL, path, "restore", NULL, 0, 0};
 	gw_exec_failure fail = {0, 0};
 	gw_batch b = GW_BATCH_INIT;
-	int error;
+	int exists = 0, error;
 
-	if ((error = gw_hist_ensure(p)) < 0)
-		return error;
-	if (gw_hist_put_back_events(&b, p, saved) < 0 || gw_hist_add_event(&b, p, &rec) < 0)
-		error = gw_error_oom(p->ctx);
-	else
-		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
-	if (error < 0)
+	if ((error = gw_hist_exists(&exists, p)) == 0 &&
+	    (exists || (error = gw_hist_add_create_tables(&b, p)) == 0)) {
+		if (gw_hist_put_back_events(&b, p, saved) < 0 ||
+		    (failed ? gw_hist_add_failure(&b, p, NULL, path, "restore")
+		            : gw_hist_add_event(&b, p, &rec)) < 0)
+			error = gw_error_oom(p->ctx);
+		else
+			error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	}
+	if (error < 0 && !failed)
 		gw_error_prefix(p->ctx,
 		                "restored %s, but the events recorded since it was taken could not "
 		                "be put back: ",
 		                path);
+	else if (error < 0)
+		gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, path, -1,
+		          "the failed restore of %s could not be recorded in %s", path,
+		          p->events_q);
 	gw_batch_dispose(&b);
 	return error;
 }
 
-/* A restore that failed half-way (pg_restore is not one transaction)
- * still gets the events back where its events table stands, and a
- * restore event with the error; the error itself stays the one reported. */
-static void after_failed_restore(gw_project *p, const gw_vec *saved, const char *path)
-{
-	gw_exec_failure fail = {0, 0};
-	gw_batch b = GW_BATCH_INIT;
-	int exists = 0;
+/* ---- restoring PostgreSQL ------------------------------------------------- */
 
-	if (gw_hist_exists(&exists, p) == 0 && exists && gw_hist_put_back_events(&b, p, saved) == 0)
-		p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
-	gw_hist_record_failure(p, NULL, path, "restore");
-	gw_batch_dispose(&b);
+static int push_name(void *payload, int ncols, const char *const *v)
+{
+	char *copy;
+
+	if (ncols < 1 || !v[0])
+		return 0;
+	if (!(copy = gw_strdup(v[0])) || gw_vec_push(payload, copy) < 0) {
+		free(copy);
+		return 1;
+	}
+	return 0;
 }
 
+/* What runs before the dump, in the restore's transaction: every schema
+ * is dropped but the system's (pg_catalog, information_schema, pg_toast,
+ * temporary ones) and those an extension owns (the dump's CREATE
+ * EXTENSION makes them again). pg_restore --clean only drops what the
+ * dump holds, which would leave the tables, schemas and extensions made
+ * since the backup beside the restored history that says they are not
+ * there. pg_dump never creates public, so public comes back as initdb
+ * makes it, for the dump's own grants and comment to apply to. */
+static int restore_prelude(gw_str *sql, gw_project *p)
+{
+	gw_vec names = GW_VEC_INIT;
+	size_t i;
+	int error, public = 0;
+
+	error = gw_project__exec(p,
+	                         "SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname "
+	                         "NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND NOT "
+	                         "EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
+	                         "'pg_catalog.pg_namespace'::regclass AND d.objid = n.oid AND "
+	                         "d.deptype = 'e') ORDER BY n.nspname",
+	                         NULL, 0, push_name, &names);
+	if (error < 0)
+		goto cleanup;
+	/* pg_restore's own BEGIN, in this transaction, would only warn. */
+	gw_str_puts(sql, "BEGIN;\nSET LOCAL client_min_messages = error;\n");
+	for (i = 0; i < names.len && error == 0; i++) {
+		char *q = NULL;
+
+		public |= !strcmp(names.items[i], "public");
+		if ((error = p->driver->quote_ident(p->conn, names.items[i], &q)) == 0)
+			gw_str_printf(sql, "DROP SCHEMA %s CASCADE;\n", q);
+		free(q);
+	}
+	if (public && major_of(p->driver->server_version(p->conn)) >= 15)
+		gw_str_puts(sql, "CREATE SCHEMA public AUTHORIZATION pg_database_owner;\n"
+		                 "GRANT USAGE ON SCHEMA public TO PUBLIC;\n");
+	else if (public)
+		gw_str_puts(sql, "CREATE SCHEMA public;\nGRANT ALL ON SCHEMA public TO PUBLIC;\n");
+	if (public)
+		gw_str_puts(sql, "COMMENT ON SCHEMA public IS 'standard public schema';\n");
+	if (error == 0 && gw_str_failed(sql))
+		error = gw_error_oom(p->ctx);
+cleanup:
+	gw_vec_dispose(&names, free);
+	return error;
+}
+
+/* pg_restore writes the dump as SQL into psql, which runs it after the
+ * prelude as one transaction: BEGIN comes first, and pg_restore
+ * --single-transaction writes COMMIT only once it has read the whole
+ * dump. A dump that cannot be read to its end (a truncated file, or
+ * godwit killed meanwhile) ends psql's input before COMMIT, and a
+ * statement the server refuses stops psql (ON_ERROR_STOP): either way the
+ * transaction is rolled back and the database is as it was. */
 static int restore_postgres(gw_project *p, const char *path)
 {
-	gw_str tool = GW_STR_INIT, url = GW_STR_INIT, password = GW_STR_INIT;
-	const char *argv[10];
-	int error;
+	gw_str restore = GW_STR_INIT, psql = GW_STR_INIT, url = GW_STR_INIT, password = GW_STR_INIT,
+	       env = GW_STR_INIT, prelude = GW_STR_INIT, out = GW_STR_INIT, masked = GW_STR_INIT;
+	const char *producer[8], *consumer[14], *setenv[2] = {NULL, NULL}, *list[4];
+	int major = major_of(p->driver->server_version(p->conn)), status[2], error;
+	size_t n;
 
-	client_path(&tool, "pg_restore", major_of(p->driver->server_version(p->conn)));
-	if ((error = tool_conninfo(p, &url, &password)) < 0)
+	client_path(&restore, "pg_restore", major);
+	client_path(&psql, "psql", major);
+	/* A file that is no pg_dump archive is refused before anything runs. */
+	list[0] = restore.ptr;
+	list[1] = "--list";
+	list[2] = path;
+	list[3] = NULL;
+	if ((error = run_tool(p, list, -1, "reading the backup with pg_restore --list")) < 0 ||
+	    (error = tool_conninfo(p, &url, &password)) < 0 ||
+	    (error = restore_prelude(&prelude, p)) < 0)
 		goto cleanup;
-	argv[0] = tool.ptr;
-	argv[1] = "--clean";
-	argv[2] = "--if-exists";
-	argv[3] = "--no-owner";
-	argv[4] = "--exit-on-error";
-	argv[5] = "--no-password";
-	argv[6] = "--dbname";
-	argv[7] = url.ptr;
-	argv[8] = path;
-	argv[9] = NULL;
-	error = run_tool(p, argv, -1, "pg_restore");
+	if (password.size) {
+		gw_str_printf(&env, "PGPASSWORD=%s", password.ptr);
+		setenv[0] = env.ptr;
+	}
+	producer[0] = restore.ptr;
+	producer[1] = "--clean";
+	producer[2] = "--if-exists";
+	producer[3] = "--no-owner";
+	producer[4] = "--single-transaction";
+	producer[5] = "--file=-";
+	producer[6] = path;
+	producer[7] = NULL;
+	consumer[0] = psql.ptr;
+	consumer[1] = "--no-psqlrc";
+	consumer[2] = "--quiet";
+	consumer[3] = "--no-password";
+	consumer[4] = "--set";
+	consumer[5] = "ON_ERROR_STOP=1";
+	consumer[6] = "--dbname";
+	consumer[7] = url.ptr;
+	consumer[8] = "--command";
+	consumer[9] = prelude.ptr;
+	consumer[10] = "--file";
+	consumer[11] = "-";
+	consumer[12] = NULL;
+	if ((error = gw_proc_pipe(status, &out, producer, consumer, setenv, p->ctx)) < 0)
+		goto cleanup;
+	gw_url_mask(&masked, out.ptr ? out.ptr : "");
+	for (n = masked.size; n && (masked.ptr[n - 1] == '\n' || masked.ptr[n - 1] == ' '); n--)
+		;
+	gw_str_truncate(&masked, n);
+	/* pg_restore stopped by SIGPIPE only means psql stopped reading. */
+	if (status[0] != 0 && status[0] != 128 + SIGPIPE)
+		error = gw_error_set(p->ctx, GW_EIO, "pg_restore failed (exit %d): %s", status[0],
+		                     masked.ptr);
+	else if (status[1] != 0 || status[0] != 0)
+		error = gw_error_set(p->ctx, GW_EIO, "psql failed (exit %d): %s", status[1],
+		                     masked.ptr);
 cleanup:
-	gw_str_dispose(&tool);
+	gw_str_dispose(&restore);
+	gw_str_dispose(&psql);
 	gw_str_dispose(&url);
 	gw_str_dispose(&password);
+	gw_str_dispose(&env);
+	gw_str_dispose(&prelude);
+	gw_str_dispose(&out);
+	gw_str_dispose(&masked);
 	return error;
+}
+
+/* A SQLite backup is checked like a new one before it replaces anything:
+ * a file that is not a database, or a damaged one, is refused. */
+static int restore_sqlite(gw_project *p, const char *path)
+{
+	int error;
+
+	if ((error = verify_sqlite(p, path)) < 0)
+		return error;
+	return p->driver->restore(p->conn, path);
 }
 
 int gw_project_restore(gw_project *p, const char *path)
@@ -603,11 +725,13 @@ int gw_project_restore(gw_project *p, const char *path)
 	 * event is recorded between reading them and putting them back. */
 	if ((error = gw_project__lock(p)) < 0 || (error = gw_hist_save_events(&saved, p)) < 0)
 		goto cleanup;
-	error = p->driver->restore ? p->driver->restore(p->conn, path) : restore_postgres(p, path);
-	if (error == 0)
-		error = after_restore(p, &saved, path);
-	else
-		after_failed_restore(p, &saved, path);
+	error = p->driver->restore ? restore_sqlite(p, path) : restore_postgres(p, path);
+	if (error < 0) {
+		gw_error_prefix(p->ctx, "restore failed, nothing was changed: ");
+		record_restore(p, &saved, path, 1);
+	} else {
+		error = record_restore(p, &saved, path, 0);
+	}
 cleanup:
 	gw_project__unlock(p);
 	if (error == 0)

@@ -190,11 +190,16 @@ int gw_hist_exists(int *exists, gw_project *p)
 	                        params, 2, bool_row, exists);
 }
 
-static void put_create_tables(gw_str *s, const gw_project *p)
+/* The statements that create the history tables, one per part: 0 the
+ * schema (none when it is public or on SQLite), 1 godwit_migrations,
+ * 2 godwit_events. */
+#define CREATE_PARTS 3
+
+static void put_create_table(gw_str *s, const gw_project *p, int part)
 {
 	const dialect_sql *d = dialect(p);
 
-	if (p->driver->dialect == GW_DIALECT_POSTGRES && strcmp(p->schema, "public")) {
+	if (part == 0 && p->driver->dialect == GW_DIALECT_POSTGRES && strcmp(p->schema, "public")) {
 		char *q = NULL;
 
 		if (p->driver->quote_ident(p->conn, p->schema, &q) == 0)
@@ -203,46 +208,73 @@ static void put_create_tables(gw_str *s, const gw_project *p)
 			s->failed = 1;
 		free(q);
 	}
-	gw_str_printf(s,
-	              "CREATE TABLE IF NOT EXISTS %s (\n"
-	              "  version text PRIMARY KEY,\n"
-	              "  name text NOT NULL,\n"
-	              "  kind text NOT NULL DEFAULT 'versioned',\n"
-	              "  file text,\n"
-	              "  checksum text NOT NULL,\n"
-	              "  down_checksum text,\n"
-	              "  applied_at %s NOT NULL,\n"
-	              "  applied_by text,\n"
-	              "  execution_ms bigint,\n"
-	              "  statements_total integer NOT NULL DEFAULT 0,\n"
-	              "  statements_done integer NOT NULL DEFAULT 0,\n"
-	              "  state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', "
-	              "'dirty')),\n"
-	              "  error text,\n"
-	              "  environment text,\n"
-	              "  godwit_version text\n"
-	              ");\n",
-	              p->table_q, d->time_type);
-	gw_str_printf(s,
-	              "CREATE TABLE IF NOT EXISTS %s (\n"
-	              "  %s,\n"
-	              "  at %s NOT NULL,\n"
-	              "  action text NOT NULL,\n"
-	              "  version text,\n"
-	              "  name text,\n"
-	              "  file text,\n"
-	              "  checksum text,\n"
-	              "  duration_ms bigint,\n"
-	              "  applied_by text,\n"
-	              "  environment text,\n"
-	              "  error text,\n"
-	              "  sqlstate text,\n"
-	              "  error_file text,\n"
-	              "  error_line integer,\n"
-	              "  error_column integer,\n"
-	              "  godwit_version text\n"
-	              ");\n",
-	              p->events_q, d->event_id, d->time_type);
+	if (part == 1)
+		gw_str_printf(s,
+		              "CREATE TABLE IF NOT EXISTS %s (\n"
+		              "  version text PRIMARY KEY,\n"
+		              "  name text NOT NULL,\n"
+		              "  kind text NOT NULL DEFAULT 'versioned',\n"
+		              "  file text,\n"
+		              "  checksum text NOT NULL,\n"
+		              "  down_checksum text,\n"
+		              "  applied_at %s NOT NULL,\n"
+		              "  applied_by text,\n"
+		              "  execution_ms bigint,\n"
+		              "  statements_total integer NOT NULL DEFAULT 0,\n"
+		              "  statements_done integer NOT NULL DEFAULT 0,\n"
+		              "  state text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', "
+		              "'dirty')),\n"
+		              "  error text,\n"
+		              "  environment text,\n"
+		              "  godwit_version text\n"
+		              ");\n",
+		              p->table_q, d->time_type);
+	if (part == 2)
+		gw_str_printf(s,
+		              "CREATE TABLE IF NOT EXISTS %s (\n"
+		              "  %s,\n"
+		              "  at %s NOT NULL,\n"
+		              "  action text NOT NULL,\n"
+		              "  version text,\n"
+		              "  name text,\n"
+		              "  file text,\n"
+		              "  checksum text,\n"
+		              "  duration_ms bigint,\n"
+		              "  applied_by text,\n"
+		              "  environment text,\n"
+		              "  error text,\n"
+		              "  sqlstate text,\n"
+		              "  error_file text,\n"
+		              "  error_line integer,\n"
+		              "  error_column integer,\n"
+		              "  godwit_version text\n"
+		              ");\n",
+		              p->events_q, d->event_id, d->time_type);
+}
+
+static void put_create_tables(gw_str *s, const gw_project *p)
+{
+	int part;
+
+	for (part = 0; part < CREATE_PARTS; part++)
+		put_create_table(s, p, part);
+}
+
+int gw_hist_add_create_tables(gw_batch *b, gw_project *p)
+{
+	gw_str sql = GW_STR_INIT;
+	int part, error = 0;
+
+	for (part = 0; part < CREATE_PARTS && error == 0; part++) {
+		gw_str_clear(&sql);
+		put_create_table(&sql, p, part);
+		if (gw_str_failed(&sql))
+			error = gw_error_oom(p->ctx);
+		else if (sql.size && gw_batch_addf(b, NULL, 0, "%s", sql.ptr) < 0)
+			error = gw_error_oom(p->ctx);
+	}
+	gw_str_dispose(&sql);
+	return error;
 }
 
 int gw_hist_ensure(gw_project *p)
@@ -536,17 +568,17 @@ int gw_hist_add_event_done(gw_batch *b, gw_project *p)
 	return error;
 }
 
-void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
-                            const char *action)
+int gw_hist_add_failure(gw_batch *b, gw_project *p, const char *version, const char *name,
+                        const char *action)
 {
 	const gw_error *e = gw_ctx_error(p->ctx);
 	char line[16], column[16];
 	const char *params[9];
-	gw_batch b = GW_BATCH_INIT;
 	gw_str who = GW_STR_INIT;
+	int error;
 
-	if (!e || !p->conn)
-		return;
+	if (!e)
+		return 0;
 	snprintf(line, sizeof(line), "%d", e->line);
 	snprintf(column, sizeof(column), "%d", e->column);
 	params[0] = action;
@@ -559,18 +591,29 @@ void gw_hist_record_failure(gw_project *p, const char *version, const char *name
 	params[7] = e->column ? column : NULL;
 	params[8] = p->environment;
 	put_who(&who, p);
-	if (gw_batch_addf(&b, params, 9,
-	                  "INSERT INTO %s (at, action, version, name, error, sqlstate, error_file, "
-	                  "error_line, error_column, applied_by, environment, godwit_version) "
-	                  "VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, $9, '" GODWIT_VERSION
-	                  "')",
-	                  p->events_q, dialect(p)->clock, who.ptr) == 0) {
+	error = gw_batch_addf(b, params, 9,
+	                      "INSERT INTO %s (at, action, version, name, error, sqlstate, "
+	                      "error_file, error_line, error_column, applied_by, environment, "
+	                      "godwit_version) VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, $9, "
+	                      "'" GODWIT_VERSION "')",
+	                      p->events_q, dialect(p)->clock, who.ptr);
+	gw_str_dispose(&who);
+	return error;
+}
+
+void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
+                            const char *action)
+{
+	gw_batch b = GW_BATCH_INIT;
+
+	if (!gw_ctx_error(p->ctx) || !p->conn)
+		return;
+	if (gw_hist_add_failure(&b, p, version, name, action) == 0 && b.count) {
 		/* Runs in its own transaction: the failed one is gone. The
 		 * context keeps the original error if this fails too. */
 		p->conn->driver->exec(p->conn, &b.stmts[0], NULL, NULL);
 	}
 	gw_batch_dispose(&b);
-	gw_str_dispose(&who);
 }
 
 static int copy_state(void *payload, int ncols, const char *const *values)

@@ -194,6 +194,9 @@ typedef struct gw_record {
 } gw_record;
 
 int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r);
+/* Appends the statements that create the history tables where they are
+ * missing (CREATE ... IF NOT EXISTS), for a batch that needs them. */
+int gw_hist_add_create_tables(gw_batch *b, gw_project *p);
 /* Marks the row applied with its duration and adds the apply event. */
 int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m);
 int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version);
@@ -202,7 +205,11 @@ int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version);
  * second round trip. */
 int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r);
 int gw_hist_add_event_done(gw_batch *b, gw_project *p);
-/* Records a failure event in its own transaction, with the error on ctx. */
+/* Records a failure event in its own transaction, with the error on ctx;
+ * gw_hist_add_failure appends that event to a batch instead (nothing when
+ * ctx holds no error). */
+int gw_hist_add_failure(gw_batch *b, gw_project *p, const char *version, const char *name,
+                        const char *action);
 void gw_hist_record_failure(gw_project *p, const char *version, const char *name,
                             const char *action);
 /* Records an event about no migration (backup, restore, reset,

@@ -8,6 +8,8 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,5 +95,96 @@ int gw_proc_run(int *status, gw_str *output, const char *const *argv, const char
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
 	*status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+	return error;
+}
+
+static int cloexec_pipe(int fds[2])
+{
+	if (pipe(fds) < 0)
+		return -1;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+static int wait_for(pid_t pid)
+{
+	int wstatus = 0;
+
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+/* Spawns argv with stdin from in_fd, stdout to out_fd and stderr to
+ * err_fd, every other descriptor of ours closed in it (they are
+ * O_CLOEXEC). */
+static int spawn(pid_t *pid, const char *const *argv, char *const *env, int in_fd, int out_fd,
+                 int err_fd)
+{
+	posix_spawn_file_actions_t actions;
+	int rc;
+
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
+	posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+	rc = posix_spawnp(pid, argv[0], &actions, NULL, (char *const *)(uintptr_t)argv, env);
+	posix_spawn_file_actions_destroy(&actions);
+	return rc;
+}
+
+int gw_proc_pipe(int status[2], gw_str *output, const char *const *producer,
+                 const char *const *consumer, const char *const *setenv, gw_ctx *ctx)
+{
+	gw_vec env = GW_VEC_INIT;
+	int data[2] = {-1, -1}, err[2] = {-1, -1}, null_fd = -1, rc = 0, error = 0;
+	pid_t pid[2] = {-1, -1};
+
+	status[0] = status[1] = -1;
+	if (child_env(&env, setenv) < 0)
+		return gw_error_oom(ctx);
+	/* O_CLOEXEC: each child keeps only the ends dup2 gives it, so the
+	 * consumer sees the end of its input when the producer exits. */
+	if (cloexec_pipe(data) < 0 || cloexec_pipe(err) < 0 ||
+	    (null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+		error = gw_error_set(ctx, GW_ERROR, "cannot run %s: %s", producer[0],
+		                     strerror(errno));
+		goto cleanup;
+	}
+	if ((rc = spawn(&pid[1], consumer, (char *const *)env.items, data[0], null_fd, err[1])) !=
+	    0) {
+		error = gw_error_set(ctx, GW_ENOTFOUND, "cannot run %s: %s", consumer[0],
+		                     strerror(rc));
+		goto cleanup;
+	}
+	if ((rc = spawn(&pid[0], producer, (char *const *)env.items, null_fd, data[1], err[1])) !=
+	    0) {
+		error = gw_error_set(ctx, GW_ENOTFOUND, "cannot run %s: %s", producer[0],
+		                     strerror(rc));
+		/* The consumer has had no input: it must not treat what it has
+		 * not got as a complete one. */
+		kill(pid[1], SIGKILL);
+	}
+	close(data[0]);
+	close(data[1]);
+	close(err[1]);
+	data[0] = data[1] = err[1] = -1;
+	read_all(err[0], output);
+	if (pid[0] > 0)
+		status[0] = wait_for(pid[0]);
+	status[1] = wait_for(pid[1]);
+cleanup:
+	if (data[0] >= 0)
+		close(data[0]);
+	if (data[1] >= 0)
+		close(data[1]);
+	if (err[0] >= 0)
+		close(err[0]);
+	if (err[1] >= 0)
+		close(err[1]);
+	if (null_fd >= 0)
+		close(null_fd);
+	gw_vec_dispose(&env, NULL);
 	return error;
 }

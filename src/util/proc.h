@@ -15,4 +15,12 @@
 int gw_proc_run(int *status, gw_str *output, const char *const *argv, const char *const *setenv,
                 int stdout_fd, gw_ctx *ctx);
 
+/* Runs producer | consumer, each as gw_proc_run would (both get setenv):
+ * the producer's stdout feeds the consumer's stdin, the consumer's stdout
+ * is discarded, and both stderrs go into output. status[0] and status[1]
+ * get their exit codes. Fails only when one could not be started (the
+ * other is then stopped and waited for). */
+int gw_proc_pipe(int status[2], gw_str *output, const char *const *producer,
+                 const char *const *consumer, const char *const *setenv, gw_ctx *ctx);
+
 #endif
