@@ -17,18 +17,34 @@ start_godwit()
 	("$GODWIT" "$@" >bg.out 2>&1; echo $? >bg.rc) &
 }
 
+# Waits until a query answers the given value, for up to 60 s.
 wait_until_sql()
 {
 	i=0
 	until test "$(pg_sql "$1")" = "$2"
 	do
 		i=$((i + 1))
-		test $i -lt 200 || return 1
+		test $i -lt 1200 || return 1
 		sleep 0.05
 	done
 }
 
-# Ends the holder early, once a test has seen what it needed.
+# Waits until a file holds a line matching a pattern (a background
+# godwit's output), for up to 60 s.
+wait_until_grep()
+{
+	i=0
+	until grep "$1" "$2" >/dev/null 2>&1
+	do
+		i=$((i + 1))
+		test $i -lt 1200 || return 1
+		sleep 0.05
+	done
+}
+
+# Ends the holder (of pg_sleep(30)) once a test has seen what it needed:
+# holders never let go on a timer, so a slow machine cannot make one let go
+# before the test looked.
 release_locks()
 {
 	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
@@ -58,12 +74,13 @@ test_expect_success PG 'setup' '
 '
 
 test_expect_success PG 'without a lock timeout a waiting ALTER blocks every reader' '
-	hold_locks 4 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(4)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	hold_locks 30 "SELECT count(*) FROM users" &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	start_godwit --url "$PG_URL" --lock-timeout 0 up &&
 	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = '\''Lock'\'' AND query LIKE '\''%ADD COLUMN nickname%'\'' AND pid <> pg_backend_pid()" 1 &&
 	test_must_fail read_users 2>reader.err &&
 	test_grep "canceling statement due to statement timeout" reader.err &&
+	release_locks &&
 	wait &&
 	test "$(cat bg.rc)" = 0 &&
 	godwit --url "$PG_URL" down &&
@@ -71,15 +88,17 @@ test_expect_success PG 'without a lock timeout a waiting ALTER blocks every read
 '
 
 test_expect_success PG 'with lock_timeout the ALTER gives way, readers are answered, and a retry succeeds' '
-	hold_locks 3 "SELECT count(*) FROM users" &&
-	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(3)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
+	hold_locks 30 "SELECT count(*) FROM users" &&
+	wait_until_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(30)%'\'' AND state = '\''active'\'' AND pid <> pg_backend_pid()" 1 &&
 	start_godwit --url "$PG_URL" --lock-timeout 200ms --retries 40 up &&
-	wait_until_sql "SELECT count(*) FROM godwit_events WHERE action = '\''retry'\''" 1 &&
+	wait_until_sql "SELECT count(*) > 0 FROM godwit_events WHERE action = '\''retry'\''" t &&
 	for i in 1 2 3 4 5
 	do
 		test "$(read_users)" = 100 || return 1
 		sleep 0.2
 	done &&
+	test "$(pg_sql "SELECT count(*) FROM information_schema.columns WHERE column_name = '\''nickname'\''")" = 0 &&
+	release_locks &&
 	wait &&
 	test "$(cat bg.rc)" = 0 &&
 	test_grep "canceling statement due to lock timeout; rolled back, retrying in" bg.out &&
@@ -161,7 +180,7 @@ test_expect_success PG 'a server that is still starting is waited for' '
 	url2=$(cat pg2/url) &&
 	pg2_ctl stop >/dev/null &&
 	start_godwit --url "$url2" --connect-retries 6 up &&
-	sleep 1 &&
+	wait_until_grep "retrying in" bg.out &&
 	pg2_ctl start >/dev/null &&
 	wait &&
 	test "$(cat bg.rc)" = 0 &&
