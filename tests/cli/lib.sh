@@ -640,6 +640,64 @@ psql_count()
 	pg_count "$@"
 }
 
+# pg_wait_for_query TEXT: waits (10 s at most) until another session of
+# $PG_URL's database runs a query containing TEXT.
+pg_wait_for_query()
+{
+	_gw_i=0
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
+	do
+		_gw_i=$((_gw_i + 1))
+		test $_gw_i -lt 100 || return 1
+		sleep 0.1
+	done
+}
+
+# ---- PgBouncer in front of the suite's cluster ------------------------------
+#
+# The suite's cluster listens on a Unix socket: PG_SOCKET_DIR, PG_PORT and
+# PG_USER say where, for a PgBouncer [databases] line; the prerequisite
+# PGBOUNCER says a pgbouncer program and a server are there. A script keeps
+# its PgBouncers' files (INI, pid, socket) in a folder $PGB of its own.
+
+if [ -n "${PG_BASE_URL:-}" ]; then
+	PG_SOCKET_DIR=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]host=\(\/[^&]*\).*/\1/p")
+	PG_PORT=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]port=\([0-9]*\).*/\1/p")
+	PG_USER=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]user=\([^&]*\).*/\1/p")
+fi
+if command -v pgbouncer >/dev/null 2>&1 && test_have_prereq PG && [ -n "${PG_SOCKET_DIR:-}" ]; then
+	test_set_prereq PGBOUNCER
+fi
+
+# run_pgbouncer INI: starts a PgBouncer in the background. It refuses to
+# run as root; as root it runs as the cluster's owner.
+run_pgbouncer()
+{
+	if [ "$(id -u)" = 0 ]; then
+		su postgres -s /bin/sh -c "pgbouncer -d $1"
+	else
+		pgbouncer -d "$1"
+	fi
+}
+
+# stop_bouncers: stops the PgBouncers started with pid files in $PGB, and
+# waits for them to close their server connections, so the database can
+# be dropped.
+stop_bouncers()
+{
+	for _gw_pidfile in "$PGB"/*.pid; do
+		test -f "$_gw_pidfile" || continue
+		_gw_pid=$(cat "$_gw_pidfile")
+		kill "$_gw_pid" 2>/dev/null || continue
+		_gw_i=0
+		while kill -0 "$_gw_pid" 2>/dev/null && [ $_gw_i -lt 20 ]; do
+			_gw_i=$((_gw_i + 1))
+			sleep 0.1
+		done
+	done
+	return 0
+}
+
 # sqlite_sql FILE ["SQL"]: runs SQL (or stdin) on the SQLite database FILE.
 sqlite_sql()
 {

@@ -2,22 +2,6 @@
 test_description='a missing database fails at once; create, drop and wait; SSL refusals are not retried'
 . "$(dirname "$0")/lib.sh"
 
-# PgBouncer refuses to run as root; as root it runs as the cluster's owner.
-run_pgbouncer()
-{
-	if [ "$(id -u)" = 0 ]; then
-		su postgres -s /bin/sh -c "pgbouncer -d $1"
-	else
-		pgbouncer -d "$1"
-	fi
-}
-
-PG_SOCKET_DIR=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]host=\(\/[^&]*\).*/\1/p")
-PG_PORT=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]port=\([0-9]*\).*/\1/p")
-if command -v pgbouncer >/dev/null 2>&1 && test_have_prereq PG && [ -n "$PG_SOCKET_DIR" ]; then
-	test_set_prereq PGBOUNCER
-fi
-
 # bouncer NAME LISTEN_ADDR PORT: a PgBouncer (without TLS) in front of the
 # suite's cluster, its database "db" being $PG_DB.
 bouncer()
@@ -38,20 +22,6 @@ bouncer()
 	EOF
 	if [ "$(id -u)" = 0 ]; then chown postgres: "$PGB/$1.ini"; fi &&
 	run_pgbouncer "$PGB/$1.ini"
-}
-
-stop_bouncers()
-{
-	for pidfile in "$PGB"/*.pid; do
-		test -f "$pidfile" || continue
-		pid=$(cat "$pidfile")
-		kill "$pid" 2>/dev/null || continue
-		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-	done
-	return 0
 }
 
 # A PgBouncer on $PGB/.s.PGSQL.7432 in 2 s, while the test goes on.

@@ -7,17 +7,6 @@ start_in_background()
 	("$GODWIT" "$@" >bg.out 2>&1; echo $? >bg.rc) &
 }
 
-wait_for_query()
-{
-	i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
-	do
-		i=$((i + 1))
-		test $i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 kill_query()
 {
 	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()" >/dev/null
@@ -35,7 +24,7 @@ test_expect_success PG 'setup' '
 
 test_expect_success PG 'a connection lost inside a migration applies none of it' '
 	start_in_background --url "$PG_URL" up &&
-	wait_for_query "pg_sleep(30)" &&
+	pg_wait_for_query "pg_sleep(30)" &&
 	kill_query "pg_sleep(30)" &&
 	wait &&
 	test "$(cat bg.rc)" = 1 &&
@@ -66,7 +55,7 @@ test_expect_success PG 'a connection lost in a no-transaction migration leaves i
 	CREATE TABLE nt2 (id int);
 	EOF
 	start_in_background --url "$PG_URL" up &&
-	wait_for_query "pg_sleep(31)" &&
+	pg_wait_for_query "pg_sleep(31)" &&
 	kill_query "pg_sleep(31)" &&
 	wait &&
 	test "$(cat bg.rc)" = 1 &&

@@ -11,18 +11,6 @@ start_in_background()
 	("$GODWIT" "$@" >bg.out 2>&1; echo $? >bg.rc) &
 }
 
-# Waits until a session of the test database runs a query containing $1.
-wait_for_query()
-{
-	i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
-	do
-		i=$((i + 1))
-		test $i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 test_expect_success OWN_PG 'setup: a cluster of our own' '
 	own_pg_start &&
 	own_pg_new_db &&
@@ -43,7 +31,7 @@ test_expect_success OWN_PG 'setup: a cluster of our own' '
 
 test_expect_success OWN_PG 'the server stopped during a no-transaction migration: exit 1, not a crash' '
 	start_in_background --url "$PG_URL" --dir nt --connect-retries 0 up &&
-	wait_for_query "pg_sleep(30)" &&
+	pg_wait_for_query "pg_sleep(30)" &&
 	own_pg_halt &&
 	wait &&
 	test "$(cat bg.rc)" = 1 &&
@@ -72,9 +60,9 @@ test_expect_success OWN_PG 'the server stopped during CREATE INDEX CONCURRENTLY:
 	EOF
 	# An open transaction with a snapshot keeps the index build waiting.
 	(psql -X -q -d "$PG_URL" -c "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM big; SELECT pg_sleep(60)" >/dev/null 2>&1 &) &&
-	wait_for_query "pg_sleep(60)" &&
+	pg_wait_for_query "pg_sleep(60)" &&
 	start_in_background --url "$PG_URL" --dir cic --connect-retries 0 up &&
-	wait_for_query "CREATE INDEX CONCURRENTLY" &&
+	pg_wait_for_query "CREATE INDEX CONCURRENTLY" &&
 	own_pg_halt &&
 	wait &&
 	test "$(cat bg.rc)" = 1 &&
@@ -87,7 +75,7 @@ test_expect_success OWN_PG 'the server stopped during CREATE INDEX CONCURRENTLY:
 test_expect_success OWN_PG 'a restart inside the retry window: the migration in flight, that it did not commit, and the event' '
 	own_pg_new_db &&
 	start_in_background --url "$PG_URL" --dir tx --connect-retries 8 up &&
-	wait_for_query "pg_sleep(30)" &&
+	pg_wait_for_query "pg_sleep(30)" &&
 	own_pg_halt &&
 	sleep 1 &&
 	own_pg_resume &&
@@ -107,7 +95,7 @@ test_expect_success OWN_PG 'a restart inside the retry window during a no-transa
 	own_pg_new_db &&
 	sed -i "s/pg_sleep(0)/pg_sleep(30)/" nt/20240101000000_nt.sql &&
 	start_in_background --url "$PG_URL" --dir nt --connect-retries 8 up &&
-	wait_for_query "pg_sleep(30)" &&
+	pg_wait_for_query "pg_sleep(30)" &&
 	own_pg_halt &&
 	sleep 1 &&
 	own_pg_resume &&

@@ -19,18 +19,6 @@ start_godwit()
 	done
 }
 
-# Waits until a session of the test database runs a query containing $1.
-wait_for_query()
-{
-	i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
-	do
-		i=$((i + 1))
-		test $i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 # Waits until godwit waits for a lock that another session holds.
 wait_for_lock_wait()
 {
@@ -60,7 +48,7 @@ test_expect_success PG 'setup' '
 
 test_expect_success PG 'Ctrl-C in a transactional migration cancels it: exit 130, nothing committed' '
 	start_godwit --url "$PG_URL" up &&
-	wait_for_query "pg_sleep(30)" &&
+	pg_wait_for_query "pg_sleep(30)" &&
 	kill -INT "$(cat pid)" &&
 	wait &&
 	test "$(cat rc)" = 130 &&
@@ -93,7 +81,7 @@ test_expect_success PG 'SIGTERM in a no-transaction migration: exit 143, dirty w
 	CREATE TABLE nt2 (id int);
 	EOF
 	start_godwit --url "$PG_URL" up &&
-	wait_for_query "pg_sleep(31)" &&
+	pg_wait_for_query "pg_sleep(31)" &&
 	kill -TERM "$(cat pid)" &&
 	wait &&
 	test "$(cat rc)" = 143 &&
@@ -118,7 +106,7 @@ test_expect_success PG 'Ctrl-C while waiting for the lock stops at once, having 
 	SELECT pg_sleep(20);
 	EOF
 	("$GODWIT" --url "$PG_URL" --dir hold up >hold.out 2>&1 &) &&
-	wait_for_query "pg_sleep(20)" &&
+	pg_wait_for_query "pg_sleep(20)" &&
 	start_godwit --url "$PG_URL" --lock-wait 30 up &&
 	sleep 1 &&
 	kill -INT "$(cat pid)" &&
@@ -133,7 +121,7 @@ test_expect_success PG 'a second Ctrl-C exits at once' '
 	# Another session holds the events table, so recording the cancel
 	# waits; only a second signal ends godwit then.
 	(psql -X -q -d "$PG_URL" -c "BEGIN; LOCK TABLE godwit_events; SELECT pg_sleep(21)" >/dev/null 2>&1 &) &&
-	wait_for_query "pg_sleep(21)" &&
+	pg_wait_for_query "pg_sleep(21)" &&
 	start_godwit --url "$PG_URL" up &&
 	wait_for_lock_wait &&
 	kill -INT "$(cat pid)" &&

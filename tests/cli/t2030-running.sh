@@ -21,17 +21,6 @@ start_runner()
 	done
 }
 
-wait_for_query()
-{
-	i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
-	do
-		i=$((i + 1))
-		test $i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 test_expect_success PG 'setup' '
 	pg_new_db &&
 	pg_sql "CREATE TABLE t (a int); INSERT INTO t SELECT generate_series(1, 1000)" &&
@@ -46,7 +35,7 @@ test_expect_success PG 'setup' '
 
 test_expect_success PG 'status shows the migration another runner executes as running' '
 	start_runner a --url "$PG_URL" up &&
-	wait_for_query "pg_sleep(3)" &&
+	pg_wait_for_query "pg_sleep(3)" &&
 	godwit --url "$PG_URL" status >status.out &&
 	test_grep "^running  *001  *index" status.out &&
 	test_grep "^    statement 2 of 2 is running: another godwit run holds the lock$" status.out &&
@@ -69,7 +58,7 @@ test_expect_success PG 'a second runner waits for it and finds nothing to apply'
 test_expect_success PG 'eight runners started around a running no-transaction migration all succeed' '
 	godwit --url "$PG_URL" down &&
 	start_runner 0 --url "$PG_URL" up &&
-	wait_for_query "pg_sleep(3)" &&
+	pg_wait_for_query "pg_sleep(3)" &&
 	for n in 1 2 3 4 5 6 7 8
 	do
 		start_runner $n --url "$PG_URL" up || return 1
@@ -85,7 +74,7 @@ test_expect_success PG 'eight runners started around a running no-transaction mi
 test_expect_success PG 'with lock = table, a live lease makes the dirty migration running too' '
 	godwit --url "$PG_URL" down &&
 	start_runner a --url "$PG_URL" --lock table up &&
-	wait_for_query "pg_sleep(3)" &&
+	pg_wait_for_query "pg_sleep(3)" &&
 	godwit --url "$PG_URL" --lock table status >status.out &&
 	test_grep "^running  *001" status.out &&
 	godwit --url "$PG_URL" --lock table up >out.b 2>&1 &&
@@ -97,7 +86,7 @@ test_expect_success PG 'with lock = table, a live lease makes the dirty migratio
 test_expect_success PG 'a dirty migration whose runner died is interrupted, and up refuses it' '
 	godwit --url "$PG_URL" --lock table down &&
 	start_runner a --url "$PG_URL" up &&
-	wait_for_query "pg_sleep(3)" &&
+	pg_wait_for_query "pg_sleep(3)" &&
 	kill -9 "$(cat pid.a)" &&
 	wait &&
 	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(3)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&

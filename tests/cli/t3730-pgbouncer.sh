@@ -2,24 +2,6 @@
 test_description='a transaction pooler (a real PgBouncer) is found and the advisory lock refused; lock = table works through it'
 . "$(dirname "$0")/lib.sh"
 
-# PgBouncer refuses to run as root; as root it runs as the cluster's owner.
-run_pgbouncer()
-{
-	if [ "$(id -u)" = 0 ]; then
-		su postgres -s /bin/sh -c "pgbouncer -d $1"
-	else
-		pgbouncer -d "$1"
-	fi
-}
-
-# The suite's cluster listens on a Unix socket: PgBouncer goes in front of it.
-PG_SOCKET_DIR=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]host=\(\/[^&]*\).*/\1/p")
-PG_PORT=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]port=\([0-9]*\).*/\1/p")
-PG_USER=$(printf "%s" "$PG_BASE_URL" | sed -n "s/.*[?&]user=\([^&]*\).*/\1/p")
-if command -v pgbouncer >/dev/null 2>&1 && test_have_prereq PG && [ -n "$PG_SOCKET_DIR" ]; then
-	test_set_prereq PGBOUNCER
-fi
-
 # bouncer NAME PORT: a PgBouncer listening on $PGB/.s.PGSQL.PORT, with a
 # database tx (transaction pooling) and a database session (session
 # pooling), both the test's database.
@@ -56,22 +38,6 @@ tcp_bouncer()
 	TCP_PORT=$((20000 + $$ % 20000)) &&
 	bouncer tcp $TCP_PORT 127.0.0.1 &&
 	test_set_prereq TCPBOUNCER
-}
-
-# Stops the PgBouncers this script started (by their pid files), and waits
-# for them to close their server connections, so the database can be dropped.
-stop_bouncers()
-{
-	for pidfile in "$PGB"/*.pid; do
-		test -f "$pidfile" || continue
-		pid=$(cat "$pidfile")
-		kill "$pid" 2>/dev/null || continue
-		for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-	done
-	return 0
 }
 
 tables()
