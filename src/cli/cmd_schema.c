@@ -341,7 +341,7 @@ const gw_cmd gw_cmd_schema = {
                 "or sqlite_schema (SQLite): two equal schemas give byte-identical output.\n"
                 "godwit's own history tables are left out unless --include-history.\n"
                 "diff prints what differs, object by object, and exits 3 when anything does.\n"
-                "Here --schema filters the snapshot; it does not name the history schema.",
+                "Here --schema filters the snapshot; the history schema is --history-schema.",
         .options = schema_options,
         .min_args = 1,
         .max_args = 3,

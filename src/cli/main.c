@@ -50,6 +50,7 @@ enum {
 	G_FORCE,
 	G_HELP,
 	G_VERSION,
+	G_SCHEMA_ALIAS,
 	G_SETTING = 2000,
 };
 
@@ -58,12 +59,15 @@ enum {
 const gw_opt gw_global_options[] = {
         {G_ENV, "env", 0, "NAME", "environment (GODWIT_ENV, VERCEL_ENV, development)"},
         {G_CONFIG, "config", 0, "FILE", "config file (default: ./godwit.conf, if present)"},
-        {G_FORMAT, "format", 0, "FMT",
-         "output format (text or json), or a folder convention as --source-format"},
+        {G_FORMAT, "format", 0, "FMT", "output format: text or json"},
         {G_YES, "yes", 'y', NULL, "confirm changes to a protected environment (for CI)"},
         {G_FORCE, "force", 0, NULL, "allow reverting in a protected environment"},
         {G_HELP, "help", 'h', NULL, "show help"},
         {G_VERSION, "version", 0, NULL, "show the version"},
+        /* The history schema's flag was --schema before `schema dump
+         * --schema` (a snapshot filter) made the name ambiguous; a
+         * command's own --schema is matched first. */
+        {G_SCHEMA_ALIAS, "schema", 0, "S", "older name of --history-schema"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -168,17 +172,26 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 	case G_VERSION:
 		cli->version = 1;
 		break;
+	case G_SCHEMA_ALIAS:
+		if ((slot = flag_slot(cli, "schema")))
+			*slot = value;
+		break;
 	case G_FORMAT:
 		if (strcmp(value, "text") == 0)
 			cli->output = GW_OUTPUT_TEXT;
 		else if (strcmp(value, "json") == 0)
 			cli->output = GW_OUTPUT_JSON;
 		else if (gw_format_parse(&(gw_format){GW_FORMAT_AUTO}, value) == 0 &&
-		         (slot = flag_slot(cli, "source_format")))
-			/* The names never overlap, so --format flyway can mean the
-			 * folder's convention, as other tools spell it. */
+		         (slot = flag_slot(cli, "source_format"))) {
+			/* --format is the output format; a convention's name is
+			 * still taken, as it was before --source-format, so that
+			 * scripts keep working, with a warning to move on. */
 			*slot = value;
-		else
+			gw_cli_warn(cli,
+			            "--format %s names a folder convention; use --source-format "
+			            "%s (--format is the output format only)",
+			            value, value);
+		} else
 			return gw_cli_usage(
 			        cli,
 			        "unknown format '%s'; use text or json for the output, or "
