@@ -112,6 +112,10 @@ struct gw_project {
 
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);
+/* GW_EINVALID unless value (a table or schema name) is 1 to 63 bytes. */
+int gw_project__check_name(gw_ctx *ctx, const char *what, const char *value);
+
+/* connection.c */
 int gw_project__connect(gw_conn **out, gw_project *p);
 /* For commands that only read: a SQLite file that does not exist is
  * GW_ENOTFOUND, not created. */
@@ -134,6 +138,12 @@ int gw_project__cancel_error(gw_project *p, const char *fmt, ...) GW_FORMAT_PRIN
 /* 1 when the database is a SQLite file that does not exist yet: reading
  * commands report an empty history instead of creating it. */
 int gw_project__database_missing(const gw_project *p);
+/* One statement with its parameters on the project's connection (which
+ * must be open), rows to cb. */
+int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
+                     void *payload);
+
+/* project.c: the runner lock */
 /* Connects, takes the runner lock and creates the history tables. */
 int gw_project__lock(gw_project *p);
 void gw_project__unlock(gw_project *p);
@@ -143,11 +153,6 @@ int gw_project__lock_held_elsewhere(int *held, gw_project *p);
 /* pooler.c: GW_ELOCK when the connection goes through a transaction
  * pooler, where a session advisory lock does not hold. */
 int gw_project__check_pooler(gw_project *p);
-/* "dir/file", for messages. */
-/* One statement with its parameters on the project's connection (which
- * must be open), rows to cb. */
-int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
-                     void *payload);
 /* dialect.c: the SQL dialect of the migrations, for validate and lint:
  * `requested` ("postgres" or "sqlite") when given, else the configured
  * URL's, the dialect setting's, or what the SQL parses as. */

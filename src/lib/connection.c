@@ -1,0 +1,366 @@
+/*
+ * connection.c: the project's connection, made on first use: connecting
+ * with retries while a server starts, the connecting thread that opens a
+ * PostgreSQL session while the folder is read, reconnecting after a lost
+ * session, and the connection a cancel request goes to.
+ *
+ * Threads: gw_project__source_and_connect connects on a thread of its own
+ * (joined before it returns), with a context of its own whose notice
+ * callback is the project's: the retries' warnings reach the caller's
+ * callback from that thread. Nothing else here starts a thread.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../drivers/pgurl.h"
+#include "../util/backoff.h"
+#include "../util/error.h"
+#include "../util/fs.h"
+#include "../util/hash.h"
+#include "../util/url.h"
+
+int gw_project__need_conn(gw_project *p)
+{
+	if (p->conn)
+		return 0;
+	return gw_error_set(p->ctx, GW_ECONNECT, "not connected to the database");
+}
+
+int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
+                     void *payload)
+{
+	gw_stmt stmt = {sql, strlen(sql), params, n};
+	int error;
+
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
+	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
+}
+
+/* The embedded database's folders are created on first use, like the
+ * database file itself, however many are missing (db/dev/x.sqlite3 as
+ * well as db/x.sqlite3). Commands that only read never get here for a
+ * missing file (see gw_project__database_missing), so they create
+ * nothing. */
+static int make_sqlite_dir(gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	char *slash;
+	int error = 0;
+
+	if (gw_url_sqlite_path(&path, p->url) < 0)
+		goto cleanup;
+	slash = strrchr(path.ptr, '/');
+	if (slash && slash != path.ptr) {
+		*slash = '\0';
+		if (gw_path_is_dir(path.ptr) < 0)
+			error = gw_make_dirs(path.ptr, 0755, p->ctx);
+	}
+cleanup:
+	gw_str_dispose(&path);
+	return error;
+}
+
+static int qualify(char **out, gw_project *p, const char *table)
+{
+	char *schema_q = NULL, *table_q = NULL;
+	gw_str s = GW_STR_INIT;
+	int error;
+
+	if ((error = p->driver->quote_ident(p->conn, table, &table_q)) < 0)
+		goto cleanup;
+	if (p->schema && (error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0)
+		goto cleanup;
+	if (schema_q)
+		gw_str_printf(&s, "%s.", schema_q);
+	gw_str_puts(&s, table_q);
+	if (!(*out = gw_str_detach(&s)))
+		error = gw_error_oom(p->ctx);
+cleanup:
+	free(schema_q);
+	free(table_q);
+	gw_str_dispose(&s);
+	return error;
+}
+
+int gw_project__database_missing(const gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	struct stat st;
+	int missing = 0;
+
+	/* Without a URL where one is required, connecting says so. */
+	if (!p->conn && !p->url_required && gw_url_sqlite_path(&path, p->url) == 0 &&
+	    strcmp(path.ptr, ":memory:"))
+		missing = stat(path.ptr, &st) < 0 && errno == ENOENT;
+	gw_str_dispose(&path);
+	return missing;
+}
+
+/* A cold serverless database or a server that is still starting refuses
+ * connections for a few seconds; refused credentials will not get better,
+ * so only GW_ECONNECT is retried. */
+static int open_with_retries(gw_project *p, const gw_conn_options *copts, gw_ctx *ctx)
+{
+	int attempt, error;
+
+	for (attempt = 0;; attempt++) {
+		long delay;
+
+		error = p->driver->open(&p->conn, p->url, copts, ctx);
+		if (error != GW_ECONNECT || attempt >= p->connect_retries)
+			break;
+		delay = gw_backoff_ms(attempt, 500, 8000);
+		gw_notify(ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+		          "%s; retrying in %.1f s (attempt %d of %d)", gw_ctx_error(ctx)->message,
+		          (double)delay / 1000.0, attempt + 2, p->connect_retries + 1);
+		gw_ctx_clear_error(ctx);
+		gw_sleep_ms(delay);
+	}
+	if (error == GW_ECONNECT && attempt > 0)
+		gw_error_set_hint(ctx,
+		                  "the server did not answer %d attempts; check the URL and that "
+		                  "the server is up, or raise connect_retries",
+		                  attempt + 1);
+	return error;
+}
+
+/* The history's schema when none is configured: the URL's ?schema= (as
+ * Prisma uses it, for the search path and its own history table), else
+ * public. */
+static int url_schema(gw_project *p, gw_ctx *ctx)
+{
+	gw_pgurl u = GW_PGURL_INIT;
+	int error;
+
+	if ((error = gw_pgurl_parse(&u, p->url, ctx)) < 0)
+		return error;
+	if (u.schema && (error = gw_project__check_name(ctx, "schema", u.schema)) < 0)
+		goto cleanup;
+	if (!(p->schema = gw_strdup(u.schema ? u.schema : "public")))
+		error = gw_error_oom(ctx);
+cleanup:
+	gw_pgurl_dispose(&u);
+	return error;
+}
+
+/* Connects with errors and notices on ctx, which is the project's own
+ * except for the overlapped connect of gw_project__source_and_connect. */
+static int connect_in(gw_project *p, gw_ctx *ctx)
+{
+	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
+	int error;
+
+	if (p->url_required) {
+		gw_error_set(ctx, GW_ECONFIG, "%s", p->url_required);
+		gw_error_set_hint(ctx,
+		                  "the embedded SQLite default (%s) is for development; "
+		                  "nothing was created",
+		                  p->display_url);
+		return GW_ECONFIG;
+	}
+	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->schema &&
+	    (error = url_schema(p, ctx)) < 0)
+		return error;
+	if (p->driver->dialect == GW_DIALECT_SQLITE && (error = make_sqlite_dir(p)) < 0)
+		return error;
+	if ((error = open_with_retries(p, &copts, ctx)) < 0)
+		return error;
+	if ((error = qualify(&p->table_q, p, p->table)) < 0 ||
+	    (error = qualify(&p->events_q, p, p->events_table)) < 0)
+		return error;
+	return 0;
+}
+
+int gw_project__connect(gw_conn **out, gw_project *p)
+{
+	int error;
+
+	if (!p->conn) {
+		if ((error = connect_in(p, p->ctx)) < 0)
+			return error;
+		p->lock_key = gw_hash_key64(p->table_q);
+		gw_project__remember_conn(p);
+	}
+	*out = p->conn;
+	return 0;
+}
+
+int gw_project__connect_existing(gw_conn **out, gw_project *p)
+{
+	gw_str path = GW_STR_INIT;
+	int error;
+
+	if (!gw_project__database_missing(p))
+		return gw_project__connect(out, p);
+	gw_url_sqlite_path(&path, p->url);
+	error = gw_error_set(p->ctx, GW_ENOTFOUND, "the SQLite database %s does not exist",
+	                     path.ptr);
+	gw_error_set_hint(p->ctx, "check --url; 'godwit up' creates it");
+	gw_str_dispose(&path);
+	return error;
+}
+
+typedef struct connect_job {
+	gw_project *p;
+	gw_ctx *ctx;
+	int error;
+} connect_job;
+
+static void *connect_job_run(void *arg)
+{
+	connect_job *job = arg;
+
+	job->error = connect_in(job->p, job->ctx);
+	return NULL;
+}
+
+/* The thread's error, moved to the project's context. */
+static int adopt_error(gw_project *p, const gw_ctx *from, int code)
+{
+	const gw_error *e = gw_ctx_error(from);
+
+	if (!e)
+		return gw_error_set(p->ctx, code, "cannot connect");
+	gw_error_set(p->ctx, e->code, "%s", e->message);
+	gw_error_set_sqlstate(p->ctx, e->sqlstate);
+	if (e->hint[0])
+		gw_error_set_hint(p->ctx, "%s", e->hint);
+	return e->code;
+}
+
+int gw_project__source_and_connect(gw_source **out, gw_project *p)
+{
+	connect_job job = {p, NULL, 0};
+	pthread_t thread;
+	int error;
+
+	/* Loading libpq and the server's start of a backend (~15 ms) overlap
+	 * with reading and hashing the folder. SQLite connects in
+	 * microseconds and is left alone. */
+	if (p->conn || p->source || p->driver->dialect != GW_DIALECT_POSTGRES ||
+	    gw_ctx_new(&job.ctx) < 0)
+		return gw_project__source(out, p);
+	gw_ctx__copy_notice_cb(job.ctx, p->ctx);
+	if (pthread_create(&thread, NULL, connect_job_run, &job) != 0) {
+		gw_ctx_free(job.ctx);
+		return gw_project__source(out, p);
+	}
+	error = gw_project__source(out, p);
+	pthread_join(thread, NULL);
+	if (job.error < 0 && error == 0)
+		error = adopt_error(p, job.ctx, job.error);
+	gw_ctx_free(job.ctx);
+	if (p->conn) {
+		p->conn->ctx = p->ctx;
+		p->lock_key = gw_hash_key64(p->table_q);
+		gw_project__remember_conn(p);
+	}
+	return error;
+}
+
+/* The connection a cancel request goes to. It is published only once it is
+ * complete and withdrawn before it is closed, and a signal handler runs
+ * while the thread it interrupted is paused, so the handler never sees a
+ * connection being torn down. */
+void gw_project__remember_conn(gw_project *p)
+{
+	atomic_store(&p->cancel_conn, p->conn);
+}
+
+void gw_project__forget_conn(gw_project *p)
+{
+	atomic_store(&p->cancel_conn, (gw_conn *)NULL);
+}
+
+void gw_project_cancel(gw_project *p)
+{
+	gw_conn *conn;
+
+	if (!p)
+		return;
+	/* Only a flag, an atomic load and the driver's cancel request: all
+	 * async-signal-safe. */
+	p->cancelled = 1;
+	conn = atomic_load(&p->cancel_conn);
+	if (conn && conn->driver->cancel)
+		conn->driver->cancel(conn);
+}
+
+int gw_project_cancelled(const gw_project *p)
+{
+	return p && p->cancelled;
+}
+
+int gw_project__cancel_error(gw_project *p, const char *fmt, ...)
+{
+	gw_str msg = GW_STR_INIT;
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	gw_str_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	/* The driver's "canceling statement due to user request" says less
+	 * than the runner knows: which migration, and what is left of it. */
+	gw_ctx_clear_error(p->ctx);
+	error = gw_error_set(p->ctx, GW_ECANCELED, "interrupted: %s",
+	                     gw_str_failed(&msg) ? "cancelled" : msg.ptr);
+	gw_str_dispose(&msg);
+	return error;
+}
+
+int gw_project__reconnect(gw_project *p)
+{
+	gw_ctx *ctx = NULL;
+	int error;
+
+	/* The session (and with it the advisory lock) is gone already; a
+	 * lease's heartbeat must stop so the lease can lapse. */
+	if (p->lease) {
+		gw_lease_release(p->lease);
+		p->lease = NULL;
+	}
+	gw_project__forget_conn(p);
+	p->driver->close(p->conn);
+	p->conn = NULL;
+	p->locked = 0;
+	free(p->table_q);
+	free(p->events_q);
+	p->table_q = p->events_q = NULL;
+	/* The new session's errors go to a context of their own: the error
+	 * that lost the old one is what the run reports, and the retries'
+	 * warnings still reach the caller. */
+	if (gw_ctx_new(&ctx) < 0)
+		return GW_ENOMEM;
+	gw_ctx__copy_notice_cb(ctx, p->ctx);
+	if ((error = connect_in(p, ctx)) < 0) {
+		if (p->conn)
+			p->driver->close(p->conn);
+		p->conn = NULL;
+	} else {
+		p->conn->ctx = p->ctx;
+		p->lock_key = gw_hash_key64(p->table_q);
+		gw_project__remember_conn(p);
+	}
+	gw_ctx_free(ctx);
+	return error;
+}
+
+int gw_project_server_version(const char **out, gw_project *p)
+{
+	gw_conn *conn;
+	int error;
+
+	if ((error = gw_project__connect(&conn, p)) < 0)
+		return error;
+	*out = p->driver->server_version(conn);
+	return 0;
+}
