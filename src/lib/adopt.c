@@ -1129,7 +1129,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 	    (error = open_tool_table(&qname, p, t, &attached)) < 0)
 		goto cleanup;
 	/* A dry run creates nothing, not even the history tables. */
-	if (!dry_run && (error = gw_project__lock(p)) < 0)
+	if (!dry_run && (error = gw_hist_begin(p)) < 0)
 		goto cleanup;
 	if ((error = gw_hist_exists(&exists, p)) < 0 ||
 	    (exists && (error = gw_hist_load(&h, p)) < 0))

@@ -723,7 +723,7 @@ int gw_project_restore(gw_project *p, const char *path)
 		                    strerror(errno));
 	/* No migration may run while the database is being replaced, and no
 	 * event is recorded between reading them and putting them back. */
-	if ((error = gw_project__lock(p)) < 0 || (error = gw_hist_save_events(&saved, p)) < 0)
+	if ((error = gw_hist_begin(p)) < 0 || (error = gw_hist_save_events(&saved, p)) < 0)
 		goto cleanup;
 	error = p->driver->restore ? restore_sqlite(p, path) : restore_postgres(p, path);
 	if (error < 0) {

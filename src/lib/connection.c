@@ -324,14 +324,10 @@ int gw_project__reconnect(gw_project *p)
 
 	/* The session (and with it the advisory lock) is gone already; a
 	 * lease's heartbeat must stop so the lease can lapse. */
-	if (p->lease) {
-		gw_lease_release(p->lease);
-		p->lease = NULL;
-	}
+	gw_project__lock_drop(p);
 	gw_project__forget_conn(p);
 	p->driver->close(p->conn);
 	p->conn = NULL;
-	p->locked = 0;
 	free(p->table_q);
 	free(p->events_q);
 	p->table_q = p->events_q = NULL;

@@ -298,6 +298,17 @@ int gw_hist_ensure(gw_project *p)
 	return error;
 }
 
+int gw_hist_begin(gw_project *p)
+{
+	int error;
+
+	/* Created under the lock, so concurrent first runs cannot race on
+	 * CREATE TABLE. */
+	if ((error = gw_project__lock(p)) < 0)
+		return error;
+	return gw_hist_ensure(p);
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 typedef struct load_state {

@@ -143,16 +143,20 @@ int gw_project__database_missing(const gw_project *p);
 int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
                      void *payload);
 
-/* project.c: the runner lock */
-/* Connects, takes the runner lock and creates the history tables. */
+/* lock.c: the runner lock. Connects and takes it (an advisory lock,
+ * refused behind a transaction pooler; a lease row with a heartbeat
+ * thread for lock = table; nothing on SQLite). */
 int gw_project__lock(gw_project *p);
 void gw_project__unlock(gw_project *p);
 /* *held: another session holds the runner lock (or a live lease) that
  * this project does not hold. */
 int gw_project__lock_held_elsewhere(int *held, gw_project *p);
-/* pooler.c: GW_ELOCK when the connection goes through a transaction
- * pooler, where a session advisory lock does not hold. */
-int gw_project__check_pooler(gw_project *p);
+/* Whether the lease's heartbeat failed to renew it (it may have expired
+ * and been taken over); 0 for an advisory lock. */
+int gw_project__lock_lost(const gw_project *p);
+/* The session is gone, and the lock with it: stops a lease's heartbeat so
+ * the lease can lapse, and marks the project unlocked. */
+void gw_project__lock_drop(gw_project *p);
 /* dialect.c: the SQL dialect of the migrations, for validate and lint:
  * `requested` ("postgres" or "sqlite") when given, else the configured
  * URL's, the dialect setting's, or what the SQL parses as. */
@@ -163,6 +167,9 @@ int gw_project__path(gw_str *out, const gw_project *p, const char *file);
 /* history.c */
 int gw_hist_exists(int *exists, gw_project *p);
 int gw_hist_ensure(gw_project *p);
+/* Connects, takes the runner lock and creates the history tables: what
+ * every command that writes history does first. */
+int gw_hist_begin(gw_project *p);
 int gw_hist_load(gw_hist *out, gw_project *p);
 void gw_hist_dispose(gw_hist *h);
 gw_hist_row *gw_hist_find(const gw_hist *h, const char *version);
@@ -275,14 +282,8 @@ void gw_scratch_close(gw_scratch *s);
 int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, int *skipped);
 int gw_run_down(gw_project *p, const gw_migration *m);
 
-/* lease.c: the runner lock as a renewed lease row (lock = table). */
+/* lock.c: the lease behind lock = table. */
 typedef struct gw_lease gw_lease;
-int gw_lease_acquire(gw_lease **out, gw_project *p);
-/* Whether the heartbeat failed to renew the lease (it may have expired). */
-int gw_lease_lost(gw_lease *lease);
-void gw_lease_release(gw_lease *lease);
-/* *held: a lease on p's history table is live (another runner's). */
-int gw_lease_held(int *held, gw_project *p);
 
 /* health.c: runs the pre-flight checks before anything changes, and
  * waits, warns or refuses as p->preflight says. */

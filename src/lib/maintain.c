@@ -57,7 +57,7 @@ static int with_locked_status(gw_status **st, gw_project *p)
 	gw_source *src;
 	int error;
 
-	if ((error = gw_project__source(&src, p)) < 0 || (error = gw_project__lock(p)) < 0)
+	if ((error = gw_project__source(&src, p)) < 0 || (error = gw_hist_begin(p)) < 0)
 		return error;
 	return gw_status__compute(st, p, 1);
 }

@@ -390,7 +390,7 @@ static int load_status(gw_status **st, gw_project *p, access_mode mode)
 	if ((error = gw_project__source_and_connect(&src, p)) < 0)
 		return error;
 	if (mode == LOCKED)
-		error = gw_project__lock(p);
+		error = gw_hist_begin(p);
 	else
 		error = gw_hist_exists(&exists, p);
 	if (error < 0 || (error = gw_status__compute(st, p, exists)) < 0)
@@ -408,7 +408,7 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 
 		/* A lease whose heartbeat failed may have expired and been
 		 * taken over: stop before the next migration. */
-		if (gw_lease_lost(p->lease)) {
+		if (gw_project__lock_lost(p)) {
 			error = gw_error_set(p->ctx, GW_ELOCK,
 			                     "the migration lease could not be renewed; stopped "
 			                     "before %s so that two runners never overlap",

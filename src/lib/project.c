@@ -1,28 +1,18 @@
 /*
- * project.c: opening a project, and the lazily made pieces every command
- * shares: the migration set and the runner lock. The connection is made
- * in connection.c.
+ * project.c: opening a project (its options and URL checked once), and the
+ * migration set every command shares, loaded on first use. The connection
+ * is made in connection.c, the runner lock taken in lock.c.
  */
 #include "internal.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "../drivers/pgurl.h"
 #include "../drivers/registry.h"
-#include "../util/backoff.h"
 #include "../util/error.h"
 #include "../util/fs.h"
-#include "../util/hash.h"
 #include "../util/url.h"
 #include "sql/sql.h"
 
@@ -296,126 +286,4 @@ int gw_project_format(gw_format *out, gw_project *p)
 		return error;
 	*out = src->format;
 	return 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int lock_timeout_error(gw_project *p)
-{
-	char *holder = NULL;
-	int error;
-
-	/* Naming the holder is a courtesy: if that query fails, the lock
-	 * timeout is still the error to report. */
-	if (p->driver->lock_holder(p->conn, p->lock_key, &holder) < 0)
-		gw_ctx_clear_error(p->ctx);
-	error = gw_error_set(
-	        p->ctx, GW_ELOCK,
-	        "another godwit run has held the migration lock on %s for over %d s%s%s",
-	        p->table_q, p->lock_wait_ms / 1000, holder ? ": " : "", holder ? holder : "");
-	gw_error_set_hint(p->ctx,
-	                  "wait for it to finish, raise --lock-wait, or end that session if it "
-	                  "is stuck");
-	free(holder);
-	return error;
-}
-
-/* Poll pg_try_advisory_lock instead of blocking in pg_advisory_lock: a
- * session waiting on the lock would deadlock with a CREATE INDEX
- * CONCURRENTLY run by the holder, which waits for all transactions. */
-static int take_advisory_lock(gw_project *p)
-{
-	long long deadline = now_ms() + p->lock_wait_ms;
-	long delay = 20;
-	int acquired = 0, error, told = 0;
-
-	for (;;) {
-		if ((error = p->driver->try_lock(p->conn, p->lock_key, &acquired)) < 0)
-			return error;
-		if (acquired)
-			return 0;
-		if (p->cancelled)
-			return gw_project__cancel_error(p,
-			                                "stopped while waiting for the migration "
-			                                "lock; nothing was changed");
-		if (now_ms() >= deadline)
-			return lock_timeout_error(p);
-		if (!told++)
-			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
-			          "another godwit run holds the migration lock; waiting up to "
-			          "%d s",
-			          p->lock_wait_ms / 1000);
-		gw_sleep_ms(delay);
-		if (delay < 1000)
-			delay *= 2;
-	}
-}
-
-int gw_project__lock(gw_project *p)
-{
-	gw_conn *conn;
-	int error;
-
-	if (p->locked)
-		return 0;
-	if ((error = gw_project__connect(&conn, p)) < 0)
-		return error;
-	if (p->lock_table) {
-		if ((error = gw_lease_acquire(&p->lease, p)) < 0)
-			return error;
-		p->locked = 1;
-	} else if (p->driver->caps & GW_CAP_ADVISORY_LOCK) {
-		/* Without session locks (SQLite) each migration's transaction
-		 * takes the database's write lock and re-checks the history
-		 * row first. */
-		if ((error = gw_project__check_pooler(p)) < 0 ||
-		    (error = take_advisory_lock(p)) < 0)
-			return error;
-		p->locked = 1;
-	}
-	return gw_hist_ensure(p);
-}
-
-int gw_project__lock_held_elsewhere(int *held, gw_project *p)
-{
-	char *holder = NULL;
-	int error;
-
-	*held = 0;
-	if (p->locked || !p->conn)
-		return 0;
-	if (p->lock_table)
-		return gw_lease_held(held, p);
-	if (!(p->driver->caps & GW_CAP_ADVISORY_LOCK))
-		return 0;
-	if ((error = p->driver->lock_holder(p->conn, p->lock_key, &holder)) < 0)
-		return error;
-	*held = holder != NULL;
-	free(holder);
-	return 0;
-}
-
-void gw_project__unlock(gw_project *p)
-{
-	int had_error = gw_error_is_set(p->ctx);
-
-	if (!p->locked || !p->conn)
-		return;
-	p->locked = 0;
-	if (p->lease) {
-		gw_lease_release(p->lease);
-		p->lease = NULL;
-		return;
-	}
-	/* Released after a failure too, for a program that keeps the project
-	 * open. A failed unlock is harmless (the session lock ends with the
-	 * connection) and must not hide the run's own error. */
-	if (p->driver->unlock(p->conn, p->lock_key) < 0 && !had_error)
-		gw_ctx_clear_error(p->ctx);
 }

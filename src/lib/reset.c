@@ -99,7 +99,7 @@ int gw_project_reset(gw_project *p, int drop)
 		p->backup_before_changes = backup_flag;
 		goto cleanup;
 	}
-	if ((error = gw_project__lock(p)) < 0)
+	if ((error = gw_hist_begin(p)) < 0)
 		goto cleanup;
 	error = p->driver->dialect == GW_DIALECT_POSTGRES ? drop_postgres(p) : drop_sqlite(p);
 	if (error == 0)

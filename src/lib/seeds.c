@@ -154,7 +154,7 @@ int gw_project__seed(size_t *applied, gw_project *p)
 		return error;
 	}
 	if ((error = gw_dir_list(&names, p->seeds_dir, p->ctx)) < 0 ||
-	    (error = gw_project__lock(p)) < 0 || (error = seeds_table(&table_q, p)) < 0 ||
+	    (error = gw_hist_begin(p)) < 0 || (error = seeds_table(&table_q, p)) < 0 ||
 	    (error = ensure_table(p, table_q)) < 0)
 		goto cleanup;
 	for (i = 0; i < names.len && error == 0; i++) {

@@ -1,14 +1,27 @@
 /*
- * lease.c: the runner lock as a lease row, for connections that go through
- * PgBouncer in transaction mode.
+ * lock.c: the runner lock, one interface (gw_project__lock, _unlock,
+ * _lock_held_elsewhere, _lock_lost, _lock_drop) over its two kinds.
  *
- * A session advisory lock needs a session of its own, which a transaction
- * pooler does not give: the lock would stay with whatever server
- * connection the pooler picked. Here the lock is a row in godwit_lock with
- * an owner and an expiry, taken and renewed by single autocommit
- * statements. A heartbeat thread, on its own connection, renews it every
- * third of the lease; a killed runner stops renewing, and the next one
- * takes the row over once it has expired.
+ * PostgreSQL by default: a session advisory lock keyed by the history
+ * table's name, polled with pg_try_advisory_lock. It is refused behind a
+ * transaction pooler, where it would not keep other runners out.
+ *
+ * lock = table: a lease row, for connections that go through PgBouncer in
+ * transaction mode. A session advisory lock needs a session of its own,
+ * which a transaction pooler does not give: the lock would stay with
+ * whatever server connection the pooler picked. Here the lock is a row in
+ * godwit_lock with an owner and an expiry, taken and renewed by single
+ * autocommit statements. A heartbeat thread, on its own connection and
+ * context, renews it every third of the lease; a killed runner stops
+ * renewing, and the next one takes the row over once it has expired. The
+ * heartbeat calls no callback; it is started by gw_project__lock and
+ * joined by gw_project__unlock (or _lock_drop).
+ *
+ * SQLite has no session lock: each migration's transaction takes the
+ * database's write lock and re-checks the history row first.
+ *
+ * The history tables are not created here: the code that writes history
+ * does that once it holds the lock (gw_hist_begin).
  */
 #include "internal.h"
 
@@ -22,6 +35,18 @@
 
 #include "../util/backoff.h"
 #include "../util/error.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the lease (lock = table) -------------------------------------------- */
+
+static void lease_release(gw_lease *l);
 
 struct gw_lease {
 	gw_project *p;
@@ -210,14 +235,6 @@ done:
 
 /* ---- taking and giving back ------------------------------------------------ */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int timeout_error(gw_lease *l)
 {
 	char *holder = describe_holder(l);
@@ -277,7 +294,7 @@ cleanup:
 	return error;
 }
 
-int gw_lease_held(int *held, gw_project *p)
+static int lease_held(int *held, gw_project *p)
 {
 	gw_lease *l = NULL;
 	const char *params[1];
@@ -302,7 +319,7 @@ cleanup:
 	return error;
 }
 
-int gw_lease_acquire(gw_lease **out, gw_project *p)
+static int lease_acquire(gw_lease **out, gw_project *p)
 {
 	long long deadline = now_ms() + p->lock_wait_ms;
 	gw_lease *l = NULL;
@@ -335,7 +352,7 @@ int gw_lease_acquire(gw_lease **out, gw_project *p)
 	}
 	if (pthread_create(&l->thread, NULL, heartbeat, l) != 0) {
 		error = gw_error_set(p->ctx, GW_ERROR, "cannot start the lease's heartbeat");
-		gw_lease_release(l);
+		lease_release(l);
 		return error;
 	}
 	l->running = 1;
@@ -346,12 +363,12 @@ fail:
 	return error;
 }
 
-int gw_lease_lost(gw_lease *l)
+static int lease_lost(gw_lease *l)
 {
 	return l && atomic_load(&l->lost);
 }
 
-void gw_lease_release(gw_lease *l)
+static void lease_release(gw_lease *l)
 {
 	const char *params[2];
 	gw_str sql = GW_STR_INIT;
@@ -377,4 +394,230 @@ void gw_lease_release(gw_lease *l)
 		gw_ctx_clear_error(l->p->ctx);
 	gw_str_dispose(&sql);
 	lease_free(l);
+}
+
+/* ---- no advisory lock behind a transaction pooler ---------------------------
+ *
+ * PgBouncer in transaction mode (Supabase's port 6543, the pooled URLs of
+ * Vercel's Neon and Supabase integrations) hands each transaction to
+ * whichever server connection is free. A session advisory lock taken
+ * through it stays on that server connection: the next transaction may run
+ * elsewhere, and another runner's may run there and find the lock its own.
+ * Two deploys would then migrate at once. So before taking the lock, the
+ * runner looks for a transaction pooler, and refuses the lock if it finds
+ * one, pointing to the direct URL or `lock = table` (above).
+ *
+ * The signs, cheapest first: the connection string names a pooler
+ * (pgbouncer=true, Supabase's port 6543, a Neon "-pooler." host); else the
+ * server process that answers is not the one the connection was given at
+ * startup (poolers make up their own), and then, to tell a transaction
+ * pooler from a session one, whether the server process changes between
+ * two transactions while a second connection holds one open (a session
+ * pooler keeps the process for the client).
+ */
+
+static int pid_row(void *payload, int ncols, const char *const *values)
+{
+	if (ncols > 0 && values[0])
+		*(int *)payload = atoi(values[0]);
+	return 0;
+}
+
+static int exec_on(gw_conn *conn, const char *sql, int *pid)
+{
+	gw_stmt stmt = {sql, strlen(sql), NULL, 0};
+
+	return conn->driver->exec(conn, &stmt, pid ? pid_row : NULL, pid);
+}
+
+/* With a second connection inside a transaction: whether this
+ * connection's statements moved to another server process, or the second
+ * connection's transaction ran on this one's. 1 yes, 0 no (a session
+ * pooler or proxy), -1 when it could not be checked. */
+static int transactions_move(gw_project *p, const gw_session_info *first)
+{
+	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
+	gw_session_info again;
+	gw_conn *other = NULL;
+	gw_ctx *ctx = NULL;
+	int other_pid = 0, moved = -1;
+
+	if (gw_ctx_new(&ctx) < 0 || p->driver->open(&other, p->url, &copts, ctx) < 0)
+		goto cleanup;
+	if (exec_on(other, "BEGIN", NULL) < 0 ||
+	    exec_on(other, "SELECT pg_backend_pid()", &other_pid) < 0)
+		goto cleanup;
+	if (p->driver->session(p->conn, &again) < 0) {
+		gw_ctx_clear_error(p->ctx);
+		goto cleanup;
+	}
+	moved = other_pid == first->server_pid || again.server_pid != first->server_pid;
+cleanup:
+	if (other) {
+		exec_on(other, "ROLLBACK", NULL);
+		p->driver->close(other);
+	}
+	gw_ctx_free(ctx);
+	return moved;
+}
+
+static int check_pooler(gw_project *p)
+{
+	gw_session_info info;
+	const char *why = NULL;
+	int error, moved;
+
+	if (!p->driver->session)
+		return 0;
+	if ((error = p->driver->session(p->conn, &info)) < 0)
+		return error;
+	if (info.pooler) {
+		why = info.pooler;
+	} else if (!info.own) {
+		moved = transactions_move(p, &info);
+		if (moved > 0)
+			why = "the server process changes from one transaction to the next";
+		else if (moved < 0)
+			why = "a pooler answers instead of the server, and its mode could not be "
+			      "checked";
+	}
+	if (!why)
+		return 0;
+	gw_error_set(p->ctx, GW_ELOCK,
+	             "the connection goes through a transaction pooler (%s): a session advisory "
+	             "lock would not keep other runners out",
+	             why);
+	gw_error_set_hint(p->ctx, "use the direct URL (POSTGRES_URL_NON_POOLING, "
+	                          "DATABASE_URL_UNPOOLED or DIRECT_URL), or set lock = table "
+	                          "(--lock table)");
+	return GW_ELOCK;
+}
+
+/* ---- the advisory lock, and the one interface ------------------------------ */
+
+static int lock_timeout_error(gw_project *p)
+{
+	char *holder = NULL;
+	int error;
+
+	/* Naming the holder is a courtesy: if that query fails, the lock
+	 * timeout is still the error to report. */
+	if (p->driver->lock_holder(p->conn, p->lock_key, &holder) < 0)
+		gw_ctx_clear_error(p->ctx);
+	error = gw_error_set(
+	        p->ctx, GW_ELOCK,
+	        "another godwit run has held the migration lock on %s for over %d s%s%s",
+	        p->table_q, p->lock_wait_ms / 1000, holder ? ": " : "", holder ? holder : "");
+	gw_error_set_hint(p->ctx,
+	                  "wait for it to finish, raise --lock-wait, or end that session if it "
+	                  "is stuck");
+	free(holder);
+	return error;
+}
+
+/* Poll pg_try_advisory_lock instead of blocking in pg_advisory_lock: a
+ * session waiting on the lock would deadlock with a CREATE INDEX
+ * CONCURRENTLY run by the holder, which waits for all transactions. */
+static int take_advisory_lock(gw_project *p)
+{
+	long long deadline = now_ms() + p->lock_wait_ms;
+	long delay = 20;
+	int acquired = 0, error, told = 0;
+
+	for (;;) {
+		if ((error = p->driver->try_lock(p->conn, p->lock_key, &acquired)) < 0)
+			return error;
+		if (acquired)
+			return 0;
+		if (p->cancelled)
+			return gw_project__cancel_error(p,
+			                                "stopped while waiting for the migration "
+			                                "lock; nothing was changed");
+		if (now_ms() >= deadline)
+			return lock_timeout_error(p);
+		if (!told++)
+			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
+			          "another godwit run holds the migration lock; waiting up to "
+			          "%d s",
+			          p->lock_wait_ms / 1000);
+		gw_sleep_ms(delay);
+		if (delay < 1000)
+			delay *= 2;
+	}
+}
+
+int gw_project__lock(gw_project *p)
+{
+	gw_conn *conn;
+	int error;
+
+	if (p->locked)
+		return 0;
+	if ((error = gw_project__connect(&conn, p)) < 0)
+		return error;
+	if (p->lock_table) {
+		if ((error = lease_acquire(&p->lease, p)) < 0)
+			return error;
+		p->locked = 1;
+	} else if (p->driver->caps & GW_CAP_ADVISORY_LOCK) {
+		/* Without session locks (SQLite) each migration's transaction
+		 * takes the database's write lock and re-checks the history
+		 * row first. */
+		if ((error = check_pooler(p)) < 0 || (error = take_advisory_lock(p)) < 0)
+			return error;
+		p->locked = 1;
+	}
+	return 0;
+}
+
+int gw_project__lock_lost(const gw_project *p)
+{
+	return lease_lost(p->lease);
+}
+
+void gw_project__lock_drop(gw_project *p)
+{
+	if (p->lease) {
+		lease_release(p->lease);
+		p->lease = NULL;
+	}
+	p->locked = 0;
+}
+
+int gw_project__lock_held_elsewhere(int *held, gw_project *p)
+{
+	char *holder = NULL;
+	int error;
+
+	*held = 0;
+	if (p->locked || !p->conn)
+		return 0;
+	if (p->lock_table)
+		return lease_held(held, p);
+	if (!(p->driver->caps & GW_CAP_ADVISORY_LOCK))
+		return 0;
+	if ((error = p->driver->lock_holder(p->conn, p->lock_key, &holder)) < 0)
+		return error;
+	*held = holder != NULL;
+	free(holder);
+	return 0;
+}
+
+void gw_project__unlock(gw_project *p)
+{
+	int had_error = gw_error_is_set(p->ctx);
+
+	if (!p->locked || !p->conn)
+		return;
+	p->locked = 0;
+	if (p->lease) {
+		lease_release(p->lease);
+		p->lease = NULL;
+		return;
+	}
+	/* Released after a failure too, for a program that keeps the project
+	 * open. A failed unlock is harmless (the session lock ends with the
+	 * connection) and must not hide the run's own error. */
+	if (p->driver->unlock(p->conn, p->lock_key) < 0 && !had_error)
+		gw_ctx_clear_error(p->ctx);
 }
