@@ -15,12 +15,26 @@
 
 /* In gw_format order: the first name a format has is its canonical one. */
 static const gw_convention *const conventions[] = {
-        &gw_convention_native,  &gw_convention_golang, &gw_convention_pairs,  &gw_convention_dated,
-        &gw_convention_flyway,  &gw_convention_goose,  &gw_convention_diesel, &gw_convention_prisma,
-        &gw_convention_drizzle, &gw_convention_multi,  &gw_convention_sqitch,
+        &gw_convention_native,  /* source/native.c */
+        &gw_convention_golang,  /* source/golang.c */
+        &gw_convention_pairs,   /* source/pairs.c */
+        &gw_convention_dated,   /* source/dated.c */
+        &gw_convention_flyway,  /* source/flyway.c */
+        &gw_convention_goose,   /* source/goose.c */
+        &gw_convention_diesel,  /* source/diesel.c */
+        &gw_convention_prisma,  /* source/prisma.c */
+        &gw_convention_drizzle, /* source/drizzle.c */
+        &gw_convention_multi,   /* source/multi.c */
+        &gw_convention_sqitch,  /* source/sqitch.c */
+        NULL,
 };
 
-#define NCONVENTIONS (sizeof(conventions) / sizeof(conventions[0]))
+#define NCONVENTIONS (sizeof(conventions) / sizeof(conventions[0]) - 1)
+
+const gw_convention *const *gw_conventions(void)
+{
+	return conventions;
+}
 
 const gw_convention *gw_convention_of(gw_format format)
 {

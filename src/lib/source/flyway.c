@@ -83,6 +83,7 @@ const gw_convention gw_convention_flyway = {
         .format = GW_FORMAT_FLYWAY,
         .name = "flyway",
         .example = "V1__create_users.sql",
+        .classify = gw_source__flyway_name,
         .down_place = flyway_down_place,
         .stem_prefix = "V",
         .new_files = flyway_new,

@@ -4,7 +4,73 @@
  * 1_name.up.sql and 1_name.down.sql, each file whole. Their names are
  * classified in source.c, which multi-dialect folders (multi.c) share.
  */
+#include <string.h>
+
 #include "priv.h"
+#include "../../util/text.h"
+
+/* ".postgres" and ".autocommit" before ".up.sql" (either order) make a
+ * golang-migrate name a multi-dialect one; the stem drops them, so the
+ * variants of one migration share it. */
+static void dialect_suffixes(file_name *fn, const char *n)
+{
+	/* Each suffix and the dialect it names: popx (pop's CanonicalDialect)
+	 * accepts these synonyms too. */
+	static const char *const dialects[][2] = {
+	        {".postgres", "postgres"},   {".postgresql", "postgres"},   {".pg", "postgres"},
+	        {".pgx", "postgres"},        {".sqlite3", "sqlite3"},       {".sqlite", "sqlite3"},
+	        {".mysql", "mysql"},         {".mariadb", "mysql"},         {".maria", "mysql"},
+	        {".cockroach", "cockroach"}, {".cockroachdb", "cockroach"}, {".crdb", "cockroach"},
+	};
+	size_t i, round, len;
+
+	for (round = 0; round < 2; round++) {
+		if (!fn->autocommit && gw_source__ends_with(n, fn->stem_len, ".autocommit") &&
+		    fn->stem_len - 11 > fn->name_start) {
+			fn->autocommit = 1;
+			fn->stem_len -= 11;
+			continue;
+		}
+		for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]) && !fn->dialect; i++) {
+			len = strlen(dialects[i][0]);
+			if (gw_source__ends_with(n, fn->stem_len, dialects[i][0]) &&
+			    fn->stem_len - len > fn->name_start) {
+				fn->dialect = dialects[i][1];
+				fn->stem_len -= len;
+			}
+		}
+	}
+	if (fn->dialect || fn->autocommit)
+		fn->conv = GW_FORMAT_MULTI;
+}
+
+/* "<digits>_<name>.sql", the shape golang-migrate shares with native,
+ * pairs, goose and drizzle files: ".up"/".down" make it golang-migrate's
+ * (or multi-dialect's, with a dialect suffix); any other is PAIRS until
+ * the loader reads the text (a -- migrate:up line makes it native, a
+ * -- +goose Up line goose's; a journal drizzle's). */
+static int golang_classify(file_name *fn, const char *n, size_t base)
+{
+	size_t d = 0;
+
+	while (d < base && gw_is_digit(n[d]))
+		d++;
+	if (!d || d >= base || n[d] != '_')
+		return -1;
+	fn->version_len = d;
+	fn->name_start = d + 1;
+	fn->stem_len = base;
+	if (gw_source__ends_with(n, base, ".up") || gw_source__ends_with(n, base, ".down")) {
+		fn->conv = GW_FORMAT_GOLANG;
+		fn->is_down = n[base - 1] == 'n';
+		fn->stem_len = base - (fn->is_down ? 5 : 3);
+		dialect_suffixes(fn, n);
+	} else {
+		fn->conv = GW_FORMAT_PAIRS;
+		fn->rollback = gw_source__ends_with(n, base, "_rollback") && base - 9 > d + 1;
+	}
+	return fn->stem_len > d + 1 ? 0 : -1;
+}
 
 /* golang-migrate, multi-dialect and drizzle downs: "<stem>.down.sql". */
 const char *gw_source__dot_down_place(gw_str *file, const char *stem, const char *up_file)
@@ -31,6 +97,7 @@ const gw_convention gw_convention_golang = {
         .name = "golang-migrate",
         .aliases = golang_aliases,
         .example = "1_create_users.up.sql",
+        .classify = golang_classify,
         .down_place = gw_source__dot_down_place,
         .new_files = gw_source__dot_up_down_new,
 };

@@ -6,6 +6,8 @@
 #ifndef GW_LIB_SOURCE_PRIV_H
 #define GW_LIB_SOURCE_PRIV_H
 
+#include <string.h>
+
 #include "source.h"
 #include "../../util/vec.h"
 
@@ -21,6 +23,8 @@
 #define NEW_UP_TEMPLATE   "-- Write the SQL of this migration here.\n"
 #define NEW_DOWN_TEMPLATE "-- Write the SQL that reverts "
 
+struct file_name;
+
 /* One folder convention, as the generic loader (source.c) and `godwit new`
  * see it. Each convention is one file of src/lib/source/ exporting one of
  * these; format.c lists them all, and finds one by gw_format or by name. */
@@ -29,6 +33,14 @@ typedef struct gw_convention {
 	const char *name;           /* canonical, for --source-format and messages */
 	const char *const *aliases; /* other names it is known by; NULL-terminated, or NULL */
 	const char *example;        /* a migration of this convention, for messages */
+	/* Classifies a "*.sql" file name n (base: its length without ".sql",
+	 * fn zeroed): 0 when the name has this convention's shape, with fn
+	 * filled, -1 otherwise. The shapes are disjoint, so the registry's
+	 * order does not matter. "<digits>_<name>.sql" is one shape for
+	 * several conventions (golang.c's hook settles which from the
+	 * suffixes, the loader from the text); NULL: the convention's files
+	 * take another's shape, or are found otherwise (folders, a plan). */
+	int (*classify)(struct file_name *fn, const char *n, size_t base);
 	/* Where the down of a migration goes: the file to write, relative to
 	 * the folder, appended to *file (stem is the migration's, without
 	 * suffixes). Returns the marker line of the down section when the
@@ -63,6 +75,17 @@ void gw_source__dot_up_down_new(gw_str *up_name, gw_str *up_body, gw_str *down_n
                                 gw_str *down_body, const char *version, const char *name);
 void gw_source__rollback_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                              const char *version, const char *name);
+
+/* Every convention, NULL-terminated, in gw_format order (format.c). */
+const gw_convention *const *gw_conventions(void);
+
+/* Whether s[0, len) ends with suffix. */
+static inline int gw_source__ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && !memcmp(s + len - n, suffix, n);
+}
 
 /* The convention of a gw_format; native for GW_FORMAT_AUTO and for what
  * is not one (format.c). */

@@ -95,13 +95,6 @@ typedef struct loader {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static int ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-
-	return len >= n && !memcmp(s + len - n, suffix, n);
-}
-
 static size_t line_end(const char *text, size_t len, size_t from)
 {
 	const char *nl = memchr(text + from, '\n', len - from);
@@ -143,91 +136,19 @@ static int line_of(const char *text, size_t len, size_t at)
 
 /* ---- file names ------------------------------------------------------- */
 
-static int is_dated(const char *n, size_t len)
-{
-	static const char shape[] = "dddd-dd-dd_";
-	size_t i;
-
-	if (len < sizeof(shape) - 1)
-		return 0;
-	for (i = 0; i < sizeof(shape) - 1; i++) {
-		if (shape[i] == 'd' ? !gw_is_digit(n[i]) : n[i] != shape[i])
-			return 0;
-	}
-	return 1;
-}
-
-/* ".postgres" and ".autocommit" before ".up.sql" (either order) make a
- * golang-migrate name a multi-dialect one; the stem drops them, so the
- * variants of one migration share it. */
-static void dialect_suffixes(file_name *fn, const char *n)
-{
-	/* Each suffix and the dialect it names: popx (pop's CanonicalDialect)
-	 * accepts these synonyms too. */
-	static const char *const dialects[][2] = {
-	        {".postgres", "postgres"},   {".postgresql", "postgres"},   {".pg", "postgres"},
-	        {".pgx", "postgres"},        {".sqlite3", "sqlite3"},       {".sqlite", "sqlite3"},
-	        {".mysql", "mysql"},         {".mariadb", "mysql"},         {".maria", "mysql"},
-	        {".cockroach", "cockroach"}, {".cockroachdb", "cockroach"}, {".crdb", "cockroach"},
-	};
-	size_t i, round, len;
-
-	for (round = 0; round < 2; round++) {
-		if (!fn->autocommit && ends_with(n, fn->stem_len, ".autocommit") &&
-		    fn->stem_len - 11 > fn->name_start) {
-			fn->autocommit = 1;
-			fn->stem_len -= 11;
-			continue;
-		}
-		for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]) && !fn->dialect; i++) {
-			len = strlen(dialects[i][0]);
-			if (ends_with(n, fn->stem_len, dialects[i][0]) &&
-			    fn->stem_len - len > fn->name_start) {
-				fn->dialect = dialects[i][1];
-				fn->stem_len -= len;
-			}
-		}
-	}
-	if (fn->dialect || fn->autocommit)
-		fn->conv = GW_FORMAT_MULTI;
-}
-
-/* Classifies a "*.sql" name; -1 when it fits no convention. */
+/* Classifies a "*.sql" name by the shapes the conventions know; -1 when
+ * it fits none. */
 static int classify_name(file_name *fn, const char *n)
 {
-	size_t base = strlen(n) - 4, d = 0;
+	const gw_convention *const *conv;
+	size_t base = strlen(n) - 4;
 
-	memset(fn, 0, sizeof(*fn));
-	if (gw_source__flyway_name(fn, n, base) == 0)
-		return 0;
-	if (is_dated(n, base)) {
-		fn->conv = GW_FORMAT_DATED;
-		fn->name_start = 11;
-		fn->stem_len = base;
-		if (ends_with(n, base, "_rollback") && base - 9 > 11) {
-			fn->is_down = 1;
-			fn->stem_len = base - 9;
-		}
-		fn->version_len = fn->stem_len;
-		return fn->stem_len > 11 ? 0 : -1;
+	for (conv = gw_conventions(); *conv; conv++) {
+		memset(fn, 0, sizeof(*fn));
+		if ((*conv)->classify && (*conv)->classify(fn, n, base) == 0)
+			return 0;
 	}
-	while (d < base && gw_is_digit(n[d]))
-		d++;
-	if (!d || d >= base || n[d] != '_')
-		return -1;
-	fn->version_len = d;
-	fn->name_start = d + 1;
-	fn->stem_len = base;
-	if (ends_with(n, base, ".up") || ends_with(n, base, ".down")) {
-		fn->conv = GW_FORMAT_GOLANG;
-		fn->is_down = n[base - 1] == 'n';
-		fn->stem_len = base - (fn->is_down ? 5 : 3);
-		dialect_suffixes(fn, n);
-	} else {
-		fn->conv = GW_FORMAT_PAIRS;
-		fn->rollback = ends_with(n, base, "_rollback") && base - 9 > d + 1;
-	}
-	return fn->stem_len > d + 1 ? 0 : -1;
+	return -1;
 }
 
 /* ---- native sections -------------------------------------------------- */
@@ -1109,7 +1030,7 @@ static int entry_skip(const char *dir, const struct dirent *d, gw_str *path)
 
 	if (name[0] == '.')
 		return 2;
-	if (!ends_with(name, strlen(name), ".sql"))
+	if (!gw_source__ends_with(name, strlen(name), ".sql"))
 		return 1;
 #ifdef DT_DIR
 	if (d->d_type == DT_DIR)
@@ -1934,8 +1855,8 @@ static int check_fizz(loader *ld, gw_format format)
 		const char *name = ld->ignored.items[i];
 
 		n = strlen(name);
-		if (!gw_is_digit(name[0]) ||
-		    (!ends_with(name, n, ".up.fizz") && !ends_with(name, n, ".down.fizz")))
+		if (!gw_is_digit(name[0]) || (!gw_source__ends_with(name, n, ".up.fizz") &&
+		                              !gw_source__ends_with(name, n, ".down.fizz")))
 			continue;
 		gw_str_clear(&ld->path);
 		gw_path_join(&ld->path, ld->dir, name);
