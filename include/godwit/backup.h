@@ -36,7 +36,13 @@ GW_EXTERN(void) gw_backup_list_free(gw_backup_list *list);
  * view dropped). */
 GW_EXTERN(int) gw_project_reset(gw_project *project, int drop);
 
-/* Replaces the database's content with the backup at path. */
+/* Replaces the database's content with the backup at path, in one
+ * transaction. PostgreSQL: every schema but the system's and extensions'
+ * is dropped first, except those named in keep_schemas (NULL-terminated,
+ * or NULL): schemas the backup does not hold that something other than
+ * godwit made since. */
 GW_EXTERN(int) gw_project_restore(gw_project *project, const char *path);
+GW_EXTERN(int)
+gw_project_restore_keeping(gw_project *project, const char *path, const char *const *keep_schemas);
 
 #endif

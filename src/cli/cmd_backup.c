@@ -5,6 +5,8 @@
  */
 #include "cli.h"
 
+#include <stdlib.h>
+
 static int backup_run(gw_cli *cli, const gw_args *args)
 {
 	char *path = NULL;
@@ -60,16 +62,32 @@ static int backups_run(gw_cli *cli, const gw_args *args)
 	return rc;
 }
 
+enum { OPT_KEEP_SCHEMA = 1 };
+
+static const gw_opt restore_options[] = {
+        {OPT_KEEP_SCHEMA, "keep-schema", 0, "NAME",
+         "PostgreSQL: leave this schema, which the backup does not hold, alone (repeatable)"},
+        {0, NULL, 0, NULL, NULL},
+};
+
 static int restore_run(gw_cli *cli, const gw_args *args)
 {
+	const char **keep = calloc(args->nopts + 1, sizeof(*keep));
+	size_t i, n = 0;
 	int rc;
 
-	if ((rc = gw_cli_guard(cli, "restore a backup over the database", GW_GUARD_FORCE)) !=
-	    GW_EXIT_OK)
-		return rc;
-	if ((rc = gw_project_restore(cli->project, args->pos[0])) < 0)
-		return gw_cli_fail(cli, rc);
-	return GW_EXIT_OK;
+	if (!keep)
+		return gw_cli_fail(cli, GW_ENOMEM);
+	for (i = 0; i < args->nopts; i++)
+		if (args->opts[i].id == OPT_KEEP_SCHEMA)
+			keep[n++] = args->opts[i].value;
+	if ((rc = gw_cli_guard(cli, "restore a backup over the database", GW_GUARD_FORCE)) ==
+	    GW_EXIT_OK) {
+		rc = gw_project_restore_keeping(cli->project, args->pos[0], keep);
+		rc = rc < 0 ? gw_cli_fail(cli, rc) : GW_EXIT_OK;
+	}
+	free(keep);
+	return rc;
 }
 
 const gw_cmd gw_cmd_backup = {
@@ -95,15 +113,17 @@ const gw_cmd gw_cmd_backups = {
 const gw_cmd gw_cmd_restore = {
         .name = "restore",
         .summary = "replace the database with a backup",
-        .usage = "restore FILE",
+        .usage = "restore [--keep-schema NAME]... FILE",
         .description = "The database gets exactly the backup's schemas and data. PostgreSQL:\n"
                        "every schema but the system's and extensions' is dropped, then the dump\n"
                        "restored (pg_restore into psql), all in one transaction: a restore that\n"
-                       "fails changes nothing. SQLite: the backup must pass PRAGMA\n"
+                       "fails changes nothing; --keep-schema spares a schema made since by\n"
+                       "another application. SQLite: the backup must pass PRAGMA\n"
                        "integrity_check first. The events recorded before the restore are kept,\n"
                        "with a restore event (its error when it failed). In a protected\n"
                        "environment this needs --force, and a typed confirmation on a terminal\n"
                        "or --yes without one.",
+        .options = restore_options,
         .min_args = 1,
         .max_args = 1,
         .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,

@@ -586,7 +586,7 @@ static int push_name(void *payload, int ncols, const char *const *v)
  * since the backup beside the restored history that says they are not
  * there. pg_dump never creates public, so public comes back as initdb
  * makes it, for the dump's own grants and comment to apply to. */
-static int restore_prelude(gw_str *sql, gw_project *p)
+static int restore_prelude(gw_str *sql, gw_project *p, const char *const *keep)
 {
 	gw_vec names = GW_VEC_INIT;
 	size_t i;
@@ -605,7 +605,12 @@ static int restore_prelude(gw_str *sql, gw_project *p)
 	gw_str_puts(sql, "BEGIN;\nSET LOCAL client_min_messages = error;\n");
 	for (i = 0; i < names.len && error == 0; i++) {
 		char *q = NULL;
+		size_t k;
 
+		for (k = 0; keep && keep[k] && strcmp(keep[k], names.items[i]); k++)
+			;
+		if (keep && keep[k])
+			continue;
 		public |= !strcmp(names.items[i], "public");
 		if ((error = p->driver->quote_ident(p->conn, names.items[i], &q)) == 0)
 			gw_str_printf(sql, "DROP SCHEMA %s CASCADE;\n", q);
@@ -632,7 +637,7 @@ cleanup:
  * godwit killed meanwhile) ends psql's input before COMMIT, and a
  * statement the server refuses stops psql (ON_ERROR_STOP): either way the
  * transaction is rolled back and the database is as it was. */
-static int restore_postgres(gw_project *p, const char *path)
+static int restore_postgres(gw_project *p, const char *path, const char *const *keep)
 {
 	gw_str restore = GW_STR_INIT, psql = GW_STR_INIT, url = GW_STR_INIT, password = GW_STR_INIT,
 	       env = GW_STR_INIT, prelude = GW_STR_INIT, out = GW_STR_INIT, masked = GW_STR_INIT;
@@ -649,7 +654,7 @@ static int restore_postgres(gw_project *p, const char *path)
 	list[3] = NULL;
 	if ((error = run_tool(p, list, -1, "reading the backup with pg_restore --list")) < 0 ||
 	    (error = tool_conninfo(p, &url, &password)) < 0 ||
-	    (error = restore_prelude(&prelude, p)) < 0)
+	    (error = restore_prelude(&prelude, p, keep)) < 0)
 		goto cleanup;
 	if (password.size) {
 		gw_str_printf(&env, "PGPASSWORD=%s", password.ptr);
@@ -714,6 +719,11 @@ static int restore_sqlite(gw_project *p, const char *path)
 
 int gw_project_restore(gw_project *p, const char *path)
 {
+	return gw_project_restore_keeping(p, path, NULL);
+}
+
+int gw_project_restore_keeping(gw_project *p, const char *path, const char *const *keep)
+{
 	gw_vec saved = GW_VEC_INIT;
 	struct stat st;
 	int error;
@@ -725,7 +735,7 @@ int gw_project_restore(gw_project *p, const char *path)
 	 * event is recorded between reading them and putting them back. */
 	if ((error = gw_hist_begin(p)) < 0 || (error = gw_hist_save_events(&saved, p)) < 0)
 		goto cleanup;
-	error = p->driver->restore ? restore_sqlite(p, path) : restore_postgres(p, path);
+	error = p->driver->restore ? restore_sqlite(p, path) : restore_postgres(p, path, keep);
 	if (error < 0) {
 		gw_error_prefix(p->ctx, "restore failed, nothing was changed: ");
 		record_restore(p, &saved, path, 1);

@@ -139,16 +139,18 @@ test_expect_success PG 'pg: the error of a file that is no archive is pg_restore
 	test_grep "^godwit: error: restore failed, nothing was changed: reading the backup with pg_restore --list failed (exit 1): pg_restore: error: input file does not appear to be a valid archive" err
 '
 
-test_expect_success PG 'pg: a schema created since the backup is dropped; the ones the backup holds come back as they were' '
+test_expect_success PG 'pg: a schema created since the backup is dropped unless kept; the ones the backup holds come back as they were' '
 	cd pg && PG_URL=$(cat pg_url) &&
 	pg_sql "CREATE SCHEMA app; CREATE TABLE app.kept (id int); INSERT INTO app.kept VALUES (7); COMMENT ON SCHEMA public IS '\''ours'\''" &&
 	godwit --url "$PG_URL" backup 2>err &&
 	f=$(ls -t db/backups/* | head -n 1) &&
 	pg_sql "CREATE SCHEMA later; CREATE TABLE later.t (id int); CREATE TABLE app.newer (id int); DELETE FROM app.kept; CREATE TYPE mood AS ENUM ('\''ok'\''); COMMENT ON SCHEMA public IS NULL" &&
-	godwit --url "$PG_URL" restore "$f" 2>err &&
+	pg_sql "CREATE SCHEMA \"other App\"; CREATE TABLE \"other App\".t (id int); INSERT INTO \"other App\".t VALUES (5)" &&
+	godwit --url "$PG_URL" restore --keep-schema "other App" "$f" 2>err &&
 	pg_sql "SELECT n.nspname || '\''.'\'' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = '\''r'\'' AND n.nspname NOT IN ('\''pg_catalog'\'', '\''information_schema'\'') AND c.relname NOT LIKE '\''godwit%'\'' ORDER BY 1" >actual &&
 	cat >expect <<-\EOF &&
 	app.kept
+	other App.t
 	public.a
 	public.b
 	public.c
@@ -159,6 +161,7 @@ test_expect_success PG 'pg: a schema created since the backup is dropped; the on
 	test "$(pg_sql "SELECT count(*) FROM pg_namespace WHERE nspname = '\''later'\''")" = 0 &&
 	test "$(pg_sql "SELECT count(*) FROM pg_type WHERE typname = '\''mood'\''")" = 0 &&
 	test "$(pg_sql "SELECT id FROM app.kept")" = 7 &&
+	test "$(pg_sql "SELECT id FROM \"other App\".t")" = 5 &&
 	test "$(pg_sql "SELECT nspowner::regrole || '\'' '\'' || nspacl::text || '\'' '\'' || obj_description(oid, '\''pg_namespace'\'') FROM pg_namespace WHERE nspname = '\''public'\''")" = "pg_database_owner {pg_database_owner=UC/pg_database_owner,=U/pg_database_owner} ours"
 '
 
