@@ -18,5 +18,6 @@
 #include "godwit/plan.h"
 #include "godwit/adopt.h"
 #include "godwit/prove.h"
+#include "godwit/init.h"
 
 #endif

@@ -2,8 +2,9 @@
  * godwit/config.h: where a project's settings come from.
  *
  * gw_config_load merges, highest precedence first: the process environment
- * (GODWIT_*), a .env file in the project directory (which,
- * like dbmate's, never overrides the real environment), the project file
+ * (GODWIT_*), the .env and .env.local files in the project directory
+ * (.env.local's values win, as in Next.js; env_file replaces both; like
+ * dbmate's, they never override the real environment), the project file
  * godwit.conf (INI: top-level keys for every environment, [env.NAME]
  * sections for one), and built-in defaults. Command-line flags sit above
  * all of these: a program applies them with gw_config_set after loading.
@@ -36,11 +37,14 @@ typedef struct {
 	const char *file;
 	/* NULL = GODWIT_ENV, VERCEL_ENV, else "development". */
 	const char *environment;
-	/* Where godwit.conf and .env are looked for; NULL = ".". */
+	/* Where godwit.conf, .env and .env.local are looked for; NULL = ".". */
 	const char *project_dir;
+	/* Since version 2: a dotenv file read instead of .env and .env.local;
+	 * it must exist. NULL = those two. */
+	const char *env_file;
 } gw_config_options;
 
-#define GW_CONFIG_OPTIONS_VERSION 1
+#define GW_CONFIG_OPTIONS_VERSION 2
 /* Designated, so that -Wextra's -Wmissing-field-initializers stays quiet. */
 #define GW_CONFIG_OPTIONS_INIT                                                                     \
 	{                                                                                          \

@@ -89,6 +89,7 @@ struct gw_cli {
 	 * gw_config_flags()[i]. */
 	const char *env;
 	const char *config_file;
+	const char *env_file;
 	const char *flags[GW_CLI_MAX_FLAGS];
 	int yes;   /* --yes: confirmed without a terminal */
 	int force; /* --force: destructive commands in a protected environment */
@@ -112,6 +113,7 @@ const gw_opt *gw_cli_setting_options(void);
 const gw_cmd *gw_cli_find_command(const char *name);
 
 /* Every command's table entry, one per cmd_<name>.c. */
+extern const gw_cmd gw_cmd_init;
 extern const gw_cmd gw_cmd_new;
 extern const gw_cmd gw_cmd_status;
 extern const gw_cmd gw_cmd_up;

@@ -34,6 +34,7 @@ const gw_cmd *const gw_commands[] = {
         &gw_cmd_lint,    &gw_cmd_baseline,
         &gw_cmd_adopt,   &gw_cmd_create,
         &gw_cmd_drop,    &gw_cmd_wait,
+        &gw_cmd_init,
         &gw_cmd_version, &gw_cmd_help,
         NULL,
 };
@@ -45,6 +46,7 @@ const gw_cmd *const gw_commands[] = {
 enum {
 	G_ENV = 1000,
 	G_CONFIG,
+	G_ENV_FILE,
 	G_FORMAT,
 	G_YES,
 	G_FORCE,
@@ -59,6 +61,7 @@ enum {
 const gw_opt gw_global_options[] = {
         {G_ENV, "env", 0, "NAME", "environment (GODWIT_ENV, VERCEL_ENV, development)"},
         {G_CONFIG, "config", 0, "FILE", "config file (default: ./godwit.conf, if present)"},
+        {G_ENV_FILE, "env-file", 0, "FILE", "variables file read instead of .env and .env.local"},
         {G_FORMAT, "format", 0, "FMT", "output format: text or json"},
         {G_YES, "yes", 'y', NULL, "confirm changes to a protected environment (for CI)"},
         {G_FORCE, "force", 0, NULL, "allow reverting in a protected environment"},
@@ -159,6 +162,9 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 		break;
 	case G_CONFIG:
 		cli->config_file = value;
+		break;
+	case G_ENV_FILE:
+		cli->env_file = value;
 		break;
 	case G_YES:
 		cli->yes = 1;
@@ -364,6 +370,7 @@ static int load_config(gw_cli *cli)
 
 	opts.file = cli->config_file;
 	opts.environment = cli->env;
+	opts.env_file = cli->env_file;
 	if ((rc = gw_config_load(&cli->config, &opts, cli->ctx)) < 0)
 		return gw_cli_fail(cli, rc);
 	for (i = 0; f[i].key && i < GW_CLI_MAX_FLAGS; i++) {

@@ -125,6 +125,7 @@ struct gw_config {
 typedef struct {
 	char *key;
 	char *value;
+	const char *path; /* the file it was read from (outlives the list) */
 	int line;
 } dotenv_var;
 
@@ -492,6 +493,7 @@ static int dotenv_line(gw_vec *vars, const char *p, const char *end, const char 
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
+	v->path = path;
 	v->line = line;
 	v = NULL;
 cleanup:
@@ -512,7 +514,8 @@ static int read_small_file(gw_str *out, FILE *f, size_t max)
 	return ferror(f) ? -1 : 0;
 }
 
-static int dotenv_load(gw_vec *vars, const char *path, gw_ctx *ctx)
+/* A missing file is fine unless it was named (--env-file). */
+static int dotenv_load(gw_vec *vars, const char *path, int must_exist, gw_ctx *ctx)
 {
 	gw_str text = GW_STR_INIT;
 	FILE *f = fopen(path, "r");
@@ -520,8 +523,12 @@ static int dotenv_load(gw_vec *vars, const char *path, gw_ctx *ctx)
 	int line = 0, error = 0;
 
 	if (!f) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !must_exist)
 			return 0;
+		if (errno == ENOENT)
+			return gw_error_set(
+			        ctx, GW_ECONFIG,
+			        "env file %s does not exist; check the --env-file option", path);
 		return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
 	}
 	if (read_small_file(&text, f, DOTENV_MAX) < 0) {
@@ -586,7 +593,7 @@ static const char *const url_vars[] = {"POSTGRES_URL_NON_POOLING",
 /* The first of the variables names[] set in the environment, else in .env;
  * 1 when found, 0 when not, <0 on error. */
 static int from_variables(gw_config *cfg, int k, const char *const *names, const gw_vec *dotenv,
-                          const char *dotenv_path, gw_ctx *ctx)
+                          gw_ctx *ctx)
 {
 	const key_def *def = &keys[k];
 	const dotenv_var *d;
@@ -606,21 +613,20 @@ static int from_variables(gw_config *cfg, int k, const char *const *names, const
 		if (!(d = dotenv_find(dotenv, names[i])) || !*d->value)
 			continue;
 		if (def->check && def->check(d->value) < 0) {
-			gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", dotenv_path,
+			gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", d->path,
 			             d->line, names[i], rule_of(def), d->value);
-			gw_error_set_location(ctx, dotenv_path, d->line, 0);
+			gw_error_set_location(ctx, d->path, d->line, 0);
 			return GW_ECONFIG;
 		}
-		if (setting_set(&cfg->s[k], gw_strdup(d->value),
-		                format_source(dotenv_path, d->line), ctx) < 0)
+		if (setting_set(&cfg->s[k], gw_strdup(d->value), format_source(d->path, d->line),
+		                ctx) < 0)
 			return GW_ENOMEM;
 		return 1;
 	}
 	return 0;
 }
 
-static int pick_environment(gw_config *cfg, const char *given, const gw_vec *dotenv,
-                            const char *dotenv_path, gw_ctx *ctx)
+static int pick_environment(gw_config *cfg, const char *given, const gw_vec *dotenv, gw_ctx *ctx)
 {
 	static const char *const vars[] = {"GODWIT_ENV", "VERCEL_ENV"};
 	const dotenv_var *d;
@@ -642,7 +648,7 @@ static int pick_environment(gw_config *cfg, const char *given, const gw_vec *dot
 	for (i = 0; i < 2; i++) {
 		if ((d = dotenv_find(dotenv, vars[i])) && *d->value) {
 			cfg->environment = gw_strdup(d->value);
-			cfg->environment_source = format_source(dotenv_path, d->line);
+			cfg->environment_source = format_source(d->path, d->line);
 			goto done;
 		}
 	}
@@ -958,8 +964,7 @@ static int conf_open(conf_parse *p, int explicit_file, gw_ctx *ctx)
  * in the environment's settings is an error wherever it is run. A url the
  * user wrote in the environment's own [env.NAME] section is taken over a
  * platform's DATABASE_URL: only GODWIT_URL (and --url) beat it. */
-static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv,
-                         const char *dotenv_path, gw_ctx *ctx)
+static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv, gw_ctx *ctx)
 {
 	const char *names[2] = {NULL, NULL};
 	int k, found, error;
@@ -968,10 +973,10 @@ static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv,
 		if (p->f && (error = from_conf(cfg, k, p, dotenv, ctx)) < 0)
 			return error;
 		names[0] = keys[k].env;
-		if ((found = from_variables(cfg, k, names, dotenv, dotenv_path, ctx)) < 0)
+		if ((found = from_variables(cfg, k, names, dotenv, ctx)) < 0)
 			return found;
 		if (k == K_URL && !found && !(cfg->s[k].value && p->sect[k].value) &&
-		    (found = from_variables(cfg, k, url_vars, dotenv, dotenv_path, ctx)) < 0)
+		    (found = from_variables(cfg, k, url_vars, dotenv, ctx)) < 0)
 			return found;
 		if (!cfg->s[k].value && keys[k].def &&
 		    setting_set(&cfg->s[k], gw_strdup(keys[k].def), gw_strdup("default"), ctx) < 0)
@@ -1050,7 +1055,8 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 	gw_config *cfg = NULL;
 	gw_vec dotenv = GW_VEC_INIT;
 	conf_parse p;
-	char *conf_path = NULL, *dotenv_path = NULL;
+	char *conf_path = NULL, *dotenv_path = NULL, *local_path = NULL;
+	const char *env_file;
 	int error = GW_ENOMEM;
 
 	memset(&p, 0, sizeof(p));
@@ -1058,19 +1064,27 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != GW_CONFIG_OPTIONS_VERSION)
+	if (opts->version < 1 || opts->version > GW_CONFIG_OPTIONS_VERSION)
 		return gw_error_set(ctx, GW_EINVALID, "unsupported gw_config_options version %u",
 		                    opts->version);
 	if (!(cfg = calloc(1, sizeof(*cfg))) ||
 	    !(cfg->project_dir = gw_strdup(opts->project_dir ? opts->project_dir : ".")) ||
 	    !(dotenv_path = path_in(opts->project_dir, ".env")) ||
+	    !(local_path = path_in(opts->project_dir, ".env.local")) ||
 	    !(conf_path = opts->file ? gw_strdup(opts->file)
 	                             : path_in(opts->project_dir, "godwit.conf"))) {
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
-	if ((error = dotenv_load(&dotenv, dotenv_path, ctx)) < 0 ||
-	    (error = pick_environment(cfg, opts->environment, &dotenv, dotenv_path, ctx)) < 0)
+	/* .env.local after .env, as Next.js reads them: the last definition
+	 * wins. A file named with --env-file replaces both. The field came
+	 * with version 2 of the options. */
+	env_file = opts->version >= 2 ? opts->env_file : NULL;
+	if (env_file)
+		error = dotenv_load(&dotenv, env_file, 1, ctx);
+	else if ((error = dotenv_load(&dotenv, dotenv_path, 0, ctx)) >= 0)
+		error = dotenv_load(&dotenv, local_path, 0, ctx);
+	if (error < 0 || (error = pick_environment(cfg, opts->environment, &dotenv, ctx)) < 0)
 		goto cleanup;
 	p.path = conf_path;
 	p.env_name = cfg->environment;
@@ -1078,7 +1092,7 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 		goto cleanup;
 	if (p.f && (error = conf_parse_file(&p, ctx)) < 0)
 		goto cleanup;
-	if ((error = load_settings(cfg, &p, &dotenv, dotenv_path, ctx)) < 0)
+	if ((error = load_settings(cfg, &p, &dotenv, ctx)) < 0)
 		goto cleanup;
 	if (update_url_required(cfg) < 0 || find_dir(cfg) < 0) {
 		error = gw_error_oom(ctx);
@@ -1092,6 +1106,7 @@ cleanup:
 	gw_vec_dispose(&dotenv, dotenv_var_free);
 	free(conf_path);
 	free(dotenv_path);
+	free(local_path);
 	gw_config_free(cfg);
 	return error;
 }
