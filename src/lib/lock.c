@@ -605,10 +605,12 @@ int gw_project__lock_held_elsewhere(int *held, gw_project *p)
 
 void gw_project__unlock(gw_project *p)
 {
-	int had_error = gw_error_is_set(p->ctx);
+	int had_error;
 
+	/* A project whose options could not be copied has no ctx yet. */
 	if (!p->locked || !p->conn)
 		return;
+	had_error = gw_error_is_set(p->ctx);
 	p->locked = 0;
 	if (p->lease) {
 		lease_release(p->lease);
