@@ -130,4 +130,13 @@ test_expect_success BUILT,SQLITE3 'errors reach the program through gw_ctx_error
 		WHERE name = ${SQ}tags${SQ}")" = 0
 '
 
+test_expect_success GODWIT 'the README'"'"'s first command: up and status in examples/quickstart, in CI too' '
+	cp -R "$GW_SOURCE_DIR/examples/quickstart" qs &&
+	rm -f qs/db/*.sqlite3 &&
+	(cd qs && CI=true godwit up >../qs.out && godwit status >../qs.status) &&
+	test_grep "^applied 3 migrations$" qs.out &&
+	test_grep "^3 applied, 0 pending$" qs.status &&
+	test -f qs/db/development.sqlite3
+'
+
 test_done
