@@ -13,6 +13,19 @@
 
 #include "source/priv.h"
 
+/* Each defined in its file of src/lib/source/. */
+extern const gw_convention gw_convention_native;
+extern const gw_convention gw_convention_golang;
+extern const gw_convention gw_convention_pairs;
+extern const gw_convention gw_convention_dated;
+extern const gw_convention gw_convention_flyway;
+extern const gw_convention gw_convention_goose;
+extern const gw_convention gw_convention_diesel;
+extern const gw_convention gw_convention_prisma;
+extern const gw_convention gw_convention_drizzle;
+extern const gw_convention gw_convention_multi;
+extern const gw_convention gw_convention_sqitch;
+
 /* In gw_format order: the first name a format has is its canonical one. */
 static const gw_convention *const conventions[] = {
         &gw_convention_native,  /* source/native.c */
@@ -35,6 +48,9 @@ const gw_convention *const *gw_conventions(void)
 {
 	return conventions;
 }
+
+/* The loader keeps arrays indexed by gw_format. */
+_Static_assert(GW_FORMAT_SQITCH < GW_SOURCE_NFORMATS, "raise GW_SOURCE_NFORMATS");
 
 const gw_convention *gw_convention_of(gw_format format)
 {

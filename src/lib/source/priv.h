@@ -11,8 +11,9 @@
 #include "source.h"
 #include "../../util/vec.h"
 
-/* The last gw_format value, for arrays indexed by convention. */
-#define GW_SOURCE_LAST_FORMAT GW_FORMAT_SQITCH
+/* More than the largest gw_format value, for arrays indexed by convention
+ * (format.c checks every convention's format against it). */
+#define GW_SOURCE_NFORMATS 32
 
 /* Where a convention keeps its lists of migrations. */
 #define DRIZZLE_JOURNAL "meta/_journal.json"
@@ -62,10 +63,6 @@ typedef struct gw_convention {
 	int (*register_new)(const gw_source *src, const char *version, const char *name,
 	                    gw_ctx *ctx);
 } gw_convention;
-
-extern const gw_convention gw_convention_native, gw_convention_golang, gw_convention_pairs,
-        gw_convention_dated, gw_convention_flyway, gw_convention_goose, gw_convention_diesel,
-        gw_convention_prisma, gw_convention_drizzle, gw_convention_multi, gw_convention_sqitch;
 
 /* Parts more than one convention shares (see each for its shape). */
 const char *gw_source__dot_down_place(gw_str *file, const char *stem, const char *up_file);

@@ -88,8 +88,8 @@ typedef struct loader {
 	gw_vec tags;             /* its tags, in journal order */
 	const char *odd_dialect; /* the first golang-migrate name with a '.' in its
 	                            name part: an unknown dialect in a popx folder */
-	const char *first[GW_SOURCE_LAST_FORMAT + 1]; /* the first file of each convention */
-	gw_format seen[GW_SOURCE_LAST_FORMAT + 1];    /* conventions in the order first seen */
+	const char *first[GW_SOURCE_NFORMATS]; /* the first file of each convention */
+	gw_format seen[GW_SOURCE_NFORMATS];    /* conventions in the order first seen */
 	size_t nseen;
 } loader;
 
