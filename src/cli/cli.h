@@ -114,6 +114,7 @@ const gw_cmd *gw_cli_find_command(const char *name);
 
 /* Every command's table entry, one per cmd_<name>.c. */
 extern const gw_cmd gw_cmd_init;
+extern const gw_cmd gw_cmd_completion;
 extern const gw_cmd gw_cmd_new;
 extern const gw_cmd gw_cmd_status;
 extern const gw_cmd gw_cmd_up;

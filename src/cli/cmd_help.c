@@ -70,7 +70,8 @@ int gw_help_overview(FILE *out)
 	      "\nconfiguration, highest precedence first: command-line options; DATABASE_URL and\n"
 	      "GODWIT_<KEY> for each godwit.conf key (GODWIT_DIR, GODWIT_LOCK_TIMEOUT, ...)\n"
 	      "and GODWIT_ENV;\n"
-	      "a .env file; godwit.conf (top-level keys, [env.NAME] sections); defaults.\n"
+	      ".env.local and .env (or --env-file); godwit.conf (top-level keys, [env.NAME] "
+	      "sections); defaults.\n"
 	      "Output is colored on a terminal unless NO_COLOR is set.\n"
 	      "\nsee 'godwit help <command>' for the options of one command.\n",
 	      out);
