@@ -278,7 +278,7 @@ static int journal_whens(char **keys, gw_project *p, const gw_source *src)
 	size_t i, j;
 	int error = 0;
 
-	if (gw_path_join(&path, src->dir, DRIZZLE_JOURNAL) < 0)
+	if (gw_project__path(&path, p, DRIZZLE_JOURNAL) < 0)
 		error = gw_error_oom(p->ctx);
 	else if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, p->ctx)) < 0)
 		;
@@ -848,12 +848,13 @@ static void report_orphan(gw_adopt_report *rep, gw_project *p, const tool_row *r
 	if (!strcmp(row->flag, "ok") || !strcmp(row->flag, "baseline"))
 		e->problem =
 		        keepf(rep, "%s applied it, but no file in %s has this %s; restore the file",
-		              t->title, p->dir, t->key_word);
+		              t->title, gw_project__dir(p), t->key_word);
 	else
-		e->problem = keepf(rep,
-		                   "%s recorded it as %s, but no file in %s has this %s; restore "
-		                   "the file or settle the row first",
-		                   t->title, found_word(row->flag), p->dir, t->key_word);
+		e->problem =
+		        keepf(rep,
+		              "%s recorded it as %s, but no file in %s has this %s; restore "
+		              "the file or settle the row first",
+		              t->title, found_word(row->flag), gw_project__dir(p), t->key_word);
 }
 
 static int build_report(gw_adopt_report *rep, gw_project *p, const rows *rs, const gw_hist *h,
@@ -943,7 +944,7 @@ static int refuse(gw_project *p, const gw_adopt_report *rep, size_t problems)
 	             "cannot adopt the %s history: %zu migration%s disagree%s with %s; "
 	             "nothing was recorded",
 	             rep->tool->title, problems, problems == 1 ? "" : "s", problems == 1 ? "s" : "",
-	             p->dir);
+	             gw_project__dir(p));
 	gw_error_set_hint(p->ctx,
 	                  "fix each problem listed, then run 'godwit adopt --from %s' "
 	                  "again",
@@ -960,8 +961,8 @@ static int check_format(gw_project *p, const gw_source *src, const tool_def *t)
 	gw_error_set(p->ctx, GW_EINVALID,
 	             "cannot adopt from %s: %s records migrations by their %s, but %s is in the "
 	             "%s convention, not %s's",
-	             t->title, t->title, t->key_word, p->dir, gw_format_name(src->format),
-	             gw_format_name(t->format));
+	             t->title, t->title, t->key_word, gw_project__dir(p),
+	             gw_format_name(src->format), gw_format_name(t->format));
 	gw_error_set_hint(p->ctx, "point --dir at the folder %s migrated from (%s)", t->title,
 	                  t->format == GW_FORMAT_PRISMA   ? "prisma/migrations"
 	                  : t->format == GW_FORMAT_SQITCH ? "the one with sqitch.plan"

@@ -92,7 +92,7 @@ int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
 		return gw_error_set(p->ctx, GW_EINVALID,
 		                    "migration name '%s' may only use letters, digits, '_' and '-'",
 		                    name);
-	if ((error = gw_make_dirs(p->dir, 0755, p->ctx)) < 0 ||
+	if ((error = gw_make_dirs(gw_project__dir(p), 0755, p->ctx)) < 0 ||
 	    (error = gw_project__source(&src, p)) < 0)
 		goto cleanup;
 	if ((error = gw_source_check_new(src, name, p->ctx)) < 0)

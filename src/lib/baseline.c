@@ -64,7 +64,7 @@ static int check_target(const gw_migration **target, gw_project *p, const gw_sou
 	if (*target && !(*target)->repeatable)
 		return 0;
 	gw_error_set(p->ctx, GW_ENOTFOUND, "no migration %s in %s; nothing was recorded", version,
-	             p->dir);
+	             gw_project__dir(p));
 	gw_error_set_hint(p->ctx, "'godwit status' lists the versions of the folder");
 	return GW_ENOTFOUND;
 }

@@ -69,11 +69,18 @@ cleanup:
 
 int gw_project_changed_files(char ***out, size_t *count, gw_project *p, const char *rev)
 {
-	const char *diff[] = {
-	        "git", "diff", "--name-only", "--relative", "--diff-filter=d", "--end-of-options",
-	        rev,   "--",   p->dir,        NULL};
-	const char *untracked[] = {"git", "ls-files", "--others", "--exclude-standard",
-	                           "--",  p->dir,     NULL};
+	const char *diff[] = {"git",
+	                      "diff",
+	                      "--name-only",
+	                      "--relative",
+	                      "--diff-filter=d",
+	                      "--end-of-options",
+	                      rev,
+	                      "--",
+	                      gw_project__dir(p),
+	                      NULL};
+	const char *untracked[] = {"git", "ls-files",         "--others", "--exclude-standard",
+	                           "--",  gw_project__dir(p), NULL};
 	gw_vec files = GW_VEC_INIT;
 	int error;
 

@@ -162,6 +162,13 @@ void gw_project__lock_drop(gw_project *p);
  * URL's, the dialect setting's, or what the SQL parses as. */
 int gw_project__sql_dialect(gw_dialect *out, gw_dialect_from *from, gw_project *p,
                             const char *requested);
+/* The migrations folder, the two ways callers need it, so none picks
+ * between the folder given and the loaded set's by hand:
+ * gw_project__dir is the folder as given (where a convention's own files
+ * such as sqitch.plan are, what git and messages name, what `new`
+ * creates); gw_project__path is a migration's file, relative to the folder
+ * its set was read from (a sqitch top_dir below the one given). */
+const char *gw_project__dir(const gw_project *p);
 int gw_project__path(gw_str *out, const gw_project *p, const char *file);
 
 /* history.c */

@@ -49,7 +49,7 @@ static int find_entry(const gw_status_entry **out, gw_project *p, const gw_statu
 		}
 	}
 	return gw_error_set(p->ctx, GW_ENOTFOUND, "migration %s is neither in %s nor applied",
-	                    version, p->dir);
+	                    version, gw_project__dir(p));
 }
 
 static int with_locked_status(gw_status **st, gw_project *p)

@@ -102,7 +102,7 @@ static int empty_error(gw_project *p, const gw_status_entry *e)
 
 static int out_of_order_error(gw_project *p, const gw_status *st)
 {
-	gw_str list = GW_STR_INIT;
+	gw_str list = GW_STR_INIT, path = GW_STR_INIT;
 	const gw_status_entry *last = &st->entries[st->last_applied_index - 1];
 	size_t i, n = 0;
 	int error;
@@ -111,10 +111,10 @@ static int out_of_order_error(gw_project *p, const gw_status *st)
 		if (st->entries[i].state != GW_STATE_OUT_OF_ORDER)
 			continue;
 		gw_str_puts(&list, n++ ? ", " : "");
-		/* A file is relative to the folder the set was read from, which
-		 * a sqitch top_dir puts below the one given. */
-		gw_path_join(&list, p->source->dir, st->entries[i].file);
+		gw_project__path(&path, p, st->entries[i].file);
+		gw_str_puts(&list, path.ptr);
 	}
+	gw_str_dispose(&path);
 	error = gw_error_set(p->ctx, GW_EORDER,
 	                     "%zu pending migration%s older than the last applied one (%s): %s", n,
 	                     n == 1 ? " is" : "s are", last->version, list.ptr);
@@ -162,7 +162,7 @@ static int find_target(size_t *index, gw_project *p, const char *version)
 
 	if (!m)
 		return gw_error_set(p->ctx, GW_ENOTFOUND, "no migration in %s has version %s",
-		                    p->dir, version);
+		                    gw_project__dir(p), version);
 	*index = m->index;
 	return 0;
 }
@@ -216,7 +216,7 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 		if (e->state == GW_STATE_MISSING)
 			gw_notify(p->ctx, GW_NOTICE_WARNING, e->version, e->name, NULL, -1,
 			          "migration %s %s is recorded as applied but has no file in %s",
-			          e->version, e->name, p->dir);
+			          e->version, e->name, gw_project__dir(p));
 	}
 	if (!p->allow_out_of_order && gw_status_count_state(st, GW_STATE_OUT_OF_ORDER))
 		return out_of_order_error(p, st);

@@ -256,6 +256,11 @@ const char *gw_project_driver_name(const gw_project *p)
 	return p->driver->name;
 }
 
+const char *gw_project__dir(const gw_project *p)
+{
+	return p->dir;
+}
+
 int gw_project__path(gw_str *out, const gw_project *p, const char *file)
 {
 	gw_str_clear(out);

@@ -46,7 +46,7 @@ int gw_project__open_like(gw_project **out, const gw_project *p, const char *url
 {
 	gw_project_options o = GW_PROJECT_OPTIONS_INIT;
 
-	o.dir = p->dir;
+	o.dir = gw_project__dir(p);
 	o.url = url;
 	o.format = p->format;
 	o.schema = p->schema;

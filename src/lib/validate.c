@@ -75,7 +75,8 @@ static int source_finding(vrun *v)
 		gw_str_printf(&msg, " (%s)", e->hint);
 	error = gw_str_failed(&msg)
 	                ? gw_error_oom(v->p->ctx)
-	                : file_finding(v, "source", e->file && *e->file ? e->file : v->p->dir,
+	                : file_finding(v, "source",
+	                               e->file && *e->file ? e->file : gw_project__dir(v->p),
 	                               e->line, e->column, msg.ptr);
 	gw_str_dispose(&msg);
 	return error;
@@ -242,7 +243,7 @@ static int check_folder(vrun *v)
 	size_t i, n;
 	int error;
 
-	if ((error = gw_dir_list(&names, v->p->dir, v->p->ctx)) < 0)
+	if ((error = gw_dir_list(&names, gw_project__dir(v->p), v->p->ctx)) < 0)
 		goto cleanup;
 	for (i = 0; i < names.len && error >= 0; i++) {
 		const char *name = names.items[i];
@@ -251,7 +252,7 @@ static int check_folder(vrun *v)
 		if (name[0] == '.' || n < 4 || strcmp(name + n - 4, ".sql"))
 			continue;
 		gw_str_clear(&path);
-		if (gw_path_join(&path, v->p->dir, name) < 0) {
+		if (gw_path_join(&path, gw_project__dir(v->p), name) < 0) {
 			error = gw_error_oom(v->p->ctx);
 			break;
 		}
@@ -292,7 +293,8 @@ static int check_history(vrun *v)
 			        "migration %s (%s) was applied but no file has it; restore it "
 			        "from version control",
 			        e->version, e->name ? e->name : "");
-			error = file_finding(v, "missing-file", v->p->dir, 0, 0, msg.ptr);
+			error = file_finding(v, "missing-file", gw_project__dir(v->p), 0, 0,
+			                     msg.ptr);
 		}
 	}
 	gw_status_free(st);
