@@ -81,6 +81,9 @@ GW_EXTERN(void) gw_ctx_free(gw_ctx *ctx);
 GW_EXTERN(const gw_error *) gw_ctx_error(const gw_ctx *ctx);
 GW_EXTERN(void) gw_ctx_clear_error(gw_ctx *ctx);
 
+/* The callback runs on the thread that made the call, except for a
+ * retried connect's warnings, which may come from the connecting thread
+ * (see "Threads and callbacks" in project.h). */
 GW_EXTERN(void) gw_ctx_set_notice_cb(gw_ctx *ctx, gw_notice_cb cb, void *payload);
 
 /* A short stable name for a code, e.g. "checksum" for GW_ECHECKSUM. */

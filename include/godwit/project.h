@@ -4,6 +4,26 @@
  * A gw_project ties a migrations folder to a database URL. Opening it reads
  * nothing; the folder is scanned and the database connected when a call
  * needs them. Everything the CLI does goes through these calls.
+ *
+ * Threads and callbacks. A gw_project and its gw_ctx are used from one
+ * thread at a time (gw_project_cancel excepted). Two things start threads
+ * of their own, each with its own connection and context:
+ * - the connecting thread: on PostgreSQL, the first call of a project that
+ *   needs both the folder and the database (gw_project_status, the plans,
+ *   gw_project_up, _down, _redo, and the calls built on them such as the
+ *   health check, backups, test and drift) opens the connection on a
+ *   thread while the calling thread reads the folder, and joins it before
+ *   going on;
+ * - the lease heartbeat: with lock_table set, every call that takes the
+ *   runner lock (up, down, redo, repair, resolve, baseline, adopt, seed,
+ *   reset, restore) renews its lease from a thread, stopped and joined when
+ *   the call gives the lock back (at the latest in gw_project_free).
+ * The ctx's notice callback is called on the calling thread, except for the
+ * warnings of a connect that is retried (GW_NOTICE_WARNING, "retrying in
+ * ..."), which may come from the connecting thread while the calling
+ * thread reads the folder: a callback that keeps state must lock it. The
+ * heartbeat calls no callback; a lease it could not renew stops the run
+ * with GW_ELOCK before the next migration.
  */
 #ifndef GODWIT_PROJECT_H
 #define GODWIT_PROJECT_H
