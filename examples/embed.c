@@ -100,6 +100,9 @@ int main(int argc, char **argv)
 	opts.dir = argc > 1 ? argv[1] : "db/migrations";
 	opts.url = argc > 2 ? argv[2] : NULL;
 	opts.application_name = "godwit-embed-example";
+	/* Settings come in groups (lock, timeouts, preflight, backup); 0
+	 * keeps the default and GW_OPTION_OFF turns a limit off. */
+	opts.timeouts.lock_ms = 2000;
 
 	if (gw_ctx_new(&ctx) < 0) {
 		fprintf(stderr, "embed: out of memory\n");

@@ -58,8 +58,8 @@ GW_EXTERN(int)
 gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx);
 GW_EXTERN(void) gw_config_free(gw_config *cfg);
 
-/* The keys godwit.conf accepts, NULL-terminated: url, dir, source_format,
- * schema, table, events_table, lock_wait (seconds). */
+/* The keys godwit.conf accepts, NULL-terminated, in the order `godwit
+ * config` shows them: url, dir, source_format, schema, table, ... */
 GW_EXTERN(const char *const *) gw_config_keys(void);
 
 /* A setting a command line may set, from the library's one list of
@@ -99,10 +99,11 @@ GW_EXTERN(int) gw_config_protected(const gw_config *cfg);
 GW_EXTERN(int)
 gw_config_set(gw_config *cfg, const char *key, const char *value, const char *source, gw_ctx *ctx);
 
-/* Fills dir, url, project_dir, format, schema, table, events_table,
- * environment and lock_wait_ms from the configuration; other fields are
- * left alone. The strings point into cfg: keep cfg alive while opts is in
- * use (gw_project_open copies what it keeps). */
+/* Fills every field a setting has (each value parsed once, from the one
+ * list of settings: 0 where the setting is unset, GW_OPTION_OFF where a
+ * limit is 0), and project_dir, environment, url_required and
+ * seeds_allowed; application_name is left alone. The strings point into cfg: keep cfg alive while
+ * opts is in use (gw_project_open copies what it keeps). */
 GW_EXTERN(int)
 gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw_ctx *ctx);
 

@@ -62,6 +62,58 @@ typedef enum {
 	GW_PREFLIGHT_OFF,       /* do not check */
 } gw_preflight_mode;
 
+/* In the option groups below, 0 always asks for the library's default
+ * (the same as godwit.conf's), and GW_OPTION_OFF turns a limit, a wait or
+ * a check off. */
+#define GW_OPTION_OFF (-1)
+
+/* The runner lock: one runner at a time per database. */
+typedef struct {
+	/* How long to wait for another runner; 0 = 60 s, GW_OPTION_OFF = do
+	 * not wait. Also how long SQLite waits for its write lock. */
+	int wait_ms;
+	/* A lease row renewed by a heartbeat instead of a session advisory
+	 * lock, for PgBouncer in transaction mode; a killed runner's lease
+	 * lapses after lease_ms (0 = 60 s). */
+	int table;
+	int lease_ms;
+} gw_lock_options;
+
+/* Live traffic first (PostgreSQL): each migration runs with these
+ * timeouts, and one that fails on a lock timeout (55P03) or a deadlock
+ * (40P01) is rolled back and retried with backoff. */
+typedef struct {
+	int lock_ms;      /* 0 = 5 s */
+	int statement_ms; /* 0 = no limit */
+	int retries;      /* 0 = 5 */
+	/* Connecting retries with backoff while the server is unreachable
+	 * (cold serverless databases, a server still starting); refused
+	 * credentials are never retried. 0 = 3. */
+	int connect_retries;
+} gw_timeout_options;
+
+/* Pre-flight checks before up changes anything (see godwit/health.h). */
+typedef struct {
+	gw_preflight_mode mode;
+	int wait_ms; /* with GW_PREFLIGHT_WAIT; 0 = 60 s */
+	/* Sessions in a transaction for longer than this; 0 = 60 s. */
+	int max_transaction_age_ms;
+	/* More connections to the database than this; 0 = not checked. */
+	int max_connections;
+	const char *min_server_version;  /* "13"; NULL = not checked */
+	const char *required_extensions; /* "a,b"; NULL = none */
+	const char *required_tables;     /* "a,b", checked by health only */
+} gw_preflight_options;
+
+/* Backups (see godwit/backup.h). With before_changes, up and down take a
+ * backup before they change anything (and before they take the runner
+ * lock), and a failed backup stops them. */
+typedef struct {
+	const char *dir; /* NULL = "db/backups" in the project */
+	int keep;        /* backups kept per environment; 0 = 10 */
+	int before_changes;
+} gw_backup_options;
+
 typedef struct {
 	unsigned int version;
 	const char *dir;              /* migrations folder; NULL = "db/migrations" */
@@ -73,48 +125,16 @@ typedef struct {
 	const char *events_table;     /* NULL = "godwit_events" */
 	const char *environment;      /* recorded with every event; NULL = "development" */
 	const char *application_name; /* sent to the server; NULL = "godwit" */
-	int lock_wait_ms;             /* how long to wait for another runner; 0 = 60 s */
 	int allow_out_of_order;       /* apply pending migrations older than applied ones */
-	/* Live traffic first (PostgreSQL): each migration runs with these
-	 * timeouts, and one that fails on a lock timeout (55P03) or a
-	 * deadlock (40P01) is rolled back and retried with backoff. 0 asks
-	 * for the default, a negative value turns it off. */
-	int lock_timeout_ms;      /* default 5 s */
-	int statement_timeout_ms; /* default: none */
-	int retries;              /* default 5 */
-	/* Connecting retries with backoff while the server is unreachable
-	 * (cold serverless databases, a server still starting); refused
-	 * credentials are never retried. 0 = default 3, negative = none. */
-	int connect_retries;
-	/* Pre-flight checks before up changes anything (see godwit/health.h):
-	 * sessions in a transaction for longer than max_transaction_age_ms
-	 * (0 = 60 s, negative = not checked), more than max_connections
-	 * connections to the database (0 = not checked), a server older than
-	 * min_server_version ("13"), missing required_extensions ("a,b").
-	 * required_tables ("a,b") is checked by health only. */
-	gw_preflight_mode preflight;
-	int preflight_wait_ms; /* with GW_PREFLIGHT_WAIT; 0 = 60 s */
-	int max_transaction_age_ms;
-	int max_connections;
-	const char *min_server_version;
-	const char *required_extensions;
-	const char *required_tables;
-	/* Backups (see godwit/backup.h). With backup_before_changes, up and
-	 * down take a backup before they change anything (and before they
-	 * take the runner lock), and a failed backup stops them. */
-	const char *backup_dir; /* NULL = "db/backups" in the project */
-	int backup_keep;        /* backups kept per environment; 0 = 10 */
-	int backup_before_changes;
+	gw_lock_options lock;
+	gw_timeout_options timeouts;
+	gw_preflight_options preflight;
+	gw_backup_options backup;
 	/* Seed files (*.sql in seeds_dir, NULL = none) are applied after up and
 	 * by gw_project_seed, each again when its checksum changes; only when
 	 * seeds_allowed (the CLI sets it from the environment's protection). */
 	const char *seeds_dir;
 	int seeds_allowed;
-	/* The runner lock as a lease row renewed by a heartbeat instead of a
-	 * session advisory lock, for PgBouncer in transaction mode; a killed
-	 * runner's lease lapses after lock_lease_ms (0 = 60 s). */
-	int lock_table;
-	int lock_lease_ms;
 	/* After every command that changed the schema (up, down, redo, reset,
 	 * restore, seed): record the schema's snapshot with the history (for
 	 * `godwit drift`), and write its text to schema_file (e.g.
@@ -140,7 +160,9 @@ typedef struct {
 	int allow_symlinks_outside;
 } gw_project_options;
 
-#define GW_PROJECT_OPTIONS_VERSION 1
+/* 2: the lock, timeout, pre-flight and backup settings moved into
+ * groups, with 0 = default and GW_OPTION_OFF = off throughout. */
+#define GW_PROJECT_OPTIONS_VERSION 2
 #define GW_PROJECT_OPTIONS_INIT                                                                    \
 	{                                                                                          \
 		.version = GW_PROJECT_OPTIONS_VERSION                                              \

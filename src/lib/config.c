@@ -20,6 +20,8 @@
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +34,11 @@
 #include "../util/url.h"
 #include "../util/vec.h"
 #include "discover.h"
+#include "settings.h"
 
 /* One constant per line of settings.def, in its order. */
 enum {
-#define SETTING(id, key, env, def, type, rule, flag, arg, help) id,
+#define SETTING(id, key, env, def, type, field, rule, flag, arg, help) id,
 #include "settings.def"
 #undef SETTING
 	K_COUNT
@@ -53,6 +56,9 @@ typedef struct {
 	const char *flag; /* the command-line option, or NULL */
 	const char *arg;
 	const char *help;
+	size_t field; /* offset in gw_project_options, or NOOPT */
+	/* Parses a checked value (NULL: unset) into the field's type. */
+	int (*to)(void *field, const char *value);
 } key_def;
 
 static int check_format(const char *value);
@@ -66,10 +72,24 @@ static int check_number(const char *value);
 static int check_dialect(const char *value);
 /* Values of these types are taken as they are. */
 #define check_string NULL
+static int to_string(void *field, const char *value);
+static int to_format(void *field, const char *value);
+static int to_seconds(void *field, const char *value);
+static int to_duration(void *field, const char *value);
+static int to_count(void *field, const char *value);
+static int to_bool(void *field, const char *value);
+static int to_lock(void *field, const char *value);
+static int to_preflight(void *field, const char *value);
+#define to_number  to_count
+#define to_dialect to_string
+
+/* The gw_project_options field a setting's value goes to. */
+#define OPT(field) offsetof(gw_project_options, field)
+#define NOOPT      SIZE_MAX
 
 static const key_def keys[K_COUNT] = {
-#define SETTING(id, key, env, def, type, rule, flag, arg, help)                                    \
-	{key, env, def, check_##type, rule, flag, arg, help},
+#define SETTING(id, key, env, def, type, field, rule, flag, arg, help)                             \
+	{key, env, def, check_##type, rule, flag, arg, help, field, to_##type},
 #include "settings.def"
 #undef SETTING
 };
@@ -265,26 +285,86 @@ static int check_count(const char *value)
 	return *end || n > 100 ? -1 : 0;
 }
 
-/* 0 in the options asks the library for its default, so an explicit 0
- * ("off") is passed as -1. */
-static int ms_option(const char *value)
+/* ---- typed values ---------------------------------------------------------- */
+
+/* Each setting's text, checked already, into its gw_project_options field.
+ * Unset is 0 (the library's default), and a limit of 0 is GW_OPTION_OFF. */
+static int to_string(void *field, const char *value)
+{
+	*(const char **)field = value;
+	return 0;
+}
+
+static int to_format(void *field, const char *value)
+{
+	gw_format format = GW_FORMAT_AUTO;
+
+	if (value && gw_format_parse(&format, value) < 0)
+		return -1;
+	*(gw_format *)field = format;
+	return 0;
+}
+
+static int to_seconds(void *field, const char *value)
+{
+	long n = value ? strtol(value, NULL, 10) : 0;
+
+	*(int *)field = !value ? 0 : n ? (int)(n * 1000) : GW_OPTION_OFF;
+	return 0;
+}
+
+static int to_duration(void *field, const char *value)
 {
 	long ms = 0;
 
-	if (!value)
-		return 0;
-	parse_duration_ms(value, &ms);
-	return ms ? (int)ms : -1;
+	if (value && parse_duration_ms(value, &ms) < 0)
+		return -1;
+	*(int *)field = !value ? 0 : ms ? (int)ms : GW_OPTION_OFF;
+	return 0;
 }
 
-static int count_option(const char *value)
+static int to_count(void *field, const char *value)
 {
-	long n;
+	long n = value ? strtol(value, NULL, 10) : 0;
 
-	if (!value)
-		return 0;
-	n = strtol(value, NULL, 10);
-	return n ? (int)n : -1;
+	*(int *)field = !value ? 0 : n ? (int)n : GW_OPTION_OFF;
+	return 0;
+}
+
+static int to_bool(void *field, const char *value)
+{
+	*(int *)field = value && strcmp(value, "true") == 0;
+	return 0;
+}
+
+static int to_lock(void *field, const char *value)
+{
+	*(int *)field = value && strcmp(value, "table") == 0;
+	return 0;
+}
+
+/* The modes are listed in gw_preflight_mode's order. */
+static int to_preflight(void *field, const char *value)
+{
+	int m;
+
+	for (m = 0; value && preflight_modes[m] && strcmp(value, preflight_modes[m]); m++)
+		;
+	if (value && !preflight_modes[m])
+		return -1;
+	*(gw_preflight_mode *)field = (gw_preflight_mode)m;
+	return 0;
+}
+
+int gw_settings__default(size_t field)
+{
+	int value = 0;
+	size_t k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (keys[k].field == field && keys[k].def)
+			keys[k].to(&value, keys[k].def);
+	return value;
 }
 
 static int key_index(const char *name)
@@ -1202,13 +1282,13 @@ int gw_config_set(gw_config *cfg, const char *key, const char *value, const char
 
 int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw_ctx *ctx)
 {
-	const char *v;
-	gw_format format = GW_FORMAT_AUTO;
-	long seconds;
+	size_t k;
 
-	if ((v = cfg->s[K_SOURCE_FORMAT].value) && gw_format_parse(&format, v) < 0)
-		return gw_error_set(ctx, GW_ECONFIG, "source_format must be %s, not '%s'",
-		                    rule_of(&keys[K_SOURCE_FORMAT]), v);
+	for (k = 0; k < K_COUNT; k++)
+		if (keys[k].field != NOOPT &&
+		    keys[k].to((char *)opts + keys[k].field, cfg->s[k].value) < 0)
+			return gw_error_set(ctx, GW_ECONFIG, "%s must be %s, not '%s'",
+			                    keys[k].name, rule_of(&keys[k]), cfg->s[k].value);
 	if (cfg->dir_ambiguous) {
 		gw_error_set(ctx, GW_ECONFIG,
 		             "no migrations folder given, and %s does not exist, but more than one "
@@ -1217,57 +1297,9 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 		gw_error_set_hint(ctx, "pass --dir, or set dir in godwit.conf");
 		return GW_ECONFIG;
 	}
-	opts->format = format;
-	opts->dir = cfg->s[K_DIR].value;
-	opts->url = cfg->s[K_URL].value;
 	opts->url_required = cfg->url_required;
 	opts->project_dir = cfg->project_dir;
-	opts->schema = cfg->s[K_SCHEMA].value;
-	opts->table = cfg->s[K_TABLE].value;
-	opts->events_table = cfg->s[K_EVENTS_TABLE].value;
 	opts->environment = cfg->environment;
-	opts->lock_wait_ms = 0;
-	if ((v = cfg->s[K_LOCK_WAIT].value)) {
-		seconds = strtol(v, NULL, 10);
-		/* 0 means "do not wait" to the user, but lock_wait_ms 0 asks
-		 * the library for its default: 1 ms is as good as no wait. */
-		opts->lock_wait_ms = seconds ? (int)(seconds * 1000) : 1;
-	}
-	opts->lock_timeout_ms = ms_option(cfg->s[K_LOCK_TIMEOUT].value);
-	opts->statement_timeout_ms = ms_option(cfg->s[K_STATEMENT_TIMEOUT].value);
-	opts->retries = count_option(cfg->s[K_RETRIES].value);
-	opts->connect_retries = count_option(cfg->s[K_CONNECT_RETRIES].value);
-	if ((v = cfg->s[K_PREFLIGHT].value)) {
-		/* The modes are listed in gw_preflight_mode's order. */
-		for (opts->preflight = GW_PREFLIGHT_ABORT;
-		     preflight_modes[opts->preflight] &&
-		     strcmp(v, preflight_modes[opts->preflight]);
-		     opts->preflight++)
-			;
-	}
-	opts->preflight_wait_ms = ms_option(cfg->s[K_PREFLIGHT_WAIT].value);
-	opts->max_transaction_age_ms = ms_option(cfg->s[K_MAX_TRANSACTION_AGE].value);
-	opts->max_connections = count_option(cfg->s[K_MAX_CONNECTIONS].value);
-	opts->min_server_version = cfg->s[K_MIN_SERVER_VERSION].value;
-	opts->required_extensions = cfg->s[K_REQUIRED_EXTENSIONS].value;
-	opts->required_tables = cfg->s[K_REQUIRED_TABLES].value;
-	opts->backup_before_changes =
-	        cfg->s[K_BACKUP].value && !strcmp(cfg->s[K_BACKUP].value, "true");
-	opts->backup_dir = cfg->s[K_BACKUP_DIR].value;
-	opts->backup_keep = count_option(cfg->s[K_BACKUP_KEEP].value);
-	opts->seeds_dir = cfg->s[K_SEEDS_DIR].value;
-	opts->lock_table = cfg->s[K_LOCK].value && !strcmp(cfg->s[K_LOCK].value, "table");
-	opts->lock_lease_ms = ms_option(cfg->s[K_LOCK_LEASE].value);
-	opts->record_schema =
-	        cfg->s[K_SCHEMA_RECORD].value && !strcmp(cfg->s[K_SCHEMA_RECORD].value, "true");
-	opts->schema_file = cfg->s[K_SCHEMA_FILE].value;
-	opts->schema_strict =
-	        cfg->s[K_SCHEMA_STRICT].value && !strcmp(cfg->s[K_SCHEMA_STRICT].value, "true");
-	opts->allow_out_of_order = cfg->s[K_ALLOW_OUT_OF_ORDER].value &&
-	                           !strcmp(cfg->s[K_ALLOW_OUT_OF_ORDER].value, "true");
-	opts->sql_dialect = cfg->s[K_DIALECT].value;
-	opts->allow_symlinks_outside = cfg->s[K_ALLOW_SYMLINKS_OUTSIDE].value &&
-	                               !strcmp(cfg->s[K_ALLOW_SYMLINKS_OUTSIDE].value, "true");
 	/* Seeds never reach a protected environment unless it says so. */
 	opts->seeds_allowed =
 	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&

@@ -14,16 +14,13 @@
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/url.h"
+#include "settings.h"
 #include "sql/sql.h"
 
-#define DEFAULT_DIR             "db/migrations"
-#define DEFAULT_TABLE           "godwit_migrations"
-#define DEFAULT_EVENTS_TABLE    "godwit_events"
-#define DEFAULT_ENVIRONMENT     "development"
-#define DEFAULT_LOCK_WAIT_MS    60000
-#define DEFAULT_LOCK_TIMEOUT_MS 5000
-#define DEFAULT_RETRIES         5
-#define DEFAULT_CONNECT_RETRIES 3
+#define DEFAULT_DIR          "db/migrations"
+#define DEFAULT_TABLE        "godwit_migrations"
+#define DEFAULT_EVENTS_TABLE "godwit_events"
+#define DEFAULT_ENVIRONMENT  "development"
 
 const char *gw_library_version(void)
 {
@@ -83,7 +80,8 @@ static char *trimmed(const char *url)
 	return gw_strndup(url, (size_t)(end - url));
 }
 
-/* Options use 0 for "the default" and a negative value for "off". */
+/* Options use 0 for "the default" and GW_OPTION_OFF (or any negative
+ * value) for "off"; the defaults are settings.def's, as in godwit.conf. */
 static int option_value(int value, int fallback)
 {
 	return value == 0 ? fallback : value < 0 ? 0 : value;
@@ -104,31 +102,43 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	if (!p->url_given && o->url_required && !(p->url_required = gw_strdup(o->url_required)))
 		return -1;
 	p->format = o->format;
-	p->lock_wait_ms = o->lock_wait_ms > 0 ? o->lock_wait_ms : DEFAULT_LOCK_WAIT_MS;
-	p->lock_table = o->lock_table;
-	p->lock_lease_ms = o->lock_lease_ms > 0 ? o->lock_lease_ms : 60000;
+	/* Not waiting is a wait of 1 ms: 0 would give SQLite's busy timeout
+	 * its own default. */
+	p->lock_wait_ms = o->lock.wait_ms < 0
+	                          ? 1
+	                          : option_value(o->lock.wait_ms, GW_SETTING_DEFAULT(lock.wait_ms));
+	p->lock_table = o->lock.table;
+	/* A lease cannot be off: a killed runner's must lapse. */
+	p->lock_lease_ms =
+	        o->lock.lease_ms > 0 ? o->lock.lease_ms : GW_SETTING_DEFAULT(lock.lease_ms);
 	p->allow_out_of_order = o->allow_out_of_order;
 	if (!o->allow_symlinks_outside &&
 	    !(p->symlink_root = gw_strdup(o->project_dir ? o->project_dir : ".")))
 		return -1;
-	p->lock_timeout_ms = option_value(o->lock_timeout_ms, DEFAULT_LOCK_TIMEOUT_MS);
-	p->statement_timeout_ms = option_value(o->statement_timeout_ms, 0);
-	p->retries = option_value(o->retries, DEFAULT_RETRIES);
-	p->connect_retries = option_value(o->connect_retries, DEFAULT_CONNECT_RETRIES);
-	p->preflight = o->preflight;
-	p->preflight_wait_ms = o->preflight_wait_ms;
-	p->max_transaction_age_ms = o->max_transaction_age_ms;
-	p->max_connections = o->max_connections;
-	if ((o->min_server_version &&
-	     !(p->min_server_version = gw_strdup(o->min_server_version))) ||
-	    (o->required_extensions &&
-	     !(p->required_extensions = gw_strdup(o->required_extensions))) ||
-	    (o->required_tables && !(p->required_tables = gw_strdup(o->required_tables))))
+	p->lock_timeout_ms =
+	        option_value(o->timeouts.lock_ms, GW_SETTING_DEFAULT(timeouts.lock_ms));
+	p->statement_timeout_ms =
+	        option_value(o->timeouts.statement_ms, GW_SETTING_DEFAULT(timeouts.statement_ms));
+	p->retries = option_value(o->timeouts.retries, GW_SETTING_DEFAULT(timeouts.retries));
+	p->connect_retries = option_value(o->timeouts.connect_retries,
+	                                  GW_SETTING_DEFAULT(timeouts.connect_retries));
+	/* health.c reads 0 as its default and a negative value as off. */
+	p->preflight = o->preflight.mode;
+	p->preflight_wait_ms = o->preflight.wait_ms;
+	p->max_transaction_age_ms = o->preflight.max_transaction_age_ms;
+	p->max_connections = o->preflight.max_connections;
+	if ((o->preflight.min_server_version &&
+	     !(p->min_server_version = gw_strdup(o->preflight.min_server_version))) ||
+	    (o->preflight.required_extensions &&
+	     !(p->required_extensions = gw_strdup(o->preflight.required_extensions))) ||
+	    (o->preflight.required_tables &&
+	     !(p->required_tables = gw_strdup(o->preflight.required_tables))))
 		return -1;
-	p->backup_keep = o->backup_keep > 0 ? o->backup_keep : 10;
-	p->backup_before_changes = o->backup_before_changes;
-	if (o->backup_dir)
-		p->backup_dir = gw_strdup(o->backup_dir);
+	/* backup_keep = 0 has always kept the default number. */
+	p->backup_keep = o->backup.keep > 0 ? o->backup.keep : GW_SETTING_DEFAULT(backup.keep);
+	p->backup_before_changes = o->backup.before_changes;
+	if (o->backup.dir)
+		p->backup_dir = gw_strdup(o->backup.dir);
 	else if (o->project_dir && strcmp(o->project_dir, "."))
 		p->backup_dir = join_dir(o->project_dir, "db/backups");
 	else

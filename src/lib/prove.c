@@ -36,10 +36,10 @@
 /* ---- shared with drift.c ------------------------------------------------------ */
 
 /* A stored option value as gw_project_options takes it again: the project
- * keeps 0 for "none", the options ask for none with a negative value. */
+ * keeps 0 for "none", the options ask for none with GW_OPTION_OFF. */
 static int again(int stored)
 {
-	return stored == 0 ? -1 : stored;
+	return stored == 0 ? GW_OPTION_OFF : stored;
 }
 
 int gw_project__open_like(gw_project **out, const gw_project *p, const char *url, gw_ctx *ctx)
@@ -54,26 +54,26 @@ int gw_project__open_like(gw_project **out, const gw_project *p, const char *url
 	o.events_table = p->events_table;
 	o.environment = p->environment;
 	o.application_name = p->app_name;
-	o.lock_wait_ms = p->lock_wait_ms;
+	o.lock.wait_ms = p->lock_wait_ms;
 	o.allow_out_of_order = p->allow_out_of_order;
-	o.lock_timeout_ms = again(p->lock_timeout_ms);
-	o.statement_timeout_ms = again(p->statement_timeout_ms);
-	o.retries = again(p->retries);
-	o.connect_retries = again(p->connect_retries);
-	o.preflight = p->preflight;
-	o.preflight_wait_ms = p->preflight_wait_ms;
-	o.max_transaction_age_ms = p->max_transaction_age_ms;
-	o.max_connections = p->max_connections;
-	o.min_server_version = p->min_server_version;
-	o.required_extensions = p->required_extensions;
-	o.required_tables = p->required_tables;
-	o.backup_dir = p->backup_dir;
-	o.backup_keep = p->backup_keep;
-	o.backup_before_changes = p->backup_before_changes;
+	o.timeouts.lock_ms = again(p->lock_timeout_ms);
+	o.timeouts.statement_ms = again(p->statement_timeout_ms);
+	o.timeouts.retries = again(p->retries);
+	o.timeouts.connect_retries = again(p->connect_retries);
+	o.preflight.mode = p->preflight;
+	o.preflight.wait_ms = p->preflight_wait_ms;
+	o.preflight.max_transaction_age_ms = p->max_transaction_age_ms;
+	o.preflight.max_connections = p->max_connections;
+	o.preflight.min_server_version = p->min_server_version;
+	o.preflight.required_extensions = p->required_extensions;
+	o.preflight.required_tables = p->required_tables;
+	o.backup.dir = p->backup_dir;
+	o.backup.keep = p->backup_keep;
+	o.backup.before_changes = p->backup_before_changes;
 	o.seeds_dir = p->seeds_dir;
 	o.seeds_allowed = p->seeds_allowed;
-	o.lock_table = p->lock_table;
-	o.lock_lease_ms = p->lock_lease_ms;
+	o.lock.table = p->lock_table;
+	o.lock.lease_ms = p->lock_lease_ms;
 	/* The snapshot and the schema file are the project's database's: an
 	 * ephemeral database must not replace them. */
 	o.record_schema = 0;

@@ -576,11 +576,65 @@ static void test_set_and_project_options(void **state)
 	assert_null(popts.schema);
 	assert_string_equal(popts.environment, "development");
 	assert_int_equal(popts.format, GW_FORMAT_AUTO);
-	assert_int_equal(popts.lock_wait_ms, 1); /* 0 s: do not wait */
+	assert_int_equal(popts.lock.wait_ms, GW_OPTION_OFF); /* 0 s: do not wait */
 
 	assert_int_equal(gw_config_set(f->cfg, "lock_wait", "7", "--lock-wait", f->ctx), 0);
 	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
-	assert_int_equal(popts.lock_wait_ms, 7000);
+	assert_int_equal(popts.lock.wait_ms, 7000);
+}
+
+/* Each setting lands parsed in its group, with one meaning for 0 (unset:
+ * the default) and GW_OPTION_OFF (a limit of 0). */
+static void test_option_groups(void **state)
+{
+	fixture *f = *state;
+	gw_project_options popts = {.version = GW_PROJECT_OPTIONS_VERSION};
+	gw_project *p = NULL;
+
+	assert_int_equal(load(f), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_int_equal(popts.lock.wait_ms, 60000);
+	assert_int_equal(popts.lock.table, 0);
+	assert_int_equal(popts.lock.lease_ms, 60000);
+	assert_int_equal(popts.timeouts.lock_ms, 5000);
+	assert_int_equal(popts.timeouts.statement_ms, 0);
+	assert_int_equal(popts.timeouts.retries, 5);
+	assert_int_equal(popts.timeouts.connect_retries, 3);
+	assert_int_equal(popts.preflight.mode, GW_PREFLIGHT_ABORT);
+	assert_int_equal(popts.preflight.wait_ms, 60000);
+	assert_int_equal(popts.preflight.max_connections, 0);
+	assert_null(popts.preflight.min_server_version);
+	assert_int_equal(popts.backup.before_changes, 0);
+	assert_int_equal(popts.backup.keep, 10);
+	assert_null(popts.backup.dir);
+
+	write_file("godwit.conf", "lock = table\nlock_lease = 2min\nlock_timeout = 0\n"
+	                          "statement_timeout = 1500ms\nretries = 0\npreflight = warn\n"
+	                          "max_connections = 90\nmin_server_version = 13\n"
+	                          "backup = true\nbackup_dir = bk\nbackup_keep = 3\n"
+	                          "source_format = flyway\ndialect = sqlite\n");
+	assert_int_equal(load(f), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_int_equal(popts.lock.table, 1);
+	assert_int_equal(popts.lock.lease_ms, 120000);
+	assert_int_equal(popts.timeouts.lock_ms, GW_OPTION_OFF);
+	assert_int_equal(popts.timeouts.statement_ms, 1500);
+	assert_int_equal(popts.timeouts.retries, GW_OPTION_OFF);
+	assert_int_equal(popts.preflight.mode, GW_PREFLIGHT_WARN);
+	assert_int_equal(popts.preflight.max_connections, 90);
+	assert_string_equal(popts.preflight.min_server_version, "13");
+	assert_int_equal(popts.backup.before_changes, 1);
+	assert_string_equal(popts.backup.dir, "bk");
+	assert_int_equal(popts.backup.keep, 3);
+	assert_int_equal(popts.format, GW_FORMAT_FLYWAY);
+	assert_string_equal(popts.sql_dialect, "sqlite");
+
+	/* Options of the first layout are refused, not misread. */
+	popts.version = 1;
+	assert_int_equal(gw_project_open(&p, &popts, f->ctx), GW_EINVALID);
+	assert_null(p);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "unsupported gw_project_options version 1");
 }
 
 int main(void)
@@ -613,6 +667,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_explicit_config_file, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_set_and_project_options, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_option_groups, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
