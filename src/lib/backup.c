@@ -681,8 +681,13 @@ static int restore_postgres(gw_project *p, const char *path, const char *const *
 	consumer[10] = "--file";
 	consumer[11] = "-";
 	consumer[12] = NULL;
-	if ((error = gw_proc_pipe(status, &out, producer, consumer, setenv, p->ctx)) < 0)
+	if ((error = gw_proc_pipe(status, &out, producer, consumer, setenv, &p->cancelled,
+	                          p->ctx)) < 0)
 		goto cleanup;
+	if (gw_project_cancelled(p) && (status[0] != 0 || status[1] != 0)) {
+		error = gw_project__cancel_error(p, "the restore of %s was stopped", path);
+		goto cleanup;
+	}
 	gw_url_mask(&masked, out.ptr ? out.ptr : "");
 	for (n = masked.size; n && (masked.ptr[n - 1] == '\n' || masked.ptr[n - 1] == ' '); n--)
 		;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -134,8 +135,42 @@ static int spawn(pid_t *pid, const char *const *argv, char *const *env, int in_f
 	return rc;
 }
 
+/* read_all, but looking at *stop every tenth of a second: a stop
+ * request (SIGINT or SIGTERM to godwit alone) terminates the children,
+ * which would otherwise go on to the end of their work. */
+static void read_until_stopped(int fd, gw_str *output, const pid_t pid[2],
+                               const volatile sig_atomic_t *stop)
+{
+	char buf[4096];
+	int stopped = 0;
+	ssize_t n;
+
+	for (;;) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int ready = poll(&pfd, 1, 100);
+
+		if (stop && *stop && !stopped) {
+			stopped = 1;
+			if (pid[0] > 0)
+				kill(pid[0], SIGTERM);
+			kill(pid[1], SIGTERM);
+		}
+		if (ready < 0 && errno != EINTR)
+			break;
+		if (ready <= 0)
+			continue;
+		if ((n = read(fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (output->size < 65536)
+			gw_str_put(output, buf, (size_t)n);
+	}
+}
+
 int gw_proc_pipe(int status[2], gw_str *output, const char *const *producer,
-                 const char *const *consumer, const char *const *setenv, gw_ctx *ctx)
+                 const char *const *consumer, const char *const *setenv,
+                 const volatile sig_atomic_t *stop, gw_ctx *ctx)
 {
 	gw_vec env = GW_VEC_INIT;
 	int data[2] = {-1, -1}, err[2] = {-1, -1}, null_fd = -1, rc = 0, error = 0;
@@ -170,7 +205,7 @@ int gw_proc_pipe(int status[2], gw_str *output, const char *const *producer,
 	close(data[1]);
 	close(err[1]);
 	data[0] = data[1] = err[1] = -1;
-	read_all(err[0], output);
+	read_until_stopped(err[0], output, pid, stop);
 	if (pid[0] > 0)
 		status[0] = wait_for(pid[0]);
 	status[1] = wait_for(pid[1]);

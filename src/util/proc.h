@@ -4,6 +4,8 @@
 #ifndef GW_UTIL_PROC_H
 #define GW_UTIL_PROC_H
 
+#include <signal.h>
+
 #include "godwit/errors.h"
 #include "str.h"
 
@@ -18,9 +20,11 @@ int gw_proc_run(int *status, gw_str *output, const char *const *argv, const char
 /* Runs producer | consumer, each as gw_proc_run would (both get setenv):
  * the producer's stdout feeds the consumer's stdin, the consumer's stdout
  * is discarded, and both stderrs go into output. status[0] and status[1]
- * get their exit codes. Fails only when one could not be started (the
- * other is then stopped and waited for). */
+ * get their exit codes. Once *stop (may be NULL) becomes nonzero, both
+ * get SIGTERM. Fails only when one could not be started (the other is
+ * then stopped and waited for). */
 int gw_proc_pipe(int status[2], gw_str *output, const char *const *producer,
-                 const char *const *consumer, const char *const *setenv, gw_ctx *ctx);
+                 const char *const *consumer, const char *const *setenv,
+                 const volatile sig_atomic_t *stop, gw_ctx *ctx);
 
 #endif

@@ -256,6 +256,35 @@ test_expect_success PG 'pg: the password reaches pg_restore and psql in their en
 	pg_sql "DROP OWNED BY gw_t3330_rs_$$; DROP ROLE gw_t3330_rs_$$"
 '
 
+test_expect_success PG 'pg: SIGTERM to godwit stops a restore half-way: nothing changes, the stop is an event' '
+	mkdir -p slowbin &&
+	ln -s "$(command -v psql)" slowbin/psql &&
+	cat >slowbin/pg_restore <<-\EOF &&
+	#!/bin/sh
+	if [ "$1" = --list ]; then echo ";"; exit 0; fi
+	printf "BEGIN;\nCREATE TABLE public.half (id int);\n"
+	: >"$MARK"
+	exec sleep 30
+	EOF
+	chmod +x slowbin/pg_restore &&
+	events >before &&
+	echo dump >slow.dump &&
+	{ (MARK=$PWD/mark GODWIT_PG_BINDIR=$PWD/slowbin exec "$GODWIT" --url "$PG_URL" restore slow.dump 2>err) & } &&
+	pid=$! && i=0 &&
+	while [ ! -f mark ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done &&
+	test -f mark &&
+	sleep 0.5 &&
+	kill -TERM $pid &&
+	{ wait $pid; rc=$?; } &&
+	test $rc = 143 &&
+	test_grep "^godwit: error: restore failed, nothing was changed: interrupted: the restore of slow.dump was stopped$" err &&
+	test "$(pg_sql "SELECT count(*) FROM pg_class WHERE relname = '\''half'\''")" = 0 &&
+	test "$(user_tables | tr "\n" " ")" = "a b c d e " &&
+	events >actual &&
+	echo "restore||slow.dump|error" >>before &&
+	test_cmp before actual
+'
+
 test_expect_success PG 'pg: a protected environment still needs --force' '
 	printf "[env.production]\nurl = %s\n" "$PG_URL" >godwit.conf &&
 	test_when_finished "rm godwit.conf" &&
