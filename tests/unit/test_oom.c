@@ -63,6 +63,26 @@ static int setup(void **state)
 	return fx_setup_named(state, "oom");
 }
 
+/* The folder is in memory: remove it rather than leave it to a reboot. */
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/20240101000001_a.sql", f->migrations);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/20240101000002_b.sql", f->migrations);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-journal", f->db);
+	unlink(path);
+	unlink(f->db);
+	rmdir(f->migrations);
+	snprintf(path, sizeof(path), "%s/db", f->dir);
+	rmdir(path);
+	rmdir(f->dir);
+	return fx_teardown(state);
+}
+
 static void scenario_files(fixture *f)
 {
 	fx_migration(f, "20240101000001_a.sql",
@@ -169,8 +189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(
-	                test_every_allocation_failure_is_an_error_and_recoverable, setup,
-	                fx_teardown),
+	                test_every_allocation_failure_is_an_error_and_recoverable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
