@@ -22,6 +22,7 @@
 #include "source/priv.h"
 #include "../util/error.h"
 #include "../util/fs.h"
+#include "../util/hash.h"
 #include "../util/text.h"
 #include "../util/url.h"
 
@@ -353,20 +354,20 @@ static void free_keys(char **keys, size_t n)
  * the CRC of the text with every CR and LF left out. */
 static int32_t flyway_crc32(const char *text, size_t len)
 {
-	uint32_t crc = 0xffffffffu;
-	size_t i = 0;
-	int bit;
+	uint32_t crc = 0;
+	size_t i = 0, start;
 
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		i = 3;
-	for (; i < len; i++) {
-		if (text[i] == '\r' || text[i] == '\n')
-			continue;
-		crc ^= (unsigned char)text[i];
-		for (bit = 0; bit < 8; bit++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	for (start = i; i < len; i++) {
+		if (text[i] == '\r' || text[i] == '\n') {
+			crc = gw_crc32_update(crc, text + start, i - start);
+			start = i + 1;
+		}
 	}
-	return (int32_t)(crc ^ 0xffffffffu);
+	crc = gw_crc32_update(crc, text + start, len - start);
+	/* Two's complement without an implementation-defined cast. */
+	return crc > (uint32_t)INT32_MAX ? -(int32_t)(~crc) - 1 : (int32_t)crc;
 }
 
 static int same_text(const char *a, const char *b)

@@ -1,6 +1,7 @@
 /*
- * hash.c: SHA-256 checksums of migration text and lock keys, and raw-byte
- * SHA-256 / SHA-1 digests, written here from FIPS 180-4.
+ * hash.c: SHA-256 checksums of migration text and lock keys, raw-byte
+ * SHA-256 / SHA-1 digests, written here from FIPS 180-4, and the CRC-32
+ * Flyway's checksums are made of.
  *
  * godwit used libcrypto for these, and loading libcrypto was about 1.7 ms
  * of every run's start-up on its own (its relocations), more than the rest
@@ -215,6 +216,23 @@ int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len)
 	digest_update(&d, text + start, len - start);
 	digest_final_hex(&d, out);
 	return 0;
+}
+
+uint32_t gw_crc32_update(uint32_t crc, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+	int bit;
+
+	/* Bitwise: a table would be faster, but the CRC is only computed
+	 * for the few files adopt compares with Flyway's history. */
+	crc = ~crc;
+	for (i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (bit = 0; bit < 8; bit++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
 }
 
 int64_t gw_hash_key64(const char *text)

@@ -1,6 +1,6 @@
 /*
- * hash.h: SHA-256 checksums, and the raw-byte digests other tools keep in
- * their history tables (adopt.c). Written here (hash.c), no library.
+ * hash.h: SHA-256 checksums, and the raw-byte digests and CRC-32 other tools
+ * keep in their history tables (adopt.c). Written here (hash.c), no library.
  */
 #ifndef GW_UTIL_HASH_H
 #define GW_UTIL_HASH_H
@@ -20,6 +20,11 @@ int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len);
  * int return is kept for callers that check it. */
 int gw_sha256_hex(char out[GW_CHECKSUM_HEX], const void *data, size_t len);
 int gw_sha1_hex(char out[GW_SHA1_HEX], const void *data, size_t len);
+
+/* CRC-32 (IEEE 802.3, reflected, as zlib's crc32): pass 0 to start and the
+ * previous result to go on, so crc32(crc32(0, a), b) is the CRC of a then
+ * b. Flyway's checksums are made of it (adopt.c). */
+uint32_t gw_crc32_update(uint32_t crc, const void *data, size_t len);
 
 /* A stable signed 64-bit key derived from a string (the first 8 bytes of its
  * SHA-256), used for the advisory lock of one history table. */
