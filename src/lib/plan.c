@@ -72,11 +72,6 @@ static void findings_free(void *f)
 
 /* ---- one statement ------------------------------------------------------------------- */
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static size_t skip_comment(const char *s, size_t len, size_t i)
 {
 	if (s[i] == '-') {
@@ -107,7 +102,7 @@ static int excerpt(gw_str *out, const char *s, size_t len)
 			space = 1;
 			continue;
 		}
-		if (is_space(c)) {
+		if (gw_is_space(c)) {
 			space = 1;
 			i++;
 			continue;
@@ -251,7 +246,7 @@ static int postgres_statements(builder *b, stmts *s, const gw_source_text *t, co
 		if (end > t->len)
 			end = t->len;
 		start = gw_text_skip_space_comments(sec, end, start);
-		while (end > start && is_space(sec[end - 1]))
+		while (end > start && gw_is_space(sec[end - 1]))
 			end--;
 		if (start < end)
 			error = add_statement(b, s, lines, t->offset + start, t->offset + end,

@@ -10,10 +10,7 @@
 
 #include <string.h>
 
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
+#include "../util/text.h"
 
 /* Compares the digit runs at *a and *b as numbers and moves both past them.
  * Comparing lengths after dropping leading zeros avoids overflow on the
@@ -28,9 +25,9 @@ static int cmp_number(const char **a, const char **b)
 		pa++;
 	while (*pb == '0')
 		pb++;
-	for (la = 0; is_digit(pa[la]); la++)
+	for (la = 0; gw_is_digit(pa[la]); la++)
 		;
-	for (lb = 0; is_digit(pb[lb]); lb++)
+	for (lb = 0; gw_is_digit(pb[lb]); lb++)
 		;
 	*a = pa + la;
 	*b = pb + lb;
@@ -49,7 +46,7 @@ int gw_version_cmp(const char *a, const char *b)
 	if (!b)
 		b = "";
 	while (*a && *b) {
-		if (is_digit(*a) && is_digit(*b)) {
+		if (gw_is_digit(*a) && gw_is_digit(*b)) {
 			if ((c = cmp_number(&a, &b)) != 0)
 				return c;
 			continue;

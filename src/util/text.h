@@ -14,6 +14,13 @@ static inline int gw_is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* White space as C's isspace in the C locale and PostgreSQL's scanner
+ * know it: space, tab, LF, CR, form feed, vertical tab. */
+static inline int gw_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 /* Blanks within a line: space, tab, CR, form feed, vertical tab. */
 static inline int gw_is_blank(char c)
 {

@@ -683,11 +683,6 @@ static void stmt_lines(struct lint_run *r, const gw_lint_section *s, size_t raw_
 	gw_lines_pos(s->lines, end, &r->stmt_last_line, &col, NULL, NULL);
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static void check_statement(gw_lint_cx *cx)
 {
 	gw_lint__check_tables(cx);
@@ -735,7 +730,7 @@ static void stmt_bounds(const gw_lint_section *s, const PgQuery__RawStmt *raw, s
 	if (*end > s->len)
 		*end = s->len;
 	*start = gw_text_skip_space_comments(sec, *end, *raw_start);
-	while (*end > *start && is_space(sec[*end - 1]))
+	while (*end > *start && gw_is_space(sec[*end - 1]))
 		(*end)--;
 }
 

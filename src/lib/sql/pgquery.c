@@ -172,11 +172,6 @@ static int syntax_error(const PgQueryError *err, const char *text, size_t len, s
 	return gw_error_set(ctx, GW_ESYNTAX, "%s", err->message ? err->message : "syntax error");
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int contains_ci(const char *text, size_t len, const char *word)
 {
 	size_t n = strlen(word), i, j;
@@ -279,7 +274,7 @@ static int collect(gw_sql_list *out, const PgQuerySplitResult *split, char *copy
 		if (end > len)
 			end = len;
 		off = gw_text_skip_space_comments(copy, end, start);
-		while (end > off && is_space(copy[end - 1]))
+		while (end > off && gw_is_space(copy[end - 1]))
 			end--;
 		if (off >= end)
 			continue;

@@ -16,11 +16,6 @@
 #include "../../util/vec.h"
 #include "../../util/text.h"
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int is_word(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -126,7 +121,7 @@ static int add_sqlite(gw_sql_list *out, size_t *cap, const char *text, size_t st
 {
 	size_t off = gw_text_skip_space_comments_sqlite(text, end, start);
 
-	while (end > off && is_space(text[end - 1]))
+	while (end > off && gw_is_space(text[end - 1]))
 		end--;
 	if (off >= end)
 		return 0;
