@@ -59,7 +59,24 @@ typedef struct {
 	size_t field; /* offset in gw_project_options, or NOOPT */
 	/* Parses a checked value (NULL: unset) into the field's type. */
 	int (*to)(void *field, const char *value);
+	int kind; /* how gw_settings__copy copies the field */
 } key_def;
+
+/* A field is a string (copied), a limit (an int whose 0 asks for the
+ * default), or an int or enum taken as it is. */
+enum { KIND_STRING, KIND_LIMIT, KIND_VALUE };
+#define kind_string    KIND_STRING
+#define kind_dialect   KIND_STRING
+#define kind_seconds   KIND_LIMIT
+#define kind_duration  KIND_LIMIT
+#define kind_count     KIND_LIMIT
+#define kind_number    KIND_LIMIT
+#define kind_format    KIND_VALUE
+#define kind_bool      KIND_VALUE
+#define kind_lock      KIND_VALUE
+#define kind_preflight KIND_VALUE
+_Static_assert(sizeof(gw_format) == sizeof(int) && sizeof(gw_preflight_mode) == sizeof(int),
+               "enum fields are copied as ints");
 
 static int check_format(const char *value);
 static int check_seconds(const char *value);
@@ -89,7 +106,7 @@ static int to_preflight(void *field, const char *value);
 
 static const key_def keys[K_COUNT] = {
 #define SETTING(id, key, env, def, type, field, rule, flag, arg, help)                             \
-	{key, env, def, check_##type, rule, flag, arg, help, field, to_##type},
+	{key, env, def, check_##type, rule, flag, arg, help, field, to_##type, kind_##type},
 #include "settings.def"
 #undef SETTING
 };
@@ -354,6 +371,42 @@ static int to_preflight(void *field, const char *value)
 		return -1;
 	*(gw_preflight_mode *)field = (gw_preflight_mode)m;
 	return 0;
+}
+
+int gw_settings__copy(gw_project_options *dst, const gw_project_options *src)
+{
+	const char *str;
+	size_t k;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->version = src->version;
+	for (k = 0; k < K_COUNT; k++) {
+		const char *from = (const char *)src + keys[k].field;
+		char *to = (char *)dst + keys[k].field;
+
+		if (keys[k].field == NOOPT)
+			continue;
+		if (keys[k].kind == KIND_STRING) {
+			memcpy(&str, from, sizeof(str));
+			if (str && !(*(char **)to = gw_strdup(str)))
+				return -1;
+			continue;
+		}
+		memcpy(to, from, sizeof(int));
+		if (keys[k].kind == KIND_LIMIT && !*(int *)to && keys[k].def)
+			keys[k].to(to, keys[k].def);
+	}
+	return 0;
+}
+
+void gw_settings__dispose(gw_project_options *o)
+{
+	size_t k;
+
+	for (k = 0; k < K_COUNT; k++)
+		if (keys[k].field != NOOPT && keys[k].kind == KIND_STRING)
+			free(*(char **)((char *)o + keys[k].field));
+	memset(o, 0, sizeof(*o));
 }
 
 int gw_settings__default(size_t field)

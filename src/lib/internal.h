@@ -58,6 +58,10 @@ typedef struct gw_hist {
 
 struct gw_project {
 	gw_ctx *ctx;
+	/* The options' settings as given, with settings.def's defaults in the
+	 * limits left at 0 (gw_settings__copy); a new setting is read here.
+	 * The older ones are also in the fields below, resolved. */
+	gw_project_options opts;
 	char *dir;          /* migrations folder as given (relative paths kept) */
 	char *url;          /* never printed */
 	int url_given;      /* not the embedded default */

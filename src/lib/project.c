@@ -91,6 +91,8 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 {
 	const char *env = o->environment ? o->environment : DEFAULT_ENVIRONMENT;
 
+	if (gw_settings__copy(&p->opts, o) < 0)
+		return -1;
 	p->dir = gw_strdup(o->dir ? o->dir : DEFAULT_DIR);
 	p->environment = gw_strdup(env);
 	p->app_name = gw_strdup(o->application_name ? o->application_name : "godwit");
@@ -102,11 +104,9 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	if (!p->url_given && o->url_required && !(p->url_required = gw_strdup(o->url_required)))
 		return -1;
 	p->format = o->format;
-	/* Not waiting is a wait of 1 ms: 0 would give SQLite's busy timeout
-	 * its own default. */
-	p->lock_wait_ms = o->lock.wait_ms < 0
-	                          ? 1
-	                          : option_value(o->lock.wait_ms, GW_SETTING_DEFAULT(lock.wait_ms));
+	/* p->opts has settings.def's defaults in place of 0. Not waiting is
+	 * a wait of 1 ms: 0 would give SQLite's busy timeout its own default. */
+	p->lock_wait_ms = p->opts.lock.wait_ms < 0 ? 1 : p->opts.lock.wait_ms;
 	p->lock_table = o->lock.table;
 	/* A lease cannot be off: a killed runner's must lapse. */
 	p->lock_lease_ms =
@@ -115,13 +115,10 @@ static int copy_options(gw_project *p, const gw_project_options *o)
 	if (!o->allow_symlinks_outside &&
 	    !(p->symlink_root = gw_strdup(o->project_dir ? o->project_dir : ".")))
 		return -1;
-	p->lock_timeout_ms =
-	        option_value(o->timeouts.lock_ms, GW_SETTING_DEFAULT(timeouts.lock_ms));
-	p->statement_timeout_ms =
-	        option_value(o->timeouts.statement_ms, GW_SETTING_DEFAULT(timeouts.statement_ms));
-	p->retries = option_value(o->timeouts.retries, GW_SETTING_DEFAULT(timeouts.retries));
-	p->connect_retries = option_value(o->timeouts.connect_retries,
-	                                  GW_SETTING_DEFAULT(timeouts.connect_retries));
+	p->lock_timeout_ms = option_value(p->opts.timeouts.lock_ms, 0);
+	p->statement_timeout_ms = option_value(p->opts.timeouts.statement_ms, 0);
+	p->retries = option_value(p->opts.timeouts.retries, 0);
+	p->connect_retries = option_value(p->opts.timeouts.connect_retries, 0);
 	/* health.c reads 0 as its default and a negative value as off. */
 	p->preflight = o->preflight.mode;
 	p->preflight_wait_ms = o->preflight.wait_ms;
@@ -253,6 +250,7 @@ void gw_project_free(gw_project *p)
 	free(p->schema_file);
 	free(p->sql_dialect_setting);
 	free(p->symlink_root);
+	gw_settings__dispose(&p->opts);
 	free(p);
 }
 
