@@ -60,12 +60,12 @@ test_expect_success 'help of an unknown command is a usage error' '
 	test ! -s out &&
 	cat >expect <<-\EOF &&
 	godwit: error: unknown command '\''nope'\''
-	usage: godwit help [COMMAND]
+	usage: godwit help [--man] [COMMAND]
 	see '\''godwit help help'\''
 	EOF
 	test_cmp expect err &&
 	test_expect_code 2 godwit help up down 2>err &&
-	test_grep "usage: godwit help \[COMMAND\]" err
+	test_grep "usage: godwit help \[--man\] \[COMMAND\]" err
 '
 
 test_expect_success 'version prints the program, the library and the parts inside' '
