@@ -4,10 +4,7 @@
 #define GW_PQ_NO_MACROS
 #include "pq.h"
 
-#include <dlfcn.h>
-#include <stdio.h>
-#include <string.h>
-
+#include "util/dl.h"
 #include "util/error.h"
 
 /* Where libpq is looked for, in order; the first name is the one error
@@ -39,35 +36,14 @@ static const char *const libpq_names[] = {
 gw_pq_api gw_pq;
 static void *handle;
 
-/* ISO C cannot convert a void * to a function pointer; copying the bytes
- * is the portable spelling POSIX relies on for dlsym. */
-static int resolve(void *fn_slot, size_t size, const char *name)
-{
-	void *sym = dlsym(handle, name);
-
-	if (!sym)
-		return -1;
-	memcpy(fn_slot, &sym, size);
-	return 0;
-}
-
 int gw_pq_load(gw_ctx *ctx)
 {
-	char first_error[512] = "";
+	char first_error[512];
 
 	if (handle)
 		return 0;
-	/* RTLD_LAZY: binding every symbol of libpq and its dependencies up
-	 * front cost more than the whole status query. */
-	for (size_t i = 0; !handle && i < sizeof(libpq_names) / sizeof(libpq_names[0]); i++) {
-		handle = dlopen(libpq_names[i], RTLD_LAZY | RTLD_LOCAL);
-		/* The first name's reason is the one worth reading. */
-		if (!handle && i == 0) {
-			const char *why = dlerror();
-
-			snprintf(first_error, sizeof(first_error), "%s", why ? why : "not found");
-		}
-	}
+	handle = gw_dl_open(libpq_names, sizeof(libpq_names) / sizeof(libpq_names[0]), first_error,
+	                    sizeof(first_error));
 	if (!handle) {
 		int error = gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", GW_LIBPQ_NAME,
 		                         first_error);
@@ -76,13 +52,13 @@ int gw_pq_load(gw_ctx *ctx)
 		return error;
 	}
 #define GW_PQ_RESOLVE(ret, name, args)                                                             \
-	if (resolve(&gw_pq.name, sizeof(gw_pq.name), #name) < 0)                                   \
+	if (gw_dl_sym(handle, &gw_pq.name, sizeof(gw_pq.name), #name) < 0)                         \
 		goto missing;
 	GW_PQ_FUNCTIONS(GW_PQ_RESOLVE)
 #undef GW_PQ_RESOLVE
 	return 0;
 missing:
-	dlclose(handle);
+	gw_dl_close(handle);
 	handle = NULL;
 	return gw_error_set(ctx, GW_ERROR,
 	                    "%s is too old for godwit (it lacks pipeline mode); install libpq "

@@ -1,0 +1,44 @@
+/*
+ * dl.c: loading a shared library at first use (see dl.h for why).
+ */
+#include "dl.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+void *gw_dl_open(const char *const *names, size_t n, char *why, size_t why_size)
+{
+	void *handle = NULL;
+	size_t i;
+
+	if (why_size)
+		why[0] = '\0';
+	for (i = 0; !handle && i < n; i++) {
+		handle = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
+		if (!handle && i == 0 && why_size) {
+			const char *reason = dlerror();
+
+			snprintf(why, why_size, "%s", reason ? reason : "not found");
+		}
+	}
+	return handle;
+}
+
+/* ISO C cannot convert a void * to a function pointer; copying the bytes
+ * is the portable spelling POSIX relies on for dlsym. */
+int gw_dl_sym(void *handle, void *fn_slot, size_t size, const char *name)
+{
+	void *sym = dlsym(handle, name);
+
+	if (!sym || size != sizeof(sym))
+		return -1;
+	memcpy(fn_slot, &sym, size);
+	return 0;
+}
+
+void gw_dl_close(void *handle)
+{
+	if (handle)
+		dlclose(handle);
+}

@@ -1,0 +1,26 @@
+/*
+ * dl.h: loading a shared library at first use and taking its functions,
+ * for libraries whose loading would cost every run of godwit (libpq,
+ * src/drivers/pq.c; libmicrohttpd, src/cli/mhd.c) and which the portable
+ * build ships in its lib/ folder instead of linking.
+ */
+#ifndef GW_UTIL_DL_H
+#define GW_UTIL_DL_H
+
+#include <stddef.h>
+
+/* Opens the first of the n names that loads (RTLD_LAZY, RTLD_LOCAL: binding
+ * every symbol of a library and its dependencies up front costs more than
+ * most runs need). A plain name is searched as the dynamic loader does:
+ * the caller's RUNPATH first ($ORIGIN/../lib in the portable build), then
+ * LD_LIBRARY_PATH, ld.so.cache and the system folders. NULL when none
+ * loads, with the first name's reason (the one worth reading) in why. */
+void *gw_dl_open(const char *const *names, size_t n, char *why, size_t why_size);
+
+/* Copies the address of the function `name` into the function pointer at
+ * fn_slot, which is size bytes; -1 when the library has no such symbol. */
+int gw_dl_sym(void *handle, void *fn_slot, size_t size, const char *name);
+
+void gw_dl_close(void *handle);
+
+#endif
