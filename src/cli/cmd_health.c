@@ -12,7 +12,7 @@ static const gw_opt health_options[] = {
         {0, NULL, 0, NULL, NULL},
 };
 
-static const char *const status_names[] = {"ok", "warn", "fail"};
+const char *const gw_cli_check_names[] = {"ok", "warn", "fail"};
 static const char *const status_colors[] = {GW_SGR_GREEN, GW_SGR_YELLOW, GW_SGR_RED};
 
 static void print_text(gw_cli *cli, const gw_report *r)
@@ -22,7 +22,8 @@ static void print_text(gw_cli *cli, const gw_report *r)
 	for (i = 0; i < gw_report_count(r); i++) {
 		const gw_check *c = gw_report_get(r, i);
 
-		gw_out_cell(cli, stdout, status_colors[c->status], status_names[c->status], 6);
+		gw_out_cell(cli, stdout, status_colors[c->status], gw_cli_check_names[c->status],
+		            6);
 		gw_out_cell(cli, stdout, NULL, c->name, 19);
 		printf("%s\n", c->summary);
 		for (j = 0; j < c->ndetails; j++)
@@ -30,7 +31,7 @@ static void print_text(gw_cli *cli, const gw_report *r)
 	}
 }
 
-static json_t *report_json(const gw_report *r)
+json_t *gw_cli_health_json(const gw_report *r)
 {
 	json_t *root = json_object(), *checks = json_array();
 	size_t i, j;
@@ -42,13 +43,13 @@ static json_t *report_json(const gw_report *r)
 		for (j = 0; j < c->ndetails; j++)
 			json_array_append_new(details, gw_json_str(c->details[j]));
 		gw_json_set(o, "name", gw_json_str(c->name));
-		gw_json_set(o, "status", gw_json_str(status_names[c->status]));
+		gw_json_set(o, "status", gw_json_str(gw_cli_check_names[c->status]));
 		gw_json_set(o, "summary", gw_json_str(c->summary));
 		gw_json_set(o, "value", c->value >= 0 ? json_integer(c->value) : json_null());
 		gw_json_set(o, "details", details);
 		json_array_append_new(checks, o);
 	}
-	gw_json_set(root, "status", gw_json_str(status_names[gw_report_status(r)]));
+	gw_json_set(root, "status", gw_json_str(gw_cli_check_names[gw_report_status(r)]));
 	gw_json_set(root, "checks", checks);
 	return root;
 }
@@ -68,7 +69,7 @@ static int health_run(gw_cli *cli, const gw_args *args)
 	 * of the command. */
 	worst = gw_report_status(report);
 	if (cli->output == GW_OUTPUT_JSON)
-		rc = gw_json_print(cli, report_json(report));
+		rc = gw_json_print(cli, gw_cli_health_json(report));
 	else
 		print_text(cli, report), rc = GW_EXIT_OK;
 	gw_report_free(report);

@@ -119,15 +119,15 @@ static json_t *event_json(const gw_event *e)
 	return o;
 }
 
-static int print_json(gw_cli *cli, const gw_history *h)
+json_t *gw_cli_history_json(const gw_history *h, size_t first)
 {
 	json_t *root = json_object(), *list = json_array();
 	size_t i, n = gw_history_count(h);
 
-	for (i = 0; i < n; i++)
+	for (i = first; i < n; i++)
 		gw_json_append(list, event_json(gw_history_get(h, i)));
 	gw_json_set(root, "events", list);
-	return gw_json_print(cli, root);
+	return root;
 }
 
 static int history_run(gw_cli *cli, const gw_args *args)
@@ -147,7 +147,7 @@ static int history_run(gw_cli *cli, const gw_args *args)
 	                             (size_t)limit)) < 0)
 		return gw_cli_fail(cli, rc);
 	if (cli->output == GW_OUTPUT_JSON) {
-		rc = print_json(cli, h);
+		rc = gw_json_print(cli, gw_cli_history_json(h, 0));
 	} else {
 		print_text(cli, h);
 		rc = GW_EXIT_OK;

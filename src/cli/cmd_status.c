@@ -195,21 +195,21 @@ static json_t *other_json(const gw_status *st)
 	return o;
 }
 
-static int print_json(gw_cli *cli, const gw_status *st)
+json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st)
 {
 	json_t *root = json_object(), *list = json_array();
 	size_t i, n = gw_status_count(st);
 
-	gw_json_set(root, "database", gw_json_str(gw_project_display_url(cli->project)));
-	gw_json_set(root, "driver", gw_json_str(gw_project_driver_name(cli->project)));
-	gw_json_set(root, "dir", gw_json_str(gw_config_get(cli->config, "dir")));
-	gw_json_set(root, "dir_source", gw_json_str(gw_config_source(cli->config, "dir")));
+	gw_json_set(root, "database", gw_json_str(gw_project_display_url(project)));
+	gw_json_set(root, "driver", gw_json_str(gw_project_driver_name(project)));
+	gw_json_set(root, "dir", gw_json_str(gw_config_get(config, "dir")));
+	gw_json_set(root, "dir_source", gw_json_str(gw_config_source(config, "dir")));
 	for (i = 0; i < n; i++)
 		gw_json_append(list, entry_json(gw_status_get(st, i)));
 	gw_json_set(root, "migrations", list);
 	gw_json_set(root, "summary", summary_json(st));
 	gw_json_set(root, "other_history", other_json(st));
-	return gw_json_print(cli, root);
+	return root;
 }
 
 static int needs_attention(const gw_status *st)
@@ -229,7 +229,7 @@ static int status_run(gw_cli *cli, const gw_args *args)
 	if ((rc = gw_project_status(&st, cli->project)) < 0)
 		return gw_cli_fail(cli, rc);
 	if (cli->output == GW_OUTPUT_JSON) {
-		rc = print_json(cli, st);
+		rc = gw_json_print(cli, gw_cli_status_json(cli->project, cli->config, st));
 	} else {
 		/* A folder godwit found by itself is named, so a user who
 		 * expected another one sees it at once. */

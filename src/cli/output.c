@@ -232,6 +232,11 @@ static json_t *error_json(const char *code, const char *message, const gw_error 
 	return obj;
 }
 
+json_t *gw_cli_error_json(const gw_error *e)
+{
+	return error_json(gw_error_code_name(e->code), e->message, e);
+}
+
 /* In JSON mode, what was done before the failure still matters: a failed
  * `up` reports the migrations it applied before the one that failed. */
 static void print_error_json(gw_cli *cli, json_t *err)
