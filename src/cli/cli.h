@@ -143,6 +143,7 @@ extern const gw_cmd gw_cmd_help;
 extern const gw_cmd gw_cmd_create;
 extern const gw_cmd gw_cmd_drop;
 extern const gw_cmd gw_cmd_wait;
+extern const gw_cmd gw_cmd_serve;
 
 /* cmd_schema.c: snapshot options
  * from the command line (`names` holds the --schema values; free it), a
@@ -154,6 +155,17 @@ int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
                        const gw_schema_options *opts);
 int gw_cli_print_diff(gw_cli *cli, const gw_schema_diff *d, const char *indent);
 json_t *gw_cli_diff_json(const gw_schema_diff *d);
+
+/* The JSON documents of `status`, `health` and `history` (from the
+ * events at index first on), also served by `godwit serve`; and the
+ * names of gw_check_status's values ("ok", "warn", "fail"). */
+json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st);
+json_t *gw_cli_health_json(const gw_report *r);
+json_t *gw_cli_history_json(const gw_history *h, size_t first);
+extern const char *const gw_cli_check_names[];
+/* An error as the "error" object of a JSON failure: code, message,
+ * sqlstate, file, line, column, hint. */
+json_t *gw_cli_error_json(const gw_error *e);
 
 /* cmd_help.c, also used by main.c for `godwit`, --help and COMMAND --help. */
 int gw_help_overview(FILE *out);

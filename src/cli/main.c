@@ -34,7 +34,8 @@ const gw_cmd *const gw_commands[] = {
         &gw_cmd_lint,    &gw_cmd_baseline,
         &gw_cmd_adopt,   &gw_cmd_create,
         &gw_cmd_drop,    &gw_cmd_wait,
-        &gw_cmd_init,    &gw_cmd_completion,
+        &gw_cmd_serve,   &gw_cmd_init,
+        &gw_cmd_completion,
         &gw_cmd_version, &gw_cmd_help,
         NULL,
 };

@@ -66,6 +66,7 @@ typedef struct {
  * default), or an int or enum taken as it is. */
 enum { KIND_STRING, KIND_LIMIT, KIND_VALUE };
 #define kind_string    KIND_STRING
+#define kind_secret    KIND_STRING
 #define kind_dialect   KIND_STRING
 #define kind_seconds   KIND_LIMIT
 #define kind_duration  KIND_LIMIT
@@ -89,7 +90,9 @@ static int check_number(const char *value);
 static int check_dialect(const char *value);
 /* Values of these types are taken as they are. */
 #define check_string NULL
+#define check_secret NULL
 static int to_string(void *field, const char *value);
+static int to_secret(void *field, const char *value);
 static int to_format(void *field, const char *value);
 static int to_seconds(void *field, const char *value);
 static int to_duration(void *field, const char *value);
@@ -310,6 +313,13 @@ static int to_string(void *field, const char *value)
 {
 	*(const char **)field = value;
 	return 0;
+}
+
+/* A string that is never shown (gw_config_display) and never written in
+ * godwit.conf: its own function, so a key's type can be told from it. */
+static int to_secret(void *field, const char *value)
+{
+	return to_string(field, value);
 }
 
 static int to_format(void *field, const char *value)
@@ -979,6 +989,13 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 		slot = p->sect;
 	if ((k = key_index(name)) < 0)
 		return conf_fail(p, "unknown key '%s'; the keys are %s", name, key_list());
+	/* godwit.conf is committed: a secret's value would be read by all
+	 * who can read the repository. A ${VAR} reference is fine. */
+	if (keys[k].to == to_secret && *value && !strstr(value, "${"))
+		return conf_fail(p,
+		                 "%s is a secret: set %s in the environment or in .env, or write "
+		                 "%s = ${VAR} here, not the value itself",
+		                 name, keys[k].env, name);
 	if (!conf_check_duplicate(p, section, k))
 		return p->oom ? 1 : 0;
 	if (unbalanced_quote(value))
@@ -1293,9 +1310,12 @@ char *gw_config_display(const gw_config *cfg, const char *key)
 {
 	const char *value = gw_config_get(cfg, key);
 	gw_str masked = GW_STR_INIT;
+	int k = key_index(key);
 
 	if (!value)
 		return NULL;
+	if (k >= 0 && keys[k].to == to_secret)
+		return gw_strdup("********");
 	/* Masking every value, not only url: a password pasted into another
 	 * key must not be shown either. */
 	gw_url_mask(&masked, value);
