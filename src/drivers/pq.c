@@ -4,6 +4,8 @@
 #define GW_PQ_NO_MACROS
 #include "pq.h"
 
+#include <stddef.h>
+
 #include "util/dl.h"
 #include "util/error.h"
 
@@ -36,9 +38,19 @@ static const char *const libpq_names[] = {
 gw_pq_api gw_pq;
 static void *handle;
 
+/* Every function of gw_pq by name and place, so that one loop (one path
+ * to test) resolves them all. */
+#define GW_PQ_SYMBOL(ret, name, args) {#name, offsetof(gw_pq_api, name)},
+static const struct {
+	const char *name;
+	size_t offset;
+} symbols[] = {GW_PQ_FUNCTIONS(GW_PQ_SYMBOL)};
+#undef GW_PQ_SYMBOL
+
 int gw_pq_load(gw_ctx *ctx)
 {
 	char first_error[512];
+	size_t i;
 
 	if (handle)
 		return 0;
@@ -51,19 +63,18 @@ int gw_pq_load(gw_ctx *ctx)
 		gw_error_set_hint(ctx, LIBPQ_HINT);
 		return error;
 	}
-#define GW_PQ_RESOLVE(ret, name, args)                                                             \
-	if (gw_dl_sym(handle, &gw_pq.name, sizeof(gw_pq.name), #name) < 0)                         \
-		goto missing;
-	GW_PQ_FUNCTIONS(GW_PQ_RESOLVE)
-#undef GW_PQ_RESOLVE
+	for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+		if (gw_dl_sym(handle, (char *)&gw_pq + symbols[i].offset, sizeof(void (*)(void)),
+		              symbols[i].name) < 0) {
+			gw_dl_close(handle);
+			handle = NULL;
+			return gw_error_set(ctx, GW_ERROR,
+			                    "%s is too old for godwit (it lacks %s); install "
+			                    "libpq 14 or newer",
+			                    GW_LIBPQ_NAME, symbols[i].name);
+		}
+	}
 	return 0;
-missing:
-	gw_dl_close(handle);
-	handle = NULL;
-	return gw_error_set(ctx, GW_ERROR,
-	                    "%s is too old for godwit (it lacks pipeline mode); install libpq "
-	                    "14 or newer",
-	                    GW_LIBPQ_NAME);
 }
 
 int gw_pq_loaded(void)

@@ -72,7 +72,8 @@ typedef struct gw_pq_api {
 
 extern gw_pq_api gw_pq;
 
-/* Loads libpq once; GW_ECONNECT with what to install when it is missing. */
+/* Loads libpq once; GW_ERROR with what to install when it is missing or
+ * older than 14. */
 int gw_pq_load(gw_ctx *ctx);
 /* Whether libpq has been loaded (and PQlibVersion may be called). */
 int gw_pq_loaded(void);

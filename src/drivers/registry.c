@@ -49,9 +49,9 @@ const gw_driver *gw_driver_for_url(const char *url)
 	return NULL;
 }
 
-/* PQlibVersion() is 150018 for 15.18, and was 90624 for 9.6.24. libpq
- * is only loaded for a connection, so before one the version is that of
- * the headers godwit was built with. */
+/* PQlibVersion() is 150018 for 15.18 (gw_pq_load refuses a libpq older
+ * than 14). libpq is only loaded for a connection, so before one the
+ * version is that of the headers godwit was built with. */
 static void format_libpq_version(char *buf, size_t bufsize)
 {
 	int v;
@@ -62,11 +62,7 @@ static void format_libpq_version(char *buf, size_t bufsize)
 		return;
 	}
 	v = PQlibVersion();
-
-	if (v >= 100000)
-		snprintf(buf, bufsize, "libpq %d.%d", v / 10000, v % 10000);
-	else
-		snprintf(buf, bufsize, "libpq %d.%d.%d", v / 10000, v / 100 % 100, v % 100);
+	snprintf(buf, bufsize, "libpq %d.%d", v / 10000, v % 10000);
 }
 
 const char *gw_driver_client_version(const gw_driver *driver, char *buf, size_t bufsize)
