@@ -346,10 +346,14 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 	s->ready = is_ready(rc, report);
 	s->health = dump(health_json(report, rc < 0 ? gw_ctx_error(ctx) : NULL));
 	gw_ctx_clear_error(ctx);
-	if (gw_report_status(report) == GW_CHECK_FAIL && gw_report_count(report) <= 1) {
+	/* A cancelled project goes on to its next query: after a cancel,
+	 * nothing more is asked. */
+	if (gw_project_cancelled(p)) {
+		/* the timeout report below */
+	} else if (gw_report_status(report) == GW_CHECK_FAIL && gw_report_count(report) <= 1) {
 		/* Not connected: status and events would only say so again. */
 		s->error = s->health ? strdup(s->health) : NULL;
-	} else if ((rc = gw_project_status(&st, p)) < 0 ||
+	} else if ((rc = gw_project_status(&st, p)) < 0 || gw_project_cancelled(p) ||
 	           (rc = gw_project_history(&h, p, NULL, 0)) < 0) {
 		s->ready = 0;
 		s->error = error_body(ctx, "cannot read the history");
