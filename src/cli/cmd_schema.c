@@ -102,6 +102,17 @@ static int read_file(char **out, size_t *len, const char *path)
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 	} while (got > 0);
+	/* A folder opens, then fails to read (EISDIR): it is no empty
+	 * snapshot, which would make every object of the other side a
+	 * difference. */
+	if (ferror(f)) {
+		int err = errno;
+
+		free(buf);
+		fclose(f);
+		errno = err;
+		return -1;
+	}
 	fclose(f);
 	buf[n] = '\0';
 	*out = buf;
