@@ -471,9 +471,38 @@ static void pgurl_formats_what_it_parses(void **state)
 	gw_ctx_free(ctx);
 }
 
+/* Empty pairs (&&) are skipped; pgbouncer=true and the schema survive a
+ * round trip through the URL form. */
+static void pgurl_skips_empty_pairs_and_formats_pgbouncer(void **state)
+{
+	gw_pgurl u = GW_PGURL_INIT;
+	gw_str url = GW_STR_INIT;
+	gw_ctx *ctx = NULL;
+
+	(void)state;
+	assert_int_equal(gw_ctx_new(&ctx), 0);
+	assert_int_equal(gw_pgurl_parse(&u, "postgres://u@h/db?&&pgbouncer=true&&schema=s&", ctx),
+	                 0);
+	assert_int_equal(u.pgbouncer, 1);
+	assert_string_equal(u.schema, "s");
+	assert_int_equal(gw_pgurl_format(&url, &u), 0);
+	assert_string_equal(url.ptr,
+	                    "postgresql://?user=u&dbname=db&host=h&schema=s&pgbouncer=true");
+	gw_pgurl_dispose(&u);
+	gw_str_dispose(&url);
+	gw_ctx_free(ctx);
+}
+
 static void pgurl_refuses_without_showing_the_password(void **state)
 {
 	(void)state;
+	expect_pgurl_error("postgres://u:secret@h/db?schema=",
+	                   "schema= in the database URL postgres://u:****@h/db?schema= needs a "
+	                   "schema name");
+	expect_pgurl_error(
+	        "postgres://u:secret@h/db?sslaccept=lenient",
+	        "sslaccept= in the database URL postgres://u:****@h/db?sslaccept=lenient "
+	        "must be strict or accept_invalid_certs, not 'lenient'");
 	expect_pgurl_error("postgres://u:secret@h/db?nosuch=1", "unknown parameter 'nosuch'");
 	expect_pgurl_error("postgres://u:secret@h/db?oops", "has no '=' and value");
 	expect_pgurl_error("postgres://u:secret@[::1/db", "u:****@[::1/db");
@@ -858,6 +887,7 @@ int main(void)
 	        cmocka_unit_test(registry_finds_drivers_by_scheme),
 	        cmocka_unit_test(pgurl_reads_prisma_urls),
 	        cmocka_unit_test(pgurl_formats_what_it_parses),
+	        cmocka_unit_test(pgurl_skips_empty_pairs_and_formats_pgbouncer),
 	        cmocka_unit_test(pgurl_refuses_without_showing_the_password),
 	        cmocka_unit_test_setup_teardown(pg_exec_with_parameters, pg_setup, teardown),
 	        cmocka_unit_test_setup_teardown(pg_url_parameters_override_the_defaults, pg_setup,

@@ -13,6 +13,8 @@
  */
 #include "project_fixture.h"
 
+#include "drivers/pgurl.h"
+
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
@@ -185,11 +187,81 @@ static void test_every_allocation_failure_is_an_error_and_recoverable(void **sta
 	assert_true(n < 100000);
 }
 
+/* Parsing a PostgreSQL URL (libpq's own allocations are not counted) and
+ * writing it back: each failure is GW_ENOMEM with "out of memory", or -1
+ * from a writer; whatever succeeds is exactly what a run without failures
+ * gives. */
+static void parse_and_write(const char *url, gw_ctx *ctx, int rc[3], gw_str *out, gw_str *info,
+                            gw_str *password)
+{
+	gw_pgurl u = GW_PGURL_INIT;
+
+	rc[1] = rc[2] = 0;
+	if ((rc[0] = gw_pgurl_parse(&u, url, ctx)) == 0) {
+		rc[1] = gw_pgurl_format(out, &u);
+		rc[2] = gw_pgurl_conninfo(info, password, &u);
+	} else {
+		assert_int_equal(u.n, 0);
+	}
+	gw_pgurl_dispose(&u);
+}
+
+static void test_pgurl_allocation_failures_are_enomem(void **state)
+{
+	const char *url = "postgres://app:s%20ecret@db.example:5433/shop?schema=tenant&"
+	                  "pgbouncer=true&sslmode=require&sslaccept=accept_invalid_certs&"
+	                  "options=-c%20x%3D1&application_name=x";
+	gw_str want_out = GW_STR_INIT, want_info = GW_STR_INIT, want_password = GW_STR_INIT;
+	gw_ctx *ctx = NULL;
+	int rc[3];
+	long n;
+
+	(void)state;
+	assert_int_equal(gw_ctx_new(&ctx), 0);
+	parse_and_write(url, ctx, rc, &want_out, &want_info, &want_password);
+	assert_int_equal(rc[0] | rc[1] | rc[2], 0);
+	assert_string_equal(want_password.ptr, "s ecret");
+	for (n = 1; n < 10000; n++) {
+		gw_str out = GW_STR_INIT, info = GW_STR_INIT, password = GW_STR_INIT;
+
+		alloc_count = 0;
+		failed = 0;
+		fail_at = n;
+		parse_and_write(url, ctx, rc, &out, &info, &password);
+		fail_at = -1;
+		if (rc[0] < 0) {
+			assert_int_equal(rc[0], GW_ENOMEM);
+			assert_string_equal(gw_ctx_error(ctx)->message, "out of memory");
+		} else {
+			if (rc[1] == 0)
+				assert_string_equal(out.ptr, want_out.ptr);
+			if (rc[2] == 0) {
+				assert_string_equal(info.ptr, want_info.ptr);
+				assert_string_equal(password.ptr, want_password.ptr);
+			}
+		}
+		gw_ctx_clear_error(ctx);
+		gw_str_dispose(&out);
+		gw_str_dispose(&info);
+		gw_str_dispose(&password);
+		if (!failed)
+			break;
+	}
+	print_message("%ld allocations of the URL failed one at a time\n", n - 1);
+	assert_true(n > 10);
+	assert_true(n < 10000);
+	gw_str_dispose(&want_out);
+	gw_str_dispose(&want_info);
+	gw_str_dispose(&want_password);
+	gw_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(
 	                test_every_allocation_failure_is_an_error_and_recoverable, setup, teardown),
+	        cmocka_unit_test(test_pgurl_allocation_failures_are_enomem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
