@@ -183,4 +183,61 @@ test_expect_success 'schema: a bad subcommand, extra or missing arguments, an un
 	test ! -e nowhere
 '
 
+test_expect_success 'history on a terminal colors each action, and shows a failure with its place' '
+	TERM=xterm on_tty --url $U history | tr -d "\r" >out &&
+	E=$(printf "\033") &&
+	test_grep "  ${E}\[32mapply${E}\[0m  *20240101000000  *a  " out &&
+	test_grep "  ${E}\[33mrevert${E}\[0m  *20240102000000  *b  " out &&
+	test_grep "  ${E}\[31mfail${E}\[0m  *20240103000000  *c  " out &&
+	test_grep "^    error: db/migrations/20240103000000_c.sql:5:1: UNIQUE constraint failed: c.id (SQLSTATE 23505)$" out &&
+	test_grep "  resolve  *20240103000000  *c  " out
+'
+
+test_expect_success 'history: an event without a version (a backup) shows "-" in text and null in JSON' '
+	godwit --url $U backup >/dev/null 2>&1 &&
+	godwit --url $U history >out &&
+	test_grep "  backup  *-  *db/backups/development-[0-9TZ]*-20240102000000.sqlite3  *-  " out &&
+	godwit --url $U --format json history >out &&
+	sed -n "/\"action\": \"backup\"/,/}/p" out >actual &&
+	test_grep "\"version\": null," actual &&
+	sed -n "/\"action\": \"fail\"/,/}/p" out >actual &&
+	test_grep "\"sqlstate\": \"23505\"," actual &&
+	test_grep "\"file\": \"db/migrations/20240103000000_c.sql\"," actual &&
+	test_grep "\"line\": 5," actual &&
+	test_grep "\"column\": 1," actual
+'
+
+# Workflow commands escape %, CR and LF, and : and , in properties;
+# Markdown cells escape |.
+test_expect_success 'lint --format github and markdown escape what their syntax reserves' '
+	D="m%1,2:3|4" &&
+	write_migration "$D/20240101000000_a.sql" <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE a (id int);
+	-- migrate:down
+	DROP TABLE a;
+	EOF
+	write_migration "$D/20240102000000_b.sql" <<-\EOF &&
+	-- migrate:up
+	CREATE INDEX a_id ON a (id);
+	-- migrate:down
+	DROP INDEX a_id;
+	EOF
+	test_expect_code 3 godwit --dir "$D" lint --format github >out &&
+	test_grep "^::error file=m%251%2C2%3A3|4/20240102000000_b.sql,line=2,col=1,title=require-concurrent-index-creation::CREATE INDEX a_id without CONCURRENTLY blocks writes to a until it is built%0Ahelp: " out &&
+	test_expect_code 3 godwit --dir "$D" lint --format markdown >out &&
+	test_grep "^| error | \`m%1,2:3\\\\|4/20240102000000_b.sql:2:1\` | \`require-concurrent-index-creation\` | CREATE INDEX a_id without CONCURRENTLY blocks writes to a until it is built |$" out &&
+	test_grep "^1 error(s), 0 warning(s)$" out
+'
+
+test_expect_success 'markdown with nothing found says so; validate refuses an unknown format' '
+	mkdir clean &&
+	cp "m%1,2:3|4/20240101000000_a.sql" clean/ &&
+	godwit --dir clean lint --format markdown >out &&
+	echo "no problems found" >expect &&
+	test_cmp expect out &&
+	test_expect_code 2 godwit --dir clean validate --format bogus 2>err &&
+	test_grep "^godwit: error: unknown format ${SQ}bogus${SQ}; use text, json, github, markdown or sarif$" err
+'
+
 test_done
