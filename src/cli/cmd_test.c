@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report.h"
 
 enum {
 	OPT_DEV_URL = 1,
@@ -172,20 +173,6 @@ static void print_markdown(const gw_test_report *r)
 }
 
 /* GitHub workflow commands: one annotation per problem, on its file. */
-static void put_escaped(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '%')
-			fputs("%25", stdout);
-		else if (*s == '\n')
-			fputs("%0A", stdout);
-		else if (*s == '\r')
-			fputs("%0D", stdout);
-		else
-			fputc(*s, stdout);
-	}
-}
-
 static void print_github(const gw_test_report *r, const char *dir)
 {
 	size_t i;
@@ -196,15 +183,19 @@ static void print_github(const gw_test_report *r, const char *dir)
 		char *reason;
 		if (o->result == GW_TEST_PASS)
 			continue;
-		printf("::%s file=%s/%s,title=godwit test %s::",
-		       o->result == GW_TEST_FAIL ? "error" : "warning", dir, o->file ? o->file : "",
-		       o->version);
+		printf("::%s file=", o->result == GW_TEST_FAIL ? "error" : "warning");
+		gw_report_github_escape(dir, 1);
+		fputc('/', stdout);
+		gw_report_github_escape(o->file ? o->file : "", 1);
+		fputs(",title=godwit test ", stdout);
+		gw_report_github_escape(o->version, 1);
+		fputs("::", stdout);
 		reason = reason_text(o);
-		put_escaped(reason ? reason : gw_test_result_name(o->result));
+		gw_report_github_escape(reason ? reason : gw_test_result_name(o->result), 0);
 		free(reason);
 		if (o->diff && gw_schema_diff_text(&text, o->diff) == 0) {
-			put_escaped("\n");
-			put_escaped(text);
+			gw_report_github_escape("\n", 0);
+			gw_report_github_escape(text, 0);
 			free(text);
 		}
 		fputc('\n', stdout);

@@ -165,9 +165,7 @@ static int print_json(gw_cli *cli, const gw_findings *f)
 
 /* ---- GitHub annotations ----------------------------------------------------- */
 
-/* Workflow commands escape %, CR and LF everywhere, and : and , in
- * properties. */
-static void gh_escape(const char *s, int property)
+void gw_report_github_escape(const char *s, int property)
 {
 	for (; *s; s++) {
 		if (*s == '%')
@@ -193,18 +191,18 @@ static void print_github(const gw_findings *f)
 		const gw_finding *x = gw_findings_get(f, i);
 
 		printf("::%s file=", x->level == GW_LEVEL_ERROR ? "error" : "warning");
-		gh_escape(x->file, 1);
+		gw_report_github_escape(x->file, 1);
 		if (x->line > 0)
 			printf(",line=%d", x->line);
 		if (x->column > 0)
 			printf(",col=%d", x->column);
 		fputs(",title=", stdout);
-		gh_escape(x->rule, 1);
+		gw_report_github_escape(x->rule, 1);
 		fputs("::", stdout);
-		gh_escape(x->message, 0);
+		gw_report_github_escape(x->message, 0);
 		if (x->help) {
 			fputs("%0Ahelp: ", stdout);
-			gh_escape(x->help, 0);
+			gw_report_github_escape(x->help, 0);
 		}
 		fputc('\n', stdout);
 	}

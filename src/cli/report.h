@@ -25,6 +25,9 @@ int gw_report_parse_format(gw_report_format *out, const char *name);
 int gw_report_print(gw_cli *cli, const gw_findings *f, gw_report_format format, const char *clean);
 /* One finding as the JSON object every report uses. */
 json_t *gw_report_finding_json(const gw_finding *finding);
+/* Prints s for a GitHub workflow command: %, CR and LF escaped, and : and
+ * , too in a property (file=..., title=...), where they end the value. */
+void gw_report_github_escape(const char *s, int property);
 /* `lint --explain RULE`; -1 when there is no such rule. */
 int gw_report_explain(const char *id);
 /* `lint --list`: every rule with its default level. */

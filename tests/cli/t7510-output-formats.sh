@@ -240,4 +240,20 @@ test_expect_success 'markdown with nothing found says so; validate refuses an un
 	test_grep "^godwit: error: unknown format ${SQ}bogus${SQ}; use text, json, github, markdown or sarif$" err
 '
 
+test_expect_success 'test --format github escapes the folder in file= as lint does' '
+	D="t,1:2%" &&
+	write_migration "$D/20240101000000_a.sql" <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE a (id int);
+	-- migrate:down
+	SELECT 1;
+	EOF
+	test_expect_code 3 godwit --url sqlite:proof.db --dir "$D" test --format github >out &&
+	cat >expect <<-\EOF &&
+	::error file=t%2C1%3A2%25/20240101000000_a.sql,title=godwit test 20240101000000::down did not restore the schema from before up%0Atable a extra%0A
+	godwit test: 0 passed, 1 failed, 0 untestable
+	EOF
+	test_cmp expect out
+'
+
 test_done
