@@ -19,5 +19,6 @@
 #include "godwit/adopt.h"
 #include "godwit/prove.h"
 #include "godwit/init.h"
+#include "godwit/events.h"
 
 #endif

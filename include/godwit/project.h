@@ -158,6 +158,11 @@ typedef struct {
 	/* A migration file that resolves (through a symbolic link) outside
 	 * the project_dir and the migrations folder is refused unless set. */
 	int allow_symlinks_outside;
+	/* Every event is also appended to audit_log (NULL: none) as a JSON
+	 * line (docs/events.md); a log that cannot be written is a
+	 * GW_NOTICE_WARNING, or GW_EIO with audit_required. */
+	const char *audit_log;
+	int audit_required;
 } gw_project_options;
 
 /* 2: the lock, timeout, pre-flight and backup settings moved into
@@ -352,6 +357,7 @@ typedef struct {
 	int line;
 	int column;
 	const char *godwit_version;
+	const char *checksum; /* of the migration's file, when the event is about one */
 } gw_event;
 
 typedef struct gw_history gw_history;

@@ -32,6 +32,9 @@ enum {
 	GW_NEEDS_CONFIG = 1 << 0,  /* godwit.conf, .env, environment, flags */
 	GW_NEEDS_PROJECT = 1 << 1, /* an open gw_project (implies config) */
 	GW_NEEDS_DB = 1 << 2,      /* the command talks to the database */
+	/* A run: its start and end are events, for the audit log and
+	 * notifications (gw_project_run_begin). */
+	GW_NEEDS_RUN = 1 << 3,
 };
 
 typedef enum { GW_OUTPUT_TEXT = 0, GW_OUTPUT_JSON } gw_output;

@@ -174,6 +174,6 @@ const gw_cmd gw_cmd_adopt = {
         .options = adopt_options,
         .min_args = 0,
         .max_args = 0,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = adopt_run,
 };

@@ -98,7 +98,7 @@ const gw_cmd gw_cmd_backup = {
                        "version), checked with pg_restore --list. SQLite: the online backup API,\n"
                        "checked with PRAGMA integrity_check. Files are 0600 in backup_dir (0700,\n"
                        "default db/backups); the newest backup_keep (10) are kept.",
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = backup_run,
 };
 
@@ -126,6 +126,6 @@ const gw_cmd gw_cmd_restore = {
         .options = restore_options,
         .min_args = 1,
         .max_args = 1,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = restore_run,
 };

@@ -38,6 +38,6 @@ const gw_cmd gw_cmd_baseline = {
                        "refuses the baseline and nothing is recorded.",
         .min_args = 1,
         .max_args = 1,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = baseline_run,
 };

@@ -5,6 +5,7 @@
  *
  * Oldest first, like a log; --limit keeps the newest N.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -98,24 +99,14 @@ static void print_text(gw_cli *cli, const gw_history *h)
 	}
 }
 
+/* The library's JSON of an event, the same an audit line holds
+ * (docs/events.md). */
 static json_t *event_json(const gw_event *e)
 {
-	json_t *o = json_object();
+	char *text = gw_event_json(e);
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
 
-	gw_json_set(o, "id", json_integer((json_int_t)e->id));
-	gw_json_set(o, "at", gw_json_str(e->at));
-	gw_json_set(o, "action", gw_json_str(e->action));
-	gw_json_set(o, "version", gw_json_str(e->version));
-	gw_json_set(o, "name", gw_json_str(e->name));
-	gw_json_set(o, "duration_ms", gw_json_ms(e->duration_ms));
-	gw_json_set(o, "applied_by", gw_json_str(e->applied_by));
-	gw_json_set(o, "environment", gw_json_str(e->environment));
-	gw_json_set(o, "error", gw_json_str(e->error));
-	gw_json_set(o, "sqlstate", gw_json_str(e->sqlstate && *e->sqlstate ? e->sqlstate : NULL));
-	gw_json_set(o, "file", gw_json_str(e->file && *e->file ? e->file : NULL));
-	gw_json_set(o, "line", e->line > 0 ? json_integer(e->line) : json_null());
-	gw_json_set(o, "column", e->column > 0 ? json_integer(e->column) : json_null());
-	gw_json_set(o, "godwit_version", gw_json_str(e->godwit_version));
+	free(text);
 	return o;
 }
 

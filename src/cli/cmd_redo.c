@@ -31,6 +31,6 @@ const gw_cmd gw_cmd_redo = {
         .usage = "redo",
         .min_args = 0,
         .max_args = 0,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = redo_run,
 };

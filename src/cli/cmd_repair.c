@@ -35,6 +35,6 @@ const gw_cmd gw_cmd_repair = {
         .usage = "repair [VERSION]",
         .min_args = 0,
         .max_args = 1,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = repair_run,
 };

@@ -36,6 +36,6 @@ const gw_cmd gw_cmd_reset = {
                        "Needs a typed confirmation or --yes, and --force in a protected\n"
                        "environment.",
         .options = reset_options,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = reset_run,
 };

@@ -54,6 +54,6 @@ const gw_cmd gw_cmd_resolve = {
         .options = resolve_options,
         .min_args = 1,
         .max_args = 1,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = resolve_run,
 };

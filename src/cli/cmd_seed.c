@@ -33,6 +33,6 @@ const gw_cmd gw_cmd_seed = {
                        "applied in name order, each in its own transaction, and again whenever\n"
                        "its checksum changes. up applies them after migrating. A protected\n"
                        "environment gets none unless it sets seeds_in_protected = true.",
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = seed_run,
 };

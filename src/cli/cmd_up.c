@@ -128,6 +128,6 @@ const gw_cmd gw_cmd_up = {
         .options = up_options,
         .min_args = 0,
         .max_args = 0,
-        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB,
+        .needs = GW_NEEDS_PROJECT | GW_NEEDS_DB | GW_NEEDS_RUN,
         .run = up_run,
 };

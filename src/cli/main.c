@@ -481,7 +481,7 @@ static void cli_dispose(gw_cli *cli, gw_args *args)
 static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
 {
 	parser p = {argc, argv, 1, 0, args, NULL};
-	int rc, cmd_index;
+	int rc, cmd_index, run_start, end;
 
 	if ((rc = parse_globals(cli, &p, &cmd_index)) != 0)
 		return rc;
@@ -503,7 +503,15 @@ static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
 		return rc;
 	if (cli->project && (cli->cmd->needs & GW_NEEDS_DB))
 		catch_interrupts(cli->project);
+	run_start = cli->project && (cli->cmd->needs & GW_NEEDS_RUN);
+	if (run_start && (rc = gw_project_run_begin(cli->project, cli->cmd->name)) < 0)
+		return gw_cli_fail(cli, rc);
 	rc = cli->cmd->run(cli, args);
+	/* The end of the run, with its error; an audit log that
+	 * audit_required needs and could not be written fails a run that
+	 * went well. */
+	if (run_start && (end = gw_project_run_end(cli->project, rc)) < 0 && rc == GW_EXIT_OK)
+		rc = gw_cli_fail(cli, end);
 	/* Interrupted work exits as a shell expects of a killed program
 	 * (130 for Ctrl-C); work that finished before the cancel took hold
 	 * keeps its own status. */

@@ -284,17 +284,23 @@ int gw_hist_ensure(gw_project *p)
 
 	/* Checking first keeps PostgreSQL's "already exists, skipping" notices
 	 * out of every run, and needs no CREATE privilege once set up. */
-	if ((error = gw_hist_exists(&exists, p)) < 0 || exists)
+	if ((error = gw_hist_exists(&exists, p)) < 0)
 		return error;
-	put_create_tables(&sql, p);
-	if (gw_str_failed(&sql))
-		error = gw_error_oom(p->ctx);
-	else
-		error = gw_project__exec(p, sql.ptr, NULL, 0, NULL, NULL);
-	if (error < 0)
-		gw_error_prefix(p->ctx, "cannot create the history tables %s and %s: ", p->table_q,
-		                p->events_q);
-	gw_str_dispose(&sql);
+	if (!exists) {
+		put_create_tables(&sql, p);
+		if (gw_str_failed(&sql))
+			error = gw_error_oom(p->ctx);
+		else
+			error = gw_project__exec(p, sql.ptr, NULL, 0, NULL, NULL);
+		if (error < 0)
+			gw_error_prefix(p->ctx,
+			                "cannot create the history tables %s and %s: ", p->table_q,
+			                p->events_q);
+		gw_str_dispose(&sql);
+	}
+	/* The event stream starts here, before this run writes any. */
+	if (error == 0)
+		gw_events__mark(p);
 	return error;
 }
 
@@ -622,7 +628,8 @@ void gw_hist_record_failure(gw_project *p, const char *version, const char *name
 	if (gw_hist_add_failure(&b, p, version, name, action) == 0 && b.count) {
 		/* Runs in its own transaction: the failed one is gone. The
 		 * context keeps the original error if this fails too. */
-		p->conn->driver->exec(p->conn, &b.stmts[0], NULL, NULL);
+		if (p->conn->driver->exec(p->conn, &b.stmts[0], NULL, NULL) == 0)
+			gw_events__flush(p);
 	}
 	gw_batch_dispose(&b);
 }
@@ -703,6 +710,8 @@ int gw_hist_record_event(gw_project *p, const char *action, const char *name)
 		error = gw_error_oom(p->ctx);
 	else
 		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	if (error == 0)
+		error = gw_events__flush(p);
 	gw_batch_dispose(&b);
 	return error;
 }
@@ -820,7 +829,7 @@ static int event_row(void *payload, int ncols, const char *const *v)
 	gw_history *h = payload;
 	gw_event *e;
 
-	if (ncols < 14)
+	if (ncols < 15)
 		return 1;
 	if (!(e = gw_grow(h->events, &h->cap, h->count, sizeof(*e)))) {
 		h->failed = 1;
@@ -842,6 +851,7 @@ static int event_row(void *payload, int ncols, const char *const *v)
 	e->line = (int)to_ll(v[11], 0);
 	e->column = (int)to_ll(v[12], 0);
 	e->godwit_version = keep(h, v[13]);
+	e->checksum = keep(h, v[14]);
 	return h->failed;
 }
 
@@ -857,7 +867,10 @@ static void reverse_events(gw_history *h)
 	}
 }
 
-int gw_project_history(gw_history **out, gw_project *p, const char *version, size_t limit)
+/* The events matching `where` (a condition on $1, or ""), newest first
+ * when desc, at most limit (0: all). */
+static int select_events(gw_history **out, gw_project *p, const char *where, const char *param,
+                         int desc, size_t limit)
 {
 	gw_history *h = calloc(1, sizeof(*h));
 	gw_str sql = GW_STR_INIT;
@@ -872,19 +885,20 @@ int gw_project_history(gw_history **out, gw_project *p, const char *version, siz
 	put_around(&sql, dialect(p)->show_time, "at");
 	gw_str_printf(&sql,
 	              ", action, version, name, duration_ms, applied_by, environment, error, "
-	              "sqlstate, error_file, error_line, error_column, godwit_version FROM %s%s "
-	              "ORDER BY id DESC",
-	              p->events_q, version ? " WHERE version = $1" : "");
+	              "sqlstate, error_file, error_line, error_column, godwit_version, checksum "
+	              "FROM %s%s ORDER BY id %s",
+	              p->events_q, where, desc ? "DESC" : "ASC");
 	if (limit)
 		gw_str_printf(&sql, " LIMIT %zu", limit);
 	if (gw_str_failed(&sql)) {
 		error = gw_error_oom(p->ctx);
 		goto done;
 	}
-	error = gw_project__exec(p, sql.ptr, &version, version ? 1 : 0, event_row, h);
+	error = gw_project__exec(p, sql.ptr, &param, param ? 1 : 0, event_row, h);
 	if (h->failed)
 		error = gw_error_oom(p->ctx);
-	reverse_events(h);
+	if (desc)
+		reverse_events(h);
 done:
 	gw_str_dispose(&sql);
 	if (error < 0) {
@@ -893,6 +907,19 @@ done:
 	}
 	*out = h;
 	return 0;
+}
+
+int gw_project_history(gw_history **out, gw_project *p, const char *version, size_t limit)
+{
+	return select_events(out, p, version ? " WHERE version = $1" : "", version, 1, limit);
+}
+
+int gw_hist_events_after(gw_history **out, gw_project *p, long long id)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", id);
+	return select_events(out, p, " WHERE id > CAST($1 AS bigint)", text, 0, 0);
 }
 
 size_t gw_history_count(const gw_history *h)

@@ -112,6 +112,7 @@ struct gw_project {
 	/* gw_project_cancel: set from a signal handler or another thread. */
 	volatile sig_atomic_t cancelled;
 	_Atomic(gw_conn *) cancel_conn;
+	struct gw_events *events; /* the event stream, events.c; NULL until used */
 };
 
 /* project.c */
@@ -245,6 +246,9 @@ int gw_hist_record_event(gw_project *p, const char *action, const char *name);
 int gw_hist_save_events(gw_vec *out, gw_project *p);
 int gw_hist_put_back_events(gw_batch *b, gw_project *p, const gw_vec *saved);
 void gw_hist_saved_events_dispose(gw_vec *saved);
+/* The events with an id above `id`, oldest first (none before the
+ * history tables exist): what the event stream hands on (events.c). */
+int gw_hist_events_after(gw_history **out, gw_project *p, long long id);
 /* Runs single statements outside any batch. */
 int gw_hist_set_progress(gw_project *p, const char *version, int done);
 int gw_hist_set_dirty(gw_project *p, const char *version, const char *error);
@@ -292,6 +296,33 @@ void gw_scratch_close(gw_scratch *s);
  * applied it (SQLite, which has no session lock). */
 int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, int *skipped);
 int gw_run_down(gw_project *p, const gw_migration *m);
+
+/* events.c: the event stream. Every event the library records in
+ * godwit_events is read back once committed (so what the sinks see is
+ * what the table holds: one source of truth) and handed, with the start
+ * and end of a run (gw_project_run_begin/_end), to the sinks the project
+ * asks for: the audit log (audit.c) and notifications. A sink's `open`
+ * returns 1 and sets *state when the project's settings ask for it, 0
+ * when they do not; `event` gets each event and its JSON line (the event
+ * with the run's context: command, target, who, commit), and returns a
+ * negative code (with the error on ctx) only when the run must stop.
+ * Nothing is read back when no sink is open. */
+typedef struct gw_event_sink {
+	int (*open)(void **state, gw_project *p);
+	int (*event)(void *state, gw_project *p, const gw_event *e, const char *json);
+	void (*close)(void *state);
+} gw_event_sink;
+
+extern const gw_event_sink gw_audit_sink;
+
+/* Remembers the newest event id as the point the stream starts from, once
+ * per connection (history.c calls it when the tables exist). */
+void gw_events__mark(gw_project *p);
+/* Hands on the events committed since the mark (before the lock is
+ * given back, after each migration, after an event of its own); the first
+ * error of a sink that must stop the run, else 0. */
+int gw_events__flush(gw_project *p);
+void gw_events__free(gw_project *p);
 
 /* lock.c: the lease behind lock = table. */
 typedef struct gw_lease gw_lease;

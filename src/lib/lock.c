@@ -610,6 +610,9 @@ void gw_project__unlock(gw_project *p)
 	/* A project whose options could not be copied has no ctx yet. */
 	if (!p->locked || !p->conn)
 		return;
+	/* What the run recorded goes to the audit log and notifications
+	 * while the lock still keeps other runners' events out. */
+	gw_events__flush(p);
 	had_error = gw_error_is_set(p->ctx);
 	p->locked = 0;
 	if (p->lease) {

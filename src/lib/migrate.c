@@ -432,6 +432,10 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 			error = gw_run_down(p, k->m);
 		if (error == 0 && !skipped)
 			n++;
+		/* Each migration's events go out as it ends; an audit log that
+		 * audit_required needs and cannot be written stops the run. */
+		if (error == 0)
+			error = gw_events__flush(p);
 	}
 	if (done)
 		*done = n;

@@ -227,6 +227,7 @@ void gw_project_free(gw_project *p)
 	if (!p)
 		return;
 	gw_project__unlock(p);
+	gw_events__free(p);
 	gw_project__forget_conn(p);
 	if (p->conn)
 		p->driver->close(p->conn);

@@ -42,7 +42,7 @@ test_expect_success BASH 'a command'\''s own options and the global ones' '
 	complete_words up --dr >out &&
 	printf "%s\n" --dry-run >expect && test_cmp expect out &&
 	complete_words down --a >out &&
-	printf "%s\n" --all --allow-out-of-order >expect && test_cmp expect out &&
+	printf "%s\n" --all --allow-out-of-order --audit-log >expect && test_cmp expect out &&
 	complete_words --env production up --d >out &&
 	printf "%s\n" --dir --dry-run >expect && test_cmp expect out &&
 	complete_words status --env-f >out &&
