@@ -59,6 +59,9 @@ typedef enum {
 	GW_NOTICE_SKIPPED,   /* a concurrent runner applied it first */
 	GW_NOTICE_LOCK_WAIT, /* another runner holds the lock; waiting */
 	GW_NOTICE_SERVER,    /* a NOTICE or WARNING sent by the database */
+	/* A statement of a migration about to be sent: its SQL as message,
+	 * version, name and file, and its 1-based number in duration_ms. */
+	GW_NOTICE_STATEMENT,
 } gw_notice_kind;
 
 typedef struct gw_notice {

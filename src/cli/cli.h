@@ -99,6 +99,8 @@ struct gw_cli {
 	int help;
 	int version;
 
+	struct gw_runlog *runlog; /* the run's log (log_dir), runlog.c */
+
 	/* What the notice callback saw. The arrays are only kept for JSON. */
 	size_t n_applied;
 	size_t n_reverted;
@@ -241,6 +243,14 @@ int gw_json_print(gw_cli *cli, json_t *root);
  * SQL as text that psql could run, or {"plan": [...]}. `nothing` is the
  * line for an empty plan. */
 int gw_cli_print_plan(gw_cli *cli, const gw_plan *plan, const char *nothing);
+
+/* runlog.c: with log_dir set, the run's log: from _start on, what
+ * stdout and stderr show (without colour) and each statement sent
+ * (gw_cli_log_statement, from the notices) go to
+ * LOG_DIR/godwit-YYYYmmddTHHMMSSZ-ENV.log, until _finish. */
+void gw_cli_log_start(gw_cli *cli);
+void gw_cli_log_statement(gw_cli *cli, const gw_notice *notice);
+void gw_cli_log_finish(gw_cli *cli);
 
 /* Parses a whole positive number into *out; -1 when it is not one. */
 int gw_parse_count(const char *s, int *out);

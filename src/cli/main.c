@@ -504,6 +504,8 @@ static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
 	if (cli->project && (cli->cmd->needs & GW_NEEDS_DB))
 		catch_interrupts(cli->project);
 	run_start = cli->project && (cli->cmd->needs & GW_NEEDS_RUN);
+	if (run_start)
+		gw_cli_log_start(cli);
 	if (run_start && (rc = gw_project_run_begin(cli->project, cli->cmd->name)) < 0)
 		return gw_cli_fail(cli, rc);
 	rc = cli->cmd->run(cli, args);
@@ -531,6 +533,7 @@ int main(int argc, char **argv)
 	gw_cli_detect_colors(&cli);
 	rc = run(&cli, &args, argc, argv);
 	rc = finish_output(rc);
+	gw_cli_log_finish(&cli);
 	interrupt_project = NULL;
 	cli_dispose(&cli, &args);
 #if !defined(GW_SANITIZE) && !defined(GW_COVERAGE)

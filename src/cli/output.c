@@ -411,6 +411,9 @@ void gw_cli_notice(const gw_notice *n, void *payload)
 	case GW_NOTICE_APPLYING:
 	case GW_NOTICE_REVERTING:
 		break; /* the line comes when it is done, with its duration */
+	case GW_NOTICE_STATEMENT:
+		gw_cli_log_statement(cli, n); /* for the run's log only */
+		break;
 	case GW_NOTICE_INFO:
 	case GW_NOTICE_WARNING:
 	case GW_NOTICE_LOCK_WAIT:

@@ -183,6 +183,22 @@ static int add_body(gw_batch *b, const gw_prepared *pm, size_t from)
 	return 0;
 }
 
+/* Each statement from `from` on (all of them when each is 0, else that
+ * one only), as a GW_NOTICE_STATEMENT before it is sent: for a log of
+ * the run and for --verbose. */
+static void say_statements(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t from,
+                           int each)
+{
+	size_t i;
+
+	for (i = from; i < pm->stmts.count && (!each || i == from); i++) {
+		const gw_sql_stmt *s = &pm->stmts.items[i];
+
+		gw_notify(p->ctx, GW_NOTICE_STATEMENT, m->version, m->name, pm->path.ptr,
+		          (long long)(i + 1), "%.*s", (int)s->len, section(pm) + s->offset);
+	}
+}
+
 static int add_verify(gw_batch *b, const gw_prepared *pm)
 {
 	const char *text = pm->verify.file_text.ptr + pm->verify.offset;
@@ -511,6 +527,7 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
+	say_statements(p, m, pm, 0, 0);
 	do {
 		error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
 		if (error < 0 && fail.index == guard && is_concurrent_apply(p)) {
@@ -761,6 +778,7 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 		if (p->driver->dialect == GW_DIALECT_POSTGRES && s->kind == GW_STMT_NO_TX &&
 		    (error = gw_sql_index_build(&build, stmt.sql, stmt.len, p->ctx)) < 0)
 			return error;
+		say_statements(p, m, pm, i, 1);
 		do {
 			if (attempt > 0 || (resume && i == from))
 				error = drop_failed_build(p, m, pm, s, &build);
@@ -872,6 +890,7 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
+	say_statements(p, m, pm, 0, 0);
 	do {
 		error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
 		if (error < 0)
