@@ -155,7 +155,13 @@ static int sq_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	int rc, error;
 
 	*out = NULL;
-	if (gw_url_sqlite_path(&path, url) < 0 || path.size == 0) {
+	/* Out of memory is not a bad URL. */
+	error = gw_url_sqlite_path(&path, url);
+	if (gw_str_failed(&path)) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if (error < 0 || path.size == 0) {
 		gw_url_mask(&masked, url);
 		error = gw_error_set(ctx, GW_EINVALID, "not a SQLite URL with a file: %s",
 		                     masked.ptr);

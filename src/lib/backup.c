@@ -51,7 +51,8 @@ static int make_backup_dir(gw_project *p)
 	size_t i;
 	int error = 0;
 
-	gw_str_puts(&path, p->backup_dir);
+	if (gw_str_puts(&path, p->backup_dir) < 0)
+		return gw_error_oom(p->ctx);
 	for (i = 1; i <= path.size && error == 0; i++) {
 		if (path.ptr[i] != '/' && path.ptr[i] != '\0')
 			continue;
@@ -117,6 +118,11 @@ static int create_file(int *fd, gw_str *path, gw_str *partial, gw_project *p)
 		gw_str_puts(path, extension(p));
 		gw_str_clear(partial);
 		gw_str_printf(partial, "%s.%ld" PARTIAL, path->ptr, (long)getpid());
+		/* A name cut short would create a file of another name. */
+		if (gw_str_failed(&version) || gw_str_failed(path) || gw_str_failed(partial)) {
+			gw_str_dispose(&version);
+			return gw_error_oom(p->ctx);
+		}
 		errno = EEXIST;
 		if (access(path->ptr, F_OK) == 0)
 			continue;
@@ -312,7 +318,8 @@ static int verify_sqlite(gw_project *p, const char *path)
 	gw_stmt check = {"PRAGMA integrity_check", 22, NULL, 0};
 	int ok = 0, error;
 
-	gw_str_printf(&url, "sqlite:%s", path);
+	if (gw_str_printf(&url, "sqlite:%s", path) < 0)
+		return gw_error_oom(p->ctx);
 	if ((error = p->driver->open(&conn, url.ptr, NULL, p->ctx)) == 0 &&
 	    (error = p->driver->exec(conn, &check, integrity_row, &ok)) == 0 && !ok)
 		error = gw_error_set(p->ctx, GW_EIO, "the backup %s fails PRAGMA integrity_check",
@@ -355,6 +362,7 @@ static int list_backups(gw_backup_list **out, gw_project *p)
 	for (i = 0; l->entries && i < names.len; i++) {
 		const char *name = names.items[i];
 		gw_str path = GW_STR_INIT;
+		char *full;
 		struct stat st;
 
 		/* <environment>-<digit>...<extension>, so "prod" does not list
@@ -364,17 +372,26 @@ static int list_backups(gw_backup_list **out, gw_project *p)
 		    name[plen + 1] < '0' || name[plen + 1] > '9' || !has_extension(name, p))
 			continue;
 		gw_path_join(&path, p->backup_dir, name);
-		l->entries[l->count].size = stat(path.ptr, &st) == 0 ? (long long)st.st_size : -1;
-		l->entries[l->count].name = name;
-		l->entries[l->count].path = gw_str_detach(&path);
-		gw_vec_push(&l->strings, (void *)(uintptr_t)l->entries[l->count].path);
+		if (!(full = gw_str_detach(&path)) || gw_vec_push(&l->strings, full) < 0) {
+			free(full);
+			error = gw_error_oom(p->ctx);
+			break;
+		}
+		if (gw_vec_push(&l->strings, (void *)(uintptr_t)name) < 0) {
+			error = gw_error_oom(p->ctx);
+			break;
+		}
 		names.items[i] = NULL;
-		gw_vec_push(&l->strings, (void *)(uintptr_t)name);
+		l->entries[l->count].size = stat(full, &st) == 0 ? (long long)st.st_size : -1;
+		l->entries[l->count].name = name;
+		l->entries[l->count].path = full;
 		l->count++;
 	}
 	gw_vec_dispose(&names, free);
 	if (!l->entries)
 		return gw_error_oom(p->ctx);
+	if (error < 0)
+		return error;
 	if (l->count)
 		qsort(l->entries, l->count, sizeof(*l->entries), cmp_names);
 	return error;
@@ -430,11 +447,15 @@ static void prune(gw_project *p)
 	gw_backup_list *l = NULL;
 	size_t i;
 
-	if (list_backups(&l, p) == 0)
-		for (i = 0;
-		     l->count > (size_t)p->backup_keep && i < l->count - (size_t)p->backup_keep;
-		     i++)
-			unlink(l->entries[i].path);
+	/* The backup is done: a list that cannot be read (out of memory)
+	 * leaves the old ones for the next backup to prune, and no error. */
+	if (list_backups(&l, p) < 0) {
+		gw_ctx_clear_error(p->ctx);
+		gw_backup_list_free(l);
+		return;
+	}
+	for (i = 0; l->count > (size_t)p->backup_keep && i < l->count - (size_t)p->backup_keep; i++)
+		unlink(l->entries[i].path);
 	gw_backup_list_free(l);
 }
 

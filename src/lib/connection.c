@@ -68,7 +68,7 @@ cleanup:
 	return error;
 }
 
-static int qualify(char **out, gw_project *p, const char *table)
+static int qualify(char **out, gw_project *p, const char *table, gw_ctx *ctx)
 {
 	char *schema_q = NULL, *table_q = NULL;
 	gw_str s = GW_STR_INIT;
@@ -82,7 +82,7 @@ static int qualify(char **out, gw_project *p, const char *table)
 		gw_str_printf(&s, "%s.", schema_q);
 	gw_str_puts(&s, table_q);
 	if (!(*out = gw_str_detach(&s)))
-		error = gw_error_oom(p->ctx);
+		error = gw_error_oom(ctx);
 cleanup:
 	free(schema_q);
 	free(table_q);
@@ -173,9 +173,17 @@ static int connect_in(gw_project *p, gw_ctx *ctx)
 		return error;
 	if ((error = open_with_retries(p, &copts, ctx)) < 0)
 		return error;
-	if ((error = qualify(&p->table_q, p, p->table)) < 0 ||
-	    (error = qualify(&p->events_q, p, p->events_table)) < 0)
+	/* Without the quoted names the session is of no use: a later call
+	 * must connect again, not find a connection and run SQL naming
+	 * (null) tables. */
+	if ((error = qualify(&p->table_q, p, p->table, ctx)) < 0 ||
+	    (error = qualify(&p->events_q, p, p->events_table, ctx)) < 0) {
+		free(p->table_q);
+		p->table_q = NULL;
+		p->driver->close(p->conn);
+		p->conn = NULL;
 		return error;
+	}
 	return 0;
 }
 

@@ -57,11 +57,14 @@ static const dialect_sql *dialect(const gw_project *p)
 	return p->driver->dialect == GW_DIALECT_POSTGRES ? &postgres_sql : &sqlite_sql;
 }
 
-static void put_around(gw_str *s, const char *const around[2], const char *column)
+/* Returns -1 when s could not grow: SQL built from a part that is
+ * missing would fail as a syntax error instead of running out of memory. */
+static int put_around(gw_str *s, const char *const around[2], const char *column)
 {
 	gw_str_puts(s, around[0]);
 	gw_str_puts(s, column);
 	gw_str_puts(s, around[1]);
+	return gw_str_failed(s) ? -1 : 0;
 }
 
 /* ---- batches ----------------------------------------------------------- */
@@ -140,18 +143,20 @@ static void put_literal(gw_str *s, const char *value)
 	gw_str_putc(s, '\'');
 }
 
-static void put_who(gw_str *s, const gw_project *p)
+/* -1 when s could not grow (see put_around). */
+static int put_who(gw_str *s, const gw_project *p)
 {
 	const struct passwd *pw;
 	const char *user;
 
 	if (dialect(p)->who) {
 		gw_str_puts(s, dialect(p)->who);
-		return;
+	} else {
+		pw = getpwuid(geteuid());
+		user = pw ? pw->pw_name : getenv("USER");
+		put_literal(s, user ? user : "unknown");
 	}
-	pw = getpwuid(geteuid());
-	user = pw ? pw->pw_name : getenv("USER");
-	put_literal(s, user ? user : "unknown");
+	return gw_str_failed(s) ? -1 : 0;
 }
 
 static int bool_row(void *payload, int ncols, const char *const *values)
@@ -485,9 +490,9 @@ int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
 	params[6] = done;
 	params[7] = r->state;
 	params[8] = p->environment;
-	put_who(&who, p);
 	/* A repeatable migration keeps one row, replaced at each apply. */
-	if (r->m && r->m->repeatable && gw_hist_add_row_delete(b, p, r->m->version) < 0) {
+	if (put_who(&who, p) < 0 ||
+	    (r->m && r->m->repeatable && gw_hist_add_row_delete(b, p, r->m->version) < 0)) {
 		gw_str_dispose(&who);
 		return -1;
 	}
@@ -520,8 +525,9 @@ int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m)
 	 * fixed since its row was inserted. On PostgreSQL the row's update and
 	 * the event are one statement (a writable CTE), one less to send and
 	 * execute per migration. */
-	put_around(&elapsed, dialect(p)->elapsed, "applied_at");
-	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
+	if (put_around(&elapsed, dialect(p)->elapsed, "applied_at") < 0) {
+		error = -1;
+	} else if (p->driver->dialect == GW_DIALECT_POSTGRES) {
 		error = gw_batch_addf(
 		        b, params, 3,
 		        "WITH r AS (UPDATE %s SET state = 'applied', statements_done = "
@@ -560,12 +566,15 @@ int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r)
 	params[3] = r->m ? (strcmp(r->action, "revert") ? r->m->up_file : r->m->down_file) : NULL;
 	params[4] = r->m ? r->m->checksum : NULL;
 	params[5] = p->environment;
-	put_who(&who, p);
-	error = gw_batch_addf(b, params, 6,
-	                      "INSERT INTO %s (at, action, version, name, file, checksum, "
-	                      "applied_by, environment, godwit_version) VALUES (%s, $1, $2, $3, "
-	                      "$4, $5, %s, $6, '" GODWIT_VERSION "')",
-	                      p->events_q, dialect(p)->clock, who.ptr);
+	error = put_who(&who, p) < 0
+	                ? -1
+	                : gw_batch_addf(
+	                          b, params, 6,
+	                          "INSERT INTO %s (at, action, version, name, file, checksum, "
+	                          "applied_by, environment, godwit_version) VALUES (%s, $1, $2, "
+	                          "$3, "
+	                          "$4, $5, %s, $6, '" GODWIT_VERSION "')",
+	                          p->events_q, dialect(p)->clock, who.ptr);
 	gw_str_dispose(&who);
 	return error;
 }
@@ -577,10 +586,12 @@ int gw_hist_add_event_done(gw_batch *b, gw_project *p)
 
 	/* The batch holds the runner lock (or SQLite's write lock), so the
 	 * newest event is the one this batch inserted. */
-	put_around(&elapsed, dialect(p)->elapsed, "at");
-	error = gw_batch_addf(b, NULL, 0,
-	                      "UPDATE %s SET duration_ms = %s WHERE id = (SELECT max(id) FROM %s)",
-	                      p->events_q, elapsed.ptr, p->events_q);
+	error = put_around(&elapsed, dialect(p)->elapsed, "at") < 0
+	                ? -1
+	                : gw_batch_addf(b, NULL, 0,
+	                                "UPDATE %s SET duration_ms = %s WHERE id = (SELECT max(id) "
+	                                "FROM %s)",
+	                                p->events_q, elapsed.ptr, p->events_q);
 	gw_str_dispose(&elapsed);
 	return error;
 }
@@ -607,13 +618,16 @@ int gw_hist_add_failure(gw_batch *b, gw_project *p, const char *version, const c
 	params[6] = e->line ? line : NULL;
 	params[7] = e->column ? column : NULL;
 	params[8] = p->environment;
-	put_who(&who, p);
-	error = gw_batch_addf(b, params, 9,
-	                      "INSERT INTO %s (at, action, version, name, error, sqlstate, "
-	                      "error_file, error_line, error_column, applied_by, environment, "
-	                      "godwit_version) VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, $9, "
-	                      "'" GODWIT_VERSION "')",
-	                      p->events_q, dialect(p)->clock, who.ptr);
+	error = put_who(&who, p) < 0
+	                ? -1
+	                : gw_batch_addf(
+	                          b, params, 9,
+	                          "INSERT INTO %s (at, action, version, name, error, sqlstate, "
+	                          "error_file, error_line, error_column, applied_by, environment, "
+	                          "godwit_version) VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, "
+	                          "$9, "
+	                          "'" GODWIT_VERSION "')",
+	                          p->events_q, dialect(p)->clock, who.ptr);
 	gw_str_dispose(&who);
 	return error;
 }

@@ -312,6 +312,10 @@ static int parse_header(parser *ps, const char *line, size_t lineno)
 		gw_str_sets(&name, sp + 1);
 	while (name.size && strchr(" \t\r", name.ptr[name.size - 1]))
 		gw_str_truncate(&name, name.size - 1);
+	if (name.failed) {
+		error = gw_error_oom(ps->ctx);
+		goto cleanup;
+	}
 	if (!sp || sp == line || !name.size) {
 		error = gw_error_set(ps->ctx, GW_EINVALID,
 		                     "line %zu: expected 'KIND NAME' to start an object", lineno);
@@ -326,16 +330,18 @@ cleanup:
 	return error;
 }
 
-static void parse_comment(parser *ps, const char *line)
+static int parse_comment(parser *ps, const char *line)
 {
 	static const char prefix[] = "-- godwit schema snapshot (";
 	size_t len;
 
 	if (strncmp(line, prefix, sizeof(prefix) - 1) != 0 || ps->s->dialect)
-		return;
+		return 0;
 	line += sizeof(prefix) - 1;
 	len = strcspn(line, ")");
-	ps->s->dialect = gw_strndup(line, len);
+	if (!(ps->s->dialect = gw_strndup(line, len)))
+		return gw_error_oom(ps->ctx);
+	return 0;
 }
 
 static int parse_line(parser *ps, const char *line, size_t lineno)
@@ -362,8 +368,7 @@ static int parse_line(parser *ps, const char *line, size_t lineno)
 	 * read the same. */
 	if (strncmp(line, "--", 2) == 0) {
 		ps->cur = NULL;
-		parse_comment(ps, line);
-		return 0;
+		return parse_comment(ps, line);
 	}
 	if (strncmp(line, "  ", 2) == 0) {
 		if (!ps->cur)

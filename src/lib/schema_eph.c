@@ -193,7 +193,8 @@ int gw_ephemeral_create(gw_ephemeral **out, const char *url, gw_ctx *ctx)
 	*out = e;
 	e = NULL;
 cleanup:
-	gw_ephemeral_free(e);
+	/* A file made before a later step failed is removed, not left. */
+	gw_ephemeral_drop(e);
 	return error;
 }
 

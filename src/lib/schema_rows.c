@@ -386,11 +386,18 @@ static int probe_sqlite_table(gw_project *p, rows_table *t)
 
 	if ((error = table_names(p, t, &name)) < 0)
 		goto cleanup;
-	gw_str_printf(&sql, "SELECT count(*) > 0 FROM %s", name.ptr);
+	/* An empty text would run nothing and read as an empty table. */
+	if (gw_str_printf(&sql, "SELECT count(*) > 0 FROM %s", name.ptr) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
 	if ((error = gw_project__exec(p, sql.ptr, NULL, 0, lite_has_rows, &has)) < 0 || has)
 		goto cleanup;
 	gw_str_clear(&sql);
-	gw_str_printf(&sql, "PRAGMA table_info(%s)", name.ptr);
+	if (gw_str_printf(&sql, "PRAGMA table_info(%s)", name.ptr) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
 	if ((error = gw_project__exec(p, sql.ptr, NULL, 0, lite_column, &lc)) < 0 || lc.failed) {
 		error = error < 0 ? error : gw_error_oom(p->ctx);
 		goto cleanup;

@@ -114,6 +114,12 @@ static int column_row(void *payload, int ncols, const char *const *v)
 
 	(void)ncols;
 	put_ident(&table, v[0]);
+	/* A name that could not be built must not read as an unknown table:
+	 * the column would be left out of the snapshot. */
+	if (table.failed) {
+		r->error = GW_ENOMEM;
+		goto cleanup;
+	}
 	if (!(o = find(r->c->s, "table", table.ptr)) && !(o = find(r->c->s, "view", table.ptr)))
 		goto cleanup;
 	gw_str_puts(&s, "column ");
@@ -142,6 +148,10 @@ static int member_row(void *payload, int ncols, const char *const *v)
 
 	(void)ncols;
 	put_ident(&table, v[2]);
+	if (table.failed) {
+		r->error = GW_ENOMEM;
+		goto cleanup;
+	}
 	if (!(o = find(r->c->s, "table", table.ptr)) && !(o = find(r->c->s, "view", table.ptr)))
 		goto cleanup;
 	gw_str_puts(&s, trigger ? "trigger " : "index ");

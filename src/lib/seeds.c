@@ -59,8 +59,10 @@ static int checksum_row(void *payload, int ncols, const char *const *values)
 {
 	gw_str *out = payload;
 
-	if (ncols > 0 && values[0])
-		gw_str_sets(out, values[0]);
+	/* A checksum lost to memory would read as a changed seed and run it
+	 * again. */
+	if (ncols > 0 && values[0] && gw_str_sets(out, values[0]) < 0)
+		return GW_ENOMEM;
 	return 0;
 }
 
@@ -71,12 +73,15 @@ static int recorded_checksum(gw_str *out, gw_project *p, const char *table_q, co
 	int error;
 
 	gw_str_clear(out);
-	gw_str_printf(&sql, "SELECT checksum FROM %s WHERE file = $1", table_q);
+	if (gw_str_printf(&sql, "SELECT checksum FROM %s WHERE file = $1", table_q) < 0)
+		return gw_error_oom(p->ctx);
 	stmt.sql = sql.ptr;
 	stmt.len = sql.size;
 	stmt.params = &file;
 	stmt.nparams = 1;
 	error = p->driver->exec(p->conn, &stmt, checksum_row, out);
+	if (gw_str_failed(out))
+		error = gw_error_oom(p->ctx);
 	gw_str_dispose(&sql);
 	return error;
 }
@@ -163,7 +168,10 @@ int gw_project__seed(size_t *applied, gw_project *p)
 		if (!is_sql(name))
 			continue;
 		gw_str_clear(&path);
-		gw_path_join(&path, p->seeds_dir, name);
+		if (gw_path_join(&path, p->seeds_dir, name) < 0) {
+			error = gw_error_oom(p->ctx);
+			break;
+		}
 		if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, p->ctx)) < 0 ||
 		    (error = gw_checksum_text(checksum, text.ptr, text.size)) < 0 ||
 		    (error = recorded_checksum(&recorded, p, table_q, name)) < 0)
