@@ -2,13 +2,17 @@
  * diesel.c: diesel's migration folders (see docs/formats.md).
  *
  * Each diesel migration is a folder "<version>_<name>/" holding up.sql,
- * down.sql and, optionally, metadata.toml. This file only recognises the
- * folder names and reads the one metadata.toml setting godwit honours; the
- * files themselves go through source.c like any other whole-file migration.
+ * down.sql and, optionally, metadata.toml. This file finds them among the
+ * folder's entries (and Prisma's, whose folder names take the same shape:
+ * prisma.c), reads the one metadata.toml setting godwit honours, and loads
+ * up.sql and down.sql as whole-file migrations with the generic loader's
+ * helpers.
  */
 #include <string.h>
 
 #include "priv.h"
+#include "../../util/error.h"
+#include "../../util/fs.h"
 #include "../../util/text.h"
 
 /* Whether n starts with the shape, 'd' standing for a digit. */
@@ -70,6 +74,87 @@ int gw_source__diesel_no_tx(const char *text, size_t len)
 	return 0;
 }
 
+int gw_source__folder_down(gw_loader *ld, gw_source_mig *m, const char *sub, gw_format conv)
+{
+	int error;
+
+	if ((error = gw_source__read_sub(ld, sub, "down.sql")) <= 0)
+		return error;
+	if ((error = gw_source__whole_down_markers(ld, conv, sub)) < 0)
+		return error;
+	if (!gw_source__has_sql(ld->text.ptr, 0, ld->text.size)) {
+		m->down_state = GW_DOWN_EMPTY;
+		return 0;
+	}
+	if ((error = gw_source__down_text(m->pub.down_checksum, &m->pub.down_no_transaction,
+	                                  ld->text.ptr, ld->text.size, ld->ctx)) < 0)
+		return error;
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, sub, "down.sql") < 0 ||
+	    !(m->pub.down_file = gw_strdup(ld->path.ptr)))
+		return gw_error_oom(ld->ctx);
+	return 0;
+}
+
+/* A "<version>_<name>/" folder holding up.sql, down.sql and perhaps a
+ * metadata.toml. Diesel stores the version without its dashes, so godwit
+ * does too: 2023-07-05-000058_x is version 20230705000058. A folder of
+ * this shape with a migration.sql instead is Prisma's. */
+static int diesel_load_dir(gw_loader *ld, char *sub)
+{
+	size_t vlen = gw_source__diesel_name(sub), i;
+	gw_str up = GW_STR_INIT, version = GW_STR_INIT;
+	gw_source_mig *m;
+	int error;
+
+	if (!vlen || (ld->forced != GW_FORMAT_AUTO && ld->forced != GW_FORMAT_DIESEL &&
+	              ld->forced != GW_FORMAT_PRISMA))
+		return 0;
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, sub) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) != 1)
+		return gw_vec_push(&ld->ignored, sub) < 0 ? gw_error_oom(ld->ctx) : 1;
+	for (i = 0; i < vlen; i++)
+		if (sub[i] != '-')
+			gw_str_putc(&version, sub[i]);
+	if (gw_path_join(&up, sub, "up.sql") < 0 || gw_str_failed(&version)) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
+	if ((error = gw_source__read_sub(ld, sub, "up.sql")) < 0)
+		goto cleanup;
+	if (!error && vlen == 14 && (error = gw_source__read_sub(ld, sub, "migration.sql")) != 0) {
+		error = error < 0 ? error : gw_source__prisma_load(ld, sub, version.ptr);
+		goto cleanup;
+	}
+	if (!error) {
+		gw_str_clear(&ld->path);
+		gw_path_join(&ld->path, ld->dir, sub);
+		gw_str_puts(&ld->path, "/up.sql");
+		error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                              "missing; a diesel migration folder holds up.sql "
+		                              "(and down.sql)%s",
+		                              vlen == 14 ? ", a Prisma one migration.sql" : "");
+		goto cleanup;
+	}
+	if ((error = gw_source__check_dir_forced(ld, GW_FORMAT_DIESEL)) < 0)
+		goto cleanup;
+	if ((error = gw_source__add_whole(ld, &m, GW_FORMAT_DIESEL, up.ptr, version.ptr,
+	                                  sub + vlen + 1, strlen(sub) - vlen - 1, sub)) < 0 ||
+	    (error = gw_source__folder_down(ld, m, sub, GW_FORMAT_DIESEL)) < 0 ||
+	    (error = gw_source__read_sub(ld, sub, "metadata.toml")) < 0)
+		goto cleanup;
+	if (error && gw_source__diesel_no_tx(ld->text.ptr, ld->text.size))
+		m->pub.no_transaction = m->pub.down_no_transaction = 1;
+	gw_source__note_conv(ld, GW_FORMAT_DIESEL, sub);
+	error = 0;
+cleanup:
+	gw_str_dispose(&up);
+	gw_str_dispose(&version);
+	return error < 0 ? error : 1;
+}
+
 /* Diesel's folder name spells a 14-digit timestamp 2024-01-01-120000. */
 static void diesel_new(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                        const char *version, const char *name)
@@ -96,4 +181,5 @@ const gw_convention gw_convention_diesel = {
         .example = "2023-07-05-000058_create_users/up.sql",
         .down_place = gw_source__folder_down_place,
         .new_files = diesel_new,
+        .load_dir = diesel_load_dir,
 };

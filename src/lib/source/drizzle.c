@@ -8,6 +8,10 @@
  * matches. The journal is read and written with jansson: `godwit new`
  * adds an entry to the parsed journal and writes it back in drizzle-kit's
  * layout (JSON.stringify with two-space indentation), keys in their order.
+ *
+ * A folder with a journal is drizzle-kit's: the loader asks drizzle_detect,
+ * then drizzle_claim settles each file's name by the journal's tags, and
+ * drizzle_check proves that the journal and the files agree.
  */
 #include <jansson.h>
 #include <stdarg.h>
@@ -20,6 +24,9 @@
 #include "../../util/error.h"
 #include "../../util/fs.h"
 #include "../../util/str.h"
+#include "../version.h"
+
+extern const gw_convention gw_convention_drizzle;
 
 static void journal_error(gw_drizzle_error *err, int line, int col, const char *fmt, ...)
         GW_FORMAT_PRINTF(4, 5);
@@ -212,6 +219,131 @@ cleanup:
 	return error;
 }
 
+/* ---- loading ------------------------------------------------------------ */
+
+/* A meta/_journal.json makes the folder drizzle-kit's; its tags, kept in
+ * ld->listed, say which files belong and in what order. */
+static int drizzle_detect(gw_loader *ld)
+{
+	gw_drizzle_error jerr;
+
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) != 0)
+		return 0;
+	if (gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx) < 0)
+		return gw_error_set(ld->ctx, GW_EIO, "cannot read %s", ld->path.ptr);
+	if (gw_source__drizzle_read(&ld->listed, NULL, ld->text.ptr, ld->text.size, &jerr) < 0)
+		return jerr.what[0] ? gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr,
+		                                            jerr.line, jerr.col, "%s", jerr.what)
+		                    : gw_error_oom(ld->ctx);
+	return 1;
+}
+
+static int is_tag(const gw_loader *ld, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ld->listed.len; i++) {
+		const char *tag = ld->listed.items[i];
+
+		if (strlen(tag) == len && !memcmp(tag, s, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* In a drizzle-kit folder, "0000_name.sql" would read as a pair's up file;
+ * the journal says it is a drizzle migration. drizzle-kit has no downs, but
+ * its users keep hand-written ones beside the journal's files:
+ * "<tag>_rollback.sql" or "<tag>.down.sql", read as the downs. A file whose
+ * name is a tag is an up, even one ending in _rollback. */
+static void drizzle_claim(const gw_loader *ld, file_name *fn, const char *file)
+{
+	if (fn->conv == GW_FORMAT_GOLANG && fn->is_down && !fn->dialect && !fn->autocommit) {
+		fn->conv = GW_FORMAT_DRIZZLE;
+		return;
+	}
+	if (fn->conv != GW_FORMAT_PAIRS)
+		return;
+	fn->conv = GW_FORMAT_DRIZZLE;
+	if (fn->rollback && !is_tag(ld, file, fn->stem_len)) {
+		fn->is_down = 1;
+		fn->stem_len -= 9;
+	}
+	fn->rollback = 0;
+}
+
+/* meta/ holds the journal and drizzle-kit's snapshots, read by
+ * drizzle_detect: no stray folder. */
+static int drizzle_load_dir(gw_loader *ld, char *name)
+{
+	return ld->detected == &gw_convention_drizzle && !strcmp(name, "meta");
+}
+
+/* The index in ld->ups of the migration with this stem; ld->ups.len if none. */
+static size_t find_stem(gw_loader *ld, const char *stem)
+{
+	size_t i;
+
+	for (i = 0; i < ld->ups.len; i++)
+		if (!strcmp(((gw_source_mig *)ld->ups.items[i])->stem, stem))
+			break;
+	return i;
+}
+
+/* Every journal entry has its file, every file its entry, and the journal's
+ * order is the order of the versions, so sorting by version keeps it. */
+static int drizzle_check(gw_loader *ld)
+{
+	gw_source_mig *m, *prev = NULL;
+	char *listed = calloc(ld->ups.len + 1, 1);
+	size_t i, k;
+	int error = 0;
+
+	if (!listed)
+		return gw_error_oom(ld->ctx);
+	gw_str_clear(&ld->path);
+	gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL);
+	for (i = 0; i < ld->listed.len; i++) {
+		const char *tag = ld->listed.items[i];
+
+		if ((k = find_stem(ld, tag)) == ld->ups.len) {
+			error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+			                              "lists %s, but there is no %s.sql; restore "
+			                              "it or remove its entry",
+			                              tag, tag);
+			goto cleanup;
+		}
+		m = ld->ups.items[k];
+		if (prev && gw_version_cmp(prev->pub.version, m->pub.version) >= 0) {
+			error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+			                              "lists %s after %s; number the files in "
+			                              "journal order",
+			                              tag, prev->stem);
+			goto cleanup;
+		}
+		listed[k] = 1;
+		prev = m;
+	}
+	for (i = 0; i < ld->ups.len; i++) {
+		m = ld->ups.items[i];
+		if (listed[i] || m->pub.repeatable)
+			continue;
+		gw_str_clear(&ld->path);
+		gw_path_join(&ld->path, ld->dir, m->pub.up_file);
+		error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                              "is not in %s; drizzle-kit would not run it: add "
+		                              "an entry or delete the file",
+		                              DRIZZLE_JOURNAL);
+		goto cleanup;
+	}
+cleanup:
+	free(listed);
+	return error;
+}
+
 static const char *const drizzle_aliases[] = {"drizzle-kit", NULL};
 
 const gw_convention gw_convention_drizzle = {
@@ -222,4 +354,8 @@ const gw_convention gw_convention_drizzle = {
         .down_place = gw_source__dot_down_place,
         .new_files = drizzle_new,
         .register_new = drizzle_register,
+        .detect = drizzle_detect,
+        .claim = drizzle_claim,
+        .load_dir = drizzle_load_dir,
+        .check_set = drizzle_check,
 };

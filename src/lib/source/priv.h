@@ -25,6 +25,8 @@
 #define NEW_DOWN_TEMPLATE "-- Write the SQL that reverts "
 
 struct file_name;
+struct gw_loader;
+struct gw_folder;
 
 /* One folder convention, as the generic loader (source.c) and `godwit new`
  * see it. Each convention is one file of src/lib/source/ exporting one of
@@ -62,6 +64,33 @@ typedef struct gw_convention {
 	 * after its files were written; NULL: the files are enough. */
 	int (*register_new)(const gw_source *src, const char *version, const char *name,
 	                    gw_ctx *ctx);
+
+	/* Loading a folder. Every hook may be NULL. */
+
+	/* Where the folder's migrations are when the convention's own settings
+	 * move them (sqitch.conf's top_dir): *top set to that folder, or left
+	 * empty for the folder given; *registry to the name of the history the
+	 * tool keeps there, or NULL. Asked when the convention is forced or
+	 * none is; an unreadable settings file is as good as none. */
+	int (*locate)(gw_str *top, char **registry, const char *dir, gw_ctx *ctx);
+	/* Whether the folder is this convention's by a file that lists its
+	 * migrations (drizzle-kit's journal, sqitch's plan), read into ld: 1
+	 * when it is, 0 when not, or an error. Asked when the convention is
+	 * forced or none is; the last convention to say 1 loads the folder. */
+	int (*detect)(struct gw_loader *ld);
+	/* Loads a detected folder from its list, in place of the file by file
+	 * loading of the generic loader. */
+	int (*load)(struct gw_loader *ld, const struct gw_folder *names);
+	/* Settles a file of a detected folder that its name alone classified
+	 * (drizzle's "0000_x.sql" reads as a pair's up file). */
+	void (*claim)(const struct gw_loader *ld, struct file_name *fn, const char *file);
+	/* An entry of the folder that is not a .sql file (a folder, say): 1
+	 * when it is this convention's (loaded, or its own to pass over), 0
+	 * when it is not, or an error. Asked of every convention. */
+	int (*load_dir)(struct gw_loader *ld, char *name);
+	/* Checks the loaded set of a folder of this convention, before it is
+	 * ordered (that drizzle-kit's journal lists every file). */
+	int (*check_set)(struct gw_loader *ld);
 } gw_convention;
 
 /* Parts more than one convention shares (see each for its shape). */
@@ -189,6 +218,76 @@ typedef struct gw_source_priv {
 	gw_file_guard guard;
 	gw_source_mig **all; /* every migration, by version once ordered */
 } gw_source_priv;
+
+/* A folder entry; skip marks what is not a migration file (not .sql, or a
+ * folder). */
+typedef struct gw_folder_entry {
+	char *name;
+	int skip;
+} gw_folder_entry;
+
+/* A folder's entries, sorted bytewise, hidden ones left out. */
+typedef struct gw_folder {
+	gw_folder_entry *items;
+	size_t len, cap;
+} gw_folder;
+
+int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx);
+void gw_source__folder_dispose(gw_folder *l);
+
+/* A folder being loaded: what the generic loader and the conventions'
+ * loading hooks share. */
+typedef struct gw_loader {
+	const char *dir;
+	gw_file_guard guard;
+	gw_format forced;
+	gw_ctx *ctx;
+	gw_str path; /* "<dir>/<file>" of the file at hand */
+	gw_str text; /* its content; one buffer reused for every file */
+	gw_vec ups;  /* gw_source_mig * */
+	gw_vec downs;
+	gw_vec ignored;
+	const char *dialect;               /* the target, for multi-dialect folders; may be NULL */
+	const gw_convention *detected;     /* the convention whose list the folder holds */
+	gw_vec listed;                     /* what that list names (drizzle-kit's tags) */
+	char *project;                     /* sqitch: the plan's %project */
+	const char *empty_file;            /* the first empty "<digits>_<name>.sql", which fits
+	                                      native, pairs and goose folders only */
+	const char *odd_dialect;           /* the first golang-migrate name with a '.' in its
+	                                      name part: an unknown dialect in a popx folder */
+	const char *first[GW_SOURCE_NFORMATS]; /* the first file of each convention */
+	gw_format seen[GW_SOURCE_NFORMATS];    /* conventions in the order first seen */
+	size_t nseen;
+} gw_loader;
+
+/* What the loading hooks build with (source.c). */
+
+/* Records that file (for messages) follows conv. */
+void gw_source__note_conv(gw_loader *ld, gw_format conv, const char *file);
+/* Reads <dir>/<sub>/<file> into ld->text: 1 when read, 0 when there is no
+ * such file, or an error. */
+int gw_source__read_sub(gw_loader *ld, const char *sub, const char *file);
+/* Whether text[from, to) holds a statement, not just blanks and comments. */
+int gw_source__has_sql(const char *text, size_t from, size_t to);
+/* A down text that runs whole: its checksum and its godwit:no-transaction. */
+int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text, size_t len,
+                         gw_ctx *ctx);
+/* A migration whose whole file (in ld->text) is its SQL, pushed onto
+ * ld->ups; *out stays owned by it. conv is for messages. */
+int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, const char *file,
+                         const char *version, const char *name, size_t name_len,
+                         const char *stem);
+/* A whole down file (in ld->text) refuses section markers. */
+int gw_source__whole_down_markers(gw_loader *ld, gw_format conv, const char *stem);
+/* A forced convention refuses a migration folder of another tool. */
+int gw_source__check_dir_forced(gw_loader *ld, gw_format conv);
+
+/* diesel.c: down.sql of a diesel (or Prisma) migration folder sub, when it
+ * holds SQL. */
+int gw_source__folder_down(gw_loader *ld, gw_source_mig *m, const char *sub, gw_format conv);
+/* prisma.c: the Prisma migration folder sub, its migration.sql in
+ * ld->text (diesel.c finds both kinds of folder). */
+int gw_source__prisma_load(gw_loader *ld, const char *sub, const char *version);
 
 /* An error whose message starts with "path[:line[:col]]: ", with the same
  * location recorded on the context. */

@@ -45,18 +45,6 @@
 #include "priv.h"
 #include "../version.h"
 
-/* A folder entry; skip marks what is not a migration file (not .sql, or a
- * folder). */
-typedef struct dir_entry {
-	char *name;
-	int skip;
-} dir_entry;
-
-typedef struct dir_list {
-	dir_entry *items;
-	size_t len, cap;
-} dir_list;
-
 /* A down file waiting for its up file. */
 typedef struct down_rec {
 	const char *file; /* borrowed from the folder listing */
@@ -69,29 +57,6 @@ typedef struct down_rec {
 	int blank;     /* nothing but blanks, not even a comment */
 } down_rec;
 
-typedef struct loader {
-	const char *dir;
-	gw_file_guard guard;
-	gw_format forced;
-	gw_ctx *ctx;
-	gw_str path; /* "<dir>/<file>" of the file at hand */
-	gw_str text; /* its content; one buffer reused for every file */
-	gw_vec ups;  /* gw_source_mig * */
-	gw_vec downs;
-	gw_vec ignored;
-	const char *dialect;     /* the target, for multi-dialect folders; may be NULL */
-	int drizzle;             /* the folder has a meta/_journal.json */
-	int sqitch;              /* the folder has a sqitch.plan */
-	char *project;           /* its %project */
-	const char *empty_file;  /* the first empty "<digits>_<name>.sql", which fits
-	                            native, pairs and goose folders only */
-	gw_vec tags;             /* its tags, in journal order */
-	const char *odd_dialect; /* the first golang-migrate name with a '.' in its
-	                            name part: an unknown dialect in a popx folder */
-	const char *first[GW_SOURCE_NFORMATS]; /* the first file of each convention */
-	gw_format seen[GW_SOURCE_NFORMATS];    /* conventions in the order first seen */
-	size_t nseen;
-} loader;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -541,8 +506,7 @@ static int up_checksum(gw_source_mig *m, const char *text, size_t len, gw_ctx *c
 	return checksum(m->pub.checksum, text, len, ctx);
 }
 
-/* Whether text[from, to) holds a statement, not just blanks and comments. */
-static int has_sql(const char *text, size_t from, size_t to)
+int gw_source__has_sql(const char *text, size_t from, size_t to)
 {
 	return gw_text_skip_space_comments(text, to, from) < to;
 }
@@ -576,7 +540,7 @@ static void undot(char *version)
 }
 
 /* Builds the migration of an up file (native: of both its sections). */
-static int add_up(loader *ld, const char *file, const file_name *fn, const markers *mk)
+static int add_up(gw_loader *ld, const char *file, const file_name *fn, const markers *mk)
 {
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size, up_off = 0, up_len = len, down_off = len, down_len = 0;
@@ -607,10 +571,10 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 	}
 	/* An empty migration is usually one just made by `godwit new`: it
 	 * shows in status, and up refuses it before running anything. */
-	m->pub.empty = !has_sql(text, up_off, up_off + up_len);
+	m->pub.empty = !gw_source__has_sql(text, up_off, up_off + up_len);
 	m->untouched = !m->sections && is_template(text, len);
 	m->pub.has_verify = fn->conv == GW_FORMAT_NATIVE && mk->verify.found &&
-	                    has_sql(text, mk->verify.body, len);
+	                    gw_source__has_sql(text, mk->verify.body, len);
 	/* Directives may sit above the native marker too, so the head is
 	 * read from the start of the file. */
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
@@ -618,7 +582,7 @@ static int add_up(loader *ld, const char *file, const file_name *fn, const marke
 	                             ld->ctx)) < 0 ||
 	    (error = up_checksum(m, text + up_off, up_len, ld->ctx)) < 0)
 		goto cleanup;
-	if (m->sections && has_sql(text, down_off, len)) {
+	if (m->sections && gw_source__has_sql(text, down_off, len)) {
 		if ((error = read_directives(NULL, &m->pub.down_no_transaction, text, down_off,
 		                             gw_text_skip_space_comments(text, len, down_off),
 		                             down_line, ld->ctx)) < 0 ||
@@ -654,7 +618,18 @@ cleanup:
 	return error;
 }
 
-static int add_down(loader *ld, const char *file, const file_name *fn)
+int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text, size_t len,
+                         gw_ctx *ctx)
+{
+	int error;
+
+	if ((error = read_directives(NULL, no_tx, text, 0, gw_text_skip_space_comments(text, len, 0),
+	                             1, ctx)) < 0)
+		return error;
+	return checksum(sum, text, len, ctx);
+}
+
+static int add_down(gw_loader *ld, const char *file, const file_name *fn)
 {
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size;
@@ -668,12 +643,10 @@ static int add_down(loader *ld, const char *file, const file_name *fn)
 	d->stem_len = fn->stem_len;
 	d->no_tx = fn->autocommit;
 	d->specific = fn->dialect != NULL;
-	d->empty = !has_sql(text, 0, len);
+	d->empty = !gw_source__has_sql(text, 0, len);
 	d->untouched = is_template(text, len);
 	d->blank = is_blank_text(text, len);
-	if ((error = read_directives(NULL, &d->no_tx, text, 0,
-	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
-	    (error = checksum(d->checksum, text, len, ld->ctx)) < 0)
+	if ((error = gw_source__down_text(d->checksum, &d->no_tx, text, len, ld->ctx)) < 0)
 		goto cleanup;
 	if (gw_vec_push(&ld->downs, d) < 0) {
 		error = gw_error_oom(ld->ctx);
@@ -767,7 +740,7 @@ static const char *down_place(gw_str *file, gw_format format, const char *stem, 
  * below that line as part of the up, so it is refused. In a down file, a
  * -- migrate:up line would make the SQL below it run as the down. stem is
  * the migration's, for naming where its down goes. */
-static int whole_markers(loader *ld, const markers *mk, gw_format conv, const char *stem,
+static int whole_markers(gw_loader *ld, const markers *mk, gw_format conv, const char *stem,
                          int is_down, int repeatable)
 {
 	gw_str down = GW_STR_INIT;
@@ -804,9 +777,17 @@ static int whole_markers(loader *ld, const markers *mk, gw_format conv, const ch
 	return error;
 }
 
+int gw_source__whole_down_markers(gw_loader *ld, gw_format conv, const char *stem)
+{
+	markers mk;
+
+	scan_markers(&mk, ld->text.ptr, ld->text.size);
+	return whole_markers(ld, &mk, conv, stem, 1, 0);
+}
+
 /* Settles the convention of a "<digits>_<name>.sql" file from its markers
  * and rejects -- migrate:down sections where nothing would read them. */
-static int resolve_conv(loader *ld, const char *file, file_name *fn, const markers *mk)
+static int resolve_conv(gw_loader *ld, const char *file, file_name *fn, const markers *mk)
 {
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size;
@@ -838,7 +819,7 @@ static int resolve_conv(loader *ld, const char *file, file_name *fn, const marke
 	return 0;
 }
 
-static int check_forced(loader *ld, file_name *fn)
+static int check_forced(gw_loader *ld, file_name *fn)
 {
 	/* A generic file is as much multi-dialect as golang-migrate. */
 	if (ld->forced == GW_FORMAT_MULTI && fn->conv == GW_FORMAT_GOLANG)
@@ -871,7 +852,7 @@ static void keep_near(markers *to, const markers *from)
 
 /* "<digits>_<name>.sql" without native markers: goose's if it has its
  * (an annotation godwit does not know is one: it is refused, not run). */
-static void scan_goose(file_name *fn, markers *mk, const loader *ld)
+static void scan_goose(file_name *fn, markers *mk, const gw_loader *ld)
 {
 	markers gk;
 
@@ -888,7 +869,7 @@ static void scan_goose(file_name *fn, markers *mk, const loader *ld)
 /* A line that looks like a marker but is not one is skipped as a comment by
  * the tool too: the SQL below it would run with the section above it (a
  * misspelt -- migrate:down runs the down as part of the up). */
-static int near_error(loader *ld, const file_name *fn, const markers *mk)
+static int near_error(gw_loader *ld, const file_name *fn, const markers *mk)
 {
 	const char *text = ld->text.ptr;
 	size_t start = mk->near_start, end = mk->near_end;
@@ -915,7 +896,7 @@ static int near_error(loader *ld, const file_name *fn, const markers *mk)
 	                             (int)(end - start), text + start, gw_format_name(fn->conv));
 }
 
-static void note_conv(loader *ld, gw_format conv, const char *file)
+void gw_source__note_conv(gw_loader *ld, gw_format conv, const char *file)
 {
 	if (ld->first[conv])
 		return;
@@ -923,58 +904,28 @@ static void note_conv(loader *ld, gw_format conv, const char *file)
 	ld->seen[ld->nseen++] = conv;
 }
 
-static int load_diesel(loader *ld, char *sub);
-
-static int is_tag(const loader *ld, const char *s, size_t len)
+/* An entry that is no .sql file: a convention's (diesel's folders), or
+ * ignored. */
+static int load_other(gw_loader *ld, char *name)
 {
-	size_t i;
+	const gw_convention *const *conv;
+	int error;
 
-	for (i = 0; i < ld->tags.len; i++) {
-		const char *tag = ld->tags.items[i];
-
-		if (strlen(tag) == len && !memcmp(tag, s, len))
-			return 1;
-	}
-	return 0;
+	for (conv = gw_conventions(); *conv; conv++)
+		if ((*conv)->load_dir && (error = (*conv)->load_dir(ld, name)) != 0)
+			return error < 0 ? error : 0;
+	return gw_vec_push(&ld->ignored, name) < 0 ? gw_error_oom(ld->ctx) : 0;
 }
 
-/* In a drizzle-kit folder, "0000_name.sql" would read as a pair's up file;
- * the journal says it is a drizzle migration. drizzle-kit has no downs, but
- * its users keep hand-written ones beside the journal's files:
- * "<tag>_rollback.sql" or "<tag>.down.sql", read as the downs. A file whose
- * name is a tag is an up, even one ending in _rollback. */
-static void drizzle_name(const loader *ld, file_name *fn, const char *file)
-{
-	if (fn->conv == GW_FORMAT_GOLANG && fn->is_down && !fn->dialect && !fn->autocommit) {
-		fn->conv = GW_FORMAT_DRIZZLE;
-		return;
-	}
-	if (fn->conv != GW_FORMAT_PAIRS)
-		return;
-	fn->conv = GW_FORMAT_DRIZZLE;
-	if (fn->rollback && !is_tag(ld, file, fn->stem_len)) {
-		fn->is_down = 1;
-		fn->stem_len -= 9;
-	}
-	fn->rollback = 0;
-}
-
-static int load_entry(loader *ld, const dir_entry *e)
+static int load_entry(gw_loader *ld, const gw_folder_entry *e)
 {
 	const char *file = e->name;
 	file_name fn;
 	markers mk;
 	int error;
 
-	if (e->skip &&
-	    (ld->forced == GW_FORMAT_AUTO || ld->forced == GW_FORMAT_DIESEL ||
-	     ld->forced == GW_FORMAT_PRISMA) &&
-	    gw_source__diesel_name(file))
-		return load_diesel(ld, e->name);
-	if (e->skip && ld->drizzle && !strcmp(file, "meta"))
-		return 0; /* the journal and snapshots, read by read_journal */
 	if (e->skip)
-		return gw_vec_push(&ld->ignored, e->name) < 0 ? gw_error_oom(ld->ctx) : 0;
+		return load_other(ld, e->name);
 	gw_str_clear(&ld->path);
 	if (gw_path_join(&ld->path, ld->dir, file) < 0)
 		return gw_error_oom(ld->ctx);
@@ -984,8 +935,8 @@ static int load_entry(loader *ld, const dir_entry *e)
 		        "cannot tell the migration's version from its name; expected "
 		        "e.g. %s",
 		        gw_convention_of(ld->forced)->example);
-	if (ld->drizzle)
-		drizzle_name(ld, &fn, file);
+	if (ld->detected && ld->detected->claim)
+		ld->detected->claim(ld, &fn, file);
 	if ((error = read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
 		return error;
 	scan_markers(&mk, ld->text.ptr, ld->text.size);
@@ -997,14 +948,14 @@ static int load_entry(loader *ld, const dir_entry *e)
 	 * touch, say) reads the same as a native or a pair's up file, so it
 	 * takes no side: it is an empty migration either way, and up says so. */
 	if (ld->forced == GW_FORMAT_AUTO && fn.conv == GW_FORMAT_PAIRS && !fn.rollback &&
-	    !mk.up.found && !mk.down.found && !has_sql(ld->text.ptr, 0, ld->text.size)) {
+	    !mk.up.found && !mk.down.found && !gw_source__has_sql(ld->text.ptr, 0, ld->text.size)) {
 		if (!ld->empty_file)
 			ld->empty_file = file;
 		return add_up(ld, file, &fn, &mk);
 	}
 	if ((error = resolve_conv(ld, file, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
 		return error;
-	note_conv(ld, fn.conv, file);
+	gw_source__note_conv(ld, fn.conv, file);
 	if (fn.conv == GW_FORMAT_GOLANG && !ld->odd_dialect &&
 	    memchr(file + fn.name_start, '.', fn.stem_len - fn.name_start))
 		ld->odd_dialect = file;
@@ -1018,7 +969,7 @@ static int load_entry(loader *ld, const dir_entry *e)
 
 static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
+	return strcmp(((const gw_folder_entry *)a)->name, ((const gw_folder_entry *)b)->name);
 }
 
 /* Whether a listed name is left out of the set: hidden names silently,
@@ -1043,9 +994,9 @@ static int entry_skip(const char *dir, const struct dirent *d, gw_str *path)
 	return gw_path_is_dir(path->ptr) == 1;
 }
 
-static int add_entry(dir_list *l, const char *name, int skip)
+static int add_entry(gw_folder *l, const char *name, int skip)
 {
-	dir_entry *items = gw_grow(l->items, &l->cap, l->len, sizeof(*items));
+	gw_folder_entry *items = gw_grow(l->items, &l->cap, l->len, sizeof(*items));
 
 	if (!items)
 		return -1;
@@ -1058,7 +1009,7 @@ static int add_entry(dir_list *l, const char *name, int skip)
 
 /* Like gw_dir_list, sorted bytewise, but it also tells which entries are
  * not migration files. */
-static int list_dir(dir_list *out, const char *dir, gw_ctx *ctx)
+int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -1082,7 +1033,7 @@ static int list_dir(dir_list *out, const char *dir, gw_ctx *ctx)
 	return error;
 }
 
-static void dir_list_dispose(dir_list *l)
+void gw_source__folder_dispose(gw_folder *l)
 {
 	size_t i;
 
@@ -1092,7 +1043,7 @@ static void dir_list_dispose(dir_list *l)
 }
 
 /* golang-migrate names are the generic files of a multi-dialect folder. */
-static void merge_multi(loader *ld)
+static void merge_multi(gw_loader *ld)
 {
 	size_t i, k = 0;
 
@@ -1105,7 +1056,7 @@ static void merge_multi(loader *ld)
 	ld->first[GW_FORMAT_GOLANG] = NULL;
 }
 
-static int check_mixed(loader *ld)
+static int check_mixed(gw_loader *ld)
 {
 	gw_str msg = GW_STR_INIT;
 	size_t i;
@@ -1146,7 +1097,7 @@ static int cmp_stem_key(const void *key, const void *elem)
 	return c ? c : (s[k->len] ? -1 : 0);
 }
 
-static int down_error(loader *ld, const down_rec *d, gw_format format)
+static int down_error(gw_loader *ld, const down_rec *d, gw_format format)
 {
 	gw_str_clear(&ld->path);
 	gw_path_join(&ld->path, ld->dir, d->file);
@@ -1161,7 +1112,7 @@ static int down_error(loader *ld, const down_rec *d, gw_format format)
 
 /* Of a generic up and the target dialect's, the latter stays. ups is
  * sorted by stem. */
-static void prefer_dialect(loader *ld)
+static void prefer_dialect(gw_loader *ld)
 {
 	gw_source_mig **ups = (gw_source_mig **)ld->ups.items;
 	size_t i, k = 0;
@@ -1183,7 +1134,7 @@ static void prefer_dialect(loader *ld)
 }
 
 /* Gives each down file to the up file with the same stem. */
-static int match_downs(loader *ld, gw_format format)
+static int match_downs(gw_loader *ld, gw_format format)
 {
 	gw_source_mig **ups = (gw_source_mig **)ld->ups.items, **hit;
 	size_t i;
@@ -1235,7 +1186,7 @@ static int match_downs(loader *ld, gw_format format)
  * godwit's own conventions (and goose, diesel, sqitch, whose generators
  * write a comment-only template) refuse it, as one not written yet, and so
  * does every convention while the file is still godwit new's template. */
-static void accept_empty(loader *ld, gw_format format)
+static void accept_empty(gw_loader *ld, gw_format format)
 {
 	size_t i;
 
@@ -1254,9 +1205,9 @@ static void accept_empty(loader *ld, gw_format format)
 
 #define REPEATABLE_DIR "repeatable"
 
-/* A migration whose whole file is its SQL; *out stays owned by ld->ups. */
-static int add_whole(loader *ld, gw_source_mig **out, gw_format conv, const char *file,
-                     const char *version, const char *name, size_t name_len, const char *stem)
+int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, const char *file,
+                         const char *version, const char *name, size_t name_len,
+                         const char *stem)
 {
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size;
@@ -1269,7 +1220,7 @@ static int add_whole(loader *ld, gw_source_mig **out, gw_format conv, const char
 		return error;
 	if (!(m = calloc(1, sizeof(*m))))
 		return gw_error_oom(ld->ctx);
-	m->pub.empty = !has_sql(text, 0, len);
+	m->pub.empty = !gw_source__has_sql(text, 0, len);
 	m->untouched = is_template(text, len);
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
 	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
@@ -1291,7 +1242,7 @@ cleanup:
 /* One repeatable/<name>.sql: the whole file is its SQL, run after every
  * versioned migration; its version is "R__<name>" like Flyway's, so one
  * name means the same thing in every convention. */
-static int add_repeatable(loader *ld, const char *name)
+static int add_repeatable(gw_loader *ld, const char *name)
 {
 	size_t base = strlen(name) - 4;
 	gw_str file = GW_STR_INIT, version = GW_STR_INIT;
@@ -1309,7 +1260,7 @@ static int add_repeatable(loader *ld, const char *name)
 	if ((error = read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
 		goto cleanup;
 	/* GW_FORMAT_AUTO: a repeatable, which has no down. */
-	if ((error = add_whole(ld, &m, GW_FORMAT_AUTO, file.ptr, version.ptr, name, base,
+	if ((error = gw_source__add_whole(ld, &m, GW_FORMAT_AUTO, file.ptr, version.ptr, name, base,
 	                       version.ptr)) == 0)
 		m->pub.repeatable = 1;
 cleanup:
@@ -1319,7 +1270,7 @@ cleanup:
 }
 
 /* Drops "repeatable" from the ignored entries once it has been read. */
-static void unignore(loader *ld, const char *name)
+static void unignore(gw_loader *ld, const char *name)
 {
 	size_t i;
 
@@ -1335,9 +1286,9 @@ static void unignore(loader *ld, const char *name)
 
 /* Flyway names its repeatables R__*.sql; the other flat conventions keep
  * theirs in a repeatable/ subfolder. */
-static int load_repeatables(loader *ld, gw_format format)
+static int load_repeatables(gw_loader *ld, gw_format format)
 {
-	dir_list names = {NULL, 0, 0};
+	gw_folder names = {NULL, 0, 0};
 	gw_str sub = GW_STR_INIT;
 	size_t i;
 	int error = 0;
@@ -1352,13 +1303,13 @@ static int load_repeatables(loader *ld, gw_format format)
 	if (gw_path_is_dir(sub.ptr) != 1)
 		goto cleanup;
 	unignore(ld, REPEATABLE_DIR);
-	if ((error = list_dir(&names, sub.ptr, ld->ctx)) < 0)
+	if ((error = gw_source__list_dir(&names, sub.ptr, ld->ctx)) < 0)
 		goto cleanup;
 	for (i = 0; i < names.len && !error; i++)
 		if (!names.items[i].skip)
 			error = add_repeatable(ld, names.items[i].name);
 cleanup:
-	dir_list_dispose(&names);
+	gw_source__folder_dispose(&names);
 	gw_str_dispose(&sub);
 	return error;
 }
@@ -1366,7 +1317,7 @@ cleanup:
 /* The library never prints: the caller shows these as it likes. Only the
  * conventions of other tools say so, as their folders often hold a README
  * or config the user may expect godwit to read. */
-static void notify_ignored(loader *ld, gw_format format)
+static void notify_ignored(gw_loader *ld, gw_format format)
 {
 	size_t i;
 
@@ -1378,11 +1329,11 @@ static void notify_ignored(loader *ld, gw_format format)
 		          (const char *)ld->ignored.items[i]);
 }
 
-/* ---- diesel ------------------------------------------------------------- */
+/* ---- what the conventions load with ------------------------------------ */
 
 /* Reads <dir>/<sub>/<file> into ld->text: 1 when read, 0 when there is no
  * such file. */
-static int read_sub(loader *ld, const char *sub, const char *file)
+int gw_source__read_sub(gw_loader *ld, const char *sub, const char *file)
 {
 	int error;
 
@@ -1396,38 +1347,8 @@ static int read_sub(loader *ld, const char *sub, const char *file)
 	return 1;
 }
 
-/* down.sql of a diesel (or Prisma) migration, when it holds SQL. */
-static int diesel_down(loader *ld, gw_source_mig *m, const char *sub, gw_format conv)
-{
-	const char *text;
-	size_t len;
-	markers mk;
-	int error;
-
-	if ((error = read_sub(ld, sub, "down.sql")) <= 0)
-		return error;
-	text = ld->text.ptr;
-	len = ld->text.size;
-	scan_markers(&mk, text, len);
-	if ((error = whole_markers(ld, &mk, conv, sub, 1, 0)) < 0)
-		return error;
-	if (!has_sql(text, 0, len)) {
-		m->down_state = GW_DOWN_EMPTY;
-		return 0;
-	}
-	if ((error = read_directives(NULL, &m->pub.down_no_transaction, text, 0,
-	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
-	    (error = checksum(m->pub.down_checksum, text, len, ld->ctx)) < 0)
-		return error;
-	gw_str_clear(&ld->path);
-	if (gw_path_join(&ld->path, sub, "down.sql") < 0 ||
-	    !(m->pub.down_file = gw_strdup(ld->path.ptr)))
-		return gw_error_oom(ld->ctx);
-	return 0;
-}
-
 /* A forced convention refuses a migration folder of another tool. */
-static int check_dir_forced(loader *ld, gw_format conv)
+int gw_source__check_dir_forced(gw_loader *ld, gw_format conv)
 {
 	if (ld->forced == GW_FORMAT_AUTO || ld->forced == conv)
 		return 0;
@@ -1438,382 +1359,11 @@ static int check_dir_forced(loader *ld, gw_format conv)
 	        gw_convention_of(ld->forced)->example);
 }
 
-/* Prisma's "<14 digits>_<name>/migration.sql", already in ld->text. Prisma
- * runs no downs, but its users keep one beside it (down.sql, made with
- * `prisma migrate diff --script`): godwit reads it as the down, as diesel's. */
-static int load_prisma(loader *ld, char *sub, const char *version)
-{
-	gw_str up = GW_STR_INIT;
-	gw_source_mig *m;
-	int error;
-
-	if ((error = check_dir_forced(ld, GW_FORMAT_PRISMA)) < 0)
-		return error;
-	if (gw_path_join(&up, sub, "migration.sql") < 0) {
-		gw_str_dispose(&up);
-		return gw_error_oom(ld->ctx);
-	}
-	error = add_whole(ld, &m, GW_FORMAT_PRISMA, up.ptr, version, sub + 15, strlen(sub) - 15,
-	                  sub);
-	gw_str_dispose(&up);
-	if (error < 0 || (error = diesel_down(ld, m, sub, GW_FORMAT_PRISMA)) < 0)
-		return error;
-	note_conv(ld, GW_FORMAT_PRISMA, sub);
-	return 0;
-}
-
-/* A "<version>_<name>/" folder holding up.sql, down.sql and perhaps a
- * metadata.toml. Diesel stores the version without its dashes, so godwit
- * does too: 2023-07-05-000058_x is version 20230705000058. */
-static int load_diesel(loader *ld, char *sub)
-{
-	size_t vlen = gw_source__diesel_name(sub), i;
-	gw_str up = GW_STR_INIT, version = GW_STR_INIT;
-	gw_source_mig *m;
-	int error;
-
-	gw_str_clear(&ld->path);
-	if (gw_path_join(&ld->path, ld->dir, sub) < 0)
-		return gw_error_oom(ld->ctx);
-	if (gw_path_is_dir(ld->path.ptr) != 1)
-		return gw_vec_push(&ld->ignored, sub) < 0 ? gw_error_oom(ld->ctx) : 0;
-	for (i = 0; i < vlen; i++)
-		if (sub[i] != '-')
-			gw_str_putc(&version, sub[i]);
-	if (gw_path_join(&up, sub, "up.sql") < 0 || gw_str_failed(&version)) {
-		error = gw_error_oom(ld->ctx);
-		goto cleanup;
-	}
-	if ((error = read_sub(ld, sub, "up.sql")) < 0)
-		goto cleanup;
-	if (!error && vlen == 14 && (error = read_sub(ld, sub, "migration.sql")) != 0) {
-		error = error < 0 ? error : load_prisma(ld, sub, version.ptr);
-		goto cleanup;
-	}
-	if (!error) {
-		gw_str_clear(&ld->path);
-		gw_path_join(&ld->path, ld->dir, sub);
-		gw_str_puts(&ld->path, "/up.sql");
-		error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		                              "missing; a diesel migration folder holds up.sql "
-		                              "(and down.sql)%s",
-		                              vlen == 14 ? ", a Prisma one migration.sql" : "");
-		goto cleanup;
-	}
-	if ((error = check_dir_forced(ld, GW_FORMAT_DIESEL)) < 0)
-		goto cleanup;
-	if ((error = add_whole(ld, &m, GW_FORMAT_DIESEL, up.ptr, version.ptr, sub + vlen + 1,
-	                       strlen(sub) - vlen - 1, sub)) < 0 ||
-	    (error = diesel_down(ld, m, sub, GW_FORMAT_DIESEL)) < 0 ||
-	    (error = read_sub(ld, sub, "metadata.toml")) < 0)
-		goto cleanup;
-	if (error && gw_source__diesel_no_tx(ld->text.ptr, ld->text.size))
-		m->pub.no_transaction = m->pub.down_no_transaction = 1;
-	note_conv(ld, GW_FORMAT_DIESEL, sub);
-	error = 0;
-cleanup:
-	gw_str_dispose(&up);
-	gw_str_dispose(&version);
-	return error;
-}
-
-/* ---- drizzle-kit -------------------------------------------------------- */
-
-/* A meta/_journal.json makes the folder drizzle-kit's (unless another
- * convention is forced); its tags say which files belong and in what order. */
-static int read_journal(loader *ld)
-{
-	gw_drizzle_error jerr;
-
-	if (ld->forced != GW_FORMAT_AUTO && ld->forced != GW_FORMAT_DRIZZLE)
-		return 0;
-	gw_str_clear(&ld->path);
-	if (gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL) < 0)
-		return gw_error_oom(ld->ctx);
-	if (gw_path_is_dir(ld->path.ptr) != 0)
-		return 0;
-	ld->drizzle = 1;
-	if (gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx) < 0)
-		return gw_error_set(ld->ctx, GW_EIO, "cannot read %s", ld->path.ptr);
-	if (gw_source__drizzle_read(&ld->tags, NULL, ld->text.ptr, ld->text.size, &jerr) < 0)
-		return jerr.what[0] ? gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr,
-		                                            jerr.line, jerr.col, "%s", jerr.what)
-		                    : gw_error_oom(ld->ctx);
-	return 0;
-}
-
-/* The index in ld->ups of the migration with this stem; ld->ups.len if none. */
-static size_t find_stem(loader *ld, const char *stem)
-{
-	size_t i;
-
-	for (i = 0; i < ld->ups.len; i++)
-		if (!strcmp(((gw_source_mig *)ld->ups.items[i])->stem, stem))
-			break;
-	return i;
-}
-
-/* Every journal entry has its file, every file its entry, and the journal's
- * order is the order of the versions, so sorting by version keeps it. */
-static int check_journal(loader *ld)
-{
-	gw_source_mig *m, *prev = NULL;
-	char *listed = calloc(ld->ups.len + 1, 1);
-	size_t i, k;
-	int error = 0;
-
-	if (!listed)
-		return gw_error_oom(ld->ctx);
-	gw_str_clear(&ld->path);
-	gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL);
-	for (i = 0; i < ld->tags.len; i++) {
-		const char *tag = ld->tags.items[i];
-
-		if ((k = find_stem(ld, tag)) == ld->ups.len) {
-			error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-			                              "lists %s, but there is no %s.sql; restore "
-			                              "it or remove its entry",
-			                              tag, tag);
-			goto cleanup;
-		}
-		m = ld->ups.items[k];
-		if (prev && gw_version_cmp(prev->pub.version, m->pub.version) >= 0) {
-			error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-			                              "lists %s after %s; number the files in "
-			                              "journal order",
-			                              tag, prev->stem);
-			goto cleanup;
-		}
-		listed[k] = 1;
-		prev = m;
-	}
-	for (i = 0; i < ld->ups.len; i++) {
-		m = ld->ups.items[i];
-		if (listed[i] || m->pub.repeatable)
-			continue;
-		gw_str_clear(&ld->path);
-		gw_path_join(&ld->path, ld->dir, m->pub.up_file);
-		error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		                              "is not in %s; drizzle-kit would not run it: add "
-		                              "an entry or delete the file",
-		                              DRIZZLE_JOURNAL);
-		goto cleanup;
-	}
-cleanup:
-	free(listed);
-	return error;
-}
-
-/* ---- sqitch ------------------------------------------------------------ */
-
-/* Whether the folder is a sqitch project: 1 when it has a sqitch.plan
- * (and no other convention is forced). */
-static int find_plan(loader *ld)
-{
-	if (ld->forced != GW_FORMAT_AUTO && ld->forced != GW_FORMAT_SQITCH)
-		return 0;
-	gw_str_clear(&ld->path);
-	if (gw_path_join(&ld->path, ld->dir, SQITCH_PLAN) < 0)
-		return gw_error_oom(ld->ctx);
-	if (gw_path_is_dir(ld->path.ptr) == 0)
-		return 1;
-	if (ld->forced != GW_FORMAT_SQITCH)
-		return 0;
-	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-	                             "missing; a sqitch project has its plan there (pass the "
-	                             "folder that holds it with --dir)");
-}
-
-/* The file name of a change's scripts: "name.sql", or for a change that
- * was reworked later "name@TAG.sql", TAG being the newest tag between
- * the two with such a deploy script (sqitch's rule). */
-static int script_name(gw_str *out, loader *ld, const gw_sqitch_change *c)
-{
-	size_t i;
-
-	gw_str_clear(out);
-	for (i = 0; i < c->rework_tags.len; i++) {
-		gw_str_clear(out);
-		gw_str_printf(out, "%s@%s.sql", c->name, (const char *)c->rework_tags.items[i]);
-		gw_str_clear(&ld->path);
-		if (gw_path_join(&ld->path, ld->dir, "deploy") < 0 ||
-		    gw_str_printf(&ld->path, "/%s", out->ptr) < 0)
-			return gw_error_oom(ld->ctx);
-		if (gw_path_is_dir(ld->path.ptr) == 0)
-			return 0;
-	}
-	gw_str_clear(out);
-	if (c->rework_tags.len)
-		gw_str_printf(out, "%s@%s.sql", c->name, (const char *)c->rework_tags.items[0]);
-	else
-		gw_str_printf(out, "%s.sql", c->name);
-	return gw_str_failed(out) ? gw_error_oom(ld->ctx) : 0;
-}
-
-/* Whether the script in ld->text holds SQL inside its BEGIN ... COMMIT. */
-static int script_has_sql(const loader *ld, int verify)
-{
-	size_t off, end;
-
-	gw_source__sqitch_unwrap(ld->text.ptr, ld->text.size, verify, &off, &end);
-	return has_sql(ld->text.ptr, off, end);
-}
-
-/* revert/<script> and verify/<script>, when they hold SQL. */
-static int sqitch_revert_verify(loader *ld, gw_source_mig *m, const char *script)
-{
-	int error;
-
-	if ((error = read_sub(ld, "revert", script)) < 0)
-		return error;
-	if (error && !script_has_sql(ld, 0))
-		m->down_state = GW_DOWN_EMPTY;
-	else if (error) {
-		if ((error = read_directives(
-		             NULL, &m->pub.down_no_transaction, ld->text.ptr, 0,
-		             gw_text_skip_space_comments(ld->text.ptr, ld->text.size, 0), 1,
-		             ld->ctx)) < 0 ||
-		    (error = checksum(m->pub.down_checksum, ld->text.ptr, ld->text.size, ld->ctx)) <
-		            0)
-			return error;
-		gw_str_clear(&ld->path);
-		gw_str_printf(&ld->path, "revert/%s", script);
-		if (gw_str_failed(&ld->path) || !(m->pub.down_file = gw_strdup(ld->path.ptr)))
-			return gw_error_oom(ld->ctx);
-	}
-	if ((error = read_sub(ld, "verify", script)) <= 0 || !script_has_sql(ld, 1))
-		return error;
-	gw_str_clear(&ld->path);
-	gw_str_printf(&ld->path, "verify/%s", script);
-	if (gw_str_failed(&ld->path) || !(m->verify_file = gw_strdup(ld->path.ptr)))
-		return gw_error_oom(ld->ctx);
-	m->pub.has_verify = 1;
-	return 0;
-}
-
-/* The change at plan position i (0-based) as migration version i + 1. */
-static int sqitch_change(loader *ld, const gw_sqitch_change *c, size_t i, const char *plan_path)
-{
-	gw_str script = GW_STR_INIT, up = GW_STR_INIT, version = GW_STR_INIT;
-	gw_source_mig *m;
-	int error;
-
-	if ((error = script_name(&script, ld, c)) < 0)
-		goto cleanup;
-	gw_str_printf(&up, "deploy/%s", script.ptr);
-	gw_str_printf(&version, "%zu", i + 1);
-	if (gw_str_failed(&up) || gw_str_failed(&version)) {
-		error = gw_error_oom(ld->ctx);
-		goto cleanup;
-	}
-	if ((error = read_sub(ld, "deploy", script.ptr)) == 0)
-		error = gw_source__file_error(ld->ctx, GW_ESOURCE, plan_path, c->line, 0,
-		                              "plans change %s, but %s/%s does not exist; "
-		                              "restore it or remove the change from the plan",
-		                              c->name, ld->dir, up.ptr);
-	if (error < 0)
-		goto cleanup;
-	/* The stem names the scripts without their folder: "users.sql". */
-	script.ptr[script.size - 4] = '\0';
-	if ((error = add_whole(ld, &m, GW_FORMAT_SQITCH, up.ptr, version.ptr, c->name,
-	                       strlen(c->name), script.ptr)) < 0)
-		goto cleanup;
-	m->sections = GW_SECTIONS_SQITCH;
-	m->pub.empty = !script_has_sql(ld, 0);
-	script.ptr[script.size - 4] = '.';
-	error = sqitch_revert_verify(ld, m, script.ptr);
-cleanup:
-	gw_str_dispose(&script);
-	gw_str_dispose(&up);
-	gw_str_dispose(&version);
-	return error;
-}
-
-/* A change conflicts with the earlier changes of each name it lists: they
- * must not be applied when it is (sqitch refuses to deploy it then). */
-static int sqitch_conflicts(loader *ld, const gw_sqitch_plan *plan)
-{
-	size_t i, j, k;
-	char buf[32];
-
-	for (i = 0; i < plan->count; i++) {
-		gw_source_mig *m = ld->ups.items[i];
-
-		for (k = 0; k < plan->changes[i].conflicts.len; k++) {
-			const char *name = plan->changes[i].conflicts.items[k];
-
-			for (j = 0; j < i; j++) {
-				char **more;
-
-				if (strcmp(plan->changes[j].name, name))
-					continue;
-				more = realloc(m->pub.conflicts,
-				               (m->pub.nconflicts + 1) * sizeof(*more));
-				if (!more)
-					return gw_error_oom(ld->ctx);
-				m->pub.conflicts = more;
-				snprintf(buf, sizeof(buf), "%zu", j + 1);
-				if (!(more[m->pub.nconflicts] = gw_strdup(buf)))
-					return gw_error_oom(ld->ctx);
-				m->pub.nconflicts++;
-			}
-		}
-	}
-	return 0;
-}
-
-/* Top-level .sql files next to a sqitch.plan make the folder ambiguous. */
-static int check_sqitch_alone(loader *ld, const dir_list *names)
-{
-	size_t i;
-
-	if (ld->forced == GW_FORMAT_SQITCH)
-		return 0;
-	for (i = 0; i < names->len; i++) {
-		if (names->items[i].skip)
-			continue;
-		gw_str_clear(&ld->path);
-		gw_path_join(&ld->path, ld->dir, names->items[i].name);
-		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		                             "is a migration file next to a sqitch.plan; keep "
-		                             "one convention per folder, or pass --format");
-	}
-	return 0;
-}
-
-static int load_sqitch(loader *ld, const dir_list *names)
-{
-	gw_sqitch_plan plan;
-	gw_str plan_path = GW_STR_INIT;
-	size_t i;
-	int error;
-
-	memset(&plan, 0, sizeof(plan));
-	if ((error = check_sqitch_alone(ld, names)) < 0)
-		return error;
-	if (gw_path_join(&plan_path, ld->dir, SQITCH_PLAN) < 0)
-		return gw_error_oom(ld->ctx);
-	if ((error = gw_file_read(&ld->text, plan_path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
-	    (error = gw_source__sqitch_plan(&plan, ld->text.ptr, ld->text.size, plan_path.ptr,
-	                                    ld->ctx)) < 0)
-		goto cleanup;
-	for (i = 0; i < plan.count && error == 0; i++)
-		error = sqitch_change(ld, &plan.changes[i], i, plan_path.ptr);
-	if (error == 0)
-		error = sqitch_conflicts(ld, &plan);
-	ld->project = plan.project;
-	plan.project = NULL;
-	note_conv(ld, GW_FORMAT_SQITCH, SQITCH_PLAN);
-cleanup:
-	gw_source__sqitch_plan_dispose(&plan);
-	gw_str_dispose(&plan_path);
-	return error;
-}
 
 /* An empty "<digits>_<name>.sql" takes no side between the native and
  * pairs conventions (and goose's), but it is no Flyway, diesel or other
  * tool's migration: in such a folder it is a stray file. */
-static int check_empty_file(loader *ld, gw_format format)
+static int check_empty_file(gw_loader *ld, gw_format format)
 {
 	if (!ld->empty_file || format == GW_FORMAT_NATIVE || format == GW_FORMAT_PAIRS ||
 	    format == GW_FORMAT_GOOSE)
@@ -1830,7 +1380,7 @@ static int check_empty_file(loader *ld, gw_format format)
  * '.': in its folders anything else after the name is a dialect godwit
  * does not know (a typo, most likely). Such a file would run on every
  * database as a generic one, so it is refused. */
-static int check_odd_dialect(loader *ld, gw_format format)
+static int check_odd_dialect(gw_loader *ld, gw_format format)
 {
 	if (!ld->odd_dialect || format != GW_FORMAT_MULTI)
 		return 0;
@@ -1845,7 +1395,7 @@ static int check_odd_dialect(loader *ld, gw_format format)
 /* pop and popx also run fizz migrations (their own DSL, translated per
  * database); godwit runs SQL only, and leaving one out would skip a
  * migration the folder's tool applies, so one is an error. */
-static int check_fizz(loader *ld, gw_format format)
+static int check_fizz(gw_loader *ld, gw_format format)
 {
 	size_t i, n;
 
@@ -1876,7 +1426,7 @@ static int missing_dir(const char *dir, gw_ctx *ctx)
 	return error;
 }
 
-static int take_ignored(gw_source *src, loader *ld)
+static int take_ignored(gw_source *src, gw_loader *ld)
 {
 	size_t i;
 
@@ -1897,12 +1447,30 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
 	return gw_source_load_dialect(out, dir, format, NULL, ctx);
 }
 
+/* Asks the conventions that may be the folder's whether a file of theirs
+ * lists its migrations; the last to say so loads it. */
+static int detect(gw_loader *ld)
+{
+	const gw_convention *const *conv;
+	int error;
+
+	for (conv = gw_conventions(); *conv; conv++) {
+		if (!(*conv)->detect || (ld->forced != GW_FORMAT_AUTO && ld->forced != (*conv)->format))
+			continue;
+		if ((error = (*conv)->detect(ld)) < 0)
+			return error;
+		if (error)
+			ld->detected = *conv;
+	}
+	return 0;
+}
+
 static int load_folder(gw_source **out, const char *dir, gw_format format, const char *dialect,
                        const char *root, gw_ctx *ctx)
 {
 	gw_source_priv *sp = NULL;
-	dir_list names = {NULL, 0, 0};
-	loader ld;
+	gw_folder names = {NULL, 0, 0};
+	gw_loader ld;
 	size_t i;
 	int error = -1, isdir;
 
@@ -1934,24 +1502,29 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 		                     dir);
 		goto cleanup;
 	}
-	if ((error = list_dir(&names, dir, ctx)) < 0 || (error = read_journal(&ld)) < 0 ||
-	    (error = ld.sqitch = find_plan(&ld)) < 0)
+	if ((error = gw_source__list_dir(&names, dir, ctx)) < 0 || (error = detect(&ld)) < 0)
 		goto cleanup;
-	if (ld.sqitch && (error = load_sqitch(&ld, &names)) < 0)
-		goto cleanup;
-	for (i = 0; i < names.len && !ld.sqitch; i++)
-		if ((error = load_entry(&ld, &names.items[i])) < 0)
+	if (ld.detected && ld.detected->load) {
+		if ((error = ld.detected->load(&ld, &names)) < 0)
 			goto cleanup;
+	} else {
+		for (i = 0; i < names.len; i++)
+			if ((error = load_entry(&ld, &names.items[i])) < 0)
+				goto cleanup;
+	}
 	if ((error = check_mixed(&ld)) < 0)
 		goto cleanup;
 	if (format == GW_FORMAT_AUTO)
 		/* A journal with no migrations yet is still drizzle-kit's. */
-		format = ld.nseen ? ld.seen[0] : ld.drizzle ? GW_FORMAT_DRIZZLE : GW_FORMAT_NATIVE;
+		format = ld.nseen      ? ld.seen[0]
+		         : ld.detected ? ld.detected->format
+		                       : GW_FORMAT_NATIVE;
 	if ((error = check_empty_file(&ld, format)) < 0 ||
 	    (error = check_odd_dialect(&ld, format)) < 0 || (error = check_fizz(&ld, format)) < 0)
 		goto cleanup;
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
-	    (format == GW_FORMAT_DRIZZLE && (error = check_journal(&ld)) < 0))
+	    (gw_convention_of(format)->check_set &&
+	     (error = gw_convention_of(format)->check_set(&ld)) < 0))
 		goto cleanup;
 	accept_empty(&ld, format);
 	/* Prisma writes migration_lock.toml in every migrations folder: it
@@ -1986,31 +1559,14 @@ cleanup:
 	gw_vec_dispose(&ld.ups, mig_free_cb);
 	gw_vec_dispose(&ld.downs, free);
 	gw_vec_dispose(&ld.ignored, NULL);
-	gw_vec_dispose(&ld.tags, free);
+	gw_vec_dispose(&ld.listed, free);
 	free(ld.project);
 	free(ld.guard.root);
 	free(ld.guard.dir);
-	dir_list_dispose(&names);
+	gw_source__folder_dispose(&names);
 	gw_str_dispose(&ld.path);
 	gw_str_dispose(&ld.text);
 	return error;
-}
-
-/* sqitch.conf, when the folder may be a sqitch project: it can put the
- * plan and scripts below top_dir (sqitch init --top-dir) and name the
- * registry. An unreadable one is as good as none: the folder is then read
- * as it is. */
-static void read_sqitch_conf(gw_sqitch_conf *conf, const char *dir, gw_format format)
-{
-	gw_str path = GW_STR_INIT, text = GW_STR_INIT;
-
-	memset(conf, 0, sizeof(*conf));
-	if ((format == GW_FORMAT_AUTO || format == GW_FORMAT_SQITCH) &&
-	    gw_path_join(&path, dir, "sqitch.conf") == 0 && gw_path_is_dir(path.ptr) == 0 &&
-	    gw_file_read(&text, path.ptr, GW_FILE_MAX, NULL) == 0)
-		gw_source__sqitch_conf(conf, text.ptr, text.size);
-	gw_str_dispose(&path);
-	gw_str_dispose(&text);
 }
 
 int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
@@ -2022,30 +1578,27 @@ int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, c
 int gw_source_load_in(gw_source **out, const char *dir, gw_format format, const char *dialect,
                       const char *root, gw_ctx *ctx)
 {
-	gw_sqitch_conf conf;
+	const gw_convention *const *c, *conv = NULL;
 	gw_str top = GW_STR_INIT;
+	char *registry = NULL;
 	int error;
 
-	read_sqitch_conf(&conf, dir, format);
-	if (conf.top_dir && *conf.top_dir && strcmp(conf.top_dir, ".")) {
-		if (conf.top_dir[0] == '/')
-			gw_str_puts(&top, conf.top_dir);
-		else
-			gw_path_join(&top, dir, conf.top_dir);
-		if (gw_str_failed(&top)) {
-			error = gw_error_oom(ctx);
-			goto cleanup;
-		}
-		error = load_folder(out, top.ptr, GW_FORMAT_SQITCH, dialect, root, ctx);
-	} else {
+	/* A convention's settings may put its migrations elsewhere. */
+	for (c = gw_conventions(); *c && !conv; c++)
+		if ((*c)->locate && (format == GW_FORMAT_AUTO || format == (*c)->format))
+			conv = *c;
+	if (conv && (error = conv->locate(&top, &registry, dir, ctx)) < 0)
+		goto cleanup;
+	if (top.size)
+		error = load_folder(out, top.ptr, conv->format, dialect, root, ctx);
+	else
 		error = load_folder(out, dir, format, dialect, root, ctx);
-	}
-	if (error == 0 && (*out)->format == GW_FORMAT_SQITCH) {
-		(*out)->registry = conf.registry;
-		conf.registry = NULL;
+	if (error == 0 && conv && (*out)->format == conv->format) {
+		(*out)->registry = registry;
+		registry = NULL;
 	}
 cleanup:
-	gw_source__sqitch_conf_dispose(&conf);
+	free(registry);
 	gw_str_dispose(&top);
 	return error;
 }

@@ -11,9 +11,12 @@
  * BEGIN ... COMMIT a sqitch script wraps itself in, so godwit can run the
  * inside in its own transaction together with the history row.
  *
- * source.c turns the changes into migrations: a change's version is its
- * position in the plan (1, 2, ...), which only grows as sqitch appends.
+ * It loads a project: sqitch.conf's top_dir says where the plan is, and
+ * the plan's changes become the migrations, each with its scripts; a
+ * change's version is its position in the plan (1, 2, ...), which only
+ * grows as sqitch appends.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <ini.h>
 #include <string.h>
@@ -717,6 +720,235 @@ void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 }
 
+/* ---- loading ------------------------------------------------------------ */
+
+/* Whether the folder is a sqitch project: 1 when it has a sqitch.plan. */
+static int sqitch_detect(gw_loader *ld)
+{
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, SQITCH_PLAN) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) == 0)
+		return 1;
+	if (ld->forced != GW_FORMAT_SQITCH)
+		return 0;
+	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+	                             "missing; a sqitch project has its plan there (pass the "
+	                             "folder that holds it with --dir)");
+}
+
+/* The file name of a change's scripts: "name.sql", or for a change that
+ * was reworked later "name@TAG.sql", TAG being the newest tag between
+ * the two with such a deploy script (sqitch's rule). */
+static int script_name(gw_str *out, gw_loader *ld, const gw_sqitch_change *c)
+{
+	size_t i;
+
+	gw_str_clear(out);
+	for (i = 0; i < c->rework_tags.len; i++) {
+		gw_str_clear(out);
+		gw_str_printf(out, "%s@%s.sql", c->name, (const char *)c->rework_tags.items[i]);
+		gw_str_clear(&ld->path);
+		if (gw_path_join(&ld->path, ld->dir, "deploy") < 0 ||
+		    gw_str_printf(&ld->path, "/%s", out->ptr) < 0)
+			return gw_error_oom(ld->ctx);
+		if (gw_path_is_dir(ld->path.ptr) == 0)
+			return 0;
+	}
+	gw_str_clear(out);
+	if (c->rework_tags.len)
+		gw_str_printf(out, "%s@%s.sql", c->name, (const char *)c->rework_tags.items[0]);
+	else
+		gw_str_printf(out, "%s.sql", c->name);
+	return gw_str_failed(out) ? gw_error_oom(ld->ctx) : 0;
+}
+
+/* Whether the script in ld->text holds SQL inside its BEGIN ... COMMIT. */
+static int script_has_sql(const gw_loader *ld, int verify)
+{
+	size_t off, end;
+
+	gw_source__sqitch_unwrap(ld->text.ptr, ld->text.size, verify, &off, &end);
+	return gw_source__has_sql(ld->text.ptr, off, end);
+}
+
+/* revert/<script> and verify/<script>, when they hold SQL. */
+static int sqitch_revert_verify(gw_loader *ld, gw_source_mig *m, const char *script)
+{
+	int error;
+
+	if ((error = gw_source__read_sub(ld, "revert", script)) < 0)
+		return error;
+	if (error && !script_has_sql(ld, 0))
+		m->down_state = GW_DOWN_EMPTY;
+	else if (error) {
+		if ((error = gw_source__down_text(m->pub.down_checksum, &m->pub.down_no_transaction,
+		                                  ld->text.ptr, ld->text.size, ld->ctx)) < 0)
+			return error;
+		gw_str_clear(&ld->path);
+		gw_str_printf(&ld->path, "revert/%s", script);
+		if (gw_str_failed(&ld->path) || !(m->pub.down_file = gw_strdup(ld->path.ptr)))
+			return gw_error_oom(ld->ctx);
+	}
+	if ((error = gw_source__read_sub(ld, "verify", script)) <= 0 || !script_has_sql(ld, 1))
+		return error;
+	gw_str_clear(&ld->path);
+	gw_str_printf(&ld->path, "verify/%s", script);
+	if (gw_str_failed(&ld->path) || !(m->verify_file = gw_strdup(ld->path.ptr)))
+		return gw_error_oom(ld->ctx);
+	m->pub.has_verify = 1;
+	return 0;
+}
+
+/* The change at plan position i (0-based) as migration version i + 1. */
+static int sqitch_change(gw_loader *ld, const gw_sqitch_change *c, size_t i, const char *plan_path)
+{
+	gw_str script = GW_STR_INIT, up = GW_STR_INIT, version = GW_STR_INIT;
+	gw_source_mig *m;
+	int error;
+
+	if ((error = script_name(&script, ld, c)) < 0)
+		goto cleanup;
+	gw_str_printf(&up, "deploy/%s", script.ptr);
+	gw_str_printf(&version, "%zu", i + 1);
+	if (gw_str_failed(&up) || gw_str_failed(&version)) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
+	if ((error = gw_source__read_sub(ld, "deploy", script.ptr)) == 0)
+		error = gw_source__file_error(ld->ctx, GW_ESOURCE, plan_path, c->line, 0,
+		                              "plans change %s, but %s/%s does not exist; "
+		                              "restore it or remove the change from the plan",
+		                              c->name, ld->dir, up.ptr);
+	if (error < 0)
+		goto cleanup;
+	/* The stem names the scripts without their folder: "users.sql". */
+	script.ptr[script.size - 4] = '\0';
+	if ((error = gw_source__add_whole(ld, &m, GW_FORMAT_SQITCH, up.ptr, version.ptr, c->name,
+	                       strlen(c->name), script.ptr)) < 0)
+		goto cleanup;
+	m->sections = GW_SECTIONS_SQITCH;
+	m->pub.empty = !script_has_sql(ld, 0);
+	script.ptr[script.size - 4] = '.';
+	error = sqitch_revert_verify(ld, m, script.ptr);
+cleanup:
+	gw_str_dispose(&script);
+	gw_str_dispose(&up);
+	gw_str_dispose(&version);
+	return error;
+}
+
+/* A change conflicts with the earlier changes of each name it lists: they
+ * must not be applied when it is (sqitch refuses to deploy it then). */
+static int sqitch_conflicts(gw_loader *ld, const gw_sqitch_plan *plan)
+{
+	size_t i, j, k;
+	char buf[32];
+
+	for (i = 0; i < plan->count; i++) {
+		gw_source_mig *m = ld->ups.items[i];
+
+		for (k = 0; k < plan->changes[i].conflicts.len; k++) {
+			const char *name = plan->changes[i].conflicts.items[k];
+
+			for (j = 0; j < i; j++) {
+				char **more;
+
+				if (strcmp(plan->changes[j].name, name))
+					continue;
+				more = realloc(m->pub.conflicts,
+				               (m->pub.nconflicts + 1) * sizeof(*more));
+				if (!more)
+					return gw_error_oom(ld->ctx);
+				m->pub.conflicts = more;
+				snprintf(buf, sizeof(buf), "%zu", j + 1);
+				if (!(more[m->pub.nconflicts] = gw_strdup(buf)))
+					return gw_error_oom(ld->ctx);
+				m->pub.nconflicts++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Top-level .sql files next to a sqitch.plan make the folder ambiguous. */
+static int check_sqitch_alone(gw_loader *ld, const gw_folder *names)
+{
+	size_t i;
+
+	if (ld->forced == GW_FORMAT_SQITCH)
+		return 0;
+	for (i = 0; i < names->len; i++) {
+		if (names->items[i].skip)
+			continue;
+		gw_str_clear(&ld->path);
+		gw_path_join(&ld->path, ld->dir, names->items[i].name);
+		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                             "is a migration file next to a sqitch.plan; keep "
+		                             "one convention per folder, or pass --format");
+	}
+	return 0;
+}
+
+/* Loads the changes of sqitch.plan, in its order. */
+static int sqitch_load(gw_loader *ld, const gw_folder *names)
+{
+	gw_sqitch_plan plan;
+	gw_str plan_path = GW_STR_INIT;
+	size_t i;
+	int error;
+
+	memset(&plan, 0, sizeof(plan));
+	if ((error = check_sqitch_alone(ld, names)) < 0)
+		return error;
+	if (gw_path_join(&plan_path, ld->dir, SQITCH_PLAN) < 0)
+		return gw_error_oom(ld->ctx);
+	if ((error = gw_file_read(&ld->text, plan_path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
+	    (error = gw_source__sqitch_plan(&plan, ld->text.ptr, ld->text.size, plan_path.ptr,
+	                                    ld->ctx)) < 0)
+		goto cleanup;
+	for (i = 0; i < plan.count && error == 0; i++)
+		error = sqitch_change(ld, &plan.changes[i], i, plan_path.ptr);
+	if (error == 0)
+		error = sqitch_conflicts(ld, &plan);
+	ld->project = plan.project;
+	plan.project = NULL;
+	gw_source__note_conv(ld, GW_FORMAT_SQITCH, SQITCH_PLAN);
+cleanup:
+	gw_source__sqitch_plan_dispose(&plan);
+	gw_str_dispose(&plan_path);
+	return error;
+}
+
+/* sqitch.conf can put the plan and scripts below top_dir (sqitch init
+ * --top-dir) and name the registry. An unreadable one is as good as none:
+ * the folder is then read as it is. */
+static int sqitch_locate(gw_str *top, char **registry, const char *dir, gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT, text = GW_STR_INIT;
+	gw_sqitch_conf conf;
+	int error = 0;
+
+	memset(&conf, 0, sizeof(conf));
+	if (gw_path_join(&path, dir, "sqitch.conf") == 0 && gw_path_is_dir(path.ptr) == 0 &&
+	    gw_file_read(&text, path.ptr, GW_FILE_MAX, NULL) == 0)
+		gw_source__sqitch_conf(&conf, text.ptr, text.size);
+	if (conf.top_dir && *conf.top_dir && strcmp(conf.top_dir, ".")) {
+		if (conf.top_dir[0] == '/')
+			gw_str_puts(top, conf.top_dir);
+		else
+			gw_path_join(top, dir, conf.top_dir);
+		if (gw_str_failed(top))
+			error = gw_error_oom(ctx);
+	}
+	*registry = conf.registry;
+	conf.registry = NULL;
+	gw_source__sqitch_conf_dispose(&conf);
+	gw_str_dispose(&path);
+	gw_str_dispose(&text);
+	return error;
+}
+
 /* ---- the convention --------------------------------------------------- */
 
 static const char *sqitch_down_place(gw_str *file, const char *stem, const char *up_file)
@@ -836,4 +1068,7 @@ const gw_convention gw_convention_sqitch = {
         .new_files = sqitch_new,
         .check_new = sqitch_check_new,
         .register_new = sqitch_register,
+        .locate = sqitch_locate,
+        .detect = sqitch_detect,
+        .load = sqitch_load,
 };
