@@ -38,4 +38,5 @@ const gw_convention gw_convention_dated = {
         .classify = dated_classify,
         .down_place = gw_source__rollback_down_place,
         .new_files = gw_source__rollback_new,
+        .repeatable_dir = 1,
 };

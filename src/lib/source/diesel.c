@@ -182,4 +182,5 @@ const gw_convention gw_convention_diesel = {
         .down_place = gw_source__folder_down_place,
         .new_files = diesel_new,
         .load_dir = diesel_load_dir,
+        .notes_ignored = 1,
 };

@@ -358,4 +358,6 @@ const gw_convention gw_convention_drizzle = {
         .claim = drizzle_claim,
         .load_dir = drizzle_load_dir,
         .check_set = drizzle_check,
+        .runs_empty = 1,
+        .notes_ignored = 1,
 };

@@ -87,4 +87,6 @@ const gw_convention gw_convention_flyway = {
         .down_place = flyway_down_place,
         .stem_prefix = "V",
         .new_files = flyway_new,
+        .runs_empty = 1,
+        .notes_ignored = 1,
 };

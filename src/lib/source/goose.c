@@ -6,7 +6,9 @@
  * are comments to the SQL splitter, which already keeps $$ bodies and quoted
  * semicolons whole, so StatementBegin/StatementEnd need no handling beyond
  * being recognised. The sections reuse the native markers struct so that
- * source.c cuts, checksums and reads them with the same code.
+ * the generic loader cuts, checksums and reads them with the same code.
+ * Its files take the shape of native's and pairs': pairs.c settles whose
+ * a file is, with gw_source__goose_sniff.
  */
 #include <string.h>
 #include <strings.h>
@@ -174,6 +176,30 @@ int gw_source__goose_check(const char *text, size_t len, const markers *mk, cons
 	return 0;
 }
 
+static void keep_near(markers *to, const markers *from)
+{
+	if (from->near_line)
+		gw_source__near(to, from->near_line, from->near_start, from->near_end,
+		                from->near_want);
+}
+
+/* An annotation godwit does not know makes the file goose's too: it is
+ * refused, not run. */
+void gw_source__goose_sniff(file_name *fn, markers *mk, const char *text, size_t len)
+{
+	markers gk;
+
+	gw_source__goose_scan(&gk, text, len);
+	if (!gk.up.found && !gk.down.found && !gk.odd_line) {
+		keep_near(mk, &gk);
+		return;
+	}
+	keep_near(&gk, mk);
+	fn->conv = GW_FORMAT_GOOSE;
+	fn->shared = 0;
+	*mk = gk;
+}
+
 static const char *goose_down_place(gw_str *file, const char *stem, const char *up_file)
 {
 	(void)stem;
@@ -196,4 +222,9 @@ const gw_convention gw_convention_goose = {
         .example = "20240101120000_create_users.sql",
         .down_place = goose_down_place,
         .new_files = goose_new,
+        .scan = gw_source__goose_scan,
+        .unmarked = "no -- +goose Up line; a goose migration puts its up SQL below -- "
+                    "+goose Up and its down SQL below -- +goose Down",
+        .takes_empty = 1,
+        .notes_ignored = 1,
 };

@@ -2,11 +2,53 @@
  * native.c: godwit's own convention, dbmate's (see docs/formats.md).
  *
  * 20240101120000_name.sql holds both directions, below "-- migrate:up"
- * and "-- migrate:down" lines (and godwit's "-- migrate:verify"). The
- * sections are found and checked by the generic loader in source.c, which
- * goose shares.
+ * and "-- migrate:down" lines (and godwit's "-- migrate:verify"). Its files
+ * take the shape "<digits>_<name>.sql" of pairs' and goose's: pairs.c
+ * settles whose a file is by its markers, and hands a native one here to
+ * be checked. The marker lines are found by markers.c, which every file
+ * goes through (a file that runs whole must not have them).
  */
 #include "priv.h"
+#include "../../util/error.h"
+#include "../../util/text.h"
+
+int gw_source__native_check(const char *text, size_t len, const markers *mk, const char *path,
+                            gw_ctx *ctx)
+{
+	size_t first;
+	int line, col;
+
+	if (mk->up.again)
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, mk->up.again, 0,
+		        "a second -- migrate:up line; a file holds one migration");
+	if (mk->down.again)
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, mk->down.again, 0,
+		        "a second -- migrate:down line; a file holds one migration");
+	if (mk->down.found && mk->down.start < mk->up.start)
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, mk->down.line, 0,
+		        "-- migrate:down comes before -- migrate:up; put the up section "
+		        "first");
+	if (mk->verify.again)
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, mk->verify.again, 0,
+		        "a second -- migrate:verify line; a file holds one migration");
+	if (mk->verify.found && (mk->verify.start < mk->up.start ||
+	                         (mk->down.found && mk->verify.start < mk->down.start)))
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->verify.line, 0,
+		                             "-- migrate:verify comes before the up or down "
+		                             "section; put it last");
+	first = gw_text_skip_space_comments(text, mk->up.start, 0);
+	if (first < mk->up.start) {
+		gw_text_position(text, len, first, &line, &col);
+		return gw_source__file_error(
+		        ctx, GW_ESOURCE, path, line, 0,
+		        "SQL before the -- migrate:up line; move it below that line");
+	}
+	return 0;
+}
 
 static const char *native_down_place(gw_str *file, const char *stem, const char *up_file)
 {
@@ -33,4 +75,9 @@ const gw_convention gw_convention_native = {
         .example = "20240101120000_create_users.sql",
         .down_place = native_down_place,
         .new_files = native_new,
+        .scan = gw_source__native_scan,
+        .unmarked = "no -- migrate:up line; a native migration puts its up SQL below -- "
+                    "migrate:up and its down SQL below -- migrate:down",
+        .takes_empty = 1,
+        .repeatable_dir = 1,
 };

@@ -58,4 +58,7 @@ const gw_convention gw_convention_prisma = {
         .example = "20240101120000_create_users/migration.sql",
         .down_place = gw_source__folder_down_place,
         .new_files = prisma_new,
+        .own_file = "migration_lock.toml",
+        .runs_empty = 1,
+        .notes_ignored = 1,
 };

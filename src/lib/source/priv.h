@@ -25,6 +25,7 @@
 #define NEW_DOWN_TEMPLATE "-- Write the SQL that reverts "
 
 struct file_name;
+struct markers;
 struct gw_loader;
 struct gw_folder;
 
@@ -91,7 +92,57 @@ typedef struct gw_convention {
 	/* Checks the loaded set of a folder of this convention, before it is
 	 * ordered (that drizzle-kit's journal lists every file). */
 	int (*check_set)(struct gw_loader *ld);
+
+	/* Reading a file. */
+
+	/* Settles what a .sql file classified as this convention's is, from
+	 * its text (in ld->text; mk: its native section markers): which
+	 * convention it is (fn->conv; the shape "<digits>_<name>.sql" is
+	 * native's or goose's by its markers, see pairs.c), whether it is a
+	 * down, and that its sections are sound. 0 to go on, 1 when it is an
+	 * up taking no convention's side (an empty file of that shape), or an
+	 * error. NULL: the whole file is the SQL (gw_source__check_whole). */
+	int (*settle)(struct gw_loader *ld, const char *file, struct file_name *fn,
+	              struct markers *mk);
+	/* Finds the section marker lines of a file that holds its up and down
+	 * below them (native, goose); NULL: the whole file is the up, or the
+	 * down. */
+	void (*scan)(struct markers *mk, const char *text, size_t len);
+	/* The part of a whole-file script that runs in godwit's transaction,
+	 * without the BEGIN; ... COMMIT; (verify: ... ROLLBACK;) it wraps
+	 * itself in (see gw_source__sqitch_unwrap); NULL: all of it. */
+	int (*unwrap)(const char *text, size_t len, int verify, size_t *off, size_t *end);
+	/* Checks the files of a folder of this convention once all are read,
+	 * before downs are matched to ups. */
+	int (*check_folder)(struct gw_loader *ld);
+	/* The error of a migration that has no down, when the convention
+	 * words it its own way; file is where the down goes, empty that it is
+	 * there without SQL. */
+	int (*nodown_error)(const gw_migration *m, const char *file, int empty, gw_ctx *ctx);
+
+	/* What the generic loader does differently per convention. */
+
+	gw_format adopts;      /* files of this convention are this one's too, in its
+	                          folders (multi-dialect's generic golang-migrate files) */
+	const char *unmarked;  /* why a file of the shared "<digits>_<name>.sql" shape
+	                          without markers is not this convention's */
+	const char *up_suffix; /* what ends an up file's name after the stem; NULL: ".sql" */
+	const char *own_file;  /* a file of the tool's own in the folder, not a stray one */
+	int takes_empty;       /* an empty "<digits>_<name>.sql" may be its migration */
+	int runs_empty;        /* its tool applies a migration whose file holds no SQL */
+	int empty_down;        /* GW_EMPTY_DOWN_*: what a down file without SQL means */
+	int repeatable_dir;    /* it keeps repeatables in a repeatable/ folder */
+	int notes_ignored;     /* a file in its folder that is no migration gets a notice */
 } gw_convention;
+
+/* What a down file that holds no SQL means. */
+enum {
+	GW_EMPTY_DOWN_NONE = 0, /* there is no down */
+	GW_EMPTY_DOWN_NOOP,     /* nothing to undo, unless it is still godwit new's template
+	                           (popx wants a down for every up) */
+	GW_EMPTY_DOWN_BLANK,    /* nothing to undo when it is blank, as `migrate create`
+	                           writes it (golang-migrate) */
+};
 
 /* Parts more than one convention shares (see each for its shape). */
 const char *gw_source__dot_down_place(gw_str *file, const char *stem, const char *up_file);
@@ -120,6 +171,7 @@ const gw_convention *gw_convention_of(gw_format format);
 /* What a file's name says about it. */
 typedef struct file_name {
 	gw_format conv;       /* PAIRS stands for "<digits>_<name>.sql" until the text is read */
+	int shared;           /* of that shape, its text not (yet) settling whose it is */
 	int is_down;          /* a .down.sql or _rollback.sql file */
 	int rollback;         /* "<digits>_<name>_rollback.sql": a down unless it is native */
 	int repeatable;       /* Flyway's R__<name>.sql */
@@ -132,15 +184,6 @@ typedef struct file_name {
 	size_t stem_start;    /* the stem that pairs an up with its down is the */
 	size_t stem_len;      /* name's bytes [stem_start, stem_len), no suffixes */
 } file_name;
-
-/* How a migration's file holds its SQL. */
-enum {
-	GW_SECTIONS_NONE = 0, /* the whole file is the up (or the down) */
-	GW_SECTIONS_NATIVE,   /* -- migrate:up / -- migrate:down sections */
-	GW_SECTIONS_GOOSE,    /* -- +goose Up / -- +goose Down sections */
-	GW_SECTIONS_SQITCH,   /* a whole script, perhaps in its own BEGIN ... COMMIT
-	                         (sqitch, golang-migrate) */
-};
 
 /* A -- migrate:up or -- migrate:down line of a native file (or goose's
  * -- +goose Up / Down line). */
@@ -180,12 +223,29 @@ int gw_source__spelled(const char *text, size_t i, size_t end, const char *const
 /* Records the first such line (later ones are left for the next run). */
 void gw_source__near(markers *mk, int line, size_t start, size_t end, const char *want);
 
+/* Finds the native markers: "-- migrate:up", "-- migrate:down" and
+ * "-- migrate:verify" lines (and lines that look like them). */
+void gw_source__native_scan(markers *mk, const char *text, size_t len);
+/* Checks a file that has a -- migrate:up line (native.c). */
+int gw_source__native_check(const char *text, size_t len, const markers *mk, const char *path,
+                            gw_ctx *ctx);
+/* Reads "transaction:false" (or :true) after a marker; what is "up" or
+ * "down", for the message. */
+int gw_source__marker_options(int *no_tx, const char *text, const marker *m, const char *what,
+                              const char *path, gw_ctx *ctx);
+/* The up and down sections of a checked file with markers. */
+void gw_source__sections(const markers *mk, size_t len, size_t *up_off, size_t *up_len,
+                         size_t *down_off, size_t *down_len);
+
 /* Finds goose's "-- +goose Up" and "-- +goose Down" lines (as the up and
  * down markers; verify is never found) and "-- +goose NO TRANSACTION". */
 void gw_source__goose_scan(markers *mk, const char *text, size_t len);
 /* Checks a file that has a -- +goose Up line. */
 int gw_source__goose_check(const char *text, size_t len, const markers *mk, const char *path,
                            gw_ctx *ctx);
+/* A file of the shared "<digits>_<name>.sql" shape without native markers
+ * (mk) is goose's if it has goose's: fn and mk then say so. */
+void gw_source__goose_sniff(file_name *fn, markers *mk, const char *text, size_t len);
 
 /* Why a migration has no down_file, for the message that says so. */
 enum {
@@ -200,10 +260,11 @@ typedef struct gw_source_mig {
 	int *depends_line; /* the line of each @depends-on target in up_file */
 	size_t depends_cap;
 	int down_state;
-	int sections;      /* GW_SECTIONS_*: how gw_source_read_* find the SQL */
-	int specific;      /* multi-dialect: the up (2: and the down) is the target's own */
-	int untouched;     /* the up file is still what `godwit new` wrote */
-	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
+	const gw_convention *conv; /* how gw_source_read_* find the SQL in its file
+	                              (the scan and unwrap hooks); NULL: whole */
+	int specific;              /* multi-dialect: the up (2: and the down) is the target's own */
+	int untouched;             /* the up file is still what `godwit new` wrote */
+	char *verify_file;         /* sqitch: verify/<name>.sql, when it holds SQL */
 } gw_source_mig;
 
 /* Where the files of a set may resolve to (real paths): inside root (the
@@ -247,14 +308,14 @@ typedef struct gw_loader {
 	gw_vec ups;  /* gw_source_mig * */
 	gw_vec downs;
 	gw_vec ignored;
-	const char *dialect;               /* the target, for multi-dialect folders; may be NULL */
-	const gw_convention *detected;     /* the convention whose list the folder holds */
-	gw_vec listed;                     /* what that list names (drizzle-kit's tags) */
-	char *project;                     /* sqitch: the plan's %project */
-	const char *empty_file;            /* the first empty "<digits>_<name>.sql", which fits
-	                                      native, pairs and goose folders only */
-	const char *odd_dialect;           /* the first golang-migrate name with a '.' in its
-	                                      name part: an unknown dialect in a popx folder */
+	const char *dialect;           /* the target, for multi-dialect folders; may be NULL */
+	const gw_convention *detected; /* the convention whose list the folder holds */
+	gw_vec listed;                 /* what that list names (drizzle-kit's tags) */
+	char *project;                 /* sqitch: the plan's %project */
+	const char *empty_file;        /* the first empty "<digits>_<name>.sql", which fits
+	                                  native, pairs and goose folders only */
+	const char *odd_dialect;       /* the first golang-migrate name with a '.' in its
+	                                  name part: an unknown dialect in a popx folder */
 	const char *first[GW_SOURCE_NFORMATS]; /* the first file of each convention */
 	gw_format seen[GW_SOURCE_NFORMATS];    /* conventions in the order first seen */
 	size_t nseen;
@@ -275,12 +336,23 @@ int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text
 /* A migration whose whole file (in ld->text) is its SQL, pushed onto
  * ld->ups; *out stays owned by it. conv is for messages. */
 int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, const char *file,
-                         const char *version, const char *name, size_t name_len,
-                         const char *stem);
+                         const char *version, const char *name, size_t name_len, const char *stem);
 /* A whole down file (in ld->text) refuses section markers. */
 int gw_source__whole_down_markers(gw_loader *ld, gw_format conv, const char *stem);
 /* A forced convention refuses a migration folder of another tool. */
 int gw_source__check_dir_forced(gw_loader *ld, gw_format conv);
+/* A file that runs whole (the settle hook's default): refuses a line that
+ * looks like a section marker, and the sections it cannot have. */
+int gw_source__check_whole(gw_loader *ld, const char *file, file_name *fn, markers *mk);
+/* The error for a line that looks like a section marker but is not one;
+ * sections: the file may have sections, so the line is a misspelt one. */
+int gw_source__near_error(gw_loader *ld, const file_name *fn, const markers *mk, int sections);
+/* Refuses the section markers of a file that runs whole (conv: for the
+ * message; stem: the migration's, for naming where its down goes). */
+int gw_source__whole_markers(gw_loader *ld, const markers *mk, gw_format conv, const char *stem,
+                             int is_down, int repeatable);
+/* golang.c: pop's fizz migrations, which godwit cannot run, refused. */
+int gw_source__check_fizz(gw_loader *ld);
 
 /* diesel.c: down.sql of a diesel (or Prisma) migration folder sub, when it
  * holds SQL. */

@@ -57,7 +57,6 @@ typedef struct down_rec {
 	int blank;     /* nothing but blanks, not even a comment */
 } down_rec;
 
-
 /* ---- small helpers ---------------------------------------------------- */
 
 static size_t line_end(const char *text, size_t len, size_t from)
@@ -89,14 +88,6 @@ int gw_source__file_error(gw_ctx *ctx, int code, const char *path, int line, int
 	gw_error_set_location(ctx, path, line, col);
 	gw_str_dispose(&msg);
 	return code;
-}
-
-static int line_of(const char *text, size_t len, size_t at)
-{
-	int line, col;
-
-	gw_text_position(text, len, at, &line, &col);
-	return line;
 }
 
 /* ---- file names ------------------------------------------------------- */
@@ -258,7 +249,7 @@ void gw_source__near(markers *mk, int line, size_t start, size_t end, const char
 
 /* Finds the marker lines; validation is left to the caller, which knows
  * whether the file is meant to be native. */
-static void scan_markers(markers *mk, const char *text, size_t len)
+void gw_source__native_scan(markers *mk, const char *text, size_t len)
 {
 	size_t pos = 0, end, opts = 0, first;
 	const char *want;
@@ -297,9 +288,8 @@ static void scan_markers(markers *mk, const char *text, size_t len)
 	}
 }
 
-/* Reads "transaction:false" (or :true) after a marker. */
-static int marker_options(int *no_tx, const char *text, const marker *m, const char *what,
-                          const char *path, gw_ctx *ctx)
+int gw_source__marker_options(int *no_tx, const char *text, const marker *m, const char *what,
+                              const char *path, gw_ctx *ctx)
 {
 	size_t i = m->opts, start;
 
@@ -326,45 +316,8 @@ static int marker_options(int *no_tx, const char *text, const marker *m, const c
 	return 0;
 }
 
-/* Checks a file that has a -- migrate:up line. */
-static int check_native(const char *text, size_t len, const markers *mk, const char *path,
-                        gw_ctx *ctx)
-{
-	size_t first;
-
-	if (mk->up.again)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, mk->up.again, 0,
-		        "a second -- migrate:up line; a file holds one migration");
-	if (mk->down.again)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, mk->down.again, 0,
-		        "a second -- migrate:down line; a file holds one migration");
-	if (mk->down.found && mk->down.start < mk->up.start)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, mk->down.line, 0,
-		        "-- migrate:down comes before -- migrate:up; put the up section "
-		        "first");
-	if (mk->verify.again)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, mk->verify.again, 0,
-		        "a second -- migrate:verify line; a file holds one migration");
-	if (mk->verify.found && (mk->verify.start < mk->up.start ||
-	                         (mk->down.found && mk->verify.start < mk->down.start)))
-		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->verify.line, 0,
-		                             "-- migrate:verify comes before the up or down "
-		                             "section; put it last");
-	first = gw_text_skip_space_comments(text, mk->up.start, 0);
-	if (first < mk->up.start)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, line_of(text, len, first), 0,
-		        "SQL before the -- migrate:up line; move it below that line");
-	return 0;
-}
-
-/* The up and down sections of a checked native file. */
-static void native_sections(const markers *mk, size_t len, size_t *up_off, size_t *up_len,
-                            size_t *down_off, size_t *down_len)
+void gw_source__sections(const markers *mk, size_t len, size_t *up_off, size_t *up_len,
+                         size_t *down_off, size_t *down_len)
 {
 	/* The verify section, when there is one, comes last. */
 	size_t end = mk->verify.found ? mk->verify.start : len;
@@ -539,9 +492,10 @@ static void undot(char *version)
 			*version = '.';
 }
 
-/* Builds the migration of an up file (native: of both its sections). */
+/* Builds the migration of an up file (with sections: of both). */
 static int add_up(gw_loader *ld, const char *file, const file_name *fn, const markers *mk)
 {
+	const gw_convention *conv = gw_convention_of(fn->conv);
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size, up_off = 0, up_len = len, down_off = len, down_len = 0;
 	gw_source_mig *m = calloc(1, sizeof(*m));
@@ -552,37 +506,34 @@ static int add_up(gw_loader *ld, const char *file, const file_name *fn, const ma
 	m->pub.repeatable = fn->repeatable;
 	m->pub.no_transaction = fn->autocommit;
 	m->specific = fn->dialect != NULL;
-	if (fn->conv == GW_FORMAT_GOOSE) {
-		/* goose's NO TRANSACTION is for the whole file. */
-		m->sections = GW_SECTIONS_GOOSE;
-		native_sections(mk, len, &up_off, &up_len, &down_off, &down_len);
+	if (conv->scan) {
+		gw_source__sections(mk, len, &up_off, &up_len, &down_off, &down_len);
 		down_line = mk->down.line + 1;
-		m->pub.no_transaction = m->pub.down_no_transaction = mk->no_tx;
-	} else if (fn->conv == GW_FORMAT_NATIVE) {
-		m->sections = GW_SECTIONS_NATIVE;
-		native_sections(mk, len, &up_off, &up_len, &down_off, &down_len);
-		down_line = mk->down.line + 1;
-		if ((error = marker_options(&m->pub.no_transaction, text, &mk->up, "up",
-		                            ld->path.ptr, ld->ctx)) < 0 ||
-		    (mk->down.found &&
-		     (error = marker_options(&m->pub.down_no_transaction, text, &mk->down, "down",
-		                             ld->path.ptr, ld->ctx)) < 0))
+		/* Options on the marker lines (native), or goose's NO
+		 * TRANSACTION, which is for the whole file. */
+		if ((error = gw_source__marker_options(&m->pub.no_transaction, text, &mk->up, "up",
+		                                       ld->path.ptr, ld->ctx)) < 0 ||
+		    (mk->down.found && (error = gw_source__marker_options(
+		                                &m->pub.down_no_transaction, text, &mk->down,
+		                                "down", ld->path.ptr, ld->ctx)) < 0))
 			goto cleanup;
+		if (mk->no_tx)
+			m->pub.no_transaction = m->pub.down_no_transaction = 1;
 	}
 	/* An empty migration is usually one just made by `godwit new`: it
 	 * shows in status, and up refuses it before running anything. */
 	m->pub.empty = !gw_source__has_sql(text, up_off, up_off + up_len);
-	m->untouched = !m->sections && is_template(text, len);
-	m->pub.has_verify = fn->conv == GW_FORMAT_NATIVE && mk->verify.found &&
-	                    gw_source__has_sql(text, mk->verify.body, len);
-	/* Directives may sit above the native marker too, so the head is
+	m->untouched = !conv->scan && is_template(text, len);
+	m->pub.has_verify =
+	        conv->scan && mk->verify.found && gw_source__has_sql(text, mk->verify.body, len);
+	/* Directives may sit above the first marker too, so the head is
 	 * read from the start of the file. */
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
 	                             gw_text_skip_space_comments(text, up_off + up_len, up_off), 1,
 	                             ld->ctx)) < 0 ||
 	    (error = up_checksum(m, text + up_off, up_len, ld->ctx)) < 0)
 		goto cleanup;
-	if (m->sections && gw_source__has_sql(text, down_off, len)) {
+	if (conv->scan && gw_source__has_sql(text, down_off, len)) {
 		if ((error = read_directives(NULL, &m->pub.down_no_transaction, text, down_off,
 		                             gw_text_skip_space_comments(text, len, down_off),
 		                             down_line, ld->ctx)) < 0 ||
@@ -591,15 +542,12 @@ static int add_up(gw_loader *ld, const char *file, const file_name *fn, const ma
 			goto cleanup;
 		if (!(m->pub.down_file = gw_strdup(file)))
 			goto oom;
-	} else if (m->sections) {
+	} else if (conv->scan) {
 		m->down_state = mk->down.found ? GW_DOWN_EMPTY : GW_DOWN_NONE;
 		m->pub.down_no_transaction = 0;
 	}
-	/* golang-migrate runs a file as it is, so its users wrap one in
-	 * BEGIN; ... COMMIT; themselves: what is between them runs in godwit's
-	 * transaction, as for a sqitch script (up and down files alike). */
-	if (fn->conv == GW_FORMAT_GOLANG)
-		m->sections = GW_SECTIONS_SQITCH;
+	if (conv->scan || conv->unwrap)
+		m->conv = conv;
 	if (!(m->pub.version = gw_strndup(file + fn->version_start, fn->version_len)) ||
 	    !(m->pub.name = gw_strndup(file + fn->name_start, fn->stem_len - fn->name_start)) ||
 	    !(m->pub.up_file = gw_strdup(file)) ||
@@ -623,8 +571,8 @@ int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text
 {
 	int error;
 
-	if ((error = read_directives(NULL, no_tx, text, 0, gw_text_skip_space_comments(text, len, 0),
-	                             1, ctx)) < 0)
+	if ((error = read_directives(NULL, no_tx, text, 0,
+	                             gw_text_skip_space_comments(text, len, 0), 1, ctx)) < 0)
 		return error;
 	return checksum(sum, text, len, ctx);
 }
@@ -740,8 +688,8 @@ static const char *down_place(gw_str *file, gw_format format, const char *stem, 
  * below that line as part of the up, so it is refused. In a down file, a
  * -- migrate:up line would make the SQL below it run as the down. stem is
  * the migration's, for naming where its down goes. */
-static int whole_markers(gw_loader *ld, const markers *mk, gw_format conv, const char *stem,
-                         int is_down, int repeatable)
+int gw_source__whole_markers(gw_loader *ld, const markers *mk, gw_format conv, const char *stem,
+                             int is_down, int repeatable)
 {
 	gw_str down = GW_STR_INIT;
 	int error;
@@ -781,95 +729,35 @@ int gw_source__whole_down_markers(gw_loader *ld, gw_format conv, const char *ste
 {
 	markers mk;
 
-	scan_markers(&mk, ld->text.ptr, ld->text.size);
-	return whole_markers(ld, &mk, conv, stem, 1, 0);
+	gw_source__native_scan(&mk, ld->text.ptr, ld->text.size);
+	return gw_source__whole_markers(ld, &mk, conv, stem, 1, 0);
 }
 
-/* Settles the convention of a "<digits>_<name>.sql" file from its markers
- * and rejects -- migrate:down sections where nothing would read them. */
-static int resolve_conv(gw_loader *ld, const char *file, file_name *fn, const markers *mk)
-{
-	const char *text = ld->text.ptr;
-	size_t len = ld->text.size;
-	gw_str stem = GW_STR_INIT;
-	int error;
-
-	if (fn->conv == GW_FORMAT_GOOSE)
-		return gw_source__goose_check(text, len, mk, ld->path.ptr, ld->ctx);
-	if (fn->conv == GW_FORMAT_PAIRS && mk->up.found) {
-		fn->conv = GW_FORMAT_NATIVE;
-		return check_native(text, len, mk, ld->path.ptr, ld->ctx);
-	}
-	if (fn->conv == GW_FORMAT_PAIRS && mk->down.found && ld->forced != GW_FORMAT_PAIRS)
-		return gw_source__file_error(
-		        ld->ctx, GW_ESOURCE, ld->path.ptr, mk->down.line, 0,
-		        "-- migrate:down without a -- migrate:up line; put -- migrate:up "
-		        "above the up SQL");
-	gw_str_clear(&stem);
-	gw_str_put(&stem, file + fn->stem_start, fn->stem_len - fn->stem_start);
-	error = whole_markers(ld, mk, fn->conv, stem.ptr, fn->is_down || fn->rollback,
-	                      fn->repeatable);
-	gw_str_dispose(&stem);
-	if (error < 0)
-		return error;
-	if (fn->conv == GW_FORMAT_PAIRS && fn->rollback)
-		fn->is_down = 1;
-	if (fn->conv == GW_FORMAT_PAIRS && fn->is_down)
-		fn->stem_len -= 9;
-	return 0;
-}
-
+/* A file of another convention than the one forced is refused. */
 static int check_forced(gw_loader *ld, file_name *fn)
 {
-	/* A generic file is as much multi-dialect as golang-migrate. */
-	if (ld->forced == GW_FORMAT_MULTI && fn->conv == GW_FORMAT_GOLANG)
-		fn->conv = GW_FORMAT_MULTI;
-	if (ld->forced == GW_FORMAT_AUTO || ld->forced == fn->conv)
+	const gw_convention *forced = gw_convention_of(ld->forced);
+
+	if (ld->forced == GW_FORMAT_AUTO)
 		return 0;
-	if (ld->forced == GW_FORMAT_NATIVE && fn->conv == GW_FORMAT_PAIRS)
-		return gw_source__file_error(
-		        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		        "no -- migrate:up line; a native migration puts its up SQL "
-		        "below -- migrate:up and its down SQL below -- migrate:down");
-	if (ld->forced == GW_FORMAT_GOOSE && fn->conv == GW_FORMAT_PAIRS)
-		return gw_source__file_error(
-		        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		        "no -- +goose Up line; a goose migration puts its up SQL "
-		        "below -- +goose Up and its down SQL below -- +goose Down");
+	/* A generic golang-migrate file is as much multi-dialect. */
+	if (forced->adopts && forced->adopts == fn->conv)
+		fn->conv = ld->forced;
+	if (ld->forced == fn->conv)
+		return 0;
+	if (forced->unmarked && fn->shared)
+		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0, "%s",
+		                             forced->unmarked);
 	return gw_source__file_error(
 	        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 	        "does not follow the %s convention (it looks like %s); expected e.g. %s",
-	        gw_format_name(ld->forced), gw_format_name(fn->conv),
-	        gw_convention_of(ld->forced)->example);
-}
-
-static void keep_near(markers *to, const markers *from)
-{
-	if (from->near_line)
-		gw_source__near(to, from->near_line, from->near_start, from->near_end,
-		                from->near_want);
-}
-
-/* "<digits>_<name>.sql" without native markers: goose's if it has its
- * (an annotation godwit does not know is one: it is refused, not run). */
-static void scan_goose(file_name *fn, markers *mk, const gw_loader *ld)
-{
-	markers gk;
-
-	gw_source__goose_scan(&gk, ld->text.ptr, ld->text.size);
-	if (!gk.up.found && !gk.down.found && !gk.odd_line) {
-		keep_near(mk, &gk);
-		return;
-	}
-	keep_near(&gk, mk);
-	fn->conv = GW_FORMAT_GOOSE;
-	*mk = gk;
+	        gw_format_name(ld->forced), gw_format_name(fn->conv), forced->example);
 }
 
 /* A line that looks like a marker but is not one is skipped as a comment by
  * the tool too: the SQL below it would run with the section above it (a
  * misspelt -- migrate:down runs the down as part of the up). */
-static int near_error(gw_loader *ld, const file_name *fn, const markers *mk)
+int gw_source__near_error(gw_loader *ld, const file_name *fn, const markers *mk, int sections)
 {
 	const char *text = ld->text.ptr;
 	size_t start = mk->near_start, end = mk->near_end;
@@ -881,8 +769,7 @@ static int near_error(gw_loader *ld, const file_name *fn, const markers *mk)
 		while (end > start && (text[end] & 0xc0) == 0x80)
 			end--;
 	}
-	if (fn->conv == GW_FORMAT_PAIRS || fn->conv == GW_FORMAT_NATIVE ||
-	    fn->conv == GW_FORMAT_GOOSE)
+	if (sections)
 		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, mk->near_line, 0,
 		                             "\"%.*s\" is not a section marker; write it exactly "
 		                             "as \"%s\" at the start of the line (as it is, the "
@@ -894,6 +781,20 @@ static int near_error(gw_loader *ld, const file_name *fn, const markers *mk)
 	                             "migration has no sections: the SQL below it would run "
 	                             "as part of the up; put the down SQL in its own file",
 	                             (int)(end - start), text + start, gw_format_name(fn->conv));
+}
+
+int gw_source__check_whole(gw_loader *ld, const char *file, file_name *fn, markers *mk)
+{
+	gw_str stem = GW_STR_INIT;
+	int error;
+
+	if (mk->near_line)
+		return gw_source__near_error(ld, fn, mk, 0);
+	gw_str_put(&stem, file + fn->stem_start, fn->stem_len - fn->stem_start);
+	error = gw_source__whole_markers(ld, mk, fn->conv, stem.ptr, fn->is_down || fn->rollback,
+	                                 fn->repeatable);
+	gw_str_dispose(&stem);
+	return error;
 }
 
 void gw_source__note_conv(gw_loader *ld, gw_format conv, const char *file)
@@ -920,6 +821,7 @@ static int load_other(gw_loader *ld, char *name)
 static int load_entry(gw_loader *ld, const gw_folder_entry *e)
 {
 	const char *file = e->name;
+	const gw_convention *conv;
 	file_name fn;
 	markers mk;
 	int error;
@@ -939,26 +841,19 @@ static int load_entry(gw_loader *ld, const gw_folder_entry *e)
 		ld->detected->claim(ld, &fn, file);
 	if ((error = read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
 		return error;
-	scan_markers(&mk, ld->text.ptr, ld->text.size);
-	if (fn.conv == GW_FORMAT_PAIRS && !mk.up.found && !mk.down.found && !mk.verify.found)
-		scan_goose(&fn, &mk, ld);
-	if (mk.near_line)
-		return near_error(ld, &fn, &mk);
-	/* A "<digits>_<name>.sql" file with no text at all (just created by
-	 * touch, say) reads the same as a native or a pair's up file, so it
-	 * takes no side: it is an empty migration either way, and up says so. */
-	if (ld->forced == GW_FORMAT_AUTO && fn.conv == GW_FORMAT_PAIRS && !fn.rollback &&
-	    !mk.up.found && !mk.down.found && !gw_source__has_sql(ld->text.ptr, 0, ld->text.size)) {
-		if (!ld->empty_file)
-			ld->empty_file = file;
+	/* Every file is looked at for native markers: one that runs whole
+	 * must not have them (and the shape they share may be native's). */
+	gw_source__native_scan(&mk, ld->text.ptr, ld->text.size);
+	conv = gw_convention_of(fn.conv);
+	if ((error = conv->settle ? conv->settle(ld, file, &fn, &mk)
+	                          : gw_source__check_whole(ld, file, &fn, &mk)) < 0)
+		return error;
+	/* An empty file of the shared shape takes no side (pairs.c). */
+	if (error)
 		return add_up(ld, file, &fn, &mk);
-	}
-	if ((error = resolve_conv(ld, file, &fn, &mk)) < 0 || (error = check_forced(ld, &fn)) < 0)
+	if ((error = check_forced(ld, &fn)) < 0)
 		return error;
 	gw_source__note_conv(ld, fn.conv, file);
-	if (fn.conv == GW_FORMAT_GOLANG && !ld->odd_dialect &&
-	    memchr(file + fn.name_start, '.', fn.stem_len - fn.name_start))
-		ld->odd_dialect = file;
 	/* Another database's variant is not this run's migration. */
 	if (fn.dialect && (!ld->dialect || strcmp(fn.dialect, ld->dialect)))
 		return 0;
@@ -1042,18 +937,24 @@ void gw_source__folder_dispose(gw_folder *l)
 	free(l->items);
 }
 
-/* golang-migrate names are the generic files of a multi-dialect folder. */
-static void merge_multi(gw_loader *ld)
+/* The files of a convention another adopts are that one's in its folders
+ * (golang-migrate names are the generic files of a multi-dialect folder). */
+static void merge_adopted(gw_loader *ld)
 {
-	size_t i, k = 0;
+	const gw_convention *const *conv;
+	gw_format adopted;
+	size_t i, k;
 
-	if (!ld->first[GW_FORMAT_MULTI] || !ld->first[GW_FORMAT_GOLANG])
-		return;
-	for (i = 0; i < ld->nseen; i++)
-		if (ld->seen[i] != GW_FORMAT_GOLANG)
-			ld->seen[k++] = ld->seen[i];
-	ld->nseen = k;
-	ld->first[GW_FORMAT_GOLANG] = NULL;
+	for (conv = gw_conventions(); *conv; conv++) {
+		adopted = (*conv)->adopts;
+		if (!adopted || !ld->first[(*conv)->format] || !ld->first[adopted])
+			continue;
+		for (i = k = 0; i < ld->nseen; i++)
+			if (ld->seen[i] != adopted)
+				ld->seen[k++] = ld->seen[i];
+		ld->nseen = k;
+		ld->first[adopted] = NULL;
+	}
 }
 
 static int check_mixed(gw_loader *ld)
@@ -1062,7 +963,7 @@ static int check_mixed(gw_loader *ld)
 	size_t i;
 	int error;
 
-	merge_multi(ld);
+	merge_adopted(ld);
 	if (ld->nseen < 2)
 		return 0;
 	gw_str_printf(&msg, "%s mixes conventions: ", ld->dir);
@@ -1099,15 +1000,16 @@ static int cmp_stem_key(const void *key, const void *elem)
 
 static int down_error(gw_loader *ld, const down_rec *d, gw_format format)
 {
+	const gw_convention *conv = gw_convention_of(format);
+
 	gw_str_clear(&ld->path);
 	gw_path_join(&ld->path, ld->dir, d->file);
 	return gw_source__file_error(
 	        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
 	        "there is no %s%.*s%s for this down migration; add it or delete this "
 	        "file",
-	        format == GW_FORMAT_FLYWAY ? "V" : "", (int)(d->stem_len - d->stem_start),
-	        d->file + d->stem_start,
-	        format == GW_FORMAT_GOLANG || format == GW_FORMAT_MULTI ? ".up.sql" : ".sql");
+	        conv->stem_prefix ? conv->stem_prefix : "", (int)(d->stem_len - d->stem_start),
+	        d->file + d->stem_start, conv->up_suffix ? conv->up_suffix : ".sql");
 }
 
 /* Of a generic up and the target dialect's, the latter stays. ups is
@@ -1136,13 +1038,13 @@ static void prefer_dialect(gw_loader *ld)
 /* Gives each down file to the up file with the same stem. */
 static int match_downs(gw_loader *ld, gw_format format)
 {
+	int empty_down = gw_convention_of(format)->empty_down;
 	gw_source_mig **ups = (gw_source_mig **)ld->ups.items, **hit;
 	size_t i;
 
 	if (ld->ups.len)
 		qsort(ups, ld->ups.len, sizeof(*ups), cmp_stem);
-	if (format == GW_FORMAT_MULTI)
-		prefer_dialect(ld);
+	prefer_dialect(ld);
 	if (!ld->downs.len)
 		return 0;
 	for (i = 0; i < ld->downs.len; i++) {
@@ -1163,12 +1065,10 @@ static int match_downs(gw_loader *ld, gw_format format)
 		free(m->pub.down_file);
 		m->pub.down_file = NULL;
 		m->pub.down_checksum[0] = '\0';
-		/* popx wants a down for every up, so an empty one there means
-		 * "nothing to undo"; so does a blank one in golang-migrate (as
-		 * `migrate create` writes it; a comment says why there is
-		 * none). Elsewhere it means there is no down. */
-		if (d->empty && !(format == GW_FORMAT_MULTI && !d->untouched) &&
-		    !(format == GW_FORMAT_GOLANG && d->blank)) {
+		/* Where a down without SQL does not mean "nothing to undo",
+		 * the migration has no down. */
+		if (d->empty && !(empty_down == GW_EMPTY_DOWN_NOOP && !d->untouched) &&
+		    !(empty_down == GW_EMPTY_DOWN_BLANK && d->blank)) {
 			m->down_state = GW_DOWN_EMPTY;
 			continue;
 		}
@@ -1190,8 +1090,7 @@ static void accept_empty(gw_loader *ld, gw_format format)
 {
 	size_t i;
 
-	if (format != GW_FORMAT_GOLANG && format != GW_FORMAT_MULTI && format != GW_FORMAT_FLYWAY &&
-	    format != GW_FORMAT_PRISMA && format != GW_FORMAT_DRIZZLE)
+	if (!gw_convention_of(format)->runs_empty)
 		return;
 	for (i = 0; i < ld->ups.len; i++) {
 		gw_source_mig *m = ld->ups.items[i];
@@ -1206,8 +1105,7 @@ static void accept_empty(gw_loader *ld, gw_format format)
 #define REPEATABLE_DIR "repeatable"
 
 int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, const char *file,
-                         const char *version, const char *name, size_t name_len,
-                         const char *stem)
+                         const char *version, const char *name, size_t name_len, const char *stem)
 {
 	const char *text = ld->text.ptr;
 	size_t len = ld->text.size;
@@ -1215,8 +1113,8 @@ int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, con
 	markers mk;
 	int error;
 
-	scan_markers(&mk, text, len);
-	if ((error = whole_markers(ld, &mk, conv, stem, 0, conv == GW_FORMAT_AUTO)) < 0)
+	gw_source__native_scan(&mk, text, len);
+	if ((error = gw_source__whole_markers(ld, &mk, conv, stem, 0, conv == GW_FORMAT_AUTO)) < 0)
 		return error;
 	if (!(m = calloc(1, sizeof(*m))))
 		return gw_error_oom(ld->ctx);
@@ -1261,7 +1159,7 @@ static int add_repeatable(gw_loader *ld, const char *name)
 		goto cleanup;
 	/* GW_FORMAT_AUTO: a repeatable, which has no down. */
 	if ((error = gw_source__add_whole(ld, &m, GW_FORMAT_AUTO, file.ptr, version.ptr, name, base,
-	                       version.ptr)) == 0)
+	                                  version.ptr)) == 0)
 		m->pub.repeatable = 1;
 cleanup:
 	gw_str_dispose(&file);
@@ -1293,8 +1191,7 @@ static int load_repeatables(gw_loader *ld, gw_format format)
 	size_t i;
 	int error = 0;
 
-	if (format != GW_FORMAT_NATIVE && format != GW_FORMAT_GOLANG && format != GW_FORMAT_PAIRS &&
-	    format != GW_FORMAT_DATED)
+	if (!gw_convention_of(format)->repeatable_dir)
 		return 0;
 	if (gw_path_join(&sub, ld->dir, REPEATABLE_DIR) < 0) {
 		error = gw_error_oom(ld->ctx);
@@ -1321,7 +1218,7 @@ static void notify_ignored(gw_loader *ld, gw_format format)
 {
 	size_t i;
 
-	if (format < GW_FORMAT_FLYWAY)
+	if (!gw_convention_of(format)->notes_ignored)
 		return;
 	for (i = 0; i < ld->ignored.len; i++)
 		gw_notify(ld->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, 0,
@@ -1359,14 +1256,12 @@ int gw_source__check_dir_forced(gw_loader *ld, gw_format conv)
 	        gw_convention_of(ld->forced)->example);
 }
 
-
 /* An empty "<digits>_<name>.sql" takes no side between the native and
  * pairs conventions (and goose's), but it is no Flyway, diesel or other
  * tool's migration: in such a folder it is a stray file. */
 static int check_empty_file(gw_loader *ld, gw_format format)
 {
-	if (!ld->empty_file || format == GW_FORMAT_NATIVE || format == GW_FORMAT_PAIRS ||
-	    format == GW_FORMAT_GOOSE)
+	if (!ld->empty_file || gw_convention_of(format)->takes_empty)
 		return 0;
 	gw_str_clear(&ld->path);
 	gw_path_join(&ld->path, ld->dir, ld->empty_file);
@@ -1374,48 +1269,6 @@ static int check_empty_file(gw_loader *ld, gw_format format)
 	                             "is empty and named like a native migration, in a %s folder; "
 	                             "delete it or name it like %s",
 	                             gw_format_name(format), gw_convention_of(format)->example);
-}
-
-/* popx names a file name.dialect[.autocommit].up.sql, the name without a
- * '.': in its folders anything else after the name is a dialect godwit
- * does not know (a typo, most likely). Such a file would run on every
- * database as a generic one, so it is refused. */
-static int check_odd_dialect(gw_loader *ld, gw_format format)
-{
-	if (!ld->odd_dialect || format != GW_FORMAT_MULTI)
-		return 0;
-	gw_str_clear(&ld->path);
-	gw_path_join(&ld->path, ld->dir, ld->odd_dialect);
-	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-	                             "names no dialect godwit knows, in a multi-dialect folder; "
-	                             "use postgres, sqlite3, mysql or cockroach (or a synonym "
-	                             "popx accepts), or no '.' in the name for a generic file");
-}
-
-/* pop and popx also run fizz migrations (their own DSL, translated per
- * database); godwit runs SQL only, and leaving one out would skip a
- * migration the folder's tool applies, so one is an error. */
-static int check_fizz(gw_loader *ld, gw_format format)
-{
-	size_t i, n;
-
-	if (format != GW_FORMAT_GOLANG && format != GW_FORMAT_MULTI)
-		return 0;
-	for (i = 0; i < ld->ignored.len; i++) {
-		const char *name = ld->ignored.items[i];
-
-		n = strlen(name);
-		if (!gw_is_digit(name[0]) || (!gw_source__ends_with(name, n, ".up.fizz") &&
-		                              !gw_source__ends_with(name, n, ".down.fizz")))
-			continue;
-		gw_str_clear(&ld->path);
-		gw_path_join(&ld->path, ld->dir, name);
-		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		                             "is a fizz migration, which godwit cannot run; "
-		                             "write the SQL it stands for in a .sql file of the "
-		                             "same name instead");
-	}
-	return 0;
 }
 
 static int missing_dir(const char *dir, gw_ctx *ctx)
@@ -1455,7 +1308,8 @@ static int detect(gw_loader *ld)
 	int error;
 
 	for (conv = gw_conventions(); *conv; conv++) {
-		if (!(*conv)->detect || (ld->forced != GW_FORMAT_AUTO && ld->forced != (*conv)->format))
+		if (!(*conv)->detect ||
+		    (ld->forced != GW_FORMAT_AUTO && ld->forced != (*conv)->format))
 			continue;
 		if ((error = (*conv)->detect(ld)) < 0)
 			return error;
@@ -1468,6 +1322,7 @@ static int detect(gw_loader *ld)
 static int load_folder(gw_source **out, const char *dir, gw_format format, const char *dialect,
                        const char *root, gw_ctx *ctx)
 {
+	const gw_convention *conv;
 	gw_source_priv *sp = NULL;
 	gw_folder names = {NULL, 0, 0};
 	gw_loader ld;
@@ -1519,18 +1374,18 @@ static int load_folder(gw_source **out, const char *dir, gw_format format, const
 		format = ld.nseen      ? ld.seen[0]
 		         : ld.detected ? ld.detected->format
 		                       : GW_FORMAT_NATIVE;
+	conv = gw_convention_of(format);
 	if ((error = check_empty_file(&ld, format)) < 0 ||
-	    (error = check_odd_dialect(&ld, format)) < 0 || (error = check_fizz(&ld, format)) < 0)
+	    (conv->check_folder && (error = conv->check_folder(&ld)) < 0))
 		goto cleanup;
 	if ((error = match_downs(&ld, format)) < 0 || (error = load_repeatables(&ld, format)) < 0 ||
-	    (gw_convention_of(format)->check_set &&
-	     (error = gw_convention_of(format)->check_set(&ld)) < 0))
+	    (conv->check_set && (error = conv->check_set(&ld)) < 0))
 		goto cleanup;
 	accept_empty(&ld, format);
 	/* Prisma writes migration_lock.toml in every migrations folder: it
 	 * is Prisma's own, not a stray file worth a notice. */
-	if (format == GW_FORMAT_PRISMA)
-		unignore(&ld, "migration_lock.toml");
+	if (conv->own_file)
+		unignore(&ld, conv->own_file);
 	notify_ignored(&ld, format);
 
 	if (!(sp = calloc(1, sizeof(*sp))) || !(sp->pub.dir = gw_strdup(dir)) ||
@@ -1685,6 +1540,7 @@ int gw_source_down_hint(gw_str *out, const gw_source *src, const gw_migration *m
 /* The error of a migration that cannot be reverted, naming what to write. */
 static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx)
 {
+	const gw_convention *conv = gw_convention_of(src->format);
 	const gw_source_mig *sm = (const gw_source_mig *)m;
 	gw_str file = GW_STR_INIT;
 	const char *section;
@@ -1698,12 +1554,8 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 	section = down_place(&file, src->format, sm->stem, m->up_file);
 	if (gw_str_failed(&file))
 		error = gw_error_oom(ctx);
-	else if (src->format == GW_FORMAT_SQITCH)
-		error = gw_error_set(ctx, GW_ENODOWN,
-		                     "change %s has no revert script; write %s%s to make it "
-		                     "revertible",
-		                     m->name, sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "",
-		                     file.ptr);
+	else if (conv->nodown_error)
+		error = conv->nodown_error(m, file.ptr, sm->down_state == GW_DOWN_EMPTY, ctx);
 	else if (section)
 		error = gw_error_set(ctx, GW_ENODOWN,
 		                     "%s has no down migration; write %s %s section %s %s to make "
@@ -1714,11 +1566,8 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 	else
 		error = gw_error_set(ctx, GW_ENODOWN,
 		                     "%s%s has no down migration; write %s%s to make it revertible",
-		                     gw_convention_of(src->format)->stem_prefix
-		                             ? gw_convention_of(src->format)->stem_prefix
-		                             : "",
-		                     sm->stem, sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "",
-		                     file.ptr);
+		                     conv->stem_prefix ? conv->stem_prefix : "", sm->stem,
+		                     sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "", file.ptr);
 	gw_str_dispose(&file);
 	return error;
 }
@@ -1743,16 +1592,13 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 	                            &((const gw_source_priv *)src)->guard, ctx)) < 0)
 		goto cleanup;
 	len = out->file_text.size;
-	if (sm->sections == GW_SECTIONS_NATIVE || sm->sections == GW_SECTIONS_GOOSE) {
-		if (sm->sections == GW_SECTIONS_GOOSE)
-			gw_source__goose_scan(&mk, out->file_text.ptr, out->file_text.size);
-		else
-			scan_markers(&mk, out->file_text.ptr, out->file_text.size);
+	if (sm->conv && sm->conv->scan) {
+		sm->conv->scan(&mk, out->file_text.ptr, out->file_text.size);
 		if (!mk.up.found || (down && !mk.down.found)) {
 			error = changed_error(path.ptr, ctx);
 			goto cleanup;
 		}
-		native_sections(&mk, out->file_text.size, &off, &len, &down_off, &down_len);
+		gw_source__sections(&mk, out->file_text.size, &off, &len, &down_off, &down_len);
 		if (down) {
 			off = down_off;
 			len = down_len;
@@ -1764,10 +1610,10 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 		error = changed_error(path.ptr, ctx);
 		goto cleanup;
 	}
-	/* A sqitch script is checksummed whole, and run without the BEGIN
-	 * and COMMIT it wraps itself in. */
-	if (sm->sections == GW_SECTIONS_SQITCH) {
-		gw_source__sqitch_unwrap(out->file_text.ptr, len, 0, &off, &down_off);
+	/* A script (sqitch's) is checksummed whole, and run without the
+	 * BEGIN and COMMIT it wraps itself in. */
+	if (sm->conv && sm->conv->unwrap) {
+		sm->conv->unwrap(out->file_text.ptr, len, 0, &off, &down_off);
 		len = down_off - off;
 	}
 	out->offset = off;
@@ -1784,7 +1630,8 @@ int gw_source_read_up(gw_source_text *out, const gw_source *src, const gw_migrat
 	return read_section(out, src, m, 0, ctx);
 }
 
-/* sqitch's verify/<name>.sql, without its BEGIN ... ROLLBACK. */
+/* A verify script of its own (sqitch's verify/<name>.sql), without its
+ * BEGIN ... ROLLBACK. */
 static int read_verify_script(gw_source_text *out, const gw_source *src, const gw_source_mig *sm,
                               gw_ctx *ctx)
 {
@@ -1796,7 +1643,7 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 		return gw_error_oom(ctx);
 	if ((error = read_migration(&out->file_text, path.ptr,
 	                            &((const gw_source_priv *)src)->guard, ctx)) == 0) {
-		gw_source__sqitch_unwrap(out->file_text.ptr, out->file_text.size, 1, &off, &end);
+		sm->conv->unwrap(out->file_text.ptr, out->file_text.size, 1, &off, &end);
 		out->offset = off;
 		out->len = end - off;
 		out->file = sm->verify_file;
@@ -1826,7 +1673,7 @@ int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_mi
 	if ((error = read_migration(&out->file_text, path.ptr,
 	                            &((const gw_source_priv *)src)->guard, ctx)) < 0)
 		goto cleanup;
-	scan_markers(&mk, out->file_text.ptr, out->file_text.size);
+	sm->conv->scan(&mk, out->file_text.ptr, out->file_text.size);
 	if (!mk.verify.found) {
 		error = changed_error(path.ptr, ctx);
 		goto cleanup;

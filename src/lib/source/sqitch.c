@@ -28,6 +28,8 @@
 #include "../../util/fs.h"
 #include "../../util/text.h"
 
+extern const gw_convention gw_convention_sqitch;
+
 /* Perl's [:punct:] without '_', as sqitch's name rule has it. */
 static int is_punct(char c)
 {
@@ -825,9 +827,9 @@ static int sqitch_change(gw_loader *ld, const gw_sqitch_change *c, size_t i, con
 	/* The stem names the scripts without their folder: "users.sql". */
 	script.ptr[script.size - 4] = '\0';
 	if ((error = gw_source__add_whole(ld, &m, GW_FORMAT_SQITCH, up.ptr, version.ptr, c->name,
-	                       strlen(c->name), script.ptr)) < 0)
+	                                  strlen(c->name), script.ptr)) < 0)
 		goto cleanup;
-	m->sections = GW_SECTIONS_SQITCH;
+	m->conv = &gw_convention_sqitch;
 	m->pub.empty = !script_has_sql(ld, 0);
 	script.ptr[script.size - 4] = '.';
 	error = sqitch_revert_verify(ld, m, script.ptr);
@@ -1060,6 +1062,14 @@ cleanup:
 	return error;
 }
 
+/* A change without a revert script is named as sqitch names it. */
+static int sqitch_nodown(const gw_migration *m, const char *file, int empty, gw_ctx *ctx)
+{
+	return gw_error_set(ctx, GW_ENODOWN,
+	                    "change %s has no revert script; write %s%s to make it revertible",
+	                    m->name, empty ? "SQL in " : "", file);
+}
+
 const gw_convention gw_convention_sqitch = {
         .format = GW_FORMAT_SQITCH,
         .name = "sqitch",
@@ -1071,4 +1081,7 @@ const gw_convention gw_convention_sqitch = {
         .locate = sqitch_locate,
         .detect = sqitch_detect,
         .load = sqitch_load,
+        .unwrap = gw_source__sqitch_unwrap,
+        .nodown_error = sqitch_nodown,
+        .notes_ignored = 1,
 };
