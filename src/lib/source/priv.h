@@ -168,6 +168,14 @@ static inline int gw_source__ends_with(const char *s, size_t len, const char *su
  * is not one (format.c). */
 const gw_convention *gw_convention_of(gw_format format);
 
+/* Where the line at from ends: its '\n', or len. */
+static inline size_t gw_source__line_end(const char *text, size_t len, size_t from)
+{
+	const char *nl = memchr(text + from, '\n', len - from);
+
+	return nl ? (size_t)(nl - text) : len;
+}
+
 /* What a file's name says about it. */
 typedef struct file_name {
 	gw_format conv;       /* PAIRS stands for "<digits>_<name>.sql" until the text is read */
@@ -321,7 +329,33 @@ typedef struct gw_loader {
 	size_t nseen;
 } gw_loader;
 
-/* What the loading hooks build with (source.c). */
+/* A down file waiting for its up file. */
+typedef struct gw_down_rec {
+	const char *file; /* borrowed from the folder listing */
+	int specific;     /* multi-dialect: for the target dialect */
+	size_t stem_start, stem_len;
+	char checksum[GW_CHECKSUM_HEX];
+	int no_tx;
+	int empty;
+	int untouched; /* still what `godwit new` wrote */
+	int blank;     /* nothing but blanks, not even a comment */
+} gw_down_rec;
+
+/* The steps of loading (folder.c, file.c, read.c). */
+
+/* Loads the folder dir as gw_source_load_in does once it is located. */
+int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, const char *dialect,
+                           const char *root, gw_ctx *ctx);
+/* Loads one entry of the folder: a migration file, a convention's
+ * folder, or one ignored. */
+int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e);
+/* Reads a migration file as godwit checksums and runs it. */
+int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx);
+/* The SHA-256 checksum of text, as the history table stores it. */
+int gw_source__checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_ctx *ctx);
+void gw_source__mig_free(gw_source_mig *m);
+
+/* What the loading hooks build with (file.c, read.c). */
 
 /* Records that file (for messages) follows conv. */
 void gw_source__note_conv(gw_loader *ld, gw_format conv, const char *file);

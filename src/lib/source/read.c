@@ -1,0 +1,308 @@
+/*
+ * read.c: reading a migration file, when it is loaded and again when its
+ * SQL runs.
+ *
+ * gw_source__read_migration reads a file as godwit checksums and runs it
+ * (no byte-order mark, UTF-8, no NUL, not through a symbolic link out of
+ * the project). gw_source_read_up/down/verify read a file again when its
+ * SQL is needed, cut the section with the convention's scan and unwrap
+ * hooks, and prove by checksum that it is the text that was validated.
+ */
+/* realpath is POSIX, which strict C11 hides. */
+#define _DEFAULT_SOURCE 1
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "priv.h"
+#include "../../util/error.h"
+#include "../../util/fs.h"
+#include "../../util/text.h"
+
+/* What Windows editors often write first: a UTF-8 byte-order mark. */
+#define UTF8_BOM "\xef\xbb\xbf"
+
+/* Whether path is dir or below it. */
+static int path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) &&
+	       (path[n] == '\0' || path[n] == '/' || (n && dir[n - 1] == '/'));
+}
+
+/* A symbolic link must not take godwit out of the project: a migration
+ * file resolving elsewhere runs SQL nobody reviewed with the project. */
+static int check_inside(const char *path, const gw_file_guard *g, gw_ctx *ctx)
+{
+	char *real;
+	int error = 0;
+
+	if (!g || !g->root)
+		return 0;
+	/* A file that cannot be resolved cannot be read either, and reading
+	 * it says why. */
+	if (!(real = realpath(path, NULL)))
+		return 0;
+	if (!path_under(real, g->root) && !(g->dir && path_under(real, g->dir))) {
+		error = gw_source__file_error(ctx, GW_ESOURCE, path, 0, 0,
+		                              "is a symbolic link to %s, outside the project (%s); "
+		                              "godwit does not follow it there",
+		                              real, g->root);
+		gw_error_set_hint(ctx, "copy the file into the project, or set "
+		                       "allow_symlinks_outside = true in godwit.conf");
+	}
+	free(real);
+	return error;
+}
+
+/* Reads a migration file as godwit checksums and runs it. A leading UTF-8
+ * byte-order mark is dropped: it is no part of the SQL (a server would
+ * take it for one), so neither is it of the checksum, and a file saved
+ * with or without one is the same migration. The text must be UTF-8 and
+ * hold no NUL byte, which SQLite takes for the end of the SQL: what comes
+ * after it would never run. */
+int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx)
+{
+	const char *nul;
+	size_t bad = 0;
+	int error, line, col;
+
+	if ((error = check_inside(path, g, ctx)) < 0 ||
+	    (error = gw_file_read(text, path, GW_FILE_MAX, ctx)) < 0)
+		return error;
+	if (text->size >= 3 && !memcmp(text->ptr, UTF8_BOM, 3)) {
+		memmove(text->ptr, text->ptr + 3, text->size - 3);
+		gw_str_truncate(text, text->size - 3);
+	}
+	if (gw_utf8_check(text->ptr, text->size, &bad) < 0) {
+		gw_text_position(text->ptr, text->size, bad, &line, &col);
+		return gw_source__file_error(ctx, GW_ESOURCE, path, line, col,
+		                             "invalid UTF-8 byte 0x%02x; save the file as UTF-8",
+		                             (unsigned char)text->ptr[bad]);
+	}
+	if ((nul = memchr(text->ptr, '\0', text->size)) != NULL) {
+		gw_text_position(text->ptr, text->size, (size_t)(nul - text->ptr), &line, &col);
+		return gw_source__file_error(ctx, GW_ESOURCE, path, line, col,
+		                             "a NUL byte; SQL text cannot hold one (SQLite would "
+		                             "stop reading the migration there): remove it");
+	}
+	return 0;
+}
+
+/* Reads <dir>/<sub>/<file> into ld->text: 1 when read, 0 when there is no
+ * such file. */
+int gw_source__read_sub(gw_loader *ld, const char *sub, const char *file)
+{
+	int error;
+
+	gw_str_clear(&ld->path);
+	if (gw_path_join(&ld->path, ld->dir, sub) < 0 || gw_str_printf(&ld->path, "/%s", file) < 0)
+		return gw_error_oom(ld->ctx);
+	if (gw_path_is_dir(ld->path.ptr) != 0)
+		return 0;
+	if ((error = gw_source__read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
+		return error;
+	return 1;
+}
+
+static int changed_error(const char *path, gw_ctx *ctx)
+{
+	int error =
+	        gw_error_set(ctx, GW_ECHECKSUM,
+	                     "%s changed while godwit was running; run the command again", path);
+
+	gw_error_set_location(ctx, path, 0, 0);
+	return error;
+}
+
+/* Where the down of a migration goes in the folder's convention: the file
+ * to write, relative to the folder, into *file. Returns the marker line of
+ * the down section when the convention keeps it in the up file (*file is
+ * then the up file), NULL when the down is a file of its own. */
+int gw_source_down_hint(gw_str *out, const gw_source *src, const gw_migration *m)
+{
+	const gw_source_mig *sm = (const gw_source_mig *)m;
+	gw_str file = GW_STR_INIT;
+	const char *section;
+
+	gw_str_clear(out);
+	if (m->repeatable) {
+		gw_str_puts(out, "delete it and write a migration that reverts it");
+		return gw_str_failed(out) ? GW_ENOMEM : 0;
+	}
+	section = gw_convention_of(src->format)->down_place(&file, sm->stem, m->up_file);
+	if (section && sm->down_state == GW_DOWN_EMPTY)
+		gw_str_printf(out, "write its down SQL in the '%s' section of %s/%s", section,
+		              src->dir, file.ptr);
+	else if (section)
+		gw_str_printf(out, "add a '%s' section to %s/%s", section, src->dir, file.ptr);
+	else
+		gw_str_printf(out, "write its down SQL in %s/%s", src->dir, file.ptr);
+	gw_str_dispose(&file);
+	return gw_str_failed(out) || gw_str_failed(&file) ? GW_ENOMEM : 0;
+}
+
+/* The error of a migration that cannot be reverted, naming what to write. */
+static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx)
+{
+	const gw_convention *conv = gw_convention_of(src->format);
+	const gw_source_mig *sm = (const gw_source_mig *)m;
+	gw_str file = GW_STR_INIT;
+	const char *section;
+	int error;
+
+	if (m->repeatable)
+		return gw_error_set(ctx, GW_ENODOWN,
+		                    "%s is repeatable and has no down migration; to undo it, "
+		                    "delete it and write a migration that reverts it",
+		                    m->up_file);
+	section = gw_convention_of(src->format)->down_place(&file, sm->stem, m->up_file);
+	if (gw_str_failed(&file))
+		error = gw_error_oom(ctx);
+	else if (conv->nodown_error)
+		error = conv->nodown_error(m, file.ptr, sm->down_state == GW_DOWN_EMPTY, ctx);
+	else if (section)
+		error = gw_error_set(ctx, GW_ENODOWN,
+		                     "%s has no down migration; write %s %s section %s %s to make "
+		                     "it revertible",
+		                     sm->stem, sm->down_state == GW_DOWN_EMPTY ? "SQL in the" : "a",
+		                     section, sm->down_state == GW_DOWN_EMPTY ? "of" : "in",
+		                     file.ptr);
+	else
+		error = gw_error_set(ctx, GW_ENODOWN,
+		                     "%s%s has no down migration; write %s%s to make it revertible",
+		                     conv->stem_prefix ? conv->stem_prefix : "", sm->stem,
+		                     sm->down_state == GW_DOWN_EMPTY ? "SQL in " : "", file.ptr);
+	gw_str_dispose(&file);
+	return error;
+}
+
+static int read_section(gw_source_text *out, const gw_source *src, const gw_migration *m, int down,
+                        gw_ctx *ctx)
+{
+	const gw_source_mig *sm = (const gw_source_mig *)m;
+	const char *file = down ? m->down_file : m->up_file;
+	const char *want = down ? m->down_checksum : m->checksum;
+	gw_str path = GW_STR_INIT;
+	char sum[GW_CHECKSUM_HEX];
+	size_t off = 0, len, down_off, down_len;
+	markers mk;
+	int error;
+
+	if (gw_path_join(&path, src->dir, file) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
+	                                       &((const gw_source_priv *)src)->guard, ctx)) < 0)
+		goto cleanup;
+	len = out->file_text.size;
+	if (sm->conv && sm->conv->scan) {
+		sm->conv->scan(&mk, out->file_text.ptr, out->file_text.size);
+		if (!mk.up.found || (down && !mk.down.found)) {
+			error = changed_error(path.ptr, ctx);
+			goto cleanup;
+		}
+		gw_source__sections(&mk, out->file_text.size, &off, &len, &down_off, &down_len);
+		if (down) {
+			off = down_off;
+			len = down_len;
+		}
+	}
+	if ((error = gw_source__checksum(sum, out->file_text.ptr + off, len, ctx)) < 0)
+		goto cleanup;
+	if (strcmp(sum, want)) {
+		error = changed_error(path.ptr, ctx);
+		goto cleanup;
+	}
+	/* A script (sqitch's) is checksummed whole, and run without the
+	 * BEGIN and COMMIT it wraps itself in. */
+	if (sm->conv && sm->conv->unwrap) {
+		sm->conv->unwrap(out->file_text.ptr, len, 0, &off, &down_off);
+		len = down_off - off;
+	}
+	out->offset = off;
+	out->len = len;
+	out->file = file;
+	error = 0;
+cleanup:
+	gw_str_dispose(&path);
+	return error;
+}
+
+int gw_source_read_up(gw_source_text *out, const gw_source *src, const gw_migration *m, gw_ctx *ctx)
+{
+	return read_section(out, src, m, 0, ctx);
+}
+
+/* A verify script of its own (sqitch's verify/<name>.sql), without its
+ * BEGIN ... ROLLBACK. */
+static int read_verify_script(gw_source_text *out, const gw_source *src, const gw_source_mig *sm,
+                              gw_ctx *ctx)
+{
+	gw_str path = GW_STR_INIT;
+	size_t off, end;
+	int error;
+
+	if (gw_path_join(&path, src->dir, sm->verify_file) < 0)
+		return gw_error_oom(ctx);
+	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
+	                                       &((const gw_source_priv *)src)->guard, ctx)) == 0) {
+		sm->conv->unwrap(out->file_text.ptr, out->file_text.size, 1, &off, &end);
+		out->offset = off;
+		out->len = end - off;
+		out->file = sm->verify_file;
+	}
+	gw_str_dispose(&path);
+	return error;
+}
+
+int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_migration *m,
+                          gw_ctx *ctx)
+{
+	const gw_source_mig *sm = (const gw_source_mig *)m;
+	gw_str path = GW_STR_INIT;
+	markers mk;
+	int error;
+
+	if (!m->has_verify)
+		return gw_error_set(ctx, GW_ENOTFOUND, "%s has no verify section", m->up_file);
+	if (sm->verify_file)
+		return read_verify_script(out, src, sm, ctx);
+	if (gw_path_join(&path, src->dir, m->up_file) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	/* The verify section is not part of what was applied, so it is read
+	 * as it is now, without a checksum. */
+	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
+	                                       &((const gw_source_priv *)src)->guard, ctx)) < 0)
+		goto cleanup;
+	sm->conv->scan(&mk, out->file_text.ptr, out->file_text.size);
+	if (!mk.verify.found) {
+		error = changed_error(path.ptr, ctx);
+		goto cleanup;
+	}
+	out->offset = mk.verify.body;
+	out->len = out->file_text.size - mk.verify.body;
+	out->file = m->up_file;
+cleanup:
+	gw_str_dispose(&path);
+	return error;
+}
+
+int gw_source_read_down(gw_source_text *out, const gw_source *src, const gw_migration *m,
+                        gw_ctx *ctx)
+{
+	if (!m->down_file)
+		return nodown_error(src, m, ctx);
+	return read_section(out, src, m, 1, ctx);
+}
+
+void gw_source_text_dispose(gw_source_text *t)
+{
+	gw_str_dispose(&t->file_text);
+	t->offset = t->len = 0;
+	t->file = NULL;
+}
