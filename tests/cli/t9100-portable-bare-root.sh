@@ -12,23 +12,16 @@ test_description='the portable build runs on a bare Debian 12 (no compiler, no -
 # looks for libpq, through /proc/self/exe. chroot needs root: as another
 # user the tests are skipped.
 #
-# PostgreSQL: the suite's cluster listens on a Unix socket of the host,
-# which the root cannot see, so the script starts a cluster of its own on
-# 127.0.0.1 (a free port), with TLS on (a self-signed certificate made
-# with openssl) and SCRAM passwords: the role gw_plain may only connect
-# without TLS, gw_tls only with it, so a run as gw_tls proves the
+# PostgreSQL: over TCP with and without TLS, on a cluster of the
+# script's own (tests/cli/tcp-cluster.sh): a run as gw_tls proves the
 # handshake went through the bundled OpenSSL.
+. "$TEST_DIRECTORY/tcp-cluster.sh"
 
 command -v debootstrap >/dev/null 2>&1 && test_set_prereq DEBOOTSTRAP
-command -v openssl >/dev/null 2>&1 && test_set_prereq OPENSSL
-pg_bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -n "$pg_bindir" ] && [ -x "$pg_bindir/initdb" ] && test_set_prereq PGSERVER
 
 tarball=$(ls "${GW_DIST_DIR:-/nonexistent}"/godwit-*-linux-x64.tar.gz 2>/dev/null | head -n 1)
 ROOT=
 CW=
-TCP_PG=
-TCP_PORT=
 PROC_MOUNTED=
 
 # Runs a command inside the bare root, in the script's folder there, with
@@ -39,22 +32,14 @@ in_root()
 		/bin/sh -c 'cd "$HOME" && exec "$@"' sh "$@"
 }
 
-as_postgres()
+cleanup()
 {
-	su postgres -s /bin/sh -c "cd / && $1"
-}
-
-tcp_pg_stop()
-{
-	if [ -n "$TCP_PG" ] && [ -f "$TCP_PG/data/postmaster.pid" ]; then
-		as_postgres "'$pg_bindir/pg_ctl' -D '$TCP_PG/data' -m immediate -w stop" >/dev/null 2>&1
-	fi
-	[ -n "$TCP_PG" ] && rm -rf "$TCP_PG"
+	tcp_pg_stop
 	[ -n "$ROOT" ] && [ -n "$CW" ] && rm -rf "$ROOT$CW"
 	[ -n "$PROC_MOUNTED" ] && umount "$ROOT/proc"
 	return 0
 }
-trap '_t9100_rc=$?; tcp_pg_stop; (exit $_t9100_rc); gw_die' EXIT
+trap '_t9100_rc=$?; cleanup; (exit $_t9100_rc); gw_die' EXIT
 
 test_expect_success ROOT,DEBOOTSTRAP 'setup: the tarball unpacked in the cached bare root' '
 	test -n "$tarball" &&
@@ -165,46 +150,11 @@ test_expect_success ROOT,DEBOOTSTRAP 'the binary without its lib/ works on SQLit
 	test_cmp expect err
 '
 
-test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'setup: a PostgreSQL server on 127.0.0.1 with TLS and SCRAM' '
-	TCP_PG=$(mktemp -d /tmp/godwit-t9100-pg-XXXXXX) &&
-	chown postgres: "$TCP_PG" &&
-	as_postgres "$SQ$pg_bindir/initdb$SQ -D $SQ$TCP_PG/data$SQ -U postgres -A trust -E UTF8 --locale=C --no-sync --no-instructions" >initdb.log 2>&1 &&
-	openssl req -new -x509 -days 2 -nodes -subj /CN=127.0.0.1 \
-		-keyout "$TCP_PG/data/server.key" -out "$TCP_PG/data/server.crt" 2>openssl.log &&
-	chown postgres: "$TCP_PG/data/server.key" "$TCP_PG/data/server.crt" &&
-	chmod 0600 "$TCP_PG/data/server.key" &&
-	cat >"$TCP_PG/data/pg_hba.conf" <<-\EOF &&
-	local all postgres trust
-	hostnossl all gw_plain 127.0.0.1/32 scram-sha-256
-	hostssl all gw_tls 127.0.0.1/32 scram-sha-256
-	EOF
-	TCP_PORT=$((20000 + $$ % 20000)) &&
-	tries=0 &&
-	until
-		cat >"$TCP_PG/data/postgresql.auto.conf" <<-EOF &&
-		listen_addresses = ${SQ}127.0.0.1${SQ}
-		port = $TCP_PORT
-		unix_socket_directories = ${SQ}$TCP_PG${SQ}
-		ssl = on
-		fsync = off
-		password_encryption = ${SQ}scram-sha-256${SQ}
-		EOF
-		as_postgres "$SQ$pg_bindir/pg_ctl$SQ -D $SQ$TCP_PG/data$SQ -l $SQ$TCP_PG/server.log$SQ -w -t 30 start" >pg_ctl.log 2>&1
-	do
-		tries=$((tries + 1)) &&
-		test $tries -lt 10 &&
-		TCP_PORT=$((TCP_PORT + 1)) || return 1
-	done &&
-	TCP_ADMIN="postgresql:///postgres?host=$TCP_PG&port=$TCP_PORT&user=postgres" &&
-	psql -X -q -v ON_ERROR_STOP=1 -d "$TCP_ADMIN" >/dev/null <<-\EOF
-	CREATE ROLE gw_plain LOGIN PASSWORD $$pl41n-s3cret$$;
-	CREATE ROLE gw_tls LOGIN PASSWORD $$tl5-s3cret$$;
-	CREATE DATABASE gw_plain OWNER gw_plain;
-	CREATE DATABASE gw_tls OWNER gw_tls;
-	EOF
+test_expect_success ROOT,DEBOOTSTRAP,TCPPG 'setup: a PostgreSQL server on 127.0.0.1 with TLS and SCRAM' '
+	tcp_pg_start
 '
 
-test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'up and status on PostgreSQL over TCP, sslmode=disable' '
+test_expect_success ROOT,DEBOOTSTRAP,TCPPG 'up and status on PostgreSQL over TCP, sslmode=disable' '
 	url="postgresql://gw_plain:pl41n-s3cret@127.0.0.1:$TCP_PORT/gw_plain?sslmode=disable" &&
 	in_root opt/godwit/bin/godwit --url "$url" up >out 2>&1 &&
 	test_grep "^applied 1 migration\$" out &&
@@ -212,11 +162,10 @@ test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'up and status on Pos
 	awk "{print \$1, \$2, \$3}" out >actual &&
 	printf "%s\n" "applied 20240101000000 users" "1 applied, 0" >expect &&
 	test_cmp expect actual &&
-	test "$(psql -X -A -t -d "postgresql:///gw_plain?host=$TCP_PG&port=$TCP_PORT&user=postgres" \
-		-c "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}users${SQ} AND tableowner = ${SQ}gw_plain${SQ}")" = 1
+	test "$(tcp_pg_count gw_plain "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}users${SQ} AND tableowner = ${SQ}gw_plain${SQ}")" = 1
 '
 
-test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'up and status on PostgreSQL over TLS, sslmode=require' '
+test_expect_success ROOT,DEBOOTSTRAP,TCPPG 'up and status on PostgreSQL over TLS, sslmode=require' '
 	url="postgresql://gw_tls:tl5-s3cret@127.0.0.1:$TCP_PORT/gw_tls?sslmode=require" &&
 	in_root opt/godwit/bin/godwit --url "$url" up >out 2>&1 &&
 	test_grep "^applied 1 migration\$" out &&
@@ -224,11 +173,10 @@ test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'up and status on Pos
 	awk "{print \$1, \$2, \$3}" out >actual &&
 	printf "%s\n" "applied 20240101000000 users" "1 applied, 0" >expect &&
 	test_cmp expect actual &&
-	test "$(psql -X -A -t -d "postgresql:///gw_tls?host=$TCP_PG&port=$TCP_PORT&user=postgres" \
-		-c "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}users${SQ} AND tableowner = ${SQ}gw_tls${SQ}")" = 1
+	test "$(tcp_pg_count gw_tls "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}users${SQ} AND tableowner = ${SQ}gw_tls${SQ}")" = 1
 '
 
-test_expect_success ROOT,DEBOOTSTRAP,PGSERVER,PSQL,OPENSSL 'gw_tls without TLS is refused by the server, and the password is not printed' '
+test_expect_success ROOT,DEBOOTSTRAP,TCPPG 'gw_tls without TLS is refused by the server, and the password is not printed' '
 	url="postgresql://gw_tls:tl5-s3cret@127.0.0.1:$TCP_PORT/gw_tls?sslmode=disable" &&
 	test_must_fail in_root opt/godwit/bin/godwit --url "$url" status >out 2>&1 &&
 	test_grep "no pg_hba.conf entry for host \"127.0.0.1\", user \"gw_tls\", database \"gw_tls\", no encryption" out &&
