@@ -142,7 +142,9 @@ void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...)
 	gw_str s = GW_STR_INIT;
 	va_list ap;
 
-	if (!ctx || !ctx->error.code)
+	/* A message that could not be stored reads "out of memory": a
+	 * prefix before nothing would hide that. */
+	if (!ctx || !ctx->error.code || gw_str_failed(&ctx->message))
 		return;
 	va_start(ap, fmt);
 	gw_str_vprintf(&s, fmt, ap);
