@@ -199,12 +199,12 @@ test_expect_success 'history: an event without a version (a backup) shows "-" in
 	test_grep "  backup  *-  *db/backups/development-[0-9TZ]*-20240102000000.sqlite3  *-  " out &&
 	godwit --url $U --format json history >out &&
 	sed -n "/\"action\": \"backup\"/,/}/p" out >actual &&
-	test_grep "\"version\": null," actual &&
+	test_grep "^ *\"version\": null,\{0,1\}$" actual &&
 	sed -n "/\"action\": \"fail\"/,/}/p" out >actual &&
-	test_grep "\"sqlstate\": \"23505\"," actual &&
-	test_grep "\"file\": \"db/migrations/20240103000000_c.sql\"," actual &&
-	test_grep "\"line\": 5," actual &&
-	test_grep "\"column\": 1," actual
+	test_grep "^ *\"sqlstate\": \"23505\",\{0,1\}$" actual &&
+	test_grep "^ *\"file\": \"db/migrations/20240103000000_c.sql\",\{0,1\}$" actual &&
+	test_grep "^ *\"line\": 5,\{0,1\}$" actual &&
+	test_grep "^ *\"column\": 1,\{0,1\}$" actual
 '
 
 # Workflow commands escape %, CR and LF, and : and , in properties;
@@ -254,6 +254,45 @@ test_expect_success 'test --format github escapes the folder in file= as lint do
 	godwit test: 0 passed, 1 failed, 0 untestable
 	EOF
 	test_cmp expect out
+'
+
+test_expect_success 'schema dump to a full device fails when the file is closed' '
+	test_expect_code 1 godwit --url $U schema dump --output /dev/full >out 2>err &&
+	echo "godwit: error: cannot write /dev/full" >expect &&
+	test_cmp expect err &&
+	test ! -s out
+'
+
+test_expect_success 'a refused confirmation in JSON mode is a JSON error, and nothing is made' '
+	mkdir prot &&
+	(
+		cd prot &&
+		write_migration db/migrations/20240101000000_a.sql <<-\EOF &&
+		-- migrate:up
+		CREATE TABLE a (id int);
+		-- migrate:down
+		DROP TABLE a;
+		EOF
+		printf "[env.production]\nurl = sqlite:db/production.sqlite3\n" >godwit.conf &&
+		printf "nope\n" | script -qec "$GODWIT --format json --env production up" /dev/null |
+			tr -d "\r" >../out &&
+		test ! -e db/production.sqlite3
+	) &&
+	sed -n "/to go on: {/,\$p" out | sed "s/^.*to go on: //" >actual &&
+	cat >expect <<-\EOF &&
+	{
+	  "error": {
+	    "code": "refused",
+	    "message": "the confirmation did not match '"'"'production'"'"'; nothing was changed",
+	    "sqlstate": null,
+	    "file": null,
+	    "line": null,
+	    "column": null,
+	    "hint": null
+	  }
+	}
+	EOF
+	test_cmp expect actual
 '
 
 test_done
