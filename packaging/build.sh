@@ -12,6 +12,9 @@
 #			dist/npm/godwit-VERSION.tgz, the npm launcher package
 #			`godwit`, and dist/npm/godwit-linux-x64-VERSION.tgz,
 #			its platform package `@godwit/linux-x64`
+#	linux-arm64	the same for 64-bit Arm (aarch64), cross-compiled:
+#			dist/godwit-VERSION-linux-arm64.tar.gz and
+#			dist/npm/godwit-linux-arm64-VERSION.tgz
 #	deb		dist/godwit_VERSION_amd64.deb: the command, its manual
 #			pages and completions, linked with Debian's libraries
 #
@@ -30,9 +33,12 @@
 #
 # Environment: GW_DIST_DIR (default: dist in the repository),
 # GW_DIST_BUILD (the build folder, default: build-dist in the repository;
-# each target builds in a folder of its own there).
+# each target builds in a folder of its own there), GW_DIST_IF_INSTALLED
+# (set: linux-arm64 without the cross compiler is left out, with a
+# message, instead of failing).
 # Needs: the build dependencies of the README's first command (patchelf,
-# npm and dpkg-dev among them).
+# npm and dpkg-dev among them); linux-arm64 needs Debian's cross compiler,
+# the :arm64 libraries and qemu-user (packaging/README.md lists them).
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,8 +55,8 @@ die()
 targets=${*:-linux-x64 deb}
 for target in $targets; do
 	case $target in
-	linux-x64 | deb) ;;
-	*) die "unknown target $target (linux-x64 or deb)" ;;
+	linux-x64 | linux-arm64 | deb) ;;
+	*) die "unknown target $target (linux-x64, linux-arm64 or deb)" ;;
 	esac
 done
 
@@ -124,7 +130,7 @@ package_of()
 	echo "$pkg"
 }
 
-# The portable build for $1 (x64): the tarball and the npm
+# The portable build for $1 (x64 or arm64): the tarball and the npm
 # packages.
 portable()
 {
@@ -133,6 +139,20 @@ portable()
 	x64)
 		triplet=x86_64-linux-gnu
 		toolchain=
+		;;
+	arm64)
+		triplet=aarch64-linux-gnu
+		toolchain=-DCMAKE_TOOLCHAIN_FILE=$repo/packaging/cross/aarch64-linux-gnu.cmake
+		if [ -n "${GW_DIST_IF_INSTALLED:-}" ] && ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
+			echo "build.sh: linux-arm64 not built: the cross compiler is not installed (packaging/README.md)"
+			rm -f "$out/godwit-$version-linux-arm64.tar.gz" "$out/npm/godwit-linux-arm64-$version.tgz"
+			return 0
+		fi
+		need aarch64-linux-gnu-gcc aarch64-linux-gnu-objdump qemu-aarch64
+		for f in libpq.so.5 libsqlite3.a libpg_query.a libprotobuf-c.a libjansson.a libinih.a; do
+			[ -f "/usr/lib/$triplet/$f" ] ||
+				die "/usr/lib/$triplet/$f is missing: the arm64 build needs Debian's :arm64 packages (packaging/README.md)"
+		done
 		;;
 	esac
 	need cmake patchelf readelf npm
@@ -198,7 +218,7 @@ portable()
 		cp "/usr/share/doc/$pkg/copyright" "$docdir/$pkg.copyright"
 	done <"$dir/stage/files"
 
-	sh "$repo/packaging/check-portable.sh" "$stage"
+	GW_CHECK_OBJDUMP=${triplet}-objdump sh "$repo/packaging/check-portable.sh" "$stage"
 
 	mkdir -p "$out"
 	rm -f "$out/$name.tar.gz"
@@ -325,6 +345,7 @@ deb()
 for target in $targets; do
 	case $target in
 	linux-x64) portable x64 ;;
+	linux-arm64) portable arm64 ;;
 	deb) deb ;;
 	esac
 done

@@ -10,9 +10,10 @@
 # (readelf's NEEDED) is one of glibc's (libc, libm, libpthread, libdl,
 # libresolv, librt, the dynamic loader) or is in lib/; and no symbol it
 # takes from glibc has a version newer than GLIBC_2.34 (objdump -T).
-# (GW_CHECK_GLIBC_MAX sets another limit.) Prints each problem and exits
-# 1 when there is one. Run by
-# packaging/build.sh on what it ships and by the tests.
+# (GW_CHECK_GLIBC_MAX sets another limit; GW_CHECK_OBJDUMP another objdump,
+# such as aarch64-linux-gnu-objdump for an arm64 tree.) Prints each
+# problem and exits 1 when there is one. Run by packaging/build.sh on what
+# it ships and by the tests.
 set -eu
 
 [ $# -eq 1 ] || {
@@ -21,6 +22,7 @@ set -eu
 }
 dir=$1
 max=${GW_CHECK_GLIBC_MAX:-2.34}
+objdump=${GW_CHECK_OBJDUMP:-objdump}
 
 is_glibc()
 {
@@ -54,9 +56,9 @@ for f in $files; do
 			bad=1
 		fi
 	done
-	for v in $(objdump -T "$f" | sed -n 's/.*(GLIBC_\([0-9.]*\)).*/\1/p' | sort -u -V); do
+	for v in $("$objdump" -T "$f" | sed -n 's/.*(GLIBC_\([0-9.]*\)).*/\1/p' | sort -u -V); do
 		if newer "$v"; then
-			syms=$(objdump -T "$f" | sed -n "s/.*(GLIBC_$v) *\([^ ]*\)\$/\1/p" | sort -u | tr '\n' ' ')
+			syms=$("$objdump" -T "$f" | sed -n "s/.*(GLIBC_$v) *\([^ ]*\)\$/\1/p" | sort -u | tr '\n' ' ')
 			echo "check-portable: ${f#"$dir"/} needs GLIBC_$v (newer than $max): $syms" >&2
 			bad=1
 		fi

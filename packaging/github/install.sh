@@ -10,7 +10,7 @@ case "${RUNNER_OS:-$(uname -s)}/${RUNNER_ARCH:-$(uname -m)}" in
 Linux/X64 | Linux/x86_64) platform=linux-x64 ;;
 Linux/ARM64 | Linux/aarch64) platform=linux-arm64 ;;
 *)
-	echo "::error::godwit has no release for ${RUNNER_OS:-$(uname -s)} on ${RUNNER_ARCH:-$(uname -m)}; use a Linux runner (x86-64)" >&2
+	echo "::error::godwit has no release for ${RUNNER_OS:-$(uname -s)} on ${RUNNER_ARCH:-$(uname -m)}; use a Linux runner (x86-64 or arm64)" >&2
 	exit 1
 	;;
 esac

@@ -47,6 +47,7 @@ test_expect_success NPM 'the launcher package holds the launcher only, no instal
 	tar -xzf "$launcher" package/package.json &&
 	! grep -e "\"preinstall\"" -e "\"install\"" -e "\"postinstall\"" package/package.json &&
 	test_grep "\"@godwit/linux-x64\": \"[0-9.]*\"" package/package.json &&
+	test_grep "\"@godwit/linux-arm64\": \"[0-9.]*\"" package/package.json &&
 	rm -r package
 '
 

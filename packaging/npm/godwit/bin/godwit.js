@@ -11,6 +11,7 @@ const { spawn } = require('child_process');
 
 const platforms = {
   'linux x64': '@godwit/linux-x64',
+  'linux arm64': '@godwit/linux-arm64',
 };
 
 function fail(message) {
