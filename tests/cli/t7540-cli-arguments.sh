@@ -84,4 +84,44 @@ test_expect_success 'output that cannot be written is a failure' '
 	test_cmp expect err
 '
 
+test_expect_success 'new takes letters, digits, _ and - in a name, and nothing else' '
+	test_expect_code 2 godwit new "bad name!" 2>err &&
+	test_grep "^godwit: error: invalid migration name ${SQ}bad name!${SQ}; a name is made of letters, digits, ${SQ}_${SQ} and ${SQ}-${SQ} (e.g. create_users)$" err &&
+	test_expect_code 2 godwit new "" 2>err &&
+	test_grep "^godwit: error: invalid migration name ${SQ}${SQ}" err &&
+	ls db/migrations >before &&
+	godwit new ok-Name_9 >out &&
+	test_grep "^created db/migrations/[0-9]*_ok-Name_9.sql$" out &&
+	rm db/migrations/*_ok-Name_9.sql &&
+	ls db/migrations >after &&
+	test_cmp before after
+'
+
+test_expect_success 'init --format json says it appended to an existing .gitignore' '
+	mkdir proj &&
+	echo node_modules >proj/.gitignore &&
+	godwit init proj --format json >out &&
+	cat >expect <<-\EOF &&
+	{
+	  "items": [
+	    {
+	      "path": "db/migrations/",
+	      "action": "created"
+	    },
+	    {
+	      "path": "godwit.conf",
+	      "action": "created"
+	    },
+	    {
+	      "path": ".gitignore",
+	      "action": "appended"
+	    }
+	  ]
+	}
+	EOF
+	test_cmp expect out &&
+	test "$(head -n 1 proj/.gitignore)" = node_modules &&
+	test_grep "^/db/backups/$" proj/.gitignore
+'
+
 test_done
