@@ -309,15 +309,41 @@ int gw_hist_ensure(gw_project *p)
 	return error;
 }
 
+/* A run that waited for another runner's lock says for how long: the
+ * lock-wait event, its duration the wait, so deploys queueing behind
+ * each other show in the history (and in godwit serve's metrics). */
+static int record_lock_wait(gw_project *p)
+{
+	gw_record rec = {NULL, NULL, NULL, "lock-wait", NULL, 0, 0};
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	char ms[32];
+	const char *param = ms;
+	int error;
+
+	snprintf(ms, sizeof(ms), "%lld", p->lock_waited_ms);
+	p->lock_waited_ms = 0;
+	if (gw_hist_add_event(&b, p, &rec) < 0 ||
+	    gw_batch_addf(&b, &param, 1,
+	                  "UPDATE %s SET duration_ms = CAST($1 AS bigint) WHERE id = (SELECT "
+	                  "max(id) FROM %s)",
+	                  p->events_q, p->events_q) < 0)
+		error = gw_error_oom(p->ctx);
+	else
+		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	gw_batch_dispose(&b);
+	return error;
+}
+
 int gw_hist_begin(gw_project *p)
 {
 	int error;
 
 	/* Created under the lock, so concurrent first runs cannot race on
 	 * CREATE TABLE. */
-	if ((error = gw_project__lock(p)) < 0)
+	if ((error = gw_project__lock(p)) < 0 || (error = gw_hist_ensure(p)) < 0)
 		return error;
-	return gw_hist_ensure(p);
+	return p->lock_waited_ms > 0 ? record_lock_wait(p) : 0;
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -109,6 +109,9 @@ struct gw_project {
 	char *events_q;
 	int64_t lock_key;
 	int locked;
+	/* How long taking the runner lock waited for another runner (0: it
+	 * was free), until gw_hist_begin records it as a lock-wait event. */
+	long long lock_waited_ms;
 	/* gw_project_cancel: set from a signal handler or another thread. */
 	volatile sig_atomic_t cancelled;
 	_Atomic(gw_conn *) cancel_conn;

@@ -321,7 +321,7 @@ cleanup:
 
 static int lease_acquire(gw_lease **out, gw_project *p)
 {
-	long long deadline = now_ms() + p->lock_wait_ms;
+	long long start = now_ms(), deadline = start + p->lock_wait_ms;
 	gw_lease *l = NULL;
 	int taken = 0, told = 0, attempt = 0, error;
 
@@ -337,8 +337,10 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 	for (;;) {
 		if ((error = try_take(l, &taken)) < 0)
 			goto fail;
-		if (taken)
+		if (taken) {
+			p->lock_waited_ms = told ? now_ms() - start : 0;
 			break;
+		}
 		if (now_ms() >= deadline) {
 			error = timeout_error(l);
 			goto fail;
@@ -520,15 +522,17 @@ static int lock_timeout_error(gw_project *p)
  * CONCURRENTLY run by the holder, which waits for all transactions. */
 static int take_advisory_lock(gw_project *p)
 {
-	long long deadline = now_ms() + p->lock_wait_ms;
+	long long start = now_ms(), deadline = start + p->lock_wait_ms;
 	long delay = 20;
 	int acquired = 0, error, told = 0;
 
 	for (;;) {
 		if ((error = p->driver->try_lock(p->conn, p->lock_key, &acquired)) < 0)
 			return error;
-		if (acquired)
+		if (acquired) {
+			p->lock_waited_ms = told ? now_ms() - start : 0;
 			return 0;
+		}
 		if (p->cancelled)
 			return gw_project__cancel_error(p,
 			                                "stopped while waiting for the migration "

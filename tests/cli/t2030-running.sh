@@ -52,7 +52,7 @@ test_expect_success PG 'a second runner waits for it and finds nothing to apply'
 	wait &&
 	test "$(cat rc.a)" = 0 &&
 	test "$(pg_sql "SELECT state, statements_done FROM godwit_migrations")" = "applied|2" &&
-	test "$(pg_sql "SELECT string_agg(action, '\'' '\'' ORDER BY id) FROM godwit_events")" = apply
+	test "$(pg_sql "SELECT string_agg(action, '\'' '\'' ORDER BY id) FROM godwit_events")" = "apply lock-wait"
 '
 
 test_expect_success PG 'eight runners started around a running no-transaction migration all succeed' '
