@@ -75,6 +75,8 @@ typedef struct server {
 	long long last_start_ms;
 	int wanted, refreshing, stop;
 	gw_project *current; /* the refresh's project, for a cancel */
+	int in_flight;       /* requests not yet answered */
+	pthread_cond_t idle; /* in_flight dropped to 0 */
 } server;
 
 static long long now_ms(void)
@@ -170,6 +172,7 @@ static char *render_metrics(const server *srv, const gw_report *report, const gw
 {
 	static const char *const applies[] = {"apply", NULL};
 	static const char *const runs[] = {"apply", "revert", NULL};
+	static const char *const waits[] = {"lock-wait", NULL};
 	char *text = NULL;
 	size_t i, size, failures = 0;
 	FILE *m = open_memstream(&text, &size);
@@ -220,6 +223,12 @@ static char *render_metrics(const server *srv, const gw_report *report, const gw
 	if (h && (e = newest(h, runs)) && e->duration_ms >= 0)
 		fprintf(m, "godwit_last_run_duration_seconds %.3f\n",
 		        (double)e->duration_ms / 1000.0);
+
+	put_family(m, "godwit_lock_wait_seconds", "gauge",
+	           "how long the newest run that found the runner lock taken waited for it "
+	           "(its lock-wait event)");
+	if (h && (e = newest(h, waits)) && e->duration_ms >= 0)
+		fprintf(m, "godwit_lock_wait_seconds %.3f\n", (double)e->duration_ms / 1000.0);
 
 	put_family(m, "godwit_serve_refreshes_total", "counter",
 	           "times godwit serve read the database (at most once per serve_cache)");
@@ -565,6 +574,27 @@ static enum MHD_Result reply_history(struct MHD_Connection *c, const snapshot *s
 	return ret;
 }
 
+/* A request counts from its first call until libmicrohttpd says it is
+ * over (answered, or the connection gone), so a stop can let the answers
+ * in flight go out before it closes the connections. */
+static char request_mark;
+
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	server *srv = cls;
+
+	(void)c;
+	(void)toe;
+	if (*con_cls != &request_mark)
+		return;
+	*con_cls = NULL;
+	pthread_mutex_lock(&srv->lock);
+	if (--srv->in_flight == 0)
+		pthread_cond_broadcast(&srv->idle);
+	pthread_mutex_unlock(&srv->lock);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -576,7 +606,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 	(void)version;
 	(void)upload;
-	(void)con_cls;
+	if (!*con_cls) {
+		*con_cls = &request_mark;
+		pthread_mutex_lock(&srv->lock);
+		srv->in_flight++;
+		pthread_mutex_unlock(&srv->lock);
+	}
 	if (*upload_size)
 		return MHD_NO; /* a GET has no body */
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
@@ -593,6 +628,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		        c, MHD_HTTP_UNAUTHORIZED,
 		        "this needs the header 'Authorization: Bearer' with serve_token");
 	if (!(s = current_snapshot(srv))) {
+		if (srv->stop)
+			return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			                   "godwit serve is stopping");
 		if (!(timeout = timeout_body(srv)))
 			return MHD_NO;
 		ret = reply_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, timeout);
@@ -722,6 +760,7 @@ static int serve_run(gw_cli *cli, const gw_args *args)
 		pthread_condattr_init(&attr);
 		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 		pthread_cond_init(&srv.done, &attr);
+		pthread_cond_init(&srv.idle, &attr);
 		pthread_condattr_destroy(&attr);
 	}
 	/* The signals are taken by sigwait below, never by a handler: every
@@ -736,14 +775,15 @@ static int serve_run(gw_cli *cli, const gw_args *args)
 	}
 	started = 1;
 	daemon = gw_mhd.MHD_start_daemon(
-	        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL, handle,
-	        &srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 256u,
-	        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL,
+	        NULL, handle, &srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 256u,
+	        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, request_done, &srv,
+	        MHD_OPTION_END);
 	if (!daemon) {
 		rc = gw_cli_refuse(cli, NULL, "cannot start the HTTP server on %s", url);
 		goto cleanup;
 	}
-	fd = -1; /* the daemon's now */
+	/* The daemon's now, and ours again after MHD_stop_daemon. */
 	fprintf(stderr,
 	        "godwit: serving %s on %s (/health/live, /health/ready, /status, /history, "
 	        "/metrics)%s\n",
@@ -755,14 +795,27 @@ static int serve_run(gw_cli *cli, const gw_args *args)
 	fprintf(stderr, "godwit: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = GW_EXIT_OK;
 cleanup:
+	/* No new connections; the requests waiting for the database are
+	 * answered 503 and go out before the connections close (a few
+	 * seconds at most: a client that does not read is not waited for). */
+	if (daemon)
+		gw_mhd.MHD_quiesce_daemon(daemon);
 	pthread_mutex_lock(&srv.lock);
 	srv.stop = 1;
 	if (srv.current)
 		gw_project_cancel(srv.current);
 	pthread_cond_broadcast(&srv.wake);
 	pthread_cond_broadcast(&srv.done);
+	{
+		struct timespec until;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += 5;
+		while (srv.in_flight > 0 &&
+		       pthread_cond_timedwait(&srv.idle, &srv.lock, &until) != ETIMEDOUT)
+			;
+	}
 	pthread_mutex_unlock(&srv.lock);
-	/* Waits for the requests in flight, which the broadcast ended. */
 	if (daemon)
 		gw_mhd.MHD_stop_daemon(daemon);
 	if (started)
@@ -772,6 +825,7 @@ cleanup:
 	snapshot_release(srv.snap);
 	pthread_cond_destroy(&srv.wake);
 	pthread_cond_destroy(&srv.done);
+	pthread_cond_destroy(&srv.idle);
 	pthread_mutex_destroy(&srv.lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;

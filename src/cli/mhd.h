@@ -27,6 +27,7 @@
 	  (unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *, MHD_AccessHandlerCallback,    \
 	   void *, ...))                                                                           \
 	X(void, MHD_stop_daemon, (struct MHD_Daemon *))                                            \
+	X(MHD_socket, MHD_quiesce_daemon, (struct MHD_Daemon *))                                   \
 	X(struct MHD_Response *, MHD_create_response_from_buffer,                                  \
 	  (size_t, void *, enum MHD_ResponseMemoryMode))                                           \
 	X(enum MHD_Result, MHD_add_response_header,                                                \
