@@ -19,12 +19,13 @@
 #			pages and completions, linked with Debian's libraries
 #
 # The portable builds link bin/godwit with the static archives of SQLite,
-# libpg_query, protobuf-c, jansson and inih; libpq (loaded with dlopen)
-# and everything it loads (OpenSSL, GSSAPI, LDAP and theirs) are Debian's
-# own shared libraries, copied into lib/ and made to find each other
-# there ($ORIGIN). Only glibc is taken from the system it runs on, and the
-# build fails when anything needs a library outside glibc and the bundle,
-# or a glibc symbol newer than 2.34 (packaging/check-portable.sh).
+# libpg_query, protobuf-c, jansson and inih; libpq and libmicrohttpd
+# (loaded with dlopen) and everything they load (OpenSSL, GSSAPI, LDAP,
+# GnuTLS and theirs) are Debian's own shared libraries, copied into lib/
+# and made to find each other there ($ORIGIN). Only glibc is taken from
+# the system it runs on, and the build fails when anything needs a
+# library outside glibc and the bundle, or a glibc symbol newer than 2.34
+# (packaging/check-portable.sh).
 #
 # The .deb is an ordinary Debian build instead: the shared libraries of
 # Debian 12, its Depends computed by dpkg-shlibdeps, plus libpq5, which
@@ -191,6 +192,13 @@ portable()
 	cp -L "$libpq" "$libdir/libpq.so.5"
 	echo "$libpq" >"$dir/stage/bundled.libpq"
 	bundle libpq "$libpq"
+	# libmicrohttpd, which godwit serve loads with dlopen when it starts
+	# (src/cli/mhd.h), and what it needs that libpq did not.
+	mhd=/usr/lib/$triplet/libmicrohttpd.so.12
+	[ -f "$mhd" ] || die "$mhd is missing (apt-get install libmicrohttpd12)"
+	cp -L "$mhd" "$libdir/libmicrohttpd.so.12"
+	echo "$mhd" >"$dir/stage/bundled.libmicrohttpd"
+	bundle libmicrohttpd "$mhd"
 	: >"$dir/stage/bundled.libgodwit"
 	bundle libgodwit "$libdir/libgodwit.so.$version"
 	for lib in "$libdir"/*.so.*; do
@@ -208,7 +216,8 @@ portable()
 	# archives linked into bin/godwit, from their Debian packages.
 	docdir=$stage/share/doc/godwit/third-party
 	mkdir -p "$docdir"
-	cat "$dir/stage/bundled.libpq" "$dir/stage/bundled.libgodwit" >"$dir/stage/files"
+	cat "$dir/stage/bundled.libpq" "$dir/stage/bundled.libmicrohttpd" \
+		"$dir/stage/bundled.libgodwit" >"$dir/stage/files"
 	for a in sqlite3 pg_query protobuf-c jansson inih; do
 		echo "/usr/lib/$triplet/lib$a.a"
 	done >>"$dir/stage/files"
@@ -240,7 +249,7 @@ portable()
 	mkdir -p "$npmstage/linux-$arch/bin" "$npmstage/linux-$arch/lib"
 	cp "$stage/bin/godwit" "$npmstage/linux-$arch/bin/"
 	mkdir -p "$npmstage/linux-$arch/third-party"
-	for file in $(cat "$dir/stage/bundled.libpq"); do
+	for file in $(cat "$dir/stage/bundled.libpq" "$dir/stage/bundled.libmicrohttpd"); do
 		cp "$libdir/$(basename "$file")" "$npmstage/linux-$arch/lib/"
 		cp "$docdir/$(package_of "$dir/stage/files" "$file").copyright" \
 			"$npmstage/linux-$arch/third-party/"

@@ -18,6 +18,7 @@ test_description='the portable build runs on a bare Debian 12 (no compiler, no -
 . "$TEST_DIRECTORY/tcp-cluster.sh"
 
 command -v debootstrap >/dev/null 2>&1 && test_set_prereq DEBOOTSTRAP
+command -v curl >/dev/null 2>&1 && test_set_prereq CURL
 
 tarball=$(ls "${GW_DIST_DIR:-/nonexistent}"/godwit-*-linux-x64.tar.gz 2>/dev/null | head -n 1)
 ROOT=
@@ -58,7 +59,8 @@ test_expect_success ROOT,DEBOOTSTRAP 'setup: the tarball unpacked in the cached 
 	mv "$ROOT$CW"/opt/godwit-*-linux-x64 "$ROOT$CW/opt/godwit" &&
 	test -x "$ROOT$CW/opt/godwit/bin/godwit" &&
 	test -f "$ROOT$CW/opt/godwit/include/godwit.h" &&
-	test -f "$ROOT$CW/opt/godwit/lib/libpq.so.5"
+	test -f "$ROOT$CW/opt/godwit/lib/libpq.so.5" &&
+	test -f "$ROOT$CW/opt/godwit/lib/libmicrohttpd.so.12"
 '
 
 test_expect_success ROOT,DEBOOTSTRAP 'the root is bare: no compiler, no libpq, no SQLite, no -dev package' '
@@ -84,7 +86,7 @@ test_expect_success ROOT,DEBOOTSTRAP 'godwit version runs there' '
 '
 
 test_expect_success ROOT,DEBOOTSTRAP 'ldd there: nothing outside glibc and the bundle' '
-	for f in bin/godwit lib/libpq.so.5 lib/libgodwit.so.0; do
+	for f in bin/godwit lib/libpq.so.5 lib/libmicrohttpd.so.12 lib/libgodwit.so.0; do
 		in_root ldd "opt/godwit/$f" >>ldd.out || return 1
 	done &&
 	! grep "not found" ldd.out &&
@@ -136,6 +138,29 @@ test_expect_success ROOT,DEBOOTSTRAP 'up, status and down on SQLite there' '
 	test_grep "^0 applied, 1 pending\$" out
 '
 
+test_expect_success ROOT,DEBOOTSTRAP,CURL 'serve runs there, on the bundled libmicrohttpd' '
+	# in_root spelt out: $! is then the pid of godwit itself (chroot,
+	# env and sh each exec the next), which the kill below must reach.
+	{ chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$CW" \
+		/bin/sh -c '\''cd "$HOME" && exec "$@"'\'' sh \
+		opt/godwit/bin/godwit --url sqlite:app.db serve --listen 127.0.0.1:0 2>serve.err & } &&
+	serve_pid=$! &&
+	test_when_finished "kill -KILL $serve_pid 2>/dev/null; true" &&
+	_i=0 &&
+	until grep -q "^godwit: serving" serve.err; do
+		_i=$((_i + 1)) &&
+		test $_i -lt 100 &&
+		sleep 0.1 || return 1
+	done &&
+	url=$(sed -n "s|.* on \(http://127\.0\.0\.1:[0-9]*\) .*|\1|p" serve.err) &&
+	test "$(curl -s -o body -w "%{http_code}" "$url/health/ready")" = 503 &&
+	test_grep "1 pending" body &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" "$url/health/live")" = 200 &&
+	kill -TERM $serve_pid &&
+	wait $serve_pid &&
+	test_grep "^godwit: SIGTERM received, stopping" serve.err
+'
+
 test_expect_success ROOT,DEBOOTSTRAP 'the binary without its lib/ works on SQLite and says libpq is missing, naming the package' '
 	mkdir -p "$ROOT$CW/alone" &&
 	cp "$ROOT$CW/opt/godwit/bin/godwit" "$ROOT$CW/alone/" &&
@@ -146,6 +171,11 @@ test_expect_success ROOT,DEBOOTSTRAP 'the binary without its lib/ works on SQLit
 	cat >expect <<-EOF &&
 	godwit: error: cannot load libpq.so.5: libpq.so.5: cannot open shared object file: No such file or directory
 	hint: install PostgreSQL${SQ}s client library (Debian: apt-get install libpq5)
+	EOF
+	test_cmp expect err &&
+	test_expect_code 1 in_root alone/godwit --url sqlite:alone.db serve >out 2>err &&
+	cat >expect <<-EOF &&
+	godwit: error: cannot load libmicrohttpd.so.12: libmicrohttpd.so.12: cannot open shared object file: No such file or directory; install it (Debian: apt-get install libmicrohttpd12)
 	EOF
 	test_cmp expect err
 '
