@@ -14,6 +14,13 @@ static inline int gw_is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* An ASCII letter, either case. */
+static inline int gw_is_alpha(char c)
+{
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'z';
+}
+
 /* White space as C's isspace in the C locale and PostgreSQL's scanner
  * know it: space, tab, LF, CR, form feed, vertical tab. */
 static inline int gw_is_space(char c)

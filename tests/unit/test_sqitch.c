@@ -148,10 +148,10 @@ static void test_plan_requirements(void **state)
 
 /* ---- the BEGIN ... COMMIT around a script ------------------------------ */
 
-static void expect_unwrap(const char *text, int verify, const char *inside)
+static void expect_unwrap_in(gw_dialect dialect, const char *text, int verify, const char *inside)
 {
 	size_t off = 99, end = 99;
-	int wrapped = gw_source__sqitch_unwrap(text, strlen(text), verify, &off, &end);
+	int wrapped = gw_source__sqitch_unwrap(dialect, text, strlen(text), verify, &off, &end);
 
 	if (!inside) {
 		assert_int_equal(wrapped, 0);
@@ -163,6 +163,11 @@ static void expect_unwrap(const char *text, int verify, const char *inside)
 	assert_true(off <= end && end <= strlen(text));
 	assert_int_equal(end - off, strlen(inside));
 	assert_memory_equal(text + off, inside, end - off);
+}
+
+static void expect_unwrap(const char *text, int verify, const char *inside)
+{
+	expect_unwrap_in(GW_DIALECT_POSTGRES, text, verify, inside);
 }
 
 static void test_unwrap(void **state)
@@ -194,6 +199,41 @@ static void test_unwrap(void **state)
 	expect_unwrap("BEGIN;\nSELECT $1;\nCOMMIT;\n", 0, "\nSELECT $1;");
 	/* "BEGIN" starting a PL/pgSQL-looking statement is not a wrapper. */
 	expect_unwrap("BEGINNING;\nCOMMIT;\n", 0, NULL);
+}
+
+/* The statements are gw_sql_split's, as the runner sees them. */
+static void test_unwrap_splitter(void **state)
+{
+	(void)state;
+	/* A function body with its own BEGIN ... END; and COMMIT in a
+	 * string, a nested comment holding COMMIT; and an unterminated last
+	 * COMMIT. */
+	expect_unwrap("BEGIN;\nCREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $b$\nBEGIN\n"
+	              "  RETURN 'x; COMMIT;';\nEND;\n$b$;\n/* a /* b; */ COMMIT; */\nCOMMIT",
+	              0,
+	              "\nCREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $b$\nBEGIN\n"
+	              "  RETURN 'x; COMMIT;';\nEND;\n$b$;");
+	/* An SQL-standard body: its END; is no end of the wrapper. */
+	expect_unwrap("BEGIN;\nCREATE FUNCTION g() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
+	              "  SELECT 1;\nEND;\n",
+	              0, NULL);
+	/* BEGIN with settings godwit's transaction would not have. */
+	expect_unwrap("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY;\nSELECT 1;\nCOMMIT;\n", 0,
+	              NULL);
+	expect_unwrap("BEGIN ISOLATION LEVEL SERIALIZABLE;\nSELECT 1;\nCOMMIT;\n", 0,
+	              "\nSELECT 1;");
+	/* What the parser refuses is run whole, for the runner to report. */
+	expect_unwrap("BEGIN;\nSELEC 1;\nCOMMIT;\n", 0, NULL);
+	/* SQLite: comments do not nest, and a trigger body holds END; */
+	expect_unwrap_in(GW_DIALECT_SQLITE,
+	                 "BEGIN;\n/* a /* b */\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
+	                 "  INSERT INTO b VALUES (1);\nEND;\nCOMMIT;\n",
+	                 0,
+	                 "\n/* a /* b */\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
+	                 "  INSERT INTO b VALUES (1);\nEND;");
+	expect_unwrap_in(GW_DIALECT_SQLITE, "BEGIN;\nSELECT 'a; END;';\nROLLBACK;\n", 1,
+	                 "\nSELECT 'a; END;';");
+	expect_unwrap_in(GW_DIALECT_SQLITE, "BEGIN;\nSELECT 1;\n-- COMMIT;\n", 0, NULL);
 }
 
 /* ---- sqitch.conf ------------------------------------------------------- */
@@ -259,8 +299,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_plan_tutorial), cmocka_unit_test(test_plan_errors),
 	        cmocka_unit_test(test_plan_nul_byte), cmocka_unit_test(test_plan_requirements),
-	        cmocka_unit_test(test_unwrap),        cmocka_unit_test(test_conf_values),
-	        cmocka_unit_test(test_conf),
+	        cmocka_unit_test(test_unwrap),        cmocka_unit_test(test_unwrap_splitter),
+	        cmocka_unit_test(test_conf_values),   cmocka_unit_test(test_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

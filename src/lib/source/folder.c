@@ -429,6 +429,9 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	ld.dir = dir;
 	ld.forced = format;
 	ld.dialect = dialect;
+	/* SQLite's text splits as SQLite does; every other as PostgreSQL's. */
+	ld.sql_dialect =
+	        dialect && !strcmp(dialect, "sqlite3") ? GW_DIALECT_SQLITE : GW_DIALECT_POSTGRES;
 	ld.ctx = ctx;
 	ld.path = (gw_str)GW_STR_INIT;
 	/* realpath fails only for what does not exist: the project then has
@@ -492,6 +495,7 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	sp->pub.project = ld.project;
 	ld.project = NULL;
 	sp->guard = ld.guard;
+	sp->sql_dialect = ld.sql_dialect;
 	ld.guard.root = ld.guard.dir = NULL;
 	/* From here the set owns the migrations. */
 	sp->all = (gw_source_mig **)ld.ups.items;

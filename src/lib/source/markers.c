@@ -61,12 +61,6 @@ size_t gw_source__comment_body(const char *text, size_t start, size_t end)
 	return i;
 }
 
-static int is_letter(char c)
-{
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'z';
-}
-
 /* Whether a (na letters) and b (nb) differ by at most one letter left
  * out, added or changed, or two neighbours swapped. */
 static int one_edit(const char *a, size_t na, const char *b, size_t nb)
@@ -98,7 +92,7 @@ int gw_source__spelled(const char *text, size_t i, size_t end, const char *const
 			in_first = !nall;
 			continue;
 		}
-		if (!is_letter(text[i]))
+		if (!gw_is_alpha(text[i]))
 			break;
 		all[nall++] = (char)(text[i] | 0x20);
 		if (in_first)
@@ -135,7 +129,7 @@ static const char *native_near(const char *text, size_t start, size_t end)
 	} else {
 		/* Without the colon, only a line that says no more
 		 * ("-- migrate down") is taken for a marker, not prose. */
-		for (j = i; j < end && is_letter(text[j]); j++)
+		for (j = i; j < end && gw_is_alpha(text[j]); j++)
 			;
 		while (j < end && gw_is_blank(text[j]))
 			j++;

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "godwit/sys/driver.h"
 #include "source.h"
 #include "../../util/vec.h"
 
@@ -111,7 +112,8 @@ typedef struct gw_convention {
 	/* The part of a whole-file script that runs in godwit's transaction,
 	 * without the BEGIN; ... COMMIT; (verify: ... ROLLBACK;) it wraps
 	 * itself in (see gw_source__sqitch_unwrap); NULL: all of it. */
-	int (*unwrap)(const char *text, size_t len, int verify, size_t *off, size_t *end);
+	int (*unwrap)(gw_dialect dialect, const char *text, size_t len, int verify, size_t *off,
+	              size_t *end);
 	/* Checks the files of a folder of this convention once all are read,
 	 * before downs are matched to ups. */
 	int (*check_folder)(struct gw_loader *ld);
@@ -285,7 +287,8 @@ typedef struct gw_file_guard {
 typedef struct gw_source_priv {
 	gw_source pub;
 	gw_file_guard guard;
-	gw_source_mig **all; /* every migration, by version once ordered */
+	gw_dialect sql_dialect; /* how the SQL of its scripts splits */
+	gw_source_mig **all;    /* every migration, by version once ordered */
 } gw_source_priv;
 
 /* A folder entry; skip marks what is not a migration file (not .sql, or a
@@ -317,6 +320,7 @@ typedef struct gw_loader {
 	gw_vec downs;
 	gw_vec ignored;
 	const char *dialect;           /* the target, for multi-dialect folders; may be NULL */
+	gw_dialect sql_dialect;        /* how its SQL splits (PostgreSQL when none) */
 	const gw_convention *detected; /* the convention whose list the folder holds */
 	gw_vec listed;                 /* what that list names (drizzle-kit's tags) */
 	char *project;                 /* sqitch: the plan's %project */
@@ -467,7 +471,8 @@ void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf);
 /* The part of a sqitch script inside its own BEGIN; ... COMMIT; (for a
  * verify script, ... ROLLBACK; too): 1 with [*off, *end) set to it, 0 with
  * the whole text when the script is not wrapped. */
-int gw_source__sqitch_unwrap(const char *text, size_t len, int verify, size_t *off, size_t *end);
+int gw_source__sqitch_unwrap(gw_dialect dialect, const char *text, size_t len, int verify,
+                             size_t *off, size_t *end);
 
 /* Rejects duplicate versions and fills pub.items in apply order. */
 int gw_source__order(gw_source_priv *sp, gw_ctx *ctx);

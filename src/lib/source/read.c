@@ -219,7 +219,8 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 	/* A script (sqitch's) is checksummed whole, and run without the
 	 * BEGIN and COMMIT it wraps itself in. */
 	if (sm->conv && sm->conv->unwrap) {
-		sm->conv->unwrap(out->file_text.ptr, len, 0, &off, &down_off);
+		sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
+		                 len, 0, &off, &down_off);
 		len = down_off - off;
 	}
 	out->offset = off;
@@ -249,7 +250,8 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 		return gw_error_oom(ctx);
 	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
 	                                       &((const gw_source_priv *)src)->guard, ctx)) == 0) {
-		sm->conv->unwrap(out->file_text.ptr, out->file_text.size, 1, &off, &end);
+		sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
+		                 out->file_text.size, 1, &off, &end);
 		out->offset = off;
 		out->len = end - off;
 		out->file = sm->verify_file;

@@ -8,8 +8,9 @@
  * change and tag lines with their dependencies, the errors sqitch raises
  * (a duplicate change since the last tag, an unknown requirement), and
  * which file a reworked change reads ("name@tag"). It also finds the
- * BEGIN ... COMMIT a sqitch script wraps itself in, so godwit can run the
- * inside in its own transaction together with the history row.
+ * BEGIN ... COMMIT a sqitch script wraps itself in (with gw_sql_split), so
+ * godwit can run the inside in its own transaction together with the
+ * history row.
  *
  * It loads a project: sqitch.conf's top_dir says where the plan is, and
  * the plan's changes become the migrations, each with its scripts; a
@@ -24,6 +25,7 @@
 #include <time.h>
 
 #include "priv.h"
+#include "../sql/sql.h"
 #include "../../util/error.h"
 #include "../../util/fs.h"
 #include "../../util/text.h"
@@ -461,134 +463,77 @@ void gw_source__sqitch_plan_dispose(gw_sqitch_plan *plan)
 
 /* ---- the BEGIN ... COMMIT around a script ------------------------------ */
 
-static int word_at(const char *text, size_t len, size_t at, const char *word)
+/* Whether the statement text[at, end) is one of the words (lowercase),
+ * perhaps followed by more words ("BEGIN TRANSACTION", "COMMIT WORK"),
+ * and nothing else: not "BEGIN ISOLATION LEVEL ..., READ ONLY", whose
+ * settings godwit's own transaction would not have. */
+static int statement_is(const char *text, size_t at, size_t end, const char *const *words)
 {
-	size_t n = strlen(word), i;
+	size_t i, n;
 
-	if (at + n > len)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((text[at + i] | 0x20) != word[i])
-			return 0;
-	return at + n == len || !((text[at + n] | 0x20) >= 'a' && (text[at + n] | 0x20) <= 'z') ||
-	       text[at + n] == '_';
-}
-
-/* The end of a quoted run starting at text[at] (a quote or a dollar tag),
- * or len when it does not end. */
-static size_t skip_quoted(const char *text, size_t len, size_t at)
-{
-	char q = text[at];
-	size_t tag = 1, i;
-
-	if (q == '$') {
-		/* The opening $tag$ is text[at, at + tag]; find it again. */
-		while (at + tag < len && text[at + tag] != '$')
-			tag++;
-		for (i = at + tag + 1; i + tag < len; i++)
-			if (!memcmp(text + i, text + at, tag + 1))
-				return i + tag + 1;
-		return len;
-	}
-	for (i = at + 1; i < len; i++) {
-		if (text[i] == '\\' && q == '\'' && at > 0 && (text[at - 1] | 0x20) == 'e')
-			i++;
-		else if (text[i] == q && i + 1 < len && text[i + 1] == q)
-			i++;
-		else if (text[i] == q)
-			return i + 1;
-	}
-	return len;
-}
-
-static int is_ident(char c)
-{
-	return c == '_' || gw_is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-	       (unsigned char)c >= 0x80;
-}
-
-/* Whether a '$' at text[at] opens a dollar quote ($$ or $tag$): not a $1
- * parameter, nor a '$' inside an identifier such as a$b. */
-static int dollar_quote(const char *text, size_t len, size_t at)
-{
-	size_t i = at + 1;
-
-	if ((at > 0 && is_ident(text[at - 1])) || (i < len && gw_is_digit(text[i])))
-		return 0;
-	while (i < len && is_ident(text[i]) && text[i] != '$')
-		i++;
-	return i < len && text[i] == '$';
-}
-
-/* Where the last statement of the text starts (after the last ';' outside
- * quotes and comments that has something after it), and where the first
- * statement ends (its ';'), or len. */
-static void statement_bounds(const char *text, size_t len, size_t *first_end, size_t *last_start)
-{
-	size_t at = 0, start = 0;
-
-	*first_end = len;
-	*last_start = 0;
-	while ((at = gw_text_skip_space_comments(text, len, at)) < len) {
-		char c = text[at];
-
-		if (c == ';') {
-			if (*first_end == len)
-				*first_end = at;
-			start = ++at;
-			continue;
-		}
-		*last_start = start;
-		if (c == '\'' || c == '"' || (c == '$' && dollar_quote(text, len, at)))
-			at = skip_quoted(text, len, at);
-		else
-			at++;
-	}
-}
-
-/* A statement of one of the words, then only a ';', blanks and comments. */
-static int statement_is(const char *text, size_t len, size_t at, const char *const *words,
-                        size_t *after)
-{
-	size_t i;
-
-	at = gw_text_skip_space_comments(text, len, at);
 	for (i = 0; words[i]; i++) {
-		if (!word_at(text, len, at, words[i]))
+		n = strlen(words[i]);
+		if (end - at < n || strncasecmp(text + at, words[i], n) ||
+		    (end - at > n && (gw_is_alpha(text[at + n]) || text[at + n] == '_')))
 			continue;
-		at = gw_text_skip_space_comments(text, len, at + strlen(words[i]));
-		while (at < len && text[at] != ';' &&
-		       ((text[at] | 0x20) >= 'a' && (text[at] | 0x20) <= 'z'))
+		at = gw_text_skip_space_comments(text, end, at + n);
+		while (at < end && (gw_is_alpha(text[at]) || text[at] == '_'))
 			at = gw_text_skip_space_comments(
-			        text, len,
+			        text, end,
 			        at + strspn(text + at, "abcdefghijklmnopqrstuvwxyz"
 			                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"));
-		if (at < len && text[at] == ';')
-			at++;
-		*after = at;
-		return 1;
+		return at == end;
 	}
 	return 0;
 }
 
-int gw_source__sqitch_unwrap(const char *text, size_t len, int verify, size_t *off, size_t *end)
+/* Where the ';' after a statement ends, at its end or past blanks; the
+ * statement's end when it has none (the last one). */
+static size_t past_semicolon(const char *text, size_t len, const gw_sql_stmt *st)
+{
+	size_t at = st->offset + st->len;
+
+	while (at < len && gw_is_space(text[at]))
+		at++;
+	return at < len && text[at] == ';' ? at + 1 : st->offset + st->len;
+}
+
+/* The statements come from gw_sql_split, the splitter the runner uses, so
+ * a BEGIN or COMMIT in a string, a dollar quote or a comment is never
+ * taken for the wrapper. A script the splitter refuses is run whole, and
+ * the runner names its syntax error. */
+int gw_source__sqitch_unwrap(gw_dialect dialect, const char *text, size_t len, int verify,
+                             size_t *off, size_t *end)
 {
 	static const char *const opens[] = {"begin", "start", NULL};
 	static const char *const commits[] = {"commit", "end", NULL};
 	static const char *const verifies[] = {"rollback", "commit", "end", NULL};
-	size_t first_end, last_start, after;
+	gw_sql_list list = GW_SQL_LIST_INIT;
+	const gw_sql_stmt *first, *body_last, *last;
+	size_t body, after;
+	int wrapped = 0;
 
 	*off = 0;
 	*end = len;
-	statement_bounds(text, len, &first_end, &last_start);
-	if (first_end == len || last_start <= first_end ||
-	    !statement_is(text, len, 0, opens, &after) || after != first_end + 1 ||
-	    !statement_is(text, len, last_start, verify ? verifies : commits, &after) ||
+	if (gw_sql_split(&list, dialect, text, len, NULL, NULL) < 0 || list.count < 2)
+		goto cleanup;
+	first = &list.items[0];
+	body_last = &list.items[list.count - 2];
+	last = &list.items[list.count - 1];
+	body = past_semicolon(text, len, first);
+	after = past_semicolon(text, len, last);
+	if (body == first->offset + first->len ||
+	    !statement_is(text, first->offset, first->offset + first->len, opens) ||
+	    !statement_is(text, last->offset, last->offset + last->len,
+	                  verify ? verifies : commits) ||
 	    gw_text_skip_space_comments(text, len, after) != len)
-		return 0;
-	*off = first_end + 1;
-	*end = last_start;
-	return 1;
+		goto cleanup;
+	*off = body;
+	*end = past_semicolon(text, len, body_last);
+	wrapped = 1;
+cleanup:
+	gw_sql_list_dispose(&list);
+	return wrapped;
 }
 
 /* ---- sqitch.conf -------------------------------------------------------- */
@@ -765,12 +710,15 @@ static int script_name(gw_str *out, gw_loader *ld, const gw_sqitch_change *c)
 	return gw_str_failed(out) ? gw_error_oom(ld->ctx) : 0;
 }
 
-/* Whether the script in ld->text holds SQL inside its BEGIN ... COMMIT. */
+/* Whether the script in ld->text holds SQL inside its BEGIN ... COMMIT,
+ * its comments read as its database's (SQLite's do not nest). */
 static int script_has_sql(const gw_loader *ld, int verify)
 {
 	size_t off, end;
 
-	gw_source__sqitch_unwrap(ld->text.ptr, ld->text.size, verify, &off, &end);
+	gw_source__sqitch_unwrap(ld->sql_dialect, ld->text.ptr, ld->text.size, verify, &off, &end);
+	if (ld->sql_dialect == GW_DIALECT_SQLITE)
+		return gw_text_skip_space_comments_sqlite(ld->text.ptr, end, off) < end;
 	return gw_source__has_sql(ld->text.ptr, off, end);
 }
 
