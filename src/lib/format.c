@@ -49,8 +49,9 @@ const gw_convention *const *gw_conventions(void)
 	return conventions;
 }
 
-/* The loader keeps arrays indexed by gw_format. */
-_Static_assert(GW_FORMAT_SQITCH < GW_SOURCE_NFORMATS, "raise GW_SOURCE_NFORMATS");
+/* The loader keeps arrays indexed by gw_format, whose values run from 1
+ * in the registry's order. */
+_Static_assert(NCONVENTIONS < GW_SOURCE_NFORMATS, "raise GW_SOURCE_NFORMATS");
 
 const gw_convention *gw_convention_of(gw_format format)
 {
