@@ -141,8 +141,7 @@ void gw_source__goose_scan(markers *mk, const char *text, size_t len)
 int gw_source__goose_check(const char *text, size_t len, const markers *mk, const char *path,
                            gw_ctx *ctx)
 {
-	size_t first;
-	int line, col;
+	int error;
 
 	if (mk->odd_line)
 		return gw_source__file_error(
@@ -154,26 +153,9 @@ int gw_source__goose_check(const char *text, size_t len, const markers *mk, cons
 		        ctx, GW_ESOURCE, path, mk->down.line, 0,
 		        "-- +goose Down without a -- +goose Up line; put -- +goose Up above "
 		        "the up SQL");
-	if (mk->up.again)
-		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->up.again, 0,
-		                             "a second -- +goose Up line; a file holds one "
-		                             "migration");
-	if (mk->down.again)
-		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->down.again, 0,
-		                             "a second -- +goose Down line; a file holds one "
-		                             "migration");
-	if (mk->down.found && mk->down.start < mk->up.start)
-		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->down.line, 0,
-		                             "-- +goose Down comes before -- +goose Up; put the up "
-		                             "section first");
-	first = gw_text_skip_space_comments(text, mk->up.start, 0);
-	if (first < mk->up.start) {
-		gw_text_position(text, len, first, &line, &col);
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, line, 0,
-		        "SQL before the -- +goose Up line; move it below that line");
-	}
-	return 0;
+	if ((error = gw_source__check_markers(mk, "-- +goose Up", "-- +goose Down", path, ctx)) < 0)
+		return error;
+	return gw_source__check_head(text, len, mk, "-- +goose Up", path, ctx);
 }
 
 static void keep_near(markers *to, const markers *from)

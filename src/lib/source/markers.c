@@ -230,3 +230,32 @@ void gw_source__sections(const markers *mk, size_t len, size_t *up_off, size_t *
 	*down_off = mk->down.found ? mk->down.body : end;
 	*down_len = end - *down_off;
 }
+
+int gw_source__check_markers(const markers *mk, const char *up, const char *down, const char *path,
+                             gw_ctx *ctx)
+{
+	if (mk->up.again)
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->up.again, 0,
+		                             "a second %s line; a file holds one migration", up);
+	if (mk->down.again)
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->down.again, 0,
+		                             "a second %s line; a file holds one migration", down);
+	if (mk->down.found && mk->down.start < mk->up.start)
+		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->down.line, 0,
+		                             "%s comes before %s; put the up section first", down,
+		                             up);
+	return 0;
+}
+
+int gw_source__check_head(const char *text, size_t len, const markers *mk, const char *up,
+                          const char *path, gw_ctx *ctx)
+{
+	size_t first = gw_text_skip_space_comments(text, mk->up.start, 0);
+	int line, col;
+
+	if (first >= mk->up.start)
+		return 0;
+	gw_text_position(text, len, first, &line, &col);
+	return gw_source__file_error(ctx, GW_ESOURCE, path, line, 0,
+	                             "SQL before the %s line; move it below that line", up);
+}

@@ -15,22 +15,11 @@
 int gw_source__native_check(const char *text, size_t len, const markers *mk, const char *path,
                             gw_ctx *ctx)
 {
-	size_t first;
-	int line, col;
+	int error;
 
-	if (mk->up.again)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, mk->up.again, 0,
-		        "a second -- migrate:up line; a file holds one migration");
-	if (mk->down.again)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, mk->down.again, 0,
-		        "a second -- migrate:down line; a file holds one migration");
-	if (mk->down.found && mk->down.start < mk->up.start)
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, mk->down.line, 0,
-		        "-- migrate:down comes before -- migrate:up; put the up section "
-		        "first");
+	if ((error = gw_source__check_markers(mk, "-- migrate:up", "-- migrate:down", path, ctx)) <
+	    0)
+		return error;
 	if (mk->verify.again)
 		return gw_source__file_error(
 		        ctx, GW_ESOURCE, path, mk->verify.again, 0,
@@ -40,14 +29,7 @@ int gw_source__native_check(const char *text, size_t len, const markers *mk, con
 		return gw_source__file_error(ctx, GW_ESOURCE, path, mk->verify.line, 0,
 		                             "-- migrate:verify comes before the up or down "
 		                             "section; put it last");
-	first = gw_text_skip_space_comments(text, mk->up.start, 0);
-	if (first < mk->up.start) {
-		gw_text_position(text, len, first, &line, &col);
-		return gw_source__file_error(
-		        ctx, GW_ESOURCE, path, line, 0,
-		        "SQL before the -- migrate:up line; move it below that line");
-	}
-	return 0;
+	return gw_source__check_head(text, len, mk, "-- migrate:up", path, ctx);
 }
 
 static const char *native_down_place(gw_str *file, const char *stem, const char *up_file)

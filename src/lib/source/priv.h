@@ -239,6 +239,12 @@ void gw_source__native_scan(markers *mk, const char *text, size_t len);
 /* Checks a file that has a -- migrate:up line (native.c). */
 int gw_source__native_check(const char *text, size_t len, const markers *mk, const char *path,
                             gw_ctx *ctx);
+/* The up and down markers (as written: "-- migrate:up") once each, the
+ * up first; then that no SQL stands above the up marker. */
+int gw_source__check_markers(const markers *mk, const char *up, const char *down, const char *path,
+                             gw_ctx *ctx);
+int gw_source__check_head(const char *text, size_t len, const markers *mk, const char *up,
+                          const char *path, gw_ctx *ctx);
 /* Reads "transaction:false" (or :true) after a marker; what is "up" or
  * "down", for the message. */
 int gw_source__marker_options(int *no_tx, const char *text, const marker *m, const char *what,
