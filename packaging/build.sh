@@ -19,8 +19,8 @@
 #			pages and completions, linked with Debian's libraries
 #
 # The portable builds link bin/godwit with the static archives of SQLite,
-# libpg_query, protobuf-c, jansson and inih; libpq and libmicrohttpd
-# (loaded with dlopen) and everything they load (OpenSSL, GSSAPI, LDAP,
+# libpg_query, protobuf-c, jansson and inih; libpq, libmicrohttpd and
+# libcurl (loaded with dlopen) and everything they load (OpenSSL, GSSAPI, LDAP,
 # GnuTLS and theirs) are Debian's own shared libraries, copied into lib/
 # and made to find each other there ($ORIGIN). Only glibc is taken from
 # the system it runs on, and the build fails when anything needs a
@@ -30,7 +30,8 @@
 # The .deb is an ordinary Debian build instead: the shared libraries of
 # Debian 12, its Depends computed by dpkg-shlibdeps, plus libpq5, which
 # the PostgreSQL driver loads with dlopen (so no tool can see it), and
-# libmicrohttpd12, which godwit serve loads so, as a Recommends.
+# libmicrohttpd12 and libcurl4, which godwit serve and notifications load
+# so, as Recommends.
 #
 # Environment: GW_DIST_DIR (default: dist in the repository),
 # GW_DIST_BUILD (the build folder, default: build-dist in the repository;
@@ -199,6 +200,12 @@ portable()
 	cp -L "$mhd" "$libdir/libmicrohttpd.so.12"
 	echo "$mhd" >"$dir/stage/bundled.libmicrohttpd"
 	bundle libmicrohttpd "$mhd"
+	# libcurl likewise, loaded with dlopen by notifications (src/lib/curl.c).
+	libcurl=/usr/lib/$triplet/libcurl.so.4
+	[ -f "$libcurl" ] || die "$libcurl is missing (apt-get install libcurl4)"
+	cp -L "$libcurl" "$libdir/libcurl.so.4"
+	echo "$libcurl" >"$dir/stage/bundled.libcurl"
+	bundle libcurl "$libcurl"
 	: >"$dir/stage/bundled.libgodwit"
 	bundle libgodwit "$libdir/libgodwit.so.$version"
 	for lib in "$libdir"/*.so.*; do
@@ -217,7 +224,7 @@ portable()
 	docdir=$stage/share/doc/godwit/third-party
 	mkdir -p "$docdir"
 	cat "$dir/stage/bundled.libpq" "$dir/stage/bundled.libmicrohttpd" \
-		"$dir/stage/bundled.libgodwit" >"$dir/stage/files"
+		"$dir/stage/bundled.libcurl" "$dir/stage/bundled.libgodwit" >"$dir/stage/files"
 	for a in sqlite3 pg_query protobuf-c jansson inih; do
 		echo "/usr/lib/$triplet/lib$a.a"
 	done >>"$dir/stage/files"
@@ -249,7 +256,8 @@ portable()
 	mkdir -p "$npmstage/linux-$arch/bin" "$npmstage/linux-$arch/lib"
 	cp "$stage/bin/godwit" "$npmstage/linux-$arch/bin/"
 	mkdir -p "$npmstage/linux-$arch/third-party"
-	for file in $(cat "$dir/stage/bundled.libpq" "$dir/stage/bundled.libmicrohttpd"); do
+	for file in $(cat "$dir/stage/bundled.libpq" "$dir/stage/bundled.libmicrohttpd" \
+		"$dir/stage/bundled.libcurl"); do
 		cp "$libdir/$(basename "$file")" "$npmstage/linux-$arch/lib/"
 		cp "$docdir/$(package_of "$dir/stage/files" "$file").copyright" \
 			"$npmstage/linux-$arch/third-party/"
@@ -275,7 +283,9 @@ dlopened()
 	[ -n "$symbols" ] || die "the symbols file of $1 is missing (apt-get install $1)"
 	min=0
 	for fn in $(sed -n 's/^[ \t]*X([^,]*, \([A-Za-z_][A-Za-z0-9_]*\),.*/\1/p' "$repo/$2"); do
-		v=$(awk -v s="$fn@Base" '$1 == s { print $2 }' "$symbols")
+		# NAME@Base, or NAME@VERSION for libraries with versioned
+		# symbols (libcurl4's CURL_OPENSSL_4).
+		v=$(awk -v s="$fn@" 'index($1, s) == 1 { print $2; exit }' "$symbols")
 		[ -n "$v" ] || die "$fn, which $2 loads, is not in $symbols"
 		dpkg --compare-versions "$v" gt "$min" && min=$v
 	done
@@ -331,9 +341,9 @@ deb()
 	shlibs=${shlibs#shlibs:Depends=}
 	# What godwit loads with dlopen, which dpkg-shlibdeps cannot see:
 	# libpq5 (the PostgreSQL driver) is a dependency, libmicrohttpd12
-	# (godwit serve alone) a recommendation.
+	# (godwit serve alone) and libcurl4 (notifications) recommendations.
 	depends="$shlibs, $(dlopened libpq5 src/drivers/pq.h)"
-	recommends=$(dlopened libmicrohttpd12 src/cli/mhd.h)
+	recommends="$(dlopened libmicrohttpd12 src/cli/mhd.h), $(dlopened libcurl4 src/lib/curl.h)"
 	mkdir -p "$root/DEBIAN"
 	maintainer=$(sed -n 's/^ -- \(.*>\)  .*/\1/p' "$repo/packaging/debian/changelog" | head -n 1)
 	size=$(du -k -s --exclude=DEBIAN "$root" | cut -f1)

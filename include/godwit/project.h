@@ -163,6 +163,20 @@ typedef struct {
 	 * GW_NOTICE_WARNING, or GW_EIO with audit_required. */
 	const char *audit_log;
 	int audit_required;
+	/* Notifications of runs (gw_project_run_begin/_end): notify lists
+	 * URLs, comma-separated: https://hooks.slack.com/... (or any URL
+	 * prefixed "slack:") get a Slack message, other http(s) URLs the
+	 * end (or start) event's JSON as a POST, mailto:ADDRESS a mail
+	 * through smtp_url (from smtp_from, NULL: godwit@HOSTNAME).
+	 * notify_on: "failure" (NULL), "success", "start", "all", or a
+	 * comma-separated list. Each attempt waits notify_timeout_ms (0 =
+	 * 5 s); two retries; what could not be sent is a
+	 * GW_NOTICE_WARNING, never an error. */
+	const char *notify;
+	const char *notify_on;
+	int notify_timeout_ms;
+	const char *smtp_url;
+	const char *smtp_from;
 } gw_project_options;
 
 /* 2: the lock, timeout, pre-flight and backup settings moved into

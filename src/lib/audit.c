@@ -65,7 +65,8 @@ static int audit_failed(audit *a, gw_project *p, int why)
 	return 0;
 }
 
-static int audit_event(void *state, gw_project *p, const gw_event *e, const char *json)
+static int audit_event(void *state, gw_project *p, const gw_event *e, const gw_event_context *c,
+                       const char *json)
 {
 	audit *a = state;
 	gw_str line = GW_STR_INIT;
@@ -74,6 +75,7 @@ static int audit_event(void *state, gw_project *p, const gw_event *e, const char
 	int why;
 
 	(void)e;
+	(void)c;
 	if (a->fd < 0)
 		return audit_failed(a, p, a->open_errno);
 	gw_str_puts(&line, json);

@@ -67,6 +67,8 @@ typedef struct {
 enum { KIND_STRING, KIND_LIMIT, KIND_VALUE };
 #define kind_string    KIND_STRING
 #define kind_secret    KIND_STRING
+#define kind_urls      KIND_STRING
+#define kind_events    KIND_STRING
 #define kind_dialect   KIND_STRING
 #define kind_seconds   KIND_LIMIT
 #define kind_duration  KIND_LIMIT
@@ -91,6 +93,8 @@ static int check_dialect(const char *value);
 /* Values of these types are taken as they are. */
 #define check_string NULL
 #define check_secret NULL
+#define check_urls   gw_notify__check_urls
+#define check_events gw_notify__check_on
 static int to_string(void *field, const char *value);
 static int to_secret(void *field, const char *value);
 static int to_format(void *field, const char *value);
@@ -102,6 +106,8 @@ static int to_lock(void *field, const char *value);
 static int to_preflight(void *field, const char *value);
 #define to_number  to_count
 #define to_dialect to_string
+#define to_urls    to_string
+#define to_events  to_string
 
 /* The gw_project_options field a setting's value goes to. */
 #define OPT(field) offsetof(gw_project_options, field)
@@ -1316,6 +1322,23 @@ char *gw_config_display(const gw_config *cfg, const char *key)
 		return NULL;
 	if (k >= 0 && keys[k].to == to_secret)
 		return gw_strdup("********");
+	/* Webhooks keep their secret in the URL's path. */
+	if (k == K_NOTIFY) {
+		const char *p = value;
+
+		while (*p) {
+			size_t len = strcspn(p, ",");
+			char *item = gw_strndup(p, len);
+
+			if (item)
+				gw_url_mask_hook(&masked, item);
+			free(item);
+			p += len;
+			if (*p == ',')
+				gw_str_putc(&masked, *p++);
+		}
+		return gw_str_detach(&masked);
+	}
 	/* Masking every value, not only url: a password pasted into another
 	 * key must not be shown either. */
 	gw_url_mask(&masked, value);
@@ -1374,6 +1397,10 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	opts->project_dir = cfg->project_dir;
 	opts->environment = cfg->environment;
 	/* Seeds never reach a protected environment unless it says so. */
+	/* A protected environment hears of failures; another, where someone
+	 * set notify, also of successes. */
+	if (!opts->notify_on)
+		opts->notify_on = gw_config_protected(cfg) ? "failure" : "failure,success";
 	opts->seeds_allowed =
 	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&
 	                                      !strcmp(cfg->s[K_SEEDS_IN_PROTECTED].value, "true"));

@@ -30,6 +30,7 @@
 
 static const gw_event_sink *const sinks[] = {
         &gw_audit_sink,
+        &gw_notify_sink,
 };
 #define NSINKS (sizeof(sinks) / sizeof(sinks[0]))
 
@@ -83,23 +84,12 @@ static json_t *int_or_null(long long n, long long none)
 	return n == none ? json_null() : json_integer((json_int_t)n);
 }
 
-/* The run's context, for the audit line; NULL for history's list. */
-typedef struct run_context {
-	const char *command;
-	const char *target;
-	const char *database_user;
-	const char *os_user;
-	const char *actor;
-	const char *commit;
-	int exit_code; /* end events; -1 otherwise */
-} run_context;
-
 static int set(json_t *o, const char *key, json_t *v)
 {
 	return json_object_set_new(o, key, v);
 }
 
-static char *event_line(const gw_event *e, const run_context *c)
+static char *event_line(const gw_event *e, const gw_event_context *c)
 {
 	json_t *o = json_object(), *who;
 	int failed = !o;
@@ -235,8 +225,8 @@ static void now_text(char *buf, size_t size)
 
 static int emit(gw_project *p, struct gw_events *ev, const gw_event *e, int exit_code)
 {
-	run_context c = {ev->command, p->display_url, ev->database_user, ev->os_user,
-	                 actor(),     commit(p, ev),  exit_code};
+	gw_event_context c = {ev->command, p->display_url, ev->database_user, ev->os_user,
+	                      actor(),     commit(p, ev),  exit_code};
 	char *line = event_line(e, &c);
 	int error = 0, rc;
 	size_t i;
@@ -244,7 +234,8 @@ static int emit(gw_project *p, struct gw_events *ev, const gw_event *e, int exit
 	if (!line)
 		return 0; /* out of memory: the table still holds the event */
 	for (i = 0; i < NSINKS; i++)
-		if (ev->state[i] && (rc = sinks[i]->event(ev->state[i], p, e, line)) < 0 && !error)
+		if (ev->state[i] && (rc = sinks[i]->event(ev->state[i], p, e, &c, line)) < 0 &&
+		    !error)
 			error = rc;
 	free(line);
 	return error;

@@ -310,13 +310,26 @@ int gw_run_down(gw_project *p, const gw_migration *m);
  * with the run's context: command, target, who, commit), and returns a
  * negative code (with the error on ctx) only when the run must stop.
  * Nothing is read back when no sink is open. */
+/* The run an event belongs to, as the audit line gives it. */
+typedef struct gw_event_context {
+	const char *command; /* NULL outside gw_project_run_begin/_end */
+	const char *target;  /* the URL, password masked */
+	const char *database_user;
+	const char *os_user;
+	const char *actor;
+	const char *commit;
+	int exit_code; /* the end event's; -1 for the others */
+} gw_event_context;
+
 typedef struct gw_event_sink {
 	int (*open)(void **state, gw_project *p);
-	int (*event)(void *state, gw_project *p, const gw_event *e, const char *json);
+	int (*event)(void *state, gw_project *p, const gw_event *e, const gw_event_context *c,
+	             const char *json);
 	void (*close)(void *state);
 } gw_event_sink;
 
 extern const gw_event_sink gw_audit_sink;
+extern const gw_event_sink gw_notify_sink;
 
 /* Remembers the newest event id as the point the stream starts from, once
  * per connection (history.c calls it when the tables exist). */

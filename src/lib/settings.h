@@ -23,4 +23,9 @@ int gw_settings__default(size_t field);
 int gw_settings__copy(gw_project_options *dst, const gw_project_options *src);
 void gw_settings__dispose(gw_project_options *o);
 
+/* notify.c: the checks of notify (a list of URLs it can send to) and
+ * notify_on (failure, success, start, all); 0 or -1. */
+int gw_notify__check_urls(const char *value);
+int gw_notify__check_on(const char *value);
+
 #endif

@@ -298,3 +298,38 @@ void gw_url_decode(gw_str *out, const char *s, size_t len)
 		}
 	}
 }
+
+int gw_url_mask_hook(gw_str *out, const char *url)
+{
+	gw_str masked = GW_STR_INIT;
+	const char *p, *auth, *path;
+	int error;
+
+	/* An address is no secret, and has no password to hide. */
+	if (!strncasecmp(url, "mailto:", 7))
+		return gw_str_puts(out, url) < 0 ? -1 : 0;
+	/* The password of the userinfo first, as for any URL. */
+	if ((error = gw_url_mask(&masked, url)) < 0 || !masked.ptr) {
+		gw_str_dispose(&masked);
+		return error;
+	}
+	p = masked.ptr;
+	if (!strncasecmp(p, "slack:", 6))
+		p += 6;
+	if (!(auth = url_authority(p))) {
+		error = gw_str_puts(out, masked.ptr) < 0 ? -1 : 0;
+		gw_str_dispose(&masked);
+		return error;
+	}
+	/* Webhook services put their secret anywhere in the path (Slack's
+	 * /services/T/B/SECRET, Discord's /api/webhooks/ID/TOKEN, a bare
+	 * /SECRET) or the query (?token=): only the host is shown. */
+	path = auth + strcspn(auth, "/?#");
+	gw_str_put(out, masked.ptr, (size_t)(path - masked.ptr));
+	if (*path && strcmp(path, "/"))
+		gw_str_puts(out, *path == '/' ? "/" MASK : "?" MASK);
+	else
+		gw_str_puts(out, path);
+	gw_str_dispose(&masked);
+	return gw_str_failed(out) ? -1 : 0;
+}

@@ -22,6 +22,12 @@ int gw_url_sqlite_path(gw_str *out, const char *url);
  * password=value pair of a libpq key/value string. */
 int gw_url_mask(gw_str *out, const char *url);
 
+/* Appends a notification URL safe to show: the password of the userinfo
+ * masked as gw_url_mask does, and the path and query replaced by "****",
+ * since webhooks keep their secret there: a Slack hook is shown as its
+ * host, a slash and the mask. Not a URL (mailto:): as given. */
+int gw_url_mask_hook(gw_str *out, const char *url);
+
 /* 1 when s is a libpq key/value string ("host=h dbname=d"): a keyword
  * and '=' where a URL has its scheme. */
 int gw_url_is_conninfo(const char *s);

@@ -86,7 +86,7 @@ test_expect_success ROOT,DEBOOTSTRAP 'godwit version runs there' '
 '
 
 test_expect_success ROOT,DEBOOTSTRAP 'ldd there: nothing outside glibc and the bundle' '
-	for f in bin/godwit lib/libpq.so.5 lib/libmicrohttpd.so.12 lib/libgodwit.so.0; do
+	for f in bin/godwit lib/libpq.so.5 lib/libmicrohttpd.so.12 lib/libcurl.so.4 lib/libgodwit.so.0; do
 		in_root ldd "opt/godwit/$f" >>ldd.out || return 1
 	done &&
 	! grep "not found" ldd.out &&
@@ -176,6 +176,23 @@ test_expect_success ROOT,DEBOOTSTRAP 'the binary without its lib/ works on SQLit
 	test_expect_code 1 in_root alone/godwit --url sqlite:alone.db serve >out 2>err &&
 	cat >expect <<-EOF &&
 	godwit: error: cannot load libmicrohttpd.so.12: libmicrohttpd.so.12: cannot open shared object file: No such file or directory; install it (Debian: apt-get install libmicrohttpd12)
+	EOF
+	test_cmp expect err
+'
+
+test_expect_success ROOT,DEBOOTSTRAP 'notifications there load the bundled libcurl; without lib/ they are off, with a warning' '
+	in_root env GODWIT_NOTIFY_ON=success opt/godwit/bin/godwit --url sqlite:notify.db \
+		--notify http://127.0.0.1:1/hook up >out 2>err &&
+	test_grep "^applied 1 migration\$" out &&
+	cat >expect <<-EOF &&
+	godwit: warning: could not notify http://127.0.0.1:1/****: Couldn${SQ}t connect to server (3 attempts)
+	EOF
+	test_cmp expect err &&
+	in_root env GODWIT_NOTIFY_ON=success alone/godwit --url sqlite:notify.db \
+		--notify http://127.0.0.1:1/hook down >out 2>err &&
+	test_grep "^reverted 1 migration\$" out &&
+	cat >expect <<-EOF &&
+	godwit: warning: notifications are off: cannot load libcurl.so.4: libcurl.so.4: cannot open shared object file: No such file or directory
 	EOF
 	test_cmp expect err
 '

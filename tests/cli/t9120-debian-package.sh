@@ -18,7 +18,8 @@ test_description='the Debian package: lintian finds nothing wrong, apt-get insta
 # own (tests/cli/tcp-cluster.sh), through Debian's libpq5, which apt
 # installs because the package depends on it (the driver loads it with
 # dlopen, so dpkg-shlibdeps alone would not have named it; the same goes
-# for libmicrohttpd12, which godwit serve loads, a Recommends).
+# for libmicrohttpd12 and libcurl4, which godwit serve and notifications
+# load, Recommends).
 . "$TEST_DIRECTORY/tcp-cluster.sh"
 
 command -v debootstrap >/dev/null 2>&1 && test_set_prereq DEBOOTSTRAP
@@ -66,7 +67,7 @@ test_expect_success LINTIAN 'lintian does find an error in a package without its
 	test_grep "^E: godwit: no-copyright-file\$" out
 '
 
-test_expect_success GODWIT 'Depends: what dpkg-shlibdeps found, and libpq5; Recommends: libmicrohttpd12' '
+test_expect_success GODWIT 'Depends: what dpkg-shlibdeps found, and libpq5; Recommends: libmicrohttpd12, libcurl4' '
 	test -n "$deb" &&
 	dpkg-deb -f "$deb" Package Version Architecture Depends Recommends >actual &&
 	cat >expect <<-EOF &&
@@ -74,7 +75,7 @@ test_expect_success GODWIT 'Depends: what dpkg-shlibdeps found, and libpq5; Reco
 	Version: $(sed -n "s/^project(godwit VERSION \([0-9.]*\).*/\1/p" "$GW_SOURCE_DIR/CMakeLists.txt")
 	Architecture: amd64
 	Depends: libc6 (>= 2.34), libinih1 (>= 40), libjansson4 (>= 2.14), libpg-query1504.0, libsqlite3-0 (>= 3.38.0), libpq5 (>= 14~~)
-	Recommends: libmicrohttpd12 (>= 0.9.50)
+	Recommends: libmicrohttpd12 (>= 0.9.50), libcurl4 (>= 7.16.2)
 	EOF
 	test_cmp expect actual
 '
@@ -118,13 +119,14 @@ test_expect_success ROOT,DEBOOTSTRAP 'setup: an overlay of the cached bare root,
 	! in_root dpkg-query -W -f "\${Package} \${Status}\n" libpq5 godwit 2>/dev/null | grep installed
 '
 
-test_expect_success ROOT,DEBOOTSTRAP 'apt-get install ./godwit_*.deb installs it, and libpq5, libmicrohttpd12 and the other dependencies from Debian' '
+test_expect_success ROOT,DEBOOTSTRAP 'apt-get install ./godwit_*.deb installs it, and libpq5, libmicrohttpd12, libcurl4 and the other dependencies from Debian' '
 	in_root apt-get -q update >update.log 2>&1 &&
 	in_root sh -c "apt-get -q -y install ./godwit_*.deb" >install.log 2>&1 &&
 	in_root dpkg-query -W -f "\${Package} \${Status}\n" godwit libpq5 libsqlite3-0 libjansson4 libinih1 \
-		libpg-query1504.0 libmicrohttpd12 >actual &&
+		libpg-query1504.0 libmicrohttpd12 libcurl4 >actual &&
 	cat >expect <<-\EOF &&
 	godwit install ok installed
+	libcurl4 install ok installed
 	libinih1 install ok installed
 	libjansson4 install ok installed
 	libmicrohttpd12 install ok installed

@@ -591,6 +591,30 @@ static void expect_mask(const char *url, const char *masked)
 	gw_str_dispose(&out);
 }
 
+static void expect_hook(const char *url, const char *masked)
+{
+	gw_str out = GW_STR_INIT;
+
+	assert_int_equal(gw_url_mask_hook(&out, url), 0);
+	assert_string_equal(out.ptr, masked);
+	assert_false(contains(out.ptr, "secret"));
+	gw_str_dispose(&out);
+}
+
+static void test_url_mask_hook(void **state)
+{
+	(void)state;
+	expect_hook("https://hooks.slack.com/services/T0/B0/secret",
+	            "https://hooks.slack.com/****");
+	expect_hook("slack:http://127.0.0.1:8080/services/secret",
+	            "slack:http://127.0.0.1:8080/****");
+	expect_hook("https://example.com?token=secret", "https://example.com?****");
+	expect_hook("https://u:secret@example.com/hook", "https://u:****@example.com/****");
+	expect_hook("https://example.com/secret", "https://example.com/****");
+	expect_hook("https://example.com/", "https://example.com/");
+	expect_hook("mailto:ops@example.com", "mailto:ops@example.com");
+}
+
 static void test_url_mask_userinfo(void **state)
 {
 	(void)state;
@@ -1128,6 +1152,7 @@ int main(void)
 	        cmocka_unit_test(test_url_scheme),
 	        cmocka_unit_test(test_url_sqlite_path),
 	        cmocka_unit_test(test_url_mask_userinfo),
+	        cmocka_unit_test(test_url_mask_hook),
 	        cmocka_unit_test(test_url_mask_query_and_keywords),
 	        cmocka_unit_test(test_url_mask_keyword_with_spaces),
 	        cmocka_unit_test(test_url_mask_fuzz_findings),
