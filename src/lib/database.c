@@ -181,17 +181,11 @@ static int sqlite_create(gw_project *p)
 		if (error < 0)
 			goto cleanup;
 	}
-	/* Opening creates the file; the history tables come with the first
-	 * migration, as for a file made by anything else. */
+	/* Opening creates the file (empty, which SQLite reads as an empty
+	 * database); the history tables come with the first migration, as
+	 * for a file made by anything else. */
 	if ((error = gw_project__connect(&conn, p)) < 0)
 		goto cleanup;
-	if (stat(path.ptr, &st) < 0) {
-		/* SQLite writes nothing until asked: make it a database. */
-		gw_stmt s = {"PRAGMA user_version = 0", 23, NULL, 0};
-
-		if ((error = conn->driver->exec(conn, &s, NULL, NULL)) < 0)
-			goto cleanup;
-	}
 	gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1, "created database %s", path.ptr);
 cleanup:
 	gw_str_dispose(&path);
