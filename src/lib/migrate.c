@@ -611,7 +611,10 @@ static int write_schema_file(gw_project *p)
 		gw_str_clear(&tmp);
 	}
 	/* Written beside and renamed over, so a reader never sees half. */
-	gw_str_printf(&tmp, "%s.tmp", p->schema_file);
+	if (gw_str_printf(&tmp, "%s.tmp", p->schema_file) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
 	unlink(tmp.ptr);
 	if ((error = gw_file_create(tmp.ptr, text, strlen(text), p->ctx)) == 0 &&
 	    rename(tmp.ptr, p->schema_file) < 0) {

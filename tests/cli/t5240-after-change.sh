@@ -170,6 +170,36 @@ test_expect_success SQLITE3 'schema_strict = true: exit 4, with the error and a 
 	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations")" = 1
 '
 
+test_expect_success SQLITE3 'a schema file that is a folder: a warning names it, nothing is left' '
+	rm -rf db/development.sqlite3 &&
+	mkdir -p schemadir/schema.sql &&
+	printf "schema_file = schemadir/schema.sql\n" >godwit.conf &&
+	godwit up >out 2>err &&
+	test_grep "^applied 2 migrations\$" out &&
+	echo "godwit: warning: writing the schema file after up failed: cannot write schemadir/schema.sql: Is a directory (the up itself is done)" >expect &&
+	test_cmp expect err &&
+	test "$(ls schemadir)" = schema.sql &&
+	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations")" = 2
+'
+
+test_expect_success SQLITE3 'a snapshot that cannot be recorded: a warning, or with schema_strict exit 4' '
+	rm -rf db/development.sqlite3 &&
+	sqlite_sql db/development.sqlite3 "CREATE VIEW godwit_schema_snapshots AS SELECT 1 AS x" &&
+	printf "schema_record = true\n" >godwit.conf &&
+	godwit up >out 2>err &&
+	echo "godwit: warning: recording the schema snapshot after up failed: cannot modify godwit_schema_snapshots because it is a view (the up itself is done)" >expect &&
+	test_cmp expect err &&
+	godwit down >out 2>err &&
+	test_grep "^godwit: warning: recording the schema snapshot after down failed: " err &&
+	GODWIT_SCHEMA_STRICT=true test_expect_code 4 godwit up >out 2>err &&
+	cat >expect <<-\EOF &&
+	godwit: error: recording the schema snapshot after up failed: cannot modify godwit_schema_snapshots because it is a view
+	hint: the up itself is done; '\''godwit drift --record'\'' records the snapshot, '\''godwit schema dump -o FILE'\'' writes the file
+	EOF
+	test_cmp expect err &&
+	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations WHERE state = '\''applied'\''")" = 2
+'
+
 test_expect_success SQLITE3 'schema_strict takes only true or false' '
 	GODWIT_SCHEMA_STRICT=yes test_expect_code 1 godwit up 2>err &&
 	test_grep "^godwit: error: GODWIT_SCHEMA_STRICT must be true or false, not '\''yes'\''\$" err
