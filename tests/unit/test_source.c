@@ -384,6 +384,38 @@ static void test_forced_format(void **state)
 	                              "migrate:down"));
 }
 
+/* What the loader takes for granted of the registry (format.c): formats
+ * run from 1 in its order (the loader's arrays are sized by its length),
+ * every table names itself and says how to write a migration, and the
+ * hooks that act on a detected folder belong to a convention that
+ * detects one. */
+static void test_registry(void **state)
+{
+	const gw_convention *const *conv;
+	int n = 0;
+
+	(void)state;
+	for (conv = gw_conventions(); *conv; conv++) {
+		n++;
+		assert_int_equal((*conv)->format, n);
+		assert_true(n < GW_SOURCE_NFORMATS);
+		assert_non_null((*conv)->name);
+		assert_non_null((*conv)->example);
+		assert_non_null((*conv)->down_place);
+		assert_non_null((*conv)->new_files);
+		assert_ptr_equal(gw_convention_of((*conv)->format), *conv);
+		if ((*conv)->load || (*conv)->claim)
+			assert_non_null((*conv)->detect);
+		if ((*conv)->adopts)
+			assert_int_equal(gw_convention_of((*conv)->adopts)->format,
+			                 (*conv)->adopts);
+	}
+	assert_int_equal(n, GW_FORMAT_SQITCH);
+	/* Where no convention is named, godwit's own. */
+	assert_ptr_equal(gw_convention_of(GW_FORMAT_AUTO), gw_conventions()[0]);
+	assert_int_equal(gw_conventions()[0]->format, GW_FORMAT_NATIVE);
+}
+
 static void test_format_names(void **state)
 {
 	gw_format fmt = GW_FORMAT_AUTO;
@@ -1826,6 +1858,7 @@ int main(void)
 	        T(test_ignored_entries),
 	        T(test_forced_format),
 	        cmocka_unit_test(test_format_names),
+	        cmocka_unit_test(test_registry),
 	        T(test_directives),
 	        T(test_native_directives),
 	        T(test_crlf_checksum),
