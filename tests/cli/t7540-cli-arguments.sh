@@ -124,4 +124,21 @@ test_expect_success 'init --format json says it appended to an existing .gitigno
 	test_grep "^/db/backups/$" proj/.gitignore
 '
 
+test_expect_success 'repair of an unknown version, validate of a missing folder, restore of a missing file' '
+	test_expect_code 1 godwit --url $U repair 99999999999999 2>err &&
+	echo "godwit: error: migration 99999999999999 is neither in db/migrations nor applied" >expect &&
+	test_cmp expect err &&
+	test_expect_code 1 godwit --dir nosuch validate 2>err &&
+	cat >expect <<-\EOF &&
+	godwit: error: migrations folder nosuch does not exist
+	hint: create it (mkdir -p nosuch) or pass --dir
+	EOF
+	test_cmp expect err &&
+	test_expect_code 1 godwit --url $U restore --keep-schema x nosuch.sqlite3 2>err &&
+	echo "godwit: error: cannot read the backup nosuch.sqlite3: No such file or directory" >expect &&
+	test_cmp expect err &&
+	godwit --url $U status >out &&
+	test_grep "^2 applied, 0 pending$" out
+'
+
 test_done
