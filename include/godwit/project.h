@@ -382,6 +382,14 @@ gw_project_history(gw_history **out, gw_project *project, const char *version, s
 GW_EXTERN(size_t) gw_history_count(const gw_history *history);
 GW_EXTERN(const gw_event *) gw_history_get(const gw_history *history, size_t i);
 GW_EXTERN(void) gw_history_free(gw_history *history);
+/* The newest event of each action (the last apply, the last failure,
+ * ...), oldest first: what a monitor needs of a history of any length,
+ * in one query. */
+GW_EXTERN(int) gw_project_history_latest(gw_history **out, gw_project *project);
+/* How many events of the history have this action ("fail"); 0 when
+ * there is no history yet. */
+GW_EXTERN(int)
+gw_project_event_count(long long *out, gw_project *project, const char *action);
 
 /* ---- seeds ------------------------------------------------------------- */
 

@@ -7,8 +7,8 @@
  *   GET /health/ready    `godwit health --format json`; 200 when no check
  *                        fails and nothing is pending, else 503
  *   GET /status          `godwit status --format json`
- *   GET /history         `godwit history --format json` (?limit=N: the
- *                        newest N events)
+ *   GET /history         `godwit history --format json` of the newest
+ *                        100 events (?limit=N: N, up to 1000)
  *   GET /metrics         Prometheus text format
  *
  * The server lives in the CLI, not the library: it prints, owns a socket
@@ -46,6 +46,13 @@
 #include "cli.h"
 #include "mhd.h"
 
+/* /history answers the newest HISTORY_DEFAULT events, or ?limit=N of
+ * them up to HISTORY_MAX: a history of any length costs a refresh and a
+ * request the same. */
+#define HISTORY_DEFAULT  100
+#define HISTORY_MAX      1000
+#define HISTORY_MAX_TEXT "1000"
+
 /* A snapshot of the database, built by one refresh and read by every
  * request until the next; reference-counted, because a request may still
  * send the old one while the refresher puts a new one in place. */
@@ -55,7 +62,7 @@ typedef struct snapshot {
 	int ready;
 	char *health;       /* the health report's JSON */
 	char *status;       /* the status JSON, or NULL (error then says why) */
-	gw_history *events; /* NULL when the events could not be read */
+	gw_history *events; /* the newest HISTORY_MAX; NULL when unreadable */
 	char *error;        /* {"error": ...} when status or events could not be read */
 	char *metrics;
 } snapshot;
@@ -148,7 +155,8 @@ static const gw_state all_states[] = {
         GW_STATE_MISSING, GW_STATE_OUT_OF_ORDER, GW_STATE_RUNNING,
 };
 
-/* The newest event of one of the actions (NULL-terminated), or NULL. */
+/* The newest event of one of the actions (NULL-terminated), or NULL; h
+ * is gw_project_history_latest's, oldest first. */
 static const gw_event *newest(const gw_history *h, const char *const *actions)
 {
 	size_t i = gw_history_count(h);
@@ -164,17 +172,18 @@ static const gw_event *newest(const gw_history *h, const char *const *actions)
 	return NULL;
 }
 
-/* The metrics, from the report, the status and the events of one refresh
- * (status and events NULL when they could not be read: then their
- * families have no samples rather than stale or made-up ones). */
+/* The metrics, from the report, the status, the newest event of each
+ * action (h) and the count of failures of one refresh (status and events
+ * NULL when they could not be read: then their families have no samples
+ * rather than stale or made-up ones). */
 static char *render_metrics(const server *srv, const gw_report *report, const gw_status *st,
-                            const gw_history *h, long long refreshes)
+                            const gw_history *h, long long failures, long long refreshes)
 {
 	static const char *const applies[] = {"apply", NULL};
 	static const char *const runs[] = {"apply", "revert", NULL};
 	static const char *const waits[] = {"lock-wait", NULL};
 	char *text = NULL;
-	size_t i, size, failures = 0;
+	size_t i, size;
 	FILE *m = open_memstream(&text, &size);
 	const gw_event *e;
 
@@ -207,11 +216,8 @@ static char *render_metrics(const server *srv, const gw_report *report, const gw
 
 	put_family(m, "godwit_failures_total", "counter",
 	           "failed migrations recorded in the events (action fail)");
-	for (i = 0; h && i < gw_history_count(h); i++)
-		failures += gw_history_get(h, i)->action &&
-		            strcmp(gw_history_get(h, i)->action, "fail") == 0;
 	if (h)
-		fprintf(m, "godwit_failures_total %zu\n", failures);
+		fprintf(m, "godwit_failures_total %lld\n", failures);
 
 	put_family(m, "godwit_last_apply_timestamp_seconds", "gauge",
 	           "when the newest applied migration was applied (its apply event)");
@@ -322,7 +328,8 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 	snapshot *s = calloc(1, sizeof(*s));
 	gw_report *report = NULL;
 	gw_status *st = NULL;
-	gw_history *h = NULL;
+	gw_history *h = NULL, *latest = NULL;
+	long long failures = 0;
 	gw_project *p = NULL;
 	gw_ctx *ctx = NULL;
 	int rc, cancelled = 0;
@@ -363,7 +370,9 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 		/* Not connected: status and events would only say so again. */
 		s->error = s->health ? strdup(s->health) : NULL;
 	} else if ((rc = gw_project_status(&st, p)) < 0 || gw_project_cancelled(p) ||
-	           (rc = gw_project_history(&h, p, NULL, 0)) < 0) {
+	           (rc = gw_project_history(&h, p, NULL, HISTORY_MAX)) < 0 ||
+	           gw_project_cancelled(p) || (rc = gw_project_history_latest(&latest, p)) < 0 ||
+	           (rc = gw_project_event_count(&failures, p, "fail")) < 0) {
 		s->ready = 0;
 		s->error = error_body(ctx, "cannot read the history");
 	} else {
@@ -386,13 +395,22 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 		s->error = timeout_body(srv);
 		gw_status_free(st);
 		gw_history_free(h);
+		gw_history_free(latest);
 		st = NULL;
-		h = NULL;
+		h = latest = NULL;
 	}
-	s->metrics = render_metrics(srv, report, st, h, refreshes);
+	if (!h) {
+		/* Events without status, or the reverse, would be half a
+		 * picture. */
+		gw_history_free(latest);
+		latest = NULL;
+	}
+	s->metrics = render_metrics(srv, report, st, latest, failures, refreshes);
 	s->events = h;
 	h = NULL;
 done:
+	gw_history_free(latest);
+	latest = NULL;
 	if (!s->health || !s->metrics || (!s->status && !s->error))
 		goto oom;
 	gw_report_free(report);
@@ -558,15 +576,13 @@ static enum MHD_Result reply_history(struct MHD_Connection *c, const snapshot *s
 	size_t n = gw_history_count(s->events), first = 0;
 	enum MHD_Result ret;
 	char *body;
-	int count;
+	int count = HISTORY_DEFAULT;
 
-	if (limit) {
-		if (gw_parse_count(limit, &count) < 0)
-			return reply_error(c, MHD_HTTP_BAD_REQUEST,
-			                   "limit must be a positive whole number");
-		if ((size_t)count < n)
-			first = n - (size_t)count;
-	}
+	if (limit && (gw_parse_count(limit, &count) < 0 || count > HISTORY_MAX))
+		return reply_error(c, MHD_HTTP_BAD_REQUEST,
+		                   "limit must be a whole number from 1 to " HISTORY_MAX_TEXT);
+	if ((size_t)count < n)
+		first = n - (size_t)count;
 	if (!(body = dump(gw_cli_history_json(s->events, first))))
 		return MHD_NO;
 	ret = reply_json(c, MHD_HTTP_OK, body);
@@ -837,11 +853,12 @@ const gw_cmd gw_cmd_serve = {
         .usage = "serve [--listen ADDR:PORT]",
         .description = "GET /health/live (200 while it runs), /health/ready (the health check's\n"
                        "JSON; 200 when no check fails and nothing is pending, else 503), /status,\n"
-                       "/history?limit=N and /metrics (Prometheus). Listens on listen (default\n"
-                       "127.0.0.1:8080). With serve_token set (GODWIT_SERVE_TOKEN), all but\n"
-                       "/health/live need 'Authorization: Bearer TOKEN'. The database is read at\n"
-                       "most once per serve_cache (5s); one that does not answer within\n"
-                       "serve_timeout (5s) gets 503. Stops on SIGINT or SIGTERM.",
+                       "/history?limit=N (the newest 100 events, up to 1000) and /metrics\n"
+                       "(Prometheus). Listens on listen (default 127.0.0.1:8080). With\n"
+                       "serve_token set (GODWIT_SERVE_TOKEN), all but /health/live need\n"
+                       "'Authorization: Bearer TOKEN'. The database is read at most once per\n"
+                       "serve_cache (5s); one that does not answer within serve_timeout (5s)\n"
+                       "gets 503. Stops on SIGINT or SIGTERM.",
         .min_args = 0,
         .max_args = 0,
         .needs = GW_NEEDS_PROJECT,

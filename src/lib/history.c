@@ -962,6 +962,44 @@ int gw_hist_events_after(gw_history **out, gw_project *p, long long id)
 	return select_events(out, p, " WHERE id > CAST($1 AS bigint)", text, 0, 0);
 }
 
+int gw_project_history_latest(gw_history **out, gw_project *p)
+{
+	gw_str where = GW_STR_INIT;
+	int exists = 0, error;
+
+	*out = NULL;
+	if ((error = gw_hist_exists(&exists, p)) < 0)
+		return error;
+	if (!exists)
+		return select_events(out, p, "", NULL, 0, 0); /* empty */
+	gw_str_printf(&where, " WHERE id IN (SELECT max(id) FROM %s GROUP BY action)", p->events_q);
+	error = gw_str_failed(&where) ? gw_error_oom(p->ctx)
+	                              : select_events(out, p, where.ptr, NULL, 0, 0);
+	gw_str_dispose(&where);
+	return error;
+}
+
+static int count_row(void *payload, int ncols, const char *const *v)
+{
+	*(long long *)payload = ncols > 0 ? to_ll(v[0], 0) : 0;
+	return 0;
+}
+
+int gw_project_event_count(long long *out, gw_project *p, const char *action)
+{
+	gw_str sql = GW_STR_INIT;
+	int exists = 0, error;
+
+	*out = 0;
+	if ((error = gw_hist_exists(&exists, p)) < 0 || !exists)
+		return error;
+	gw_str_printf(&sql, "SELECT count(*) FROM %s WHERE action = $1", p->events_q);
+	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
+	                            : gw_project__exec(p, sql.ptr, &action, 1, count_row, out);
+	gw_str_dispose(&sql);
+	return error;
+}
+
 size_t gw_history_count(const gw_history *h)
 {
 	return h ? h->count : 0;

@@ -113,9 +113,30 @@ test_expect_success PG,CURL '/history and /history?limit=N are the documents of 
 '
 
 test_expect_success PG,CURL 'a bad limit is a 400 that says what a limit is' '
-	http "/history?limit=abc" &&
-	test "$(cat http.code)" = 400 &&
-	test_grep "\"message\": \"limit must be a positive whole number\"" http.body
+	for limit in abc 0 -1 1001
+	do
+		http "/history?limit=$limit" &&
+		test "$(cat http.code)" = 400 &&
+		test_grep "\"message\": \"limit must be a whole number from 1 to 1000\"" http.body ||
+		return 1
+	done &&
+	http "/history?limit=1000" &&
+	test "$(cat http.code)" = 200
+'
+
+test_expect_success PG,CURL,PROMTOOL 'a long history: /history answers the newest 100, the metrics count them all' '
+	pg_sql "INSERT INTO godwit_events (at, action, version, name, duration_ms, applied_by, environment, godwit_version) SELECT now() - interval '\''1 day'\'' + g * interval '\''1 second'\'', CASE WHEN g % 10 = 0 THEN '\''fail'\'' ELSE '\''revert'\'' END, '\''20240101000000'\'', '\''users'\'', 7, '\''x'\'', '\''development'\'', '\''0.1.0'\'' FROM generate_series(1, 2000) g" &&
+	http /history &&
+	godwit --url "$PG_URL" history --limit 100 --format json >expect &&
+	test_cmp expect http.body &&
+	http "/history?limit=1000" &&
+	godwit --url "$PG_URL" history --limit 1000 --format json >expect &&
+	test_cmp expect http.body &&
+	http /metrics &&
+	promtool check metrics <http.body &&
+	test_grep "^godwit_failures_total 201$" http.body &&
+	at=$(pg_sql "SELECT to_char(floor(extract(epoch FROM max(at)) * 1000) / 1000, '\''FM9999999999.000'\'') FROM godwit_events WHERE action = '\''apply'\''") &&
+	test_grep "^godwit_last_apply_timestamp_seconds $at$" http.body
 '
 
 test_expect_success PG,CURL 'another path is a 404 that lists the paths, another method a 405' '
