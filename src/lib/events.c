@@ -251,12 +251,14 @@ static int first_row(void *payload, int ncols, const char *const *v)
 	return 0;
 }
 
-void gw_events__mark(gw_project *p)
+void gw_events__mark(gw_project *p, int created)
 {
 	struct gw_events *ev = stream(p);
 	gw_str sql = GW_STR_INIT;
 
-	if (!ev || !ev->active || ev->marked || !p->conn)
+	/* Tables made just now (at first, or again after reset --drop
+	 * dropped them) start again from their first id: read it anew. */
+	if (!ev || !ev->active || !p->conn || (ev->marked && !created))
 		return;
 	gw_str_printf(&sql, "SELECT coalesce(max(id), 0)%s FROM %s",
 	              p->driver->dialect == GW_DIALECT_POSTGRES ? ", current_user" : "",

@@ -331,9 +331,10 @@ typedef struct gw_event_sink {
 extern const gw_event_sink gw_audit_sink;
 extern const gw_event_sink gw_notify_sink;
 
-/* Remembers the newest event id as the point the stream starts from, once
- * per connection (history.c calls it when the tables exist). */
-void gw_events__mark(gw_project *p);
+/* Remembers the newest event id as the point the stream starts from,
+ * once (history.c calls it when the tables exist); `created`: the tables
+ * were created just now, so the stream starts from their first event. */
+void gw_events__mark(gw_project *p, int created);
 /* Hands on the events committed since the mark (before the lock is
  * given back, after each migration, after an event of its own); the first
  * error of a sink that must stop the run, else 0. */

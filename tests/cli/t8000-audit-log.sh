@@ -194,6 +194,79 @@ test_expect_success SQLITE3,JSONSCHEMA 'SQLite: the same lines' '
 	)
 '
 
+test_expect_success SQLITE3,JSONSCHEMA 'every command that changes something: its start, each event the table records, its end' '
+	mkdir every &&
+	(
+		cd every &&
+		export GODWIT_AUDIT_LOG=a.log GODWIT_SEEDS_DIR=db/seeds &&
+		write_migration db/migrations/20240101000000_a.sql <<-\EOF &&
+		-- migrate:up
+		CREATE TABLE a (id int);
+		-- migrate:down
+		DROP TABLE a;
+		EOF
+		write_migration db/migrations/20240102000000_b.sql <<-\EOF &&
+		-- migrate:up
+		CREATE TABLE b (id int);
+		-- migrate:down
+		DROP TABLE b;
+		EOF
+		write_migration db/seeds/a.sql <<-\EOF &&
+		INSERT INTO a VALUES (1);
+		EOF
+		godwit up >/dev/null 2>&1 &&
+		godwit redo >/dev/null &&
+		sed -i "s/(id int);/(id int); -- reviewed/" db/migrations/20240102000000_b.sql &&
+		godwit repair >/dev/null &&
+		godwit backup >/dev/null 2>&1 &&
+		echo "INSERT INTO a VALUES (2);" >db/seeds/a.sql &&
+		godwit seed >/dev/null 2>&1 &&
+		godwit reset --yes >/dev/null 2>&1 &&
+		godwit reset --drop --yes >/dev/null 2>&1 &&
+		godwit baseline 20240102000000 >/dev/null &&
+		check_lines a.log &&
+		field a.log "e[\"command\"], e[\"action\"], e[\"version\"] or \"-\"" >actual &&
+		cat >expect <<-\EOF &&
+		up start -
+		up apply 20240101000000
+		up apply 20240102000000
+		up seed -
+		up end -
+		redo start -
+		redo revert 20240102000000
+		redo apply 20240102000000
+		redo end -
+		repair start -
+		repair repair 20240102000000
+		repair end -
+		backup start -
+		backup backup -
+		backup end -
+		seed start -
+		seed seed -
+		seed end -
+		reset start -
+		reset backup -
+		reset revert 20240102000000
+		reset revert 20240101000000
+		reset end -
+		reset start -
+		reset backup -
+		reset reset -
+		reset end -
+		baseline start -
+		baseline baseline 20240101000000
+		baseline baseline 20240102000000
+		baseline end -
+		EOF
+		test_cmp expect actual &&
+		field a.log "e[\"id\"]" | grep -v None >ids &&
+		sqlite3 db/development.sqlite3 "SELECT id FROM godwit_events ORDER BY id" >table &&
+		tail -n 3 ids >last &&
+		test_cmp table last
+	)
+'
+
 # Four runners on four databases append to one log at once, 40 long lines
 # each; every line must come out whole.
 test_expect_success PG 'setup: forty migrations with long names' '
