@@ -101,9 +101,10 @@ gw_config_set(gw_config *cfg, const char *key, const char *value, const char *so
 
 /* Fills every field a setting has (each value parsed once, from the one
  * list of settings: 0 where the setting is unset, GW_OPTION_OFF where a
- * limit is 0), and project_dir, environment, url_required and
- * seeds_allowed; application_name is left alone. The strings point into cfg: keep cfg alive while
- * opts is in use (gw_project_open copies what it keeps). */
+ * limit is 0), and project_dir, environment, url_required,
+ * seeds_allowed, and (version 3) config for the settings without a
+ * field; application_name is left alone. The strings point into cfg: keep
+ * cfg alive while opts is in use (gw_project_open copies what it keeps). */
 GW_EXTERN(int)
 gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw_ctx *ctx);
 

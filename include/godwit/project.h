@@ -32,6 +32,7 @@
 #include "errors.h"
 
 typedef struct gw_project gw_project;
+typedef struct gw_config gw_config;
 
 /* Migration folder conventions (docs/formats.md). */
 typedef enum {
@@ -177,11 +178,16 @@ typedef struct {
 	int notify_timeout_ms;
 	const char *smtp_url;
 	const char *smtp_from;
+	/* Since version 3: where the settings that have no field above come
+	 * from (see godwit/config.h; gw_config_project_options sets it). It
+	 * must outlive gw_project_open only. NULL: those take their default. */
+	const gw_config *config;
 } gw_project_options;
 
 /* 2: the lock, timeout, pre-flight and backup settings moved into
- * groups, with 0 = default and GW_OPTION_OFF = off throughout. */
-#define GW_PROJECT_OPTIONS_VERSION 2
+ * groups, with 0 = default and GW_OPTION_OFF = off throughout.
+ * 3: config. gw_project_open takes versions 2 and 3. */
+#define GW_PROJECT_OPTIONS_VERSION 3
 #define GW_PROJECT_OPTIONS_INIT                                                                    \
 	{                                                                                          \
 		.version = GW_PROJECT_OPTIONS_VERSION                                              \

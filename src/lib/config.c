@@ -36,123 +36,10 @@
 #include "discover.h"
 #include "settings.h"
 
-/* One constant per line of settings.def, in its order. */
-enum {
-#define SETTING(id, key, env, def, type, field, rule, flag, arg, help) id,
-#include "settings.def"
-#undef SETTING
-	K_COUNT
-};
-
 /* A .env file bigger than this is not a .env file. */
 #define DOTENV_MAX ((size_t)1 << 20)
 
-typedef struct {
-	const char *name;
-	const char *env;
-	const char *def; /* NULL: the library's own default applies */
-	int (*check)(const char *value);
-	const char *rule; /* what check wants, for the error message; NULL: rule_of() */
-	const char *flag; /* the command-line option, or NULL */
-	const char *arg;
-	const char *help;
-	size_t field; /* offset in gw_project_options, or NOOPT */
-	/* Parses a checked value (NULL: unset) into the field's type. */
-	int (*to)(void *field, const char *value);
-	int kind; /* how gw_settings__copy copies the field */
-} key_def;
-
-/* A field is a string (copied), a limit (an int whose 0 asks for the
- * default), or an int or enum taken as it is. */
-enum { KIND_STRING, KIND_LIMIT, KIND_VALUE };
-#define kind_string    KIND_STRING
-#define kind_secret    KIND_STRING
-#define kind_urls      KIND_STRING
-#define kind_events    KIND_STRING
-#define kind_dialect   KIND_STRING
-#define kind_seconds   KIND_LIMIT
-#define kind_duration  KIND_LIMIT
-#define kind_count     KIND_LIMIT
-#define kind_number    KIND_LIMIT
-#define kind_format    KIND_VALUE
-#define kind_bool      KIND_VALUE
-#define kind_lock      KIND_VALUE
-#define kind_preflight KIND_VALUE
-_Static_assert(sizeof(gw_format) == sizeof(int) && sizeof(gw_preflight_mode) == sizeof(int),
-               "enum fields are copied as ints");
-
-static int check_format(const char *value);
-static int check_seconds(const char *value);
-static int check_duration(const char *value);
-static int check_count(const char *value);
-static int check_bool(const char *value);
-static int check_lock(const char *value);
-static int check_preflight(const char *value);
-static int check_number(const char *value);
-static int check_dialect(const char *value);
-/* Values of these types are taken as they are. */
-#define check_string NULL
-#define check_secret NULL
-#define check_urls   gw_notify__check_urls
-#define check_events gw_notify__check_on
-static int to_string(void *field, const char *value);
-static int to_secret(void *field, const char *value);
-static int to_format(void *field, const char *value);
-static int to_seconds(void *field, const char *value);
-static int to_duration(void *field, const char *value);
-static int to_count(void *field, const char *value);
-static int to_bool(void *field, const char *value);
-static int to_lock(void *field, const char *value);
-static int to_preflight(void *field, const char *value);
-#define to_number  to_count
-#define to_dialect to_string
-#define to_urls    to_string
-#define to_events  to_string
-
-/* The gw_project_options field a setting's value goes to. */
-#define OPT(field) offsetof(gw_project_options, field)
-#define NOOPT      SIZE_MAX
-
-static const key_def keys[K_COUNT] = {
-#define SETTING(id, key, env, def, type, field, rule, flag, arg, help)                             \
-	{key, env, def, check_##type, rule, flag, arg, help, field, to_##type, kind_##type},
-#include "settings.def"
-#undef SETTING
-};
-
-/* What a key's value must be, for messages. The conventions are listed
- * from their one table (format.c), so a new one is never left out. */
-static const char *rule_of(const key_def *def)
-{
-	static char formats[512];
-	size_t n;
-	int f;
-
-	if (def->rule)
-		return def->rule;
-	if (!formats[0]) {
-		n = (size_t)snprintf(formats, sizeof(formats), "one of");
-		for (f = GW_FORMAT_AUTO; gw_format_name((gw_format)f) && n < sizeof(formats); f++)
-			n += (size_t)snprintf(formats + n, sizeof(formats) - n, "%s %s",
-			                      f == GW_FORMAT_AUTO ? "" : ",",
-			                      gw_format_name((gw_format)f));
-	}
-	return formats;
-}
-
-/* "url, dir, ...": the keys, for "unknown key" messages. */
-static const char *key_list(void)
-{
-	static char list[1024];
-	size_t k, n = 0;
-
-	if (list[0])
-		return list;
-	for (k = 0; k < K_COUNT && n < sizeof(list); k++)
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", k ? ", " : "",
-		                      keys[k].name);
-	return list;
-}
+#define keys gw_settings__defs
 
 typedef struct {
 	char *value; /* NULL: unset */
@@ -203,272 +90,6 @@ typedef struct {
 	int err_line;
 	int oom;
 } conf_parse;
-
-static int check_format(const char *value)
-{
-	gw_format format;
-
-	return gw_format_parse(&format, value) < 0 ? -1 : 0;
-}
-
-/* Seconds are turned into milliseconds in an int, hence the bound. */
-static int check_seconds(const char *value)
-{
-	long n = 0;
-	const char *p;
-
-	if (!*value)
-		return -1;
-	for (p = value; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		n = n * 10 + (*p - '0');
-		if (n > INT_MAX / 1000)
-			return -1;
-	}
-	return 0;
-}
-
-/* "500ms", "5s", "2min", or a bare number of seconds, into milliseconds
- * that fit an int. */
-static int parse_duration_ms(const char *value, long *ms)
-{
-	static const struct {
-		const char *unit;
-		long factor;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"", 1000}, {"min", 60000}};
-	char *end;
-	long n;
-	size_t i;
-
-	if (*value < '0' || *value > '9')
-		return -1;
-	n = strtol(value, &end, 10);
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		if (n > INT_MAX / units[i].factor)
-			return -1;
-		*ms = n * units[i].factor;
-		return 0;
-	}
-	return -1;
-}
-
-static int check_duration(const char *value)
-{
-	long ms;
-
-	return parse_duration_ms(value, &ms);
-}
-
-static int check_lock(const char *value)
-{
-	return strcmp(value, "advisory") && strcmp(value, "table") ? -1 : 0;
-}
-
-static int check_dialect(const char *value)
-{
-	return strcmp(value, "postgres") && strcmp(value, "sqlite") ? -1 : 0;
-}
-
-static int check_bool(const char *value)
-{
-	return strcmp(value, "true") && strcmp(value, "false") ? -1 : 0;
-}
-
-static const char *const preflight_modes[] = {"abort", "wait", "warn", "off", NULL};
-
-static int check_preflight(const char *value)
-{
-	size_t i;
-
-	for (i = 0; preflight_modes[i]; i++)
-		if (!strcmp(value, preflight_modes[i]))
-			return 0;
-	return -1;
-}
-
-static int check_number(const char *value)
-{
-	char *end;
-	long n;
-
-	if (*value < '0' || *value > '9')
-		return -1;
-	n = strtol(value, &end, 10);
-	return *end || n > 1000000 ? -1 : 0;
-}
-
-static int check_count(const char *value)
-{
-	char *end;
-	long n;
-
-	if (*value < '0' || *value > '9')
-		return -1;
-	n = strtol(value, &end, 10);
-	return *end || n > 100 ? -1 : 0;
-}
-
-/* ---- typed values ---------------------------------------------------------- */
-
-/* Each setting's text, checked already, into its gw_project_options field.
- * Unset is 0 (the library's default), and a limit of 0 is GW_OPTION_OFF. */
-static int to_string(void *field, const char *value)
-{
-	*(const char **)field = value;
-	return 0;
-}
-
-/* A string that is never shown (gw_config_display) and never written in
- * godwit.conf: its own function, so a key's type can be told from it. */
-static int to_secret(void *field, const char *value)
-{
-	return to_string(field, value);
-}
-
-static int to_format(void *field, const char *value)
-{
-	gw_format format = GW_FORMAT_AUTO;
-
-	if (value && gw_format_parse(&format, value) < 0)
-		return -1;
-	*(gw_format *)field = format;
-	return 0;
-}
-
-static int to_seconds(void *field, const char *value)
-{
-	long n = value ? strtol(value, NULL, 10) : 0;
-
-	*(int *)field = !value ? 0 : n ? (int)(n * 1000) : GW_OPTION_OFF;
-	return 0;
-}
-
-static int to_duration(void *field, const char *value)
-{
-	long ms = 0;
-
-	if (value && parse_duration_ms(value, &ms) < 0)
-		return -1;
-	*(int *)field = !value ? 0 : ms ? (int)ms : GW_OPTION_OFF;
-	return 0;
-}
-
-static int to_count(void *field, const char *value)
-{
-	long n = value ? strtol(value, NULL, 10) : 0;
-
-	*(int *)field = !value ? 0 : n ? (int)n : GW_OPTION_OFF;
-	return 0;
-}
-
-static int to_bool(void *field, const char *value)
-{
-	*(int *)field = value && strcmp(value, "true") == 0;
-	return 0;
-}
-
-static int to_lock(void *field, const char *value)
-{
-	*(int *)field = value && strcmp(value, "table") == 0;
-	return 0;
-}
-
-/* The modes are listed in gw_preflight_mode's order. */
-static int to_preflight(void *field, const char *value)
-{
-	int m;
-
-	for (m = 0; value && preflight_modes[m] && strcmp(value, preflight_modes[m]); m++)
-		;
-	if (value && !preflight_modes[m])
-		return -1;
-	*(gw_preflight_mode *)field = (gw_preflight_mode)m;
-	return 0;
-}
-
-int gw_settings__copy(gw_project_options *dst, const gw_project_options *src)
-{
-	const char *str;
-	size_t k;
-
-	memset(dst, 0, sizeof(*dst));
-	dst->version = src->version;
-	for (k = 0; k < K_COUNT; k++) {
-		const char *from = (const char *)src + keys[k].field;
-		char *to = (char *)dst + keys[k].field;
-
-		if (keys[k].field == NOOPT)
-			continue;
-		if (keys[k].kind == KIND_STRING) {
-			memcpy(&str, from, sizeof(str));
-			if (str && !(*(char **)to = gw_strdup(str)))
-				return -1;
-			continue;
-		}
-		memcpy(to, from, sizeof(int));
-		if (keys[k].kind == KIND_LIMIT && !*(int *)to && keys[k].def)
-			keys[k].to(to, keys[k].def);
-	}
-	return 0;
-}
-
-void gw_settings__dispose(gw_project_options *o)
-{
-	size_t k;
-
-	for (k = 0; k < K_COUNT; k++)
-		if (keys[k].field != NOOPT && keys[k].kind == KIND_STRING)
-			free(*(char **)((char *)o + keys[k].field));
-	memset(o, 0, sizeof(*o));
-}
-
-int gw_settings__default(size_t field)
-{
-	int value = 0;
-	size_t k;
-
-	for (k = 0; k < K_COUNT; k++)
-		if (keys[k].field == field && keys[k].def)
-			keys[k].to(&value, keys[k].def);
-	return value;
-}
-
-static int key_index(const char *name)
-{
-	int k;
-
-	for (k = 0; k < K_COUNT; k++)
-		if (strcmp(keys[k].name, name) == 0)
-			return k;
-	return -1;
-}
-
-const char *const *gw_config_keys(void)
-{
-	static const char *names[K_COUNT + 1];
-	size_t k;
-
-	for (k = 0; !names[K_COUNT - 1] && k < K_COUNT; k++)
-		names[k] = keys[k].name;
-	return names;
-}
-
-const gw_config_flag *gw_config_flags(void)
-{
-	static gw_config_flag flags[K_COUNT + 1];
-	size_t k, n = 0;
-
-	if (flags[0].key)
-		return flags;
-	for (k = 0; k < K_COUNT; k++)
-		if (keys[k].flag)
-			flags[n++] = (gw_config_flag){keys[k].name, keys[k].flag, keys[k].arg,
-			                              keys[k].help};
-	return flags;
-}
 
 static void setting_dispose(setting *s)
 {
@@ -713,15 +334,15 @@ static const char *lookup_var(const gw_vec *dotenv, const char *name)
 	return d ? d->value : NULL;
 }
 
-static int value_error(gw_ctx *ctx, const key_def *def, const char *where, const char *value,
+static int value_error(gw_ctx *ctx, const gw_setting_def *def, const char *where, const char *value,
                        const char *path, int line)
 {
 	if (path)
 		gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", path, line,
-		             def->name, rule_of(def), value);
+		             def->name, gw_settings__rule(def), value);
 	else
 		gw_error_set(ctx, GW_ECONFIG, "%s must be %s, not '%s'", where ? where : def->name,
-		             rule_of(def), value);
+		             gw_settings__rule(def), value);
 	if (path)
 		gw_error_set_location(ctx, path, line, 0);
 	return GW_ECONFIG;
@@ -744,7 +365,7 @@ static const char *const url_vars[] = {"POSTGRES_URL_NON_POOLING",
 static int from_variables(gw_config *cfg, int k, const char *const *names, const gw_vec *dotenv,
                           gw_ctx *ctx)
 {
-	const key_def *def = &keys[k];
+	const gw_setting_def *def = &keys[k];
 	const dotenv_var *d;
 	const char *v;
 	int i;
@@ -763,7 +384,7 @@ static int from_variables(gw_config *cfg, int k, const char *const *names, const
 			continue;
 		if (def->check && def->check(d->value) < 0) {
 			gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", d->path,
-			             d->line, names[i], rule_of(def), d->value);
+			             d->line, names[i], gw_settings__rule(def), d->value);
 			gw_error_set_location(ctx, d->path, d->line, 0);
 			return GW_ECONFIG;
 		}
@@ -993,11 +614,12 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 		                 section);
 	else if (strcmp(section + 4, p->env_name) == 0)
 		slot = p->sect;
-	if ((k = key_index(name)) < 0)
-		return conf_fail(p, "unknown key '%s'; the keys are %s", name, key_list());
+	if ((k = gw_settings__index(name)) < 0)
+		return conf_fail(p, "unknown key '%s'; the keys are %s", name,
+		                 gw_settings__key_list());
 	/* godwit.conf is committed: a secret's value would be read by all
 	 * who can read the repository. A ${VAR} reference is fine. */
-	if (keys[k].to == to_secret && *value && !strstr(value, "${"))
+	if (gw_settings__is_secret(k) && *value && !strstr(value, "${"))
 		return conf_fail(p,
 		                 "%s is a secret: set %s in the environment or in .env, or write "
 		                 "%s = ${VAR} here, not the value itself",
@@ -1017,7 +639,8 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 	/* Literal values are checked in every section, so a typo in the
 	 * production section shows up on a developer's machine. */
 	if (keys[k].check && !strstr(v, "${") && *v && keys[k].check(v) < 0) {
-		conf_fail(p, "%s must be %s, not '%s'", keys[k].name, rule_of(&keys[k]), v);
+		conf_fail(p, "%s must be %s, not '%s'", keys[k].name, gw_settings__rule(&keys[k]),
+		          v);
 		free(v);
 		return 0;
 	}
@@ -1131,7 +754,7 @@ static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv, gw
 		names[0] = keys[k].env;
 		if ((found = from_variables(cfg, k, names, dotenv, ctx)) < 0)
 			return found;
-		if (k == K_URL && !found && !(cfg->s[k].value && p->sect[k].value) &&
+		if (k == K_url && !found && !(cfg->s[k].value && p->sect[k].value) &&
 		    (found = from_variables(cfg, k, url_vars, dotenv, ctx)) < 0)
 			return found;
 		if (!cfg->s[k].value && keys[k].def &&
@@ -1165,7 +788,7 @@ static int update_url_required(gw_config *cfg)
 		              cfg->environment);
 	else
 		gw_str_puts(&s, "no database URL, and CI is set; set ");
-	gw_str_puts(&s, keys[K_URL].env);
+	gw_str_puts(&s, keys[K_url].env);
 	for (i = 0; url_vars[i]; i++)
 		gw_str_printf(&s, "%s%s", url_vars[i + 1] ? ", " : " or ", url_vars[i]);
 	gw_str_puts(&s, " (in the environment or .env), url in godwit.conf, or --url");
@@ -1180,9 +803,9 @@ static int find_dir(gw_config *cfg)
 	gw_str source = GW_STR_INIT, def = GW_STR_INIT;
 	int error = 0;
 
-	if (strcmp(cfg->s[K_DIR].source, "default"))
+	if (strcmp(cfg->s[K_dir].source, "default"))
 		return 0;
-	if (gw_path_join(&def, cfg->project_dir, keys[K_DIR].def) < 0) {
+	if (gw_path_join(&def, cfg->project_dir, keys[K_dir].def) < 0) {
 		gw_str_dispose(&def);
 		return -1;
 	}
@@ -1195,7 +818,7 @@ static int find_dir(gw_config *cfg)
 		return -1;
 	if (found.dir) {
 		gw_str_printf(&source, "found: %s", found.why);
-		error = setting_set(&cfg->s[K_DIR], found.dir, gw_str_detach(&source), NULL);
+		error = setting_set(&cfg->s[K_dir], found.dir, gw_str_detach(&source), NULL);
 		found.dir = NULL;
 	} else if (found.ambiguous) {
 		cfg->dir_ambiguous = found.ambiguous;
@@ -1291,7 +914,7 @@ const char *gw_config_get(const gw_config *cfg, const char *key)
 		return NULL;
 	if (strcmp(key, "environment") == 0)
 		return cfg->environment;
-	return (k = key_index(key)) < 0 ? NULL : cfg->s[k].value;
+	return (k = gw_settings__index(key)) < 0 ? NULL : cfg->s[k].value;
 }
 
 const char *gw_config_source(const gw_config *cfg, const char *key)
@@ -1302,7 +925,7 @@ const char *gw_config_source(const gw_config *cfg, const char *key)
 		return NULL;
 	if (strcmp(key, "environment") == 0)
 		return cfg->environment_source;
-	if ((k = key_index(key)) < 0)
+	if ((k = gw_settings__index(key)) < 0)
 		return NULL;
 	return cfg->s[k].source ? cfg->s[k].source : "default";
 }
@@ -1316,14 +939,14 @@ char *gw_config_display(const gw_config *cfg, const char *key)
 {
 	const char *value = gw_config_get(cfg, key);
 	gw_str masked = GW_STR_INIT;
-	int k = key_index(key);
+	int k = gw_settings__index(key);
 
 	if (!value)
 		return NULL;
-	if (k >= 0 && keys[k].to == to_secret)
+	if (k >= 0 && gw_settings__is_secret(k))
 		return gw_strdup("********");
 	/* Webhooks keep their secret in the URL's path. */
-	if (k == K_NOTIFY) {
+	if (k == K_notify) {
 		const char *p = value;
 
 		while (*p) {
@@ -1347,7 +970,7 @@ char *gw_config_display(const gw_config *cfg, const char *key)
 
 int gw_config_protected(const gw_config *cfg)
 {
-	const char *v = cfg->s[K_PROTECTED].value;
+	const char *v = cfg->s[K_protected].value;
 
 	return v ? strcmp(v, "true") == 0 : strcmp(cfg->environment, "production") == 0;
 }
@@ -1359,17 +982,17 @@ int gw_config_set(gw_config *cfg, const char *key, const char *value, const char
 
 	if (!source)
 		source = "set";
-	if (!cfg || !key || (k = key_index(key)) < 0)
+	if (!cfg || !key || (k = gw_settings__index(key)) < 0)
 		return gw_error_set(ctx, GW_EINVALID, "unknown setting '%s'; the settings are %s",
-		                    key ? key : "(null)", key_list());
+		                    key ? key : "(null)", gw_settings__key_list());
 	if (!value || !*value)
 		return gw_error_set(ctx, GW_EINVALID, "%s needs a value", source);
 	if (keys[k].check && keys[k].check(value) < 0)
 		return gw_error_set(ctx, GW_EINVALID, "%s must be %s, not '%s'", source,
-		                    rule_of(&keys[k]), value);
+		                    gw_settings__rule(&keys[k]), value);
 	if (setting_set(&cfg->s[k], gw_strdup(value), gw_strdup(source), ctx) < 0)
 		return GW_ENOMEM;
-	if (k == K_DIR) {
+	if (k == K_dir) {
 		free(cfg->dir_ambiguous);
 		cfg->dir_ambiguous = NULL;
 	}
@@ -1381,19 +1004,22 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	size_t k;
 
 	for (k = 0; k < K_COUNT; k++)
-		if (keys[k].field != NOOPT &&
+		if (keys[k].field != GW_NO_FIELD &&
 		    keys[k].to((char *)opts + keys[k].field, cfg->s[k].value) < 0)
 			return gw_error_set(ctx, GW_ECONFIG, "%s must be %s, not '%s'",
-			                    keys[k].name, rule_of(&keys[k]), cfg->s[k].value);
+			                    keys[k].name, gw_settings__rule(&keys[k]),
+			                    cfg->s[k].value);
 	if (cfg->dir_ambiguous) {
 		gw_error_set(ctx, GW_ECONFIG,
 		             "no migrations folder given, and %s does not exist, but more than one "
 		             "tool's folder is here: %s",
-		             keys[K_DIR].def, cfg->dir_ambiguous);
+		             keys[K_dir].def, cfg->dir_ambiguous);
 		gw_error_set_hint(ctx, "pass --dir, or set dir in godwit.conf");
 		return GW_ECONFIG;
 	}
 	opts->url_required = cfg->url_required;
+	if (opts->version >= 3)
+		opts->config = cfg;
 	opts->project_dir = cfg->project_dir;
 	opts->environment = cfg->environment;
 	/* Seeds never reach a protected environment unless it says so. */
@@ -1402,7 +1028,7 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	if (!opts->notify_on)
 		opts->notify_on = gw_config_protected(cfg) ? "failure" : "failure,success";
 	opts->seeds_allowed =
-	        !gw_config_protected(cfg) || (cfg->s[K_SEEDS_IN_PROTECTED].value &&
-	                                      !strcmp(cfg->s[K_SEEDS_IN_PROTECTED].value, "true"));
+	        !gw_config_protected(cfg) || (cfg->s[K_seeds_in_protected].value &&
+	                                      !strcmp(cfg->s[K_seeds_in_protected].value, "true"));
 	return 0;
 }

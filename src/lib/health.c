@@ -19,8 +19,6 @@
 #include "../util/error.h"
 #include "../util/url.h"
 
-#define DEFAULT_MAX_XACT_AGE_MS 60000
-
 typedef struct check_item {
 	gw_check pub;
 	gw_vec details;
@@ -175,13 +173,13 @@ static void check_server_version(gw_report *r, gw_project *p)
 {
 	const char *v = p->driver->server_version(p->conn);
 	/* min_server_version is a PostgreSQL version. */
-	int old = p->driver->dialect == GW_DIALECT_POSTGRES && p->min_server_version &&
-	          gw_version_cmp(v, p->min_server_version) < 0;
+	int old = p->driver->dialect == GW_DIALECT_POSTGRES && p->opts.min_server_version &&
+	          gw_version_cmp(v, p->opts.min_server_version) < 0;
 
 	if (old)
 		add_check(r, "server_version", GW_CHECK_FAIL, -1,
 		          "%s %s is older than the required %s", p->driver->name, v,
-		          p->min_server_version);
+		          p->opts.min_server_version);
 	else
 		add_check(r, "server_version", GW_CHECK_OK, -1, "%s %s", p->driver->name, v);
 }
@@ -196,12 +194,12 @@ static int check_extensions(gw_report *r, gw_project *p)
 	if ((error = query(&have, p, "SELECT extname, extversion FROM pg_extension ORDER BY 1",
 	                   NULL)) < 0)
 		goto cleanup;
-	if (p->required_extensions &&
+	if (p->opts.required_extensions &&
 	    (error = query(&missing, p,
 	                   "SELECT trim(e) FROM unnest(string_to_array($1, ',')) e WHERE trim(e) "
 	                   "<> '' AND NOT EXISTS (SELECT 1 FROM pg_available_extensions a WHERE "
 	                   "a.name = trim(e)) ORDER BY 1",
-	                   p->required_extensions)) < 0)
+	                   p->opts.required_extensions)) < 0)
 		goto cleanup;
 	if (missing.lines.len)
 		c = add_check(r, "extensions", GW_CHECK_FAIL, (long long)missing.lines.len,
@@ -228,9 +226,9 @@ static int check_long_transactions(gw_report *r, gw_project *p, gw_check_status 
 	size_t i;
 	int error, limit_ms;
 
-	if (p->max_transaction_age_ms < 0)
+	if (!p->opts.max_transaction_age)
 		return 0;
-	limit_ms = p->max_transaction_age_ms ? p->max_transaction_age_ms : DEFAULT_MAX_XACT_AGE_MS;
+	limit_ms = p->opts.max_transaction_age;
 	gw_str_printf(&age, "%d milliseconds", limit_ms);
 	/* Both states block DDL: an active transaction and one that sits
 	 * idle with its locks held. */
@@ -269,10 +267,10 @@ static int check_connections(gw_report *r, gw_project *p, gw_check_status level)
 	                  NULL);
 
 	if (error == 0) {
-		if (p->max_connections > 0 && rs.first > p->max_connections)
+		if (p->opts.max_connections > 0 && rs.first > p->opts.max_connections)
 			add_check(r, "connections", level, rs.first,
 			          "%lld connections to the database, over the limit of %d",
-			          rs.first, p->max_connections);
+			          rs.first, p->opts.max_connections);
 		else
 			add_check(r, "connections", GW_CHECK_OK, rs.first,
 			          "%lld connections to the database", rs.first);
@@ -349,11 +347,11 @@ static int postgres_checks(gw_report *r, gw_project *p, int full)
 		return error;
 	if (!full)
 		return 0;
-	if (p->required_tables &&
+	if (p->opts.required_tables &&
 	    (error = check_listing(r, p, "tables", GW_CHECK_FAIL,
 	                           "SELECT trim(t) FROM unnest(string_to_array($1, ',')) t WHERE "
 	                           "trim(t) <> '' AND to_regclass(trim(t)) IS NULL ORDER BY 1",
-	                           p->required_tables, "required tables missing",
+	                           p->opts.required_tables, "required tables missing",
 	                           "every required table exists")) < 0)
 		return error;
 	if ((error = check_listing(
@@ -382,7 +380,7 @@ static int postgres_checks(gw_report *r, gw_project *p, int full)
 static int check_sqlite_tables(gw_report *r, gw_project *p)
 {
 	rows missing = {GW_VEC_INIT, NULL, 0}, found = {GW_VEC_INIT, NULL, 0};
-	const char *s = p->required_tables, *end;
+	const char *s = p->opts.required_tables, *end;
 	gw_str name = GW_STR_INIT;
 	check_item *c;
 	size_t i;
@@ -437,7 +435,7 @@ static int run_checks(gw_report **out, gw_project *p, int full)
 		check_server_version(r, p);
 		if (p->driver->dialect == GW_DIALECT_POSTGRES)
 			error = postgres_checks(r, p, full);
-		else if (full && p->required_tables)
+		else if (full && p->opts.required_tables)
 			error = check_sqlite_tables(r, p);
 		if (error == 0 && full)
 			error = check_migrations(r, p);
@@ -544,19 +542,19 @@ int gw_preflight__gate(gw_project *p)
 	gw_report *r = NULL;
 	int error, told = 0;
 
-	if (p->preflight == GW_PREFLIGHT_OFF || p->driver->dialect != GW_DIALECT_POSTGRES)
+	if (p->opts.preflight == GW_PREFLIGHT_OFF || p->driver->dialect != GW_DIALECT_POSTGRES)
 		return 0;
-	deadline = clock_us() / 1000 + (p->preflight_wait_ms ? p->preflight_wait_ms : 60000);
+	deadline = clock_us() / 1000 + p->opts.preflight_wait;
 	for (;;) {
 		if ((error = gw_project_preflight(&r, p)) < 0)
 			break;
 		if (gw_report_status(r) < GW_CHECK_FAIL)
 			break;
-		if (p->preflight == GW_PREFLIGHT_WARN) {
+		if (p->opts.preflight == GW_PREFLIGHT_WARN) {
 			warn_failures(p, r);
 			break;
 		}
-		if (p->preflight != GW_PREFLIGHT_WAIT || clock_us() / 1000 >= deadline) {
+		if (p->opts.preflight != GW_PREFLIGHT_WAIT || clock_us() / 1000 >= deadline) {
 			error = preflight_error(p, r);
 			break;
 		}

@@ -16,6 +16,7 @@
 #include "godwit/project.h"
 #include "godwit/schema.h"
 #include "godwit/sys/driver.h"
+#include "settings.h"
 #include "source/source.h"
 #include "version.h"
 #include "sql/sql.h"
@@ -58,10 +59,10 @@ typedef struct gw_hist {
 
 struct gw_project {
 	gw_ctx *ctx;
-	/* The options' settings as given, with settings.def's defaults in the
-	 * limits left at 0 (gw_settings__copy); a new setting is read here.
-	 * The older ones are also in the fields below, resolved. */
-	gw_project_options opts;
+	/* Every setting of settings.def, parsed once and resolved (see
+	 * settings.def); a setting is read here. The older ones are also in
+	 * the fields below, until their readers move. */
+	gw_settings opts;
 	char *dir;          /* migrations folder as given (relative paths kept) */
 	char *url;          /* never printed */
 	int url_given;      /* not the embedded default */
@@ -83,13 +84,6 @@ struct gw_project {
 	int statement_timeout_ms; /* 0: none */
 	int retries;
 	int connect_retries;
-	gw_preflight_mode preflight;
-	int preflight_wait_ms;
-	int max_transaction_age_ms;
-	int max_connections;
-	char *min_server_version;
-	char *required_extensions;
-	char *required_tables;
 	char *backup_dir;
 	int backup_keep;
 	int backup_before_changes;

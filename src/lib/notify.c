@@ -573,7 +573,7 @@ static int notify_open(void **state, gw_project *p)
 	if (each_item(p->opts.notify, add_target, n) < 0 ||
 	    each_item(p->opts.notify_on ? p->opts.notify_on : "failure", add_when, &n->on) < 0)
 		n->on = ON_FAILURE;
-	n->timeout_ms = p->opts.notify_timeout_ms > 0 ? p->opts.notify_timeout_ms : 5000;
+	n->timeout_ms = p->opts.notify_timeout > 0 ? p->opts.notify_timeout : 5000;
 	n->smtp_url = gw_strdup(p->opts.smtp_url);
 	if (p->opts.smtp_from)
 		n->smtp_from = gw_strdup(p->opts.smtp_from);

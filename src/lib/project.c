@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,7 @@
 #include "settings.h"
 #include "sql/sql.h"
 
-#define DEFAULT_DIR          "db/migrations"
-#define DEFAULT_TABLE        "godwit_migrations"
-#define DEFAULT_EVENTS_TABLE "godwit_events"
-#define DEFAULT_ENVIRONMENT  "development"
+#define DEFAULT_ENVIRONMENT "development"
 
 const char *gw_library_version(void)
 {
@@ -80,79 +78,72 @@ static char *trimmed(const char *url)
 	return gw_strndup(url, (size_t)(end - url));
 }
 
-/* Options use 0 for "the default" and GW_OPTION_OFF (or any negative
- * value) for "off"; the defaults are settings.def's, as in godwit.conf. */
-static int option_value(int value, int fallback)
-{
-	return value == 0 ? fallback : value < 0 ? 0 : value;
-}
-
-static int copy_options(gw_project *p, const gw_project_options *o)
+/* The settings in p->opts, where the options left them, resolved once:
+ * the url trimmed or the embedded default, and the values whose 0 cannot
+ * mean off given their default. */
+static int copy_options(gw_project *p, const gw_project_options *o, const gw_config *config)
 {
 	const char *env = o->environment ? o->environment : DEFAULT_ENVIRONMENT;
+	gw_settings *s = &p->opts;
+	char *url;
+	int error;
 
-	if (gw_settings__copy(&p->opts, o) < 0)
-		return -1;
-	p->dir = gw_strdup(o->dir ? o->dir : DEFAULT_DIR);
+	if ((error = gw_settings__from_options(s, o, config, p->ctx)) < 0)
+		return error;
+	url = o->url && *o->url ? trimmed(o->url) : default_url(o->project_dir, env);
+	free(s->url);
+	s->url = url;
+	p->url_given = o->url && *o->url;
+	/* A lease cannot be off: a killed runner's must lapse; and backup_keep
+	 * = 0 has always kept the default number. */
+	if (s->lock_lease <= 0)
+		s->lock_lease = GW_SETTING_DEFAULT(lock_lease);
+	if (s->backup_keep <= 0)
+		s->backup_keep = GW_SETTING_DEFAULT(backup_keep);
+	if (!s->backup_dir)
+		s->backup_dir = o->project_dir && strcmp(o->project_dir, ".")
+		                        ? join_dir(o->project_dir, "db/backups")
+		                        : gw_strdup("db/backups");
 	p->environment = gw_strdup(env);
 	p->app_name = gw_strdup(o->application_name ? o->application_name : "godwit");
-	p->schema = gw_strdup(o->schema);
-	p->table = gw_strdup(o->table ? o->table : DEFAULT_TABLE);
-	p->events_table = gw_strdup(o->events_table ? o->events_table : DEFAULT_EVENTS_TABLE);
-	p->url = o->url && *o->url ? trimmed(o->url) : default_url(o->project_dir, env);
-	p->url_given = o->url && *o->url;
 	if (!p->url_given && o->url_required && !(p->url_required = gw_strdup(o->url_required)))
 		return -1;
-	p->format = o->format;
-	/* p->opts has settings.def's defaults in place of 0. Not waiting is
-	 * a wait of 1 ms: 0 would give SQLite's busy timeout its own default. */
-	p->lock_wait_ms = p->opts.lock.wait_ms < 0 ? 1 : p->opts.lock.wait_ms;
-	p->lock_table = o->lock.table;
-	/* A lease cannot be off: a killed runner's must lapse. */
-	p->lock_lease_ms =
-	        o->lock.lease_ms > 0 ? o->lock.lease_ms : GW_SETTING_DEFAULT(lock.lease_ms);
-	p->allow_out_of_order = o->allow_out_of_order;
-	if (!o->allow_symlinks_outside &&
+	if (!s->allow_symlinks_outside &&
 	    !(p->symlink_root = gw_strdup(o->project_dir ? o->project_dir : ".")))
 		return -1;
-	p->lock_timeout_ms = option_value(p->opts.timeouts.lock_ms, 0);
-	p->statement_timeout_ms = option_value(p->opts.timeouts.statement_ms, 0);
-	p->retries = option_value(p->opts.timeouts.retries, 0);
-	p->connect_retries = option_value(p->opts.timeouts.connect_retries, 0);
-	/* health.c reads 0 as its default and a negative value as off. */
-	p->preflight = o->preflight.mode;
-	p->preflight_wait_ms = o->preflight.wait_ms;
-	p->max_transaction_age_ms = o->preflight.max_transaction_age_ms;
-	p->max_connections = o->preflight.max_connections;
-	if ((o->preflight.min_server_version &&
-	     !(p->min_server_version = gw_strdup(o->preflight.min_server_version))) ||
-	    (o->preflight.required_extensions &&
-	     !(p->required_extensions = gw_strdup(o->preflight.required_extensions))) ||
-	    (o->preflight.required_tables &&
-	     !(p->required_tables = gw_strdup(o->preflight.required_tables))))
-		return -1;
-	/* backup_keep = 0 has always kept the default number. */
-	p->backup_keep = o->backup.keep > 0 ? o->backup.keep : GW_SETTING_DEFAULT(backup.keep);
-	p->backup_before_changes = o->backup.before_changes;
-	if (o->backup.dir)
-		p->backup_dir = gw_strdup(o->backup.dir);
-	else if (o->project_dir && strcmp(o->project_dir, "."))
-		p->backup_dir = join_dir(o->project_dir, "db/backups");
-	else
-		p->backup_dir = gw_strdup("db/backups");
-	if (!p->backup_dir)
-		return -1;
-	p->record_schema = o->record_schema;
-	p->schema_strict = o->schema_strict;
-	if (o->schema_file && !(p->schema_file = gw_strdup(o->schema_file)))
-		return -1;
 	p->seeds_allowed = o->seeds_allowed;
-	if (o->seeds_dir && !(p->seeds_dir = gw_strdup(o->seeds_dir)))
+	if (!s->url || !s->backup_dir || !p->environment || !p->app_name)
 		return -1;
-	if (o->sql_dialect && !(p->sql_dialect_setting = gw_strdup(o->sql_dialect)))
+	/* The older copies, until their readers move to p->opts. */
+	p->dir = gw_strdup(s->dir);
+	p->url = gw_strdup(s->url);
+	p->schema = gw_strdup(s->schema);
+	p->table = gw_strdup(s->table);
+	p->events_table = gw_strdup(s->events_table);
+	p->format = s->source_format;
+	/* Not waiting is a wait of 1 ms: 0 would give SQLite's busy timeout
+	 * its own default. */
+	p->lock_wait_ms = s->lock_wait ? s->lock_wait : 1;
+	p->lock_table = s->lock;
+	p->lock_lease_ms = s->lock_lease;
+	p->allow_out_of_order = s->allow_out_of_order;
+	p->lock_timeout_ms = s->lock_timeout;
+	p->statement_timeout_ms = s->statement_timeout;
+	p->retries = s->retries;
+	p->connect_retries = s->connect_retries;
+	p->backup_keep = s->backup_keep;
+	p->backup_before_changes = s->backup;
+	p->backup_dir = gw_strdup(s->backup_dir);
+	p->record_schema = s->schema_record;
+	p->schema_strict = s->schema_strict;
+	if (s->schema_file && !(p->schema_file = gw_strdup(s->schema_file)))
 		return -1;
-	if (!p->dir || !p->environment || !p->app_name || (o->schema && !p->schema) || !p->table ||
-	    !p->events_table || !p->url)
+	if (s->seeds_dir && !(p->seeds_dir = gw_strdup(s->seeds_dir)))
+		return -1;
+	if (s->dialect && !(p->sql_dialect_setting = gw_strdup(s->dialect)))
+		return -1;
+	if (!p->dir || (s->schema && !p->schema) || !p->table || !p->events_table || !p->url ||
+	    !p->backup_dir)
 		return -1;
 	return 0;
 }
@@ -168,6 +159,7 @@ int gw_project__check_name(gw_ctx *ctx, const char *what, const char *value)
 int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ctx)
 {
 	gw_project_options defaults = GW_PROJECT_OPTIONS_INIT;
+	gw_project_options o = GW_PROJECT_OPTIONS_INIT;
 	gw_project *p = NULL;
 	gw_str masked = GW_STR_INIT;
 	int error;
@@ -175,14 +167,21 @@ int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ct
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != GW_PROJECT_OPTIONS_VERSION)
+	if (opts->version != 2 && opts->version != GW_PROJECT_OPTIONS_VERSION)
 		return gw_error_set(ctx, GW_EINVALID, "unsupported gw_project_options version %u",
 		                    opts->version);
-	if (!(p = calloc(1, sizeof(*p))) || copy_options(p, opts) < 0) {
+	/* Version 2's options end before config. */
+	memcpy(&o, opts, opts->version == 2 ? offsetof(gw_project_options, config) : sizeof(o));
+	if (!(p = calloc(1, sizeof(*p)))) {
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
 	p->ctx = ctx;
+	if ((error = copy_options(p, &o, o.config)) < 0) {
+		if (error != GW_ECONFIG)
+			error = gw_error_oom(ctx);
+		goto cleanup;
+	}
 	if ((error = gw_project__check_name(ctx, "history table", p->table)) < 0 ||
 	    (error = gw_project__check_name(ctx, "events table", p->events_table)) < 0 ||
 	    (p->schema && (error = gw_project__check_name(ctx, "schema", p->schema)) < 0))
@@ -243,9 +242,6 @@ void gw_project_free(gw_project *p)
 	free(p->events_table);
 	free(p->table_q);
 	free(p->events_q);
-	free(p->min_server_version);
-	free(p->required_extensions);
-	free(p->required_tables);
 	free(p->backup_dir);
 	free(p->seeds_dir);
 	free(p->schema_file);

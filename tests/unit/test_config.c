@@ -577,6 +577,8 @@ static void test_set_and_project_options(void **state)
 	assert_string_equal(popts.environment, "development");
 	assert_int_equal(popts.format, GW_FORMAT_AUTO);
 	assert_int_equal(popts.lock.wait_ms, GW_OPTION_OFF); /* 0 s: do not wait */
+	/* The settings without a field come from the config itself. */
+	assert_ptr_equal(popts.config, f->cfg);
 
 	assert_int_equal(gw_config_set(f->cfg, "lock_wait", "7", "--lock-wait", f->ctx), 0);
 	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);

@@ -29,6 +29,11 @@ static void test_open_refuses_bad_options(void **state)
 
 	f->opts.version = 7;
 	assert_open_fails(f, GW_EINVALID, "unsupported gw_project_options version 7", NULL);
+	/* Version 2's options, which end before config, still open. */
+	f->opts.version = 2;
+	f->opts.config = (const gw_config *)1;
+	fx_open(f);
+	assert_string_equal(gw_project_driver_name(f->p), "sqlite");
 	f->opts = good;
 	f->opts.table = "";
 	assert_open_fails(f, GW_EINVALID, "history table name '' must be 1 to 63 bytes long", NULL);
