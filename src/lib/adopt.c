@@ -544,7 +544,7 @@ static int registry_file(gw_str *out, const gw_project *p)
 	const char *reg = p->source && p->source->registry ? p->source->registry : "sqitch";
 	const char *base, *dot;
 
-	if (gw_url_sqlite_path(&db, p->url) < 0) {
+	if (gw_url_sqlite_path(&db, p->opts.url) < 0) {
 		gw_str_dispose(&db);
 		return -1;
 	}
@@ -1021,7 +1021,7 @@ static int holds_history(int *out, gw_project *p, const tool_def *t)
 	/* sqitch's SQLite registry is a file of its own: it is never
 	 * attached (nor created) just to look. */
 	if (t->attach && p->driver->dialect == GW_DIALECT_SQLITE) {
-		if (registry_file(&qname, p) < 0 || gw_url_sqlite_path(&sql, p->url) < 0)
+		if (registry_file(&qname, p) < 0 || gw_url_sqlite_path(&sql, p->opts.url) < 0)
 			error = gw_error_oom(p->ctx);
 		else /* a database named sqitch.db is not its own registry */
 			*out = strcmp(qname.ptr, sql.ptr) && gw_path_is_dir(qname.ptr) == 0;

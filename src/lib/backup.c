@@ -51,7 +51,7 @@ static int make_backup_dir(gw_project *p)
 	size_t i;
 	int error = 0;
 
-	if (gw_str_puts(&path, p->backup_dir) < 0)
+	if (gw_str_puts(&path, p->opts.backup_dir) < 0)
 		return gw_error_oom(p->ctx);
 	for (i = 1; i <= path.size && error == 0; i++) {
 		if (path.ptr[i] != '/' && path.ptr[i] != '\0')
@@ -62,9 +62,9 @@ static int make_backup_dir(gw_project *p)
 			                     path.ptr, strerror(errno));
 		path.ptr[i] = i < path.size ? '/' : '\0';
 	}
-	if (error == 0 && chmod(p->backup_dir, 0700) < 0)
-		error = gw_error_set(p->ctx, GW_EIO, "cannot make %s private: %s", p->backup_dir,
-		                     strerror(errno));
+	if (error == 0 && chmod(p->opts.backup_dir, 0700) < 0)
+		error = gw_error_set(p->ctx, GW_EIO, "cannot make %s private: %s",
+		                     p->opts.backup_dir, strerror(errno));
 	gw_str_dispose(&path);
 	return error;
 }
@@ -111,7 +111,7 @@ static int create_file(int *fd, gw_str *path, gw_str *partial, gw_project *p)
 	last_version(&version, p);
 	for (n = 1; n < 100; n++) {
 		gw_str_clear(path);
-		gw_path_join(path, p->backup_dir, "");
+		gw_path_join(path, p->opts.backup_dir, "");
 		gw_str_printf(path, "%s-%s-%s", p->environment, stamp, version.ptr);
 		if (n > 1)
 			gw_str_printf(path, "-%d", n);
@@ -201,7 +201,7 @@ static int tool_conninfo(gw_project *p, gw_str *conninfo, gw_str *password)
 	gw_pgurl u = GW_PGURL_INIT;
 	int error;
 
-	if ((error = gw_pgurl_parse(&u, p->url, p->ctx)) < 0)
+	if ((error = gw_pgurl_parse(&u, p->opts.url, p->ctx)) < 0)
 		return error;
 	if (gw_pgurl_conninfo(conninfo, password, &u) < 0)
 		error = gw_error_oom(p->ctx);
@@ -354,9 +354,9 @@ static int list_backups(gw_backup_list **out, gw_project *p)
 	*out = l;
 	if (!l)
 		return gw_error_oom(p->ctx);
-	if (gw_path_is_dir(p->backup_dir) != 1)
+	if (gw_path_is_dir(p->opts.backup_dir) != 1)
 		return 0;
-	if ((error = gw_dir_list(&names, p->backup_dir, p->ctx)) < 0)
+	if ((error = gw_dir_list(&names, p->opts.backup_dir, p->ctx)) < 0)
 		return error;
 	l->entries = calloc(names.len + 1, sizeof(*l->entries));
 	for (i = 0; l->entries && i < names.len; i++) {
@@ -371,7 +371,7 @@ static int list_backups(gw_backup_list **out, gw_project *p)
 		if (strncmp(name, p->environment, plen) || name[plen] != '-' ||
 		    name[plen + 1] < '0' || name[plen + 1] > '9' || !has_extension(name, p))
 			continue;
-		gw_path_join(&path, p->backup_dir, name);
+		gw_path_join(&path, p->opts.backup_dir, name);
 		if (!(full = gw_str_detach(&path)) || gw_vec_push(&l->strings, full) < 0) {
 			free(full);
 			error = gw_error_oom(p->ctx);
@@ -422,7 +422,8 @@ static void remove_stale_partials(gw_project *p)
 	size_t i, plen = strlen(p->environment);
 	long pid;
 
-	if (gw_path_is_dir(p->backup_dir) != 1 || gw_dir_list(&names, p->backup_dir, p->ctx) < 0) {
+	if (gw_path_is_dir(p->opts.backup_dir) != 1 ||
+	    gw_dir_list(&names, p->opts.backup_dir, p->ctx) < 0) {
 		gw_ctx_clear_error(p->ctx);
 		return;
 	}
@@ -434,7 +435,7 @@ static void remove_stale_partials(gw_project *p)
 		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		gw_str_clear(&path);
-		gw_path_join(&path, p->backup_dir, name);
+		gw_path_join(&path, p->opts.backup_dir, name);
 		if (!gw_str_failed(&path))
 			unlink(path.ptr);
 	}
@@ -454,7 +455,9 @@ static void prune(gw_project *p)
 		gw_backup_list_free(l);
 		return;
 	}
-	for (i = 0; l->count > (size_t)p->backup_keep && i < l->count - (size_t)p->backup_keep; i++)
+	for (i = 0;
+	     l->count > (size_t)p->opts.backup_keep && i < l->count - (size_t)p->opts.backup_keep;
+	     i++)
 		unlink(l->entries[i].path);
 	gw_backup_list_free(l);
 }

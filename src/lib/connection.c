@@ -55,7 +55,7 @@ static int make_sqlite_dir(gw_project *p)
 	char *slash;
 	int error = 0;
 
-	if (gw_url_sqlite_path(&path, p->url) < 0)
+	if (gw_url_sqlite_path(&path, p->opts.url) < 0)
 		goto cleanup;
 	slash = strrchr(path.ptr, '/');
 	if (slash && slash != path.ptr) {
@@ -76,7 +76,8 @@ static int qualify(char **out, gw_project *p, const char *table, gw_ctx *ctx)
 
 	if ((error = p->driver->quote_ident(p->conn, table, &table_q)) < 0)
 		goto cleanup;
-	if (p->schema && (error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0)
+	if (p->opts.schema &&
+	    (error = p->driver->quote_ident(p->conn, p->opts.schema, &schema_q)) < 0)
 		goto cleanup;
 	if (schema_q)
 		gw_str_printf(&s, "%s.", schema_q);
@@ -97,7 +98,7 @@ int gw_project__database_missing(const gw_project *p)
 	int missing = 0;
 
 	/* Without a URL where one is required, connecting says so. */
-	if (!p->conn && !p->url_required && gw_url_sqlite_path(&path, p->url) == 0 &&
+	if (!p->conn && !p->url_required && gw_url_sqlite_path(&path, p->opts.url) == 0 &&
 	    strcmp(path.ptr, ":memory:"))
 		missing = stat(path.ptr, &st) < 0 && errno == ENOENT;
 	gw_str_dispose(&path);
@@ -114,13 +115,13 @@ static int open_with_retries(gw_project *p, const gw_conn_options *copts, gw_ctx
 	for (attempt = 0;; attempt++) {
 		long delay;
 
-		error = p->driver->open(&p->conn, p->url, copts, ctx);
-		if (error != GW_ECONNECT || attempt >= p->connect_retries)
+		error = p->driver->open(&p->conn, p->opts.url, copts, ctx);
+		if (error != GW_ECONNECT || attempt >= p->opts.connect_retries)
 			break;
 		delay = gw_backoff_ms(attempt, 500, 8000);
 		gw_notify(ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
 		          "%s; retrying in %.1f s (attempt %d of %d)", gw_ctx_error(ctx)->message,
-		          (double)delay / 1000.0, attempt + 2, p->connect_retries + 1);
+		          (double)delay / 1000.0, attempt + 2, p->opts.connect_retries + 1);
 		gw_ctx_clear_error(ctx);
 		gw_sleep_ms(delay);
 	}
@@ -140,11 +141,11 @@ static int url_schema(gw_project *p, gw_ctx *ctx)
 	gw_pgurl u = GW_PGURL_INIT;
 	int error;
 
-	if ((error = gw_pgurl_parse(&u, p->url, ctx)) < 0)
+	if ((error = gw_pgurl_parse(&u, p->opts.url, ctx)) < 0)
 		return error;
 	if (u.schema && (error = gw_project__check_name(ctx, "schema", u.schema)) < 0)
 		goto cleanup;
-	if (!(p->schema = gw_strdup(u.schema ? u.schema : "public")))
+	if (!(p->opts.schema = gw_strdup(u.schema ? u.schema : "public")))
 		error = gw_error_oom(ctx);
 cleanup:
 	gw_pgurl_dispose(&u);
@@ -155,7 +156,7 @@ cleanup:
  * except for the overlapped connect of gw_project__source_and_connect. */
 static int connect_in(gw_project *p, gw_ctx *ctx)
 {
-	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
+	gw_conn_options copts = {p->app_name, p->opts.lock_wait};
 	int error;
 
 	if (p->url_required) {
@@ -166,7 +167,7 @@ static int connect_in(gw_project *p, gw_ctx *ctx)
 		                  p->display_url);
 		return GW_ECONFIG;
 	}
-	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->schema &&
+	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->opts.schema &&
 	    (error = url_schema(p, ctx)) < 0)
 		return error;
 	if (p->driver->dialect == GW_DIALECT_SQLITE && (error = make_sqlite_dir(p)) < 0)
@@ -176,8 +177,8 @@ static int connect_in(gw_project *p, gw_ctx *ctx)
 	/* Without the quoted names the session is of no use: a later call
 	 * must connect again, not find a connection and run SQL naming
 	 * (null) tables. */
-	if ((error = qualify(&p->table_q, p, p->table, ctx)) < 0 ||
-	    (error = qualify(&p->events_q, p, p->events_table, ctx)) < 0) {
+	if ((error = qualify(&p->table_q, p, p->opts.table, ctx)) < 0 ||
+	    (error = qualify(&p->events_q, p, p->opts.events_table, ctx)) < 0) {
 		free(p->table_q);
 		p->table_q = NULL;
 		p->driver->close(p->conn);
@@ -208,7 +209,7 @@ int gw_project__connect_existing(gw_conn **out, gw_project *p)
 
 	if (!gw_project__database_missing(p))
 		return gw_project__connect(out, p);
-	gw_url_sqlite_path(&path, p->url);
+	gw_url_sqlite_path(&path, p->opts.url);
 	error = gw_error_set(p->ctx, GW_ENOTFOUND, "the SQLite database %s does not exist",
 	                     path.ptr);
 	gw_error_set_hint(p->ctx, "check --url; 'godwit up' creates it");

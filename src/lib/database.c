@@ -47,7 +47,7 @@ static int admin_open(admin *a, gw_project *p)
 	gw_str url = GW_STR_INIT;
 	int error, i;
 
-	if ((error = gw_pgurl_parse(&u, p->url, p->ctx)) < 0)
+	if ((error = gw_pgurl_parse(&u, p->opts.url, p->ctx)) < 0)
 		return error;
 	if (!gw_pgurl_get(&u, "dbname") || !*gw_pgurl_get(&u, "dbname")) {
 		error = gw_error_set(p->ctx, GW_EINVALID, "the database URL %s names no database",
@@ -148,7 +148,7 @@ cleanup:
 
 static int sqlite_path(gw_str *path, gw_project *p)
 {
-	if (gw_url_sqlite_path(path, p->url) < 0 || !path->size)
+	if (gw_url_sqlite_path(path, p->opts.url) < 0 || !path->size)
 		return gw_error_set(p->ctx, GW_EINVALID, "the database URL %s names no file",
 		                    p->display_url);
 	if (!strcmp(path->ptr, ":memory:") || !strncmp(path->ptr, "file:", 5))
@@ -262,7 +262,7 @@ int gw_project_wait(gw_project *p, int timeout_ms)
 	if (p->driver->dialect == GW_DIALECT_SQLITE)
 		return 0;
 	for (attempt = 0;; attempt++) {
-		error = p->driver->open(&conn, p->url, &copts, p->ctx);
+		error = p->driver->open(&conn, p->opts.url, &copts, p->ctx);
 		if (conn)
 			p->driver->close(conn);
 		conn = NULL;

@@ -127,8 +127,8 @@ int gw_project__sql_dialect(gw_dialect *out, gw_dialect_from *from, gw_project *
 		if (p->url_given) {
 			p->sql_dialect = p->driver->dialect;
 			p->sql_dialect_from = GW_DIALECT_FROM_URL;
-		} else if (p->sql_dialect_setting) {
-			if ((error = named(&p->sql_dialect, p, p->sql_dialect_setting)) < 0)
+		} else if (p->opts.dialect) {
+			if ((error = named(&p->sql_dialect, p, p->opts.dialect)) < 0)
 				return error;
 			p->sql_dialect_from = GW_DIALECT_FROM_CONFIG;
 		} else if ((error = guess(p)) < 0) {

@@ -140,7 +140,7 @@ static int check_connection(gw_report *r, gw_project *p)
 	if (gw_project__database_missing(p)) {
 		gw_str path = GW_STR_INIT;
 
-		gw_url_sqlite_path(&path, p->url);
+		gw_url_sqlite_path(&path, p->opts.url);
 		add_check(r, "connection", GW_CHECK_FAIL, -1,
 		          "the SQLite database %s does not exist (health creates nothing; "
 		          "'godwit up' creates it)",

@@ -187,8 +187,8 @@ int gw_hist_exists(int *exists, gw_project *p)
 		                        params, 2, bool_row, exists);
 	}
 	/* sqlite_master holds bare names, not quoted ones. */
-	params[0] = p->table;
-	params[1] = p->events_table;
+	params[0] = p->opts.table;
+	params[1] = p->opts.events_table;
 	return gw_project__exec(p,
 	                        "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' AND "
 	                        "name IN ($1, $2)",
@@ -204,10 +204,11 @@ static void put_create_table(gw_str *s, const gw_project *p, int part)
 {
 	const dialect_sql *d = dialect(p);
 
-	if (part == 0 && p->driver->dialect == GW_DIALECT_POSTGRES && strcmp(p->schema, "public")) {
+	if (part == 0 && p->driver->dialect == GW_DIALECT_POSTGRES &&
+	    strcmp(p->opts.schema, "public")) {
 		char *q = NULL;
 
-		if (p->driver->quote_ident(p->conn, p->schema, &q) == 0)
+		if (p->driver->quote_ident(p->conn, p->opts.schema, &q) == 0)
 			gw_str_printf(s, "CREATE SCHEMA IF NOT EXISTS %s;\n", q);
 		else
 			s->failed = 1;

@@ -60,41 +60,20 @@ typedef struct gw_hist {
 struct gw_project {
 	gw_ctx *ctx;
 	/* Every setting of settings.def, parsed once and resolved (see
-	 * settings.def); a setting is read here. The older ones are also in
-	 * the fields below, until their readers move. */
+	 * settings.def): the one copy, read where the setting is used. The
+	 * url is the one given, trimmed, or the embedded default; schema is
+	 * filled in when connecting to PostgreSQL. */
 	gw_settings opts;
-	char *dir;          /* migrations folder as given (relative paths kept) */
-	char *url;          /* never printed */
 	int url_given;      /* not the embedded default */
 	char *url_required; /* why the embedded default must not be used; NULL: it may */
 	char *display_url;  /* masked */
 	char *environment;
 	char *app_name;
-	char *schema; /* NULL: the driver's default schema */
-	char *table;
-	char *events_table;
-	gw_format format;
-	int lock_wait_ms;
-	int lock_table; /* a lease row instead of a session advisory lock */
-	int lock_lease_ms;
-	struct gw_lease *lease;
-	int allow_out_of_order;
-	char *symlink_root;       /* migration files resolve inside it; NULL: anywhere */
-	int lock_timeout_ms;      /* 0: none */
-	int statement_timeout_ms; /* 0: none */
-	int retries;
-	int connect_retries;
-	char *backup_dir;
-	int backup_keep;
-	int backup_before_changes;
-	int record_schema;
-	int schema_strict;
-	char *schema_file; /* NULL: none */
-	char *seeds_dir;   /* NULL: no seeds */
+	char *symlink_root; /* migration files resolve inside it; NULL: anywhere */
 	int seeds_allowed;
+	struct gw_lease *lease;
 	const gw_driver *driver;
-	char *sql_dialect_setting; /* the dialect setting; NULL: none */
-	gw_dialect sql_dialect;    /* decided once, by dialect.c */
+	gw_dialect sql_dialect; /* decided once, by dialect.c */
 	gw_dialect_from sql_dialect_from;
 
 	gw_source *source; /* loaded on first use */
@@ -355,10 +334,12 @@ int gw_status__compute(gw_status **out, gw_project *p, int history_exists);
 /* Fills other_tool and other_table when godwit's history is empty. */
 int gw_status__other_history(gw_status *st, gw_project *p);
 
-/* prove.c, for test and drift: a project like p (folder, convention,
+/* project.c, for test and drift: a project like p (folder, convention,
  * history names, settings) on another database, on ctx, that records no
  * snapshot and writes no schema file. */
 int gw_project__open_like(gw_project **out, const gw_project *p, const char *url, gw_ctx *ctx);
+
+/* prove.c, for test and drift */
 /* The server ephemeral databases are made on: server_url, else p's URL. */
 const char *gw_project__server_url(const gw_project *p, const char *server_url);
 /* An ephemeral database on url, after dropping those left by killed runs

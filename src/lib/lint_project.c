@@ -43,7 +43,7 @@ static int lint_text(lrun *l, const char *path, const gw_str *text, size_t off, 
 	sec.off = off;
 	sec.len = len;
 	sec.no_tx_directive = no_tx || (l->opts && l->opts->no_transaction);
-	sec.runner_lock_timeout_ms = l->p->lock_timeout_ms;
+	sec.runner_lock_timeout_ms = l->p->opts.lock_timeout;
 	sec.checks = GW_CHECK_SYNTAX | GW_CHECK_RULES;
 	if (l->dialect == GW_DIALECT_SQLITE)
 		sec.checks |= GW_CHECK_SQLITE;

@@ -102,10 +102,10 @@ static int ensure_table(gw_lease *l)
 		return error;
 	/* The lease comes before the history tables, which create their
 	 * schema: a history schema of its own must exist for the lease too. */
-	if (strcmp(l->p->schema, "public")) {
+	if (strcmp(l->p->opts.schema, "public")) {
 		char *q = NULL;
 
-		if (l->p->driver->quote_ident(l->p->conn, l->p->schema, &q) < 0)
+		if (l->p->driver->quote_ident(l->p->conn, l->p->opts.schema, &q) < 0)
 			return gw_error_oom(l->p->ctx);
 		gw_str_printf(&sql, "CREATE SCHEMA IF NOT EXISTS %s; ", q);
 		free(q);
@@ -198,12 +198,12 @@ static void *heartbeat(void *arg)
 	gw_conn *conn = NULL;
 	gw_ctx *ctx = NULL;
 	gw_conn_options copts = {"godwit heartbeat", 0};
-	long interval_ms = l->p->lock_lease_ms / 3;
+	long interval_ms = l->p->opts.lock_lease / 3;
 	struct timespec until;
 
 	/* Its own context and connection: the runner's are not shared
 	 * between threads. */
-	if (gw_ctx_new(&ctx) < 0 || l->p->driver->open(&conn, l->p->url, &copts, ctx) < 0) {
+	if (gw_ctx_new(&ctx) < 0 || l->p->driver->open(&conn, l->p->opts.url, &copts, ctx) < 0) {
 		atomic_store(&l->lost, 1);
 		goto done;
 	}
@@ -241,7 +241,7 @@ static int timeout_error(gw_lease *l)
 	int error = gw_error_set(l->p->ctx, GW_ELOCK,
 	                         "another godwit run has held the migration lease on %s for over "
 	                         "%d s%s%s",
-	                         l->table_q, l->p->lock_wait_ms / 1000, holder ? ": " : "",
+	                         l->table_q, l->p->opts.lock_wait / 1000, holder ? ": " : "",
 	                         holder ? holder : "");
 
 	gw_error_set_hint(l->p->ctx, "wait for it to finish or for its lease to expire (a "
@@ -277,8 +277,8 @@ static int lease_new(gw_lease **out, gw_project *p)
 	l->p = p;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(l->owner, sizeof(l->owner), "%s:%ld:%lld", host, (long)getpid(), now_ms());
-	snprintf(l->lease, sizeof(l->lease), "%d milliseconds", p->lock_lease_ms);
-	if ((error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0 ||
+	snprintf(l->lease, sizeof(l->lease), "%d milliseconds", p->opts.lock_lease);
+	if ((error = p->driver->quote_ident(p->conn, p->opts.schema, &schema_q)) < 0 ||
 	    (error = p->driver->quote_ident(p->conn, GW_LOCK_TABLE, &table_q)) < 0)
 		goto cleanup;
 	gw_str_printf(&q, "%s.%s", schema_q, table_q);
@@ -321,7 +321,7 @@ cleanup:
 
 static int lease_acquire(gw_lease **out, gw_project *p)
 {
-	long long start = now_ms(), deadline = start + p->lock_wait_ms;
+	long long start = now_ms(), deadline = start + p->opts.lock_wait;
 	gw_lease *l = NULL;
 	int taken = 0, told = 0, attempt = 0, error;
 
@@ -349,7 +349,7 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
 			          "another godwit run holds the migration lease; waiting up to "
 			          "%d s",
-			          p->lock_wait_ms / 1000);
+			          p->opts.lock_wait / 1000);
 		gw_sleep_ms(gw_backoff_ms(attempt++ < 5 ? attempt : 5, 50, 1000));
 	}
 	if (pthread_create(&l->thread, NULL, heartbeat, l) != 0) {
@@ -438,13 +438,13 @@ static int exec_on(gw_conn *conn, const char *sql, int *pid)
  * pooler or proxy), -1 when it could not be checked. */
 static int transactions_move(gw_project *p, const gw_session_info *first)
 {
-	gw_conn_options copts = {p->app_name, p->lock_wait_ms};
+	gw_conn_options copts = {p->app_name, p->opts.lock_wait};
 	gw_session_info again;
 	gw_conn *other = NULL;
 	gw_ctx *ctx = NULL;
 	int other_pid = 0, moved = -1;
 
-	if (gw_ctx_new(&ctx) < 0 || p->driver->open(&other, p->url, &copts, ctx) < 0)
+	if (gw_ctx_new(&ctx) < 0 || p->driver->open(&other, p->opts.url, &copts, ctx) < 0)
 		goto cleanup;
 	if (exec_on(other, "BEGIN", NULL) < 0 ||
 	    exec_on(other, "SELECT pg_backend_pid()", &other_pid) < 0)
@@ -509,7 +509,7 @@ static int lock_timeout_error(gw_project *p)
 	error = gw_error_set(
 	        p->ctx, GW_ELOCK,
 	        "another godwit run has held the migration lock on %s for over %d s%s%s",
-	        p->table_q, p->lock_wait_ms / 1000, holder ? ": " : "", holder ? holder : "");
+	        p->table_q, p->opts.lock_wait / 1000, holder ? ": " : "", holder ? holder : "");
 	gw_error_set_hint(p->ctx,
 	                  "wait for it to finish, raise --lock-wait, or end that session if it "
 	                  "is stuck");
@@ -522,7 +522,7 @@ static int lock_timeout_error(gw_project *p)
  * CONCURRENTLY run by the holder, which waits for all transactions. */
 static int take_advisory_lock(gw_project *p)
 {
-	long long start = now_ms(), deadline = start + p->lock_wait_ms;
+	long long start = now_ms(), deadline = start + p->opts.lock_wait;
 	long delay = 20;
 	int acquired = 0, error, told = 0;
 
@@ -543,7 +543,7 @@ static int take_advisory_lock(gw_project *p)
 			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
 			          "another godwit run holds the migration lock; waiting up to "
 			          "%d s",
-			          p->lock_wait_ms / 1000);
+			          p->opts.lock_wait / 1000);
 		gw_sleep_ms(delay);
 		if (delay < 1000)
 			delay *= 2;
@@ -559,7 +559,7 @@ int gw_project__lock(gw_project *p)
 		return 0;
 	if ((error = gw_project__connect(&conn, p)) < 0)
 		return error;
-	if (p->lock_table) {
+	if (p->opts.lock) {
 		if ((error = lease_acquire(&p->lease, p)) < 0)
 			return error;
 		p->locked = 1;
@@ -596,7 +596,7 @@ int gw_project__lock_held_elsewhere(int *held, gw_project *p)
 	*held = 0;
 	if (p->locked || !p->conn)
 		return 0;
-	if (p->lock_table)
+	if (p->opts.lock)
 		return lease_held(held, p);
 	if (!(p->driver->caps & GW_CAP_ADVISORY_LOCK))
 		return 0;

@@ -218,7 +218,7 @@ static int select_up(selection *sel, gw_project *p, const gw_status *st, const g
 			          "migration %s %s is recorded as applied but has no file in %s",
 			          e->version, e->name, gw_project__dir(p));
 	}
-	if (!p->allow_out_of_order && gw_status_count_state(st, GW_STATE_OUT_OF_ORDER))
+	if (!p->opts.allow_out_of_order && gw_status_count_state(st, GW_STATE_OUT_OF_ORDER))
 		return out_of_order_error(p, st);
 	for (i = 0; i < nsrc && i < limit; i++) {
 		const gw_status_entry *e = &st->entries[i];
@@ -453,7 +453,7 @@ static int backup_first(gw_project *p, gw_direction dir, const gw_up_options *up
 	char *path = NULL;
 	int error;
 
-	if (!p->backup_before_changes)
+	if (!p->opts.backup)
 		return 0;
 	if ((error = load_status(&st, p, READ_ONLY)) < 0)
 		goto cleanup;
@@ -591,7 +591,7 @@ static int write_schema_file(gw_project *p)
 	gw_schema_options so = GW_SCHEMA_OPTIONS_INIT;
 	gw_schema *schema = NULL;
 	char *text = NULL;
-	const char *slash = strrchr(p->schema_file, '/');
+	const char *slash = strrchr(p->opts.schema_file, '/');
 	gw_str tmp = GW_STR_INIT;
 	int error;
 
@@ -601,8 +601,9 @@ static int write_schema_file(gw_project *p)
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
-	if (slash && slash != p->schema_file) {
-		if (gw_str_put(&tmp, p->schema_file, (size_t)(slash - p->schema_file)) < 0) {
+	if (slash && slash != p->opts.schema_file) {
+		if (gw_str_put(&tmp, p->opts.schema_file, (size_t)(slash - p->opts.schema_file)) <
+		    0) {
 			error = gw_error_oom(p->ctx);
 			goto cleanup;
 		}
@@ -611,14 +612,14 @@ static int write_schema_file(gw_project *p)
 		gw_str_clear(&tmp);
 	}
 	/* Written beside and renamed over, so a reader never sees half. */
-	if (gw_str_printf(&tmp, "%s.tmp", p->schema_file) < 0) {
+	if (gw_str_printf(&tmp, "%s.tmp", p->opts.schema_file) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
 	unlink(tmp.ptr);
 	if ((error = gw_file_create(tmp.ptr, text, strlen(text), p->ctx)) == 0 &&
-	    rename(tmp.ptr, p->schema_file) < 0) {
-		error = gw_error_set(p->ctx, GW_EIO, "cannot write %s: %s", p->schema_file,
+	    rename(tmp.ptr, p->opts.schema_file) < 0) {
+		error = gw_error_set(p->ctx, GW_EIO, "cannot write %s: %s", p->opts.schema_file,
 		                     strerror(errno));
 		unlink(tmp.ptr);
 	}
@@ -640,7 +641,7 @@ static int after_failed(gw_project *p, const char *step, const char *command, in
 	gw_ctx_clear_error(p->ctx);
 	if (!msg)
 		return gw_error_oom(p->ctx);
-	if (!p->schema_strict) {
+	if (!p->opts.schema_strict) {
 		gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
 		          "%s after %s failed: %s (the %s itself is done)", step, command, msg,
 		          command);
@@ -665,10 +666,10 @@ int gw_project__after_change(gw_project *p, const char *command)
 {
 	int failed = 0, error = 0, rc;
 
-	if (p->record_schema && gw_schema_record(p) < 0 &&
+	if (p->opts.schema_record && gw_schema_record(p) < 0 &&
 	    (rc = after_failed(p, "recording the schema snapshot", command, &failed)) < 0)
 		error = rc;
-	if (p->schema_file && write_schema_file(p) < 0 &&
+	if (p->opts.schema_file && write_schema_file(p) < 0 &&
 	    (rc = after_failed(p, "writing the schema file", command, &failed)) < 0 && !error)
 		error = rc;
 	return error;
@@ -684,7 +685,7 @@ int gw_project_up(size_t *applied, gw_project *p, const gw_up_options *opts)
 		*applied = n;
 	/* Seeds follow a successful up where the environment allows them;
 	 * then the schema is recorded once for both. */
-	if (error == 0 && p->seeds_dir && p->seeds_allowed)
+	if (error == 0 && p->opts.seeds_dir && p->seeds_allowed)
 		error = gw_project__seed(&seeded, p);
 	if (error == 0 && (n > 0 || seeded > 0))
 		error = gw_project__after_change(p, "up");

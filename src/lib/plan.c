@@ -295,7 +295,7 @@ static int lint_step(builder *b, gw_findings **out, const gw_source_text *t, con
 	sec.off = t->offset;
 	sec.len = t->len;
 	sec.no_tx_directive = no_tx;
-	sec.runner_lock_timeout_ms = b->p->lock_timeout_ms;
+	sec.runner_lock_timeout_ms = b->p->opts.lock_timeout;
 	sec.checks = GW_CHECK_SYNTAX | GW_CHECK_RULES;
 	if ((error = gw_lint__section(*out, &b->levels, &sec, b->p->ctx)) < 0)
 		return error;

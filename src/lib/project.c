@@ -100,6 +100,10 @@ static int copy_options(gw_project *p, const gw_project_options *o, const gw_con
 		s->lock_lease = GW_SETTING_DEFAULT(lock_lease);
 	if (s->backup_keep <= 0)
 		s->backup_keep = GW_SETTING_DEFAULT(backup_keep);
+	/* Not waiting is a wait of 1 ms: 0 would give SQLite's busy timeout
+	 * its own default. */
+	if (!s->lock_wait)
+		s->lock_wait = 1;
 	if (!s->backup_dir)
 		s->backup_dir = o->project_dir && strcmp(o->project_dir, ".")
 		                        ? join_dir(o->project_dir, "db/backups")
@@ -114,37 +118,6 @@ static int copy_options(gw_project *p, const gw_project_options *o, const gw_con
 	p->seeds_allowed = o->seeds_allowed;
 	if (!s->url || !s->backup_dir || !p->environment || !p->app_name)
 		return -1;
-	/* The older copies, until their readers move to p->opts. */
-	p->dir = gw_strdup(s->dir);
-	p->url = gw_strdup(s->url);
-	p->schema = gw_strdup(s->schema);
-	p->table = gw_strdup(s->table);
-	p->events_table = gw_strdup(s->events_table);
-	p->format = s->source_format;
-	/* Not waiting is a wait of 1 ms: 0 would give SQLite's busy timeout
-	 * its own default. */
-	p->lock_wait_ms = s->lock_wait ? s->lock_wait : 1;
-	p->lock_table = s->lock;
-	p->lock_lease_ms = s->lock_lease;
-	p->allow_out_of_order = s->allow_out_of_order;
-	p->lock_timeout_ms = s->lock_timeout;
-	p->statement_timeout_ms = s->statement_timeout;
-	p->retries = s->retries;
-	p->connect_retries = s->connect_retries;
-	p->backup_keep = s->backup_keep;
-	p->backup_before_changes = s->backup;
-	p->backup_dir = gw_strdup(s->backup_dir);
-	p->record_schema = s->schema_record;
-	p->schema_strict = s->schema_strict;
-	if (s->schema_file && !(p->schema_file = gw_strdup(s->schema_file)))
-		return -1;
-	if (s->seeds_dir && !(p->seeds_dir = gw_strdup(s->seeds_dir)))
-		return -1;
-	if (s->dialect && !(p->sql_dialect_setting = gw_strdup(s->dialect)))
-		return -1;
-	if (!p->dir || (s->schema && !p->schema) || !p->table || !p->events_table || !p->url ||
-	    !p->backup_dir)
-		return -1;
 	return 0;
 }
 
@@ -156,12 +129,55 @@ int gw_project__check_name(gw_ctx *ctx, const char *what, const char *value)
 	return 0;
 }
 
+/* What every project opened checks once its settings are in place, and
+ * the driver its URL selects. */
+static int finish_open(gw_project *p)
+{
+	gw_ctx *ctx = p->ctx;
+	gw_str masked = GW_STR_INIT;
+	int error;
+
+	if ((error = gw_project__check_name(ctx, "history table", p->opts.table)) < 0 ||
+	    (error = gw_project__check_name(ctx, "events table", p->opts.events_table)) < 0 ||
+	    (p->opts.schema && (error = gw_project__check_name(ctx, "schema", p->opts.schema)) < 0))
+		goto cleanup;
+	if (gw_url_mask(&masked, p->opts.url) < 0 || !(p->display_url = gw_str_detach(&masked))) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if (*p->opts.url && strchr("\"'`", p->opts.url[0])) {
+		error = gw_error_set(ctx, GW_EINVALID, "the database URL %s starts with a quote",
+		                     p->display_url);
+		gw_error_set_hint(ctx, "a quote is part of the value only when unbalanced: "
+		                       "write url = \"postgres://...\" with both quotes, or none");
+		goto cleanup;
+	}
+	if (gw_url_ambiguous_userinfo(p->opts.url)) {
+		error = gw_error_set(ctx, GW_EINVALID,
+		                     "the database URL %s has more than one '@' before its host",
+		                     p->display_url);
+		gw_error_set_hint(ctx, "percent-encode an '@' in the user name or password as "
+		                       "%%40");
+		goto cleanup;
+	}
+	if (!(p->driver = gw_driver_for_url(p->opts.url))) {
+		error = gw_error_set(ctx, GW_EINVALID,
+		                     "unsupported database URL %s; use postgres://, "
+		                     "postgresql:// or sqlite:PATH",
+		                     p->display_url);
+		goto cleanup;
+	}
+	error = 0;
+cleanup:
+	gw_str_dispose(&masked);
+	return error;
+}
+
 int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ctx)
 {
 	gw_project_options defaults = GW_PROJECT_OPTIONS_INIT;
 	gw_project_options o = GW_PROJECT_OPTIONS_INIT;
 	gw_project *p = NULL;
-	gw_str masked = GW_STR_INIT;
 	int error;
 
 	*out = NULL;
@@ -182,42 +198,52 @@ int gw_project_open(gw_project **out, const gw_project_options *opts, gw_ctx *ct
 			error = gw_error_oom(ctx);
 		goto cleanup;
 	}
-	if ((error = gw_project__check_name(ctx, "history table", p->table)) < 0 ||
-	    (error = gw_project__check_name(ctx, "events table", p->events_table)) < 0 ||
-	    (p->schema && (error = gw_project__check_name(ctx, "schema", p->schema)) < 0))
+	if ((error = finish_open(p)) < 0)
 		goto cleanup;
-	if (gw_url_mask(&masked, p->url) < 0 || !(p->display_url = gw_str_detach(&masked))) {
-		error = gw_error_oom(ctx);
-		goto cleanup;
-	}
-	if (*p->url && strchr("\"'`", p->url[0])) {
-		error = gw_error_set(ctx, GW_EINVALID, "the database URL %s starts with a quote",
-		                     p->display_url);
-		gw_error_set_hint(ctx, "a quote is part of the value only when unbalanced: "
-		                       "write url = \"postgres://...\" with both quotes, or none");
-		goto cleanup;
-	}
-	if (gw_url_ambiguous_userinfo(p->url)) {
-		error = gw_error_set(ctx, GW_EINVALID,
-		                     "the database URL %s has more than one '@' before its host",
-		                     p->display_url);
-		gw_error_set_hint(ctx, "percent-encode an '@' in the user name or password as "
-		                       "%%40");
-		goto cleanup;
-	}
-	if (!(p->driver = gw_driver_for_url(p->url))) {
-		error = gw_error_set(ctx, GW_EINVALID,
-		                     "unsupported database URL %s; use postgres://, "
-		                     "postgresql:// or sqlite:PATH",
-		                     p->display_url);
-		goto cleanup;
-	}
 	*out = p;
 	p = NULL;
 	error = 0;
 cleanup:
-	gw_str_dispose(&masked);
 	gw_project_free(p);
+	return error;
+}
+
+int gw_project__open_like(gw_project **out, const gw_project *p, const char *url, gw_ctx *ctx)
+{
+	gw_project *q = NULL;
+	int error;
+
+	*out = NULL;
+	if (!(q = calloc(1, sizeof(*q)))) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	q->ctx = ctx;
+	q->url_given = 1;
+	q->seeds_allowed = p->seeds_allowed;
+	if (gw_settings__copy(&q->opts, &p->opts) < 0 ||
+	    !(q->environment = gw_strdup(p->environment)) ||
+	    !(q->app_name = gw_strdup(p->app_name)) ||
+	    (p->symlink_root && !(q->symlink_root = gw_strdup(p->symlink_root)))) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	free(q->opts.url);
+	if (!(q->opts.url = trimmed(url))) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	/* The snapshot and the schema file are the project's database's: an
+	 * ephemeral database must not replace them. */
+	q->opts.schema_record = 0;
+	free(q->opts.schema_file);
+	q->opts.schema_file = NULL;
+	if ((error = finish_open(q)) < 0)
+		goto cleanup;
+	*out = q;
+	q = NULL;
+cleanup:
+	gw_project_free(q);
 	return error;
 }
 
@@ -231,21 +257,12 @@ void gw_project_free(gw_project *p)
 	if (p->conn)
 		p->driver->close(p->conn);
 	gw_source_free(p->source);
-	free(p->dir);
-	free(p->url);
 	free(p->url_required);
 	free(p->display_url);
 	free(p->environment);
 	free(p->app_name);
-	free(p->schema);
-	free(p->table);
-	free(p->events_table);
 	free(p->table_q);
 	free(p->events_q);
-	free(p->backup_dir);
-	free(p->seeds_dir);
-	free(p->schema_file);
-	free(p->sql_dialect_setting);
 	free(p->symlink_root);
 	gw_settings__dispose(&p->opts);
 	free(p);
@@ -263,7 +280,7 @@ const char *gw_project_driver_name(const gw_project *p)
 
 const char *gw_project__dir(const gw_project *p)
 {
-	return p->dir;
+	return p->opts.dir;
 }
 
 int gw_project__path(gw_str *out, const gw_project *p, const char *file)
@@ -271,7 +288,7 @@ int gw_project__path(gw_str *out, const gw_project *p, const char *file)
 	gw_str_clear(out);
 	/* A migration's file is relative to the folder its set was read from,
 	 * which a sqitch top_dir puts below the one given. */
-	return gw_path_join(out, p->source ? p->source->dir : p->dir, file);
+	return gw_path_join(out, p->source ? p->source->dir : p->opts.dir, file);
 }
 
 int gw_project__source(gw_source **out, gw_project *p)
@@ -279,7 +296,7 @@ int gw_project__source(gw_source **out, gw_project *p)
 	int error;
 
 	if (!p->source && (error = gw_source_load_in(
-	                           &p->source, p->dir, p->format,
+	                           &p->source, p->opts.dir, p->opts.source_format,
 	                           p->driver->dialect == GW_DIALECT_SQLITE ? "sqlite3" : "postgres",
 	                           p->symlink_root, p->ctx)) < 0)
 		return error;

@@ -35,61 +35,9 @@
 
 /* ---- shared with drift.c ------------------------------------------------------ */
 
-/* A stored option value as gw_project_options takes it again: the project
- * keeps 0 for "none", the options ask for none with GW_OPTION_OFF. */
-static int again(int stored)
-{
-	return stored == 0 ? GW_OPTION_OFF : stored;
-}
-
-int gw_project__open_like(gw_project **out, const gw_project *p, const char *url, gw_ctx *ctx)
-{
-	gw_project_options o = GW_PROJECT_OPTIONS_INIT;
-
-	o.dir = gw_project__dir(p);
-	o.url = url;
-	o.format = p->format;
-	o.schema = p->schema;
-	o.table = p->table;
-	o.events_table = p->events_table;
-	o.environment = p->environment;
-	o.application_name = p->app_name;
-	o.lock.wait_ms = p->lock_wait_ms;
-	o.allow_out_of_order = p->allow_out_of_order;
-	o.timeouts.lock_ms = again(p->lock_timeout_ms);
-	o.timeouts.statement_ms = again(p->statement_timeout_ms);
-	o.timeouts.retries = again(p->retries);
-	o.timeouts.connect_retries = again(p->connect_retries);
-	o.preflight.mode = p->opts.preflight;
-	o.preflight.wait_ms = again(p->opts.preflight_wait);
-	o.preflight.max_transaction_age_ms = again(p->opts.max_transaction_age);
-	o.preflight.max_connections = p->opts.max_connections;
-	o.preflight.min_server_version = p->opts.min_server_version;
-	o.preflight.required_extensions = p->opts.required_extensions;
-	o.preflight.required_tables = p->opts.required_tables;
-	o.backup.dir = p->backup_dir;
-	o.backup.keep = p->backup_keep;
-	o.backup.before_changes = p->backup_before_changes;
-	o.seeds_dir = p->seeds_dir;
-	o.seeds_allowed = p->seeds_allowed;
-	o.lock.table = p->lock_table;
-	o.lock.lease_ms = p->lock_lease_ms;
-	/* The snapshot and the schema file are the project's database's: an
-	 * ephemeral database must not replace them. */
-	o.record_schema = 0;
-	o.schema_file = NULL;
-	o.schema_strict = p->schema_strict;
-	o.sql_dialect = p->sql_dialect_setting;
-	if (p->symlink_root)
-		o.project_dir = p->symlink_root;
-	else
-		o.allow_symlinks_outside = 1;
-	return gw_project_open(out, &o, ctx);
-}
-
 const char *gw_project__server_url(const gw_project *p, const char *server_url)
 {
-	return server_url ? server_url : p->url_given ? p->url : "sqlite:";
+	return server_url ? server_url : p->url_given ? p->opts.url : "sqlite:";
 }
 
 int gw_project__ephemeral(gw_ephemeral **out, gw_project *p, const char *url)

@@ -22,7 +22,7 @@ static int drop_postgres(gw_project *p)
 	char *schema_q = NULL;
 	int error;
 
-	if ((error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0)
+	if ((error = p->driver->quote_ident(p->conn, p->opts.schema, &schema_q)) < 0)
 		return error;
 	/* CASCADE takes every object in the schema with it, the history
 	 * tables included; the schema itself comes back empty. */
@@ -90,13 +90,13 @@ int gw_project_reset(gw_project *p, int drop)
 	if ((error = gw_project_backup(&backup, p)) < 0)
 		return error;
 	if (!drop) {
-		int backup_flag = p->backup_before_changes;
+		int backup_flag = p->opts.backup;
 
 		/* One backup is enough: down must not take a second. */
 		all.all = 1;
-		p->backup_before_changes = 0;
+		p->opts.backup = 0;
 		error = gw_project_down(NULL, p, &all);
-		p->backup_before_changes = backup_flag;
+		p->opts.backup = backup_flag;
 		goto cleanup;
 	}
 	if ((error = gw_hist_begin(p)) < 0)

@@ -460,7 +460,8 @@ static int should_retry(gw_project *p, const gw_migration *m, int attempt, int i
 	long delay;
 
 	if (!e || p->cancelled || p->driver->dialect != GW_DIALECT_POSTGRES ||
-	    attempt >= p->retries || (strcmp(e->sqlstate, "55P03") && strcmp(e->sqlstate, "40P01")))
+	    attempt >= p->opts.retries ||
+	    (strcmp(e->sqlstate, "55P03") && strcmp(e->sqlstate, "40P01")))
 		return 0;
 	delay = gw_backoff_ms(attempt, 200, 10000);
 	/* A statement run outside a transaction is not rolled back: it was
@@ -472,7 +473,7 @@ static int should_retry(gw_project *p, const gw_migration *m, int attempt, int i
 	          in_transaction ? "rolled back"
 	                         : "the statement was cancelled (it ran without a "
 	                           "transaction, so nothing was rolled back)",
-	          delay, attempt + 1, p->retries);
+	          delay, attempt + 1, p->opts.retries);
 	gw_hist_record_failure(p, m->version, m->name, "retry");
 	gw_ctx_clear_error(p->ctx);
 	gw_sleep_ms(delay);
@@ -487,11 +488,12 @@ static int add_timeouts(gw_batch *b, gw_project *p, int local)
 
 	if (p->driver->dialect != GW_DIALECT_POSTGRES)
 		return 0;
-	if (p->lock_timeout_ms > 0 &&
-	    gw_batch_addf(b, NULL, 0, "SET %slock_timeout = %d", scope, p->lock_timeout_ms) < 0)
+	if (p->opts.lock_timeout > 0 &&
+	    gw_batch_addf(b, NULL, 0, "SET %slock_timeout = %d", scope, p->opts.lock_timeout) < 0)
 		return -1;
-	if (p->statement_timeout_ms > 0 && gw_batch_addf(b, NULL, 0, "SET %sstatement_timeout = %d",
-	                                                 scope, p->statement_timeout_ms) < 0)
+	if (p->opts.statement_timeout > 0 &&
+	    gw_batch_addf(b, NULL, 0, "SET %sstatement_timeout = %d", scope,
+	                  p->opts.statement_timeout) < 0)
 		return -1;
 	return 0;
 }

@@ -446,9 +446,9 @@ int gw_schema__is_history(const gw_schema_ctx *c, const char *nsp, const char *n
 
 	if (c->opts->include_history)
 		return 0;
-	if (nsp && p->schema && strcmp(nsp, p->schema) != 0)
+	if (nsp && p->opts.schema && strcmp(nsp, p->opts.schema) != 0)
 		return 0;
-	return strcmp(name, p->table) == 0 || strcmp(name, p->events_table) == 0 ||
+	return strcmp(name, p->opts.table) == 0 || strcmp(name, p->opts.events_table) == 0 ||
 	       strcmp(name, GW_SCHEMA_SNAPSHOTS_TABLE) == 0 || strcmp(name, GW_SEEDS_TABLE) == 0 ||
 	       strcmp(name, GW_LOCK_TABLE) == 0;
 }

@@ -148,8 +148,8 @@ static int schema_row(void *payload, int ncols, const char *const *v)
 	/* A history schema of its own is godwit's: up creates it before the
 	 * first migration, so `test` would find it left behind by every down. */
 	if (!gw_schema__wanted(r->c, v[0]) ||
-	    (!r->c->opts->include_history && r->c->p->schema &&
-	     strcmp(v[0], r->c->p->schema) == 0 && strcmp(v[0], "public") != 0))
+	    (!r->c->opts->include_history && r->c->p->opts.schema &&
+	     strcmp(v[0], r->c->p->opts.schema) == 0 && strcmp(v[0], "public") != 0))
 		return 0;
 	if (!(o = gw_schema__add(r->c->s, v[0], GW_SK_SCHEMA, "schema", v[1])) ||
 	    add_comment(o, v[4]) < 0 || add_privileges(r, o, v[2], v[3]) < 0)
@@ -680,13 +680,13 @@ typedef struct side {
 static void *side_run(void *arg)
 {
 	side *sd = arg;
-	gw_conn_options copts = {sd->p->app_name, sd->p->lock_wait_ms};
+	gw_conn_options copts = {sd->p->app_name, sd->p->opts.lock_wait};
 	const char *const sql[2] = {constraints_sql, indexes_sql};
 	gw_conn *conn = NULL;
 	gw_stmt st;
 	int i;
 
-	if ((sd->error = sd->p->driver->open(&conn, sd->p->url, &copts, sd->ctx)) < 0)
+	if ((sd->error = sd->p->driver->open(&conn, sd->p->opts.url, &copts, sd->ctx)) < 0)
 		return NULL;
 	for (i = 0; i < 2 && sd->error == 0; i++) {
 		st.sql = sql[i];

@@ -23,8 +23,8 @@ static int snapshots_table(gw_str *out, gw_project *p, gw_conn *conn)
 
 	if ((error = conn->driver->quote_ident(conn, GW_SCHEMA_SNAPSHOTS_TABLE, &qt)) < 0)
 		goto cleanup;
-	if (p->schema && conn->driver->dialect == GW_DIALECT_POSTGRES &&
-	    (error = conn->driver->quote_ident(conn, p->schema, &qs)) < 0)
+	if (p->opts.schema && conn->driver->dialect == GW_DIALECT_POSTGRES &&
+	    (error = conn->driver->quote_ident(conn, p->opts.schema, &qs)) < 0)
 		goto cleanup;
 	if (qs)
 		gw_str_printf(out, "%s.%s", qs, qt);

@@ -311,12 +311,12 @@ static int probe_postgres(gw_project *p)
 {
 	gw_str skip = GW_STR_INIT;
 	const char *params[1];
-	const char *tables[3] = {p->table, p->events_table, GW_SCHEMA_SNAPSHOTS_TABLE};
+	const char *tables[3] = {p->opts.table, p->opts.events_table, GW_SCHEMA_SNAPSHOTS_TABLE};
 	int i, error;
 
 	for (i = 0; i < 3; i++)
-		gw_str_printf(&skip, "%s%s.%s", i ? "\n" : "", p->schema ? p->schema : "*",
-		              tables[i]);
+		gw_str_printf(&skip, "%s%s.%s", i ? "\n" : "",
+		              p->opts.schema ? p->opts.schema : "*", tables[i]);
 	if (gw_str_failed(&skip))
 		return gw_error_oom(p->ctx);
 	params[0] = skip.ptr;

@@ -24,7 +24,8 @@ static int seeds_table(char **out, gw_project *p)
 	int error;
 
 	if ((error = p->driver->quote_ident(p->conn, GW_SEEDS_TABLE, &table_q)) < 0 ||
-	    (p->schema && (error = p->driver->quote_ident(p->conn, p->schema, &schema_q)) < 0))
+	    (p->opts.schema &&
+	     (error = p->driver->quote_ident(p->conn, p->opts.schema, &schema_q)) < 0))
 		goto cleanup;
 	gw_str_printf(&s, "%s%s%s", schema_q ? schema_q : "", schema_q ? "." : "", table_q);
 	if (!(*out = gw_str_detach(&s)))
@@ -147,7 +148,7 @@ int gw_project__seed(size_t *applied, gw_project *p)
 	size_t i, n = 0;
 	int error;
 
-	if (!p->seeds_dir)
+	if (!p->opts.seeds_dir)
 		return gw_error_set(p->ctx, GW_EINVALID, "no seeds_dir is configured for %s",
 		                    p->environment);
 	if (!p->seeds_allowed) {
@@ -158,7 +159,7 @@ int gw_project__seed(size_t *applied, gw_project *p)
 		                          "that is really wanted");
 		return error;
 	}
-	if ((error = gw_dir_list(&names, p->seeds_dir, p->ctx)) < 0 ||
+	if ((error = gw_dir_list(&names, p->opts.seeds_dir, p->ctx)) < 0 ||
 	    (error = gw_hist_begin(p)) < 0 || (error = seeds_table(&table_q, p)) < 0 ||
 	    (error = ensure_table(p, table_q)) < 0)
 		goto cleanup;
@@ -168,7 +169,7 @@ int gw_project__seed(size_t *applied, gw_project *p)
 		if (!is_sql(name))
 			continue;
 		gw_str_clear(&path);
-		if (gw_path_join(&path, p->seeds_dir, name) < 0) {
+		if (gw_path_join(&path, p->opts.seeds_dir, name) < 0) {
 			error = gw_error_oom(p->ctx);
 			break;
 		}
