@@ -10,8 +10,7 @@
  * unfinished migration, a file changed since the tool ran it) refuses the
  * whole adoption, so the history is taken over entirely or not at all.
  */
-#include "adopt_priv.h"
-#include "godwit/adopt.h"
+#include "adopt_tool.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -26,127 +25,6 @@
 #include "../util/text.h"
 #include "../util/url.h"
 
-/* What the tool keeps to check a file against. */
-typedef enum {
-	SUM_NONE,
-	SUM_FLYWAY, /* CRC-32 of the lines, signed */
-	SUM_SHA256, /* SHA-256 hex of the file, as it is or with CRLF folded (drizzle) */
-	SUM_PRISMA, /* the same, or LF expanded to CRLF, or Prisma's old unpadded hex */
-	SUM_SHA1,   /* SHA-1 hex of the file's bytes (sqitch's script_hash) */
-} sum_kind;
-
-/* What a row's key is compared with. */
-typedef enum {
-	MATCH_VERSION, /* the migration's version, numerically */
-	MATCH_DIGITS,  /* the digits of the version (diesel drops the dashes) */
-	MATCH_FOLDER,  /* the folder of the up file (Prisma's migration_name) */
-	MATCH_WHEN,    /* the "when" of the file in meta/_journal.json (drizzle) */
-	MATCH_NAME,    /* the name, each row the next migration of that name not matched
-	                  yet: sqitch records a reworked change under one name */
-} match_kind;
-
-/* Which migrations without a row of their own a row also stands for. */
-typedef enum {
-	COVER_NONE,    /* none (but a "baseline" row covers what is below it) */
-	COVER_EARLIER, /* every earlier one: golang-migrate keeps one row */
-	COVER_LATEST,  /* the latest row, every key up to its own: drizzle applies
-	                  the journal entries whose "when" is above its last row */
-} cover_kind;
-
-/* How the time column holds a time. */
-typedef enum {
-	TIME_STAMP,         /* a timestamp (text on SQLite) */
-	TIME_MILLIS,        /* Unix milliseconds, a number (drizzle's created_at) */
-	TIME_SQLITE_MILLIS, /* a timestamp on PostgreSQL; Unix milliseconds on SQLite,
-	                       where Prisma's driver (quaint) binds times as integers */
-} time_kind;
-
-/* How a tool's table is read: each query yields (key, applied time,
- * checksum, flag) rows in the order the tool wrote them, so a later row
- * about a version overrides an earlier one (goose re-runs). */
-typedef struct tool_def {
-	const char *name;
-	const char *title; /* for messages */
-	const char *schema;
-	const char *table;
-	const char *key;
-	const char *time; /* a column, or NULL when the tool keeps no time */
-	const char *sum;  /* a column, or NULL */
-	const char *flag; /* ok | dirty | failed | unfinished | reverted | baseline */
-	const char *where;
-	const char *order;
-	cover_kind cover;
-	match_kind match;
-	sum_kind sums;
-	time_kind times;
-	gw_format format;     /* the folder convention matching needs; AUTO = any */
-	const char *key_word; /* what the key is, for "no file has this ..." */
-	/* sqitch: the rows of the plan's %project only; on SQLite the table is
-	 * in a database file of its own next to the target (see attach). */
-	const char *project_col;
-	int attach; /* on SQLite, the schema is a database file of its own */
-	/* A column only this tool's table has, to tell it from another
-	 * tool's table of the same name; NULL: the name is enough. */
-	const char *detect_col;
-} tool_def;
-
-/* Table definitions: see docs/formats.md ("Adopting ...") and
- * tests/cli/t61xx-*.sh for each tool's DDL and where it comes from. */
-static const tool_def tools[] = {
-        {"dbmate", "dbmate", NULL, "schema_migrations", "version", NULL, NULL, "'ok'", NULL,
-         "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0, NULL},
-        {"golang-migrate", "golang-migrate", NULL, "schema_migrations", "version", NULL, NULL,
-         "CASE WHEN dirty THEN 'dirty' ELSE 'ok' END", NULL, "version", COVER_EARLIER,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, "dirty"},
-        /* goose writes a row per apply and per revert; version 0 is the
-         * row it adds when it creates the table. */
-        {"goose", "goose", NULL, "goose_db_version", "version_id", "tstamp", NULL,
-         "CASE WHEN is_applied THEN 'ok' ELSE 'reverted' END", "version_id <> 0", "id", COVER_NONE,
-         MATCH_VERSION, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, NULL},
-        {"flyway", "Flyway", NULL, "flyway_schema_history", "version", "installed_on", "checksum",
-         "CASE WHEN NOT success THEN 'failed' WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN "
-         "'reverted' WHEN type = 'BASELINE' THEN 'baseline' ELSE 'ok' END",
-         "version IS NOT NULL AND type <> 'SCHEMA'", "installed_rank", COVER_NONE, MATCH_VERSION,
-         SUM_FLYWAY, TIME_STAMP, GW_FORMAT_AUTO, "version", NULL, 0, NULL},
-        {"diesel", "diesel", NULL, "__diesel_schema_migrations", "version", "run_on", NULL, "'ok'",
-         NULL, "version", COVER_NONE, MATCH_DIGITS, SUM_NONE, TIME_STAMP, GW_FORMAT_AUTO, "version",
-         NULL, 0, NULL},
-        /* Prisma writes a row when a migration starts and sets finished_at
-         * when it ends; `migrate resolve --rolled-back` sets rolled_back_at
-         * on a failed one, which a later attempt adds a new row for. Rolled
-         * back rows sort first so that any other row of the migration
-         * overrides them: they are attempts, not reverts. */
-        {"prisma", "Prisma", NULL, "_prisma_migrations", "migration_name", "finished_at",
-         "checksum",
-         "CASE WHEN rolled_back_at IS NOT NULL THEN 'reverted' WHEN finished_at IS NULL THEN "
-         "'unfinished' ELSE 'ok' END",
-         NULL, "rolled_back_at IS NULL, started_at, id", COVER_NONE, MATCH_FOLDER, SUM_PRISMA,
-         TIME_SQLITE_MILLIS, GW_FORMAT_PRISMA, "name", NULL, 0, NULL},
-        /* drizzle-orm's migrator inserts (hash, folderMillis) per migration
-         * it runs, in the "drizzle" schema on PostgreSQL. */
-        {"drizzle", "drizzle", "drizzle", "__drizzle_migrations", "created_at", "created_at",
-         "hash", "'ok'", NULL, "created_at, id", COVER_LATEST, MATCH_WHEN, SUM_SHA256, TIME_MILLIS,
-         GW_FORMAT_DRIZZLE, "\"when\" in meta/_journal.json", NULL, 0, NULL},
-        /* sqitch's registry keeps one row per deployed change (a revert
-         * deletes it) in sqitch.changes. Registries from before sqitch 0.9
-         * got script_hash = change_id on upgrade, which is no file's hash. */
-        {"sqitch", "sqitch", "sqitch", "changes", "change", "committed_at",
-         "CASE WHEN script_hash = change_id THEN NULL ELSE script_hash END", "'ok'", NULL,
-         "committed_at, change_id", COVER_NONE, MATCH_NAME, SUM_SHA1, TIME_STAMP, GW_FORMAT_SQITCH,
-         "change name", "project", 1, NULL},
-};
-
-#define NTOOLS (sizeof(tools) / sizeof(tools[0]))
-
-static const char *const tool_names[] = {"dbmate", "golang-migrate", "goose",  "flyway", "diesel",
-                                         "prisma", "drizzle",        "sqitch", NULL};
-
-const char *const *gw_adopt_tools(void)
-{
-	return tool_names;
-}
-
 struct gw_adopt_report {
 	const tool_def *tool; /* &own_tool */
 	tool_def own_tool;    /* the tool's definition, with any table or schema given */
@@ -158,20 +36,6 @@ struct gw_adopt_report {
 	gw_vec owned;
 	int failed;
 };
-
-/* One row of the tool's table. */
-typedef struct tool_row {
-	char *key;
-	char *at;
-	char *sum;
-	char *flag;
-	int matched;
-} tool_row;
-
-typedef struct rows {
-	gw_vec v;
-	int failed;
-} rows;
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -204,19 +68,6 @@ static const char *keepf(gw_adopt_report *r, const char *fmt, ...)
 		r->failed = 1;
 	gw_str_dispose(&s);
 	return out;
-}
-
-static void free_row(void *ptr)
-{
-	tool_row *t = ptr;
-
-	if (!t)
-		return;
-	free(t->key);
-	free(t->at);
-	free(t->sum);
-	free(t->flag);
-	free(t);
 }
 
 /* The digits of s (up to the first '_' when stop_at_underscore), for
@@ -344,329 +195,6 @@ static void free_keys(char **keys, size_t n)
 	for (i = 0; keys && i < n; i++)
 		free(keys[i]);
 	free(keys);
-}
-
-/* ---- checksums the other tools keep ------------------------------------- */
-
-/* Flyway's checksum (ChecksumCalculator): CRC-32 updated with every line
- * of the file without its line break, the first line without its UTF-8
- * byte order mark, as a signed 32-bit integer. Updating line by line is
- * the CRC of the text with every CR and LF left out. */
-static int32_t flyway_crc32(const char *text, size_t len)
-{
-	uint32_t crc = 0;
-	size_t i = 0, start;
-
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		i = 3;
-	for (start = i; i < len; i++) {
-		if (text[i] == '\r' || text[i] == '\n') {
-			crc = gw_crc32_update(crc, text + start, i - start);
-			start = i + 1;
-		}
-	}
-	crc = gw_crc32_update(crc, text + start, len - start);
-	/* Two's complement without an implementation-defined cast. */
-	return crc > (uint32_t)INT32_MAX ? -(int32_t)(~crc) - 1 : (int32_t)crc;
-}
-
-static int same_text(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if ((*a | 0x20) != (*b | 0x20))
-			return 0;
-	return *a == *b;
-}
-
-/* Prisma's checksums from before prisma-engines#1887 wrote each byte
- * without its leading zero ("{:x}"); Prisma still accepts them when the
- * stored text is not 64 characters long (schema-connector checksum.rs). */
-static int same_unpadded(const char *hex, const char *sum)
-{
-	char out[GW_CHECKSUM_HEX];
-	size_t i, n = 0;
-
-	for (i = 0; hex[i] && hex[i + 1]; i += 2) {
-		if (hex[i] != '0')
-			out[n++] = hex[i];
-		out[n++] = hex[i + 1];
-	}
-	out[n] = '\0';
-	return same_text(out, sum);
-}
-
-/* Prisma also accepts the script with every LF written as CRLF (a file
- * applied from a Windows checkout, read now with LF endings). */
-static int crlf_sha256(char out[GW_CHECKSUM_HEX], const char *text, size_t len)
-{
-	gw_str s = GW_STR_INIT;
-	size_t i, start = 0;
-	int error;
-
-	for (i = 0; i < len; i++)
-		if (text[i] == '\n') {
-			gw_str_put(&s, text + start, i - start);
-			gw_str_puts(&s, "\r\n");
-			start = i + 1;
-		}
-	gw_str_put(&s, text + start, len - start);
-	error = gw_str_failed(&s) ? -1 : gw_sha256_hex(out, s.ptr, s.size);
-	gw_str_dispose(&s);
-	return error;
-}
-
-/* Whether the tool's SHA-256 is one of the file's: as it is, with CRLF
- * folded (newer drizzle-orm folds before hashing; Prisma accepts both) or, for
- * Prisma, with LF expanded. */
-static int sha256_matches(const tool_def *t, const char *text, size_t len, const char *sum)
-{
-	char hex[3][GW_CHECKSUM_HEX];
-	int n = t->sums == SUM_PRISMA ? 3 : 2, i;
-
-	if (gw_sha256_hex(hex[0], text, len) < 0 || gw_checksum_text(hex[1], text, len) < 0 ||
-	    (n == 3 && crlf_sha256(hex[2], text, len) < 0))
-		return -1;
-	for (i = 0; i < n; i++)
-		if (same_text(hex[i], sum) ||
-		    (t->sums == SUM_PRISMA && strlen(sum) != 64 && same_unpadded(hex[i], sum)))
-			return 1;
-	return 0;
-}
-
-static int sum_matches(const tool_def *t, const char *text, size_t len, const char *sum)
-{
-	char computed[GW_CHECKSUM_HEX], sha1[GW_SHA1_HEX];
-
-	if (t->sums == SUM_SHA1)
-		return gw_sha1_hex(sha1, text, len) < 0 ? -1 : same_text(sha1, sum);
-	if (t->sums != SUM_FLYWAY)
-		return sha256_matches(t, text, len, sum);
-	snprintf(computed, sizeof(computed), "%ld", (long)flyway_crc32(text, len));
-	return same_text(computed, sum);
-}
-
-/* Compares the tool's checksum with the file as it is now. */
-static int check_sum(gw_adopt_checksum *out, gw_project *p, const tool_def *t,
-                     const gw_migration *m, const char *sum)
-{
-	gw_source_text text = GW_SOURCE_TEXT_INIT;
-	int error, same;
-
-	*out = GW_ADOPT_SUM_NONE;
-	if (t->sums == SUM_NONE || !sum)
-		return 0;
-	/* The whole file: every tool checksums the file, not a section. */
-	if ((error = gw_source_read_up(&text, p->source, m, p->ctx)) < 0)
-		return error;
-	same = sum_matches(t, text.file_text.ptr, text.file_text.size, sum);
-	gw_source_text_dispose(&text);
-	if (same < 0)
-		return gw_error_oom(p->ctx);
-	*out = same ? GW_ADOPT_SUM_VERIFIED : GW_ADOPT_SUM_MISMATCH;
-	return 0;
-}
-
-/* ---- reading the tool's table ------------------------------------------- */
-
-/* The tool's schema; on SQLite, sqitch's registry is attached under the
- * name "sqitch", whatever its file is called. */
-static const char *schema_of(const gw_project *p, const tool_def *t)
-{
-	if (t->attach && p->driver->dialect == GW_DIALECT_SQLITE)
-		return "sqitch"; /* the name it is attached under */
-	return t->schema;
-}
-
-static int qualified(gw_str *out, gw_project *p, const tool_def *t)
-{
-	char *q = NULL;
-	int error = 0;
-
-	if (t->schema && (p->driver->dialect == GW_DIALECT_POSTGRES || t->attach)) {
-		if ((error = p->driver->quote_ident(p->conn, schema_of(p, t), &q)) < 0)
-			return error;
-		gw_str_printf(out, "%s.", q);
-		free(q);
-		q = NULL;
-	}
-	if ((error = p->driver->quote_ident(p->conn, t->table, &q)) < 0)
-		return error;
-	gw_str_puts(out, q);
-	free(q);
-	return gw_str_failed(out) ? gw_error_oom(p->ctx) : 0;
-}
-
-/* The table as a user names it (schema.table), without the quotes of
- * the SQL identifier: for reports, JSON included. */
-static char *display_name(const gw_project *p, const tool_def *t)
-{
-	gw_str s = GW_STR_INIT;
-
-	if (t->schema && (p->driver->dialect == GW_DIALECT_POSTGRES || t->attach))
-		gw_str_printf(&s, "%s.", schema_of(p, t));
-	gw_str_puts(&s, t->table);
-	return gw_str_detach(&s);
-}
-
-static int bool_row(void *payload, int ncols, const char *const *values)
-{
-	int *out = payload;
-
-	*out = ncols > 0 && values[0] && (values[0][0] == 't' || values[0][0] == '1');
-	return 0;
-}
-
-static int table_exists(int *exists, gw_project *p, const tool_def *t, const char *qname)
-{
-	const char *params[1];
-
-	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
-		params[0] = qname;
-		return gw_project__exec(p, "SELECT to_regclass($1) IS NOT NULL", params, 1,
-		                        bool_row, exists);
-	}
-	params[0] = t->table;
-	return gw_project__exec(
-	        p,
-	        t->attach ? "SELECT count(*) = 1 FROM sqitch.sqlite_master WHERE type = "
-	                    "'table' AND name = $1"
-	                  : "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'table' "
-	                    "AND name = $1",
-	        params, 1, bool_row, exists);
-}
-
-/* sqitch keeps its SQLite registry in a file of its own next to the
- * database: db/dev.sqlite3 has db/sqitch.sqlite3 (its rule: the file name
- * with "sqitch" for the part before the first dot). */
-static int registry_file(gw_str *out, const gw_project *p)
-{
-	gw_str db = GW_STR_INIT;
-	const char *reg = p->source && p->source->registry ? p->source->registry : "sqitch";
-	const char *base, *dot;
-
-	if (gw_url_sqlite_path(&db, p->opts.url) < 0) {
-		gw_str_dispose(&db);
-		return -1;
-	}
-	base = strrchr(db.ptr, '/');
-	base = base ? base + 1 : db.ptr;
-	dot = strchr(base, '.');
-	/* A registry name with a dot of its own is the whole file name. */
-	if (strchr(reg, '.'))
-		dot = NULL;
-	gw_str_printf(out, "%.*s%s%s", (int)(base - db.ptr), db.ptr, reg, dot ? dot : "");
-	gw_str_dispose(&db);
-	return gw_str_failed(out) ? -1 : 0;
-}
-
-static int registry_path(gw_str *out, gw_project *p)
-{
-	int error = 0;
-
-	if (registry_file(out, p) < 0)
-		error = gw_error_oom(p->ctx);
-	else if (gw_path_is_dir(out->ptr) != 0) {
-		error = gw_error_set(p->ctx, GW_ENOTFOUND,
-		                     "no sqitch registry for this database: %s does not exist",
-		                     out->ptr);
-		gw_error_set_hint(p->ctx, "sqitch keeps it next to the database file; check --url");
-	}
-	return error;
-}
-
-/* Attaches the registry as schema "sqitch" (never creating it). */
-static int attach_registry(gw_project *p, const tool_def *t, int *attached)
-{
-	gw_str path = GW_STR_INIT;
-	const char *params[1];
-	int error;
-
-	if (!t->attach || p->driver->dialect != GW_DIALECT_SQLITE)
-		return 0;
-	if ((error = registry_path(&path, p)) == 0) {
-		params[0] = path.ptr;
-		error = gw_project__exec(p, "ATTACH DATABASE $1 AS sqitch", params, 1, NULL, NULL);
-		*attached = error == 0;
-	}
-	gw_str_dispose(&path);
-	return error;
-}
-
-static int add_row(void *payload, int ncols, const char *const *v)
-{
-	rows *rs = payload;
-	tool_row *t = calloc(1, sizeof(*t));
-
-	if (!t || ncols < 4 || gw_vec_push(&rs->v, t) < 0) {
-		free(t);
-		rs->failed = 1;
-		return 1;
-	}
-	/* A NULL key (drizzle's created_at may be one) matches no file. */
-	t->key = gw_strdup(v[0] ? v[0] : "");
-	t->at = gw_strdup(v[1]);
-	t->sum = gw_strdup(v[2]);
-	t->flag = gw_strdup(v[3] ? v[3] : "ok");
-	if (!t->key || !t->flag || (v[1] && !t->at) || (v[2] && !t->sum))
-		rs->failed = 1;
-	return rs->failed;
-}
-
-/* A time column as ISO 8601 UTC text. A timestamp without time zone is
- * read in the session's zone, the one the tool wrote it in. */
-static void put_time(gw_str *s, gw_project *p, const tool_def *t)
-{
-	const char *col = t->time;
-
-	if (!col)
-		gw_str_puts(s, "NULL");
-	else if (p->driver->dialect == GW_DIALECT_POSTGRES && t->times == TIME_MILLIS)
-		gw_str_printf(s,
-		              "to_char(to_timestamp(CAST(%s AS double precision) / 1000) AT TIME "
-		              "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-		              col);
-	else if (p->driver->dialect == GW_DIALECT_POSTGRES)
-		gw_str_printf(s,
-		              "to_char(CAST(%s AS timestamptz) AT TIME ZONE 'UTC', "
-		              "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-		              col);
-	else if (t->times != TIME_STAMP)
-		/* A number is milliseconds; text (a DEFAULT current_timestamp,
-		 * or a row written by hand) is kept as written. */
-		gw_str_printf(s,
-		              "CASE WHEN typeof(%s) IN ('integer', 'real') THEN "
-		              "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', %s / 1000.0, 'unixepoch') "
-		              "ELSE CAST(%s AS text) END",
-		              col, col, col);
-	else
-		gw_str_printf(s, "CAST(%s AS text)", col);
-}
-
-static int read_rows(rows *rs, gw_project *p, const tool_def *t, const char *qname)
-{
-	gw_str sql = GW_STR_INIT;
-	int error;
-
-	gw_str_printf(&sql, "SELECT CAST(%s AS text), ", t->key);
-	put_time(&sql, p, t);
-	gw_str_printf(&sql, ", %s%s%s, %s FROM %s", t->sum ? "CAST(" : "NULL", t->sum ? t->sum : "",
-	              t->sum ? " AS text)" : "", t->flag, qname);
-	if (t->where)
-		gw_str_printf(&sql, " WHERE %s", t->where);
-	if (t->project_col)
-		gw_str_printf(&sql, " %s %s = $1", t->where ? "AND" : "WHERE", t->project_col);
-	gw_str_printf(&sql, " ORDER BY %s", t->order);
-	if (gw_str_failed(&sql))
-		error = gw_error_oom(p->ctx);
-	else
-		error = gw_project__exec(p, sql.ptr, (const char *const *)&p->source->project,
-		                         t->project_col ? 1 : 0, add_row, rs);
-	if (rs->failed && error >= 0)
-		error = gw_error_oom(p->ctx);
-	if (error < 0)
-		gw_error_prefix(p->ctx, "cannot read the %s history in %s: ", t->title, qname);
-	gw_str_dispose(&sql);
-	return error;
 }
 
 /* ---- deciding ----------------------------------------------------------- */
@@ -830,7 +358,7 @@ static int report_migration(gw_adopt_report *rep, gw_project *p, const gw_migrat
 		e->applied_at = keep(rep, row->at);
 	e->tool_checksum = row && s.own ? keep(rep, row->sum) : NULL;
 	if (row && s.own && (!strcmp(row->flag, "ok") || !strcmp(row->flag, "baseline")))
-		error = check_sum(&e->checksum, p, rep->tool, m, row->sum);
+		error = gw_adopt__check_sum(&e->checksum, p, rep->tool, m, row->sum);
 	decide(rep, e, row, gw_hist_find(h, m->version), m);
 	return error;
 }
@@ -926,11 +454,11 @@ static const tool_def *find_tool(const char *name)
 {
 	size_t i;
 
-	for (i = 0; name && i < NTOOLS; i++)
-		if (!strcmp(tools[i].name, name))
-			return &tools[i];
+	for (i = 0; name && i < gw_adopt__ntools; i++)
+		if (!strcmp(gw_adopt__tools[i].name, name))
+			return &gw_adopt__tools[i];
 	if (name && (!strcmp(name, "migrate") || !strcmp(name, "golang")))
-		return &tools[1];
+		return &gw_adopt__tools[1];
 	return NULL;
 }
 
@@ -969,114 +497,6 @@ static int check_format(gw_project *p, const gw_source *src, const tool_def *t)
 	                  : t->format == GW_FORMAT_SQITCH ? "the one with sqitch.plan"
 	                                                  : "drizzle");
 	return GW_EINVALID;
-}
-
-static int open_tool_table(gw_str *qname, gw_project *p, const tool_def *t, int *attached)
-{
-	gw_conn *conn;
-	int exists = 0, error;
-
-	if ((error = gw_project__connect(&conn, p)) < 0 ||
-	    (error = attach_registry(p, t, attached)) < 0 || (error = qualified(qname, p, t)) < 0 ||
-	    (error = table_exists(&exists, p, t, qname->ptr)) < 0)
-		return error;
-	if (exists)
-		return 0;
-	gw_error_set(p->ctx, GW_ENOTFOUND,
-	             "no %s history in this database: table %s does not exist", t->title,
-	             qname->ptr);
-	gw_error_set_hint(p->ctx,
-	                  "check --url; if %s was configured with another table, name it "
-	                  "with --from-table (and --from-schema)",
-	                  t->title);
-	return GW_ENOTFOUND;
-}
-
-/* ---- another tool's history, for status and up -------------------------- */
-
-static int has_column(int *out, gw_project *p, const char *qname, const tool_def *t)
-{
-	const char *params[2];
-
-	params[0] = p->driver->dialect == GW_DIALECT_POSTGRES ? qname : t->table;
-	params[1] = t->detect_col;
-	return gw_project__exec(
-	        p,
-	        p->driver->dialect == GW_DIALECT_POSTGRES
-	                ? "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
-	                  "to_regclass($1) AND attname = $2 AND attnum > 0 AND NOT attisdropped)"
-	                : "SELECT count(*) > 0 FROM pragma_table_info($1) WHERE name = $2",
-	        params, 2, bool_row, out);
-}
-
-/* Whether the tool's table is here and holds a row of its history. A table
- * the role may not read counts: adopt will say what it cannot read. */
-static int holds_history(int *out, gw_project *p, const tool_def *t)
-{
-	gw_str qname = GW_STR_INIT, sql = GW_STR_INIT;
-	const char *params[1];
-	int yes = 0, error = 0;
-
-	*out = 0;
-	/* sqitch's SQLite registry is a file of its own: it is never
-	 * attached (nor created) just to look. */
-	if (t->attach && p->driver->dialect == GW_DIALECT_SQLITE) {
-		if (registry_file(&qname, p) < 0 || gw_url_sqlite_path(&sql, p->opts.url) < 0)
-			error = gw_error_oom(p->ctx);
-		else /* a database named sqitch.db is not its own registry */
-			*out = strcmp(qname.ptr, sql.ptr) && gw_path_is_dir(qname.ptr) == 0;
-		goto cleanup;
-	}
-	if ((error = qualified(&qname, p, t)) < 0 ||
-	    (error = table_exists(&yes, p, t, qname.ptr)) < 0 || !yes ||
-	    (t->detect_col && ((error = has_column(&yes, p, qname.ptr, t)) < 0 || !yes)))
-		goto cleanup;
-	params[0] = qname.ptr;
-	if (p->driver->dialect == GW_DIALECT_POSTGRES &&
-	    ((error = gw_project__exec(p, "SELECT has_table_privilege(to_regclass($1), 'SELECT')",
-	                               params, 1, bool_row, &yes)) < 0 ||
-	     !yes)) {
-		*out = error == 0;
-		goto cleanup;
-	}
-	gw_str_printf(&sql, "SELECT EXISTS (SELECT 1 FROM %s%s%s)", qname.ptr,
-	              t->where ? " WHERE " : "", t->where ? t->where : "");
-	if (gw_str_failed(&sql))
-		error = gw_error_oom(p->ctx);
-	else
-		error = gw_project__exec(p, sql.ptr, NULL, 0, bool_row, out);
-cleanup:
-	gw_str_dispose(&sql);
-	gw_str_dispose(&qname);
-	return error;
-}
-
-int gw_adopt__other_history(const char **tool, char **table, gw_project *p)
-{
-	gw_conn *conn;
-	size_t i;
-	int pass, found = 0, error = 0;
-
-	*tool = NULL;
-	*table = NULL;
-	/* A SQLite file not created yet holds nothing, and stays uncreated. */
-	if (gw_project__database_missing(p))
-		return 0;
-	if ((error = gw_project__connect(&conn, p)) < 0)
-		return error;
-	/* Tools told apart by a column first: golang-migrate's
-	 * schema_migrations has "dirty", dbmate's (and Rails') has not. */
-	for (pass = 0; pass < 2 && !found && error == 0; pass++)
-		for (i = 0; i < NTOOLS && !found && error == 0; i++) {
-			if ((tools[i].detect_col == NULL) != pass)
-				continue;
-			if ((error = holds_history(&found, p, &tools[i])) == 0 && found) {
-				*tool = tools[i].name;
-				if (!(*table = display_name(p, &tools[i])))
-					error = gw_error_oom(p->ctx);
-			}
-		}
-	return error;
 }
 
 int gw_project_adopt(gw_adopt_report **out, gw_project *p, const char *tool, int dry_run)
@@ -1128,7 +548,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 	else if (own.attach && src->registry)
 		own.schema = src->registry;
 	if ((error = migration_keys(&keys, p, src, t)) < 0 ||
-	    (error = open_tool_table(&qname, p, t, &attached)) < 0)
+	    (error = gw_adopt__open_table(&qname, p, t, &attached)) < 0)
 		goto cleanup;
 	/* A dry run creates nothing, not even the history tables. */
 	if (!dry_run && (error = gw_hist_begin(p)) < 0)
@@ -1136,9 +556,9 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 	if ((error = gw_hist_exists(&exists, p)) < 0 ||
 	    (exists && (error = gw_hist_load(&h, p)) < 0))
 		goto cleanup;
-	if ((error = read_rows(&rs, p, t, qname.ptr)) < 0)
+	if ((error = gw_adopt__read_rows(&rs, p, t, qname.ptr)) < 0)
 		goto cleanup;
-	if (!(rep = calloc(1, sizeof(*rep))) || !(rep->table = display_name(p, t))) {
+	if (!(rep = calloc(1, sizeof(*rep))) || !(rep->table = gw_adopt__display_name(p, t))) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
@@ -1163,7 +583,7 @@ cleanup:
 	}
 	*out = rep;
 	free_keys(keys, src ? src->count : 0);
-	gw_vec_dispose(&rs.v, free_row);
+	gw_adopt__rows_dispose(&rs);
 	gw_hist_dispose(&h);
 	gw_str_dispose(&qname);
 	return error;
