@@ -31,13 +31,12 @@
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/str.h"
+#include "../util/text.h"
 #include "../util/url.h"
 #include "../util/vec.h"
 #include "discover.h"
+#include "dotenv.h"
 #include "settings.h"
-
-/* A .env file bigger than this is not a .env file. */
-#define DOTENV_MAX ((size_t)1 << 20)
 
 #define keys gw_settings__defs
 
@@ -54,13 +53,6 @@ struct gw_config {
 	char *url_required;  /* why there must be a url (gw_project_options) */
 	char *dir_ambiguous; /* several tools' folders, and no dir given */
 };
-
-typedef struct {
-	char *key;
-	char *value;
-	const char *path; /* the file it was read from (outlives the list) */
-	int line;
-} dotenv_var;
 
 /* A value read from godwit.conf, kept raw until we know it is in effect. */
 typedef struct {
@@ -141,184 +133,6 @@ static char *env_source(const char *var)
 	return gw_str_detach(&s);
 }
 
-/* ---- .env ------------------------------------------------------------- */
-
-static void dotenv_var_free(void *p)
-{
-	dotenv_var *v = p;
-
-	if (!v)
-		return;
-	free(v->key);
-	free(v->value);
-	free(v);
-}
-
-/* The last definition wins, as when a shell sources the file. */
-static const dotenv_var *dotenv_find(const gw_vec *vars, const char *key)
-{
-	size_t i;
-
-	for (i = vars->len; i > 0; i--) {
-		const dotenv_var *v = vars->items[i - 1];
-		if (strcmp(v->key, key) == 0)
-			return v;
-	}
-	return NULL;
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-static int is_name_start(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-static int is_name_char(char c)
-{
-	return is_name_start(c) || (c >= '0' && c <= '9');
-}
-
-static int dotenv_error(gw_ctx *ctx, const char *path, int line, const char *what)
-{
-	gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s", path, line, what);
-	gw_error_set_location(ctx, path, line, 0);
-	return GW_ECONFIG;
-}
-
-/* Parses the value part of KEY=VALUE in [p, end): single quotes keep the
- * text as is, double quotes understand \n, \" and \\, and an unquoted value
- * ends at a " #" comment. */
-static int dotenv_value(gw_str *out, const char *p, const char *end)
-{
-	const char *q;
-
-	while (p < end && is_space(*p))
-		p++;
-	while (end > p && is_space(end[-1]))
-		end--;
-	if (p < end && (*p == '\'' || *p == '"')) {
-		char quote = *p++;
-		for (q = p; q < end && *q != quote; q++) {
-			if (quote == '"' && *q == '\\' && q + 1 < end) {
-				q++;
-				gw_str_putc(out, *q == 'n' ? '\n' : *q);
-				continue;
-			}
-			gw_str_putc(out, *q);
-		}
-		if (q >= end)
-			return -1; /* unterminated quote */
-		for (q++; q < end && is_space(*q); q++)
-			;
-		return q == end || *q == '#' ? 0 : -1;
-	}
-	for (q = p; q < end; q++)
-		if (*q == '#' && (q == p || is_space(q[-1])))
-			break;
-	while (q > p && is_space(q[-1]))
-		q--;
-	return gw_str_put(out, p, (size_t)(q - p));
-}
-
-static int dotenv_line(gw_vec *vars, const char *p, const char *end, const char *path, int line,
-                       gw_ctx *ctx)
-{
-	gw_str value = GW_STR_INIT;
-	dotenv_var *v = NULL;
-	const char *key;
-	size_t keylen;
-	int error = 0;
-
-	while (p < end && is_space(*p))
-		p++;
-	if (p == end || *p == '#')
-		return 0;
-	if ((size_t)(end - p) > 7 && strncmp(p, "export", 6) == 0 && is_space(p[6]))
-		for (p += 7; p < end && is_space(*p);)
-			p++;
-	key = p;
-	if (p == end || !is_name_start(*p))
-		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
-	while (p < end && (is_name_char(*p) || *p == '.'))
-		p++;
-	keylen = (size_t)(p - key);
-	while (p < end && is_space(*p))
-		p++;
-	if (p == end || *p != '=')
-		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
-	if (dotenv_value(&value, p + 1, end) < 0) {
-		error = gw_str_failed(&value)
-		                ? gw_error_oom(ctx)
-		                : dotenv_error(
-		                          ctx, path, line,
-		                          "unterminated quote, or text after the closing quote");
-		goto cleanup;
-	}
-	if (!(v = calloc(1, sizeof(*v))) || !(v->key = gw_strndup(key, keylen)) ||
-	    !(v->value = gw_str_detach(&value)) || gw_vec_push(vars, v) < 0) {
-		error = gw_error_oom(ctx);
-		goto cleanup;
-	}
-	v->path = path;
-	v->line = line;
-	v = NULL;
-cleanup:
-	dotenv_var_free(v);
-	gw_str_dispose(&value);
-	return error;
-}
-
-static int read_small_file(gw_str *out, FILE *f, size_t max)
-{
-	char chunk[4096];
-	size_t n;
-
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->size + n > max || gw_str_put(out, chunk, n) < 0)
-			return -1;
-	}
-	return ferror(f) ? -1 : 0;
-}
-
-/* A missing file is fine unless it was named (--env-file). */
-static int dotenv_load(gw_vec *vars, const char *path, int must_exist, gw_ctx *ctx)
-{
-	gw_str text = GW_STR_INIT;
-	FILE *f = fopen(path, "r");
-	const char *p, *nl, *end;
-	int line = 0, error = 0;
-
-	if (!f) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		if (errno == ENOENT)
-			return gw_error_set(
-			        ctx, GW_ECONFIG,
-			        "env file %s does not exist; check the --env-file option", path);
-		return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
-	}
-	if (read_small_file(&text, f, DOTENV_MAX) < 0) {
-		error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path,
-		                     ferror(f) ? strerror(errno) : "too big or out of memory");
-		goto cleanup;
-	}
-	end = text.ptr + text.size;
-	for (p = text.ptr; p < end; p = nl + 1) {
-		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
-			nl = end;
-		if ((error = dotenv_line(vars, p, nl, path, ++line, ctx)) < 0)
-			goto cleanup;
-	}
-cleanup:
-	fclose(f);
-	gw_str_dispose(&text);
-	return error;
-}
-
 /* ---- looking values up ---------------------------------------------------- */
 
 /* The real environment first: .env never overrides it. An empty variable
@@ -326,11 +140,11 @@ cleanup:
 static const char *lookup_var(const gw_vec *dotenv, const char *name)
 {
 	const char *v = getenv(name);
-	const dotenv_var *d;
+	const gw_dotenv_var *d;
 
 	if (v)
 		return v;
-	d = dotenv_find(dotenv, name);
+	d = gw_dotenv_find(dotenv, name);
 	return d ? d->value : NULL;
 }
 
@@ -366,7 +180,7 @@ static int from_variables(gw_config *cfg, int k, const char *const *names, const
                           gw_ctx *ctx)
 {
 	const gw_setting_def *def = &keys[k];
-	const dotenv_var *d;
+	const gw_dotenv_var *d;
 	const char *v;
 	int i;
 
@@ -380,7 +194,7 @@ static int from_variables(gw_config *cfg, int k, const char *const *names, const
 		return 1;
 	}
 	for (i = 0; names[i]; i++) {
-		if (!(d = dotenv_find(dotenv, names[i])) || !*d->value)
+		if (!(d = gw_dotenv_find(dotenv, names[i])) || !*d->value)
 			continue;
 		if (def->check && def->check(d->value) < 0) {
 			gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s must be %s, not '%s'", d->path,
@@ -399,7 +213,7 @@ static int from_variables(gw_config *cfg, int k, const char *const *names, const
 static int pick_environment(gw_config *cfg, const char *given, const gw_vec *dotenv, gw_ctx *ctx)
 {
 	static const char *const vars[] = {"GODWIT_ENV", "VERCEL_ENV"};
-	const dotenv_var *d;
+	const gw_dotenv_var *d;
 	const char *v;
 	size_t i;
 
@@ -416,7 +230,7 @@ static int pick_environment(gw_config *cfg, const char *given, const gw_vec *dot
 		}
 	}
 	for (i = 0; i < 2; i++) {
-		if ((d = dotenv_find(dotenv, vars[i])) && *d->value) {
+		if ((d = gw_dotenv_find(dotenv, vars[i])) && *d->value) {
 			cfg->environment = gw_strdup(d->value);
 			cfg->environment_source = format_source(d->path, d->line);
 			goto done;
@@ -450,7 +264,7 @@ static int expand(gw_str *out, const char *in, const gw_vec *dotenv, const char 
 			continue;
 		}
 		name = p + 2;
-		for (close = name; is_name_char(*close); close++)
+		for (close = name; gw_is_name_char(*close); close++)
 			;
 		namelen = (size_t)(close - name);
 		def = NULL;
@@ -458,7 +272,7 @@ static int expand(gw_str *out, const char *in, const gw_vec *dotenv, const char 
 			def = close + 2;
 			close = strchr(def, '}');
 		}
-		if (!close || *close != '}' || namelen == 0 || !is_name_start(*name)) {
+		if (!close || *close != '}' || namelen == 0 || !gw_is_name_start(*name)) {
 			gw_error_set(ctx, GW_ECONFIG,
 			             "%s:%d: malformed ${...} in the value of %s; write ${NAME} or "
 			             "${NAME:-default}, or $${ for a literal ${",
@@ -524,7 +338,7 @@ static char *conf_reader(char *str, int num, void *stream)
 	len = (size_t)n;
 	while (len && (p->buf[len - 1] == '\n' || p->buf[len - 1] == '\r'))
 		len--;
-	for (s = p->buf; len && (*s == ' ' || *s == '\t'); s++)
+	for (s = p->buf; len && gw_is_space_or_tab(*s); s++)
 		len--;
 	if (num < 2 || len > (size_t)num - 2) {
 		p->too_long_line = p->line;
@@ -860,9 +674,9 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 	 * with version 2 of the options. */
 	env_file = opts->version >= 2 ? opts->env_file : NULL;
 	if (env_file)
-		error = dotenv_load(&dotenv, env_file, 1, ctx);
-	else if ((error = dotenv_load(&dotenv, dotenv_path, 0, ctx)) >= 0)
-		error = dotenv_load(&dotenv, local_path, 0, ctx);
+		error = gw_dotenv_load(&dotenv, env_file, 1, ctx);
+	else if ((error = gw_dotenv_load(&dotenv, dotenv_path, 0, ctx)) >= 0)
+		error = gw_dotenv_load(&dotenv, local_path, 0, ctx);
 	if (error < 0 || (error = pick_environment(cfg, opts->environment, &dotenv, ctx)) < 0)
 		goto cleanup;
 	p.path = conf_path;
@@ -882,7 +696,7 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 	error = 0;
 cleanup:
 	conf_parse_dispose(&p);
-	gw_vec_dispose(&dotenv, dotenv_var_free);
+	gw_vec_dispose(&dotenv, gw_dotenv_var_free);
 	free(conf_path);
 	free(dotenv_path);
 	free(local_path);

@@ -22,6 +22,7 @@
 
 #include "../util/fs.h"
 #include "../util/str.h"
+#include "../util/text.h"
 #include "../util/vec.h"
 #include "source/priv.h"
 
@@ -135,15 +136,10 @@ cleanup:
 	gw_str_dispose(&plan);
 }
 
+/* A JavaScript identifier's characters (ASCII ones). */
 static int is_ident(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '$';
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return gw_is_name_char(c) || c == '$';
 }
 
 /* The string after `key:` (JavaScript, with the key bare or quoted) or
@@ -163,11 +159,11 @@ static int string_value(const char *text, const char *key, char sep, const char 
 			q++;
 		if (is_ident(*q))
 			continue;
-		while (is_space(*q))
+		while (gw_is_space(*q))
 			q++;
 		if (*q++ != sep)
 			continue;
-		while (*q == ' ' || *q == '\t')
+		while (gw_is_space_or_tab(*q))
 			q++;
 		if (*q != '"' && *q != '\'' && *q != '`')
 			continue;
@@ -240,7 +236,7 @@ static void flyway_location(finder *f, const char *loc, size_t len, const char *
 {
 	gw_str dir = GW_STR_INIT;
 
-	while (len && (*loc == ' ' || *loc == '\t')) {
+	while (len && gw_is_space_or_tab(*loc)) {
 		loc++;
 		len--;
 	}
@@ -277,7 +273,7 @@ static void find_flyway(finder *f)
 			if (p > text.ptr && p[-1] != '\n')
 				continue;
 			q = p + strlen("flyway.locations");
-			while (*q == ' ' || *q == '\t')
+			while (gw_is_space_or_tab(*q))
 				q++;
 			if (*q++ != '=')
 				continue;
@@ -295,11 +291,11 @@ static void find_flyway(finder *f)
 			q = p + strlen("locations");
 			if ((p > text.ptr && is_ident(p[-1])) || is_ident(*q))
 				continue;
-			while (*q == ' ' || *q == '\t')
+			while (gw_is_space_or_tab(*q))
 				q++;
 			if (*q++ != '=')
 				continue;
-			while (*q == ' ' || *q == '\t')
+			while (gw_is_space_or_tab(*q))
 				q++;
 			if (*q != '[')
 				continue;

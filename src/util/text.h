@@ -21,6 +21,23 @@ static inline int gw_is_alpha(char c)
 	return c >= 'a' && c <= 'z';
 }
 
+static inline int gw_is_alnum(char c)
+{
+	return gw_is_alpha(c) || gw_is_digit(c);
+}
+
+/* An environment variable's name, as POSIX shells take it:
+ * [A-Za-z_][A-Za-z0-9_]*. */
+static inline int gw_is_name_start(char c)
+{
+	return gw_is_alpha(c) || c == '_';
+}
+
+static inline int gw_is_name_char(char c)
+{
+	return gw_is_alnum(c) || c == '_';
+}
+
 /* White space as C's isspace in the C locale and PostgreSQL's scanner
  * know it: space, tab, LF, CR, form feed, vertical tab. */
 static inline int gw_is_space(char c)

@@ -28,6 +28,10 @@ static void test_classes_match_the_c_locale(void **state)
 		assert_int_equal(gw_is_digit(c), isdigit(b) != 0);
 		assert_int_equal(gw_is_blank(c), isspace(b) && b != '\n');
 		assert_int_equal(gw_is_space_or_tab(c), b == ' ' || b == '\t');
+		assert_int_equal(gw_is_alpha(c), isalpha(b) != 0);
+		assert_int_equal(gw_is_alnum(c), isalnum(b) != 0);
+		assert_int_equal(gw_is_name_start(c), isalpha(b) || b == '_');
+		assert_int_equal(gw_is_name_char(c), isalnum(b) || b == '_');
 	}
 }
 

@@ -1,0 +1,179 @@
+/*
+ * dotenv.c: .env files, dbmate-style: KEY=VALUE lines, an optional
+ * `export `, # comments, single quotes taken as they are, double quotes
+ * with \n, \" and \\. config.c looks variables up here after the real
+ * environment, which a .env never overrides.
+ */
+#include "dotenv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/error.h"
+#include "../util/text.h"
+
+/* A .env file bigger than this is not a .env file. */
+#define DOTENV_MAX ((size_t)1 << 20)
+
+void gw_dotenv_var_free(void *p)
+{
+	gw_dotenv_var *v = p;
+
+	if (!v)
+		return;
+	free(v->key);
+	free(v->value);
+	free(v);
+}
+
+/* The last definition wins, as when a shell sources the file. */
+const gw_dotenv_var *gw_dotenv_find(const gw_vec *vars, const char *key)
+{
+	size_t i;
+
+	for (i = vars->len; i > 0; i--) {
+		const gw_dotenv_var *v = vars->items[i - 1];
+		if (strcmp(v->key, key) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+static int dotenv_error(gw_ctx *ctx, const char *path, int line, const char *what)
+{
+	gw_error_set(ctx, GW_ECONFIG, "%s:%d: %s", path, line, what);
+	gw_error_set_location(ctx, path, line, 0);
+	return GW_ECONFIG;
+}
+
+/* Parses the value part of KEY=VALUE in [p, end): single quotes keep the
+ * text as is, double quotes understand \n, \" and \\, and an unquoted value
+ * ends at a " #" comment. */
+static int dotenv_value(gw_str *out, const char *p, const char *end)
+{
+	const char *q;
+
+	while (p < end && gw_is_blank(*p))
+		p++;
+	while (end > p && gw_is_blank(end[-1]))
+		end--;
+	if (p < end && (*p == '\'' || *p == '"')) {
+		char quote = *p++;
+		for (q = p; q < end && *q != quote; q++) {
+			if (quote == '"' && *q == '\\' && q + 1 < end) {
+				q++;
+				gw_str_putc(out, *q == 'n' ? '\n' : *q);
+				continue;
+			}
+			gw_str_putc(out, *q);
+		}
+		if (q >= end)
+			return -1; /* unterminated quote */
+		for (q++; q < end && gw_is_blank(*q); q++)
+			;
+		return q == end || *q == '#' ? 0 : -1;
+	}
+	for (q = p; q < end; q++)
+		if (*q == '#' && (q == p || gw_is_blank(q[-1])))
+			break;
+	while (q > p && gw_is_blank(q[-1]))
+		q--;
+	return gw_str_put(out, p, (size_t)(q - p));
+}
+
+static int dotenv_line(gw_vec *vars, const char *p, const char *end, const char *path, int line,
+                       gw_ctx *ctx)
+{
+	gw_str value = GW_STR_INIT;
+	gw_dotenv_var *v = NULL;
+	const char *key;
+	size_t keylen;
+	int error = 0;
+
+	while (p < end && gw_is_blank(*p))
+		p++;
+	if (p == end || *p == '#')
+		return 0;
+	if ((size_t)(end - p) > 7 && strncmp(p, "export", 6) == 0 && gw_is_blank(p[6]))
+		for (p += 7; p < end && gw_is_blank(*p);)
+			p++;
+	key = p;
+	if (p == end || !gw_is_name_start(*p))
+		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
+	while (p < end && (gw_is_name_char(*p) || *p == '.'))
+		p++;
+	keylen = (size_t)(p - key);
+	while (p < end && gw_is_blank(*p))
+		p++;
+	if (p == end || *p != '=')
+		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
+	if (dotenv_value(&value, p + 1, end) < 0) {
+		error = gw_str_failed(&value)
+		                ? gw_error_oom(ctx)
+		                : dotenv_error(
+		                          ctx, path, line,
+		                          "unterminated quote, or text after the closing quote");
+		goto cleanup;
+	}
+	if (!(v = calloc(1, sizeof(*v))) || !(v->key = gw_strndup(key, keylen)) ||
+	    !(v->value = gw_str_detach(&value)) || gw_vec_push(vars, v) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	v->path = path;
+	v->line = line;
+	v = NULL;
+cleanup:
+	gw_dotenv_var_free(v);
+	gw_str_dispose(&value);
+	return error;
+}
+
+static int read_small_file(gw_str *out, FILE *f, size_t max)
+{
+	char chunk[4096];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->size + n > max || gw_str_put(out, chunk, n) < 0)
+			return -1;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* A missing file is fine unless it was named (--env-file). */
+int gw_dotenv_load(gw_vec *vars, const char *path, int must_exist, gw_ctx *ctx)
+{
+	gw_str text = GW_STR_INIT;
+	FILE *f = fopen(path, "r");
+	const char *p, *nl, *end;
+	int line = 0, error = 0;
+
+	if (!f) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		if (errno == ENOENT)
+			return gw_error_set(
+			        ctx, GW_ECONFIG,
+			        "env file %s does not exist; check the --env-file option", path);
+		return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
+	}
+	if (read_small_file(&text, f, DOTENV_MAX) < 0) {
+		error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path,
+		                     ferror(f) ? strerror(errno) : "too big or out of memory");
+		goto cleanup;
+	}
+	end = text.ptr + text.size;
+	for (p = text.ptr; p < end; p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			nl = end;
+		if ((error = dotenv_line(vars, p, nl, path, ++line, ctx)) < 0)
+			goto cleanup;
+	}
+cleanup:
+	fclose(f);
+	gw_str_dispose(&text);
+	return error;
+}
