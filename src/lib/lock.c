@@ -69,13 +69,21 @@ static int row_exists(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-static int exec_sql(gw_conn *conn, const char *sql, const char *const *params, int n, int *rows)
+/* One statement on conn, its rows to cb (which may be NULL). */
+static int exec_rows(gw_conn *conn, const char *sql, const char *const *params, int n, gw_row_cb cb,
+                     void *payload)
 {
 	gw_stmt stmt = {sql, strlen(sql), params, n};
 
+	return conn->driver->exec(conn, &stmt, cb, payload);
+}
+
+/* *rows (may be NULL): whether the statement returned a row. */
+static int exec_sql(gw_conn *conn, const char *sql, const char *const *params, int n, int *rows)
+{
 	if (rows)
 		*rows = 0;
-	return conn->driver->exec(conn, &stmt, rows ? row_exists : NULL, rows);
+	return exec_rows(conn, sql, params, n, rows ? row_exists : NULL, rows);
 }
 
 static int is_creation_race(gw_ctx *ctx)
@@ -425,13 +433,6 @@ static int pid_row(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-static int exec_on(gw_conn *conn, const char *sql, int *pid)
-{
-	gw_stmt stmt = {sql, strlen(sql), NULL, 0};
-
-	return conn->driver->exec(conn, &stmt, pid ? pid_row : NULL, pid);
-}
-
 /* With a second connection inside a transaction: whether this
  * connection's statements moved to another server process, or the second
  * connection's transaction ran on this one's. 1 yes, 0 no (a session
@@ -446,8 +447,8 @@ static int transactions_move(gw_project *p, const gw_session_info *first)
 
 	if (gw_ctx_new(&ctx) < 0 || p->driver->open(&other, p->opts.url, &copts, ctx) < 0)
 		goto cleanup;
-	if (exec_on(other, "BEGIN", NULL) < 0 ||
-	    exec_on(other, "SELECT pg_backend_pid()", &other_pid) < 0)
+	if (exec_sql(other, "BEGIN", NULL, 0, NULL) < 0 ||
+	    exec_rows(other, "SELECT pg_backend_pid()", NULL, 0, pid_row, &other_pid) < 0)
 		goto cleanup;
 	if (p->driver->session(p->conn, &again) < 0) {
 		gw_ctx_clear_error(p->ctx);
@@ -456,7 +457,7 @@ static int transactions_move(gw_project *p, const gw_session_info *first)
 	moved = other_pid == first->server_pid || again.server_pid != first->server_pid;
 cleanup:
 	if (other) {
-		exec_on(other, "ROLLBACK", NULL);
+		exec_sql(other, "ROLLBACK", NULL, 0, NULL);
 		p->driver->close(other);
 	}
 	gw_ctx_free(ctx);
