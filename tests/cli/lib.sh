@@ -52,8 +52,9 @@
 # Functions (see each one's comment): test_expect_success, test_expect_failure,
 # test_expect_code, test_must_fail, test_cmp, test_grep, test_when_finished,
 # test_set_prereq, test_have_prereq, test_done, godwit, write_migration,
-# pg_new_db, pg_db_url, pg_sql, pg_count (alias psql_count), sqlite_sql, and for
-# scripts that run on both databases gw, db_sql, user_tables, states.
+# pg_new_db, pg_db_url, pg_sql, pg_count (alias psql_count), pg_running_queries,
+# pg_signal_queries, pg_wait_for_query, sqlite_sql, and for scripts that run
+# on both databases gw, db_sql, user_tables, states.
 #
 # Variables for tests: TRASH_DIRECTORY, GW_SOURCE_DIR (the repository),
 # TEST_DIRECTORY (tests/cli), PG_BASE_URL (the server), PG_URL and PG_DB (set
@@ -640,12 +641,33 @@ psql_count()
 	pg_count "$@"
 }
 
+# The other sessions of $PG_URL's database whose query contains TEXT, as
+# the pg_stat_activity filter the helpers below share.
+_gw_pg_running()
+{
+	printf "FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%%%s%%' AND pid <> pg_backend_pid()" "$1"
+}
+
+# pg_running_queries TEXT: how many other sessions of $PG_URL's database
+# run a query containing TEXT.
+pg_running_queries()
+{
+	pg_sql "SELECT count(*) $(_gw_pg_running "$1")"
+}
+
+# pg_signal_queries cancel|terminate TEXT: cancels the query of (or ends)
+# every other session of $PG_URL's database running a query with TEXT.
+pg_signal_queries()
+{
+	pg_sql "SELECT pg_$1_backend(pid) $(_gw_pg_running "$2")" >/dev/null
+}
+
 # pg_wait_for_query TEXT: waits (10 s at most) until another session of
 # $PG_URL's database runs a query containing TEXT.
 pg_wait_for_query()
 {
 	_gw_i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" = 1
+	until test "$(pg_running_queries "$1")" = 1
 	do
 		_gw_i=$((_gw_i + 1))
 		test $_gw_i -lt 100 || return 1

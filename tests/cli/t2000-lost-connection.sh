@@ -7,11 +7,6 @@ start_in_background()
 	("$GODWIT" "$@" >bg.out 2>&1; echo $? >bg.rc) &
 }
 
-kill_query()
-{
-	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()" >/dev/null
-}
-
 test_expect_success PG 'setup' '
 	pg_new_db &&
 	write_migration db/migrations/20240101000000_slow.sql <<-\EOF
@@ -25,7 +20,7 @@ test_expect_success PG 'setup' '
 test_expect_success PG 'a connection lost inside a migration applies none of it' '
 	start_in_background --url "$PG_URL" up &&
 	pg_wait_for_query "pg_sleep(30)" &&
-	kill_query "pg_sleep(30)" &&
+	pg_signal_queries terminate "pg_sleep(30)" &&
 	wait &&
 	test "$(cat bg.rc)" = 1 &&
 	test_grep "lost the connection to the server" bg.out &&
@@ -56,7 +51,7 @@ test_expect_success PG 'a connection lost in a no-transaction migration leaves i
 	EOF
 	start_in_background --url "$PG_URL" up &&
 	pg_wait_for_query "pg_sleep(31)" &&
-	kill_query "pg_sleep(31)" &&
+	pg_signal_queries terminate "pg_sleep(31)" &&
 	wait &&
 	test "$(cat bg.rc)" = 1 &&
 	pg_sql "SELECT state, statements_done, error FROM godwit_migrations WHERE version = '\''20240102000000'\''" >row &&

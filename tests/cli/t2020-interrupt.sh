@@ -31,11 +31,6 @@ wait_for_lock_wait()
 	done
 }
 
-running_queries()
-{
-	pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%$1%' AND pid <> pg_backend_pid()"
-}
-
 test_expect_success PG 'setup' '
 	pg_new_db &&
 	write_migration db/migrations/20240101000000_slow.sql <<-\EOF
@@ -60,7 +55,7 @@ test_expect_success PG 'Ctrl-C in a transactional migration cancels it: exit 130
 	EOF
 	grep -v "^applying" out >actual &&
 	test_cmp expect actual &&
-	test "$(running_queries "pg_sleep(30)")" = 0 &&
+	test "$(pg_running_queries "pg_sleep(30)")" = 0 &&
 	test "$(pg_sql "SELECT to_regclass('\''before_sleep'\'') IS NULL")" = t &&
 	test "$(pg_count godwit_migrations)" = 0 &&
 	test "$(pg_sql "SELECT action || '\'' '\'' || version || '\'' '\'' || error FROM godwit_events")" = "cancel 20240101000000 interrupted: 20240101000000 slow was cancelled and rolled back; nothing of it was applied"
@@ -89,7 +84,7 @@ test_expect_success PG 'SIGTERM in a no-transaction migration: exit 143, dirty w
 	test_grep "^hint: run .godwit up --resume. to continue from it" out &&
 	test "$(pg_sql "SELECT state, statements_done FROM godwit_migrations WHERE version = '\''20240102000000'\''")" = "dirty|1" &&
 	test "$(pg_sql "SELECT action FROM godwit_events WHERE version = '\''20240102000000'\''")" = cancel &&
-	test "$(running_queries "pg_sleep(31)")" = 0 &&
+	test "$(pg_running_queries "pg_sleep(31)")" = 0 &&
 	sed -i "s/pg_sleep(31)/pg_sleep(0)/" db/migrations/20240102000000_nt.sql &&
 	godwit --url "$PG_URL" up --resume &&
 	test "$(pg_sql "SELECT state FROM godwit_migrations WHERE version = '\''20240102000000'\''")" = applied &&
@@ -113,7 +108,7 @@ test_expect_success PG 'Ctrl-C while waiting for the lock stops at once, having 
 	wait &&
 	test "$(cat rc)" = 130 &&
 	test_grep "^godwit: error: interrupted: stopped while waiting for the migration lock; nothing was changed$" out &&
-	pg_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(20)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
+	pg_signal_queries cancel "pg_sleep(20)" &&
 	test "$(pg_sql "SELECT to_regclass('\''three'\'') IS NULL")" = t
 '
 
@@ -131,7 +126,7 @@ test_expect_success PG 'a second Ctrl-C exits at once' '
 	wait &&
 	test "$(cat rc)" = 130 &&
 	test "$(grep -c "^godwit: interrupted" out)" = 1 &&
-	pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '\''%pg_sleep(21)%'\'' AND pid <> pg_backend_pid()" >/dev/null &&
+	pg_signal_queries terminate "pg_sleep(21)" &&
 	test "$(pg_sql "SELECT to_regclass('\''three'\'') IS NULL")" = t
 '
 
