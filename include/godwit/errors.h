@@ -38,6 +38,34 @@ typedef enum {
 	GW_EAFTER = -20,    /* the change was made, but a step after it failed */
 } gw_error_code;
 
+/* What a hint tells the user to do, as a code, for the hints whose action
+ * a program words in its own terms (the godwit CLI names its flags and
+ * commands). The details the wording needs are in gw_error.hint_args.
+ * Stable: new ones are only ever appended. */
+typedef enum {
+	GW_HINT_NONE = 0,
+	GW_HINT_SQLITE_MISSING,      /* the url's SQLite file does not exist yet */
+	GW_HINT_SQLITE_NOT_DATABASE, /* [0] the file, which the url names */
+	GW_HINT_SQLITE_BUSY,         /* wait, or a longer lock_wait */
+	GW_HINT_SQITCH_REGISTRY,     /* sqitch's registry is beside the url's file */
+	GW_HINT_ADOPT_AGAIN,         /* fix the problems, adopt from [0] again */
+	GW_HINT_ADOPT_FOLDER,        /* dir must be [0]'s folder, [1] */
+	GW_HINT_ADOPT_TABLE,         /* check the url, or name [0]'s table */
+	GW_HINT_DIR_AMBIGUOUS,       /* set dir */
+	GW_HINT_LEASE_WAIT,          /* wait for the lease, or a longer lock_wait */
+	GW_HINT_LOCK_POOLER,         /* a direct url, or lock = table */
+	GW_HINT_LOCK_WAIT,           /* wait for the lock, or a longer lock_wait */
+	GW_HINT_SERVER_WAIT,         /* wait longer for the server */
+	GW_HINT_DIRTY,               /* resume, or resolve [0] by hand */
+	GW_HINT_OUT_OF_ORDER,        /* allow_out_of_order for [0] (a count) */
+	GW_HINT_OTHER_HISTORY,       /* adopt from [0], or ignore its history */
+	GW_HINT_RESUME_FIRST,        /* resume [0], dirty before its first statement */
+	GW_HINT_RESUME_INDEX,        /* resume: the INVALID index is built again */
+	GW_HINT_RESOLVE_VERIFY,      /* resolve [0], which stays applied but dirty */
+	GW_HINT_RESUME,              /* resume from the dirty statement, or resolve */
+	GW_HINT_RESOLVE_REVERT,      /* finish the revert by hand, then resolve */
+} gw_hint_code;
+
 typedef struct gw_error {
 	int code;             /* a gw_error_code, 0 when no error is set */
 	const char *message;  /* never NULL while an error is set */
@@ -46,6 +74,12 @@ typedef struct gw_error {
 	int line;             /* 1-based, 0 when unknown */
 	int column;           /* 1-based, in characters, 0 when unknown */
 	const char *hint;     /* what to do about it, "" when nothing to add */
+	/* When hint_code is not GW_HINT_NONE, hint is hint_context followed
+	 * by the library's wording of hint_code, which names no program's
+	 * options: a program may print hint_context and its own wording. */
+	int hint_code;            /* a gw_hint_code */
+	const char *hint_context; /* "" when the action is all of it */
+	const char *hint_args[2]; /* the action's details, "" when unused */
 } gw_error;
 
 /* What the library tells its caller while it works. */

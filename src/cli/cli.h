@@ -204,6 +204,9 @@ int gw_cli_fail(gw_cli *cli, int rc);
 /* Prints a refusal that is not a library error (with an optional hint) and
  * returns GW_EXIT_FAILED. */
 int gw_cli_refuse(gw_cli *cli, const char *hint, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
+/* hint.c: an error's hint as the CLI words it (its flags and commands
+ * for a hint code), in buf or e->hint. */
+const char *gw_cli_hint(const gw_error *e, char *buf, size_t size);
 
 /* guard.c: in a protected environment, asks for the typed environment name
  * on a terminal, or wants --yes (and --force with GW_GUARD_FORCE) before it

@@ -199,6 +199,8 @@ static int message_has_location(const gw_error *e)
 
 static void print_error_text(gw_cli *cli, const gw_error *e)
 {
+	char hint[2048];
+
 	error_prefix(cli);
 	if (e->file[0] && !message_has_location(e)) {
 		fputs(e->file, stderr);
@@ -214,13 +216,14 @@ static void print_error_text(gw_cli *cli, const gw_error *e)
 	fputc('\n', stderr);
 	if (e->hint[0]) {
 		gw_out_cell(cli, stderr, GW_SGR_CYAN, "hint:", 0);
-		fprintf(stderr, " %s\n", e->hint);
+		fprintf(stderr, " %s\n", gw_cli_hint(e, hint, sizeof(hint)));
 	}
 }
 
 static json_t *error_json(const char *code, const char *message, const gw_error *e)
 {
 	json_t *obj = json_object();
+	char hint[2048];
 
 	gw_json_set(obj, "code", gw_json_str(code));
 	gw_json_set(obj, "message", gw_json_str(message));
@@ -228,7 +231,8 @@ static json_t *error_json(const char *code, const char *message, const gw_error 
 	gw_json_set(obj, "file", gw_json_str(e && e->file[0] ? e->file : NULL));
 	gw_json_set(obj, "line", e && e->line > 0 ? json_integer(e->line) : json_null());
 	gw_json_set(obj, "column", e && e->column > 0 ? json_integer(e->column) : json_null());
-	gw_json_set(obj, "hint", gw_json_str(e && e->hint[0] ? e->hint : NULL));
+	gw_json_set(obj, "hint",
+	            gw_json_str(e && e->hint[0] ? gw_cli_hint(e, hint, sizeof(hint)) : NULL));
 	return obj;
 }
 

@@ -127,13 +127,12 @@ static int open_error(gw_ctx *ctx, const char *path, sqlite3 *db, int rc, int wa
 		                     "the SQLite database %s is locked by another connection "
 		                     "(SQLite: %s); waited %.1f s",
 		                     path, msg, (double)waited_ms / 1000.0);
-		gw_error_set_hint(ctx, "wait for the process that holds it to finish, or wait "
-		                       "longer with --lock-wait SECONDS");
+		gw_error_set_hint_code(ctx, GW_HINT_SQLITE_BUSY, NULL, NULL);
 		return error;
 	case SQLITE_NOTADB:
 		error = gw_error_set(ctx, GW_EIO, "cannot open the SQLite database %s: %s", path,
 		                     msg);
-		gw_error_set_hint(ctx, "%s is not a SQLite database file; check --url", path);
+		gw_error_set_hint_code(ctx, GW_HINT_SQLITE_NOT_DATABASE, path, NULL);
 		return error;
 	default:
 		error = gw_error_set(ctx, GW_EIO, "cannot open the SQLite database %s: %s", path,

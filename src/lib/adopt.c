@@ -474,10 +474,7 @@ static int refuse(gw_project *p, const gw_adopt_report *rep, size_t problems)
 	             "nothing was recorded",
 	             rep->tool->title, problems, problems == 1 ? "" : "s", problems == 1 ? "s" : "",
 	             gw_project__dir(p));
-	gw_error_set_hint(p->ctx,
-	                  "fix each problem listed, then run 'godwit adopt --from %s' "
-	                  "again",
-	                  rep->tool->name);
+	gw_error_set_hint_code(p->ctx, GW_HINT_ADOPT_AGAIN, rep->tool->name, NULL);
 	return GW_ESTATE;
 }
 
@@ -492,10 +489,10 @@ static int check_format(gw_project *p, const gw_source *src, const tool_def *t)
 	             "%s convention, not %s's",
 	             t->title, t->title, t->key_word, gw_project__dir(p),
 	             gw_format_name(src->format), gw_format_name(t->format));
-	gw_error_set_hint(p->ctx, "point --dir at the folder %s migrated from (%s)", t->title,
-	                  t->format == GW_FORMAT_PRISMA   ? "prisma/migrations"
-	                  : t->format == GW_FORMAT_SQITCH ? "the one with sqitch.plan"
-	                                                  : "drizzle");
+	gw_error_set_hint_code(p->ctx, GW_HINT_ADOPT_FOLDER, t->title,
+	                       t->format == GW_FORMAT_PRISMA   ? "prisma/migrations"
+	                       : t->format == GW_FORMAT_SQITCH ? "the one with sqitch.plan"
+	                                                       : "drizzle");
 	return GW_EINVALID;
 }
 

@@ -133,7 +133,7 @@ static int registry_path(gw_str *out, gw_project *p)
 		error = gw_error_set(p->ctx, GW_ENOTFOUND,
 		                     "no sqitch registry for this database: %s does not exist",
 		                     out->ptr);
-		gw_error_set_hint(p->ctx, "sqitch keeps it next to the database file; check --url");
+		gw_error_set_hint_code(p->ctx, GW_HINT_SQITCH_REGISTRY, NULL, NULL);
 	}
 	return error;
 }
@@ -247,10 +247,7 @@ int gw_adopt__open_table(gw_str *qname, gw_project *p, const tool_def *t, int *a
 	gw_error_set(p->ctx, GW_ENOTFOUND,
 	             "no %s history in this database: table %s does not exist", t->title,
 	             qname->ptr);
-	gw_error_set_hint(p->ctx,
-	                  "check --url; if %s was configured with another table, name it "
-	                  "with --from-table (and --from-schema)",
-	                  t->title);
+	gw_error_set_hint_code(p->ctx, GW_HINT_ADOPT_TABLE, t->title, NULL);
 	return GW_ENOTFOUND;
 }
 

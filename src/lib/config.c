@@ -828,7 +828,7 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 		             "no migrations folder given, and %s does not exist, but more than one "
 		             "tool's folder is here: %s",
 		             keys[K_dir].def, cfg->dir_ambiguous);
-		gw_error_set_hint(ctx, "pass --dir, or set dir in godwit.conf");
+		gw_error_set_hint_code(ctx, GW_HINT_DIR_AMBIGUOUS, NULL, NULL);
 		return GW_ECONFIG;
 	}
 	opts->url_required = cfg->url_required;

@@ -212,7 +212,7 @@ int gw_project__connect_existing(gw_conn **out, gw_project *p)
 	gw_url_sqlite_path(&path, p->opts.url);
 	error = gw_error_set(p->ctx, GW_ENOTFOUND, "the SQLite database %s does not exist",
 	                     path.ptr);
-	gw_error_set_hint(p->ctx, "check --url; 'godwit up' creates it");
+	gw_error_set_hint_code(p->ctx, GW_HINT_SQLITE_MISSING, NULL, NULL);
 	gw_str_dispose(&path);
 	return error;
 }
@@ -240,8 +240,7 @@ static int adopt_error(gw_project *p, const gw_ctx *from, int code)
 		return gw_error_set(p->ctx, code, "cannot connect");
 	gw_error_set(p->ctx, e->code, "%s", e->message);
 	gw_error_set_sqlstate(p->ctx, e->sqlstate);
-	if (e->hint[0])
-		gw_error_set_hint(p->ctx, "%s", e->hint);
+	gw_error_copy_hint(p->ctx, e);
 	return e->code;
 }
 

@@ -279,8 +279,7 @@ int gw_project_wait(gw_project *p, int timeout_ms)
 			gw_error_prefix(p->ctx,
 			                "the server did not accept connections within %.1f s: ",
 			                (double)timeout_ms / 1000.0);
-			gw_error_set_hint(p->ctx, "check that the server is starting, or raise "
-			                          "--timeout");
+			gw_error_set_hint_code(p->ctx, GW_HINT_SERVER_WAIT, NULL, NULL);
 			return error;
 		}
 		gw_ctx_clear_error(p->ctx);

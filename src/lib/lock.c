@@ -252,9 +252,7 @@ static int timeout_error(gw_lease *l)
 	                         l->table_q, l->p->opts.lock_wait / 1000, holder ? ": " : "",
 	                         holder ? holder : "");
 
-	gw_error_set_hint(l->p->ctx, "wait for it to finish or for its lease to expire (a "
-	                             "killed runner's lease lapses after lock_lease), or raise "
-	                             "--lock-wait");
+	gw_error_set_hint_code(l->p->ctx, GW_HINT_LEASE_WAIT, NULL, NULL);
 	free(holder);
 	return error;
 }
@@ -490,9 +488,7 @@ static int check_pooler(gw_project *p)
 	             "the connection goes through a transaction pooler (%s): a session advisory "
 	             "lock would not keep other runners out",
 	             why);
-	gw_error_set_hint(p->ctx, "use the direct URL (POSTGRES_URL_NON_POOLING, "
-	                          "DATABASE_URL_UNPOOLED or DIRECT_URL), or set lock = table "
-	                          "(--lock table)");
+	gw_error_set_hint_code(p->ctx, GW_HINT_LOCK_POOLER, NULL, NULL);
 	return GW_ELOCK;
 }
 
@@ -511,9 +507,7 @@ static int lock_timeout_error(gw_project *p)
 	        p->ctx, GW_ELOCK,
 	        "another godwit run has held the migration lock on %s for over %d s%s%s",
 	        p->table_q, p->opts.lock_wait / 1000, holder ? ": " : "", holder ? holder : "");
-	gw_error_set_hint(p->ctx,
-	                  "wait for it to finish, raise --lock-wait, or end that session if it "
-	                  "is stuck");
+	gw_error_set_hint_code(p->ctx, GW_HINT_LOCK_WAIT, NULL, NULL);
 	free(holder);
 	return error;
 }

@@ -62,11 +62,7 @@ static int dirty_error(gw_project *p, const gw_status_entry *e)
 	                     path.size ? " (" : "", path.ptr, path.size ? ")" : "",
 	                     e->statements_done + 1, e->statements_total,
 	                     e->error ? "failed: " : "was interrupted", e->error ? e->error : "");
-	gw_error_set_hint(p->ctx,
-	                  "fix the cause, then run 'godwit up --resume' to continue from that "
-	                  "statement, or 'godwit resolve %s --applied|--rolled-back' once the "
-	                  "database is settled by hand",
-	                  e->version);
+	gw_error_set_hint_code(p->ctx, GW_HINT_DIRTY, e->version, NULL);
 	gw_str_dispose(&path);
 	return error;
 }
@@ -118,8 +114,7 @@ static int out_of_order_error(gw_project *p, const gw_status *st)
 	error = gw_error_set(p->ctx, GW_EORDER,
 	                     "%zu pending migration%s older than the last applied one (%s): %s", n,
 	                     n == 1 ? " is" : "s are", last->version, list.ptr);
-	gw_error_set_hint(p->ctx, "apply %s with --allow-out-of-order, or give %s a newer version",
-	                  n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	gw_error_set_hint_code(p->ctx, GW_HINT_OUT_OF_ORDER, n == 1 ? "1" : "2", NULL);
 	gw_str_dispose(&list);
 	return error;
 }
@@ -175,11 +170,7 @@ static int other_history_error(gw_project *p, const gw_status *st)
 	             "this database holds the %s history (%s) and godwit's history is empty: "
 	             "up would apply every migration again on a database %s already migrated",
 	             st->other_tool, st->other_table, st->other_tool);
-	gw_error_set_hint(p->ctx,
-	                  "take the history over with 'godwit adopt --from %s' (see what it "
-	                  "records with --dry-run first); to apply everything anyway, run "
-	                  "'godwit up --ignore-other-history'",
-	                  st->other_tool);
+	gw_error_set_hint_code(p->ctx, GW_HINT_OTHER_HISTORY, st->other_tool, NULL);
 	return GW_ESTATE;
 }
 

@@ -339,11 +339,7 @@ static int report_transactional(gw_project *p, const gw_migration *m, const gw_p
 	case SESSION_BACK:
 		if (up && state && strcmp(state, "applied")) {
 			/* Only a no-transaction migration's first row is dirty. */
-			gw_error_set_hint(p->ctx,
-			                  "the connection was lost as %s started; on a new session "
-			                  "the history shows it dirty before its first statement; "
-			                  "run 'godwit up --resume' to run it",
-			                  m->version);
+			gw_error_set_hint_code(p->ctx, GW_HINT_RESUME_FIRST, m->version, NULL);
 			break;
 		}
 		committed = up ? state != NULL : state == NULL;
@@ -368,7 +364,7 @@ static int report_transactional(gw_project *p, const gw_migration *m, const gw_p
  * recording it. The row is left dirty with the progress made, unless the
  * history, read again after a lost connection, shows it finished. */
 static int report_each(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t at,
-                       int ran, const char *resume_hint, int error)
+                       int ran, int resume_hint, int error)
 {
 	const char *message;
 	char *state = NULL;
@@ -381,17 +377,18 @@ static int report_each(gw_project *p, const gw_migration *m, const gw_prepared *
 		        "before it stay done and it is now dirty",
 		        m->version, m->name, at + 1, n);
 		gw_error_set_location(p->ctx, pm->path.ptr, 0, 0);
-		gw_error_set_hint(p->ctx, "%s", resume_hint);
+		gw_error_set_hint_code(p->ctx, resume_hint, m->version, NULL);
 	} else {
 		switch (reconnect_if_lost(p, m->version, &state)) {
 		case SESSION_GONE:
-			gw_error_set_hint(p->ctx,
-			                  "the connection was lost at statement %zu of %zu of %s, "
-			                  "and godwit could not reconnect to record it; the "
-			                  "history shows it dirty at the last statement "
-			                  "recorded: once the server is back, check the "
-			                  "database, then %s",
-			                  at + 1, n, m->version, resume_hint);
+			gw_error_set_hint_code_after(
+			        p->ctx, resume_hint, m->version, NULL,
+			        "the connection was lost at statement %zu of %zu of "
+			        "%s, and godwit could not reconnect to record it; the "
+			        "history shows it dirty at the last statement "
+			        "recorded: once the server is back, check the "
+			        "database, then ",
+			        at + 1, n, m->version);
 			free(state);
 			return error;
 		case SESSION_BACK:
@@ -405,22 +402,23 @@ static int report_each(gw_project *p, const gw_migration *m, const gw_prepared *
 				free(state);
 				return error;
 			}
-			gw_error_set_hint(p->ctx,
-			                  "the connection was lost at statement %zu of %zu, and "
-			                  "a new session recorded %s as dirty with the statements "
-			                  "before it done; check whether statement %zu took "
-			                  "effect, then %s",
-			                  at + ran + 1 > n ? n : at + ran + 1, n, m->version,
-			                  at + ran + 1 > n ? n : at + ran + 1, resume_hint);
+			gw_error_set_hint_code_after(
+			        p->ctx, resume_hint, m->version, NULL,
+			        "the connection was lost at statement %zu of %zu, and "
+			        "a new session recorded %s as dirty with the "
+			        "statements before it done; check whether statement "
+			        "%zu took effect, then ",
+			        at + ran + 1 > n ? n : at + ran + 1, n, m->version,
+			        at + ran + 1 > n ? n : at + ran + 1);
 			break;
 		case SESSION_OK:
 			break;
 		}
-		gw_error_set_hint(p->ctx,
-		                  "%s is now dirty: statement %zu of %zu %s and the ones before "
-		                  "it stay done; fix the cause, then %s",
-		                  m->version, at + 1, n,
-		                  ran ? "ran but could not be recorded" : "failed", resume_hint);
+		gw_error_set_hint_code_after(
+		        p->ctx, resume_hint, m->version, NULL,
+		        "%s is now dirty: statement %zu of %zu %s and the ones "
+		        "before it stay done; fix the cause, then ",
+		        m->version, at + 1, n, ran ? "ran but could not be recorded" : "failed");
 	}
 	message = gw_ctx_error(p->ctx)->message;
 	if (ran)
@@ -729,11 +727,7 @@ static int check_build(gw_project *p, const gw_prepared *pm, const gw_sql_stmt *
 		        v.count == 1 ? "it was" : "they were", v.count == 1 ? "is" : "are");
 	locate(p, pm, s->offset);
 	if (up && b->kind == GW_INDEX_BUILD_CREATE)
-		gw_error_set_hint(p->ctx,
-		                  "the migration is now dirty at this statement; fix what made "
-		                  "the first build fail (duplicate values for a unique index, a "
-		                  "lock timeout, ...), then run 'godwit up --resume': it drops the "
-		                  "INVALID index and builds it again");
+		gw_error_set_hint_code(p->ctx, GW_HINT_RESUME_INDEX, NULL, NULL);
 	else
 		gw_error_set_hint(p->ctx,
 		                  "the migration is now dirty at this statement; drop the index "
@@ -751,7 +745,7 @@ cleanup:
  * counting progress in the history row after each. resume is set when
  * statement `from` is one that failed or was interrupted before. */
 static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm, size_t from,
-                    int resume, int up, const char *resume_hint)
+                    int resume, int up, int resume_hint)
 {
 	size_t i;
 	int error = 0;
@@ -772,7 +766,7 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 			                                 m->version, m->name, i + 1,
 			                                 pm->stmts.count);
 			gw_error_set_location(p->ctx, pm->path.ptr, 0, 0);
-			gw_error_set_hint(p->ctx, "%s", resume_hint);
+			gw_error_set_hint_code(p->ctx, resume_hint, m->version, NULL);
 			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
 			gw_hist_record_failure(p, m->version, m->name, "cancel");
 			return error;
@@ -822,11 +816,7 @@ static int verify_no_transaction(gw_project *p, const gw_migration *m, const gw_
 			reconnect_if_lost(p, m->version, &state);
 			free(state);
 			gw_hist_set_dirty(p, m->version, gw_ctx_error(p->ctx)->message);
-			gw_error_set_hint(p->ctx,
-			                  "%s ran without a transaction, so it stays applied "
-			                  "but dirty; check the database, then 'godwit "
-			                  "resolve %s --applied|--rolled-back'",
-			                  m->version, m->version);
+			gw_error_set_hint_code(p->ctx, GW_HINT_RESOLVE_VERIFY, m->version, NULL);
 			gw_hist_record_failure(p, m->version, m->name, "fail");
 		}
 	}
@@ -848,8 +838,6 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 	if (pm.transactional && !resume_from) {
 		error = up_transactional(p, m, &pm, skipped);
 	} else {
-		const char *resume_hint = "run 'godwit up --resume' to continue from it, or "
-		                          "settle it with 'godwit resolve'";
 		size_t from = resume_from ? *resume_from : 0;
 
 		/* A resumed migration already has its dirty row, even when its
@@ -858,15 +846,17 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 		    ((error = start_no_transaction(p, m, &pm, skipped)) < 0 || *skipped))
 			goto cleanup;
 		if ((error = set_session_timeouts(p)) < 0) {
-			error = report_each(p, m, &pm, from, 0, resume_hint, error);
+			error = report_each(p, m, &pm, from, 0, GW_HINT_RESUME, error);
 			goto cleanup;
 		}
-		if ((error = run_each(p, m, &pm, from, resume_from != NULL, 1, resume_hint)) < 0 ||
+		if ((error = run_each(p, m, &pm, from, resume_from != NULL, 1, GW_HINT_RESUME)) <
+		            0 ||
 		    (error = verify_no_transaction(p, m, &pm)) < 0)
 			goto cleanup;
 		/* Every statement ran: a failure now is only in marking it. */
 		if ((error = finish(p, m, "apply")) < 0) {
-			error = report_each(p, m, &pm, pm.stmts.count - 1, 1, resume_hint, error);
+			error = report_each(p, m, &pm, pm.stmts.count - 1, 1, GW_HINT_RESUME,
+			                    error);
 			goto cleanup;
 		}
 	}
@@ -921,9 +911,7 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 		/* Marked dirty first: a half-reverted migration must be seen. */
 		if ((error = gw_hist_set_dirty(p, m->version, NULL)) < 0 ||
 		    (error = set_session_timeouts(p)) < 0 ||
-		    (error = run_each(p, m, &pm, 0, 0, 0,
-		                      "finish the revert by hand and run 'godwit resolve "
-		                      "--rolled-back', or 'godwit resolve --applied'")) < 0 ||
+		    (error = run_each(p, m, &pm, 0, 0, 0, GW_HINT_RESOLVE_REVERT)) < 0 ||
 		    (error = finish(p, m, "revert")) < 0)
 			goto cleanup;
 	}

@@ -13,6 +13,8 @@ struct gw_ctx {
 	gw_error error;
 	gw_str message;
 	gw_str hint;
+	gw_str hint_context;
+	char *hint_args[2];
 	char sqlstate[6];
 	char *file;
 	gw_notice_cb notice_cb;
@@ -29,6 +31,7 @@ int gw_ctx_new(gw_ctx **out)
 		return GW_ENOMEM;
 	ctx->message = (gw_str)GW_STR_INIT;
 	ctx->hint = (gw_str)GW_STR_INIT;
+	ctx->hint_context = (gw_str)GW_STR_INIT;
 	*out = ctx;
 	return 0;
 }
@@ -50,6 +53,10 @@ void gw_ctx_clear_error(gw_ctx *ctx)
 {
 	gw_str_dispose(&ctx->message);
 	gw_str_dispose(&ctx->hint);
+	gw_str_dispose(&ctx->hint_context);
+	free(ctx->hint_args[0]);
+	free(ctx->hint_args[1]);
+	ctx->hint_args[0] = ctx->hint_args[1] = NULL;
 	free(ctx->file);
 	ctx->file = NULL;
 	ctx->sqlstate[0] = '\0';
@@ -82,6 +89,9 @@ static void refresh(gw_ctx *ctx)
 {
 	ctx->error.message = gw_str_failed(&ctx->message) ? "out of memory" : ctx->message.ptr;
 	ctx->error.hint = ctx->hint.ptr;
+	ctx->error.hint_context = ctx->hint_context.ptr ? ctx->hint_context.ptr : "";
+	ctx->error.hint_args[0] = ctx->hint_args[0] ? ctx->hint_args[0] : "";
+	ctx->error.hint_args[1] = ctx->hint_args[1] ? ctx->hint_args[1] : "";
 	ctx->error.sqlstate = ctx->sqlstate;
 	ctx->error.file = ctx->file ? ctx->file : "";
 }
@@ -135,6 +145,48 @@ void gw_error_set_hint(gw_ctx *ctx, const char *fmt, ...)
 	gw_str_vprintf(&ctx->hint, fmt, ap);
 	va_end(ap);
 	refresh(ctx);
+}
+
+static void set_hint_code(gw_ctx *ctx, int code, const char *arg0, const char *arg1)
+{
+	ctx->error.hint_code = code;
+	ctx->hint_args[0] = strdup(arg0 ? arg0 : "");
+	ctx->hint_args[1] = strdup(arg1 ? arg1 : "");
+	gw_str_puts(&ctx->hint, ctx->hint_context.ptr ? ctx->hint_context.ptr : "");
+	gw_hint_wording(&ctx->hint, code, ctx->hint_args[0] ? ctx->hint_args[0] : "",
+	                ctx->hint_args[1] ? ctx->hint_args[1] : "");
+	refresh(ctx);
+}
+
+void gw_error_set_hint_code(gw_ctx *ctx, int code, const char *arg0, const char *arg1)
+{
+	if (!ctx || !ctx->error.code || ctx->hint.size)
+		return;
+	set_hint_code(ctx, code, arg0, arg1);
+}
+
+void gw_error_set_hint_code_after(gw_ctx *ctx, int code, const char *arg0, const char *arg1,
+                                  const char *context_fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx || !ctx->error.code || ctx->hint.size)
+		return;
+	va_start(ap, context_fmt);
+	gw_str_vprintf(&ctx->hint_context, context_fmt, ap);
+	va_end(ap);
+	set_hint_code(ctx, code, arg0, arg1);
+}
+
+void gw_error_copy_hint(gw_ctx *ctx, const gw_error *e)
+{
+	if (!e->hint[0])
+		return;
+	if (e->hint_code == GW_HINT_NONE)
+		gw_error_set_hint(ctx, "%s", e->hint);
+	else
+		gw_error_set_hint_code_after(ctx, e->hint_code, e->hint_args[0], e->hint_args[1],
+		                             "%s", e->hint_context);
 }
 
 void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...)

@@ -11,12 +11,24 @@
 #define GW_UTIL_ERROR_H
 
 #include "godwit/errors.h"
+#include "str.h"
 
 int gw_error_set(gw_ctx *ctx, int code, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
 int gw_error_oom(gw_ctx *ctx);
 void gw_error_set_sqlstate(gw_ctx *ctx, const char *sqlstate);
 void gw_error_set_location(gw_ctx *ctx, const char *file, int line, int column);
 void gw_error_set_hint(gw_ctx *ctx, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
+/* A hint whose action a program may word itself (godwit/errors.h's
+ * gw_hint_code): the library's wording of code with its details arg0 and
+ * arg1 (NULL: none); _after puts the text of context_fmt before it. */
+void gw_error_set_hint_code(gw_ctx *ctx, int code, const char *arg0, const char *arg1);
+void gw_error_set_hint_code_after(gw_ctx *ctx, int code, const char *arg0, const char *arg1,
+                                  const char *context_fmt, ...) GW_FORMAT_PRINTF(5, 6);
+/* Gives ctx the hint of e (another context's error), code and all. */
+void gw_error_copy_hint(gw_ctx *ctx, const gw_error *e);
+/* hint.c: appends the library's wording of a hint code, which names no
+ * program's options (the godwit.conf keys and the API's fields only). */
+void gw_hint_wording(gw_str *out, int code, const char *arg0, const char *arg1);
 /* Prefixes the message with context ("applying 001_x.sql: ..."). */
 void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
 int gw_error_is_set(const gw_ctx *ctx);

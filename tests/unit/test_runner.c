@@ -101,8 +101,12 @@ static void test_no_transaction_failure_is_dirty_and_resumes(void **state)
 	assert_int_equal(gw_ctx_error(f->ctx)->line, 5);
 	assert_string_equal(gw_ctx_error(f->ctx)->hint,
 	                    "20240101000001 is now dirty: statement 3 of 4 failed and the ones "
-	                    "before it stay done; fix the cause, then run 'godwit up --resume' to "
-	                    "continue from it, or settle it with 'godwit resolve'");
+	                    "before it stay done; fix the cause, then apply again with resume to "
+	                    "continue from it, or resolve it");
+	assert_int_equal(gw_ctx_error(f->ctx)->hint_code, GW_HINT_RESUME);
+	assert_string_equal(gw_ctx_error(f->ctx)->hint_context,
+	                    "20240101000001 is now dirty: statement 3 of 4 failed and the ones "
+	                    "before it stay done; fix the cause, then ");
 	gw_ctx_clear_error(f->ctx);
 	/* The statements before it stay done. */
 	fx_assert_query(f, "SELECT id FROM a", "1\n");
@@ -113,9 +117,9 @@ static void test_no_transaction_failure_is_dirty_and_resumes(void **state)
 	         "failed: UNIQUE constraint failed: a.id",
 	         f->migrations);
 	fx_assert_error(f, gw_project_up(&n, f->p, &up), GW_EDIRTY, message,
-	                "fix the cause, then run 'godwit up --resume' to continue from that "
-	                "statement, or 'godwit resolve 20240101000001 --applied|--rolled-back' "
-	                "once the database is settled by hand");
+	                "fix the cause, then apply again with resume to continue from that "
+	                "statement, or resolve 20240101000001 as applied or rolled back once "
+	                "the database is settled by hand");
 	/* Fixed and resumed: the failed statement on, the ones before not again. */
 	fx_write(f->migrations, "20240101000001_a.sql",
 	         "-- migrate:up\n-- godwit:no-transaction\nCREATE TABLE a (id int PRIMARY KEY);\n"
@@ -222,7 +226,8 @@ static void test_no_transaction_down(void **state)
 	        gw_ctx_error(f->ctx)->hint,
 	        "20240101000001 is now dirty: statement 2 of 2 failed and the ones "
 	        "before it stay done; fix the cause, then finish the revert by hand and "
-	        "run 'godwit resolve --rolled-back', or 'godwit resolve --applied'");
+	        "resolve it as rolled back, or as applied");
+	assert_int_equal(gw_ctx_error(f->ctx)->hint_code, GW_HINT_RESOLVE_REVERT);
 	gw_ctx_clear_error(f->ctx);
 	fx_assert_query(f, tables_sql, "a\n");
 	fx_assert_query(f, "SELECT version, state, statements_done FROM godwit_migrations",

@@ -174,6 +174,7 @@ static void test_other_tool_history_is_named_and_up_refuses(void **state)
 	gw_up_options up = GW_UP_OPTIONS_INIT;
 	gw_status *st = NULL;
 	size_t n = 0;
+	int rc;
 
 	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", NULL);
 	fx_sql(f, "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);"
@@ -183,14 +184,16 @@ static void test_other_tool_history_is_named_and_up_refuses(void **state)
 	assert_string_equal(gw_status_other_table(st), "schema_migrations");
 	assert_states(st, "20240101000001 pending\n");
 	gw_status_free(st);
+	rc = gw_project_up(&n, f->p, &up);
+	assert_int_equal(gw_ctx_error(f->ctx)->hint_code, GW_HINT_OTHER_HISTORY);
+	assert_string_equal(gw_ctx_error(f->ctx)->hint_args[0], "dbmate");
 	fx_assert_error(
-	        f, gw_project_up(&n, f->p, &up), GW_ESTATE,
+	        f, rc, GW_ESTATE,
 	        "this database holds the dbmate history (schema_migrations) and godwit's history "
 	        "is empty: up would apply every migration again on a database dbmate already "
 	        "migrated",
-	        "take the history over with 'godwit adopt --from dbmate' (see what it records "
-	        "with --dry-run first); to apply everything anyway, run 'godwit up "
-	        "--ignore-other-history'");
+	        "take the history over by adopting it from dbmate (a dry run shows what it "
+	        "records); to apply everything anyway, set ignore_other_history");
 	fx_assert_query(f, "SELECT count(*) FROM sqlite_master WHERE name = 'a'", "0\n");
 	/* Version 1 options cannot ask to ignore it. */
 	up.version = 1;

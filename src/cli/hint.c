@@ -1,0 +1,136 @@
+/*
+ * hint.c: the CLI's wording of the library's hint codes (godwit/errors.h),
+ * naming godwit's commands and flags, which the library does not know.
+ * A hint without a code is printed as the library wrote it.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* printf into buf after what is there already; the text is cut, never
+ * overrun, when it does not fit. */
+static void put(char *buf, size_t size, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
+static void put(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
+{
+	const char *a0, *them;
+
+	if (e->hint_code == GW_HINT_NONE || !size)
+		return e->hint;
+	a0 = e->hint_args[0];
+	them = strcmp(a0, "1") ? "them" : "it";
+	snprintf(buf, size, "%s", e->hint_context);
+	switch (e->hint_code) {
+	case GW_HINT_SQLITE_MISSING:
+		put(buf, size, "check --url; 'godwit up' creates it");
+		break;
+	case GW_HINT_SQLITE_NOT_DATABASE:
+		put(buf, size, "%s is not a SQLite database file; check --url", a0);
+		break;
+	case GW_HINT_SQLITE_BUSY:
+		put(buf, size,
+		    "wait for the process that holds it to finish, or wait longer with "
+		    "--lock-wait SECONDS");
+		break;
+	case GW_HINT_SQITCH_REGISTRY:
+		put(buf, size, "sqitch keeps it next to the database file; check --url");
+		break;
+	case GW_HINT_ADOPT_AGAIN:
+		put(buf, size, "fix each problem listed, then run 'godwit adopt --from %s' again",
+		    a0);
+		break;
+	case GW_HINT_ADOPT_FOLDER:
+		put(buf, size, "point --dir at the folder %s migrated from (%s)", a0,
+		    e->hint_args[1]);
+		break;
+	case GW_HINT_ADOPT_TABLE:
+		put(buf, size,
+		    "check --url; if %s was configured with another table, name it with "
+		    "--from-table (and --from-schema)",
+		    a0);
+		break;
+	case GW_HINT_DIR_AMBIGUOUS:
+		put(buf, size, "pass --dir, or set dir in godwit.conf");
+		break;
+	case GW_HINT_LEASE_WAIT:
+		put(buf, size,
+		    "wait for it to finish or for its lease to expire (a killed runner's "
+		    "lease lapses after lock_lease), or raise --lock-wait");
+		break;
+	case GW_HINT_LOCK_POOLER:
+		put(buf, size,
+		    "use the direct URL (POSTGRES_URL_NON_POOLING, DATABASE_URL_UNPOOLED "
+		    "or DIRECT_URL), or set lock = table (--lock table)");
+		break;
+	case GW_HINT_LOCK_WAIT:
+		put(buf, size,
+		    "wait for it to finish, raise --lock-wait, or end that session if it "
+		    "is stuck");
+		break;
+	case GW_HINT_SERVER_WAIT:
+		put(buf, size, "check that the server is starting, or raise --timeout");
+		break;
+	case GW_HINT_DIRTY:
+		put(buf, size,
+		    "fix the cause, then run 'godwit up --resume' to continue from that statement, "
+		    "or 'godwit resolve %s --applied|--rolled-back' once the database is settled "
+		    "by hand",
+		    a0);
+		break;
+	case GW_HINT_OUT_OF_ORDER:
+		put(buf, size, "apply %s with --allow-out-of-order, or give %s a newer version",
+		    them, them);
+		break;
+	case GW_HINT_OTHER_HISTORY:
+		put(buf, size,
+		    "take the history over with 'godwit adopt --from %s' (see what it records with "
+		    "--dry-run first); to apply everything anyway, run 'godwit up "
+		    "--ignore-other-history'",
+		    a0);
+		break;
+	case GW_HINT_RESUME_FIRST:
+		put(buf, size,
+		    "the connection was lost as %s started; on a new session the history shows "
+		    "it dirty before its first statement; run 'godwit up --resume' to run it",
+		    a0);
+		break;
+	case GW_HINT_RESUME_INDEX:
+		put(buf, size,
+		    "the migration is now dirty at this statement; fix what made the "
+		    "first build fail (duplicate values for a unique index, a lock "
+		    "timeout, ...), then run 'godwit up --resume': it drops the INVALID "
+		    "index and builds it again");
+		break;
+	case GW_HINT_RESOLVE_VERIFY:
+		put(buf, size,
+		    "%s ran without a transaction, so it stays applied but dirty; check the "
+		    "database, then 'godwit resolve %s --applied|--rolled-back'",
+		    a0, a0);
+		break;
+	case GW_HINT_RESUME:
+		put(buf, size,
+		    "run 'godwit up --resume' to continue from it, or settle it with "
+		    "'godwit resolve'");
+		break;
+	case GW_HINT_RESOLVE_REVERT:
+		put(buf, size,
+		    "finish the revert by hand and run 'godwit resolve --rolled-back', "
+		    "or 'godwit resolve --applied'");
+		break;
+	default:
+		/* A code newer than this CLI: the library's own words. */
+		return e->hint;
+	}
+	return buf;
+}

@@ -1,0 +1,108 @@
+/*
+ * hint.c: the library's wording of each hint code (godwit/errors.h), in
+ * terms every program shares: the godwit.conf keys and the API's fields,
+ * never a program's options. The CLI words the same codes with its flags
+ * (src/cli/hint.c).
+ */
+#include <string.h>
+
+#include "error.h"
+
+void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
+{
+	int many = strcmp(a0, "1") != 0;
+
+	switch (code) {
+	case GW_HINT_SQLITE_MISSING:
+		gw_str_puts(out, "check the url; applying the migrations creates it");
+		break;
+	case GW_HINT_SQLITE_NOT_DATABASE:
+		gw_str_printf(out, "%s is not a SQLite database file; check the url", a0);
+		break;
+	case GW_HINT_SQLITE_BUSY:
+		gw_str_puts(out, "wait for the process that holds it to finish, or wait longer "
+		                 "(lock_wait)");
+		break;
+	case GW_HINT_SQITCH_REGISTRY:
+		gw_str_puts(out, "sqitch keeps it next to the database file; check the url");
+		break;
+	case GW_HINT_ADOPT_AGAIN:
+		gw_str_printf(out, "fix each problem listed, then adopt the %s history again", a0);
+		break;
+	case GW_HINT_ADOPT_FOLDER:
+		gw_str_printf(out, "point dir at the folder %s migrated from (%s)", a0, a1);
+		break;
+	case GW_HINT_ADOPT_TABLE:
+		gw_str_printf(out,
+		              "check the url; if %s was configured with another table, name it "
+		              "(gw_adopt_options' table and schema)",
+		              a0);
+		break;
+	case GW_HINT_DIR_AMBIGUOUS:
+		gw_str_puts(out, "set dir to the migrations folder");
+		break;
+	case GW_HINT_LEASE_WAIT:
+		gw_str_puts(out,
+		            "wait for it to finish or for its lease to expire (a killed runner's "
+		            "lease lapses after lock_lease), or raise lock_wait");
+		break;
+	case GW_HINT_LOCK_POOLER:
+		gw_str_puts(out,
+		            "use the direct URL (POSTGRES_URL_NON_POOLING, DATABASE_URL_UNPOOLED "
+		            "or DIRECT_URL), or set lock = table");
+		break;
+	case GW_HINT_LOCK_WAIT:
+		gw_str_puts(out,
+		            "wait for it to finish, raise lock_wait, or end that session if it "
+		            "is stuck");
+		break;
+	case GW_HINT_SERVER_WAIT:
+		gw_str_puts(out, "check that the server is starting, or wait longer");
+		break;
+	case GW_HINT_DIRTY:
+		gw_str_printf(out,
+		              "fix the cause, then apply again with resume to continue from that "
+		              "statement, or resolve %s as applied or rolled back once the "
+		              "database is settled by hand",
+		              a0);
+		break;
+	case GW_HINT_OUT_OF_ORDER:
+		gw_str_printf(out, "apply %s with allow_out_of_order, or give %s a newer version",
+		              many ? "them" : "it", many ? "them" : "it");
+		break;
+	case GW_HINT_OTHER_HISTORY:
+		gw_str_printf(out,
+		              "take the history over by adopting it from %s (a dry run shows what "
+		              "it records); to apply everything anyway, set ignore_other_history",
+		              a0);
+		break;
+	case GW_HINT_RESUME_FIRST:
+		gw_str_printf(out,
+		              "the connection was lost as %s started; on a new session the history "
+		              "shows it dirty before its first statement; apply again with resume "
+		              "to run it",
+		              a0);
+		break;
+	case GW_HINT_RESUME_INDEX:
+		gw_str_puts(out,
+		            "the migration is now dirty at this statement; fix what made the "
+		            "first build fail (duplicate values for a unique index, a lock "
+		            "timeout, ...), then apply again with resume: it drops the INVALID "
+		            "index and builds it again");
+		break;
+	case GW_HINT_RESOLVE_VERIFY:
+		gw_str_printf(out,
+		              "%s ran without a transaction, so it stays applied but dirty; check "
+		              "the database, then resolve %s as applied or rolled back",
+		              a0, a0);
+		break;
+	case GW_HINT_RESUME:
+		gw_str_puts(out, "apply again with resume to continue from it, or resolve it");
+		break;
+	case GW_HINT_RESOLVE_REVERT:
+		gw_str_puts(out, "finish the revert by hand and resolve it as rolled back, or as "
+		                 "applied");
+		break;
+	}
+	(void)a1;
+}
