@@ -158,7 +158,7 @@ static const char *actor(void)
 /* The commit being deployed: what CI says, else the project's checkout. */
 static const char *commit(gw_project *p, struct gw_events *ev)
 {
-	const char *dir = p->opts.project_dir ? p->opts.project_dir : ".";
+	const char *dir = p->project_dir;
 	const char *argv[] = {"git", "-C", dir, "rev-parse", "--verify", "-q", "HEAD", NULL};
 	const char *v;
 	gw_str out = GW_STR_INIT;

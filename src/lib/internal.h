@@ -69,6 +69,7 @@ struct gw_project {
 	char *display_url;  /* masked */
 	char *environment;
 	char *app_name;
+	char *project_dir;  /* gw_project_options.project_dir, "." when not given */
 	char *symlink_root; /* migration files resolve inside it; NULL: anywhere */
 	int seeds_allowed;
 	struct gw_lease *lease;

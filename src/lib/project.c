@@ -116,7 +116,8 @@ static int copy_options(gw_project *p, const gw_project_options *o, const gw_con
 	    !(p->symlink_root = gw_strdup(o->project_dir ? o->project_dir : ".")))
 		return -1;
 	p->seeds_allowed = o->seeds_allowed;
-	if (!s->url || !s->backup_dir || !p->environment || !p->app_name)
+	p->project_dir = gw_strdup(o->project_dir ? o->project_dir : ".");
+	if (!s->url || !s->backup_dir || !p->environment || !p->app_name || !p->project_dir)
 		return -1;
 	return 0;
 }
@@ -224,6 +225,7 @@ int gw_project__open_like(gw_project **out, const gw_project *p, const char *url
 	if (gw_settings__copy(&q->opts, &p->opts) < 0 ||
 	    !(q->environment = gw_strdup(p->environment)) ||
 	    !(q->app_name = gw_strdup(p->app_name)) ||
+	    !(q->project_dir = gw_strdup(p->project_dir)) ||
 	    (p->symlink_root && !(q->symlink_root = gw_strdup(p->symlink_root)))) {
 		error = gw_error_oom(ctx);
 		goto cleanup;
@@ -234,10 +236,14 @@ int gw_project__open_like(gw_project **out, const gw_project *p, const char *url
 		goto cleanup;
 	}
 	/* The snapshot and the schema file are the project's database's: an
-	 * ephemeral database must not replace them. */
+	 * ephemeral database must not replace them, and its events are no
+	 * deploy's to audit. */
 	q->opts.schema_record = 0;
 	free(q->opts.schema_file);
 	q->opts.schema_file = NULL;
+	free(q->opts.audit_log);
+	q->opts.audit_log = NULL;
+	q->opts.audit_required = 0;
 	if ((error = finish_open(q)) < 0)
 		goto cleanup;
 	*out = q;
@@ -263,6 +269,7 @@ void gw_project_free(gw_project *p)
 	free(p->app_name);
 	free(p->table_q);
 	free(p->events_q);
+	free(p->project_dir);
 	free(p->symlink_root);
 	gw_settings__dispose(&p->opts);
 	free(p);
