@@ -236,14 +236,16 @@ int gw_project__open_like(gw_project **out, const gw_project *p, const char *url
 		goto cleanup;
 	}
 	/* The snapshot and the schema file are the project's database's: an
-	 * ephemeral database must not replace them, and its events are no
-	 * deploy's to audit. */
+	 * ephemeral database must not replace them, and its runs are no
+	 * deploy's to audit or to tell anyone of. */
 	q->opts.schema_record = 0;
 	free(q->opts.schema_file);
 	q->opts.schema_file = NULL;
 	free(q->opts.audit_log);
 	q->opts.audit_log = NULL;
 	q->opts.audit_required = 0;
+	free(q->opts.notify);
+	q->opts.notify = NULL;
 	if ((error = finish_open(q)) < 0)
 		goto cleanup;
 	*out = q;
