@@ -250,7 +250,10 @@ int gw_cli_print_plan(gw_cli *cli, const gw_plan *plan, const char *nothing);
 /* runlog.c: with log_dir set, the run's log: from _start on, what
  * stdout and stderr show (without colour) and each statement sent
  * (gw_cli_log_statement, from the notices) go to
- * LOG_DIR/godwit-YYYYmmddTHHMMSSZ-ENV.log, until _finish. */
+ * LOG_DIR/godwit-YYYYmmddTHHMMSSZ-ENV.log, until _finish. Meanwhile
+ * stdout and stderr are pipes: whether they are terminals (colours,
+ * anything drawn in place) is decided before, as gw_cli_detect_colors
+ * does in main. */
 void gw_cli_log_start(gw_cli *cli);
 void gw_cli_log_statement(gw_cli *cli, const gw_notice *notice);
 void gw_cli_log_finish(gw_cli *cli);
