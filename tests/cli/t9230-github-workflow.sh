@@ -6,6 +6,8 @@ test_description='the example GitHub workflow'\''s steps and the action'\''s ins
 # in order (one-line and `|` blocks), as a shell script. Steps that only
 # `uses:` an action are GitHub's (checkout, this repository's action),
 # replaced here by the checkout the test makes and godwit on the PATH.
+# The jobs' output goes to the test's log, which a failure prints, unless
+# a test looks into it.
 run_commands()
 {
 	awk -v job="$1" '
@@ -57,7 +59,7 @@ test_expect_success 'setup: a repository with main on origin and a pull request 
 test_expect_success PG 'the pull request job passes on good migrations, with annotations and a summary' '
 	cd app &&
 	PATH=$TRASH_DIRECTORY/bin:$PATH CI=true GODWIT_TEST_URL=$PG_BASE_URL \
-		GITHUB_STEP_SUMMARY=$TRASH_DIRECTORY/summary.md sh -e ../check.sh >../out 2>&1 &&
+		GITHUB_STEP_SUMMARY=$TRASH_DIRECTORY/summary.md sh -e ../check.sh &&
 	test -s ../summary.md &&
 	test_grep "20240202000000" ../summary.md
 '
@@ -77,8 +79,10 @@ test_expect_success PG 'the deploy job migrates the production URL from the secr
 	cd app && git checkout -q main &&
 	pg_new_db &&
 	PATH=$TRASH_DIRECTORY/bin:$PATH CI=true GODWIT_ENV=production GODWIT_URL=$PG_URL \
-		sh -e ../deploy.sh >../out 2>&1 &&
-	test "$(pg_count users)" = 0 &&
+		sh -e ../deploy.sh &&
+	pg_count users >count &&
+	echo 0 >expect &&
+	test_cmp expect count &&
 	test_must_fail env PATH=$TRASH_DIRECTORY/bin:$PATH CI=true GODWIT_ENV=production \
 		sh -e ../deploy.sh 2>../err &&
 	test_grep "no database URL for the protected environment production" ../err
