@@ -151,7 +151,8 @@ portable()
 			return 0
 		fi
 		need aarch64-linux-gnu-gcc aarch64-linux-gnu-objdump qemu-aarch64
-		for f in libpq.so.5 libsqlite3.a libpg_query.a libprotobuf-c.a libjansson.a libinih.a; do
+		for f in libpq.so.5 libmicrohttpd.so.12 libcurl.so.4 libsqlite3.a libpg_query.a \
+			libprotobuf-c.a libjansson.a libinih.a; do
 			[ -f "/usr/lib/$triplet/$f" ] ||
 				die "/usr/lib/$triplet/$f is missing: the arm64 build needs Debian's :arm64 packages (packaging/README.md)"
 		done

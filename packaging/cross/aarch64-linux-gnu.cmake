@@ -14,7 +14,9 @@ set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
 # machine's, the same for both architectures (LP64). Debian 12's
 # libpq-dev cannot even be installed for two architectures at once (it
 # is not Multi-Arch: same); libmicrohttpd-dev:arm64 could, with GnuTLS's
-# -dev packages, for nothing.
+# -dev packages, for nothing. (libcurl, loaded so too, comes from
+# libcurl4-openssl-dev:arm64: Debian puts its header in the folder of
+# each architecture.)
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig:${CMAKE_CURRENT_LIST_DIR}")
 set(ENV{PKG_CONFIG_PATH} "")
 # The build runs the built binary once, to write the manual pages and
