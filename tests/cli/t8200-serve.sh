@@ -165,7 +165,12 @@ test_expect_success SQLITE3,CURL 'on SQLite too' '
 	test "$(cat http.code)" = 200 &&
 	http /metrics &&
 	test_grep "^godwit_migrations{state=\"applied\"} 1$" http.body &&
-	test_grep "driver=\"sqlite\"" http.body
+	test_grep "driver=\"sqlite\"" http.body &&
+	test_grep "^godwit_failures_total 0$" http.body &&
+	test_grep "^godwit_last_apply_timestamp_seconds [0-9]*\.[0-9][0-9][0-9]$" http.body &&
+	http /history &&
+	godwit --url sqlite://lite.db --dir lite history --format json >expect &&
+	test_cmp expect http.body
 '
 
 test_done
