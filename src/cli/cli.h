@@ -6,7 +6,9 @@
  * calls its `.run` with the parsed options and arguments. A command only
  * calls the library and prints; output.c holds the printing that several
  * commands share (colors, JSON, errors, progress notices). The CLI sees the
- * library through its public headers only, like any other program would.
+ * library through its public headers only, like any other program would,
+ * but for mhd.c, which loads libmicrohttpd with src/util/dl.c's loader as
+ * the driver loads libpq.
  */
 #ifndef GW_CLI_H
 #define GW_CLI_H
