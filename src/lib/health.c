@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -88,19 +89,28 @@ typedef struct rows {
 	gw_vec lines; /* each row joined with the separator, malloc'd */
 	const char *sep;
 	long long first; /* the first column of the first row as a number */
+	int failed;      /* a row could not be kept (out of memory) */
 } rows;
 
 static int collect_row(void *payload, int ncols, const char *const *values)
 {
 	rows *rs = payload;
 	gw_str s = GW_STR_INIT;
+	char *line;
 	int i;
 
 	if (rs->lines.len == 0)
 		rs->first = values[0] ? strtoll(values[0], NULL, 10) : -1;
 	for (i = 0; i < ncols; i++)
 		gw_str_printf(&s, "%s%s", i ? rs->sep : "", values[i] ? values[i] : "");
-	return gw_vec_push(&rs->lines, gw_str_detach(&s)) < 0;
+	/* A row lost to memory must fail the check, not read as a NULL line
+	 * or as fewer rows. */
+	if (!(line = gw_str_detach(&s)) || gw_vec_push(&rs->lines, line) < 0) {
+		free(line);
+		rs->failed = 1;
+		return GW_ENOMEM;
+	}
+	return 0;
 }
 
 static int query(rows *out, gw_project *p, const char *sql, const char *param)
@@ -110,7 +120,9 @@ static int query(rows *out, gw_project *p, const char *sql, const char *param)
 	out->first = -1;
 	if (!out->sep)
 		out->sep = " ";
-	return p->conn->driver->exec(p->conn, &stmt, collect_row, out);
+	int error = p->conn->driver->exec(p->conn, &stmt, collect_row, out);
+
+	return out->failed ? gw_error_oom(p->ctx) : error;
 }
 
 static void rows_dispose(rows *rs)
@@ -130,7 +142,7 @@ static long long clock_us(void)
 
 static int check_connection(gw_report *r, gw_project *p)
 {
-	rows rs = {GW_VEC_INIT, NULL, 0};
+	rows rs = {GW_VEC_INIT, NULL, 0, 0};
 	long long start;
 	gw_conn *conn;
 	int error;
@@ -186,7 +198,7 @@ static void check_server_version(gw_report *r, gw_project *p)
 
 static int check_extensions(gw_report *r, gw_project *p)
 {
-	rows have = {GW_VEC_INIT, NULL, 0}, missing = {GW_VEC_INIT, NULL, 0};
+	rows have = {GW_VEC_INIT, NULL, 0, 0}, missing = {GW_VEC_INIT, NULL, 0, 0};
 	check_item *c;
 	size_t i;
 	int error;
@@ -220,8 +232,8 @@ cleanup:
 
 static int check_long_transactions(gw_report *r, gw_project *p, gw_check_status level)
 {
-	rows rs = {GW_VEC_INIT, NULL, 0};
-	gw_str age = GW_STR_INIT;
+	rows rs = {GW_VEC_INIT, NULL, 0, 0};
+	char age[32];
 	check_item *c;
 	size_t i;
 	int error, limit_ms;
@@ -229,7 +241,7 @@ static int check_long_transactions(gw_report *r, gw_project *p, gw_check_status 
 	if (!p->opts.max_transaction_age)
 		return 0;
 	limit_ms = p->opts.max_transaction_age;
-	gw_str_printf(&age, "%d milliseconds", limit_ms);
+	snprintf(age, sizeof(age), "%d milliseconds", limit_ms);
 	/* Both states block DDL: an active transaction and one that sits
 	 * idle with its locks held. */
 	error = query(&rs, p,
@@ -239,7 +251,7 @@ static int check_long_transactions(gw_report *r, gw_project *p, gw_check_status 
 	              "FROM pg_stat_activity WHERE datname = current_database() "
 	              "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
 	              "AND xact_start < now() - $1::interval ORDER BY xact_start",
-	              age.ptr);
+	              age);
 	if (error == 0) {
 		if (rs.lines.len)
 			c = add_check(r, "long_transactions", level, (long long)rs.lines.len,
@@ -253,14 +265,13 @@ static int check_long_transactions(gw_report *r, gw_project *p, gw_check_status 
 		for (i = 0; i < rs.lines.len; i++)
 			add_detail(r, c, rs.lines.items[i]);
 	}
-	gw_str_dispose(&age);
 	rows_dispose(&rs);
 	return error;
 }
 
 static int check_connections(gw_report *r, gw_project *p, gw_check_status level)
 {
-	rows rs = {GW_VEC_INIT, NULL, 0};
+	rows rs = {GW_VEC_INIT, NULL, 0, 0};
 	int error = query(&rs, p,
 	                  "SELECT count(*) FROM pg_stat_activity WHERE datname = "
 	                  "current_database() AND backend_type = 'client backend'",
@@ -284,7 +295,7 @@ static int check_connections(gw_report *r, gw_project *p, gw_check_status level)
 static int check_listing(gw_report *r, gw_project *p, const char *name, gw_check_status level,
                          const char *sql, const char *param, const char *found, const char *none)
 {
-	rows rs = {GW_VEC_INIT, NULL, 0};
+	rows rs = {GW_VEC_INIT, NULL, 0, 0};
 	check_item *c;
 	size_t i;
 	int error = query(&rs, p, sql, param);
@@ -379,7 +390,7 @@ static int postgres_checks(gw_report *r, gw_project *p, int full)
  * table or a view of the database. */
 static int check_sqlite_tables(gw_report *r, gw_project *p)
 {
-	rows missing = {GW_VEC_INIT, NULL, 0}, found = {GW_VEC_INIT, NULL, 0};
+	rows missing = {GW_VEC_INIT, NULL, 0, 0}, found = {GW_VEC_INIT, NULL, 0, 0};
 	const char *s = p->opts.required_tables, *end;
 	gw_str name = GW_STR_INIT;
 	check_item *c;

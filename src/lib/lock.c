@@ -75,6 +75,11 @@ static int exec_rows(gw_conn *conn, const char *sql, const char *const *params, 
 {
 	gw_stmt stmt = {sql, strlen(sql), params, n};
 
+	/* The SQL of a text that could not be built is empty: run, it would
+	 * match no row, and a lease would read as held by someone else or
+	 * lost. */
+	if (!*sql)
+		return gw_error_oom(conn->ctx);
 	return conn->driver->exec(conn, &stmt, cb, payload);
 }
 
