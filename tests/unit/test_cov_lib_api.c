@@ -1,7 +1,10 @@
 /*
  * test_cov_lib_api.c: the public calls refuse an options struct of a
  * version they do not know, with GW_EINVALID naming the struct and the
- * version, no result and nothing done (the database is not even made).
+ * version, no result and nothing done (the database is not even made);
+ * and repair and resolve refuse a version that is not there, one in no
+ * state to repair or resolve, and a resolution they do not know, leaving
+ * the history as it was.
  */
 #include "project_fixture.h"
 
@@ -53,10 +56,36 @@ static void test_unknown_option_versions(void **state)
 	assert_refused(f, error, d, "gw_drift_options version 11 is not supported");
 }
 
+static void test_repair_and_resolve_refusals(void **state)
+{
+	fixture *f = *state;
+	char message[PATH_MAX + 128];
+	size_t n = 7;
+
+	assert_int_equal(gw_project_up(&n, f->p, NULL), 0);
+	snprintf(message, sizeof(message), "migration 20990101000000 is neither in %s nor applied",
+	         f->migrations);
+	fx_assert_error(f, gw_project_repair(&n, f->p, "20990101000000"), GW_ENOTFOUND, message,
+	                NULL);
+	assert_int_equal(n, 0);
+	fx_assert_error(f, gw_project_repair(&n, f->p, "20240101000001"), GW_ESTATE,
+	                "migration 20240101000001 is applied, not changed; nothing to repair",
+	                NULL);
+	fx_assert_error(f, gw_project_resolve(f->p, "20990101000000", GW_RESOLVE_APPLIED),
+	                GW_ENOTFOUND, message, NULL);
+	fx_assert_error(f, gw_project_resolve(f->p, "20240101000001", (gw_resolution)99),
+	                GW_EINVALID, "unknown resolution 99", NULL);
+	fx_assert_query(f, "SELECT action FROM godwit_events ORDER BY id", "apply\n");
+	fx_assert_query(f, "SELECT version, state FROM godwit_migrations",
+	                "20240101000001|applied\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_unknown_option_versions, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_repair_and_resolve_refusals, setup,
+	                                        fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
