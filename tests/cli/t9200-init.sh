@@ -104,6 +104,15 @@ test_expect_success 'an existing godwit.conf is kept; an existing .gitignore gai
 	test_cmp expect next/.gitignore
 '
 
+test_expect_success 'a .gitignore with CRLF line ends that ignores it all is left alone' '
+	mkdir crlf &&
+	printf "/db/*.sqlite3\r\n/db/*.sqlite3-journal\r\n/db/*.sqlite3-wal\r\n/db/*.sqlite3-shm\r\n/db/backups/\r\n" >crlf/.gitignore &&
+	cp crlf/.gitignore gitignore.before &&
+	godwit init crlf >out &&
+	test_grep "^.gitignore exists: left as it is\$" out &&
+	test_cmp gitignore.before crlf/.gitignore
+'
+
 test_expect_success 'init --format json lists what it did' '
 	mkdir j && godwit init j --format json >out &&
 	test_grep "\"path\": \"godwit.conf\"" out &&
