@@ -114,4 +114,22 @@ test_expect_success OWN_PG 'a server that stays down: a clear error after the re
 	own_pg_resume
 '
 
+test_expect_success OWN_PG 'the server stopped during a transactional migration: the hint says it may not know' '
+	write_migration tx3/20240101000000_tx3.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE tx3 (id int);
+	SELECT pg_sleep(30);
+	EOF
+	start_in_background --url "$PG_URL" --dir tx3 --table tx3_history --connect-retries 0 up &&
+	pg_wait_for_query "pg_sleep(30)" &&
+	own_pg_halt &&
+	wait &&
+	test "$(cat bg.rc)" = 1 &&
+	test_grep "error: tx3/20240101000000_tx3.sql:3:1: lost the connection to the server" bg.out &&
+	test_grep "hint: the connection was lost while 20240101000000 was being applied, and godwit could not reconnect to learn whether it committed; once the server is back, .godwit status. shows it (a migration in a transaction is never half done)" bg.out &&
+	own_pg_resume &&
+	test "$(pg_sql "SELECT count(*) FROM tx3_history")" = 0 &&
+	test "$(pg_sql "SELECT to_regclass('\''tx3'\'') IS NULL")" = t
+'
+
 test_done
