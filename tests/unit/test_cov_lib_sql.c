@@ -4,7 +4,8 @@
  * subscriptions and ALTER DATABASE ... SET TABLESPACE, which cannot run in
  * a transaction, and views, policies, schema moves, CREATE TABLE AS over a
  * subquery and REINDEX of a schema, each with the locks it takes; and
- * the defaults that make adding a column rewrite its table (lint.c).
+ * the defaults and columns that make adding a column rewrite its table or
+ * build an index under its lock (lint.c, lint_tables.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,7 +133,8 @@ static void assert_rules(const char *sql, const char *want)
 
 	/* Only the rule under test, whatever its default level. */
 	opts.disable = "require-timeout-settings";
-	opts.warning = "adding-field-with-volatile-default";
+	opts.warning = "adding-field-with-volatile-default,adding-serial-or-identity,"
+	               "unique-constraint-without-index";
 	assert_int_equal(gw_ctx_new(&ctx), 0);
 	assert_int_equal(gw_lint_sql(&f, "m.sql", sql, strlen(sql), &opts, ctx), 0);
 	for (i = 0; i < gw_findings_count(f); i++)
@@ -165,12 +167,28 @@ static void test_volatile_defaults(void **state)
 	             "");
 }
 
+/* A new identity column gets a value in every row: the table is
+ * rewritten. An existing column made an identity keeps its values and
+ * takes only a sequence: no rewrite (PostgreSQL keeps the same
+ * relfilenode), so nothing to report. A new column with UNIQUE builds its
+ * index while the table is locked. */
+static void test_identity_and_unique_columns(void **state)
+{
+	(void)state;
+	assert_rules("ALTER TABLE t ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;",
+	             "adding-serial-or-identity\n");
+	assert_rules("ALTER TABLE t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;", "");
+	assert_rules("ALTER TABLE t ADD COLUMN code text UNIQUE;",
+	             "unique-constraint-without-index\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_kinds),
 	        cmocka_unit_test(test_locks),
 	        cmocka_unit_test(test_volatile_defaults),
+	        cmocka_unit_test(test_identity_and_unique_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,11 +157,6 @@ static void alter_cmd(gw_lint_cx *cx, const char *table, const PgQuery__AlterTab
 		if (constraint_of(c->def))
 			add_constraint(cx, table, constraint_of(c->def));
 		break;
-	case AT(AddIdentity):
-		gw_lint__report(cx, "adding-serial-or-identity", -1, table, "ACCESS EXCLUSIVE",
-		                NULL, "making %s.%s an identity column rewrites the table", table,
-		                c->name);
-		break;
 	case AT(DetachPartition):
 		if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD &&
 		    !c->def->partition_cmd->concurrent)
