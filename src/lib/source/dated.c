@@ -2,7 +2,7 @@
  * dated.c: dated migrations (see docs/formats.md).
  *
  * 2026-01-21_name.sql and 2026-01-21_name_rollback.sql, ordered by their
- * @depends-on lines as well as by date (source.c, order.c).
+ * @depends-on lines as well as by date (file.c, order.c).
  */
 #include "priv.h"
 #include "../../util/text.h"

@@ -6,7 +6,7 @@
  * joined by '.' or '_' (Flyway reads V1_1 as 1.1); the loader stores it with
  * dots so both spellings are one version. Everything else about a Flyway
  * file (whole file is the SQL, directives, checksums) is the loader's usual
- * path in source.c.
+ * path in file.c.
  */
 #include <string.h>
 

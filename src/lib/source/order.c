@@ -1,7 +1,7 @@
 /*
  * order.c: the apply order of a migration set.
  *
- * After source.c has read the folder, this file rejects duplicate versions,
+ * After folder.c has read the folder, this file rejects duplicate versions,
  * resolves every @depends-on to a migration and runs a stable topological
  * sort: of the migrations whose dependencies are all placed, the one with
  * the smallest version always goes next. Without dependencies that is plain

@@ -30,9 +30,10 @@ struct markers;
 struct gw_loader;
 struct gw_folder;
 
-/* One folder convention, as the generic loader (source.c) and `godwit new`
- * see it. Each convention is one file of src/lib/source/ exporting one of
- * these; format.c lists them all, and finds one by gw_format or by name. */
+/* One folder convention, as the generic loader (folder.c, file.c, read.c)
+ * and `godwit new` see it. Each convention is one file of src/lib/source/
+ * exporting one of these; format.c lists them all, and finds one by
+ * gw_format or by name. */
 typedef struct gw_convention {
 	gw_format format;
 	const char *name;           /* canonical, for --source-format and messages */
