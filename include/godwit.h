@@ -20,5 +20,6 @@
 #include "godwit/prove.h"
 #include "godwit/init.h"
 #include "godwit/events.h"
+#include "godwit/graph.h"
 
 #endif

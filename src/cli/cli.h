@@ -151,6 +151,7 @@ extern const gw_cmd gw_cmd_create;
 extern const gw_cmd gw_cmd_drop;
 extern const gw_cmd gw_cmd_wait;
 extern const gw_cmd gw_cmd_serve;
+extern const gw_cmd gw_cmd_graph;
 
 /* cmd_schema.c: snapshot options
  * from the command line (`names` holds the --schema values; free it), a
@@ -165,8 +166,11 @@ json_t *gw_cli_diff_json(const gw_schema_diff *d);
 
 /* The JSON documents of `status`, `health` and `history` (from the
  * events at index first on), also served by `godwit serve`; and the
- * names of gw_check_status's values ("ok", "warn", "fail"). */
-json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st);
+ * names of gw_check_status's values ("ok", "warn", "fail"). With a graph
+ * (gw_project_graph, whose status st is), each migration also lists the
+ * versions it depends on. */
+json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st,
+                           const gw_graph *graph);
 json_t *gw_cli_health_json(const gw_report *r);
 json_t *gw_cli_history_json(const gw_history *h, size_t first);
 extern const char *const gw_cli_check_names[];

@@ -376,7 +376,7 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 		s->ready = 0;
 		s->error = error_body(ctx, "cannot read the history");
 	} else {
-		s->status = dump(gw_cli_status_json(p, srv->cli->config, st));
+		s->status = dump(gw_cli_status_json(p, srv->cli->config, st, NULL));
 	}
 
 	pthread_mutex_lock(&srv->lock);

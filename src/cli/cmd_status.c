@@ -129,8 +129,25 @@ static void print_summary(const gw_status *st)
 		       gw_status_other_tool(st));
 }
 
-static json_t *entry_json(const gw_status_entry *e)
+/* The versions migration i names in its -- @depends-on lines. */
+static json_t *depends_json(const gw_graph *g, size_t i)
 {
+	const gw_status *st = gw_graph_status(g);
+	json_t *list = json_array();
+	size_t k;
+
+	for (k = 0; k < gw_graph_edge_count(g); k++) {
+		const gw_graph_edge *e = gw_graph_edge_get(g, k);
+
+		if (e->to == i && e->kind == GW_GRAPH_DEPENDS_ON)
+			gw_json_append(list, gw_json_str(gw_status_get(st, e->from)->version));
+	}
+	return list;
+}
+
+static json_t *entry_json(const gw_status *st, const gw_graph *g, size_t i)
+{
+	const gw_status_entry *e = gw_status_get(st, i);
 	json_t *o = json_object();
 
 	gw_json_set(o, "version", gw_json_str(e->version));
@@ -155,6 +172,8 @@ static json_t *entry_json(const gw_status_entry *e)
 	                    ? json_null()
 	                    : json_integer(e->statements_done));
 	gw_json_set(o, "error", gw_json_str(e->error));
+	if (g)
+		gw_json_set(o, "depends_on", depends_json(g, i));
 	return o;
 }
 
@@ -195,7 +214,8 @@ static json_t *other_json(const gw_status *st)
 	return o;
 }
 
-json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st)
+json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st,
+                           const gw_graph *g)
 {
 	json_t *root = json_object(), *list = json_array();
 	size_t i, n = gw_status_count(st);
@@ -205,7 +225,7 @@ json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, c
 	gw_json_set(root, "dir", gw_json_str(gw_config_get(config, "dir")));
 	gw_json_set(root, "dir_source", gw_json_str(gw_config_source(config, "dir")));
 	for (i = 0; i < n; i++)
-		gw_json_append(list, entry_json(gw_status_get(st, i)));
+		gw_json_append(list, entry_json(st, g, i));
 	gw_json_set(root, "migrations", list);
 	gw_json_set(root, "summary", summary_json(st));
 	gw_json_set(root, "other_history", other_json(st));
@@ -219,17 +239,20 @@ static int needs_attention(const gw_status *st)
 
 static int status_run(gw_cli *cli, const gw_args *args)
 {
-	gw_status *st = NULL;
+	const gw_status *st;
+	gw_graph *g = NULL;
 	int exit_code = 0, rc;
 	size_t i;
 
 	for (i = 0; i < args->nopts; i++)
 		if (args->opts[i].id == OPT_EXIT_CODE)
 			exit_code = 1;
-	if ((rc = gw_project_status(&st, cli->project)) < 0)
+	/* The graph's nodes are the status entries, with what each depends on. */
+	if ((rc = gw_project_graph(&g, cli->project)) < 0)
 		return gw_cli_fail(cli, rc);
+	st = gw_graph_status(g);
 	if (cli->output == GW_OUTPUT_JSON) {
-		rc = gw_json_print(cli, gw_cli_status_json(cli->project, cli->config, st));
+		rc = gw_json_print(cli, gw_cli_status_json(cli->project, cli->config, st, g));
 	} else {
 		/* A folder godwit found by itself is named, so a user who
 		 * expected another one sees it at once. */
@@ -242,7 +265,7 @@ static int status_run(gw_cli *cli, const gw_args *args)
 	}
 	if (rc == GW_EXIT_OK && exit_code && needs_attention(st))
 		rc = GW_EXIT_FOUND;
-	gw_status_free(st);
+	gw_graph_free(g);
 	return rc;
 }
 

@@ -36,6 +36,7 @@ const gw_cmd *const gw_commands[] = {
         &gw_cmd_drop,    &gw_cmd_wait,
         &gw_cmd_serve,   &gw_cmd_init,
         &gw_cmd_completion,
+        &gw_cmd_graph,
         &gw_cmd_version, &gw_cmd_help,
         NULL,
 };

@@ -62,9 +62,9 @@
 #
 # Prerequisites, named before the title (test_expect_success PG 'title' '...';
 # several as PG,SQLITE3; !NAME negates): GODWIT (the binary exists), PG (a
-# server is configured), PSQL, SQLITE3 (the sqlite3 program), SANITY (file
-# permissions are enforced, i.e. not root), ROOT, CC (a C compiler),
-# PKGCONFIG. A test whose prerequisites are missing is skipped.
+# server is configured), PSQL, SQLITE3 (the sqlite3 program), DOT (graphviz's
+# dot), SANITY (file permissions are enforced, i.e. not root), ROOT, CC (a C
+# compiler), PKGCONFIG. A test whose prerequisites are missing is skipped.
 #
 # A script that runs `godwit test` or `drift --replay` on the server has a
 # line "# ctest: ephemeral databases" before it sources this file: each such
@@ -245,6 +245,7 @@ command -v psql >/dev/null 2>&1 && test_set_prereq PSQL
 command -v sqlite3 >/dev/null 2>&1 && test_set_prereq SQLITE3
 command -v cc >/dev/null 2>&1 && test_set_prereq CC
 command -v pkg-config >/dev/null 2>&1 && test_set_prereq PKGCONFIG
+command -v dot >/dev/null 2>&1 && test_set_prereq DOT
 # sqitch itself, with its PostgreSQL and SQLite drivers (.ci/run installs them).
 if command -v sqitch >/dev/null 2>&1; then
 	perl -MDBD::Pg -e 1 2>/dev/null && test_set_prereq SQITCH

@@ -39,4 +39,5 @@ const gw_convention gw_convention_dated = {
         .down_place = gw_source__rollback_down_place,
         .new_files = gw_source__rollback_new,
         .repeatable_dir = 1,
+        .by_dependencies = 1,
 };

@@ -135,6 +135,7 @@ void gw_source__mig_free(gw_source_mig *m)
 	for (i = 0; i < m->pub.ndepends; i++)
 		free(m->pub.depends[i]);
 	free(m->pub.depends);
+	free(m->pub.requires);
 	free(m->depends_line);
 	for (i = 0; i < m->pub.nconflicts; i++)
 		free(m->pub.conflicts[i]);

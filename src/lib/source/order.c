@@ -157,9 +157,17 @@ static int resolve(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 	if (!keys)
 		return gw_error_oom(ctx);
 	for (i = 0; i < g->n && !error; i++) {
-		const gw_source_mig *m = sp->all[i];
+		gw_source_mig *m = sp->all[i];
 
 		g->dep_off[i] = e;
+		/* Kept for the dependency graph (graph.c) once the sort is done. */
+		free(m->pub.requires);
+		m->pub.requires = NULL;
+		if (m->pub.ndepends &&
+		    !(m->pub.requires = calloc(m->pub.ndepends, sizeof(*m->pub.requires)))) {
+			error = gw_error_oom(ctx);
+			break;
+		}
 		for (d = 0; d < m->pub.ndepends; d++) {
 			/* A path to the file works as well as its name. */
 			name = m->pub.depends[d];
@@ -174,6 +182,7 @@ static int resolve(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 				error = repeatable_error(sp, m, d, ctx);
 				break;
 			}
+			m->pub.requires[d] = &sp->all[hit->idx]->pub;
 			g->targets[e++] = hit->idx;
 		}
 	}

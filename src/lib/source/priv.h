@@ -136,6 +136,9 @@ typedef struct gw_convention {
 	int empty_down;        /* GW_EMPTY_DOWN_*: what a down file without SQL means */
 	int repeatable_dir;    /* it keeps repeatables in a repeatable/ folder */
 	int notes_ignored;     /* a file in its folder that is no migration gets a notice */
+	/* The migrations form a graph of their @depends-on lines rather than
+	 * a line (dated): `godwit graph` then draws no order edges. */
+	int by_dependencies;
 } gw_convention;
 
 /* What a down file that holds no SQL means. */

@@ -34,8 +34,9 @@ typedef struct gw_migration {
 	char down_checksum[GW_CHECKSUM_HEX]; /* of the down text; "" if none */
 	char **depends;                      /* @depends-on targets as written (file names) */
 	size_t ndepends;
-	char **conflicts; /* versions that must not be applied when this one is
-	                     (sqitch's [!change]) */
+	struct gw_migration **requires; /* the migration each of depends names (order.c) */
+	char **conflicts;               /* versions that must not be applied when this one is
+	                                   (sqitch's [!change]) */
 	size_t nconflicts;
 	size_t index; /* position in apply order */
 } gw_migration;
