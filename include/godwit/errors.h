@@ -94,7 +94,8 @@ typedef enum {
 	GW_NOTICE_LOCK_WAIT, /* another runner holds the lock; waiting */
 	GW_NOTICE_SERVER,    /* a NOTICE or WARNING sent by the database */
 	/* A statement of a migration about to be sent: its SQL as message,
-	 * version, name and file, and its 1-based number in duration_ms. */
+	 * version, name and file, its 1-based number in duration_ms and its
+	 * line in the file in line. */
 	GW_NOTICE_STATEMENT,
 } gw_notice_kind;
 
@@ -105,6 +106,9 @@ typedef struct gw_notice {
 	const char *file;
 	const char *message; /* never NULL */
 	long long duration_ms;
+	/* GW_NOTICE_STATEMENT, and GW_NOTICE_SERVER while a migration runs:
+	 * the 1-based line of the statement in file; 0 when unknown. */
+	int line;
 } gw_notice;
 
 typedef void (*gw_notice_cb)(const gw_notice *notice, void *payload);

@@ -18,6 +18,9 @@
  *   runner lock (up, down, redo, repair, resolve, baseline, adopt, seed,
  *   reset, restore) renews its lease from a thread, stopped and joined when
  *   the call gives the lock back (at the latest in gw_project_free).
+ * - the progress thread: with a progress callback set (gw_project_set_progress),
+ *   up, down and redo report what runs from a thread, with a connection of
+ *   its own on PostgreSQL, stopped and joined when the run ends.
  * The ctx's notice callback is called on the calling thread, except for the
  * warnings of a connect that is retried (GW_NOTICE_WARNING, "retrying in
  * ..."), which may come from the connecting thread while the calling
@@ -346,6 +349,42 @@ gw_project_down(size_t *reverted, gw_project *project, const gw_down_options *op
 
 /* Reverts the last applied migration and applies it again. */
 GW_EXTERN(int) gw_project_redo(gw_project *project);
+
+/* ---- progress ------------------------------------------------------------ */
+
+/* What a run is doing now, for a display that redraws itself. */
+typedef struct {
+	const char *version; /* the migration running; NULL: none (clear the display) */
+	const char *name;
+	const char *file; /* the file whose SQL runs */
+	gw_direction direction;
+	/* Statement-by-statement migrations: the statement running (1-based)
+	 * of `statements`; 0 for one that runs in a transaction. */
+	size_t statement;
+	size_t statements;
+	long long elapsed_ms; /* since the migration started */
+	/* PostgreSQL: while its statement waits for a lock, the first of the
+	 * sessions that hold it up (pg_blocking_pids), how many there are,
+	 * and how long it has waited; blocker_pid 0 when it does not wait.
+	 * application and query are "" when the server hides them. */
+	int blocker_pid;
+	const char *blocker_application;
+	const char *blocker_query;
+	int blockers;
+	long long waiting_ms;
+} gw_progress;
+
+typedef void (*gw_progress_cb)(const gw_progress *progress, void *payload);
+
+/* While up, down or redo run a migration, cb is called every interval_ms
+ * (0: 100) from a thread of the library's own, and once with version NULL
+ * when the migration ends (from the calling thread); the calls never
+ * overlap. On PostgreSQL that thread opens a second connection, on which
+ * it asks the server every 250 ms which sessions block the migration's.
+ * cb NULL (the default) turns it off, and no thread or connection is made.
+ * Set it before the run, not during one. */
+GW_EXTERN(void)
+gw_project_set_progress(gw_project *project, gw_progress_cb cb, void *payload, int interval_ms);
 
 /* ---- repairs ------------------------------------------------------------ */
 

@@ -13,6 +13,7 @@
 #ifndef GW_CLI_H
 #define GW_CLI_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -96,8 +97,10 @@ struct gw_cli {
 	const char *config_file;
 	const char *env_file;
 	const char *flags[GW_CLI_MAX_FLAGS];
-	int yes;   /* --yes: confirmed without a terminal */
-	int force; /* --force: destructive commands in a protected environment */
+	int yes;         /* --yes: confirmed without a terminal */
+	int force;       /* --force: destructive commands in a protected environment */
+	int verbose;     /* --verbose: each statement as it is sent, notices with positions */
+	int no_progress; /* --no-progress: no progress line even on a terminal */
 	int help;
 	int version;
 
@@ -109,6 +112,13 @@ struct gw_cli {
 	json_t *applied;
 	json_t *reverted;
 	json_t *skipped;
+
+	/* The progress line on stderr (a terminal): drawn from the library's
+	 * progress thread, erased by whatever prints next; out_lock keeps
+	 * the two from mixing. */
+	pthread_mutex_t out_lock;
+	int progress_shown;
+	long long progress_drawn_ms;
 };
 
 /* The command table (main.c), NULL-terminated, and the global options:
@@ -231,6 +241,9 @@ void gw_cli_warn(gw_cli *cli, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
 
 /* The library's progress reports, printed (text) or collected (JSON). */
 void gw_cli_notice(const gw_notice *notice, void *payload);
+/* Shows what runs on a progress line when stderr is a terminal (and not
+ * --no-progress, TERM=dumb or JSON output). */
+void gw_cli_progress_setup(gw_cli *cli);
 /* Stops (mute = 1) or restarts reporting the library's notices: a plan made
  * only to count what a run will do would say each notice the run says again. */
 void gw_cli_mute_notices(gw_cli *cli, int mute);

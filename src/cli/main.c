@@ -55,6 +55,8 @@ enum {
 	G_HELP,
 	G_VERSION,
 	G_SCHEMA_ALIAS,
+	G_VERBOSE,
+	G_NO_PROGRESS,
 	G_SETTING = 2000,
 };
 
@@ -69,6 +71,10 @@ const gw_opt gw_global_options[] = {
         {G_FORCE, "force", 0, NULL, "allow reverting in a protected environment"},
         {G_HELP, "help", 'h', NULL, "show help"},
         {G_VERSION, "version", 0, NULL, "show the version"},
+        {G_VERBOSE, "verbose", 0, NULL,
+         "print each statement as it is sent, and the server's notices with their line"},
+        {G_NO_PROGRESS, "no-progress", 0, NULL,
+         "no progress line on a terminal (what runs, for how long, who blocks it)"},
         /* The history schema's flag was --schema before `schema dump
          * --schema` (a snapshot filter) made the name ambiguous; a
          * command's own --schema is matched first. */
@@ -179,6 +185,12 @@ static int apply_global(gw_cli *cli, const gw_opt *o, const char *value)
 		break;
 	case G_VERSION:
 		cli->version = 1;
+		break;
+	case G_VERBOSE:
+		cli->verbose = 1;
+		break;
+	case G_NO_PROGRESS:
+		cli->no_progress = 1;
 		break;
 	case G_SCHEMA_ALIAS:
 		if ((slot = flag_slot(cli, "schema")))
@@ -416,6 +428,8 @@ static int prepare(gw_cli *cli)
 		return rc;
 	if ((needs & (GW_NEEDS_PROJECT | GW_NEEDS_DB)) && (rc = open_project(cli)) != 0)
 		return rc;
+	if (cli->project)
+		gw_cli_progress_setup(cli);
 	return 0;
 }
 
@@ -531,6 +545,7 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	memset(&args, 0, sizeof(args));
+	pthread_mutex_init(&cli.out_lock, NULL);
 	gw_cli_detect_colors(&cli);
 	rc = run(&cli, &args, argc, argv);
 	rc = finish_output(rc);

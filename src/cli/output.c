@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -372,23 +374,194 @@ static void progress(gw_cli *cli, const char *sgr, const char *label, const gw_n
 	fflush(stdout);
 }
 
+/* "godwit: FILE:LINE: " before what the server said while a statement
+ * ran (with --verbose) and before each statement sent. */
+static void at_line(const gw_notice *n)
+{
+	fputs("godwit: ", stderr);
+	if (n->file && n->line > 0)
+		fprintf(stderr, "%s:%d: ", n->file, n->line);
+	else if (n->file)
+		fprintf(stderr, "%s: ", n->file);
+}
+
 static void notice_to_stderr(gw_cli *cli, const gw_notice *n)
 {
 	if (n->kind == GW_NOTICE_WARNING) {
 		gw_cli_warn(cli, "%s", n->message);
 		return;
 	}
+	if (n->kind == GW_NOTICE_SERVER && cli->verbose) {
+		at_line(n);
+		fprintf(stderr, "%s\n", n->message);
+		return;
+	}
 	fprintf(stderr, "godwit: %s\n", n->message);
 }
+
+/* ---- the progress line ------------------------------------------------------ */
+
+/* At most this often: a terminal redrawn faster only flickers. */
+#define PROGRESS_MIN_MS 100
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Erases the progress line, if drawn, before other output; out_lock held. */
+static void progress_erase(gw_cli *cli)
+{
+	if (!cli->progress_shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	cli->progress_shown = 0;
+}
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+	const char *columns = getenv("COLUMNS");
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (columns && atoi(columns) > 0)
+		return atoi(columns);
+	return 80;
+}
+
+static void put_duration(char *buf, size_t size, long long ms)
+{
+	if (ms < 60000)
+		snprintf(buf, size, "%lld.%llds", ms / 1000, ms % 1000 / 100);
+	else
+		snprintf(buf, size, "%lldm%02llds", ms / 60000, ms % 60000 / 1000);
+}
+
+/* Appends text to line (of size cap) with each run of white space (a
+ * query's line breaks) as one space. */
+static size_t put_flat(char *line, size_t at, size_t cap, const char *text)
+{
+	int space = 0;
+
+	for (; text && *text && at + 1 < cap; text++) {
+		if (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space && at + 2 < cap)
+			line[at++] = ' ';
+		space = 0;
+		line[at++] = *text;
+	}
+	line[at] = '\0';
+	return at;
+}
+
+/* Cuts line to `columns` characters (UTF-8 aware), ending in "..." when cut. */
+static void fit(char *line, int columns)
+{
+	int w = 0;
+	char *p;
+
+	for (p = line; *p; p++) {
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue;
+		if (++w > columns) {
+			if (columns > 3) {
+				char *q = p;
+				int back = 3;
+
+				while (back > 0 && q > line) {
+					q--;
+					if (((unsigned char)*q & 0xC0) != 0x80)
+						back--;
+				}
+				strcpy(q, "...");
+			} else {
+				*p = '\0';
+			}
+			return;
+		}
+	}
+}
+
+/* "applying 20240101000000 users: statement 2 of 3, 4.1s; waiting 3.9s
+ * for pid 4242 (psql): LOCK TABLE users IN ACCESS EXCLUSIVE MODE" */
+static void progress_text(char *line, size_t cap, const gw_progress *g)
+{
+	char elapsed[32], waited[32];
+	size_t at;
+
+	put_duration(elapsed, sizeof(elapsed), g->elapsed_ms);
+	if (g->statement)
+		snprintf(line, cap, "%s %s %s: statement %zu of %zu, %s",
+		         g->direction == GW_DOWN ? "reverting" : "applying", g->version,
+		         g->name ? g->name : "", g->statement, g->statements, elapsed);
+	else
+		snprintf(line, cap, "%s %s %s: %zu statement%s in a transaction, %s",
+		         g->direction == GW_DOWN ? "reverting" : "applying", g->version,
+		         g->name ? g->name : "", g->statements, g->statements == 1 ? "" : "s",
+		         elapsed);
+	if (!g->blocker_pid)
+		return;
+	put_duration(waited, sizeof(waited), g->waiting_ms);
+	at = strlen(line);
+	at += (size_t)snprintf(line + at, cap - at, "; waiting %s for a lock held by pid %d",
+	                       waited, g->blocker_pid);
+	if (at < cap && g->blocker_application && *g->blocker_application)
+		at += (size_t)snprintf(line + at, cap - at, " (%s)", g->blocker_application);
+	if (at < cap && g->blockers > 1)
+		at += (size_t)snprintf(line + at, cap - at, " and %d more", g->blockers - 1);
+	if (at + 2 < cap && g->blocker_query && *g->blocker_query) {
+		strcpy(line + at, ": ");
+		put_flat(line, at + 2, cap, g->blocker_query);
+	}
+}
+
+static void draw_progress(const gw_progress *g, void *payload)
+{
+	gw_cli *cli = payload;
+	char line[1024];
+	long long now = now_ms();
+
+	pthread_mutex_lock(&cli->out_lock);
+	if (!g->version) {
+		progress_erase(cli);
+	} else if (!cli->progress_shown || now - cli->progress_drawn_ms >= PROGRESS_MIN_MS) {
+		progress_text(line, sizeof(line), g);
+		fit(line, terminal_width() - 1);
+		fprintf(stderr, "\r%s\033[K", line);
+		fflush(stderr);
+		cli->progress_shown = 1;
+		cli->progress_drawn_ms = now;
+	}
+	pthread_mutex_unlock(&cli->out_lock);
+}
+
+void gw_cli_progress_setup(gw_cli *cli)
+{
+	const char *term = getenv("TERM");
+
+	if (cli->no_progress || cli->output == GW_OUTPUT_JSON || !isatty(STDERR_FILENO) ||
+	    (term && !strcmp(term, "dumb")))
+		return;
+	gw_project_set_progress(cli->project, draw_progress, cli, PROGRESS_MIN_MS);
+}
+
+/* ---- notices ----------------------------------------------------------------- */
 
 void gw_cli_mute_notices(gw_cli *cli, int mute)
 {
 	gw_ctx_set_notice_cb(cli->ctx, mute ? NULL : gw_cli_notice, cli);
 }
 
-void gw_cli_notice(const gw_notice *n, void *payload)
+static void notice(gw_cli *cli, const gw_notice *n)
 {
-	gw_cli *cli = payload;
 	int json = cli->output == GW_OUTPUT_JSON;
 
 	switch (n->kind) {
@@ -414,9 +587,18 @@ void gw_cli_notice(const gw_notice *n, void *payload)
 		break;
 	case GW_NOTICE_APPLYING:
 	case GW_NOTICE_REVERTING:
-		break; /* the line comes when it is done, with its duration */
+		/* Said before it runs, so a log shows what a long or stuck
+		 * run is doing; the result line comes when it is done. */
+		fprintf(stderr, "godwit: %s %s %s\n",
+		        n->kind == GW_NOTICE_APPLYING ? "applying" : "reverting",
+		        n->version ? n->version : "", n->name ? n->name : "");
+		break;
 	case GW_NOTICE_STATEMENT:
-		gw_cli_log_statement(cli, n); /* for the run's log only */
+		gw_cli_log_statement(cli, n); /* for the run's log */
+		if (cli->verbose) {
+			at_line(n);
+			fprintf(stderr, "%s\n", n->message);
+		}
 		break;
 	case GW_NOTICE_INFO:
 	case GW_NOTICE_WARNING:
@@ -426,6 +608,23 @@ void gw_cli_notice(const gw_notice *n, void *payload)
 		notice_to_stderr(cli, n);
 		break;
 	}
+}
+
+void gw_cli_notice(const gw_notice *n, void *payload)
+{
+	gw_cli *cli = payload;
+
+	/* A statement is for the run's log only, unless --verbose: the
+	 * progress line stays. */
+	if (n->kind == GW_NOTICE_STATEMENT && !cli->verbose) {
+		gw_cli_log_statement(cli, n);
+		return;
+	}
+	pthread_mutex_lock(&cli->out_lock);
+	progress_erase(cli);
+	notice(cli, n);
+	fflush(stderr);
+	pthread_mutex_unlock(&cli->out_lock);
 }
 
 /* ---- plans ----------------------------------------------------------------- */

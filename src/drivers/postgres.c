@@ -27,6 +27,7 @@ typedef struct gw_pgconn {
 	PGcancel *cancel; /* made at connect time: PQcancel is signal-safe with it */
 	char *server_version;
 	int last_position; /* of the last failed statement, for last_error_position */
+	size_t running;    /* the statement of the batch whose results are read, for notices */
 	int pgbouncer;     /* the URL says pgbouncer=true */
 } gw_pgconn;
 
@@ -165,10 +166,18 @@ static void notice_receiver(void *arg, const PGresult *res)
 	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
+	gw_str text = GW_STR_INIT;
+
 	if (!primary)
 		primary = PQresultErrorMessage(res);
-	gw_notify(pc->base.ctx, GW_NOTICE_SERVER, NULL, NULL, NULL, -1, "%s: %s",
-	          severity ? severity : "NOTICE", primary);
+	if (!pc->base.on_notice) {
+		gw_notify(pc->base.ctx, GW_NOTICE_SERVER, NULL, NULL, NULL, -1, "%s: %s",
+		          severity ? severity : "NOTICE", primary);
+		return;
+	}
+	gw_str_printf(&text, "%s: %s", severity ? severity : "NOTICE", primary);
+	pc->base.on_notice(pc->base.notice_payload, pc->running, text.ptr);
+	gw_str_dispose(&text);
 }
 
 /* "15.18 (Debian 15.18-1)" -> "15.18" */
@@ -469,6 +478,7 @@ static int run(gw_pgconn *pc, const char *sql, int nparams, const char *const *p
 
 	*out = NULL;
 	pc->last_position = 0;
+	pc->running = 0;
 	if (nparams > 0)
 		res = PQexecParams(pc->pg, sql, nparams, NULL, params, NULL, NULL, 0);
 	else
@@ -547,8 +557,14 @@ static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
 	int nulls = 0;
 
 	for (;;) {
-		PGresult *res = PQgetResult(pc->pg);
+		PGresult *res;
 		ExecStatusType st;
+
+		/* The notices read with query q's results are its own (libpq
+		 * stops reading once a result is complete); BEGIN's and
+		 * COMMIT's fall outside the statements. */
+		pc->running = query - 1;
+		res = PQgetResult(pc->pg);
 
 		if (!res) {
 			/* One NULL ends each query's results; a second in a row

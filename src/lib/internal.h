@@ -90,7 +90,23 @@ struct gw_project {
 	volatile sig_atomic_t cancelled;
 	_Atomic(gw_conn *) cancel_conn;
 	struct gw_events *events; /* the event stream, events.c; NULL until used */
+	/* gw_project_set_progress; the thread that calls it while a run lasts. */
+	gw_progress_cb progress_cb;
+	void *progress_payload;
+	int progress_interval_ms;
+	struct gw_watch *watch;
 };
+
+/* progress.c: what the runner tells the progress thread: a migration starts
+ * (each: it runs statement by statement, from statement 1), statement i
+ * (0-based) starts, the migration ended; stop ends the thread, when the
+ * run is over. Nothing happens without a progress callback. */
+typedef struct gw_watch gw_watch;
+void gw_progress__begin(gw_project *p, const gw_migration *m, gw_direction dir, const char *file,
+                        size_t statements, int each);
+void gw_progress__statement(gw_project *p, size_t i);
+void gw_progress__end(gw_project *p);
+void gw_progress__stop(gw_project *p);
 
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);

@@ -555,6 +555,7 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 		goto cleanup;
 	error = run_selection(done, p, &sel, dir);
 cleanup:
+	gw_progress__stop(p);
 	gw_project__unlock(p);
 	gw_status_free(st);
 	free(sel.items);
@@ -717,6 +718,7 @@ int gw_project_redo(gw_project *p)
 	if ((error = gw_run_down(p, sel.items[0].m)) == 0)
 		error = gw_run_up(p, sel.items[0].m, NULL, &skipped);
 cleanup:
+	gw_progress__stop(p);
 	gw_project__unlock(p);
 	gw_status_free(st);
 	free(sel.items);

@@ -259,6 +259,7 @@ void gw_project_free(gw_project *p)
 {
 	if (!p)
 		return;
+	gw_progress__stop(p);
 	gw_project__unlock(p);
 	gw_events__free(p);
 	gw_project__forget_conn(p);

@@ -44,6 +44,60 @@ static const char *section(const gw_prepared *pm)
 	return pm->text.file_text.ptr + pm->text.offset;
 }
 
+static int line_of(const gw_prepared *pm, const gw_sql_stmt *s)
+{
+	int line, column;
+
+	gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size,
+	                 pm->text.offset + s->offset, &line, &column);
+	return line;
+}
+
+/* ---- what the caller hears while a migration runs ---------------------------- */
+
+/* Which statement of the file a notice of the server belongs to: the
+ * driver gives the index in what it was sent; statement = index + shift. */
+typedef struct notice_map {
+	gw_project *p;
+	const gw_migration *m;
+	const gw_prepared *pm;
+	long shift;
+} notice_map;
+
+static void on_server_notice(void *payload, size_t index, const char *text)
+{
+	const notice_map *nm = payload;
+	long at = (long)index + nm->shift;
+	int line = 0;
+
+	if (index < (size_t)-1 && at >= 0 && (size_t)at < nm->pm->stmts.count)
+		line = line_of(nm->pm, &nm->pm->stmts.items[at]);
+	gw_notify_at(nm->p->ctx, GW_NOTICE_SERVER, nm->m->version, nm->m->name, nm->pm->path.ptr,
+	             -1, line, "%s", text);
+}
+
+/* Notices the server sends while the migration's statements run are
+ * given the file and line of their statement; first is the index, in
+ * what the driver is sent, of the statement `from` of the file. */
+static void hear_notices(notice_map *nm, gw_project *p, const gw_migration *m,
+                         const gw_prepared *pm, size_t first, size_t from)
+{
+	nm->p = p;
+	nm->m = m;
+	nm->pm = pm;
+	nm->shift = (long)from - (long)first;
+	p->conn->on_notice = on_server_notice;
+	p->conn->notice_payload = nm;
+}
+
+static void stop_hearing(gw_project *p)
+{
+	if (p->conn) {
+		p->conn->on_notice = NULL;
+		p->conn->notice_payload = NULL;
+	}
+}
+
 static int refuse_transaction_control(gw_project *p, const gw_prepared *pm, const gw_sql_stmt *s)
 {
 	char kw[32];
@@ -194,8 +248,9 @@ static void say_statements(gw_project *p, const gw_migration *m, const gw_prepar
 	for (i = from; i < pm->stmts.count && (!each || i == from); i++) {
 		const gw_sql_stmt *s = &pm->stmts.items[i];
 
-		gw_notify(p->ctx, GW_NOTICE_STATEMENT, m->version, m->name, pm->path.ptr,
-		          (long long)(i + 1), "%.*s", (int)s->len, section(pm) + s->offset);
+		gw_notify_at(p->ctx, GW_NOTICE_STATEMENT, m->version, m->name, pm->path.ptr,
+		             (long long)(i + 1), line_of(pm, s), "%.*s", (int)s->len,
+		             section(pm) + s->offset);
 	}
 }
 
@@ -529,7 +584,11 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 	}
 	say_statements(p, m, pm, 0, 0);
 	do {
+		notice_map nm;
+
+		hear_notices(&nm, p, m, pm, first_body, 0);
 		error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+		stop_hearing(p);
 		if (error < 0 && fail.index == guard && is_concurrent_apply(p)) {
 			error = skip_concurrent(p, m, skipped);
 			goto cleanup;
@@ -646,15 +705,6 @@ static void invalid_dispose(invalid_indexes *v)
 	gw_str_dispose(&v->ours);
 }
 
-static int statement_line(const gw_prepared *pm, const gw_sql_stmt *s)
-{
-	int line, column;
-
-	gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size,
-	                 pm->text.offset + s->offset, &line, &column);
-	return line;
-}
-
 /* A concurrent build that failed or was cancelled leaves its index behind,
  * INVALID: running the statement again would fail with "already exists",
  * or, with IF NOT EXISTS, keep the broken index. Before a retry or a resume
@@ -687,7 +737,7 @@ static int drop_failed_build(gw_project *p, const gw_migration *m, const gw_prep
 	gw_notify(p->ctx, GW_NOTICE_WARNING, m->version, m->name, m->up_file, -1,
 	          "%s:%d: dropped the INVALID index %s that a failed build of this statement "
 	          "left, to build it again",
-	          pm->path.ptr, statement_line(pm, s), v.ours.ptr);
+	          pm->path.ptr, line_of(pm, s), v.ours.ptr);
 cleanup:
 	gw_str_dispose(&sql);
 	invalid_dispose(&v);
@@ -775,11 +825,18 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 		    (error = gw_sql_index_build(&build, stmt.sql, stmt.len, p->ctx)) < 0)
 			return error;
 		say_statements(p, m, pm, i, 1);
+		gw_progress__statement(p, i);
 		do {
+			notice_map nm;
+
 			if (attempt > 0 || (resume && i == from))
 				error = drop_failed_build(p, m, pm, s, &build);
-			if (error == 0 &&
-			    (error = p->conn->driver->exec(p->conn, &stmt, NULL, NULL)) < 0) {
+			if (error < 0)
+				continue; /* to should_retry */
+			hear_notices(&nm, p, m, pm, 0, i);
+			error = p->conn->driver->exec(p->conn, &stmt, NULL, NULL);
+			stop_hearing(p);
+			if (error < 0) {
 				gw_exec_failure f = {i,
 				                     p->conn->driver->last_error_position(p->conn)};
 
@@ -835,6 +892,8 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 		goto cleanup;
 	gw_notify(p->ctx, GW_NOTICE_APPLYING, m->version, m->name, m->up_file, -1, "applying %s",
 	          pm.path.ptr);
+	gw_progress__begin(p, m, GW_UP, pm.path.ptr, pm.stmts.count,
+	                   !pm.transactional || resume_from);
 	if (pm.transactional && !resume_from) {
 		error = up_transactional(p, m, &pm, skipped);
 	} else {
@@ -860,10 +919,12 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 			goto cleanup;
 		}
 	}
+	gw_progress__end(p);
 	if (error == 0 && !*skipped)
 		gw_notify(p->ctx, GW_NOTICE_APPLIED, m->version, m->name, m->up_file,
 		          clock_ms() - start, "applied %s", pm.path.ptr);
 cleanup:
+	gw_progress__end(p);
 	gw_prepared_dispose(&pm);
 	return error;
 }
@@ -884,7 +945,11 @@ static int down_transactional(gw_project *p, const gw_migration *m, const gw_pre
 	}
 	say_statements(p, m, pm, 0, 0);
 	do {
+		notice_map nm;
+
+		hear_notices(&nm, p, m, pm, first_body, 0);
 		error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+		stop_hearing(p);
 		if (error < 0)
 			locate_failure(p, pm, &fail, first_body);
 	} while (error < 0 && should_retry(p, m, attempt++, 1));
@@ -905,6 +970,7 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 		goto cleanup;
 	gw_notify(p->ctx, GW_NOTICE_REVERTING, m->version, m->name, m->down_file, -1,
 	          "reverting %s", pm.path.ptr);
+	gw_progress__begin(p, m, GW_DOWN, pm.path.ptr, pm.stmts.count, !pm.transactional);
 	if (pm.transactional) {
 		error = down_transactional(p, m, &pm);
 	} else {
@@ -915,10 +981,12 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 		    (error = finish(p, m, "revert")) < 0)
 			goto cleanup;
 	}
+	gw_progress__end(p);
 	if (error == 0)
 		gw_notify(p->ctx, GW_NOTICE_REVERTED, m->version, m->name, m->down_file,
 		          clock_ms() - start, "reverted %s", pm.path.ptr);
 cleanup:
+	gw_progress__end(p);
 	gw_prepared_dispose(&pm);
 	return error;
 }

@@ -211,26 +211,46 @@ void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...)
 	refresh(ctx);
 }
 
-void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
-               const char *file, long long duration_ms, const char *fmt, ...)
+static void notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
+                   const char *file, long long duration_ms, int line, const char *fmt, va_list ap)
 {
 	gw_str msg = GW_STR_INIT;
 	gw_notice n;
-	va_list ap;
 
-	if (!ctx || !ctx->notice_cb || ctx->quiet)
-		return;
-	va_start(ap, fmt);
 	gw_str_vprintf(&msg, fmt, ap);
-	va_end(ap);
 	n.kind = kind;
 	n.version = version;
 	n.name = name;
 	n.file = file;
 	n.message = msg.ptr;
 	n.duration_ms = duration_ms;
+	n.line = line;
 	ctx->notice_cb(&n, ctx->notice_payload);
 	gw_str_dispose(&msg);
+}
+
+void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
+               const char *file, long long duration_ms, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx || !ctx->notice_cb || ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	notify(ctx, kind, version, name, file, duration_ms, 0, fmt, ap);
+	va_end(ap);
+}
+
+void gw_notify_at(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
+                  const char *file, long long duration_ms, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx || !ctx->notice_cb || ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	notify(ctx, kind, version, name, file, duration_ms, line, fmt, ap);
+	va_end(ap);
 }
 
 const char *gw_error_code_name(int code)

@@ -43,5 +43,10 @@ void gw_ctx__copy_notice_cb(gw_ctx *dst, const gw_ctx *src);
 void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
                const char *file, long long duration_ms, const char *fmt, ...)
         GW_FORMAT_PRINTF(7, 8);
+/* A notice about a line of a file: a statement sent, or what the server
+ * said while it ran. */
+void gw_notify_at(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
+                  const char *file, long long duration_ms, int line, const char *fmt, ...)
+        GW_FORMAT_PRINTF(8, 9);
 
 #endif

@@ -30,6 +30,13 @@ typedef struct gw_driver gw_driver;
 typedef struct gw_conn {
 	const gw_driver *driver;
 	gw_ctx *ctx; /* where errors and server notices go */
+	/* Set by the library while a migration runs: a notice the server
+	 * sends goes here instead of to ctx, with the index in the batch of
+	 * the statement that raised it (exec_tx: 0 for the first statement;
+	 * exec: 0), so it can be given its file and line. text is
+	 * "SEVERITY: message". */
+	void (*on_notice)(void *payload, size_t index, const char *text);
+	void *notice_payload;
 } gw_conn;
 
 /* One statement with optional text parameters ($1, $2, ... in the SQL;
