@@ -532,7 +532,9 @@ static void draw_progress(const gw_progress *g, void *payload)
 	pthread_mutex_lock(&cli->out_lock);
 	if (!g->version) {
 		progress_erase(cli);
-	} else if (!cli->progress_shown || now - cli->progress_drawn_ms >= PROGRESS_MIN_MS) {
+	} else if (now - cli->progress_drawn_ms >= PROGRESS_MIN_MS) {
+		/* Also across migrations: a run of quick ones is not
+		 * drawn a hundred times a second. */
 		progress_text(line, sizeof(line), g);
 		fit(line, terminal_width() - 1);
 		fprintf(stderr, "\r%s\033[K", line);

@@ -249,4 +249,21 @@ test_expect_success SQLITE3 'SQLite on a terminal: the progress line, erased bef
 	test_grep "^${ESC}\[Kapplied  20240102000000 count" lines
 '
 
+test_expect_success SQLITE3 'many quick migrations: still at most 10 redraws a second' '
+	mkdir -p quick/db/migrations && cd quick &&
+	for i in $(seq 10 49); do
+		printf "%s\n" "-- migrate:up" "CREATE TABLE t$i (id int);" >"db/migrations/202401010000${i}_t$i.sql" ||
+		return 1
+	done &&
+	start=$(now_ms) &&
+	on_terminal tty.out "$GODWIT up" &&
+	end=$(now_ms) &&
+	tr "\r" "\n" <tty.out | sed "s/${ESC}\\[K//g" >lines &&
+	test "$(grep -c "^applied  " lines)" = 40 &&
+	redraws=$(grep -c "^applying " lines) &&
+	elapsed=$((end - start)) &&
+	echo "redraws: $redraws in $elapsed ms" &&
+	test "$redraws" -le $((elapsed / 100 + 1))
+'
+
 test_done
