@@ -53,8 +53,8 @@
 # test_expect_code, test_must_fail, test_cmp, test_grep, test_when_finished,
 # test_set_prereq, test_have_prereq, test_done, godwit, write_migration,
 # pg_new_db, pg_db_url, pg_sql, pg_count (alias psql_count), pg_running_queries,
-# pg_signal_queries, pg_wait_for_query, sqlite_sql, and for scripts that run
-# on both databases gw, db_sql, user_tables, states.
+# pg_signal_queries, pg_wait_for_query, sqlite_sql, without_start_lines, and
+# for scripts that run on both databases gw, db_sql, user_tables, states.
 #
 # Variables for tests: TRASH_DIRECTORY, GW_SOURCE_DIR (the repository),
 # TEST_DIRECTORY (tests/cli), PG_BASE_URL (the server), PG_URL and PG_DB (set
@@ -556,6 +556,14 @@ godwit()
 		return 127
 	fi
 	"$GODWIT" "$@"
+}
+
+# without_start_lines FILE: FILE without the lines saying that a migration
+# starts ("godwit: applying V NAME", "godwit: reverting V NAME"), for a
+# test that a run said nothing else on stderr.
+without_start_lines()
+{
+	grep -v "^godwit: \(applying\|reverting\) [^ ]* [^ ]*\$" "$1" || :
 }
 
 # write_migration FILE <<EOF: writes stdin to FILE, creating its folder.

@@ -48,6 +48,7 @@ test_expect_success PG 'Ctrl-C in a transactional migration cancels it: exit 130
 	wait &&
 	test "$(cat rc)" = 130 &&
 	cat >expect <<-\EOF &&
+	godwit: applying 20240101000000 slow
 
 	godwit: interrupted; cancelling the running statement (press Ctrl-C again to quit at once)
 	godwit: error: db/migrations/20240101000000_slow.sql: interrupted: 20240101000000 slow was cancelled and rolled back; nothing of it was applied

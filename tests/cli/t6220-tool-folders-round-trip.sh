@@ -16,11 +16,15 @@ round_trip()
 	shift 2 &&
 	pg_new_db &&
 	godwit --url "$PG_URL" --dir "$dir" "$@" up >out 2>err &&
-	test_cmp /dev/null err &&
+	without_start_lines err >warnings &&
+	test_cmp /dev/null warnings &&
+	test "$(grep -c "^godwit: applying " err)" = "$n" &&
 	test_grep "^applied $n migrations\{0,1\}$" out &&
 	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = ${SQ}public${SQ} AND tablename NOT LIKE ${SQ}godwit%${SQ}")" -gt 0 &&
 	godwit --url "$PG_URL" --dir "$dir" "$@" down --all >out 2>err &&
-	test_cmp /dev/null err &&
+	without_start_lines err >warnings &&
+	test_cmp /dev/null warnings &&
+	test "$(grep -c "^godwit: reverting " err)" = "$n" &&
 	test_grep "^reverted $n migrations\{0,1\}$" out &&
 	pg_sql "SELECT tablename FROM pg_tables WHERE schemaname = ${SQ}public${SQ} AND tablename NOT LIKE ${SQ}godwit%${SQ}
 		UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = ${SQ}public${SQ}::regnamespace
