@@ -33,6 +33,9 @@ typedef struct gw_graph gw_graph;
  * of its lines, then its order edge; an order edge is left out where a
  * @depends-on edge already joins the same two migrations. */
 GW_EXTERN(int) gw_project_graph(gw_graph **out, gw_project *project);
+/* The same graph on a status of this project the caller already has
+ * (gw_project_status): the graph borrows it, and is freed before it. */
+GW_EXTERN(int) gw_status_graph(gw_graph **out, gw_project *project, const gw_status *status);
 /* The nodes: node i is gw_status_get(gw_graph_status(g), i). */
 GW_EXTERN(const gw_status *) gw_graph_status(const gw_graph *graph);
 GW_EXTERN(size_t) gw_graph_edge_count(const gw_graph *graph);

@@ -376,7 +376,13 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 		s->ready = 0;
 		s->error = error_body(ctx, "cannot read the history");
 	} else {
-		s->status = dump(gw_cli_status_json(p, srv->cli->config, st, NULL));
+		/* /status is status --format json: with what each migration
+		 * depends on, from the graph on this status. */
+		gw_graph *g = NULL;
+
+		if (gw_status_graph(&g, p, st) == 0)
+			s->status = dump(gw_cli_status_json(p, srv->cli->config, st, g));
+		gw_graph_free(g);
 	}
 
 	pthread_mutex_lock(&srv->lock);

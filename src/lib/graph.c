@@ -21,7 +21,8 @@
 
 struct gw_graph {
 	gw_ctx *ctx;
-	gw_status *status;
+	const gw_status *status;
+	gw_status *owned; /* status, when the graph made it */
 	gw_graph_edge *edges;
 	size_t count;
 	int linear;
@@ -65,18 +66,21 @@ static int build_edges(gw_graph *g, const gw_source *src, gw_ctx *ctx)
 	return 0;
 }
 
-int gw_project_graph(gw_graph **out, gw_project *p)
+static int make(gw_graph **out, gw_project *p, gw_status *owned, const gw_status *st)
 {
 	gw_graph *g = NULL;
 	gw_source *src;
 	int error;
 
 	*out = NULL;
-	if (!(g = calloc(1, sizeof(*g))))
+	if (!(g = calloc(1, sizeof(*g)))) {
+		gw_status_free(owned);
 		return gw_error_oom(p->ctx);
+	}
 	g->ctx = p->ctx;
-	if ((error = gw_project_status(&g->status, p)) < 0 ||
-	    (error = gw_project__source(&src, p)) < 0)
+	g->owned = owned;
+	g->status = st;
+	if ((error = gw_project__source(&src, p)) < 0)
 		goto cleanup;
 	g->linear = !gw_convention_of(src->format)->by_dependencies;
 	if ((error = build_edges(g, src, p->ctx)) < 0)
@@ -86,6 +90,25 @@ int gw_project_graph(gw_graph **out, gw_project *p)
 cleanup:
 	gw_graph_free(g);
 	return error;
+}
+
+int gw_project_graph(gw_graph **out, gw_project *p)
+{
+	gw_status *st = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = gw_project_status(&st, p)) < 0)
+		return error;
+	return make(out, p, st, st);
+}
+
+int gw_status_graph(gw_graph **out, gw_project *p, const gw_status *st)
+{
+	*out = NULL;
+	if (!st)
+		return gw_error_set(p->ctx, GW_EINVALID, "no status to build the graph on");
+	return make(out, p, NULL, st);
 }
 
 const gw_status *gw_graph_status(const gw_graph *g)
@@ -266,7 +289,7 @@ void gw_graph_free(gw_graph *g)
 {
 	if (!g)
 		return;
-	gw_status_free(g->status);
+	gw_status_free(g->owned);
 	free(g->edges);
 	free(g);
 }

@@ -36,7 +36,8 @@ test_expect_success PG 'COPY ... TO STDOUT runs in a migration, with or without 
 	godwit --url "$PG_URL" up >out 2>err &&
 	test_grep "^applied 2 migrations$" out &&
 	test_grep ! "^[1-4]$" out &&
-	test ! -s err &&
+	without_start_lines err >warnings &&
+	test ! -s warnings &&
 	test "$(pg_sql "SELECT string_agg(id::text, ${SQ},${SQ} ORDER BY id) FROM t")" = "1,2,3,4" &&
 	godwit --url "$PG_URL" down --all >/dev/null &&
 	test "$(public_tables)" = "godwit_events,godwit_migrations"

@@ -45,6 +45,7 @@ test_expect_success SQLITE3 'a disk that fills up during a migration: it is roll
 	size=$(wc -c <app.db) &&
 	test_expect_code 1 limited 200 "$GODWIT" --url $U up >out 2>err &&
 	cat >expect <<-\EOF &&
+	godwit: applying 20240102000000 big
 	godwit: error: db/migrations/20240102000000_big.sql: disk I/O error
 	hint: the migration was rolled back and nothing of it was applied; fix it and run godwit up again
 	EOF

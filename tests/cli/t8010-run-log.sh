@@ -42,12 +42,14 @@ test_expect_success PG 'up writes the log: a header, what the terminal showed, t
 	test_cmp out actual &&
 	cat >expect <<-EOF &&
 	# godwit up, environment development, godwit $("$GODWIT" version | sed -n "s/^godwit \([^ ]*\).*/\1/p")
+	godwit: applying 20240101000000 users
 	-- 20240101000000 users, statement 1 (db/migrations/20240101000000_users.sql)
 	CREATE TABLE users (id int);
 	-- 20240101000000 users, statement 2 (db/migrations/20240101000000_users.sql)
 	INSERT INTO users VALUES (1);
 	applied  20240101000000 users
 	godwit: db/migrations/20240102000000_idx.sql:2: CREATE INDEX cannot run inside a transaction; running this migration without one, statement by statement
+	godwit: applying 20240102000000 idx
 	-- 20240102000000 idx, statement 1 (db/migrations/20240102000000_idx.sql)
 	CREATE INDEX CONCURRENTLY users_id ON users (id);
 	applied  20240102000000 idx
