@@ -172,6 +172,7 @@ test_expect_success PG,PYTHON 'a receiver that keeps failing: three attempts, a 
 		--notify "slack:$HTTP/fail/T000/Xsecret" down >/dev/null 2>err &&
 	test "$(received http)" = 9 &&
 	cat >expect <<-EOF &&
+	godwit: reverting 20240101000000 users
 	godwit: warning: could not notify slack:$HTTP/****: HTTP 500 (3 attempts)
 	EOF
 	test_cmp expect err
@@ -183,6 +184,7 @@ test_expect_success PG,PYTHON 'a receiver slower than notify_timeout: a warning,
 	test "$(received http)" = 12 &&
 	sed "s/after [0-9]* milliseconds.*/after N milliseconds/" err >actual &&
 	cat >expect <<-EOF &&
+	godwit: applying 20240101000000 users
 	godwit: warning: could not notify $HTTP/****: Timeout was reached (3 attempts)
 	EOF
 	test_cmp expect actual
