@@ -178,7 +178,8 @@ test_expect_success SQLITE3 'a schema file that is a folder: a warning names it,
 	godwit up >out 2>err &&
 	test_grep "^applied 2 migrations\$" out &&
 	echo "godwit: warning: writing the schema file after up failed: cannot write schemadir/schema.sql: Is a directory (the up itself is done)" >expect &&
-	test_cmp expect err &&
+	without_start_lines err >actual &&
+	test_cmp expect actual &&
 	test "$(ls schemadir)" = schema.sql &&
 	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations")" = 2
 '
@@ -189,11 +190,13 @@ test_expect_success SQLITE3 'a snapshot that cannot be recorded: a warning, or w
 	printf "schema_record = true\n" >godwit.conf &&
 	godwit up >out 2>err &&
 	echo "godwit: warning: recording the schema snapshot after up failed: cannot modify godwit_schema_snapshots because it is a view (the up itself is done)" >expect &&
-	test_cmp expect err &&
+	without_start_lines err >actual &&
+	test_cmp expect actual &&
 	godwit down >out 2>err &&
 	test_grep "^godwit: warning: recording the schema snapshot after down failed: " err &&
 	GODWIT_SCHEMA_STRICT=true test_expect_code 4 godwit up >out 2>err &&
 	cat >expect <<-\EOF &&
+	godwit: applying 20240102000000 posts
 	godwit: error: recording the schema snapshot after up failed: cannot modify godwit_schema_snapshots because it is a view
 	hint: the up itself is done; '\''godwit drift --record'\'' records the snapshot, '\''godwit schema dump -o FILE'\'' writes the file
 	EOF
