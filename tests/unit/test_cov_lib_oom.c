@@ -19,7 +19,7 @@
  * It runs only when GODWIT_TEST_PG_URL names a server (the ctest test
  * unit/test_cov_lib_oom_pg gives it the suite's); without it the test is
  * skipped. Each run is some 50 round trips to the server, so the ctest
- * test fails only every GW_OOM_STRIDE-th (17th) allocation; run by hand
+ * test fails only every GW_OOM_STRIDE-th (41st) allocation; run by hand
  * without it, every one fails in turn.
  */
 #include "project_fixture.h"
