@@ -80,9 +80,12 @@ test_expect_success PG,CURL 'SIGTERM while a request waits for the locked databa
 	# stop, not from the timeout.
 	GODWIT_SERVE_CACHE=0 GODWIT_SERVE_TIMEOUT=60s serve_start --url "$PG_URL" &&
 	{ curl -s -o waiting.body -w "%{http_code} %{time_total}" -m 120 "$SERVE_URL/status" >waiting.out & } &&
+	curl_pid=$! &&
+	# On failure, what the request and the server saw.
+	test_when_finished "test \"\$gw_eval_ret\" = 0 || cat waiting.out serve.err >&4 2>/dev/null; true" &&
 	pg_wait_for_query "godwit_migrations\"" &&
 	serve_stop &&
-	wait &&
+	wait "$curl_pid" &&
 	test "$(cut -d" " -f1 waiting.out)" = 503 &&
 	test "$(cut -d" " -f2 waiting.out | cut -d. -f1)" -lt 30
 '
