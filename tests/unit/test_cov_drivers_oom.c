@@ -25,45 +25,7 @@
 
 #include "drivers/registry.h"
 #include "util/error.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-char *__real_strdup(const char *s);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-char *__wrap_strdup(const char *s);
-
-static long alloc_count, fail_at = -1, failed;
-
-static int should_fail(void)
-{
-	if (fail_at < 0 || ++alloc_count != fail_at)
-		return 0;
-	failed++;
-	return 1;
-}
-
-void *__wrap_malloc(size_t size)
-{
-	return should_fail() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	return should_fail() ? NULL : __real_realloc(p, size);
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return should_fail() ? NULL : __real_strdup(s);
-}
+#include "oom.h"
 
 static gw_stmt stmt_of(const char *sql)
 {
@@ -159,17 +121,15 @@ static void every_allocation_failure_in_the_driver_is_enomem(void **state)
 	for (n = 1; n < 100000; n++) {
 		gw_conn *conn = NULL;
 
-		alloc_count = 0;
-		failed = 0;
-		fail_at = n;
+		oom_fail_at(n);
 		if (!outcome(ctx, gw_driver_postgres.open(&conn, url, NULL, ctx)))
 			use(conn, ctx);
 		else
 			assert_null(conn);
-		fail_at = -1;
+		oom_fail_at(-1);
 		if (conn)
 			conn->driver->close(conn);
-		if (!failed)
+		if (!oom_reached())
 			break; /* the whole run did not reach allocation n */
 	}
 	print_message("%ld allocations failed one at a time\n", n - 1);

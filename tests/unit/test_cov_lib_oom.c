@@ -24,50 +24,9 @@
  */
 #include "project_fixture.h"
 
-#include <stdatomic.h>
-
 #include "drivers/registry.h"
 #include "util/str.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-char *__real_strdup(const char *s);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-char *__wrap_strdup(const char *s);
-
-/* Atomic: the lease's heartbeat thread allocates too. */
-static atomic_long alloc_count, fail_at = -1, failed;
-
-static int should_fail(void)
-{
-	if (atomic_load(&fail_at) < 0 || atomic_fetch_add(&alloc_count, 1) + 1 != fail_at)
-		return 0;
-	atomic_fetch_add(&failed, 1);
-	return 1;
-}
-
-void *__wrap_malloc(size_t size)
-{
-	return should_fail() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	return should_fail() ? NULL : __real_realloc(p, size);
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return should_fail() ? NULL : __real_strdup(s);
-}
+#include "oom.h"
 
 typedef struct {
 	fixture *f;
@@ -157,7 +116,7 @@ static void check_failure(pg_fixture *pf, int error, const char *call)
 	    strstr(e->message, "(null)") ||
 	    (e->code != GW_ENOMEM && e->code != GW_ESTATE && e->code != GW_ENODOWN &&
 	     !(e->code == GW_ELOCK && strstr(e->message, "lease could not be renewed"))))
-		fail_msg("%s returned %d at allocation %ld with %s", call, error, fail_at,
+		fail_msg("%s returned %d at allocation %ld with %s", call, error, oom_failing(),
 		         e ? (e->message[0] ? e->message : "an empty message") : "no error set");
 	gw_ctx_clear_error(pf->f->ctx);
 }
@@ -169,7 +128,7 @@ static void check_failure(pg_fixture *pf, int error, const char *call)
 			check_failure(pf, error_, #call);                                          \
 		else if (gw_ctx_error(pf->f->ctx))                                                 \
 			fail_msg("%s succeeded with an error set at allocation %ld: %s", #call,    \
-			         fail_at, gw_ctx_error(pf->f->ctx)->message);                      \
+			         oom_failing(), gw_ctx_error(pf->f->ctx)->message);                \
 	} while (0)
 
 static void files(fixture *f)
@@ -223,7 +182,7 @@ static void run_read(pg_fixture *pf)
 	gw_findings_free(fi);
 	TRY(gw_schema_snapshot(&s, p, &so));
 	if (s && !gw_schema_count(s))
-		fail_msg("an empty snapshot at allocation %ld", fail_at);
+		fail_msg("an empty snapshot at allocation %ld", oom_failing());
 	gw_schema_free(s);
 	TRY(gw_project_health(&rep, p));
 	gw_report_free(rep);
@@ -232,7 +191,7 @@ static void run_read(pg_fixture *pf)
 	gw_report_free(rep);
 	TRY(gw_project_drift(&d, p, NULL));
 	if (d && gw_schema_diff_count(d))
-		fail_msg("drift found a difference at allocation %ld", fail_at);
+		fail_msg("drift found a difference at allocation %ld", oom_failing());
 	gw_schema_diff_free(d);
 	TRY(gw_project_history(&h, p, NULL, 0));
 	gw_history_free(h);
@@ -310,15 +269,13 @@ static void oom_loop(pg_fixture *pf, void (*prepare)(pg_fixture *), void (*run)(
 	check(pf);
 	for (n = 1; n < 100000; n += stride) {
 		prepare(pf);
-		alloc_count = 0;
-		failed = 0;
-		fail_at = n;
+		oom_fail_at(n);
 		run(pf);
-		fail_at = -1;
+		oom_fail_at(-1);
 		gw_ctx_clear_error(pf->f->ctx);
 		pf->f->notices[0] = '\0';
 		check(pf);
-		if (!failed)
+		if (!oom_reached())
 			break;
 	}
 	print_message("every %ld of %ld allocations failed one at a time\n", stride, n - 1);

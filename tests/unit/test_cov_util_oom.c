@@ -24,59 +24,7 @@
 #include "util/str.h"
 #include "util/url.h"
 #include "util/vec.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-char *__real_strdup(const char *s);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-char *__wrap_strdup(const char *s);
-
-static long alloc_count, fail_at = -1, failed;
-
-static int should_fail(void)
-{
-	if (fail_at < 0 || ++alloc_count != fail_at)
-		return 0;
-	failed++;
-	return 1;
-}
-
-void *__wrap_malloc(size_t size)
-{
-	return should_fail() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	return should_fail() ? NULL : __real_realloc(p, size);
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return should_fail() ? NULL : __real_strdup(s);
-}
-
-static void fail_from(long n)
-{
-	alloc_count = 0;
-	failed = 0;
-	fail_at = n;
-}
-
-/* Ends a round: 1 when allocation n was reached (try the next one). */
-static int reached(void)
-{
-	fail_at = -1;
-	return failed != 0;
-}
+#include "oom.h"
 
 static char dir[512];
 
@@ -115,9 +63,9 @@ static void a_context_that_cannot_be_made_is_enomem(void **state)
 	gw_ctx *ctx = NULL;
 
 	(void)state;
-	fail_from(1);
+	oom_fail_at(1);
 	assert_int_equal(gw_ctx_new(&ctx), GW_ENOMEM);
-	assert_true(reached());
+	assert_true(oom_reached());
 	assert_null(ctx);
 }
 
@@ -133,12 +81,12 @@ static void an_error_without_memory_keeps_its_code(void **state)
 	for (n = 1;; n++) {
 		const gw_error *e;
 
-		fail_from(n);
+		oom_fail_at(n);
 		assert_int_equal(gw_error_set(ctx, GW_ESQL, "relation %s does not exist", "t"),
 		                 GW_ESQL);
 		gw_error_set_location(ctx, "db/migrations/1_a.sql", 3, 4);
 		gw_error_prefix(ctx, "%s: ", "1_a");
-		if (!reached())
+		if (!oom_reached())
 			break;
 		e = gw_ctx_error(ctx);
 		assert_int_equal(e->code, GW_ESQL);
@@ -168,9 +116,9 @@ static void folders_and_files_without_memory(void **state)
 	snprintf(sub, sizeof(sub), "%s/a/b/c", dir);
 	snprintf(file, sizeof(file), "%s/a/conf", dir);
 	for (n = 1;; n++) {
-		fail_from(n);
+		oom_fail_at(n);
 		rc = gw_make_dirs(sub, 0755, ctx);
-		if (!reached())
+		if (!oom_reached())
 			break;
 		expect_oom(ctx, rc);
 		assert_int_equal(gw_path_is_dir(sub), -1);
@@ -179,9 +127,9 @@ static void folders_and_files_without_memory(void **state)
 	assert_int_equal(gw_path_is_dir(sub), 1);
 	assert_int_equal(gw_file_create(file, "old", 3, ctx), 0);
 	for (n = 1;; n++) {
-		fail_from(n);
+		oom_fail_at(n);
 		rc = gw_file_replace(file, "new", 3, ctx);
-		if (!reached())
+		if (!oom_reached())
 			break;
 		expect_oom(ctx, rc);
 		assert_int_equal(gw_file_read(&text, file, 100, ctx), 0);
@@ -192,9 +140,9 @@ static void folders_and_files_without_memory(void **state)
 	assert_string_equal(text.ptr, "new");
 	snprintf(sub, sizeof(sub), "%s/a", dir);
 	for (n = 1;; n++) {
-		fail_from(n);
+		oom_fail_at(n);
 		rc = gw_dir_list(&names, sub, ctx);
-		if (!reached())
+		if (!oom_reached())
 			break;
 		expect_oom(ctx, rc);
 		gw_vec_dispose(&names, free);
@@ -224,9 +172,9 @@ static void programs_without_memory_do_not_start(void **state)
 	assert_int_equal(gw_ctx_new(&ctx), 0);
 	for (n = 1;; n++) {
 		gw_str_clear(&out);
-		fail_from(n);
+		oom_fail_at(n);
 		rc = gw_proc_run(&status, &out, argv, env, -1, ctx);
-		if (!reached())
+		if (!oom_reached())
 			break;
 		if (rc < 0) {
 			expect_oom(ctx, rc);
@@ -237,9 +185,9 @@ static void programs_without_memory_do_not_start(void **state)
 	assert_int_equal(status, 0);
 	assert_string_equal(out.ptr, "given");
 	for (n = 1;; n++) {
-		fail_from(n);
+		oom_fail_at(n);
 		rc = gw_proc_pipe(st, &out, argv, cat, env, NULL, ctx);
-		if (!reached())
+		if (!oom_reached())
 			break;
 		expect_oom(ctx, rc);
 		assert_int_equal(st[0], -1);
@@ -266,9 +214,9 @@ static void masking_without_memory_fails_whole(void **state)
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
 		for (n = 1;; n++) {
 			gw_str_clear(&out);
-			fail_from(n);
+			oom_fail_at(n);
 			rc = gw_url_mask(&out, urls[i]);
-			if (!reached())
+			if (!oom_reached())
 				break;
 			if (rc == 0)
 				assert_null(strstr(out.ptr, "secret"));

@@ -28,45 +28,7 @@
 #include "project_fixture.h"
 
 #include "drivers/pgurl.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-char *__real_strdup(const char *s);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-char *__wrap_strdup(const char *s);
-
-static long alloc_count, fail_at = -1, failed, fail_at_last;
-
-static int should_fail(void)
-{
-	if (fail_at < 0 || ++alloc_count != fail_at)
-		return 0;
-	failed++;
-	return 1;
-}
-
-void *__wrap_malloc(size_t size)
-{
-	return should_fail() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	return should_fail() ? NULL : __real_realloc(p, size);
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return should_fail() ? NULL : __real_strdup(s);
-}
+#include "oom.h"
 
 /* Removes path and, for a folder, everything in it. */
 static void rm_rf(const char *path)
@@ -138,7 +100,7 @@ static void check_failure(fixture *f, int error)
 	assert_true(error < 0);
 	assert_non_null(e);
 	if (!oom_like(e))
-		fail_msg("at allocation %ld: %s", fail_at, e->message);
+		fail_msg("at allocation %ld: %s", oom_failing(), e->message);
 	assert_int_equal(e->code, error);
 	assert_true(e->message[0] != '\0');
 	gw_ctx_clear_error(f->ctx);
@@ -150,7 +112,7 @@ static void check_call_failure(fixture *f, int error, const char *call)
 	const gw_error *e = gw_ctx_error(f->ctx);
 
 	if (!e || e->code != error || !e->message[0] || !oom_like(e))
-		fail_msg("%s returned %d at allocation %ld with %s", call, error, fail_at,
+		fail_msg("%s returned %d at allocation %ld with %s", call, error, oom_failing(),
 		         e ? (e->message[0] ? e->message : "an empty message") : "no error set");
 	gw_ctx_clear_error(f->ctx);
 }
@@ -163,7 +125,7 @@ static void check_call_failure(fixture *f, int error, const char *call)
 			check_call_failure(f, error_, #call);                                      \
 		else if (gw_ctx_error(f->ctx))                                                     \
 			fail_msg("%s succeeded with an error set at allocation %ld: %s", #call,    \
-			         fail_at, gw_ctx_error(f->ctx)->message);                          \
+			         oom_failing(), gw_ctx_error(f->ctx)->message);                    \
 	} while (0)
 
 /* A call without a context: running out of memory is GW_ENOMEM. */
@@ -171,7 +133,8 @@ static void check_call_failure(fixture *f, int error, const char *call)
 	do {                                                                                       \
 		int error_ = (call);                                                               \
 		if (error_ < 0 && error_ != GW_ENOMEM)                                             \
-			fail_msg("%s returned %d at allocation %ld", #call, error_, fail_at);      \
+			fail_msg("%s returned %d at allocation %ld", #call, error_,                \
+			         oom_failing());                                                   \
 	} while (0)
 
 /* The database file with `applied` of the two migrations applied, made
@@ -200,15 +163,13 @@ static long oom_loop(fixture *f, void (*prepare)(fixture *), void (*run)(fixture
 
 	for (n = getenv("OOM_FROM") ? atol(getenv("OOM_FROM")) : 1; n < 100000; n++) {
 		prepare(f);
-		alloc_count = 0;
-		failed = 0;
-		fail_at = fail_at_last = n;
+		oom_fail_at(n);
 		run(f);
-		fail_at = -1;
+		oom_fail_at(-1);
 		gw_ctx_clear_error(f->ctx);
 		f->notices[0] = '\0';
 		check(f);
-		if (!failed)
+		if (!oom_reached())
 			break; /* the whole scenario ran without reaching allocation n */
 	}
 	print_message("%ld allocations failed one at a time\n", n - 1);
@@ -223,7 +184,7 @@ static void prepare_empty(fixture *f)
 	unlink(f->db);
 }
 
-/* Everything a project does, with allocation number fail_at failing. */
+/* Everything a project does, with one allocation (oom_failing()) failing. */
 static void run_migrate(fixture *f)
 {
 	gw_project_options o = f->opts;
@@ -298,7 +259,7 @@ static void prepare_one_applied(fixture *f)
 }
 
 /* Everything that reads a project (and the two that only add a snapshot
- * or probe rows), with allocation number fail_at failing. */
+ * or probe rows), with one allocation (oom_failing()) failing. */
 static void run_inspect(fixture *f)
 {
 	gw_project_options o = f->opts;
@@ -428,7 +389,7 @@ static void run_prove(fixture *f)
 		assert_int_equal(gw_test_report_count(r), 1);
 		if (e->result != GW_TEST_PASS &&
 		    (e->result != GW_TEST_FAIL || !strstr(e->reason, "out of memory") || e->diff))
-			fail_msg("at allocation %ld the test says %s: %s", fail_at_last,
+			fail_msg("at allocation %ld the test says %s: %s", oom_failing(),
 			         gw_test_result_name(e->result), e->reason ? e->reason : "");
 	}
 	gw_test_report_free(r);
@@ -437,9 +398,9 @@ static void run_prove(fixture *f)
 	if (d && gw_schema_diff_count(d)) {
 		char *text = NULL;
 
-		fail_at = -1;
+		oom_fail_at(-1);
 		gw_schema_diff_text(&text, d);
-		fail_msg("drift --replay found a difference at allocation %ld: %s", fail_at_last,
+		fail_msg("drift --replay found a difference at allocation %ld: %s", oom_failing(),
 		         text);
 	}
 	gw_schema_diff_free(d);
@@ -457,7 +418,8 @@ static void check_prove(fixture *f)
 	assert_non_null(dir);
 	while ((e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			print_error("left behind at allocation %ld: %s\n", fail_at_last, e->d_name);
+			print_error("left behind at allocation %ld: %s\n", oom_failing(),
+			            e->d_name);
 			files++;
 		}
 	closedir(dir);
@@ -659,11 +621,9 @@ static void test_pgurl_allocation_failures_are_enomem(void **state)
 	for (n = 1; n < 10000; n++) {
 		gw_str out = GW_STR_INIT, info = GW_STR_INIT, password = GW_STR_INIT;
 
-		alloc_count = 0;
-		failed = 0;
-		fail_at = n;
+		oom_fail_at(n);
 		parse_and_write(url, ctx, rc, &out, &info, &password);
-		fail_at = -1;
+		oom_fail_at(-1);
 		if (rc[0] < 0) {
 			assert_int_equal(rc[0], GW_ENOMEM);
 			assert_string_equal(gw_ctx_error(ctx)->message, "out of memory");
@@ -679,7 +639,7 @@ static void test_pgurl_allocation_failures_are_enomem(void **state)
 		gw_str_dispose(&out);
 		gw_str_dispose(&info);
 		gw_str_dispose(&password);
-		if (!failed)
+		if (!oom_reached())
 			break;
 	}
 	print_message("%ld allocations of the URL failed one at a time\n", n - 1);

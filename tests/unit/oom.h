@@ -1,0 +1,20 @@
+/*
+ * oom.h: running out of memory on purpose, for the unit tests whose
+ * executables are linked with --wrap for malloc, calloc, realloc and strdup
+ * (tests/CMakeLists.txt): a test makes allocation N fail, runs a call, and
+ * repeats with N + 1 until a round no longer reaches allocation N.
+ */
+#ifndef GW_TEST_OOM_H
+#define GW_TEST_OOM_H
+
+/* Starts a round: counting from now, allocation n fails. With n < 0,
+ * nothing fails from now on, and the round's count is kept. */
+void oom_fail_at(long n);
+
+/* Ends a round (nothing fails after it): 1 when allocation n was reached. */
+int oom_reached(void);
+
+/* The n of the round in progress, or of the last one. */
+long oom_failing(void);
+
+#endif
