@@ -64,6 +64,9 @@ typedef enum {
 	GW_HINT_RESOLVE_VERIFY,      /* resolve [0], which stays applied but dirty */
 	GW_HINT_RESUME,              /* resume from the dirty statement, or resolve */
 	GW_HINT_RESOLVE_REVERT,      /* finish the revert by hand, then resolve */
+	GW_HINT_DIR_MISSING,         /* create [0], or set dir */
+	GW_HINT_ONE_CONVENTION,      /* one convention per folder, or set source_format */
+	GW_HINT_SQITCH_TOP_DIR,      /* set dir to the folder that holds sqitch.plan */
 } gw_hint_code;
 
 typedef struct gw_error {

@@ -128,6 +128,16 @@ const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
 		    "finish the revert by hand and run 'godwit resolve --rolled-back', "
 		    "or 'godwit resolve --applied'");
 		break;
+	case GW_HINT_DIR_MISSING:
+		put(buf, size, "create it (mkdir -p %s) or pass --dir", a0);
+		break;
+	case GW_HINT_ONE_CONVENTION:
+		put(buf, size,
+		    "keep one convention per folder, or choose one with --source-format");
+		break;
+	case GW_HINT_SQITCH_TOP_DIR:
+		put(buf, size, "pass the folder that holds sqitch.plan with --dir");
+		break;
 	default:
 		/* A code newer than this CLI: the library's own words. */
 		return e->hint;

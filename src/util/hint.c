@@ -103,6 +103,15 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 		gw_str_puts(out, "finish the revert by hand and resolve it as rolled back, or as "
 		                 "applied");
 		break;
+	case GW_HINT_DIR_MISSING:
+		gw_str_printf(out, "create it (mkdir -p %s) or set dir", a0);
+		break;
+	case GW_HINT_ONE_CONVENTION:
+		gw_str_puts(out, "keep one convention per folder, or set source_format");
+		break;
+	case GW_HINT_SQITCH_TOP_DIR:
+		gw_str_puts(out, "set dir to the folder that holds sqitch.plan");
+		break;
 	}
 	(void)a1;
 }

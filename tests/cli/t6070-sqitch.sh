@@ -233,7 +233,8 @@ test_expect_success 'a sqitch.plan next to migration files is ambiguous; --forma
 	CREATE TABLE x (id int);
 	SQL
 	test_expect_code 1 godwit --dir . status 2>err &&
-	test_grep "20240101000000_x.sql: is a migration file next to a sqitch.plan" err &&
+	test_grep "20240101000000_x.sql: is a migration file next to a sqitch.plan$" err &&
+	test_grep "^hint: keep one convention per folder, or choose one with --source-format$" err &&
 	godwit --dir . --source-format sqitch status >out &&
 	test_grep "pending *1 *a" out &&
 	godwit --dir . --format sqitch status >out &&
@@ -242,7 +243,8 @@ test_expect_success 'a sqitch.plan next to migration files is ambiguous; --forma
 	test_grep "unknown format .nope.; use text or json for the output, or a folder convention" err &&
 	rm sqitch.plan &&
 	test_expect_code 1 godwit --dir . --source-format sqitch status 2>err &&
-	test_grep "sqitch.plan: missing; a sqitch project has its plan there" err
+	test_grep "sqitch.plan: missing; a sqitch project has its plan there$" err &&
+	test_grep "^hint: pass the folder that holds sqitch.plan with --dir$" err
 '
 
 test_expect_success SQLITE3 'SQLite: deploy, verify and revert' '

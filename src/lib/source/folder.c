@@ -370,7 +370,7 @@ static int missing_dir(const char *dir, gw_ctx *ctx)
 {
 	int error = gw_error_set(ctx, GW_EIO, "migrations folder %s does not exist", dir);
 
-	gw_error_set_hint(ctx, "create it (mkdir -p %s) or pass --dir", dir);
+	gw_error_set_hint_code(ctx, GW_HINT_DIR_MISSING, dir, NULL);
 	return error;
 }
 

@@ -672,6 +672,8 @@ void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf)
 /* Whether the folder is a sqitch project: 1 when it has a sqitch.plan. */
 static int sqitch_detect(gw_loader *ld)
 {
+	int error;
+
 	gw_str_clear(&ld->path);
 	if (gw_path_join(&ld->path, ld->dir, SQITCH_PLAN) < 0)
 		return gw_error_oom(ld->ctx);
@@ -679,9 +681,10 @@ static int sqitch_detect(gw_loader *ld)
 		return 1;
 	if (ld->forced != GW_FORMAT_SQITCH)
 		return 0;
-	return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-	                             "missing; a sqitch project has its plan there (pass the "
-	                             "folder that holds it with --dir)");
+	error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+	                              "missing; a sqitch project has its plan there");
+	gw_error_set_hint_code(ld->ctx, GW_HINT_SQITCH_TOP_DIR, NULL, NULL);
+	return error;
 }
 
 /* The file name of a change's scripts: "name.sql", or for a change that
@@ -833,9 +836,11 @@ static int check_sqitch_alone(gw_loader *ld, const gw_folder *names)
 			continue;
 		gw_str_clear(&ld->path);
 		gw_path_join(&ld->path, ld->dir, names->items[i].name);
-		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
-		                             "is a migration file next to a sqitch.plan; keep "
-		                             "one convention per folder, or pass --format");
+		int error = gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
+		                                  "is a migration file next to a sqitch.plan");
+
+		gw_error_set_hint_code(ld->ctx, GW_HINT_ONE_CONVENTION, NULL, NULL);
+		return error;
 	}
 	return 0;
 }
