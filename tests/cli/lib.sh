@@ -53,7 +53,8 @@
 # test_expect_code, test_must_fail, test_cmp, test_grep, test_when_finished,
 # test_set_prereq, test_have_prereq, test_done, godwit, write_migration,
 # pg_new_db, pg_db_url, pg_sql, pg_count (alias psql_count), pg_running_queries,
-# pg_signal_queries, pg_wait_for_query, sqlite_sql, without_start_lines, and
+# pg_signal_queries, pg_wait_for_query, pg_ephemeral_left_by, sqlite_sql,
+# without_start_lines, and
 # for scripts that run on both databases gw, db_sql, user_tables, states.
 #
 # Variables for tests: TRASH_DIRECTORY, GW_SOURCE_DIR (the repository),
@@ -655,6 +656,17 @@ psql_count()
 _gw_pg_running()
 {
 	printf "FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%%%s%%' AND pid <> pg_backend_pid()" "$1"
+}
+
+# pg_ephemeral_left_by FILE: the ephemeral databases (of godwit test or
+# drift --replay) left on the server by the run whose output is FILE. The
+# names hold the run's pid: other scripts' runs share the server, so a
+# count of every godwit_test_% database would see theirs.
+pg_ephemeral_left_by()
+{
+	_gw_pid=$(sed -n "s/^testing on the ephemeral database godwit_test_\([0-9]*\)_.*/\1/p" "$1") &&
+	test -n "$_gw_pid" &&
+	pg_sql "SELECT datname FROM pg_database WHERE datname LIKE 'godwit\\_test\\_${_gw_pid}\\_%'"
 }
 
 # pg_running_queries TEXT: how many other sessions of $PG_URL's database

@@ -112,7 +112,8 @@ test_expect_success PG 'a key/value connection string works like a URL' '
 test_expect_success PG 'godwit test makes its ephemeral database from a key/value string' '
 	godwit --url "host=$sock dbname=$PG_DB user=postgres" test >out &&
 	test_grep "^testing on the ephemeral database godwit_test_" out &&
-	test "$(pg_sql "SELECT count(*) FROM pg_database WHERE datname LIKE $SQ""godwit\\_test\\_%$SQ")" = 0
+	pg_ephemeral_left_by out >left &&
+	test_cmp /dev/null left
 '
 
 test_expect_success PG 'godwit test keeps a Prisma URL'\''s schema on the ephemeral database' '

@@ -54,15 +54,6 @@ write_broken_set()
 	EOF
 }
 
-# The ephemeral databases left by the run whose output is $1 (the names
-# hold the run's pid; other scripts' runs share the server).
-left_by()
-{
-	_pid=$(sed -n "s/^testing on the ephemeral database godwit_test_\([0-9]*\)_.*/\1/p" "$1") &&
-	test -n "$_pid" &&
-	pg_sql "SELECT datname FROM pg_database WHERE datname LIKE 'godwit\\_test\\_${_pid}\\_%'"
-}
-
 test_expect_success PG 'setup' '
 	write_broken_set broken &&
 	pg_new_db
@@ -85,7 +76,7 @@ test_expect_success PG 'one run reports every broken migration, exit 3' '
 	sed 1d out >actual &&
 	test_cmp expect actual &&
 	test_cmp /dev/null err &&
-	left_by out >left &&
+	pg_ephemeral_left_by out >left &&
 	test_cmp /dev/null left
 '
 
@@ -103,7 +94,7 @@ test_expect_success PG '--fail-fast stops at the first failed migration' '
 	EOF
 	sed 1d out >actual &&
 	test_cmp expect actual &&
-	left_by out >left &&
+	pg_ephemeral_left_by out >left &&
 	test_cmp /dev/null left
 '
 
