@@ -61,7 +61,10 @@ static int health_run(gw_cli *cli, const gw_args *args)
 	int rc, strict = args->nopts > 0;
 
 	rc = gw_project_health(&report, cli->project);
-	if (rc < 0 && gw_report_count(report) == 0) {
+	/* A check that could not run is a failed check of the report; an
+	 * error the report does not show as one (out of memory) must not
+	 * print as ok. */
+	if (rc < 0 && gw_report_status(report) != GW_CHECK_FAIL) {
 		gw_report_free(report);
 		return gw_cli_fail(cli, rc);
 	}

@@ -287,23 +287,6 @@ static char *timeout_body(const server *srv)
 	                      "details"));
 }
 
-/* The health report as `godwit health --format json` prints it. A check
- * that could not finish (the session lost half-way) leaves the checks
- * before it ok: its error is then one more failed check, so the body
- * never says ok beside a 503. */
-static json_t *health_json(const gw_report *r, const gw_error *e)
-{
-	json_t *doc = gw_cli_health_json(r);
-
-	if (e && doc && gw_report_count(r) > 1) {
-		gw_json_set(doc, "status", gw_json_str("fail"));
-		gw_json_append(json_object_get(doc, "checks"),
-		               json_pack("{s:s, s:s, s:s, s:n, s:[]}", "name", "queries", "status",
-		                         "fail", "summary", e->message, "value", "details"));
-	}
-	return doc;
-}
-
 /* Ready: the database answered, no check fails and the migrations check
  * is ok (nothing pending, changed or dirty), as `godwit health --strict`
  * would say for the migrations. */
@@ -360,7 +343,12 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 
 	rc = gw_project_health(&report, p);
 	s->ready = is_ready(rc, report);
-	s->health = dump(health_json(report, rc < 0 ? gw_ctx_error(ctx) : NULL));
+	/* A check that could not run is a failed check of the report; an
+	 * error it does not show as one (out of memory) must not read ok
+	 * beside a 503. */
+	s->health = rc < 0 && gw_report_status(report) != GW_CHECK_FAIL
+	                    ? error_body(ctx, "cannot check the health")
+	                    : dump(gw_cli_health_json(report));
 	gw_ctx_clear_error(ctx);
 	/* A cancelled project goes on to its next query: after a cancel,
 	 * nothing more is asked. */

@@ -130,6 +130,14 @@ static void rows_dispose(rows *rs)
 	gw_vec_dispose(&rs->lines, free);
 }
 
+/* Why a query failed, for the check it fails. */
+static const char *failure(gw_project *p)
+{
+	const gw_error *e = gw_ctx_error(p->ctx);
+
+	return e ? e->message : "the query failed";
+}
+
 static long long clock_us(void)
 {
 	struct timespec ts;
@@ -173,8 +181,10 @@ static int check_connection(gw_report *r, gw_project *p)
 	error = query(&rs, p, "SELECT 1", NULL);
 cleanup:
 	rows_dispose(&rs);
-	if (error < 0)
+	if (error < 0) {
+		add_check(r, "connection", GW_CHECK_FAIL, -1, "%s", failure(p));
 		return error;
+	}
 	add_check(r, "connection", GW_CHECK_OK, (clock_us() - start) / 1000,
 	          "connected to %s; a round trip takes %.2f ms", p->display_url,
 	          (double)(clock_us() - start) / 1000.0);
@@ -196,13 +206,14 @@ static void check_server_version(gw_report *r, gw_project *p)
 		add_check(r, "server_version", GW_CHECK_OK, -1, "%s %s", p->driver->name, v);
 }
 
-static int check_extensions(gw_report *r, gw_project *p)
+static int check_extensions(gw_report *r, gw_project *p, gw_check_status level)
 {
 	rows have = {GW_VEC_INIT, NULL, 0, 0}, missing = {GW_VEC_INIT, NULL, 0, 0};
 	check_item *c;
 	size_t i;
 	int error;
 
+	(void)level;
 	if ((error = query(&have, p, "SELECT extname, extversion FROM pg_extension ORDER BY 1",
 	                   NULL)) < 0)
 		goto cleanup;
@@ -318,7 +329,7 @@ static int check_migrations(gw_report *r, gw_project *p)
 	int error = gw_project_status(&st, p);
 
 	if (error < 0) {
-		add_check(r, "migrations", GW_CHECK_FAIL, -1, "%s", gw_ctx_error(p->ctx)->message);
+		add_check(r, "migrations", GW_CHECK_FAIL, -1, "%s", failure(p));
 		gw_ctx_clear_error(p->ctx);
 		return 0;
 	}
@@ -347,34 +358,32 @@ static int check_migrations(gw_report *r, gw_project *p)
 	return 0;
 }
 
-static int postgres_checks(gw_report *r, gw_project *p, int full)
+static int check_tables(gw_report *r, gw_project *p, gw_check_status level)
 {
-	gw_check_status level = full ? GW_CHECK_WARN : GW_CHECK_FAIL;
-	int error;
+	(void)level;
+	return check_listing(r, p, "tables", GW_CHECK_FAIL,
+	                     "SELECT trim(t) FROM unnest(string_to_array($1, ',')) t WHERE "
+	                     "trim(t) <> '' AND to_regclass(trim(t)) IS NULL ORDER BY 1",
+	                     p->opts.required_tables, "required tables missing",
+	                     "every required table exists");
+}
 
-	if ((error = check_extensions(r, p)) < 0 ||
-	    (error = check_long_transactions(r, p, level)) < 0 ||
-	    (error = check_connections(r, p, level)) < 0)
-		return error;
-	if (!full)
-		return 0;
-	if (p->opts.required_tables &&
-	    (error = check_listing(r, p, "tables", GW_CHECK_FAIL,
-	                           "SELECT trim(t) FROM unnest(string_to_array($1, ',')) t WHERE "
-	                           "trim(t) <> '' AND to_regclass(trim(t)) IS NULL ORDER BY 1",
-	                           p->opts.required_tables, "required tables missing",
-	                           "every required table exists")) < 0)
-		return error;
-	if ((error = check_listing(
-	             r, p, "invalid_indexes", GW_CHECK_FAIL,
-	             "SELECT n.nspname || '.' || c.relname FROM pg_index i JOIN "
-	             "pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid "
-	             "= c.relnamespace WHERE NOT i.indisvalid ORDER BY 1",
-	             NULL,
-	             "invalid indexes (a failed CREATE INDEX CONCURRENTLY?); drop and "
-	             "create them again",
-	             "no invalid index")) < 0)
-		return error;
+static int check_invalid_indexes(gw_report *r, gw_project *p, gw_check_status level)
+{
+	(void)level;
+	return check_listing(r, p, "invalid_indexes", GW_CHECK_FAIL,
+	                     "SELECT n.nspname || '.' || c.relname FROM pg_index i JOIN "
+	                     "pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid "
+	                     "= c.relnamespace WHERE NOT i.indisvalid ORDER BY 1",
+	                     NULL,
+	                     "invalid indexes (a failed CREATE INDEX CONCURRENTLY?); drop and "
+	                     "create them again",
+	                     "no invalid index");
+}
+
+static int check_lock_holders(gw_report *r, gw_project *p, gw_check_status level)
+{
+	(void)level;
 	return check_listing(r, p, "lock_holders", GW_CHECK_WARN,
 	                     "SELECT DISTINCT 'pid ' || h.pid || ' blocks ' || "
 	                     "(SELECT count(*) FROM pg_stat_activity w WHERE h.pid = ANY "
@@ -384,6 +393,65 @@ static int postgres_checks(gw_report *r, gw_project *p, int full)
 	                     "WHERE h.pid = ANY (pg_blocking_pids(w.pid))) ORDER BY 1",
 	                     NULL, "sessions hold locks that others wait for",
 	                     "no session is blocking another");
+}
+
+/* The PostgreSQL checks in the order they run; the pre-flight runs the
+ * first ones. */
+static const struct pg_check {
+	const char *name;
+	int (*run)(gw_report *r, gw_project *p, gw_check_status level);
+	int full_only;
+} pg_checks[] = {
+        {"extensions", check_extensions, 0},
+        {"long_transactions", check_long_transactions, 0},
+        {"connections", check_connections, 0},
+        {"tables", check_tables, 1},
+        {"invalid_indexes", check_invalid_indexes, 1},
+        {"lock_holders", check_lock_holders, 1},
+};
+
+static int pg_check_enabled(const struct pg_check *c, gw_project *p, int full)
+{
+	if (c->full_only && !full)
+		return 0;
+	if (c->run == check_long_transactions)
+		return p->opts.max_transaction_age != 0;
+	if (c->run == check_tables)
+		return p->opts.required_tables != NULL;
+	return 1;
+}
+
+/* A check whose query failed (the session lost half-way, the server
+ * stopped) is a failed check, and so is every check after it: none of
+ * them may read ok, as the ones before it do. The error stays on the ctx
+ * for the caller. */
+static void fail_rest(gw_report *r, gw_project *p, const char *name, size_t next, int full)
+{
+	add_check(r, name, GW_CHECK_FAIL, -1, "%s", failure(p));
+	for (; next < sizeof(pg_checks) / sizeof(pg_checks[0]); next++)
+		if (pg_check_enabled(&pg_checks[next], p, full))
+			add_check(r, pg_checks[next].name, GW_CHECK_FAIL, -1,
+			          "not run: the check of %s failed", name);
+	if (full)
+		add_check(r, "migrations", GW_CHECK_FAIL, -1, "not run: the check of %s failed",
+		          name);
+}
+
+static int postgres_checks(gw_report *r, gw_project *p, int full)
+{
+	gw_check_status level = full ? GW_CHECK_WARN : GW_CHECK_FAIL;
+	size_t i;
+	int error;
+
+	for (i = 0; i < sizeof(pg_checks) / sizeof(pg_checks[0]); i++) {
+		if (!pg_check_enabled(&pg_checks[i], p, full))
+			continue;
+		if ((error = pg_checks[i].run(r, p, level)) < 0) {
+			fail_rest(r, p, pg_checks[i].name, i + 1, full);
+			return error;
+		}
+	}
+	return 0;
 }
 
 /* required_tables on SQLite: each name of the list, trimmed, must be a
@@ -446,8 +514,8 @@ static int run_checks(gw_report **out, gw_project *p, int full)
 		check_server_version(r, p);
 		if (p->driver->dialect == GW_DIALECT_POSTGRES)
 			error = postgres_checks(r, p, full);
-		else if (full && p->opts.required_tables)
-			error = check_sqlite_tables(r, p);
+		else if (full && p->opts.required_tables && (error = check_sqlite_tables(r, p)) < 0)
+			fail_rest(r, p, "tables", sizeof(pg_checks) / sizeof(pg_checks[0]), full);
 		if (error == 0 && full)
 			error = check_migrations(r, p);
 	} else if (error > 0) {
