@@ -276,6 +276,12 @@ int gw_cli_print_plan(gw_cli *cli, const gw_plan *plan, const char *nothing);
 void gw_cli_log_start(gw_cli *cli);
 void gw_cli_log_statement(gw_cli *cli, const gw_notice *notice);
 void gw_cli_log_finish(gw_cli *cli);
+/* The real stderr: the runlog's copy of it while the log is written,
+ * else STDERR_FILENO; where the progress line is decided and drawn. */
+int gw_cli_log_stderr(const gw_cli *cli);
+/* Draws line as the progress line on the real stderr, never into the
+ * log (NULL erases it); only while the log is written. */
+void gw_cli_log_progress(gw_cli *cli, const char *line);
 
 /* Parses a whole positive number into *out; -1 when it is not one. */
 int gw_parse_count(const char *s, int *out);

@@ -415,6 +415,10 @@ static long long now_ms(void)
 /* Erases the progress line, if drawn, before other output; out_lock held. */
 static void progress_erase(gw_cli *cli)
 {
+	if (cli->runlog) {
+		gw_cli_log_progress(cli, NULL);
+		return;
+	}
 	if (!cli->progress_shown)
 		return;
 	fputs("\r\033[K", stderr);
@@ -422,12 +426,12 @@ static void progress_erase(gw_cli *cli)
 	cli->progress_shown = 0;
 }
 
-static int terminal_width(void)
+static int terminal_width(const gw_cli *cli)
 {
 	struct winsize ws;
 	const char *columns = getenv("COLUMNS");
 
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+	if (ioctl(gw_cli_log_stderr(cli), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
 	if (columns && atoi(columns) > 0)
 		return atoi(columns);
@@ -536,10 +540,15 @@ static void draw_progress(const gw_progress *g, void *payload)
 		/* Also across migrations: a run of quick ones is not
 		 * drawn a hundred times a second. */
 		progress_text(line, sizeof(line), g);
-		fit(line, terminal_width() - 1);
-		fprintf(stderr, "\r%s\033[K", line);
-		fflush(stderr);
-		cli->progress_shown = 1;
+		fit(line, terminal_width(cli) - 1);
+		if (cli->runlog) {
+			/* On the terminal only, not in the run's log. */
+			gw_cli_log_progress(cli, line);
+		} else {
+			fprintf(stderr, "\r%s\033[K", line);
+			fflush(stderr);
+			cli->progress_shown = 1;
+		}
 		cli->progress_drawn_ms = now;
 	}
 	pthread_mutex_unlock(&cli->out_lock);
@@ -549,7 +558,7 @@ void gw_cli_progress_setup(gw_cli *cli)
 {
 	const char *term = getenv("TERM");
 
-	if (cli->no_progress || cli->output == GW_OUTPUT_JSON || !isatty(STDERR_FILENO) ||
+	if (cli->no_progress || cli->output == GW_OUTPUT_JSON || !isatty(gw_cli_log_stderr(cli)) ||
 	    (term && !strcmp(term, "dumb")))
 		return;
 	gw_project_set_progress(cli->project, draw_progress, cli, PROGRESS_MIN_MS);

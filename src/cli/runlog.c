@@ -11,6 +11,12 @@
  * terminal does not show, are written to the log by the main thread once
  * the thread has copied everything printed before them, so each statement
  * stands after the lines that preceded it.
+ *
+ * The progress line (output.c) is drawn in place on the real stderr, not
+ * through the pipe: it is for the terminal only, never the log. The thread
+ * erases it before it copies anything else to the terminal, and it is drawn
+ * only when the terminal's lines are whole and everything printed has been
+ * copied, so no line is written over it or glued to it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,10 +36,12 @@
 enum { S_OUT, S_ERR, NSTREAMS };
 
 struct gw_runlog {
-	int log;            /* the log file */
-	int pipe[NSTREAMS]; /* read ends */
-	int real[2];        /* the real stdout and stderr */
-	int esc[NSTREAMS];  /* where each stream is in an escape sequence */
+	int log;               /* the log file */
+	int pipe[NSTREAMS];    /* read ends */
+	int real[2];           /* the real stdout and stderr */
+	int esc[NSTREAMS];     /* where each stream is in an escape sequence */
+	int midline[NSTREAMS]; /* the last byte copied to the stream was not '\n' */
+	int progress;          /* the progress line is drawn on real[S_ERR] */
 	pthread_t thread;
 	/* Held by the thread from a read to the end of its copies, and by
 	 * the main thread while it writes a statement. */
@@ -115,7 +123,12 @@ static void *drain(void *arg)
 			pthread_mutex_lock(&l->mutex);
 			n = read(fds[s].fd, buf, sizeof(buf));
 			if (n > 0) {
+				if (l->progress) {
+					write_all(l->real[S_ERR], "\r\033[K", 4);
+					l->progress = 0;
+				}
 				write_all(l->real[s], buf, (size_t)n);
+				l->midline[s] = buf[n - 1] != '\n';
 				to_log(l->log, &l->esc[s], buf, (size_t)n);
 			}
 			pthread_mutex_unlock(&l->mutex);
@@ -387,13 +400,43 @@ void gw_cli_log_statement(gw_cli *cli, const gw_notice *n)
 	pthread_mutex_unlock(&l->mutex);
 }
 
+int gw_cli_log_stderr(const gw_cli *cli)
+{
+	return cli->runlog ? cli->runlog->real[S_ERR] : STDERR_FILENO;
+}
+
+/* Called with cli->out_lock held. */
+void gw_cli_log_progress(gw_cli *cli, const char *line)
+{
+	struct gw_runlog *l = cli->runlog;
+
+	pthread_mutex_lock(&l->mutex);
+	if (!line) {
+		if (l->progress)
+			write_all(l->real[S_ERR], "\r\033[K", 4);
+		l->progress = 0;
+	} else if (!pending(l) && !l->midline[S_OUT] && !l->midline[S_ERR]) {
+		/* Otherwise the next redraw will do: the terminal has a
+		 * partial line or lines still to come before this one. */
+		char text[1100];
+
+		snprintf(text, sizeof(text), "\r%s\033[K", line);
+		write_all(l->real[S_ERR], text, strlen(text));
+		l->progress = 1;
+	}
+	pthread_mutex_unlock(&l->mutex);
+}
+
 void gw_cli_log_finish(gw_cli *cli)
 {
 	struct gw_runlog *l = cli->runlog;
 
 	if (!l)
 		return;
+	/* Under out_lock: a progress line being drawn holds it and uses l. */
+	pthread_mutex_lock(&cli->out_lock);
 	cli->runlog = NULL;
+	pthread_mutex_unlock(&cli->out_lock);
 	fflush(stdout);
 	fflush(stderr);
 	/* Putting the real streams back closes the pipes' last write ends:
@@ -401,6 +444,8 @@ void gw_cli_log_finish(gw_cli *cli)
 	dup2(l->real[0], STDOUT_FILENO);
 	dup2(l->real[1], STDERR_FILENO);
 	pthread_join(l->thread, NULL);
+	if (l->progress)
+		write_all(l->real[S_ERR], "\r\033[K", 4);
 	pthread_mutex_destroy(&l->mutex);
 	close(l->real[0]);
 	close(l->real[1]);

@@ -280,6 +280,39 @@ test_expect_success SQLITE3 'SQLite on a terminal: the progress line, erased bef
 	test_grep "^${ESC}\[Kapplied  20240102000000 count" lines
 '
 
+test_expect_success SQLITE3 'log_dir on a terminal: the progress line on the terminal only, never in the log, lines intact' '
+	mkdir -p logged/db/migrations && cd logged &&
+	write_migration db/migrations/20240101000000_count.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE n AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500000) SELECT count(*) AS n FROM c;
+	EOF
+	write_migration db/migrations/20240102000000_b.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE b (id int);
+	EOF
+	on_terminal tty.out "GODWIT_LOG_DIR=logs $GODWIT up" &&
+	tr "\r" "\n" <tty.out >lines &&
+	test_grep "^applying 20240101000000 count: 1 statement in a transaction, [0-9]*\.[0-9]s${ESC}\[K$" lines &&
+	sed "s/${ESC}\\[K//g" lines | grep -v "^applying \|^$\|^Script \(started\|done\) on " >shown &&
+	cat >expect <<-\EOF &&
+	godwit: applying 20240101000000 count
+	applied  20240101000000 count
+	godwit: applying 20240102000000 b
+	applied  20240102000000 b
+	applied 2 migrations
+	EOF
+	sed "s/ *([0-9.]* *m\{0,1\}s)$//; s/ *$//" shown >shown.cut &&
+	test_cmp expect shown.cut &&
+	test "$(ls logs | wc -l)" = 1 &&
+	log=logs/$(ls logs) &&
+	no_escapes "$log" &&
+	! grep "statement in a transaction" "$log" &&
+	test_grep "^godwit: applying 20240101000000 count$" "$log" &&
+	test_grep "^applied  20240101000000 count" "$log" &&
+	test_grep "^applied  20240102000000 b" "$log" &&
+	test_grep "^CREATE TABLE b (id int);$" "$log"
+'
+
 test_expect_success SQLITE3 'many quick migrations: still at most 10 redraws a second' '
 	mkdir -p quick/db/migrations && cd quick &&
 	for i in $(seq 10 49); do
