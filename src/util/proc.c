@@ -24,7 +24,7 @@ extern char **environ;
 
 /* The parent's environment plus the given NAME=VALUE strings, which
  * replace variables of the same name. */
-static int child_env(gw_vec *out, const char *const *add)
+static int fill_env(gw_vec *out, const char *const *add)
 {
 	char **e;
 	size_t i;
@@ -45,6 +45,16 @@ static int child_env(gw_vec *out, const char *const *add)
 		if (gw_vec_push(out, (void *)(uintptr_t)add[i]) < 0)
 			return -1;
 	return gw_vec_push(out, NULL);
+}
+
+/* fill_env, leaving out empty when it runs out of memory (the vector
+ * may have grown before the push that failed). */
+static int child_env(gw_vec *out, const char *const *add)
+{
+	if (fill_env(out, add) == 0)
+		return 0;
+	gw_vec_dispose(out, NULL);
+	return -1;
 }
 
 static void read_all(int fd, gw_str *output)
