@@ -150,6 +150,7 @@ static int parse_format(graph_format *out, const char *value)
 static int write_text(gw_cli *cli, FILE *out, const gw_graph *g, graph_format format)
 {
 	char *dot = NULL;
+	json_t *doc;
 	int rc;
 
 	switch (format) {
@@ -160,7 +161,10 @@ static int write_text(gw_cli *cli, FILE *out, const gw_graph *g, graph_format fo
 		free(dot);
 		return GW_EXIT_OK;
 	case G_JSON:
-		if (json_dumpf(graph_json(g), out, JSON_INDENT(2)) < 0)
+		doc = graph_json(g);
+		rc = doc ? json_dumpf(doc, out, JSON_INDENT(2)) : -1;
+		json_decref(doc);
+		if (rc < 0)
 			return gw_cli_refuse(cli, NULL, "out of memory while writing JSON");
 		fputc('\n', out);
 		return GW_EXIT_OK;

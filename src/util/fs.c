@@ -164,6 +164,12 @@ int gw_dir_list(gw_vec *out, const char *path, gw_ctx *ctx)
 		if (!(name = strdup(e->d_name)) || gw_vec_push(out, name) < 0) {
 			free(name);
 			closedir(d);
+			/* out as it was: a caller's error path need not tell the
+			 * names it had from those half a listing added. */
+			while (out->len > first)
+				free(out->items[--out->len]);
+			if (first == 0)
+				gw_vec_dispose(out, NULL);
 			return gw_error_oom(ctx);
 		}
 	}

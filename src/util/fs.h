@@ -28,7 +28,7 @@ int gw_make_dirs(const char *path, unsigned int mode, gw_ctx *ctx);
 int gw_file_replace(const char *path, const char *data, size_t len, gw_ctx *ctx);
 
 /* Names in a folder (no "." or ".."), sorted bytewise; each a malloc'd
- * string pushed onto out. */
+ * string pushed onto out. On an error, out is left as it was. */
 int gw_dir_list(gw_vec *out, const char *path, gw_ctx *ctx);
 
 /* 1 for a directory, 0 for anything else, -1 when it does not exist. */
