@@ -334,9 +334,15 @@ typedef struct {
 	int steps;      /* how many to revert; 0 = 1 */
 	const char *to; /* revert everything applied after this version */
 	int all;        /* revert everything */
+	/* Version 2: revert this version and every applied migration that
+	 * depends on it (through -- @depends-on, transitively), newest
+	 * first, and nothing else. In the conventions whose migrations form
+	 * a line that is the version and everything applied after it (a
+	 * GW_NOTICE_INFO says so). Exclusive with steps, to and all. */
+	const char *target;
 } gw_down_options;
 
-#define GW_DOWN_OPTIONS_VERSION 1
+#define GW_DOWN_OPTIONS_VERSION 2
 #define GW_DOWN_OPTIONS_INIT                                                                       \
 	{                                                                                          \
 		.version = GW_DOWN_OPTIONS_VERSION                                                 \
@@ -349,6 +355,10 @@ gw_project_down(size_t *reverted, gw_project *project, const gw_down_options *op
 
 /* Reverts the last applied migration and applies it again. */
 GW_EXTERN(int) gw_project_redo(gw_project *project);
+/* Reverts target and what depends on it, as gw_down_options.target does,
+ * newest first, then applies them again, oldest first; target NULL is
+ * gw_project_redo. */
+GW_EXTERN(int) gw_project_redo_target(gw_project *project, const char *target);
 
 /* ---- progress ------------------------------------------------------------ */
 

@@ -1,18 +1,20 @@
 /*
  * cmd_down.c: `godwit down` (alias `rollback`): revert the last N applied
  * migrations (default 1), everything applied after a version (--to), or
- * everything (--all), with their down scripts; --dry-run prints them.
+ * everything (--all), or a version and what depends on it (--target),
+ * with their down scripts; --dry-run prints them.
  *
  * Exactly one way of choosing is accepted, because a revert that did more
  * than the user meant cannot be taken back.
  */
 #include "cli.h"
 
-enum { OPT_TO = 1, OPT_ALL, OPT_DRY_RUN };
+enum { OPT_TO = 1, OPT_ALL, OPT_DRY_RUN, OPT_TARGET };
 
 static const gw_opt down_options[] = {
         {OPT_TO, "to", 0, "V", "revert every migration applied after version V"},
         {OPT_ALL, "all", 0, NULL, "revert every applied migration"},
+        {OPT_TARGET, "target", 0, "V", "revert V and what depends on it, nothing else"},
         {OPT_DRY_RUN, "dry-run", 0, NULL, "print each down script's SQL and change nothing"},
         {0, NULL, 0, NULL, NULL},
 };
@@ -69,6 +71,9 @@ static int parse(gw_cli *cli, const gw_args *args, gw_down_options *opts, int *d
 		case OPT_ALL:
 			opts->all = 1;
 			break;
+		case OPT_TARGET:
+			opts->target = args->opts[i].value;
+			break;
 		case OPT_DRY_RUN:
 			*dry = 1;
 			break;
@@ -85,9 +90,9 @@ static int parse(gw_cli *cli, const gw_args *args, gw_down_options *opts, int *d
 	if (args->npos && gw_parse_count(args->pos[0], &opts->steps) < 0)
 		return gw_cli_usage(cli, "N must be a positive whole number, not '%s'",
 		                    args->pos[0]);
-	choices = (args->npos > 0) + (opts->to != NULL) + (opts->all != 0);
+	choices = (args->npos > 0) + (opts->to != NULL) + (opts->all != 0) + (opts->target != NULL);
 	if (choices > 1)
-		return gw_cli_usage(cli, "give only one of N, --to V and --all");
+		return gw_cli_usage(cli, "give only one of N, --to V, --all and --target V");
 	return 0;
 }
 
@@ -135,9 +140,12 @@ const gw_cmd gw_cmd_down = {
         .name = "down",
         .aliases = down_aliases,
         .summary = "revert the last N migrations, or down to a version",
-        .usage = "down [N | --to V | --all] [--dry-run]",
+        .usage = "down [N | --to V | --all | --target V] [--dry-run]",
         .description = "Migrations are reverted newest first, each with its down script in a\n"
-                       "transaction together with its history row. --to V keeps V applied.",
+                       "transaction together with its history row. --to V keeps V applied.\n"
+                       "--target V reverts V and the applied migrations that depend on it\n"
+                       "(-- @depends-on, transitively); a migration that an applied one\n"
+                       "depends on is never reverted alone.",
         .options = down_options,
         .min_args = 0,
         .max_args = 1,

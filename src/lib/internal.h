@@ -334,6 +334,12 @@ void gw_events__free(gw_project *p);
 /* lock.c: the lease behind lock = table. */
 typedef struct gw_lease gw_lease;
 
+/* target.c: down --target. *mark (malloc'd, one flag per migration of
+ * p->source in apply order) gets version and every migration that
+ * depends on it, transitively (in a linear convention: every migration
+ * after it, with a GW_NOTICE_INFO saying so); version must be applied. */
+int gw_target__closure(char **mark, gw_project *p, const gw_status *st, const char *version);
+
 /* health.c: runs the pre-flight checks before anything changes, and
  * waits, warns or refuses as p->preflight says. */
 int gw_preflight__gate(gw_project *p);

@@ -295,6 +295,8 @@ static size_t *down_order(const gw_project *p, const gw_status *st)
 static int select_down(selection *sel, gw_project *p, const gw_status *st, const gw_down_options *o)
 {
 	size_t i, n, stop = 0, steps = o->steps > 0 ? (size_t)o->steps : 1, *order = NULL;
+	const char *target = o->version >= 2 ? o->target : NULL;
+	char *mark = NULL;
 	int error = 0;
 
 	if (o->to && (error = find_target(&stop, p, o->to)) < 0)
@@ -304,8 +306,12 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 	for (i = 0; i < st->count; i++)
 		if (st->entries[i].state == GW_STATE_DIRTY)
 			return dirty_error(p, &st->entries[i]);
-	if (!(order = down_order(p, st)))
-		return gw_error_oom(p->ctx);
+	if (target && (error = gw_target__closure(&mark, p, st, target)) < 0)
+		return error;
+	if (!(order = down_order(p, st))) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
 	for (n = 0; n < st->count; n++) {
 		const gw_status_entry *e = &st->entries[i = order[n]];
 		int missing = i >= p->source->count;
@@ -316,7 +322,11 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 		/* Repeatables have no down; they are not reverted. */
 		if (e->kind && !strcmp(e->kind, "repeatable"))
 			continue;
-		if (!o->to && !o->all && sel->count == steps)
+		/* The target's set is all it reverts, wherever its members are
+		 * in the order. */
+		if (mark && (missing || !mark[i]))
+			continue;
+		if (!mark && !o->to && !o->all && sel->count == steps)
 			break;
 		if (o->to &&
 		    (missing ? gw_version_cmp(e->version, p->source->items[stop - 1]->version) <= 0
@@ -336,6 +346,8 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
 			break;
 		}
 	}
+cleanup:
+	free(mark);
 	free(order);
 	return error;
 }
@@ -344,7 +356,8 @@ static int select_down(selection *sel, gw_project *p, const gw_status *st, const
  * a syntax error or a stray BEGIN in the last file changes nothing. On
  * SQLite, whose SQL is only checked by preparing it, each is prepared too,
  * on a copy of the schema (scratch.c): dirs are the directions the run
- * takes in turn (redo's down, then up), checked in that order. */
+ * takes in turn (redo's down, then up), checked in that order; redo
+ * applies again in the reverse of the order it reverted. */
 static int check_all(gw_project *p, const selection *sel, const gw_direction *dirs, size_t ndirs)
 {
 	gw_scratch *scratch = NULL;
@@ -356,14 +369,14 @@ static int check_all(gw_project *p, const selection *sel, const gw_direction *di
 		return error;
 	for (d = 0; d < ndirs; d++) {
 		for (i = 0; i < sel->count && error == 0; i++) {
+			const pick *k = &sel->items[d && ndirs > 1 ? sel->count - 1 - i : i];
 			gw_prepared pm = GW_PREPARED_INIT;
 			gw_ctx_set_quiet(p->ctx, 1);
-			error = gw_prepare(&pm, p, sel->items[i].m, dirs[d]);
+			error = gw_prepare(&pm, p, k->m, dirs[d]);
 			gw_ctx_set_quiet(p->ctx, 0);
 			if (error == 0 && scratch)
-				error = gw_scratch_check(
-				        scratch, p, &pm,
-				        sel->items[i].resume ? sel->items[i].resume_from : 0);
+				error = gw_scratch_check(scratch, p, &pm,
+				                         k->resume ? k->resume_from : 0);
 			gw_prepared_dispose(&pm);
 		}
 	}
@@ -698,13 +711,20 @@ int gw_project_down(size_t *reverted, gw_project *p, const gw_down_options *opts
 
 int gw_project_redo(gw_project *p)
 {
+	return gw_project_redo_target(p, NULL);
+}
+
+int gw_project_redo_target(gw_project *p, const char *target)
+{
 	static const gw_direction redo_dirs[] = {GW_DOWN, GW_UP};
 	gw_down_options down = GW_DOWN_OPTIONS_INIT;
-	selection sel = {NULL, 0};
+	selection sel = {NULL, 0}, again = {NULL, 0};
 	gw_status *st = NULL;
-	int error, skipped = 0;
+	size_t i;
+	int error;
 
 	down.steps = 1;
+	down.target = target;
 	if ((error = load_status(&st, p, LOCKED)) < 0 ||
 	    (error = select_down(&sel, p, st, &down)) < 0 ||
 	    (error = check_all(p, &sel, redo_dirs, 2)) < 0)
@@ -713,15 +733,22 @@ int gw_project_redo(gw_project *p)
 		error = gw_error_set(p->ctx, GW_ESTATE, "nothing to redo: no migration is applied");
 		goto cleanup;
 	}
+	/* Applied again in apply order: what each depends on comes first. */
+	for (i = sel.count; i > 0; i--)
+		if (add_pick(&again, sel.items[i - 1].m, 0, 0) < 0) {
+			error = gw_error_oom(p->ctx);
+			goto cleanup;
+		}
 	if ((error = gw_preflight__gate(p)) < 0)
 		goto cleanup;
-	if ((error = gw_run_down(p, sel.items[0].m)) == 0)
-		error = gw_run_up(p, sel.items[0].m, NULL, &skipped);
+	if ((error = run_selection(NULL, p, &sel, GW_DOWN)) == 0)
+		error = run_selection(NULL, p, &again, GW_UP);
 cleanup:
 	gw_progress__stop(p);
 	gw_project__unlock(p);
 	gw_status_free(st);
 	free(sel.items);
+	free(again.items);
 	if (error == 0)
 		error = gw_project__after_change(p, "redo");
 	return error;

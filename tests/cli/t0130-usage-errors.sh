@@ -39,7 +39,7 @@ test_expect_success 'too few and too many arguments' '
 	EOF
 	expect_usage redo extra <<-\EOF
 	godwit: error: unexpected argument '\''extra'\''
-	usage: godwit redo
+	usage: godwit redo [--target V]
 	see '\''godwit help redo'\''
 	EOF
 '

@@ -40,10 +40,10 @@ test_expect_success MAN 'every page renders without a warning' '
 test_expect_success MAN 'a command'\''s page says what its help says' '
 	render docs/man1/godwit-down.1 >down.txt &&
 	test_grep "^ *godwit-down - revert the last N migrations, or down to a version$" down.txt &&
-	test_grep "^ *godwit down \[N | --to V | --all\] \[--dry-run\]$" down.txt &&
+	test_grep "^ *godwit down \[N | --to V | --all | --target V\] \[--dry-run\]$" down.txt &&
 	test_grep "^ *godwit rollback \.\.\.$" down.txt &&
 	godwit help down | sed -n "s/^  --[^ ]*\( [A-Z]*\)\? *//p" >helps &&
-	test "$(wc -l <helps)" = 3 &&
+	test "$(wc -l <helps)" = 4 &&
 	while read line; do
 		test_grep -F "$line" down.txt || return 1
 	done <helps
