@@ -67,6 +67,13 @@ typedef enum {
 	GW_HINT_DIR_MISSING,         /* create [0], or set dir */
 	GW_HINT_ONE_CONVENTION,      /* one convention per folder, or set source_format */
 	GW_HINT_SQITCH_TOP_DIR,      /* set dir to the folder that holds sqitch.plan */
+	GW_HINT_DIR_NOT_FOLDER,      /* set dir to the migrations folder */
+	GW_HINT_CONFIG_FILE,         /* check the project file named */
+	GW_HINT_ENV_FILE,            /* check the env file named */
+	GW_HINT_URL_REQUIRED,        /* give the url */
+	GW_HINT_LINT_RULES,          /* the rule table lists the rules' ids */
+	GW_HINT_GRAPH_DOT,           /* install graphviz, or write the dot format */
+	GW_HINT_SCHEMA_AFTER,        /* [0] is done; record the snapshot, write the file */
 } gw_hint_code;
 
 typedef struct gw_error {

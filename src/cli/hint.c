@@ -138,6 +138,32 @@ const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
 	case GW_HINT_SQITCH_TOP_DIR:
 		put(buf, size, "pass the folder that holds sqitch.plan with --dir");
 		break;
+	case GW_HINT_DIR_NOT_FOLDER:
+		put(buf, size, "pass the migrations folder with --dir");
+		break;
+	case GW_HINT_CONFIG_FILE:
+		put(buf, size, "check the --config option");
+		break;
+	case GW_HINT_ENV_FILE:
+		put(buf, size, "check the --env-file option");
+		break;
+	case GW_HINT_URL_REQUIRED:
+		put(buf, size, "the URL can also be given with --url");
+		break;
+	case GW_HINT_LINT_RULES:
+		put(buf, size, "'godwit lint --list' shows them");
+		break;
+	case GW_HINT_GRAPH_DOT:
+		put(buf, size,
+		    "install graphviz (apt-get install graphviz, brew install graphviz), or "
+		    "write --format dot and render it elsewhere");
+		break;
+	case GW_HINT_SCHEMA_AFTER:
+		put(buf, size,
+		    "the %s itself is done; 'godwit drift --record' records the snapshot, "
+		    "'godwit schema dump -o FILE' writes the file",
+		    a0);
+		break;
 	default:
 		/* A code newer than this CLI: the library's own words. */
 		return e->hint;

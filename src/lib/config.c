@@ -543,10 +543,11 @@ static int conf_open(conf_parse *p, int explicit_file, gw_ctx *ctx)
 		return 0;
 	if (errno == ENOENT && !explicit_file)
 		return 0;
-	if (errno == ENOENT)
-		return gw_error_set(ctx, GW_ECONFIG,
-		                    "config file %s does not exist; check the --config option",
-		                    p->path);
+	if (errno == ENOENT) {
+		gw_error_set(ctx, GW_ECONFIG, "config file %s does not exist", p->path);
+		gw_error_set_hint_code(ctx, GW_HINT_CONFIG_FILE, NULL, NULL);
+		return GW_ECONFIG;
+	}
 	return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", p->path, strerror(errno));
 }
 
@@ -605,7 +606,7 @@ static int update_url_required(gw_config *cfg)
 	gw_str_puts(&s, keys[K_url].env);
 	for (i = 0; url_vars[i]; i++)
 		gw_str_printf(&s, "%s%s", url_vars[i + 1] ? ", " : " or ", url_vars[i]);
-	gw_str_puts(&s, " (in the environment or .env), url in godwit.conf, or --url");
+	gw_str_puts(&s, " (in the environment or .env), or url in godwit.conf");
 	return (cfg->url_required = gw_str_detach(&s)) ? 0 : -1;
 }
 

@@ -161,10 +161,10 @@ static int connect_in(gw_project *p, gw_ctx *ctx)
 
 	if (p->url_required) {
 		gw_error_set(ctx, GW_ECONFIG, "%s", p->url_required);
-		gw_error_set_hint(ctx,
-		                  "the embedded SQLite default (%s) is for development; "
-		                  "nothing was created",
-		                  p->display_url);
+		gw_error_set_hint_code_after(ctx, GW_HINT_URL_REQUIRED, NULL, NULL,
+		                             "the embedded SQLite default (%s) is for "
+		                             "development; nothing was created; ",
+		                             p->display_url);
 		return GW_ECONFIG;
 	}
 	if (p->driver->dialect == GW_DIALECT_POSTGRES && !p->opts.schema &&

@@ -154,10 +154,11 @@ int gw_dotenv_load(gw_vec *vars, const char *path, int must_exist, gw_ctx *ctx)
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		if (errno == ENOENT)
-			return gw_error_set(
-			        ctx, GW_ECONFIG,
-			        "env file %s does not exist; check the --env-file option", path);
+		if (errno == ENOENT) {
+			gw_error_set(ctx, GW_ECONFIG, "env file %s does not exist", path);
+			gw_error_set_hint_code(ctx, GW_HINT_ENV_FILE, NULL, NULL);
+			return GW_ECONFIG;
+		}
 		return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
 	}
 	if (read_small_file(&text, f, DOTENV_MAX) < 0) {

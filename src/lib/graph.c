@@ -263,10 +263,7 @@ int gw_graph_render(const gw_graph *g, const char *format, int fd)
 		if ((error = gw_proc_run(&status, &output, argv, NULL, fd, g->ctx)) < 0) {
 			gw_error_prefix(g->ctx,
 			                "drawing %s needs graphviz's dot program: ", format);
-			gw_error_set_hint(g->ctx,
-			                  "install graphviz (apt-get install graphviz, brew "
-			                  "install graphviz), or write --format dot and render "
-			                  "it elsewhere");
+			gw_error_set_hint_code(g->ctx, GW_HINT_GRAPH_DOT, NULL, NULL);
 			goto cleanup;
 		}
 	}

@@ -653,10 +653,7 @@ static int after_failed(gw_project *p, const char *step, const char *command, in
 	} else if (!*failed) {
 		error = gw_error_set(p->ctx, GW_EAFTER, "%s after %s failed: %s", step, command,
 		                     msg);
-		gw_error_set_hint(p->ctx,
-		                  "the %s itself is done; 'godwit drift --record' records the "
-		                  "snapshot, 'godwit schema dump -o FILE' writes the file",
-		                  command);
+		gw_error_set_hint_code(p->ctx, GW_HINT_SCHEMA_AFTER, command, NULL);
 	}
 	*failed = 1;
 	free(msg);

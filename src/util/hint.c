@@ -112,6 +112,32 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 	case GW_HINT_SQITCH_TOP_DIR:
 		gw_str_puts(out, "set dir to the folder that holds sqitch.plan");
 		break;
+	case GW_HINT_DIR_NOT_FOLDER:
+		gw_str_puts(out, "set dir to the migrations folder");
+		break;
+	case GW_HINT_CONFIG_FILE:
+		gw_str_puts(out, "check the project file's name (gw_config_options' file)");
+		break;
+	case GW_HINT_ENV_FILE:
+		gw_str_puts(out, "check the env file's name (gw_config_options' env_file)");
+		break;
+	case GW_HINT_URL_REQUIRED:
+		gw_str_puts(out, "the url can also be given in gw_project_options");
+		break;
+	case GW_HINT_LINT_RULES:
+		gw_str_puts(out, "gw_lint_rule_get lists them");
+		break;
+	case GW_HINT_GRAPH_DOT:
+		gw_str_puts(out, "install graphviz (apt-get install graphviz, brew install "
+		                 "graphviz), or write the dot text (gw_graph_dot) and render it "
+		                 "elsewhere");
+		break;
+	case GW_HINT_SCHEMA_AFTER:
+		gw_str_printf(out,
+		              "the %s itself is done; gw_schema_record_expected records the "
+		              "snapshot, gw_schema_text gives the file's text",
+		              a0);
+		break;
 	}
 	(void)a1;
 }

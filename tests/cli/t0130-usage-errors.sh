@@ -61,7 +61,10 @@ test_expect_success 'nothing is created by a usage error' '
 
 test_expect_success 'a config file that does not exist' '
 	test_expect_code 1 godwit --config nothere.conf status 2>err &&
-	echo "godwit: error: config file nothere.conf does not exist; check the --config option" >expect &&
+	cat >expect <<-\EOF &&
+	godwit: error: config file nothere.conf does not exist
+	hint: check the --config option
+	EOF
 	test_cmp expect err
 '
 

@@ -271,7 +271,8 @@ test_expect_success '--source-format native refuses a file without -- migrate:up
 	CREATE TABLE posts (id int);
 	EOF
 	test_expect_code 1 godwit up 2>err &&
-	test_grep "^godwit: error: db/migrations mixes conventions: 20240101000000_users.sql (native), 20240102000000_posts.sql (pairs); use one convention per folder" err &&
+	test_grep "^godwit: error: db/migrations mixes conventions: 20240101000000_users.sql (native), 20240102000000_posts.sql (pairs)$" err &&
+	test_grep "^hint: keep one convention per folder, or choose one with --source-format$" err &&
 	test_expect_code 1 godwit --source-format native up 2>err &&
 	test_grep "^godwit: error: db/migrations/20240102000000_posts.sql: no -- migrate:up line; a native migration puts its up SQL below -- migrate:up and its down SQL below -- migrate:down$" err &&
 	test ! -e db/development.sqlite3
@@ -312,7 +313,7 @@ test_expect_success 'a folder mixing conventions is an error naming a file of ea
 	CREATE TABLE d (id int);
 	EOF
 	test_expect_code 1 godwit up >out 2>err &&
-	test_grep "^godwit: error: db/migrations mixes conventions: 0001_a.sql (pairs), 20240101000000_d.sql (native), 2026-01-21_c.sql (dated), 2_b.up.sql (golang-migrate); use one convention per folder" err &&
+	test_grep "^godwit: error: db/migrations mixes conventions: 0001_a.sql (pairs), 20240101000000_d.sql (native), 2026-01-21_c.sql (dated), 2_b.up.sql (golang-migrate)$" err &&
 	test_expect_code 1 godwit status 2>err &&
 	test_grep "mixes conventions: 0001_a.sql (pairs), 20240101000000_d.sql (native)" err &&
 	test ! -s out &&
@@ -330,7 +331,7 @@ test_expect_success PG 'a folder mixing conventions changes nothing on PostgreSQ
 test_expect_success 'the mixed-conventions error points to --source-format, the option that chooses one' '
 	cd mixed &&
 	test_expect_code 1 godwit status 2>err &&
-	test_grep "\--source-format" err &&
+	test_grep "^hint: keep one convention per folder, or choose one with --source-format$" err &&
 	test_grep ! "or --format to choose" err
 '
 

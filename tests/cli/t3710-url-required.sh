@@ -2,7 +2,7 @@
 test_description='a protected environment, or CI, without a database URL is an error, and nothing is created'
 . "$(dirname "$0")/lib.sh"
 
-looked_for="set GODWIT_URL, POSTGRES_URL_NON_POOLING, DATABASE_URL_UNPOOLED, DIRECT_URL, DATABASE_URL or POSTGRES_URL (in the environment or .env), url in godwit.conf, or --url"
+looked_for="set GODWIT_URL, POSTGRES_URL_NON_POOLING, DATABASE_URL_UNPOOLED, DIRECT_URL, DATABASE_URL or POSTGRES_URL (in the environment or .env), or url in godwit.conf"
 
 test_expect_success 'setup' '
 	write_migration sql/20240101000000_users.sql <<-\EOF
@@ -16,7 +16,7 @@ test_expect_success 'setup' '
 test_expect_success 'VERCEL_ENV=production up --yes without a URL fails and creates nothing' '
 	cat >expect <<-EOF &&
 	godwit: error: no database URL for the protected environment production; $looked_for
-	hint: the embedded SQLite default (sqlite:db/production.sqlite3) is for development; nothing was created
+	hint: the embedded SQLite default (sqlite:db/production.sqlite3) is for development; nothing was created; the URL can also be given with --url
 	EOF
 	VERCEL_ENV=production test_expect_code 1 godwit --dir sql up --yes 2>err &&
 	test_cmp expect err &&
@@ -36,7 +36,7 @@ test_expect_success 'status and backup in production without a URL fail the same
 test_expect_success 'CI without a URL fails and creates nothing' '
 	cat >expect <<-EOF &&
 	godwit: error: no database URL, and CI is set; $looked_for
-	hint: the embedded SQLite default (sqlite:db/development.sqlite3) is for development; nothing was created
+	hint: the embedded SQLite default (sqlite:db/development.sqlite3) is for development; nothing was created; the URL can also be given with --url
 	EOF
 	CI=true test_expect_code 1 godwit --dir sql up 2>err &&
 	test_cmp expect err &&

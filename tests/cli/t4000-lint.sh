@@ -85,7 +85,11 @@ test_expect_success 'godwit.conf re-levels and disables rules' '
 	test_cmp expect out &&
 	echo "lint_error = no-such-rule" >godwit.conf &&
 	test_expect_code 1 godwit lint 2>err &&
-	test_grep "unknown lint rule .no-such-rule." err &&
+	cat >expect <<-EOF &&
+	godwit: error: lint_error: unknown lint rule ${SQ}no-such-rule${SQ}
+	hint: ${SQ}godwit lint --list${SQ} shows them
+	EOF
+	test_cmp expect err &&
 	rm godwit.conf
 '
 

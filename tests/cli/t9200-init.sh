@@ -150,7 +150,11 @@ test_expect_success '--env-file replaces .env and .env.local' '
 test_expect_success 'a missing --env-file is an error' '
 	cd envs &&
 	test_expect_code 1 godwit config --env-file nope.env 2>err &&
-	test_grep "env file nope.env does not exist; check the --env-file option" err
+	cat >expect <<-\EOF &&
+	godwit: error: env file nope.env does not exist
+	hint: check the --env-file option
+	EOF
+	test_cmp expect err
 '
 
 test_expect_success 'a bad line in .env.local names that file' '

@@ -403,8 +403,8 @@ static void test_url_required_in_protected_and_ci(void **state)
 	gw_project_options popts = {.version = GW_PROJECT_OPTIONS_VERSION};
 	const char *looked_for = "; set GODWIT_URL, POSTGRES_URL_NON_POOLING, "
 	                         "DATABASE_URL_UNPOOLED, DIRECT_URL, DATABASE_URL or "
-	                         "POSTGRES_URL (in the environment or .env), url in "
-	                         "godwit.conf, or --url";
+	                         "POSTGRES_URL (in the environment or .env), or url in "
+	                         "godwit.conf";
 	gw_str expect = GW_STR_INIT;
 
 	assert_int_equal(load(f), 0);
@@ -545,7 +545,11 @@ static void test_explicit_config_file(void **state)
 
 	opts.file = "missing.conf";
 	assert_error(f, gw_config_load(&f->cfg, &opts, f->ctx), GW_ECONFIG,
-	             "config file missing.conf does not exist; check the --config option", "", 0);
+	             "config file missing.conf does not exist", "", 0);
+	/* The library's hint names the option field, never a CLI flag. */
+	assert_int_equal(gw_ctx_error(f->ctx)->hint_code, GW_HINT_CONFIG_FILE);
+	assert_string_equal(gw_ctx_error(f->ctx)->hint,
+	                    "check the project file's name (gw_config_options' file)");
 
 	write_file("other.conf", "dir = elsewhere\n");
 	gw_ctx_clear_error(f->ctx);

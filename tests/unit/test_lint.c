@@ -292,10 +292,10 @@ static void test_levels_from_options(void **state)
 	opts.error = "prefer-timestamp";
 	assert_int_equal(gw_lint_sql(&f, "m.sql", sql, strlen(sql), &opts, ctx), GW_ECONFIG);
 	assert_null(f);
-	assert_string_equal(
-	        gw_ctx_error(ctx)->message,
-	        "lint_error: unknown lint rule 'prefer-timestamp'; 'godwit lint --list' "
-	        "shows them");
+	assert_string_equal(gw_ctx_error(ctx)->message,
+	                    "lint_error: unknown lint rule 'prefer-timestamp'");
+	assert_int_equal(gw_ctx_error(ctx)->hint_code, GW_HINT_LINT_RULES);
+	assert_string_equal(gw_ctx_error(ctx)->hint, "gw_lint_rule_get lists them");
 	gw_ctx_free(ctx);
 }
 

@@ -105,7 +105,8 @@ static void test_required_url_creates_nothing(void **state)
 	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", NULL);
 	snprintf(hint, sizeof(hint),
 	         "the embedded SQLite default (sqlite:%s/db/development.sqlite3) is for "
-	         "development; nothing was created",
+	         "development; nothing was created; the url can also be given in "
+	         "gw_project_options",
 	         f->dir);
 	fx_assert_error(f, gw_project_up(&n, f->p, NULL), GW_ECONFIG,
 	                "no database URL for the production environment", hint);

@@ -130,11 +130,12 @@ static int check_mixed(gw_loader *ld)
 	for (i = 0; i < ld->nseen; i++)
 		gw_str_printf(&msg, "%s%s (%s)", i ? ", " : "", ld->first[ld->seen[i]],
 		              gw_format_name(ld->seen[i]));
-	gw_str_puts(&msg, "; use one convention per folder, or choose one with --source-format");
-	if (gw_str_failed(&msg))
+	if (gw_str_failed(&msg)) {
 		error = gw_error_oom(ld->ctx);
-	else
+	} else {
 		error = gw_error_set(ld->ctx, GW_ESOURCE, "%s", msg.ptr);
+		gw_error_set_hint_code(ld->ctx, GW_HINT_ONE_CONVENTION, NULL, NULL);
+	}
 	gw_str_dispose(&msg);
 	return error;
 }
@@ -449,10 +450,8 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 		goto cleanup;
 	}
 	if (!isdir) {
-		error = gw_error_set(ctx, GW_EIO,
-		                     "%s is not a folder; pass the migrations "
-		                     "folder with --dir",
-		                     dir);
+		error = gw_error_set(ctx, GW_EIO, "%s is not a folder", dir);
+		gw_error_set_hint_code(ctx, GW_HINT_DIR_NOT_FOLDER, NULL, NULL);
 		goto cleanup;
 	}
 	if ((error = gw_source__list_dir(&names, dir, ctx)) < 0 || (error = detect(&ld)) < 0)

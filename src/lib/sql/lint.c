@@ -286,11 +286,12 @@ static int apply_list(gw_lint_levels *l, const char *list, gw_level level, const
 		if (e > b) {
 			if (e - b >= sizeof(name) ||
 			    (memcpy(name, p + b, e - b), name[e - b] = '\0',
-			     (i = gw_lint__rule_index(name)) < 0))
-				return gw_error_set(ctx, GW_ECONFIG,
-				                    "%s: unknown lint rule '%.*s'; 'godwit lint "
-				                    "--list' shows them",
-				                    what, (int)(e - b), p + b);
+			     (i = gw_lint__rule_index(name)) < 0)) {
+				gw_error_set(ctx, GW_ECONFIG, "%s: unknown lint rule '%.*s'", what,
+				             (int)(e - b), p + b);
+				gw_error_set_hint_code(ctx, GW_HINT_LINT_RULES, NULL, NULL);
+				return GW_ECONFIG;
+			}
 			l->level[i] = level;
 		}
 		p += n;
