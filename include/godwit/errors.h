@@ -36,6 +36,7 @@ typedef enum {
 	GW_ENODB = -18,     /* the database the URL names does not exist */
 	GW_ECANCELED = -19, /* gw_project_cancel stopped the run (Ctrl-C) */
 	GW_EAFTER = -20,    /* the change was made, but a step after it failed */
+	GW_EUNSAFE = -21,   /* a deploy policy refused what would run (block) */
 } gw_error_code;
 
 /* What a hint tells the user to do, as a code, for the hints whose action

@@ -144,6 +144,21 @@ GW_EXTERN(int)
 gw_project_changed_files(char ***out, size_t *count, gw_project *project, const char *rev);
 GW_EXTERN(void) gw_strings_free(char **strings);
 
+/* ---- the block policy ------------------------------------------------------- */
+
+/* The lint level at or above which up refuses what it is about to run in
+ * the project's environment: the block setting (error, warning, off),
+ * else GW_LEVEL_ERROR in a protected environment and GW_LEVEL_OFF
+ * elsewhere. */
+GW_EXTERN(gw_level) gw_project_block_level(const gw_project *project);
+/* The findings of the migrations up would apply (opts as for
+ * gw_project_up) that the block policy refuses: at or above the block
+ * level and not acknowledged with `-- godwit:ignore RULE`. None when the
+ * policy is off. gw_project_up refuses them itself (GW_EUNSAFE, before
+ * anything runs) unless gw_up_options.allow_unsafe. */
+GW_EXTERN(int)
+gw_project_unsafe(gw_findings **out, gw_project *project, const gw_up_options *opts);
+
 /* ---- validating ------------------------------------------------------------ */
 
 typedef struct {

@@ -314,9 +314,13 @@ typedef struct {
 	/* Version 2: apply although another tool's history is in the
 	 * database and godwit's is empty (see gw_status_other_tool). */
 	int ignore_other_history;
+	/* Version 3: apply although the environment's block policy refuses
+	 * statements of the migrations (gw_project_unsafe); each overridden
+	 * migration is recorded as an allow-unsafe event. */
+	int allow_unsafe;
 } gw_up_options;
 
-#define GW_UP_OPTIONS_VERSION 2
+#define GW_UP_OPTIONS_VERSION 3
 #define GW_UP_OPTIONS_INIT                                                                         \
 	{                                                                                          \
 		.version = GW_UP_OPTIONS_VERSION                                                   \

@@ -8,7 +8,7 @@
  */
 #include "cli.h"
 
-enum { OPT_TO = 1, OPT_DRY_RUN, OPT_RESUME, OPT_IGNORE_OTHER };
+enum { OPT_TO = 1, OPT_DRY_RUN, OPT_RESUME, OPT_IGNORE_OTHER, OPT_ALLOW_UNSAFE };
 
 static const gw_opt up_options[] = {
         {OPT_TO, "to", 0, "V", "apply up to and including version V"},
@@ -16,6 +16,8 @@ static const gw_opt up_options[] = {
         {OPT_RESUME, "resume", 0, NULL, "continue a dirty migration from its failed statement"},
         {OPT_IGNORE_OTHER, "ignore-other-history", 0, NULL,
          "apply although another tool's history is in the database (see adopt)"},
+        {OPT_ALLOW_UNSAFE, "allow-unsafe", 0, NULL,
+         "apply what the block policy refuses (confirmed, and recorded as an event)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -51,6 +53,51 @@ static int dry_run(gw_cli *cli, const gw_up_options *opts)
 	return rc;
 }
 
+/* The block policy: what up would refuse is shown, each finding on
+ * stderr, before anything else happens; --allow-unsafe goes on after a
+ * typed confirmation (or --yes) in any environment. */
+static int check_unsafe(gw_cli *cli, const gw_up_options *opts, int *confirmed)
+{
+	const char *env = gw_config_environment(cli->config);
+	gw_level block = gw_project_block_level(cli->project);
+	gw_findings *f = NULL;
+	char what[96];
+	size_t i, n;
+	int rc;
+
+	*confirmed = 0;
+	if (block == GW_LEVEL_OFF)
+		return GW_EXIT_OK;
+	gw_cli_mute_notices(cli, 1);
+	rc = gw_project_unsafe(&f, cli->project, opts);
+	gw_cli_mute_notices(cli, 0);
+	if (rc < 0)
+		return gw_cli_fail(cli, rc);
+	if (!(n = gw_findings_count(f))) {
+		gw_findings_free(f);
+		return GW_EXIT_OK;
+	}
+	for (i = 0; i < n; i++) {
+		const gw_finding *x = gw_findings_get(f, i);
+
+		fprintf(stderr, "%s:%d:%d: %s: %s [%s]\n", x->file, x->line, x->column,
+		        gw_level_name(x->level), x->message, x->rule);
+	}
+	gw_findings_free(f);
+	if (!opts->allow_unsafe)
+		return gw_cli_refuse(cli,
+		                     "acknowledge each statement with a '-- godwit:ignore RULE' "
+		                     "comment above it, or pass --allow-unsafe to apply it anyway",
+		                     "%zu unsafe statement%s, and block = %s in the environment "
+		                     "'%s'; nothing was changed",
+		                     n, n == 1 ? "" : "s", gw_level_name(block), env);
+	snprintf(what, sizeof(what), "apply %zu unsafe statement%s (--allow-unsafe)", n,
+	         n == 1 ? "" : "s");
+	if ((rc = gw_cli_guard(cli, what, GW_GUARD_ALWAYS)) == GW_EXIT_OK)
+		*confirmed = 1;
+	return rc;
+}
+
 /* A protected environment confirms what up is about to apply. The plan
  * is made quietly: the run that follows gives its notices. Elsewhere no
  * plan is made: muted, it would also hide the connection's retries, and
@@ -60,8 +107,10 @@ static int confirm(gw_cli *cli, const gw_up_options *opts)
 {
 	char what[64];
 	gw_plan *plan = NULL;
-	int rc;
+	int rc, confirmed;
 
+	if ((rc = check_unsafe(cli, opts, &confirmed)) != GW_EXIT_OK || confirmed)
+		return rc;
 	if (!gw_config_protected(cli->config))
 		return GW_EXIT_OK;
 	gw_cli_mute_notices(cli, 1);
@@ -99,6 +148,9 @@ static int up_run(gw_cli *cli, const gw_args *args)
 		case OPT_IGNORE_OTHER:
 			opts.ignore_other_history = 1;
 			break;
+		case OPT_ALLOW_UNSAFE:
+			opts.allow_unsafe = 1;
+			break;
 		default:
 			break;
 		}
@@ -118,13 +170,17 @@ const gw_cmd gw_cmd_up = {
         .name = "up",
         .aliases = up_aliases,
         .summary = "apply pending migrations",
-        .usage = "up [--to V] [--dry-run] [--resume] [--ignore-other-history]",
+        .usage = "up [--to V] [--dry-run] [--resume] [--ignore-other-history] [--allow-unsafe]",
         .description = "Each migration runs in its own transaction together with its history row,\n"
                        "unless it cannot (CREATE INDEX CONCURRENTLY, ...): then it runs statement\n"
                        "by statement and a failure leaves it dirty, to be continued with --resume\n"
                        "or settled with 'godwit resolve'. Only one runner works at a time.\n"
                        "A database that another tool migrated (its history table is there,\n"
-                       "godwit's is empty) is refused: take it over with 'godwit adopt'.",
+                       "godwit's is empty) is refused: take it over with 'godwit adopt'.\n"
+                       "Where block is set (error by default in a protected environment), up\n"
+                       "lints what it is about to run and refuses findings at that level that\n"
+                       "no '-- godwit:ignore RULE' comment acknowledges; --allow-unsafe applies\n"
+                       "them after a typed confirmation (or --yes) and records it as an event.",
         .options = up_options,
         .min_args = 0,
         .max_args = 0,

@@ -738,6 +738,43 @@ int gw_hist_set_dirty(gw_project *p, const char *version, const char *message)
 /* An event about no migration, in a transaction of its own: backup,
  * restore, reset, record-schema. The history tables are created first if
  * need be. */
+int gw_hist_record_note(gw_project *p, const char *action, const gw_migration *m, const char *what,
+                        const char *file, int line)
+{
+	char line_text[16];
+	const char *params[8];
+	gw_exec_failure fail = {0, 0};
+	gw_batch b = GW_BATCH_INIT;
+	gw_str who = GW_STR_INIT;
+	int error;
+
+	snprintf(line_text, sizeof(line_text), "%d", line);
+	params[0] = action;
+	params[1] = m->version;
+	params[2] = m->name;
+	params[3] = m->checksum;
+	params[4] = what;
+	params[5] = file;
+	params[6] = line ? line_text : NULL;
+	params[7] = p->environment;
+	if ((error = gw_hist_ensure(p)) < 0)
+		return error;
+	if (put_who(&who, p) < 0 ||
+	    gw_batch_addf(&b, params, 8,
+	                  "INSERT INTO %s (at, action, version, name, checksum, error, error_file, "
+	                  "error_line, applied_by, environment, godwit_version) VALUES (%s, $1, "
+	                  "$2, $3, $4, $5, $6, $7, %s, $8, '" GODWIT_VERSION "')",
+	                  p->events_q, dialect(p)->clock, who.ptr) < 0)
+		error = gw_error_oom(p->ctx);
+	else
+		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
+	if (error == 0)
+		error = gw_events__flush(p);
+	gw_str_dispose(&who);
+	gw_batch_dispose(&b);
+	return error;
+}
+
 int gw_hist_record_event(gw_project *p, const char *action, const char *name)
 {
 	gw_record rec = {NULL, NULL, name, action, NULL, 0, 0};

@@ -72,6 +72,8 @@ struct gw_project {
 	char *project_dir;  /* gw_project_options.project_dir, "." when not given */
 	char *symlink_root; /* migration files resolve inside it; NULL: anywhere */
 	int seeds_allowed;
+	int protected;  /* gw_config_protected of the project's config */
+	gw_level block; /* the lint level up refuses at (policy.c); 0: off */
 	struct gw_lease *lease;
 	const gw_driver *driver;
 	gw_dialect sql_dialect; /* decided once, by dialect.c */
@@ -233,6 +235,11 @@ void gw_hist_record_failure(gw_project *p, const char *version, const char *name
  * record-schema; name: a file it concerns) in its own transaction,
  * creating the history tables if need be. */
 int gw_hist_record_event(gw_project *p, const char *action, const char *name);
+/* Records an event about migration m that is no failure (allow-unsafe:
+ * what was overridden, in the error column, at file:line) in its own
+ * transaction. */
+int gw_hist_record_note(gw_project *p, const char *action, const gw_migration *m, const char *what,
+                        const char *file, int line);
 /* Events survive a restore: saved before it (an array of column texts
  * per event, in id order; nothing when there is no history yet), then
  * the ones the restored database lacks appended to a batch. */
@@ -289,6 +296,24 @@ void gw_scratch_close(gw_scratch *s);
  * applied it (SQLite, which has no session lock). */
 int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, int *skipped);
 int gw_run_down(gw_project *p, const gw_migration *m);
+
+/* lint_project.c: the findings of the up sections of ms, as `godwit lint`
+ * would report them with the project's levels and dialect; rls_schemas:
+ * the exposed schemas (NULL: none). */
+int gw_project__lint_up(gw_findings **out, gw_project *p, const gw_migration *const *ms, size_t n,
+                        const char *rls_schemas);
+
+/* policy.c: the deploy policies up applies before it runs anything.
+ * gw_policy__up lints the n migrations up is about to apply and, where
+ * a finding at or above the project's block level is not acknowledged,
+ * refuses with GW_EUNSAFE, unless allow_unsafe: then each overridden
+ * migration is recorded as an allow-unsafe event. */
+int gw_policy__up(gw_project *p, const gw_migration *const *ms, size_t n, int allow_unsafe);
+/* The schemas an API exposes: rls_schemas, else "public" in a Supabase
+ * project (the database has an auth schema, asked only when connected
+ * is set and the project is on PostgreSQL; or the folder is
+ * supabase/migrations), else NULL. */
+const char *gw_policy__rls_schemas(gw_project *p, int connected);
 
 /* events.c: the event stream. Every event the library records in
  * godwit_events is read back once committed (so what the sinks see is

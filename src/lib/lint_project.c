@@ -25,6 +25,7 @@ typedef struct lrun {
 	gw_lint_levels levels;
 	const gw_lint_options *opts;
 	gw_dialect dialect;
+	const char *rls_schemas;
 } lrun;
 
 static int lint_text(lrun *l, const char *path, const gw_str *text, size_t off, size_t len,
@@ -47,6 +48,8 @@ static int lint_text(lrun *l, const char *path, const gw_str *text, size_t off, 
 	sec.checks = GW_CHECK_SYNTAX | GW_CHECK_RULES;
 	if (l->dialect == GW_DIALECT_SQLITE)
 		sec.checks |= GW_CHECK_SQLITE;
+	else
+		sec.rls_schemas = l->rls_schemas;
 	error = gw_lint__section(l->f, &l->levels, &sec, l->p->ctx);
 	gw_lines_dispose(&lines);
 	return error;
@@ -192,10 +195,45 @@ int gw_project_lint(gw_findings **out, gw_project *p, const gw_project_lint_opti
 		goto cleanup;
 	l.f->dialect = l.dialect;
 	l.f->dialect_from = from;
+	l.rls_schemas = gw_policy__rls_schemas(p, 0);
 	if (opts && opts->nfiles)
 		error = lint_files(&l, opts->files, opts->nfiles);
 	else
 		error = lint_set(&l, opts && opts->pending_only);
+	if (error < 0)
+		goto cleanup;
+	gw_findings__sort(l.f);
+	*out = l.f;
+	l.f = NULL;
+cleanup:
+	gw_findings_free(l.f);
+	gw_lint__levels_dispose(&l.levels);
+	return error;
+}
+
+int gw_project__lint_up(gw_findings **out, gw_project *p, const gw_migration *const *ms, size_t n,
+                        const char *rls_schemas)
+{
+	gw_lint_options opts = GW_LINT_OPTIONS_INIT;
+	gw_source *src;
+	lrun l = {0};
+	size_t i;
+	int error;
+
+	*out = NULL;
+	l.p = p;
+	l.opts = &opts;
+	l.dialect = p->driver ? p->driver->dialect : GW_DIALECT_POSTGRES;
+	l.rls_schemas = rls_schemas;
+	opts.disable = p->opts.lint_disable;
+	opts.error = p->opts.lint_error;
+	opts.warning = p->opts.lint_warning;
+	if ((error = gw_project__source(&src, p)) < 0 ||
+	    (error = gw_lint__levels(&l.levels, l.opts, p->ctx)) < 0 ||
+	    (error = gw_findings__new(&l.f, p->ctx)) < 0)
+		goto cleanup;
+	for (i = 0; i < n && error >= 0; i++)
+		error = lint_migration(&l, src, ms[i], 0, NULL);
 	if (error < 0)
 		goto cleanup;
 	gw_findings__sort(l.f);

@@ -533,6 +533,24 @@ static int history_moved(gw_project *p, gw_direction dir, const selection *sel, 
 	return moved;
 }
 
+/* The deploy policies (policy.c) on what up selected, under the lock. */
+static int up_policy(gw_project *p, const selection *sel, const gw_up_options *up)
+{
+	const gw_migration **ms;
+	size_t i;
+	int error;
+
+	if (!sel->count || !p->block)
+		return 0;
+	if (!(ms = calloc(sel->count, sizeof(*ms))))
+		return gw_error_oom(p->ctx);
+	for (i = 0; i < sel->count; i++)
+		ms[i] = sel->items[i].m;
+	error = gw_policy__up(p, ms, sel->count, up->version >= 3 && up->allow_unsafe);
+	free(ms);
+	return error;
+}
+
 static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_options *up,
                const gw_down_options *down)
 {
@@ -561,7 +579,7 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 		sel.items = NULL;
 		sel.count = 0;
 	}
-	if (error < 0)
+	if (error < 0 || (dir == GW_UP && (error = up_policy(p, &sel, up)) < 0))
 		goto cleanup;
 	/* Only a run that will change something waits on live sessions. */
 	if (sel.count && (error = gw_preflight__gate(p)) < 0)

@@ -116,6 +116,13 @@ static int copy_options(gw_project *p, const gw_project_options *o, const gw_con
 	    !(p->symlink_root = gw_strdup(o->project_dir ? o->project_dir : ".")))
 		return -1;
 	p->seeds_allowed = o->seeds_allowed;
+	/* A protected environment refuses unsafe statements unless its
+	 * block setting says otherwise. */
+	p->protected = config && gw_config_protected(config);
+	p->block = !s->block                      ? (p->protected ? GW_LEVEL_ERROR : GW_LEVEL_OFF)
+	           : !strcmp(s->block, "error")   ? GW_LEVEL_ERROR
+	           : !strcmp(s->block, "warning") ? GW_LEVEL_WARNING
+	                                          : GW_LEVEL_OFF;
 	p->project_dir = gw_strdup(o->project_dir ? o->project_dir : ".");
 	if (!s->url || !s->backup_dir || !p->environment || !p->app_name || !p->project_dir)
 		return -1;

@@ -25,6 +25,7 @@ typedef char *gw_setting_secret;
 typedef char *gw_setting_urls;
 typedef char *gw_setting_events;
 typedef char *gw_setting_dialect;
+typedef char *gw_setting_level;
 typedef gw_format gw_setting_format;
 typedef int gw_setting_seconds;
 typedef int gw_setting_duration;

@@ -55,6 +55,7 @@ test_expect_success PG 'text: each statement with its locks and inline findings;
 	      SHARE ROW EXCLUSIVE on users (blocks writes)
 	  10:1  UPDATE users SET email = '\''x'\''
 	      ROW EXCLUSIVE on users (blocks index builds and schema changes), scans the table, changes every row
+	      error: UPDATE without WHERE changes every row of users [update-without-where]
 
 	20240103000000 index (db/migrations/20240103000000_index.sql): no transaction
 	  3:1  SET lock_timeout = '\''2s'\''
@@ -62,7 +63,7 @@ test_expect_success PG 'text: each statement with its locks and inline findings;
 	  4:1  CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email ON users (email)
 	      SHARE UPDATE EXCLUSIVE on users (blocks other schema changes; reads and writes go on), scans the table
 
-	2 migrations, 8 statements: 2 errors, 0 warnings
+	2 migrations, 8 statements: 3 errors, 0 warnings
 	EOF
 	test_cmp expect out
 '
@@ -97,7 +98,7 @@ test_expect_success PG 'json: migrations, statements, locks and findings' '
 	test_grep "\"blocks\": \"blocks reads and writes\"" out &&
 	test_grep "\"rule\": \"adding-field-with-volatile-default\"" out &&
 	test_grep "\"statements\": 8" out &&
-	test_grep "\"errors\": 2" out &&
+	test_grep "\"errors\": 3" out &&
 	test_grep ! 20240101000000 out
 '
 
@@ -112,12 +113,12 @@ test_expect_success PG '--to stops at a version' '
 	test_expect_code 3 godwit --url "$PG_URL" plan --to 20240102000000 >out &&
 	test_grep "^20240102000000 add_email" out &&
 	test_grep ! 20240103000000 out &&
-	test_grep "^1 migration, 6 statements: 2 errors, 0 warnings$" out
+	test_grep "^1 migration, 6 statements: 3 errors, 0 warnings$" out
 '
 
 test_expect_success PG 'godwit.conf levels the inline findings as lint does' '
 	test_when_finished "rm -f godwit.conf" &&
-	echo "lint_disable = adding-field-with-volatile-default, changing-column-type" >godwit.conf &&
+	echo "lint_disable = adding-field-with-volatile-default, changing-column-type, update-without-where" >godwit.conf &&
 	godwit --url "$PG_URL" plan >out &&
 	test_grep ! "error:" out &&
 	test_grep "^2 migrations, 8 statements: 0 errors, 0 warnings$" out

@@ -531,6 +531,8 @@ static int for_sqlite(const char *rule)
 	                                    "renaming-column",
 	                                    "renaming-table",
 	                                    "duplicate-column-assignment",
+	                                    "delete-without-where",
+	                                    "update-without-where",
 	                                    "prefer-if-exists",
 	                                    "hardcoded-password",
 	                                    "secret-literal",
@@ -693,6 +695,25 @@ static void check_statement(gw_lint_cx *cx)
 	gw_lint__check_tx(cx);
 	gw_lint__check_secrets(cx);
 	gw_lint__check_misc(cx);
+	gw_lint__check_danger(cx);
+}
+
+void gw_lint__stmt_pos(const gw_lint_cx *cx, gw_lint_stmt_pos *out)
+{
+	out->off = cx->stmt_off;
+	out->len = cx->stmt_len;
+	out->first_line = cx->run->stmt_first_line;
+	out->last_line = cx->run->stmt_last_line;
+	out->prev_last_line = cx->run->prev_last_line;
+}
+
+void gw_lint__at_stmt(gw_lint_cx *cx, const gw_lint_stmt_pos *pos)
+{
+	cx->stmt_off = pos->off;
+	cx->stmt_len = pos->len;
+	cx->run->stmt_first_line = pos->first_line;
+	cx->run->stmt_last_line = pos->last_line;
+	cx->run->prev_last_line = pos->prev_last_line;
 }
 
 /* After the statement: what it leaves for the next ones. */
@@ -967,6 +988,9 @@ static int walk(struct lint_run *r, const PgQuery__ParseResult *tree, gw_ctx *ct
 	}
 	if (!error && (s->checks & GW_CHECK_RULES) && first_notx != SIZE_MAX)
 		check_mix(&cx, tree, first_notx);
+	gw_lint__check_danger_end(&cx, !error && (s->checks & GW_CHECK_RULES));
+	if (cx.run_failed)
+		r->failed = 1;
 	gw_vec_dispose(&cx.created, free);
 	return error;
 }

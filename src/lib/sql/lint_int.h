@@ -89,6 +89,9 @@ typedef struct gw_lint_section {
 	int no_tx_directive;
 	int runner_lock_timeout_ms;
 	unsigned int checks;
+	/* Comma-separated schemas the API exposes (Supabase), where a new
+	 * table needs row-level security; NULL: none. */
+	const char *rls_schemas;
 } gw_lint_section;
 
 int gw_lint__section(gw_findings *f, const gw_lint_levels *levels, const gw_lint_section *sec,
@@ -101,15 +104,26 @@ typedef struct gw_lint_cx {
 	const gw_lint_section *sec;
 	size_t stmt_off; /* the statement's first token, offset in sec->text */
 	size_t stmt_len;
-	size_t index;      /* statement number in the section, from 0 */
-	int transactional; /* the runner wraps the section in a transaction */
-	int in_block;      /* an explicit BEGIN is open */
-	int timeout_set;   /* SET lock_timeout / statement_timeout seen */
-	int timeout_noted; /* require-timeout-settings reported once */
-	size_t block_off;  /* where the open BEGIN is */
-	gw_vec created;    /* char *: tables created earlier in the section */
+	size_t index;       /* statement number in the section, from 0 */
+	int transactional;  /* the runner wraps the section in a transaction */
+	int in_block;       /* an explicit BEGIN is open */
+	int timeout_set;    /* SET lock_timeout / statement_timeout seen */
+	int timeout_noted;  /* require-timeout-settings reported once */
+	size_t block_off;   /* where the open BEGIN is */
+	gw_vec created;     /* char *: tables created earlier in the section */
+	gw_vec rls_pending; /* lint_danger.c: new exposed tables without RLS yet */
+	int run_failed;     /* out of memory in a rule */
 	struct lint_run *run;
 } gw_lint_cx;
+
+/* Where a statement is, to report on it after later ones were walked. */
+typedef struct gw_lint_stmt_pos {
+	size_t off, len;
+	int first_line, last_line, prev_last_line;
+} gw_lint_stmt_pos;
+
+void gw_lint__stmt_pos(const gw_lint_cx *cx, gw_lint_stmt_pos *out);
+void gw_lint__at_stmt(gw_lint_cx *cx, const gw_lint_stmt_pos *pos);
 
 /* Reports rule at parse location `location` (a byte offset in the
  * section, as the parser gives it; -1 for the statement's start). help
@@ -142,5 +156,9 @@ void gw_lint__check_types(gw_lint_cx *cx);    /* lint_types.c */
 void gw_lint__check_tx(gw_lint_cx *cx);       /* lint_tx.c: transactions, timeouts */
 void gw_lint__check_secrets(gw_lint_cx *cx);  /* lint_secrets.c */
 void gw_lint__check_misc(gw_lint_cx *cx);     /* lint_misc.c */
+void gw_lint__check_danger(gw_lint_cx *cx);   /* lint_danger.c: data loss, access */
+/* After the last statement: what the whole migration had to do (when
+ * report), and its state freed. */
+void gw_lint__check_danger_end(gw_lint_cx *cx, int report);
 
 #endif

@@ -295,6 +295,50 @@ static const gw_lint_rule rules[] = {
          "An AWS access key (AKIA...), a private key block, a JWT or a long high-entropy "
          "string in a migration ends up in version control.",
          "INSERT INTO settings VALUES ('aws_key', 'AKIAIOSFODNN7EXAMPLE');", NULL},
+
+        /* ---- data and access: what block refuses in protected environments ---- */
+        {"delete-without-where", E, "data", "DELETE without WHERE empties the table",
+         "A DELETE without WHERE removes every row; in a migration it is usually a WHERE "
+         "that was forgotten. Write the condition, or WHERE true to mean every row. A table "
+         "created earlier in the same migration is exempt.",
+         "DELETE FROM sessions;", "DELETE FROM sessions WHERE expires_at < now();"},
+        {"update-without-where", E, "data", "UPDATE without WHERE changes every row",
+         "An UPDATE without WHERE overwrites the column in every row, which cannot be undone "
+         "without a backup. Write the condition, or WHERE true to mean every row. A table "
+         "created earlier in the same migration is exempt.",
+         "UPDATE users SET plan = 'free';", "UPDATE users SET plan = 'free' WHERE plan IS NULL;"},
+        {"drop-schema-cascade", E, "data", "DROP SCHEMA ... CASCADE drops all it holds",
+         "CASCADE drops every table, view and function in the schema, and the objects in "
+         "other schemas that depend on them, without naming them.",
+         "DROP SCHEMA reporting CASCADE;",
+         "DROP VIEW reporting.daily;\nDROP TABLE reporting.events;\nDROP SCHEMA reporting;"},
+        {"grant-to-public", E, "access", "GRANT ... TO PUBLIC",
+         "PUBLIC is every role, including those created later and, on Supabase, the anon "
+         "role the API uses for visitors. Grant to the roles that need it.",
+         "GRANT SELECT ON invoices TO PUBLIC;", "GRANT SELECT ON invoices TO reporting;"},
+        {"disabling-row-level-security", E, "access", "row-level security turned off",
+         "ALTER TABLE ... DISABLE ROW LEVEL SECURITY lets every role with a grant on the "
+         "table see and change every row; its policies stop applying.",
+         "ALTER TABLE profiles DISABLE ROW LEVEL SECURITY;",
+         "CREATE POLICY own_profile ON profiles USING (user_id = auth.uid());"},
+        {"dropping-policy", W, "access", "a row-level security policy dropped",
+         "Dropping a policy changes who sees which rows: with no policy left, row-level "
+         "security hides every row; with a permissive one left, others may now apply. Drop "
+         "and create it in the same migration when replacing it.",
+         "DROP POLICY own_rows ON documents;", NULL},
+        {"table-without-row-level-security", E, "access",
+         "a new table in an exposed schema without row-level security",
+         "In a Supabase project (the database has an auth schema, or rls_schemas is set) the "
+         "tables of the exposed schemas (rls_schemas, public by default) are reachable "
+         "through the API with the anon key; a table without row-level security is readable "
+         "and writable by everyone. Enable it in the same migration.",
+         "CREATE TABLE notes (id bigint PRIMARY KEY, body text);",
+         "CREATE TABLE notes (id bigint PRIMARY KEY, body text);\nALTER TABLE notes ENABLE "
+         "ROW LEVEL SECURITY;"},
+        {"granting-superuser", E, "access", "a role made superuser",
+         "ALTER ROLE ... SUPERUSER (or CREATE ROLE ... SUPERUSER) gives a role every "
+         "privilege, bypassing grants and row-level security. Grant what the role needs.",
+         "ALTER ROLE app SUPERUSER;", "GRANT SELECT, INSERT ON orders TO app;"},
 };
 
 #undef W
