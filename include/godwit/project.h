@@ -20,7 +20,8 @@
  *   the call gives the lock back (at the latest in gw_project_free).
  * - the progress thread: with a progress callback set (gw_project_set_progress),
  *   up, down and redo report what runs from a thread, with a connection of
- *   its own on PostgreSQL, stopped and joined when the run ends.
+ *   its own on PostgreSQL, stopped and joined when the run ends; a call
+ *   that waits for the runner lock reports the wait from it too.
  * The ctx's notice callback is called on the calling thread, except for the
  * warnings of a connect that is retried (GW_NOTICE_WARNING, "retrying in
  * ..."), which may come from the connecting thread while the calling
@@ -386,14 +387,24 @@ typedef struct {
 	const char *blocker_query;
 	int blockers;
 	long long waiting_ms;
+	/* Before it runs anything, while the run waits for another runner's
+	 * migration lock: version is NULL, lock_wait 1, lock_holder says who
+	 * holds the lock (PostgreSQL's pid, application, user, client host
+	 * and connection time; the lease's owner host:pid and since when),
+	 * NULL when it cannot be known, and lock_waiting_ms for how long the
+	 * run has waited. A display that only knows version NULL clears. */
+	int lock_wait;
+	const char *lock_holder;
+	long long lock_waiting_ms;
 } gw_progress;
 
 typedef void (*gw_progress_cb)(const gw_progress *progress, void *payload);
 
-/* While up, down or redo run a migration, cb is called every interval_ms
- * (0: 100) from a thread of the library's own, and once with version NULL
- * when the migration ends (from the calling thread); the calls never
- * overlap. On PostgreSQL that thread opens a second connection, on which
+/* While up, down or redo run a migration, and while any call that takes
+ * the runner lock waits for it, cb is called every interval_ms (0: 100)
+ * from a thread of the library's own, and once with version NULL and
+ * lock_wait 0 when the migration or the wait ends (from the calling
+ * thread); the calls never overlap. On PostgreSQL that thread opens a second connection, on which
  * it asks the server every 250 ms which sessions block the migration's.
  * cb NULL (the default) turns it off, and no thread or connection is made.
  * Set it before the run, not during one. */

@@ -527,6 +527,17 @@ static void progress_text(char *line, size_t cap, const gw_progress *g)
 	}
 }
 
+/* "waiting 2.4s for the migration lock, held by pid 4242 (application
+ * "godwit", user "deploy", host "10.0.0.5", connected since ...)" */
+static void lock_wait_text(char *line, size_t cap, const gw_progress *g)
+{
+	char waited[32];
+
+	put_duration(waited, sizeof(waited), g->lock_waiting_ms);
+	snprintf(line, cap, "waiting %s for the migration lock, held by %s", waited,
+	         g->lock_holder ? g->lock_holder : "another runner");
+}
+
 static void draw_progress(const gw_progress *g, void *payload)
 {
 	gw_cli *cli = payload;
@@ -534,12 +545,15 @@ static void draw_progress(const gw_progress *g, void *payload)
 	long long now = now_ms();
 
 	pthread_mutex_lock(&cli->out_lock);
-	if (!g->version) {
+	if (!g->version && !g->lock_wait) {
 		progress_erase(cli);
 	} else if (now - cli->progress_drawn_ms >= PROGRESS_MIN_MS) {
 		/* Also across migrations: a run of quick ones is not
 		 * drawn a hundred times a second. */
-		progress_text(line, sizeof(line), g);
+		if (g->lock_wait)
+			lock_wait_text(line, sizeof(line), g);
+		else
+			progress_text(line, sizeof(line), g);
 		fit(line, terminal_width(cli) - 1);
 		if (cli->runlog) {
 			/* On the terminal only, not in the run's log. */

@@ -703,9 +703,12 @@ static int pg_unlock(gw_conn *conn, int64_t key)
 }
 
 /* A bigint advisory key is stored in pg_locks as classid = high 32 bits,
- * objid = low 32 bits, objsubid = 1, in the current database. */
+ * objid = low 32 bits, objsubid = 1, in the current database. The host is
+ * the client's as the server sees it (its name only with log_hostname). */
 static const char lock_holder_sql[] =
         "SELECT l.pid, a.application_name, a.usename::text,"
+        " coalesce(a.client_hostname, host(a.client_addr),"
+        " CASE WHEN a.client_port = -1 THEN 'local socket' END),"
         " date_trunc('second', a.backend_start)::text, a.state"
         " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
         " WHERE l.locktype = 'advisory' AND l.granted"
@@ -716,11 +719,9 @@ static const char lock_holder_sql[] =
 
 static void describe_holder(gw_str *out, const PGresult *res)
 {
-	static const char *const parts[][2] = {{"", ""},
-	                                       {"application \"", "\""},
-	                                       {"user \"", "\""},
-	                                       {"connected since ", ""},
-	                                       {"state \"", "\""}};
+	static const char *const parts[][2] = {
+	        {"", ""},          {"application \"", "\""}, {"user \"", "\""},
+	        {"host \"", "\""}, {"connected since ", ""}, {"state \"", "\""}};
 	const char *sep = " (";
 	int c;
 
@@ -729,7 +730,7 @@ static void describe_holder(gw_str *out, const PGresult *res)
 		return;
 	}
 	gw_str_printf(out, "pid %s", PQgetvalue(res, 0, 0));
-	for (c = 1; c < 5; c++) {
+	for (c = 1; c < 6; c++) {
 		if (PQgetisnull(res, 0, c))
 			continue; /* hidden from roles without pg_read_all_stats */
 		gw_str_puts(out, sep);

@@ -109,6 +109,13 @@ void gw_progress__begin(gw_project *p, const gw_migration *m, gw_direction dir, 
 void gw_progress__statement(gw_project *p, size_t i);
 void gw_progress__end(gw_project *p);
 void gw_progress__stop(gw_project *p);
+/* The lock code: whether a display wants to know who holds the lock (so
+ * that it is asked only then); the run waits for the runner lock, held by
+ * holder (NULL: keep the last one known), since the monotonic ms `since`;
+ * the wait is over. */
+int gw_progress__wants_lock_holder(const gw_project *p);
+void gw_progress__lock_wait(gw_project *p, const char *holder, long long since);
+void gw_progress__lock_end(gw_project *p);
 
 /* project.c */
 int gw_project__source(gw_source **out, gw_project *p);

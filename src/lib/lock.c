@@ -361,8 +361,15 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 			          "another godwit run holds the migration lease; waiting up to "
 			          "%d s",
 			          p->opts.lock_wait / 1000);
+		if (gw_progress__wants_lock_holder(p)) {
+			char *holder = describe_holder(l);
+
+			gw_progress__lock_wait(p, holder, start);
+			free(holder);
+		}
 		gw_sleep_ms(gw_backoff_ms(attempt++ < 5 ? attempt : 5, 50, 1000));
 	}
+	gw_progress__lock_end(p);
 	if (pthread_create(&l->thread, NULL, heartbeat, l) != 0) {
 		error = gw_error_set(p->ctx, GW_ERROR, "cannot start the lease's heartbeat");
 		lease_release(l);
@@ -372,6 +379,7 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 	*out = l;
 	return 0;
 fail:
+	gw_progress__lock_end(p);
 	lease_free(l);
 	return error;
 }
@@ -520,7 +528,7 @@ static int lock_timeout_error(gw_project *p)
 /* Poll pg_try_advisory_lock instead of blocking in pg_advisory_lock: a
  * session waiting on the lock would deadlock with a CREATE INDEX
  * CONCURRENTLY run by the holder, which waits for all transactions. */
-static int take_advisory_lock(gw_project *p)
+static int poll_advisory_lock(gw_project *p)
 {
 	long long start = now_ms(), deadline = start + p->opts.lock_wait;
 	long delay = 20;
@@ -544,10 +552,28 @@ static int take_advisory_lock(gw_project *p)
 			          "another godwit run holds the migration lock; waiting up to "
 			          "%d s",
 			          p->opts.lock_wait / 1000);
+		if (gw_progress__wants_lock_holder(p)) {
+			char *holder = NULL;
+
+			/* For the display only: a failed query keeps the
+			 * holder shown last. */
+			if (p->driver->lock_holder(p->conn, p->lock_key, &holder) < 0)
+				gw_ctx_clear_error(p->ctx);
+			gw_progress__lock_wait(p, holder, start);
+			free(holder);
+		}
 		gw_sleep_ms(delay);
 		if (delay < 1000)
 			delay *= 2;
 	}
+}
+
+static int take_advisory_lock(gw_project *p)
+{
+	int error = poll_advisory_lock(p);
+
+	gw_progress__lock_end(p);
+	return error;
 }
 
 int gw_project__lock(gw_project *p)

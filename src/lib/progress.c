@@ -9,6 +9,11 @@
  * the thread itself so that the run never waits for it: pg_blocking_pids()
  * of the runner's server process, with pg_stat_activity's application and
  * query of the first, and how long the lock has been waited for.
+ *
+ * Before that, a run may wait for another runner's migration lock. The
+ * lock code polls for it on the runner's own connection, asking who holds
+ * it at each poll when a display wants to know, and tells this thread,
+ * which reports the wait at the same steady pace.
  */
 #include "internal.h"
 
@@ -68,6 +73,11 @@ struct gw_watch {
 	/* The thread's own; read by the callback under the mutex. */
 	blocker b;
 	long long blocked_since; /* when the thread first saw it blocked */
+
+	/* Set by the lock code while the run waits for the runner lock. */
+	int lock_waiting;
+	char *lock_holder;
+	long long lock_since;
 };
 
 static long long clock_ms(void)
@@ -137,6 +147,19 @@ static void report(gw_watch *w, long long now)
 	w->p->progress_cb(&g, w->p->progress_payload);
 }
 
+/* Reports the wait for the runner lock; under the mutex. */
+static void report_lock(gw_watch *w, long long now)
+{
+	gw_progress g;
+
+	memset(&g, 0, sizeof(g));
+	g.lock_wait = 1;
+	g.lock_holder = w->lock_holder;
+	g.lock_waiting_ms = now - w->lock_since;
+	w->reported = 1;
+	w->p->progress_cb(&g, w->p->progress_payload);
+}
+
 static void wait_until(gw_watch *w, long long ms)
 {
 	struct timespec until;
@@ -199,6 +222,8 @@ static void *watch_thread(void *arg)
 		}
 		if (w->m)
 			report(w, now);
+		else if (w->lock_waiting)
+			report_lock(w, now);
 		wait_until(w, w->interval_ms);
 	}
 	pthread_mutex_unlock(&w->mutex);
@@ -281,6 +306,56 @@ void gw_progress__begin(gw_project *p, const gw_migration *m, gw_direction dir, 
 	pthread_mutex_unlock(&w->mutex);
 }
 
+int gw_progress__wants_lock_holder(const gw_project *p)
+{
+	return p->progress_cb != NULL;
+}
+
+void gw_progress__lock_wait(gw_project *p, const char *holder, long long since)
+{
+	gw_watch *w;
+	char *copy = holder ? gw_strdup(holder) : NULL;
+
+	if (!p->progress_cb || (!p->watch && !(p->watch = watch_start(p)))) {
+		free(copy);
+		return;
+	}
+	w = p->watch;
+	pthread_mutex_lock(&w->mutex);
+	if (!w->lock_waiting) {
+		w->lock_waiting = 1;
+		w->lock_since = since;
+		w->reported = 0;
+		pthread_cond_signal(&w->wake);
+	}
+	/* A holder that let go between the two queries, or a failed query,
+	 * leaves the last one known. */
+	if (copy) {
+		free(w->lock_holder);
+		w->lock_holder = copy;
+	}
+	pthread_mutex_unlock(&w->mutex);
+}
+
+void gw_progress__lock_end(gw_project *p)
+{
+	gw_watch *w = p->watch;
+	gw_progress g;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mutex);
+	if (w->lock_waiting && w->reported) {
+		memset(&g, 0, sizeof(g));
+		p->progress_cb(&g, p->progress_payload);
+	}
+	w->lock_waiting = 0;
+	w->reported = 0;
+	free(w->lock_holder);
+	w->lock_holder = NULL;
+	pthread_mutex_unlock(&w->mutex);
+}
+
 void gw_progress__statement(gw_project *p, size_t statement)
 {
 	gw_watch *w = p->watch;
@@ -320,6 +395,7 @@ void gw_progress__stop(gw_project *p)
 
 	if (!w)
 		return;
+	gw_progress__lock_end(p);
 	gw_progress__end(p);
 	pthread_mutex_lock(&w->mutex);
 	w->stop = 1;
