@@ -95,55 +95,34 @@ int gw_findings__add_at(gw_findings *f, const gw_lines *l, size_t at, const char
 	return gw_findings__add(f, &t, line_len);
 }
 
-static int cmp_finding(const void *a, const void *b)
+static int cmp_finding(const gw_finding *x, const gw_finding *y)
 {
-	const gw_finding *x = a, *y = b;
 	int c = strcmp(x->file, y->file);
 
 	if (c)
 		return c;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
-	if (x->column != y->column)
-		return x->column < y->column ? -1 : 1;
-	/* Equal positions keep the order the rules reported them in. */
-	return x < y ? -1 : x > y;
+	return x->column < y->column ? -1 : x->column > y->column;
 }
 
 void gw_findings__sort(gw_findings *f)
 {
-	/* qsort is not stable; comparing addresses last makes it so only
-	 * for elements that were not moved yet, so sort an index instead. */
+	/* An insertion sort in place: stable, so equal positions keep the
+	 * order the rules reported them in (qsort is not), needs no memory
+	 * (so it cannot fail half way), and findings come mostly in order. */
 	size_t i;
-	gw_finding *copy;
-	size_t *order;
 
-	if (f->count < 2)
-		return;
-	copy = malloc(f->count * sizeof(*copy));
-	order = malloc(f->count * sizeof(*order));
-	if (!copy || !order) {
-		free(copy);
-		free(order);
-		return;
-	}
-	memcpy(copy, f->items, f->count * sizeof(*copy));
-	for (i = 0; i < f->count; i++)
-		order[i] = i;
-	/* Insertion sort over the index: findings come mostly in order. */
-	for (i = 1; i < f->count; i++) {
-		size_t j = i, v = order[i];
+	for (i = 1; f && i < f->count; i++) {
+		gw_finding v = f->items[i];
+		size_t j = i;
 
-		while (j > 0 && cmp_finding(&copy[order[j - 1]], &copy[v]) > 0) {
-			order[j] = order[j - 1];
+		while (j > 0 && cmp_finding(&f->items[j - 1], &v) > 0) {
+			f->items[j] = f->items[j - 1];
 			j--;
 		}
-		order[j] = v;
+		f->items[j] = v;
 	}
-	for (i = 0; i < f->count; i++)
-		f->items[i] = copy[order[i]];
-	free(copy);
-	free(order);
 }
 
 size_t gw_findings_count(const gw_findings *f)
@@ -485,9 +464,10 @@ static void report_unused(struct lint_run *r)
 				gw_str_printf(&msg,
 				              "godwit:ignore %.*s silences nothing here; remove it",
 				              (int)len, p);
-			if (msg.size &&
-			    gw_findings__add_at(r->f, r->sec->lines, ig->at, "unused-ignore", level,
-			                        r->sec->file, NULL, NULL, NULL, msg.ptr) < 0)
+			if (gw_str_failed(&msg) ||
+			    (msg.size && gw_findings__add_at(r->f, r->sec->lines, ig->at,
+			                                     "unused-ignore", level, r->sec->file,
+			                                     NULL, NULL, NULL, msg.ptr) < 0))
 				r->failed = 1;
 			p += len;
 			while (*p == ',' || is_blank(*p))
