@@ -61,10 +61,17 @@ static int is_file(finder *f, const char *name)
 	return gw_path_is_dir(in_project(f, name)) == 0;
 }
 
-/* The file's text, or 0 when it cannot be read. */
+/* The file's text, or 0 when it cannot be read (out of memory is
+ * remembered: a file that was there and not read is no answer). */
 static int read_conf(finder *f, const char *name, gw_str *text)
 {
-	return is_file(f, name) && gw_file_read(text, in_project(f, name), CONF_MAX, NULL) == 0;
+	int error;
+
+	if (!is_file(f, name))
+		return 0;
+	if ((error = gw_file_read(text, in_project(f, name), CONF_MAX, NULL)) == GW_ENOMEM)
+		f->oom = 1;
+	return error == 0;
 }
 
 /* Keeps dir (len bytes, "./" and trailing slashes dropped) when it is a
@@ -321,11 +328,16 @@ static void find_plain(finder *f)
 	const char *env = getenv("GOOSE_MIGRATION_DIR");
 	gw_vec names = GW_VEC_INIT;
 	size_t i, len;
+	int error;
 
 	if (env && *env)
 		found_s(f, env, "goose's GOOSE_MIGRATION_DIR");
-	if (!is_dir(f, "migrations") || gw_dir_list(&names, in_project(f, "migrations"), NULL) < 0)
+	if (!is_dir(f, "migrations"))
 		goto cleanup;
+	if ((error = gw_dir_list(&names, in_project(f, "migrations"), NULL)) < 0) {
+		f->oom |= error == GW_ENOMEM;
+		goto cleanup;
+	}
 	for (i = 0; i < names.len; i++) {
 		len = strlen(names.items[i]);
 		if (len > 4 && !strcmp((char *)names.items[i] + len - 4, ".sql")) {
