@@ -113,7 +113,8 @@ static void lint_every_allocation(const char *sql, const gw_lint_options *opts, 
 		reached = oom_reached();
 		if (rc < 0) {
 			if (rc != GW_ENOMEM || strcmp(gw_ctx_error(ctx)->message, "out of memory"))
-				fail_msg("allocation %ld: %d %s", n, rc, gw_ctx_error(ctx)->message);
+				fail_msg("allocation %ld: %d %s", n, rc,
+				         gw_ctx_error(ctx)->message);
 			assert_null(f);
 			gw_ctx_clear_error(ctx);
 			continue;

@@ -545,22 +545,26 @@ cleanup:
 typedef struct conf_read {
 	gw_sqitch_conf *conf;
 	gw_vec engines; /* "NAME.top_dir" or "NAME.registry", then its value */
+	int oom;        /* a value could not be kept: the file was not read */
 } conf_read;
 
 /* A value without its quotes, or without a trailing comment; NULL when
- * empty, which sqitch takes as unset. */
-static char *conf_value(const char *v)
+ * empty, which sqitch takes as unset (r->oom set when it cannot be kept). */
+static char *conf_value(conf_read *r, const char *v)
 {
 	size_t n;
+	char *out;
 
-	if (*v == '"') {
+	if (*v == '"')
 		n = strcspn(++v, "\"");
-		return n ? gw_strndup(v, n) : NULL;
-	}
-	n = strcspn(v, "#;");
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	return n ? gw_strndup(v, n) : NULL;
+	else
+		for (n = strcspn(v, "#;"); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
+			;
+	if (!n)
+		return NULL;
+	if (!(out = gw_strndup(v, n)))
+		r->oom = 1;
+	return out;
 }
 
 /* "engine \"pg\"" (or the older "engine.pg") is "pg"; NULL for any other
@@ -580,9 +584,9 @@ static const char *engine_of(const char *section, size_t *len)
 	return section + 1;
 }
 
-static void conf_keep(char **slot, const char *value)
+static void conf_keep(conf_read *r, char **slot, const char *value)
 {
-	char *v = conf_value(value);
+	char *v = conf_value(r, value);
 
 	if (v) {
 		free(*slot);
@@ -600,31 +604,33 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 
 	if (!strcasecmp(section, "core")) {
 		if (!strcasecmp(name, "top_dir"))
-			conf_keep(&r->conf->top_dir, value);
+			conf_keep(r, &r->conf->top_dir, value);
 		else if (!strcasecmp(name, "engine"))
-			conf_keep(&r->conf->engine, value);
+			conf_keep(r, &r->conf->engine, value);
 		return 1;
 	}
 	if (!(engine = engine_of(section, &n)) ||
 	    (strcasecmp(name, "top_dir") && strcasecmp(name, "registry")) ||
-	    !(v = conf_value(value)))
+	    !(v = conf_value(r, value)))
 		return 1;
 	gw_str_printf(&k, "%.*s.%s", (int)n, engine, name);
 	if (gw_str_failed(&k) || gw_vec_push(&r->engines, k.ptr) < 0) {
 		gw_str_dispose(&k);
 		free(v);
+		r->oom = 1;
 		return 1;
 	}
 	if (gw_vec_push(&r->engines, v) < 0) {
 		free(r->engines.items[--r->engines.len]);
 		free(v);
+		r->oom = 1;
 	}
 	return 1;
 }
 
 int gw_source__sqitch_conf(gw_sqitch_conf *conf, const char *text, size_t len)
 {
-	conf_read r = {conf, GW_VEC_INIT};
+	conf_read r = {conf, GW_VEC_INIT, 0};
 	gw_str flat = GW_STR_INIT;
 	size_t i, at;
 
@@ -651,11 +657,15 @@ int gw_source__sqitch_conf(gw_sqitch_conf *conf, const char *text, size_t len)
 		if (strncmp(k, conf->engine, n) || k[n] != '.')
 			continue;
 		if (!strcmp(k + n + 1, "top_dir"))
-			conf_keep(&conf->top_dir, r.engines.items[i + 1]);
+			conf_keep(&r, &conf->top_dir, r.engines.items[i + 1]);
 		else
-			conf_keep(&conf->registry, r.engines.items[i + 1]);
+			conf_keep(&r, &conf->registry, r.engines.items[i + 1]);
 	}
 	gw_vec_dispose(&r.engines, free);
+	if (r.oom) {
+		gw_source__sqitch_conf_dispose(conf);
+		return -1;
+	}
 	return 0;
 }
 
@@ -877,7 +887,8 @@ cleanup:
 
 /* sqitch.conf can put the plan and scripts below top_dir (sqitch init
  * --top-dir) and name the registry. An unreadable one is as good as none:
- * the folder is then read as it is. */
+ * the folder is then read as it is; one not read for want of memory is an
+ * error, since the folder it names would be missed. */
 static int sqitch_locate(gw_str *top, char **registry, const char *dir, gw_ctx *ctx)
 {
 	gw_str path = GW_STR_INIT, text = GW_STR_INIT;
@@ -885,10 +896,15 @@ static int sqitch_locate(gw_str *top, char **registry, const char *dir, gw_ctx *
 	int error = 0;
 
 	memset(&conf, 0, sizeof(conf));
-	if (gw_path_join(&path, dir, "sqitch.conf") == 0 && gw_path_is_dir(path.ptr) == 0 &&
-	    gw_file_read(&text, path.ptr, GW_FILE_MAX, NULL) == 0)
-		gw_source__sqitch_conf(&conf, text.ptr, text.size);
-	if (conf.top_dir && *conf.top_dir && strcmp(conf.top_dir, ".")) {
+	if (gw_path_join(&path, dir, "sqitch.conf") < 0)
+		error = gw_error_oom(ctx);
+	else if (gw_path_is_dir(path.ptr) == 0 &&
+	         ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, NULL)) == GW_ENOMEM ||
+	          (error == 0 && gw_source__sqitch_conf(&conf, text.ptr, text.size) < 0)))
+		error = gw_error_oom(ctx);
+	else
+		error = 0;
+	if (!error && conf.top_dir && *conf.top_dir && strcmp(conf.top_dir, ".")) {
 		if (conf.top_dir[0] == '/')
 			gw_str_puts(top, conf.top_dir);
 		else
