@@ -378,6 +378,17 @@ static void free_row(void *ptr)
 	free(r);
 }
 
+/* A copy of a column that may be NULL; *failed set when one that is not
+ * could not be copied (a row must never lose a value for want of memory). */
+static char *dup_null(const char *v, int *failed)
+{
+	char *copy = gw_strdup(v);
+
+	if (v && !copy)
+		*failed = 1;
+	return copy;
+}
+
 static int hist_row(void *payload, int ncols, const char *const *v)
 {
 	load_state *st = payload;
@@ -391,17 +402,17 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 	r->version = gw_strdup(v[0]);
 	r->name = gw_strdup(v[1] ? v[1] : "");
 	r->kind = gw_strdup(v[2] ? v[2] : "versioned");
-	r->file = gw_strdup(v[3]);
+	r->file = dup_null(v[3], &st->failed);
 	r->checksum = gw_strdup(v[4] ? v[4] : "");
-	r->down_checksum = gw_strdup(v[5]);
-	r->applied_at = gw_strdup(v[6]);
-	r->applied_by = gw_strdup(v[7]);
+	r->down_checksum = dup_null(v[5], &st->failed);
+	r->applied_at = dup_null(v[6], &st->failed);
+	r->applied_by = dup_null(v[7], &st->failed);
 	r->execution_ms = to_ll(v[8], -1);
 	r->statements_total = (int)to_ll(v[9], 0);
 	r->statements_done = (int)to_ll(v[10], 0);
 	r->state = gw_strdup(v[11] ? v[11] : "applied");
-	r->error = gw_strdup(v[12]);
-	if (!r->version || !r->name || !r->kind || !r->checksum || !r->state) {
+	r->error = dup_null(v[12], &st->failed);
+	if (!r->version || !r->name || !r->kind || !r->checksum || !r->state || st->failed) {
 		st->failed = 1;
 		return 1;
 	}
