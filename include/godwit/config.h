@@ -86,7 +86,8 @@ GW_EXTERN(const char *) gw_config_get(const gw_config *cfg, const char *key);
  * key. */
 GW_EXTERN(const char *) gw_config_source(const gw_config *cfg, const char *key);
 /* The effective value safe to print (any password in a URL masked), or
- * NULL when unset; free() it. */
+ * NULL when unset (or, for a key gw_config_get finds set, when out of
+ * memory); free() it. */
 GW_EXTERN(char *) gw_config_display(const gw_config *cfg, const char *key);
 GW_EXTERN(const char *) gw_config_environment(const gw_config *cfg);
 /* Whether the environment is protected: the `protected` key, else true for

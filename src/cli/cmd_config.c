@@ -6,6 +6,14 @@
  */
 #include "cli.h"
 
+/* The value of key safe to print, in *value (NULL when unset); -1 when it
+ * is set but could not be masked for want of memory. */
+static int display(gw_cli *cli, const char *key, char **value)
+{
+	*value = gw_config_display(cli->config, key);
+	return !*value && gw_config_get(cli->config, key) ? -1 : 0;
+}
+
 static int config_run(gw_cli *cli, const gw_args *args)
 {
 	const char *const *k;
@@ -21,7 +29,12 @@ static int config_run(gw_cli *cli, const gw_args *args)
 		for (k = gw_config_keys(); *k; k++) {
 			json_t *o = json_object();
 
-			value = gw_config_display(cli->config, *k);
+			if (display(cli, *k, &value) < 0) {
+				json_decref(o);
+				json_decref(settings);
+				json_decref(root);
+				return gw_cli_refuse(cli, NULL, "out of memory");
+			}
 			gw_json_set(o, "value", gw_json_str(value));
 			gw_json_set(o, "source", gw_json_str(gw_config_source(cli->config, *k)));
 			gw_json_set(settings, *k, o);
@@ -33,7 +46,8 @@ static int config_run(gw_cli *cli, const gw_args *args)
 	printf("environment          %s%s\n", gw_config_environment(cli->config),
 	       gw_config_protected(cli->config) ? " (protected)" : "");
 	for (k = gw_config_keys(); *k; k++) {
-		value = gw_config_display(cli->config, *k);
+		if (display(cli, *k, &value) < 0)
+			return gw_cli_refuse(cli, NULL, "out of memory");
 		printf("%-20s %-40s %s\n", *k, value ? value : "-",
 		       value ? gw_config_source(cli->config, *k) : "");
 		free(value);

@@ -767,10 +767,13 @@ char *gw_config_display(const gw_config *cfg, const char *key)
 		while (*p) {
 			size_t len = strcspn(p, ",");
 			char *item = gw_strndup(p, len);
+			int error = item ? gw_url_mask_hook(&masked, item) : -1;
 
-			if (item)
-				gw_url_mask_hook(&masked, item);
 			free(item);
+			if (error < 0) {
+				gw_str_dispose(&masked);
+				return NULL;
+			}
 			p += len;
 			if (*p == ',')
 				gw_str_putc(&masked, *p++);
@@ -779,7 +782,10 @@ char *gw_config_display(const gw_config *cfg, const char *key)
 	}
 	/* Masking every value, not only url: a password pasted into another
 	 * key must not be shown either. */
-	gw_url_mask(&masked, value);
+	if (gw_url_mask(&masked, value) < 0) {
+		gw_str_dispose(&masked);
+		return NULL;
+	}
 	return gw_str_detach(&masked);
 }
 
