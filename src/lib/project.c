@@ -27,19 +27,19 @@ const char *gw_library_version(void)
 
 const char *gw_version_details(void)
 {
+	/* Written into the buffer itself: there is no allocation to fail. */
 	static char text[512];
 	const gw_driver *const *d;
-	gw_str s = GW_STR_INIT;
 	char buf[128];
+	size_t at = 0;
 
 	if (text[0])
 		return text;
-	for (d = gw_drivers(); *d; d++)
-		gw_str_printf(&s, "driver %s: %s\n", (*d)->name,
-		              gw_driver_client_version(*d, buf, sizeof(buf)));
-	gw_str_printf(&s, "parser: %s", gw_sql_parser_version());
-	snprintf(text, sizeof(text), "%s", s.ptr);
-	gw_str_dispose(&s);
+	for (d = gw_drivers(); *d && at < sizeof(text); d++)
+		at += (size_t)snprintf(text + at, sizeof(text) - at, "driver %s: %s\n", (*d)->name,
+		                       gw_driver_client_version(*d, buf, sizeof(buf)));
+	if (at < sizeof(text))
+		snprintf(text + at, sizeof(text) - at, "parser: %s", gw_sql_parser_version());
 	return text;
 }
 
