@@ -93,16 +93,16 @@ cleanup:
 
 int gw_project__database_missing(const gw_project *p)
 {
-	gw_str path = GW_STR_INIT;
+	const char *file;
 	struct stat st;
-	int missing = 0;
 
-	/* Without a URL where one is required, connecting says so. */
-	if (!p->conn && !p->url_required && gw_url_sqlite_path(&path, p->opts.url) == 0 &&
-	    strcmp(path.ptr, ":memory:"))
-		missing = stat(path.ptr, &st) < 0 && errno == ENOENT;
-	gw_str_dispose(&path);
-	return missing;
+	/* Without a URL where one is required, connecting says so. The path
+	 * is not copied: a copy that failed would answer "not missing", and
+	 * connecting would create the file a command that reads must not. */
+	if (p->conn || p->url_required || !(file = gw_url_sqlite_file(p->opts.url)) ||
+	    !strcmp(file, ":memory:"))
+		return 0;
+	return stat(file, &st) < 0 && errno == ENOENT;
 }
 
 /* A cold serverless database or a server that is still starting refuses

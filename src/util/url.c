@@ -30,18 +30,25 @@ int gw_url_scheme(char *buf, size_t bufsize, const char *url)
 	return 0;
 }
 
-int gw_url_sqlite_path(gw_str *out, const char *url)
+const char *gw_url_sqlite_file(const char *url)
 {
 	char scheme[16];
 	const char *p;
 
 	if (gw_url_scheme(scheme, sizeof(scheme), url) < 0 ||
 	    (strcmp(scheme, "sqlite") && strcmp(scheme, "sqlite3")))
-		return -1;
+		return NULL;
 	p = url + strlen(scheme) + 1;
 	if (p[0] == '/' && p[1] == '/')
 		p += 2;
-	return gw_str_puts(out, p);
+	return p;
+}
+
+int gw_url_sqlite_path(gw_str *out, const char *url)
+{
+	const char *file = gw_url_sqlite_file(url);
+
+	return file ? gw_str_puts(out, file) : -1;
 }
 
 /* The keys whose values are secrets, in a URL query or a libpq key/value

@@ -16,6 +16,9 @@ int gw_url_scheme(char *buf, size_t bufsize, const char *url);
 /* The path of sqlite:PATH, sqlite3:PATH, sqlite://PATH (relative) and
  * sqlite:///PATH (absolute). Appends to out; -1 when not a sqlite URL. */
 int gw_url_sqlite_path(gw_str *out, const char *url);
+/* The same path inside url itself (no copy, so nothing can fail), or NULL
+ * when url is not a sqlite URL. */
+const char *gw_url_sqlite_file(const char *url);
 
 /* Appends url with every password replaced by "****": the userinfo of
  * scheme://user:password@host, a password= query parameter, and a
