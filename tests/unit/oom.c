@@ -20,11 +20,15 @@ char *__wrap_strdup(const char *s);
 
 static atomic_long alloc_count, fail_at = -1, failed, round_n;
 
+void (*oom_on_fail)(void);
+
 static int should_fail(void)
 {
 	if (atomic_load(&fail_at) < 0 || atomic_fetch_add(&alloc_count, 1) + 1 != fail_at)
 		return 0;
 	atomic_fetch_add(&failed, 1);
+	if (oom_on_fail)
+		oom_on_fail();
 	return 1;
 }
 

@@ -17,4 +17,8 @@ int oom_reached(void);
 /* The n of the round in progress, or of the last one. */
 long oom_failing(void);
 
+/* When not NULL, called as the failing allocation fails (it must not
+ * allocate). */
+extern void (*oom_on_fail)(void);
+
 #endif
