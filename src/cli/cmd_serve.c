@@ -705,6 +705,12 @@ static int listen_on(gw_cli *cli, int *fd, char *shown, size_t shown_size)
 		        cli, "listen must be ADDR:PORT, such as 127.0.0.1:8080, not '%s' (%s)",
 		        gw_config_get(cli->config, "listen"),
 		        gw_config_source(cli->config, "listen"));
+	/* getaddrinfo takes any number for a port and wraps it: 99999 would
+	 * listen on 34463. */
+	if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || atol(colon + 1) > 65535)
+		return gw_cli_usage(
+		        cli, "listen: the port must be a number from 0 to 65535, not '%s' (%s)",
+		        colon + 1, gw_config_source(cli->config, "listen"));
 	memcpy(host, spec, hlen);
 	host[hlen] = '\0';
 	snprintf(port, sizeof(port), "%s", colon + 1);
