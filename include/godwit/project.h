@@ -319,9 +319,16 @@ typedef struct {
 	 * statements of the migrations (gw_project_unsafe); each overridden
 	 * migration is recorded as an allow-unsafe event. */
 	int allow_unsafe;
+	/* Version 4: all or nothing (also the atomic setting): refuses
+	 * before anything runs when a pending migration has no down or runs
+	 * outside a transaction (GW_ENODOWN, GW_ESTATE), and when migration
+	 * k fails, reverts the ones this run applied before it, newest
+	 * first, with their downs (a `revert` event each, then a `rollback`
+	 * event with the error). */
+	int atomic;
 } gw_up_options;
 
-#define GW_UP_OPTIONS_VERSION 3
+#define GW_UP_OPTIONS_VERSION 4
 #define GW_UP_OPTIONS_INIT                                                                         \
 	{                                                                                          \
 		.version = GW_UP_OPTIONS_VERSION                                                   \

@@ -8,12 +8,13 @@
  */
 #include "cli.h"
 
-enum { OPT_TO = 1, OPT_DRY_RUN, OPT_RESUME, OPT_IGNORE_OTHER, OPT_ALLOW_UNSAFE };
+enum { OPT_TO = 1, OPT_DRY_RUN, OPT_RESUME, OPT_IGNORE_OTHER, OPT_ALLOW_UNSAFE, OPT_ATOMIC };
 
 static const gw_opt up_options[] = {
         {OPT_TO, "to", 0, "V", "apply up to and including version V"},
         {OPT_DRY_RUN, "dry-run", 0, NULL, "print each migration's SQL and change nothing"},
         {OPT_RESUME, "resume", 0, NULL, "continue a dirty migration from its failed statement"},
+        {OPT_ATOMIC, "atomic", 0, NULL, "all or nothing: a failure reverts what this run applied"},
         {OPT_IGNORE_OTHER, "ignore-other-history", 0, NULL,
          "apply although another tool's history is in the database (see adopt)"},
         {OPT_ALLOW_UNSAFE, "allow-unsafe", 0, NULL,
@@ -151,6 +152,9 @@ static int up_run(gw_cli *cli, const gw_args *args)
 		case OPT_ALLOW_UNSAFE:
 			opts.allow_unsafe = 1;
 			break;
+		case OPT_ATOMIC:
+			opts.atomic = 1;
+			break;
 		default:
 			break;
 		}
@@ -170,11 +174,15 @@ const gw_cmd gw_cmd_up = {
         .name = "up",
         .aliases = up_aliases,
         .summary = "apply pending migrations",
-        .usage = "up [--to V] [--dry-run] [--resume] [--ignore-other-history] [--allow-unsafe]",
+        .usage = "up [--to V] [--dry-run] [--resume] [--atomic] [--ignore-other-history] "
+                 "[--allow-unsafe]",
         .description = "Each migration runs in its own transaction together with its history row,\n"
                        "unless it cannot (CREATE INDEX CONCURRENTLY, ...): then it runs statement\n"
                        "by statement and a failure leaves it dirty, to be continued with --resume\n"
                        "or settled with 'godwit resolve'. Only one runner works at a time.\n"
+                       "--atomic (atomic = true) refuses a run it could not take back (a\n"
+                       "migration without a down, or outside a transaction), and when a\n"
+                       "migration fails, reverts the ones this run applied, newest first.\n"
                        "A database that another tool migrated (its history table is there,\n"
                        "godwit's is empty) is refused: take it over with 'godwit adopt'.\n"
                        "Where block is set (error by default in a protected environment), up\n"

@@ -372,6 +372,17 @@ typedef struct gw_lease gw_lease;
  * after it, with a GW_NOTICE_INFO saying so); version must be applied. */
 int gw_target__closure(char **mark, gw_project *p, const gw_status *st, const char *version);
 
+/* atomic.c: the whole-run rollback. check refuses, before anything runs,
+ * a migration of ms (resume[i]: it would resume) that could not be
+ * reverted if a later one failed; rollback reverts ran[n-1] .. ran[0]
+ * after the run failed (failed: the migration that did; NULL: a check
+ * after the run), keeping the run's error on ctx, and records a
+ * `rollback` event; a revert that fails stops it, its error prefixed to
+ * the run's. */
+int gw_atomic__check(gw_project *p, const gw_migration *const *ms, const int *resume, size_t n);
+int gw_atomic__rollback(gw_project *p, const gw_migration *const *ran, size_t n,
+                        const gw_migration *failed);
+
 /* health.c: runs the pre-flight checks before anything changes, and
  * waits, warns or refuses as p->preflight says. */
 int gw_preflight__gate(gw_project *p);

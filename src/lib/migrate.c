@@ -402,7 +402,11 @@ static int load_status(gw_status **st, gw_project *p, access_mode mode)
 	return gw_status__other_history(*st, p);
 }
 
-static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_direction dir)
+/* Runs the selection in order until one fails; ran (NULL, or room for
+ * every pick) gets each migration the run applied or reverted, *at the
+ * index of the pick it stopped at. */
+static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_direction dir,
+                         const gw_migration **ran, size_t *at)
 {
 	size_t i, n = 0;
 	int error = 0, skipped = 0;
@@ -434,8 +438,12 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 			error = gw_run_up(p, k->m, k->resume ? &k->resume_from : NULL, &skipped);
 		else
 			error = gw_run_down(p, k->m);
+		if (error == 0 && !skipped && ran)
+			ran[n] = k->m;
 		if (error == 0 && !skipped)
 			n++;
+		if (at)
+			*at = i;
 		/* Each migration's events go out as it ends; an audit log that
 		 * audit_required needs and cannot be written stops the run. */
 		if (error == 0)
@@ -443,6 +451,55 @@ static int run_selection(size_t *done, gw_project *p, const selection *sel, gw_d
 	}
 	if (done)
 		*done = n;
+	return error;
+}
+
+static int atomic_wanted(const gw_project *p, gw_direction dir, const gw_up_options *up)
+{
+	return dir == GW_UP && ((up->version >= 4 && up->atomic) || p->opts.atomic);
+}
+
+static int atomic_check(gw_project *p, const selection *sel)
+{
+	const gw_migration **ms = calloc(sel->count + 1, sizeof(*ms));
+	int *resume = calloc(sel->count + 1, sizeof(*resume));
+	size_t i;
+	int error;
+
+	if (!ms || !resume) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	for (i = 0; i < sel->count; i++) {
+		ms[i] = sel->items[i].m;
+		resume[i] = sel->items[i].resume;
+	}
+	error = gw_atomic__check(p, ms, resume, sel->count);
+cleanup:
+	free(ms);
+	free(resume);
+	return error;
+}
+
+/* Runs what was selected; with atomic, a failure reverts what this run
+ * applied (not after a lost lease: another runner may own the database
+ * by then). */
+static int run_checked(size_t *done, gw_project *p, const selection *sel, gw_direction dir,
+                       int atomic)
+{
+	const gw_migration **ran = calloc(sel->count + 1, sizeof(*ran));
+	size_t n = 0, at = 0;
+	int error;
+
+	if (!ran)
+		return gw_error_oom(p->ctx);
+	error = run_selection(&n, p, sel, dir, ran, &at);
+	if (error < 0 && atomic && gw_ctx_error(p->ctx)->code != GW_ELOCK &&
+	    gw_atomic__rollback(p, ran, n, sel->items[at].m) == 0 && !p->cancelled)
+		n = 0;
+	if (done)
+		*done = n;
+	free(ran);
 	return error;
 }
 
@@ -579,12 +636,13 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 		sel.items = NULL;
 		sel.count = 0;
 	}
-	if (error < 0 || (dir == GW_UP && (error = up_policy(p, &sel, up)) < 0))
+	if (error < 0 || (dir == GW_UP && (error = up_policy(p, &sel, up)) < 0) ||
+	    (atomic_wanted(p, dir, up) && (error = atomic_check(p, &sel)) < 0))
 		goto cleanup;
 	/* Only a run that will change something waits on live sessions. */
 	if (sel.count && (error = gw_preflight__gate(p)) < 0)
 		goto cleanup;
-	error = run_selection(done, p, &sel, dir);
+	error = run_checked(done, p, &sel, dir, atomic_wanted(p, dir, up));
 cleanup:
 	gw_progress__stop(p);
 	gw_project__unlock(p);
@@ -756,8 +814,8 @@ int gw_project_redo_target(gw_project *p, const char *target)
 		}
 	if ((error = gw_preflight__gate(p)) < 0)
 		goto cleanup;
-	if ((error = run_selection(NULL, p, &sel, GW_DOWN)) == 0)
-		error = run_selection(NULL, p, &again, GW_UP);
+	if ((error = run_selection(NULL, p, &sel, GW_DOWN, NULL, NULL)) == 0)
+		error = run_selection(NULL, p, &again, GW_UP, NULL, NULL);
 cleanup:
 	gw_progress__stop(p);
 	gw_project__unlock(p);
@@ -813,7 +871,8 @@ static int make_plan(gw_plan **out, gw_project *p, gw_direction dir, const gw_up
 		goto cleanup;
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
 	/* A plan shows only what the run would accept. */
-	if (error < 0 || (error = check_all(p, &sel, &dir, 1)) < 0)
+	if (error < 0 || (error = check_all(p, &sel, &dir, 1)) < 0 ||
+	    (atomic_wanted(p, dir, up) && (error = atomic_check(p, &sel)) < 0))
 		goto cleanup;
 	if (!(plan = calloc(1, sizeof(*plan)))) {
 		error = gw_error_oom(p->ctx);
