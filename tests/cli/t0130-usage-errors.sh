@@ -26,7 +26,7 @@ test_expect_success 'an unknown global or command option' '
 test_expect_success 'a value given to a flag' '
 	expect_usage up --dry-run=yes <<-\EOF
 	godwit: error: option --dry-run takes no value
-	usage: godwit up [--to V] [--dry-run] [--resume] [--ignore-other-history] [--allow-unsafe]
+	usage: godwit up [--to V] [--dry-run] [--resume] [--atomic] [--ignore-other-history] [--allow-unsafe]
 	see '\''godwit help up'\''
 	EOF
 '

@@ -148,7 +148,7 @@ test_expect_success PG 'down --all reverts every applied migration' '
 
 test_expect_success PG 'down refuses N together with --to' '
 	test_expect_code 2 godwit --url "$PG_URL" down 2 --to 20240101000000 2>err &&
-	test_grep "^godwit: error: give only one of N, --to V and --all$" err
+	test_grep "^godwit: error: give only one of N, --to V, --all and --target V$" err
 '
 
 test_expect_success 'a dependency cycle is an error that names the cycle' '

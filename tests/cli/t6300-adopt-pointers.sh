@@ -252,7 +252,7 @@ test_expect_success 'down VERSION is refused with the --to it meant, changing no
 	test_expect_code 2 godwit --url sqlite:v.db down 20240101000000 2>err &&
 	cat >expect <<-\EOF &&
 	godwit: error: '\''20240101000000'\'' looks like a version, not a number of migrations; to revert every migration applied after it, use --to 20240101000000 (it stays applied)
-	usage: godwit down [N | --to V | --all] [--dry-run]
+	usage: godwit down [N | --to V | --all | --target V] [--dry-run]
 	see '\''godwit help down'\''
 	EOF
 	test_cmp expect err &&
