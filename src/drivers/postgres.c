@@ -647,6 +647,68 @@ static int pg_exec_tx(gw_conn *conn, const gw_stmt *stmts, size_t n, gw_exec_fai
 	return error;
 }
 
+/* Sends every query and one sync, then reads the results in order: the
+ * server works through the queue while the rows of the first queries are
+ * handed over, and the whole batch costs one round trip. */
+static int pg_exec_pipeline(gw_conn *conn, const gw_query *qs, size_t n)
+{
+	gw_pgconn *pc = (gw_pgconn *)conn;
+	gw_str sql = GW_STR_INIT;
+	PGresult *failed = NULL;
+	size_t i, q = 0;
+	int error = 0, nulls = 0;
+
+	pc->last_position = 0;
+	pc->running = 0;
+	if (!PQenterPipelineMode(pc->pg))
+		return result_error(pc, NULL);
+	for (i = 0; i < n && !error; i++) {
+		if (gw_str_set(&sql, qs[i].stmt.sql, qs[i].stmt.len) < 0)
+			error = gw_error_oom(conn->ctx);
+		else
+			error = send_query(pc, sql.ptr, qs[i].stmt.nparams, qs[i].stmt.params);
+	}
+	if (!PQpipelineSync(pc->pg) && !error)
+		error = result_error(pc, NULL);
+	/* Everything queued is read, whatever failed, so the session stays
+	 * usable: one NULL ends each query's results, a second in a row means
+	 * nothing more is coming. */
+	for (;;) {
+		PGresult *res = PQgetResult(pc->pg);
+		ExecStatusType st;
+
+		if (!res) {
+			if (++nulls > 1 || PQstatus(pc->pg) == CONNECTION_BAD)
+				break;
+			q++;
+			continue;
+		}
+		nulls = 0;
+		st = PQresultStatus(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (is_copy(st))
+			end_copy(pc, st);
+		else if (st == PGRES_FATAL_ERROR && !failed && !error)
+			failed = res, res = NULL;
+		else if (result_ok(res) && !failed && !error && q < n)
+			error = deliver_rows(pc, res, qs[q].cb, qs[q].payload);
+		PQclear(res);
+	}
+	PQexitPipelineMode(pc->pg);
+	if (failed) {
+		pc->last_position = error_position(failed);
+		error = result_error(pc, failed);
+	} else if (!error && PQstatus(pc->pg) == CONNECTION_BAD) {
+		error = result_error(pc, NULL);
+	}
+	PQclear(failed);
+	gw_str_dispose(&sql);
+	return error;
+}
+
 /* Runs a query expected to return one row and copies its first value
  * (NULL for SQL NULL) into *out. */
 static int query_value(gw_pgconn *pc, const char *sql, int nparams, const char *const *params,
@@ -851,4 +913,5 @@ const gw_driver gw_driver_postgres = {
         .server_version = pg_server_version,
         .session = pg_session,
         .cancel = pg_cancel,
+        .exec_pipeline = pg_exec_pipeline,
 };

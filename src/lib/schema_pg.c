@@ -1,7 +1,8 @@
 /*
  * schema_pg.c: reads a PostgreSQL schema from the system catalogs into a
- * snapshot, one query per object family (never one per object), through
- * the driver's exec so it works over any connection.
+ * snapshot, one query per object family (never one per object), all sent
+ * in one pipeline through the driver (exec_pipeline; one by one with exec
+ * where a driver has none), so it works over any connection.
  *
  * Names come back quoted by quote_ident and definitions from the server's
  * own deparsers (format_type, pg_get_expr, pg_get_constraintdef,
@@ -95,16 +96,6 @@ static void map_dispose(oidmap *m)
 	free(m->vals);
 }
 
-static int query(reader *r, const char *sql, gw_row_cb cb)
-{
-	gw_stmt st = {sql, strlen(sql), NULL, 0};
-	int error = r->c->conn->driver->exec(r->c->conn, &st, cb, r);
-
-	if (r->error < 0)
-		return gw_error_oom(r->c->p->ctx);
-	return error;
-}
-
 static int is_true(const char *v)
 {
 	return v && v[0] == 't';
@@ -187,13 +178,14 @@ static int extension_row(void *payload, int ncols, const char *const *v)
 static const char relations_sql[] =
 	"SELECT c.oid, n.nspname, c.relname, c.relkind, " QNAME("n.nspname", "c.relname") ","
 	" c.relrowsecurity, c.relforcerowsecurity,"
-	" CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,"
+	/* A bound holds constants only: without a relation, pg_get_expr
+	 * need not open (and, on a new session, build) each partition's. */
+	" CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END,"
 	" (SELECT " QNAME("pn.nspname", "pc.relname") " FROM pg_inherits i"
 	"   JOIN pg_class pc ON pc.oid = i.inhparent"
 	"   JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
 	"   WHERE i.inhrelid = c.oid AND c.relispartition),"
 	" CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,"
-	" CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,"
 	" " DESCR("pg_class", "c.oid", "0") ","
 	" pg_get_userbyid(c.relowner), " ACL("c.relacl") ","
 	" own.relname, c.relpersistence, own.col,"
@@ -244,26 +236,24 @@ static int relation_members(reader *r, gw_sobj *o, const char *const *v)
 		error = gw_sobj_addf(o, GW_SM_HEAD, 0, "partition of %s %s", v[8], v[7]);
 	if (!error && v[9])
 		error = gw_sobj_addf(o, GW_SM_HEAD, 1, "partition by %s", v[9]);
-	if (!error && v[10])
-		error = gw_sobj_addf(o, GW_SM_HEAD, 2, "definition\n%s", v[10]);
-	if (!error && v[15] && v[15][0] == 'u')
+	if (!error && v[14] && v[14][0] == 'u')
 		error = gw_sobj_add(o, GW_SM_HEAD, 3, "unlogged");
 	if (!error && is_true(v[5]))
 		error = gw_sobj_add(o, GW_SM_RLS, 0,
 		                    is_true(v[6]) ? "row_security enabled forced"
 		                                  : "row_security enabled");
-	if (!error && v[17])
+	if (!error && v[16])
 		error = gw_sobj_addf(o, GW_SM_HEAD, 0,
 		                     "options as %s start %s increment %s minvalue %s maxvalue %s "
 		                     "cache %s%s",
-		                     v[17], v[18], v[19], v[20], v[21], v[22],
-		                     is_true(v[23]) ? " cycle" : "");
-	if (!error && v[16])
-		error = gw_sobj_addf(o, GW_SM_HEAD, 1, "owned_by %s", v[16]);
+		                     v[16], v[17], v[18], v[19], v[20], v[21],
+		                     is_true(v[22]) ? " cycle" : "");
+	if (!error && v[15])
+		error = gw_sobj_addf(o, GW_SM_HEAD, 1, "owned_by %s", v[15]);
 	if (!error)
-		error = add_comment(o, v[11]);
+		error = add_comment(o, v[10]);
 	if (!error)
-		error = add_privileges(r, o, v[12], v[13]);
+		error = add_privileges(r, o, v[11], v[12]);
 	return error;
 }
 
@@ -276,11 +266,35 @@ static int relation_row(void *payload, int ncols, const char *const *v)
 
 	(void)ncols;
 	if (!gw_schema__wanted(r->c, v[1]) || gw_schema__is_history(r->c, v[1], v[2]) ||
-	    (v[3][0] == 'S' && v[14] && gw_schema__is_history(r->c, v[1], v[14])))
+	    (v[3][0] == 'S' && v[13] && gw_schema__is_history(r->c, v[1], v[13])))
 		return 0;
 	relation_kind(v[3][0], &kind, &rank);
 	if (!(o = gw_schema__add(r->c->s, v[1], rank, kind, v[4])) ||
 	    map_put(&r->rels, strtoul(v[0], NULL, 10), o) < 0 || relation_members(r, o, v) < 0)
+		r->error = GW_ENOMEM;
+	return r->error;
+}
+
+/* View definitions, apart from the relations: pg_get_viewdef opens every
+ * table a view reads, which a new session must first build in its cache;
+ * that costs more than everything else about the relations, so a session
+ * of its own can take it (see side_run). */
+/* clang-format off */
+static const char views_sql[] =
+	"SELECT c.oid, pg_get_viewdef(c.oid)"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('v', 'm') AND" NS_FILTER;
+/* clang-format on */
+
+static int view_row(void *payload, int ncols, const char *const *v)
+{
+	reader *r = payload;
+	gw_sobj *o = map_get(&r->rels, v[0]);
+
+	(void)ncols;
+	if (!o || !v[1])
+		return 0;
+	if (gw_sobj_addf(o, GW_SM_HEAD, 2, "definition\n%s", v[1]) < 0)
 		r->error = GW_ENOMEM;
 	return r->error;
 }
@@ -626,6 +640,49 @@ static int event_trigger_row(void *payload, int ncols, const char *const *v)
 	return r->error;
 }
 
+/* ---- running the queries ------------------------------------------------- */
+
+/* The queries, in the order their rows are handled: relations and types
+ * first, as the member queries join to them. `side` says which session
+ * runs a step on a fresh connection (0: the caller's; see side_run).
+ * Policies go with the views: pg_get_expr with a relation opens the
+ * table too, which that session has built in its cache already. */
+static const struct step {
+	const char *sql;
+	gw_row_cb cb;
+	int side;
+} steps[] = {
+        {schemas_sql, schema_row, 0},     {extensions_sql, extension_row, 0},
+        {relations_sql, relation_row, 0}, {types_sql, type_row, 0},
+        {columns_sql, column_row, 0},     {views_sql, view_row, 1},
+        {policies_sql, policy_row, 1},    {constraints_sql, constraint_row, 2},
+        {indexes_sql, index_row, 2},      {functions_sql, function_row, 2},
+        {triggers_sql, trigger_row, 0},   {event_triggers_sql, event_trigger_row, 0},
+};
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+
+/* Sends the queries in one pipeline: the server runs them back to back
+ * while the client handles the rows of the first ones, and no query waits
+ * for a round trip. A driver without pipelines runs them one by one. */
+static int run_queries(gw_conn *conn, const gw_query *qs, size_t n)
+{
+	size_t i;
+	int error = 0;
+
+	if (conn->driver->exec_pipeline)
+		return conn->driver->exec_pipeline(conn, qs, n);
+	for (i = 0; i < n && error == 0; i++)
+		error = conn->driver->exec(conn, &qs[i].stmt, qs[i].cb, qs[i].payload);
+	return error;
+}
+
+static gw_query make_query(const char *sql, gw_row_cb cb, void *payload)
+{
+	gw_query q = {{sql, strlen(sql), NULL, 0}, cb, payload};
+
+	return q;
+}
+
 /* ---- a second session ------------------------------------------------------ */
 
 /* Rows kept as they came, to be handed to a row callback later. */
@@ -666,110 +723,116 @@ static void rows_dispose(rows *rs)
 	gw_vec_dispose(&rs->items, free);
 }
 
-/* Constraints and indexes cost the most on a new session: the server
- * deparses each with a cold catalog cache. A second session reads them
- * while the first reads the rest, so a fresh snapshot takes about the
- * time of the slower half. */
+/* The deparsers (pg_get_viewdef, pg_get_constraintdef, pg_get_indexdef)
+ * cost the most on a new session, with a cold catalog cache. On a fresh
+ * connection, NSIDES more sessions run their share of the steps while the
+ * first reads the rest, so a snapshot takes about the time of its slowest
+ * share; the rows are kept and handed to their callbacks afterwards, in
+ * the steps' order. */
+#define NSIDES 2
+
 typedef struct side {
 	gw_project *p;
 	gw_ctx *ctx;
-	rows found[2];
-	int error;
+	int which;   /* the steps' `side` this session runs */
+	rows *found; /* by step, shared: each session fills its own steps */
+	int error, started;
+	pthread_t thread;
 } side;
 
 static void *side_run(void *arg)
 {
 	side *sd = arg;
 	gw_conn_options copts = {sd->p->app_name, sd->p->opts.lock_wait};
-	const char *const sql[2] = {constraints_sql, indexes_sql};
+	gw_query qs[NSTEPS];
 	gw_conn *conn = NULL;
-	gw_stmt st;
-	int i;
+	size_t i, n = 0;
 
 	if ((sd->error = sd->p->driver->open(&conn, sd->p->opts.url, &copts, sd->ctx)) < 0)
 		return NULL;
-	for (i = 0; i < 2 && sd->error == 0; i++) {
-		st.sql = sql[i];
-		st.len = strlen(sql[i]);
-		st.params = NULL;
-		st.nparams = 0;
-		sd->error = conn->driver->exec(conn, &st, keep_row, &sd->found[i]);
-	}
+	for (i = 0; i < NSTEPS; i++)
+		if (steps[i].side == sd->which)
+			qs[n++] = make_query(steps[i].sql, keep_row, &sd->found[i]);
+	sd->error = run_queries(conn, qs, n);
 	conn->driver->close(conn);
 	return NULL;
 }
 
-static int replay(reader *r, const rows *rs, gw_row_cb cb)
-{
-	size_t i;
-	int error = 0;
-
-	for (i = 0; i < rs->items.len && error == 0; i++)
-		error = cb(r, rs->ncols, (const char *const *)rs->items.items[i]);
-	return error < 0 ? gw_error_oom(r->c->p->ctx) : 0;
-}
-
-/* Hands the side session's rows to their callbacks, or its error to the
- * caller's context. */
-static int side_finish(reader *r, side *sd)
+/* A side session's error, moved to the caller's context. */
+static int side_error(reader *r, const side *sd)
 {
 	const gw_error *e = gw_ctx_error(sd->ctx);
 	int error;
 
-	if (sd->error < 0 || sd->found[0].failed || sd->found[1].failed) {
-		if (e) {
-			error = gw_error_set(r->c->p->ctx, e->code, "%s", e->message);
-			gw_error_set_sqlstate(r->c->p->ctx, e->sqlstate);
-			return error;
-		}
+	if (!e)
 		return gw_error_oom(r->c->p->ctx);
+	error = gw_error_set(r->c->p->ctx, e->code, "%s", e->message);
+	gw_error_set_sqlstate(r->c->p->ctx, e->sqlstate);
+	return error;
+}
+
+/* Hands the side sessions' rows to their callbacks, in the steps' order. */
+static int replay(reader *r, const side *sides, const rows *found)
+{
+	size_t i, j;
+	int k, error = 0;
+
+	for (k = 0; k < NSIDES; k++)
+		if (sides[k].started && sides[k].error < 0)
+			return side_error(r, &sides[k]);
+	for (i = 0; i < NSTEPS; i++)
+		if (found[i].failed)
+			return gw_error_oom(r->c->p->ctx);
+	for (i = 0; i < NSTEPS && error == 0; i++) {
+		const rows *rs = &found[i];
+		for (j = 0; j < rs->items.len && error == 0; j++)
+			error = steps[i].cb(r, rs->ncols, (const char *const *)rs->items.items[j]);
 	}
-	if ((error = replay(r, &sd->found[0], constraint_row)) < 0)
-		return error;
-	return replay(r, &sd->found[1], index_row);
+	return error < 0 ? gw_error_oom(r->c->p->ctx) : 0;
+}
+
+/* 1 when step i runs on a side session that started. */
+static int on_side(const side *sides, size_t i)
+{
+	return steps[i].side > 0 && sides[steps[i].side - 1].started;
 }
 
 int gw_schema__read_pg(gw_schema_ctx *c)
 {
-	static const struct {
-		const char *sql;
-		gw_row_cb cb;
-		int side; /* read by the second session when there is one */
-	} steps[] = {
-	        /* Relations and types first: the member queries join to them. */
-	        {schemas_sql, schema_row, 0},
-	        {extensions_sql, extension_row, 0},
-	        {relations_sql, relation_row, 0},
-	        {types_sql, type_row, 0},
-	        {columns_sql, column_row, 0},
-	        {constraints_sql, constraint_row, 1},
-	        {indexes_sql, index_row, 1},
-	        {triggers_sql, trigger_row, 0},
-	        {policies_sql, policy_row, 0},
-	        {functions_sql, function_row, 0},
-	        {event_triggers_sql, event_trigger_row, 0},
-	};
 	reader r = {c, {NULL, NULL, 0, 0}, {NULL, NULL, 0, 0}, 0};
-	side sd = {c->p, NULL, {{GW_VEC_INIT, 0, 0}, {GW_VEC_INIT, 0, 0}}, 0};
-	pthread_t thread;
-	int threaded = 0, error = 0;
-	size_t i;
+	rows found[NSTEPS];
+	side sides[NSIDES];
+	gw_query qs[NSTEPS];
+	int k, error = 0;
+	size_t i, n = 0;
 
-	/* A warm session (godwit test takes four snapshots a migration) is
-	 * faster alone than with a cold second one. */
-	if (c->fresh && gw_ctx_new(&sd.ctx) == 0)
-		threaded = pthread_create(&thread, NULL, side_run, &sd) == 0;
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && error == 0; i++)
-		if (!threaded || !steps[i].side)
-			error = query(&r, steps[i].sql, steps[i].cb);
-	if (threaded) {
-		pthread_join(thread, NULL);
-		if (error == 0)
-			error = side_finish(&r, &sd);
+	memset(found, 0, sizeof(found));
+	memset(sides, 0, sizeof(sides));
+	/* A warm session (godwit test takes snapshots on one connection) is
+	 * faster alone than with cold ones beside it. */
+	for (k = 0; c->fresh && k < NSIDES; k++) {
+		sides[k].p = c->p;
+		sides[k].which = k + 1;
+		sides[k].found = found;
+		if (gw_ctx_new(&sides[k].ctx) == 0)
+			sides[k].started =
+			        pthread_create(&sides[k].thread, NULL, side_run, &sides[k]) == 0;
 	}
-	rows_dispose(&sd.found[0]);
-	rows_dispose(&sd.found[1]);
-	gw_ctx_free(sd.ctx);
+	for (i = 0; i < NSTEPS; i++)
+		if (!on_side(sides, i))
+			qs[n++] = make_query(steps[i].sql, steps[i].cb, &r);
+	error = run_queries(c->conn, qs, n);
+	if (r.error < 0)
+		error = gw_error_oom(c->p->ctx);
+	for (k = 0; k < NSIDES; k++)
+		if (sides[k].started)
+			pthread_join(sides[k].thread, NULL);
+	if (error == 0)
+		error = replay(&r, sides, found);
+	for (i = 0; i < NSTEPS; i++)
+		rows_dispose(&found[i]);
+	for (k = 0; k < NSIDES; k++)
+		gw_ctx_free(sides[k].ctx);
 	map_dispose(&r.rels);
 	map_dispose(&r.types);
 	return error;

@@ -611,6 +611,71 @@ static void pg_exec_error_carries_sqlstate(void **state)
 	assert_int_equal(f->conn->driver->last_error_position(f->conn), 0);
 }
 
+static gw_query query_of(const char *sql, gw_row_cb cb, void *payload)
+{
+	gw_query q = {stmt_of(sql), cb, payload};
+
+	return q;
+}
+
+static void pg_pipeline_hands_each_query_its_rows(void **state)
+{
+	fixture *f = *state;
+	gw_str a = GW_STR_INIT, b = GW_STR_INIT, c = GW_STR_INIT;
+	const char *params[] = {"7"};
+	gw_query qs[3];
+
+	SKIP_WITHOUT_PG();
+	qs[0] = query_of("SELECT 1, NULL::text UNION ALL SELECT 2, 'x'", collect, &a);
+	qs[1] = query_of("SELECT $1::int * 6", collect, &b);
+	qs[1].stmt.params = params;
+	qs[1].stmt.nparams = 1;
+	qs[2] = query_of("SELECT 'last' WHERE false", collect, &c);
+	assert_int_equal(f->conn->driver->exec_pipeline(f->conn, qs, 3), 0);
+	assert_string_equal(a.ptr, "1|NULL;2|x;");
+	assert_string_equal(b.ptr, "42;");
+	assert_int_equal(c.size, 0);
+	gw_str_dispose(&a);
+	gw_str_dispose(&b);
+	/* No query at all is no error either. */
+	assert_int_equal(f->conn->driver->exec_pipeline(f->conn, qs, 0), 0);
+	assert_null(gw_ctx_error(f->ctx));
+}
+
+/* A failed query ends the delivery with the server's error, the queries
+ * after it are not run, and the session is usable afterwards. */
+static void pg_pipeline_failure_stops_and_leaves_the_session_usable(void **state)
+{
+	fixture *f = *state;
+	gw_str a = GW_STR_INIT, c = GW_STR_INIT;
+	const gw_error *e;
+	gw_query qs[3];
+	int calls = 0;
+
+	SKIP_WITHOUT_PG();
+	qs[0] = query_of("SELECT 1", collect, &a);
+	qs[1] = query_of("SELECT 1 / 0", collect, &c);
+	qs[2] = query_of("SELECT 3", collect, &c);
+	assert_int_equal(f->conn->driver->exec_pipeline(f->conn, qs, 3), GW_ESQL);
+	assert_non_null(e = gw_ctx_error(f->ctx));
+	assert_string_equal(e->message, "division by zero");
+	assert_string_equal(e->sqlstate, "22012");
+	assert_string_equal(a.ptr, "1;");
+	assert_int_equal(c.size, 0);
+	gw_ctx_clear_error(f->ctx);
+	assert_query(f->conn, "SELECT 'still here'", "still here;");
+
+	/* A callback's non-zero return stops the delivery and is returned; the
+	 * rest is still read off the connection. */
+	qs[0] = query_of("SELECT generate_series(1, 3)", stop_at_first, &calls);
+	qs[1] = query_of("SELECT 2", collect, &c);
+	assert_int_equal(f->conn->driver->exec_pipeline(f->conn, qs, 2), 42);
+	assert_int_equal(calls, 1);
+	assert_int_equal(c.size, 0);
+	assert_query(f->conn, "SELECT 'and here'", "and here;");
+	gw_str_dispose(&a);
+}
+
 static void remember_notice(const gw_notice *n, void *payload)
 {
 	if (n->kind == GW_NOTICE_SERVER)
@@ -893,6 +958,11 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(pg_url_parameters_override_the_defaults, pg_setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(pg_exec_error_carries_sqlstate, pg_setup, teardown),
+	        cmocka_unit_test_setup_teardown(pg_pipeline_hands_each_query_its_rows, pg_setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(
+	                pg_pipeline_failure_stops_and_leaves_the_session_usable, pg_setup,
+	                teardown),
 	        cmocka_unit_test_setup_teardown(pg_server_notices_reach_the_callback, pg_setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(pg_exec_tx_commits, pg_setup, teardown),

@@ -52,6 +52,13 @@ typedef struct gw_stmt {
  * return stops the query and is returned by exec. */
 typedef int (*gw_row_cb)(void *payload, int ncols, const char *const *values);
 
+/* One query of a pipeline (exec_pipeline) and where its rows go. */
+typedef struct gw_query {
+	gw_stmt stmt;
+	gw_row_cb cb; /* may be NULL */
+	void *payload;
+} gw_query;
+
 /* Where a failed statement broke, for mapping back into the file. */
 typedef struct gw_exec_failure {
 	size_t index; /* which statement of the batch failed */
@@ -132,6 +139,14 @@ struct gw_driver {
 	 * its error then reaches the caller of exec or exec_tx. Must be
 	 * async-signal-safe (a Ctrl-C handler calls it). NULL: no way to. */
 	int (*cancel)(gw_conn *conn);
+
+	/* Runs the queries (meant for reads: catalog queries) in order, sending
+	 * them all before reading any result, so they cost one round trip
+	 * where the driver can; each query's rows go to its own cb. The first error
+	 * (the server's, or a callback's non-zero return) is returned and no
+	 * rows are delivered after it. NULL: the library runs them one by one
+	 * with exec. */
+	int (*exec_pipeline)(gw_conn *conn, const gw_query *queries, size_t n);
 };
 
 #endif
