@@ -54,9 +54,11 @@ typedef enum {
 	GW_FORMAT_SQITCH,  /* sqitch.plan with deploy/, revert/ and verify/ scripts */
 } gw_format;
 
-/* "native", "golang-migrate", ...; NULL for an unknown value. */
+/* "native", "golang-migrate", ...; NULL for an unknown value. A convention
+ * added after these has no enumerator: it is a value past the last one,
+ * found by its name with gw_format_parse and named by gw_format_name. */
 GW_EXTERN(const char *) gw_format_name(gw_format format);
-/* Accepts the names above and a few aliases; -1 when unknown. */
+/* Accepts every convention's name and a few aliases; -1 when unknown. */
 GW_EXTERN(int) gw_format_parse(gw_format *out, const char *name);
 
 /* What up does when a pre-flight check fails. */

@@ -2,45 +2,37 @@
  * format.c: the registry of migration folder conventions.
  *
  * Each convention is one file of src/lib/source/ exporting a gw_convention
- * table; this list is the one place that names them all, for --format, the
+ * table, listed in source/conventions.def; the registry made from that
+ * list is the one place that knows them all, for --source-format, the
  * config file, messages, and the loader's look-ups by gw_format. Adding a
- * convention is its file plus one entry here (and its gw_format value).
+ * convention is its file plus one line of conventions.def.
  */
 #include "godwit/project.h"
 
 #include <stddef.h>
 #include <strings.h>
 
-#include "source/priv.h"
+#include "source/conventions.h"
 
-/* Each defined in its file of src/lib/source/. */
-extern const gw_convention gw_convention_native;
-extern const gw_convention gw_convention_golang;
-extern const gw_convention gw_convention_pairs;
-extern const gw_convention gw_convention_dated;
-extern const gw_convention gw_convention_flyway;
-extern const gw_convention gw_convention_goose;
-extern const gw_convention gw_convention_diesel;
-extern const gw_convention gw_convention_prisma;
-extern const gw_convention gw_convention_drizzle;
-extern const gw_convention gw_convention_multi;
-extern const gw_convention gw_convention_sqitch;
-
-/* In gw_format order: the first name a format has is its canonical one. */
+/* The list's order is the gw_format order: the first name a format has is
+ * its canonical one. */
 static const gw_convention *const conventions[] = {
-        &gw_convention_native,  /* source/native.c */
-        &gw_convention_golang,  /* source/golang.c */
-        &gw_convention_pairs,   /* source/pairs.c */
-        &gw_convention_dated,   /* source/dated.c */
-        &gw_convention_flyway,  /* source/flyway.c */
-        &gw_convention_goose,   /* source/goose.c */
-        &gw_convention_diesel,  /* source/diesel.c */
-        &gw_convention_prisma,  /* source/prisma.c */
-        &gw_convention_drizzle, /* source/drizzle.c */
-        &gw_convention_multi,   /* source/multi.c */
-        &gw_convention_sqitch,  /* source/sqitch.c */
+#define GW_CONVENTION(id) &gw_convention_##id,
+#include GW_CONVENTIONS_DEF
+#undef GW_CONVENTION
         NULL,
 };
+
+/* The values of the public enum stay what they were for embedders. */
+_Static_assert(GW_CONV(native) == GW_FORMAT_NATIVE && GW_CONV(golang) == GW_FORMAT_GOLANG &&
+                       GW_CONV(pairs) == GW_FORMAT_PAIRS && GW_CONV(dated) == GW_FORMAT_DATED &&
+                       GW_CONV(flyway) == GW_FORMAT_FLYWAY && GW_CONV(goose) == GW_FORMAT_GOOSE &&
+                       GW_CONV(diesel) == GW_FORMAT_DIESEL && GW_CONV(prisma) == GW_FORMAT_PRISMA &&
+                       GW_CONV(drizzle) == GW_FORMAT_DRIZZLE && GW_CONV(multi) == GW_FORMAT_MULTI &&
+                       GW_CONV(sqitch) == GW_FORMAT_SQITCH,
+               "conventions.def keeps the public gw_format values");
+/* A convention the enum does not name is a gw_format value past its last. */
+_Static_assert(sizeof(gw_format) == sizeof(int), "gw_format holds any convention's value");
 
 #define NCONVENTIONS (sizeof(conventions) / sizeof(conventions[0]) - 1)
 
@@ -51,7 +43,7 @@ const gw_convention *const *gw_conventions(void)
 
 /* The loader keeps arrays indexed by gw_format, whose values run from 1
  * in the registry's order. */
-_Static_assert(NCONVENTIONS < GW_SOURCE_NFORMATS, "raise GW_SOURCE_NFORMATS");
+_Static_assert(GW_CONV_END <= GW_SOURCE_NFORMATS, "raise GW_SOURCE_NFORMATS");
 
 const gw_convention *gw_convention_of(gw_format format)
 {

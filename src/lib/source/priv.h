@@ -32,8 +32,9 @@ struct gw_folder;
 
 /* One folder convention, as the generic loader (folder.c, file.c, read.c)
  * and `godwit new` see it. Each convention is one file of src/lib/source/
- * exporting one of these; format.c lists them all, and finds one by
- * gw_format or by name. */
+ * exporting one of these, listed in conventions.def; format.c makes the
+ * registry of that list, and finds one by gw_format or by name. The
+ * format is the convention's place in the list (conventions.h). */
 typedef struct gw_convention {
 	gw_format format;
 	const char *name;           /* canonical, for --source-format and messages */

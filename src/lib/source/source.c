@@ -10,7 +10,7 @@
  * convention's new_files, check_new and register_new.
  *
  * Each convention (docs/formats.md) is one file of this folder exporting
- * a gw_convention table (priv.h), listed in ../format.c; this folder's
+ * a gw_convention table (priv.h), listed in conventions.def; this folder's
  * other files are the generic core, which asks the tables and names no
  * convention.
  */
