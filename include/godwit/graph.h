@@ -1,6 +1,7 @@
 /*
  * godwit/graph.h: the migrations as a graph: one node per migration, with
- * its state, and an edge for each -- @depends-on line and, in the
+ * its state, and an edge for each -- @depends-on line (and each sqitch
+ * [requires] of the project's own changes) and, in the
  * conventions whose migrations form a line (all but dated), for each step
  * of the apply order.
  *
@@ -15,7 +16,7 @@
 #include "project.h"
 
 typedef enum {
-	GW_GRAPH_DEPENDS_ON = 1, /* a -- @depends-on line */
+	GW_GRAPH_DEPENDS_ON = 1, /* a -- @depends-on line, a sqitch [requires] */
 	GW_GRAPH_ORDER = 2,      /* the next migration of a linear convention */
 } gw_graph_edge_kind;
 
@@ -23,7 +24,8 @@ typedef struct {
 	size_t from; /* node of the migration that runs first (the one depended on) */
 	size_t to;   /* node of the migration that runs after it */
 	gw_graph_edge_kind kind;
-	int line; /* GW_GRAPH_DEPENDS_ON: the line of the directive in to's file */
+	int line; /* GW_GRAPH_DEPENDS_ON: the line of the directive in to's file
+	             (sqitch: of to's change in sqitch.plan) */
 } gw_graph_edge;
 
 typedef struct gw_graph gw_graph;

@@ -45,7 +45,7 @@ static int starts_word(const char *p, const char *end, const char *word)
 	       ((size_t)(end - p) == n || gw_is_blank(p[n]) || p[n] == ':');
 }
 
-static int add_depend(gw_source_mig *m, const char *name, size_t len, int line)
+int gw_source__add_depend(gw_source_mig *m, const char *name, size_t len, int line)
 {
 	char *copy;
 
@@ -83,7 +83,7 @@ static int parse_depends(gw_source_mig *m, const char *p, const char *end, int l
 		stop = p;
 		while (stop > item && gw_is_blank(stop[-1]))
 			stop--;
-		if (stop > item && add_depend(m, item, (size_t)(stop - item), line) < 0)
+		if (stop > item && gw_source__add_depend(m, item, (size_t)(stop - item), line) < 0)
 			return -1;
 	}
 	return 0;

@@ -451,8 +451,11 @@ int gw_source__drizzle_append(gw_str *out, const char *text, size_t len, const c
 /* A change of a sqitch plan. */
 typedef struct gw_sqitch_change {
 	char *name;
-	int line;           /* in sqitch.plan */
-	gw_vec conflicts;   /* names of changes that must not be deployed with it */
+	int line;         /* in sqitch.plan */
+	gw_vec conflicts; /* names of changes that must not be deployed with it */
+	size_t *requires; /* the plan index of each change of its [requires] in this
+	                     project (a tag: the change it tags); all planned before it */
+	size_t nrequires;
 	gw_vec rework_tags; /* reworked later: its scripts are "name@TAG.sql" for the
 	                       first of these tags that has one, newest first */
 } gw_sqitch_change;
@@ -484,6 +487,10 @@ void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf);
  * the whole text when the script is not wrapped. */
 int gw_source__sqitch_unwrap(gw_dialect dialect, const char *text, size_t len, int verify,
                              size_t *off, size_t *end);
+
+/* Adds a dependency of m on the migration named name[0, len) (as a
+ * @depends-on line names it), at line; -1 when out of memory. */
+int gw_source__add_depend(gw_source_mig *m, const char *name, size_t len, int line);
 
 /* Rejects duplicate versions and fills pub.items in apply order. */
 int gw_source__order(gw_source_priv *sp, gw_ctx *ctx);

@@ -32,7 +32,8 @@ typedef struct gw_migration {
 	int down_no_transaction;        /* down runs outside a transaction */
 	char checksum[GW_CHECKSUM_HEX]; /* of the up text */
 	char down_checksum[GW_CHECKSUM_HEX]; /* of the down text; "" if none */
-	char **depends;                      /* @depends-on targets as written (file names) */
+	char **depends;                      /* @depends-on targets as written (file names);
+	                                        sqitch: the scripts of its [requires] */
 	size_t ndepends;
 	struct gw_migration **requires; /* the migration each of depends names (order.c) */
 	char **conflicts;               /* versions that must not be applied when this one is

@@ -167,10 +167,28 @@ static const sqitch_tag *find_tag(const parser *ps, const char *name, size_t n)
 	return NULL;
 }
 
+/* Keeps the change at plan index i as one the change c requires; -1
+ * when out of memory (the caller says so). */
+static int add_requirement(gw_sqitch_change *c, size_t i)
+{
+	size_t k, *more;
+
+	for (k = 0; k < c->nrequires; k++)
+		if (c->requires[k] == i)
+			return 0; /* named twice ("a a@v1"): one edge */
+	if (!(more = realloc(c->requires, (c->nrequires + 1) * sizeof(*more))))
+		return -1;
+	c->requires = more;
+	c->requires[c->nrequires++] = i;
+	return 0;
+}
+
 /* One requirement: it must be planned before the change (sqitch's
  * check_changes); other projects' changes and change ids are not ours to
- * check. */
-static int check_requirement(parser *ps, const char *dep, size_t n, size_t col)
+ * check. The change it names is kept for the dependency graph: "name"
+ * the latest planned before c, "name@tag" the latest at or before the
+ * tag, "@tag" the change the tag follows. */
+static int check_requirement(parser *ps, gw_sqitch_change *c, const char *dep, size_t n, size_t col)
 {
 	const char *at = memchr(dep, '@', n);
 	const sqitch_tag *tag;
@@ -180,15 +198,17 @@ static int check_requirement(parser *ps, const char *dep, size_t n, size_t col)
 	if (n == 40 && is_change_id(dep, n))
 		return 0;
 	if (at == dep) {
-		if (find_tag(ps, dep + 1, n - 1))
-			return 0;
+		if ((tag = find_tag(ps, dep + 1, n - 1)) != NULL)
+			return add_requirement(c, tag->change);
 	} else if (at) {
 		tag = find_tag(ps, at + 1, n - (size_t)(at - dep) - 1);
 		change = find_change(ps->plan, dep, (size_t)(at - dep), here);
 		if (tag && change >= 0 && (size_t)change <= tag->change)
-			return 0;
-	} else if (find_change(ps->plan, dep, n, here) >= 0) {
-		return 0;
+			return add_requirement(c, (size_t)find_change(ps->plan, dep,
+			                                              (size_t)(at - dep),
+			                                              tag->change + 1));
+	} else if ((change = find_change(ps->plan, dep, n, here)) >= 0) {
+		return add_requirement(c, (size_t)change);
 	}
 	gw_source__file_error(ps->ctx, GW_ESOURCE, ps->path, ps->lineno, (int)col + 1,
 	                      "requires %.*s, which is not planned before it; move it after "
@@ -208,7 +228,8 @@ static int add_conflict(gw_sqitch_change *c, const char *name, size_t n)
 	return 0;
 }
 
-/* "[a b !c other:d a@v1]": requirements are checked, conflicts kept. */
+/* "[a b !c other:d a@v1]": requirements are checked and kept, conflicts
+ * kept. */
 static int parse_deps(parser *ps, gw_sqitch_change *c, size_t from, size_t to)
 {
 	size_t at = from, n;
@@ -238,7 +259,7 @@ static int parse_deps(parser *ps, gw_sqitch_change *c, size_t from, size_t to)
 		if (!n)
 			return syntax_error(ps, at, "an empty dependency");
 		if (conflict ? add_conflict(c, dep, n) < 0
-		             : check_requirement(ps, dep, n, (size_t)(dep - ps->line)) < 0)
+		             : check_requirement(ps, c, dep, n, (size_t)(dep - ps->line)) < 0)
 			return gw_error_is_set(ps->ctx) ? GW_ESOURCE : gw_error_oom(ps->ctx);
 		at = (size_t)(dep - ps->line) + n;
 	}
@@ -454,6 +475,7 @@ void gw_source__sqitch_plan_dispose(gw_sqitch_plan *plan)
 	for (i = 0; i < plan->count; i++) {
 		free(plan->changes[i].name);
 		gw_vec_dispose(&plan->changes[i].conflicts, free);
+		free(plan->changes[i].requires);
 		gw_vec_dispose(&plan->changes[i].rework_tags, free);
 	}
 	free(plan->changes);
@@ -753,8 +775,11 @@ static int sqitch_revert_verify(gw_loader *ld, gw_source_mig *m, const char *scr
 		if (gw_str_failed(&ld->path) || !(m->pub.down_file = gw_strdup(ld->path.ptr)))
 			return gw_error_oom(ld->ctx);
 	}
+	/* No verify script, or sqitch's template without SQL: none to run.
+	 * (1, "it exists", is not passed on: the plan's loop stops at
+	 * anything but 0, and would drop the changes after this one.) */
 	if ((error = gw_source__read_sub(ld, "verify", script)) <= 0 || !script_has_sql(ld, 1))
-		return error;
+		return error < 0 ? error : 0;
 	gw_str_clear(&ld->path);
 	gw_str_printf(&ld->path, "verify/%s", script);
 	if (gw_str_failed(&ld->path) || !(m->verify_file = gw_strdup(ld->path.ptr)))
@@ -834,6 +859,29 @@ static int sqitch_conflicts(gw_loader *ld, const gw_sqitch_plan *plan)
 	return 0;
 }
 
+/* Each change's [requires] become its dependencies, named by the stem of
+ * the required change's scripts ("users", "users@v1" for a change reworked
+ * later), which names that one change only. They all point to changes
+ * planned earlier, so the order (order.c) stays the plan's; the graph and
+ * status show them as edges. */
+static int sqitch_requires(gw_loader *ld, const gw_sqitch_plan *plan)
+{
+	size_t i, k;
+
+	for (i = 0; i < plan->count; i++) {
+		gw_source_mig *m = ld->ups.items[i];
+		const gw_sqitch_change *c = &plan->changes[i];
+
+		for (k = 0; k < c->nrequires; k++) {
+			const gw_source_mig *req = ld->ups.items[c->requires[k]];
+
+			if (gw_source__add_depend(m, req->stem, strlen(req->stem), c->line) < 0)
+				return gw_error_oom(ld->ctx);
+		}
+	}
+	return 0;
+}
+
 /* Top-level .sql files next to a sqitch.plan make the folder ambiguous. */
 static int check_sqitch_alone(gw_loader *ld, const gw_folder *names)
 {
@@ -876,6 +924,8 @@ static int sqitch_load(gw_loader *ld, const gw_folder *names)
 		error = sqitch_change(ld, &plan.changes[i], i, plan_path.ptr);
 	if (error == 0)
 		error = sqitch_conflicts(ld, &plan);
+	if (error == 0)
+		error = sqitch_requires(ld, &plan);
 	ld->project = plan.project;
 	plan.project = NULL;
 	gw_source__note_conv(ld, GW_FORMAT_SQITCH, SQITCH_PLAN);
