@@ -52,6 +52,8 @@ struct gw_config {
 	char *project_dir;
 	char *url_required;  /* why there must be a url (gw_project_options) */
 	char *dir_ambiguous; /* several tools' folders, and no dir given */
+	gw_vec placeholders; /* [placeholders], expanded (placeholder.c) */
+	gw_vec dotenv;       /* the .env files' variables, for placeholders */
 };
 
 /* A value read from godwit.conf, kept raw until we know it is in effect. */
@@ -78,6 +80,7 @@ typedef struct {
 	conf_value top[K_COUNT];  /* top-level keys */
 	conf_value sect[K_COUNT]; /* the selected [env.NAME] section */
 	gw_vec seen;              /* conf_seen *: every (section, key) so far */
+	gw_vec ph;                /* [placeholders]: raw value, why = "path:line" */
 	gw_str err;               /* the handler's first error, "path:line: ..." */
 	int err_line;
 	int oom;
@@ -410,6 +413,40 @@ static int unbalanced_quote(const char *value)
 	       (len == 1 || value[len - 1] != value[0]);
 }
 
+/* A line of [placeholders]: NAME = value, kept raw until the environment
+ * is known; a value may be ${VAR} from the environment or .env. */
+static int conf_placeholder(conf_parse *p, const char *name, const char *value)
+{
+	gw_str why = GW_STR_INIT;
+	const char *c;
+	char *v;
+	size_t i;
+
+	for (c = name; gw_is_name_char(*c); c++)
+		;
+	if (!gw_is_name_start(*name) || *c)
+		return conf_fail(p,
+		                 "'%s' is not a placeholder name; a name is letters, digits and "
+		                 "_, written ${NAME} in migrations",
+		                 name);
+	for (i = 0; i < p->ph.len; i++)
+		if (!strcmp(((const gw_placeholder *)p->ph.items[i])->name, name))
+			return conf_fail(p, "placeholder %s is already set; keep one of the two",
+			                 name);
+	if (unbalanced_quote(value))
+		return conf_fail(p,
+		                 "the value of %s has an unbalanced quote; quote the whole value "
+		                 "with a pair of \" or ', or not at all",
+		                 name);
+	gw_str_printf(&why, "%s:%d", p->path, p->line);
+	if (!(v = unquote(value)) || gw_str_failed(&why) ||
+	    gw_placeholders__add(&p->ph, name, v, why.ptr) < 0)
+		p->oom = 1;
+	free(v);
+	gw_str_dispose(&why);
+	return 1;
+}
+
 static int conf_entry(void *user, const char *section, const char *name, const char *value)
 {
 	conf_parse *p = user;
@@ -419,12 +456,15 @@ static int conf_entry(void *user, const char *section, const char *name, const c
 
 	if (p->err_line || p->oom)
 		return 1; /* the first error is the one reported */
+	if (!strcmp(section, "placeholders"))
+		return conf_placeholder(p, name, value);
 	if (!*section)
 		slot = p->top;
 	else if (strncmp(section, "env.", 4) != 0 || !section[4])
 		return conf_fail(p,
 		                 "unknown section [%s]; settings for one environment go in a "
-		                 "[env.NAME] section",
+		                 "[env.NAME] section, values of ${NAME} in migrations in "
+		                 "[placeholders]",
 		                 section);
 	else if (strcmp(section + 4, p->env_name) == 0)
 		slot = p->sect;
@@ -530,6 +570,7 @@ static void conf_parse_dispose(conf_parse *p)
 		free(p->sect[k].value);
 	}
 	gw_vec_dispose(&p->seen, conf_seen_free);
+	gw_placeholders__dispose(&p->ph);
 	gw_str_dispose(&p->err);
 	free(p->buf);
 	if (p->f)
@@ -577,6 +618,46 @@ static int load_settings(gw_config *cfg, conf_parse *p, const gw_vec *dotenv, gw
 			return GW_ENOMEM;
 	}
 	return 0;
+}
+
+/* [placeholders] expanded now that the environment is known. A value
+ * whose ${VAR} is not set leaves its placeholder undefined, an error only
+ * for a migration that uses it (with this line named): a developer's
+ * machine need not hold production's passwords. */
+static int load_placeholders(gw_config *cfg, conf_parse *p, const gw_vec *dotenv, gw_ctx *ctx)
+{
+	gw_str v = GW_STR_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < p->ph.len && error == 0; i++) {
+		const gw_placeholder *ph = p->ph.items[i]; /* value raw, why its line */
+
+		gw_str_clear(&v);
+		if (expand(&v, ph->value, dotenv, p->path, 0, ph->name, NULL) < 0)
+			error = gw_placeholders__add(&cfg->placeholders, ph->name, NULL, ph->why);
+		else
+			error = gw_placeholders__add(&cfg->placeholders, ph->name, v.ptr, NULL);
+	}
+	for (i = 0; i < dotenv->len && error == 0; i++) {
+		const gw_dotenv_var *d = dotenv->items[i];
+
+		error = gw_placeholders__add(&cfg->dotenv, d->key, d->value, NULL);
+	}
+	if (v.size)
+		memset(v.ptr, 0, v.size);
+	gw_str_dispose(&v);
+	return error < 0 ? gw_error_oom(ctx) : 0;
+}
+
+const gw_vec *gw_config__placeholders(const gw_config *cfg)
+{
+	return cfg ? &cfg->placeholders : NULL;
+}
+
+const gw_vec *gw_config__dotenv(const gw_config *cfg)
+{
+	return cfg ? &cfg->dotenv : NULL;
 }
 
 /* CI (set by every CI service) means a deploy or a test against a real
@@ -686,7 +767,8 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 		goto cleanup;
 	if (p.f && (error = conf_parse_file(&p, ctx)) < 0)
 		goto cleanup;
-	if ((error = load_settings(cfg, &p, &dotenv, ctx)) < 0)
+	if ((error = load_settings(cfg, &p, &dotenv, ctx)) < 0 ||
+	    (error = load_placeholders(cfg, &p, &dotenv, ctx)) < 0)
 		goto cleanup;
 	if (update_url_required(cfg) < 0 || find_dir(cfg) < 0) {
 		error = gw_error_oom(ctx);
@@ -718,6 +800,8 @@ void gw_config_free(gw_config *cfg)
 	free(cfg->project_dir);
 	free(cfg->url_required);
 	free(cfg->dir_ambiguous);
+	gw_placeholders__dispose(&cfg->placeholders);
+	gw_placeholders__dispose(&cfg->dotenv);
 	free(cfg);
 }
 

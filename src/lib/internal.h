@@ -74,6 +74,10 @@ struct gw_project {
 	int seeds_allowed;
 	int protected;  /* gw_config_protected of the project's config */
 	gw_level block; /* the lint level up refuses at (policy.c); 0: off */
+	/* placeholder.c's values: godwit.conf's [placeholders] section, and
+	 * the environment and .env (gw_placeholder *, name and value). */
+	gw_vec placeholders;
+	gw_vec placeholder_env;
 	struct gw_lease *lease;
 	const gw_driver *driver;
 	gw_dialect sql_dialect; /* decided once, by dialect.c */
@@ -269,6 +273,10 @@ int gw_hist_row_state(gw_project *p, const char *version, char **state);
 typedef struct gw_prepared {
 	gw_source_text text;
 	gw_sql_list stmts;
+	/* Per statement of stmts (and of verify_stmts): its text with the
+	 * placeholders replaced, for the driver only; NULL: as written. */
+	char **sub;
+	char **verify_sub;
 	int transactional;
 	gw_str path;           /* dir/file, for messages */
 	gw_source_text verify; /* up only: the -- migrate:verify section */
@@ -277,8 +285,8 @@ typedef struct gw_prepared {
 
 #define GW_PREPARED_INIT                                                                           \
 	{                                                                                          \
-		GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT, 1, GW_STR_INIT, GW_SOURCE_TEXT_INIT,        \
-		        GW_SQL_LIST_INIT                                                           \
+		GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT, NULL, NULL, 1, GW_STR_INIT,                 \
+		        GW_SOURCE_TEXT_INIT, GW_SQL_LIST_INIT                                      \
 	}
 
 /* Reads and splits; refuses BEGIN/COMMIT in a wrapped migration, and runs
@@ -321,6 +329,21 @@ int gw_policy__up(gw_project *p, const gw_migration *const *ms, size_t n, int al
  * is set and the project is on PostgreSQL; or the folder is
  * supabase/migrations), else NULL. */
 const char *gw_policy__rls_schemas(gw_project *p, int connected);
+
+/* placeholder.c: ${NAME} (and with placeholders = psql, :'name', :"name",
+ * :name) in migration text; see there. */
+enum { GW_PLACEHOLDERS_OFF, GW_PLACEHOLDERS_FLYWAY, GW_PLACEHOLDERS_PSQL };
+int gw_placeholders__mode(const gw_project *p);
+/* text (len bytes, at offset base of file_text, the file path shows as)
+ * with its placeholders replaced, in *out (malloc'd), each value added to
+ * the context's masks; *out stays NULL when the text holds none. An
+ * undefined name is GW_ECONFIG at file:line. */
+int gw_placeholders__substitute(char **out, gw_project *p, const char *text, size_t len,
+                                const char *file_text, size_t file_len, size_t base,
+                                const char *path);
+/* For lint: in place and keeping every position, each placeholder outside
+ * a string made an identifier, and :'name' a string '$name'. */
+void gw_placeholders__normalize(const gw_project *p, char *text, size_t len);
 
 /* events.c: the event stream. Every event the library records in
  * godwit_events is read back once committed (so what the sinks see is

@@ -33,12 +33,17 @@ static int lint_text(lrun *l, const char *path, const gw_str *text, size_t off, 
 {
 	gw_lines lines = {0};
 	gw_lint_section sec = {0};
+	char *seen = gw_strndup(text->ptr, text->size);
 	int error;
 
-	if (gw_lines_build(&lines, text->ptr, text->size) < 0)
+	if (!seen || gw_lines_build(&lines, seen, text->size) < 0) {
+		free(seen);
 		return gw_error_oom(l->p->ctx);
+	}
+	/* Placeholders as the parser can read them, every position kept. */
+	gw_placeholders__normalize(l->p, seen + off, len);
 	sec.file = path;
-	sec.text = text->ptr;
+	sec.text = seen;
 	sec.text_len = text->size;
 	sec.lines = &lines;
 	sec.off = off;
@@ -52,6 +57,7 @@ static int lint_text(lrun *l, const char *path, const gw_str *text, size_t off, 
 		sec.rls_schemas = l->rls_schemas;
 	error = gw_lint__section(l->f, &l->levels, &sec, l->p->ctx);
 	gw_lines_dispose(&lines);
+	free(seen);
 	return error;
 }
 

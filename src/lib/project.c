@@ -116,6 +116,9 @@ static int copy_options(gw_project *p, const gw_project_options *o, const gw_con
 	    !(p->symlink_root = gw_strdup(o->project_dir ? o->project_dir : ".")))
 		return -1;
 	p->seeds_allowed = o->seeds_allowed;
+	if (gw_placeholders__copy(&p->placeholders, gw_config__placeholders(config)) < 0 ||
+	    gw_placeholders__copy(&p->placeholder_env, gw_config__dotenv(config)) < 0)
+		return -1;
 	/* A protected environment refuses unsafe statements unless its
 	 * block setting says otherwise. */
 	p->protected = config && gw_config_protected(config);
@@ -230,6 +233,8 @@ int gw_project__open_like(gw_project **out, const gw_project *p, const char *url
 	q->url_given = 1;
 	q->seeds_allowed = p->seeds_allowed;
 	if (gw_settings__copy(&q->opts, &p->opts) < 0 ||
+	    gw_placeholders__copy(&q->placeholders, &p->placeholders) < 0 ||
+	    gw_placeholders__copy(&q->placeholder_env, &p->placeholder_env) < 0 ||
 	    !(q->environment = gw_strdup(p->environment)) ||
 	    !(q->app_name = gw_strdup(p->app_name)) ||
 	    !(q->project_dir = gw_strdup(p->project_dir)) ||
@@ -281,6 +286,8 @@ void gw_project_free(gw_project *p)
 	free(p->events_q);
 	free(p->project_dir);
 	free(p->symlink_root);
+	gw_placeholders__dispose(&p->placeholders);
+	gw_placeholders__dispose(&p->placeholder_env);
 	gw_settings__dispose(&p->opts);
 	free(p);
 }

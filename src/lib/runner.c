@@ -44,6 +44,74 @@ static const char *section(const gw_prepared *pm)
 	return pm->text.file_text.ptr + pm->text.offset;
 }
 
+/* What the driver gets for statement i: its text with the placeholders
+ * replaced, or as written. */
+static const char *stmt_sql(const gw_prepared *pm, size_t i, size_t *len)
+{
+	const gw_sql_stmt *s = &pm->stmts.items[i];
+
+	if (pm->sub && pm->sub[i]) {
+		*len = strlen(pm->sub[i]);
+		return pm->sub[i];
+	}
+	*len = s->len;
+	return section(pm) + s->offset;
+}
+
+static const char *verify_sql(const gw_prepared *pm, size_t i, size_t *len)
+{
+	const gw_sql_stmt *s = &pm->verify_stmts.items[i];
+
+	if (pm->verify_sub && pm->verify_sub[i]) {
+		*len = strlen(pm->verify_sub[i]);
+		return pm->verify_sub[i];
+	}
+	*len = s->len;
+	return pm->verify.file_text.ptr + pm->verify.offset + s->offset;
+}
+
+/* The placeholders of each statement of list (in text at offset off of
+ * the file) replaced, into *out; NULL when no statement holds one. */
+static int substitute(char ***out, gw_project *p, const gw_sql_list *list,
+                      const gw_source_text *text, const char *path)
+{
+	char **sub = NULL, *one;
+	size_t i;
+	int error = 0, any = 0;
+
+	*out = NULL;
+	if (gw_placeholders__mode(p) == GW_PLACEHOLDERS_OFF || !list->count)
+		return 0;
+	if (!(sub = calloc(list->count, sizeof(*sub))))
+		return gw_error_oom(p->ctx);
+	for (i = 0; i < list->count && error == 0; i++) {
+		const gw_sql_stmt *s = &list->items[i];
+
+		error = gw_placeholders__substitute(
+		        &one, p, text->file_text.ptr + text->offset + s->offset, s->len,
+		        text->file_text.ptr, text->file_text.size, text->offset + s->offset, path);
+		sub[i] = one;
+		any |= one != NULL;
+	}
+	if (error == 0 && any) {
+		*out = sub;
+		return 0;
+	}
+	for (i = 0; i < list->count; i++)
+		free(sub[i]);
+	free(sub);
+	return error;
+}
+
+static void free_sub(char **sub, size_t n)
+{
+	size_t i;
+
+	for (i = 0; sub && i < n; i++)
+		free(sub[i]);
+	free(sub);
+}
+
 static int line_of(const gw_prepared *pm, const gw_sql_stmt *s)
 {
 	int line, column;
@@ -168,20 +236,35 @@ static int prepare_verify(gw_prepared *pm, gw_project *p, const gw_source *src,
                           const gw_migration *m)
 {
 	size_t bad = 0;
+	char *seen;
 	int error;
 
 	if ((error = gw_source_read_verify(&pm->verify, src, m, p->ctx)) < 0)
 		return error;
-	error = gw_sql_split(&pm->verify_stmts, p->driver->dialect,
-	                     pm->verify.file_text.ptr + pm->verify.offset, pm->verify.len, &bad,
+	if (!(seen = gw_strndup(pm->verify.file_text.ptr + pm->verify.offset, pm->verify.len)))
+		return gw_error_oom(p->ctx);
+	gw_placeholders__normalize(p, seen, pm->verify.len);
+	error = gw_sql_split(&pm->verify_stmts, p->driver->dialect, seen, pm->verify.len, &bad,
 	                     p->ctx);
+	free(seen);
 	if (error == GW_ESYNTAX)
 		locate_verify(p, pm, bad);
+	if (error == 0) {
+		gw_str path = GW_STR_INIT;
+
+		if (gw_project__path(&path, p, pm->verify.file) < 0)
+			error = gw_error_oom(p->ctx);
+		else
+			error = substitute(&pm->verify_sub, p, &pm->verify_stmts, &pm->verify,
+			                   path.ptr);
+		gw_str_dispose(&path);
+	}
 	return error;
 }
 
 int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_direction dir)
 {
+	char *seen;
 	gw_source *src;
 	size_t bad = 0, i;
 	int error;
@@ -195,8 +278,14 @@ int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_directi
 	if (gw_project__path(&pm->path, p, pm->text.file) < 0)
 		return gw_error_oom(p->ctx);
 	pm->transactional = !(dir == GW_UP ? m->no_transaction : m->down_no_transaction);
-	if ((error = gw_sql_split(&pm->stmts, p->driver->dialect, section(pm), pm->text.len, &bad,
-	                          p->ctx)) < 0) {
+	/* Split as the parser can read it: a placeholder where a name goes
+	 * would not parse; every offset stays that of the text as written. */
+	if (!(seen = gw_strndup(section(pm), pm->text.len)))
+		return gw_error_oom(p->ctx);
+	gw_placeholders__normalize(p, seen, pm->text.len);
+	error = gw_sql_split(&pm->stmts, p->driver->dialect, seen, pm->text.len, &bad, p->ctx);
+	free(seen);
+	if (error < 0) {
 		if (error == GW_ESYNTAX)
 			locate(p, pm, bad);
 		return error;
@@ -210,6 +299,8 @@ int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_directi
 			return refuse_copy_stdin(p, pm, s);
 	}
 	check_modes(p, pm, m->version);
+	if ((error = substitute(&pm->sub, p, &pm->stmts, &pm->text, pm->path.ptr)) < 0)
+		return error;
 	if (dir == GW_UP && m->has_verify)
 		return prepare_verify(pm, p, src, m);
 	return 0;
@@ -217,6 +308,9 @@ int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_directi
 
 void gw_prepared_dispose(gw_prepared *pm)
 {
+	free_sub(pm->sub, pm->stmts.count);
+	free_sub(pm->verify_sub, pm->verify_stmts.count);
+	pm->sub = pm->verify_sub = NULL;
 	gw_source_text_dispose(&pm->text);
 	gw_sql_list_dispose(&pm->stmts);
 	gw_source_text_dispose(&pm->verify);
@@ -228,10 +322,12 @@ static int add_body(gw_batch *b, const gw_prepared *pm, size_t from)
 {
 	size_t i;
 
-	for (i = from; i < pm->stmts.count; i++) {
-		const gw_sql_stmt *s = &pm->stmts.items[i];
+	const char *sql;
+	size_t len;
 
-		if (gw_batch_add(b, section(pm) + s->offset, s->len, NULL, 0) < 0)
+	for (i = from; i < pm->stmts.count; i++) {
+		sql = stmt_sql(pm, i, &len);
+		if (gw_batch_add(b, sql, len, NULL, 0) < 0)
 			return -1;
 	}
 	return 0;
@@ -256,13 +352,14 @@ static void say_statements(gw_project *p, const gw_migration *m, const gw_prepar
 
 static int add_verify(gw_batch *b, const gw_prepared *pm)
 {
-	const char *text = pm->verify.file_text.ptr + pm->verify.offset;
-	size_t i;
+	const char *sql;
+	size_t i, len;
 
-	for (i = 0; i < pm->verify_stmts.count; i++)
-		if (gw_batch_add(b, text + pm->verify_stmts.items[i].offset,
-		                 pm->verify_stmts.items[i].len, NULL, 0) < 0)
+	for (i = 0; i < pm->verify_stmts.count; i++) {
+		sql = verify_sql(pm, i, &len);
+		if (gw_batch_add(b, sql, len, NULL, 0) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -802,10 +899,11 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 
 	for (i = from; i < pm->stmts.count; i++) {
 		const gw_sql_stmt *s = &pm->stmts.items[i];
-		gw_stmt stmt = {section(pm) + s->offset, s->len, NULL, 0};
+		gw_stmt stmt = {NULL, 0, NULL, 0};
 		gw_index_build build = GW_INDEX_BUILD_INIT;
 		int attempt = 0;
 
+		stmt.sql = stmt_sql(pm, i, &stmt.len);
 		/* A cancel that came between two statements found the server
 		 * idle: stop here, as it would have stopped the statement. */
 		if (p->cancelled) {

@@ -92,8 +92,11 @@ int gw_scratch_check(gw_scratch *s, gw_project *p, const gw_prepared *pm, size_t
 
 	for (i = from; i < pm->stmts.count; i++) {
 		const gw_sql_stmt *st = &pm->stmts.items[i];
+		/* What the run will send: placeholders replaced. */
+		const char *sql = pm->sub && pm->sub[i] ? pm->sub[i] : text + st->offset;
+		size_t len = pm->sub && pm->sub[i] ? strlen(pm->sub[i]) : st->len;
 		sqlite3_stmt *stmt = NULL;
-		int rc = sqlite3_prepare_v2(s->db, text + st->offset, (int)st->len, &stmt, NULL);
+		int rc = sqlite3_prepare_v2(s->db, sql, (int)len, &stmt, NULL);
 
 		/* An ATTACHed database is not there in the copy, where ATTACH
 		 * is not run: what names it is left to the run. */
@@ -109,7 +112,8 @@ int gw_scratch_check(gw_scratch *s, gw_project *p, const gw_prepared *pm, size_t
 			gw_text_position(
 			        pm->text.file_text.ptr, pm->text.file_text.size,
 			        pm->text.offset +
-			                (at >= 0 ? st->offset + (size_t)at
+			                (at >= 0 && sql == text + st->offset
+			                         ? st->offset + (size_t)at
 			                         : gw_text_skip_space_comments_sqlite(
 			                                   text, st->offset + st->len, st->offset)),
 			        &line, &column);
@@ -121,7 +125,7 @@ int gw_scratch_check(gw_scratch *s, gw_project *p, const gw_prepared *pm, size_t
 			sqlite3_finalize(stmt);
 			return error;
 		}
-		if (stmt && is_schema(text + st->offset, st->len))
+		if (stmt && is_schema(sql, len))
 			while (sqlite3_step(stmt) == SQLITE_ROW)
 				;
 		sqlite3_finalize(stmt);

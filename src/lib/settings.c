@@ -23,6 +23,7 @@
 #define kind_events    GW_SETTING_STRING
 #define kind_dialect   GW_SETTING_STRING
 #define kind_level     GW_SETTING_STRING
+#define kind_phmode    GW_SETTING_STRING
 #define kind_seconds   GW_SETTING_LIMIT
 #define kind_duration  GW_SETTING_LIMIT
 #define kind_count     GW_SETTING_LIMIT
@@ -44,6 +45,7 @@ static int check_preflight(const char *value);
 static int check_number(const char *value);
 static int check_dialect(const char *value);
 static int check_level(const char *value);
+static int check_phmode(const char *value);
 /* Values of these types are taken as they are. */
 #define check_string NULL
 #define check_secret NULL
@@ -61,6 +63,7 @@ static int to_preflight(void *field, const char *value);
 #define to_number  to_count
 #define to_dialect to_string
 #define to_level   to_string
+#define to_phmode  to_string
 #define to_urls    to_string
 #define to_events  to_string
 
@@ -182,6 +185,11 @@ static int check_dialect(const char *value)
 static int check_level(const char *value)
 {
 	return strcmp(value, "error") && strcmp(value, "warning") && strcmp(value, "off") ? -1 : 0;
+}
+
+static int check_phmode(const char *value)
+{
+	return strcmp(value, "flyway") && strcmp(value, "psql") && strcmp(value, "off") ? -1 : 0;
 }
 
 static int check_bool(const char *value)

@@ -10,6 +10,7 @@
 
 #include "godwit/config.h"
 #include "godwit/project.h"
+#include "../util/vec.h"
 
 /* One constant per line of settings.def, in its order: K_lock_timeout. */
 enum {
@@ -26,6 +27,7 @@ typedef char *gw_setting_urls;
 typedef char *gw_setting_events;
 typedef char *gw_setting_dialect;
 typedef char *gw_setting_level;
+typedef char *gw_setting_phmode;
 typedef gw_format gw_setting_format;
 typedef int gw_setting_seconds;
 typedef int gw_setting_duration;
@@ -96,5 +98,21 @@ int gw_settings__default(int k);
  * notify_on (failure, success, start, all); 0 or -1. */
 int gw_notify__check_urls(const char *value);
 int gw_notify__check_on(const char *value);
+
+/* placeholder.c's lists of values (gw_placeholder *), for config.c and
+ * project.c. */
+typedef struct gw_placeholder {
+	char *name;
+	char *value; /* NULL: its definition names a variable that is not set */
+	char *why;   /* then where: "godwit.conf:12" */
+} gw_placeholder;
+
+int gw_placeholders__add(gw_vec *list, const char *name, const char *value, const char *why);
+int gw_placeholders__copy(gw_vec *dst, const gw_vec *src);
+void gw_placeholders__dispose(gw_vec *list);
+/* config.c: godwit.conf's [placeholders] (expanded), and the variables of
+ * the .env files read, as such lists. */
+const gw_vec *gw_config__placeholders(const gw_config *cfg);
+const gw_vec *gw_config__dotenv(const gw_config *cfg);
 
 #endif

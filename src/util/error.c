@@ -20,6 +20,8 @@ struct gw_ctx {
 	gw_notice_cb notice_cb;
 	void *notice_payload;
 	int quiet;
+	char **masks; /* values no message may show (gw_ctx__add_mask) */
+	size_t nmasks;
 };
 
 int gw_ctx_new(gw_ctx **out)
@@ -38,10 +40,85 @@ int gw_ctx_new(gw_ctx **out)
 
 void gw_ctx_free(gw_ctx *ctx)
 {
+	size_t i;
+
 	if (!ctx)
 		return;
 	gw_ctx_clear_error(ctx);
+	for (i = 0; i < ctx->nmasks; i++) {
+		memset(ctx->masks[i], 0, strlen(ctx->masks[i]));
+		free(ctx->masks[i]);
+	}
+	free(ctx->masks);
 	free(ctx);
+}
+
+int gw_ctx__add_mask(gw_ctx *ctx, const char *value)
+{
+	char **masks;
+	size_t i;
+
+	for (i = 0; i < ctx->nmasks; i++)
+		if (!strcmp(ctx->masks[i], value))
+			return 0;
+	if (!(masks = realloc(ctx->masks, (ctx->nmasks + 1) * sizeof(*masks))))
+		return -1;
+	ctx->masks = masks;
+	if (!(masks[ctx->nmasks] = strdup(value)))
+		return -1;
+	ctx->nmasks++;
+	return 0;
+}
+
+static int word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* Each mask in s becomes ********. Where a value starts or ends with a
+ * letter or digit, only occurrences that do not run on into a longer word
+ * are masked, so a short value ("app", "3") does not blot out every word
+ * or number that contains it. */
+static void mask(const gw_ctx *ctx, gw_str *s)
+{
+	gw_str out = GW_STR_INIT;
+	size_t i, k, from, n;
+	const char *hit;
+	int changed = 0;
+
+	for (k = 0; k < ctx->nmasks && !gw_str_failed(s); k++) {
+		const char *m = ctx->masks[k];
+
+		n = strlen(m);
+		if (!n || !s->size)
+			continue;
+		gw_str_clear(&out);
+		from = 0;
+		changed = 0;
+		for (i = 0; (hit = strstr(s->ptr + i, m)) != NULL; i = (size_t)(hit - s->ptr) + 1) {
+			size_t at = (size_t)(hit - s->ptr);
+
+			if ((word_char(m[0]) && at > 0 && word_char(s->ptr[at - 1])) ||
+			    (word_char(m[n - 1]) && word_char(s->ptr[at + n])))
+				continue;
+			gw_str_put(&out, s->ptr + from, at - from);
+			gw_str_puts(&out, "********");
+			from = at + n;
+			hit += n - 1;
+			changed = 1;
+		}
+		if (!changed)
+			continue;
+		gw_str_puts(&out, s->ptr + from);
+		if (!gw_str_failed(&out)) {
+			gw_str sw = *s;
+
+			*s = out;
+			out = sw;
+		}
+	}
+	gw_str_dispose(&out);
 }
 
 const gw_error *gw_ctx_error(const gw_ctx *ctx)
@@ -108,6 +185,7 @@ int gw_error_set(gw_ctx *ctx, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	gw_str_vprintf(&ctx->message, fmt, ap);
 	va_end(ap);
+	mask(ctx, &ctx->message);
 	refresh(ctx);
 	return code;
 }
@@ -144,6 +222,7 @@ void gw_error_set_hint(gw_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	gw_str_vprintf(&ctx->hint, fmt, ap);
 	va_end(ap);
+	mask(ctx, &ctx->hint);
 	refresh(ctx);
 }
 
@@ -155,6 +234,7 @@ static void set_hint_code(gw_ctx *ctx, int code, const char *arg0, const char *a
 	gw_str_puts(&ctx->hint, ctx->hint_context.ptr ? ctx->hint_context.ptr : "");
 	gw_hint_wording(&ctx->hint, code, ctx->hint_args[0] ? ctx->hint_args[0] : "",
 	                ctx->hint_args[1] ? ctx->hint_args[1] : "");
+	mask(ctx, &ctx->hint);
 	refresh(ctx);
 }
 
@@ -202,6 +282,7 @@ void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...)
 	gw_str_vprintf(&s, fmt, ap);
 	va_end(ap);
 	gw_str_puts(&s, ctx->message.ptr);
+	mask(ctx, &s);
 	if (!gw_str_failed(&s)) {
 		gw_str_dispose(&ctx->message);
 		ctx->message = s;
@@ -218,6 +299,7 @@ static void notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const 
 	gw_notice n;
 
 	gw_str_vprintf(&msg, fmt, ap);
+	mask(ctx, &msg);
 	n.kind = kind;
 	n.version = version;
 	n.name = name;
@@ -296,6 +378,8 @@ const char *gw_error_code_name(int code)
 		return "canceled";
 	case GW_EAFTER:
 		return "after";
+	case GW_EUNSAFE:
+		return "unsafe";
 	default:
 		return "error";
 	}

@@ -36,6 +36,10 @@ int gw_error_is_set(const gw_ctx *ctx);
 /* While quiet, notices are dropped: for a checking pass that will be
  * repeated for real. */
 void gw_ctx_set_quiet(gw_ctx *ctx, int quiet);
+/* From now on, value never shows in a message, hint or notice of ctx:
+ * each occurrence reads ******** (a substituted placeholder's value,
+ * placeholder.c). -1 when out of memory. */
+int gw_ctx__add_mask(gw_ctx *ctx, const char *value);
 
 /* Gives dst the notice callback of src (for a helper thread's context). */
 void gw_ctx__copy_notice_cb(gw_ctx *dst, const gw_ctx *src);

@@ -491,7 +491,8 @@ static void test_unknown_section(void **state)
 	write_file("godwit.conf", "[production]\nurl = postgres://prod/db\n");
 	assert_error(f, load(f), GW_ECONFIG,
 	             "godwit.conf:2: unknown section [production]; settings for one environment "
-	             "go in a [env.NAME] section",
+	             "go in a [env.NAME] section, values of ${NAME} in migrations in "
+	             "[placeholders]",
 	             "godwit.conf", 2);
 }
 

@@ -145,6 +145,9 @@ const char *gw_lint__relname(const PgQuery__RangeVar *rv, char *buf, size_t size
 const char *gw_lint__type_name(const PgQuery__TypeName *t);
 /* The sval of a String node, or NULL. */
 const char *gw_lint__string(const PgQuery__Node *n);
+/* A string that is just a placeholder (${NAME}, or psql's :'name' as
+ * the project's lint sees it), whose value comes from outside the file. */
+int gw_lint__placeholder(const char *literal);
 /* An expression whose value may differ per row (a volatile function). */
 int gw_lint__volatile(const PgQuery__Node *n);
 

@@ -198,7 +198,8 @@ static void role_options(gw_lint_cx *cx, PgQuery__Node **opts, size_t n, const c
 		                                    ? opts[i]->def_elem
 		                                    : NULL;
 
-		if (d && !strcmp(d->defname, "password") && gw_lint__string(d->arg))
+		if (d && !strcmp(d->defname, "password") && gw_lint__string(d->arg) &&
+		    !gw_lint__placeholder(gw_lint__string(d->arg)))
 			gw_lint__report(cx, "hardcoded-password", d->location, NULL, NULL, NULL,
 			                "the password of role %s is written into the migration",
 			                role);
