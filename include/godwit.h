@@ -21,5 +21,6 @@
 #include "godwit/init.h"
 #include "godwit/events.h"
 #include "godwit/graph.h"
+#include "godwit/fleet.h"
 
 #endif

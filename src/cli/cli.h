@@ -244,6 +244,11 @@ void gw_cli_notice(const gw_notice *notice, void *payload);
 /* Shows what runs on a progress line when stderr is a terminal (and not
  * --no-progress, TERM=dumb or JSON output). */
 void gw_cli_progress_setup(gw_cli *cli);
+/* Whether a progress line is drawn (stderr a terminal, ... as above). */
+int gw_cli_progress_wanted(const gw_cli *cli);
+/* Draws text as the progress line (at most ten times a second), or erases
+ * it (NULL). */
+void gw_cli_progress_line(gw_cli *cli, const char *text);
 /* Stops (mute = 1) or restarts reporting the library's notices: a plan made
  * only to count what a run will do would say each notice the run says again. */
 void gw_cli_mute_notices(gw_cli *cli, int mute);

@@ -188,7 +188,9 @@ const gw_cmd gw_cmd_up = {
                        "Where block is set (error by default in a protected environment), up\n"
                        "lints what it is about to run and refuses findings at that level that\n"
                        "no '-- godwit:ignore RULE' comment acknowledges; --allow-unsafe applies\n"
-                       "them after a typed confirmation (or --yes) and records it as an event.",
+                       "them after a typed confirmation (or --yes) and records it as an event.\n"
+                       "With --targets FILE or --schemas PATTERN, every database of a fleet\n"
+                       "(see 'godwit up --targets - --help').",
         .options = up_options,
         .min_args = 0,
         .max_args = 0,

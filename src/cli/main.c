@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fleet.h"
 
 /* Two columns, whatever the count. */
 /* clang-format off */
@@ -506,6 +507,18 @@ static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
 		return gw_help_overview(stdout);
 	if (!(cli->cmd = gw_cli_find_command(argv[cmd_index])))
 		return unknown_command(cli, argv[cmd_index]);
+	/* Over a fleet of databases, the command's fleet form (fleet.c). */
+	if (gw_cli_fleet_wanted(argc, argv, cmd_index + 1)) {
+		const gw_cmd *fleet = gw_cli_fleet_command(cli->cmd);
+
+		if (!fleet)
+			return gw_cli_usage(cli,
+			                    "'%s' does not run over a fleet (--targets, --schemas, "
+			                    "--control-url): up, status, down, test, drift and "
+			                    "health do",
+			                    cli->cmd->name);
+		cli->cmd = fleet;
+	}
 	p.i = cmd_index + 1;
 	p.cmd_opts = cli->cmd->options;
 	if ((rc = parse_command_line(cli, &p)) != 0)

@@ -538,22 +538,18 @@ static void lock_wait_text(char *line, size_t cap, const gw_progress *g)
 	         g->lock_holder ? g->lock_holder : "another runner");
 }
 
-static void draw_progress(const gw_progress *g, void *payload)
+void gw_cli_progress_line(gw_cli *cli, const char *text)
 {
-	gw_cli *cli = payload;
 	char line[1024];
 	long long now = now_ms();
 
 	pthread_mutex_lock(&cli->out_lock);
-	if (!g->version && !g->lock_wait) {
+	if (!text) {
 		progress_erase(cli);
 	} else if (now - cli->progress_drawn_ms >= PROGRESS_MIN_MS) {
 		/* Also across migrations: a run of quick ones is not
 		 * drawn a hundred times a second. */
-		if (g->lock_wait)
-			lock_wait_text(line, sizeof(line), g);
-		else
-			progress_text(line, sizeof(line), g);
+		snprintf(line, sizeof(line), "%s", text);
 		fit(line, terminal_width(cli) - 1);
 		if (cli->runlog) {
 			/* On the terminal only, not in the run's log. */
@@ -568,14 +564,33 @@ static void draw_progress(const gw_progress *g, void *payload)
 	pthread_mutex_unlock(&cli->out_lock);
 }
 
-void gw_cli_progress_setup(gw_cli *cli)
+static void draw_progress(const gw_progress *g, void *payload)
+{
+	char line[1024];
+
+	if (!g->version && !g->lock_wait) {
+		gw_cli_progress_line(payload, NULL);
+		return;
+	}
+	if (g->lock_wait)
+		lock_wait_text(line, sizeof(line), g);
+	else
+		progress_text(line, sizeof(line), g);
+	gw_cli_progress_line(payload, line);
+}
+
+int gw_cli_progress_wanted(const gw_cli *cli)
 {
 	const char *term = getenv("TERM");
 
-	if (cli->no_progress || cli->output == GW_OUTPUT_JSON || !isatty(gw_cli_log_stderr(cli)) ||
-	    (term && !strcmp(term, "dumb")))
-		return;
-	gw_project_set_progress(cli->project, draw_progress, cli, PROGRESS_MIN_MS);
+	return !(cli->no_progress || cli->output == GW_OUTPUT_JSON ||
+	         !isatty(gw_cli_log_stderr(cli)) || (term && !strcmp(term, "dumb")));
+}
+
+void gw_cli_progress_setup(gw_cli *cli)
+{
+	if (gw_cli_progress_wanted(cli))
+		gw_project_set_progress(cli->project, draw_progress, cli, PROGRESS_MIN_MS);
 }
 
 /* ---- notices ----------------------------------------------------------------- */

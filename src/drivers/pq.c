@@ -4,6 +4,7 @@
 #define GW_PQ_NO_MACROS
 #include "pq.h"
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "util/dl.h"
@@ -47,7 +48,10 @@ static const struct {
 } symbols[] = {GW_PQ_FUNCTIONS(GW_PQ_SYMBOL)};
 #undef GW_PQ_SYMBOL
 
-int gw_pq_load(gw_ctx *ctx)
+/* A fleet run connects from several threads at once; one loads. */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int load(gw_ctx *ctx)
 {
 	char first_error[512];
 	size_t i;
@@ -75,6 +79,16 @@ int gw_pq_load(gw_ctx *ctx)
 		}
 	}
 	return 0;
+}
+
+int gw_pq_load(gw_ctx *ctx)
+{
+	int error;
+
+	pthread_mutex_lock(&load_lock);
+	error = load(ctx);
+	pthread_mutex_unlock(&load_lock);
+	return error;
 }
 
 int gw_pq_loaded(void)

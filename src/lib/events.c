@@ -17,7 +17,6 @@
 #include "internal.h"
 
 #include <jansson.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -184,14 +183,6 @@ static const char *commit(gw_project *p, struct gw_events *ev)
 	return ev->commit;
 }
 
-static char *os_user(void)
-{
-	const struct passwd *pw = getpwuid(geteuid());
-	const char *user = pw ? pw->pw_name : getenv("USER");
-
-	return gw_strdup(user ? user : "unknown");
-}
-
 /* ---- the stream ------------------------------------------------------------ */
 
 static struct gw_events *stream(gw_project *p)
@@ -207,7 +198,7 @@ static struct gw_events *stream(gw_project *p)
 	for (i = 0; i < NSINKS; i++)
 		if (sinks[i]->open(&ev->state[i], p) > 0)
 			ev->active = 1;
-	ev->os_user = ev->active ? os_user() : NULL;
+	ev->os_user = ev->active ? gw_os_user() : NULL;
 	return ev;
 }
 

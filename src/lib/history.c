@@ -11,7 +11,6 @@
  */
 #include "internal.h"
 
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "../util/error.h"
+#include "../util/proc.h"
 #include "../util/vec.h"
 
 /* What differs between PostgreSQL and SQLite in the history SQL. */
@@ -146,15 +146,14 @@ static void put_literal(gw_str *s, const char *value)
 /* -1 when s could not grow (see put_around). */
 static int put_who(gw_str *s, const gw_project *p)
 {
-	const struct passwd *pw;
-	const char *user;
+	char *user;
 
 	if (dialect(p)->who) {
 		gw_str_puts(s, dialect(p)->who);
 	} else {
-		pw = getpwuid(geteuid());
-		user = pw ? pw->pw_name : getenv("USER");
+		user = gw_os_user();
 		put_literal(s, user ? user : "unknown");
+		free(user);
 	}
 	return gw_str_failed(s) ? -1 : 0;
 }

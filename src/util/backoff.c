@@ -19,7 +19,8 @@ void gw_sleep_ms(long ms)
 
 long gw_backoff_ms(int attempt, long base_ms, long cap_ms)
 {
-	static unsigned int seed;
+	/* Per thread: a fleet run's targets retry at once. */
+	static _Thread_local unsigned int seed;
 	long delay = base_ms;
 
 	if (!seed)

@@ -11,7 +11,7 @@ void gw_sleep_ms(long ms);
 /* Exponential backoff from base_ms, doubled per attempt (0-based), capped
  * at cap_ms, with +-50% jitter so that runners do not retry in step: the
  * result is between d / 2 and d + d / 2 for d = min(base_ms * 2^attempt,
- * cap_ms). Safe from one thread at a time (the jitter's seed is shared). */
+ * cap_ms). Each thread has its own seed for the jitter. */
 long gw_backoff_ms(int attempt, long base_ms, long cap_ms);
 
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -232,4 +233,16 @@ cleanup:
 		close(null_fd);
 	gw_vec_dispose(&env, NULL);
 	return error;
+}
+
+char *gw_os_user(void)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+	const char *user;
+
+	if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &found) != 0)
+		found = NULL;
+	user = found ? found->pw_name : getenv("USER");
+	return gw_strdup(user ? user : "unknown");
 }

@@ -27,4 +27,9 @@ int gw_proc_pipe(int status[2], gw_str *output, const char *const *producer,
                  const char *const *consumer, const char *const *setenv,
                  const volatile sig_atomic_t *stop, gw_ctx *ctx);
 
+/* The name of the user the process runs as (getpwuid_r, which threads
+ * may call at once; else $USER, else "unknown"), malloc'd; NULL when out
+ * of memory. */
+char *gw_os_user(void);
+
 #endif
