@@ -91,6 +91,20 @@ godwit_pid()
 	pid=$!
 }
 
+# psql_holder: the one connection role tenant may have, held for 1.5 s
+# in the background (its exit status in holder.rc), once it is open.
+psql_holder()
+{
+	(psql -X -q -d "$(cluster_url 1 postgres | sed s/user=postgres/user=tenant/)" \
+		-c "SELECT pg_sleep(1.5)" >/dev/null 2>&1; echo $? >holder.rc) &
+	tries=0
+	until [ "$(csql 1 postgres "SELECT count(*) FROM pg_stat_activity WHERE usename = ${SQ}tenant${SQ}")" = 1 ]; do
+		tries=$((tries + 1))
+		[ $tries -lt 200 ] || return 1
+		sleep 0.05
+	done
+}
+
 # wait_done N: until the run's record shows N targets done.
 wait_done()
 {
@@ -334,6 +348,70 @@ test_expect_success FLEET 'status --targets: how many targets at each version; w
 	failed = sorted(t["name"] for t in r["targets"] if t["state"] == "failed")
 	assert failed == ["d%02d" % i for i in range(28, 41)], failed
 	EOF
+'
+
+test_expect_success FLEET '--max-per-host: never more targets at once on one server' '
+	grep "^d\(0[6-9]\|1[0-4]\)=" dbs.txt >c1.txt &&
+	write_migration db/migrations/20240101000008_probe.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE seen AS SELECT count(*) AS n FROM pg_stat_activity
+	 WHERE application_name = ${SQ}godwit${SQ} AND state = ${SQ}active${SQ};
+	SELECT pg_sleep(0.05);
+	-- migrate:down
+	DROP TABLE seen;
+	EOF
+	sed -i "s/\${SQ}/$SQ/g" db/migrations/20240101000008_probe.sql &&
+	FLEET_BASE=postgresql:// godwit up --targets c1.txt --jobs 8 --max-per-host 2 >out &&
+	test "$(grep -c " done\$" out)" = 9 &&
+	for i in $(seq -w 6 14); do
+		printf "\\\\c d%s\\nSELECT n FROM seen;\\n" $i
+	done | psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$(cluster_url 1 postgres)" >seen &&
+	test "$(wc -l <seen)" = 9 &&
+	test "$(sort -n seen | tail -n 1)" -le 2
+'
+
+test_expect_success FLEET 'a server with no connection left: the target is tried again with backoff, not failed' '
+	csql 1 postgres "CREATE ROLE tenant LOGIN CONNECTION LIMIT 1" &&
+	csql 1 postgres "GRANT postgres TO tenant" &&
+	printf "d09=postgresql:///d09?host=%s&port=5433&user=tenant\nd10=postgresql:///d10?host=%s&port=5433&user=tenant\n" \
+		"$FLEET_ROOT" "$FLEET_ROOT" >limited.txt &&
+	psql_holder &&
+	godwit down --targets limited.txt --to 20240101000007 --connect-retries 0 --format json >limited.json &&
+	python3 - limited.json <<-\EOF &&
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	for t in r["targets"]:
+	    assert t["state"] == "done" and t["reverted"] == 1, t
+	    assert t.get("attempts", 1) >= 2, t
+	EOF
+	wait &&
+	test "$(cat holder.rc)" = 0
+'
+
+test_expect_success FLEET '--deadline: no target starts after it, the running one is cancelled and rolled back' '
+	write_migration db/migrations/20240101000009_long.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE long9 (id int);
+	SELECT pg_sleep(30);
+	-- migrate:down
+	DROP TABLE long9;
+	EOF
+	FLEET_BASE=postgresql:// test_expect_code 3 godwit up --targets c1.txt --jobs 1 --deadline 1s --format json >deadline.json &&
+	python3 - deadline.json <<-\EOF &&
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	t = r["targets"]
+	assert t[0]["state"] == "failed" and "interrupted" in t[0]["error"], t[0]
+	assert all(x["state"] == "not_started" and x["not_started_why"] == "deadline" for x in t[1:]), t[1:]
+	EOF
+	test "$(csql 1 d06 "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}long9${SQ}")" = 0 &&
+	rm db/migrations/20240101000009_long.sql
+'
+
+test_expect_success FLEET 'the progress line on a terminal: done, running, failed, pending' '
+	FLEET_BASE=postgresql:// NO_COLOR=1 TERM=xterm COLUMNS=200 script -qfec "$GODWIT down --targets c1.txt --to 20240101000007" tty.out >/dev/null </dev/null &&
+	grep "fleet: [0-9]*/9 done, [0-9]* running, 0 failed, [0-9]* pending" tty.out &&
+	grep "^d14 .* done" tty.out
 '
 
 test_done
