@@ -141,13 +141,20 @@ static void save(fleet_run *run)
 	}
 }
 
-static void publish(void *payload, gw_fleet_slot *s, gw_project *p)
-{
-	fleet_run *run = payload;
+/* A target's project, published for cancel_running while it runs. */
+typedef struct {
+	fleet_run *run;
+	gw_fleet_slot *slot; /* the shared one, not the worker's copy */
+} publish_to;
 
-	pthread_mutex_lock(&run->mu);
-	s->project = p;
-	pthread_mutex_unlock(&run->mu);
+static void publish(void *payload, gw_fleet_slot *work, gw_project *p)
+{
+	publish_to *to = payload;
+
+	(void)work;
+	pthread_mutex_lock(&to->run->mu);
+	to->slot->project = p;
+	pthread_mutex_unlock(&to->run->mu);
 }
 
 static void cancel_running(fleet_run *run)
@@ -211,7 +218,7 @@ static void wait_for(fleet_run *run, long long ms)
 /* Under the lock: a target ended; the policy decides what follows. */
 static void ended(fleet_run *run, gw_fleet_slot *s)
 {
-	int attempts = s->pub.attempts;
+	int attempts = s->pub.attempts, canary = s->canary;
 
 	run->running--;
 	run->host_running[s->host]--;
@@ -219,6 +226,7 @@ static void ended(fleet_run *run, gw_fleet_slot *s)
 		/* Not the target's fault: the server is full. Later. */
 		gw_fleet__slot_reset(s);
 		s->unsaved = 1;
+		s->canary = canary;
 		s->pub.attempts = attempts + 1;
 		s->retry_at_ms = gw_fleet__now_ms() + gw_backoff_ms(attempts, 500, 8000);
 		pthread_cond_broadcast(&run->cond);
@@ -247,6 +255,8 @@ static void ended(fleet_run *run, gw_fleet_slot *s)
 static void *worker(void *payload)
 {
 	fleet_run *run = payload;
+	publish_to to = {run, NULL};
+	gw_fleet_slot work;
 	long long wait_ms;
 	long i;
 	int left;
@@ -272,9 +282,23 @@ static void *worker(void *payload)
 		run->running++;
 		run->host_running[s->host]++;
 		save(run);
+		/* The target runs on a copy, so that the record written by
+		 * the other workers under the lock never reads a result
+		 * being made; it is moved into the slot under the lock. */
+		memset(&work, 0, sizeof(work));
+		work.pub.target = s->pub.target;
+		work.pub.attempts = s->pub.attempts;
+		to.slot = s;
 		pthread_mutex_unlock(&run->mu);
-		gw_fleet__run_target(s, run->opts, publish, run);
+		gw_fleet__run_target(&work, run->opts, publish, &to);
 		pthread_mutex_lock(&run->mu);
+		s->pub = work.pub;
+		s->before = work.before;
+		s->after = work.after;
+		s->error = work.error;
+		s->sqlstate = work.sqlstate;
+		s->summary = work.summary;
+		gw_fleet__slot_sync(s);
 		ended(run, s);
 	}
 	run->live--;
