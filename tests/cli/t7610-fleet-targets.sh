@@ -152,6 +152,39 @@ test_expect_success SQLITE3 '--resume of an unknown run, or a run id that is no 
 	test "$(sqlite_sql dbs/one.db "SELECT count(*) FROM godwit_migrations")" = 1
 '
 
+test_expect_success SQLITE3 'health, drift and test --only-new over a fleet' '
+	printf "one=sqlite:dbs/one.db\nfour=sqlite:dbs/four.db\n" >two.txt &&
+	godwit health --targets two.txt >out &&
+	grep "^one  *[0-9]*ms  *done: healthy\$" out &&
+	grep "^four  *[0-9]*ms  *done: healthy\$" out &&
+	godwit drift --targets two.txt >out &&
+	grep "^one  *[0-9]*ms  *done: no snapshot recorded\$" out &&
+	write_migration db/migrations/20240101000004_d.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE d (id int);
+	-- migrate:down
+	DROP TABLE d;
+	EOF
+	godwit test --only-new --targets two.txt --format json >test.json &&
+	python3 - test.json <<-\EOF &&
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	assert r["action"] == "test", r
+	for t in r["targets"]:
+	    assert t["state"] == "done" and t["found"] == 0 and t["summary"] == "passed", t
+	EOF
+	write_migration db/migrations/20240101000004_d.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE d (id int);
+	-- migrate:down
+	SELECT 1;
+	EOF
+	test_expect_code 3 godwit test --only-new --targets two.txt >out &&
+	grep "^one  *[0-9]*ms  *done: 1 failed migration\$" out &&
+	rm db/migrations/20240101000004_d.sql &&
+	test "$(sqlite_sql dbs/one.db "SELECT count(*) FROM godwit_migrations")" = 1
+'
+
 test_expect_success SQLITE3 'targets_query on a control database; the run recorded in its godwit_fleet table' '
 	sqlite_sql control.db "CREATE TABLE tenants (name text, url text, active int)" &&
 	sqlite_sql control.db "INSERT INTO tenants VALUES (${SQ}t1${SQ}, ${SQ}sqlite:dbs/t1.db${SQ}, 1), (${SQ}t2${SQ}, ${SQ}sqlite:dbs/t2.db${SQ}, 1), (${SQ}gone${SQ}, ${SQ}sqlite:dbs/gone.db${SQ}, 0)" &&
