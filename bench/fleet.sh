@@ -140,7 +140,7 @@ rss=$(peak_rss "$godwit" --dir "$work/migrations" up --targets "$work/targets.tx
 base=${took[loop-godwit]}
 printf '\nfleet: %d databases x %d migrations, PostgreSQL %s, %d CPUs\n' "$ndb" "$nmig" \
 	"$(psql_base -c 'SHOW server_version')" "$(nproc)"
-printf '%-28s %10s %10s\n' "how" "wall ms" "vs loop"
+printf '%-28s %10s %10s\n' "how" "wall ms" "speed-up"
 row()
 {
 	[ -n "${took[$2]:-}" ] || return 0
