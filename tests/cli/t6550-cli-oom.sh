@@ -8,7 +8,8 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'commands that only read, on a database not made yet' '
-	for args in "status --format json" "config" "lint --format json" "version"; do
+	for args in "status --format json" "config" "lint --format json" "version" \
+		"plan --format json" "graph"; do
 		oom_each $args || return 1
 	done &&
 	test ! -e app.db
@@ -16,7 +17,7 @@ test_expect_success 'commands that only read, on a database not made yet' '
 
 test_expect_success 'commands that only read, on a migrated database' '
 	godwit up 2>/dev/null >/dev/null &&
-	for args in "history --format json" "health"; do
+	for args in "status" "history --format json" "health" "validate"; do
 		oom_each $args || return 1
 	done
 '
