@@ -8,7 +8,7 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'commands that only read, on a database not made yet' '
-	for args in "status --format json" "config" "lint --format json" "version" \
+	for args in "status --format json" "config" "config --format json" "lint --format json" "version" \
 		"plan --format json" "graph"; do
 		oom_each $args || return 1
 	done &&
