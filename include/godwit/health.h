@@ -28,8 +28,16 @@ typedef struct gw_report gw_report;
 
 /* Every check; a check that cannot run on this database (PostgreSQL
  * sessions on SQLite) is left out. Fails only when the database cannot be
- * reached at all, and then still returns a report saying so. */
+ * reached at all, and then still returns a report saying so. Besides the
+ * checks of the database and its migrations, the data checks (PostgreSQL):
+ * constraints still NOT VALID (warn), foreign keys with orphan rows (at
+ * most integrity_sample rows of each referencing table, integrity_timeout
+ * per key), sequences close to their maximum (warn at 75 %, fail at 90 %),
+ * and tables of the rls_schemas without row-level security or a policy. */
 GW_EXTERN(int) gw_project_health(gw_report **out, gw_project *project);
+/* The same without the data checks, which read table rows: what a monitor
+ * asks for often (godwit serve). */
+GW_EXTERN(int) gw_project_health_basic(gw_report **out, gw_project *project);
 /* The pre-flight subset, as up runs it. */
 GW_EXTERN(int) gw_project_preflight(gw_report **out, gw_project *project);
 

@@ -341,7 +341,7 @@ static snapshot *refresh(server *srv, long long started, long long refreshes)
 		gw_project_cancel(p);
 	pthread_mutex_unlock(&srv->lock);
 
-	rc = gw_project_health(&report, p);
+	rc = gw_project_health_basic(&report, p);
 	s->ready = is_ready(rc, report);
 	/* A check that could not run is a failed check of the report; an
 	 * error it does not show as one (out of memory) must not read ok

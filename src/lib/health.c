@@ -395,29 +395,249 @@ static int check_lock_holders(gw_report *r, gw_project *p, gw_check_status level
 	                     "no session is blocking another");
 }
 
+static int check_not_valid(gw_report *r, gw_project *p, gw_check_status level)
+{
+	(void)level;
+	return check_listing(r, p, "not_valid", GW_CHECK_WARN,
+	                     "SELECT format('%I.%I', n.nspname, t.relname) || ' ' || "
+	                     "quote_ident(c.conname) || CASE c.contype WHEN 'f' THEN ' (foreign "
+	                     "key)' ELSE ' (check)' END FROM pg_constraint c JOIN pg_class t ON "
+	                     "t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+	                     "WHERE NOT c.convalidated ORDER BY 1",
+	                     NULL,
+	                     "constraints still NOT VALID (rows written before them are not "
+	                     "checked); ALTER TABLE ... VALIDATE CONSTRAINT them",
+	                     "every constraint is validated");
+}
+
+/* One query per foreign key, written by the server (format's %I quotes
+ * every name): its referencing columns, read from at most `sample` rows
+ * of the table, without a referenced row. Rows with a NULL in the key
+ * are not checked (MATCH SIMPLE). Columns: label, query. */
+static const char ORPHAN_QUERIES_SQL[] =
+        "SELECT format('%I.%I', n.nspname, t.relname) || ' ' || quote_ident(c.conname) || "
+        "CASE WHEN c.convalidated THEN '' ELSE ' (NOT VALID)' END, "
+        "format('SELECT count(*) FROM (SELECT %s FROM %I.%I%s) c WHERE %s AND NOT EXISTS "
+        "(SELECT 1 FROM %I.%I p WHERE %s)', "
+        "string_agg(format('%I', ca.attname), ', ' ORDER BY k.i), n.nspname, t.relname, "
+        "CASE WHEN $1::int > 0 THEN ' LIMIT ' || $1::int ELSE '' END, "
+        "string_agg(format('c.%I IS NOT NULL', ca.attname), ' AND ' ORDER BY k.i), "
+        "pn.nspname, pt.relname, "
+        "string_agg(format('p.%I = c.%I', pa.attname, ca.attname), ' AND ' ORDER BY k.i)) "
+        "FROM pg_constraint c "
+        "JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+        "JOIN pg_class pt ON pt.oid = c.confrelid "
+        "JOIN pg_namespace pn ON pn.oid = pt.relnamespace "
+        "CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, pk, i) "
+        "JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.ck "
+        "JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pk "
+        "WHERE c.contype = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "GROUP BY c.oid, c.conname, c.convalidated, n.nspname, t.relname, pn.nspname, "
+        "pt.relname ORDER BY 1";
+
+#define FIELD_SEP "\x1f"
+
+static int run_sql(gw_project *p, const char *sql)
+{
+	gw_stmt stmt = {sql, strlen(sql), NULL, 0};
+
+	return p->conn->driver->exec(p->conn, &stmt, NULL, NULL);
+}
+
+/* Counts the orphan rows of one foreign key, in a transaction of its own
+ * whose statement_timeout is integrity_timeout: *timed_out when it took
+ * longer (not an error: the check says so). */
+static int count_orphans(long long *count, int *timed_out, gw_project *p, const char *sql)
+{
+	rows rs = {GW_VEC_INIT, NULL, 0, 0};
+	char timeout[64];
+	int error;
+
+	*count = 0;
+	*timed_out = 0;
+	snprintf(timeout, sizeof(timeout), "SET LOCAL statement_timeout = %d",
+	         p->opts.integrity_timeout > 0 ? p->opts.integrity_timeout : 0);
+	if ((error = run_sql(p, "BEGIN READ ONLY")) < 0)
+		return error;
+	if ((error = run_sql(p, timeout)) == 0 && (error = query(&rs, p, sql, NULL)) == 0)
+		*count = rs.first;
+	if (error < 0 && !strcmp(gw_ctx_error(p->ctx)->sqlstate, "57014")) {
+		gw_ctx_clear_error(p->ctx);
+		*timed_out = 1;
+		error = 0;
+	}
+	rows_dispose(&rs);
+	/* Only reads ran: ending it either way changes nothing. */
+	if (error == 0)
+		error = run_sql(p, "ROLLBACK");
+	else
+		run_sql(p, "ROLLBACK");
+	return error;
+}
+
+static int check_orphans(gw_report *r, gw_project *p, gw_check_status level)
+{
+	rows fks = {GW_VEC_INIT, FIELD_SEP, 0, 0};
+	gw_vec found = GW_VEC_INIT;
+	char sample[32];
+	check_item *c;
+	size_t i, slow = 0;
+	int error;
+
+	(void)level;
+	snprintf(sample, sizeof(sample), "%d",
+	         p->opts.integrity_sample > 0 ? p->opts.integrity_sample : 0);
+	if ((error = query(&fks, p, ORPHAN_QUERIES_SQL, sample)) < 0)
+		goto cleanup;
+	for (i = 0; i < fks.lines.len && error == 0; i++) {
+		char *label = fks.lines.items[i], *sql = strstr(label, FIELD_SEP);
+		gw_str line = GW_STR_INIT;
+		long long n;
+		int timed_out;
+
+		if (!sql)
+			continue;
+		*sql = '\0';
+		sql += strlen(FIELD_SEP);
+		if ((error = count_orphans(&n, &timed_out, p, sql)) < 0)
+			break;
+		if (timed_out)
+			gw_str_printf(&line, "%s: not checked, it took longer than %.1f s", label,
+			              (double)p->opts.integrity_timeout / 1000.0);
+		else if (n > 0)
+			gw_str_printf(&line, "%s: %lld row%s without the row %s refer%s to", label,
+			              n, n == 1 ? "" : "s", n == 1 ? "it" : "they",
+			              n == 1 ? "s" : "");
+		slow += timed_out;
+		if (line.size && gw_vec_push(&found, gw_str_detach(&line)) < 0)
+			error = gw_error_oom(p->ctx);
+		gw_str_dispose(&line);
+	}
+	if (error < 0)
+		goto cleanup;
+	if (found.len > slow)
+		c = add_check(r, "orphan_rows", GW_CHECK_FAIL, (long long)(found.len - slow),
+		              "%zu foreign key%s with orphan rows (%s rows of each table read)",
+		              found.len - slow, found.len - slow == 1 ? "" : "s",
+		              p->opts.integrity_sample > 0 ? sample : "all");
+	else if (slow)
+		c = add_check(r, "orphan_rows", GW_CHECK_WARN, 0,
+		              "%zu foreign key%s not checked in time", slow, slow == 1 ? "" : "s");
+	else
+		c = add_check(r, "orphan_rows", GW_CHECK_OK, 0,
+		              "no orphan rows behind %zu foreign key%s", fks.lines.len,
+		              fks.lines.len == 1 ? "" : "s");
+	for (i = 0; i < found.len; i++)
+		add_detail(r, c, found.items[i]);
+cleanup:
+	gw_vec_dispose(&found, free);
+	rows_dispose(&fks);
+	return error;
+}
+
+/* A sequence's limit is the lower of its own maximum and that of the
+ * integer column it feeds (a bigint sequence behind an int column stops
+ * at 2^31 - 1): at 75 % used it warns, at 90 % it fails. Ordered by how
+ * full, so the first row's first column (per mille) is the worst. */
+static int check_sequences(gw_report *r, gw_project *p, gw_check_status level)
+{
+	rows rs = {GW_VEC_INIT, FIELD_SEP, 0, 0};
+	check_item *c;
+	size_t i;
+	int error;
+
+	(void)level;
+	error = query(&rs, p,
+	              "SELECT floor(1000 * s.last_value::numeric / l.lim)::bigint, "
+	              "format('%I.%I', s.schemaname, s.sequencename) || ': ' || s.last_value || "
+	              "' of ' || l.lim || ' (' || round(100 * s.last_value::numeric / l.lim, 1) "
+	              "|| '%)' FROM pg_sequences s "
+	              "LEFT JOIN pg_depend d ON d.objid = format('%I.%I', s.schemaname, "
+	              "s.sequencename)::regclass AND d.classid = 'pg_class'::regclass AND "
+	              "d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+	              "LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = "
+	              "d.refobjsubid "
+	              "CROSS JOIN LATERAL (SELECT least(s.max_value, CASE a.atttypid WHEN "
+	              "'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE "
+	              "s.max_value END) AS lim) l "
+	              "WHERE s.last_value IS NOT NULL AND s.increment_by > 0 AND l.lim > 0 AND "
+	              "s.last_value::numeric >= 0.75 * l.lim ORDER BY 1 DESC, 2",
+	              NULL);
+	if (error == 0) {
+		c = rs.lines.len
+		            ? add_check(r, "sequences",
+		                        rs.first >= 900 ? GW_CHECK_FAIL : GW_CHECK_WARN,
+		                        (long long)rs.lines.len,
+		                        "%zu sequence%s close to %s maximum", rs.lines.len,
+		                        rs.lines.len == 1 ? " is" : "s are",
+		                        rs.lines.len == 1 ? "its" : "their")
+		            : add_check(r, "sequences", GW_CHECK_OK, 0, "no sequence is 75%% used");
+		for (i = 0; i < rs.lines.len; i++) {
+			const char *text = strstr(rs.lines.items[i], FIELD_SEP);
+
+			add_detail(r, c, text ? text + strlen(FIELD_SEP) : rs.lines.items[i]);
+		}
+	}
+	rows_dispose(&rs);
+	return error;
+}
+
+/* Tables of the exposed schemas (not partitions: a query through the
+ * parent applies the parent's policies; not godwit's own tables) without
+ * row-level security, or with it on and no policy at all. */
+static int check_rls(gw_report *r, gw_project *p, gw_check_status level)
+{
+	const char *schemas;
+
+	(void)level;
+	/* "none" turns the check off; unset, a Supabase project's public. */
+	if (p->opts.rls_schemas && !strcmp(p->opts.rls_schemas, "none"))
+		return 0;
+	if (!(schemas = gw_policy__rls_schemas(p, 1)))
+		return 0;
+	return check_listing(
+	        r, p, "rls", GW_CHECK_FAIL,
+	        "SELECT format('%I.%I', n.nspname, c.relname) || CASE WHEN c.relrowsecurity THEN "
+	        "': row-level security is on but it has no policy' ELSE ': row-level security "
+	        "is not enabled' END FROM pg_class c JOIN pg_namespace n ON n.oid = "
+	        "c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND "
+	        "n.nspname = ANY (SELECT trim(s) FROM unnest(string_to_array($1, ',')) s) AND "
+	        "c.relname NOT LIKE 'godwit\\_%' AND (NOT c.relrowsecurity OR NOT EXISTS "
+	        "(SELECT 1 FROM pg_policy pol WHERE pol.polrelid = c.oid)) ORDER BY 1",
+	        schemas, "tables of exposed schemas without row-level security or a policy",
+	        "every table of the exposed schemas has row-level security and a policy");
+}
+
 /* The PostgreSQL checks in the order they run; the pre-flight runs the
  * first ones. */
 static const struct pg_check {
 	const char *name;
 	int (*run)(gw_report *r, gw_project *p, gw_check_status level);
-	int full_only;
+	int full_only; /* 1: not in the pre-flight; 2: the data checks, health only */
 } pg_checks[] = {
         {"extensions", check_extensions, 0},
         {"long_transactions", check_long_transactions, 0},
         {"connections", check_connections, 0},
         {"tables", check_tables, 1},
         {"invalid_indexes", check_invalid_indexes, 1},
+        {"not_valid", check_not_valid, 2},
+        {"orphan_rows", check_orphans, 2},
+        {"sequences", check_sequences, 2},
+        {"rls", check_rls, 2},
         {"lock_holders", check_lock_holders, 1},
 };
 
+/* full: 0 the pre-flight, 1 the checks without the data checks, 2 all. */
 static int pg_check_enabled(const struct pg_check *c, gw_project *p, int full)
 {
-	if (c->full_only && !full)
+	if (c->full_only > full)
 		return 0;
 	if (c->run == check_long_transactions)
 		return p->opts.max_transaction_age != 0;
 	if (c->run == check_tables)
 		return p->opts.required_tables != NULL;
+	if (c->run == check_rls)
+		return !p->opts.rls_schemas || strcmp(p->opts.rls_schemas, "none");
 	return 1;
 }
 
@@ -429,7 +649,9 @@ static void fail_rest(gw_report *r, gw_project *p, const char *name, size_t next
 {
 	add_check(r, name, GW_CHECK_FAIL, -1, "%s", failure(p));
 	for (; next < sizeof(pg_checks) / sizeof(pg_checks[0]); next++)
-		if (pg_check_enabled(&pg_checks[next], p, full))
+		/* rls unset is only looked at where the auth schema is. */
+		if (pg_check_enabled(&pg_checks[next], p, full) &&
+		    (pg_checks[next].run != check_rls || p->opts.rls_schemas))
 			add_check(r, pg_checks[next].name, GW_CHECK_FAIL, -1,
 			          "not run: the check of %s failed", name);
 	if (full)
@@ -529,6 +751,11 @@ static int run_checks(gw_report **out, gw_project *p, int full)
 
 int gw_project_health(gw_report **out, gw_project *p)
 {
+	return run_checks(out, p, 2);
+}
+
+int gw_project_health_basic(gw_report **out, gw_project *p)
+{
 	return run_checks(out, p, 1);
 }
 
@@ -573,6 +800,76 @@ void gw_report_free(gw_report *r)
 	gw_vec_dispose(&r->items, free_item);
 	gw_vec_dispose(&r->strings, free);
 	free(r);
+}
+
+/* ---- after up ---------------------------------------------------------------- */
+
+static void say_check(gw_project *p, const gw_check *c)
+{
+	size_t j;
+
+	gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1, "health after up: %s: %s",
+	          c->name, c->summary);
+	for (j = 0; j < c->ndetails; j++)
+		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1, "  %s", c->details[j]);
+}
+
+static int after_up_error(gw_project *p, const gw_report *r)
+{
+	int rollback = p->opts.on_check_failure == GW_ON_CHECK_FAILURE_ROLLBACK;
+	gw_str msg = GW_STR_INIT;
+	size_t i, n = 0;
+	int error;
+
+	for (i = 0; i < gw_report_count(r); i++) {
+		const gw_check *c = gw_report_get(r, i);
+
+		if (c->status == GW_CHECK_FAIL)
+			gw_str_printf(&msg, "%s%s", n++ ? ", " : "", c->name);
+	}
+	if (rollback) {
+		error = gw_error_set(p->ctx, GW_ESTATE, "health check after up failed: %s",
+		                     msg.ptr);
+		gw_error_set_hint(p->ctx, "on_check_failure = rollback reverted what this run "
+		                          "applied; fix what the checks found and run up again");
+	} else {
+		error = gw_error_set(
+		        p->ctx, GW_EAFTER,
+		        "health check after up failed: %s; the migrations stay applied", msg.ptr);
+		gw_error_set_hint(p->ctx, "fix what the checks found; on_check_failure = rollback "
+		                          "reverts the run instead, warn only warns");
+	}
+	gw_str_dispose(&msg);
+	return error;
+}
+
+int gw_health__after_up(gw_project *p)
+{
+	gw_report *r = NULL;
+	size_t i;
+	int error, warn = p->opts.on_check_failure == GW_ON_CHECK_FAILURE_WARN;
+
+	if (p->opts.after_up != GW_AFTER_UP_HEALTH)
+		return 0;
+	error = gw_project_health(&r, p);
+	for (i = 0; i < gw_report_count(r); i++) {
+		const gw_check *c = gw_report_get(r, i);
+
+		if (c->status != GW_CHECK_OK)
+			say_check(p, c);
+	}
+	/* A check that could not run failed: its error stays on the ctx. */
+	if (error == 0 && gw_report_status(r) == GW_CHECK_FAIL && !warn)
+		error = after_up_error(p, r);
+	else if (error == 0)
+		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1,
+		          "health after up: %zu checks, %s", gw_report_count(r),
+		          gw_report_status(r) == GW_CHECK_OK ? "all ok"
+		          : gw_report_status(r) == GW_CHECK_WARN
+		                  ? "warnings above"
+		                  : "failures above (going on: on_check_failure = warn)");
+	gw_report_free(r);
+	return error;
 }
 
 /* ---- the gate before up and down ------------------------------------------ */

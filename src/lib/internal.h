@@ -409,6 +409,11 @@ int gw_atomic__rollback(gw_project *p, const gw_migration *const *ran, size_t n,
 /* health.c: runs the pre-flight checks before anything changes, and
  * waits, warns or refuses as p->preflight says. */
 int gw_preflight__gate(gw_project *p);
+/* With after_up = health: the health checks after up (warnings and
+ * failures said as GW_NOTICE_WARNINGs); a failing one is an error
+ * (GW_EAFTER, or GW_ESTATE with on_check_failure = rollback, whose
+ * rollback the caller makes) unless on_check_failure = warn. */
+int gw_health__after_up(gw_project *p);
 
 /* status.c: the states of all migrations, used by status, up and down. */
 struct gw_status {

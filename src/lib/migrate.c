@@ -459,6 +459,13 @@ static int atomic_wanted(const gw_project *p, gw_direction dir, const gw_up_opti
 	return dir == GW_UP && ((up->version >= 4 && up->atomic) || p->opts.atomic);
 }
 
+/* A failing check after up reverts the run: the run must be revertible. */
+static int check_rollback_wanted(const gw_project *p, gw_direction dir)
+{
+	return dir == GW_UP && p->opts.after_up == GW_AFTER_UP_HEALTH &&
+	       p->opts.on_check_failure == GW_ON_CHECK_FAILURE_ROLLBACK;
+}
+
 static int atomic_check(gw_project *p, const selection *sel)
 {
 	const gw_migration **ms = calloc(sel->count + 1, sizeof(*ms));
@@ -481,21 +488,27 @@ cleanup:
 	return error;
 }
 
-/* Runs what was selected; with atomic, a failure reverts what this run
- * applied (not after a lost lease: another runner may own the database
- * by then). */
+/* Runs what was selected, then the checks after up; with atomic, a failed
+ * migration reverts what this run applied, and so does a failed check
+ * with on_check_failure = rollback (never after a lost lease: another
+ * runner may own the database by then). */
 static int run_checked(size_t *done, gw_project *p, const selection *sel, gw_direction dir,
                        int atomic)
 {
 	const gw_migration **ran = calloc(sel->count + 1, sizeof(*ran));
 	size_t n = 0, at = 0;
-	int error;
+	int error, checked = 0;
 
 	if (!ran)
 		return gw_error_oom(p->ctx);
 	error = run_selection(&n, p, sel, dir, ran, &at);
-	if (error < 0 && atomic && gw_ctx_error(p->ctx)->code != GW_ELOCK &&
-	    gw_atomic__rollback(p, ran, n, sel->items[at].m) == 0 && !p->cancelled)
+	if (error == 0 && dir == GW_UP) {
+		checked = 1;
+		error = gw_health__after_up(p);
+	}
+	if (error < 0 && (checked ? check_rollback_wanted(p, dir) : atomic) &&
+	    gw_ctx_error(p->ctx)->code != GW_ELOCK &&
+	    gw_atomic__rollback(p, ran, n, checked ? NULL : sel->items[at].m) == 0 && !p->cancelled)
 		n = 0;
 	if (done)
 		*done = n;
@@ -637,7 +650,8 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 		sel.count = 0;
 	}
 	if (error < 0 || (dir == GW_UP && (error = up_policy(p, &sel, up)) < 0) ||
-	    (atomic_wanted(p, dir, up) && (error = atomic_check(p, &sel)) < 0))
+	    ((atomic_wanted(p, dir, up) || check_rollback_wanted(p, dir)) &&
+	     (error = atomic_check(p, &sel)) < 0))
 		goto cleanup;
 	/* Only a run that will change something waits on live sessions. */
 	if (sel.count && (error = gw_preflight__gate(p)) < 0)
@@ -872,7 +886,8 @@ static int make_plan(gw_plan **out, gw_project *p, gw_direction dir, const gw_up
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
 	/* A plan shows only what the run would accept. */
 	if (error < 0 || (error = check_all(p, &sel, &dir, 1)) < 0 ||
-	    (atomic_wanted(p, dir, up) && (error = atomic_check(p, &sel)) < 0))
+	    ((atomic_wanted(p, dir, up) || check_rollback_wanted(p, dir)) &&
+	     (error = atomic_check(p, &sel)) < 0))
 		goto cleanup;
 	if (!(plan = calloc(1, sizeof(*plan)))) {
 		error = gw_error_oom(p->ctx);

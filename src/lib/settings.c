@@ -32,6 +32,8 @@
 #define kind_bool      GW_SETTING_VALUE
 #define kind_lock      GW_SETTING_VALUE
 #define kind_preflight GW_SETTING_VALUE
+#define kind_afterup   GW_SETTING_VALUE
+#define kind_checkfail GW_SETTING_VALUE
 _Static_assert(sizeof(gw_format) == sizeof(int) && sizeof(gw_preflight_mode) == sizeof(int),
                "enum fields are copied as ints");
 
@@ -42,6 +44,8 @@ static int check_count(const char *value);
 static int check_bool(const char *value);
 static int check_lock(const char *value);
 static int check_preflight(const char *value);
+static int check_afterup(const char *value);
+static int check_checkfail(const char *value);
 static int check_number(const char *value);
 static int check_dialect(const char *value);
 static int check_level(const char *value);
@@ -60,6 +64,8 @@ static int to_count(void *field, const char *value);
 static int to_bool(void *field, const char *value);
 static int to_lock(void *field, const char *value);
 static int to_preflight(void *field, const char *value);
+static int to_afterup(void *field, const char *value);
+static int to_checkfail(void *field, const char *value);
 #define to_number  to_count
 #define to_dialect to_string
 #define to_level   to_string
@@ -207,6 +213,43 @@ static int check_preflight(const char *value)
 		if (!strcmp(value, preflight_modes[i]))
 			return 0;
 	return -1;
+}
+
+/* A value of a list, as its index; -1 when it is none of them. */
+static int choice(const char *const *list, const char *value)
+{
+	int i;
+
+	for (i = 0; value && list[i]; i++)
+		if (!strcmp(value, list[i]))
+			return i;
+	return -1;
+}
+
+/* In the order of GW_AFTER_UP_* and GW_ON_CHECK_FAILURE_* (settings.h). */
+static const char *const afterup_values[] = {"none", "health", NULL};
+static const char *const checkfail_values[] = {"fail", "rollback", "warn", NULL};
+
+static int check_afterup(const char *value)
+{
+	return choice(afterup_values, value) < 0 ? -1 : 0;
+}
+
+static int check_checkfail(const char *value)
+{
+	return choice(checkfail_values, value) < 0 ? -1 : 0;
+}
+
+static int to_afterup(void *field, const char *value)
+{
+	*(int *)field = value ? choice(afterup_values, value) : 0;
+	return *(int *)field < 0 ? -1 : 0;
+}
+
+static int to_checkfail(void *field, const char *value)
+{
+	*(int *)field = value ? choice(checkfail_values, value) : 0;
+	return *(int *)field < 0 ? -1 : 0;
 }
 
 static int check_number(const char *value)

@@ -36,6 +36,11 @@ typedef int gw_setting_number;
 typedef int gw_setting_bool;
 typedef int gw_setting_lock;
 typedef gw_preflight_mode gw_setting_preflight;
+/* after_up and on_check_failure (settings.c's lists are in this order). */
+typedef int gw_setting_afterup;
+typedef int gw_setting_checkfail;
+enum { GW_AFTER_UP_NONE = 0, GW_AFTER_UP_HEALTH };
+enum { GW_ON_CHECK_FAILURE_FAIL = 0, GW_ON_CHECK_FAILURE_ROLLBACK, GW_ON_CHECK_FAILURE_WARN };
 
 /* A project's settings, one field per line of settings.def, named by its
  * key and resolved as settings.def says (strings owned). */

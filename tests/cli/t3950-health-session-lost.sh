@@ -60,6 +60,9 @@ test_expect_success PG 'a session lost in the extensions check fails it and ever
 	fail  long_transactions  not run: the check of extensions failed
 	fail  connections        not run: the check of extensions failed
 	fail  invalid_indexes    not run: the check of extensions failed
+	fail  not_valid          not run: the check of extensions failed
+	fail  orphan_rows        not run: the check of extensions failed
+	fail  sequences          not run: the check of extensions failed
 	fail  lock_holders       not run: the check of extensions failed
 	fail  migrations         not run: the check of extensions failed
 	EOF
@@ -123,6 +126,27 @@ test_expect_success PG 'the same with --format json' '
 	    },
 	    {
 	      "name": "invalid_indexes",
+	      "status": "fail",
+	      "summary": "not run: the check of extensions failed",
+	      "value": null,
+	      "details": []
+	    },
+	    {
+	      "name": "not_valid",
+	      "status": "fail",
+	      "summary": "not run: the check of extensions failed",
+	      "value": null,
+	      "details": []
+	    },
+	    {
+	      "name": "orphan_rows",
+	      "status": "fail",
+	      "summary": "not run: the check of extensions failed",
+	      "value": null,
+	      "details": []
+	    },
+	    {
+	      "name": "sequences",
 	      "status": "fail",
 	      "summary": "not run: the check of extensions failed",
 	      "value": null,

@@ -15,6 +15,22 @@ steady()
 		-e 's/[0-9][0-9]* connections to the database/N connections to the database/' "$1"
 }
 
+# health's JSON without the data checks, which serve leaves out.
+without_data_checks()
+{
+	awk '
+		/^    \{/ { block = $0 "\n"; inside = 1; next }
+		inside { block = block $0 "\n" }
+		inside && /^    \}/ {
+			inside = 0
+			if (block !~ /"name": "(not_valid|orphan_rows|sequences|rls)"/)
+				printf "%s", block
+			next
+		}
+		!inside { print }
+	' "$1"
+}
+
 test_expect_success PG,CURL 'setup: two migrations applied, one pending' '
 	pg_new_db &&
 	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
@@ -51,7 +67,9 @@ test_expect_success PG,CURL '/health/ready: 503 with the health report while a m
 	http /health/ready &&
 	test "$(cat http.code)" = 503 &&
 	test_expect_code 0 godwit --url "$PG_URL" health --format json >health.json &&
-	steady health.json >expect &&
+	without_data_checks health.json >health.basic &&
+	test_grep "\"name\": \"orphan_rows\"" health.json &&
+	steady health.basic >expect &&
 	steady http.body >actual &&
 	test_cmp expect actual &&
 	test_grep "\"summary\": \"2 applied, 1 pending, 0 dirty, 0 changed, 0 missing\"" http.body
