@@ -63,9 +63,9 @@ int gw_target__closure(char **out, gw_project *p, const gw_status *st, const cha
 	if (linear)
 		gw_notify(p->ctx, GW_NOTICE_INFO, v->version, v->name, NULL, -1,
 		          "in the %s convention each migration depends on the one before it: "
-		          "reverting %s and the %zu applied after it, as down %s%s does",
+		          "reverting %s and the %zu applied after it, the same as reverting %s%s",
 		          gw_format_name(src->format), v->version, n - 1,
-		          v->index ? "--to " : "--all",
+		          v->index ? "everything applied after " : "every applied migration",
 		          v->index ? src->items[v->index - 1]->version : "");
 	*out = mark;
 	return 0;

@@ -110,7 +110,7 @@ test_expect_success 'SQLite, native convention: --target V is down --to the one 
 	godwit up >out 2>err &&
 	godwit down --target 20240101000002 >out 2>err &&
 	cat >expect <<-\EOF &&
-	godwit: in the native convention each migration depends on the one before it: reverting 20240101000002 and the 2 applied after it, as down --to 20240101000001 does
+	godwit: in the native convention each migration depends on the one before it: reverting 20240101000002 and the 2 applied after it, the same as reverting everything applied after 20240101000001
 	EOF
 	without_start_lines err >actual &&
 	test_cmp expect actual &&
@@ -130,7 +130,7 @@ test_expect_success 'SQLite, native convention: --target V is down --to the one 
 	applied  20240101000004 t4
 	EOF
 	test_cmp expect actual &&
-	test_grep "reverting 20240101000001 and the 3 applied after it, as down --all does" err &&
+	test_grep "reverting 20240101000001 and the 3 applied after it, the same as reverting every applied migration" err &&
 	test "$(sqlite_sql db/development.sqlite3 "SELECT count(*) FROM godwit_migrations")" = 4
 '
 
