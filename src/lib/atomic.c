@@ -59,7 +59,8 @@ static int runs_in_transaction(gw_project *p, const gw_migration *m, gw_directio
 	return error;
 }
 
-int gw_atomic__check(gw_project *p, const gw_migration *const *ms, const int *resume, size_t n)
+int gw_atomic__check(gw_project *p, const gw_migration *const *ms, const int *resume, size_t n,
+                     int when)
 {
 	size_t i;
 	int tx;
@@ -83,8 +84,12 @@ int gw_atomic__check(gw_project *p, const gw_migration *const *ms, const int *re
 	}
 	if (n)
 		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1,
-		          "atomic: each migration runs in its own transaction; if one fails, the "
-		          "ones this run applied before it are reverted with their downs");
+		          "atomic: each migration runs in its own transaction; %s, what this run "
+		          "applied is reverted with the downs",
+		          when == GW_ATOMIC_ON_CHECK ? "if a check after it fails"
+		          : when == GW_ATOMIC_ON_FAILURE
+		                  ? "if one fails"
+		                  : "if one fails or a check after the run fails");
 	return 0;
 }
 

@@ -402,7 +402,9 @@ int gw_target__closure(char **mark, gw_project *p, const gw_status *st, const ch
  * after the run), keeping the run's error on ctx, and records a
  * `rollback` event; a revert that fails stops it, its error prefixed to
  * the run's. */
-int gw_atomic__check(gw_project *p, const gw_migration *const *ms, const int *resume, size_t n);
+enum { GW_ATOMIC_ON_FAILURE = 1, GW_ATOMIC_ON_CHECK = 2 }; /* when: what reverts the run */
+int gw_atomic__check(gw_project *p, const gw_migration *const *ms, const int *resume, size_t n,
+                     int when);
 int gw_atomic__rollback(gw_project *p, const gw_migration *const *ran, size_t n,
                         const gw_migration *failed);
 

@@ -466,13 +466,22 @@ static int check_rollback_wanted(const gw_project *p, gw_direction dir)
 	       p->opts.on_check_failure == GW_ON_CHECK_FAILURE_ROLLBACK;
 }
 
-static int atomic_check(gw_project *p, const selection *sel)
+/* A run that may be reverted (atomic, or a failed check with
+ * on_check_failure = rollback) must be revertible before it starts. */
+static int atomic_check(gw_project *p, const selection *sel, gw_direction dir,
+                        const gw_up_options *up)
 {
-	const gw_migration **ms = calloc(sel->count + 1, sizeof(*ms));
-	int *resume = calloc(sel->count + 1, sizeof(*resume));
+	int when = (atomic_wanted(p, dir, up) ? GW_ATOMIC_ON_FAILURE : 0) |
+	           (check_rollback_wanted(p, dir) ? GW_ATOMIC_ON_CHECK : 0);
+	const gw_migration **ms = NULL;
+	int *resume = NULL;
 	size_t i;
 	int error;
 
+	if (!when)
+		return 0;
+	ms = calloc(sel->count + 1, sizeof(*ms));
+	resume = calloc(sel->count + 1, sizeof(*resume));
 	if (!ms || !resume) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
@@ -481,7 +490,7 @@ static int atomic_check(gw_project *p, const selection *sel)
 		ms[i] = sel->items[i].m;
 		resume[i] = sel->items[i].resume;
 	}
-	error = gw_atomic__check(p, ms, resume, sel->count);
+	error = gw_atomic__check(p, ms, resume, sel->count, when);
 cleanup:
 	free(ms);
 	free(resume);
@@ -650,8 +659,7 @@ static int run(size_t *done, gw_project *p, gw_direction dir, const gw_up_option
 		sel.count = 0;
 	}
 	if (error < 0 || (dir == GW_UP && (error = up_policy(p, &sel, up)) < 0) ||
-	    ((atomic_wanted(p, dir, up) || check_rollback_wanted(p, dir)) &&
-	     (error = atomic_check(p, &sel)) < 0))
+	    (error = atomic_check(p, &sel, dir, up)) < 0)
 		goto cleanup;
 	/* Only a run that will change something waits on live sessions. */
 	if (sel.count && (error = gw_preflight__gate(p)) < 0)
@@ -886,8 +894,7 @@ static int make_plan(gw_plan **out, gw_project *p, gw_direction dir, const gw_up
 	error = dir == GW_UP ? select_up(&sel, p, st, up) : select_down(&sel, p, st, down);
 	/* A plan shows only what the run would accept. */
 	if (error < 0 || (error = check_all(p, &sel, &dir, 1)) < 0 ||
-	    ((atomic_wanted(p, dir, up) || check_rollback_wanted(p, dir)) &&
-	     (error = atomic_check(p, &sel)) < 0))
+	    (error = atomic_check(p, &sel, dir, up)) < 0)
 		goto cleanup;
 	if (!(plan = calloc(1, sizeof(*plan)))) {
 		error = gw_error_oom(p->ctx);

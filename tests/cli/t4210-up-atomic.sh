@@ -41,7 +41,7 @@ test_expect_success PG 'the fourth fails: the first three are reverted, newest f
 	EOF
 	test_cmp expect actual &&
 	cat >expect <<-\EOF &&
-	godwit: atomic: each migration runs in its own transaction; if one fails, the ones this run applied before it are reverted with their downs
+	godwit: atomic: each migration runs in its own transaction; if one fails, what this run applied is reverted with the downs
 	godwit: applying 20240101000001 t1
 	godwit: applying 20240101000002 t2
 	godwit: applying 20240101000003 t3

@@ -135,7 +135,7 @@ test_expect_success PG 'after_up = health with on_check_failure = rollback rever
 	test_cmp expect actual &&
 	without_start_lines err >actual &&
 	cat >expect <<-\EOF &&
-	godwit: atomic: each migration runs in its own transaction; if one fails, the ones this run applied before it are reverted with their downs
+	godwit: atomic: each migration runs in its own transaction; if a check after it fails, what this run applied is reverted with the downs
 	godwit: warning: health after up: not_valid: 1 constraints still NOT VALID (rows written before them are not checked); ALTER TABLE ... VALIDATE CONSTRAINT them
 	godwit:   public.orders orders_user (foreign key)
 	godwit: warning: health after up: orphan_rows: 1 foreign key with orphan rows (10000 rows of each table read)
