@@ -171,6 +171,11 @@ int gw_cli_schema_options(gw_schema_options *opts, const char ***names, const gw
 int gw_cli_open_url(gw_cli *cli, gw_project **out, const char *url, gw_ctx *ctx);
 int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
                        const gw_schema_options *opts);
+/* The same, from any schema source of gw_schema_load (DDL and migrations
+ * replayed on an ephemeral database on dev_url's server, NULL: the
+ * project's). */
+int gw_cli_load_source(gw_cli *cli, gw_schema **out, const char *spec,
+                       const gw_schema_options *opts, const char *dev_url);
 int gw_cli_print_diff(gw_cli *cli, const gw_schema_diff *d, const char *indent);
 json_t *gw_cli_diff_json(const gw_schema_diff *d);
 

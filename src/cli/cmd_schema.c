@@ -11,9 +11,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdint.h>
+
 #include "cli.h"
+#include "godwit/generate.h"
 
 enum {
 	OPT_SCHEMA = 1,
@@ -21,6 +25,11 @@ enum {
 	OPT_IGNORE_COLUMN_ORDER,
 	OPT_INCLUDE_HISTORY,
 	OPT_OUTPUT,
+	OPT_SQL,
+	OPT_DOWN,
+	OPT_RENAME,
+	OPT_DEV_URL,
+	OPT_PLAIN,
 };
 
 static const gw_opt schema_options[] = {
@@ -30,6 +39,14 @@ static const gw_opt schema_options[] = {
          "sort columns by name and do not compare their order"},
         {OPT_INCLUDE_HISTORY, "include-history", 0, NULL, "include godwit's own tables"},
         {OPT_OUTPUT, "output", 'o', "FILE", "dump: write to FILE instead of stdout"},
+        {OPT_SQL, "sql", 0, NULL, "diff: print the SQL that turns A into B"},
+        {OPT_DOWN, "down", 0, NULL, "diff: print the SQL that turns B back into A"},
+        {OPT_RENAME, "rename", 0, "OLD=NEW",
+         "diff --sql: OLD in A is NEW in B (schema.table or schema.table.column; repeatable)"},
+        {OPT_DEV_URL, "dev-url", 0, "URL",
+         "diff: server of the ephemeral database DDL and migrations are replayed on"},
+        {OPT_PLAIN, "plain", 0, NULL,
+         "diff --sql: plain forms (no CONCURRENTLY, no NOT VALID then VALIDATE)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -120,20 +137,33 @@ static int read_file(char **out, size_t *len, const char *path)
 	return 0;
 }
 
-/* A file when one exists at that path, else a database URL. */
-int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
-                       const gw_schema_options *opts)
+static int is_folder(const char *path)
 {
-	gw_project *p = NULL;
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A file when one exists at that path (a snapshot, or DDL replayed on an
+ * ephemeral database), a folder of DDL, "migrations", "!command", else a
+ * database URL. */
+int gw_cli_load_source(gw_cli *cli, gw_schema **out, const char *spec,
+                       const gw_schema_options *opts, const char *dev_url)
+{
+	gw_load_options lo = GW_LOAD_OPTIONS_INIT;
 	char *text = NULL;
 	size_t len;
 	int rc;
 
-	if (access(spec, F_OK) == 0) {
+	if (access(spec, F_OK) == 0 && !is_folder(spec)) {
 		if (read_file(&text, &len, spec) < 0) {
 			fprintf(stderr, "godwit: error: cannot read %s: %s\n", spec,
 			        strerror(errno));
 			return GW_EXIT_FAILED;
+		}
+		if (strncmp(text, "-- godwit schema snapshot", 25) != 0) {
+			free(text);
+			goto load;
 		}
 		rc = gw_schema_parse(out, text, len, cli->ctx);
 		free(text);
@@ -145,15 +175,24 @@ int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
 		}
 		return 0;
 	}
-	if (!strchr(spec, ':'))
-		return gw_cli_usage(cli, "'%s' is neither a file nor a database URL", spec);
-	if ((rc = gw_cli_open_url(cli, &p, spec, cli->ctx)) < 0 ||
-	    (rc = gw_schema_snapshot(out, p, opts)) < 0) {
-		gw_project_free(p);
+	if (access(spec, F_OK) != 0 && !strchr(spec, ':') && spec[0] != '!' &&
+	    strcmp(spec, "migrations") != 0)
+		return gw_cli_usage(cli,
+		                    "'%s' is neither a file nor a database URL (nor a folder, "
+		                    "'migrations' or '!command')",
+		                    spec);
+load:
+	lo.server_url = dev_url;
+	lo.schema = opts;
+	if ((rc = gw_schema_load(out, cli->project, spec, &lo)) < 0)
 		return gw_cli_fail(cli, rc);
-	}
-	gw_project_free(p);
 	return 0;
+}
+
+int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
+                       const gw_schema_options *opts)
+{
+	return gw_cli_load_source(cli, out, spec, opts, NULL);
 }
 
 static json_t *diff_json(const gw_schema_diff *d)
@@ -283,19 +322,99 @@ int gw_cli_print_diff(gw_cli *cli, const gw_schema_diff *d, const char *indent)
 	return GW_EXIT_OK;
 }
 
+/* Prints the SQL of a to b (or, with down, of b to a) and its warnings;
+ * exit 3 when something cannot be expressed. */
+static int diff_sql(gw_cli *cli, const gw_args *args, const gw_schema *a, const gw_schema *b,
+                    const gw_schema_options *opts)
+{
+	gw_sql_options so = GW_SQL_OPTIONS_INIT;
+	const char **renames = calloc(args->nopts + 1, sizeof(*renames));
+	gw_sql *q = NULL;
+	int down = 0, rc = GW_EXIT_OK;
+	size_t i;
+
+	if (!renames) {
+		fputs("godwit: error: out of memory\n", stderr);
+		return GW_EXIT_FAILED;
+	}
+	for (i = 0; i < args->nopts; i++) {
+		if (args->opts[i].id == OPT_DOWN)
+			down = 1;
+		else if (args->opts[i].id == OPT_PLAIN)
+			so.plain = 1;
+		else if (args->opts[i].id == OPT_RENAME)
+			renames[so.nrenames++] = args->opts[i].value;
+	}
+	so.privileges = opts->privileges;
+	so.renames = renames;
+	/* The down reverses each rename, last first. */
+	for (i = 0; down && i < so.nrenames / 2; i++) {
+		const char *t = renames[i];
+		renames[i] = renames[so.nrenames - 1 - i];
+		renames[so.nrenames - 1 - i] = t;
+	}
+	if (down)
+		for (i = 0; i < so.nrenames; i++) {
+			const char *eq = strchr(renames[i], '=');
+			char *r = eq ? malloc(strlen(renames[i]) + 1) : NULL;
+			if (r) {
+				sprintf(r, "%s=%.*s", eq + 1, (int)(eq - renames[i]), renames[i]);
+				renames[i] = r;
+			}
+		}
+	if (gw_schema_sql(&q, down ? b : a, down ? a : b, &so, cli->ctx) < 0) {
+		rc = gw_cli_fail(cli, GW_EINVALID);
+		goto cleanup;
+	}
+	fputs(gw_sql_text(q), stdout);
+	for (i = 0; i < gw_sql_warning_count(q); i++)
+		fprintf(stderr, "godwit: warning: %s\n", gw_sql_warning(q, i));
+	if (gw_sql_unexpressed(q)) {
+		fprintf(stderr,
+		        "godwit: %zu change%s cannot be expressed in SQL; see the comments "
+		        "\"-- cannot be expressed\"\n",
+		        gw_sql_unexpressed(q), gw_sql_unexpressed(q) == 1 ? "" : "s");
+		rc = GW_EXIT_FOUND;
+	}
+cleanup:
+	if (down)
+		for (i = 0; i < so.nrenames; i++)
+			if (strchr(renames[i], '='))
+				free((void *)(uintptr_t)renames[i]);
+	free(renames);
+	gw_sql_free(q);
+	return rc;
+}
+
 static int diff(gw_cli *cli, const gw_args *args, const gw_schema_options *opts)
 {
 	gw_schema *a = NULL, *b = NULL;
 	gw_schema_diff *d = NULL;
+	const char *dev_url = NULL;
 	json_t *root;
-	int rc;
+	int rc, sql = 0;
+	size_t i;
 
+	for (i = 0; i < args->nopts; i++) {
+		if (args->opts[i].id == OPT_SQL || args->opts[i].id == OPT_DOWN)
+			sql = 1;
+		else if (args->opts[i].id == OPT_DEV_URL)
+			dev_url = args->opts[i].value;
+		else if (!sql && (args->opts[i].id == OPT_RENAME || args->opts[i].id == OPT_PLAIN))
+			sql = -1;
+	}
+	if (sql < 0)
+		return gw_cli_usage(cli, "--rename and --plain go with --sql or --down");
 	if (args->npos != 3)
 		return gw_cli_usage(
 		        cli, "schema diff needs two snapshots: a file or a database URL each");
-	if ((rc = gw_cli_load_schema(cli, &a, args->pos[1], opts)) != 0 ||
-	    (rc = gw_cli_load_schema(cli, &b, args->pos[2], opts)) != 0)
+	if ((rc = gw_cli_load_source(cli, &a, args->pos[1], opts, dev_url)) != 0 ||
+	    (rc = gw_cli_load_source(cli, &b, args->pos[2], opts, dev_url)) != 0)
 		goto cleanup;
+	if (sql) {
+		rc = diff_sql(cli, args, a, b, opts);
+		goto cleanup;
+	}
 	if (gw_schema_diff_compute_with(&d, a, b, opts) < 0) {
 		fputs("godwit: error: out of memory\n", stderr);
 		rc = GW_EXIT_FAILED;
@@ -346,12 +465,18 @@ const gw_cmd gw_cmd_schema = {
         .summary = "dump the schema, or compare two schemas",
         .usage = "schema dump [--output FILE] [--schema NAME]... [--privileges] [--format "
                  "text|json]\n"
-                 "       godwit schema diff A B   (each a file from dump, or a database URL)",
+                 "       godwit schema diff A B [--sql | --down] [--rename OLD=NEW]... [--dev-url "
+                 "URL]\n"
+                 "   (A and B: a snapshot file from dump, a database URL, a DDL file or folder,\n"
+                 "    '!command' printing DDL, or 'migrations')",
         .description =
                 "dump writes a normalized snapshot read from the system catalogs (PostgreSQL)\n"
                 "or sqlite_schema (SQLite): two equal schemas give byte-identical output.\n"
                 "godwit's own history tables are left out unless --include-history.\n"
                 "diff prints what differs, object by object, and exits 3 when anything does.\n"
+                "With --sql it prints the statements that turn A into B (--down: B into A),\n"
+                "in live-safe forms, and exits 3 when a change cannot be expressed.\n"
+                "DDL and migrations are replayed on an ephemeral database (--dev-url server).\n"
                 "Here --schema filters the snapshot; the history schema is --history-schema.",
         .options = schema_options,
         .min_args = 1,

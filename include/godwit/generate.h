@@ -1,0 +1,93 @@
+/*
+ * godwit/generate.h: the SQL that turns one schema into another, the
+ * engine of `schema diff --sql`, `generate` and `drift --against`.
+ *
+ * gw_schema_sql compares two snapshots (include/godwit/schema.h) and
+ * writes the statements that turn the first into the second, ordered by
+ * dependencies, in the forms that are safe on a live database by default.
+ * Its reverse (the down) is gw_schema_sql with the two swapped. What it
+ * cannot express (removing an enum value) is a comment in the script and
+ * counted, so a caller can refuse to write something wrong.
+ *
+ * gw_schema_load reads a schema from any of the sources those commands
+ * take: a database URL, a snapshot file, a file or folder of DDL or a
+ * command that prints DDL (replayed on an ephemeral database), or the
+ * project's migrations (replayed likewise).
+ */
+#ifndef GODWIT_GENERATE_H
+#define GODWIT_GENERATE_H
+
+#include "common.h"
+#include "errors.h"
+#include "project.h"
+#include "schema.h"
+
+typedef struct {
+	unsigned int version;
+	/* Renames, "old=new": "public.a=public.b" for a relation or type,
+	 * "public.t.a=public.t.b" for a column. Never guessed. */
+	const char *const *renames;
+	size_t nrenames;
+	int privileges; /* owners and grants too (snapshots taken with them) */
+	int plain;      /* no live-safe forms: plain CREATE INDEX, ADD CONSTRAINT */
+} gw_sql_options;
+
+#define GW_SQL_OPTIONS_VERSION 1
+#define GW_SQL_OPTIONS_INIT                                                                        \
+	{                                                                                          \
+		.version = GW_SQL_OPTIONS_VERSION                                                  \
+	}
+
+typedef struct gw_sql gw_sql;
+
+/* The statements that turn `from` into `to`. Errors: GW_EINVALID for a
+ * rename that names nothing, GW_ENOMEM. */
+GW_EXTERN(int)
+gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to, const gw_sql_options *opts,
+              gw_ctx *ctx);
+/* The script: statements ending in ";", warnings and what cannot be
+ * expressed as "--" comment lines; "" when the schemas are equal. */
+GW_EXTERN(const char *) gw_sql_text(const gw_sql *sql);
+/* The script in two parts, for a migration and one after it: head can
+ * run in a transaction, tail (CREATE INDEX CONCURRENTLY and what needs
+ * it) cannot; each "" when empty. */
+GW_EXTERN(const char *) gw_sql_head(const gw_sql *sql);
+GW_EXTERN(const char *) gw_sql_tail(const gw_sql *sql);
+/* 1 when head must run outside a transaction too: a new enum value is
+ * used by a later statement. */
+GW_EXTERN(int) gw_sql_head_no_transaction(const gw_sql *sql);
+/* Changes the script cannot express (each a "-- cannot be expressed"
+ * comment in it). */
+GW_EXTERN(size_t) gw_sql_unexpressed(const gw_sql *sql);
+/* Warnings (a table rewrite, a column order that cannot be matched). */
+GW_EXTERN(size_t) gw_sql_warning_count(const gw_sql *sql);
+GW_EXTERN(const char *) gw_sql_warning(const gw_sql *sql, size_t i);
+/* The number of statements. */
+GW_EXTERN(size_t) gw_sql_count(const gw_sql *sql);
+GW_EXTERN(void) gw_sql_free(gw_sql *sql);
+
+/* ---- schema sources ---------------------------------------------------- */
+
+typedef struct {
+	unsigned int version;
+	/* The server of the ephemeral database DDL and migrations are replayed
+	 * on; NULL: the project's. */
+	const char *server_url;
+	const gw_schema_options *schema; /* NULL: defaults */
+} gw_load_options;
+
+#define GW_LOAD_OPTIONS_VERSION 1
+#define GW_LOAD_OPTIONS_INIT                                                                       \
+	{                                                                                          \
+		.version = GW_LOAD_OPTIONS_VERSION                                                 \
+	}
+
+/* A schema from `spec`: "migrations" (every migration of the folder,
+ * replayed), "!COMMAND" (its standard output is DDL; run by /bin/sh), a
+ * folder (its *.sql files in name order are DDL), a file (a snapshot when
+ * it starts with "-- godwit schema snapshot", else DDL), or a database URL.
+ * DDL runs on an ephemeral database made and dropped for it. */
+GW_EXTERN(int)
+gw_schema_load(gw_schema **out, gw_project *project, const char *spec, const gw_load_options *opts);
+
+#endif

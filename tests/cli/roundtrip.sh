@@ -1,0 +1,144 @@
+# roundtrip.sh: the round trip of `schema diff --sql` and `--down`, for
+# the corpus tests (t5500-t5520). Sourced after lib.sh.
+#
+# rt_setup makes two databases, reused by every pair. rt_group loads each
+# variant once into the second and keeps its snapshot; rt_pair A B (two
+# variants) loads A into the first database and applies `schema diff
+# A.snap B.snap --sql` to it, after which it must equal B (column order
+# included), then `--down`, after which it must equal A again. When a
+# file CHECK is given, its query's output must be the same before the up,
+# after it and after the down (rows that must survive). A pair whose --sql
+# exits 3 must say what cannot be expressed. RT_PAIRS counts the pairs
+# proven, RT_REFUSED those refused as inexpressible.
+
+RT_PAIRS=0
+RT_REFUSED=0
+
+rt_setup()
+{
+	pg_new_db &&
+	RT_URL_A=$PG_URL &&
+	pg_new_db &&
+	RT_URL_B=$PG_URL &&
+	cat >rt_reset.sql <<-\EOF
+	SET client_min_messages = warning;
+	DO $$
+	DECLARE r record;
+	BEGIN
+		FOR r IN SELECT nspname FROM pg_namespace
+		         WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' LOOP
+			EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname);
+		END LOOP;
+		FOR r IN SELECT evtname FROM pg_event_trigger LOOP
+			EXECUTE format('DROP EVENT TRIGGER %I', r.evtname);
+		END LOOP;
+	END $$;
+	CREATE SCHEMA public;
+	EOF
+}
+
+rt_psql()
+{
+	psql -X -q -v ON_ERROR_STOP=1 -o /dev/null "$@"
+}
+
+# rt_snap DIR: each variant DIR/vNN.sql loaded once into the second
+# database, its snapshot written to DIR/vNN.snap.
+rt_snap()
+{
+	for rt_v in "$1"/*.sql; do
+		rt_psql -d "$RT_URL_B" -f rt_reset.sql -f "$rt_v" || {
+			echo "rt_snap: $rt_v does not load" >&2
+			return 1
+		}
+		godwit --url "$RT_URL_B" schema dump -o "${rt_v%.sql}.snap" || return 1
+	done
+}
+
+# rt_pair A B [CHECK]
+rt_pair()
+{
+	rt_sa=${1%.sql}.snap
+	rt_sb=${2%.sql}.snap
+	rt_rc=0
+	godwit schema diff "$rt_sa" "$rt_sb" --sql >up.sql 2>up.err || rt_rc=$?
+	if [ $rt_rc = 3 ]; then
+		grep -q "^-- cannot be expressed: " up.sql &&
+		grep -q "cannot be expressed in SQL" up.err || {
+			echo "rt_pair $1 $2: exit 3 without saying why" >&2
+			cat up.sql up.err >&2
+			return 1
+		}
+		RT_REFUSED=$((RT_REFUSED + 1))
+		return 0
+	fi
+	[ $rt_rc = 0 ] || {
+		echo "rt_pair $1 $2: schema diff --sql exited $rt_rc" >&2
+		cat up.err >&2
+		return 1
+	}
+	rt_down=0
+	godwit schema diff "$rt_sa" "$rt_sb" --down >down.sql 2>down.err || rt_down=$?
+	rt_check=${3:-/dev/null}
+	rt_psql -d "$RT_URL_A" -f rt_reset.sql -f "$1" -c "\\o rows.before" -f "$rt_check" \
+		-c "\\o" -f up.sql -c "\\o rows.up" -f "$rt_check" 2>apply.err || {
+		echo "rt_pair $1 $2: the up fails" >&2
+		cat up.sql apply.err >&2
+		return 1
+	}
+	godwit --url "$RT_URL_A" schema diff "$RT_URL_A" "$rt_sb" >after.diff || {
+		echo "rt_pair $1 $2: after the up, A differs from B:" >&2
+		cat up.sql after.diff >&2
+		return 1
+	}
+	test_cmp rows.before rows.up || {
+		echo "rt_pair $1 $2: rows changed by the up" >&2
+		return 1
+	}
+	if [ $rt_down = 3 ]; then
+		grep -q "^-- cannot be expressed: " down.sql || return 1
+		RT_PAIRS=$((RT_PAIRS + 1))
+		RT_REFUSED=$((RT_REFUSED + 1))
+		return 0
+	fi
+	[ $rt_down = 0 ] || {
+		echo "rt_pair $1 $2: schema diff --down exited $rt_down" >&2
+		return 1
+	}
+	rt_psql -d "$RT_URL_A" -f down.sql -c "\\o rows.down" -f "$rt_check" 2>apply.err || {
+		echo "rt_pair $1 $2: the down fails" >&2
+		cat down.sql apply.err >&2
+		return 1
+	}
+	godwit --url "$RT_URL_A" schema diff "$RT_URL_A" "$rt_sa" >after.diff || {
+		echo "rt_pair $1 $2: after the down, the database differs from A:" >&2
+		cat down.sql after.diff >&2
+		return 1
+	}
+	test_cmp rows.before rows.down || {
+		echo "rt_pair $1 $2: rows did not survive up and down" >&2
+		return 1
+	}
+	RT_PAIRS=$((RT_PAIRS + 1))
+}
+
+# rt_group DIR [CHECK]: every pair of the variants DIR/*.sql, each way
+# round once (the down of A→B is the up of B→A).
+rt_group()
+{
+	rt_snap "$1" || return 1
+	for rt_a in "$1"/*.sql; do
+		for rt_b in "$1"/*.sql; do
+			[ "$rt_a" \< "$rt_b" ] || continue
+			rt_pair "$rt_a" "$rt_b" ${2:-} || return 1
+		done
+	done
+}
+
+# variant DIR: stdin becomes the next variant file of DIR.
+variant()
+{
+	mkdir -p "$1" &&
+	rt_n=$(ls "$1" | wc -l) &&
+	cat >"$1/v$(printf %02d "$rt_n").sql"
+}
