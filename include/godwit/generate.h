@@ -48,10 +48,13 @@ gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to, const gw
 /* The script: statements ending in ";", warnings and what cannot be
  * expressed as "--" comment lines; "" when the schemas are equal. */
 GW_EXTERN(const char *) gw_sql_text(const gw_sql *sql);
-/* The script in two parts, for a migration and one after it: head can
- * run in a transaction, tail (CREATE INDEX CONCURRENTLY and what needs
- * it) cannot; each "" when empty. */
+/* The script in three parts, for up to three migrations: head runs in a
+ * transaction; middle in one of its own (VALIDATE CONSTRAINT, which must
+ * not run in the transaction that added the constraint, and SET NOT NULL
+ * after it); tail (CREATE INDEX CONCURRENTLY and what needs it) outside
+ * any. Each "" when empty. */
 GW_EXTERN(const char *) gw_sql_head(const gw_sql *sql);
+GW_EXTERN(const char *) gw_sql_middle(const gw_sql *sql);
 GW_EXTERN(const char *) gw_sql_tail(const gw_sql *sql);
 /* 1 when head must run outside a transaction too: a new enum value is
  * used by a later statement. */
@@ -89,5 +92,55 @@ typedef struct {
  * DDL runs on an ephemeral database made and dropped for it. */
 GW_EXTERN(int)
 gw_schema_load(gw_schema **out, gw_project *project, const char *spec, const gw_load_options *opts);
+
+/* ---- generating a migration -------------------------------------------- */
+
+typedef struct {
+	unsigned int version;
+	const char *source;              /* the desired schema, as for gw_schema_load */
+	const char *server_url;          /* ephemeral databases; NULL: the project's */
+	const gw_sql_options *sql;       /* NULL: defaults */
+	const gw_schema_options *schema; /* NULL: defaults */
+} gw_generate_options;
+
+#define GW_GENERATE_OPTIONS_VERSION 1
+#define GW_GENERATE_OPTIONS_INIT                                                                   \
+	{                                                                                          \
+		.version = GW_GENERATE_OPTIONS_VERSION                                             \
+	}
+
+typedef struct gw_generated gw_generated;
+
+/* What turns the schema of the folder's migrations (all of them, replayed
+ * on an ephemeral database) into `source`'s: one migration per non-empty
+ * part of the script (gw_sql_head, _middle, _tail), each with its down,
+ * made from the real schema between them in plain forms (a down runs in
+ * one transaction). Every script is proven on that database before it is
+ * returned: the ups must give source's schema, each down the schema
+ * before its up; a script that does not is GW_ERROR with the difference.
+ * Nothing is proven, and no migration given, when something cannot be
+ * expressed (gw_generated_unexpressed). */
+GW_EXTERN(int)
+gw_project_generate(gw_generated **out, gw_project *project, const gw_generate_options *opts);
+/* 0 when the migrations' schema already equals source's. */
+GW_EXTERN(size_t) gw_generated_count(const gw_generated *g);
+GW_EXTERN(const char *) gw_generated_up(const gw_generated *g, size_t i);
+GW_EXTERN(const char *) gw_generated_down(const gw_generated *g, size_t i);
+GW_EXTERN(int) gw_generated_no_transaction(const gw_generated *g, size_t i);
+/* What gw_project_write_generated adds to the name: "", "_validate" or
+ * "_concurrently". */
+GW_EXTERN(const char *) gw_generated_suffix(const gw_generated *g, size_t i);
+/* The whole up and down scripts, for showing what cannot be expressed. */
+GW_EXTERN(const gw_sql *) gw_generated_sql(const gw_generated *g, int down);
+/* Changes of the up or down that cannot be expressed; nothing to write
+ * when not 0. */
+GW_EXTERN(size_t) gw_generated_unexpressed(const gw_generated *g);
+GW_EXTERN(void) gw_generated_free(gw_generated *g);
+/* Writes migration i of g as `name` in the folder's convention (with
+ * "_validate" or "_concurrently" added for the later parts); *path gets
+ * the up file. */
+GW_EXTERN(int)
+gw_project_write_generated(char **path, gw_project *project, const gw_generated *g, size_t i,
+                           const char *name);
 
 #endif

@@ -133,6 +133,7 @@ const gw_cmd *gw_cli_find_command(const char *name);
 extern const gw_cmd gw_cmd_init;
 extern const gw_cmd gw_cmd_completion;
 extern const gw_cmd gw_cmd_new;
+extern const gw_cmd gw_cmd_generate;
 extern const gw_cmd gw_cmd_status;
 extern const gw_cmd gw_cmd_up;
 extern const gw_cmd gw_cmd_down;

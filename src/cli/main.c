@@ -22,7 +22,7 @@
 /* Two columns, whatever the count. */
 /* clang-format off */
 const gw_cmd *const gw_commands[] = {
-        &gw_cmd_new,     &gw_cmd_status,
+        &gw_cmd_new,     &gw_cmd_generate,     &gw_cmd_status,
         &gw_cmd_up,      &gw_cmd_down,
         &gw_cmd_redo,    &gw_cmd_history,
         &gw_cmd_repair,  &gw_cmd_resolve,

@@ -53,6 +53,10 @@ static void next_version(gw_str *out, const gw_source *src)
 			         strtoll(last, NULL, 10) + 1);
 	} else {
 		strftime(buf, sizeof(buf), "%Y%m%d%H%M%S", &tm);
+		/* Two migrations made in the same second (generate writes a
+		 * second one for CONCURRENTLY) must not share a version. */
+		if (last && strlen(last) == 14 && strcmp(buf, last) <= 0)
+			snprintf(buf, sizeof(buf), "%lld", strtoll(last, NULL, 10) + 1);
 	}
 	gw_str_puts(out, buf);
 }
@@ -80,7 +84,49 @@ static int valid_name(const char *name)
 	return i > 0 && i <= 200;
 }
 
+/* The SQL of a generated migration in the convention's files: after the
+ * up marker and after the down marker of a file that holds both (native,
+ * goose: the template's first line and the next line that is not blank),
+ * else the whole file. The no-transaction directive goes first. */
+static int fill(gw_str *body, const char *sql, const char *other, int no_tx)
+{
+	gw_str out = GW_STR_INIT;
+	const char *t = body->ptr, *eol = strchr(t, '\n'), *mark2 = NULL;
+
+	if (no_tx)
+		gw_str_puts(&out, "-- godwit:no-transaction\n");
+	if (other && eol && strncmp(t, "--", 2) == 0) {
+		for (mark2 = eol + 1; *mark2 == '\n'; mark2++)
+			;
+		if (!*mark2)
+			mark2 = NULL;
+	}
+	if (mark2) {
+		gw_str_put(&out, t, (size_t)(eol - t) + 1);
+		gw_str_puts(&out, sql);
+		gw_str_putc(&out, '\n');
+		gw_str_put(&out, mark2, strcspn(mark2, "\n"));
+		gw_str_putc(&out, '\n');
+		gw_str_puts(&out, other);
+	} else {
+		gw_str_puts(&out, sql);
+	}
+	if (out.failed) {
+		gw_str_dispose(&out);
+		return GW_ENOMEM;
+	}
+	gw_str_dispose(body);
+	*body = out;
+	return 0;
+}
+
 int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
+{
+	return gw_project__write_migration(path_out, p, name, NULL, NULL, 0);
+}
+
+int gw_project__write_migration(char **path_out, gw_project *p, const char *name, const char *up,
+                                const char *down, int no_tx)
 {
 	gw_str version = GW_STR_INIT, up_name = GW_STR_INIT, up_body = GW_STR_INIT;
 	gw_str down_name = GW_STR_INIT, down_body = GW_STR_INIT, path = GW_STR_INIT;
@@ -100,7 +146,13 @@ int gw_project_new_migration(char **path_out, gw_project *p, const char *name)
 	next_version(&version, src);
 	if (gw_source_new_files(&up_name, &up_body, &down_name, &down_body, src->format,
 	                        version.ptr, name) < 0 ||
-	    gw_project__path(&path, p, up_name.ptr) < 0) {
+	    gw_project__path(&path, p, up_name.ptr) < 0 ||
+	    (up && fill(&up_body, up,
+	                down_name.size ? NULL
+	                : down         ? down
+	                               : "",
+	                no_tx) < 0) ||
+	    (up && down_name.size && fill(&down_body, down ? down : "", NULL, no_tx) < 0)) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}

@@ -435,6 +435,16 @@ int gw_status__other_history(gw_status *st, gw_project *p);
  * snapshot and writes no schema file. */
 int gw_project__open_like(gw_project **out, const gw_project *p, const char *url, gw_ctx *ctx);
 
+/* author.c: gw_project_new_migration with its SQL (generate): up and
+ * down (NULL: the convention's template), the no-transaction directive
+ * when no_tx. */
+int gw_project__write_migration(char **path, gw_project *p, const char *name, const char *up,
+                                const char *down, int no_tx);
+
+/* schema_source.c: runs DDL statement by statement on p's connection; an
+ * error names `what` and the line (on ctx). */
+int gw_schema__run_ddl(gw_project *p, const char *what, const char *text, size_t len, gw_ctx *ctx);
+
 /* prove.c, for test and drift */
 /* The server ephemeral databases are made on: server_url, else p's URL. */
 const char *gw_project__server_url(const gw_project *p, const char *server_url);

@@ -26,8 +26,7 @@
 /* DDL read from a file or a command is capped like a migration file. */
 #define DDL_MAX ((size_t)64 << 20)
 
-/* Runs the DDL statement by statement; an error names `what` and the line. */
-static int run_ddl(gw_project *ep, const char *what, const char *text, size_t len, gw_ctx *ctx)
+int gw_schema__run_ddl(gw_project *ep, const char *what, const char *text, size_t len, gw_ctx *ctx)
 {
 	gw_sql_list list = GW_SQL_LIST_INIT;
 	gw_conn *conn = NULL;
@@ -83,7 +82,7 @@ static int replay(gw_schema **out, gw_project *p, const char *what, const char *
 		goto cleanup;
 	}
 	if (text) {
-		error = run_ddl(ep, what, text, len, p->ctx);
+		error = gw_schema__run_ddl(ep, what, text, len, p->ctx);
 	} else if ((error = gw_project_up(NULL, ep, NULL)) < 0) {
 		const gw_error *e = gw_ctx_error(ctx);
 		error = gw_error_set(p->ctx, error, "replaying the migrations failed: %s",

@@ -15,8 +15,10 @@
  * constraints and tables; then schemas, types, sequences, functions,
  * tables, columns, constraints, foreign keys and views are created or
  * altered; what nothing uses any more (functions, types, sequences,
- * schemas) is dropped late; index work that must not hold a lock
- * (CREATE INDEX CONCURRENTLY) comes last, outside the transaction.
+ * schemas) is dropped late; what must not hold a lock comes last,
+ * outside the transaction: VALIDATE CONSTRAINT (in a transaction of its
+ * own: in ADD CONSTRAINT's, it would scan under the lock that took) and
+ * CREATE INDEX CONCURRENTLY (in none).
  * Dependencies between views are found in their definitions by name.
  */
 #include "schema_sql.h"
@@ -99,6 +101,11 @@ const char *gw_sql_head(const gw_sql *q)
 	return q->head;
 }
 
+const char *gw_sql_middle(const gw_sql *q)
+{
+	return q->middle;
+}
+
 const char *gw_sql_tail(const gw_sql *q)
 {
 	return q->tail;
@@ -140,6 +147,7 @@ void gw_sql_free(gw_sql *q)
 	gw_vec_dispose(&q->warnings, free);
 	free(q->text);
 	free(q->head);
+	free(q->middle);
 	free(q->tail);
 	free(q);
 }
@@ -910,7 +918,7 @@ static void alter_domain(gen *g, const gw_schema_object *a, const gw_schema_obje
 				gw_sql__emit(g->q, GW_SQ_CONSTRAINT,
 				             "ALTER DOMAIN %s ADD CONSTRAINT %s %s NOT VALID",
 				             b->name, name.ptr, member_body(m));
-				gw_sql__emit(g->q, GW_SQ_CONSTRAINT,
+				gw_sql__emit(g->q, GW_SQ_VALIDATE,
 				             "ALTER DOMAIN %s VALIDATE CONSTRAINT %s", b->name,
 				             name.ptr);
 			}
@@ -1005,7 +1013,9 @@ static void column_order(gen *g, const gw_schema_object *a, const gw_schema_obje
 }
 
 /* SET NOT NULL without a long lock: a CHECK added NOT VALID and validated
- * (which takes a lighter lock) lets SET NOT NULL skip its scan. */
+ * (which takes a lighter lock) lets SET NOT NULL skip its scan. The
+ * validation runs outside the transaction that added the CHECK, which
+ * would otherwise still hold ADD CONSTRAINT's lock while it scans. */
 static void set_not_null(gen *g, const char *table, const char *column)
 {
 	if (g->o->plain) {
@@ -1017,11 +1027,14 @@ static void set_not_null(gen *g, const char *table, const char *column)
 	        g->q, GW_SQ_COLUMN,
 	        "ALTER TABLE %s ADD CONSTRAINT godwit_not_null CHECK (%s IS NOT NULL) NOT VALID",
 	        table, column);
-	gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s VALIDATE CONSTRAINT godwit_not_null",
+	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s VALIDATE CONSTRAINT godwit_not_null",
 	             table);
-	gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table,
+	/* The CHECK validated above spares it the scan the rule is about. */
+	gw_str_puts(&g->q->part[GW_SQ_VALIDATE],
+	            "-- godwit:ignore setting-not-null-on-existing-column\n");
+	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table,
 	             column);
-	gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s DROP CONSTRAINT godwit_not_null", table);
+	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s DROP CONSTRAINT godwit_not_null", table);
 }
 
 static void alter_column(gen *g, const gw_schema_object *t, const col *ca, const col *cb)
@@ -1127,13 +1140,14 @@ static void add_constraint(gen *g, const gw_schema_object *t, const char *m, int
 	} else if (fk || starts(def, "CHECK ")) {
 		gw_sql__emit(g->q, part, "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID", t->name,
 		             name.ptr, def);
-		gw_sql__emit(g->q, part, "ALTER TABLE %s VALIDATE CONSTRAINT %s", t->name,
-		             name.ptr);
+		gw_sql__emit(g->q, part == GW_SQ_TAIL_FK ? part : GW_SQ_VALIDATE,
+		             "ALTER TABLE %s VALIDATE CONSTRAINT %s", t->name, name.ptr);
 	} else if (key_by_index(def, &cols) && strcmp(t->kind, "table") == 0 &&
 	           !gw_sql__member(t, "partition by", 12)) {
 		object_schema(&nsp, t->name);
-		gw_sql__emit(g->q, GW_SQ_TAIL, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s %s",
-		             name.ptr, t->name, cols);
+		gw_sql__emit(g->q, GW_SQ_TAIL,
+		             "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s %s", name.ptr,
+		             t->name, cols);
 		gw_sql__emit(g->q, GW_SQ_TAIL, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s",
 		             t->name, name.ptr, starts(def, "PRIMARY") ? "PRIMARY KEY" : "UNIQUE",
 		             name.ptr);
@@ -1169,7 +1183,7 @@ static void index_def(gw_str *out, const char *m, int concurrently)
 	gw_str_clear(out);
 	if (concurrently && (idx = strstr(def, "INDEX ")) && idx < def + len) {
 		gw_str_put(out, def, (size_t)(idx - def) + 6);
-		gw_str_puts(out, "CONCURRENTLY ");
+		gw_str_puts(out, "CONCURRENTLY IF NOT EXISTS ");
 		gw_str_put(out, idx + 6, len - (size_t)(idx - def) - 6);
 	} else {
 		gw_str_put(out, def, len);
@@ -2453,27 +2467,32 @@ static int labels_used(gen *g)
 
 static int finish(gw_sql *q)
 {
-	gw_str text = GW_STR_INIT, head = GW_STR_INIT, tail = GW_STR_INIT;
+	gw_str text = GW_STR_INIT, head = GW_STR_INIT, middle = GW_STR_INIT, tail = GW_STR_INIT;
 	int i;
 
 	for (i = 0; i < GW_SQ_COUNT; i++) {
-		gw_str *part = i < GW_SQ_TAIL ? &head : &tail;
+		gw_str *part = i < GW_SQ_VALIDATE ? &head : i == GW_SQ_VALIDATE ? &middle : &tail;
 		gw_str_put(part, q->part[i].ptr, q->part[i].size);
 	}
 	gw_str_put(&text, head.ptr, head.size);
-	if (head.size && tail.size)
+	if (head.size && middle.size)
+		gw_str_puts(&text, "-- the statements below run in a transaction of their own\n");
+	gw_str_put(&text, middle.ptr, middle.size);
+	if ((head.size || middle.size) && tail.size)
 		gw_str_puts(&text, "-- the statements below cannot run inside a transaction\n");
 	gw_str_put(&text, tail.ptr, tail.size);
-	if (text.failed || head.failed || tail.failed || q->failed) {
+	if (text.failed || head.failed || middle.failed || tail.failed || q->failed) {
 		gw_str_dispose(&text);
 		gw_str_dispose(&head);
+		gw_str_dispose(&middle);
 		gw_str_dispose(&tail);
 		return GW_ENOMEM;
 	}
 	q->text = gw_str_detach(&text);
 	q->head = gw_str_detach(&head);
+	q->middle = gw_str_detach(&middle);
 	q->tail = gw_str_detach(&tail);
-	return q->text && q->head && q->tail ? 0 : GW_ENOMEM;
+	return q->text && q->head && q->middle && q->tail ? 0 : GW_ENOMEM;
 }
 
 int gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to,

@@ -32,15 +32,15 @@ enum {
 	GW_SQ_DROP_LATE,
 	GW_SQ_COMMENT,
 	GW_SQ_PRIV,
-	GW_SQ_CHECK,
-	GW_SQ_TAIL, /* outside a transaction from here on */
+	GW_SQ_VALIDATE, /* a transaction of its own: VALIDATE, SET NOT NULL */
+	GW_SQ_TAIL,     /* outside a transaction from here on */
 	GW_SQ_TAIL_FK,
 	GW_SQ_COUNT
 };
 
 struct gw_sql {
 	gw_str part[GW_SQ_COUNT];
-	char *text, *head, *tail;
+	char *text, *head, *middle, *tail;
 	gw_vec warnings;
 	size_t unexpressed, count;
 	int head_no_transaction;
