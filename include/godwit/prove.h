@@ -110,6 +110,11 @@ typedef struct {
 	/* With replay: the server of the ephemeral database; NULL: the
 	 * project's. */
 	const char *server_url;
+	/* A desired schema (an ORM's, as for gw_schema_load in
+	 * godwit/generate.h): compared with every migration of the folder
+	 * replayed on an ephemeral database instead of with the live schema,
+	 * "missing" being what the migrations lack. */
+	const char *against;
 } gw_drift_options;
 
 #define GW_DRIFT_OPTIONS_VERSION 1

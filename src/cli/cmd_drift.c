@@ -11,13 +11,16 @@
  */
 #include "cli.h"
 
-enum { OPT_REPLAY = 1, OPT_RECORD, OPT_DEV_URL };
+enum { OPT_REPLAY = 1, OPT_RECORD, OPT_DEV_URL, OPT_AGAINST };
 
 static const gw_opt drift_options[] = {
         {OPT_REPLAY, "replay", 0, NULL,
          "compare with the applied migrations replayed on an ephemeral database"},
         {OPT_RECORD, "record", 0, NULL, "record the live schema as the expected one"},
-        {OPT_DEV_URL, "dev-url", 0, "URL", "--replay: server for the ephemeral database"},
+        {OPT_DEV_URL, "dev-url", 0, "URL",
+         "--replay, --against: server for the ephemeral database"},
+        {OPT_AGAINST, "against", 0, "SOURCE",
+         "compare the migrations' schema with SOURCE's (an ORM's DDL, '!command', a file)"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -43,6 +46,34 @@ static int report(gw_cli *cli, const gw_schema_diff *d, const char *source)
 	return rc == GW_EXIT_OK && gw_schema_diff_count(d) > 0 ? GW_EXIT_FOUND : rc;
 }
 
+/* --against: the migrations' schema lacks what SOURCE has ("missing"). */
+static int report_against(gw_cli *cli, const gw_schema_diff *d, const char *source)
+{
+	json_t *root;
+	int rc = GW_EXIT_OK;
+
+	if (cli->output == GW_OUTPUT_JSON) {
+		root = json_object();
+		gw_json_set(root, "expected", gw_json_str(source));
+		gw_json_set(root, "drift", gw_json_bool(gw_schema_diff_count(d) > 0));
+		gw_json_set(root, "differences", gw_cli_diff_json(d));
+		rc = gw_json_print(cli, root);
+	} else if (gw_schema_diff_count(d) == 0) {
+		printf("no drift: the migrations give the schema of %s\n", source);
+	} else {
+		printf("drift: the migrations' schema differs from %s\n"
+		       "(missing: in %s, not made by any migration; extra: made by the migrations "
+		       "only)\n",
+		       source, source);
+		rc = gw_cli_print_diff(cli, d, "  ");
+		if (rc == GW_EXIT_OK)
+			fprintf(stderr,
+			        "hint: 'godwit generate NAME --to %s' writes the migration\n",
+			        source);
+	}
+	return rc == GW_EXIT_OK && gw_schema_diff_count(d) > 0 ? GW_EXIT_FOUND : rc;
+}
+
 static int drift_run(gw_cli *cli, const gw_args *args)
 {
 	gw_drift_options opts = GW_DRIFT_OPTIONS_INIT;
@@ -58,6 +89,18 @@ static int drift_run(gw_cli *cli, const gw_args *args)
 			record = 1;
 		else if (args->opts[i].id == OPT_DEV_URL)
 			opts.server_url = args->opts[i].value;
+		else if (args->opts[i].id == OPT_AGAINST)
+			opts.against = args->opts[i].value;
+	}
+	if (opts.against && (record || opts.replay))
+		return gw_cli_usage(cli, "--against compares the migrations with SOURCE; it goes "
+		                         "with neither --record nor --replay");
+	if (opts.against) {
+		if ((rc = gw_project_drift(&d, cli->project, &opts)) < 0)
+			return gw_cli_fail(cli, rc);
+		rc = report_against(cli, d, opts.against);
+		gw_schema_diff_free(d);
+		return rc;
 	}
 	if (record) {
 		if ((rc = gw_schema_record_expected(cli->project)) < 0)
@@ -84,10 +127,13 @@ static int drift_run(gw_cli *cli, const gw_args *args)
 const gw_cmd gw_cmd_drift = {
         .name = "drift",
         .summary = "compare the live schema with what the migrations say",
-        .usage = "drift [--replay [--dev-url URL]] [--record] [--format text|json]",
+        .usage = "drift [--replay | --against SOURCE] [--dev-url URL] [--record] [--format "
+                 "text|json]",
         .description = "Compares the live schema with the snapshot recorded last (drift --record\n"
                        "records one), or with --replay with the applied migrations applied again\n"
-                       "on an ephemeral database. Exits 3 when they differ.",
+                       "on an ephemeral database. --against SOURCE compares every migration,\n"
+                       "replayed, with SOURCE's schema instead (an ORM's DDL, '!npx drizzle-kit\n"
+                       "export', a schema.sql): a forgotten `generate`. Exits 3 when they differ.",
         .options = drift_options,
         .min_args = 0,
         .max_args = 0,

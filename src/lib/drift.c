@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 
+#include "godwit/generate.h"
 #include "godwit/prove.h"
 
 #include <stdlib.h>
@@ -87,6 +88,16 @@ int gw_project_drift(gw_schema_diff **out, gw_project *p, const gw_drift_options
 	if (opts->version != GW_DRIFT_OPTIONS_VERSION)
 		return gw_error_set(p->ctx, GW_EINVALID,
 		                    "gw_drift_options version %u is not supported", opts->version);
+	if (opts->against) {
+		gw_load_options lo = GW_LOAD_OPTIONS_INIT;
+		lo.server_url = opts->server_url;
+		if ((error = gw_schema_load(&expected, p, opts->against, &lo)) < 0 ||
+		    (error = gw_schema_load(&live, p, "migrations", &lo)) < 0)
+			goto cleanup;
+		if (gw_schema_diff_compute(out, expected, live) < 0)
+			error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
 	if (opts->replay) {
 		if ((error = replay(&expected, p, opts->server_url)) < 0)
 			goto cleanup;

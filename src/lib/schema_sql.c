@@ -184,6 +184,18 @@ static int starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The member that starts with prefix ("partition of "), or NULL: its key
+ * is its first word only. */
+static const char *head_member(const gw_schema_object *o, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; o && i < o->nmembers; i++)
+		if (starts(o->members[i], prefix))
+			return o->members[i];
+	return NULL;
+}
+
 static int ends(const char *s, const char *suffix)
 {
 	size_t ls = strlen(s), lf = strlen(suffix);
@@ -399,6 +411,7 @@ typedef struct gen {
 	gw_vec uniq_tail; /* char *: tables that get a key in the tail */
 	gw_vec labels;    /* char *: enum labels added */
 	gw_vec tail_idx;  /* char *: indexes built in the tail (their comments follow) */
+	gw_vec refunc;    /* char *: functions dropped and created again */
 } gen;
 
 /* gw_vec holds void *; the snapshot's objects are const. */
@@ -622,7 +635,9 @@ static void grants(gen *g, const gw_schema_object *o, const char *from, const ch
 	gw_str_dispose(&privs);
 }
 
-/* Owner and grants of o: from (NULL for a new object) to to. */
+/* Owner and grants of o: from (NULL for a new object) to to. Grants are
+ * made again from nothing: every grantee of either side (the owners
+ * too) loses all, then each of to's items is granted. */
 static void privileges(gen *g, const gw_schema_object *from, const gw_schema_object *to)
 {
 	const char *oa = gw_sql__member(from, "owner", 5), *ob = gw_sql__member(to, "owner", 5);
@@ -633,13 +648,27 @@ static void privileges(gen *g, const gw_schema_object *from, const gw_schema_obj
 	if (ob && !streq(oa, ob))
 		gw_sql__emit(g->q, GW_SQ_PRIV, "ALTER %s %s OWNER TO %s", sql_kind(to->kind),
 		             to->name, ob + 6);
-	if (!streq(ga, gb)) {
-		/* A new object starts with its owner's default privileges. */
-		if (!from && gb)
-			gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM PUBLIC",
-			             grant_kind(to->kind), to->name);
-		grants(g, to, ga ? ga + 7 : NULL, gb ? gb + 7 : NULL);
+	if (streq(ga, gb) && (!ga || streq(oa, ob)))
+		return;
+	if (!gb) {
+		if (ga)
+			gw_sql__unexpressed(
+			        g->q, GW_SQ_PRIV,
+			        "the grants of %s %s return to the defaults (no SQL resets "
+			        "them: grant the owner's privileges explicitly)",
+			        to->kind, to->name);
+		return;
 	}
+	if (!from)
+		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM PUBLIC",
+		             grant_kind(to->kind), to->name);
+	if (oa && ga)
+		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s", grant_kind(to->kind),
+		             to->name, oa + 6);
+	if (ob && (!oa || strcmp(oa, ob) != 0))
+		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s", grant_kind(to->kind),
+		             to->name, ob + 6);
+	grants(g, to, ga ? ga + 7 : NULL, gb + 7);
 }
 
 /* Comments (and privileges) of an object: every one of `to` that differs
@@ -1037,6 +1066,50 @@ static void set_not_null(gen *g, const char *table, const char *column)
 	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s DROP CONSTRAINT godwit_not_null", table);
 }
 
+/* 1 when a column of a table of s has the type `name`. */
+static int type_in_use(const gw_schema *s, const char *name)
+{
+	gw_str w = GW_STR_INIT;
+	size_t i, j;
+	int hit = 0;
+
+	rel_word(&w, name);
+	for (i = 0; i < gw_schema_count(s) && !hit; i++) {
+		const gw_schema_object *o = gw_schema_get(s, i);
+		if (strcmp(o->kind, "table") != 0)
+			continue;
+		for (j = 0; j < o->nmembers && !hit; j++) {
+			col c;
+			if (!starts(o->members[j], "column ") || col_parse(&c, o->members[j]) < 0)
+				continue;
+			hit = strcmp(c.type, name) == 0 || strcmp(c.type, w.ptr) == 0;
+			col_dispose(&c);
+		}
+	}
+	gw_str_dispose(&w);
+	return hit;
+}
+
+/* 1 for the constructor functions the server makes with a range type
+ * (span(date, date), span_multirange(...)): they come and go with it. */
+static int range_function(const gw_schema *s, const gw_schema_object *f)
+{
+	const char *paren = strchr(f->name, '(');
+	size_t i, len = paren ? (size_t)(paren - f->name) : strlen(f->name);
+
+	if (strcmp(f->kind, "function") != 0)
+		return 0;
+	for (i = 0; i < gw_schema_count(s); i++) {
+		const gw_schema_object *r = gw_schema_get(s, i);
+		size_t n = strlen(r->name);
+		if (strcmp(r->kind, "range") != 0 || strncmp(f->name, r->name, n) != 0)
+			continue;
+		if (len == n || (len == n + 11 && strncmp(f->name + n, "_multirange", 11) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static void alter_column(gen *g, const gw_schema_object *t, const col *ca, const col *cb)
 {
 	const char *tn = t->name, *cn = cb->name;
@@ -1044,6 +1117,14 @@ static void alter_column(gen *g, const gw_schema_object *t, const col *ca, const
 	int redefault = !streq(ca->def, cb->def);
 
 	if (strcmp(t->kind, "type") == 0) {
+		if (retype && type_in_use(g->a, t->name)) {
+			gw_sql__unexpressed(
+			        g->q, GW_SQ_TYPE,
+			        "attribute %s of type %s changes its type, and a column uses "
+			        "the type (PostgreSQL cannot alter it then)",
+			        cn, tn);
+			return;
+		}
 		if (retype)
 			gw_sql__emit(g->q, GW_SQ_TYPE,
 			             "ALTER TYPE %s ALTER ATTRIBUTE %s TYPE %s%s%s", tn, cn,
@@ -1068,9 +1149,15 @@ static void alter_column(gen *g, const gw_schema_object *t, const col *ca, const
 		             cb->type, cb->collate ? " COLLATE " : "",
 		             cb->collate ? cb->collate : "", cn, cb->type);
 	}
-	if (cb->def && (redefault || retype))
-		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
-		             tn, cn, cb->def);
+	/* A default that calls a function made again waits for it. */
+	if (cb->def && (redefault || retype)) {
+		size_t k;
+		int later = 0;
+		for (k = 0; k < g->refunc.len; k++)
+			later |= mentions(cb->def, g->refunc.items[k], strlen(g->refunc.items[k]));
+		gw_sql__emit(g->q, later ? GW_SQ_CONSTRAINT : GW_SQ_COLUMN,
+		             "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", tn, cn, cb->def);
+	}
 	if (!ca->notnull && cb->notnull)
 		set_not_null(g, tn, cn);
 	if (ca->notnull && !cb->notnull)
@@ -1143,7 +1230,7 @@ static void add_constraint(gen *g, const gw_schema_object *t, const char *m, int
 		gw_sql__emit(g->q, part == GW_SQ_TAIL_FK ? part : GW_SQ_VALIDATE,
 		             "ALTER TABLE %s VALIDATE CONSTRAINT %s", t->name, name.ptr);
 	} else if (key_by_index(def, &cols) && strcmp(t->kind, "table") == 0 &&
-	           !gw_sql__member(t, "partition by", 12)) {
+	           !head_member(t, "partition by ")) {
 		object_schema(&nsp, t->name);
 		gw_sql__emit(g->q, GW_SQ_TAIL,
 		             "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s %s", name.ptr,
@@ -1181,6 +1268,13 @@ static void index_def(gw_str *out, const char *m, int concurrently)
 	if (ends(def, " invalid"))
 		len -= 8;
 	gw_str_clear(out);
+	/* A partitioned table's index is "ON ONLY t"; created so, it would
+	 * stay invalid: without ONLY it is made on every partition too. */
+	if ((idx = strstr(def, " ON ONLY ")) && idx < def + len) {
+		gw_str_put(out, def, (size_t)(idx - def) + 4);
+		gw_str_put(out, idx + 9, len - (size_t)(idx - def) - 9);
+		return;
+	}
 	if (concurrently && (idx = strstr(def, "INDEX ")) && idx < def + len) {
 		gw_str_put(out, def, (size_t)(idx - def) + 6);
 		gw_str_puts(out, "CONCURRENTLY IF NOT EXISTS ");
@@ -1193,7 +1287,7 @@ static void index_def(gw_str *out, const char *m, int concurrently)
 static void add_index(gen *g, const gw_schema_object *t, const char *m, int part, int existing)
 {
 	gw_str s = GW_STR_INIT;
-	int concurrently = existing && !g->o->plain && !gw_sql__member(t, "partition by", 12);
+	int concurrently = existing && !g->o->plain && !head_member(t, "partition by ");
 
 	index_def(&s, m, concurrently);
 	gw_sql__emit(g->q, concurrently ? GW_SQ_TAIL : part, "%s", s.ptr);
@@ -1213,7 +1307,7 @@ static void add_index(gen *g, const gw_schema_object *t, const char *m, int part
 static void drop_index(gen *g, const gw_schema_object *t, const char *m)
 {
 	gw_str name = GW_STR_INIT, nsp = GW_STR_INIT;
-	int concurrently = !g->o->plain && !gw_sql__member(t, "partition by", 12);
+	int concurrently = !g->o->plain && !head_member(t, "partition by ");
 
 	member_name(&name, m);
 	object_schema(&nsp, t->name);
@@ -1259,8 +1353,7 @@ static void add_policy(gen *g, const gw_schema_object *t, const char *m, int par
 	gw_str name = GW_STR_INIT;
 
 	member_name(&name, m);
-	gw_sql__emit(g->q, part, "CREATE POLICY %s ON %s %s", name.ptr, t->name,
-	             member_body(m) + name.size + 1);
+	gw_sql__emit(g->q, part, "CREATE POLICY %s ON %s %s", name.ptr, t->name, member_body(m));
 	gw_str_dispose(&name);
 }
 
@@ -1279,9 +1372,9 @@ static void row_security(gen *g, const gw_schema_object *t, const char *from, co
 
 /* A member of a partition that its parent gives it: columns, and the
  * constraints and indexes the parent's make on each partition. */
-static int inherited(gen *g, const gw_schema_object *t, const char *m)
+static int inherited(const gw_schema *side, const gw_schema_object *t, const char *m)
 {
-	const char *po = gw_sql__member(t, "partition of", 12);
+	const char *po = head_member(t, "partition of ");
 	const gw_schema_object *parent;
 	gw_str pname = GW_STR_INIT;
 	size_t i;
@@ -1293,9 +1386,7 @@ static int inherited(gen *g, const gw_schema_object *t, const char *m)
 		return 1;
 	po += 13;
 	gw_str_put(&pname, po, (size_t)(ident_end(ident_end(po) + 1) - po));
-	parent = gw_sql__find(g->b, "table", pname.ptr);
-	if (!parent)
-		parent = gw_sql__find(g->a, "table", pname.ptr);
+	parent = gw_sql__find(side, "table", pname.ptr);
 	gw_str_dispose(&pname);
 	if (!parent)
 		return 0;
@@ -1330,8 +1421,8 @@ static int inherited(gen *g, const gw_schema_object *t, const char *m)
 static void create_table(gen *g, const gw_schema_object *t)
 {
 	gw_str s = GW_STR_INIT;
-	const char *po = gw_sql__member(t, "partition of", 12);
-	const char *pb = gw_sql__member(t, "partition by", 12);
+	const char *po = head_member(t, "partition of ");
+	const char *pb = head_member(t, "partition by ");
 	size_t i;
 	int n = 0;
 
@@ -1365,7 +1456,7 @@ static void create_table(gen *g, const gw_schema_object *t)
 	/* A partition's own columns (NOT NULL, defaults) beyond its parent's. */
 	for (i = 0; i < t->nmembers; i++) {
 		const char *m = t->members[i];
-		if (inherited(g, t, m) && !is_column(m))
+		if (inherited(g->b, t, m) && !is_column(m))
 			continue;
 		if (is_constraint(m))
 			add_constraint(g, t, m, 0);
@@ -1444,10 +1535,10 @@ static void alter_table(gen *g, const gw_schema_object *a, const gw_schema_objec
 	const char *ha, *hb;
 	size_t i, j;
 
-	ha = gw_sql__member(a, "partition of", 12);
-	hb = gw_sql__member(b, "partition of", 12);
+	ha = head_member(a, "partition of ");
+	hb = head_member(b, "partition of ");
 	if (!streq(ha, hb) ||
-	    !streq(gw_sql__member(a, "partition by", 12), gw_sql__member(b, "partition by", 12)))
+	    !streq(head_member(a, "partition by "), head_member(b, "partition by ")))
 		gw_sql__unexpressed(
 		        g->q, GW_SQ_COLUMN,
 		        "table %s changes how it is partitioned (move its rows to a new "
@@ -1521,7 +1612,7 @@ static void alter_table(gen *g, const gw_schema_object *a, const gw_schema_objec
 		const char *mb = gw_sql__member(b, m, gw_schema__member_key(m));
 		int changed = !mb || strcmp(mb, m) != 0;
 		if (is_constraint(m)) {
-			if (ha && inherited(g, a, m))
+			if (ha && inherited(g->a, a, m))
 				continue;
 			if (!changed && is_fk(m))
 				for (j = 0; j < g->rekeyed.len && !changed; j++)
@@ -1541,7 +1632,7 @@ static void alter_table(gen *g, const gw_schema_object *a, const gw_schema_objec
 					add_constraint(g, b, mb, 1);
 			}
 		} else if (starts(m, "index ")) {
-			if (ha && inherited(g, a, m))
+			if (ha && inherited(g->a, a, m))
 				continue;
 			if (changed)
 				drop_index(g, a, m);
@@ -1569,7 +1660,7 @@ static void alter_table(gen *g, const gw_schema_object *a, const gw_schema_objec
 		const char *m = b->members[i];
 		if (gw_sql__member(a, m, gw_schema__member_key(m)))
 			continue;
-		if (ha && inherited(g, b, m))
+		if (ha && inherited(g->b, b, m))
 			continue;
 		if (is_constraint(m))
 			add_constraint(g, b, m, 1);
@@ -1673,7 +1764,7 @@ static const char *returns_line(const char *def, size_t *len)
 }
 
 /* An aggregate's CREATE AGGREGATE from its definition lines. */
-static void create_aggregate(gen *g, const gw_schema_object *o)
+static void create_aggregate(gen *g, const gw_schema_object *o, int part)
 {
 	gw_str s = GW_STR_INIT, args = GW_STR_INIT;
 	const char *d = definition(o), *line, *eol;
@@ -1721,7 +1812,7 @@ static void create_aggregate(gen *g, const gw_schema_object *o)
 	else if (s.failed)
 		g->q->failed = 1;
 	else
-		gw_sql__emit(g->q, GW_SQ_FUNCTION, "%s", s.ptr);
+		gw_sql__emit(g->q, part, "%s", s.ptr);
 	gw_str_dispose(&s);
 	gw_str_dispose(&args);
 	comments(g, NULL, o);
@@ -1730,7 +1821,7 @@ static void create_aggregate(gen *g, const gw_schema_object *o)
 static void create_function(gen *g, const gw_schema_object *o)
 {
 	if (strcmp(o->kind, "aggregate") == 0) {
-		create_aggregate(g, o);
+		create_aggregate(g, o, GW_SQ_FUNCTION);
 		return;
 	}
 	gw_sql__emit(g->q, GW_SQ_FUNCTION, "%s", definition(o));
@@ -1745,13 +1836,16 @@ static void alter_function(gen *g, const gw_schema_object *a, const gw_schema_ob
 
 	if (strcmp(da, db) != 0) {
 		if (strcmp(b->kind, "aggregate") == 0 || la != lb || strncmp(ra, rb, la) != 0) {
+			/* After the columns whose defaults used it changed, before
+			 * the constraints and views that use the new one. */
 			add_word(g, &g->affected, b->name);
-			gw_sql__emit(g->q, GW_SQ_FUNCTION, "DROP %s %s", sql_kind(a->kind),
+			add_word(g, &g->refunc, b->name);
+			gw_sql__emit(g->q, GW_SQ_REFUNCTION, "DROP %s %s", sql_kind(a->kind),
 			             a->name);
 			if (strcmp(b->kind, "aggregate") == 0)
-				create_aggregate(g, b);
+				create_aggregate(g, b, GW_SQ_REFUNCTION);
 			else
-				gw_sql__emit(g->q, GW_SQ_FUNCTION, "%s", db);
+				gw_sql__emit(g->q, GW_SQ_REFUNCTION, "%s", db);
 			privileges(g, NULL, b);
 			return;
 		}
@@ -2238,7 +2332,7 @@ static void create_tables(gen *g)
 			const gw_schema_object *b = gw_schema_get(g->b, i);
 			if (!kind_is(b, "table", NULL) || gw_sql__find(g->a, "table", b->name))
 				continue;
-			if ((gw_sql__member(b, "partition of", 12) != NULL) == pass)
+			if ((head_member(b, "partition of ") != NULL) == pass)
 				create_table(g, b);
 		}
 }
@@ -2305,7 +2399,8 @@ static void walk(gen *g)
 	/* Functions first: a dropped and recreated one affects views. */
 	for (i = 0; i < gw_schema_count(g->b); i++) {
 		const gw_schema_object *b = gw_schema_get(g->b, i), *a;
-		if (!kind_is(b, "function", "procedure") && !kind_is(b, "aggregate", NULL))
+		if ((!kind_is(b, "function", "procedure") && !kind_is(b, "aggregate", NULL)) ||
+		    range_function(g->b, b))
 			continue;
 		a = gw_sql__find(g->a, b->kind, b->name);
 		if (!a) {
@@ -2440,7 +2535,8 @@ static void walk(gen *g)
 	for (k = 0; k < sizeof(late) / sizeof(late[0]); k++)
 		for (i = gw_schema_count(g->a); i > 0; i--) {
 			const gw_schema_object *a = gw_schema_get(g->a, i - 1);
-			if (strcmp(a->kind, late[k]) != 0 || gw_sql__find(g->b, a->kind, a->name))
+			if (strcmp(a->kind, late[k]) != 0 || gw_sql__find(g->b, a->kind, a->name) ||
+			    range_function(g->a, a))
 				continue;
 			if (kind_is(a, "sequence", NULL))
 				gw_sql__emit(g->q, GW_SQ_DROP_LATE, "DROP SEQUENCE IF EXISTS %s",
@@ -2503,7 +2599,7 @@ int gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to,
 	         from,        to,
 	         GW_VEC_INIT, GW_VEC_INIT,
 	         GW_VEC_INIT, GW_VEC_INIT,
-	         GW_VEC_INIT};
+	         GW_VEC_INIT, GW_VEC_INIT};
 	const char *da = gw_schema_dialect(from), *db = gw_schema_dialect(to);
 	gw_schema *renamed = NULL;
 	int error = 0, i;
@@ -2543,6 +2639,7 @@ cleanup:
 	gw_vec_dispose(&g.uniq_tail, free);
 	gw_vec_dispose(&g.labels, free);
 	gw_vec_dispose(&g.tail_idx, free);
+	gw_vec_dispose(&g.refunc, free);
 	gw_schema_free(renamed);
 	if (error < 0) {
 		gw_sql_free(g.q);

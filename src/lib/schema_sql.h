@@ -24,6 +24,7 @@ enum {
 	GW_SQ_FUNCTION,
 	GW_SQ_TABLE,
 	GW_SQ_COLUMN,
+	GW_SQ_REFUNCTION, /* functions dropped and created again */
 	GW_SQ_CONSTRAINT,
 	GW_SQ_FK,
 	GW_SQ_OWNED,

@@ -165,7 +165,7 @@ test_expect_success 'colors on a terminal, none with NO_COLOR or TERM=dumb, none
 test_expect_success 'schema diff refuses a folder instead of taking it for an empty snapshot' '
 	mkdir snapdir &&
 	test_expect_code 1 godwit --url $U schema diff snapdir $U >out 2>err &&
-	echo "godwit: error: cannot read snapdir: Is a directory" >expect &&
+	echo "godwit: error: snapdir: no .sql file in this folder" >expect &&
 	test_cmp expect err &&
 	test ! -s out
 '
