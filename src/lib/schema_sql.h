@@ -33,6 +33,7 @@ enum {
 	GW_SQ_DROP_LATE,
 	GW_SQ_COMMENT,
 	GW_SQ_PRIV,
+	GW_SQ_CHECK,    /* PRAGMA foreign_key_check after SQLite's rebuilds */
 	GW_SQ_VALIDATE, /* a transaction of its own: VALIDATE, SET NOT NULL */
 	GW_SQ_TAIL,     /* outside a transaction from here on */
 	GW_SQ_TAIL_FK,
