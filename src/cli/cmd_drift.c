@@ -68,7 +68,7 @@ static int report_against(gw_cli *cli, const gw_schema_diff *d, const char *sour
 		rc = gw_cli_print_diff(cli, d, "  ");
 		if (rc == GW_EXIT_OK)
 			fprintf(stderr,
-			        "hint: 'godwit generate NAME --to %s' writes the migration\n",
+			        "hint: 'godwit generate NAME --to \"%s\"' writes the migration\n",
 			        source);
 	}
 	return rc == GW_EXIT_OK && gw_schema_diff_count(d) > 0 ? GW_EXIT_FOUND : rc;

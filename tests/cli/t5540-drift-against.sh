@@ -38,7 +38,7 @@ test_expect_success PG 'the ORM schema was edited, no migration generated: exit 
 	  table public.users: column name missing
 	EOF
 	test_cmp expect out &&
-	echo "hint: '\''godwit generate NAME --to orm.sql'\'' writes the migration" >expect &&
+	echo "hint: '\''godwit generate NAME --to \"orm.sql\"'\'' writes the migration" >expect &&
 	test_cmp expect err
 '
 
