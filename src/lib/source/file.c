@@ -515,7 +515,7 @@ int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e)
 		        gw_convention_of(ld->forced)->example);
 	if (ld->detected && ld->detected->claim)
 		ld->detected->claim(ld, &fn, file);
-	if ((error = gw_source__read_migration(&ld->text, ld->path.ptr, &ld->guard, ld->ctx)) < 0)
+	if ((error = gw_source__read_entry(ld, e)) < 0)
 		return error;
 	/* Every file is looked at for native markers: one that runs whole
 	 * must not have them (and the shape they share may be native's). */

@@ -49,7 +49,7 @@ static int entry_skip(const char *dir, const struct dirent *d, gw_str *path)
 	return gw_path_is_dir(path->ptr) == 1;
 }
 
-static int add_entry(gw_folder *l, const char *name, int skip)
+static int add_entry(gw_folder *l, const char *name, int skip, int link)
 {
 	gw_folder_entry *items = gw_grow(l->items, &l->cap, l->len, sizeof(*items));
 
@@ -58,6 +58,7 @@ static int add_entry(gw_folder *l, const char *name, int skip)
 	l->items = items;
 	if (!(l->items[l->len].name = gw_strdup(name)))
 		return -1;
+	l->items[l->len].link = link;
 	l->items[l->len++].skip = skip;
 	return 0;
 }
@@ -69,14 +70,17 @@ int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx)
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	gw_str path = GW_STR_INIT;
-	int skip, error = 0;
+	int skip, link = 1, error = 0;
 
 	if (!d)
 		return gw_error_set(ctx, GW_EIO, "cannot read folder %s: %s", dir, strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		if ((skip = entry_skip(dir, e, &path)) == 2)
 			continue;
-		if (add_entry(out, e->d_name, skip) < 0) {
+#ifdef DT_LNK
+		link = e->d_type == DT_LNK || e->d_type == DT_UNKNOWN;
+#endif
+		if (add_entry(out, e->d_name, skip, link) < 0) {
 			error = gw_error_oom(ctx);
 			break;
 		}
@@ -460,9 +464,13 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 		if ((error = ld.detected->load(&ld, &names)) < 0)
 			goto cleanup;
 	} else {
+		gw_source__prefetch_start(&ld, &names);
 		for (i = 0; i < names.len; i++)
 			if ((error = gw_source__load_entry(&ld, &names.items[i])) < 0)
-				goto cleanup;
+				break;
+		gw_source__prefetch_stop(&ld);
+		if (error < 0)
+			goto cleanup;
 	}
 	if ((error = check_mixed(&ld)) < 0)
 		goto cleanup;

@@ -307,6 +307,7 @@ typedef struct gw_source_priv {
 typedef struct gw_folder_entry {
 	char *name;
 	int skip;
+	int link; /* may be a symbolic link (or the listing could not tell) */
 } gw_folder_entry;
 
 /* A folder's entries, sorted bytewise, hidden ones left out. */
@@ -325,9 +326,10 @@ typedef struct gw_loader {
 	gw_file_guard guard;
 	gw_format forced;
 	gw_ctx *ctx;
-	gw_str path; /* "<dir>/<file>" of the file at hand */
-	gw_str text; /* its content; one buffer reused for every file */
-	gw_vec ups;  /* gw_source_mig * */
+	gw_str path;                  /* "<dir>/<file>" of the file at hand */
+	gw_str text;                  /* its content; one buffer reused for every file */
+	struct gw_prefetch *prefetch; /* reads the folder's files ahead; may be NULL */
+	gw_vec ups;                   /* gw_source_mig * */
 	gw_vec downs;
 	gw_vec ignored;
 	const char *dialect;           /* the target, for multi-dialect folders; may be NULL */
@@ -366,6 +368,15 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e);
 /* Reads a migration file as godwit checksums and runs it. */
 int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx);
+/* The same for entry e of ld's folder (its path in ld->path) into
+ * ld->text, taken from the thread that reads ahead when it has it. */
+int gw_source__read_entry(gw_loader *ld, const gw_folder_entry *e);
+/* Starts a thread reading the migration files of names ahead, in order,
+ * when there are enough of them to pay for it (ld->prefetch stays NULL
+ * otherwise); stop ends it. names must outlive it. */
+typedef struct gw_prefetch gw_prefetch;
+void gw_source__prefetch_start(gw_loader *ld, const gw_folder *names);
+void gw_source__prefetch_stop(gw_loader *ld);
 /* The SHA-256 checksum of text, as the history table stores it. */
 int gw_source__checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_ctx *ctx);
 void gw_source__mig_free(gw_source_mig *m);

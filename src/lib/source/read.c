@@ -11,6 +11,7 @@
 /* realpath is POSIX, which strict C11 hides. */
 #define _DEFAULT_SOURCE 1
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,15 +63,12 @@ static int check_inside(const char *path, const gw_file_guard *g, gw_ctx *ctx)
  * with or without one is the same migration. The text must be UTF-8 and
  * hold no NUL byte, which SQLite takes for the end of the SQL: what comes
  * after it would never run. */
-int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx)
+static int check_text(gw_str *text, const char *path, gw_ctx *ctx)
 {
 	const char *nul;
 	size_t bad = 0;
-	int error, line, col;
+	int line, col;
 
-	if ((error = check_inside(path, g, ctx)) < 0 ||
-	    (error = gw_file_read(text, path, GW_FILE_MAX, ctx)) < 0)
-		return error;
 	if (text->size >= 3 && !memcmp(text->ptr, UTF8_BOM, 3)) {
 		memmove(text->ptr, text->ptr + 3, text->size - 3);
 		gw_str_truncate(text, text->size - 3);
@@ -88,6 +86,195 @@ int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guar
 		                             "stop reading the migration there): remove it");
 	}
 	return 0;
+}
+
+int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx)
+{
+	int error;
+
+	if ((error = check_inside(path, g, ctx)) < 0 ||
+	    (error = gw_file_read(text, path, GW_FILE_MAX, ctx)) < 0)
+		return error;
+	return check_text(text, path, ctx);
+}
+
+/* ---- reading a folder's files ahead --------------------------------------- */
+
+/* While the loader parses and checksums one file, a second thread reads
+ * the next ones: on a machine with two cores the system calls (open,
+ * fstat, read, close) and the hashing overlap. The files are handed over
+ * in the folder's order, whatever the timing, through a ring of RING
+ * slots, so memory stays that of RING files however large the folder. */
+#define PREFETCH_MIN 64 /* fewer files are read faster than a thread starts */
+#define RING         16
+
+typedef struct slot {
+	const char *name; /* the entry's, owned by the folder listing */
+	gw_str text;
+	int ready, failed;
+} slot;
+
+struct gw_prefetch {
+	const gw_folder *names;
+	const char *dir;
+	size_t next_read;  /* the next entry the thread reads */
+	size_t head, tail; /* slots taken: [head, tail) in ring order, by count */
+	slot ring[RING];
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	pthread_t thread;
+	gw_ctx *ctx; /* the thread's: a failed read is read again by the loader,
+	                which reports it */
+};
+
+static void *prefetch_run(void *arg)
+{
+	gw_prefetch *pf = arg;
+	gw_str path = GW_STR_INIT;
+	size_t i;
+
+	for (i = 0; i < pf->names->len; i++) {
+		const gw_folder_entry *e = &pf->names->items[i];
+		slot *sl;
+		int failed;
+
+		if (e->skip)
+			continue;
+		pthread_mutex_lock(&pf->mu);
+		while (!pf->stop && pf->tail - pf->head == RING)
+			pthread_cond_wait(&pf->cond, &pf->mu);
+		if (pf->stop) {
+			pthread_mutex_unlock(&pf->mu);
+			break;
+		}
+		sl = &pf->ring[pf->tail % RING];
+		sl->name = e->name;
+		sl->ready = 0;
+		pf->tail++;
+		pthread_mutex_unlock(&pf->mu);
+
+		/* The slot is the thread's until it is ready. */
+		gw_str_clear(&path);
+		failed = gw_path_join(&path, pf->dir, e->name) < 0 ||
+		         gw_file_read(&sl->text, path.ptr, GW_FILE_MAX, pf->ctx) < 0;
+		gw_ctx_clear_error(pf->ctx);
+
+		pthread_mutex_lock(&pf->mu);
+		sl->failed = failed;
+		sl->ready = 1;
+		pthread_cond_broadcast(&pf->cond);
+		pthread_mutex_unlock(&pf->mu);
+	}
+	pthread_mutex_lock(&pf->mu);
+	pf->stop = 1;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->mu);
+	gw_str_dispose(&path);
+	return NULL;
+}
+
+void gw_source__prefetch_start(gw_loader *ld, const gw_folder *names)
+{
+	gw_prefetch *pf;
+	size_t i, n = 0;
+
+	ld->prefetch = NULL;
+	for (i = 0; i < names->len; i++)
+		n += !names->items[i].skip;
+	if (n < PREFETCH_MIN || !(pf = calloc(1, sizeof(*pf))))
+		return;
+	pf->names = names;
+	pf->dir = ld->dir;
+	for (i = 0; i < RING; i++)
+		pf->ring[i].text = (gw_str)GW_STR_INIT;
+	if (gw_ctx_new(&pf->ctx) < 0) {
+		free(pf);
+		return;
+	}
+	pthread_mutex_init(&pf->mu, NULL);
+	pthread_cond_init(&pf->cond, NULL);
+	if (pthread_create(&pf->thread, NULL, prefetch_run, pf) != 0) {
+		pthread_mutex_destroy(&pf->mu);
+		pthread_cond_destroy(&pf->cond);
+		gw_ctx_free(pf->ctx);
+		free(pf);
+		return;
+	}
+	ld->prefetch = pf;
+}
+
+void gw_source__prefetch_stop(gw_loader *ld)
+{
+	gw_prefetch *pf = ld->prefetch;
+	size_t i;
+
+	if (!pf)
+		return;
+	pthread_mutex_lock(&pf->mu);
+	pf->stop = 1;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->mu);
+	pthread_join(pf->thread, NULL);
+	for (i = 0; i < RING; i++)
+		gw_str_dispose(&pf->ring[i].text);
+	pthread_mutex_destroy(&pf->mu);
+	pthread_cond_destroy(&pf->cond);
+	gw_ctx_free(pf->ctx);
+	free(pf);
+	ld->prefetch = NULL;
+}
+
+/* Swaps the text of entry `name` into *text when the thread read it: 1
+ * then, 0 when it did not (or failed). Slots of entries the loader went
+ * past without reading are dropped; names come in bytewise order. */
+static int prefetched(gw_prefetch *pf, const char *name, gw_str *text)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&pf->mu);
+	for (;;) {
+		slot *sl;
+		int c;
+
+		while (pf->head == pf->tail && !pf->stop)
+			pthread_cond_wait(&pf->cond, &pf->mu);
+		if (pf->head == pf->tail)
+			break;
+		sl = &pf->ring[pf->head % RING];
+		while (!sl->ready)
+			pthread_cond_wait(&pf->cond, &pf->mu);
+		if ((c = strcmp(sl->name, name)) > 0)
+			break;
+		pf->head++;
+		pthread_cond_broadcast(&pf->cond);
+		if (c == 0) {
+			if (!sl->failed) {
+				gw_str tmp = *text;
+				*text = sl->text;
+				sl->text = tmp;
+				got = 1;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pf->mu);
+	return got;
+}
+
+int gw_source__read_entry(gw_loader *ld, const gw_folder_entry *e)
+{
+	int error;
+
+	/* A file that is no symbolic link, listed in the folder the guard
+	 * resolved, is inside it: realpath (a system call per component of
+	 * the path) is for links. */
+	if (e->link && (error = check_inside(ld->path.ptr, &ld->guard, ld->ctx)) < 0)
+		return error;
+	if (!(ld->prefetch && prefetched(ld->prefetch, e->name, &ld->text)) &&
+	    (error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0)
+		return error;
+	return check_text(&ld->text, ld->path.ptr, ld->ctx);
 }
 
 /* Reads <dir>/<sub>/<file> into ld->text: 1 when read, 0 when there is no
