@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,14 @@
 
 #include "error.h"
 
+/* Files opened for reading, by any thread (see gw_file_reads). */
+static atomic_ulong reads;
+
+unsigned long gw_file_reads(void)
+{
+	return atomic_load(&reads);
+}
+
 int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx)
 {
 	struct stat st;
@@ -22,6 +31,7 @@ int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx)
 	ssize_t n;
 
 	gw_str_clear(out);
+	atomic_fetch_add(&reads, 1);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0) {
 		error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
 		gw_error_set_hint(ctx, "make the file readable (a broken link, or its "

@@ -16,6 +16,9 @@
 /* Reads the whole file into out (replacing its content). A file over max
  * bytes is refused with GW_ESOURCE naming it. */
 int gw_file_read(gw_str *out, const char *path, size_t max, gw_ctx *ctx);
+/* How many times gw_file_read was called in this process, so a test can
+ * check that a command reads only the files it needs, once. */
+unsigned long gw_file_reads(void);
 
 /* Writes data to a new file; fails if it exists (O_EXCL). */
 int gw_file_create(const char *path, const char *data, size_t len, gw_ctx *ctx);

@@ -5,6 +5,8 @@
  */
 #include "project_fixture.h"
 
+#include "util/fs.h"
+
 static int setup(void **state)
 {
 	return fx_setup_named(state, "status");
@@ -168,6 +170,39 @@ static void test_applied_after_up(void **state)
 	gw_status_free(st);
 }
 
+/* status reads each migration file once, through the library's file
+ * layer (gw_file_read counts), and nothing else: the folder is large
+ * enough to be read ahead by a second thread, which must hand over every
+ * file it reads. A changed file is read once too. */
+static void test_status_reads_each_file_once(void **state)
+{
+	fixture *f = *state;
+	gw_up_options up = GW_UP_OPTIONS_INIT;
+	gw_status *st = NULL;
+	char name[64], sql[64], down[64];
+	unsigned long before;
+	size_t i, n = 0;
+
+	for (i = 1; i <= 100; i++) {
+		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
+		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
+		snprintf(down, sizeof(down), "DROP TABLE t%zu;", i);
+		fx_migration(f, name, sql, down);
+	}
+	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
+	assert_int_equal(n, 100);
+	fx_write(f->migrations, "20240101000007_t7.sql",
+	         "-- migrate:up\nCREATE TABLE t7 (id bigint);\n-- migrate:down\nDROP TABLE t7;\n");
+	fx_open(f); /* a project that has read nothing yet */
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 100);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_APPLIED), 99);
+	assert_int_equal(gw_status_get(st, 6)->state, GW_STATE_CHANGED);
+	assert_string_equal(gw_status_get(st, 99)->version, "20240101000100");
+	gw_status_free(st);
+}
+
 static void test_other_tool_history_is_named_and_up_refuses(void **state)
 {
 	fixture *f = *state;
@@ -240,6 +275,8 @@ int main(void)
 	                test_status_of_a_database_not_created_creates_nothing, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_every_state, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_applied_after_up, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_status_reads_each_file_once, setup,
+	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_other_tool_history_is_named_and_up_refuses,
 	                                        setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_broken_file_is_reported_without_a_database,
