@@ -411,19 +411,22 @@ static int result_ok(const PGresult *res)
 static int deliver_rows(gw_pgconn *pc, const PGresult *res, gw_row_cb cb, void *payload)
 {
 	int ncols = PQnfields(res), nrows = PQntuples(res);
-	const char **values = NULL;
+	const char *few[32], **values = few;
 	int r, c, error = 0;
 
 	if (!cb || nrows == 0)
 		return 0;
-	if (!(values = calloc(ncols ? (size_t)ncols : 1, sizeof(*values))))
+	/* Rows streamed one at a time come here once each: no allocation for
+	 * the usual few columns. */
+	if (ncols > 32 && !(values = calloc((size_t)ncols, sizeof(*values))))
 		return gw_error_oom(pc->base.ctx);
 	for (r = 0; r < nrows && !error; r++) {
 		for (c = 0; c < ncols; c++)
 			values[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
 		error = cb(payload, ncols, values);
 	}
-	free(values);
+	if (values != few)
+		free(values);
 	return error;
 }
 
@@ -496,6 +499,54 @@ static int run(gw_pgconn *pc, const char *sql, int nparams, const char *const *p
 	return 0;
 }
 
+/* Runs sql and hands its rows to cb as they arrive (libpq's single-row
+ * mode), so a large result (the history of 10,000 migrations) is never
+ * held whole, in one round trip. Every result is read, whatever fails;
+ * the first error is returned, and no row is delivered after it. */
+static int stream(gw_pgconn *pc, const char *sql, int nparams, const char *const *params,
+                  gw_row_cb cb, void *payload)
+{
+	PGresult *res, *failed = NULL;
+	int error = 0;
+
+	pc->last_position = 0;
+	pc->running = 0;
+	if (!(nparams > 0 ? PQsendQueryParams(pc->pg, sql, nparams, NULL, params, NULL, NULL, 0)
+	                  : PQsendQuery(pc->pg, sql)))
+		return result_error(pc, NULL);
+	/* Without it (it can only fail right after sending) the rows come in
+	 * one result: the same rows, held at once. */
+	PQsetSingleRowMode(pc->pg);
+	while ((res = PQgetResult(pc->pg)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (is_copy(st)) {
+			end_copy(pc, st);
+			if (PQstatus(pc->pg) == CONNECTION_BAD) {
+				PQclear(res);
+				break;
+			}
+		} else if (st == PGRES_FATAL_ERROR) {
+			if (!failed && !error) {
+				failed = res;
+				res = NULL;
+			}
+		} else if ((st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) && !failed &&
+		           !error) {
+			error = deliver_rows(pc, res, cb, payload);
+		}
+		PQclear(res);
+	}
+	if (failed) {
+		error = result_error(pc, failed);
+		pc->last_position = error_position(failed);
+		PQclear(failed);
+	} else if (!error && PQstatus(pc->pg) == CONNECTION_BAD) {
+		error = result_error(pc, NULL);
+	}
+	return error;
+}
+
 static int pg_exec(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload)
 {
 	gw_pgconn *pc = (gw_pgconn *)conn;
@@ -508,9 +559,11 @@ static int pg_exec(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *paylo
 		error = gw_error_oom(conn->ctx);
 		goto cleanup;
 	}
-	if ((error = run(pc, sql.ptr, stmt->nparams, stmt->params, &res)) < 0)
+	if (cb) {
+		error = stream(pc, sql.ptr, stmt->nparams, stmt->params, cb, payload);
 		goto cleanup;
-	error = deliver_rows(pc, res, cb, payload);
+	}
+	error = run(pc, sql.ptr, stmt->nparams, stmt->params, &res);
 cleanup:
 	PQclear(res);
 	gw_str_dispose(&sql);
@@ -693,7 +746,9 @@ static int pg_exec_pipeline(gw_conn *conn, const gw_query *qs, size_t n)
 			end_copy(pc, st);
 		else if (st == PGRES_FATAL_ERROR && !failed && !error)
 			failed = res, res = NULL;
-		else if (result_ok(res) && !failed && !error && q < n)
+		/* libpq 14 and 15 keep the single-row mode of a streamed query
+		 * (stream) for the first query of the next pipeline. */
+		else if ((result_ok(res) || st == PGRES_SINGLE_TUPLE) && !failed && !error && q < n)
 			error = deliver_rows(pc, res, qs[q].cb, qs[q].payload);
 		PQclear(res);
 	}

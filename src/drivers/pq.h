@@ -39,6 +39,8 @@
 	  (PGconn *, const char *, int, const Oid *, const char *const *, const int *,             \
 	   const int *, int))                                                                      \
 	X(PGresult *, PQgetResult, (PGconn *))                                                     \
+	X(int, PQsendQuery, (PGconn *, const char *))                                              \
+	X(int, PQsetSingleRowMode, (PGconn *))                                                     \
 	X(int, PQenterPipelineMode, (PGconn *))                                                    \
 	X(int, PQexitPipelineMode, (PGconn *))                                                     \
 	X(int, PQpipelineSync, (PGconn *))                                                         \
@@ -91,6 +93,8 @@ int gw_pq_loaded(void);
 #define PQexecParams         gw_pq.PQexecParams
 #define PQsendQueryParams    gw_pq.PQsendQueryParams
 #define PQgetResult          gw_pq.PQgetResult
+#define PQsendQuery          gw_pq.PQsendQuery
+#define PQsetSingleRowMode   gw_pq.PQsetSingleRowMode
 #define PQenterPipelineMode  gw_pq.PQenterPipelineMode
 #define PQexitPipelineMode   gw_pq.PQexitPipelineMode
 #define PQpipelineSync       gw_pq.PQpipelineSync
