@@ -358,63 +358,66 @@ static long long to_ll(const char *s, long long fallback)
 	return s ? strtoll(s, NULL, 10) : fallback;
 }
 
+/* A row's strings live in its one allocation, after it (hist_row). */
 static void free_row(void *ptr)
 {
-	gw_hist_row *r = ptr;
-
-	if (!r)
-		return;
-	free(r->version);
-	free(r->name);
-	free(r->kind);
-	free(r->file);
-	free(r->checksum);
-	free(r->down_checksum);
-	free(r->applied_at);
-	free(r->applied_by);
-	free(r->state);
-	free(r->error);
-	free(r);
+	free(ptr);
 }
 
-/* A copy of a column that may be NULL; *failed set when one that is not
- * could not be copied (a row must never lose a value for want of memory). */
-static char *dup_null(const char *v, int *failed)
-{
-	char *copy = gw_strdup(v);
-
-	if (v && !copy)
-		*failed = 1;
-	return copy;
-}
-
+/* One allocation a row, the strings after the struct: 10,000 rows cost
+ * 10,000 allocations, not 110,000. */
 static int hist_row(void *payload, int ncols, const char *const *v)
 {
 	load_state *st = payload;
-	gw_hist_row *r = calloc(1, sizeof(*r));
+	gw_hist_row *r;
+	const char *val[10];
+	char **field[10], *p;
+	size_t len = sizeof(*r), n, i;
 
-	if (!r || ncols < 13 || gw_vec_push(&st->rows, r) < 0) {
+	if (ncols < 13 || !v[0]) {
+		st->failed = 1;
+		return 1;
+	}
+	val[0] = v[0];
+	val[1] = v[1] ? v[1] : "";
+	val[2] = v[2] ? v[2] : "versioned";
+	val[3] = v[3];
+	val[4] = v[4] ? v[4] : "";
+	val[5] = v[5];
+	val[6] = v[6];
+	val[7] = v[7];
+	val[8] = v[11] ? v[11] : "applied";
+	val[9] = v[12];
+	for (i = 0; i < 10; i++)
+		if (val[i])
+			len += strlen(val[i]) + 1;
+	if (!(r = calloc(1, len)) || gw_vec_push(&st->rows, r) < 0) {
 		free(r);
 		st->failed = 1;
 		return 1;
 	}
-	r->version = gw_strdup(v[0]);
-	r->name = gw_strdup(v[1] ? v[1] : "");
-	r->kind = gw_strdup(v[2] ? v[2] : "versioned");
-	r->file = dup_null(v[3], &st->failed);
-	r->checksum = gw_strdup(v[4] ? v[4] : "");
-	r->down_checksum = dup_null(v[5], &st->failed);
-	r->applied_at = dup_null(v[6], &st->failed);
-	r->applied_by = dup_null(v[7], &st->failed);
+	field[0] = &r->version;
+	field[1] = &r->name;
+	field[2] = &r->kind;
+	field[3] = &r->file;
+	field[4] = &r->checksum;
+	field[5] = &r->down_checksum;
+	field[6] = &r->applied_at;
+	field[7] = &r->applied_by;
+	field[8] = &r->state;
+	field[9] = &r->error;
+	p = (char *)(r + 1);
+	for (i = 0; i < 10; i++) {
+		if (!val[i])
+			continue;
+		n = strlen(val[i]) + 1;
+		memcpy(p, val[i], n);
+		*field[i] = p;
+		p += n;
+	}
 	r->execution_ms = to_ll(v[8], -1);
 	r->statements_total = (int)to_ll(v[9], 0);
 	r->statements_done = (int)to_ll(v[10], 0);
-	r->state = gw_strdup(v[11] ? v[11] : "applied");
-	r->error = dup_null(v[12], &st->failed);
-	if (!r->version || !r->name || !r->kind || !r->checksum || !r->state || st->failed) {
-		st->failed = 1;
-		return 1;
-	}
 	return 0;
 }
 
