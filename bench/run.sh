@@ -1,38 +1,39 @@
 #!/bin/bash
 #
-# run.sh: godwit's benchmark harness (DESIGN.md §10). Measures, in one run
-# on one PostgreSQL server, with fresh databases:
+# run.sh: godwit's benchmark harness (DESIGN.md §10). For each size N, in
+# one run on one PostgreSQL server, with fresh databases:
 #
-#   1. the floor: psql applying the same SQL, one transaction and one history
-#      INSERT per migration;
-#   2. `godwit up` of N migrations;
-#   3. `dbmate up` of the same files, when dbmate is available;
-#   4. `godwit status` with everything applied (median of 20), vs dbmate;
-#   5. `godwit version` start-up (median of 50), vs `dbmate --version`;
-#   6. peak RSS of `godwit up` and `godwit status` (and whether the RSS of
-#      `status` grows with the size of the folder).
+#   1. up of N migrations: the floor (psql applying the same SQL, one
+#      transaction and one history INSERT per migration), `godwit up` and
+#      `dbmate up` (when dbmate is available), with the peak RSS of each;
+#   2. with all N applied: `godwit status`, `godwit validate`, `godwit plan`
+#      and `dbmate status`, R runs each taken in turns: min, median and
+#      max, and peak RSS;
 #
-# and prints a table with absolute times and ratios.
+# then the cost per migration between consecutive sizes (time and RSS),
+# and `godwit version` start-up against `dbmate --version`.
 #
-#   bench/run.sh [N]          N migrations (default 1000)
+#   bench/run.sh [N...]       sizes (default 1000), e.g. 1000 4000 10000
 #
 # Environment: GODWIT (the binary; default build/godwit), GODWIT_BENCH_PG_URL
 # (a server to use instead of a throwaway cluster; must allow CREATE
-# DATABASE), DBMATE (the dbmate binary), BENCH_RUNS (rounds of the `up`
-# measurements, median taken; default 1), BENCH_NO_INSTALL=1 (do not try
+# DATABASE), DBMATE (the dbmate binary), BENCH_RUNS (runs of each read-only
+# command, in turns; default 10), BENCH_NO_INSTALL=1 (do not try
 # `npm install -g dbmate`), BENCH_KEEP=1 (keep the work folder).
 # It is not part of ctest: timings belong here, never in tests.
 set -euo pipefail
 
-n=${1:-1000}
-if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
-	echo "usage: $0 [N]" >&2
-	exit 2
-fi
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000)
+for n in "${sizes[@]}"; do
+	if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ] || [ "$n" -gt 86400 ]; then
+		echo "usage: $0 [N...]   (1 <= N <= 86400)" >&2
+		exit 2
+	fi
+done
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-runs=${BENCH_RUNS:-1}
-status_runs=20
+runs=${BENCH_RUNS:-10}
 version_runs=50
 . "$here/lib.sh"
 bench_need psql /usr/bin/time "postgresql-client, time"
@@ -116,200 +117,191 @@ if [ -z "$dbmate" ]; then
 	say "dbmate is not available; its columns are skipped"
 fi
 
-# ---- the workload --------------------------------------------------------
+# ---- measuring ----------------------------------------------------------------
 
-say "generating $n migrations"
-"$here/gen-migrations.sh" "$n" "$work/migrations" "$work/floor.sql"
-"$here/gen-migrations.sh" $((n * 4)) "$work/migrations-4x"
+# stats < microseconds, one a line: "min median max" in microseconds.
+stats()
+{
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "- - -"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)
+		print v[1], m, v[NR] }'
+}
 
-# A little work first, so the first measurement does not pay for a cold server.
-fresh_db bench_warmup
-head -n 200 "$work/floor.sql" | psql -X -q -v ON_ERROR_STOP=1 -d "$(db_url bench_warmup)" -f - \
-	>/dev/null
-psql_base -c "DROP DATABASE bench_warmup"
+# timed NAME cmd...: one run, its microseconds appended to $work/t.NAME
+# and its peak RSS (KiB) to $work/rss.NAME; fails as the command does.
+timed()
+{
+	local name=$1 t
+	shift
+	t=$(time_once /usr/bin/time -f %M -o "$work/rss.last" "$@") || return 1
+	echo "$t" >>"$work/t.$name"
+	tail -n 1 "$work/rss.last" >>"$work/rss.$name"
+}
 
-floor_us=()
-godwit_us=()
-dbmate_us=()
-godwit_up_rss=
-dbmate_up_rss=
-floor_rss=
-godwit_failed=
-dbmate_failed=
+# result NAME: "min median max rss" of what timed recorded (rss: the largest).
+result()
+{
+	local rss
+	rss=$(sort -n "$work/rss.$1" 2>/dev/null | tail -n 1)
+	echo "$(stats <"$work/t.$1" 2>/dev/null || echo '- - -') ${rss:--}"
+}
 
-for ((r = 1; r <= runs; r++)); do
-	say "round $r of $runs: psql floor"
+failed=
+declare -A R # R[size,name] = "min median max rss"
+
+for n in "${sizes[@]}"; do
+	say "size $n: generating the migrations"
+	rm -rf "$work/migrations" "$work/floor.sql" "$work"/t.* "$work"/rss.*
+	"$here/gen-migrations.sh" "$n" "$work/migrations" "$work/floor.sql"
+
+	# A little work first, so the first measurement does not pay for a
+	# cold server.
+	fresh_db bench_warmup
+	head -n 200 "$work/floor.sql" | psql -X -q -v ON_ERROR_STOP=1 -d "$(db_url bench_warmup)" \
+		-f - >/dev/null
+	psql_base -c "DROP DATABASE bench_warmup"
+
+	say "size $n: up (psql floor, godwit, dbmate)"
 	fresh_db bench_floor
-	t=$(time_once /usr/bin/time -f %M -o "$work/rss.floor" \
-		psql -X -q -v ON_ERROR_STOP=1 -d "$(db_url bench_floor)" -f "$work/floor.sql")
-	floor_us+=("$t")
-	floor_rss=$(tail -n 1 "$work/rss.floor")
+	timed floor psql -X -q -v ON_ERROR_STOP=1 -d "$(db_url bench_floor)" -f "$work/floor.sql"
 	[ "$(count_in bench_floor "SELECT count(*) FROM floor_history")" = "$n" ] ||
 		{ say "the floor did not apply $n migrations"; exit 1; }
-
-	say "round $r of $runs: godwit up"
 	fresh_db bench_godwit
-	if t=$(time_once /usr/bin/time -f %M -o "$work/rss.godwit" \
-		"$godwit" --url "$(db_url bench_godwit)" --dir "$work/migrations" up); then
-		godwit_us+=("$t")
-		godwit_up_rss=$(tail -n 1 "$work/rss.godwit")
+	gurl=$(db_url bench_godwit)
+	if timed up "$godwit" --url "$gurl" --dir "$work/migrations" up; then
 		got=$(count_in bench_godwit "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\\_%'")
-		if [ "$got" != "$n" ]; then
-			say "godwit up created $got tables, not $n"
-			godwit_failed=t
-		fi
+		[ "$got" = "$n" ] || { say "godwit up created $got tables, not $n"; failed=t; }
 	else
-		godwit_failed=t
+		failed=t
+	fi
+	if [ -n "$dbmate" ]; then
+		fresh_db bench_dbmate
+		durl=$(dbmate_url bench_dbmate)
+		timed dbmate_up "$dbmate" --url "$durl" --migrations-dir "$work/migrations" \
+			--no-dump-schema up || say "dbmate up failed"
 	fi
 
-	if [ -n "$dbmate" ]; then
-		say "round $r of $runs: dbmate up"
-		fresh_db bench_dbmate
-		if t=$(time_once /usr/bin/time -f %M -o "$work/rss.dbmate" \
-			"$dbmate" --url "$(dbmate_url bench_dbmate)" --migrations-dir "$work/migrations" \
-			--no-dump-schema up); then
-			dbmate_us+=("$t")
-			dbmate_up_rss=$(tail -n 1 "$work/rss.dbmate")
-		else
-			dbmate_failed=t
-		fi
+	if [ -z "$failed" ]; then
+		say "size $n: status, validate, plan, dbmate status ($runs runs each, in turns)"
+		for cmd in status validate plan; do # warm the page cache
+			"$godwit" --url "$gurl" --dir "$work/migrations" $cmd >/dev/null 2>&1 || true
+		done
+		for ((r = 0; r < runs; r++)); do
+			timed status "$godwit" --url "$gurl" --dir "$work/migrations" status || failed=t
+			timed validate "$godwit" --url "$gurl" --dir "$work/migrations" validate || failed=t
+			timed plan "$godwit" --url "$gurl" --dir "$work/migrations" plan || failed=t
+			if [ -n "$dbmate" ] && [ -s "$work/t.dbmate_up" ]; then
+				timed dbmate_status "$dbmate" --url "$durl" --migrations-dir "$work/migrations" \
+					status || true
+			fi
+		done
 	fi
+	for name in floor up dbmate_up status validate plan dbmate_status; do
+		R[$n,$name]=$(result $name)
+	done
+	psql_base -c "DROP DATABASE IF EXISTS bench_floor WITH (FORCE)" \
+		-c "DROP DATABASE IF EXISTS bench_godwit WITH (FORCE)" \
+		-c "DROP DATABASE IF EXISTS bench_dbmate WITH (FORCE)"
+	[ -z "$failed" ] || break
 done
 
-median_of()
-{
-	[ $# -gt 0 ] || return 0
-	printf '%s\n' "$@" | median
-}
-floor_t=$(median_of "${floor_us[@]}")
-godwit_t=$(median_of "${godwit_us[@]+"${godwit_us[@]}"}")
-dbmate_t=$(median_of "${dbmate_us[@]+"${dbmate_us[@]}"}")
-
-godwit_status_t=
-godwit_status_rss=
-godwit_version_t=
-dbmate_status_t=
-dbmate_version_t=
-pending_rss_1x=
-pending_rss_4x=
-
-if [ -n "$godwit_t" ] && [ -z "$godwit_failed" ]; then
-	say "godwit status ($status_runs runs)"
-	gurl=$(db_url bench_godwit)
-	godwit_status_t=$(time_median $status_runs "$godwit" --url "$gurl" \
-		--dir "$work/migrations" status) || godwit_status_t=
-	godwit_status_rss=$(peak_rss "$godwit" --url "$gurl" --dir "$work/migrations" status) ||
-		godwit_status_rss=
-fi
-say "process start-up floor: /bin/true ($version_runs runs)"
+say "process start-up: /bin/true, godwit version, dbmate --version ($version_runs runs)"
 true_t=$(time_median $version_runs /bin/true) || true_t=
-say "godwit version ($version_runs runs)"
 godwit_version_t=$(time_median $version_runs "$godwit" version) || godwit_version_t=
-
-# Does memory grow with the folder? status against an empty database, with
-# N and with 4N pending files.
-fresh_db bench_pending
-purl=$(db_url bench_pending)
-pending_rss_1x=$(peak_rss "$godwit" --url "$purl" --dir "$work/migrations" status) ||
-	pending_rss_1x=
-pending_rss_4x=$(peak_rss "$godwit" --url "$purl" --dir "$work/migrations-4x" status) ||
-	pending_rss_4x=
-
-if [ -n "$dbmate" ]; then
-	if [ -n "$dbmate_t" ] && [ -z "$dbmate_failed" ]; then
-		say "dbmate status ($status_runs runs)"
-		dbmate_status_t=$(time_median $status_runs "$dbmate" --url "$(dbmate_url bench_dbmate)" \
-			--migrations-dir "$work/migrations" status) || dbmate_status_t=
-	fi
-	say "dbmate --version ($version_runs runs)"
-	dbmate_version_t=$(time_median $version_runs "$dbmate" --version) || dbmate_version_t=
-fi
+dbmate_version_t=
+[ -z "$dbmate" ] || dbmate_version_t=$(time_median $version_runs "$dbmate" --version) ||
+	dbmate_version_t=
 
 # ---- the report --------------------------------------------------------------
 
-# fmt_time MICROSECONDS
-fmt_time()
+# ms MICROSECONDS
+ms()
 {
-	[ -n "$1" ] || { echo "-"; return; }
-	awk -v us="$1" 'BEGIN {
-		if (us >= 1000000) printf "%.2f s", us / 1e6;
-		else printf "%.2f ms", us / 1e3 }'
+	case $1 in '' | -) echo "-" ;; *) awk -v us="$1" 'BEGIN { printf "%.1f", us / 1e3 }' ;; esac
 }
 
 # ratio A B: A/B as "1.23x"
 ratio()
 {
+	case "$1$2" in *-*) echo "-"; return ;; esac
 	[ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] || { echo "-"; return; }
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'
 }
 
-fmt_rss()
+mib()
 {
-	[ -n "$1" ] || { echo "-"; return; }
-	awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'
+	case $1 in '' | -) echo "-" ;; *) awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' ;; esac
 }
 
-# verdict VALUE LIMIT: "ok" when VALUE <= LIMIT.
-verdict()
+# field SIZE NAME min|median|max|rss
+field()
 {
-	[ -n "$1" ] && [ "$1" != "-" ] || { echo "n/a"; return; }
-	awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "ok" : "MISSED" }'
+	local v=${R[$1,$2]:-"- - - -"} which=$3
+	set -- $v
+	case $which in min) echo "$1" ;; median) echo "$2" ;; max) echo "$3" ;; rss) echo "$4" ;; esac
 }
 
 row()
 {
-	printf '%-34s %12s %14s %14s %11s  %s\n' "$@"
-}
-
-hr()
-{
-	printf '%s\n' "------------------------------------------------------------------------------------------------------"
+	printf '%-22s %10s %10s %10s %10s %12s  %s\n' "$@"
 }
 
 echo
-echo "godwit benchmark: $n migrations, PostgreSQL $server_version, $(nproc) cores," \
-	"$(date -u +%Y-%m-%dT%H:%MZ)"
+echo "godwit benchmark: sizes ${sizes[*]}, PostgreSQL $server_version, $(nproc) cores," \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "godwit: $godwit ($("$godwit" version 2>/dev/null | head -n 1 || echo '?'))"
 echo "dbmate: ${dbmate:-not available}${dbmate:+ ($("$dbmate" --version 2>/dev/null))}"
-echo "timer: $([ -n "$have_hyperfine" ] && echo hyperfine || echo 'bash EPOCHREALTIME loop');" \
-	"up rounds: $runs (median)"
-echo
-row "measurement" "time" "vs floor" "vs dbmate" "peak RSS" "target (DESIGN.md §10)"
-hr
-row "psql floor: up" "$(fmt_time "$floor_t")" "1.00x" "$(ratio "$floor_t" "$dbmate_t")" \
-	"$(fmt_rss "$floor_rss")" ""
-row "godwit up" "$(fmt_time "$godwit_t")${godwit_failed:+ FAILED}" \
-	"$(ratio "$godwit_t" "$floor_t")" "$(ratio "$godwit_t" "$dbmate_t")" \
-	"$(fmt_rss "$godwit_up_rss")" \
-	"<= 1.00x floor: $(verdict "$(ratio "$godwit_t" "$floor_t" | tr -d x)" 1.00)"
-row "dbmate up" "$(fmt_time "$dbmate_t")${dbmate_failed:+ FAILED}" \
-	"$(ratio "$dbmate_t" "$floor_t")" "1.00x" "$(fmt_rss "$dbmate_up_rss")" ""
-row "godwit status (median of $status_runs)" "$(fmt_time "$godwit_status_t")" "" \
-	"$(ratio "$godwit_status_t" "$dbmate_status_t")" "$(fmt_rss "$godwit_status_rss")" \
-	"<= 5 ms: $(verdict "$godwit_status_t" 5000)"
-row "dbmate status (median of $status_runs)" "$(fmt_time "$dbmate_status_t")" "" "1.00x" "" ""
-row "godwit version (median of $version_runs)" "$(fmt_time "$godwit_version_t")" "" \
-	"$(ratio "$godwit_version_t" "$dbmate_version_t")" "" \
-	"<= 2 ms: $(verdict "$godwit_version_t" 2000)"
-row "/bin/true (median of $version_runs)" "$(fmt_time "$true_t")" "" "" "" \
-	"what starting any process costs here"
-row "dbmate --version (median of $version_runs)" "$(fmt_time "$dbmate_version_t")" "" "1.00x" "" ""
-hr
-echo "peak RSS: godwit up $(fmt_rss "$godwit_up_rss") (< 8 MiB: $(verdict "$godwit_up_rss" 8192))," \
-	"godwit status $(fmt_rss "$godwit_status_rss") (< 8 MiB: $(verdict "$godwit_status_rss" 8192))"
-echo "RSS of status with N vs 4N pending files: $(fmt_rss "$pending_rss_1x") vs" \
-	"$(fmt_rss "$pending_rss_4x") (must not grow: ratio $(ratio "$pending_rss_4x" "$pending_rss_1x"))"
-if [ "$runs" -gt 1 ]; then
-	rounds()
-	{
-		local t out=""
-		for t in "$@"; do
-			out+=" $(fmt_time "$t"),"
+echo "each read-only command: $runs runs in turns with the others; up: one run each"
+for n in "${sizes[@]}"; do
+	[ -n "${R[$n,floor]:-}" ] || continue
+	echo
+	echo "== $n migrations (ms; RSS in MiB)"
+	row "" min median max "peak RSS" "ratio (medians)" target
+	for name in floor up dbmate_up status validate plan dbmate_status; do
+		case $name in
+		floor) label="psql floor: up" ref= ;;
+		up) label="godwit up" ref=floor ;;
+		dbmate_up) label="dbmate up" ref=floor ;;
+		status | validate | plan) label="godwit $name" ref=dbmate_status ;;
+		dbmate_status) label="dbmate status" ref= ;;
+		esac
+		r=
+		[ -z "$ref" ] || r="$(ratio "$(field "$n" $name median)" "$(field "$n" $ref median)") of ${ref/_/ }"
+		target=
+		case $name in
+		up) target="<= 1.00x floor" ;;
+		status) target="<= 0.50x dbmate status" ;;
+		esac
+		row "$label" "$(ms "$(field "$n" $name min)")" "$(ms "$(field "$n" $name median)")" \
+			"$(ms "$(field "$n" $name max)")" "$(mib "$(field "$n" $name rss)")" "$r" "$target"
+	done
+done
+
+# The cost of one more migration, between consecutive sizes: medians for
+# time, peak RSS for memory.
+if [ ${#sizes[@]} -gt 1 ]; then
+	echo
+	echo "== per migration, between consecutive sizes (time: medians; memory: peak RSS)"
+	printf '%-22s' ""
+	for ((i = 1; i < ${#sizes[@]}; i++)); do
+		printf ' %26s' "${sizes[i - 1]} -> ${sizes[i]}"
+	done
+	echo
+	for name in floor up dbmate_up status validate plan dbmate_status; do
+		printf '%-22s' "$name"
+		for ((i = 1; i < ${#sizes[@]}; i++)); do
+			a=${sizes[i - 1]} b=${sizes[i]}
+			ta=$(field "$a" $name median) tb=$(field "$b" $name median)
+			ma=$(field "$a" $name rss) mb=$(field "$b" $name rss)
+			printf ' %26s' "$(awk -v ta="$ta" -v tb="$tb" -v ma="$ma" -v mb="$mb" -v d=$((b - a)) '
+				BEGIN { if (ta == "-" || tb == "-") { print "-"; exit }
+					printf "%.1f us, %.0f B", (tb - ta) / d, (mb - ma) * 1024 / d }')"
 		done
-		echo "${out%,}"
-	}
-	echo "up rounds: floor$(rounds "${floor_us[@]}");" \
-		"godwit$(rounds "${godwit_us[@]+"${godwit_us[@]}"}");" \
-		"dbmate$(rounds "${dbmate_us[@]+"${dbmate_us[@]}"}")"
+		echo
+	done
 fi
-[ -z "$godwit_failed" ] || exit 1
+echo
+printf 'start-up: godwit version %s ms, dbmate --version %s ms, /bin/true %s ms (medians of %s)\n' \
+	"$(ms "$godwit_version_t")" "$(ms "$dbmate_version_t")" "$(ms "$true_t")" "$version_runs"
+[ -z "$failed" ] || exit 1
