@@ -6,8 +6,8 @@
  * needs them. Everything the CLI does goes through these calls.
  *
  * Threads and callbacks. A gw_project and its gw_ctx are used from one
- * thread at a time (gw_project_cancel excepted). Two things start threads
- * of their own, each with its own connection and context:
+ * thread at a time (gw_project_cancel excepted). These start threads of
+ * their own, each with its own connection or context:
  * - the connecting thread: on PostgreSQL, the first call of a project that
  *   needs both the folder and the database (gw_project_status, the plans,
  *   gw_project_up, _down, _redo, and the calls built on them such as the
@@ -21,13 +21,23 @@
  * - the progress thread: with a progress callback set (gw_project_set_progress),
  *   up, down and redo report what runs from a thread, with a connection of
  *   its own on PostgreSQL, stopped and joined when the run ends; a call
- *   that waits for the runner lock reports the wait from it too.
+ *   that waits for the runner lock reports the wait from it too;
+ * - the schema snapshot: on PostgreSQL, a gw_schema_snapshot that opens
+ *   the project's connection itself (nothing connected the project
+ *   before it) reads constraints and indexes on a second session from a
+ *   thread, joined before it returns;
+ * - the notification sender: with notify set, the first event of the
+ *   project (or gw_project_run_begin) starts a thread that sends them,
+ *   stopped and joined in gw_project_free.
  * The ctx's notice callback is called on the calling thread, except for the
  * warnings of a connect that is retried (GW_NOTICE_WARNING, "retrying in
  * ..."), which may come from the connecting thread while the calling
  * thread reads the folder: a callback that keeps state must lock it. The
- * heartbeat calls no callback; a lease it could not renew stops the run
- * with GW_ELOCK before the next migration.
+ * progress callback is called from the progress thread (see
+ * gw_project_set_progress). The heartbeat, the snapshot's thread and the
+ * sender call no callback: a lease the heartbeat could not renew stops
+ * the run with GW_ELOCK before the next migration, and what the sender
+ * could not send is a warning on the calling thread at the run's end.
  */
 #ifndef GODWIT_PROJECT_H
 #define GODWIT_PROJECT_H

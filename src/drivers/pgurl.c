@@ -9,13 +9,13 @@
  */
 #include "pgurl.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drivers/pq.h"
 #include "util/error.h"
 #include "util/url.h"
+#include "util/text.h"
 
 /* The parameters Prisma and the poolers put in URLs that libpq lacks (from
  * Prisma's PostgreSQL connection URL arguments, Supabase's and Neon's pooler
@@ -275,10 +275,10 @@ int gw_pgurl_parse(gw_pgurl *u, const char *url, gw_ctx *ctx)
 	memset(u, 0, sizeof(*u));
 	if ((error = gw_pq_load(ctx)) < 0)
 		return error;
-	while (isspace((unsigned char)*url))
+	while (gw_is_space(*url))
 		url++;
 	end = url + strlen(url);
-	while (end > url && isspace((unsigned char)end[-1]))
+	while (end > url && gw_is_space(end[-1]))
 		end--;
 	gw_str_put(&text, url, (size_t)(end - url));
 	gw_url_mask(&masked, text.ptr ? text.ptr : "");
@@ -366,7 +366,7 @@ static void put_encoded(gw_str *out, const char *s)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (isalnum(c) || strchr("-._~/", c))
+		if (gw_is_alnum((char)c) || strchr("-._~/", c))
 			gw_str_putc(out, (char)c);
 		else
 			gw_str_printf(out, "%%%c%c", hex[c >> 4], hex[c & 15]);

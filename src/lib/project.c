@@ -5,7 +5,6 @@
  */
 #include "internal.h"
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "../util/fs.h"
 #include "../util/url.h"
 #include "settings.h"
+#include "../util/text.h"
 #include "sql/sql.h"
 
 #define DEFAULT_ENVIRONMENT "development"
@@ -70,10 +70,10 @@ static char *trimmed(const char *url)
 {
 	const char *end;
 
-	while (isspace((unsigned char)*url))
+	while (gw_is_space(*url))
 		url++;
 	end = url + strlen(url);
-	while (end > url && isspace((unsigned char)end[-1]))
+	while (end > url && gw_is_space(end[-1]))
 		end--;
 	return gw_strndup(url, (size_t)(end - url));
 }

@@ -8,11 +8,11 @@
  */
 #include "schema.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
+#include "util/text.h"
 
 typedef struct reader {
 	gw_schema_ctx *c;
@@ -55,7 +55,7 @@ static void put_sql(gw_str *s, const char *sql)
 				quote = 0;
 			continue;
 		}
-		if (isspace((unsigned char)ch)) {
+		if (gw_is_space(ch)) {
 			space = 1;
 			continue;
 		}

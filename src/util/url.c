@@ -5,6 +5,7 @@
  * in userinfo, a query parameter or a libpq key/value string is replaced.
  */
 #include "url.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -18,8 +19,7 @@ int gw_url_scheme(char *buf, size_t bufsize, const char *url)
 	size_t i;
 
 	for (i = 0; url[i] && url[i] != ':'; i++) {
-		if (!isalnum((unsigned char)url[i]) && url[i] != '+' && url[i] != '-' &&
-		    url[i] != '.')
+		if (!gw_is_alnum(url[i]) && url[i] != '+' && url[i] != '-' && url[i] != '.')
 			return -1;
 	}
 	if (!url[i] || i == 0 || i + 1 > bufsize)
@@ -64,7 +64,7 @@ static size_t secret_key(const char *s)
 
 static size_t skip_spaces(const char *s, size_t i)
 {
-	while (s[i] && isspace((unsigned char)s[i]))
+	while (s[i] && gw_is_space(s[i]))
 		i++;
 	return i;
 }
@@ -95,7 +95,7 @@ static int mask_keywords(gw_str *out, const char *s)
 		key = skip_spaces(s, i);
 		gw_str_put(out, s + i, key - i);
 		key_end = key;
-		while (s[key_end] && s[key_end] != '=' && !isspace((unsigned char)s[key_end]))
+		while (s[key_end] && s[key_end] != '=' && !gw_is_space(s[key_end]))
 			key_end++;
 		eq = skip_spaces(s, key_end);
 		if (s[eq] != '=') {
@@ -124,9 +124,9 @@ static size_t scheme_len(const char *s)
 {
 	size_t n = 0;
 
-	if (!isalpha((unsigned char)s[0]))
+	if (!gw_is_alpha(s[0]))
 		return 0;
-	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' || s[n] == '.')
+	while (gw_is_alnum(s[n]) || s[n] == '+' || s[n] == '-' || s[n] == '.')
 		n++;
 	return s[n] == ':' ? n : 0;
 }
@@ -136,7 +136,7 @@ static int all_digits(const char *s, const char *end)
 	if (s == end)
 		return 0;
 	for (; s < end; s++)
-		if (!isdigit((unsigned char)*s))
+		if (!gw_is_digit(*s))
 			return 0;
 	return 1;
 }
@@ -258,7 +258,7 @@ static const char *url_authority(const char *url)
 {
 	size_t n = 0;
 
-	while (isalnum((unsigned char)url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+	while (gw_is_alnum(url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
 		n++;
 	return n && !strncmp(url + n, "://", 3) ? url + n + 3 : NULL;
 }
@@ -267,7 +267,7 @@ int gw_url_is_conninfo(const char *s)
 {
 	size_t i = skip_spaces(s, 0), n = i;
 
-	while (isalnum((unsigned char)s[n]) || s[n] == '_')
+	while (gw_is_alnum(s[n]) || s[n] == '_')
 		n++;
 	return n > i && s[skip_spaces(s, n)] == '=';
 }

@@ -258,9 +258,9 @@ static int apply_list(gw_lint_levels *l, const char *list, gw_level level, const
 		size_t n = strcspn(p, ","), b = 0, e = n;
 		long i;
 
-		while (b < e && (p[b] == ' ' || p[b] == '\t'))
+		while (b < e && gw_is_space_or_tab(p[b]))
 			b++;
-		while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+		while (e > b && gw_is_space_or_tab(p[e - 1]))
 			e--;
 		if (e > b) {
 			if (e - b >= sizeof(name) ||
@@ -335,11 +335,6 @@ struct lint_run {
 	int failed;
 };
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static int scan_ignores(struct lint_run *r)
 {
 	const gw_lint_section *s = r->sec;
@@ -355,18 +350,18 @@ static int scan_ignores(struct lint_run *r)
 			p++;
 			continue;
 		}
-		while (q < end && is_blank(*q))
+		while (q < end && gw_is_space_or_tab(*q))
 			q++;
 		if ((size_t)(end - q) < taglen || memcmp(q, IGNORE_TAG, taglen) != 0) {
 			p += 2;
 			continue;
 		}
 		q += taglen;
-		while (q < end && is_blank(*q))
+		while (q < end && gw_is_space_or_tab(*q))
 			q++;
 		for (e = q; e < end && *e != '\n' && *e != '\r'; e++)
 			;
-		while (e > q && is_blank(e[-1]))
+		while (e > q && gw_is_space_or_tab(e[-1]))
 			e--;
 		ig = realloc(r->ignores, (r->nignores + 1) * sizeof(*ig));
 		if (!ig)
@@ -381,7 +376,7 @@ static int scan_ignores(struct lint_run *r)
 			const char *b = p;
 
 			while (b > s->text && b[-1] != '\n') {
-				if (!is_blank(b[-1]) && b[-1] != '\r')
+				if (!gw_is_space_or_tab(b[-1]) && b[-1] != '\r')
 					ig->alone = 0;
 				b--;
 			}
@@ -427,7 +422,7 @@ static int silenced(struct lint_run *r, const char *rule)
 				hit = 1;
 			}
 			p += len;
-			while (*p == ',' || is_blank(*p))
+			while (*p == ',' || gw_is_space_or_tab(*p))
 				p++;
 			k++;
 		}
@@ -470,7 +465,7 @@ static void report_unused(struct lint_run *r)
 			                                     NULL, NULL, NULL, msg.ptr) < 0))
 				r->failed = 1;
 			p += len;
-			while (*p == ',' || is_blank(*p))
+			while (*p == ',' || gw_is_space_or_tab(*p))
 				p++;
 			k++;
 		}
