@@ -49,7 +49,7 @@ hold_lock()
 			PGAPPNAME=gw-blocker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >blocker.out 2>&1
 	} &
 	_gw_i=0
-	until pg_sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'gw-blocker' AND state = 'idle in transaction'" >blocker.pid && test -s blocker.pid
+	until pg_sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'gw-blocker' AND state = 'idle in transaction' AND datname = current_database()" >blocker.pid && test -s blocker.pid
 	do
 		_gw_i=$((_gw_i + 1))
 		test $_gw_i -lt 100 || return 1
@@ -62,7 +62,7 @@ hold_lock()
 release_after()
 {
 	_gw_i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'godwit' AND wait_event_type = 'Lock'")" = 1
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'godwit' AND wait_event_type = 'Lock' AND datname = current_database()")" = 1
 	do
 		_gw_i=$((_gw_i + 1))
 		test $_gw_i -lt 300 || { touch release; return 1; }
