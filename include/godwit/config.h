@@ -93,6 +93,9 @@ GW_EXTERN(const char *) gw_config_environment(const gw_config *cfg);
 /* Whether the environment is protected: the `protected` key, else true for
  * "production" only. */
 GW_EXTERN(int) gw_config_protected(const gw_config *cfg);
+/* Whether commands that change the database ask for the typed
+ * confirmation (or --yes): the `confirm` key, else gw_config_protected. */
+GW_EXTERN(int) gw_config_confirm(const gw_config *cfg);
 
 /* Overrides a key (a command-line flag, say) after checking the value the
  * way the project file's is checked; source is recorded as given ("--url").

@@ -99,7 +99,8 @@ static int check_unsafe(gw_cli *cli, const gw_up_options *opts, int *confirmed)
 	return rc;
 }
 
-/* A protected environment confirms what up is about to apply. The plan
+/* An environment that confirms (a protected one, or confirm = true)
+ * confirms what up is about to apply. The plan
  * is made quietly: the run that follows gives its notices. Elsewhere no
  * plan is made: muted, it would also hide the connection's retries, and
  * the run refuses a database another tool migrated before its lock
@@ -112,7 +113,7 @@ static int confirm(gw_cli *cli, const gw_up_options *opts)
 
 	if ((rc = check_unsafe(cli, opts, &confirmed)) != GW_EXIT_OK || confirmed)
 		return rc;
-	if (!gw_config_protected(cli->config))
+	if (!gw_config_confirm(cli->config))
 		return GW_EXIT_OK;
 	gw_cli_mute_notices(cli, 1);
 	rc = gw_project_plan_up(&plan, cli->project, opts);

@@ -3,7 +3,9 @@
  * environment (production unless godwit.conf says otherwise).
  *
  * On a terminal the user types the environment's name; without one (CI)
- * only an explicit --yes goes on; reverting also needs --force. A refusal
+ * only an explicit --yes goes on; reverting also needs --force. The
+ * confirm setting asks for it elsewhere too, or not in a protected
+ * environment (where --force is still needed). A refusal
  * happens before the command touches anything, and says what is missing.
  */
 #include <stdio.h>
@@ -36,7 +38,7 @@ int gw_cli_guard(gw_cli *cli, const char *what, unsigned int flags)
 	const char *env = gw_config_environment(cli->config);
 	int protect = gw_config_protected(cli->config);
 
-	if (!protect && !(flags & GW_GUARD_ALWAYS))
+	if (!protect && !gw_config_confirm(cli->config) && !(flags & GW_GUARD_ALWAYS))
 		return GW_EXIT_OK;
 	if (protect && (flags & GW_GUARD_FORCE) && !cli->force)
 		return gw_cli_refuse(cli,
@@ -45,7 +47,9 @@ int gw_cli_guard(gw_cli *cli, const char *what, unsigned int flags)
 		                     "'%s' is a protected environment: to %s there needs --force; "
 		                     "nothing was changed",
 		                     env, what);
-	if (cli->yes)
+	/* confirm = false: a protected environment's deploys go on without
+	 * one (reverting still needs --force). */
+	if (cli->yes || (!gw_config_confirm(cli->config) && !(flags & GW_GUARD_ALWAYS)))
 		return GW_EXIT_OK;
 	if (isatty(STDIN_FILENO))
 		return typed_confirmation(cli, env, what, protect);

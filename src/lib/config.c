@@ -128,6 +128,16 @@ static char *format_source(const char *path, int line)
 	return gw_str_detach(&s);
 }
 
+/* A value of the selected [env.NAME] section says so: "godwit.conf:7
+ * [env.production]", against "godwit.conf:2" for a top-level one. */
+static char *section_source(const char *path, int line, const char *env)
+{
+	gw_str s = GW_STR_INIT;
+
+	gw_str_printf(&s, "%s:%d [env.%s]", path, line, env);
+	return gw_str_detach(&s);
+}
+
 static char *env_source(const char *var)
 {
 	gw_str s = GW_STR_INIT;
@@ -555,7 +565,10 @@ static int from_conf(gw_config *cfg, int k, conf_parse *p, const gw_vec *dotenv,
 		error = value_error(ctx, &keys[k], NULL, v.ptr, p->path, cv->line);
 		goto cleanup;
 	}
-	error = setting_set(&cfg->s[k], gw_str_detach(&v), format_source(p->path, cv->line), ctx);
+	error = setting_set(&cfg->s[k], gw_str_detach(&v),
+	                    cv == &p->sect[k] ? section_source(p->path, cv->line, p->env_name)
+	                                      : format_source(p->path, cv->line),
+	                    ctx);
 cleanup:
 	gw_str_dispose(&v);
 	return error;
@@ -873,6 +886,13 @@ char *gw_config_display(const gw_config *cfg, const char *key)
 	return gw_str_detach(&masked);
 }
 
+int gw_config_confirm(const gw_config *cfg)
+{
+	const char *v = cfg->s[K_confirm].value;
+
+	return v ? strcmp(v, "true") == 0 : gw_config_protected(cfg);
+}
+
 int gw_config_protected(const gw_config *cfg)
 {
 	const char *v = cfg->s[K_protected].value;
@@ -933,7 +953,10 @@ int gw_config_project_options(gw_project_options *opts, const gw_config *cfg, gw
 	if (!opts->notify_on)
 		opts->notify_on = gw_config_protected(cfg) ? "failure" : "failure,success";
 	opts->seeds_allowed =
-	        !gw_config_protected(cfg) || (cfg->s[K_seeds_in_protected].value &&
-	                                      !strcmp(cfg->s[K_seeds_in_protected].value, "true"));
+	        cfg->s[K_seeds].value
+	                ? !strcmp(cfg->s[K_seeds].value, "true")
+	                : !gw_config_protected(cfg) ||
+	                          (cfg->s[K_seeds_in_protected].value &&
+	                           !strcmp(cfg->s[K_seeds_in_protected].value, "true"));
 	return 0;
 }

@@ -153,10 +153,12 @@ int gw_project__seed(size_t *applied, gw_project *p)
 		                    p->environment);
 	if (!p->seeds_allowed) {
 		error = gw_error_set(p->ctx, GW_ESTATE,
-		                     "seeds are not applied in the protected environment %s",
-		                     p->environment);
-		gw_error_set_hint(p->ctx, "set seeds_in_protected = true for it in godwit.conf if "
-		                          "that is really wanted");
+		                     "seeds are not applied in the %senvironment %s",
+		                     p->protected ? "protected " : "", p->environment);
+		gw_error_set_hint(p->ctx,
+		                  "set seeds = true in its [env.%s] section of godwit.conf if "
+		                  "that is really wanted",
+		                  p->environment);
 		return error;
 	}
 	if ((error = gw_dir_list(&names, p->opts.seeds_dir, p->ctx)) < 0 ||

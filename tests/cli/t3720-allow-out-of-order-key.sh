@@ -59,7 +59,7 @@ test_expect_success 'allow_out_of_order = true in godwit.conf applies them' '
 	test_grep "older than the last applied one" err &&
 	printf "[env.development]\nallow_out_of_order = true\n" >godwit.conf &&
 	godwit config >out &&
-	test_grep "^allow_out_of_order  *true  *godwit.conf:2$" out &&
+	test_grep "^allow_out_of_order  *true  *godwit.conf:2 \[env.development\]$" out &&
 	godwit up >out &&
 	test_grep "^applied 1 migration$" out &&
 	test "$(applied)" = "20240101000001 20240101000002 20240101000003 "

@@ -150,7 +150,7 @@ test_expect_success PGBOUNCER 'url = ${VAR} in the environment section wins over
 	url = ${MY_DIRECT_URL}
 	EOF
 	DATABASE_URL=$TX_URL MY_DIRECT_URL=$PG_URL VERCEL_ENV=production godwit config >out &&
-	test_grep "^url  .*godwit.conf:2$" out &&
+	test_grep "^url  .*godwit.conf:2 \[env.production\]$" out &&
 	DATABASE_URL=$TX_URL MY_DIRECT_URL=$PG_URL VERCEL_ENV=production godwit up --yes >out &&
 	test_grep "^applied 1 migration$" out
 '

@@ -260,13 +260,13 @@ static void test_env_section_overrides_top_level(void **state)
 	assert_setting(f, "lock_wait", "60", "default");
 
 	assert_int_equal(load_env(f, "production"), 0);
-	assert_setting(f, "url", "postgres://prod/db", "godwit.conf:5");
+	assert_setting(f, "url", "postgres://prod/db", "godwit.conf:5 [env.production]");
 	assert_setting(f, "dir", "db/migrations", "godwit.conf:2");
-	assert_setting(f, "lock_wait", "10", "godwit.conf:6");
+	assert_setting(f, "lock_wait", "10", "godwit.conf:6 [env.production]");
 	assert_setting(f, "environment", "production", "option");
 
 	assert_int_equal(load_env(f, "test"), 0);
-	assert_setting(f, "url", "sqlite:db/test.sqlite3", "godwit.conf:8");
+	assert_setting(f, "url", "sqlite:db/test.sqlite3", "godwit.conf:8 [env.test]");
 }
 
 static void test_environment_selection(void **state)
@@ -381,10 +381,10 @@ static void test_env_section_url_beats_database_url(void **state)
 	assert_int_equal(load(f), 0);
 	assert_setting(f, "url", "postgres://pooled/db", "env DATABASE_URL");
 	assert_int_equal(load_env(f, "production"), 0);
-	assert_setting(f, "url", "postgres://direct.example/db", "godwit.conf:3");
+	assert_setting(f, "url", "postgres://direct.example/db", "godwit.conf:3 [env.production]");
 	setenv("DIRECT_URL", "postgres://direct-var/db", 1);
 	assert_int_equal(load_env(f, "production"), 0);
-	assert_setting(f, "url", "postgres://direct.example/db", "godwit.conf:3");
+	assert_setting(f, "url", "postgres://direct.example/db", "godwit.conf:3 [env.production]");
 	setenv("GODWIT_URL", "postgres://godwit/db", 1);
 	assert_int_equal(load_env(f, "production"), 0);
 	assert_setting(f, "url", "postgres://godwit/db", "env GODWIT_URL");
