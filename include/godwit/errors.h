@@ -75,6 +75,11 @@ typedef enum {
 	GW_HINT_LINT_RULES,          /* the rule table lists the rules' ids */
 	GW_HINT_GRAPH_DOT,           /* install graphviz, or write the dot format */
 	GW_HINT_SCHEMA_AFTER,        /* [0] is done; record the snapshot, write the file */
+	GW_HINT_REPAIR,              /* restore the file, or repair [0] */
+	GW_HINT_STATUS_VERSIONS,     /* the status lists the folder's versions */
+	GW_HINT_SETTLE_FIRST,        /* settle it first: status, repair, resolve */
+	GW_HINT_SESSION_GONE,        /* [0] was [1] when the session was lost; see status */
+	GW_HINT_INDEX_SETTLE,        /* drop or rebuild index [0], then resolve */
 } gw_hint_code;
 
 typedef struct gw_error {

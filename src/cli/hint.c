@@ -158,6 +158,34 @@ const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
 		    "install graphviz (apt-get install graphviz, brew install graphviz), or "
 		    "write --format dot and render it elsewhere");
 		break;
+	case GW_HINT_REPAIR:
+		put(buf, size,
+		    "restore the file as it was applied, or review the change and run "
+		    "'godwit repair %s' to record it",
+		    a0);
+		break;
+	case GW_HINT_STATUS_VERSIONS:
+		put(buf, size, "'godwit status' lists the versions of the folder");
+		break;
+	case GW_HINT_SETTLE_FIRST:
+		put(buf, size,
+		    "settle it first with 'godwit status', 'godwit repair' or 'godwit "
+		    "resolve'");
+		break;
+	case GW_HINT_SESSION_GONE:
+		put(buf, size,
+		    "the connection was lost while %s was %s, and godwit could not reconnect to "
+		    "learn whether it committed; once the server is back, 'godwit status' shows "
+		    "it (a migration in a transaction is never half done)",
+		    a0, e->hint_args[1]);
+		break;
+	case GW_HINT_INDEX_SETTLE:
+		put(buf, size,
+		    "the migration is now dirty at this statement; drop the index (DROP INDEX "
+		    "CONCURRENTLY %s) or rebuild it (REINDEX INDEX %s) once the cause is fixed, "
+		    "then settle the migration with 'godwit resolve'",
+		    a0, a0);
+		break;
 	case GW_HINT_SCHEMA_AFTER:
 		put(buf, size,
 		    "the %s itself is done; 'godwit drift --record' records the snapshot, "

@@ -65,7 +65,7 @@ static int check_target(const gw_migration **target, gw_project *p, const gw_sou
 		return 0;
 	gw_error_set(p->ctx, GW_ENOTFOUND, "no migration %s in %s; nothing was recorded", version,
 	             gw_project__dir(p));
-	gw_error_set_hint(p->ctx, "'godwit status' lists the versions of the folder");
+	gw_error_set_hint_code(p->ctx, GW_HINT_STATUS_VERSIONS, NULL, NULL);
 	return GW_ENOTFOUND;
 }
 
@@ -89,8 +89,7 @@ static int build(gw_batch *b, size_t *n, gw_project *p, const gw_source *src, co
 			gw_error_set(p->ctx, GW_ESTATE,
 			             "migration %s (%s) %s; nothing was recorded", m->version,
 			             m->up_file, why);
-			gw_error_set_hint(p->ctx, "settle it first with 'godwit status', 'godwit "
-			                          "repair' or 'godwit resolve'");
+			gw_error_set_hint_code(p->ctx, GW_HINT_SETTLE_FIRST, NULL, NULL);
 			return GW_ESTATE;
 		}
 		if (r)

@@ -75,10 +75,7 @@ static int changed_error(gw_project *p, const gw_status_entry *e)
 	gw_project__path(&path, p, e->file);
 	error = gw_error_set(p->ctx, GW_ECHECKSUM, "%s was changed after it was applied", path.ptr);
 	gw_error_set_location(p->ctx, path.ptr, 0, 0);
-	gw_error_set_hint(p->ctx,
-	                  "restore the file as it was applied, or review the change and run "
-	                  "'godwit repair %s' to record it",
-	                  e->version);
+	gw_error_set_hint_code(p->ctx, GW_HINT_REPAIR, e->version, NULL);
 	gw_str_dispose(&path);
 	return error;
 }

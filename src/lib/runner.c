@@ -481,12 +481,8 @@ static int report_transactional(gw_project *p, const gw_migration *m, const gw_p
 			                  m->version);
 		break;
 	case SESSION_GONE:
-		gw_error_set_hint(p->ctx,
-		                  "the connection was lost while %s was %s, and godwit could "
-		                  "not reconnect to learn whether it committed; once the server "
-		                  "is back, 'godwit status' shows it (a migration in a "
-		                  "transaction is never half done)",
-		                  m->version, up ? "being applied" : "being reverted");
+		gw_error_set_hint_code(p->ctx, GW_HINT_SESSION_GONE, m->version,
+		                       up ? "being applied" : "being reverted");
 		break;
 	case SESSION_BACK:
 		if (up && state && strcmp(state, "applied")) {
@@ -876,13 +872,8 @@ static int check_build(gw_project *p, const gw_prepared *pm, const gw_sql_stmt *
 	if (up && b->kind == GW_INDEX_BUILD_CREATE)
 		gw_error_set_hint_code(p->ctx, GW_HINT_RESUME_INDEX, NULL, NULL);
 	else
-		gw_error_set_hint(p->ctx,
-		                  "the migration is now dirty at this statement; drop the index "
-		                  "(DROP INDEX CONCURRENTLY %s) or rebuild it (REINDEX INDEX %s) "
-		                  "once the cause is fixed, then settle the migration with "
-		                  "'godwit resolve'",
-		                  v.count == 1 ? v.names.ptr : "...",
-		                  v.count == 1 ? v.names.ptr : "...");
+		gw_error_set_hint_code(p->ctx, GW_HINT_INDEX_SETTLE,
+		                       v.count == 1 ? v.names.ptr : "...", NULL);
 cleanup:
 	invalid_dispose(&v);
 	return error;

@@ -132,6 +132,33 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 		                 "graphviz), or write the dot text (gw_graph_dot) and render it "
 		                 "elsewhere");
 		break;
+	case GW_HINT_REPAIR:
+		gw_str_printf(out,
+		              "restore the file as it was applied, or review the change and "
+		              "repair %s to record it",
+		              a0);
+		break;
+	case GW_HINT_STATUS_VERSIONS:
+		gw_str_puts(out, "the project's status lists the versions of the folder");
+		break;
+	case GW_HINT_SETTLE_FIRST:
+		gw_str_puts(out, "settle it first: see the status, then repair or resolve it");
+		break;
+	case GW_HINT_SESSION_GONE:
+		gw_str_printf(out,
+		              "the connection was lost while %s was %s, and godwit could not "
+		              "reconnect to learn whether it committed; once the server is back, "
+		              "the status shows it (a migration in a transaction is never half "
+		              "done)",
+		              a0, a1);
+		break;
+	case GW_HINT_INDEX_SETTLE:
+		gw_str_printf(out,
+		              "the migration is now dirty at this statement; drop the index "
+		              "(DROP INDEX CONCURRENTLY %s) or rebuild it (REINDEX INDEX %s) once "
+		              "the cause is fixed, then resolve the migration",
+		              a0, a0);
+		break;
 	case GW_HINT_SCHEMA_AFTER:
 		gw_str_printf(out,
 		              "the %s itself is done; gw_schema_record_expected records the "
@@ -139,5 +166,4 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 		              a0);
 		break;
 	}
-	(void)a1;
 }

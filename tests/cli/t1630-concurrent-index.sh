@@ -114,6 +114,7 @@ test_expect_success PG 'REINDEX TABLE CONCURRENTLY that skips an INVALID index f
 	EOF
 	test_expect_code 1 godwit --url "$PG_URL" up >out 2>err &&
 	test_grep "error: db/migrations/20240105000000_reindex.sql:2:1: index public.v_a is INVALID after REINDEX CONCURRENTLY: it was not rebuilt and is not used" err &&
+	test_grep "^hint: the migration is now dirty at this statement; drop the index (DROP INDEX CONCURRENTLY public.v_a) or rebuild it (REINDEX INDEX public.v_a) once the cause is fixed, then settle the migration with .godwit resolve.$" err &&
 	test "$(row 20240105000000)" = "dirty 0/1" &&
 	pg_sql "DROP INDEX v_a" &&
 	godwit --url "$PG_URL" up --resume >out &&

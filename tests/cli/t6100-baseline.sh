@@ -17,7 +17,11 @@ test_expect_success PG 'setup: a database that already has the first two migrati
 
 test_expect_success PG 'baseline refuses a version that is not in the folder' '
 	test_expect_code 1 godwit --url "$PG_URL" baseline 20240109000000 2>err &&
-	test_grep "no migration 20240109000000 in db/migrations; nothing was recorded" err
+	cat >expect <<-\EOF &&
+	godwit: error: no migration 20240109000000 in db/migrations; nothing was recorded
+	hint: '"'"'godwit status'"'"' lists the versions of the folder
+	EOF
+	test_cmp expect err
 '
 
 test_expect_success PG 'baseline records every migration up to V, kind baseline, with its checksum' '
@@ -53,6 +57,7 @@ test_expect_success PG 'baseline refuses a migration recorded with another check
 	pg_sql "UPDATE godwit_migrations SET checksum = '\''x'\''" &&
 	test_expect_code 1 godwit --url "$PG_URL" baseline 20240102000000 2>err &&
 	test_grep "migration 20240101000000 (20240101000000_t1.sql) is recorded as applied with another checksum; nothing was recorded" err &&
+	test_grep "^hint: settle it first with .godwit status., .godwit repair. or .godwit resolve.$" err &&
 	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 1 &&
 	test "$(pg_sql "SELECT count(*) FROM godwit_events WHERE action = '\''baseline'\''")" = 0
 '

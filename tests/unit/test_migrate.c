@@ -196,8 +196,8 @@ static void test_changed_file_is_refused(void **state)
 	snprintf(message, sizeof(message),
 	         "%s/20240101000001_a.sql was changed after it was applied", f->migrations);
 	fx_assert_error(f, gw_project_up(&n, f->p, &up), GW_ECHECKSUM, message,
-	                "restore the file as it was applied, or review the change and run "
-	                "'godwit repair 20240101000001' to record it");
+	                "restore the file as it was applied, or review the change and "
+	                "repair 20240101000001 to record it");
 	fx_assert_query(f, tables_sql, "a\n");
 	/* After a repair the rest applies. */
 	assert_int_equal(gw_project_repair(&n, f->p, NULL), 0);
