@@ -183,8 +183,10 @@ typedef struct {
 	/* Notifications of runs (gw_project_run_begin/_end): notify lists
 	 * URLs, comma-separated: https://hooks.slack.com/... (or any URL
 	 * prefixed "slack:") get a Slack message, other http(s) URLs the
-	 * end (or start) event's JSON as a POST, mailto:ADDRESS a mail
-	 * through smtp_url (from smtp_from, NULL: godwit@HOSTNAME).
+	 * end (or start) event's JSON as a POST, and with failure the fail
+	 * event of each migration that failed, mailto:ADDRESS a mail
+	 * through smtp_url (from smtp_from, NULL: godwit@HOSTNAME; STARTTLS
+	 * when offered, required when the URL holds a password).
 	 * notify_on: "failure" (NULL), "success", "start", "all", or a
 	 * comma-separated list. Each attempt waits notify_timeout_ms (0 =
 	 * 5 s); two retries; what could not be sent is a

@@ -12,6 +12,18 @@
  * empty, then says as a warning what could not be sent. Sending never
  * fails a run. The URLs are shown masked (gw_url_mask_hook) wherever they
  * appear, since webhooks keep their secret in them.
+ *
+ * People get one message per run: a failed run's names the migration
+ * that failed, with its error. Programs (the JSON receivers) get the
+ * events: with failure in notify_on, each migration's fail event as it
+ * is recorded, then the run's end. Each migration's success is not sent
+ * on its own (a deploy of forty would post forty times): the end message
+ * lists them, the audit log and /history hold their events.
+ *
+ * TLS: https:// receivers and smtps:// are verified against the system's
+ * CAs or notify_ca; an smtp:// server is asked for STARTTLS when it offers
+ * it, and must give it when smtp_url holds a password, which libcurl then
+ * sends with AUTH: a password never crosses the network in clear.
  */
 #include "internal.h"
 
@@ -53,12 +65,16 @@ typedef struct notifier {
 	unsigned on;
 	char *smtp_url;
 	char *smtp_from;
+	long smtp_tls; /* CURLOPT_USE_SSL for an smtp:// URL */
+	char *ca_file; /* notify_ca: the CAs to verify receivers with; NULL: the system's */
 	long timeout_ms;
 	int usable; /* libcurl loaded */
 
-	/* The run: what it did, for the end message. */
+	/* The run: what it did, for the end message, and the migration
+	 * that failed ("VERSION NAME"; empty: none). */
 	gw_str done;
 	size_t ndone;
+	gw_str failed;
 
 	pthread_t thread;
 	int started;
@@ -245,7 +261,8 @@ static void facts(fact f[NFACTS], const notifier *n, const gw_event *e, const gw
 		gw_str_printf(&s, " (database user %s)", c->database_user);
 	f[3].value = gw_str_detach(&s);
 	f[4].label = "Commit";
-	f[4].value = gw_strndup(c->commit ? c->commit : "-", 12);
+	/* The short hash; gw_strndup copies n bytes, so never past "-". */
+	f[4].value = c->commit ? gw_strndup(c->commit, strnlen(c->commit, 12)) : gw_strdup("-");
 	f[5].label = "Migrations";
 	if (!strcmp(e->action, "start"))
 		gw_str_puts(&s, "-");
@@ -266,10 +283,12 @@ static void facts_dispose(fact f[NFACTS])
 		free(f[i].value);
 }
 
-static void title(gw_str *s, const gw_event *e, const gw_event_context *c)
+static void title(gw_str *s, const notifier *n, const gw_event *e, const gw_event_context *c)
 {
 	gw_str_printf(s, "godwit %s %s in %s", c->command ? c->command : "run", outcome(e, c),
 	              e->environment ? e->environment : "development");
+	if (strcmp(e->action, "start") && c->exit_code != 0 && n->failed.size)
+		gw_str_printf(s, " at %s", n->failed.ptr);
 }
 
 static json_t *text_object(const char *type, const char *text)
@@ -292,7 +311,7 @@ static char *slack_body(const notifier *n, const gw_event *e, const gw_event_con
 	int i;
 
 	facts(f, n, e, c);
-	title(&s, e, c);
+	title(&s, n, e, c);
 	json_object_set_new(root, "text", json_string(s.ptr ? s.ptr : ""));
 	o = text_object("header", NULL);
 	json_object_set_new(o, "text", text_object("plain_text", s.ptr ? s.ptr : ""));
@@ -344,7 +363,7 @@ static char *mail_body(const notifier *n, const target *to, const gw_event *e,
 	int i;
 
 	facts(f, n, e, c);
-	title(&t, e, c);
+	title(&t, n, e, c);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	gw_str_printf(&s, "From: godwit <%s>\r\nTo: <%s>\r\nSubject: %s\r\nDate: %s\r\n",
@@ -412,6 +431,8 @@ static int attempt(const notifier *n, const job *j, gw_str *why)
 	gw_curl.curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	gw_curl.curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, n->timeout_ms);
 	gw_curl.curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, n->timeout_ms);
+	if (n->ca_file)
+		gw_curl.curl_easy_setopt(curl, CURLOPT_CAINFO, n->ca_file);
 	if (j->to->kind == TO_MAIL) {
 		rcpt = gw_curl.curl_slist_append(NULL, j->to->url);
 		gw_curl.curl_easy_setopt(curl, CURLOPT_URL, n->smtp_url);
@@ -420,6 +441,7 @@ static int attempt(const notifier *n, const job *j, gw_str *why)
 		gw_curl.curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_mail);
 		gw_curl.curl_easy_setopt(curl, CURLOPT_READDATA, &r);
 		gw_curl.curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+		gw_curl.curl_easy_setopt(curl, CURLOPT_USE_SSL, n->smtp_tls);
 	} else {
 		headers = gw_curl.curl_slist_append(NULL, "Content-Type: application/json");
 		gw_curl.curl_easy_setopt(curl, CURLOPT_URL, j->to->url);
@@ -554,6 +576,30 @@ static void send_all(notifier *n, const gw_event *e, const gw_event_context *c, 
 	}
 }
 
+/* An event for the programs only: the JSON receivers. */
+static void send_json(notifier *n, const char *json)
+{
+	size_t i;
+
+	for (i = 0; i < n->ntargets; i++)
+		if (n->targets[i].kind == TO_JSON)
+			enqueue(n, &n->targets[i], gw_strdup(json));
+}
+
+/* How an smtp:// URL asks for TLS: STARTTLS when the server offers it,
+ * and required when the URL holds a password (masking changes it then),
+ * which AUTH would otherwise send in clear. smtps:// is TLS throughout. */
+static long smtp_tls(const char *url)
+{
+	gw_str masked = GW_STR_INIT;
+	long level = CURLUSESSL_TRY;
+
+	if (gw_url_mask(&masked, url) < 0 || !masked.ptr || strcmp(masked.ptr, url))
+		level = CURLUSESSL_ALL;
+	gw_str_dispose(&masked);
+	return level;
+}
+
 /* ---- the sink ------------------------------------------------------------------ */
 
 static int notify_open(void **state, gw_project *p)
@@ -575,6 +621,9 @@ static int notify_open(void **state, gw_project *p)
 		n->on = ON_FAILURE;
 	n->timeout_ms = p->opts.notify_timeout > 0 ? p->opts.notify_timeout : 5000;
 	n->smtp_url = gw_strdup(p->opts.smtp_url);
+	n->smtp_tls = n->smtp_url ? smtp_tls(n->smtp_url) : CURLUSESSL_TRY;
+	if (p->opts.notify_ca)
+		n->ca_file = gw_strdup(p->opts.notify_ca);
 	if (p->opts.smtp_from)
 		n->smtp_from = gw_strdup(p->opts.smtp_from);
 	else if (gethostname(host, sizeof(host) - 1) == 0) {
@@ -628,10 +677,18 @@ static int notify_event(void *state, gw_project *p, const gw_event *e, const gw_
 		return 0;
 	if (!strcmp(e->action, "start")) {
 		gw_str_clear(&n->done);
+		gw_str_clear(&n->failed);
 		n->ndone = 0;
 		if (n->on & ON_START)
 			send_all(n, e, c, json);
 		return 0;
+	}
+	if (!strcmp(e->action, "fail")) {
+		gw_str_clear(&n->failed);
+		gw_str_printf(&n->failed, "%s %s", e->version ? e->version : "",
+		              e->name ? e->name : "");
+		if (n->on & ON_FAILURE)
+			send_json(n, json);
 	}
 	if (strcmp(e->action, "end")) {
 		/* A retried migration is told once, by how it ended. */
@@ -668,7 +725,9 @@ static void notify_close(void *state)
 	free(n->targets);
 	free(n->smtp_url);
 	free(n->smtp_from);
+	free(n->ca_file);
 	gw_str_dispose(&n->done);
+	gw_str_dispose(&n->failed);
 	gw_vec_dispose(&n->warnings, free);
 	free(n);
 }

@@ -82,7 +82,7 @@ test_expect_success PG,PYTHON 'a failed up in production: a Slack message with t
 	echo "POST /services/T000/B000/Xsecret" >expect &&
 	test_cmp expect actual &&
 	json rcv/http.1 "d[\"text\"]" >actual &&
-	echo "godwit up failed in production" >expect &&
+	echo "godwit up failed in production at 20240102000000 broken" >expect &&
 	test_cmp expect actual &&
 	json rcv/http.1 "[b[\"type\"] for b in d[\"blocks\"]]" >actual &&
 	echo "[${SQ}header${SQ}, ${SQ}section${SQ}, ${SQ}section${SQ}, ${SQ}section${SQ}]" >expect &&
