@@ -491,12 +491,14 @@ static snapshot *current_snapshot(server *srv)
 			break;
 		}
 	}
-	if (waited || srv->stop) {
+	if (waited) {
 		/* Stop the refresh that keeps everyone waiting; it ends as a
-		 * timeout report for the requests of the next serve_cache. */
+		 * timeout report for the requests of the next serve_cache. (On
+		 * a stop, the main thread cancels it: no second cancel here,
+		 * which would hold the lock the answers need.) */
 		if (srv->current)
 			gw_project_cancel(srv->current);
-	} else if ((s = srv->snap)) {
+	} else if (!srv->stop && (s = srv->snap)) {
 		s->refs++;
 	}
 	pthread_mutex_unlock(&srv->lock);
@@ -830,6 +832,25 @@ cleanup:
 		while (srv.in_flight > 0 &&
 		       pthread_cond_timedwait(&srv.idle, &srv.lock, &until) != ETIMEDOUT)
 			;
+	}
+	/* The refresh is cancelled until it ends. A cancel reaches the server
+	 * only through the refresh's connection: one that came while the
+	 * connection was being made, or between two of its statements (the
+	 * server ignores it then), was lost, and its next statement waited
+	 * for a lock as long as another session held it, with serve unable
+	 * to exit. So it is sent again every 100 ms. */
+	while (srv.refreshing) {
+		struct timespec until;
+
+		if (srv.current)
+			gw_project_cancel(srv.current);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += 100000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&srv.done, &srv.lock, &until);
 	}
 	pthread_mutex_unlock(&srv.lock);
 	if (daemon)
