@@ -43,7 +43,7 @@ hold_lock()
 			"\\! while [ ! -e release ]; do sleep 0.1; done" "COMMIT;" |
 			PGAPPNAME=gw-blocker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >blocker.out 2>&1
 	} &
-	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gw-blocker' AND state = 'idle in transaction'" 1
+	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gw-blocker' AND state = 'idle in transaction' AND datname = current_database()" 1
 }
 
 # wait_for_sql SQL VALUE: polls until SQL answers VALUE (at most 30 s).
@@ -75,7 +75,7 @@ wait_for_line()
 # blocker's table lock.
 first_runner_pid()
 {
-	pg_sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'godwit' AND wait_event_type = 'Lock'"
+	pg_sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'godwit' AND wait_event_type = 'Lock' AND datname = current_database()"
 }
 
 test_expect_success PG 'setup' '
@@ -98,7 +98,7 @@ test_expect_success PG 'setup' '
 test_expect_success PG 'advisory lock: the second runner'\''s progress line names the holder (pid, application, user, host, since, state)' '
 	hold_lock &&
 	run_bg first --url "$PG_URL" --lock-timeout 60s up &&
-	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\''" 1 &&
+	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\'' AND datname = current_database()" 1 &&
 	holder=$(first_runner_pid) &&
 	on_terminal_bg second.tty "$GODWIT --url \"$PG_URL\" --lock-wait 60 up" &&
 	wait_for_line second.tty "^waiting [0-9.]*s for the migration lock" &&
@@ -122,7 +122,7 @@ test_expect_success PG 'the line is erased once the lock is taken; nothing is dr
 	godwit --url "$PG_URL" down >/dev/null 2>&1 &&
 	hold_lock &&
 	run_bg first --url "$PG_URL" --lock-timeout 60s up &&
-	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\''" 1 &&
+	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\'' AND datname = current_database()" 1 &&
 	run_bg second --url "$PG_URL" --lock-wait 60 up &&
 	on_terminal_bg third.tty "$GODWIT --url \"$PG_URL\" --no-progress --lock-wait 60 up" &&
 	wait_for_line third.tty "another godwit run holds the migration lock" &&
@@ -143,7 +143,7 @@ test_expect_success PG 'lease (lock = table): the progress line names the lease 
 	hold_lock &&
 	run_bg first --url "$PG_URL" --lock table --lock-timeout 60s up &&
 	first=$(cat first.pid) &&
-	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\''" 1 &&
+	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\'' AND datname = current_database()" 1 &&
 	on_terminal_bg second.tty "$GODWIT --url \"$PG_URL\" --lock table --lock-wait 60 up" &&
 	wait_for_line second.tty "^waiting [0-9.]*s for the migration lock" &&
 	sleep 0.5 &&
