@@ -1,7 +1,10 @@
 /*
  * schema_sql.h: what the files that write SQL from two snapshots share:
- * schema_sql.c (the script, PostgreSQL), schema_sql_sqlite.c (SQLite's
- * table rebuilds).
+ * schema_sql.c (the script, the lookups, the generator and its walk),
+ * schema_sql_table.c (columns and tables), schema_sql_object.c (comments,
+ * privileges, schemas, types, sequences, functions, views),
+ * schema_sql_rename.c (--rename), schema_sql_sqlite.c (SQLite's table
+ * rebuilds).
  */
 #ifndef GW_LIB_SCHEMA_SQL_H
 #define GW_LIB_SCHEMA_SQL_H
@@ -60,6 +63,108 @@ void gw_sql__unexpressed(gw_sql *q, int part, const char *fmt, ...) GW_FORMAT_PR
 const char *gw_sql__member(const gw_schema_object *o, const char *key, size_t keylen);
 /* The object of kind and name, or NULL. */
 const gw_schema_object *gw_sql__find(const gw_schema *s, const char *kind, const char *name);
+
+/* ---- schema_sql.c: lookups ------------------------------------------------- */
+
+int gw_sql__streq(const char *a, const char *b); /* both NULL, or equal */
+int gw_sql__starts(const char *s, const char *prefix);
+int gw_sql__ends(const char *s, const char *suffix);
+/* The member that starts with prefix ("partition of "), or NULL. */
+const char *gw_sql__head_member(const gw_schema_object *o, const char *prefix);
+/* End of an identifier at p: a "quoted ""name""" or a plain word. */
+const char *gw_sql__ident_end(const char *p);
+/* The schema and relation of "nsp.rel" (rel alone when unqualified). */
+void gw_sql__split_name(const char *name, gw_str *nsp, gw_str *rel);
+/* 1 when word appears in text as a whole word. */
+int gw_sql__mentions(const char *text, const char *word, size_t len);
+/* The relation part of an object name, for gw_sql__mentions. */
+void gw_sql__rel_word(gw_str *out, const char *name);
+
+/* ---- schema_sql.c: the generator ------------------------------------------- */
+
+/* A column or attribute member, cut into its parts (pointers into buf). */
+typedef struct col {
+	char *buf;
+	const char *name, *type, *collate, *def, *gen;
+	int notnull;
+	char identity; /* 0, 'a' always, 'd' by default */
+} col;
+
+/* One script being generated: its options, its two sides, and what the
+ * walk learns on its way that later statements depend on. */
+typedef struct gen {
+	gw_sql *q;
+	const gw_sql_options *o;
+	const gw_schema *a, *b;
+	gw_vec affected;  /* char *: relation and function words whose views must be rebuilt */
+	gw_vec rekeyed;   /* char *: tables whose primary or unique keys change */
+	gw_vec uniq_tail; /* char *: tables that get a key in the tail */
+	gw_vec labels;    /* char *: enum labels added */
+	gw_vec tail_idx;  /* char *: indexes built in the tail (their comments follow) */
+	gw_vec refunc;    /* char *: functions dropped and created again */
+} gen;
+
+int gw_sql__has_word(const gw_vec *v, const char *w);
+/* Adds the relation word of name to v once. */
+void gw_sql__add_word(gen *g, gw_vec *v, const char *name);
+/* The SQL word of a snapshot kind ("matview" → "MATERIALIZED VIEW"). */
+const char *gw_sql__sql_kind(const char *kind);
+/* The schema of an object name ("public" of "public.t"). */
+void gw_sql__object_schema(gw_str *out, const char *name);
+/* The name a member names, the text after it, a view's or function's
+ * definition. */
+void gw_sql__member_name(gw_str *out, const char *m);
+const char *gw_sql__member_body(const char *m);
+const char *gw_sql__definition(const gw_schema_object *o);
+int gw_sql__is_constraint(const char *m);
+int gw_sql__is_column(const char *m); /* a column or attribute */
+
+/* ---- schema_sql_table.c ------------------------------------------------------ */
+
+/* Cut s at sep (the text after it) or at its suffix (where it was). */
+char *gw_sql__cut(char *s, const char *sep);
+char *gw_sql__cut_end(char *s, const char *suffix);
+int gw_sql__col_parse(col *c, const char *member);
+void gw_sql__col_dispose(col *c);
+/* The column's definition for CREATE TABLE and ADD COLUMN. */
+void gw_sql__col_sql(gw_str *out, const col *c);
+/* A warning when the columns of b do not come in b's order. */
+void gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_object *b,
+                          const gw_vec *readded);
+/* 1 for the constructor functions of a range type. */
+int gw_sql__range_function(const gw_schema *s, const gw_schema_object *f);
+/* A column of a table, or an attribute of a composite type, from ca to cb. */
+void gw_sql__alter_column(gen *g, const gw_schema_object *t, const col *ca, const col *cb);
+void gw_sql__add_index(gen *g, const gw_schema_object *t, const char *m, int part, int existing);
+void gw_sql__drop_index(gen *g, const gw_schema_object *t, const char *m);
+void gw_sql__add_trigger(gen *g, const gw_schema_object *t, const char *m, int part);
+void gw_sql__create_table(gen *g, const gw_schema_object *t);
+void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+/* Fills g->rekeyed and g->uniq_tail. */
+void gw_sql__find_rekeyed(gen *g);
+
+/* ---- schema_sql_object.c ----------------------------------------------------- */
+
+/* Comments and privileges of an object, from (NULL when new) to to. */
+void gw_sql__comments(gen *g, const gw_schema_object *from, const gw_schema_object *to);
+void gw_sql__create_schema(gen *g, const gw_schema_object *o);
+void gw_sql__create_extension(gen *g, const gw_schema_object *o);
+void gw_sql__alter_extension(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+void gw_sql__alter_enum(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+void gw_sql__alter_domain(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+void gw_sql__create_type(gen *g, const gw_schema_object *o);
+void gw_sql__create_sequence(gen *g, const gw_schema_object *o);
+void gw_sql__alter_sequence(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+void gw_sql__create_function(gen *g, const gw_schema_object *o);
+void gw_sql__alter_function(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+/* Views dropped, made again, created; the members of those kept. */
+void gw_sql__views(gen *g);
+
+/* ---- schema_sql_rename.c ----------------------------------------------------- */
+
+/* `from` with o's renames made (their RENAME statements into q). */
+int gw_sql__apply_renames(gw_schema **out, gw_sql *q, const gw_schema *from, const gw_schema *to,
+                          const gw_sql_options *o, gw_ctx *ctx);
 
 /* schema_sql_sqlite.c */
 int gw_sql__sqlite(gw_sql *q, const gw_schema *from, const gw_schema *to, const gw_sql_options *o);

@@ -1,0 +1,849 @@
+/*
+ * schema_sql_object.c: the statements of the objects other than tables
+ * for gw_schema_sql (schema_sql.c): comments and privileges of every
+ * object, schemas and extensions, types (enums, ranges, domains,
+ * composite types), sequences, functions and aggregates, and views, which
+ * are dropped and made again in the order their uses give.
+ */
+#include "schema_sql.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- comments and privileges ------------------------------------------------ */
+
+/* One comment member of o (comment, column_comment, ...), as in `to` or
+ * removed (text NULL). */
+static void comment_member(gen *g, const gw_schema_object *o, const char *m, int removed)
+{
+	gw_str what = GW_STR_INIT, name = GW_STR_INIT, nsp = GW_STR_INIT;
+	const char *text = removed ? NULL : gw_sql__member_body(m);
+	int part = GW_SQ_COMMENT;
+
+	if (gw_sql__starts(m, "comment ")) {
+		gw_str_printf(&what, "%s %s", gw_sql__sql_kind(o->kind), o->name);
+		text = removed ? NULL : m + 8;
+	} else {
+		gw_sql__member_name(&name, m);
+		if (gw_sql__starts(m, "column_comment "))
+			gw_str_printf(&what, "COLUMN %s.%s", o->name, name.ptr);
+		else if (gw_sql__starts(m, "constraint_comment "))
+			gw_str_printf(&what, "CONSTRAINT %s ON %s%s", name.ptr,
+			              strcmp(o->kind, "domain") == 0 ? "DOMAIN " : "", o->name);
+		else {
+			gw_sql__object_schema(&nsp, o->name);
+			gw_str_printf(&what, "INDEX %s%s%s", nsp.ptr, nsp.size ? "." : "",
+			              name.ptr);
+			if (gw_sql__has_word(&g->tail_idx, name.ptr))
+				part = GW_SQ_TAIL_FK;
+		}
+	}
+	if (what.failed)
+		g->q->failed = 1;
+	else
+		gw_sql__emit(g->q, part, "COMMENT ON %s IS %s", what.ptr, text ? text : "NULL");
+	gw_str_dispose(&what);
+	gw_str_dispose(&name);
+	gw_str_dispose(&nsp);
+}
+
+static int is_comment(const char *m)
+{
+	return gw_sql__starts(m, "comment ") || gw_sql__starts(m, "column_comment ") ||
+	       gw_sql__starts(m, "constraint_comment ") || gw_sql__starts(m, "index_comment ");
+}
+
+/* The privilege words of an aclitem's letters. */
+static void privileges_of(gw_str *out, const char *letters, size_t n, int *grant_option)
+{
+	static const struct {
+		char c;
+		const char *word;
+	} map[] = {{'r', "SELECT"},   {'a', "INSERT"},     {'w', "UPDATE"},  {'d', "DELETE"},
+	           {'D', "TRUNCATE"}, {'x', "REFERENCES"}, {'t', "TRIGGER"}, {'X', "EXECUTE"},
+	           {'U', "USAGE"},    {'C', "CREATE"},     {'c', "CONNECT"}, {'T', "TEMPORARY"},
+	           {'m', "MAINTAIN"}};
+	size_t i, j;
+
+	*grant_option = 0;
+	for (i = 0; i < n; i++) {
+		if (letters[i] == '*') {
+			*grant_option = 1;
+			continue;
+		}
+		for (j = 0; j < sizeof(map) / sizeof(map[0]); j++)
+			if (map[j].c == letters[i])
+				gw_str_printf(out, "%s%s", out->size ? ", " : "", map[j].word);
+	}
+}
+
+/* The kind word GRANT takes for an object. */
+static const char *grant_kind(const char *kind)
+{
+	if (strcmp(kind, "view") == 0 || strcmp(kind, "matview") == 0 ||
+	    strcmp(kind, "foreign_table") == 0)
+		return "TABLE";
+	if (strcmp(kind, "enum") == 0 || strcmp(kind, "range") == 0)
+		return "TYPE";
+	return gw_sql__sql_kind(kind);
+}
+
+/* Grants of "grants a=r/o b=arw/o" → REVOKE ALL from each grantee of
+ * `from`, GRANT for each item of `to`. */
+static void grants(gen *g, const gw_schema_object *o, const char *from, const char *to)
+{
+	const char *sides[2] = {from, to};
+	gw_str grantee = GW_STR_INIT, privs = GW_STR_INIT;
+	int side, opt;
+
+	for (side = 0; side < 2; side++) {
+		const char *p = sides[side];
+		while (p && *p) {
+			const char *item = p, *eq, *slash, *end = item + strcspn(item, " ");
+			eq = memchr(item, '=', (size_t)(end - item));
+			slash = eq ? memchr(eq, '/', (size_t)(end - eq)) : NULL;
+			p = *end ? end + 1 : end;
+			if (!eq || !slash)
+				continue;
+			gw_str_clear(&grantee);
+			gw_str_clear(&privs);
+			if (eq == item)
+				gw_str_puts(&grantee, "PUBLIC");
+			else
+				gw_str_put(&grantee, item, (size_t)(eq - item));
+			if (side == 0) {
+				gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s",
+				             grant_kind(o->kind), o->name, grantee.ptr);
+				continue;
+			}
+			privileges_of(&privs, eq + 1, (size_t)(slash - eq - 1), &opt);
+			if (privs.size)
+				gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s ON %s %s TO %s%s",
+				             privs.ptr, grant_kind(o->kind), o->name, grantee.ptr,
+				             opt ? " WITH GRANT OPTION" : "");
+		}
+	}
+	if (grantee.failed || privs.failed)
+		g->q->failed = 1;
+	gw_str_dispose(&grantee);
+	gw_str_dispose(&privs);
+}
+
+/* Owner and grants of o: from (NULL for a new object) to to. Grants are
+ * made again from nothing: every grantee of either side (the owners
+ * too) loses all, then each of to's items is granted. */
+static void privileges(gen *g, const gw_schema_object *from, const gw_schema_object *to)
+{
+	const char *oa = gw_sql__member(from, "owner", 5), *ob = gw_sql__member(to, "owner", 5);
+	const char *ga = gw_sql__member(from, "grants", 6), *gb = gw_sql__member(to, "grants", 6);
+
+	if (!g->o->privileges)
+		return;
+	if (ob && !gw_sql__streq(oa, ob))
+		gw_sql__emit(g->q, GW_SQ_PRIV, "ALTER %s %s OWNER TO %s",
+		             gw_sql__sql_kind(to->kind), to->name, ob + 6);
+	if (gw_sql__streq(ga, gb) && (!ga || gw_sql__streq(oa, ob)))
+		return;
+	if (!gb) {
+		if (ga)
+			gw_sql__unexpressed(
+			        g->q, GW_SQ_PRIV,
+			        "the grants of %s %s return to the defaults (no SQL resets "
+			        "them: grant the owner's privileges explicitly)",
+			        to->kind, to->name);
+		return;
+	}
+	if (!from)
+		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM PUBLIC",
+		             grant_kind(to->kind), to->name);
+	if (oa && ga)
+		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s", grant_kind(to->kind),
+		             to->name, oa + 6);
+	if (ob && (!oa || strcmp(oa, ob) != 0))
+		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s", grant_kind(to->kind),
+		             to->name, ob + 6);
+	grants(g, to, ga ? ga + 7 : NULL, gb + 7);
+}
+
+/* Comments (and privileges) of an object: every one of `to` that differs
+ * from `from` (NULL for a new object), and those of `from` that went. */
+void gw_sql__comments(gen *g, const gw_schema_object *from, const gw_schema_object *to)
+{
+	size_t i;
+
+	for (i = 0; i < to->nmembers; i++) {
+		const char *m = to->members[i];
+		size_t k = gw_schema__member_key(m);
+		if (is_comment(m) && !gw_sql__streq(gw_sql__member(from, m, k), m))
+			comment_member(g, to, m, 0);
+	}
+	for (i = 0; from && i < from->nmembers; i++) {
+		const char *m = from->members[i];
+		size_t k = gw_schema__member_key(m);
+		/* A column or constraint that went took its comment along. */
+		if (!is_comment(m) || gw_sql__member(to, m, k))
+			continue;
+		if (gw_sql__starts(m, "column_comment ") ||
+		    gw_sql__starts(m, "constraint_comment ") ||
+		    gw_sql__starts(m, "index_comment ")) {
+			gw_str key = GW_STR_INIT, name = GW_STR_INIT;
+			gw_sql__member_name(&name, m);
+			gw_str_printf(&key, "%s %s",
+			              gw_sql__starts(m, "column_comment ")       ? "column"
+			              : gw_sql__starts(m, "constraint_comment ") ? "constraint"
+			                                                         : "index",
+			              name.ptr);
+			if (gw_sql__member(to, key.ptr, key.size))
+				comment_member(g, to, m, 1);
+			gw_str_dispose(&key);
+			gw_str_dispose(&name);
+			continue;
+		}
+		comment_member(g, to, m, 1);
+	}
+	privileges(g, from, to);
+}
+
+/* ---- schemas and extensions ----------------------------------------------- */
+
+void gw_sql__create_schema(gen *g, const gw_schema_object *o)
+{
+	if (strcmp(o->name, "public") == 0)
+		gw_sql__emit(g->q, GW_SQ_SCHEMA, "CREATE SCHEMA IF NOT EXISTS public");
+	else
+		gw_sql__emit(g->q, GW_SQ_SCHEMA, "CREATE SCHEMA %s", o->name);
+	gw_sql__comments(g, NULL, o);
+}
+
+void gw_sql__create_extension(gen *g, const gw_schema_object *o)
+{
+	const char *s = gw_sql__member(o, "schema", 6), *v = gw_sql__member(o, "version", 7);
+
+	gw_sql__emit(g->q, GW_SQ_TYPE, "CREATE EXTENSION IF NOT EXISTS %s%s%s%s%s%s", o->name,
+	             s ? " SCHEMA " : "", s ? s + 7 : "", v ? " VERSION '" : "", v ? v + 8 : "",
+	             v ? "'" : "");
+}
+
+void gw_sql__alter_extension(gen *g, const gw_schema_object *a, const gw_schema_object *b)
+{
+	const char *sa = gw_sql__member(a, "schema", 6), *sb = gw_sql__member(b, "schema", 6);
+	const char *va = gw_sql__member(a, "version", 7), *vb = gw_sql__member(b, "version", 7);
+
+	if (sb && !gw_sql__streq(sa, sb))
+		gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER EXTENSION %s SET SCHEMA %s", b->name, sb + 7);
+	if (vb && !gw_sql__streq(va, vb))
+		gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER EXTENSION %s UPDATE TO '%s'", b->name,
+		             vb + 8);
+}
+
+/* ---- types ------------------------------------------------------------------ */
+
+/* The labels of "values 'a', 'b'" as pointers into a copy. */
+static int enum_labels(gw_vec *out, char **buf, const gw_schema_object *o)
+{
+	const char *v = gw_sql__member(o, "values", 6);
+	char *p;
+
+	*buf = gw_strdup(v && v[6] ? v + 7 : "");
+	if (!*buf)
+		return GW_ENOMEM;
+	for (p = *buf; *p;) {
+		char *start = p;
+		/* quote_literal: 'it''s', or E'a\\b' with a backslash. */
+		if (*p == 'E')
+			p++;
+		if (*p == '\'')
+			for (p++; *p; p++)
+				if (*p == '\'') {
+					if (p[1] != '\'')
+						break;
+					p++;
+				}
+		if (*p)
+			p++;
+		if (gw_vec_push(out, start) < 0)
+			return GW_ENOMEM;
+		if (*p == ',') {
+			*p++ = '\0';
+			while (*p == ' ')
+				p++;
+		}
+	}
+	return 0;
+}
+
+static long label_index(const gw_vec *v, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < v->len; i++)
+		if (strcmp(v->items[i], label) == 0)
+			return (long)i;
+	return -1;
+}
+
+void gw_sql__alter_enum(gen *g, const gw_schema_object *a, const gw_schema_object *b)
+{
+	gw_vec la = GW_VEC_INIT, lb = GW_VEC_INIT;
+	char *ba = NULL, *bb = NULL;
+	long last = -1, at;
+	size_t i;
+
+	if (enum_labels(&la, &ba, a) < 0 || enum_labels(&lb, &bb, b) < 0) {
+		g->q->failed = 1;
+		goto cleanup;
+	}
+	/* A's labels must come in B in the same order: the server can add a
+	 * label anywhere but never remove or move one. */
+	for (i = 0; i < la.len; i++) {
+		at = label_index(&lb, la.items[i]);
+		if (at < 0 || at < last) {
+			gw_sql__unexpressed(g->q, GW_SQ_TYPE,
+			                    "enum %s loses or reorders label %s; PostgreSQL cannot "
+			                    "remove an enum label (recreate the type by hand)",
+			                    b->name, (char *)la.items[i]);
+			goto cleanup;
+		}
+		last = at;
+	}
+	for (i = 0; i < lb.len; i++) {
+		if (label_index(&la, lb.items[i]) >= 0)
+			continue;
+		if (i == 0 && lb.len > 1)
+			gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER TYPE %s ADD VALUE %s BEFORE %s",
+			             b->name, (char *)lb.items[i], (char *)lb.items[1]);
+		else if (i == 0)
+			gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER TYPE %s ADD VALUE %s", b->name,
+			             (char *)lb.items[i]);
+		else
+			gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER TYPE %s ADD VALUE %s AFTER %s",
+			             b->name, (char *)lb.items[i], (char *)lb.items[i - 1]);
+		{
+			char *copy = gw_strdup(lb.items[i]);
+			if (!copy || gw_vec_push(&g->labels, copy) < 0) {
+				free(copy);
+				g->q->failed = 1;
+			}
+		}
+	}
+cleanup:
+	gw_vec_dispose(&la, NULL);
+	gw_vec_dispose(&lb, NULL);
+	free(ba);
+	free(bb);
+}
+
+/* "base TYPE[ collate C][ not null][ default D]" of a domain. */
+static int domain_parse(col *c, const gw_schema_object *o)
+{
+	const char *m = gw_sql__member(o, "base", 4);
+	char *p;
+
+	memset(c, 0, sizeof(*c));
+	if (!(c->buf = gw_strdup(m && m[4] ? m + 5 : "")))
+		return GW_ENOMEM;
+	p = c->buf;
+	c->def = gw_sql__cut(p, " default ");
+	if (gw_sql__cut_end(p, " not null"))
+		c->notnull = 1;
+	c->collate = gw_sql__cut(p, " collate ");
+	c->type = p;
+	return 0;
+}
+
+static void create_domain(gen *g, const gw_schema_object *o)
+{
+	gw_str s = GW_STR_INIT;
+	gw_str name = GW_STR_INIT;
+	col c;
+	size_t i;
+
+	if (domain_parse(&c, o) < 0) {
+		g->q->failed = 1;
+		return;
+	}
+	gw_str_printf(&s, "CREATE DOMAIN %s AS %s", o->name, c.type);
+	if (c.collate)
+		gw_str_printf(&s, " COLLATE %s", c.collate);
+	if (c.def)
+		gw_str_printf(&s, " DEFAULT %s", c.def);
+	if (c.notnull)
+		gw_str_puts(&s, " NOT NULL");
+	for (i = 0; i < o->nmembers; i++)
+		if (gw_sql__is_constraint(o->members[i])) {
+			gw_sql__member_name(&name, o->members[i]);
+			gw_str_printf(&s, " CONSTRAINT %s %s", name.ptr,
+			              gw_sql__member_body(o->members[i]));
+		}
+	if (s.failed || name.failed)
+		g->q->failed = 1;
+	else
+		gw_sql__emit(g->q, GW_SQ_TYPE, "%s", s.ptr);
+	gw_str_dispose(&s);
+	gw_str_dispose(&name);
+	gw_sql__col_dispose(&c);
+	gw_sql__comments(g, NULL, o);
+}
+
+void gw_sql__alter_domain(gen *g, const gw_schema_object *a, const gw_schema_object *b)
+{
+	gw_str name = GW_STR_INIT;
+	col ca, cb;
+	size_t i;
+
+	if (domain_parse(&ca, a) < 0 || domain_parse(&cb, b) < 0) {
+		g->q->failed = 1;
+		return;
+	}
+	if (strcmp(ca.type, cb.type) != 0 || !gw_sql__streq(ca.collate, cb.collate)) {
+		gw_sql__unexpressed(g->q, GW_SQ_TYPE,
+		                    "domain %s changes its base type from %s to %s (create a new "
+		                    "domain and move the columns by hand)",
+		                    b->name, ca.type, cb.type);
+		goto cleanup;
+	}
+	if (!gw_sql__streq(ca.def, cb.def)) {
+		if (cb.def)
+			gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER DOMAIN %s SET DEFAULT %s", b->name,
+			             cb.def);
+		else
+			gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER DOMAIN %s DROP DEFAULT", b->name);
+	}
+	if (ca.notnull != cb.notnull)
+		gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER DOMAIN %s %s NOT NULL", b->name,
+		             cb.notnull ? "SET" : "DROP");
+	for (i = 0; i < a->nmembers; i++) {
+		const char *m = a->members[i];
+		if (gw_sql__is_constraint(m) &&
+		    !gw_sql__streq(gw_sql__member(b, m, gw_schema__member_key(m)), m)) {
+			gw_sql__member_name(&name, m);
+			gw_sql__emit(g->q, GW_SQ_DROP_CONSTRAINT,
+			             "ALTER DOMAIN %s DROP CONSTRAINT %s", a->name, name.ptr);
+		}
+	}
+	for (i = 0; i < b->nmembers; i++) {
+		const char *m = b->members[i];
+		if (gw_sql__is_constraint(m) &&
+		    !gw_sql__streq(gw_sql__member(a, m, gw_schema__member_key(m)), m)) {
+			gw_sql__member_name(&name, m);
+			if (g->o->plain || gw_sql__ends(m, " NOT VALID")) {
+				gw_sql__emit(g->q, GW_SQ_CONSTRAINT,
+				             "ALTER DOMAIN %s ADD CONSTRAINT %s %s", b->name,
+				             name.ptr, gw_sql__member_body(m));
+			} else {
+				gw_sql__emit(g->q, GW_SQ_CONSTRAINT,
+				             "ALTER DOMAIN %s ADD CONSTRAINT %s %s NOT VALID",
+				             b->name, name.ptr, gw_sql__member_body(m));
+				gw_sql__emit(g->q, GW_SQ_VALIDATE,
+				             "ALTER DOMAIN %s VALIDATE CONSTRAINT %s", b->name,
+				             name.ptr);
+			}
+		}
+	}
+cleanup:
+	gw_str_dispose(&name);
+	gw_sql__col_dispose(&ca);
+	gw_sql__col_dispose(&cb);
+}
+
+void gw_sql__create_type(gen *g, const gw_schema_object *o)
+{
+	gw_str s = GW_STR_INIT;
+	size_t i;
+	int n = 0;
+
+	if (strcmp(o->kind, "enum") == 0) {
+		const char *v = gw_sql__member(o, "values", 6);
+		gw_sql__emit(g->q, GW_SQ_TYPE, "CREATE TYPE %s AS ENUM (%s)", o->name,
+		             v && v[6] ? v + 7 : "");
+	} else if (strcmp(o->kind, "range") == 0) {
+		const char *v = gw_sql__member(o, "subtype", 7);
+		gw_sql__emit(g->q, GW_SQ_TYPE, "CREATE TYPE %s AS RANGE (SUBTYPE = %s)", o->name,
+		             v ? v + 8 : "");
+	} else if (strcmp(o->kind, "domain") == 0) {
+		create_domain(g, o);
+		return;
+	} else {
+		gw_str_printf(&s, "CREATE TYPE %s AS (", o->name);
+		for (i = 0; i < o->nmembers; i++) {
+			col c;
+			if (!gw_sql__is_column(o->members[i]))
+				continue;
+			if (gw_sql__col_parse(&c, o->members[i]) < 0) {
+				g->q->failed = 1;
+				break;
+			}
+			gw_str_puts(&s, n++ ? ", " : "");
+			gw_sql__col_sql(&s, &c);
+			gw_sql__col_dispose(&c);
+		}
+		gw_str_putc(&s, ')');
+		if (s.failed)
+			g->q->failed = 1;
+		else
+			gw_sql__emit(g->q, GW_SQ_TYPE, "%s", s.ptr);
+		gw_str_dispose(&s);
+	}
+	gw_sql__comments(g, NULL, o);
+}
+
+/* ---- sequences ----------------------------------------------------------------- */
+
+void gw_sql__create_sequence(gen *g, const gw_schema_object *o)
+{
+	const char *opt = gw_sql__member(o, "options", 7);
+	const char *own = gw_sql__member(o, "owned_by", 8);
+
+	gw_sql__emit(g->q, GW_SQ_SEQUENCE, "CREATE SEQUENCE %s%s%s", o->name, opt ? " " : "",
+	             opt ? opt + 8 : "");
+	if (own)
+		gw_sql__emit(g->q, GW_SQ_OWNED, "ALTER SEQUENCE %s OWNED BY %s", o->name, own + 9);
+	gw_sql__comments(g, NULL, o);
+}
+
+void gw_sql__alter_sequence(gen *g, const gw_schema_object *a, const gw_schema_object *b)
+{
+	const char *oa = gw_sql__member(a, "options", 7), *ob = gw_sql__member(b, "options", 7);
+	const char *wa = gw_sql__member(a, "owned_by", 8), *wb = gw_sql__member(b, "owned_by", 8);
+
+	if (ob && !gw_sql__streq(oa, ob))
+		gw_sql__emit(g->q, GW_SQ_SEQUENCE, "ALTER SEQUENCE %s %s%s", b->name, ob + 8,
+		             gw_sql__ends(ob, " cycle") ? "" : " no cycle");
+	/* Released first: dropping the column that owned it would drop it. */
+	if (!gw_sql__streq(wa, wb) && wa)
+		gw_sql__emit(g->q, GW_SQ_DROP_FK, "ALTER SEQUENCE %s OWNED BY NONE", b->name);
+	if (!gw_sql__streq(wa, wb) && wb)
+		gw_sql__emit(g->q, GW_SQ_OWNED, "ALTER SEQUENCE %s OWNED BY %s", b->name, wb + 9);
+	gw_sql__comments(g, a, b);
+}
+
+/* ---- functions ----------------------------------------------------------------- */
+
+/* The "RETURNS ..." line of a definition (its length in *len). */
+static const char *returns_line(const char *def, size_t *len)
+{
+	const char *r = strstr(def, "\n RETURNS ");
+
+	if (!r) {
+		*len = 0;
+		return "";
+	}
+	*len = strcspn(r + 1, "\n");
+	return r + 1;
+}
+
+/* An aggregate's CREATE AGGREGATE from its definition lines. */
+static void create_aggregate(gen *g, const gw_schema_object *o, int part)
+{
+	gw_str s = GW_STR_INIT, args = GW_STR_INIT;
+	const char *d = gw_sql__definition(o), *line, *eol;
+	const char *paren = strchr(o->name, '(');
+	int n = 0;
+
+	gw_str_put(&args, o->name, paren ? (size_t)(paren - o->name) : strlen(o->name));
+	gw_str_printf(&s, "CREATE AGGREGATE %s (", o->name);
+	for (line = d; *line; line = *eol ? eol + 1 : eol) {
+		size_t len;
+		const char *sp;
+		eol = line + strcspn(line, "\n");
+		len = (size_t)(eol - line);
+		sp = memchr(line, ' ', len);
+		if (gw_sql__starts(line, "returns ") || gw_sql__starts(line, "kind "))
+			continue;
+		gw_str_puts(&s, n++ ? ", " : "");
+		if (gw_sql__starts(line, "finalfunc_extra")) {
+			gw_str_puts(&s, "FINALFUNC_EXTRA");
+		} else if (gw_sql__starts(line, "msfunc ")) {
+			/* "msfunc F minvfunc G mstype T" */
+			const char *mi = strstr(line, " minvfunc "), *mt = strstr(line, " mstype ");
+			if (mi && mt && mt < eol)
+				gw_str_printf(&s, "MSFUNC = %.*s, MINVFUNC = %.*s, MSTYPE = %.*s",
+				              (int)(mi - line - 7), line + 7, (int)(mt - mi - 10),
+				              mi + 10, (int)(eol - mt - 8), mt + 8);
+		} else if (gw_sql__starts(line, "sortop ")) {
+			/* regoperator: "<(integer,integer)" */
+			size_t op = strcspn(line + 7, "(");
+			gw_str_printf(&s, "SORTOP = OPERATOR(pg_catalog.%.*s)", (int)op, line + 7);
+		} else if (sp) {
+			size_t k;
+			for (k = 0; k < (size_t)(sp - line); k++)
+				gw_str_putc(&s,
+				            (char)(line[k] >= 'a' && line[k] <= 'z' ? line[k] - 32
+				                                                    : line[k]));
+			gw_str_printf(&s, " = %.*s", (int)(eol - sp - 1), sp + 1);
+		}
+	}
+	gw_str_putc(&s, ')');
+	if (strstr(d, "\nkind "))
+		gw_sql__unexpressed(g->q, GW_SQ_FUNCTION,
+		                    "aggregate %s is an ordered-set or hypothetical aggregate",
+		                    o->name);
+	else if (s.failed)
+		g->q->failed = 1;
+	else
+		gw_sql__emit(g->q, part, "%s", s.ptr);
+	gw_str_dispose(&s);
+	gw_str_dispose(&args);
+	gw_sql__comments(g, NULL, o);
+}
+
+void gw_sql__create_function(gen *g, const gw_schema_object *o)
+{
+	if (strcmp(o->kind, "aggregate") == 0) {
+		create_aggregate(g, o, GW_SQ_FUNCTION);
+		return;
+	}
+	gw_sql__emit(g->q, GW_SQ_FUNCTION, "%s", gw_sql__definition(o));
+	gw_sql__comments(g, NULL, o);
+}
+
+void gw_sql__alter_function(gen *g, const gw_schema_object *a, const gw_schema_object *b)
+{
+	const char *da = gw_sql__definition(a), *db = gw_sql__definition(b);
+	size_t la, lb;
+	const char *ra = returns_line(da, &la), *rb = returns_line(db, &lb);
+
+	if (strcmp(da, db) != 0) {
+		if (strcmp(b->kind, "aggregate") == 0 || la != lb || strncmp(ra, rb, la) != 0) {
+			/* After the columns whose defaults used it changed, before
+			 * the constraints and views that use the new one. */
+			gw_sql__add_word(g, &g->affected, b->name);
+			gw_sql__add_word(g, &g->refunc, b->name);
+			gw_sql__emit(g->q, GW_SQ_REFUNCTION, "DROP %s %s",
+			             gw_sql__sql_kind(a->kind), a->name);
+			if (strcmp(b->kind, "aggregate") == 0)
+				create_aggregate(g, b, GW_SQ_REFUNCTION);
+			else
+				gw_sql__emit(g->q, GW_SQ_REFUNCTION, "%s", db);
+			privileges(g, NULL, b);
+			return;
+		}
+		gw_sql__emit(g->q, GW_SQ_FUNCTION, "%s", db);
+	}
+	gw_sql__comments(g, a, b);
+}
+
+/* ---- views --------------------------------------------------------------------- */
+
+/* gw_vec holds void *; the snapshot's objects are const. */
+static int push_const(gw_vec *v, const void *p)
+{
+	union {
+		const void *c;
+		void *m;
+	} u;
+
+	u.c = p;
+	return gw_vec_push(v, u.m);
+}
+
+static int is_view(const gw_schema_object *o)
+{
+	return strcmp(o->kind, "view") == 0 || strcmp(o->kind, "matview") == 0;
+}
+
+/* 1 when the view uses (by name) a relation or function in words. */
+static int uses_any(const gw_schema_object *v, const gw_vec *words)
+{
+	const char *d = gw_sql__definition(v);
+	size_t i;
+
+	for (i = 0; i < words->len; i++)
+		if (gw_sql__mentions(d, words->items[i], strlen(words->items[i])))
+			return 1;
+	return 0;
+}
+
+static int uses(const gw_schema_object *v, const gw_schema_object *other)
+{
+	gw_str w = GW_STR_INIT;
+	int hit;
+
+	gw_sql__rel_word(&w, other->name);
+	hit = gw_sql__mentions(gw_sql__definition(v), w.ptr, w.size);
+	gw_str_dispose(&w);
+	return hit;
+}
+
+/* The views of list in an order where each comes after those it uses. */
+static int view_order(gw_vec *list)
+{
+	gw_vec out = GW_VEC_INIT;
+	size_t i, j;
+	char *done = calloc(list->len + 1, 1);
+
+	if (!done)
+		return GW_ENOMEM;
+	while (out.len < list->len) {
+		size_t before = out.len;
+		for (i = 0; i < list->len; i++) {
+			int ready = !done[i];
+			for (j = 0; j < list->len && ready; j++)
+				if (j != i && !done[j] && uses(list->items[i], list->items[j]))
+					ready = 0;
+			if (ready) {
+				done[i] = 1;
+				if (gw_vec_push(&out, list->items[i]) < 0)
+					goto oom;
+			}
+		}
+		/* A cycle of names (a word that is not a use): keep the rest. */
+		if (out.len == before)
+			for (i = 0; i < list->len; i++)
+				if (!done[i]) {
+					done[i] = 1;
+					if (gw_vec_push(&out, list->items[i]) < 0)
+						goto oom;
+				}
+	}
+	free(list->items);
+	*list = out;
+	free(done);
+	return 0;
+oom:
+	free(done);
+	gw_vec_dispose(&out, NULL);
+	return GW_ENOMEM;
+}
+
+/* Everything about a view but its comments, indexes, triggers and
+ * privileges: when it differs, the view is dropped and created again. */
+static int view_shape_differs(const gw_schema_object *a, const gw_schema_object *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmembers; i++)
+		if ((gw_sql__is_column(a->members[i]) ||
+		     gw_sql__starts(a->members[i], "definition")) &&
+		    !gw_sql__streq(
+		            gw_sql__member(b, a->members[i], gw_schema__member_key(a->members[i])),
+		            a->members[i]))
+			return 1;
+	for (i = 0; i < b->nmembers; i++)
+		if (gw_sql__is_column(b->members[i]) &&
+		    !gw_sql__member(a, b->members[i], gw_schema__member_key(b->members[i])))
+			return 1;
+	for (i = 0; i < a->nmembers && i < b->nmembers; i++)
+		if (gw_sql__is_column(a->members[i]) != gw_sql__is_column(b->members[i]))
+			return 1;
+	return 0;
+}
+
+static void create_view(gen *g, const gw_schema_object *v)
+{
+	const char *d = gw_sql__definition(v);
+	size_t len = strlen(d), i;
+
+	while (len && (d[len - 1] == ';' || d[len - 1] == ' ' || d[len - 1] == '\n'))
+		len--;
+	gw_sql__emit(g->q, GW_SQ_VIEW, "CREATE %s %s AS\n%.*s", gw_sql__sql_kind(v->kind), v->name,
+	             (int)len, d);
+	for (i = 0; i < v->nmembers; i++) {
+		const char *m = v->members[i];
+		if (gw_sql__starts(m, "index "))
+			gw_sql__add_index(g, v, m, GW_SQ_VIEW, 0);
+		else if (gw_sql__starts(m, "trigger "))
+			gw_sql__add_trigger(g, v, m, GW_SQ_VIEW);
+	}
+	gw_sql__comments(g, NULL, v);
+}
+
+void gw_sql__views(gen *g)
+{
+	gw_vec drop = GW_VEC_INIT, create = GW_VEC_INIT;
+	size_t i, n;
+	int grew = 1;
+
+	/* Views that go, change shape, or use something that changes. */
+	for (i = 0; i < gw_schema_count(g->a); i++) {
+		const gw_schema_object *a = gw_schema_get(g->a, i), *b;
+		if (!is_view(a))
+			continue;
+		b = gw_sql__find(g->b, a->kind, a->name);
+		if (!b || view_shape_differs(a, b) || uses_any(a, &g->affected)) {
+			gw_sql__add_word(g, &g->affected, a->name);
+			if (push_const(&drop, a) < 0)
+				g->q->failed = 1;
+		}
+	}
+	/* Views that use a view dropped above go too, until none is added. */
+	while (grew) {
+		grew = 0;
+		for (i = 0; i < gw_schema_count(g->a); i++) {
+			const gw_schema_object *a = gw_schema_get(g->a, i);
+			size_t k;
+			int listed = 0;
+			if (!is_view(a))
+				continue;
+			for (k = 0; k < drop.len; k++)
+				listed |= drop.items[k] == a;
+			if (!listed && uses_any(a, &g->affected)) {
+				gw_sql__add_word(g, &g->affected, a->name);
+				if (push_const(&drop, a) < 0)
+					g->q->failed = 1;
+				grew = 1;
+			}
+		}
+	}
+	for (i = 0; i < gw_schema_count(g->b); i++) {
+		const gw_schema_object *b = gw_schema_get(g->b, i), *a;
+		size_t k;
+		int dropped = 0;
+		if (!is_view(b))
+			continue;
+		a = gw_sql__find(g->a, b->kind, b->name);
+		for (k = 0; a && k < drop.len; k++)
+			dropped |= drop.items[k] == a;
+		if (!a || dropped) {
+			if (push_const(&create, b) < 0)
+				g->q->failed = 1;
+		} else {
+			/* Kept: its indexes, triggers and comments. */
+			for (k = 0; k < a->nmembers; k++) {
+				const char *m = a->members[k];
+				const char *mb = gw_sql__member(b, m, gw_schema__member_key(m));
+				gw_str name = GW_STR_INIT;
+				if (!gw_sql__starts(m, "index ") && !gw_sql__starts(m, "trigger "))
+					continue;
+				if (mb && strcmp(mb, m) == 0)
+					continue;
+				if (gw_sql__starts(m, "index ")) {
+					gw_sql__drop_index(g, a, m);
+					if (mb)
+						gw_sql__add_index(g, b, mb, GW_SQ_VIEW, 1);
+				} else {
+					gw_sql__member_name(&name, m);
+					gw_sql__emit(g->q, GW_SQ_DROP_TRIGGER,
+					             "DROP TRIGGER %s ON %s", name.ptr, a->name);
+					if (mb)
+						gw_sql__add_trigger(g, b, mb, GW_SQ_TRIGGER);
+				}
+				gw_str_dispose(&name);
+			}
+			for (k = 0; k < b->nmembers; k++) {
+				const char *m = b->members[k];
+				if (gw_sql__member(a, m, gw_schema__member_key(m)))
+					continue;
+				if (gw_sql__starts(m, "index "))
+					gw_sql__add_index(g, b, m, GW_SQ_VIEW, 1);
+				else if (gw_sql__starts(m, "trigger "))
+					gw_sql__add_trigger(g, b, m, GW_SQ_TRIGGER);
+			}
+			gw_sql__comments(g, a, b);
+		}
+	}
+	if (view_order(&drop) < 0 || view_order(&create) < 0) {
+		g->q->failed = 1;
+		goto cleanup;
+	}
+	for (n = drop.len; n > 0; n--) {
+		const gw_schema_object *a = drop.items[n - 1];
+		gw_sql__emit(g->q, GW_SQ_DROP_VIEW, "DROP %s %s", gw_sql__sql_kind(a->kind),
+		             a->name);
+	}
+	for (i = 0; i < create.len; i++)
+		create_view(g, create.items[i]);
+cleanup:
+	gw_vec_dispose(&drop, NULL);
+	gw_vec_dispose(&create, NULL);
+}
