@@ -295,6 +295,15 @@ int gw_cli_log_stderr(const gw_cli *cli);
 void gw_cli_log_progress(gw_cli *cli, const char *line);
 
 /* Parses a whole positive number into *out; -1 when it is not one. */
+/* interrupt.c: SIGINT and SIGTERM print MESSAGE (a string that lives as
+ * long as the handler) and call CANCEL(TARGET); a second signal exits at
+ * once. gw_cli_release_interrupts forgets TARGET before it is freed;
+ * gw_cli_interrupted is the signal caught, or 0. */
+typedef void (*gw_cli_cancel_fn)(void *target);
+void gw_cli_catch_interrupts(gw_cli_cancel_fn cancel, void *target, const char *message);
+void gw_cli_release_interrupts(void);
+int gw_cli_interrupted(void);
+
 int gw_parse_count(const char *s, int *out);
 
 #endif

@@ -11,9 +11,7 @@
  * godwit.conf and GODWIT_* set them too; a flag goes into the
  * configuration as the other settings' flags do, with the same checks.
  */
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fleet.h"
 
@@ -100,34 +98,9 @@ int gw_cli_fleet_wanted(int argc, char **argv, int from)
 
 /* ---- Ctrl-C ---------------------------------------------------------------- */
 
-static gw_fleet *volatile interrupt_fleet;
-static volatile sig_atomic_t interrupt_signal;
-
-static void on_interrupt(int sig)
+static void cancel_fleet(void *fleet)
 {
-	static const char msg[] = "\ngodwit: interrupted; cancelling the running targets "
-	                          "(press Ctrl-C again to quit at once)\n";
-	ssize_t ignored;
-
-	if (interrupt_signal)
-		_exit(128 + sig);
-	interrupt_signal = sig;
-	ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)ignored;
-	gw_fleet_cancel(interrupt_fleet);
-}
-
-static void catch_interrupts(gw_fleet *f)
-{
-	struct sigaction sa;
-
-	interrupt_fleet = f;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	gw_fleet_cancel(fleet);
 }
 
 /* ---- the run --------------------------------------------------------------- */
@@ -332,9 +305,11 @@ static int fleet_run(gw_cli *cli, const gw_args *args, gw_fleet_action action)
 	ps.announce = fo.record;
 	fo.progress = on_progress;
 	fo.progress_payload = &ps;
-	catch_interrupts(f);
+	gw_cli_catch_interrupts(cancel_fleet, f,
+	                        "\ngodwit: interrupted; cancelling the running targets "
+	                        "(press Ctrl-C again to quit at once)\n");
 	rc = gw_fleet_run(&r, f, &fo, cli->ctx);
-	interrupt_fleet = NULL;
+	gw_cli_release_interrupts();
 	if (rc < 0) {
 		rc = gw_cli_fail(cli, rc);
 		goto cleanup;
@@ -345,8 +320,8 @@ static int fleet_run(gw_cli *cli, const gw_args *args, gw_fleet_action action)
 	         fa.schemas ? (fa.targets ? " --schemas " : "--schemas ") : "",
 	         fa.schemas ? fa.schemas : "", gw_fleet_report_run_id(r));
 	rc = gw_cli_fleet_print(cli, r, fa.format, fo.record ? again : NULL);
-	if (interrupt_signal)
-		rc = 128 + interrupt_signal;
+	if (gw_cli_interrupted())
+		rc = 128 + gw_cli_interrupted();
 cleanup:
 	gw_fleet_report_free(r);
 	gw_fleet_free(f);

@@ -11,7 +11,6 @@
  * the configuration (godwit.conf, .env, environment, then the flags on top)
  * and opens the project. `godwit version` needs nothing, so it starts fast.
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -436,39 +435,9 @@ static int prepare(gw_cli *cli)
 
 /* ---- Ctrl-C ---------------------------------------------------------------- */
 
-/* The library installs no signal handlers; the CLI's turn SIGINT and
- * SIGTERM into a cancel request, so the statement running on the server
- * stops and its transaction rolls back before godwit exits, instead of the
- * server committing it after godwit is gone. A second signal exits at
- * once. */
-static gw_project *volatile interrupt_project;
-static volatile sig_atomic_t interrupt_signal;
-
-static void on_interrupt(int sig)
+static void cancel_project(void *project)
 {
-	static const char msg[] = "\ngodwit: interrupted; cancelling the running statement "
-	                          "(press Ctrl-C again to quit at once)\n";
-	ssize_t ignored;
-
-	if (interrupt_signal)
-		_exit(128 + sig);
-	interrupt_signal = sig;
-	ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)ignored;
-	gw_project_cancel(interrupt_project);
-}
-
-static void catch_interrupts(gw_project *project)
-{
-	struct sigaction sa;
-
-	interrupt_project = project;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	gw_project_cancel(project);
 }
 
 /* Output that could not be written (a full disk, a closed pipe) is a
@@ -530,7 +499,9 @@ static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
 	if ((rc = prepare(cli)) != 0)
 		return rc;
 	if (cli->project && (cli->cmd->needs & GW_NEEDS_DB))
-		catch_interrupts(cli->project);
+		gw_cli_catch_interrupts(cancel_project, cli->project,
+		                        "\ngodwit: interrupted; cancelling the running statement "
+		                        "(press Ctrl-C again to quit at once)\n");
 	run_start = cli->project && (cli->cmd->needs & GW_NEEDS_RUN);
 	if (run_start)
 		gw_cli_log_start(cli);
@@ -545,8 +516,8 @@ static int run(gw_cli *cli, gw_args *args, int argc, char **argv)
 	/* Interrupted work exits as a shell expects of a killed program
 	 * (130 for Ctrl-C); work that finished before the cancel took hold
 	 * keeps its own status. */
-	if (interrupt_signal && rc != GW_EXIT_OK)
-		rc = 128 + interrupt_signal;
+	if (gw_cli_interrupted() && rc != GW_EXIT_OK)
+		rc = 128 + gw_cli_interrupted();
 	return rc;
 }
 
@@ -563,7 +534,7 @@ int main(int argc, char **argv)
 	rc = run(&cli, &args, argc, argv);
 	rc = finish_output(rc);
 	gw_cli_log_finish(&cli);
-	interrupt_project = NULL;
+	gw_cli_release_interrupts();
 	cli_dispose(&cli, &args);
 #if !defined(GW_SANITIZE) && !defined(GW_COVERAGE)
 	/* Everything is flushed and freed. The exit handlers left are those of

@@ -220,4 +220,54 @@ test_expect_success SQLITE3 'a targets_query without the url column is refused' 
 	grep -- "--control-url alone names no targets" err
 '
 
+# start_fleet DIR ARGS...: godwit ARGS run in DIR in the background, its
+# pid in DIR/pid and, once it exits, its status in DIR/rc.
+start_fleet()
+{
+	_dir=$1
+	shift
+	(
+		cd "$_dir" || exit 1
+		"$GODWIT" "$@" >out 2>err &
+		echo $! >pid
+		wait $!
+		echo $? >rc
+	) &
+}
+
+# wait_file FILE [PATTERN]: until FILE is there and not empty, or has a
+# line matching PATTERN (30 s at most).
+wait_file()
+{
+	_i=0
+	until test -s "$1" && { test $# = 1 || grep -q "$2" "$1"; }
+	do
+		_i=$((_i + 1))
+		test $_i -lt 300 || return 1
+		sleep 0.1
+	done
+}
+
+test_expect_success SQLITE3 'Ctrl-C cancels the running targets: exit 130, nothing half-applied' '
+	mkdir -p slow/db/migrations &&
+	write_migration slow/db/migrations/20240101000001_slow.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE slow (n int);
+	INSERT INTO slow WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c;
+	-- migrate:down
+	DROP TABLE slow;
+	EOF
+	echo "sqlite:slow.db" >slow/targets.txt &&
+	start_fleet slow up --targets targets.txt &&
+	wait_file slow/pid &&
+	wait_file slow/err "^fleet run .*: up on 1 target" &&
+	sleep 1 &&
+	kill -INT "$(cat slow/pid)" &&
+	wait_file slow/rc &&
+	test "$(cat slow/rc)" = 130 &&
+	test_grep "interrupted; cancelling the running targets" slow/err &&
+	test "$(sqlite_sql slow/slow.db "SELECT count(*) FROM sqlite_master WHERE name = ${SQ}slow${SQ}")" = 0 &&
+	test "$(sqlite_sql slow/slow.db "SELECT count(*) FROM godwit_migrations")" = 0
+'
+
 test_done
