@@ -24,8 +24,11 @@ static const gw_opt drift_options[] = {
         {0, NULL, 0, NULL, NULL},
 };
 
-static int report(gw_cli *cli, const gw_schema_diff *d, const char *source)
+/* The live schema against SOURCE; with AGAINST, the migrations' schema
+ * against SOURCE, whose "missing" is what no migration makes yet. */
+static int report(gw_cli *cli, const gw_schema_diff *d, const char *source, int against)
 {
+	const char *what = against ? "the migrations' schema" : "the live schema";
 	json_t *root;
 	int rc = GW_EXIT_OK;
 
@@ -36,37 +39,20 @@ static int report(gw_cli *cli, const gw_schema_diff *d, const char *source)
 		gw_json_set(root, "differences", gw_cli_diff_json(d));
 		rc = gw_json_print(cli, root);
 	} else if (gw_schema_diff_count(d) == 0) {
-		printf("no drift: the live schema matches %s\n", source);
-	} else {
-		printf("drift: the live schema differs from %s\n"
-		       "(missing: expected but not in the database; extra: in the database only)\n",
+		printf("no drift: %s %s\n",
+		       against ? "the migrations give the schema of" : "the live schema matches",
 		       source);
-		rc = gw_cli_print_diff(cli, d, "  ");
-	}
-	return rc == GW_EXIT_OK && gw_schema_diff_count(d) > 0 ? GW_EXIT_FOUND : rc;
-}
-
-/* --against: the migrations' schema lacks what SOURCE has ("missing"). */
-static int report_against(gw_cli *cli, const gw_schema_diff *d, const char *source)
-{
-	json_t *root;
-	int rc = GW_EXIT_OK;
-
-	if (cli->output == GW_OUTPUT_JSON) {
-		root = json_object();
-		gw_json_set(root, "expected", gw_json_str(source));
-		gw_json_set(root, "drift", gw_json_bool(gw_schema_diff_count(d) > 0));
-		gw_json_set(root, "differences", gw_cli_diff_json(d));
-		rc = gw_json_print(cli, root);
-	} else if (gw_schema_diff_count(d) == 0) {
-		printf("no drift: the migrations give the schema of %s\n", source);
 	} else {
-		printf("drift: the migrations' schema differs from %s\n"
-		       "(missing: in %s, not made by any migration; extra: made by the migrations "
-		       "only)\n",
-		       source, source);
+		printf("drift: %s differs from %s\n", what, source);
+		if (against)
+			printf("(missing: in %s, not made by any migration; extra: made by the "
+			       "migrations only)\n",
+			       source);
+		else
+			printf("(missing: expected but not in the database; extra: in the database "
+			       "only)\n");
 		rc = gw_cli_print_diff(cli, d, "  ");
-		if (rc == GW_EXIT_OK)
+		if (against && rc == GW_EXIT_OK)
 			fprintf(stderr,
 			        "hint: 'godwit generate NAME --to \"%s\"' writes the migration\n",
 			        source);
@@ -98,7 +84,7 @@ static int drift_run(gw_cli *cli, const gw_args *args)
 	if (opts.against) {
 		if ((rc = gw_project_drift(&d, cli->project, &opts)) < 0)
 			return gw_cli_fail(cli, rc);
-		rc = report_against(cli, d, opts.against);
+		rc = report(cli, d, opts.against, 1);
 		gw_schema_diff_free(d);
 		return rc;
 	}
@@ -119,7 +105,7 @@ static int drift_run(gw_cli *cli, const gw_args *args)
 		                "--replay'\n");
 		return GW_EXIT_FAILED;
 	}
-	rc = report(cli, d, source);
+	rc = report(cli, d, source, 0);
 	gw_schema_diff_free(d);
 	return rc;
 }
