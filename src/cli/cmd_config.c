@@ -41,18 +41,20 @@ static int is_default(const gw_cli *cli, const char *key)
 }
 
 /* A key's effective value and where it came from, with the defaults
- * that follow from the environment's protection spelled out. */
-static void policy_of(policy_value *v, const gw_cli *cli, const char *key)
+ * that follow from the environment's protection spelled out; -1 when
+ * the value could not be masked for want of memory. */
+static int policy_of(policy_value *v, gw_cli *cli, const char *key)
 {
 	const gw_config *cfg = cli->config;
 	int protect = gw_config_protected(cfg);
 
 	memset(v, 0, sizeof(*v));
-	v->owned = gw_config_display(cfg, key);
+	if (display(cli, key, &v->owned) < 0)
+		return -1;
 	v->value = v->owned;
 	v->source = gw_config_source(cfg, key);
 	if (!is_default(cli, key))
-		return;
+		return 0;
 	v->source = v->why;
 	if (!strcmp(key, "protected")) {
 		v->value = protect ? "true" : "false";
@@ -82,6 +84,7 @@ static void policy_of(policy_value *v, const gw_cli *cli, const char *key)
 	} else {
 		snprintf(v->why, sizeof(v->why), "%s", v->value ? "default" : "");
 	}
+	return 0;
 }
 
 static int known(const char *key)
@@ -116,8 +119,13 @@ static int config_run(gw_cli *cli, const gw_args *args)
 
 			if (!known(*k))
 				continue;
+			if (policy_of(&pv, cli, *k) < 0) {
+				json_decref(policy);
+				json_decref(settings);
+				json_decref(root);
+				return gw_cli_refuse(cli, NULL, "out of memory");
+			}
 			o = json_object();
-			policy_of(&pv, cli, *k);
 			gw_json_set(o, "value", gw_json_str(pv.value));
 			gw_json_set(o, "source", gw_json_str(pv.source[0] ? pv.source : NULL));
 			gw_json_set(policy, *k, o);
@@ -149,7 +157,8 @@ static int config_run(gw_cli *cli, const gw_args *args)
 	for (k = policy_keys; *k; k++) {
 		if (!known(*k))
 			continue;
-		policy_of(&pv, cli, *k);
+		if (policy_of(&pv, cli, *k) < 0)
+			return gw_cli_refuse(cli, NULL, "out of memory");
 		printf("  %-18s %-40s %s\n", *k, pv.value ? pv.value : "-", pv.source);
 		free(pv.owned);
 	}
