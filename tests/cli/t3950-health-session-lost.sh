@@ -56,7 +56,7 @@ test_expect_success PG 'a session lost in the extensions check fails it and ever
 	sed -n "2,\$p" out >actual &&
 	cat >expect <<-\EOF &&
 	ok    server_version     postgres 15
-	fail  extensions         lost the connection to the server: FATAL:  terminating connection due to administrator command
+	fail  extensions         lost the connection to the server: terminating connection due to administrator command
 	fail  long_transactions  not run: the check of extensions failed
 	fail  connections        not run: the check of extensions failed
 	fail  invalid_indexes    not run: the check of extensions failed
@@ -106,7 +106,7 @@ test_expect_success PG 'the same with --format json' '
 	    {
 	      "name": "extensions",
 	      "status": "fail",
-	      "summary": "lost the connection to the server: FATAL:  terminating connection due to administrator command",
+	      "summary": "lost the connection to the server: terminating connection due to administrator command",
 	      "value": null,
 	      "details": []
 	    },
@@ -182,7 +182,7 @@ test_expect_success PG 'a session lost in the migrations check fails it' '
 	test ! -s err &&
 	test_grep ! "s3cr3t-pw" out &&
 	tail -n 1 out >actual &&
-	echo "fail  migrations         lost the connection to the server: FATAL:  terminating connection due to administrator command" >expect &&
+	echo "fail  migrations         lost the connection to the server: terminating connection due to administrator command" >expect &&
 	test_cmp expect actual
 '
 
