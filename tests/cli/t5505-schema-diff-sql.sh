@@ -121,11 +121,20 @@ test_expect_success PG 'a rename that names nothing is refused' '
 	test_grep "rename and --plain go with --sql or --down" err
 '
 
+# godwit_pid ARGS...: godwit ARGS, with its pid in gw.pid: the names of its
+# ephemeral databases start with godwit_test_PID_, which tells them from
+# those of the other scripts on the suite's server.
+godwit_pid()
+{
+	sh -c 'echo $$ >gw.pid && exec "$@"' sh "$GODWIT" "$@"
+}
+
 test_expect_success PG 'a DDL file that fails names its line; nothing is left behind' '
 	printf "CREATE TABLE ok (id int);\n\nCREATE TABLE bad (id nosuchtype);\n" >bad.sql &&
-	test_expect_code 1 godwit --url "$PG_URL" schema diff bad.sql b.sql --sql 2>err &&
+	test_expect_code 1 godwit_pid --url "$PG_URL" schema diff bad.sql b.sql --sql 2>err &&
 	test_grep "bad.sql: line 3: .*type \"nosuchtype\" does not exist" err &&
-	test "$(psql -X -A -t -d "$PG_URL" -c "SELECT count(*) FROM pg_database WHERE datname LIKE '\''godwit_test_%'\''")" = 0
+	test -s gw.pid &&
+	test "$(psql -X -A -t -d "$PG_URL" -c "SELECT count(*) FROM pg_database WHERE datname LIKE '\''godwit\_test\_$(cat gw.pid)\_%'\''")" = 0
 '
 
 test_expect_success PG 'a folder of DDL, a command, and the migrations as sources' '
