@@ -121,7 +121,8 @@ static int read_folder(gw_str *out, const char *dir, gw_ctx *ctx)
 
 	if ((error = gw_dir_list(&names, dir, ctx)) < 0)
 		return error;
-	qsort(names.items, names.len, sizeof(names.items[0]), cmp_name);
+	if (names.len > 1) /* an empty folder has no items array to sort */
+		qsort(names.items, names.len, sizeof(names.items[0]), cmp_name);
 	for (i = 0; i < names.len && error == 0; i++) {
 		if (!is_sql_file(names.items[i]))
 			continue;
