@@ -696,6 +696,30 @@ pg_wait_for_query()
 	done
 }
 
+# pg_hold_lock TABLE: a psql session named gw-blocker locks TABLE of
+# $PG_URL's database in ACCESS EXCLUSIVE mode and keeps it until the file
+# `release` exists (never for a fixed time, which a loaded machine could
+# outlast). Returns once the lock is held, with the session's pid in
+# blocker.pid; it looks only at this database, since other scripts hold
+# locks of their own on the suite's server.
+pg_hold_lock()
+{
+	rm -f release blocker.pid &&
+	{
+		printf '%s\n' "BEGIN;" "LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE;" \
+			"\\! while [ ! -e release ]; do sleep 0.1; done" "COMMIT;" |
+			PGAPPNAME=gw-blocker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >blocker.out 2>&1
+	} &
+	_gw_i=0
+	until pg_sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'gw-blocker' AND state = 'idle in transaction' AND datname = current_database()" >blocker.pid &&
+		test -s blocker.pid
+	do
+		_gw_i=$((_gw_i + 1))
+		test $_gw_i -lt 300 || { touch release; return 1; }
+		sleep 0.1
+	done
+}
+
 # ---- PgBouncer in front of the suite's cluster ------------------------------
 #
 # The suite's cluster listens on a Unix socket: PG_SOCKET_DIR, PG_PORT and

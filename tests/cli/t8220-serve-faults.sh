@@ -4,26 +4,6 @@ test_description='godwit serve: a dead, stopped or blocked database gets 503 wit
 . "$TEST_DIRECTORY/own-cluster.sh"
 . "$TEST_DIRECTORY/serve.sh"
 
-# hold_lock: a session locks godwit_migrations until the file `release`
-# exists. Not for a fixed time: a loaded machine could outlast it, and the
-# tests after the one that takes it would find the lock gone.
-hold_lock()
-{
-	rm -f release &&
-	{
-		printf '%s\n' "BEGIN;" "LOCK TABLE godwit_migrations IN ACCESS EXCLUSIVE MODE;" \
-			"\\! while [ ! -e release ]; do sleep 0.1; done" "COMMIT;" |
-			PGAPPNAME=gw-locker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >locker.out 2>&1
-	} &
-	_gw_i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gw-locker' AND state = 'idle in transaction'")" = 1
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 300 || return 1
-		sleep 0.1
-	done
-}
-
 # curl gives up after -m seconds: a request that hangs fails the test.
 # The bound is serve_timeout (1 s here) with room for a busy machine; it
 # tells an answer from a hang, it does not measure speed.
@@ -77,7 +57,7 @@ test_expect_success PG,CURL 'a history table locked by another session: 503 afte
 	http /health/ready &&
 	test "$(cat http.code)" = 200 &&
 	test_when_finished "test \"\$gw_eval_ret\" = 0 || touch release" &&
-	hold_lock &&
+	pg_hold_lock godwit_migrations &&
 	http /health/ready -m 5 &&
 	test "$(cat http.code)" = 503 &&
 	test_grep "\"summary\": \"the database did not answer within 1.0 s (serve_timeout)\"" http.body &&
@@ -105,7 +85,7 @@ test_expect_success PG,CURL 'SIGTERM while a request waits for the locked databa
 	test_when_finished "test \"\$gw_eval_ret\" = 0 || cat waiting.out serve.err >&4 2>/dev/null; true" &&
 	pg_wait_for_query "godwit_migrations\"" &&
 	serve_stop &&
-	test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''gw-locker'\''")" = 1 &&
+	test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''gw-blocker'\'' AND datname = current_database()")" = 1 &&
 	wait "$curl_pid" &&
 	test "$(cut -d" " -f1 waiting.out)" = 503 &&
 	test "$(cut -d" " -f2 waiting.out | cut -d. -f1)" -lt 30
@@ -114,7 +94,7 @@ test_expect_success PG,CURL 'SIGTERM while a request waits for the locked databa
 test_expect_success PG,CURL 'the lock gone: ready again' '
 	touch release &&
 	_i=0 &&
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''gw-locker'\''")" = 0
+	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''gw-blocker'\'' AND datname = current_database()")" = 0
 	do
 		_i=$((_i + 1)) &&
 		test $_i -lt 100 &&

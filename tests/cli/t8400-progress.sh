@@ -37,26 +37,6 @@ no_escapes()
 	done
 }
 
-# hold_lock: a session (application gw-blocker) takes an ACCESS EXCLUSIVE
-# lock on users and keeps it, idle in its transaction, until the file
-# `release` exists; waits until it holds it. Its pid goes to blocker.pid.
-hold_lock()
-{
-	rm -f release &&
-	{
-		printf '%s\n' "BEGIN;" "LOCK TABLE users IN ACCESS EXCLUSIVE MODE;" \
-			"\\! while [ ! -e release ]; do sleep 0.1; done" "COMMIT;" |
-			PGAPPNAME=gw-blocker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >blocker.out 2>&1
-	} &
-	_gw_i=0
-	until pg_sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'gw-blocker' AND state = 'idle in transaction' AND datname = current_database()" >blocker.pid && test -s blocker.pid
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 # release_after SECONDS: once godwit's session waits for the lock, lets it
 # wait SECONDS more, then ends the blocker's transaction.
 release_after()
@@ -114,7 +94,7 @@ test_expect_success PG 'on a terminal, a migration waiting for a lock names the 
 	-- migrate:down
 	ALTER TABLE users DROP COLUMN x;
 	EOF
-	hold_lock &&
+	pg_hold_lock users &&
 	start=$(now_ms) &&
 	on_terminal_bg tty.out "$GODWIT --url \"$PG_URL\" --lock-timeout 60s up" &&
 	release_after 2.5 &&
@@ -149,7 +129,7 @@ test_expect_success PG 'a statement-by-statement migration shows its statement k
 	ALTER TABLE users DROP COLUMN y;
 	DROP TABLE each_a;
 	EOF
-	hold_lock &&
+	pg_hold_lock users &&
 	on_terminal_bg tty.out "$GODWIT --url \"$PG_URL\" --lock-timeout 60s up" &&
 	release_after 1 &&
 	wait &&

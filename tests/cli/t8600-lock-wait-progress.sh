@@ -32,20 +32,6 @@ run_bg()
 	until test -s "$_gw_name.pid"; do sleep 0.01; done
 }
 
-# hold_lock: a session (application gw-blocker) takes an ACCESS EXCLUSIVE
-# lock on users and keeps it until the file `release` exists, so that the
-# first runner's migration waits, holding the migration lock.
-hold_lock()
-{
-	rm -f release &&
-	{
-		printf '%s\n' "BEGIN;" "LOCK TABLE users IN ACCESS EXCLUSIVE MODE;" \
-			"\\! while [ ! -e release ]; do sleep 0.1; done" "COMMIT;" |
-			PGAPPNAME=gw-blocker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >blocker.out 2>&1
-	} &
-	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gw-blocker' AND state = 'idle in transaction' AND datname = current_database()" 1
-}
-
 # wait_for_sql SQL VALUE: polls until SQL answers VALUE (at most 30 s).
 wait_for_sql()
 {
@@ -96,7 +82,7 @@ test_expect_success PG 'setup' '
 '
 
 test_expect_success PG 'advisory lock: the second runner'\''s progress line names the holder (pid, application, user, host, since, state)' '
-	hold_lock &&
+	pg_hold_lock users &&
 	run_bg first --url "$PG_URL" --lock-timeout 60s up &&
 	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\'' AND datname = current_database()" 1 &&
 	holder=$(first_runner_pid) &&
@@ -120,7 +106,7 @@ test_expect_success PG 'advisory lock: the second runner'\''s progress line name
 test_expect_success PG 'the line is erased once the lock is taken; nothing is drawn off a terminal or with --no-progress' '
 	test "$(tr "\r" "\n" <second.tty | grep -A1 "for the migration lock" | tail -n 1)" = "${ESC}[Knothing to apply; the database is up to date" &&
 	godwit --url "$PG_URL" down >/dev/null 2>&1 &&
-	hold_lock &&
+	pg_hold_lock users &&
 	run_bg first --url "$PG_URL" --lock-timeout 60s up &&
 	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\'' AND datname = current_database()" 1 &&
 	run_bg second --url "$PG_URL" --lock-wait 60 up &&
@@ -140,7 +126,7 @@ test_expect_success PG 'the line is erased once the lock is taken; nothing is dr
 
 test_expect_success PG 'lease (lock = table): the progress line names the lease owner host:pid and since when' '
 	godwit --url "$PG_URL" down >/dev/null 2>&1 &&
-	hold_lock &&
+	pg_hold_lock users &&
 	run_bg first --url "$PG_URL" --lock table --lock-timeout 60s up &&
 	first=$(cat first.pid) &&
 	wait_for_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''godwit'\'' AND wait_event_type = '\''Lock'\'' AND datname = current_database()" 1 &&

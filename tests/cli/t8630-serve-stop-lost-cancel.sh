@@ -10,25 +10,6 @@ test_description='godwit serve: SIGTERM while a refresh is still connecting, the
 # The gate proxy holds the refresh's connection while SIGTERM comes, so the
 # test does not depend on timing.
 
-# hold_lock: a session locks godwit_migrations until the file `release`
-# exists (not for a fixed time, which a slow machine could outlast).
-hold_lock()
-{
-	rm -f release &&
-	{
-		printf '%s\n' "BEGIN;" "LOCK TABLE godwit_migrations IN ACCESS EXCLUSIVE MODE;" \
-			"\\! while [ ! -e release ]; do sleep 0.1; done" "COMMIT;" |
-			PGAPPNAME=gw-locker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >locker.out 2>&1
-	} &
-	_gw_i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gw-locker' AND state = 'idle in transaction'")" = 1
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 300 || return 1
-		sleep 0.1
-	done
-}
-
 # start_gate: the gate proxy to the cluster's socket; its port in GATE_PORT.
 start_gate()
 {
@@ -68,7 +49,7 @@ test_expect_success PG,CURL,PYTHON 'setup: a history table locked until the test
 	CREATE TABLE users (id int);
 	EOF
 	godwit --url "$PG_URL" up >out 2>err &&
-	hold_lock &&
+	pg_hold_lock godwit_migrations &&
 	start_gate &&
 	GATE_URL="postgresql://$PG_USER@127.0.0.1:$GATE_PORT/$PG_DB?sslmode=disable" &&
 	GODWIT_SERVE_CACHE=0 GODWIT_SERVE_TIMEOUT=60s serve_start --url "$GATE_URL"
@@ -101,7 +82,7 @@ test_expect_success PG,CURL,PYTHON 'SIGTERM while the refresh connects: it is ca
 	test "$(cat waiting.out)" = 503 &&
 	test_grep "\"message\": \"godwit serve is stopping\"" waiting.body &&
 	# serve stopped while the lock was still held.
-	test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''gw-locker'\''")" = 1
+	test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''gw-blocker'\'' AND datname = current_database()")" = 1
 '
 
 test_expect_success PG,PYTHON 'let go of the lock, stop the gate' '
