@@ -564,6 +564,13 @@ const char *gw_lint__relname(const PgQuery__RangeVar *rv, char *buf, size_t size
 	return buf;
 }
 
+const PgQuery__AlterTableCmd *gw_lint__alter_cmd(const PgQuery__AlterTableStmt *a, size_t i)
+{
+	return a->cmds[i]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD
+	               ? a->cmds[i]->alter_table_cmd
+	               : NULL;
+}
+
 int gw_lint__is_new(const gw_lint_cx *cx, const PgQuery__RangeVar *rv)
 {
 	char name[160];

@@ -143,10 +143,7 @@ static void alter_table(gw_lint_cx *cx, const PgQuery__AlterTableStmt *a)
 
 	gw_lint__relname(a->relation, table, sizeof(table));
 	for (i = 0; i < a->n_cmds; i++) {
-		const PgQuery__AlterTableCmd *c =
-		        a->cmds[i]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD
-		                ? a->cmds[i]->alter_table_cmd
-		                : NULL;
+		const PgQuery__AlterTableCmd *c = gw_lint__alter_cmd(a, i);
 
 		if (!c)
 			continue;
