@@ -84,28 +84,45 @@ static int valid_name(const char *name)
 	return i > 0 && i <= 200;
 }
 
+/* The marker lines of a no-transaction migration in the convention's
+ * own syntax (both NULL: godwit's directive), or of a transactional one. */
+typedef struct {
+	int no_tx;
+	const char *up, *down;
+} tx_markers;
+
 /* The SQL of a generated migration in the convention's files: after the
  * up marker and after the down marker of a file that holds both (native,
  * goose: the template's first line and the next line that is not blank),
- * else the whole file. The no-transaction directive goes first. */
-static int fill(gw_str *body, const char *sql, const char *other, int no_tx)
+ * else the whole file. A no-transaction migration says so with the
+ * convention's own markers where it has them, else with godwit's
+ * directive first. */
+static int fill(gw_str *body, const char *sql, const char *other, const tx_markers *tx)
 {
 	gw_str out = GW_STR_INIT;
 	const char *t = body->ptr, *eol = strchr(t, '\n'), *mark2 = NULL;
+	int own;
 
-	if (no_tx)
-		gw_str_puts(&out, "-- godwit:no-transaction\n");
 	if (other && eol && strncmp(t, "--", 2) == 0) {
 		for (mark2 = eol + 1; *mark2 == '\n'; mark2++)
 			;
 		if (!*mark2)
 			mark2 = NULL;
 	}
+	own = tx->no_tx && tx->up && mark2;
+	if (tx->no_tx && !own)
+		gw_str_puts(&out, "-- godwit:no-transaction\n");
 	if (mark2) {
-		gw_str_put(&out, t, (size_t)(eol - t) + 1);
+		if (own)
+			gw_str_printf(&out, "%s\n", tx->up);
+		else
+			gw_str_put(&out, t, (size_t)(eol - t) + 1);
 		gw_str_puts(&out, sql);
 		gw_str_putc(&out, '\n');
-		gw_str_put(&out, mark2, strcspn(mark2, "\n"));
+		if (own)
+			gw_str_puts(&out, tx->down);
+		else
+			gw_str_put(&out, mark2, strcspn(mark2, "\n"));
 		gw_str_putc(&out, '\n');
 		gw_str_puts(&out, other);
 	} else {
@@ -131,6 +148,7 @@ int gw_project__write_migration(char **path_out, gw_project *p, const char *name
 	gw_str version = GW_STR_INIT, up_name = GW_STR_INIT, up_body = GW_STR_INIT;
 	gw_str down_name = GW_STR_INIT, down_body = GW_STR_INIT, path = GW_STR_INIT;
 	gw_source *src;
+	tx_markers tx = {no_tx, NULL, NULL};
 	int error;
 
 	*path_out = NULL;
@@ -144,6 +162,8 @@ int gw_project__write_migration(char **path_out, gw_project *p, const char *name
 	if ((error = gw_source_check_new(src, name, p->ctx)) < 0)
 		goto cleanup;
 	next_version(&version, src);
+	if (no_tx && gw_source_no_tx_markers(src->format, &tx.up, &tx.down) < 0)
+		tx.up = tx.down = NULL;
 	if (gw_source_new_files(&up_name, &up_body, &down_name, &down_body, src->format,
 	                        version.ptr, name) < 0 ||
 	    gw_project__path(&path, p, up_name.ptr) < 0 ||
@@ -151,8 +171,8 @@ int gw_project__write_migration(char **path_out, gw_project *p, const char *name
 	                down_name.size ? NULL
 	                : down         ? down
 	                               : "",
-	                no_tx) < 0) ||
-	    (up && down_name.size && fill(&down_body, down ? down : "", NULL, no_tx) < 0)) {
+	                &tx) < 0) ||
+	    (up && down_name.size && fill(&down_body, down ? down : "", NULL, &tx) < 0)) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}

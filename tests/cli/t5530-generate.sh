@@ -3,6 +3,12 @@ test_description='generate: the migration from the migrations schema to a desire
 # ctest: ephemeral databases
 . "$(dirname "$0")/lib.sh"
 
+command -v npm >/dev/null 2>&1 && test_set_prereq NPM
+npm_config_update_notifier=false
+npm_config_fund=false
+npm_config_audit=false
+export npm_config_update_notifier npm_config_fund npm_config_audit
+
 test_expect_success PG 'setup: a project and a desired schema' '
 	pg_new_db &&
 	mkdir -p db/migrations &&
@@ -73,11 +79,10 @@ test_expect_success PG 'a NOT NULL and an index on an existing table: three migr
 	test_cmp expect "$v" &&
 	c=$(ls db/migrations/*_add_names_concurrently.sql) &&
 	cat >expect <<-\EOF &&
-	-- godwit:no-transaction
-	-- migrate:up
+	-- migrate:up transaction:false
 	CREATE INDEX CONCURRENTLY IF NOT EXISTS users_name ON public.users USING btree (name);
 
-	-- migrate:down
+	-- migrate:down transaction:false
 	DROP INDEX IF EXISTS public.users_name;
 	EOF
 	test_cmp expect "$c"
@@ -91,6 +96,25 @@ test_expect_success PG 'the generated migrations pass godwit test, and drift is 
 	godwit schema diff "$PG_URL" schema.sql >out &&
 	echo "the schemas are equal" >expect &&
 	test_cmp expect out
+'
+
+# The folder is dbmate's: dbmate itself must run what godwit wrote, the
+# concurrent index included (it fails inside dbmate's transaction unless
+# the file says transaction:false in dbmate's own syntax).
+test_expect_success PG,NPM 'dbmate itself applies the generated migrations, the index concurrently' '
+	mkdir dbmate-bin &&
+	(cd dbmate-bin && npm install --silent dbmate >npm.log 2>&1) &&
+	app_url=$PG_URL &&
+	pg_new_db &&
+	sock=$(pg_sql "SHOW unix_socket_directories") &&
+	port=$(pg_sql "SHOW port") &&
+	DATABASE_URL="postgres://postgres@/$PG_DB?host=$sock&port=$port&sslmode=disable" \
+		dbmate-bin/node_modules/.bin/dbmate --migrations-dir db/migrations --no-dump-schema \
+		up >dbmate.out 2>&1 &&
+	test "$(grep -c "^Applied: " dbmate.out)" = 4 &&
+	test "$(pg_sql "SELECT indisvalid FROM pg_index WHERE indexrelid = '\''users_name'\''::regclass")" = t &&
+	test "$(pg_sql "SELECT attnotnull FROM pg_attribute WHERE attrelid = '\''users'\''::regclass AND attname = '\''name'\''")" = t &&
+	PG_URL=$app_url
 '
 
 test_expect_success PG 'a change that cannot be expressed: exit 3, nothing written' '

@@ -204,6 +204,8 @@ const gw_convention gw_convention_goose = {
         .example = "20240101120000_create_users.sql",
         .down_place = goose_down_place,
         .new_files = goose_new,
+        .no_tx_up = "-- +goose NO TRANSACTION\n-- +goose Up",
+        .no_tx_down = "-- +goose Down",
         .scan = gw_source__goose_scan,
         .unmarked = "no -- +goose Up line; a goose migration puts its up SQL below -- "
                     "+goose Up and its down SQL below -- +goose Down",

@@ -57,6 +57,8 @@ const gw_convention gw_convention_native = {
         .example = "20240101120000_create_users.sql",
         .down_place = native_down_place,
         .new_files = native_new,
+        .no_tx_up = "-- migrate:up transaction:false",
+        .no_tx_down = "-- migrate:down transaction:false",
         .scan = gw_source__native_scan,
         .unmarked = "no -- migrate:up line; a native migration puts its up SQL below -- "
                     "migrate:up and its down SQL below -- migrate:down",

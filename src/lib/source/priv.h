@@ -62,6 +62,11 @@ typedef struct gw_convention {
 	 * a down_name gets the generic placeholder texts. */
 	void (*new_files)(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
 	                  const char *version, const char *name);
+	/* How a file of this convention that holds both sections says it runs
+	 * without a transaction, in the tool's own syntax so that the tool
+	 * runs it too: the up and down marker lines of such a file. NULL:
+	 * godwit's "-- godwit:no-transaction" line goes above the template. */
+	const char *no_tx_up, *no_tx_down;
 	/* Whether `godwit new NAME` may add this migration; NULL: any name. */
 	int (*check_new)(const gw_source *src, const char *name, gw_ctx *ctx);
 	/* Records a new migration where the convention lists its migrations,

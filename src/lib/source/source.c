@@ -128,6 +128,15 @@ const gw_migration *gw_source_find(const gw_source *src, const char *version)
 	return hit ? &(*hit)->pub : NULL;
 }
 
+int gw_source_no_tx_markers(gw_format format, const char **up, const char **down)
+{
+	const gw_convention *c = gw_convention_of(format);
+
+	*up = c->no_tx_up;
+	*down = c->no_tx_down;
+	return c->no_tx_up && c->no_tx_down ? 0 : -1;
+}
+
 int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                         gw_format format, const char *version, const char *name)
 {

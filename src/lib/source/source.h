@@ -105,6 +105,13 @@ int gw_source_down_hint(gw_str *out, const gw_source *src, const gw_migration *m
 int gw_source_new_files(gw_str *up_name, gw_str *up_body, gw_str *down_name, gw_str *down_body,
                         gw_format format, const char *version, const char *name);
 
+/* The up and down marker lines of a generated no-transaction migration
+ * in the convention's own syntax ("-- migrate:up transaction:false" for
+ * dbmate's), so the tool itself runs it without a transaction too: 0, or
+ * -1 when the convention has none (then "-- godwit:no-transaction" goes
+ * above the template). */
+int gw_source_no_tx_markers(gw_format format, const char **up, const char **down);
+
 /* Whether `godwit new NAME` may add this migration to the folder's
  * convention (a sqitch change name must be new to the plan). */
 int gw_source_check_new(const gw_source *src, const char *name, gw_ctx *ctx);
