@@ -7,8 +7,11 @@
  */
 #include "schema_sql.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/text.h"
 
 /* ---- columns ----------------------------------------------------------------- */
 
@@ -180,25 +183,41 @@ void gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_obj
  * (which takes a lighter lock) lets SET NOT NULL skip its scan. The
  * validation runs outside the transaction that added the CHECK, which
  * would otherwise still hold ADD CONSTRAINT's lock while it scans. */
+/* The name of the CHECK that stands in for column's NOT NULL while it
+ * is validated: one per column, so that a table given several NOT NULLs
+ * in one migration gets a CHECK for each. Only letters, digits and '_'
+ * of the column, lower case, so it needs no quoting; 63 bytes at most. */
+static void not_null_check_name(char *buf, size_t size, const char *column)
+{
+	size_t n = (size_t)snprintf(buf, size, "godwit_not_null_");
+
+	for (; *column && n + 1 < size; column++)
+		if (gw_is_alnum(*column) || *column == '_')
+			buf[n++] =
+			        (char)(*column >= 'A' && *column <= 'Z' ? *column + 32 : *column);
+	buf[n] = '\0';
+}
+
 static void set_not_null(gen *g, const char *table, const char *column)
 {
+	char check[64];
+
 	if (g->o->plain) {
 		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL",
 		             table, column);
 		return;
 	}
-	gw_sql__emit(
-	        g->q, GW_SQ_COLUMN,
-	        "ALTER TABLE %s ADD CONSTRAINT godwit_not_null CHECK (%s IS NOT NULL) NOT VALID",
-	        table, column);
-	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s VALIDATE CONSTRAINT godwit_not_null",
-	             table);
+	not_null_check_name(check, sizeof(check), column);
+	gw_sql__emit(g->q, GW_SQ_COLUMN,
+	             "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", table,
+	             check, column);
+	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s VALIDATE CONSTRAINT %s", table, check);
 	/* The CHECK validated above spares it the scan the rule is about. */
 	gw_str_puts(&g->q->part[GW_SQ_VALIDATE],
 	            "-- godwit:ignore setting-not-null-on-existing-column\n");
 	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table,
 	             column);
-	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s DROP CONSTRAINT godwit_not_null", table);
+	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s DROP CONSTRAINT %s", table, check);
 }
 
 /* 1 when a column of a table of s has the type `name`. */

@@ -33,7 +33,7 @@ test_expect_success PG '--sql: dependency order, live-safe forms, the rewrite na
 	    id integer NOT NULL GENERATED ALWAYS AS IDENTITY,
 	    p integer
 	);
-	ALTER TABLE public.person ADD CONSTRAINT godwit_not_null CHECK (email IS NOT NULL) NOT VALID;
+	ALTER TABLE public.person ADD CONSTRAINT godwit_not_null_email CHECK (email IS NOT NULL) NOT VALID;
 	-- warning: changing public.person.age from integer to bigint rewrites table public.person, holding an ACCESS EXCLUSIVE lock while it runs
 	ALTER TABLE public.person ALTER COLUMN age TYPE bigint USING age::bigint;
 	ALTER TABLE public.person ADD COLUMN m mood DEFAULT '\''happy'\''::mood;
@@ -46,10 +46,10 @@ test_expect_success PG '--sql: dependency order, live-safe forms, the rewrite na
 	  WHERE (person.admin AND (person.id > 0));
 	COMMENT ON TABLE public.added IS '\''new'\'';
 	-- the statements below run in a transaction of their own
-	ALTER TABLE public.person VALIDATE CONSTRAINT godwit_not_null;
+	ALTER TABLE public.person VALIDATE CONSTRAINT godwit_not_null_email;
 	-- godwit:ignore setting-not-null-on-existing-column
 	ALTER TABLE public.person ALTER COLUMN email SET NOT NULL;
-	ALTER TABLE public.person DROP CONSTRAINT godwit_not_null;
+	ALTER TABLE public.person DROP CONSTRAINT godwit_not_null_email;
 	-- the statements below cannot run inside a transaction
 	DROP INDEX CONCURRENTLY IF EXISTS public.idx_person_admin;
 	CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS person_email_key ON public.person (email);
@@ -152,6 +152,23 @@ test_expect_success PG 'a folder of DDL, a command, and the migrations as source
 	test_cmp expect out &&
 	test_expect_code 1 godwit --url "$PG_URL" schema diff "!echo oops >&2; exit 4" migrations --sql 2>err &&
 	test_grep "the command '\''echo oops >&2; exit 4'\'' exited with 4: oops" err
+'
+
+test_expect_success PG 'two columns of one table made NOT NULL: a CHECK of its own for each' '
+	pg_new_db &&
+	echo "CREATE TABLE pair (a int, b int);" >nn-a.sql &&
+	echo "CREATE TABLE pair (a int NOT NULL, b int NOT NULL);" >nn-b.sql &&
+	godwit --url "$PG_URL" schema diff nn-a.sql nn-b.sql --sql >nn.sql &&
+	grep "ADD CONSTRAINT" nn.sql >actual &&
+	cat >expect <<-\EOF &&
+	ALTER TABLE public.pair ADD CONSTRAINT godwit_not_null_a CHECK (a IS NOT NULL) NOT VALID;
+	ALTER TABLE public.pair ADD CONSTRAINT godwit_not_null_b CHECK (b IS NOT NULL) NOT VALID;
+	EOF
+	test_cmp expect actual &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" -f nn-a.sql -f nn.sql &&
+	godwit --url "$PG_URL" schema diff "$PG_URL" nn-b.sql >out &&
+	echo "the schemas are equal" >expect &&
+	test_cmp expect out
 '
 
 test_done

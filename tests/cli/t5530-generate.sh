@@ -67,14 +67,14 @@ test_expect_success PG 'a NOT NULL and an index on an existing table: three migr
 	v=$(ls db/migrations/*_add_names_validate.sql) &&
 	cat >expect <<-\EOF &&
 	-- migrate:up
-	ALTER TABLE public.users VALIDATE CONSTRAINT godwit_not_null;
+	ALTER TABLE public.users VALIDATE CONSTRAINT godwit_not_null_name;
 	-- godwit:ignore setting-not-null-on-existing-column
 	ALTER TABLE public.users ALTER COLUMN name SET NOT NULL;
-	ALTER TABLE public.users DROP CONSTRAINT godwit_not_null;
+	ALTER TABLE public.users DROP CONSTRAINT godwit_not_null_name;
 
 	-- migrate:down
 	ALTER TABLE public.users ALTER COLUMN name DROP NOT NULL;
-	ALTER TABLE public.users ADD CONSTRAINT godwit_not_null CHECK ((name IS NOT NULL)) NOT VALID;
+	ALTER TABLE public.users ADD CONSTRAINT godwit_not_null_name CHECK ((name IS NOT NULL)) NOT VALID;
 	EOF
 	test_cmp expect "$v" &&
 	c=$(ls db/migrations/*_add_names_concurrently.sql) &&
