@@ -29,6 +29,12 @@ typedef struct gw_pgconn {
 	int last_position; /* of the last failed statement, for last_error_position */
 	size_t running;    /* the statement of the batch whose results are read, for notices */
 	int pgbouncer;     /* the URL says pgbouncer=true */
+	/* The URL's schema, which each transaction sets again for itself: a
+	 * transaction pooler drops the startup option (or, with
+	 * pgbouncer=true, keeps the session's SET on whichever server
+	 * connection it gave the first transaction), so only a SET inside
+	 * the transaction is sure to reach the migration. NULL: none. */
+	char *tx_search_path;
 } gw_pgconn;
 
 /* Appends the first line of msg, without surrounding white space. */
@@ -288,7 +294,8 @@ static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	}
 	if (u.schema && u.pgbouncer && (error = set_search_path(pg, u.schema, ctx)) < 0)
 		goto cleanup;
-	if (!(pc = calloc(1, sizeof(*pc))) || !(pc->server_version = short_server_version(pg)))
+	if (!(pc = calloc(1, sizeof(*pc))) || !(pc->server_version = short_server_version(pg)) ||
+	    (u.schema && !(pc->tx_search_path = gw_strdup(u.schema))))
 		goto oom;
 	pc->base.driver = &gw_driver_postgres;
 	pc->base.ctx = ctx;
@@ -304,8 +311,10 @@ static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 oom:
 	error = gw_error_oom(ctx);
 cleanup:
-	if (pc)
+	if (pc) {
 		free(pc->server_version);
+		free(pc->tx_search_path);
+	}
 	free(pc);
 	PQfinish(pg);
 	free(keys);
@@ -325,6 +334,7 @@ static void pg_close(gw_conn *conn)
 		PQfreeCancel(pc->cancel);
 	PQfinish(pc->pg);
 	free(pc->server_version);
+	free(pc->tx_search_path);
 	free(pc);
 }
 
@@ -577,8 +587,16 @@ static int send_query(gw_pgconn *pc, const char *sql, int nparams, const char *c
 	return result_error(pc, NULL);
 }
 
-/* Queues BEGIN, the statements and COMMIT. Stops at the first statement
- * libpq refuses to queue; what was queued still has to be drained. */
+/* The queries a batch sends after BEGIN before its statements: the
+ * URL's search path (one more query in the same round trip). */
+static size_t batch_prelude(const gw_pgconn *pc)
+{
+	return pc->tx_search_path ? 1 : 0;
+}
+
+/* Queues BEGIN, the prelude, the statements and COMMIT. Stops at the
+ * first statement libpq refuses to queue; what was queued still has to be
+ * drained. */
 static int send_batch(gw_pgconn *pc, const gw_stmt *stmts, size_t n)
 {
 	gw_str sql = GW_STR_INIT;
@@ -587,6 +605,23 @@ static int send_batch(gw_pgconn *pc, const gw_stmt *stmts, size_t n)
 
 	if ((error = send_query(pc, "BEGIN", 0, NULL)) < 0)
 		goto cleanup;
+	/* set_config's value is a search_path list: the schema quoted as an
+	 * identifier, as SET search_path TO would take it. */
+	if (pc->tx_search_path) {
+		char *q =
+		        PQescapeIdentifier(pc->pg, pc->tx_search_path, strlen(pc->tx_search_path));
+		const char *param = q;
+
+		if (!q) {
+			error = gw_error_oom(pc->base.ctx);
+			goto cleanup;
+		}
+		error = send_query(pc, "SELECT pg_catalog.set_config('search_path', $1, true)", 1,
+		                   &param);
+		PQfreemem(q);
+		if (error < 0)
+			goto cleanup;
+	}
 	for (i = 0; i < n; i++) {
 		if (gw_str_set(&sql, stmts[i].sql, stmts[i].len) < 0) {
 			error = gw_error_oom(pc->base.ctx);
@@ -603,10 +638,11 @@ cleanup:
 
 /* Reads every result up to the sync point. *failed is the first failed
  * result (kept for its diagnostics), *failed_at the number of the query
- * that produced it: 0 for BEGIN, i + 1 for statement i, n + 1 for COMMIT. */
+ * that produced it: 0 for BEGIN and the prelude, i + 1 for statement i,
+ * n + 1 for COMMIT. */
 static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
 {
-	size_t query = 0;
+	size_t query = 0, prelude = batch_prelude(pc);
 	int nulls = 0;
 
 	for (;;) {
@@ -616,7 +652,7 @@ static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
 		/* The notices read with query q's results are its own (libpq
 		 * stops reading once a result is complete); BEGIN's and
 		 * COMMIT's fall outside the statements. */
-		pc->running = query - 1;
+		pc->running = (query > prelude ? query - prelude : 0) - 1;
 		res = PQgetResult(pc->pg);
 
 		if (!res) {
@@ -641,7 +677,7 @@ static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
 		/* PGRES_PIPELINE_ABORTED: skipped after the failure. */
 		if (st == PGRES_FATAL_ERROR && !*failed) {
 			*failed = res;
-			*failed_at = query;
+			*failed_at = query > prelude ? query - prelude : 0;
 			continue;
 		}
 		PQclear(res);

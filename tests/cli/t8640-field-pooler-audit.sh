@@ -182,7 +182,7 @@ test_expect_success PG,PYTHON '?schema=app (direct): tables, history and events 
 # connection: through a transaction pooler, ?schema= reaches the history
 # (whose names are qualified) but not the migrations, which run in the
 # server connection's search path.
-test_expect_failure PGBOUNCER '?schema=app through the transaction pooler: the migrations'\'' tables in app' '
+test_expect_success PGBOUNCER '?schema=app through the transaction pooler: the migrations'\'' tables in app' '
 	pg_new_db &&
 	stop_bouncers &&
 	rm -f "$PGB/b.pid" &&
