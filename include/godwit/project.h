@@ -170,7 +170,10 @@ typedef struct {
 	const char *url_required;
 	/* The SQL the migrations are written in, "postgres" or "sqlite", for
 	 * validate and lint when no database URL is configured; NULL: what
-	 * the SQL parses as. */
+	 * the SQL parses as. Or the engine behind a postgres:// URL:
+	 * "citus", "cockroachdb" or "yugabyte" (their SQL is PostgreSQL's),
+	 * which chooses the runner lock and the transaction handling
+	 * (docs/scale.md). */
 	const char *sql_dialect;
 	/* A migration file that resolves (through a symbolic link) outside
 	 * the project_dir and the migrations folder is refused unless set. */

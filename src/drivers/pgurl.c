@@ -291,7 +291,10 @@ int gw_pgurl_parse(gw_pgurl *u, const char *url, gw_ctx *ctx)
 
 		/* libpq knows lowercase schemes only: "POSTGRES://..." would
 		 * be a database name, sent to the server whole. */
-		if (strcmp(scheme, "postgres") && strcmp(scheme, "postgresql")) {
+		/* cockroachdb:// and yugabytedb:// name the engine behind the
+		 * same protocol (src/lib/engine.c); libpq gets postgresql://. */
+		if (strcmp(scheme, "postgres") && strcmp(scheme, "postgresql") &&
+		    strcmp(scheme, "cockroachdb") && strcmp(scheme, "yugabytedb")) {
 			error = gw_error_set(ctx, GW_EINVALID,
 			                     "unsupported database URL %s; use postgres://, "
 			                     "postgresql:// or sqlite:PATH",

@@ -988,7 +988,8 @@ static int pg_session(gw_conn *conn, gw_session_info *out)
 const gw_driver gw_driver_postgres = {
         .version = GW_DRIVER_VERSION,
         .name = "postgres",
-        .schemes = (const char *const[]){"postgres", "postgresql", NULL},
+        .schemes =
+                (const char *const[]){"postgres", "postgresql", "cockroachdb", "yugabytedb", NULL},
         .caps = GW_CAP_TRANSACTIONAL_DDL | GW_CAP_ADVISORY_LOCK | GW_CAP_PIPELINE |
                 GW_CAP_ERROR_POSITION,
         .dialect = GW_DIALECT_POSTGRES,

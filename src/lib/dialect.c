@@ -104,10 +104,11 @@ static int guess(gw_project *p)
 
 static int named(gw_dialect *out, gw_project *p, const char *name)
 {
-	if (!strcmp(name, "postgres") || !strcmp(name, "postgresql"))
-		*out = GW_DIALECT_POSTGRES;
-	else if (!strcmp(name, "sqlite") || !strcmp(name, "sqlite3"))
-		*out = GW_DIALECT_SQLITE;
+	const gw_engine *e = gw_engine_named(name);
+
+	/* An engine (citus, cockroachdb, ...) names its SQL's dialect. */
+	if (e)
+		*out = e->sql;
 	else
 		return gw_error_set(p->ctx, GW_EINVALID,
 		                    "unknown SQL dialect '%s'; use postgres or sqlite", name);

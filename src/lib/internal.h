@@ -16,6 +16,7 @@
 #include "godwit/project.h"
 #include "godwit/schema.h"
 #include "godwit/sys/driver.h"
+#include "engine.h"
 #include "settings.h"
 #include "source/source.h"
 #include "version.h"
@@ -80,6 +81,10 @@ struct gw_project {
 	gw_vec placeholder_env;
 	struct gw_lease *lease;
 	const gw_driver *driver;
+	/* What differs between servers of the driver's protocol (engine.h):
+	 * the URL scheme's, the dialect setting's or the driver's own. */
+	const gw_engine *engine;
+	int engine_no_jobs;     /* cockroachdb's settle found no jobs table: said once */
 	gw_dialect sql_dialect; /* decided once, by dialect.c */
 	gw_dialect_from sql_dialect_from;
 

@@ -20,6 +20,10 @@
  * SQLite has no session lock: each migration's transaction takes the
  * database's write lock and re-checks the history row first.
  *
+ * Which of the three a run takes is the engine's (engine.h): the lease
+ * when lock = table asks for it, else the engine's own (the lease on
+ * CockroachDB and YugabyteDB, which have no advisory locks).
+ *
  * The history tables are not created here: the code that writes history
  * does that once it holds the lock (gw_hist_begin).
  */
@@ -337,7 +341,7 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 	int taken = 0, told = 0, attempt = 0, error;
 
 	*out = NULL;
-	if (p->driver->dialect != GW_DIALECT_POSTGRES)
+	if (!p->engine->lease)
 		return gw_error_set(p->ctx, GW_EINVALID, "lock = table needs PostgreSQL");
 	if ((error = lease_new(&l, p)) < 0)
 		return error;
@@ -585,17 +589,22 @@ int gw_project__lock(gw_project *p)
 		return 0;
 	if ((error = gw_project__connect(&conn, p)) < 0)
 		return error;
-	if (p->opts.lock) {
+	switch (gw_engine_lock_for(p->engine, p->opts.lock)) {
+	case GW_ENGINE_LOCK_LEASE:
 		if ((error = lease_acquire(&p->lease, p)) < 0)
 			return error;
 		p->locked = 1;
-	} else if (p->driver->caps & GW_CAP_ADVISORY_LOCK) {
-		/* Without session locks (SQLite) each migration's transaction
-		 * takes the database's write lock and re-checks the history
-		 * row first. */
+		break;
+	case GW_ENGINE_LOCK_ADVISORY:
 		if ((error = check_pooler(p)) < 0 || (error = take_advisory_lock(p)) < 0)
 			return error;
 		p->locked = 1;
+		break;
+	case GW_ENGINE_LOCK_NONE:
+		/* Without session locks (SQLite) each migration's transaction
+		 * takes the database's write lock and re-checks the history
+		 * row first. */
+		break;
 	}
 	return 0;
 }
@@ -622,10 +631,14 @@ int gw_project__lock_held_elsewhere(int *held, gw_project *p)
 	*held = 0;
 	if (p->locked || !p->conn)
 		return 0;
-	if (p->opts.lock)
+	switch (gw_engine_lock_for(p->engine, p->opts.lock)) {
+	case GW_ENGINE_LOCK_LEASE:
 		return lease_held(held, p);
-	if (!(p->driver->caps & GW_CAP_ADVISORY_LOCK))
+	case GW_ENGINE_LOCK_NONE:
 		return 0;
+	case GW_ENGINE_LOCK_ADVISORY:
+		break;
+	}
 	if ((error = p->driver->lock_holder(p->conn, p->lock_key, &holder)) < 0)
 		return error;
 	*held = holder != NULL;

@@ -573,7 +573,7 @@ static int other_history_first(gw_project *p, gw_direction dir, const gw_up_opti
 	return error;
 }
 
-/* SQLite has no runner lock: between reading the history and copying the
+/* Without a runner lock (SQLite's engine has none): between reading the history and copying the
  * schema for check_all, another runner may apply a migration of the
  * selection, and the check then fails on what that runner created ("table
  * t1 already exists"). 1 when the history changed under the check, so the
@@ -584,7 +584,8 @@ static int history_moved(gw_project *p, gw_direction dir, const selection *sel, 
 	size_t i, k;
 	int moved = 0;
 
-	if (p->driver->dialect != GW_DIALECT_SQLITE || !sel->count || attempt >= 100)
+	if (gw_engine_lock_for(p->engine, p->opts.lock) != GW_ENGINE_LOCK_NONE || !sel->count ||
+	    attempt >= 100)
 		return 0;
 	gw_ctx_set_quiet(p->ctx, 1);
 	/* The check's error stays: a failed look leaves it as it is. */

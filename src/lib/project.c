@@ -178,7 +178,8 @@ static int finish_open(gw_project *p)
 		                     p->display_url);
 		goto cleanup;
 	}
-	error = 0;
+	error = gw_engine_resolve(&p->engine, p->driver, p->opts.url, p->url_given, p->opts.dialect,
+	                          ctx);
 cleanup:
 	gw_str_dispose(&masked);
 	return error;

@@ -196,27 +196,48 @@ static int refuse_copy_stdin(gw_project *p, const gw_prepared *pm, const gw_sql_
 }
 
 /* Statements that cannot run in a transaction block make the whole
- * migration run without one, statement by statement. */
-static void check_modes(gw_project *p, gw_prepared *pm, const char *version)
+ * migration run without one, statement by statement: those the SQL's
+ * dialect refuses there (GW_STMT_NO_TX), and those the engine must run
+ * alone (a schema change where DDL is not transactional, a Citus
+ * function that refuses a transaction block). */
+static int check_modes(gw_project *p, gw_prepared *pm, const char *version)
 {
 	size_t i;
-	char kw[32];
+	char kw[64];
+	const char *why;
+	int error;
 
 	for (i = 0; pm->transactional && i < pm->stmts.count; i++) {
 		const gw_sql_stmt *s = &pm->stmts.items[i];
 		int line, column;
 
-		if (s->kind != GW_STMT_NO_TX)
-			continue;
+		if (s->kind == GW_STMT_NO_TX) {
+			why = gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw));
+		} else {
+			size_t len;
+			const char *sql = stmt_sql(pm, i, &len);
+
+			if ((error = gw_engine_needs_alone(&why, p->engine, sql, len, kw,
+			                                   sizeof(kw), p->ctx)) < 0)
+				return error;
+			if (!why)
+				continue;
+		}
 		gw_text_position(pm->text.file_text.ptr, pm->text.file_text.size,
 		                 pm->text.offset + s->offset, &line, &column);
-		gw_notify(p->ctx, GW_NOTICE_INFO, version, NULL, pm->path.ptr, -1,
-		          "%s:%d: %s cannot run inside a transaction; running this migration "
-		          "without one, statement by statement",
-		          pm->path.ptr, line,
-		          gw_sql_stmt_keyword(section(pm) + s->offset, s->len, kw, sizeof(kw)));
+		if (s->kind == GW_STMT_NO_TX)
+			gw_notify(p->ctx, GW_NOTICE_INFO, version, NULL, pm->path.ptr, -1,
+			          "%s:%d: %s cannot run inside a transaction; running this "
+			          "migration without one, statement by statement",
+			          pm->path.ptr, line, why);
+		else
+			gw_notify(p->ctx, GW_NOTICE_INFO, version, NULL, pm->path.ptr, -1,
+			          "%s:%d: %s does not run in a transaction with other statements "
+			          "on %s; running this migration statement by statement",
+			          pm->path.ptr, line, why, p->engine->name);
 		pm->transactional = 0;
 	}
+	return 0;
 }
 
 /* The verify SQL has a file of its own in sqitch's layout (verify/). */
@@ -298,8 +319,9 @@ int gw_prepare(gw_prepared *pm, gw_project *p, const gw_migration *m, gw_directi
 		if (s->kind == GW_STMT_COPY_STDIN)
 			return refuse_copy_stdin(p, pm, s);
 	}
-	check_modes(p, pm, m->version);
-	if ((error = substitute(&pm->sub, p, &pm->stmts, &pm->text, pm->path.ptr)) < 0)
+	/* After the placeholders: the engine reads the SQL that will run. */
+	if ((error = substitute(&pm->sub, p, &pm->stmts, &pm->text, pm->path.ptr)) < 0 ||
+	    (error = check_modes(p, pm, m->version)) < 0)
 		return error;
 	if (dir == GW_UP && m->has_verify)
 		return prepare_verify(pm, p, src, m);
@@ -596,18 +618,18 @@ static int skip_concurrent(gw_project *p, const gw_migration *m, int *skipped)
 	return 0;
 }
 
-/* A lock timeout or a deadlock means the migration gave way to live
- * traffic, not that it is wrong: it is rolled back, recorded as a retry,
- * and tried again after a backoff. SQLite's busy timeout has already
- * waited as long as the runner would. */
+/* A lock timeout or a deadlock (and on distributed engines a
+ * serialization failure: the engine's retry_sqlstates) means the migration
+ * gave way to live traffic, not that it is wrong: it is rolled back,
+ * recorded as a retry, and tried again after a backoff. SQLite's busy
+ * timeout has already waited as long as the runner would. */
 static int should_retry(gw_project *p, const gw_migration *m, int attempt, int in_transaction)
 {
 	const gw_error *e = gw_ctx_error(p->ctx);
 	long delay;
 
-	if (!e || p->cancelled || p->driver->dialect != GW_DIALECT_POSTGRES ||
-	    attempt >= p->opts.retries ||
-	    (strcmp(e->sqlstate, "55P03") && strcmp(e->sqlstate, "40P01")))
+	if (!e || p->cancelled || attempt >= p->opts.retries ||
+	    !gw_engine_retries(p->engine, e->sqlstate))
 		return 0;
 	delay = gw_backoff_ms(attempt, 200, 10000);
 	/* A statement run outside a transaction is not rolled back: it was
@@ -632,7 +654,7 @@ static int add_timeouts(gw_batch *b, gw_project *p, int local)
 {
 	const char *scope = local ? "LOCAL " : "";
 
-	if (p->driver->dialect != GW_DIALECT_POSTGRES)
+	if (!p->engine->timeouts)
 		return 0;
 	if (p->opts.lock_timeout > 0 &&
 	    gw_batch_addf(b, NULL, 0, "SET %slock_timeout = %d", scope, p->opts.lock_timeout) < 0)
@@ -910,7 +932,7 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 			gw_hist_record_failure(p, m->version, m->name, "cancel");
 			return error;
 		}
-		if (p->driver->dialect == GW_DIALECT_POSTGRES && s->kind == GW_STMT_NO_TX &&
+		if (p->engine->index_builds && s->kind == GW_STMT_NO_TX &&
 		    (error = gw_sql_index_build(&build, stmt.sql, stmt.len, p->ctx)) < 0)
 			return error;
 		say_statements(p, m, pm, i, 1);
@@ -938,6 +960,11 @@ static int run_each(gw_project *p, const gw_migration *m, const gw_prepared *pm,
 		if (error < 0)
 			return report_each(p, m, pm, i, 0, resume_hint, error);
 		if ((error = gw_hist_set_progress(p, m->version, (int)i + 1)) < 0)
+			return report_each(p, m, pm, i, 1, resume_hint, error);
+		/* A schema change the engine finishes in the background is
+		 * waited for before the next statement reads the schema. */
+		if (p->engine->settle && gw_engine_is_ddl(stmt.sql, stmt.len) &&
+		    (error = p->engine->settle(p, m)) < 0)
 			return report_each(p, m, pm, i, 1, resume_hint, error);
 	}
 	return 0;

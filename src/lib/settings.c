@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "../util/error.h"
 #include "../util/str.h"
 
@@ -185,7 +186,8 @@ static int check_lock(const char *value)
 
 static int check_dialect(const char *value)
 {
-	return strcmp(value, "postgres") && strcmp(value, "sqlite") ? -1 : 0;
+	/* The SQL's dialect, or an engine that speaks PostgreSQL's. */
+	return strcmp(value, "sqlite") && !gw_engine_named(value) ? -1 : 0;
 }
 
 static int check_level(const char *value)

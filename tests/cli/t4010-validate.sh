@@ -150,7 +150,7 @@ test_expect_success 'without a URL, validate and lint check the SQL as what it p
 
 test_expect_success 'a bad dialect setting names the values it takes' '
 	(cd guess/pg && GODWIT_DIALECT=oracle test_expect_code 1 godwit validate 2>../../err) &&
-	test_grep "GODWIT_DIALECT must be postgres or sqlite, not .oracle." err
+	test_grep "GODWIT_DIALECT must be one of postgres, sqlite, citus, cockroachdb, yugabyte, not .oracle." err
 '
 
 test_expect_success 'json output' '
