@@ -364,9 +364,14 @@ const char *gw_sql__definition(const gw_schema_object *o)
 	return d ? d + (d[10] ? 11 : 10) : "";
 }
 
+/* A constraint trigger's constraint is left out: its trigger member
+ * makes both (CREATE CONSTRAINT TRIGGER). */
 int gw_sql__is_constraint(const char *m)
 {
-	return gw_sql__starts(m, "constraint ");
+	const char *body = gw_sql__member_body(m);
+
+	return gw_sql__starts(m, "constraint ") &&
+	       !(gw_sql__starts(body, "TRIGGER") && (body[7] == ' ' || body[7] == '\0'));
 }
 
 int gw_sql__is_column(const char *m)
@@ -456,6 +461,24 @@ static void find_affected(gen *g)
 		if (kind_is(a, "function", "aggregate") && !gw_sql__find(g->b, a->kind, a->name))
 			gw_sql__add_word(g, &g->affected, a->name);
 	}
+}
+
+/* 1 for a partition whose parent is dropped too: it goes with it. */
+static int parent_dropped(gen *g, const gw_schema_object *a)
+{
+	const char *po = gw_sql__head_member(a, "partition of ");
+	gw_str parent = GW_STR_INIT;
+	int hit;
+
+	if (!po)
+		return 0;
+	po += 13;
+	gw_str_put(&parent, po, (size_t)(gw_sql__ident_end(gw_sql__ident_end(po) + 1) - po));
+	if (parent.failed)
+		g->q->failed = 1;
+	hit = parent.ptr && !gw_sql__find(g->b, "table", parent.ptr);
+	gw_str_dispose(&parent);
+	return hit;
 }
 
 static void walk(gen *g)
@@ -599,7 +622,7 @@ static void walk(gen *g)
 		const gw_schema_object *a = gw_schema_get(g->a, i);
 		if (gw_sql__find(g->b, a->kind, a->name))
 			continue;
-		if (kind_is(a, "table", NULL))
+		if (kind_is(a, "table", NULL) && !parent_dropped(g, a))
 			gw_sql__emit(g->q, GW_SQ_DROP_TABLE, "DROP TABLE %s", a->name);
 		else if (kind_is(a, "foreign_table", "event_trigger"))
 			gw_sql__unexpressed(g->q, GW_SQ_DROP_TABLE,

@@ -153,7 +153,9 @@ static void privileges(gen *g, const gw_schema_object *from, const gw_schema_obj
 			        to->kind, to->name);
 		return;
 	}
-	if (!from)
+	/* A new object, or one with the default grants (a function's
+	 * include EXECUTE for PUBLIC, a type's USAGE). */
+	if (!from || !ga)
 		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM PUBLIC",
 		             grant_kind(to->kind), to->name);
 	if (oa && ga)

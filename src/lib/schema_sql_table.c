@@ -287,9 +287,11 @@ void gw_sql__alter_column(gen *g, const gw_schema_object *t, const col *ca, cons
 			             cb->collate ? cb->collate : "");
 		return;
 	}
+	/* Before sequences are created: B may have one of the identity
+	 * sequence's name (a serial column). */
 	if (ca->identity && (!cb->identity))
-		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", tn,
-		             cn);
+		gw_sql__emit(g->q, GW_SQ_DROP_CONSTRAINT,
+		             "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", tn, cn);
 	if (ca->def && (redefault || retype))
 		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", tn,
 		             cn);
@@ -319,8 +321,12 @@ void gw_sql__alter_column(gen *g, const gw_schema_object *t, const col *ca, cons
 	if (ca->notnull && !cb->notnull)
 		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", tn,
 		             cn);
+	/* An identity needs NOT NULL first, which the live-safe form sets in
+	 * the transaction after. */
 	if (!ca->identity && cb->identity)
-		gw_sql__emit(g->q, GW_SQ_COLUMN,
+		gw_sql__emit(g->q,
+		             !ca->notnull && cb->notnull && !g->o->plain ? GW_SQ_VALIDATE
+		                                                         : GW_SQ_COLUMN,
 		             "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY", tn, cn,
 		             cb->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
 	else if (ca->identity && cb->identity && ca->identity != cb->identity)
@@ -460,10 +466,32 @@ void gw_sql__add_index(gen *g, const gw_schema_object *t, const char *m, int par
 	gw_str_dispose(&s);
 }
 
+/* 1 when text calls a function that A has and B does not. */
+static int uses_dropped_function(gen *g, const char *text)
+{
+	gw_str w = GW_STR_INIT;
+	size_t i;
+	int hit = 0;
+
+	for (i = 0; i < gw_schema_count(g->a) && !hit; i++) {
+		const gw_schema_object *f = gw_schema_get(g->a, i);
+		if (strcmp(f->kind, "function") != 0 || gw_sql__find(g->b, f->kind, f->name))
+			continue;
+		gw_str_clear(&w);
+		gw_sql__rel_word(&w, f->name);
+		hit = !w.failed && gw_sql__mentions(text, w.ptr, w.size);
+	}
+	gw_str_dispose(&w);
+	return hit;
+}
+
 void gw_sql__drop_index(gen *g, const gw_schema_object *t, const char *m)
 {
 	gw_str name = GW_STR_INIT, nsp = GW_STR_INIT;
-	int concurrently = !g->o->plain && !gw_sql__head_member(t, "partition by ");
+	/* An index on a function dropped goes before the function does, in
+	 * the transaction: the part outside it runs last. */
+	int concurrently = !g->o->plain && !gw_sql__head_member(t, "partition by ") &&
+	                   !uses_dropped_function(g, gw_sql__member_body(m));
 
 	gw_sql__member_name(&name, m);
 	gw_sql__object_schema(&nsp, t->name);
@@ -686,8 +714,50 @@ static int regenerated(gen *g, const gw_schema_object *a, const gw_schema_object
 	return error;
 }
 
+/* The columns of a whose type or collation changes in b (names into out). */
+static void retyped_columns(gen *g, const gw_schema_object *a, const gw_schema_object *b,
+                            gw_vec *out)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmembers; i++) {
+		const char *m = a->members[i], *mb = gw_sql__member(b, m, gw_schema__member_key(m));
+		col ca, cb;
+		if (!gw_sql__starts(m, "column ") || !mb || strcmp(m, mb) == 0)
+			continue;
+		if (gw_sql__col_parse(&ca, m) < 0 || gw_sql__col_parse(&cb, mb) < 0) {
+			gw_sql__col_dispose(&ca);
+			g->q->failed = 1;
+			return;
+		}
+		if (strcmp(ca.type, cb.type) != 0 || !gw_sql__streq(ca.collate, cb.collate)) {
+			char *copy = gw_strdup(ca.name);
+			if (!copy || gw_vec_push(out, copy) < 0) {
+				free(copy);
+				g->q->failed = 1;
+			}
+		}
+		gw_sql__col_dispose(&ca);
+		gw_sql__col_dispose(&cb);
+	}
+}
+
+/* 1 when a trigger or policy names one of the columns: PostgreSQL cannot
+ * change the type of a column they use, so they are made again. */
+static int uses_column(const char *m, const gw_vec *columns)
+{
+	size_t i;
+
+	for (i = 0; i < columns->len; i++)
+		if (gw_sql__mentions(gw_sql__member_body(m), columns->items[i],
+		                     strlen(columns->items[i])))
+			return 1;
+	return 0;
+}
+
 void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_object *b)
 {
+	gw_vec retyped = GW_VEC_INIT;
 	gw_vec readded = GW_VEC_INIT;
 	gw_str s = GW_STR_INIT, name = GW_STR_INIT;
 	const char *ha, *hb;
@@ -765,6 +835,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 		}
 	if (!ha)
 		gw_sql__column_order(g, a, b, &readded);
+	retyped_columns(g, a, b, &retyped);
 	/* Constraints, indexes, triggers, policies. */
 	for (i = 0; i < a->nmembers; i++) {
 		const char *m = a->members[i];
@@ -799,6 +870,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 			if (changed && mb)
 				gw_sql__add_index(g, b, mb, GW_SQ_CONSTRAINT, 1);
 		} else if (gw_sql__starts(m, "trigger ")) {
+			changed |= uses_column(m, &retyped);
 			if (changed) {
 				gw_sql__member_name(&name, m);
 				gw_sql__emit(g->q, GW_SQ_DROP_TRIGGER, "DROP TRIGGER %s ON %s",
@@ -807,6 +879,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 					gw_sql__add_trigger(g, b, mb, GW_SQ_TRIGGER);
 			}
 		} else if (gw_sql__starts(m, "policy ")) {
+			changed |= uses_column(m, &retyped);
 			if (changed) {
 				gw_sql__member_name(&name, m);
 				gw_sql__emit(g->q, GW_SQ_DROP_TRIGGER, "DROP POLICY %s ON %s",
@@ -834,6 +907,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 	row_security(g, b, gw_sql__member(a, "row_security", 12),
 	             gw_sql__member(b, "row_security", 12));
 	gw_sql__comments(g, a, b);
+	gw_vec_dispose(&retyped, free);
 	gw_vec_dispose(&readded, free);
 	gw_str_dispose(&s);
 	gw_str_dispose(&name);

@@ -224,7 +224,7 @@ test_expect_success PG 'a table with rows: they survive every up and down' '
 '
 
 test_expect_success PG 'the count of pairs' '
-	echo "$RT_PAIRS pairs proven (up then down), $RT_REFUSED inexpressible changes refused" &&
+	say "# $RT_PAIRS pairs proven (up then down), $RT_REFUSED inexpressible changes refused" &&
 	test $RT_PAIRS = 72 &&
 	test $RT_REFUSED = 9
 '

@@ -189,7 +189,7 @@ test_expect_success PG 'owners and grants with --privileges' '
 '
 
 test_expect_success PG 'the count of pairs' '
-	echo "$RT_PAIRS pairs proven (up then down), $RT_REFUSED inexpressible changes refused" &&
+	say "# $RT_PAIRS pairs proven (up then down), $RT_REFUSED inexpressible changes refused" &&
 	test $RT_PAIRS = 25 &&
 	test $RT_REFUSED = 2
 '

@@ -58,7 +58,7 @@ test_expect_success PG '80 random pairs: up gives B, down gives A' '
 	while read a b; do
 		rt_pair $a $b || return 1
 	done <pairs &&
-	echo "$RT_PAIRS random pairs proven (up then down), $RT_REFUSED inexpressible changes refused, $RT_REORDERED compared without column order" &&
+	say "# $RT_PAIRS random pairs proven (up then down), $RT_REFUSED inexpressible changes refused, $RT_REORDERED compared without column order" &&
 	test $RT_PAIRS -ge 55
 '
 
