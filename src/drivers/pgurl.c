@@ -309,6 +309,9 @@ int gw_pgurl_parse(gw_pgurl *u, const char *url, gw_ctx *ctx)
 			gw_error_set_hint(ctx, "write postgres://USER:PASSWORD@HOST:PORT/DATABASE");
 			goto cleanup;
 		}
+		if (!strcmp(scheme, "cockroachdb") || !strcmp(scheme, "yugabytedb"))
+			u->engine_scheme =
+			        !strcmp(scheme, "cockroachdb") ? "cockroachdb" : "yugabytedb";
 		gw_str_puts(&rebuilt, "postgresql:");
 		if ((error = split_query(u, &rebuilt, hier, &strict, masked.ptr, ctx)) < 0)
 			goto cleanup;
@@ -381,7 +384,7 @@ int gw_pgurl_format(gw_str *out, const gw_pgurl *u)
 	size_t i;
 	int sep = '?';
 
-	gw_str_puts(out, "postgresql://");
+	gw_str_printf(out, "%s://", u->engine_scheme ? u->engine_scheme : "postgresql");
 	for (i = 0; i < u->n; i++, sep = '&') {
 		gw_str_printf(out, "%c%s=", sep, u->keys[i]);
 		put_encoded(out, u->values[i]);

@@ -24,11 +24,14 @@ typedef struct gw_pgurl {
 	size_t n, cap;
 	char *schema;  /* Prisma's ?schema=: the search_path and history schema */
 	int pgbouncer; /* ?pgbouncer=true: the URL names a transaction pooler */
+	/* "cockroachdb" or "yugabytedb" when the URL's scheme names the
+	 * engine (src/lib/engine.c), kept by gw_pgurl_format; NULL: none. */
+	const char *engine_scheme;
 } gw_pgurl;
 
 #define GW_PGURL_INIT                                                                              \
 	{                                                                                          \
-		NULL, NULL, 0, 0, NULL, 0                                                          \
+		NULL, NULL, 0, 0, NULL, 0, NULL                                                    \
 	}
 
 /* Parses a postgres:// or postgresql:// URL (any case, white space around
@@ -42,8 +45,9 @@ const char *gw_pgurl_get(const gw_pgurl *u, const char *key);
 int gw_pgurl_set(gw_pgurl *u, const char *key, const char *value);
 
 /* The whole connection string again as a URL with every parameter in its
- * query (postgresql://?host=...&dbname=...), Prisma's included, so it can
- * be handed back to gw_pgurl_parse. Appends to out; -1 when out of memory. */
+ * query (postgresql://?host=...&dbname=...), Prisma's included, with the
+ * engine's scheme when it had one, so it can be handed back to
+ * gw_pgurl_parse and names the same engine. Appends to out; -1 when out of memory. */
 int gw_pgurl_format(gw_str *out, const gw_pgurl *u);
 
 /* A libpq key/value string of libpq's parameters without the password, for

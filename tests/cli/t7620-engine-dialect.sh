@@ -131,6 +131,24 @@ test_expect_success PG 'a cockroachdb:// URL chooses the engine like the setting
 	test_grep "20240101000000" out
 '
 
+test_expect_success PG 'a fleet over the schemas of a cockroachdb:// URL keeps the engine for each' '
+	pg_sql "CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b" &&
+	write_migration plain/20240101000000_t.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE t (id int);
+	EOF
+	godwit --url "$crdb_url" --dir plain up --schemas "tenant_*" >out 2>err &&
+	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE tablename = '\''godwit_lock'\'' AND schemaname IN ('\''tenant_a'\'', '\''tenant_b'\'')")" = 2 &&
+	test "$(pg_sql "SELECT count(*) FROM tenant_a.t") $(pg_sql "SELECT count(*) FROM tenant_b.t")" = "0 0"
+'
+
+test_expect_success 'the password of a cockroachdb:// URL is masked' '
+	mkdir -p masked/db/migrations &&
+	(cd masked && test_expect_code 1 godwit --url "cockroachdb://u:s3cretpw@127.0.0.1:1/db" --connect-retries 0 status 2>../err) &&
+	test_grep "cannot connect to cockroachdb://u:\*\*\*\*@127.0.0.1:1/db" err &&
+	test_grep ! s3cretpw err
+'
+
 test_expect_success PG 'an engine the URL does not speak is refused, and nothing is created' '
 	GODWIT_DIALECT=cockroachdb test_expect_code 1 godwit --url "sqlite:lite.db" --dir gated up 2>err &&
 	test_grep "dialect = cockroachdb needs a postgres:// URL, not a sqlite one" err &&
