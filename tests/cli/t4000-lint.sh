@@ -28,7 +28,8 @@ test_expect_success 'text: gcc-style findings, the safe way, exit 3' '
 	test_expect_code 3 godwit lint >out &&
 	cat >expect <<-\EOF &&
 	db/migrations/20240102000000_index.sql:3:1: error: CREATE INDEX users_email2 without CONCURRENTLY blocks writes to users until it is built [require-concurrent-index-creation]
-	  help: -- godwit:no-transaction
+	  help: for example:
+	        -- godwit:no-transaction
 	        CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);
 	1 error, 0 warnings
 	dialect: postgres (no database URL or dialect setting; what the SQL parses as)
@@ -53,7 +54,7 @@ test_expect_success 'json' '
 
 test_expect_success 'github annotations' '
 	test_expect_code 3 godwit lint --format github >out &&
-	test_grep "^::error file=db/migrations/20240102000000_index.sql,line=3,col=1,title=require-concurrent-index-creation::CREATE INDEX users_email2 without CONCURRENTLY blocks writes to users until it is built%0Ahelp: -- godwit" out
+	test_grep "^::error file=db/migrations/20240102000000_index.sql,line=3,col=1,title=require-concurrent-index-creation::CREATE INDEX users_email2 without CONCURRENTLY blocks writes to users until it is built%0Ahelp: for example:%0A-- godwit" out
 '
 
 test_expect_success 'markdown table' '

@@ -527,7 +527,7 @@ void gw_lint__report(gw_lint_cx *cx, const char *rule, int location, const char 
 {
 	struct lint_run *r = cx->run;
 	gw_level level = gw_lint__level(r->levels, rule);
-	gw_str msg = GW_STR_INIT;
+	gw_str msg = GW_STR_INIT, example = GW_STR_INIT;
 	const gw_lint_rule *info;
 	size_t at;
 	va_list ap;
@@ -538,15 +538,23 @@ void gw_lint__report(gw_lint_cx *cx, const char *rule, int location, const char 
 	va_start(ap, fmt);
 	gw_str_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (!help && (info = gw_lint_rule_find(rule)))
-		help = info->good;
+	/*
+	 * Without a help written for this statement, the rule's documented safe
+	 * form is shown; it names the documentation's tables, not the user's, so
+	 * it says it is an example rather than reading as the fix to paste.
+	 */
+	if (!help && (info = gw_lint_rule_find(rule)) && info->good) {
+		gw_str_printf(&example, "for example:\n%s", info->good);
+		help = example.ptr;
+	}
 	at = location >= 0 && (size_t)location < cx->sec->len ? cx->sec->off + (size_t)location
 	                                                      : cx->stmt_off;
-	if (gw_str_failed(&msg) ||
+	if (gw_str_failed(&msg) || gw_str_failed(&example) ||
 	    gw_findings__add_at(r->f, cx->sec->lines, at, rule, level, cx->sec->file,
 	                        table && *table ? table : NULL, lock, help, msg.ptr) < 0)
 		r->failed = 1;
 	gw_str_dispose(&msg);
+	gw_str_dispose(&example);
 }
 
 /* ---- helpers for the rules -------------------------------------------------------- */
