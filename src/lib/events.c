@@ -44,6 +44,7 @@ struct gw_events {
 	char *os_user;
 	char *commit;
 	int commit_read;
+	int backfilled; /* the sinks back-filled in this run */
 };
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -99,7 +100,7 @@ static char *event_line(const gw_event *e, const gw_event_context *c)
 	failed |= set(o, "id", e->id > 0 ? json_integer((json_int_t)e->id) : json_null());
 	failed |= set(o, "at", str_or_null(e->at));
 	failed |= set(o, "action", str_or_null(e->action));
-	if (c)
+	if (c && !c->backfilled)
 		failed |= set(o, "command", str_or_null(c->command));
 	failed |= set(o, "version", str_or_null(e->version));
 	failed |= set(o, "name", str_or_null(e->name));
@@ -107,7 +108,9 @@ static char *event_line(const gw_event *e, const gw_event_context *c)
 	failed |= set(o, "duration_ms", int_or_null(e->duration_ms, -1));
 	failed |= set(o, "environment", str_or_null(e->environment));
 	failed |= set(o, "applied_by", str_or_null(e->applied_by));
-	if (c) {
+	if (c && c->backfilled) {
+		failed |= set(o, "target", str_or_null(c->target));
+	} else if (c) {
 		failed |= set(o, "target", str_or_null(c->target));
 		who = json_object();
 		failed |= !who;
@@ -127,6 +130,8 @@ static char *event_line(const gw_event *e, const gw_event_context *c)
 	failed |= set(o, "column", e->column > 0 ? json_integer(e->column) : json_null());
 	if (c && c->exit_code >= 0)
 		failed |= set(o, "exit_code", json_integer(c->exit_code));
+	if (c && c->backfilled)
+		failed |= set(o, "backfilled", json_true());
 	if (!failed)
 		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -136,6 +141,26 @@ static char *event_line(const gw_event *e, const gw_event_context *c)
 char *gw_event_json(const gw_event *e)
 {
 	return e ? event_line(e, NULL) : NULL;
+}
+
+char *gw_events__backfill_line(gw_project *p, const gw_event *e)
+{
+	gw_event_context c = {NULL, p->display_url, NULL, NULL, NULL, NULL, -1, 1};
+
+	return event_line(e, &c);
+}
+
+char *gw_events__target_key(gw_project *p)
+{
+	json_t *v = str_or_null(p->display_url);
+	char *text = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	gw_str key = GW_STR_INIT;
+
+	json_decref(v);
+	if (text)
+		gw_str_printf(&key, "\"target\":%s,", text);
+	free(text);
+	return text && !gw_str_failed(&key) ? gw_str_detach(&key) : (gw_str_dispose(&key), NULL);
 }
 
 /* ---- who and which commit -------------------------------------------------- */
@@ -217,7 +242,7 @@ static void now_text(char *buf, size_t size)
 static int emit(gw_project *p, struct gw_events *ev, const gw_event *e, int exit_code)
 {
 	gw_event_context c = {ev->command, p->display_url, ev->database_user, ev->os_user,
-	                      actor(),     commit(p, ev),  exit_code};
+	                      actor(),     commit(p, ev),  exit_code,         0};
 	char *line = event_line(e, &c);
 	int error = 0, rc;
 	size_t i;
@@ -242,21 +267,53 @@ static int first_row(void *payload, int ncols, const char *const *v)
 	return 0;
 }
 
-void gw_events__mark(gw_project *p, int created)
+/* The sinks add what they missed of this target's events: a runner
+ * killed between a commit and its audit line leaves the event in the
+ * table only. Once per run: at the mark, else (another runner was
+ * writing the log then) at the end. The stream goes on after what was
+ * back-filled, so no event goes out twice. */
+static int backfill(gw_project *p, struct gw_events *ev)
+{
+	long long last = 0;
+	int error = 0, rc, looked = 1;
+	size_t i;
+
+	if (ev->backfilled || !ev->marked || !p->conn)
+		return 0;
+	for (i = 0; i < NSINKS; i++) {
+		if (!ev->state[i] || !sinks[i]->backfill)
+			continue;
+		if ((rc = sinks[i]->backfill(ev->state[i], p, &last)) < 0 && !error)
+			error = rc;
+		if (rc == 0)
+			looked = 0;
+	}
+	ev->backfilled = looked;
+	if (last > ev->mark)
+		ev->mark = last;
+	return error;
+}
+
+int gw_events__mark(gw_project *p, int created)
 {
 	struct gw_events *ev = stream(p);
 	gw_str sql = GW_STR_INIT;
+	int error = 0;
 
 	/* Tables made just now (at first, or again after reset --drop
 	 * dropped them) start again from their first id: read it anew. */
 	if (!ev || !ev->active || !p->conn || (ev->marked && !created))
-		return;
+		return 0;
 	gw_str_printf(&sql, "SELECT coalesce(max(id), 0)%s FROM %s",
 	              p->driver->dialect == GW_DIALECT_POSTGRES ? ", current_user" : "",
 	              p->events_q);
-	if (!gw_str_failed(&sql) && gw_project__exec(p, sql.ptr, NULL, 0, first_row, ev) == 0)
+	if (!gw_str_failed(&sql) && gw_project__exec(p, sql.ptr, NULL, 0, first_row, ev) == 0) {
 		ev->marked = 1;
+		if (!created)
+			error = backfill(p, ev);
+	}
 	gw_str_dispose(&sql);
+	return error;
 }
 
 int gw_events__flush(gw_project *p)
@@ -323,11 +380,13 @@ int gw_project_run_end(gw_project *p, int status)
 	struct timespec ts;
 	gw_event e;
 	char at[40];
-	int error;
+	int error, rc;
 
 	if (!ev || !ev->active || !ev->command)
 		return 0;
 	error = gw_events__flush(p);
+	if ((rc = backfill(p, ev)) < 0 && !error)
+		error = rc;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	memset(&e, 0, sizeof(e));
 	now_text(at, sizeof(at));

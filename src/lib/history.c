@@ -305,7 +305,7 @@ int gw_hist_ensure(gw_project *p)
 	}
 	/* The event stream starts here, before this run writes any. */
 	if (error == 0)
-		gw_events__mark(p, !exists);
+		error = gw_events__mark(p, !exists);
 	return error;
 }
 

@@ -368,7 +368,8 @@ typedef struct gw_event_context {
 	const char *os_user;
 	const char *actor;
 	const char *commit;
-	int exit_code; /* the end event's; -1 for the others */
+	int exit_code;  /* the end event's; -1 for the others */
+	int backfilled; /* a back-filled audit line: no command, who, commit */
 } gw_event_context;
 
 typedef struct gw_event_sink {
@@ -376,6 +377,12 @@ typedef struct gw_event_sink {
 	int (*event)(void *state, gw_project *p, const gw_event *e, const gw_event_context *c,
 	             const char *json);
 	void (*close)(void *state);
+	/* May be NULL. Adds what the sink missed of this target's events
+	 * (a run killed between a commit and its line); 1 when it looked,
+	 * 0 when it could not look now (another runner is writing), a
+	 * negative code only when the run must stop. *last: the newest id
+	 * it added, else untouched. */
+	int (*backfill)(void *state, gw_project *p, long long *last);
 } gw_event_sink;
 
 extern const gw_event_sink gw_audit_sink;
@@ -383,13 +390,21 @@ extern const gw_event_sink gw_notify_sink;
 
 /* Remembers the newest event id as the point the stream starts from,
  * once (history.c calls it when the tables exist); `created`: the tables
- * were created just now, so the stream starts from their first event. */
-void gw_events__mark(gw_project *p, int created);
+ * were created just now, so the stream starts from their first event.
+ * Then the sinks back-fill what they missed; an error only when the run
+ * must stop (audit_required and the back-fill could not be written). */
+int gw_events__mark(gw_project *p, int created);
 /* Hands on the events committed since the mark (before the lock is
  * given back, after each migration, after an event of its own); the first
  * error of a sink that must stop the run, else 0. */
 int gw_events__flush(gw_project *p);
 void gw_events__free(gw_project *p);
+/* For a sink's backfill: the text `"target":"URL",` that each audit line
+ * of this project's target holds, and a back-filled line of event e
+ * (with its target and "backfilled":true; the run that made it is
+ * unknown, so no command, who or commit). NULL when out of memory. */
+char *gw_events__target_key(gw_project *p);
+char *gw_events__backfill_line(gw_project *p, const gw_event *e);
 
 /* lock.c: the lease behind lock = table. */
 typedef struct gw_lease gw_lease;

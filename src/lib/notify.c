@@ -732,4 +732,4 @@ static void notify_close(void *state)
 	free(n);
 }
 
-const gw_event_sink gw_notify_sink = {notify_open, notify_event, notify_close};
+const gw_event_sink gw_notify_sink = {notify_open, notify_event, notify_close, NULL};
