@@ -194,17 +194,39 @@ int gw_hist_exists(int *exists, gw_project *p)
 	                        params, 2, bool_row, exists);
 }
 
+/* The history's schema needs creating: PostgreSQL, not public, and not
+ * there yet. Asked first because CREATE SCHEMA IF NOT EXISTS says
+ * "schema ... already exists, skipping" to a run that had nothing to
+ * create (a schema made by whoever set up the database, or ?schema=). */
+int gw_hist_schema_missing(int *missing, gw_project *p)
+{
+	char *q = NULL;
+	const char *param;
+	int error, exists = 0;
+
+	*missing = 0;
+	if (p->driver->dialect != GW_DIALECT_POSTGRES || !strcmp(p->opts.schema, "public"))
+		return 0;
+	if (p->driver->quote_ident(p->conn, p->opts.schema, &q) < 0)
+		return gw_error_oom(p->ctx);
+	param = q;
+	error = gw_project__exec(p, "SELECT to_regnamespace($1) IS NOT NULL", &param, 1, bool_row,
+	                         &exists);
+	free(q);
+	*missing = error == 0 && !exists;
+	return error;
+}
+
 /* The statements that create the history tables, one per part: 0 the
- * schema (none when it is public or on SQLite), 1 godwit_migrations,
+ * schema (when `schema` says it is missing), 1 godwit_migrations,
  * 2 godwit_events. */
 #define CREATE_PARTS 3
 
-static void put_create_table(gw_str *s, const gw_project *p, int part)
+static void put_create_table(gw_str *s, const gw_project *p, int part, int schema)
 {
 	const dialect_sql *d = dialect(p);
 
-	if (part == 0 && p->driver->dialect == GW_DIALECT_POSTGRES &&
-	    strcmp(p->opts.schema, "public")) {
+	if (part == 0 && schema) {
 		char *q = NULL;
 
 		if (p->driver->quote_ident(p->conn, p->opts.schema, &q) == 0)
@@ -257,22 +279,24 @@ static void put_create_table(gw_str *s, const gw_project *p, int part)
 		              p->events_q, d->event_id, d->time_type);
 }
 
-static void put_create_tables(gw_str *s, const gw_project *p)
+static void put_create_tables(gw_str *s, const gw_project *p, int schema)
 {
 	int part;
 
 	for (part = 0; part < CREATE_PARTS; part++)
-		put_create_table(s, p, part);
+		put_create_table(s, p, part, schema);
 }
 
 int gw_hist_add_create_tables(gw_batch *b, gw_project *p)
 {
 	gw_str sql = GW_STR_INIT;
-	int part, error = 0;
+	int part, schema, error;
 
+	if ((error = gw_hist_schema_missing(&schema, p)) < 0)
+		return error;
 	for (part = 0; part < CREATE_PARTS && error == 0; part++) {
 		gw_str_clear(&sql);
-		put_create_table(&sql, p, part);
+		put_create_table(&sql, p, part, schema);
 		if (gw_str_failed(&sql))
 			error = gw_error_oom(p->ctx);
 		else if (sql.size && gw_batch_addf(b, NULL, 0, "%s", sql.ptr) < 0)
@@ -285,14 +309,15 @@ int gw_hist_add_create_tables(gw_batch *b, gw_project *p)
 int gw_hist_ensure(gw_project *p)
 {
 	gw_str sql = GW_STR_INIT;
-	int exists = 0, error;
+	int exists = 0, schema = 0, error;
 
 	/* Checking first keeps PostgreSQL's "already exists, skipping" notices
 	 * out of every run, and needs no CREATE privilege once set up. */
-	if ((error = gw_hist_exists(&exists, p)) < 0)
+	if ((error = gw_hist_exists(&exists, p)) < 0 ||
+	    (!exists && (error = gw_hist_schema_missing(&schema, p)) < 0))
 		return error;
 	if (!exists) {
-		put_create_tables(&sql, p);
+		put_create_tables(&sql, p, schema);
 		if (gw_str_failed(&sql))
 			error = gw_error_oom(p->ctx);
 		else

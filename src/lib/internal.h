@@ -232,6 +232,9 @@ int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r);
 /* Appends the statements that create the history tables where they are
  * missing (CREATE ... IF NOT EXISTS), for a batch that needs them. */
 int gw_hist_add_create_tables(gw_batch *b, gw_project *p);
+/* *missing: the history's own schema (not public, PostgreSQL) is not
+ * there yet and the creation must make it. */
+int gw_hist_schema_missing(int *missing, gw_project *p);
 /* Marks the row applied with its duration and adds the apply event. */
 int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m);
 int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version);

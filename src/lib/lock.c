@@ -109,17 +109,17 @@ static int ensure_table(gw_lease *l)
 {
 	const char *params[1] = {l->table_q};
 	gw_str sql = GW_STR_INIT;
-	int exists = 0, error;
+	int exists = 0, schema = 0, error;
 
 	/* Checking first keeps "already exists, skipping" notices out of
 	 * every run. */
 	if ((error = exec_sql(l->p->conn, "SELECT 1 WHERE to_regclass($1) IS NOT NULL", params, 1,
 	                      &exists)) < 0 ||
-	    exists)
+	    exists || (error = gw_hist_schema_missing(&schema, l->p)) < 0)
 		return error;
 	/* The lease comes before the history tables, which create their
 	 * schema: a history schema of its own must exist for the lease too. */
-	if (strcmp(l->p->opts.schema, "public")) {
+	if (schema) {
 		char *q = NULL;
 
 		if (l->p->driver->quote_ident(l->p->conn, l->p->opts.schema, &q) < 0)
