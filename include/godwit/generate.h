@@ -30,9 +30,13 @@ typedef struct {
 	size_t nrenames;
 	int privileges; /* owners and grants too (snapshots taken with them) */
 	int plain;      /* no live-safe forms: plain CREATE INDEX, ADD CONSTRAINT */
+	/* A column B has in the middle of a table goes at the end (ALTER
+	 * TABLE ADD COLUMN, with a warning) instead of the table being
+	 * rebuilt in B's column order. */
+	int column_order_append;
 } gw_sql_options;
 
-#define GW_SQL_OPTIONS_VERSION 1
+#define GW_SQL_OPTIONS_VERSION 2
 #define GW_SQL_OPTIONS_INIT                                                                        \
 	{                                                                                          \
 		.version = GW_SQL_OPTIONS_VERSION                                                  \

@@ -22,6 +22,7 @@ enum {
 	OPT_ALLOW_UNSAFE,
 	OPT_RENAME,
 	OPT_PLAIN,
+	OPT_COLUMN_ORDER,
 };
 
 static const gw_opt generate_options[] = {
@@ -33,6 +34,8 @@ static const gw_opt generate_options[] = {
         {OPT_ALLOW_UNSAFE, "allow-unsafe", 0, NULL, "write it even with lint errors"},
         {OPT_RENAME, "rename", 0, "OLD=NEW", "OLD in the migrations is NEW in SOURCE (repeatable)"},
         {OPT_PLAIN, "plain", 0, NULL, "plain forms (no CONCURRENTLY, no NOT VALID then VALIDATE)"},
+        {OPT_COLUMN_ORDER, "column-order", 0, "rebuild|append",
+         "a column new in the middle rebuilds its table (default) or goes at the end"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -96,7 +99,7 @@ static int generate_run(gw_cli *cli, const gw_args *args)
 	const char **renames = calloc(args->nopts + 1, sizeof(*renames));
 	const char *name = args->pos[0];
 	gw_generated *g = NULL;
-	int dry = 0, unsafe = 0, errors = 0, rc = GW_EXIT_OK;
+	int dry = 0, unsafe = 0, errors = 0, bad_order = 0, rc = GW_EXIT_OK;
 	size_t i;
 
 	if (!renames) {
@@ -123,6 +126,12 @@ static int generate_run(gw_cli *cli, const gw_args *args)
 		case OPT_PLAIN:
 			so.plain = 1;
 			break;
+		case OPT_COLUMN_ORDER:
+			if (strcmp(args->opts[i].value, "append") != 0 &&
+			    strcmp(args->opts[i].value, "rebuild") != 0)
+				bad_order = 1;
+			so.column_order_append = strcmp(args->opts[i].value, "append") == 0;
+			break;
 		default:
 			break;
 		}
@@ -131,6 +140,10 @@ static int generate_run(gw_cli *cli, const gw_args *args)
 	go.sql = &so;
 	if (!go.source)
 		go.source = gw_config_get(cli->config, "schema_source");
+	if (bad_order) {
+		rc = gw_cli_usage(cli, "--column-order is rebuild or append");
+		goto cleanup;
+	}
 	if (!valid_name(name)) {
 		rc = gw_cli_usage(cli,
 		                  "invalid migration name '%s'; a name is made of letters, digits, "

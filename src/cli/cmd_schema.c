@@ -30,6 +30,7 @@ enum {
 	OPT_RENAME,
 	OPT_DEV_URL,
 	OPT_PLAIN,
+	OPT_COLUMN_ORDER,
 };
 
 static const gw_opt schema_options[] = {
@@ -47,6 +48,9 @@ static const gw_opt schema_options[] = {
          "diff: server of the ephemeral database DDL and migrations are replayed on"},
         {OPT_PLAIN, "plain", 0, NULL,
          "diff --sql: plain forms (no CONCURRENTLY, no NOT VALID then VALIDATE)"},
+        {OPT_COLUMN_ORDER, "column-order", 0, "rebuild|append",
+         "diff --sql: a column new in the middle rebuilds its table (default) or goes at "
+         "the end"},
         {0, NULL, 0, NULL, NULL},
 };
 
@@ -342,6 +346,8 @@ static int diff_sql(gw_cli *cli, const gw_args *args, const gw_schema *a, const 
 			down = 1;
 		else if (args->opts[i].id == OPT_PLAIN)
 			so.plain = 1;
+		else if (args->opts[i].id == OPT_COLUMN_ORDER)
+			so.column_order_append = strcmp(args->opts[i].value, "append") == 0;
 		else if (args->opts[i].id == OPT_RENAME)
 			renames[so.nrenames++] = args->opts[i].value;
 	}
@@ -400,11 +406,17 @@ static int diff(gw_cli *cli, const gw_args *args, const gw_schema_options *opts)
 			sql = 1;
 		else if (args->opts[i].id == OPT_DEV_URL)
 			dev_url = args->opts[i].value;
-		else if (!sql && (args->opts[i].id == OPT_RENAME || args->opts[i].id == OPT_PLAIN))
+		else if (!sql && (args->opts[i].id == OPT_RENAME || args->opts[i].id == OPT_PLAIN ||
+		                  args->opts[i].id == OPT_COLUMN_ORDER))
 			sql = -1;
+		if (args->opts[i].id == OPT_COLUMN_ORDER &&
+		    strcmp(args->opts[i].value, "append") != 0 &&
+		    strcmp(args->opts[i].value, "rebuild") != 0)
+			return gw_cli_usage(cli, "--column-order is rebuild or append");
 	}
 	if (sql < 0)
-		return gw_cli_usage(cli, "--rename and --plain go with --sql or --down");
+		return gw_cli_usage(cli,
+		                    "--rename, --plain and --column-order go with --sql or --down");
 	if (args->npos != 3)
 		return gw_cli_usage(
 		        cli, "schema diff needs two snapshots: a file or a database URL each");

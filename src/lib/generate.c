@@ -128,13 +128,15 @@ typedef struct prover {
 	int loose; /* compare columns as a set: a script said the order differs */
 } prover;
 
-/* Runs a script on the ephemeral database; its snapshot in *now. */
-static int run(prover *pr, const char *what, const char *sql, gw_schema **now)
+/* Runs a script on the ephemeral database, in a transaction unless its
+ * migration has none; its snapshot in *now. */
+static int run(prover *pr, const char *what, const char *sql, int no_tx, gw_schema **now)
 {
 	int error;
 
 	*now = NULL;
-	if (*sql && (error = gw_schema__run_ddl(pr->ep, what, sql, strlen(sql), pr->p->ctx)) < 0)
+	if (*sql &&
+	    (error = gw_schema__run_ddl(pr->ep, what, sql, strlen(sql), !no_tx, pr->p->ctx)) < 0)
 		return error;
 	if ((error = gw_schema_snapshot(now, pr->ep, pr->o->schema)) < 0) {
 		const gw_error *e = gw_ctx_error(pr->ep->ctx);
@@ -190,12 +192,12 @@ static int prove(prover *pr, gw_generated *g, const gw_schema *a, const gw_schem
 	for (i = 0; i < 3; i++) {
 		if (!*parts[i])
 			continue;
-		if ((error = run(pr, "the generated up", parts[i], &made[n])) < 0)
+		g->no_tx[n] = i == 2 || (i == 0 && gw_sql_head_no_transaction(g->up));
+		if ((error = run(pr, "the generated up", parts[i], g->no_tx[n], &made[n])) < 0)
 			goto cleanup;
 		at[n + 1] = made[n];
 		g->ups[n] = parts[i];
 		g->suffix[n] = n ? suffixes[i] : "";
-		g->no_tx[n] = i == 2 || (i == 0 && gw_sql_head_no_transaction(g->up));
 		n++;
 	}
 	if ((error = expect(pr, "up", at[n], b)) < 0)
@@ -219,7 +221,8 @@ static int prove(prover *pr, gw_generated *g, const gw_schema *a, const gw_schem
 	for (i = n; i > 0; i--) {
 		gw_schema_free(back);
 		back = NULL;
-		if ((error = run(pr, "the generated down", g->downs[i - 1], &back)) < 0 ||
+		if ((error = run(pr, "the generated down", g->downs[i - 1], g->no_tx[i - 1],
+		                 &back)) < 0 ||
 		    (error = expect(pr, "down", back, at[i - 1])) < 0)
 			goto cleanup;
 	}

@@ -464,9 +464,11 @@ int gw_project__open_like(gw_project **out, const gw_project *p, const char *url
 int gw_project__write_migration(char **path, gw_project *p, const char *name, const char *up,
                                 const char *down, int no_tx);
 
-/* schema_source.c: runs DDL statement by statement on p's connection; an
+/* schema_source.c: runs DDL statement by statement on p's connection,
+ * in one transaction when transaction is set (as a migration runs); an
  * error names `what` and the line (on ctx). */
-int gw_schema__run_ddl(gw_project *p, const char *what, const char *text, size_t len, gw_ctx *ctx);
+int gw_schema__run_ddl(gw_project *p, const char *what, const char *text, size_t len,
+                       int transaction, gw_ctx *ctx);
 
 /* prove.c, for test and drift */
 /* The server ephemeral databases are made on: server_url, else p's URL. */

@@ -26,8 +26,10 @@
 /* DDL read from a file or a command is capped like a migration file. */
 #define DDL_MAX ((size_t)64 << 20)
 
-int gw_schema__run_ddl(gw_project *ep, const char *what, const char *text, size_t len, gw_ctx *ctx)
+int gw_schema__run_ddl(gw_project *ep, const char *what, const char *text, size_t len,
+                       int transaction, gw_ctx *ctx)
 {
+	gw_stmt begin = {"BEGIN", 5, NULL, 0}, commit = {"COMMIT", 6, NULL, 0};
 	gw_sql_list list = GW_SQL_LIST_INIT;
 	gw_conn *conn = NULL;
 	size_t i, off = 0;
@@ -39,14 +41,21 @@ int gw_schema__run_ddl(gw_project *ep, const char *what, const char *text, size_
 		gw_text_position(text, len, off, &line, &column);
 		goto fail_at;
 	}
+	if (transaction && (error = conn->driver->exec(conn, &begin, NULL, NULL)) < 0)
+		goto fail;
 	for (i = 0; i < list.count; i++) {
 		gw_stmt st = {text + list.items[i].offset, list.items[i].len, NULL, 0};
 		if ((error = conn->driver->exec(conn, &st, NULL, NULL)) < 0) {
+			gw_stmt rollback = {"ROLLBACK", 8, NULL, 0};
 			off = list.items[i].offset;
 			gw_text_position(text, len, off, &line, &column);
+			if (transaction)
+				(void)conn->driver->exec(conn, &rollback, NULL, NULL);
 			goto fail_at;
 		}
 	}
+	if (transaction && (error = conn->driver->exec(conn, &commit, NULL, NULL)) < 0)
+		goto fail;
 	gw_sql_list_dispose(&list);
 	return 0;
 fail_at : {
@@ -82,7 +91,7 @@ static int replay(gw_schema **out, gw_project *p, const char *what, const char *
 		goto cleanup;
 	}
 	if (text) {
-		error = gw_schema__run_ddl(ep, what, text, len, p->ctx);
+		error = gw_schema__run_ddl(ep, what, text, len, 0, p->ctx);
 	} else if ((error = gw_project_up(NULL, ep, NULL)) < 0) {
 		const gw_error *e = gw_ctx_error(ctx);
 		error = gw_error_set(p->ctx, error, "replaying the migrations failed: %s",

@@ -492,6 +492,7 @@ static void walk(gen *g)
 
 	gw_sql__find_rekeyed(g);
 	find_affected(g);
+	gw_sql__find_rebuilt(g);
 	/* Functions first: a dropped and recreated one affects views. */
 	for (i = 0; i < gw_schema_count(g->b); i++) {
 		const gw_schema_object *b = gw_schema_get(g->b, i), *a;
@@ -589,7 +590,7 @@ static void walk(gen *g)
 						}
 						gw_sql__col_dispose(&cb);
 					}
-					gw_sql__column_order(g, a, b, &readded);
+					gw_sql__column_order(g, a, b, &readded, 1);
 					gw_vec_dispose(&readded, free);
 					gw_str_dispose(&name);
 					gw_str_dispose(&s);
@@ -609,10 +610,13 @@ static void walk(gen *g)
 	create_tables(g);
 	for (i = 0; i < gw_schema_count(g->b); i++) {
 		const gw_schema_object *b = gw_schema_get(g->b, i), *a;
-		if (kind_is(b, "table", NULL) && (a = gw_sql__find(g->a, "table", b->name)))
-			gw_sql__alter_table(g, a, b);
-		else if (kind_is(b, "foreign_table", "event_trigger") &&
-		         !((a = gw_sql__find(g->a, b->kind, b->name)) && object_equal(a, b)))
+		if (kind_is(b, "table", NULL) && (a = gw_sql__find(g->a, "table", b->name))) {
+			if (gw_sql__has_word(&g->rebuilt, b->name))
+				gw_sql__rebuild_table(g, a, b);
+			else
+				gw_sql__alter_table(g, a, b);
+		} else if (kind_is(b, "foreign_table", "event_trigger") &&
+		           !((a = gw_sql__find(g->a, b->kind, b->name)) && object_equal(a, b)))
 			gw_sql__unexpressed(g->q, GW_SQ_TABLE, "%s %s is not generated", b->kind,
 			                    b->name);
 	}
@@ -657,6 +661,49 @@ static int labels_used(gen *g)
 	return 0;
 }
 
+static void forget(gen *g)
+{
+	gw_vec *v[] = {&g->affected, &g->rekeyed, &g->uniq_tail, &g->labels,
+	               &g->tail_idx, &g->refunc,  &g->rebuilt};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		gw_vec_dispose(v[i], free);
+		*v[i] = (gw_vec)GW_VEC_INIT;
+	}
+}
+
+/* The walk; again with the columns appended when a table is rebuilt and
+ * an enum label added is used: the script then cannot run in one
+ * transaction, which a rebuild needs (its rows would be copied while
+ * others still write). The renames stay: they were made before. */
+static void rewalk_unless_rebuilt(gen *g, gw_sql_options *append)
+{
+	gw_sql *q = g->q;
+	size_t warnings = q->warnings.len, unexpressed = q->unexpressed, count = q->count;
+	int i;
+
+	walk(g);
+	if (!g->rebuilt.len || !labels_used(g))
+		return;
+	for (i = 0; i < GW_SQ_COUNT; i++)
+		if (i != GW_SQ_RENAME)
+			gw_str_clear(&q->part[i]);
+	while (q->warnings.len > warnings)
+		free(q->warnings.items[--q->warnings.len]);
+	q->unexpressed = unexpressed;
+	q->count = count;
+	forget(g);
+	*append = *g->o;
+	append->column_order_append = 1;
+	g->o = append;
+	gw_sql__warn(q, GW_SQ_HEADER,
+	             "an enum label added is used by a later statement, so the script cannot "
+	             "run in one transaction, which a table rebuilt in another column order "
+	             "needs: its new columns go at the end instead");
+	walk(g);
+}
+
 static int finish(gw_sql *q)
 {
 	gw_str text = GW_STR_INIT, head = GW_STR_INIT, middle = GW_STR_INIT, tail = GW_STR_INIT;
@@ -666,6 +713,9 @@ static int finish(gw_sql *q)
 		gw_str *part = i < GW_SQ_VALIDATE ? &head : i == GW_SQ_VALIDATE ? &middle : &tail;
 		gw_str_put(part, q->part[i].ptr, q->part[i].size);
 	}
+	if (q->head_no_transaction && head.size)
+		gw_str_puts(&text, "-- the statements below cannot run inside one transaction: a "
+		                   "later one uses an enum label added before it\n");
 	gw_str_put(&text, head.ptr, head.size);
 	if (head.size && middle.size)
 		gw_str_puts(&text, "-- the statements below run in a transaction of their own\n");
@@ -691,12 +741,18 @@ int gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to,
                   const gw_sql_options *opts, gw_ctx *ctx)
 {
 	static const gw_sql_options defaults = GW_SQL_OPTIONS_INIT;
-	gen g = {NULL,        opts ? opts : &defaults,
-	         from,        to,
-	         GW_VEC_INIT, GW_VEC_INIT,
-	         GW_VEC_INIT, GW_VEC_INIT,
-	         GW_VEC_INIT, GW_VEC_INIT};
+	gen g = {.o = opts ? opts : &defaults,
+	         .a = from,
+	         .b = to,
+	         .affected = GW_VEC_INIT,
+	         .rekeyed = GW_VEC_INIT,
+	         .uniq_tail = GW_VEC_INIT,
+	         .labels = GW_VEC_INIT,
+	         .tail_idx = GW_VEC_INIT,
+	         .refunc = GW_VEC_INIT,
+	         .rebuilt = GW_VEC_INIT};
 	const char *da = gw_schema_dialect(from), *db = gw_schema_dialect(to);
+	gw_sql_options append;
 	gw_schema *renamed = NULL;
 	int error = 0, i;
 
@@ -722,7 +778,7 @@ int gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to,
 	if ((da && strcmp(da, "sqlite") == 0) || (db && strcmp(db, "sqlite") == 0))
 		error = gw_sql__sqlite(g.q, g.a, to, g.o);
 	else
-		walk(&g);
+		rewalk_unless_rebuilt(&g, &append);
 	if (error == 0 && labels_used(&g))
 		g.q->head_no_transaction = 1;
 	if (error == 0 && (error = finish(g.q)) < 0)
@@ -730,12 +786,7 @@ int gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to,
 	else if (error < 0 && !gw_ctx_error(ctx))
 		error = gw_error_oom(ctx);
 cleanup:
-	gw_vec_dispose(&g.affected, free);
-	gw_vec_dispose(&g.rekeyed, free);
-	gw_vec_dispose(&g.uniq_tail, free);
-	gw_vec_dispose(&g.labels, free);
-	gw_vec_dispose(&g.tail_idx, free);
-	gw_vec_dispose(&g.refunc, free);
+	forget(&g);
 	gw_schema_free(renamed);
 	if (error < 0) {
 		gw_sql_free(g.q);

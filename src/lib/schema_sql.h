@@ -3,7 +3,8 @@
  * schema_sql.c (the script, the lookups, the generator and its walk),
  * schema_sql_table.c (columns and tables), schema_sql_object.c (comments,
  * privileges, schemas, types, sequences, functions, views),
- * schema_sql_rename.c (--rename), schema_sql_sqlite.c (SQLite's table
+ * schema_sql_rename.c (--rename), schema_sql_rebuild.c (a table made
+ * again in B's column order), schema_sql_sqlite.c (SQLite's table
  * rebuilds).
  */
 #ifndef GW_LIB_SCHEMA_SQL_H
@@ -102,6 +103,7 @@ typedef struct gen {
 	gw_vec labels;    /* char *: enum labels added */
 	gw_vec tail_idx;  /* char *: indexes built in the tail (their comments follow) */
 	gw_vec refunc;    /* char *: functions dropped and created again */
+	gw_vec rebuilt;   /* char *: tables made again in B's column order */
 } gen;
 
 int gw_sql__has_word(const gw_vec *v, const char *w);
@@ -128,9 +130,17 @@ int gw_sql__col_parse(col *c, const char *member);
 void gw_sql__col_dispose(col *c);
 /* The column's definition for CREATE TABLE and ADD COLUMN. */
 void gw_sql__col_sql(gw_str *out, const col *c);
-/* A warning when the columns of b do not come in b's order. */
-void gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_object *b,
-                          const gw_vec *readded);
+/* 1 when ALTER TABLE leaves the columns of b out of b's order (those of
+ * readded dropped and added again); with warn, a warning says so. */
+int gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_object *b,
+                         const gw_vec *readded, int warn);
+/* The generated columns of b to drop and add again (names into out). */
+int gw_sql__regenerated(gen *g, const gw_schema_object *a, const gw_schema_object *b, gw_vec *out);
+/* " (col type ..., ...)": the columns of t for CREATE TABLE. */
+void gw_sql__column_list(gen *g, gw_str *s, const gw_schema_object *t);
+/* What a new table has beside its columns: constraints, indexes,
+ * triggers, policies, row security, comments (and grants). */
+void gw_sql__new_table_members(gen *g, const gw_schema_object *t);
 /* 1 for the constructor functions of a range type. */
 int gw_sql__range_function(const gw_schema *s, const gw_schema_object *f);
 /* A column of a table, or an attribute of a composite type, from ca to cb. */
@@ -142,6 +152,15 @@ void gw_sql__create_table(gen *g, const gw_schema_object *t);
 void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_object *b);
 /* Fills g->rekeyed and g->uniq_tail. */
 void gw_sql__find_rekeyed(gen *g);
+
+/* ---- schema_sql_rebuild.c ---------------------------------------------------- */
+
+/* Fills g->rebuilt: the tables whose columns ALTER TABLE cannot put in
+ * B's order (unless column_order_append); their views and the foreign
+ * keys that point at them are made again. */
+void gw_sql__find_rebuilt(gen *g);
+/* A table made again in b's column order, its rows copied. */
+void gw_sql__rebuild_table(gen *g, const gw_schema_object *a, const gw_schema_object *b);
 
 /* ---- schema_sql_object.c ----------------------------------------------------- */
 

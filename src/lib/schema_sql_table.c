@@ -145,9 +145,10 @@ static int is_fk(const char *m)
 
 /* ---- tables ------------------------------------------------------------------ */
 
-void gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_object *b,
-                          const gw_vec *readded)
+int gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_object *b,
+                         const gw_vec *readded, int warn)
 {
+	int differs = 0;
 	gw_str got = GW_STR_INIT, want = GW_STR_INIT, name = GW_STR_INIT;
 	size_t i;
 
@@ -169,7 +170,7 @@ void gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_obj
 		}
 	if (got.failed || want.failed)
 		g->q->failed = 1;
-	else if (strcmp(got.ptr, want.ptr) != 0)
+	else if ((differs = strcmp(got.ptr, want.ptr) != 0) && warn)
 		gw_sql__warn(g->q, GW_SQ_COLUMN,
 		             "%s %s gets its columns in the order %s, not %s: PostgreSQL adds a "
 		             "column at the end (compare with --ignore-column-order)",
@@ -177,6 +178,7 @@ void gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_obj
 	gw_str_dispose(&got);
 	gw_str_dispose(&want);
 	gw_str_dispose(&name);
+	return differs;
 }
 
 /* SET NOT NULL without a long lock: a CHECK added NOT VALID and validated
@@ -603,33 +605,39 @@ static int inherited(const gw_schema *side, const gw_schema_object *t, const cha
 	return 0;
 }
 
+void gw_sql__column_list(gen *g, gw_str *s, const gw_schema_object *t)
+{
+	size_t i;
+	int n = 0;
+
+	gw_str_puts(s, " (");
+	for (i = 0; i < t->nmembers; i++) {
+		col c;
+		if (!gw_sql__is_column(t->members[i]))
+			continue;
+		if (gw_sql__col_parse(&c, t->members[i]) < 0) {
+			g->q->failed = 1;
+			break;
+		}
+		gw_str_puts(s, n++ ? ",\n    " : "\n    ");
+		gw_sql__col_sql(s, &c);
+		gw_sql__col_dispose(&c);
+	}
+	gw_str_puts(s, n ? "\n)" : ")");
+}
+
 void gw_sql__create_table(gen *g, const gw_schema_object *t)
 {
 	gw_str s = GW_STR_INIT;
 	const char *po = gw_sql__head_member(t, "partition of ");
 	const char *pb = gw_sql__head_member(t, "partition by ");
-	size_t i;
-	int n = 0;
 
 	gw_str_printf(&s, "CREATE %sTABLE %s", gw_sql__member(t, "unlogged", 8) ? "UNLOGGED " : "",
 	              t->name);
 	if (po) {
 		gw_str_printf(&s, " PARTITION OF %s", po + 13);
 	} else {
-		gw_str_puts(&s, " (");
-		for (i = 0; i < t->nmembers; i++) {
-			col c;
-			if (!gw_sql__is_column(t->members[i]))
-				continue;
-			if (gw_sql__col_parse(&c, t->members[i]) < 0) {
-				g->q->failed = 1;
-				break;
-			}
-			gw_str_puts(&s, n++ ? ",\n    " : "\n    ");
-			gw_sql__col_sql(&s, &c);
-			gw_sql__col_dispose(&c);
-		}
-		gw_str_puts(&s, n ? "\n)" : ")");
+		gw_sql__column_list(g, &s, t);
 	}
 	if (pb)
 		gw_str_printf(&s, " PARTITION BY %s", pb + 13);
@@ -638,6 +646,13 @@ void gw_sql__create_table(gen *g, const gw_schema_object *t)
 	else
 		gw_sql__emit(g->q, GW_SQ_TABLE, "%s", s.ptr);
 	gw_str_dispose(&s);
+	gw_sql__new_table_members(g, t);
+}
+
+void gw_sql__new_table_members(gen *g, const gw_schema_object *t)
+{
+	size_t i;
+
 	/* A partition's own columns (NOT NULL, defaults) beyond its parent's. */
 	for (i = 0; i < t->nmembers; i++) {
 		const char *m = t->members[i];
@@ -657,7 +672,7 @@ void gw_sql__create_table(gen *g, const gw_schema_object *t)
 }
 
 /* The generated columns of b to drop and add again (names into out). */
-static int regenerated(gen *g, const gw_schema_object *a, const gw_schema_object *b, gw_vec *out)
+int gw_sql__regenerated(gen *g, const gw_schema_object *a, const gw_schema_object *b, gw_vec *out)
 {
 	gw_vec retyped = GW_VEC_INIT;
 	size_t i;
@@ -778,7 +793,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 	/* Generated columns whose expression changes, or that use a column
 	 * whose type changes, are dropped and added again: an expression
 	 * cannot be altered, and it is computed, so only its place is lost. */
-	if (!ha && regenerated(g, a, b, &readded) < 0)
+	if (!ha && gw_sql__regenerated(g, a, b, &readded) < 0)
 		g->q->failed = 1;
 	/* Columns: dropped (generated ones first: they use the others),
 	 * changed, added. A partition's columns are its parent's. */
@@ -834,7 +849,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 			gw_sql__col_dispose(&cb);
 		}
 	if (!ha)
-		gw_sql__column_order(g, a, b, &readded);
+		gw_sql__column_order(g, a, b, &readded, 1);
 	retyped_columns(g, a, b, &retyped);
 	/* Constraints, indexes, triggers, policies. */
 	for (i = 0; i < a->nmembers; i++) {

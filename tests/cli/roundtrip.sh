@@ -9,11 +9,18 @@
 # file CHECK is given, its query's output must be the same before the up,
 # after it and after the down (rows that must survive). A pair whose --sql
 # exits 3 must say what cannot be expressed. RT_PRIVILEGES=--privileges
-# takes owners and grants into the snapshots and the scripts. A pair whose
-# script warns that a table cannot get B's column order (PostgreSQL adds
-# a column at the end) is compared with --ignore-column-order and counted
-# in RT_REORDERED. RT_PAIRS counts the pairs
-# proven, RT_REFUSED those refused as inexpressible.
+# takes owners and grants into the snapshots and the scripts. A script
+# runs as a migration would: its statements up to the line saying the
+# rest runs in a transaction of its own in one transaction (unless the
+# script says they cannot: a later one uses an enum label added before
+# it), those in one more, those that cannot run inside a transaction
+# alone. A table whose columns
+# ALTER TABLE cannot put in B's order is rebuilt, so the comparison
+# includes the column order; a pair whose script still warns that
+# something cannot get B's column order (a composite type, a partition)
+# is compared with --ignore-column-order and counted in RT_REORDERED.
+# RT_PAIRS counts the pairs proven, RT_REFUSED those refused as
+# inexpressible.
 
 RT_PAIRS=0
 RT_REFUSED=0
@@ -45,6 +52,26 @@ rt_setup()
 rt_psql()
 {
 	psql -X -q -v ON_ERROR_STOP=1 -o /dev/null "$@"
+}
+
+# rt_apply URL SCRIPT: the script's parts, each in its transaction.
+rt_apply()
+{
+	awk '/^-- the statements below run in a transaction of their own$/ { n = 1 }
+		/^-- the statements below cannot run inside a transaction$/ { n = 2 }
+		{ print > ("rt_part" n ".sql") }' n=0 "$2" &&
+	touch rt_part0.sql rt_part1.sql rt_part2.sql &&
+	rt_tx=-1 &&
+	if grep -q "^-- the statements below cannot run inside one transaction" rt_part0.sql ||
+		grep -q "^CREATE .*INDEX CONCURRENTLY\|^DROP INDEX CONCURRENTLY" rt_part0.sql; then
+		rt_tx=
+	fi &&
+	rt_psql -d "$1" $rt_tx -f rt_part0.sql &&
+	rt_psql -d "$1" -1 -f rt_part1.sql &&
+	rt_psql -d "$1" -f rt_part2.sql
+	rt_ok=$?
+	rm -f rt_part0.sql rt_part1.sql rt_part2.sql
+	return $rt_ok
 }
 
 # rt_snap DIR: each variant DIR/vNN.sql loaded once into the second
@@ -93,7 +120,9 @@ rt_pair()
 	fi
 	rt_check=${3:-/dev/null}
 	rt_psql -d "$RT_URL_A" -f rt_reset.sql -f "$1" -c "\\o rows.before" -f "$rt_check" \
-		-c "\\o" -f up.sql -c "\\o rows.up" -f "$rt_check" 2>apply.err || {
+		2>apply.err &&
+	rt_apply "$RT_URL_A" up.sql 2>>apply.err &&
+	rt_psql -d "$RT_URL_A" -c "\\o rows.up" -f "$rt_check" 2>>apply.err || {
 		echo "rt_pair $1 $2: the up fails" >&2
 		cat up.sql apply.err >&2
 		return 1
@@ -117,7 +146,8 @@ rt_pair()
 		echo "rt_pair $1 $2: schema diff --down exited $rt_down" >&2
 		return 1
 	}
-	rt_psql -d "$RT_URL_A" -f down.sql -c "\\o rows.down" -f "$rt_check" 2>apply.err || {
+	rt_apply "$RT_URL_A" down.sql 2>apply.err &&
+	rt_psql -d "$RT_URL_A" -c "\\o rows.down" -f "$rt_check" 2>>apply.err || {
 		echo "rt_pair $1 $2: the down fails" >&2
 		cat down.sql apply.err >&2
 		return 1

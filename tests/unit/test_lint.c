@@ -36,6 +36,10 @@ static const rule_case cases[] = {
         {"adding-serial-or-identity", "ALTER TABLE events ADD COLUMN id bigserial;",
          "CREATE TABLE events (id bigserial);", 0},
         {"vacuum-full-or-cluster", "VACUUM FULL users;", "VACUUM users;", 1},
+        {"rebuilding-table",
+         "CREATE TABLE users_new (id bigint);\nINSERT INTO users_new SELECT id FROM users;\n"
+         "DROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+         "CREATE TABLE users_new (id bigint);\nALTER TABLE users_new RENAME TO accounts;", 0},
         {"constraint-missing-not-valid",
          "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);",
          "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT "

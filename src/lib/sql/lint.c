@@ -982,6 +982,7 @@ static int walk(struct lint_run *r, const PgQuery__ParseResult *tree, gw_ctx *ct
 	if (cx.run_failed)
 		r->failed = 1;
 	gw_vec_dispose(&cx.created, free);
+	gw_vec_dispose(&cx.dropped, free);
 	return error;
 }
 

@@ -2,8 +2,10 @@
  * lint_breaking.c: changes that break the application code running
  * against the database while the migration deploys: dropped tables,
  * columns, databases and NOT NULL, renamed tables, columns, schemas and
- * enum values, and enum values added without a position.
+ * enum values, enum values added without a position, and a table
+ * swapped for a copy of it (rebuilding-table).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lint_int.h"
@@ -38,10 +40,44 @@ static void alter_table(gw_lint_cx *cx, const PgQuery__AlterTableStmt *a)
 
 static void drop(gw_lint_cx *cx, const PgQuery__DropStmt *d)
 {
-	if (d->remove_type == OT(TABLE))
-		gw_lint__report(cx, "dropping-table", -1, NULL, "ACCESS EXCLUSIVE", NULL,
-		                "dropping a table breaks code that still uses it, and its data is "
-		                "gone");
+	size_t i;
+
+	if (d->remove_type != OT(TABLE))
+		return;
+	gw_lint__report(cx, "dropping-table", -1, NULL, "ACCESS EXCLUSIVE", NULL,
+	                "dropping a table breaks code that still uses it, and its data is "
+	                "gone");
+	/* Remembered for rebuilding-table: a new table renamed to its name. */
+	for (i = 0; i < d->n_objects; i++) {
+		const PgQuery__Node *o = d->objects[i];
+		const char *rel = o && o->node_case == PG_QUERY__NODE__NODE_LIST && o->list->n_items
+		                          ? gw_lint__string(o->list->items[o->list->n_items - 1])
+		                          : NULL;
+		char *copy;
+		if (!rel)
+			continue;
+		if (!(copy = gw_strdup(rel)) || gw_vec_push(&cx->dropped, copy) < 0) {
+			free(copy);
+			cx->run_failed = 1;
+		}
+	}
+}
+
+/* A table made in this migration takes the name of one it dropped: the
+ * old table's rows were copied into it, all of them rewritten. */
+static void swapped_in(gw_lint_cx *cx, const PgQuery__RenameStmt *r, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < cx->dropped.len; i++)
+		if (r->newname && strcmp(cx->dropped.items[i], r->newname) == 0) {
+			gw_lint__report(
+			        cx, "rebuilding-table", -1, r->newname, "ACCESS EXCLUSIVE", NULL,
+			        "%s takes the place of table %s, which it copies: every row "
+			        "is rewritten, under a lock on %s until the migration commits",
+			        table, r->newname, r->newname);
+			return;
+		}
 }
 
 static void rename(gw_lint_cx *cx, const PgQuery__RenameStmt *r)
@@ -49,8 +85,11 @@ static void rename(gw_lint_cx *cx, const PgQuery__RenameStmt *r)
 	char table[160];
 
 	gw_lint__relname(r->relation, table, sizeof(table));
-	if (r->relation && gw_lint__is_new(cx, r->relation))
+	if (r->relation && gw_lint__is_new(cx, r->relation)) {
+		if (r->rename_type == OT(TABLE))
+			swapped_in(cx, r, table);
 		return;
+	}
 	switch (r->rename_type) {
 	case OT(COLUMN):
 		gw_lint__report(cx, "renaming-column", -1, table, "ACCESS EXCLUSIVE", NULL,

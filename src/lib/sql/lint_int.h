@@ -111,6 +111,7 @@ typedef struct gw_lint_cx {
 	int timeout_noted;  /* require-timeout-settings reported once */
 	size_t block_off;   /* where the open BEGIN is */
 	gw_vec created;     /* char *: tables created earlier in the section */
+	gw_vec dropped;     /* char *: relation names of tables dropped earlier */
 	gw_vec rls_pending; /* lint_danger.c: new exposed tables without RLS yet */
 	int run_failed;     /* out of memory in a rule */
 	struct lint_run *run;

@@ -88,6 +88,17 @@ static const gw_lint_rule rules[] = {
          "ALTER TABLE events ADD COLUMN id bigint;\nCREATE SEQUENCE events_id_seq OWNED BY "
          "events.id;\nALTER TABLE events ALTER COLUMN id SET DEFAULT "
          "nextval('events_id_seq');\n-- backfill in batches"},
+        {"rebuilding-table", E, "rewrite",
+         "a table swapped for a copy of it rewrites every row under lock",
+         "A new table is filled with the old one's rows, the old one dropped and its name "
+         "given to the new one: writes wait for the whole copy, reads from the DROP on, and "
+         "everything on the table is made again. godwit generate writes it to put a column "
+         "in the middle of a table; --column-order=append adds the column at the end "
+         "instead.",
+         "CREATE TABLE users_new (id bigint, email text, name text);\nINSERT INTO users_new "
+         "SELECT id, email, name FROM users;\nDROP TABLE users;\nALTER TABLE users_new "
+         "RENAME TO users;",
+         "ALTER TABLE users ADD COLUMN email text; -- at the end"},
         {"vacuum-full-or-cluster", E, "rewrite", "VACUUM FULL and CLUSTER rewrite the table",
          "Both rewrite the whole table under an ACCESS EXCLUSIVE lock. Use pg_repack or "
          "pg_squeeze, which hold the lock only briefly.",
