@@ -55,6 +55,7 @@ typedef struct {
 	gw_adopt_checksum checksum;
 	gw_adopt_action action;
 	const char *problem; /* GW_ADOPT_PROBLEM: what disagrees, else NULL */
+	gw_text_hint hint;   /* the action that ends problem (errors.h) */
 } gw_adopt_entry;
 
 typedef struct gw_adopt_report gw_adopt_report;

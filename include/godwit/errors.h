@@ -80,7 +80,28 @@ typedef enum {
 	GW_HINT_SETTLE_FIRST,        /* settle it first: status, repair, resolve */
 	GW_HINT_SESSION_GONE,        /* [0] was [1] when the session was lost; see status */
 	GW_HINT_INDEX_SETTLE,        /* drop or rebuild index [0], then resolve */
+	/* The actions of reports' texts (gw_text_hint), not errors': */
+	GW_HINT_HEALTH_NO_DATABASE, /* health creates nothing, applying creates it */
+	GW_HINT_ADOPT_FROM,         /* take the history over from tool [0] */
+	GW_HINT_EMPTY_REFUSED,      /* applying refuses an empty migration */
+	GW_HINT_NO_DOWN,            /* without a down script it cannot be reverted */
+	GW_HINT_RESTORE_OR_REPAIR,  /* restore the file, or repair [0] */
+	GW_HINT_CLEAR_DIRTY,        /* clear [0]'s dirty flag, or baseline */
+	GW_HINT_ADOPT_REPAIR,       /* restore the file, or adopt and repair it */
+	GW_HINT_REVERT_CONFLICT,    /* revert [0] first, or drop the conflict */
 } gw_hint_code;
+
+/* The action at the end of a report's text (a health check's summary, a
+ * finding's message, an adopt problem) as a code, as gw_error words its
+ * hint: when code is not GW_HINT_NONE, the text is context followed by
+ * the library's wording of code, and a program may print context and its
+ * own wording instead. */
+typedef struct {
+	int code; /* a gw_hint_code, GW_HINT_NONE when the text is all there is */
+	/* Set only when code is not GW_HINT_NONE: */
+	const char *context; /* "" when the action is all of it */
+	const char *args[2]; /* the action's details, "" when unused */
+} gw_text_hint;
 
 typedef struct gw_error {
 	int code;             /* a gw_error_code, 0 when no error is set */

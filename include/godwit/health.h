@@ -21,7 +21,8 @@ typedef struct {
 	const char *summary;        /* one line */
 	const char *const *details; /* one line each (a session, an index), or NULL */
 	size_t ndetails;
-	long long value; /* the number it measured (ms, a count), or -1 */
+	long long value;   /* the number it measured (ms, a count), or -1 */
+	gw_text_hint hint; /* the action that ends summary, worded as the program likes */
 } gw_check;
 
 typedef struct gw_report gw_report;

@@ -38,6 +38,7 @@ typedef struct {
 	const char *table;       /* the table concerned, or NULL */
 	const char *lock;        /* the lock taken on it ("ACCESS EXCLUSIVE"), or NULL */
 	const char *source_line; /* the text of `line` without its newline, or NULL */
+	gw_text_hint hint;       /* the action that ends message (errors.h) */
 } gw_finding;
 
 typedef struct gw_findings gw_findings;

@@ -229,6 +229,11 @@ int gw_cli_refuse(gw_cli *cli, const char *hint, const char *fmt, ...) GW_FORMAT
 /* hint.c: an error's hint as the CLI words it (its flags and commands
  * for a hint code), in buf or e->hint. */
 const char *gw_cli_hint(const gw_error *e, char *buf, size_t size);
+/* The same for a report's text (a check's summary, a finding's message,
+ * an adopt problem) whose action h codes: in buf, or text itself. */
+const char *gw_cli_hint_text(const gw_text_hint *h, const char *text, char *buf, size_t size);
+/* The CLI's wording of a check's summary and a finding's message. */
+#define GW_CLI_TEXT_MAX 4096
 
 /* guard.c: in a protected environment, asks for the typed environment name
  * on a terminal, or wants --yes (and --force with GW_GUARD_FORCE) before it

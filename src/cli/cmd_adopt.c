@@ -43,6 +43,7 @@ static const char *what_text(const gw_adopt_report *r, const gw_adopt_entry *e)
 
 static void print_text(gw_cli *cli, const gw_adopt_report *r)
 {
+	char buf[GW_CLI_TEXT_MAX];
 	size_t i;
 
 	printf("%s history in %s:\n", gw_adopt_report_tool(r), gw_adopt_report_table(r));
@@ -61,7 +62,8 @@ static void print_text(gw_cli *cli, const gw_adopt_report *r)
 			printf(", checksum %s", gw_adopt_checksum_name(e->checksum));
 		printf(")\n");
 		if (e->problem)
-			printf("      %s\n", e->problem);
+			printf("      %s\n",
+			       gw_cli_hint_text(&e->hint, e->problem, buf, sizeof(buf)));
 	}
 	if (gw_adopt_report_count_action(r, GW_ADOPT_PROBLEM))
 		return;
@@ -78,6 +80,7 @@ static void print_text(gw_cli *cli, const gw_adopt_report *r)
 static json_t *report_json(const gw_adopt_report *r)
 {
 	json_t *root = json_object(), *list = json_array();
+	char buf[GW_CLI_TEXT_MAX];
 	size_t i;
 
 	gw_json_set(root, "tool", gw_json_str(gw_adopt_report_tool(r)));
@@ -96,7 +99,10 @@ static json_t *report_json(const gw_adopt_report *r)
 		gw_json_set(o, "tool_checksum", gw_json_str(e->tool_checksum));
 		gw_json_set(o, "checksum", gw_json_str(gw_adopt_checksum_name(e->checksum)));
 		gw_json_set(o, "action", gw_json_str(gw_adopt_action_name(e->action)));
-		gw_json_set(o, "problem", gw_json_str(e->problem));
+		gw_json_set(o, "problem",
+		            gw_json_str(e->problem ? gw_cli_hint_text(&e->hint, e->problem, buf,
+		                                                      sizeof(buf))
+		                                   : NULL));
 		gw_json_append(list, o);
 	}
 	gw_json_set(root, "migrations", list);

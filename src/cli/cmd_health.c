@@ -17,6 +17,7 @@ static const char *const status_colors[] = {GW_SGR_GREEN, GW_SGR_YELLOW, GW_SGR_
 
 static void print_text(gw_cli *cli, const gw_report *r)
 {
+	char buf[GW_CLI_TEXT_MAX];
 	size_t i, j;
 
 	for (i = 0; i < gw_report_count(r); i++) {
@@ -25,7 +26,7 @@ static void print_text(gw_cli *cli, const gw_report *r)
 		gw_out_cell(cli, stdout, status_colors[c->status], gw_cli_check_names[c->status],
 		            6);
 		gw_out_cell(cli, stdout, NULL, c->name, 19);
-		printf("%s\n", c->summary);
+		printf("%s\n", gw_cli_hint_text(&c->hint, c->summary, buf, sizeof(buf)));
 		for (j = 0; j < c->ndetails; j++)
 			printf("%25s%s\n", "", c->details[j]);
 	}
@@ -34,6 +35,7 @@ static void print_text(gw_cli *cli, const gw_report *r)
 json_t *gw_cli_health_json(const gw_report *r)
 {
 	json_t *root = json_object(), *checks = json_array();
+	char buf[GW_CLI_TEXT_MAX];
 	size_t i, j;
 
 	for (i = 0; i < gw_report_count(r); i++) {
@@ -44,7 +46,8 @@ json_t *gw_cli_health_json(const gw_report *r)
 			json_array_append_new(details, gw_json_str(c->details[j]));
 		gw_json_set(o, "name", gw_json_str(c->name));
 		gw_json_set(o, "status", gw_json_str(gw_cli_check_names[c->status]));
-		gw_json_set(o, "summary", gw_json_str(c->summary));
+		gw_json_set(o, "summary",
+		            gw_json_str(gw_cli_hint_text(&c->hint, c->summary, buf, sizeof(buf))));
 		gw_json_set(o, "value", c->value >= 0 ? json_integer(c->value) : json_null());
 		gw_json_set(o, "details", details);
 		json_array_append_new(checks, o);

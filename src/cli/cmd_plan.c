@@ -89,10 +89,12 @@ static void print_lock(const gw_cli *cli, const gw_lock *l)
 
 static void print_finding(const gw_cli *cli, const gw_finding *x)
 {
+	char buf[GW_CLI_TEXT_MAX];
+
 	fputs("      ", stdout);
 	gw_out_cell(cli, stdout, x->level == GW_LEVEL_ERROR ? GW_SGR_RED : GW_SGR_YELLOW,
 	            gw_level_name(x->level), 0);
-	printf(": %s [%s]\n", x->message, x->rule);
+	printf(": %s [%s]\n", gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf)), x->rule);
 }
 
 static void print_statement(const gw_cli *cli, const gw_lockplan_step *s,

@@ -80,9 +80,11 @@ static int check_unsafe(gw_cli *cli, const gw_up_options *opts, int *confirmed)
 	}
 	for (i = 0; i < n; i++) {
 		const gw_finding *x = gw_findings_get(f, i);
+		char buf[GW_CLI_TEXT_MAX];
 
 		fprintf(stderr, "%s:%d:%d: %s: %s [%s]\n", x->file, x->line, x->column,
-		        gw_level_name(x->level), x->message, x->rule);
+		        gw_level_name(x->level),
+		        gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf)), x->rule);
 	}
 	gw_findings_free(f);
 	if (!opts->allow_unsafe)

@@ -1,7 +1,8 @@
 /*
  * hint.c: the CLI's wording of the library's hint codes (godwit/errors.h),
  * naming godwit's commands and flags, which the library does not know.
- * A hint without a code is printed as the library wrote it.
+ * A hint without a code is printed as the library wrote it. Reports'
+ * texts (health checks, findings, adopt problems) end in such actions too.
  */
 #include "cli.h"
 
@@ -22,16 +23,16 @@ static void put(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
+const char *gw_cli_hint_text(const gw_text_hint *h, const char *text, char *buf, size_t size)
 {
 	const char *a0, *them;
 
-	if (e->hint_code == GW_HINT_NONE || !size)
-		return e->hint;
-	a0 = e->hint_args[0];
+	if (h->code == GW_HINT_NONE || !size)
+		return text;
+	a0 = h->args[0];
 	them = strcmp(a0, "1") ? "them" : "it";
-	snprintf(buf, size, "%s", e->hint_context);
-	switch (e->hint_code) {
+	snprintf(buf, size, "%s", h->context);
+	switch (h->code) {
 	case GW_HINT_SQLITE_MISSING:
 		put(buf, size, "check --url; 'godwit up' creates it");
 		break;
@@ -51,8 +52,7 @@ const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
 		    a0);
 		break;
 	case GW_HINT_ADOPT_FOLDER:
-		put(buf, size, "point --dir at the folder %s migrated from (%s)", a0,
-		    e->hint_args[1]);
+		put(buf, size, "point --dir at the folder %s migrated from (%s)", a0, h->args[1]);
 		break;
 	case GW_HINT_ADOPT_TABLE:
 		put(buf, size,
@@ -177,7 +177,7 @@ const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
 		    "the connection was lost while %s was %s, and godwit could not reconnect to "
 		    "learn whether it committed; once the server is back, 'godwit status' shows "
 		    "it (a migration in a transaction is never half done)",
-		    a0, e->hint_args[1]);
+		    a0, h->args[1]);
 		break;
 	case GW_HINT_INDEX_SETTLE:
 		put(buf, size,
@@ -192,9 +192,42 @@ const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
 		    "'godwit schema dump -o FILE' writes the file",
 		    a0);
 		break;
+	case GW_HINT_HEALTH_NO_DATABASE:
+		put(buf, size, "(health creates nothing; 'godwit up' creates it)");
+		break;
+	case GW_HINT_ADOPT_FROM:
+		put(buf, size, "take it over with 'godwit adopt --from %s'", a0);
+		break;
+	case GW_HINT_EMPTY_REFUSED:
+		put(buf, size, "godwit up refuses it");
+		break;
+	case GW_HINT_NO_DOWN:
+		put(buf, size, "godwit down cannot revert it");
+		break;
+	case GW_HINT_RESTORE_OR_REPAIR:
+		put(buf, size, "restore the file or run 'godwit repair %s'", a0);
+		break;
+	case GW_HINT_CLEAR_DIRTY:
+		put(buf, size, "clear the flag with '%s force VERSION' or use 'godwit baseline'",
+		    a0);
+		break;
+	case GW_HINT_ADOPT_REPAIR:
+		put(buf, size, "restore it, or adopt and then 'godwit repair' after a review");
+		break;
+	case GW_HINT_REVERT_CONFLICT:
+		put(buf, size,
+		    "revert %s first with godwit down, or remove the conflict from the plan", a0);
+		break;
 	default:
 		/* A code newer than this CLI: the library's own words. */
-		return e->hint;
+		return text;
 	}
 	return buf;
+}
+
+const char *gw_cli_hint(const gw_error *e, char *buf, size_t size)
+{
+	gw_text_hint h = {e->hint_code, e->hint_context, {e->hint_args[0], e->hint_args[1]}};
+
+	return gw_cli_hint_text(&h, e->hint, buf, size);
 }

@@ -101,6 +101,7 @@ static void print_text(const gw_cli *cli, const gw_findings *f, const char *clea
 	const char *dialect = gw_findings_dialect(f, &from);
 
 	size_t i, errors = count_level(f, GW_LEVEL_ERROR), warnings;
+	char buf[GW_CLI_TEXT_MAX];
 
 	for (i = 0; i < gw_findings_count(f); i++) {
 		const gw_finding *x = gw_findings_get(f, i);
@@ -108,7 +109,8 @@ static void print_text(const gw_cli *cli, const gw_findings *f, const char *clea
 		print_location(x);
 		gw_out_cell(cli, stdout, x->level == GW_LEVEL_ERROR ? GW_SGR_RED : GW_SGR_YELLOW,
 		            gw_level_name(x->level), 0);
-		printf(": %s [%s]\n", x->message, x->rule);
+		printf(": %s [%s]\n", gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf)),
+		       x->rule);
 		if (x->source_line && x->line > 0 && x->column > 0 && is_syntax(x->rule))
 			print_caret(cli, x);
 		if (x->help)
@@ -129,13 +131,15 @@ static void print_text(const gw_cli *cli, const gw_findings *f, const char *clea
 json_t *gw_report_finding_json(const gw_finding *x)
 {
 	json_t *o = json_object();
+	char buf[GW_CLI_TEXT_MAX];
 
 	gw_json_set(o, "rule", gw_json_str(x->rule));
 	gw_json_set(o, "level", gw_json_str(gw_level_name(x->level)));
 	gw_json_set(o, "file", gw_json_str(x->file));
 	gw_json_set(o, "line", x->line > 0 ? json_integer(x->line) : json_null());
 	gw_json_set(o, "column", x->column > 0 ? json_integer(x->column) : json_null());
-	gw_json_set(o, "message", gw_json_str(x->message));
+	gw_json_set(o, "message",
+	            gw_json_str(gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf))));
 	gw_json_set(o, "help", gw_json_str(x->help));
 	gw_json_set(o, "table", gw_json_str(x->table));
 	gw_json_set(o, "lock", gw_json_str(x->lock));
@@ -185,6 +189,7 @@ void gw_report_github_escape(const char *s, int property)
 
 static void print_github(const gw_findings *f)
 {
+	char buf[GW_CLI_TEXT_MAX];
 	size_t i;
 
 	for (i = 0; i < gw_findings_count(f); i++) {
@@ -199,7 +204,8 @@ static void print_github(const gw_findings *f)
 		fputs(",title=", stdout);
 		gw_report_github_escape(x->rule, 1);
 		fputs("::", stdout);
-		gw_report_github_escape(x->message, 0);
+		gw_report_github_escape(gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf)),
+		                        0);
 		if (x->help) {
 			fputs("%0Ahelp: ", stdout);
 			gw_report_github_escape(x->help, 0);
@@ -224,6 +230,7 @@ static void md_cell(const char *s)
 
 static void print_markdown(const gw_findings *f, const char *clean)
 {
+	char buf[GW_CLI_TEXT_MAX];
 	size_t i;
 
 	if (!gw_findings_count(f)) {
@@ -241,7 +248,7 @@ static void print_markdown(const gw_findings *f, const char *clean)
 		if (x->column > 0)
 			printf(":%d", x->column);
 		printf("` | `%s` | ", x->rule);
-		md_cell(x->message);
+		md_cell(gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf)));
 		printf(" |\n");
 	}
 	printf("\n%zu error(s), %zu warning(s)\n", count_level(f, GW_LEVEL_ERROR),
@@ -282,6 +289,7 @@ static json_t *sarif_result(const gw_finding *x)
 {
 	json_t *o = json_object(), *loc = json_object(), *phys = json_object(),
 	       *art = json_object(), *locs = json_array();
+	char buf[GW_CLI_TEXT_MAX];
 	long idx = -1;
 	size_t i;
 
@@ -292,7 +300,8 @@ static json_t *sarif_result(const gw_finding *x)
 	if (idx >= 0)
 		gw_json_set(o, "ruleIndex", json_integer(idx));
 	gw_json_set(o, "level", gw_json_str(gw_level_name(x->level)));
-	gw_json_set(o, "message", text_obj(x->message));
+	gw_json_set(o, "message",
+	            text_obj(gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf))));
 	gw_json_set(art, "uri", gw_json_str(x->file));
 	gw_json_set(phys, "artifactLocation", art);
 	if (x->line > 0) {

@@ -288,44 +288,69 @@ static const char *found_word(const char *flag)
 	return flag; /* dirty, failed, unfinished, baseline */
 }
 
-static const char *flag_problem(gw_adopt_report *rep, const char *flag)
+/* A problem that ends in an action a program words itself (gw_text_hint):
+ * the context, then the library's wording of code. */
+static void problem_hint(gw_adopt_report *rep, gw_adopt_entry *e, int code, const char *arg0,
+                         const char *fmt, ...) GW_FORMAT_PRINTF(5, 6);
+static void problem_hint(gw_adopt_report *rep, gw_adopt_entry *e, int code, const char *arg0,
+                         const char *fmt, ...)
+{
+	gw_str context = GW_STR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	gw_str_vprintf(&context, fmt, ap);
+	va_end(ap);
+	e->action = GW_ADOPT_PROBLEM;
+	e->hint.code = code;
+	e->hint.context = keep(rep, context.ptr);
+	e->hint.args[0] = keep(rep, arg0);
+	e->hint.args[1] = "";
+	gw_hint_wording(&context, code, arg0, "");
+	e->problem = gw_str_failed(&context) ? NULL : keep(rep, context.ptr);
+	if (!e->problem || !e->hint.context || !e->hint.args[0])
+		rep->failed = 1;
+	gw_str_dispose(&context);
+}
+
+/* The tool's flag on the row, when it is a problem: 1 and e says which. */
+static int flag_problem(gw_adopt_report *rep, gw_adopt_entry *e, const char *flag)
 {
 	const char *tool = rep->tool->title;
 
 	if (!strcmp(flag, "dirty"))
-		return keepf(rep,
-		             "%s marks it dirty: it failed half-way; fix the database, then "
-		             "clear the flag with '%s force VERSION' or use 'godwit baseline'",
-		             tool, "migrate");
-	if (!strcmp(flag, "failed"))
-		return keepf(rep,
-		             "%s recorded it as failed (success = false); repair or remove "
-		             "the failed row first",
+		problem_hint(rep, e, GW_HINT_CLEAR_DIRTY, "migrate",
+		             "%s marks it dirty: it failed half-way; fix the database, then ",
 		             tool);
-	if (!strcmp(flag, "unfinished"))
-		return keepf(rep,
-		             "%s started it and never finished it (finished_at and "
-		             "rolled_back_at are empty): it failed or is still running; settle it "
-		             "with 'prisma migrate resolve --applied NAME' or '--rolled-back NAME'",
-		             tool);
-	return NULL;
+	else if (!strcmp(flag, "failed"))
+		e->problem = keepf(rep,
+		                   "%s recorded it as failed (success = false); repair or remove "
+		                   "the failed row first",
+		                   tool);
+	else if (!strcmp(flag, "unfinished"))
+		e->problem = keepf(rep,
+		                   "%s started it and never finished it (finished_at and "
+		                   "rolled_back_at are empty): it failed or is still running; "
+		                   "settle it with 'prisma migrate resolve --applied NAME' or "
+		                   "'--rolled-back NAME'",
+		                   tool);
+	else
+		return 0;
+	e->action = GW_ADOPT_PROBLEM;
+	return 1;
 }
 
 static void decide(gw_adopt_report *rep, gw_adopt_entry *e, const tool_row *row,
                    const gw_hist_row *h, const gw_migration *m)
 {
-	const char *why = row ? flag_problem(rep, row->flag) : NULL;
 	int applied = row && (!strcmp(row->flag, "ok") || !strcmp(row->flag, "baseline"));
 
-	if (why) {
-		e->action = GW_ADOPT_PROBLEM;
-		e->problem = why;
-	} else if (applied && e->checksum == GW_ADOPT_SUM_MISMATCH) {
-		e->action = GW_ADOPT_PROBLEM;
-		e->problem = keepf(rep,
-		                   "the file changed since %s applied it (%s checksum %s); restore "
-		                   "it, or adopt and then 'godwit repair' after a review",
-		                   rep->tool->title, rep->tool->title, row->sum);
+	if (row && flag_problem(rep, e, row->flag))
+		return;
+	if (applied && e->checksum == GW_ADOPT_SUM_MISMATCH) {
+		problem_hint(rep, e, GW_HINT_ADOPT_REPAIR, "",
+		             "the file changed since %s applied it (%s checksum %s); ",
+		             rep->tool->title, rep->tool->title, row->sum);
 	} else if (applied && h &&
 	           (strcmp(h->state, "applied") || strcmp(h->checksum, m->checksum))) {
 		e->action = GW_ADOPT_PROBLEM;

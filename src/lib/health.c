@@ -68,6 +68,35 @@ static check_item *add_check(gw_report *r, const char *name, gw_check_status sta
 	return c;
 }
 
+/* A check whose summary ends in an action a program words itself
+ * (gw_text_hint): the summary is the context, then the library's wording
+ * of code. */
+static void add_check_hint(gw_report *r, const char *name, gw_check_status status, int code,
+                           const char *arg0, const char *fmt, ...) GW_FORMAT_PRINTF(6, 7);
+static void add_check_hint(gw_report *r, const char *name, gw_check_status status, int code,
+                           const char *arg0, const char *fmt, ...)
+{
+	gw_str context = GW_STR_INIT, arg = GW_STR_INIT;
+	check_item *c;
+	va_list ap;
+
+	va_start(ap, fmt);
+	gw_str_vprintf(&context, fmt, ap);
+	va_end(ap);
+	gw_str_puts(&arg, arg0);
+	if ((c = add_check(r, name, status, -1, "%s", context.ptr))) {
+		c->pub.hint.code = code;
+		c->pub.hint.context = keep(r, &context);
+		c->pub.hint.args[0] = keep(r, &arg);
+		c->pub.hint.args[1] = "";
+		gw_str_puts(&context, c->pub.summary);
+		gw_hint_wording(&context, code, c->pub.hint.args[0], "");
+		c->pub.summary = keep(r, &context);
+	}
+	gw_str_dispose(&context);
+	gw_str_dispose(&arg);
+}
+
 static void add_detail(gw_report *r, check_item *c, const char *text)
 {
 	gw_str s = GW_STR_INIT;
@@ -161,10 +190,8 @@ static int check_connection(gw_report *r, gw_project *p)
 		gw_str path = GW_STR_INIT;
 
 		gw_url_sqlite_path(&path, p->opts.url);
-		add_check(r, "connection", GW_CHECK_FAIL, -1,
-		          "the SQLite database %s does not exist (health creates nothing; "
-		          "'godwit up' creates it)",
-		          path.ptr);
+		add_check_hint(r, "connection", GW_CHECK_FAIL, GW_HINT_HEALTH_NO_DATABASE, "",
+		               "the SQLite database %s does not exist ", path.ptr);
 		gw_str_dispose(&path);
 		return 1;
 	}
@@ -349,11 +376,10 @@ static int check_migrations(gw_report *r, gw_project *p)
 	          gw_status_count_state(st, GW_STATE_MISSING));
 	/* up refuses such a database until it is adopted. */
 	if (gw_status_other_tool(st))
-		add_check(r, "other_history", GW_CHECK_FAIL, -1,
-		          "the %s history (%s) is here and godwit's is empty; take it over with "
-		          "'godwit adopt --from %s'",
-		          gw_status_other_tool(st), gw_status_other_table(st),
-		          gw_status_other_tool(st));
+		add_check_hint(r, "other_history", GW_CHECK_FAIL, GW_HINT_ADOPT_FROM,
+		               gw_status_other_tool(st),
+		               "the %s history (%s) is here and godwit's is empty; ",
+		               gw_status_other_tool(st), gw_status_other_table(st));
 	gw_status_free(st);
 	return 0;
 }

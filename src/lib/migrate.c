@@ -138,10 +138,7 @@ static int check_conflicts(gw_project *p, const gw_status *st, const selection *
 		             "cannot apply %s %s: it conflicts with %s %s, which %s", m->version,
 		             m->name, c->version, c->name,
 		             in_run ? "this run applies first" : "is applied");
-		gw_error_set_hint(p->ctx,
-		                  "revert %s first with godwit down, or remove the conflict "
-		                  "from the plan",
-		                  c->name);
+		gw_error_set_hint_code(p->ctx, GW_HINT_REVERT_CONFLICT, c->name, NULL);
 		return GW_ESTATE;
 	}
 	return 0;

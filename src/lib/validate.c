@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,43 @@ static int file_finding(vrun *v, const char *rule, const char *file, int line, i
 	t.column = col;
 	t.message = message;
 	return gw_findings__add(v->f, &t, 0) < 0 ? gw_error_oom(v->p->ctx) : 0;
+}
+
+/* A finding whose message ends in an action a program words itself
+ * (gw_text_hint): the context, then the library's wording of code. */
+static int file_finding_hint(vrun *v, const char *rule, const char *file, int code,
+                             const char *arg0, const char *fmt, ...) GW_FORMAT_PRINTF(6, 7);
+static int file_finding_hint(vrun *v, const char *rule, const char *file, int code,
+                             const char *arg0, const char *fmt, ...)
+{
+	gw_finding t = {0};
+	gw_level level = gw_lint__level(&v->levels, rule);
+	gw_str context = GW_STR_INIT, message = GW_STR_INIT;
+	va_list ap;
+	int error;
+
+	if (!level)
+		return 0;
+	va_start(ap, fmt);
+	gw_str_vprintf(&context, fmt, ap);
+	va_end(ap);
+	gw_str_puts(&message, context.ptr);
+	gw_hint_wording(&message, code, arg0, "");
+	t.rule = rule;
+	t.level = level;
+	t.file = file;
+	t.message = message.ptr;
+	t.hint.code = code;
+	t.hint.context = context.ptr;
+	t.hint.args[0] = arg0;
+	t.hint.args[1] = "";
+	error = gw_str_failed(&context) || gw_str_failed(&message) ||
+	                        gw_findings__add(v->f, &t, 0) < 0
+	                ? gw_error_oom(v->p->ctx)
+	                : 0;
+	gw_str_dispose(&context);
+	gw_str_dispose(&message);
+	return error;
 }
 
 /* The message of an error gw_source__file_error set starts with
@@ -203,7 +241,7 @@ cleanup:
 
 static int check_set(vrun *v, const gw_source *src)
 {
-	gw_str path = GW_STR_INIT, msg = GW_STR_INIT;
+	gw_str path = GW_STR_INIT;
 	size_t i;
 	int error = 0;
 
@@ -215,23 +253,18 @@ static int check_set(vrun *v, const gw_source *src)
 			break;
 		}
 		if (m->empty)
-			error = file_finding(v, "empty-migration", path.ptr, 0, 0,
-			                     "the migration holds no SQL; godwit up refuses it");
+			error = file_finding_hint(v, "empty-migration", path.ptr,
+			                          GW_HINT_EMPTY_REFUSED, "",
+			                          "the migration holds no SQL; ");
 		else
 			error = check_migration(v, src, m, 0);
-		if (error >= 0 && !m->down_file) {
-			gw_str_clear(&msg);
-			gw_str_printf(&msg,
-			              "migration %s has no down script; godwit down cannot "
-			              "revert it",
-			              m->version);
-			error = file_finding(v, "missing-down", path.ptr, 0, 0, msg.ptr);
-		} else if (error >= 0) {
+		if (error >= 0 && !m->down_file)
+			error = file_finding_hint(v, "missing-down", path.ptr, GW_HINT_NO_DOWN, "",
+			                          "migration %s has no down script; ", m->version);
+		else if (error >= 0)
 			error = check_migration(v, src, m, 1);
-		}
 	}
 	gw_str_dispose(&path);
-	gw_str_dispose(&msg);
 	return error;
 }
 
@@ -282,11 +315,10 @@ static int check_history(vrun *v)
 		gw_str_clear(&msg);
 		if (e->state == GW_STATE_CHANGED) {
 			gw_project__path(&path, v->p, e->file);
-			gw_str_printf(&msg,
-			              "migration %s was changed after it was applied; restore the "
-			              "file or run 'godwit repair %s'",
-			              e->version, e->version);
-			error = file_finding(v, "checksum-changed", path.ptr, 0, 0, msg.ptr);
+			error = file_finding_hint(v, "checksum-changed", path.ptr,
+			                          GW_HINT_RESTORE_OR_REPAIR, e->version,
+			                          "migration %s was changed after it was applied; ",
+			                          e->version);
 		} else if (e->state == GW_STATE_MISSING) {
 			gw_str_printf(
 			        &msg,

@@ -165,5 +165,30 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 		              "snapshot, gw_schema_text gives the file's text",
 		              a0);
 		break;
+	case GW_HINT_HEALTH_NO_DATABASE:
+		gw_str_puts(out, "(health creates nothing; applying the migrations creates it)");
+		break;
+	case GW_HINT_ADOPT_FROM:
+		gw_str_printf(out, "take it over by adopting it from %s", a0);
+		break;
+	case GW_HINT_EMPTY_REFUSED:
+		gw_str_puts(out, "applying refuses it");
+		break;
+	case GW_HINT_NO_DOWN:
+		gw_str_puts(out, "it cannot be reverted");
+		break;
+	case GW_HINT_RESTORE_OR_REPAIR:
+		gw_str_printf(out, "restore the file or repair %s", a0);
+		break;
+	case GW_HINT_CLEAR_DIRTY:
+		gw_str_printf(out, "clear the flag with '%s force VERSION' or baseline the project",
+		              a0);
+		break;
+	case GW_HINT_ADOPT_REPAIR:
+		gw_str_puts(out, "restore it, or adopt and then repair it after a review");
+		break;
+	case GW_HINT_REVERT_CONFLICT:
+		gw_str_printf(out, "revert %s first, or remove the conflict from the plan", a0);
+		break;
 	}
 }

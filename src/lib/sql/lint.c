@@ -45,12 +45,29 @@ static void finding_dispose(gw_finding *f)
 	free_const(f->table);
 	free_const(f->lock);
 	free_const(f->source_line);
+	if (f->hint.code) {
+		free_const(f->hint.context);
+		free_const(f->hint.args[0]);
+		free_const(f->hint.args[1]);
+	}
 }
 
 static int dup_or_null(const char **dst, const char *src)
 {
 	*dst = NULL;
 	return src && !(*dst = gw_strdup(src)) ? -1 : 0;
+}
+
+/* The hint's strings, "" for a NULL one; on failure what was copied stays
+ * for finding_dispose. */
+static int dup_hint(gw_text_hint *dst, const gw_text_hint *src)
+{
+	dst->code = src->code;
+	if (!(dst->context = gw_strdup(src->context ? src->context : "")) ||
+	    !(dst->args[0] = gw_strdup(src->args[0] ? src->args[0] : "")) ||
+	    !(dst->args[1] = gw_strdup(src->args[1] ? src->args[1] : "")))
+		return -1;
+	return 0;
 }
 
 int gw_findings__add(gw_findings *f, const gw_finding *t, size_t source_len)
@@ -68,7 +85,8 @@ int gw_findings__add(gw_findings *f, const gw_finding *t, size_t source_len)
 	if (dup_or_null(&n.rule, t->rule) < 0 || dup_or_null(&n.file, t->file) < 0 ||
 	    dup_or_null(&n.message, t->message) < 0 || dup_or_null(&n.help, t->help) < 0 ||
 	    dup_or_null(&n.table, t->table) < 0 || dup_or_null(&n.lock, t->lock) < 0 ||
-	    (t->source_line && !(n.source_line = gw_strndup(t->source_line, source_len)))) {
+	    (t->source_line && !(n.source_line = gw_strndup(t->source_line, source_len))) ||
+	    (t->hint.code && dup_hint(&n.hint, &t->hint) < 0)) {
 		finding_dispose(&n);
 		return -1;
 	}
