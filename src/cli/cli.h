@@ -166,15 +166,11 @@ extern const gw_cmd gw_cmd_graph;
 
 /* cmd_schema.c: snapshot options
  * from the command line (`names` holds the --schema values; free it), a
- * project on another URL (errors on ctx), a snapshot from a file or a URL, a difference
- * printed as text (each line after `indent`) or as JSON. */
+ * snapshot from any schema source of gw_schema_load (a file, a URL, DDL
+ * and migrations replayed on an ephemeral database on dev_url's server,
+ * NULL: the project's), a difference printed as text (each line after
+ * `indent`) or as JSON. */
 int gw_cli_schema_options(gw_schema_options *opts, const char ***names, const gw_args *args);
-int gw_cli_open_url(gw_cli *cli, gw_project **out, const char *url, gw_ctx *ctx);
-int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
-                       const gw_schema_options *opts);
-/* The same, from any schema source of gw_schema_load (DDL and migrations
- * replayed on an ephemeral database on dev_url's server, NULL: the
- * project's). */
 int gw_cli_load_source(gw_cli *cli, gw_schema **out, const char *spec,
                        const gw_schema_options *opts, const char *dev_url);
 int gw_cli_print_diff(gw_cli *cli, const gw_schema_diff *d, const char *indent);

@@ -86,22 +86,6 @@ int gw_cli_schema_options(gw_schema_options *opts, const char ***names, const gw
 	return 0;
 }
 
-int gw_cli_open_url(gw_cli *cli, gw_project **out, const char *url, gw_ctx *ctx)
-{
-	gw_project_options opts = {.version = GW_PROJECT_OPTIONS_VERSION};
-	int rc;
-
-	if ((rc = gw_config_project_options(&opts, cli->config, ctx)) < 0)
-		return rc;
-	opts.url = url;
-	opts.application_name = "godwit";
-	/* The snapshot and the schema file are the configured database's: a
-	 * database named on the command line must not replace them. */
-	opts.record_schema = 0;
-	opts.schema_file = NULL;
-	return gw_project_open(out, &opts, ctx);
-}
-
 static int read_file(char **out, size_t *len, const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -191,12 +175,6 @@ load:
 	if ((rc = gw_schema_load(out, cli->project, spec, &lo)) < 0)
 		return gw_cli_fail(cli, rc);
 	return 0;
-}
-
-int gw_cli_load_schema(gw_cli *cli, gw_schema **out, const char *spec,
-                       const gw_schema_options *opts)
-{
-	return gw_cli_load_source(cli, out, spec, opts, NULL);
 }
 
 static json_t *diff_json(const gw_schema_diff *d)
