@@ -85,4 +85,54 @@ test_expect_success CURL 'a folder that breaks while serving: 503 naming the fil
 	test "$(sqlite_sql app.db "SELECT count(*) FROM sqlite_master WHERE name = ${SQ}d${SQ}")" = 0
 '
 
+test_expect_success CURL 'events without a time or a duration leave their gauges without a sample' '
+	GODWIT_SERVE_CACHE=0 serve_start --url sqlite:app.db &&
+	http /metrics &&
+	test_grep "^godwit_last_apply_timestamp_seconds [0-9.]*$" http.body &&
+	test_grep "^godwit_last_run_duration_seconds [0-9.]*$" http.body &&
+	sqlite_sql app.db "INSERT INTO godwit_events (at, action, version, duration_ms)
+		VALUES (${SQ}not a time${SQ}, ${SQ}apply${SQ}, ${SQ}20240101000001${SQ}, NULL),
+		(${SQ}2024-01-01T00:00:00.000Z${SQ}, ${SQ}lock-wait${SQ}, NULL, NULL)" &&
+	http /metrics &&
+	test "$(cat http.code)" = 200 &&
+	test_grep "^# TYPE godwit_last_apply_timestamp_seconds gauge$" http.body &&
+	test_grep ! "^godwit_last_apply_timestamp_seconds " http.body &&
+	test_grep ! "^godwit_last_run_duration_seconds " http.body &&
+	test_grep "^# TYPE godwit_lock_wait_seconds gauge$" http.body &&
+	test_grep ! "^godwit_lock_wait_seconds " http.body
+'
+
+test_expect_success CURL 'SIGINT stops it as SIGTERM does' '
+	kill -INT "$SERVE_PID" &&
+	wait "$SERVE_PID" &&
+	SERVE_PID= &&
+	test_grep "^godwit: SIGINT received, stopping$" serve.err
+'
+
+test_expect_success CURL 'serve_cache in ms; requests at once share one refresh' '
+	GODWIT_SERVE_CACHE=60000ms serve_start --url sqlite:app.db &&
+	pids= &&
+	for i in 1 2 3 4 5 6; do
+		curl -s -S -m 30 -o status.$i.body "$SERVE_URL/status" &
+		pids="$pids $!"
+	done &&
+	for p in $pids; do
+		wait $p || return 1
+	done &&
+	for i in 1 2 3 4 5 6; do
+		test_grep "^  \"database\": \"sqlite:app.db\",$" status.$i.body || return 1
+	done &&
+	http /metrics &&
+	test_grep "^godwit_serve_refreshes_total 1$" http.body &&
+	serve_stop
+'
+
+test_expect_success 'a listen host or port too long for godwit is a usage error' '
+	host=$(printf "%0300d" 0) &&
+	test_expect_code 2 godwit --url sqlite:app.db serve --listen "$host:80" 2>err &&
+	test_grep "^godwit: error: listen must be ADDR:PORT, such as 127.0.0.1:8080, not ${SQ}$host:80${SQ} (--listen)$" err &&
+	test_expect_code 2 godwit --url sqlite:app.db serve --listen "127.0.0.1:00000000000000000080" 2>err &&
+	test_grep "^godwit: error: listen must be ADDR:PORT, such as 127.0.0.1:8080, not ${SQ}127.0.0.1:00000000000000000080${SQ} (--listen)$" err
+'
+
 test_done
