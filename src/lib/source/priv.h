@@ -500,7 +500,8 @@ void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf);
 
 /* The part of a sqitch script inside its own BEGIN; ... COMMIT; (for a
  * verify script, ... ROLLBACK; too): 1 with [*off, *end) set to it, 0 with
- * the whole text when the script is not wrapped. */
+ * the whole text when the script is not wrapped, GW_ENOMEM (the whole
+ * text) when it could not be split. */
 int gw_source__sqitch_unwrap(gw_dialect dialect, const char *text, size_t len, int verify,
                              size_t *off, size_t *end);
 

@@ -406,8 +406,11 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 	/* A script (sqitch's) is checksummed whole, and run without the
 	 * BEGIN and COMMIT it wraps itself in. */
 	if (sm->conv && sm->conv->unwrap) {
-		sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
-		                 len, 0, &off, &down_off);
+		if (sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
+		                     len, 0, &off, &down_off) < 0) {
+			error = gw_error_oom(ctx);
+			goto cleanup;
+		}
 		len = down_off - off;
 	}
 	out->offset = off;
@@ -436,9 +439,11 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 	if (gw_path_join(&path, src->dir, sm->verify_file) < 0)
 		return gw_error_oom(ctx);
 	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
-	                                       &((const gw_source_priv *)src)->guard, ctx)) == 0) {
-		sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
-		                 out->file_text.size, 1, &off, &end);
+	                                       &((const gw_source_priv *)src)->guard, ctx)) == 0 &&
+	    sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
+	                     out->file_text.size, 1, &off, &end) < 0)
+		error = gw_error_oom(ctx);
+	else if (error == 0) {
 		out->offset = off;
 		out->len = end - off;
 		out->file = sm->verify_file;

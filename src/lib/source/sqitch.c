@@ -292,6 +292,7 @@ static int change_line(parser *ps, size_t at)
 	size_t n, deps_from = 0, deps_to = 0;
 	gw_sqitch_change *c;
 	long earlier;
+	int error;
 
 	if (at < ps->len && (ps->line[at] == '+' || ps->line[at] == '-')) {
 		if (ps->line[at] == '-')
@@ -329,8 +330,12 @@ static int change_line(parser *ps, size_t at)
 		deps_to = (size_t)(close - ps->line);
 		at = skip_blanks(ps, deps_to + 1);
 	}
-	if (check_tail(ps, at) < 0 || parse_deps(ps, c, deps_from, deps_to) < 0)
+	if (check_tail(ps, at) < 0)
 		return GW_ESOURCE;
+	/* GW_ENOMEM stays itself: a plan that could not be read for want of
+	 * memory is not a malformed plan. */
+	if ((error = parse_deps(ps, c, deps_from, deps_to)) < 0)
+		return error;
 	return earlier >= 0 ? note_rework(ps, earlier) : 0;
 }
 
@@ -537,7 +542,13 @@ int gw_source__sqitch_unwrap(gw_dialect dialect, const char *text, size_t len, i
 
 	*off = 0;
 	*end = len;
-	if (gw_sql_split(&list, dialect, text, len, NULL, NULL) < 0 || list.count < 2)
+	/* A script the parser refuses runs as it is; one that could not be
+	 * split for want of memory must not: its BEGIN would then be refused
+	 * as if the user had written it in the wrong place. */
+	if ((wrapped = gw_sql_split(&list, dialect, text, len, NULL, NULL)) == GW_ENOMEM)
+		return GW_ENOMEM;
+	wrapped = 0;
+	if (list.count < 2)
 		goto cleanup;
 	first = &list.items[0];
 	body_last = &list.items[list.count - 2];
@@ -746,12 +757,15 @@ static int script_name(gw_str *out, gw_loader *ld, const gw_sqitch_change *c)
 }
 
 /* Whether the script in ld->text holds SQL inside its BEGIN ... COMMIT,
- * its comments read as its database's (SQLite's do not nest). */
+ * its comments read as its database's (SQLite's do not nest): 1 or 0, or
+ * GW_ENOMEM, said on ld->ctx. */
 static int script_has_sql(const gw_loader *ld, int verify)
 {
 	size_t off, end;
 
-	gw_source__sqitch_unwrap(ld->sql_dialect, ld->text.ptr, ld->text.size, verify, &off, &end);
+	if (gw_source__sqitch_unwrap(ld->sql_dialect, ld->text.ptr, ld->text.size, verify, &off,
+	                             &end) < 0)
+		return gw_error_oom(ld->ctx);
 	if (ld->sql_dialect == GW_DIALECT_SQLITE)
 		return gw_text_skip_space_comments_sqlite(ld->text.ptr, end, off) < end;
 	return gw_source__has_sql(ld->text.ptr, off, end);
@@ -760,11 +774,13 @@ static int script_has_sql(const gw_loader *ld, int verify)
 /* revert/<script> and verify/<script>, when they hold SQL. */
 static int sqitch_revert_verify(gw_loader *ld, gw_source_mig *m, const char *script)
 {
-	int error;
+	int error, has = 0;
 
 	if ((error = gw_source__read_sub(ld, "revert", script)) < 0)
 		return error;
-	if (error && !script_has_sql(ld, 0))
+	if (error && (has = script_has_sql(ld, 0)) < 0)
+		return has;
+	if (error && !has)
 		m->down_state = GW_DOWN_EMPTY;
 	else if (error) {
 		if ((error = gw_source__down_text(m->pub.down_checksum, &m->pub.down_no_transaction,
@@ -778,8 +794,10 @@ static int sqitch_revert_verify(gw_loader *ld, gw_source_mig *m, const char *scr
 	/* No verify script, or sqitch's template without SQL: none to run.
 	 * (1, "it exists", is not passed on: the plan's loop stops at
 	 * anything but 0, and would drop the changes after this one.) */
-	if ((error = gw_source__read_sub(ld, "verify", script)) <= 0 || !script_has_sql(ld, 1))
+	if ((error = gw_source__read_sub(ld, "verify", script)) <= 0)
 		return error < 0 ? error : 0;
+	if ((has = script_has_sql(ld, 1)) <= 0)
+		return has;
 	gw_str_clear(&ld->path);
 	gw_str_printf(&ld->path, "verify/%s", script);
 	if (gw_str_failed(&ld->path) || !(m->verify_file = gw_strdup(ld->path.ptr)))
@@ -816,7 +834,9 @@ static int sqitch_change(gw_loader *ld, const gw_sqitch_change *c, size_t i, con
 	                                  strlen(c->name), script.ptr)) < 0)
 		goto cleanup;
 	m->conv = &gw_convention_sqitch;
-	m->pub.empty = !script_has_sql(ld, 0);
+	if ((error = script_has_sql(ld, 0)) < 0)
+		goto cleanup;
+	m->pub.empty = !error;
 	script.ptr[script.size - 4] = '.';
 	error = sqitch_revert_verify(ld, m, script.ptr);
 cleanup:
