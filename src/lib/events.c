@@ -89,6 +89,11 @@ static int set(json_t *o, const char *key, json_t *v)
 	return json_object_set_new(o, key, v);
 }
 
+static int put_json(const char *buffer, size_t size, void *data)
+{
+	return gw_str_put(data, buffer, size) < 0 ? -1 : 0;
+}
+
 static char *event_line(const gw_event *e, const gw_event_context *c)
 {
 	json_t *o = json_object(), *who;
@@ -132,8 +137,19 @@ static char *event_line(const gw_event *e, const gw_event_context *c)
 		failed |= set(o, "exit_code", json_integer(c->exit_code));
 	if (c && c->backfilled)
 		failed |= set(o, "backfilled", json_true());
-	if (!failed)
-		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!failed) {
+		gw_str out = GW_STR_INIT;
+
+		/* Into a gw_str, whose failure sticks: jansson's dumper does
+		 * not check every write (an object's key is dropped when the
+		 * buffer cannot grow), and a line with a key missing must
+		 * never reach the audit log. */
+		if (json_dump_callback(o, put_json, &out, JSON_COMPACT | JSON_PRESERVE_ORDER) ==
+		            0 &&
+		    !gw_str_failed(&out))
+			text = gw_str_detach(&out);
+		gw_str_dispose(&out);
+	}
 	json_decref(o);
 	return text;
 }
@@ -298,12 +314,13 @@ int gw_events__mark(gw_project *p, int created)
 {
 	struct gw_events *ev = stream(p);
 	gw_str sql = GW_STR_INIT;
-	int error = 0;
+	int error = 0, had_error;
 
 	/* Tables made just now (at first, or again after reset --drop
 	 * dropped them) start again from their first id: read it anew. */
 	if (!ev || !ev->active || !p->conn || (ev->marked && !created))
 		return 0;
+	had_error = gw_error_is_set(p->ctx);
 	gw_str_printf(&sql, "SELECT coalesce(max(id), 0)%s FROM %s",
 	              p->driver->dialect == GW_DIALECT_POSTGRES ? ", current_user" : "",
 	              p->events_q);
@@ -311,6 +328,16 @@ int gw_events__mark(gw_project *p, int created)
 		ev->marked = 1;
 		if (!created)
 			error = backfill(p, ev);
+	} else if (!had_error) {
+		/* The events are safe in the table; only their copies miss
+		 * this run's. As in gw_events__flush, that must not fail a
+		 * good run, nor leave an error set on a call that succeeds. */
+		gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+		          "cannot find where this run's events start, for the audit log and "
+		          "notifications: %s",
+		          gw_error_is_set(p->ctx) ? gw_ctx_error(p->ctx)->message
+		                                  : "out of memory");
+		gw_ctx_clear_error(p->ctx);
 	}
 	gw_str_dispose(&sql);
 	return error;
