@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../util/error.h"
 #include "../util/fs.h"
@@ -147,9 +148,10 @@ int gw_project__write_migration(char **path_out, gw_project *p, const char *name
 {
 	gw_str version = GW_STR_INIT, up_name = GW_STR_INIT, up_body = GW_STR_INIT;
 	gw_str down_name = GW_STR_INIT, down_body = GW_STR_INIT, path = GW_STR_INIT;
+	gw_str down_path = GW_STR_INIT;
 	gw_source *src;
 	tx_markers tx = {no_tx, NULL, NULL};
-	int error;
+	int error, down_made = 0;
 
 	*path_out = NULL;
 	if (!valid_name(name))
@@ -183,18 +185,24 @@ int gw_project__write_migration(char **path_out, gw_project *p, const char *name
 	if ((error = gw_file_create(path.ptr, up_body.ptr, up_body.size, p->ctx)) < 0)
 		goto cleanup;
 	if (down_name.size) {
-		gw_str down_path = GW_STR_INIT;
-
-		gw_project__path(&down_path, p, down_name.ptr);
-		if ((error = make_parent(p->ctx, down_path.ptr)) == 0)
-			error = gw_file_create(down_path.ptr, down_body.ptr, down_body.size,
-			                       p->ctx);
-		gw_str_dispose(&down_path);
-		if (error < 0)
-			goto cleanup;
+		if (gw_project__path(&down_path, p, down_name.ptr) < 0)
+			error = gw_error_oom(p->ctx);
+		else if ((error = make_parent(p->ctx, down_path.ptr)) == 0 &&
+		         (error = gw_file_create(down_path.ptr, down_body.ptr, down_body.size,
+		                                 p->ctx)) == 0)
+			down_made = 1;
 	}
-	if ((error = gw_source_register_new(src, version.ptr, name, p->ctx)) < 0)
+	if (error == 0)
+		error = gw_source_register_new(src, version.ptr, name, p->ctx);
+	if (error < 0) {
+		/* A file the convention's list (drizzle's journal, sqitch's
+		 * plan) does not name would stop every later load: a new
+		 * migration is all of it or nothing. */
+		unlink(path.ptr);
+		if (down_made)
+			unlink(down_path.ptr);
 		goto cleanup;
+	}
 	/* The set read before is stale now. */
 	gw_source_free(p->source);
 	p->source = NULL;
@@ -205,6 +213,7 @@ cleanup:
 	gw_str_dispose(&up_body);
 	gw_str_dispose(&down_name);
 	gw_str_dispose(&down_body);
+	gw_str_dispose(&down_path);
 	gw_str_dispose(&path);
 	return error;
 }

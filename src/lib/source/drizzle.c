@@ -49,6 +49,26 @@ static json_t *parse(const char *text, size_t len, json_t **entries, gw_drizzle_
 	json_t *root = json_loadb(text, len, 0, &je);
 
 	*entries = NULL;
+	err->what[0] = '\0';
+	/* what[] empty: out of memory, not a bad journal. jansson does not
+	 * always say so: an allocation that fails while it lexes is
+	 * reported as a syntax error (or one without text). A journal that
+	 * is really malformed fails the same way twice; one that parses on
+	 * the second try was not, and must not be reported as such. */
+	if (!root && json_error_code(&je) != json_error_out_of_memory && je.text[0]) {
+		json_error_t again;
+		json_t *retry = json_loadb(text, len, 0, &again);
+
+		if (retry) {
+			json_decref(retry);
+			return NULL;
+		}
+		if (json_error_code(&again) == json_error_out_of_memory || !again.text[0] ||
+		    strcmp(again.text, je.text))
+			return NULL;
+	}
+	if (!root && (json_error_code(&je) == json_error_out_of_memory || !je.text[0]))
+		return NULL;
 	if (!root) {
 		journal_error(err, je.line > 0 ? je.line : 0, je.column > 0 ? je.column : 0,
 		              "not valid JSON: %s", je.text);
@@ -226,14 +246,16 @@ cleanup:
 static int drizzle_detect(gw_loader *ld)
 {
 	gw_drizzle_error jerr;
+	int error;
 
 	gw_str_clear(&ld->path);
 	if (gw_path_join(&ld->path, ld->dir, DRIZZLE_JOURNAL) < 0)
 		return gw_error_oom(ld->ctx);
 	if (gw_path_is_dir(ld->path.ptr) != 0)
 		return 0;
-	if (gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx) < 0)
-		return gw_error_set(ld->ctx, GW_EIO, "cannot read %s", ld->path.ptr);
+	/* gw_file_read said why (and out of memory is not an I/O error). */
+	if ((error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0)
+		return error;
 	if (gw_source__drizzle_read(&ld->listed, NULL, ld->text.ptr, ld->text.size, &jerr) < 0)
 		return jerr.what[0] ? gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr,
 		                                            jerr.line, jerr.col, "%s", jerr.what)
