@@ -131,16 +131,20 @@ cleanup:
 	return error;
 }
 
+/* 0, GW_EIO on a read error (errno says which), GW_ENOMEM, or 1 when the
+ * file holds more than max bytes. */
 static int read_small_file(gw_str *out, FILE *f, size_t max)
 {
 	char chunk[4096];
 	size_t n;
 
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->size + n > max || gw_str_put(out, chunk, n) < 0)
-			return -1;
+		if (out->size + n > max)
+			return 1;
+		if (gw_str_put(out, chunk, n) < 0)
+			return GW_ENOMEM;
 	}
-	return ferror(f) ? -1 : 0;
+	return ferror(f) ? GW_EIO : 0;
 }
 
 /* A missing file is fine unless it was named (--env-file). */
@@ -161,9 +165,17 @@ int gw_dotenv_load(gw_vec *vars, const char *path, int must_exist, gw_ctx *ctx)
 		}
 		return gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path, strerror(errno));
 	}
-	if (read_small_file(&text, f, DOTENV_MAX) < 0) {
-		error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path,
-		                     ferror(f) ? strerror(errno) : "too big or out of memory");
+	/* Out of memory is said as such: GW_EIO would send the user to the
+	 * file for a fault that is not in it. */
+	if ((error = read_small_file(&text, f, DOTENV_MAX)) != 0) {
+		if (error == GW_ENOMEM)
+			error = gw_error_oom(ctx);
+		else if (error > 0)
+			error = gw_error_set(ctx, GW_EIO, "cannot read %s: over %zu bytes", path,
+			                     DOTENV_MAX);
+		else
+			error = gw_error_set(ctx, GW_EIO, "cannot read %s: %s", path,
+			                     strerror(errno));
 		goto cleanup;
 	}
 	end = text.ptr + text.size;
