@@ -106,6 +106,12 @@ static void test_plan_errors(void **state)
 	expect_error("%project=p\n\nfoo^2" TAIL, 3, 1, "invalid change name");
 	expect_error("%project=p\n\na [b" TAIL, 3, 3, "a '[' without its ']'");
 	expect_error("%project=p\n\na" TAIL "b [a@nope]" TAIL, 4, 4, "requires a@nope");
+	/* This project's prefix with nothing after it names no change. */
+	expect_error("%project=p\n\na" TAIL "b [p:]" TAIL, 4, 4, "an empty dependency");
+	expect_error("%project=p\n\na" TAIL "@v/1" TAIL, 4, 2, "invalid tag name");
+	expect_error("%project=p\n\na" TAIL "@v1 [a]" TAIL, 4, 2, "tags may not have dependencies");
+	expect_error("%project\n\na" TAIL, 1, 2, "%project without a value");
+	expect_error("%project=-p\n\na" TAIL, 1, 10, "invalid project name");
 }
 
 /* Found by fuzz_sqitch: "%project=" then a NUL byte read as an empty
