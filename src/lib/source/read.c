@@ -436,8 +436,10 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 	size_t off, end;
 	int error;
 
-	if (gw_path_join(&path, src->dir, sm->verify_file) < 0)
+	if (gw_path_join(&path, src->dir, sm->verify_file) < 0) {
+		gw_str_dispose(&path);
 		return gw_error_oom(ctx);
+	}
 	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
 	                                       &((const gw_source_priv *)src)->guard, ctx)) == 0 &&
 	    sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,

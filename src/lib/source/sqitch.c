@@ -676,8 +676,10 @@ int gw_source__sqitch_conf(gw_sqitch_conf *conf, const char *text, size_t len)
 		gw_str_put(&flat, text + at, i - at);
 		gw_str_putc(&flat, '\n');
 	}
-	if (gw_str_failed(&flat))
+	if (gw_str_failed(&flat)) {
+		gw_str_dispose(&flat);
 		return -1;
+	}
 	/* A line libinih cannot read is skipped, as sqitch's reader would
 	 * have refused the file before godwit ever saw it. */
 	ini_parse_string(flat.ptr, conf_entry, &r);
@@ -934,8 +936,10 @@ static int sqitch_load(gw_loader *ld, const gw_folder *names)
 	memset(&plan, 0, sizeof(plan));
 	if ((error = check_sqitch_alone(ld, names)) < 0)
 		return error;
-	if (gw_path_join(&plan_path, ld->dir, SQITCH_PLAN) < 0)
-		return gw_error_oom(ld->ctx);
+	if (gw_path_join(&plan_path, ld->dir, SQITCH_PLAN) < 0) {
+		error = gw_error_oom(ld->ctx);
+		goto cleanup;
+	}
 	if ((error = gw_file_read(&ld->text, plan_path.ptr, GW_FILE_MAX, ld->ctx)) < 0 ||
 	    (error = gw_source__sqitch_plan(&plan, ld->text.ptr, ld->text.size, plan_path.ptr,
 	                                    ld->ctx)) < 0)
