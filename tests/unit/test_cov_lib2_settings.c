@@ -60,7 +60,7 @@ static const case_t cases[] = {
          "one of auto, native, golang-migrate, pairs, dated, flyway, goose, diesel, prisma, "
          "drizzle, multi-dialect, sqitch"},
         {"source_format", "goose", NULL},
-        {"dialect", "mysql", "postgres or sqlite"},
+        {"dialect", "mysql", "one of postgres, sqlite, citus, cockroachdb, yugabyte"},
         {"dialect", "sqlite", NULL},
 };
 
