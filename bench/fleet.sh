@@ -12,7 +12,11 @@
 # DBMATE names the binary; BENCH_NO_INSTALL=1 skips it). It prints the
 # wall time of each, its ratio to the shell loop of godwit, and the peak
 # memory of the --jobs 8 fleet run, and checks that every database got
-# every migration.
+# every migration. BENCH_TURNS=N (default 1) measures the five ways N
+# times in turns (each turn runs every way once, in the same order), so a
+# change of the machine's load falls on every way alike; it then prints
+# each way's median time and the median and range of its per-turn
+# speed-ups.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -116,36 +120,53 @@ dbmate_loop()
 	done
 }
 
+turns=${BENCH_TURNS:-1}
+if ! [[ $turns =~ ^[0-9]+$ ]] || [ "$turns" -lt 1 ]; then
+	echo "BENCH_TURNS must be a whole number, 1 or more" >&2
+	exit 2
+fi
+
+# took[NAME] is the list of NAME's wall times, one per turn (microseconds).
 declare -A took
 measure()
 {
-	local name=$1
+	local name=$1 t
 	shift
 	reset_all
-	took[$name]=$(time_once "$@")
+	t=$(time_once "$@")
+	took[$name]="${took[$name]:-} $t"
 	check_all "$name"
-	say "$name: $((took[$name] / 1000)) ms"
+	say "turn $turn, $name: $((t / 1000)) ms"
 }
 
 cd "$work"
-for jobs in 1 4 8; do
-	measure "fleet-j$jobs" "$godwit" --dir "$work/migrations" up --targets "$work/targets.txt" \
-		--jobs "$jobs"
+for ((turn = 1; turn <= turns; turn++)); do
+	for jobs in 1 4 8; do
+		measure "fleet-j$jobs" "$godwit" --dir "$work/migrations" up --targets "$work/targets.txt" \
+			--jobs "$jobs"
+	done
+	measure loop-godwit godwit_loop
+	[ -n "$dbmate" ] && measure loop-dbmate dbmate_loop
 done
-measure loop-godwit godwit_loop
-[ -n "$dbmate" ] && measure loop-dbmate dbmate_loop
 reset_all
 rss=$(peak_rss "$godwit" --dir "$work/migrations" up --targets "$work/targets.txt" --jobs 8)
 
-base=${took[loop-godwit]}
-printf '\nfleet: %d databases x %d migrations, PostgreSQL %s, %d CPUs\n' "$ndb" "$nmig" \
-	"$(psql_base -c 'SHOW server_version')" "$(nproc)"
-printf '%-28s %10s %10s\n' "how" "wall ms" "speed-up"
+printf '\nfleet: %d databases x %d migrations, %d turn(s), PostgreSQL %s, %d CPUs, load %s\n' \
+	"$ndb" "$nmig" "$turns" "$(psql_base -c 'SHOW server_version')" "$(nproc)" \
+	"$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %10s %10s %16s\n' "how" "wall ms" "speed-up" "per-turn range"
+# A way's median time, and its per-turn speed-ups over the shell loop of
+# godwit of the same turn: their median and range.
 row()
 {
 	[ -n "${took[$2]:-}" ] || return 0
-	printf '%-28s %10d %9.2fx\n' "$1" $((took[$2] / 1000)) \
-		"$(awk -v a="$base" -v b="${took[$2]}" 'BEGIN { print a / b }')"
+	local ms ratios
+	ms=$(printf '%s\n' ${took[$2]} | median)
+	ratios=$(paste -d' ' <(printf '%s\n' ${took[loop-godwit]}) <(printf '%s\n' ${took[$2]}) |
+		awk '{ printf "%.4f\n", $1 / $2 }' | sort -n)
+	printf '%-28s %10d %9.2fx %7.2fx-%.2fx\n' "$1" $((ms / 1000)) \
+		"$(echo "$ratios" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')" \
+		"$(echo "$ratios" | head -n 1)" "$(echo "$ratios" | tail -n 1)"
 }
 row "godwit up --targets -j1" fleet-j1
 row "godwit up --targets -j4" fleet-j4
