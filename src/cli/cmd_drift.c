@@ -91,20 +91,25 @@ static int drift_run(gw_cli *cli, const gw_args *args)
 	if (record) {
 		if ((rc = gw_schema_record_expected(cli->project)) < 0)
 			return gw_cli_fail(cli, rc);
-		if (cli->output == GW_OUTPUT_TEXT)
-			printf("recorded the live schema as the expected one\n");
+		if (cli->output == GW_OUTPUT_JSON) {
+			json_t *root = json_object();
+
+			gw_json_set(root, "recorded", gw_json_bool(1));
+			return gw_json_print(cli, root);
+		}
+		printf("recorded the live schema as the expected one\n");
 		return GW_EXIT_OK;
 	}
 	source = opts.replay ? "the applied migrations replayed" : "the snapshot recorded last";
 	if ((rc = gw_project_drift(&d, cli->project, &opts)) < 0)
 		return gw_cli_fail(cli, rc);
-	if (!d) {
-		/* Nothing was recorded; what to run about it is the CLI's to say. */
-		fprintf(stderr, "godwit: error: no schema snapshot was recorded in this database\n"
-		                "hint: run 'godwit drift --record' after up, or use 'godwit drift "
-		                "--replay'\n");
-		return GW_EXIT_FAILED;
-	}
+	if (!d)
+		/* Nothing was recorded; what to run about it is the CLI's to say
+		 * (in JSON too: --format json always prints a document). */
+		return gw_cli_refuse(cli,
+		                     "run 'godwit drift --record' after up, or use 'godwit drift "
+		                     "--replay'",
+		                     "no schema snapshot was recorded in this database");
 	rc = report(cli, d, source, 0);
 	gw_schema_diff_free(d);
 	return rc;
