@@ -142,8 +142,12 @@ static int run_health(gw_fleet_slot *s, gw_project *p)
 	size_t i, n = 0;
 	int error;
 
-	if ((error = gw_project_health(&rep, p)) < 0)
+	/* A database that cannot be reached fails the target; the report
+	 * that says so is still made, and freed here. */
+	if ((error = gw_project_health(&rep, p)) < 0) {
+		gw_report_free(rep);
 		return error;
+	}
 	for (i = 0; i < gw_report_count(rep); i++)
 		n += gw_report_get(rep, i)->status == GW_CHECK_FAIL;
 	s->pub.found = n;
