@@ -318,12 +318,20 @@ int gw_project__path(gw_str *out, const gw_project *p, const char *file)
 
 int gw_project__source(gw_source **out, gw_project *p)
 {
-	int error;
+	char *cache = NULL;
+	int error = 0;
 
-	if (!p->source && (error = gw_source_load_in(
-	                           &p->source, p->opts.dir, p->opts.source_format,
-	                           p->driver->dialect == GW_DIALECT_SQLITE ? "sqlite3" : "postgres",
-	                           p->symlink_root, p->ctx)) < 0)
+	if (p->source) {
+		*out = p->source;
+		return 0;
+	}
+	if (p->opts.checksum_cache && !(cache = join_dir(p->project_dir, ".godwit/sums")))
+		return gw_error_oom(p->ctx);
+	error = gw_source_load_in(&p->source, p->opts.dir, p->opts.source_format,
+	                          p->driver->dialect == GW_DIALECT_SQLITE ? "sqlite3" : "postgres",
+	                          p->symlink_root, cache, p->ctx);
+	free(cache);
+	if (error < 0)
 		return error;
 	*out = p->source;
 	return 0;

@@ -3,8 +3,14 @@
  * migration can be in, the fields of an entry, the counts, another tool's
  * history, and that status creates nothing.
  */
+/* utimensat, truncate */
+#define _DEFAULT_SOURCE 1
+
 #include "project_fixture.h"
 
+#include <fcntl.h>
+
+#include "godwit/config.h"
 #include "util/fs.h"
 
 static int setup(void **state)
@@ -183,6 +189,7 @@ static void test_status_reads_each_file_once(void **state)
 	unsigned long before;
 	size_t i, n = 0;
 
+	/* No config: no checksum cache (see the next test). */
 	for (i = 1; i <= 100; i++) {
 		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
 		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
@@ -201,6 +208,207 @@ static void test_status_reads_each_file_once(void **state)
 	assert_int_equal(gw_status_get(st, 6)->state, GW_STATE_CHANGED);
 	assert_string_equal(gw_status_get(st, 99)->version, "20240101000100");
 	gw_status_free(st);
+}
+
+/* The project opened with the settings of a config, as the CLI opens it:
+ * its checksum cache is on. */
+static gw_config *open_with_config(fixture *f)
+{
+	gw_config_options co = GW_CONFIG_OPTIONS_INIT;
+	gw_config *cfg = NULL;
+
+	co.project_dir = f->dir;
+	assert_int_equal(gw_config_load(&cfg, &co, f->ctx), 0);
+	f->opts.config = cfg;
+	fx_open(f);
+	return cfg;
+}
+
+/* Waits until the file system's clock is past the ctime of every file in
+ * dir: the checksum cache records only files older than its run. */
+static void wait_clock_past(fixture *f, const char *dir)
+{
+	char probe[PATH_MAX * 2];
+	struct timespec newest = {0, 0};
+	gw_vec names = GW_VEC_INIT;
+	struct stat sb;
+	size_t i;
+
+	assert_int_equal(gw_dir_list(&names, dir, f->ctx), 0);
+	for (i = 0; i < names.len; i++) {
+		snprintf(probe, sizeof(probe), "%s/%s", dir, (const char *)names.items[i]);
+		assert_int_equal(stat(probe, &sb), 0);
+		if (sb.st_ctim.tv_sec > newest.tv_sec ||
+		    (sb.st_ctim.tv_sec == newest.tv_sec && sb.st_ctim.tv_nsec > newest.tv_nsec))
+			newest = sb.st_ctim;
+	}
+	gw_vec_dispose(&names, free);
+	snprintf(probe, sizeof(probe), "%s/probe", f->dir);
+	do {
+		fx_write(f->dir, "probe", "");
+		assert_int_equal(stat(probe, &sb), 0);
+	} while (sb.st_mtim.tv_sec < newest.tv_sec ||
+	         (sb.st_mtim.tv_sec == newest.tv_sec && sb.st_mtim.tv_nsec <= newest.tv_nsec));
+	unlink(probe);
+}
+
+/* Rewrites name with text of the same size and puts its mtime back, as a
+ * careful edit would: only its ctime tells. */
+static void edit_keeping_mtime(fixture *f, const char *name, const char *text)
+{
+	char path[PATH_MAX * 2];
+	struct stat before, after;
+	struct timespec times[2];
+
+	snprintf(path, sizeof(path), "%s/%s", f->migrations, name);
+	assert_int_equal(stat(path, &before), 0);
+	fx_write(f->migrations, name, text);
+	times[0] = before.st_atim;
+	times[1] = before.st_mtim;
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(after.st_size, before.st_size);
+	assert_int_equal(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+	assert_int_equal(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+}
+
+static void test_status_reads_no_file_the_cache_has(void **state)
+{
+	fixture *f = *state;
+	gw_up_options up = GW_UP_OPTIONS_INIT;
+	gw_status *st = NULL;
+	char name[64], sql[64], down[64];
+	unsigned long before;
+	size_t i, n = 0;
+	gw_config *cfg = open_with_config(f);
+
+	for (i = 1; i <= 100; i++) {
+		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
+		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
+		snprintf(down, sizeof(down), "DROP TABLE t%zu;", i);
+		fx_migration(f, name, sql, down);
+	}
+	/* @depends-on and no-transaction come back from the cache too. */
+	fx_write(f->migrations, "20240101000101_late.sql",
+	         "-- migrate:up transaction:false\n-- @depends-on: 20240101000003_t3.sql\n"
+	         "CREATE TABLE late (id int);\n");
+	wait_clock_past(f, f->migrations);
+	/* up reads them all, and records them. */
+	before = gw_file_reads();
+	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
+	assert_int_equal(n, 101);
+	assert_true(gw_file_reads() - before >= 101);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 0);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_APPLIED), 101);
+	assert_false(gw_status_get(st, 100)->transactional);
+	assert_true(gw_status_get(st, 99)->transactional);
+	assert_true(gw_status_get(st, 99)->has_down);
+	assert_false(gw_status_get(st, 100)->has_down);
+	gw_status_free(st);
+
+	/* The same size, the same mtime: the ctime gives the edit away. */
+	edit_keeping_mtime(f, "20240101000007_t7.sql",
+	                   "-- migrate:up\nCREATE TABLE t7 (ix int);\n\n-- migrate:down\n"
+	                   "DROP TABLE t7;\n");
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 1);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_APPLIED), 100);
+	assert_int_equal(gw_status_get(st, 6)->state, GW_STATE_CHANGED);
+	gw_status_free(st);
+	/* Read again until it is older than a run; then from the cache,
+	 * still changed. */
+	wait_clock_past(f, f->migrations);
+	fx_open(f);
+	st = status_of(f);
+	gw_status_free(st);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 0);
+	assert_int_equal(gw_status_get(st, 6)->state, GW_STATE_CHANGED);
+	gw_status_free(st);
+	gw_config_free(cfg);
+}
+
+/* A damaged cache, one of another folder, one that cannot be written:
+ * each file is read, and status is right all the same. */
+static void test_status_cache_damaged_or_unwritable(void **state)
+{
+	fixture *f = *state;
+	gw_status *st = NULL;
+	char name[64], sql[64], path[PATH_MAX * 2];
+	gw_vec names = GW_VEC_INIT;
+	unsigned long before;
+	FILE *fp;
+	size_t i;
+	gw_config *cfg = open_with_config(f);
+
+	for (i = 1; i <= 70; i++) {
+		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
+		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
+		fx_migration(f, name, sql, NULL);
+	}
+	wait_clock_past(f, f->migrations);
+	st = status_of(f);
+	gw_status_free(st);
+	snprintf(path, sizeof(path), "%s/.godwit/sums", f->dir);
+	/* The cache, and a .gitignore that keeps it out of git. */
+	assert_int_equal(gw_dir_list(&names, path, f->ctx), 0);
+	assert_int_equal(names.len, 2);
+	assert_string_equal(names.items[0], ".gitignore");
+	snprintf(path, sizeof(path), "%s/.godwit/sums/%s", f->dir, (const char *)names.items[1]);
+	gw_vec_dispose(&names, free);
+
+	/* One byte changed in a checksum: the whole cache is ignored. */
+	assert_non_null(fp = fopen(path, "r+"));
+	assert_int_equal(fseek(fp, -30, SEEK_END), 0);
+	assert_int_equal(fputc('x', fp), 'x');
+	assert_int_equal(fclose(fp), 0);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 70);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_PENDING), 70);
+	gw_status_free(st);
+	/* ... and written again. */
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 0);
+	gw_status_free(st);
+
+	/* Cut short. */
+	assert_int_equal(truncate(path, 100), 0);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 70);
+	gw_status_free(st);
+
+	/* Where the cache goes cannot be written (a file in the way, which
+	 * stops root too): no error, every file read each time. */
+	{
+		char cmd[PATH_MAX * 3];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s/.godwit' && : > '%s/.godwit'", f->dir,
+		         f->dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		fx_open(f);
+		before = gw_file_reads();
+		st = status_of(f);
+		assert_int_equal(gw_file_reads() - before, 70);
+		assert_int_equal(gw_status_count_state(st, GW_STATE_PENDING), 70);
+		gw_status_free(st);
+	}
+	assert_null(gw_ctx_error(f->ctx));
+	gw_config_free(cfg);
 }
 
 static void test_other_tool_history_is_named_and_up_refuses(void **state)
@@ -276,6 +484,10 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_every_state, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_applied_after_up, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_reads_each_file_once, setup,
+	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_status_reads_no_file_the_cache_has, setup,
+	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_status_cache_damaged_or_unwritable, setup,
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_other_tool_history_is_named_and_up_refuses,
 	                                        setup, fx_teardown),

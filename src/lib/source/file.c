@@ -248,24 +248,35 @@ static int add_up(gw_loader *ld, const char *file, const file_name *fn, const ma
 		m->down_state = mk->down.found ? GW_DOWN_EMPTY : GW_DOWN_NONE;
 		m->pub.down_no_transaction = 0;
 	}
+	return gw_source__push_up(ld, m, file, fn);
+oom:
+	error = gw_error_oom(ld->ctx);
+cleanup:
+	gw_source__mig_free(m);
+	return error;
+}
+
+int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const file_name *fn)
+{
+	const gw_convention *conv = gw_convention_of(fn->conv);
+
+	m->pub.repeatable = fn->repeatable;
+	m->specific = fn->dialect != NULL;
 	if (conv->scan || conv->unwrap)
 		m->conv = conv;
 	if (!(m->pub.version = gw_strndup(file + fn->version_start, fn->version_len)) ||
 	    !(m->pub.name = gw_strndup(file + fn->name_start, fn->stem_len - fn->name_start)) ||
 	    !(m->pub.up_file = gw_strdup(file)) ||
 	    !(m->stem = gw_strndup(file + fn->stem_start, fn->stem_len - fn->stem_start)) ||
-	    gw_vec_push(&ld->ups, m) < 0)
-		goto oom;
+	    gw_vec_push(&ld->ups, m) < 0) {
+		gw_source__mig_free(m);
+		return gw_error_oom(ld->ctx);
+	}
 	/* Flyway's V1_1 is version 1.1, so both spellings compare and
 	 * collide as one. */
 	if (fn->dotted)
 		undot(m->pub.version);
 	return 0;
-oom:
-	error = gw_error_oom(ld->ctx);
-cleanup:
-	gw_source__mig_free(m);
-	return error;
 }
 
 int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text, size_t len,
@@ -279,6 +290,21 @@ int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text
 	return gw_source__checksum(sum, text, len, ctx);
 }
 
+/* Adds down d of file to ld's downs, waiting for their ups; frees it on
+ * an error. */
+static int push_down(gw_loader *ld, gw_down_rec *d, const char *file, const file_name *fn)
+{
+	d->file = file;
+	d->stem_start = fn->stem_start;
+	d->stem_len = fn->stem_len;
+	d->specific = fn->dialect != NULL;
+	if (gw_vec_push(&ld->downs, d) < 0) {
+		free(d);
+		return gw_error_oom(ld->ctx);
+	}
+	return 0;
+}
+
 static int add_down(gw_loader *ld, const char *file, const file_name *fn)
 {
 	const char *text = ld->text.ptr;
@@ -288,24 +314,15 @@ static int add_down(gw_loader *ld, const char *file, const file_name *fn)
 
 	if (!d)
 		return gw_error_oom(ld->ctx);
-	d->file = file;
-	d->stem_start = fn->stem_start;
-	d->stem_len = fn->stem_len;
 	d->no_tx = fn->autocommit;
-	d->specific = fn->dialect != NULL;
 	d->empty = !gw_source__has_sql(text, 0, len);
 	d->untouched = is_template(text, len);
 	d->blank = is_blank_text(text, len);
-	if ((error = gw_source__down_text(d->checksum, &d->no_tx, text, len, ld->ctx)) < 0)
-		goto cleanup;
-	if (gw_vec_push(&ld->downs, d) < 0) {
-		error = gw_error_oom(ld->ctx);
-		goto cleanup;
+	if ((error = gw_source__down_text(d->checksum, &d->no_tx, text, len, ld->ctx)) < 0) {
+		free(d);
+		return error;
 	}
-	return 0;
-cleanup:
-	free(d);
-	return error;
+	return push_down(ld, d, file, fn);
 }
 
 int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, const char *file,
@@ -494,13 +511,42 @@ static int load_other(gw_loader *ld, char *name)
 	return gw_vec_push(&ld->ignored, name) < 0 ? gw_error_oom(ld->ctx) : 0;
 }
 
+/* An entry the checksum cache has as it is: what its text made it,
+ * without reading it. 1 when the record cannot be read (the file is read
+ * then). */
+static int load_cached(gw_loader *ld, const gw_folder_entry *e)
+{
+	gw_source_mig *m;
+	gw_down_rec *d;
+	file_name fn;
+	int error;
+
+	if ((error = gw_source__sums_replay(e, &fn, &m, &d)) < 0)
+		return error == GW_ENOMEM ? gw_error_oom(ld->ctx) : 1;
+	if ((error = check_forced(ld, &fn)) < 0) {
+		gw_source__mig_free(m);
+		free(d);
+		return error;
+	}
+	gw_source__note_conv(ld, fn.conv, e->name);
+	return d ? push_down(ld, d, e->name, &fn) : gw_source__push_up(ld, m, e->name, &fn);
+}
+
+/* Whether what a file's text makes of it may be kept in the checksum
+ * cache: settled by its text alone, with no mark left on the loader. */
+static int cacheable(const gw_loader *ld, const file_name *fn)
+{
+	return ld->sums && !ld->detected && !fn->dialect &&
+	       (fn->conv == GW_FORMAT_PAIRS || !gw_convention_of(fn->conv)->settle);
+}
+
 int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e)
 {
 	const char *file = e->name;
 	const gw_convention *conv;
-	file_name fn;
+	file_name fn, settled;
 	markers mk;
-	int error;
+	int error, keep;
 
 	if (e->skip)
 		return load_other(ld, e->name);
@@ -515,6 +561,9 @@ int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e)
 		        gw_convention_of(ld->forced)->example);
 	if (ld->detected && ld->detected->claim)
 		ld->detected->claim(ld, &fn, file);
+	keep = cacheable(ld, &fn);
+	if (keep && gw_source__sums_hit(e->sum) && (error = load_cached(ld, e)) <= 0)
+		return error;
 	if ((error = gw_source__read_entry(ld, e)) < 0)
 		return error;
 	/* Every file is looked at for native markers: one that runs whole
@@ -527,11 +576,19 @@ int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e)
 	/* An empty file of the shared shape takes no side (pairs.c). */
 	if (error)
 		return add_up(ld, file, &fn, &mk);
+	settled = fn;
 	if ((error = check_forced(ld, &fn)) < 0)
 		return error;
 	gw_source__note_conv(ld, fn.conv, file);
 	/* Another database's variant is not this run's migration. */
 	if (fn.dialect && (!ld->dialect || strcmp(fn.dialect, ld->dialect)))
 		return 0;
-	return fn.is_down ? add_down(ld, file, &fn) : add_up(ld, file, &fn, &mk);
+	if ((error = fn.is_down ? add_down(ld, file, &fn) : add_up(ld, file, &fn, &mk)) < 0)
+		return error;
+	/* Recorded as settled: the convention forced is checked again. */
+	if (keep)
+		gw_source__sums_record(ld->sums, e, &settled,
+		                       fn.is_down ? NULL : ld->ups.items[ld->ups.len - 1],
+		                       fn.is_down ? ld->downs.items[ld->downs.len - 1] : NULL);
+	return 0;
 }

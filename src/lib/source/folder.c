@@ -59,6 +59,7 @@ static int add_entry(gw_folder *l, const char *name, int skip, int link)
 	if (!(l->items[l->len].name = gw_strdup(name)))
 		return -1;
 	l->items[l->len].link = link;
+	l->items[l->len].sum = NULL;
 	l->items[l->len++].skip = skip;
 	return 0;
 }
@@ -420,7 +421,7 @@ static int detect(gw_loader *ld)
 }
 
 int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, const char *dialect,
-                           const char *root, gw_ctx *ctx)
+                           const char *root, const char *cache_dir, gw_ctx *ctx)
 {
 	const gw_convention *conv;
 	gw_source_priv *sp = NULL;
@@ -464,6 +465,9 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 		if ((error = ld.detected->load(&ld, &names)) < 0)
 			goto cleanup;
 	} else {
+		/* The files unchanged since the cache recorded them are not
+		 * read; the others are read ahead. */
+		ld.sums = gw_source__sums_open(cache_dir, &ld, &names);
 		gw_source__prefetch_start(&ld, &names);
 		for (i = 0; i < names.len; i++)
 			if ((error = gw_source__load_entry(&ld, &names.items[i])) < 0)
@@ -515,6 +519,9 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	sp = NULL;
 	error = 0;
 cleanup:
+	/* Written only for a folder that loaded: a file in error is read
+	 * again next time. */
+	gw_source__sums_close(ld.sums, error == 0);
 	if (sp)
 		gw_source_free(&sp->pub);
 	gw_vec_dispose(&ld.ups, mig_free_cb);

@@ -312,7 +312,8 @@ typedef struct gw_source_priv {
 typedef struct gw_folder_entry {
 	char *name;
 	int skip;
-	int link; /* may be a symbolic link (or the listing could not tell) */
+	int link;                 /* may be a symbolic link (or the listing could not tell) */
+	struct gw_sum_entry *sum; /* the checksum cache's (sums.c); NULL: none */
 } gw_folder_entry;
 
 /* A folder's entries, sorted bytewise, hidden ones left out. */
@@ -349,6 +350,7 @@ typedef struct gw_loader {
 	const char *first[GW_SOURCE_NFORMATS]; /* the first file of each convention */
 	gw_format seen[GW_SOURCE_NFORMATS];    /* conventions in the order first seen */
 	size_t nseen;
+	struct gw_sums *sums; /* the folder's checksum cache; NULL: none */
 } gw_loader;
 
 /* A down file waiting for its up file. */
@@ -367,7 +369,7 @@ typedef struct gw_down_rec {
 
 /* Loads the folder dir as gw_source_load_in does once it is located. */
 int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, const char *dialect,
-                           const char *root, gw_ctx *ctx);
+                           const char *root, const char *cache_dir, gw_ctx *ctx);
 /* Loads one entry of the folder: a migration file, a convention's
  * folder, or one ignored. */
 int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e);
@@ -382,6 +384,34 @@ int gw_source__read_entry(gw_loader *ld, const gw_folder_entry *e);
 typedef struct gw_prefetch gw_prefetch;
 void gw_source__prefetch_start(gw_loader *ld, const gw_folder *names);
 void gw_source__prefetch_stop(gw_loader *ld);
+/* The checksum cache (sums.c): what the loading of each migration file
+ * made of its text, kept with the file's identity (device, inode, size,
+ * mtime, ctime) so that a file unchanged since is not read again.
+ * sums_open stats the files of names (and sets each entry's sum) when
+ * cache_dir is set and the folder is large enough; NULL: no cache. A file
+ * whose entry sums_hit is taken from the cache by sums_replay, which
+ * makes its file_name and its migration or down (m or d, allocated; the
+ * caller names and adds it): 0, -1 when the record is unreadable (read
+ * the file), GW_ENOMEM. sums_record records what a file read made of it,
+ * unless it may be too recent to be trusted; sums_close writes the cache
+ * when the folder loaded and it changed, silently failing. Only files
+ * that a convention settles from their text alone are recorded: those of
+ * the shared "<digits>_<name>.sql" shape (native, goose, pairs) and
+ * those of conventions without a settle hook, in folders without a list
+ * of their own (detected). */
+typedef struct gw_sums gw_sums;
+typedef struct gw_sum_entry gw_sum_entry;
+gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_folder *names);
+int gw_source__sums_hit(const gw_sum_entry *s);
+int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mig **m,
+                           gw_down_rec **d);
+void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_name *fn,
+                            const gw_source_mig *m, const gw_down_rec *d);
+void gw_source__sums_close(gw_sums *c, int loaded);
+/* Names migration m of file (version, name, stem and up_file from its
+ * name) and adds it to ld's ups; frees m on an error. */
+int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const file_name *fn);
+
 /* The SHA-256 checksum of text, as the history table stores it. */
 int gw_source__checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_ctx *ctx);
 void gw_source__mig_free(gw_source_mig *m);

@@ -139,7 +139,7 @@ static void *prefetch_run(void *arg)
 		slot *sl;
 		int failed;
 
-		if (e->skip)
+		if (e->skip || gw_source__sums_hit(e->sum))
 			continue;
 		pthread_mutex_lock(&pf->mu);
 		while (!pf->stop && pf->tail - pf->head == RING)
@@ -181,7 +181,7 @@ void gw_source__prefetch_start(gw_loader *ld, const gw_folder *names)
 
 	ld->prefetch = NULL;
 	for (i = 0; i < names->len; i++)
-		n += !names->items[i].skip;
+		n += !names->items[i].skip && !gw_source__sums_hit(names->items[i].sum);
 	if (n < PREFETCH_MIN || !(pf = calloc(1, sizeof(*pf))))
 		return;
 	pf->names = names;

@@ -57,11 +57,11 @@ int gw_source_load(gw_source **out, const char *dir, gw_format format, gw_ctx *c
 int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, const char *dialect,
                            gw_ctx *ctx)
 {
-	return gw_source_load_in(out, dir, format, dialect, NULL, ctx);
+	return gw_source_load_in(out, dir, format, dialect, NULL, NULL, ctx);
 }
 
 int gw_source_load_in(gw_source **out, const char *dir, gw_format format, const char *dialect,
-                      const char *root, gw_ctx *ctx)
+                      const char *root, const char *cache_dir, gw_ctx *ctx)
 {
 	const gw_convention *const *c, *conv = NULL;
 	gw_str top = GW_STR_INIT;
@@ -75,9 +75,10 @@ int gw_source_load_in(gw_source **out, const char *dir, gw_format format, const 
 	if (conv && (error = conv->locate(&top, &registry, dir, ctx)) < 0)
 		goto cleanup;
 	if (top.size)
-		error = gw_source__load_folder(out, top.ptr, conv->format, dialect, root, ctx);
+		error = gw_source__load_folder(out, top.ptr, conv->format, dialect, root, cache_dir,
+		                               ctx);
 	else
-		error = gw_source__load_folder(out, dir, format, dialect, root, ctx);
+		error = gw_source__load_folder(out, dir, format, dialect, root, cache_dir, ctx);
 	if (error == 0 && conv && (*out)->format == conv->format) {
 		(*out)->registry = registry;
 		registry = NULL;

@@ -77,9 +77,10 @@ int gw_source_load_dialect(gw_source **out, const char *dir, gw_format format, c
                            gw_ctx *ctx);
 /* The same, refusing a file that resolves (through a symbolic link)
  * outside root, the project's folder, and outside dir; NULL root: no
- * such check. */
+ * such check. cache_dir: where the folder's checksum cache is kept
+ * (sums.c), so that files unchanged since are not read; NULL: none. */
 int gw_source_load_in(gw_source **out, const char *dir, gw_format format, const char *dialect,
-                      const char *root, gw_ctx *ctx);
+                      const char *root, const char *cache_dir, gw_ctx *ctx);
 void gw_source_free(gw_source *src);
 
 const gw_migration *gw_source_find(const gw_source *src, const char *version);

@@ -1,0 +1,714 @@
+/*
+ * sums.c: the checksum cache of a migrations folder, so that a file that
+ * has not changed since godwit last read it is not read again.
+ *
+ * Loading a folder reads every migration file to checksum its sections
+ * and read its directives; with thousands of files that is most of what
+ * `status` costs. The cache, a file in <project>/.godwit/sums/ for each
+ * folder (with the convention forced and the dialect), keeps for every
+ * migration file what its loading made of its text (the fields of the
+ * migration or the down, and the convention its markers settled) with the
+ * file's identity as stat gives it: device, inode, size, and mtime and
+ * ctime to the nanosecond. A file whose identity is the one recorded is
+ * taken from the cache; any other is read, and recorded again.
+ *
+ * Why an edit is never hidden: every write to a file sets its mtime and
+ * ctime from the file system's clock, and `touch -d`, which can put the
+ * mtime back, sets the ctime to the present (only a change of the system
+ * clock could set a ctime back). An entry is recorded only when the
+ * file's mtime and ctime are strictly older than T0, the time stamp the
+ * file system gave a file created in the cache's folder before the file
+ * was stat'ed and read: a later write carries a stamp not older than T0,
+ * so it cannot match the one recorded. This is git's "racily clean" case,
+ * settled by not recording such a file: it is read each time until it is
+ * older than a run. Stamps in whole seconds (file systems that keep no
+ * more, FAT's two) must be two seconds older than T0.
+ *
+ * A cache that is not exactly what this build would write (its first line
+ * names the format, godwit's version, the convention forced, the dialect
+ * and the folder's real path) or whose check sum (its last line) does not
+ * match is ignored and replaced. It is written to a new file renamed over
+ * the old one; any failure (a read-only project) is silent: a cache that
+ * cannot be written is a slower run, never a failed one.
+ */
+#define _DEFAULT_SOURCE 1 /* realpath, mkstemp, fstatat, struct stat's st_mtim */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "priv.h"
+#include "../../util/fs.h"
+#include "../../util/hash.h"
+
+#define SUMS_MAGIC "godwit-sums 1"
+#define TRAILER    21 /* "end\t" 16 hex digits "\n" */
+/* Fewer files are read about as fast as the cache is, and a small
+ * project gets no .godwit folder for nothing. */
+#define SUMS_MIN 64
+
+typedef struct file_id {
+	unsigned long long dev, ino, size;
+	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
+} file_id;
+
+/* One migration file of the folder, in the folder's order. */
+struct gw_sum_entry {
+	file_id id;
+	int known;       /* id was taken (a regular file) */
+	int recordable;  /* id is older than T0 */
+	const char *hit; /* its record in the old cache, when id is the one there */
+	size_t hit_len;  /* the record's line, with its '\n' */
+	size_t new_off;  /* its new record in fresh, when new_len */
+	size_t new_len;
+	const char *name;   /* the entry's */
+	const char *fields; /* hit: where the record's fields start */
+};
+
+typedef struct old_rec {
+	const char *line, *name, *fields;
+	size_t line_len, name_len;
+	file_id id;
+} old_rec;
+
+struct gw_sums {
+	char *path;     /* the cache file */
+	char *cachedir; /* its folder */
+	gw_str header;  /* the first line this build writes */
+	gw_str text;    /* the old cache as read */
+	old_rec *old;
+	size_t nold, used; /* old records, and how many of them were hits */
+	gw_sum_entry *entries;
+	size_t n;
+	gw_str fresh; /* new records */
+	char *tmp;    /* the new cache, created at T0 */
+	int tmp_fd;
+	long long t0_s, t0_ns;
+	int dirty;
+};
+
+/* The check sum of the cache's text, against a file damaged or cut
+ * short: eight bytes at a time, as the CRC-32 of hash.c, a byte at a
+ * time, took a quarter of `status` at 10,000 files. Not a defence
+ * against whoever can write the project: they can edit the migrations. */
+static uint64_t text_sum(const char *p, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 32);
+}
+
+static int write_all(int fd, const char *p, size_t len);
+
+/* ---- identities ------------------------------------------------------------ */
+
+static void id_of(file_id *id, const struct stat *st)
+{
+	id->dev = (unsigned long long)st->st_dev;
+	id->ino = (unsigned long long)st->st_ino;
+	id->size = (unsigned long long)st->st_size;
+	id->mtime_s = (long long)st->st_mtim.tv_sec;
+	id->mtime_ns = (long long)st->st_mtim.tv_nsec;
+	id->ctime_s = (long long)st->st_ctim.tv_sec;
+	id->ctime_ns = (long long)st->st_ctim.tv_nsec;
+}
+
+static int id_equal(const file_id *a, const file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns && a->ctime_s == b->ctime_s &&
+	       a->ctime_ns == b->ctime_ns;
+}
+
+/* Whether stamp (s, ns) is older than T0 by enough that no write after T0
+ * can carry it again. */
+static int older(const gw_sums *c, long long s, long long ns)
+{
+	if (ns == 0) /* a file system that keeps seconds (FAT: two) */
+		return s + 2 < c->t0_s;
+	return s < c->t0_s || (s == c->t0_s && ns < c->t0_ns);
+}
+
+/* The identity of name in the folder open as dirfd: 0, or -1 for what is
+ * no regular file (or cannot be stat'ed: reading it says why). */
+static int stat_entry(file_id *id, int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	id_of(id, &st);
+	return 0;
+}
+
+/* ---- fields of a record ---------------------------------------------------- */
+
+/* A record's fields are separated by tabs; names with a tab or a newline
+ * are not recorded. */
+static int next_field(const char **p, const char *end, const char **f, size_t *len)
+{
+	const char *tab;
+
+	if (*p >= end)
+		return -1;
+	tab = memchr(*p, '\t', (size_t)(end - *p));
+	*f = *p;
+	*len = (size_t)((tab ? tab : end) - *p);
+	*p = tab ? tab + 1 : end;
+	return 0;
+}
+
+static int next_ll(const char **p, const char *end, long long *out)
+{
+	const char *f;
+	char buf[24], *stop;
+	size_t len;
+
+	if (next_field(p, end, &f, &len) < 0 || !len || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, f, len);
+	buf[len] = '\0';
+	errno = 0;
+	*out = strtoll(buf, &stop, 10);
+	return *stop || errno ? -1 : 0;
+}
+
+static int next_size(const char **p, const char *end, size_t *out)
+{
+	long long v;
+
+	if (next_ll(p, end, &v) < 0 || v < 0)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int next_flag(const char **p, const char *end, int *out)
+{
+	long long v;
+
+	if (next_ll(p, end, &v) < 0 || v < 0 || v > 255)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int next_sum(const char **p, const char *end, char out[GW_CHECKSUM_HEX])
+{
+	const char *f;
+	size_t len;
+
+	if (next_field(p, end, &f, &len) < 0 || (len != GW_CHECKSUM_HEX - 1 && len != 1))
+		return -1;
+	if (len == 1) { /* "-": none */
+		out[0] = '\0';
+		return *f == '-' ? 0 : -1;
+	}
+	memcpy(out, f, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int put_id(gw_str *s, const file_id *id)
+{
+	return gw_str_printf(s, "%llu\t%llu\t%llu\t%lld\t%lld\t%lld\t%lld", id->dev, id->ino,
+	                     id->size, id->mtime_s, id->mtime_ns, id->ctime_s, id->ctime_ns);
+}
+
+static int get_id(const char **p, const char *end, file_id *id)
+{
+	long long v[7];
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (next_ll(p, end, &v[i]) < 0)
+			return -1;
+	id->dev = (unsigned long long)v[0];
+	id->ino = (unsigned long long)v[1];
+	id->size = (unsigned long long)v[2];
+	id->mtime_s = v[3];
+	id->mtime_ns = v[4];
+	id->ctime_s = v[5];
+	id->ctime_ns = v[6];
+	return 0;
+}
+
+/* What a name says of a file, as its convention settled it. */
+static void put_fn(gw_str *s, const file_name *fn)
+{
+	gw_str_printf(s, "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%zu\t%zu\t%zu\t%zu\t%zu", (int)fn->conv,
+	              fn->shared, fn->is_down, fn->rollback, fn->repeatable, fn->dotted,
+	              fn->autocommit, fn->version_start, fn->version_len, fn->name_start,
+	              fn->stem_start, fn->stem_len);
+}
+
+static int get_fn(const char **p, const char *end, file_name *fn, size_t name_len)
+{
+	int conv;
+
+	memset(fn, 0, sizeof(*fn));
+	if (next_flag(p, end, &conv) < 0 || conv >= GW_SOURCE_NFORMATS ||
+	    next_flag(p, end, &fn->shared) < 0 || next_flag(p, end, &fn->is_down) < 0 ||
+	    next_flag(p, end, &fn->rollback) < 0 || next_flag(p, end, &fn->repeatable) < 0 ||
+	    next_flag(p, end, &fn->dotted) < 0 || next_flag(p, end, &fn->autocommit) < 0 ||
+	    next_size(p, end, &fn->version_start) < 0 || next_size(p, end, &fn->version_len) < 0 ||
+	    next_size(p, end, &fn->name_start) < 0 || next_size(p, end, &fn->stem_start) < 0 ||
+	    next_size(p, end, &fn->stem_len) < 0)
+		return -1;
+	fn->conv = (gw_format)conv;
+	/* Offsets into the name, which must hold them. */
+	if (fn->version_start + fn->version_len > name_len || fn->stem_len > name_len ||
+	    fn->name_start > fn->stem_len || fn->stem_start > fn->stem_len)
+		return -1;
+	return 0;
+}
+
+/* ---- opening: the old cache, and which files are unchanged ------------------- */
+
+static int cmp_old(const void *a, const void *b)
+{
+	const old_rec *x = a, *y = b;
+	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int c = memcmp(x->name, y->name, n);
+
+	return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+/* Splits the old cache into records; -1 when it is not one this build
+ * wrote for this folder. */
+static int parse_old(gw_sums *c)
+{
+	const char *p = c->text.ptr, *end = p + c->text.size, *trail, *nl;
+	unsigned long long sum;
+	size_t count = 0, cap = 0, i;
+
+	/* "end\t%016llx\n" last, the check sum of what comes before it. */
+	if (c->text.size < c->header.size + TRAILER)
+		return -1;
+	trail = end - TRAILER;
+	if (memcmp(trail, "end\t", 4) || end[-1] != '\n' ||
+	    sscanf(trail + 4, "%16llx", &sum) != 1 ||
+	    text_sum(p, (size_t)(trail - p)) != (uint64_t)sum)
+		return -1;
+	if (memcmp(p, c->header.ptr, c->header.size))
+		return -1;
+	for (p += c->header.size; p < trail; p = nl + 1) {
+		old_rec r;
+		size_t len;
+
+		nl = memchr(p, '\n', (size_t)(trail - p));
+		if (!nl)
+			return -1;
+		r.line = p;
+		r.line_len = (size_t)(nl + 1 - p);
+		if (next_field(&p, nl, &r.name, &len) < 0 || !len || get_id(&p, nl, &r.id) < 0)
+			return -1;
+		r.name_len = len;
+		r.fields = p;
+		if (count == cap) {
+			old_rec *grown = gw_grow(c->old, &cap, count, sizeof(*grown));
+
+			if (!grown)
+				return -1;
+			c->old = grown;
+		}
+		c->old[count++] = r;
+	}
+	c->nold = count;
+	/* Written in the folder's order, which the lookups rely on. */
+	for (i = 1; i < count; i++)
+		if (cmp_old(&c->old[i - 1], &c->old[i]) >= 0)
+			return -1;
+	return 0;
+}
+
+/* The record of name; names are asked for in the folder's order, so the
+ * records are walked once (*at: where the next search starts). */
+static const old_rec *find_old(const gw_sums *c, size_t *at, const char *name)
+{
+	old_rec key;
+	int cmp = 1;
+
+	key.name = name;
+	key.name_len = strlen(name);
+	while (*at < c->nold && (cmp = cmp_old(&c->old[*at], &key)) < 0)
+		++*at;
+	return *at < c->nold && cmp == 0 ? &c->old[*at] : NULL;
+}
+
+/* Reads the old cache into c->text. Not through gw_file_read, which
+ * counts the migration files read (gw_file_reads), and whose errors are
+ * for files that must be read. */
+static int read_old(gw_sums *c)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd = open(c->path, O_RDONLY | O_CLOEXEC), error = -1;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (unsigned long long)st.st_size > GW_FILE_MAX ||
+	    gw_str_grow(&c->text, (size_t)st.st_size + 1) < 0)
+		goto cleanup;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, c->text.ptr + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto cleanup;
+		got += (size_t)n;
+	}
+	c->text.ptr[got] = '\0';
+	c->text.size = got;
+	error = 0;
+cleanup:
+	close(fd);
+	return error;
+}
+
+/* The cache is no part of the project's history: the folder says so to
+ * git itself, once. */
+static void ignore_in_git(const gw_sums *c)
+{
+	gw_str path = GW_STR_INIT;
+	int fd;
+
+	if (gw_path_join(&path, c->cachedir, ".gitignore") == 0 &&
+	    (fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0) {
+		if (write_all(fd, "*\n", 2) < 0)
+			unlink(path.ptr);
+		close(fd);
+	}
+	gw_str_dispose(&path);
+}
+
+/* The new cache is created now, in the cache's folder: its mtime is T0,
+ * taken from the file system's clock before the files that miss are
+ * stat'ed again and read. */
+static int start_new(gw_sums *c)
+{
+	struct stat st;
+	gw_str tmp = GW_STR_INIT;
+	gw_ctx *quiet = NULL;
+
+	if (c->tmp)
+		return 0;
+	if (gw_ctx_new(&quiet) < 0)
+		return -1;
+	if (gw_make_dirs(c->cachedir, 0777, quiet) < 0 ||
+	    gw_str_printf(&tmp, "%s.XXXXXX", c->path) < 0 || (c->tmp_fd = mkstemp(tmp.ptr)) < 0) {
+		gw_ctx_free(quiet);
+		gw_str_dispose(&tmp);
+		return -1;
+	}
+	gw_ctx_free(quiet);
+	ignore_in_git(c);
+	c->tmp = gw_str_detach(&tmp);
+	if (fstat(c->tmp_fd, &st) < 0)
+		return -1;
+	c->t0_s = (long long)st.st_mtim.tv_sec;
+	c->t0_ns = (long long)st.st_mtim.tv_nsec;
+	return 0;
+}
+
+static void drop_new(gw_sums *c)
+{
+	if (!c->tmp)
+		return;
+	close(c->tmp_fd);
+	unlink(c->tmp);
+	free(c->tmp);
+	c->tmp = NULL;
+}
+
+gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_folder *names)
+{
+	gw_sums *c = NULL;
+	gw_str file = GW_STR_INIT;
+	char *real = NULL, key[GW_CHECKSUM_HEX];
+	size_t i, k, at = 0, count = 0, misses = 0;
+	int dirfd = -1;
+
+	for (i = 0; i < names->len; i++)
+		count += !names->items[i].skip;
+	if (!cache_dir || ld->detected || count < SUMS_MIN || !(real = realpath(ld->dir, NULL)) ||
+	    !(c = calloc(1, sizeof(*c))))
+		goto fail;
+	c->tmp_fd = -1;
+	c->header = (gw_str)GW_STR_INIT;
+	c->text = (gw_str)GW_STR_INIT;
+	c->fresh = (gw_str)GW_STR_INIT;
+	/* One cache a folder, convention forced and dialect. */
+	if (gw_str_printf(&c->header, "%s\t%s\t%d\t%s\t%s\n", SUMS_MAGIC, GODWIT_VERSION,
+	                  (int)ld->forced, ld->dialect ? ld->dialect : "-", real) < 0 ||
+	    strchr(real, '\n'))
+		goto fail;
+	gw_sha256_hex(key, c->header.ptr, c->header.size);
+	key[16] = '\0';
+	if (!(c->cachedir = gw_strdup(cache_dir)) || gw_path_join(&file, cache_dir, key) < 0)
+		goto fail;
+	c->path = gw_str_detach(&file);
+	if (!c->path || !(c->entries = calloc(count, sizeof(*c->entries))) ||
+	    (dirfd = open(ld->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	/* No cache, an unreadable one, one of another build or folder: all
+	 * files are read, and the cache written anew. */
+	if (read_old(c) < 0 || parse_old(c) < 0) {
+		free(c->old);
+		c->old = NULL;
+		c->nold = 0;
+		c->dirty = 1;
+	}
+	for (i = k = 0; i < names->len; i++) {
+		gw_folder_entry *e = &names->items[i];
+		gw_sum_entry *s;
+		const old_rec *r;
+
+		if (e->skip)
+			continue;
+		s = &c->entries[k++];
+		s->name = e->name;
+		e->sum = s;
+		/* A symbolic link is read each time: where it leads is
+		 * checked then. */
+		if (e->link || stat_entry(&s->id, dirfd, e->name) < 0) {
+			e->sum = NULL;
+			continue;
+		}
+		s->known = 1;
+		if ((r = find_old(c, &at, e->name)) && id_equal(&r->id, &s->id)) {
+			s->hit = r->line;
+			s->hit_len = r->line_len;
+			s->fields = r->fields;
+			c->used++;
+		} else {
+			misses++;
+		}
+	}
+	c->n = k;
+	/* The files that missed are stat'ed again after T0: what is
+	 * recorded of them is older than their reading. */
+	if (misses && start_new(c) == 0) {
+		for (i = 0; i < c->n; i++) {
+			gw_sum_entry *s = &c->entries[i];
+
+			if (!s->known || s->hit)
+				continue;
+			if (stat_entry(&s->id, dirfd, s->name) < 0) {
+				s->known = 0;
+				continue;
+			}
+			s->recordable = older(c, s->id.mtime_s, s->id.mtime_ns) &&
+			                older(c, s->id.ctime_s, s->id.ctime_ns);
+		}
+	}
+	close(dirfd);
+	free(real);
+	return c;
+fail:
+	if (dirfd >= 0)
+		close(dirfd);
+	for (i = 0; i < names->len; i++)
+		names->items[i].sum = NULL;
+	gw_str_dispose(&file);
+	free(real);
+	gw_source__sums_close(c, 0);
+	return NULL;
+}
+
+int gw_source__sums_hit(const gw_sum_entry *s)
+{
+	return s && s->hit;
+}
+
+/* ---- a record: what a file's text made it ------------------------------------ */
+
+/* Whether a name can go in a record as it is. */
+static int plain(const char *s)
+{
+	return !strpbrk(s, "\t\n\r");
+}
+
+void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_name *fn,
+                            const gw_source_mig *m, const gw_down_rec *d)
+{
+	gw_sum_entry *s = e->sum;
+	size_t i, start;
+
+	if (!c || !s || s->hit || !s->recordable || fn->dialect || !plain(e->name))
+		return;
+	for (i = 0; m && i < m->pub.ndepends; i++)
+		if (!plain(m->pub.depends[i]) || !*m->pub.depends[i])
+			return;
+	start = c->fresh.size;
+	gw_str_puts(&c->fresh, e->name);
+	gw_str_putc(&c->fresh, '\t');
+	put_id(&c->fresh, &s->id);
+	put_fn(&c->fresh, fn);
+	if (m) {
+		gw_str_printf(&c->fresh, "\tU\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%zu",
+		              m->pub.no_transaction, m->pub.down_no_transaction, m->pub.empty,
+		              m->untouched, m->pub.has_verify, m->pub.plain_tx, m->down_state,
+		              m->pub.down_file != NULL, m->pub.checksum,
+		              m->pub.down_checksum[0] ? m->pub.down_checksum : "-",
+		              m->pub.ndepends);
+		for (i = 0; i < m->pub.ndepends; i++)
+			gw_str_printf(&c->fresh, "\t%d\t%s", m->depends_line[i], m->pub.depends[i]);
+	} else {
+		gw_str_printf(&c->fresh, "\tD\t%d\t%d\t%d\t%d\t%s", d->no_tx, d->empty,
+		              d->untouched, d->blank, d->checksum);
+	}
+	gw_str_putc(&c->fresh, '\n');
+	if (gw_str_failed(&c->fresh)) {
+		/* Out of memory: nothing more is recorded. */
+		gw_str_dispose(&c->fresh);
+		c->fresh = (gw_str)GW_STR_INIT;
+		return;
+	}
+	s->new_off = start;
+	s->new_len = c->fresh.size - start;
+	c->dirty = 1;
+}
+
+int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mig **mp,
+                           gw_down_rec **dp)
+{
+	const gw_sum_entry *s = e->sum;
+	const char *p = s->fields, *end = s->hit + s->hit_len - 1, *f;
+	gw_source_mig *m = NULL;
+	gw_down_rec *d = NULL;
+	size_t len, i, nd;
+	int has_down, line;
+
+	*mp = NULL;
+	*dp = NULL;
+	if (get_fn(&p, end, fn, strlen(e->name)) < 0 || next_field(&p, end, &f, &len) < 0 ||
+	    len != 1)
+		return -1;
+	if (*f == 'D') {
+		if (!(d = calloc(1, sizeof(*d))))
+			return GW_ENOMEM;
+		if (next_flag(&p, end, &d->no_tx) < 0 || next_flag(&p, end, &d->empty) < 0 ||
+		    next_flag(&p, end, &d->untouched) < 0 || next_flag(&p, end, &d->blank) < 0 ||
+		    next_sum(&p, end, d->checksum) < 0 || p != end) {
+			free(d);
+			return -1;
+		}
+		*dp = d;
+		return 0;
+	}
+	if (*f != 'U' || !(m = calloc(1, sizeof(*m))))
+		return *f != 'U' ? -1 : GW_ENOMEM;
+	if (next_flag(&p, end, &m->pub.no_transaction) < 0 ||
+	    next_flag(&p, end, &m->pub.down_no_transaction) < 0 ||
+	    next_flag(&p, end, &m->pub.empty) < 0 || next_flag(&p, end, &m->untouched) < 0 ||
+	    next_flag(&p, end, &m->pub.has_verify) < 0 ||
+	    next_flag(&p, end, &m->pub.plain_tx) < 0 || next_flag(&p, end, &m->down_state) < 0 ||
+	    next_flag(&p, end, &has_down) < 0 || next_sum(&p, end, m->pub.checksum) < 0 ||
+	    !m->pub.checksum[0] || next_sum(&p, end, m->pub.down_checksum) < 0 ||
+	    next_size(&p, end, &nd) < 0)
+		goto bad;
+	for (i = 0; i < nd; i++) {
+		long long l;
+
+		if (next_ll(&p, end, &l) < 0 || l < 0 || l > 0x7fffffff ||
+		    next_field(&p, end, &f, &len) < 0 || !len)
+			goto bad;
+		line = (int)l;
+		if (gw_source__add_depend(m, f, len, line) < 0) {
+			gw_source__mig_free(m);
+			return GW_ENOMEM;
+		}
+	}
+	if (p != end)
+		goto bad;
+	if (has_down && !(m->pub.down_file = gw_strdup(e->name))) {
+		gw_source__mig_free(m);
+		return GW_ENOMEM;
+	}
+	*mp = m;
+	return 0;
+bad:
+	gw_source__mig_free(m);
+	return -1;
+}
+
+/* ---- closing: the new cache -------------------------------------------------- */
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The records of the files that are still there, in the folder's order:
+ * the old ones of the files unchanged, the new ones of those read. */
+static void write_new(gw_sums *c)
+{
+	gw_str out = GW_STR_INIT;
+	size_t i;
+	int ok;
+
+	gw_str_put(&out, c->header.ptr, c->header.size);
+	for (i = 0; i < c->n; i++) {
+		const gw_sum_entry *s = &c->entries[i];
+
+		if (s->hit)
+			gw_str_put(&out, s->hit, s->hit_len);
+		else if (s->new_len)
+			gw_str_put(&out, c->fresh.ptr + s->new_off, s->new_len);
+	}
+	if (!gw_str_failed(&out))
+		gw_str_printf(&out, "end\t%016llx\n",
+		              (unsigned long long)text_sum(out.ptr, out.size));
+	ok = !gw_str_failed(&out) && write_all(c->tmp_fd, out.ptr, out.size) == 0;
+	ok = close(c->tmp_fd) == 0 && ok;
+	c->tmp_fd = -1;
+	if (!ok || rename(c->tmp, c->path) < 0)
+		unlink(c->tmp);
+	free(c->tmp);
+	c->tmp = NULL;
+	gw_str_dispose(&out);
+}
+
+void gw_source__sums_close(gw_sums *c, int loaded)
+{
+	if (!c)
+		return;
+	/* Records of files gone or changed are dropped too. */
+	if (loaded && (c->dirty || c->used < c->nold) && start_new(c) == 0)
+		write_new(c);
+	drop_new(c);
+	free(c->path);
+	free(c->cachedir);
+	free(c->old);
+	free(c->entries);
+	gw_str_dispose(&c->header);
+	gw_str_dispose(&c->text);
+	gw_str_dispose(&c->fresh);
+	free(c);
+}

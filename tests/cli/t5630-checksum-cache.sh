@@ -1,0 +1,170 @@
+#!/bin/sh
+test_description='the checksum cache: the same status from it as from the files, an edit that keeps size and mtime still seen, a damaged, foreign or unwritable cache ignored'
+. "$(dirname "$0")/lib.sh"
+
+# 70 migrations: over the 64 files from which a folder gets a checksum
+# cache (src/lib/source/sums.c), in .godwit/sums/ of the project.
+
+# The nanosecond stamp (seconds and nanoseconds as one integer) of the
+# newest ctime in folder $1.
+newest_ctime()
+{
+	stat -c '%.9Z' "$1"/* | tr -d . | sort -n | tail -n 1
+}
+
+# Waits until the file system's clock is past every ctime in folder $1:
+# the cache records a file only once it is older than the run.
+wait_clock_past()
+{
+	_newest=$(newest_ctime "$1") &&
+	while :; do
+		: >.probe &&
+		_now=$(stat -c '%.9Y' .probe | tr -d .) &&
+		[ "$_now" -gt "$_newest" ] && break
+	done &&
+	rm -f .probe
+}
+
+cache_file()
+{
+	ls "$1"/.godwit/sums/* 2>/dev/null
+}
+
+test_expect_success SQLITE3 'setup: 70 migrations with directives, sections and dependencies' '
+	mkdir -p proj/db/migrations &&
+	i=1 &&
+	while [ $i -le 66 ]; do
+		v=$(printf "202401010%05d" $i) &&
+		printf -- "-- migrate:up\nCREATE TABLE t%d (id int);\n-- migrate:down\nDROP TABLE t%d;\n" $i $i \
+			>proj/db/migrations/${v}_t$i.sql &&
+		i=$((i + 1)) || return 1
+	done &&
+	write_migration proj/db/migrations/20240101000067_idx.sql <<-\EOF &&
+	-- migrate:up transaction:false
+	-- @depends-on: 20240101000003_t3.sql
+	CREATE INDEX t3_id ON t3 (id);
+	-- migrate:down
+	DROP INDEX t3_id;
+	EOF
+	write_migration proj/db/migrations/20240101000068_nodown.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE nodown (id int);
+	EOF
+	write_migration proj/db/migrations/20240101000069_verify.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE v (id int);
+	-- migrate:down
+	-- migrate:verify
+	SELECT id FROM v;
+	EOF
+	write_migration proj/db/migrations/20240101000070_late.sql <<-\EOF &&
+	-- migrate:up
+	-- @depends-on: 20240101000069_verify.sql, 20240101000067_idx.sql
+	CREATE TABLE late (id int);
+	-- migrate:down
+	DROP TABLE late;
+	EOF
+	wait_clock_past proj/db/migrations &&
+	(cd proj && godwit up >out 2>err) &&
+	test_grep "applied 70 migrations" proj/out &&
+	test "$(ls proj/.godwit/sums | wc -l)" = 1 &&
+	test "$(grep -c "^2024" "$(cache_file proj)")" = 70
+'
+
+test_expect_success SQLITE3 'status, plan and status --format json say the same from the cache as from the files' '
+	(
+		cd proj &&
+		for args in "status" "status --format json" "plan" "validate"; do
+			GODWIT_CHECKSUM_CACHE=false godwit $args >expect 2>&1 &&
+			godwit $args >actual 2>&1 &&
+			test_cmp expect actual || return 1
+		done
+	) &&
+	(cd proj && godwit status --format json) >json &&
+	test_grep "\"version\": \"20240101000067\"" json
+'
+
+test_expect_success SQLITE3 'an edit that keeps the size and puts the mtime back is seen' '
+	f=proj/db/migrations/20240101000040_t40.sql &&
+	cp -p $f saved.sql &&
+	test_when_finished "cp saved.sql $f" &&
+	mtime=$(stat -c "%.9Y" $f) &&
+	size=$(stat -c %s $f) &&
+	sed "s/(id int)/(ix int)/" saved.sql >$f &&
+	touch -d "@$mtime" $f &&
+	test "$(stat -c "%.9Y" $f)" = "$mtime" &&
+	test "$(stat -c %s $f)" = "$size" &&
+	(cd proj && test_expect_code 3 godwit status --exit-code >../out) &&
+	test_grep "^changed *20240101000040 *t40" out &&
+	# Still seen once the edit is older than a run, from the cache.
+	wait_clock_past proj/db/migrations &&
+	(cd proj && godwit status >/dev/null) &&
+	grep "^20240101000040_t40.sql" "$(cache_file proj)" >line &&
+	(cd proj && test_expect_code 3 godwit status --exit-code >../out) &&
+	test_grep "^changed *20240101000040 *t40" out
+'
+
+test_expect_success SQLITE3 'a file with an mtime ahead of the clock is never recorded' '
+	f=proj/db/migrations/20240101000041_t41.sql &&
+	touch -d "+1 hour" $f &&
+	test_when_finished "touch $f" &&
+	wait_clock_past proj/db/migrations &&
+	(cd proj && godwit status >/dev/null && godwit status >out) &&
+	test_grep ! "^20240101000041_t41.sql" "$(cache_file proj)" &&
+	test "$(grep -c "^2024" "$(cache_file proj)")" = 69 &&
+	test_grep "^70 applied" proj/out
+'
+
+test_expect_success SQLITE3 'a damaged cache is ignored and written again' '
+	c=$(cache_file proj) &&
+	sed "5s/[0-9a-f]\{64\}/0000000000000000000000000000000000000000000000000000000000000000/" "$c" >damaged &&
+	! cmp -s damaged "$c" &&
+	cp damaged "$c" &&
+	(cd proj && godwit status >out 2>err) &&
+	test_cmp /dev/null proj/err &&
+	test_grep "^70 applied" proj/out &&
+	! cmp -s damaged "$c" &&
+	head -c 200 "$c" >cut &&
+	cp cut "$c" &&
+	(cd proj && godwit status >out 2>err) &&
+	test_cmp /dev/null proj/err &&
+	test_grep "^70 applied" proj/out &&
+	test "$(grep -c "^2024" "$c")" -ge 69
+'
+
+test_expect_success SQLITE3 'the cache of another folder is ignored' '
+	cp -a proj copy &&
+	rm -rf copy/.godwit &&
+	(cd copy && godwit status >/dev/null) &&
+	cp "$(cache_file proj)" "$(cache_file copy)" &&
+	(cd copy && godwit status >out 2>err) &&
+	test_cmp /dev/null copy/err &&
+	test_grep "^70 applied" copy/out &&
+	head -n 1 "$(cache_file copy)" >first &&
+	test_grep "$(cd copy/db/migrations && pwd -P)\$" first
+'
+
+test_expect_success SQLITE3 'a cache that cannot be written is no error' '
+	cp -a proj ro &&
+	rm -rf ro/.godwit &&
+	: >ro/.godwit &&
+	(cd ro && godwit status >out 2>err && godwit status >out 2>err) &&
+	test_cmp /dev/null ro/err &&
+	test_grep "^70 applied" ro/out &&
+	test -f ro/.godwit
+'
+
+test_expect_success SQLITE3 'checksum_cache = false, or a small folder: no cache' '
+	cp -a proj off &&
+	rm -rf off/.godwit &&
+	echo "checksum_cache = false" >off/godwit.conf &&
+	(cd off && godwit status >out) &&
+	test_grep "^70 applied" off/out &&
+	test ! -e off/.godwit &&
+	mkdir -p small/db/migrations &&
+	cp proj/db/migrations/2024010100000?_*.sql small/db/migrations/ &&
+	(cd small && godwit status >out) &&
+	test ! -e small/.godwit
+'
+
+test_done
