@@ -26,6 +26,10 @@ int gw_sha1_hex(char out[GW_SHA1_HEX], const void *data, size_t len);
  * b. Flyway's checksums are made of it (adopt.c). */
 uint32_t gw_crc32_update(uint32_t crc, const void *data, size_t len);
 
+/* SHA-256 uses the processor's SHA extensions when it has them (x86-64);
+ * allowed = 0 makes it use the portable code, as a test compares both. */
+void gw_hash__use_sha_ni(int allowed);
+
 /* A stable signed 64-bit key derived from a string (the first 8 bytes of its
  * SHA-256), used for the advisory lock of one history table. */
 int64_t gw_hash_key64(const char *text);

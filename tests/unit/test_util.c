@@ -511,6 +511,37 @@ static void test_digests_at_block_boundaries(void **state)
 	free(million);
 }
 
+/* SHA-256 runs on the processor's SHA extensions where it has them: the
+ * same digests as the portable code, at every length around the block
+ * boundaries and on a long message, the vectors above included. */
+static void test_sha256_same_with_and_without_sha_extensions(void **state)
+{
+	char fast[GW_CHECKSUM_HEX], slow[GW_CHECKSUM_HEX];
+	unsigned char *msg = malloc(300000);
+	uint32_t x = 2463534242u;
+	size_t i, len;
+
+	(void)state;
+	assert_non_null(msg);
+	for (i = 0; i < 300000; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		msg[i] = (unsigned char)x;
+	}
+	for (len = 0; len <= 300000; len = len < 300 ? len + 1 : len * 3 + 17) {
+		gw_hash__use_sha_ni(1);
+		gw_sha256_hex(fast, msg, len);
+		gw_hash__use_sha_ni(0);
+		gw_sha256_hex(slow, msg, len);
+		assert_string_equal(fast, slow);
+	}
+	gw_hash__use_sha_ni(0);
+	test_digests_at_block_boundaries(state);
+	gw_hash__use_sha_ni(1);
+	free(msg);
+}
+
 static void test_hash_key64_is_stable(void **state)
 {
 	(void)state;
@@ -1146,6 +1177,7 @@ int main(void)
 	        cmocka_unit_test(test_checksum_folds_crlf),
 	        cmocka_unit_test(test_checksum_keeps_lone_cr),
 	        cmocka_unit_test(test_sha256_hex_keeps_bytes),
+	        cmocka_unit_test(test_sha256_same_with_and_without_sha_extensions),
 	        cmocka_unit_test(test_sha1_hex_known_values),
 	        cmocka_unit_test(test_digests_at_block_boundaries),
 	        cmocka_unit_test(test_hash_key64_is_stable),
