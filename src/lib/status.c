@@ -111,7 +111,7 @@ int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 	gw_status *st = NULL;
 	gw_source *src;
 	char *matched = NULL;
-	size_t i;
+	size_t i, next = 0;
 	int error;
 
 	*out = NULL;
@@ -131,9 +131,20 @@ int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 	}
 	for (i = 0; i < src->count; i++) {
 		const gw_migration *m = src->items[i];
-		long ri = gw_hist_find_index(&st->hist, m->version);
-		gw_hist_row *r = ri >= 0 ? st->hist.rows[ri] : NULL;
 		gw_status_entry *e = &st->entries[i];
+		gw_hist_row *r;
+		long ri;
+
+		/* Both in version order, mostly: the row after the last one
+		 * matched is tried before a search. */
+		if (next < st->hist.count &&
+		    !gw_version_cmp(st->hist.rows[next]->version, m->version))
+			ri = (long)next;
+		else
+			ri = gw_hist_find_index(&st->hist, m->version);
+		r = ri >= 0 ? st->hist.rows[ri] : NULL;
+		if (ri >= 0)
+			next = (size_t)ri + 1;
 
 		e->version = m->version;
 		e->name = m->name;
