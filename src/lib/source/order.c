@@ -150,12 +150,10 @@ static int repeatable_error(gw_source_priv *sp, const gw_source_mig *m, size_t d
 static int resolve(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 {
 	size_t i, d, nkeys = 0, e = 0;
-	dep_key *keys = build_keys(sp, &nkeys), key, *hit;
+	dep_key *keys = NULL, key, *hit;
 	const char *name, *slash;
 	int error = 0;
 
-	if (!keys)
-		return gw_error_oom(ctx);
 	for (i = 0; i < g->n && !error; i++) {
 		gw_source_mig *m = sp->all[i];
 
@@ -165,6 +163,12 @@ static int resolve(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 		m->pub.requires = NULL;
 		if (m->pub.ndepends &&
 		    !(m->pub.requires = calloc(m->pub.ndepends, sizeof(*m->pub.requires)))) {
+			error = gw_error_oom(ctx);
+			break;
+		}
+		/* The names are sorted for the first @depends-on line only:
+		 * most folders have none. */
+		if (m->pub.ndepends && !keys && !(keys = build_keys(sp, &nkeys))) {
 			error = gw_error_oom(ctx);
 			break;
 		}
