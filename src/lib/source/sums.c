@@ -22,7 +22,10 @@
  * so it cannot match the one recorded. This is git's "racily clean" case,
  * settled by not recording such a file: it is read each time until it is
  * older than a run. Stamps in whole seconds (file systems that keep no
- * more, FAT's two) must be two seconds older than T0.
+ * more, FAT's two) must be two seconds older than T0. The migrations and
+ * the cache are taken to share a clock: one machine's, or one file
+ * server's (a cache on a disk whose clock runs ahead of the migrations'
+ * server could record a file written in the same instant as T0).
  *
  * A cache that is not exactly what this build would write (its first line
  * names the format, godwit's version, the convention forced, the dialect
@@ -171,19 +174,48 @@ static int next_field(const char **p, const char *end, const char **f, size_t *l
 	return 0;
 }
 
+/* A decimal field, with an optional '-'; 18 digits at most, which holds
+ * every value written (strtoll, with a copy to end each field, took a
+ * tenth of a cached status). */
 static int next_ll(const char **p, const char *end, long long *out)
 {
 	const char *f;
-	char buf[24], *stop;
-	size_t len;
+	size_t len, i;
+	long long v = 0;
+	int neg;
 
-	if (next_field(p, end, &f, &len) < 0 || !len || len >= sizeof(buf))
+	if (next_field(p, end, &f, &len) < 0 || !len)
 		return -1;
-	memcpy(buf, f, len);
-	buf[len] = '\0';
-	errno = 0;
-	*out = strtoll(buf, &stop, 10);
-	return *stop || errno ? -1 : 0;
+	neg = *f == '-';
+	if (len - (size_t)neg == 0 || len - (size_t)neg > 18)
+		return -1;
+	for (i = (size_t)neg; i < len; i++) {
+		if (f[i] < '0' || f[i] > '9')
+			return -1;
+		v = v * 10 + (f[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* An unsigned decimal field (a device, an inode, a size), up to 2^64 - 1. */
+static int next_ull(const char **p, const char *end, unsigned long long *out)
+{
+	const char *f;
+	size_t len, i;
+	unsigned long long v = 0;
+
+	if (next_field(p, end, &f, &len) < 0 || !len || len > 20)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned)(f[i] - '0');
+
+		if (d > 9 || v > (~0ULL - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
 }
 
 static int next_size(const char **p, const char *end, size_t *out)
@@ -230,20 +262,14 @@ static int put_id(gw_str *s, const file_id *id)
 
 static int get_id(const char **p, const char *end, file_id *id)
 {
-	long long v[7];
-	int i;
-
-	for (i = 0; i < 7; i++)
-		if (next_ll(p, end, &v[i]) < 0)
-			return -1;
-	id->dev = (unsigned long long)v[0];
-	id->ino = (unsigned long long)v[1];
-	id->size = (unsigned long long)v[2];
-	id->mtime_s = v[3];
-	id->mtime_ns = v[4];
-	id->ctime_s = v[5];
-	id->ctime_ns = v[6];
-	return 0;
+	return next_ull(p, end, &id->dev) < 0 || next_ull(p, end, &id->ino) < 0 ||
+	                       next_ull(p, end, &id->size) < 0 ||
+	                       next_ll(p, end, &id->mtime_s) < 0 ||
+	                       next_ll(p, end, &id->mtime_ns) < 0 ||
+	                       next_ll(p, end, &id->ctime_s) < 0 ||
+	                       next_ll(p, end, &id->ctime_ns) < 0
+	               ? -1
+	               : 0;
 }
 
 /* What a name says of a file, as its convention settled it. */
