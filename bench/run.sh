@@ -6,9 +6,11 @@
 #   1. up of N migrations: the floor (psql applying the same SQL, one
 #      transaction and one history INSERT per migration), `godwit up` and
 #      `dbmate up` (when dbmate is available), with the peak RSS of each;
-#   2. with all N applied: `godwit status`, `godwit validate`, `godwit plan`
-#      and `dbmate status`, R runs each taken in turns: min, median and
-#      max, and peak RSS;
+#   2. with all N applied: `godwit status`, `godwit status` without its
+#      checksum cache (GODWIT_CHECKSUM_CACHE=false: every file read and
+#      hashed, as on a first run), `godwit validate`, `godwit plan` and
+#      `dbmate status`, R runs each taken in turns: min, median and max,
+#      and peak RSS;
 #
 # then the cost per migration between consecutive sizes (time and RSS),
 # and `godwit version` start-up against `dbmate --version`.
@@ -38,6 +40,9 @@ version_runs=50
 . "$here/lib.sh"
 bench_need psql /usr/bin/time "postgresql-client, time"
 bench_setup bench
+# godwit keeps its checksum cache in the project folder, .godwit/sums/:
+# the work folder's.
+cd "$work"
 
 # dbmate (Go's lib/pq) takes a socket folder as ?socket=, not libpq's ?host=.
 dbmate_url()
@@ -189,6 +194,8 @@ for n in "${sizes[@]}"; do
 		done
 		for ((r = 0; r < runs; r++)); do
 			timed status "$godwit" --url "$gurl" --dir "$work/migrations" status || failed=t
+			GODWIT_CHECKSUM_CACHE=false timed status_nocache "$godwit" --url "$gurl" \
+				--dir "$work/migrations" status || failed=t
 			timed validate "$godwit" --url "$gurl" --dir "$work/migrations" validate || failed=t
 			timed plan "$godwit" --url "$gurl" --dir "$work/migrations" plan || failed=t
 			if [ -n "$dbmate" ] && [ -s "$work/t.dbmate_up" ]; then
@@ -197,7 +204,7 @@ for n in "${sizes[@]}"; do
 			fi
 		done
 	fi
-	for name in floor up dbmate_up status validate plan dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan dbmate_status; do
 		R[$n,$name]=$(result $name)
 	done
 	psql_base -c "DROP DATABASE IF EXISTS bench_floor WITH (FORCE)" \
@@ -244,7 +251,7 @@ field()
 
 row()
 {
-	printf '%-22s %10s %10s %10s %10s %12s  %s\n' "$@"
+	printf '%-24s %10s %10s %10s %10s %12s  %s\n' "$@"
 }
 
 echo
@@ -258,12 +265,13 @@ for n in "${sizes[@]}"; do
 	echo
 	echo "== $n migrations (ms; RSS in MiB)"
 	row "" min median max "peak RSS" "ratio (medians)" target
-	for name in floor up dbmate_up status validate plan dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan dbmate_status; do
 		case $name in
 		floor) label="psql floor: up" ref= ;;
 		up) label="godwit up" ref=floor ;;
 		dbmate_up) label="dbmate up" ref=floor ;;
 		status | validate | plan) label="godwit $name" ref=dbmate_status ;;
+		status_nocache) label="godwit status, no cache" ref=dbmate_status ;;
 		dbmate_status) label="dbmate status" ref= ;;
 		esac
 		r=
@@ -288,7 +296,7 @@ if [ ${#sizes[@]} -gt 1 ]; then
 		printf ' %26s' "${sizes[i - 1]} -> ${sizes[i]}"
 	done
 	echo
-	for name in floor up dbmate_up status validate plan dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan dbmate_status; do
 		printf '%-22s' "$name"
 		for ((i = 1; i < ${#sizes[@]}; i++)); do
 			a=${sizes[i - 1]} b=${sizes[i]}
