@@ -5,7 +5,8 @@
 #
 #   1. up of N migrations: the floor (psql applying the same SQL, one
 #      transaction and one history INSERT per migration), `godwit up` and
-#      `dbmate up` (when dbmate is available), with the peak RSS of each;
+#      `dbmate up` (when dbmate is available), U runs each taken in turns
+#      on fresh databases, with the peak RSS of each;
 #   2. with all N applied: `godwit status`, `godwit status` without its
 #      checksum cache (GODWIT_CHECKSUM_CACHE=false: every file read and
 #      hashed, as on a first run), `godwit validate`, `godwit plan` and
@@ -20,7 +21,8 @@
 # Environment: GODWIT (the binary; default build/godwit), GODWIT_BENCH_PG_URL
 # (a server to use instead of a throwaway cluster; must allow CREATE
 # DATABASE), DBMATE (the dbmate binary), BENCH_RUNS (runs of each read-only
-# command, in turns; default 10), BENCH_NO_INSTALL=1 (do not try
+# command, in turns; default 10), BENCH_UP_RUNS (runs of each up, in turns,
+# each on a fresh database; default 3), BENCH_NO_INSTALL=1 (do not try
 # `npm install -g dbmate`), BENCH_KEEP=1 (keep the work folder).
 # It is not part of ctest: timings belong here, never in tests.
 set -euo pipefail
@@ -36,6 +38,7 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${BENCH_RUNS:-10}
+up_runs=${BENCH_UP_RUNS:-3}
 version_runs=50
 . "$here/lib.sh"
 bench_need psql /usr/bin/time "postgresql-client, time"
@@ -167,25 +170,28 @@ for n in "${sizes[@]}"; do
 		-f - >/dev/null
 	psql_base -c "DROP DATABASE bench_warmup"
 
-	say "size $n: up (psql floor, godwit, dbmate)"
-	fresh_db bench_floor
-	timed floor psql -X -q -v ON_ERROR_STOP=1 -d "$(db_url bench_floor)" -f "$work/floor.sql"
-	[ "$(count_in bench_floor "SELECT count(*) FROM floor_history")" = "$n" ] ||
-		{ say "the floor did not apply $n migrations"; exit 1; }
-	fresh_db bench_godwit
+	say "size $n: up (psql floor, godwit, dbmate; $up_runs runs each, in turns)"
 	gurl=$(db_url bench_godwit)
-	if timed up "$godwit" --url "$gurl" --dir "$work/migrations" up; then
-		got=$(count_in bench_godwit "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\\_%'")
-		[ "$got" = "$n" ] || { say "godwit up created $got tables, not $n"; failed=t; }
-	else
-		failed=t
-	fi
-	if [ -n "$dbmate" ]; then
-		fresh_db bench_dbmate
-		durl=$(dbmate_url bench_dbmate)
-		timed dbmate_up "$dbmate" --url "$durl" --migrations-dir "$work/migrations" \
-			--no-dump-schema up || say "dbmate up failed"
-	fi
+	[ -z "$dbmate" ] || durl=$(dbmate_url bench_dbmate)
+	for ((r = 0; r < up_runs; r++)); do
+		fresh_db bench_floor
+		timed floor psql -X -q -v ON_ERROR_STOP=1 -d "$(db_url bench_floor)" -f "$work/floor.sql"
+		[ "$(count_in bench_floor "SELECT count(*) FROM floor_history")" = "$n" ] ||
+			{ say "the floor did not apply $n migrations"; exit 1; }
+		fresh_db bench_godwit
+		if timed up "$godwit" --url "$gurl" --dir "$work/migrations" up; then
+			got=$(count_in bench_godwit "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\\_%'")
+			[ "$got" = "$n" ] || { say "godwit up created $got tables, not $n"; failed=t; }
+		else
+			failed=t
+		fi
+		if [ -n "$dbmate" ]; then
+			fresh_db bench_dbmate
+			timed dbmate_up "$dbmate" --url "$durl" --migrations-dir "$work/migrations" \
+				--no-dump-schema up || say "dbmate up failed"
+		fi
+		[ -z "$failed" ] || break
+	done
 
 	if [ -z "$failed" ]; then
 		say "size $n: status, validate, plan, dbmate status ($runs runs each, in turns)"
@@ -259,7 +265,7 @@ echo "godwit benchmark: sizes ${sizes[*]}, PostgreSQL $server_version, $(nproc) 
 	"load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "godwit: $godwit ($("$godwit" version 2>/dev/null | head -n 1 || echo '?'))"
 echo "dbmate: ${dbmate:-not available}${dbmate:+ ($("$dbmate" --version 2>/dev/null))}"
-echo "each read-only command: $runs runs in turns with the others; up: one run each"
+echo "each read-only command: $runs runs in turns with the others; up: $up_runs runs each, in turns"
 for n in "${sizes[@]}"; do
 	[ -n "${R[$n,floor]:-}" ] || continue
 	echo
