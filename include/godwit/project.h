@@ -12,7 +12,8 @@
  *   needs both the folder and the database (gw_project_status, the plans,
  *   gw_project_up, _down, _redo, and the calls built on them such as the
  *   health check, backups, test and drift) opens the connection on a
- *   thread while the calling thread reads the folder, and joins it before
+ *   thread while the calling thread reads the folder (gw_project_status
+ *   reads the history tables on it there too), and joins it before
  *   going on;
  * - the lease heartbeat: with lock_table set, every call that takes the
  *   runner lock (up, down, redo, repair, resolve, baseline, adopt, seed,

@@ -7,7 +7,11 @@
  * Threads: gw_project__source_and_connect connects on a thread of its own
  * (joined before it returns), with a context of its own whose notice
  * callback is the project's: the retries' warnings reach the caller's
- * callback from that thread. Nothing else here starts a thread.
+ * callback from that thread. For status, that thread also reads the
+ * history on the new session (gw_project__source_connect_history), its
+ * round trips overlapping the folder's reading; the calling thread
+ * touches neither the session nor p->conn until the join. Nothing else
+ * here starts a thread.
  */
 #include "internal.h"
 
@@ -221,6 +225,9 @@ typedef struct connect_job {
 	gw_project *p;
 	gw_ctx *ctx;
 	int error;
+	gw_hist *hist; /* not NULL: read the history too, into it */
+	int *exists;
+	int hist_read;
 } connect_job;
 
 static void *connect_job_run(void *arg)
@@ -228,6 +235,15 @@ static void *connect_job_run(void *arg)
 	connect_job *job = arg;
 
 	job->error = connect_in(job->p, job->ctx);
+	/* status reads the history next: its two queries run while the
+	 * calling thread still reads the folder. */
+	if (job->error == 0 && job->hist) {
+		if (gw_hist__read_early(job->hist, job->exists, job->p) == 0)
+			job->hist_read = 1;
+		else
+			gw_hist_dispose(job->hist);
+		gw_ctx_clear_error(job->ctx);
+	}
 	return NULL;
 }
 
@@ -246,10 +262,18 @@ static int adopt_error(gw_project *p, const gw_ctx *from, int code)
 
 int gw_project__source_and_connect(gw_source **out, gw_project *p)
 {
-	connect_job job = {p, NULL, 0};
+	return gw_project__source_connect_history(out, p, NULL, NULL, NULL);
+}
+
+int gw_project__source_connect_history(gw_source **out, gw_project *p, gw_hist *hist, int *exists,
+                                       int *read)
+{
+	connect_job job = {p, NULL, 0, hist, exists, 0};
 	pthread_t thread;
 	int error;
 
+	if (read)
+		*read = 0;
 	/* Loading libpq and the server's start of a backend (~15 ms) overlap
 	 * with reading and hashing the folder. SQLite connects in
 	 * microseconds and is left alone. */
@@ -265,6 +289,8 @@ int gw_project__source_and_connect(gw_source **out, gw_project *p)
 	pthread_join(thread, NULL);
 	if (job.error < 0 && error == 0)
 		error = adopt_error(p, job.ctx, job.error);
+	if (read)
+		*read = job.hist_read;
 	gw_ctx_free(job.ctx);
 	if (p->conn) {
 		p->conn->ctx = p->ctx;

@@ -454,7 +454,9 @@ static int cmp_rows(const void *a, const void *b)
 	return gw_version_cmp(ra->version, rb->version);
 }
 
-int gw_hist_load(gw_hist *out, gw_project *p)
+/* The rows into out: 0, GW_ENOMEM (not set on any context), or the
+ * error of the query (on the connection's context). */
+static int load_rows(gw_hist *out, gw_project *p)
 {
 	load_state st = {GW_VEC_INIT, 0};
 	gw_str sql = GW_STR_INIT;
@@ -470,12 +472,13 @@ int gw_hist_load(gw_hist *out, gw_project *p)
 	              "error FROM %s",
 	              p->table_q);
 	if (gw_str_failed(&sql)) {
-		error = gw_error_oom(p->ctx);
+		error = GW_ENOMEM;
 		goto cleanup;
 	}
-	error = gw_project__exec(p, sql.ptr, NULL, 0, hist_row, &st);
+	error = p->conn->driver->exec(p->conn, &(gw_stmt){sql.ptr, sql.size, NULL, 0}, hist_row,
+	                              &st);
 	if (st.failed)
-		error = gw_error_oom(p->ctx);
+		error = GW_ENOMEM;
 	if (error < 0)
 		goto cleanup;
 	/* Rows mostly come back in the order they were inserted, which is
@@ -492,6 +495,33 @@ cleanup:
 	gw_vec_dispose(&st.rows, free_row);
 	gw_str_dispose(&sql);
 	return error;
+}
+
+int gw_hist_load(gw_hist *out, gw_project *p)
+{
+	int error;
+
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
+	if ((error = load_rows(out, p)) == GW_ENOMEM)
+		error = gw_error_oom(p->ctx);
+	return error;
+}
+
+int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
+{
+	const char *params[2] = {p->table_q, p->events_q};
+	gw_stmt stmt = {"SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL", 0,
+	                params, 2};
+	int error;
+
+	*exists = 0;
+	out->rows = NULL;
+	out->count = 0;
+	stmt.len = strlen(stmt.sql);
+	if ((error = p->conn->driver->exec(p->conn, &stmt, bool_row, exists)) < 0)
+		return error;
+	return *exists ? load_rows(out, p) : 0;
 }
 
 void gw_hist_dispose(gw_hist *h)

@@ -138,6 +138,12 @@ int gw_project__connect(gw_conn **out, gw_project *p);
 int gw_project__connect_existing(gw_conn **out, gw_project *p);
 /* Loads the migration set and connects, the two at once on PostgreSQL. */
 int gw_project__source_and_connect(gw_source **out, gw_project *p);
+/* The same, and on PostgreSQL the connecting thread reads the history too
+ * (gw_hist__read_early) once connected: *read set to 1 when *hist and
+ * *exists hold it, 0 when the caller must read it (SQLite, or the early
+ * read failed: its error is dropped, the caller's read reports it). */
+int gw_project__source_connect_history(gw_source **out, gw_project *p, gw_hist *hist, int *exists,
+                                       int *read);
 
 /* Opens a new session after the old one was lost, so a failure can still
  * be recorded. The error that lost the old one stays on the context; on
@@ -194,6 +200,11 @@ int gw_hist_ensure(gw_project *p);
  * every command that writes history does first. */
 int gw_hist_begin(gw_project *p);
 int gw_hist_load(gw_hist *out, gw_project *p);
+/* On a PostgreSQL session just opened by the connecting thread, while the
+ * calling thread reads the folder: whether the history tables exist and
+ * their rows, as gw_hist_exists and gw_hist_load find them, without
+ * touching p->ctx (errors are the connection context's). */
+int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p);
 void gw_hist_dispose(gw_hist *h);
 gw_hist_row *gw_hist_find(const gw_hist *h, const char *version);
 /* Index of the row with this version, or -1. */
@@ -450,6 +461,8 @@ struct gw_status {
 	char *other_table;
 };
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists);
+/* The same with the history read already (taken over from *hist). */
+int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, gw_hist *hist);
 /* Fills other_tool and other_table when godwit's history is empty. */
 int gw_status__other_history(gw_status *st, gw_project *p);
 

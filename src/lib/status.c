@@ -108,6 +108,11 @@ static int mark_running(gw_status *st, gw_project *p)
 
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 {
+	return gw_status__compute_from(out, p, history_exists, NULL);
+}
+
+int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, gw_hist *hist)
+{
 	gw_status *st = NULL;
 	gw_source *src;
 	char *matched = NULL;
@@ -121,8 +126,13 @@ int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
-	if (history_exists && (error = gw_hist_load(&st->hist, p)) < 0)
+	if (hist) {
+		st->hist = *hist;
+		hist->rows = NULL;
+		hist->count = 0;
+	} else if (history_exists && (error = gw_hist_load(&st->hist, p)) < 0) {
 		goto cleanup;
+	}
 	st->entries = calloc(src->count + st->hist.count + 1, sizeof(*st->entries));
 	matched = calloc(st->hist.count + 1, 1);
 	if (!st->entries || !matched) {
@@ -220,15 +230,21 @@ static void effective_modes(gw_status *st, gw_project *p, const gw_source *src)
 
 int gw_project_status(gw_status **out, gw_project *p)
 {
+	gw_hist early = {NULL, 0};
 	gw_source *src;
-	int exists = 0, error;
+	int exists = 0, read = 0, error;
 
 	*out = NULL;
 	/* Read the folder first: a broken file is reported without needing a
-	 * database at all. */
-	if ((error = gw_project__source_and_connect(&src, p)) < 0 ||
-	    (error = gw_hist_exists(&exists, p)) < 0 ||
-	    (error = gw_status__compute(out, p, exists)) < 0)
+	 * database at all. Meanwhile the connecting thread reads the
+	 * history. */
+	error = gw_project__source_connect_history(&src, p, &early, &exists, &read);
+	if (error == 0 && !read)
+		error = gw_hist_exists(&exists, p);
+	if (error == 0)
+		error = gw_status__compute_from(out, p, exists, read ? &early : NULL);
+	gw_hist_dispose(&early);
+	if (error < 0)
 		return error;
 	effective_modes(*out, p, src);
 	if ((error = gw_status__other_history(*out, p)) < 0) {
