@@ -15,6 +15,7 @@
  * audit line alike (docs/events.md, docs/event.schema.json).
  */
 #include "internal.h"
+#include "json.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -89,11 +90,6 @@ static int set(json_t *o, const char *key, json_t *v)
 	return json_object_set_new(o, key, v);
 }
 
-static int put_json(const char *buffer, size_t size, void *data)
-{
-	return gw_str_put(data, buffer, size) < 0 ? -1 : 0;
-}
-
 static char *event_line(const gw_event *e, const gw_event_context *c)
 {
 	json_t *o = json_object(), *who;
@@ -137,19 +133,9 @@ static char *event_line(const gw_event *e, const gw_event_context *c)
 		failed |= set(o, "exit_code", json_integer(c->exit_code));
 	if (c && c->backfilled)
 		failed |= set(o, "backfilled", json_true());
-	if (!failed) {
-		gw_str out = GW_STR_INIT;
-
-		/* Into a gw_str, whose failure sticks: jansson's dumper does
-		 * not check every write (an object's key is dropped when the
-		 * buffer cannot grow), and a line with a key missing must
-		 * never reach the audit log. */
-		if (json_dump_callback(o, put_json, &out, JSON_COMPACT | JSON_PRESERVE_ORDER) ==
-		            0 &&
-		    !gw_str_failed(&out))
-			text = gw_str_detach(&out);
-		gw_str_dispose(&out);
-	}
+	/* Never a line with a key missing (json.c). */
+	if (!failed)
+		text = gw_json__dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return text;
 }

@@ -23,6 +23,7 @@
 
 #include "fleet_priv.h"
 #include "internal.h"
+#include "json.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/str.h"
@@ -146,8 +147,11 @@ static int read_back(gw_fleet_state *st, gw_fleet_report *r, gw_ctx *ctx)
 	}
 	if ((error = gw_file_read(&text, st->path, (size_t)64 << 20, ctx)) < 0)
 		goto cleanup;
-	if (!(root = json_loadb(text.ptr, text.size, 0, &jerr)) ||
-	    !json_is_array(targets = json_object_get(root, "targets"))) {
+	if ((error = gw_json__load(&root, text.ptr, text.size, &jerr)) < 0) {
+		error = gw_error_oom(ctx);
+		goto cleanup;
+	}
+	if (error > 0 || !json_is_array(targets = json_object_get(root, "targets"))) {
 		error = gw_error_set(ctx, GW_ESTATE, "%s is not a fleet run's record (%s)",
 		                     st->path, root ? "no targets" : jerr.text);
 		goto cleanup;
@@ -367,9 +371,10 @@ static json_t *str_or_null(const char *s)
 int gw_fleet__state_save(gw_fleet_state *st, gw_fleet_report *r, gw_ctx *ctx)
 {
 	json_t *root, *targets;
-	char *text = NULL, now[32];
+	gw_str text = GW_STR_INIT;
+	char now[32];
 	size_t i;
-	int error;
+	int error, failed = 0;
 
 	if (st && st->control)
 		return control_save(st, r, ctx);
@@ -380,36 +385,41 @@ int gw_fleet__state_save(gw_fleet_state *st, gw_fleet_report *r, gw_ctx *ctx)
 	                 gw_fleet_action_name(r->action), "started_at", st->started, "updated_at",
 	                 now);
 	targets = json_array();
-	for (i = 0; root && targets && i < r->count; i++) {
+	/* Every set is checked: a record missing a target's state would be
+	 * read back by a resumed run as something it is not. */
+	for (i = 0; root && targets && !failed && i < r->count; i++) {
 		const gw_fleet_result *x = &r->slots[i].pub;
 		json_t *t = json_object();
 
-		if (!t)
-			break;
-		json_object_set_new(t, "name", json_string(x->target->name));
-		json_object_set_new(t, "url", json_string(x->target->display_url));
-		json_object_set_new(t, "state", json_string(state_key(x->state)));
-		json_object_set_new(t, "version_before", str_or_null(x->version_before));
-		json_object_set_new(t, "version_after", str_or_null(x->version_after));
-		json_object_set_new(t, "applied", json_integer((json_int_t)x->applied));
-		json_object_set_new(t, "duration_ms", json_integer(x->duration_ms));
-		json_object_set_new(t, "error", str_or_null(x->error));
-		json_object_set_new(t, "sqlstate", str_or_null(x->sqlstate));
-		json_object_set_new(t, "summary", str_or_null(x->summary));
-		json_object_set_new(t, "not_started_why", str_or_null(x->not_started_why));
-		json_array_append_new(targets, t);
+		failed = !t;
+		failed |= json_object_set_new(t, "name", json_string(x->target->name));
+		failed |= json_object_set_new(t, "url", json_string(x->target->display_url));
+		failed |= json_object_set_new(t, "state", json_string(state_key(x->state)));
+		failed |= json_object_set_new(t, "version_before", str_or_null(x->version_before));
+		failed |= json_object_set_new(t, "version_after", str_or_null(x->version_after));
+		failed |= json_object_set_new(t, "applied", json_integer((json_int_t)x->applied));
+		failed |= json_object_set_new(t, "duration_ms", json_integer(x->duration_ms));
+		failed |= json_object_set_new(t, "error", str_or_null(x->error));
+		failed |= json_object_set_new(t, "sqlstate", str_or_null(x->sqlstate));
+		failed |= json_object_set_new(t, "summary", str_or_null(x->summary));
+		failed |=
+		        json_object_set_new(t, "not_started_why", str_or_null(x->not_started_why));
+		failed |= json_array_append_new(targets, t);
 	}
-	if (root && targets && i == r->count &&
-	    json_object_set_new(root, "targets", targets) == 0) {
+	/* A record that is not JSON could not be resumed (json.c). */
+	if (root && targets && !failed && json_object_set_new(root, "targets", targets) == 0) {
 		targets = NULL;
-		text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		failed = gw_json__dump(&text, root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0;
+	} else {
+		failed = 1;
 	}
 	json_decref(targets);
 	json_decref(root);
-	if (!text)
-		return gw_error_oom(ctx);
-	error = gw_file_replace(st->path, text, strlen(text), ctx);
-	free(text);
+	if (failed || gw_str_failed(&text))
+		error = gw_error_oom(ctx);
+	else
+		error = gw_file_replace(st->path, text.ptr, text.size, ctx);
+	gw_str_dispose(&text);
 	return error;
 }
 

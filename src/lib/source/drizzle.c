@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "priv.h"
+#include "../json.h"
 #include "../../util/error.h"
 #include "../../util/fs.h"
 #include "../../util/str.h"
@@ -46,30 +47,14 @@ static void journal_error(gw_drizzle_error *err, int line, int col, const char *
 static json_t *parse(const char *text, size_t len, json_t **entries, gw_drizzle_error *err)
 {
 	json_error_t je;
-	json_t *root = json_loadb(text, len, 0, &je);
+	json_t *root = NULL;
+	int rc = gw_json__load(&root, text, len, &je);
 
 	*entries = NULL;
 	err->what[0] = '\0';
-	/* what[] empty: out of memory, not a bad journal. jansson does not
-	 * always say so: an allocation that fails while it lexes is
-	 * reported as a syntax error (or one without text). A journal that
-	 * is really malformed fails the same way twice; one that parses on
-	 * the second try was not, and must not be reported as such. */
-	if (!root && json_error_code(&je) != json_error_out_of_memory && je.text[0]) {
-		json_error_t again;
-		json_t *retry = json_loadb(text, len, 0, &again);
-
-		if (retry) {
-			json_decref(retry);
-			return NULL;
-		}
-		if (json_error_code(&again) == json_error_out_of_memory || !again.text[0] ||
-		    strcmp(again.text, je.text))
-			return NULL;
-	}
-	if (!root && (json_error_code(&je) == json_error_out_of_memory || !je.text[0]))
-		return NULL;
-	if (!root) {
+	if (rc < 0)
+		return NULL; /* what[] empty: out of memory, not a bad journal */
+	if (rc > 0) {
 		journal_error(err, je.line > 0 ? je.line : 0, je.column > 0 ? je.column : 0,
 		              "not valid JSON: %s", je.text);
 		return NULL;
@@ -142,12 +127,6 @@ int gw_source__drizzle_read(gw_vec *tags, gw_vec *whens, const char *text, size_
 }
 
 /* jansson's dump callback: appends to a gw_str. */
-static int dump_to_str(const char *buffer, size_t size, void *data)
-{
-	gw_str_put(data, buffer, size);
-	return gw_str_failed(data) ? -1 : 0;
-}
-
 int gw_source__drizzle_append(gw_str *out, const char *text, size_t len, const char *tag,
                               long long when, gw_drizzle_error *err)
 {
@@ -183,7 +162,7 @@ int gw_source__drizzle_append(gw_str *out, const char *text, size_t len, const c
 		entry_new = NULL;
 		goto cleanup;
 	}
-	if (json_dump_callback(root, dump_to_str, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+	if (gw_json__dump(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
 		goto cleanup;
 	if (len && text[len - 1] == '\n')
 		gw_str_putc(out, '\n');
