@@ -78,13 +78,14 @@ void gw_fleet_cancel(gw_fleet *f)
 static int describe(gw_fleet *f, gw_str *name, gw_str *host, const char *url)
 {
 	gw_pgurl u = GW_PGURL_INIT;
-	gw_str path = GW_STR_INIT;
 	const char *v;
 	int error = 0;
 
-	if (gw_url_sqlite_path(&path, url) == 0) {
-		gw_str_puts(name, path.ptr);
-		gw_str_printf(host, "sqlite:%s", path.ptr);
+	/* The path as it is in the URL: a copy that failed would read as
+	 * a URL of no known scheme. */
+	if ((v = gw_url_sqlite_file(url)) != NULL) {
+		gw_str_puts(name, v);
+		gw_str_printf(host, "sqlite:%s", v);
 		goto cleanup;
 	}
 	if ((error = gw_pgurl_parse(&u, url, f->ctx)) < 0)
@@ -104,7 +105,6 @@ cleanup:
 	if (!error && (gw_str_failed(name) || gw_str_failed(host)))
 		error = gw_error_oom(f->ctx);
 	gw_pgurl_dispose(&u);
-	gw_str_dispose(&path);
 	return error;
 }
 
@@ -188,7 +188,12 @@ static int expand(gw_fleet *f, gw_str *out, const char *s, size_t len, const cha
 			                    "%s:%d: '${' without its '}'; write ${NAME}", file,
 			                    line);
 		}
-		gw_str_set(&var, s + i + 2, end - i - 2);
+		/* A name that could not be copied is out of memory, not an
+		 * unset variable named "". */
+		if (gw_str_set(&var, s + i + 2, end - i - 2) < 0) {
+			gw_str_dispose(&var);
+			return gw_error_oom(f->ctx);
+		}
 		if (!(v = getenv(var.ptr))) {
 			int error =
 			        gw_error_set(f->ctx, GW_EINVALID,
@@ -245,8 +250,10 @@ int gw_fleet_parse(gw_fleet *f, const char *text, size_t len, const char *file)
 		if ((error = expand(f, &line, text + start, end - start, file, lineno)) < 0)
 			break;
 		if ((n = name_length(line.ptr))) {
-			gw_str_set(&name, line.ptr, n);
-			error = add_at(f, name.ptr, line.ptr + n + 1, file, lineno);
+			/* Not copied: out of memory, not a target named "". */
+			error = gw_str_set(&name, line.ptr, n) < 0
+			                ? gw_error_oom(f->ctx)
+			                : add_at(f, name.ptr, line.ptr + n + 1, file, lineno);
 		} else {
 			error = add_at(f, NULL, line.ptr, file, lineno);
 		}

@@ -411,7 +411,7 @@ int gw_settings__from_options(gw_settings *dst, const gw_project_options *o,
 			                    keys[k].name, gw_settings__rule(&keys[k]), text);
 		}
 		if (resolve(dst, k, src) < 0)
-			return -1;
+			return gw_error_oom(ctx);
 	}
 	return 0;
 }
