@@ -407,9 +407,12 @@ int gw_fleet__state_save(gw_fleet_state *st, gw_fleet_report *r, gw_ctx *ctx)
 		failed |= json_array_append_new(targets, t);
 	}
 	/* A record that is not JSON could not be resumed (json.c). */
-	if (root && targets && !failed && json_object_set_new(root, "targets", targets) == 0) {
+	if (root && targets && !failed) {
+		/* json_object_set_new takes targets, failing or not (it was
+		 * freed twice when the set failed). */
+		failed = json_object_set_new(root, "targets", targets) < 0 ||
+		         gw_json__dump(&text, root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0;
 		targets = NULL;
-		failed = gw_json__dump(&text, root, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0;
 	} else {
 		failed = 1;
 	}
