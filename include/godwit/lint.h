@@ -154,8 +154,11 @@ GW_EXTERN(void) gw_strings_free(char **strings);
 GW_EXTERN(gw_level) gw_project_block_level(const gw_project *project);
 /* The findings of the migrations up would apply (opts as for
  * gw_project_up) that the block policy refuses: at or above the block
- * level and not acknowledged with `-- godwit:ignore RULE`. None when the
- * policy is off. gw_project_up refuses them itself (GW_EUNSAFE, before
+ * level, or destructive (DROP TABLE, DROP COLUMN, TRUNCATE, DELETE or
+ * UPDATE without WHERE, DROP SCHEMA ... CASCADE, DROP DATABASE) at any
+ * level when block_destructive is on (by default wherever block is), and
+ * not acknowledged with `-- godwit:ignore RULE`. None when the policy is
+ * off. gw_project_up refuses them itself (GW_EUNSAFE, before
  * anything runs) unless gw_up_options.allow_unsafe. */
 GW_EXTERN(int)
 gw_project_unsafe(gw_findings **out, gw_project *project, const gw_up_options *opts);

@@ -22,8 +22,9 @@ static int display(gw_cli *cli, const char *key, char **value)
 /* The deploy policy of an environment, in the order shown. A key the
  * library does not have is left out. */
 static const char *const policy_keys[] = {
-        "protected",        "confirm", "block",  "backup",    "atomic", "after_up",
-        "on_check_failure", "seeds",   "notify", "notify_on", NULL,
+        "protected", "confirm", "block",     "block_destructive",
+        "backup",    "atomic",  "after_up",  "on_check_failure",
+        "seeds",     "notify",  "notify_on", NULL,
 };
 
 typedef struct {
@@ -68,6 +69,13 @@ static int policy_of(policy_value *v, gw_cli *cli, const char *key)
 		v->value = protect ? "error" : "off";
 		snprintf(v->why, sizeof(v->why), "default (%s)",
 		         protect ? "protected" : "not protected");
+	} else if (!strcmp(key, "block_destructive")) {
+		const char *b = gw_config_get(cfg, "block");
+		int on = b ? strcmp(b, "off") != 0 : protect;
+
+		v->value = on ? "true" : "false";
+		snprintf(v->why, sizeof(v->why), "default (%s)",
+		         on ? "block is on" : "block is off");
 	} else if (!strcmp(key, "seeds")) {
 		const char *sip = gw_config_get(cfg, "seeds_in_protected");
 		int on = !protect || (sip && !strcmp(sip, "true"));

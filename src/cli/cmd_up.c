@@ -64,11 +64,9 @@ static int check_unsafe(gw_cli *cli, const gw_up_options *opts, int *confirmed)
 	gw_findings *f = NULL;
 	char what[96];
 	size_t i, n;
-	int rc;
+	int rc, below = 0;
 
 	*confirmed = 0;
-	if (block == GW_LEVEL_OFF)
-		return GW_EXIT_OK;
 	gw_cli_mute_notices(cli, 1);
 	rc = gw_project_unsafe(&f, cli->project, opts);
 	gw_cli_mute_notices(cli, 0);
@@ -85,15 +83,20 @@ static int check_unsafe(gw_cli *cli, const gw_up_options *opts, int *confirmed)
 		fprintf(stderr, "%s:%d:%d: %s: %s [%s]\n", x->file, x->line, x->column,
 		        gw_level_name(x->level),
 		        gw_cli_hint_text(&x->hint, x->message, buf, sizeof(buf)), x->rule);
+		/* Refused for being destructive (block_destructive). */
+		if (block == GW_LEVEL_OFF || x->level < block)
+			below = 1;
 	}
 	gw_findings_free(f);
 	if (!opts->allow_unsafe)
 		return gw_cli_refuse(cli,
 		                     "acknowledge each statement with a '-- godwit:ignore RULE' "
 		                     "comment above it, or pass --allow-unsafe to apply it anyway",
-		                     "%zu unsafe statement%s, and block = %s in the environment "
+		                     "%zu unsafe statement%s, and block = %s%s in the environment "
 		                     "'%s'; nothing was changed",
-		                     n, n == 1 ? "" : "s", gw_level_name(block), env);
+		                     n, n == 1 ? "" : "s", gw_level_name(block),
+		                     below ? " (and destructive statements at any level)" : "",
+		                     env);
 	snprintf(what, sizeof(what), "apply %zu unsafe statement%s (--allow-unsafe)", n,
 	         n == 1 ? "" : "s");
 	if ((rc = gw_cli_guard(cli, what, GW_GUARD_ALWAYS)) == GW_EXIT_OK)

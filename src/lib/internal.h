@@ -73,8 +73,9 @@ struct gw_project {
 	char *project_dir;  /* gw_project_options.project_dir, "." when not given */
 	char *symlink_root; /* migration files resolve inside it; NULL: anywhere */
 	int seeds_allowed;
-	int protected;  /* gw_config_protected of the project's config */
-	gw_level block; /* the lint level up refuses at (policy.c); 0: off */
+	int protected;         /* gw_config_protected of the project's config */
+	gw_level block;        /* the lint level up refuses at (policy.c); 0: off */
+	int block_destructive; /* up refuses destructive statements at any level */
 	/* placeholder.c's values: godwit.conf's [placeholders] section, and
 	 * the environment and .env (gw_placeholder *, name and value). */
 	gw_vec placeholders;

@@ -614,7 +614,7 @@ static int up_policy(gw_project *p, const selection *sel, const gw_up_options *u
 	size_t i;
 	int error;
 
-	if (!sel->count || !p->block)
+	if (!sel->count || (!p->block && !p->block_destructive))
 		return 0;
 	if (!(ms = calloc(sel->count, sizeof(*ms))))
 		return gw_error_oom(p->ctx);

@@ -5,7 +5,11 @@
  * would (the project's levels, `-- godwit:ignore RULE` comments), and a
  * finding at or above the environment's block level (error by default in
  * a protected environment) stops the run before its first statement,
- * naming each finding. The checks that validate makes (syntax, unused
+ * naming each finding. Destructive statements (block_destructive, on
+ * wherever block is) are refused whatever their level: DROP TABLE is a
+ * lint warning, since retiring a table is what a migration does, but in
+ * production it must be a decision, acknowledged in the file or made with
+ * the override. The checks that validate makes (syntax, unused
  * ignores) are not this policy's: the run refuses bad SQL on its own. An
  * override (allow_unsafe) goes on, and leaves an allow-unsafe event per
  * migration naming what it let through, so the history says who ran
@@ -19,12 +23,38 @@
 #include "sql/lint_int.h"
 #include "../util/error.h"
 
+/* The rules whose statements destroy data or its structure. */
+static const char *const destructive[] = {
+        "dropping-table",       "dropping-column",     "truncating-table",
+        "truncate-cascade",     "drop-schema-cascade", "delete-without-where",
+        "update-without-where", "ban-drop-database",   NULL,
+};
+
+static int is_destructive(const char *rule)
+{
+	size_t i;
+
+	for (i = 0; destructive[i]; i++)
+		if (!strcmp(destructive[i], rule))
+			return 1;
+	return 0;
+}
+
+/* Whether up refuses anything at all. */
+static int policy_on(const gw_project *p)
+{
+	return p->block || p->block_destructive;
+}
+
 /* What block is about: the rules of `godwit lint`, not validate's. */
 static int blocks(const gw_project *p, const gw_finding *f)
 {
 	const gw_lint_rule *rule = gw_lint_rule_find(f->rule);
 
-	return p->block && f->level >= p->block && !(rule && !strcmp(rule->family, "validate"));
+	if (rule && !strcmp(rule->family, "validate"))
+		return 0;
+	return (p->block && f->level >= p->block) ||
+	       (p->block_destructive && f->level > GW_LEVEL_OFF && is_destructive(f->rule));
 }
 
 static int has_auth_schema(void *payload, int ncols, const char *const *values)
@@ -115,15 +145,22 @@ int gw_policy__up(gw_project *p, const gw_migration *const *ms, size_t n, int al
 	gw_findings *f = NULL;
 	const gw_finding *x = NULL;
 	size_t i, count = 0;
-	int error;
+	int error, below = 0;
 
-	if (!p->block || !n)
+	if (!policy_on(p) || !n)
 		return 0;
 	if ((error = gw_project__lint_up(&f, p, ms, n, gw_policy__rls_schemas(p, 1))) < 0)
 		goto cleanup;
-	for (i = 0; i < gw_findings_count(f); i++)
-		if (blocks(p, gw_findings_get(f, i)) && !count++)
-			x = gw_findings_get(f, i);
+	for (i = 0; i < gw_findings_count(f); i++) {
+		const gw_finding *y = gw_findings_get(f, i);
+
+		if (!blocks(p, y))
+			continue;
+		if (!count++)
+			x = y;
+		if (!p->block || y->level < p->block)
+			below = 1;
+	}
 	if (!count)
 		goto cleanup;
 	if (allow_unsafe) {
@@ -131,10 +168,12 @@ int gw_policy__up(gw_project *p, const gw_migration *const *ms, size_t n, int al
 		goto cleanup;
 	}
 	error = gw_error_set(p->ctx, GW_EUNSAFE,
-	                     "%s:%d: %s: %s; %s%zu unsafe statement%s and block = %s in the "
+	                     "%s:%d: %s: %s; %s%zu unsafe statement%s and block = %s%s in the "
 	                     "environment %s; nothing was changed",
 	                     x->file, x->line, x->rule, x->message, count > 1 ? "and more: " : "",
-	                     count, count == 1 ? "" : "s", gw_level_name(p->block), p->environment);
+	                     count, count == 1 ? "" : "s", gw_level_name(p->block),
+	                     below ? " (and destructive statements at any level)" : "",
+	                     p->environment);
 	gw_error_set_location(p->ctx, x->file, x->line, x->column);
 	gw_error_set_hint(p->ctx,
 	                  "acknowledge each statement with a '-- godwit:ignore %s' comment above "
@@ -157,7 +196,7 @@ int gw_project_unsafe(gw_findings **out, gw_project *p, const gw_up_options *opt
 	*out = NULL;
 	if ((error = gw_findings__new(&f, p->ctx)) < 0)
 		return error;
-	if (!p->block)
+	if (!policy_on(p))
 		goto done;
 	if ((error = gw_project_plan_up(&plan, p, opts)) < 0 ||
 	    (error = gw_project__source(&src, p)) < 0)

@@ -85,6 +85,7 @@ static int copy_options(gw_project *p, const gw_project_options *o, const gw_con
 {
 	const char *env = o->environment ? o->environment : DEFAULT_ENVIRONMENT;
 	gw_settings *s = &p->opts;
+	const char *bd;
 	char *url;
 	int error;
 
@@ -126,6 +127,11 @@ static int copy_options(gw_project *p, const gw_project_options *o, const gw_con
 	           : !strcmp(s->block, "error")   ? GW_LEVEL_ERROR
 	           : !strcmp(s->block, "warning") ? GW_LEVEL_WARNING
 	                                          : GW_LEVEL_OFF;
+	/* Destructive statements (a DROP TABLE is only a warning: it is
+	 * what a migration that retires a table should do) are refused
+	 * wherever block is on, unless block_destructive says otherwise. */
+	bd = config ? gw_config_get(config, "block_destructive") : NULL;
+	p->block_destructive = bd ? !strcmp(bd, "true") : p->block != GW_LEVEL_OFF;
 	p->project_dir = gw_strdup(o->project_dir ? o->project_dir : ".");
 	if (!s->url || !s->backup_dir || !p->environment || !p->app_name || !p->project_dir)
 		return -1;

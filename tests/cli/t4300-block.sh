@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='block: up refuses unsafe statements in a protected environment before anything runs; godwit:ignore acknowledges one, --allow-unsafe overrides after a confirmation and is recorded'
+test_description='block: up refuses unsafe statements in a protected environment before anything runs (a DROP TABLE under the default configuration); godwit:ignore acknowledges one, --allow-unsafe overrides after a confirmation and is recorded'
 . "$(dirname "$0")/lib.sh"
 
 # Runs godwit on a pseudo-terminal (util-linux script), typing $1 at it.
@@ -26,7 +26,7 @@ test_expect_success PG 'setup: users applied in development, where nothing is bl
 	EOF
 	godwit --url "$PG_URL" up >out &&
 	test_grep "applied 1 migration" out &&
-	printf "[env.production]\nblock = warning\nurl = %s\n" "$PG_URL" >godwit.conf &&
+	printf "[env.production]\nurl = %s\n" "$PG_URL" >godwit.conf &&
 	write_migration db/migrations/20240102000000_drop_users.sql <<-\EOF
 	-- migrate:up
 	DROP TABLE users;
@@ -35,11 +35,12 @@ test_expect_success PG 'setup: users applied in development, where nothing is bl
 	EOF
 '
 
-test_expect_success PG 'a DROP TABLE is refused in production, naming it, and nothing changes' '
+test_expect_success PG 'a DROP TABLE is refused in production under the default configuration, naming it, and nothing changes' '
+	test_grep ! block godwit.conf &&
 	test_expect_code 1 godwit --url "$PG_URL" --env production --yes up >out 2>err &&
 	cat >expect <<-\EOF &&
 	db/migrations/20240102000000_drop_users.sql:2:1: warning: dropping a table breaks code that still uses it, and its data is gone [dropping-table]
-	godwit: error: 1 unsafe statement, and block = warning in the environment '\''production'\''; nothing was changed
+	godwit: error: 1 unsafe statement, and block = error (and destructive statements at any level) in the environment '\''production'\''; nothing was changed
 	hint: acknowledge each statement with a '\''-- godwit:ignore RULE'\'' comment above it, or pass --allow-unsafe to apply it anyway
 	EOF
 	test_cmp expect err &&
@@ -64,7 +65,8 @@ test_expect_success PG 'a wrong typed confirmation of --allow-unsafe changes not
 
 test_expect_success PG '--allow-unsafe confirmed on a terminal applies it and records the override' '
 	on_terminal production --env production up --allow-unsafe >out 2>&1 &&
-	test_grep "applying db/migrations/20240102000000_drop_users.sql despite block = warning (allow-unsafe): dropping-table at db/migrations/20240102000000_drop_users.sql:2" out &&
+	test_grep "applying db/migrations/20240102000000_drop_users.sql despite block = error (allow-unsafe): dropping-table at db/migrations/20240102000000_drop_users.sql:2" out &&
+	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE tablename = '\''users'\''")" = 0 &&
 	test_grep "applied 1 migration" out &&
 	test "$(applied)" = "20240101000000 20240102000000" &&
 	pg_sql "SELECT action, version, error, error_file, error_line, environment FROM godwit_events WHERE action = '\''allow-unsafe'\''" >actual &&
@@ -74,7 +76,7 @@ test_expect_success PG '--allow-unsafe confirmed on a terminal applies it and re
 	test_grep "allow-unsafe" out
 '
 
-test_expect_success PG 'block = error is the default in production: DELETE without WHERE is refused, a warning is not' '
+test_expect_success PG 'block = error is the default in production: DELETE without WHERE is refused, a warning that destroys nothing is not' '
 	rm godwit.conf &&
 	write_migration db/migrations/20240103000000_orders.sql <<-\EOF &&
 	-- migrate:up
@@ -87,7 +89,7 @@ test_expect_success PG 'block = error is the default in production: DELETE witho
 	test_grep "applied 1 migration" out &&
 	write_migration db/migrations/20240104000000_reset.sql <<-\EOF &&
 	-- migrate:up
-	ALTER TABLE orders DROP COLUMN state;
+	ALTER TABLE orders RENAME COLUMN state TO status;
 	DELETE FROM orders;
 	-- migrate:down
 	SELECT 1;
@@ -100,13 +102,13 @@ test_expect_success PG 'block = error is the default in production: DELETE witho
 	EOF
 	test_cmp expect err &&
 	test "$(pg_count orders)" = 1 &&
-	test "$(pg_sql "SELECT count(*) FROM information_schema.columns WHERE table_name = '\''orders'\''")" = 2
+	test "$(pg_sql "SELECT string_agg(column_name, '\'' '\'' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = '\''orders'\''")" = "id state"
 '
 
 test_expect_success PG 'a godwit:ignore comment acknowledges the statement' '
 	write_migration db/migrations/20240104000000_reset.sql <<-\EOF &&
 	-- migrate:up
-	ALTER TABLE orders DROP COLUMN state;
+	ALTER TABLE orders RENAME COLUMN state TO status;
 	-- godwit:ignore delete-without-where
 	DELETE FROM orders;
 	-- migrate:down

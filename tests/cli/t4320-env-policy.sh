@@ -34,6 +34,7 @@ test_expect_success 'config --env shows the policy: defaults, top level, [env.NA
 	  protected          true                                     default (production is protected)
 	  confirm            false                                    godwit.conf:5 [env.production]
 	  block              warning                                  godwit.conf:1
+	  block_destructive  true                                     default (block is on)
 	  backup             true                                     godwit.conf:6 [env.production]
 	  seeds              true                                     env GODWIT_SEEDS
 	  notify             https://hooks.example.com/****           --notify
@@ -48,6 +49,7 @@ test_expect_success 'config --env shows the policy: defaults, top level, [env.NA
 	  protected          true                                     godwit.conf:9 [env.staging]
 	  confirm            true                                     default (protected)
 	  block              warning                                  godwit.conf:1
+	  block_destructive  true                                     default (block is on)
 	  backup             false                                    godwit.conf:2
 	  seeds              false                                    default (protected)
 	  notify             -                                        

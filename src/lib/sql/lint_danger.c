@@ -1,7 +1,7 @@
 /*
  * lint_danger.c: statements that lose data or open access wholesale, which
  * a protected environment refuses unless acknowledged (block, policy.c):
- * DELETE and UPDATE without WHERE, DROP SCHEMA ... CASCADE, GRANT ... TO
+ * DELETE and UPDATE without WHERE, TRUNCATE, DROP SCHEMA ... CASCADE, GRANT ... TO
  * PUBLIC, row-level security turned off, policies dropped, roles made
  * superuser, and tables created in a schema the API exposes (Supabase)
  * without row-level security in the same migration.
@@ -24,6 +24,29 @@ static void without_where(gw_lint_cx *cx, const char *verb, const char *rule,
 		return;
 	gw_lint__report(cx, rule, -1, table, NULL, NULL, "%s without WHERE changes every row of %s",
 	                verb, table);
+}
+
+/* TRUNCATE of a table this migration did not create; with CASCADE,
+ * truncate-cascade says more. */
+static void truncates(gw_lint_cx *cx, const PgQuery__TruncateStmt *t)
+{
+	char table[160];
+	size_t i;
+
+	if (t->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE)
+		return;
+	for (i = 0; i < t->n_relations; i++) {
+		const PgQuery__RangeVar *rv =
+		        t->relations[i]->node_case == PG_QUERY__NODE__NODE_RANGE_VAR
+		                ? t->relations[i]->range_var
+		                : NULL;
+
+		if (!rv || gw_lint__is_new(cx, rv))
+			continue;
+		gw_lint__relname(rv, table, sizeof(table));
+		gw_lint__report(cx, "truncating-table", -1, table, NULL, NULL,
+		                "TRUNCATE empties %s at once", table);
+	}
 }
 
 static int grants_public(const PgQuery__GrantStmt *g)
@@ -172,6 +195,9 @@ void gw_lint__check_danger(gw_lint_cx *cx)
 		if (!n->update_stmt->where_clause)
 			without_where(cx, "UPDATE", "update-without-where",
 			              n->update_stmt->relation);
+		break;
+	case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
+		truncates(cx, n->truncate_stmt);
 		break;
 	case PG_QUERY__NODE__NODE_DROP_STMT:
 		if (n->drop_stmt->remove_type == OT(SCHEMA) &&

@@ -323,6 +323,11 @@ static const gw_lint_rule rules[] = {
          "other schemas that depend on them, without naming them.",
          "DROP SCHEMA reporting CASCADE;",
          "DROP VIEW reporting.daily;\nDROP TABLE reporting.events;\nDROP SCHEMA reporting;"},
+        {"truncating-table", W, "data", "TRUNCATE empties the table",
+         "TRUNCATE removes every row at once, and nothing brings them back once it is "
+         "committed. It is destructive: a protected environment blocks it like a DROP TABLE "
+         "(block_destructive). A table created earlier in the same migration is exempt.",
+         "TRUNCATE sessions;", "DELETE FROM sessions WHERE expires_at < now();"},
         {"grant-to-public", E, "access", "GRANT ... TO PUBLIC",
          "PUBLIC is every role, including those created later and, on Supabase, the anon "
          "role the API uses for visitors. Grant to the roles that need it.",
