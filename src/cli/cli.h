@@ -277,6 +277,8 @@ int gw_json_print(gw_cli *cli, json_t *root);
  * SQL as text that psql could run, or {"plan": [...]}. `nothing` is the
  * line for an empty plan. */
 int gw_cli_print_plan(gw_cli *cli, const gw_plan *plan, const char *nothing);
+/* The plan's steps as a JSON array, as gw_cli_print_plan gives them. */
+json_t *gw_cli_plan_json(const gw_plan *plan);
 
 /* runlog.c: with log_dir set, the run's log: from _start on, what
  * stdout and stderr show (without colour) and each statement sent

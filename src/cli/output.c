@@ -701,17 +701,24 @@ static void print_step(const gw_plan_step *st)
 		printf("%s%s", st->sql, st->sql[len - 1] == '\n' ? "" : "\n");
 }
 
+json_t *gw_cli_plan_json(const gw_plan *plan)
+{
+	size_t i, n = gw_plan_count(plan);
+	json_t *list = json_array();
+
+	for (i = 0; i < n; i++)
+		gw_json_append(list, step_json(gw_plan_get(plan, i)));
+	return list;
+}
+
 int gw_cli_print_plan(gw_cli *cli, const gw_plan *plan, const char *nothing)
 {
 	size_t i, n = gw_plan_count(plan);
-	json_t *root, *list;
+	json_t *root;
 
 	if (cli->output == GW_OUTPUT_JSON) {
 		root = json_object();
-		list = json_array();
-		for (i = 0; i < n; i++)
-			gw_json_append(list, step_json(gw_plan_get(plan, i)));
-		gw_json_set(root, "plan", list);
+		gw_json_set(root, "plan", gw_cli_plan_json(plan));
 		return gw_json_print(cli, root);
 	}
 	if (n == 0)

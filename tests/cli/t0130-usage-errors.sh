@@ -39,7 +39,7 @@ test_expect_success 'too few and too many arguments' '
 	EOF
 	expect_usage redo extra <<-\EOF
 	godwit: error: unexpected argument '\''extra'\''
-	usage: godwit redo [--target V]
+	usage: godwit redo [--target V] [--dry-run]
 	see '\''godwit help redo'\''
 	EOF
 '

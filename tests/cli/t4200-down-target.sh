@@ -69,6 +69,28 @@ test_expect_success PG 'the top of the diamond takes everything that depends on 
 	test_cmp expect actual
 '
 
+test_expect_success PG 'redo --target c --dry-run shows d and c reverted, then c and d applied; nothing changes' '
+	events_before=$(pg_sql "SELECT max(id) FROM godwit_events") &&
+	godwit --url "$PG_URL" --dir pg redo --target 2026-01-03_c --dry-run >out 2>err &&
+	cat >expect <<-\EOF &&
+	-- 2026-01-05_d d (2026-01-05_d_rollback.sql) [transaction], 1 statement
+	DROP TABLE d;
+
+	-- 2026-01-03_c c (2026-01-03_c_rollback.sql) [transaction], 1 statement
+	DROP TABLE c;
+
+	-- then applied again: 2026-01-03_c c, 2026-01-05_d d
+	EOF
+	test_cmp expect out &&
+	test ! -s err &&
+	godwit --url "$PG_URL" --dir pg --format json redo --target 2026-01-03_c --dry-run >out.json &&
+	python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print(*[s[\"version\"] + \" \" + s[\"direction\"] for s in d[\"revert\"]], *[s[\"version\"] for s in d[\"apply\"]])" out.json >actual &&
+	echo "2026-01-05_d down 2026-01-03_c down 2026-01-03_c 2026-01-05_d" >expect &&
+	test_cmp expect actual &&
+	test "$(tables)" = "a b c d x" &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_events WHERE id > $events_before")" = 0
+'
+
 test_expect_success PG 'redo --target c reverts d and c, then applies c and d again' '
 	events_before=$(pg_sql "SELECT max(id) FROM godwit_events") &&
 	godwit --url "$PG_URL" --dir pg redo --target 2026-01-03_c >out 2>err &&
