@@ -58,13 +58,13 @@ kill_after_commit()
 	_gw_log=$1 _gw_version=$2 &&
 	shift 2 &&
 	session gw-gate "SELECT pg_advisory_lock(8650);" open-gate "SELECT pg_advisory_unlock(8650);" &&
-	wait_sql "SELECT count(*) = 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = ${SQ}gw-gate${SQ} AND l.locktype = ${SQ}advisory${SQ} AND l.objid = 8650 AND l.granted" &&
+	wait_sql "SELECT count(*) = 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.datname = current_database() AND a.application_name = ${SQ}gw-gate${SQ} AND l.locktype = ${SQ}advisory${SQ} AND l.objid = 8650 AND l.granted" &&
 	rm -f godwit.pid &&
 	{ sh -c "echo \$\$ >godwit.pid; exec \"\$GODWIT\" \"\$@\" up" godwit "$@" >killed.out 2>&1 & } &&
 	until test -s godwit.pid; do sleep 0.01; done &&
 	pg_wait_for_query pg_advisory_xact_lock_shared &&
 	session gw-stall "BEGIN; LOCK TABLE godwit_events IN ACCESS EXCLUSIVE MODE;" release "ROLLBACK;" &&
-	wait_sql "SELECT count(*) = 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = ${SQ}gw-stall${SQ} AND NOT l.granted AND l.mode = ${SQ}AccessExclusiveLock${SQ}" &&
+	wait_sql "SELECT count(*) = 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.datname = current_database() AND a.application_name = ${SQ}gw-stall${SQ} AND NOT l.granted AND l.mode = ${SQ}AccessExclusiveLock${SQ}" &&
 	touch open-gate &&
 	# godwit committed and now waits to read godwit_events back.
 	wait_sql "SELECT count(*) = 1 FROM godwit_migrations WHERE version = ${SQ}$_gw_version${SQ}" &&
