@@ -89,6 +89,8 @@ typedef enum {
 	GW_HINT_CLEAR_DIRTY,        /* clear [0]'s dirty flag, or baseline */
 	GW_HINT_ADOPT_REPAIR,       /* restore the file, or adopt and repair it */
 	GW_HINT_REVERT_CONFLICT,    /* revert [0] first, or drop the conflict */
+	GW_HINT_FIX_APPLY_AGAIN,    /* fix the migration, then apply again */
+	GW_HINT_APPLY_REST,         /* apply again for the rest */
 } gw_hint_code;
 
 /* The action at the end of a report's text (a health check's summary, a

@@ -218,6 +218,12 @@ const char *gw_cli_hint_text(const gw_text_hint *h, const char *text, char *buf,
 		put(buf, size,
 		    "revert %s first with godwit down, or remove the conflict from the plan", a0);
 		break;
+	case GW_HINT_FIX_APPLY_AGAIN:
+		put(buf, size, "fix it and run godwit up again");
+		break;
+	case GW_HINT_APPLY_REST:
+		put(buf, size, "run godwit up again for the rest");
+		break;
 	default:
 		/* A code newer than this CLI: the library's own words. */
 		return text;

@@ -495,9 +495,9 @@ static int report_transactional(gw_project *p, const gw_migration *m, const gw_p
 	switch (reconnect_if_lost(p, m->version, &state)) {
 	case SESSION_OK:
 		if (up)
-			gw_error_set_hint(p->ctx,
-			                  "the migration was rolled back and nothing of it was "
-			                  "applied; fix it and run godwit up again");
+			gw_error_set_hint_code_after(p->ctx, GW_HINT_FIX_APPLY_AGAIN, NULL, NULL,
+			                             "the migration was rolled back and nothing of "
+			                             "it was applied; ");
 		else
 			gw_error_set_hint(p->ctx, "the down was rolled back; %s is still applied",
 			                  m->version);
@@ -563,11 +563,11 @@ static int report_each(gw_project *p, const gw_migration *m, const gw_prepared *
 			return error;
 		case SESSION_BACK:
 			if (state && !strcmp(state, "applied")) {
-				gw_error_set_hint(p->ctx,
-				                  "the connection was lost after %s was marked "
-				                  "applied; on a new session the history shows it "
-				                  "applied; run godwit up again for the rest",
-				                  m->version);
+				gw_error_set_hint_code_after(
+				        p->ctx, GW_HINT_APPLY_REST, NULL, NULL,
+				        "the connection was lost after %s was marked applied; on a "
+				        "new session the history shows it applied; ",
+				        m->version);
 				gw_hist_record_failure(p, m->version, m->name, "fail");
 				free(state);
 				return error;

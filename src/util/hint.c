@@ -190,5 +190,11 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 	case GW_HINT_REVERT_CONFLICT:
 		gw_str_printf(out, "revert %s first, or remove the conflict from the plan", a0);
 		break;
+	case GW_HINT_FIX_APPLY_AGAIN:
+		gw_str_puts(out, "fix it and apply again");
+		break;
+	case GW_HINT_APPLY_REST:
+		gw_str_puts(out, "apply again for the rest");
+		break;
 	}
 }

@@ -210,6 +210,31 @@ static void adopt_checksum(void **state)
 	gw_adopt_report_free(r);
 }
 
+/* An error hint too: a migration that fails as it runs. */
+static void up_fails(void **state)
+{
+	fixture *f = *state;
+	gw_up_options uo = GW_UP_OPTIONS_INIT;
+	const gw_error *e;
+	size_t n = 0;
+
+	fx_migration(f, "20240101000001_u.sql",
+	             "CREATE TABLE u (id int PRIMARY KEY);\nINSERT INTO u VALUES (1);\n"
+	             "INSERT INTO u VALUES (1);",
+	             "DROP TABLE u;");
+	fx_open(f);
+	assert_true(gw_project_up(&n, f->p, &uo) < 0);
+	e = gw_ctx_error(f->ctx);
+	assert_int_equal(e->hint_code, GW_HINT_FIX_APPLY_AGAIN);
+	assert_string_equal(e->hint_context,
+	                    "the migration was rolled back and nothing of it was applied; ");
+	assert_string_equal(e->hint, "the migration was rolled back and nothing of it was "
+	                             "applied; fix it and apply again");
+	assert_names_no_command(e->hint);
+	gw_ctx_clear_error(f->ctx);
+	fx_assert_query(f, "SELECT count(*) FROM sqlite_master WHERE name = 'u'", "0\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +244,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(validate_changed, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(adopt_dirty, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(adopt_checksum, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(up_fails, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,7 +40,8 @@ static void test_failed_transaction_rolls_back_with_its_record(void **state)
 	assert_string_equal(e->file, path);
 	assert_int_equal(e->line, 4);
 	assert_string_equal(e->hint, "the migration was rolled back and nothing of it was applied; "
-	                             "fix it and run godwit up again");
+	                             "fix it and apply again");
+	assert_int_equal(e->hint_code, GW_HINT_FIX_APPLY_AGAIN);
 	/* a stays applied; nothing of b is left; c was not tried. */
 	assert_int_equal(n, 1);
 	fx_assert_query(f, tables_sql, "a\n");
