@@ -53,8 +53,9 @@ static int is_comment(const char *m)
 	       gw_sql__starts(m, "constraint_comment ") || gw_sql__starts(m, "index_comment ");
 }
 
-/* The privilege words of an aclitem's letters. */
-static void privileges_of(gw_str *out, const char *letters, size_t n, int *grant_option)
+/* The privilege words of an aclitem's letters: those that carry the
+ * grant option ("r*") when `option`, the others when not. */
+static void privileges_of(gw_str *out, const char *letters, size_t n, int option)
 {
 	static const struct {
 		char c;
@@ -65,12 +66,9 @@ static void privileges_of(gw_str *out, const char *letters, size_t n, int *grant
 	           {'m', "MAINTAIN"}};
 	size_t i, j;
 
-	*grant_option = 0;
 	for (i = 0; i < n; i++) {
-		if (letters[i] == '*') {
-			*grant_option = 1;
+		if (letters[i] == '*' || (i + 1 < n && letters[i + 1] == '*') != !!option)
 			continue;
-		}
 		for (j = 0; j < sizeof(map) / sizeof(map[0]); j++)
 			if (map[j].c == letters[i])
 				gw_str_printf(out, "%s%s", out->size ? ", " : "", map[j].word);
@@ -116,11 +114,15 @@ static void grants(gen *g, const gw_schema_object *o, const char *from, const ch
 				             grant_kind(o->kind), o->name, grantee.ptr);
 				continue;
 			}
-			privileges_of(&privs, eq + 1, (size_t)(slash - eq - 1), &opt);
-			if (privs.size)
-				gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s ON %s %s TO %s%s",
-				             privs.ptr, grant_kind(o->kind), o->name, grantee.ptr,
-				             opt ? " WITH GRANT OPTION" : "");
+			/* "r*w": SELECT with the grant option, UPDATE without. */
+			for (opt = 0; opt < 2; opt++) {
+				gw_str_clear(&privs);
+				privileges_of(&privs, eq + 1, (size_t)(slash - eq - 1), opt);
+				if (privs.size)
+					gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s ON %s %s TO %s%s",
+					             privs.ptr, grant_kind(o->kind), o->name,
+					             grantee.ptr, opt ? " WITH GRANT OPTION" : "");
+			}
 		}
 	}
 	if (grantee.failed || privs.failed)
@@ -562,6 +564,12 @@ static void create_aggregate(gen *g, const gw_schema_object *o, int part)
 				gw_str_printf(&s, "MSFUNC = %.*s, MINVFUNC = %.*s, MSTYPE = %.*s",
 				              (int)(mi - line - 7), line + 7, (int)(mt - mi - 10),
 				              mi + 10, (int)(eol - mt - 8), mt + 8);
+		} else if (gw_sql__starts(line, "parallel ")) {
+			/* proparallel's letter: CREATE AGGREGATE takes the word. */
+			gw_str_printf(&s, "PARALLEL = %s",
+			              line[9] == 's'   ? "SAFE"
+			              : line[9] == 'r' ? "RESTRICTED"
+			                               : "UNSAFE");
 		} else if (gw_sql__starts(line, "sortop ")) {
 			/* regoperator: "<(integer,integer)" */
 			size_t op = strcspn(line + 7, "(");
