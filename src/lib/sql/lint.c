@@ -1001,6 +1001,8 @@ static int walk(struct lint_run *r, const PgQuery__ParseResult *tree, gw_ctx *ct
 		r->failed = 1;
 	gw_vec_dispose(&cx.created, free);
 	gw_vec_dispose(&cx.dropped, free);
+	gw_vec_dispose(&cx.not_null_checks, free);
+	gw_vec_dispose(&cx.not_null_proven, free);
 	return error;
 }
 

@@ -113,7 +113,12 @@ typedef struct gw_lint_cx {
 	gw_vec created;     /* char *: tables created earlier in the section */
 	gw_vec dropped;     /* char *: relation names of tables dropped earlier */
 	gw_vec rls_pending; /* lint_danger.c: new exposed tables without RLS yet */
-	int run_failed;     /* out of memory in a rule */
+	/* lint_tables.c: "table|constraint|column" of each CHECK (column IS
+	 * NOT NULL) added, and "table|column" once one is valid, which makes
+	 * a later SET NOT NULL skip its scan. */
+	gw_vec not_null_checks;
+	gw_vec not_null_proven;
+	int run_failed; /* out of memory in a rule */
 	struct lint_run *run;
 } gw_lint_cx;
 

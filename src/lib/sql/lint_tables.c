@@ -6,9 +6,96 @@
  * CLUSTER). A table created earlier in the same migration is exempt: no
  * one else can be using it yet.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lint_int.h"
+#include "../../util/str.h"
+
+/* ---- SET NOT NULL after a valid CHECK (col IS NOT NULL) ------------------ */
+
+/* The column a CHECK (column IS NOT NULL) is about, or NULL. */
+static const char *not_null_column(const PgQuery__Constraint *c)
+{
+	const PgQuery__Node *e = c->raw_expr;
+	const PgQuery__NullTest *t;
+
+	if (!e || e->node_case != PG_QUERY__NODE__NODE_NULL_TEST)
+		return NULL;
+	t = e->null_test;
+	if (t->nulltesttype != PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL || !t->arg ||
+	    t->arg->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
+	    t->arg->column_ref->n_fields != 1)
+		return NULL;
+	return gw_lint__string(t->arg->column_ref->fields[0]);
+}
+
+static int has(const gw_vec *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->len; i++)
+		if (!strcmp(v->items[i], s))
+			return 1;
+	return 0;
+}
+
+static void keep(gw_lint_cx *cx, gw_vec *v, gw_str *s)
+{
+	char *copy = gw_str_detach(s); /* NULL when s failed */
+
+	if (!copy || gw_vec_push(v, copy) < 0) {
+		free(copy);
+		cx->run_failed = 1;
+	}
+}
+
+/* A CHECK (column IS NOT NULL) added: remembered, and the column proven
+ * when the constraint is valid already. */
+static void note_check(gw_lint_cx *cx, const char *table, const PgQuery__Constraint *c)
+{
+	const char *col = not_null_column(c);
+	gw_str s = GW_STR_INIT;
+
+	if (!col)
+		return;
+	if (c->conname && *c->conname) {
+		gw_str_printf(&s, "%s|%s|%s", table, c->conname, col);
+		keep(cx, &cx->not_null_checks, &s);
+	}
+	if (!c->skip_validation) {
+		gw_str_printf(&s, "%s|%s", table, col);
+		keep(cx, &cx->not_null_proven, &s);
+	}
+}
+
+/* VALIDATE CONSTRAINT name: the column of a CHECK (column IS NOT NULL)
+ * by that name is proven. */
+static void note_validate(gw_lint_cx *cx, const char *table, const char *name)
+{
+	size_t i, n = strlen(table), m = name ? strlen(name) : 0;
+	gw_str s = GW_STR_INIT;
+
+	for (i = 0; name && i < cx->not_null_checks.len; i++) {
+		const char *e = cx->not_null_checks.items[i];
+
+		if (strncmp(e, table, n) || e[n] != '|' || strncmp(e + n + 1, name, m) ||
+		    e[n + 1 + m] != '|')
+			continue;
+		gw_str_printf(&s, "%s|%s", table, e + n + m + 2);
+		keep(cx, &cx->not_null_proven, &s);
+		return;
+	}
+}
+
+static int proven_not_null(const gw_lint_cx *cx, const char *table, const char *col)
+{
+	char key[400];
+
+	snprintf(key, sizeof(key), "%s|%s", table, col ? col : "");
+	return has(&cx->not_null_proven, key);
+}
 
 #define AT(x) PG_QUERY__ALTER_TABLE_TYPE__AT_##x
 #define CT(x) PG_QUERY__CONSTR_TYPE__CONSTR_##x
@@ -148,14 +235,24 @@ static void alter_cmd(gw_lint_cx *cx, const char *table, const PgQuery__AlterTab
 		                table, c->name);
 		break;
 	case AT(SetNotNull):
+		/* PostgreSQL 12 and later skip the scan that a valid CHECK
+		 * (col IS NOT NULL) makes needless: the pattern the rule
+		 * advises. */
+		if (proven_not_null(cx, table, c->name))
+			break;
 		gw_lint__report(cx, "setting-not-null-on-existing-column", -1, table,
 		                "ACCESS EXCLUSIVE", NULL,
 		                "SET NOT NULL on %s.%s checks every row while the table is locked",
 		                table, c->name);
 		break;
 	case AT(AddConstraint):
+		if (constraint_of(c->def) && constraint_of(c->def)->contype == CT(CHECK))
+			note_check(cx, table, constraint_of(c->def));
 		if (constraint_of(c->def))
 			add_constraint(cx, table, constraint_of(c->def));
+		break;
+	case AT(ValidateConstraint):
+		note_validate(cx, table, c->name);
 		break;
 	case AT(DetachPartition):
 		if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD &&
