@@ -4,7 +4,8 @@
  * reach least: domains, composite and range types, extensions, grants
  * and owners, aggregates, functions whose result type changes, the
  * indexes and triggers of a kept materialized view, enum labels,
- * sequences' owners and renames, and the errors of a bad --rename.
+ * sequences' owners, renames and the errors of a bad --rename, and
+ * SQLite's table rebuilds.
  *
  * No database here: both sides are parsed from the snapshot text form,
  * and each case checks the whole script, byte for byte, and how many
@@ -24,6 +25,7 @@
 
 static const char header[] = "-- godwit schema snapshot (postgres)\n\n";
 
+/* A PostgreSQL snapshot, unless body has a header of its own. */
 static gw_schema *parse(const char *body, gw_ctx *ctx)
 {
 	gw_schema *s = NULL;
@@ -31,7 +33,7 @@ static gw_schema *parse(const char *body, gw_ctx *ctx)
 	char *text = malloc(n);
 
 	assert_non_null(text);
-	snprintf(text, n, "%s%s", header, body);
+	snprintf(text, n, "%s%s", strncmp(body, "-- ", 3) == 0 ? "" : header, body);
 	assert_int_equal(gw_schema_parse(&s, text, strlen(text), ctx), 0);
 	free(text);
 	return s;
@@ -624,6 +626,161 @@ static void test_rename_constraints(void **state)
 	      0);
 }
 
+/* SQLite: a table rebuilt (its quoted name moved out of the way, rows copied, indexes and triggers
+ * made again), one dropped, one new, one whose indexes and triggers change, a virtual table (not
+ * expressible), views dropped and made again when their table is rebuilt or goes */
+static void test_sqlite_tables(void **state)
+{
+	gw_sql_options o = GW_SQL_OPTIONS_INIT;
+
+	(void)state;
+	check(&o,
+	      "-- godwit schema snapshot (sqlite)\n"
+	      "\n"
+	      "\n"
+	      "table \"my t\"\n"
+	      "  definition CREATE TABLE \"my t\"(id int, n text)\n"
+	      "  column id INT\n"
+	      "  column n TEXT\n"
+	      "  index i CREATE INDEX i ON \"my t\"(n)\n"
+	      "  trigger tr CREATE TRIGGER tr AFTER INSERT ON \"my t\" BEGIN SELECT 1; END\n"
+	      "\n"
+	      "table gone\n"
+	      "  definition CREATE TABLE gone (id int)\n"
+	      "  column id INT\n"
+	      "\n"
+	      "table keep\n"
+	      "  definition CREATE TABLE keep (id int, n text)\n"
+	      "  column id INT\n"
+	      "  column n TEXT\n"
+	      "  index keep_n CREATE INDEX keep_n ON keep(n)\n"
+	      "  index keep_same CREATE INDEX keep_same ON keep(id)\n"
+	      "  trigger keep_tr CREATE TRIGGER keep_tr AFTER INSERT ON keep BEGIN SELECT 1; END\n"
+	      "\n"
+	      "table vt\n"
+	      "  definition CREATE VIRTUAL TABLE vt USING fts5(a)\n"
+	      "  column a\n"
+	      "\n"
+	      "view v\n"
+	      "  definition CREATE VIEW v AS SELECT id FROM \"my t\"\n"
+	      "  column id INT\n"
+	      "\n"
+	      "view w\n"
+	      "  definition CREATE VIEW w AS SELECT id FROM keep\n"
+	      "  column id INT\n"
+	      "\n"
+	      "view old\n"
+	      "  definition CREATE VIEW old AS SELECT id FROM gone\n"
+	      "  column id INT\n"
+	      "\n"
+	      "view changed\n"
+	      "  definition CREATE VIEW changed AS SELECT 1 AS one\n"
+	      "  column one\n",
+	      "-- godwit schema snapshot (sqlite)\n"
+	      "\n"
+	      "\n"
+	      "table \"my t\"\n"
+	      "  definition CREATE TABLE \"my t\"(id int, n text, m int)\n"
+	      "  column id INT\n"
+	      "  column n TEXT\n"
+	      "  column m INT\n"
+	      "  index i CREATE INDEX i ON \"my t\"(n)\n"
+	      "  trigger tr CREATE TRIGGER tr AFTER UPDATE ON \"my t\" BEGIN SELECT 1; END\n"
+	      "\n"
+	      "table keep\n"
+	      "  definition CREATE TABLE keep (id int, n text)\n"
+	      "  column id INT\n"
+	      "  column n TEXT\n"
+	      "  index keep_n CREATE UNIQUE INDEX keep_n ON keep(n)\n"
+	      "  index keep_same CREATE INDEX keep_same ON keep(id)\n"
+	      "  index keep_new CREATE INDEX keep_new ON keep(id, n)\n"
+	      "\n"
+	      "table other\n"
+	      "  definition CREATE TABLE other (x int)\n"
+	      "  column x INT\n"
+	      "  index other_x CREATE INDEX other_x ON other(x)\n"
+	      "\n"
+	      "table plain\n"
+	      "  definition CREATE TABLE plain (id int)\n"
+	      "  column id INT\n"
+	      "\n"
+	      "table vt\n"
+	      "  definition CREATE VIRTUAL TABLE vt USING fts5(a, b)\n"
+	      "  column a\n"
+	      "  column b\n"
+	      "\n"
+	      "view v\n"
+	      "  definition CREATE VIEW v AS SELECT id FROM \"my t\"\n"
+	      "  column id INT\n"
+	      "\n"
+	      "view w\n"
+	      "  definition CREATE VIEW w AS SELECT id FROM keep\n"
+	      "  column id INT\n"
+	      "\n"
+	      "view changed\n"
+	      "  definition CREATE VIEW changed AS SELECT 2 AS one\n"
+	      "  column one\n"
+	      "\n"
+	      "view fresh\n"
+	      "  definition CREATE VIEW fresh AS SELECT x FROM other\n"
+	      "  column x INT\n",
+	      "DROP VIEW v;\n"
+	      "DROP VIEW old;\n"
+	      "DROP VIEW changed;\n"
+	      "DROP INDEX IF EXISTS keep_n;\n"
+	      "DROP TRIGGER IF EXISTS keep_tr;\n"
+	      "DROP TABLE gone;\n"
+	      "-- table \"my t\" is rebuilt: SQLite cannot alter it in place\n"
+	      "PRAGMA legacy_alter_table = ON;\n"
+	      "ALTER TABLE \"my t\" RENAME TO godwit_old_table;\n"
+	      "PRAGMA legacy_alter_table = OFF;\n"
+	      "CREATE TABLE \"my t\"(id int, n text, m int);\n"
+	      "INSERT INTO \"my t\" (id, n) SELECT id, n FROM godwit_old_table;\n"
+	      "DROP TABLE godwit_old_table;\n"
+	      "CREATE INDEX i ON \"my t\"(n);\n"
+	      "CREATE TRIGGER tr AFTER UPDATE ON \"my t\" BEGIN SELECT 1; END;\n"
+	      "CREATE TABLE other (x int);\n"
+	      "CREATE TABLE plain (id int);\n"
+	      "-- cannot be expressed: table vt: its definition is not CREATE TABLE\n"
+	      "CREATE UNIQUE INDEX keep_n ON keep(n);\n"
+	      "CREATE INDEX keep_new ON keep(id, n);\n"
+	      "CREATE INDEX other_x ON other(x);\n"
+	      "CREATE VIEW v AS SELECT id FROM \"my t\";\n"
+	      "CREATE VIEW changed AS SELECT 2 AS one;\n"
+	      "CREATE VIEW fresh AS SELECT x FROM other;\n"
+	      "PRAGMA foreign_key_check;\n",
+	      1);
+}
+
+/* SQLite: a rebuilt table that shares no column with the old one copies no rows */
+static void test_sqlite_new_columns(void **state)
+{
+	gw_sql_options o = GW_SQL_OPTIONS_INIT;
+
+	(void)state;
+	check(&o,
+	      "-- godwit schema snapshot (sqlite)\n"
+	      "\n"
+	      "\n"
+	      "table t\n"
+	      "  definition CREATE TABLE t (a int)\n"
+	      "  column a INT\n",
+	      "-- godwit schema snapshot (sqlite)\n"
+	      "\n"
+	      "\n"
+	      "table t\n"
+	      "  definition CREATE TABLE t (b int)\n"
+	      "  column b INT\n",
+	      "-- table t is rebuilt: SQLite cannot alter it in place\n"
+	      "PRAGMA legacy_alter_table = ON;\n"
+	      "ALTER TABLE t RENAME TO godwit_old_t;\n"
+	      "PRAGMA legacy_alter_table = OFF;\n"
+	      "CREATE TABLE t (b int);\n"
+	      "DROP TABLE godwit_old_t;\n"
+	      "PRAGMA foreign_key_check;\n",
+	      0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +795,8 @@ int main(void)
 	        cmocka_unit_test(test_sequences),
 	        cmocka_unit_test(test_enums),
 	        cmocka_unit_test(test_rename_constraints),
+	        cmocka_unit_test(test_sqlite_tables),
+	        cmocka_unit_test(test_sqlite_new_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
