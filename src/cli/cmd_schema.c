@@ -144,23 +144,21 @@ int gw_cli_load_source(gw_cli *cli, gw_schema **out, const char *spec,
 	int rc;
 
 	if (access(spec, F_OK) == 0 && !is_folder(spec)) {
-		if (read_file(&text, &len, spec) < 0) {
-			fprintf(stderr, "godwit: error: cannot read %s: %s\n", spec,
-			        strerror(errno));
-			return GW_EXIT_FAILED;
-		}
+		/* gw_cli_refuse: in JSON too, a document says why. */
+		if (read_file(&text, &len, spec) < 0)
+			return gw_cli_refuse(cli, NULL, "cannot read %s: %s", spec,
+			                     strerror(errno));
 		if (strncmp(text, "-- godwit schema snapshot", 25) != 0) {
 			free(text);
 			goto load;
 		}
 		rc = gw_schema_parse(out, text, len, cli->ctx);
 		free(text);
-		if (rc < 0) {
-			fprintf(stderr, "godwit: error: %s: %s\n", spec,
-			        gw_ctx_error(cli->ctx) ? gw_ctx_error(cli->ctx)->message
-			                               : "bad file");
-			return GW_EXIT_FAILED;
-		}
+		if (rc < 0)
+			return gw_cli_refuse(cli, NULL, "%s: %s", spec,
+			                     gw_ctx_error(cli->ctx)
+			                             ? gw_ctx_error(cli->ctx)->message
+			                             : "bad file");
 		return 0;
 	}
 	if (access(spec, F_OK) != 0 && !strchr(spec, ':') && spec[0] != '!' &&
