@@ -190,7 +190,7 @@ static const char relations_sql[] =
 	" pg_get_userbyid(c.relowner), " ACL("c.relacl") ","
 	" own.relname, c.relpersistence, own.col,"
 	" format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,"
-	" s.seqcache, s.seqcycle"
+	" s.seqcache, s.seqcycle, array_to_string(c.reloptions, ', ')"
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_sequence s ON s.seqrelid = c.oid"
 	/* The column a serial sequence belongs to. */
@@ -250,6 +250,10 @@ static int relation_members(reader *r, gw_sobj *o, const char *const *v)
 		                     is_true(v[22]) ? " cycle" : "");
 	if (!error && v[15])
 		error = gw_sobj_addf(o, GW_SM_HEAD, 1, "owned_by %s", v[15]);
+	/* Storage parameters of tables; a view's security_barrier,
+	 * security_invoker and check_option. */
+	if (!error && v[23] && v[23][0])
+		error = gw_sobj_addf(o, GW_SM_HEAD, 4, "with %s", v[23]);
 	if (!error)
 		error = add_comment(o, v[10]);
 	if (!error)

@@ -136,6 +136,8 @@ int gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_obje
                          const gw_vec *readded, int warn);
 /* The generated columns of b to drop and add again (names into out). */
 int gw_sql__regenerated(gen *g, const gw_schema_object *a, const gw_schema_object *b, gw_vec *out);
+/* " WITH (fillfactor=70)": o's storage parameters or view options. */
+void gw_sql__with(gw_str *s, const gw_schema_object *o);
 /* " (col type ..., ...)": the columns of t for CREATE TABLE. */
 void gw_sql__column_list(gen *g, gw_str *s, const gw_schema_object *t);
 /* What a new table has beside its columns: constraints, indexes,

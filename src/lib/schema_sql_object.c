@@ -724,13 +724,14 @@ static int view_shape_differs(const gw_schema_object *a, const gw_schema_object 
 
 	for (i = 0; i < a->nmembers; i++)
 		if ((gw_sql__is_column(a->members[i]) ||
-		     gw_sql__starts(a->members[i], "definition")) &&
+		     gw_sql__starts(a->members[i], "definition") ||
+		     gw_sql__starts(a->members[i], "with ")) &&
 		    !gw_sql__streq(
 		            gw_sql__member(b, a->members[i], gw_schema__member_key(a->members[i])),
 		            a->members[i]))
 			return 1;
 	for (i = 0; i < b->nmembers; i++)
-		if (gw_sql__is_column(b->members[i]) &&
+		if ((gw_sql__is_column(b->members[i]) || gw_sql__starts(b->members[i], "with ")) &&
 		    !gw_sql__member(a, b->members[i], gw_schema__member_key(b->members[i])))
 			return 1;
 	for (i = 0; i < a->nmembers && i < b->nmembers; i++)
@@ -743,11 +744,16 @@ static void create_view(gen *g, const gw_schema_object *v)
 {
 	const char *d = gw_sql__definition(v);
 	size_t len = strlen(d), i;
+	gw_str with = GW_STR_INIT;
 
 	while (len && (d[len - 1] == ';' || d[len - 1] == ' ' || d[len - 1] == '\n'))
 		len--;
-	gw_sql__emit(g->q, GW_SQ_VIEW, "CREATE %s %s AS\n%.*s", gw_sql__sql_kind(v->kind), v->name,
-	             (int)len, d);
+	gw_sql__with(&with, v);
+	if (with.failed)
+		g->q->failed = 1;
+	gw_sql__emit(g->q, GW_SQ_VIEW, "CREATE %s %s%s AS\n%.*s", gw_sql__sql_kind(v->kind),
+	             v->name, with.size ? with.ptr : "", (int)len, d);
+	gw_str_dispose(&with);
 	for (i = 0; i < v->nmembers; i++) {
 		const char *m = v->members[i];
 		if (gw_sql__starts(m, "index "))

@@ -132,6 +132,7 @@ static void copy_rows(gen *g, const gw_schema_object *a, const gw_schema_object 
 	gw_str_printf(&s, "CREATE %sTABLE %s", gw_sql__member(b, "unlogged", 8) ? "UNLOGGED " : "",
 	              tmp);
 	gw_sql__column_list(g, &s, b);
+	gw_sql__with(&s, b);
 	if (!s.failed)
 		gw_sql__emit(g->q, GW_SQ_COLUMN, "%s", s.ptr);
 	literal(&told, a->name);

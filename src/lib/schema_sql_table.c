@@ -641,6 +641,7 @@ void gw_sql__create_table(gen *g, const gw_schema_object *t)
 	}
 	if (pb)
 		gw_str_printf(&s, " PARTITION BY %s", pb + 13);
+	gw_sql__with(&s, t);
 	if (s.failed)
 		g->q->failed = 1;
 	else
@@ -729,6 +730,40 @@ int gw_sql__regenerated(gen *g, const gw_schema_object *a, const gw_schema_objec
 	return error;
 }
 
+void gw_sql__with(gw_str *s, const gw_schema_object *o)
+{
+	const char *w = gw_sql__member(o, "with", 4);
+
+	if (w)
+		gw_str_printf(s, " WITH (%s)", w + 5);
+}
+
+/* "with fillfactor=70, autovacuum_enabled=false": those of a reset, those
+ * of b set. */
+static void storage_parameters(gen *g, const gw_schema_object *a, const gw_schema_object *b)
+{
+	const char *wa = gw_sql__member(a, "with", 4), *wb = gw_sql__member(b, "with", 4), *p;
+	gw_str keys = GW_STR_INIT;
+
+	if (gw_sql__streq(wa, wb))
+		return;
+	for (p = wa ? wa + 5 : NULL; p && *p;) {
+		size_t key = strcspn(p, "="), item = strcspn(p, ",");
+		gw_str_printf(&keys, "%s%.*s", keys.size ? ", " : "",
+		              (int)(key < item ? key : item), p);
+		p += item;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	if (keys.failed)
+		g->q->failed = 1;
+	else if (keys.size)
+		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s RESET (%s)", b->name, keys.ptr);
+	if (wb)
+		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s SET (%s)", b->name, wb + 5);
+	gw_str_dispose(&keys);
+}
+
 /* The columns of a whose type or collation changes in b (names into out). */
 static void retyped_columns(gen *g, const gw_schema_object *a, const gw_schema_object *b,
                             gw_vec *out)
@@ -790,6 +825,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 	if (!gw_sql__member(a, "unlogged", 8) != !gw_sql__member(b, "unlogged", 8))
 		gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s SET %s", b->name,
 		             gw_sql__member(b, "unlogged", 8) ? "UNLOGGED" : "LOGGED");
+	storage_parameters(g, a, b);
 	/* Generated columns whose expression changes, or that use a column
 	 * whose type changes, are dropped and added again: an expression
 	 * cannot be altered, and it is computed, so only its place is lost. */
