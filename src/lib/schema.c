@@ -45,6 +45,7 @@ void gw_schema_free(gw_schema *s)
 		return;
 	gw_vec_dispose(&s->objs, obj_free);
 	free(s->pub);
+	free(s->index);
 	free(s->dialect);
 	free(s);
 }
@@ -159,6 +160,56 @@ static int cmp_member(const void *x, const void *y)
 	return strcmp(a->text, b->text);
 }
 
+/* FNV-1a of kind and name. */
+static size_t key_hash(const char *kind, const char *name)
+{
+	uint64_t h = 1469598103934665603u;
+	const char *p;
+
+	for (p = kind; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	h = (h ^ 0xff) * 1099511628211u;
+	for (p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return (size_t)h;
+}
+
+static int build_index(gw_schema *s)
+{
+	size_t i, j;
+
+	free(s->index);
+	for (s->icap = 16; s->icap < 2 * s->count; s->icap *= 2)
+		;
+	if (!(s->index = calloc(s->icap, sizeof(*s->index))))
+		return GW_ENOMEM;
+	for (i = 0; i < s->count; i++) {
+		for (j = key_hash(s->pub[i].kind, s->pub[i].name) & (s->icap - 1); s->index[j];
+		     j = (j + 1) & (s->icap - 1))
+			;
+		s->index[j] = i + 1;
+	}
+	return 0;
+}
+
+const gw_schema_object *gw_schema__lookup(const gw_schema *s, const char *kind, const char *name)
+{
+	size_t i, j;
+
+	if (!s->index) {
+		for (i = 0; i < s->count; i++)
+			if (strcmp(s->pub[i].kind, kind) == 0 && strcmp(s->pub[i].name, name) == 0)
+				return &s->pub[i];
+		return NULL;
+	}
+	for (j = key_hash(kind, name) & (s->icap - 1); s->index[j]; j = (j + 1) & (s->icap - 1)) {
+		const gw_schema_object *o = &s->pub[s->index[j] - 1];
+		if (strcmp(o->name, name) == 0 && strcmp(o->kind, kind) == 0)
+			return o;
+	}
+	return NULL;
+}
+
 int gw_schema__finish(gw_schema *s, int sort)
 {
 	size_t i, j;
@@ -184,7 +235,7 @@ int gw_schema__finish(gw_schema *s, int sort)
 		s->pub[i].nmembers = o->members.len;
 		s->pub[i].members = o->ptrs;
 	}
-	return 0;
+	return build_index(s);
 }
 
 const char *gw_schema_dialect(const gw_schema *s)

@@ -34,6 +34,8 @@ struct gw_schema {
 	gw_vec objs;
 	gw_schema_object *pub;
 	size_t count;
+	size_t *index; /* open addressing by kind and name: position + 1, 0 empty */
+	size_t icap;   /* a power of two, at least twice count */
 };
 
 /* Ranks of the object kinds: the order inside one schema. */
@@ -79,6 +81,9 @@ int gw_sobj_addf(gw_sobj *o, int rank, long seq, const char *fmt, ...) GW_FORMAT
 /* Sorts objects (schema, kind, name) and members (rank, seq, text) when
  * `sort`, and builds the public view. */
 int gw_schema__finish(gw_schema *s, int sort);
+/* The first object of that kind and name (by the index finish builds), or
+ * NULL. */
+const gw_schema_object *gw_schema__lookup(const gw_schema *s, const char *kind, const char *name);
 
 /* The key that pairs a member with its counterpart: "column email" for
  * named members, the first word otherwise. Returns its length. */

@@ -174,14 +174,7 @@ const char *gw_sql__member(const gw_schema_object *o, const char *key, size_t ke
 
 const gw_schema_object *gw_sql__find(const gw_schema *s, const char *kind, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < gw_schema_count(s); i++) {
-		const gw_schema_object *o = gw_schema_get(s, i);
-		if (strcmp(o->kind, kind) == 0 && strcmp(o->name, name) == 0)
-			return o;
-	}
-	return NULL;
+	return gw_schema__lookup(s, kind, name);
 }
 
 int gw_sql__streq(const char *a, const char *b)
