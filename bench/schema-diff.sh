@@ -9,7 +9,7 @@
 # nor on npm (it is a Python package), so it is not run.
 #
 # A is the N migrations; B is A changed on every 10th table: a column
-# added, a type widened, an index, a CHECK, a view changed, a policy
+# added, a column's type changed, an index, a CHECK, a view changed, a policy
 # dropped, a comment; and one more table.
 # Before timing, the script checks the SQL is right: applied to a copy of
 # A it gives B (schema diff: equal, column order included).
@@ -53,11 +53,11 @@ stats()
 }
 
 say "generating $n migrations"
-"$here/gen-schema.sh" "$((n + 1))" "$work/db/migrations"
+"$here/gen-schema.sh" "$((n + 1))" "$work/db/migrations" # tables t_2 .. t_(n+1)
 {
 	for ((k = 10; k <= n; k += 10)); do
 		echo "ALTER TABLE app.t_$k ADD COLUMN region text DEFAULT 'eu';"
-		echo "ALTER TABLE app.t_$k ALTER COLUMN score TYPE numeric(14,2);"
+		echo "ALTER TABLE app.t_$k ALTER COLUMN email TYPE varchar(200);"
 		echo "CREATE INDEX t_${k}_status ON app.t_$k (status);"
 		echo "ALTER TABLE app.t_$k ADD CONSTRAINT t_${k}_name_len CHECK (length(name) < 200);"
 		echo "CREATE OR REPLACE VIEW app.v_$k AS SELECT t.id, t.name, t.score, p.name AS prev_name, t.status"
@@ -105,6 +105,11 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$url_c" -f part2.sql >/dev/null
 }
 statements=$(grep -c ';$' up.sql || true)
 
+snap_a()
+{
+	"$godwit" --url "$url_a" schema dump >/dev/null
+}
+
 pg_dump_both()
 {
 	pg_dump --schema-only -d "$url_a" >/dev/null && pg_dump --schema-only -d "$url_b" >/dev/null
@@ -115,7 +120,9 @@ say "timing $runs runs each, in turns"
 pg_dump_both
 : >t.godwit
 : >t.pgdump
+: >t.snap
 for ((r = 0; r < runs; r++)); do
+	time_once snap_a >>t.snap
 	t0=$(now_us)
 	"$godwit" --url "$url_a" schema diff "$url_a" "$url_b" --sql >/dev/null 2>&1 || true
 	t1=$(now_us)
@@ -124,16 +131,18 @@ for ((r = 0; r < runs; r++)); do
 done
 read -r g_min g_med g_max < <(stats <t.godwit)
 read -r p_min p_med p_max < <(stats <t.pgdump)
+read -r s_min s_med s_max < <(stats <t.snap)
 ratio=$(awk -v g="$g_med" -v p="$p_med" 'BEGIN { printf "%.1f", p / g }')
 
 psql_base -c 'DROP DATABASE IF EXISTS bench_diff_a WITH (FORCE)' \
 	-c 'DROP DATABASE IF EXISTS bench_diff_b WITH (FORCE)' \
 	-c 'DROP DATABASE IF EXISTS bench_diff_c WITH (FORCE)'
 
-printf '\nschema: %s tables (%s relations); the script: %s statements; load average %s\n' \
-	"$tables" "$relations" "$statements" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\nschema: %s app tables, %s tables with partitions (%s relations); the script: %s statements; load average %s\n' \
+	"$n" "$tables" "$relations" "$statements" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-50s %9s %9s %9s\n' "$runs runs each, in turns (ms)" min median max
 printf '%-50s %9s %9s %9s\n' "godwit schema diff A B --sql" "$g_min" "$g_med" "$g_max"
 printf '%-50s %9s %9s %9s\n' "pg_dump --schema-only of A, then of B" "$p_min" "$p_med" "$p_max"
+printf '%-50s %9s %9s %9s\n' "  of which one snapshot: godwit schema dump A" "$s_min" "$s_med" "$s_max"
 printf '%-50s %8sx\n' "pg_dump of both / godwit (medians)" "$ratio"
 printf '%s\n' "migra: not run (not in Debian, not on npm)"
