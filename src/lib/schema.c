@@ -271,10 +271,17 @@ static const char *word_end(const char *p)
 
 size_t gw_schema__member_key(const char *text)
 {
-	static const char *const named[] = {
-	        "column",        "constraint", "index",          "trigger",
-	        "policy",        "attribute",  "column_comment", "constraint_comment",
-	        "index_comment", NULL};
+	static const char *const named[] = {"column",
+	                                    "constraint",
+	                                    "index",
+	                                    "trigger",
+	                                    "policy",
+	                                    "attribute",
+	                                    "column_comment",
+	                                    "constraint_comment",
+	                                    "index_comment",
+	                                    "column_grants",
+	                                    NULL};
 	const char *end = word_end(text);
 	size_t i, len = (size_t)(end - text);
 

@@ -317,7 +317,7 @@ static const char columns_sql[] =
 	" CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END,"
 	" a.attidentity,"
 	" CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END,"
-	" " DESCR("pg_class", "a.attrelid", "a.attnum")
+	" " DESCR("pg_class", "a.attrelid", "a.attnum") ", " ACL("a.attacl")
 	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" JOIN pg_type t ON t.oid = a.atttypid"
@@ -349,7 +349,9 @@ static int column_row(void *payload, int ncols, const char *const *v)
 	if (v[8])
 		gw_str_printf(&s, " generated always as (%s) stored", v[8]);
 	if (s.failed || gw_sobj_add(o, GW_SM_COLUMN, seq, s.ptr) < 0 ||
-	    (v[9] && gw_sobj_addf(o, GW_SM_COMMENT, 1, "column_comment %s %s", v[2], v[9]) < 0))
+	    (v[9] && gw_sobj_addf(o, GW_SM_COMMENT, 1, "column_comment %s %s", v[2], v[9]) < 0) ||
+	    (v[10] && r->c->opts->privileges &&
+	     gw_sobj_addf(o, GW_SM_OWNER, 2, "column_grants %s %s", v[2], v[10]) < 0))
 		r->error = GW_ENOMEM;
 	gw_str_dispose(&s);
 	return r->error;

@@ -87,12 +87,19 @@ static const char *grant_kind(const char *kind)
 }
 
 /* Grants of "grants a=r/o b=arw/o" → REVOKE ALL from each grantee of
- * `from`, GRANT for each item of `to`. */
-static void grants(gen *g, const gw_schema_object *o, const char *from, const char *to)
+ * `from`, GRANT for each item of `to`; of one column when column is set
+ * (each privilege then names it: SELECT (c), UPDATE (c)). */
+static void grants(gen *g, const gw_schema_object *o, const char *column, const char *from,
+                   const char *to)
 {
 	const char *sides[2] = {from, to};
-	gw_str grantee = GW_STR_INIT, privs = GW_STR_INIT;
+	gw_str grantee = GW_STR_INIT, privs = GW_STR_INIT, on = GW_STR_INIT, cols = GW_STR_INIT;
 	int side, opt;
+
+	if (column)
+		gw_str_printf(&on, "(%s) ON %s %s", column, grant_kind(o->kind), o->name);
+	else
+		gw_str_printf(&on, "ON %s %s", grant_kind(o->kind), o->name);
 
 	for (side = 0; side < 2; side++) {
 		const char *p = sides[side];
@@ -110,31 +117,86 @@ static void grants(gen *g, const gw_schema_object *o, const char *from, const ch
 			else
 				gw_str_put(&grantee, item, (size_t)(eq - item));
 			if (side == 0) {
-				gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s",
-				             grant_kind(o->kind), o->name, grantee.ptr);
+				gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL %s FROM %s", on.ptr,
+				             grantee.ptr);
 				continue;
 			}
 			/* "r*w": SELECT with the grant option, UPDATE without. */
 			for (opt = 0; opt < 2; opt++) {
+				const char *w;
 				gw_str_clear(&privs);
 				privileges_of(&privs, eq + 1, (size_t)(slash - eq - 1), opt);
-				if (privs.size)
-					gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s ON %s %s TO %s%s",
-					             privs.ptr, grant_kind(o->kind), o->name,
-					             grantee.ptr, opt ? " WITH GRANT OPTION" : "");
+				if (!privs.size)
+					continue;
+				if (!column) {
+					gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s %s TO %s%s",
+					             privs.ptr, on.ptr, grantee.ptr,
+					             opt ? " WITH GRANT OPTION" : "");
+					continue;
+				}
+				gw_str_clear(&cols);
+				for (w = privs.ptr; *w;) {
+					size_t n = strcspn(w, ",");
+					gw_str_printf(&cols, "%s%.*s (%s)", cols.size ? ", " : "",
+					              (int)n, w, column);
+					w += n;
+					while (*w == ',' || *w == ' ')
+						w++;
+				}
+				gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s ON %s %s TO %s%s",
+				             cols.ptr, grant_kind(o->kind), o->name, grantee.ptr,
+				             opt ? " WITH GRANT OPTION" : "");
 			}
 		}
 	}
-	if (grantee.failed || privs.failed)
+	if (grantee.failed || privs.failed || on.failed || cols.failed)
 		g->q->failed = 1;
 	gw_str_dispose(&grantee);
 	gw_str_dispose(&privs);
+	gw_str_dispose(&on);
+	gw_str_dispose(&cols);
+}
+
+/* The grants on columns ("column_grants c a=r/o"), with --privileges:
+ * those that change are revoked from their grantees and granted again;
+ * a column that goes takes its grants along. */
+static void column_grants(gen *g, const gw_schema_object *from, const gw_schema_object *to)
+{
+	gw_str name = GW_STR_INIT, key = GW_STR_INIT;
+	size_t i;
+
+	for (i = 0; i < to->nmembers; i++) {
+		const char *m = to->members[i], *ma;
+		if (!gw_sql__starts(m, "column_grants "))
+			continue;
+		ma = gw_sql__member(from, m, gw_schema__member_key(m));
+		if (gw_sql__streq(ma, m))
+			continue;
+		gw_sql__member_name(&name, m);
+		grants(g, to, name.ptr, ma ? gw_sql__member_body(ma) : NULL,
+		       gw_sql__member_body(m));
+	}
+	for (i = 0; from && i < from->nmembers; i++) {
+		const char *m = from->members[i];
+		if (!gw_sql__starts(m, "column_grants ") ||
+		    gw_sql__member(to, m, gw_schema__member_key(m)))
+			continue;
+		gw_sql__member_name(&name, m);
+		gw_str_clear(&key);
+		gw_str_printf(&key, "column %s", name.ptr);
+		if (gw_sql__member(to, key.ptr, key.size))
+			grants(g, to, name.ptr, gw_sql__member_body(m), NULL);
+	}
+	if (name.failed || key.failed)
+		g->q->failed = 1;
+	gw_str_dispose(&name);
+	gw_str_dispose(&key);
 }
 
 /* Owner and grants of o: from (NULL for a new object) to to. Grants are
  * made again from nothing: every grantee of either side (the owners
  * too) loses all, then each of to's items is granted. */
-static void privileges(gen *g, const gw_schema_object *from, const gw_schema_object *to)
+static void object_privileges(gen *g, const gw_schema_object *from, const gw_schema_object *to)
 {
 	const char *oa = gw_sql__member(from, "owner", 5), *ob = gw_sql__member(to, "owner", 5);
 	const char *ga = gw_sql__member(from, "grants", 6), *gb = gw_sql__member(to, "grants", 6);
@@ -166,7 +228,15 @@ static void privileges(gen *g, const gw_schema_object *from, const gw_schema_obj
 	if (ob && (!oa || strcmp(oa, ob) != 0))
 		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s", grant_kind(to->kind),
 		             to->name, ob + 6);
-	grants(g, to, ga ? ga + 7 : NULL, gb + 7);
+	grants(g, to, NULL, ga ? ga + 7 : NULL, gb + 7);
+}
+
+/* The object's, then its columns' (a table's REVOKE takes those along). */
+static void privileges(gen *g, const gw_schema_object *from, const gw_schema_object *to)
+{
+	object_privileges(g, from, to);
+	if (g->o->privileges)
+		column_grants(g, from, to);
 }
 
 /* Comments (and privileges) of an object: every one of `to` that differs

@@ -188,7 +188,7 @@ static void copy_rows(gen *g, const gw_schema_object *a, const gw_schema_object 
 }
 
 /* Without --privileges the snapshots hold no owner or grants: the old
- * table's are copied as they are on the database. */
+ * table's (its columns' too) are copied as they are on the database. */
 static void copy_grants(gen *g, const gw_schema_object *a, const char *tmp)
 {
 	gw_str told = GW_STR_INIT, tnew = GW_STR_INIT;
@@ -218,9 +218,24 @@ static void copy_grants(gen *g, const gw_schema_object *a, const char *tmp)
 		        "        EXECUTE format('GRANT %%s ON %%s TO %%s%%s', r.p, %s, r.who,\n"
 		        "            CASE WHEN r.o THEN ' WITH GRANT OPTION' ELSE '' END);\n"
 		        "    END LOOP;\n"
+		        "    FOR r IN SELECT a.attname AS col, x.privilege_type AS p, "
+		        "x.is_grantable AS o,\n"
+		        "            CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE "
+		        "quote_ident(pg_get_userbyid(x.grantee)) END AS who\n"
+		        "        FROM pg_attribute a, aclexplode(a.attacl) x\n"
+		        "        WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT "
+		        "a.attisdropped\n"
+		        "        AND EXISTS (SELECT 1 FROM pg_attribute n WHERE n.attrelid = "
+		        "%s::regclass\n"
+		        "            AND n.attname = a.attname AND NOT n.attisdropped) LOOP\n"
+		        "        EXECUTE format('GRANT %%s (%%I) ON %%s TO %%s%%s', r.p, r.col, "
+		        "%s, r.who,\n"
+		        "            CASE WHEN r.o THEN ' WITH GRANT OPTION' ELSE '' END);\n"
+		        "    END LOOP;\n"
 		        "END\n"
 		        "$godwit$",
-		        told.ptr, tnew.ptr, told.ptr, told.ptr, tnew.ptr);
+		        told.ptr, tnew.ptr, told.ptr, told.ptr, tnew.ptr, told.ptr, tnew.ptr,
+		        tnew.ptr);
 	}
 	gw_str_dispose(&told);
 	gw_str_dispose(&tnew);

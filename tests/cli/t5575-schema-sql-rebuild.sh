@@ -32,6 +32,7 @@ test_expect_success PG 'setup: a table with everything on it, and B with a colum
 	COMMENT ON COLUMN t.note IS $$a note$$;
 	COMMENT ON TABLE t IS $$things$$;
 	GRANT SELECT ON t TO rt_reader;
+	GRANT UPDATE (note) ON t TO rt_reader;
 	EOF
 	cat >data.sql <<-\EOF &&
 	ALTER TABLE t NO FORCE ROW LEVEL SECURITY;
@@ -76,6 +77,8 @@ test_expect_success PG 'applied in one transaction: B exactly, column order incl
 	INSERT INTO t (note) VALUES ($$four$$) RETURNING id;
 	SELECT count(*) FROM c JOIN t ON c.t = t.id;
 	SELECT has_table_privilege($$rt_reader$$, $$t$$, $$SELECT$$);
+	SELECT has_column_privilege($$rt_reader$$, $$t$$, $$note$$, $$UPDATE$$),
+		has_column_privilege($$rt_reader$$, $$t$$, $$id$$, $$UPDATE$$);
 	SELECT nextval($$ticket$$);
 	SELECT convalidated FROM pg_constraint WHERE conname = $$c_t_fkey$$;
 	EOF
@@ -87,6 +90,7 @@ test_expect_success PG 'applied in one transaction: B exactly, column order incl
 	4
 	2
 	t
+	t|f
 	5
 	t
 	EOF
