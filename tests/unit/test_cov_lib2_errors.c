@@ -4,11 +4,14 @@
  *  - a .env file over the size an env file may have;
  *  - a journal of drizzle-kit that is not JSON, or has no entries, when
  *    a new migration is added: the error names the file, and neither
- *    the journal nor the folder changes.
+ *    the journal nor the folder changes;
+ *  - a targets file with a ${ left open, an unset variable, a name given
+ *    twice, and a target added twice: the fleet keeps what it had.
  */
 #include "project_fixture.h"
 
 #include "godwit/config.h"
+#include "godwit/fleet.h"
 
 static int setup(void **state)
 {
@@ -101,6 +104,40 @@ static void test_drizzle_new_without_entries(void **state)
 	assert_int_equal(access(message, F_OK), -1);
 }
 
+static void expect_fleet_error(fixture *f, const char *text, const char *message)
+{
+	gw_fleet *fl = NULL;
+
+	assert_int_equal(gw_fleet_new(&fl, f->ctx), 0);
+	fx_assert_error(f, gw_fleet_parse(fl, text, strlen(text), "targets.txt"), GW_EINVALID,
+	                message, NULL);
+	gw_fleet_free(fl);
+}
+
+static void test_fleet_targets_refused(void **state)
+{
+	fixture *f = *state;
+	gw_fleet *fl = NULL;
+
+	unsetenv("GW_LIB2_UNSET");
+	expect_fleet_error(f, "a=sqlite:a.db\nb=sqlite:${HOME/b.db\n",
+	                   "targets.txt:2: '${' without its '}'; write ${NAME}");
+	expect_fleet_error(f, "# one\n\nsqlite:${GW_LIB2_UNSET}/x.db\n",
+	                   "targets.txt:3: the variable GW_LIB2_UNSET is not set; set it, or "
+	                   "write the value in the file");
+	expect_fleet_error(f, "a=sqlite:a.db\na=sqlite:b.db\n",
+	                   "targets.txt:2: the target name 'a' is already on line 1; name one "
+	                   "of them (NAME=URL)");
+	/* The same file twice, unnamed, is the same name. */
+	assert_int_equal(gw_fleet_new(&fl, f->ctx), 0);
+	assert_int_equal(gw_fleet_add(fl, NULL, "sqlite:one.db"), 0);
+	fx_assert_error(f, gw_fleet_add(fl, NULL, "sqlite:one.db"), GW_EINVALID,
+	                "two targets are named 'one.db'; name one of them", NULL);
+	assert_int_equal(gw_fleet_count(fl), 1);
+	assert_string_equal(gw_fleet_get(fl, 0)->host, "sqlite:one.db");
+	gw_fleet_free(fl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +145,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_drizzle_journal_not_json, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_drizzle_new_without_entries, setup,
 	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_fleet_targets_refused, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
