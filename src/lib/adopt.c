@@ -575,7 +575,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 	/* A dry run creates nothing, not even the history tables. */
 	if (!dry_run && (error = gw_hist_begin(p)) < 0)
 		goto cleanup;
-	if ((error = gw_hist_exists(&exists, p)) < 0 ||
+	if ((error = gw_hist_rows_exist(&exists, p)) < 0 ||
 	    (exists && (error = gw_hist_load(&h, p)) < 0))
 		goto cleanup;
 	if ((error = gw_adopt__read_rows(&rs, p, t, qname.ptr)) < 0)

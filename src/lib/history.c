@@ -166,7 +166,9 @@ static int bool_row(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-int gw_hist_exists(int *exists, gw_project *p)
+/* Whether the migrations table exists, and with both set, the events
+ * table too. */
+static int tables_exist(int *exists, gw_project *p, int both)
 {
 	gw_conn *conn;
 	int error;
@@ -179,7 +181,7 @@ int gw_hist_exists(int *exists, gw_project *p)
 		return error;
 	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
 		params[0] = p->table_q;
-		params[1] = p->events_q;
+		params[1] = both ? p->events_q : p->table_q;
 		return gw_project__exec(p,
 		                        "SELECT to_regclass($1) IS NOT NULL AND "
 		                        "to_regclass($2) IS NOT NULL",
@@ -187,11 +189,21 @@ int gw_hist_exists(int *exists, gw_project *p)
 	}
 	/* sqlite_master holds bare names, not quoted ones. */
 	params[0] = p->opts.table;
-	params[1] = p->opts.events_table;
+	params[1] = both ? p->opts.events_table : p->opts.table;
 	return gw_project__exec(p,
-	                        "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' AND "
-	                        "name IN ($1, $2)",
+	                        "SELECT count(DISTINCT name) = 1 + ($1 <> $2) FROM sqlite_master "
+	                        "WHERE type = 'table' AND name IN ($1, $2)",
 	                        params, 2, bool_row, exists);
+}
+
+int gw_hist_exists(int *exists, gw_project *p)
+{
+	return tables_exist(exists, p, 1);
+}
+
+int gw_hist_rows_exist(int *exists, gw_project *p)
+{
+	return tables_exist(exists, p, 0);
 }
 
 /* The history's schema needs creating: PostgreSQL, not public, and not
@@ -510,9 +522,8 @@ int gw_hist_load(gw_hist *out, gw_project *p)
 
 int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
 {
-	const char *params[2] = {p->table_q, p->events_q};
-	gw_stmt stmt = {"SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL", 0,
-	                params, 2};
+	const char *params[1] = {p->table_q};
+	gw_stmt stmt = {"SELECT to_regclass($1) IS NOT NULL", 0, params, 1};
 	int error;
 
 	*exists = 0;

@@ -195,15 +195,20 @@ const char *gw_project__dir(const gw_project *p);
 int gw_project__path(gw_str *out, const gw_project *p, const char *file);
 
 /* history.c */
+/* Both history tables exist: what writing events and rows needs. */
 int gw_hist_exists(int *exists, gw_project *p);
+/* The migrations table exists: what reading which migrations are applied
+ * needs. A database whose events table was dropped still has its
+ * migrations applied. */
+int gw_hist_rows_exist(int *exists, gw_project *p);
 int gw_hist_ensure(gw_project *p);
 /* Connects, takes the runner lock and creates the history tables: what
  * every command that writes history does first. */
 int gw_hist_begin(gw_project *p);
 int gw_hist_load(gw_hist *out, gw_project *p);
 /* On a PostgreSQL session just opened by the connecting thread, while the
- * calling thread reads the folder: whether the history tables exist and
- * their rows, as gw_hist_exists and gw_hist_load find them, without
+ * calling thread reads the folder: whether the migrations table exists and
+ * its rows, as gw_hist_rows_exist and gw_hist_load find them, without
  * touching p->ctx (errors are the connection context's). */
 int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p);
 void gw_hist_dispose(gw_hist *h);

@@ -390,7 +390,7 @@ static int load_status(gw_status **st, gw_project *p, access_mode mode)
 	if (mode == LOCKED)
 		error = gw_hist_begin(p);
 	else
-		error = gw_hist_exists(&exists, p);
+		error = gw_hist_rows_exist(&exists, p);
 	if (error < 0 || (error = gw_status__compute(st, p, exists)) < 0)
 		return error;
 	return gw_status__other_history(*st, p);
@@ -561,7 +561,7 @@ static int other_history_first(gw_project *p, gw_direction dir, const gw_up_opti
 	if (dir != GW_UP || (up->version >= 2 && up->ignore_other_history))
 		return 0;
 	if ((error = gw_project__source_and_connect(&src, p)) < 0 ||
-	    (error = gw_hist_exists(&exists, p)) < 0 || exists)
+	    (error = gw_hist_rows_exist(&exists, p)) < 0 || exists)
 		return error;
 	if ((error = load_status(&st, p, READ_ONLY)) == 0)
 		error = select_up(&sel, p, st, up);

@@ -240,7 +240,7 @@ int gw_project_status(gw_status **out, gw_project *p)
 	 * history. */
 	error = gw_project__source_connect_history(&src, p, &early, &exists, &read);
 	if (error == 0 && !read)
-		error = gw_hist_exists(&exists, p);
+		error = gw_hist_rows_exist(&exists, p);
 	if (error == 0)
 		error = gw_status__compute_from(out, p, exists, read ? &early : NULL);
 	gw_hist_dispose(&early);
