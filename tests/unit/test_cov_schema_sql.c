@@ -781,6 +781,30 @@ static void test_sqlite_new_columns(void **state)
 	      0);
 }
 
+/* A composite type's attributes: retyped (with a collation), dropped and added */
+static void test_composite_attributes(void **state)
+{
+	gw_sql_options o = GW_SQL_OPTIONS_INIT;
+
+	(void)state;
+	check(&o,
+	      "\n"
+	      "type app.pair\n"
+	      "  attribute a integer\n"
+	      "  attribute b text\n"
+	      "  attribute gone integer\n",
+	      "\n"
+	      "type app.pair\n"
+	      "  attribute a bigint\n"
+	      "  attribute b text collate \"C\"\n"
+	      "  attribute c numeric\n",
+	      "ALTER TYPE app.pair DROP ATTRIBUTE gone;\n"
+	      "ALTER TYPE app.pair ALTER ATTRIBUTE a TYPE bigint;\n"
+	      "ALTER TYPE app.pair ALTER ATTRIBUTE b TYPE text COLLATE \"C\";\n"
+	      "ALTER TYPE app.pair ADD ATTRIBUTE c numeric;\n",
+	      0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -797,6 +821,7 @@ int main(void)
 	        cmocka_unit_test(test_rename_constraints),
 	        cmocka_unit_test(test_sqlite_tables),
 	        cmocka_unit_test(test_sqlite_new_columns),
+	        cmocka_unit_test(test_composite_attributes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
