@@ -135,6 +135,40 @@ static void test_config_set_unknown_key(void **state)
 	gw_config_free(cfg);
 }
 
+/* godwit.conf's refusals, each at its line: a value that is only bad
+ * once its ${VAR} is replaced, and [placeholders] lines. */
+static void expect_conf_error(fixture *f, const char *conf, const char *env, const char *what)
+{
+	gw_config_options co = GW_CONFIG_OPTIONS_INIT;
+	gw_config *cfg = NULL;
+	char path[PATH_MAX * 2], message[PATH_MAX * 2 + 256];
+
+	fx_write(f->dir, "godwit.conf", conf);
+	fx_write(f->dir, ".env", env);
+	snprintf(path, sizeof(path), "%s/godwit.conf", f->dir);
+	snprintf(message, sizeof(message), "%s:%s", path, what);
+	co.project_dir = f->dir;
+	fx_assert_error(f, gw_config_load(&cfg, &co, f->ctx), GW_ECONFIG, message, NULL);
+	assert_null(cfg);
+}
+
+static void test_conf_refusals(void **state)
+{
+	fixture *f = *state;
+
+	unsetenv("GW_LIB2_LT");
+	expect_conf_error(f, "# timeouts\nlock_timeout = ${GW_LIB2_LT}\n", "GW_LIB2_LT=5 hours\n",
+	                  "2: lock_timeout must be " DURATION ", not '5 hours'");
+	expect_conf_error(f, "[placeholders]\n1x = a\n", "",
+	                  "2: '1x' is not a placeholder name; a name is letters, digits and _, "
+	                  "written ${NAME} in migrations");
+	expect_conf_error(f, "[placeholders]\nowner = a\nowner = b\n", "",
+	                  "3: placeholder owner is already set; keep one of the two");
+	expect_conf_error(f, "[placeholders]\nowner = 'a\n", "",
+	                  "2: the value of owner has an unbalanced quote; quote the whole value "
+	                  "with a pair of \" or ', or not at all");
+}
+
 static const char *var(const gw_vec *vars, const char *key)
 {
 	const gw_dotenv_var *v = gw_dotenv_find(vars, key);
@@ -214,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_config_set_values, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_config_set_unknown_key, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_conf_refusals, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_dotenv_values, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_dotenv_errors, setup, fx_teardown),
 	};
