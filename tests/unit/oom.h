@@ -21,4 +21,12 @@ long oom_failing(void);
  * allocate). */
 extern void (*oom_on_fail)(void);
 
+/* The tests of this kind create a database per round, hundreds of them:
+ * on a tmpfs when the machine has one (GW_TEST_TMP), where a commit costs
+ * no disk flush. */
+void oom_use_tmpfs(void);
+
+/* Removes path and, for a folder, everything in it. */
+void oom_rm_rf(const char *path);
+
 #endif

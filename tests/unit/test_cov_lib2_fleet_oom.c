@@ -26,34 +26,11 @@
 static char targets[PATH_MAX * 3];
 static char state_dir[PATH_MAX * 2];
 
-static void rm_rf(const char *path)
-{
-	struct stat sb;
-	DIR *dir;
-	struct dirent *e;
-	char sub[PATH_MAX * 2];
-
-	if (lstat(path, &sb) < 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (dir = opendir(path))) {
-		while ((e = readdir(dir))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			rm_rf(sub);
-		}
-		closedir(dir);
-	}
-	remove(path);
-}
-
 static int setup(void **state)
 {
-	struct stat sb;
 	fixture *f;
 
-	if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0)
-		setenv("GW_TEST_TMP", "/dev/shm/godwit-test", 1);
+	oom_use_tmpfs();
 	json_set_alloc_funcs(malloc, free);
 	assert_int_equal(fx_setup_named(state, "fleet-oom"), 0);
 	f = *state;
@@ -76,7 +53,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	rm_rf(f->dir);
+	oom_rm_rf(f->dir);
 	return fx_teardown(state);
 }
 
@@ -153,7 +130,7 @@ static void prepare(fixture *f)
 {
 	char db[PATH_MAX * 2];
 
-	rm_rf(state_dir);
+	oom_rm_rf(state_dir);
 	snprintf(db, sizeof(db), "%s/a.db", f->dir);
 	unlink(db);
 	snprintf(db, sizeof(db), "%s/b.db", f->dir);

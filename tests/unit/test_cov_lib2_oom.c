@@ -27,35 +27,9 @@
 #include "lib/source/priv.h"
 #include "oom.h"
 
-static void rm_rf(const char *path)
-{
-	struct stat sb;
-	DIR *dir;
-	struct dirent *e;
-	char sub[PATH_MAX * 2];
-
-	if (lstat(path, &sb) < 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (dir = opendir(path))) {
-		while ((e = readdir(dir))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			rm_rf(sub);
-		}
-		closedir(dir);
-	}
-	remove(path);
-}
-
 static int setup(void **state)
 {
-	struct stat sb;
-
-	/* Hundreds of runs that each create a database: in memory when the
-	 * machine has a tmpfs. */
-	if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0)
-		setenv("GW_TEST_TMP", "/dev/shm/godwit-test", 1);
+	oom_use_tmpfs();
 	/* jansson's allocations count as the library's: `malloc` here is
 	 * the wrapped one (--wrap applies to this object's references). */
 	json_set_alloc_funcs(malloc, free);
@@ -66,7 +40,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	rm_rf(f->dir);
+	oom_rm_rf(f->dir);
 	return fx_teardown(state);
 }
 
@@ -513,7 +487,7 @@ static void prepare_drizzle(fixture *f)
 	char meta[PATH_MAX + 16];
 	char path[PATH_MAX + 64];
 
-	rm_rf(f->migrations);
+	oom_rm_rf(f->migrations);
 	snprintf(meta, sizeof(meta), "%s/meta", f->migrations);
 	fx_mkdirs(meta);
 	fx_write(meta, "_journal.json", journal0);

@@ -30,36 +30,9 @@
 #include "drivers/pgurl.h"
 #include "oom.h"
 
-/* Removes path and, for a folder, everything in it. */
-static void rm_rf(const char *path)
-{
-	struct stat sb;
-	DIR *dir;
-	struct dirent *e;
-	char sub[PATH_MAX * 2];
-
-	if (lstat(path, &sb) < 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (dir = opendir(path))) {
-		while ((e = readdir(dir))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			rm_rf(sub);
-		}
-		closedir(dir);
-	}
-	remove(path);
-}
-
 static int setup(void **state)
 {
-	struct stat sb;
-
-	/* Hundreds of runs that each create a database: in memory when the
-	 * machine has a tmpfs, where a commit costs no disk flush. */
-	if (stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) && access("/dev/shm", W_OK) == 0)
-		setenv("GW_TEST_TMP", "/dev/shm/godwit-test", 1);
+	oom_use_tmpfs();
 	return fx_setup_named(state, "oom");
 }
 
@@ -68,7 +41,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	rm_rf(f->dir);
+	oom_rm_rf(f->dir);
 	return fx_teardown(state);
 }
 
@@ -456,10 +429,10 @@ static void prepare_author(fixture *f)
 	char path[PATH_MAX * 2];
 
 	snprintf(path, sizeof(path), "%s/seeds", f->dir);
-	rm_rf(path);
+	oom_rm_rf(path);
 	snprintf(path, sizeof(path), "%s/backups", f->dir);
-	rm_rf(path);
-	rm_rf(f->migrations);
+	oom_rm_rf(path);
+	oom_rm_rf(f->migrations);
 	fx_mkdirs(f->migrations);
 	scenario_files(f);
 	snprintf(path, sizeof(path), "%s/seeds", f->dir);
@@ -550,7 +523,7 @@ static void prepare_init(fixture *f)
 	char path[PATH_MAX * 2];
 
 	snprintf(path, sizeof(path), "%s/new", f->dir);
-	rm_rf(path);
+	oom_rm_rf(path);
 	fx_mkdirs(path);
 }
 
