@@ -513,15 +513,19 @@ static int report_transactional(gw_project *p, const gw_migration *m, const gw_p
 			break;
 		}
 		committed = up ? state != NULL : state == NULL;
+		/* A second down after one that committed would revert the
+		 * migration before it. */
 		gw_error_set_hint(p->ctx,
 		                  "the connection was lost while %s was %s; on a new session "
-		                  "the history shows %s %s: %s; run godwit %s again",
+		                  "the history shows %s %s: %s; %s",
 		                  m->version, up ? "being applied" : "being reverted",
 		                  committed ? "that it committed and is" : "that it was not", verb,
 		                  committed ? "its transaction finished before the connection "
 		                              "broke"
 		                            : "it was rolled back with the connection",
-		                  up ? "up" : "down");
+		                  up          ? "run godwit up again"
+		                  : committed ? "nothing of it is left to revert"
+		                              : "run godwit down again");
 		break;
 	}
 	gw_hist_record_failure(p, m->version, m->name, "fail");
