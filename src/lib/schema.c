@@ -281,6 +281,9 @@ size_t gw_schema__member_key(const char *text)
 	                                    "constraint_comment",
 	                                    "index_comment",
 	                                    "column_grants",
+	                                    "column_statistics",
+	                                    "column_options",
+	                                    "publication",
 	                                    NULL};
 	const char *end = word_end(text);
 	size_t i, len = (size_t)(end - text);

@@ -55,6 +55,9 @@ enum {
 	GW_SK_PROCEDURE,
 	GW_SK_AGGREGATE,
 	GW_SK_EVENT_TRIGGER,
+	GW_SK_WRAPPER,
+	GW_SK_SERVER,
+	GW_SK_PUBLICATION,
 };
 
 /* Ranks of members inside an object. */

@@ -29,6 +29,13 @@
 	" AND x.objid = " oid " AND x.deptype = 'e') "
 #define ACL(col)        "(SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(" col ") a)"
 #define QNAME(nsp, rel) "quote_ident(" nsp ") || '.' || quote_ident(" rel ")"
+/* Options of a foreign-data wrapper, server, foreign table or column as
+ * OPTIONS takes them (name 'value', ...), sorted by name. Options whose
+ * name says they hold a secret are left out: a snapshot is printed. */
+#define FDW_OPTIONS(col)                                                                           \
+	"(SELECT string_agg(quote_ident(o.option_name) || ' ' || quote_literal(o.option_value),"   \
+	" ', ' ORDER BY o.option_name) FROM pg_options_to_table(" col ") o"                        \
+	" WHERE o.option_name !~* '(password|passwd|secret|token)')"
 /* A comment, quoted. A subquery rather than obj_description(), which the
  * planner cannot inline and costs a function call per row. */
 #define DESCR(cls, oid, sub)                                                                       \
@@ -190,9 +197,17 @@ static const char relations_sql[] =
 	" pg_get_userbyid(c.relowner), " ACL("c.relacl") ","
 	" own.relname, c.relpersistence, own.col,"
 	" format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,"
-	" s.seqcache, s.seqcycle, array_to_string(c.reloptions, ', ')"
+	" s.seqcache, s.seqcycle, array_to_string(c.reloptions, ', '),"
+	/* REPLICA IDENTITY of a table, and the index it uses. */
+	" CASE WHEN c.relkind IN ('r', 'p') THEN c.relreplident END,"
+	" (SELECT quote_ident(ri.relname) FROM pg_index x JOIN pg_class ri ON ri.oid = x.indexrelid"
+	"   WHERE x.indrelid = c.oid AND x.indisreplident),"
+	/* A foreign table's server and options. */
+	" (SELECT quote_ident(fs.srvname) FROM pg_foreign_server fs WHERE fs.oid = ft.ftserver),"
+	" " FDW_OPTIONS("ft.ftoptions")
 	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_sequence s ON s.seqrelid = c.oid"
+	" LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid"
 	/* The column a serial sequence belongs to. */
 	" LEFT JOIN LATERAL (SELECT pc.relname,"
 	"   " QNAME("pn.nspname", "pc.relname") " || '.' || quote_ident(a.attname) AS col"
@@ -254,6 +269,16 @@ static int relation_members(reader *r, gw_sobj *o, const char *const *v)
 	 * security_invoker and check_option. */
 	if (!error && v[23] && v[23][0])
 		error = gw_sobj_addf(o, GW_SM_HEAD, 4, "with %s", v[23]);
+	if (!error && v[24] && v[24][0] == 'i')
+		error = gw_sobj_addf(o, GW_SM_HEAD, 5, "replica_identity index %s",
+		                     v[25] ? v[25] : "");
+	else if (!error && v[24] && (v[24][0] == 'f' || v[24][0] == 'n'))
+		error = gw_sobj_addf(o, GW_SM_HEAD, 5, "replica_identity %s",
+		                     v[24][0] == 'f' ? "full" : "nothing");
+	if (!error && v[26])
+		error = gw_sobj_addf(o, GW_SM_HEAD, 6, "server %s", v[26]);
+	if (!error && v[27])
+		error = gw_sobj_addf(o, GW_SM_HEAD, 7, "fdw_options %s", v[27]);
 	if (!error)
 		error = add_comment(o, v[10]);
 	if (!error)
@@ -317,7 +342,10 @@ static const char columns_sql[] =
 	" CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END,"
 	" a.attidentity,"
 	" CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END,"
-	" " DESCR("pg_class", "a.attrelid", "a.attnum") ", " ACL("a.attacl")
+	" " DESCR("pg_class", "a.attrelid", "a.attnum") ", " ACL("a.attacl") ","
+	/* A statistics target set by ALTER COLUMN SET STATISTICS. */
+	" CASE WHEN c.relkind IN ('r', 'p') AND a.attstattarget >= 0 THEN a.attstattarget END,"
+	" " FDW_OPTIONS("a.attfdwoptions")
 	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" JOIN pg_type t ON t.oid = a.atttypid"
@@ -351,7 +379,10 @@ static int column_row(void *payload, int ncols, const char *const *v)
 	if (s.failed || gw_sobj_add(o, GW_SM_COLUMN, seq, s.ptr) < 0 ||
 	    (v[9] && gw_sobj_addf(o, GW_SM_COMMENT, 1, "column_comment %s %s", v[2], v[9]) < 0) ||
 	    (v[10] && r->c->opts->privileges &&
-	     gw_sobj_addf(o, GW_SM_OWNER, 2, "column_grants %s %s", v[2], v[10]) < 0))
+	     gw_sobj_addf(o, GW_SM_OWNER, 2, "column_grants %s %s", v[2], v[10]) < 0) ||
+	    (v[11] &&
+	     gw_sobj_addf(o, GW_SM_INDEX, 1, "column_statistics %s %s", v[2], v[11]) < 0) ||
+	    (v[12] && gw_sobj_addf(o, GW_SM_INDEX, 2, "column_options %s %s", v[2], v[12]) < 0))
 		r->error = GW_ENOMEM;
 	gw_str_dispose(&s);
 	return r->error;
@@ -408,6 +439,21 @@ static int index_row(void *payload, int ncols, const char *const *v)
 	return r->error;
 }
 
+/* The state ALTER EVENT TRIGGER and ALTER TABLE ... TRIGGER set. */
+static const char *enabled_state(char c)
+{
+	switch (c) {
+	case 'D':
+		return " disabled";
+	case 'R':
+		return " enabled replica";
+	case 'A':
+		return " enabled always";
+	default:
+		return "";
+	}
+}
+
 /* clang-format off */
 static const char triggers_sql[] =
 	"SELECT t.tgrelid, quote_ident(t.tgname), pg_get_triggerdef(t.oid), t.tgenabled"
@@ -420,26 +466,12 @@ static int trigger_row(void *payload, int ncols, const char *const *v)
 {
 	reader *r = payload;
 	gw_sobj *o = map_get(&r->rels, v[0]);
-	const char *state;
 
 	(void)ncols;
 	if (!o)
 		return 0;
-	switch (v[3][0]) {
-	case 'D':
-		state = " disabled";
-		break;
-	case 'R':
-		state = " enabled replica";
-		break;
-	case 'A':
-		state = " enabled always";
-		break;
-	default:
-		state = "";
-		break;
-	}
-	if (gw_sobj_addf(o, GW_SM_TRIGGER, 0, "trigger %s %s%s", v[1], v[2], state) < 0)
+	if (gw_sobj_addf(o, GW_SM_TRIGGER, 0, "trigger %s %s%s", v[1], v[2],
+	                 enabled_state(v[3][0])) < 0)
 		r->error = GW_ENOMEM;
 	return r->error;
 }
@@ -622,11 +654,12 @@ static int function_row(void *payload, int ncols, const char *const *v)
 /* clang-format off */
 static const char event_triggers_sql[] =
 	"SELECT quote_ident(e.evtname), e.evtevent, " QNAME("pn.nspname", "pp.proname") ","
-	" e.evtenabled, array_to_string(e.evttags, ', '),"
+	" e.evtenabled, (SELECT string_agg(t, ', ' ORDER BY t) FROM unnest(e.evttags) t),"
 	" " DESCR("pg_event_trigger", "e.oid", "0") ","
 	" pg_get_userbyid(e.evtowner)"
 	" FROM pg_event_trigger e JOIN pg_proc pp ON pp.oid = e.evtfoid"
-	" JOIN pg_namespace pn ON pn.oid = pp.pronamespace";
+	" JOIN pg_namespace pn ON pn.oid = pp.pronamespace"
+	" WHERE" NOT_EXT("pg_event_trigger", "e.oid");
 /* clang-format on */
 
 static int event_trigger_row(void *payload, int ncols, const char *const *v)
@@ -640,8 +673,130 @@ static int event_trigger_row(void *payload, int ncols, const char *const *v)
 	if (!(o = gw_schema__add(r->c->s, "", GW_SK_EVENT_TRIGGER, "event_trigger", v[0])) ||
 	    gw_sobj_addf(o, GW_SM_HEAD, 0, "on %s execute %s()%s%s%s", v[1], v[2],
 	                 v[4] && *v[4] ? " tags " : "", v[4] ? v[4] : "",
-	                 v[3][0] == 'D' ? " disabled" : "") < 0 ||
+	                 enabled_state(v[3][0])) < 0 ||
 	    add_comment(o, v[5]) < 0 || add_privileges(r, o, v[6], NULL) < 0)
+		r->error = GW_ENOMEM;
+	return r->error;
+}
+
+/* ---- foreign-data wrappers, servers, publications ----------------------------- */
+
+/* A wrapper an extension made (postgres_fdw) is the extension's. User
+ * mappings are not read: their options hold passwords. */
+/* clang-format off */
+static const char wrappers_sql[] =
+	"SELECT quote_ident(w.fdwname),"
+	" CASE WHEN w.fdwhandler <> 0 THEN w.fdwhandler::regproc::text END,"
+	" CASE WHEN w.fdwvalidator <> 0 THEN w.fdwvalidator::regproc::text END,"
+	" " FDW_OPTIONS("w.fdwoptions") ", " DESCR("pg_foreign_data_wrapper", "w.oid", "0") ","
+	" pg_get_userbyid(w.fdwowner), " ACL("w.fdwacl")
+	" FROM pg_foreign_data_wrapper w WHERE" NOT_EXT("pg_foreign_data_wrapper", "w.oid");
+static const char servers_sql[] =
+	"SELECT quote_ident(s.srvname), quote_ident(w.fdwname), quote_literal(s.srvtype),"
+	" quote_literal(s.srvversion), " FDW_OPTIONS("s.srvoptions") ","
+	" " DESCR("pg_foreign_server", "s.oid", "0") ","
+	" pg_get_userbyid(s.srvowner), " ACL("s.srvacl")
+	" FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw"
+	" WHERE" NOT_EXT("pg_foreign_server", "s.oid");
+/* clang-format on */
+
+static int wrapper_row(void *payload, int ncols, const char *const *v)
+{
+	reader *r = payload;
+	gw_sobj *o;
+
+	(void)ncols;
+	if (r->c->opts->nschemas)
+		return 0; /* wrappers and servers belong to no schema */
+	if (!(o = gw_schema__add(r->c->s, "", GW_SK_WRAPPER, "foreign_data_wrapper", v[0])) ||
+	    (v[1] && gw_sobj_addf(o, GW_SM_HEAD, 0, "handler %s", v[1]) < 0) ||
+	    (v[2] && gw_sobj_addf(o, GW_SM_HEAD, 1, "validator %s", v[2]) < 0) ||
+	    (v[3] && gw_sobj_addf(o, GW_SM_HEAD, 2, "fdw_options %s", v[3]) < 0) ||
+	    add_comment(o, v[4]) < 0 || add_privileges(r, o, v[5], v[6]) < 0)
+		r->error = GW_ENOMEM;
+	return r->error;
+}
+
+static int server_row(void *payload, int ncols, const char *const *v)
+{
+	reader *r = payload;
+	gw_sobj *o;
+
+	(void)ncols;
+	if (r->c->opts->nschemas)
+		return 0;
+	if (!(o = gw_schema__add(r->c->s, "", GW_SK_SERVER, "server", v[0])) ||
+	    gw_sobj_addf(o, GW_SM_HEAD, 0, "wrapper %s", v[1]) < 0 ||
+	    (v[2] && gw_sobj_addf(o, GW_SM_HEAD, 1, "type %s", v[2]) < 0) ||
+	    (v[3] && gw_sobj_addf(o, GW_SM_HEAD, 2, "version %s", v[3]) < 0) ||
+	    (v[4] && gw_sobj_addf(o, GW_SM_HEAD, 3, "fdw_options %s", v[4]) < 0) ||
+	    add_comment(o, v[5]) < 0 || add_privileges(r, o, v[6], v[7]) < 0)
+		r->error = GW_ENOMEM;
+	return r->error;
+}
+
+/* Publications, and the tables and schemas they publish (PostgreSQL 15
+ * added column lists, row filters and schemas: read only from there on,
+ * see gw_schema__read_pg). A table's membership is a member of the
+ * table, so a table made again gets it back. */
+/* clang-format off */
+static const char publications_sql[] =
+	"SELECT quote_ident(p.pubname), concat_ws(', ',"
+	"   CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,"
+	"   CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END),"
+	" p.pubviaroot, p.puballtables, " DESCR("pg_publication", "p.oid", "0") ","
+	" pg_get_userbyid(p.pubowner),"
+	" (SELECT string_agg(quote_ident(n.nspname), ', ' ORDER BY n.nspname)"
+	"   FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid"
+	"   WHERE pn.pnpubid = p.oid)"
+	" FROM pg_publication p";
+static const char publications14_sql[] =
+	"SELECT quote_ident(p.pubname), concat_ws(', ',"
+	"   CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,"
+	"   CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END),"
+	" p.pubviaroot, p.puballtables, " DESCR("pg_publication", "p.oid", "0") ","
+	" pg_get_userbyid(p.pubowner), NULL"
+	" FROM pg_publication p";
+static const char publication_tables_sql[] =
+	"SELECT pr.prrelid, quote_ident(p.pubname),"
+	" (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a"
+	"   WHERE a.attrelid = pr.prrelid AND a.attnum = ANY (pr.prattrs::int2[])),"
+	" pg_get_expr(pr.prqual, pr.prrelid)"
+	" FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid";
+static const char publication_tables14_sql[] =
+	"SELECT pr.prrelid, quote_ident(p.pubname), NULL, NULL"
+	" FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid";
+/* clang-format on */
+
+static int publication_row(void *payload, int ncols, const char *const *v)
+{
+	reader *r = payload;
+	gw_sobj *o;
+
+	(void)ncols;
+	if (r->c->opts->nschemas)
+		return 0;
+	if (!(o = gw_schema__add(r->c->s, "", GW_SK_PUBLICATION, "publication", v[0])) ||
+	    gw_sobj_addf(o, GW_SM_HEAD, 0, "publish %s", v[1]) < 0 ||
+	    (is_true(v[2]) && gw_sobj_add(o, GW_SM_HEAD, 1, "via_root") < 0) ||
+	    (is_true(v[3]) && gw_sobj_add(o, GW_SM_HEAD, 2, "all_tables") < 0) ||
+	    (v[6] && gw_sobj_addf(o, GW_SM_HEAD, 3, "schemas %s", v[6]) < 0) ||
+	    add_comment(o, v[4]) < 0 || add_privileges(r, o, v[5], NULL) < 0)
+		r->error = GW_ENOMEM;
+	return r->error;
+}
+
+static int publication_table_row(void *payload, int ncols, const char *const *v)
+{
+	reader *r = payload;
+	gw_sobj *o = map_get(&r->rels, v[0]);
+
+	(void)ncols;
+	if (!o)
+		return 0;
+	if (gw_sobj_addf(o, GW_SM_POLICY, 1, "publication %s%s%s%s%s%s", v[1], v[2] ? " (" : "",
+	                 v[2] ? v[2] : "", v[2] ? ")" : "", v[3] ? " where " : "",
+	                 v[3] ? v[3] : "") < 0)
 		r->error = GW_ENOMEM;
 	return r->error;
 }
@@ -655,15 +810,26 @@ static int event_trigger_row(void *payload, int ncols, const char *const *v)
  * table too, which that session has built in its cache already. */
 static const struct step {
 	const char *sql;
+	const char *sql14; /* on servers before PostgreSQL 15, when it differs */
 	gw_row_cb cb;
 	int side;
 } steps[] = {
-        {schemas_sql, schema_row, 0},     {extensions_sql, extension_row, 0},
-        {relations_sql, relation_row, 0}, {types_sql, type_row, 0},
-        {columns_sql, column_row, 0},     {views_sql, view_row, 1},
-        {policies_sql, policy_row, 1},    {constraints_sql, constraint_row, 2},
-        {indexes_sql, index_row, 2},      {functions_sql, function_row, 2},
-        {triggers_sql, trigger_row, 0},   {event_triggers_sql, event_trigger_row, 0},
+        {schemas_sql, NULL, schema_row, 0},
+        {extensions_sql, NULL, extension_row, 0},
+        {relations_sql, NULL, relation_row, 0},
+        {types_sql, NULL, type_row, 0},
+        {columns_sql, NULL, column_row, 0},
+        {views_sql, NULL, view_row, 1},
+        {policies_sql, NULL, policy_row, 1},
+        {constraints_sql, NULL, constraint_row, 2},
+        {indexes_sql, NULL, index_row, 2},
+        {functions_sql, NULL, function_row, 2},
+        {triggers_sql, NULL, trigger_row, 0},
+        {event_triggers_sql, NULL, event_trigger_row, 0},
+        {wrappers_sql, NULL, wrapper_row, 0},
+        {servers_sql, NULL, server_row, 0},
+        {publications_sql, publications14_sql, publication_row, 0},
+        {publication_tables_sql, publication_tables14_sql, publication_table_row, 0},
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -687,6 +853,14 @@ static gw_query make_query(const char *sql, gw_row_cb cb, void *payload)
 	gw_query q = {{sql, strlen(sql), NULL, 0}, cb, payload};
 
 	return q;
+}
+
+/* A step's query for the server conn is on. */
+static const char *step_sql(const struct step *st, gw_conn *conn)
+{
+	const char *v = conn->driver->server_version ? conn->driver->server_version(conn) : NULL;
+
+	return st->sql14 && v && strtol(v, NULL, 10) < 15 ? st->sql14 : st->sql;
 }
 
 /* ---- a second session ------------------------------------------------------ */
@@ -758,7 +932,7 @@ static void *side_run(void *arg)
 		return NULL;
 	for (i = 0; i < NSTEPS; i++)
 		if (steps[i].side == sd->which)
-			qs[n++] = make_query(steps[i].sql, keep_row, &sd->found[i]);
+			qs[n++] = make_query(step_sql(&steps[i], conn), keep_row, &sd->found[i]);
 	sd->error = run_queries(conn, qs, n);
 	conn->driver->close(conn);
 	return NULL;
@@ -826,7 +1000,7 @@ int gw_schema__read_pg(gw_schema_ctx *c)
 	}
 	for (i = 0; i < NSTEPS; i++)
 		if (!on_side(sides, i))
-			qs[n++] = make_query(steps[i].sql, steps[i].cb, &r);
+			qs[n++] = make_query(step_sql(&steps[i], c->conn), steps[i].cb, &r);
 	error = run_queries(c->conn, qs, n);
 	if (r.error < 0)
 		error = gw_error_oom(c->p->ctx);

@@ -310,7 +310,10 @@ const char *gw_sql__sql_kind(const char *kind)
 	           {"aggregate", "AGGREGATE"},
 	           {"extension", "EXTENSION"},
 	           {"foreign_table", "FOREIGN TABLE"},
-	           {"event_trigger", "EVENT TRIGGER"}};
+	           {"event_trigger", "EVENT TRIGGER"},
+	           {"foreign_data_wrapper", "FOREIGN DATA WRAPPER"},
+	           {"server", "SERVER"},
+	           {"publication", "PUBLICATION"}};
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -478,9 +481,9 @@ static void walk(gen *g)
 {
 	size_t i;
 	int created_function = 0;
-	static const char *const late[] = {"aggregate", "function", "procedure", "type",
-	                                   "domain",    "enum",     "range",     "sequence",
-	                                   "extension", "schema"};
+	static const char *const late[] = {"publication", "aggregate", "function", "procedure",
+	                                   "type",        "domain",    "enum",     "range",
+	                                   "sequence",    "extension", "schema"};
 	size_t k;
 
 	gw_sql__find_rekeyed(g);
@@ -600,6 +603,7 @@ static void walk(gen *g)
 		else
 			gw_sql__create_sequence(g, b);
 	}
+	gw_sql__publications(g);
 	create_tables(g);
 	for (i = 0; i < gw_schema_count(g->b); i++) {
 		const gw_schema_object *b = gw_schema_get(g->b, i), *a;

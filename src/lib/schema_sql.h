@@ -164,6 +164,15 @@ void gw_sql__find_rebuilt(gen *g);
 /* A table made again in b's column order, its rows copied. */
 void gw_sql__rebuild_table(gen *g, const gw_schema_object *a, const gw_schema_object *b);
 
+/* ---- schema_sql_replication.c ------------------------------------------------ */
+
+/* A table's statistics targets, REPLICA IDENTITY and publications, from a
+ * (NULL: made new) to b; readded names columns dropped and added again. */
+void gw_sql__table_replication(gen *g, const gw_schema_object *a, const gw_schema_object *b,
+                               const gw_vec *readded);
+/* Publications made or changed. */
+void gw_sql__publications(gen *g);
+
 /* ---- schema_sql_object.c ----------------------------------------------------- */
 
 /* Comments and privileges of an object, from (NULL when new) to to. */

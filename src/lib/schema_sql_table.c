@@ -669,6 +669,7 @@ void gw_sql__new_table_members(gen *g, const gw_schema_object *t)
 			add_policy(g, t, m, GW_SQ_TRIGGER);
 	}
 	row_security(g, t, NULL, gw_sql__member(t, "row_security", 12));
+	gw_sql__table_replication(g, NULL, t, NULL);
 	gw_sql__comments(g, NULL, t);
 }
 
@@ -957,6 +958,7 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 	}
 	row_security(g, b, gw_sql__member(a, "row_security", 12),
 	             gw_sql__member(b, "row_security", 12));
+	gw_sql__table_replication(g, a, b, &readded);
 	gw_sql__comments(g, a, b);
 	gw_vec_dispose(&retyped, free);
 	gw_vec_dispose(&readded, free);

@@ -44,6 +44,15 @@ rt_setup()
 		FOR r IN SELECT evtname FROM pg_event_trigger LOOP
 			EXECUTE format('DROP EVENT TRIGGER %I', r.evtname);
 		END LOOP;
+		FOR r IN SELECT pubname FROM pg_publication LOOP
+			EXECUTE format('DROP PUBLICATION %I', r.pubname);
+		END LOOP;
+		FOR r IN SELECT srvname FROM pg_foreign_server LOOP
+			EXECUTE format('DROP SERVER %I CASCADE', r.srvname);
+		END LOOP;
+		FOR r IN SELECT fdwname FROM pg_foreign_data_wrapper LOOP
+			EXECUTE format('DROP FOREIGN DATA WRAPPER %I CASCADE', r.fdwname);
+		END LOOP;
 	END $$;
 	CREATE SCHEMA public;
 	EOF

@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='schema dump: extensions, event triggers, domains, foreign and unlogged tables, trigger states and policies'
+test_description='schema dump: extensions, event triggers, domains, foreign-data wrappers, servers, foreign and unlogged tables, trigger states and policies'
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success PG 'setup' '
@@ -47,6 +47,11 @@ test_expect_success PG 'each object and state is in the dump' '
 	event_trigger e2
 	  on sql_drop execute public.evt() disabled
 	
+	foreign_data_wrapper w
+	
+	server srv
+	  wrapper w
+	
 	schema public
 	  comment '\''standard public schema'\''
 	
@@ -69,6 +74,7 @@ test_expect_success PG 'each object and state is in the dump' '
 	  column id integer
 	
 	foreign_table public.ft
+	  server srv
 	  column id integer
 	
 	function public.evt()
@@ -90,7 +96,7 @@ test_expect_success PG 'each object and state is in the dump' '
 '
 
 test_expect_success PG 'with --schema, objects of no schema are left out' '
-	sed "/^event_trigger e1\$/,/^\$/d; /^event_trigger e2\$/,/^\$/d" expect >expect.public &&
+	sed "/^event_trigger e1\$/,/^\$/d; /^event_trigger e2\$/,/^\$/d; /^foreign_data_wrapper w\$/,/^\$/d; /^server srv\$/,/^\$/d" expect >expect.public &&
 	godwit --url "$PG_URL" schema dump --schema public >out &&
 	test_cmp expect.public out
 '
