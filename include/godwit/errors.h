@@ -91,6 +91,21 @@ typedef enum {
 	GW_HINT_REVERT_CONFLICT,    /* revert [0] first, or drop the conflict */
 	GW_HINT_FIX_APPLY_AGAIN,    /* fix the migration, then apply again */
 	GW_HINT_APPLY_REST,         /* apply again for the rest */
+	/* Errors' hints again: */
+	GW_HINT_SEED_AGAIN,      /* fix it and seed again */
+	GW_HINT_STATUS_APPLIED,  /* the status shows what is applied */
+	GW_HINT_CREATE_DATABASE, /* create the database, or check its name in the url */
+	/* Rules' descriptions (gw_lint_rule.hint), from the action to the end: */
+	GW_HINT_RULE_REVERT,      /* reverting needs a down; lint_error makes it an error */
+	GW_HINT_RULE_EMPTY,       /* applying refuses it, unless the folder's tool runs it */
+	GW_HINT_RULE_REPAIR,      /* accept the edit by repairing it */
+	GW_HINT_RULE_REBUILD,     /* generating rebuilds; column_order_append appends */
+	GW_HINT_RULE_TRANSACTION, /* applying refuses the file */
+	/* Texts the library composes (gw_ctx_set_wording): */
+	GW_HINT_COLUMN_ORDER_APPEND,  /* the column order option appends the columns */
+	GW_HINT_COMPARE_COLUMN_ORDER, /* compare ignoring the column order */
+	GW_HINT_OPTION_RENAME,        /* subject: the rename [0] */
+	GW_HINT_OPTION_SCHEMAS,       /* subject: a fleet of a database's schemas */
 } gw_hint_code;
 
 /* The action at the end of a report's text (a health check's summary, a
@@ -165,6 +180,18 @@ GW_EXTERN(void) gw_ctx_clear_error(gw_ctx *ctx);
  * retried connect's warnings, which may come from the connecting thread
  * (see "Threads and callbacks" in project.h). */
 GW_EXTERN(void) gw_ctx_set_notice_cb(gw_ctx *ctx, gw_notice_cb cb, void *payload);
+
+/* How a program words the library's hint codes, as gw_text_hint says:
+ * returns text (the library's wording) or buf holding the program's. */
+typedef const char *(*gw_wording_cb)(const gw_text_hint *hint, const char *text, char *buf,
+                                     size_t size);
+
+/* Texts the library composes from an action or an option's name (a
+ * generated script's warnings, a message that opens with the rename it is
+ * about) take their words from cb; NULL, the default: the library's own,
+ * which name no program's options. Called on the thread that made the
+ * call. */
+GW_EXTERN(void) gw_ctx_set_wording(gw_ctx *ctx, gw_wording_cb cb);
 
 /* A short stable name for a code, e.g. "checksum" for GW_ECHECKSUM. */
 GW_EXTERN(const char *) gw_error_code_name(int code);

@@ -72,6 +72,9 @@ typedef struct {
 	const char *description; /* a paragraph: why it matters */
 	const char *bad;         /* SQL that fires the rule, or NULL */
 	const char *good;        /* the safe alternative, or NULL */
+	/* What ends description as a code (errors.h): a program may print
+	 * hint.context and its own wording instead (gw_wording_cb). */
+	gw_text_hint hint;
 } gw_lint_rule;
 
 /* Every rule, in documentation order. */

@@ -224,6 +224,51 @@ const char *gw_cli_hint_text(const gw_text_hint *h, const char *text, char *buf,
 	case GW_HINT_APPLY_REST:
 		put(buf, size, "run godwit up again for the rest");
 		break;
+	case GW_HINT_SEED_AGAIN:
+		put(buf, size, "fix it and run godwit seed again");
+		break;
+	case GW_HINT_STATUS_APPLIED:
+		put(buf, size, "'godwit status' shows what is applied");
+		break;
+	case GW_HINT_CREATE_DATABASE:
+		put(buf, size,
+		    "create it with `godwit create`, or check the database name in the URL");
+		break;
+	case GW_HINT_RULE_REVERT:
+		put(buf, size,
+		    " with godwit down. Make it an error with lint_error = missing-down in "
+		    "godwit.conf.");
+		break;
+	case GW_HINT_RULE_EMPTY:
+		put(buf, size,
+		    "godwit up refuses to apply an empty migration: it is usually one that was "
+		    "created and never written. Where the folder's tool applies a file without SQL "
+		    "(popx, golang-migrate, Flyway, Prisma, drizzle), godwit records it and runs "
+		    "nothing, unless it still holds the comment godwit new wrote.");
+		break;
+	case GW_HINT_RULE_REPAIR:
+		put(buf, size, " with godwit repair VERSION.");
+		break;
+	case GW_HINT_RULE_REBUILD:
+		put(buf, size,
+		    "godwit generate writes it to put a column in the middle of a table; "
+		    "--column-order=append adds the column at the end instead.");
+		break;
+	case GW_HINT_RULE_TRANSACTION:
+		put(buf, size, "godwit up refuses the file.");
+		break;
+	case GW_HINT_COLUMN_ORDER_APPEND:
+		put(buf, size, "--column-order=append adds the columns at the end instead");
+		break;
+	case GW_HINT_COMPARE_COLUMN_ORDER:
+		put(buf, size, "compare with --ignore-column-order");
+		break;
+	case GW_HINT_OPTION_RENAME:
+		put(buf, size, "--rename %s", a0);
+		break;
+	case GW_HINT_OPTION_SCHEMAS:
+		put(buf, size, "--schemas");
+		break;
 	default:
 		/* A code newer than this CLI: the library's own words. */
 		return text;

@@ -424,6 +424,7 @@ static int prepare(gw_cli *cli)
 		return GW_EXIT_FAILED;
 	}
 	gw_ctx_set_notice_cb(cli->ctx, gw_cli_notice, cli);
+	gw_ctx_set_wording(cli->ctx, gw_cli_hint_text);
 	if ((rc = load_config(cli)) != 0)
 		return rc;
 	if ((needs & (GW_NEEDS_PROJECT | GW_NEEDS_DB)) && (rc = open_project(cli)) != 0)

@@ -273,11 +273,14 @@ static json_t *sarif_rules(void)
 	for (i = 0; i < gw_lint_rule_count(); i++) {
 		const gw_lint_rule *r = gw_lint_rule_get(i);
 		json_t *o = json_object(), *cfg = json_object();
+		char buf[GW_CLI_TEXT_MAX];
+		const char *description =
+		        gw_cli_hint_text(&r->hint, r->description, buf, sizeof(buf));
 
 		gw_json_set(o, "id", gw_json_str(r->id));
 		gw_json_set(o, "shortDescription", text_obj(r->summary));
-		gw_json_set(o, "fullDescription", text_obj(r->description));
-		gw_json_set(o, "help", text_obj(r->good ? r->good : r->description));
+		gw_json_set(o, "fullDescription", text_obj(description));
+		gw_json_set(o, "help", text_obj(r->good ? r->good : description));
 		gw_json_set(cfg, "level", gw_json_str(gw_level_name(r->level)));
 		gw_json_set(o, "defaultConfiguration", cfg);
 		gw_json_append(rules, o);
@@ -376,11 +379,12 @@ void gw_cli_lint_levels(gw_cli *cli, gw_lint_options *lint)
 int gw_report_explain(const char *id)
 {
 	const gw_lint_rule *r = gw_lint_rule_find(id);
+	char buf[GW_CLI_TEXT_MAX];
 
 	if (!r)
 		return -1;
 	printf("%s (%s, %s)\n\n%s.\n\n%s\n", r->id, gw_level_name(r->level), r->family, r->summary,
-	       r->description);
+	       gw_cli_hint_text(&r->hint, r->description, buf, sizeof(buf)));
 	if (r->bad)
 		printf("\nFires on:\n\n%s\n", r->bad);
 	if (r->good)
@@ -403,8 +407,10 @@ static void list_markdown(void)
 	}
 	for (i = 0; i < n; i++) {
 		const gw_lint_rule *r = gw_lint_rule_get(i);
+		char buf[GW_CLI_TEXT_MAX];
 
-		printf("\n## %s\n\n%s.\n\n%s\n", r->id, r->summary, r->description);
+		printf("\n## %s\n\n%s.\n\n%s\n", r->id, r->summary,
+		       gw_cli_hint_text(&r->hint, r->description, buf, sizeof(buf)));
 		if (r->bad)
 			printf("\nFires on:\n\n```sql\n%s\n```\n", r->bad);
 		if (r->good)

@@ -143,8 +143,7 @@ static int connect_error(gw_ctx *ctx, const char *url, PGconn *pg, const char *p
 		scrub(&name, password);
 		code = gw_error_set(ctx, GW_ENODB, "database \"%s\" does not exist (%s)",
 		                    name.ptr ? name.ptr : "", masked.ptr);
-		gw_error_set_hint(ctx, "create it with `godwit create`, or check the database "
-		                       "name in the URL");
+		gw_error_set_hint_code(ctx, GW_HINT_CREATE_DATABASE, NULL, NULL);
 	} else if (is_permanent_ssl_failure(raw)) {
 		code = gw_error_set(ctx, GW_ECONFIG, "cannot connect to %s: %s", masked.ptr,
 		                    msg.ptr);

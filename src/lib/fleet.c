@@ -1,8 +1,8 @@
 /*
  * fleet.c: the targets of a fleet run (godwit/fleet.h): a targets file
  * (one URL or name=URL a line, # comments, ${VAR} from the environment),
- * the schemas of one database (--schemas), or the rows of a query on a
- * control database (targets_query).
+ * the schemas of one database (gw_fleet_add_schemas), or the rows of a
+ * query on a control database (targets_query).
  *
  * Each target gets a name, which the report shows and a resumed run
  * matches its earlier results by, and a host ("host:port"), which
@@ -376,8 +376,9 @@ int gw_fleet_add_schemas(gw_fleet *f, const char *url, const char *pattern)
 	if ((error = open_on(&p, f, url)) < 0)
 		goto cleanup;
 	if (strcmp(gw_project_driver_name(p), "postgres")) {
+		gw_ctx__word(f->ctx, &target, GW_HINT_OPTION_SCHEMAS, NULL, NULL, NULL);
 		error = gw_error_set(f->ctx, GW_EINVALID,
-		                     "--schemas needs a PostgreSQL database; %s is %s",
+		                     "%s needs a PostgreSQL database; %s is %s", target.ptr,
 		                     gw_project_display_url(p), gw_project_driver_name(p));
 		goto cleanup;
 	}

@@ -68,14 +68,8 @@ void gw_sql__note(gw_sql *q, int part, const char *fmt, ...)
 	va_end(ap);
 }
 
-void gw_sql__warn(gw_sql *q, int part, const char *fmt, ...)
+static void add_warning(gw_sql *q, int part, gw_str w)
 {
-	gw_str w = GW_STR_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	gw_str_vprintf(&w, fmt, ap);
-	va_end(ap);
 	if (w.failed || gw_vec_push(&q->warnings, w.ptr) < 0) {
 		gw_str_dispose(&w);
 		q->failed = 1;
@@ -84,6 +78,34 @@ void gw_sql__warn(gw_sql *q, int part, const char *fmt, ...)
 	gw_str_puts(&q->part[part], "-- warning: ");
 	gw_str_puts(&q->part[part], w.ptr);
 	gw_str_putc(&q->part[part], '\n');
+}
+
+void gw_sql__warn(gw_sql *q, int part, const char *fmt, ...)
+{
+	gw_str w = GW_STR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	gw_str_vprintf(&w, fmt, ap);
+	va_end(ap);
+	add_warning(q, part, w);
+}
+
+void gw_sql__warn_action(gw_sql *q, int part, int code, const char *end, const char *fmt, ...)
+{
+	gw_str context = GW_STR_INIT, w = GW_STR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	gw_str_vprintf(&context, fmt, ap);
+	va_end(ap);
+	if (context.failed)
+		w.failed = 1;
+	else
+		gw_ctx__word(q->ctx, &w, code, context.ptr, NULL, NULL);
+	gw_str_puts(&w, end);
+	gw_str_dispose(&context);
+	add_warning(q, part, w);
 }
 
 void gw_sql__unexpressed(gw_sql *q, int part, const char *fmt, ...)
@@ -765,6 +787,7 @@ int gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to,
 		        da, db);
 	if (!(g.q = calloc(1, sizeof(*g.q))))
 		return gw_error_oom(ctx);
+	g.q->ctx = ctx;
 	for (i = 0; i < GW_SQ_COUNT; i++)
 		g.q->part[i] = (gw_str)GW_STR_INIT;
 	if (g.o->nrenames) {

@@ -51,6 +51,7 @@ struct gw_sql {
 	size_t unexpressed, count;
 	int head_no_transaction;
 	int failed;
+	const gw_ctx *ctx; /* whose wording the warnings' actions take */
 };
 
 /* A statement (";" and a newline are added), a comment line, a warning
@@ -58,6 +59,10 @@ struct gw_sql {
 void gw_sql__emit(gw_sql *q, int part, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
 void gw_sql__note(gw_sql *q, int part, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
 void gw_sql__warn(gw_sql *q, int part, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
+/* A warning whose action is a hint code the program words (gw_ctx_set_wording):
+ * fmt's text, the wording of code, then end. */
+void gw_sql__warn_action(gw_sql *q, int part, int code, const char *end, const char *fmt, ...)
+        GW_FORMAT_PRINTF(5, 6);
 void gw_sql__unexpressed(gw_sql *q, int part, const char *fmt, ...) GW_FORMAT_PRINTF(3, 4);
 
 /* The member of o with this key ("column email"), or NULL. */

@@ -257,12 +257,11 @@ void gw_sql__rebuild_table(gen *g, const gw_schema_object *a, const gw_schema_ob
 		g->q->failed = 1;
 		goto cleanup;
 	}
-	gw_sql__warn(g->q, GW_SQ_COLUMN,
-	             "table %s is rebuilt to get its columns in the order %s: its rows are "
-	             "copied into a new table that takes its place, under an ACCESS EXCLUSIVE "
-	             "lock on it until the migration commits (--column-order=append adds the "
-	             "columns at the end instead)",
-	             b->name, order.ptr);
+	gw_sql__warn_action(g->q, GW_SQ_COLUMN, GW_HINT_COLUMN_ORDER_APPEND, ")",
+	                    "table %s is rebuilt to get its columns in the order %s: its rows are "
+	                    "copied into a new table that takes its place, under an ACCESS "
+	                    "EXCLUSIVE lock on it until the migration commits (",
+	                    b->name, order.ptr);
 	/* Sequences it owns would go with it. */
 	for (i = 0; i < gw_schema_count(g->a); i++) {
 		const gw_schema_object *s = gw_schema_get(g->a, i);

@@ -1,5 +1,5 @@
 /*
- * schema_sql_rename.c: the renames of gw_schema_sql (`--rename OLD=NEW`):
+ * schema_sql_rename.c: the renames of gw_schema_sql ("OLD=NEW"):
  * each one is a RENAME statement and an edit of the source snapshot's
  * text, so that the rest of the script is found by comparing the renamed
  * source with the target, as for any other change.
@@ -98,29 +98,30 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 	const char *eq = strchr(spec, '=');
 	gw_str old = GW_STR_INIT, neu = GW_STR_INIT, on = GW_STR_INIT, orel = GW_STR_INIT;
 	gw_str nn = GW_STR_INIT, nrel = GW_STR_INIT, out = GW_STR_INIT, pat = GW_STR_INIT;
-	gw_str rep = GW_STR_INIT;
+	gw_str rep = GW_STR_INIT, subj = GW_STR_INIT; /* the rename as the program names it */
 	const gw_schema_object *o, *t;
 	int error = 0;
 
 	if (!eq || eq == spec || !eq[1]) {
-		error = gw_error_set(ctx, GW_EINVALID, "--rename '%s': expected OLD=NEW", spec);
+		gw_str_printf(&old, "'%s'", spec);
+		gw_ctx__word(ctx, &subj, GW_HINT_OPTION_RENAME, NULL, old.ptr, NULL);
+		error = gw_error_set(ctx, GW_EINVALID, "%s: expected OLD=NEW", subj.ptr);
 		goto cleanup;
 	}
+	gw_ctx__word(ctx, &subj, GW_HINT_OPTION_RENAME, NULL, spec, NULL);
 	gw_str_put(&old, spec, (size_t)(eq - spec));
 	gw_str_puts(&neu, eq + 1);
 	if ((o = find_renamable(from, old.ptr))) {
 		if (!(t = gw_sql__find(to, o->kind, neu.ptr))) {
-			error = gw_error_set(ctx, GW_EINVALID,
-			                     "--rename %s: the target schema has no %s %s", spec,
-			                     o->kind, neu.ptr);
+			error = gw_error_set(ctx, GW_EINVALID, "%s: the target schema has no %s %s",
+			                     subj.ptr, o->kind, neu.ptr);
 			goto cleanup;
 		}
 		gw_sql__split_name(old.ptr, &on, &orel);
 		gw_sql__split_name(neu.ptr, &nn, &nrel);
 		if (strcmp(on.ptr, nn.ptr) != 0) {
-			error = gw_error_set(ctx, GW_EINVALID,
-			                     "--rename %s: a rename keeps the schema (%s)", spec,
-			                     on.ptr);
+			error = gw_error_set(ctx, GW_EINVALID, "%s: a rename keeps the schema (%s)",
+			                     subj.ptr, on.ptr);
 			goto cleanup;
 		}
 		gw_sql__emit(q, GW_SQ_RENAME, "ALTER %s %s RENAME TO %s", gw_sql__sql_kind(o->kind),
@@ -150,11 +151,10 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 		for (e = gw_sql__ident_end(p); *e == '.'; e = gw_sql__ident_end(e + 1))
 			last = e, dots++;
 		if (dots < 2) {
-			error = gw_error_set(
-			        ctx, GW_EINVALID,
-			        "--rename %s: %s is no table, view, sequence or type, nor a "
-			        "column (schema.table.column)",
-			        spec, old.ptr);
+			error = gw_error_set(ctx, GW_EINVALID,
+			                     "%s: %s is no table, view, sequence or type, nor a "
+			                     "column (schema.table.column)",
+			                     subj.ptr, old.ptr);
 			goto cleanup;
 		}
 		gw_str_put(&on, old.ptr, (size_t)(last - old.ptr));
@@ -170,14 +170,13 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 	}
 	gw_str_printf(&pat, "column %s", orel.ptr);
 	if (!(t = gw_sql__find(from, "table", on.ptr)) || !gw_sql__member(t, pat.ptr, pat.size)) {
-		error = gw_error_set(ctx, GW_EINVALID, "--rename %s: the source schema has no %s",
-		                     spec, old.ptr);
+		error = gw_error_set(ctx, GW_EINVALID, "%s: the source schema has no %s", subj.ptr,
+		                     old.ptr);
 		goto cleanup;
 	}
 	if (strcmp(on.ptr, nn.ptr) != 0 || !nrel.size) {
-		error = gw_error_set(ctx, GW_EINVALID,
-		                     "--rename %s: a column keeps its table (%s.NEW)", spec,
-		                     on.ptr);
+		error = gw_error_set(ctx, GW_EINVALID, "%s: a column keeps its table (%s.NEW)",
+		                     subj.ptr, on.ptr);
 		goto cleanup;
 	}
 	gw_sql__emit(q, GW_SQ_RENAME, "ALTER TABLE %s RENAME COLUMN %s TO %s", on.ptr, orel.ptr,
@@ -202,7 +201,7 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 		gw_str_put(text, out.ptr, out.size);
 	}
 cleanup:
-	if (error == 0 && (text->failed || out.failed || pat.failed || rep.failed))
+	if (error == 0 && (text->failed || out.failed || pat.failed || rep.failed || subj.failed))
 		error = gw_error_oom(ctx);
 	gw_str_dispose(&old);
 	gw_str_dispose(&neu);
@@ -213,6 +212,7 @@ cleanup:
 	gw_str_dispose(&out);
 	gw_str_dispose(&pat);
 	gw_str_dispose(&rep);
+	gw_str_dispose(&subj);
 	return error;
 }
 

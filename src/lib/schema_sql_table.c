@@ -171,10 +171,11 @@ int gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_obje
 	if (got.failed || want.failed)
 		g->q->failed = 1;
 	else if ((differs = strcmp(got.ptr, want.ptr) != 0) && warn)
-		gw_sql__warn(g->q, GW_SQ_COLUMN,
-		             "%s %s gets its columns in the order %s, not %s: PostgreSQL adds a "
-		             "column at the end (compare with --ignore-column-order)",
-		             b->kind, b->name, got.ptr, want.ptr);
+		gw_sql__warn_action(
+		        g->q, GW_SQ_COLUMN, GW_HINT_COMPARE_COLUMN_ORDER, ")",
+		        "%s %s gets its columns in the order %s, not %s: PostgreSQL adds "
+		        "a column at the end (",
+		        b->kind, b->name, got.ptr, want.ptr);
 	gw_str_dispose(&got);
 	gw_str_dispose(&want);
 	gw_str_dispose(&name);

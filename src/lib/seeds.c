@@ -132,13 +132,13 @@ static void seed_free(void *item)
 	free(sd);
 }
 
-static int seed_failed(gw_project *p, const seed *sd, size_t at, int error, const char *hint)
+static int seed_failed(gw_project *p, const seed *sd, size_t at, int error, const char *what)
 {
 	int line, column;
 
 	gw_text_position(sd->text.ptr, sd->text.size, at, &line, &column);
 	gw_error_set_location(p->ctx, sd->path, line, column);
-	gw_error_set_hint(p->ctx, "%s", hint);
+	gw_error_set_hint_code_after(p->ctx, GW_HINT_SEED_AGAIN, NULL, NULL, "%s; ", what);
 	return error;
 }
 
@@ -152,8 +152,7 @@ static int seed_prepare(gw_project *p, seed *sd)
 
 	if ((error = gw_sql_split(&sd->stmts, p->driver->dialect, sd->text.ptr, sd->text.size, &bad,
 	                          p->ctx)) < 0)
-		return seed_failed(p, sd, bad, error,
-		                   "no seed ran; fix it and run godwit seed again");
+		return seed_failed(p, sd, bad, error, "no seed ran");
 	if (gw_placeholders__mode(p) == GW_PLACEHOLDERS_OFF || !sd->stmts.count)
 		return 0;
 	if (!(sd->sub = calloc(sd->stmts.count, sizeof(*sd->sub))))
@@ -206,7 +205,7 @@ static int apply_seed(gw_project *p, const char *table_q, const seed *sd)
 	else
 		seed_failed(p, sd,
 		            fail.index < sd->stmts.count ? sd->stmts.items[fail.index].offset : 0,
-		            error, "the seed was rolled back; fix it and run godwit seed again");
+		            error, "the seed was rolled back");
 	gw_batch_dispose(&b);
 	return error;
 oom:

@@ -50,7 +50,7 @@ int gw_target__closure(char **out, gw_project *p, const gw_status *st, const cha
 	if (!applied(&st->entries[v->index])) {
 		gw_error_set(p->ctx, GW_ESTATE, "cannot revert %s %s: it is not applied",
 		             v->version, v->name);
-		gw_error_set_hint(p->ctx, "'godwit status' shows what is applied");
+		gw_error_set_hint_code(p->ctx, GW_HINT_STATUS_APPLIED, NULL, NULL);
 		return GW_ESTATE;
 	}
 	if (!(mark = calloc(src->count + 1, 1)))

@@ -19,6 +19,7 @@ struct gw_ctx {
 	char *file;
 	gw_notice_cb notice_cb;
 	void *notice_payload;
+	gw_wording_cb wording; /* the program's words for hint codes, or NULL */
 	int quiet;
 	char **masks; /* values no message may show (gw_ctx__add_mask) */
 	size_t nmasks;
@@ -150,6 +151,29 @@ void gw_ctx__copy_notice_cb(gw_ctx *dst, const gw_ctx *src)
 {
 	dst->notice_cb = src->notice_cb;
 	dst->notice_payload = src->notice_payload;
+	dst->wording = src->wording;
+}
+
+void gw_ctx_set_wording(gw_ctx *ctx, gw_wording_cb cb)
+{
+	ctx->wording = cb;
+}
+
+void gw_ctx__word(const gw_ctx *ctx, gw_str *out, int code, const char *context, const char *arg0,
+                  const char *arg1)
+{
+	gw_text_hint h = {code, context ? context : "", {arg0 ? arg0 : "", arg1 ? arg1 : ""}};
+	gw_str lib = GW_STR_INIT;
+	char buf[2048];
+
+	gw_str_puts(&lib, h.context);
+	gw_hint_wording(&lib, code, h.args[0], h.args[1]);
+	if (gw_str_failed(&lib))
+		out->failed = 1; /* nothing half-worded is ever shown */
+	else
+		gw_str_puts(out, ctx && ctx->wording ? ctx->wording(&h, lib.ptr, buf, sizeof(buf))
+		                                     : lib.ptr);
+	gw_str_dispose(&lib);
 }
 
 void gw_ctx_set_quiet(gw_ctx *ctx, int quiet)

@@ -29,6 +29,19 @@ void gw_error_copy_hint(gw_ctx *ctx, const gw_error *e);
 /* hint.c: appends the library's wording of a hint code, which names no
  * program's options (the godwit.conf keys and the API's fields only). */
 void gw_hint_wording(gw_str *out, int code, const char *arg0, const char *arg1);
+/* Its wording of the codes that end the rules' descriptions
+ * (gw_lint_rule.hint), which lint_rules.c's descriptions end with. */
+#define GW_HINT_RULE_REVERT_TEXT ". Make it an error with lint_error = missing-down in godwit.conf."
+#define GW_HINT_RULE_EMPTY_TEXT                                                                    \
+	"Applying refuses an empty migration: it is usually one that was created and never "       \
+	"written. Where the folder's tool applies a file without SQL (popx, golang-migrate, "      \
+	"Flyway, Prisma, drizzle), godwit records it and runs nothing, unless it still holds the " \
+	"comment a new migration is written with."
+#define GW_HINT_RULE_REPAIR_TEXT " by repairing the migration's checksum."
+#define GW_HINT_RULE_REBUILD_TEXT                                                                  \
+	"Generating a migration writes it to put a column in the middle of a table; "              \
+	"column_order_append (gw_sql_options) adds the column at the end instead."
+#define GW_HINT_RULE_TRANSACTION_TEXT "applying refuses the file."
 /* Prefixes the message with context ("applying 001_x.sql: ..."). */
 void gw_error_prefix(gw_ctx *ctx, const char *fmt, ...) GW_FORMAT_PRINTF(2, 3);
 int gw_error_is_set(const gw_ctx *ctx);
@@ -41,8 +54,14 @@ void gw_ctx_set_quiet(gw_ctx *ctx, int quiet);
  * placeholder.c). -1 when out of memory. */
 int gw_ctx__add_mask(gw_ctx *ctx, const char *value);
 
-/* Gives dst the notice callback of src (for a helper thread's context). */
+/* Gives dst the notice callback and the wording of src (for a helper
+ * thread's context). */
 void gw_ctx__copy_notice_cb(gw_ctx *dst, const gw_ctx *src);
+/* Appends context and the wording of code with its details (NULL: none):
+ * the program's (gw_ctx_set_wording) when it set one, else the library's.
+ * ctx may be NULL. */
+void gw_ctx__word(const gw_ctx *ctx, gw_str *out, int code, const char *context, const char *arg0,
+                  const char *arg1);
 
 void gw_notify(gw_ctx *ctx, gw_notice_kind kind, const char *version, const char *name,
                const char *file, long long duration_ms, const char *fmt, ...)

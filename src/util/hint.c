@@ -196,5 +196,42 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 	case GW_HINT_APPLY_REST:
 		gw_str_puts(out, "apply again for the rest");
 		break;
+	case GW_HINT_SEED_AGAIN:
+		gw_str_puts(out, "fix it and seed again");
+		break;
+	case GW_HINT_STATUS_APPLIED:
+		gw_str_puts(out, "the project's status shows what is applied");
+		break;
+	case GW_HINT_CREATE_DATABASE:
+		gw_str_puts(out, "create it (gw_project_create_database), or check the database "
+		                 "name in the URL");
+		break;
+	case GW_HINT_RULE_REVERT:
+		gw_str_puts(out, GW_HINT_RULE_REVERT_TEXT);
+		break;
+	case GW_HINT_RULE_EMPTY:
+		gw_str_puts(out, GW_HINT_RULE_EMPTY_TEXT);
+		break;
+	case GW_HINT_RULE_REPAIR:
+		gw_str_puts(out, GW_HINT_RULE_REPAIR_TEXT);
+		break;
+	case GW_HINT_RULE_REBUILD:
+		gw_str_puts(out, GW_HINT_RULE_REBUILD_TEXT);
+		break;
+	case GW_HINT_RULE_TRANSACTION:
+		gw_str_puts(out, GW_HINT_RULE_TRANSACTION_TEXT);
+		break;
+	case GW_HINT_COLUMN_ORDER_APPEND:
+		gw_str_puts(out, "column_order_append adds the columns at the end instead");
+		break;
+	case GW_HINT_COMPARE_COLUMN_ORDER:
+		gw_str_puts(out, "compare with ignore_column_order");
+		break;
+	case GW_HINT_OPTION_RENAME:
+		gw_str_printf(out, "rename %s", a0);
+		break;
+	case GW_HINT_OPTION_SCHEMAS:
+		gw_str_puts(out, "gw_fleet_add_schemas");
+		break;
 	}
 }

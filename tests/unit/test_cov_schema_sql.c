@@ -60,7 +60,8 @@ static void check(const gw_sql_options *o, const char *a, const char *b, const c
 	gw_ctx_free(ctx);
 }
 
-/* A --rename that cannot be made fails with this message and no script. */
+/* A rename that cannot be made fails with this message and no script; the
+ * library names it as the API does (the CLI's wording says --rename). */
 static void check_rename_error(const char *a, const char *b, const char *spec, const char *message)
 {
 	const char *const renames[] = {spec};
@@ -96,21 +97,21 @@ static void test_rename_errors(void **state)
 {
 	(void)state;
 	check_rename_error(rename_a, rename_b, "app.person",
-	                   "--rename 'app.person': expected OLD=NEW");
+	                   "rename 'app.person': expected OLD=NEW");
 	check_rename_error(rename_a, rename_b, "=app.people",
-	                   "--rename '=app.people': expected OLD=NEW");
+	                   "rename '=app.people': expected OLD=NEW");
 	check_rename_error(rename_a, rename_b,
-	                   "app.person=", "--rename 'app.person=': expected OLD=NEW");
+	                   "app.person=", "rename 'app.person=': expected OLD=NEW");
 	check_rename_error(rename_a, rename_b, "app.person=app.nobody",
-	                   "--rename app.person=app.nobody: the target schema has no table "
+	                   "rename app.person=app.nobody: the target schema has no table "
 	                   "app.nobody");
 	check_rename_error(rename_a, rename_b, "app.person=other.people",
-	                   "--rename app.person=other.people: a rename keeps the schema (app)");
+	                   "rename app.person=other.people: a rename keeps the schema (app)");
 	check_rename_error(rename_a, rename_b, "app.person.phone=app.person.tel",
-	                   "--rename app.person.phone=app.person.tel: the source schema has no "
+	                   "rename app.person.phone=app.person.tel: the source schema has no "
 	                   "app.person.phone");
 	check_rename_error(rename_a, rename_b, "app.person.email=app.other.mail",
-	                   "--rename app.person.email=app.other.mail: a column keeps its table "
+	                   "rename app.person.email=app.other.mail: a column keeps its table "
 	                   "(app.person.NEW)");
 }
 

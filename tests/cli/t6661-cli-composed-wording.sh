@@ -1,0 +1,44 @@
+#!/bin/sh
+test_description='texts the library composes (a script'\''s warnings, a rename'\''s errors) carry the CLI'\''s flags'
+. "$(dirname "$0")/lib.sh"
+
+# The library words them with its API's names (unit test test_wording);
+# the CLI gives it its own words (gw_ctx_set_wording), in the warnings it
+# prints and in the comments of the script alike.
+
+test_expect_success 'setup: a column added in the middle of a table' '
+	printf -- "-- godwit schema snapshot (postgres)\n\ntable app.t\n  column id integer\n  column b text\n" >a.snap &&
+	printf -- "-- godwit schema snapshot (postgres)\n\ntable app.t\n  column id integer\n  column a text\n  column b text\n" >b.snap
+'
+
+test_expect_success 'a rebuild names --column-order=append, on stderr and in the script' '
+	godwit schema diff a.snap b.snap --sql >up.sql 2>err &&
+	W="table app.t is rebuilt to get its columns in the order id, a, b: its rows are copied into a new table that takes its place, under an ACCESS EXCLUSIVE lock on it until the migration commits (--column-order=append adds the columns at the end instead)" &&
+	echo "godwit: warning: $W" >expect &&
+	test_cmp expect err &&
+	head -n 1 up.sql >actual &&
+	echo "-- warning: $W" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'an appended column names --ignore-column-order, on stderr and in the script' '
+	godwit schema diff a.snap b.snap --sql --column-order=append >up.sql 2>err &&
+	W="table app.t gets its columns in the order id, b, a, not id, a, b: PostgreSQL adds a column at the end (compare with --ignore-column-order)" &&
+	echo "godwit: warning: $W" >expect &&
+	test_cmp expect err &&
+	printf "%s\n" "ALTER TABLE app.t ADD COLUMN a text;" "-- warning: $W" >expect &&
+	test_cmp expect up.sql
+'
+
+test_expect_success 'a rename that cannot be made opens with --rename, and no script is written' '
+	test_expect_code 1 godwit schema diff a.snap b.snap --sql --rename app.t >out 2>err &&
+	echo "godwit: error: --rename ${SQ}app.t${SQ}: expected OLD=NEW" >expect &&
+	test_cmp expect err &&
+	test ! -s out &&
+	test_expect_code 1 godwit schema diff a.snap b.snap --sql --rename app.t=app.u >out 2>err &&
+	echo "godwit: error: --rename app.t=app.u: the target schema has no table app.u" >expect &&
+	test_cmp expect err &&
+	test ! -s out
+'
+
+test_done
