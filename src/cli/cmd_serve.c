@@ -789,8 +789,9 @@ static int serve_run(gw_cli *cli, const gw_args *args)
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
-	if (pthread_create(&thread, NULL, refresher, &srv) != 0) {
-		rc = gw_cli_refuse(cli, NULL, "cannot start a thread: %s", strerror(errno));
+	/* pthread_create's error is its result; errno is not set. */
+	if ((rc = pthread_create(&thread, NULL, refresher, &srv)) != 0) {
+		rc = gw_cli_refuse(cli, NULL, "cannot start a thread: %s", strerror(rc));
 		goto cleanup;
 	}
 	started = 1;
@@ -810,8 +811,8 @@ static int serve_run(gw_cli *cli, const gw_args *args)
 	        gw_project_display_url(cli->project), url,
 	        srv.token ? "; all but /health/live need the token" : "");
 	fflush(stderr);
-	while (sigwait(&stop_signals, &sig) != 0)
-		;
+	/* sigwait fails only for a set holding an invalid signal. */
+	sigwait(&stop_signals, &sig);
 	fprintf(stderr, "godwit: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = GW_EXIT_OK;
 cleanup:

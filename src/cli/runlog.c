@@ -289,7 +289,7 @@ void gw_cli_log_start(gw_cli *cli)
 	const char *env = gw_config_environment(cli->config);
 	struct gw_runlog *l;
 	char path[4096], name[128], header[512];
-	int fds[NSTREAMS][2], s, made = 0;
+	int fds[NSTREAMS][2], s, made = 0, rc;
 
 	if (!dir || !*dir || cli->runlog)
 		return;
@@ -317,6 +317,9 @@ void gw_cli_log_start(gw_cli *cli)
 	    (l->real[1] = dup(STDERR_FILENO)) < 0) {
 		gw_cli_warn(cli, "cannot write the run's log %s: %s; going on without it", path,
 		            strerror(errno));
+		/* A log of the header alone would read as a run that did
+		 * nothing. */
+		unlink(path);
 		for (s = 0; s < made; s++) {
 			close(fds[s][0]);
 			close(fds[s][1]);
@@ -341,14 +344,17 @@ void gw_cli_log_start(gw_cli *cli)
 	/* Line by line, as on a terminal, so the log keeps stdout's lines
 	 * in their place among stderr's. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (pthread_create(&l->thread, NULL, drain, l) != 0) {
+	if ((rc = pthread_create(&l->thread, NULL, drain, l)) != 0) {
 		/* Nobody would drain the pipes: put the streams back. */
 		dup2(l->real[0], STDOUT_FILENO);
 		dup2(l->real[1], STDERR_FILENO);
 		close(l->real[0]);
 		close(l->real[1]);
+		pthread_mutex_destroy(&l->mutex);
+		unlink(path);
 		dispose(l);
-		gw_cli_warn(cli, "cannot write the run's log %s; going on without it", path);
+		gw_cli_warn(cli, "cannot write the run's log %s: %s; going on without it", path,
+		            strerror(rc));
 		return;
 	}
 	l->started = 1;
