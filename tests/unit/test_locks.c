@@ -186,6 +186,57 @@ static const lock_case cases[] = {
          {{"users", RE, NONE}, {"orders", RE, NONE}}},
         {"LOCK users", 1, {{"users", AE, NONE}}},
         {"SET lock_timeout = '2s'", 0, {{NULL, GW_LOCK_NONE, NONE}}},
+        /* what the parser can hand over, branch by branch */
+        {"INSERT INTO users DEFAULT VALUES", 1, {{"users", RE, NONE}}},
+        {"SELECT * FROM generate_series(1, 2)", 0, {{NULL, GW_LOCK_NONE, NONE}}},
+        {"SELECT * FROM (SELECT * FROM users FOR UPDATE) s FOR SHARE", 1, {{"users", RS, NONE}}},
+        {"CREATE TABLE t (LIKE users)", 1, {{"t", GW_LOCK_NONE, CREATES}}},
+        {"ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users (id)",
+         2,
+         {{"orders", SRE, SCAN}, {"users", SRE, NONE}}},
+        {"ALTER TABLE users ADD COLUMN n smallserial", 1, {{"users", AE, REWRITE}}},
+        {"ALTER TABLE users ADD COLUMN n serial2", 1, {{"users", AE, REWRITE}}},
+        {"ALTER TABLE users ADD COLUMN n serial4", 1, {{"users", AE, REWRITE}}},
+        {"ALTER TABLE users ADD COLUMN n serial8", 1, {{"users", AE, REWRITE}}},
+        {"ALTER TABLE users ADD COLUMN n int CHECK (n > 0)", 1, {{"users", AE, SCAN}}},
+        {"ALTER TABLE users ADD COLUMN n int UNIQUE", 1, {{"users", AE, SCAN}}},
+        {"ALTER TABLE users ADD COLUMN n int PRIMARY KEY", 1, {{"users", AE, SCAN}}},
+        {"ALTER TABLE users ADD CONSTRAINT pk PRIMARY KEY USING INDEX users_id",
+         1,
+         {{"users", AE, NONE}}},
+        {"DROP VIEW v", 1, {{"v", AE, NONE}}},
+        {"DROP MATERIALIZED VIEW app.m", 1, {{"app.m", AE, NONE}}},
+        {"DROP SEQUENCE s", 1, {{"s", AE, NONE}}},
+        {"DROP FOREIGN TABLE f", 1, {{"f", AE, NONE}}},
+        /* five dotted parts of 63 characters: no server takes such a name,
+         * and it does not fit the list's names */
+        {"DROP TABLE "
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         0,
+         {{NULL, GW_LOCK_NONE, NONE}}},
+        {"COMMENT ON COLUMN "
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.c IS 'x'",
+         0,
+         {{NULL, GW_LOCK_NONE, NONE}}},
+        {"TRUNCATE users CASCADE", 1, {{"users", AE, NONE}}},
+        {"COMMENT ON COLUMN email IS 'mail'", 0, {{NULL, GW_LOCK_NONE, NONE}}},
+        {"VACUUM (FULL 1.5) users", 1, {{"users", AE, REWRITE}}},
+        {"VACUUM (FULL '0') users", 1, {{"users", SUE, SCAN}}},
+        {"REINDEX SCHEMA app", 1, {{NULL, SH, SCAN}}},
+        {"CREATE VIEW v AS SELECT * FROM users",
+         2,
+         {{"v", GW_LOCK_NONE, CREATES}, {"users", AS, NONE}}},
+        {"SELECT * INTO t2 FROM users", 2, {{"t2", GW_LOCK_NONE, CREATES}, {"users", AS, NONE}}},
+        {"ALTER TABLE users SET SCHEMA app", 1, {{"users", AE, NONE}}},
+        {"CREATE POLICY p ON users USING (true)", 1, {{"users", AE, NONE}}},
         {"CREATE SEQUENCE s", 0, {{NULL, GW_LOCK_NONE, NONE}}},
 };
 
@@ -271,6 +322,18 @@ static void test_notes_say_why(void **state)
 	classify(&l, "ALTER TABLE users ADD COLUMN email text");
 	assert_null(l.items[0].note);
 	gw_lock_list_dispose(&l);
+
+	classify(&l, "TRUNCATE users CASCADE");
+	assert_string_equal(l.items[0].note, "and on the tables that reference it");
+	gw_lock_list_dispose(&l);
+
+	classify(&l, "ALTER TABLE users ADD CONSTRAINT pk PRIMARY KEY USING INDEX users_id");
+	assert_null(l.items[0].note);
+	gw_lock_list_dispose(&l);
+
+	classify(&l, "ALTER TABLE users ADD CONSTRAINT pk PRIMARY KEY (id)");
+	assert_string_equal(l.items[0].note, "to build the index");
+	gw_lock_list_dispose(&l);
 }
 
 static void test_names_and_what_locks_block(void **state)
@@ -286,6 +349,9 @@ static void test_names_and_what_locks_block(void **state)
 	assert_string_equal(gw_lock_mode_blocks(SUE),
 	                    "blocks other schema changes; reads and writes go on");
 	assert_null(gw_lock_mode_blocks(GW_LOCK_NONE));
+	/* A number past the modes names none. */
+	assert_string_equal(gw_lock_mode_name((gw_lock_mode)9), "");
+	assert_null(gw_lock_mode_blocks((gw_lock_mode)9));
 	assert_string_equal(gw_lock_effect_name(REWRITE), "rewrite");
 	assert_string_equal(gw_lock_effect_name(SCAN), "scan");
 	assert_string_equal(gw_lock_effect_name(CREATES), "creates");

@@ -127,18 +127,14 @@ static void add_rv(gw_lock_list *l, const PgQuery__RangeVar *rv, gw_lock_mode mo
 }
 
 /* A qualified name given as a List of String nodes ("app", "users"), the
- * first n parts of it (all when n is 0), joined with dots. */
+ * first n parts of it (all when n is 0), joined with dots; NULL when it
+ * does not fit buf. */
 static const char *list_name(const PgQuery__Node *n, size_t parts, char *buf, size_t size)
 {
 	size_t i, len = 0, count;
 	const char *s;
 	int w;
 
-	if (!n || n->node_case != NC(LIST)) {
-		s = gw_lint__string(n);
-		w = s ? snprintf(buf, size, "%s", s) : -1;
-		return w > 0 && (size_t)w < size ? buf : NULL;
-	}
 	count = parts && parts < n->list->n_items ? parts : n->list->n_items;
 	for (i = 0; i < count; i++) {
 		if (!(s = gw_lint__string(n->list->items[i])))
@@ -153,7 +149,7 @@ static const char *list_name(const PgQuery__Node *n, size_t parts, char *buf, si
 
 static int list_len(const PgQuery__Node *n)
 {
-	return n && n->node_case == NC(LIST) ? (int)n->list->n_items : 1;
+	return (int)n->list->n_items;
 }
 
 /* An option such as VACUUM's FULL or REINDEX's CONCURRENTLY: on when
@@ -176,8 +172,6 @@ static int option_on(PgQuery__Node **opts, size_t n, const char *name)
 			return strcmp(s, "false") && strcmp(s, "off") && strcmp(s, "0");
 		if (a->node_case == NC(INTEGER))
 			return a->integer->ival != 0;
-		if (a->node_case == NC(BOOLEAN))
-			return a->boolean->boolval;
 		return 1;
 	}
 	return 0;
@@ -254,16 +248,12 @@ static void create_table(gw_lock_list *l, const PgQuery__CreateStmt *cs)
 		else
 			references(l, constraint_of(e));
 	}
-	for (i = 0; i < cs->n_constraints; i++)
-		references(l, constraint_of(cs->constraints[i]));
 	/* PARTITION OF changes the parent's partition set: ACCESS EXCLUSIVE.
 	 * INHERITS only reads the parent's definition. */
 	for (i = 0; i < cs->n_inh_relations; i++)
-		if (cs->inh_relations[i]->node_case == NC(RANGE_VAR))
-			add_rv(l, cs->inh_relations[i]->range_var,
-			       cs->partbound ? GW_LOCK_ACCESS_EXCLUSIVE
-			                     : GW_LOCK_SHARE_UPDATE_EXCLUSIVE,
-			       GW_EFFECT_NONE, NULL);
+		add_rv(l, cs->inh_relations[i]->range_var,
+		       cs->partbound ? GW_LOCK_ACCESS_EXCLUSIVE : GW_LOCK_SHARE_UPDATE_EXCLUSIVE,
+		       GW_EFFECT_NONE, NULL);
 }
 
 /* ---- ALTER TABLE ------------------------------------------------------------------- */
@@ -288,10 +278,8 @@ static gw_lock_mode subcommand_mode(const PgQuery__AlterTableCmd *c)
 	case AT(DetachPartitionFinalize):
 		return GW_LOCK_SHARE_UPDATE_EXCLUSIVE;
 	case AT(DetachPartition):
-		return c->def && c->def->node_case == NC(PARTITION_CMD) &&
-		                       c->def->partition_cmd->concurrent
-		               ? GW_LOCK_SHARE_UPDATE_EXCLUSIVE
-		               : GW_LOCK_ACCESS_EXCLUSIVE;
+		return c->def->partition_cmd->concurrent ? GW_LOCK_SHARE_UPDATE_EXCLUSIVE
+		                                         : GW_LOCK_ACCESS_EXCLUSIVE;
 	case AT(EnableTrig):
 	case AT(EnableAlwaysTrig):
 	case AT(EnableReplicaTrig):
@@ -303,9 +291,9 @@ static gw_lock_mode subcommand_mode(const PgQuery__AlterTableCmd *c)
 		return GW_LOCK_SHARE_ROW_EXCLUSIVE;
 	case AT(AddConstraint):
 	case AT(AddConstraintRecurse):
-		con = constraint_of(c->def);
-		return con && con->contype == CT(FOREIGN) ? GW_LOCK_SHARE_ROW_EXCLUSIVE
-		                                          : GW_LOCK_ACCESS_EXCLUSIVE;
+		con = c->def->constraint;
+		return con->contype == CT(FOREIGN) ? GW_LOCK_SHARE_ROW_EXCLUSIVE
+		                                   : GW_LOCK_ACCESS_EXCLUSIVE;
 	default:
 		return GW_LOCK_ACCESS_EXCLUSIVE;
 	}
@@ -330,10 +318,8 @@ static gw_lock_effect add_column(gw_lock_list *l, const PgQuery__ColumnDef *cd, 
 	size_t i;
 
 	for (i = 0; i < cd->n_constraints; i++) {
-		const PgQuery__Constraint *c = constraint_of(cd->constraints[i]);
+		const PgQuery__Constraint *c = cd->constraints[i]->constraint;
 
-		if (!c)
-			continue;
 		if (c->contype == CT(DEFAULT))
 			def = c->raw_expr;
 		else if (c->contype == CT(GENERATED) && !*note)
@@ -363,8 +349,6 @@ static gw_lock_effect add_column(gw_lock_list *l, const PgQuery__ColumnDef *cd, 
 static gw_lock_effect add_constraint(gw_lock_list *l, const PgQuery__Constraint *c,
                                      const char **note)
 {
-	if (!c)
-		return GW_EFFECT_NONE;
 	references(l, c);
 	switch (c->contype) {
 	case CT(FOREIGN):
@@ -389,11 +373,8 @@ static gw_lock_effect add_constraint(gw_lock_list *l, const PgQuery__Constraint 
  * locks the parent. */
 static void partition(gw_lock_list *l, const PgQuery__AlterTableCmd *c, gw_lock_mode parent)
 {
-	const PgQuery__PartitionCmd *pc =
-	        c->def && c->def->node_case == NC(PARTITION_CMD) ? c->def->partition_cmd : NULL;
+	const PgQuery__PartitionCmd *pc = c->def->partition_cmd;
 
-	if (!pc)
-		return;
 	if (c->subtype == AT(AttachPartition))
 		add_rv(l, pc->name, GW_LOCK_ACCESS_EXCLUSIVE, GW_EFFECT_SCAN,
 		       "no scan if a CHECK constraint proves the bound");
@@ -407,12 +388,10 @@ static gw_lock_effect subcommand_effect(gw_lock_list *l, const PgQuery__AlterTab
 	switch (c->subtype) {
 	case AT(AddColumn):
 	case AT(AddColumnRecurse):
-		return c->def && c->def->node_case == NC(COLUMN_DEF)
-		               ? add_column(l, c->def->column_def, note)
-		               : GW_EFFECT_NONE;
+		return add_column(l, c->def->column_def, note);
 	case AT(AddConstraint):
 	case AT(AddConstraintRecurse):
-		return add_constraint(l, constraint_of(c->def), note);
+		return add_constraint(l, c->def->constraint, note);
 	case AT(ValidateConstraint):
 	case AT(ValidateConstraintRecurse):
 	case AT(SetNotNull):
@@ -436,20 +415,13 @@ static void alter_table(gw_lock_list *l, const PgQuery__AlterTableStmt *as)
 	char name[300];
 	size_t i;
 
-	if (!as->relation || !as->relation->relname)
-		return;
 	gw_lint__relname(as->relation, name, sizeof(name));
 	for (i = 0; i < as->n_cmds; i++) {
-		const PgQuery__AlterTableCmd *c = as->cmds[i]->node_case == NC(ALTER_TABLE_CMD)
-		                                          ? as->cmds[i]->alter_table_cmd
-		                                          : NULL;
+		const PgQuery__AlterTableCmd *c = as->cmds[i]->alter_table_cmd;
 		const char *note = NULL;
-		gw_lock_mode mode;
+		gw_lock_mode mode = subcommand_mode(c);
 		gw_lock_effect effect;
 
-		if (!c)
-			continue;
-		mode = subcommand_mode(c);
 		/* The altered table first, then the ones a subcommand adds. */
 		add(l, name, mode, GW_EFFECT_NONE, NULL);
 		effect = subcommand_effect(l, c, &note);
@@ -494,12 +466,10 @@ static void truncate_stmt(gw_lock_list *l, const PgQuery__TruncateStmt *t)
 	size_t i;
 
 	for (i = 0; i < t->n_relations; i++)
-		if (t->relations[i]->node_case == NC(RANGE_VAR))
-			add_rv(l, t->relations[i]->range_var, GW_LOCK_ACCESS_EXCLUSIVE,
-			       GW_EFFECT_NONE,
-			       t->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE
-			               ? "and on the tables that reference it"
-			               : NULL);
+		add_rv(l, t->relations[i]->range_var, GW_LOCK_ACCESS_EXCLUSIVE, GW_EFFECT_NONE,
+		       t->behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE
+		               ? "and on the tables that reference it"
+		               : NULL);
 }
 
 static void vacuum(gw_lock_list *l, const PgQuery__VacuumStmt *v)
@@ -514,8 +484,7 @@ static void vacuum(gw_lock_list *l, const PgQuery__VacuumStmt *v)
 	if (!v->n_rels)
 		add(l, NULL, mode, effect, NULL);
 	for (i = 0; i < v->n_rels; i++)
-		if (v->rels[i]->node_case == NC(VACUUM_RELATION))
-			add_rv(l, v->rels[i]->vacuum_relation->relation, mode, effect, NULL);
+		add_rv(l, v->rels[i]->vacuum_relation->relation, mode, effect, NULL);
 }
 
 static void reindex(gw_lock_list *l, const PgQuery__ReindexStmt *r)
@@ -570,14 +539,12 @@ static void comment(gw_lock_list *l, const PgQuery__CommentStmt *c)
 
 static void lock_table(gw_lock_list *l, const PgQuery__LockStmt *s)
 {
-	gw_lock_mode mode = s->mode >= GW_LOCK_ACCESS_SHARE && s->mode <= GW_LOCK_ACCESS_EXCLUSIVE
-	                            ? (gw_lock_mode)s->mode
-	                            : GW_LOCK_ACCESS_EXCLUSIVE;
 	size_t i;
 
+	/* The parser's mode is PostgreSQL's lock mode number, 1 to 8 as
+	 * gw_lock_mode numbers them. */
 	for (i = 0; i < s->n_relations; i++)
-		if (s->relations[i]->node_case == NC(RANGE_VAR))
-			add_rv(l, s->relations[i]->range_var, mode, GW_EFFECT_NONE, NULL);
+		add_rv(l, s->relations[i]->range_var, (gw_lock_mode)s->mode, GW_EFFECT_NONE, NULL);
 }
 
 static void write_dml(gw_lock_list *l, const PgQuery__RangeVar *target, int whole_table,
@@ -589,30 +556,6 @@ static void write_dml(gw_lock_list *l, const PgQuery__RangeVar *target, int whol
 	       whole_table ? "changes every row" : NULL);
 	for (i = 0; i < nfrom; i++)
 		reads(l, from[i], GW_LOCK_ACCESS_SHARE);
-}
-
-static void dml(gw_lock_list *l, const PgQuery__Node *n)
-{
-	switch (n->node_case) {
-	case NC(INSERT_STMT):
-		write_dml(l, n->insert_stmt->relation, 0, NULL, 0);
-		reads(l, n->insert_stmt->select_stmt, GW_LOCK_ACCESS_SHARE);
-		break;
-	case NC(UPDATE_STMT):
-		write_dml(l, n->update_stmt->relation, !n->update_stmt->where_clause,
-		          n->update_stmt->from_clause, n->update_stmt->n_from_clause);
-		break;
-	case NC(DELETE_STMT):
-		write_dml(l, n->delete_stmt->relation, !n->delete_stmt->where_clause,
-		          n->delete_stmt->using_clause, n->delete_stmt->n_using_clause);
-		break;
-	case NC(MERGE_STMT):
-		write_dml(l, n->merge_stmt->relation, 0, NULL, 0);
-		reads(l, n->merge_stmt->source_relation, GW_LOCK_ACCESS_SHARE);
-		break;
-	default:
-		break;
-	}
 }
 
 /* CREATE TABLE AS, SELECT INTO, CREATE MATERIALIZED VIEW, CREATE VIEW:
@@ -633,16 +576,12 @@ static void select_stmt(gw_lock_list *l, const PgQuery__SelectStmt *s)
 
 int gw_locks_classify(gw_lock_list *l, const PgQuery__Node *n)
 {
-	if (!n)
-		return 0;
 	switch (n->node_case) {
 	case NC(CREATE_STMT):
 		create_table(l, n->create_stmt);
 		break;
 	case NC(CREATE_TABLE_AS_STMT):
-		create_from_query(l,
-		                  n->create_table_as_stmt->into ? n->create_table_as_stmt->into->rel
-		                                                : NULL,
+		create_from_query(l, n->create_table_as_stmt->into->rel,
 		                  n->create_table_as_stmt->query);
 		break;
 	case NC(VIEW_STMT):
@@ -670,10 +609,20 @@ int gw_locks_classify(gw_lock_list *l, const PgQuery__Node *n)
 		truncate_stmt(l, n->truncate_stmt);
 		break;
 	case NC(INSERT_STMT):
+		write_dml(l, n->insert_stmt->relation, 0, NULL, 0);
+		reads(l, n->insert_stmt->select_stmt, GW_LOCK_ACCESS_SHARE);
+		break;
 	case NC(UPDATE_STMT):
+		write_dml(l, n->update_stmt->relation, !n->update_stmt->where_clause,
+		          n->update_stmt->from_clause, n->update_stmt->n_from_clause);
+		break;
 	case NC(DELETE_STMT):
+		write_dml(l, n->delete_stmt->relation, !n->delete_stmt->where_clause,
+		          n->delete_stmt->using_clause, n->delete_stmt->n_using_clause);
+		break;
 	case NC(MERGE_STMT):
-		dml(l, n);
+		write_dml(l, n->merge_stmt->relation, 0, NULL, 0);
+		reads(l, n->merge_stmt->source_relation, GW_LOCK_ACCESS_SHARE);
 		break;
 	case NC(SELECT_STMT):
 		select_stmt(l, n->select_stmt);
