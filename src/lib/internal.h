@@ -38,19 +38,17 @@ int gw_project__seed(size_t *applied, gw_project *p);
 
 /* One row of the migrations table. */
 typedef struct gw_hist_row {
-	char *version;
-	char *name;
-	char *kind;
-	char *file;
-	char *checksum;
-	char *down_checksum;
-	char *applied_at;
-	char *applied_by;
+	const char *version;
+	const char *name;
+	const char *kind; /* "versioned", "baseline", ... */
+	const char *checksum;
+	const char *applied_at; /* ISO 8601 UTC, to the millisecond; NULL for infinity */
+	const char *applied_by;
 	long long execution_ms;
 	int statements_total;
 	int statements_done;
-	char *state; /* "applied" or "dirty" */
-	char *error;
+	const char *state; /* "applied" or "dirty" */
+	const char *error;
 } gw_hist_row;
 
 typedef struct gw_hist {

@@ -1,0 +1,95 @@
+#!/bin/sh
+test_description='status reads only the history columns it shows, and shows them as before: applied_at as to_char printed it (inside and outside 1970-2099, infinity), dirty progress and errors, the names of missing rows'
+. "$(dirname "$0")/lib.sh"
+
+# status --format json, one line per migration:
+# "version|state|applied_at|applied_by|execution_ms|total|done|error|name|applied_checksum"
+fields()
+{
+	godwit --url "$PG_URL" status --format json >status.json || return 1
+	awk -F'": ' '
+		function val(s) { sub(/,$/, "", s); gsub(/"/, "", s); return s }
+		/^    \{/ { split("", f) }
+		/^      "[a-z_]+":/ { k = $1; sub(/^ *"/, "", k); f[k] = val($2) }
+		/^    \}/ { print f["version"] "|" f["state"] "|" f["applied_at"] "|" \
+			f["applied_by"] "|" f["execution_ms"] "|" f["statements_total"] "|" \
+			f["statements_done"] "|" f["error"] "|" f["name"] "|" f["applied_checksum"] }
+	' status.json
+}
+
+# What the server's to_char makes of version $1's applied_at.
+server_at()
+{
+	pg_sql "SELECT coalesce(to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'null') FROM godwit_migrations WHERE version = '$1'"
+}
+
+test_expect_success PG 'setup: five migrations applied' '
+	pg_new_db &&
+	for i in 1 2 3 4 5; do
+		write_migration db/migrations/2024010100000${i}_m$i.sql <<-EOF || return 1
+		-- migrate:up
+		CREATE TABLE m$i (id int);
+		-- migrate:down
+		DROP TABLE m$i;
+		EOF
+	done &&
+	godwit --url "$PG_URL" up >out 2>&1 &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 5
+'
+
+test_expect_success PG 'applied_at reads as to_char printed it, in range and out of it' '
+	pg_sql "UPDATE godwit_migrations SET applied_at = CASE version
+		WHEN '\''20240101000001'\'' THEN '\''2024-02-29 23:59:59.9995Z'\''::timestamptz
+		WHEN '\''20240101000002'\'' THEN '\''1969-12-31 23:59:59.999Z'\''
+		WHEN '\''20240101000003'\'' THEN '\''2099-12-31 23:59:59.999999Z'\''
+		WHEN '\''20240101000004'\'' THEN '\''2100-01-01 00:00:00.0015Z'\''
+		ELSE '\''infinity'\'' END" &&
+	fields >got &&
+	for v in 1 2 3 4 5; do
+		echo "2024010100000$v $(server_at 2024010100000$v)" || return 1
+	done >expect &&
+	cat >expect.literal <<-\EOF &&
+	20240101000001 2024-02-29T23:59:59.999Z
+	20240101000002 1969-12-31T23:59:59.999Z
+	20240101000003 2099-12-31T23:59:59.999Z
+	20240101000004 2100-01-01T00:00:00.001Z
+	20240101000005 null
+	EOF
+	test_cmp expect.literal expect &&
+	awk -F"|" "{ print \$1, \$3 }" got >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success PG 'times, dirty progress, errors and missing names come from the rows' '
+	pg_sql "UPDATE godwit_migrations SET applied_at = '\''2025-06-01 12:00:00.25Z'\''" &&
+	pg_sql "UPDATE godwit_migrations SET kind = '\''baseline'\'', applied_by = '\''ci-bot'\'', execution_ms = 42 WHERE version = '\''20240101000001'\''" &&
+	pg_sql "UPDATE godwit_migrations SET state = '\''dirty'\'', statements_total = 3, statements_done = 1, error = '\''boom'\'' WHERE version = '\''20240101000002'\''" &&
+	pg_sql "INSERT INTO godwit_migrations (version, name, kind, file, checksum, applied_at, applied_by, execution_ms, statements_total, statements_done, state)
+		VALUES ('\''20231231000000'\'', '\''gone_file'\'', '\''versioned'\'', '\''x.sql'\'', '\''abc'\'', '\''2025-06-01 12:00:00.25Z'\'', '\''old'\'', 7, 1, 1, '\''applied'\'')" &&
+	pg_sql "UPDATE godwit_migrations SET checksum = '\''edited'\'' WHERE version = '\''20240101000003'\''" &&
+	fields | cut -d"|" -f1-9 >actual &&
+	user=$(pg_sql "SELECT current_user") &&
+	ms4=$(pg_sql "SELECT execution_ms FROM godwit_migrations WHERE version = '\''20240101000004'\''") &&
+	cat >expect <<-EOF &&
+	20240101000001|applied|2025-06-01T12:00:00.250Z|ci-bot|42|1|1|null|m1
+	20240101000002|dirty|2025-06-01T12:00:00.250Z|$user|$(pg_sql "SELECT execution_ms FROM godwit_migrations WHERE version = '\''20240101000002'\''")|3|1|boom|m2
+	20240101000003|changed|2025-06-01T12:00:00.250Z|$user|$(pg_sql "SELECT execution_ms FROM godwit_migrations WHERE version = '\''20240101000003'\''")|1|1|null|m3
+	20240101000004|applied|2025-06-01T12:00:00.250Z|$user|$ms4|1|1|null|m4
+	20240101000005|applied|2025-06-01T12:00:00.250Z|$user|$(pg_sql "SELECT execution_ms FROM godwit_migrations WHERE version = '\''20240101000005'\''")|1|1|null|m5
+	20231231000000|missing|2025-06-01T12:00:00.250Z|old|7|1|1|null|gone_file
+	EOF
+	test_cmp expect actual &&
+	fields | grep "^20240101000003|" | cut -d"|" -f10 >actual &&
+	echo edited >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success PG 'the text output shows the same times and states' '
+	godwit --url "$PG_URL" status >out &&
+	test_grep "^applied .*20240101000001 .*m1 .*2025-06-01T12:00:00.250Z$" out &&
+	test_grep "statement 2 of 3 failed: boom" out &&
+	test_grep "^missing .*20231231000000 .*gone_file .*2025-06-01T12:00:00.250Z$" out &&
+	test_grep "3 applied, 0 pending, 1 changed, 1 missing, 1 dirty" out
+'
+
+test_done
