@@ -411,6 +411,101 @@ static void test_status_cache_damaged_or_unwritable(void **state)
 	gw_config_free(cfg);
 }
 
+/* The cache file's text, the folder's one cache. */
+static char *cache_text(fixture *f)
+{
+	char path[PATH_MAX * 2];
+	gw_vec names = GW_VEC_INIT;
+	gw_str text = GW_STR_INIT;
+
+	snprintf(path, sizeof(path), "%s/.godwit/sums", f->dir);
+	assert_int_equal(gw_dir_list(&names, path, f->ctx), 0);
+	assert_int_equal(names.len, 2);
+	snprintf(path, sizeof(path), "%s/.godwit/sums/%s", f->dir, (const char *)names.items[1]);
+	gw_vec_dispose(&names, free);
+	assert_int_equal(gw_file_read(&text, path, GW_FILE_MAX, f->ctx), 0);
+	return gw_str_detach(&text);
+}
+
+/* The cache's records are matched to the files in one walk of both, in
+ * the folder's order: files added before, between and after the
+ * records, and files removed, are each read or dropped, and only they. */
+static void test_status_cache_walk_follows_added_and_removed_files(void **state)
+{
+	fixture *f = *state;
+	gw_status *st = NULL;
+	char name[64], sql[64], path[PATH_MAX * 2], *text;
+	unsigned long before;
+	size_t i;
+	gw_config *cfg = open_with_config(f);
+
+	for (i = 1; i <= 70; i++) {
+		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
+		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
+		fx_migration(f, name, sql, NULL);
+	}
+	wait_clock_past(f, f->migrations);
+	st = status_of(f);
+	gw_status_free(st);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 0);
+	gw_status_free(st);
+
+	/* Two removed (one in the middle, the last), three added (first,
+	 * between two records, last). */
+	for (i = 10; i <= 70; i += 60) {
+		snprintf(path, sizeof(path), "%s/20240101%06zu_t%zu.sql", f->migrations, i, i);
+		assert_int_equal(unlink(path), 0);
+	}
+	fx_migration(f, "20231231000000_first.sql", "CREATE TABLE first (id int);", NULL);
+	fx_migration(f, "202401010000205_between.sql", "CREATE TABLE between (id int);", NULL);
+	fx_migration(f, "20240102000000_last.sql", "CREATE TABLE last (id int);", NULL);
+	wait_clock_past(f, f->migrations);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 3);
+	assert_int_equal(gw_status_count(st), 71);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_PENDING), 71);
+	assert_string_equal(gw_status_get(st, 0)->version, "20231231000000");
+	assert_string_equal(gw_status_get(st, 9)->version, "20240101000009");
+	assert_string_equal(gw_status_get(st, 10)->version, "20240101000011");
+	gw_status_free(st);
+	/* The cache was written again: the new files in it, the removed
+	 * ones not. */
+	text = cache_text(f);
+	assert_non_null(strstr(text, "\n20231231000000_first.sql\t"));
+	assert_non_null(strstr(text, "\n202401010000205_between.sql\t"));
+	assert_non_null(strstr(text, "\n20240102000000_last.sql\t"));
+	assert_null(strstr(text, "_t10.sql"));
+	assert_null(strstr(text, "_t70.sql"));
+	free(text);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 0);
+	assert_int_equal(gw_status_count(st), 71);
+	gw_status_free(st);
+
+	/* A file removed and nothing else: no file read, and the cache
+	 * forgets it. */
+	snprintf(path, sizeof(path), "%s/20240101000033_t33.sql", f->migrations);
+	assert_int_equal(unlink(path), 0);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 0);
+	assert_int_equal(gw_status_count(st), 70);
+	gw_status_free(st);
+	text = cache_text(f);
+	assert_null(strstr(text, "_t33.sql"));
+	assert_non_null(strstr(text, "_t34.sql"));
+	free(text);
+	gw_config_free(cfg);
+}
+
 static void test_other_tool_history_is_named_and_up_refuses(void **state)
 {
 	fixture *f = *state;
@@ -489,6 +584,8 @@ int main(void)
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_cache_damaged_or_unwritable, setup,
 	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_status_cache_walk_follows_added_and_removed_files, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_other_tool_history_is_named_and_up_refuses,
 	                                        setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_broken_file_is_reported_without_a_database,

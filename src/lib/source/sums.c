@@ -60,19 +60,22 @@ typedef struct file_id {
 	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
 } file_id;
 
-/* One migration file of the folder, in the folder's order. */
+/* One migration file of the folder, in the folder's order: 40 bytes,
+ * as there is one for each file (the identity of a file that missed, the
+ * only one needed after the comparison, is kept in gw_sums.ids). */
 struct gw_sum_entry {
-	file_id id;
-	int known;       /* id was taken (a regular file) */
-	int recordable;  /* id is older than T0 */
-	const char *hit; /* its record in the old cache, when id is the one there */
-	size_t hit_len;  /* the record's line, with its '\n' */
-	size_t new_off;  /* its new record in fresh, when new_len */
-	size_t new_len;
-	const char *name;   /* the entry's */
-	const char *fields; /* hit: where the record's fields start */
+	const char *hit;     /* its record in the old cache, when its id is the one there */
+	const char *name;    /* the entry's */
+	uint32_t hit_len;    /* the record's line, with its '\n' */
+	uint32_t fields_off; /* hit: where the record's fields start in it */
+	uint32_t new_off;    /* its new record in fresh, when new_len */
+	uint32_t new_len;
+	uint32_t id;              /* a miss: its identity, ids[id] */
+	unsigned char known;      /* a miss whose id was taken (a regular file) */
+	unsigned char recordable; /* its id is older than T0 */
 };
 
+/* A record of the old cache as the walk finds it. */
 typedef struct old_rec {
 	const char *line, *name, *fields;
 	size_t line_len, name_len;
@@ -84,10 +87,11 @@ struct gw_sums {
 	char *cachedir; /* its folder */
 	gw_str header;  /* the first line this build writes */
 	gw_str text;    /* the old cache as read */
-	old_rec *old;
-	size_t nold, used; /* old records, and how many of them were hits */
+	int stale;      /* an old record was dropped: the cache is written again */
 	gw_sum_entry *entries;
 	size_t n;
+	file_id *ids; /* of the files that missed */
+	size_t nids;
 	gw_str fresh; /* new records */
 	char *tmp;    /* the new cache, created at T0 */
 	int tmp_fd;
@@ -304,75 +308,54 @@ static int get_fn(const char **p, const char *end, file_name *fn, size_t name_le
 
 /* ---- opening: the old cache, and which files are unchanged ------------------- */
 
-static int cmp_old(const void *a, const void *b)
+/* Whether the old cache is one this build wrote for this folder, whole:
+ * its header and its check sum. Its records are read as the folder is
+ * walked (next_old). Returns where the records start, or NULL. */
+static const char *check_old(const gw_sums *c)
 {
-	const old_rec *x = a, *y = b;
-	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
-	int c = memcmp(x->name, y->name, n);
-
-	return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
-}
-
-/* Splits the old cache into records; -1 when it is not one this build
- * wrote for this folder. */
-static int parse_old(gw_sums *c)
-{
-	const char *p = c->text.ptr, *end = p + c->text.size, *trail, *nl;
+	const char *p = c->text.ptr, *end = p + c->text.size, *trail;
 	unsigned long long sum;
-	size_t count = 0, cap = 0, i;
 
 	/* "end\t%016llx\n" last, the check sum of what comes before it. */
 	if (c->text.size < c->header.size + TRAILER)
-		return -1;
+		return NULL;
 	trail = end - TRAILER;
 	if (memcmp(trail, "end\t", 4) || end[-1] != '\n' ||
 	    sscanf(trail + 4, "%16llx", &sum) != 1 ||
 	    text_sum(p, (size_t)(trail - p)) != (uint64_t)sum)
-		return -1;
+		return NULL;
 	if (memcmp(p, c->header.ptr, c->header.size))
-		return -1;
-	for (p += c->header.size; p < trail; p = nl + 1) {
-		old_rec r;
-		size_t len;
-
-		nl = memchr(p, '\n', (size_t)(trail - p));
-		if (!nl)
-			return -1;
-		r.line = p;
-		r.line_len = (size_t)(nl + 1 - p);
-		if (next_field(&p, nl, &r.name, &len) < 0 || !len || get_id(&p, nl, &r.id) < 0)
-			return -1;
-		r.name_len = len;
-		r.fields = p;
-		if (count == cap) {
-			old_rec *grown = gw_grow(c->old, &cap, count, sizeof(*grown));
-
-			if (!grown)
-				return -1;
-			c->old = grown;
-		}
-		c->old[count++] = r;
-	}
-	c->nold = count;
-	/* Written in the folder's order, which the lookups rely on. */
-	for (i = 1; i < count; i++)
-		if (cmp_old(&c->old[i - 1], &c->old[i]) >= 0)
-			return -1;
-	return 0;
+		return NULL;
+	return p + c->header.size;
 }
 
-/* The record of name; names are asked for in the folder's order, so the
- * records are walked once (*at: where the next search starts). */
-static const old_rec *find_old(const gw_sums *c, size_t *at, const char *name)
+/* The record at *p (before end, the trailer), *p moved past it: 1, 0 at
+ * the end, -1 for a record this build would not have written. */
+static int next_old(old_rec *r, const char **p, const char *end)
 {
-	old_rec key;
-	int cmp = 1;
+	const char *nl, *q = *p;
+	size_t len;
 
-	key.name = name;
-	key.name_len = strlen(name);
-	while (*at < c->nold && (cmp = cmp_old(&c->old[*at], &key)) < 0)
-		++*at;
-	return *at < c->nold && cmp == 0 ? &c->old[*at] : NULL;
+	if (q >= end)
+		return 0;
+	if (!(nl = memchr(q, '\n', (size_t)(end - q))))
+		return -1;
+	r->line = q;
+	r->line_len = (size_t)(nl + 1 - q);
+	if (next_field(&q, nl, &r->name, &len) < 0 || !len || get_id(&q, nl, &r->id) < 0 ||
+	    r->line_len > UINT32_MAX)
+		return -1;
+	r->name_len = len;
+	r->fields = q;
+	*p = nl + 1;
+	return 1;
+}
+
+static int cmp_name(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
 }
 
 /* Reads the old cache into c->text. Not through gw_file_read, which
@@ -462,18 +445,35 @@ static void drop_new(gw_sums *c)
 	c->tmp = NULL;
 }
 
+/* The walk found a record it cannot use, in a cache whose check sum is
+ * right: no cache then, as for a damaged one. */
+static void forget_hits(gw_sums *c, size_t k, size_t *misses)
+{
+	size_t j;
+
+	for (j = 0; j < k; j++) {
+		if (c->entries[j].hit) {
+			c->entries[j].hit = NULL;
+			++*misses;
+		}
+	}
+	c->dirty = 1;
+}
+
 gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_folder *names)
 {
 	gw_sums *c = NULL;
 	gw_str file = GW_STR_INIT;
 	char *real = NULL, key[GW_CHECKSUM_HEX];
-	size_t i, k, at = 0, count = 0, misses = 0;
-	int dirfd = -1;
+	const char *rp = NULL, *rend = NULL, *prev = NULL;
+	size_t i, k, count = 0, misses = 0, prev_len = 0;
+	old_rec r;
+	int dirfd = -1, have = 0;
 
 	for (i = 0; i < names->len; i++)
 		count += !names->items[i].skip;
-	if (!cache_dir || ld->detected || count < SUMS_MIN || !(real = realpath(ld->dir, NULL)) ||
-	    !(c = calloc(1, sizeof(*c))))
+	if (!cache_dir || ld->detected || count < SUMS_MIN || count > UINT32_MAX ||
+	    !(real = realpath(ld->dir, NULL)) || !(c = calloc(1, sizeof(*c))))
 		goto fail;
 	c->tmp_fd = -1;
 	c->header = (gw_str)GW_STR_INIT;
@@ -493,17 +493,18 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	    (dirfd = open(ld->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
 	/* No cache, an unreadable one, one of another build or folder: all
-	 * files are read, and the cache written anew. */
-	if (read_old(c) < 0 || parse_old(c) < 0) {
-		free(c->old);
-		c->old = NULL;
-		c->nold = 0;
+	 * files are read, and the cache written anew. Its records are in
+	 * the folder's order: one walk beside the folder's matches them. */
+	if (read_old(c) == 0 && (rp = check_old(c)) != NULL)
+		rend = c->text.ptr + c->text.size - TRAILER;
+	else
 		c->dirty = 1;
-	}
 	for (i = k = 0; i < names->len; i++) {
 		gw_folder_entry *e = &names->items[i];
 		gw_sum_entry *s;
-		const old_rec *r;
+		file_id id;
+		size_t name_len;
+		int cmp = 1, got;
 
 		if (e->skip)
 			continue;
@@ -512,35 +513,63 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 		e->sum = s;
 		/* A symbolic link is read each time: where it leads is
 		 * checked then. */
-		if (e->link || stat_entry(&s->id, dirfd, e->name) < 0) {
+		if (e->link || stat_entry(&id, dirfd, e->name) < 0) {
 			e->sum = NULL;
 			continue;
 		}
 		s->known = 1;
-		if ((r = find_old(c, &at, e->name)) && id_equal(&r->id, &s->id)) {
-			s->hit = r->line;
-			s->hit_len = r->line_len;
-			s->fields = r->fields;
-			c->used++;
+		name_len = strlen(e->name);
+		while (rp) {
+			if (!have) {
+				if ((got = next_old(&r, &rp, rend)) == 0)
+					break;
+				if (got < 0 ||
+				    (prev && cmp_name(prev, prev_len, r.name, r.name_len) >= 0)) {
+					forget_hits(c, k, &misses);
+					rp = NULL;
+					break;
+				}
+				prev = r.name;
+				prev_len = r.name_len;
+				have = 1;
+			}
+			/* A record of a file gone, or one changed, is dropped:
+			 * the cache is written again. */
+			if ((cmp = cmp_name(r.name, r.name_len, e->name, name_len)) <= 0) {
+				have = 0;
+				if (cmp < 0 || !id_equal(&r.id, &id))
+					c->stale = 1;
+			}
+			if (cmp >= 0)
+				break;
+		}
+		if (rp && cmp == 0 && id_equal(&r.id, &id)) {
+			s->hit = r.line;
+			s->hit_len = (uint32_t)r.line_len;
+			s->fields_off = (uint32_t)(r.fields - r.line);
 		} else {
 			misses++;
 		}
 	}
 	c->n = k;
+	if (rp && (have || rp < rend))
+		c->stale = 1;
 	/* The files that missed are stat'ed again after T0: what is
 	 * recorded of them is older than their reading. */
-	if (misses && start_new(c) == 0) {
+	if (misses && start_new(c) == 0 && (c->ids = calloc(misses, sizeof(*c->ids))) != NULL) {
 		for (i = 0; i < c->n; i++) {
 			gw_sum_entry *s = &c->entries[i];
+			file_id *id = &c->ids[c->nids];
 
 			if (!s->known || s->hit)
 				continue;
-			if (stat_entry(&s->id, dirfd, s->name) < 0) {
+			if (stat_entry(id, dirfd, s->name) < 0) {
 				s->known = 0;
 				continue;
 			}
-			s->recordable = older(c, s->id.mtime_s, s->id.mtime_ns) &&
-			                older(c, s->id.ctime_s, s->id.ctime_ns);
+			s->id = (uint32_t)c->nids++;
+			s->recordable = older(c, id->mtime_s, id->mtime_ns) &&
+			                older(c, id->ctime_s, id->ctime_ns);
 		}
 	}
 	close(dirfd);
@@ -584,7 +613,7 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 	start = c->fresh.size;
 	gw_str_puts(&c->fresh, e->name);
 	gw_str_putc(&c->fresh, '\t');
-	put_id(&c->fresh, &s->id);
+	put_id(&c->fresh, &c->ids[s->id]);
 	put_fn(&c->fresh, fn);
 	if (m) {
 		gw_str_printf(&c->fresh, "\tU\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%zu",
@@ -600,14 +629,17 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 		              d->untouched, d->blank, d->checksum);
 	}
 	gw_str_putc(&c->fresh, '\n');
-	if (gw_str_failed(&c->fresh)) {
-		/* Out of memory: nothing more is recorded. */
+	if (gw_str_failed(&c->fresh) || c->fresh.size > UINT32_MAX) {
+		/* Out of memory: nothing more is recorded, and nothing of
+		 * what was (its records went with the text). */
 		gw_str_dispose(&c->fresh);
 		c->fresh = (gw_str)GW_STR_INIT;
+		for (i = 0; i < c->n; i++)
+			c->entries[i].new_len = 0;
 		return;
 	}
-	s->new_off = start;
-	s->new_len = c->fresh.size - start;
+	s->new_off = (uint32_t)start;
+	s->new_len = (uint32_t)(c->fresh.size - start);
 	c->dirty = 1;
 }
 
@@ -615,7 +647,7 @@ int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mi
                            gw_down_rec **dp)
 {
 	const gw_sum_entry *s = e->sum;
-	const char *p = s->fields, *end = s->hit + s->hit_len - 1, *f;
+	const char *p = s->hit + s->fields_off, *end = s->hit + s->hit_len - 1, *f;
 	gw_source_mig *m = NULL;
 	gw_down_rec *d = NULL;
 	size_t len, i, nd;
@@ -726,12 +758,12 @@ void gw_source__sums_close(gw_sums *c, int loaded)
 	if (!c)
 		return;
 	/* Records of files gone or changed are dropped too. */
-	if (loaded && (c->dirty || c->used < c->nold) && start_new(c) == 0)
+	if (loaded && (c->dirty || c->stale) && start_new(c) == 0)
 		write_new(c);
 	drop_new(c);
 	free(c->path);
 	free(c->cachedir);
-	free(c->old);
+	free(c->ids);
 	free(c->entries);
 	gw_str_dispose(&c->header);
 	gw_str_dispose(&c->text);
