@@ -503,9 +503,12 @@ static void walk(gen *g)
 {
 	size_t i;
 	int created_function = 0;
-	static const char *const late[] = {"publication", "aggregate", "function", "procedure",
-	                                   "type",        "domain",    "enum",     "range",
-	                                   "sequence",    "extension", "schema"};
+	/* Servers before their wrappers, wrappers before their functions. */
+	static const char *const late[] = {"publication", "server",   "foreign_data_wrapper",
+	                                   "aggregate",   "function", "procedure",
+	                                   "type",        "domain",   "enum",
+	                                   "range",       "sequence", "extension",
+	                                   "schema"};
 	size_t k;
 
 	gw_sql__find_rekeyed(g);
@@ -626,6 +629,7 @@ static void walk(gen *g)
 			gw_sql__create_sequence(g, b);
 	}
 	gw_sql__publications(g);
+	gw_sql__wrappers_and_servers(g);
 	create_tables(g);
 	for (i = 0; i < gw_schema_count(g->b); i++) {
 		const gw_schema_object *b = gw_schema_get(g->b, i), *a;
@@ -635,9 +639,12 @@ static void walk(gen *g)
 			else
 				gw_sql__alter_table(g, a, b);
 		} else if (kind_is(b, "foreign_table", "event_trigger") &&
-		           !((a = gw_sql__find(g->a, b->kind, b->name)) && object_equal(a, b)))
-			gw_sql__unexpressed(g->q, GW_SQ_TABLE, "%s %s is not generated", b->kind,
-			                    b->name);
+		           !((a = gw_sql__find(g->a, b->kind, b->name)) && object_equal(a, b))) {
+			if (kind_is(b, "foreign_table", NULL))
+				gw_sql__foreign_table(g, a, b);
+			else
+				gw_sql__event_trigger(g, a, b);
+		}
 	}
 	gw_sql__views(g);
 	/* What A has and B does not. */
@@ -647,9 +654,10 @@ static void walk(gen *g)
 			continue;
 		if (kind_is(a, "table", NULL) && !parent_dropped(g, a))
 			gw_sql__emit(g->q, GW_SQ_DROP_TABLE, "DROP TABLE %s", a->name);
-		else if (kind_is(a, "foreign_table", "event_trigger"))
-			gw_sql__unexpressed(g->q, GW_SQ_DROP_TABLE,
-			                    "dropping %s %s is not generated", a->kind, a->name);
+		else if (kind_is(a, "foreign_table", NULL))
+			gw_sql__emit(g->q, GW_SQ_DROP_TABLE, "DROP FOREIGN TABLE %s", a->name);
+		else if (kind_is(a, "event_trigger", NULL))
+			gw_sql__event_trigger(g, a, NULL);
 	}
 	for (k = 0; k < sizeof(late) / sizeof(late[0]); k++)
 		for (i = gw_schema_count(g->a); i > 0; i--) {

@@ -168,6 +168,20 @@ void gw_sql__find_rekeyed(gen *g);
 void gw_sql__find_rebuilt(gen *g);
 /* A table made again in b's column order, its rows copied. */
 void gw_sql__rebuild_table(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+/* The temporary name of a table made again (nsp.godwit_new_rel) and its
+ * relation part. */
+void gw_sql__temp_name(gw_str *out, gw_str *rel, const char *name);
+/* The owner and grants of a (the database's) given to the table tmp. */
+void gw_sql__copy_grants(gen *g, const gw_schema_object *a, const char *tmp);
+
+/* ---- schema_sql_foreign.c ---------------------------------------------------- */
+
+/* Foreign-data wrappers and servers made or changed (before the tables). */
+void gw_sql__wrappers_and_servers(gen *g);
+/* A foreign table made (a NULL), changed or made again (a to b). */
+void gw_sql__foreign_table(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+/* An event trigger made (a NULL), changed, or dropped (b NULL). */
+void gw_sql__event_trigger(gen *g, const gw_schema_object *a, const gw_schema_object *b);
 
 /* ---- schema_sql_replication.c ------------------------------------------------ */
 

@@ -83,6 +83,8 @@ static const char *grant_kind(const char *kind)
 		return "TABLE";
 	if (strcmp(kind, "enum") == 0 || strcmp(kind, "range") == 0)
 		return "TYPE";
+	if (strcmp(kind, "server") == 0)
+		return "FOREIGN SERVER";
 	return gw_sql__sql_kind(kind);
 }
 

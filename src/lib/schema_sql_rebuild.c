@@ -96,7 +96,7 @@ static void unquoted(gw_str *out, const char *ident)
 
 /* The temporary name of the new table: nsp.godwit_new_rel, quoted as the
  * relation is. */
-static void temp_name(gw_str *out, gw_str *rel, const char *name)
+void gw_sql__temp_name(gw_str *out, gw_str *rel, const char *name)
 {
 	gw_str nsp = GW_STR_INIT;
 
@@ -189,7 +189,7 @@ static void copy_rows(gen *g, const gw_schema_object *a, const gw_schema_object 
 
 /* Without --privileges the snapshots hold no owner or grants: the old
  * table's (its columns' too) are copied as they are on the database. */
-static void copy_grants(gen *g, const gw_schema_object *a, const char *tmp)
+void gw_sql__copy_grants(gen *g, const gw_schema_object *a, const char *tmp)
 {
 	gw_str told = GW_STR_INIT, tnew = GW_STR_INIT;
 
@@ -247,7 +247,7 @@ void gw_sql__rebuild_table(gen *g, const gw_schema_object *a, const gw_schema_ob
 	const char *rs = gw_sql__member(a, "row_security", 12);
 	size_t i;
 
-	temp_name(&tmp, &rel, b->name);
+	gw_sql__temp_name(&tmp, &rel, b->name);
 	for (i = 0; i < b->nmembers; i++)
 		if (gw_sql__is_column(b->members[i])) {
 			gw_sql__member_name(&name, b->members[i]);
@@ -278,7 +278,7 @@ void gw_sql__rebuild_table(gen *g, const gw_schema_object *a, const gw_schema_ob
 	gw_sql__emit(g->q, GW_SQ_COLUMN, "LOCK TABLE %s IN EXCLUSIVE MODE", a->name);
 	copy_rows(g, a, b, tmp.ptr);
 	if (!g->o->privileges)
-		copy_grants(g, a, tmp.ptr);
+		gw_sql__copy_grants(g, a, tmp.ptr);
 	gw_sql__emit(g->q, GW_SQ_COLUMN, "DROP TABLE %s", a->name);
 	gw_sql__emit(g->q, GW_SQ_COLUMN, "ALTER TABLE %s RENAME TO %s", tmp.ptr, rel.ptr);
 	gw_sql__new_table_members(g, b);
