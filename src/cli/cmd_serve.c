@@ -459,6 +459,18 @@ static void *refresher(void *arg)
 	return NULL;
 }
 
+/* The CLOCK_MONOTONIC time ms milliseconds from now, for the condition
+ * variables that wait on that clock. */
+static void deadline_in(struct timespec *t, long long ms)
+{
+	long long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, t);
+	ns = t->tv_nsec + ms % 1000 * 1000000;
+	t->tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
+	t->tv_nsec = (long)(ns % 1000000000);
+}
+
 /* The snapshot to answer from (a reference: release it), or NULL when the
  * database did not answer within serve_timeout (or serve is stopping). */
 static snapshot *current_snapshot(server *srv)
@@ -468,13 +480,7 @@ static snapshot *current_snapshot(server *srv)
 	unsigned long long gen;
 	int waited = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += srv->timeout_ms / 1000;
-	deadline.tv_nsec += (srv->timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	deadline_in(&deadline, srv->timeout_ms);
 	pthread_mutex_lock(&srv->lock);
 	gen = srv->generation;
 	/* A snapshot younger than serve_cache, or one whose refresh ended
@@ -670,15 +676,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 /* ---- the command ------------------------------------------------------------- */
 
-/* A duration setting in milliseconds (its value was checked when read). */
+/* A duration setting in milliseconds (its value was checked when read,
+ * and it has a default: it is never unset). */
 static long long setting_ms(const gw_cli *cli, const char *key)
 {
 	const char *v = gw_config_get(cli->config, key);
 	char *end;
-	long long n = v ? strtoll(v, &end, 10) : 0;
+	long long n = strtoll(v, &end, 10);
 
-	if (!v)
-		return 0;
 	if (strcmp(end, "ms") == 0)
 		return n;
 	if (strcmp(end, "min") == 0)
@@ -830,8 +835,7 @@ cleanup:
 	{
 		struct timespec until;
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += 5;
+		deadline_in(&until, 5000);
 		while (srv.in_flight > 0 &&
 		       pthread_cond_timedwait(&srv.idle, &srv.lock, &until) != ETIMEDOUT)
 			;
@@ -847,12 +851,7 @@ cleanup:
 
 		if (srv.current)
 			gw_project_cancel(srv.current);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += 100000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		deadline_in(&until, 100);
 		pthread_cond_timedwait(&srv.done, &srv.lock, &until);
 	}
 	pthread_mutex_unlock(&srv.lock);

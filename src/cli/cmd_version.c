@@ -6,7 +6,6 @@
  * benchmark (a couple of milliseconds), and the first thing a user runs to
  * check an install, where nothing else may be set up yet.
  */
-#include <string.h>
 
 #include "cli.h"
 
@@ -23,8 +22,8 @@ int gw_version_print(gw_cli *cli)
 		return gw_json_print(cli, root);
 	}
 	printf("godwit %s\nlibrary %s\n", GODWIT_VERSION, gw_library_version());
-	if (details && *details)
-		printf("%s%s", details, details[strlen(details) - 1] == '\n' ? "" : "\n");
+	/* One line per component, the last without its newline. */
+	printf("%s\n", details);
 	return GW_EXIT_OK;
 }
 

@@ -33,8 +33,6 @@ int gw_mhd_load(char *why, size_t why_size)
 {
 	char reason[512];
 
-	if (handle)
-		return 0;
 	handle = gw_dl_open(mhd_names, sizeof(mhd_names) / sizeof(mhd_names[0]), reason,
 	                    sizeof(reason));
 	if (!handle) {

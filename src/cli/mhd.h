@@ -46,8 +46,8 @@ typedef struct gw_mhd_api {
 
 extern gw_mhd_api gw_mhd;
 
-/* Loads libmicrohttpd once; -1 with what to install in why when it is
- * missing or lacks a function. */
+/* Loads libmicrohttpd (serve does, once per process); -1 with what to
+ * install in why when it is missing or lacks a function. */
 int gw_mhd_load(char *why, size_t why_size);
 
 #endif

@@ -47,6 +47,15 @@ test_expect_success 'serve: a libmicrohttpd without a function it needs is too o
 	test ! -s out
 '
 
+test_expect_success 'serve: each of the eight functions it needs missing is too old, and nothing else' '
+	echo "godwit: error: libmicrohttpd.so.12 is too old for godwit serve; install libmicrohttpd 0.9.71 or newer" >expect &&
+	for n in 2 3 4 5 6 7 8; do
+		test_expect_code 1 fault dlsym:$n --url sqlite:x.db serve --listen 127.0.0.1:0 >out 2>err &&
+		test_cmp expect err &&
+		test ! -s out || return 1
+	done
+'
+
 test_expect_success 'serve: an HTTP server that does not start stops the refresh thread and exits' '
 	test_expect_code 1 fault MHD_start_daemon --url sqlite:x.db serve --listen 127.0.0.1:0 >out 2>err &&
 	sed "s/:[0-9]*\$/:PORT/" err >actual &&
