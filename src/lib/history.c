@@ -656,47 +656,71 @@ static const char *record_name(const gw_record *r)
 	return r->m ? r->m->name : r->name;
 }
 
-int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
-{
-	char total[16], done[16];
-	const char *params[9];
-	gw_str who = GW_STR_INIT;
-	int error;
-
-	snprintf(total, sizeof(total), "%d", r->statements_total);
-	snprintf(done, sizeof(done), "%d", r->statements_done);
-	params[0] = record_version(r);
-	params[1] = record_name(r);
-	params[2] = r->m ? r->m->up_file : NULL;
-	params[3] = r->m ? r->m->checksum : "";
-	params[4] = r->m && r->m->down_checksum[0] ? r->m->down_checksum : NULL;
-	params[5] = total;
-	params[6] = done;
-	params[7] = r->state;
-	params[8] = p->environment;
-	/* A repeatable migration keeps one row, replaced at each apply. */
-	if (put_who(&who, p) < 0 ||
-	    (r->m && r->m->repeatable && gw_hist_add_row_delete(b, p, r->m->version) < 0)) {
-		gw_str_dispose(&who);
-		return -1;
-	}
-	error = gw_batch_addf(b, params, 9,
-	                      "INSERT INTO %s (version, name, kind, file, checksum, down_checksum, "
-	                      "applied_at, applied_by, statements_total, statements_done, state, "
-	                      "environment, godwit_version) VALUES ($1, $2, '%s', $3, $4, "
-	                      "$5, %s, %s, $6, $7, $8, $9, '" GODWIT_VERSION "')",
-	                      p->table_q, r->m && r->m->repeatable ? "repeatable" : "versioned",
-	                      dialect(p)->now, who.ptr);
-	gw_str_dispose(&who);
-	return error;
-}
-
 /* The apply event, copied from the finished row: its start, its duration
  * and who ran it. */
 #define EVENT_FROM_ROW                                                                             \
 	"INSERT INTO %s (at, action, version, name, file, checksum, duration_ms, applied_by, "     \
 	"environment, godwit_version) SELECT applied_at, 'apply', version, name, file, "           \
 	"checksum, execution_ms, applied_by, environment, godwit_version FROM %s"
+
+/* The row's INSERT; with done, the finished row with its duration
+ * (measured from the transaction's start, which applied_at is) and its
+ * apply event, in one statement (a writable CTE: PostgreSQL only). */
+static int add_row(gw_batch *b, gw_project *p, const gw_record *r, int done)
+{
+	char total[16], finished[16];
+	const char *params[9];
+	gw_str who = GW_STR_INIT, row = GW_STR_INIT;
+	int error = -1;
+
+	snprintf(total, sizeof(total), "%d", r->statements_total);
+	snprintf(finished, sizeof(finished), "%d", r->statements_done);
+	params[0] = record_version(r);
+	params[1] = record_name(r);
+	params[2] = r->m ? r->m->up_file : NULL;
+	params[3] = r->m ? r->m->checksum : "";
+	params[4] = r->m && r->m->down_checksum[0] ? r->m->down_checksum : NULL;
+	params[5] = total;
+	params[6] = finished;
+	params[7] = r->state;
+	params[8] = p->environment;
+	if (put_who(&who, p) < 0)
+		goto cleanup;
+	gw_str_printf(&row,
+	              "INSERT INTO %s (version, name, kind, file, checksum, down_checksum, "
+	              "applied_at, applied_by, statements_total, statements_done, state, "
+	              "environment, godwit_version%s) VALUES ($1, $2, '%s', $3, $4, $5, %s, %s, "
+	              "$6, $7, $8, $9, '" GODWIT_VERSION "'%s",
+	              p->table_q, done ? ", execution_ms" : "",
+	              r->m && r->m->repeatable ? "repeatable" : "versioned", dialect(p)->now,
+	              who.ptr, done ? ", " : "");
+	if (done)
+		put_around(&row, dialect(p)->elapsed, dialect(p)->now);
+	gw_str_putc(&row, ')');
+	/* A repeatable migration keeps one row, replaced at each apply. */
+	if (gw_str_failed(&row) ||
+	    (r->m && r->m->repeatable && gw_hist_add_row_delete(b, p, r->m->version) < 0))
+		goto cleanup;
+	if (done)
+		error = gw_batch_addf(b, params, 9, "WITH r AS (%s RETURNING *) " EVENT_FROM_ROW,
+		                      row.ptr, p->events_q, "r");
+	else
+		error = gw_batch_addf(b, params, 9, "%s", row.ptr);
+cleanup:
+	gw_str_dispose(&row);
+	gw_str_dispose(&who);
+	return error;
+}
+
+int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r)
+{
+	return add_row(b, p, r, 0);
+}
+
+int gw_hist_add_row_applied(gw_batch *b, gw_project *p, const gw_record *r)
+{
+	return add_row(b, p, r, 1);
+}
 
 int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m)
 {

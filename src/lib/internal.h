@@ -244,6 +244,10 @@ typedef struct gw_record {
 } gw_record;
 
 int gw_hist_add_row_insert(gw_batch *b, gw_project *p, const gw_record *r);
+/* The finished row (r->state "applied") with its duration and its apply
+ * event, in one statement, for the end of a transactional migration's
+ * batch: PostgreSQL only. */
+int gw_hist_add_row_applied(gw_batch *b, gw_project *p, const gw_record *r);
 /* Appends the statements that create the history tables where they are
  * missing (CREATE ... IF NOT EXISTS), for a batch that needs them. */
 int gw_hist_add_create_tables(gw_batch *b, gw_project *p);

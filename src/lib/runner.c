@@ -1,13 +1,14 @@
 /*
  * runner.c: applying and reverting one migration (the runner stage).
  *
- * A transactional migration goes to the driver as one batch: its history
- * row first (which doubles as a guard against a concurrent runner), the
- * event, the migration's statements, and the statements that record its
- * duration. The driver runs the batch in one transaction and, where it can,
- * one round trip. A no-transaction migration is recorded dirty first, runs
- * statement by statement with its progress counted, and is marked applied
- * at the end, so a crash leaves a visible, resumable record.
+ * A transactional migration goes to the driver as one batch: its
+ * statements, then its finished history row and apply event in one
+ * statement (under PostgreSQL's advisory lock), or, without a session
+ * lock, the row first (a guard against a concurrent runner), the
+ * statements, and the row's update with the event. The driver runs the
+ * batch in one transaction and, where it can, one round trip. A no-transaction migration is
+ * recorded dirty first, runs statement by statement with its progress counted, and is marked
+ * applied at the end, so a crash leaves a visible, resumable record.
  */
 #include "internal.h"
 
@@ -684,6 +685,18 @@ static int set_session_timeouts(gw_project *p)
 	return error;
 }
 
+/* Whether a transactional migration's history row is written once, at
+ * the end of its batch, with its event in the same statement. That needs
+ * a runner lock held for the whole session (PostgreSQL's advisory lock):
+ * no other runner can apply the migration meanwhile, and the row's unique
+ * key still refuses a second one. Elsewhere (SQLite, which has no session
+ * lock; a lease, which can lapse) the row goes first, as the guard that
+ * turns a concurrent apply into a clean skip, and is updated at the end. */
+static int row_once(const gw_project *p)
+{
+	return p->driver->dialect == GW_DIALECT_POSTGRES && p->locked && !p->lease;
+}
+
 static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepared *pm,
                             int *skipped)
 {
@@ -691,16 +704,19 @@ static int up_transactional(gw_project *p, const gw_migration *m, const gw_prepa
 	gw_exec_failure fail = {0, 0};
 	gw_batch b = GW_BATCH_INIT;
 	size_t guard, first_body, first_verify;
-	int error, attempt = 0;
+	int error, attempt = 0, once = row_once(p);
 
 	rec.statements_total = rec.statements_done = (int)pm->stmts.count;
-	if (add_timeouts(&b, p, 1) < 0 || (guard = b.count, 0) ||
-	    gw_hist_add_row_insert(&b, p, &rec) < 0 || (first_body = b.count, 0) ||
-	    add_body(&b, pm, 0) < 0 || (first_verify = b.count, 0) || add_verify(&b, pm) < 0 ||
-	    gw_hist_add_applied(&b, p, m) < 0) {
+	if (add_timeouts(&b, p, 1) < 0 || (!once && gw_hist_add_row_insert(&b, p, &rec) < 0) ||
+	    (guard = b.count - 1, first_body = b.count, 0) || add_body(&b, pm, 0) < 0 ||
+	    (first_verify = b.count, 0) || add_verify(&b, pm) < 0 ||
+	    (once ? gw_hist_add_row_applied(&b, p, &rec) : gw_hist_add_applied(&b, p, m)) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
+	/* The statement whose unique key stops a second apply: the row. */
+	if (once)
+		guard = b.count - 1;
 	say_statements(p, m, pm, 0, 0);
 	do {
 		notice_map nm;

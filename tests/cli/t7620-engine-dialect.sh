@@ -230,16 +230,17 @@ test_expect_success PG 'postgres does not look at crdb_internal.jobs' '
 
 # Citus refuses create_distributed_table_concurrently() in a transaction
 # block. A function of that name stands in for it: it fails when its
-# transaction has written before it (as the history row of a migration's
-# transaction has), so it fails in a transaction with other statements
-# and succeeds alone.
+# transaction has written before it, or began before its statement (as a
+# migration's transaction began with BEGIN), so it fails in a transaction
+# with other statements and succeeds alone (a statement run alone is its
+# own transaction, which starts at the statement's own moment).
 test_expect_success PG 'setup: a stand-in for create_distributed_table_concurrently' '
 	pg_sql <<-\EOF &&
 	CREATE TABLE events (id int PRIMARY KEY, tenant int);
 	CREATE FUNCTION create_distributed_table_concurrently(t text, col text) RETURNS void
 	LANGUAGE plpgsql AS $$
 	BEGIN
-		IF txid_current_if_assigned() IS NOT NULL THEN
+		IF txid_current_if_assigned() IS NOT NULL OR now() <> statement_timestamp() THEN
 			RAISE EXCEPTION '\''create_distributed_table_concurrently cannot run inside a transaction block'\'';
 		END IF;
 	END $$;
