@@ -422,8 +422,7 @@ static void locate_failure(gw_project *p, const gw_prepared *pm, const gw_exec_f
 	locate(p, pm, at);
 }
 
-#define SQLSTATE_QUERY_CANCELED  "57014"
-#define SQLSTATE_UNDEFINED_TABLE "42P01"
+#define SQLSTATE_QUERY_CANCELED "57014"
 
 /* What a failure did to the session. */
 typedef enum {
@@ -452,12 +451,9 @@ static session_outcome reconnect_if_lost(gw_project *p, const char *version, cha
 	if (gw_ctx_new(&scratch) < 0)
 		return SESSION_GONE;
 	p->conn->ctx = scratch;
-	if (gw_hist_row_state(p, version, state) < 0) {
-		/* No history table: the first migration's never committed. */
-		e = gw_ctx_error(scratch);
-		if (!e || strcmp(e->sqlstate, SQLSTATE_UNDEFINED_TABLE))
-			outcome = SESSION_GONE;
-	}
+	/* The history tables were made before the first migration ran. */
+	if (gw_hist_row_state(p, version, state) < 0)
+		outcome = SESSION_GONE;
 	p->conn->ctx = p->ctx;
 	gw_ctx_free(scratch);
 	return outcome;
