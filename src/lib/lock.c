@@ -268,8 +268,6 @@ static int timeout_error(gw_lease *l)
 
 static void lease_free(gw_lease *l)
 {
-	if (!l)
-		return;
 	free(l->table_q);
 	pthread_mutex_destroy(&l->mutex);
 	pthread_cond_destroy(&l->stop_cond);
@@ -345,8 +343,6 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 		return gw_error_set(p->ctx, GW_EINVALID, "lock = table needs PostgreSQL");
 	if ((error = lease_new(&l, p)) < 0)
 		return error;
-	if (!l)
-		return gw_error_oom(p->ctx);
 	if ((error = ensure_table(l)) < 0)
 		goto fail;
 	for (;;) {
@@ -399,8 +395,6 @@ static void lease_release(gw_lease *l)
 	gw_str sql = GW_STR_INIT;
 	int had_error;
 
-	if (!l)
-		return;
 	if (l->running) {
 		pthread_mutex_lock(&l->mutex);
 		l->stop = 1;

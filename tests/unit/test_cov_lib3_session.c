@@ -8,7 +8,8 @@
  *    error, and the session still usable;
  *  - a no-transaction migration whose dirty row meets the row of a
  *    concurrent runner (the history's primary key refuses it): skipped,
- *    nothing of it run.
+ *    nothing of it run;
+ *  - a run under a lease (lock = table) whose session the server ends.
  *
  * It runs only when GODWIT_TEST_PG_URL names a server (the ctest test
  * unit/test_cov_lib3_session_pg gives it the suite's); without it, it skips.
@@ -238,6 +239,44 @@ static void test_a_dirty_row_that_meets_a_concurrent_runner(void **state)
 	assert_admin_query(pf, rows_sql, "20240101000001|applied|1|1\n");
 }
 
+/* lock = table: the lease's session is the one the server ends. The
+ * heartbeat stops with it (the reconnect drops the lease), the failure is
+ * recorded on a new session, and the lease row, which the lost session
+ * could not delete, is left to lapse. */
+static void test_a_leased_run_that_loses_its_session(void **state)
+{
+	pg_fixture *pf = *state;
+	fixture *f;
+	const gw_error *e;
+	gw_str sql = GW_STR_INIT;
+	size_t n = 0;
+
+	SKIP_WITHOUT_PG();
+	f = pf->f;
+	f->opts.lock.table = 1;
+	fx_write(f->migrations, "20240101000001_a.sql",
+	         "-- migrate:up\n-- godwit:no-transaction\nCREATE TABLE a (id int);\n"
+	         "SELECT pg_terminate_backend(pg_backend_pid());\n");
+	fx_open(f);
+	assert_int_equal(gw_project_up(&n, f->p, NULL), GW_ECONNECT);
+	assert_int_equal(n, 0);
+	e = gw_ctx_error(f->ctx);
+	assert_non_null(strstr(e->message, "terminating connection due to administrator command"));
+	assert_string_equal(e->hint,
+	                    "the connection was lost at statement 2 of 2, and a new session "
+	                    "recorded 20240101000001 as dirty with the statements before it "
+	                    "done; check whether statement 2 took effect, then apply again with "
+	                    "resume to continue from it, or resolve it");
+	gw_ctx_clear_error(f->ctx);
+	assert_admin_query(pf, rows_sql, "20240101000001|dirty|1|2\n");
+	gw_str_printf(&sql,
+	              "SELECT count(*), bool_and(expires_at > now()) FROM godwit_lock WHERE "
+	              "owner LIKE '%%:%ld:%%'",
+	              (long)getpid());
+	assert_admin_query(pf, sql.ptr, "1|t\n");
+	gw_str_dispose(&sql);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +284,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_copy_in_a_pipeline, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_a_dirty_row_that_meets_a_concurrent_runner,
 	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_a_leased_run_that_loses_its_session, setup,
+	                                        teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
