@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql.h"
 #include "../../util/error.h"
@@ -612,6 +613,22 @@ int gw_lint__is_new(const gw_lint_cx *cx, const PgQuery__RangeVar *rv)
 const char *gw_lint__string(const PgQuery__Node *n)
 {
 	return n && n->node_case == PG_QUERY__NODE__NODE_STRING ? n->string->sval : NULL;
+}
+
+int gw_lint__option_true(const PgQuery__DefElem *d)
+{
+	const PgQuery__Node *a = d->arg;
+	const char *s;
+
+	if (!a)
+		return 1;
+	if ((s = gw_lint__string(a)))
+		return strcasecmp(s, "false") && strcasecmp(s, "off") && strcmp(s, "0");
+	if (a->node_case == PG_QUERY__NODE__NODE_INTEGER)
+		return a->integer->ival != 0;
+	if (a->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
+		return a->boolean->boolval;
+	return 1;
 }
 
 const char *gw_lint__type_name(const PgQuery__TypeName *t)

@@ -153,6 +153,10 @@ const PgQuery__AlterTableCmd *gw_lint__alter_cmd(const PgQuery__AlterTableStmt *
 const char *gw_lint__type_name(const PgQuery__TypeName *t);
 /* The sval of a String node, or NULL. */
 const char *gw_lint__string(const PgQuery__Node *n);
+/* An option's value as the boolean PostgreSQL's defGetBoolean reads: no
+ * value, or one that is not false, off or 0 (VACUUM (FULL off) is no
+ * VACUUM FULL). */
+int gw_lint__option_true(const PgQuery__DefElem *d);
 /* A string that is just a placeholder (${NAME}, or psql's :'name' as
  * the project's lint sees it), whose value comes from outside the file. */
 int gw_lint__placeholder(const char *literal);

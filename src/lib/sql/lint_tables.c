@@ -286,11 +286,7 @@ static int vacuum_full(const PgQuery__VacuumStmt *v)
 	for (i = 0; v->is_vacuumcmd && i < v->n_options; i++)
 		if (v->options[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM &&
 		    !strcmp(v->options[i]->def_elem->defname, "full"))
-			return !v->options[i]->def_elem->arg ||
-			       strcmp(gw_lint__string(v->options[i]->def_elem->arg)
-			                      ? gw_lint__string(v->options[i]->def_elem->arg)
-			                      : "",
-			              "false") != 0;
+			return gw_lint__option_true(v->options[i]->def_elem);
 	return 0;
 }
 
