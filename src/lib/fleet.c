@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fleet_priv.h"
 #include "internal.h"
@@ -265,6 +266,7 @@ int gw_fleet_parse(gw_fleet *f, const char *text, size_t len, const char *file)
 
 int gw_fleet_read(gw_fleet *f, const char *path)
 {
+	struct stat st;
 	gw_str text = GW_STR_INIT;
 	char buf[8192];
 	size_t n;
@@ -285,6 +287,10 @@ int gw_fleet_read(gw_fleet *f, const char *path)
 			                     "over 16 MiB");
 		else
 			error = gw_fleet_parse(f, text.ptr, text.size, "<stdin>");
+	} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	           (size_t)st.st_size > TARGETS_MAX) {
+		/* Said here: gw_file_read words it for a migration. */
+		error = gw_error_set(f->ctx, GW_EIO, "the targets in %s are over 16 MiB", path);
 	} else if ((error = gw_file_read(&text, path, TARGETS_MAX, f->ctx)) == 0) {
 		error = gw_fleet_parse(f, text.ptr, text.size, path);
 	}
