@@ -567,6 +567,9 @@ static void send_all(notifier *n, const gw_event *e, const gw_event_context *c, 
 	for (i = 0; i < n->ntargets; i++) {
 		const target *t = &n->targets[i];
 
+		/* Without smtp_url, notify_open said no mail is sent. */
+		if (t->kind == TO_MAIL && !n->smtp_url)
+			continue;
 		if (t->kind == TO_SLACK)
 			enqueue(n, t, slack_body(n, e, c));
 		else if (t->kind == TO_MAIL)
