@@ -6,7 +6,10 @@
  *  - targets from standard input, and over 16 MiB there or in a file
  *    (which was refused as a migration to split);
  *  - run ids that name no file, a record that is not JSON, has no
- *    targets or was of another action, and targets left to do.
+ *    targets or was of another action, and targets left to do;
+ *  - targets_query's rows without a url or of one column; schemas on
+ *    SQLite; a control database that cannot be opened, does not hold
+ *    the run, or holds it for another action.
  */
 #include <jansson.h>
 
@@ -221,6 +224,99 @@ static void test_resume_runs_what_is_left(void **state)
 	gw_fleet_report_free(r);
 }
 
+/* targets_query on a SQLite control database: rows without a url, rows
+ * of one column, and a query that fails are each refused as such. */
+static void test_targets_query(void **state)
+{
+	fixture *f = *state;
+	gw_fleet *fl = NULL;
+	char ctl[PATH_MAX * 2], message[PATH_MAX * 3];
+
+	fx_sql(f, "CREATE TABLE t (name text, url text);"
+	          "INSERT INTO t VALUES ('a', 'sqlite:a.db'), ('b', NULL), ('c', NULL);");
+	snprintf(ctl, sizeof(ctl), "%s", f->url);
+	assert_int_equal(gw_fleet_new(&fl, f->ctx), 0);
+	assert_int_equal(gw_fleet_add_query(fl, ctl, "SELECT name, url FROM t WHERE name <> 'c'"),
+	                 GW_EINVALID);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "targets_query returned 1 row without a url; it must return name and "
+	                    "url (SELECT name, url FROM ...)");
+	gw_ctx_clear_error(f->ctx);
+	assert_int_equal(gw_fleet_add_query(fl, ctl, "SELECT name, url FROM t"), GW_EINVALID);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "targets_query returned 2 rows without a url; it must return name and "
+	                    "url (SELECT name, url FROM ...)");
+	gw_ctx_clear_error(f->ctx);
+	fx_assert_error(f, gw_fleet_add_query(fl, ctl, "SELECT url FROM t"), GW_EINVALID,
+	                "targets_query must return two columns, the name and the url of each "
+	                "target (SELECT name, url FROM ...)",
+	                NULL);
+	assert_true(gw_fleet_add_query(fl, ctl, "SELECT nope FROM t") < 0);
+	assert_true(!strncmp(gw_ctx_error(f->ctx)->message, "targets_query: ", 15));
+	gw_ctx_clear_error(f->ctx);
+	assert_int_equal(
+	        gw_fleet_add_query(fl, ctl, "SELECT name, url FROM t WHERE url IS NOT NULL"), 0);
+	assert_int_equal(gw_fleet_count(fl), 1);
+	assert_string_equal(gw_fleet_get(fl, 0)->name, "a");
+	snprintf(message, sizeof(message),
+	         "gw_fleet_add_schemas needs a PostgreSQL database; %s is sqlite", ctl);
+	fx_assert_error(f, gw_fleet_add_schemas(fl, ctl, "app_*"), GW_EINVALID, message, NULL);
+	assert_int_equal(gw_fleet_count(fl), 1);
+	gw_fleet_free(fl);
+}
+
+/* Runs up (or down) with the results in the control database ctl. */
+static int run_control(fixture *f, const char *ctl, gw_fleet_action action, const char *id,
+                       char **run_id)
+{
+	gw_fleet *fl = NULL;
+	gw_fleet_report *r = NULL;
+	gw_fleet_options fo = GW_FLEET_OPTIONS_INIT;
+	char targets[PATH_MAX * 3];
+	int error;
+
+	snprintf(targets, sizeof(targets), "first=sqlite:%s/a.db\n", f->dir);
+	fo.action = action;
+	fo.project = &f->opts;
+	fo.jobs = 1;
+	fo.control_url = ctl;
+	fo.record = 1;
+	fo.resume = id;
+	assert_int_equal(gw_fleet_new(&fl, f->ctx), 0);
+	assert_int_equal(gw_fleet_parse(fl, targets, strlen(targets), "targets"), 0);
+	error = gw_fleet_run(&r, fl, &fo, f->ctx);
+	if (run_id && error == 0)
+		*run_id = strdup(gw_fleet_report_run_id(r));
+	gw_fleet_report_free(r);
+	gw_fleet_free(fl);
+	return error;
+}
+
+/* A control database that cannot be opened, a run it does not hold, or
+ * one of another action: each refused, saying which. */
+static void test_control_database(void **state)
+{
+	fixture *f = *state;
+	char ctl[PATH_MAX * 2], message[PATH_MAX * 3], *id = NULL;
+
+	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", "DROP TABLE a;");
+	fx_write(f->dir, "plain", "x");
+	snprintf(ctl, sizeof(ctl), "sqlite:%s/plain/ctl.db", f->dir);
+	assert_true(run_control(f, ctl, GW_FLEET_UP, NULL, NULL) < 0);
+	assert_true(!strncmp(gw_ctx_error(f->ctx)->message, "the control database: ", 22));
+	gw_ctx_clear_error(f->ctx);
+	snprintf(ctl, sizeof(ctl), "sqlite:%s/ctl.db", f->dir);
+	assert_int_equal(run_control(f, ctl, GW_FLEET_UP, NULL, &id), 0);
+	assert_non_null(id);
+	snprintf(message, sizeof(message), "fleet run '%s' was not a down run", id);
+	fx_assert_error(f, run_control(f, ctl, GW_FLEET_DOWN, id, NULL), GW_ESTATE, message, NULL);
+	snprintf(message, sizeof(message),
+	         "there is no fleet run 'nope-1' to resume in the control database (%s)", ctl);
+	fx_assert_error(f, run_control(f, ctl, GW_FLEET_UP, "nope-1", NULL), GW_ENOTFOUND, message,
+	                NULL);
+	free(id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +325,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_run_ids_refused, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_records_refused, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_resume_runs_what_is_left, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_targets_query, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_control_database, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
