@@ -90,10 +90,11 @@ typedef struct {
 	}
 
 /* A schema from `spec`: "migrations" (every migration of the folder,
- * replayed), "!COMMAND" (its standard output is DDL; run by /bin/sh), a
- * folder (its *.sql files in name order are DDL), a file (a snapshot when
- * it starts with "-- godwit schema snapshot", else DDL), or a database URL.
- * DDL runs on an ephemeral database made and dropped for it. */
+ * replayed; always so, even when the current folder has a file or folder
+ * of that name, which "./migrations" names), "!COMMAND" (its standard output is DDL; run by
+ * /bin/sh), a folder (its *.sql files in name order are DDL), a file (a snapshot when it starts
+ * with "-- godwit schema snapshot", else DDL), or a database URL. DDL runs on an ephemeral database
+ * made and dropped for it. */
 GW_EXTERN(int)
 gw_schema_load(gw_schema **out, gw_project *project, const char *spec, const gw_load_options *opts);
 

@@ -132,9 +132,10 @@ static int is_folder(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* A file when one exists at that path (a snapshot, or DDL replayed on an
- * ephemeral database), a folder of DDL, "migrations", "!command", else a
- * database URL. */
+/* "migrations" (the project's, even when a file or folder has that name:
+ * ./migrations is the path), a file when one exists at that path (a
+ * snapshot, or DDL replayed on an ephemeral database), a folder of DDL,
+ * "!command", else a database URL. */
 int gw_cli_load_source(gw_cli *cli, gw_schema **out, const char *spec,
                        const gw_schema_options *opts, const char *dev_url)
 {
@@ -143,6 +144,8 @@ int gw_cli_load_source(gw_cli *cli, gw_schema **out, const char *spec,
 	size_t len;
 	int rc;
 
+	if (strcmp(spec, "migrations") == 0)
+		goto load; /* the project's migrations, never a file of that name */
 	if (access(spec, F_OK) == 0 && !is_folder(spec)) {
 		/* gw_cli_refuse: in JSON too, a document says why. */
 		if (read_file(&text, &len, spec) < 0)
@@ -161,8 +164,7 @@ int gw_cli_load_source(gw_cli *cli, gw_schema **out, const char *spec,
 			                             : "bad file");
 		return 0;
 	}
-	if (access(spec, F_OK) != 0 && !strchr(spec, ':') && spec[0] != '!' &&
-	    strcmp(spec, "migrations") != 0)
+	if (access(spec, F_OK) != 0 && !strchr(spec, ':') && spec[0] != '!')
 		return gw_cli_usage(cli,
 		                    "'%s' is neither a file nor a database URL (nor a folder, "
 		                    "'migrations' or '!command')",

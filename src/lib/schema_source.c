@@ -211,7 +211,10 @@ int gw_schema_load(gw_schema **out, gw_project *p, const char *spec, const gw_lo
 	if (opts->version != GW_LOAD_OPTIONS_VERSION)
 		return gw_error_set(p->ctx, GW_EINVALID,
 		                    "gw_load_options version %u is not supported", opts->version);
-	if (strcmp(spec, "migrations") == 0 && access(spec, F_OK) != 0)
+	/* The bare word is always the project's migrations, whatever the
+	 * current folder holds: a folder or file of that name is reached by
+	 * a path with a slash (./migrations), as for any other source. */
+	if (strcmp(spec, "migrations") == 0)
 		return replay(out, p, "the migrations", NULL, 0, opts);
 	if (spec[0] == '!') {
 		if ((error = run_command(&text, spec + 1, p->ctx)) == 0)
