@@ -280,6 +280,8 @@ size_t gw_schema__member_key(const char *text)
 	                                    "column_comment",
 	                                    "constraint_comment",
 	                                    "index_comment",
+	                                    "trigger_comment",
+	                                    "policy_comment",
 	                                    "column_grants",
 	                                    "column_statistics",
 	                                    "column_options",

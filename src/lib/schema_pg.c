@@ -330,6 +330,21 @@ static int view_row(void *payload, int ncols, const char *const *v)
 
 /* ---- columns, constraints, indexes, triggers, policies --------------------- */
 
+/* The options of an identity column's sequence, when one of them is not
+ * what GENERATED ... AS IDENTITY gives without options (start at the
+ * minimum, increment 1, minimum 1, the type's maximum, cache 1, no
+ * cycle), so the common column keeps its short line. */
+#define IDENTITY_OPTIONS                                                                           \
+	"(SELECT 'start ' || s.seqstart || ' increment ' || s.seqincrement || ' minvalue ' ||"     \
+	" s.seqmin || ' maxvalue ' || s.seqmax || ' cache ' || s.seqcache ||"                      \
+	" CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END"                                          \
+	" FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid"                             \
+	" WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"          \
+	" AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i'"            \
+	" AND (s.seqincrement <> 1 OR s.seqcache <> 1 OR s.seqcycle OR s.seqmin <> 1"              \
+	" OR s.seqstart <> s.seqmin OR s.seqmax <> CASE s.seqtypid WHEN 'int2'::regtype"           \
+	" THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END))"
+
 /* clang-format off */
 static const char columns_sql[] =
 	"SELECT a.attrelid, a.attnum, quote_ident(a.attname),"
@@ -345,7 +360,8 @@ static const char columns_sql[] =
 	" " DESCR("pg_class", "a.attrelid", "a.attnum") ", " ACL("a.attacl") ","
 	/* A statistics target set by ALTER COLUMN SET STATISTICS. */
 	" CASE WHEN c.relkind IN ('r', 'p') AND a.attstattarget >= 0 THEN a.attstattarget END,"
-	" " FDW_OPTIONS("a.attfdwoptions")
+	" " FDW_OPTIONS("a.attfdwoptions") ","
+	" CASE WHEN a.attidentity <> '' THEN " IDENTITY_OPTIONS " END"
 	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" JOIN pg_type t ON t.oid = a.atttypid"
@@ -374,6 +390,8 @@ static int column_row(void *payload, int ncols, const char *const *v)
 		gw_str_printf(&s, " default %s", v[6]);
 	if (v[7] && v[7][0])
 		gw_str_puts(&s, v[7][0] == 'a' ? " identity always" : " identity by default");
+	if (v[7] && v[7][0] && v[13])
+		gw_str_printf(&s, " (%s)", v[13]);
 	if (v[8])
 		gw_str_printf(&s, " generated always as (%s) stored", v[8]);
 	if (s.failed || gw_sobj_add(o, GW_SM_COLUMN, seq, s.ptr) < 0 ||
@@ -456,7 +474,8 @@ static const char *enabled_state(char c)
 
 /* clang-format off */
 static const char triggers_sql[] =
-	"SELECT t.tgrelid, quote_ident(t.tgname), pg_get_triggerdef(t.oid), t.tgenabled"
+	"SELECT t.tgrelid, quote_ident(t.tgname), pg_get_triggerdef(t.oid), t.tgenabled,"
+	" " DESCR("pg_trigger", "t.oid", "0")
 	" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
 	" JOIN pg_namespace n ON n.oid = c.relnamespace"
 	" WHERE NOT t.tgisinternal AND" NS_FILTER;
@@ -471,7 +490,8 @@ static int trigger_row(void *payload, int ncols, const char *const *v)
 	if (!o)
 		return 0;
 	if (gw_sobj_addf(o, GW_SM_TRIGGER, 0, "trigger %s %s%s", v[1], v[2],
-	                 enabled_state(v[3][0])) < 0)
+	                 enabled_state(v[3][0])) < 0 ||
+	    (v[4] && gw_sobj_addf(o, GW_SM_COMMENT, 4, "trigger_comment %s %s", v[1], v[4]) < 0))
 		r->error = GW_ENOMEM;
 	return r->error;
 }
@@ -482,7 +502,8 @@ static const char policies_sql[] =
 	" (SELECT string_agg(CASE WHEN x = 0 THEN 'public'"
 	"   ELSE quote_ident(pg_get_userbyid(x)) END, ', ' ORDER BY 1)"
 	"   FROM unnest(p.polroles) x),"
-	" pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)"
+	" pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),"
+	" " DESCR("pg_policy", "p.oid", "0")
 	" FROM pg_policy p";
 /* clang-format on */
 
@@ -518,7 +539,8 @@ static int policy_row(void *payload, int ncols, const char *const *v)
 		gw_str_printf(&s, " using (%s)", v[5]);
 	if (v[6])
 		gw_str_printf(&s, " with check (%s)", v[6]);
-	if (s.failed || gw_sobj_add(o, GW_SM_POLICY, 0, s.ptr) < 0)
+	if (s.failed || gw_sobj_add(o, GW_SM_POLICY, 0, s.ptr) < 0 ||
+	    (v[7] && gw_sobj_addf(o, GW_SM_COMMENT, 5, "policy_comment %s %s", v[1], v[7]) < 0))
 		r->error = GW_ENOMEM;
 	gw_str_dispose(&s);
 	return r->error;

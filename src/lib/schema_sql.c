@@ -287,6 +287,34 @@ void gw_sql__rel_word(gw_str *out, const char *name)
 	gw_str_dispose(&nsp);
 }
 
+/* A text as an SQL literal: 'it''s'. */
+void gw_sql__literal(gw_str *out, const char *s)
+{
+	gw_str_putc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			gw_str_putc(out, '\'');
+		gw_str_putc(out, *s);
+	}
+	gw_str_putc(out, '\'');
+}
+
+/* A column name as the server stores it: "Id" → Id, id → id. */
+void gw_sql__unquoted(gw_str *out, const char *ident)
+{
+	size_t n = strlen(ident);
+
+	if (n < 2 || ident[0] != '"') {
+		gw_str_puts(out, ident);
+		return;
+	}
+	for (ident++, n -= 2; n > 0; ident++, n--) {
+		gw_str_putc(out, *ident);
+		if (*ident == '"' && n > 1 && ident[1] == '"')
+			ident++, n--;
+	}
+}
+
 /* ---- the generator ------------------------------------------------------- */
 
 int gw_sql__has_word(const gw_vec *v, const char *w)
@@ -691,7 +719,7 @@ static int labels_used(gen *g)
 static void forget(gen *g)
 {
 	gw_vec *v[] = {&g->affected, &g->rekeyed, &g->uniq_tail, &g->labels,
-	               &g->tail_idx, &g->refunc,  &g->rebuilt};
+	               &g->tail_idx, &g->refunc,  &g->rebuilt,   &g->made};
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -777,7 +805,8 @@ int gw_schema_sql(gw_sql **out, const gw_schema *from, const gw_schema *to,
 	         .labels = GW_VEC_INIT,
 	         .tail_idx = GW_VEC_INIT,
 	         .refunc = GW_VEC_INIT,
-	         .rebuilt = GW_VEC_INIT};
+	         .rebuilt = GW_VEC_INIT,
+	         .made = GW_VEC_INIT};
 	const char *da = gw_schema_dialect(from), *db = gw_schema_dialect(to);
 	gw_sql_options append;
 	gw_schema *renamed = NULL;

@@ -85,6 +85,10 @@ void gw_sql__split_name(const char *name, gw_str *nsp, gw_str *rel);
 int gw_sql__mentions(const char *text, const char *word, size_t len);
 /* The relation part of an object name, for gw_sql__mentions. */
 void gw_sql__rel_word(gw_str *out, const char *name);
+/* A text as an SQL literal ('it''s'); an identifier as the server stores
+ * it ("Id" → Id, id → id). */
+void gw_sql__literal(gw_str *out, const char *s);
+void gw_sql__unquoted(gw_str *out, const char *ident);
 
 /* ---- schema_sql.c: the generator ------------------------------------------- */
 
@@ -92,6 +96,7 @@ void gw_sql__rel_word(gw_str *out, const char *name);
 typedef struct col {
 	char *buf;
 	const char *name, *type, *collate, *def, *gen;
+	const char *idopts; /* "start 1 increment 2 ...", NULL for the defaults */
 	int notnull;
 	char identity; /* 0, 'a' always, 'd' by default */
 } col;
@@ -109,6 +114,7 @@ typedef struct gen {
 	gw_vec tail_idx;  /* char *: indexes built in the tail (their comments follow) */
 	gw_vec refunc;    /* char *: functions dropped and created again */
 	gw_vec rebuilt;   /* char *: tables made again in B's column order */
+	gw_vec made;      /* char *: "TABLE trigger NAME", "TABLE policy NAME" made */
 } gen;
 
 int gw_sql__has_word(const gw_vec *v, const char *w);
@@ -194,6 +200,10 @@ void gw_sql__publications(gen *g);
 
 /* ---- schema_sql_object.c ----------------------------------------------------- */
 
+/* A trigger or policy (what) of t just made in part: its comment is made
+ * after it, and gw_sql__comments leaves it alone. */
+void gw_sql__member_made(gen *g, const gw_schema_object *t, const char *what, const char *name,
+                         int part);
 /* Comments and privileges of an object, from (NULL when new) to to. */
 void gw_sql__comments(gen *g, const gw_schema_object *from, const gw_schema_object *to);
 void gw_sql__create_schema(gen *g, const gw_schema_object *o);

@@ -30,6 +30,10 @@ static void comment_member(gen *g, const gw_schema_object *o, const char *m, int
 		else if (gw_sql__starts(m, "constraint_comment "))
 			gw_str_printf(&what, "CONSTRAINT %s ON %s%s", name.ptr,
 			              strcmp(o->kind, "domain") == 0 ? "DOMAIN " : "", o->name);
+		else if (gw_sql__starts(m, "trigger_comment "))
+			gw_str_printf(&what, "TRIGGER %s ON %s", name.ptr, o->name);
+		else if (gw_sql__starts(m, "policy_comment "))
+			gw_str_printf(&what, "POLICY %s ON %s", name.ptr, o->name);
 		else {
 			gw_sql__object_schema(&nsp, o->name);
 			gw_str_printf(&what, "INDEX %s%s%s", nsp.ptr, nsp.size ? "." : "",
@@ -50,7 +54,65 @@ static void comment_member(gen *g, const gw_schema_object *o, const char *m, int
 static int is_comment(const char *m)
 {
 	return gw_sql__starts(m, "comment ") || gw_sql__starts(m, "column_comment ") ||
-	       gw_sql__starts(m, "constraint_comment ") || gw_sql__starts(m, "index_comment ");
+	       gw_sql__starts(m, "constraint_comment ") || gw_sql__starts(m, "index_comment ") ||
+	       gw_sql__starts(m, "trigger_comment ") || gw_sql__starts(m, "policy_comment ");
+}
+
+/* "TABLE trigger NAME" of a trigger_comment or policy_comment member of
+ * o (empty for the other members). */
+static void made_key(gw_str *out, const gw_schema_object *o, const char *m)
+{
+	gw_str name = GW_STR_INIT;
+
+	gw_str_clear(out);
+	if (!gw_sql__starts(m, "trigger_comment ") && !gw_sql__starts(m, "policy_comment "))
+		return;
+	gw_sql__member_name(&name, m);
+	gw_str_printf(out, "%s %s %s", o->name, m[0] == 't' ? "trigger" : "policy", name.ptr);
+	if (name.failed)
+		out->failed = 1;
+	gw_str_dispose(&name);
+}
+
+/* 1 when m is the comment of a trigger or policy this script makes: it
+ * was made with it, or went with the one dropped. */
+static int comment_made(gen *g, const gw_schema_object *o, const char *m)
+{
+	gw_str key = GW_STR_INIT;
+	int hit;
+
+	made_key(&key, o, m);
+	if (key.failed)
+		g->q->failed = 1;
+	hit = key.size && gw_sql__has_word(&g->made, key.ptr);
+	gw_str_dispose(&key);
+	return hit;
+}
+
+void gw_sql__member_made(gen *g, const gw_schema_object *t, const char *what, const char *name,
+                         int part)
+{
+	gw_str key = GW_STR_INIT;
+	const char *m;
+	char *copy;
+
+	gw_str_printf(&key, "%s_comment %s", what, name);
+	m = key.failed ? NULL : gw_sql__member(t, key.ptr, key.size);
+	if (m)
+		gw_sql__emit(g->q, part, "COMMENT ON %s %s ON %s IS %s",
+		             what[0] == 't' ? "TRIGGER" : "POLICY", name, t->name,
+		             gw_sql__member_body(m));
+	gw_str_clear(&key);
+	gw_str_printf(&key, "%s %s %s", t->name, what, name);
+	if (key.failed || gw_sql__has_word(&g->made, key.ptr)) {
+		g->q->failed |= key.failed;
+		gw_str_dispose(&key);
+		return;
+	}
+	if (!(copy = gw_str_detach(&key)) || gw_vec_push(&g->made, copy) < 0) {
+		free(copy);
+		g->q->failed = 1;
+	}
 }
 
 /* The privilege words of an aclitem's letters: those that carry the
@@ -250,7 +312,8 @@ void gw_sql__comments(gen *g, const gw_schema_object *from, const gw_schema_obje
 	for (i = 0; i < to->nmembers; i++) {
 		const char *m = to->members[i];
 		size_t k = gw_schema__member_key(m);
-		if (is_comment(m) && !gw_sql__streq(gw_sql__member(from, m, k), m))
+		if (is_comment(m) && !gw_sql__streq(gw_sql__member(from, m, k), m) &&
+		    !comment_made(g, to, m))
 			comment_member(g, to, m, 0);
 	}
 	for (i = 0; from && i < from->nmembers; i++) {
@@ -259,17 +322,12 @@ void gw_sql__comments(gen *g, const gw_schema_object *from, const gw_schema_obje
 		/* A column or constraint that went took its comment along. */
 		if (!is_comment(m) || gw_sql__member(to, m, k))
 			continue;
-		if (gw_sql__starts(m, "column_comment ") ||
-		    gw_sql__starts(m, "constraint_comment ") ||
-		    gw_sql__starts(m, "index_comment ")) {
+		if (!gw_sql__starts(m, "comment ")) {
 			gw_str key = GW_STR_INIT, name = GW_STR_INIT;
 			gw_sql__member_name(&name, m);
-			gw_str_printf(&key, "%s %s",
-			              gw_sql__starts(m, "column_comment ")       ? "column"
-			              : gw_sql__starts(m, "constraint_comment ") ? "constraint"
-			                                                         : "index",
-			              name.ptr);
-			if (gw_sql__member(to, key.ptr, key.size))
+			/* "column_comment c" → "column c" */
+			gw_str_printf(&key, "%.*s %s", (int)strcspn(m, "_"), m, name.ptr);
+			if (gw_sql__member(to, key.ptr, key.size) && !comment_made(g, to, m))
 				comment_member(g, to, m, 1);
 			gw_str_dispose(&key);
 			gw_str_dispose(&name);

@@ -66,34 +66,6 @@ void gw_sql__find_rebuilt(gen *g)
 	}
 }
 
-/* A text as an SQL literal: 'it''s'. */
-static void literal(gw_str *out, const char *s)
-{
-	gw_str_putc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			gw_str_putc(out, '\'');
-		gw_str_putc(out, *s);
-	}
-	gw_str_putc(out, '\'');
-}
-
-/* A column name as the server stores it: "Id" → Id, id → id. */
-static void unquoted(gw_str *out, const char *ident)
-{
-	size_t n = strlen(ident);
-
-	if (n < 2 || ident[0] != '"') {
-		gw_str_puts(out, ident);
-		return;
-	}
-	for (ident++, n -= 2; n > 0; ident++, n--) {
-		gw_str_putc(out, *ident);
-		if (*ident == '"' && n > 1 && ident[1] == '"')
-			ident++, n--;
-	}
-}
-
 /* The temporary name of the new table: nsp.godwit_new_rel, quoted as the
  * relation is. */
 void gw_sql__temp_name(gw_str *out, gw_str *rel, const char *name)
@@ -135,8 +107,8 @@ static void copy_rows(gen *g, const gw_schema_object *a, const gw_schema_object 
 	gw_sql__with(&s, b);
 	if (!s.failed)
 		gw_sql__emit(g->q, GW_SQ_COLUMN, "%s", s.ptr);
-	literal(&told, a->name);
-	literal(&tnew, tmp);
+	gw_sql__literal(&told, a->name);
+	gw_sql__literal(&tnew, tmp);
 	for (i = 0; i < b->nmembers; i++) {
 		const char *m = b->members[i], *ma;
 		col ca, cb;
@@ -160,9 +132,9 @@ static void copy_rows(gen *g, const gw_schema_object *a, const gw_schema_object 
 		 * serial sequence's), not from its start. */
 		if (cb.identity) {
 			gw_str_clear(&lit);
-			unquoted(&lit, cb.name);
+			gw_sql__unquoted(&lit, cb.name);
 			gw_str_clear(&s);
-			literal(&s, lit.ptr);
+			gw_sql__literal(&s, lit.ptr);
 			gw_sql__emit(
 			        g->q, GW_SQ_COLUMN,
 			        "SELECT setval(pg_get_serial_sequence(%s, %s), v) FROM "
@@ -193,8 +165,8 @@ void gw_sql__copy_grants(gen *g, const gw_schema_object *a, const char *tmp)
 {
 	gw_str told = GW_STR_INIT, tnew = GW_STR_INIT;
 
-	literal(&told, a->name);
-	literal(&tnew, tmp);
+	gw_sql__literal(&told, a->name);
+	gw_sql__literal(&tnew, tmp);
 	if (told.failed || tnew.failed) {
 		g->q->failed = 1;
 	} else {
