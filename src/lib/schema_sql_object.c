@@ -150,20 +150,67 @@ static const char *grant_kind(const char *kind)
 	return gw_sql__sql_kind(kind);
 }
 
+/* What GRANT and REVOKE name: "ON TABLE public.t" (on), "TABLE public.t"
+ * (object; a column's grants name it after each privilege), and a prefix
+ * for default privileges ("ALTER DEFAULT PRIVILEGES FOR ROLE r "); the
+ * grantees revoked from already, so none is revoked twice. */
+typedef struct target {
+	gw_str pre, on, object;
+	const char *column;
+	gw_vec revoked;
+} target;
+
+static void target_init(target *t, const char *column)
+{
+	t->pre = (gw_str)GW_STR_INIT;
+	t->on = (gw_str)GW_STR_INIT;
+	t->object = (gw_str)GW_STR_INIT;
+	t->column = column;
+	t->revoked = (gw_vec)GW_VEC_INIT;
+}
+
+/* The target of an object's grants, or of one of its columns'. */
+static void target_object(target *t, const gw_schema_object *o, const char *column)
+{
+	target_init(t, column);
+	gw_str_printf(&t->object, "%s %s", grant_kind(o->kind), o->name);
+	gw_str_printf(&t->on, "%s%s%sON %s", column ? "(" : "", column ? column : "",
+	              column ? ") " : "", t->object.ptr);
+}
+
+static void target_dispose(gen *g, target *t)
+{
+	if (t->pre.failed || t->on.failed || t->object.failed)
+		g->q->failed = 1;
+	gw_str_dispose(&t->pre);
+	gw_str_dispose(&t->on);
+	gw_str_dispose(&t->object);
+	gw_vec_dispose(&t->revoked, free);
+}
+
+static void revoke_all(gen *g, target *t, const char *grantee)
+{
+	char *copy;
+
+	if (gw_sql__has_word(&t->revoked, grantee))
+		return;
+	if (!(copy = gw_strdup(grantee)) || gw_vec_push(&t->revoked, copy) < 0) {
+		free(copy);
+		g->q->failed = 1;
+	}
+	gw_sql__emit(g->q, GW_SQ_PRIV, "%sREVOKE ALL %s FROM %s", t->pre.ptr ? t->pre.ptr : "",
+	             t->on.ptr, grantee);
+}
+
 /* Grants of "grants a=r/o b=arw/o" → REVOKE ALL from each grantee of
- * `from`, GRANT for each item of `to`; of one column when column is set
- * (each privilege then names it: SELECT (c), UPDATE (c)). */
-static void grants(gen *g, const gw_schema_object *o, const char *column, const char *from,
-                   const char *to)
+ * `from`, GRANT for each item of `to`; of one column when t->column is
+ * set (each privilege then names it: SELECT (c), UPDATE (c)). */
+static void grants(gen *g, target *t, const char *from, const char *to)
 {
 	const char *sides[2] = {from, to};
-	gw_str grantee = GW_STR_INIT, privs = GW_STR_INIT, on = GW_STR_INIT, cols = GW_STR_INIT;
+	const char *pre = t->pre.ptr ? t->pre.ptr : "";
+	gw_str grantee = GW_STR_INIT, privs = GW_STR_INIT, cols = GW_STR_INIT;
 	int side, opt;
-
-	if (column)
-		gw_str_printf(&on, "(%s) ON %s %s", column, grant_kind(o->kind), o->name);
-	else
-		gw_str_printf(&on, "ON %s %s", grant_kind(o->kind), o->name);
 
 	for (side = 0; side < 2; side++) {
 		const char *p = sides[side];
@@ -180,9 +227,10 @@ static void grants(gen *g, const gw_schema_object *o, const char *column, const 
 				gw_str_puts(&grantee, "PUBLIC");
 			else
 				gw_str_put(&grantee, item, (size_t)(eq - item));
+			if (grantee.failed)
+				break;
 			if (side == 0) {
-				gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL %s FROM %s", on.ptr,
-				             grantee.ptr);
+				revoke_all(g, t, grantee.ptr);
 				continue;
 			}
 			/* "r*w": SELECT with the grant option, UPDATE without. */
@@ -192,9 +240,9 @@ static void grants(gen *g, const gw_schema_object *o, const char *column, const 
 				privileges_of(&privs, eq + 1, (size_t)(slash - eq - 1), opt);
 				if (!privs.size)
 					continue;
-				if (!column) {
-					gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s %s TO %s%s",
-					             privs.ptr, on.ptr, grantee.ptr,
+				if (!t->column) {
+					gw_sql__emit(g->q, GW_SQ_PRIV, "%sGRANT %s %s TO %s%s", pre,
+					             privs.ptr, t->on.ptr, grantee.ptr,
 					             opt ? " WITH GRANT OPTION" : "");
 					continue;
 				}
@@ -202,22 +250,21 @@ static void grants(gen *g, const gw_schema_object *o, const char *column, const 
 				for (w = privs.ptr; *w;) {
 					size_t n = strcspn(w, ",");
 					gw_str_printf(&cols, "%s%.*s (%s)", cols.size ? ", " : "",
-					              (int)n, w, column);
+					              (int)n, w, t->column);
 					w += n;
 					while (*w == ',' || *w == ' ')
 						w++;
 				}
-				gw_sql__emit(g->q, GW_SQ_PRIV, "GRANT %s ON %s %s TO %s%s",
-				             cols.ptr, grant_kind(o->kind), o->name, grantee.ptr,
+				gw_sql__emit(g->q, GW_SQ_PRIV, "%sGRANT %s ON %s TO %s%s", pre,
+				             cols.ptr, t->object.ptr, grantee.ptr,
 				             opt ? " WITH GRANT OPTION" : "");
 			}
 		}
 	}
-	if (grantee.failed || privs.failed || on.failed || cols.failed)
+	if (grantee.failed || privs.failed || cols.failed)
 		g->q->failed = 1;
 	gw_str_dispose(&grantee);
 	gw_str_dispose(&privs);
-	gw_str_dispose(&on);
 	gw_str_dispose(&cols);
 }
 
@@ -227,6 +274,7 @@ static void grants(gen *g, const gw_schema_object *o, const char *column, const 
 static void column_grants(gen *g, const gw_schema_object *from, const gw_schema_object *to)
 {
 	gw_str name = GW_STR_INIT, key = GW_STR_INIT;
+	target t;
 	size_t i;
 
 	for (i = 0; i < to->nmembers; i++) {
@@ -237,8 +285,9 @@ static void column_grants(gen *g, const gw_schema_object *from, const gw_schema_
 		if (gw_sql__streq(ma, m))
 			continue;
 		gw_sql__member_name(&name, m);
-		grants(g, to, name.ptr, ma ? gw_sql__member_body(ma) : NULL,
-		       gw_sql__member_body(m));
+		target_object(&t, to, name.ptr);
+		grants(g, &t, ma ? gw_sql__member_body(ma) : NULL, gw_sql__member_body(m));
+		target_dispose(g, &t);
 	}
 	for (i = 0; from && i < from->nmembers; i++) {
 		const char *m = from->members[i];
@@ -248,8 +297,11 @@ static void column_grants(gen *g, const gw_schema_object *from, const gw_schema_
 		gw_sql__member_name(&name, m);
 		gw_str_clear(&key);
 		gw_str_printf(&key, "column %s", name.ptr);
-		if (gw_sql__member(to, key.ptr, key.size))
-			grants(g, to, name.ptr, gw_sql__member_body(m), NULL);
+		if (gw_sql__member(to, key.ptr, key.size)) {
+			target_object(&t, to, name.ptr);
+			grants(g, &t, gw_sql__member_body(m), NULL);
+			target_dispose(g, &t);
+		}
 	}
 	if (name.failed || key.failed)
 		g->q->failed = 1;
@@ -264,6 +316,7 @@ static void object_privileges(gen *g, const gw_schema_object *from, const gw_sch
 {
 	const char *oa = gw_sql__member(from, "owner", 5), *ob = gw_sql__member(to, "owner", 5);
 	const char *ga = gw_sql__member(from, "grants", 6), *gb = gw_sql__member(to, "grants", 6);
+	target t;
 
 	if (!g->o->privileges)
 		return;
@@ -282,17 +335,18 @@ static void object_privileges(gen *g, const gw_schema_object *from, const gw_sch
 		return;
 	}
 	/* A new object, or one with the default grants (a function's
-	 * include EXECUTE for PUBLIC, a type's USAGE). */
+	 * include EXECUTE for PUBLIC, a type's USAGE); the owners, whose
+	 * implicit privileges are items of the grants once there are any
+	 * (and each grantee of A's grants once: the old owner is one). */
+	target_object(&t, to, NULL);
 	if (!from || !ga)
-		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM PUBLIC",
-		             grant_kind(to->kind), to->name);
+		revoke_all(g, &t, "PUBLIC");
 	if (oa && ga)
-		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s", grant_kind(to->kind),
-		             to->name, oa + 6);
+		revoke_all(g, &t, oa + 6);
 	if (ob && (!oa || strcmp(oa, ob) != 0))
-		gw_sql__emit(g->q, GW_SQ_PRIV, "REVOKE ALL ON %s %s FROM %s", grant_kind(to->kind),
-		             to->name, ob + 6);
-	grants(g, to, NULL, ga ? ga + 7 : NULL, gb + 7);
+		revoke_all(g, &t, ob + 6);
+	grants(g, &t, ga ? ga + 7 : NULL, gb + 7);
+	target_dispose(g, &t);
 }
 
 /* The object's, then its columns' (a table's REVOKE takes those along). */

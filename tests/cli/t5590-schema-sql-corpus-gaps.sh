@@ -88,6 +88,35 @@ build_corpus()
 	CREATE VIEW v AS SELECT id, n FROM t;
 	CREATE TRIGGER vt INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION tf();
 	EOF
+	variant owners <<-\EOF &&
+	CREATE TABLE t (id int);
+	ALTER TABLE t OWNER TO rt_reader;
+	GRANT SELECT ON t TO rt_writer;
+	CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+	GRANT EXECUTE ON FUNCTION f() TO rt_writer;
+	EOF
+	variant owners <<-\EOF &&
+	CREATE TABLE t (id int);
+	ALTER TABLE t OWNER TO rt_reader;
+	GRANT SELECT, INSERT ON t TO rt_writer;
+	CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+	ALTER FUNCTION f() OWNER TO rt_reader;
+	REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC;
+	EOF
+	variant owners <<-\EOF &&
+	CREATE TABLE t (id int);
+	ALTER TABLE t OWNER TO rt_writer;
+	GRANT SELECT ON t TO rt_reader;
+	CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+	ALTER FUNCTION f() OWNER TO rt_writer;
+	GRANT EXECUTE ON FUNCTION f() TO rt_reader WITH GRANT OPTION;
+	EOF
+	cat >owners.up <<-\EOF &&
+	REVOKE ALL ON TABLE public.t FROM rt_reader;
+	REVOKE ALL ON TABLE public.t FROM rt_writer;
+	GRANT INSERT, SELECT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE public.t TO rt_reader;
+	GRANT INSERT, SELECT ON TABLE public.t TO rt_writer;
+	EOF
 	# A range that may leave out the current value restarts the
 	# sequence only then; a wider one is a plain ALTER.
 	cat >idopts.up <<-\EOF &&
@@ -179,9 +208,28 @@ test_expect_success PG 'comments on triggers and policies are in the snapshot an
 	test $(wc -l <actual) = 3
 '
 
+test_expect_success PG '--privileges revokes from each grantee once, the old owner too' '
+	RT_PRIVILEGES=--privileges &&
+	rt_snap owners &&
+	RT_PRIVILEGES= &&
+	godwit schema diff --privileges owners/v01.snap owners/v02.snap --sql >actual &&
+	grep "ALTER FUNCTION public.f() OWNER TO" actual &&
+	test $(grep -c "^REVOKE ALL ON TABLE public.t FROM rt_reader;" actual) = 1 &&
+	test $(grep -c "^REVOKE ALL ON TABLE public.t FROM rt_writer;" actual) = 1 &&
+	godwit schema diff --privileges owners/v00.snap owners/v01.snap --sql >up.sql &&
+	grep "TABLE public.t" up.sql >actual &&
+	test_cmp owners.up actual
+'
+
+test_expect_success PG 'owners and grants changed together with --privileges' '
+	RT_PRIVILEGES=--privileges &&
+	rt_group owners &&
+	RT_PRIVILEGES=
+'
+
 test_expect_success PG 'the count of pairs' '
 	say "# $RT_PAIRS pairs proven (up then down), $RT_REFUSED inexpressible changes refused, $RT_REORDERED compared without column order" &&
-	test $RT_PAIRS = 19 &&
+	test $RT_PAIRS = 22 &&
 	test $RT_REFUSED = 0 &&
 	test $RT_REORDERED = 0
 '

@@ -298,7 +298,6 @@ static void test_privileges(void **state)
 	      "ALTER TABLE app.t OWNER TO carol;\n"
 	      "REVOKE ALL ON TABLE app.t FROM alice;\n"
 	      "REVOKE ALL ON TABLE app.t FROM carol;\n"
-	      "REVOKE ALL ON TABLE app.t FROM alice;\n"
 	      "REVOKE ALL ON TABLE app.t FROM bob;\n"
 	      "GRANT INSERT, SELECT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE app.t "
 	      "TO carol;\n"
