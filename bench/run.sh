@@ -29,6 +29,9 @@ set -euo pipefail
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000)
+# The machine's load when the run starts (and, in the report, when it
+# ends): the figures are only as good as it was quiet.
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in "${sizes[@]}"; do
 	if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ] || [ "$n" -gt 86400 ]; then
 		echo "usage: $0 [N...]   (1 <= N <= 86400)" >&2
@@ -262,7 +265,8 @@ row()
 
 echo
 echo "godwit benchmark: sizes ${sizes[*]}, PostgreSQL $server_version, $(nproc) cores," \
-	"load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+	"load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end," \
+	"$(date -u +%Y-%m-%dT%H:%MZ)"
 echo "godwit: $godwit ($("$godwit" version 2>/dev/null | head -n 1 || echo '?'))"
 echo "dbmate: ${dbmate:-not available}${dbmate:+ ($("$dbmate" --version 2>/dev/null))}"
 echo "each read-only command: $runs runs in turns with the others; up: $up_runs runs each, in turns"
