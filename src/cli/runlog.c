@@ -291,7 +291,7 @@ void gw_cli_log_start(gw_cli *cli)
 	char path[4096], name[128], header[512];
 	int fds[NSTREAMS][2], s, made = 0, rc;
 
-	if (!dir || !*dir || cli->runlog)
+	if (!dir || !*dir)
 		return;
 	safe_name(name, sizeof(name), env ? env : "development");
 	if (!(l = calloc(1, sizeof(*l))))

@@ -70,4 +70,12 @@ test_expect_success 'a run whose log name is taken gets the next number' '
 	test $(grep -l "^taken\$" logs2/* | wc -l) = 20
 '
 
+test_expect_success 'letters, digits, - _ and . stay in the file name; the rest become _' '
+	rm -rf logs3 &&
+	GODWIT_LOG_DIR=logs3 godwit --dir m --url sqlite:a.db --env "Eu-9_west.2:b@z Z" up >out 2>err &&
+	ls logs3 | sed "s/^godwit-20[2-9][0-9]*T[0-9]*Z-/godwit-STAMP-/" >actual &&
+	echo godwit-STAMP-Eu-9_west.2_b_z_Z.log >expect &&
+	test_cmp expect actual
+'
+
 test_done
