@@ -106,6 +106,10 @@ typedef enum {
 	GW_HINT_COMPARE_COLUMN_ORDER, /* compare ignoring the column order */
 	GW_HINT_OPTION_RENAME,        /* subject: the rename [0] */
 	GW_HINT_OPTION_SCHEMAS,       /* subject: a fleet of a database's schemas */
+	/* The comments of a new project's godwit.conf (gw_project_init): */
+	GW_HINT_CONF_ENVIRONMENT, /* how the environment is chosen, where settings show */
+	GW_HINT_CONF_NEW,         /* how a migration is made in dir */
+	GW_HINT_CONF_PROTECTED,   /* what a protected environment asks for */
 } gw_hint_code;
 
 /* The action at the end of a report's text (a health check's summary, a

@@ -28,7 +28,9 @@ static int init_run(gw_cli *cli, const gw_args *args)
 
 	/* init needs no configuration, hence main.c made no context (freed
 	 * with the cli). */
-	if (!cli->ctx && gw_ctx_new(&cli->ctx) < 0) {
+	if (!cli->ctx && gw_ctx_new(&cli->ctx) == 0)
+		gw_ctx_set_wording(cli->ctx, gw_cli_hint_text);
+	if (!cli->ctx) {
 		fputs("godwit: error: out of memory\n", stderr);
 		return GW_EXIT_FAILED;
 	}

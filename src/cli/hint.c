@@ -269,6 +269,22 @@ const char *gw_cli_hint_text(const gw_text_hint *h, const char *text, char *buf,
 	case GW_HINT_OPTION_SCHEMAS:
 		put(buf, size, "--schemas");
 		break;
+	case GW_HINT_CONF_ENVIRONMENT:
+		put(buf, size,
+		    "# The environment is --env, else GODWIT_ENV, else VERCEL_ENV (Vercel sets\n"
+		    "# it to production or preview), else development. `godwit config` shows\n"
+		    "# every setting in effect and where it came from; README.md lists the "
+		    "keys.\n");
+		break;
+	case GW_HINT_CONF_NEW:
+		put(buf, size, "# The migrations: `godwit new NAME` creates one here.\n");
+		break;
+	case GW_HINT_CONF_PROTECTED:
+		put(buf, size,
+		    "`up` asks you to type\n"
+		    "# the environment's name (in CI, give --yes), reverting also needs\n"
+		    "# --force, and a missing url is an error, never a SQLite file.\n");
+		break;
 	default:
 		/* A code newer than this CLI: the library's own words. */
 		return text;

@@ -21,15 +21,16 @@
 #include "../util/fs.h"
 #include "../util/str.h"
 
-static const char conf_text[] =
-        "# godwit.conf: which database each environment migrates, and how.\n"
-        "# The environment is --env, else GODWIT_ENV, else VERCEL_ENV (Vercel sets\n"
-        "# it to production or preview), else development. `godwit config` shows\n"
-        "# every setting in effect and where it came from; README.md lists the keys.\n"
+/* The text between the comments a program words itself (hint codes, the
+ * context's wording): how the environment is chosen, how a migration is
+ * made, what a protected environment asks for. */
+static const char conf_head[] =
+        "# godwit.conf: which database each environment migrates, and how.\n";
+static const char conf_vars[] =
         "# ${VAR} and ${VAR:-default} are read from the environment, .env.local\n"
         "# and .env (in that order).\n"
-        "\n"
-        "# The migrations: `godwit new NAME` creates one here.\n"
+        "\n";
+static const char conf_envs[] =
         "dir = db/migrations\n"
         "\n"
         "# Your machine: a SQLite file, nothing to install (.gitignore skips it).\n"
@@ -48,12 +49,23 @@ static const char conf_text[] =
         "[env.preview]\n"
         "protected = false\n"
         "\n"
-        "# Production, from the same variables. Protected: `up` asks you to type\n"
-        "# the environment's name (in CI, give --yes), reverting also needs\n"
-        "# --force, and a missing url is an error, never a SQLite file.\n"
-        "[env.production]\n"
-        "protected = true\n"
-        "lock_wait = 300\n";
+        "# Production, from the same variables. Protected: ";
+static const char conf_tail[] = "[env.production]\n"
+                                "protected = true\n"
+                                "lock_wait = 300\n";
+
+/* The godwit.conf of a new project, in ctx's words. */
+static int conf_text(gw_str *out, const gw_ctx *ctx)
+{
+	gw_str_puts(out, conf_head);
+	gw_ctx__word(ctx, out, GW_HINT_CONF_ENVIRONMENT, NULL, NULL, NULL);
+	gw_str_puts(out, conf_vars);
+	gw_ctx__word(ctx, out, GW_HINT_CONF_NEW, NULL, NULL, NULL);
+	gw_str_puts(out, conf_envs);
+	gw_ctx__word(ctx, out, GW_HINT_CONF_PROTECTED, NULL, NULL, NULL);
+	gw_str_puts(out, conf_tail);
+	return gw_str_failed(out) ? -1 : 0;
+}
 
 /* Lines .gitignore needs: the SQLite databases (with SQLite's side files)
  * and the backups godwit writes (backup_dir's default). */
@@ -148,7 +160,7 @@ cleanup:
 
 int gw_project_init(gw_init_item items[GW_INIT_ITEMS], size_t *nitems, const char *dir, gw_ctx *ctx)
 {
-	gw_str path = GW_STR_INIT;
+	gw_str path = GW_STR_INIT, conf = GW_STR_INIT;
 	int error = 0;
 
 	*nitems = 0;
@@ -170,8 +182,10 @@ int gw_project_init(gw_init_item items[GW_INIT_ITEMS], size_t *nitems, const cha
 		goto oom;
 	items[1].path = "godwit.conf";
 	items[1].action = exists(path.ptr) ? GW_INIT_EXISTS : GW_INIT_CREATED;
+	if (items[1].action == GW_INIT_CREATED && conf_text(&conf, ctx) < 0)
+		goto oom;
 	if (items[1].action == GW_INIT_CREATED &&
-	    (error = gw_file_create(path.ptr, conf_text, sizeof(conf_text) - 1, ctx)) < 0)
+	    (error = gw_file_create(path.ptr, conf.ptr, conf.size, ctx)) < 0)
 		goto cleanup;
 	*nitems = 2;
 
@@ -184,6 +198,7 @@ int gw_project_init(gw_init_item items[GW_INIT_ITEMS], size_t *nitems, const cha
 	*nitems = 3;
 cleanup:
 	gw_str_dispose(&path);
+	gw_str_dispose(&conf);
 	return error;
 oom:
 	error = gw_error_oom(ctx);

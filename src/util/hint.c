@@ -233,5 +233,20 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 	case GW_HINT_OPTION_SCHEMAS:
 		gw_str_puts(out, "gw_fleet_add_schemas");
 		break;
+	case GW_HINT_CONF_ENVIRONMENT:
+		gw_str_puts(out,
+		            "# The environment is the program's choice, else GODWIT_ENV, else\n"
+		            "# VERCEL_ENV (Vercel sets it to production or preview), else\n"
+		            "# development. README.md lists the keys.\n");
+		break;
+	case GW_HINT_CONF_NEW:
+		gw_str_puts(out, "# The migrations: one file each, in this folder.\n");
+		break;
+	case GW_HINT_CONF_PROTECTED:
+		gw_str_puts(out,
+		            "applying asks for the\n"
+		            "# environment's name to be confirmed, reverting must be forced too,\n"
+		            "# and a missing url is an error, never a SQLite file.\n");
+		break;
 	}
 }

@@ -41,4 +41,44 @@ test_expect_success 'a rename that cannot be made opens with --rename, and no sc
 	test ! -s out
 '
 
+test_expect_success 'init writes a godwit.conf whose comments name the CLI'\''s flags and commands' '
+	mkdir app &&
+	(cd app && godwit init >/dev/null) &&
+	cat >expect <<-\EOF &&
+	# godwit.conf: which database each environment migrates, and how.
+	# The environment is --env, else GODWIT_ENV, else VERCEL_ENV (Vercel sets
+	# it to production or preview), else development. `godwit config` shows
+	# every setting in effect and where it came from; README.md lists the keys.
+	# ${VAR} and ${VAR:-default} are read from the environment, .env.local
+	# and .env (in that order).
+
+	# The migrations: `godwit new NAME` creates one here.
+	dir = db/migrations
+
+	# Your machine: a SQLite file, nothing to install (.gitignore skips it).
+	# For a local PostgreSQL: url = postgres://localhost/myapp_dev
+	[env.development]
+	url = sqlite:db/development.sqlite3
+
+	# Preview deployments and pull-request checks, on PostgreSQL. No url
+	# here: it is the first of these variables that is set, direct
+	# connections first, as migrations need a session of their own:
+	#   POSTGRES_URL_NON_POOLING  Vercel Postgres, Supabase
+	#   DATABASE_URL_UNPOOLED     Neon
+	#   DIRECT_URL                Prisma'\''s convention
+	#   DATABASE_URL, POSTGRES_URL (pooled, when nothing else is set)
+	# Or name it: url = ${MY_PREVIEW_DATABASE_URL}
+	[env.preview]
+	protected = false
+
+	# Production, from the same variables. Protected: `up` asks you to type
+	# the environment'\''s name (in CI, give --yes), reverting also needs
+	# --force, and a missing url is an error, never a SQLite file.
+	[env.production]
+	protected = true
+	lock_wait = 300
+	EOF
+	test_cmp expect app/godwit.conf
+'
+
 test_done

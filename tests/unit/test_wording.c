@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "godwit/generate.h"
+#include "godwit/init.h"
 #include "godwit/lint.h"
 #include "godwit/schema.h"
 
@@ -206,12 +208,55 @@ static void rename_worded(void **state)
 	check_rename("app.t=app.u", shout, expected);
 }
 
+/* A new project's godwit.conf explains itself without naming a program's
+ * flags or commands, unless the program words them. */
+static void init_conf_worded(void **state)
+{
+	char dir[] = "/tmp/gw-wording-XXXXXX", path[64], text[4096];
+	gw_init_item items[GW_INIT_ITEMS];
+	gw_ctx *ctx = NULL;
+	size_t n = 0, len;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(gw_ctx_new(&ctx), 0);
+	assert_int_equal(gw_project_init(items, &n, dir, ctx), 0);
+	assert_int_equal(n, 3);
+	snprintf(path, sizeof(path), "%s/godwit.conf", dir);
+	assert_non_null(f = fopen(path, "r"));
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	assert_names_no_command(text);
+	assert_non_null(strstr(text, "# godwit.conf: which database each environment migrates, and "
+	                             "how.\n# The environment is the program's choice, else "
+	                             "GODWIT_ENV, else\n"));
+	assert_non_null(strstr(text, "\n# The migrations: one file each, in this folder.\ndir = "
+	                             "db/migrations\n"));
+	assert_non_null(strstr(text,
+	                       "Protected: applying asks for the\n# environment's name to be "
+	                       "confirmed, reverting must be forced too,\n# and a missing url "
+	                       "is an error, never a SQLite file.\n[env.production]\n"));
+	assert_null(strstr(text, "--"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/.gitignore", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/db/migrations", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/db", dir);
+	rmdir(path);
+	rmdir(dir);
+	gw_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(rules_name_no_command),
 	        cmocka_unit_test(warnings_worded),
 	        cmocka_unit_test(rename_worded),
+	        cmocka_unit_test(init_conf_worded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
