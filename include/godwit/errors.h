@@ -110,6 +110,8 @@ typedef enum {
 	GW_HINT_CONF_ENVIRONMENT, /* how the environment is chosen, where settings show */
 	GW_HINT_CONF_NEW,         /* how a migration is made in dir */
 	GW_HINT_CONF_PROTECTED,   /* what a protected environment asks for */
+	GW_HINT_UP_AGAIN,         /* apply again */
+	GW_HINT_DOWN_AGAIN,       /* revert again */
 } gw_hint_code;
 
 /* The action at the end of a report's text (a health check's summary, a

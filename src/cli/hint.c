@@ -276,6 +276,12 @@ const char *gw_cli_hint_text(const gw_text_hint *h, const char *text, char *buf,
 		    "# every setting in effect and where it came from; README.md lists the "
 		    "keys.\n");
 		break;
+	case GW_HINT_UP_AGAIN:
+		put(buf, size, "run godwit up again");
+		break;
+	case GW_HINT_DOWN_AGAIN:
+		put(buf, size, "run godwit down again");
+		break;
 	case GW_HINT_CONF_NEW:
 		put(buf, size, "# The migrations: `godwit new NAME` creates one here.\n");
 		break;

@@ -512,17 +512,21 @@ static int report_transactional(gw_project *p, const gw_migration *m, const gw_p
 		committed = up ? state != NULL : state == NULL;
 		/* A second down after one that committed would revert the
 		 * migration before it. */
-		gw_error_set_hint(p->ctx,
-		                  "the connection was lost while %s was %s; on a new session "
-		                  "the history shows %s %s: %s; %s",
-		                  m->version, up ? "being applied" : "being reverted",
-		                  committed ? "that it committed and is" : "that it was not", verb,
-		                  committed ? "its transaction finished before the connection "
-		                              "broke"
-		                            : "it was rolled back with the connection",
-		                  up          ? "run godwit up again"
-		                  : committed ? "nothing of it is left to revert"
-		                              : "run godwit down again");
+		/* A down that committed needs no action: no code, the text is
+		 * all of the hint. */
+		gw_error_set_hint_code_after(
+		        p->ctx,
+		        up          ? GW_HINT_UP_AGAIN
+		        : committed ? GW_HINT_NONE
+		                    : GW_HINT_DOWN_AGAIN,
+		        NULL, NULL,
+		        "the connection was lost while %s was %s; on a new session the history "
+		        "shows %s %s: %s; %s",
+		        m->version, up ? "being applied" : "being reverted",
+		        committed ? "that it committed and is" : "that it was not", verb,
+		        committed ? "its transaction finished before the connection broke"
+		                  : "it was rolled back with the connection",
+		        !up && committed ? "nothing of it is left to revert" : "");
 		break;
 	}
 	gw_hist_record_failure(p, m->version, m->name, "fail");

@@ -239,6 +239,12 @@ void gw_hint_wording(gw_str *out, int code, const char *a0, const char *a1)
 		            "# VERCEL_ENV (Vercel sets it to production or preview), else\n"
 		            "# development. README.md lists the keys.\n");
 		break;
+	case GW_HINT_UP_AGAIN:
+		gw_str_puts(out, "apply again");
+		break;
+	case GW_HINT_DOWN_AGAIN:
+		gw_str_puts(out, "revert again");
+		break;
 	case GW_HINT_CONF_NEW:
 		gw_str_puts(out, "# The migrations: one file each, in this folder.\n");
 		break;

@@ -112,7 +112,8 @@ static void test_down_that_loses_its_session(void **state)
 	assert_string_equal(e->hint,
 	                    "the connection was lost while 20240101000001 was being reverted; on "
 	                    "a new session the history shows that it was not reverted: it was "
-	                    "rolled back with the connection; run godwit down again");
+	                    "rolled back with the connection; revert again");
+	assert_int_equal(e->hint_code, GW_HINT_DOWN_AGAIN);
 	gw_ctx_clear_error(f->ctx);
 	/* Nothing of the down stayed: the table and the row are there. */
 	assert_admin_query(pf, "SELECT to_regclass('a') IS NOT NULL", "t\n");
