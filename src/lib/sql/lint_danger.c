@@ -72,13 +72,8 @@ static int makes_superuser(PgQuery__Node **opts, size_t n)
 		                                    ? opts[i]->def_elem
 		                                    : NULL;
 
-		if (!d || strcmp(d->defname, "superuser") || !d->arg)
-			continue;
-		if (d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN)
-			return d->arg->boolean->boolval;
-		if (d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER)
-			return d->arg->integer->ival != 0;
-		return 1;
+		if (d && !strcmp(d->defname, "superuser"))
+			return gw_lint__option_true(d);
 	}
 	return 0;
 }

@@ -154,8 +154,8 @@ const char *gw_lint__type_name(const PgQuery__TypeName *t);
 /* The sval of a String node, or NULL. */
 const char *gw_lint__string(const PgQuery__Node *n);
 /* An option's value as the boolean PostgreSQL's defGetBoolean reads: no
- * value, or one that is not false, off or 0 (VACUUM (FULL off) is no
- * VACUUM FULL). */
+ * value, or one (a Boolean, an Integer or a word) that is not false, off
+ * or 0: VACUUM (FULL off) is no VACUUM FULL, NOSUPERUSER grants nothing. */
 int gw_lint__option_true(const PgQuery__DefElem *d);
 /* A string that is just a placeholder (${NAME}, or psql's :'name' as
  * the project's lint sees it), whose value comes from outside the file. */
