@@ -1,5 +1,5 @@
 /*
- * test_cov_lib4_notify.c: notifications (src/lib/notify.c) to an HTTP
+ * test_cov_lib4_notify_oom.c: notifications (src/lib/notify.c) to an HTTP
  * listener this test runs on 127.0.0.1, each with the exact messages
  * received or warnings told:
  *  - a list with blanks around its commas, an empty item and a mailto
@@ -8,16 +8,26 @@
  *  - a run that applied nothing: "Migrations: none"; one that applied
  *    21: twenty named, "and 1 more";
  *  - a run that failed before any migration: the title names none;
- *  - notify_on that is no list of events (unchecked): failure only.
+ *  - notify_on that is no list of events (unchecked): failure only;
+ *  - out of memory at each allocation of a notified run (on the run's
+ *    thread or the sender's): the run succeeds or fails out of memory,
+ *    never because of a notification, and never crashes.
+ *
+ * Linked like test_oom with --wrap for the allocation functions
+ * (tests/CMakeLists.txt); the other cases allocate freely.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/socket.h>
 
 #include "project_fixture.h"
 
+#include <jansson.h>
+
 #include "godwit/events.h"
+#include "oom.h"
 
 /* ---- the listener: one request per connection, answered 200 --------------- */
 
@@ -36,10 +46,12 @@ static void *listen_main(void *arg)
 		long body_len = -1;
 		char *end = NULL, *cl;
 		ssize_t n;
-		int fd = accept(listen_fd, NULL, NULL);
+		int one = 1, fd = accept(listen_fd, NULL, NULL);
 
 		if (fd < 0)
 			return NULL;
+		/* The reply in one segment, at once. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		while (len < sizeof(buf) - 1 &&
 		       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
 			len += (size_t)n;
@@ -92,6 +104,14 @@ static int setup(void **state)
 {
 	got[0] = '\0';
 	return fx_setup_named(state, "lib4-notify");
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	oom_rm_rf(f->dir);
+	return fx_teardown(state);
 }
 
 /* One run of up bracketed as a program does: the code of up. */
@@ -213,15 +233,61 @@ static void test_unknown_notify_on(void **state)
 	assert_int_equal(requests(), 0);
 }
 
+/* Allocation N fails in a run that notifies its end: up either
+ * applied the migration or failed out of memory, saying so. */
+static void test_out_of_memory_at_every_allocation(void **state)
+{
+	fixture *f = *state;
+	gw_up_options uo = GW_UP_OPTIONS_INIT;
+	char notify[256];
+	long n;
+	size_t applied;
+	int begun, error, reached;
+
+	json_set_alloc_funcs(malloc, free);
+	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", NULL);
+	snprintf(notify, sizeof(notify), "slack:http://127.0.0.1:%d/s,http://127.0.0.1:%d/j", port,
+	         port);
+	f->opts.notify = notify;
+	/* The end only: two messages a round keep the test short. */
+	f->opts.notify_on = "success";
+	for (n = 1; n < 100000; n++) {
+		gw_project_free(f->p);
+		f->p = NULL;
+		unlink(f->db);
+		fx_open(f);
+		applied = 0;
+		oom_fail_at(n);
+		begun = gw_project_run_begin(f->p, "up");
+		error = begun < 0 ? begun : gw_project_up(&applied, f->p, &uo);
+		gw_project_run_end(f->p, error < 0 ? 1 : 0);
+		/* The sender settles before run_end returns. */
+		reached = oom_reached();
+		if (error < 0 && (error != GW_ENOMEM || gw_ctx_error(f->ctx)->code != GW_ENOMEM))
+			fail_msg("up returned %d at allocation %ld: %s", error, n,
+			         gw_ctx_error(f->ctx)->message);
+		if (error == 0 && applied != 1)
+			fail_msg("up applied %zu at allocation %ld", applied, n);
+		gw_ctx_clear_error(f->ctx);
+		if (!reached)
+			break;
+	}
+	print_message("%ld allocations failed one at a time\n", n - 1);
+	assert_true(n > 100 && n < 100000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test_setup_teardown(test_list_and_nothing_applied, setup, fx_teardown),
-	        cmocka_unit_test_setup_teardown(test_more_than_twenty, setup, fx_teardown),
-	        cmocka_unit_test_setup_teardown(test_failed_before_any_migration, setup,
-	                                        fx_teardown),
-	        cmocka_unit_test_setup_teardown(test_unknown_notify_on, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_list_and_nothing_applied, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_more_than_twenty, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_failed_before_any_migration, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_unknown_notify_on, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_out_of_memory_at_every_allocation, setup,
+	                                        teardown),
 	};
 
+	/* Hundreds of databases: on a tmpfs, a commit costs no disk flush. */
+	oom_use_tmpfs();
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
