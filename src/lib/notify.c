@@ -87,15 +87,17 @@ typedef struct notifier {
 
 /* ---- the settings ------------------------------------------------------------ */
 
-/* The kind of one entry of notify, or -1 when it is none. */
-static int kind_of(const char *url, const char **send)
+/* The kind of one entry of notify (len bytes at url, followed by a ',' or
+ * the end of the list), or -1 when it is none. It allocates nothing, so
+ * the settings' check never mistakes a full memory for a bad URL. */
+static int kind_of(const char *url, size_t len, const char **send)
 {
 	const char *u = url;
 	int slack = 0;
 
 	if (!strncasecmp(u, "mailto:", 7)) {
 		*send = u + 7;
-		return strchr(u + 7, '@') ? TO_MAIL : -1;
+		return len > 7 && memchr(u + 7, '@', len - 7) ? TO_MAIL : -1;
 	}
 	if (!strncasecmp(u, "slack:", 6)) {
 		u += 6;
@@ -134,13 +136,10 @@ static int each_item(const char *list, int (*fn)(const char *item, size_t len, v
 
 static int check_url(const char *item, size_t len, void *arg)
 {
-	char *copy = gw_strndup(item, len);
 	const char *send;
-	int rc = !copy || !len || kind_of(copy, &send) < 0 ? -1 : 0;
 
 	(void)arg;
-	free(copy);
-	return rc;
+	return !len || kind_of(item, len, &send) < 0 ? -1 : 0;
 }
 
 int gw_notify__check_urls(const char *value)
@@ -193,7 +192,7 @@ static int add_target(const char *item, size_t len, void *arg)
 	}
 	n->targets = grown;
 	t = &n->targets[n->ntargets];
-	if ((t->kind = kind_of(url, &send)) < 0) {
+	if ((t->kind = kind_of(url, len, &send)) < 0) {
 		free(url);
 		return 0; /* refused by the settings' check already */
 	}
