@@ -725,6 +725,11 @@ static int check_sqlite_tables(gw_report *r, gw_project *p)
 		       (name.ptr[name.size - 1] == ' ' || name.ptr[name.size - 1] == '\t'))
 			gw_str_truncate(&name, name.size - 1);
 		s = *end ? end + 1 : end;
+		/* A name not copied is out of memory, not an empty item. */
+		if (gw_str_failed(&name)) {
+			error = gw_error_oom(p->ctx);
+			break;
+		}
 		if (!name.size)
 			continue;
 		rows_dispose(&found); /* empty again for this name */
@@ -733,8 +738,15 @@ static int check_sqlite_tables(gw_report *r, gw_project *p)
 		             "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND "
 		             "name = $1",
 		             name.ptr)) == 0 &&
-		    !found.lines.len && gw_vec_push(&missing.lines, gw_strdup(name.ptr)) < 0)
-			error = gw_error_oom(p->ctx);
+		    !found.lines.len) {
+			/* A copy that failed is no NULL name in the report. */
+			char *copy = gw_strdup(name.ptr);
+
+			if (!copy || gw_vec_push(&missing.lines, copy) < 0) {
+				free(copy);
+				error = gw_error_oom(p->ctx);
+			}
+		}
 	}
 	if (error == 0) {
 		c = missing.lines.len
