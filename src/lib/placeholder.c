@@ -405,6 +405,11 @@ void gw_placeholders__normalize(const gw_project *p, char *text, size_t len)
 		scan(text, len, mode == GW_PLACEHOLDERS_PSQL, normalize_one, text);
 }
 
+void gw_placeholders__mask(char *text, size_t len)
+{
+	scan(text, len, 0, normalize_one, text);
+}
+
 int gw_lint__placeholder(const char *literal)
 {
 	size_t len = strlen(literal), n;

@@ -254,10 +254,31 @@ static void locate_verify(gw_project *p, const gw_prepared *pm, size_t at)
 	gw_str_dispose(&path);
 }
 
+/* The verify runs inside the migration's transaction: its own BEGIN,
+ * COMMIT or ROLLBACK would end that transaction, and the history would
+ * then record as applied a change that was rolled back. */
+static int refuse_verify_transaction_control(gw_project *p, const gw_prepared *pm,
+                                             const gw_sql_stmt *s)
+{
+	char kw[32];
+	int error;
+
+	error = gw_error_set(
+	        p->ctx, GW_ESOURCE,
+	        "%s in the verify of a migration that godwit runs in a transaction",
+	        gw_sql_stmt_keyword(pm->verify.file_text.ptr + pm->verify.offset + s->offset,
+	                            s->len, kw, sizeof(kw)));
+	locate_verify(p, pm, s->offset);
+	gw_error_set_hint(p->ctx,
+	                  "remove it: the verify runs in the migration's transaction, which "
+	                  "is rolled back when the verify fails");
+	return error;
+}
+
 static int prepare_verify(gw_prepared *pm, gw_project *p, const gw_source *src,
                           const gw_migration *m)
 {
-	size_t bad = 0;
+	size_t bad = 0, i;
 	char *seen;
 	int error;
 
@@ -271,6 +292,10 @@ static int prepare_verify(gw_prepared *pm, gw_project *p, const gw_source *src,
 	free(seen);
 	if (error == GW_ESYNTAX)
 		locate_verify(p, pm, bad);
+	for (i = 0; error == 0 && pm->transactional && i < pm->verify_stmts.count; i++)
+		if (pm->verify_stmts.items[i].kind == GW_STMT_TRANSACTION)
+			error = refuse_verify_transaction_control(p, pm,
+			                                          &pm->verify_stmts.items[i]);
 	if (error == 0) {
 		gw_str path = GW_STR_INIT;
 

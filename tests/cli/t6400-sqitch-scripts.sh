@@ -135,6 +135,59 @@ test_expect_success PG 'a script whose COMMIT is only inside a dollar quote is n
 	test "$(pg_sql "SELECT count(*) FROM pg_namespace WHERE nspname = '\''tricky'\''")" = 0
 '
 
+test_expect_success PG 'a verify script that does not split (an unclosed string): its file and line, nothing applied' '
+	cp -R pg verifysplit &&
+	cat >verifysplit/verify/notes.sql <<-\SQL &&
+	BEGIN;
+	SELECT count(*) FROM tricky.notes WHERE body = $$x;
+	ROLLBACK;
+	SQL
+	pg_new_db &&
+	test_expect_code 1 godwit --dir verifysplit --url "$PG_URL" up >out 2>err &&
+	test_grep "^godwit: error: verifysplit/verify/notes.sql:2:48: unterminated dollar-quoted string at or near" err &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 0 &&
+	test "$(pg_sql "SELECT count(*) FROM pg_namespace WHERE nspname = '\''tricky'\''")" = 0
+'
+
+test_expect_success PG 'a verify script whose ROLLBACK is not its last statement is refused, BEGIN first: it would end the change'"'"'s transaction' '
+	cp -R pg verifytx &&
+	cat >verifytx/verify/notes.sql <<-\SQL &&
+	BEGIN;
+	SELECT count(*) FROM tricky.notes;
+	ROLLBACK;
+	SELECT 1;
+	SQL
+	pg_new_db &&
+	test_expect_code 1 godwit --dir verifytx --url "$PG_URL" up >out 2>err &&
+	cat >expect <<-\EOF &&
+	godwit: error: verifytx/verify/notes.sql:1:1: BEGIN in the verify of a migration that godwit runs in a transaction
+	hint: remove it: the verify runs in the migration'"'"'s transaction, which is rolled back when the verify fails
+	EOF
+	test_cmp expect err &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 0 &&
+	test "$(pg_sql "SELECT count(*) FROM pg_namespace WHERE nspname = '"'"'tricky'"'"'")" = 0
+'
+
+test_expect_success PG 'a verify script gets its placeholders replaced, as the change does' '
+	cp -R pg verifyvalue &&
+	cat >verifyvalue/verify/notes.sql <<-\SQL &&
+	BEGIN;
+	SELECT 1 / (count(*) = ${NOTES_WANTED})::int FROM tricky.notes;
+	ROLLBACK;
+	SQL
+	pg_new_db &&
+	(NOTES_WANTED=99 && export NOTES_WANTED &&
+		test_expect_code 1 godwit --dir verifyvalue --url "$PG_URL" up >out 2>err) &&
+	test_grep "verifyvalue/verify/notes.sql:2:.*verify failed: division by zero" err &&
+	test "$(pg_sql "SELECT string_agg(version, '\'','\'') FROM godwit_migrations")" = 1 &&
+	(NOTES_WANTED=3 && export NOTES_WANTED &&
+		godwit --dir verifyvalue --url "$PG_URL" up >out 2>&1) &&
+	test_grep "^applied 1 migration$" out &&
+	test "$(pg_sql "SELECT string_agg(version, '\'','\'' ORDER BY version) FROM godwit_migrations")" = 1,2 &&
+	test "$(pg_sql "SELECT count(*) FROM tricky.notes")" = 3 &&
+	! grep -i "transaction" out
+'
+
 # The real sqitch deploys, verifies and reverts the same project: the
 # schemas godwit and sqitch leave are the same.
 test_expect_success PG,SQITCH 'sqitch deploys, verifies and reverts the same scripts to the same schema' '

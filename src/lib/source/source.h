@@ -122,4 +122,8 @@ int gw_source_check_new(const gw_source *src, const char *name, gw_ctx *ctx);
 int gw_source_register_new(const gw_source *src, const char *version, const char *name,
                            gw_ctx *ctx);
 
+/* ${NAME} placeholders outside strings made identifiers of the same
+ * length, so text that holds them splits as it will run (placeholder.c). */
+void gw_placeholders__mask(char *text, size_t len);
+
 #endif

@@ -28,6 +28,7 @@
 #include "../sql/sql.h"
 #include "../../util/error.h"
 #include "../../util/fs.h"
+#include "../../util/str.h"
 #include "../../util/text.h"
 
 extern const gw_convention gw_convention_sqitch;
@@ -538,14 +539,21 @@ int gw_source__sqitch_unwrap(gw_dialect dialect, const char *text, size_t len, i
 	gw_sql_list list = GW_SQL_LIST_INIT;
 	const gw_sql_stmt *first, *body_last, *last;
 	size_t body, after;
+	char *seen;
 	int wrapped = 0;
 
 	*off = 0;
 	*end = len;
 	/* A script the parser refuses runs as it is; one that could not be
 	 * split for want of memory must not: its BEGIN would then be refused
-	 * as if the user had written it in the wrong place. */
-	if ((wrapped = gw_sql_split(&list, dialect, text, len, NULL, NULL)) == GW_ENOMEM)
+	 * as if the user had written it in the wrong place. Its placeholders
+	 * are split as the runner splits them. */
+	if (!(seen = gw_strndup(text, len)))
+		return GW_ENOMEM;
+	gw_placeholders__mask(seen, len);
+	wrapped = gw_sql_split(&list, dialect, seen, len, NULL, NULL);
+	free(seen);
+	if (wrapped == GW_ENOMEM)
 		return GW_ENOMEM;
 	wrapped = 0;
 	if (list.count < 2)
