@@ -63,22 +63,42 @@ rt_psql()
 	psql -X -q -v ON_ERROR_STOP=1 -o /dev/null "$@"
 }
 
-# rt_apply URL SCRIPT: the script's parts, each in its transaction.
+# rt_apply URL SCRIPT [OUT CHECK]: the script's parts, each in its
+# transaction; a part that is empty is not run. With OUT and CHECK, the
+# CHECK query's output goes to OUT, read by the last psql run (in the
+# transaction of the last part when it has one: it sees what the commit
+# makes), so a pair costs one psql start a step, not four.
 rt_apply()
 {
 	awk '/^-- the statements below run in a transaction of their own$/ { n = 1 }
 		/^-- the statements below cannot run inside a transaction$/ { n = 2 }
 		{ print > ("rt_part" n ".sql") }' n=0 "$2" &&
 	touch rt_part0.sql rt_part1.sql rt_part2.sql &&
-	rt_tx=-1 &&
+	rt_tx0=-1 &&
 	if grep -q "^-- the statements below cannot run inside one transaction" rt_part0.sql ||
 		grep -q "^CREATE .*INDEX CONCURRENTLY\|^DROP INDEX CONCURRENTLY" rt_part0.sql; then
-		rt_tx=
+		rt_tx0=
 	fi &&
-	rt_psql -d "$1" $rt_tx -f rt_part0.sql &&
-	rt_psql -d "$1" -1 -f rt_part1.sql &&
-	rt_psql -d "$1" -f rt_part2.sql
-	rt_ok=$?
+	rt_last=0 &&
+	for rt_p in 1 2; do
+		if test -s rt_part$rt_p.sql; then
+			rt_last=$rt_p
+		fi
+	done &&
+	rt_ok=0 &&
+	for rt_p in 0 1 2; do
+		test -s rt_part$rt_p.sql || test $rt_p = $rt_last || continue
+		case $rt_p in
+		0) rt_tx=$rt_tx0 ;;
+		1) rt_tx=-1 ;;
+		*) rt_tx= ;;
+		esac
+		if test $rt_p = $rt_last && test -n "${3:-}"; then
+			rt_psql -d "$1" $rt_tx -f rt_part$rt_p.sql -c "\\o $3" -f "$4" || { rt_ok=1; break; }
+		else
+			rt_psql -d "$1" $rt_tx -f rt_part$rt_p.sql || { rt_ok=1; break; }
+		fi
+	done
 	rm -f rt_part0.sql rt_part1.sql rt_part2.sql
 	return $rt_ok
 }
@@ -130,8 +150,7 @@ rt_pair()
 	rt_check=${3:-/dev/null}
 	rt_psql -d "$RT_URL_A" -f rt_reset.sql -f "$1" -c "\\o rows.before" -f "$rt_check" \
 		2>apply.err &&
-	rt_apply "$RT_URL_A" up.sql 2>>apply.err &&
-	rt_psql -d "$RT_URL_A" -c "\\o rows.up" -f "$rt_check" 2>>apply.err || {
+	rt_apply "$RT_URL_A" up.sql rows.up "$rt_check" 2>>apply.err || {
 		echo "rt_pair $1 $2: the up fails" >&2
 		cat up.sql apply.err >&2
 		return 1
@@ -155,8 +174,7 @@ rt_pair()
 		echo "rt_pair $1 $2: schema diff --down exited $rt_down" >&2
 		return 1
 	}
-	rt_apply "$RT_URL_A" down.sql 2>apply.err &&
-	rt_psql -d "$RT_URL_A" -c "\\o rows.down" -f "$rt_check" 2>>apply.err || {
+	rt_apply "$RT_URL_A" down.sql rows.down "$rt_check" 2>apply.err || {
 		echo "rt_pair $1 $2: the down fails" >&2
 		cat down.sql apply.err >&2
 		return 1
