@@ -591,11 +591,12 @@ static void walk(gen *g)
 				}
 				if (kind_is(b, "enum", NULL))
 					gw_sql__alter_enum(g, a, b);
-				else if (kind_is(b, "domain", NULL))
-					gw_sql__alter_domain(g, a, b);
-				else if (kind_is(b, "range", NULL) &&
-				         !gw_sql__streq(gw_sql__member(a, "subtype", 7),
-				                        gw_sql__member(b, "subtype", 7)))
+				else if (kind_is(b, "domain", NULL)) {
+					if (gw_sql__alter_domain(g, a, b))
+						continue;
+				} else if (kind_is(b, "range", NULL) &&
+				           !gw_sql__streq(gw_sql__member(a, "subtype", 7),
+				                          gw_sql__member(b, "subtype", 7)))
 					gw_sql__unexpressed(g->q, GW_SQ_TYPE,
 					                    "range %s changes its subtype",
 					                    b->name);

@@ -3,7 +3,7 @@
  * schema_sql.c (the script, the lookups, the generator and its walk),
  * schema_sql_table.c (columns and tables), schema_sql_object.c (comments,
  * privileges, schemas, types, sequences, functions, views),
- * schema_sql_rename.c (--rename), schema_sql_rebuild.c (a table made
+ * schema_sql_domain.c (domains), schema_sql_rename.c (--rename), schema_sql_rebuild.c (a table made
  * again in B's column order), schema_sql_sqlite.c (SQLite's table
  * rebuilds).
  */
@@ -210,7 +210,7 @@ void gw_sql__create_schema(gen *g, const gw_schema_object *o);
 void gw_sql__create_extension(gen *g, const gw_schema_object *o);
 void gw_sql__alter_extension(gen *g, const gw_schema_object *a, const gw_schema_object *b);
 void gw_sql__alter_enum(gen *g, const gw_schema_object *a, const gw_schema_object *b);
-void gw_sql__alter_domain(gen *g, const gw_schema_object *a, const gw_schema_object *b);
+
 void gw_sql__create_type(gen *g, const gw_schema_object *o);
 void gw_sql__create_sequence(gen *g, const gw_schema_object *o);
 void gw_sql__alter_sequence(gen *g, const gw_schema_object *a, const gw_schema_object *b);
@@ -218,6 +218,15 @@ void gw_sql__create_function(gen *g, const gw_schema_object *o);
 void gw_sql__alter_function(gen *g, const gw_schema_object *a, const gw_schema_object *b);
 /* Views dropped, made again, created; the members of those kept. */
 void gw_sql__views(gen *g);
+
+/* The "RETURNS ..." line of a function's definition (its length in *len). */
+const char *gw_sql__returns_line(const char *def, size_t *len);
+
+/* ---- schema_sql_domain.c ----------------------------------------------------- */
+
+void gw_sql__create_domain(gen *g, const gw_schema_object *o);
+/* 1 when the domain was dropped and created again (with its comments). */
+int gw_sql__alter_domain(gen *g, const gw_schema_object *a, const gw_schema_object *b);
 
 /* ---- schema_sql_rename.c ----------------------------------------------------- */
 

@@ -521,119 +521,6 @@ cleanup:
 	free(bb);
 }
 
-/* "base TYPE[ collate C][ not null][ default D]" of a domain. */
-static int domain_parse(col *c, const gw_schema_object *o)
-{
-	const char *m = gw_sql__member(o, "base", 4);
-	char *p;
-
-	memset(c, 0, sizeof(*c));
-	if (!(c->buf = gw_strdup(m && m[4] ? m + 5 : "")))
-		return GW_ENOMEM;
-	p = c->buf;
-	c->def = gw_sql__cut(p, " default ");
-	if (gw_sql__cut_end(p, " not null"))
-		c->notnull = 1;
-	c->collate = gw_sql__cut(p, " collate ");
-	c->type = p;
-	return 0;
-}
-
-static void create_domain(gen *g, const gw_schema_object *o)
-{
-	gw_str s = GW_STR_INIT;
-	gw_str name = GW_STR_INIT;
-	col c;
-	size_t i;
-
-	if (domain_parse(&c, o) < 0) {
-		g->q->failed = 1;
-		return;
-	}
-	gw_str_printf(&s, "CREATE DOMAIN %s AS %s", o->name, c.type);
-	if (c.collate)
-		gw_str_printf(&s, " COLLATE %s", c.collate);
-	if (c.def)
-		gw_str_printf(&s, " DEFAULT %s", c.def);
-	if (c.notnull)
-		gw_str_puts(&s, " NOT NULL");
-	for (i = 0; i < o->nmembers; i++)
-		if (gw_sql__is_constraint(o->members[i])) {
-			gw_sql__member_name(&name, o->members[i]);
-			gw_str_printf(&s, " CONSTRAINT %s %s", name.ptr,
-			              gw_sql__member_body(o->members[i]));
-		}
-	if (s.failed || name.failed)
-		g->q->failed = 1;
-	else
-		gw_sql__emit(g->q, GW_SQ_TYPE, "%s", s.ptr);
-	gw_str_dispose(&s);
-	gw_str_dispose(&name);
-	gw_sql__col_dispose(&c);
-	gw_sql__comments(g, NULL, o);
-}
-
-void gw_sql__alter_domain(gen *g, const gw_schema_object *a, const gw_schema_object *b)
-{
-	gw_str name = GW_STR_INIT;
-	col ca, cb;
-	size_t i;
-
-	if (domain_parse(&ca, a) < 0 || domain_parse(&cb, b) < 0) {
-		g->q->failed = 1;
-		return;
-	}
-	if (strcmp(ca.type, cb.type) != 0 || !gw_sql__streq(ca.collate, cb.collate)) {
-		gw_sql__unexpressed(g->q, GW_SQ_TYPE,
-		                    "domain %s changes its base type from %s to %s (create a new "
-		                    "domain and move the columns by hand)",
-		                    b->name, ca.type, cb.type);
-		goto cleanup;
-	}
-	if (!gw_sql__streq(ca.def, cb.def)) {
-		if (cb.def)
-			gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER DOMAIN %s SET DEFAULT %s", b->name,
-			             cb.def);
-		else
-			gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER DOMAIN %s DROP DEFAULT", b->name);
-	}
-	if (ca.notnull != cb.notnull)
-		gw_sql__emit(g->q, GW_SQ_TYPE, "ALTER DOMAIN %s %s NOT NULL", b->name,
-		             cb.notnull ? "SET" : "DROP");
-	for (i = 0; i < a->nmembers; i++) {
-		const char *m = a->members[i];
-		if (gw_sql__is_constraint(m) &&
-		    !gw_sql__streq(gw_sql__member(b, m, gw_schema__member_key(m)), m)) {
-			gw_sql__member_name(&name, m);
-			gw_sql__emit(g->q, GW_SQ_DROP_CONSTRAINT,
-			             "ALTER DOMAIN %s DROP CONSTRAINT %s", a->name, name.ptr);
-		}
-	}
-	for (i = 0; i < b->nmembers; i++) {
-		const char *m = b->members[i];
-		if (gw_sql__is_constraint(m) &&
-		    !gw_sql__streq(gw_sql__member(a, m, gw_schema__member_key(m)), m)) {
-			gw_sql__member_name(&name, m);
-			if (g->o->plain || gw_sql__ends(m, " NOT VALID")) {
-				gw_sql__emit(g->q, GW_SQ_CONSTRAINT,
-				             "ALTER DOMAIN %s ADD CONSTRAINT %s %s", b->name,
-				             name.ptr, gw_sql__member_body(m));
-			} else {
-				gw_sql__emit(g->q, GW_SQ_CONSTRAINT,
-				             "ALTER DOMAIN %s ADD CONSTRAINT %s %s NOT VALID",
-				             b->name, name.ptr, gw_sql__member_body(m));
-				gw_sql__emit(g->q, GW_SQ_VALIDATE,
-				             "ALTER DOMAIN %s VALIDATE CONSTRAINT %s", b->name,
-				             name.ptr);
-			}
-		}
-	}
-cleanup:
-	gw_str_dispose(&name);
-	gw_sql__col_dispose(&ca);
-	gw_sql__col_dispose(&cb);
-}
-
 void gw_sql__create_type(gen *g, const gw_schema_object *o)
 {
 	gw_str s = GW_STR_INIT;
@@ -649,7 +536,7 @@ void gw_sql__create_type(gen *g, const gw_schema_object *o)
 		gw_sql__emit(g->q, GW_SQ_TYPE, "CREATE TYPE %s AS RANGE (SUBTYPE = %s)", o->name,
 		             v ? v + 8 : "");
 	} else if (strcmp(o->kind, "domain") == 0) {
-		create_domain(g, o);
+		gw_sql__create_domain(g, o);
 		return;
 	} else {
 		gw_str_printf(&s, "CREATE TYPE %s AS (", o->name);
@@ -708,7 +595,7 @@ void gw_sql__alter_sequence(gen *g, const gw_schema_object *a, const gw_schema_o
 /* ---- functions ----------------------------------------------------------------- */
 
 /* The "RETURNS ..." line of a definition (its length in *len). */
-static const char *returns_line(const char *def, size_t *len)
+const char *gw_sql__returns_line(const char *def, size_t *len)
 {
 	const char *r = strstr(def, "\n RETURNS ");
 
@@ -795,7 +682,7 @@ void gw_sql__alter_function(gen *g, const gw_schema_object *a, const gw_schema_o
 {
 	const char *da = gw_sql__definition(a), *db = gw_sql__definition(b);
 	size_t la, lb;
-	const char *ra = returns_line(da, &la), *rb = returns_line(db, &lb);
+	const char *ra = gw_sql__returns_line(da, &la), *rb = gw_sql__returns_line(db, &lb);
 
 	if (strcmp(da, db) != 0) {
 		if (strcmp(b->kind, "aggregate") == 0 || la != lb || strncmp(ra, rb, la) != 0) {
