@@ -731,13 +731,14 @@ static int listen_on(gw_cli *cli, int *fd, char *shown, size_t shown_size)
 		return gw_cli_usage(cli, "listen: cannot use '%s': %s (%s)",
 		                    gw_config_get(cli->config, "listen"), gai_strerror(rc),
 		                    gw_config_source(cli->config, "listen"));
+	/* getnameinfo's error is its result (gai_strerror), the others' errno. */
 	if ((*fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) < 0 ||
 	    setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(*fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(*fd, 128) < 0 ||
 	    getsockname(*fd, (struct sockaddr *)&bound, &len) < 0 ||
-	    getnameinfo((struct sockaddr *)&bound, len, numeric, sizeof(numeric), port,
-	                sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		int err = errno;
+	    (rc = getnameinfo((struct sockaddr *)&bound, len, numeric, sizeof(numeric), port,
+	                      sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV)) != 0) {
+		const char *why = rc ? gai_strerror(rc) : strerror(errno);
 
 		freeaddrinfo(ai);
 		if (*fd >= 0)
@@ -745,7 +746,7 @@ static int listen_on(gw_cli *cli, int *fd, char *shown, size_t shown_size)
 		*fd = -1;
 		return gw_cli_refuse(cli, "choose another port with --listen ADDR:PORT",
 		                     "cannot listen on %s: %s",
-		                     gw_config_get(cli->config, "listen"), strerror(err));
+		                     gw_config_get(cli->config, "listen"), why);
 	}
 	snprintf(shown, shown_size, ai->ai_family == AF_INET6 ? "http://[%s]:%s" : "http://%s:%s",
 	         numeric, port);

@@ -111,9 +111,13 @@ static void *drain(void *arg)
 	}
 	while (open > 0) {
 		if (poll(fds, NSTREAMS, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+			/* Leaving would leave the pipes unread: what the run
+			 * prints next would be lost, or block it once a pipe is
+			 * full. A poll that fails for want of memory is tried
+			 * again a little later. */
+			if (errno != EINTR)
+				nanosleep(&(struct timespec){0, 10000000L}, NULL);
+			continue;
 		}
 		for (s = 0; s < NSTREAMS; s++) {
 			ssize_t n;

@@ -64,6 +64,21 @@ test_expect_success 'serve: an HTTP server that does not start stops the refresh
 	test ! -s out
 '
 
+# The listening socket: each call that fails is named by its reason, and
+# the database is not opened. getnameinfo gives its reason as its result,
+# not in errno.
+for f in socket:"Too many open files" setsockopt:"No buffer space available" \
+	listen:"No buffer space available" getsockname:"No buffer space available" \
+	getnameinfo:"Non-recoverable failure in name resolution"; do
+	test_expect_success "serve: ${f%%:*} failing is an error with its reason" "
+		test_expect_code 1 fault ${f%%:*} --url sqlite:x.db serve --listen 127.0.0.1:0 >out 2>err &&
+		printf '%s\\n' 'godwit: error: cannot listen on 127.0.0.1:0: ${f#*:}' 'hint: choose another port with --listen ADDR:PORT' >expect &&
+		test_cmp expect err &&
+		test ! -s out &&
+		test ! -e x.db
+	"
+done
+
 # The run log's pipes and thread: the run goes on without the log, says
 # why, and leaves no log of a header alone (it would read as a run that
 # did nothing).
@@ -83,5 +98,18 @@ for f in pipe pipe:2 pthread_create; do
 		test -z \"\$(ls logs)\"
 	"
 done
+
+# A poll that fails for want of memory used to end the thread that copies
+# the run's output: what the run printed next was never shown nor logged,
+# and the run waited for it forever.
+test_expect_success 'run log: a poll that fails loses nothing, on the terminal or in the log' '
+	rm -rf logs x.db &&
+	fault poll --url sqlite:x.db --log-dir logs up >out 2>err &&
+	test_grep "^applied 1 migration\$" out &&
+	test_grep "^godwit: applying 001 t\$" err &&
+	test_grep "^CREATE TABLE t (id int);\$" logs/godwit-*-development.log &&
+	test_grep "^applied 1 migration\$" logs/godwit-*-development.log &&
+	test "$(sqlite_sql x.db "SELECT count(*) FROM t")" = 0
+'
 
 test_done

@@ -12,12 +12,20 @@
  *   dlopen           fails as for a library that is not installed
  *   dlsym            fails as for a symbol the library lacks
  *   MHD_start_daemon is looked up as a function that fails (returns NULL)
+ *   socket           fails with EMFILE
+ *   setsockopt, listen, getsockname  fail with ENOBUFS
+ *   getnameinfo      returns EAI_FAIL
+ *   poll             fails with ENOMEM
+ *   poll             fails with ENOMEM
  * Other calls, and the libraries' own, are left alone.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,14 +36,23 @@ int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 int __real_pipe(int fds[2]);
 void *__real_dlopen(const char *file, int mode);
 void *__real_dlsym(void *handle, const char *name);
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __real_socket(int domain, int type, int protocol);
+int __real_setsockopt(int fd, int level, int name, const void *value, socklen_t len);
+int __real_listen(int fd, int backlog);
+int __real_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
+int __real_getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host,
+                       socklen_t hostlen, char *serv, socklen_t servlen, int flags);
 
 /* The Nth call to name fails: 1 when it does. Calls are counted from
  * several threads at once. */
 static int failing(const char *name)
 {
-	static int counts[8];
-	static const char *const names[] = {"pthread_create", "pipe", "dlopen", "dlsym",
-	                                    "MHD_start_daemon"};
+	static int counts[16];
+	static const char *const names[] = {
+	        "pthread_create",   "pipe",        "dlopen",     "dlsym",
+	        "MHD_start_daemon", "socket",      "setsockopt", "listen",
+	        "getsockname",      "getnameinfo", "poll"};
 	const char *fault = getenv("GW_TEST_FAULT"), *colon;
 	size_t len, i;
 	long at = 1;
@@ -109,4 +126,65 @@ void *__wrap_dlsym(void *handle, const char *name)
 		return sym;
 	}
 	return __real_dlsym(handle, name);
+}
+
+int __wrap_socket(int domain, int type, int protocol);
+int __wrap_socket(int domain, int type, int protocol)
+{
+	if (failing("socket")) {
+		errno = EMFILE;
+		return -1;
+	}
+	return __real_socket(domain, type, protocol);
+}
+
+int __wrap_setsockopt(int fd, int level, int name, const void *value, socklen_t len);
+int __wrap_setsockopt(int fd, int level, int name, const void *value, socklen_t len)
+{
+	if (failing("setsockopt")) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return __real_setsockopt(fd, level, name, value, len);
+}
+
+int __wrap_listen(int fd, int backlog);
+int __wrap_listen(int fd, int backlog)
+{
+	if (failing("listen")) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return __real_listen(fd, backlog);
+}
+
+int __wrap_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
+int __wrap_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	if (failing("getsockname")) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return __real_getsockname(fd, addr, len);
+}
+
+/* getnameinfo reports through its result, never errno. */
+int __wrap_getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host,
+                       socklen_t hostlen, char *serv, socklen_t servlen, int flags);
+int __wrap_getnameinfo(const struct sockaddr *addr, socklen_t addrlen, char *host,
+                       socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	if (failing("getnameinfo"))
+		return EAI_FAIL;
+	return __real_getnameinfo(addr, addrlen, host, hostlen, serv, servlen, flags);
+}
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	if (failing("poll")) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return __real_poll(fds, n, timeout);
 }
