@@ -58,6 +58,7 @@ enum {
 	GW_SK_WRAPPER,
 	GW_SK_SERVER,
 	GW_SK_PUBLICATION,
+	GW_SK_DEFAULT_PRIVILEGES,
 };
 
 /* Ranks of members inside an object. */

@@ -823,6 +823,57 @@ static int publication_table_row(void *payload, int ncols, const char *const *v)
 	return r->error;
 }
 
+/* Default privileges (ALTER DEFAULT PRIVILEGES), with --privileges: one
+ * object per role, schema (none for those of the whole database) and kind
+ * of object, whose grants are what a new object of that kind gets. */
+/* clang-format off */
+static const char default_acl_sql[] =
+	"SELECT quote_ident(pg_get_userbyid(d.defaclrole)), n.nspname, quote_ident(n.nspname),"
+	" d.defaclobjtype, " ACL("d.defaclacl")
+	" FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace";
+/* clang-format on */
+
+static int default_acl_row(void *payload, int ncols, const char *const *v)
+{
+	reader *r = payload;
+	const char *kind;
+	gw_str name = GW_STR_INIT;
+	gw_sobj *o;
+
+	(void)ncols;
+	if (!r->c->opts->privileges ||
+	    (v[1] ? !gw_schema__wanted(r->c, v[1]) : r->c->opts->nschemas > 0))
+		return 0;
+	switch (v[3][0]) {
+	case 'r':
+		kind = "tables";
+		break;
+	case 'S':
+		kind = "sequences";
+		break;
+	case 'f':
+		kind = "functions";
+		break;
+	case 'T':
+		kind = "types";
+		break;
+	case 'n':
+		kind = "schemas";
+		break;
+	default:
+		return 0;
+	}
+	gw_str_printf(&name, "for role %s%s%s on %s", v[0], v[1] ? " in schema " : "",
+	              v[1] ? v[2] : "", kind);
+	if (name.failed ||
+	    !(o = gw_schema__add(r->c->s, v[1] ? v[1] : "", GW_SK_DEFAULT_PRIVILEGES,
+	                         "default_privileges", name.ptr)) ||
+	    gw_sobj_addf(o, GW_SM_OWNER, 1, "grants %s", v[4] ? v[4] : "") < 0)
+		r->error = GW_ENOMEM;
+	gw_str_dispose(&name);
+	return r->error;
+}
+
 /* ---- running the queries ------------------------------------------------- */
 
 /* The queries, in the order their rows are handled: relations and types
@@ -852,6 +903,7 @@ static const struct step {
         {servers_sql, NULL, server_row, 0},
         {publications_sql, publications14_sql, publication_row, 0},
         {publication_tables_sql, publication_tables14_sql, publication_table_row, 0},
+        {default_acl_sql, NULL, default_acl_row, 0},
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 

@@ -575,6 +575,7 @@ static void walk(gen *g)
 				gw_sql__create_extension(g, b);
 		}
 	}
+	gw_sql__default_privileges(g);
 	/* Types: enums and ranges, domains, then composite types. */
 	{
 		static const char *const order[][2] = {

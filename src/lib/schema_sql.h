@@ -204,6 +204,9 @@ void gw_sql__publications(gen *g);
  * after it, and gw_sql__comments leaves it alone. */
 void gw_sql__member_made(gen *g, const gw_schema_object *t, const char *what, const char *name,
                          int part);
+/* ALTER DEFAULT PRIVILEGES from A's to B's, with --privileges (before
+ * any object is created, so new ones get B's). */
+void gw_sql__default_privileges(gen *g);
 /* Comments and privileges of an object, from (NULL when new) to to. */
 void gw_sql__comments(gen *g, const gw_schema_object *from, const gw_schema_object *to);
 void gw_sql__create_schema(gen *g, const gw_schema_object *o);

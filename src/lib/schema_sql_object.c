@@ -158,6 +158,7 @@ typedef struct target {
 	gw_str pre, on, object;
 	const char *column;
 	gw_vec revoked;
+	int part;
 } target;
 
 static void target_init(target *t, const char *column)
@@ -167,6 +168,7 @@ static void target_init(target *t, const char *column)
 	t->object = (gw_str)GW_STR_INIT;
 	t->column = column;
 	t->revoked = (gw_vec)GW_VEC_INIT;
+	t->part = GW_SQ_PRIV;
 }
 
 /* The target of an object's grants, or of one of its columns'. */
@@ -198,7 +200,7 @@ static void revoke_all(gen *g, target *t, const char *grantee)
 		free(copy);
 		g->q->failed = 1;
 	}
-	gw_sql__emit(g->q, GW_SQ_PRIV, "%sREVOKE ALL %s FROM %s", t->pre.ptr ? t->pre.ptr : "",
+	gw_sql__emit(g->q, t->part, "%sREVOKE ALL %s FROM %s", t->pre.ptr ? t->pre.ptr : "",
 	             t->on.ptr, grantee);
 }
 
@@ -241,7 +243,7 @@ static void grants(gen *g, target *t, const char *from, const char *to)
 				if (!privs.size)
 					continue;
 				if (!t->column) {
-					gw_sql__emit(g->q, GW_SQ_PRIV, "%sGRANT %s %s TO %s%s", pre,
+					gw_sql__emit(g->q, t->part, "%sGRANT %s %s TO %s%s", pre,
 					             privs.ptr, t->on.ptr, grantee.ptr,
 					             opt ? " WITH GRANT OPTION" : "");
 					continue;
@@ -255,7 +257,7 @@ static void grants(gen *g, target *t, const char *from, const char *to)
 					while (*w == ',' || *w == ' ')
 						w++;
 				}
-				gw_sql__emit(g->q, GW_SQ_PRIV, "%sGRANT %s ON %s TO %s%s", pre,
+				gw_sql__emit(g->q, t->part, "%sGRANT %s ON %s TO %s%s", pre,
 				             cols.ptr, t->object.ptr, grantee.ptr,
 				             opt ? " WITH GRANT OPTION" : "");
 			}
@@ -355,6 +357,78 @@ static void privileges(gen *g, const gw_schema_object *from, const gw_schema_obj
 	object_privileges(g, from, to);
 	if (g->o->privileges)
 		column_grants(g, from, to);
+}
+
+/* One default privileges object ("for role R[ in schema S] on KIND")
+ * from a (NULL: none) to b. Without an entry, a kind has the defaults
+ * for the whole database (the role's own privileges, and EXECUTE or
+ * USAGE for PUBLIC on functions and types) and nothing more in a schema:
+ * every grantee of A's side loses all, then B's are granted; the server
+ * removes an entry that comes back to the defaults. */
+static void default_privileges(gen *g, const gw_schema_object *a, const gw_schema_object *b)
+{
+	const gw_schema_object *o = b ? b : a;
+	const char *ga = gw_sql__member(a, "grants", 6), *gb = gw_sql__member(b, "grants", 6);
+	const char *role = o->name + 9, *in = strstr(role, " in schema "),
+	           *on = strstr(role, " on ");
+	const char *kind = on ? on + 4 : "";
+	int functions = strcmp(kind, "functions") == 0, types = strcmp(kind, "types") == 0;
+	gw_str from = GW_STR_INIT, up = GW_STR_INIT;
+	target t;
+	size_t i, rlen;
+
+	if (!on || !gw_sql__starts(o->name, "for role "))
+		return;
+	rlen = (size_t)((in && in < on ? in : on) - role);
+	target_init(&t, NULL);
+	t.part = GW_SQ_SCHEMA;
+	for (i = 0; kind[i]; i++)
+		gw_str_putc(&up, (char)(kind[i] >= 'a' && kind[i] <= 'z' ? kind[i] - 32 : kind[i]));
+	gw_str_printf(&t.pre, "ALTER DEFAULT PRIVILEGES FOR ROLE %.*s ", (int)rlen, role);
+	if (in && in < on)
+		gw_str_printf(&t.pre, "IN SCHEMA %.*s ", (int)(on - in - 11), in + 11);
+	gw_str_printf(&t.on, "ON %s", up.ptr ? up.ptr : "");
+	if (ga)
+		gw_str_puts(&from, ga[6] ? ga + 7 : "");
+	else if (!in)
+		gw_str_printf(&from, "%.*s=/%.*s%s", (int)rlen, role, (int)rlen, role,
+		              functions || types ? " =/x" : "");
+	grants(g, &t, from.size ? from.ptr : NULL, gb && gb[6] ? gb + 7 : NULL);
+	if (!gb && !in) {
+		gw_sql__emit(g->q, t.part, "%sGRANT ALL %s TO %.*s", t.pre.ptr, t.on.ptr, (int)rlen,
+		             role);
+		if (functions || types)
+			gw_sql__emit(g->q, t.part, "%sGRANT %s %s TO PUBLIC", t.pre.ptr,
+			             functions ? "EXECUTE" : "USAGE", t.on.ptr);
+	}
+	if (from.failed || up.failed)
+		g->q->failed = 1;
+	gw_str_dispose(&from);
+	gw_str_dispose(&up);
+	target_dispose(g, &t);
+}
+
+void gw_sql__default_privileges(gen *g)
+{
+	size_t i;
+
+	if (!g->o->privileges)
+		return;
+	for (i = 0; i < gw_schema_count(g->b); i++) {
+		const gw_schema_object *b = gw_schema_get(g->b, i), *a;
+		if (strcmp(b->kind, "default_privileges") != 0)
+			continue;
+		a = gw_sql__find(g->a, b->kind, b->name);
+		if (!a ||
+		    !gw_sql__streq(gw_sql__member(a, "grants", 6), gw_sql__member(b, "grants", 6)))
+			default_privileges(g, a, b);
+	}
+	for (i = 0; i < gw_schema_count(g->a); i++) {
+		const gw_schema_object *a = gw_schema_get(g->a, i);
+		if (strcmp(a->kind, "default_privileges") == 0 &&
+		    !gw_sql__find(g->b, a->kind, a->name))
+			default_privileges(g, a, NULL);
+	}
 }
 
 /* Comments (and privileges) of an object: every one of `to` that differs
