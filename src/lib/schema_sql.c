@@ -387,10 +387,19 @@ void gw_sql__member_name(gw_str *out, const char *m)
 {
 	const char *p = m + strcspn(m, " ");
 
-	gw_str_clear(out);
+	/* Not gw_str_clear, which would forget a failure the caller has
+	 * still to see (it checks once, after its loop). */
+	gw_str_truncate(out, 0);
 	if (*p)
 		p++;
 	gw_str_put(out, p, (size_t)(gw_sql__ident_end(p) - p));
+}
+
+void gw_sql__dispose(gen *g, gw_str *s)
+{
+	if (s->failed)
+		g->q->failed = 1;
+	gw_str_dispose(s);
 }
 
 /* The text after a named member's name ("PRIMARY KEY (id)" of
@@ -635,7 +644,11 @@ static void walk(gen *g)
 							        g->q, GW_SQ_TYPE,
 							        "ALTER TYPE %s ADD ATTRIBUTE %s",
 							        b->name, s.ptr);
-						} else if (gw_sql__col_parse(&ca, ma) == 0) {
+							if (s.failed)
+								g->q->failed = 1;
+						} else if (gw_sql__col_parse(&ca, ma) < 0) {
+							g->q->failed = 1;
+						} else {
 							gw_sql__alter_column(g, b, &ca, &cb);
 							gw_sql__col_dispose(&ca);
 						}
@@ -643,8 +656,8 @@ static void walk(gen *g)
 					}
 					gw_sql__column_order(g, a, b, &readded, 1);
 					gw_vec_dispose(&readded, free);
-					gw_str_dispose(&name);
-					gw_str_dispose(&s);
+					gw_sql__dispose(g, &name);
+					gw_sql__dispose(g, &s);
 				}
 				gw_sql__comments(g, a, b);
 			}

@@ -127,6 +127,9 @@ void gw_sql__object_schema(gw_str *out, const char *name);
 /* The name a member names, the text after it, a view's or function's
  * definition. */
 void gw_sql__member_name(gw_str *out, const char *m);
+/* Disposes of a string a statement was made from: when it ran out of
+ * memory, the script fails (the statement said less than it should). */
+void gw_sql__dispose(gen *g, gw_str *s);
 const char *gw_sql__member_body(const char *m);
 const char *gw_sql__definition(const gw_schema_object *o);
 int gw_sql__is_constraint(const char *m);

@@ -275,7 +275,12 @@ int gw_sql__alter_domain(gen *g, const gw_schema_object *a, const gw_schema_obje
 	size_t i;
 	int remade = 0;
 
-	if (domain_parse(&ca, a) < 0 || domain_parse(&cb, b) < 0) {
+	if (domain_parse(&ca, a) < 0) {
+		g->q->failed = 1;
+		return 0;
+	}
+	if (domain_parse(&cb, b) < 0) {
+		gw_sql__col_dispose(&ca);
 		g->q->failed = 1;
 		return 0;
 	}
@@ -329,7 +334,7 @@ int gw_sql__alter_domain(gen *g, const gw_schema_object *a, const gw_schema_obje
 		}
 	}
 cleanup:
-	gw_str_dispose(&name);
+	gw_sql__dispose(g, &name);
 	gw_sql__col_dispose(&ca);
 	gw_sql__col_dispose(&cb);
 	return remade;

@@ -42,7 +42,7 @@ static void comment_member(gen *g, const gw_schema_object *o, const char *m, int
 				part = GW_SQ_TAIL_FK;
 		}
 	}
-	if (what.failed)
+	if (what.failed || name.failed || nsp.failed)
 		g->q->failed = 1;
 	else
 		gw_sql__emit(g->q, part, "COMMENT ON %s IS %s", what.ptr, text ? text : "NULL");
@@ -223,8 +223,9 @@ static void grants(gen *g, target *t, const char *from, const char *to)
 			p = *end ? end + 1 : end;
 			if (!eq || !slash)
 				continue;
-			gw_str_clear(&grantee);
-			gw_str_clear(&privs);
+			/* Emptied without forgetting a failure (checked at the end). */
+			gw_str_truncate(&grantee, 0);
+			gw_str_truncate(&privs, 0);
 			if (eq == item)
 				gw_str_puts(&grantee, "PUBLIC");
 			else
@@ -238,7 +239,7 @@ static void grants(gen *g, target *t, const char *from, const char *to)
 			/* "r*w": SELECT with the grant option, UPDATE without. */
 			for (opt = 0; opt < 2; opt++) {
 				const char *w;
-				gw_str_clear(&privs);
+				gw_str_truncate(&privs, 0);
 				privileges_of(&privs, eq + 1, (size_t)(slash - eq - 1), opt);
 				if (!privs.size)
 					continue;
@@ -248,7 +249,7 @@ static void grants(gen *g, target *t, const char *from, const char *to)
 					             opt ? " WITH GRANT OPTION" : "");
 					continue;
 				}
-				gw_str_clear(&cols);
+				gw_str_truncate(&cols, 0);
 				for (w = privs.ptr; *w;) {
 					size_t n = strcspn(w, ",");
 					gw_str_printf(&cols, "%s%.*s (%s)", cols.size ? ", " : "",
@@ -297,7 +298,7 @@ static void column_grants(gen *g, const gw_schema_object *from, const gw_schema_
 		    gw_sql__member(to, m, gw_schema__member_key(m)))
 			continue;
 		gw_sql__member_name(&name, m);
-		gw_str_clear(&key);
+		gw_str_truncate(&key, 0);
 		gw_str_printf(&key, "column %s", name.ptr);
 		if (gw_sql__member(to, key.ptr, key.size)) {
 			target_object(&t, to, name.ptr);
@@ -457,8 +458,8 @@ void gw_sql__comments(gen *g, const gw_schema_object *from, const gw_schema_obje
 			gw_str_printf(&key, "%.*s %s", (int)strcspn(m, "_"), m, name.ptr);
 			if (gw_sql__member(to, key.ptr, key.size) && !comment_made(g, to, m))
 				comment_member(g, to, m, 1);
-			gw_str_dispose(&key);
-			gw_str_dispose(&name);
+			gw_sql__dispose(g, &key);
+			gw_sql__dispose(g, &name);
 			continue;
 		}
 		comment_member(g, to, m, 1);
@@ -979,7 +980,7 @@ void gw_sql__views(gen *g)
 					if (mb)
 						gw_sql__add_trigger(g, b, mb, GW_SQ_TRIGGER);
 				}
-				gw_str_dispose(&name);
+				gw_sql__dispose(g, &name);
 			}
 			for (k = 0; k < b->nmembers; k++) {
 				const char *m = b->members[k];

@@ -105,7 +105,10 @@ static void copy_rows(gen *g, const gw_schema_object *a, const gw_schema_object 
 	              tmp);
 	gw_sql__column_list(g, &s, b);
 	gw_sql__with(&s, b);
-	if (!s.failed)
+	/* s is used again below, which clears its failure: say it now. */
+	if (s.failed)
+		g->q->failed = 1;
+	else
 		gw_sql__emit(g->q, GW_SQ_COLUMN, "%s", s.ptr);
 	gw_sql__literal(&told, a->name);
 	gw_sql__literal(&tnew, tmp);
@@ -141,6 +144,8 @@ static void copy_rows(gen *g, const gw_schema_object *a, const gw_schema_object 
 			        "pg_sequence_last_value(pg_get_serial_sequence(%s, %s)::regclass) "
 			        "AS v WHERE v IS NOT NULL",
 			        tnew.ptr, s.ptr, told.ptr, s.ptr);
+			if (lit.failed || s.failed)
+				g->q->failed = 1;
 		}
 		gw_sql__col_dispose(&ca);
 		gw_sql__col_dispose(&cb);

@@ -65,7 +65,8 @@ static void rename_members(gw_str *text, gw_sql *q, const gw_schema_object *o,
 		gw_sql__member_name(&name, m);
 		if (strncmp(name.ptr, orel, lo) != 0 || name.ptr[lo] != '_')
 			continue;
-		gw_str_clear(&want);
+		/* Emptied without forgetting a failure (checked at the end). */
+		gw_str_truncate(&want, 0);
 		gw_str_printf(&want, "%s %s%s", index ? "index" : "constraint", nrel,
 		              name.ptr + lo);
 		if (want.failed || !gw_sql__member(t, want.ptr, want.size))
@@ -77,9 +78,9 @@ static void rename_members(gw_str *text, gw_sql *q, const gw_schema_object *o,
 			gw_sql__emit(q, GW_SQ_RENAME,
 			             "ALTER TABLE %s.%s RENAME CONSTRAINT %s TO %s", nsp, nrel,
 			             name.ptr, want.ptr + 11);
-		gw_str_clear(&out);
+		gw_str_truncate(&out, 0);
 		replace_word(&out, text->ptr, text->size, name.ptr, want.ptr + (index ? 6 : 11));
-		gw_str_clear(text);
+		gw_str_truncate(text, 0);
 		gw_str_put(text, out.ptr, out.size);
 	}
 	if (name.failed || want.failed || out.failed)
@@ -111,6 +112,8 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 	gw_ctx__word(ctx, &subj, GW_HINT_OPTION_RENAME, NULL, spec, NULL);
 	gw_str_put(&old, spec, (size_t)(eq - spec));
 	gw_str_puts(&neu, eq + 1);
+	if (old.failed || neu.failed)
+		goto cleanup;
 	if ((o = find_renamable(from, old.ptr))) {
 		if (!(t = gw_sql__find(to, o->kind, neu.ptr))) {
 			error = gw_error_set(ctx, GW_EINVALID, "%s: the target schema has no %s %s",
@@ -119,6 +122,8 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 		}
 		gw_sql__split_name(old.ptr, &on, &orel);
 		gw_sql__split_name(neu.ptr, &nn, &nrel);
+		if (on.failed || orel.failed || nn.failed || nrel.failed)
+			goto cleanup;
 		if (strcmp(on.ptr, nn.ptr) != 0) {
 			error = gw_error_set(ctx, GW_EINVALID, "%s: a rename keeps the schema (%s)",
 			                     subj.ptr, on.ptr);
@@ -132,6 +137,9 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 		rename_members(&out, q, o, t, orel.ptr, nrel.ptr, on.ptr);
 		gw_str_printf(&pat, " REFERENCES %s(", orel.ptr);
 		gw_str_printf(&rep, " REFERENCES %s(", nrel.ptr);
+		/* An empty pattern (out of memory) would be found forever. */
+		if (pat.failed || rep.failed)
+			goto cleanup;
 		gw_str_clear(text);
 		{
 			const char *p = out.ptr, *hit;
@@ -169,6 +177,8 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 		}
 	}
 	gw_str_printf(&pat, "column %s", orel.ptr);
+	if (on.failed || orel.failed || nn.failed || nrel.failed || pat.failed)
+		goto cleanup;
 	if (!(t = gw_sql__find(from, "table", on.ptr)) || !gw_sql__member(t, pat.ptr, pat.size)) {
 		error = gw_error_set(ctx, GW_EINVALID, "%s: the source schema has no %s", subj.ptr,
 		                     old.ptr);
@@ -187,6 +197,11 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 		const char *start, *end;
 		gw_str head = GW_STR_INIT;
 		gw_str_printf(&head, "\ntable %s\n", on.ptr);
+		if (head.failed) {
+			gw_str_dispose(&head);
+			error = gw_error_oom(ctx);
+			goto cleanup;
+		}
 		start = strstr(text->ptr, head.ptr);
 		gw_str_dispose(&head);
 		if (!start)
@@ -201,7 +216,9 @@ static int rename_one(gw_str *text, gw_sql *q, const gw_schema *from, const gw_s
 		gw_str_put(text, out.ptr, out.size);
 	}
 cleanup:
-	if (error == 0 && (text->failed || out.failed || pat.failed || rep.failed || subj.failed))
+	if (error == 0 &&
+	    (q->failed || text->failed || out.failed || pat.failed || rep.failed || subj.failed ||
+	     old.failed || neu.failed || on.failed || orel.failed || nn.failed || nrel.failed))
 		error = gw_error_oom(ctx);
 	gw_str_dispose(&old);
 	gw_str_dispose(&neu);

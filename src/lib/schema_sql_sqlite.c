@@ -68,7 +68,8 @@ static void member_name(gw_str *out, const char *m)
 {
 	const char *p = m + strcspn(m, " ");
 
-	gw_str_clear(out);
+	/* Not gw_str_clear: its caller checks for a failure after its loop. */
+	gw_str_truncate(out, 0);
 	if (*p)
 		p++;
 	gw_str_put(out, p, (size_t)(name_end(p) - p));
@@ -107,9 +108,11 @@ static void members(gw_sql *q, const gw_schema_object *t, const gw_schema_object
 	gw_str_dispose(&name);
 }
 
-/* The column names both tables have, comma-separated. */
-static void common_columns(gw_str *out, const gw_schema_object *a, const gw_schema_object *b)
+/* The column names both tables have, comma-separated; GW_ENOMEM. */
+static int common_columns(gw_str *out, const gw_schema_object *a, const gw_schema_object *b)
 {
+	int error;
+
 	gw_str name = GW_STR_INIT;
 	size_t i;
 
@@ -120,7 +123,9 @@ static void common_columns(gw_str *out, const gw_schema_object *a, const gw_sche
 		member_name(&name, m);
 		gw_str_printf(out, "%s%s", out->size ? ", " : "", name.ptr);
 	}
+	error = name.failed ? GW_ENOMEM : 0;
 	gw_str_dispose(&name);
+	return error;
 }
 
 /* The rebuild of a table whose definition changes. The old table is
@@ -144,7 +149,8 @@ static void rebuild(gw_sql *q, const gw_schema_object *a, const gw_schema_object
 	gw_sql__emit(q, GW_SQ_TABLE, "ALTER TABLE %s RENAME TO %s", a->name, tmp.ptr);
 	gw_sql__emit(q, GW_SQ_TABLE, "PRAGMA legacy_alter_table = OFF");
 	gw_sql__emit(q, GW_SQ_TABLE, "%s", definition(b));
-	common_columns(&cols, a, b);
+	if (common_columns(&cols, a, b) < 0)
+		q->failed = 1;
 	if (cols.size)
 		gw_sql__emit(q, GW_SQ_TABLE, "INSERT INTO %s (%s) SELECT %s FROM %s", b->name,
 		             cols.ptr, cols.ptr, tmp.ptr);

@@ -226,7 +226,7 @@ int gw_sql__column_order(gen *g, const gw_schema_object *a, const gw_schema_obje
 				gw_str_printf(&got, "%s%s", got.size ? ", " : "", name.ptr);
 			gw_str_printf(&want, "%s%s", want.size ? ", " : "", name.ptr);
 		}
-	if (got.failed || want.failed)
+	if (got.failed || want.failed || name.failed)
 		g->q->failed = 1;
 	else if ((differs = strcmp(got.ptr, want.ptr) != 0) && warn)
 		gw_sql__warn_action(
@@ -281,7 +281,7 @@ static void set_not_null(gen *g, const char *table, const char *column)
 	gw_sql__emit(g->q, GW_SQ_VALIDATE, "ALTER TABLE %s DROP CONSTRAINT %s", table, check);
 }
 
-/* 1 when a column of a table of s has the type `name`. */
+/* 1 when a column of a table of s has the type `name`; GW_ENOMEM. */
 static int type_in_use(const gw_schema *s, const char *name)
 {
 	gw_str w = GW_STR_INIT;
@@ -289,15 +289,20 @@ static int type_in_use(const gw_schema *s, const char *name)
 	int hit = 0;
 
 	gw_sql__rel_word(&w, name);
+	if (w.failed)
+		hit = GW_ENOMEM;
 	for (i = 0; i < gw_schema_count(s) && !hit; i++) {
 		const gw_schema_object *o = gw_schema_get(s, i);
 		if (strcmp(o->kind, "table") != 0)
 			continue;
 		for (j = 0; j < o->nmembers && !hit; j++) {
 			col c;
-			if (!gw_sql__starts(o->members[j], "column ") ||
-			    gw_sql__col_parse(&c, o->members[j]) < 0)
+			if (!gw_sql__starts(o->members[j], "column "))
 				continue;
+			if (gw_sql__col_parse(&c, o->members[j]) < 0) {
+				hit = GW_ENOMEM;
+				break;
+			}
 			hit = strcmp(c.type, name) == 0 || strcmp(c.type, w.ptr) == 0;
 			gw_sql__col_dispose(&c);
 		}
@@ -390,7 +395,12 @@ void gw_sql__alter_column(gen *g, const gw_schema_object *t, const col *ca, cons
 	int redefault = !gw_sql__streq(ca->def, cb->def);
 
 	if (strcmp(t->kind, "type") == 0) {
-		if (retype && type_in_use(g->a, t->name)) {
+		int used = retype ? type_in_use(g->a, t->name) : 0;
+		if (used < 0) {
+			g->q->failed = 1;
+			return;
+		}
+		if (used) {
 			gw_sql__unexpressed(
 			        g->q, GW_SQ_TYPE,
 			        "attribute %s of type %s changes its type, and a column uses "
@@ -538,7 +548,7 @@ static void add_constraint(gen *g, const gw_schema_object *t, const char *m, int
 	if (name.failed)
 		g->q->failed = 1;
 	gw_str_dispose(&name);
-	gw_str_dispose(&nsp);
+	gw_sql__dispose(g, &nsp);
 }
 
 static void drop_constraint(gen *g, const gw_schema_object *t, const char *m)
@@ -548,7 +558,7 @@ static void drop_constraint(gen *g, const gw_schema_object *t, const char *m)
 	gw_sql__member_name(&name, m);
 	gw_sql__emit(g->q, is_fk(m) ? GW_SQ_DROP_FK : GW_SQ_DROP_CONSTRAINT,
 	             "ALTER TABLE %s DROP CONSTRAINT %s", t->name, name.ptr);
-	gw_str_dispose(&name);
+	gw_sql__dispose(g, &name);
 }
 
 /* An index definition without the " invalid" mark. */
@@ -629,8 +639,8 @@ void gw_sql__drop_index(gen *g, const gw_schema_object *t, const char *m)
 	gw_sql__emit(g->q, concurrently ? GW_SQ_TAIL : GW_SQ_DROP_CONSTRAINT,
 	             "DROP INDEX %sIF EXISTS %s%s%s", concurrently ? "CONCURRENTLY " : "", nsp.ptr,
 	             nsp.size ? "." : "", name.ptr);
-	gw_str_dispose(&name);
-	gw_str_dispose(&nsp);
+	gw_sql__dispose(g, &name);
+	gw_sql__dispose(g, &nsp);
 }
 
 /* A trigger's definition and its state (" disabled", " enabled replica",
@@ -658,8 +668,8 @@ void gw_sql__add_trigger(gen *g, const gw_schema_object *t, const char *m, int p
 		gw_sql__emit(g->q, part, "ALTER %s %s %s TRIGGER %s", gw_sql__sql_kind(t->kind),
 		             t->name, state, name.ptr);
 	gw_sql__member_made(g, t, "trigger", name.ptr, part);
-	gw_str_dispose(&def);
-	gw_str_dispose(&name);
+	gw_sql__dispose(g, &def);
+	gw_sql__dispose(g, &name);
 }
 
 /* "policy NAME as permissive for all to public using (X)": the words
@@ -672,7 +682,7 @@ static void add_policy(gen *g, const gw_schema_object *t, const char *m, int par
 	gw_sql__emit(g->q, part, "CREATE POLICY %s ON %s %s", name.ptr, t->name,
 	             gw_sql__member_body(m));
 	gw_sql__member_made(g, t, "policy", name.ptr, part);
-	gw_str_dispose(&name);
+	gw_sql__dispose(g, &name);
 }
 
 static void row_security(gen *g, const gw_schema_object *t, const char *from, const char *to)
@@ -1004,6 +1014,8 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 					gw_sql__emit(g->q, GW_SQ_COLUMN,
 					             "ALTER TABLE %s ADD COLUMN %s", b->name,
 					             s.ptr);
+					if (s.failed)
+						g->q->failed = 1;
 				}
 			} else if (gw_sql__col_parse(&ca, ma) == 0) {
 				/* A partition follows its parent's type changes. */
@@ -1093,8 +1105,8 @@ void gw_sql__alter_table(gen *g, const gw_schema_object *a, const gw_schema_obje
 	gw_sql__comments(g, a, b);
 	gw_vec_dispose(&retyped, free);
 	gw_vec_dispose(&readded, free);
-	gw_str_dispose(&s);
-	gw_str_dispose(&name);
+	gw_sql__dispose(g, &s);
+	gw_sql__dispose(g, &name);
 }
 
 /* Tables whose primary or unique keys change: foreign keys that point at
