@@ -20,22 +20,9 @@
 #include "../util/error.h"
 #include "../util/proc.h"
 #include "../util/vec.h"
+#include "history_sql.h"
 
-/* What differs between PostgreSQL and SQLite in the history SQL. */
-typedef struct dialect_sql {
-	const char *time_type;
-	const char *now;          /* the start of a migration */
-	const char *clock;        /* the current moment, for events */
-	const char *elapsed[2];   /* around a column: ms since it, as an integer */
-	const char *show_time[2]; /* around a column: it as ISO 8601 UTC text */
-	const char *applied_at;   /* applied_at for reading: microseconds since 1970 where
-	                             format_epoch_us prints them, else show_time's text;
-	                             NULL: show_time */
-	const char *event_id;     /* the events table's key column */
-	const char *who;          /* who ran it; NULL = the OS user as a literal */
-} dialect_sql;
-
-static const dialect_sql postgres_sql = {
+static const gw_hist_sql postgres_sql = {
         "timestamptz",
         "now()",
         "clock_timestamp()",
@@ -48,7 +35,7 @@ static const dialect_sql postgres_sql = {
         "current_user",
 };
 
-static const dialect_sql sqlite_sql = {
+static const gw_hist_sql sqlite_sql = {
         "text",
         "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
@@ -59,14 +46,12 @@ static const dialect_sql sqlite_sql = {
         NULL,
 };
 
-static const dialect_sql *dialect(const gw_project *p)
+const gw_hist_sql *gw_hist__sql(const gw_project *p)
 {
 	return p->driver->dialect == GW_DIALECT_POSTGRES ? &postgres_sql : &sqlite_sql;
 }
 
-/* Returns -1 when s could not grow: SQL built from a part that is
- * missing would fail as a syntax error instead of running out of memory. */
-static int put_around(gw_str *s, const char *const around[2], const char *column)
+int gw_hist__put_around(gw_str *s, const char *const around[2], const char *column)
 {
 	gw_str_puts(s, around[0]);
 	gw_str_puts(s, column);
@@ -155,8 +140,8 @@ static int put_who(gw_str *s, const gw_project *p)
 {
 	char *user;
 
-	if (dialect(p)->who) {
-		gw_str_puts(s, dialect(p)->who);
+	if (gw_hist__sql(p)->who) {
+		gw_str_puts(s, gw_hist__sql(p)->who);
 	} else {
 		user = gw_os_user();
 		put_literal(s, user ? user : "unknown");
@@ -243,7 +228,7 @@ int gw_hist_schema_missing(int *missing, gw_project *p)
 
 static void put_create_table(gw_str *s, const gw_project *p, int part, int schema)
 {
-	const dialect_sql *d = dialect(p);
+	const gw_hist_sql *d = gw_hist__sql(p);
 
 	if (part == 0 && schema) {
 		char *q = NULL;
@@ -395,10 +380,10 @@ int gw_hist_begin(gw_project *p)
 typedef struct load_state {
 	gw_vec rows;
 	int failed;
-	int epoch; /* applied_at may come as microseconds (dialect_sql.applied_at) */
+	int epoch; /* applied_at may come as microseconds (gw_hist_sql.applied_at) */
 } load_state;
 
-static long long to_ll(const char *s, long long fallback)
+long long gw_hist__to_ll(const char *s, long long fallback)
 {
 	return s ? strtoll(s, NULL, 10) : fallback;
 }
@@ -519,9 +504,9 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 		*field[i] = p;
 		p += n;
 	}
-	r->execution_ms = to_ll(v[H_MS], -1);
-	r->statements_total = (int)to_ll(v[H_TOTAL], 0);
-	r->statements_done = (int)to_ll(v[H_DONE], 0);
+	r->execution_ms = gw_hist__to_ll(v[H_MS], -1);
+	r->statements_total = (int)gw_hist__to_ll(v[H_TOTAL], 0);
+	r->statements_done = (int)gw_hist__to_ll(v[H_DONE], 0);
 	return 0;
 }
 
@@ -548,10 +533,10 @@ static int load_rows(gw_hist *out, gw_project *p)
 	 * rows, the files, the down checksums and to_char's text were 60 %
 	 * of the 2.4 MB the server sent, and to_char most of its time. */
 	gw_str_puts(&sql, "SELECT version, name, kind, checksum, ");
-	if ((st.epoch = dialect(p)->applied_at != NULL))
-		gw_str_puts(&sql, dialect(p)->applied_at);
+	if ((st.epoch = gw_hist__sql(p)->applied_at != NULL))
+		gw_str_puts(&sql, gw_hist__sql(p)->applied_at);
 	else
-		put_around(&sql, dialect(p)->show_time, "applied_at");
+		gw_hist__put_around(&sql, gw_hist__sql(p)->show_time, "applied_at");
 	gw_str_printf(&sql,
 	              ", applied_by, execution_ms, statements_total, statements_done, state, "
 	              "error FROM %s",
@@ -692,10 +677,10 @@ static int add_row(gw_batch *b, gw_project *p, const gw_record *r, int done)
 	              "environment, godwit_version%s) VALUES ($1, $2, '%s', $3, $4, $5, %s, %s, "
 	              "$6, $7, $8, $9, '" GODWIT_VERSION "'%s",
 	              p->table_q, done ? ", execution_ms" : "",
-	              r->m && r->m->repeatable ? "repeatable" : "versioned", dialect(p)->now,
+	              r->m && r->m->repeatable ? "repeatable" : "versioned", gw_hist__sql(p)->now,
 	              who.ptr, done ? ", " : "");
 	if (done)
-		put_around(&row, dialect(p)->elapsed, dialect(p)->now);
+		gw_hist__put_around(&row, gw_hist__sql(p)->elapsed, gw_hist__sql(p)->now);
 	gw_str_putc(&row, ')');
 	/* A repeatable migration keeps one row, replaced at each apply. */
 	if (gw_str_failed(&row) ||
@@ -733,7 +718,7 @@ int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m)
 	 * fixed since its row was inserted. On PostgreSQL the row's update and
 	 * the event are one statement (a writable CTE), one less to send and
 	 * execute per migration. */
-	if (put_around(&elapsed, dialect(p)->elapsed, "applied_at") < 0) {
+	if (gw_hist__put_around(&elapsed, gw_hist__sql(p)->elapsed, "applied_at") < 0) {
 		error = -1;
 	} else if (p->driver->dialect == GW_DIALECT_POSTGRES) {
 		error = gw_batch_addf(
@@ -782,7 +767,7 @@ int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r)
 	                          "applied_by, environment, godwit_version) VALUES (%s, $1, $2, "
 	                          "$3, "
 	                          "$4, $5, %s, $6, '" GODWIT_VERSION "')",
-	                          p->events_q, dialect(p)->clock, who.ptr);
+	                          p->events_q, gw_hist__sql(p)->clock, who.ptr);
 	gw_str_dispose(&who);
 	return error;
 }
@@ -794,7 +779,7 @@ int gw_hist_add_event_done(gw_batch *b, gw_project *p)
 
 	/* The batch holds the runner lock (or SQLite's write lock), so the
 	 * newest event is the one this batch inserted. */
-	error = put_around(&elapsed, dialect(p)->elapsed, "at") < 0
+	error = gw_hist__put_around(&elapsed, gw_hist__sql(p)->elapsed, "at") < 0
 	                ? -1
 	                : gw_batch_addf(b, NULL, 0,
 	                                "UPDATE %s SET duration_ms = %s WHERE id = (SELECT max(id) "
@@ -835,7 +820,7 @@ int gw_hist_add_failure(gw_batch *b, gw_project *p, const char *version, const c
 	                          "godwit_version) VALUES (%s, $1, $2, $3, $4, $5, $6, $7, $8, %s, "
 	                          "$9, "
 	                          "'" GODWIT_VERSION "')",
-	                          p->events_q, dialect(p)->clock, who.ptr);
+	                          p->events_q, gw_hist__sql(p)->clock, who.ptr);
 	gw_str_dispose(&who);
 	return error;
 }
@@ -945,7 +930,7 @@ int gw_hist_record_note(gw_project *p, const char *action, const gw_migration *m
 	                  "INSERT INTO %s (at, action, version, name, checksum, error, error_file, "
 	                  "error_line, applied_by, environment, godwit_version) VALUES (%s, $1, "
 	                  "$2, $3, $4, $5, $6, $7, %s, $8, '" GODWIT_VERSION "')",
-	                  p->events_q, dialect(p)->clock, who.ptr) < 0)
+	                  p->events_q, gw_hist__sql(p)->clock, who.ptr) < 0)
 		error = gw_error_oom(p->ctx);
 	else
 		error = p->driver->exec_tx(p->conn, b.stmts, b.count, &fail);
@@ -973,267 +958,4 @@ int gw_hist_record_event(gw_project *p, const char *action, const char *name)
 		error = gw_events__flush(p);
 	gw_batch_dispose(&b);
 	return error;
-}
-
-/* ---- events kept across a restore --------------------------------------- */
-
-/* Every column of godwit_events but id, in the order saved rows hold them
- * after the id. */
-#define EVENT_COLUMNS                                                                              \
-	"at, action, version, name, file, checksum, duration_ms, applied_by, environment, "        \
-	"error, sqlstate, error_file, error_line, error_column, godwit_version"
-#define EVENT_NCOLS 16 /* with the id */
-
-static int saved_event_row(void *payload, int ncols, const char *const *v)
-{
-	gw_vec *out = payload;
-	char **row = calloc(EVENT_NCOLS, sizeof(*row));
-	int i, failed = !row || ncols != EVENT_NCOLS;
-
-	for (i = 0; !failed && i < EVENT_NCOLS; i++)
-		failed = v[i] && !(row[i] = gw_strdup(v[i]));
-	if (!failed && gw_vec_push(out, row) == 0)
-		return 0;
-	for (i = 0; row && i < EVENT_NCOLS; i++)
-		free(row[i]);
-	free(row);
-	return 1;
-}
-
-int gw_hist_save_events(gw_vec *out, gw_project *p)
-{
-	gw_str sql = GW_STR_INIT;
-	int exists = 0, error;
-
-	if ((error = gw_hist_exists(&exists, p)) < 0 || !exists)
-		return error;
-	/* As text, which the same session reads back exactly. */
-	gw_str_printf(&sql,
-	              "SELECT CAST(id AS text), CAST(at AS text), action, version, name, file, "
-	              "checksum, CAST(duration_ms AS text), applied_by, environment, error, "
-	              "sqlstate, error_file, CAST(error_line AS text), CAST(error_column AS "
-	              "text), godwit_version FROM %s ORDER BY id",
-	              p->events_q);
-	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
-	                            : gw_project__exec(p, sql.ptr, NULL, 0, saved_event_row, out);
-	if (error < 0)
-		gw_error_prefix(p->ctx, "cannot read the events to keep across the restore: ");
-	gw_str_dispose(&sql);
-	return error;
-}
-
-int gw_hist_put_back_events(gw_batch *b, gw_project *p, const gw_vec *saved)
-{
-	const char *t = dialect(p)->time_type;
-	size_t i;
-
-	/* An event the restored database has (same id, time and action) is
-	 * left alone; the others, recorded after the backup was taken, are
-	 * appended in their order with their own times. */
-	for (i = 0; i < saved->len; i++)
-		if (gw_batch_addf(
-		            b, (const char *const *)saved->items[i], EVENT_NCOLS,
-		            "INSERT INTO %s (" EVENT_COLUMNS
-		            ") SELECT CAST($2 AS %s), CAST($3 AS text), CAST($4 AS text), "
-		            "CAST($5 AS text), CAST($6 AS text), CAST($7 AS text), CAST($8 AS "
-		            "bigint), CAST($9 AS text), CAST($10 AS text), CAST($11 AS text), "
-		            "CAST($12 AS text), CAST($13 AS text), CAST($14 AS integer), "
-		            "CAST($15 AS integer), CAST($16 AS text) WHERE NOT EXISTS (SELECT 1 "
-		            "FROM %s WHERE id = CAST($1 AS bigint) AND action = CAST($3 AS "
-		            "text) AND at = CAST($2 AS %s))",
-		            p->events_q, t, p->events_q, t) < 0)
-			return gw_error_oom(p->ctx);
-	return 0;
-}
-
-void gw_hist_saved_events_dispose(gw_vec *saved)
-{
-	size_t i;
-	int c;
-
-	for (i = 0; i < saved->len; i++) {
-		char **row = saved->items[i];
-
-		for (c = 0; row && c < EVENT_NCOLS; c++)
-			free(row[c]);
-	}
-	gw_vec_dispose(saved, free);
-}
-
-/* ---- the events, for `godwit history` ---------------------------------- */
-
-struct gw_history {
-	gw_event *events;
-	size_t count, cap;
-	gw_vec owned;
-	int failed;
-};
-
-static const char *keep(gw_history *h, const char *value)
-{
-	char *copy;
-
-	if (!value)
-		return NULL;
-	if (!(copy = gw_strdup(value)) || gw_vec_push(&h->owned, copy) < 0) {
-		free(copy);
-		h->failed = 1;
-		return NULL;
-	}
-	return copy;
-}
-
-static int event_row(void *payload, int ncols, const char *const *v)
-{
-	gw_history *h = payload;
-	gw_event *e;
-
-	if (ncols < 15)
-		return 1;
-	if (!(e = gw_grow(h->events, &h->cap, h->count, sizeof(*e)))) {
-		h->failed = 1;
-		return 1;
-	}
-	h->events = e;
-	e = &h->events[h->count++];
-	e->id = to_ll(v[0], 0);
-	e->at = keep(h, v[1]);
-	e->action = keep(h, v[2]);
-	e->version = keep(h, v[3]);
-	e->name = keep(h, v[4]);
-	e->duration_ms = to_ll(v[5], -1);
-	e->applied_by = keep(h, v[6]);
-	e->environment = keep(h, v[7]);
-	e->error = keep(h, v[8]);
-	e->sqlstate = keep(h, v[9]);
-	e->file = keep(h, v[10]);
-	e->line = (int)to_ll(v[11], 0);
-	e->column = (int)to_ll(v[12], 0);
-	e->godwit_version = keep(h, v[13]);
-	e->checksum = keep(h, v[14]);
-	return h->failed;
-}
-
-static void reverse_events(gw_history *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->count / 2; i++) {
-		gw_event t = h->events[i];
-
-		h->events[i] = h->events[h->count - 1 - i];
-		h->events[h->count - 1 - i] = t;
-	}
-}
-
-/* The events matching `where` (a condition on $1, or ""), newest first
- * when desc, at most limit (0: all). */
-static int select_events(gw_history **out, gw_project *p, const char *where, const char *param,
-                         int desc, size_t limit)
-{
-	gw_history *h = calloc(1, sizeof(*h));
-	gw_str sql = GW_STR_INIT;
-	int exists = 0, error;
-
-	*out = NULL;
-	if (!h)
-		return gw_error_oom(p->ctx);
-	if ((error = gw_hist_exists(&exists, p)) < 0 || !exists)
-		goto done;
-	gw_str_puts(&sql, "SELECT id, ");
-	put_around(&sql, dialect(p)->show_time, "at");
-	gw_str_printf(&sql,
-	              ", action, version, name, duration_ms, applied_by, environment, error, "
-	              "sqlstate, error_file, error_line, error_column, godwit_version, checksum "
-	              "FROM %s%s ORDER BY id %s",
-	              p->events_q, where, desc ? "DESC" : "ASC");
-	if (limit)
-		gw_str_printf(&sql, " LIMIT %zu", limit);
-	if (gw_str_failed(&sql)) {
-		error = gw_error_oom(p->ctx);
-		goto done;
-	}
-	error = gw_project__exec(p, sql.ptr, &param, param ? 1 : 0, event_row, h);
-	if (h->failed)
-		error = gw_error_oom(p->ctx);
-	if (desc)
-		reverse_events(h);
-done:
-	gw_str_dispose(&sql);
-	if (error < 0) {
-		gw_history_free(h);
-		return error;
-	}
-	*out = h;
-	return 0;
-}
-
-int gw_project_history(gw_history **out, gw_project *p, const char *version, size_t limit)
-{
-	return select_events(out, p, version ? " WHERE version = $1" : "", version, 1, limit);
-}
-
-int gw_hist_events_after(gw_history **out, gw_project *p, long long id)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%lld", id);
-	return select_events(out, p, " WHERE id > CAST($1 AS bigint)", text, 0, 0);
-}
-
-int gw_project_history_latest(gw_history **out, gw_project *p)
-{
-	gw_str where = GW_STR_INIT;
-	int exists = 0, error;
-
-	*out = NULL;
-	if ((error = gw_hist_exists(&exists, p)) < 0)
-		return error;
-	if (!exists)
-		return select_events(out, p, "", NULL, 0, 0); /* empty */
-	gw_str_printf(&where, " WHERE id IN (SELECT max(id) FROM %s GROUP BY action)", p->events_q);
-	error = gw_str_failed(&where) ? gw_error_oom(p->ctx)
-	                              : select_events(out, p, where.ptr, NULL, 0, 0);
-	gw_str_dispose(&where);
-	return error;
-}
-
-static int count_row(void *payload, int ncols, const char *const *v)
-{
-	*(long long *)payload = ncols > 0 ? to_ll(v[0], 0) : 0;
-	return 0;
-}
-
-int gw_project_event_count(long long *out, gw_project *p, const char *action)
-{
-	gw_str sql = GW_STR_INIT;
-	int exists = 0, error;
-
-	*out = 0;
-	if ((error = gw_hist_exists(&exists, p)) < 0 || !exists)
-		return error;
-	gw_str_printf(&sql, "SELECT count(*) FROM %s WHERE action = $1", p->events_q);
-	error = gw_str_failed(&sql) ? gw_error_oom(p->ctx)
-	                            : gw_project__exec(p, sql.ptr, &action, 1, count_row, out);
-	gw_str_dispose(&sql);
-	return error;
-}
-
-size_t gw_history_count(const gw_history *h)
-{
-	return h ? h->count : 0;
-}
-
-const gw_event *gw_history_get(const gw_history *h, size_t i)
-{
-	return h && i < h->count ? &h->events[i] : NULL;
-}
-
-void gw_history_free(gw_history *h)
-{
-	if (!h)
-		return;
-	free(h->events);
-	gw_vec_dispose(&h->owned, free);
-	free(h);
 }
