@@ -97,6 +97,9 @@ void gw_sql__member_made(gen *g, const gw_schema_object *t, const char *what, co
 	char *copy;
 
 	gw_str_printf(&key, "%s_comment %s", what, name);
+	/* A key that could not be built must fail the script, not drop the
+	 * comment from it. */
+	g->q->failed |= key.failed;
 	m = key.failed ? NULL : gw_sql__member(t, key.ptr, key.size);
 	if (m)
 		gw_sql__emit(g->q, part, "COMMENT ON %s %s ON %s IS %s",
