@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "godwit/config.h"
 #include "util/fs.h"
@@ -547,6 +548,15 @@ static void test_records_of_other_files(void **state)
 	/* An identity that is not the file's (a negative mtime, which
 	 * parses): that file is read, and recorded again. */
 	case_summed(&c, with_field(c.body, "20240101000005_t5.sql", 4, "-5"), 1, 1);
+	/* Each other part of the identity, another value: the same. */
+	{
+		static const int parts[] = {1, 2, 3, 5, 6, 7};
+		size_t i;
+
+		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			case_summed(&c, with_field(c.body, "20240101000005_t5.sql", parts[i], "7"),
+			            1, 1);
+	}
 	free(line);
 	cache_teardown(&c);
 }
@@ -575,6 +585,46 @@ static void test_cache_unreadable_or_unwritable(void **state)
 	cache_teardown(&c);
 }
 
+/* Sets the mtime of a migration (nanoseconds 0: a file system that keeps
+ * seconds) to now + delta seconds. */
+static void set_mtime(fixture *f, const char *name, long delta, long ns)
+{
+	char path[PATH_MAX * 2];
+	struct timespec times[2];
+
+	snprintf(path, sizeof(path), "%s/%s", f->migrations, name);
+	times[0].tv_sec = 0;
+	times[0].tv_nsec = UTIME_OMIT;
+	times[1].tv_sec = time(NULL) + delta;
+	times[1].tv_nsec = ns;
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+/* Stamps in whole seconds are recorded only two seconds older than the
+ * run; a stamp in the future is never recorded (read each run). */
+static void test_stamps_in_seconds_and_in_the_future(void **state)
+{
+	cache_fx c;
+	char *text;
+
+	cache_setup(&c, *state);
+	/* Whole seconds, in the past: recorded when the ctime is too. */
+	set_mtime(c.f, "20240101000008_t8.sql", -3600, 0);
+	/* Whole seconds, an hour ahead; nanoseconds, an hour ahead. */
+	set_mtime(c.f, "20240101000009_t9.sql", 3600, 0);
+	set_mtime(c.f, "20240101000012_t12.sql", 3600, 5);
+	wait_clock_past(c.f, c.f->migrations);
+	expect_reads(c.f, c.baseline, 3);
+	expect_reads(c.f, c.baseline, 2);
+	expect_reads(c.f, c.baseline, 2);
+	text = read_text(c.f, c.path);
+	assert_non_null(strstr(text, "\n20240101000008_t8.sql\t"));
+	assert_null(strstr(text, "\n20240101000009_t9.sql\t"));
+	assert_null(strstr(text, "\n20240101000012_t12.sql\t"));
+	free(text);
+	cache_teardown(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +634,8 @@ int main(void)
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_fields_read_that_file, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_records_of_other_files, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_stamps_in_seconds_and_in_the_future, setup,
+	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_cache_unreadable_or_unwritable, setup,
 	                                        fx_teardown),
 	};
