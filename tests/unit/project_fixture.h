@@ -25,6 +25,8 @@
 #include <sqlite3.h>
 
 #include "godwit.h"
+#include "util/fs.h"
+#include "util/vec.h"
 
 /* Each test file uses some of these only. */
 #define FX_FN static __attribute__((unused))
@@ -204,6 +206,48 @@ FX_FN void fx_assert_error(fixture *f, int got, int code, const char *message, c
 	assert_int_equal(got, code);
 	assert_int_equal(e->code, code);
 	gw_ctx_clear_error(f->ctx);
+}
+
+/* The project opened with the settings of a config, as the CLI opens it:
+ * its checksum cache is on. Returns the config, which the test frees. */
+FX_FN gw_config *fx_open_with_config(fixture *f)
+{
+	gw_config_options co = GW_CONFIG_OPTIONS_INIT;
+	gw_config *cfg = NULL;
+
+	co.project_dir = f->dir;
+	assert_int_equal(gw_config_load(&cfg, &co, f->ctx), 0);
+	f->opts.config = cfg;
+	fx_open(f);
+	return cfg;
+}
+
+/* Waits until the file system's clock is past the ctime of every file in
+ * dir: the checksum cache records only files older than its run. */
+FX_FN void fx_wait_clock_past(fixture *f, const char *dir)
+{
+	char probe[PATH_MAX * 2];
+	struct timespec newest = {0, 0};
+	gw_vec names = GW_VEC_INIT;
+	struct stat sb;
+	size_t i;
+
+	assert_int_equal(gw_dir_list(&names, dir, f->ctx), 0);
+	for (i = 0; i < names.len; i++) {
+		snprintf(probe, sizeof(probe), "%s/%s", dir, (const char *)names.items[i]);
+		assert_int_equal(stat(probe, &sb), 0);
+		if (sb.st_ctim.tv_sec > newest.tv_sec ||
+		    (sb.st_ctim.tv_sec == newest.tv_sec && sb.st_ctim.tv_nsec > newest.tv_nsec))
+			newest = sb.st_ctim;
+	}
+	gw_vec_dispose(&names, free);
+	snprintf(probe, sizeof(probe), "%s/probe", f->dir);
+	do {
+		fx_write(f->dir, "probe", "");
+		assert_int_equal(stat(probe, &sb), 0);
+	} while (sb.st_mtim.tv_sec < newest.tv_sec ||
+	         (sb.st_mtim.tv_sec == newest.tv_sec && sb.st_mtim.tv_nsec <= newest.tv_nsec));
+	unlink(probe);
 }
 
 #endif

@@ -13,81 +13,17 @@
  * unit/test_cov_lib2_session_pg gives it the suite's); without it, it skips.
  */
 #include "project_fixture.h"
-
-#include "drivers/registry.h"
-#include "util/str.h"
-
-typedef struct {
-	fixture *f;
-	gw_ephemeral *db;
-	gw_conn *admin;
-} pg_fixture;
+#include "pg_fixture.h"
 
 static int setup(void **state)
 {
-	const char *url = getenv("GODWIT_TEST_PG_URL");
-	pg_fixture *pf;
-
-	if (!url || !*url) {
-		*state = NULL;
-		return 0;
-	}
-	assert_non_null(pf = calloc(1, sizeof(*pf)));
-	assert_int_equal(fx_setup_named((void **)&pf->f, "lib2-pg"), 0);
-	assert_int_equal(gw_ephemeral_create(&pf->db, url, pf->f->ctx), 0);
-	pf->f->opts.url = gw_ephemeral_url(pf->db);
-	/* Retries would only slow the lost connection's report down. */
-	pf->f->opts.timeouts.connect_retries = GW_OPTION_OFF;
-	fx_open(pf->f);
-	assert_int_equal(
-	        gw_driver_postgres.open(&pf->admin, gw_ephemeral_url(pf->db), NULL, pf->f->ctx), 0);
-	*state = pf;
-	return 0;
+	return pg_fx_setup(state, "lib2-pg", 1);
 }
 
 static int teardown(void **state)
 {
-	pg_fixture *pf = *state;
-	void *f;
-
-	if (!pf)
-		return 0;
-	f = pf->f;
-	pf->admin->driver->close(pf->admin);
-	gw_project_free(pf->f->p);
-	pf->f->p = NULL;
-	assert_int_equal(gw_ephemeral_drop(pf->db), 0);
-	free(pf);
-	return fx_teardown(&f);
+	return pg_fx_teardown(state);
 }
-
-static int add_row(void *payload, int ncols, const char *const *v)
-{
-	gw_str *out = payload;
-	int i;
-
-	for (i = 0; i < ncols; i++)
-		gw_str_printf(out, "%s%s", i ? "|" : "", v[i] ? v[i] : "NULL");
-	gw_str_putc(out, '\n');
-	return 0;
-}
-
-static void assert_admin_query(pg_fixture *pf, const char *sql, const char *expected)
-{
-	gw_stmt st = {sql, strlen(sql), NULL, 0};
-	gw_str out = GW_STR_INIT;
-
-	if (pf->admin->driver->exec(pf->admin, &st, add_row, &out) < 0)
-		fail_msg("%s: %s", sql, gw_ctx_error(pf->f->ctx)->message);
-	assert_string_equal(out.ptr ? out.ptr : "", expected);
-	gw_str_dispose(&out);
-}
-
-#define SKIP_WITHOUT_PG()                                                                          \
-	do {                                                                                       \
-		if (!*state)                                                                       \
-			skip();                                                                    \
-	} while (0)
 
 static const char rows_sql[] = "SELECT version, state, statements_done, statements_total "
                                "FROM godwit_migrations ORDER BY version";

@@ -13,66 +13,19 @@
  * unit/test_cov_lib4_pg_pg gives it the suite's); without it, it skips.
  */
 #include "project_fixture.h"
+#include "pg_fixture.h"
 
-#include "drivers/registry.h"
 #include "godwit/fleet.h"
 #include "lib/internal.h"
 
-typedef struct {
-	fixture *f;
-	gw_ephemeral *db;
-	gw_conn *admin;
-} pg_fixture;
-
 static int setup(void **state)
 {
-	const char *url = getenv("GODWIT_TEST_PG_URL");
-	pg_fixture *pf;
-
-	if (!url || !*url) {
-		*state = NULL;
-		return 0;
-	}
-	assert_non_null(pf = calloc(1, sizeof(*pf)));
-	assert_int_equal(fx_setup_named((void **)&pf->f, "lib4-pg"), 0);
-	assert_int_equal(gw_ephemeral_create(&pf->db, url, pf->f->ctx), 0);
-	pf->f->opts.url = gw_ephemeral_url(pf->db);
-	fx_open(pf->f);
-	/* A second session of the database's own. */
-	assert_int_equal(
-	        gw_driver_postgres.open(&pf->admin, gw_ephemeral_url(pf->db), NULL, pf->f->ctx), 0);
-	*state = pf;
-	return 0;
+	return pg_fx_setup(state, "lib4-pg", 0);
 }
 
 static int teardown(void **state)
 {
-	pg_fixture *pf = *state;
-	void *f;
-
-	if (!pf)
-		return 0;
-	f = pf->f;
-	pf->admin->driver->close(pf->admin);
-	gw_project_free(pf->f->p);
-	pf->f->p = NULL;
-	assert_int_equal(gw_ephemeral_drop(pf->db), 0);
-	free(pf);
-	return fx_teardown(&f);
-}
-
-#define SKIP_WITHOUT_PG()                                                                          \
-	do {                                                                                       \
-		if (!*state)                                                                       \
-			skip();                                                                    \
-	} while (0)
-
-static void admin_exec(pg_fixture *pf, const char *sql)
-{
-	gw_stmt st = {sql, strlen(sql), NULL, 0};
-
-	if (pf->admin->driver->exec(pf->admin, &st, NULL, NULL) < 0)
-		fail_msg("%s: %s", sql, gw_ctx_error(pf->f->ctx)->message);
+	return pg_fx_teardown(state);
 }
 
 static const gw_check *find_check(const gw_report *r, const char *name)

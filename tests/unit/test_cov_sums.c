@@ -26,46 +26,6 @@ static int setup(void **state)
 	return fx_setup_named(state, "cov_sums");
 }
 
-static gw_config *open_with_config(fixture *f)
-{
-	gw_config_options co = GW_CONFIG_OPTIONS_INIT;
-	gw_config *cfg = NULL;
-
-	co.project_dir = f->dir;
-	assert_int_equal(gw_config_load(&cfg, &co, f->ctx), 0);
-	f->opts.config = cfg;
-	fx_open(f);
-	return cfg;
-}
-
-/* Waits until the file system's clock is past the ctime of every file in
- * dir: the cache records only files older than its run. */
-static void wait_clock_past(fixture *f, const char *dir)
-{
-	char probe[PATH_MAX * 2];
-	struct timespec newest = {0, 0};
-	gw_vec names = GW_VEC_INIT;
-	struct stat sb;
-	size_t i;
-
-	assert_int_equal(gw_dir_list(&names, dir, f->ctx), 0);
-	for (i = 0; i < names.len; i++) {
-		snprintf(probe, sizeof(probe), "%s/%s", dir, (const char *)names.items[i]);
-		assert_int_equal(stat(probe, &sb), 0);
-		if (sb.st_ctim.tv_sec > newest.tv_sec ||
-		    (sb.st_ctim.tv_sec == newest.tv_sec && sb.st_ctim.tv_nsec > newest.tv_nsec))
-			newest = sb.st_ctim;
-	}
-	gw_vec_dispose(&names, free);
-	snprintf(probe, sizeof(probe), "%s/probe", f->dir);
-	do {
-		fx_write(f->dir, "probe", "");
-		assert_int_equal(stat(probe, &sb), 0);
-	} while (sb.st_mtim.tv_sec < newest.tv_sec ||
-	         (sb.st_mtim.tv_sec == newest.tv_sec && sb.st_mtim.tv_nsec <= newest.tv_nsec));
-	unlink(probe);
-}
-
 /* The cache's check sum, as sums.c computes it (text_sum there). */
 static uint64_t text_sum(const char *p, size_t len)
 {
@@ -249,7 +209,7 @@ static void cache_setup(cache_fx *c, fixture *f)
 	size_t i;
 
 	c->f = f;
-	c->cfg = open_with_config(f);
+	c->cfg = fx_open_with_config(f);
 	for (i = 1; i <= NFILES; i++) {
 		name = name_of(i);
 		if (i == 3) {
@@ -263,7 +223,7 @@ static void cache_setup(cache_fx *c, fixture *f)
 		}
 		free(name);
 	}
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	c->baseline = signature(f, &reads);
 	assert_int_equal(reads, NFILES);
 	expect_reads(f, c->baseline, 0);
@@ -613,7 +573,7 @@ static void test_stamps_in_seconds_and_in_the_future(void **state)
 	/* Whole seconds, an hour ahead; nanoseconds, an hour ahead. */
 	set_mtime(c.f, "20240101000009_t9.sql", 3600, 0);
 	set_mtime(c.f, "20240101000012_t12.sql", 3600, 5);
-	wait_clock_past(c.f, c.f->migrations);
+	fx_wait_clock_past(c.f, c.f->migrations);
 	expect_reads(c.f, c.baseline, 3);
 	expect_reads(c.f, c.baseline, 2);
 	expect_reads(c.f, c.baseline, 2);

@@ -22,34 +22,6 @@ static int setup(void **state)
 	return fx_setup_named(state, "cov_sums_oom");
 }
 
-/* Waits until the file system's clock is past the ctime of every file in
- * dir: the cache records only files older than its run. */
-static void wait_clock_past(fixture *f, const char *dir)
-{
-	char probe[PATH_MAX * 2];
-	struct timespec newest = {0, 0};
-	gw_vec names = GW_VEC_INIT;
-	struct stat sb;
-	size_t i;
-
-	assert_int_equal(gw_dir_list(&names, dir, f->ctx), 0);
-	for (i = 0; i < names.len; i++) {
-		snprintf(probe, sizeof(probe), "%s/%s", dir, (const char *)names.items[i]);
-		assert_int_equal(stat(probe, &sb), 0);
-		if (sb.st_ctim.tv_sec > newest.tv_sec ||
-		    (sb.st_ctim.tv_sec == newest.tv_sec && sb.st_ctim.tv_nsec > newest.tv_nsec))
-			newest = sb.st_ctim;
-	}
-	gw_vec_dispose(&names, free);
-	snprintf(probe, sizeof(probe), "%s/probe", f->dir);
-	do {
-		fx_write(f->dir, "probe", "");
-		assert_int_equal(stat(probe, &sb), 0);
-	} while (sb.st_mtim.tv_sec < newest.tv_sec ||
-	         (sb.st_mtim.tv_sec == newest.tv_sec && sb.st_mtim.tv_nsec <= newest.tv_nsec));
-	unlink(probe);
-}
-
 /* "version state checksum transactional has_down" of each entry. */
 static char *signature_of(const gw_status *st)
 {
@@ -129,7 +101,7 @@ static void test_status_out_of_memory_with_the_cache(void **state)
 	fx_write(f->migrations, "20240101000003_t3.sql",
 	         "-- migrate:up transaction:false\n-- @depends-on: 20240101000002_t2.sql\n"
 	         "CREATE TABLE t3 (id int);\n");
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	baseline = signature(f, &reads);
 	assert_int_equal(reads, NFILES);
 	sig = signature(f, &reads);
@@ -147,7 +119,7 @@ static void test_status_out_of_memory_with_the_cache(void **state)
 	 * another text of another size: t7 is read, the rest is not. */
 	fx_write(f->migrations, "20240101000007_t7.sql",
 	         "-- migrate:up\nCREATE TABLE t7 (id bigint, x int);\n");
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	free(baseline);
 	write_file(path, cache);
 	baseline = signature(f, &reads);

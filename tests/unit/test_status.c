@@ -210,48 +210,6 @@ static void test_status_reads_each_file_once(void **state)
 	gw_status_free(st);
 }
 
-/* The project opened with the settings of a config, as the CLI opens it:
- * its checksum cache is on. */
-static gw_config *open_with_config(fixture *f)
-{
-	gw_config_options co = GW_CONFIG_OPTIONS_INIT;
-	gw_config *cfg = NULL;
-
-	co.project_dir = f->dir;
-	assert_int_equal(gw_config_load(&cfg, &co, f->ctx), 0);
-	f->opts.config = cfg;
-	fx_open(f);
-	return cfg;
-}
-
-/* Waits until the file system's clock is past the ctime of every file in
- * dir: the checksum cache records only files older than its run. */
-static void wait_clock_past(fixture *f, const char *dir)
-{
-	char probe[PATH_MAX * 2];
-	struct timespec newest = {0, 0};
-	gw_vec names = GW_VEC_INIT;
-	struct stat sb;
-	size_t i;
-
-	assert_int_equal(gw_dir_list(&names, dir, f->ctx), 0);
-	for (i = 0; i < names.len; i++) {
-		snprintf(probe, sizeof(probe), "%s/%s", dir, (const char *)names.items[i]);
-		assert_int_equal(stat(probe, &sb), 0);
-		if (sb.st_ctim.tv_sec > newest.tv_sec ||
-		    (sb.st_ctim.tv_sec == newest.tv_sec && sb.st_ctim.tv_nsec > newest.tv_nsec))
-			newest = sb.st_ctim;
-	}
-	gw_vec_dispose(&names, free);
-	snprintf(probe, sizeof(probe), "%s/probe", f->dir);
-	do {
-		fx_write(f->dir, "probe", "");
-		assert_int_equal(stat(probe, &sb), 0);
-	} while (sb.st_mtim.tv_sec < newest.tv_sec ||
-	         (sb.st_mtim.tv_sec == newest.tv_sec && sb.st_mtim.tv_nsec <= newest.tv_nsec));
-	unlink(probe);
-}
-
 /* Rewrites name with text of the same size and puts its mtime back, as a
  * careful edit would: only its ctime tells. */
 static void edit_keeping_mtime(fixture *f, const char *name, const char *text)
@@ -280,7 +238,7 @@ static void test_status_reads_no_file_the_cache_has(void **state)
 	char name[64], sql[64], down[64];
 	unsigned long before;
 	size_t i, n = 0;
-	gw_config *cfg = open_with_config(f);
+	gw_config *cfg = fx_open_with_config(f);
 
 	for (i = 1; i <= 100; i++) {
 		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
@@ -292,7 +250,7 @@ static void test_status_reads_no_file_the_cache_has(void **state)
 	fx_write(f->migrations, "20240101000101_late.sql",
 	         "-- migrate:up transaction:false\n-- @depends-on: 20240101000003_t3.sql\n"
 	         "CREATE TABLE late (id int);\n");
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	/* up reads them all, and records them. */
 	before = gw_file_reads();
 	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
@@ -322,7 +280,7 @@ static void test_status_reads_no_file_the_cache_has(void **state)
 	gw_status_free(st);
 	/* Read again until it is older than a run; then from the cache,
 	 * still changed. */
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	fx_open(f);
 	st = status_of(f);
 	gw_status_free(st);
@@ -346,14 +304,14 @@ static void test_status_cache_damaged_or_unwritable(void **state)
 	unsigned long before;
 	FILE *fp;
 	size_t i;
-	gw_config *cfg = open_with_config(f);
+	gw_config *cfg = fx_open_with_config(f);
 
 	for (i = 1; i <= 70; i++) {
 		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
 		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
 		fx_migration(f, name, sql, NULL);
 	}
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	st = status_of(f);
 	gw_status_free(st);
 	snprintf(path, sizeof(path), "%s/.godwit/sums", f->dir);
@@ -437,14 +395,14 @@ static void test_status_cache_walk_follows_added_and_removed_files(void **state)
 	char name[64], sql[64], path[PATH_MAX * 2], *text;
 	unsigned long before;
 	size_t i;
-	gw_config *cfg = open_with_config(f);
+	gw_config *cfg = fx_open_with_config(f);
 
 	for (i = 1; i <= 70; i++) {
 		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
 		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
 		fx_migration(f, name, sql, NULL);
 	}
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	st = status_of(f);
 	gw_status_free(st);
 	fx_open(f);
@@ -462,7 +420,7 @@ static void test_status_cache_walk_follows_added_and_removed_files(void **state)
 	fx_migration(f, "20231231000000_first.sql", "CREATE TABLE first (id int);", NULL);
 	fx_migration(f, "202401010000205_between.sql", "CREATE TABLE between (id int);", NULL);
 	fx_migration(f, "20240102000000_last.sql", "CREATE TABLE last (id int);", NULL);
-	wait_clock_past(f, f->migrations);
+	fx_wait_clock_past(f, f->migrations);
 	fx_open(f);
 	before = gw_file_reads();
 	st = status_of(f);
