@@ -23,85 +23,18 @@
  * without it, every one fails in turn.
  */
 #include "project_fixture.h"
+#include "pg_fixture.h"
 
-#include "drivers/registry.h"
-#include "util/str.h"
 #include "oom.h"
-
-typedef struct {
-	fixture *f;
-	gw_ephemeral *db; /* the database the project migrates */
-	gw_conn *admin;   /* a session on it that resets it between runs */
-} pg_fixture;
 
 static int setup(void **state)
 {
-	const char *url = getenv("GODWIT_TEST_PG_URL");
-	pg_fixture *pf;
-
-	if (!url || !*url) {
-		*state = NULL;
-		return 0;
-	}
-	assert_non_null(pf = calloc(1, sizeof(*pf)));
-	assert_int_equal(fx_setup_named((void **)&pf->f, "oom-pg"), 0);
-	assert_int_equal(gw_ephemeral_create(&pf->db, url, pf->f->ctx), 0);
-	pf->f->opts.url = gw_ephemeral_url(pf->db);
-	assert_int_equal(
-	        gw_driver_postgres.open(&pf->admin, gw_ephemeral_url(pf->db), NULL, pf->f->ctx), 0);
-	*state = pf;
-	return 0;
+	return pg_fx_setup(state, "oom-pg", 0);
 }
 
 static int teardown(void **state)
 {
-	pg_fixture *pf = *state;
-	void *f;
-
-	if (!pf)
-		return 0;
-	f = pf->f;
-	pf->admin->driver->close(pf->admin);
-	gw_project_free(pf->f->p);
-	pf->f->p = NULL;
-	assert_int_equal(gw_ephemeral_drop(pf->db), 0);
-	free(pf);
-	return fx_teardown(&f);
-}
-
-static void admin_sql(pg_fixture *pf, const char *sql)
-{
-	gw_stmt st = {sql, strlen(sql), NULL, 0};
-
-	if (pf->admin->driver->exec(pf->admin, &st, NULL, NULL) < 0)
-		fail_msg("%s: %s", sql, gw_ctx_error(pf->f->ctx)->message);
-}
-
-static void add_row(void *payload, int ncols, const char *const *v)
-{
-	gw_str *out = payload;
-	int i;
-
-	for (i = 0; i < ncols; i++)
-		gw_str_printf(out, "%s%s", i ? "|" : "", v[i] ? v[i] : "NULL");
-	gw_str_putc(out, '\n');
-}
-
-static int add_row_cb(void *payload, int ncols, const char *const *v)
-{
-	add_row(payload, ncols, v);
-	return 0;
-}
-
-static void assert_admin_query(pg_fixture *pf, const char *sql, const char *expected)
-{
-	gw_stmt st = {sql, strlen(sql), NULL, 0};
-	gw_str out = GW_STR_INIT;
-
-	if (pf->admin->driver->exec(pf->admin, &st, add_row_cb, &out) < 0)
-		fail_msg("%s: %s", sql, gw_ctx_error(pf->f->ctx)->message);
-	assert_string_equal(out.ptr, expected);
-	gw_str_dispose(&out);
+	return pg_fx_teardown(state);
 }
 
 /* Running out of memory is never reported as something else (a syntax
@@ -231,7 +164,7 @@ static void check(pg_fixture *pf)
 	size_t n = 0;
 
 	exists.len = strlen(exists.sql);
-	assert_int_equal(pf->admin->driver->exec(pf->admin, &exists, add_row_cb, &out), 0);
+	assert_int_equal(pf->admin->driver->exec(pf->admin, &exists, add_row, &out), 0);
 	if (!strcmp(out.ptr, "t\n"))
 		assert_admin_query(
 		        pf, "SELECT count(*) FROM godwit_migrations WHERE state <> 'applied'",
@@ -249,7 +182,7 @@ static void check(pg_fixture *pf)
 
 static void reset(pg_fixture *pf)
 {
-	admin_sql(pf, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	admin_exec(pf, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
 }
 
 static void nothing(pg_fixture *pf)
@@ -285,15 +218,13 @@ static void oom_loop(pg_fixture *pf, void (*prepare)(pg_fixture *), void (*run)(
 
 static void test_reading_fails_cleanly_at_every_allocation(void **state)
 {
-	if (!*state)
-		skip();
+	SKIP_WITHOUT_PG();
 	oom_loop(*state, nothing, run_read);
 }
 
 static void test_migrating_fails_cleanly_at_every_allocation(void **state)
 {
-	if (!*state)
-		skip();
+	SKIP_WITHOUT_PG();
 	oom_loop(*state, reset, run_migrate);
 }
 
