@@ -11,6 +11,13 @@ test_description='a connection lost after the server committed: the history read
 # waits for the standby; pg_terminate_backend then ends the session with
 # "the transaction has already committed locally". It runs on a cluster of
 # its own: the standby setting is server-wide.
+#
+# Every session of the test's database commits locally from its start
+# (a database setting, read when the session begins). A server-wide
+# synchronous_commit = local would be racy: a reload reaches the
+# checkpointer, which starts every commit waiting for the standby, and
+# each backend on its own time, so a session reloading in between would
+# wait for ever.
 
 # hold_on TABLE EVENT CONDITION: the commit of a transaction that makes
 # EVENT on TABLE (a row matching CONDITION) waits for the standby.
@@ -47,9 +54,13 @@ test_expect_success OWN_PG 'setup: a cluster whose marked commits wait for a sta
 	own_pg_start &&
 	own_pg_new_db &&
 	pg_sql <<-EOF &&
-	ALTER SYSTEM SET synchronous_standby_names = ${SQ}gw_nobody${SQ};
-	ALTER SYSTEM SET synchronous_commit = local;
-	SELECT pg_reload_conf();
+	DO \$\$ BEGIN
+		EXECUTE format(${SQ}ALTER DATABASE %I SET synchronous_commit = local${SQ}, current_database());
+	END \$\$;
+	EOF
+	pg_sql "ALTER SYSTEM SET synchronous_standby_names = ${SQ}gw_nobody${SQ}" &&
+	pg_sql "SELECT pg_reload_conf()" >/dev/null &&
+	pg_sql <<-EOF &&
 	CREATE FUNCTION hold_commit() RETURNS trigger LANGUAGE plpgsql AS \$\$
 	BEGIN
 		PERFORM set_config(${SQ}synchronous_commit${SQ}, ${SQ}on${SQ}, true);
