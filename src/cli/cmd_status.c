@@ -129,23 +129,24 @@ static void print_summary(const gw_status *st)
 		       gw_status_other_tool(st));
 }
 
-/* The versions migration i names in its -- @depends-on lines. */
-static json_t *depends_json(const gw_graph *g, size_t i)
+/* The versions migration i names in its -- @depends-on lines. The edges
+ * come in the order of their `to` node (graph.h), so *next walks them once
+ * for the whole list instead of once a migration: 10,000 migrations made
+ * a hundred million steps. */
+static json_t *depends_json(const gw_graph *g, size_t i, size_t *next)
 {
 	const gw_status *st = gw_graph_status(g);
 	json_t *list = json_array();
-	size_t k;
+	size_t n = gw_graph_edge_count(g);
+	const gw_graph_edge *e;
 
-	for (k = 0; k < gw_graph_edge_count(g); k++) {
-		const gw_graph_edge *e = gw_graph_edge_get(g, k);
-
+	for (; *next < n && (e = gw_graph_edge_get(g, *next))->to <= i; (*next)++)
 		if (e->to == i && e->kind == GW_GRAPH_DEPENDS_ON)
 			gw_json_append(list, gw_json_str(gw_status_get(st, e->from)->version));
-	}
 	return list;
 }
 
-static json_t *entry_json(const gw_status *st, const gw_graph *g, size_t i)
+static json_t *entry_json(const gw_status *st, const gw_graph *g, size_t i, size_t *next)
 {
 	const gw_status_entry *e = gw_status_get(st, i);
 	json_t *o = json_object();
@@ -173,7 +174,7 @@ static json_t *entry_json(const gw_status *st, const gw_graph *g, size_t i)
 	                    : json_integer(e->statements_done));
 	gw_json_set(o, "error", gw_json_str(e->error));
 	if (g)
-		gw_json_set(o, "depends_on", depends_json(g, i));
+		gw_json_set(o, "depends_on", depends_json(g, i, next));
 	return o;
 }
 
@@ -218,14 +219,14 @@ json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, c
                            const gw_graph *g)
 {
 	json_t *root = json_object(), *list = json_array();
-	size_t i, n = gw_status_count(st);
+	size_t i, n = gw_status_count(st), next = 0;
 
 	gw_json_set(root, "database", gw_json_str(gw_project_display_url(project)));
 	gw_json_set(root, "driver", gw_json_str(gw_project_driver_name(project)));
 	gw_json_set(root, "dir", gw_json_str(gw_config_get(config, "dir")));
 	gw_json_set(root, "dir_source", gw_json_str(gw_config_source(config, "dir")));
 	for (i = 0; i < n; i++)
-		gw_json_append(list, entry_json(st, g, i));
+		gw_json_append(list, entry_json(st, g, i, &next));
 	gw_json_set(root, "migrations", list);
 	gw_json_set(root, "summary", summary_json(st));
 	gw_json_set(root, "other_history", other_json(st));
