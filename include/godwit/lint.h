@@ -57,9 +57,10 @@ typedef enum {
 	GW_DIALECT_FROM_SQL,        /* what the migrations' SQL parses as */
 } gw_dialect_from;
 
-/* The dialect the findings were checked as, "postgres" or "sqlite", and
- * where it came from (from may be NULL); NULL for findings of another
- * kind (a plan's). */
+/* The dialect gw_project_lint's or gw_project_validate's findings were
+ * checked as, "postgres" or "sqlite", and where it came from (from may be
+ * NULL). NULL, with *from set to 0, for gw_lint_sql's findings (its caller
+ * chose PostgreSQL) and for findings of another kind (a plan's). */
 GW_EXTERN(const char *) gw_findings_dialect(const gw_findings *findings, gw_dialect_from *from);
 
 /* ---- the rules ------------------------------------------------------------ */

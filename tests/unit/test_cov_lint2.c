@@ -347,13 +347,19 @@ static void test_volatile_defaults(void **state)
 	            "ALTER TABLE t ADD COLUMN f int DEFAULT (SELECT 1);\n"
 	            "ALTER TABLE t ADD COLUMN g text DEFAULT s.lower('x');\n"
 	            "ALTER TABLE t ADD COLUMN h text DEFAULT now()::text;\n"
-	            "ALTER TABLE t ADD COLUMN i int DEFAULT -1;\n",
+	            "ALTER TABLE t ADD COLUMN i int DEFAULT -1;\n"
+	            "ALTER TABLE t ADD COLUMN j text DEFAULT pg_catalog.lower('x');\n"
+	            "ALTER TABLE t ADD COLUMN k text DEFAULT a.b.upper('x');\n",
 	            "adding-field-with-volatile-default 3:26 error\n"
 	            "adding-field-with-volatile-default 6:26 error\n"
-	            "adding-field-with-volatile-default 7:26 error\n");
+	            "adding-field-with-volatile-default 7:26 error\n"
+	            "adding-field-with-volatile-default 8:26 error\n"
+	            "adding-field-with-volatile-default 12:26 error\n");
 }
 
-/* A table created with CREATE TABLE AS or SELECT INTO is new too. */
+/* A table created with CREATE TABLE AS or SELECT INTO is new too, also
+ * when the SELECT INTO is the first of a UNION; a plain SELECT creates
+ * nothing. */
 static void test_created_as(void **state)
 {
 	(void)state;
@@ -363,9 +369,15 @@ static void test_created_as(void **state)
 	            "UPDATE m SET a = 2;\n"
 	            "CREATE TABLE s.x (a int);\n"
 	            "DELETE FROM s.x;\n"
-	            "DELETE FROM x;\n",
-	            "update-without-where 4:1 error\n"
-	            "delete-without-where 7:1 error\n");
+	            "DELETE FROM x;\n"
+	            "SELECT 1 AS a INTO TEMP u UNION SELECT 2 UNION SELECT 3;\n"
+	            "UPDATE u SET a = 4;\n"
+	            "SELECT 1 AS a INTO s.v;\n"
+	            "DELETE FROM s.v;\n"
+	            "SELECT 1 AS a FROM w;\n"
+	            "UPDATE w SET a = 5;\n",
+	            "delete-without-where 7:1 error\n"
+	            "update-without-where 13:1 error\n");
 }
 
 /* PL/pgSQL bodies found by the language option, wherever it is. */

@@ -680,8 +680,12 @@ int gw_lint__volatile(const PgQuery__Node *n)
 		const PgQuery__FuncCall *fc = n->func_call;
 		const char *name =
 		        fc->n_funcname ? gw_lint__string(fc->funcname[fc->n_funcname - 1]) : NULL;
+		const char *schema = fc->n_funcname > 1 ? gw_lint__string(fc->funcname[0]) : NULL;
 
-		if (!name || !stable_function(name))
+		/* s.lower(x) is the user's function, which may be anything;
+		 * pg_catalog.lower(x) is the built-in. */
+		if (!name || !stable_function(name) ||
+		    (fc->n_funcname > 1 && (!schema || strcmp(schema, "pg_catalog"))))
 			return 1;
 		for (i = 0; i < fc->n_args; i++)
 			if (gw_lint__volatile(fc->args[i]))
@@ -741,6 +745,15 @@ void gw_lint__at_stmt(gw_lint_cx *cx, const gw_lint_stmt_pos *pos)
 	cx->run->prev_last_line = pos->prev_last_line;
 }
 
+/* The table `SELECT ... INTO name` creates, or NULL. In a UNION the
+ * parser leaves the INTO on the leftmost SELECT. */
+static const PgQuery__RangeVar *select_into(const PgQuery__SelectStmt *s)
+{
+	while (s && !s->into_clause)
+		s = s->larg;
+	return s && s->into_clause ? s->into_clause->rel : NULL;
+}
+
 /* After the statement: what it leaves for the next ones. */
 static int remember(gw_lint_cx *cx)
 {
@@ -754,6 +767,8 @@ static int remember(gw_lint_cx *cx)
 	else if (n->node_case == PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT &&
 	         n->create_table_as_stmt->into)
 		rv = n->create_table_as_stmt->into->rel;
+	else if (n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
+		rv = select_into(n->select_stmt);
 	if (!rv)
 		return 0;
 	gw_lint__relname(rv, name, sizeof(name));
