@@ -1,6 +1,7 @@
 /*
  * oom.c: the allocation functions the out-of-memory tests wrap (see
- * oom.h). The counters are atomic because the library allocates on
+ * oom.h), and the loop that fails each of a call's allocations in turn.
+ * The counters are atomic because the library allocates on
  * threads of its own too (the connecting thread, the lease's heartbeat).
  */
 #include <dirent.h>
@@ -106,4 +107,65 @@ void oom_rm_rf(const char *path)
 		closedir(dir);
 	}
 	remove(path);
+}
+
+/* One round's outcome checked: 0, or -1 after saying why. */
+static int check_round(const oom_call *call, gw_ctx *ctx, int rc, const char *want, long n)
+{
+	const gw_error *e = gw_ctx_error(ctx);
+	char *got = call->take(call->arg);
+	int ok;
+
+	if (rc < 0) {
+		ok = rc == GW_ENOMEM && e && !strcmp(e->message, "out of memory") && !got;
+		if (!ok)
+			fprintf(stderr, "allocation %ld failed: error %d \"%s\"%s\n", n, rc,
+			        e ? e->message : "(none)", got ? ", and a result left" : "");
+		gw_ctx_clear_error(ctx);
+	} else {
+		ok = !e && got && !strcmp(got, want);
+		if (!ok)
+			fprintf(stderr,
+			        "allocation %ld failed, yet the call succeeded differently%s\n"
+			        "--- got:\n%s\n--- want:\n%s\n",
+			        n, e ? " with an error left on the context" : "",
+			        got ? got : "(nothing)", want);
+	}
+	free(got);
+	return ok ? 0 : -1;
+}
+
+long oom_every_allocation(const oom_call *call, gw_ctx *ctx, char **first)
+{
+	char *want = NULL;
+	long n;
+	int rc, reached;
+
+	if (first)
+		*first = NULL;
+	rc = call->run(call->arg, ctx);
+	want = call->take(call->arg);
+	if (rc < 0 || !want) {
+		fprintf(stderr, "with memory to spare: error %d \"%s\", %s\n", rc,
+		        gw_ctx_error(ctx) ? gw_ctx_error(ctx)->message : "(none)",
+		        want ? "and a result" : "and no result");
+		free(want);
+		return -1;
+	}
+	for (n = 1;; n++) {
+		oom_fail_at(n);
+		rc = call->run(call->arg, ctx);
+		reached = oom_reached();
+		if (check_round(call, ctx, rc, want, n) < 0) {
+			free(want);
+			return -1;
+		}
+		if (!reached)
+			break;
+	}
+	if (first)
+		*first = want;
+	else
+		free(want);
+	return n - 1;
 }
