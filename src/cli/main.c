@@ -42,6 +42,24 @@ const gw_cmd *const gw_commands[] = {
 };
 /* clang-format on */
 
+/* On Debian, libpq's dependencies (libldap) bring GnuTLS, whose
+ * constructor initialises it as it loads: about 0.3 ms of parsing ASN.1
+ * tables on every run that connects, for a library nothing godwit asks
+ * of libpq uses (libpq's TLS is OpenSSL's; libldap, libmicrohttpd and
+ * libcurl call gnutls_global_init themselves before they use GnuTLS).
+ * This is GnuTLS's own opt-out for a program (GNUTLS_SKIP_GLOBAL_INIT in
+ * gnutls.h): the loader binds GnuTLS's weak _gnutls_global_init_skip to
+ * this one, which the build exports (CMakeLists.txt). Unlike setting
+ * GNUTLS_NO_IMPLICIT_INIT it changes no environment, which the thread
+ * reading the folder may read at the same time and a child process would
+ * inherit. Only the program opts out; an application embedding the
+ * library keeps GnuTLS's default. */
+int _gnutls_global_init_skip(void);
+int _gnutls_global_init_skip(void)
+{
+	return 1;
+}
+
 /* Global option ids sit apart from the commands' own (which start at 1). */
 /* Global option ids sit apart from the commands' own (which start at 1);
  * a setting's flag is G_SETTING + its index in gw_config_flags(). */
