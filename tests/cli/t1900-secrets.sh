@@ -17,17 +17,50 @@ run_everything()
 	return 0
 }
 
+# app_without_password EXPECTED: waits (10 s at most) until a connection
+# as app without a password gives EXPECTED ("refused" or "accepted").
+# pg_reload_conf() only signals the postmaster, which reads pg_hba.conf
+# again on its own time: a connection made right after it may still meet
+# the rules from before.
+app_without_password()
+{
+	_i=0
+	while :
+	do
+		if psql -X -w -A -t -q -d "postgresql:///$PG_DB?host=$sock&user=app" \
+			-c "SELECT 1" >app.out 2>&1
+		then
+			_got=accepted
+		elif grep -q "no password supplied" app.out
+		then
+			_got=refused
+		else
+			cat app.out >&2
+			return 1
+		fi
+		test "$_got" = "$1" && return 0
+		_i=$((_i + 1))
+		test $_i -lt 100 || {
+			echo "a connection as app without a password is still $_got" >&2
+			return 1
+		}
+		sleep 0.1
+	done
+}
+
 test_expect_success PG 'setup: a role with a password and password authentication' '
 	pg_new_db &&
 	pg_sql "CREATE ROLE app LOGIN PASSWORD '\''$secret'\''" &&
 	pg_sql "GRANT ALL ON DATABASE \"$PG_DB\" TO app" &&
 	pg_sql "GRANT ALL ON SCHEMA public TO app" &&
 	hba=$(pg_sql "SHOW hba_file") &&
+	sock=$(pg_sql "SHOW unix_socket_directories") &&
 	if test -w "$hba"
 	then
 		# Only this role needs a password; the other tests stay on trust.
 		sed -i "1i local all app scram-sha-256" "$hba" &&
 		pg_sql "SELECT pg_reload_conf()" >/dev/null &&
+		app_without_password refused &&
 		test_set_prereq PGAUTH
 	fi &&
 	write_migration db/migrations/20240101000000_a.sql <<-\EOF
@@ -83,7 +116,8 @@ test_expect_success 'DATABASE_URL from the environment is masked as well' '
 
 test_expect_success PG,PGAUTH 'cleanup: back to trust for everyone' '
 	sed -i "/^local all app scram-sha-256$/d" "$hba" &&
-	pg_sql "SELECT pg_reload_conf()" >/dev/null
+	pg_sql "SELECT pg_reload_conf()" >/dev/null &&
+	app_without_password accepted
 '
 
 test_done
