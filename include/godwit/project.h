@@ -290,6 +290,13 @@ typedef struct gw_status gw_status;
 /* Compares the folder with the history, in apply order; missing migrations
  * come last. Does not take the lock and creates nothing. */
 GW_EXTERN(int) gw_project_status(gw_status **out, gw_project *project);
+/* The same entries without working out each one's transaction mode: no
+ * file is read beyond those the checksum cache does not hold. An entry's
+ * transactional then says only what its directive says; gw_project_status
+ * also turns it off when a statement (CREATE INDEX CONCURRENTLY, VACUUM...)
+ * would make the runner leave the transaction, which takes reading and
+ * splitting every file that names such a word. */
+GW_EXTERN(int) gw_project_status_states(gw_status **out, gw_project *project);
 GW_EXTERN(size_t) gw_status_count(const gw_status *status);
 GW_EXTERN(const gw_status_entry *) gw_status_get(const gw_status *status, size_t i);
 /* How many entries are in the given state. */

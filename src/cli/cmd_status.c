@@ -241,6 +241,7 @@ static int needs_attention(const gw_status *st)
 static int status_run(gw_cli *cli, const gw_args *args)
 {
 	const gw_status *st;
+	gw_status *text_st = NULL;
 	gw_graph *g = NULL;
 	int exit_code = 0, rc;
 	size_t i;
@@ -248,10 +249,16 @@ static int status_run(gw_cli *cli, const gw_args *args)
 	for (i = 0; i < args->nopts; i++)
 		if (args->opts[i].id == OPT_EXIT_CODE)
 			exit_code = 1;
-	/* The graph's nodes are the status entries, with what each depends on. */
-	if ((rc = gw_project_graph(&g, cli->project)) < 0)
+	/* JSON shows what each migration depends on and whether it runs in a
+	 * transaction: the graph, whose nodes are the status entries. The
+	 * text shows neither, and reads no file to find them out. */
+	if (cli->output == GW_OUTPUT_JSON)
+		rc = gw_project_graph(&g, cli->project);
+	else
+		rc = gw_project_status_states(&text_st, cli->project);
+	if (rc < 0)
 		return gw_cli_fail(cli, rc);
-	st = gw_graph_status(g);
+	st = g ? gw_graph_status(g) : text_st;
 	if (cli->output == GW_OUTPUT_JSON) {
 		rc = gw_json_print(cli, gw_cli_status_json(cli->project, cli->config, st, g));
 	} else {
@@ -267,6 +274,7 @@ static int status_run(gw_cli *cli, const gw_args *args)
 	if (rc == GW_EXIT_OK && exit_code && needs_attention(st))
 		rc = GW_EXIT_FOUND;
 	gw_graph_free(g);
+	gw_status_free(text_st);
 	return rc;
 }
 

@@ -228,7 +228,9 @@ static void effective_modes(gw_status *st, gw_project *p, const gw_source *src)
 	gw_ctx_set_quiet(p->ctx, 0);
 }
 
-int gw_project_status(gw_status **out, gw_project *p)
+/* modes: work out each migration's transactional field (effective_modes),
+ * which reads every file whose text the word scan could not clear. */
+static int project_status(gw_status **out, gw_project *p, int modes)
 {
 	gw_hist early = {NULL, 0};
 	gw_source *src;
@@ -246,12 +248,26 @@ int gw_project_status(gw_status **out, gw_project *p)
 	gw_hist_dispose(&early);
 	if (error < 0)
 		return error;
-	effective_modes(*out, p, src);
+	if (modes)
+		effective_modes(*out, p, src);
 	if ((error = gw_status__other_history(*out, p)) < 0) {
 		gw_status_free(*out);
 		*out = NULL;
 	}
 	return error;
+}
+
+int gw_project_status(gw_status **out, gw_project *p)
+{
+	return project_status(out, p, 1);
+}
+
+/* The text of `status` shows no transaction mode: a folder where one file
+ * in ten says "database" in a comment made it read and split a thousand
+ * files of 10,000 on every run, a fifth of its CPU. */
+int gw_project_status_states(gw_status **out, gw_project *p)
+{
+	return project_status(out, p, 0);
 }
 
 const char *gw_status_other_tool(const gw_status *st)

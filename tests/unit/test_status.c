@@ -293,6 +293,63 @@ static void test_status_reads_no_file_the_cache_has(void **state)
 	gw_config_free(cfg);
 }
 
+/* Working out a transaction mode takes the file's text whenever it names
+ * a word that might need one (VACUUM, or "database" in a comment): the
+ * cache cannot say, so gw_project_status reads those files on every run.
+ * gw_project_status_states, which `status`'s text uses, reads none. */
+static void test_status_states_reads_no_file_for_modes(void **state)
+{
+	fixture *f = *state;
+	gw_up_options up = GW_UP_OPTIONS_INIT;
+	gw_status *st = NULL;
+	char name[64], sql[64];
+	unsigned long before;
+	size_t i, n = 0;
+	gw_config *cfg = fx_open_with_config(f);
+
+	/* Enough files for the folder to get a cache. */
+	for (i = 1; i <= 64; i++) {
+		snprintf(name, sizeof(name), "20240101%06zu_t%zu.sql", i, i);
+		snprintf(sql, sizeof(sql), "CREATE TABLE t%zu (id int);", i);
+		fx_migration(f, name, sql, NULL);
+	}
+	fx_migration(f, "20240101000065_vacuum.sql", "VACUUM;", NULL);
+	fx_migration(f, "20240101000066_comment.sql",
+	             "-- keeps the database small\nCREATE TABLE c (id int);", NULL);
+	fx_wait_clock_past(f, f->migrations);
+	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
+	assert_int_equal(n, 66);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 2);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_APPLIED), 66);
+	assert_true(gw_status_get(st, 63)->transactional);
+	assert_false(gw_status_get(st, 64)->transactional);
+	assert_true(gw_status_get(st, 65)->transactional);
+	gw_status_free(st);
+
+	fx_open(f);
+	before = gw_file_reads();
+	assert_int_equal(gw_project_status_states(&st, f->p), 0);
+	assert_int_equal(gw_file_reads() - before, 0);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_APPLIED), 66);
+	/* What the directive says: it has none. */
+	assert_true(gw_status_get(st, 64)->transactional);
+	gw_status_free(st);
+
+	/* An edited file is still read, for its checksum, and seen changed. */
+	fx_migration(f, "20240101000001_t1.sql", "CREATE TABLE t1 (id bigint);", NULL);
+	fx_open(f);
+	before = gw_file_reads();
+	assert_int_equal(gw_project_status_states(&st, f->p), 0);
+	assert_int_equal(gw_file_reads() - before, 1);
+	assert_int_equal(gw_status_get(st, 0)->state, GW_STATE_CHANGED);
+	assert_int_equal(gw_status_count_state(st, GW_STATE_APPLIED), 65);
+	gw_status_free(st);
+	gw_config_free(cfg);
+}
+
 /* A damaged cache, one of another folder, one that cannot be written:
  * each file is read, and status is right all the same. */
 static void test_status_cache_damaged_or_unwritable(void **state)
@@ -539,6 +596,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_status_reads_each_file_once, setup,
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_reads_no_file_the_cache_has, setup,
+	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_status_states_reads_no_file_for_modes, setup,
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_cache_damaged_or_unwritable, setup,
 	                                        fx_teardown),
