@@ -147,6 +147,12 @@ struct gw_driver {
 	 * rows are delivered after it. NULL: the library runs them one by one
 	 * with exec. */
 	int (*exec_pipeline)(gw_conn *conn, const gw_query *queries, size_t n);
+
+	/* exec for a query the library wrote (a SELECT without parameters)
+	 * whose rows are many: the same rows and values to cb, sent the
+	 * cheapest way the database has (PostgreSQL: as a COPY of the query's
+	 * result, taken apart in place). NULL: the library runs it with exec. */
+	int (*exec_copy)(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload);
 };
 
 #endif
