@@ -9,9 +9,8 @@
  * conventions build their own loading with (whole files, downs, folders
  * of their own) are here too.
  *
- * Native files keep both directions in one file; their down_file is a
- * separate copy of up_file (same text, own allocation) so every field can
- * be freed the same way.
+ * Native files keep both directions in one file; their down_file is
+ * up_file itself (the same pointer), freed once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -128,10 +127,14 @@ void gw_source__mig_free(gw_source_mig *m)
 
 	if (!m)
 		return;
+	if (m->pub.down_file != m->pub.up_file)
+		free(m->pub.down_file);
 	free(m->pub.version);
-	free(m->pub.name);
-	free(m->pub.up_file);
-	free(m->pub.down_file);
+	if (!m->packed) {
+		free(m->pub.name);
+		free(m->pub.up_file);
+		free(m->stem);
+	}
 	for (i = 0; i < m->pub.ndepends; i++)
 		free(m->pub.depends[i]);
 	free(m->pub.depends);
@@ -140,9 +143,33 @@ void gw_source__mig_free(gw_source_mig *m)
 	for (i = 0; i < m->pub.nconflicts; i++)
 		free(m->pub.conflicts[i]);
 	free(m->pub.conflicts);
-	free(m->stem);
 	free(m->verify_file);
 	free(m);
+}
+
+int gw_source__name_mig(gw_source_mig *m, const char *version, size_t version_len, const char *name,
+                        size_t name_len, const char *file, const char *stem, size_t stem_len)
+{
+	size_t file_len = strlen(file);
+	char *p = malloc(version_len + name_len + file_len + stem_len + 4);
+
+	if (!p)
+		return -1;
+	m->packed = 1;
+	m->pub.version = p;
+	memcpy(p, version, version_len);
+	p[version_len] = '\0';
+	m->pub.name = p += version_len + 1;
+	memcpy(p, name, name_len);
+	p[name_len] = '\0';
+	m->pub.up_file = p += name_len + 1;
+	memcpy(p, file, file_len + 1);
+	m->stem = p += file_len + 1;
+	memcpy(p, stem, stem_len);
+	p[stem_len] = '\0';
+	if (m->down_in_up)
+		m->pub.down_file = m->pub.up_file;
+	return 0;
 }
 
 int gw_source__checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_ctx *ctx)
@@ -242,15 +269,12 @@ static int add_up(gw_loader *ld, const char *file, const file_name *fn, const ma
 		    (error = gw_source__checksum(m->pub.down_checksum, text + down_off, down_len,
 		                                 ld->ctx)) < 0)
 			goto cleanup;
-		if (!(m->pub.down_file = gw_strdup(file)))
-			goto oom;
+		m->down_in_up = 1;
 	} else if (conv->scan) {
 		m->down_state = mk->down.found ? GW_DOWN_EMPTY : GW_DOWN_NONE;
 		m->pub.down_no_transaction = 0;
 	}
 	return gw_source__push_up(ld, m, file, fn);
-oom:
-	error = gw_error_oom(ld->ctx);
 cleanup:
 	gw_source__mig_free(m);
 	return error;
@@ -264,10 +288,9 @@ int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const 
 	m->specific = fn->dialect != NULL;
 	if (conv->scan || conv->unwrap)
 		m->conv = conv;
-	if (!(m->pub.version = gw_strndup(file + fn->version_start, fn->version_len)) ||
-	    !(m->pub.name = gw_strndup(file + fn->name_start, fn->stem_len - fn->name_start)) ||
-	    !(m->pub.up_file = gw_strdup(file)) ||
-	    !(m->stem = gw_strndup(file + fn->stem_start, fn->stem_len - fn->stem_start)) ||
+	if (gw_source__name_mig(m, file + fn->version_start, fn->version_len, file + fn->name_start,
+	                        fn->stem_len - fn->name_start, file, file + fn->stem_start,
+	                        fn->stem_len - fn->stem_start) < 0 ||
 	    gw_vec_push(&ld->ups, m) < 0) {
 		gw_source__mig_free(m);
 		return gw_error_oom(ld->ctx);
@@ -345,8 +368,8 @@ int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, con
 	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
 	    (error = up_checksum(m, text, len, ld->ctx)) < 0)
 		goto cleanup;
-	if (!(m->pub.version = gw_strdup(version)) || !(m->pub.name = gw_strndup(name, name_len)) ||
-	    !(m->pub.up_file = gw_strdup(file)) || !(m->stem = gw_strdup(stem)) ||
+	if (gw_source__name_mig(m, version, strlen(version), name, name_len, file, stem,
+	                        strlen(stem)) < 0 ||
 	    gw_vec_push(&ld->ups, m) < 0) {
 		error = gw_error_oom(ld->ctx);
 		goto cleanup;

@@ -49,6 +49,29 @@ static int entry_skip(const char *dir, const struct dirent *d, gw_str *path)
 	return gw_path_is_dir(path->ptr) == 1;
 }
 
+#define NAME_BLOCK 16384
+
+/* A copy of name in l's blocks. */
+static char *keep_name(gw_folder *l, const char *name)
+{
+	size_t len = strlen(name) + 1, size;
+	char *block, *copy;
+
+	if (!l->block || l->block_size - l->block_used < len) {
+		size = sizeof(char *) + (len > NAME_BLOCK ? len : NAME_BLOCK);
+		if (!(block = malloc(size)))
+			return NULL;
+		memcpy(block, &l->block, sizeof(char *));
+		l->block = block;
+		l->block_used = sizeof(char *);
+		l->block_size = size;
+	}
+	copy = l->block + l->block_used;
+	memcpy(copy, name, len);
+	l->block_used += len;
+	return copy;
+}
+
 static int add_entry(gw_folder *l, const char *name, int skip, int link)
 {
 	gw_folder_entry *items = gw_grow(l->items, &l->cap, l->len, sizeof(*items));
@@ -56,7 +79,7 @@ static int add_entry(gw_folder *l, const char *name, int skip, int link)
 	if (!items)
 		return -1;
 	l->items = items;
-	if (!(l->items[l->len].name = gw_strdup(name)))
+	if (!(l->items[l->len].name = keep_name(l, name)))
 		return -1;
 	l->items[l->len].link = link;
 	l->items[l->len].sum = NULL;
@@ -95,10 +118,13 @@ int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx)
 
 void gw_source__folder_dispose(gw_folder *l)
 {
-	size_t i;
+	char *prev;
 
-	for (i = 0; i < l->len; i++)
-		free(l->items[i].name);
+	while (l->block) {
+		memcpy(&prev, l->block, sizeof(char *));
+		free(l->block);
+		l->block = prev;
+	}
 	free(l->items);
 }
 
@@ -208,7 +234,11 @@ static int match_downs(gw_loader *ld, gw_format format)
 	gw_source_mig **ups = (gw_source_mig **)ld->ups.items, **hit;
 	size_t i;
 
-	if (ld->ups.len)
+	/* The ups come in the folder's order, which is nearly always their
+	 * stems' too: one pass tells, and spares the sort. */
+	for (i = 1; i < ld->ups.len && cmp_stem(&ups[i - 1], &ups[i]) <= 0; i++)
+		;
+	if (i < ld->ups.len)
 		qsort(ups, ld->ups.len, sizeof(*ups), cmp_stem);
 	prefer_dialect(ld);
 	if (!ld->downs.len)
@@ -228,8 +258,10 @@ static int match_downs(gw_loader *ld, gw_format format)
 			continue;
 		if (d->specific)
 			m->specific |= 2;
-		free(m->pub.down_file);
+		if (m->pub.down_file != m->pub.up_file)
+			free(m->pub.down_file);
 		m->pub.down_file = NULL;
+		m->down_in_up = 0;
 		m->pub.down_checksum[0] = '\0';
 		/* Where a down without SQL does not mean "nothing to undo",
 		 * the migration has no down. */
@@ -317,7 +349,7 @@ static void unignore(gw_loader *ld, const char *name)
  * theirs in a repeatable/ subfolder. */
 static int load_repeatables(gw_loader *ld, gw_format format)
 {
-	gw_folder names = {NULL, 0, 0};
+	gw_folder names = GW_FOLDER_INIT;
 	gw_str sub = GW_STR_INIT;
 	size_t i;
 	int error = 0;
@@ -425,7 +457,7 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 {
 	const gw_convention *conv;
 	gw_source_priv *sp = NULL;
-	gw_folder names = {NULL, 0, 0};
+	gw_folder names = GW_FOLDER_INIT;
 	gw_loader ld;
 	size_t i;
 	int error = -1, isdir;

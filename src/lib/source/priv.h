@@ -291,6 +291,13 @@ typedef struct gw_source_mig {
 	int specific;              /* multi-dialect: the up (2: and the down) is the target's own */
 	int untouched;             /* the up file is still what `godwit new` wrote */
 	char *verify_file;         /* sqitch: verify/<name>.sql, when it holds SQL */
+	/* pub.version is one allocation that holds name, up_file and stem
+	 * too (gw_source__name_mig): one a migration instead of four, as a
+	 * folder may hold thousands. */
+	int packed;
+	/* The down is in the up file (native, goose): push_up points
+	 * pub.down_file at pub.up_file, which mig_free then frees once. */
+	int down_in_up;
 } gw_source_mig;
 
 /* Where the files of a set may resolve to (real paths): inside root (the
@@ -316,11 +323,19 @@ typedef struct gw_folder_entry {
 	struct gw_sum_entry *sum; /* the checksum cache's (sums.c); NULL: none */
 } gw_folder_entry;
 
-/* A folder's entries, sorted bytewise, hidden ones left out. */
+/* A folder's entries, sorted bytewise, hidden ones left out. Their names
+ * are kept in blocks of a few thousand, not one allocation each. */
 typedef struct gw_folder {
 	gw_folder_entry *items;
 	size_t len, cap;
+	char *block; /* the names' newest block; its first bytes point to the one before */
+	size_t block_used, block_size;
 } gw_folder;
+
+#define GW_FOLDER_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0, 0, NULL, 0, 0                                                             \
+	}
 
 int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx);
 void gw_source__folder_dispose(gw_folder *l);
@@ -415,6 +430,10 @@ int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const 
 /* The SHA-256 checksum of text, as the history table stores it. */
 int gw_source__checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_ctx *ctx);
 void gw_source__mig_free(gw_source_mig *m);
+/* Sets m's version, name, up_file and stem (copies, in one allocation);
+ * -1 when out of memory. */
+int gw_source__name_mig(gw_source_mig *m, const char *version, size_t version_len, const char *name,
+                        size_t name_len, const char *file, const char *stem, size_t stem_len);
 
 /* What the loading hooks build with (file.c, read.c). */
 

@@ -178,26 +178,35 @@ static int next_field(const char **p, const char *end, const char **f, size_t *l
 	return 0;
 }
 
+/* Where the field at *p ends: the tab that closes it is stepped over. 0,
+ * or -1 when it ends elsewhere than at a tab or at end. */
+static int field_end(const char **p, const char *q, const char *end)
+{
+	if (q < end && *q != '\t')
+		return -1;
+	*p = q < end ? q + 1 : end;
+	return 0;
+}
+
 /* A decimal field, with an optional '-'; 18 digits at most, which holds
- * every value written (strtoll, with a copy to end each field, took a
- * tenth of a cached status). */
+ * every value written. Read in one pass, without looking for its tab
+ * first: a cached status parses some 30 numbers a file (strtoll, with a
+ * copy to end each field, took a tenth of it; memchr and then the digits,
+ * a quarter). */
 static int next_ll(const char **p, const char *end, long long *out)
 {
-	const char *f;
-	size_t len, i;
+	const char *q = *p, *digits;
 	long long v = 0;
 	int neg;
 
-	if (next_field(p, end, &f, &len) < 0 || !len)
+	if (q >= end)
 		return -1;
-	neg = *f == '-';
-	if (len - (size_t)neg == 0 || len - (size_t)neg > 18)
+	neg = *q == '-';
+	digits = q += neg;
+	while (q < end && (unsigned)(*q - '0') <= 9 && q - digits < 19)
+		v = v * 10 + (*q++ - '0');
+	if (q == digits || q - digits > 18 || field_end(p, q, end) < 0)
 		return -1;
-	for (i = (size_t)neg; i < len; i++) {
-		if (f[i] < '0' || f[i] > '9')
-			return -1;
-		v = v * 10 + (f[i] - '0');
-	}
 	*out = neg ? -v : v;
 	return 0;
 }
@@ -205,19 +214,19 @@ static int next_ll(const char **p, const char *end, long long *out)
 /* An unsigned decimal field (a device, an inode, a size), up to 2^64 - 1. */
 static int next_ull(const char **p, const char *end, unsigned long long *out)
 {
-	const char *f;
-	size_t len, i;
+	const char *q = *p;
 	unsigned long long v = 0;
 
-	if (next_field(p, end, &f, &len) < 0 || !len || len > 20)
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned d = (unsigned)(f[i] - '0');
+	while (q < end && (unsigned)(*q - '0') <= 9) {
+		unsigned d = (unsigned)(*q - '0');
 
-		if (d > 9 || v > (~0ULL - d) / 10)
+		if (v > (~0ULL - d) / 10)
 			return -1;
 		v = v * 10 + d;
+		q++;
 	}
+	if (q == *p || field_end(p, q, end) < 0)
+		return -1;
 	*out = v;
 	return 0;
 }
@@ -242,16 +251,18 @@ static int next_flag(const char **p, const char *end, int *out)
 	return 0;
 }
 
+/* A checksum, or "-" for none; its length tells where its tab is. */
 static int next_sum(const char **p, const char *end, char out[GW_CHECKSUM_HEX])
 {
-	const char *f;
-	size_t len;
+	const char *f = *p;
+	size_t len = f < end && *f == '-' ? 1 : GW_CHECKSUM_HEX - 1;
 
-	if (next_field(p, end, &f, &len) < 0 || (len != GW_CHECKSUM_HEX - 1 && len != 1))
+	if ((size_t)(end - f) < len || field_end(p, f + len, end) < 0 ||
+	    (len == GW_CHECKSUM_HEX - 1 && memchr(f, '\t', len)))
 		return -1;
 	if (len == 1) { /* "-": none */
 		out[0] = '\0';
-		return *f == '-' ? 0 : -1;
+		return 0;
 	}
 	memcpy(out, f, len);
 	out[len] = '\0';
@@ -695,10 +706,7 @@ int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mi
 	}
 	if (p != end)
 		goto bad;
-	if (has_down && !(m->pub.down_file = gw_strdup(e->name))) {
-		gw_source__mig_free(m);
-		return GW_ENOMEM;
-	}
+	m->down_in_up = has_down != 0;
 	*mp = m;
 	return 0;
 bad:
