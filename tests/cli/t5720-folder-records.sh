@@ -1,0 +1,99 @@
+#!/bin/sh
+test_description='a large folder loads the same from its files and from the checksum cache: long names, a 255-byte name, downs in the up file and in files of their own'
+. "$(dirname "$0")/lib.sh"
+
+# The loader keeps the folder's names in blocks of 16 KiB and each
+# migration's version, name, file and stem in one allocation; a native
+# file's down is its up file itself (src/lib/source/folder.c, file.c).
+# 300 names of about 200 bytes fill several blocks; the 255-byte name is
+# the longest a file system allows.
+
+# Waits until the file system's clock is past every ctime in folder $1:
+# the cache records a file only once it is older than the run.
+wait_clock_past()
+{
+	_newest=$(stat -c '%.9Z' "$1"/* | tr -d . | sort -n | tail -n 1) &&
+	while :; do
+		: >.probe &&
+		_now=$(stat -c '%.9Y' .probe | tr -d .) &&
+		[ "$_now" -gt "$_newest" ] && break
+	done &&
+	rm -f .probe
+}
+
+# A name part of $1 bytes.
+long_name()
+{
+	printf "%0$1d" 0 | tr 0 n
+}
+
+test_expect_success SQLITE3 'setup: 300 native migrations with long names and one of 255 bytes' '
+	mkdir -p proj/db/migrations &&
+	pad=$(long_name 180) &&
+	i=1 &&
+	while [ $i -le 300 ]; do
+		printf -- "-- migrate:up\nCREATE TABLE t%d (id int);\n-- migrate:down\nDROP TABLE t%d;\n" $i $i \
+			>proj/db/migrations/$(printf "202401010%05d" $i)_${pad}_$i.sql &&
+		i=$((i + 1)) || return 1
+	done &&
+	# 14 digits, "_", 236 letters and ".sql": 255 bytes.
+	last=20240101000301_$(long_name 236).sql &&
+	test ${#last} = 255 &&
+	printf -- "-- migrate:up\nCREATE TABLE t301 (id int);\n-- migrate:down\nDROP TABLE t301;\n" \
+		>"proj/db/migrations/$last" &&
+	wait_clock_past proj/db/migrations &&
+	(cd proj && godwit up >out 2>err) &&
+	test_grep "applied 301 migrations" proj/out &&
+	(cd proj && godwit status >/dev/null) &&
+	test "$(grep -c "^2024" proj/.godwit/sums/[0-9a-f]*)" = 301
+'
+
+test_expect_success SQLITE3 'status, its json and plan say the same from the cache as from the files' '
+	(
+		cd proj &&
+		for args in "status" "status --format json" "plan"; do
+			GODWIT_CHECKSUM_CACHE=false godwit $args >expect 2>&1 &&
+			godwit $args >actual 2>&1 &&
+			test_cmp expect actual || return 1
+		done
+	) &&
+	(cd proj && godwit status --format json) >json &&
+	test_grep "\"name\": \"$(long_name 236)\"" json &&
+	test_grep "\"name\": \"$(long_name 180)_7\"" json
+'
+
+test_expect_success SQLITE3 'down from the cache runs the down section of the 255-byte file, then of the one before' '
+	(cd proj && godwit down >out 2>err) &&
+	test_grep "reverted 1 migration" proj/out &&
+	test "$(sqlite_sql proj/db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name = '\''t301'\''")" = 0 &&
+	test "$(sqlite_sql proj/db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name = '\''t300'\''")" = 1 &&
+	(cd proj && godwit down >out 2>err) &&
+	test "$(sqlite_sql proj/db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name = '\''t300'\''")" = 0 &&
+	(cd proj && godwit status >out) &&
+	test_grep "^299 applied, 2 pending" proj/out &&
+	(cd proj && godwit up >out 2>err) &&
+	test_grep "applied 2 migrations" proj/out
+'
+
+test_expect_success SQLITE3 'rollback pairs: 70 downs in files of their own, from the files and from the cache' '
+	mkdir -p gm/db/migrations &&
+	i=1 &&
+	while [ $i -le 70 ]; do
+		echo "CREATE TABLE g$i (id int);" >gm/db/migrations/$(printf %04d $i)_g$i.sql &&
+		echo "DROP TABLE g$i;" >gm/db/migrations/$(printf %04d $i)_g${i}_rollback.sql &&
+		i=$((i + 1)) || return 1
+	done &&
+	wait_clock_past gm/db/migrations &&
+	(cd gm && godwit up >out 2>err && godwit status >/dev/null) &&
+	test_grep "applied 70 migrations" gm/out &&
+	test "$(grep -c "^[0-9]*_g" gm/.godwit/sums/[0-9a-f]*)" = 140 &&
+	(cd gm && GODWIT_CHECKSUM_CACHE=false godwit status --format json >expect &&
+		godwit status --format json >actual) &&
+	test_cmp gm/expect gm/actual &&
+	(cd gm && godwit down >out 2>err) &&
+	test_grep "reverted 1 migration" gm/out &&
+	test "$(sqlite_sql gm/db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name = '\''g70'\''")" = 0 &&
+	test "$(sqlite_sql gm/db/development.sqlite3 "SELECT count(*) FROM sqlite_master WHERE name = '\''g69'\''")" = 1
+'
+
+test_done
