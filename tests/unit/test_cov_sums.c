@@ -294,9 +294,9 @@ static void test_damaged_whole_cache_is_read_around(void **state)
 	case_raw(&c, t, len, NFILES);
 	free(t);
 	/* Another format or another build, under a right check sum. */
-	assert_int_equal(strncmp(c.body, "godwit-sums 1\t", 14), 0);
+	assert_int_equal(strncmp(c.body, "godwit-sums 2\t", 14), 0);
 	t = strdup(c.body);
-	t[12] = '2';
+	t[12] = '1';
 	case_summed(&c, t, NFILES, 1);
 	t = strdup(c.body);
 	*strchr(t + 14, '\t') = ' ';
@@ -397,29 +397,32 @@ static void test_bad_fields_read_that_file(void **state)
 		int field;
 		const char *value;
 	} bad[] = {
-	        {"20240101000040_t40.sql", 8, "99"},         /* no such convention */
-	        {"20240101000040_t40.sql", 9, "256"},        /* a flag past 255 */
-	        {"20240101000040_t40.sql", 10, "-1"},        /* a negative flag */
-	        {"20240101000040_t40.sql", 15, "-1"},        /* a negative offset */
-	        {"20240101000040_t40.sql", 16, "999"},       /* past the name's end */
-	        {"20240101000040_t40.sql", 19, "999"},       /* a stem past the name */
-	        {"20240101000040_t40.sql", 20, "X"},         /* neither up nor down */
-	        {"20240101000040_t40.sql", 20, "UU"},        /* a kind of two letters */
-	        {"20240101000040_t40.sql", 21, "300"},       /* a flag past 255 */
-	        {"20240101000040_t40.sql", 28, "x"},         /* has_down not a number */
-	        {"20240101000040_t40.sql", 29, "abc"},       /* a checksum too short */
-	        {"20240101000040_t40.sql", 29, "-"},         /* an up without checksum */
-	        {"20240101000040_t40.sql", 29, "x"},         /* neither '-' nor a checksum */
-	        {"20240101000040_t40.sql", 30, "ab"},        /* a down checksum too short */
-	        {"20240101000040_t40.sql", 31, "-1"},        /* a negative count */
-	        {"20240101000040_t40.sql", 31, "1"},         /* a depends-on missing */
-	        {"20240101000040_t40.sql", 30, NULL},        /* cut before the count */
-	        {"20240101000040_t40.sql", 20, NULL},        /* cut after the kind */
-	        {"20240101000040_t40.sql", 14, NULL},        /* cut in the flags */
-	        {"20240101000003_t3.sql", 32, "-1"},         /* a depends-on on a negative line */
-	        {"20240101000003_t3.sql", 32, "2147483648"}, /* past an int */
-	        {"20240101000003_t3.sql", 33, ""},           /* no name */
-	        {"20240101000003_t3.sql", 32, NULL},         /* cut before its name */
+	        {"20240101000040_t40.sql", 8, "63000000000000"},  /* no such convention */
+	        {"20240101000040_t40.sql", 8, "0140000e0f0012"},  /* a flag past the six */
+	        {"20240101000040_t40.sql", 8, "01000000000"},     /* too short */
+	        {"20240101000040_t40.sql", 8, "010000000000000"}, /* too long */
+	        {"20240101000040_t40.sql", 8, "0100000e0f001G"},  /* not hex */
+	        {"20240101000040_t40.sql", 8, "0100000e0F0012"},  /* uppercase */
+	        {"20240101000040_t40.sql", 8, "0100ff0e0f0012"},  /* past the name's end */
+	        {"20240101000040_t40.sql", 8, "0100000e0f00ff"},  /* a stem past the name */
+	        {"20240101000040_t40.sql", 8, "0100000e200012"},  /* a name past the stem */
+	        {"20240101000040_t40.sql", 9, "X"},               /* neither up nor down */
+	        {"20240101000040_t40.sql", 9, "UU"},              /* a kind of two letters */
+	        {"20240101000040_t40.sql", 10, "100"},            /* flags of three digits */
+	        {"20240101000040_t40.sql", 10, "x1"},             /* flags not hex */
+	        {"20240101000040_t40.sql", 11, "abc"},            /* a checksum too short */
+	        {"20240101000040_t40.sql", 11, "-"},              /* an up without checksum */
+	        {"20240101000040_t40.sql", 11, "x"},              /* neither '-' nor a checksum */
+	        {"20240101000040_t40.sql", 12, "ab"},             /* a down checksum too short */
+	        {"20240101000040_t40.sql", 13, "-1"},             /* a negative count */
+	        {"20240101000040_t40.sql", 13, "1"},              /* a depends-on missing */
+	        {"20240101000040_t40.sql", 12, NULL},             /* cut before the count */
+	        {"20240101000040_t40.sql", 9, NULL},              /* cut after the kind */
+	        {"20240101000040_t40.sql", 8, NULL},              /* cut before the flags */
+	        {"20240101000003_t3.sql", 14, "-1"},         /* a depends-on on a negative line */
+	        {"20240101000003_t3.sql", 14, "2147483648"}, /* past an int */
+	        {"20240101000003_t3.sql", 15, ""},           /* no name */
+	        {"20240101000003_t3.sql", 14, NULL},         /* cut before its name */
 	};
 	cache_fx c;
 	char *line, *t;
@@ -429,7 +432,12 @@ static void test_bad_fields_read_that_file(void **state)
 	/* The records as this build writes them: t3 is an up outside a
 	 * transaction with one depends-on, t40 an up with no down. */
 	line = line_of(c.body, "20240101000003_t3.sql");
-	assert_non_null(strstr(line, "\tU\t1\t"));
+	/* Its flags in hex, the lowest bit no_transaction. */
+	assert_non_null(t = strstr(line, "\tU\t"));
+	assert_true(strtoul(t + 3, NULL, 16) & 1);
+	/* What the name says: native (conv 0), no flag, the version 14 bytes
+	 * from 0, the name from 15, the stem 18 bytes from 0. */
+	assert_non_null(strstr(line, "\t0100000e0f0011\tU\t"));
 	assert_non_null(strstr(line, "\t-\t1\t2\t20240101000002_t2.sql\n"));
 	free(line);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

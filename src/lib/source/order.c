@@ -338,14 +338,20 @@ int gw_source__order(gw_source_priv *sp, gw_ctx *ctx)
 
 	memset(&g, 0, sizeof(g));
 	g.n = n;
-	/* The folder's bytewise order is nearly always the versions' own:
-	 * one pass tells, and spares the sort. */
-	for (i = 1; i < n && cmp_version(&sp->all[i - 1], &sp->all[i]) < 0; i++)
+	/* The folder's bytewise order is nearly always the versions' own,
+	 * each greater than the one before: one pass tells, and spares the
+	 * sort and the look for duplicates. */
+	for (i = 1;
+	     i < n && gw_version_cmp(sp->all[i - 1]->pub.version, sp->all[i]->pub.version) < 0; i++)
 		;
-	if (i < n)
-		qsort(sp->all, n, sizeof(*sp->all), cmp_version);
-	if ((error = check_duplicates(sp, ctx)) < 0)
-		return error;
+	if (i < n) {
+		for (i = 1; i < n && cmp_version(&sp->all[i - 1], &sp->all[i]) < 0; i++)
+			;
+		if (i < n)
+			qsort(sp->all, n, sizeof(*sp->all), cmp_version);
+		if ((error = check_duplicates(sp, ctx)) < 0)
+			return error;
+	}
 	for (i = 0; i < n; i++)
 		edges += sp->all[i]->pub.ndepends;
 	sp->pub.items = calloc(n ? n : 1, sizeof(*sp->pub.items));

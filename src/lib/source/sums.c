@@ -27,6 +27,11 @@
  * server's (a cache on a disk whose clock runs ahead of the migrations'
  * server could record a file written in the same instant as T0).
  *
+ * Each record is a line of tab-separated fields: the name, the identity
+ * in decimal, what the name says and the migration's flags as hex bytes
+ * (a field each: parsing some 30 decimal fields a file was a fifth of a
+ * cached status), the checksums and the @depends-on lines.
+ *
  * A cache that is not exactly what this build would write (its first line
  * names the format, godwit's version, the convention forced, the dialect
  * and the folder's real path) or whose check sum (its last line) does not
@@ -49,7 +54,7 @@
 #include "../../util/fs.h"
 #include "../../util/hash.h"
 
-#define SUMS_MAGIC "godwit-sums 1"
+#define SUMS_MAGIC "godwit-sums 2"
 #define TRAILER    21 /* "end\t" 16 hex digits "\n" */
 /* Fewer files are read about as fast as the cache is, and a small
  * project gets no .godwit folder for nothing. */
@@ -241,13 +246,55 @@ static int next_size(const char **p, const char *end, size_t *out)
 	return 0;
 }
 
-static int next_flag(const char **p, const char *end, int *out)
+/* A field of n bytes written as 2n hex digits: the flags of a file and of
+ * its migration, and what its name says, each one field (a number a
+ * field took a fifth of a cached status). */
+static int hex_digit(char ch)
 {
-	long long v;
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
 
-	if (next_ll(p, end, &v) < 0 || v < 0 || v > 255)
+static int next_hex(const char **p, const char *end, unsigned char *out, size_t n)
+{
+	const char *q = *p;
+	size_t i;
+	int hi, lo;
+
+	if ((size_t)(end - q) < 2 * n)
 		return -1;
-	*out = (int)v;
+	for (i = 0; i < n; i++, q += 2) {
+		if ((hi = hex_digit(q[0])) < 0 || (lo = hex_digit(q[1])) < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return field_end(p, q, end);
+}
+
+/* Flags of 0 or 1 as the bits of a byte, the first the lowest; -1 when
+ * one is neither (it is then not recorded). */
+static int pack_bits(const int *const *flags, size_t n)
+{
+	size_t i;
+	int bits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (*flags[i] != 0 && *flags[i] != 1)
+			return -1;
+		bits |= *flags[i] << i;
+	}
+	return bits;
+}
+
+/* The bits of a byte into flags, the first the lowest; -1 when a bit past
+ * them is set. */
+static int unpack_bits(int *const *flags, size_t n, unsigned bits)
+{
+	size_t i;
+
+	if (bits >> n)
+		return -1;
+	for (i = 0; i < n; i++)
+		*flags[i] = (int)(bits >> i & 1);
 	return 0;
 }
 
@@ -287,29 +334,59 @@ static int get_id(const char **p, const char *end, file_id *id)
 	               : 0;
 }
 
-/* What a name says of a file, as its convention settled it. */
-static void put_fn(gw_str *s, const file_name *fn)
+/* The flags of an up's record and of a down's, in the order of their
+ * bits, the first the lowest. */
+#define UP_FLAGS(m, has_down)                                                                      \
+	{                                                                                          \
+		&(m)->pub.no_transaction, &(m)->pub.down_no_transaction, &(m)->pub.empty,          \
+		        &(m)->untouched, &(m)->pub.has_verify, &(m)->pub.plain_tx,                 \
+		        &(m)->down_state, (has_down)                                               \
+	}
+#define DOWN_FLAGS(d)                                                                              \
+	{                                                                                          \
+		&(d)->no_tx, &(d)->empty, &(d)->untouched, &(d)->blank                             \
+	}
+
+/* What a name says of a file, as its convention settled it: its
+ * convention, its flags and the offsets of its parts, one byte each (a
+ * file name has at most 255 bytes). -1 when it does not fit. */
+#define FN_BYTES 7
+
+static int put_fn(gw_str *s, const file_name *fn)
 {
-	gw_str_printf(s, "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%zu\t%zu\t%zu\t%zu\t%zu", (int)fn->conv,
-	              fn->shared, fn->is_down, fn->rollback, fn->repeatable, fn->dotted,
-	              fn->autocommit, fn->version_start, fn->version_len, fn->name_start,
-	              fn->stem_start, fn->stem_len);
+	const int *const flags[] = {&fn->shared,     &fn->is_down, &fn->rollback,
+	                            &fn->repeatable, &fn->dotted,  &fn->autocommit};
+	const size_t sizes[] = {fn->version_start, fn->version_len, fn->name_start, fn->stem_start,
+	                        fn->stem_len};
+	int bits = pack_bits(flags, 6);
+	size_t i;
+
+	if (bits < 0 || (unsigned)fn->conv > 0xff)
+		return -1;
+	for (i = 0; i < 5; i++)
+		if (sizes[i] > 0xff)
+			return -1;
+	gw_str_printf(s, "\t%02x%02x%02zx%02zx%02zx%02zx%02zx", (unsigned)fn->conv, (unsigned)bits,
+	              sizes[0], sizes[1], sizes[2], sizes[3], sizes[4]);
+	return 0;
 }
 
 static int get_fn(const char **p, const char *end, file_name *fn, size_t name_len)
 {
-	int conv;
+	int *const flags[] = {&fn->shared,     &fn->is_down, &fn->rollback,
+	                      &fn->repeatable, &fn->dotted,  &fn->autocommit};
+	unsigned char b[FN_BYTES];
 
 	memset(fn, 0, sizeof(*fn));
-	if (next_flag(p, end, &conv) < 0 || conv >= GW_SOURCE_NFORMATS ||
-	    next_flag(p, end, &fn->shared) < 0 || next_flag(p, end, &fn->is_down) < 0 ||
-	    next_flag(p, end, &fn->rollback) < 0 || next_flag(p, end, &fn->repeatable) < 0 ||
-	    next_flag(p, end, &fn->dotted) < 0 || next_flag(p, end, &fn->autocommit) < 0 ||
-	    next_size(p, end, &fn->version_start) < 0 || next_size(p, end, &fn->version_len) < 0 ||
-	    next_size(p, end, &fn->name_start) < 0 || next_size(p, end, &fn->stem_start) < 0 ||
-	    next_size(p, end, &fn->stem_len) < 0)
+	if (next_hex(p, end, b, FN_BYTES) < 0 || b[0] >= GW_SOURCE_NFORMATS ||
+	    unpack_bits(flags, 6, b[1]) < 0)
 		return -1;
-	fn->conv = (gw_format)conv;
+	fn->conv = (gw_format)b[0];
+	fn->version_start = b[2];
+	fn->version_len = b[3];
+	fn->name_start = b[4];
+	fn->stem_start = b[5];
+	fn->stem_len = b[6];
 	/* Offsets into the name, which must hold them. */
 	if (fn->version_start + fn->version_len > name_len || fn->stem_len > name_len ||
 	    fn->name_start > fn->stem_len || fn->stem_start > fn->stem_len)
@@ -615,29 +692,41 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 {
 	gw_sum_entry *s = e->sum;
 	size_t i, start;
+	int bits;
 
 	if (!c || !s || s->hit || !s->recordable || fn->dialect || !plain(e->name))
 		return;
 	for (i = 0; m && i < m->pub.ndepends; i++)
 		if (!plain(m->pub.depends[i]) || !*m->pub.depends[i])
 			return;
+	if (m) {
+		int has_down = m->pub.down_file != NULL;
+		const int *const up[] = UP_FLAGS(m, &has_down);
+
+		bits = pack_bits(up, sizeof(up) / sizeof(*up));
+	} else {
+		const int *const down[] = DOWN_FLAGS(d);
+
+		bits = pack_bits(down, sizeof(down) / sizeof(*down));
+	}
+	if (bits < 0)
+		return;
 	start = c->fresh.size;
 	gw_str_puts(&c->fresh, e->name);
 	gw_str_putc(&c->fresh, '\t');
 	put_id(&c->fresh, &c->ids[s->id]);
-	put_fn(&c->fresh, fn);
+	if (put_fn(&c->fresh, fn) < 0) {
+		gw_str_truncate(&c->fresh, start);
+		return;
+	}
 	if (m) {
-		gw_str_printf(&c->fresh, "\tU\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%zu",
-		              m->pub.no_transaction, m->pub.down_no_transaction, m->pub.empty,
-		              m->untouched, m->pub.has_verify, m->pub.plain_tx, m->down_state,
-		              m->pub.down_file != NULL, m->pub.checksum,
+		gw_str_printf(&c->fresh, "\tU\t%02x\t%s\t%s\t%zu", (unsigned)bits, m->pub.checksum,
 		              m->pub.down_checksum[0] ? m->pub.down_checksum : "-",
 		              m->pub.ndepends);
 		for (i = 0; i < m->pub.ndepends; i++)
 			gw_str_printf(&c->fresh, "\t%d\t%s", m->depends_line[i], m->pub.depends[i]);
 	} else {
-		gw_str_printf(&c->fresh, "\tD\t%d\t%d\t%d\t%d\t%s", d->no_tx, d->empty,
-		              d->untouched, d->blank, d->checksum);
+		gw_str_printf(&c->fresh, "\tD\t%02x\t%s", (unsigned)bits, d->checksum);
 	}
 	gw_str_putc(&c->fresh, '\n');
 	if (gw_str_failed(&c->fresh) || c->fresh.size > UINT32_MAX) {
@@ -663,6 +752,7 @@ int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mi
 	gw_down_rec *d = NULL;
 	size_t len, i, nd;
 	int has_down, line;
+	unsigned char bits;
 
 	*mp = NULL;
 	*dp = NULL;
@@ -672,25 +762,30 @@ int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mi
 	if (*f == 'D') {
 		if (!(d = calloc(1, sizeof(*d))))
 			return GW_ENOMEM;
-		if (next_flag(&p, end, &d->no_tx) < 0 || next_flag(&p, end, &d->empty) < 0 ||
-		    next_flag(&p, end, &d->untouched) < 0 || next_flag(&p, end, &d->blank) < 0 ||
-		    next_sum(&p, end, d->checksum) < 0 || p != end) {
-			free(d);
-			return -1;
+		{
+			int *const down[] = DOWN_FLAGS(d);
+
+			if (next_hex(&p, end, &bits, 1) < 0 ||
+			    unpack_bits(down, sizeof(down) / sizeof(*down), bits) < 0 ||
+			    next_sum(&p, end, d->checksum) < 0 || p != end) {
+				free(d);
+				return -1;
+			}
 		}
 		*dp = d;
 		return 0;
 	}
 	if (*f != 'U' || !(m = calloc(1, sizeof(*m))))
 		return *f != 'U' ? -1 : GW_ENOMEM;
-	if (next_flag(&p, end, &m->pub.no_transaction) < 0 ||
-	    next_flag(&p, end, &m->pub.down_no_transaction) < 0 ||
-	    next_flag(&p, end, &m->pub.empty) < 0 || next_flag(&p, end, &m->untouched) < 0 ||
-	    next_flag(&p, end, &m->pub.has_verify) < 0 ||
-	    next_flag(&p, end, &m->pub.plain_tx) < 0 || next_flag(&p, end, &m->down_state) < 0 ||
-	    next_flag(&p, end, &has_down) < 0 || next_sum(&p, end, m->pub.checksum) < 0 ||
-	    !m->pub.checksum[0] || next_sum(&p, end, m->pub.down_checksum) < 0 ||
-	    next_size(&p, end, &nd) < 0)
+	{
+		int *const up[] = UP_FLAGS(m, &has_down);
+
+		if (next_hex(&p, end, &bits, 1) < 0 ||
+		    unpack_bits(up, sizeof(up) / sizeof(*up), bits) < 0)
+			goto bad;
+	}
+	if (next_sum(&p, end, m->pub.checksum) < 0 || !m->pub.checksum[0] ||
+	    next_sum(&p, end, m->pub.down_checksum) < 0 || next_size(&p, end, &nd) < 0)
 		goto bad;
 	for (i = 0; i < nd; i++) {
 		long long l;
