@@ -293,11 +293,12 @@ typedef struct gw_source_mig {
 	char *verify_file;         /* sqitch: verify/<name>.sql, when it holds SQL */
 	/* pub.version is one allocation that holds name, up_file and stem
 	 * too (gw_source__name_mig): one a migration instead of four, as a
-	 * folder may hold thousands. */
-	int packed;
+	 * folder may hold thousands. A byte each, so the struct stays 296
+	 * bytes. */
+	unsigned char packed;
 	/* The down is in the up file (native, goose): push_up points
 	 * pub.down_file at pub.up_file, which mig_free then frees once. */
-	int down_in_up;
+	unsigned char down_in_up;
 } gw_source_mig;
 
 /* Where the files of a set may resolve to (real paths): inside root (the
