@@ -161,6 +161,39 @@ test_expect_success PG 'a Supabase database (auth schema) refuses a new public t
 	test "$(pg_sql "SELECT relrowsecurity FROM pg_class WHERE relname = '\''notes'\''")" = t
 '
 
+test_expect_success PG 'a Supabase database refuses tables made by CREATE TABLE ... AS and SELECT ... INTO without row-level security' '
+	write_migration db/migrations/20240107000000_copies.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE notes_copy AS SELECT * FROM notes;
+	SELECT id INTO public.notes_ids FROM notes;
+	CREATE MATERIALIZED VIEW notes_view AS SELECT id FROM notes;
+	-- migrate:down
+	DROP MATERIALIZED VIEW notes_view;
+	DROP TABLE notes_ids;
+	DROP TABLE notes_copy;
+	EOF
+	test_expect_code 1 godwit --url "$PG_URL" --env production --yes up 2>err &&
+	test_grep "^db/migrations/20240107000000_copies.sql:2:1: error: public.notes_copy is created in a schema the API exposes, and this migration does not enable row-level security on it \[table-without-row-level-security\]" err &&
+	test_grep "^db/migrations/20240107000000_copies.sql:3:1: error: public.notes_ids is created in a schema the API exposes, and this migration does not enable row-level security on it \[table-without-row-level-security\]" err &&
+	test_grep ! notes_view err &&
+	test "$(pg_sql "SELECT count(*) FROM pg_class WHERE relname IN ('\''notes_copy'\'', '\''notes_ids'\'', '\''notes_view'\'')")" = 0 &&
+	write_migration db/migrations/20240107000000_copies.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE notes_copy AS SELECT * FROM notes;
+	SELECT id INTO public.notes_ids FROM notes;
+	CREATE MATERIALIZED VIEW notes_view AS SELECT id FROM notes;
+	ALTER TABLE notes_copy ENABLE ROW LEVEL SECURITY;
+	ALTER TABLE public.notes_ids ENABLE ROW LEVEL SECURITY;
+	-- migrate:down
+	DROP MATERIALIZED VIEW notes_view;
+	DROP TABLE notes_ids;
+	DROP TABLE notes_copy;
+	EOF
+	godwit --url "$PG_URL" --env production --yes up >out &&
+	test_grep "applied 1 migration" out &&
+	test "$(pg_sql "SELECT string_agg(relname || '\''='\'' || relrowsecurity, '\'','\'' ORDER BY relname) FROM pg_class WHERE relname IN ('\''notes_copy'\'', '\''notes_ids'\'')")" = "notes_copy=true,notes_ids=true"
+'
+
 test_expect_success 'SQLite: an UPDATE without WHERE is refused in production' '
 	mkdir sq &&
 	(

@@ -166,6 +166,33 @@ static void test_row_level_security(void **state)
 	assert_rules("CREATE TABLE a (id int);\n", "api,", "");
 }
 
+/* CREATE TABLE ... AS and SELECT ... INTO (also the first SELECT of a
+ * UNION) create tables too; a materialized view cannot have row-level
+ * security, and temporary tables and other schemas need none. */
+static void test_row_level_security_as(void **state)
+{
+	(void)state;
+	assert_rules("CREATE TABLE a AS SELECT 1 AS id;\n"
+	             "SELECT 1 AS id INTO api.b;\n"
+	             "SELECT 1 AS id INTO c UNION SELECT 2;\n"
+	             "CREATE TABLE api.d AS SELECT 1 AS id;\n"
+	             "SELECT 1 AS id INTO e;\n"
+	             "CREATE MATERIALIZED VIEW f AS SELECT 1 AS id;\n"
+	             "CREATE TEMP TABLE g AS SELECT 1 AS id;\n"
+	             "SELECT 1 AS id INTO TEMP h;\n"
+	             "CREATE TABLE other.i AS SELECT 1 AS id;\n"
+	             "SELECT 1 AS id INTO other.j;\n"
+	             "CREATE TABLE IF NOT EXISTS k AS SELECT 1 AS id;\n"
+	             "ALTER TABLE api.d ENABLE ROW LEVEL SECURITY;\n"
+	             "ALTER TABLE public.e ENABLE ROW LEVEL SECURITY;\n",
+	             "public,api",
+	             "table-without-row-level-security 1:1 error\n"
+	             "table-without-row-level-security 2:1 error\n"
+	             "table-without-row-level-security 3:1 error\n"
+	             "table-without-row-level-security 11:1 error\n"
+	             "require-timeout-settings 13:1 warning\n");
+}
+
 /* NOT NULL proven by a CHECK only for that table and column. */
 static void test_not_null_checks(void **state)
 {
@@ -457,6 +484,7 @@ int main(void)
 	        cmocka_unit_test(test_data_changes),
 	        cmocka_unit_test(test_access),
 	        cmocka_unit_test(test_row_level_security),
+	        cmocka_unit_test(test_row_level_security_as),
 	        cmocka_unit_test(test_not_null_checks),
 	        cmocka_unit_test(test_vacuum),
 	        cmocka_unit_test(test_statement_kinds),

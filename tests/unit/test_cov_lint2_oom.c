@@ -70,7 +70,9 @@ static const char state_found[] =
         "grant-to-public|error|17:1|GRANT ... TO PUBLIC gives every role, present and future, "
         "these privileges|-|-\n"
         "granting-superuser|error|18:1|role r is created a superuser, which bypasses every "
-        "permission and row-level security|-|-\n";
+        "permission and row-level security|-|-\n"
+        "table-without-row-level-security|error|19:1|public.m is created in a schema the API "
+        "exposes, and this migration does not enable row-level security on it|public.m|-\n";
 
 /* Every field of every finding, one finding a line. */
 static char *render(const gw_findings *f)

@@ -745,9 +745,8 @@ void gw_lint__at_stmt(gw_lint_cx *cx, const gw_lint_stmt_pos *pos)
 	cx->run->prev_last_line = pos->prev_last_line;
 }
 
-/* The table `SELECT ... INTO name` creates, or NULL. In a UNION the
- * parser leaves the INTO on the leftmost SELECT. */
-static const PgQuery__RangeVar *select_into(const PgQuery__SelectStmt *s)
+/* In a UNION the parser leaves the INTO on the leftmost SELECT. */
+const PgQuery__RangeVar *gw_lint__select_into(const PgQuery__SelectStmt *s)
 {
 	while (s && !s->into_clause)
 		s = s->larg;
@@ -768,7 +767,7 @@ static int remember(gw_lint_cx *cx)
 	         n->create_table_as_stmt->into)
 		rv = n->create_table_as_stmt->into->rel;
 	else if (n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
-		rv = select_into(n->select_stmt);
+		rv = gw_lint__select_into(n->select_stmt);
 	if (!rv)
 		return 0;
 	gw_lint__relname(rv, name, sizeof(name));

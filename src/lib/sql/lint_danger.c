@@ -3,8 +3,9 @@
  * a protected environment refuses unless acknowledged (block, policy.c):
  * DELETE and UPDATE without WHERE, TRUNCATE, DROP SCHEMA ... CASCADE, GRANT ... TO
  * PUBLIC, row-level security turned off, policies dropped, roles made
- * superuser, and tables created in a schema the API exposes (Supabase)
- * without row-level security in the same migration.
+ * superuser, and tables created (CREATE TABLE, CREATE TABLE ... AS, SELECT
+ * ... INTO) in a schema the API exposes (Supabase) without row-level
+ * security in the same migration.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,7 @@ static int exposed(const char *list, const char *schema)
  * LEVEL SECURITY that must follow in the same migration. */
 typedef struct rls_table {
 	char *name;           /* schema.table */
-	gw_lint_stmt_pos pos; /* the CREATE TABLE */
+	gw_lint_stmt_pos pos; /* the statement that creates it */
 } rls_table;
 
 static void rls_table_free(void *p)
@@ -235,6 +236,19 @@ void gw_lint__check_danger(gw_lint_cx *cx)
 		if (n->create_stmt->relation)
 			created(cx, n->create_stmt->relation);
 		break;
+	case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+		/* A materialized view cannot have row-level security. */
+		if (n->create_table_as_stmt->objtype == OT(TABLE) &&
+		    n->create_table_as_stmt->into && n->create_table_as_stmt->into->rel)
+			created(cx, n->create_table_as_stmt->into->rel);
+		break;
+	case PG_QUERY__NODE__NODE_SELECT_STMT: {
+		const PgQuery__RangeVar *rv = gw_lint__select_into(n->select_stmt);
+
+		if (rv)
+			created(cx, rv);
+		break;
+	}
 	default:
 		break;
 	}

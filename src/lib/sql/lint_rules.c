@@ -374,7 +374,9 @@ static const gw_lint_rule rules[] = {
          "In a Supabase project (the database has an auth schema, or rls_schemas is set) the "
          "tables of the exposed schemas (rls_schemas, public by default) are reachable "
          "through the API with the anon key; a table without row-level security is readable "
-         "and writable by everyone. Enable it in the same migration.",
+         "and writable by everyone. Enable it in the same migration. Tables made by CREATE "
+         "TABLE ... AS and SELECT ... INTO count too; temporary tables and materialized "
+         "views do not.",
          "CREATE TABLE notes (id bigint PRIMARY KEY, body text);",
          "CREATE TABLE notes (id bigint PRIMARY KEY, body text);\nALTER TABLE notes ENABLE "
          "ROW LEVEL SECURITY;",
