@@ -212,6 +212,12 @@ void gw_cli_detect_colors(gw_cli *cli);
 /* Writes s to out in the given SGR color (when out may be colored),
  * padded with spaces to `width` display columns (0: no padding). */
 void gw_out_cell(const gw_cli *cli, FILE *out, const char *sgr, const char *s, int width);
+/* The same cell written at `at`, which has room for strlen(s), width and
+ * GW_OUT_SGR_MAX bytes; returns where it ends. For a line made in one
+ * buffer and written in one call. */
+#define GW_OUT_SGR_MAX 32
+char *gw_out_cell_at(const gw_cli *cli, FILE *out, char *at, const char *sgr, const char *s,
+                     int width);
 /* Display columns of a UTF-8 string (one per character). */
 int gw_out_width(const char *s);
 

@@ -75,11 +75,19 @@ static void print_detail(const gw_status_entry *e)
 		printf("    the file holds no SQL yet; 'godwit up' refuses it until it does\n");
 }
 
-static void print_text(gw_cli *cli, const gw_status *st)
+static size_t len_of(const char *s)
 {
-	size_t i, n = gw_status_count(st);
+	return s ? strlen(s) : 0;
+}
+
+/* Each line is made in one buffer and written in one call: four cells a
+ * line through stdio were about a tenth of a 10,000-line status's CPU. */
+static int print_text(gw_cli *cli, const gw_status *st)
+{
+	size_t i, n = gw_status_count(st), vl = 0, nl = 0, al = 0;
 	int vw = 0, nw = 0, w;
 	const gw_status_entry *e;
+	char *line, *at;
 
 	for (i = 0; i < n; i++) {
 		e = gw_status_get(st, i);
@@ -87,18 +95,28 @@ static void print_text(gw_cli *cli, const gw_status *st)
 			vw = w;
 		if ((w = gw_out_width(e->name)) > nw)
 			nw = w;
+		vl = len_of(e->version) > vl ? len_of(e->version) : vl;
+		nl = len_of(e->name) > nl ? len_of(e->name) : nl;
+		al = len_of(e->applied_at) > al ? len_of(e->applied_at) : al;
 	}
+	/* Room for each cell's text, its padding and its color. */
+	if (!(line = malloc(2 * STATE_WIDTH + vl + (size_t)vw + 2 + nl + (size_t)nw + 2 + al +
+	                    2 * GW_OUT_SGR_MAX + 1)))
+		return -1;
 	for (i = 0; i < n; i++) {
 		e = gw_status_get(st, i);
-		gw_out_cell(cli, stdout, state_color(e->state), gw_state_name(e->state),
-		            STATE_WIDTH);
-		gw_out_cell(cli, stdout, NULL, e->version, vw + 2);
-		gw_out_cell(cli, stdout, NULL, e->name, e->applied_at ? nw + 2 : 0);
+		at = gw_out_cell_at(cli, stdout, line, state_color(e->state),
+		                    gw_state_name(e->state), STATE_WIDTH);
+		at = gw_out_cell_at(cli, stdout, at, NULL, e->version, vw + 2);
+		at = gw_out_cell_at(cli, stdout, at, NULL, e->name, e->applied_at ? nw + 2 : 0);
 		if (e->applied_at)
-			gw_out_cell(cli, stdout, GW_SGR_DIM, e->applied_at, 0);
-		fputc('\n', stdout);
+			at = gw_out_cell_at(cli, stdout, at, GW_SGR_DIM, e->applied_at, 0);
+		*at++ = '\n';
+		fwrite(line, 1, (size_t)(at - line), stdout);
 		print_detail(e);
 	}
+	free(line);
+	return 0;
 }
 
 static void print_summary(const gw_status *st)
@@ -267,7 +285,11 @@ static int status_run(gw_cli *cli, const gw_args *args)
 		if (!strncmp(gw_config_source(cli->config, "dir"), "found: ", 7))
 			printf("migrations in %s (%s)\n", gw_config_get(cli->config, "dir"),
 			       gw_config_source(cli->config, "dir"));
-		print_text(cli, st);
+		if (print_text(cli, st) < 0) {
+			gw_graph_free(g);
+			gw_status_free(text_st);
+			return gw_cli_refuse(cli, NULL, "out of memory");
+		}
 		print_summary(st);
 		rc = GW_EXIT_OK;
 	}

@@ -8,6 +8,7 @@
  * reading the JSON always gets a document.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -46,12 +47,45 @@ static int colored(const gw_cli *cli, FILE *out)
 
 int gw_out_width(const char *s)
 {
+	size_t len, i;
 	int w = 0;
 
-	for (; s && *s; s++)
+	if (!s)
+		return 0;
+	/* Most text is ASCII, whose width is its length: eight bytes at a
+	 * time tell, a status of 10,000 lines measures 40,000 cells. */
+	len = strlen(s);
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t word;
+
+		memcpy(&word, s + i, 8);
+		if (word & 0x8080808080808080ULL)
+			break;
+	}
+	for (w = (int)i, s += i; *s; s++)
 		if (((unsigned char)*s & 0xC0) != 0x80)
 			w++;
 	return w;
+}
+
+char *gw_out_cell_at(const gw_cli *cli, FILE *out, char *at, const char *sgr, const char *s,
+                     int width)
+{
+	size_t len;
+	int pad;
+
+	if (!s)
+		s = "";
+	len = strlen(s);
+	if (sgr && colored(cli, out))
+		at += sprintf(at, "\033[%sm%s\033[0m", sgr, s);
+	else
+		at = (char *)memcpy(at, s, len) + len;
+	if ((pad = width - gw_out_width(s)) > 0) {
+		memset(at, ' ', (size_t)pad);
+		at += pad;
+	}
+	return at;
 }
 
 void gw_out_cell(const gw_cli *cli, FILE *out, const char *sgr, const char *s, int width)

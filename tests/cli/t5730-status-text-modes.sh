@@ -77,4 +77,30 @@ for m in json.load(open(sys.argv[1]))[\"migrations\"]:
 	test_cmp expect actual
 '
 
+test_expect_success PG 'names in UTF-8 are padded by characters, not bytes' '
+	write_migration db/migrations/20240101000005_entrées_crème_brûlée.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE desserts (id int);
+	EOF
+	write_migration db/migrations/20240101000006_ascii_first_then_é.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE other (id int);
+	EOF
+	godwit --url "$PG_URL" repair 20240101000001 >out 2>&1 &&
+	godwit --url "$PG_URL" up --allow-out-of-order >out 2>&1 &&
+	godwit --url "$PG_URL" status >out &&
+	sed -e "s/[0-9-]*T[0-9:.]*Z$/AT/" out >actual &&
+	cat >expect <<-\EOF &&
+	applied      20240101000000  early                 AT
+	applied      20240101000001  users                 AT
+	applied      20240101000002  index                 AT
+	applied      20240101000003  note                  AT
+	applied      20240101000004  later                 AT
+	applied      20240101000005  entrées_crème_brûlée  AT
+	applied      20240101000006  ascii_first_then_é    AT
+	7 applied, 0 pending
+	EOF
+	test_cmp expect actual
+'
+
 test_done
