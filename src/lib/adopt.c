@@ -538,7 +538,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 	tool_def own, *t = &own;
 	gw_adopt_report *rep = NULL;
 	rows rs = {GW_VEC_INIT, 0};
-	gw_hist h = {NULL, 0};
+	gw_hist h = GW_HIST_INIT;
 	gw_str qname = GW_STR_INIT;
 	gw_source *src = NULL;
 	char **keys = NULL;

@@ -107,7 +107,7 @@ int gw_project_baseline(size_t *recorded, gw_project *p, const char *version)
 	const gw_migration *target;
 	gw_exec_failure fail = {0, 0};
 	gw_batch b = GW_BATCH_INIT;
-	gw_hist h = {NULL, 0};
+	gw_hist h = GW_HIST_INIT;
 	gw_source *src;
 	size_t n = 0;
 	int error;

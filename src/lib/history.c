@@ -377,8 +377,67 @@ int gw_hist_begin(gw_project *p)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* The rows live in blocks, each filled before the next is allocated: at
+ * 10,000 rows, 36 allocations instead of 10,000 and none of malloc's
+ * bookkeeping a row. The rows are read on the connecting thread, whose
+ * malloc arena grows a page at a time (one mprotect each: 540 of them
+ * for the rows of 10,000, one a block now). A row larger than a
+ * quarter block (a long error) gets a block of its own. */
+typedef struct row_block {
+	struct row_block *next;
+	size_t used, cap;
+} row_block;
+
+#define ROW_BLOCK  (64 * 1024)
+#define BLOCK_HEAD ((sizeof(row_block) + 15) & ~(size_t)15)
+
+static void free_blocks(void *blocks)
+{
+	row_block *b = blocks, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
+/* len bytes for a row, 16-aligned, zeroed; NULL when out of memory. */
+static void *row_alloc(row_block **blocks, size_t len)
+{
+	row_block *b = *blocks, *big;
+	size_t need = (len + 15) & ~(size_t)15;
+	void *ptr;
+
+	if (need > (ROW_BLOCK - BLOCK_HEAD) / 4) {
+		if (!(big = malloc(BLOCK_HEAD + need)))
+			return NULL;
+		big->used = big->cap = need;
+		/* Behind the current block, which still has room. */
+		if (b) {
+			big->next = b->next;
+			b->next = big;
+		} else {
+			big->next = NULL;
+			*blocks = big;
+		}
+		return memset((char *)big + BLOCK_HEAD, 0, len);
+	}
+	if (!b || b->cap - b->used < need) {
+		if (!(b = malloc(ROW_BLOCK)))
+			return NULL;
+		b->next = *blocks;
+		b->used = 0;
+		b->cap = ROW_BLOCK - BLOCK_HEAD;
+		*blocks = b;
+	}
+	ptr = (char *)b + BLOCK_HEAD + b->used;
+	b->used += need;
+	return memset(ptr, 0, len);
+}
+
 typedef struct load_state {
 	gw_vec rows;
+	row_block *blocks;
 	int failed;
 	int epoch; /* applied_at may come as microseconds (gw_hist_sql.applied_at) */
 } load_state;
@@ -386,12 +445,6 @@ typedef struct load_state {
 long long gw_hist__to_ll(const char *s, long long fallback)
 {
 	return s ? strtoll(s, NULL, 10) : fallback;
-}
-
-/* A row's strings live in its one allocation, after it (hist_row). */
-static void free_row(void *ptr)
-{
-	free(ptr);
 }
 
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" of a microsecond count since 1970, as
@@ -449,9 +502,9 @@ enum {
 	H_NCOLS
 };
 
-/* One allocation a row, the strings after the struct: 10,000 rows cost
- * 10,000 allocations, not 80,000. The kind and the state are the
- * constants below when they are the usual ones, which most rows are. */
+/* One piece of a block a row, the strings after the struct. The kind
+ * and the state are the constants below when they are the usual ones,
+ * which most rows are. */
 static int hist_row(void *payload, int ncols, const char *const *v)
 {
 	static const char versioned[] = "versioned", applied[] = "applied";
@@ -480,8 +533,7 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 	for (i = 0; i < 8; i++)
 		if (val[i])
 			len += strlen(val[i]) + 1;
-	if (!(r = calloc(1, len)) || gw_vec_push(&st->rows, r) < 0) {
-		free(r);
+	if (!(r = row_alloc(&st->blocks, len)) || gw_vec_push(&st->rows, r) < 0) {
 		st->failed = 1;
 		return 1;
 	}
@@ -522,13 +574,12 @@ static int cmp_rows(const void *a, const void *b)
  * error of the query (on the connection's context). */
 static int load_rows(gw_hist *out, gw_project *p)
 {
-	load_state st = {GW_VEC_INIT, 0, 0};
+	load_state st = {GW_VEC_INIT, NULL, 0, 0};
 	gw_str sql = GW_STR_INIT;
 	size_t i = 1;
 	int error;
 
-	out->rows = NULL;
-	out->count = 0;
+	*out = (gw_hist)GW_HIST_INIT;
 	/* Only what status, the plans, baseline and adopt read: at 10,000
 	 * rows, the files, the down checksums and to_char's text were 60 %
 	 * of the 2.4 MB the server sent, and to_char most of its time. */
@@ -561,10 +612,13 @@ static int load_rows(gw_hist *out, gw_project *p)
 		qsort(st.rows.items, st.rows.len, sizeof(void *), cmp_rows);
 	out->rows = (gw_hist_row **)st.rows.items;
 	out->count = st.rows.len;
+	out->blocks = st.blocks;
 	st.rows.items = NULL;
 	st.rows.len = 0;
+	st.blocks = NULL;
 cleanup:
-	gw_vec_dispose(&st.rows, free_row);
+	gw_vec_dispose(&st.rows, NULL);
+	free_blocks(st.blocks);
 	gw_str_dispose(&sql);
 	return error;
 }
@@ -587,8 +641,7 @@ int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
 	int error;
 
 	*exists = 0;
-	out->rows = NULL;
-	out->count = 0;
+	*out = (gw_hist)GW_HIST_INIT;
 	stmt.len = strlen(stmt.sql);
 	if ((error = p->conn->driver->exec(p->conn, &stmt, bool_row, exists)) < 0)
 		return error;
@@ -597,13 +650,9 @@ int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
 
 void gw_hist_dispose(gw_hist *h)
 {
-	size_t i;
-
-	for (i = 0; i < h->count; i++)
-		free_row(h->rows[i]);
 	free(h->rows);
-	h->rows = NULL;
-	h->count = 0;
+	free_blocks(h->blocks);
+	*h = (gw_hist)GW_HIST_INIT;
 }
 
 long gw_hist_find_index(const gw_hist *h, const char *version)

@@ -54,7 +54,13 @@ typedef struct gw_hist_row {
 typedef struct gw_hist {
 	gw_hist_row **rows; /* sorted by version */
 	size_t count;
+	void *blocks; /* where the rows live (history.c) */
 } gw_hist;
+
+#define GW_HIST_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0, NULL                                                                      \
+	}
 
 struct gw_project {
 	gw_ctx *ctx;

@@ -128,8 +128,7 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 	}
 	if (hist) {
 		st->hist = *hist;
-		hist->rows = NULL;
-		hist->count = 0;
+		*hist = (gw_hist)GW_HIST_INIT;
 	} else if (history_exists && (error = gw_hist_load(&st->hist, p)) < 0) {
 		goto cleanup;
 	}
@@ -232,7 +231,7 @@ static void effective_modes(gw_status *st, gw_project *p, const gw_source *src)
  * which reads every file whose text the word scan could not clear. */
 static int project_status(gw_status **out, gw_project *p, int modes)
 {
-	gw_hist early = {NULL, 0};
+	gw_hist early = GW_HIST_INIT;
 	gw_source *src;
 	int exists = 0, read = 0, error;
 
