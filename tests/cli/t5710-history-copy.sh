@@ -54,6 +54,19 @@ test_expect_success PG 'thousands of rows are all read, in the versions order' '
 	test_grep "20200101003000 .*old	3000 " last
 '
 
+test_expect_success PG 'errors longer than a block of rows read whole, between short rows' '
+	pg_sql "UPDATE godwit_migrations SET state = '\''dirty'\'', statements_total = 2, statements_done = 1,
+		error = CASE version WHEN '\''20240101000001'\'' THEN repeat('\''a'\'', 20000) || '\''<'\''
+		ELSE repeat('\''b'\'', 70000) || '\''>'\'' END WHERE version IN ('\''20240101000001'\'', '\''20240101000003'\'')" &&
+	godwit --url "$PG_URL" status >out &&
+	grep "failed: " out | sed "s/.*failed: //" >actual &&
+	test "$(sed -n 1p actual | wc -c)" = 20002 &&
+	test "$(sed -n 1p actual | tr -d a)" = "<" &&
+	test "$(sed -n 3p actual | wc -c)" = 70002 &&
+	test "$(sed -n 3p actual | tr -d b)" = ">" &&
+	test "$(grep -c "^missing .*old	" out)" = 3000
+'
+
 test_expect_success PG 'the session that read the history goes on to apply' '
 	pg_sql "DELETE FROM godwit_migrations WHERE version < '\''20240101000001'\''" &&
 	pg_sql "UPDATE godwit_migrations SET state = '\''applied'\'', error = NULL" &&
