@@ -544,7 +544,7 @@ static int load_cached(gw_loader *ld, const gw_folder_entry *e)
 	file_name fn;
 	int error;
 
-	if ((error = gw_source__sums_replay(e, &fn, &m, &d)) < 0)
+	if ((error = gw_source__sums_replay(ld->sums, e, &fn, &m, &d)) < 0)
 		return error == GW_ENOMEM ? gw_error_oom(ld->ctx) : 1;
 	if ((error = check_forced(ld, &fn)) < 0) {
 		gw_source__mig_free(m);

@@ -419,7 +419,7 @@ typedef struct gw_sums gw_sums;
 typedef struct gw_sum_entry gw_sum_entry;
 gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_folder *names);
 int gw_source__sums_hit(const gw_sum_entry *s);
-int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mig **m,
+int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, gw_source_mig **m,
                            gw_down_rec **d);
 void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_name *fn,
                             const gw_source_mig *m, const gw_down_rec *d);

@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,8 +92,14 @@ struct gw_sums {
 	char *path;     /* the cache file */
 	char *cachedir; /* its folder */
 	gw_str header;  /* the first line this build writes */
-	gw_str text;    /* the old cache as read */
-	int stale;      /* an old record was dropped: the cache is written again */
+	char *text;     /* the old cache as read, in pages of its own (mmap) */
+	size_t text_size, text_map;
+	/* No record will be written again (every file hit, none dropped):
+	 * the text of the records replayed is given back as the load goes,
+	 * as it is a quarter of what the folder takes at its peak. */
+	int reclaim;
+	size_t released; /* text below it is given back */
+	int stale;       /* an old record was dropped: the cache is written again */
 	gw_sum_entry *entries;
 	size_t n;
 	file_id *ids; /* of the files that missed */
@@ -401,11 +408,11 @@ static int get_fn(const char **p, const char *end, file_name *fn, size_t name_le
  * walked (next_old). Returns where the records start, or NULL. */
 static const char *check_old(const gw_sums *c)
 {
-	const char *p = c->text.ptr, *end = p + c->text.size, *trail;
+	const char *p = c->text, *end = p + c->text_size, *trail;
 	unsigned long long sum;
 
 	/* "end\t%016llx\n" last, the check sum of what comes before it. */
-	if (c->text.size < c->header.size + TRAILER)
+	if (c->text_size < c->header.size + TRAILER)
 		return NULL;
 	trail = end - TRAILER;
 	if (memcmp(trail, "end\t", 4) || end[-1] != '\n' ||
@@ -452,17 +459,25 @@ static int cmp_name(const char *a, size_t alen, const char *b, size_t blen)
 static int read_old(gw_sums *c)
 {
 	struct stat st;
-	size_t got = 0;
+	size_t got = 0, page = (size_t)sysconf(_SC_PAGESIZE);
 	int fd = open(c->path, O_RDONLY | O_CLOEXEC), error = -1;
+	void *map;
 
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (unsigned long long)st.st_size > GW_FILE_MAX ||
-	    gw_str_grow(&c->text, (size_t)st.st_size + 1) < 0)
+	    (unsigned long long)st.st_size > GW_FILE_MAX)
 		goto cleanup;
+	/* Pages of its own, that madvise can give back (release_before). */
+	c->text_map = ((size_t)st.st_size + page) / page * page;
+	map = mmap(NULL, c->text_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		c->text_map = 0;
+		goto cleanup;
+	}
+	c->text = map;
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, c->text.ptr + got, (size_t)st.st_size - got);
+		ssize_t n = read(fd, c->text + got, (size_t)st.st_size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -470,12 +485,26 @@ static int read_old(gw_sums *c)
 			goto cleanup;
 		got += (size_t)n;
 	}
-	c->text.ptr[got] = '\0';
-	c->text.size = got;
+	c->text[got] = '\0';
+	c->text_size = got;
 	error = 0;
 cleanup:
 	close(fd);
 	return error;
+}
+
+/* Gives back the pages of the old cache below at, which no replay and
+ * no write will read again (see reclaim), 64 KiB at a time. */
+#define RELEASE_STEP 65536
+
+static void release_before(gw_sums *c, const char *at)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), end = (size_t)(at - c->text) / page * page;
+
+	if (!c->reclaim || end < c->released + RELEASE_STEP)
+		return;
+	if (madvise(c->text + c->released, end - c->released, MADV_DONTNEED) == 0)
+		c->released = end;
 }
 
 /* The cache is no part of the project's history: the folder says so to
@@ -565,7 +594,6 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 		goto fail;
 	c->tmp_fd = -1;
 	c->header = (gw_str)GW_STR_INIT;
-	c->text = (gw_str)GW_STR_INIT;
 	c->fresh = (gw_str)GW_STR_INIT;
 	/* One cache a folder, convention forced and dialect. */
 	if (gw_str_printf(&c->header, "%s\t%s\t%d\t%s\t%s\n", SUMS_MAGIC, GODWIT_VERSION,
@@ -584,7 +612,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	 * files are read, and the cache written anew. Its records are in
 	 * the folder's order: one walk beside the folder's matches them. */
 	if (read_old(c) == 0 && (rp = check_old(c)) != NULL)
-		rend = c->text.ptr + c->text.size - TRAILER;
+		rend = c->text + c->text_size - TRAILER;
 	else
 		c->dirty = 1;
 	for (i = k = 0; i < names->len; i++) {
@@ -642,6 +670,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	c->n = k;
 	if (rp && (have || rp < rend))
 		c->stale = 1;
+	c->reclaim = !misses && !c->stale && !c->dirty;
 	/* The files that missed are stat'ed again after T0: what is
 	 * recorded of them is older than their reading. */
 	if (misses && start_new(c) == 0 && (c->ids = calloc(misses, sizeof(*c->ids))) != NULL) {
@@ -743,7 +772,7 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 	c->dirty = 1;
 }
 
-int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mig **mp,
+int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, gw_source_mig **mp,
                            gw_down_rec **dp)
 {
 	const gw_sum_entry *s = e->sum;
@@ -756,6 +785,9 @@ int gw_source__sums_replay(const gw_folder_entry *e, file_name *fn, gw_source_mi
 
 	*mp = NULL;
 	*dp = NULL;
+	/* The records are replayed in their order: those before this one
+	 * are done with. */
+	release_before(c, s->hit);
 	if (get_fn(&p, end, fn, strlen(e->name)) < 0 || next_field(&p, end, &f, &len) < 0 ||
 	    len != 1)
 		return -1;
@@ -861,7 +893,7 @@ void gw_source__sums_close(gw_sums *c, int loaded)
 	if (!c)
 		return;
 	/* Records of files gone or changed are dropped too. */
-	if (loaded && (c->dirty || c->stale) && start_new(c) == 0)
+	if (loaded && (c->dirty || c->stale) && !c->released && start_new(c) == 0)
 		write_new(c);
 	drop_new(c);
 	free(c->path);
@@ -869,7 +901,8 @@ void gw_source__sums_close(gw_sums *c, int loaded)
 	free(c->ids);
 	free(c->entries);
 	gw_str_dispose(&c->header);
-	gw_str_dispose(&c->text);
+	if (c->text_map)
+		munmap(c->text, c->text_map);
 	gw_str_dispose(&c->fresh);
 	free(c);
 }
