@@ -63,13 +63,14 @@ static int check_inside(const char *path, const gw_file_guard *g, gw_ctx *ctx)
  * with or without one is the same migration. The text must be UTF-8 and
  * hold no NUL byte, which SQLite takes for the end of the SQL: what comes
  * after it would never run. */
-static int check_text(gw_str *text, const char *path, gw_ctx *ctx)
+static int check_text(gw_str *text, const char *path, int *bom, gw_ctx *ctx)
 {
 	const char *nul;
 	size_t bad = 0;
 	int line, col;
 
-	if (text->size >= 3 && !memcmp(text->ptr, UTF8_BOM, 3)) {
+	*bom = text->size >= 3 && !memcmp(text->ptr, UTF8_BOM, 3);
+	if (*bom) {
 		memmove(text->ptr, text->ptr + 3, text->size - 3);
 		gw_str_truncate(text, text->size - 3);
 	}
@@ -88,14 +89,24 @@ static int check_text(gw_str *text, const char *path, gw_ctx *ctx)
 	return 0;
 }
 
-int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx)
+/* bom: set to whether the file started with a byte-order mark. */
+static int read_migration(gw_str *text, const char *path, const gw_file_guard *g, int *bom,
+                          gw_ctx *ctx)
 {
 	int error;
 
+	*bom = 0;
 	if ((error = check_inside(path, g, ctx)) < 0 ||
 	    (error = gw_file_read(text, path, GW_FILE_MAX, ctx)) < 0)
 		return error;
-	return check_text(text, path, ctx);
+	return check_text(text, path, bom, ctx);
+}
+
+int gw_source__read_migration(gw_str *text, const char *path, const gw_file_guard *g, gw_ctx *ctx)
+{
+	int bom;
+
+	return read_migration(text, path, g, &bom, ctx);
 }
 
 /* ---- reading a folder's files ahead --------------------------------------- */
@@ -264,7 +275,7 @@ static int prefetched(gw_prefetch *pf, const char *name, gw_str *text)
 
 int gw_source__read_entry(gw_loader *ld, const gw_folder_entry *e)
 {
-	int error;
+	int error, bom;
 
 	/* A file that is no symbolic link, listed in the folder the guard
 	 * resolved, is inside it: realpath (a system call per component of
@@ -274,7 +285,7 @@ int gw_source__read_entry(gw_loader *ld, const gw_folder_entry *e)
 	if (!(ld->prefetch && prefetched(ld->prefetch, e->name, &ld->text)) &&
 	    (error = gw_file_read(&ld->text, ld->path.ptr, GW_FILE_MAX, ld->ctx)) < 0)
 		return error;
-	return check_text(&ld->text, ld->path.ptr, ld->ctx);
+	return check_text(&ld->text, ld->path.ptr, &bom, ld->ctx);
 }
 
 /* Reads <dir>/<sub>/<file> into ld->text: 1 when read, 0 when there is no
@@ -381,8 +392,8 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
-	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
-	                                       &((const gw_source_priv *)src)->guard, ctx)) < 0)
+	if ((error = read_migration(&out->file_text, path.ptr,
+	                            &((const gw_source_priv *)src)->guard, &out->bom, ctx)) < 0)
 		goto cleanup;
 	len = out->file_text.size;
 	if (sm->conv && sm->conv->scan) {

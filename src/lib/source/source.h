@@ -59,11 +59,14 @@ typedef struct gw_source_text {
 	size_t offset;    /* where the section starts in file_text */
 	size_t len;       /* its length */
 	const char *file; /* path relative to the folder (borrowed) */
+	/* The file starts with a UTF-8 byte-order mark, which file_text
+	 * leaves out (the checksums other tools took may include it). */
+	int bom;
 } gw_source_text;
 
 #define GW_SOURCE_TEXT_INIT                                                                        \
 	{                                                                                          \
-		GW_STR_INIT, 0, 0, NULL                                                            \
+		GW_STR_INIT, 0, 0, NULL, 0                                                         \
 	}
 
 /* Errors (GW_ESOURCE, GW_EORDER, GW_EIO) name the file and, where there is
