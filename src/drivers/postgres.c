@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "drivers/pgcopy.h"
+#include "drivers/pgprep.h"
 #include "drivers/pgurl.h"
 #include "drivers/pq.h"
 #include "drivers/registry.h"
@@ -36,7 +37,11 @@ typedef struct gw_pgconn {
 	 * connection it gave the first transaction), so only a SET inside
 	 * the transaction is sure to reach the migration. NULL: none. */
 	char *tx_search_path;
+	gw_pgprep prep;   /* the statements this session keeps prepared */
+	int prep_checked; /* prep.off is set for a named pooler */
 } gw_pgconn;
+
+static const char *named_pooler(gw_pgconn *pc);
 
 /* Appends the first line of msg, without surrounding white space. */
 static void put_first_line(gw_str *out, const char *msg)
@@ -335,6 +340,7 @@ static void pg_close(gw_conn *conn)
 	PQfinish(pc->pg);
 	free(pc->server_version);
 	free(pc->tx_search_path);
+	gw_pgprep_dispose(&pc->prep);
 	free(pc);
 }
 
@@ -675,40 +681,58 @@ static size_t batch_prelude(const gw_pgconn *pc)
 	return pc->tx_search_path ? 1 : 0;
 }
 
+/* Queues statement i (0-based) of a batch as query *q (pgprep.h). */
+static int send_statement(gw_pgconn *pc, const char *sql, size_t len, const gw_stmt *stmt, size_t i,
+                          size_t *q)
+{
+	int named;
+
+	if (!pc->prep_checked) {
+		pc->prep_checked = 1;
+		if (named_pooler(pc))
+			gw_pgprep_off(&pc->prep);
+	}
+	if ((named = gw_pgprep_send(&pc->prep, pc->pg, sql, len, stmt, i, q)) < 0)
+		return result_error(pc, NULL);
+	return named ? send_query(pc, sql, stmt->nparams, stmt->params) : 0;
+}
+
 /* Queues BEGIN, the prelude, the statements and COMMIT. Stops at the
  * first statement libpq refuses to queue; what was queued still has to be
  * drained. */
 static int send_batch(gw_pgconn *pc, const gw_stmt *stmts, size_t n)
 {
 	gw_str sql = GW_STR_INIT;
-	size_t i;
+	size_t i, q;
 	int error;
 
+	gw_pgprep_batch(&pc->prep);
 	if ((error = send_query(pc, "BEGIN", 0, NULL)) < 0)
 		goto cleanup;
 	/* set_config's value is a search_path list: the schema quoted as an
 	 * identifier, as SET search_path TO would take it. */
 	if (pc->tx_search_path) {
-		char *q =
+		char *qi =
 		        PQescapeIdentifier(pc->pg, pc->tx_search_path, strlen(pc->tx_search_path));
-		const char *param = q;
+		const char *param = qi;
 
-		if (!q) {
+		if (!qi) {
 			error = gw_error_oom(pc->base.ctx);
 			goto cleanup;
 		}
 		error = send_query(pc, "SELECT pg_catalog.set_config('search_path', $1, true)", 1,
 		                   &param);
-		PQfreemem(q);
+		PQfreemem(qi);
 		if (error < 0)
 			goto cleanup;
 	}
+	q = 1 + batch_prelude(pc);
 	for (i = 0; i < n; i++) {
 		if (gw_str_set(&sql, stmts[i].sql, stmts[i].len) < 0) {
 			error = gw_error_oom(pc->base.ctx);
 			goto cleanup;
 		}
-		if ((error = send_query(pc, sql.ptr, stmts[i].nparams, stmts[i].params)) < 0)
+		if ((error = send_statement(pc, sql.ptr, sql.size, &stmts[i], i, &q)) < 0)
 			goto cleanup;
 	}
 	error = send_query(pc, "COMMIT", 0, NULL);
@@ -718,12 +742,11 @@ cleanup:
 }
 
 /* Reads every result up to the sync point. *failed is the first failed
- * result (kept for its diagnostics), *failed_at the number of the query
- * that produced it: 0 for BEGIN and the prelude, i + 1 for statement i,
- * n + 1 for COMMIT. */
+ * result (kept for its diagnostics), *failed_at the number of the
+ * statement that produced it (gw_pgprep_number). */
 static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
 {
-	size_t query = 0, prelude = batch_prelude(pc);
+	size_t query = 0;
 	int nulls = 0;
 
 	for (;;) {
@@ -733,7 +756,7 @@ static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
 		/* The notices read with query q's results are its own (libpq
 		 * stops reading once a result is complete); BEGIN's and
 		 * COMMIT's fall outside the statements. */
-		pc->running = (query > prelude ? query - prelude : 0) - 1;
+		pc->running = gw_pgprep_number(&pc->prep, batch_prelude(pc), query) - 1;
 		res = PQgetResult(pc->pg);
 
 		if (!res) {
@@ -755,10 +778,12 @@ static void read_batch(gw_pgconn *pc, PGresult **failed, size_t *failed_at)
 			PQclear(res);
 			continue;
 		}
+		if (st == PGRES_COMMAND_OK)
+			gw_pgprep_done(&pc->prep, query);
 		/* PGRES_PIPELINE_ABORTED: skipped after the failure. */
 		if (st == PGRES_FATAL_ERROR && !*failed) {
 			*failed = res;
-			*failed_at = query > prelude ? query - prelude : 0;
+			*failed_at = gw_pgprep_number(&pc->prep, batch_prelude(pc), query);
 			continue;
 		}
 		PQclear(res);
@@ -780,6 +805,31 @@ static int fail_batch(gw_pgconn *pc, PGresult *res, size_t failed_at, size_t n,
 	return result_error(pc, res);
 }
 
+/* One attempt at the batch; *failed and *failed_at as read_batch's. */
+static int try_batch(gw_pgconn *pc, const gw_stmt *stmts, size_t n, PGresult **failed,
+                     size_t *failed_at)
+{
+	int send_error;
+
+	if (!PQenterPipelineMode(pc->pg))
+		return result_error(pc, NULL);
+	send_error = send_batch(pc, stmts, n);
+	if (!PQpipelineSync(pc->pg) && !send_error)
+		send_error = result_error(pc, NULL);
+	read_batch(pc, failed, failed_at);
+	PQexitPipelineMode(pc->pg);
+	gw_pgprep_drop_unready(&pc->prep);
+	return send_error;
+}
+
+/* A failure leaves the transaction aborted (or, if sending stopped early,
+ * open); only a failed COMMIT has ended it already. */
+static void end_failed(gw_pgconn *pc)
+{
+	if (PQstatus(pc->pg) == CONNECTION_OK && PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(pc->pg, "ROLLBACK"));
+}
+
 static int pg_exec_tx(gw_conn *conn, const gw_stmt *stmts, size_t n, gw_exec_failure *failure)
 {
 	gw_pgconn *pc = (gw_pgconn *)conn;
@@ -793,26 +843,25 @@ static int pg_exec_tx(gw_conn *conn, const gw_stmt *stmts, size_t n, gw_exec_fai
 	failure->index = 0;
 	failure->position = 0;
 	pc->last_position = 0;
-	if (!PQenterPipelineMode(pc->pg))
-		return result_error(pc, NULL);
-
-	send_error = send_batch(pc, stmts, n);
-	if (!PQpipelineSync(pc->pg) && !send_error)
-		send_error = result_error(pc, NULL);
-	read_batch(pc, &failed, &failed_at);
-	PQexitPipelineMode(pc->pg);
-
+	send_error = try_batch(pc, stmts, n, &failed, &failed_at);
+	if (failed && !send_error &&
+	    gw_pgprep_lost(&pc->prep, PQresultErrorField(failed, PG_DIAG_SQLSTATE), failed_at)) {
+		/* Everything was rolled back: the same batch again, unnamed. */
+		PQclear(failed);
+		failed = NULL;
+		failed_at = 0;
+		end_failed(pc);
+		gw_pgprep_off(&pc->prep);
+		send_error = try_batch(pc, stmts, n, &failed, &failed_at);
+	}
 	if (failed)
 		error = fail_batch(pc, failed, failed_at, n, failure);
 	else
 		error = send_error;
 	if (!error && PQstatus(pc->pg) == CONNECTION_BAD)
 		error = result_error(pc, NULL);
-	/* A failure leaves the transaction aborted (or, if sending stopped
-	 * early, open); only a failed COMMIT has ended it already. */
-	if (error && PQstatus(pc->pg) == CONNECTION_OK &&
-	    PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
-		PQclear(PQexec(pc->pg, "ROLLBACK"));
+	if (error)
+		end_failed(pc);
 	PQclear(failed);
 	return error;
 }

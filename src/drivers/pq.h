@@ -40,6 +40,9 @@
 	   const int *, int))                                                                      \
 	X(PGresult *, PQgetResult, (PGconn *))                                                     \
 	X(int, PQsendQuery, (PGconn *, const char *))                                              \
+	X(int, PQsendPrepare, (PGconn *, const char *, const char *, int, const Oid *))            \
+	X(int, PQsendQueryPrepared,                                                                \
+	  (PGconn *, const char *, int, const char *const *, const int *, const int *, int))       \
 	X(int, PQsetSingleRowMode, (PGconn *))                                                     \
 	X(int, PQenterPipelineMode, (PGconn *))                                                    \
 	X(int, PQexitPipelineMode, (PGconn *))                                                     \
@@ -94,6 +97,8 @@ int gw_pq_loaded(void);
 #define PQsendQueryParams    gw_pq.PQsendQueryParams
 #define PQgetResult          gw_pq.PQgetResult
 #define PQsendQuery          gw_pq.PQsendQuery
+#define PQsendPrepare        gw_pq.PQsendPrepare
+#define PQsendQueryPrepared  gw_pq.PQsendQueryPrepared
 #define PQsetSingleRowMode   gw_pq.PQsetSingleRowMode
 #define PQenterPipelineMode  gw_pq.PQenterPipelineMode
 #define PQexitPipelineMode   gw_pq.PQexitPipelineMode
