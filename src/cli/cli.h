@@ -278,6 +278,9 @@ void gw_json_set(json_t *obj, const char *key, json_t *value);
 void gw_json_append(json_t *array, json_t *value);
 /* Prints root on stdout, frees it, and returns an exit code. */
 int gw_json_print(gw_cli *cli, json_t *root);
+/* Whether a value could not be built since the last call (or the last
+ * gw_json_print), for a caller that prints the document itself; clears it. */
+int gw_json_take_failed(void);
 
 /* Prints what up or down would do (--dry-run): each step's header and
  * SQL as text that psql could run, or {"plan": [...]}. `nothing` is the

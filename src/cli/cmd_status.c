@@ -7,6 +7,8 @@
  * the output of status is also the to-do list. With --exit-code it is a CI
  * check: 3 when anything is not applied and clean.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -233,11 +235,13 @@ static json_t *other_json(const gw_status *st)
 	return o;
 }
 
-json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st,
-                           const gw_graph *g)
+/* The document, with every migration when entries is set, else with an
+ * empty list that print_json fills. */
+static json_t *status_root(const gw_project *project, const gw_config *config, const gw_status *st,
+                           const gw_graph *g, int entries)
 {
 	json_t *root = json_object(), *list = json_array();
-	size_t i, n = gw_status_count(st), next = 0;
+	size_t i, n = entries ? gw_status_count(st) : 0, next = 0;
 
 	gw_json_set(root, "database", gw_json_str(gw_project_display_url(project)));
 	gw_json_set(root, "driver", gw_json_str(gw_project_driver_name(project)));
@@ -249,6 +253,74 @@ json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, c
 	gw_json_set(root, "summary", summary_json(st));
 	gw_json_set(root, "other_history", other_json(st));
 	return root;
+}
+
+json_t *gw_cli_status_json(const gw_project *project, const gw_config *config, const gw_status *st,
+                           const gw_graph *g)
+{
+	return status_root(project, config, st, g, 1);
+}
+
+/* jansson's text of an empty "migrations" at the document's top level
+ * (JSON_INDENT(2)); a string value holds no raw newline, so only the key
+ * matches. */
+#define EMPTY_LIST "\n  \"migrations\": []"
+
+/* One migration's object as jansson would print it inside the list: its
+ * own lines indented by four more spaces. */
+static int put_entry(FILE *out, json_t *entry, int first)
+{
+	char *text = gw_json_take_failed() ? NULL : json_dumps(entry, JSON_INDENT(2));
+	const char *p, *nl;
+
+	json_decref(entry);
+	if (!text)
+		return -1;
+	fputs(first ? "\n    " : ",\n    ", out);
+	for (p = text; (nl = strchr(p, '\n')); p = nl + 1) {
+		fwrite(p, 1, (size_t)(nl - p), out);
+		fputs("\n    ", out);
+	}
+	fputs(p, out);
+	free(text);
+	return 0;
+}
+
+/* --format json without a tree of every migration (jansson's tree was
+ * 2.4 KB a migration, three times what the status holds): the document
+ * is written as text one migration at a time, in memory, and printed
+ * once whole, so that a run out of memory prints an error, never half a
+ * document. The text is what gw_json_print printed. */
+static int print_json(gw_cli *cli, const gw_status *st, const gw_graph *g)
+{
+	json_t *root = status_root(cli->project, cli->config, st, g, 0);
+	char *head = gw_json_take_failed() || !root ? NULL : json_dumps(root, JSON_INDENT(2));
+	char *doc = NULL, *at = head ? strstr(head, EMPTY_LIST) : NULL;
+	size_t len = 0, i, n = gw_status_count(st), next = 0;
+	FILE *out = at ? open_memstream(&doc, &len) : NULL;
+	int failed = !out;
+
+	json_decref(root);
+	if (out) {
+		fwrite(head, 1, (size_t)(at - head) + strlen(EMPTY_LIST) - 1, out);
+		for (i = 0; !failed && i < n; i++)
+			failed = put_entry(out, entry_json(st, g, i, &next), i == 0) < 0;
+		fputs(n ? "\n  ]" : "]", out);
+		fputs(at + strlen(EMPTY_LIST), out);
+		fputc('\n', out);
+		failed |= ferror(out) != 0;
+		failed |= fclose(out) != 0;
+	}
+	if (!failed)
+		failed = fwrite(doc, 1, len, stdout) != len;
+	free(doc);
+	free(head);
+	(void)cli;
+	if (failed) {
+		fputs("godwit: error: out of memory while writing JSON\n", stderr);
+		return GW_EXIT_FAILED;
+	}
+	return GW_EXIT_OK;
 }
 
 static int needs_attention(const gw_status *st)
@@ -278,7 +350,7 @@ static int status_run(gw_cli *cli, const gw_args *args)
 		return gw_cli_fail(cli, rc);
 	st = g ? gw_graph_status(g) : text_st;
 	if (cli->output == GW_OUTPUT_JSON) {
-		rc = gw_json_print(cli, gw_cli_status_json(cli->project, cli->config, st, g));
+		rc = print_json(cli, st, g);
 	} else {
 		/* A folder godwit found by itself is named, so a user who
 		 * expected another one sees it at once. */

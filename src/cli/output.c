@@ -196,6 +196,14 @@ void gw_json_append(json_t *array, json_t *value)
 		json_failed = 1;
 }
 
+int gw_json_take_failed(void)
+{
+	int failed = json_failed;
+
+	json_failed = 0;
+	return failed;
+}
+
 int gw_json_print(gw_cli *cli, json_t *root)
 {
 	int failed = json_failed || !root;
