@@ -4,6 +4,8 @@
  */
 #include "text.h"
 
+#include <string.h>
+
 /* Length of the UTF-8 sequence starting at s (at most len bytes), or 0 if
  * it is not a valid, shortest-form sequence. */
 static size_t utf8_seq(const unsigned char *s, size_t len)
@@ -156,4 +158,13 @@ size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from)
 size_t gw_text_skip_space_comments_sqlite(const char *text, size_t len, size_t from)
 {
 	return skip_space_comments(text, len, from, 1);
+}
+
+int gw_text_drop_bom(char *text, size_t *len)
+{
+	if (*len < 3 || memcmp(text, "\xef\xbb\xbf", 3))
+		return 0;
+	memmove(text, text + 3, *len - 3);
+	*len -= 3;
+	return 1;
 }

@@ -57,6 +57,11 @@ static inline int gw_is_space_or_tab(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* Drops a leading UTF-8 byte-order mark from text[0..*len) (Windows
+ * editors write one; it is no part of the SQL), moving the rest down and
+ * shortening *len: 1 when there was one, else 0. */
+int gw_text_drop_bom(char *text, size_t *len);
+
 /* 0 when text is valid UTF-8; otherwise -1 and *bad the offset of the
  * first byte that is not. */
 int gw_utf8_check(const char *text, size_t len, size_t *bad);

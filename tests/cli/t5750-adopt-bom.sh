@@ -165,4 +165,19 @@ test_expect_success PG 'drizzle: a CRLF file with a mark matches the hash of its
 	test_grep "would record *0001 .*checksum verified" out
 '
 
+test_expect_success PG 'native: validate of a folder that cannot load parses a file with a mark as SQL' '
+	pg_new_db &&
+	mkdir -p dup &&
+	printf "%s-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n" "$BOM" \
+		>dup/20240101000000_a.sql &&
+	printf "%s-- migrate:up\nSELECT 1 FROM;\n" "$BOM" >dup/20240101000000_b.sql &&
+	test_expect_code 3 godwit --url "$PG_URL" --dir dup validate >out 2>&1 &&
+	cat >expect <<-\OUT &&
+	dup/20240101000000_b.sql: error: duplicate version 20240101000000: 20240101000000_a.sql and 20240101000000_b.sql; give each migration its own version [source]
+	dup/20240101000000_b.sql:2:14: error: syntax error at or near ";" [syntax]
+	OUT
+	grep "error:" out >actual &&
+	test_cmp expect actual
+'
+
 test_done

@@ -20,9 +20,6 @@
 #include "../../util/fs.h"
 #include "../../util/text.h"
 
-/* What Windows editors often write first: a UTF-8 byte-order mark. */
-#define UTF8_BOM "\xef\xbb\xbf"
-
 /* Whether path is dir or below it. */
 static int path_under(const char *path, const char *dir)
 {
@@ -66,14 +63,11 @@ static int check_inside(const char *path, const gw_file_guard *g, gw_ctx *ctx)
 static int check_text(gw_str *text, const char *path, int *bom, gw_ctx *ctx)
 {
 	const char *nul;
-	size_t bad = 0;
+	size_t bad = 0, len = text->size;
 	int line, col;
 
-	*bom = text->size >= 3 && !memcmp(text->ptr, UTF8_BOM, 3);
-	if (*bom) {
-		memmove(text->ptr, text->ptr + 3, text->size - 3);
-		gw_str_truncate(text, text->size - 3);
-	}
+	if ((*bom = gw_text_drop_bom(text->ptr, &len)) != 0)
+		gw_str_truncate(text, len);
 	if (gw_utf8_check(text->ptr, text->size, &bad) < 0) {
 		gw_text_position(text->ptr, text->size, bad, &line, &col);
 		return gw_source__file_error(ctx, GW_ESOURCE, path, line, col,
