@@ -180,4 +180,18 @@ test_expect_success PG 'native: validate of a folder that cannot load parses a f
 	test_cmp expect actual
 '
 
+test_expect_success PG 'drizzle: a journal with a mark is refused with a clear error, as drizzle refuses it' '
+	pg_new_db &&
+	mkdir -p dj/meta &&
+	cp drizzle/0000_init.sql dj/ &&
+	printf "%s{\"version\": \"7\", \"dialect\": \"postgresql\", \"entries\": [{\"idx\": 0, \"version\": \"7\", \"when\": 1700000000000, \"tag\": \"0000_init\", \"breakpoints\": true}]}\n" "$BOM" \
+		>dj/meta/_journal.json &&
+	cat >expect <<-\OUT &&
+	godwit: error: dj/meta/_journal.json:1:1: starts with a UTF-8 byte-order mark, which drizzle-kit and drizzle-orm cannot read either (JSON.parse refuses it); save the file without it
+	OUT
+	test_expect_code 1 godwit --url "$PG_URL" --dir dj up >out 2>err &&
+	test_cmp expect err &&
+	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = ${SQ}public${SQ}")" = 0
+'
+
 test_done

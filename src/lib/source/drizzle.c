@@ -48,10 +48,19 @@ static json_t *parse(const char *text, size_t len, json_t **entries, gw_drizzle_
 {
 	json_error_t je;
 	json_t *root = NULL;
-	int rc = gw_json__load(&root, text, len, &je);
+	int rc;
 
 	*entries = NULL;
 	err->what[0] = '\0';
+	/* jansson would say "'[' or '{' expected near" an invisible character. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		journal_error(err, 1, 1,
+		              "starts with a UTF-8 byte-order mark, which drizzle-kit and "
+		              "drizzle-orm cannot read either (JSON.parse refuses it); save the "
+		              "file without it");
+		return NULL;
+	}
+	rc = gw_json__load(&root, text, len, &je);
 	if (rc < 0)
 		return NULL; /* what[] empty: out of memory, not a bad journal */
 	if (rc > 0) {
