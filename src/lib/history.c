@@ -447,6 +447,15 @@ long long gw_hist__to_ll(const char *s, long long fallback)
 	return s ? strtoll(s, NULL, 10) : fallback;
 }
 
+/* The width last digits of n, with leading zeros. */
+static void put_digits(char *out, unsigned n, int width)
+{
+	while (width-- > 0) {
+		out[width] = (char)('0' + n % 10);
+		n /= 10;
+	}
+}
+
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" of a microsecond count since 1970, as
  * to_char printed every applied_at before (milliseconds truncated). The
  * server sends the count for the years 1970 to 2099 (date_part's float8
@@ -481,8 +490,24 @@ static int format_epoch_us(char out[48], const char *text)
 	dd = (int)(doy - (153 * mp + 2) / 5 + 1);
 	mo = (int)(mp < 10 ? mp + 3 : mp - 9);
 	y = (int)(yoe + era * 400 + (mo <= 2));
-	snprintf(out, 48, "%04d-%02d-%02dT%02u:%02u:%02u.%03uZ", y, mo, dd, sec / 3600,
-	         sec / 60 % 60, sec % 60, (unsigned)(us / 1000 % 1000));
+	/* Written digit by digit: snprintf was a seventh of a cached status's
+	 * instructions at 10,000 rows. The count's years are 1970 to 2099, so
+	 * every field has its fixed width. */
+	put_digits(out, (unsigned)y, 4);
+	out[4] = '-';
+	put_digits(out + 5, (unsigned)mo, 2);
+	out[7] = '-';
+	put_digits(out + 8, (unsigned)dd, 2);
+	out[10] = 'T';
+	put_digits(out + 11, sec / 3600, 2);
+	out[13] = ':';
+	put_digits(out + 14, sec / 60 % 60, 2);
+	out[16] = ':';
+	put_digits(out + 17, sec % 60, 2);
+	out[19] = '.';
+	put_digits(out + 20, (unsigned)(us / 1000 % 1000), 3);
+	out[23] = 'Z';
+	out[24] = '\0';
 	return 1;
 }
 
