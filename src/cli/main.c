@@ -60,7 +60,6 @@ int _gnutls_global_init_skip(void)
 	return 1;
 }
 
-/* Global option ids sit apart from the commands' own (which start at 1). */
 /* Global option ids sit apart from the commands' own (which start at 1);
  * a setting's flag is G_SETTING + its index in gw_config_flags(). */
 enum {
