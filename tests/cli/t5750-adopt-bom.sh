@@ -194,4 +194,14 @@ test_expect_success PG 'drizzle: a journal with a mark is refused with a clear e
 	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE schemaname = ${SQ}public${SQ}")" = 0
 '
 
+test_expect_success PG 'lint FILE: a file outside the folder with a mark parses as SQL' '
+	printf "%s-- a note\nSELECT 1 FROM;\n" "$BOM" >loose.sql &&
+	test_expect_code 3 godwit --url "$PG_URL" --dir dup lint loose.sql >out 2>&1 &&
+	cat >expect <<-\OUT &&
+	loose.sql:2:14: error: syntax error at or near ";" [syntax]
+	OUT
+	grep "error:" out >actual &&
+	test_cmp expect actual
+'
+
 test_done
