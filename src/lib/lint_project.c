@@ -120,7 +120,7 @@ static int lint_files(lrun *l, const char *const *files, size_t n)
 {
 	gw_source *src = NULL;
 	gw_str text = GW_STR_INIT;
-	size_t i, len;
+	size_t i;
 	int error = 0, down = 0;
 
 	/* A folder that does not load still leaves the files to lint. */
@@ -138,9 +138,7 @@ static int lint_files(lrun *l, const char *const *files, size_t n)
 		if ((error = gw_file_read(&text, files[i], GW_FILE_MAX, l->p->ctx)) < 0)
 			break;
 		/* As loading does: a byte-order mark is no part of the SQL. */
-		len = text.size;
-		if (gw_text_drop_bom(text.ptr, &len))
-			gw_str_truncate(&text, len);
+		gw_text_drop_bom(&text);
 		/* Outside the folder there is no convention to read the
 		 * directive with; its text is enough. */
 		error = lint_text(l, files[i], &text, 0, text.size,

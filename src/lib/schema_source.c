@@ -143,6 +143,8 @@ static int read_folder(gw_str *out, const char *dir, gw_ctx *ctx)
 		gw_str_clear(&one);
 		if ((error = gw_file_read(&one, path.ptr, DDL_MAX, ctx)) < 0)
 			break;
+		/* A mark would be part of the first statement's first word. */
+		gw_text_drop_bom(&one);
 		gw_str_put(out, one.ptr, one.size);
 		/* A file without a final ";" must not run into the next one. */
 		gw_str_puts(out, "\n;\n");
@@ -229,6 +231,7 @@ int gw_schema_load(gw_schema **out, gw_project *p, const char *spec, const gw_lo
 	if (access(spec, F_OK) == 0) {
 		if ((error = gw_file_read(&text, spec, DDL_MAX, p->ctx)) < 0)
 			goto cleanup;
+		gw_text_drop_bom(&text);
 		if (strncmp(text.ptr, SNAPSHOT_HEADER, strlen(SNAPSHOT_HEADER)) == 0) {
 			if ((error = gw_schema_parse(out, text.ptr, text.size, p->ctx)) < 0) {
 				const gw_error *e = gw_ctx_error(p->ctx);

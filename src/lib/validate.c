@@ -292,9 +292,7 @@ static int check_folder(vrun *v)
 		if ((error = gw_file_read(&text, path.ptr, GW_FILE_MAX, v->p->ctx)) < 0)
 			break;
 		/* As loading does: the mark is no part of the SQL. */
-		n = text.size;
-		if (gw_text_drop_bom(text.ptr, &n))
-			gw_str_truncate(&text, n);
+		gw_text_drop_bom(&text);
 		error = check_text(v, path.ptr, &text, 0, text.size, 0);
 	}
 cleanup:

@@ -160,11 +160,11 @@ size_t gw_text_skip_space_comments_sqlite(const char *text, size_t len, size_t f
 	return skip_space_comments(text, len, from, 1);
 }
 
-int gw_text_drop_bom(char *text, size_t *len)
+int gw_text_drop_bom(gw_str *text)
 {
-	if (*len < 3 || memcmp(text, "\xef\xbb\xbf", 3))
+	if (text->size < 3 || memcmp(text->ptr, "\xef\xbb\xbf", 3))
 		return 0;
-	memmove(text, text + 3, *len - 3);
-	*len -= 3;
+	memmove(text->ptr, text->ptr + 3, text->size - 3);
+	gw_str_truncate(text, text->size - 3);
 	return 1;
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "str.h"
+
 /* ASCII character classes, the same in every locale (ctype.h's are not,
  * and take an int that must not be a negative char). */
 static inline int gw_is_digit(char c)
@@ -57,10 +59,9 @@ static inline int gw_is_space_or_tab(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Drops a leading UTF-8 byte-order mark from text[0..*len) (Windows
- * editors write one; it is no part of the SQL), moving the rest down and
- * shortening *len: 1 when there was one, else 0. */
-int gw_text_drop_bom(char *text, size_t *len);
+/* Drops a leading UTF-8 byte-order mark from text (Windows editors write
+ * one; it is no part of the SQL): 1 when there was one, else 0. */
+int gw_text_drop_bom(gw_str *text);
 
 /* 0 when text is valid UTF-8; otherwise -1 and *bad the offset of the
  * first byte that is not. */

@@ -1,5 +1,6 @@
 #!/bin/sh
-test_description='adopt --from prisma and drizzle: files saved with a UTF-8 byte-order mark'
+test_description='files saved with a UTF-8 byte-order mark: adopt, validate, lint, schema diff'
+# ctest: ephemeral databases
 . "$(dirname "$0")/lib.sh"
 
 # Windows editors write a byte-order mark first. godwit leaves it out of
@@ -202,6 +203,16 @@ test_expect_success PG 'lint FILE: a file outside the folder with a mark parses 
 	OUT
 	grep "error:" out >actual &&
 	test_cmp expect actual
+'
+
+test_expect_success PG 'schema diff: DDL files with a mark, alone or in a folder, load' '
+	printf "%sCREATE TABLE s1 (id int);\n" "$BOM" >s1.sql &&
+	mkdir ddl &&
+	printf "%sCREATE TABLE s1 (id int);\n" "$BOM" >ddl/1.sql &&
+	printf "%sCREATE TABLE s2 (id int);\n" "$BOM" >ddl/2.sql &&
+	godwit --url "$PG_URL" --dir dup schema diff s1.sql ddl --sql >out 2>err &&
+	test_grep "^CREATE TABLE public.s2 (" out &&
+	test_grep ! "public.s1" out
 '
 
 test_done

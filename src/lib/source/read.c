@@ -63,11 +63,10 @@ static int check_inside(const char *path, const gw_file_guard *g, gw_ctx *ctx)
 static int check_text(gw_str *text, const char *path, int *bom, gw_ctx *ctx)
 {
 	const char *nul;
-	size_t bad = 0, len = text->size;
+	size_t bad = 0;
 	int line, col;
 
-	if ((*bom = gw_text_drop_bom(text->ptr, &len)) != 0)
-		gw_str_truncate(text, len);
+	*bom = gw_text_drop_bom(text);
 	if (gw_utf8_check(text->ptr, text->size, &bad) < 0) {
 		gw_text_position(text->ptr, text->size, bad, &line, &col);
 		return gw_source__file_error(ctx, GW_ESOURCE, path, line, col,
