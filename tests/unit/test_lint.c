@@ -156,6 +156,14 @@ static const rule_case cases[] = {
         {"delete-without-where", "DELETE FROM users;", "DELETE FROM users WHERE id = 1;", 0},
         {"update-without-where", "UPDATE users SET a = 1;", "UPDATE users SET a = 1 WHERE id = 2;",
          0},
+        {"releasing-migration-lock", "DISCARD ALL;", "DISCARD PLANS;\nDISCARD SEQUENCES;", 1},
+        {"releasing-migration-lock", "SELECT pg_advisory_unlock_all();",
+         "SELECT app.pg_advisory_unlock_all();", 0},
+        {"releasing-migration-lock", "SELECT pg_catalog.pg_advisory_unlock(7);",
+         "SELECT pg_advisory_xact_lock(7);", 0},
+        {"releasing-migration-lock",
+         "WITH x AS (SELECT 1) SELECT count(*) FROM x WHERE pg_advisory_unlock_shared(7);",
+         "SELECT pg_advisory_xact_lock_shared(7);", 0},
 };
 
 static gw_findings *lint(const char *sql, int no_tx, const char *disable)
@@ -424,6 +432,40 @@ static void test_concurrently_without_directive(void **state)
 	gw_findings_free(f);
 }
 
+/* The finding points at the call, names it and says what to do instead;
+ * one per call. */
+static void test_releasing_migration_lock_points_at_the_call(void **state)
+{
+	gw_findings *f = lint("UPDATE t SET a = 1 WHERE id = 1;\nSELECT 1, pg_advisory_unlock_all();\n",
+	                      0, NULL);
+	const gw_finding *x = find(f, "releasing-migration-lock");
+	size_t i, n = 0;
+
+	(void)state;
+	assert_non_null(x);
+	assert_int_equal(x->line, 2);
+	assert_int_equal(x->column, 11);
+	assert_int_equal(x->level, GW_LEVEL_ERROR);
+	assert_string_equal(x->message,
+	                    "pg_advisory_unlock_all() releases session advisory locks, godwit's "
+	                    "migration lock too; take the migration's own locks with "
+	                    "pg_advisory_xact_lock instead");
+	for (i = 0; i < gw_findings_count(f); i++)
+		n += !strcmp(gw_findings_get(f, i)->rule, "releasing-migration-lock");
+	assert_int_equal(n, 1);
+	gw_findings_free(f);
+	f = lint("-- godwit:no-transaction\nDISCARD ALL;\n", 1, NULL);
+	assert_non_null(x = find(f, "releasing-migration-lock"));
+	assert_int_equal(x->line, 2);
+	assert_string_equal(x->message, "DISCARD ALL releases every session advisory lock, godwit's "
+	                                "migration lock too; use DISCARD PLANS, DISCARD SEQUENCES "
+	                                "or DISCARD TEMP for what it is meant to reset");
+	gw_findings_free(f);
+	f = lint("SELECT pg_advisory_unlock_all();", 0, "releasing-migration-lock");
+	assert_null(find(f, "releasing-migration-lock"));
+	gw_findings_free(f);
+}
+
 static void test_concurrently_between_begin_and_commit(void **state)
 {
 	gw_findings *f = lint(
@@ -453,6 +495,7 @@ int main(void)
 	        cmocka_unit_test(test_new_tables_are_exempt),
 	        cmocka_unit_test(test_mixed_names_the_no_transaction_statement),
 	        cmocka_unit_test(test_concurrently_without_directive),
+	        cmocka_unit_test(test_releasing_migration_lock_points_at_the_call),
 	        cmocka_unit_test(test_concurrently_between_begin_and_commit),
 	};
 

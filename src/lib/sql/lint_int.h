@@ -164,6 +164,11 @@ int gw_lint__option_true(const PgQuery__DefElem *d);
 int gw_lint__placeholder(const char *literal);
 /* An expression whose value may differ per row (a volatile function). */
 int gw_lint__volatile(const PgQuery__Node *n);
+/* Calls fn on every message of type `want` anywhere in the statement's
+ * tree, outermost first, not inside a match (lint_secrets.c). */
+typedef void (*gw_lint_visitor)(gw_lint_cx *cx, const ProtobufCMessage *m);
+void gw_lint__visit(gw_lint_cx *cx, const PgQuery__Node *n, const ProtobufCMessageDescriptor *want,
+                    gw_lint_visitor fn);
 
 /* The families, each in its own lint_<family>.c. */
 void gw_lint__check_tables(gw_lint_cx *cx);   /* lint_tables.c: rewrites, constraints */

@@ -302,6 +302,17 @@ static const gw_lint_rule rules[] = {
          "would keep it open.",
          "-- godwit:no-transaction\nBEGIN;\nUPDATE t SET a = 1;",
          "-- godwit:no-transaction\nBEGIN;\nUPDATE t SET a = 1;\nCOMMIT;", NOHINT},
+        {"releasing-migration-lock", E, "transactions",
+         "DISCARD ALL or pg_advisory_unlock releases godwit's migration lock",
+         "On PostgreSQL godwit holds a session advisory lock for the whole run so that no "
+         "other deploy applies migrations at the same time. DISCARD ALL (in a no-transaction "
+         "migration) and pg_advisory_unlock_all() release every session advisory lock of the "
+         "session, and pg_advisory_unlock(key) or pg_advisory_unlock_shared(key) the one of "
+         "that key: the run would go on unlocked. Reset what DISCARD ALL was meant to with "
+         "DISCARD PLANS, DISCARD SEQUENCES or DISCARD TEMP, and take the migration's own "
+         "locks with pg_advisory_xact_lock, which the end of the transaction releases.",
+         "SELECT pg_advisory_lock(42);\nUPDATE t SET a = 1;\nSELECT pg_advisory_unlock(42);",
+         "SELECT pg_advisory_xact_lock(42);\nUPDATE t SET a = 1;", NOHINT},
 
         /* ---- robustness and conventions ---- */
         {"prefer-if-exists", W, "robustness",

@@ -5,7 +5,8 @@
  *
  * Literals can sit anywhere in a statement, so this family walks the whole
  * typed tree generically through protobuf-c's message descriptors instead
- * of knowing every node type.
+ * of knowing every node type; gw_lint__visit, the walk, serves the other
+ * families' rules about calls that can sit anywhere too (lint_tx.c).
  */
 #include <string.h>
 
@@ -149,7 +150,8 @@ static void check_literal(gw_lint_cx *cx, const PgQuery__AConst *c)
 		                "this string looks like %s; keep secrets out of migrations", kind);
 }
 
-static void walk(gw_lint_cx *cx, const ProtobufCMessage *m, int depth)
+static void walk(gw_lint_cx *cx, const ProtobufCMessage *m, const ProtobufCMessageDescriptor *want,
+                 gw_lint_visitor fn, int depth)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	const char *base = (const char *)m;
@@ -157,8 +159,8 @@ static void walk(gw_lint_cx *cx, const ProtobufCMessage *m, int depth)
 
 	if (depth > MAX_DEPTH)
 		return;
-	if (d == &pg_query__a__const__descriptor) {
-		check_literal(cx, (const PgQuery__AConst *)m);
+	if (d == want) {
+		fn(cx, m);
 		return;
 	}
 	for (i = 0; i < d->n_fields; i++) {
@@ -173,7 +175,7 @@ static void walk(gw_lint_cx *cx, const ProtobufCMessage *m, int depth)
 
 			for (k = 0; k < n; k++)
 				if (arr[k])
-					walk(cx, arr[k], depth + 1);
+					walk(cx, arr[k], want, fn, depth + 1);
 			continue;
 		}
 		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
@@ -184,9 +186,20 @@ static void walk(gw_lint_cx *cx, const ProtobufCMessage *m, int depth)
 			        *(ProtobufCMessage *const *)(const void *)(base + f->offset);
 
 			if (sub)
-				walk(cx, sub, depth + 1);
+				walk(cx, sub, want, fn, depth + 1);
 		}
 	}
+}
+
+void gw_lint__visit(gw_lint_cx *cx, const PgQuery__Node *n, const ProtobufCMessageDescriptor *want,
+                    gw_lint_visitor fn)
+{
+	walk(cx, &n->base, want, fn, 0);
+}
+
+static void visit_literal(gw_lint_cx *cx, const ProtobufCMessage *m)
+{
+	check_literal(cx, (const PgQuery__AConst *)m);
 }
 
 static void role_options(gw_lint_cx *cx, PgQuery__Node **opts, size_t n, const char *role)
@@ -219,5 +232,5 @@ void gw_lint__check_secrets(gw_lint_cx *cx)
 		                     ? n->alter_role_stmt->role->rolename
 		                     : "");
 	if (gw_lint__on(cx, "secret-literal"))
-		walk(cx, &n->base, 0);
+		gw_lint__visit(cx, n, &pg_query__a__const__descriptor, visit_literal);
 }

@@ -10,6 +10,8 @@
  * lock_timeout before a statement that waits for a strong lock on an
  * existing table, unless the runner sets one itself (lock_timeout, 5 s by
  * default, before every migration) and the file does not turn it off.
+ * And it refuses what releases the session advisory lock the runner holds
+ * for the whole run so that no other deploy migrates at the same time.
  */
 #include <string.h>
 
@@ -79,6 +81,30 @@ static int turns_off(const PgQuery__VariableSetStmt *v)
 	return 0;
 }
 
+/* pg_advisory_unlock_all() releases every session advisory lock of the
+ * session, the runner's too; pg_advisory_unlock(key) releases it when the
+ * key is the runner's (which the file cannot know is not), and either is a
+ * session lock the migration should not hold past its end. A function of
+ * another schema with the same name is the user's. */
+static void unlock_call(gw_lint_cx *cx, const ProtobufCMessage *m)
+{
+	const PgQuery__FuncCall *fc = (const PgQuery__FuncCall *)m;
+	const char *name =
+	        fc->n_funcname ? gw_lint__string(fc->funcname[fc->n_funcname - 1]) : NULL;
+	const char *schema = fc->n_funcname == 2 ? gw_lint__string(fc->funcname[0]) : NULL;
+
+	if (!name || fc->n_funcname > 2 ||
+	    (fc->n_funcname == 2 && (!schema || strcmp(schema, "pg_catalog"))))
+		return;
+	if (strcmp(name, "pg_advisory_unlock_all") && strcmp(name, "pg_advisory_unlock") &&
+	    strcmp(name, "pg_advisory_unlock_shared"))
+		return;
+	gw_lint__report(cx, "releasing-migration-lock", fc->location, NULL, NULL, NULL,
+	                "%s() releases session advisory locks, godwit's migration lock too; "
+	                "take the migration's own locks with pg_advisory_xact_lock instead",
+	                name);
+}
+
 void gw_lint__check_tx(gw_lint_cx *cx)
 {
 	const PgQuery__Node *n = cx->node;
@@ -94,6 +120,14 @@ void gw_lint__check_tx(gw_lint_cx *cx)
 		cx->timeout_set = !turns_off(n->variable_set_stmt);
 		return;
 	}
+	if (n->node_case == PG_QUERY__NODE__NODE_DISCARD_STMT &&
+	    n->discard_stmt->target == PG_QUERY__DISCARD_MODE__DISCARD_ALL)
+		gw_lint__report(cx, "releasing-migration-lock", -1, NULL, NULL, NULL,
+		                "DISCARD ALL releases every session advisory lock, godwit's "
+		                "migration lock too; use DISCARD PLANS, DISCARD SEQUENCES or "
+		                "DISCARD TEMP for what it is meant to reset");
+	if (gw_lint__on(cx, "releasing-migration-lock"))
+		gw_lint__visit(cx, n, &pg_query__func_call__descriptor, unlock_call);
 	/* Outside a BEGIN ... COMMIT the runner runs such a statement on its
 	 * own, with or without the directive (lint.c's mixed-no-transaction
 	 * reports what that costs the file's other statements). */
