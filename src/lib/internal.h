@@ -178,6 +178,13 @@ void gw_project__unlock(gw_project *p);
 /* *held: another session holds the runner lock (or a live lease) that
  * this project does not hold. */
 int gw_project__lock_held_elsewhere(int *held, gw_project *p);
+/* The text names what can release a session advisory lock (DISCARD,
+ * pg_advisory_unlock*): the runner re-checks its lock after it. */
+int gw_project__lock_may_be_lost(const char *text, size_t len);
+/* After a migration that may have released the advisory lock: takes it
+ * again if it is free; GW_ELOCK naming migration when another session
+ * holds it now (the project is then unlocked). 0 for other locks. */
+int gw_project__lock_recheck(gw_project *p, const char *migration);
 /* Whether the lease's heartbeat failed to renew it (it may have expired
  * and been taken over); 0 for an advisory lock. */
 int gw_project__lock_lost(const gw_project *p);

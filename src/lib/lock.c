@@ -24,16 +24,25 @@
  * when lock = table asks for it, else the engine's own (the lease on
  * CockroachDB and YugabyteDB, which have no advisory locks).
  *
+ * A migration can release the advisory lock itself (DISCARD ALL,
+ * pg_advisory_unlock_all(): lint's releasing-migration-lock). Checking
+ * after every statement would cost a round trip each, so the runner asks
+ * gw_project__lock_recheck only where it can have happened: after a
+ * migration run statement by statement, and after one whose text names
+ * what releases it.
+ *
  * The history tables are not created here: the code that writes history
  * does that once it holds the lock (gw_hist_begin).
  */
 #include "internal.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -662,4 +671,76 @@ void gw_project__unlock(gw_project *p)
 	 * connection) and must not hide the run's own error. */
 	if (p->driver->unlock(p->conn, p->lock_key) < 0 && !had_error)
 		gw_ctx_clear_error(p->ctx);
+}
+
+/* ---- a lock the migration released ----------------------------------------- */
+
+int gw_project__lock_may_be_lost(const char *text, size_t len)
+{
+	static const char *const words[] = {"discard", "pg_advisory_unlock"};
+	size_t i, w;
+
+	for (i = 0; i < len; i++)
+		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+			if (len - i >= strlen(words[w]) &&
+			    !strncasecmp(text + i, words[w], strlen(words[w])))
+				return 1;
+	return 0;
+}
+
+/* One round trip: the session still holds the key (a bigint key is
+ * classid = high 32 bits, objid = low 32 bits, objsubid = 1), else it
+ * takes it again if it is free. CASE runs pg_try_advisory_lock only when
+ * the lock is not held, so a held lock is not taken twice (which one
+ * unlock would not undo). */
+static const char RECHECK_SQL[] =
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+        " AND granted AND pid = pg_backend_pid() AND classid = $2::oid AND objid = $3::oid"
+        " AND objsubid = 1) THEN 'held' WHEN pg_try_advisory_lock($1::bigint) THEN 'taken'"
+        " ELSE 'lost' END";
+
+static int recheck_row(void *payload, int ncols, const char *const *values)
+{
+	char *state = payload;
+
+	if (ncols > 0 && values[0])
+		*state = values[0][0];
+	return 0;
+}
+
+int gw_project__lock_recheck(gw_project *p, const char *migration)
+{
+	char key[24], classid[16], objid[16], state = 0, *holder = NULL;
+	const char *params[3] = {key, classid, objid};
+	int error;
+
+	if (!p->locked || p->lease || !p->conn ||
+	    gw_engine_lock_for(p->engine, p->opts.lock) != GW_ENGINE_LOCK_ADVISORY)
+		return 0;
+	snprintf(key, sizeof(key), "%" PRId64, p->lock_key);
+	snprintf(classid, sizeof(classid), "%" PRIu32, (uint32_t)((uint64_t)p->lock_key >> 32));
+	snprintf(objid, sizeof(objid), "%" PRIu32, (uint32_t)p->lock_key);
+	if ((error = gw_project__exec(p, RECHECK_SQL, params, 3, recheck_row, &state)) < 0)
+		return error;
+	if (state == 'h' || state == 't')
+		return 0;
+	/* Another runner holds it now: not ours to release at the end (which
+	 * would flush what the run recorded first: done here). */
+	gw_events__flush(p);
+	p->locked = 0;
+	if (p->driver->lock_holder(p->conn, p->lock_key, &holder) < 0)
+		gw_ctx_clear_error(p->ctx);
+	error = gw_error_set(p->ctx, GW_ELOCK,
+	                     "%s released the migration lock on %s (DISCARD ALL or "
+	                     "pg_advisory_unlock), and another session took it before godwit "
+	                     "could take it back%s%s; stopped after recording %s as applied",
+	                     migration, p->table_q, holder ? ": " : "", holder ? holder : "",
+	                     migration);
+	gw_error_set_hint(p->ctx,
+	                  "another runner may be applying migrations now: let it finish, then "
+	                  "run godwit again; in the migration, use DISCARD PLANS, DISCARD "
+	                  "SEQUENCES or DISCARD TEMP instead of DISCARD ALL, and "
+	                  "pg_advisory_xact_lock for its own locks");
+	free(holder);
+	return error;
 }

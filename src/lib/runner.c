@@ -1042,6 +1042,15 @@ static int verify_no_transaction(gw_project *p, const gw_migration *m, const gw_
 	return error;
 }
 
+/* Whether the migration may have released the runner's advisory lock: a
+ * statement-by-statement run (DISCARD ALL runs only there), or a text that
+ * names what releases it. Checked after it, not per statement. */
+static int may_unlock(const gw_prepared *pm, int resumed)
+{
+	return !pm->transactional || resumed ||
+	       gw_project__lock_may_be_lost(pm->text.file_text.ptr + pm->text.offset, pm->text.len);
+}
+
 int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, int *skipped)
 {
 	gw_prepared pm = GW_PREPARED_INIT;
@@ -1084,6 +1093,8 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 	if (error == 0 && !*skipped)
 		gw_notify(p->ctx, GW_NOTICE_APPLIED, m->version, m->name, m->up_file,
 		          clock_ms() - start, "applied %s", pm.path.ptr);
+	if (error == 0 && !*skipped && may_unlock(&pm, resume_from != NULL))
+		error = gw_project__lock_recheck(p, pm.path.ptr);
 cleanup:
 	gw_progress__end(p);
 	gw_prepared_dispose(&pm);
@@ -1146,6 +1157,8 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 	if (error == 0)
 		gw_notify(p->ctx, GW_NOTICE_REVERTED, m->version, m->name, m->down_file,
 		          clock_ms() - start, "reverted %s", pm.path.ptr);
+	if (error == 0 && may_unlock(&pm, 0))
+		error = gw_project__lock_recheck(p, pm.path.ptr);
 cleanup:
 	gw_progress__end(p);
 	gw_prepared_dispose(&pm);

@@ -436,8 +436,8 @@ static void test_concurrently_without_directive(void **state)
  * one per call. */
 static void test_releasing_migration_lock_points_at_the_call(void **state)
 {
-	gw_findings *f = lint("UPDATE t SET a = 1 WHERE id = 1;\nSELECT 1, pg_advisory_unlock_all();\n",
-	                      0, NULL);
+	gw_findings *f = lint(
+	        "UPDATE t SET a = 1 WHERE id = 1;\nSELECT 1, pg_advisory_unlock_all();\n", 0, NULL);
 	const gw_finding *x = find(f, "releasing-migration-lock");
 	size_t i, n = 0;
 
@@ -457,9 +457,10 @@ static void test_releasing_migration_lock_points_at_the_call(void **state)
 	f = lint("-- godwit:no-transaction\nDISCARD ALL;\n", 1, NULL);
 	assert_non_null(x = find(f, "releasing-migration-lock"));
 	assert_int_equal(x->line, 2);
-	assert_string_equal(x->message, "DISCARD ALL releases every session advisory lock, godwit's "
-	                                "migration lock too; use DISCARD PLANS, DISCARD SEQUENCES "
-	                                "or DISCARD TEMP for what it is meant to reset");
+	assert_string_equal(x->message,
+	                    "DISCARD ALL releases every session advisory lock, godwit's "
+	                    "migration lock too; use DISCARD PLANS, DISCARD SEQUENCES "
+	                    "or DISCARD TEMP for what it is meant to reset");
 	gw_findings_free(f);
 	f = lint("SELECT pg_advisory_unlock_all();", 0, "releasing-migration-lock");
 	assert_null(find(f, "releasing-migration-lock"));
