@@ -595,6 +595,16 @@ static int copy_refused(const PGresult *res)
 	return state && (!strcmp(state, "0A000") || !strcmp(state, "42601"));
 }
 
+/* Reads and drops what is left of a query's results, so the session is
+ * ready for the next one. */
+static void discard_results(gw_pgconn *pc)
+{
+	PGresult *res;
+
+	while ((res = PQgetResult(pc->pg)) != NULL)
+		PQclear(res);
+}
+
 /* exec_copy: the query's rows as COPY (query) TO STDOUT, each one buffer
  * from libpq taken apart in place (pgcopy.c), where single-row mode makes
  * a whole result a row: at 10,000 history rows, half the client's CPU.
@@ -622,8 +632,17 @@ static int pg_exec_copy(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *
 	}
 	pc->last_position = 0;
 	pc->running = 0;
-	res = PQexec(pc->pg, sql.ptr);
+	/* Not PQexec: when the server ends the session with a FATAL error,
+	 * PQexec returns libpq's last result, which holds only the whole
+	 * message ("FATAL:  ..."), not the server's fields; the first result
+	 * has them, as stream reports them. */
+	if (!PQsendQuery(pc->pg, sql.ptr)) {
+		error = result_error(pc, NULL);
+		goto cleanup;
+	}
+	res = PQgetResult(pc->pg);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		discard_results(pc);
 		if (copy_refused(res) && PQstatus(pc->pg) != CONNECTION_BAD) {
 			error = pg_exec(conn, stmt, cb, payload);
 		} else if (!result_ok(res)) {
