@@ -699,15 +699,19 @@ pg_wait_for_query()
 # pg_hold_lock TABLE: a psql session named gw-blocker locks TABLE of
 # $PG_URL's database in ACCESS EXCLUSIVE mode and keeps it until the file
 # `release` exists (never for a fixed time, which a loaded machine could
-# outlast). Returns once the lock is held, with the session's pid in
-# blocker.pid; it looks only at this database, since other scripts hold
-# locks of their own on the suite's server.
+# outlast), or until the trash directory is gone: a script that touches
+# `release` as it ends would otherwise remove the directory before the
+# session saw the file, and the session, holding the script's output
+# open, would keep ctest waiting until its timeout. Returns once the lock
+# is held, with the session's pid in blocker.pid; it looks only at this
+# database, since other scripts hold locks of their own on the suite's
+# server.
 pg_hold_lock()
 {
 	rm -f release blocker.pid &&
 	{
 		printf '%s\n' "BEGIN;" "LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE;" \
-			"\\! while [ ! -e release ]; do sleep 0.1; done" "COMMIT;" |
+			"\\! while [ ! -e release ] && [ -e blocker.out ]; do sleep 0.1; done" "COMMIT;" |
 			PGAPPNAME=gw-blocker psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL" >blocker.out 2>&1
 	} &
 	_gw_i=0
