@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "godwit/config.h"
+#include "lib/source/priv.h"
 #include "util/fs.h"
 
 #define NFILES 70
@@ -24,22 +25,6 @@
 static int setup(void **state)
 {
 	return fx_setup_named(state, "cov_sums");
-}
-
-/* The cache's check sum, as sums.c computes it (text_sum there). */
-static uint64_t text_sum(const char *p, size_t len)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
-
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, p, len);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 32);
 }
 
 /* The project's one cache file. */
@@ -78,9 +63,10 @@ static void write_summed(const char *path, const char *body)
 	gw_str s = GW_STR_INIT;
 
 	assert_int_equal(gw_str_puts(&s, body), 0);
-	assert_int_equal(gw_str_printf(&s, "end\t%016llx\n",
-	                               (unsigned long long)text_sum(body, strlen(body))),
-	                 0);
+	assert_int_equal(
+	        gw_str_printf(&s, "end\t%016llx\n",
+	                      (unsigned long long)gw_source__sums_text_sum(body, strlen(body))),
+	        0);
 	write_bytes(path, s.ptr, s.size);
 	gw_str_dispose(&s);
 }

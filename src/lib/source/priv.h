@@ -424,6 +424,8 @@ int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, 
 void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_name *fn,
                             const gw_source_mig *m, const gw_down_rec *d);
 void gw_source__sums_close(gw_sums *c, int loaded);
+/* The check sum over the cache's text that its last line records. */
+uint64_t gw_source__sums_text_sum(const char *p, size_t len);
 /* Names migration m of file (version, name, stem and up_file from its
  * name) and adds it to ld's ups; frees m on an error. */
 int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const file_name *fn);

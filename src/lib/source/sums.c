@@ -115,7 +115,7 @@ struct gw_sums {
  * short: eight bytes at a time, as the CRC-32 of hash.c, a byte at a
  * time, took a quarter of `status` at 10,000 files. Not a defence
  * against whoever can write the project: they can edit the migrations. */
-static uint64_t text_sum(const char *p, size_t len)
+uint64_t gw_source__sums_text_sum(const char *p, size_t len)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
 
@@ -417,7 +417,7 @@ static const char *check_old(const gw_sums *c)
 	trail = end - TRAILER;
 	if (memcmp(trail, "end\t", 4) || end[-1] != '\n' ||
 	    sscanf(trail + 4, "%16llx", &sum) != 1 ||
-	    text_sum(p, (size_t)(trail - p)) != (uint64_t)sum)
+	    gw_source__sums_text_sum(p, (size_t)(trail - p)) != (uint64_t)sum)
 		return NULL;
 	if (memcmp(p, c->header.ptr, c->header.size))
 		return NULL;
@@ -877,7 +877,7 @@ static void write_new(gw_sums *c)
 	}
 	if (!gw_str_failed(&out))
 		gw_str_printf(&out, "end\t%016llx\n",
-		              (unsigned long long)text_sum(out.ptr, out.size));
+		              (unsigned long long)gw_source__sums_text_sum(out.ptr, out.size));
 	ok = !gw_str_failed(&out) && write_all(c->tmp_fd, out.ptr, out.size) == 0;
 	ok = close(c->tmp_fd) == 0 && ok;
 	c->tmp_fd = -1;
