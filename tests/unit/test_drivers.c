@@ -29,6 +29,8 @@
 #include "util/error.h"
 #include "util/str.h"
 
+#include "rows.h"
+
 typedef struct fixture {
 	gw_ctx *ctx;
 	gw_conn *conn;
@@ -41,29 +43,6 @@ static gw_stmt stmt_of(const char *sql)
 	gw_stmt s = {sql, strlen(sql), NULL, 0};
 
 	return s;
-}
-
-/* Rows as "a|b;c|NULL;". */
-static int collect(void *payload, int ncols, const char *const *values)
-{
-	gw_str *out = payload;
-	int i;
-
-	for (i = 0; i < ncols; i++) {
-		if (i)
-			gw_str_putc(out, '|');
-		gw_str_puts(out, values[i] ? values[i] : "NULL");
-	}
-	gw_str_putc(out, ';');
-	return 0;
-}
-
-static int stop_at_first(void *payload, int ncols, const char *const *values)
-{
-	(void)ncols;
-	(void)values;
-	++*(int *)payload;
-	return 42;
 }
 
 /* The rows of sql as collect() writes them; asserts that it succeeds. */

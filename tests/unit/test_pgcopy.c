@@ -24,25 +24,7 @@
 #include "util/error.h"
 #include "util/str.h"
 
-/* Rows as "a|b;c|NULL;". */
-static int collect(void *payload, int ncols, const char *const *values)
-{
-	gw_str *out = payload;
-	int i;
-
-	for (i = 0; i < ncols; i++)
-		gw_str_printf(out, "%s%s", i ? "|" : "", values[i] ? values[i] : "NULL");
-	gw_str_putc(out, ';');
-	return 0;
-}
-
-static int stop_at_first(void *payload, int ncols, const char *const *values)
-{
-	(void)ncols;
-	(void)values;
-	++*(int *)payload;
-	return 42;
-}
+#include "rows.h"
 
 static void split_undoes_the_escapes(void **state)
 {
