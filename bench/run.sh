@@ -11,7 +11,10 @@
 #      checksum cache (GODWIT_CHECKSUM_CACHE=false: every file read and
 #      hashed, as on a first run), `godwit validate`, `godwit plan` and
 #      `dbmate status`, R runs each taken in turns: min, median and max,
-#      and peak RSS;
+#      and peak RSS; beside them the libpq floor of status (pq-floor.c:
+#      libpq loaded, a connection, the history read in one query and
+#      printed; built with cc when there is one), the least a status on
+#      libpq can cost on this machine;
 #
 # then the cost per migration between consecutive sizes (time and RSS),
 # and `godwit version` start-up against `dbmate --version`.
@@ -158,6 +161,15 @@ result()
 	echo "$(stats <"$work/t.$1" 2>/dev/null || echo '- - -') ${rss:--}"
 }
 
+# The libpq floor of status, built once (no compiler: its row shows -).
+pq_floor=
+if command -v cc >/dev/null &&
+	cc -std=c11 -O2 -o "$work/pq-floor" "$here/pq-floor.c" -ldl 2>"$work/pq-floor.log"; then
+	pq_floor=$work/pq-floor
+else
+	say "no libpq floor of status: cannot build bench/pq-floor.c"
+fi
+
 failed=
 declare -A R # R[size,name] = "min median max rss"
 
@@ -207,13 +219,15 @@ for n in "${sizes[@]}"; do
 				--dir "$work/migrations" status || failed=t
 			timed validate "$godwit" --url "$gurl" --dir "$work/migrations" validate || failed=t
 			timed plan "$godwit" --url "$gurl" --dir "$work/migrations" plan || failed=t
+			[ -z "$pq_floor" ] || timed pq_floor "$pq_floor" "$gurl" \
+				"SELECT version, checksum, applied_at FROM godwit_migrations" >/dev/null || failed=t
 			if [ -n "$dbmate" ] && [ -s "$work/t.dbmate_up" ]; then
 				timed dbmate_status "$dbmate" --url "$durl" --migrations-dir "$work/migrations" \
 					status || true
 			fi
 		done
 	fi
-	for name in floor up dbmate_up status status_nocache validate plan dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor dbmate_status; do
 		R[$n,$name]=$(result $name)
 	done
 	psql_base -c "DROP DATABASE IF EXISTS bench_floor WITH (FORCE)" \
@@ -275,13 +289,14 @@ for n in "${sizes[@]}"; do
 	echo
 	echo "== $n migrations (ms; RSS in MiB)"
 	row "" min median max "peak RSS" "ratio (medians)" target
-	for name in floor up dbmate_up status status_nocache validate plan dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor dbmate_status; do
 		case $name in
 		floor) label="psql floor: up" ref= ;;
 		up) label="godwit up" ref=floor ;;
 		dbmate_up) label="dbmate up" ref=floor ;;
 		status | validate | plan) label="godwit $name" ref=dbmate_status ;;
 		status_nocache) label="godwit status, no cache" ref=dbmate_status ;;
+		pq_floor) label="libpq floor: status" ref=dbmate_status ;;
 		dbmate_status) label="dbmate status" ref= ;;
 		esac
 		r=
@@ -306,7 +321,7 @@ if [ ${#sizes[@]} -gt 1 ]; then
 		printf ' %26s' "${sizes[i - 1]} -> ${sizes[i]}"
 	done
 	echo
-	for name in floor up dbmate_up status status_nocache validate plan dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor dbmate_status; do
 		printf '%-22s' "$name"
 		for ((i = 1; i < ${#sizes[@]}; i++)); do
 			a=${sizes[i - 1]} b=${sizes[i]}
