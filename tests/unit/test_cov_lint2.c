@@ -161,8 +161,8 @@ static void test_row_level_security(void **state)
 	             " public ,\tapi\t,,",
 	             "table-without-row-level-security 1:1 error\n"
 	             "table-without-row-level-security 2:1 error\n"
-	             "require-timeout-settings 8:1 warning\n"
-	             "disabling-row-level-security 8:1 error\n");
+	             "disabling-row-level-security 8:1 error\n"
+	             "require-timeout-settings 9:1 warning\n");
 	assert_rules("CREATE TABLE a (id int);\n", "api,", "");
 }
 
@@ -189,8 +189,7 @@ static void test_row_level_security_as(void **state)
 	             "table-without-row-level-security 1:1 error\n"
 	             "table-without-row-level-security 2:1 error\n"
 	             "table-without-row-level-security 3:1 error\n"
-	             "table-without-row-level-security 11:1 error\n"
-	             "require-timeout-settings 13:1 warning\n");
+	             "table-without-row-level-security 11:1 error\n");
 }
 
 /* NOT NULL proven by a CHECK only for that table and column. */

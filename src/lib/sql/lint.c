@@ -598,16 +598,48 @@ const PgQuery__AlterTableCmd *gw_lint__alter_cmd(const PgQuery__AlterTableStmt *
 	               : NULL;
 }
 
-int gw_lint__is_new(const gw_lint_cx *cx, const PgQuery__RangeVar *rv)
+static void qualified(const PgQuery__RangeVar *rv, const char *schema, char *buf, size_t size)
 {
-	char name[160];
+	if (rv->schemaname && *rv->schemaname)
+		schema = rv->schemaname;
+	else if (!schema)
+		schema = rv->relpersistence && rv->relpersistence[0] == 't' ? "pg_temp" : "public";
+	snprintf(buf, size, "%s.%s", schema, rv->relname ? rv->relname : "");
+}
+
+const char *gw_lint__table_key(const PgQuery__RangeVar *rv, char *buf, size_t size)
+{
+	if (!rv || !rv->relname)
+		snprintf(buf, size, "%s", "");
+	else
+		qualified(rv, NULL, buf, size);
+	return buf;
+}
+
+static int created(const gw_lint_cx *cx, const char *name)
+{
 	size_t i;
 
-	gw_lint__relname(rv, name, sizeof(name));
 	for (i = 0; i < cx->created.len; i++)
 		if (!strcmp(cx->created.items[i], name))
 			return 1;
 	return 0;
+}
+
+int gw_lint__is_new(const gw_lint_cx *cx, const PgQuery__RangeVar *rv)
+{
+	char name[160];
+
+	if (!rv)
+		return 0;
+	gw_lint__table_key(rv, name, sizeof(name));
+	if (created(cx, name))
+		return 1;
+	if (rv->schemaname && *rv->schemaname)
+		return 0;
+	/* An unqualified name finds a temporary table first. */
+	qualified(rv, "pg_temp", name, sizeof(name));
+	return created(cx, name);
 }
 
 const char *gw_lint__string(const PgQuery__Node *n)
@@ -770,7 +802,7 @@ static int remember(gw_lint_cx *cx)
 		rv = gw_lint__select_into(n->select_stmt);
 	if (!rv)
 		return 0;
-	gw_lint__relname(rv, name, sizeof(name));
+	gw_lint__table_key(rv, name, sizeof(name));
 	if (!(copy = gw_strdup(name)) || gw_vec_push(&cx->created, copy) < 0) {
 		free(copy);
 		return -1;

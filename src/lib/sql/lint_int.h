@@ -146,6 +146,10 @@ int gw_lint__on(const gw_lint_cx *cx, const char *rule);
 int gw_lint__is_new(const gw_lint_cx *cx, const PgQuery__RangeVar *rv);
 /* "schema.table" or "table" in a static buffer-free form: into buf. */
 const char *gw_lint__relname(const PgQuery__RangeVar *rv, char *buf, size_t size);
+/* "schema.table" as the server resolves the name with the default
+ * search_path (unqualified: public, or pg_temp for a TEMPORARY table), so
+ * that `public.e` and `e` compare equal: into buf. */
+const char *gw_lint__table_key(const PgQuery__RangeVar *rv, char *buf, size_t size);
 /* The table `SELECT ... INTO name` creates, or NULL. */
 const PgQuery__RangeVar *gw_lint__select_into(const PgQuery__SelectStmt *s);
 /* The i-th command of an ALTER TABLE, or NULL when that node is not one. */

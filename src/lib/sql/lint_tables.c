@@ -222,7 +222,8 @@ static void add_constraint(gw_lint_cx *cx, const char *table, const PgQuery__Con
 	}
 }
 
-static void alter_cmd(gw_lint_cx *cx, const char *table, const PgQuery__AlterTableCmd *c)
+static void alter_cmd(gw_lint_cx *cx, const char *table, const char *key,
+                      const PgQuery__AlterTableCmd *c)
 {
 	switch (c->subtype) {
 	case AT(AddColumn):
@@ -238,7 +239,7 @@ static void alter_cmd(gw_lint_cx *cx, const char *table, const PgQuery__AlterTab
 		/* PostgreSQL 12 and later skip the scan that a valid CHECK
 		 * (col IS NOT NULL) makes needless: the pattern the rule
 		 * advises. */
-		if (proven_not_null(cx, table, c->name))
+		if (proven_not_null(cx, key, c->name))
 			break;
 		gw_lint__report(cx, "setting-not-null-on-existing-column", -1, table,
 		                "ACCESS EXCLUSIVE", NULL,
@@ -247,12 +248,12 @@ static void alter_cmd(gw_lint_cx *cx, const char *table, const PgQuery__AlterTab
 		break;
 	case AT(AddConstraint):
 		if (constraint_of(c->def) && constraint_of(c->def)->contype == CT(CHECK))
-			note_check(cx, table, constraint_of(c->def));
+			note_check(cx, key, constraint_of(c->def));
 		if (constraint_of(c->def))
 			add_constraint(cx, table, constraint_of(c->def));
 		break;
 	case AT(ValidateConstraint):
-		note_validate(cx, table, c->name);
+		note_validate(cx, key, c->name);
 		break;
 	case AT(DetachPartition):
 		if (c->def && c->def->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD &&
@@ -268,15 +269,16 @@ static void alter_cmd(gw_lint_cx *cx, const char *table, const PgQuery__AlterTab
 
 static void alter_table(gw_lint_cx *cx, const PgQuery__AlterTableStmt *a)
 {
-	char table[160];
+	char table[160], key[160];
 	size_t i;
 
 	if (gw_lint__is_new(cx, a->relation))
 		return;
 	gw_lint__relname(a->relation, table, sizeof(table));
+	gw_lint__table_key(a->relation, key, sizeof(key));
 	for (i = 0; i < a->n_cmds; i++)
 		if (a->cmds[i]->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
-			alter_cmd(cx, table, a->cmds[i]->alter_table_cmd);
+			alter_cmd(cx, table, key, a->cmds[i]->alter_table_cmd);
 }
 
 static int vacuum_full(const PgQuery__VacuumStmt *v)

@@ -39,6 +39,8 @@ static void transaction(gw_lint_cx *cx, const PgQuery__TransactionStmt *t)
  * table. */
 static int waits_for_lock(const gw_lint_cx *cx, const PgQuery__Node *n)
 {
+	size_t i;
+
 	switch (n->node_case) {
 	case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
 		return !gw_lint__is_new(cx, n->alter_table_stmt->relation);
@@ -47,8 +49,16 @@ static int waits_for_lock(const gw_lint_cx *cx, const PgQuery__Node *n)
 	case PG_QUERY__NODE__NODE_RENAME_STMT:
 		return !n->rename_stmt->relation || !gw_lint__is_new(cx, n->rename_stmt->relation);
 	case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
+		for (i = 0; i < n->truncate_stmt->n_relations; i++) {
+			const PgQuery__Node *r = n->truncate_stmt->relations[i];
+
+			if (r->node_case != PG_QUERY__NODE__NODE_RANGE_VAR ||
+			    !gw_lint__is_new(cx, r->range_var))
+				return 1;
+		}
+		return 0;
 	case PG_QUERY__NODE__NODE_CREATE_TRIG_STMT:
-		return 1;
+		return !gw_lint__is_new(cx, n->create_trig_stmt->relation);
 	case PG_QUERY__NODE__NODE_DROP_STMT:
 		return n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE ||
 		       (n->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX &&
