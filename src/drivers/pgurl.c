@@ -22,7 +22,7 @@
  * URLs). Pool sizes, pool and socket timeouts, statement caches and
  * connection lifetimes tune a client's pool: godwit holds one connection
  * and names no prepared statement, so they change nothing for it. */
-enum { X_IGNORE, X_SCHEMA, X_PGBOUNCER, X_SSLACCEPT, X_SSLIDENTITY };
+enum { X_IGNORE, X_SCHEMA, X_PGBOUNCER, X_SSLACCEPT, X_SSLIDENTITY, X_SOCKET, X_SEARCH_PATH };
 
 static const struct extra {
 	const char *name;
@@ -39,6 +39,10 @@ static const struct extra {
         {"max_connection_lifetime", X_IGNORE},
         {"max_idle_connection_lifetime", X_IGNORE},
         {"supa", X_IGNORE}, /* Supabase's pooler tag (supa=base-pooler.x) */
+        /* dbmate's: the socket's folder (libpq's host), and the schema its
+         * migrations run in and its history table lives in. */
+        {"socket", X_SOCKET},
+        {"search_path", X_SEARCH_PATH},
 };
 
 static const struct extra *find_extra(const char *key)
@@ -138,11 +142,26 @@ static int take_extra(gw_pgurl *u, const struct extra *x, const char *value, int
                       const char *masked, gw_ctx *ctx)
 {
 	switch (x->kind) {
+	case X_SEARCH_PATH:
+		/* A list would need a search path that is not the history's
+		 * schema; godwit's is one schema. */
+		if (strchr(value, ',')) {
+			int error =
+			        gw_error_set(ctx, GW_EINVALID,
+			                     "search_path= in the database URL %s names several "
+			                     "schemas; godwit takes one",
+			                     masked);
+			gw_error_set_hint(ctx, "write search_path=SCHEMA (or schema=SCHEMA): the "
+			                       "schema the migrations run in and the history "
+			                       "tables live in");
+			return error;
+		}
+		/* fall through */
 	case X_SCHEMA:
 		if (!*value)
 			return gw_error_set(ctx, GW_EINVALID,
-			                    "schema= in the database URL %s needs a schema name",
-			                    masked);
+			                    "%s= in the database URL %s needs a schema name",
+			                    x->name, masked);
 		free(u->schema);
 		return (u->schema = gw_strdup(value)) ? 0 : gw_error_oom(ctx);
 	case X_PGBOUNCER:
@@ -209,7 +228,13 @@ static int split_query(gw_pgurl *u, gw_str *out, const char *hier, int *strict, 
 		gw_url_decode(&value, eq + 1, (size_t)(end - eq - 1));
 		if (gw_str_failed(&key) || gw_str_failed(&value)) {
 			error = gw_error_oom(ctx);
-		} else if ((x = find_extra(key.ptr ? key.ptr : ""))) {
+		} else if ((x = find_extra(key.ptr ? key.ptr : "")) && x->kind == X_SOCKET) {
+			/* libpq's query host= wins over the URL's host, as dbmate's
+			 * socket= does. */
+			gw_str_putc(out, kept++ ? '&' : '?');
+			gw_str_puts(out, "host");
+			gw_str_put(out, eq, (size_t)(end - eq));
+		} else if (x) {
 			error = take_extra(u, x, value.ptr ? value.ptr : "", strict, masked, ctx);
 		} else if (key.size && is_libpq_key(key.ptr)) {
 			gw_str_putc(out, kept++ ? '&' : '?');
@@ -220,9 +245,10 @@ static int split_query(gw_pgurl *u, gw_str *out, const char *hier, int *strict, 
 			                     key.ptr ? key.ptr : "", masked);
 			gw_error_set_hint(ctx,
 			                  "godwit takes libpq's parameters (sslmode, "
-			                  "connect_timeout, options, ...) and Prisma's (schema, "
-			                  "pgbouncer, connection_limit, pool_timeout, ...); check "
-			                  "its spelling or remove it");
+			                  "connect_timeout, options, ...), Prisma's (schema, "
+			                  "pgbouncer, connection_limit, pool_timeout, ...) and "
+			                  "dbmate's (socket, search_path); check its spelling or "
+			                  "remove it");
 		}
 	}
 	gw_str_dispose(&key);

@@ -76,7 +76,7 @@ test_expect_success PG 'an unknown parameter is refused at once, by name' '
 	test_expect_code 1 godwit --url "$PG_URL&schemaa=public" status >out 2>err &&
 	cat >expect <<-EOF &&
 	godwit: error: unknown parameter ${SQ}schemaa${SQ} in the database URL $PG_URL&schemaa=public
-	hint: godwit takes libpq${SQ}s parameters (sslmode, connect_timeout, options, ...) and Prisma${SQ}s (schema, pgbouncer, connection_limit, pool_timeout, ...); check its spelling or remove it
+	hint: godwit takes libpq${SQ}s parameters (sslmode, connect_timeout, options, ...), Prisma${SQ}s (schema, pgbouncer, connection_limit, pool_timeout, ...) and dbmate${SQ}s (socket, search_path); check its spelling or remove it
 	EOF
 	test_cmp expect err
 '

@@ -85,7 +85,7 @@ test_expect_success PG 'an ephemeral server URL libpq does not take is refused b
 	cat >expect <<-\EOF &&
 	godwit: warning: could not look for stale ephemeral databases: unknown parameter '"'"'nosuchparam'"'"' in the database URL postgresql:///postgres?nosuchparam=1
 	godwit: error: unknown parameter '"'"'nosuchparam'"'"' in the database URL postgresql:///postgres?nosuchparam=1
-	hint: godwit takes libpq'"'"'s parameters (sslmode, connect_timeout, options, ...) and Prisma'"'"'s (schema, pgbouncer, connection_limit, pool_timeout, ...); check its spelling or remove it
+	hint: godwit takes libpq'"'"'s parameters (sslmode, connect_timeout, options, ...), Prisma'"'"'s (schema, pgbouncer, connection_limit, pool_timeout, ...) and dbmate'"'"'s (socket, search_path); check its spelling or remove it
 	EOF
 	test_cmp expect err
 '
