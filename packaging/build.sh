@@ -276,22 +276,29 @@ portable()
 # "$1 (>= VERSION)": the Debian package $1, of a library godwit loads
 # with dlopen, in the oldest version that has every function the header
 # $2 lists in its X(type, name, args) table, by the package's symbols
-# file.
+# file; "$1" alone when the symbols file gives every one version 0 (any:
+# libpg_query's package, whose name already carries its ABI).
 dlopened()
 {
 	symbols=$(ls "/var/lib/dpkg/info/$1:$arch.symbols" "/var/lib/dpkg/info/$1.symbols" \
 		2>/dev/null | head -n 1)
 	[ -n "$symbols" ] || die "the symbols file of $1 is missing (apt-get install $1)"
 	min=0
+	found=0
 	for fn in $(sed -n 's/^[ \t]*X([^,]*, \([A-Za-z_][A-Za-z0-9_]*\),.*/\1/p' "$repo/$2"); do
 		# NAME@Base, or NAME@VERSION for libraries with versioned
 		# symbols (libcurl4's CURL_OPENSSL_4).
 		v=$(awk -v s="$fn@" 'index($1, s) == 1 { print $2; exit }' "$symbols")
 		[ -n "$v" ] || die "$fn, which $2 loads, is not in $symbols"
 		dpkg --compare-versions "$v" gt "$min" && min=$v
+		found=1
 	done
-	[ "$min" != 0 ] || die "no function found in $2"
-	echo "$1 (>= $min)"
+	[ "$found" = 1 ] || die "no function found in $2"
+	if [ "$min" = 0 ]; then
+		echo "$1"
+	else
+		echo "$1 (>= $min)"
+	fi
 }
 
 # The Debian package: built with Debian's hardening flags, installed into
@@ -344,6 +351,13 @@ deb()
 	# libpq5 (the PostgreSQL driver) is a dependency, libmicrohttpd12
 	# (godwit serve alone) and libcurl4 (notifications) recommendations.
 	depends="$shlibs, $(dlopened libpq5 src/drivers/pq.h)"
+	# libpg_query, loaded when SQL is first parsed (src/lib/sql/pgq.h), by
+	# the soname CMakeLists.txt found; Debian names its package after it.
+	pgq=$(sed -n 's/^GW_PGQUERY_SONAME:INTERNAL=//p' "$dir/CMakeCache.txt")
+	if [ -n "$pgq" ]; then
+		pgq=$(echo "$pgq" | sed 's/^lib\(.*\)\.so\.\(.*\)$/lib\1\2/; s/_/-/g')
+		depends="$depends, $(dlopened "$pgq" src/lib/sql/pgq.h)"
+	fi
 	recommends="$(dlopened libmicrohttpd12 src/cli/mhd.h), $(dlopened libcurl4 src/lib/curl.h)"
 	mkdir -p "$root/DEBIAN"
 	maintainer=$(sed -n 's/^ -- \(.*>\)  .*/\1/p' "$repo/packaging/debian/changelog" | head -n 1)

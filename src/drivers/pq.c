@@ -42,10 +42,7 @@ static void *handle;
 /* Every function of gw_pq by name and place, so that one loop (one path
  * to test) resolves them all. */
 #define GW_PQ_SYMBOL(ret, name, args) {#name, offsetof(gw_pq_api, name)},
-static const struct {
-	const char *name;
-	size_t offset;
-} symbols[] = {GW_PQ_FUNCTIONS(GW_PQ_SYMBOL)};
+static const gw_dl_symbol symbols[] = {GW_PQ_FUNCTIONS(GW_PQ_SYMBOL)};
 #undef GW_PQ_SYMBOL
 
 /* A fleet run connects from several threads at once; one loads. */
@@ -54,7 +51,7 @@ static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static int load(gw_ctx *ctx)
 {
 	char first_error[512];
-	size_t i;
+	const char *missing;
 
 	if (handle)
 		return 0;
@@ -67,16 +64,14 @@ static int load(gw_ctx *ctx)
 		gw_error_set_hint(ctx, LIBPQ_HINT);
 		return error;
 	}
-	for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
-		if (gw_dl_sym(handle, (char *)&gw_pq + symbols[i].offset, sizeof(void (*)(void)),
-		              symbols[i].name) < 0) {
-			gw_dl_close(handle);
-			handle = NULL;
-			return gw_error_set(ctx, GW_ERROR,
-			                    "%s is too old for godwit (it lacks %s); install "
-			                    "libpq 14 or newer",
-			                    GW_LIBPQ_NAME, symbols[i].name);
-		}
+	if ((missing =
+	             gw_dl_table(handle, &gw_pq, symbols, sizeof(symbols) / sizeof(symbols[0])))) {
+		gw_dl_close(handle);
+		handle = NULL;
+		return gw_error_set(
+		        ctx, GW_ERROR,
+		        "%s is too old for godwit (it lacks %s); install libpq 14 or newer",
+		        GW_LIBPQ_NAME, missing);
 	}
 	return 0;
 }

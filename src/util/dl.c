@@ -42,3 +42,16 @@ void gw_dl_close(void *handle)
 	if (handle)
 		dlclose(handle);
 }
+
+const char *gw_dl_table(void *handle, void *table, const gw_dl_symbol *syms, size_t n)
+{
+	size_t i;
+
+	/* A function pointer and a data pointer are both one void * on
+	 * every platform dlsym serves. */
+	for (i = 0; i < n; i++)
+		if (gw_dl_sym(handle, (char *)table + syms[i].offset, sizeof(void *),
+		              syms[i].name) < 0)
+			return syms[i].name;
+	return NULL;
+}

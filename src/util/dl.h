@@ -1,7 +1,8 @@
 /*
  * dl.h: loading a shared library at first use and taking its functions,
  * for libraries whose loading would cost every run of godwit (libpq,
- * src/drivers/pq.c; libmicrohttpd, src/cli/mhd.c) and which the portable
+ * src/drivers/pq.c; libpg_query, src/lib/sql/pgq.c; libmicrohttpd,
+ * src/cli/mhd.c) and which the portable
  * build ships in its lib/ folder instead of linking.
  */
 #ifndef GW_UTIL_DL_H
@@ -22,5 +23,17 @@ void *gw_dl_open(const char *const *names, size_t n, char *why, size_t why_size)
 int gw_dl_sym(void *handle, void *fn_slot, size_t size, const char *name);
 
 void gw_dl_close(void *handle);
+
+/* One symbol of a table of a library's functions (and data) by name and
+ * place in the table, which is a struct of pointers. */
+typedef struct gw_dl_symbol {
+	const char *name;
+	size_t offset;
+} gw_dl_symbol;
+
+/* Fills the n pointers of table that syms names from handle; NULL when
+ * all were found, else the name of the first one missing (the table is
+ * then partly filled and must not be used). */
+const char *gw_dl_table(void *handle, void *table, const gw_dl_symbol *syms, size_t n);
 
 #endif

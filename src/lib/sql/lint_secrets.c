@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lint_int.h"
+#include "pgq.h"
 
 /* Deeper trees are not walked: the parser's own limit is far below. */
 #define MAX_DEPTH 2000

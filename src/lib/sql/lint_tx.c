@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lint_int.h"
+#include "pgq.h"
 #include "sql.h"
 
 #define TK(x) PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_##x

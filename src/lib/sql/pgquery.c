@@ -1,6 +1,7 @@
 /*
- * pgquery.c: the bridge to libpg_query, the real PostgreSQL parser. It is
- * the only file that includes pg_query.h.
+ * pgquery.c: the bridge to libpg_query, the real PostgreSQL parser, which
+ * it loads on first use (pgq.h). It and pgq.c are the only files that
+ * call the parser.
  *
  * The parser splits the migration (exact boundaries, syntax errors with a
  * position), and the few statements that could control the transaction or
@@ -10,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pg_query.h>
-#include <pg_query/pg_query.pb-c.h>
-
+#include "pgq.h"
 #include "sql.h"
 #include "../../util/error.h"
 #include "../../util/str.h"
@@ -20,7 +19,11 @@
 
 const char *gw_sql_parser_version(void)
 {
+#ifdef GW_PGQUERY_SONAME
+	return "libpg_query " PG_VERSION " (" GW_PGQUERY_SONAME ", loaded on first use)";
+#else
 	return "libpg_query " PG_VERSION;
+#endif
 }
 
 /* A DefElem option as a boolean the way PostgreSQL's defGetBoolean reads
@@ -310,6 +313,8 @@ int gw_sql__split_postgres(gw_sql_list *out, const char *text, size_t len, size_
 			*error_offset = (size_t)(nul - text);
 		return gw_error_set(ctx, GW_ESYNTAX, "a NUL byte in the SQL text");
 	}
+	if ((error = gw_pgq_load(ctx)) < 0)
+		return error;
 	if (!(copy = malloc(len + 1))) {
 		error = gw_error_oom(ctx);
 		goto cleanup;
@@ -362,6 +367,8 @@ int gw_sql_parse_tree(PgQuery__ParseResult **out, const char *text, size_t len, 
 	int parsed = 0, error;
 
 	*out = NULL;
+	if ((error = gw_pgq_load(ctx)) < 0)
+		return error;
 	if ((error = c_copy(&copy, text, len, syntax, error_offset, ctx)) != 0)
 		return error < 0 ? error : 0;
 	res = pg_query_parse_protobuf(copy);
@@ -409,6 +416,8 @@ int gw_sql_check_plpgsql(const char *stmt, size_t len, gw_str *message, int *nea
 	int error;
 
 	*near_line = 0;
+	if ((error = gw_pgq_load(ctx)) < 0)
+		return error;
 	if ((error = c_copy(&copy, stmt, len, message, NULL, ctx)) != 0)
 		return error;
 	res = pg_query_parse_plpgsql(copy);
