@@ -99,6 +99,9 @@ struct gw_project {
 	char *events_q;
 	int64_t lock_key;
 	int locked;
+	/* A migration of this project named what releases an advisory lock
+	 * (lock.c): every later one is re-checked. */
+	int lock_release_named;
 	/* How long taking the runner lock waited for another runner (0: it
 	 * was free), until gw_hist_begin records it as a lock-wait event. */
 	long long lock_waited_ms;
@@ -179,8 +182,10 @@ void gw_project__unlock(gw_project *p);
  * this project does not hold. */
 int gw_project__lock_held_elsewhere(int *held, gw_project *p);
 /* The text names what can release a session advisory lock (DISCARD,
- * pg_advisory_unlock*): the runner re-checks its lock after it. */
-int gw_project__lock_may_be_lost(const char *text, size_t len);
+ * pg_advisory_unlock*), or an earlier migration's did (it may have defined
+ * a function that a later one calls): the runner re-checks its lock after
+ * it. */
+int gw_project__lock_may_be_lost(gw_project *p, const char *text, size_t len);
 /* After a migration that may have released the advisory lock: takes it
  * again if it is free; GW_ELOCK naming migration when another session
  * holds it now (the project is then unlocked). 0 for other locks. */

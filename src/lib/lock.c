@@ -651,7 +651,7 @@ int gw_project__lock_held_elsewhere(int *held, gw_project *p)
 
 void gw_project__unlock(gw_project *p)
 {
-	int had_error;
+	int had_error, error;
 
 	/* A project whose options could not be copied has no ctx yet. */
 	if (!p->locked || !p->conn)
@@ -669,13 +669,26 @@ void gw_project__unlock(gw_project *p)
 	/* Released after a failure too, for a program that keeps the project
 	 * open. A failed unlock is harmless (the session lock ends with the
 	 * connection) and must not hide the run's own error. */
-	if (p->driver->unlock(p->conn, p->lock_key) < 0 && !had_error)
+	error = p->driver->unlock(p->conn, p->lock_key);
+	if (error < 0 && !had_error) {
 		gw_ctx_clear_error(p->ctx);
+		/* Not held any more: something the run did released it where
+		 * no re-check looked (a function defined before this run that
+		 * calls pg_advisory_unlock_all), and from then on nothing kept
+		 * other runners out. Too late to stop; said, not hidden. */
+		if (error == GW_ELOCK)
+			gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+			          "the migration lock on %s was no longer held when the run "
+			          "ended: a migration released it (DISCARD ALL, or "
+			          "pg_advisory_unlock called directly or through a function), "
+			          "so other runners were not kept out after it",
+			          p->table_q);
+	}
 }
 
 /* ---- a lock the migration released ----------------------------------------- */
 
-int gw_project__lock_may_be_lost(const char *text, size_t len)
+static int names_release(const char *text, size_t len)
 {
 	static const char *const words[] = {"discard", "pg_advisory_unlock"};
 	size_t i, w;
@@ -686,6 +699,16 @@ int gw_project__lock_may_be_lost(const char *text, size_t len)
 			    !strncasecmp(text + i, words[w], strlen(words[w])))
 				return 1;
 	return 0;
+}
+
+int gw_project__lock_may_be_lost(gw_project *p, const char *text, size_t len)
+{
+	/* A migration can define a function that releases the lock and a
+	 * later one call it under another name: from the first text that
+	 * names a release on, every migration of the run is re-checked. */
+	if (!p->lock_release_named && names_release(text, len))
+		p->lock_release_named = 1;
+	return p->lock_release_named;
 }
 
 /* One round trip: the session still holds the key (a bigint key is

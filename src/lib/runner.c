@@ -1044,11 +1044,13 @@ static int verify_no_transaction(gw_project *p, const gw_migration *m, const gw_
 
 /* Whether the migration may have released the runner's advisory lock: a
  * statement-by-statement run (DISCARD ALL runs only there), or a text that
- * names what releases it. Checked after it, not per statement. */
-static int may_unlock(const gw_prepared *pm, int resumed)
+ * names what releases it, here or in an earlier migration of the run.
+ * Checked after it, not per statement. */
+static int may_unlock(gw_project *p, const gw_prepared *pm, int resumed)
 {
-	return !pm->transactional || resumed ||
-	       gw_project__lock_may_be_lost(pm->text.file_text.ptr + pm->text.offset, pm->text.len);
+	return gw_project__lock_may_be_lost(p, pm->text.file_text.ptr + pm->text.offset,
+	                                    pm->text.len) ||
+	       !pm->transactional || resumed;
 }
 
 int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, int *skipped)
@@ -1093,7 +1095,7 @@ int gw_run_up(gw_project *p, const gw_migration *m, const size_t *resume_from, i
 	if (error == 0 && !*skipped)
 		gw_notify(p->ctx, GW_NOTICE_APPLIED, m->version, m->name, m->up_file,
 		          clock_ms() - start, "applied %s", pm.path.ptr);
-	if (error == 0 && !*skipped && may_unlock(&pm, resume_from != NULL))
+	if (error == 0 && !*skipped && may_unlock(p, &pm, resume_from != NULL))
 		error = gw_project__lock_recheck(p, pm.path.ptr);
 cleanup:
 	gw_progress__end(p);
@@ -1157,7 +1159,7 @@ int gw_run_down(gw_project *p, const gw_migration *m)
 	if (error == 0)
 		gw_notify(p->ctx, GW_NOTICE_REVERTED, m->version, m->name, m->down_file,
 		          clock_ms() - start, "reverted %s", pm.path.ptr);
-	if (error == 0 && may_unlock(&pm, 0))
+	if (error == 0 && may_unlock(p, &pm, 0))
 		error = gw_project__lock_recheck(p, pm.path.ptr);
 cleanup:
 	gw_progress__end(p);

@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='a migration that releases the runner advisory lock (pg_advisory_unlock_all, DISCARD ALL): the run takes it back, or stops when another session took it'
+test_description='a migration that releases the runner advisory lock (pg_advisory_unlock_all, DISCARD ALL, or a function that calls them): the run takes it back, stops when another session took it, or says at its end that it was lost'
 . "$(dirname "$0")/lib.sh"
 
 # godwit_locks: the granted advisory locks of this database that a godwit
@@ -21,13 +21,13 @@ wait_godwit_blocked()
 	done
 }
 
-# up_bg: godwit up in the background, its output in out and err, its exit
-# code in rc once it ended.
+# up_bg [OPTION...]: godwit up in the background, its output in out and
+# err, its exit code in rc once it ended.
 up_bg()
 {
 	rm -f rc
 	{
-		godwit --url "$PG_URL" --lock-timeout 60s up >out 2>err
+		godwit --url "$PG_URL" --lock-timeout 60s "$@" up >out 2>err
 		echo $? >rc
 	} &
 }
@@ -135,6 +135,51 @@ test_expect_success PG 'when another session took the released lock, the run sto
 	test "$(pg_sql "SELECT to_regclass('\''t4'\'') IS NULL")" = t &&
 	touch release2 &&
 	wait "$taker_pid"
+'
+
+test_expect_success PG 'a function defined by one migration and called by a later one: the run takes the lock back after the call' '
+	pg_new_db &&
+	pg_sql "CREATE TABLE held (id int)" &&
+	write_migration fn/20240101000000_define.sql <<-\EOF &&
+	-- migrate:up
+	CREATE FUNCTION tidy() RETURNS void LANGUAGE sql AS $$ SELECT pg_advisory_unlock_all() $$;
+	-- migrate:down
+	DROP FUNCTION tidy();
+	EOF
+	write_migration fn/20240102000000_call.sql <<-\EOF &&
+	-- migrate:up
+	SELECT tidy();
+	CREATE TABLE t2 (id int);
+	-- migrate:down
+	DROP TABLE t2;
+	EOF
+	write_migration fn/20240103000000_wait.sql <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE t3 AS SELECT count(*) AS n FROM held;
+	-- migrate:down
+	DROP TABLE t3;
+	EOF
+	test_when_finished "touch release" &&
+	pg_hold_lock held &&
+	up_bg --dir fn &&
+	wait_godwit_blocked &&
+	test "$(godwit_locks)" = 1 &&
+	touch release &&
+	wait_rc &&
+	test "$(cat rc)" = 0 &&
+	test_grep ! WARNING err &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 3
+'
+
+test_expect_success PG 'a function from before the run releases the lock: the run ends recorded whole and says the lock was lost' '
+	pg_new_db &&
+	pg_sql "CREATE TABLE held (id int)" &&
+	pg_sql "CREATE FUNCTION tidy() RETURNS void LANGUAGE sql AS \$\$ SELECT pg_advisory_unlock_all() \$\$" &&
+	rm fn/20240101000000_define.sql &&
+	godwit --url "$PG_URL" --dir fn up >out 2>err &&
+	test_grep "warning: the migration lock on \"public\".\"godwit_migrations\" was no longer held when the run ended: a migration released it" err &&
+	test "$(pg_sql "SELECT string_agg(version, '\'' '\'' ORDER BY version) FROM godwit_migrations")" = "20240102000000 20240103000000" &&
+	test "$(godwit_locks)" = 0
 '
 
 test_done
