@@ -96,6 +96,29 @@ test_expect_success SQLITE3 'a cache that every file hits is read, not written; 
 	test_cmp old-lines new-lines
 '
 
+test_expect_success SQLITE3 'a cache written as the folder loads is whole: the next run hits every file and writes nothing' '
+	# The cache is written 64 KiB at a time as the files are loaded,
+	# its check sum taken as it goes (sums.c, put_out): from nothing,
+	# and again after a file changed.
+	rm -rf proj/.godwit &&
+	(cd proj && godwit status >out) &&
+	test_grep "^301 applied" proj/out &&
+	c=$(ls proj/.godwit/sums/[0-9a-f]*) &&
+	test "$(grep -c "^2024" "$c")" = 301 &&
+	test "$(tail -n 1 "$c" | cut -f 1)" = end &&
+	before=$(stat -c "%i %.9Y" "$c") &&
+	(cd proj && godwit status >out) &&
+	test "$(stat -c "%i %.9Y" "$c")" = "$before" &&
+	touch proj/db/migrations/20240101000299_*.sql &&
+	wait_clock_past proj/db/migrations &&
+	(cd proj && godwit status >out) &&
+	after=$(stat -c "%i %.9Y" "$c") &&
+	test "$after" != "$before" &&
+	(cd proj && godwit status >out && GODWIT_CHECKSUM_CACHE=false godwit status >expect) &&
+	test "$(stat -c "%i %.9Y" "$c")" = "$after" &&
+	test_cmp proj/expect proj/out
+'
+
 test_expect_success SQLITE3 'rollback pairs: 70 downs in files of their own, from the files and from the cache' '
 	mkdir -p gm/db/migrations &&
 	i=1 &&
