@@ -352,7 +352,7 @@ static void decide(gw_adopt_report *rep, gw_adopt_entry *e, const tool_row *row,
 		             "the file changed since %s applied it (%s checksum %s); ",
 		             rep->tool->title, rep->tool->title, row->sum);
 	} else if (applied && h &&
-	           (strcmp(h->state, "applied") || strcmp(h->checksum, m->checksum))) {
+	           (strcmp(h->state, "applied") || !gw_hist_row_sum_is(h, m->checksum))) {
 		e->action = GW_ADOPT_PROBLEM;
 		e->problem = keepf(rep, "godwit already records it as %s; settle that first",
 		                   strcmp(h->state, "applied") ? "dirty"

@@ -52,7 +52,7 @@ static const char *conflict(const gw_migration *m, const gw_hist_row *r)
 {
 	if (!strcmp(r->state, "dirty"))
 		return "is recorded as dirty (started and not finished)";
-	if (strcmp(r->checksum, m->checksum))
+	if (!gw_hist_row_sum_is(r, m->checksum))
 		return "is recorded as applied with another checksum";
 	return NULL;
 }

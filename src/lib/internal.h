@@ -41,6 +41,9 @@ typedef struct gw_hist_row {
 	const char *version;
 	const char *name;
 	const char *kind; /* "versioned", "baseline", ... */
+	/* The checksum's text; NULL when sum holds it (64 lowercase hex
+	 * digits, as godwit writes them, are held as their 32 bytes). Compare
+	 * with gw_hist_row_sum_is; gw_hist_row_sum_text makes the text. */
 	const char *checksum;
 	const char *applied_at; /* ISO 8601 UTC, to the millisecond; NULL for infinity */
 	const char *applied_by;
@@ -49,6 +52,7 @@ typedef struct gw_hist_row {
 	int statements_done;
 	const char *state; /* "applied" or "dirty" */
 	const char *error;
+	unsigned char sum[32];
 } gw_hist_row;
 
 typedef struct gw_hist {
@@ -231,6 +235,11 @@ void gw_hist_dispose(gw_hist *h);
 gw_hist_row *gw_hist_find(const gw_hist *h, const char *version);
 /* Index of the row with this version, or -1. */
 long gw_hist_find_index(const gw_hist *h, const char *version);
+/* Whether the row's checksum is hex (the text of a file's checksum). */
+int gw_hist_row_sum_is(const gw_hist_row *r, const char *hex);
+/* Makes r->checksum the text when sum holds it, in h's blocks: 0, or
+ * GW_ENOMEM (not set on any context). */
+int gw_hist_row_sum_text(gw_hist *h, gw_hist_row *r);
 
 /* A batch of statements with owned SQL and parameters. */
 typedef struct gw_batch {

@@ -33,10 +33,11 @@ const char *gw_state_name(gw_state state)
 	return "unknown";
 }
 
-static void fill_from_row(gw_status_entry *e, const gw_hist_row *r)
+/* applied_checksum: the row's checksum as text (see gw_hist_row). */
+static void fill_from_row(gw_status_entry *e, const gw_hist_row *r, const char *applied_checksum)
 {
 	e->kind = r->kind;
-	e->applied_checksum = r->checksum;
+	e->applied_checksum = applied_checksum;
 	e->applied_at = r->applied_at;
 	e->applied_by = r->applied_by;
 	e->execution_ms = r->execution_ms;
@@ -45,7 +46,8 @@ static void fill_from_row(gw_status_entry *e, const gw_hist_row *r)
 	e->error = r->error;
 }
 
-static gw_state state_of(const gw_migration *m, const gw_hist_row *r)
+/* same: the row's checksum is m's. */
+static gw_state state_of(const gw_migration *m, const gw_hist_row *r, int same)
 {
 	if (!r)
 		return GW_STATE_PENDING;
@@ -54,26 +56,26 @@ static gw_state state_of(const gw_migration *m, const gw_hist_row *r)
 	/* A repeatable migration whose text changed is due again, which is
 	 * what repeatable means, not an edit to refuse. */
 	if (m->repeatable)
-		return strcmp(r->checksum, m->checksum) ? GW_STATE_PENDING : GW_STATE_APPLIED;
+		return same ? GW_STATE_APPLIED : GW_STATE_PENDING;
 	/* Baselined and adopted rows store the file's checksum too, so an
 	 * edit after them is caught like any other. */
-	if (strcmp(r->checksum, m->checksum))
-		return GW_STATE_CHANGED;
-	return GW_STATE_APPLIED;
+	return same ? GW_STATE_APPLIED : GW_STATE_CHANGED;
 }
 
 /* Rows that match no file: applied by a branch that is gone, or a file
  * deleted by mistake. Marks matched rows first so this is one pass. */
-static size_t add_missing(gw_status *st, const char *matched)
+static int add_missing(gw_status *st, const char *matched)
 {
 	size_t i, n = st->count;
 
 	for (i = 0; i < st->hist.count; i++) {
 		gw_status_entry *e;
-		const gw_hist_row *r = st->hist.rows[i];
+		gw_hist_row *r = st->hist.rows[i];
 
 		if (matched[i])
 			continue;
+		if (gw_hist_row_sum_text(&st->hist, r) < 0)
+			return GW_ENOMEM;
 		e = &st->entries[n++];
 		memset(e, 0, sizeof(*e));
 		e->version = r->version;
@@ -81,9 +83,10 @@ static size_t add_missing(gw_status *st, const char *matched)
 		e->file = NULL;
 		e->state = !strcmp(r->state, "dirty") ? GW_STATE_DIRTY : GW_STATE_MISSING;
 		e->transactional = 1;
-		fill_from_row(e, r);
+		fill_from_row(e, r, r->checksum);
 	}
-	return n;
+	st->count = n;
+	return 0;
 }
 
 /* A no-transaction migration is dirty from its first statement to its
@@ -143,6 +146,7 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 		gw_status_entry *e = &st->entries[i];
 		gw_hist_row *r;
 		long ri;
+		int same;
 
 		/* Both in version order, mostly: the row after the last one
 		 * matched is tried before a search. */
@@ -154,6 +158,12 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 		r = ri >= 0 ? st->hist.rows[ri] : NULL;
 		if (ri >= 0)
 			next = (size_t)ri + 1;
+		/* A checksum other than the file's is shown: made text. */
+		same = r && gw_hist_row_sum_is(r, m->checksum);
+		if (r && !same && gw_hist_row_sum_text(&st->hist, r) < 0) {
+			error = gw_error_oom(p->ctx);
+			goto cleanup;
+		}
 
 		e->version = m->version;
 		e->name = m->name;
@@ -164,11 +174,11 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 		e->transactional = !m->no_transaction;
 		e->has_down = m->down_file != NULL;
 		e->empty = m->empty;
-		e->state = state_of(m, r);
+		e->state = state_of(m, r, same);
 		if (m->repeatable)
 			e->kind = "repeatable";
 		if (r) {
-			fill_from_row(e, r);
+			fill_from_row(e, r, same ? m->checksum : r->checksum);
 			matched[ri] = 1;
 			/* Repeatables come after every versioned migration and
 			 * say nothing about the order of the others. */
@@ -177,7 +187,10 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 		}
 	}
 	st->count = src->count;
-	st->count = add_missing(st, matched);
+	if (add_missing(st, matched) < 0) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
 	/* Pending migrations behind the last applied one arrived late, from a
 	 * merged branch; they are shown, and up refuses them by default. */
 	for (i = 0; i < src->count && i < st->last_applied_index; i++)
