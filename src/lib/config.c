@@ -737,11 +737,22 @@ static int find_dir(gw_config *cfg)
 	return error < 0 ? -1 : 0;
 }
 
+/* Appends from's variables to to, leaving from empty. */
+static int move_vars(gw_vec *to, gw_vec *from, gw_ctx *ctx)
+{
+	while (from->len) {
+		if (gw_vec_push(to, from->items[0]) < 0)
+			return gw_error_oom(ctx);
+		memmove(from->items, from->items + 1, --from->len * sizeof(*from->items));
+	}
+	return 0;
+}
+
 int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 {
 	gw_config_options defaults = GW_CONFIG_OPTIONS_INIT;
 	gw_config *cfg = NULL;
-	gw_vec dotenv = GW_VEC_INIT;
+	gw_vec dotenv = GW_VEC_INIT, local = GW_VEC_INIT;
 	conf_parse p;
 	char *conf_path = NULL, *dotenv_path = NULL, *local_path = NULL;
 	const char *env_file;
@@ -764,14 +775,17 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 		error = gw_error_oom(ctx);
 		goto cleanup;
 	}
-	/* .env.local after .env, as Next.js reads them: the last definition
-	 * wins. A file named with --env-file replaces both. The field came
-	 * with version 2 of the options. */
+	/* .env.local wins over .env, as in Next.js, which also expands
+	 * .env's ${NAME} with .env.local's values: .env.local is read first,
+	 * and goes after .env in the list, where the last definition wins. A
+	 * file named with --env-file replaces both. The field came with
+	 * version 2 of the options. */
 	env_file = opts->version >= 2 ? opts->env_file : NULL;
 	if (env_file)
 		error = gw_dotenv_load(&dotenv, env_file, 1, ctx);
-	else if ((error = gw_dotenv_load(&dotenv, dotenv_path, 0, ctx)) >= 0)
-		error = gw_dotenv_load(&dotenv, local_path, 0, ctx);
+	else if ((error = gw_dotenv_load(&local, local_path, 0, ctx)) >= 0 &&
+	         (error = gw_dotenv_load_under(&dotenv, &local, dotenv_path, 0, ctx)) >= 0)
+		error = move_vars(&dotenv, &local, ctx);
 	if (error < 0 || (error = pick_environment(cfg, opts->environment, &dotenv, ctx)) < 0)
 		goto cleanup;
 	p.path = conf_path;
@@ -793,6 +807,7 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 cleanup:
 	conf_parse_dispose(&p);
 	gw_vec_dispose(&dotenv, gw_dotenv_var_free);
+	gw_vec_dispose(&local, gw_dotenv_var_free);
 	free(conf_path);
 	free(dotenv_path);
 	free(local_path);

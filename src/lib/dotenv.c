@@ -1,7 +1,8 @@
 /*
  * dotenv.c: .env files, dbmate-style: KEY=VALUE lines, an optional
  * `export `, # comments, single quotes taken as they are, double quotes
- * with \n, \" and \\. config.c looks variables up here after the real
+ * with \n, \" and \\, and ${NAME} expanded in values that are not
+ * single-quoted. config.c looks variables up here after the real
  * environment, which a .env never overrides.
  */
 #include "dotenv.h"
@@ -48,10 +49,56 @@ static int dotenv_error(gw_ctx *ctx, const char *path, int line, const char *wha
 	return GW_ECONFIG;
 }
 
+/* What ${NAME} in a .env value reads: the environment, then the file
+ * that wins over this one (over: .env.local for .env, as Next.js expands
+ * them), then the lines read before. */
+typedef struct {
+	const gw_vec *over, *vars;
+} dotenv_scope;
+
+/* ${NAME} or ${NAME:-default} at *q (before end): the variable's value
+ * (dotenv_scope), as dbmate's and Next.js's .env readers expand it; unset
+ * is empty. Appends
+ * it, moves *q past the closing brace and returns 1; returns 0 and leaves
+ * *q for anything else, which stays as written (a $ in a password needs no
+ * care). */
+static int expand_at(gw_str *out, const char **q, const char *end, const dotenv_scope *sc)
+{
+	const char *name = *q + 2, *close = name, *def = NULL, *v;
+	const gw_dotenv_var *d;
+	char var[128];
+	size_t len;
+
+	if (end - *q < 4 || (*q)[0] != '$' || (*q)[1] != '{' || !gw_is_name_start(*name))
+		return 0;
+	while (close < end && gw_is_name_char(*close))
+		close++;
+	if (end - close >= 2 && close[0] == ':' && close[1] == '-') {
+		def = close + 2;
+		close = memchr(def, '}', (size_t)(end - def));
+	}
+	if (!close || close >= end || *close != '}' ||
+	    (len = (size_t)((def ? def - 2 : close) - name)) >= sizeof(var))
+		return 0;
+	memcpy(var, name, len);
+	var[len] = '\0';
+	if (!(v = getenv(var)) && !(sc->over && (d = gw_dotenv_find(sc->over, var))))
+		d = gw_dotenv_find(sc->vars, var);
+	if (!v)
+		v = d ? d->value : NULL;
+	if (def && (!v || !*v))
+		gw_str_put(out, def, (size_t)(close - def));
+	else if (v)
+		gw_str_puts(out, v);
+	*q = close + 1;
+	return 1;
+}
+
 /* Parses the value part of KEY=VALUE in [p, end): single quotes keep the
  * text as is, double quotes understand \n, \" and \\, and an unquoted value
- * ends at a " #" comment. */
-static int dotenv_value(gw_str *out, const char *p, const char *end)
+ * ends at a " #" comment. Unquoted and double-quoted values expand
+ * ${NAME} (expand_at). */
+static int dotenv_value(gw_str *out, const char *p, const char *end, const dotenv_scope *sc)
 {
 	const char *q;
 
@@ -67,6 +114,10 @@ static int dotenv_value(gw_str *out, const char *p, const char *end)
 				gw_str_putc(out, *q == 'n' ? '\n' : *q);
 				continue;
 			}
+			if (quote == '"' && expand_at(out, &q, end, sc)) {
+				q--;
+				continue;
+			}
 			gw_str_putc(out, *q);
 		}
 		if (q >= end)
@@ -80,12 +131,16 @@ static int dotenv_value(gw_str *out, const char *p, const char *end)
 			break;
 	while (q > p && gw_is_blank(q[-1]))
 		q--;
-	return gw_str_put(out, p, (size_t)(q - p));
+	for (end = q; p < end;)
+		if (!expand_at(out, &p, end, sc))
+			gw_str_putc(out, *p++);
+	return gw_str_failed(out) ? -1 : 0;
 }
 
-static int dotenv_line(gw_vec *vars, const char *p, const char *end, const char *path, int line,
-                       gw_ctx *ctx)
+static int dotenv_line(gw_vec *vars, const gw_vec *over, const char *p, const char *end,
+                       const char *path, int line, gw_ctx *ctx)
 {
+	dotenv_scope sc = {over, vars};
 	gw_str value = GW_STR_INIT;
 	gw_dotenv_var *v = NULL;
 	const char *key;
@@ -109,7 +164,7 @@ static int dotenv_line(gw_vec *vars, const char *p, const char *end, const char 
 		p++;
 	if (p == end || *p != '=')
 		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
-	if (dotenv_value(&value, p + 1, end) < 0) {
+	if (dotenv_value(&value, p + 1, end, &sc) < 0) {
 		error = gw_str_failed(&value)
 		                ? gw_error_oom(ctx)
 		                : dotenv_error(
@@ -147,8 +202,14 @@ static int read_small_file(gw_str *out, FILE *f, size_t max)
 	return ferror(f) ? GW_EIO : 0;
 }
 
-/* A missing file is fine unless it was named (--env-file). */
 int gw_dotenv_load(gw_vec *vars, const char *path, int must_exist, gw_ctx *ctx)
+{
+	return gw_dotenv_load_under(vars, NULL, path, must_exist, ctx);
+}
+
+/* A missing file is fine unless it was named (--env-file). */
+int gw_dotenv_load_under(gw_vec *vars, const gw_vec *over, const char *path, int must_exist,
+                         gw_ctx *ctx)
 {
 	gw_str text = GW_STR_INIT;
 	FILE *f = fopen(path, "r");
@@ -182,7 +243,7 @@ int gw_dotenv_load(gw_vec *vars, const char *path, int must_exist, gw_ctx *ctx)
 	for (p = text.ptr; p < end; p = nl + 1) {
 		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
 			nl = end;
-		if ((error = dotenv_line(vars, p, nl, path, ++line, ctx)) < 0)
+		if ((error = dotenv_line(vars, over, p, nl, path, ++line, ctx)) < 0)
 			goto cleanup;
 	}
 cleanup:
