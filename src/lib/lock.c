@@ -35,6 +35,7 @@
  * does that once it holds the lock (gw_hist_begin).
  */
 #include "internal.h"
+#include "util/text.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -42,7 +43,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -688,25 +688,13 @@ void gw_project__unlock(gw_project *p)
 
 /* ---- a lock the migration released ----------------------------------------- */
 
-static int names_release(const char *text, size_t len)
-{
-	static const char *const words[] = {"discard", "pg_advisory_unlock"};
-	size_t i, w;
-
-	for (i = 0; i < len; i++)
-		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
-			if (len - i >= strlen(words[w]) &&
-			    !strncasecmp(text + i, words[w], strlen(words[w])))
-				return 1;
-	return 0;
-}
-
 int gw_project__lock_may_be_lost(gw_project *p, const char *text, size_t len)
 {
 	/* A migration can define a function that releases the lock and a
 	 * later one call it under another name: from the first text that
 	 * names a release on, every migration of the run is re-checked. */
-	if (!p->lock_release_named && names_release(text, len))
+	if (!p->lock_release_named && (gw_text_has_nocase(text, len, "discard") ||
+	                               gw_text_has_nocase(text, len, "pg_advisory_unlock")))
 		p->lock_release_named = 1;
 	return p->lock_release_named;
 }

@@ -5,6 +5,7 @@
 #include "text.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* Length of the UTF-8 sequence starting at s (at most len bytes), or 0 if
  * it is not a valid, shortest-form sequence. */
@@ -148,6 +149,16 @@ static size_t skip_space_comments(const char *text, size_t len, size_t from, int
 		}
 	}
 	return i;
+}
+
+int gw_text_has_nocase(const char *text, size_t len, const char *word)
+{
+	size_t n = strlen(word), i;
+
+	for (i = 0; n <= len && i <= len - n; i++)
+		if (!strncasecmp(text + i, word, n))
+			return 1;
+	return 0;
 }
 
 size_t gw_text_skip_space_comments(const char *text, size_t len, size_t from)

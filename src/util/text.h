@@ -67,6 +67,9 @@ int gw_text_drop_bom(gw_str *text);
  * first byte that is not. */
 int gw_utf8_check(const char *text, size_t len, size_t *bad);
 
+/* Whether text holds word, ASCII letters compared without case. */
+int gw_text_has_nocase(const char *text, size_t len, const char *word);
+
 /* 1-based line and column (in characters) of byte offset `at` in text. */
 void gw_text_position(const char *text, size_t len, size_t at, int *line, int *column);
 

@@ -159,6 +159,8 @@ test_expect_success PG 'a function defined by one migration and called by a late
 	-- migrate:down
 	DROP TABLE t3;
 	EOF
+	test_expect_code 3 godwit lint fn/20240101000000_define.sql >out 2>err &&
+	test_grep "fn/20240101000000_define.sql:2:1: error: the function calls pg_advisory_unlock, which releases session advisory locks, godwit'\''s migration lock too, wherever it runs" out &&
 	test_when_finished "touch release" &&
 	pg_hold_lock held &&
 	up_bg --dir fn &&
@@ -169,6 +171,20 @@ test_expect_success PG 'a function defined by one migration and called by a late
 	test "$(cat rc)" = 0 &&
 	test_grep ! WARNING err &&
 	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 3
+'
+
+test_expect_success 'lint: a function or DO block whose body calls pg_advisory_unlock, not one whose body does not' '
+	write_migration body/20240101000000_proc.sql <<-\EOF &&
+	-- migrate:up
+	CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN PERFORM PG_ADVISORY_UNLOCK(7); END $$;
+	DO $$ BEGIN PERFORM pg_advisory_unlock_shared(7); END $$;
+	CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+	DO $$ BEGIN PERFORM 1; END $$;
+	EOF
+	test_expect_code 3 godwit lint body/20240101000000_proc.sql >out 2>err &&
+	test_grep "proc.sql:2:1: error: the procedure calls pg_advisory_unlock" out &&
+	test_grep "proc.sql:3:1: error: the DO block calls pg_advisory_unlock" out &&
+	test_grep "^2 errors, 0 warnings" out
 '
 
 test_expect_success PG 'a function from before the run releases the lock: the run ends recorded whole and says the lock was lost' '

@@ -844,6 +844,21 @@ static void test_text_char_to_byte(void **state)
 	assert_int_equal(gw_text_char_to_byte(text, len, 1000), len);
 }
 
+static void test_text_has_nocase(void **state)
+{
+	const char *t = "SELECT PG_Advisory_Unlock_All()";
+
+	(void)state;
+	assert_true(gw_text_has_nocase(t, strlen(t), "pg_advisory_unlock"));
+	assert_true(gw_text_has_nocase(t, strlen(t), "all()"));
+	/* Only the first len bytes are searched. */
+	assert_false(gw_text_has_nocase(t, 20, "pg_advisory_unlock"));
+	assert_false(gw_text_has_nocase(t, strlen(t), "discard"));
+	/* A word longer than the text. */
+	assert_false(gw_text_has_nocase("dis", 3, "discard"));
+	assert_true(gw_text_has_nocase("x", 1, ""));
+}
+
 static void test_text_skip_space_comments(void **state)
 {
 	const char *t1 = "  \t\n-- a comment\n  -- another\nSELECT 1";
@@ -1193,6 +1208,7 @@ int main(void)
 	        cmocka_unit_test(test_utf8_check),
 	        cmocka_unit_test(test_text_position),
 	        cmocka_unit_test(test_text_char_to_byte),
+	        cmocka_unit_test(test_text_has_nocase),
 	        cmocka_unit_test(test_text_skip_space_comments),
 	        cmocka_unit_test(test_file_read),
 	        cmocka_unit_test(test_file_create_is_exclusive),

@@ -308,7 +308,9 @@ static const gw_lint_rule rules[] = {
          "other deploy applies migrations at the same time. DISCARD ALL (in a no-transaction "
          "migration) and pg_advisory_unlock_all() release every session advisory lock of the "
          "session, and pg_advisory_unlock(key) or pg_advisory_unlock_shared(key) the one of "
-         "that key: the run would go on unlocked. Reset what DISCARD ALL was meant to with "
+         "that key: the run would go on unlocked. A function, procedure or DO block whose "
+         "body calls pg_advisory_unlock does the same wherever it runs. Reset what DISCARD "
+         "ALL was meant to with "
          "DISCARD PLANS, DISCARD SEQUENCES or DISCARD TEMP, and take the migration's own "
          "locks with pg_advisory_xact_lock, which the end of the transaction releases.",
          "SELECT pg_advisory_lock(42);\nUPDATE t SET a = 1;\nSELECT pg_advisory_unlock(42);",

@@ -18,6 +18,7 @@
 #include "lint_int.h"
 #include "pgq.h"
 #include "sql.h"
+#include "util/text.h"
 
 #define TK(x) PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_##x
 
@@ -116,6 +117,52 @@ static void unlock_call(gw_lint_cx *cx, const ProtobufCMessage *m)
 	                name);
 }
 
+/* The text of a function's or DO block's body (its "as" option; a C
+ * function's is its file, first, and holds no call), else NULL. */
+static const char *body_text(PgQuery__Node **opts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const PgQuery__DefElem *d = opts[i]->node_case == PG_QUERY__NODE__NODE_DEF_ELEM
+		                                    ? opts[i]->def_elem
+		                                    : NULL;
+
+		if (!d || strcmp(d->defname, "as") || !d->arg)
+			continue;
+		if (d->arg->node_case == PG_QUERY__NODE__NODE_LIST)
+			return d->arg->list->n_items ? gw_lint__string(d->arg->list->items[0])
+			                             : NULL;
+		return gw_lint__string(d->arg);
+	}
+	return NULL;
+}
+
+/* A body in quotes is a string to the parser, so unlock_call never sees
+ * the calls in it: a function that calls pg_advisory_unlock* releases the
+ * migration lock wherever it is called, in this migration or a later one
+ * (the runner re-checks the lock after such a text, lock.c). */
+static void unlock_in_body(gw_lint_cx *cx, const PgQuery__Node *n)
+{
+	const char *body = NULL, *what = "the function";
+
+	if (n->node_case == PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT) {
+		body = body_text(n->create_function_stmt->options,
+		                 n->create_function_stmt->n_options);
+		if (n->create_function_stmt->is_procedure)
+			what = "the procedure";
+	} else if (n->node_case == PG_QUERY__NODE__NODE_DO_STMT) {
+		body = body_text(n->do_stmt->args, n->do_stmt->n_args);
+		what = "the DO block";
+	}
+	if (body && gw_text_has_nocase(body, strlen(body), "pg_advisory_unlock"))
+		gw_lint__report(cx, "releasing-migration-lock", -1, NULL, NULL, NULL,
+		                "%s calls pg_advisory_unlock, which releases session advisory "
+		                "locks, godwit's migration lock too, wherever it runs; take its "
+		                "locks with pg_advisory_xact_lock instead",
+		                what);
+}
+
 void gw_lint__check_tx(gw_lint_cx *cx)
 {
 	const PgQuery__Node *n = cx->node;
@@ -137,8 +184,10 @@ void gw_lint__check_tx(gw_lint_cx *cx)
 		                "DISCARD ALL releases every session advisory lock, godwit's "
 		                "migration lock too; use DISCARD PLANS, DISCARD SEQUENCES or "
 		                "DISCARD TEMP for what it is meant to reset");
-	if (gw_lint__on(cx, "releasing-migration-lock"))
+	if (gw_lint__on(cx, "releasing-migration-lock")) {
 		gw_lint__visit(cx, n, &pg_query__func_call__descriptor, unlock_call);
+		unlock_in_body(cx, n);
+	}
 	/* Outside a BEGIN ... COMMIT the runner runs such a statement on its
 	 * own, with or without the directive (lint.c's mixed-no-transaction
 	 * reports what that costs the file's other statements). */
