@@ -351,13 +351,16 @@ deb()
 	# libpq5 (the PostgreSQL driver) is a dependency, libmicrohttpd12
 	# (godwit serve alone) and libcurl4 (notifications) recommendations.
 	depends="$shlibs, $(dlopened libpq5 src/drivers/pq.h)"
-	# libpg_query, loaded when SQL is first parsed (src/lib/sql/pgq.h), by
-	# the soname CMakeLists.txt found; Debian names its package after it.
-	pgq=$(sed -n 's/^GW_PGQUERY_SONAME:INTERNAL=//p' "$dir/CMakeCache.txt")
-	if [ -n "$pgq" ]; then
-		pgq=$(echo "$pgq" | sed 's/^lib\(.*\)\.so\.\(.*\)$/lib\1\2/; s/_/-/g')
-		depends="$depends, $(dlopened "$pgq" src/lib/sql/pgq.h)"
-	fi
+	# SQLite and libpg_query, loaded on first use (src/drivers/sq.h,
+	# src/lib/sql/pgq.h) by the sonames CMakeLists.txt found; Debian names
+	# a library's package after its soname (a "-" before a version that
+	# follows a digit).
+	for lib in SQLITE:src/drivers/sq.h PGQUERY:src/lib/sql/pgq.h; do
+		soname=$(sed -n "s/^GW_${lib%%:*}_SONAME:INTERNAL=//p" "$dir/CMakeCache.txt")
+		[ -n "$soname" ] || continue
+		pkg=$(echo "$soname" | sed 's/^lib\(.*[0-9]\)\.so\.\(.*\)$/lib\1-\2/; s/^lib\(.*\)\.so\.\(.*\)$/lib\1\2/; s/_/-/g')
+		depends="$depends, $(dlopened "$pkg" "${lib#*:}")"
+	done
 	recommends="$(dlopened libmicrohttpd12 src/cli/mhd.h), $(dlopened libcurl4 src/lib/curl.h)"
 	mkdir -p "$root/DEBIAN"
 	maintainer=$(sed -n 's/^ -- \(.*>\)  .*/\1/p' "$repo/packaging/debian/changelog" | head -n 1)

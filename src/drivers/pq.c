@@ -4,7 +4,6 @@
 #define GW_PQ_NO_MACROS
 #include "pq.h"
 
-#include <pthread.h>
 #include <stddef.h>
 
 #include "util/dl.h"
@@ -37,7 +36,6 @@ static const char *const libpq_names[] = {
 #endif
 
 gw_pq_api gw_pq;
-static void *handle;
 
 /* Every function of gw_pq by name and place, so that one loop (one path
  * to test) resolves them all. */
@@ -46,47 +44,35 @@ static const gw_dl_symbol symbols[] = {GW_PQ_FUNCTIONS(GW_PQ_SYMBOL)};
 #undef GW_PQ_SYMBOL
 
 /* A fleet run connects from several threads at once; one loads. */
-static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+static gw_dl_lib libpq = {libpq_names,
+                          sizeof(libpq_names) / sizeof(libpq_names[0]),
+                          symbols,
+                          sizeof(symbols) / sizeof(symbols[0]),
+                          &gw_pq,
+                          NULL,
+                          PTHREAD_MUTEX_INITIALIZER};
 
-static int load(gw_ctx *ctx)
+int gw_pq_load(gw_ctx *ctx)
 {
-	char first_error[512];
+	char why[512];
 	const char *missing;
+	int rc = gw_dl_lib_load(&libpq, why, sizeof(why), &missing);
 
-	if (handle)
-		return 0;
-	handle = gw_dl_open(libpq_names, sizeof(libpq_names) / sizeof(libpq_names[0]), first_error,
-	                    sizeof(first_error));
-	if (!handle) {
-		int error = gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", GW_LIBPQ_NAME,
-		                         first_error);
+	if (rc == -1) {
+		int error = gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", GW_LIBPQ_NAME, why);
 
 		gw_error_set_hint(ctx, LIBPQ_HINT);
 		return error;
 	}
-	if ((missing =
-	             gw_dl_table(handle, &gw_pq, symbols, sizeof(symbols) / sizeof(symbols[0])))) {
-		gw_dl_close(handle);
-		handle = NULL;
+	if (rc == -2)
 		return gw_error_set(
 		        ctx, GW_ERROR,
 		        "%s is too old for godwit (it lacks %s); install libpq 14 or newer",
 		        GW_LIBPQ_NAME, missing);
-	}
 	return 0;
-}
-
-int gw_pq_load(gw_ctx *ctx)
-{
-	int error;
-
-	pthread_mutex_lock(&load_lock);
-	error = load(ctx);
-	pthread_mutex_unlock(&load_lock);
-	return error;
 }
 
 int gw_pq_loaded(void)
 {
-	return handle != NULL;
+	return gw_dl_lib_loaded(&libpq);
 }

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include <pg_config.h>
-#include <sqlite3.h>
 
 #include "drivers/pq.h"
+#include "drivers/sq.h"
 
 #include "util/url.h"
 
@@ -65,6 +65,19 @@ static void format_libpq_version(char *buf, size_t bufsize)
 	snprintf(buf, bufsize, "libpq %d.%d", v / 10000, v % 10000);
 }
 
+/* Likewise SQLite: before it is loaded, the headers' version. */
+static void format_sqlite_version(char *buf, size_t bufsize)
+{
+#ifdef GW_SQLITE_SONAME
+	if (!gw_sq_loaded()) {
+		snprintf(buf, bufsize, "SQLite %s (%s, loaded on first use)", SQLITE_VERSION,
+		         GW_SQLITE_SONAME);
+		return;
+	}
+#endif
+	snprintf(buf, bufsize, "SQLite %s", sqlite3_libversion());
+}
+
 const char *gw_driver_client_version(const gw_driver *driver, char *buf, size_t bufsize)
 {
 	if (!buf || bufsize == 0)
@@ -73,6 +86,6 @@ const char *gw_driver_client_version(const gw_driver *driver, char *buf, size_t 
 	if (driver == &gw_driver_postgres)
 		format_libpq_version(buf, bufsize);
 	else if (driver == &gw_driver_sqlite)
-		snprintf(buf, bufsize, "SQLite %s", sqlite3_libversion());
+		format_sqlite_version(buf, bufsize);
 	return buf;
 }

@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "drivers/registry.h"
+#include "drivers/sq.h"
 #include "util/error.h"
 #include "util/str.h"
 #include "util/text.h"
@@ -154,6 +153,8 @@ static int sq_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	int rc, error;
 
 	*out = NULL;
+	if ((error = gw_sq_load(ctx)) < 0)
+		return error;
 	/* Out of memory is not a bad URL. */
 	error = gw_url_sqlite_path(&path, url);
 	if (gw_str_failed(&path)) {

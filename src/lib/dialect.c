@@ -13,10 +13,10 @@
  */
 #include "internal.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include "godwit/lint.h"
+#include "../drivers/sq.h"
 #include "../util/error.h"
 
 /* 1 when SQLite's tokenizer or grammar, not its catalog, refused the
@@ -52,6 +52,8 @@ static int count_parse_failures(size_t *pg_bad, size_t *lite_bad, gw_project *p)
 		gw_ctx_clear_error(p->ctx);
 		return 0;
 	}
+	if ((error = gw_sq_load(p->ctx)) < 0)
+		return error;
 	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		return gw_error_set(p->ctx, GW_ERROR, "cannot open an in-memory SQLite database");

@@ -15,11 +15,11 @@
  */
 #include "internal.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../drivers/sq.h"
 #include "../util/error.h"
 #include "../util/text.h"
 
@@ -47,6 +47,10 @@ int gw_scratch_open(gw_scratch **out, gw_project *p)
 	*out = NULL;
 	if (!s)
 		return gw_error_oom(p->ctx);
+	if ((error = gw_sq_load(p->ctx)) < 0) {
+		free(s);
+		return error;
+	}
 	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		gw_scratch_close(s);

@@ -14,12 +14,12 @@
  */
 #include "internal.h"
 
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sql/lint_int.h"
+#include "../drivers/sq.h"
 #include "../util/error.h"
 #include "../util/fs.h"
 #include "../util/text.h"
@@ -124,6 +124,10 @@ static int source_finding(vrun *v)
 
 static int sqlite_open(vrun *v)
 {
+	int error;
+
+	if ((error = gw_sq_load(v->p->ctx)) < 0)
+		return error;
 	if (sqlite3_open(":memory:", &v->db) != SQLITE_OK)
 		return gw_error_set(v->p->ctx, GW_ERROR,
 		                    "cannot open an in-memory SQLite database");

@@ -55,3 +55,36 @@ const char *gw_dl_table(void *handle, void *table, const gw_dl_symbol *syms, siz
 			return syms[i].name;
 	return NULL;
 }
+
+int gw_dl_lib_load(gw_dl_lib *lib, char *why, size_t why_size, const char **missing)
+{
+	int error = 0;
+
+	*missing = NULL;
+	if (why_size)
+		why[0] = '\0';
+	pthread_mutex_lock(&lib->lock);
+	if (!lib->handle) {
+		lib->handle = gw_dl_open(lib->names, lib->n_names, why, why_size);
+		if (!lib->handle) {
+			error = -1;
+		} else if ((*missing = gw_dl_table(lib->handle, lib->table, lib->symbols,
+		                                   lib->n_symbols))) {
+			gw_dl_close(lib->handle);
+			lib->handle = NULL;
+			error = -2;
+		}
+	}
+	pthread_mutex_unlock(&lib->lock);
+	return error;
+}
+
+int gw_dl_lib_loaded(gw_dl_lib *lib)
+{
+	int loaded;
+
+	pthread_mutex_lock(&lib->lock);
+	loaded = lib->handle != NULL;
+	pthread_mutex_unlock(&lib->lock);
+	return loaded;
+}

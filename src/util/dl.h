@@ -8,6 +8,7 @@
 #ifndef GW_UTIL_DL_H
 #define GW_UTIL_DL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* Opens the first of the n names that loads (RTLD_LAZY, RTLD_LOCAL: binding
@@ -35,5 +36,22 @@ typedef struct gw_dl_symbol {
  * all were found, else the name of the first one missing (the table is
  * then partly filled and must not be used). */
 const char *gw_dl_table(void *handle, void *table, const gw_dl_symbol *syms, size_t n);
+
+/* A library loaded once, from any thread, into a table of its functions. */
+typedef struct gw_dl_lib {
+	const char *const *names; /* tried in order (gw_dl_open) */
+	size_t n_names;
+	const gw_dl_symbol *symbols;
+	size_t n_symbols;
+	void *table;
+	void *handle; /* under lock; NULL until loaded */
+	pthread_mutex_t lock;
+} gw_dl_lib;
+
+/* 0 when lib is loaded (now or before); -1 when no name loads, with the
+ * first name's reason in why; -2 when the library lacks a symbol, named
+ * by *missing (the library is then closed, and tried again next time). */
+int gw_dl_lib_load(gw_dl_lib *lib, char *why, size_t why_size, const char **missing);
+int gw_dl_lib_loaded(gw_dl_lib *lib);
 
 #endif

@@ -7,11 +7,11 @@
  * statement. The runner uses the statements to run a migration outside a
  * transaction one statement at a time and to map a failure back to a line.
  */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sql.h"
+#include "../../drivers/sq.h"
 #include "../../util/error.h"
 #include "../../util/vec.h"
 #include "../../util/text.h"
@@ -138,6 +138,10 @@ static int split_sqlite(gw_sql_list *out, const char *text, size_t len, gw_ctx *
 
 	if (!buf)
 		return gw_error_oom(ctx);
+	if ((error = gw_sq_load(ctx)) < 0) {
+		free(buf);
+		return error;
+	}
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	/* sqlite3_complete needs a C string: cut the copy after each ';' in
