@@ -835,6 +835,46 @@ static void test_missing_dependency(void **state)
 	assert_int_equal(err->line, 2);
 }
 
+/* The room for a migration's @depends-on lines follows from their count
+ * (4, then twice as many each time it is full): nine take it past 4 and
+ * 8, and each keeps its name and its line. */
+static void test_many_dependencies(void **state)
+{
+	fixture *f = *state;
+	gw_str text = GW_STR_INIT;
+	const gw_migration *m;
+	char name[32];
+	int i;
+
+	for (i = 1; i <= 9; i++) {
+		snprintf(name, sizeof(name), "2026-01-0%d_a%d.sql", i, i);
+		put(f->dir, name, "SELECT 1;\n");
+		gw_str_printf(&text, "-- @depends-on: %s\n", name);
+	}
+	gw_str_puts(&text, "SELECT 2;\n");
+	put(f->dir, "2026-01-10_b.sql", text.ptr);
+	m = gw_source_find(load(f, GW_FORMAT_AUTO), "2026-01-10_b");
+	assert_non_null(m);
+	assert_int_equal(m->ndepends, 9);
+	for (i = 1; i <= 9; i++) {
+		snprintf(name, sizeof(name), "2026-01-0%d_a%d.sql", i, i);
+		assert_string_equal(m->depends[i - 1], name);
+	}
+	/* The ninth names a file that is not there: its line is the ninth. */
+	gw_source_free(f->src);
+	f->src = NULL;
+	gw_str_clear(&text);
+	for (i = 1; i <= 8; i++)
+		gw_str_printf(&text, "-- @depends-on: 2026-01-0%d_a%d.sql\n", i, i);
+	gw_str_puts(&text, "-- @depends-on: 2026-01-09_x.sql\nSELECT 2;\n");
+	put(f->dir, "2026-01-10_b.sql", text.ptr);
+	assert_string_equal(load_fails(f, GW_FORMAT_AUTO, GW_EORDER),
+	                    in_dir(f, "/2026-01-10_b.sql:9: depends on 2026-01-09_x.sql, which "
+	                              "does not exist"));
+	assert_int_equal(gw_ctx_error(f->ctx)->line, 9);
+	gw_str_dispose(&text);
+}
+
 static void test_dependency_cycle(void **state)
 {
 	fixture *f = *state;
@@ -1880,6 +1920,7 @@ int main(void)
 	        T(test_down_without_up),
 	        T(test_rollback_without_up),
 	        T(test_missing_dependency),
+	        T(test_many_dependencies),
 	        T(test_dependency_cycle),
 	        T(test_self_dependency),
 	        T(test_stable_topological_order),

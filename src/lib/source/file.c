@@ -48,8 +48,12 @@ int gw_source__add_depend(gw_source_mig *m, const char *name, size_t len, int li
 {
 	char *copy;
 
-	if (m->pub.ndepends == m->depends_cap) {
-		size_t cap = m->depends_cap ? m->depends_cap * 2 : 4;
+	size_t n = m->pub.ndepends;
+
+	/* Room for 4, then twice as many each time it is full: the room
+	 * follows from the count, which spares the record a field. */
+	if (n == 0 || (n >= 4 && !(n & (n - 1)))) {
+		size_t cap = n ? n * 2 : 4;
 		char **d = realloc(m->pub.depends, cap * sizeof(*d));
 		int *l;
 
@@ -59,7 +63,6 @@ int gw_source__add_depend(gw_source_mig *m, const char *name, size_t len, int li
 		if (!(l = realloc(m->depends_line, cap * sizeof(*l))))
 			return -1;
 		m->depends_line = l;
-		m->depends_cap = cap;
 	}
 	if (!(copy = gw_strndup(name, len)))
 		return -1;
@@ -91,8 +94,8 @@ static int parse_depends(gw_source_mig *m, const char *p, const char *end, int l
 /* Reads the directives in the comment lines of [from, to), the head of a
  * section before its first statement. m is NULL for a down section, where
  * only godwit:no-transaction means something. */
-static int read_directives(gw_source_mig *m, int *no_tx, const char *text, size_t from, size_t to,
-                           int line, gw_ctx *ctx)
+static int read_directives(gw_source_mig *m, unsigned char *no_tx, const char *text, size_t from,
+                           size_t to, int line, gw_ctx *ctx)
 {
 	const char *p, *end;
 	size_t pos = from, eol;
@@ -287,7 +290,7 @@ int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const 
 	m->pub.repeatable = fn->repeatable;
 	m->specific = fn->dialect != NULL;
 	if (conv->scan || conv->unwrap)
-		m->conv = conv;
+		m->conv = (unsigned char)(fn->conv + 1);
 	if (gw_source__name_mig(m, file + fn->version_start, fn->version_len, file + fn->name_start,
 	                        fn->stem_len - fn->name_start, file, file + fn->stem_start,
 	                        fn->stem_len - fn->stem_start) < 0 ||
@@ -302,8 +305,8 @@ int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const 
 	return 0;
 }
 
-int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text, size_t len,
-                         gw_ctx *ctx)
+int gw_source__down_text(char sum[GW_CHECKSUM_HEX], unsigned char *no_tx, const char *text,
+                         size_t len, gw_ctx *ctx)
 {
 	int error;
 

@@ -191,8 +191,8 @@ void gw_source__native_scan(markers *mk, const char *text, size_t len)
 	}
 }
 
-int gw_source__marker_options(int *no_tx, const char *text, const marker *m, const char *what,
-                              const char *path, gw_ctx *ctx)
+int gw_source__marker_options(unsigned char *no_tx, const char *text, const marker *m,
+                              const char *what, const char *path, gw_ctx *ctx)
 {
 	size_t i = m->opts, start;
 

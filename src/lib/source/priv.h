@@ -190,19 +190,19 @@ static inline size_t gw_source__line_end(const char *text, size_t len, size_t fr
 
 /* What a file's name says about it. */
 typedef struct file_name {
-	gw_format conv;       /* PAIRS stands for "<digits>_<name>.sql" until the text is read */
-	int shared;           /* of that shape, its text not (yet) settling whose it is */
-	int is_down;          /* a .down.sql or _rollback.sql file */
-	int rollback;         /* "<digits>_<name>_rollback.sql": a down unless it is native */
-	int repeatable;       /* Flyway's R__<name>.sql */
-	int dotted;           /* the version is written with '_' for '.' (Flyway's V1_1) */
-	const char *dialect;  /* multi-dialect: "postgres" in 1_x.postgres.up.sql */
-	int autocommit;       /* multi-dialect: 1_x.autocommit.up.sql */
-	size_t version_start; /* the version is the name's bytes [version_start, */
-	size_t version_len;   /* version_start + version_len) */
-	size_t name_start;    /* where the description starts */
-	size_t stem_start;    /* the stem that pairs an up with its down is the */
-	size_t stem_len;      /* name's bytes [stem_start, stem_len), no suffixes */
+	gw_format conv;         /* PAIRS stands for "<digits>_<name>.sql" until the text is read */
+	unsigned char shared;   /* of that shape, its text not (yet) settling whose it is */
+	unsigned char is_down;  /* a .down.sql or _rollback.sql file */
+	unsigned char rollback; /* "<digits>_<name>_rollback.sql": a down unless it is native */
+	unsigned char repeatable; /* Flyway's R__<name>.sql */
+	unsigned char dotted;     /* the version is written with '_' for '.' (Flyway's V1_1) */
+	const char *dialect;      /* multi-dialect: "postgres" in 1_x.postgres.up.sql */
+	unsigned char autocommit; /* multi-dialect: 1_x.autocommit.up.sql */
+	size_t version_start;     /* the version is the name's bytes [version_start, */
+	size_t version_len;       /* version_start + version_len) */
+	size_t name_start;        /* where the description starts */
+	size_t stem_start;        /* the stem that pairs an up with its down is the */
+	size_t stem_len;          /* name's bytes [stem_start, stem_len), no suffixes */
 } file_name;
 
 /* A -- migrate:up or -- migrate:down line of a native file (or goose's
@@ -257,8 +257,8 @@ int gw_source__check_head(const char *text, size_t len, const markers *mk, const
                           const char *path, gw_ctx *ctx);
 /* Reads "transaction:false" (or :true) after a marker; what is "up" or
  * "down", for the message. */
-int gw_source__marker_options(int *no_tx, const char *text, const marker *m, const char *what,
-                              const char *path, gw_ctx *ctx);
+int gw_source__marker_options(unsigned char *no_tx, const char *text, const marker *m,
+                              const char *what, const char *path, gw_ctx *ctx);
 /* The up and down sections of a checked file with markers. */
 void gw_source__sections(const markers *mk, size_t len, size_t *up_off, size_t *up_len,
                          size_t *down_off, size_t *down_len);
@@ -284,22 +284,31 @@ typedef struct gw_source_mig {
 	gw_migration pub;
 	char *stem;        /* "<version>_<name>"; for dated files, the version */
 	int *depends_line; /* the line of each @depends-on target in up_file */
-	size_t depends_cap;
-	int down_state;
-	const gw_convention *conv; /* how gw_source_read_* find the SQL in its file
-	                              (the scan and unwrap hooks); NULL: whole */
-	int specific;              /* multi-dialect: the up (2: and the down) is the target's own */
-	int untouched;             /* the up file is still what `godwit new` wrote */
-	char *verify_file;         /* sqitch: verify/<name>.sql, when it holds SQL */
+	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
+	/* The rest a byte each: the struct is 248 bytes, a 256-byte chunk
+	 * of malloc's (with ints and a pointer here, and in pub, it was 304
+	 * in a chunk of 320), as a folder may hold thousands. */
+	/* How gw_source_read_* find the SQL in its file (the scan and
+	 * unwrap hooks): its convention's gw_format + 1, 0 for none (the
+	 * whole file); gw_source__mig_conv. */
+	unsigned char conv;
+	unsigned char down_state;
+	unsigned char specific;  /* multi-dialect: the up (2: and the down) is the target's own */
+	unsigned char untouched; /* the up file is still what `godwit new` wrote */
 	/* pub.version is one allocation that holds name, up_file and stem
-	 * too (gw_source__name_mig): one a migration instead of four, as a
-	 * folder may hold thousands. A byte each, so the struct stays 296
-	 * bytes. */
+	 * too (gw_source__name_mig): one a migration instead of four. */
 	unsigned char packed;
 	/* The down is in the up file (native, goose): push_up points
 	 * pub.down_file at pub.up_file, which mig_free then frees once. */
 	unsigned char down_in_up;
 } gw_source_mig;
+
+/* The convention whose hooks find m's SQL in its file; NULL: the whole
+ * file. */
+static inline const gw_convention *gw_source__mig_conv(const gw_source_mig *m)
+{
+	return m->conv ? gw_convention_of((gw_format)(m->conv - 1)) : NULL;
+}
 
 /* Where the files of a set may resolve to (real paths): inside root (the
  * project) or dir (the migrations folder). root NULL: anywhere, as with
@@ -375,10 +384,10 @@ typedef struct gw_down_rec {
 	int specific;     /* multi-dialect: for the target dialect */
 	size_t stem_start, stem_len;
 	char checksum[GW_CHECKSUM_HEX];
-	int no_tx;
-	int empty;
-	int untouched; /* still what `godwit new` wrote */
-	int blank;     /* nothing but blanks, not even a comment */
+	unsigned char no_tx;
+	unsigned char empty;
+	unsigned char untouched; /* still what `godwit new` wrote */
+	unsigned char blank;     /* nothing but blanks, not even a comment */
 } gw_down_rec;
 
 /* The steps of loading (folder.c, file.c, read.c). */
@@ -448,8 +457,8 @@ int gw_source__read_sub(gw_loader *ld, const char *sub, const char *file);
 /* Whether text[from, to) holds a statement, not just blanks and comments. */
 int gw_source__has_sql(const char *text, size_t from, size_t to);
 /* A down text that runs whole: its checksum and its godwit:no-transaction. */
-int gw_source__down_text(char sum[GW_CHECKSUM_HEX], int *no_tx, const char *text, size_t len,
-                         gw_ctx *ctx);
+int gw_source__down_text(char sum[GW_CHECKSUM_HEX], unsigned char *no_tx, const char *text,
+                         size_t len, gw_ctx *ctx);
 /* A migration whose whole file (in ld->text) is its SQL, pushed onto
  * ld->ups; *out stays owned by it. conv is for messages. */
 int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, const char *file,

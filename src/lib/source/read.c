@@ -372,7 +372,7 @@ static int nodown_error(const gw_source *src, const gw_migration *m, gw_ctx *ctx
 static int read_section(gw_source_text *out, const gw_source *src, const gw_migration *m, int down,
                         gw_ctx *ctx)
 {
-	const gw_source_mig *sm = (const gw_source_mig *)m;
+	const gw_convention *conv = gw_source__mig_conv((const gw_source_mig *)m);
 	const char *file = down ? m->down_file : m->up_file;
 	const char *want = down ? m->down_checksum : m->checksum;
 	gw_str path = GW_STR_INIT;
@@ -389,8 +389,8 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 	                            &((const gw_source_priv *)src)->guard, &out->bom, ctx)) < 0)
 		goto cleanup;
 	len = out->file_text.size;
-	if (sm->conv && sm->conv->scan) {
-		sm->conv->scan(&mk, out->file_text.ptr, out->file_text.size);
+	if (conv && conv->scan) {
+		conv->scan(&mk, out->file_text.ptr, out->file_text.size);
 		if (!mk.up.found || (down && !mk.down.found)) {
 			error = changed_error(path.ptr, ctx);
 			goto cleanup;
@@ -409,9 +409,9 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 	}
 	/* A script (sqitch's) is checksummed whole, and run without the
 	 * BEGIN and COMMIT it wraps itself in. */
-	if (sm->conv && sm->conv->unwrap) {
-		if (sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
-		                     len, 0, &off, &down_off) < 0) {
+	if (conv && conv->unwrap) {
+		if (conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
+		                 len, 0, &off, &down_off) < 0) {
 			error = gw_error_oom(ctx);
 			goto cleanup;
 		}
@@ -446,8 +446,8 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 	}
 	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
 	                                       &((const gw_source_priv *)src)->guard, ctx)) == 0 &&
-	    sm->conv->unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
-	                     out->file_text.size, 1, &off, &end) < 0)
+	    gw_source__sqitch_unwrap(((const gw_source_priv *)src)->sql_dialect, out->file_text.ptr,
+	                             out->file_text.size, 1, &off, &end) < 0)
 		error = gw_error_oom(ctx);
 	else if (error == 0) {
 		out->offset = off;
@@ -462,11 +462,12 @@ int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_mi
                           gw_ctx *ctx)
 {
 	const gw_source_mig *sm = (const gw_source_mig *)m;
+	const gw_convention *conv = gw_source__mig_conv(sm);
 	gw_str path = GW_STR_INIT;
 	markers mk;
 	int error;
 
-	if (!m->has_verify)
+	if (!m->has_verify || (!sm->verify_file && (!conv || !conv->scan)))
 		return gw_error_set(ctx, GW_ENOTFOUND, "%s has no verify section", m->up_file);
 	if (sm->verify_file)
 		return read_verify_script(out, src, sm, ctx);
@@ -479,7 +480,7 @@ int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_mi
 	if ((error = gw_source__read_migration(&out->file_text, path.ptr,
 	                                       &((const gw_source_priv *)src)->guard, ctx)) < 0)
 		goto cleanup;
-	sm->conv->scan(&mk, out->file_text.ptr, out->file_text.size);
+	conv->scan(&mk, out->file_text.ptr, out->file_text.size);
 	if (!mk.verify.found) {
 		error = changed_error(path.ptr, ctx);
 		goto cleanup;

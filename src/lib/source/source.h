@@ -17,20 +17,23 @@
 #include "../../util/str.h"
 
 typedef struct gw_migration {
-	char *version;                  /* as written in the file name, e.g. "20240101120000" */
-	char *name;                     /* the description part, e.g. "create_users" */
-	char *up_file;                  /* path relative to the folder */
-	char *down_file;                /* NULL when there is no down; == up_file for native */
-	int empty;                      /* the up text holds no statement */
-	int has_verify;                 /* a -- migrate:verify section (native), a
-	                                   verify/ script (sqitch) */
-	int repeatable;                 /* Flyway R__ (and the like): re-applied when its
-	                                   checksum changes, after every versioned one */
-	int no_transaction;             /* up runs outside a transaction (directive) */
-	int plain_tx;                   /* the up text holds no statement that could make the runner
-	                                   leave the transaction (gw_sql_may_need_no_tx); 0: unknown */
-	int down_no_transaction;        /* down runs outside a transaction */
-	char checksum[GW_CHECKSUM_HEX]; /* of the up text */
+	char *version;   /* as written in the file name, e.g. "20240101120000" */
+	char *name;      /* the description part, e.g. "create_users" */
+	char *up_file;   /* path relative to the folder */
+	char *down_file; /* NULL when there is no down; == up_file for native */
+	/* Flags of 0 or 1, a byte each: a folder may hold thousands of
+	 * migrations, all held at once. */
+	unsigned char empty;                 /* the up text holds no statement */
+	unsigned char has_verify;            /* a -- migrate:verify section (native), a
+	                                        verify/ script (sqitch) */
+	unsigned char repeatable;            /* Flyway R__ (and the like): re-applied when its
+	                                        checksum changes, after every versioned one */
+	unsigned char no_transaction;        /* up runs outside a transaction (directive) */
+	unsigned char plain_tx;              /* the up text holds no statement that could make the
+	                                        runner leave the transaction
+	                                        (gw_sql_may_need_no_tx); 0: unknown */
+	unsigned char down_no_transaction;   /* down runs outside a transaction */
+	char checksum[GW_CHECKSUM_HEX];      /* of the up text */
 	char down_checksum[GW_CHECKSUM_HEX]; /* of the down text; "" if none */
 	char **depends;                      /* @depends-on targets as written (file names);
 	                                        sqitch: the scripts of its [requires] */

@@ -843,7 +843,7 @@ static int sqitch_change(gw_loader *ld, const gw_sqitch_change *c, size_t i, con
 	if ((error = gw_source__add_whole(ld, &m, GW_FORMAT_SQITCH, up.ptr, version.ptr, c->name,
 	                                  strlen(c->name), script.ptr)) < 0)
 		goto cleanup;
-	m->conv = &gw_convention_sqitch;
+	m->conv = (unsigned char)(gw_convention_sqitch.format + 1);
 	if ((error = script_has_sql(ld, 0)) < 0)
 		goto cleanup;
 	m->pub.empty = !error;

@@ -301,7 +301,7 @@ static int next_hex(const char **p, const char *end, unsigned char *out, size_t 
 
 /* Flags of 0 or 1 as the bits of a byte, the first the lowest; -1 when
  * one is neither (it is then not recorded). */
-static int pack_bits(const int *const *flags, size_t n)
+static int pack_bits(const unsigned char *const *flags, size_t n)
 {
 	size_t i;
 	int bits = 0;
@@ -316,14 +316,14 @@ static int pack_bits(const int *const *flags, size_t n)
 
 /* The bits of a byte into flags, the first the lowest; -1 when a bit past
  * them is set. */
-static int unpack_bits(int *const *flags, size_t n, unsigned bits)
+static int unpack_bits(unsigned char *const *flags, size_t n, unsigned bits)
 {
 	size_t i;
 
 	if (bits >> n)
 		return -1;
 	for (i = 0; i < n; i++)
-		*flags[i] = (int)(bits >> i & 1);
+		*flags[i] = (unsigned char)(bits >> i & 1);
 	return 0;
 }
 
@@ -383,8 +383,8 @@ static int get_id(const char **p, const char *end, file_id *id)
 
 static int put_fn(gw_str *s, const file_name *fn)
 {
-	const int *const flags[] = {&fn->shared,     &fn->is_down, &fn->rollback,
-	                            &fn->repeatable, &fn->dotted,  &fn->autocommit};
+	const unsigned char *const flags[] = {&fn->shared,     &fn->is_down, &fn->rollback,
+	                                      &fn->repeatable, &fn->dotted,  &fn->autocommit};
 	const size_t sizes[] = {fn->version_start, fn->version_len, fn->name_start, fn->stem_start,
 	                        fn->stem_len};
 	int bits = pack_bits(flags, 6);
@@ -402,8 +402,8 @@ static int put_fn(gw_str *s, const file_name *fn)
 
 static int get_fn(const char **p, const char *end, file_name *fn, size_t name_len)
 {
-	int *const flags[] = {&fn->shared,     &fn->is_down, &fn->rollback,
-	                      &fn->repeatable, &fn->dotted,  &fn->autocommit};
+	unsigned char *const flags[] = {&fn->shared,     &fn->is_down, &fn->rollback,
+	                                &fn->repeatable, &fn->dotted,  &fn->autocommit};
 	unsigned char b[FN_BYTES];
 
 	memset(fn, 0, sizeof(*fn));
@@ -819,12 +819,12 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 		if (!plain(m->pub.depends[i]) || !*m->pub.depends[i])
 			return;
 	if (m) {
-		int has_down = m->pub.down_file != NULL;
-		const int *const up[] = UP_FLAGS(m, &has_down);
+		unsigned char has_down = m->pub.down_file != NULL;
+		const unsigned char *const up[] = UP_FLAGS(m, &has_down);
 
 		bits = pack_bits(up, sizeof(up) / sizeof(*up));
 	} else {
-		const int *const down[] = DOWN_FLAGS(d);
+		const unsigned char *const down[] = DOWN_FLAGS(d);
 
 		bits = pack_bits(down, sizeof(down) / sizeof(*down));
 	}
@@ -866,7 +866,8 @@ int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, 
 	gw_source_mig *m = NULL;
 	gw_down_rec *d = NULL;
 	size_t len, i, nd;
-	int has_down, line;
+	unsigned char has_down;
+	int line;
 	unsigned char bits;
 
 	*mp = NULL;
@@ -885,7 +886,7 @@ int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, 
 		if (!(d = calloc(1, sizeof(*d))))
 			return GW_ENOMEM;
 		{
-			int *const down[] = DOWN_FLAGS(d);
+			unsigned char *const down[] = DOWN_FLAGS(d);
 
 			if (next_hex(&p, end, &bits, 1) < 0 ||
 			    unpack_bits(down, sizeof(down) / sizeof(*down), bits) < 0 ||
@@ -901,7 +902,7 @@ int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, 
 	if (*f != 'U' || !(m = calloc(1, sizeof(*m))))
 		return *f != 'U' ? -1 : GW_ENOMEM;
 	{
-		int *const up[] = UP_FLAGS(m, &has_down);
+		unsigned char *const up[] = UP_FLAGS(m, &has_down);
 
 		if (next_hex(&p, end, &bits, 1) < 0 ||
 		    unpack_bits(up, sizeof(up) / sizeof(*up), bits) < 0)
