@@ -298,7 +298,15 @@ GW_EXTERN(int) gw_project_status(gw_status **out, gw_project *project);
  * splitting every file that names such a word. */
 GW_EXTERN(int) gw_project_status_states(gw_status **out, gw_project *project);
 GW_EXTERN(size_t) gw_status_count(const gw_status *status);
+/* Entry i, valid as long as the status; NULL past the end. A status from
+ * gw_project_status_states holds no entries (112 bytes each) but what
+ * makes them: its first gw_status_get makes them all (NULL when out of
+ * memory), which gw_status_read avoids. */
 GW_EXTERN(const gw_status_entry *) gw_status_get(const gw_status *status, size_t i);
+/* Entry i into *out, its strings valid as long as the status; -1 past the
+ * end. Allocates nothing: what reads every entry once (the text of
+ * `status`) needs no array of them. */
+GW_EXTERN(int) gw_status_read(const gw_status *status, size_t i, gw_status_entry *out);
 /* How many entries are in the given state. */
 GW_EXTERN(size_t) gw_status_count_state(const gw_status *status, gw_state state);
 /* When godwit's history is empty and the database holds the history of

@@ -220,6 +220,8 @@ char *gw_out_cell_at(const gw_cli *cli, FILE *out, char *at, const char *sgr, co
                      int width);
 /* Display columns of a UTF-8 string (one per character). */
 int gw_out_width(const char *s);
+/* The same of s whose length, len, is known. */
+int gw_out_width_n(const char *s, size_t len);
 
 /* Prints the context's error for library return code rc (text on stderr,
  * or JSON on stdout) and returns GW_EXIT_FAILED (GW_EXIT_AFTER for

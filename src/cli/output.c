@@ -47,14 +47,16 @@ static int colored(const gw_cli *cli, FILE *out)
 
 int gw_out_width(const char *s)
 {
-	size_t len, i;
+	return s ? gw_out_width_n(s, strlen(s)) : 0;
+}
+
+int gw_out_width_n(const char *s, size_t len)
+{
+	size_t i;
 	int w = 0;
 
-	if (!s)
-		return 0;
 	/* Most text is ASCII, whose width is its length: eight bytes at a
 	 * time tell, a status of 10,000 lines measures 40,000 cells. */
-	len = strlen(s);
 	for (i = 0; i + 8 <= len; i += 8) {
 		uint64_t word;
 
@@ -81,7 +83,7 @@ char *gw_out_cell_at(const gw_cli *cli, FILE *out, char *at, const char *sgr, co
 		at += sprintf(at, "\033[%sm%s\033[0m", sgr, s);
 	else
 		at = (char *)memcpy(at, s, len) + len;
-	if ((pad = width - gw_out_width(s)) > 0) {
+	if ((pad = width - gw_out_width_n(s, len)) > 0) {
 		memset(at, ' ', (size_t)pad);
 		at += pad;
 	}

@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "godwit/lint.h"
 #include "godwit/project.h"
@@ -487,8 +488,25 @@ int gw_preflight__gate(gw_project *p);
 int gw_health__after_up(gw_project *p);
 
 /* status.c: the states of all migrations, used by status, up and down. */
+/* An entry as status.c works it out: the history row's index (or
+ * GW_STATUS_NO_ROW) and the state. Entry i below the folder's count is
+ * src->items[i]; the others are rows no file matches. */
+#define GW_STATUS_NO_ROW UINT32_MAX
+typedef struct gw_status_slot {
+	uint32_t row;
+	unsigned char state; /* a gw_state */
+} gw_status_slot;
+
 struct gw_status {
+	/* Every entry, made from the slots; NULL in a status of states only
+	 * (gw_project_status_states), whose gw_status_get makes them in made
+	 * at its first call. */
 	gw_status_entry *entries;
+	_Atomic(gw_status_entry *) made;
+	unsigned char *slots; /* slot i at i * slot_stride; NULL once entries holds them */
+	size_t slot_stride;
+	const gw_source *src; /* the project's, which the entries point into */
+	size_t nsrc;
 	size_t count;
 	gw_hist hist;              /* owns the strings of applied entries */
 	size_t last_applied_index; /* apply-order index + 1 of the last applied; 0 none */
@@ -496,8 +514,10 @@ struct gw_status {
 	char *other_table;
 };
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists);
-/* The same with the history read already (taken over from *hist). */
-int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, gw_hist *hist);
+/* The same with the history read already (taken over from *hist); with
+ * entries unset, st->entries stays NULL (see struct gw_status). */
+int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, gw_hist *hist,
+                            int entries);
 /* Fills other_tool and other_table when godwit's history is empty. */
 int gw_status__other_history(gw_status *st, gw_project *p);
 

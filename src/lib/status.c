@@ -7,6 +7,8 @@
  */
 #include "adopt_priv.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,17 +35,48 @@ const char *gw_state_name(gw_state state)
 	return "unknown";
 }
 
-/* applied_checksum: the row's checksum as text (see gw_hist_row). */
-static void fill_from_row(gw_status_entry *e, const gw_hist_row *r, const char *applied_checksum)
+/* An entry from its slot: the migration's fields, then the row's. A
+ * row's checksum is text when it is not the file's (compute_from), so
+ * the one shown is the row's text, else the file's, which is the same. */
+static gw_status_slot *slot_at(const gw_status *st, size_t i)
 {
-	e->kind = r->kind;
-	e->applied_checksum = applied_checksum;
-	e->applied_at = r->applied_at;
-	e->applied_by = r->applied_by;
-	e->execution_ms = r->execution_ms;
-	e->statements_total = r->statements_total;
-	e->statements_done = r->statements_done;
-	e->error = r->error;
+	return (gw_status_slot *)(void *)(st->slots + i * st->slot_stride);
+}
+
+/* slot: entry i's, by value, as the entry may be written where it lies. */
+static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_status_slot slot)
+{
+	const gw_migration *m = i < st->nsrc ? st->src->items[i] : NULL;
+	const gw_hist_row *r = slot.row != GW_STATUS_NO_ROW ? st->hist.rows[slot.row] : NULL;
+
+	/* Whole, not zeroed and then filled: the text of status reads every
+	 * entry twice. */
+	if (m)
+		*e = (gw_status_entry){.version = m->version,
+		                       .name = m->name,
+		                       .file = m->up_file,
+		                       .state = (gw_state)slot.state,
+		                       .kind = m->repeatable ? "repeatable" : "versioned",
+		                       .checksum = m->checksum,
+		                       .execution_ms = -1,
+		                       .transactional = !m->no_transaction,
+		                       .has_down = m->down_file != NULL,
+		                       .empty = m->empty};
+	else if (r) /* a row no file matches */
+		*e = (gw_status_entry){.version = r->version,
+		                       .name = r->name,
+		                       .state = (gw_state)slot.state,
+		                       .transactional = 1};
+	if (r) {
+		e->kind = r->kind;
+		e->applied_checksum = r->checksum ? r->checksum : m->checksum;
+		e->applied_at = r->applied_at;
+		e->applied_by = r->applied_by;
+		e->execution_ms = r->execution_ms;
+		e->statements_total = r->statements_total;
+		e->statements_done = r->statements_done;
+		e->error = r->error;
+	}
 }
 
 /* same: the row's checksum is m's. */
@@ -69,21 +102,16 @@ static int add_missing(gw_status *st, const char *matched)
 	size_t i, n = st->count;
 
 	for (i = 0; i < st->hist.count; i++) {
-		gw_status_entry *e;
 		gw_hist_row *r = st->hist.rows[i];
 
 		if (matched[i])
 			continue;
 		if (gw_hist_row_sum_text(&st->hist, r) < 0)
 			return GW_ENOMEM;
-		e = &st->entries[n++];
-		memset(e, 0, sizeof(*e));
-		e->version = r->version;
-		e->name = r->name;
-		e->file = NULL;
-		e->state = !strcmp(r->state, "dirty") ? GW_STATE_DIRTY : GW_STATE_MISSING;
-		e->transactional = 1;
-		fill_from_row(e, r, r->checksum);
+		slot_at(st, n)->row = (uint32_t)i;
+		slot_at(st, n++)->state =
+		        (unsigned char)(!strcmp(r->state, "dirty") ? GW_STATE_DIRTY
+		                                                   : GW_STATE_MISSING);
 	}
 	st->count = n;
 	return 0;
@@ -104,17 +132,30 @@ static int mark_running(gw_status *st, gw_project *p)
 	if ((error = gw_project__lock_held_elsewhere(&held, p)) < 0 || !held)
 		return error;
 	for (i = 0; i < st->count; i++)
-		if (st->entries[i].state == GW_STATE_DIRTY)
-			st->entries[i].state = GW_STATE_RUNNING;
+		if (slot_at(st, i)->state == GW_STATE_DIRTY)
+			slot_at(st, i)->state = GW_STATE_RUNNING;
 	return 0;
+}
+
+/* Every entry at once, for gw_status_get of a status of states only;
+ * NULL when out of memory. */
+static gw_status_entry *make_entries(const gw_status *st)
+{
+	gw_status_entry *all = calloc(st->count + 1, sizeof(*all));
+	size_t i;
+
+	for (i = 0; all && i < st->count; i++)
+		fill_entry(&all[i], st, i, *slot_at(st, i));
+	return all;
 }
 
 int gw_status__compute(gw_status **out, gw_project *p, int history_exists)
 {
-	return gw_status__compute_from(out, p, history_exists, NULL);
+	return gw_status__compute_from(out, p, history_exists, NULL, 1);
 }
 
-int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, gw_hist *hist)
+int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, gw_hist *hist,
+                            int entries)
 {
 	gw_status *st = NULL;
 	gw_source *src;
@@ -129,21 +170,29 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
+	st->src = src;
+	st->nsrc = src->count;
 	if (hist) {
 		st->hist = *hist;
 		*hist = (gw_hist)GW_HIST_INIT;
 	} else if (history_exists && (error = gw_hist_load(&st->hist, p)) < 0) {
 		goto cleanup;
 	}
-	st->entries = calloc(src->count + st->hist.count + 1, sizeof(*st->entries));
+	if (st->hist.count >= GW_STATUS_NO_ROW) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
+	/* With entries, each slot is the start of its entry, which takes its
+	 * place at the end: nothing more is held than the entries. */
+	st->slot_stride = entries ? sizeof(gw_status_entry) : sizeof(gw_status_slot);
+	st->slots = calloc(src->count + st->hist.count + 1, st->slot_stride);
 	matched = calloc(st->hist.count + 1, 1);
-	if (!st->entries || !matched) {
+	if (!st->slots || !matched) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
 	}
 	for (i = 0; i < src->count; i++) {
 		const gw_migration *m = src->items[i];
-		gw_status_entry *e = &st->entries[i];
 		gw_hist_row *r;
 		long ri;
 		int same;
@@ -156,35 +205,24 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 		else
 			ri = gw_hist_find_index(&st->hist, m->version);
 		r = ri >= 0 ? st->hist.rows[ri] : NULL;
-		if (ri >= 0)
-			next = (size_t)ri + 1;
+		slot_at(st, i)->row = r ? (uint32_t)ri : GW_STATUS_NO_ROW;
+		if (!r) {
+			slot_at(st, i)->state = GW_STATE_PENDING;
+			continue;
+		}
+		next = (size_t)ri + 1;
 		/* A checksum other than the file's is shown: made text. */
-		same = r && gw_hist_row_sum_is(r, m->checksum);
-		if (r && !same && gw_hist_row_sum_text(&st->hist, r) < 0) {
+		same = gw_hist_row_sum_is(r, m->checksum);
+		if (!same && gw_hist_row_sum_text(&st->hist, r) < 0) {
 			error = gw_error_oom(p->ctx);
 			goto cleanup;
 		}
-
-		e->version = m->version;
-		e->name = m->name;
-		e->file = m->up_file;
-		e->checksum = m->checksum;
-		e->kind = "versioned";
-		e->execution_ms = -1;
-		e->transactional = !m->no_transaction;
-		e->has_down = m->down_file != NULL;
-		e->empty = m->empty;
-		e->state = state_of(m, r, same);
-		if (m->repeatable)
-			e->kind = "repeatable";
-		if (r) {
-			fill_from_row(e, r, same ? m->checksum : r->checksum);
-			matched[ri] = 1;
-			/* Repeatables come after every versioned migration and
-			 * say nothing about the order of the others. */
-			if (!m->repeatable)
-				st->last_applied_index = i + 1;
-		}
+		slot_at(st, i)->state = (unsigned char)state_of(m, r, same);
+		matched[ri] = 1;
+		/* Repeatables come after every versioned migration and say
+		 * nothing about the order of the others. */
+		if (!m->repeatable)
+			st->last_applied_index = i + 1;
 	}
 	st->count = src->count;
 	if (add_missing(st, matched) < 0) {
@@ -194,9 +232,20 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 	/* Pending migrations behind the last applied one arrived late, from a
 	 * merged branch; they are shown, and up refuses them by default. */
 	for (i = 0; i < src->count && i < st->last_applied_index; i++)
-		if (st->entries[i].state == GW_STATE_PENDING)
-			st->entries[i].state = GW_STATE_OUT_OF_ORDER;
-	error = mark_running(st, p);
+		if (slot_at(st, i)->state == GW_STATE_PENDING)
+			slot_at(st, i)->state = GW_STATE_OUT_OF_ORDER;
+	if ((error = mark_running(st, p)) < 0)
+		goto cleanup;
+	/* The entries, 112 bytes each, are made now for the library's
+	 * readers, each over its own slot; the text of status reads each one
+	 * from its 8-byte slot instead (gw_status_read). */
+	if (entries) {
+		for (i = 0; i < st->count; i++)
+			fill_entry((gw_status_entry *)(void *)slot_at(st, i), st, i,
+			           *slot_at(st, i));
+		st->entries = (gw_status_entry *)(void *)st->slots;
+		st->slots = NULL;
+	}
 cleanup:
 	free(matched);
 	if (error < 0)
@@ -256,7 +305,7 @@ static int project_status(gw_status **out, gw_project *p, int modes)
 	if (error == 0 && !read)
 		error = gw_hist_rows_exist(&exists, p);
 	if (error == 0)
-		error = gw_status__compute_from(out, p, exists, read ? &early : NULL);
+		error = gw_status__compute_from(out, p, exists, read ? &early : NULL, modes);
 	gw_hist_dispose(&early);
 	if (error < 0)
 		return error;
@@ -299,15 +348,47 @@ size_t gw_status_count(const gw_status *st)
 
 const gw_status_entry *gw_status_get(const gw_status *st, size_t i)
 {
-	return st && i < st->count ? &st->entries[i] : NULL;
+	gw_status *lazy = (gw_status *)(uintptr_t)st; /* made: set once, atomically */
+	gw_status_entry *all, *none = NULL;
+
+	if (!st || i >= st->count)
+		return NULL;
+	if (st->entries)
+		return &st->entries[i];
+	/* A status of states only makes its entries at the first call; two
+	 * threads reading the same status keep the first one made. */
+	if (!(all = atomic_load(&lazy->made))) {
+		if (!(all = make_entries(st)))
+			return NULL;
+		if (!atomic_compare_exchange_strong(&lazy->made, &none, all)) {
+			free(all);
+			all = none;
+		}
+	}
+	return &all[i];
+}
+
+int gw_status_read(const gw_status *st, size_t i, gw_status_entry *out)
+{
+	if (!st || i >= st->count)
+		return -1;
+	if (st->entries)
+		*out = st->entries[i];
+	else
+		fill_entry(out, st, i, *slot_at(st, i));
+	return 0;
 }
 
 size_t gw_status_count_state(const gw_status *st, gw_state state)
 {
 	size_t i, n = 0;
 
-	for (i = 0; st && i < st->count; i++)
-		n += st->entries[i].state == state;
+	if (st && st->entries)
+		for (i = 0; i < st->count; i++)
+			n += st->entries[i].state == state;
+	else
+		for (i = 0; st && i < st->count; i++)
+			n += slot_at(st, i)->state == state;
 	return n;
 }
 
@@ -317,6 +398,8 @@ void gw_status_free(gw_status *st)
 		return;
 	gw_hist_dispose(&st->hist);
 	free(st->entries);
+	free(atomic_load(&st->made));
+	free(st->slots);
 	free(st->other_table);
 	free(st);
 }

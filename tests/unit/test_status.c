@@ -151,6 +151,99 @@ static void test_every_state(void **state)
 	gw_status_free(st);
 }
 
+static void assert_same_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void assert_same_entry(const gw_status_entry *a, const gw_status_entry *b)
+{
+	assert_same_str(a->version, b->version);
+	assert_same_str(a->name, b->name);
+	assert_same_str(a->file, b->file);
+	assert_int_equal(a->state, b->state);
+	assert_same_str(a->kind, b->kind);
+	assert_same_str(a->checksum, b->checksum);
+	assert_same_str(a->applied_checksum, b->applied_checksum);
+	assert_same_str(a->applied_at, b->applied_at);
+	assert_same_str(a->applied_by, b->applied_by);
+	assert_int_equal(a->execution_ms, b->execution_ms);
+	assert_int_equal(a->statements_total, b->statements_total);
+	assert_int_equal(a->statements_done, b->statements_done);
+	assert_same_str(a->error, b->error);
+	assert_int_equal(a->transactional, b->transactional);
+	assert_int_equal(a->has_down, b->has_down);
+	assert_int_equal(a->empty, b->empty);
+}
+
+/* A status of states only holds no array of entries: gw_status_read
+ * makes each one as gw_project_status's would be, in every state, and
+ * gw_status_get makes the array at its first call, the same. */
+static void test_status_states_reads_each_entry_as_made(void **state)
+{
+	fixture *f = *state;
+	gw_up_options up = GW_UP_OPTIONS_INIT;
+	gw_status *full = NULL, *states = NULL;
+	gw_status_entry e;
+	char path[PATH_MAX + 32];
+	size_t i, n = 0;
+
+	fx_migration(f, "20240101000002_b.sql", "CREATE TABLE b (id int);", NULL);
+	fx_migration(f, "20240101000003_c.sql", "CREATE TABLE c (id int);", NULL);
+	fx_migration(f, "20240101000004_d.sql", "CREATE TABLE d (id int);", NULL);
+	fx_migration(f, "20240101000005_e.sql", "CREATE TABLE e (id int);", NULL);
+	fx_migration(f, "20240101000006_f.sql", "CREATE TABLE f (id int);", "DROP TABLE f;");
+	fx_migration(f, "20240101000007_g.sql", "CREATE TABLE g (id int);", NULL);
+	up.to = "20240101000006";
+	assert_int_equal(gw_project_up(&n, f->p, &up), 0);
+	assert_int_equal(n, 5);
+	fx_migration(f, "20240101000002_b.sql", "CREATE TABLE b (id bigint);", NULL);
+	snprintf(path, sizeof(path), "%s/20240101000003_c.sql", f->migrations);
+	assert_int_equal(unlink(path), 0);
+	fx_sql(f,
+	       "UPDATE godwit_migrations SET state = 'dirty', statements_total = 3, "
+	       "statements_done = 1, error = 'no such table: x' WHERE version = '20240101000004'");
+	fx_sql(f, "UPDATE godwit_migrations SET checksum = upper(checksum), applied_by = 'x' "
+	          "WHERE version = '20240101000005'");
+	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", NULL);
+	fx_open(f);
+	assert_int_equal(gw_project_status(&full, f->p), 0);
+	assert_int_equal(gw_project_status_states(&states, f->p), 0);
+	assert_states(full, "20240101000001 out-of-order\n"
+	                    "20240101000002 changed\n"
+	                    "20240101000004 dirty\n"
+	                    "20240101000005 changed\n"
+	                    "20240101000006 applied\n"
+	                    "20240101000007 pending\n"
+	                    "20240101000003 missing\n");
+	assert_int_equal(gw_status_count(states), 7);
+	for (i = 0; i < gw_status_count(states); i++) {
+		assert_int_equal(gw_status_read(states, i, &e), 0);
+		assert_same_entry(&e, gw_status_get(full, i));
+	}
+	assert_int_equal(gw_status_read(states, 7, &e), -1);
+	assert_int_equal(gw_status_count_state(states, GW_STATE_CHANGED), 2);
+	assert_int_equal(gw_status_count_state(states, GW_STATE_MISSING), 1);
+	assert_int_equal(gw_status_count_state(states, GW_STATE_DIRTY), 1);
+	assert_int_equal(gw_status_count_state(states, GW_STATE_OUT_OF_ORDER), 1);
+	/* gw_status_read of a full status reads its array. */
+	for (i = 0; i < gw_status_count(full); i++) {
+		assert_int_equal(gw_status_read(full, i, &e), 0);
+		assert_same_entry(&e, gw_status_get(full, i));
+	}
+	/* The array, made at the first gw_status_get, kept for the next. */
+	for (i = 0; i < gw_status_count(states); i++)
+		assert_same_entry(gw_status_get(states, i), gw_status_get(full, i));
+	assert_ptr_equal(gw_status_get(states, 3), gw_status_get(states, 3));
+	assert_null(gw_status_get(states, 7));
+	assert_int_equal(gw_status_count_state(states, GW_STATE_APPLIED), 1);
+	gw_status_free(full);
+	gw_status_free(states);
+}
+
 static void test_applied_after_up(void **state)
 {
 	fixture *f = *state;
@@ -593,6 +686,8 @@ int main(void)
 	                test_status_of_a_database_not_created_creates_nothing, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_every_state, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_applied_after_up, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_status_states_reads_each_entry_as_made, setup,
+	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_reads_each_file_once, setup,
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_reads_no_file_the_cache_has, setup,
