@@ -119,6 +119,25 @@ test_expect_success SQLITE3 'a cache written as the folder loads is whole: the n
 	test_cmp proj/expect proj/out
 '
 
+test_expect_success SQLITE3 'a file stamped before 1970 is recorded with its identity in hex and found unchanged' '
+	# A record holds the identity as hex text, a negative stamp with a
+	# "-", matched as text against the file stat gives (sums.c, id_text).
+	f=$(ls proj/db/migrations/20240101000010_*.sql) &&
+	touch -m -d "1960-01-01 00:00:00.5 UTC" "$f" &&
+	wait_clock_past proj/db/migrations &&
+	(cd proj && godwit status >out) &&
+	test_grep "^301 applied" proj/out &&
+	c=$(ls proj/.godwit/sums/[0-9a-f]*) &&
+	line=$(grep "^20240101000010_" "$c") &&
+	ino=$(stat -c %i "$f") &&
+	test "$(echo "$line" | cut -f 3)" = "$(printf %x "$ino")" &&
+	test "$(echo "$line" | cut -f 5)" = "-$(printf %x $((-$(date -d "1960-01-01 00:00:00 UTC" +%s))))" &&
+	test "$(echo "$line" | cut -f 6)" = "$(printf %x 500000000)" &&
+	before=$(stat -c "%i %.9Y" "$c") &&
+	(cd proj && godwit status >out) &&
+	test "$(stat -c "%i %.9Y" "$c")" = "$before"
+'
+
 test_expect_success SQLITE3 'rollback pairs: 70 downs in files of their own, from the files and from the cache' '
 	mkdir -p gm/db/migrations &&
 	i=1 &&

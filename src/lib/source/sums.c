@@ -28,9 +28,10 @@
  * server could record a file written in the same instant as T0).
  *
  * Each record is a line of tab-separated fields: the name, the identity
- * in decimal, what the name says and the migration's flags as hex bytes
- * (a field each: parsing some 30 decimal fields a file was a fifth of a
- * cached status), the checksums and the @depends-on lines.
+ * in hex (compared as text with the file's), what the name says and the
+ * migration's flags as hex bytes (a field each: parsing some 30 decimal
+ * fields a file was a fifth of a cached status), the checksums and the
+ * @depends-on lines.
  *
  * A cache that is not exactly what this build would write (its first line
  * names the format, godwit's version, the convention forced, the dialect
@@ -43,6 +44,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +57,7 @@
 #include "../../util/fs.h"
 #include "../../util/hash.h"
 
-#define SUMS_MAGIC "godwit-sums 3"
+#define SUMS_MAGIC "godwit-sums 4"
 #define TRAILER    21 /* "end\t" 16 hex digits "\n" */
 /* Fewer files are read about as fast as the cache is, and a small
  * project gets no .godwit folder for nothing. */
@@ -81,9 +83,9 @@ struct gw_sum_entry {
 
 /* A record of the old cache as the walk finds it. */
 typedef struct old_rec {
-	const char *line, *name, *fields;
+	const char *line, *name;
+	const char *id, *end; /* its identity's text, and the line's '\n' */
 	size_t line_len, name_len;
-	file_id id;
 } old_rec;
 
 struct gw_sums {
@@ -167,13 +169,6 @@ static void id_of(file_id *id, const struct stat *st)
 	id->ctime_ns = (long long)st->st_ctim.tv_nsec;
 }
 
-static int id_equal(const file_id *a, const file_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns && a->ctime_s == b->ctime_s &&
-	       a->ctime_ns == b->ctime_ns;
-}
-
 /* Whether stamp (s, ns) is older than T0 by enough that no write after T0
  * can carry it again. */
 static int older(const gw_sums *c, long long s, long long ns)
@@ -245,26 +240,6 @@ static int next_ll(const char **p, const char *end, long long *out)
 	return 0;
 }
 
-/* An unsigned decimal field (a device, an inode, a size), up to 2^64 - 1. */
-static int next_ull(const char **p, const char *end, unsigned long long *out)
-{
-	const char *q = *p;
-	unsigned long long v = 0;
-
-	while (q < end && (unsigned)(*q - '0') <= 9) {
-		unsigned d = (unsigned)(*q - '0');
-
-		if (v > (~0ULL - d) / 10)
-			return -1;
-		v = v * 10 + d;
-		q++;
-	}
-	if (q == *p || field_end(p, q, end) < 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int next_size(const char **p, const char *end, size_t *out)
 {
 	long long v;
@@ -281,6 +256,38 @@ static int next_size(const char **p, const char *end, size_t *out)
 static int hex_digit(char ch)
 {
 	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* A number of a file's identity in hex, 1 to 16 lowercase digits; a
+ * signed one may have a '-' before them. */
+static int next_xull(const char **p, const char *end, unsigned long long *out)
+{
+	const char *q = *p;
+	unsigned long long v = 0;
+	int d;
+
+	while (q < end && q - *p <= 16 && (d = hex_digit(*q)) >= 0) {
+		v = v << 4 | (unsigned)d;
+		q++;
+	}
+	if (q == *p || q - *p > 16 || field_end(p, q, end) < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int next_xll(const char **p, const char *end, long long *out)
+{
+	const char *q = *p;
+	unsigned long long v;
+	int neg = q < end && *q == '-';
+
+	q += neg;
+	if (next_xull(&q, end, &v) < 0 || v > (neg ? 1ULL << 63 : (unsigned long long)LLONG_MAX))
+		return -1;
+	*p = q;
+	*out = neg ? (v == 1ULL << 63 ? LLONG_MIN : -(long long)v) : (long long)v;
+	return 0;
 }
 
 static int next_hex(const char **p, const char *end, unsigned char *out, size_t n)
@@ -345,20 +352,62 @@ static int next_sum(const char **p, const char *end, char out[GW_CHECKSUM_HEX])
 	return 0;
 }
 
+/* An identity as a record holds it: its seven numbers in hex, each
+ * followed by a tab (the last by the tab that opens the next field).
+ * Matching a file to its record compares this text with the record's,
+ * without parsing it: parsing seven decimal numbers a record was a
+ * tenth of a cached status, and writing them in decimal as much. */
+#define ID_TEXT_MAX (7 * 18)
+
+static char *put_u(char *p, unsigned long long v)
+{
+	char digits[16], *end = digits + sizeof(digits), *q = end;
+
+	do
+		*--q = "0123456789abcdef"[v & 15];
+	while ((v >>= 4) != 0);
+	memcpy(p, q, (size_t)(end - q));
+	p += end - q;
+	*p++ = '\t';
+	return p;
+}
+
+static char *put_s(char *p, long long v)
+{
+	if (v >= 0)
+		return put_u(p, (unsigned long long)v);
+	*p++ = '-';
+	return put_u(p, 0ULL - (unsigned long long)v);
+}
+
+static size_t id_text(char buf[ID_TEXT_MAX], const file_id *id)
+{
+	char *p = put_u(buf, id->dev);
+
+	p = put_u(p, id->ino);
+	p = put_u(p, id->size);
+	p = put_s(p, id->mtime_s);
+	p = put_s(p, id->mtime_ns);
+	p = put_s(p, id->ctime_s);
+	p = put_s(p, id->ctime_ns);
+	return (size_t)(p - buf);
+}
+
 static int put_id(gw_str *s, const file_id *id)
 {
-	return gw_str_printf(s, "%llu\t%llu\t%llu\t%lld\t%lld\t%lld\t%lld", id->dev, id->ino,
-	                     id->size, id->mtime_s, id->mtime_ns, id->ctime_s, id->ctime_ns);
+	char buf[ID_TEXT_MAX];
+
+	return gw_str_put(s, buf, id_text(buf, id) - 1);
 }
 
 static int get_id(const char **p, const char *end, file_id *id)
 {
-	return next_ull(p, end, &id->dev) < 0 || next_ull(p, end, &id->ino) < 0 ||
-	                       next_ull(p, end, &id->size) < 0 ||
-	                       next_ll(p, end, &id->mtime_s) < 0 ||
-	                       next_ll(p, end, &id->mtime_ns) < 0 ||
-	                       next_ll(p, end, &id->ctime_s) < 0 ||
-	                       next_ll(p, end, &id->ctime_ns) < 0
+	return next_xull(p, end, &id->dev) < 0 || next_xull(p, end, &id->ino) < 0 ||
+	                       next_xull(p, end, &id->size) < 0 ||
+	                       next_xll(p, end, &id->mtime_s) < 0 ||
+	                       next_xll(p, end, &id->mtime_ns) < 0 ||
+	                       next_xll(p, end, &id->ctime_s) < 0 ||
+	                       next_xll(p, end, &id->ctime_ns) < 0
 	               ? -1
 	               : 0;
 }
@@ -459,13 +508,25 @@ static int next_old(old_rec *r, const char **p, const char *end)
 		return -1;
 	r->line = q;
 	r->line_len = (size_t)(nl + 1 - q);
-	if (next_field(&q, nl, &r->name, &len) < 0 || !len || get_id(&q, nl, &r->id) < 0 ||
-	    r->line_len > UINT32_MAX)
+	if (next_field(&q, nl, &r->name, &len) < 0 || !len || r->line_len > UINT32_MAX)
 		return -1;
 	r->name_len = len;
-	r->fields = q;
+	r->id = q;
+	r->end = nl;
 	*p = nl + 1;
 	return 1;
+}
+
+/* Whether r's identity is one this build would have written: a record
+ * that is not, under a right check sum, drops the whole cache. Checked
+ * only for the records that do not match their file's text (a file
+ * gone or changed): one that matches is what this build writes. */
+static int id_sound(const old_rec *r)
+{
+	const char *q = r->id;
+	file_id id;
+
+	return get_id(&q, r->end, &id);
 }
 
 static int cmp_name(const char *a, size_t alen, const char *b, size_t blen)
@@ -656,7 +717,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	char *real = NULL, key[GW_CHECKSUM_HEX];
 	const char *rp = NULL, *rend = NULL, *prev = NULL;
 	size_t i, k, count = 0, misses = 0, prev_len = 0;
-	old_rec r;
+	old_rec r = {NULL, NULL, NULL, NULL, 0, 0};
 	int dirfd = -1, have = 0;
 
 	for (i = 0; i < names->len; i++)
@@ -702,8 +763,9 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 		gw_folder_entry *e = &names->items[i];
 		gw_sum_entry *s;
 		file_id id;
-		size_t name_len;
-		int cmp = 1, got;
+		char idbuf[ID_TEXT_MAX];
+		size_t name_len, idlen = 0;
+		int cmp = 1, got, same = 0;
 
 		if (e->skip)
 			continue;
@@ -736,16 +798,25 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 			 * the cache is written again. */
 			if ((cmp = cmp_name(r.name, r.name_len, e->name, name_len)) <= 0) {
 				have = 0;
-				if (cmp < 0 || !id_equal(&r.id, &id))
-					c->stale = 1;
+				if (cmp == 0) {
+					idlen = id_text(idbuf, &id);
+					same = (size_t)(r.end - r.id) > idlen &&
+					       !memcmp(r.id, idbuf, idlen);
+				}
+				if (!same && id_sound(&r) < 0) {
+					forget_hits(c, k, &misses);
+					rp = NULL;
+					break;
+				}
+				c->stale |= !same;
 			}
 			if (cmp >= 0)
 				break;
 		}
-		if (rp && cmp == 0 && id_equal(&r.id, &id)) {
+		if (rp && cmp == 0 && same) {
 			s->hit = r.line;
 			s->hit_len = (uint32_t)r.line_len;
-			s->fields_off = (uint32_t)(r.fields - r.line);
+			s->fields_off = (uint32_t)(r.id + idlen - r.line);
 		} else {
 			misses++;
 		}
