@@ -107,7 +107,7 @@ test_expect_success ROOT,DEBOOTSTRAP,GODWIT 'the check fails on what is not port
 	mkdir -p debian/bin &&
 	cp "$GODWIT" debian/bin/godwit &&
 	test_expect_code 1 sh "$GW_SOURCE_DIR/packaging/check-portable.sh" debian 2>err &&
-	test_grep "^check-portable: bin/godwit needs libsqlite3.so.0, which is neither glibc${SQ}s nor in lib/\$" err &&
+	test_grep "^check-portable: bin/godwit needs libjansson.so.4, which is neither glibc${SQ}s nor in lib/\$" err &&
 	test_expect_code 1 env GW_CHECK_GLIBC_MAX=2.33 \
 		sh "$GW_SOURCE_DIR/packaging/check-portable.sh" "$ROOT$CW/opt/godwit" 2>err &&
 	test_grep "^check-portable: bin/godwit needs GLIBC_2.34 (newer than 2.33): .*__libc_start_main" err
