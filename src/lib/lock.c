@@ -341,6 +341,41 @@ cleanup:
 	return error;
 }
 
+/* Given back even after a failed run, so the next deploy need not wait
+ * for the lease to expire; if that fails the lease simply expires, and the
+ * failure must not hide the run's own error. */
+static void give_back(gw_lease *l)
+{
+	const char *params[2] = {l->p->table_q, l->owner};
+	gw_str sql = GW_STR_INIT;
+	int had_error = gw_error_is_set(l->p->ctx);
+
+	gw_str_printf(&sql, "DELETE FROM %s WHERE name = $1 AND owner = $2", l->table_q);
+	if (l->p->conn && exec_sql(l->p->conn, sql.ptr, params, 2, NULL) < 0 && !had_error)
+		gw_ctx_clear_error(l->p->ctx);
+	gw_str_dispose(&sql);
+}
+
+/* ---- both kinds at once ---------------------------------------------------
+ *
+ * A runner with lock = table (through a pooler) and one without (on the
+ * direct URL) can run at the same time: each takes its own kind, then
+ * looks for the other's, so that of two runners at least one sees the
+ * other. The one with the lease gives it back and waits while the
+ * advisory lock is held (pg_locks, which a pooler does not hide); the one
+ * with the advisory lock keeps it and waits while a live lease is held,
+ * so neither waits for the other forever. */
+
+/* The session that holds the advisory lock, described, in *holder (NULL:
+ * nobody else); on an engine without advisory locks, nobody. */
+static int advisory_holder(gw_project *p, char **holder)
+{
+	*holder = NULL;
+	if (p->engine->lock != GW_ENGINE_LOCK_ADVISORY || !p->driver->lock_holder)
+		return 0;
+	return p->driver->lock_holder(p->conn, p->lock_key, holder);
+}
+
 static int lease_acquire(gw_lease **out, gw_project *p)
 {
 	long long start = now_ms(), deadline = start + p->opts.lock_wait;
@@ -355,11 +390,27 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 	if ((error = ensure_table(l)) < 0)
 		goto fail;
 	for (;;) {
-		if ((error = try_take(l, &taken)) < 0)
+		char *runner = NULL;
+
+		if ((error = try_take(l, &taken)) < 0 ||
+		    (taken && (error = advisory_holder(p, &runner)) < 0))
 			goto fail;
+		if (runner) {
+			give_back(l);
+			taken = 0;
+		}
 		if (taken) {
 			p->lock_waited_ms = told ? now_ms() - start : 0;
 			break;
+		}
+		if (runner && now_ms() >= deadline) {
+			error = gw_error_set(p->ctx, GW_ELOCK,
+			                     "another godwit run has held the migration lock on %s "
+			                     "for over %d s: %s",
+			                     p->table_q, p->opts.lock_wait / 1000, runner);
+			gw_error_set_hint_code(p->ctx, GW_HINT_LOCK_WAIT, NULL, NULL);
+			free(runner);
+			goto fail;
 		}
 		if (now_ms() >= deadline) {
 			error = timeout_error(l);
@@ -367,15 +418,16 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 		}
 		if (!told++)
 			gw_notify(p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
-			          "another godwit run holds the migration lease; waiting up to "
-			          "%d s",
-			          p->opts.lock_wait / 1000);
+			          "another godwit run holds the migration %s; waiting up to %d s",
+			          runner ? "lock" : "lease", p->opts.lock_wait / 1000);
 		if (gw_progress__wants_lock_holder(p)) {
-			char *holder = describe_holder(l);
+			char *holder = runner ? runner : describe_holder(l);
 
+			runner = NULL;
 			gw_progress__lock_wait(p, holder, start);
 			free(holder);
 		}
+		free(runner);
 		gw_sleep_ms(gw_backoff_ms(attempt++ < 5 ? attempt : 5, 50, 1000));
 	}
 	gw_progress__lock_end(p);
@@ -400,9 +452,6 @@ static int lease_lost(gw_lease *l)
 
 static void lease_release(gw_lease *l)
 {
-	const char *params[2];
-	gw_str sql = GW_STR_INIT;
-	int had_error;
 
 	if (l->running) {
 		pthread_mutex_lock(&l->mutex);
@@ -411,16 +460,7 @@ static void lease_release(gw_lease *l)
 		pthread_mutex_unlock(&l->mutex);
 		pthread_join(l->thread, NULL);
 	}
-	/* Given back even after a failed run, so the next deploy need not
-	 * wait for the lease to expire; if that fails the lease simply
-	 * expires, and the failure must not hide the run's own error. */
-	params[0] = l->p->table_q;
-	params[1] = l->owner;
-	gw_str_printf(&sql, "DELETE FROM %s WHERE name = $1 AND owner = $2", l->table_q);
-	had_error = gw_error_is_set(l->p->ctx);
-	if (l->p->conn && exec_sql(l->p->conn, sql.ptr, params, 2, NULL) < 0 && !had_error)
-		gw_ctx_clear_error(l->p->ctx);
-	gw_str_dispose(&sql);
+	give_back(l);
 	lease_free(l);
 }
 
@@ -583,6 +623,44 @@ static int take_advisory_lock(gw_project *p)
 	return error;
 }
 
+/* With the advisory lock held: waits while a runner with lock = table
+ * holds a live lease ("both kinds at once", above). */
+static int wait_for_lease(gw_project *p)
+{
+	long long start = now_ms(), deadline = start + p->opts.lock_wait;
+	int held = 0, told = 0, attempt = 0, error;
+
+	if (!p->engine->lease)
+		return 0;
+	for (;;) {
+		if ((error = lease_held(&held, p)) < 0 || !held)
+			break;
+		if (p->cancelled) {
+			error = gw_project__cancel_error(p,
+			                                 "stopped while waiting for the migration "
+			                                 "lease; nothing was changed");
+			break;
+		}
+		if (now_ms() >= deadline) {
+			error = gw_error_set(p->ctx, GW_ELOCK,
+			                     "another godwit run (lock = table) has held the "
+			                     "migration lease for over %d s",
+			                     p->opts.lock_wait / 1000);
+			gw_error_set_hint_code(p->ctx, GW_HINT_LEASE_WAIT, NULL, NULL);
+			break;
+		}
+		if (!told++)
+			gw_notify(
+			        p->ctx, GW_NOTICE_LOCK_WAIT, NULL, NULL, NULL, -1,
+			        "another godwit run holds the migration lease; waiting up to %d s",
+			        p->opts.lock_wait / 1000);
+		gw_sleep_ms(gw_backoff_ms(attempt++ < 5 ? attempt : 5, 50, 1000));
+	}
+	if (told && !error)
+		p->lock_waited_ms += now_ms() - start;
+	return error;
+}
+
 int gw_project__lock(gw_project *p)
 {
 	gw_conn *conn;
@@ -601,6 +679,12 @@ int gw_project__lock(gw_project *p)
 	case GW_ENGINE_LOCK_ADVISORY:
 		if ((error = check_pooler(p)) < 0 || (error = take_advisory_lock(p)) < 0)
 			return error;
+		if ((error = wait_for_lease(p)) < 0) {
+			/* Given back at once; a failed unlock (which cannot
+			 * replace the error set) ends with the session. */
+			(void)p->driver->unlock(p->conn, p->lock_key);
+			return error;
+		}
 		p->locked = 1;
 		break;
 	case GW_ENGINE_LOCK_NONE:
@@ -629,20 +713,23 @@ void gw_project__lock_drop(gw_project *p)
 int gw_project__lock_held_elsewhere(int *held, gw_project *p)
 {
 	char *holder = NULL;
-	int error;
+	int error = 0;
 
 	*held = 0;
 	if (p->locked || !p->conn)
 		return 0;
+	/* Either kind: a runner of the other kind may be at work
+	 * ("both kinds at once", above). */
 	switch (gw_engine_lock_for(p->engine, p->opts.lock)) {
-	case GW_ENGINE_LOCK_LEASE:
-		return lease_held(held, p);
 	case GW_ENGINE_LOCK_NONE:
 		return 0;
+	case GW_ENGINE_LOCK_LEASE:
 	case GW_ENGINE_LOCK_ADVISORY:
 		break;
 	}
-	if ((error = p->driver->lock_holder(p->conn, p->lock_key, &holder)) < 0)
+	if (p->engine->lease && (error = lease_held(held, p)) < 0)
+		return error;
+	if (*held || (error = advisory_holder(p, &holder)) < 0)
 		return error;
 	*held = holder != NULL;
 	free(holder);
