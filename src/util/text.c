@@ -4,6 +4,7 @@
  */
 #include "text.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -154,9 +155,18 @@ static size_t skip_space_comments(const char *text, size_t len, size_t from, int
 int gw_text_has_nocase(const char *text, size_t len, const char *word)
 {
 	size_t n = strlen(word), i;
+	char lower, upper;
 
-	for (i = 0; n <= len && i <= len - n; i++)
-		if (!strncasecmp(text + i, word, n))
+	if (n == 0)
+		return 1;
+	if (n > len)
+		return 0;
+	/* The runner asks this of every migration's text: the first letter
+	 * is compared alone before the whole word is. */
+	lower = (char)tolower((unsigned char)word[0]);
+	upper = (char)toupper((unsigned char)word[0]);
+	for (i = 0; i <= len - n; i++)
+		if ((text[i] == lower || text[i] == upper) && !strncasecmp(text + i, word, n))
 			return 1;
 	return 0;
 }
