@@ -597,7 +597,6 @@ static int format_epoch_us(char out[48], const char *text)
 /* The columns load_rows selects, in this order. */
 enum {
 	H_VERSION,
-	H_NAME,
 	H_KIND,
 	H_CHECKSUM,
 	H_AT,
@@ -613,7 +612,8 @@ enum {
 /* One piece of a block a row, the strings after the struct. The kind
  * and the state are the constants below when they are the usual ones,
  * which most rows are; the checksum is its 32 bytes when it is godwit's
- * hex, and applied_by the previous row's when it is the same. */
+ * hex, and applied_by the previous row's when it is the same. The name
+ * is not read (gw_hist_load_names). */
 static int hist_row(void *payload, int ncols, const char *const *v)
 {
 	static const char versioned[] = "versioned", applied[] = "applied";
@@ -631,7 +631,7 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 		return 1;
 	}
 	val[0] = v[H_VERSION];
-	val[1] = v[H_NAME] ? v[H_NAME] : "";
+	val[1] = NULL;
 	val[2] = v[H_KIND] && strcmp(v[H_KIND], versioned) ? v[H_KIND] : NULL;
 	val[3] = v[H_CHECKSUM] && pack_sum(sum, v[H_CHECKSUM]) ? NULL
 	         : v[H_CHECKSUM]                               ? v[H_CHECKSUM]
@@ -700,8 +700,9 @@ static int load_rows(gw_hist *out, gw_project *p)
 	*out = (gw_hist)GW_HIST_INIT;
 	/* Only what status, the plans, baseline and adopt read: at 10,000
 	 * rows, the files, the down checksums and to_char's text were 60 %
-	 * of the 2.4 MB the server sent, and to_char most of its time. */
-	gw_str_puts(&sql, "SELECT version, name, kind, checksum, ");
+	 * of the 2.4 MB the server sent, and to_char most of its time. The
+	 * name is shown only for a row no file has: gw_hist_load_names. */
+	gw_str_puts(&sql, "SELECT version, kind, checksum, ");
 	if ((st.epoch = gw_hist__sql(p)->applied_at != NULL))
 		gw_str_puts(&sql, gw_hist__sql(p)->applied_at);
 	else
@@ -764,6 +765,49 @@ int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
 	if ((error = p->conn->driver->exec(p->conn, &stmt, bool_row, exists)) < 0)
 		return error;
 	return *exists ? load_rows(out, p) : 0;
+}
+
+typedef struct names_state {
+	gw_hist *h;
+	const char *skip;
+	int failed;
+} names_state;
+
+static int name_row(void *payload, int ncols, const char *const *v)
+{
+	names_state *ns = payload;
+	row_block *blocks = ns->h->blocks;
+	const char *name = ncols > 1 && v[1] ? v[1] : "";
+	long i = ncols > 1 && v[0] ? gw_hist_find_index(ns->h, v[0]) : -1;
+	size_t n = strlen(name) + 1;
+	char *copy;
+
+	if (i < 0 || ns->skip[i] || ns->h->rows[i]->name)
+		return 0;
+	if (!(copy = row_alloc(&blocks, n))) {
+		ns->failed = 1;
+		return 1;
+	}
+	ns->h->blocks = blocks;
+	ns->h->rows[i]->name = memcpy(copy, name, n);
+	return 0;
+}
+
+int gw_hist_load_names(gw_hist *h, gw_project *p, const char *skip)
+{
+	names_state ns = {h, skip, 0};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
+	gw_str_printf(&sql, "SELECT version, name FROM %s", p->table_q);
+	error = gw_str_failed(&sql) ? GW_ENOMEM
+	                            : gw_project__exec(p, sql.ptr, NULL, 0, name_row, &ns);
+	if (ns.failed || error == GW_ENOMEM)
+		error = gw_error_oom(p->ctx);
+	gw_str_dispose(&sql);
+	return error;
 }
 
 void gw_hist_dispose(gw_hist *h)

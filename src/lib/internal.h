@@ -40,7 +40,7 @@ int gw_project__seed(size_t *applied, gw_project *p);
 /* One row of the migrations table. */
 typedef struct gw_hist_row {
 	const char *version;
-	const char *name;
+	const char *name; /* NULL unless read by gw_hist_load_names */
 	const char *kind; /* "versioned", "baseline", ... */
 	/* The checksum's text; NULL when sum holds it (64 lowercase hex
 	 * digits, as godwit writes them, are held as their 32 bytes). Compare
@@ -236,6 +236,10 @@ void gw_hist_dispose(gw_hist *h);
 gw_hist_row *gw_hist_find(const gw_hist *h, const char *version);
 /* Index of the row with this version, or -1. */
 long gw_hist_find_index(const gw_hist *h, const char *version);
+/* The names of the rows whose skip[i] is 0, read again from the table
+ * (gw_hist_load reads none: status shows the name of a row only when no
+ * file has its version). A row gone since keeps a NULL name. */
+int gw_hist_load_names(gw_hist *h, gw_project *p, const char *skip);
 /* Whether the row's checksum is hex (the text of a file's checksum). */
 int gw_hist_row_sum_is(const gw_hist_row *r, const char *hex);
 /* Makes r->checksum the text when sum holds it, in h's blocks: 0, or

@@ -64,7 +64,7 @@ static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_sta
 		                       .empty = m->empty};
 	else if (r) /* a row no file matches */
 		*e = (gw_status_entry){.version = r->version,
-		                       .name = r->name,
+		                       .name = r->name ? r->name : "",
 		                       .state = (gw_state)slot.state,
 		                       .transactional = 1};
 	if (r) {
@@ -225,6 +225,10 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 			st->last_applied_index = i + 1;
 	}
 	st->count = src->count;
+	/* The rows hold no name: read for the rows no file has, if any. */
+	if (memchr(matched, 0, st->hist.count) &&
+	    (error = gw_hist_load_names(&st->hist, p, matched)) < 0)
+		goto cleanup;
 	if (add_missing(st, matched) < 0) {
 		error = gw_error_oom(p->ctx);
 		goto cleanup;
