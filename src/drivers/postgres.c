@@ -119,6 +119,15 @@ static int is_permanent_ssl_failure(const char *msg)
 	return 0;
 }
 
+/* The server refusing the URL's options= (-c NAME=VALUE) at startup:
+ * the same every time. */
+static int is_bad_option(const char *msg)
+{
+	return strstr(msg, "FATAL:  invalid command-line argument for server process") ||
+	       strstr(msg, "FATAL:  unrecognized configuration parameter") ||
+	       strstr(msg, "FATAL:  invalid value for parameter");
+}
+
 /* `database "x" does not exist` (3D000, which libpq only gives as text):
  * appends the name to out and returns 1. */
 static int missing_database(gw_str *out, const char *msg)
@@ -156,10 +165,16 @@ static int connect_error(gw_ctx *ctx, const char *url, PGconn *pg, const char *p
 		gw_error_set_hint(ctx, "the URL's sslmode asks for what the server (or its "
 		                       "certificate) does not offer: enable SSL on the server, "
 		                       "give the right sslrootcert, or change sslmode");
-	} else if (!strncmp(msg.ptr ? msg.ptr : "", "invalid ", 8)) {
-		/* libpq checks the values (sslmode, port, ...) on connecting. */
+	} else if (!strncmp(msg.ptr ? msg.ptr : "", "invalid ", 8) || is_bad_option(raw)) {
+		/* libpq checks the values (sslmode, port, ...) on connecting;
+		 * the server checks the URL's options= at startup. */
 		code = gw_error_set(ctx, GW_EINVALID, "cannot connect to %s: %s", masked.ptr,
 		                    msg.ptr);
+		if (is_bad_option(raw))
+			gw_error_set_hint(ctx,
+			                  "the server refused the URL's options= at startup: "
+			                  "fix or remove it (options=endpoint=ID is for Neon's "
+			                  "servers only)");
 	} else {
 		code = gw_error_set(ctx, GW_ECONNECT, "cannot connect to %s: %s", masked.ptr,
 		                    msg.ptr);
