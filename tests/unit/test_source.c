@@ -362,6 +362,63 @@ static void test_ignored_entries(void **state)
 	assert_string_equal(src->ignored[1], "archive");
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The listing is sorted as strcmp sorts (folder.c sorts by 8 bytes past
+ * the prefix every name shares, then by strcmp where those are equal):
+ * names that share more than 8 bytes past it, names that end inside
+ * them, a name that starts another, bytes past 0x7f, in an order
+ * readdir does not give. */
+static void test_listing_order(void **state)
+{
+	static const char *const names[] = {
+	        "2024010112345678_b.sql",
+	        "2024010112345678_a.sql",
+	        "2024010112345678.sql",
+	        "2024010112345678_a.sql.txt",
+	        "20240101_x.sql",
+	        "2024010.sql",
+	        "2024010",
+	        "2024\xc3\xa9_e.sql",
+	        "2024\x7f.sql",
+	        "2024Z.sql",
+	        "2024010112345679_a.sql",
+	        "20240101123456780_a.sql",
+	        "2024010112345677_zzzzzzzzzzzzzz.sql",
+	        "2024",
+	        "202401011234567_a.sql",
+	        "2024010112345678_a.sqk",
+	};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	fixture *f = *state;
+	gw_folder l = GW_FOLDER_INIT;
+	const char *want[N];
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		put(f->dir, names[i], "SELECT 1;\n");
+		want[i] = names[i];
+	}
+	qsort(want, N, sizeof(*want), cmp_str);
+	assert_int_equal(gw_source__list_dir(&l, f->dir, f->ctx), 0);
+	assert_int_equal(l.len, N);
+	for (i = 0; i < N; i++)
+		assert_string_equal(l.items[i].name, want[i]);
+	gw_source__folder_dispose(&l);
+	/* No prefix shared at all. */
+	put(f->dir, "a.sql", "SELECT 1;\n");
+	l = (gw_folder)GW_FOLDER_INIT;
+	assert_int_equal(gw_source__list_dir(&l, f->dir, f->ctx), 0);
+	assert_int_equal(l.len, N + 1);
+	for (i = 0; i < N; i++)
+		assert_string_equal(l.items[i].name, want[i]);
+	assert_string_equal(l.items[N].name, "a.sql");
+	gw_source__folder_dispose(&l);
+}
+
 static void test_forced_format(void **state)
 {
 	fixture *f = *state;
@@ -1898,6 +1955,7 @@ int main(void)
 	        T(test_dated),
 	        T(test_empty_folder),
 	        T(test_ignored_entries),
+	        T(test_listing_order),
 	        T(test_forced_format),
 	        cmocka_unit_test(test_format_names),
 	        cmocka_unit_test(test_registry),

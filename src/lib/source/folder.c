@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,32 +23,112 @@
 #include "../../util/fs.h"
 #include "../../util/text.h"
 
-static int cmp_entry(const void *a, const void *b)
+/* An entry's place in the sort: 8 bytes of its name from the prefix
+ * every name of the folder shares, big-endian (0 past its end, as its
+ * NUL sorts first for strcmp), and its index in the listing. */
+typedef struct sort_key {
+	uint64_t key;
+	size_t at;
+} sort_key;
+
+static uint64_t key_of(const char *name)
 {
-	return strcmp((*(const gw_folder_entry *const *)a)->name,
-	              (*(const gw_folder_entry *const *)b)->name);
+	uint64_t key = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		key = key << 8 | (unsigned char)*name;
+		name += *name != '\0';
+	}
+	return key;
 }
 
-/* Sorts l's entries by name: pointers to them, then the entries in their
- * order, as qsort moves a pointer in fewer instructions than a 32-byte
- * entry. */
+/* Sorts keys (n of them) by key, tmp as large: by the bytes of the
+ * keys from the last, each pass stable (a radix sort); a pass where every
+ * key has the same byte is skipped. Returns where the sorted keys are. */
+static sort_key *radix_sort(sort_key *keys, sort_key *tmp, size_t n)
+{
+	size_t count[256], i, sum;
+	int shift;
+
+	for (shift = 0; shift < 64; shift += 8) {
+		sort_key *swap;
+
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[keys[i].key >> shift & 255]++;
+		if (count[keys[0].key >> shift & 255] == n)
+			continue;
+		for (i = sum = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[keys[i].key >> shift & 255]++] = keys[i];
+		swap = keys;
+		keys = tmp;
+		tmp = swap;
+	}
+	return keys;
+}
+
+/* Sorts l's entries by name, bytewise as strcmp. A folder of migrations
+ * holds names that share their first bytes (the century, the year), and
+ * qsort with strcmp through pointers to the entries was a tenth of
+ * loading 10,000 files: the names are sorted by a radix sort of 8 bytes
+ * past their common prefix, and only names those 8 bytes leave equal by
+ * strcmp. */
 static int sort_entries(gw_folder *l)
 {
-	gw_folder_entry **by = NULL, *items = NULL;
-	size_t i;
+	sort_key *keys = NULL, *tmp = NULL, *sorted;
+	gw_folder_entry *items = NULL;
+	const char *first;
+	size_t i, j, k, n = l->len, lcp;
 
-	if (l->len < 2)
+	if (n < 2)
 		return 0;
-	if (!(by = malloc(l->len * sizeof(*by))) || !(items = malloc(l->cap * sizeof(*items)))) {
-		free(by);
+	if (!(keys = malloc(n * sizeof(*keys))) || !(tmp = malloc(n * sizeof(*tmp))) ||
+	    !(items = malloc(l->cap * sizeof(*items)))) {
+		free(keys);
+		free(tmp);
 		return -1;
 	}
-	for (i = 0; i < l->len; i++)
-		by[i] = &l->items[i];
-	qsort(by, l->len, sizeof(*by), cmp_entry);
-	for (i = 0; i < l->len; i++)
-		items[i] = *by[i];
-	free(by);
+	first = l->items[0].name;
+	lcp = strlen(first);
+	for (i = 1; i < n && lcp; i++) {
+		const char *name = l->items[i].name;
+
+		for (j = 0; j < lcp && name[j] == first[j]; j++)
+			;
+		lcp = j;
+	}
+	for (i = 0; i < n; i++) {
+		keys[i].key = key_of(l->items[i].name + lcp);
+		keys[i].at = i;
+	}
+	sorted = radix_sort(keys, tmp, n);
+	/* Names whose 8 bytes are the same: in order by strcmp, by
+	 * insertion (such runs are short). */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && sorted[j].key == sorted[i].key; j++)
+			;
+		for (k = i + 1; k < j; k++) {
+			sort_key key = sorted[k];
+			size_t m = k;
+
+			for (; m > i &&
+			       strcmp(l->items[sorted[m - 1].at].name, l->items[key.at].name) > 0;
+			     m--)
+				sorted[m] = sorted[m - 1];
+			sorted[m] = key;
+		}
+	}
+	for (i = 0; i < n; i++)
+		items[i] = l->items[sorted[i].at];
+	free(keys);
+	free(tmp);
 	free(l->items);
 	l->items = items;
 	return 0;
