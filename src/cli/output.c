@@ -64,6 +64,15 @@ int gw_out_width_n(const char *s, size_t len)
 		if (word & 0x8080808080808080ULL)
 			break;
 	}
+	/* No word had a high bit: the last bytes as one word too. Counted
+	 * one by one, they were most of the cost of a version's width. */
+	if (len - i < 8) {
+		uint64_t word = 0;
+
+		memcpy(&word, s + i, len - i);
+		if (!(word & 0x8080808080808080ULL))
+			return (int)len;
+	}
 	for (w = (int)i, s += i; *s; s++)
 		if (((unsigned char)*s & 0xC0) != 0x80)
 			w++;
@@ -83,7 +92,7 @@ char *gw_out_cell_at(const gw_cli *cli, FILE *out, char *at, const char *sgr, co
 		at += sprintf(at, "\033[%sm%s\033[0m", sgr, s);
 	else
 		at = (char *)memcpy(at, s, len) + len;
-	if ((pad = width - gw_out_width_n(s, len)) > 0) {
+	if (width > 0 && (pad = width - gw_out_width_n(s, len)) > 0) {
 		memset(at, ' ', (size_t)pad);
 		at += pad;
 	}
