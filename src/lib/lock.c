@@ -403,6 +403,13 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 			p->lock_waited_ms = told ? now_ms() - start : 0;
 			break;
 		}
+		if (p->cancelled) {
+			free(runner);
+			error = gw_project__cancel_error(p,
+			                                 "stopped while waiting for the migration "
+			                                 "lease; nothing was changed");
+			goto fail;
+		}
 		if (runner && now_ms() >= deadline) {
 			error = gw_error_set(p->ctx, GW_ELOCK,
 			                     "another godwit run has held the migration lock on %s "

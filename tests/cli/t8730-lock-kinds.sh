@@ -98,4 +98,23 @@ test_expect_success PG 'a lease side that waits too long names the advisory hold
 	test "$(cat rc.e)" = 0
 '
 
+test_expect_success PG 'Ctrl-C while waiting for the lease stops at once, nothing changed' '
+	godwit --url "$PG_URL" down &&
+	pg_sql "DELETE FROM log" &&
+	test_when_finished "touch release" &&
+	pg_hold_lock gate &&
+	GODWIT_LOCK_TIMEOUT=0 start_runner f --url "$PG_URL" --lock table up &&
+	pg_wait_for_query "FROM gate" &&
+	start_runner g --url "$PG_URL" --lock table up &&
+	wait_for_text out.g "another godwit run holds the migration lease; waiting" &&
+	kill -INT "$(cat pid.g)" &&
+	wait_for_text rc.g . &&
+	test "$(cat rc.g)" = 130 &&
+	test_grep "^godwit: error: interrupted: stopped while waiting for the migration lease; nothing was changed$" out.g &&
+	touch release &&
+	wait &&
+	test "$(cat rc.f)" = 0 &&
+	test "$(pg_sql "SELECT string_agg(v::text, $SQ $SQ ORDER BY v) FROM log")" = "1 2"
+'
+
 test_done
