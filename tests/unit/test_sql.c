@@ -170,6 +170,15 @@ static void test_pg_kinds(void **state)
 	assert_false(gw_sql_may_need_no_tx("CREATE INDEX j ON t (id);", 25));
 	assert_false(gw_sql_may_need_no_tx("CREATE TABLE xvacuum (id int);", 30));
 	assert_true(gw_sql_may_need_no_tx("PRAGMA foreign_keys = OFF;", 26));
+	/* A word is a keyword whole, in any case: not one that starts or
+	 * ends like one, nor one cut short. */
+	assert_false(gw_sql_may_need_no_tx("CREATE TABLE vacuu (id int);", 28));
+	assert_false(gw_sql_may_need_no_tx("CREATE TABLE vacuums (id int);", 30));
+	assert_false(gw_sql_may_need_no_tx("CREATE TABLE reindexed (id int);", 32));
+	assert_false(gw_sql_may_need_no_tx("SELECT concurrentl, databases;", 30));
+	assert_true(gw_sql_may_need_no_tx("reindex table t;", 16));
+	assert_true(gw_sql_may_need_no_tx("SELECT 1; Vacuum", 16));
+	assert_false(gw_sql_may_need_no_tx("SELECT 1; Vacuu", 15));
 }
 
 static void test_pg_syntax_error(void **state)
