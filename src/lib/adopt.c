@@ -352,11 +352,13 @@ static void decide(gw_adopt_report *rep, gw_adopt_entry *e, const tool_row *row,
 		             "the file changed since %s applied it (%s checksum %s); ",
 		             rep->tool->title, rep->tool->title, row->sum);
 	} else if (applied && h &&
-	           (strcmp(h->state, "applied") || !gw_hist_row_sum_is(h, m->checksum))) {
+	           (strcmp(gw_hist_row_state_text(h), "applied") ||
+	            !gw_hist_row_sum_is(h, m->checksum))) {
 		e->action = GW_ADOPT_PROBLEM;
 		e->problem = keepf(rep, "godwit already records it as %s; settle that first",
-		                   strcmp(h->state, "applied") ? "dirty"
-		                                               : "applied with another checksum");
+		                   strcmp(gw_hist_row_state_text(h), "applied")
+		                           ? "dirty"
+		                           : "applied with another checksum");
 	} else if (h) {
 		e->action = GW_ADOPT_ALREADY;
 	} else {

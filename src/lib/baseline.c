@@ -50,7 +50,7 @@ int gw_adopt__add_row(gw_batch *b, gw_project *p, const gw_migration *m, const c
  * same applied migration and can be skipped. */
 static const char *conflict(const gw_migration *m, const gw_hist_row *r)
 {
-	if (!strcmp(r->state, "dirty"))
+	if (!strcmp(gw_hist_row_state_text(r), "dirty"))
 		return "is recorded as dirty (started and not finished)";
 	if (!gw_hist_row_sum_is(r, m->checksum))
 		return "is recorded as applied with another checksum";

@@ -490,25 +490,39 @@ int gw_hist_row_sum_is(const gw_hist_row *r, const char *hex)
 {
 	char text[64];
 
-	if (r->checksum)
-		return !strcmp(r->checksum, hex);
+	if (gw_hist_row_checksum(r))
+		return !strcmp(gw_hist_row_checksum(r), hex);
 	/* strncmp stops at a shorter text's end. */
 	unpack_sum(text, r->sum);
 	return !strncmp(text, hex, sizeof(text)) && hex[sizeof(text)] == '\0';
 }
 
-int gw_hist_row_sum_text(gw_hist *h, gw_hist_row *r)
+/* r's odd part, made in h's blocks if r has none; NULL when out of
+ * memory. */
+static gw_hist_odd *row_odd(gw_hist *h, gw_hist_row *r)
 {
 	row_block *blocks = h->blocks;
+
+	if (!r->odd && (r->odd = row_alloc(&blocks, sizeof(gw_hist_odd))))
+		h->blocks = blocks;
+	return r->odd;
+}
+
+int gw_hist_row_sum_text(gw_hist *h, gw_hist_row *r)
+{
+	row_block *blocks;
 	char *text;
 
-	if (r->checksum)
+	if (gw_hist_row_checksum(r))
 		return 0;
+	if (!row_odd(h, r))
+		return GW_ENOMEM;
+	blocks = h->blocks;
 	if (!(text = row_alloc(&blocks, 2 * sizeof(r->sum) + 1)))
 		return GW_ENOMEM;
 	h->blocks = blocks;
 	unpack_sum(text, r->sum);
-	r->checksum = text;
+	r->odd->checksum = text;
 	return 0;
 }
 
@@ -618,6 +632,7 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 {
 	static const char versioned[] = "versioned", applied[] = "applied";
 	load_state *st = payload;
+	int odd;
 	gw_hist_row *r;
 	char at[48];
 	unsigned char sum[32];
@@ -642,28 +657,31 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 	val[5] = v[H_BY] && st->last_by && !strcmp(v[H_BY], st->last_by) ? NULL : v[H_BY];
 	val[6] = v[H_STATE] && strcmp(v[H_STATE], applied) ? v[H_STATE] : NULL;
 	val[7] = v[H_ERROR];
+	/* The odd part, right behind the row, when any of its fields is set. */
+	odd = val[1] || val[2] || val[3] || val[6] || val[7];
 	for (i = 0; i < 8; i++)
 		if (val[i])
 			len += strlen(val[i]) + 1;
-	if (!(r = row_alloc(&st->blocks, len)) || gw_vec_push(&st->rows, r) < 0) {
+	if (!(r = row_alloc(&st->blocks, len + (odd ? sizeof(gw_hist_odd) : 0))) ||
+	    gw_vec_push(&st->rows, r) < 0) {
 		st->failed = 1;
 		return 1;
 	}
+	if (odd)
+		r->odd = (gw_hist_odd *)(void *)(r + 1);
 	field[0] = &r->version;
-	field[1] = &r->name;
-	field[2] = &r->kind;
-	field[3] = &r->checksum;
+	field[1] = odd ? &r->odd->name : NULL;
+	field[2] = odd ? &r->odd->kind : NULL;
+	field[3] = odd ? &r->odd->checksum : NULL;
 	field[4] = &r->applied_at;
 	field[5] = &r->applied_by;
-	field[6] = &r->state;
-	field[7] = &r->error;
-	r->kind = versioned;
-	r->state = applied;
+	field[6] = odd ? &r->odd->state : NULL;
+	field[7] = odd ? &r->odd->error : NULL;
 	if (!val[3])
 		memcpy(r->sum, sum, sizeof(sum));
 	if (!val[5] && v[H_BY])
 		r->applied_by = st->last_by;
-	p = (char *)(r + 1);
+	p = odd ? (char *)(r->odd + 1) : (char *)(r + 1);
 	for (i = 0; i < 8; i++) {
 		if (!val[i])
 			continue;
@@ -776,20 +794,25 @@ typedef struct names_state {
 static int name_row(void *payload, int ncols, const char *const *v)
 {
 	names_state *ns = payload;
-	row_block *blocks = ns->h->blocks;
+	row_block *blocks;
 	const char *name = ncols > 1 && v[1] ? v[1] : "";
 	long i = ncols > 1 && v[0] ? gw_hist_find_index(ns->h, v[0]) : -1;
 	size_t n = strlen(name) + 1;
 	char *copy;
 
-	if (i < 0 || ns->skip[i] || ns->h->rows[i]->name)
+	if (i < 0 || ns->skip[i] || gw_hist_row_name(ns->h->rows[i]))
 		return 0;
+	if (!row_odd(ns->h, ns->h->rows[i])) {
+		ns->failed = 1;
+		return 1;
+	}
+	blocks = ns->h->blocks;
 	if (!(copy = row_alloc(&blocks, n))) {
 		ns->failed = 1;
 		return 1;
 	}
 	ns->h->blocks = blocks;
-	ns->h->rows[i]->name = memcpy(copy, name, n);
+	ns->h->rows[i]->odd->name = memcpy(copy, name, n);
 	return 0;
 }
 

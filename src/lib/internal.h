@@ -37,24 +37,59 @@ int gw_project__seed(size_t *applied, gw_project *p);
 #define GW_SEEDS_TABLE "godwit_seeds"
 #define GW_LOCK_TABLE  "godwit_lock"
 
-/* One row of the migrations table. */
+/* What few rows of the migrations table have: any of it set makes a
+ * row's odd part (history.c). */
+typedef struct gw_hist_odd {
+	const char *name; /* read by gw_hist_load_names only */
+	const char *kind; /* NULL: "versioned" */
+	/* The checksum's text; NULL when the row's sum holds it (64
+	 * lowercase hex digits, as godwit writes them, are held as their 32
+	 * bytes). Compare with gw_hist_row_sum_is; gw_hist_row_sum_text
+	 * makes the text. */
+	const char *checksum;
+	const char *state; /* NULL: "applied" */
+	const char *error;
+} gw_hist_odd;
+
+/* One row of the migrations table: 80 bytes and its strings; the
+ * fields most rows leave at their usual value are in odd (read them
+ * with the gw_hist_row_* functions below). */
 typedef struct gw_hist_row {
 	const char *version;
-	const char *name; /* NULL unless read by gw_hist_load_names */
-	const char *kind; /* "versioned", "baseline", ... */
-	/* The checksum's text; NULL when sum holds it (64 lowercase hex
-	 * digits, as godwit writes them, are held as their 32 bytes). Compare
-	 * with gw_hist_row_sum_is; gw_hist_row_sum_text makes the text. */
-	const char *checksum;
 	const char *applied_at; /* ISO 8601 UTC, to the millisecond; NULL for infinity */
 	const char *applied_by;
+	gw_hist_odd *odd; /* NULL: no name read, "versioned", sum, "applied", no error */
 	long long execution_ms;
 	int statements_total;
 	int statements_done;
-	const char *state; /* "applied" or "dirty" */
-	const char *error;
 	unsigned char sum[32];
 } gw_hist_row;
+
+static inline const char *gw_hist_row_name(const gw_hist_row *r)
+{
+	return r->odd ? r->odd->name : NULL;
+}
+
+static inline const char *gw_hist_row_kind(const gw_hist_row *r)
+{
+	return r->odd && r->odd->kind ? r->odd->kind : "versioned";
+}
+
+/* The checksum's text, or NULL when the row's sum holds it. */
+static inline const char *gw_hist_row_checksum(const gw_hist_row *r)
+{
+	return r->odd ? r->odd->checksum : NULL;
+}
+
+static inline const char *gw_hist_row_state_text(const gw_hist_row *r)
+{
+	return r->odd && r->odd->state ? r->odd->state : "applied";
+}
+
+static inline const char *gw_hist_row_error(const gw_hist_row *r)
+{
+	return r->odd ? r->odd->error : NULL;
+}
 
 typedef struct gw_hist {
 	gw_hist_row **rows; /* sorted by version */

@@ -64,18 +64,19 @@ static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_sta
 		                       .empty = m->empty};
 	else if (r) /* a row no file matches */
 		*e = (gw_status_entry){.version = r->version,
-		                       .name = r->name ? r->name : "",
+		                       .name = gw_hist_row_name(r) ? gw_hist_row_name(r) : "",
 		                       .state = (gw_state)slot.state,
 		                       .transactional = 1};
 	if (r) {
-		e->kind = r->kind;
-		e->applied_checksum = r->checksum ? r->checksum : m->checksum;
+		e->kind = gw_hist_row_kind(r);
+		e->applied_checksum =
+		        gw_hist_row_checksum(r) ? gw_hist_row_checksum(r) : m->checksum;
 		e->applied_at = r->applied_at;
 		e->applied_by = r->applied_by;
 		e->execution_ms = r->execution_ms;
 		e->statements_total = r->statements_total;
 		e->statements_done = r->statements_done;
-		e->error = r->error;
+		e->error = gw_hist_row_error(r);
 	}
 }
 
@@ -84,7 +85,7 @@ static gw_state state_of(const gw_migration *m, const gw_hist_row *r, int same)
 {
 	if (!r)
 		return GW_STATE_PENDING;
-	if (!strcmp(r->state, "dirty"))
+	if (!strcmp(gw_hist_row_state_text(r), "dirty"))
 		return GW_STATE_DIRTY;
 	/* A repeatable migration whose text changed is due again, which is
 	 * what repeatable means, not an edit to refuse. */
@@ -110,8 +111,9 @@ static int add_missing(gw_status *st, const char *matched)
 			return GW_ENOMEM;
 		slot_at(st, n)->row = (uint32_t)i;
 		slot_at(st, n++)->state =
-		        (unsigned char)(!strcmp(r->state, "dirty") ? GW_STATE_DIRTY
-		                                                   : GW_STATE_MISSING);
+		        (unsigned char)(!strcmp(gw_hist_row_state_text(r), "dirty")
+		                                ? GW_STATE_DIRTY
+		                                : GW_STATE_MISSING);
 	}
 	st->count = n;
 	return 0;
