@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +180,28 @@ static void test_pg_kinds(void **state)
 	assert_true(gw_sql_may_need_no_tx("reindex table t;", 16));
 	assert_true(gw_sql_may_need_no_tx("SELECT 1; Vacuum", 16));
 	assert_false(gw_sql_may_need_no_tx("SELECT 1; Vacuu", 15));
+	/* Each keyword, as written and in lower case (the words are
+	 * passed over on their length and first letter first). */
+	{
+		static const char *const kws[] = {
+		        "CONCURRENTLY", "REINDEX",    "VACUUM",       "CLUSTER", "DATABASE",
+		        "SYSTEM",       "TABLESPACE", "SUBSCRIPTION", "PRAGMA",
+		};
+		char sql[64];
+		size_t k, j;
+
+		for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++) {
+			snprintf(sql, sizeof(sql), "SELECT 1; %s x;", kws[k]);
+			assert_true(gw_sql_may_need_no_tx(sql, strlen(sql)));
+			for (j = 10; sql[j] != ' '; j++)
+				sql[j] = (char)(sql[j] - 'A' + 'a');
+			assert_true(gw_sql_may_need_no_tx(sql, strlen(sql)));
+			/* One letter short of it. */
+			snprintf(sql, sizeof(sql), "SELECT 1; %.*s x;", (int)strlen(kws[k]) - 1,
+			         kws[k]);
+			assert_false(gw_sql_may_need_no_tx(sql, strlen(sql)));
+		}
+	}
 }
 
 static void test_pg_syntax_error(void **state)

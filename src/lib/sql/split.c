@@ -7,6 +7,7 @@
  * statement. The runner uses the statements to run a migration outside a
  * transaction one statement at a time and to map a failure back to a line.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,15 +65,26 @@ int gw_sql_may_need_no_tx(const char *text, size_t len)
 	static const char *const words[] = {"CONCURRENTLY", "REINDEX", "VACUUM",     "CLUSTER",
 	                                    "DATABASE",     "SYSTEM",  "TABLESPACE", "SUBSCRIPTION",
 	                                    "PRAGMA",       NULL};
-	size_t i = 0, n;
+	size_t i = 0, k, n;
+	uint32_t lens = 0, firsts = 0;
+	char c;
 
+	/* The keywords' lengths and first letters, so that most words
+	 * (every migration file is scanned) are passed over on them. */
+	for (k = 0; words[k]; k++) {
+		lens |= (uint32_t)1 << strlen(words[k]);
+		firsts |= (uint32_t)1 << (words[k][0] - 'A');
+	}
 	while (i < len) {
 		if (!is_word(text[i])) {
 			i++;
 			continue;
 		}
 		n = word_len(text, len, i);
-		if ((i == 0 ||
+		c = upper(text[i]);
+		if (n < 32 && (lens >> n & 1) && c >= 'A' && c <= 'Z' &&
+		    (firsts >> (c - 'A') & 1) &&
+		    (i == 0 ||
 		     !(is_word(text[i - 1]) || (text[i - 1] >= '0' && text[i - 1] <= '9'))) &&
 		    word_in(text, i, n, words))
 			return 1;
