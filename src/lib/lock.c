@@ -457,18 +457,34 @@ static int lease_lost(gw_lease *l)
 	return l && atomic_load(&l->lost);
 }
 
-static void lease_release(gw_lease *l)
+/* Stops the heartbeat, so that the lease can lapse. */
+static void lease_stop(gw_lease *l)
 {
-
 	if (l->running) {
 		pthread_mutex_lock(&l->mutex);
 		l->stop = 1;
 		pthread_cond_signal(&l->stop_cond);
 		pthread_mutex_unlock(&l->mutex);
 		pthread_join(l->thread, NULL);
+		l->running = 0;
 	}
+}
+
+static void lease_release(gw_lease *l)
+{
+	lease_stop(l);
 	give_back(l);
 	lease_free(l);
+}
+
+/* A lease kept from a lost session (gw_project__lock_drop): given back
+ * on the session there is now, if any; only if it is still this run's. */
+static void give_back_kept(gw_project *p)
+{
+	if (!p->locked && p->lease) {
+		lease_release(p->lease);
+		p->lease = NULL;
+	}
 }
 
 /* ---- no advisory lock behind a transaction pooler ---------------------------
@@ -677,6 +693,7 @@ int gw_project__lock(gw_project *p)
 		return 0;
 	if ((error = gw_project__connect(&conn, p)) < 0)
 		return error;
+	give_back_kept(p);
 	switch (gw_engine_lock_for(p->engine, p->opts.lock)) {
 	case GW_ENGINE_LOCK_LEASE:
 		if ((error = lease_acquire(&p->lease, p)) < 0)
@@ -705,15 +722,18 @@ int gw_project__lock(gw_project *p)
 
 int gw_project__lock_lost(const gw_project *p)
 {
-	return lease_lost(p->lease);
+	return p->locked && lease_lost(p->lease);
 }
 
+/* The session is lost. The lease row outlives it: its heartbeat stops so
+ * that it can lapse, and it is kept, unlocked, to be given back on the
+ * next session by gw_project__unlock (or _lock), so that after recording
+ * the failure the run does not leave the next one waiting out the lease,
+ * and status does not take the lease for a runner at work. */
 void gw_project__lock_drop(gw_project *p)
 {
-	if (p->lease) {
-		lease_release(p->lease);
-		p->lease = NULL;
-	}
+	if (p->lease)
+		lease_stop(p->lease);
 	p->locked = 0;
 }
 
@@ -747,6 +767,7 @@ void gw_project__unlock(gw_project *p)
 {
 	int had_error, error;
 
+	give_back_kept(p);
 	/* A project whose options could not be copied has no ctx yet. */
 	if (!p->locked || !p->conn)
 		return;

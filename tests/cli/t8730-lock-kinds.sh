@@ -117,4 +117,20 @@ test_expect_success PG 'Ctrl-C while waiting for the lease stops at once, nothin
 	test "$(pg_sql "SELECT string_agg(v::text, $SQ $SQ ORDER BY v) FROM log")" = "1 2"
 '
 
+test_expect_success PG 'a lease holder whose session is ended gives the lease back after recording the failure' '
+	godwit --url "$PG_URL" down &&
+	test_when_finished "touch release" &&
+	pg_hold_lock gate &&
+	GODWIT_LOCK_TIMEOUT=0 start_runner h --url "$PG_URL" --lock table up &&
+	pg_wait_for_query "FROM gate" &&
+	pg_signal_queries terminate "FROM gate" &&
+	wait_for_text rc.h . &&
+	test "$(cat rc.h)" = 1 &&
+	test_grep "a new session recorded 001 as dirty with the statements before it done" out.h &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_lock")" = 0 &&
+	godwit --url "$PG_URL" --lock table status >status.out &&
+	test_grep "^dirty  *001  *steps" status.out &&
+	test_grep "^    statement 2 of 3 failed: lost the connection to the server" status.out
+'
+
 test_done
