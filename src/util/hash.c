@@ -276,20 +276,22 @@ int gw_sha1_hex(char out[GW_SHA1_HEX], const void *data, size_t len)
 }
 
 /* The text in runs, dropping the CR of every CRLF, so the text never has
- * to be copied. */
+ * to be copied. memchr finds the CRs (most texts have none): a byte at a
+ * time, this scan cost a tenth of reading a folder's files. */
 int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len)
 {
-	size_t start = 0, i;
+	const char *start = text, *p = text, *end = text + len, *cr;
 	digest d;
 
 	digest_init(&d, 0);
-	for (i = 0; i + 1 < len; i++) {
-		if (text[i] == '\r' && text[i + 1] == '\n') {
-			digest_update(&d, text + start, i - start);
-			start = i + 1;
+	while (p < end && (cr = memchr(p, '\r', (size_t)(end - p))) != NULL) {
+		if (cr + 1 < end && cr[1] == '\n') {
+			digest_update(&d, start, (size_t)(cr - start));
+			start = cr + 1;
 		}
+		p = cr + 1;
 	}
-	digest_update(&d, text + start, len - start);
+	digest_update(&d, start, (size_t)(end - start));
 	digest_final_hex(&d, out);
 	return 0;
 }

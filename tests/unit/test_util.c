@@ -386,6 +386,14 @@ static void test_checksum_keeps_lone_cr(void **state)
 	char sum[GW_CHECKSUM_HEX], other[GW_CHECKSUM_HEX];
 
 	(void)state;
+	/* CR CR LF: the first CR is content, the second goes with the LF. */
+	checksum_of(sum, "a\r\r\nb", 5);
+	assert_int_equal(gw_sha256_hex(other, "a\r\nb", 4), 0);
+	assert_string_equal(sum, other);
+	/* A CRLF cut by len: its CR is the text's last byte, kept. */
+	checksum_of(sum, "a\r\nb", 2);
+	assert_int_equal(gw_sha256_hex(other, "a\r", 2), 0);
+	assert_string_equal(sum, other);
 	/* sha256("a\rb"): a CR not followed by LF is content. */
 	checksum_of(sum, "a\rb", 3);
 	assert_string_equal(sum,
