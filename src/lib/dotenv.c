@@ -1,5 +1,5 @@
 /*
- * dotenv.c: .env files, dbmate-style: KEY=VALUE lines, an optional
+ * dotenv.c: .env files, dbmate-style: KEY=VALUE (or KEY: VALUE) lines, an optional
  * `export `, # comments, single quotes taken as they are, double quotes
  * with \n, \" and \\, and ${NAME} expanded in values that are not
  * single-quoted. config.c looks variables up here after the real
@@ -162,7 +162,8 @@ static int dotenv_line(gw_vec *vars, const gw_vec *over, const char *p, const ch
 	keylen = (size_t)(p - key);
 	while (p < end && gw_is_blank(*p))
 		p++;
-	if (p == end || *p != '=')
+	/* KEY: VALUE too, which dbmate's and Node's dotenv readers take. */
+	if (p == end || (*p != '=' && (*p != ':' || (p + 1 < end && !gw_is_blank(p[1])))))
 		return dotenv_error(ctx, path, line, "expected KEY=VALUE");
 	if (dotenv_value(&value, p + 1, end, &sc) < 0) {
 		error = gw_str_failed(&value)

@@ -62,4 +62,18 @@ test_expect_success 'single quotes, \$ and a lone $ keep the text as written' '
 	test_grep "^url  *sqlite:\${A}-\${A}\$A-p\$ss\${A-onex.db  *\.env:6\$" out
 '
 
+test_expect_success 'KEY: VALUE lines, as dbmate'"'"'s and Node'"'"'s dotenv read them' '
+	cat >.env <<-\EOF &&
+	A: one
+	GODWIT_TABLE:hist
+	GODWIT_URL: "sqlite:${A}.db"
+	EOF
+	test_expect_code 1 godwit config 2>err &&
+	test_grep "^godwit: error: .env:2: expected KEY=VALUE$" err &&
+	printf "%s\n" "A: one" "GODWIT_TABLE: hist" "GODWIT_URL: \"sqlite:\${A}.db\"" >.env &&
+	godwit config >out &&
+	test_grep "^url  *sqlite:one.db  *\.env:3\$" out &&
+	test_grep "^table  *hist  *\.env:2\$" out
+'
+
 test_done
