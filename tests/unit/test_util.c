@@ -770,6 +770,18 @@ static void test_utf8_check(void **state)
 
 	assert_int_equal(gw_utf8_check("abc\xff!de", 7, &bad), -1);
 	assert_int_equal(bad, 3);
+	/* Past runs of eight ASCII bytes (checked a word at a time): a bad
+	 * byte first in a word, last in one, alone after them; a sequence
+	 * across two words; one cut by the end after them. */
+	assert_int_equal(gw_utf8_check("abcdefgh\xffijklmno", 16, &bad), -1);
+	assert_int_equal(bad, 8);
+	assert_int_equal(gw_utf8_check("abcdefghijklmno\xff", 16, &bad), -1);
+	assert_int_equal(bad, 15);
+	assert_int_equal(gw_utf8_check("abcdefghijklmnopq\xff", 18, &bad), -1);
+	assert_int_equal(bad, 17);
+	assert_int_equal(gw_utf8_check("abcdefg\xc3\xa9ijklmnopq", 17, &bad), 0);
+	assert_int_equal(gw_utf8_check("abcdefghijklmnopqrstuvw\xe2\x9c", 25, &bad), -1);
+	assert_int_equal(bad, 23);
 
 	/* Latin-1 é in the middle of valid text. */
 	assert_int_equal(gw_utf8_check("caf\xe9!", 5, &bad), -1);
