@@ -723,7 +723,7 @@ static int find_dir(gw_config *cfg)
 	if (error >= 0)
 		return 0;
 	error = 0;
-	if (gw_discover_dir(&found, cfg->project_dir) < 0)
+	if (gw_discover_dir(&found, cfg->project_dir, &cfg->dotenv) < 0)
 		return -1;
 	if (found.dir) {
 		gw_str_printf(&source, "found: %s", found.why);

@@ -16,6 +16,7 @@
  * to two folders is a question for the user, not a guess.
  */
 #include "discover.h"
+#include "settings.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -32,9 +33,10 @@
 
 typedef struct {
 	const char *project_dir;
-	gw_vec dirs; /* char *: folders, relative to the project */
-	gw_vec whys; /* char *: what pointed to each */
-	gw_str path; /* scratch */
+	gw_vec dirs;        /* char *: folders, relative to the project */
+	gw_vec whys;        /* char *: what pointed to each */
+	gw_str path;        /* scratch */
+	const gw_vec *vars; /* gw_placeholder: the .env files' variables */
 	int oom;
 } finder;
 
@@ -341,20 +343,40 @@ static int holds_sql(const char *path)
 	return found;
 }
 
-/* goose and golang-migrate have no configuration file: goose's variable,
- * then the usual migrations/ folder when it holds SQL files. */
+/* A variable of the environment, else of the .env files read (vars, a
+ * list of gw_placeholder where the last definition wins); NULL when unset
+ * or empty. */
+static const char *variable(const finder *f, const char *name)
+{
+	const char *v = getenv(name);
+	size_t i;
+
+	for (i = f->vars ? f->vars->len : 0; (!v || !*v) && i > 0; i--) {
+		const gw_placeholder *ph = f->vars->items[i - 1];
+
+		if (!strcmp(ph->name, name))
+			v = ph->value;
+	}
+	return v && *v ? v : NULL;
+}
+
+/* dbmate, goose and golang-migrate have no configuration file: dbmate's
+ * and goose's variables (in the environment or .env, where dbmate reads
+ * its own), then the usual migrations/ folder when it holds SQL files. */
 static void find_plain(finder *f)
 {
-	const char *env = getenv("GOOSE_MIGRATION_DIR");
+	const char *env;
 
-	if (env && *env)
+	if ((env = variable(f, "DBMATE_MIGRATIONS_DIR")))
+		found_s(f, env, "dbmate's DBMATE_MIGRATIONS_DIR");
+	if ((env = variable(f, "GOOSE_MIGRATION_DIR")))
 		found_s(f, env, "goose's GOOSE_MIGRATION_DIR");
 	if (is_dir(f, "migrations") && holds_sql(in_project(f, "migrations")))
 		found_s(f, "migrations",
 		        "SQL files in migrations/, as goose and golang-migrate keep them");
 }
 
-int gw_discover_dir(gw_found_dir *out, const char *project_dir)
+int gw_discover_dir(gw_found_dir *out, const char *project_dir, const gw_vec *vars)
 {
 	finder f;
 	gw_str list = GW_STR_INIT;
@@ -364,6 +386,7 @@ int gw_discover_dir(gw_found_dir *out, const char *project_dir)
 	memset(out, 0, sizeof(*out));
 	memset(&f, 0, sizeof(f));
 	f.project_dir = project_dir;
+	f.vars = vars;
 	f.dirs = (gw_vec)GW_VEC_INIT;
 	f.whys = (gw_vec)GW_VEC_INIT;
 	f.path = (gw_str)GW_STR_INIT;

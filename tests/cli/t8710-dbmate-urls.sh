@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='a dbmate project'"'"'s own DATABASE_URL: socket= and search_path='
+test_description='a dbmate project'"'"'s own .env: socket= and search_path= in DATABASE_URL, DBMATE_MIGRATIONS_DIR'
 . "$(dirname "$0")/lib.sh"
 
 # dbmate's README writes a Unix socket as ?socket=DIR and the schema its
@@ -73,6 +73,30 @@ test_expect_success PG 'a search_path list is refused by name, nothing created' 
 test_expect_success PG 'an empty search_path= is refused by name' '
 	test_expect_code 1 godwit --url "postgres://$PG_USER@/$PG_DB?socket=$sock&port=$PG_PORT&search_path=" status 2>err &&
 	test_grep "^godwit: error: search_path= in the database URL .* needs a schema name" err
+'
+
+test_expect_success 'DBMATE_MIGRATIONS_DIR in .env names the folder, as dbmate reads it' '
+	mkdir dirproj &&
+	(
+		cd dirproj &&
+		write_migration sql/schema/20240101000000_a.sql <<-\EOF &&
+		-- migrate:up
+		CREATE TABLE a (id int);
+		-- migrate:down
+		DROP TABLE a;
+		EOF
+		printf "%s\n" "DBMATE_MIGRATIONS_DIR=./sql/schema" "DATABASE_URL=sqlite:app.db" >.env &&
+		godwit status >../out &&
+		godwit up &&
+		godwit config >../config.out
+	) &&
+	cat >expect <<-EOF &&
+	migrations in sql/schema (found: dbmate${SQ}s DBMATE_MIGRATIONS_DIR)
+	pending      20240101000000  a
+	0 applied, 1 pending
+	EOF
+	test_cmp expect out &&
+	test_grep "^dir  *sql/schema  *found: dbmate${SQ}s DBMATE_MIGRATIONS_DIR\$" config.out
 '
 
 test_done

@@ -96,7 +96,7 @@ static void expect(const char *dir, const char *want_dir, const char *want_why,
 	long n;
 	int rc, reached;
 
-	assert_int_equal(gw_discover_dir(&f, dir), 0);
+	assert_int_equal(gw_discover_dir(&f, dir, NULL), 0);
 #define CHECK(field, want)                                                                         \
 	do {                                                                                       \
 		if (want) {                                                                        \
@@ -111,7 +111,7 @@ static void expect(const char *dir, const char *want_dir, const char *want_why,
 	gw_found_dir_dispose(&f);
 	for (n = 1;; n++) {
 		oom_fail_at(n);
-		rc = gw_discover_dir(&f, dir);
+		rc = gw_discover_dir(&f, dir, NULL);
 		reached = oom_reached();
 		if (rc < 0) {
 			assert_int_equal(rc, -1);
