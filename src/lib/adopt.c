@@ -561,7 +561,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 		return GW_EINVALID;
 	}
 	/* A table or schema given replaces the tool's default one. */
-	own = *known;
+	own = *gw_adopt__configured(&own, known, p);
 	if (opts->table)
 		own.table = opts->table;
 	if ((error = gw_project__source(&src, p)) < 0 || (error = check_format(p, src, t)) < 0)

@@ -251,6 +251,24 @@ int gw_adopt__open_table(gw_str *qname, gw_project *p, const tool_def *t, int *a
 	return GW_ENOTFOUND;
 }
 
+const tool_def *gw_adopt__configured(tool_def *own, const tool_def *t, const gw_project *p)
+{
+	const char *v = strcmp(t->name, "dbmate") ? NULL : getenv("DBMATE_MIGRATIONS_TABLE");
+	size_t i;
+
+	for (i = p->placeholder_env.len; !strcmp(t->name, "dbmate") && (!v || !*v) && i > 0; i--) {
+		const gw_placeholder *ph = p->placeholder_env.items[i - 1];
+
+		if (!strcmp(ph->name, "DBMATE_MIGRATIONS_TABLE"))
+			v = ph->value;
+	}
+	if (!v || !*v)
+		return t;
+	*own = *t;
+	own->table = v;
+	return own;
+}
+
 /* ---- another tool's history, for status and up -------------------------- */
 
 static int has_column(int *out, gw_project *p, const char *qname, const tool_def *t)
@@ -327,11 +345,14 @@ int gw_adopt__other_history(const char **tool, char **table, gw_project *p)
 	 * schema_migrations has "dirty", dbmate's (and Rails') has not. */
 	for (pass = 0; pass < 2 && !found && error == 0; pass++)
 		for (i = 0; i < gw_adopt__ntools && !found && error == 0; i++) {
-			if ((gw_adopt__tools[i].detect_col == NULL) != pass)
+			tool_def own;
+			const tool_def *t = gw_adopt__configured(&own, &gw_adopt__tools[i], p);
+
+			if ((t->detect_col == NULL) != pass)
 				continue;
-			if ((error = holds_history(&found, p, &gw_adopt__tools[i])) == 0 && found) {
-				*tool = gw_adopt__tools[i].name;
-				if (!(*table = gw_adopt__display_name(p, &gw_adopt__tools[i])))
+			if ((error = holds_history(&found, p, t)) == 0 && found) {
+				*tool = t->name;
+				if (!(*table = gw_adopt__display_name(p, t)))
 					error = gw_error_oom(p->ctx);
 			}
 		}

@@ -107,5 +107,9 @@ int gw_adopt__read_rows(rows *rs, gw_project *p, const tool_def *t, const char *
 void gw_adopt__rows_dispose(rows *rs);
 /* The table as a user names it ("drizzle.__drizzle_migrations"). */
 char *gw_adopt__display_name(const gw_project *p, const tool_def *t);
+/* The tool's table as the project configures it for the tool: dbmate's
+ * DBMATE_MIGRATIONS_TABLE (the environment, else .env) replaces its
+ * default; t itself otherwise. Copies into own when it changes. */
+const tool_def *gw_adopt__configured(tool_def *own, const tool_def *t, const gw_project *p);
 
 #endif

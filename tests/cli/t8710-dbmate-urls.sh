@@ -75,6 +75,19 @@ test_expect_success PG 'an empty search_path= is refused by name' '
 	test_grep "^godwit: error: search_path= in the database URL .* needs a schema name" err
 '
 
+test_expect_success PG 'DBMATE_MIGRATIONS_TABLE in .env: up refuses to run again what dbmate ran; adopt reads it' '
+	pg_new_db &&
+	pg_sql "CREATE TABLE dbmate_history (version varchar(128) PRIMARY KEY);
+		INSERT INTO dbmate_history VALUES ($SQ""20240101000000$SQ);
+		CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL)" &&
+	printf "%s\n" "DATABASE_URL=$PG_URL" "DBMATE_MIGRATIONS_TABLE=dbmate_history" >.env &&
+	test_expect_code 1 godwit up 2>err &&
+	test_grep "^godwit: error: this database holds the dbmate history (dbmate_history) and godwit${SQ}s history is empty" err &&
+	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE tablename LIKE $SQ""godwit%$SQ")" = 0 &&
+	godwit adopt --from dbmate >out &&
+	test_grep "recorded 1 migration as applied; 1 pending; dbmate_history left as it was" out
+'
+
 test_expect_success 'DBMATE_MIGRATIONS_DIR in .env names the folder, as dbmate reads it' '
 	mkdir dirproj &&
 	(
