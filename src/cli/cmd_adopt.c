@@ -1,9 +1,9 @@
 /*
  * cmd_adopt.c: `godwit adopt --from TOOL [--dry-run]`: take over a database
  * from the tool that migrated it (dbmate, golang-migrate, goose, Flyway,
- * diesel, Prisma, drizzle, sqitch). Prints, for each migration, what the tool's table says
- * and what godwit records; a refusal prints the same report with the
- * problems, then the error.
+ * diesel, Prisma, drizzle, sqitch, the Supabase CLI). Prints, for each migration, what the tool's
+ * table says and what godwit records; a refusal prints the same report with the problems, then the
+ * error.
  */
 #include "cli.h"
 
@@ -13,7 +13,7 @@ enum { OPT_FROM = 1, OPT_DRY_RUN, OPT_FROM_TABLE, OPT_FROM_SCHEMA };
 
 static const gw_opt adopt_options[] = {
         {OPT_FROM, "from", 0, "TOOL",
-         "dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle or sqitch"},
+         "dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, sqitch or supabase"},
         {OPT_DRY_RUN, "dry-run", 0, NULL, "show what would be recorded and record nothing"},
         {OPT_FROM_TABLE, "from-table", 0, "NAME",
          "the tool's history table, when it is not the tool's default"},

@@ -557,7 +557,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 		gw_error_set_hint(
 		        p->ctx,
 		        "one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, "
-		        "sqitch");
+		        "sqitch, supabase");
 		return GW_EINVALID;
 	}
 	/* A table or schema given replaces the tool's default one. */

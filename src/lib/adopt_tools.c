@@ -59,12 +59,17 @@ const tool_def gw_adopt__tools[] = {
          "CASE WHEN script_hash = change_id THEN NULL ELSE script_hash END", "'ok'", NULL,
          "committed_at, change_id", COVER_NONE, MATCH_NAME, SUM_SHA1, TIME_STAMP, GW_FORMAT_SQITCH,
          "change name", "project", 1, NULL},
+        /* The Supabase CLI (supabase db push / migration up): plain SQL
+         * files in supabase/migrations, a row per version applied. */
+        {"supabase", "Supabase CLI", "supabase_migrations", "schema_migrations", "version", NULL,
+         NULL, "'ok'", NULL, "version", COVER_NONE, MATCH_VERSION, SUM_NONE, TIME_STAMP,
+         GW_FORMAT_AUTO, "version", NULL, 0, NULL},
 };
 
 const size_t gw_adopt__ntools = sizeof(gw_adopt__tools) / sizeof(gw_adopt__tools[0]);
 
-static const char *const tool_names[] = {"dbmate", "golang-migrate", "goose",  "flyway", "diesel",
-                                         "prisma", "drizzle",        "sqitch", NULL};
+static const char *const tool_names[] = {"dbmate", "golang-migrate", "goose",  "flyway",   "diesel",
+                                         "prisma", "drizzle",        "sqitch", "supabase", NULL};
 
 const char *const *gw_adopt_tools(void)
 {

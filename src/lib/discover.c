@@ -393,6 +393,8 @@ int gw_discover_dir(gw_found_dir *out, const char *project_dir, const gw_vec *va
 	find_sqitch(&f);
 	if (is_dir(&f, "prisma/migrations"))
 		found_s(&f, "prisma/migrations", "Prisma's prisma/migrations/");
+	if (is_dir(&f, "supabase/migrations"))
+		found_s(&f, "supabase/migrations", "the Supabase CLI's supabase/migrations/");
 	find_drizzle(&f);
 	find_diesel(&f);
 	find_flyway(&f);

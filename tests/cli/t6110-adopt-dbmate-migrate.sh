@@ -75,7 +75,7 @@ test_expect_success PG 'no table of the tool is a clear error' '
 	test_expect_code 1 godwit --url "$PG_URL" adopt --from dbmate 2>err &&
 	test_grep "no dbmate history in this database: table .schema_migrations. does not exist" err &&
 	test_expect_code 2 godwit --url "$PG_URL" adopt --from nope 2>err &&
-	test_grep "cannot adopt from '\''nope'\'': unknown tool; adopt knows dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle or sqitch" err
+	test_grep "cannot adopt from '\''nope'\'': unknown tool; adopt knows dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, sqitch or supabase" err
 '
 
 test_expect_success PG 'setup: a golang-migrate folder at version 2' '

@@ -207,13 +207,13 @@ test_expect_success PG,SQITCH 'sqitch: a database sqitch deployed is pointed at'
 test_expect_success 'an unknown tool is a usage error (exit 2) listing the tools' '
 	test_expect_code 2 godwit --url sqlite:a.db adopt --from liquibase 2>err &&
 	cat >expect <<-\EOF &&
-	godwit: error: cannot adopt from '\''liquibase'\'': unknown tool; adopt knows dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle or sqitch
+	godwit: error: cannot adopt from '\''liquibase'\'': unknown tool; adopt knows dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, sqitch or supabase
 	usage: godwit adopt --from TOOL [--dry-run] [--from-table NAME] [--from-schema NAME]
 	see '\''godwit help adopt'\''
 	EOF
 	test_cmp expect err &&
 	test_expect_code 2 godwit --url sqlite:a.db adopt 2>err &&
-	test_grep "^godwit: error: adopt needs --from TOOL (one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle or sqitch)$" err
+	test_grep "^godwit: error: adopt needs --from TOOL (one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, sqitch or supabase)$" err
 '
 
 test_expect_success PG 'adopt JSON names the table without SQL quotes' '

@@ -108,7 +108,7 @@ static void test_refused_options(void **state)
 	fx_assert_error(f, gw_project_adopt_with(&r, f->p, NULL), GW_EINVALID,
 	                "cannot adopt from '': unknown tool",
 	                "one of dbmate, golang-migrate, goose, flyway, diesel, prisma, drizzle, "
-	                "sqitch");
+	                "sqitch, supabase");
 	fx_assert_error(f, gw_project_adopt(&r, f->p, "liquibase", 0), GW_EINVALID,
 	                "cannot adopt from 'liquibase': unknown tool", NULL);
 	assert_null(r);
