@@ -44,32 +44,15 @@ static const gw_dl_symbol symbols[] = {GW_PQ_FUNCTIONS(GW_PQ_SYMBOL)};
 #undef GW_PQ_SYMBOL
 
 /* A fleet run connects from several threads at once; one loads. */
-static gw_dl_lib libpq = {libpq_names,
-                          sizeof(libpq_names) / sizeof(libpq_names[0]),
-                          symbols,
-                          sizeof(symbols) / sizeof(symbols[0]),
-                          &gw_pq,
-                          NULL,
-                          PTHREAD_MUTEX_INITIALIZER};
+static gw_dl_lib libpq = {libpq_names, sizeof(libpq_names) / sizeof(libpq_names[0]),
+                          symbols,     sizeof(symbols) / sizeof(symbols[0]),
+                          &gw_pq,      GW_LIBPQ_NAME,
+                          LIBPQ_HINT,  "install libpq 14 or newer",
+                          NULL,        PTHREAD_MUTEX_INITIALIZER};
 
 int gw_pq_load(gw_ctx *ctx)
 {
-	char why[512];
-	const char *missing;
-	int rc = gw_dl_lib_load(&libpq, why, sizeof(why), &missing);
-
-	if (rc == -1) {
-		int error = gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", GW_LIBPQ_NAME, why);
-
-		gw_error_set_hint(ctx, LIBPQ_HINT);
-		return error;
-	}
-	if (rc == -2)
-		return gw_error_set(
-		        ctx, GW_ERROR,
-		        "%s is too old for godwit (it lacks %s); install libpq 14 or newer",
-		        GW_LIBPQ_NAME, missing);
-	return 0;
+	return gw_dl_lib_load(&libpq, ctx);
 }
 
 int gw_pq_loaded(void)

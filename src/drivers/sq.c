@@ -27,29 +27,15 @@ static gw_dl_lib lib = {names,
                         symbols,
                         sizeof(symbols) / sizeof(symbols[0]),
                         &gw_sq,
+                        GW_SQLITE_SONAME,
+                        "install SQLite's library (Debian: apt-get install " GW_SQLITE_PACKAGE ")",
+                        "install SQLite 3.38 or newer",
                         NULL,
                         PTHREAD_MUTEX_INITIALIZER};
 
 int gw_sq_load(gw_ctx *ctx)
 {
-	char why[512];
-	const char *missing;
-	int rc = gw_dl_lib_load(&lib, why, sizeof(why), &missing);
-
-	if (rc == -1) {
-		int error =
-		        gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", GW_SQLITE_SONAME, why);
-
-		gw_error_set_hint(ctx, "install SQLite's library (Debian: apt-get install %s)",
-		                  GW_SQLITE_PACKAGE);
-		return error;
-	}
-	if (rc == -2)
-		return gw_error_set(ctx, GW_ERROR,
-		                    "%s is too old for godwit (it lacks %s); install SQLite 3.38 "
-		                    "or newer",
-		                    GW_SQLITE_SONAME, missing);
-	return 0;
+	return gw_dl_lib_load(&lib, ctx);
 }
 
 int gw_sq_loaded(void)

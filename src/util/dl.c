@@ -56,23 +56,26 @@ const char *gw_dl_table(void *handle, void *table, const gw_dl_symbol *syms, siz
 	return NULL;
 }
 
-int gw_dl_lib_load(gw_dl_lib *lib, char *why, size_t why_size, const char **missing)
+int gw_dl_lib_load(gw_dl_lib *lib, gw_ctx *ctx)
 {
+	char why[512];
+	const char *missing = NULL;
 	int error = 0;
 
-	*missing = NULL;
-	if (why_size)
-		why[0] = '\0';
+	why[0] = '\0';
 	pthread_mutex_lock(&lib->lock);
 	if (!lib->handle) {
-		lib->handle = gw_dl_open(lib->names, lib->n_names, why, why_size);
+		lib->handle = gw_dl_open(lib->names, lib->n_names, why, sizeof(why));
 		if (!lib->handle) {
-			error = -1;
-		} else if ((*missing = gw_dl_table(lib->handle, lib->table, lib->symbols,
-		                                   lib->n_symbols))) {
+			error = gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", lib->name, why);
+			gw_error_set_hint(ctx, "%s", lib->install_hint);
+		} else if ((missing = gw_dl_table(lib->handle, lib->table, lib->symbols,
+		                                  lib->n_symbols))) {
 			gw_dl_close(lib->handle);
 			lib->handle = NULL;
-			error = -2;
+			error = gw_error_set(ctx, GW_ERROR,
+			                     "%s is too old for godwit (it lacks %s); %s",
+			                     lib->name, missing, lib->newer);
 		}
 	}
 	pthread_mutex_unlock(&lib->lock);

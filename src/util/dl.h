@@ -1,7 +1,7 @@
 /*
  * dl.h: loading a shared library at first use and taking its functions,
  * for libraries whose loading would cost every run of godwit (libpq,
- * src/drivers/pq.c; libpg_query, src/lib/sql/pgq.c; libmicrohttpd,
+ * src/drivers/pq.c; libpg_query, src/lib/sql/pgq.c; SQLite, src/drivers/sq.c; libmicrohttpd,
  * src/cli/mhd.c) and which the portable
  * build ships in its lib/ folder instead of linking.
  */
@@ -10,6 +10,8 @@
 
 #include <pthread.h>
 #include <stddef.h>
+
+#include "error.h"
 
 /* Opens the first of the n names that loads (RTLD_LAZY, RTLD_LOCAL: binding
  * every symbol of a library and its dependencies up front costs more than
@@ -44,14 +46,21 @@ typedef struct gw_dl_lib {
 	const gw_dl_symbol *symbols;
 	size_t n_symbols;
 	void *table;
+	/* What the errors say: the library's name, the hint when it does not
+	 * load, and what to install when it lacks a function. */
+	const char *name;
+	const char *install_hint;
+	const char *newer;
 	void *handle; /* under lock; NULL until loaded */
 	pthread_mutex_t lock;
 } gw_dl_lib;
 
-/* 0 when lib is loaded (now or before); -1 when no name loads, with the
- * first name's reason in why; -2 when the library lacks a symbol, named
- * by *missing (the library is then closed, and tried again next time). */
-int gw_dl_lib_load(gw_dl_lib *lib, char *why, size_t why_size, const char **missing);
+/* 0 when lib is loaded (now or before). GW_ERROR on ctx when no name
+ * loads ("cannot load NAME: the first name's reason", install_hint), or
+ * when the library lacks a function ("NAME is too old for godwit (it
+ * lacks F); newer"): the library is then closed, and tried again next
+ * time. */
+int gw_dl_lib_load(gw_dl_lib *lib, gw_ctx *ctx);
 int gw_dl_lib_loaded(gw_dl_lib *lib);
 
 #endif

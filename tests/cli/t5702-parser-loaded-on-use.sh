@@ -82,7 +82,7 @@ test_expect_success PG,PGQ,CC 'a parser without a function godwit calls is named
 	cc -shared -fPIC -o "old/$soname" old/stub.c &&
 	test_expect_code 1 env LD_LIBRARY_PATH="$PWD/old" "$GODWIT" --url "$PG_URL" up \
 		>out 2>err &&
-	echo "godwit: error: $soname lacks pg_query_parse_plpgsql, which godwit needs; install $pkg" >expect &&
+	echo "godwit: error: $soname is too old for godwit (it lacks pg_query_parse_plpgsql); install $pkg" >expect &&
 	test_cmp expect err &&
 	test "$(pg_sql "SELECT count(*) FROM pg_tables WHERE tablename = ${SQ}u${SQ}")" = 0
 '

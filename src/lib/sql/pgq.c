@@ -26,34 +26,21 @@ static const gw_dl_symbol symbols[] = {GW_PGQ_FUNCTIONS(GW_PGQ_FN_SYMBOL)
 
 /* The linter parses from several threads at once (a fleet's workers);
  * one loads. */
-static gw_dl_lib lib = {names,
-                        1,
-                        symbols,
-                        sizeof(symbols) / sizeof(symbols[0]),
-                        &gw_pgq,
-                        NULL,
-                        PTHREAD_MUTEX_INITIALIZER};
+static gw_dl_lib lib = {
+        names,
+        1,
+        symbols,
+        sizeof(symbols) / sizeof(symbols[0]),
+        &gw_pgq,
+        GW_PGQUERY_SONAME,
+        "install the PostgreSQL parser library (Debian: apt-get install " GW_PGQUERY_PACKAGE ")",
+        "install " GW_PGQUERY_PACKAGE,
+        NULL,
+        PTHREAD_MUTEX_INITIALIZER};
 
 int gw_pgq_load(gw_ctx *ctx)
 {
-	char why[512];
-	const char *missing;
-	int rc = gw_dl_lib_load(&lib, why, sizeof(why), &missing);
-
-	if (rc == -1) {
-		int error =
-		        gw_error_set(ctx, GW_ERROR, "cannot load %s: %s", GW_PGQUERY_SONAME, why);
-
-		gw_error_set_hint(ctx,
-		                  "install the PostgreSQL parser library (Debian: apt-get "
-		                  "install %s)",
-		                  GW_PGQUERY_PACKAGE);
-		return error;
-	}
-	if (rc == -2)
-		return gw_error_set(ctx, GW_ERROR, "%s lacks %s, which godwit needs; install %s",
-		                    GW_PGQUERY_SONAME, missing, GW_PGQUERY_PACKAGE);
-	return 0;
+	return gw_dl_lib_load(&lib, ctx);
 }
 #else
 /* Linked: the table holds the linked functions from the start. */
