@@ -72,14 +72,6 @@ char *gw_adopt__display_name(const gw_project *p, const tool_def *t)
 	return gw_str_detach(&s);
 }
 
-static int bool_row(void *payload, int ncols, const char *const *values)
-{
-	int *out = payload;
-
-	*out = ncols > 0 && values[0] && (values[0][0] == 't' || values[0][0] == '1');
-	return 0;
-}
-
 static int table_exists(int *exists, gw_project *p, const tool_def *t, const char *qname)
 {
 	const char *params[1];
@@ -87,7 +79,7 @@ static int table_exists(int *exists, gw_project *p, const tool_def *t, const cha
 	if (p->driver->dialect == GW_DIALECT_POSTGRES) {
 		params[0] = qname;
 		return gw_project__exec(p, "SELECT to_regclass($1) IS NOT NULL", params, 1,
-		                        bool_row, exists);
+		                        gw_project__bool_row, exists);
 	}
 	params[0] = t->table;
 	return gw_project__exec(
@@ -96,7 +88,7 @@ static int table_exists(int *exists, gw_project *p, const tool_def *t, const cha
 	                    "'table' AND name = $1"
 	                  : "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'table' "
 	                    "AND name = $1",
-	        params, 1, bool_row, exists);
+	        params, 1, gw_project__bool_row, exists);
 }
 
 /* sqitch keeps its SQLite registry in a file of its own next to the
@@ -283,7 +275,7 @@ static int has_column(int *out, gw_project *p, const char *qname, const tool_def
 	                ? "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
 	                  "to_regclass($1) AND attname = $2 AND attnum > 0 AND NOT attisdropped)"
 	                : "SELECT count(*) > 0 FROM pragma_table_info($1) WHERE name = $2",
-	        params, 2, bool_row, out);
+	        params, 2, gw_project__bool_row, out);
 }
 
 /* Whether the tool's table is here and holds a row of its history. A table
@@ -311,7 +303,7 @@ static int holds_history(int *out, gw_project *p, const tool_def *t)
 	params[0] = qname.ptr;
 	if (p->driver->dialect == GW_DIALECT_POSTGRES &&
 	    ((error = gw_project__exec(p, "SELECT has_table_privilege(to_regclass($1), 'SELECT')",
-	                               params, 1, bool_row, &yes)) < 0 ||
+	                               params, 1, gw_project__bool_row, &yes)) < 0 ||
 	     !yes)) {
 		*out = error == 0;
 		goto cleanup;
@@ -321,7 +313,7 @@ static int holds_history(int *out, gw_project *p, const tool_def *t)
 	if (gw_str_failed(&sql))
 		error = gw_error_oom(p->ctx);
 	else
-		error = gw_project__exec(p, sql.ptr, NULL, 0, bool_row, out);
+		error = gw_project__exec(p, sql.ptr, NULL, 0, gw_project__bool_row, out);
 cleanup:
 	gw_str_dispose(&sql);
 	gw_str_dispose(&qname);

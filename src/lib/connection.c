@@ -48,6 +48,14 @@ int gw_project__exec(gw_project *p, const char *sql, const char *const *params, 
 	return p->conn->driver->exec(p->conn, &stmt, cb, payload);
 }
 
+int gw_project__bool_row(void *payload, int ncols, const char *const *values)
+{
+	int *out = payload;
+
+	*out = ncols > 0 && values[0] && (values[0][0] == 't' || values[0][0] == '1');
+	return 0;
+}
+
 /* The embedded database's folders are created on first use, like the
  * database file itself, however many are missing (db/dev/x.sqlite3 as
  * well as db/x.sqlite3). Commands that only read never get here for a

@@ -212,6 +212,9 @@ int gw_project__database_missing(const gw_project *p);
  * must be open), rows to cb. */
 int gw_project__exec(gw_project *p, const char *sql, const char *const *params, int n, gw_row_cb cb,
                      void *payload);
+/* A row callback for a one-value boolean query: *(int *)payload is 1 when
+ * the value is true ('t' from PostgreSQL, 1 from SQLite). */
+int gw_project__bool_row(void *payload, int ncols, const char *const *values);
 
 /* lock.c: the runner lock. Connects and takes it (an advisory lock,
  * refused behind a transaction pooler; a lease row with a heartbeat

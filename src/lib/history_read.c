@@ -1,0 +1,539 @@
+/*
+ * history_read.c: reading the applied migrations (godwit_migrations) into
+ * a gw_hist: one streamed query (COPY on PostgreSQL), the rows held in
+ * blocks in as few bytes as the benchmark's rows need (docs/architecture.md
+ * "State tables"), and lookups by version. history.c creates and writes the
+ * tables.
+ */
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/error.h"
+#include "../util/vec.h"
+#include "history_sql.h"
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* The rows live in blocks, each filled before the next is allocated: at
+ * 10,000 rows, 36 allocations instead of 10,000 and none of malloc's
+ * bookkeeping a row. The rows are read on the connecting thread, whose
+ * malloc arena grows a page at a time (one mprotect each: 540 of them
+ * for the rows of 10,000, one a block now). A row larger than a
+ * quarter block (a long error) gets a block of its own. */
+typedef struct row_block {
+	struct row_block *next;
+	size_t used, cap;
+} row_block;
+
+/* A row holds pointers and integers, no wider than 8 bytes: 8-aligned,
+ * which saves 8 bytes a row on average against malloc's 16. */
+#define ROW_ALIGN  ((size_t)8)
+#define ROW_BLOCK  (64 * 1024)
+#define BLOCK_HEAD ((sizeof(row_block) + ROW_ALIGN - 1) & ~(ROW_ALIGN - 1))
+
+static void free_blocks(void *blocks)
+{
+	row_block *b = blocks, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
+/* len bytes for a row, 8-aligned, zeroed; NULL when out of memory. */
+static void *row_alloc(row_block **blocks, size_t len)
+{
+	row_block *b = *blocks, *big;
+	size_t need = (len + ROW_ALIGN - 1) & ~(ROW_ALIGN - 1);
+	void *ptr;
+
+	if (need > (ROW_BLOCK - BLOCK_HEAD) / 4) {
+		if (!(big = malloc(BLOCK_HEAD + need)))
+			return NULL;
+		big->used = big->cap = need;
+		/* Behind the current block, which still has room. */
+		if (b) {
+			big->next = b->next;
+			b->next = big;
+		} else {
+			big->next = NULL;
+			*blocks = big;
+		}
+		return memset((char *)big + BLOCK_HEAD, 0, len);
+	}
+	if (!b || b->cap - b->used < need) {
+		if (!(b = malloc(ROW_BLOCK)))
+			return NULL;
+		b->next = *blocks;
+		b->used = 0;
+		b->cap = ROW_BLOCK - BLOCK_HEAD;
+		*blocks = b;
+	}
+	ptr = (char *)b + BLOCK_HEAD + b->used;
+	b->used += need;
+	return memset(ptr, 0, len);
+}
+
+typedef struct load_state {
+	gw_vec rows;
+	row_block *blocks;
+	const char *last_by; /* the last applied_by copied, which the next rows share */
+	int failed;
+	int epoch; /* applied_at may come as microseconds (gw_hist_sql.applied_at) */
+} load_state;
+
+/* The 32 bytes of a checksum as godwit writes it, 64 lowercase hex
+ * digits: 1, or 0 for any other text (an upper-case digit included, so
+ * that the text comes back as it was). Without a branch a digit, once
+ * the length is known (the compiler makes vector code of the loops): it
+ * runs for every row read. */
+static int pack_sum(unsigned char out[32], const char *hex)
+{
+	const unsigned char *h = (const unsigned char *)hex;
+	unsigned char nib[64], bad = 0;
+	int i;
+
+	if (strlen(hex) != 64)
+		return 0;
+	for (i = 0; i < 64; i++) {
+		unsigned char d = (unsigned char)(h[i] - '0'), a = (unsigned char)(h[i] - 'a');
+		unsigned char is_d = d < 10, is_a = a < 6;
+
+		bad |= (unsigned char)!(is_d | is_a);
+		nib[i] = is_d ? d : (unsigned char)(a + 10);
+	}
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(nib[2 * i] << 4 | nib[2 * i + 1]);
+	return !bad;
+}
+
+/* The text again, by arithmetic rather than a table, which the
+ * compiler makes vector code of. */
+static void unpack_sum(char out[64], const unsigned char sum[32])
+{
+	unsigned char nib[64];
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		nib[2 * i] = sum[i] >> 4;
+		nib[2 * i + 1] = sum[i] & 15;
+	}
+	for (i = 0; i < 64; i++)
+		out[i] = (char)(nib[i] + '0' + (nib[i] > 9) * ('a' - '0' - 10));
+}
+
+int gw_hist_row_sum_is(const gw_hist_row *r, const char *hex)
+{
+	char text[64];
+
+	if (gw_hist_row_checksum(r))
+		return !strcmp(gw_hist_row_checksum(r), hex);
+	/* strncmp stops at a shorter text's end. */
+	unpack_sum(text, r->sum);
+	return !strncmp(text, hex, sizeof(text)) && hex[sizeof(text)] == '\0';
+}
+
+/* r's odd part, made in h's blocks if r has none; NULL when out of
+ * memory. */
+static gw_hist_odd *row_odd(gw_hist *h, gw_hist_row *r)
+{
+	row_block *blocks = h->blocks;
+
+	if (!r->odd && (r->odd = row_alloc(&blocks, sizeof(gw_hist_odd))))
+		h->blocks = blocks;
+	return r->odd;
+}
+
+int gw_hist_row_sum_text(gw_hist *h, gw_hist_row *r)
+{
+	row_block *blocks;
+	char *text;
+
+	if (gw_hist_row_checksum(r))
+		return 0;
+	if (!row_odd(h, r))
+		return GW_ENOMEM;
+	blocks = h->blocks;
+	if (!(text = row_alloc(&blocks, 2 * sizeof(r->sum) + 1)))
+		return GW_ENOMEM;
+	h->blocks = blocks;
+	unpack_sum(text, r->sum);
+	r->odd->checksum = text;
+	return 0;
+}
+
+long long gw_hist__to_ll(const char *s, long long fallback)
+{
+	unsigned long long n = 0;
+	size_t i, neg;
+
+	if (!s)
+		return fallback;
+	/* The server's text of an integer, up to 18 digits, by hand: strtoll
+	 * (locale, whitespace, base) was three times the cost of the rest of
+	 * a row's three numbers. Anything else is strtoll's. */
+	neg = s[0] == '-';
+	for (i = neg; s[i] >= '0' && s[i] <= '9' && i < 18 + neg; i++)
+		n = n * 10 + (unsigned)(s[i] - '0');
+	if (s[i] || i == neg)
+		return strtoll(s, NULL, 10);
+	return neg ? -(long long)n : (long long)n;
+}
+
+/* The width last digits of n, with leading zeros. */
+static void put_digits(char *out, unsigned n, int width)
+{
+	while (width-- > 0) {
+		out[width] = (char)('0' + n % 10);
+		n /= 10;
+	}
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" of a microsecond count since 1970, as
+ * to_char printed every applied_at before (milliseconds truncated). The
+ * server sends the count for the years 1970 to 2099 (date_part's float8
+ * times a million, rounded: exact there, as its error stays under 0.25
+ * microsecond), a tenth of to_char's cost at 10,000 rows, and to_char's own text
+ * for any other value, which is kept as it is. Returns 0 for text that
+ * is no count. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Eight digits at once, the first in the lowest byte: pairs, then
+ * fours, then the eight, each step within its lanes (no carry crosses
+ * one); 0 when a byte is no digit. */
+static int parse8(const char *text, unsigned long long *out)
+{
+	uint64_t x;
+
+	memcpy(&x, text, 8);
+	if ((x & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
+	    ((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull)
+		return 0;
+	x -= 0x3030303030303030ull;
+	x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFull;
+	x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFull;
+	x = (x * 10000 + (x >> 32)) & 0xFFFFFFFFull;
+	*out = x;
+	return 1;
+}
+#endif
+
+static int format_epoch_us(char out[48], const char *text)
+{
+	unsigned long long us = 0;
+	long long days, z, era, doe, yoe, doy, mp;
+	unsigned sec;
+	int y, mo, dd;
+	size_t i = strlen(text);
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	unsigned long long hi, lo;
+
+	/* Every count since 2001-09-09 has 16 digits: two words of eight,
+	 * a third of the loop's cost at 10,000 rows. */
+	if (i == 16 && parse8(text, &hi) && parse8(text + 8, &lo))
+		us = hi * 100000000ull + lo;
+	else
+#endif
+	{
+		if (!i || i > 16)
+			return 0;
+		for (i = 0; text[i]; i++) {
+			if (text[i] < '0' || text[i] > '9')
+				return 0;
+			us = us * 10 + (unsigned)(text[i] - '0');
+		}
+	}
+	days = (long long)(us / 86400000000ull);
+	sec = (unsigned)(us / 1000000ull % 86400ull);
+	/* The civil date of a day count (Howard Hinnant's civil_from_days). */
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+	mo = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = (int)(yoe + era * 400 + (mo <= 2));
+	/* Written digit by digit: snprintf was a seventh of a cached status's
+	 * instructions at 10,000 rows. The count's years are 1970 to 2099, so
+	 * every field has its fixed width. */
+	put_digits(out, (unsigned)y, 4);
+	out[4] = '-';
+	put_digits(out + 5, (unsigned)mo, 2);
+	out[7] = '-';
+	put_digits(out + 8, (unsigned)dd, 2);
+	out[10] = 'T';
+	put_digits(out + 11, sec / 3600, 2);
+	out[13] = ':';
+	put_digits(out + 14, sec / 60 % 60, 2);
+	out[16] = ':';
+	put_digits(out + 17, sec % 60, 2);
+	out[19] = '.';
+	put_digits(out + 20, (unsigned)(us / 1000 % 1000), 3);
+	out[23] = 'Z';
+	out[24] = '\0';
+	return 1;
+}
+
+/* The columns load_rows selects, in this order. */
+enum {
+	H_VERSION,
+	H_KIND,
+	H_CHECKSUM,
+	H_AT,
+	H_BY,
+	H_MS,
+	H_TOTAL,
+	H_DONE,
+	H_STATE,
+	H_ERROR,
+	H_NCOLS
+};
+
+/* One piece of a block a row, the strings after the struct. The kind
+ * and the state are the constants below when they are the usual ones,
+ * which most rows are; the checksum is its 32 bytes when it is godwit's
+ * hex, and applied_by the previous row's when it is the same. The name
+ * is not read (gw_hist_load_names). */
+static int hist_row(void *payload, int ncols, const char *const *v)
+{
+	static const char versioned[] = "versioned", applied[] = "applied";
+	load_state *st = payload;
+	int odd;
+	gw_hist_row *r;
+	char at[48];
+	unsigned char sum[32];
+	const char *val[8];
+	const char **field[8];
+	char *p;
+	size_t len = sizeof(*r), n, i;
+
+	if (ncols < H_NCOLS || !v[H_VERSION]) {
+		st->failed = 1;
+		return 1;
+	}
+	val[0] = v[H_VERSION];
+	val[1] = NULL;
+	val[2] = v[H_KIND] && strcmp(v[H_KIND], versioned) ? v[H_KIND] : NULL;
+	val[3] = v[H_CHECKSUM] && pack_sum(sum, v[H_CHECKSUM]) ? NULL
+	         : v[H_CHECKSUM]                               ? v[H_CHECKSUM]
+	                                                       : "";
+	val[4] = v[H_AT];
+	if (v[H_AT] && st->epoch && format_epoch_us(at, v[H_AT]))
+		val[4] = at;
+	val[5] = v[H_BY] && st->last_by && !strcmp(v[H_BY], st->last_by) ? NULL : v[H_BY];
+	val[6] = v[H_STATE] && strcmp(v[H_STATE], applied) ? v[H_STATE] : NULL;
+	val[7] = v[H_ERROR];
+	/* The odd part, right behind the row, when any of its fields is set. */
+	odd = val[1] || val[2] || val[3] || val[6] || val[7];
+	for (i = 0; i < 8; i++)
+		if (val[i])
+			len += strlen(val[i]) + 1;
+	if (!(r = row_alloc(&st->blocks, len + (odd ? sizeof(gw_hist_odd) : 0))) ||
+	    gw_vec_push(&st->rows, r) < 0) {
+		st->failed = 1;
+		return 1;
+	}
+	if (odd)
+		r->odd = (gw_hist_odd *)(void *)(r + 1);
+	field[0] = &r->version;
+	field[1] = odd ? &r->odd->name : NULL;
+	field[2] = odd ? &r->odd->kind : NULL;
+	field[3] = odd ? &r->odd->checksum : NULL;
+	field[4] = &r->applied_at;
+	field[5] = &r->applied_by;
+	field[6] = odd ? &r->odd->state : NULL;
+	field[7] = odd ? &r->odd->error : NULL;
+	if (!val[3])
+		memcpy(r->sum, sum, sizeof(sum));
+	if (!val[5] && v[H_BY])
+		r->applied_by = st->last_by;
+	p = odd ? (char *)(r->odd + 1) : (char *)(r + 1);
+	for (i = 0; i < 8; i++) {
+		if (!val[i])
+			continue;
+		n = strlen(val[i]) + 1;
+		memcpy(p, val[i], n);
+		*field[i] = p;
+		p += n;
+	}
+	if (val[5])
+		st->last_by = r->applied_by;
+	r->execution_ms = gw_hist__to_ll(v[H_MS], -1);
+	r->statements_total = (int)gw_hist__to_ll(v[H_TOTAL], 0);
+	r->statements_done = (int)gw_hist__to_ll(v[H_DONE], 0);
+	return 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const gw_hist_row *ra = *(const gw_hist_row *const *)a;
+	const gw_hist_row *rb = *(const gw_hist_row *const *)b;
+
+	return gw_version_cmp(ra->version, rb->version);
+}
+
+/* The rows into out: 0, GW_ENOMEM (not set on any context), or the
+ * error of the query (on the connection's context). */
+static int load_rows(gw_hist *out, gw_project *p)
+{
+	load_state st = {GW_VEC_INIT, NULL, NULL, 0, 0};
+	gw_str sql = GW_STR_INIT;
+	size_t i = 1;
+	int error;
+
+	*out = (gw_hist)GW_HIST_INIT;
+	/* Only what status, the plans, baseline and adopt read: at 10,000
+	 * rows, the files, the down checksums and to_char's text were 60 %
+	 * of the 2.4 MB the server sent, and to_char most of its time. The
+	 * name is shown only for a row no file has: gw_hist_load_names. */
+	gw_str_puts(&sql, "SELECT version, kind, checksum, ");
+	if ((st.epoch = gw_hist__sql(p)->applied_at != NULL))
+		gw_str_puts(&sql, gw_hist__sql(p)->applied_at);
+	else
+		gw_hist__put_around(&sql, gw_hist__sql(p)->show_time, "applied_at");
+	gw_str_printf(&sql,
+	              ", applied_by, execution_ms, statements_total, statements_done, state, "
+	              "error FROM %s",
+	              p->table_q);
+	if (gw_str_failed(&sql)) {
+		error = GW_ENOMEM;
+		goto cleanup;
+	}
+	/* As COPY where the driver can: at 10,000 rows, half the client's CPU
+	 * of reading them row by row. */
+	error = (p->conn->driver->exec_copy ? p->conn->driver->exec_copy : p->conn->driver->exec)(
+	        p->conn, &(gw_stmt){sql.ptr, sql.size, NULL, 0}, hist_row, &st);
+	if (st.failed)
+		error = GW_ENOMEM;
+	if (error < 0)
+		goto cleanup;
+	/* Rows mostly come back in the order they were inserted, which is
+	 * the versions' own: one pass tells, and spares the sort. */
+	for (i = 1; i < st.rows.len && cmp_rows(&st.rows.items[i - 1], &st.rows.items[i]) < 0; i++)
+		;
+	if (i < st.rows.len)
+		qsort(st.rows.items, st.rows.len, sizeof(void *), cmp_rows);
+	out->rows = (gw_hist_row **)st.rows.items;
+	out->count = st.rows.len;
+	out->blocks = st.blocks;
+	st.rows.items = NULL;
+	st.rows.len = 0;
+	st.blocks = NULL;
+cleanup:
+	gw_vec_dispose(&st.rows, NULL);
+	free_blocks(st.blocks);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+int gw_hist_load(gw_hist *out, gw_project *p)
+{
+	int error;
+
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
+	if ((error = load_rows(out, p)) == GW_ENOMEM)
+		error = gw_error_oom(p->ctx);
+	return error;
+}
+
+int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
+{
+	const char *params[1] = {p->table_q};
+	gw_stmt stmt = {"SELECT to_regclass($1) IS NOT NULL", 0, params, 1};
+	int error;
+
+	*exists = 0;
+	*out = (gw_hist)GW_HIST_INIT;
+	stmt.len = strlen(stmt.sql);
+	if ((error = p->conn->driver->exec(p->conn, &stmt, gw_project__bool_row, exists)) < 0)
+		return error;
+	return *exists ? load_rows(out, p) : 0;
+}
+
+typedef struct names_state {
+	gw_hist *h;
+	const char *skip;
+	int failed;
+} names_state;
+
+static int name_row(void *payload, int ncols, const char *const *v)
+{
+	names_state *ns = payload;
+	row_block *blocks;
+	const char *name = ncols > 1 && v[1] ? v[1] : "";
+	long i = ncols > 1 && v[0] ? gw_hist_find_index(ns->h, v[0]) : -1;
+	size_t n = strlen(name) + 1;
+	char *copy;
+
+	if (i < 0 || ns->skip[i] || gw_hist_row_name(ns->h->rows[i]))
+		return 0;
+	if (!row_odd(ns->h, ns->h->rows[i])) {
+		ns->failed = 1;
+		return 1;
+	}
+	blocks = ns->h->blocks;
+	if (!(copy = row_alloc(&blocks, n))) {
+		ns->failed = 1;
+		return 1;
+	}
+	ns->h->blocks = blocks;
+	ns->h->rows[i]->odd->name = memcpy(copy, name, n);
+	return 0;
+}
+
+int gw_hist_load_names(gw_hist *h, gw_project *p, const char *skip)
+{
+	names_state ns = {h, skip, 0};
+	gw_str sql = GW_STR_INIT;
+	int error;
+
+	if ((error = gw_project__need_conn(p)) < 0)
+		return error;
+	gw_str_printf(&sql, "SELECT version, name FROM %s", p->table_q);
+	error = gw_str_failed(&sql) ? GW_ENOMEM
+	                            : gw_project__exec(p, sql.ptr, NULL, 0, name_row, &ns);
+	if (ns.failed || error == GW_ENOMEM)
+		error = gw_error_oom(p->ctx);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+void gw_hist_dispose(gw_hist *h)
+{
+	free(h->rows);
+	free_blocks(h->blocks);
+	*h = (gw_hist)GW_HIST_INIT;
+}
+
+long gw_hist_find_index(const gw_hist *h, const char *version)
+{
+	size_t lo = 0, hi = h->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = gw_version_cmp(h->rows[mid]->version, version);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+gw_hist_row *gw_hist_find(const gw_hist *h, const char *version)
+{
+	long i = gw_hist_find_index(h, version);
+
+	return i >= 0 ? h->rows[i] : NULL;
+}
