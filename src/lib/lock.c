@@ -28,8 +28,10 @@
  * pg_advisory_unlock_all(): lint's releasing-migration-lock). Checking
  * after every statement would cost a round trip each, so the runner asks
  * gw_project__lock_recheck only where it can have happened: after a
- * migration run statement by statement, and after one whose text names
- * what releases it.
+ * migration run statement by statement, after one whose text names what
+ * releases it, and after every later one of the run (the text may define
+ * a function that a later migration calls). A release none of these sees
+ * shows at the end, when the unlock finds the lock gone: a warning.
  *
  * The history tables are not created here: the code that writes history
  * does that once it holds the lock (gw_hist_begin).
