@@ -91,16 +91,31 @@ godwit_pid()
 	pid=$!
 }
 
-# psql_holder: the one connection role tenant may have, held for 1.5 s
-# in the background (its exit status in holder.rc), once it is open.
+# psql_holder ROLE: the one connection ROLE may have, held in the
+# background (its exit status in ROLE.rc) until the table holder_release
+# of cluster 1 has a row, never on a timer: a slow machine (ASan, a busy
+# CI) cannot make it let go before godwit has been refused.
 psql_holder()
 {
-	(psql -X -q -d "$(cluster_url 1 postgres | sed s/user=postgres/user=tenant/)" \
-		-c "SELECT pg_sleep(1.5)" >/dev/null 2>&1; echo $? >holder.rc) &
+	(psql -X -q -d "$(cluster_url 1 postgres | sed "s/user=postgres/user=$1/")" \
+		-c "DO \$\$ BEGIN FOR i IN 1..1200 LOOP EXIT WHEN EXISTS (SELECT FROM holder_release); PERFORM pg_sleep(0.05); END LOOP; END \$\$" \
+		>/dev/null 2>&1; echo $? >$1.rc) &
 	tries=0
-	until [ "$(csql 1 postgres "SELECT count(*) FROM pg_stat_activity WHERE usename = ${SQ}tenant${SQ}")" = 1 ]; do
+	until [ "$(csql 1 postgres "SELECT count(*) FROM pg_stat_activity WHERE usename = ${SQ}$1${SQ}")" = 1 ]; do
 		tries=$((tries + 1))
 		[ $tries -lt 200 ] || return 1
+		sleep 0.05
+	done
+}
+
+# wait_refused ROLE: until cluster 1's log shows a connection of ROLE
+# refused for its connection limit.
+wait_refused()
+{
+	tries=0
+	until grep -q "too many connections for role \"$1\"" "$FLEET_ROOT/c1.log"; do
+		tries=$((tries + 1))
+		[ $tries -lt 600 ] || return 1
 		sleep 0.05
 	done
 }
@@ -371,21 +386,31 @@ test_expect_success FLEET '--max-per-host: never more targets at once on one ser
 '
 
 test_expect_success FLEET 'a server with no connection left: the target is tried again with backoff, not failed' '
-	csql 1 postgres "CREATE ROLE tenant LOGIN CONNECTION LIMIT 1" &&
-	csql 1 postgres "GRANT postgres TO tenant" &&
-	printf "d09=postgresql:///d09?host=%s&port=5433&user=tenant\nd10=postgresql:///d10?host=%s&port=5433&user=tenant\n" \
+	csql 1 postgres "CREATE TABLE holder_release (ok int)" &&
+	for r in tenant9 tenant10; do
+		csql 1 postgres "CREATE ROLE $r LOGIN CONNECTION LIMIT 1" &&
+		csql 1 postgres "GRANT postgres TO $r" || return 1
+	done &&
+	printf "d09=postgresql:///d09?host=%s&port=5433&user=tenant9\nd10=postgresql:///d10?host=%s&port=5433&user=tenant10\n" \
 		"$FLEET_ROOT" "$FLEET_ROOT" >limited.txt &&
-	psql_holder &&
-	godwit down --targets limited.txt --to 20240101000007 --connect-retries 0 --format json >limited.json &&
-	python3 - limited.json <<-\EOF &&
+	psql_holder tenant9 &&
+	psql_holder tenant10 &&
+	in_background limited down --targets limited.txt --to 20240101000007 --connect-retries 0 --format json &&
+	wait_refused tenant9 &&
+	wait_refused tenant10 &&
+	csql 1 postgres "INSERT INTO holder_release VALUES (1)" &&
+	wait &&
+	test "$(cat tenant9.rc)" = 0 &&
+	test "$(cat tenant10.rc)" = 0 &&
+	test "$(cat limited.rc)" = 0 &&
+	python3 - limited.json <<-\EOF
 	import json, sys
 	r = json.load(open(sys.argv[1]))
+	assert len(r["targets"]) == 2, r
 	for t in r["targets"]:
 	    assert t["state"] == "done" and t["reverted"] == 1, t
 	    assert t.get("attempts", 1) >= 2, t
 	EOF
-	wait &&
-	test "$(cat holder.rc)" = 0
 '
 
 test_expect_success FLEET '--deadline: no target starts after it, the running one is cancelled and rolled back' '
