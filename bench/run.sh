@@ -14,7 +14,10 @@
 #      and peak RSS; beside them the libpq floor of status (pq-floor.c:
 #      libpq loaded, a connection, the history read in one query and
 #      printed; built with cc when there is one), the least a status on
-#      libpq can cost on this machine;
+#      libpq can cost on this machine; and psql reading the columns of
+#      the history that status reads, the same work in psql, whose peak
+#      RSS status's is measured against (DESIGN.md §10: no higher than
+#      psql's on the same work);
 #
 # then the cost per migration between consecutive sizes (time and RSS),
 # and `godwit version` start-up against `dbmate --version`.
@@ -208,6 +211,9 @@ for n in "${sizes[@]}"; do
 		[ -z "$failed" ] || break
 	done
 
+	# What status reads of the history, as psql reads it.
+	history_sql="SELECT version, kind, checksum, applied_at, applied_by, execution_ms,
+		statements_total, statements_done, state, error FROM godwit_migrations ORDER BY version"
 	if [ -z "$failed" ]; then
 		say "size $n: status, validate, plan, dbmate status ($runs runs each, in turns)"
 		for cmd in status validate plan; do # warm the page cache
@@ -221,13 +227,14 @@ for n in "${sizes[@]}"; do
 			timed plan "$godwit" --url "$gurl" --dir "$work/migrations" plan || failed=t
 			[ -z "$pq_floor" ] || timed pq_floor "$pq_floor" "$gurl" \
 				"SELECT version, checksum, applied_at FROM godwit_migrations" >/dev/null || failed=t
+			timed psql_history psql -X -q -d "$gurl" -c "$history_sql" >/dev/null || failed=t
 			if [ -n "$dbmate" ] && [ -s "$work/t.dbmate_up" ]; then
 				timed dbmate_status "$dbmate" --url "$durl" --migrations-dir "$work/migrations" \
 					status || true
 			fi
 		done
 	fi
-	for name in floor up dbmate_up status status_nocache validate plan pq_floor dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status; do
 		R[$n,$name]=$(result $name)
 	done
 	psql_base -c "DROP DATABASE IF EXISTS bench_floor WITH (FORCE)" \
@@ -289,7 +296,7 @@ for n in "${sizes[@]}"; do
 	echo
 	echo "== $n migrations (ms; RSS in MiB)"
 	row "" min median max "peak RSS" "ratio (medians)" target
-	for name in floor up dbmate_up status status_nocache validate plan pq_floor dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status; do
 		case $name in
 		floor) label="psql floor: up" ref= ;;
 		up) label="godwit up" ref=floor ;;
@@ -297,6 +304,7 @@ for n in "${sizes[@]}"; do
 		status | validate | plan) label="godwit $name" ref=dbmate_status ;;
 		status_nocache) label="godwit status, no cache" ref=dbmate_status ;;
 		pq_floor) label="libpq floor: status" ref=dbmate_status ;;
+		psql_history) label="psql: status's history" ref=dbmate_status ;;
 		dbmate_status) label="dbmate status" ref= ;;
 		esac
 		r=
@@ -309,6 +317,8 @@ for n in "${sizes[@]}"; do
 		row "$label" "$(ms "$(field "$n" $name min)")" "$(ms "$(field "$n" $name median)")" \
 			"$(ms "$(field "$n" $name max)")" "$(mib "$(field "$n" $name rss)")" "$r" "$target"
 	done
+	echo "peak RSS of godwit status against psql's on the same work (status's history):" \
+		"$(ratio "$(field "$n" status rss)" "$(field "$n" psql_history rss)") (target <= 1.00x)"
 done
 
 # The cost of one more migration, between consecutive sizes: medians for
@@ -321,7 +331,7 @@ if [ ${#sizes[@]} -gt 1 ]; then
 		printf ' %26s' "${sizes[i - 1]} -> ${sizes[i]}"
 	done
 	echo
-	for name in floor up dbmate_up status status_nocache validate plan pq_floor dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status; do
 		printf '%-22s' "$name"
 		for ((i = 1; i < ${#sizes[@]}; i++)); do
 			a=${sizes[i - 1]} b=${sizes[i]}
