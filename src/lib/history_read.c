@@ -296,11 +296,19 @@ enum {
 	H_NCOLS
 };
 
-/* One piece of a block a row, the strings after the struct. The kind
- * and the state are the constants below when they are the usual ones,
- * which most rows are; the checksum is its 32 bytes when it is godwit's
- * hex, and applied_by the previous row's when it is the same. The name
- * is not read (gw_hist_load_names). */
+/* The bytes after a row's struct to its odd part: its version, padded
+ * to the odd part's alignment. */
+static size_t odd_offset(size_t version_len)
+{
+	return (version_len + 1 + ROW_ALIGN - 1) & ~(ROW_ALIGN - 1);
+}
+
+/* One piece of a block a row: the struct, its version, then the odd part
+ * when any of its fields is set, then the other strings. The kind and
+ * the state are the constants below when they are the usual ones, which
+ * most rows are; the checksum is its 32 bytes when it is godwit's hex,
+ * and applied_by the previous row's when it is the same. The name is
+ * not read (gw_hist_load_names). */
 static int hist_row(void *payload, int ncols, const char *const *v)
 {
 	static const char versioned[] = "versioned", applied[] = "applied";
@@ -309,53 +317,54 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 	gw_hist_row *r;
 	char at[48];
 	unsigned char sum[32];
-	const char *val[8];
-	const char **field[8];
+	const char *val[7];
+	const char **field[7];
 	char *p;
-	size_t len = sizeof(*r), n, i;
+	size_t vlen, len, n, i;
 
 	if (ncols < H_NCOLS || !v[H_VERSION]) {
 		st->failed = 1;
 		return 1;
 	}
-	val[0] = v[H_VERSION];
-	val[1] = NULL;
-	val[2] = v[H_KIND] && strcmp(v[H_KIND], versioned) ? v[H_KIND] : NULL;
-	val[3] = v[H_CHECKSUM] && pack_sum(sum, v[H_CHECKSUM]) ? NULL
+	val[0] = NULL;
+	val[1] = v[H_KIND] && strcmp(v[H_KIND], versioned) ? v[H_KIND] : NULL;
+	val[2] = v[H_CHECKSUM] && pack_sum(sum, v[H_CHECKSUM]) ? NULL
 	         : v[H_CHECKSUM]                               ? v[H_CHECKSUM]
 	                                                       : "";
-	val[4] = v[H_AT];
+	val[3] = v[H_AT];
 	if (v[H_AT] && st->epoch && format_epoch_us(at, v[H_AT]))
-		val[4] = at;
-	val[5] = v[H_BY] && st->last_by && !strcmp(v[H_BY], st->last_by) ? NULL : v[H_BY];
-	val[6] = v[H_STATE] && strcmp(v[H_STATE], applied) ? v[H_STATE] : NULL;
-	val[7] = v[H_ERROR];
-	/* The odd part, right behind the row, when any of its fields is set. */
-	odd = val[1] || val[2] || val[3] || val[6] || val[7];
-	for (i = 0; i < 8; i++)
+		val[3] = at;
+	val[4] = v[H_BY] && st->last_by && !strcmp(v[H_BY], st->last_by) ? NULL : v[H_BY];
+	val[5] = v[H_STATE] && strcmp(v[H_STATE], applied) ? v[H_STATE] : NULL;
+	val[6] = v[H_ERROR];
+	/* The odd part, right behind the version, when any of its fields is
+	 * set. */
+	odd = val[1] || val[2] || val[5] || val[6];
+	vlen = strlen(v[H_VERSION]);
+	len = sizeof(*r) + (odd ? odd_offset(vlen) + sizeof(gw_hist_odd) : vlen + 1);
+	for (i = 0; i < 7; i++)
 		if (val[i])
 			len += strlen(val[i]) + 1;
-	if (!(r = row_alloc(&st->blocks, len + (odd ? sizeof(gw_hist_odd) : 0))) ||
-	    gw_vec_push(&st->rows, r) < 0) {
+	if (!(r = row_alloc(&st->blocks, len)) || gw_vec_push(&st->rows, r) < 0) {
 		st->failed = 1;
 		return 1;
 	}
+	memcpy(r->version, v[H_VERSION], vlen + 1);
 	if (odd)
-		r->odd = (gw_hist_odd *)(void *)(r + 1);
-	field[0] = &r->version;
-	field[1] = odd ? &r->odd->name : NULL;
-	field[2] = odd ? &r->odd->kind : NULL;
-	field[3] = odd ? &r->odd->checksum : NULL;
-	field[4] = &r->applied_at;
-	field[5] = &r->applied_by;
-	field[6] = odd ? &r->odd->state : NULL;
-	field[7] = odd ? &r->odd->error : NULL;
-	if (!val[3])
+		r->odd = (gw_hist_odd *)(void *)(r->version + odd_offset(vlen));
+	field[0] = odd ? &r->odd->name : NULL;
+	field[1] = odd ? &r->odd->kind : NULL;
+	field[2] = odd ? &r->odd->checksum : NULL;
+	field[3] = &r->applied_at;
+	field[4] = &r->applied_by;
+	field[5] = odd ? &r->odd->state : NULL;
+	field[6] = odd ? &r->odd->error : NULL;
+	if (!val[2])
 		memcpy(r->sum, sum, sizeof(sum));
-	if (!val[5] && v[H_BY])
+	if (!val[4] && v[H_BY])
 		r->applied_by = st->last_by;
-	p = odd ? (char *)(r->odd + 1) : (char *)(r + 1);
-	for (i = 0; i < 8; i++) {
+	p = odd ? (char *)(r->odd + 1) : r->version + vlen + 1;
+	for (i = 0; i < 7; i++) {
 		if (!val[i])
 			continue;
 		n = strlen(val[i]) + 1;
@@ -363,7 +372,7 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 		*field[i] = p;
 		p += n;
 	}
-	if (val[5])
+	if (val[4])
 		st->last_by = r->applied_by;
 	r->execution_ms = gw_hist__to_ll(v[H_MS], -1);
 	r->statements_total = (int)gw_hist__to_ll(v[H_TOTAL], 0);

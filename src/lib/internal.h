@@ -51,11 +51,11 @@ typedef struct gw_hist_odd {
 	const char *error;
 } gw_hist_odd;
 
-/* One row of the migrations table: 80 bytes and its strings; the
- * fields most rows leave at their usual value are in odd (read them
- * with the gw_hist_row_* functions below). */
+/* One row of the migrations table: 72 bytes, its version right behind
+ * them (no pointer to it) and its other strings; the fields most rows
+ * leave at their usual value are in odd (read them with the
+ * gw_hist_row_* functions below). */
 typedef struct gw_hist_row {
-	const char *version;
 	const char *applied_at; /* ISO 8601 UTC, to the millisecond; NULL for infinity */
 	const char *applied_by;
 	gw_hist_odd *odd; /* NULL: no name read, "versioned", sum, "applied", no error */
@@ -63,6 +63,7 @@ typedef struct gw_hist_row {
 	int statements_total;
 	int statements_done;
 	unsigned char sum[32];
+	char version[];
 } gw_hist_row;
 
 static inline const char *gw_hist_row_name(const gw_hist_row *r)
