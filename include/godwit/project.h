@@ -303,10 +303,14 @@ GW_EXTERN(size_t) gw_status_count(const gw_status *status);
  * makes them: its first gw_status_get makes them all (NULL when out of
  * memory), which gw_status_read avoids. */
 GW_EXTERN(const gw_status_entry *) gw_status_get(const gw_status *status, size_t i);
-/* Entry i into *out, its strings valid as long as the status; -1 past the
- * end. Allocates nothing: what reads every entry once (the text of
- * `status`) needs no array of them. */
-GW_EXTERN(int) gw_status_read(const gw_status *status, size_t i, gw_status_entry *out);
+/* The size of gw_status_read's at. */
+#define GW_STATUS_AT_SIZE 32
+/* Entry i into *out, its strings valid as long as the status, and its
+ * applied_at as long as at too, where it may be made; -1 past the end.
+ * Allocates nothing: what reads every entry once (the text of `status`)
+ * needs no array of them, and the status holds no text of the times. */
+GW_EXTERN(int)
+gw_status_read(const gw_status *status, size_t i, gw_status_entry *out, char at[GW_STATUS_AT_SIZE]);
 /* How many entries are in the given state. */
 GW_EXTERN(size_t) gw_status_count_state(const gw_status *status, gw_state state);
 /* When godwit's history is empty and the database holds the history of

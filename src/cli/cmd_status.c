@@ -90,14 +90,15 @@ static int print_text(gw_cli *cli, const gw_status *st)
 	int vw = 0, nw = 0, w;
 	gw_status_entry entry;
 	const gw_status_entry *e = &entry;
-	char *line, *at;
+	char *line, *at, time[GW_STATUS_AT_SIZE];
 
 	/* Read into one entry, not gw_status_get's array of every entry:
-	 * 112 bytes a migration at status's peak. */
+	 * 112 bytes a migration at status's peak, and its time's text into
+	 * time (the rows hold it as a number). */
 	for (i = 0; i < n; i++) {
 		size_t len;
 
-		gw_status_read(st, i, &entry);
+		gw_status_read(st, i, &entry, time);
 		if ((len = len_of(e->version)) > vl)
 			vl = len;
 		if ((w = gw_out_width_n(e->version ? e->version : "", len)) > vw)
@@ -114,7 +115,7 @@ static int print_text(gw_cli *cli, const gw_status *st)
 	                    2 * GW_OUT_SGR_MAX + 1)))
 		return -1;
 	for (i = 0; i < n; i++) {
-		gw_status_read(st, i, &entry);
+		gw_status_read(st, i, &entry, time);
 		at = gw_out_cell_at(cli, stdout, line, state_color(e->state),
 		                    gw_state_name(e->state), STATE_WIDTH);
 		at = gw_out_cell_at(cli, stdout, at, NULL, e->version, vw + 2);

@@ -49,6 +49,7 @@ typedef struct gw_hist_odd {
 	const char *checksum;
 	const char *state; /* NULL: "applied" */
 	const char *error;
+	const char *applied_at; /* the text of a time held as no count */
 } gw_hist_odd;
 
 /* One row of the migrations table: 72 bytes, its version right behind
@@ -56,7 +57,9 @@ typedef struct gw_hist_odd {
  * leave at their usual value are in odd (read them with the
  * gw_hist_row_* functions below). */
 typedef struct gw_hist_row {
-	const char *applied_at; /* ISO 8601 UTC, to the millisecond; NULL for infinity */
+	/* Microseconds since 1970 (gw_hist_row_at prints them), or -1: odd's
+	 * text, none (infinity) without it. */
+	long long applied_at;
 	const char *applied_by;
 	gw_hist_odd *odd; /* NULL: no name read, "versioned", sum, "applied", no error */
 	long long execution_ms;
@@ -91,6 +94,16 @@ static inline const char *gw_hist_row_error(const gw_hist_row *r)
 {
 	return r->odd ? r->odd->error : NULL;
 }
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" and its NUL. */
+#define GW_HIST_AT_SIZE 25
+
+/* count (microseconds since 1970, years 1970 to 9999) as to_char prints
+ * applied_at in ISO 8601 UTC, to the millisecond (truncated). */
+void gw_hist_at_text(char out[GW_HIST_AT_SIZE], long long count);
+/* r's applied_at as text: buf, made from its count, or odd's text, or
+ * NULL (infinity). */
+const char *gw_hist_row_at(const gw_hist_row *r, char buf[GW_HIST_AT_SIZE]);
 
 typedef struct gw_hist {
 	gw_hist_row **rows; /* sorted by version */
@@ -551,7 +564,8 @@ struct gw_status {
 	const gw_source *src; /* the project's, which the entries point into */
 	size_t nsrc;
 	size_t count;
-	gw_hist hist;              /* owns the strings of applied entries */
+	gw_hist hist; /* owns the strings of applied entries */
+	char *times;  /* entries: the text of entry i's applied_at at i * GW_HIST_AT_SIZE */
 	size_t last_applied_index; /* apply-order index + 1 of the last applied; 0 none */
 	const char *other_tool;    /* see gw_status_other_tool */
 	char *other_table;

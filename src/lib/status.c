@@ -14,6 +14,8 @@
 
 #include "../util/error.h"
 
+_Static_assert(GW_HIST_AT_SIZE <= GW_STATUS_AT_SIZE, "gw_status_read's at holds a row's time");
+
 const char *gw_state_name(gw_state state)
 {
 	switch (state) {
@@ -43,8 +45,11 @@ static gw_status_slot *slot_at(const gw_status *st, size_t i)
 	return (gw_status_slot *)(void *)(st->slots + i * st->slot_stride);
 }
 
-/* slot: entry i's, by value, as the entry may be written where it lies. */
-static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_status_slot slot)
+/* slot: entry i's, by value, as the entry may be written where it lies;
+ * at: where the text of its applied_at is made, which the row holds as
+ * a number. */
+static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_status_slot slot,
+                       char at[GW_HIST_AT_SIZE])
 {
 	const gw_migration *m = i < st->nsrc ? st->src->items[i] : NULL;
 	const gw_hist_row *r = slot.row != GW_STATUS_NO_ROW ? st->hist.rows[slot.row] : NULL;
@@ -71,7 +76,7 @@ static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_sta
 		e->kind = gw_hist_row_kind(r);
 		e->applied_checksum =
 		        gw_hist_row_checksum(r) ? gw_hist_row_checksum(r) : m->checksum;
-		e->applied_at = r->applied_at;
+		e->applied_at = gw_hist_row_at(r, at);
 		e->applied_by = r->applied_by;
 		e->execution_ms = r->execution_ms;
 		e->statements_total = r->statements_total;
@@ -139,15 +144,17 @@ static int mark_running(gw_status *st, gw_project *p)
 	return 0;
 }
 
-/* Every entry at once, for gw_status_get of a status of states only;
- * NULL when out of memory. */
+/* Every entry at once, for gw_status_get of a status of states only,
+ * the text of their times behind them; NULL when out of memory. */
 static gw_status_entry *make_entries(const gw_status *st)
 {
-	gw_status_entry *all = calloc(st->count + 1, sizeof(*all));
+	gw_status_entry *all =
+	        calloc(1, (st->count + 1) * sizeof(*all) + st->count * GW_HIST_AT_SIZE);
 	size_t i;
 
 	for (i = 0; all && i < st->count; i++)
-		fill_entry(&all[i], st, i, *slot_at(st, i));
+		fill_entry(&all[i], st, i, *slot_at(st, i),
+		           (char *)(all + st->count + 1) + i * GW_HIST_AT_SIZE);
 	return all;
 }
 
@@ -243,12 +250,18 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 	if ((error = mark_running(st, p)) < 0)
 		goto cleanup;
 	/* The entries, 112 bytes each, are made now for the library's
-	 * readers, each over its own slot; the text of status reads each one
-	 * from its 8-byte slot instead (gw_status_read). */
+	 * readers, each over its own slot, with the text of their times
+	 * (none without rows); the text of status reads each one from its
+	 * 8-byte slot instead (gw_status_read). */
+	if (entries && st->hist.count && !(st->times = malloc(st->count * GW_HIST_AT_SIZE))) {
+		error = gw_error_oom(p->ctx);
+		goto cleanup;
+	}
 	if (entries) {
 		for (i = 0; i < st->count; i++)
 			fill_entry((gw_status_entry *)(void *)slot_at(st, i), st, i,
-			           *slot_at(st, i));
+			           *slot_at(st, i),
+			           st->times ? st->times + i * GW_HIST_AT_SIZE : NULL);
 		st->entries = (gw_status_entry *)(void *)st->slots;
 		st->slots = NULL;
 	}
@@ -374,14 +387,14 @@ const gw_status_entry *gw_status_get(const gw_status *st, size_t i)
 	return &all[i];
 }
 
-int gw_status_read(const gw_status *st, size_t i, gw_status_entry *out)
+int gw_status_read(const gw_status *st, size_t i, gw_status_entry *out, char at[GW_STATUS_AT_SIZE])
 {
 	if (!st || i >= st->count)
 		return -1;
 	if (st->entries)
 		*out = st->entries[i];
 	else
-		fill_entry(out, st, i, *slot_at(st, i));
+		fill_entry(out, st, i, *slot_at(st, i), at);
 	return 0;
 }
 
@@ -404,6 +417,7 @@ void gw_status_free(gw_status *st)
 		return;
 	gw_hist_dispose(&st->hist);
 	free(st->entries);
+	free(st->times);
 	free(atomic_load(&st->made));
 	free(st->slots);
 	free(st->other_table);

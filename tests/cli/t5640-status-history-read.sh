@@ -1,12 +1,12 @@
 #!/bin/sh
-test_description='status reads only the history columns it shows, and shows them as before: applied_at as to_char printed it (inside and outside 1970-2099, infinity), dirty progress and errors, the names of missing rows'
+test_description='status reads only the history columns it shows, and shows them as before: applied_at as to_char printed it (inside and outside 1970-2099, infinity) and as SQLite holds it, dirty progress and errors, the names of missing rows'
 . "$(dirname "$0")/lib.sh"
 
-# status --format json, one line per migration:
+# status --format json (on $1, else PG_URL), one line per migration:
 # "version|state|applied_at|applied_by|execution_ms|total|done|error|name|applied_checksum"
 fields()
 {
-	godwit --url "$PG_URL" status --format json >status.json || return 1
+	godwit --url "${1:-$PG_URL}" status --format json >status.json || return 1
 	awk -F'": ' '
 		function val(s) { sub(/,$/, "", s); gsub(/"/, "", s); return s }
 		/^    \{/ { split("", f) }
@@ -90,6 +90,42 @@ test_expect_success PG 'the text output shows the same times and states' '
 	test_grep "statement 2 of 3 failed: boom" out &&
 	test_grep "^missing .*20231231000000 .*gone_file .*2025-06-01T12:00:00.250Z$" out &&
 	test_grep "3 applied, 0 pending, 1 changed, 1 missing, 1 dirty" out
+'
+
+# A row holds applied_at as a number when it prints the very same text,
+# else the text: what SQLite holds is shown as it is.
+test_expect_success SQLITE3 'applied_at reads as SQLite holds it, valid or not' '
+	mkdir sq &&
+	cd sq &&
+	for i in 1 2 3 4 5; do
+		write_migration db/migrations/2024010100000${i}_m$i.sql <<-EOF || return 1
+		-- migrate:up
+		CREATE TABLE m$i (id int);
+		EOF
+	done &&
+	godwit --url sqlite:h.db up >out 2>&1 &&
+	sqlite_sql h.db "UPDATE godwit_migrations SET applied_at = CASE version
+		WHEN '\''20240101000001'\'' THEN '\''2024-02-29T23:59:59.999Z'\''
+		WHEN '\''20240101000002'\'' THEN '\''2023-02-29T00:00:00.000Z'\''
+		WHEN '\''20240101000003'\'' THEN '\''1969-12-31T23:59:59.999Z'\''
+		WHEN '\''20240101000004'\'' THEN '\''2024-01-01T24:00:00.000Z'\''
+		ELSE '\''9999-12-31T23:59:59.999Z'\'' END" &&
+	sqlite_sql h.db "INSERT INTO godwit_migrations (version, name, kind, file, checksum, applied_at, applied_by, execution_ms, statements_total, statements_done, state)
+		VALUES ('\''20231231000000'\'', '\''gone'\'', '\''versioned'\'', '\''x.sql'\'', '\''abc'\'', '\''2024-01-01 00:00:00'\'', '\''old'\'', 7, 1, 1, '\''applied'\'')" &&
+	fields sqlite:h.db | cut -d"|" -f1-3 >actual &&
+	cat >expect <<-\EOF &&
+	20240101000001|applied|2024-02-29T23:59:59.999Z
+	20240101000002|applied|2023-02-29T00:00:00.000Z
+	20240101000003|applied|1969-12-31T23:59:59.999Z
+	20240101000004|applied|2024-01-01T24:00:00.000Z
+	20240101000005|applied|9999-12-31T23:59:59.999Z
+	20231231000000|missing|2024-01-01 00:00:00
+	EOF
+	test_cmp expect actual &&
+	godwit --url sqlite:h.db status >out &&
+	test_grep "^applied .*20240101000002 .*m2 .*2023-02-29T00:00:00.000Z$" out &&
+	test_grep "^applied .*20240101000005 .*m5 .*9999-12-31T23:59:59.999Z$" out &&
+	test_grep "^missing .*20231231000000 .*gone .*2024-01-01 00:00:00$" out
 '
 
 test_done
