@@ -92,6 +92,9 @@ typedef struct rows {
 /* adopt_tools.c: every tool adopt reads, in the order `--from` lists them. */
 extern const tool_def gw_adopt__tools[];
 extern const size_t gw_adopt__ntools;
+/* At least gw_adopt__ntools: the tables of all are asked about in one
+ * query (adopt_table.c). */
+#define GW_ADOPT_MAX_TOOLS 16
 
 /* Compares the tool's checksum (sum; NULL: none kept) with m's file as it
  * is now. */

@@ -651,6 +651,27 @@ psql_count()
 	pg_count "$@"
 }
 
+# pg_xacts DB: the transactions database DB has committed or rolled back
+# so far (pg_stat_database, which a session adds to when it ends: call
+# pg_wait_gone first). A simple query outside a transaction is one.
+pg_xacts()
+{
+	psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$PG_BASE_URL" \
+		-c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$1'"
+}
+
+# pg_wait_gone DB: waits (30 s at most) until no session is left on DB.
+pg_wait_gone()
+{
+	_gw_i=0
+	until test "$(psql -X -A -t -q -d "$PG_BASE_URL" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1'")" = 0
+	do
+		_gw_i=$((_gw_i + 1))
+		test $_gw_i -lt 600 || return 1
+		sleep 0.05
+	done
+}
+
 # The other sessions of $PG_URL's database whose query contains TEXT, as
 # the pg_stat_activity filter the helpers below share.
 _gw_pg_running()

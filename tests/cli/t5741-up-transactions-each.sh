@@ -8,27 +8,7 @@ test_description='up of N more migrations costs the server exactly N more transa
 # added per migration outside the batch (a check, a recheck, a second
 # write) would be one more transaction each, and the psql floor of
 # bench/run.sh is one transaction a migration. The server counts them in
-# pg_stat_database, which a session adds to when it ends: read from the
-# base database, once godwit's session is gone.
-
-# commits DB: the transactions DB has committed or rolled back so far.
-commits()
-{
-	psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$PG_BASE_URL" \
-		-c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$1'"
-}
-
-# gone DB: waits (30 s at most) until no session is left on DB.
-gone()
-{
-	_gw_i=0
-	until test "$(psql -X -A -t -q -d "$PG_BASE_URL" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1'")" = 0
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 600 || return 1
-		sleep 0.05
-	done
-}
+# pg_stat_database (pg_xacts), once godwit's session is gone.
 
 # migrations DIR N [FIRST]: N one-table migrations in DIR, numbered from
 # FIRST (1).
@@ -53,11 +33,11 @@ migrations()
 up_cost()
 {
 	pg_new_db &&
-	gone "$PG_DB" &&
-	_gw_before=$(commits "$PG_DB") &&
+	pg_wait_gone "$PG_DB" &&
+	_gw_before=$(pg_xacts "$PG_DB") &&
 	godwit --url "$PG_URL" --dir "$1" up >up.out 2>up.err &&
-	gone "$PG_DB" &&
-	_gw_after=$(commits "$PG_DB") &&
+	pg_wait_gone "$PG_DB" &&
+	_gw_after=$(pg_xacts "$PG_DB") &&
 	echo $((_gw_after - _gw_before)) >"$2"
 }
 
