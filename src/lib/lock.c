@@ -394,10 +394,18 @@ static int lease_acquire(gw_lease **out, gw_project *p)
 	for (;;) {
 		char *runner = NULL;
 
-		if ((error = try_take(l, &taken)) < 0 ||
-		    (taken && (error = advisory_holder(p, &runner)) < 0))
+		/* From the second turn of a wait on, the advisory lock is
+		 * asked about before the lease is taken again: taking and
+		 * giving back the lease at every turn showed a lease to every
+		 * reader (status, a third runner) for a moment each time.
+		 * Taken, the lease is still checked against the advisory
+		 * lock, as the advisory side checks it against the lease. */
+		taken = 0;
+		if ((attempt > 0 && (error = advisory_holder(p, &runner)) < 0) ||
+		    (!runner && ((error = try_take(l, &taken)) < 0 ||
+		                 (taken && (error = advisory_holder(p, &runner)) < 0))))
 			goto fail;
-		if (runner) {
+		if (runner && taken) {
 			give_back(l);
 			taken = 0;
 		}

@@ -35,6 +35,17 @@ wait_for_text()
 	done
 }
 
+# lease_takes: how many times a lease was taken (a row inserted into
+# godwit_lock) by the sessions that have ended. The lease side waiting for
+# an advisory holder takes it once, sees the holder and gives it back, then
+# asks about the advisory lock first: it takes the lease again only once
+# the holder is gone. Taken and given back at every turn of the wait, it
+# showed a lease for a moment each time.
+lease_takes()
+{
+	pg_sql "SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables WHERE relname = ${SQ}godwit_lock${SQ}"
+}
+
 test_expect_success PG 'setup' '
 	pg_new_db &&
 	pg_sql "CREATE TABLE log (v int); CREATE TABLE gate (x int)" &&
@@ -74,14 +85,19 @@ test_expect_success PG 'an advisory holder runs: the lease side sees it running 
 	pg_wait_for_query "FROM gate" &&
 	godwit --url "$PG_URL" --lock table status >status.out &&
 	test_grep "^running  *001  *steps" status.out &&
+	takes_before=$(lease_takes) &&
 	start_runner d --url "$PG_URL" --lock table up &&
 	wait_for_text out.d "another godwit run holds the migration lock; waiting" &&
+	test "$(pg_sql "SELECT count(*) FROM godwit_lock")" = 0 &&
+	sleep 1.5 &&
 	test "$(pg_sql "SELECT count(*) FROM godwit_lock")" = 0 &&
 	touch release &&
 	wait &&
 	test "$(cat rc.c) $(cat rc.d)" = "0 0" &&
 	test_grep "^nothing to apply; the database is up to date$" out.d &&
-	test "$(pg_sql "SELECT string_agg(v::text, $SQ $SQ ORDER BY v) FROM log")" = "1 2"
+	test "$(pg_sql "SELECT string_agg(v::text, $SQ $SQ ORDER BY v) FROM log")" = "1 2" &&
+	pg_wait_gone "$PG_DB" &&
+	test $(($(lease_takes) - takes_before)) -le 2
 '
 
 test_expect_success PG 'a lease side that waits too long names the advisory holder' '
