@@ -13,18 +13,6 @@ sessions()
 		-c "SELECT sessions FROM pg_stat_database WHERE datname = '$PG_DB'"
 }
 
-# Waits until serve has no session open on the database.
-no_serve_session()
-{
-	_i=0
-	until test "$(psql -X -A -t -q -d "$PG_BASE_URL" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$PG_DB'")" = 0
-	do
-		_i=$((_i + 1))
-		test $_i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 test_expect_success PG,CURL 'setup: a database with a password in its URL' '
 	pg_new_db &&
 	write_migration db/migrations/20240101000000_users.sql <<-\EOF &&
@@ -89,7 +77,7 @@ test_expect_success 'serve_token in godwit.conf: only a ${VAR}, never the value'
 '
 
 test_expect_success PG,CURL 'many requests within serve_cache: the database is read once' '
-	no_serve_session &&
+	pg_wait_gone "$PG_DB" &&
 	before=$(sessions) &&
 	GODWIT_SERVE_CACHE=1min serve_start --url "$PG_URL" &&
 	for i in 1 2 3 4 5 6 7 8 9 10
@@ -102,7 +90,7 @@ test_expect_success PG,CURL 'many requests within serve_cache: the database is r
 	http /metrics &&
 	test_grep "^godwit_serve_refreshes_total 1$" http.body &&
 	serve_stop &&
-	no_serve_session &&
+	pg_wait_gone "$PG_DB" &&
 	test "$(sessions)" = $((before + 1))
 '
 
@@ -122,12 +110,12 @@ test_expect_success PG,CURL 'concurrent first requests wait for one read and sha
 	http /metrics &&
 	test_grep "^godwit_serve_refreshes_total 1$" http.body &&
 	serve_stop &&
-	no_serve_session &&
+	pg_wait_gone "$PG_DB" &&
 	test "$(sessions)" = $((before + 1))
 '
 
 test_expect_success PG,CURL 'after serve_cache, the next request reads the database again' '
-	no_serve_session &&
+	pg_wait_gone "$PG_DB" &&
 	before=$(sessions) &&
 	GODWIT_SERVE_CACHE=1s serve_start --url "$PG_URL" &&
 	http /metrics &&
@@ -136,7 +124,7 @@ test_expect_success PG,CURL 'after serve_cache, the next request reads the datab
 	http /metrics &&
 	test_grep "^godwit_serve_refreshes_total 2$" http.body &&
 	serve_stop &&
-	no_serve_session &&
+	pg_wait_gone "$PG_DB" &&
 	test "$(sessions)" = $((before + 2))
 '
 
