@@ -363,6 +363,28 @@ static size_t odd_offset(size_t version_len)
 	return (version_len + 1 + ROW_ALIGN - 1) & ~(ROW_ALIGN - 1);
 }
 
+/* Whether a row's numbers fit its narrow fields (else its odd part
+ * holds them): -1 to INT32_MAX ms, 0 to 65,535 statements. */
+static int numbers_fit(long long ms, int total, int done)
+{
+	return ms >= -1 && ms <= INT32_MAX && total >= 0 && total <= UINT16_MAX && done >= 0 &&
+	       done <= UINT16_MAX;
+}
+
+static void put_numbers(gw_hist_row *r, long long ms, int total, int done)
+{
+	if (!numbers_fit(ms, total, done)) {
+		r->odd->execution_ms = ms;
+		r->odd->statements_total = total;
+		r->odd->statements_done = done;
+		r->execution_ms = GW_HIST_WIDE;
+		return;
+	}
+	r->execution_ms = (int32_t)ms;
+	r->statements_total = (uint16_t)total;
+	r->statements_done = (uint16_t)done;
+}
+
 /* One piece of a block a row: the struct, its version, then the odd part
  * when any of its fields is set, then its other strings. The kind and
  * the state are the constants below when they are the usual ones, which
@@ -380,12 +402,16 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 	const char **field[7];
 	char *p;
 	size_t vlen, len, n, i;
-	long long at = -1;
+	long long at = -1, ms;
+	int total, done;
 
 	if (ncols < H_NCOLS || !v[H_VERSION]) {
 		st->failed = 1;
 		return 1;
 	}
+	ms = gw_hist__to_ll(v[H_MS], -1);
+	total = (int)gw_hist__to_ll(v[H_TOTAL], 0);
+	done = (int)gw_hist__to_ll(v[H_DONE], 0);
 	val[0] = NULL;
 	val[1] = v[H_KIND] && strcmp(v[H_KIND], versioned) ? v[H_KIND] : NULL;
 	val[2] = v[H_CHECKSUM] && pack_sum(sum, v[H_CHECKSUM]) ? NULL
@@ -399,7 +425,7 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 	val[6] = v[H_ERROR];
 	/* The odd part, right behind the version, when any of its fields is
 	 * set. */
-	odd = val[1] || val[2] || val[3] || val[5] || val[6];
+	odd = val[1] || val[2] || val[3] || val[5] || val[6] || !numbers_fit(ms, total, done);
 	vlen = strlen(v[H_VERSION]);
 	len = sizeof(*r) + (odd ? odd_offset(vlen) + sizeof(gw_hist_odd) : vlen + 1);
 	for (i = 0; i < 7; i++)
@@ -435,9 +461,7 @@ static int hist_row(void *payload, int ncols, const char *const *v)
 	}
 	if (val[4])
 		st->last_by = r->applied_by;
-	r->execution_ms = gw_hist__to_ll(v[H_MS], -1);
-	r->statements_total = (int)gw_hist__to_ll(v[H_TOTAL], 0);
-	r->statements_done = (int)gw_hist__to_ll(v[H_DONE], 0);
+	put_numbers(r, ms, total, done);
 	return 0;
 }
 

@@ -50,9 +50,16 @@ typedef struct gw_hist_odd {
 	const char *state; /* NULL: "applied" */
 	const char *error;
 	const char *applied_at; /* the text of a time held as no count */
+	/* The numbers of a row whose own do not fit its fields (GW_HIST_WIDE). */
+	long long execution_ms;
+	int statements_total;
+	int statements_done;
 } gw_hist_odd;
 
-/* One row of the migrations table: 72 bytes, its version right behind
+/* execution_ms of a row whose numbers are its odd part's. */
+#define GW_HIST_WIDE INT32_MIN
+
+/* One row of the migrations table: 64 bytes, its version right behind
  * them (no pointer to it) and its other strings; the fields most rows
  * leave at their usual value are in odd (read them with the
  * gw_hist_row_* functions below). */
@@ -62,12 +69,29 @@ typedef struct gw_hist_row {
 	long long applied_at;
 	const char *applied_by;
 	gw_hist_odd *odd; /* NULL: no name read, "versioned", sum, "applied", no error */
-	long long execution_ms;
-	int statements_total;
-	int statements_done;
+	/* -1 (unknown) to INT32_MAX ms and up to 65,535 statements, which
+	 * any migration run takes; GW_HIST_WIDE: the three are odd's. */
+	int32_t execution_ms;
+	uint16_t statements_total;
+	uint16_t statements_done;
 	unsigned char sum[32];
 	char version[];
 } gw_hist_row;
+
+static inline long long gw_hist_row_ms(const gw_hist_row *r)
+{
+	return r->execution_ms == GW_HIST_WIDE ? r->odd->execution_ms : r->execution_ms;
+}
+
+static inline int gw_hist_row_total(const gw_hist_row *r)
+{
+	return r->execution_ms == GW_HIST_WIDE ? r->odd->statements_total : r->statements_total;
+}
+
+static inline int gw_hist_row_done(const gw_hist_row *r)
+{
+	return r->execution_ms == GW_HIST_WIDE ? r->odd->statements_done : r->statements_done;
+}
 
 static inline const char *gw_hist_row_name(const gw_hist_row *r)
 {

@@ -78,9 +78,9 @@ static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_sta
 		        gw_hist_row_checksum(r) ? gw_hist_row_checksum(r) : m->checksum;
 		e->applied_at = gw_hist_row_at(r, at);
 		e->applied_by = r->applied_by;
-		e->execution_ms = r->execution_ms;
-		e->statements_total = r->statements_total;
-		e->statements_done = r->statements_done;
+		e->execution_ms = gw_hist_row_ms(r);
+		e->statements_total = gw_hist_row_total(r);
+		e->statements_done = gw_hist_row_done(r);
 		e->error = gw_hist_row_error(r);
 	}
 }

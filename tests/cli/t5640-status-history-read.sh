@@ -84,6 +84,24 @@ test_expect_success PG 'times, dirty progress, errors and missing names come fro
 	test_cmp expect actual
 '
 
+# A row holds its numbers in narrow fields when they fit, and in its odd
+# part when one does not: a run of 2^32 ms and more, a statement count
+# over 65,535, a negative one, each shown as the table holds it.
+test_expect_success PG 'numbers too wide for a row are shown as the table holds them' '
+	pg_sql "UPDATE godwit_migrations SET execution_ms = 5000000000, statements_total = 70000, statements_done = 65535 WHERE version = '\''20240101000004'\''" &&
+	pg_sql "UPDATE godwit_migrations SET execution_ms = 2147483647, statements_total = 65535, statements_done = -2 WHERE version = '\''20240101000005'\''" &&
+	fields | grep "^2024010100000[45]|" | cut -d"|" -f1,5-7 >actual &&
+	cat >expect <<-\EOF &&
+	20240101000004|5000000000|70000|65535
+	20240101000005|2147483647|65535|-2
+	EOF
+	test_cmp expect actual &&
+	pg_sql "UPDATE godwit_migrations SET state = '\''dirty'\'', statements_total = 70000, statements_done = 69999, error = '\''late'\'' WHERE version = '\''20240101000004'\''" &&
+	godwit --url "$PG_URL" status >out &&
+	test_grep "statement 70000 of 70000 failed: late" out &&
+	pg_sql "UPDATE godwit_migrations SET state = '\''applied'\'', statements_total = 1, statements_done = 1, error = NULL, execution_ms = 1 WHERE version IN ('\''20240101000004'\'', '\''20240101000005'\'')"
+'
+
 test_expect_success PG 'the text output shows the same times and states' '
 	godwit --url "$PG_URL" status >out &&
 	test_grep "^applied .*20240101000001 .*m1 .*2025-06-01T12:00:00.250Z$" out &&
