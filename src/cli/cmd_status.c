@@ -93,7 +93,7 @@ static int print_text(gw_cli *cli, const gw_status *st)
 	char *line, *at, time[GW_STATUS_AT_SIZE];
 
 	/* Read into one entry, not gw_status_get's array of every entry:
-	 * 112 bytes a migration at status's peak, and its time's text into
+	 * 176 bytes a migration at status's peak, and its time's text into
 	 * time (the rows hold it as a number). */
 	for (i = 0; i < n; i++) {
 		size_t len;

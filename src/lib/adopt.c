@@ -353,7 +353,7 @@ static void decide(gw_adopt_report *rep, gw_adopt_entry *e, const tool_row *row,
 		             rep->tool->title, rep->tool->title, row->sum);
 	} else if (applied && h &&
 	           (strcmp(gw_hist_row_state_text(h), "applied") ||
-	            !gw_hist_row_sum_is(h, m->checksum))) {
+	            !gw_hist_row_sum_eq(h, m->sum))) {
 		e->action = GW_ADOPT_PROBLEM;
 		e->problem = keepf(rep, "godwit already records it as %s; settle that first",
 		                   strcmp(gw_hist_row_state_text(h), "applied")

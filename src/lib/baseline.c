@@ -21,14 +21,15 @@ int gw_adopt__add_row(gw_batch *b, gw_project *p, const gw_migration *m, const c
 {
 	int pg = p->driver->dialect == GW_DIALECT_POSTGRES;
 	const char *params[9];
+	char sum[GW_CHECKSUM_HEX], down[GW_CHECKSUM_HEX];
 	const char *who = getenv("USER");
 
 	params[0] = m->version;
 	params[1] = m->name;
 	params[2] = kind;
 	params[3] = m->up_file;
-	params[4] = m->checksum;
-	params[5] = m->down_checksum[0] ? m->down_checksum : NULL;
+	params[4] = gw_migration_hex(sum, m);
+	params[5] = gw_migration_down_hex(down, m);
 	params[6] = applied_at;
 	params[7] = p->environment;
 	params[8] = who ? who : "unknown";
@@ -52,7 +53,7 @@ static const char *conflict(const gw_migration *m, const gw_hist_row *r)
 {
 	if (!strcmp(gw_hist_row_state_text(r), "dirty"))
 		return "is recorded as dirty (started and not finished)";
-	if (!gw_hist_row_sum_is(r, m->checksum))
+	if (!gw_hist_row_sum_eq(r, m->sum))
 		return "is recorded as applied with another checksum";
 	return NULL;
 }

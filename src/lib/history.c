@@ -394,6 +394,7 @@ static int add_row(gw_batch *b, gw_project *p, const gw_record *r, int done)
 {
 	char total[16], finished[16];
 	const char *params[9];
+	char sum[GW_CHECKSUM_HEX], down[GW_CHECKSUM_HEX];
 	gw_str who = GW_STR_INIT, row = GW_STR_INIT;
 	int error = -1;
 
@@ -402,8 +403,8 @@ static int add_row(gw_batch *b, gw_project *p, const gw_record *r, int done)
 	params[0] = record_version(r);
 	params[1] = record_name(r);
 	params[2] = r->m ? r->m->up_file : NULL;
-	params[3] = r->m ? r->m->checksum : "";
-	params[4] = r->m && r->m->down_checksum[0] ? r->m->down_checksum : NULL;
+	params[3] = r->m ? gw_migration_hex(sum, r->m) : "";
+	params[4] = r->m ? gw_migration_down_hex(down, r->m) : NULL;
 	params[5] = total;
 	params[6] = finished;
 	params[7] = r->state;
@@ -448,8 +449,9 @@ int gw_hist_add_row_applied(gw_batch *b, gw_project *p, const gw_record *r)
 
 int gw_hist_add_applied(gw_batch *b, gw_project *p, const gw_migration *m)
 {
-	const char *params[3] = {m->version, m->checksum,
-	                         m->down_checksum[0] ? m->down_checksum : NULL};
+	char sum[GW_CHECKSUM_HEX], down[GW_CHECKSUM_HEX];
+	const char *params[3] = {m->version, gw_migration_hex(sum, m),
+	                         gw_migration_down_hex(down, m)};
 	gw_str elapsed = GW_STR_INIT;
 	int error;
 
@@ -488,6 +490,7 @@ int gw_hist_add_row_delete(gw_batch *b, gw_project *p, const char *version)
 
 int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r)
 {
+	char sum[GW_CHECKSUM_HEX];
 	const char *params[6];
 	gw_str who = GW_STR_INIT;
 	int error;
@@ -496,7 +499,7 @@ int gw_hist_add_event(gw_batch *b, gw_project *p, const gw_record *r)
 	params[1] = record_version(r);
 	params[2] = record_name(r);
 	params[3] = r->m ? (strcmp(r->action, "revert") ? r->m->up_file : r->m->down_file) : NULL;
-	params[4] = r->m ? r->m->checksum : NULL;
+	params[4] = r->m ? gw_migration_hex(sum, r->m) : NULL;
 	params[5] = p->environment;
 	error = put_who(&who, p) < 0
 	                ? -1
@@ -646,6 +649,7 @@ int gw_hist_set_dirty(gw_project *p, const char *version, const char *message)
 int gw_hist_record_note(gw_project *p, const char *action, const gw_migration *m, const char *what,
                         const char *file, int line)
 {
+	char sum[GW_CHECKSUM_HEX];
 	char line_text[16];
 	const char *params[8];
 	gw_exec_failure fail = {0, 0};
@@ -657,7 +661,7 @@ int gw_hist_record_note(gw_project *p, const char *action, const gw_migration *m
 	params[0] = action;
 	params[1] = m->version;
 	params[2] = m->name;
-	params[3] = m->checksum;
+	params[3] = gw_migration_hex(sum, m);
 	params[4] = what;
 	params[5] = file;
 	params[6] = line ? line_text : NULL;

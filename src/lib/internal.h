@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "godwit/lint.h"
 #include "godwit/project.h"
@@ -107,6 +108,19 @@ static inline const char *gw_hist_row_kind(const gw_hist_row *r)
 static inline const char *gw_hist_row_checksum(const gw_hist_row *r)
 {
 	return r->odd ? r->odd->checksum : NULL;
+}
+
+/* Whether r's checksum is sum, a migration's: the row's bytes, or its
+ * text when it holds text. */
+static inline int gw_hist_row_sum_eq(const gw_hist_row *r,
+                                     const unsigned char sum[GW_CHECKSUM_BYTES])
+{
+	char hex[GW_CHECKSUM_HEX];
+
+	if (!gw_hist_row_checksum(r))
+		return !memcmp(r->sum, sum, GW_CHECKSUM_BYTES);
+	gw_checksum_hex(hex, sum);
+	return !strcmp(gw_hist_row_checksum(r), hex);
 }
 
 static inline const char *gw_hist_row_state_text(const gw_hist_row *r)

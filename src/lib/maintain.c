@@ -26,8 +26,9 @@ static int record(gw_project *p, gw_batch *b, int built, const gw_record *event)
 static int repair_one(gw_project *p, const gw_migration *m)
 {
 	gw_record event = {m, NULL, NULL, "repair", NULL, 0, 0};
-	const char *params[3] = {m->version, m->checksum,
-	                         m->down_checksum[0] ? m->down_checksum : NULL};
+	char sum[GW_CHECKSUM_HEX], down[GW_CHECKSUM_HEX];
+	const char *params[3] = {m->version, gw_migration_hex(sum, m),
+	                         gw_migration_down_hex(down, m)};
 	gw_batch b = GW_BATCH_INIT;
 	int built = gw_batch_addf(&b, params, 3,
 	                          "UPDATE %s SET checksum = $2, down_checksum = $3 WHERE "

@@ -62,7 +62,6 @@ static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_sta
 		                       .file = m->up_file,
 		                       .state = (gw_state)slot.state,
 		                       .kind = m->repeatable ? "repeatable" : "versioned",
-		                       .checksum = m->checksum,
 		                       .execution_ms = -1,
 		                       .transactional = !m->no_transaction,
 		                       .has_down = m->down_file != NULL,
@@ -72,10 +71,12 @@ static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_sta
 		                       .name = gw_hist_row_name(r) ? gw_hist_row_name(r) : "",
 		                       .state = (gw_state)slot.state,
 		                       .transactional = 1};
+	if (m)
+		e->checksum = gw_migration_hex(e->checksum_text, m);
 	if (r) {
 		e->kind = gw_hist_row_kind(r);
 		e->applied_checksum =
-		        gw_hist_row_checksum(r) ? gw_hist_row_checksum(r) : m->checksum;
+		        gw_hist_row_checksum(r) ? gw_hist_row_checksum(r) : e->checksum;
 		e->applied_at = gw_hist_row_at(r, at);
 		e->applied_by = r->applied_by;
 		e->execution_ms = gw_hist_row_ms(r);
@@ -221,7 +222,7 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 		}
 		next = (size_t)ri + 1;
 		/* A checksum other than the file's is shown: made text. */
-		same = gw_hist_row_sum_is(r, m->checksum);
+		same = gw_hist_row_sum_eq(r, m->sum);
 		if (!same && gw_hist_row_sum_text(&st->hist, r) < 0) {
 			error = gw_error_oom(p->ctx);
 			goto cleanup;
@@ -249,7 +250,7 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 			slot_at(st, i)->state = GW_STATE_OUT_OF_ORDER;
 	if ((error = mark_running(st, p)) < 0)
 		goto cleanup;
-	/* The entries, 112 bytes each, are made now for the library's
+	/* The entries, 176 bytes each, are made now for the library's
 	 * readers, each over its own slot, with the text of their times
 	 * (none without rows); the text of status reads each one from its
 	 * 8-byte slot instead (gw_status_read). */
@@ -391,10 +392,16 @@ int gw_status_read(const gw_status *st, size_t i, gw_status_entry *out, char at[
 {
 	if (!st || i >= st->count)
 		return -1;
-	if (st->entries)
-		*out = st->entries[i];
-	else
+	if (!st->entries) {
 		fill_entry(out, st, i, *slot_at(st, i), at);
+		return 0;
+	}
+	/* The copy's checksums point into itself, not into the status. */
+	*out = st->entries[i];
+	if (out->checksum)
+		out->checksum = out->checksum_text;
+	if (out->applied_checksum == st->entries[i].checksum_text)
+		out->applied_checksum = out->checksum_text;
 	return 0;
 }
 

@@ -8,12 +8,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GW_CHECKSUM_HEX 65 /* 64 hex digits and a NUL */
-#define GW_SHA1_HEX     41 /* 40 hex digits and a NUL */
+#define GW_CHECKSUM_HEX   65 /* 64 hex digits and a NUL */
+#define GW_CHECKSUM_BYTES 32 /* the digest itself */
+#define GW_SHA1_HEX       41 /* 40 hex digits and a NUL */
 
 /* SHA-256 of text with every CRLF folded to LF, as lowercase hex. A file
  * saved with Windows line endings has the same checksum as with Unix ones. */
 int gw_checksum_text(char out[GW_CHECKSUM_HEX], const char *text, size_t len);
+/* The same digest as its 32 bytes: a migration set holds thousands, and
+ * the text only where it is shown or stored (gw_checksum_hex). */
+void gw_checksum_bytes(unsigned char out[GW_CHECKSUM_BYTES], const char *text, size_t len);
+void gw_checksum_hex(char out[GW_CHECKSUM_HEX], const unsigned char sum[GW_CHECKSUM_BYTES]);
+/* The bytes of hex[0, len): 64 lowercase hex digits, as gw_checksum_hex
+ * writes them; -1 for any other text. */
+int gw_checksum_parse(unsigned char out[GW_CHECKSUM_BYTES], const char *hex, size_t len);
 
 /* SHA-256 and SHA-1 of the bytes as they are (nothing folded), as lowercase
  * hex: the checksums Prisma, drizzle and sqitch compute. They return 0; the

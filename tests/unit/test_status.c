@@ -179,6 +179,19 @@ static void assert_same_entry(const gw_status_entry *a, const gw_status_entry *b
 	assert_int_equal(a->empty, b->empty);
 }
 
+/* The file's checksum is text made in the entry itself, and so is the
+ * applied one when it is the same; a copy by gw_status_read points into
+ * the copy. */
+static void assert_own_checksums(const gw_status_entry *e)
+{
+	if (!e->checksum)
+		return;
+	assert_ptr_equal(e->checksum, e->checksum_text);
+	assert_int_equal(strlen(e->checksum_text), 64);
+	if (e->applied_checksum && !strcmp(e->applied_checksum, e->checksum))
+		assert_ptr_equal(e->applied_checksum, e->checksum_text);
+}
+
 /* A status of states only holds no array of entries: gw_status_read
  * makes each one as gw_project_status's would be, in every state, and
  * gw_status_get makes the array at its first call, the same. */
@@ -223,6 +236,8 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 	for (i = 0; i < gw_status_count(states); i++) {
 		assert_int_equal(gw_status_read(states, i, &e, at), 0);
 		assert_same_entry(&e, gw_status_get(full, i));
+		assert_own_checksums(&e);
+		assert_own_checksums(gw_status_get(full, i));
 	}
 	assert_int_equal(gw_status_read(states, 7, &e, at), -1);
 	assert_int_equal(gw_status_count_state(states, GW_STATE_CHANGED), 2);
@@ -233,6 +248,7 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 	for (i = 0; i < gw_status_count(full); i++) {
 		assert_int_equal(gw_status_read(full, i, &e, at), 0);
 		assert_same_entry(&e, gw_status_get(full, i));
+		assert_own_checksums(&e);
 	}
 	/* The array, made at the first gw_status_get, kept for the next. */
 	for (i = 0; i < gw_status_count(states); i++)

@@ -414,6 +414,39 @@ static void test_checksum_keeps_lone_cr(void **state)
 	                    "5f3aaf6ec06144ee3b493b9a8a103b38b6cf557a4bf4007d390590f20fa01005");
 }
 
+/* The checksum as its 32 bytes is the same digest: its text is
+ * gw_checksum_text's, and parses back; any other text is refused. */
+static void test_checksum_bytes_and_text(void **state)
+{
+	const char *abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	unsigned char sum[GW_CHECKSUM_BYTES], back[GW_CHECKSUM_BYTES];
+	char hex[GW_CHECKSUM_HEX], bad[GW_CHECKSUM_HEX];
+	size_t i;
+
+	(void)state;
+	gw_checksum_bytes(sum, "abc", 3);
+	assert_int_equal(sum[0], 0xba);
+	assert_int_equal(sum[31], 0xad);
+	gw_checksum_hex(hex, sum);
+	assert_string_equal(hex, abc);
+	gw_checksum_bytes(back, "a\r\nb", 4);
+	gw_checksum_text(hex, "a\nb", 3);
+	assert_int_equal(gw_checksum_parse(sum, hex, 64), 0);
+	assert_memory_equal(sum, back, sizeof(sum));
+	assert_int_equal(gw_checksum_parse(back, abc, 64), 0);
+	gw_checksum_hex(hex, back);
+	assert_string_equal(hex, abc);
+	assert_int_equal(gw_checksum_parse(back, abc, 63), -1);
+	assert_int_equal(gw_checksum_parse(back, abc, 65), -1);
+	for (i = 0; i < 64; i += 9) {
+		const char *odd = "AFg/:@`x";
+
+		memcpy(bad, abc, sizeof(bad));
+		bad[i] = odd[i / 9];
+		assert_int_equal(gw_checksum_parse(back, bad, 64), -1);
+	}
+}
+
 /* Raw-byte digests keep every byte: the CRLF that gw_checksum_text folds
  * is content here (Prisma and drizzle hash the file as it is). */
 static void test_sha256_hex_keeps_bytes(void **state)
@@ -1211,6 +1244,7 @@ int main(void)
 	        cmocka_unit_test(test_checksum_known_values),
 	        cmocka_unit_test(test_checksum_folds_crlf),
 	        cmocka_unit_test(test_checksum_keeps_lone_cr),
+	        cmocka_unit_test(test_checksum_bytes_and_text),
 	        cmocka_unit_test(test_sha256_hex_keeps_bytes),
 	        cmocka_unit_test(test_sha256_same_with_and_without_sha_extensions),
 	        cmocka_unit_test(test_sha1_hex_known_values),

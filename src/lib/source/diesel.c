@@ -86,9 +86,10 @@ int gw_source__folder_down(gw_loader *ld, gw_source_mig *m, const char *sub, gw_
 		m->down_state = GW_DOWN_EMPTY;
 		return 0;
 	}
-	if ((error = gw_source__down_text(m->pub.down_checksum, &m->pub.down_no_transaction,
+	if ((error = gw_source__down_text(m->pub.down_sum, &m->pub.down_no_transaction,
 	                                  ld->text.ptr, ld->text.size, ld->ctx)) < 0)
 		return error;
+	m->pub.has_down_sum = 1;
 	gw_str_clear(&ld->path);
 	if (gw_path_join(&ld->path, sub, "down.sql") < 0 ||
 	    !(m->pub.down_file = gw_strdup(ld->path.ptr)))

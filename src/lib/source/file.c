@@ -175,19 +175,17 @@ int gw_source__name_mig(gw_source_mig *m, const char *version, size_t version_le
 	return 0;
 }
 
-int gw_source__checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_ctx *ctx)
+void gw_source__checksum(unsigned char out[GW_CHECKSUM_BYTES], const char *text, size_t len)
 {
-	if (gw_checksum_text(out, text, len) < 0)
-		return gw_error_set(ctx, GW_ERROR, "cannot compute a SHA-256 checksum");
-	return 0;
+	gw_checksum_bytes(out, text, len);
 }
 
 /* The checksum of a migration's up text, read once; the cheap look at
  * its words spares status parsing it to tell how it runs. */
-static int up_checksum(gw_source_mig *m, const char *text, size_t len, gw_ctx *ctx)
+static void up_checksum(gw_source_mig *m, const char *text, size_t len)
 {
 	m->pub.plain_tx = !gw_sql_may_need_no_tx(text, len);
-	return gw_source__checksum(m->pub.checksum, text, len, ctx);
+	gw_source__checksum(m->pub.sum, text, len);
 }
 
 int gw_source__has_sql(const char *text, size_t from, size_t to)
@@ -262,16 +260,16 @@ static int add_up(gw_loader *ld, const char *file, const file_name *fn, const ma
 	 * read from the start of the file. */
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
 	                             gw_text_skip_space_comments(text, up_off + up_len, up_off), 1,
-	                             ld->ctx)) < 0 ||
-	    (error = up_checksum(m, text + up_off, up_len, ld->ctx)) < 0)
+	                             ld->ctx)) < 0)
 		goto cleanup;
+	up_checksum(m, text + up_off, up_len);
 	if (conv->scan && gw_source__has_sql(text, down_off, len)) {
 		if ((error = read_directives(NULL, &m->pub.down_no_transaction, text, down_off,
 		                             gw_text_skip_space_comments(text, len, down_off),
-		                             down_line, ld->ctx)) < 0 ||
-		    (error = gw_source__checksum(m->pub.down_checksum, text + down_off, down_len,
-		                                 ld->ctx)) < 0)
+		                             down_line, ld->ctx)) < 0)
 			goto cleanup;
+		gw_source__checksum(m->pub.down_sum, text + down_off, down_len);
+		m->pub.has_down_sum = 1;
 		m->down_in_up = 1;
 	} else if (conv->scan) {
 		m->down_state = mk->down.found ? GW_DOWN_EMPTY : GW_DOWN_NONE;
@@ -305,15 +303,16 @@ int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const 
 	return 0;
 }
 
-int gw_source__down_text(char sum[GW_CHECKSUM_HEX], unsigned char *no_tx, const char *text,
-                         size_t len, gw_ctx *ctx)
+int gw_source__down_text(unsigned char sum[GW_CHECKSUM_BYTES], unsigned char *no_tx,
+                         const char *text, size_t len, gw_ctx *ctx)
 {
 	int error;
 
 	if ((error = read_directives(NULL, no_tx, text, 0,
 	                             gw_text_skip_space_comments(text, len, 0), 1, ctx)) < 0)
 		return error;
-	return gw_source__checksum(sum, text, len, ctx);
+	gw_source__checksum(sum, text, len);
+	return 0;
 }
 
 /* Adds down d of file to ld's downs, waiting for their ups; frees it on
@@ -344,7 +343,7 @@ static int add_down(gw_loader *ld, const char *file, const file_name *fn)
 	d->empty = !gw_source__has_sql(text, 0, len);
 	d->untouched = is_template(text, len);
 	d->blank = is_blank_text(text, len);
-	if ((error = gw_source__down_text(d->checksum, &d->no_tx, text, len, ld->ctx)) < 0) {
+	if ((error = gw_source__down_text(d->sum, &d->no_tx, text, len, ld->ctx)) < 0) {
 		free(d);
 		return error;
 	}
@@ -368,9 +367,9 @@ int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, con
 	m->pub.empty = !gw_source__has_sql(text, 0, len);
 	m->untouched = is_template(text, len);
 	if ((error = read_directives(m, &m->pub.no_transaction, text, 0,
-	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0 ||
-	    (error = up_checksum(m, text, len, ld->ctx)) < 0)
+	                             gw_text_skip_space_comments(text, len, 0), 1, ld->ctx)) < 0)
 		goto cleanup;
+	up_checksum(m, text, len);
 	if (gw_source__name_mig(m, version, strlen(version), name, name_len, file, stem,
 	                        strlen(stem)) < 0 ||
 	    gw_vec_push(&ld->ups, m) < 0) {

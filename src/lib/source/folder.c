@@ -369,7 +369,7 @@ static int match_downs(gw_loader *ld, gw_format format)
 			free(m->pub.down_file);
 		m->pub.down_file = NULL;
 		m->down_in_up = 0;
-		m->pub.down_checksum[0] = '\0';
+		m->pub.has_down_sum = 0;
 		/* Where a down without SQL does not mean "nothing to undo",
 		 * the migration has no down. */
 		if (d->empty && !(empty_down == GW_EMPTY_DOWN_NOOP && !d->untouched) &&
@@ -379,7 +379,8 @@ static int match_downs(gw_loader *ld, gw_format format)
 		}
 		if (!(m->pub.down_file = gw_strdup(d->file)))
 			return gw_error_oom(ld->ctx);
-		memcpy(m->pub.down_checksum, d->checksum, GW_CHECKSUM_HEX);
+		memcpy(m->pub.down_sum, d->sum, sizeof(d->sum));
+		m->pub.has_down_sum = 1;
 		m->pub.down_no_transaction = d->no_tx;
 	}
 	return 0;

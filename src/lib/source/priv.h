@@ -285,9 +285,10 @@ typedef struct gw_source_mig {
 	char *stem;        /* "<version>_<name>"; for dated files, the version */
 	int *depends_line; /* the line of each @depends-on target in up_file */
 	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
-	/* The rest a byte each: the struct is 248 bytes, a 256-byte chunk
+	/* The rest a byte each: the struct is 184 bytes, a 192-byte chunk
 	 * of malloc's (with ints and a pointer here, and in pub, it was 304
-	 * in a chunk of 320), as a folder may hold thousands. */
+	 * in a chunk of 320; 248 in one of 256 with hex checksums), as a
+	 * folder may hold thousands. */
 	/* How gw_source_read_* find the SQL in its file (the scan and
 	 * unwrap hooks): its convention's gw_format + 1, 0 for none (the
 	 * whole file); gw_source__mig_conv. */
@@ -383,7 +384,7 @@ typedef struct gw_down_rec {
 	const char *file; /* borrowed from the folder listing */
 	int specific;     /* multi-dialect: for the target dialect */
 	size_t stem_start, stem_len;
-	char checksum[GW_CHECKSUM_HEX];
+	unsigned char sum[GW_CHECKSUM_BYTES];
 	unsigned char no_tx;
 	unsigned char empty;
 	unsigned char untouched; /* still what `godwit new` wrote */
@@ -439,8 +440,9 @@ uint64_t gw_source__sums_text_sum(const char *p, size_t len);
  * name) and adds it to ld's ups; frees m on an error. */
 int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const file_name *fn);
 
-/* The SHA-256 checksum of text, as the history table stores it. */
-int gw_source__checksum(char out[GW_CHECKSUM_HEX], const char *text, size_t len, gw_ctx *ctx);
+/* The SHA-256 checksum of text, the bytes of what the history table
+ * stores as hex. */
+void gw_source__checksum(unsigned char out[GW_CHECKSUM_BYTES], const char *text, size_t len);
 void gw_source__mig_free(gw_source_mig *m);
 /* Sets m's version, name, up_file and stem (copies, in one allocation);
  * -1 when out of memory. */
@@ -457,8 +459,8 @@ int gw_source__read_sub(gw_loader *ld, const char *sub, const char *file);
 /* Whether text[from, to) holds a statement, not just blanks and comments. */
 int gw_source__has_sql(const char *text, size_t from, size_t to);
 /* A down text that runs whole: its checksum and its godwit:no-transaction. */
-int gw_source__down_text(char sum[GW_CHECKSUM_HEX], unsigned char *no_tx, const char *text,
-                         size_t len, gw_ctx *ctx);
+int gw_source__down_text(unsigned char sum[GW_CHECKSUM_BYTES], unsigned char *no_tx,
+                         const char *text, size_t len, gw_ctx *ctx);
 /* A migration whose whole file (in ld->text) is its SQL, pushed onto
  * ld->ups; *out stays owned by it. conv is for messages. */
 int gw_source__add_whole(gw_loader *ld, gw_source_mig **out, gw_format conv, const char *file,

@@ -374,9 +374,9 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 {
 	const gw_convention *conv = gw_source__mig_conv((const gw_source_mig *)m);
 	const char *file = down ? m->down_file : m->up_file;
-	const char *want = down ? m->down_checksum : m->checksum;
+	const unsigned char *want = down ? m->down_sum : m->sum;
 	gw_str path = GW_STR_INIT;
-	char sum[GW_CHECKSUM_HEX];
+	unsigned char sum[GW_CHECKSUM_BYTES];
 	size_t off = 0, len, down_off, down_len;
 	markers mk;
 	int error;
@@ -401,9 +401,8 @@ static int read_section(gw_source_text *out, const gw_source *src, const gw_migr
 			len = down_len;
 		}
 	}
-	if ((error = gw_source__checksum(sum, out->file_text.ptr + off, len, ctx)) < 0)
-		goto cleanup;
-	if (strcmp(sum, want)) {
+	gw_source__checksum(sum, out->file_text.ptr + off, len);
+	if ((down && !m->has_down_sum) || memcmp(sum, want, sizeof(sum))) {
 		error = changed_error(path.ptr, ctx);
 		goto cleanup;
 	}

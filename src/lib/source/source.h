@@ -23,20 +23,24 @@ typedef struct gw_migration {
 	char *down_file; /* NULL when there is no down; == up_file for native */
 	/* Flags of 0 or 1, a byte each: a folder may hold thousands of
 	 * migrations, all held at once. */
-	unsigned char empty;                 /* the up text holds no statement */
-	unsigned char has_verify;            /* a -- migrate:verify section (native), a
-	                                        verify/ script (sqitch) */
-	unsigned char repeatable;            /* Flyway R__ (and the like): re-applied when its
-	                                        checksum changes, after every versioned one */
-	unsigned char no_transaction;        /* up runs outside a transaction (directive) */
-	unsigned char plain_tx;              /* the up text holds no statement that could make the
-	                                        runner leave the transaction
-	                                        (gw_sql_may_need_no_tx); 0: unknown */
-	unsigned char down_no_transaction;   /* down runs outside a transaction */
-	char checksum[GW_CHECKSUM_HEX];      /* of the up text */
-	char down_checksum[GW_CHECKSUM_HEX]; /* of the down text; "" if none */
-	char **depends;                      /* @depends-on targets as written (file names);
-	                                        sqitch: the scripts of its [requires] */
+	unsigned char empty;               /* the up text holds no statement */
+	unsigned char has_verify;          /* a -- migrate:verify section (native), a
+	                                      verify/ script (sqitch) */
+	unsigned char repeatable;          /* Flyway R__ (and the like): re-applied when its
+	                                      checksum changes, after every versioned one */
+	unsigned char no_transaction;      /* up runs outside a transaction (directive) */
+	unsigned char plain_tx;            /* the up text holds no statement that could make the
+	                                      runner leave the transaction
+	                                      (gw_sql_may_need_no_tx); 0: unknown */
+	unsigned char down_no_transaction; /* down runs outside a transaction */
+	unsigned char has_down_sum;        /* down_sum holds the down text's checksum */
+	/* SHA-256 of the up text and of the down text, as bytes: their hex
+	 * text (gw_checksum_hex) is made only where it is shown or stored,
+	 * which makes the struct a 192-byte chunk of malloc's, not 256. */
+	unsigned char sum[GW_CHECKSUM_BYTES];
+	unsigned char down_sum[GW_CHECKSUM_BYTES];
+	char **depends; /* @depends-on targets as written (file names);
+	                   sqitch: the scripts of its [requires] */
 	size_t ndepends;
 	struct gw_migration **requires; /* the migration each of depends names (order.c) */
 	char **conflicts;               /* versions that must not be applied when this one is
@@ -71,6 +75,22 @@ typedef struct gw_source_text {
 	{                                                                                          \
 		GW_STR_INIT, 0, 0, NULL, 0                                                         \
 	}
+
+/* m's checksums as the history stores them, hex text made into out:
+ * the down one is NULL when m has no down checksum. */
+static inline const char *gw_migration_hex(char out[GW_CHECKSUM_HEX], const gw_migration *m)
+{
+	gw_checksum_hex(out, m->sum);
+	return out;
+}
+
+static inline const char *gw_migration_down_hex(char out[GW_CHECKSUM_HEX], const gw_migration *m)
+{
+	if (!m->has_down_sum)
+		return NULL;
+	gw_checksum_hex(out, m->down_sum);
+	return out;
+}
 
 /* Errors (GW_ESOURCE, GW_EORDER, GW_EIO) name the file and, where there is
  * one, the line, and say what to do. A missing folder is GW_EIO. */

@@ -793,9 +793,10 @@ static int sqitch_revert_verify(gw_loader *ld, gw_source_mig *m, const char *scr
 	if (error && !has)
 		m->down_state = GW_DOWN_EMPTY;
 	else if (error) {
-		if ((error = gw_source__down_text(m->pub.down_checksum, &m->pub.down_no_transaction,
+		if ((error = gw_source__down_text(m->pub.down_sum, &m->pub.down_no_transaction,
 		                                  ld->text.ptr, ld->text.size, ld->ctx)) < 0)
 			return error;
+		m->pub.has_down_sum = 1;
 		gw_str_clear(&ld->path);
 		gw_str_printf(&ld->path, "revert/%s", script);
 		if (gw_str_failed(&ld->path) || !(m->pub.down_file = gw_strdup(ld->path.ptr)))

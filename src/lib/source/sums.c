@@ -334,22 +334,35 @@ static int unpack_bits(unsigned char *const *flags, size_t n, unsigned bits)
 	return 0;
 }
 
-/* A checksum, or "-" for none; its length tells where its tab is. */
-static int next_sum(const char **p, const char *end, char out[GW_CHECKSUM_HEX])
+/* A checksum into out, *has set, or "-" for none (*has cleared; has
+ * NULL: a checksum is wanted). Its length tells where its tab is. */
+static int next_sum(const char **p, const char *end, unsigned char out[GW_CHECKSUM_BYTES],
+                    unsigned char *has)
 {
 	const char *f = *p;
-	size_t len = f < end && *f == '-' ? 1 : GW_CHECKSUM_HEX - 1;
+	size_t len = f < end && *f == '-' ? 1 : 2 * GW_CHECKSUM_BYTES;
 
-	if ((size_t)(end - f) < len || field_end(p, f + len, end) < 0 ||
-	    (len == GW_CHECKSUM_HEX - 1 && memchr(f, '\t', len)))
+	if ((size_t)(end - f) < len || field_end(p, f + len, end) < 0)
 		return -1;
-	if (len == 1) { /* "-": none */
-		out[0] = '\0';
-		return 0;
+	if (len == 1) /* "-": none */
+		return has ? (*has = 0) : -1;
+	if (has)
+		*has = 1;
+	return gw_checksum_parse(out, f, len);
+}
+
+/* A checksum as a record holds it: its hex text, or "-" for none. */
+static void put_sum(gw_str *r, const unsigned char sum[GW_CHECKSUM_BYTES], int has)
+{
+	char hex[GW_CHECKSUM_HEX];
+
+	gw_str_putc(r, '\t');
+	if (!has) {
+		gw_str_putc(r, '-');
+		return;
 	}
-	memcpy(out, f, len);
-	out[len] = '\0';
-	return 0;
+	gw_checksum_hex(hex, sum);
+	gw_str_put(r, hex, 2 * GW_CHECKSUM_BYTES);
 }
 
 /* An identity as a record holds it: its seven numbers in hex, each
@@ -908,14 +921,13 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 	put_id(r, &c->ids[s->id]);
 	if (put_fn(r, fn) < 0)
 		return;
+	gw_str_printf(r, "\t%c\t%02x", m ? 'U' : 'D', (unsigned)bits);
+	put_sum(r, m ? m->pub.sum : d->sum, 1);
 	if (m) {
-		gw_str_printf(r, "\tU\t%02x\t%s\t%s\t%zu", (unsigned)bits, m->pub.checksum,
-		              m->pub.down_checksum[0] ? m->pub.down_checksum : "-",
-		              m->pub.ndepends);
+		put_sum(r, m->pub.down_sum, m->pub.has_down_sum);
+		gw_str_printf(r, "\t%zu", m->pub.ndepends);
 		for (i = 0; i < m->pub.ndepends; i++)
 			gw_str_printf(r, "\t%d\t%s", m->depends_line[i], m->pub.depends[i]);
-	} else {
-		gw_str_printf(r, "\tD\t%02x\t%s", (unsigned)bits, d->checksum);
 	}
 	gw_str_putc(r, '\n');
 	if (gw_str_failed(r)) {
@@ -961,7 +973,7 @@ int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, 
 
 			if (next_hex(&p, end, &bits, 1) < 0 ||
 			    unpack_bits(down, sizeof(down) / sizeof(*down), bits) < 0 ||
-			    next_sum(&p, end, d->checksum) < 0 || p != end) {
+			    next_sum(&p, end, d->sum, NULL) < 0 || p != end) {
 				free(d);
 				return -1;
 			}
@@ -979,8 +991,9 @@ int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, 
 		    unpack_bits(up, sizeof(up) / sizeof(*up), bits) < 0)
 			goto bad;
 	}
-	if (next_sum(&p, end, m->pub.checksum) < 0 || !m->pub.checksum[0] ||
-	    next_sum(&p, end, m->pub.down_checksum) < 0 || next_size(&p, end, &nd) < 0)
+	if (next_sum(&p, end, m->pub.sum, NULL) < 0 ||
+	    next_sum(&p, end, m->pub.down_sum, &m->pub.has_down_sum) < 0 ||
+	    next_size(&p, end, &nd) < 0)
 		goto bad;
 	for (i = 0; i < nd; i++) {
 		long long l;
