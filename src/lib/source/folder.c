@@ -90,7 +90,7 @@ static int sort_entries(gw_folder *l)
 	if (n < 2)
 		return 0;
 	if (!(keys = malloc(n * sizeof(*keys))) || !(tmp = malloc(n * sizeof(*tmp))) ||
-	    !(items = malloc(l->cap * sizeof(*items)))) {
+	    !(items = malloc(n * sizeof(*items)))) {
 		free(keys);
 		free(tmp);
 		return -1;
@@ -130,7 +130,10 @@ static int sort_entries(gw_folder *l)
 	free(keys);
 	free(tmp);
 	free(l->items);
+	/* As many as there are: the array doubled as the folder was read,
+	 * and a third of it could be room never used. */
 	l->items = items;
+	l->cap = n;
 	return 0;
 }
 
@@ -567,6 +570,7 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	gw_source_priv *sp = NULL;
 	gw_folder names = GW_FOLDER_INIT;
 	gw_loader ld;
+	void **moved;
 	size_t i;
 	int error = -1, isdir;
 
@@ -648,7 +652,11 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	sp->guard = ld.guard;
 	sp->sql_dialect = ld.sql_dialect;
 	ld.guard.root = ld.guard.dir = NULL;
-	/* From here the set owns the migrations. */
+	/* From here the set owns the migrations, in an array as long as
+	 * they are (it doubled as they came). */
+	if (ld.ups.len && ld.ups.len < ld.ups.cap &&
+	    (moved = realloc(ld.ups.items, ld.ups.len * sizeof(void *))))
+		ld.ups.items = moved;
 	sp->all = (gw_source_mig **)ld.ups.items;
 	sp->pub.count = ld.ups.len;
 	ld.ups = (gw_vec)GW_VEC_INIT;

@@ -330,6 +330,25 @@ static void graph_dispose(graph *g)
 	free(g->placed);
 }
 
+/* Without @depends-on lines the sort places the migrations in version
+ * order, which they are in: its five arrays of a word a migration were
+ * the top of a folder's load. */
+static int place_in_order(gw_source_priv *sp, gw_ctx *ctx)
+{
+	size_t i, n = sp->pub.count;
+
+	if (!(sp->pub.items = calloc(n ? n : 1, sizeof(*sp->pub.items))))
+		return gw_error_oom(ctx);
+	for (i = 0; i < n; i++) {
+		/* Left by an earlier sort, if any. */
+		free(sp->all[i]->pub.requires);
+		sp->all[i]->pub.requires = NULL;
+		sp->all[i]->pub.index = i;
+		sp->pub.items[i] = &sp->all[i]->pub;
+	}
+	return 0;
+}
+
 int gw_source__order(gw_source_priv *sp, gw_ctx *ctx)
 {
 	size_t i, n = sp->pub.count, edges = 0;
@@ -354,6 +373,8 @@ int gw_source__order(gw_source_priv *sp, gw_ctx *ctx)
 	}
 	for (i = 0; i < n; i++)
 		edges += sp->all[i]->pub.ndepends;
+	if (!edges)
+		return place_in_order(sp, ctx);
 	sp->pub.items = calloc(n ? n : 1, sizeof(*sp->pub.items));
 	g.dep_off = calloc(n + 1, sizeof(size_t));
 	g.targets = calloc(edges ? edges : 1, sizeof(size_t));
