@@ -194,7 +194,7 @@ static inline void fuzz_check_set(gw_ctx *ctx, const gw_source *src, gw_format f
 		FUZZ_CHECK(m && m->index == i);
 		FUZZ_CHECK(m->version && m->version[0] && m->name && m->up_file);
 		FUZZ_CHECK(m->down_file ? m->has_down_sum : !m->has_down_sum);
-		FUZZ_CHECK(m->ndepends == 0 || m->depends != NULL);
+		FUZZ_CHECK(gw_migration_ndepends(m) == 0 || m->rare->depends != NULL);
 		FUZZ_CHECK(gw_source_find(src, m->version) == m);
 		/* Repeatables run after every versioned migration. */
 		FUZZ_CHECK(m->repeatable || !repeatables);

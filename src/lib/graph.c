@@ -32,17 +32,15 @@ static int depends_on_previous(const gw_migration *m, const gw_migration *prev)
 {
 	size_t d;
 
-	for (d = 0; d < m->ndepends; d++)
-		if (m->requires[d] == prev)
+	for (d = 0; d < gw_migration_ndepends(m); d++)
+		if (m->rare->requires[d] == prev)
 			return 1;
 	return 0;
 }
 
-/* The line of each @depends-on target is kept by the loader only; the
- * public part of a migration converts back to it (priv.h). */
 static int depends_line(const gw_migration *m, size_t d)
 {
-	return ((const gw_source_mig *)m)->depends_line[d];
+	return m->rare->depends_line[d];
 }
 
 static int build_edges(gw_graph *g, const gw_source *src, gw_ctx *ctx)
@@ -50,16 +48,16 @@ static int build_edges(gw_graph *g, const gw_source *src, gw_ctx *ctx)
 	size_t i, d, n = 0;
 
 	for (i = 0; i < src->count; i++)
-		n += src->items[i]->ndepends + (i > 0);
+		n += gw_migration_ndepends(src->items[i]) + (i > 0);
 	if (!(g->edges = calloc(n ? n : 1, sizeof(*g->edges))))
 		return gw_error_oom(ctx);
 	for (i = 0; i < src->count; i++) {
 		const gw_migration *m = src->items[i];
 
-		for (d = 0; d < m->ndepends; d++)
+		for (d = 0; d < gw_migration_ndepends(m); d++)
 			g->edges[g->count++] =
-			        (gw_graph_edge){m->requires[d] -> index, i, GW_GRAPH_DEPENDS_ON,
-			                        depends_line(m, d)};
+			        (gw_graph_edge){m->rare->requires[d] -> index, i,
+			                        GW_GRAPH_DEPENDS_ON, depends_line(m, d)};
 		if (g->linear && i > 0 && !depends_on_previous(m, src->items[i - 1]))
 			g->edges[g->count++] = (gw_graph_edge){i - 1, i, GW_GRAPH_ORDER, 0};
 	}

@@ -124,10 +124,10 @@ static int check_conflicts(gw_project *p, const gw_status *st, const selection *
 	const gw_migration *c;
 	size_t i, k;
 
-	for (k = 0; k < m->nconflicts; k++) {
+	for (k = 0; k < gw_migration_nconflicts(m); k++) {
 		int in_run = 0;
 
-		if (!(c = gw_source_find(p->source, m->conflicts[k])))
+		if (!(c = gw_source_find(p->source, m->rare->conflicts[k])))
 			continue;
 		for (i = 0; i < sel->count; i++)
 			in_run = in_run || sel->items[i].m == c;

@@ -29,8 +29,8 @@ static int requires_marked(const gw_migration *m, const char *mark)
 {
 	size_t d;
 
-	for (d = 0; d < m->ndepends; d++)
-		if (m->requires[d] && mark[m->requires[d] -> index])
+	for (d = 0; d < gw_migration_ndepends(m); d++)
+		if (m->rare->requires[d] && mark[m->rare->requires[d] -> index])
 			return 1;
 	return 0;
 }

@@ -341,8 +341,8 @@ static void test_dated(void **state)
 	m = src->items[2];
 	assert_string_equal(m->version, "2026-01-21_posts");
 	assert_string_equal(m->name, "posts");
-	assert_int_equal(m->ndepends, 1);
-	assert_string_equal(m->depends[0], "2026-01-20_users.sql");
+	assert_int_equal(gw_migration_ndepends(m), 1);
+	assert_string_equal(m->rare->depends[0], "2026-01-20_users.sql");
 	assert_null(m->down_file);
 }
 
@@ -556,14 +556,15 @@ static void test_directives(void **state)
 	assert_string_equal(m->version, "0004");
 	assert_int_equal(m->no_transaction, 1);
 	assert_int_equal(m->down_no_transaction, 1);
-	assert_int_equal(m->ndepends, 3);
-	assert_string_equal(m->depends[0], "0001_a.sql");
-	assert_string_equal(m->depends[1], "0002_b");
-	assert_string_equal(m->depends[2], "0003_c.sql");
+	assert_int_equal(gw_migration_ndepends(m), 3);
+	assert_string_equal(m->rare->depends[0], "0001_a.sql");
+	assert_string_equal(m->rare->depends[1], "0002_b");
+	assert_string_equal(m->rare->depends[2], "0003_c.sql");
 	m = gw_source_find(src, "0001");
 	assert_non_null(m);
 	assert_int_equal(m->no_transaction, 0);
-	assert_int_equal(m->ndepends, 0);
+	assert_int_equal(gw_migration_ndepends(m), 0);
+	assert_null(m->rare);
 	assert_null(gw_source_find(src, "5"));
 }
 
@@ -582,8 +583,8 @@ static void test_native_directives(void **state)
 	assert_string_equal(m->version, "2");
 	assert_int_equal(m->no_transaction, 1);
 	assert_int_equal(m->down_no_transaction, 1);
-	assert_int_equal(m->ndepends, 1);
-	assert_string_equal(m->depends[0], "1_a.sql");
+	assert_int_equal(gw_migration_ndepends(m), 1);
+	assert_string_equal(m->rare->depends[0], "1_a.sql");
 	assert_section(f, m, 0, "-- godwit:no-transaction\nVACUUM;\n");
 }
 
@@ -926,10 +927,10 @@ static void test_many_dependencies(void **state)
 	put(f->dir, "2026-01-10_b.sql", text.ptr);
 	m = gw_source_find(load(f, GW_FORMAT_AUTO), "2026-01-10_b");
 	assert_non_null(m);
-	assert_int_equal(m->ndepends, 9);
+	assert_int_equal(gw_migration_ndepends(m), 9);
 	for (i = 1; i <= 9; i++) {
 		snprintf(name, sizeof(name), "2026-01-0%d_a%d.sql", i, i);
-		assert_string_equal(m->depends[i - 1], name);
+		assert_string_equal(m->rare->depends[i - 1], name);
 	}
 	/* The ninth names a file that is not there: its line is the ninth. */
 	gw_source_free(f->src);
@@ -1132,7 +1133,7 @@ static void test_many_files(void **state)
 		assert_int_equal(m->index, i);
 		assert_non_null(m->down_file);
 		/* Without dependencies, version order. */
-		if (i && !m->ndepends && !src->items[i - 1]->ndepends)
+		if (i && !gw_migration_ndepends(m) && !gw_migration_ndepends(src->items[i - 1]))
 			assert_true(atoi(src->items[i - 1]->version) < atoi(m->version));
 	}
 	/* 1 waits for 501: it comes right after it. */
@@ -1310,7 +1311,7 @@ static void test_repeatable_folder(void **state)
 	assert_section(f, m, 0, "SELECT 2;\n");
 	m = src->items[3];
 	assert_string_equal(m->version, "R__views");
-	assert_int_equal(m->ndepends, 1);
+	assert_int_equal(gw_migration_ndepends(m), 1);
 	assert_int_equal(m->index, 3);
 	gw_source_free(src);
 	f->src = NULL;

@@ -44,30 +44,40 @@ static int starts_word(const char *p, const char *end, const char *word)
 	       ((size_t)(end - p) == n || gw_is_blank(p[n]) || p[n] == ':');
 }
 
+gw_migration_rare *gw_source__rare(gw_source_mig *m)
+{
+	if (!m->pub.rare)
+		m->pub.rare = calloc(1, sizeof(*m->pub.rare));
+	return m->pub.rare;
+}
+
 int gw_source__add_depend(gw_source_mig *m, const char *name, size_t len, int line)
 {
+	gw_migration_rare *r = gw_source__rare(m);
 	char *copy;
+	size_t n;
 
-	size_t n = m->pub.ndepends;
-
+	if (!r)
+		return -1;
 	/* Room for 4, then twice as many each time it is full: the room
 	 * follows from the count, which spares the record a field. */
+	n = r->ndepends;
 	if (n == 0 || (n >= 4 && !(n & (n - 1)))) {
 		size_t cap = n ? n * 2 : 4;
-		char **d = realloc(m->pub.depends, cap * sizeof(*d));
+		char **d = realloc(r->depends, cap * sizeof(*d));
 		int *l;
 
 		if (!d)
 			return -1;
-		m->pub.depends = d;
-		if (!(l = realloc(m->depends_line, cap * sizeof(*l))))
+		r->depends = d;
+		if (!(l = realloc(r->depends_line, cap * sizeof(*l))))
 			return -1;
-		m->depends_line = l;
+		r->depends_line = l;
 	}
 	if (!(copy = gw_strndup(name, len)))
 		return -1;
-	m->pub.depends[m->pub.ndepends] = copy;
-	m->depends_line[m->pub.ndepends++] = line;
+	r->depends[r->ndepends] = copy;
+	r->depends_line[r->ndepends++] = line;
 	return 0;
 }
 
@@ -124,10 +134,26 @@ static int read_directives(gw_source_mig *m, unsigned char *no_tx, const char *t
 	return 0;
 }
 
-void gw_source__mig_free(gw_source_mig *m)
+static void rare_free(gw_migration_rare *r)
 {
 	size_t i;
 
+	if (!r)
+		return;
+	for (i = 0; i < r->ndepends; i++)
+		free(r->depends[i]);
+	free(r->depends);
+	free(r->requires);
+	free(r->depends_line);
+	for (i = 0; i < r->nconflicts; i++)
+		free(r->conflicts[i]);
+	free(r->conflicts);
+	free(r->verify_file);
+	free(r);
+}
+
+void gw_source__mig_free(gw_source_mig *m)
+{
 	if (!m)
 		return;
 	if (m->pub.down_file != m->pub.up_file)
@@ -138,15 +164,7 @@ void gw_source__mig_free(gw_source_mig *m)
 		free(m->pub.up_file);
 		free(m->stem);
 	}
-	for (i = 0; i < m->pub.ndepends; i++)
-		free(m->pub.depends[i]);
-	free(m->pub.depends);
-	free(m->pub.requires);
-	free(m->depends_line);
-	for (i = 0; i < m->pub.nconflicts; i++)
-		free(m->pub.conflicts[i]);
-	free(m->pub.conflicts);
-	free(m->verify_file);
+	rare_free(m->pub.rare);
 	free(m);
 }
 

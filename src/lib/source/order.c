@@ -121,10 +121,11 @@ static int missing_error(gw_source_priv *sp, const gw_source_mig *m, size_t d, g
 	int error;
 
 	gw_path_join(&path, sp->pub.dir, m->pub.up_file);
-	error = gw_source__file_error(ctx, GW_EORDER, path.ptr, m->depends_line[d], 0,
-	                              "depends on %s, which does not exist", m->pub.depends[d]);
+	error = gw_source__file_error(ctx, GW_EORDER, path.ptr, m->pub.rare->depends_line[d], 0,
+	                              "depends on %s, which does not exist",
+	                              m->pub.rare->depends[d]);
 	gw_error_set_hint(ctx, "fix the name in the -- @depends-on line, or add %s",
-	                  m->pub.depends[d]);
+	                  m->pub.rare->depends[d]);
 	gw_str_dispose(&path);
 	return error;
 }
@@ -137,10 +138,10 @@ static int repeatable_error(gw_source_priv *sp, const gw_source_mig *m, size_t d
 	int error;
 
 	gw_path_join(&path, sp->pub.dir, m->pub.up_file);
-	error = gw_source__file_error(ctx, GW_EORDER, path.ptr, m->depends_line[d], 0,
+	error = gw_source__file_error(ctx, GW_EORDER, path.ptr, m->pub.rare->depends_line[d], 0,
 	                              "depends on %s, a repeatable migration; repeatables run "
 	                              "after every versioned migration, in name order",
-	                              m->pub.depends[d]);
+	                              m->pub.rare->depends[d]);
 	gw_error_set_hint(ctx, "remove this -- @depends-on line");
 	gw_str_dispose(&path);
 	return error;
@@ -156,25 +157,27 @@ static int resolve(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 
 	for (i = 0; i < g->n && !error; i++) {
 		gw_source_mig *m = sp->all[i];
+		gw_migration_rare *r = m->pub.rare;
 
 		g->dep_off[i] = e;
+		if (!r)
+			continue;
 		/* Kept for the dependency graph (graph.c) once the sort is done. */
-		free(m->pub.requires);
-		m->pub.requires = NULL;
-		if (m->pub.ndepends &&
-		    !(m->pub.requires = calloc(m->pub.ndepends, sizeof(*m->pub.requires)))) {
+		free(r->requires);
+		r->requires = NULL;
+		if (r->ndepends && !(r->requires = calloc(r->ndepends, sizeof(*r->requires)))) {
 			error = gw_error_oom(ctx);
 			break;
 		}
 		/* The names are sorted for the first @depends-on line only:
 		 * most folders have none. */
-		if (m->pub.ndepends && !keys && !(keys = build_keys(sp, &nkeys))) {
+		if (r->ndepends && !keys && !(keys = build_keys(sp, &nkeys))) {
 			error = gw_error_oom(ctx);
 			break;
 		}
-		for (d = 0; d < m->pub.ndepends; d++) {
+		for (d = 0; d < r->ndepends; d++) {
 			/* A path to the file works as well as its name. */
-			name = m->pub.depends[d];
+			name = r->depends[d];
 			if ((slash = strrchr(name, '/')) != NULL)
 				name = slash + 1;
 			key = (dep_key){name, strlen(name), 0};
@@ -186,7 +189,7 @@ static int resolve(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 				error = repeatable_error(sp, m, d, ctx);
 				break;
 			}
-			m->pub.requires[d] = &sp->all[hit->idx]->pub;
+			r->requires[d] = &sp->all[hit->idx]->pub;
 			g->targets[e++] = hit->idx;
 		}
 	}
@@ -289,7 +292,8 @@ static int cycle_error(graph *g, gw_source_priv *sp, gw_ctx *ctx)
 	}
 	error = gw_error_set(ctx, GW_EORDER, "%s", msg.ptr);
 	gw_path_join(&file, sp->pub.dir, sp->all[path[min]]->pub.up_file);
-	gw_error_set_location(ctx, file.ptr, sp->all[path[min]]->depends_line[via[min]], 0);
+	gw_error_set_location(ctx, file.ptr, sp->all[path[min]]->pub.rare->depends_line[via[min]],
+	                      0);
 	gw_error_set_hint(ctx, "remove one of these -- @depends-on lines");
 cleanup:
 	gw_str_dispose(&msg);
@@ -341,8 +345,10 @@ static int place_in_order(gw_source_priv *sp, gw_ctx *ctx)
 		return gw_error_oom(ctx);
 	for (i = 0; i < n; i++) {
 		/* Left by an earlier sort, if any. */
-		free(sp->all[i]->pub.requires);
-		sp->all[i]->pub.requires = NULL;
+		if (sp->all[i]->pub.rare) {
+			free(sp->all[i]->pub.rare->requires);
+			sp->all[i]->pub.rare->requires = NULL;
+		}
 		sp->all[i]->pub.index = i;
 		sp->pub.items[i] = &sp->all[i]->pub;
 	}
@@ -372,7 +378,7 @@ int gw_source__order(gw_source_priv *sp, gw_ctx *ctx)
 			return error;
 	}
 	for (i = 0; i < n; i++)
-		edges += sp->all[i]->pub.ndepends;
+		edges += gw_migration_ndepends(&sp->all[i]->pub);
 	if (!edges)
 		return place_in_order(sp, ctx);
 	sp->pub.items = calloc(n ? n : 1, sizeof(*sp->pub.items));

@@ -282,13 +282,12 @@ enum {
 /* The public part comes first so a gw_migration * converts back. */
 typedef struct gw_source_mig {
 	gw_migration pub;
-	char *stem;        /* "<version>_<name>"; for dated files, the version */
-	int *depends_line; /* the line of each @depends-on target in up_file */
-	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
-	/* The rest a byte each: the struct is 184 bytes, a 192-byte chunk
+	char *stem; /* "<version>_<name>"; for dated files, the version */
+	/* The rest a byte each: the struct is 136 bytes, a 144-byte chunk
 	 * of malloc's (with ints and a pointer here, and in pub, it was 304
-	 * in a chunk of 320; 248 in one of 256 with hex checksums), as a
-	 * folder may hold thousands. */
+	 * in a chunk of 320; 248 in one of 256 with hex checksums; 184 in
+	 * one of 192 with the rare part's fields), as a folder may hold
+	 * thousands. */
 	/* How gw_source_read_* find the SQL in its file (the scan and
 	 * unwrap hooks): its convention's gw_format + 1, 0 for none (the
 	 * whole file); gw_source__mig_conv. */
@@ -568,6 +567,8 @@ void gw_source__sqitch_conf_dispose(gw_sqitch_conf *conf);
 int gw_source__sqitch_unwrap(gw_dialect dialect, const char *text, size_t len, int verify,
                              size_t *off, size_t *end);
 
+/* m's rare part, made when it has none; NULL when out of memory. */
+gw_migration_rare *gw_source__rare(gw_source_mig *m);
 /* Adds a dependency of m on the migration named name[0, len) (as a
  * @depends-on line names it), at line; -1 when out of memory. */
 int gw_source__add_depend(gw_source_mig *m, const char *name, size_t len, int line);

@@ -439,7 +439,7 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 	size_t off, end;
 	int error;
 
-	if (gw_path_join(&path, src->dir, sm->verify_file) < 0) {
+	if (gw_path_join(&path, src->dir, sm->pub.rare->verify_file) < 0) {
 		gw_str_dispose(&path);
 		return gw_error_oom(ctx);
 	}
@@ -451,7 +451,7 @@ static int read_verify_script(gw_source_text *out, const gw_source *src, const g
 	else if (error == 0) {
 		out->offset = off;
 		out->len = end - off;
-		out->file = sm->verify_file;
+		out->file = sm->pub.rare->verify_file;
 	}
 	gw_str_dispose(&path);
 	return error;
@@ -466,9 +466,11 @@ int gw_source_read_verify(gw_source_text *out, const gw_source *src, const gw_mi
 	markers mk;
 	int error;
 
-	if (!m->has_verify || (!sm->verify_file && (!conv || !conv->scan)))
+	const char *script = m->rare ? m->rare->verify_file : NULL;
+
+	if (!m->has_verify || (!script && (!conv || !conv->scan)))
 		return gw_error_set(ctx, GW_ENOTFOUND, "%s has no verify section", m->up_file);
-	if (sm->verify_file)
+	if (script)
 		return read_verify_script(out, src, sm, ctx);
 	if (gw_path_join(&path, src->dir, m->up_file) < 0) {
 		error = gw_error_oom(ctx);

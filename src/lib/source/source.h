@@ -16,6 +16,24 @@
 #include "../../util/hash.h"
 #include "../../util/str.h"
 
+struct gw_migration;
+
+/* What few migrations have: @depends-on lines, sqitch's conflicts and
+ * verify scripts. Allocated only for a migration that has one of them:
+ * the 56 bytes in every record made it a 192-byte chunk of malloc's,
+ * 144 without them. */
+typedef struct gw_migration_rare {
+	char **depends;    /* @depends-on targets as written (file names);
+	                      sqitch: the scripts of its [requires] */
+	int *depends_line; /* the line of each in up_file */
+	size_t ndepends;
+	struct gw_migration **requires; /* the migration each of depends names (order.c) */
+	char **conflicts;               /* versions that must not be applied when this one is
+	                                   (sqitch's [!change]) */
+	size_t nconflicts;
+	char *verify_file; /* sqitch: verify/<name>.sql, when it holds SQL */
+} gw_migration_rare;
+
 typedef struct gw_migration {
 	char *version;   /* as written in the file name, e.g. "20240101120000" */
 	char *name;      /* the description part, e.g. "create_users" */
@@ -35,19 +53,24 @@ typedef struct gw_migration {
 	unsigned char down_no_transaction; /* down runs outside a transaction */
 	unsigned char has_down_sum;        /* down_sum holds the down text's checksum */
 	/* SHA-256 of the up text and of the down text, as bytes: their hex
-	 * text (gw_checksum_hex) is made only where it is shown or stored,
-	 * which makes the struct a 192-byte chunk of malloc's, not 256. */
+	 * text (gw_checksum_hex) is made only where it is shown or stored
+	 * (as text they made the struct a 256-byte chunk of malloc's). */
 	unsigned char sum[GW_CHECKSUM_BYTES];
 	unsigned char down_sum[GW_CHECKSUM_BYTES];
-	char **depends; /* @depends-on targets as written (file names);
-	                   sqitch: the scripts of its [requires] */
-	size_t ndepends;
-	struct gw_migration **requires; /* the migration each of depends names (order.c) */
-	char **conflicts;               /* versions that must not be applied when this one is
-	                                   (sqitch's [!change]) */
-	size_t nconflicts;
-	size_t index; /* position in apply order */
+	gw_migration_rare *rare; /* NULL: none of it */
+	size_t index;            /* position in apply order */
 } gw_migration;
+
+/* How many @depends-on targets m has (rare->depends), and conflicts. */
+static inline size_t gw_migration_ndepends(const gw_migration *m)
+{
+	return m->rare ? m->rare->ndepends : 0;
+}
+
+static inline size_t gw_migration_nconflicts(const gw_migration *m)
+{
+	return m->rare ? m->rare->nconflicts : 0;
+}
 
 typedef struct gw_source {
 	char *dir;            /* where the files are (a sqitch top_dir below the folder given) */

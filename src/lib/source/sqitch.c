@@ -811,7 +811,8 @@ static int sqitch_revert_verify(gw_loader *ld, gw_source_mig *m, const char *scr
 		return has;
 	gw_str_clear(&ld->path);
 	gw_str_printf(&ld->path, "verify/%s", script);
-	if (gw_str_failed(&ld->path) || !(m->verify_file = gw_strdup(ld->path.ptr)))
+	if (gw_str_failed(&ld->path) || !gw_source__rare(m) ||
+	    !(m->pub.rare->verify_file = gw_strdup(ld->path.ptr)))
 		return gw_error_oom(ld->ctx);
 	m->pub.has_verify = 1;
 	return 0;
@@ -871,19 +872,20 @@ static int sqitch_conflicts(gw_loader *ld, const gw_sqitch_plan *plan)
 			const char *name = plan->changes[i].conflicts.items[k];
 
 			for (j = 0; j < i; j++) {
+				gw_migration_rare *r;
 				char **more;
 
 				if (strcmp(plan->changes[j].name, name))
 					continue;
-				more = realloc(m->pub.conflicts,
-				               (m->pub.nconflicts + 1) * sizeof(*more));
-				if (!more)
+				if (!(r = gw_source__rare(m)) ||
+				    !(more = realloc(r->conflicts,
+				                     (r->nconflicts + 1) * sizeof(*more))))
 					return gw_error_oom(ld->ctx);
-				m->pub.conflicts = more;
+				r->conflicts = more;
 				snprintf(buf, sizeof(buf), "%zu", j + 1);
-				if (!(more[m->pub.nconflicts] = gw_strdup(buf)))
+				if (!(more[r->nconflicts] = gw_strdup(buf)))
 					return gw_error_oom(ld->ctx);
-				m->pub.nconflicts++;
+				r->nconflicts++;
 			}
 		}
 	}

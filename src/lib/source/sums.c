@@ -899,8 +899,8 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 
 	if (!c || !s || s->hit || !s->recordable || !c->writing || fn->dialect || !plain(e->name))
 		return;
-	for (i = 0; m && i < m->pub.ndepends; i++)
-		if (!plain(m->pub.depends[i]) || !*m->pub.depends[i])
+	for (i = 0; m && i < gw_migration_ndepends(&m->pub); i++)
+		if (!plain(m->pub.rare->depends[i]) || !*m->pub.rare->depends[i])
 			return;
 	if (m) {
 		unsigned char has_down = m->pub.down_file != NULL;
@@ -925,9 +925,10 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 	put_sum(r, m ? m->pub.sum : d->sum, 1);
 	if (m) {
 		put_sum(r, m->pub.down_sum, m->pub.has_down_sum);
-		gw_str_printf(r, "\t%zu", m->pub.ndepends);
-		for (i = 0; i < m->pub.ndepends; i++)
-			gw_str_printf(r, "\t%d\t%s", m->depends_line[i], m->pub.depends[i]);
+		gw_str_printf(r, "\t%zu", gw_migration_ndepends(&m->pub));
+		for (i = 0; i < gw_migration_ndepends(&m->pub); i++)
+			gw_str_printf(r, "\t%d\t%s", m->pub.rare->depends_line[i],
+			              m->pub.rare->depends[i]);
 	}
 	gw_str_putc(r, '\n');
 	if (gw_str_failed(r)) {
