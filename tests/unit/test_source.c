@@ -228,6 +228,10 @@ static void test_native(void **state)
 	assert_string_equal(m->version, "20240101000000");
 	assert_string_equal(m->name, "users");
 	assert_string_equal(m->up_file, "20240101000000_users.sql");
+	/* Kept in the listing's blocks: the name is the end of the stem. */
+	assert_string_equal(((const gw_source_mig *)m)->stem, "20240101000000_users");
+	assert_int_equal(((const gw_source_mig *)m)->packed, MIG_IN_NAMES);
+	assert_ptr_equal(m->name, ((const gw_source_mig *)m)->stem + 15);
 	assert_non_null(m->down_file);
 	assert_string_equal(m->down_file, "20240101000000_users.sql");
 	assert_int_equal(m->no_transaction, 0);

@@ -12,6 +12,7 @@
  * Native files keep both directions in one file; their down_file is
  * up_file itself (the same pointer), freed once.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,7 +159,8 @@ void gw_source__mig_free(gw_source_mig *m)
 		return;
 	if (m->pub.down_file != m->pub.up_file)
 		free(m->pub.down_file);
-	free(m->pub.version);
+	if (m->packed != MIG_IN_NAMES)
+		free(m->pub.version);
 	if (!m->packed) {
 		free(m->pub.name);
 		free(m->pub.up_file);
@@ -299,18 +301,58 @@ cleanup:
 	return error;
 }
 
+/* Names m of file, an entry of ld's listing, in the listing's blocks:
+ * up_file is the entry's name, and version and stem copies there; name
+ * is the end of the stem ("<version>_<name>"). Held once the folder is
+ * loaded, the name was a second copy, and malloc's chunk of the four
+ * strings some 40 bytes more than them. -1 when out of memory. */
+static int name_in_listing(gw_loader *ld, gw_source_mig *m, const char *file, const file_name *fn)
+{
+	size_t vlen = fn->version_len, slen = fn->stem_len - fn->stem_start;
+	char *p = gw_source__folder_alloc(ld->names, vlen + slen + 2);
+
+	if (!p)
+		return -1;
+	m->packed = MIG_IN_NAMES;
+	m->pub.version = p;
+	memcpy(p, file + fn->version_start, vlen);
+	p[vlen] = '\0';
+	m->stem = p += vlen + 1;
+	memcpy(p, file + fn->stem_start, slen);
+	p[slen] = '\0';
+	m->pub.name = m->stem + (fn->name_start - fn->stem_start);
+	/* The listing's names are not changed once listed. */
+	m->pub.up_file = (char *)(uintptr_t)file;
+	if (m->down_in_up)
+		m->pub.down_file = m->pub.up_file;
+	ld->names_kept = 1;
+	return 0;
+}
+
+/* Whether the name of file's migration is the end of its stem, as
+ * name_in_listing keeps it. */
+static int name_ends_stem(const file_name *fn)
+{
+	return fn->name_start >= fn->stem_start && fn->name_start <= fn->stem_len;
+}
+
 int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const file_name *fn)
 {
 	const gw_convention *conv = gw_convention_of(fn->conv);
+	int named;
 
 	m->pub.repeatable = fn->repeatable;
 	m->specific = fn->dialect != NULL;
 	if (conv->scan || conv->unwrap)
 		m->conv = (unsigned char)(fn->conv + 1);
-	if (gw_source__name_mig(m, file + fn->version_start, fn->version_len, file + fn->name_start,
-	                        fn->stem_len - fn->name_start, file, file + fn->stem_start,
-	                        fn->stem_len - fn->stem_start) < 0 ||
-	    gw_vec_push(&ld->ups, m) < 0) {
+	if (ld->names && name_ends_stem(fn))
+		named = name_in_listing(ld, m, file, fn);
+	else
+		named = gw_source__name_mig(m, file + fn->version_start, fn->version_len,
+		                            file + fn->name_start, fn->stem_len - fn->name_start,
+		                            file, file + fn->stem_start,
+		                            fn->stem_len - fn->stem_start);
+	if (named < 0 || gw_vec_push(&ld->ups, m) < 0) {
 		gw_source__mig_free(m);
 		return gw_error_oom(ld->ctx);
 	}

@@ -161,11 +161,10 @@ static int entry_skip(const char *dir, const struct dirent *d, gw_str *path)
 
 #define NAME_BLOCK 16384
 
-/* A copy of name in l's blocks. */
-static char *keep_name(gw_folder *l, const char *name)
+char *gw_source__folder_alloc(gw_folder *l, size_t len)
 {
-	size_t len = strlen(name) + 1, size;
-	char *block, *copy;
+	size_t size;
+	char *block, *p;
 
 	if (!l->block || l->block_size - l->block_used < len) {
 		size = sizeof(char *) + (len > NAME_BLOCK ? len : NAME_BLOCK);
@@ -176,9 +175,19 @@ static char *keep_name(gw_folder *l, const char *name)
 		l->block_used = sizeof(char *);
 		l->block_size = size;
 	}
-	copy = l->block + l->block_used;
-	memcpy(copy, name, len);
+	p = l->block + l->block_used;
 	l->block_used += len;
+	return p;
+}
+
+/* A copy of name in l's blocks. */
+static char *keep_name(gw_folder *l, const char *name)
+{
+	size_t len = strlen(name) + 1;
+	char *copy = gw_source__folder_alloc(l, len);
+
+	if (copy)
+		memcpy(copy, name, len);
 	return copy;
 }
 
@@ -226,15 +235,21 @@ int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx)
 	return error;
 }
 
-void gw_source__folder_dispose(gw_folder *l)
+void gw_source__blocks_free(char *block)
 {
 	char *prev;
 
-	while (l->block) {
-		memcpy(&prev, l->block, sizeof(char *));
-		free(l->block);
-		l->block = prev;
+	while (block) {
+		memcpy(&prev, block, sizeof(char *));
+		free(block);
+		block = prev;
 	}
+}
+
+void gw_source__folder_dispose(gw_folder *l)
+{
+	gw_source__blocks_free(l->block);
+	l->block = NULL;
 	free(l->items);
 }
 
@@ -584,6 +599,7 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	        dialect && !strcmp(dialect, "sqlite3") ? GW_DIALECT_SQLITE : GW_DIALECT_POSTGRES;
 	ld.ctx = ctx;
 	ld.path = (gw_str)GW_STR_INIT;
+	ld.names = &names;
 	/* realpath fails only for what does not exist: the project then has
 	 * no file to resolve into it, and the folder's absence is said below. */
 	if (root &&
@@ -652,6 +668,12 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	sp->guard = ld.guard;
 	sp->sql_dialect = ld.sql_dialect;
 	ld.guard.root = ld.guard.dir = NULL;
+	/* The migrations' strings are in the listing's blocks: the set
+	 * keeps them. */
+	if (ld.names_kept) {
+		sp->names = names.block;
+		names.block = NULL;
+	}
 	/* From here the set owns the migrations, in an array as long as
 	 * they are (it doubled as they came). */
 	if (ld.ups.len && ld.ups.len < ld.ups.cap &&

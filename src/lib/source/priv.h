@@ -296,7 +296,8 @@ typedef struct gw_source_mig {
 	unsigned char specific;  /* multi-dialect: the up (2: and the down) is the target's own */
 	unsigned char untouched; /* the up file is still what `godwit new` wrote */
 	/* pub.version is one allocation that holds name, up_file and stem
-	 * too (gw_source__name_mig): one a migration instead of four. */
+	 * too (gw_source__name_mig): one a migration instead of four.
+	 * MIG_IN_NAMES: they are all in the set's name blocks (push_up). */
 	unsigned char packed;
 	/* The down is in the up file (native, goose): push_up points
 	 * pub.down_file at pub.up_file, which mig_free then frees once. */
@@ -317,11 +318,16 @@ typedef struct gw_file_guard {
 	char *root, *dir;
 } gw_file_guard;
 
+#define MIG_IN_NAMES 2
+
 typedef struct gw_source_priv {
 	gw_source pub;
 	gw_file_guard guard;
 	gw_dialect sql_dialect; /* how the SQL of its scripts splits */
 	gw_source_mig **all;    /* every migration, by version once ordered */
+	/* The folder listing's name blocks (gw_folder's), taken over with
+	 * the strings of the migrations kept in them; NULL: none. */
+	char *names;
 } gw_source_priv;
 
 /* A folder entry; skip marks what is not a migration file (not .sql, or a
@@ -349,6 +355,11 @@ typedef struct gw_folder {
 
 int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx);
 void gw_source__folder_dispose(gw_folder *l);
+/* size bytes in l's name blocks, which last as long as they do; NULL
+ * when out of memory. */
+char *gw_source__folder_alloc(gw_folder *l, size_t size);
+/* Frees a chain of name blocks (gw_folder.block). */
+void gw_source__blocks_free(char *block);
 
 /* A folder being loaded: what the generic loader and the conventions'
  * loading hooks share. */
@@ -376,6 +387,11 @@ typedef struct gw_loader {
 	gw_format seen[GW_SOURCE_NFORMATS];    /* conventions in the order first seen */
 	size_t nseen;
 	struct gw_sums *sums; /* the folder's checksum cache; NULL: none */
+	/* The folder's listing, whose names the entries' migrations point
+	 * into, their other strings made in its blocks (push_up): the set
+	 * takes the blocks over when names_kept. */
+	gw_folder *names;
+	int names_kept;
 } gw_loader;
 
 /* A down file waiting for its up file. */

@@ -108,6 +108,7 @@ void gw_source_free(gw_source *src)
 	free(sp->guard.root);
 	free(sp->guard.dir);
 	free(src->registry);
+	gw_source__blocks_free(sp->names);
 	free(sp);
 }
 
