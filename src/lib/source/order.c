@@ -336,23 +336,26 @@ static void graph_dispose(graph *g)
 
 /* Without @depends-on lines the sort places the migrations in version
  * order, which they are in: its five arrays of a word a migration were
- * the top of a folder's load. */
-static int place_in_order(gw_source_priv *sp, gw_ctx *ctx)
+ * the top of a folder's load. The apply order is then the versions':
+ * one array holds both (all is NULL), a word a migration less. */
+static void place_in_order(gw_source_priv *sp)
 {
-	size_t i, n = sp->pub.count;
+	gw_migration **items = (gw_migration **)(void *)sp->all;
+	size_t i;
 
-	if (!(sp->pub.items = calloc(n ? n : 1, sizeof(*sp->pub.items))))
-		return gw_error_oom(ctx);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < sp->pub.count; i++) {
+		gw_source_mig *m = sp->all[i];
+
 		/* Left by an earlier sort, if any. */
-		if (sp->all[i]->pub.rare) {
-			free(sp->all[i]->pub.rare->requires);
-			sp->all[i]->pub.rare->requires = NULL;
+		if (m->pub.rare) {
+			free(m->pub.rare->requires);
+			m->pub.rare->requires = NULL;
 		}
-		sp->all[i]->pub.index = i;
-		sp->pub.items[i] = &sp->all[i]->pub;
+		m->pub.index = i;
+		items[i] = &m->pub;
 	}
-	return 0;
+	sp->pub.items = items;
+	sp->all = NULL;
 }
 
 int gw_source__order(gw_source_priv *sp, gw_ctx *ctx)
@@ -379,8 +382,10 @@ int gw_source__order(gw_source_priv *sp, gw_ctx *ctx)
 	}
 	for (i = 0; i < n; i++)
 		edges += gw_migration_ndepends(&sp->all[i]->pub);
-	if (!edges)
-		return place_in_order(sp, ctx);
+	if (!edges && n) {
+		place_in_order(sp);
+		return 0;
+	}
 	sp->pub.items = calloc(n ? n : 1, sizeof(*sp->pub.items));
 	g.dep_off = calloc(n + 1, sizeof(size_t));
 	g.targets = calloc(edges ? edges : 1, sizeof(size_t));

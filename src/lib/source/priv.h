@@ -324,7 +324,8 @@ typedef struct gw_source_priv {
 	gw_source pub;
 	gw_file_guard guard;
 	gw_dialect sql_dialect; /* how the SQL of its scripts splits */
-	gw_source_mig **all;    /* every migration, by version once ordered */
+	gw_source_mig **all;    /* every migration, by version once ordered; NULL
+	                           when pub.items holds them in that order */
 	/* The folder listing's name blocks (gw_folder's), taken over with
 	 * the strings of the migrations kept in them; NULL: none. */
 	char *names;

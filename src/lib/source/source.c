@@ -97,7 +97,7 @@ void gw_source_free(gw_source *src)
 	if (!src)
 		return;
 	for (i = 0; i < src->count; i++)
-		gw_source__mig_free(sp->all[i]);
+		gw_source__mig_free(sp->all ? sp->all[i] : (gw_source_mig *)src->items[i]);
 	free(sp->all);
 	free(src->items);
 	for (i = 0; i < src->nignored; i++)
@@ -117,15 +117,25 @@ static int cmp_find(const void *key, const void *elem)
 	return gw_version_cmp(key, (*(gw_source_mig *const *)elem)->pub.version);
 }
 
+static int cmp_find_item(const void *key, const void *elem)
+{
+	return gw_version_cmp(key, (*(gw_migration *const *)elem)->version);
+}
+
 const gw_migration *gw_source_find(const gw_source *src, const char *version)
 {
 	const gw_source_priv *sp = (const gw_source_priv *)src;
 	gw_source_mig **hit;
+	gw_migration **item;
 
 	if (!src->count || !version)
 		return NULL;
 	/* By number, so "6" finds 0006_x.sql as the history table may spell
-	 * it either way. */
+	 * it either way; in apply order when that is the versions' own. */
+	if (!sp->all) {
+		item = bsearch(version, src->items, src->count, sizeof(*src->items), cmp_find_item);
+		return item ? *item : NULL;
+	}
 	hit = bsearch(version, sp->all, src->count, sizeof(*sp->all), cmp_find);
 	return hit ? &(*hit)->pub : NULL;
 }
