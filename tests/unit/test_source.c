@@ -281,6 +281,8 @@ static void test_golang(void **state)
 	assert_string_equal(m->name, "users");
 	assert_string_equal(m->up_file, "1_users.up.sql");
 	assert_string_equal(m->down_file, "1_users.down.sql");
+	/* The down file's name as listed, kept by the set. */
+	assert_int_equal(((const gw_source_mig *)m)->down_listed, 1);
 	assert_checksum_of(sum_text(m, 0), "CREATE TABLE users (id int);\n");
 	assert_checksum_of(sum_text(m, 1), "DROP TABLE users;\n");
 	assert_section(f, m, 1, "DROP TABLE users;\n");

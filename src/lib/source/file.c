@@ -157,7 +157,7 @@ void gw_source__mig_free(gw_source_mig *m)
 {
 	if (!m)
 		return;
-	if (m->pub.down_file != m->pub.up_file)
+	if (m->pub.down_file != m->pub.up_file && !m->down_listed)
 		free(m->pub.down_file);
 	if (m->packed != MIG_IN_NAMES)
 		free(m->pub.version);

@@ -383,9 +383,10 @@ static int match_downs(gw_loader *ld, gw_format format)
 			continue;
 		if (d->specific)
 			m->specific |= 2;
-		if (m->pub.down_file != m->pub.up_file)
+		if (m->pub.down_file != m->pub.up_file && !m->down_listed)
 			free(m->pub.down_file);
 		m->pub.down_file = NULL;
+		m->down_listed = 0;
 		m->down_in_up = 0;
 		m->pub.has_down_sum = 0;
 		/* Where a down without SQL does not mean "nothing to undo",
@@ -395,8 +396,11 @@ static int match_downs(gw_loader *ld, gw_format format)
 			m->down_state = GW_DOWN_EMPTY;
 			continue;
 		}
-		if (!(m->pub.down_file = gw_strdup(d->file)))
-			return gw_error_oom(ld->ctx);
+		/* The name as listed, which the set keeps (d->file is the
+		 * listing's): a copy of its own took a malloc chunk more. */
+		m->pub.down_file = (char *)(uintptr_t)d->file;
+		m->down_listed = 1;
+		ld->names_kept = 1;
 		memcpy(m->pub.down_sum, d->sum, sizeof(d->sum));
 		m->pub.has_down_sum = 1;
 		m->pub.down_no_transaction = d->no_tx;

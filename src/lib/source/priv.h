@@ -302,6 +302,9 @@ typedef struct gw_source_mig {
 	/* The down is in the up file (native, goose): push_up points
 	 * pub.down_file at pub.up_file, which mig_free then frees once. */
 	unsigned char down_in_up;
+	/* pub.down_file is the down file's name in the set's name blocks
+	 * (match_downs), not an allocation of its own. */
+	unsigned char down_listed;
 } gw_source_mig;
 
 /* The convention whose hooks find m's SQL in its file; NULL: the whole
