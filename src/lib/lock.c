@@ -364,7 +364,8 @@ static void give_back(gw_lease *l)
  * direct URL) can run at the same time: each takes its own kind, then
  * looks for the other's, so that of two runners at least one sees the
  * other. The one with the lease gives it back and waits while the
- * advisory lock is held (pg_locks, which a pooler does not hide); the one
+ * advisory lock is held (pg_locks, which a pooler does not hide), taking
+ * the lease again only once it is free; the one
  * with the advisory lock keeps it and waits while a live lease is held,
  * so neither waits for the other forever. */
 
