@@ -415,7 +415,8 @@ static int check_lock_holders(gw_report *r, gw_project *p, gw_check_status level
 	                     "(SELECT count(*) FROM pg_stat_activity w WHERE h.pid = ANY "
 	                     "(pg_blocking_pids(w.pid))) || ' session(s): ' || "
 	                     "left(regexp_replace(h.query, '\\s+', ' ', 'g'), 80) FROM "
-	                     "pg_stat_activity h WHERE EXISTS (SELECT 1 FROM pg_stat_activity w "
+	                     "pg_stat_activity h WHERE h.datname = current_database() AND "
+	                     "EXISTS (SELECT 1 FROM pg_stat_activity w "
 	                     "WHERE h.pid = ANY (pg_blocking_pids(w.pid))) ORDER BY 1",
 	                     NULL, "sessions hold locks that others wait for",
 	                     "no session is blocking another");

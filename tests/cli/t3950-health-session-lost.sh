@@ -13,9 +13,19 @@ hold_lock()
 	pg_wait_for_query "pg_sleep(60)"
 }
 
+# release_lock: ends the holder and waits (10 s at most) until its session
+# is gone: the next test's hold_lock waits for a session running
+# pg_sleep(60), and one still ending would do.
 release_lock()
 {
-	pg_signal_queries terminate "pg_sleep(60)"
+	pg_signal_queries terminate "pg_sleep(60)" &&
+	_gw_i=0 &&
+	until test "$(pg_running_queries "pg_sleep(60)")" = 0
+	do
+		_gw_i=$((_gw_i + 1))
+		test $_gw_i -lt 100 || return 1
+		sleep 0.1
+	done
 }
 
 # health_lost QUERY ARGS...: runs godwit ARGS in the background, waits
