@@ -283,11 +283,13 @@ typedef struct {
 	int transactional; /* 0 for a no-transaction migration */
 	int has_down;
 	int empty; /* the file holds no SQL yet; up refuses it */
-	/* What checksum (and applied_checksum, when it is the same) points
-	 * to: the set holds each checksum as its 32 bytes, and the text is
-	 * made as the entry is. A copy of the entry points into the one it
-	 * was copied from; gw_status_read makes one that points into itself. */
+	/* What checksum (and applied_checksum, when it is the same) and
+	 * applied_at point to: the set holds each checksum as its 32 bytes
+	 * and the history each time as a number, and their text is made as
+	 * the entry is. A copy of the entry points into the one it was
+	 * copied from; gw_status_read makes one that points into itself. */
 	char checksum_text[65];
+	char applied_at_text[32];
 } gw_status_entry;
 
 typedef struct gw_status gw_status;
@@ -304,20 +306,16 @@ GW_EXTERN(int) gw_project_status(gw_status **out, gw_project *project);
 GW_EXTERN(int) gw_project_status_states(gw_status **out, gw_project *project);
 GW_EXTERN(size_t) gw_status_count(const gw_status *status);
 /* Entry i, valid as long as the status; NULL past the end. A status from
- * gw_project_status_states holds no entries (176 bytes each) but what
+ * gw_project_status_states holds no entries (208 bytes each) but what
  * makes them: its first gw_status_get makes them all (NULL when out of
  * memory), which gw_status_read avoids. */
 GW_EXTERN(const gw_status_entry *) gw_status_get(const gw_status *status, size_t i);
-/* The size of gw_status_read's at. */
-#define GW_STATUS_AT_SIZE 32
-/* Entry i into *out, its strings valid as long as the status, its
- * applied_at as long as at too, where it may be made, and its checksum
- * (and applied_checksum, when the same) as long as *out, whose
- * checksum_text holds it; -1 past the end.
- * Allocates nothing: what reads every entry once (the text of `status`)
- * needs no array of them, and the status holds no text of the times. */
-GW_EXTERN(int)
-gw_status_read(const gw_status *status, size_t i, gw_status_entry *out, char at[GW_STATUS_AT_SIZE]);
+/* Entry i into *out, its strings valid as long as the status, and its
+ * checksums and time, whose text it holds, as long as *out; -1 past the
+ * end. Allocates nothing: what reads every entry once (the text of
+ * `status`) needs no array of them, and the status holds no text of the
+ * checksums or the times. */
+GW_EXTERN(int) gw_status_read(const gw_status *status, size_t i, gw_status_entry *out);
 /* How many entries are in the given state. */
 GW_EXTERN(size_t) gw_status_count_state(const gw_status *status, gw_state state);
 /* When godwit's history is empty and the database holds the history of

@@ -90,15 +90,14 @@ static int print_text(gw_cli *cli, const gw_status *st)
 	int vw = 0, nw = 0, w;
 	gw_status_entry entry;
 	const gw_status_entry *e = &entry;
-	char *line, *at, time[GW_STATUS_AT_SIZE];
+	char *line, *at;
 
 	/* Read into one entry, not gw_status_get's array of every entry:
-	 * 176 bytes a migration at status's peak, and its time's text into
-	 * time (the rows hold it as a number). */
+	 * 208 bytes a migration at status's peak. */
 	for (i = 0; i < n; i++) {
 		size_t len;
 
-		gw_status_read(st, i, &entry, time);
+		gw_status_read(st, i, &entry);
 		if ((len = len_of(e->version)) > vl)
 			vl = len;
 		if ((w = gw_out_width_n(e->version ? e->version : "", len)) > vw)
@@ -115,7 +114,7 @@ static int print_text(gw_cli *cli, const gw_status *st)
 	                    2 * GW_OUT_SGR_MAX + 1)))
 		return -1;
 	for (i = 0; i < n; i++) {
-		gw_status_read(st, i, &entry, time);
+		gw_status_read(st, i, &entry);
 		at = gw_out_cell_at(cli, stdout, line, state_color(e->state),
 		                    gw_state_name(e->state), STATE_WIDTH);
 		at = gw_out_cell_at(cli, stdout, at, NULL, e->version, vw + 2);

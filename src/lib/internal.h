@@ -602,8 +602,7 @@ struct gw_status {
 	const gw_source *src; /* the project's, which the entries point into */
 	size_t nsrc;
 	size_t count;
-	gw_hist hist; /* owns the strings of applied entries */
-	char *times;  /* entries: the text of entry i's applied_at at i * GW_HIST_AT_SIZE */
+	gw_hist hist;              /* owns the strings of applied entries */
 	size_t last_applied_index; /* apply-order index + 1 of the last applied; 0 none */
 	const char *other_tool;    /* see gw_status_other_tool */
 	char *other_table;

@@ -14,7 +14,8 @@
 
 #include "../util/error.h"
 
-_Static_assert(GW_HIST_AT_SIZE <= GW_STATUS_AT_SIZE, "gw_status_read's at holds a row's time");
+_Static_assert(GW_HIST_AT_SIZE <= sizeof(((gw_status_entry *)0)->applied_at_text),
+               "an entry holds a row's time");
 
 const char *gw_state_name(gw_state state)
 {
@@ -45,11 +46,8 @@ static gw_status_slot *slot_at(const gw_status *st, size_t i)
 	return (gw_status_slot *)(void *)(st->slots + i * st->slot_stride);
 }
 
-/* slot: entry i's, by value, as the entry may be written where it lies;
- * at: where the text of its applied_at is made, which the row holds as
- * a number. */
-static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_status_slot slot,
-                       char at[GW_HIST_AT_SIZE])
+/* slot: entry i's, by value, as the entry may be written where it lies. */
+static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_status_slot slot)
 {
 	const gw_migration *m = i < st->nsrc ? st->src->items[i] : NULL;
 	const gw_hist_row *r = slot.row != GW_STATUS_NO_ROW ? st->hist.rows[slot.row] : NULL;
@@ -77,7 +75,7 @@ static void fill_entry(gw_status_entry *e, const gw_status *st, size_t i, gw_sta
 		e->kind = gw_hist_row_kind(r);
 		e->applied_checksum =
 		        gw_hist_row_checksum(r) ? gw_hist_row_checksum(r) : e->checksum;
-		e->applied_at = gw_hist_row_at(r, at);
+		e->applied_at = gw_hist_row_at(r, e->applied_at_text);
 		e->applied_by = r->applied_by;
 		e->execution_ms = gw_hist_row_ms(r);
 		e->statements_total = gw_hist_row_total(r);
@@ -145,17 +143,15 @@ static int mark_running(gw_status *st, gw_project *p)
 	return 0;
 }
 
-/* Every entry at once, for gw_status_get of a status of states only,
- * the text of their times behind them; NULL when out of memory. */
+/* Every entry at once, for gw_status_get of a status of states only;
+ * NULL when out of memory. */
 static gw_status_entry *make_entries(const gw_status *st)
 {
-	gw_status_entry *all =
-	        calloc(1, (st->count + 1) * sizeof(*all) + st->count * GW_HIST_AT_SIZE);
+	gw_status_entry *all = calloc(st->count + 1, sizeof(*all));
 	size_t i;
 
 	for (i = 0; all && i < st->count; i++)
-		fill_entry(&all[i], st, i, *slot_at(st, i),
-		           (char *)(all + st->count + 1) + i * GW_HIST_AT_SIZE);
+		fill_entry(&all[i], st, i, *slot_at(st, i));
 	return all;
 }
 
@@ -250,19 +246,13 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 			slot_at(st, i)->state = GW_STATE_OUT_OF_ORDER;
 	if ((error = mark_running(st, p)) < 0)
 		goto cleanup;
-	/* The entries, 176 bytes each, are made now for the library's
-	 * readers, each over its own slot, with the text of their times
-	 * (none without rows); the text of status reads each one from its
-	 * 8-byte slot instead (gw_status_read). */
-	if (entries && st->hist.count && !(st->times = malloc(st->count * GW_HIST_AT_SIZE))) {
-		error = gw_error_oom(p->ctx);
-		goto cleanup;
-	}
+	/* The entries, 208 bytes each, are made now for the library's
+	 * readers, each over its own slot; the text of status reads each
+	 * one from its 8-byte slot instead (gw_status_read). */
 	if (entries) {
 		for (i = 0; i < st->count; i++)
 			fill_entry((gw_status_entry *)(void *)slot_at(st, i), st, i,
-			           *slot_at(st, i),
-			           st->times ? st->times + i * GW_HIST_AT_SIZE : NULL);
+			           *slot_at(st, i));
 		st->entries = (gw_status_entry *)(void *)st->slots;
 		st->slots = NULL;
 	}
@@ -388,20 +378,25 @@ const gw_status_entry *gw_status_get(const gw_status *st, size_t i)
 	return &all[i];
 }
 
-int gw_status_read(const gw_status *st, size_t i, gw_status_entry *out, char at[GW_STATUS_AT_SIZE])
+int gw_status_read(const gw_status *st, size_t i, gw_status_entry *out)
 {
+	const gw_status_entry *from;
+
 	if (!st || i >= st->count)
 		return -1;
 	if (!st->entries) {
-		fill_entry(out, st, i, *slot_at(st, i), at);
+		fill_entry(out, st, i, *slot_at(st, i));
 		return 0;
 	}
-	/* The copy's checksums point into itself, not into the status. */
-	*out = st->entries[i];
+	/* The copy's texts point into itself, not into the status. */
+	from = &st->entries[i];
+	*out = *from;
 	if (out->checksum)
 		out->checksum = out->checksum_text;
-	if (out->applied_checksum == st->entries[i].checksum_text)
+	if (out->applied_checksum == from->checksum_text)
 		out->applied_checksum = out->checksum_text;
+	if (out->applied_at == from->applied_at_text)
+		out->applied_at = out->applied_at_text;
 	return 0;
 }
 
@@ -424,7 +419,6 @@ void gw_status_free(gw_status *st)
 		return;
 	gw_hist_dispose(&st->hist);
 	free(st->entries);
-	free(st->times);
 	free(atomic_load(&st->made));
 	free(st->slots);
 	free(st->other_table);
