@@ -147,10 +147,16 @@ GW_EXTERN(const char *) gw_ephemeral_url(const gw_ephemeral *e);
 GW_EXTERN(const char *) gw_ephemeral_name(const gw_ephemeral *e);
 /* Drops the database (ending its sessions) and frees e. */
 GW_EXTERN(int) gw_ephemeral_drop(gw_ephemeral *e);
-/* Frees e and keeps the database (--keep). */
+/* Frees e and keeps the database, as it is (gw_ephemeral_keep marks it
+ * kept first). */
 GW_EXTERN(void) gw_ephemeral_free(gw_ephemeral *e);
+/* Keeps the database (--keep) and frees e: PostgreSQL's is marked kept
+ * (its comment), so gw_ephemeral_cleanup of a later run leaves it to the
+ * user to drop; 0, or the error of marking it (it is kept anyway). */
+GW_EXTERN(int) gw_ephemeral_keep(gw_ephemeral *e);
 /* Drops the ephemeral databases on the URL's server left by runs of this
- * host that no longer run (killed); *dropped gets the count. */
+ * host that no longer run (killed), except the kept ones; *dropped gets
+ * the count. */
 GW_EXTERN(int) gw_ephemeral_cleanup(size_t *dropped, const char *url, gw_ctx *ctx);
 
 /* ---- recorded snapshots (drift) ----------------------------------------- */

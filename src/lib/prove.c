@@ -69,7 +69,17 @@ void gw_project__ephemeral_done(gw_project *p, gw_ephemeral *eph, int keep)
 	if (keep) {
 		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1,
 		          "kept the ephemeral database %s", gw_ephemeral_name(eph));
-		gw_ephemeral_free(eph);
+		/* Unmarked, the next run's cleanup would drop it (its run
+		 * no longer runs); the run's own error, if any, stays. */
+		name = strdup(gw_ephemeral_name(eph));
+		if (gw_ephemeral_keep(eph) < 0) {
+			gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
+			          "could not mark %s kept: another run of godwit test may drop it",
+			          name ? name : "");
+			if (!failed)
+				gw_ctx_clear_error(p->ctx);
+		}
+		free(name);
 		return;
 	}
 	name = strdup(gw_ephemeral_name(eph));

@@ -26,6 +26,9 @@
 #include "util/hash.h"
 
 #define PREFIX "godwit_test_"
+/* What a kept database's comment says: a later run's cleanup of the
+ * databases of runs that no longer run leaves it alone. */
+#define KEPT_COMMENT "kept by godwit test --keep"
 
 struct gw_ephemeral {
 	gw_ctx *ctx;
@@ -235,6 +238,18 @@ static void unlink_sqlite(const char *path)
 	unlink(path);
 }
 
+int gw_ephemeral_keep(gw_ephemeral *e)
+{
+	int error = 0;
+
+	if (!e)
+		return 0;
+	if (e->admin && e->name)
+		error = admin_exec(e, "COMMENT ON DATABASE ", e->name, " IS '" KEPT_COMMENT "'");
+	gw_ephemeral_free(e);
+	return error;
+}
+
 int gw_ephemeral_drop(gw_ephemeral *e)
 {
 	int error = 0;
@@ -288,8 +303,9 @@ static int stale_row(void *payload, int ncols, const char *const *v)
 
 int gw_ephemeral_cleanup(size_t *dropped, const char *url, gw_ctx *ctx)
 {
-	static const char sql[] = "SELECT datname FROM pg_database WHERE datname LIKE "
-	                          "'godwit\\_test\\_%'";
+	static const char sql[] = "SELECT datname FROM pg_database d WHERE datname LIKE "
+	                          "'godwit\\_test\\_%' AND shobj_description(d.oid, "
+	                          "'pg_database') IS DISTINCT FROM '" KEPT_COMMENT "'";
 	gw_ephemeral e = {ctx, NULL, NULL, NULL};
 	stale s = {GW_VEC_INIT, "", 0};
 	gw_stmt st = {sql, sizeof(sql) - 1, NULL, 0};

@@ -46,4 +46,16 @@ test_expect_success PG 'a stale database of this host goes; a live one and anoth
 	test_cmp expect names
 '
 
+test_expect_success PG 'a database kept by test --keep stays when a later run cleans up' '
+	PG_URL=$(cat url) &&
+	godwit --url "$PG_URL" test --keep >out 2>&1 &&
+	kept=$(sed -n "s/.*kept the ephemeral database \(godwit_test_[0-9a-f_]*\).*/\1/p" out) &&
+	test -n "$kept" &&
+	test_when_finished "pg_sql \"DROP DATABASE IF EXISTS $kept\"" &&
+	echo "CREATE TABLE t (id int);" >a.sql &&
+	godwit --url "$PG_URL" schema diff a.sql a.sql >out 2>err &&
+	test "$(pg_sql "SELECT count(*) FROM pg_database WHERE datname = ${SQ}$kept${SQ}")" = 1 &&
+	test "$(pg_sql "SELECT shobj_description(oid, ${SQ}pg_database${SQ}) FROM pg_database WHERE datname = ${SQ}$kept${SQ}")" = "kept by godwit test --keep"
+'
+
 test_done
