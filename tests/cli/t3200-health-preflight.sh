@@ -57,24 +57,31 @@ test_expect_success PG 'health reports every check and warns about a pending mig
 	test_expect_code 3 godwit --url "$PG_URL" health --strict >out
 '
 
+# other_until SQL: waits (10 s at most) until SQL, on $other_url, says 1.
+other_until()
+{
+	i=0
+	until test "$(psql -X -A -t -q -d "$other_url" -c "$1")" = 1
+	do
+		i=$((i + 1))
+		test $i -lt 200 || return 1
+		sleep 0.05
+	done
+}
+
 # A session of another database on the same server blocking another is
 # that database's matter: the suite's server runs other scripts' holders,
 # and a shared server other tenants'.
 test_expect_success PG 'lock_holders looks at this database only' '
-	other=${PG_DB}_other &&
-	psql -X -q -d "$PG_BASE_URL" -c "CREATE DATABASE $other" &&
-	test_when_finished "psql -X -q -d \"\$PG_BASE_URL\" -c \"DROP DATABASE IF EXISTS $other WITH (FORCE)\"" &&
-	other_url=$(pg_db_url "$other") &&
+	main_db=$PG_DB main_url=$PG_URL &&
+	pg_new_db &&
+	other_url=$PG_URL &&
+	PG_DB=$main_db PG_URL=$main_url &&
 	psql -X -q -d "$other_url" -c "CREATE TABLE gate (x int)" &&
 	{ psql -X -q -d "$other_url" -c "BEGIN; LOCK TABLE gate; SELECT pg_sleep(30); COMMIT;" >other1.out 2>&1 & } &&
+	other_until "SELECT count(*) FROM pg_locks WHERE relation = ${SQ}gate${SQ}::regclass AND granted" &&
 	{ psql -X -q -d "$other_url" -c "SELECT count(*) FROM gate" >other2.out 2>&1 & } &&
-	i=0 &&
-	until test "$(psql -X -A -t -q -d "$other_url" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = ${SQ}Lock${SQ}")" = 1
-	do
-		i=$((i + 1)) &&
-		test $i -lt 200 || return 1
-		sleep 0.05
-	done &&
+	other_until "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = ${SQ}Lock${SQ}" &&
 	godwit --url "$PG_URL" health >out &&
 	test_grep "^ok    lock_holders  *no session is blocking another" out &&
 	psql -X -q -d "$other_url" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
