@@ -66,28 +66,19 @@ void gw_project__ephemeral_done(gw_project *p, gw_ephemeral *eph, int keep)
 
 	if (!eph)
 		return;
-	if (keep) {
-		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1,
-		          "kept the ephemeral database %s", gw_ephemeral_name(eph));
-		/* Unmarked, the next run's cleanup would drop it (its run
-		 * no longer runs); the run's own error, if any, stays. */
-		name = strdup(gw_ephemeral_name(eph));
-		if (gw_ephemeral_keep(eph) < 0) {
-			gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
-			          "could not mark %s kept: another run of godwit test may drop it",
-			          name ? name : "");
-			if (!failed)
-				gw_ctx_clear_error(p->ctx);
-		}
-		free(name);
-		return;
-	}
 	name = strdup(gw_ephemeral_name(eph));
-	if (gw_ephemeral_drop(eph) < 0) {
+	if (keep)
+		gw_notify(p->ctx, GW_NOTICE_INFO, NULL, NULL, NULL, -1,
+		          "kept the ephemeral database %s", name ? name : "");
+	/* A kept database is marked kept: unmarked, the next run's cleanup
+	 * would drop it, as its run no longer runs. */
+	if ((keep ? gw_ephemeral_keep(eph) : gw_ephemeral_drop(eph)) < 0) {
 		gw_notify(p->ctx, GW_NOTICE_WARNING, NULL, NULL, NULL, -1,
-		          "could not drop the ephemeral database %s", name ? name : "");
-		/* The drop's error is not the caller's: the run's own error,
-		 * when there is one, stays. */
+		          keep ? "could not mark %s kept: another run of godwit test may drop it"
+		               : "could not drop the ephemeral database %s",
+		          name ? name : "");
+		/* Neither error is the caller's: the run's own error, when
+		 * there is one, stays. */
 		if (!failed)
 			gw_ctx_clear_error(p->ctx);
 	}
