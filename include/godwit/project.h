@@ -8,13 +8,12 @@
  * Threads and callbacks. A gw_project and its gw_ctx are used from one
  * thread at a time (gw_project_cancel excepted). These start threads of
  * their own, each with its own connection or context:
- * - the connecting thread: on PostgreSQL, the first call of a project that
+ * - the folder's thread: on PostgreSQL, the first call of a project that
  *   needs both the folder and the database (gw_project_status, the plans,
  *   gw_project_up, _down, _redo, and the calls built on them such as the
- *   health check, backups, test and drift) opens the connection on a
- *   thread while the calling thread reads the folder (gw_project_status
- *   reads the history tables on it there too), and joins it before
- *   going on;
+ *   health check, backups, test and drift) reads the folder on a thread
+ *   while the calling thread opens the connection (gw_project_status
+ *   reads the history tables on it too), and joins it before going on;
  * - the lease heartbeat: with lock_table set, every call that takes the
  *   runner lock (up, down, redo, repair, resolve, baseline, adopt, seed,
  *   reset, restore) renews its lease from a thread, stopped and joined when
@@ -31,9 +30,10 @@
  *   project (or gw_project_run_begin) starts a thread that sends them,
  *   stopped and joined in gw_project_free.
  * The ctx's notice callback is called on the calling thread, except for the
- * warnings of a connect that is retried (GW_NOTICE_WARNING, "retrying in
- * ..."), which may come from the connecting thread while the calling
- * thread reads the folder: a callback that keeps state must lock it. The
+ * notices of files in the folder that are no migration (GW_NOTICE_INFO,
+ * "... is not a migration"), which may come from the folder's thread
+ * while the calling thread connects: a callback that keeps state must
+ * lock it. The
  * progress callback is called from the progress thread (see
  * gw_project_set_progress). The heartbeat, the snapshot's thread and the
  * sender call no callback: a lease the heartbeat could not renew stops

@@ -1171,4 +1171,5 @@ const gw_driver gw_driver_postgres = {
         .cancel = pg_cancel,
         .exec_pipeline = pg_exec_pipeline,
         .exec_copy = pg_exec_copy,
+        .load = gw_pq_load,
 };

@@ -5,7 +5,7 @@
  * A run against PostgreSQL never touches SQLite. Linked, libsqlite3 was
  * loaded and relocated at every start, and it stood in the global scope
  * that every symbol of libpq's 21 libraries is looked up through when
- * libpq is loaded, on the connecting thread's critical path. So where it
+ * libpq is loaded, on the connect's critical path. So where it
  * is a shared library (GW_SQLITE_SONAME, found by CMakeLists.txt) SQLite
  * is called through this table, filled by dlopen on first use, as libpq
  * is (pq.h); where it is linked (the portable build's static archive,

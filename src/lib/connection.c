@@ -1,17 +1,18 @@
 /*
  * connection.c: the project's connection, made on first use: connecting
- * with retries while a server starts, the connecting thread that opens a
- * PostgreSQL session while the folder is read, reconnecting after a lost
+ * with retries while a server starts, the folder's thread that reads the
+ * folder while a PostgreSQL session is opened, reconnecting after a lost
  * session, and the connection a cancel request goes to.
  *
- * Threads: gw_project__source_and_connect connects on a thread of its own
- * (joined before it returns), with a context of its own whose notice
- * callback is the project's: the retries' warnings reach the caller's
- * callback from that thread. For status, that thread also reads the
- * history on the new session (gw_project__source_connect_history), its
- * round trips overlapping the folder's reading; the calling thread
- * touches neither the session nor p->conn until the join. Nothing else
- * here starts a thread.
+ * Threads: gw_project__source_and_connect loads the client library, then
+ * reads the folder on a thread of its own (joined before it returns) while
+ * the calling thread connects, with a context of its own whose notice
+ * callback is the project's. For status, the calling thread also reads
+ * the history on the new session (gw_project__source_connect_history),
+ * its round trips overlapping the folder's reading. The folder's thread
+ * touches p->ctx (its errors, and the notices of files that are no
+ * migration) and the source; the calling thread neither until the join.
+ * Nothing else here starts a thread.
  */
 #include "internal.h"
 
@@ -238,13 +239,11 @@ typedef struct connect_job {
 	int hist_read;
 } connect_job;
 
-static void *connect_job_run(void *arg)
+static void connect_job_run(connect_job *job)
 {
-	connect_job *job = arg;
-
 	job->error = connect_in(job->p, job->ctx);
 	/* status reads the history next: its two queries run while the
-	 * calling thread still reads the folder. */
+	 * other thread still reads the folder. */
 	if (job->error == 0 && job->hist) {
 		if (gw_hist__read_early(job->hist, job->exists, job->p) == 0)
 			job->hist_read = 1;
@@ -252,6 +251,19 @@ static void *connect_job_run(void *arg)
 			gw_hist_dispose(job->hist);
 		gw_ctx_clear_error(job->ctx);
 	}
+}
+
+typedef struct source_job {
+	gw_project *p;
+	gw_source **out;
+	int error;
+} source_job;
+
+static void *source_job_run(void *arg)
+{
+	source_job *job = arg;
+
+	job->error = gw_project__source(job->out, job->p);
 	return NULL;
 }
 
@@ -277,24 +289,33 @@ int gw_project__source_connect_history(gw_source **out, gw_project *p, gw_hist *
                                        int *read)
 {
 	connect_job job = {p, NULL, 0, hist, exists, 0};
+	source_job walk = {p, out, 0};
 	pthread_t thread;
 	int error;
 
 	if (read)
 		*read = 0;
 	/* Loading libpq and the server's start of a backend (~15 ms) overlap
-	 * with reading and hashing the folder. SQLite connects in
-	 * microseconds and is left alone. */
+	 * with reading the folder. SQLite connects in microseconds and is
+	 * left alone. */
 	if (p->conn || p->source || p->driver->dialect != GW_DIALECT_POSTGRES ||
 	    gw_ctx_new(&job.ctx) < 0)
 		return gw_project__source(out, p);
 	gw_ctx__copy_notice_cb(job.ctx, p->ctx);
-	if (pthread_create(&thread, NULL, connect_job_run, &job) != 0) {
+	/* The client library is loaded before the folder's thread starts (see
+	 * the driver's load for why); a failure is the connect's to report. */
+	if (p->driver->load && p->driver->load(job.ctx) < 0)
+		gw_ctx_clear_error(job.ctx);
+	/* The connect, on which the command waits longest, stays on this
+	 * thread: a thread just started can wait a scheduler slice (up to
+	 * 3 ms seen) before it runs, which the folder can afford. */
+	if (pthread_create(&thread, NULL, source_job_run, &walk) != 0) {
 		gw_ctx_free(job.ctx);
 		return gw_project__source(out, p);
 	}
-	error = gw_project__source(out, p);
+	connect_job_run(&job);
 	pthread_join(thread, NULL);
+	error = walk.error;
 	if (job.error < 0 && error == 0)
 		error = adopt_error(p, job.ctx, job.error);
 	if (read)

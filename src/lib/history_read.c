@@ -20,10 +20,10 @@
 
 /* The rows live in blocks, each filled before the next is allocated: at
  * 10,000 rows, 36 allocations instead of 10,000 and none of malloc's
- * bookkeeping a row. The rows are read on the connecting thread, whose
- * malloc arena grows a page at a time (one mprotect each: 540 of them
- * for the rows of 10,000, one a block now). A row larger than a
- * quarter block (a long error) gets a block of its own. */
+ * bookkeeping a row (a thread's malloc arena, where they were once read,
+ * grew a page at a time: 540 mprotects for the rows of 10,000, one a
+ * block now). A row larger than a quarter block (a long error) gets a
+ * block of its own. */
 typedef struct row_block {
 	struct row_block *next;
 	size_t used, cap;

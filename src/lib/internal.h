@@ -238,7 +238,7 @@ int gw_project__connect(gw_conn **out, gw_project *p);
 int gw_project__connect_existing(gw_conn **out, gw_project *p);
 /* Loads the migration set and connects, the two at once on PostgreSQL. */
 int gw_project__source_and_connect(gw_source **out, gw_project *p);
-/* The same, and on PostgreSQL the connecting thread reads the history too
+/* The same, and on PostgreSQL the calling thread reads the history too
  * (gw_hist__read_early) once connected: *read set to 1 when *hist and
  * *exists hold it, 0 when the caller must read it (SQLite, or the early
  * read failed: its error is dropped, the caller's read reports it). */
@@ -317,8 +317,8 @@ int gw_hist_ensure(gw_project *p);
  * every command that writes history does first. */
 int gw_hist_begin(gw_project *p);
 int gw_hist_load(gw_hist *out, gw_project *p);
-/* On a PostgreSQL session just opened by the connecting thread, while the
- * calling thread reads the folder: whether the migrations table exists and
+/* On a PostgreSQL session just opened, while the folder's thread reads the
+ * folder: whether the migrations table exists and
  * its rows, as gw_hist_rows_exist and gw_hist_load find them, without
  * touching p->ctx (errors are the connection context's). */
 int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p);

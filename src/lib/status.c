@@ -309,7 +309,7 @@ static int project_status(gw_status **out, gw_project *p, int modes)
 
 	*out = NULL;
 	/* Read the folder first: a broken file is reported without needing a
-	 * database at all. Meanwhile the connecting thread reads the
+	 * database at all. Meanwhile this thread connects and reads the
 	 * history. */
 	error = gw_project__source_connect_history(&src, p, &early, &exists, &read);
 	if (error == 0 && !read)

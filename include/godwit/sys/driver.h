@@ -153,6 +153,14 @@ struct gw_driver {
 	 * cheapest way the database has (PostgreSQL: as a COPY of the query's
 	 * result, taken apart in place). NULL: the library runs it with exec. */
 	int (*exec_copy)(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload);
+
+	/* Loads the client library open needs (PostgreSQL: libpq and the
+	 * libraries it links), which open otherwise loads at its first call.
+	 * The library calls it before it starts a thread beside open: the
+	 * loader's copy-on-write faults each flush the TLB of every core
+	 * running a thread of the process, so loading alone is the cheaper
+	 * way. NULL: nothing to load. */
+	int (*load)(gw_ctx *ctx);
 };
 
 #endif
