@@ -154,6 +154,32 @@ test_expect_success SQLITE3 'a cache that cannot be written is no error' '
 	test -f ro/.godwit
 '
 
+# From 2,000 files on, a thread stats the later half of the folder
+# (stat_ahead in sums.c): an edit in either half is seen all the same.
+test_expect_success SQLITE3 'a folder of 2,100 files: an edit in either half is seen' '
+	mkdir -p big/db/migrations &&
+	awk "BEGIN { for (i = 1; i <= 2100; i++) {
+		f = sprintf(\"big/db/migrations/2024%010d_t%d.sql\", i, i)
+		printf \"-- migrate:up\\nCREATE TABLE t%d (id int);\\n\", i >f
+		close(f) } }" &&
+	wait_clock_past big/db/migrations &&
+	(cd big && godwit status --format json >../first) &&
+	test "$(grep -c "^2024" "$(cache_file big)")" = 2100 &&
+	for n in 10 2000; do
+		f=$(printf "big/db/migrations/2024%010d_t%d.sql" $n $n) &&
+		mtime=$(stat -c "%.9Y" $f) &&
+		sed "s/(id int)/(ix int)/" $f >edited &&
+		cat edited >$f &&
+		touch -d "@$mtime" $f || return 1
+	done &&
+	rm big/db/migrations/2024000000016[0-9]_t16[0-9].sql &&
+	(cd big && GODWIT_CHECKSUM_CACHE=false godwit status --format json >../expect) &&
+	(cd big && godwit status --format json >../actual) &&
+	test_cmp expect actual &&
+	! cmp -s first actual &&
+	test "$(grep -c "\"state\": \"pending\"" actual)" = 2090
+'
+
 test_expect_success SQLITE3 'checksum_cache = false, or a small folder: no cache' '
 	cp -a proj off &&
 	rm -rf off/.godwit &&

@@ -410,6 +410,54 @@ static void test_status_reads_no_file_the_cache_has(void **state)
  * a word that might need one (VACUUM, or "database" in a comment): the
  * cache cannot say, so gw_project_status reads those files on every run.
  * gw_project_status_states, which `status`'s text uses, reads none. */
+/* From 2,000 files on, a thread stats the later half of the folder
+ * (stat_ahead in sums.c). A wrong identity there reads a file the cache
+ * had, or worse takes one from it that changed: the count of reads says
+ * neither happens, an edit in each half read and seen. */
+static void test_status_large_folder_reads_only_the_edited(void **state)
+{
+	fixture *f = *state;
+	gw_status *st = NULL;
+	char name[64], sql[64], before_sums[2][65];
+	const size_t edited[2] = {10, 2000};
+	unsigned long before;
+	size_t i;
+	gw_config *cfg = fx_open_with_config(f);
+
+	for (i = 1; i <= 2100; i++) {
+		snprintf(name, sizeof(name), "2024%010zu_t%zu.sql", i, i);
+		snprintf(sql, sizeof(sql), "-- migrate:up\nCREATE TABLE t%zu (id int);\n", i);
+		fx_write(f->migrations, name, sql);
+	}
+	fx_wait_clock_past(f, f->migrations);
+	fx_open(f);
+	st = status_of(f); /* reads them all, and records them */
+	gw_status_free(st);
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 0);
+	assert_int_equal(gw_status_count(st), 2100);
+	for (i = 0; i < 2; i++)
+		snprintf(before_sums[i], sizeof(before_sums[i]), "%s",
+		         gw_status_get(st, edited[i] - 1)->checksum);
+	gw_status_free(st);
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "2024%010zu_t%zu.sql", edited[i], edited[i]);
+		snprintf(sql, sizeof(sql), "-- migrate:up\nCREATE TABLE t%zu (ix int);\n",
+		         edited[i]);
+		edit_keeping_mtime(f, name, sql);
+	}
+	fx_open(f);
+	before = gw_file_reads();
+	st = status_of(f);
+	assert_int_equal(gw_file_reads() - before, 2);
+	for (i = 0; i < 2; i++)
+		assert_string_not_equal(gw_status_get(st, edited[i] - 1)->checksum, before_sums[i]);
+	gw_status_free(st);
+	gw_config_free(cfg);
+}
+
 static void test_status_states_reads_no_file_for_modes(void **state)
 {
 	fixture *f = *state;
@@ -712,6 +760,8 @@ int main(void)
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_reads_no_file_the_cache_has, setup,
 	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_status_large_folder_reads_only_the_edited,
+	                                        setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_states_reads_no_file_for_modes, setup,
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_status_cache_damaged_or_unwritable, setup,

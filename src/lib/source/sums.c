@@ -33,6 +33,11 @@
  * fields a file was a fifth of a cached status), the checksums and the
  * @depends-on lines.
  *
+ * In a folder of 2,000 files or more, a thread stats the later half of
+ * them while the walk stats the first (stat_ahead); it is joined before
+ * the walk reaches its part, and the files that missed are stat'ed again
+ * after T0 as ever.
+ *
  * A cache that is not exactly what this build would write (its first line
  * names the format, godwit's version, the convention forced, the dialect
  * and the folder's real path) or whose check sum (its last line) does not
@@ -45,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +194,86 @@ static int stat_entry(file_id *id, int dirfd, const char *name)
 		return -1;
 	id_of(id, &st);
 	return 0;
+}
+
+/* The later half of a large folder's files is stat'ed on a second thread
+ * while the walk stats the first half. A stat costs about 2.2 us in the
+ * kernel (the path's lookup, the security hook, the copy out): 22 ms of
+ * a status of 10,000 files, on the folder's thread, which the command
+ * waits on longest at that size while the calling thread mostly waits
+ * for the server (connection.c). Below STAT_AHEAD_MIN files the thread
+ * is not worth its start: the connect is the longer path there. */
+#define STAT_AHEAD_MIN 2000
+
+typedef struct stat_ahead {
+	pthread_t thread;
+	int started, dirfd;
+	const gw_folder *names;
+	size_t from;        /* the first entry of the thread's part */
+	file_id *ids;       /* one per entry from `from` on */
+	signed char *found; /* 1: ids[i] holds it; 0: no regular file */
+} stat_ahead;
+
+static void *stat_ahead_run(void *arg)
+{
+	stat_ahead *a = arg;
+	size_t i;
+
+	for (i = a->from; i < a->names->len; i++) {
+		const gw_folder_entry *e = &a->names->items[i];
+
+		if (!e->skip && !e->link)
+			a->found[i - a->from] =
+			        stat_entry(&a->ids[i - a->from], a->dirfd, e->name) == 0;
+	}
+	return NULL;
+}
+
+static void stat_ahead_start(stat_ahead *a, int dirfd, const gw_folder *names)
+{
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	a->from = names->len;
+	if (names->len < STAT_AHEAD_MIN)
+		return;
+	a->from = names->len / 2;
+	n = names->len - a->from;
+	a->dirfd = dirfd;
+	a->names = names;
+	if (!(a->ids = malloc(n * sizeof(*a->ids))) || !(a->found = calloc(n, 1)) ||
+	    pthread_create(&a->thread, NULL, stat_ahead_run, a) != 0) {
+		free(a->ids);
+		free(a->found);
+		a->ids = NULL;
+		a->found = NULL;
+		a->from = names->len;
+		return;
+	}
+	a->started = 1;
+}
+
+/* stat_entry for entry i, from the thread's results for its part. */
+static int stat_ahead_get(stat_ahead *a, size_t i, file_id *id, int dirfd, const char *name)
+{
+	if (i < a->from)
+		return stat_entry(id, dirfd, name);
+	if (a->started == 1) {
+		pthread_join(a->thread, NULL);
+		a->started = 2;
+	}
+	if (!a->found[i - a->from])
+		return -1;
+	*id = a->ids[i - a->from];
+	return 0;
+}
+
+static void stat_ahead_end(stat_ahead *a)
+{
+	if (a->started == 1)
+		pthread_join(a->thread, NULL);
+	free(a->ids);
+	free(a->found);
 }
 
 /* ---- fields of a record ---------------------------------------------------- */
@@ -731,6 +817,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	const char *rp = NULL, *rend = NULL, *prev = NULL;
 	size_t i, k, count = 0, misses = 0, prev_len = 0;
 	old_rec r = {NULL, NULL, NULL, NULL, 0, 0};
+	stat_ahead ahead = {0};
 	int dirfd = -1, have = 0;
 
 	for (i = 0; i < names->len; i++)
@@ -765,6 +852,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	if (!c->path || !c->entries ||
 	    (dirfd = open(ld->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
+	stat_ahead_start(&ahead, dirfd, names);
 	/* No cache, an unreadable one, one of another build or folder: all
 	 * files are read, and the cache written anew. Its records are in
 	 * the folder's order: one walk beside the folder's matches them. */
@@ -787,7 +875,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 		e->sum = s;
 		/* A symbolic link is read each time: where it leads is
 		 * checked then. */
-		if (e->link || stat_entry(&id, dirfd, e->name) < 0) {
+		if (e->link || stat_ahead_get(&ahead, i, &id, dirfd, e->name) < 0) {
 			e->sum = NULL;
 			continue;
 		}
@@ -834,6 +922,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 			misses++;
 		}
 	}
+	stat_ahead_end(&ahead);
 	c->n = k;
 	if (rp && (have || rp < rend))
 		c->stale = 1;
