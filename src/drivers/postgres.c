@@ -1115,6 +1115,11 @@ static const char *pg_server_version(gw_conn *conn)
 	return ((gw_pgconn *)conn)->server_version;
 }
 
+static const char *pg_parameter(gw_conn *conn, const char *name)
+{
+	return PQparameterStatus(((gw_pgconn *)conn)->pg, name);
+}
+
 /* What the connection string says of a transaction pooler: Prisma's
  * pgbouncer=true, Supabase's pooler port, Neon's "-pooler" host. */
 static const char *named_pooler(gw_pgconn *pc)
@@ -1172,4 +1177,5 @@ const gw_driver gw_driver_postgres = {
         .exec_pipeline = pg_exec_pipeline,
         .exec_copy = pg_exec_copy,
         .load = gw_pq_load,
+        .parameter = pg_parameter,
 };

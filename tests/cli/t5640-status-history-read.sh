@@ -60,6 +60,94 @@ test_expect_success PG 'applied_at reads as to_char printed it, in range and out
 	test_cmp expect actual
 '
 
+# history_query DATESTYLE: the query status reads the history with, in a
+# session of that DateStyle, as the server shows it while a lock holds it.
+history_query()
+{
+	rm -f rc &&
+	pg_hold_lock godwit_migrations &&
+	{
+		PGDATESTYLE="$1" godwit --url "$PG_URL" status >/dev/null 2>&1
+		echo $? >rc
+	} &
+	_gw_i=0
+	until pg_sql "SELECT query FROM pg_stat_activity WHERE application_name = 'godwit' AND wait_event_type = 'Lock' AND datname = current_database()" >query &&
+		test -s query
+	do
+		_gw_i=$((_gw_i + 1))
+		test $_gw_i -lt 300 || { touch release; return 1; }
+		sleep 0.1
+	done
+	touch release &&
+	until test -s rc; do sleep 0.1; done &&
+	test "$(cat rc)" = 0
+}
+
+# In a session that prints times as ISO text, applied_at comes as it is:
+# the epoch expression's casts and functions cost a new session a third
+# of the query. Any other DateStyle gets the expression.
+test_expect_success PG 'an ISO session reads applied_at as its text, another through the expression' '
+	test_when_finished "touch release" &&
+	history_query "ISO, DMY" &&
+	test_grep "COPY (SELECT version, kind, checksum, applied_at, applied_by" query &&
+	test_grep ! "date_part" query &&
+	history_query "SQL, DMY" &&
+	test_grep "date_part" query
+'
+
+# The ISO text carries the session's offset, in hours, minutes or (before
+# 1972 in Monrovia) seconds: the same times in every zone and style.
+test_expect_success PG 'applied_at reads the same in every time zone and date style' '
+	pg_sql "UPDATE godwit_migrations SET applied_at = CASE version
+		WHEN '\''20240101000001'\'' THEN '\''2024-02-29 23:59:59.9995Z'\''::timestamptz
+		WHEN '\''20240101000002'\'' THEN '\''1971-06-01 12:00:00.5Z'\''
+		WHEN '\''20240101000003'\'' THEN '\''1999-12-31 23:30:00Z'\''
+		WHEN '\''20240101000004'\'' THEN '\''2030-01-01 00:00:00Z'\''
+		ELSE '\''2025-07-01 01:02:03.04Z'\'' END" &&
+	PGTZ=UTC fields >expect &&
+	cat >expect.times <<-\EOF &&
+	20240101000001 2024-02-29T23:59:59.999Z
+	20240101000002 1971-06-01T12:00:00.500Z
+	20240101000003 1999-12-31T23:30:00.000Z
+	20240101000004 2030-01-01T00:00:00.000Z
+	20240101000005 2025-07-01T01:02:03.040Z
+	EOF
+	awk -F"|" "{ print \$1, \$3 }" expect >times &&
+	test_cmp expect.times times &&
+	for zone in Asia/Kolkata America/St_Johns Africa/Monrovia Pacific/Kiritimati; do
+		for style in "ISO, MDY" "SQL, DMY" "German"; do
+			PGTZ=$zone PGDATESTYLE="$style" fields >actual &&
+			test_cmp expect actual || return 1
+		done
+	done
+'
+
+# Times the expression sends as text (out of 1970-2099, infinity) are read
+# again through it, whatever side of the range the session's offset puts
+# their ISO text.
+test_expect_success PG 'times at the ends of the range read the same in every time zone' '
+	pg_sql "UPDATE godwit_migrations SET applied_at = CASE version
+		WHEN '\''20240101000001'\'' THEN '\''2099-12-31 23:59:59.999999Z'\''::timestamptz
+		WHEN '\''20240101000002'\'' THEN '\''1970-01-01 00:00:00Z'\''
+		WHEN '\''20240101000003'\'' THEN '\''1969-12-31 23:00:00Z'\''
+		WHEN '\''20240101000004'\'' THEN '\''2100-01-01 01:00:00Z'\''
+		ELSE '\''infinity'\'' END" &&
+	PGTZ=UTC fields >expect &&
+	cat >expect.times <<-\EOF &&
+	20240101000001 2099-12-31T23:59:59.999Z
+	20240101000002 1970-01-01T00:00:00.000Z
+	20240101000003 1969-12-31T23:00:00.000Z
+	20240101000004 2100-01-01T01:00:00.000Z
+	20240101000005 null
+	EOF
+	awk -F"|" "{ print \$1, \$3 }" expect >times &&
+	test_cmp expect.times times &&
+	for zone in Asia/Kolkata America/St_Johns; do
+		PGTZ=$zone fields >actual &&
+		test_cmp expect actual || return 1
+	done
+'
+
 test_expect_success PG 'times, dirty progress, errors and missing names come from the rows' '
 	pg_sql "UPDATE godwit_migrations SET applied_at = '\''2025-06-01 12:00:00.25Z'\''" &&
 	pg_sql "UPDATE godwit_migrations SET kind = '\''baseline'\'', applied_by = '\''ci-bot'\'', execution_ms = 42 WHERE version = '\''20240101000001'\''" &&

@@ -161,6 +161,12 @@ struct gw_driver {
 	 * running a thread of the process, so loading alone is the cheaper
 	 * way. NULL: nothing to load. */
 	int (*load)(gw_ctx *ctx);
+
+	/* A setting the server reports of the session and keeps current as it
+	 * changes (PostgreSQL's ParameterStatus: "DateStyle", "TimeZone",
+	 * ...); NULL when it reports none by that name. Valid until the next
+	 * call on conn. NULL: the database reports no settings. */
+	const char *(*parameter)(gw_conn *conn, const char *name);
 };
 
 #endif
