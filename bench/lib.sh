@@ -77,15 +77,16 @@ now_us()
 	echo "$((10#$t))"
 }
 
-# Runs "$@" once with output discarded; prints microseconds. Fails with the
-# command's output on stderr when it fails.
+# Runs "$@" once with its output to a file ($work/last.out, or $time_sink:
+# /dev/null, say); prints microseconds. Fails with the command's output on
+# stderr when it fails (none when the sink kept none).
 time_once()
 {
-	local t0 t1
+	local t0 t1 out=${time_sink:-$work/last.out}
 	t0=${EPOCHREALTIME/[.,]/}
-	if ! "$@" >"$work/last.out" 2>&1; then
+	if ! "$@" >"$out" 2>&1; then
 		say "command failed: $*"
-		tail -n 20 "$work/last.out" >&2
+		[ ! -f "$out" ] || tail -n 20 "$out" >&2
 		return 1
 	fi
 	t1=${EPOCHREALTIME/[.,]/}

@@ -17,7 +17,10 @@
 #      libpq can cost on this machine; and psql reading the columns of
 #      the history that status reads, the same work in psql, whose peak
 #      RSS status's is measured against (DESIGN.md §10: no higher than
-#      psql's on the same work);
+#      psql's on the same work); every command's output goes to a file,
+#      as a CI log's would, and godwit's and dbmate's status are taken
+#      with it sent to /dev/null too: dbmate writes each line with a
+#      write call of its own, which a file or a pipe makes cost;
 #
 # then the cost per migration between consecutive sizes (time and RSS),
 # and `godwit version` start-up against `dbmate --version`.
@@ -221,6 +224,8 @@ for n in "${sizes[@]}"; do
 		done
 		for ((r = 0; r < runs; r++)); do
 			timed status "$godwit" --url "$gurl" --dir "$work/migrations" status || failed=t
+			time_sink=/dev/null timed status_null "$godwit" --url "$gurl" \
+				--dir "$work/migrations" status || failed=t
 			GODWIT_CHECKSUM_CACHE=false timed status_nocache "$godwit" --url "$gurl" \
 				--dir "$work/migrations" status || failed=t
 			timed validate "$godwit" --url "$gurl" --dir "$work/migrations" validate || failed=t
@@ -231,10 +236,12 @@ for n in "${sizes[@]}"; do
 			if [ -n "$dbmate" ] && [ -s "$work/t.dbmate_up" ]; then
 				timed dbmate_status "$dbmate" --url "$durl" --migrations-dir "$work/migrations" \
 					status || true
+				time_sink=/dev/null timed dbmate_status_null "$dbmate" --url "$durl" \
+					--migrations-dir "$work/migrations" status || true
 			fi
 		done
 	fi
-	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status status_null dbmate_status_null; do
 		R[$n,$name]=$(result $name)
 	done
 	psql_base -c "DROP DATABASE IF EXISTS bench_floor WITH (FORCE)" \
@@ -296,7 +303,7 @@ for n in "${sizes[@]}"; do
 	echo
 	echo "== $n migrations (ms; RSS in MiB)"
 	row "" min median max "peak RSS" "ratio (medians)" target
-	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status status_null dbmate_status_null; do
 		case $name in
 		floor) label="psql floor: up" ref= ;;
 		up) label="godwit up" ref=floor ;;
@@ -306,9 +313,11 @@ for n in "${sizes[@]}"; do
 		pq_floor) label="libpq floor: status" ref=dbmate_status ;;
 		psql_history) label="psql: status's history" ref=dbmate_status ;;
 		dbmate_status) label="dbmate status" ref= ;;
+		status_null) label="godwit status >/dev/null" ref=dbmate_status_null ;;
+		dbmate_status_null) label="dbmate status >/dev/null" ref= ;;
 		esac
 		r=
-		[ -z "$ref" ] || r="$(ratio "$(field "$n" $name median)" "$(field "$n" $ref median)") of ${ref/_/ }"
+		[ -z "$ref" ] || r="$(ratio "$(field "$n" $name median)" "$(field "$n" $ref median)") of ${ref//_/ }"
 		target=
 		case $name in
 		up) target="<= 1.00x floor" ;;
@@ -331,7 +340,7 @@ if [ ${#sizes[@]} -gt 1 ]; then
 		printf ' %26s' "${sizes[i - 1]} -> ${sizes[i]}"
 	done
 	echo
-	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status; do
+	for name in floor up dbmate_up status status_nocache validate plan pq_floor psql_history dbmate_status status_null dbmate_status_null; do
 		printf '%-22s' "$name"
 		for ((i = 1; i < ${#sizes[@]}; i++)); do
 			a=${sizes[i - 1]} b=${sizes[i]}
