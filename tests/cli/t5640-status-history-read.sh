@@ -79,7 +79,13 @@ history_query()
 		sleep 0.1
 	done
 	touch release &&
-	until test -s rc; do sleep 0.1; done &&
+	_gw_i=0 &&
+	until test -s rc
+	do
+		_gw_i=$((_gw_i + 1))
+		test $_gw_i -lt 600 || return 1
+		sleep 0.1
+	done &&
 	test "$(cat rc)" = 0
 }
 
