@@ -98,7 +98,7 @@ struct gw_sums {
 	char *path;     /* the cache file */
 	char *cachedir; /* its folder */
 	gw_str header;  /* the first line this build writes */
-	char *text;     /* the old cache as read, in pages of its own (mmap) */
+	char *text;     /* the old cache, mapped read only (read_old) */
 	size_t text_size, text_map;
 	/* The text of the records replayed (and written again) is given
 	 * back as the load goes, as it is a quarter of what the folder takes
@@ -578,16 +578,24 @@ static int get_fn(const char **p, const char *end, file_name *fn, size_t name_le
  * walked (next_old). Returns where the records start, or NULL. */
 static const char *check_old(const gw_sums *c)
 {
-	const char *p = c->text, *end = p + c->text_size, *trail;
-	unsigned long long sum;
+	const char *p = c->text, *end = p + c->text_size, *trail, *digits;
+	unsigned char b[8];
+	uint64_t sum = 0;
+	size_t i;
 
-	/* "end\t%016llx\n" last, the check sum of what comes before it. */
+	/* "end\t%016llx\n" last, the check sum of what comes before it:
+	 * its 16 digits are read within the text, which has no '\0' after
+	 * it (sscanf would look for one). */
 	if (c->text_size < c->header.size + TRAILER)
 		return NULL;
 	trail = end - TRAILER;
+	digits = trail + 4;
 	if (memcmp(trail, "end\t", 4) || end[-1] != '\n' ||
-	    sscanf(trail + 4, "%16llx", &sum) != 1 ||
-	    gw_source__sums_text_sum(p, (size_t)(trail - p)) != (uint64_t)sum)
+	    next_hex(&digits, end - 1, b, sizeof(b)) < 0)
+		return NULL;
+	for (i = 0; i < sizeof(b); i++)
+		sum = sum << 8 | b[i];
+	if (gw_source__sums_text_sum(p, (size_t)(trail - p)) != sum)
 		return NULL;
 	if (memcmp(p, c->header.ptr, c->header.size))
 		return NULL;
@@ -635,13 +643,18 @@ static int cmp_name(const char *a, size_t alen, const char *b, size_t blen)
 	return c ? c : (alen > blen) - (alen < blen);
 }
 
-/* Reads the old cache into c->text. Not through gw_file_read, which
- * counts the migration files read (gw_file_reads), and whose errors are
- * for files that must be read. */
+/* Maps the old cache into c->text. Its pages are the page cache's, mapped
+ * as the walk reaches them: reading it into pages of its own took 2.7 ms
+ * at 10,000 files (the copy, and a fault and a zeroed page every 4 KiB),
+ * mapped 0.2 ms. The cache is only ever replaced by a rename (finish_new),
+ * never written in place, so the file mapped does not shrink under the
+ * walk. A file that cannot be mapped is a cache that cannot be read: a
+ * slower run. Not through gw_file_read, which counts the migration files
+ * read (gw_file_reads), and whose errors are for files that must be read. */
 static int read_old(gw_sums *c)
 {
 	struct stat st;
-	size_t got = 0, page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	int fd = open(c->path, O_RDONLY | O_CLOEXEC), error = -1;
 	void *map;
 
@@ -650,25 +663,15 @@ static int read_old(gw_sums *c)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
 	    (unsigned long long)st.st_size > GW_FILE_MAX)
 		goto cleanup;
-	/* Pages of its own, that madvise can give back (release_before). */
-	c->text_map = ((size_t)st.st_size + page) / page * page;
-	map = mmap(NULL, c->text_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Whole pages, that madvise can give back (release_before). */
+	c->text_map = ((size_t)st.st_size + page - 1) / page * page;
+	map = mmap(NULL, c->text_map, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
 		c->text_map = 0;
 		goto cleanup;
 	}
 	c->text = map;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, c->text + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto cleanup;
-		got += (size_t)n;
-	}
-	c->text[got] = '\0';
-	c->text_size = got;
+	c->text_size = (size_t)st.st_size;
 	error = 0;
 cleanup:
 	close(fd);
