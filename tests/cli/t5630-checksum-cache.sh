@@ -180,6 +180,37 @@ test_expect_success SQLITE3 'a folder of 2,100 files: an edit in either half is 
 	test "$(grep -c "\"state\": \"pending\"" actual)" = 2090
 '
 
+# The cache is mapped while the folder loads and replaced by a rename
+# (sums.c). A file touched is read again and, too recent to record, makes
+# every run write the cache anew: four runs at a time, eight each, read
+# the cache while the others replace it, and all say the same.
+test_expect_success SQLITE3 'runs at the same time, the cache replaced under them, all say the same' '
+	(cd big && GODWIT_CHECKSUM_CACHE=false godwit status --format json >../expect) &&
+	pids= &&
+	for r in 1 2 3 4; do
+		(
+			cd big &&
+			i=0 &&
+			while [ $i -lt 8 ]; do
+				n=$((1000 + 100 * r + i)) &&
+				touch "$(printf "db/migrations/2024%010d_t%d.sql" $n $n)" &&
+				godwit status --format json >../run.$r.$i 2>../err.$r.$i || exit 1
+				i=$((i + 1))
+			done
+		) &
+		pids="$pids $!"
+	done &&
+	for pid in $pids; do
+		wait $pid || return 1
+	done &&
+	for f in run.*; do
+		test_cmp expect $f || return 1
+	done &&
+	test "$(ls run.* | wc -l)" = 32 &&
+	test "$(cat err.* | wc -c)" = 0 &&
+	test "$(grep -c "^2024" "$(cache_file big)")" -gt 2000
+'
+
 test_expect_success SQLITE3 'checksum_cache = false, or a small folder: no cache' '
 	cp -a proj off &&
 	rm -rf off/.godwit &&
