@@ -717,6 +717,22 @@ pg_wait_for_query()
 	done
 }
 
+# pg_wait_for_sleep TEXT: waits (10 s at most) until another session of
+# $PG_URL's database whose query contains TEXT sleeps in pg_sleep. A psql
+# -c "BEGIN; LOCK ...; SELECT pg_sleep(60)" shows its whole text from its
+# BEGIN on, so pg_wait_for_query does not say the statements before the
+# sleep have run; a session in pg_sleep has run them.
+pg_wait_for_sleep()
+{
+	_gw_i=0
+	until test "$(pg_sql "SELECT count(*) $(_gw_pg_running "$1") AND wait_event = 'PgSleep'")" = 1
+	do
+		_gw_i=$((_gw_i + 1))
+		test $_gw_i -lt 100 || return 1
+		sleep 0.1
+	done
+}
+
 # pg_hold_lock TABLE: a psql session named gw-blocker locks TABLE of
 # $PG_URL's database in ACCESS EXCLUSIVE mode and keeps it until the file
 # `release` exists (never for a fixed time, which a loaded machine could

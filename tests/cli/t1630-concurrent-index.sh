@@ -22,11 +22,7 @@ blocker()
 	psql -X -q -d "$PG_URL" -c "BEGIN; INSERT INTO t VALUES (100); SELECT pg_sleep($1); COMMIT" \
 		>/dev/null 2>&1 &
 	echo $! >blocker.pid
-	i=0
-	until test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep($1)%' AND pid <> pg_backend_pid()")" = 1
-	do
-		i=$((i + 1)) && test $i -lt 100 && sleep 0.1 || return 1
-	done
+	pg_wait_for_sleep "pg_sleep($1)"
 }
 
 test_expect_success PG 'setup' '

@@ -60,7 +60,7 @@ test_expect_success OWN_PG 'the server stopped during CREATE INDEX CONCURRENTLY:
 	EOF
 	# An open transaction with a snapshot keeps the index build waiting.
 	(psql -X -q -d "$PG_URL" -c "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM big; SELECT pg_sleep(60)" >/dev/null 2>&1 &) &&
-	pg_wait_for_query "pg_sleep(60)" &&
+	pg_wait_for_sleep "pg_sleep(60)" &&
 	start_in_background --url "$PG_URL" --dir cic --connect-retries 0 up &&
 	pg_wait_for_query "CREATE INDEX CONCURRENTLY" &&
 	own_pg_halt &&

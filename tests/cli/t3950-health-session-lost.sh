@@ -6,21 +6,13 @@ so the checks before it have run and the ones after it cannot.'
 . "$(dirname "$0")/lib.sh"
 
 # hold_lock TABLE: another session holds TABLE in ACCESS EXCLUSIVE mode
-# until release_lock. Returns once the lock is granted: the holder's
-# whole text shows in pg_stat_activity from its BEGIN on, so seeing it
-# does not say the LOCK has run (on a loaded machine, health once read
-# the table before it had, and the session was ended a check later).
+# until release_lock. Returns once the session sleeps, its LOCK done (on
+# a loaded machine, health once read the table before the LOCK had run,
+# and the session was ended a check later).
 hold_lock()
 {
 	{ psql -X -q -d "$PG_URL" -c "BEGIN; LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" >holder.out 2>&1 & } &&
-	pg_wait_for_query "pg_sleep(60)" &&
-	_gw_i=0 &&
-	until test "$(pg_sql "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND relation = '$1'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 100 || return 1
-		sleep 0.1
-	done
+	pg_wait_for_sleep "pg_sleep(60)"
 }
 
 # release_lock: ends the holder and waits (10 s at most) until its session
