@@ -23,6 +23,17 @@ server_at()
 	pg_sql "SELECT coalesce(to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'null') FROM godwit_migrations WHERE version = '$1'"
 }
 
+# times_sql CAST T1 T2 T3 T4 T5: the UPDATE that gives migrations 1 to 4
+# the applied_at texts T1 to T4 and every other T5; CAST follows the first
+# (PostgreSQL takes a CASE of text literals as text, not the column's type).
+times_sql()
+{
+	printf "UPDATE godwit_migrations SET applied_at = CASE version \
+WHEN '20240101000001' THEN '%s'%s WHEN '20240101000002' THEN '%s' \
+WHEN '20240101000003' THEN '%s' WHEN '20240101000004' THEN '%s' ELSE '%s' END" \
+		"$2" "$1" "$3" "$4" "$5" "$6"
+}
+
 test_expect_success PG 'setup: five migrations applied' '
 	pg_new_db &&
 	for i in 1 2 3 4 5; do
@@ -38,12 +49,8 @@ test_expect_success PG 'setup: five migrations applied' '
 '
 
 test_expect_success PG 'applied_at reads as to_char printed it, in range and out of it' '
-	pg_sql "UPDATE godwit_migrations SET applied_at = CASE version
-		WHEN '\''20240101000001'\'' THEN '\''2024-02-29 23:59:59.9995Z'\''::timestamptz
-		WHEN '\''20240101000002'\'' THEN '\''1969-12-31 23:59:59.999Z'\''
-		WHEN '\''20240101000003'\'' THEN '\''2099-12-31 23:59:59.999999Z'\''
-		WHEN '\''20240101000004'\'' THEN '\''2100-01-01 00:00:00.0015Z'\''
-		ELSE '\''infinity'\'' END" &&
+	pg_sql "$(times_sql ::timestamptz "2024-02-29 23:59:59.9995Z" "1969-12-31 23:59:59.999Z" \
+		"2099-12-31 23:59:59.999999Z" "2100-01-01 00:00:00.0015Z" infinity)" &&
 	fields >got &&
 	for v in 1 2 3 4 5; do
 		echo "2024010100000$v $(server_at 2024010100000$v)" || return 1
@@ -104,12 +111,8 @@ test_expect_success PG 'an ISO session reads applied_at as its text, another thr
 # The ISO text carries the session's offset, in hours, minutes or (before
 # 1972 in Monrovia) seconds: the same times in every zone and style.
 test_expect_success PG 'applied_at reads the same in every time zone and date style' '
-	pg_sql "UPDATE godwit_migrations SET applied_at = CASE version
-		WHEN '\''20240101000001'\'' THEN '\''2024-02-29 23:59:59.9995Z'\''::timestamptz
-		WHEN '\''20240101000002'\'' THEN '\''1971-06-01 12:00:00.5Z'\''
-		WHEN '\''20240101000003'\'' THEN '\''1999-12-31 23:30:00Z'\''
-		WHEN '\''20240101000004'\'' THEN '\''2030-01-01 00:00:00Z'\''
-		ELSE '\''2025-07-01 01:02:03.04Z'\'' END" &&
+	pg_sql "$(times_sql ::timestamptz "2024-02-29 23:59:59.9995Z" "1971-06-01 12:00:00.5Z" \
+		"1999-12-31 23:30:00Z" "2030-01-01 00:00:00Z" "2025-07-01 01:02:03.04Z")" &&
 	PGTZ=UTC fields >expect &&
 	cat >expect.times <<-\EOF &&
 	20240101000001 2024-02-29T23:59:59.999Z
@@ -132,12 +135,8 @@ test_expect_success PG 'applied_at reads the same in every time zone and date st
 # again through it, whatever side of the range the session's offset puts
 # their ISO text.
 test_expect_success PG 'times at the ends of the range read the same in every time zone' '
-	pg_sql "UPDATE godwit_migrations SET applied_at = CASE version
-		WHEN '\''20240101000001'\'' THEN '\''2099-12-31 23:59:59.999999Z'\''::timestamptz
-		WHEN '\''20240101000002'\'' THEN '\''1970-01-01 00:00:00Z'\''
-		WHEN '\''20240101000003'\'' THEN '\''1969-12-31 23:00:00Z'\''
-		WHEN '\''20240101000004'\'' THEN '\''2100-01-01 01:00:00Z'\''
-		ELSE '\''infinity'\'' END" &&
+	pg_sql "$(times_sql ::timestamptz "2099-12-31 23:59:59.999999Z" "1970-01-01 00:00:00Z" \
+		"1969-12-31 23:00:00Z" "2100-01-01 01:00:00Z" infinity)" &&
 	PGTZ=UTC fields >expect &&
 	cat >expect.times <<-\EOF &&
 	20240101000001 2099-12-31T23:59:59.999Z
@@ -216,12 +215,8 @@ test_expect_success SQLITE3 'applied_at reads as SQLite holds it, valid or not' 
 		EOF
 	done &&
 	godwit --url sqlite:h.db up >out 2>&1 &&
-	sqlite_sql h.db "UPDATE godwit_migrations SET applied_at = CASE version
-		WHEN '\''20240101000001'\'' THEN '\''2024-02-29T23:59:59.999Z'\''
-		WHEN '\''20240101000002'\'' THEN '\''2023-02-29T00:00:00.000Z'\''
-		WHEN '\''20240101000003'\'' THEN '\''1969-12-31T23:59:59.999Z'\''
-		WHEN '\''20240101000004'\'' THEN '\''2024-01-01T24:00:00.000Z'\''
-		ELSE '\''9999-12-31T23:59:59.999Z'\'' END" &&
+	sqlite_sql h.db "$(times_sql "" 2024-02-29T23:59:59.999Z 2023-02-29T00:00:00.000Z \
+		1969-12-31T23:59:59.999Z 2024-01-01T24:00:00.000Z 9999-12-31T23:59:59.999Z)" &&
 	sqlite_sql h.db "INSERT INTO godwit_migrations (version, name, kind, file, checksum, applied_at, applied_by, execution_ms, statements_total, statements_done, state)
 		VALUES ('\''20231231000000'\'', '\''gone'\'', '\''versioned'\'', '\''x.sql'\'', '\''abc'\'', '\''2024-01-01 00:00:00'\'', '\''old'\'', 7, 1, 1, '\''applied'\'')" &&
 	fields sqlite:h.db | cut -d"|" -f1-3 >actual &&
