@@ -113,6 +113,19 @@ test_expect_success PGBOUNCER 'lock = table works through the transaction pooler
 	test "$(pg_sql "SELECT count(*) FROM godwit_lock")" = 0 &&
 	godwit --url "$TX_URL" --lock table status >out &&
 	test_grep "^2 applied, 0 pending$" out &&
+	# applied_at comes as the ISO text of the session where the DateStyle
+	# that PgBouncer reports says ISO: the same times as a direct
+	# session, in the time zone of the client and in another.
+	godwit --url "$PG_URL" status --format json | grep -v "\"database\":" >direct.json &&
+	godwit --url "$TX_URL" --lock table status --format json | grep -v "\"database\":" >pooled.json &&
+	test_cmp direct.json pooled.json &&
+	PGTZ=Asia/Kolkata godwit --url "$TX_URL" --lock table status --format json |
+		grep -v "\"database\":" >pooled.json &&
+	test_cmp direct.json pooled.json &&
+	PGDATESTYLE="SQL, DMY" godwit --url "$TX_URL" --lock table status --format json |
+		grep -v "\"database\":" >pooled.json &&
+	test_cmp direct.json pooled.json &&
+	test_grep "\"applied_at\": \"20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]*Z\"" direct.json &&
 	printf "lock = table\n" >godwit.conf &&
 	godwit --url "$TX_URL" down >out &&
 	test_grep "^reverted 1 migration$" out &&
