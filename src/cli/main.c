@@ -389,31 +389,36 @@ static int unknown_command(gw_cli *cli, const char *name)
 
 /* ---- what commands need ---------------------------------------------------- */
 
-/* The settings' flags over the loaded configuration, in the settings'
- * order. A bad flag value is the user's mistake, hence a usage error. */
+/* The settings' flags go to the load, over every other source, in the
+ * settings' order: a --dir known there spares looking for another tool's
+ * folder. A bad flag value is the user's mistake, hence a usage error. */
 static int load_config(gw_cli *cli)
 {
 	gw_config_options opts = GW_CONFIG_OPTIONS_INIT;
 	const gw_config_flag *f = gw_config_flags();
+	gw_config_setting given[GW_CLI_MAX_FLAGS];
+	char sources[GW_CLI_MAX_FLAGS][64];
 	const gw_error *e;
-	char source[64];
+	size_t n = 0;
 	int i, rc;
 
-	opts.file = cli->config_file;
-	opts.environment = cli->env;
-	opts.env_file = cli->env_file;
-	if ((rc = gw_config_load(&cli->config, &opts, cli->ctx)) < 0)
-		return gw_cli_fail(cli, rc);
 	for (i = 0; f[i].key && i < GW_CLI_MAX_FLAGS; i++) {
 		if (!cli->flags[i])
 			continue;
-		snprintf(source, sizeof(source), "--%s", f[i].flag);
-		if (gw_config_set(cli->config, f[i].key, cli->flags[i], source, cli->ctx) < 0) {
-			e = gw_ctx_error(cli->ctx);
-			return gw_cli_usage(cli, "%s", e ? e->message : "bad option value");
-		}
+		snprintf(sources[n], sizeof(sources[n]), "--%s", f[i].flag);
+		given[n] = (gw_config_setting){f[i].key, cli->flags[i], sources[n]};
+		n++;
 	}
-	return 0;
+	opts.file = cli->config_file;
+	opts.environment = cli->env;
+	opts.env_file = cli->env_file;
+	opts.settings = given;
+	opts.nsettings = n;
+	if ((rc = gw_config_load(&cli->config, &opts, cli->ctx)) == GW_EINVALID) {
+		e = gw_ctx_error(cli->ctx);
+		return gw_cli_usage(cli, "%s", e ? e->message : "bad option value");
+	}
+	return rc < 0 ? gw_cli_fail(cli, rc) : 0;
 }
 
 static int open_project(gw_cli *cli)

@@ -748,6 +748,46 @@ static int move_vars(gw_vec *to, gw_vec *from, gw_ctx *ctx)
 	return 0;
 }
 
+/* key set to value, from source; no check of the url's need. */
+static int set_one(gw_config *cfg, const char *key, const char *value, const char *source,
+                   gw_ctx *ctx)
+{
+	int k;
+
+	if (!source)
+		source = "set";
+	if (!cfg || !key || (k = gw_settings__index(key)) < 0)
+		return gw_error_set(ctx, GW_EINVALID, "unknown setting '%s'; the settings are %s",
+		                    key ? key : "(null)", gw_settings__key_list());
+	if (!value || !*value)
+		return gw_error_set(ctx, GW_EINVALID, "%s needs a value", source);
+	if (keys[k].check && keys[k].check(value) < 0)
+		return gw_error_set(ctx, GW_EINVALID, "%s must be %s, not '%s'", source,
+		                    gw_settings__rule(&keys[k]), value);
+	if (setting_set(&cfg->s[k], gw_strdup(value), gw_strdup(source), ctx) < 0)
+		return GW_ENOMEM;
+	if (k == K_dir) {
+		free(cfg->dir_ambiguous);
+		cfg->dir_ambiguous = NULL;
+	}
+	return 0;
+}
+
+/* The program's own settings (its flags), over the others. */
+static int set_given(gw_config *cfg, const gw_config_options *opts, gw_ctx *ctx)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < opts->nsettings; i++) {
+		const gw_config_setting *s = &opts->settings[i];
+
+		if ((error = set_one(cfg, s->key, s->value, s->source, ctx)) < 0)
+			return error;
+	}
+	return 0;
+}
+
 int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 {
 	gw_config_options defaults = GW_CONFIG_OPTIONS_INIT;
@@ -795,7 +835,8 @@ int gw_config_load(gw_config **out, const gw_config_options *opts, gw_ctx *ctx)
 	if (p.f && (error = conf_parse_file(&p, ctx)) < 0)
 		goto cleanup;
 	if ((error = load_settings(cfg, &p, &dotenv, ctx)) < 0 ||
-	    (error = load_placeholders(cfg, &p, &dotenv, ctx)) < 0)
+	    (error = load_placeholders(cfg, &p, &dotenv, ctx)) < 0 ||
+	    (opts->version >= 3 && (error = set_given(cfg, opts, ctx)) < 0))
 		goto cleanup;
 	if (update_url_required(cfg) < 0 || find_dir(cfg) < 0) {
 		error = gw_error_oom(ctx);
@@ -918,24 +959,10 @@ int gw_config_protected(const gw_config *cfg)
 int gw_config_set(gw_config *cfg, const char *key, const char *value, const char *source,
                   gw_ctx *ctx)
 {
-	int k;
+	int error;
 
-	if (!source)
-		source = "set";
-	if (!cfg || !key || (k = gw_settings__index(key)) < 0)
-		return gw_error_set(ctx, GW_EINVALID, "unknown setting '%s'; the settings are %s",
-		                    key ? key : "(null)", gw_settings__key_list());
-	if (!value || !*value)
-		return gw_error_set(ctx, GW_EINVALID, "%s needs a value", source);
-	if (keys[k].check && keys[k].check(value) < 0)
-		return gw_error_set(ctx, GW_EINVALID, "%s must be %s, not '%s'", source,
-		                    gw_settings__rule(&keys[k]), value);
-	if (setting_set(&cfg->s[k], gw_strdup(value), gw_strdup(source), ctx) < 0)
-		return GW_ENOMEM;
-	if (k == K_dir) {
-		free(cfg->dir_ambiguous);
-		cfg->dir_ambiguous = NULL;
-	}
+	if ((error = set_one(cfg, key, value, source, ctx)) < 0)
+		return error;
 	return update_url_required(cfg) < 0 ? gw_error_oom(ctx) : 0;
 }
 

@@ -4,7 +4,8 @@
  * Each test runs in a fresh folder under GW_TEST_TMP with the godwit
  * variables cleared, so the precedence environment > .env > godwit.conf >
  * default can be checked one layer at a time. Command-line flags are the
- * CLI's business (gw_config_set), tested here only as that call.
+ * CLI's business (the load's settings, or gw_config_set), tested here only
+ * as those calls.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -590,6 +591,62 @@ static void test_set_and_project_options(void **state)
 	assert_int_equal(popts.lock.wait_ms, 7000);
 }
 
+/* The settings the load is given sit over every other source, and a dir
+ * among them is known before another tool's folder is looked for: two
+ * tools' folders here are no question then. */
+static void test_given_settings(void **state)
+{
+	fixture *f = *state;
+	gw_config_options opts = GW_CONFIG_OPTIONS_INIT;
+	gw_project_options popts = {.version = GW_PROJECT_OPTIONS_VERSION};
+	gw_config_setting given[] = {{"dir", "drizzle", "--dir"},
+	                             {"lock_wait", "7", "--lock-wait"},
+	                             {"url", "sqlite:flag.db", NULL}};
+
+	make_dirs("prisma/migrations");
+	make_dirs("drizzle/meta");
+	write_file("drizzle/meta/_journal.json", "{\"entries\": []}\n");
+	write_file("godwit.conf", "lock_wait = 0\n");
+	setenv("GODWIT_URL", "postgres://env/db", 1);
+	assert_int_equal(load(f), 0);
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), GW_ECONFIG);
+	assert_non_null(strstr(gw_ctx_error(f->ctx)->message, "more than one tool's folder"));
+
+	gw_config_free(f->cfg);
+	f->cfg = NULL;
+	gw_ctx_clear_error(f->ctx);
+	opts.settings = given;
+	opts.nsettings = 3;
+	assert_int_equal(gw_config_load(&f->cfg, &opts, f->ctx), 0);
+	assert_setting(f, "dir", "drizzle", "--dir");
+	assert_setting(f, "lock_wait", "7", "--lock-wait");
+	assert_setting(f, "url", "sqlite:flag.db", "set");
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), 0);
+	assert_string_equal(popts.dir, "drizzle");
+
+	/* A bad value fails the load as gw_config_set fails. */
+	gw_config_free(f->cfg);
+	f->cfg = NULL;
+	given[1].value = "soon";
+	assert_int_equal(gw_config_load(&f->cfg, &opts, f->ctx), GW_EINVALID);
+	assert_null(f->cfg);
+	assert_string_equal(gw_ctx_error(f->ctx)->message,
+	                    "--lock-wait must be a whole number of seconds, 0 or more, not 'soon'");
+
+	/* Options of version 2 have no settings: the folders are a question
+	 * again. */
+	gw_ctx_clear_error(f->ctx);
+	opts.version = 2;
+	assert_int_equal(gw_config_load(&f->cfg, &opts, f->ctx), 0);
+	assert_setting(f, "lock_wait", "0", "godwit.conf:1");
+	assert_int_equal(gw_config_project_options(&popts, f->cfg, f->ctx), GW_ECONFIG);
+	unlink("drizzle/meta/_journal.json");
+	rmdir("drizzle/meta");
+	rmdir("drizzle");
+	rmdir("prisma/migrations");
+	rmdir("prisma");
+}
+
 /* Each setting lands parsed in its group, with one meaning for 0 (unset:
  * the default) and GW_OPTION_OFF (a limit of 0). */
 static void test_option_groups(void **state)
@@ -675,6 +732,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_explicit_config_file, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_set_and_project_options, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_option_groups, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_given_settings, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
