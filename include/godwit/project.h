@@ -316,6 +316,12 @@ GW_EXTERN(const gw_status_entry *) gw_status_get(const gw_status *status, size_t
  * `status`) needs no array of them, and the status holds no text of the
  * checksums or the times. */
 GW_EXTERN(int) gw_status_read(const gw_status *status, size_t i, gw_status_entry *out);
+/* Entry i's version and name alone, valid as long as the status, without
+ * the text of its checksums and time that gw_status_read makes: what a
+ * table of the entries measures its columns by before it reads them. -1
+ * past the end. */
+GW_EXTERN(int)
+gw_status_names(const gw_status *status, size_t i, const char **version, const char **name);
 /* How many entries are in the given state. */
 GW_EXTERN(size_t) gw_status_count_state(const gw_status *status, gw_state state);
 /* When godwit's history is empty and the database holds the history of

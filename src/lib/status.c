@@ -378,6 +378,32 @@ const gw_status_entry *gw_status_get(const gw_status *st, size_t i)
 	return &all[i];
 }
 
+int gw_status_names(const gw_status *st, size_t i, const char **version, const char **name)
+{
+	const gw_migration *m;
+	const gw_hist_row *r;
+	gw_status_slot slot;
+
+	if (!st || i >= st->count)
+		return -1;
+	if (st->entries) {
+		*version = st->entries[i].version;
+		*name = st->entries[i].name;
+		return 0;
+	}
+	/* As fill_entry names them. */
+	slot = *slot_at(st, i);
+	if ((m = i < st->nsrc ? st->src->items[i] : NULL)) {
+		*version = m->version;
+		*name = m->name;
+		return 0;
+	}
+	r = slot.row != GW_STATUS_NO_ROW ? st->hist.rows[slot.row] : NULL;
+	*version = r ? r->version : NULL;
+	*name = r ? (gw_hist_row_name(r) ? gw_hist_row_name(r) : "") : NULL;
+	return 0;
+}
+
 int gw_status_read(const gw_status *st, size_t i, gw_status_entry *out)
 {
 	const gw_status_entry *from;

@@ -196,6 +196,17 @@ static void assert_own_texts(const gw_status_entry *e)
 		assert_ptr_equal(e->applied_checksum, e->checksum_text);
 }
 
+/* gw_status_names gives entry i's version and name, as its entry has
+ * them. */
+static void assert_names(const gw_status *st, size_t i, const gw_status_entry *e)
+{
+	const char *version = NULL, *name = NULL;
+
+	assert_int_equal(gw_status_names(st, i, &version, &name), 0);
+	assert_string_equal(version, e->version);
+	assert_string_equal(name, e->name);
+}
+
 /* A status of states only holds no array of entries: gw_status_read
  * makes each one as gw_project_status's would be, in every state, and
  * gw_status_get makes the array at its first call, the same. */
@@ -206,6 +217,7 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 	gw_status *full = NULL, *states = NULL;
 	gw_status_entry e;
 	char path[PATH_MAX + 32];
+	const char *none_v, *none_n;
 	size_t i, n = 0;
 
 	fx_migration(f, "20240101000002_b.sql", "CREATE TABLE b (id int);", NULL);
@@ -242,8 +254,11 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 		assert_same_entry(&e, gw_status_get(full, i));
 		assert_own_texts(&e);
 		assert_own_texts(gw_status_get(full, i));
+		assert_names(states, i, &e);
 	}
 	assert_int_equal(gw_status_read(states, 7, &e), -1);
+	assert_int_equal(gw_status_names(states, 7, &none_v, &none_n), -1);
+	assert_int_equal(gw_status_names(NULL, 0, &none_v, &none_n), -1);
 	assert_int_equal(gw_status_count_state(states, GW_STATE_CHANGED), 2);
 	assert_int_equal(gw_status_count_state(states, GW_STATE_MISSING), 1);
 	assert_int_equal(gw_status_count_state(states, GW_STATE_DIRTY), 1);
@@ -253,6 +268,7 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 		assert_int_equal(gw_status_read(full, i, &e), 0);
 		assert_same_entry(&e, gw_status_get(full, i));
 		assert_own_texts(&e);
+		assert_names(full, i, &e);
 	}
 	/* The array, made at the first gw_status_get, kept for the next. */
 	for (i = 0; i < gw_status_count(states); i++)
