@@ -1,5 +1,5 @@
 /*
- * pgcopy.c: the text format of COPY ... TO STDOUT, read back.
+ * pgcopy.c: the text and binary formats of COPY ... TO STDOUT, read back.
  *
  * The server writes a row as its fields separated by tabs and ended by a
  * newline, NULL as \N, and a backslash, tab, newline, carriage return,
@@ -9,9 +9,17 @@
  * allocation a row (the history of 10,000 migrations is read this way).
  * Decoding follows the server's reader (copyfromparse.c), octal and hex
  * escapes included, though the server writes neither.
+ *
+ * The binary format (copyto.c, and the COPY page of PostgreSQL's manual):
+ * an 11-byte signature, a 32-bit flags word and an extension of a length
+ * it gives, then each row as a 16-bit count of fields and each field as a
+ * 32-bit length (-1: NULL) and its bytes, all integers big-endian; a count
+ * of -1 ends it. The server sends the head with the first row, each row
+ * as a message of its own, and the end as one.
  */
 #include "drivers/pgcopy.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static int hex_value(char c)
@@ -113,4 +121,74 @@ int gw_pgcopy_split(char *row, size_t len, const char **values, int ncols)
 		p = tab + 1;
 	}
 	return n == ncols ? 0 : -1;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Steps over the format's head: 0, or -1 when it is not one. */
+static int binary_head(const unsigned char **p, const unsigned char *end)
+{
+	static const unsigned char signature[11] = "PGCOPY\n\377\r\n";
+	uint32_t flags, ext;
+
+	if (end - *p < 19 || memcmp(*p, signature, sizeof(signature)) != 0)
+		return -1;
+	flags = be32(*p + 11);
+	ext = be32(*p + 15);
+	/* Bit 16: each row begins with its OID, which no query here asks. */
+	if (flags & (1u << 16) || ext > (size_t)(end - *p) - 19)
+		return -1;
+	*p += 19 + ext;
+	return 0;
+}
+
+int gw_pgcopy_binary_split(char *msg, size_t len, int *state, const char **values, int *lengths,
+                           int ncols)
+{
+	const unsigned char *p = (const unsigned char *)msg, *end = p + len;
+	char *pending = NULL; /* where the value before still needs its '\0' */
+	int n, i;
+
+	if (*state == 0) {
+		if (binary_head(&p, end) < 0)
+			return -1;
+		*state = 1;
+	}
+	if (end - p < 2)
+		return -1;
+	n = (int16_t)(uint16_t)(p[0] << 8 | p[1]);
+	p += 2;
+	if (n == -1)
+		return p == end ? 1 : -1;
+	if (n != ncols)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int32_t flen;
+
+		if (end - p < 4)
+			return -1;
+		flen = (int32_t)be32(p);
+		/* The previous value ends where this length began: read, it
+		 * can take that value's '\0'. */
+		if (pending)
+			*pending = '\0';
+		p += 4;
+		if (flen == -1) {
+			values[i] = NULL;
+			lengths[i] = 0;
+			pending = NULL;
+			continue;
+		}
+		if (flen < 0 || flen > end - p)
+			return -1;
+		values[i] = (const char *)p;
+		lengths[i] = flen;
+		p += flen;
+		pending = msg + (p - (const unsigned char *)msg);
+	}
+	/* The last value is followed by libpq's own '\0'. */
+	return p == end ? 0 : -1;
 }

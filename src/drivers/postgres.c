@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "drivers/pgcopy.h"
+#include "drivers/pgerr.h"
 #include "drivers/pgprep.h"
 #include "drivers/pgurl.h"
 #include "drivers/pq.h"
@@ -42,148 +43,6 @@ typedef struct gw_pgconn {
 } gw_pgconn;
 
 static const char *named_pooler(gw_pgconn *pc);
-
-/* Appends the first line of msg, without surrounding white space. */
-static void put_first_line(gw_str *out, const char *msg)
-{
-	const char *end;
-
-	if (!msg)
-		return;
-	while (*msg == ' ' || *msg == '\t' || *msg == '\n' || *msg == '\r')
-		msg++;
-	end = msg + strcspn(msg, "\r\n");
-	while (end > msg && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	gw_str_put(out, msg, (size_t)(end - msg));
-}
-
-/* Replaces every occurrence of secret in s by "****". */
-static void scrub(gw_str *s, const char *secret)
-{
-	gw_str out = GW_STR_INIT;
-	size_t slen = secret ? strlen(secret) : 0;
-	const char *p, *hit;
-
-	if (!slen || !strstr(s->ptr, secret))
-		return;
-	for (p = s->ptr; (hit = strstr(p, secret)) != NULL; p = hit + slen) {
-		gw_str_put(&out, p, (size_t)(hit - p));
-		gw_str_puts(&out, "****");
-	}
-	gw_str_puts(&out, p);
-	if (gw_str_failed(&out)) {
-		/* Better no message than one that may show the password. */
-		gw_str_dispose(&out);
-		gw_str_sets(s, "(message hidden)");
-		return;
-	}
-	gw_str_dispose(s);
-	*s = out;
-}
-
-/* libpq gives no SQLSTATE for a refused connection, only its message. */
-static int is_auth_failure(const char *msg)
-{
-	static const char *const needles[] = {
-	        "authentication failed", /* password, md5, scram, ident, peer, ... */
-	        "no password supplied",  /* the server asked for one we lack */
-	        "no pg_hba.conf entry",  /* 28000 */
-	        "permission denied for database",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
-		if (strstr(msg, needles[i]))
-			return 1;
-	/* 28000 for an unknown role: `role "x" does not exist`. */
-	return strstr(msg, "role \"") && strstr(msg, "\" does not exist");
-}
-
-/* Refusals that no retry will change: a URL asking for what this server
- * or this libpq cannot do. */
-static int is_permanent_ssl_failure(const char *msg)
-{
-	static const char *const needles[] = {
-	        "server does not support SSL, but SSL was required",
-	        "root certificate file", /* sslmode=verify-* without a CA file */
-	        "certificate verify failed",
-	        "does not match host name",
-	        "SSL is not supported", /* a libpq built without SSL */
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
-		if (strstr(msg, needles[i]))
-			return 1;
-	return 0;
-}
-
-/* The server refusing the URL's options= (-c NAME=VALUE) at startup:
- * the same every time. */
-static int is_bad_option(const char *msg)
-{
-	return strstr(msg, "FATAL:  invalid command-line argument for server process") ||
-	       strstr(msg, "FATAL:  unrecognized configuration parameter") ||
-	       strstr(msg, "FATAL:  invalid value for parameter");
-}
-
-/* `database "x" does not exist` (3D000, which libpq only gives as text):
- * appends the name to out and returns 1. */
-static int missing_database(gw_str *out, const char *msg)
-{
-	const char *start = strstr(msg, "database \""), *end;
-
-	if (!start || !(end = strstr(start + 10, "\" does not exist")))
-		return 0;
-	gw_str_put(out, start + 10, (size_t)(end - start - 10));
-	return 1;
-}
-
-static int connect_error(gw_ctx *ctx, const char *url, PGconn *pg, const char *password)
-{
-	gw_str masked = GW_STR_INIT;
-	gw_str msg = GW_STR_INIT, name = GW_STR_INIT;
-	const char *raw = pg ? PQerrorMessage(pg) : "out of memory";
-	int code = GW_ECONNECT;
-
-	gw_url_mask(&masked, url);
-	put_first_line(&msg, raw);
-	if (pg)
-		scrub(&msg, PQpass(pg));
-	scrub(&msg, password);
-	if (is_auth_failure(raw)) {
-		code = gw_error_set(ctx, GW_EAUTH, "cannot connect to %s: %s", masked.ptr, msg.ptr);
-	} else if (missing_database(&name, raw)) {
-		scrub(&name, password);
-		code = gw_error_set(ctx, GW_ENODB, "database \"%s\" does not exist (%s)",
-		                    name.ptr ? name.ptr : "", masked.ptr);
-		gw_error_set_hint_code(ctx, GW_HINT_CREATE_DATABASE, NULL, NULL);
-	} else if (is_permanent_ssl_failure(raw)) {
-		code = gw_error_set(ctx, GW_ECONFIG, "cannot connect to %s: %s", masked.ptr,
-		                    msg.ptr);
-		gw_error_set_hint(ctx, "the URL's sslmode asks for what the server (or its "
-		                       "certificate) does not offer: enable SSL on the server, "
-		                       "give the right sslrootcert, or change sslmode");
-	} else if (!strncmp(msg.ptr ? msg.ptr : "", "invalid ", 8) || is_bad_option(raw)) {
-		/* libpq checks the values (sslmode, port, ...) on connecting;
-		 * the server checks the URL's options= at startup. */
-		code = gw_error_set(ctx, GW_EINVALID, "cannot connect to %s: %s", masked.ptr,
-		                    msg.ptr);
-		if (is_bad_option(raw))
-			gw_error_set_hint(ctx,
-			                  "the server refused the URL's options= at startup: "
-			                  "fix or remove it (options=endpoint=ID is for Neon's "
-			                  "servers only)");
-	} else {
-		code = gw_error_set(ctx, GW_ECONNECT, "cannot connect to %s: %s", masked.ptr,
-		                    msg.ptr);
-	}
-	gw_str_dispose(&masked);
-	gw_str_dispose(&msg);
-	gw_str_dispose(&name);
-	return code;
-}
 
 /* Server NOTICEs and WARNINGs go to the caller, never to stderr. */
 static void notice_receiver(void *arg, const PGresult *res)
@@ -254,7 +113,7 @@ static int set_search_path(PGconn *pg, const char *schema, gw_ctx *ctx)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		gw_str msg = GW_STR_INIT;
 
-		put_first_line(&msg, res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+		gw_pg_first_line(&msg, res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
 		error = gw_error_set(ctx, GW_ESQL,
 		                     "cannot set the search_path to the URL's schema: %s",
 		                     msg.ptr ? msg.ptr : "");
@@ -309,7 +168,7 @@ static int pg_open(gw_conn **out, const char *url, const gw_conn_options *opts, 
 	 * name, never a second connection string. */
 	pg = PQconnectdbParams(keys, values, 0);
 	if (!pg || PQstatus(pg) != CONNECTION_OK) {
-		error = connect_error(ctx, url, pg, gw_pgurl_get(&u, "password"));
+		error = gw_pg_connect_error(ctx, url, pg, gw_pgurl_get(&u, "password"));
 		goto cleanup;
 	}
 	if (u.schema && u.pgbouncer && (error = set_search_path(pg, u.schema, ctx)) < 0)
@@ -405,7 +264,7 @@ static int result_error(gw_pgconn *pc, const PGresult *res)
 	gw_str msg = GW_STR_INIT;
 	int error;
 
-	put_first_line(&msg, primary ? primary : PQerrorMessage(pc->pg));
+	gw_pg_first_line(&msg, primary ? primary : PQerrorMessage(pc->pg));
 	if (!msg.size)
 		gw_str_puts(&msg, "unknown error");
 	if (connection_lost(pc, res, msg.ptr))
@@ -620,12 +479,86 @@ static void discard_results(gw_pgconn *pc)
 		PQclear(res);
 }
 
-/* exec_copy: the query's rows as COPY (query) TO STDOUT, each one buffer
- * from libpq taken apart in place (pgcopy.c), where single-row mode makes
- * a whole result a row: at 10,000 history rows, half the client's CPU.
- * Every row is read, whatever fails, so the session stays usable; the
- * first error is returned and no row is delivered after it. */
-static int pg_exec_copy(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload)
+/* Where the rows of exec_copy (as text) or exec_binary go. */
+typedef struct copy_sink {
+	gw_row_cb text;
+	gw_binrow_cb binary;
+	void *payload;
+} copy_sink;
+
+/* exec_binary's rows without COPY, for an engine that speaks PostgreSQL's
+ * protocol without it: the query's result in the binary format, whose
+ * values are those COPY's binary format holds. */
+static int binary_result(gw_pgconn *pc, const gw_stmt *stmt, const copy_sink *sink)
+{
+	gw_str sql = GW_STR_INIT;
+	PGresult *res = NULL;
+	const char *few[32], **values = few;
+	int lens[32], *lengths = lens, ncols, row, i, error = 0;
+
+	if (gw_str_put(&sql, stmt->sql, stmt->len) < 0)
+		return gw_error_oom(pc->base.ctx);
+	if (!PQsendQueryParams(pc->pg, sql.ptr, stmt->nparams, NULL, stmt->params, NULL, NULL, 1)) {
+		error = result_error(pc, NULL);
+		goto cleanup;
+	}
+	res = PQgetResult(pc->pg);
+	if (!result_ok(res)) {
+		error = result_error(pc, res);
+		goto cleanup;
+	}
+	ncols = PQnfields(res);
+	if (ncols > 32 && (!(values = calloc((size_t)ncols, sizeof(*values))) ||
+	                   !(lengths = calloc((size_t)ncols, sizeof(*lengths))))) {
+		error = gw_error_oom(pc->base.ctx);
+		goto cleanup;
+	}
+	for (row = 0; row < PQntuples(res) && !error; row++) {
+		for (i = 0; i < ncols; i++) {
+			values[i] = PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i);
+			lengths[i] = PQgetlength(res, row, i);
+		}
+		error = sink->binary(sink->payload, ncols, values, lengths);
+	}
+cleanup:
+	discard_results(pc);
+	if (values != few)
+		free(values);
+	if (lengths != lens)
+		free(lengths);
+	PQclear(res);
+	gw_str_dispose(&sql);
+	return error;
+}
+
+/* One row of COPY's data, in the sink's format, to its callback. */
+static int copy_row(gw_conn *conn, const copy_sink *sink, char *row, int len, int *state,
+                    const char **values, int *lengths, int ncols)
+{
+	int got;
+
+	if (!sink->binary) {
+		if (gw_pgcopy_split(row, (size_t)len, values, ncols) < 0)
+			return gw_error_set(conn->ctx, GW_ESQL,
+			                    "the server sent a row of COPY without its %d columns",
+			                    ncols);
+		return sink->text ? sink->text(sink->payload, ncols, values) : 0;
+	}
+	if ((got = gw_pgcopy_binary_split(row, (size_t)len, state, values, lengths, ncols)) < 0)
+		return gw_error_set(conn->ctx, GW_ESQL,
+		                    "the server sent COPY data that is not a binary row of %d "
+		                    "columns",
+		                    ncols);
+	return got == 1 ? 0 : sink->binary(sink->payload, ncols, values, lengths);
+}
+
+/* exec_copy and exec_binary: the query's rows as COPY (query) TO STDOUT,
+ * each one buffer from libpq taken apart in place (pgcopy.c), where
+ * single-row mode makes a whole result a row: at 10,000 history rows,
+ * half the client's CPU. Every row is read, whatever fails, so the
+ * session stays usable; the first error is returned and no row is
+ * delivered after it. */
+static int copy_out(gw_conn *conn, const gw_stmt *stmt, const copy_sink *sink)
 {
 	static const char head[] = "COPY (";
 	gw_pgconn *pc = (gw_pgconn *)conn;
@@ -633,14 +566,15 @@ static int pg_exec_copy(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *
 	PGresult *res = NULL, *failed = NULL;
 	const char *few[32], **values = few;
 	char *row = NULL;
-	int ncols, len, error = 0;
+	int lens[32], *lengths = lens, ncols, len, state = 0, error = 0;
 
 	/* COPY takes no parameters. */
 	if (stmt->nparams > 0)
-		return pg_exec(conn, stmt, cb, payload);
+		return sink->binary ? binary_result(pc, stmt, sink)
+		                    : pg_exec(conn, stmt, sink->text, sink->payload);
 	gw_str_puts(&sql, head);
 	gw_str_put(&sql, stmt->sql, stmt->len);
-	gw_str_puts(&sql, ") TO STDOUT");
+	gw_str_puts(&sql, sink->binary ? ") TO STDOUT (FORMAT binary)" : ") TO STDOUT");
 	if (gw_str_failed(&sql)) {
 		error = gw_error_oom(conn->ctx);
 		goto cleanup;
@@ -659,7 +593,8 @@ static int pg_exec_copy(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		discard_results(pc);
 		if (copy_refused(res) && PQstatus(pc->pg) != CONNECTION_BAD) {
-			error = pg_exec(conn, stmt, cb, payload);
+			error = sink->binary ? binary_result(pc, stmt, sink)
+			                     : pg_exec(conn, stmt, sink->text, sink->payload);
 		} else if (!result_ok(res)) {
 			error = result_error(pc, res);
 			/* A position inside the caller's query, not the wrapper. */
@@ -669,15 +604,12 @@ static int pg_exec_copy(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *
 		goto cleanup;
 	}
 	ncols = PQnfields(res);
-	if (ncols > 32 && !(values = calloc((size_t)ncols, sizeof(*values))))
+	if (ncols > 32 && (!(values = calloc((size_t)ncols, sizeof(*values))) ||
+	                   !(lengths = calloc((size_t)ncols, sizeof(*lengths)))))
 		error = gw_error_oom(conn->ctx);
 	while ((len = PQgetCopyData(pc->pg, &row, 0)) > 0) {
-		if (!error && gw_pgcopy_split(row, (size_t)len, values, ncols) < 0)
-			error = gw_error_set(conn->ctx, GW_ESQL,
-			                     "the server sent a row of COPY without its %d columns",
-			                     ncols);
-		else if (!error && cb)
-			error = cb(payload, ncols, values);
+		if (!error)
+			error = copy_row(conn, sink, row, len, &state, values, lengths, ncols);
 		PQfreemem(row);
 	}
 	PQclear(res);
@@ -695,10 +627,26 @@ static int pg_exec_copy(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *
 cleanup:
 	if (values != few)
 		free(values);
+	if (lengths != lens)
+		free(lengths);
 	PQclear(failed);
 	PQclear(res);
 	gw_str_dispose(&sql);
 	return error;
+}
+
+static int pg_exec_copy(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload)
+{
+	copy_sink sink = {cb, NULL, payload};
+
+	return copy_out(conn, stmt, &sink);
+}
+
+static int pg_exec_binary(gw_conn *conn, const gw_stmt *stmt, gw_binrow_cb cb, void *payload)
+{
+	copy_sink sink = {NULL, cb, payload};
+
+	return copy_out(conn, stmt, &sink);
 }
 
 static int send_query(gw_pgconn *pc, const char *sql, int nparams, const char *const *params)
@@ -1099,7 +1047,7 @@ static int pg_quote_ident(gw_conn *conn, const char *ident, char **out)
 		PQfreemem(quoted);
 		return *out ? 0 : gw_error_oom(conn->ctx);
 	}
-	put_first_line(&msg, PQerrorMessage(pc->pg));
+	gw_pg_first_line(&msg, PQerrorMessage(pc->pg));
 	error = gw_error_set(conn->ctx, GW_EINVALID, "cannot quote identifier: %s", msg.ptr);
 	gw_str_dispose(&msg);
 	return error;
@@ -1113,11 +1061,6 @@ static int pg_last_error_position(gw_conn *conn)
 static const char *pg_server_version(gw_conn *conn)
 {
 	return ((gw_pgconn *)conn)->server_version;
-}
-
-static const char *pg_parameter(gw_conn *conn, const char *name)
-{
-	return PQparameterStatus(((gw_pgconn *)conn)->pg, name);
 }
 
 /* What the connection string says of a transaction pooler: Prisma's
@@ -1176,6 +1119,6 @@ const gw_driver gw_driver_postgres = {
         .cancel = pg_cancel,
         .exec_pipeline = pg_exec_pipeline,
         .exec_copy = pg_exec_copy,
+        .exec_binary = pg_exec_binary,
         .load = gw_pq_load,
-        .parameter = pg_parameter,
 };

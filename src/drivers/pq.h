@@ -56,6 +56,7 @@
 	X(int, PQnfields, (const PGresult *))                                                      \
 	X(char *, PQgetvalue, (const PGresult *, int, int))                                        \
 	X(int, PQgetisnull, (const PGresult *, int, int))                                          \
+	X(int, PQgetlength, (const PGresult *, int, int))                                          \
 	X(void, PQclear, (PGresult *))                                                             \
 	X(char *, PQescapeIdentifier, (PGconn *, const char *, size_t))                            \
 	X(void, PQfreemem, (void *))                                                               \
@@ -112,6 +113,7 @@ int gw_pq_loaded(void);
 #define PQnfields            gw_pq.PQnfields
 #define PQgetvalue           gw_pq.PQgetvalue
 #define PQgetisnull          gw_pq.PQgetisnull
+#define PQgetlength          gw_pq.PQgetlength
 #define PQclear              gw_pq.PQclear
 #define PQescapeIdentifier   gw_pq.PQescapeIdentifier
 #define PQfreemem            gw_pq.PQfreemem

@@ -29,9 +29,6 @@ static const gw_hist_sql postgres_sql = {
         "clock_timestamp()",
         {"(extract(epoch from (clock_timestamp() - ", ")) * 1000)::bigint"},
         {"to_char(", " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
-        "CASE WHEN applied_at >= '1970-01-01Z' AND applied_at < '2100-01-01Z' THEN "
-        "(date_part('epoch', applied_at) * 1000000)::int8::text ELSE to_char(applied_at AT "
-        "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') END",
         "id bigserial PRIMARY KEY",
         "current_user",
 };
@@ -42,7 +39,6 @@ static const gw_hist_sql sqlite_sql = {
         "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         {"CAST(round((julianday('now') - julianday(", ")) * 86400000) AS INTEGER)"},
         {"", ""},
-        NULL,
         "id INTEGER PRIMARY KEY AUTOINCREMENT",
         NULL,
 };

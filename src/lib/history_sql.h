@@ -15,9 +15,6 @@ typedef struct gw_hist_sql {
 	const char *clock;        /* the current moment, for events */
 	const char *elapsed[2];   /* around a column: ms since it, as an integer */
 	const char *show_time[2]; /* around a column: it as ISO 8601 UTC text */
-	const char *applied_at;   /* applied_at for reading: microseconds since 1970 where
-	                             history.c prints them, else show_time's text;
-	                             NULL: show_time */
 	const char *event_id;     /* the events table's key column */
 	const char *who;          /* who ran it; NULL = the OS user as a literal */
 } gw_hist_sql;

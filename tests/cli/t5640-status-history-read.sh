@@ -2,6 +2,8 @@
 test_description='status reads only the history columns it shows, and shows them as before: applied_at as to_char printed it (inside and outside 1970-2099, infinity) and as SQLite holds it, dirty progress and errors, the names of missing rows'
 . "$(dirname "$0")/lib.sh"
 
+command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
+
 # status --format json (on $1, else PG_URL), one line per migration:
 # "version|state|applied_at|applied_by|execution_ms|total|done|error|name|applied_checksum"
 fields()
@@ -96,20 +98,23 @@ history_query()
 	test "$(cat rc)" = 0
 }
 
-# In a session that prints times as ISO text, applied_at comes as it is:
-# the epoch expression's casts and functions cost a new session a third
-# of the query. Any other DateStyle gets the expression.
-test_expect_success PG 'an ISO session reads applied_at as its text, another through the expression' '
+# applied_at comes as the server's binary count of microseconds, in every
+# DateStyle: no time is printed by the server and parsed back, and the
+# session's settings (or a pooler's report of them) play no part.
+test_expect_success PG 'the history is read in the binary form, whatever the DateStyle' '
 	test_when_finished "touch release" &&
 	history_query "ISO, DMY" &&
 	test_grep "COPY (SELECT version, kind, checksum, applied_at, applied_by" query &&
-	test_grep ! "date_part" query &&
+	test_grep "TO STDOUT (FORMAT binary)" query &&
+	test_grep ! "date_part\|to_char" query &&
 	history_query "SQL, DMY" &&
-	test_grep "date_part" query
+	test_grep "COPY (SELECT version, kind, checksum, applied_at, applied_by" query &&
+	test_grep "TO STDOUT (FORMAT binary)" query
 '
 
-# The ISO text carries the session's offset, in hours, minutes or (before
-# 1972 in Monrovia) seconds: the same times in every zone and style.
+# The same times in every zone and style (the ISO text of an earlier
+# reader carried the session's offset, in hours, minutes or, before 1972
+# in Monrovia, seconds).
 test_expect_success PG 'applied_at reads the same in every time zone and date style' '
 	pg_sql "$(times_sql ::timestamptz "2024-02-29 23:59:59.9995Z" "1971-06-01 12:00:00.5Z" \
 		"1999-12-31 23:30:00Z" "2030-01-01 00:00:00Z" "2025-07-01 01:02:03.04Z")" &&
@@ -131,9 +136,8 @@ test_expect_success PG 'applied_at reads the same in every time zone and date st
 	done
 '
 
-# Times the expression sends as text (out of 1970-2099, infinity) are read
-# again through it, whatever side of the range the session's offset puts
-# their ISO text.
+# Times at the ends of 1970-2099 and beyond it read the same in every
+# zone (an earlier reader sent those as to_char's text).
 test_expect_success PG 'times at the ends of the range read the same in every time zone' '
 	pg_sql "$(times_sql ::timestamptz "2099-12-31 23:59:59.999999Z" "1970-01-01 00:00:00Z" \
 		"1969-12-31 23:00:00Z" "2100-01-01 01:00:00Z" infinity)" &&
@@ -151,6 +155,32 @@ test_expect_success PG 'times at the ends of the range read the same in every ti
 		PGTZ=$zone fields >actual &&
 		test_cmp expect actual || return 1
 	done
+'
+
+# Out of 1970-9999 a time is shown as to_char shows it: the year without
+# its era, five digits past 9999; infinity as no time at all. One such
+# row does not make status read the history twice (the ISO reader before
+# read it again through an expression for any time it could not take).
+test_expect_success PG,STRACE 'times far from now read as to_char prints them, in one read' '
+	pg_sql "$(times_sql ::timestamptz "0044-03-15 12:00:00.25Z BC" "1969-07-20 20:17:40.123456Z" \
+		"12000-01-01 00:00:00Z" -infinity "4713-11-24 00:00:00Z BC")" &&
+	for v in 1 2 3 4 5; do
+		echo "2024010100000$v $(server_at 2024010100000$v)" || return 1
+	done >expect &&
+	cat >expect.literal <<-\EOF &&
+	20240101000001 0044-03-15T12:00:00.250Z
+	20240101000002 1969-07-20T20:17:40.123Z
+	20240101000003 12000-01-01T00:00:00.000Z
+	20240101000004 null
+	20240101000005 4713-11-24T00:00:00.000Z
+	EOF
+	test_cmp expect.literal expect &&
+	fields | awk -F"|" "{ print \$1, \$3 }" >actual &&
+	test_cmp expect actual &&
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -e trace=sendto -s 64 -o trace "$GODWIT" --url "$PG_URL" status >out &&
+	test "$(grep -c "COPY (SELECT" trace)" = 1 &&
+	test_grep "^applied .*20240101000003 .*m3 .*12000-01-01T00:00:00.000Z$" out
 '
 
 test_expect_success PG 'times, dirty progress, errors and missing names come from the rows' '

@@ -51,6 +51,10 @@ typedef struct gw_stmt {
 /* Called once per result row; values[i] is NULL for SQL NULL. A non-zero
  * return stops the query and is returned by exec. */
 typedef int (*gw_row_cb)(void *payload, int ncols, const char *const *values);
+/* The same for exec_binary's rows: values[i] holds lengths[i] bytes in
+ * the database's binary form, followed by a '\0'. */
+typedef int (*gw_binrow_cb)(void *payload, int ncols, const char *const *values,
+                            const int *lengths);
 
 /* One query of a pipeline (exec_pipeline) and where its rows go. */
 typedef struct gw_query {
@@ -154,6 +158,15 @@ struct gw_driver {
 	 * result, taken apart in place). NULL: the library runs it with exec. */
 	int (*exec_copy)(gw_conn *conn, const gw_stmt *stmt, gw_row_cb cb, void *payload);
 
+	/* exec_copy with each value in the database's binary form, for a query
+	 * the library wrote whose columns' types it knows: PostgreSQL's send
+	 * formats (integers big-endian, timestamptz as microseconds since
+	 * 2000-01-01 UTC, text as its bytes), as COPY's binary format holds
+	 * them. No value is printed by the server and parsed back, and none
+	 * depends on the session's DateStyle or TimeZone. NULL: the library
+	 * reads the rows as text. */
+	int (*exec_binary)(gw_conn *conn, const gw_stmt *stmt, gw_binrow_cb cb, void *payload);
+
 	/* Loads the client library open needs (PostgreSQL: libpq and the
 	 * libraries it links), which open otherwise loads at its first call.
 	 * The library calls it before it starts a thread beside open: the
@@ -161,12 +174,6 @@ struct gw_driver {
 	 * running a thread of the process, so loading alone is the cheaper
 	 * way. NULL: nothing to load. */
 	int (*load)(gw_ctx *ctx);
-
-	/* A setting the server reports of the session and keeps current as it
-	 * changes (PostgreSQL's ParameterStatus: "DateStyle", "TimeZone",
-	 * ...); NULL when it reports none by that name. Valid until the next
-	 * call on conn. NULL: the database reports no settings. */
-	const char *(*parameter)(gw_conn *conn, const char *name);
 };
 
 #endif
