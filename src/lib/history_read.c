@@ -199,25 +199,31 @@ static void put_digits(char *out, unsigned n, int width)
  * (milliseconds truncated). PostgreSQL sends the count itself (exec_binary:
  * microseconds since 2000), SQLite the text it holds, kept as the count
  * when the count prints the very same text. */
-void gw_hist_at_text(char out[GW_HIST_AT_SIZE], long long count)
+/* The civil date of a count of days since 1970, before it too (Howard
+ * Hinnant's civil_from_days): the year as astronomers count (0 is 1 BC). */
+static inline void civil_from_days(long long days, long long *y, int *mo, int *dd)
 {
-	unsigned long long us = (unsigned long long)count;
-	long long days, z, era, doe, yoe, doy, mp;
-	unsigned sec;
-	int y, mo, dd;
+	long long z = days + 719468, era, doe, yoe, doy, mp;
 
-	days = (long long)(us / 86400000000ull);
-	sec = (unsigned)(us / 1000000ull % 86400ull);
-	/* The civil date of a day count (Howard Hinnant's civil_from_days). */
-	z = days + 719468;
-	era = z / 146097;
+	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
-	dd = (int)(doy - (153 * mp + 2) / 5 + 1);
-	mo = (int)(mp < 10 ? mp + 3 : mp - 9);
-	y = (int)(yoe + era * 400 + (mo <= 2));
+	*dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*mo = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*mo <= 2);
+}
+
+void gw_hist_at_text(char out[GW_HIST_AT_SIZE], long long count)
+{
+	unsigned long long us = (unsigned long long)count;
+	long long y;
+	unsigned sec;
+	int mo, dd;
+
+	civil_from_days((long long)(us / 86400000000ull), &y, &mo, &dd);
+	sec = (unsigned)(us / 1000000ull % 86400ull);
 	/* Written digit by digit: snprintf was a seventh of a cached status's
 	 * instructions at 10,000 rows. The counts held are of the years 1970
 	 * to 9999, so every field has its fixed width. */
@@ -289,19 +295,10 @@ static int has_shape(const char *text, const char *shape)
  * 44 BC is 0044, as YYYY shows it), from microseconds since 2000. */
 static void at_text_wide(char out[AT_WIDE_SIZE], long long us)
 {
-	long long days = us / US_PER_DAY - (us % US_PER_DAY < 0), rem = us - days * US_PER_DAY;
-	long long z = days + DAYS_1970_2000 + 719468, era, doe, yoe, doy, mp, y;
+	long long days = us / US_PER_DAY - (us % US_PER_DAY < 0), rem = us - days * US_PER_DAY, y;
 	int mo, dd;
 
-	/* Howard Hinnant's civil_from_days, for days before 1970 too. */
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	dd = (int)(doy - (153 * mp + 2) / 5 + 1);
-	mo = (int)(mp < 10 ? mp + 3 : mp - 9);
-	y = yoe + era * 400 + (mo <= 2);
+	civil_from_days(days + DAYS_1970_2000, &y, &mo, &dd);
 	snprintf(out, AT_WIDE_SIZE, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", y > 0 ? y : 1 - y, mo,
 	         dd, (int)(rem / 3600000000LL), (int)(rem / 60000000LL % 60),
 	         (int)(rem / 1000000 % 60), (int)(rem / 1000 % 1000));
@@ -461,23 +458,33 @@ static int add_row(load_state *st, const row_in *in)
 	return 0;
 }
 
+/* The text fields of a row, as text and binary rows give them alike, and
+ * no time yet: 0, or 1 (st failed) for a row without its columns. */
+static int row_strings(row_in *in, load_state *st, int ncols, const char *const *v)
+{
+	if (ncols < H_NCOLS || !v[H_VERSION]) {
+		st->failed = 1;
+		return 1;
+	}
+	in->version = v[H_VERSION];
+	in->kind = v[H_KIND];
+	in->checksum = v[H_CHECKSUM];
+	in->by = v[H_BY];
+	in->state = v[H_STATE];
+	in->error = v[H_ERROR];
+	in->at = -1;
+	in->at_text = NULL;
+	return 0;
+}
+
 /* A row as text (SQLite's): applied_at as SQLite holds it. */
 static int hist_row(void *payload, int ncols, const char *const *v)
 {
 	load_state *st = payload;
 	row_in in;
 
-	if (ncols < H_NCOLS || !v[H_VERSION]) {
-		st->failed = 1;
+	if (row_strings(&in, st, ncols, v))
 		return 1;
-	}
-	in.version = v[H_VERSION];
-	in.kind = v[H_KIND];
-	in.checksum = v[H_CHECKSUM];
-	in.by = v[H_BY];
-	in.state = v[H_STATE];
-	in.error = v[H_ERROR];
-	in.at = -1;
 	in.at_text = v[H_AT] && !parse_text(v[H_AT], &in.at) ? v[H_AT] : NULL;
 	in.ms = gw_hist__to_ll(v[H_MS], -1);
 	in.total = (int)gw_hist__to_ll(v[H_TOTAL], 0);
@@ -512,18 +519,8 @@ static int hist_row_binary(void *payload, int ncols, const char *const *v, const
 	row_in in;
 	long long us;
 
-	if (ncols < H_NCOLS || !v[H_VERSION]) {
-		st->failed = 1;
+	if (row_strings(&in, st, ncols, v))
 		return 1;
-	}
-	in.version = v[H_VERSION];
-	in.kind = v[H_KIND];
-	in.checksum = v[H_CHECKSUM];
-	in.by = v[H_BY];
-	in.state = v[H_STATE];
-	in.error = v[H_ERROR];
-	in.at = -1;
-	in.at_text = NULL;
 	if (v[H_AT] && lengths[H_AT] == 8 && (us = binary_int(v[H_AT], 8, 0)) != AT_INFINITY &&
 	    us != AT_MINUS_INFINITY) {
 		/* 1970 to 9999 as the count gw_hist_at_text prints; any

@@ -36,6 +36,14 @@ WHEN '20240101000003' THEN '%s' WHEN '20240101000004' THEN '%s' ELSE '%s' END" \
 		"$2" "$1" "$3" "$4" "$5" "$6"
 }
 
+# "VERSION TIME" for migrations 1 to 5, each time as to_char prints it.
+server_times()
+{
+	for v in 1 2 3 4 5; do
+		echo "2024010100000$v $(server_at 2024010100000$v)" || return 1
+	done
+}
+
 test_expect_success PG 'setup: five migrations applied' '
 	pg_new_db &&
 	for i in 1 2 3 4 5; do
@@ -54,9 +62,7 @@ test_expect_success PG 'applied_at reads as to_char printed it, in range and out
 	pg_sql "$(times_sql ::timestamptz "2024-02-29 23:59:59.9995Z" "1969-12-31 23:59:59.999Z" \
 		"2099-12-31 23:59:59.999999Z" "2100-01-01 00:00:00.0015Z" infinity)" &&
 	fields >got &&
-	for v in 1 2 3 4 5; do
-		echo "2024010100000$v $(server_at 2024010100000$v)" || return 1
-	done >expect &&
+	server_times >expect &&
 	cat >expect.literal <<-\EOF &&
 	20240101000001 2024-02-29T23:59:59.999Z
 	20240101000002 1969-12-31T23:59:59.999Z
@@ -164,9 +170,7 @@ test_expect_success PG 'times at the ends of the range read the same in every ti
 test_expect_success PG,STRACE 'times far from now read as to_char prints them, in one read' '
 	pg_sql "$(times_sql ::timestamptz "0044-03-15 12:00:00.25Z BC" "1969-07-20 20:17:40.123456Z" \
 		"12000-01-01 00:00:00Z" -infinity "4713-11-24 00:00:00Z BC")" &&
-	for v in 1 2 3 4 5; do
-		echo "2024010100000$v $(server_at 2024010100000$v)" || return 1
-	done >expect &&
+	server_times >expect &&
 	cat >expect.literal <<-\EOF &&
 	20240101000001 0044-03-15T12:00:00.250Z
 	20240101000002 1969-07-20T20:17:40.123Z
