@@ -242,6 +242,11 @@ typedef struct connect_job {
 static void connect_job_run(connect_job *job)
 {
 	job->error = connect_in(job->p, job->ctx);
+	/* Published at once, so that a Ctrl-C cancels the history's read
+	 * below (a COPY waiting for a lock) rather than finding no session
+	 * and letting the status wait on. */
+	if (job->error == 0)
+		gw_project__remember_conn(job->p);
 	/* status reads the history next: its two queries run while the
 	 * other thread still reads the folder. */
 	if (job->error == 0 && job->hist) {

@@ -312,6 +312,11 @@ static int project_status(gw_status **out, gw_project *p, int modes)
 	 * database at all. Meanwhile this thread connects and reads the
 	 * history. */
 	error = gw_project__source_connect_history(&src, p, &early, &exists, &read);
+	/* A Ctrl-C that cancelled the history's read is no failed read to make
+	 * again: the second would wait for whatever held the first (a lock),
+	 * and the status would come out as if nobody had asked to stop. */
+	if (error == 0 && !read && gw_project_cancelled(p))
+		error = gw_project__cancel_error(p, "stopped while reading the history");
 	if (error == 0 && !read)
 		error = gw_hist_rows_exist(&exists, p);
 	if (error == 0)

@@ -31,6 +31,19 @@ wait_for_lock_wait()
 	done
 }
 
+# Waits (10 s at most) for start_godwit's run to end, while other
+# background jobs (a lock holder) go on.
+wait_for_rc()
+{
+	i=0
+	until test -s rc
+	do
+		i=$((i + 1))
+		test $i -lt 100 || return 1
+		sleep 0.1
+	done
+}
+
 test_expect_success PG 'setup' '
 	pg_new_db &&
 	write_migration db/migrations/20240101000000_slow.sql <<-\EOF
@@ -111,6 +124,28 @@ test_expect_success PG 'Ctrl-C while waiting for the lock stops at once, having 
 	test_grep "^godwit: error: interrupted: stopped while waiting for the migration lock; nothing was changed$" out &&
 	pg_signal_queries cancel "pg_sleep(20)" &&
 	test "$(pg_sql "SELECT to_regclass('\''three'\'') IS NULL")" = t
+'
+
+# The history's read, cancelled while it waits for a lock, is not read
+# again: status waited for the lock after all, printed every migration
+# and exited 0.
+test_expect_success PG 'Ctrl-C while status reads the history stops it: exit 130, nothing shown' '
+	test_when_finished "touch release" &&
+	pg_hold_lock godwit_migrations &&
+	start_godwit --url "$PG_URL" status &&
+	wait_for_lock_wait &&
+	kill -INT "$(cat pid)" &&
+	wait_for_rc &&
+	test "$(cat rc)" = 130 &&
+	cat >expect <<-\EOF &&
+
+	godwit: interrupted; cancelling the running statement (press Ctrl-C again to quit at once)
+	godwit: error: interrupted: stopped while reading the history
+	EOF
+	test_cmp expect out &&
+	touch release &&
+	godwit --url "$PG_URL" status >out &&
+	test_grep "^applied .*20240101000000 .*slow" out
 '
 
 test_expect_success PG 'a second Ctrl-C exits at once' '
