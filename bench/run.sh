@@ -215,8 +215,10 @@ for n in "${sizes[@]}"; do
 	done
 
 	# What status reads of the history, as psql reads it.
-	history_sql="SELECT version, kind, checksum, applied_at, applied_by, execution_ms,
-		statements_total, statements_done, state, error FROM godwit_migrations ORDER BY version"
+	history_sql="SELECT version, NULLIF(kind, 'versioned'), checksum, applied_at, NULL, NULL,
+		CASE WHEN state <> 'applied' THEN statements_total END,
+		CASE WHEN state <> 'applied' THEN statements_done END, NULLIF(state, 'applied'), error
+		FROM godwit_migrations ORDER BY version"
 	if [ -z "$failed" ]; then
 		say "size $n: status, validate, plan, dbmate status ($runs runs each, in turns)"
 		for cmd in status validate plan; do # warm the page cache

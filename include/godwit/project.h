@@ -302,7 +302,11 @@ GW_EXTERN(int) gw_project_status(gw_status **out, gw_project *project);
  * transactional then says only what its directive says; gw_project_status
  * also turns it off when a statement (CREATE INDEX CONCURRENTLY, VACUUM...)
  * would make the runner leave the transaction, which takes reading and
- * splitting every file that names such a word. */
+ * splitting every file that names such a word. Nor are who applied each
+ * migration, how long it took and how many statements a migration applied
+ * whole ran read from the history: applied_by is NULL, execution_ms -1 and
+ * the counts 0 (a third of the server's time sending 10,000 rows). The
+ * statement counts and the error of a dirty migration are read. */
 GW_EXTERN(int) gw_project_status_states(gw_status **out, gw_project *project);
 GW_EXTERN(size_t) gw_status_count(const gw_status *status);
 /* Entry i, valid as long as the status; NULL past the end. A status from

@@ -578,7 +578,7 @@ int gw_project_adopt_with(gw_adopt_report **out, gw_project *p, const gw_adopt_o
 	if (!dry_run && (error = gw_hist_begin(p)) < 0)
 		goto cleanup;
 	if ((error = gw_hist_rows_exist(&exists, p)) < 0 ||
-	    (exists && (error = gw_hist_load(&h, p)) < 0))
+	    (exists && (error = gw_hist_load(&h, p, GW_HIST_ALL)) < 0))
 		goto cleanup;
 	if ((error = gw_adopt__read_rows(&rs, p, t, qname.ptr)) < 0)
 		goto cleanup;

@@ -121,7 +121,7 @@ int gw_project_baseline(size_t *recorded, gw_project *p, const char *version)
 	if ((error = gw_project__source(&src, p)) < 0 ||
 	    (error = check_target(&target, p, src, version)) < 0)
 		return error;
-	if ((error = gw_hist_begin(p)) < 0 || (error = gw_hist_load(&h, p)) < 0 ||
+	if ((error = gw_hist_begin(p)) < 0 || (error = gw_hist_load(&h, p, GW_HIST_ALL)) < 0 ||
 	    (error = build(&b, &n, p, src, &h, target)) < 0)
 		goto cleanup;
 	if (n && (error = p->conn->driver->exec_tx(p->conn, b.stmts, b.count, &fail)) < 0)

@@ -235,6 +235,7 @@ typedef struct connect_job {
 	gw_ctx *ctx;
 	int error;
 	gw_hist *hist; /* not NULL: read the history too, into it */
+	gw_hist_cols cols;
 	int *exists;
 	int hist_read;
 } connect_job;
@@ -250,7 +251,7 @@ static void connect_job_run(connect_job *job)
 	/* status reads the history next: its two queries run while the
 	 * other thread still reads the folder. */
 	if (job->error == 0 && job->hist) {
-		if (gw_hist__read_early(job->hist, job->exists, job->p) == 0)
+		if (gw_hist__read_early(job->hist, job->cols, job->exists, job->p) == 0)
 			job->hist_read = 1;
 		else
 			gw_hist_dispose(job->hist);
@@ -287,13 +288,13 @@ static int adopt_error(gw_project *p, const gw_ctx *from, int code)
 
 int gw_project__source_and_connect(gw_source **out, gw_project *p)
 {
-	return gw_project__source_connect_history(out, p, NULL, NULL, NULL);
+	return gw_project__source_connect_history(out, p, NULL, GW_HIST_ALL, NULL, NULL);
 }
 
-int gw_project__source_connect_history(gw_source **out, gw_project *p, gw_hist *hist, int *exists,
-                                       int *read)
+int gw_project__source_connect_history(gw_source **out, gw_project *p, gw_hist *hist,
+                                       gw_hist_cols cols, int *exists, int *read)
 {
-	connect_job job = {p, NULL, 0, hist, exists, 0};
+	connect_job job = {p, NULL, 0, hist, cols, exists, 0};
 	source_job walk = {p, out, 0};
 	pthread_t thread;
 	int error;

@@ -549,7 +549,7 @@ static int cmp_rows(const void *a, const void *b)
 
 /* The rows into out: 0, GW_ENOMEM (not set on any context), or the
  * error of the query (on the connection's context). */
-static int load_rows(gw_hist *out, gw_project *p)
+static int load_rows(gw_hist *out, gw_project *p, gw_hist_cols cols)
 {
 	const gw_driver *d = p->conn->driver;
 	load_state st = {GW_VEC_INIT, NULL, NULL, 0};
@@ -563,15 +563,20 @@ static int load_rows(gw_hist *out, gw_project *p)
 	 * rows, the files, the down checksums and to_char's text were 60 %
 	 * of the 2.4 MB the server sent, and to_char most of its time. The
 	 * name is shown only for a row no file has: gw_hist_load_names. */
-	gw_str_puts(&sql, "SELECT version, kind, checksum, ");
+	/* The usual kind and state come as NULL, which add_row takes for
+	 * them: a NULL is sent as its length alone. */
+	gw_str_puts(&sql, "SELECT version, NULLIF(kind, 'versioned'), checksum, ");
 	if (d->exec_binary)
 		gw_str_puts(&sql, "applied_at");
 	else
 		gw_hist__put_around(&sql, gw_hist__sql(p)->show_time, "applied_at");
-	gw_str_printf(&sql,
-	              ", applied_by, execution_ms, statements_total, statements_done, state, "
-	              "error FROM %s",
-	              p->table_q);
+	if (cols == GW_HIST_STATES)
+		gw_str_puts(&sql,
+		            ", NULL, NULL, CASE WHEN state <> 'applied' THEN statements_total END, "
+		            "CASE WHEN state <> 'applied' THEN statements_done END");
+	else
+		gw_str_puts(&sql, ", applied_by, execution_ms, statements_total, statements_done");
+	gw_str_printf(&sql, ", NULLIF(state, 'applied'), error FROM %s", p->table_q);
 	if (gw_str_failed(&sql)) {
 		error = GW_ENOMEM;
 		goto cleanup;
@@ -607,18 +612,18 @@ cleanup:
 	return error;
 }
 
-int gw_hist_load(gw_hist *out, gw_project *p)
+int gw_hist_load(gw_hist *out, gw_project *p, gw_hist_cols cols)
 {
 	int error;
 
 	if ((error = gw_project__need_conn(p)) < 0)
 		return error;
-	if ((error = load_rows(out, p)) == GW_ENOMEM)
+	if ((error = load_rows(out, p, cols)) == GW_ENOMEM)
 		error = gw_error_oom(p->ctx);
 	return error;
 }
 
-int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
+int gw_hist__read_early(gw_hist *out, gw_hist_cols cols, int *exists, gw_project *p)
 {
 	const char *params[1] = {p->table_q};
 	gw_stmt stmt = {"SELECT to_regclass($1) IS NOT NULL", 0, params, 1};
@@ -629,7 +634,7 @@ int gw_hist__read_early(gw_hist *out, int *exists, gw_project *p)
 	stmt.len = strlen(stmt.sql);
 	if ((error = p->conn->driver->exec(p->conn, &stmt, gw_project__bool_row, exists)) < 0)
 		return error;
-	return *exists ? load_rows(out, p) : 0;
+	return *exists ? load_rows(out, p, cols) : 0;
 }
 
 typedef struct names_state {

@@ -181,7 +181,9 @@ int gw_status__compute_from(gw_status **out, gw_project *p, int history_exists, 
 	if (hist) {
 		st->hist = *hist;
 		*hist = (gw_hist)GW_HIST_INIT;
-	} else if (history_exists && (error = gw_hist_load(&st->hist, p)) < 0) {
+	} else if (history_exists &&
+	           (error = gw_hist_load(&st->hist, p, entries ? GW_HIST_ALL : GW_HIST_STATES)) <
+	                   0) {
 		goto cleanup;
 	}
 	if (st->hist.count >= GW_STATUS_NO_ROW) {
@@ -311,7 +313,8 @@ static int project_status(gw_status **out, gw_project *p, int modes)
 	/* Read the folder first: a broken file is reported without needing a
 	 * database at all. Meanwhile this thread connects and reads the
 	 * history. */
-	error = gw_project__source_connect_history(&src, p, &early, &exists, &read);
+	error = gw_project__source_connect_history(
+	        &src, p, &early, modes ? GW_HIST_ALL : GW_HIST_STATES, &exists, &read);
 	/* A Ctrl-C that cancelled the history's read is no failed read to make
 	 * again: the second would wait for whatever held the first (a lock),
 	 * and the status would come out as if nobody had asked to stop. */

@@ -179,6 +179,23 @@ static void assert_same_entry(const gw_status_entry *a, const gw_status_entry *b
 	assert_int_equal(a->empty, b->empty);
 }
 
+/* a, of a status of states, is b of the full status but for who applied
+ * it, how long it took and, when it was applied whole, how many
+ * statements it ran, which a status of states does not read. A dirty one
+ * keeps its statement counts and its error. */
+static void assert_same_states(const gw_status_entry *a, const gw_status_entry *b)
+{
+	gw_status_entry known = *b;
+
+	assert_null(a->applied_by);
+	assert_int_equal(a->execution_ms, -1);
+	known.applied_by = NULL;
+	known.execution_ms = -1;
+	if (b->state != GW_STATE_DIRTY && b->state != GW_STATE_RUNNING)
+		known.statements_total = known.statements_done = 0;
+	assert_same_entry(a, &known);
+}
+
 /* The file's checksum is text made in the entry itself, and so is the
  * applied one when it is the same, and the time of an applied one; a
  * copy by gw_status_read points into the copy. */
@@ -237,6 +254,8 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 	       "statements_done = 1, error = 'no such table: x' WHERE version = '20240101000004'");
 	fx_sql(f, "UPDATE godwit_migrations SET checksum = upper(checksum), applied_by = 'x' "
 	          "WHERE version = '20240101000005'");
+	fx_sql(f,
+	       "UPDATE godwit_migrations SET kind = 'baseline' WHERE version = '20240101000006'");
 	fx_migration(f, "20240101000001_a.sql", "CREATE TABLE a (id int);", NULL);
 	fx_open(f);
 	assert_int_equal(gw_project_status(&full, f->p), 0);
@@ -251,11 +270,23 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 	assert_int_equal(gw_status_count(states), 7);
 	for (i = 0; i < gw_status_count(states); i++) {
 		assert_int_equal(gw_status_read(states, i, &e), 0);
-		assert_same_entry(&e, gw_status_get(full, i));
+		assert_same_states(&e, gw_status_get(full, i));
 		assert_own_texts(&e);
 		assert_own_texts(gw_status_get(full, i));
 		assert_names(states, i, &e);
 	}
+	/* What the full status reads and the states do not; what both do. */
+	assert_string_equal(gw_status_get(full, 3)->applied_by, "x");
+	assert_true(gw_status_get(full, 4)->execution_ms >= 0);
+	assert_int_equal(gw_status_get(full, 4)->statements_total, 1);
+	assert_int_equal(gw_status_read(states, 2, &e), 0);
+	assert_int_equal(e.statements_total, 3);
+	assert_int_equal(e.statements_done, 1);
+	assert_string_equal(e.error, "no such table: x");
+	assert_int_equal(gw_status_read(states, 4, &e), 0);
+	assert_string_equal(e.kind, "baseline");
+	assert_int_equal(gw_status_read(states, 5, &e), 0);
+	assert_string_equal(e.kind, "versioned");
 	assert_int_equal(gw_status_read(states, 7, &e), -1);
 	assert_int_equal(gw_status_names(states, 7, &none_v, &none_n), -1);
 	assert_int_equal(gw_status_names(NULL, 0, &none_v, &none_n), -1);
@@ -272,7 +303,7 @@ static void test_status_states_reads_each_entry_as_made(void **state)
 	}
 	/* The array, made at the first gw_status_get, kept for the next. */
 	for (i = 0; i < gw_status_count(states); i++)
-		assert_same_entry(gw_status_get(states, i), gw_status_get(full, i));
+		assert_same_states(gw_status_get(states, i), gw_status_get(full, i));
 	assert_ptr_equal(gw_status_get(states, 3), gw_status_get(states, 3));
 	assert_null(gw_status_get(states, 7));
 	assert_int_equal(gw_status_count_state(states, GW_STATE_APPLIED), 1);
