@@ -167,7 +167,8 @@ void gw_source__mig_free(gw_source_mig *m)
 		free(m->stem);
 	}
 	rare_free(m->pub.rare);
-	free(m);
+	if (!m->in_block)
+		free(m);
 }
 
 int gw_source__name_mig(gw_source_mig *m, const char *version, size_t version_len, const char *name,
@@ -606,8 +607,11 @@ static int load_cached(gw_loader *ld, const gw_folder_entry *e)
 	file_name fn;
 	int error;
 
-	if ((error = gw_source__sums_replay(ld->sums, e, &fn, &m, &d)) < 0)
+	if ((error = gw_source__sums_replay(ld->sums, e, &fn, ld->names, &m, &d)) < 0)
 		return error == GW_ENOMEM ? gw_error_oom(ld->ctx) : 1;
+	/* m is in the listing's blocks: the set keeps them. */
+	if (m)
+		ld->names_kept = 1;
 	if ((error = check_forced(ld, &fn)) < 0) {
 		gw_source__mig_free(m);
 		free(d);

@@ -180,6 +180,19 @@ char *gw_source__folder_alloc(gw_folder *l, size_t len)
 	return p;
 }
 
+void *gw_source__folder_alloc_struct(gw_folder *l, size_t len)
+{
+	size_t pad = l->block ? (size_t)(0 - (uintptr_t)(l->block + l->block_used)) &
+	                                (sizeof(char *) - 1)
+	                      : 0;
+
+	/* A new block's room starts a pointer in, malloc's alignment past
+	 * the link to the block before. */
+	if (l->block && l->block_size - l->block_used >= pad + len)
+		l->block_used += pad;
+	return gw_source__folder_alloc(l, len);
+}
+
 /* A copy of name in l's blocks. */
 static char *keep_name(gw_folder *l, const char *name)
 {

@@ -305,6 +305,9 @@ typedef struct gw_source_mig {
 	/* pub.down_file is the down file's name in the set's name blocks
 	 * (match_downs), not an allocation of its own. */
 	unsigned char down_listed;
+	/* The struct is in the set's name blocks (the checksum cache
+	 * replayed it: load_cached), not an allocation of its own. */
+	unsigned char in_block;
 } gw_source_mig;
 
 /* The convention whose hooks find m's SQL in its file; NULL: the whole
@@ -362,6 +365,8 @@ void gw_source__folder_dispose(gw_folder *l);
 /* size bytes in l's name blocks, which last as long as they do; NULL
  * when out of memory. */
 char *gw_source__folder_alloc(gw_folder *l, size_t size);
+/* The same for a struct whose alignment is at most a pointer's. */
+void *gw_source__folder_alloc_struct(gw_folder *l, size_t size);
 /* Frees a chain of name blocks (gw_folder.block). */
 void gw_source__blocks_free(char *block);
 
@@ -448,8 +453,8 @@ typedef struct gw_sums gw_sums;
 typedef struct gw_sum_entry gw_sum_entry;
 gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_folder *names);
 int gw_source__sums_hit(const gw_sum_entry *s);
-int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, gw_source_mig **m,
-                           gw_down_rec **d);
+int gw_source__sums_replay(gw_sums *c, const gw_folder_entry *e, file_name *fn, gw_folder *blocks,
+                           gw_source_mig **m, gw_down_rec **d);
 void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_name *fn,
                             const gw_source_mig *m, const gw_down_rec *d);
 void gw_source__sums_close(gw_sums *c, int loaded);
