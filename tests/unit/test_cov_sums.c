@@ -452,6 +452,39 @@ static void test_bad_fields_read_that_file(void **state)
 	cache_teardown(&c);
 }
 
+/* Under a convention forced, a record that says its file follows another
+ * (under a right check sum) is refused as the file itself would be, and
+ * the error names that file: a file the cache holds has no path made
+ * until an error needs it. */
+static void test_record_of_another_convention_names_its_file(void **state)
+{
+	fixture *f = *state;
+	const gw_error *e;
+	gw_status *st = NULL;
+	char path[PATH_MAX + 128], *body;
+	cache_fx c;
+
+	f->opts.format = GW_FORMAT_NATIVE;
+	cache_setup(&c, f);
+	/* What the name says, as written: native (1), no flag. */
+	assert_non_null(strstr(c.body, "20240101000040_t40.sql\t"));
+	body = with_field(c.body, "20240101000040_t40.sql", 8, "0600000e0f0012");
+	write_summed(c.path, body);
+	free(body);
+	fx_open(f);
+	assert_int_equal(gw_project_status(&st, f->p), GW_ESOURCE);
+	assert_null(st);
+	assert_non_null(e = gw_ctx_error(f->ctx));
+	snprintf(path, sizeof(path),
+	         "%s/20240101000040_t40.sql: does not follow the native convention (it looks "
+	         "like goose)",
+	         f->migrations);
+	assert_non_null(strstr(e->message, path));
+	assert_ptr_equal(strstr(e->message, path), e->message);
+	gw_ctx_clear_error(f->ctx);
+	cache_teardown(&c);
+}
+
 /* Records of files the folder no longer has, before, between and after
  * its files, and a record of another identity: no file read but the
  * changed one, and the cache written again without them. */
@@ -627,6 +660,8 @@ int main(void)
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_bad_fields_read_that_file, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_records_of_other_files, setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_record_of_another_convention_names_its_file,
+	                                        setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_stamps_in_seconds_and_in_the_future, setup,
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_cache_of_whole_pages, setup, fx_teardown),

@@ -555,10 +555,18 @@ int gw_source__check_dir_forced(gw_loader *ld, gw_format conv)
 	        gw_convention_of(ld->forced)->example);
 }
 
+/* ld->path: the path of file, an entry of the folder, which errors name. */
+static int entry_path(gw_loader *ld, const char *file)
+{
+	gw_str_clear(&ld->path);
+	return gw_path_join(&ld->path, ld->dir, file) < 0 ? gw_error_oom(ld->ctx) : 0;
+}
+
 /* A file of another convention than the one forced is refused. */
-static int check_forced(gw_loader *ld, file_name *fn)
+static int check_forced(gw_loader *ld, file_name *fn, const char *file)
 {
 	const gw_convention *forced = gw_convention_of(ld->forced);
+	int error;
 
 	if (ld->forced == GW_FORMAT_AUTO)
 		return 0;
@@ -567,6 +575,8 @@ static int check_forced(gw_loader *ld, file_name *fn)
 		fn->conv = ld->forced;
 	if (ld->forced == fn->conv)
 		return 0;
+	if ((error = entry_path(ld, file)) < 0)
+		return error;
 	if (forced->unmarked && fn->shared)
 		return gw_source__file_error(ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0, "%s",
 		                             forced->unmarked);
@@ -612,7 +622,7 @@ static int load_cached(gw_loader *ld, const gw_folder_entry *e)
 	/* m is in the listing's blocks: the set keeps them. */
 	if (m)
 		ld->names_kept = 1;
-	if ((error = check_forced(ld, &fn)) < 0) {
+	if ((error = check_forced(ld, &fn, e->name)) < 0) {
 		gw_source__mig_free(m);
 		free(d);
 		return error;
@@ -639,9 +649,16 @@ int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e)
 
 	if (e->skip)
 		return load_other(ld, e->name);
-	gw_str_clear(&ld->path);
-	if (gw_path_join(&ld->path, ld->dir, file) < 0)
-		return gw_error_oom(ld->ctx);
+	/* A file the checksum cache holds as it is: its record says what
+	 * its name made of it too, so the name is not classified again
+	 * (nor its path made, which only errors name). Only the names of
+	 * files that cacheable() keeps are recorded, and the cache is this
+	 * build's, of this convention forced and dialect: the name would
+	 * classify as it did. */
+	if (gw_source__sums_hit(e->sum) && (error = load_cached(ld, e)) <= 0)
+		return error;
+	if ((error = entry_path(ld, file)) < 0)
+		return error;
 	if (classify_name(&fn, file) < 0)
 		return gw_source__file_error(
 		        ld->ctx, GW_ESOURCE, ld->path.ptr, 0, 0,
@@ -651,8 +668,6 @@ int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e)
 	if (ld->detected && ld->detected->claim)
 		ld->detected->claim(ld, &fn, file);
 	keep = cacheable(ld, &fn);
-	if (keep && gw_source__sums_hit(e->sum) && (error = load_cached(ld, e)) <= 0)
-		return error;
 	if ((error = gw_source__read_entry(ld, e)) < 0)
 		return error;
 	/* Every file is looked at for native markers: one that runs whole
@@ -666,7 +681,7 @@ int gw_source__load_entry(gw_loader *ld, const gw_folder_entry *e)
 	if (error)
 		return add_up(ld, file, &fn, &mk);
 	settled = fn;
-	if ((error = check_forced(ld, &fn)) < 0)
+	if ((error = check_forced(ld, &fn, file)) < 0)
 		return error;
 	gw_source__note_conv(ld, fn.conv, file);
 	/* Another database's variant is not this run's migration. */
