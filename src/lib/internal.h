@@ -155,11 +155,11 @@ typedef struct gw_hist {
 	}
 
 /* What a read of the history holds. GW_HIST_STATES is what a status of
- * states needs (the text of `status`): no applied_by and no
- * execution_ms (NULL and -1), and a row's statement counts only when it
- * is not applied (0 when it is). Each value the server sends in the binary form is a
- * call and an allocation of its own: at 10,000 rows these four columns
- * were a third of its time. */
+ * states needs (the text of `status`): no applied_by and no execution_ms
+ * (NULL and -1), and a row's statement counts only when it is not
+ * applied (0 when it is). Each value the server sends in the binary form
+ * is a call and an allocation of its own: at 10,000 rows these four
+ * columns were a third of its time. */
 typedef enum gw_hist_cols { GW_HIST_ALL, GW_HIST_STATES } gw_hist_cols;
 
 struct gw_project {

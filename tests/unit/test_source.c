@@ -1967,6 +1967,35 @@ static void test_drizzle_append(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* A struct made in a folder's name blocks is aligned as a pointer, and
+ * so is one that fits the block's room unpadded but not padded: it goes
+ * in a new block. Strings before it are left as they were. */
+static void test_folder_alloc_struct(void **state)
+{
+	gw_folder l = {0};
+	size_t len = sizeof(gw_source_mig), odd = 13;
+	char *first;
+	void *m;
+
+	(void)state;
+	assert_non_null(first = gw_source__folder_alloc(&l, 3));
+	memcpy(first, "ab", 3);
+	assert_non_null(m = gw_source__folder_alloc_struct(&l, len));
+	assert_int_equal((uintptr_t)m % sizeof(char *), 0);
+	assert_ptr_equal(m, first + sizeof(char *));
+	/* Room for 13 bytes exactly, at an address 3 past a pointer's
+	 * alignment: they fit there unpadded only. */
+	assert_non_null(gw_source__folder_alloc(&l, l.block_size - l.block_used - odd));
+	assert_int_equal(l.block_size - l.block_used, odd);
+	assert_int_equal((uintptr_t)(l.block + l.block_used) % sizeof(char *), 3);
+	assert_non_null(m = gw_source__folder_alloc_struct(&l, odd));
+	assert_int_equal((uintptr_t)m % sizeof(char *), 0);
+	assert_ptr_equal(m, l.block + sizeof(char *));
+	memset(m, 0, odd);
+	assert_string_equal(first, "ab");
+	gw_source__folder_dispose(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1979,6 +2008,7 @@ int main(void)
 	        T(test_listing_order),
 	        T(test_forced_format),
 	        cmocka_unit_test(test_format_names),
+	        cmocka_unit_test(test_folder_alloc_struct),
 	        cmocka_unit_test(test_registry),
 	        T(test_directives),
 	        T(test_native_directives),

@@ -186,10 +186,13 @@ void *gw_source__folder_alloc_struct(gw_folder *l, size_t len)
 	                                (sizeof(char *) - 1)
 	                      : 0;
 
-	/* A new block's room starts a pointer in, malloc's alignment past
-	 * the link to the block before. */
-	if (l->block && l->block_size - l->block_used >= pad + len)
-		l->block_used += pad;
+	/* Where the padded struct does not fit, the block is full: a new
+	 * block's room starts a pointer in, malloc's alignment past the link
+	 * to the block before. Left as it was, what fits unpadded would come
+	 * out misaligned, in a block made for a long string (of any size). */
+	if (l->block)
+		l->block_used = l->block_size - l->block_used >= pad + len ? l->block_used + pad
+		                                                           : l->block_size;
 	return gw_source__folder_alloc(l, len);
 }
 
