@@ -53,7 +53,7 @@
 # test_expect_code, test_must_fail, test_cmp, test_grep, test_when_finished,
 # test_set_prereq, test_have_prereq, test_done, godwit, write_migration,
 # pg_new_db, pg_db_url, pg_sql, pg_count (alias psql_count), pg_running_queries,
-# pg_signal_queries, pg_wait_for_query, pg_ephemeral_left_by, sqlite_sql,
+# pg_signal_queries, pg_wait_for_query, pg_ephemeral_left_by, sqlite_sql, wait_for_file,
 # without_start_lines, and
 # for scripts that run on both databases gw, db_sql, user_tables, states.
 #
@@ -702,6 +702,21 @@ pg_running_queries()
 pg_signal_queries()
 {
 	pg_sql "SELECT pg_$1_backend(pid) $(_gw_pg_running "$2")" >/dev/null
+}
+
+# wait_for_file FILE [SECONDS]: waits (10 s at most, or SECONDS) until
+# FILE exists and is not empty: a background run's exit code, a port a
+# helper writes. Other background jobs (a lock holder) go on meanwhile,
+# which a bare `wait` would wait for too.
+wait_for_file()
+{
+	_gw_wait=$((${2:-10} * 10))
+	until test -s "$1"
+	do
+		_gw_wait=$((_gw_wait - 1))
+		test $_gw_wait -gt 0 || return 1
+		sleep 0.1
+	done
 }
 
 # pg_wait_for_query TEXT: waits (10 s at most) until another session of

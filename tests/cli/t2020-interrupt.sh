@@ -31,19 +31,6 @@ wait_for_lock_wait()
 	done
 }
 
-# Waits (10 s at most) for start_godwit's run to end, while other
-# background jobs (a lock holder) go on.
-wait_for_rc()
-{
-	i=0
-	until test -s rc
-	do
-		i=$((i + 1))
-		test $i -lt 100 || return 1
-		sleep 0.1
-	done
-}
-
 test_expect_success PG 'setup' '
 	pg_new_db &&
 	write_migration db/migrations/20240101000000_slow.sql <<-\EOF
@@ -135,7 +122,7 @@ test_expect_success PG 'Ctrl-C while status reads the history stops it: exit 130
 	start_godwit --url "$PG_URL" status &&
 	wait_for_lock_wait &&
 	kill -INT "$(cat pid)" &&
-	wait_for_rc &&
+	wait_for_file rc &&
 	test "$(cat rc)" = 130 &&
 	cat >expect <<-\EOF &&
 

@@ -94,13 +94,7 @@ history_query()
 		sleep 0.1
 	done
 	touch release &&
-	_gw_i=0 &&
-	until test -s rc
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 600 || return 1
-		sleep 0.1
-	done &&
+	wait_for_file rc 60 &&
 	test "$(cat rc)" = 0
 }
 

@@ -32,18 +32,6 @@ up_bg()
 	} &
 }
 
-# wait_rc: until the godwit of up_bg ended.
-wait_rc()
-{
-	_gw_i=0
-	until test -s rc
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 600 || return 1
-		sleep 0.1
-	done
-}
-
 # take_lock: a psql session named gw-taker takes the advisory lock of key
 # and keeps it until the file release2 exists; its pid in taker_pid, to
 # wait for it before the trash directory (where it looks) goes.
@@ -89,7 +77,7 @@ test_expect_success PG 'after a migration released the lock, the run takes it ba
 	test "$(godwit_locks)" = 1 &&
 	pg_sql "SELECT (l.classid::bigint << 32) | l.objid::bigint FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = '\''advisory'\'' AND a.application_name = '\''godwit'\'' AND a.datname = current_database()" >key &&
 	touch release &&
-	wait_rc &&
+	wait_for_file rc 60 &&
 	test "$(cat rc)" = 0 &&
 	test_grep ! WARNING err &&
 	test "$(pg_sql "SELECT string_agg(version, '\'' '\'' ORDER BY version) FROM godwit_migrations")" = "20240101000000 20240102000000"
@@ -125,7 +113,7 @@ test_expect_success PG 'when another session took the released lock, the run sto
 		sleep 0.1 || return 1
 	done &&
 	touch release &&
-	wait_rc &&
+	wait_for_file rc 60 &&
 	test "$(cat rc)" = 1 &&
 	test_grep "20240103000000_discard.sql released the migration lock on" err &&
 	test_grep "another session took it before godwit could take it back: pid [0-9]* (application \"gw-taker\"" err &&
@@ -167,7 +155,7 @@ test_expect_success PG 'a function defined by one migration and called by a late
 	wait_godwit_blocked &&
 	test "$(godwit_locks)" = 1 &&
 	touch release &&
-	wait_rc &&
+	wait_for_file rc 60 &&
 	test "$(cat rc)" = 0 &&
 	test_grep ! WARNING err &&
 	test "$(pg_sql "SELECT count(*) FROM godwit_migrations")" = 3

@@ -16,13 +16,7 @@ start_gate()
 	mkdir gate &&
 	python3 "$TEST_DIRECTORY/gate-proxy.py" gate "$PG_SOCKET_DIR/.s.PGSQL.$PG_PORT" >gate.log 2>&1 &
 	echo $! >gate.pid
-	_gw_i=0
-	until test -s gate/port
-	do
-		_gw_i=$((_gw_i + 1))
-		test $_gw_i -lt 100 || return 1
-		sleep 0.1
-	done
+	wait_for_file gate/port || return 1
 	GATE_PORT=$(cat gate/port)
 }
 
