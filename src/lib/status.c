@@ -329,7 +329,11 @@ static int project_status(gw_status **out, gw_project *p, int modes)
 		return error;
 	if (modes)
 		effective_modes(*out, p, src);
-	if ((error = gw_status__other_history(*out, p)) < 0) {
+	/* A Ctrl-C while the folder was read (nothing there looks for one),
+	 * or later: the status is not shown as if nobody had asked to stop. */
+	if ((error = gw_status__other_history(*out, p)) == 0 && gw_project_cancelled(p))
+		error = gw_project__cancel_error(p, "stopped before the status was shown");
+	if (error < 0) {
 		gw_status_free(*out);
 		*out = NULL;
 	}

@@ -2,6 +2,8 @@
 test_description='Ctrl-C and SIGTERM cancel the running statement, roll back, record it and exit 130'
 . "$(dirname "$0")/lib.sh"
 
+command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
+
 # Starts godwit in the background; its pid lands in pid, its exit code in
 # rc, its output in out.
 start_godwit()
@@ -133,6 +135,39 @@ test_expect_success PG 'Ctrl-C while status reads the history stops it: exit 130
 	touch release &&
 	godwit --url "$PG_URL" status >out &&
 	test_grep "^applied .*20240101000000 .*slow" out
+'
+
+# start_slow_listing ARGS: start_godwit's run under strace, which holds
+# each directory read for half a second; godwit's pid in pid (the shell
+# that writes it execs godwit).
+start_slow_listing()
+{
+	rm -f rc pid
+	(
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -o /dev/null -e trace=getdents64 \
+			-e inject=getdents64:delay_enter=500000 \
+			sh -c 'echo $$ >pid && exec "$@"' sh "$GODWIT" "$@" >out 2>&1
+		echo $? >rc
+	) &
+	wait_for_file pid
+}
+
+# The folder is read while the history is: a Ctrl-C then finds the
+# history read and no statement to cancel, and nothing in the folder's
+# walk looks for one.
+test_expect_success PG,STRACE 'Ctrl-C while status reads the folder stops it: exit 130, nothing shown' '
+	start_slow_listing --url "$PG_URL" status &&
+	sleep 0.3 &&
+	kill -INT "$(cat pid)" &&
+	wait_for_file rc 20 &&
+	test "$(cat rc)" = 130 &&
+	cat >expect <<-\EOF &&
+
+	godwit: interrupted; cancelling the running statement (press Ctrl-C again to quit at once)
+	godwit: error: interrupted: stopped before the status was shown
+	EOF
+	test_cmp expect out
 '
 
 test_expect_success PG 'a second Ctrl-C exits at once' '
