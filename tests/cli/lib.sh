@@ -247,6 +247,7 @@ command -v sqlite3 >/dev/null 2>&1 && test_set_prereq SQLITE3
 command -v cc >/dev/null 2>&1 && test_set_prereq CC
 command -v pkg-config >/dev/null 2>&1 && test_set_prereq PKGCONFIG
 command -v dot >/dev/null 2>&1 && test_set_prereq DOT
+command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
 # sqitch itself, with its PostgreSQL and SQLite drivers (.ci/run installs them).
 if command -v sqitch >/dev/null 2>&1; then
 	perl -MDBD::Pg -e 1 2>/dev/null && test_set_prereq SQITCH

@@ -2,8 +2,6 @@
 test_description='Ctrl-C and SIGTERM cancel the running statement, roll back, record it and exit 130'
 . "$(dirname "$0")/lib.sh"
 
-command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
-
 # Starts godwit in the background; its pid lands in pid, its exit code in
 # rc, its output in out.
 start_godwit()

@@ -2,8 +2,6 @@
 test_description='in another tool'\''s project root, its migrations folder is found from its own files'
 . "$(dirname "$0")/lib.sh"
 
-command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
-
 # traced ARGS...: godwit ARGS, its file calls traced into ./trace.
 # LeakSanitizer cannot run under ptrace: the traced runs check no leaks.
 traced()

@@ -211,6 +211,59 @@ test_expect_success SQLITE3 'runs at the same time, the cache replaced under the
 	test "$(grep -c "^2024" "$(cache_file big)")" -gt 2000
 '
 
+# The new cache file a run writes before it renames it over the old:
+# <key>.XXXXXX, as mkstemp names it.
+leftovers()
+{
+	ls "$1"/.godwit/sums | grep -E "^[0-9a-f]{16}\.[A-Za-z0-9]{6}\$"
+}
+
+# start_killable_write: status in killed/ under strace, which holds each
+# rename (the cache's, once written) for 20 s; godwit's pid in pid once
+# its new cache file is there.
+start_killable_write()
+{
+	rm -f pid
+	(
+		cd killed &&
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -o /dev/null -e trace=/^rename \
+			-e inject=/^rename:delay_enter=20000000 \
+			sh -c 'echo $$ >../pid && exec "$@"' sh "$GODWIT" status >../out 2>&1
+	) &
+	wait_for_file pid &&
+	_tries=0 &&
+	until leftovers killed >/dev/null; do
+		_tries=$((_tries + 1)) &&
+		[ $_tries -lt 200 ] || return 1
+		sleep 0.05
+	done
+}
+
+test_expect_success SQLITE3,STRACE 'a run killed while it writes the cache leaves its file, removed once old by a run that writes' '
+	cp -a proj killed &&
+	rm -rf killed/.godwit &&
+	start_killable_write &&
+	kill -9 "$(cat pid)" &&
+	left=$(leftovers killed) &&
+	test "$(ls killed/.godwit/sums | wc -l)" = 1 &&
+	# The next run writes the cache and leaves a file that may be
+	# another run'"'"'s, being written.
+	(cd killed && godwit status >out) &&
+	test_grep "^70 applied" killed/out &&
+	test "$(leftovers killed)" = "$left" &&
+	test "$(ls killed/.godwit/sums | wc -l)" = 2 &&
+	# An hour old, it is no run'"'"'s: the next run that writes removes it.
+	touch -d "1 hour ago" "killed/.godwit/sums/$left" &&
+	(cd killed && godwit status >out) &&
+	test "$(leftovers killed)" = "$left" &&
+	rm killed/.godwit/sums/[0-9a-f]*[0-9a-f] &&
+	(cd killed && godwit status >out) &&
+	test_grep "^70 applied" killed/out &&
+	! leftovers killed &&
+	test "$(ls killed/.godwit/sums | wc -l)" = 1
+'
+
 test_expect_success SQLITE3 'checksum_cache = false, or a small folder: no cache' '
 	cp -a proj off &&
 	rm -rf off/.godwit &&

@@ -2,8 +2,6 @@
 test_description='status reads only the history columns it shows, and shows them as before: applied_at as to_char printed it (inside and outside 1970-2099, infinity) and as SQLite holds it, dirty progress and errors, the names of missing rows'
 . "$(dirname "$0")/lib.sh"
 
-command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
-
 # status --format json (on $1, else PG_URL), one line per migration:
 # "version|state|applied_at|applied_by|execution_ms|total|done|error|name|applied_checksum"
 fields()

@@ -4,8 +4,6 @@ test_description='results bound for a file or a pipe leave in writes of 64 KiB, 
 
 # The CLI gives stdout a 64 KiB buffer when it is no terminal (main.c):
 # stdio's 4 KiB made 171 writes of a 10,000-line status.
-command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
-
 test_expect_success SQLITE3 'setup: 1,500 migrations applied' '
 	mkdir -p proj/db/migrations &&
 	i=1 &&

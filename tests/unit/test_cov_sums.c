@@ -13,6 +13,7 @@
 #include "project_fixture.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <time.h>
@@ -651,6 +652,51 @@ static void test_stamps_in_seconds_and_in_the_future(void **state)
 	cache_teardown(&c);
 }
 
+/* A run killed while it wrote the cache left its new file behind: the
+ * next run that writes the cache removes it once it is older than any
+ * run takes, and leaves alone one being written now and what is not
+ * godwit's. */
+static void put_file_aged(const char *path, long age)
+{
+	struct timespec times[2];
+
+	write_bytes(path, "godwit-sums 4\t", 14);
+	times[0].tv_sec = times[1].tv_sec = time(NULL) - age;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+static void test_leftover_of_a_killed_run_is_removed(void **state)
+{
+	cache_fx c;
+	char old[PATH_MAX * 3], fresh[PATH_MAX * 3], other[PATH_MAX * 3], sql[64];
+	struct stat st;
+	unsigned long reads;
+
+	cache_setup(&c, *state);
+	snprintf(old, sizeof(old), "%s.Ab12Cd", c.path);
+	snprintf(fresh, sizeof(fresh), "%s.x9Y8z7", c.path);
+	snprintf(other, sizeof(other), "%s.notes", c.path);
+	put_file_aged(old, 3600);
+	put_file_aged(fresh, 60);
+	put_file_aged(other, 3600);
+	/* A cache read as it is writes nothing, and removes nothing. */
+	expect_reads(c.f, c.baseline, 0);
+	assert_int_equal(stat(old, &st), 0);
+	/* One written again (a file added) does. */
+	snprintf(sql, sizeof(sql), "CREATE TABLE t%d (id int);", NFILES + 1);
+	fx_migration(c.f, "20240101999999_last.sql", sql, NULL);
+	free(c.baseline);
+	c.baseline = signature(c.f, &reads);
+	assert_int_equal(reads, 1);
+	assert_int_equal(stat(old, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(stat(fresh, &st), 0);
+	assert_int_equal(stat(other, &st), 0);
+	assert_int_equal(stat(c.path, &st), 0);
+	cache_teardown(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +712,8 @@ int main(void)
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_cache_of_whole_pages, setup, fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_cache_unreadable_or_unwritable, setup,
+	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_leftover_of_a_killed_run_is_removed, setup,
 	                                        fx_teardown),
 	};
 

@@ -43,10 +43,12 @@
  * and the folder's real path) or whose check sum (its last line) does not
  * match is ignored and replaced. It is written to a new file renamed over
  * the old one; any failure (a read-only project) is silent: a cache that
- * cannot be written is a slower run, never a failed one.
+ * cannot be written is a slower run, never a failed one. The new file
+ * of a run killed before its rename is removed later (remove_leftovers).
  */
-#define _DEFAULT_SOURCE 1 /* realpath, mkstemp, fstatat, struct stat's st_mtim */
+#define _DEFAULT_SOURCE 1 /* realpath, mkstemp, fstatat, struct stat's st_mtim, dirfd */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -68,6 +70,8 @@
 /* Fewer files are read about as fast as the cache is, and a small
  * project gets no .godwit folder for nothing. */
 #define SUMS_MIN 64
+/* The cache file's name: hex digits of the SHA-256 of its header. */
+#define KEY_LEN 16
 
 typedef struct file_id {
 	unsigned long long dev, ino, size;
@@ -844,7 +848,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	    strchr(real, '\n'))
 		goto fail;
 	gw_sha256_hex(key, c->header.ptr, c->header.size);
-	key[16] = '\0';
+	key[KEY_LEN] = '\0';
 	if (!(c->cachedir = gw_strdup(cache_dir)) || gw_path_join(&file, cache_dir, key) < 0)
 		goto fail;
 	c->path = gw_str_detach(&file);
@@ -1143,6 +1147,45 @@ static int write_all(int fd, const char *p, size_t len)
 
 /* The rest of the new cache: the old records of the files after the
  * last one loaded, the check sum, and the file renamed over the old. */
+/* A run killed while it wrote a cache (kill -9, a machine that went
+ * down) leaves its new file behind, named as mkstemp made it:
+ * <key>.XXXXXX. Those untouched for longer than any run writes one are
+ * removed whenever a cache is written (a run writes its cache in well
+ * under a second, as the folder loads, before any statement runs). */
+#define LEFTOVER_AGE (10 * 60)
+
+static int leftover_name(const char *name)
+{
+	size_t i;
+
+	if (strlen(name) != KEY_LEN + 7 || name[KEY_LEN] != '.')
+		return 0;
+	for (i = 0; i < KEY_LEN; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return 0;
+	for (i = KEY_LEN + 1; name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+static void remove_leftovers(const gw_sums *c)
+{
+	DIR *d = opendir(c->cachedir);
+	struct dirent *e;
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (leftover_name(e->d_name) &&
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && (long long)st.st_mtim.tv_sec + LEFTOVER_AGE < c->t0_s)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
 static void finish_new(gw_sums *c)
 {
 	char trailer[TRAILER + 1];
@@ -1163,6 +1206,8 @@ static void finish_new(gw_sums *c)
 	c->tmp_fd = -1;
 	if (!ok || rename(c->tmp, c->path) < 0)
 		unlink(c->tmp);
+	else
+		remove_leftovers(c);
 	free(c->tmp);
 	c->tmp = NULL;
 }
