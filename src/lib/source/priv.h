@@ -6,6 +6,7 @@
 #ifndef GW_LIB_SOURCE_PRIV_H
 #define GW_LIB_SOURCE_PRIV_H
 
+#include <pthread.h>
 #include <string.h>
 
 #include "godwit/sys/driver.h"
@@ -460,6 +461,31 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 void gw_source__sums_close(gw_sums *c, int loaded);
 /* The check sum over the cache's text that its last line records. */
 uint64_t gw_source__sums_text_sum(const char *p, size_t len);
+
+/* The identity of a file as the checksum cache records it (stat.c). */
+typedef struct gw_file_id {
+	unsigned long long dev, ino, size;
+	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
+} gw_file_id;
+/* The identity of name in the folder open as dirfd: 0, or -1 for what is
+ * no regular file (or cannot be stat'ed: reading it says why). */
+int gw_source__file_id(gw_file_id *id, int dirfd, const char *name);
+/* The identities of the entries of names, the later half of a large
+ * folder's stat'ed on a thread of its own from stat_ahead_start: the
+ * walk asks for each in turn (stat_ahead_get, as gw_source__file_id
+ * does), and stat_ahead_end joins the thread and frees what it kept. */
+typedef struct gw_stat_ahead {
+	pthread_t thread;
+	int started, dirfd;
+	const gw_folder *names;
+	size_t from;        /* the first entry of the thread's part */
+	gw_file_id *ids;    /* one per entry from `from` on */
+	signed char *found; /* 1: ids[i] holds it; 0: no regular file */
+} gw_stat_ahead;
+void gw_source__stat_ahead_start(gw_stat_ahead *a, int dirfd, const gw_folder *names);
+int gw_source__stat_ahead_get(gw_stat_ahead *a, size_t i, gw_file_id *id, int dirfd,
+                              const char *name);
+void gw_source__stat_ahead_end(gw_stat_ahead *a);
 /* Names migration m of file (version, name, stem and up_file from its
  * name) and adds it to ld's ups; frees m on an error. */
 int gw_source__push_up(gw_loader *ld, gw_source_mig *m, const char *file, const file_name *fn);

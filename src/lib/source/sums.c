@@ -34,7 +34,7 @@
  * @depends-on lines.
  *
  * In a folder of 2,000 files or more, a thread stats the later half of
- * them while the walk stats the first (stat_ahead); it is joined before
+ * them while the walk stats the first (stat.c); it is joined before
  * the walk reaches its part, and the files that missed are stat'ed again
  * after T0 as ever.
  *
@@ -52,7 +52,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,11 +71,6 @@
 #define SUMS_MIN 64
 /* The cache file's name: hex digits of the SHA-256 of its header. */
 #define KEY_LEN 16
-
-typedef struct file_id {
-	unsigned long long dev, ino, size;
-	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
-} file_id;
 
 /* One migration file of the folder, in the folder's order: 32 bytes,
  * as there is one for each file (the identity of a file that missed, the
@@ -111,7 +105,7 @@ struct gw_sums {
 	int stale;       /* an old record was dropped: the cache is written again */
 	gw_sum_entry *entries;
 	size_t n, entries_map; /* entries: count, and the bytes mapped */
-	file_id *ids;          /* of the files that missed */
+	gw_file_id *ids;       /* of the files that missed */
 	size_t nids;
 	/* The new cache is written as the folder loads, in the folder's
 	 * order, 64 KiB at a time: holding it whole (and the new records
@@ -169,17 +163,6 @@ static int write_all(int fd, const char *p, size_t len);
 
 /* ---- identities ------------------------------------------------------------ */
 
-static void id_of(file_id *id, const struct stat *st)
-{
-	id->dev = (unsigned long long)st->st_dev;
-	id->ino = (unsigned long long)st->st_ino;
-	id->size = (unsigned long long)st->st_size;
-	id->mtime_s = (long long)st->st_mtim.tv_sec;
-	id->mtime_ns = (long long)st->st_mtim.tv_nsec;
-	id->ctime_s = (long long)st->st_ctim.tv_sec;
-	id->ctime_ns = (long long)st->st_ctim.tv_nsec;
-}
-
 /* Whether stamp (s, ns) is older than T0 by enough that no write after T0
  * can carry it again. */
 static int older(const gw_sums *c, long long s, long long ns)
@@ -187,98 +170,6 @@ static int older(const gw_sums *c, long long s, long long ns)
 	if (ns == 0) /* a file system that keeps seconds (FAT: two) */
 		return s + 2 < c->t0_s;
 	return s < c->t0_s || (s == c->t0_s && ns < c->t0_ns);
-}
-
-/* The identity of name in the folder open as dirfd: 0, or -1 for what is
- * no regular file (or cannot be stat'ed: reading it says why). */
-static int stat_entry(file_id *id, int dirfd, const char *name)
-{
-	struct stat st;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return -1;
-	id_of(id, &st);
-	return 0;
-}
-
-/* The later half of a large folder's files is stat'ed on a second thread
- * while the walk stats the first half. A stat costs about 2.2 us in the
- * kernel (the path's lookup, the security hook, the copy out): 22 ms of
- * a status of 10,000 files, on the folder's thread, which the command
- * waits on longest at that size while the calling thread mostly waits
- * for the server (connection.c). Below STAT_AHEAD_MIN files the thread
- * is not worth its start: the connect is the longer path there. */
-#define STAT_AHEAD_MIN 2000
-
-typedef struct stat_ahead {
-	pthread_t thread;
-	int started, dirfd;
-	const gw_folder *names;
-	size_t from;        /* the first entry of the thread's part */
-	file_id *ids;       /* one per entry from `from` on */
-	signed char *found; /* 1: ids[i] holds it; 0: no regular file */
-} stat_ahead;
-
-static void *stat_ahead_run(void *arg)
-{
-	stat_ahead *a = arg;
-	size_t i;
-
-	for (i = a->from; i < a->names->len; i++) {
-		const gw_folder_entry *e = &a->names->items[i];
-
-		if (!e->skip && !e->link)
-			a->found[i - a->from] =
-			        stat_entry(&a->ids[i - a->from], a->dirfd, e->name) == 0;
-	}
-	return NULL;
-}
-
-static void stat_ahead_start(stat_ahead *a, int dirfd, const gw_folder *names)
-{
-	size_t n;
-
-	memset(a, 0, sizeof(*a));
-	a->from = names->len;
-	if (names->len < STAT_AHEAD_MIN)
-		return;
-	a->from = names->len / 2;
-	n = names->len - a->from;
-	a->dirfd = dirfd;
-	a->names = names;
-	if (!(a->ids = malloc(n * sizeof(*a->ids))) || !(a->found = calloc(n, 1)) ||
-	    pthread_create(&a->thread, NULL, stat_ahead_run, a) != 0) {
-		free(a->ids);
-		free(a->found);
-		a->ids = NULL;
-		a->found = NULL;
-		a->from = names->len;
-		return;
-	}
-	a->started = 1;
-}
-
-/* stat_entry for entry i, from the thread's results for its part. */
-static int stat_ahead_get(stat_ahead *a, size_t i, file_id *id, int dirfd, const char *name)
-{
-	if (i < a->from)
-		return stat_entry(id, dirfd, name);
-	if (a->started == 1) {
-		pthread_join(a->thread, NULL);
-		a->started = 2;
-	}
-	if (!a->found[i - a->from])
-		return -1;
-	*id = a->ids[i - a->from];
-	return 0;
-}
-
-static void stat_ahead_end(stat_ahead *a)
-{
-	if (a->started == 1)
-		pthread_join(a->thread, NULL);
-	free(a->ids);
-	free(a->found);
 }
 
 /* ---- fields of a record ---------------------------------------------------- */
@@ -488,7 +379,7 @@ static char *put_s(char *p, long long v)
 	return put_u(p, 0ULL - (unsigned long long)v);
 }
 
-static size_t id_text(char buf[ID_TEXT_MAX], const file_id *id)
+static size_t id_text(char buf[ID_TEXT_MAX], const gw_file_id *id)
 {
 	char *p = put_u(buf, id->dev);
 
@@ -501,14 +392,14 @@ static size_t id_text(char buf[ID_TEXT_MAX], const file_id *id)
 	return (size_t)(p - buf);
 }
 
-static int put_id(gw_str *s, const file_id *id)
+static int put_id(gw_str *s, const gw_file_id *id)
 {
 	char buf[ID_TEXT_MAX];
 
 	return gw_str_put(s, buf, id_text(buf, id) - 1);
 }
 
-static int get_id(const char **p, const char *end, file_id *id)
+static int get_id(const char **p, const char *end, gw_file_id *id)
 {
 	return next_xull(p, end, &id->dev) < 0 || next_xull(p, end, &id->ino) < 0 ||
 	                       next_xull(p, end, &id->size) < 0 ||
@@ -640,7 +531,7 @@ static int next_old(old_rec *r, const char **p, const char *end)
 static int id_sound(const old_rec *r)
 {
 	const char *q = r->id;
-	file_id id;
+	gw_file_id id;
 
 	return get_id(&q, r->end, &id);
 }
@@ -829,7 +720,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	const char *rp = NULL, *rend = NULL, *prev = NULL;
 	size_t i, k, count = 0, misses = 0, prev_len = 0;
 	old_rec r = {NULL, NULL, NULL, NULL, 0, 0};
-	stat_ahead ahead = {0};
+	gw_stat_ahead ahead = {0};
 	int dirfd = -1, have = 0;
 
 	for (i = 0; i < names->len; i++)
@@ -865,7 +756,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	if (!c->path || !c->entries ||
 	    (dirfd = open(ld->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
-	stat_ahead_start(&ahead, dirfd, names);
+	gw_source__stat_ahead_start(&ahead, dirfd, names);
 	/* No cache, an unreadable one, one of another build or folder: all
 	 * files are read, and the cache written anew. Its records are in
 	 * the folder's order: one walk beside the folder's matches them. */
@@ -876,7 +767,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	for (i = k = 0; i < names->len; i++) {
 		gw_folder_entry *e = &names->items[i];
 		gw_sum_entry *s;
-		file_id id;
+		gw_file_id id;
 		char idbuf[ID_TEXT_MAX];
 		size_t name_len, idlen = 0;
 		int cmp = 1, got, same = 0;
@@ -888,7 +779,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 		e->sum = s;
 		/* A symbolic link is read each time: where it leads is
 		 * checked then. */
-		if (e->link || stat_ahead_get(&ahead, i, &id, dirfd, e->name) < 0) {
+		if (e->link || gw_source__stat_ahead_get(&ahead, i, &id, dirfd, e->name) < 0) {
 			e->sum = NULL;
 			continue;
 		}
@@ -935,7 +826,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 			misses++;
 		}
 	}
-	stat_ahead_end(&ahead);
+	gw_source__stat_ahead_end(&ahead);
 	c->n = k;
 	if (rp && (have || rp < rend))
 		c->stale = 1;
@@ -951,11 +842,11 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	if (misses && c->writing && (c->ids = calloc(misses, sizeof(*c->ids))) != NULL) {
 		for (i = 0; i < c->n; i++) {
 			gw_sum_entry *s = &c->entries[i];
-			file_id *id = &c->ids[c->nids];
+			gw_file_id *id = &c->ids[c->nids];
 
 			if (!s->known || s->hit)
 				continue;
-			if (stat_entry(id, dirfd, s->name) < 0) {
+			if (gw_source__file_id(id, dirfd, s->name) < 0) {
 				s->known = 0;
 				continue;
 			}
