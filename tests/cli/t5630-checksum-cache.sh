@@ -155,7 +155,7 @@ test_expect_success SQLITE3 'a cache that cannot be written is no error' '
 '
 
 # From 2,000 files on, a thread stats the later half of the folder
-# (stat_ahead in sums.c): an edit in either half is seen all the same.
+# (gw_stat_ahead, stat.c): an edit in either half is seen all the same.
 test_expect_success SQLITE3 'a folder of 2,100 files: an edit in either half is seen' '
 	mkdir -p big/db/migrations &&
 	awk "BEGIN { for (i = 1; i <= 2100; i++) {

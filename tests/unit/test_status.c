@@ -458,7 +458,7 @@ static void test_status_reads_no_file_the_cache_has(void **state)
  * cache cannot say, so gw_project_status reads those files on every run.
  * gw_project_status_states, which `status`'s text uses, reads none. */
 /* From 2,000 files on, a thread stats the later half of the folder
- * (stat_ahead in sums.c). A wrong identity there reads a file the cache
+ * (gw_stat_ahead, stat.c). A wrong identity there reads a file the cache
  * had, or worse takes one from it that changed: the count of reads says
  * neither happens, an edit in each half read and seen. */
 static void test_status_large_folder_reads_only_the_edited(void **state)
