@@ -257,7 +257,9 @@ test_expect_success SQLITE3,STRACE 'a run killed while it writes the cache leave
 	touch -d "1 hour ago" "killed/.godwit/sums/$left" &&
 	(cd killed && godwit status >out) &&
 	test "$(leftovers killed)" = "$left" &&
-	rm killed/.godwit/sums/[0-9a-f]*[0-9a-f] &&
+	# Its name may end in a hex digit too: the cache alone, by its name.
+	rm "killed/.godwit/sums/$(ls killed/.godwit/sums | grep -xE "[0-9a-f]{16}")" &&
+	test "$(leftovers killed)" = "$left" &&
 	(cd killed && godwit status >out) &&
 	test_grep "^70 applied" killed/out &&
 	! leftovers killed &&
