@@ -22,6 +22,16 @@ static int setup(void **state)
 	return fx_setup_named(state, "cov_sums_oom");
 }
 
+/* The folder is in memory (oom_use_tmpfs): remove it rather than leave it
+ * to a reboot. */
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	oom_rm_rf(f->dir);
+	return fx_teardown(state);
+}
+
 /* "version state checksum transactional has_down" of each entry. */
 static char *signature_of(const gw_status *st)
 {
@@ -173,7 +183,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_status_out_of_memory_with_the_cache, setup,
-	                                        fx_teardown),
+	                                        teardown),
 	};
 
 	oom_use_tmpfs();
