@@ -669,7 +669,8 @@ static void put_file_aged(const char *path, long age)
 static void test_leftover_of_a_killed_run_is_removed(void **state)
 {
 	cache_fx c;
-	char old[PATH_MAX * 3], fresh[PATH_MAX * 3], other[PATH_MAX * 3], sql[64];
+	char old[PATH_MAX * 3], fresh[PATH_MAX * 3], other[PATH_MAX * 3], dashed[PATH_MAX * 3];
+	char sql[64];
 	struct stat st;
 	unsigned long reads;
 
@@ -677,9 +678,12 @@ static void test_leftover_of_a_killed_run_is_removed(void **state)
 	snprintf(old, sizeof(old), "%s.Ab12Cd", c.path);
 	snprintf(fresh, sizeof(fresh), "%s.x9Y8z7", c.path);
 	snprintf(other, sizeof(other), "%s.notes", c.path);
+	/* Six characters after the dot, but not mkstemp's. */
+	snprintf(dashed, sizeof(dashed), "%s.ab-c_d", c.path);
 	put_file_aged(old, 3600);
 	put_file_aged(fresh, 60);
 	put_file_aged(other, 3600);
+	put_file_aged(dashed, 3600);
 	/* A cache read as it is writes nothing, and removes nothing. */
 	expect_reads(c.f, c.baseline, 0);
 	assert_int_equal(stat(old, &st), 0);
@@ -693,6 +697,7 @@ static void test_leftover_of_a_killed_run_is_removed(void **state)
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(stat(fresh, &st), 0);
 	assert_int_equal(stat(other, &st), 0);
+	assert_int_equal(stat(dashed, &st), 0);
 	assert_int_equal(stat(c.path, &st), 0);
 	cache_teardown(&c);
 }

@@ -63,6 +63,7 @@
 #include "priv.h"
 #include "../../util/fs.h"
 #include "../../util/hash.h"
+#include "../../util/text.h"
 
 #define SUMS_MAGIC "godwit-sums 4"
 #define TRAILER    21 /* "end\t" 16 hex digits "\n" */
@@ -1036,8 +1037,6 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* The rest of the new cache: the old records of the files after the
- * last one loaded, the check sum, and the file renamed over the old. */
 /* A run killed while it wrote a cache (kill -9, a machine that went
  * down) leaves its new file behind, named as mkstemp made it:
  * <key>.XXXXXX. Those untouched for longer than any run writes one are
@@ -1052,11 +1051,10 @@ static int leftover_name(const char *name)
 	if (strlen(name) != KEY_LEN + 7 || name[KEY_LEN] != '.')
 		return 0;
 	for (i = 0; i < KEY_LEN; i++)
-		if (!strchr("0123456789abcdef", name[i]))
+		if (hex_digit(name[i]) < 0)
 			return 0;
 	for (i = KEY_LEN + 1; name[i]; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
-		      (name[i] >= '0' && name[i] <= '9')))
+		if (!gw_is_alnum(name[i]))
 			return 0;
 	return 1;
 }
@@ -1077,6 +1075,8 @@ static void remove_leftovers(const gw_sums *c)
 	closedir(d);
 }
 
+/* The rest of the new cache: the old records of the files after the
+ * last one loaded, the check sum, and the file renamed over the old. */
 static void finish_new(gw_sums *c)
 {
 	char trailer[TRAILER + 1];
