@@ -605,6 +605,7 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 	gw_source_priv *sp = NULL;
 	gw_folder names = GW_FOLDER_INIT;
 	gw_loader ld;
+	char *real = NULL;
 	void **moved;
 	size_t i;
 	int error = -1, isdir;
@@ -629,6 +630,10 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 		goto cleanup;
 	}
 	ld.text = (gw_str)GW_STR_INIT;
+	/* The caches are named for the folder's real path. */
+	ld.real = ld.guard.dir;
+	if (!ld.real && cache_dir)
+		ld.real = real = realpath(dir, NULL);
 
 	if ((isdir = gw_path_is_dir(dir)) < 0) {
 		error = missing_dir(dir, ctx);
@@ -721,6 +726,7 @@ cleanup:
 	free(ld.project);
 	free(ld.guard.root);
 	free(ld.guard.dir);
+	free(real);
 	gw_source__folder_dispose(&names);
 	gw_str_dispose(&ld.path);
 	gw_str_dispose(&ld.text);

@@ -182,6 +182,24 @@ static inline int gw_source__ends_with(const char *s, size_t len, const char *su
 const gw_convention *gw_convention_of(gw_format format);
 
 /* Where the line at from ends: its '\n', or len. */
+/* A lowercase hex digit's value, or -1: the caches' numbers (inline, as
+ * a cached status parses some 40,000 of them at 10,000 files). */
+static inline int gw_source__hex_digit(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* Whether a file's time stamp (s, ns) is older than T0 (t0_s, t0_ns) by
+ * enough that no write after T0 can carry it again: the caches' rule
+ * (sums.c). Stamps in whole seconds (file systems that keep no more,
+ * FAT's two) must be two seconds older. */
+static inline int gw_source__older(long long s, long long ns, long long t0_s, long long t0_ns)
+{
+	if (ns == 0)
+		return s + 2 < t0_s;
+	return s < t0_s || (s == t0_s && ns < t0_ns);
+}
+
 static inline size_t gw_source__line_end(const char *text, size_t len, size_t from)
 {
 	const char *nl = memchr(text + from, '\n', len - from);
@@ -375,6 +393,7 @@ void gw_source__blocks_free(char *block);
  * loading hooks share. */
 typedef struct gw_loader {
 	const char *dir;
+	const char *real; /* dir's real path, for the caches' names; NULL: unknown */
 	gw_file_guard guard;
 	gw_format forced;
 	gw_ctx *ctx;
@@ -461,6 +480,31 @@ void gw_source__sums_record(gw_sums *c, const gw_folder_entry *e, const file_nam
 void gw_source__sums_close(gw_sums *c, int loaded);
 /* The check sum over the cache's text that its last line records. */
 uint64_t gw_source__sums_text_sum(const char *p, size_t len);
+
+/* What a cache file is (cachefile.c). It is named by a hash of its first
+ * line, header; it ends with a trailer holding the check sum of what comes
+ * before. */
+#define GW_CACHE_TRAILER 21 /* "end\t" 16 hex digits "\n" */
+/* The cache whose first line is header (len bytes) in cache_dir; NULL
+ * when out of memory. */
+char *gw_source__cache_path(const char *cache_dir, const char *header, size_t len);
+/* Where text (size bytes) goes on past its first line when it is a whole
+ * cache whose first line is header, its check sum right; else NULL. What
+ * follows ends GW_CACHE_TRAILER bytes before text + size. */
+const char *gw_source__cache_body(const char *text, size_t size, const char *header, size_t len);
+/* The trailer of a text whose check sum is sum. */
+void gw_source__cache_trailer(char out[GW_CACHE_TRAILER + 1], uint64_t sum);
+/* Writes p whole to fd: 0, or -1. */
+int gw_source__cache_write(int fd, const char *p, size_t len);
+/* A new file for the cache at path, in cache_dir (made with its
+ * .gitignore when missing): its descriptor, its name in *tmp and its
+ * mtime in t0 (seconds, nanoseconds); -1 when it cannot be made. */
+int gw_source__cache_create(const char *cache_dir, const char *path, char **tmp, long long t0[2]);
+/* Closes fd and, when ok, renames tmp over path (removing the new files
+ * killed runs left in cache_dir before now_s); else removes tmp. Frees
+ * tmp. */
+void gw_source__cache_commit(int fd, char *tmp, const char *path, const char *cache_dir,
+                             long long now_s, int ok);
 
 /* The identity of a file as the checksum cache records it (stat.c). */
 typedef struct gw_file_id {

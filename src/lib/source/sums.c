@@ -44,12 +44,10 @@
  * match is ignored and replaced. It is written to a new file renamed over
  * the old one; any failure (a read-only project) is silent: a cache that
  * cannot be written is a slower run, never a failed one. The new file
- * of a run killed before its rename is removed later (remove_leftovers).
+ * of a run killed before its rename is removed later (cachefile.c).
  */
-#define _DEFAULT_SOURCE 1 /* realpath, mkstemp, fstatat, struct stat's st_mtim, dirfd */
+#define _DEFAULT_SOURCE 1 /* madvise, MAP_ANONYMOUS */
 
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -66,13 +64,9 @@
 #include "../../util/text.h"
 
 #define SUMS_MAGIC "godwit-sums 4"
-#define TRAILER    21 /* "end\t" 16 hex digits "\n" */
 /* Fewer files are read about as fast as the cache is, and a small
  * project gets no .godwit folder for nothing. */
 #define SUMS_MIN 64
-/* The cache file's name: hex digits of the SHA-256 of its header. */
-#define KEY_LEN 16
-
 /* One migration file of the folder, in the folder's order: 32 bytes,
  * as there is one for each file (the identity of a file that missed, the
  * only one needed after the comparison, is kept in gw_sums.ids). */
@@ -160,17 +154,13 @@ uint64_t gw_source__sums_text_sum(const char *p, size_t len)
 	return sum_end(sum_words(SUM_SEED, p, whole), p + whole, len);
 }
 
-static int write_all(int fd, const char *p, size_t len);
-
 /* ---- identities ------------------------------------------------------------ */
 
 /* Whether stamp (s, ns) is older than T0 by enough that no write after T0
  * can carry it again. */
 static int older(const gw_sums *c, long long s, long long ns)
 {
-	if (ns == 0) /* a file system that keeps seconds (FAT: two) */
-		return s + 2 < c->t0_s;
-	return s < c->t0_s || (s == c->t0_s && ns < c->t0_ns);
+	return gw_source__older(s, ns, c->t0_s, c->t0_ns);
 }
 
 /* ---- fields of a record ---------------------------------------------------- */
@@ -233,14 +223,6 @@ static int next_size(const char **p, const char *end, size_t *out)
 	return 0;
 }
 
-/* A field of n bytes written as 2n hex digits: the flags of a file and of
- * its migration, and what its name says, each one field (a number a
- * field took a fifth of a cached status). */
-static int hex_digit(char ch)
-{
-	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* A number of a file's identity in hex, 1 to 16 lowercase digits; a
  * signed one may have a '-' before them. */
 static int next_xull(const char **p, const char *end, unsigned long long *out)
@@ -249,7 +231,7 @@ static int next_xull(const char **p, const char *end, unsigned long long *out)
 	unsigned long long v = 0;
 	int d;
 
-	while (q < end && q - *p <= 16 && (d = hex_digit(*q)) >= 0) {
+	while (q < end && q - *p <= 16 && (d = gw_source__hex_digit(*q)) >= 0) {
 		v = v << 4 | (unsigned)d;
 		q++;
 	}
@@ -282,7 +264,7 @@ static int next_hex(const char **p, const char *end, unsigned char *out, size_t 
 	if ((size_t)(end - q) < 2 * n)
 		return -1;
 	for (i = 0; i < n; i++, q += 2) {
-		if ((hi = hex_digit(q[0])) < 0 || (lo = hex_digit(q[1])) < 0)
+		if ((hi = gw_source__hex_digit(q[0])) < 0 || (lo = gw_source__hex_digit(q[1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
@@ -479,28 +461,7 @@ static int get_fn(const char **p, const char *end, file_name *fn, size_t name_le
  * walked (next_old). Returns where the records start, or NULL. */
 static const char *check_old(const gw_sums *c)
 {
-	const char *p = c->text, *end = p + c->text_size, *trail, *digits;
-	unsigned char b[8];
-	uint64_t sum = 0;
-	size_t i;
-
-	/* "end\t%016llx\n" last, the check sum of what comes before it:
-	 * its 16 digits are read within the text, which has no '\0' after
-	 * it (sscanf would look for one). */
-	if (c->text_size < c->header.size + TRAILER)
-		return NULL;
-	trail = end - TRAILER;
-	digits = trail + 4;
-	if (memcmp(trail, "end\t", 4) || end[-1] != '\n' ||
-	    next_hex(&digits, end - 1, b, sizeof(b)) < 0)
-		return NULL;
-	for (i = 0; i < sizeof(b); i++)
-		sum = sum << 8 | b[i];
-	if (gw_source__sums_text_sum(p, (size_t)(trail - p)) != sum)
-		return NULL;
-	if (memcmp(p, c->header.ptr, c->header.size))
-		return NULL;
-	return p + c->header.size;
+	return gw_source__cache_body(c->text, c->text_size, c->header.ptr, c->header.size);
 }
 
 /* The record at *p (before end, the trailer), *p moved past it: 1, 0 at
@@ -594,48 +555,19 @@ static void release_before(gw_sums *c, const char *at)
 		c->released = end;
 }
 
-/* The cache is no part of the project's history: the folder says so to
- * git itself, once. */
-static void ignore_in_git(const gw_sums *c)
-{
-	gw_str path = GW_STR_INIT;
-	int fd;
-
-	if (gw_path_join(&path, c->cachedir, ".gitignore") == 0 &&
-	    (fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0) {
-		if (write_all(fd, "*\n", 2) < 0)
-			unlink(path.ptr);
-		close(fd);
-	}
-	gw_str_dispose(&path);
-}
-
 /* The new cache is created now, in the cache's folder: its mtime is T0,
  * taken from the file system's clock before the files that miss are
  * stat'ed again and read. */
 static int start_new(gw_sums *c)
 {
-	struct stat st;
-	gw_str tmp = GW_STR_INIT;
-	gw_ctx *quiet = NULL;
+	long long t0[2];
 
 	if (c->tmp)
 		return 0;
-	if (gw_ctx_new(&quiet) < 0)
+	if ((c->tmp_fd = gw_source__cache_create(c->cachedir, c->path, &c->tmp, t0)) < 0)
 		return -1;
-	if (gw_make_dirs(c->cachedir, 0777, quiet) < 0 ||
-	    gw_str_printf(&tmp, "%s.XXXXXX", c->path) < 0 || (c->tmp_fd = mkstemp(tmp.ptr)) < 0) {
-		gw_ctx_free(quiet);
-		gw_str_dispose(&tmp);
-		return -1;
-	}
-	gw_ctx_free(quiet);
-	ignore_in_git(c);
-	c->tmp = gw_str_detach(&tmp);
-	if (fstat(c->tmp_fd, &st) < 0)
-		return -1;
-	c->t0_s = (long long)st.st_mtim.tv_sec;
-	c->t0_ns = (long long)st.st_mtim.tv_nsec;
+	c->t0_s = t0[0];
+	c->t0_ns = t0[1];
 	return 0;
 }
 
@@ -667,7 +599,7 @@ static void flush_out(gw_sums *c)
 {
 	size_t whole = c->out.size & ~(size_t)7;
 
-	if (gw_str_failed(&c->out) || write_all(c->tmp_fd, c->out.ptr, whole) < 0) {
+	if (gw_str_failed(&c->out) || gw_source__cache_write(c->tmp_fd, c->out.ptr, whole) < 0) {
 		stop_writing(c);
 		return;
 	}
@@ -716,9 +648,7 @@ static void forget_hits(gw_sums *c, size_t k, size_t *misses)
 gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_folder *names)
 {
 	gw_sums *c = NULL;
-	gw_str file = GW_STR_INIT;
-	char *real = NULL, key[GW_CHECKSUM_HEX];
-	const char *rp = NULL, *rend = NULL, *prev = NULL;
+	const char *real = ld->real, *rp = NULL, *rend = NULL, *prev = NULL;
 	size_t i, k, count = 0, misses = 0, prev_len = 0;
 	old_rec r = {NULL, NULL, NULL, NULL, 0, 0};
 	gw_stat_ahead ahead = {0};
@@ -726,8 +656,8 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 
 	for (i = 0; i < names->len; i++)
 		count += !names->items[i].skip;
-	if (!cache_dir || ld->detected || count < SUMS_MIN || count > UINT32_MAX ||
-	    !(real = realpath(ld->dir, NULL)) || !(c = calloc(1, sizeof(*c))))
+	if (!cache_dir || ld->detected || count < SUMS_MIN || count > UINT32_MAX || !real ||
+	    !(c = calloc(1, sizeof(*c))))
 		goto fail;
 	c->tmp_fd = -1;
 	c->page = (size_t)sysconf(_SC_PAGESIZE);
@@ -739,11 +669,9 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	                  (int)ld->forced, ld->dialect ? ld->dialect : "-", real) < 0 ||
 	    strchr(real, '\n'))
 		goto fail;
-	gw_sha256_hex(key, c->header.ptr, c->header.size);
-	key[KEY_LEN] = '\0';
-	if (!(c->cachedir = gw_strdup(cache_dir)) || gw_path_join(&file, cache_dir, key) < 0)
+	if (!(c->cachedir = gw_strdup(cache_dir)) ||
+	    !(c->path = gw_source__cache_path(cache_dir, c->header.ptr, c->header.size)))
 		goto fail;
-	c->path = gw_str_detach(&file);
 	/* Pages of their own, given back whole at the end: on malloc's
 	 * heap, this array of a few hundred KiB left a hole that what the
 	 * status holds after it did not fill (peak RSS 0.2 MiB higher at
@@ -754,15 +682,14 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 		c->entries = NULL;
 	else
 		c->entries_map = count * sizeof(*c->entries);
-	if (!c->path || !c->entries ||
-	    (dirfd = open(ld->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (!c->entries || (dirfd = open(ld->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
 	gw_source__stat_ahead_start(&ahead, dirfd, names);
 	/* No cache, an unreadable one, one of another build or folder: all
 	 * files are read, and the cache written anew. Its records are in
 	 * the folder's order: one walk beside the folder's matches them. */
 	if (read_old(c) == 0 && (rp = check_old(c)) != NULL)
-		rend = c->text + c->text_size - TRAILER;
+		rend = c->text + c->text_size - GW_CACHE_TRAILER;
 	else
 		c->dirty = 1;
 	for (i = k = 0; i < names->len; i++) {
@@ -857,15 +784,12 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 		}
 	}
 	close(dirfd);
-	free(real);
 	return c;
 fail:
 	if (dirfd >= 0)
 		close(dirfd);
 	for (i = 0; i < names->len; i++)
 		names->items[i].sum = NULL;
-	gw_str_dispose(&file);
-	free(real);
 	gw_source__sums_close(c, 0);
 	return NULL;
 }
@@ -1022,64 +946,11 @@ bad:
 
 /* ---- closing: the new cache -------------------------------------------------- */
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* A run killed while it wrote a cache (kill -9, a machine that went
- * down) leaves its new file behind, named as mkstemp made it:
- * <key>.XXXXXX. Those untouched for longer than any run writes one are
- * removed whenever a cache is written (a run writes its cache in well
- * under a second, as the folder loads, before any statement runs). */
-#define LEFTOVER_AGE (10 * 60)
-
-static int leftover_name(const char *name)
-{
-	size_t i;
-
-	if (strlen(name) != KEY_LEN + 7 || name[KEY_LEN] != '.')
-		return 0;
-	for (i = 0; i < KEY_LEN; i++)
-		if (hex_digit(name[i]) < 0)
-			return 0;
-	for (i = KEY_LEN + 1; name[i]; i++)
-		if (!gw_is_alnum(name[i]))
-			return 0;
-	return 1;
-}
-
-static void remove_leftovers(const gw_sums *c)
-{
-	DIR *d = opendir(c->cachedir);
-	struct dirent *e;
-	struct stat st;
-
-	if (!d)
-		return;
-	while ((e = readdir(d)) != NULL)
-		if (leftover_name(e->d_name) &&
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode) && (long long)st.st_mtim.tv_sec + LEFTOVER_AGE < c->t0_s)
-			unlinkat(dirfd(d), e->d_name, 0);
-	closedir(d);
-}
-
 /* The rest of the new cache: the old records of the files after the
  * last one loaded, the check sum, and the file renamed over the old. */
 static void finish_new(gw_sums *c)
 {
-	char trailer[TRAILER + 1];
+	char trailer[GW_CACHE_TRAILER + 1];
 	uint64_t len;
 	int ok;
 
@@ -1089,17 +960,12 @@ static void finish_new(gw_sums *c)
 	if (!c->writing)
 		return;
 	len = c->summed + c->out.size; /* fewer than 8 bytes wait */
-	snprintf(trailer, sizeof(trailer), "end\t%016llx\n",
-	         (unsigned long long)sum_end(c->sum, c->out.ptr ? c->out.ptr : "", len));
-	gw_str_put(&c->out, trailer, TRAILER);
-	ok = !gw_str_failed(&c->out) && write_all(c->tmp_fd, c->out.ptr, c->out.size) == 0;
-	ok = close(c->tmp_fd) == 0 && ok;
+	gw_source__cache_trailer(trailer, sum_end(c->sum, c->out.ptr ? c->out.ptr : "", len));
+	gw_str_put(&c->out, trailer, GW_CACHE_TRAILER);
+	ok = !gw_str_failed(&c->out) &&
+	     gw_source__cache_write(c->tmp_fd, c->out.ptr, c->out.size) == 0;
+	gw_source__cache_commit(c->tmp_fd, c->tmp, c->path, c->cachedir, c->t0_s, ok);
 	c->tmp_fd = -1;
-	if (!ok || rename(c->tmp, c->path) < 0)
-		unlink(c->tmp);
-	else
-		remove_leftovers(c);
-	free(c->tmp);
 	c->tmp = NULL;
 }
 
