@@ -720,6 +720,24 @@ wait_for_file()
 	done
 }
 
+# wait_clock_past DIR: waits until the file system's clock is past the
+# ctime of DIR and of every file in it. The checksum cache records a file
+# only once it is older than the run (src/lib/source/sums.c), and keeps a
+# folder's listing only once the folder is (listing.c), whose T0 is the
+# kernel's coarse clock: it may lag a stamp by a tick (4 ms at HZ=250)
+# where the kernel stamps finer, hence the pause at the end.
+wait_clock_past()
+{
+	_gw_newest=$(stat -c '%.9Z' "$1" "$1"/* | tr -d . | sort -n | tail -n 1) &&
+	while :; do
+		: >.probe &&
+		_gw_now=$(stat -c '%.9Y' .probe | tr -d .) &&
+		[ "$_gw_now" -gt "$_gw_newest" ] && break
+	done &&
+	rm -f .probe &&
+	sleep 0.02
+}
+
 # pg_wait_for_query TEXT: waits (10 s at most) until another session of
 # $PG_URL's database runs a query containing TEXT.
 pg_wait_for_query()

@@ -8,19 +8,6 @@ test_description='a large folder loads the same from its files and from the chec
 # 300 names of about 200 bytes fill several blocks; the 255-byte name is
 # the longest a file system allows.
 
-# Waits until the file system's clock is past every ctime in folder $1:
-# the cache records a file only once it is older than the run.
-wait_clock_past()
-{
-	_newest=$(stat -c '%.9Z' "$1"/* | tr -d . | sort -n | tail -n 1) &&
-	while :; do
-		: >.probe &&
-		_now=$(stat -c '%.9Y' .probe | tr -d .) &&
-		[ "$_now" -gt "$_newest" ] && break
-	done &&
-	rm -f .probe
-}
-
 # A name part of $1 bytes.
 long_name()
 {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -222,16 +223,20 @@ FX_FN gw_config *fx_open_with_config(fixture *f)
 	return cfg;
 }
 
-/* Waits until the file system's clock is past the ctime of every file in
- * dir: the checksum cache records only files older than its run. */
+/* Waits until the file system's clock is past the ctime of dir and of
+ * every file in it: the checksum cache records only files older than its
+ * run, and keeps the listing of a folder older than it. */
 FX_FN void fx_wait_clock_past(fixture *f, const char *dir)
 {
 	char probe[PATH_MAX * 2];
-	struct timespec newest = {0, 0};
+	struct timespec newest, now;
 	gw_vec names = GW_VEC_INIT;
 	struct stat sb;
 	size_t i;
 
+	/* The folder's own: the listing kept is recorded only then. */
+	assert_int_equal(stat(dir, &sb), 0);
+	newest = sb.st_ctim;
 	assert_int_equal(gw_dir_list(&names, dir, f->ctx), 0);
 	for (i = 0; i < names.len; i++) {
 		snprintf(probe, sizeof(probe), "%s/%s", dir, (const char *)names.items[i]);
@@ -248,6 +253,12 @@ FX_FN void fx_wait_clock_past(fixture *f, const char *dir)
 	} while (sb.st_mtim.tv_sec < newest.tv_sec ||
 	         (sb.st_mtim.tv_sec == newest.tv_sec && sb.st_mtim.tv_nsec <= newest.tv_nsec));
 	unlink(probe);
+	/* The listing's T0 is the coarse clock, which may lag a stamp by a
+	 * tick where the kernel stamps finer (multigrain time stamps). */
+	do
+		assert_int_equal(clock_gettime(CLOCK_REALTIME_COARSE, &now), 0);
+	while (now.tv_sec < newest.tv_sec ||
+	       (now.tv_sec == newest.tv_sec && now.tv_nsec <= newest.tv_nsec));
 }
 
 #endif

@@ -5,7 +5,9 @@
  * under a right check sum), records of files gone, and a cache that
  * cannot be read or written. Each case asserts how many migration files
  * were read (gw_file_reads) and that status is exactly the one of a run
- * that read every file.
+ * that read every file. The folder's listing kept beside it (listing.c)
+ * likewise: every listing under a right check sum that this build would
+ * not write is read around.
  */
 /* utimensat, truncate */
 #define _DEFAULT_SOURCE 1
@@ -30,15 +32,18 @@ static int setup(void **state)
 	return fx_setup_named(state, "cov_sums");
 }
 
-/* The project's one cache file. */
-static void cache_path(fixture *f, char *path, size_t size)
+/* The project's cache of checksums, and its folder's listing. */
+static void cache_path(fixture *f, char *path, char *list, size_t size)
 {
 	gw_vec names = GW_VEC_INIT;
 
 	snprintf(path, size, "%s/.godwit/sums", f->dir);
 	assert_int_equal(gw_dir_list(&names, path, f->ctx), 0);
-	assert_int_equal(names.len, 2);
+	/* The checksums, then the listing (listing.c). */
+	assert_int_equal(names.len, 3);
 	assert_string_equal(names.items[0], ".gitignore");
+	assert_memory_equal(names.items[2], "list-", 5);
+	snprintf(list, size, "%s/.godwit/sums/%s", f->dir, (const char *)names.items[2]);
 	snprintf(path, size, "%s/.godwit/sums/%s", f->dir, (const char *)names.items[1]);
 	gw_vec_dispose(&names, free);
 }
@@ -185,8 +190,9 @@ typedef struct {
 	fixture *f;
 	gw_config *cfg;
 	char path[PATH_MAX * 2];
-	char *body;     /* the cache, as written, without its trailer */
-	char *baseline; /* status of a run that read every file */
+	char list[PATH_MAX * 2]; /* the folder's listing */
+	char *body;              /* the cache, as written, without its trailer */
+	char *baseline;          /* status of a run that read every file */
 } cache_fx;
 
 /* NFILES migrations (the 3rd depends on the 2nd and runs outside a
@@ -216,7 +222,7 @@ static void cache_setup(cache_fx *c, fixture *f)
 	c->baseline = signature(f, &reads);
 	assert_int_equal(reads, NFILES);
 	expect_reads(f, c->baseline, 0);
-	cache_path(f, c->path, sizeof(c->path));
+	cache_path(f, c->path, c->list, sizeof(c->path));
 	text = read_text(f, c->path);
 	assert_true(strlen(text) > 21);
 	c->body = strndup(text, strlen(text) - 21);
@@ -670,6 +676,7 @@ static void test_leftover_of_a_killed_run_is_removed(void **state)
 {
 	cache_fx c;
 	char old[PATH_MAX * 3], fresh[PATH_MAX * 3], other[PATH_MAX * 3], dashed[PATH_MAX * 3];
+	char listed[PATH_MAX * 3];
 	char sql[64];
 	struct stat st;
 	unsigned long reads;
@@ -680,13 +687,17 @@ static void test_leftover_of_a_killed_run_is_removed(void **state)
 	snprintf(other, sizeof(other), "%s.notes", c.path);
 	/* Six characters after the dot, but not mkstemp's. */
 	snprintf(dashed, sizeof(dashed), "%s.ab-c_d", c.path);
+	/* The listing's, list-<key>.XXXXXX. */
+	snprintf(listed, sizeof(listed), "%s.Zz09aB", c.list);
 	put_file_aged(old, 3600);
+	put_file_aged(listed, 3600);
 	put_file_aged(fresh, 60);
 	put_file_aged(other, 3600);
 	put_file_aged(dashed, 3600);
 	/* A cache read as it is writes nothing, and removes nothing. */
 	expect_reads(c.f, c.baseline, 0);
 	assert_int_equal(stat(old, &st), 0);
+	assert_int_equal(stat(listed, &st), 0);
 	/* One written again (a file added) does. */
 	snprintf(sql, sizeof(sql), "CREATE TABLE t%d (id int);", NFILES + 1);
 	fx_migration(c.f, "20240101999999_last.sql", sql, NULL);
@@ -695,10 +706,90 @@ static void test_leftover_of_a_killed_run_is_removed(void **state)
 	assert_int_equal(reads, 1);
 	assert_int_equal(stat(old, &st), -1);
 	assert_int_equal(errno, ENOENT);
+	assert_int_equal(stat(listed, &st), -1);
+	assert_int_equal(errno, ENOENT);
 	assert_int_equal(stat(fresh, &st), 0);
 	assert_int_equal(stat(other, &st), 0);
 	assert_int_equal(stat(dashed, &st), 0);
 	assert_int_equal(stat(c.path, &st), 0);
+	cache_teardown(&c);
+}
+
+/* text with its first `from` replaced by `to`. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	gw_str s = GW_STR_INIT;
+
+	assert_non_null(at);
+	gw_str_put(&s, text, (size_t)(at - text));
+	gw_str_puts(&s, to);
+	gw_str_puts(&s, at + strlen(from));
+	assert_false(gw_str_failed(&s));
+	return gw_str_detach(&s);
+}
+
+/* A listing with body under a right check sum, which this build would
+ * not write: the folder is read (status is the baseline) and its listing
+ * kept again, as it was. */
+static void case_listing(cache_fx *c, const char *kept, char *body)
+{
+	char *text;
+
+	write_summed(c->list, body);
+	expect_reads(c->f, c->baseline, 0);
+	text = read_text(c->f, c->list);
+	assert_string_equal(text, kept);
+	free(text);
+	free(body);
+}
+
+#define T1 "m20240101000001_t1.sql\n"
+#define T2 "m20240101000002_t2.sql\n"
+
+static void test_listing_this_build_would_not_write(void **state)
+{
+	cache_fx c;
+	char *kept, *body, *sig, *ident, *dropped;
+	unsigned long reads;
+
+	cache_setup(&c, *state);
+	kept = read_text(c.f, c.list);
+	body = strndup(kept, strlen(kept) - 21);
+	assert_int_equal(strncmp(body, "godwit-list 1\t", 14), 0);
+	/* Taken as it is while the folder is as it was: a listing this
+	 * build would write, that leaves t1 out, hides t1 (the check sum
+	 * and the folder's identity are what is trusted). */
+	dropped = replaced(body, T1, "");
+	write_summed(c.list, dropped);
+	free(dropped);
+	sig = signature(c.f, &reads);
+	assert_null(strstr(sig, "20240101000001 "));
+	assert_non_null(strstr(sig, "20240101000002 "));
+	free(sig);
+	/* The listing as it was: t1 is back, read once (the checksums'
+	 * cache dropped its record), and the folder not read. */
+	write_bytes(c.list, kept, strlen(kept));
+	expect_reads(c.f, c.baseline, 1);
+	/* Names out of order, twice, with a '/', a hidden one, an empty
+	 * one; a letter neither 'm' nor 's'; 'm' for what is no .sql file. */
+	case_listing(&c, kept, replaced(body, T1 T2, T2 T1));
+	case_listing(&c, kept, replaced(body, T1, T1 T1));
+	case_listing(&c, kept, replaced(body, T1, T1 "m20240101000001_t1.sql/x.sql\n"));
+	case_listing(&c, kept, replaced(body, T1, "m.20240101000001_t1.sql\n"));
+	case_listing(&c, kept, replaced(body, T1, "m\n" T1));
+	case_listing(&c, kept, replaced(body, T1, "x20240101000001_t1.sql\n"));
+	case_listing(&c, kept, replaced(body, T1, T1 "m20240101000001_t1.txt\n"));
+	/* No entry; the last without its newline. */
+	case_listing(&c, kept, strndup(body, (size_t)(strstr(body, T1) - body)));
+	case_listing(&c, kept, strndup(body, strlen(body) - 1));
+	/* The folder's identity another: its inode's first digit. */
+	ident = strchr(body, '\n') + 1;
+	ident = strchr(ident, '\t') + 1;
+	ident[0] = ident[0] == '1' ? '2' : '1';
+	case_listing(&c, kept, strdup(body));
+	free(body);
+	free(kept);
 	cache_teardown(&c);
 }
 
@@ -719,6 +810,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_cache_unreadable_or_unwritable, setup,
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_leftover_of_a_killed_run_is_removed, setup,
+	                                        fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_listing_this_build_would_not_write, setup,
 	                                        fx_teardown),
 	};
 

@@ -1,12 +1,12 @@
 /*
- * cachefile.c: what a cache file of the folder is, apart from what it
- * holds (sums.c: what the loading of each migration file made of it). It
- * is a file in the project's .godwit/sums, named by 16 hex digits of the
- * SHA-256 of its first line (which says what it is for and for which
- * folder), ending in a line with the check sum of the rest. It is only
- * ever replaced whole: written to a new file, renamed over the old one.
- * A run killed before its rename leaves its new file behind; those are
- * removed whenever a cache is written later.
+ * cachefile.c: what the folder's two caches share. sums.c keeps what the
+ * loading of each migration file made of it, listing.c the folder's
+ * entries. Each is a file in the project's .godwit/sums, named by 16 hex
+ * digits of the SHA-256 of its first line (which says what it is for and
+ * for which folder), ending in a line with the check sum of the rest. It
+ * is only ever replaced whole: written to a new file, renamed over the
+ * old one. A run killed before its rename leaves its new file behind;
+ * those are removed whenever a cache is written later.
  */
 #define _DEFAULT_SOURCE 1 /* mkstemp, fstatat, struct stat's st_mtim, dirfd */
 
@@ -28,14 +28,15 @@
 /* The cache file's name: hex digits of the SHA-256 of its first line. */
 #define KEY_LEN 16
 
-char *gw_source__cache_path(const char *cache_dir, const char *header, size_t len)
+char *gw_source__cache_path(const char *cache_dir, const char *prefix, const char *header,
+                            size_t len)
 {
 	char key[GW_CHECKSUM_HEX];
 	gw_str path = GW_STR_INIT;
 
 	gw_sha256_hex(key, header, len);
 	key[KEY_LEN] = '\0';
-	if (gw_path_join(&path, cache_dir, key) < 0) {
+	if (gw_path_join(&path, cache_dir, prefix) < 0 || gw_str_puts(&path, key) < 0) {
 		gw_str_dispose(&path);
 		return NULL;
 	}
@@ -135,15 +136,17 @@ int gw_source__cache_create(const char *cache_dir, const char *path, char **tmp,
 
 /* A run killed while it wrote a cache (kill -9, a machine that went
  * down) leaves its new file behind, named as mkstemp made it:
- * <key>.XXXXXX. Those untouched for longer than any run writes one are
+ * <key>.XXXXXX, or list-<key>.XXXXXX. Those untouched for longer than any run writes one are
  * removed whenever a cache is written (a run writes its cache in well
  * under a second, as the folder loads, before any statement runs). */
 #define LEFTOVER_AGE (10 * 60)
 
 static int leftover_name(const char *name)
 {
-	size_t i;
+	size_t i, prefix = strlen(GW_CACHE_LIST_PREFIX);
 
+	if (!strncmp(name, GW_CACHE_LIST_PREFIX, prefix))
+		name += prefix;
 	if (strlen(name) != KEY_LEN + 7 || name[KEY_LEN] != '.')
 		return 0;
 	for (i = 0; i < KEY_LEN; i++)

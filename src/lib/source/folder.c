@@ -14,9 +14,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "priv.h"
 #include "../../util/error.h"
@@ -222,17 +224,32 @@ static int add_entry(gw_folder *l, const char *name, int skip, int link)
 	return 0;
 }
 
+static int list_error(const char *dir, gw_ctx *ctx)
+{
+	return gw_error_set(ctx, GW_EIO, "cannot read folder %s: %s", dir, strerror(errno));
+}
+
 /* Like gw_dir_list, sorted bytewise, but it also tells which entries are
  * not migration files. */
 int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx)
 {
-	DIR *d = opendir(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? list_error(dir, ctx) : gw_source__list_dirfd(out, dir, fd, ctx);
+}
+
+int gw_source__list_dirfd(gw_folder *out, const char *dir, int dirfd, gw_ctx *ctx)
+{
+	DIR *d;
 	struct dirent *e;
 	gw_str path = GW_STR_INIT;
 	int skip, link = 1, error = 0;
 
-	if (!d)
-		return gw_error_set(ctx, GW_EIO, "cannot read folder %s: %s", dir, strerror(errno));
+	if (!(d = fdopendir(dirfd))) {
+		error = list_error(dir, ctx);
+		close(dirfd);
+		return error;
+	}
 	while ((e = readdir(d)) != NULL) {
 		if ((skip = entry_skip(dir, e, &path)) == 2)
 			continue;
@@ -644,7 +661,8 @@ int gw_source__load_folder(gw_source **out, const char *dir, gw_format format, c
 		gw_error_set_hint_code(ctx, GW_HINT_DIR_NOT_FOLDER, NULL, NULL);
 		goto cleanup;
 	}
-	if ((error = gw_source__list_dir(&names, dir, ctx)) < 0 || (error = detect(&ld)) < 0)
+	if ((error = gw_source__list_dir_kept(&names, &ld, cache_dir)) < 0 ||
+	    (error = detect(&ld)) < 0)
 		goto cleanup;
 	if (ld.detected && ld.detected->load) {
 		if ((error = ld.detected->load(&ld, &names)) < 0)

@@ -380,6 +380,12 @@ typedef struct gw_folder {
 	}
 
 int gw_source__list_dir(gw_folder *out, const char *dir, gw_ctx *ctx);
+/* The same from the folder open as dirfd, which it closes. */
+int gw_source__list_dirfd(gw_folder *out, const char *dir, int dirfd, gw_ctx *ctx);
+/* gw_source__list_dir for a loader's folder (ld->dir), from the listing
+ * kept in cache_dir while the folder is as it was then (listing.c); a
+ * listing read afresh is kept there for the next run. */
+int gw_source__list_dir_kept(gw_folder *out, const struct gw_loader *ld, const char *cache_dir);
 void gw_source__folder_dispose(gw_folder *l);
 /* size bytes in l's name blocks, which last as long as they do; NULL
  * when out of memory. */
@@ -481,13 +487,16 @@ void gw_source__sums_close(gw_sums *c, int loaded);
 /* The check sum over the cache's text that its last line records. */
 uint64_t gw_source__sums_text_sum(const char *p, size_t len);
 
-/* What a cache file is (cachefile.c). It is named by a hash of its first
- * line, header; it ends with a trailer holding the check sum of what comes
- * before. */
+/* What the two caches' files share (cachefile.c). A cache is named by a
+ * hash of its first line, header; it ends with a trailer holding the check
+ * sum of what comes before. */
 #define GW_CACHE_TRAILER 21 /* "end\t" 16 hex digits "\n" */
-/* The cache whose first line is header (len bytes) in cache_dir; NULL
- * when out of memory. */
-char *gw_source__cache_path(const char *cache_dir, const char *header, size_t len);
+/* The cache whose first line is header (len bytes) in cache_dir, its
+ * name after prefix; NULL when out of memory. The folder's listing has
+ * the prefix below, which sorts it after every cache of checksums. */
+#define GW_CACHE_LIST_PREFIX "list-"
+char *gw_source__cache_path(const char *cache_dir, const char *prefix, const char *header,
+                            size_t len);
 /* Where text (size bytes) goes on past its first line when it is a whole
  * cache whose first line is header, its check sum right; else NULL. What
  * follows ends GW_CACHE_TRAILER bytes before text + size. */

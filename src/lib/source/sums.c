@@ -44,7 +44,8 @@
  * match is ignored and replaced. It is written to a new file renamed over
  * the old one; any failure (a read-only project) is silent: a cache that
  * cannot be written is a slower run, never a failed one. The new file
- * of a run killed before its rename is removed later (cachefile.c).
+ * of a run killed before its rename is removed later (cachefile.c, which
+ * holds what this cache and the folder's listing, listing.c, share).
  */
 #define _DEFAULT_SOURCE 1 /* madvise, MAP_ANONYMOUS */
 
@@ -670,7 +671,7 @@ gw_sums *gw_source__sums_open(const char *cache_dir, const gw_loader *ld, gw_fol
 	    strchr(real, '\n'))
 		goto fail;
 	if (!(c->cachedir = gw_strdup(cache_dir)) ||
-	    !(c->path = gw_source__cache_path(cache_dir, c->header.ptr, c->header.size)))
+	    !(c->path = gw_source__cache_path(cache_dir, "", c->header.ptr, c->header.size)))
 		goto fail;
 	/* Pages of their own, given back whole at the end: on malloc's
 	 * heap, this array of a few hundred KiB left a hole that what the
