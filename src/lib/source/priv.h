@@ -181,7 +181,6 @@ static inline int gw_source__ends_with(const char *s, size_t len, const char *su
  * is not one (format.c). */
 const gw_convention *gw_convention_of(gw_format format);
 
-/* Where the line at from ends: its '\n', or len. */
 /* A lowercase hex digit's value, or -1: the caches' numbers (inline, as
  * a cached status parses some 40,000 of them at 10,000 files). */
 static inline int gw_source__hex_digit(char ch)
@@ -200,6 +199,7 @@ static inline int gw_source__older(long long s, long long ns, long long t0_s, lo
 	return s < t0_s || (s == t0_s && ns < t0_ns);
 }
 
+/* Where the line at from ends: its '\n', or len. */
 static inline size_t gw_source__line_end(const char *text, size_t len, size_t from)
 {
 	const char *nl = memchr(text + from, '\n', len - from);
