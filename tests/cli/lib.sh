@@ -738,6 +738,32 @@ wait_clock_past()
 	sleep 0.02
 }
 
+# start_renames_held DIR USEC REGEX: status in project DIR, in the
+# background, under strace, which holds each rename for USEC microseconds
+# (a cache's new file before it replaces the old); the pid of godwit in
+# $TRASH_DIRECTORY/pid, its output in out and its exit code in rc once it
+# ends. Returns once a name in DIR/.godwit/sums matches REGEX (10 s at
+# most).
+start_renames_held()
+{
+	rm -f "$TRASH_DIRECTORY/pid" "$TRASH_DIRECTORY/rc"
+	(
+		cd "$1" &&
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -o /dev/null -e trace=/^rename -e inject=/^rename:delay_enter="$2" \
+			sh -c 'echo $$ >"$0" && exec "$@"' "$TRASH_DIRECTORY/pid" "$GODWIT" status \
+			>"$TRASH_DIRECTORY/out" 2>&1
+		echo $? >"$TRASH_DIRECTORY/rc"
+	) &
+	wait_for_file "$TRASH_DIRECTORY/pid" &&
+	_gw_tries=0 &&
+	until ls "$1"/.godwit/sums 2>/dev/null | grep -qE "$3"; do
+		_gw_tries=$((_gw_tries + 1)) &&
+		[ $_gw_tries -lt 200 ] || return 1
+		sleep 0.05
+	done
+}
+
 # pg_wait_for_query TEXT: waits (10 s at most) until another session of
 # $PG_URL's database runs a query containing TEXT.
 pg_wait_for_query()

@@ -200,33 +200,13 @@ leftovers()
 	ls "$1"/.godwit/sums | grep -E "^(list-)?[0-9a-f]{16}\.[A-Za-z0-9]{6}\$"
 }
 
-# start_killable_write: status in killed/ under strace, which holds each
-# rename for 20 s: the first is the folder's listing's, kept before the
-# checksums are read. godwit's pid in pid once its new file is there.
-start_killable_write()
-{
-	rm -f pid
-	(
-		cd killed &&
-			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-			strace -f -o /dev/null -e trace=/^rename \
-			-e inject=/^rename:delay_enter=20000000 \
-			sh -c 'echo $$ >../pid && exec "$@"' sh "$GODWIT" status >../out 2>&1
-	) &
-	wait_for_file pid &&
-	_tries=0 &&
-	until leftovers killed >/dev/null; do
-		_tries=$((_tries + 1)) &&
-		[ $_tries -lt 200 ] || return 1
-		sleep 0.05
-	done
-}
-
 test_expect_success SQLITE3,STRACE 'a run killed while it writes the cache leaves its file, removed once old by a run that writes' '
 	cp -a proj killed &&
 	rm -rf killed/.godwit &&
 	wait_clock_past killed/db/migrations &&
-	start_killable_write &&
+	# Each rename held for 20 s: the first is the folder'"'"'s listing'"'"'s,
+	# kept before the checksums are read.
+	start_renames_held killed 20000000 "^(list-)?[0-9a-f]{16}\\.[A-Za-z0-9]{6}\$" &&
 	kill -9 "$(cat pid)" &&
 	left=$(leftovers killed) &&
 	case $left in list-*) ;; *) false ;; esac &&

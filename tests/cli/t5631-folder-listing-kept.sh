@@ -174,27 +174,6 @@ test_expect_success SQLITE3,STRACE 'a folder stamped ahead of the clock: no list
 	same_status ahead
 '
 
-# start_held_keep: status in racing/ under strace, which holds each rename
-# for a second: the first is the listing's. rc holds its exit code once
-# it ends; returns once the listing's new file is there.
-start_held_keep()
-{
-	rm -f rc
-	(
-		cd racing &&
-			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-			strace -f -o /dev/null -e trace=/^rename -e inject=/^rename:delay_enter=1000000 \
-			"$GODWIT" status >../out 2>&1
-		echo $? >../rc
-	) &
-	_tries=0 &&
-	until ls racing/.godwit/sums 2>/dev/null | grep -q "^list-.*\\."; do
-		_tries=$((_tries + 1)) &&
-		[ $_tries -lt 500 ] || return 1
-		sleep 0.01
-	done
-}
-
 # The folder's identity is taken before it is read: a file added while
 # a run keeps the listing (its rename held) is missing from that listing,
 # and the next run, seeing the folder changed, reads it.
@@ -202,7 +181,7 @@ test_expect_success SQLITE3,STRACE 'a file added while the listing is being kept
 	cp -a proj racing &&
 	rm -rf racing/.godwit &&
 	wait_clock_past racing/db/migrations &&
-	start_held_keep &&
+	start_renames_held racing 1000000 "^list-.*\\." &&
 	echo "-- migrate:up" >racing/db/migrations/20240101000077_t77.sql &&
 	wait_for_file rc &&
 	test "$(cat rc)" = 0 &&

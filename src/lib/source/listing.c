@@ -37,7 +37,6 @@
  */
 #define _DEFAULT_SOURCE 1 /* struct stat's st_mtim */
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,21 +94,6 @@ static int older(const struct timespec *stamp, const struct timespec *t0)
 	                        (long long)t0->tv_sec, (long long)t0->tv_nsec);
 }
 
-static int read_whole(int fd, char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The entries of the lines of [p, end) into items (n of them): 0, or -1
  * for a line this build would not have written. Each name is made a
  * string in place; the names must be sorted, as the walk and the cache
@@ -158,7 +142,9 @@ static int take_kept(gw_folder *out, const char *path, const gw_str *head)
 	    !(block = malloc(sizeof(char *) + (size = (size_t)st.st_size))))
 		goto cleanup;
 	text = block + sizeof(char *);
-	if (read_whole(fd, text, size) < 0 ||
+	/* A short read (a file being replaced, a signal) is a listing not
+	 * taken: a slower run. */
+	if (read(fd, text, size) != (ssize_t)size ||
 	    !(body = gw_source__cache_body(text, size, head->ptr, head->size)))
 		goto cleanup;
 	p = text + (body - text);
