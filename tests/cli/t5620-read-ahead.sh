@@ -52,6 +52,37 @@ test_expect_success SQLITE3 'each file has its own checksum, as without reading 
 	test_cmp expect actual
 '
 
+# The ring between the two threads (read.c) holds 128 files and 1 MiB
+# of them at most; each side wakes the other once a batch of 32 is ready.
+# A folder of 700 files, some of 24 KiB (past what a slot keeps) and
+# four of 1 MiB (each past what the ring may hold at once, one in the
+# first batch the loader waits for): every file'"'"'s
+# checksum is the one a folder too small to be read ahead gives it.
+test_expect_success SQLITE3 'through many turns of the ring, large files among them, each file has its own checksum' '
+	mkdir -p many/db/migrations &&
+	awk "BEGIN {
+		pad = \"-\"; while (length(pad) < 24000) pad = pad pad
+		big = pad; while (length(big) < 600000) big = big big
+		for (i = 1; i <= 700; i++) {
+			f = sprintf(\"many/db/migrations/2024%010d_t%d.sql\", i, i)
+			printf \"CREATE TABLE t%d (id int);\\n\", i >f
+			if (i % 50 == 7) printf \"-- %s\\n\", pad >f
+			if (i == 3 || i == 100 || i == 101 || i == 102) printf \"-- %s\\n\", big >f
+			close(f) } }" &&
+	test "$(wc -c <many/db/migrations/20240000000101_t101.sql)" -gt 1048576 &&
+	(cd many && GODWIT_CHECKSUM_CACHE=false timeout -k 5 60 "$GODWIT" status --format json) |
+		grep "\"checksum\"" >expect &&
+	test "$(wc -l <expect)" = 700 &&
+	: >actual &&
+	for chunk in 0 1 2 3 4 5 6 7 8 9 10 11; do
+		rm -rf part && mkdir -p part/db/migrations &&
+		ls many/db/migrations | sed -n "$((chunk * 60 + 1)),$((chunk * 60 + 60))p" >names &&
+		(cd many/db/migrations && cp $(cat ../../../names) ../../../part/db/migrations/) &&
+		(cd part && godwit status --format json) | grep "\"checksum\"" >>actual || return 1
+	done &&
+	test_cmp expect actual
+'
+
 test_expect_success SQLITE3 'a symlink out of the project among them is refused' '
 	printf -- "-- migrate:up\nSELECT 1;\n" >outside/evil.sql &&
 	ln -s "$OUTSIDE/evil.sql" proj/db/migrations/20240101000050_evil.sql &&
