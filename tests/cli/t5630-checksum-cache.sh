@@ -230,6 +230,28 @@ test_expect_success SQLITE3,STRACE 'a run killed while it writes the cache leave
 	test "$(ls killed/.godwit/sums | wc -l)" = 2
 '
 
+# The stats of the migration files by name in their folder, by a status
+# run in project $1 (strace -y shows the folder an fd is open on).
+folder_stats()
+{
+	(
+		cd "$1" &&
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -y -o ../trace -e trace=newfstatat,statx "$GODWIT" status >../out 2>&1
+	) &&
+	grep -c "<[^>]*/db/migrations>, \"2024" trace || :
+}
+
+test_expect_success SQLITE3,STRACE 'a first run stats each file once, after T0; a run from the cache once' '
+	cp -a proj once &&
+	rm -rf once/.godwit &&
+	wait_clock_past once/db/migrations &&
+	test "$(folder_stats once)" = 70 &&
+	test "$(grep -c "^2024" "$(cache_file once)")" = 70 &&
+	test "$(folder_stats once)" = 70 &&
+	test_grep "^70 applied" out
+'
+
 test_expect_success SQLITE3 'checksum_cache = false, or a small folder: no cache' '
 	cp -a proj off &&
 	rm -rf off/.godwit &&
