@@ -130,7 +130,7 @@ static int take_kept(gw_folder *out, const char *path, const gw_str *head)
 {
 	struct stat st;
 	gw_folder_entry *items = NULL;
-	char *block = NULL, *text, *p, *end;
+	char *block = NULL, *text, *first, *p, *end;
 	const char *body;
 	size_t size = 0, n = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), error = -1;
@@ -147,17 +147,13 @@ static int take_kept(gw_folder *out, const char *path, const gw_str *head)
 	if (read(fd, text, size) != (ssize_t)size ||
 	    !(body = gw_source__cache_body(text, size, head->ptr, head->size)))
 		goto cleanup;
-	p = text + (body - text);
+	first = text + (body - text); /* body, writable */
 	end = text + size - GW_CACHE_TRAILER;
-	if (p < end && end[-1] != '\n')
+	if (first < end && end[-1] != '\n')
 		goto cleanup;
-	for (n = 0; p < end; p++)
-		if (!(p = memchr(p, '\n', (size_t)(end - p))))
-			break;
-		else
-			n++;
-	if (!n || !(items = malloc(n * sizeof(*items))) ||
-	    take_entries(items, n, text + (body - text), end) < 0)
+	for (p = first; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		n++;
+	if (!n || !(items = malloc(n * sizeof(*items))) || take_entries(items, n, first, end) < 0)
 		goto cleanup;
 	/* A block of names is a link to the one before, then the names;
 	 * this one is full, so the names made later go to a new one. */
